@@ -1,0 +1,88 @@
+/* dealwright — the public API of the engine library.
+ *
+ * The CLI (src/), and later the server and the MCP front, are thin users of these calls.
+ * An engine is an immutable workspace snapshot plus an open store. Every operation that
+ * changes state runs in one transaction: it either happens whole, with its events and audit
+ * records, or not at all.
+ *
+ * Errors: 0 on success, a negative DW_E* code on failure, detail for people in the caller's
+ * struct dw_error (see lib/base/base.h). Returned json_t are new references the caller
+ * owns. An engine is used by one thread at a time; open one per thread.
+ */
+#ifndef DEALWRIGHT_H
+#define DEALWRIGHT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/base.h"
+#include "workspace/workspace.h"
+
+struct dw_engine;
+
+/* Load and validate the workspace at ws_root and open the store at db_path (NULL:
+ * WS_ROOT/.dealwright/state.db). An invalid workspace fills diags and returns
+ * -DW_EVALIDATE: the engine refuses to work on it. */
+int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **ret,
+                   struct dw_diags *diags, struct dw_error *err);
+void dw_engine_close(struct dw_engine *e);
+const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);
+
+/* Submit leads (an array of lead objects, BLUEPRINT.md "A lead"), all in one transaction:
+ * either every lead is stored or none is. Each is checked first (the error names the index
+ * and field). Result: one object per lead {lead, deal, status: "created" | "follow_up" |
+ * "duplicate"} — the same (source, external_id) gives the same deal. */
+int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret,
+                    struct dw_error *err);
+
+/* Run the control plane until nothing is runnable (deals waiting for a retry are waited
+ * for, deals waiting for a human are not). only_deal > 0 restricts it to one deal. */
+struct dw_run_opts {
+    int64_t only_deal;
+    int batch;        /* deals per transaction (group commit); 0 = 32 */
+    bool no_wait;     /* do not sleep for retry backoff: return when only waits remain */
+    void (*progress)(void *ud, int64_t steps, int64_t due); /* may be NULL */
+    void *progress_ud;
+};
+struct dw_agent_stats {
+    const char *agent;
+    int64_t count, failures;
+    int64_t *us; /* per-step durations in microseconds (count of them) */
+};
+struct dw_run_stats {
+    int64_t steps, failures, parked, commits;
+    int64_t elapsed_us;
+    struct dw_agent_stats *agents; /* one per registered agent, registry order */
+    size_t n_agents;
+    bool keep_samples; /* set before the call to collect per-step durations */
+};
+int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_stats *stats,
+           struct dw_error *err);
+void dw_run_stats_release(struct dw_run_stats *s);
+
+/* Reads. */
+int dw_deal_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct dw_error *err);
+int dw_approvals_list(struct dw_engine *e, json_t **ret, struct dw_error *err);
+int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);
+
+/* Decide an approval as a workspace user; the user's role must allow it (the required
+ * role, or for discounts any role of a higher band). Runs the deal on afterwards. */
+int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve,
+                       const char *user, const char *note, json_t **ret,
+                       struct dw_error *err);
+/* Record the customer's acceptance of a quote revision (0 = latest) and create the order. */
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
+                   json_t **ret, struct dw_error *err);
+/* A person sets the discount of a deal's quote: a new revision, approvals asked again. */
+int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
+                      json_t **ret, struct dw_error *err);
+
+/* The audit chain. */
+int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
+                    struct dw_error *err);
+int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
+
+#endif

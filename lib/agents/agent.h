@@ -1,0 +1,139 @@
+/* agents — the routine work of a sales team, one agent per file, each a descriptor in one
+ * registry table (lib/agents/registry.c).
+ *
+ * An agent declares what facts it needs, what facts it produces and which tools it may
+ * call. The control plane (lib/control/) runs the first agent whose needs are met and whose
+ * products the deal lacks, inside a transaction; the agent acts only through the tools
+ * below, each of which the gateway checks against the agent's scope, records in the audit
+ * log and turns into events. An agent never touches the store, the clock or the network
+ * itself, so a step is deterministic given the deal's state and the workspace snapshot.
+ *
+ * Layering: agents sit below control. The tools are a vtable the control plane fills in
+ * (struct dw_tools); agents only see these declarations.
+ */
+#ifndef DW_AGENT_H
+#define DW_AGENT_H
+
+#include "base/base.h"
+#include "store/store.h"
+#include "workspace/workspace.h"
+
+/* Facts a deal has. Agents' needs and produces are sets of these. */
+#define DW_FACT_LIST(X)                                                                   \
+    X(LEAD, 0, "lead")                                                                     \
+    X(INTAKE, 1, "intake")                                                                 \
+    X(ACCOUNT, 2, "account")                                                               \
+    X(REQUIREMENTS, 3, "requirements")                                                     \
+    X(QUALIFIED, 4, "qualified")                                                           \
+    X(SOLUTION, 5, "solution")                                                             \
+    X(QUOTE, 6, "quote")                                                                   \
+    X(CONTRACT, 7, "contract")                                                             \
+    X(CLEARED, 8, "cleared")     /* every approval for the current quote granted */       \
+    X(PROPOSAL, 9, "proposal")                                                             \
+    X(SCHEDULE, 10, "schedule")                                                            \
+    X(ACCEPTED, 11, "accepted")                                                            \
+    X(ORDER, 12, "order")
+
+enum {
+#define DW__FACT_ENUM(e, bit, s) DW_FACT_##e = 1u << bit,
+    DW_FACT_LIST(DW__FACT_ENUM)
+#undef DW__FACT_ENUM
+};
+/* "lead,intake,..." into buf. */
+const char *dw_facts_format(uint32_t facts, char *buf, size_t size);
+
+/* Tools. Scope bits; an agent's .scope is the set it may call. */
+#define DW_TOOL_LIST(X)                                                                   \
+    X(READ_LEADS, 0, "read_leads")                                                         \
+    X(WRITE_INTAKE, 1, "write_intake")                                                     \
+    X(ACCOUNTS, 2, "accounts")                                                             \
+    X(READ_DEAL, 3, "read_deal")                                                           \
+    X(WRITE_REQUIREMENTS, 4, "write_requirements")                                         \
+    X(WRITE_QUALIFICATION, 5, "write_qualification")                                       \
+    X(WRITE_SOLUTION, 6, "write_solution")                                                 \
+    X(WRITE_QUOTE, 7, "write_quote")                                                       \
+    X(REQUEST_APPROVAL, 8, "request_approval")                                             \
+    X(WRITE_CONTRACT, 9, "write_contract")                                                 \
+    X(WRITE_PROPOSAL, 10, "write_proposal")                                                \
+    X(WRITE_SCHEDULE, 11, "write_schedule")                                                \
+    X(CREATE_ORDER, 12, "create_order")                                                    \
+    X(SET_OUTCOME, 13, "set_outcome")
+
+enum {
+#define DW__TOOL_ENUM(e, bit, s) DW_TOOL_##e = 1u << bit,
+    DW_TOOL_LIST(DW__TOOL_ENUM)
+#undef DW__TOOL_ENUM
+};
+const char *dw_tool_name(uint32_t tool_bit);
+
+struct dw_agent_ctx;
+
+/* The gateway's hooks, filled in by the control plane. Every hook checks the calling
+ * agent's scope first and returns -DW_EPERM (audited) outside it. Reads return new
+ * references. */
+struct dw_tools {
+    int (*leads)(struct dw_agent_ctx *c, json_t **ret);
+    int (*set_intake)(struct dw_agent_ctx *c, int64_t lead_id, const json_t *intake);
+    /* Find the account by domain or name, or create it; link it and the contact to the
+     * deal. ret: the account object with "created": bool. */
+    int (*link_account)(struct dw_agent_ctx *c, const char *name, const char *domain,
+                        const char *country, const json_t *contact, json_t **ret);
+    int (*prior_deals)(struct dw_agent_ctx *c, json_t **ret);
+    int (*account)(struct dw_agent_ctx *c, json_t **ret_account, json_t **ret_contact);
+    /* Per-deal documents (kinds as in store.h). put needs the kind's write scope. */
+    int (*doc_get)(struct dw_agent_ctx *c, const char *kind, json_t **ret);
+    int (*doc_put)(struct dw_agent_ctx *c, const char *kind, const json_t *doc);
+    /* The latest quote (revision 0) or a given one. */
+    int (*quote_get)(struct dw_agent_ctx *c, int revision, json_t **ret);
+    /* Store a new revision unless the content hash equals the latest's; voids approvals
+     * bound to other hashes. *ret_revision is the current revision either way. */
+    int (*quote_put)(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new);
+    int (*approvals)(struct dw_agent_ctx *c, json_t **ret);
+    /* Ask a human: kind, required_role, reason, rule; bound to the latest quote's hash. An
+     * identical pending/approved request for the same hash is not repeated. */
+    int (*request_approval)(struct dw_agent_ctx *c, const char *kind, const char *role,
+                            const char *reason, const char *rule);
+    int (*create_order)(struct dw_agent_ctx *c, const json_t *order, int64_t *ret_id);
+    /* Stop the pipeline: needs_info, disqualified or lost, with a reason. */
+    int (*set_outcome)(struct dw_agent_ctx *c, enum dw_stage stage, const char *reason);
+};
+
+struct dw_agent_ctx {
+    const struct dw_agent *agent;
+    const struct dw_tools *tools;
+    const struct dw_workspace *ws;
+    int64_t deal_id;
+    dw_time_t now;
+    uint32_t facts; /* the deal's facts before this step */
+    json_t *note;   /* what the agent wants in its step's audit record (object) */
+    struct dw_error *err;
+    void *gateway; /* the control plane's state; agents do not touch it */
+};
+
+struct dw_agent {
+    const char *name;
+    const char *summary;
+    uint32_t needs;    /* DW_FACT_* all required */
+    uint32_t produces; /* DW_FACT_* set on success */
+    uint32_t scope;    /* DW_TOOL_* the agent may call */
+    /* Do the work through ctx->tools. 0 on success; a negative DW_E* on failure
+     * (transient ones are retried with backoff), detail in ctx->err. */
+    int (*step)(struct dw_agent_ctx *ctx);
+};
+
+/* The registry, in pipeline order (lib/agents/registry.c). */
+extern const struct dw_agent *const dw_agents[];
+extern const size_t dw_n_agents;
+const struct dw_agent *dw_agent_find(const char *name);
+
+/* Intake's admission half, run by `lead add` in the same transaction that stores the lead:
+ * validates the lead JSON against the contract (unknown fields, types, sizes, UTF-8) and
+ * normalises it into rec (caller owns). Errors name the field. */
+#define DW_LEAD_MAX_BYTES (256 * 1024) /* one lead's JSON */
+#define DW_LEAD_MAX_MESSAGE (64 * 1024) /* message or whole transcript text */
+int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err);
+
+/* Shorthand for agents: call a tool hook. */
+#define DW_TOOL(ctx, hook, ...) ((ctx)->tools->hook((ctx), __VA_ARGS__))
+
+#endif

@@ -1,0 +1,149 @@
+/* pricing agent — prices the deal's solution and asks for the approvals the policies name.
+ *
+ * Reads "solution", "requirements" and, when a person has set one, "pricing_overrides"
+ * (whose discount_pct replaces the discount the customer asked for). The currency, the term
+ * and the discount are taken from those documents; the numbers come from the pricing engine
+ * (lib/engines/pricing.h). The quote goes to quote_put, which keeps the revision when the
+ * content hash is unchanged and voids approvals bound to an older hash; then every approval
+ * dw_approvals_needed() lists is requested (the gateway does not repeat one already pending
+ * or granted for the same hash).
+ */
+#include "agents/agent.h"
+#include "engines/pricing.h"
+
+/* A percentage in a document: a decimal string ("12.5") or an integer (12). */
+static int pct_value(const json_t *v, int32_t *ret_bp) {
+    if (json_is_string(v))
+        return dw_pct_parse(json_string_value(v), ret_bp);
+    if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 100) {
+        *ret_bp = (int32_t)json_integer_value(v) * 100;
+        return 0;
+    }
+    return -DW_EINVAL;
+}
+
+/* The discount to quote: an override's, else the customer's request, else none. */
+static int discount_of(struct dw_agent_ctx *ctx, const json_t *req, const json_t *ovr,
+                       int32_t *ret_bp, const char **ret_source) {
+    json_t *v = json_object_get(ovr, "discount_pct");
+    const char *field = "pricing_overrides.discount_pct";
+    *ret_source = "override";
+    if (!v || json_is_null(v)) {
+        v = json_object_get(json_object_get(req, "discount"), "pct");
+        field = "requirements.discount.pct";
+        *ret_source = "requirements";
+    }
+    if (!v || json_is_null(v)) {
+        *ret_bp = 0;
+        *ret_source = "none";
+        return 0;
+    }
+    if (pct_value(v, ret_bp) < 0)
+        return dw_error_field(ctx->err, -DW_EINVAL, field, "not a percentage from 0 to 100");
+    return 0;
+}
+
+static int term_of(struct dw_agent_ctx *ctx, const json_t *req) {
+    json_int_t t = dw_json_int(json_object_get(req, "term_months"), "value", 0);
+    if (t > 0 && t <= DW_PRICE_MAX_TERM)
+        return (int)t;
+    return ctx->ws->policies.default_term_months > 0 ? ctx->ws->policies.default_term_months
+                                                     : 12;
+}
+
+static int note_quote(struct dw_agent_ctx *ctx, const json_t *quote, int revision, bool is_new,
+                      const char *discount_source, const json_t *approvals) {
+    if (!ctx->note)
+        ctx->note = json_object();
+    if (!json_is_object(ctx->note))
+        return -DW_ENOMEM;
+    json_t *kinds = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(approvals, i, a) {
+        if (json_array_append(kinds, json_object_get(a, "kind")) < 0) {
+            json_decref(kinds);
+            return -DW_ENOMEM;
+        }
+    }
+    int digits = (int)dw_json_int(quote, "digits", 2);
+    json_t *n = json_pack("{s:O, s:o, s:O, s:s, s:O, s:i, s:b, s:O, s:o}", "currency",
+                          json_object_get(quote, "currency"), "total",
+                          dw_json_money(dw_json_int(quote, "total", 0), digits), "discount_bp",
+                          json_object_get(quote, "discount_bp"), "discount_source",
+                          discount_source, "term_months", json_object_get(quote, "term_months"),
+                          "revision", revision, "new_revision", is_new, "hash",
+                          json_object_get(quote, "hash"), "approvals", kinds);
+    if (!n)
+        return -DW_ENOMEM;
+    int r = json_object_update(ctx->note, n) == 0 ? 0 : -DW_ENOMEM;
+    json_decref(n);
+    return r;
+}
+
+static int step(struct dw_agent_ctx *ctx) {
+    _cleanup_json_ json_t *sol = NULL, *req = NULL, *ovr = NULL, *quote = NULL,
+                          *approvals = NULL;
+    int r = DW_TOOL(ctx, doc_get, "solution", &sol);
+    if (r < 0)
+        return r == -DW_ENOENT
+                   ? dw_error_set(ctx->err, r, "pricing: the deal has no solution document")
+                   : r;
+    r = DW_TOOL(ctx, doc_get, "requirements", &req);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    r = DW_TOOL(ctx, doc_get, "pricing_overrides", &ovr);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+
+    if (json_array_size(json_object_get(sol, "lines")) == 0)
+        return dw_error_set(ctx->err, -DW_EVALIDATE,
+                            "pricing: the solution has no lines (%zu needs not covered); "
+                            "the deal needs a person to scope it",
+                            json_array_size(json_object_get(sol, "not_covered")));
+
+    int32_t bp;
+    const char *source;
+    r = discount_of(ctx, req, ovr, &bp, &source);
+    if (r < 0)
+        return r;
+    const char *currency = dw_pricing_currency(ctx->ws, req);
+    r = dw_price(ctx->ws, sol, currency, bp, term_of(ctx, req), &quote, ctx->err);
+    if (r < 0)
+        return r;
+    /* Beside the content, not in it: the hash was computed without ws_hash, so a workspace
+     * edit that leaves every number alone does not void approvals. */
+    if (ctx->ws->hash[0] && dw_json_set(quote, "ws_hash", json_string(ctx->ws->hash)) < 0)
+        return dw_error_set(ctx->err, -DW_ENOMEM, "pricing: out of memory");
+
+    int revision = 0;
+    bool is_new = false;
+    r = DW_TOOL(ctx, quote_put, quote, &revision, &is_new);
+    if (r < 0)
+        return r;
+
+    r = dw_approvals_needed(ctx->ws, quote, &approvals);
+    if (r < 0)
+        return dw_error_set(ctx->err, r, "pricing: cannot work out the approvals needed");
+    size_t i;
+    json_t *a;
+    json_array_foreach(approvals, i, a) {
+        r = DW_TOOL(ctx, request_approval, dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
+                    dw_json_str(a, "reason"), dw_json_str(a, "rule"));
+        if (r < 0)
+            return r;
+    }
+    r = note_quote(ctx, quote, revision, is_new, source, approvals);
+    if (r < 0)
+        return dw_error_set(ctx->err, r, "pricing: out of memory");
+    return 0;
+}
+
+const struct dw_agent dw_agent_pricing = {
+    .name = "pricing",
+    .summary = "price the solution, apply the discount, request the approvals policy names",
+    .needs = DW_FACT_SOLUTION,
+    .produces = DW_FACT_QUOTE,
+    .scope = DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE | DW_TOOL_REQUEST_APPROVAL,
+    .step = step,
+};

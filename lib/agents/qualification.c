@@ -1,0 +1,129 @@
+/* qualification — is this deal worth a sales engineer's time?
+ *
+ * Scores the deal with the workspace's ideal-customer profile and BANT rules
+ * (lib/engines/qualify.c; docs/internals/qualification.md) and writes the qualification
+ * document. A qualified deal moves on to scoping. When a fact the workspace requires is
+ * missing, or the score falls between the thresholds, the agent drafts the reply that asks
+ * for exactly what is missing from templates/reply.mustache and stops the deal in
+ * needs_info; the customer's answer continues the same deal. A poor fit stops it as
+ * disqualified, with the reasons.
+ */
+#include <string.h>
+
+#include "agents/agent.h"
+#include "engines/qualify.h"
+#include "rules/mustache.h"
+
+/* The deal's contact: the first lead's, with fields a later message adds or changes. */
+static json_t *deal_contact(const json_t *leads) {
+    json_t *contact = json_object();
+    size_t i;
+    json_t *lead;
+    json_array_foreach(leads, i, lead) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(json_object_get(lead, "intake"), "contact"), key, v) {
+            if (json_is_string(v) && json_string_length(v) > 0 &&
+                json_object_set(contact, key, v) < 0) {
+                json_decref(contact);
+                return NULL;
+            }
+        }
+    }
+    return contact;
+}
+
+static int render_reply(struct dw_agent_ctx *ctx, const json_t *contact, const json_t *questions,
+                        char **ret) {
+    const struct dw_workspace *ws = ctx->ws;
+    char deal_id[32];
+    dw_id_format('D', ctx->deal_id, deal_id, sizeof deal_id);
+    _cleanup_json_ json_t *qs = json_array(), *customer = json_object(), *view = NULL;
+    if (!qs || !customer)
+        return -DW_ENOMEM;
+    size_t i;
+    json_t *q;
+    json_array_foreach(questions, i, q) {
+        if (json_array_append_new(qs, json_pack("{s:O}", "text", q)) < 0)
+            return -DW_ENOMEM;
+    }
+    const char *keys[] = {"name", "company"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(keys); k++) {
+        const char *v = dw_json_str(contact, keys[k]);
+        if (v && dw_json_set(customer, keys[k], json_string(v)) < 0)
+            return -DW_ENOMEM;
+    }
+    view = json_pack("{s:{s:s},s:O,s:{s:s},s:O}", "company", "name",
+                     ws->company_name ? ws->company_name : "", "customer", customer, "deal", "id",
+                     deal_id, "questions", qs);
+    if (!view)
+        return -DW_ENOMEM;
+    const struct dw_template *t = &ws->reply_template;
+    struct dw_mustache_opts opts = {.partials = ws->partials};
+    int r = dw_mustache_render(t->text ? t->text : "", t->len, view, &opts, ret, ctx->err);
+    if (r < 0 && ctx->err && !ctx->err->file[0] && t->path)
+        snprintf(ctx->err->file, sizeof ctx->err->file, "%s", t->path);
+    return r;
+}
+
+static int step(struct dw_agent_ctx *ctx) {
+    _cleanup_json_ json_t *leads = NULL, *req = NULL, *discovery = NULL, *doc = NULL,
+                          *contact = NULL;
+    _cleanup_free_ char *reply = NULL;
+    int r = DW_TOOL(ctx, leads, &leads);
+    if (r < 0)
+        return r;
+    r = DW_TOOL(ctx, doc_get, "requirements", &req);
+    if (r < 0)
+        return r;
+    r = DW_TOOL(ctx, doc_get, "discovery", &discovery);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    contact = deal_contact(leads);
+    if (!contact)
+        return -DW_ENOMEM;
+
+    /* the deadline is measured from the latest message: that is when the customer said it */
+    dw_time_t at = 0;
+    size_t n = json_array_size(leads);
+    if (n == 0 || dw_time_parse(dw_json_str(json_array_get(leads, n - 1), "received_at"), &at) < 0)
+        return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
+
+    r = dw_qualify(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at, &doc,
+                   ctx->err);
+    if (r < 0)
+        return r;
+    const char *decision = dw_json_str(doc, "decision");
+    const char *why = json_string_value(json_array_get(json_object_get(doc, "reasons"), 0));
+    bool needs_info = strcmp(decision, "needs_info") == 0;
+    if (needs_info) {
+        r = render_reply(ctx, contact, json_object_get(doc, "questions"), &reply);
+        if (r < 0)
+            return r;
+    }
+    if (dw_json_set(doc, "reply", reply ? json_string(reply) : json_null()) < 0)
+        return -DW_ENOMEM;
+    r = DW_TOOL(ctx, doc_put, "qualification", doc);
+    if (r < 0)
+        return r;
+
+    dw_json_set(ctx->note, "decision", json_string(decision));
+    dw_json_set(ctx->note, "score", json_incref(json_object_get(doc, "score")));
+    if (needs_info) {
+        dw_json_set(ctx->note, "missing", json_incref(json_object_get(doc, "missing")));
+        return DW_TOOL(ctx, set_outcome, DW_STAGE_NEEDS_INFO, why ? why : "needs information");
+    }
+    if (strcmp(decision, "disqualified") == 0)
+        return DW_TOOL(ctx, set_outcome, DW_STAGE_DISQUALIFIED, why ? why : "disqualified");
+    return 0;
+}
+
+const struct dw_agent dw_agent_qualification = {
+    .name = "qualification",
+    .summary = "ICP fit and BANT score with reasons; asks for what is missing",
+    .needs = DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT,
+    .produces = DW_FACT_QUALIFIED,
+    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUALIFICATION |
+             DW_TOOL_SET_OUTCOME,
+    .step = step,
+};

@@ -1,0 +1,204 @@
+/* requirements — what does the customer need?
+ *
+ * Runs the extractor (lib/engines/extract.c) over every message of the deal, oldest first,
+ * and merges the results: a later message overrides a scalar fact (budget, deadline,
+ * country, discount, term, residency) and a quantity of the same unit, lists are unions by
+ * name, and a capability wanted later is no longer excluded (and the other way round). Each
+ * fact keeps the lead it came from and its byte span there. Content flagged by intake as a
+ * duplicate is skipped so a form submitted twice is not counted twice.
+ */
+#include <string.h>
+
+#include "agents/agent.h"
+#include "engines/extract.h"
+
+static const char *const scalars[] = {"budget", "deadline", "country", "discount", "term_months",
+                                      "data_residency"};
+
+static void tag_lead(json_t *v, json_int_t lead) {
+    if (json_is_object(v)) {
+        json_object_set_new(v, "lead", json_integer(lead));
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) json_object_set_new(e, "lead", json_integer(lead));
+    }
+}
+
+/* Index of the entry whose `key` equals value, or -1. */
+static long find_by(const json_t *arr, const char *key, const char *value) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        const char *v = dw_json_str(e, key);
+        if (v && strcmp(v, value) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Add entries of `from` to `into` unless present by name; remove them from `against`. */
+static void merge_named(json_t *into, json_t *against, const json_t *from) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(from, i, e) {
+        const char *name = dw_json_str(e, "name");
+        if (!name)
+            continue;
+        long k = find_by(against, "name", name);
+        if (k >= 0)
+            json_array_remove(against, (size_t)k);
+        k = find_by(into, "name", name);
+        if (k >= 0)
+            json_array_set(into, (size_t)k, e);
+        else if (json_array_size(into) < DW_EXTRACT_MAX_ITEMS)
+            json_array_append(into, e);
+    }
+}
+
+static void merge(json_t *m, json_t *ext) {
+    for (size_t i = 0; i < DW_ARRAY_SIZE(scalars); i++) {
+        json_t *v = json_object_get(ext, scalars[i]);
+        if (json_is_object(v))
+            json_object_set(m, scalars[i], v);
+    }
+    json_t *q = json_object_get(m, "quantities");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(ext, "quantities"), i, e) {
+        const char *unit = dw_json_str(e, "unit");
+        long k = unit ? find_by(q, "unit", unit) : -1;
+        if (k >= 0)
+            json_array_set(q, (size_t)k, e);
+        else if (json_array_size(q) < DW_EXTRACT_MAX_ITEMS)
+            json_array_append(q, e);
+    }
+    merge_named(json_object_get(m, "capabilities"), json_object_get(m, "excluded_capabilities"),
+                json_object_get(ext, "capabilities"));
+    merge_named(json_object_get(m, "excluded_capabilities"), json_object_get(m, "capabilities"),
+                json_object_get(ext, "excluded_capabilities"));
+    merge_named(json_object_get(m, "standards"), NULL, json_object_get(ext, "standards"));
+    json_array_extend(json_object_get(m, "instructions_detected"),
+                      json_object_get(ext, "instructions_detected"));
+}
+
+/* The first industry keyword of the ideal-customer profile in the text, with its span. */
+static json_t *find_industry(const struct dw_workspace *ws, const char *text, json_int_t lead) {
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < ws->qualification.n_icp_industries; i++) {
+        const char *kw = ws->qualification.icp_industries[i];
+        const char *p = strcasestr(text, kw);
+        if (p && (!best || p < best)) {
+            best = p;
+            best_len = strlen(kw);
+        }
+    }
+    if (!best)
+        return NULL;
+    size_t s = (size_t)(best - text);
+    return json_pack("{s:s%,s:s%,s:[I,I],s:I}", "name", best, best_len, "text", best, best_len,
+                     "span", (json_int_t)s, (json_int_t)(s + best_len), "lead", lead);
+}
+
+static void vocab_terms(const struct dw_term *t, size_t n, struct dw_vocab_term *out) {
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct dw_vocab_term){.name = t[i].name,
+                                        .synonyms = (const char *const *)t[i].synonyms,
+                                        .n_synonyms = t[i].n_synonyms};
+}
+
+static int step(struct dw_agent_ctx *ctx) {
+    const struct dw_workspace *ws = ctx->ws;
+    _cleanup_json_ json_t *leads = NULL;
+    _cleanup_json_ json_t *m = json_pack("{s:[],s:n,s:n,s:n,s:[],s:[],s:[],s:n,s:n,s:n,s:[],"
+                                         "s:n,s:[]}",
+                                         "quantities", "budget", "deadline", "country",
+                                         "capabilities", "excluded_capabilities", "standards",
+                                         "discount", "term_months", "data_residency",
+                                         "instructions_detected", "industry", "leads");
+    if (!m)
+        return -DW_ENOMEM;
+    int r = DW_TOOL(ctx, leads, &leads);
+    if (r < 0)
+        return r;
+
+    _cleanup_free_ struct dw_vocab_term *terms =
+        calloc(ws->n_capabilities + ws->n_standards + ws->n_units + 1, sizeof *terms);
+    if (!terms)
+        return -DW_ENOMEM;
+    vocab_terms(ws->capabilities, ws->n_capabilities, terms);
+    vocab_terms(ws->standards, ws->n_standards, terms + ws->n_capabilities);
+    vocab_terms(ws->units, ws->n_units, terms + ws->n_capabilities + ws->n_standards);
+    struct dw_extract_vocab vocab = {
+        .capabilities = terms,
+        .n_capabilities = ws->n_capabilities,
+        .standards = terms + ws->n_capabilities,
+        .n_standards = ws->n_standards,
+        .units = terms + ws->n_capabilities + ws->n_standards,
+        .n_units = ws->n_units,
+        .default_currency = ws->home_currency,
+    };
+
+    const json_t *contact = NULL;
+    size_t i;
+    json_t *lead;
+    json_array_foreach(leads, i, lead) {
+        const json_t *intake = json_object_get(lead, "intake");
+        json_int_t id = json_integer_value(json_object_get(lead, "id"));
+        if (!contact)
+            contact = json_object_get(intake, "contact");
+        json_t *flags = json_object_get(intake, "flags");
+        bool dup = false;
+        size_t k;
+        json_t *f;
+        json_array_foreach(flags, k, f) dup |= strcmp(json_string_value(f), "duplicate_content") == 0;
+        if (dup)
+            continue;
+        const char *text = dw_json_str(intake, "text");
+        dw_time_t at;
+        if (!text || dw_time_parse(dw_json_str(lead, "received_at"), &at) < 0)
+            return dw_error_set(ctx->err, -DW_ESTATE, "lead %lld has not been taken in",
+                                (long long)id);
+        _cleanup_json_ json_t *ext = NULL;
+        r = dw_extract(text, strlen(text), at, &vocab, &ext, ctx->err);
+        if (r < 0)
+            return r;
+        const char *keys[] = {"quantities", "budget", "deadline", "country", "capabilities",
+                              "excluded_capabilities", "standards", "discount", "term_months",
+                              "data_residency", "instructions_detected"};
+        for (size_t q = 0; q < DW_ARRAY_SIZE(keys); q++)
+            tag_lead(json_object_get(ext, keys[q]), id);
+        json_object_set_new(json_object_get(ext, "country"), "source", json_string("message"));
+        merge(m, ext);
+        json_array_append_new(json_object_get(m, "leads"), json_integer(id));
+        if (json_is_null(json_object_get(m, "industry"))) {
+            json_t *ind = find_industry(ws, text, id);
+            if (ind)
+                json_object_set_new(m, "industry", ind);
+        }
+    }
+    const char *cc = dw_json_str(contact, "country");
+    if (json_is_null(json_object_get(m, "country")) && cc)
+        json_object_set_new(m, "country", json_pack("{s:s,s:s}", "code", cc, "source", "contact"));
+
+    r = DW_TOOL(ctx, doc_put, "requirements", m);
+    if (r < 0)
+        return r;
+    dw_json_set(ctx->note, "capabilities",
+                json_integer((json_int_t)json_array_size(json_object_get(m, "capabilities"))));
+    dw_json_set(ctx->note, "quantities",
+                json_integer((json_int_t)json_array_size(json_object_get(m, "quantities"))));
+    if (json_array_size(json_object_get(m, "instructions_detected")))
+        dw_json_set(ctx->note, "instructions_detected", json_true());
+    return 0;
+}
+
+const struct dw_agent dw_agent_requirements = {
+    .name = "requirements",
+    .summary = "quantities, budget, deadline, country, capabilities, standards, each with its span",
+    .needs = DW_FACT_ACCOUNT,
+    .produces = DW_FACT_REQUIREMENTS,
+    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_REQUIREMENTS,
+    .step = step,
+};

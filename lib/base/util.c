@@ -1,0 +1,354 @@
+/* Time, money, ids, hashing and JSON helpers. Money never touches a binary float: parsing
+ * and rounding are integer arithmetic with 128-bit intermediates. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "base.h"
+
+/* ---- time --------------------------------------------------------------------------- */
+
+int64_t dw_days_from_civil(int y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void dw_civil_from_days(int64_t z, int *ret_y, unsigned *ret_m, unsigned *ret_d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t y = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    *ret_y = (int)(y + (m <= 2));
+    *ret_m = m;
+    *ret_d = d;
+}
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static unsigned mdays(int y, unsigned m) {
+    static const unsigned d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+static int digits(const char **p, int n, int *ret) {
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -DW_EPARSE;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *ret = v;
+    return 0;
+}
+
+int dw_time_parse(const char *s, dw_time_t *ret) {
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    const char *p = s;
+    if (!s || digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+        digits(&p, 2, &d) < 0)
+        return -DW_EPARSE;
+    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays(y, (unsigned)mo))
+        return -DW_EPARSE;
+    int64_t off = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
+            return -DW_EPARSE;
+        if (*p == ':') {
+            p++;
+            if (digits(&p, 2, &se) < 0)
+                return -DW_EPARSE;
+            if (*p == '.') {
+                p++;
+                if (!isdigit((unsigned char)*p))
+                    return -DW_EPARSE;
+                while (isdigit((unsigned char)*p))
+                    p++;
+            }
+        }
+        if (h > 23 || mi > 59 || se > 60)
+            return -DW_EPARSE;
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p++ == '-' ? -1 : 1, oh, om;
+            if (digits(&p, 2, &oh) < 0 || *p++ != ':' || digits(&p, 2, &om) < 0 || oh > 23 ||
+                om > 59)
+                return -DW_EPARSE;
+            off = sign * (oh * 3600 + om * 60);
+        } else {
+            return -DW_EPARSE; /* a time without a zone is ambiguous */
+        }
+    }
+    if (*p)
+        return -DW_EPARSE;
+    if (se == 60)
+        se = 59; /* leap second: clamp */
+    *ret = dw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
+           off;
+    return 0;
+}
+
+const char *dw_time_format(dw_time_t t, char *buf, size_t size) {
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t sec = t - days * 86400;
+    int y;
+    unsigned m, d;
+    dw_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
+             (int)(sec / 60 % 60), (int)(sec % 60));
+    return buf;
+}
+
+const char *dw_date_format(dw_time_t t, char *buf, size_t size) {
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int y;
+    unsigned m, d;
+    dw_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02u-%02u", y, m, d);
+    return buf;
+}
+
+int dw_weekday(dw_time_t t) {
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    /* 1970-01-01 was a Thursday (3 when Monday is 0). */
+    int64_t w = (days + 3) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+dw_time_t dw_now(void) {
+    const char *pin = getenv("DW_NOW");
+    dw_time_t t;
+    if (pin && *pin && dw_time_parse(pin, &t) == 0)
+        return t;
+    return (dw_time_t)time(NULL);
+}
+
+int64_t dw_monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- money -------------------------------------------------------------------------- */
+
+int dw_money_parse(const char *s, int ndigits, int64_t *ret) {
+    if (!s || ndigits < 0 || ndigits > 6)
+        return -DW_EINVAL;
+    const char *p = s;
+    bool neg = false;
+    if (*p == '-') {
+        neg = true;
+        p++;
+    }
+    if (!isdigit((unsigned char)*p))
+        return -DW_EPARSE;
+    __int128 v = 0;
+    while (isdigit((unsigned char)*p)) {
+        v = v * 10 + (*p++ - '0');
+        if (v > INT64_MAX)
+            return -DW_ETOOBIG;
+    }
+    int frac = 0;
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return -DW_EPARSE;
+        while (isdigit((unsigned char)*p)) {
+            if (++frac > ndigits)
+                return -DW_EPARSE; /* more precision than the currency has */
+            v = v * 10 + (*p++ - '0');
+        }
+    }
+    if (*p)
+        return -DW_EPARSE;
+    for (; frac < ndigits; frac++)
+        v *= 10;
+    if (v > INT64_MAX)
+        return -DW_ETOOBIG;
+    *ret = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+const char *dw_money_format(int64_t minor, int ndigits, char *buf, size_t size) {
+    uint64_t u = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+    uint64_t scale = 1;
+    for (int i = 0; i < ndigits; i++)
+        scale *= 10;
+    if (ndigits > 0) {
+        char frac[8];
+        uint64_t f = u % scale;
+        for (int i = ndigits - 1; i >= 0; i--, f /= 10)
+            frac[i] = (char)('0' + f % 10);
+        frac[ndigits] = '\0';
+        snprintf(buf, size, "%s%" PRIu64 ".%s", minor < 0 ? "-" : "", u / scale, frac);
+    } else
+        snprintf(buf, size, "%s%" PRIu64, minor < 0 ? "-" : "", u);
+    return buf;
+}
+
+int dw_muldiv_half_even(int64_t a, int64_t b, int64_t c, int64_t *ret) {
+    if (c <= 0)
+        return -DW_EINVAL;
+    __int128 n = (__int128)a * b;
+    bool neg = n < 0;
+    if (neg)
+        n = -n;
+    __int128 q = n / c, r = n % c;
+    if (2 * r > c || (2 * r == c && (q & 1)))
+        q++;
+    if (neg)
+        q = -q;
+    if (q > INT64_MAX || q < INT64_MIN)
+        return -DW_ETOOBIG;
+    *ret = (int64_t)q;
+    return 0;
+}
+
+int dw_add_checked(int64_t a, int64_t b, int64_t *ret) {
+    return __builtin_add_overflow(a, b, ret) ? -DW_ETOOBIG : 0;
+}
+int dw_mul_checked(int64_t a, int64_t b, int64_t *ret) {
+    return __builtin_mul_overflow(a, b, ret) ? -DW_ETOOBIG : 0;
+}
+
+int dw_pct_parse(const char *s, int32_t *ret_bp) {
+    char tmp[32];
+    size_t n = strlen(s);
+    if (n == 0 || n >= sizeof tmp)
+        return -DW_EPARSE;
+    memcpy(tmp, s, n + 1);
+    if (tmp[n - 1] == '%')
+        tmp[--n] = '\0';
+    dw_strtrim(tmp);
+    int64_t v;
+    int r = dw_money_parse(tmp, 2, &v);
+    if (r < 0)
+        return r;
+    if (v < 0 || v > 10000)
+        return -DW_EINVAL;
+    *ret_bp = (int32_t)v;
+    return 0;
+}
+
+const char *dw_pct_format(int32_t bp, char *buf, size_t size) {
+    if (bp % 100 == 0)
+        snprintf(buf, size, "%d", bp / 100);
+    else if (bp % 10 == 0)
+        snprintf(buf, size, "%d.%d", bp / 100, (bp % 100) / 10);
+    else
+        snprintf(buf, size, "%d.%02d", bp / 100, bp % 100);
+    return buf;
+}
+
+/* ---- ids ---------------------------------------------------------------------------- */
+
+const char *dw_id_format(char prefix, int64_t n, char *buf, size_t size) {
+    snprintf(buf, size, "%c-%06" PRId64, prefix, n);
+    return buf;
+}
+
+int dw_id_parse(char prefix, const char *s, int64_t *ret) {
+    if (!s)
+        return -DW_EINVAL;
+    if (toupper((unsigned char)s[0]) == toupper((unsigned char)prefix) && s[1] == '-')
+        s += 2;
+    if (!isdigit((unsigned char)*s))
+        return -DW_EINVAL;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (!isdigit((unsigned char)*s) || v > (INT64_MAX - 9) / 10)
+            return -DW_EINVAL;
+        v = v * 10 + (*s - '0');
+    }
+    if (v <= 0)
+        return -DW_EINVAL;
+    *ret = v;
+    return 0;
+}
+
+/* ---- hashing ------------------------------------------------------------------------ */
+
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct dw_sha256 *)0)->state),
+               "sha256 state too small");
+
+int dw_base_init(void) { return sodium_init() < 0 ? -DW_EINTERNAL : 0; }
+
+static void to_hex(const unsigned char *h, char out[DW_SHA256_HEX]) {
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hx[h[i] >> 4];
+        out[2 * i + 1] = hx[h[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+void dw_sha256_hex(const void *data, size_t len, char out[DW_SHA256_HEX]) {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    to_hex(h, out);
+}
+
+void dw_sha256_init(struct dw_sha256 *h) {
+    crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->state);
+}
+void dw_sha256_update(struct dw_sha256 *h, const void *data, size_t len) {
+    crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)h->state, data, len);
+}
+void dw_sha256_final_hex(struct dw_sha256 *h, char out[DW_SHA256_HEX]) {
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->state, d);
+    to_hex(d, out);
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+char *dw_json_canonical(const json_t *j) {
+    return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]) {
+    char *s = dw_json_canonical(j);
+    dw_sha256_hex(s ? s : "", s ? strlen(s) : 0, out);
+    free(s);
+}
+
+const char *dw_json_str(const json_t *obj, const char *key) {
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int64_t dw_json_int(const json_t *obj, const char *key, int64_t def) {
+    json_t *v = json_object_get(obj, key);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
+}
+
+bool dw_json_bool(const json_t *obj, const char *key, bool def) {
+    json_t *v = json_object_get(obj, key);
+    return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+json_t *dw_json_money(int64_t minor, int ndigits) {
+    char buf[40];
+    return json_string(dw_money_format(minor, ndigits, buf, sizeof buf));
+}
+
+int dw_json_set(json_t *obj, const char *key, json_t *value) {
+    if (!value)
+        return -DW_ENOMEM;
+    return json_object_set_new(obj, key, value) == 0 ? 0 : -DW_ENOMEM;
+}

@@ -1,0 +1,361 @@
+/* The tool gateway: the only way an agent acts.
+ *
+ * Every tool first checks that the calling agent declared it in its scope (-DW_EPERM
+ * otherwise, and the refusal ends up in the step's failure record), then does its work on
+ * the store inside the step's savepoint, records the call (inputs, and the hash of what it
+ * wrote) for the step's audit record, and emits the matching event. Because all of it is in
+ * the step's savepoint, a failing step leaves neither data nor events nor audit behind.
+ */
+#include <string.h>
+
+#include "control/internal.h"
+
+#define GW(c) ((struct dw__gateway *)(c)->gateway)
+
+static int check(struct dw_agent_ctx *c, uint32_t tool) {
+    if (c->agent->scope & tool)
+        return 0;
+    return dw_error_set(c->err, -DW_EPERM, "agent '%s' may not use the tool '%s'",
+                        c->agent->name, dw_tool_name(tool));
+}
+
+/* Record a call: {tool, ...args}. args is stolen. */
+static void record(struct dw_agent_ctx *c, const char *tool, json_t *args) {
+    json_t *o = args ? args : json_object();
+    json_object_set_new(o, "tool", json_string(tool));
+    json_array_append_new(GW(c)->calls, o);
+}
+
+static struct dw_store *ST(struct dw_agent_ctx *c) { return GW(c)->engine->store; }
+
+static int t_leads(struct dw_agent_ctx *c, json_t **ret) {
+    int r = check(c, DW_TOOL_READ_LEADS);
+    if (r < 0)
+        return r;
+    r = ST(c)->ops->leads_for_deal(ST(c), c->deal_id, ret, c->err);
+    if (r >= 0)
+        record(c, "leads", json_pack("{s:I}", "count", (json_int_t)json_array_size(*ret)));
+    return r;
+}
+
+static int t_set_intake(struct dw_agent_ctx *c, int64_t lead_id, const json_t *intake) {
+    int r = check(c, DW_TOOL_WRITE_INTAKE);
+    if (r < 0)
+        return r;
+    _cleanup_json_ json_t *lead = NULL;
+    r = ST(c)->ops->lead_get(ST(c), lead_id, &lead, c->err);
+    if (r < 0)
+        return r;
+    if (dw_json_int(lead, "deal_id", 0) != c->deal_id)
+        return dw_error_set(c->err, -DW_EPERM, "lead L-%06lld belongs to another deal",
+                            (long long)lead_id);
+    r = ST(c)->ops->lead_set_intake(ST(c), lead_id, intake, c->err);
+    if (r < 0)
+        return r;
+    char h[DW_SHA256_HEX];
+    dw_json_hash(intake, h);
+    record(c, "set_intake", json_pack("{s:I,s:s}", "lead", (json_int_t)lead_id, "hash", h));
+    return dw__event(GW(c)->engine, c->deal_id, "lead.taken_in",
+                     json_pack("{s:I,s:O}", "lead", (json_int_t)lead_id, "flags",
+                               json_object_get(intake, "flags")),
+                     c->err);
+}
+
+static int t_link_account(struct dw_agent_ctx *c, const char *name, const char *domain,
+                          const char *country, const json_t *contact, json_t **ret) {
+    int r = check(c, DW_TOOL_ACCOUNTS);
+    if (r < 0)
+        return r;
+    struct dw_store *s = ST(c);
+    json_t *acc = NULL;
+    bool created = false;
+    r = s->ops->account_find(s, domain, name, &acc, c->err);
+    if (r == -DW_ENOENT) {
+        int64_t id;
+        r = s->ops->account_insert(s, name, domain, country, &id, c->err);
+        if (r < 0)
+            return r;
+        r = s->ops->account_get(s, id, &acc, c->err);
+        created = true;
+    }
+    if (r < 0)
+        return r;
+    int64_t account_id = dw_json_int(acc, "id", 0), contact_id = 0;
+    if (dw_json_str(contact, "email")) {
+        r = s->ops->contact_upsert(s, account_id, contact, &contact_id, c->err);
+        if (r < 0) {
+            json_decref(acc);
+            return r;
+        }
+    }
+    GW(c)->deal->account_id = account_id;
+    GW(c)->deal->contact_id = contact_id;
+    json_object_set_new(acc, "created", json_boolean(created));
+    record(c, "link_account",
+           json_pack("{s:I,s:b}", "account", (json_int_t)account_id, "created", created));
+    r = dw__event(GW(c)->engine, c->deal_id, "account.linked",
+                  json_pack("{s:I,s:b}", "account", (json_int_t)account_id, "created", created),
+                  c->err);
+    if (r < 0) {
+        json_decref(acc);
+        return r;
+    }
+    *ret = acc;
+    return 0;
+}
+
+static int t_prior_deals(struct dw_agent_ctx *c, json_t **ret) {
+    int r = check(c, DW_TOOL_ACCOUNTS);
+    if (r < 0)
+        return r;
+    if (!GW(c)->deal->account_id) {
+        *ret = json_array();
+        return 0;
+    }
+    r = ST(c)->ops->deals_for_account(ST(c), GW(c)->deal->account_id, c->deal_id, ret, c->err);
+    if (r >= 0)
+        record(c, "prior_deals", NULL);
+    return r;
+}
+
+static int t_account(struct dw_agent_ctx *c, json_t **ret_account, json_t **ret_contact) {
+    int r = check(c, DW_TOOL_READ_DEAL);
+    if (r < 0)
+        return r;
+    struct dw_deal_rec *d = GW(c)->deal;
+    *ret_account = *ret_contact = NULL;
+    if (d->account_id && (r = ST(c)->ops->account_get(ST(c), d->account_id, ret_account,
+                                                      c->err)) < 0)
+        return r;
+    if (d->contact_id && (r = ST(c)->ops->contact_get(ST(c), d->contact_id, ret_contact,
+                                                      c->err)) < 0) {
+        json_decref(*ret_account);
+        *ret_account = NULL;
+        return r;
+    }
+    record(c, "account", NULL);
+    return 0;
+}
+
+/* Which scope lets an agent write which document. Kinds absent here are written only by
+ * people's commands (acceptance, pricing_overrides) or by the gateway (outcome). */
+static const struct {
+    const char *kind;
+    uint32_t scope;
+} doc_scopes[] = {
+    {"discovery", DW_TOOL_ACCOUNTS},
+    {"requirements", DW_TOOL_WRITE_REQUIREMENTS},
+    {"qualification", DW_TOOL_WRITE_QUALIFICATION},
+    {"solution", DW_TOOL_WRITE_SOLUTION},
+    {"contract", DW_TOOL_WRITE_CONTRACT},
+    {"proposal", DW_TOOL_WRITE_PROPOSAL},
+    {"schedule", DW_TOOL_WRITE_SCHEDULE},
+};
+
+static int t_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+    int r = check(c, DW_TOOL_READ_DEAL);
+    if (r < 0)
+        return r;
+    r = ST(c)->ops->doc_get(ST(c), c->deal_id, kind, ret, c->err);
+    record(c, "doc_get", json_pack("{s:s,s:b}", "kind", kind, "found", r >= 0));
+    return r;
+}
+
+static int t_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *doc) {
+    uint32_t scope = 0;
+    for (size_t i = 0; i < DW_ARRAY_SIZE(doc_scopes); i++)
+        if (strcmp(doc_scopes[i].kind, kind) == 0)
+            scope = doc_scopes[i].scope;
+    if (!scope)
+        return dw_error_set(c->err, -DW_EPERM, "agent '%s' may not write '%s' documents",
+                            c->agent->name, kind);
+    int r = check(c, scope);
+    if (r < 0)
+        return r;
+    r = ST(c)->ops->doc_put(ST(c), c->deal_id, kind, doc, c->ws->hash, c->err);
+    if (r < 0)
+        return r;
+    char h[DW_SHA256_HEX], type[64];
+    dw_json_hash(doc, h);
+    record(c, "doc_put", json_pack("{s:s,s:s}", "kind", kind, "hash", h));
+    snprintf(type, sizeof type, "deal.%s", kind);
+    return dw__event(GW(c)->engine, c->deal_id, type, json_pack("{s:s}", "hash", h), c->err);
+}
+
+static int t_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+    int r = check(c, DW_TOOL_READ_DEAL);
+    if (r < 0)
+        return r;
+    r = ST(c)->ops->quote_get(ST(c), c->deal_id, revision, ret, c->err);
+    record(c, "quote_get", json_pack("{s:i,s:b}", "revision", revision, "found", r >= 0));
+    return r;
+}
+
+/* The content hash of a quote: everything but the hash itself and the workspace hash
+ * (a workspace edit that changes no number must not void an approval). */
+static void quote_hash(const json_t *quote, char out[DW_SHA256_HEX]) {
+    _cleanup_json_ json_t *copy = json_deep_copy(quote);
+    json_object_del(copy, "hash");
+    json_object_del(copy, "ws_hash");
+    json_object_del(copy, "revision");
+    json_object_del(copy, "id");
+    json_object_del(copy, "created_at");
+    dw_json_hash(copy, out);
+}
+
+static int t_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new) {
+    int r = check(c, DW_TOOL_WRITE_QUOTE);
+    if (r < 0)
+        return r;
+    struct dw_store *s = ST(c);
+    char h[DW_SHA256_HEX];
+    quote_hash(quote, h);
+    json_object_set_new(quote, "hash", json_string(h));
+    json_object_set_new(quote, "ws_hash", json_string(c->ws->hash));
+
+    _cleanup_json_ json_t *latest = NULL;
+    r = s->ops->quote_get(s, c->deal_id, 0, &latest, c->err);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    const char *lh = latest ? dw_json_str(latest, "hash") : NULL;
+    if (lh && strcmp(lh, h) == 0) {
+        *ret_revision = (int)dw_json_int(latest, "revision", 0);
+        *ret_new = false;
+        record(c, "quote_put", json_pack("{s:i,s:s,s:b}", "revision", *ret_revision, "hash", h,
+                                         "new", 0));
+        return 0;
+    }
+    int rev;
+    r = s->ops->quote_insert(s, c->deal_id, quote, &rev, c->err);
+    if (r < 0)
+        return r;
+    const char *cur = dw_json_str(quote, "currency");
+    if (cur)
+        snprintf(GW(c)->deal->currency, sizeof GW(c)->deal->currency, "%s", cur);
+    int voided = s->ops->approvals_void_stale(s, c->deal_id, h, c->now, c->err);
+    if (voided < 0)
+        return voided;
+    record(c, "quote_put", json_pack("{s:i,s:s,s:b,s:i}", "revision", rev, "hash", h, "new", 1,
+                                     "approvals_voided", voided));
+    r = dw__event(GW(c)->engine, c->deal_id, "quote.revised",
+                  json_pack("{s:i,s:s,s:O,s:O}", "revision", rev, "hash", h, "total",
+                            json_object_get(quote, "total"), "currency",
+                            json_object_get(quote, "currency")),
+                  c->err);
+    if (r < 0)
+        return r;
+    if (voided > 0 &&
+        (r = dw__event(GW(c)->engine, c->deal_id, "approval.voided",
+                       json_pack("{s:i,s:i}", "count", voided, "revision", rev), c->err)) < 0)
+        return r;
+    *ret_revision = rev;
+    *ret_new = true;
+    return 0;
+}
+
+static int t_approvals(struct dw_agent_ctx *c, json_t **ret) {
+    int r = check(c, DW_TOOL_READ_DEAL);
+    if (r < 0)
+        return r;
+    r = ST(c)->ops->approvals_for_deal(ST(c), c->deal_id, ret, c->err);
+    if (r >= 0)
+        record(c, "approvals", NULL);
+    return r;
+}
+
+static int t_request_approval(struct dw_agent_ctx *c, const char *kind, const char *role,
+                              const char *reason, const char *rule) {
+    int r = check(c, DW_TOOL_REQUEST_APPROVAL);
+    if (r < 0)
+        return r;
+    struct dw_store *s = ST(c);
+    _cleanup_json_ json_t *quote = NULL, *existing = NULL, *a = NULL;
+    r = s->ops->quote_get(s, c->deal_id, 0, &quote, c->err);
+    if (r < 0)
+        return r == -DW_ENOENT ? dw_error_set(c->err, -DW_ESTATE,
+                                              "an approval needs a quote to bind to")
+                               : r;
+    const char *h = dw_json_str(quote, "hash");
+    int rev = (int)dw_json_int(quote, "revision", 0);
+    r = s->ops->approvals_for_deal(s, c->deal_id, &existing, c->err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *e;
+    json_array_foreach(existing, i, e) {
+        const char *st = dw_json_str(e, "status");
+        if (strcmp(dw_json_str(e, "kind"), kind) == 0 && strcmp(dw_json_str(e, "quote_hash"), h) == 0 &&
+            strcmp(st, "void") != 0) {
+            record(c, "request_approval", json_pack("{s:s,s:s,s:I}", "kind", kind, "existing", st,
+                                                    "approval", dw_json_int(e, "id", 0)));
+            return 0; /* asked already for this very revision */
+        }
+    }
+    a = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "kind", kind, "required_role", role, "reason",
+                  reason, "rule", rule, "quote_revision", rev, "quote_hash", h);
+    if (!a)
+        return -DW_ENOMEM;
+    int64_t id;
+    r = s->ops->approval_insert(s, c->deal_id, a, c->now, &id, c->err);
+    if (r < 0)
+        return r;
+    record(c, "request_approval",
+           json_pack("{s:s,s:s,s:I,s:i}", "kind", kind, "role", role, "approval", (json_int_t)id,
+                     "revision", rev));
+    return dw__event(GW(c)->engine, c->deal_id, "approval.requested",
+                     json_pack("{s:I,s:s,s:s,s:s,s:i}", "approval", (json_int_t)id, "kind", kind,
+                               "required_role", role, "reason", reason, "revision", rev),
+                     c->err);
+}
+
+static int t_create_order(struct dw_agent_ctx *c, const json_t *order, int64_t *ret_id) {
+    int r = check(c, DW_TOOL_CREATE_ORDER);
+    if (r < 0)
+        return r;
+    r = ST(c)->ops->order_insert(ST(c), c->deal_id, order, c->now, ret_id, c->err);
+    if (r < 0)
+        return r;
+    record(c, "create_order", json_pack("{s:I,s:O}", "order", (json_int_t)*ret_id,
+                                        "quote_revision", json_object_get(order, "quote_revision")));
+    return dw__event(GW(c)->engine, c->deal_id, "order.created",
+                     json_pack("{s:I,s:O,s:O,s:O}", "order", (json_int_t)*ret_id, "revision",
+                               json_object_get(order, "quote_revision"), "total",
+                               json_object_get(order, "total"), "currency",
+                               json_object_get(order, "currency")),
+                     c->err);
+}
+
+static int t_set_outcome(struct dw_agent_ctx *c, enum dw_stage stage, const char *reason) {
+    int r = check(c, DW_TOOL_SET_OUTCOME);
+    if (r < 0)
+        return r;
+    if (stage != DW_STAGE_NEEDS_INFO && stage != DW_STAGE_DISQUALIFIED && stage != DW_STAGE_LOST)
+        return dw_error_set(c->err, -DW_EINVAL, "an agent may only stop a deal as needs_info, "
+                                                "disqualified or lost");
+    _cleanup_json_ json_t *doc =
+        json_pack("{s:s,s:s,s:s}", "stage", dw_stage_name(stage), "reason", reason, "by",
+                  c->agent->name);
+    r = ST(c)->ops->doc_put(ST(c), c->deal_id, "outcome", doc, c->ws->hash, c->err);
+    if (r < 0)
+        return r;
+    GW(c)->outcome_set = true;
+    GW(c)->outcome = stage;
+    record(c, "set_outcome", json_pack("{s:s,s:s}", "stage", dw_stage_name(stage), "reason", reason));
+    return 0;
+}
+
+const struct dw_tools dw__tools = {
+    .leads = t_leads,
+    .set_intake = t_set_intake,
+    .link_account = t_link_account,
+    .prior_deals = t_prior_deals,
+    .account = t_account,
+    .doc_get = t_doc_get,
+    .doc_put = t_doc_put,
+    .quote_get = t_quote_get,
+    .quote_put = t_quote_put,
+    .approvals = t_approvals,
+    .request_approval = t_request_approval,
+    .create_order = t_create_order,
+    .set_outcome = t_set_outcome,
+};

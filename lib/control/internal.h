@@ -1,0 +1,48 @@
+/* Internal to the control layer: the engine, the gateway state of one step, and the
+ * helpers the operations share. Not part of the public API. */
+#ifndef DW_CONTROL_INTERNAL_H
+#define DW_CONTROL_INTERNAL_H
+
+#include "dealwright.h"
+#include "agents/agent.h"
+#include "store/store.h"
+
+struct dw_engine {
+    struct dw_workspace *ws;
+    struct dw_store *store;
+};
+
+/* One step's gateway state: the deal row as the step changes it, the calls made. */
+struct dw__gateway {
+    struct dw_engine *engine;
+    struct dw_deal_rec *deal;
+    json_t *calls;          /* [{tool, ...}] for the step's audit record */
+    bool outcome_set;       /* the agent stopped the pipeline */
+    enum dw_stage outcome;
+};
+
+extern const struct dw_tools dw__tools;
+
+/* Recompute a deal's stage and runnable flag from its facts and approvals (does not
+ * write). */
+int dw__deal_settle(struct dw_engine *e, struct dw_deal_rec *d, struct dw_error *err);
+/* The agent the deal needs next, or NULL. */
+const struct dw_agent *dw__plan(struct dw_engine *e, const struct dw_deal_rec *d,
+                                uint32_t effective_facts);
+/* facts | CLEARED when every approval of the current quote is granted. */
+int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t *ret,
+                        bool *ret_pending, struct dw_error *err);
+
+/* Append an audit record and an event for a deal in the current transaction. */
+int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const char *action,
+              json_t *data /* stolen */, struct dw_error *err);
+int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *data /* stolen */,
+              struct dw_error *err);
+/* Update the deal row, emitting deal.stage_changed when the stage moved from `before`. */
+int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
+                   const char *actor, struct dw_error *err);
+
+/* Run a store operation in its own transaction, retrying while the store is busy. */
+int dw__txn_begin(struct dw_engine *e, struct dw_error *err);
+
+#endif

@@ -1,0 +1,625 @@
+/* Operations people and integrations perform: submit leads, decide approvals, accept a
+ * quote, change a discount, read deals, verify the audit chain.
+ *
+ * Each operation that writes is one transaction with its audit record and events, checks
+ * everything before it writes, and leaves the store as it was when it fails. Operations
+ * that unblock a deal (approve, reject, accept, a discount change) run that deal on at once,
+ * as the server's background workers would.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "control/internal.h"
+
+/* ---- engine ------------------------------------------------------------------------- */
+
+int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **ret,
+                   struct dw_diags *diags, struct dw_error *err) {
+    int r = dw_base_init();
+    if (r < 0)
+        return dw_error_set(err, r, "cannot initialise the crypto library");
+    struct dw_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return -DW_ENOMEM;
+    r = dw_workspace_load(ws_root, &e->ws, diags);
+    if (r < 0) {
+        free(e);
+        return dw_error_set(err, r, "the workspace at %s is not valid (%zu problems)", ws_root,
+                            diags ? diags->n : 0);
+    }
+    char path[4096];
+    if (!db_path) {
+        snprintf(path, sizeof path, "%s/.dealwright/state.db", ws_root);
+        db_path = path;
+    }
+    r = dw_store_open(DW_STORE_SQLITE, db_path, &e->store, err);
+    if (r < 0) {
+        dw_workspace_unref(e->ws);
+        free(e);
+        return r;
+    }
+    *ret = e;
+    return 0;
+}
+
+void dw_engine_close(struct dw_engine *e) {
+    if (!e)
+        return;
+    dw_store_close(e->store);
+    dw_workspace_unref(e->ws);
+    free(e);
+}
+
+const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e) { return e->ws; }
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static json_t *id_json(char prefix, int64_t id) {
+    char buf[32];
+    return json_string(dw_id_format(prefix, id, buf, sizeof buf));
+}
+
+static int txn_begin(struct dw_engine *e, struct dw_error *err) {
+    int r;
+    for (int i = 0; i < 100; i++) {
+        r = e->store->ops->begin(e->store, err);
+        if (r != -DW_EBUSY)
+            return r;
+    }
+    return r;
+}
+
+static int txn_end(struct dw_engine *e, int r, struct dw_error *err) {
+    if (r < 0) {
+        e->store->ops->rollback(e->store);
+        return r;
+    }
+    r = e->store->ops->commit(e->store, err);
+    if (r < 0)
+        e->store->ops->rollback(e->store);
+    return r;
+}
+
+static int run_deal(struct dw_engine *e, int64_t deal_id, struct dw_error *err) {
+    struct dw_run_opts o = {.only_deal = deal_id};
+    return dw_run(e, &o, NULL, err);
+}
+
+/* ---- leads -------------------------------------------------------------------------- */
+
+static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *results,
+                      struct dw_error *err) {
+    struct dw_store *s = e->store;
+    const char *source = dw_json_str(rec, "source"), *ext = dw_json_str(rec, "external_id");
+    int64_t lead_id, deal_id;
+    int r = s->ops->lead_find(s, source, ext, &lead_id, &deal_id, err);
+    if (r == 0)
+        return json_array_append_new(results, json_pack("{s:o,s:o,s:s}", "lead",
+                                                        id_json('L', lead_id), "deal",
+                                                        id_json('D', deal_id), "status",
+                                                        "duplicate")) < 0
+                   ? -DW_ENOMEM
+                   : 0;
+    if (r != -DW_ENOENT)
+        return r;
+    if (!json_object_get(rec, "received_at")) {
+        char buf[32];
+        json_object_set_new(rec, "received_at", json_string(dw_time_format(now, buf, sizeof buf)));
+    }
+
+    /* A message from a contact with an open deal continues that deal. */
+    const char *email = dw_json_str(json_object_get(rec, "contact"), "email");
+    struct dw_deal_rec d;
+    const char *status = "created";
+    r = email ? s->ops->deal_find_open_by_email(s, email, 0, &deal_id, err) : -DW_ENOENT;
+    if (r == 0) {
+        if ((r = s->ops->deal_get(s, deal_id, &d, err)) < 0)
+            return r;
+        status = "follow_up";
+    } else if (r == -DW_ENOENT) {
+        if ((r = s->ops->deal_insert(s, now, &deal_id, err)) < 0 ||
+            (r = s->ops->deal_get(s, deal_id, &d, err)) < 0)
+            return r;
+    } else {
+        return r;
+    }
+    if ((r = s->ops->lead_insert(s, rec, deal_id, &lead_id, err)) < 0)
+        return r;
+
+    /* Whatever the deal knew is re-derived with the new message; a pending hold (needs_info)
+     * is lifted, a parked deal gets a fresh start. Documents stay until replaced, and a
+     * quote whose content does not change keeps its approvals (same hash). */
+    enum dw_stage before = d.stage;
+    d.facts = DW_FACT_LEAD;
+    if (d.stage == DW_STAGE_NEEDS_INFO || d.stage == DW_STAGE_NEW)
+        d.stage = DW_STAGE_NEW;
+    d.parked = false;
+    d.attempts = 0;
+    d.next_attempt_at = 0;
+    d.last_error[0] = '\0';
+    if ((r = dw__deal_settle(e, &d, err)) < 0 || (r = dw__deal_write(e, &d, before, "intake", err)) < 0)
+        return r;
+    json_t *data = json_pack("{s:I,s:s,s:s,s:s}", "lead", (json_int_t)lead_id, "source", source,
+                             "external_id", ext, "status", status);
+    if ((r = dw__event(e, deal_id, strcmp(status, "created") ? "lead.follow_up" : "lead.received",
+                       json_deep_copy(data), err)) < 0 ||
+        (r = dw__audit(e, deal_id, "intake", "lead.submit", data, err)) < 0)
+        return r;
+    return json_array_append_new(results, json_pack("{s:o,s:o,s:s}", "lead", id_json('L', lead_id),
+                                                    "deal", id_json('D', deal_id), "status",
+                                                    status)) < 0
+               ? -DW_ENOMEM
+               : 0;
+}
+
+int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret,
+                    struct dw_error *err) {
+    if (!json_is_array(leads))
+        return dw_error_set(err, -DW_EINVAL, "expected an array of leads");
+    size_t n = json_array_size(leads);
+    _cleanup_json_ json_t *recs = json_array(), *results = json_array();
+    if (!recs || !results)
+        return -DW_ENOMEM;
+    /* Check every lead before storing any: bad input changes nothing. */
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = NULL;
+        int r = dw_lead_parse(json_array_get(leads, i), &rec, err);
+        if (r < 0) {
+            if (err)
+                err->line = (int)i + 1; /* the caller maps it to its input line */
+            return r;
+        }
+        json_array_append_new(recs, rec);
+    }
+    int r = txn_begin(e, err);
+    if (r < 0)
+        return r;
+    dw_time_t now = dw_now();
+    for (size_t i = 0; i < n && r >= 0; i++)
+        r = submit_one(e, json_array_get(recs, i), now, results, err);
+    if ((r = txn_end(e, r, err)) < 0)
+        return r;
+    *ret = DW_TAKE_PTR(results);
+    return 0;
+}
+
+/* ---- reads -------------------------------------------------------------------------- */
+
+/* A stored quote (integer money) as people and scripts see it (decimal strings). */
+static json_t *quote_view(const struct dw_engine *e, const json_t *q) {
+    int digits = (int)dw_json_int(q, "digits", 2);
+    json_t *v = json_deep_copy(q);
+    static const char *const money[] = {"subtotal", "discount", "total"};
+    static const char *const line_money[] = {"unit_price", "amount", "discount", "net"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(money); i++)
+        if (json_is_integer(json_object_get(q, money[i])))
+            json_object_set_new(v, money[i], dw_json_money(dw_json_int(q, money[i], 0), digits));
+    char pct[16];
+    json_object_set_new(v, "discount_pct",
+                        json_string(dw_pct_format((int32_t)dw_json_int(q, "discount_bp", 0), pct,
+                                                  sizeof pct)));
+    size_t i;
+    json_t *line;
+    json_array_foreach(json_object_get(v, "lines"), i, line) {
+        for (size_t k = 0; k < DW_ARRAY_SIZE(line_money); k++)
+            if (json_is_integer(json_object_get(line, line_money[k])))
+                json_object_set_new(line, line_money[k],
+                                    dw_json_money(dw_json_int(line, line_money[k], 0), digits));
+    }
+    const char *created = dw_json_str(q, "created_at");
+    dw_time_t t;
+    if (created && dw_time_parse(created, &t) == 0) {
+        char buf[16];
+        t += (dw_time_t)(e->ws->policies.quote_valid_days > 0 ? e->ws->policies.quote_valid_days
+                                                               : 30) * 86400;
+        json_object_set_new(v, "valid_until", json_string(dw_date_format(t, buf, sizeof buf)));
+    }
+    return v;
+}
+
+static json_t *approval_view(const json_t *a) {
+    json_t *v = json_deep_copy(a);
+    json_object_set_new(v, "id", id_json('A', dw_json_int(a, "id", 0)));
+    json_object_set_new(v, "deal", id_json('D', dw_json_int(a, "deal_id", 0)));
+    json_object_del(v, "deal_id");
+    return v;
+}
+
+static json_t *approvals_view(const json_t *list) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a) json_array_append_new(out, approval_view(a));
+    return out;
+}
+
+static int doc_or_null(struct dw_engine *e, int64_t id, const char *kind, json_t **ret,
+                       struct dw_error *err) {
+    int r = e->store->ops->doc_get(e->store, id, kind, ret, err);
+    if (r == -DW_ENOENT) {
+        *ret = json_null();
+        return 0;
+    }
+    return r;
+}
+
+int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    struct dw_deal_rec d;
+    int r = s->ops->deal_get(s, id, &d, err);
+    if (r == -DW_ENOENT)
+        return dw_error_set(err, r, "no deal D-%06lld", (long long)id);
+    if (r < 0)
+        return r;
+    _cleanup_json_ json_t *out = json_object(), *leads = NULL, *quotes = NULL,
+                          *approvals = NULL, *events = NULL;
+    char buf[256];
+    json_object_set_new(out, "id", id_json('D', id));
+    json_object_set_new(out, "stage", json_string(dw_stage_name(d.stage)));
+    json_object_set_new(out, "facts", json_string(dw_facts_format(d.facts, buf, sizeof buf)));
+    json_object_set_new(out, "created_at", json_string(dw_time_format(d.created_at, buf, sizeof buf)));
+    json_object_set_new(out, "updated_at", json_string(dw_time_format(d.updated_at, buf, sizeof buf)));
+    json_object_set_new(out, "parked", json_boolean(d.parked));
+    json_object_set_new(out, "last_error", d.last_error[0] ? json_string(d.last_error) : json_null());
+
+    if ((r = s->ops->leads_for_deal(s, id, &leads, err)) < 0)
+        return r;
+    size_t i;
+    json_t *l;
+    json_array_foreach(leads, i, l) {
+        json_object_set_new(l, "id", id_json('L', dw_json_int(l, "id", 0)));
+        json_object_del(l, "deal_id");
+    }
+    json_object_set(out, "lead", json_array_size(leads) ? json_array_get(leads, 0) : json_null());
+    json_object_set(out, "leads", leads);
+
+    json_t *account = json_null(), *contact = json_null();
+    if (d.account_id && (r = s->ops->account_get(s, d.account_id, &account, err)) < 0)
+        return r;
+    if (d.contact_id && (r = s->ops->contact_get(s, d.contact_id, &contact, err)) < 0) {
+        json_decref(account);
+        return r;
+    }
+    json_object_set_new(out, "account", account);
+    json_object_set_new(out, "contact", contact);
+
+    static const char *const kinds[] = {"discovery", "requirements", "qualification", "solution",
+                                        "contract",  "proposal",     "schedule",      "outcome",
+                                        "acceptance", "pricing_overrides"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
+        json_t *doc;
+        if ((r = doc_or_null(e, id, kinds[k], &doc, err)) < 0)
+            return r;
+        json_object_set_new(out, kinds[k], doc);
+    }
+    if (json_is_null(json_object_get(out, "qualification")))
+        json_object_set_new(out, "qualification", json_null());
+
+    json_t *quote = NULL;
+    r = s->ops->quote_get(s, id, 0, &quote, err);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    json_object_set_new(out, "quote", quote ? quote_view(e, quote) : json_null());
+    json_decref(quote);
+    if ((r = s->ops->quotes_for_deal(s, id, &quotes, err)) < 0)
+        return r;
+    json_t *revs = json_array();
+    json_t *q;
+    json_array_foreach(quotes, i, q) json_array_append_new(revs, quote_view(e, q));
+    json_object_set_new(out, "quotes", revs);
+
+    if ((r = s->ops->approvals_for_deal(s, id, &approvals, err)) < 0)
+        return r;
+    json_object_set_new(out, "approvals", approvals_view(approvals));
+
+    json_t *order = NULL;
+    r = s->ops->order_get(s, id, &order, err);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    if (order) {
+        json_t *ov = quote_view(e, order);
+        json_object_set_new(ov, "id", id_json('O', dw_json_int(order, "id", 0)));
+        json_object_del(ov, "discount_pct");
+        json_object_del(ov, "valid_until");
+        json_decref(order);
+        order = ov;
+    }
+    json_object_set_new(out, "order", order ? order : json_null());
+
+    if ((r = s->ops->events_for_deal(s, id, &events, err)) < 0)
+        return r;
+    json_object_set(out, "timeline", events);
+    *ret = DW_TAKE_PTR(out);
+    return 0;
+}
+
+int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct dw_error *err) {
+    enum dw_stage st;
+    if (stage && *stage && dw_stage_parse(stage, &st) < 0)
+        return dw_error_set(err, -DW_EINVAL, "unknown stage '%s'", stage);
+    json_t *list = NULL;
+    int r = e->store->ops->deals_list(e->store, stage, &list, err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) json_object_set_new(d, "id", id_json('D', dw_json_int(d, "id", 0)));
+    *ret = list;
+    return 0;
+}
+
+int dw_approvals_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
+    _cleanup_json_ json_t *list = NULL;
+    int r = e->store->ops->approvals_pending(e->store, &list, err);
+    if (r < 0)
+        return r;
+    *ret = approvals_view(list);
+    return 0;
+}
+
+int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err) {
+    return e->store->ops->stats(e->store, ret, err);
+}
+
+/* ---- decisions ---------------------------------------------------------------------- */
+
+/* May `u` decide an approval that requires `role`? Roles that are discount bands form a
+ * ladder: a higher band may decide what a lower one may (a VP may approve a manager's
+ * discount). Other roles (legal) must be held exactly. */
+static bool may_decide(const struct dw_workspace *ws, const struct dw_user *u, const char *role) {
+    if (dw_user_has_role(u, role))
+        return true;
+    int need = dw_policies_band_index(&ws->policies, role);
+    if (need < 0)
+        return false;
+    for (size_t i = 0; i < u->n_roles; i++)
+        if (dw_policies_band_index(&ws->policies, u->roles[i]) >= need)
+            return true;
+    return false;
+}
+
+static int reset_pricing(struct dw_deal_rec *d) {
+    d->facts &= ~(uint32_t)(DW_FACT_QUOTE | DW_FACT_CONTRACT | DW_FACT_PROPOSAL |
+                            DW_FACT_SCHEDULE | DW_FACT_ACCEPTED);
+    return 0;
+}
+
+static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const struct dw_user *u,
+                  const char *note, int64_t *ret_deal, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    _cleanup_json_ json_t *a = NULL, *quote = NULL;
+    int r = s->ops->approval_get(s, approval_id, &a, err);
+    if (r == -DW_ENOENT)
+        return dw_error_set(err, r, "no approval A-%06lld", (long long)approval_id);
+    if (r < 0)
+        return r;
+    const char *status = dw_json_str(a, "status"), *kind = dw_json_str(a, "kind");
+    const char *role = dw_json_str(a, "required_role");
+    int64_t deal_id = dw_json_int(a, "deal_id", 0);
+    if (strcmp(status, "pending") != 0)
+        return dw_error_set(err, -DW_ESTATE, "approval A-%06lld is %s%s", (long long)approval_id,
+                            status,
+                            strcmp(status, "void") == 0
+                                ? ": the quote changed since it was asked; see the new approval"
+                                : "");
+    if (!may_decide(e->ws, u, role))
+        return dw_error_set(err, -DW_EPERM,
+                            "%s may not decide A-%06lld: it needs the role '%s'", u->id,
+                            (long long)approval_id, role);
+    if ((r = s->ops->quote_get(s, deal_id, 0, &quote, err)) < 0)
+        return r;
+    if (strcmp(dw_json_str(quote, "hash"), dw_json_str(a, "quote_hash")) != 0)
+        return dw_error_set(err, -DW_ESTATE, "approval A-%06lld is bound to a quote revision "
+                                             "that is no longer current",
+                            (long long)approval_id);
+    dw_time_t now = dw_now();
+    if ((r = s->ops->approval_decide(s, approval_id, approve ? "approved" : "rejected", u->id,
+                                     note ? note : "", now, err)) < 0)
+        return r;
+
+    struct dw_deal_rec d;
+    if ((r = s->ops->deal_get(s, deal_id, &d, err)) < 0)
+        return r;
+    enum dw_stage before = d.stage;
+    char actor[160];
+    snprintf(actor, sizeof actor, "user:%s", u->id);
+    if (!approve && strcmp(kind, "discount") == 0) {
+        /* Back to pricing, within what needs no approval; the reason stays on record. */
+        char pct[16];
+        dw_pct_format(e->ws->policies.n_bands ? e->ws->policies.bands[0].max_bp : 0, pct,
+                      sizeof pct);
+        _cleanup_json_ json_t *ov = json_pack("{s:s,s:s,s:s,s:I}", "discount_pct", pct, "by",
+                                              u->id, "reason", note ? note : "",
+                                              "rejected_approval", (json_int_t)approval_id);
+        if ((r = s->ops->doc_put(s, deal_id, "pricing_overrides", ov, e->ws->hash, err)) < 0)
+            return r;
+        reset_pricing(&d);
+    } else if (!approve) {
+        char reason[600];
+        snprintf(reason, sizeof reason, "%s approval rejected by %s: %s", kind, u->id,
+                 note && *note ? note : "no reason given");
+        _cleanup_json_ json_t *out = json_pack("{s:s,s:s,s:s}", "stage", "lost", "reason",
+                                               reason, "by", actor);
+        if ((r = s->ops->doc_put(s, deal_id, "outcome", out, e->ws->hash, err)) < 0)
+            return r;
+        d.stage = DW_STAGE_LOST;
+    }
+    if ((r = dw__deal_settle(e, &d, err)) < 0 || (r = dw__deal_write(e, &d, before, actor, err)) < 0)
+        return r;
+    json_t *data = json_pack("{s:I,s:s,s:s,s:s,s:O,s:O,s:s}", "approval", (json_int_t)approval_id,
+                             "kind", kind, "decision", approve ? "approved" : "rejected", "role",
+                             role, "quote_revision", json_object_get(a, "quote_revision"),
+                             "quote_hash", json_object_get(a, "quote_hash"), "note",
+                             note ? note : "");
+    if ((r = dw__event(e, deal_id, "approval.decided", json_deep_copy(data), err)) < 0 ||
+        (r = dw__audit(e, deal_id, actor, approve ? "approval.approve" : "approval.reject", data,
+                       err)) < 0)
+        return r;
+    *ret_deal = deal_id;
+    return 0;
+}
+
+int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve,
+                       const char *user, const char *note, json_t **ret,
+                       struct dw_error *err) {
+    const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
+    if (!u)
+        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
+                            user ? user : "");
+    if (!approve && (!note || !*note))
+        return dw_error_set(err, -DW_EINVAL, "a rejection needs a reason");
+    int64_t deal_id = 0;
+    int r = txn_begin(e, err);
+    if (r < 0)
+        return r;
+    r = decide(e, approval_id, approve, u, note, &deal_id, err);
+    if ((r = txn_end(e, r, err)) < 0)
+        return r;
+    if ((r = run_deal(e, deal_id, err)) < 0)
+        return r;
+    _cleanup_json_ json_t *a = NULL;
+    if ((r = e->store->ops->approval_get(e->store, approval_id, &a, err)) < 0)
+        return r;
+    struct dw_deal_rec d;
+    if ((r = e->store->ops->deal_get(e->store, deal_id, &d, err)) < 0)
+        return r;
+    *ret = json_pack("{s:o,s:o,s:s}", "approval", approval_view(a), "deal", id_json('D', deal_id),
+                     "stage", dw_stage_name(d.stage));
+    return 0;
+}
+
+static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
+                  struct dw_error *err) {
+    struct dw_store *s = e->store;
+    struct dw_deal_rec d;
+    _cleanup_json_ json_t *quote = NULL, *acc = NULL;
+    int r = s->ops->deal_get(s, deal_id, &d, err);
+    if (r == -DW_ENOENT)
+        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    if (r < 0)
+        return r;
+    if (d.stage != DW_STAGE_PROPOSAL_READY)
+        return dw_error_set(err, -DW_ESTATE,
+                            "D-%06lld is %s; only a deal whose proposal is ready can be accepted",
+                            (long long)deal_id, dw_stage_name(d.stage));
+    if ((r = s->ops->quote_get(s, deal_id, 0, &quote, err)) < 0)
+        return r;
+    int latest = (int)dw_json_int(quote, "revision", 0);
+    if (revision && revision != latest)
+        return dw_error_set(err, -DW_ESTATE,
+                            "quote revision %d of D-%06lld was superseded by revision %d; the "
+                            "customer can only accept the current revision",
+                            revision, (long long)deal_id, latest);
+    char at[32];
+    acc = json_pack("{s:i,s:s,s:s,s:s}", "revision", latest, "quote_hash",
+                    dw_json_str(quote, "hash"), "by", by ? by : "customer", "at",
+                    dw_time_format(dw_now(), at, sizeof at));
+    if ((r = s->ops->doc_put(s, deal_id, "acceptance", acc, e->ws->hash, err)) < 0)
+        return r;
+    enum dw_stage before = d.stage;
+    d.facts |= DW_FACT_ACCEPTED;
+    if ((r = dw__deal_settle(e, &d, err)) < 0 ||
+        (r = dw__deal_write(e, &d, before, "customer", err)) < 0)
+        return r;
+    char actor[160];
+    snprintf(actor, sizeof actor, "user:%s", by ? by : "customer");
+    if ((r = dw__event(e, deal_id, "deal.accepted", json_deep_copy(acc), err)) < 0)
+        return r;
+    return dw__audit(e, deal_id, actor, "deal.accept", json_incref(acc), err);
+}
+
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
+                   json_t **ret, struct dw_error *err) {
+    int r = txn_begin(e, err);
+    if (r < 0)
+        return r;
+    r = accept(e, deal_id, revision, by, err);
+    if ((r = txn_end(e, r, err)) < 0)
+        return r;
+    if ((r = run_deal(e, deal_id, err)) < 0)
+        return r;
+    struct dw_deal_rec d;
+    if ((r = e->store->ops->deal_get(e->store, deal_id, &d, err)) < 0)
+        return r;
+    if (d.stage != DW_STAGE_ORDERED)
+        return dw_error_set(err, -DW_ESTATE, "the order was not created: %s",
+                            d.last_error[0] ? d.last_error : "see the deal's timeline");
+    _cleanup_json_ json_t *deal = NULL;
+    if ((r = dw_deal_show(e, deal_id, &deal, err)) < 0)
+        return r;
+    *ret = json_incref(json_object_get(deal, "order"));
+    return 0;
+}
+
+static int set_discount(struct dw_engine *e, int64_t deal_id, int32_t bp, const struct dw_user *u,
+                        struct dw_error *err) {
+    struct dw_store *s = e->store;
+    struct dw_deal_rec d;
+    int r = s->ops->deal_get(s, deal_id, &d, err);
+    if (r == -DW_ENOENT)
+        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    if (r < 0)
+        return r;
+    if (!(d.facts & DW_FACT_QUOTE) || d.stage == DW_STAGE_ORDERED || d.stage == DW_STAGE_LOST ||
+        d.stage == DW_STAGE_DISQUALIFIED)
+        return dw_error_set(err, -DW_ESTATE, "D-%06lld is %s: there is no open quote to change",
+                            (long long)deal_id, dw_stage_name(d.stage));
+    char pct[16];
+    _cleanup_json_ json_t *ov = json_pack("{s:s,s:s,s:s}", "discount_pct",
+                                          dw_pct_format(bp, pct, sizeof pct), "by", u->id,
+                                          "reason", "set by a person");
+    if ((r = s->ops->doc_put(s, deal_id, "pricing_overrides", ov, e->ws->hash, err)) < 0)
+        return r;
+    enum dw_stage before = d.stage;
+    reset_pricing(&d);
+    char actor[160];
+    snprintf(actor, sizeof actor, "user:%s", u->id);
+    if ((r = dw__deal_settle(e, &d, err)) < 0 || (r = dw__deal_write(e, &d, before, actor, err)) < 0)
+        return r;
+    return dw__audit(e, deal_id, actor, "quote.discount", json_incref(ov), err);
+}
+
+int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
+                      json_t **ret, struct dw_error *err) {
+    const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
+    if (!u)
+        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
+                            user ? user : "");
+    bool seller = false;
+    for (size_t i = 0; i < u->n_roles; i++)
+        seller |= dw_policies_band_index(&e->ws->policies, u->roles[i]) >= 0;
+    if (!seller)
+        return dw_error_set(err, -DW_EPERM, "%s holds no role of the discount bands", u->id);
+    int32_t bp;
+    if (!pct || dw_pct_parse(pct, &bp) < 0)
+        return dw_error_set(err, -DW_EINVAL, "'%s' is not a percentage between 0 and 100",
+                            pct ? pct : "");
+    int r = txn_begin(e, err);
+    if (r < 0)
+        return r;
+    r = set_discount(e, deal_id, bp, u, err);
+    if ((r = txn_end(e, r, err)) < 0)
+        return r;
+    if ((r = run_deal(e, deal_id, err)) < 0)
+        return r;
+    return dw_deal_show(e, deal_id, ret, err);
+}
+
+/* ---- audit -------------------------------------------------------------------------- */
+
+int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
+                    struct dw_error *err) {
+    return e->store->ops->audit_verify(e->store, ret_count, ret_bad_seq, err);
+}
+
+int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err) {
+    struct dw_deal_rec d;
+    int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
+    if (r == -DW_ENOENT)
+        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    if (r < 0)
+        return r;
+    return e->store->ops->audit_for_deal(e->store, deal_id, ret, err);
+}

@@ -1,0 +1,453 @@
+/* The control plane: decide which agent a deal needs next, run it as one atomic step, and
+ * keep going until nothing is runnable.
+ *
+ * Planning is goal-driven and stateless: a deal's facts (what it has) and its approvals say
+ * everything; the next agent is the first in the registry whose needs the deal meets and
+ * whose products it lacks. Nothing else is remembered between steps, so re-running `run`
+ * after a crash simply finds the same next step again.
+ *
+ * Durability: deals are taken in batches; each batch is one store transaction (one fsync,
+ * "group commit"), each step inside it a savepoint. A step's state change, its events and
+ * its audit record are in its savepoint together: a failing step rolls back alone and its
+ * failure is recorded instead; a crash loses at most the uncommitted batch, which the next
+ * run redoes. Transient failures (store busy, -DW_EAGAIN) retry with exponential backoff up
+ * to policies.control.max_attempts, then the deal is parked for a person. Other failures
+ * park at once: retrying a bug does not fix it.
+ *
+ * docs/internals/control-plane.md has the full semantics.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "control/internal.h"
+
+#define MAX_STEPS_PER_DEAL 32 /* per batch; a deal normally needs ~10 */
+#define BACKOFF_CAP_S 60
+#define WAIT_HORIZON_S 300 /* `run` waits for retries due within this, not longer */
+
+/* ---- audit and events --------------------------------------------------------------- */
+
+int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const char *action,
+              json_t *data, struct dw_error *err) {
+    _cleanup_json_ json_t *rec = json_pack("{s:s,s:s,s:s,s:o}", "actor", actor, "action", action,
+                                           "ws_hash", e->ws->hash, "data",
+                                           data ? data : json_object());
+    if (!rec)
+        return -DW_ENOMEM;
+    json_object_set_new(rec, "deal_id", deal_id ? json_integer(deal_id) : json_null());
+    int64_t seq;
+    return e->store->ops->audit_append(e->store, rec, dw_now(), &seq, err);
+}
+
+int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *data,
+              struct dw_error *err) {
+    _cleanup_json_ json_t *d = data ? data : json_object();
+    if (!d)
+        return -DW_ENOMEM;
+    int64_t seq;
+    return e->store->ops->event_append(e->store, deal_id, type, d, dw_now(), &seq, err);
+}
+
+/* ---- planning ----------------------------------------------------------------------- */
+
+static bool stage_held(enum dw_stage s) {
+    return s == DW_STAGE_NEEDS_INFO || s == DW_STAGE_DISQUALIFIED || s == DW_STAGE_LOST ||
+           s == DW_STAGE_ORDERED;
+}
+
+int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t *ret,
+                        bool *ret_pending, struct dw_error *err) {
+    uint32_t facts = d->facts & ~(uint32_t)DW_FACT_CLEARED;
+    bool pending = false;
+    if ((facts & (DW_FACT_QUOTE | DW_FACT_CONTRACT)) == (DW_FACT_QUOTE | DW_FACT_CONTRACT)) {
+        _cleanup_json_ json_t *list = NULL, *quote = NULL;
+        int r = e->store->ops->quote_get(e->store, d->id, 0, &quote, err);
+        if (r < 0)
+            return r;
+        r = e->store->ops->approvals_for_deal(e->store, d->id, &list, err);
+        if (r < 0)
+            return r;
+        /* Only approvals bound to the current revision count: a rejection of an earlier
+         * revision was answered by the revision that replaced it. */
+        const char *current = dw_json_str(quote, "hash");
+        bool blocked = false;
+        size_t i;
+        json_t *a;
+        json_array_foreach(list, i, a) {
+            const char *st = dw_json_str(a, "status"), *h = dw_json_str(a, "quote_hash");
+            if (!h || !current || strcmp(h, current) != 0)
+                continue;
+            if (strcmp(st, "pending") == 0)
+                pending = blocked = true;
+            else if (strcmp(st, "rejected") == 0)
+                blocked = true;
+        }
+        if (!blocked)
+            facts |= DW_FACT_CLEARED;
+    }
+    *ret = facts;
+    if (ret_pending)
+        *ret_pending = pending;
+    return 0;
+}
+
+const struct dw_agent *dw__plan(struct dw_engine *e, const struct dw_deal_rec *d,
+                                uint32_t eff) {
+    (void)e;
+    if (stage_held(d->stage) || d->parked)
+        return NULL;
+    for (size_t i = 0; i < dw_n_agents; i++) {
+        const struct dw_agent *a = dw_agents[i];
+        if ((eff & a->needs) == a->needs && (eff & a->produces) != a->produces)
+            return a;
+    }
+    return NULL;
+}
+
+static enum dw_stage derive_stage(uint32_t f, bool pending) {
+    if (f & DW_FACT_ORDER)
+        return DW_STAGE_ORDERED;
+    if (pending)
+        return DW_STAGE_AWAITING_APPROVAL;
+    if ((f & (DW_FACT_PROPOSAL | DW_FACT_SCHEDULE)) == (DW_FACT_PROPOSAL | DW_FACT_SCHEDULE))
+        return DW_STAGE_PROPOSAL_READY;
+    if (f & DW_FACT_SOLUTION)
+        return DW_STAGE_PRICING;
+    if (f & DW_FACT_QUALIFIED)
+        return DW_STAGE_SCOPING;
+    if (f & DW_FACT_INTAKE)
+        return DW_STAGE_QUALIFYING;
+    return DW_STAGE_NEW;
+}
+
+int dw__deal_settle(struct dw_engine *e, struct dw_deal_rec *d, struct dw_error *err) {
+    uint32_t eff;
+    bool pending;
+    d->facts &= ~(uint32_t)DW_FACT_CLEARED; /* derived, never stored */
+    int r = dw__effective_facts(e, d, &eff, &pending, err);
+    if (r < 0)
+        return r;
+    bool held = d->stage == DW_STAGE_NEEDS_INFO || d->stage == DW_STAGE_DISQUALIFIED ||
+                d->stage == DW_STAGE_LOST;
+    if (!held)
+        d->stage = derive_stage(eff, pending);
+    d->runnable = dw__plan(e, d, eff) != NULL;
+    return 0;
+}
+
+int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
+                   const char *actor, struct dw_error *err) {
+    d->updated_at = dw_now();
+    int r = e->store->ops->deal_update(e->store, d, err);
+    if (r < 0 || d->stage == before)
+        return r;
+    return dw__event(e, d->id, "deal.stage_changed",
+                     json_pack("{s:s,s:s,s:s}", "from", dw_stage_name(before), "to",
+                               dw_stage_name(d->stage), "by", actor),
+                     err);
+}
+
+/* ---- failpoints ----------------------------------------------------------------------- */
+
+/* DW_FAILPOINTS="pricing=2,proposal=fatal" makes the named agent's first N attempts fail
+ * transiently (or every attempt fail permanently). This is how the retry and parking paths
+ * are tested end to end against the real binary; unset, it costs one getenv per run. */
+static int failpoint(const char *spec, const char *agent, int attempts) {
+    if (!spec)
+        return 0;
+    size_t n = strlen(agent);
+    for (const char *p = spec; (p = strstr(p, agent)); p += n) {
+        if ((p != spec && p[-1] != ',') || p[n] != '=')
+            continue;
+        const char *v = p + n + 1;
+        if (strncmp(v, "fatal", 5) == 0)
+            return -DW_EINTERNAL;
+        if (attempts < atoi(v))
+            return -DW_EAGAIN;
+    }
+    return 0;
+}
+
+/* ---- one step ----------------------------------------------------------------------- */
+
+struct run_state {
+    struct dw_engine *e;
+    const struct dw_run_opts *opts;
+    struct dw_run_stats *stats;
+    const char *failpoints;
+};
+
+static void note_sample(struct run_state *rs, const struct dw_agent *a, int64_t us, bool failed) {
+    struct dw_run_stats *st = rs->stats;
+    if (!st || !st->agents)
+        return;
+    for (size_t i = 0; i < st->n_agents; i++) {
+        struct dw_agent_stats *as = &st->agents[i];
+        if (as->agent != a->name)
+            continue;
+        if (failed) {
+            as->failures++;
+            return;
+        }
+        if (st->keep_samples) {
+            int64_t *p = realloc(as->us, (size_t)(as->count + 1) * sizeof *p);
+            if (!p)
+                return;
+            as->us = p;
+            as->us[as->count] = us;
+        }
+        as->count++;
+        return;
+    }
+}
+
+/* Run the next step of deal d (inside the caller's savepoint). Returns 1 if a step ran,
+ * 0 if the deal has nothing to run, negative on failure (with *ret_agent set). */
+static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw_agent **ret_agent,
+                    struct dw_error *err) {
+    struct dw_engine *e = rs->e;
+    uint32_t eff;
+    int r = dw__effective_facts(e, d, &eff, NULL, err);
+    if (r < 0)
+        return r;
+    const struct dw_agent *a = dw__plan(e, d, eff);
+    *ret_agent = a;
+    if (!a) {
+        enum dw_stage before = d->stage;
+        r = dw__deal_settle(e, d, err);
+        return r < 0 ? r : dw__deal_write(e, d, before, "control", err) < 0 ? -DW_ESTORE : 0;
+    }
+    r = failpoint(rs->failpoints, a->name, d->attempts);
+    if (r < 0)
+        return dw_error_set(err, r, "failpoint: %s", r == -DW_EAGAIN ? "transient" : "fatal");
+
+    _cleanup_json_ json_t *note = json_object(), *calls = json_array();
+    struct dw__gateway gw = {.engine = e, .deal = d, .calls = calls};
+    struct dw_agent_ctx ctx = {
+        .agent = a,
+        .tools = &dw__tools,
+        .ws = e->ws,
+        .deal_id = d->id,
+        .now = dw_now(),
+        .facts = eff,
+        .note = note,
+        .err = err,
+        .gateway = &gw,
+    };
+    enum dw_stage before = d->stage;
+    uint32_t facts_before = d->facts;
+    int64_t t0 = dw_monotonic_us();
+    r = a->step(&ctx);
+    int64_t t1 = dw_monotonic_us();
+    if (r < 0)
+        return r;
+    note_sample(rs, a, t1 - t0, false);
+
+    if (gw.outcome_set)
+        d->stage = gw.outcome;
+    else
+        d->facts |= a->produces;
+    d->attempts = 0;
+    d->last_error[0] = '\0';
+    if ((r = dw__deal_settle(e, d, err)) < 0)
+        return r;
+    if ((r = dw__deal_write(e, d, before, a->name, err)) < 0)
+        return r;
+    char fb[256], fa[256], actor[64];
+    snprintf(actor, sizeof actor, "agent:%s", a->name);
+    return dw__audit(e, d->id, actor, "step",
+                     json_pack("{s:s,s:s,s:s,s:O,s:O,s:I}", "agent", a->name, "facts_before",
+                               dw_facts_format(facts_before, fb, sizeof fb), "facts_after",
+                               dw_facts_format(d->facts, fa, sizeof fa), "result", note, "calls",
+                               calls, "us", (json_int_t)(t1 - t0)),
+                     err) < 0
+               ? -DW_ESTORE
+               : 1;
+}
+
+/* Record a failed step in its own savepoint: count the attempt, back off or park. */
+static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw_agent *a,
+                          int code, const struct dw_error *step_err, struct dw_error *err) {
+    struct dw_engine *e = rs->e;
+    struct dw_deal_rec d;
+    int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
+    if (r < 0)
+        return r;
+    char msg[200];
+    dw_error_format(step_err, msg, sizeof msg);
+    bool transient = dw_error_is_transient(code);
+    int max = e->ws->policies.max_attempts > 0 ? e->ws->policies.max_attempts : 5;
+    enum dw_stage before = d.stage;
+    d.attempts++;
+    snprintf(d.last_error, sizeof d.last_error, "%s: %s", a ? a->name : "control", msg);
+    if (transient && d.attempts < max) {
+        int64_t backoff = 1;
+        for (int i = 1; i < d.attempts && backoff < BACKOFF_CAP_S; i++)
+            backoff *= 2;
+        d.next_attempt_at = dw_now() + (backoff < BACKOFF_CAP_S ? backoff : BACKOFF_CAP_S);
+    } else {
+        d.parked = true;
+        d.runnable = false;
+    }
+    if ((r = dw__deal_write(e, &d, before, "control", err)) < 0)
+        return r;
+    if (rs->stats) {
+        rs->stats->failures++;
+        rs->stats->parked += d.parked;
+    }
+    if (a)
+        note_sample(rs, a, 0, true);
+    r = dw__audit(e, deal_id, "control", d.parked ? "step_parked" : "step_failed",
+                  json_pack("{s:s,s:s,s:i,s:b,s:b}", "agent", a ? a->name : "", "error", msg,
+                            "attempt", d.attempts, "transient", transient, "parked", d.parked),
+                  err);
+    if (r < 0)
+        return r;
+    return dw__event(e, deal_id, d.parked ? "deal.parked" : "deal.step_failed",
+                     json_pack("{s:s,s:s,s:i}", "agent", a ? a->name : "", "error", msg,
+                               "attempt", d.attempts),
+                     err);
+}
+
+/* Steps of one deal inside the open transaction, until it has nothing runnable. */
+static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err) {
+    struct dw_engine *e = rs->e;
+    struct dw_store *s = e->store;
+    for (int n = 0; n < MAX_STEPS_PER_DEAL; n++) {
+        struct dw_deal_rec d;
+        int r = s->ops->deal_get(s, deal_id, &d, err);
+        if (r < 0)
+            return r;
+        if (!d.runnable || d.parked || d.next_attempt_at > dw_now())
+            return 0;
+        if ((r = s->ops->savepoint(s, err)) < 0)
+            return r;
+        struct dw_error step_err = {0};
+        const struct dw_agent *a = NULL;
+        r = step_one(rs, &d, &a, &step_err);
+        if (r >= 0) {
+            int ran = r;
+            if ((r = s->ops->release(s, err)) < 0)
+                return r;
+            if (!ran)
+                return 0;
+            if (rs->stats)
+                rs->stats->steps++;
+            continue;
+        }
+        s->ops->rollback_to(s);
+        if (r == -DW_EBUSY)
+            return r; /* the whole batch retries */
+        if ((r = s->ops->savepoint(s, err)) < 0)
+            return r;
+        if ((r = record_failure(rs, deal_id, a, step_err.code ? step_err.code : r, &step_err,
+                                err)) < 0) {
+            s->ops->rollback_to(s);
+            return r;
+        }
+        if ((r = s->ops->release(s, err)) < 0)
+            return r;
+        return 0;
+    }
+    return 0;
+}
+
+static void sleep_ms(int64_t ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0)
+        ;
+}
+
+int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_stats *stats,
+           struct dw_error *err) {
+    static const struct dw_run_opts defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    struct run_state rs = {.e = e, .opts = opts, .stats = stats,
+                           .failpoints = getenv("DW_FAILPOINTS")};
+    struct dw_store *s = e->store;
+    int batch = opts->batch > 0 ? opts->batch : 32;
+    if (batch > 1024)
+        batch = 1024;
+    if (stats && !stats->agents) {
+        stats->agents = calloc(dw_n_agents, sizeof *stats->agents);
+        if (!stats->agents)
+            return -DW_ENOMEM;
+        stats->n_agents = dw_n_agents;
+        for (size_t i = 0; i < dw_n_agents; i++)
+            stats->agents[i].agent = dw_agents[i]->name;
+    }
+    int64_t t0 = dw_monotonic_us(), busy = 0;
+    _cleanup_free_ int64_t *ids = calloc((size_t)batch, sizeof *ids);
+    if (!ids)
+        return -DW_ENOMEM;
+    int r = 0;
+    for (;;) {
+        int n;
+        if (opts->only_deal > 0) {
+            struct dw_deal_rec d;
+            if ((r = s->ops->deal_get(s, opts->only_deal, &d, err)) < 0)
+                break;
+            n = d.runnable && !d.parked && d.next_attempt_at <= dw_now();
+            ids[0] = opts->only_deal;
+            if (!n && d.runnable && !d.parked && !opts->no_wait &&
+                d.next_attempt_at - dw_now() <= WAIT_HORIZON_S) {
+                sleep_ms((d.next_attempt_at - dw_now()) * 1000);
+                continue;
+            }
+        } else {
+            n = s->ops->deals_due(s, dw_now(), ids, batch, err);
+            if (n < 0) {
+                r = n;
+                break;
+            }
+        }
+        if (n == 0) {
+            if (opts->only_deal > 0 || opts->no_wait)
+                break;
+            dw_time_t due = 0;
+            if ((r = s->ops->next_due_at(s, &due, err)) < 0)
+                break;
+            if (due == 0 || due - dw_now() > WAIT_HORIZON_S)
+                break;
+            if (due > dw_now())
+                sleep_ms((due - dw_now()) * 1000);
+            continue;
+        }
+        if ((r = s->ops->begin(s, err)) < 0)
+            goto busy;
+        for (int i = 0; i < n && r >= 0; i++)
+            r = run_deal(&rs, ids[i], err);
+        if (r < 0) {
+            s->ops->rollback(s);
+            goto busy;
+        }
+        if ((r = s->ops->commit(s, err)) < 0) {
+            s->ops->rollback(s);
+            goto busy;
+        }
+        busy = 0;
+        if (stats)
+            stats->commits++;
+        if (opts->progress)
+            opts->progress(opts->progress_ud, stats ? stats->steps : 0, n);
+        continue;
+    busy:
+        if (r != -DW_EBUSY || ++busy > 50)
+            break;
+        sleep_ms(10); /* another writer holds the lock: yield and retry the batch */
+        r = 0;
+    }
+    if (stats)
+        stats->elapsed_us += dw_monotonic_us() - t0;
+    return r < 0 ? r : 0;
+}
+
+void dw_run_stats_release(struct dw_run_stats *s) {
+    for (size_t i = 0; i < s->n_agents; i++)
+        free(s->agents[i].us);
+    free(s->agents);
+    s->agents = NULL;
+    s->n_agents = 0;
+}

@@ -1,0 +1,333 @@
+/* Knowledge documents: grounded claims for proposals and reading lists for discovery.
+ *
+ * The proposal must not say anything the company has not written down, so a claim is the
+ * first sentence of a passage copied byte for byte — never paraphrased, never joined from
+ * two places. Markdown makes "the first sentence" a little less obvious than it sounds: a
+ * passage may open with a list, a table or a code fence, and a sentence may run over a
+ * soft line break; dw_first_sentence() documents what it takes.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engines/knowledge.h"
+
+#define CITATIONS_MAX 32 /* per proposal; a proposal is read by people */
+#define WHY_MAX 1024
+
+/* ---- first sentence ------------------------------------------------------------------- */
+
+static const char *skip_blanks(const char *p) {
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+static const char *next_line(const char *p) {
+    const char *nl = strchr(p, '\n');
+    return nl ? nl + 1 : p + strlen(p);
+}
+
+static bool is_fence(const char *p) {
+    return strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0;
+}
+
+/* A list item marker at p ("- ", "* ", "+ ", "12. ", "3) "): its length, else 0. */
+static size_t list_marker(const char *p) {
+    if ((*p == '-' || *p == '*' || *p == '+') && (p[1] == ' ' || p[1] == '\t'))
+        return 2;
+    size_t n = 0;
+    while (isdigit((unsigned char)p[n]) && n < 9)
+        n++;
+    if (n > 0 && (p[n] == '.' || p[n] == ')') && (p[n + 1] == ' ' || p[n + 1] == '\t'))
+        return n + 2;
+    return 0;
+}
+
+/* Does the line at p end the paragraph (blank) or start another block? */
+static bool block_start(const char *p) {
+    p = skip_blanks(p);
+    return *p == '\n' || *p == '\r' || *p == '\0' || *p == '#' || *p == '|' || *p == '>' ||
+           is_fence(p) || list_marker(p) > 0;
+}
+
+/* Abbreviations whose dot does not end a sentence (lower-case, with the dot). */
+static const char *const abbreviations[] = {"e.g.", "i.e.", "z.b.", "ca.", "approx.", "incl.",
+                                            "vs.", "no.", "nr.", "bzw.", "cf.", "resp."};
+
+static bool is_abbreviation(const char *start, const char *dot) {
+    const char *w = dot;
+    while (w > start && !isspace((unsigned char)w[-1]) && w[-1] != '(')
+        w--;
+    size_t n = (size_t)(dot - w) + 1;
+    if (n == 2 && isupper((unsigned char)w[0]))
+        return true; /* an initial: "J. Smith" */
+    for (size_t i = 0; i < DW_ARRAY_SIZE(abbreviations); i++)
+        if (strlen(abbreviations[i]) == n && strncasecmp(w, abbreviations[i], n) == 0)
+            return true;
+    return false;
+}
+
+bool dw_first_sentence(const char *text, size_t *ret_start, size_t *ret_end) {
+    if (!text)
+        return false;
+    const char *p = text;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            return false;
+        if (is_fence(p)) { /* code is not prose: skip the block */
+            p = next_line(p);
+            while (*p && !is_fence(skip_blanks(p)))
+                p = next_line(p);
+            p = next_line(p);
+            continue;
+        }
+        if (*p == '|' || *p == '<' || (*p == '!' && p[1] == '[')) { /* table, HTML, image */
+            p = next_line(p);
+            continue;
+        }
+        break;
+    }
+    /* a marker opening the block is not part of the sentence */
+    if (*p == '>')
+        p++;
+    else if (*p == '#')
+        while (*p == '#')
+            p++;
+    else
+        p += list_marker(p);
+    p = skip_blanks(p);
+    if (!*p || *p == '\n' || *p == '\r')
+        return false;
+
+    const char *s = p, *e = NULL;
+    for (const char *q = s; !e; q++) {
+        if (!*q) {
+            e = q;
+        } else if (*q == '\n') {
+            if (block_start(q + 1))
+                e = q;
+        } else if (*q == '.' || *q == '!' || *q == '?') {
+            const char *r = q + 1;
+            while (*r == '"' || *r == '\'' || *r == ')' || *r == '*' || *r == '_')
+                r++;
+            if ((!*r || isspace((unsigned char)*r)) && !(*q == '.' && is_abbreviation(s, q)))
+                e = r;
+        }
+    }
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
+    if (e == s || (size_t)(e - s) > DW_CLAIM_MAX)
+        return false;
+    *ret_start = (size_t)(s - text);
+    *ret_end = (size_t)(e - text);
+    return true;
+}
+
+/* ---- claims ------------------------------------------------------------------------------ */
+
+static bool list_has(char *const *list, size_t n, const char *s) {
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool doc_about(const struct dw_document *d, const char *sku) {
+    return list_has(d->about, d->n_about, sku);
+}
+
+static bool doc_shares_capability(const struct dw_document *d, const json_t *covers) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(covers, i, c) {
+        if (list_has(d->capabilities, d->n_capabilities, json_string_value(c)))
+            return true;
+    }
+    return false;
+}
+
+struct cite_state {
+    const struct dw_workspace *ws;
+    bool *cited; /* per document */
+    json_t *claims, *citations;
+};
+
+/* Cite the first passage of document di that has a heading and a first sentence. */
+static int cite(struct cite_state *st, size_t di, const char *sku) {
+    const struct dw_document *d = &st->ws->documents[di];
+    if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
+        return 0;
+    for (size_t k = 0; k < d->n_passages; k++) {
+        const struct dw_passage *p = &d->passages[k];
+        size_t s, e;
+        if (!p->heading || !p->heading[0] || !dw_first_sentence(p->text, &s, &e))
+            continue;
+        json_int_t ref = (json_int_t)json_array_size(st->citations) + 1;
+        json_t *cit = json_pack("{s:I,s:s,s:s,s:s}", "ref", ref, "path", d->path, "heading",
+                                p->heading, "anchor", p->anchor ? p->anchor : "");
+        json_t *claim = json_pack("{s:s%,s:I,s:s}", "text", p->text + s, e - s, "ref", ref,
+                                  "sku", sku);
+        if (!cit || !claim) {
+            json_decref(cit);
+            json_decref(claim);
+            return -DW_ENOMEM;
+        }
+        if (json_array_append_new(st->citations, cit) < 0) {
+            json_decref(claim);
+            return -DW_ENOMEM;
+        }
+        if (json_array_append_new(st->claims, claim) < 0)
+            return -DW_ENOMEM;
+        st->cited[di] = true;
+        return 0;
+    }
+    return 0;
+}
+
+int dw_knowledge_claims(const struct dw_workspace *ws, const json_t *lines, json_t **ret_claims,
+                        json_t **ret_citations) {
+    _cleanup_json_ json_t *claims = json_array(), *citations = json_array();
+    _cleanup_free_ bool *cited = calloc(ws->n_documents + 1, sizeof *cited);
+    if (!claims || !citations || !cited)
+        return -DW_ENOMEM;
+    struct cite_state st = {.ws = ws, .cited = cited, .claims = claims, .citations = citations};
+    size_t i;
+    json_t *line;
+    json_array_foreach(lines, i, line) {
+        const char *sku = dw_json_str(line, "sku");
+        if (!sku)
+            continue;
+        bool about = false;
+        for (size_t d = 0; d < ws->n_documents; d++) {
+            if (!doc_about(&ws->documents[d], sku))
+                continue;
+            about = true;
+            int r = cite(&st, d, sku);
+            if (r < 0)
+                return r;
+        }
+        if (about)
+            continue;
+        const json_t *covers = json_object_get(line, "covers");
+        for (size_t d = 0; d < ws->n_documents; d++) {
+            if (!doc_shares_capability(&ws->documents[d], covers))
+                continue;
+            int r = cite(&st, d, sku);
+            if (r < 0)
+                return r;
+        }
+    }
+    *ret_claims = DW_TAKE_PTR(claims);
+    *ret_citations = DW_TAKE_PTR(citations);
+    return 0;
+}
+
+/* ---- relevant documents ------------------------------------------------------------------ */
+
+struct hit {
+    const struct dw_document *doc;
+    size_t matched;
+    char *why;
+};
+
+static int hit_cmp(const void *a, const void *b) {
+    const struct hit *x = a, *y = b;
+    if (x->matched != y->matched)
+        return x->matched > y->matched ? -1 : 1;
+    return strcmp(x->doc->path, y->doc->path);
+}
+
+static bool item_covers(const struct dw_item *it, const char *cap) {
+    return list_has(it->capabilities, it->n_capabilities, cap);
+}
+
+/* How well document d matches the wanted capability names; sets *ret_why (caller frees)
+ * when it matches at all. */
+static int match_document(const struct dw_workspace *ws, const struct dw_document *d,
+                          const json_t *caps, size_t *ret_matched, char **ret_why) {
+    struct dw_buf tagged, about;
+    dw_buf_init(&tagged, WHY_MAX);
+    dw_buf_init(&about, WHY_MAX);
+    size_t matched = 0;
+    const char *about_sku = NULL;
+    int r = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(caps, i, c) {
+        const char *cap = json_string_value(c);
+        if (!cap)
+            continue;
+        if (list_has(d->capabilities, d->n_capabilities, cap)) {
+            matched++;
+            if (dw_buf_printf(&tagged, "%s%s", tagged.len ? ", " : "", cap) < 0)
+                r = -DW_ETOOBIG;
+            continue;
+        }
+        for (size_t k = 0; k < d->n_about; k++) {
+            const struct dw_item *it = dw_ws_item(ws, d->about[k]);
+            if (!it || !item_covers(it, cap))
+                continue;
+            matched++;
+            if (!about_sku)
+                about_sku = d->about[k];
+            if (dw_buf_printf(&about, "%s%s", about.len ? ", " : "", cap) < 0)
+                r = -DW_ETOOBIG;
+            break;
+        }
+    }
+    *ret_matched = matched;
+    *ret_why = NULL;
+    if (matched > 0 && r == 0) {
+        struct dw_buf why;
+        dw_buf_init(&why, 2 * WHY_MAX);
+        if (tagged.len)
+            r = dw_buf_printf(&why, "mentions %s", tagged.data);
+        else
+            r = dw_buf_printf(&why, "about %s, which covers %s", about_sku, about.data);
+        *ret_why = r < 0 ? NULL : dw_buf_steal(&why);
+        dw_buf_release(&why);
+    }
+    dw_buf_release(&tagged);
+    dw_buf_release(&about);
+    /* a reason cut short by the size limit is still a reason: keep the document */
+    if (matched > 0 && !*ret_why)
+        *ret_why = strdup("mentions what the customer asked for");
+    return matched > 0 && !*ret_why ? -DW_ENOMEM : 0;
+}
+
+int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
+                          json_t **ret) {
+    _cleanup_json_ json_t *out = json_array();
+    _cleanup_free_ struct hit *hits = calloc(ws->n_documents + 1, sizeof *hits);
+    if (!out || !hits)
+        return -DW_ENOMEM;
+    size_t n = 0;
+    int r = 0;
+    for (size_t d = 0; d < ws->n_documents; d++) {
+        size_t matched;
+        char *why;
+        r = match_document(ws, &ws->documents[d], capabilities, &matched, &why);
+        if (r < 0)
+            goto out;
+        if (matched)
+            hits[n++] = (struct hit){.doc = &ws->documents[d], .matched = matched, .why = why};
+    }
+    qsort(hits, n, sizeof *hits, hit_cmp);
+    for (size_t i = 0; i < n && i < max; i++) {
+        const struct dw_document *d = hits[i].doc;
+        json_t *e = json_pack("{s:s,s:s,s:s}", "path", d->path, "title",
+                              d->title ? d->title : d->path, "why", hits[i].why);
+        if (!e || json_array_append_new(out, e) < 0) {
+            r = -DW_ENOMEM;
+            goto out;
+        }
+    }
+    *ret = DW_TAKE_PTR(out);
+out:
+    for (size_t i = 0; i < n; i++)
+        free(hits[i].why);
+    return r;
+}

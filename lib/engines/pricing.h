@@ -1,0 +1,55 @@
+/* Pricing (engines layer): a solution priced from a price book, the requested discount
+ * applied per line, and the approvals the policies ask for.
+ *
+ * All money is int64 minor units of the quote's currency; every multiplication and sum is
+ * checked, so an overflow is an error (-DW_ETOOBIG), never a wrapped total. Discounts are
+ * rounded half to even per line and the totals are the sums of the lines, so a quote always
+ * adds up exactly. docs/internals/pricing.md explains the rules.
+ *
+ * Thread-safety: reentrant; the workspace is only read.
+ */
+#ifndef DW_PRICING_H
+#define DW_PRICING_H
+
+#include "base/base.h"
+#include "workspace/workspace.h"
+
+#define DW_PRICE_MAX_TERM 600 /* months (50 years): a longer term is bad input */
+
+/* The currency to quote in: the currency of the stated budget (requirements.budget.currency)
+ * if the workspace has a price book for it, else the first declared currency that lists the
+ * customer's country (requirements.country.code) and has a price book, else the home
+ * currency. requirements may be NULL. Returns a string owned by ws, never NULL. */
+const char *dw_pricing_currency(const struct dw_workspace *ws, const json_t *requirements);
+
+/* Price a solution document (its lines' sku and quantity; see
+ * docs/internals/deal-documents.md) in currency, with discount_bp (0..10000) off every line
+ * and term_months (1..DW_PRICE_MAX_TERM) for monthly billed items. On success *ret_quote is
+ * a new object in the form store.h's quote_insert takes:
+ *
+ *   {currency, digits, subtotal, discount, total, discount_bp, term_months,
+ *    lines: [{sku, name, quantity, unit_price, amount, discount, net,
+ *             billing: "one_time"|"monthly", term_months: int|null}],
+ *    hash}
+ *
+ * with money as JSON integers in minor units. hash is dw_json_hash() of the object without
+ * "hash"; nothing in it depends on the time, so pricing the same solution twice gives the same
+ * hash. Errors: -DW_EINVAL (bad arguments or solution; err->field names it), -DW_ENOENT (no
+ * price book for the currency, an unknown SKU, no price for a SKU), -DW_ETOOBIG (overflow),
+ * -DW_ENOMEM. */
+int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *currency,
+             int32_t discount_bp, int term_months, json_t **ret_quote, struct dw_error *err);
+
+/* The approvals a quote needs under the workspace's policies, as a new array (caller owns):
+ *
+ *   [{kind: "discount", required_role, reason, rule},
+ *    {kind: "deal_size", required_role, reason, rule}]
+ *
+ * A discount above the first band's max needs the role of the first band whose max covers it
+ * (a discount above every band needs the last band's role, and the reason says so). A total
+ * at or above the deal-size threshold for the quote's currency needs the deal-size role.
+ * The list is empty when the quote needs nothing. Returns 0, -DW_EINVAL for a quote without
+ * the keys dw_price() writes, or -DW_ENOMEM. */
+int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote, json_t **ret_list);
+
+#endif

@@ -1,0 +1,44 @@
+/* Qualification (engines layer): is this deal worth pursuing, and if we cannot tell, what
+ * must we ask? Deterministic and offline; docs/internals/qualification.md explains the
+ * scoring, the reasons and the questions.
+ *
+ * Thread-safety: every function here is reentrant and only reads the workspace.
+ */
+#ifndef DW_QUALIFY_H
+#define DW_QUALIFY_H
+
+#include "base/base.h"
+#include "workspace/workspace.h"
+
+/* Score a deal against ws->qualification.
+ *
+ *   requirements    the deal's "requirements" document (docs/internals/deal-documents.md)
+ *   intake_contact  the normalised contact of the deal's lead (intake.contact); may be NULL
+ *   prior_deals     discovery's prior_deals array [{id, stage}]; may be NULL
+ *   received_at     when the lead arrived; the deadline is measured from here
+ *
+ * On success *ret is a new object (caller owns) — the qualification document without
+ * `reply`, plus the questions a reply should ask:
+ *
+ *   {decision: "qualified" | "needs_info" | "disqualified", score: 0..100,
+ *    subscores: {fit, budget, authority, need, timeline},     each 0..100
+ *    reasons: ["..."],          one sentence for the decision, then one per sub-score
+ *    missing: ["quantity", ...], the facts a needs_info decision lacks ([] otherwise)
+ *    questions: ["How many sites (or users) should the solution cover?", ...]}
+ *
+ * Required facts (qualification.required) are checked first: any missing one makes the
+ * decision needs_info whatever the score. Export control is not decided here (contract).
+ * Returns 0, -DW_EINVAL for a NULL workspace or requirements that are not an object, or
+ * -DW_ENOMEM. */
+int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
+               const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
+               json_t **ret, struct dw_error *err);
+
+/* Find phrase in text[from..len) case-insensitively (ASCII) on word boundaries; a space in
+ * the phrase matches any run of white space in the text ("net 90" finds "Net  90"). Bytes
+ * of multi-byte UTF-8 characters count as word characters. On a hit returns true with the
+ * byte span [*ret_start, *ret_end) of the text matched. An empty phrase never matches. */
+bool dw_phrase_find(const char *text, size_t len, const char *phrase, size_t from,
+                    size_t *ret_start, size_t *ret_end);
+
+#endif

@@ -1,0 +1,91 @@
+/* Demo slots from weekly availability.
+ *
+ * Windows are written in each user's local time; a slot is checked in that local time
+ * (weekday and minutes after local midnight) but reported in UTC. Offering one slot per
+ * day matters more than it looks: three back-to-back hours on the same morning are not a
+ * choice for a customer who is busy that morning.
+ */
+#include <string.h>
+
+#include "engines/schedule.h"
+
+static int64_t day_of(dw_time_t t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; }
+
+static const struct dw_user *team_user(const struct dw_team *team, const char *id) {
+    for (size_t i = 0; id && i < team->n_users; i++)
+        if (team->users[i].id && strcmp(team->users[i].id, id) == 0)
+            return &team->users[i];
+    return NULL;
+}
+
+/* Does a demo starting at t (UTC) lie inside one of a's windows? */
+static bool fits(const struct dw_availability *a, dw_time_t t, int minutes) {
+    dw_time_t local = t + (dw_time_t)a->utc_offset_min * 60;
+    int wd = dw_weekday(local);
+    int min = (int)((local - day_of(local) * 86400) / 60);
+    for (size_t i = 0; i < a->n_windows; i++) {
+        const struct dw_window *w = &a->windows[i];
+        if (w->weekday == wd && w->start_min <= min && min + minutes <= w->end_min)
+            return true;
+    }
+    return false;
+}
+
+/* The first start of a's on UTC day `day`, not before `earliest`, on a full local hour. */
+static bool first_on_day(const struct dw_availability *a, int64_t day, dw_time_t earliest,
+                         int minutes, dw_time_t *ret) {
+    dw_time_t day_start = day * 86400, day_end = day_start + 86400;
+    dw_time_t t = earliest > day_start ? earliest : day_start;
+    int64_t off = ((t + (int64_t)a->utc_offset_min * 60) % 3600 + 3600) % 3600;
+    if (off)
+        t += 3600 - off;
+    for (; t < day_end; t += 3600) {
+        if (fits(a, t, minutes)) {
+            *ret = t;
+            return true;
+        }
+    }
+    return false;
+}
+
+static json_t *slot_json(dw_time_t start, int minutes, const struct dw_user *u) {
+    char s[32], e[32];
+    dw_time_format(start, s, sizeof s);
+    dw_time_format(start + (dw_time_t)minutes * 60, e, sizeof e);
+    return json_pack("{s:s,s:s,s:s,s:s}", "start", s, "end", e, "user", u->id, "name",
+                     u->name && u->name[0] ? u->name : u->id);
+}
+
+int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, json_t **ret) {
+    if (!team || team->demo_minutes <= 0 || team->demo_minutes > 24 * 60)
+        return -DW_EINVAL;
+    _cleanup_json_ json_t *slots = json_array();
+    if (!slots)
+        return -DW_ENOMEM;
+    dw_time_t earliest = after + (dw_time_t)team->demo_lead_hours * 3600;
+    int64_t first_day = day_of(earliest);
+    for (int64_t day = first_day; day < first_day + DW_SCHEDULE_DAYS; day++) {
+        if (json_array_size(slots) >= (size_t)(n > 0 ? n : 0))
+            break;
+        const struct dw_user *best_user = NULL;
+        dw_time_t best = 0;
+        for (size_t i = 0; i < team->n_availability; i++) {
+            const struct dw_availability *a = &team->availability[i];
+            const struct dw_user *u = team_user(team, a->user);
+            dw_time_t t;
+            if (!u || !first_on_day(a, day, earliest, team->demo_minutes, &t))
+                continue;
+            if (!best_user || t < best || (t == best && strcmp(u->id, best_user->id) < 0)) {
+                best_user = u;
+                best = t;
+            }
+        }
+        if (!best_user)
+            continue;
+        json_t *s = slot_json(best, team->demo_minutes, best_user);
+        if (!s || json_array_append_new(slots, s) < 0)
+            return -DW_ENOMEM;
+    }
+    *ret = DW_TAKE_PTR(slots);
+    return 0;
+}

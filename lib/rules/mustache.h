@@ -1,0 +1,34 @@
+/* Mustache templates (the rules layer): the proposal and customer-reply templates of a
+ * workspace are Mustache, rendered against a JSON view built by the agents.
+ *
+ * Conforms to the core Mustache spec (comments, delimiters, interpolation, inverted,
+ * partials, sections; see tests/conformance/mustache). Lambdas, inheritance and dynamic
+ * names (the optional "~" modules) are not supported.
+ *
+ * Thread-safety: reentrant, no shared state. Limits: output size and section/partial
+ * nesting depth are set in struct dw_mustache_opts; a template or partial is at most
+ * 16 MiB. Passing a limit is an error (-DW_ETOOBIG), never a crash.
+ */
+#ifndef DW_MUSTACHE_H
+#define DW_MUSTACHE_H
+
+#include "base/base.h"
+
+struct dw_mustache_opts {
+    const json_t *partials; /* object: partial name -> template string; may be NULL */
+    size_t max_output;      /* bytes; 0 = 16 MiB */
+    int max_depth;          /* section + partial nesting; 0 = 64 */
+};
+
+/* Render tmpl[0..len) with `data` as the root context. On success *ret_out is a
+ * NUL-terminated string the caller frees. On a syntax error err carries line and column
+ * (1-based) of the offending tag, err->file is left empty for the caller to fill. */
+int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
+                       const struct dw_mustache_opts *opts, char **ret_out,
+                       struct dw_error *err);
+
+/* Parse only, to report syntax errors at validate time (unclosed or mismatched sections,
+ * bad delimiters, empty tags) with their line:col. */
+int dw_mustache_check(const char *tmpl, size_t len, struct dw_error *err);
+
+#endif

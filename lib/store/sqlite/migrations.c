@@ -1,0 +1,313 @@
+/* store/sqlite/migrations — the schema, as an ordered list of versioned migrations.
+ *
+ * Each migration is {version, description, SQL}. On open, every migration newer than the
+ * database's version is applied in order inside one BEGIN IMMEDIATE transaction and
+ * recorded in schema_migrations, so a crash or a failing migration leaves the database at
+ * its previous version, and two processes opening a fresh file at once apply them once.
+ * A database whose version is newer than the code knows is refused: an older binary must
+ * not write into a schema it does not understand.
+ *
+ * Rules for adding one: append (never edit an applied migration), bump the version by one,
+ * keep it idempotent only in the sense that it runs once, and describe it in
+ * docs/internals/store.md.
+ *
+ * Conventions: money is INTEGER minor units, times are TEXT RFC 3339 UTC
+ * ("2026-11-20T09:14:00Z", which sorts as time), JSON is TEXT, booleans INTEGER 0/1.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+
+struct migration {
+    int version;
+    const char *description;
+    const char *sql;
+};
+
+static const char schema_v1[] =
+    /* Accounts and contacts: the company and the person a lead came from. */
+    "CREATE TABLE accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  domain TEXT," /* lower-case; unique when known */
+    "  country TEXT,"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX accounts_domain ON accounts (domain) WHERE domain IS NOT NULL;"
+    "CREATE INDEX accounts_name ON accounts (name COLLATE NOCASE);"
+    "CREATE TABLE contacts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER REFERENCES accounts (id),"
+    "  email TEXT UNIQUE," /* lower-case */
+    "  name TEXT,"
+    "  phone TEXT,"
+    "  title TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    /* Deals: the control plane's row. */
+    "CREATE TABLE deals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  stage TEXT NOT NULL,"
+    "  facts INTEGER NOT NULL DEFAULT 0,"
+    "  runnable INTEGER NOT NULL DEFAULT 1,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at TEXT NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  parked INTEGER NOT NULL DEFAULT 0,"
+    "  account_id INTEGER REFERENCES accounts (id),"
+    "  contact_id INTEGER REFERENCES contacts (id),"
+    "  currency TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX deals_due ON deals (runnable, parked, next_attempt_at, id);"
+    "CREATE INDEX deals_stage ON deals (stage, id);"
+    "CREATE INDEX deals_account ON deals (account_id, id);"
+    /* Leads: every message as received; (source, external_id) makes intake idempotent. */
+    "CREATE TABLE leads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  deal_id INTEGER REFERENCES deals (id),"
+    "  source TEXT NOT NULL,"
+    "  external_id TEXT NOT NULL,"
+    "  received_at TEXT,"
+    "  contact_email TEXT," /* lower-case */
+    "  contact TEXT,"       /* JSON */
+    "  subject TEXT,"
+    "  message TEXT,"
+    "  transcript TEXT,"   /* JSON */
+    "  raw TEXT NOT NULL," /* JSON, the input object as received */
+    "  intake TEXT,"       /* JSON, intake's result */
+    "  duplicate_of INTEGER REFERENCES leads (id),"
+    "  created_at TEXT NOT NULL,"
+    "  UNIQUE (source, external_id)"
+    ");"
+    "CREATE INDEX leads_deal ON leads (deal_id, id);"
+    "CREATE INDEX leads_contact_email ON leads (contact_email, deal_id);"
+    /* Per-deal documents: the frequent kinds get a table each, the rest share deal_docs. */
+    "CREATE TABLE requirements ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  doc TEXT NOT NULL, ws_hash TEXT, updated_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE qualifications ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  doc TEXT NOT NULL, ws_hash TEXT, updated_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE solutions ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  doc TEXT NOT NULL, ws_hash TEXT, updated_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE proposals ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  doc TEXT NOT NULL, ws_hash TEXT, updated_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE deal_docs ("
+    "  deal_id INTEGER NOT NULL REFERENCES deals (id),"
+    "  kind TEXT NOT NULL,"
+    "  doc TEXT NOT NULL, ws_hash TEXT, updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (deal_id, kind)"
+    ") WITHOUT ROWID;"
+    /* Quotes: immutable revisions; lines in their own table with exact integer money. */
+    "CREATE TABLE quotes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  deal_id INTEGER NOT NULL REFERENCES deals (id),"
+    "  revision INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL,"
+    "  currency TEXT NOT NULL,"
+    "  digits INTEGER NOT NULL,"
+    "  subtotal INTEGER NOT NULL,"
+    "  discount INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL,"
+    "  discount_bp INTEGER NOT NULL,"
+    "  term_months INTEGER NOT NULL,"
+    "  ws_hash TEXT,"
+    "  extra TEXT," /* JSON object: the caller's other keys */
+    "  created_at TEXT NOT NULL,"
+    "  UNIQUE (deal_id, revision)"
+    ");"
+    "CREATE TABLE quote_lines ("
+    "  quote_id INTEGER NOT NULL REFERENCES quotes (id),"
+    "  line_no INTEGER NOT NULL,"
+    "  sku TEXT NOT NULL,"
+    "  name TEXT,"
+    "  quantity INTEGER NOT NULL,"
+    "  unit_price INTEGER NOT NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  discount INTEGER NOT NULL,"
+    "  net INTEGER NOT NULL,"
+    "  billing TEXT,"
+    "  term_months INTEGER,"
+    "  extra TEXT,"
+    "  PRIMARY KEY (quote_id, line_no)"
+    ") WITHOUT ROWID;"
+    /* Approvals: bound to the content hash of the quote revision they approve. */
+    "CREATE TABLE approvals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  deal_id INTEGER NOT NULL REFERENCES deals (id),"
+    "  kind TEXT NOT NULL,"
+    "  required_role TEXT NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  rule TEXT,"
+    "  quote_revision INTEGER,"
+    "  quote_hash TEXT,"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('pending', 'approved', 'rejected', 'void')),"
+    "  decided_by TEXT,"
+    "  decided_at TEXT,"
+    "  note TEXT,"
+    "  voided_at TEXT,"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX approvals_deal ON approvals (deal_id, id);"
+    "CREATE INDEX approvals_status ON approvals (status, id);"
+    /* Orders: at most one per deal, from exactly one accepted quote revision. */
+    "CREATE TABLE orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  deal_id INTEGER NOT NULL UNIQUE REFERENCES deals (id),"
+    "  quote_revision INTEGER NOT NULL,"
+    "  quote_hash TEXT NOT NULL,"
+    "  currency TEXT NOT NULL,"
+    "  digits INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL,"
+    "  accepted_by TEXT,"
+    "  lines TEXT NOT NULL," /* JSON array copied from the quote */
+    "  extra TEXT,"
+    "  created_at TEXT NOT NULL"
+    ");"
+    /* Event log and audit chain: append-only, enforced here as well as in the code. No
+     * foreign key on deal_id: a record about a refused action may name no real deal. */
+    "CREATE TABLE events ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  deal_id INTEGER,"
+    "  type TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  data TEXT NOT NULL"
+    ");"
+    "CREATE INDEX events_deal ON events (deal_id, seq);"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+    "CREATE TABLE audit ("
+    "  seq INTEGER PRIMARY KEY," /* assigned by the code (last + 1): it is hashed */
+    "  at TEXT NOT NULL,"
+    "  deal_id INTEGER,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  ws_hash TEXT,"
+    "  data TEXT NOT NULL," /* canonical JSON */
+    "  prev TEXT NOT NULL,"
+    "  hash TEXT NOT NULL"
+    ");"
+    "CREATE INDEX audit_deal ON audit (deal_id, seq);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+static const struct migration migrations[] = {
+    {1,
+     "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
+     "orders, events, audit",
+     schema_v1},
+};
+
+int dw__sqlite_schema_version(void) {
+    return migrations[DW_ARRAY_SIZE(migrations) - 1].version;
+}
+
+static int exec(sqlite3 *db, const char *sql, struct dw_error *err, const char *what) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        return 0;
+    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? -DW_EBUSY : -DW_ESTORE;
+    dw_error_set(err, code, "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return code;
+}
+
+static int current_version(sqlite3 *db, int *ret, struct dw_error *err) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
+                                &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *ret = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        dw_error_set(err, -DW_ESTORE, "reading the schema version: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -DW_ESTORE;
+}
+
+static int record(sqlite3 *db, const struct migration *m, struct dw_error *err) {
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO schema_migrations (version, description, "
+                                "applied_at) VALUES (?1, ?2, ?3)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, m->version);
+        sqlite3_bind_text(st, 2, m->description, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, dw_time_format(dw_now(), now, sizeof now), -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        dw_error_set(err, -DW_ESTORE, "recording migration %d: %s", m->version, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -DW_ESTORE;
+}
+
+static int apply_pending(sqlite3 *db, struct dw_error *err) {
+    int version = 0, r;
+    int newest = dw__sqlite_schema_version();
+
+    r = exec(db,
+             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+             "description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+             err, "creating schema_migrations");
+    if (r < 0)
+        return r;
+    r = current_version(db, &version, err);
+    if (r < 0)
+        return r;
+    if (version > newest)
+        return dw_error_set(err, -DW_ESTORE,
+                            "the database has schema version %d but this dealwright knows "
+                            "versions up to %d only; use a newer dealwright",
+                            version, newest);
+    for (size_t i = 0; i < DW_ARRAY_SIZE(migrations); i++) {
+        const struct migration *m = &migrations[i];
+        char what[64];
+        if (m->version <= version)
+            continue;
+        snprintf(what, sizeof what, "migration %d", m->version);
+        r = exec(db, m->sql, err, what);
+        if (r < 0)
+            return r;
+        r = record(db, m, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int dw__sqlite_migrate(sqlite3 *db, struct dw_error *err) {
+    int r = exec(db, "BEGIN IMMEDIATE", err, "starting the migration transaction");
+    if (r < 0)
+        return r;
+    r = apply_pending(db, err);
+    if (r < 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    r = exec(db, "COMMIT", err, "committing the migrations");
+    if (r < 0 && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return r;
+}

@@ -1,0 +1,305 @@
+/* store/sqlite/audit — the event log and the audit hash chain for the SQLite backend.
+ *
+ * Both tables are append-only: the code only ever INSERTs, and triggers make UPDATE and
+ * DELETE fail at the SQL level too. The chain (docs/internals/audit.md) makes tampering
+ * that bypasses the triggers detectable: every record carries the hash of the one before,
+ * and its own hash covers its sequence number, time, deal, actor, action, workspace hash,
+ * data and that link.
+ *
+ * The tail is read inside the caller's transaction. That is what makes savepoints safe: a
+ * step that rolls back to its savepoint takes its audit records with it, and the next
+ * record links to whatever is really the last one. BEGIN IMMEDIATE means no other writer
+ * can append between our read of the tail and our insert.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+
+static const char genesis[DW_SHA256_HEX] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static int oom(struct dw_error *err) {
+    return dw_error_set(err, -DW_ENOMEM, "out of memory");
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+int dw__sq_event_append(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
+                        dw_time_t now, int64_t *ret_seq, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    _cleanup_json_ json_t *empty = NULL;
+    int rc = SQLITE_OK;
+    if (!type || !*type)
+        return dw_error_field(err, -DW_EINVAL, "type", "an event needs a type");
+    if (!data && !(data = empty = json_object()))
+        return oom(err);
+    int r = dw__sq_stmt(q, DW__SQ_EVENT_APPEND, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_id(st, 1, deal_id, &rc);
+    dw__sq_bind_text(st, 2, type, &rc);
+    dw__sq_bind_time(st, 3, now, &rc);
+    dw__sq_bind_json(st, 4, data, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "event_append");
+    r = dw__sq_exec(q, st, err, "event_append");
+    if (r < 0)
+        return r;
+    if (ret_seq)
+        *ret_seq = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+int dw__sq_events_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                           struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_EVENTS_FOR_DEAL, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "events_for_deal");
+    return dw__sq_rows(q, st, ret, err, "events_for_deal");
+}
+
+/* ---- the chain --------------------------------------------------------------------- */
+
+/* One record's fields as hashed. deal_id and ws_hash may be JSON null. */
+struct audit_rec {
+    int64_t seq;
+    const char *at, *actor, *action, *prev;
+    json_t *deal_id, *ws_hash, *data; /* borrowed */
+};
+
+/* hash = SHA-256 hex of the canonical JSON (sorted keys, compact) of
+ * {seq, at, deal_id, actor, action, ws_hash, data, prev}. */
+static int audit_hash(const struct audit_rec *a, char out[DW_SHA256_HEX], struct dw_error *err) {
+    _cleanup_json_ json_t *o = json_object();
+    if (!o || dw_json_set(o, "seq", json_integer(a->seq)) < 0 ||
+        dw_json_set(o, "at", json_string(a->at)) < 0 ||
+        json_object_set(o, "deal_id", a->deal_id) < 0 ||
+        dw_json_set(o, "actor", json_string(a->actor)) < 0 ||
+        dw_json_set(o, "action", json_string(a->action)) < 0 ||
+        json_object_set(o, "ws_hash", a->ws_hash) < 0 || json_object_set(o, "data", a->data) < 0 ||
+        dw_json_set(o, "prev", json_string(a->prev)) < 0)
+        return dw_error_set(err, -DW_EINTEGRITY,
+                            "audit record %lld: a field is not valid UTF-8 text or memory "
+                            "ran out",
+                            (long long)a->seq);
+    _cleanup_free_ char *text = dw_json_canonical(o);
+    if (!text)
+        return oom(err);
+    dw_sha256_hex(text, strlen(text), out);
+    return 0;
+}
+
+static int audit_tail(struct dw_sqlite *q, int64_t *ret_seq, char prev[DW_SHA256_HEX],
+                      struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int r = dw__sq_stmt(q, DW__SQ_AUDIT_TAIL, &st, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_step(q, st, err, "audit_append (tail)");
+    if (r < 0)
+        return r;
+    if (r == 0) {
+        *ret_seq = 0;
+        memcpy(prev, genesis, DW_SHA256_HEX);
+        return 0;
+    }
+    const char *h = (const char *)sqlite3_column_text(st, 1);
+    if (!h || strlen(h) != DW_SHA256_HEX - 1)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld has a malformed hash",
+                            (long long)sqlite3_column_int64(st, 0));
+    *ret_seq = sqlite3_column_int64(st, 0);
+    memcpy(prev, h, DW_SHA256_HEX);
+    return 0;
+}
+
+struct audit_input {
+    json_t *deal_id, *ws_hash, *data; /* borrowed or owned via the cleanup below */
+    json_t *owned_data;
+};
+
+static int audit_input(const json_t *rec, struct audit_rec *a, struct audit_input *in,
+                       struct dw_error *err) {
+    int r = dw__sq_require_object(rec, "audit", err);
+    if (r < 0)
+        return r;
+    a->actor = dw_json_str(rec, "actor");
+    a->action = dw_json_str(rec, "action");
+    if (!a->actor || !*a->actor)
+        return dw_error_field(err, -DW_EINVAL, "actor", "required (a non-empty string)");
+    if (!a->action || !*a->action)
+        return dw_error_field(err, -DW_EINVAL, "action", "required (a non-empty string)");
+    in->deal_id = json_object_get(rec, "deal_id");
+    if (!in->deal_id)
+        in->deal_id = json_null();
+    if (!json_is_integer(in->deal_id) && !json_is_null(in->deal_id))
+        return dw_error_field(err, -DW_EINVAL, "deal_id", "must be an integer or null");
+    in->ws_hash = json_object_get(rec, "ws_hash");
+    if (!in->ws_hash)
+        in->ws_hash = json_null();
+    if (!json_is_string(in->ws_hash) && !json_is_null(in->ws_hash))
+        return dw_error_field(err, -DW_EINVAL, "ws_hash", "must be a string or null");
+    in->data = json_object_get(rec, "data");
+    if (!in->data || json_is_null(in->data)) {
+        if (!(in->owned_data = in->data = json_object()))
+            return oom(err);
+    } else if (!json_is_object(in->data))
+        return dw_error_field(err, -DW_EINVAL, "data", "must be an object");
+    a->deal_id = in->deal_id;
+    a->ws_hash = in->ws_hash;
+    a->data = in->data;
+    return 0;
+}
+
+static int audit_insert(struct dw_sqlite *q, const struct audit_rec *a, const char *hash,
+                        struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_AUDIT_APPEND, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, a->seq, &rc);
+    dw__sq_bind_text(st, 2, a->at, &rc);
+    if (json_is_integer(a->deal_id))
+        dw__sq_bind_int(st, 3, (int64_t)json_integer_value(a->deal_id), &rc);
+    dw__sq_bind_text(st, 4, a->actor, &rc);
+    dw__sq_bind_text(st, 5, a->action, &rc);
+    dw__sq_bind_text(st, 6, json_string_value(a->ws_hash), &rc);
+    dw__sq_bind_json_canonical(st, 7, a->data, &rc);
+    dw__sq_bind_text(st, 8, a->prev, &rc);
+    dw__sq_bind_text(st, 9, hash, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "audit_append");
+    return dw__sq_exec(q, st, err, "audit_append");
+}
+
+static int audit_append_locked(struct dw_sqlite *q, struct audit_rec *a, dw_time_t now,
+                               struct dw_error *err) {
+    char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
+    int64_t last = 0;
+    int r = audit_tail(q, &last, prev, err);
+    if (r < 0)
+        return r;
+    a->seq = last + 1;
+    a->at = dw_time_format(now, at, sizeof at);
+    a->prev = prev;
+    r = audit_hash(a, hash, err);
+    if (r < 0)
+        return r;
+    return audit_insert(q, a, hash, err);
+}
+
+int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_seq,
+                        struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    struct audit_rec a = {0};
+    struct audit_input in = {0};
+    bool own;
+    int r = audit_input(rec, &a, &in, err);
+    if (r == 0)
+        r = dw__sq_tx_enter(q, &own, err);
+    if (r == 0) {
+        r = audit_append_locked(q, &a, now, err);
+        r = dw__sq_tx_leave(q, own, r, err);
+    }
+    if (in.owned_data)
+        json_decref(in.owned_data);
+    if (r == 0 && ret_seq)
+        *ret_seq = a.seq;
+    return r;
+}
+
+/* Check one stored row against the chain so far. Returns 0, -DW_EINTEGRITY (with the
+ * reason in err) or another failure. */
+static int verify_row(sqlite3_stmt *st, int64_t expect_seq, const char *expect_prev,
+                      struct dw_error *err) {
+    _cleanup_json_ json_t *data = NULL, *deal_id = NULL, *ws_hash = NULL;
+    struct audit_rec a = {0};
+    char hash[DW_SHA256_HEX];
+    const char *stored;
+
+    a.seq = sqlite3_column_int64(st, 0);
+    if (a.seq != expect_seq)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: expected seq %lld",
+                            (long long)a.seq, (long long)expect_seq);
+    a.at = (const char *)sqlite3_column_text(st, 1);
+    a.actor = (const char *)sqlite3_column_text(st, 3);
+    a.action = (const char *)sqlite3_column_text(st, 4);
+    a.prev = (const char *)sqlite3_column_text(st, 7);
+    stored = (const char *)sqlite3_column_text(st, 8);
+    if (!a.at || !a.actor || !a.action || !a.prev || !stored)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: a field is missing",
+                            (long long)a.seq);
+    if (strcmp(a.prev, expect_prev) != 0)
+        return dw_error_set(err, -DW_EINTEGRITY,
+                            "audit record %lld: does not link to the hash of record %lld",
+                            (long long)a.seq, (long long)expect_seq - 1);
+    deal_id = sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null()
+                                                        : json_integer(sqlite3_column_int64(st, 2));
+    ws_hash = sqlite3_column_type(st, 5) == SQLITE_NULL
+                  ? json_null()
+                  : json_string((const char *)sqlite3_column_text(st, 5));
+    if (dw__sq_col_json(st, 6, &data, NULL) < 0 || !json_is_object(data))
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: data is not a JSON object",
+                            (long long)a.seq);
+    if (!deal_id || !ws_hash)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: unreadable field",
+                            (long long)a.seq);
+    a.deal_id = deal_id;
+    a.ws_hash = ws_hash;
+    a.data = data;
+    int r = audit_hash(&a, hash, err);
+    if (r < 0)
+        return r;
+    if (strcmp(hash, stored) != 0)
+        return dw_error_set(err, -DW_EINTEGRITY,
+                            "audit record %lld: content does not match its hash", (long long)a.seq);
+    return 0;
+}
+
+int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
+                        struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    char prev[DW_SHA256_HEX];
+    int64_t n = 0;
+    int r = dw__sq_stmt(q, DW__SQ_AUDIT_ALL, &st, err);
+    if (r < 0)
+        return r;
+    memcpy(prev, genesis, sizeof prev);
+    /* One SELECT reads one snapshot, so appends running meanwhile are simply not seen. */
+    while ((r = dw__sq_step(q, st, err, "audit_verify")) > 0) {
+        r = verify_row(st, n + 1, prev, err);
+        if (r == -DW_EINTEGRITY && ret_bad_seq)
+            *ret_bad_seq = sqlite3_column_int64(st, 0);
+        if (r < 0)
+            return r;
+        snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 8));
+        n++;
+    }
+    if (r < 0)
+        return r;
+    if (ret_count)
+        *ret_count = n;
+    return 0;
+}
+
+int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_AUDIT_FOR_DEAL, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "audit_for_deal");
+    return dw__sq_rows(q, st, ret, err, "audit_for_deal");
+}

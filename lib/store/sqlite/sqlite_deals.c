@@ -1,0 +1,708 @@
+/* store/sqlite/deals — leads, accounts, contacts, deals, per-deal documents, listings and
+ * stats for the SQLite backend.
+ *
+ * Lead intake is idempotent through UNIQUE (source, external_id) with ON CONFLICT DO
+ * NOTHING: a repeated lead changes no row and is answered with the first lead's id, and the
+ * failed insert does not abort the caller's transaction the way a constraint error would
+ * in other engines. E-mail addresses and domains are stored lower-case so that the lookups
+ * are plain index probes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+
+/* Lower-case copy of s, NULL for NULL or "". *oom is set when the copy fails. */
+static char *lower_or_null(const char *s, bool *oom) {
+    if (!s || !*s)
+        return NULL;
+    char *l = dw_strdup_lower(s);
+    if (!l)
+        *oom = true;
+    return l;
+}
+
+static int oom(struct dw_error *err) {
+    return dw_error_set(err, -DW_ENOMEM, "out of memory");
+}
+
+/* Optional string key: absent or null is fine, any other non-string is an error. */
+static int opt_string(const json_t *obj, const char *key, const char *field, const char **ret,
+                      struct dw_error *err) {
+    json_t *v = json_object_get(obj, key);
+    if (v && !json_is_null(v) && !json_is_string(v))
+        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
+    *ret = json_is_string(v) ? json_string_value(v) : NULL;
+    return 0;
+}
+
+/* ---- leads ------------------------------------------------------------------------- */
+
+struct lead_fields {
+    const char *source, *external_id, *subject, *message;
+    dw_time_t received_at;
+    bool has_received_at;
+    const json_t *contact, *transcript, *raw;
+    int64_t duplicate_of;
+};
+
+static int lead_fields(const json_t *rec, struct lead_fields *f, struct dw_error *err) {
+    int r = dw__sq_require_object(rec, "lead", err);
+    if (r < 0)
+        return r;
+    memset(f, 0, sizeof *f);
+    f->source = dw_json_str(rec, "source");
+    f->external_id = dw_json_str(rec, "external_id");
+    if (!f->source || !*f->source)
+        return dw_error_field(err, -DW_EINVAL, "source", "required (a non-empty string)");
+    if (!f->external_id || !*f->external_id)
+        return dw_error_field(err, -DW_EINVAL, "external_id", "required (a non-empty string)");
+    const char *received = NULL;
+    if ((r = opt_string(rec, "received_at", "received_at", &received, err)) < 0 ||
+        (r = opt_string(rec, "subject", "subject", &f->subject, err)) < 0 ||
+        (r = opt_string(rec, "message", "message", &f->message, err)) < 0)
+        return r;
+    if (received) {
+        if (dw_time_parse(received, &f->received_at) < 0)
+            return dw_error_field(err, -DW_EINVAL, "received_at", "not an RFC 3339 time: %s",
+                                  received);
+        f->has_received_at = true;
+    }
+    f->contact = json_object_get(rec, "contact");
+    if (json_is_null(f->contact))
+        f->contact = NULL;
+    if (f->contact && !json_is_object(f->contact))
+        return dw_error_field(err, -DW_EINVAL, "contact", "must be an object");
+    f->transcript = json_object_get(rec, "transcript");
+    if (json_is_null(f->transcript))
+        f->transcript = NULL;
+    if (f->transcript && !json_is_array(f->transcript))
+        return dw_error_field(err, -DW_EINVAL, "transcript", "must be an array");
+    f->raw = json_object_get(rec, "raw");
+    if (!f->raw || json_is_null(f->raw))
+        f->raw = rec;
+    json_t *dup = json_object_get(rec, "duplicate_of");
+    if (dup && !json_is_null(dup) && !json_is_integer(dup))
+        return dw_error_field(err, -DW_EINVAL, "duplicate_of", "must be a lead id");
+    f->duplicate_of = json_is_integer(dup) ? (int64_t)json_integer_value(dup) : 0;
+    return 0;
+}
+
+int dw__sq_lead_find(struct dw_store *s, const char *source, const char *external_id,
+                     int64_t *ret_lead_id, int64_t *ret_deal_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_LEAD_FIND, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_text(st, 1, source, &rc);
+    dw__sq_bind_text(st, 2, external_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "lead_find");
+    r = dw__sq_step(q, st, err, "lead_find");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "no lead %s/%s", source ? source : "",
+                            external_id ? external_id : "");
+    if (ret_lead_id)
+        *ret_lead_id = sqlite3_column_int64(st, 0);
+    if (ret_deal_id)
+        *ret_deal_id = sqlite3_column_int64(st, 1);
+    return 0;
+}
+
+int dw__sq_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id, int64_t *ret_lead_id,
+                       struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    struct lead_fields f;
+    bool nomem = false;
+    int rc = SQLITE_OK, r;
+
+    r = lead_fields(rec, &f, err);
+    if (r < 0)
+        return r;
+    _cleanup_free_ char *email = lower_or_null(dw_json_str(f.contact, "email"), &nomem);
+    if (nomem)
+        return oom(err);
+    r = dw__sq_stmt(q, DW__SQ_LEAD_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_id(st, 1, deal_id, &rc);
+    dw__sq_bind_text(st, 2, f.source, &rc);
+    dw__sq_bind_text(st, 3, f.external_id, &rc);
+    if (f.has_received_at)
+        dw__sq_bind_time(st, 4, f.received_at, &rc);
+    dw__sq_bind_text(st, 5, email, &rc);
+    dw__sq_bind_json(st, 6, f.contact, &rc);
+    dw__sq_bind_text(st, 7, f.subject, &rc);
+    dw__sq_bind_text(st, 8, f.message, &rc);
+    dw__sq_bind_json(st, 9, f.transcript, &rc);
+    dw__sq_bind_json(st, 10, f.raw, &rc);
+    dw__sq_bind_id(st, 11, f.duplicate_of, &rc);
+    dw__sq_bind_time(st, 12, dw_now(), &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "lead_insert");
+    r = dw__sq_exec(q, st, err, "lead_insert");
+    if (r < 0)
+        return r;
+    if (sqlite3_changes(q->db) == 0) {
+        int64_t existing = 0;
+        r = dw__sq_lead_find(s, f.source, f.external_id, &existing, NULL, err);
+        if (r < 0)
+            return r;
+        if (ret_lead_id)
+            *ret_lead_id = existing;
+        return dw_error_set(err, -DW_EEXIST, "lead %s/%s already exists", f.source, f.external_id);
+    }
+    if (ret_lead_id)
+        *ret_lead_id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+/* One row by a single integer key, as an object; ENOENT names `what`. */
+static int get_one(struct dw_sqlite *q, enum dw__sq_id id, int64_t key, const char *what,
+                   json_t **ret, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, id, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, key, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, what);
+    r = dw__sq_step(q, st, err, what);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "no %s %lld", what, (long long)key);
+    return dw__sq_row(st, ret, err);
+}
+
+/* All rows for a single integer key, as an array. */
+static int get_all(struct dw_sqlite *q, enum dw__sq_id id, int64_t key, const char *what,
+                   json_t **ret, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, id, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, key, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, what);
+    return dw__sq_rows(q, st, ret, err, what);
+}
+
+/* Run an UPDATE/DELETE already bound; ENOENT when it changed no row. */
+static int exec_changed(struct dw_sqlite *q, sqlite3_stmt *st, const char *what, int64_t key,
+                        struct dw_error *err) {
+    int r = dw__sq_exec(q, st, err, what);
+    if (r < 0)
+        return r;
+    if (sqlite3_changes(q->db) == 0)
+        return dw_error_set(err, -DW_ENOENT, "%s: no row %lld", what, (long long)key);
+    return 0;
+}
+
+int dw__sq_lead_get(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err) {
+    return get_one(dw__sq(s), DW__SQ_LEAD_GET, lead_id, "lead", ret, err);
+}
+
+int dw__sq_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
+    return get_all(dw__sq(s), DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", ret, err);
+}
+
+int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
+                           struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    bool nomem = false;
+    int rc = SQLITE_OK;
+    int r = dw__sq_require_object(intake, "intake", err);
+    if (r < 0)
+        return r;
+    /* Intake normalises the contact; its e-mail is the one follow-ups are matched on. */
+    const json_t *contact = json_object_get(intake, "contact");
+    _cleanup_free_ char *email = lower_or_null(dw_json_str(contact, "email"), &nomem);
+    if (nomem)
+        return oom(err);
+    r = dw__sq_stmt(q, DW__SQ_LEAD_SET_INTAKE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, lead_id, &rc);
+    dw__sq_bind_json(st, 2, intake, &rc);
+    dw__sq_bind_text(st, 3, email, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "lead_set_intake");
+    return exec_changed(q, st, "lead_set_intake", lead_id, err);
+}
+
+int dw__sq_deal_find_open_by_email(struct dw_store *s, const char *email, int64_t exclude_deal,
+                                   int64_t *ret_deal_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    bool nomem = false;
+    int rc = SQLITE_OK, r;
+    _cleanup_free_ char *lower = lower_or_null(email, &nomem);
+    if (nomem)
+        return oom(err);
+    if (!lower)
+        return dw_error_set(err, -DW_ENOENT, "no e-mail address to match");
+    r = dw__sq_stmt(q, DW__SQ_DEAL_FIND_OPEN_BY_EMAIL, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_text(st, 1, lower, &rc);
+    dw__sq_bind_int(st, 2, exclude_deal, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deal_find_open_by_email");
+    r = dw__sq_step(q, st, err, "deal_find_open_by_email");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "no open deal for %s", lower);
+    *ret_deal_id = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+int dw__sq_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_LEAD_MOVE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, lead_id, &rc);
+    dw__sq_bind_id(st, 2, deal_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "lead_move");
+    return exec_changed(q, st, "lead_move", lead_id, err);
+}
+
+/* ---- accounts and contacts --------------------------------------------------------- */
+
+static int account_by_text(struct dw_sqlite *q, enum dw__sq_id id, const char *key, json_t **ret,
+                           struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, id, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_text(st, 1, key, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "account_find");
+    r = dw__sq_step(q, st, err, "account_find");
+    if (r <= 0)
+        return r;
+    r = dw__sq_row(st, ret, err);
+    return r < 0 ? r : 1;
+}
+
+int dw__sq_account_find(struct dw_store *s, const char *domain, const char *name, json_t **ret,
+                        struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    bool nomem = false;
+    int r;
+    _cleanup_free_ char *d = lower_or_null(domain, &nomem);
+    if (nomem)
+        return oom(err);
+    if (d) {
+        r = account_by_text(q, DW__SQ_ACCOUNT_FIND_DOMAIN, d, ret, err);
+        if (r != 0)
+            return r < 0 ? r : 0;
+    }
+    if (name && *name) {
+        r = account_by_text(q, DW__SQ_ACCOUNT_FIND_NAME, name, ret, err);
+        if (r != 0)
+            return r < 0 ? r : 0;
+    }
+    return dw_error_set(err, -DW_ENOENT, "no account with domain '%s' or name '%s'", d ? d : "",
+                        name ? name : "");
+}
+
+int dw__sq_account_insert(struct dw_store *s, const char *name, const char *domain,
+                          const char *country, int64_t *ret_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    bool nomem = false;
+    int rc = SQLITE_OK, r;
+
+    if (!name || !*name)
+        return dw_error_field(err, -DW_EINVAL, "name", "an account needs a name");
+    _cleanup_free_ char *d = lower_or_null(domain, &nomem);
+    if (nomem)
+        return oom(err);
+    r = dw__sq_stmt(q, DW__SQ_ACCOUNT_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_text(st, 1, name, &rc);
+    dw__sq_bind_text(st, 2, d, &rc);
+    dw__sq_bind_text(st, 3, country && *country ? country : NULL, &rc);
+    dw__sq_bind_time(st, 4, dw_now(), &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "account_insert");
+    r = dw__sq_exec(q, st, err, "account_insert");
+    if (r < 0)
+        return r;
+    if (sqlite3_changes(q->db) == 0)
+        return dw_error_set(err, -DW_EEXIST, "an account with domain %s exists", d ? d : "");
+    *ret_id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+int dw__sq_contact_upsert(struct dw_store *s, int64_t account_id, const json_t *contact,
+                          int64_t *ret_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    const char *name, *phone, *title, *email_in;
+    bool nomem = false;
+    int rc = SQLITE_OK;
+    int r = dw__sq_require_object(contact, "contact", err);
+    if (r < 0)
+        return r;
+    if ((r = opt_string(contact, "name", "contact.name", &name, err)) < 0 ||
+        (r = opt_string(contact, "email", "contact.email", &email_in, err)) < 0 ||
+        (r = opt_string(contact, "phone", "contact.phone", &phone, err)) < 0 ||
+        (r = opt_string(contact, "title", "contact.title", &title, err)) < 0)
+        return r;
+    _cleanup_free_ char *email = lower_or_null(email_in, &nomem);
+    if (nomem)
+        return oom(err);
+    r = dw__sq_stmt(q, DW__SQ_CONTACT_UPSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_id(st, 1, account_id, &rc);
+    dw__sq_bind_text(st, 2, email, &rc);
+    dw__sq_bind_text(st, 3, name, &rc);
+    dw__sq_bind_text(st, 4, phone, &rc);
+    dw__sq_bind_text(st, 5, title, &rc);
+    dw__sq_bind_time(st, 6, dw_now(), &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "contact_upsert");
+    r = dw__sq_step(q, st, err, "contact_upsert");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_EINTERNAL, "contact_upsert returned no id");
+    *ret_id = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+int dw__sq_account_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err) {
+    return get_one(dw__sq(s), DW__SQ_ACCOUNT_GET, id, "account", ret, err);
+}
+
+int dw__sq_contact_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err) {
+    return get_one(dw__sq(s), DW__SQ_CONTACT_GET, id, "contact", ret, err);
+}
+
+int dw__sq_deals_for_account(struct dw_store *s, int64_t account_id, int64_t exclude_deal,
+                             json_t **ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_DEALS_FOR_ACCOUNT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, account_id, &rc);
+    dw__sq_bind_int(st, 2, exclude_deal, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deals_for_account");
+    return dw__sq_rows(q, st, ret, err, "deals_for_account");
+}
+
+/* ---- deals ------------------------------------------------------------------------- */
+
+int dw__sq_deal_insert(struct dw_store *s, dw_time_t now, int64_t *ret_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_DEAL_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_time(st, 1, now, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deal_insert");
+    r = dw__sq_exec(q, st, err, "deal_insert");
+    if (r < 0)
+        return r;
+    *ret_id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t size) {
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    snprintf(buf, size, "%s", t ? t : "");
+}
+
+int dw__sq_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    struct dw_deal_rec d = {0};
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_DEAL_GET, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deal_get");
+    r = dw__sq_step(q, st, err, "deal_get");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "no deal %lld", (long long)id);
+    const char *stage = (const char *)sqlite3_column_text(st, 1);
+    if (!stage || dw_stage_parse(stage, &d.stage) < 0)
+        return dw_error_set(err, -DW_ESTORE, "deal %lld has an unknown stage '%s'", (long long)id,
+                            stage ? stage : "");
+    d.id = sqlite3_column_int64(st, 0);
+    d.facts = (uint32_t)sqlite3_column_int64(st, 2);
+    d.runnable = sqlite3_column_int(st, 3) != 0;
+    d.attempts = sqlite3_column_int(st, 4);
+    d.next_attempt_at = dw__sq_col_time(st, 5);
+    copy_col(st, 6, d.last_error, sizeof d.last_error);
+    d.parked = sqlite3_column_int(st, 7) != 0;
+    d.account_id = sqlite3_column_int64(st, 8);
+    d.contact_id = sqlite3_column_int64(st, 9);
+    copy_col(st, 10, d.currency, sizeof d.currency);
+    d.created_at = dw__sq_col_time(st, 11);
+    d.updated_at = dw__sq_col_time(st, 12);
+    *ret = d;
+    return 0;
+}
+
+int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    char last_error[sizeof rec->last_error], currency[sizeof rec->currency];
+
+    if ((unsigned)rec->stage >= DW__STAGE_MAX)
+        return dw_error_field(err, -DW_EINVAL, "stage", "unknown stage %d", (int)rec->stage);
+    /* The arrays may lack a terminator if a caller filled them by hand. */
+    snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, rec->last_error);
+    snprintf(currency, sizeof currency, "%.*s", (int)sizeof currency - 1, rec->currency);
+    int r = dw__sq_stmt(q, DW__SQ_DEAL_UPDATE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, rec->id, &rc);
+    dw__sq_bind_text(st, 2, dw_stage_name(rec->stage), &rc);
+    dw__sq_bind_int(st, 3, rec->facts, &rc);
+    dw__sq_bind_int(st, 4, rec->runnable, &rc);
+    dw__sq_bind_int(st, 5, rec->attempts, &rc);
+    dw__sq_bind_time(st, 6, rec->next_attempt_at, &rc);
+    dw__sq_bind_text(st, 7, last_error, &rc);
+    dw__sq_bind_int(st, 8, rec->parked, &rc);
+    dw__sq_bind_id(st, 9, rec->account_id, &rc);
+    dw__sq_bind_id(st, 10, rec->contact_id, &rc);
+    dw__sq_bind_text(st, 11, currency, &rc);
+    dw__sq_bind_time(st, 12, rec->updated_at, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deal_update");
+    return exec_changed(q, st, "deal_update", rec->id, err);
+}
+
+int dw__sq_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
+                     struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK, n = 0, r;
+    if (max <= 0)
+        return 0;
+    r = dw__sq_stmt(q, DW__SQ_DEALS_DUE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_time(st, 1, now, &rc);
+    dw__sq_bind_int(st, 2, max, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deals_due");
+    while (n < max && (r = dw__sq_step(q, st, err, "deals_due")) > 0)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    return r < 0 ? r : n;
+}
+
+int dw__sq_deals_list(struct dw_store *s, const char *stage, json_t **ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    bool all = !stage || !*stage;
+    enum dw_stage parsed;
+    int rc = SQLITE_OK, r;
+    if (!all && dw_stage_parse(stage, &parsed) < 0)
+        return dw_error_field(err, -DW_EINVAL, "stage", "unknown stage '%s'", stage);
+    r = dw__sq_stmt(q, all ? DW__SQ_DEALS_LIST_ALL : DW__SQ_DEALS_LIST_STAGE, &st, err);
+    if (r < 0)
+        return r;
+    if (!all)
+        dw__sq_bind_text(st, 1, stage, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "deals_list");
+    return dw__sq_rows(q, st, ret, err, "deals_list");
+}
+
+int dw__sq_next_due_at(struct dw_store *s, dw_time_t *ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int r = dw__sq_stmt(q, DW__SQ_NEXT_DUE_AT, &st, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_step(q, st, err, "next_due_at");
+    if (r < 0)
+        return r;
+    *ret = r > 0 ? dw__sq_col_time(st, 0) : 0;
+    return 0;
+}
+
+/* ---- documents --------------------------------------------------------------------- */
+
+struct doc_kind {
+    const char *kind;
+    enum dw__sq_id put, get, del;
+};
+
+/* The frequent kinds have a table each; any other well-formed kind goes to deal_docs. */
+static const struct doc_kind doc_kinds[] = {
+    {"requirements", DW__SQ_DOC_PUT_REQUIREMENTS, DW__SQ_DOC_GET_REQUIREMENTS,
+     DW__SQ_DOC_DEL_REQUIREMENTS},
+    {"qualification", DW__SQ_DOC_PUT_QUALIFICATION, DW__SQ_DOC_GET_QUALIFICATION,
+     DW__SQ_DOC_DEL_QUALIFICATION},
+    {"solution", DW__SQ_DOC_PUT_SOLUTION, DW__SQ_DOC_GET_SOLUTION, DW__SQ_DOC_DEL_SOLUTION},
+    {"proposal", DW__SQ_DOC_PUT_PROPOSAL, DW__SQ_DOC_GET_PROPOSAL, DW__SQ_DOC_DEL_PROPOSAL},
+};
+static const struct doc_kind doc_other = {NULL, DW__SQ_DOC_PUT_OTHER, DW__SQ_DOC_GET_OTHER,
+                                          DW__SQ_DOC_DEL_OTHER};
+
+#define DOC_KIND_MAX 32
+
+static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_error *err) {
+    size_t n = kind ? strlen(kind) : 0;
+    if (n == 0 || n > DOC_KIND_MAX)
+        return dw_error_field(err, -DW_EINVAL, "kind", "a document kind is 1 to %d characters",
+                              DOC_KIND_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
+              kind[i] == '_'))
+            return dw_error_field(err, -DW_EINVAL, "kind",
+                                  "document kind '%s' may use a-z, 0-9 and _ only", kind);
+    for (size_t i = 0; i < DW_ARRAY_SIZE(doc_kinds); i++)
+        if (strcmp(doc_kinds[i].kind, kind) == 0) {
+            *ret = &doc_kinds[i];
+            return 0;
+        }
+    *ret = &doc_other;
+    return 0;
+}
+
+int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
+                   const char *ws_hash, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    const struct doc_kind *k;
+    int rc = SQLITE_OK;
+    int r = doc_kind(kind, &k, err);
+    if (r < 0)
+        return r;
+    if (!doc)
+        return dw_error_field(err, -DW_EINVAL, kind, "no document");
+    r = dw__sq_stmt(q, k->put, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_json(st, 2, doc, &rc);
+    dw__sq_bind_text(st, 3, ws_hash, &rc);
+    dw__sq_bind_time(st, 4, dw_now(), &rc);
+    if (k == &doc_other)
+        dw__sq_bind_text(st, 5, kind, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "doc_put");
+    return dw__sq_exec(q, st, err, "doc_put");
+}
+
+int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
+                   struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    const struct doc_kind *k;
+    int rc = SQLITE_OK;
+    int r = doc_kind(kind, &k, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_stmt(q, k->get, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (k == &doc_other)
+        dw__sq_bind_text(st, 2, kind, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "doc_get");
+    r = dw__sq_step(q, st, err, "doc_get");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
+    return dw__sq_col_json(st, 0, ret, err);
+}
+
+int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    const struct doc_kind *k;
+    int rc = SQLITE_OK;
+    int r = doc_kind(kind, &k, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_stmt(q, k->del, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (k == &doc_other)
+        dw__sq_bind_text(st, 2, kind, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "doc_delete");
+    return dw__sq_exec(q, st, err, "doc_delete");
+}
+
+/* ---- stats ------------------------------------------------------------------------- */
+
+static int stage_counts(struct dw_sqlite *q, json_t *stages, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int r = dw__sq_stmt(q, DW__SQ_STATS_STAGES, &st, err);
+    if (r < 0)
+        return r;
+    for (int i = 0; i < DW__STAGE_MAX; i++)
+        if (dw_json_set(stages, dw_stage_name((enum dw_stage)i), json_integer(0)) < 0)
+            return oom(err);
+    while ((r = dw__sq_step(q, st, err, "stats")) > 0) {
+        const char *stage = (const char *)sqlite3_column_text(st, 0);
+        if (stage && dw_json_set(stages, stage, json_integer(sqlite3_column_int64(st, 1))) < 0)
+            return oom(err);
+    }
+    return r;
+}
+
+int dw__sq_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    _cleanup_json_ json_t *out = NULL, *stages = json_object();
+    int r;
+    if (!stages)
+        return oom(err);
+    r = stage_counts(q, stages, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_stmt(q, DW__SQ_STATS_COUNTS, &st, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_step(q, st, err, "stats");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_EINTERNAL, "stats returned no row");
+    r = dw__sq_row(st, &out, err);
+    if (r < 0)
+        return r;
+    if (json_object_set_new(out, "stages", DW_TAKE_PTR(stages)) < 0)
+        return oom(err);
+    *ret = DW_TAKE_PTR(out);
+    return 0;
+}

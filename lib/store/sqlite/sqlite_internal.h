@@ -1,0 +1,358 @@
+/* store/sqlite — shared internals of the SQLite backend (not a public header).
+ *
+ * The backend is split by subject: sqlite.c (open, close, transactions, the statement
+ * cache, row helpers and the ops table), sqlite_deals.c (leads, accounts, contacts, deals,
+ * documents, listings, stats), sqlite_quotes.c (quotes, approvals, orders),
+ * sqlite_audit.c (the event log and the audit chain) and migrations.c (the schema).
+ *
+ * Every SQL statement the backend runs is one entry of DW__SQ_LIST below. A statement is
+ * prepared the first time it is used and then kept for the life of the store (reset and
+ * re-bound on every use), so the hot path never parses SQL. Parameters are numbered
+ * (?1, ?2, ...) and documented by the C code that binds them.
+ *
+ * Result columns are turned into JSON by dw__sq_row(): an INTEGER becomes a JSON integer,
+ * TEXT a string, NULL null. A suffix on the column name changes that (and is dropped from
+ * the key): "x:json" is JSON text parsed, "x:bool" becomes true/false, "x:money" becomes a
+ * decimal string with the digits of the hidden column ":digits" (2 when absent). A name
+ * starting with ':' is hidden; ":extra" is a JSON object whose keys are merged into the
+ * row (the keys a caller gave that have no column of their own). So the SELECT lists below
+ * are also the record shapes of store.h.
+ */
+#ifndef DW_STORE_SQLITE_INTERNAL_H
+#define DW_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* Columns of a lead as lead_get returns it. */
+#define DW__SQ_LEAD_COLS                                                                           \
+    "id, deal_id, source, external_id, received_at, contact_email, "                               \
+    "contact AS [contact:json], subject, message, transcript AS [transcript:json], "               \
+    "raw AS [raw:json], intake AS [intake:json], duplicate_of, created_at"
+
+#define DW__SQ_DEAL_COLS                                                                           \
+    "id, stage, facts, runnable, attempts, next_attempt_at, last_error, parked, "                  \
+    "account_id, contact_id, currency, created_at, updated_at"
+
+#define DW__SQ_APPROVAL_COLS                                                                       \
+    "id, deal_id, kind, required_role, reason, rule, quote_revision, quote_hash, status, "         \
+    "decided_by, decided_at, note, voided_at, created_at"
+
+#define DW__SQ_QUOTE_COLS                                                                          \
+    "id, deal_id, revision, hash, currency, digits, subtotal, discount, total, "                   \
+    "discount_bp, term_months, ws_hash, created_at, extra AS [:extra]"
+
+#define DW__SQ_AUDIT_COLS "seq, at, deal_id, actor, action, ws_hash, data, prev, hash"
+
+/* The newest quote of deal d.id (for listings). */
+#define DW__SQ_LATEST_QUOTE                                                                        \
+    "LEFT JOIN quotes q ON q.id = (SELECT id FROM quotes WHERE deal_id = d.id "                    \
+    "ORDER BY revision DESC LIMIT 1) "
+
+#define DW__SQ_DEAL_LIST_COLS                                                                      \
+    "d.id, d.stage, a.name AS account, "                                                           \
+    "COALESCE(c.email, (SELECT contact_email FROM leads WHERE deal_id = d.id "                     \
+    "ORDER BY id LIMIT 1)) AS contact_email, "                                                     \
+    "CASE WHEN d.currency <> '' THEN d.currency ELSE q.currency END AS currency, "                 \
+    "q.total AS [total:money], q.digits AS [:digits], d.updated_at, d.parked AS [parked:bool], "   \
+    "d.last_error "
+
+#define DW__SQ_LIST(X)                                                                             \
+    /* transactions */                                                                             \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
+    X(COMMIT, "COMMIT")                                                                            \
+    X(ROLLBACK, "ROLLBACK")                                                                        \
+    X(SAVEPOINT, "SAVEPOINT sp")                                                                   \
+    X(RELEASE, "RELEASE sp")                                                                       \
+    X(ROLLBACK_TO, "ROLLBACK TO sp")                                                               \
+    /* leads */                                                                                    \
+    X(LEAD_INSERT, "INSERT INTO leads (deal_id, source, external_id, received_at, contact_email, " \
+                   "contact, subject, message, transcript, raw, duplicate_of, created_at) "        \
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "                   \
+                   "ON CONFLICT (source, external_id) DO NOTHING")                                 \
+    X(LEAD_FIND, "SELECT id, deal_id FROM leads WHERE source = ?1 AND external_id = ?2")           \
+    X(LEAD_GET, "SELECT " DW__SQ_LEAD_COLS " FROM leads WHERE id = ?1")                            \
+    X(LEADS_FOR_DEAL, "SELECT " DW__SQ_LEAD_COLS " FROM leads WHERE deal_id = ?1 ORDER BY id")     \
+    X(LEAD_SET_INTAKE,                                                                             \
+      "UPDATE leads SET intake = ?2, contact_email = COALESCE(?3, contact_email) "                 \
+      "WHERE id = ?1")                                                                             \
+    X(LEAD_MOVE, "UPDATE leads SET deal_id = ?2 WHERE id = ?1")                                    \
+    X(DEAL_FIND_OPEN_BY_EMAIL, "SELECT d.id FROM leads l JOIN deals d ON d.id = l.deal_id "        \
+                               "WHERE l.contact_email = ?1 AND d.id <> ?2 "                        \
+                               "AND d.stage NOT IN ('ordered', 'lost', 'disqualified') "           \
+                               "ORDER BY d.id DESC LIMIT 1")                                       \
+    /* accounts and contacts */                                                                    \
+    X(ACCOUNT_FIND_DOMAIN,                                                                         \
+      "SELECT id, name, domain, country, created_at FROM accounts WHERE domain = ?1")              \
+    X(ACCOUNT_FIND_NAME, "SELECT id, name, domain, country, created_at FROM accounts "             \
+                         "WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")                     \
+    X(ACCOUNT_INSERT,                                                                              \
+      "INSERT INTO accounts (name, domain, country, created_at) VALUES (?1, ?2, ?3, ?4) "          \
+      "ON CONFLICT DO NOTHING")                                                                    \
+    X(ACCOUNT_GET, "SELECT id, name, domain, country, created_at FROM accounts WHERE id = ?1")     \
+    X(CONTACT_UPSERT,                                                                              \
+      "INSERT INTO contacts (account_id, email, name, phone, title, created_at, "                  \
+      "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "                                           \
+      "ON CONFLICT (email) DO UPDATE SET "                                                         \
+      "account_id = COALESCE(excluded.account_id, account_id), "                                   \
+      "name = COALESCE(excluded.name, name), phone = COALESCE(excluded.phone, phone), "            \
+      "title = COALESCE(excluded.title, title), updated_at = excluded.updated_at "                 \
+      "RETURNING id")                                                                              \
+    X(CONTACT_GET, "SELECT id, account_id, name, email, phone, title, created_at, updated_at "     \
+                   "FROM contacts WHERE id = ?1")                                                  \
+    X(DEALS_FOR_ACCOUNT,                                                                           \
+      "SELECT d.id, d.stage, d.created_at, q.total AS [total:money], q.digits AS [:digits], "      \
+      "CASE WHEN d.currency <> '' THEN d.currency ELSE q.currency END AS currency "                \
+      "FROM deals d " DW__SQ_LATEST_QUOTE "WHERE d.account_id = ?1 AND d.id <> ?2 ORDER BY d.id")  \
+    /* deals */                                                                                    \
+    X(DEAL_INSERT, "INSERT INTO deals (stage, next_attempt_at, created_at, updated_at) "           \
+                   "VALUES ('new', ?1, ?1, ?1)")                                                   \
+    X(DEAL_GET, "SELECT " DW__SQ_DEAL_COLS " FROM deals WHERE id = ?1")                            \
+    X(DEAL_UPDATE, "UPDATE deals SET stage = ?2, facts = ?3, runnable = ?4, attempts = ?5, "       \
+                   "next_attempt_at = ?6, last_error = ?7, parked = ?8, account_id = ?9, "         \
+                   "contact_id = ?10, currency = ?11, updated_at = ?12 WHERE id = ?1")             \
+    X(DEALS_DUE,                                                                                   \
+      "SELECT id FROM deals WHERE runnable = 1 AND parked = 0 AND next_attempt_at <= ?1 "          \
+      "ORDER BY id LIMIT ?2")                                                                      \
+    X(DEALS_LIST_ALL,                                                                              \
+      "SELECT " DW__SQ_DEAL_LIST_COLS "FROM deals d "                                              \
+      "LEFT JOIN accounts a ON a.id = d.account_id "                                               \
+      "LEFT JOIN contacts c ON c.id = d.contact_id " DW__SQ_LATEST_QUOTE "ORDER BY d.id")          \
+    X(DEALS_LIST_STAGE, "SELECT " DW__SQ_DEAL_LIST_COLS "FROM deals d "                            \
+                        "LEFT JOIN accounts a ON a.id = d.account_id "                             \
+                        "LEFT JOIN contacts c ON c.id = d.contact_id " DW__SQ_LATEST_QUOTE         \
+                        "WHERE d.stage = ?1 ORDER BY d.id")                                        \
+    X(NEXT_DUE_AT, "SELECT MIN(next_attempt_at) FROM deals WHERE runnable = 1 AND parked = 0")     \
+    /* documents: one table per frequent kind, the rest in deal_docs */                            \
+    X(DOC_PUT_REQUIREMENTS, DW__SQ_DOC_PUT("requirements"))                                        \
+    X(DOC_GET_REQUIREMENTS, DW__SQ_DOC_GET("requirements"))                                        \
+    X(DOC_DEL_REQUIREMENTS, DW__SQ_DOC_DEL("requirements"))                                        \
+    X(DOC_PUT_QUALIFICATION, DW__SQ_DOC_PUT("qualifications"))                                     \
+    X(DOC_GET_QUALIFICATION, DW__SQ_DOC_GET("qualifications"))                                     \
+    X(DOC_DEL_QUALIFICATION, DW__SQ_DOC_DEL("qualifications"))                                     \
+    X(DOC_PUT_SOLUTION, DW__SQ_DOC_PUT("solutions"))                                               \
+    X(DOC_GET_SOLUTION, DW__SQ_DOC_GET("solutions"))                                               \
+    X(DOC_DEL_SOLUTION, DW__SQ_DOC_DEL("solutions"))                                               \
+    X(DOC_PUT_PROPOSAL, DW__SQ_DOC_PUT("proposals"))                                               \
+    X(DOC_GET_PROPOSAL, DW__SQ_DOC_GET("proposals"))                                               \
+    X(DOC_DEL_PROPOSAL, DW__SQ_DOC_DEL("proposals"))                                               \
+    X(DOC_PUT_OTHER,                                                                               \
+      "INSERT INTO deal_docs (deal_id, kind, doc, ws_hash, updated_at) "                           \
+      "VALUES (?1, ?5, ?2, ?3, ?4) ON CONFLICT (deal_id, kind) DO UPDATE SET "                     \
+      "doc = excluded.doc, ws_hash = excluded.ws_hash, updated_at = excluded.updated_at")          \
+    X(DOC_GET_OTHER, "SELECT doc FROM deal_docs WHERE deal_id = ?1 AND kind = ?2")                 \
+    X(DOC_DEL_OTHER, "DELETE FROM deal_docs WHERE deal_id = ?1 AND kind = ?2")                     \
+    /* quotes */                                                                                   \
+    X(QUOTE_NEXT_REVISION, "SELECT COALESCE(MAX(revision), 0) + 1 FROM quotes WHERE deal_id = ?1") \
+    X(QUOTE_INSERT,                                                                                \
+      "INSERT INTO quotes (deal_id, revision, hash, currency, digits, subtotal, discount, "        \
+      "total, discount_bp, term_months, ws_hash, extra, created_at) "                              \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")                           \
+    X(QUOTE_LINE_INSERT,                                                                           \
+      "INSERT INTO quote_lines (quote_id, line_no, sku, name, quantity, unit_price, "              \
+      "amount, discount, net, billing, term_months, extra) "                                       \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")                                \
+    X(QUOTE_GET_REVISION,                                                                          \
+      "SELECT " DW__SQ_QUOTE_COLS " FROM quotes WHERE deal_id = ?1 AND revision = ?2")             \
+    X(QUOTE_GET_LATEST, "SELECT " DW__SQ_QUOTE_COLS " FROM quotes WHERE deal_id = ?1 "             \
+                        "ORDER BY revision DESC LIMIT 1")                                          \
+    X(QUOTE_LINES, "SELECT sku, name, quantity, unit_price, amount, discount, net, billing, "      \
+                   "term_months, extra AS [:extra] FROM quote_lines WHERE quote_id = ?1 "          \
+                   "ORDER BY line_no")                                                             \
+    X(QUOTES_FOR_DEAL,                                                                             \
+      "SELECT " DW__SQ_QUOTE_COLS " FROM quotes WHERE deal_id = ?1 ORDER BY revision")             \
+    /* approvals */                                                                                \
+    X(APPROVAL_INSERT,                                                                             \
+      "INSERT INTO approvals (deal_id, kind, required_role, reason, rule, quote_revision, "        \
+      "quote_hash, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)")        \
+    X(APPROVAL_GET, "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE id = ?1")                \
+    X(APPROVALS_FOR_DEAL,                                                                          \
+      "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE deal_id = ?1 ORDER BY id")             \
+    X(APPROVALS_PENDING,                                                                           \
+      "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE status = 'pending' "                   \
+      "ORDER BY id")                                                                               \
+    X(APPROVAL_DECIDE,                                                                             \
+      "UPDATE approvals SET status = ?2, decided_by = ?3, note = ?4, decided_at = ?5 "             \
+      "WHERE id = ?1 AND status = 'pending'")                                                      \
+    X(APPROVAL_EXISTS, "SELECT status FROM approvals WHERE id = ?1")                               \
+    X(APPROVALS_VOID_STALE,                                                                        \
+      "UPDATE approvals SET status = 'void', voided_at = ?3 WHERE deal_id = ?1 "                   \
+      "AND status IN ('pending', 'approved') AND quote_hash IS NOT ?2")                            \
+    /* orders */                                                                                   \
+    X(ORDER_INSERT,                                                                                \
+      "INSERT INTO orders (deal_id, quote_revision, quote_hash, currency, digits, total, "         \
+      "accepted_by, lines, extra, created_at) "                                                    \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (deal_id) DO NOTHING")         \
+    X(ORDER_GET, "SELECT id, deal_id, quote_revision, quote_hash, currency, digits, total, "       \
+                 "accepted_by, lines AS [lines:json], extra AS [:extra], created_at "              \
+                 "FROM orders WHERE deal_id = ?1")                                                 \
+    /* event log */                                                                                \
+    X(EVENT_APPEND, "INSERT INTO events (deal_id, type, at, data) VALUES (?1, ?2, ?3, ?4)")        \
+    X(EVENTS_FOR_DEAL, "SELECT seq, type, at, data AS [data:json] FROM events WHERE deal_id = ?1 " \
+                       "ORDER BY seq")                                                             \
+    /* audit chain */                                                                              \
+    X(AUDIT_TAIL, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")                         \
+    X(AUDIT_APPEND, "INSERT INTO audit (" DW__SQ_AUDIT_COLS ") "                                   \
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                 \
+    X(AUDIT_ALL, "SELECT " DW__SQ_AUDIT_COLS " FROM audit ORDER BY seq")                           \
+    X(AUDIT_FOR_DEAL,                                                                              \
+      "SELECT seq, at, deal_id, actor, action, ws_hash, data AS [data:json], prev, hash "          \
+      "FROM audit WHERE deal_id = ?1 ORDER BY seq")                                                \
+    /* stats */                                                                                    \
+    X(STATS_STAGES, "SELECT stage, COUNT(*) FROM deals GROUP BY stage")                            \
+    X(STATS_COUNTS,                                                                                \
+      "SELECT (SELECT COUNT(*) FROM approvals WHERE status = 'pending') "                          \
+      "AS approvals_pending, (SELECT COUNT(*) FROM proposals) AS proposals, "                      \
+      "(SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM leads) AS leads, "           \
+      "(SELECT COUNT(*) FROM deals WHERE parked = 1) AS parked")
+
+/* The four per-kind document tables share one shape (deal_id PRIMARY KEY). */
+#define DW__SQ_DOC_PUT(table)                                                                      \
+    "INSERT INTO " table " (deal_id, doc, ws_hash, updated_at) VALUES (?1, ?2, ?3, ?4) "           \
+    "ON CONFLICT (deal_id) DO UPDATE SET doc = excluded.doc, ws_hash = excluded.ws_hash, "         \
+    "updated_at = excluded.updated_at"
+#define DW__SQ_DOC_GET(table) "SELECT doc FROM " table " WHERE deal_id = ?1"
+#define DW__SQ_DOC_DEL(table) "DELETE FROM " table " WHERE deal_id = ?1"
+
+enum dw__sq_id {
+#define DW__SQ_ENUM(name, sql) DW__SQ_##name,
+    DW__SQ_LIST(DW__SQ_ENUM)
+#undef DW__SQ_ENUM
+        DW__SQ_MAX
+};
+
+/* Savepoints may nest this deep (SQLite allows more; nobody needs more). */
+#define DW__SQ_SAVEPOINT_MAX 8
+
+struct dw_sqlite {
+    struct dw_store base; /* first: a struct dw_store * is a struct dw_sqlite * */
+    sqlite3 *db;
+    bool in_tx;   /* between begin and commit/rollback */
+    int sp_depth; /* open savepoints */
+    sqlite3_stmt *stmts[DW__SQ_MAX];
+};
+
+static inline struct dw_sqlite *dw__sq(struct dw_store *s) {
+    return (struct dw_sqlite *)s;
+}
+
+/* The cached statement id, reset and with its bindings cleared. Prepares it on first use. */
+int dw__sq_stmt(struct dw_sqlite *q, enum dw__sq_id id, sqlite3_stmt **ret, struct dw_error *err);
+/* Reset a statement at scope exit so that no read keeps a snapshot open. */
+void dw__sq_resetp(sqlite3_stmt **st);
+#define _cleanup_stmt_ __attribute__((cleanup(dw__sq_resetp)))
+
+/* Turn an SQLite result code into -DW_E* with detail: BUSY/LOCKED -> EBUSY, a UNIQUE or
+ * PRIMARY KEY conflict -> EEXIST, anything else ESTORE. Also notices a transaction SQLite
+ * rolled back by itself (disk full, I/O error) and forgets it. */
+int dw__sq_error(struct dw_sqlite *q, int rc, struct dw_error *err, const char *what);
+/* sqlite3_step: 1 for a row, 0 when done, -DW_E* on failure. */
+int dw__sq_step(struct dw_sqlite *q, sqlite3_stmt *st, struct dw_error *err, const char *what);
+/* Step a statement that returns no rows; -DW_E* on failure. */
+int dw__sq_exec(struct dw_sqlite *q, sqlite3_stmt *st, struct dw_error *err, const char *what);
+
+/* Binding helpers. Each does nothing when *rc already holds a failure and stores its own
+ * failure (an SQLite code) there, so a function binds everything and checks once with
+ * dw__sq_bind_error(). NULL text binds SQL NULL; an id of 0 binds NULL (no row has id 0);
+ * times bind as RFC 3339 text; JSON binds as compact text (key order preserved), NULL
+ * json as SQL NULL, and text longer than DW__SQ_TEXT_MAX fails with SQLITE_TOOBIG. */
+#define DW__SQ_TEXT_MAX (16u << 20)
+void dw__sq_bind_text(sqlite3_stmt *st, int i, const char *v, int *rc);
+void dw__sq_bind_int(sqlite3_stmt *st, int i, int64_t v, int *rc);
+void dw__sq_bind_id(sqlite3_stmt *st, int i, int64_t id, int *rc);
+void dw__sq_bind_time(sqlite3_stmt *st, int i, dw_time_t t, int *rc);
+void dw__sq_bind_json(sqlite3_stmt *st, int i, const json_t *j, int *rc);
+/* Canonical JSON text (sorted keys), for what is hashed. */
+void dw__sq_bind_json_canonical(sqlite3_stmt *st, int i, const json_t *j, int *rc);
+/* -DW_E* for a failed bind (too big, out of memory, or our bug). */
+int dw__sq_bind_error(int rc, struct dw_error *err, const char *what);
+
+/* The current row as a JSON object (see the column-name conventions above). */
+int dw__sq_row(sqlite3_stmt *st, json_t **ret, struct dw_error *err);
+/* All remaining rows as a JSON array of objects. */
+int dw__sq_rows(struct dw_sqlite *q, sqlite3_stmt *st, json_t **ret, struct dw_error *err,
+                const char *what);
+/* A TEXT column parsed as JSON; NULL becomes json null. */
+int dw__sq_col_json(sqlite3_stmt *st, int col, json_t **ret, struct dw_error *err);
+/* A TEXT column holding RFC 3339 time; NULL or unparsable -> 0. */
+dw_time_t dw__sq_col_time(sqlite3_stmt *st, int col);
+
+/* Run fn-like work in a transaction even when the caller did not open one: if none is
+ * open, tx_enter begins one and sets *own; tx_leave commits it (r == 0) or rolls it back. */
+int dw__sq_tx_enter(struct dw_sqlite *q, bool *own, struct dw_error *err);
+int dw__sq_tx_leave(struct dw_sqlite *q, bool own, int r, struct dw_error *err);
+
+/* A JSON object that must be an object when given: NULL or an object, else EINVAL. */
+int dw__sq_require_object(const json_t *j, const char *field, struct dw_error *err);
+
+/* migrations.c */
+int dw__sqlite_migrate(sqlite3 *db, struct dw_error *err);
+/* The newest schema version this code knows. */
+int dw__sqlite_schema_version(void);
+
+/* The hooks, by file. */
+int dw__sq_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id, int64_t *ret_lead_id,
+                       struct dw_error *err);
+int dw__sq_lead_find(struct dw_store *s, const char *source, const char *external_id,
+                     int64_t *ret_lead_id, int64_t *ret_deal_id, struct dw_error *err);
+int dw__sq_lead_get(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err);
+int dw__sq_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
+                           struct dw_error *err);
+int dw__sq_deal_find_open_by_email(struct dw_store *s, const char *email, int64_t exclude_deal,
+                                   int64_t *ret_deal_id, struct dw_error *err);
+int dw__sq_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id, struct dw_error *err);
+int dw__sq_account_find(struct dw_store *s, const char *domain, const char *name, json_t **ret,
+                        struct dw_error *err);
+int dw__sq_account_insert(struct dw_store *s, const char *name, const char *domain,
+                          const char *country, int64_t *ret_id, struct dw_error *err);
+int dw__sq_contact_upsert(struct dw_store *s, int64_t account_id, const json_t *contact,
+                          int64_t *ret_id, struct dw_error *err);
+int dw__sq_account_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err);
+int dw__sq_contact_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err);
+int dw__sq_deals_for_account(struct dw_store *s, int64_t account_id, int64_t exclude_deal,
+                             json_t **ret, struct dw_error *err);
+int dw__sq_deal_insert(struct dw_store *s, dw_time_t now, int64_t *ret_id, struct dw_error *err);
+int dw__sq_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret, struct dw_error *err);
+int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct dw_error *err);
+int dw__sq_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
+                     struct dw_error *err);
+int dw__sq_deals_list(struct dw_store *s, const char *stage, json_t **ret, struct dw_error *err);
+int dw__sq_next_due_at(struct dw_store *s, dw_time_t *ret, struct dw_error *err);
+int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
+                   const char *ws_hash, struct dw_error *err);
+int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
+                   struct dw_error *err);
+int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
+int dw__sq_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote, int *ret_revision,
+                        struct dw_error *err);
+int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
+                     struct dw_error *err);
+int dw__sq_quotes_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a, dw_time_t now,
+                           int64_t *ret_id, struct dw_error *err);
+int dw__sq_approval_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err);
+int dw__sq_approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                              struct dw_error *err);
+int dw__sq_approvals_pending(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_approval_decide(struct dw_store *s, int64_t id, const char *status, const char *user,
+                           const char *note, dw_time_t now, struct dw_error *err);
+int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char *keep_hash,
+                                dw_time_t now, struct dw_error *err);
+int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
+                        int64_t *ret_id, struct dw_error *err);
+int dw__sq_order_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+
+int dw__sq_event_append(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
+                        dw_time_t now, int64_t *ret_seq, struct dw_error *err);
+int dw__sq_events_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_seq,
+                        struct dw_error *err);
+int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
+                        struct dw_error *err);
+int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+
+#endif

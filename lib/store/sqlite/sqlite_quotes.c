@@ -1,0 +1,533 @@
+/* store/sqlite/quotes — quote revisions, approvals and orders for the SQLite backend.
+ *
+ * A quote revision is immutable once written: a new price is a new revision (previous + 1,
+ * computed inside the transaction, so two writers cannot take the same number — and
+ * UNIQUE (deal_id, revision) would stop them if they did). Money stays int64 minor units
+ * from the caller's JSON to INTEGER columns and back; nothing passes through a double.
+ * Keys the caller adds beyond the documented ones are kept in an `extra` JSON column and
+ * returned as given, so the pricing engine can grow without a migration.
+ *
+ * Approvals are bound to a quote hash; approvals_void_stale() is the one place that voids
+ * them when the quote changes. Deciding is a compare-and-set on status = 'pending', so two
+ * approvers racing cannot both win.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+
+#define QUOTE_LINES_MAX 10000
+
+static int oom(struct dw_error *err) {
+    return dw_error_set(err, -DW_ENOMEM, "out of memory");
+}
+
+static int req_int(const json_t *obj, const char *key, const char *field, int64_t *ret,
+                   struct dw_error *err) {
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_integer(v))
+        return dw_error_field(err, -DW_EINVAL, field, "required (an integer)");
+    *ret = (int64_t)json_integer_value(v);
+    return 0;
+}
+
+/* Absent or null gives def; *present says which. */
+static int opt_int(const json_t *obj, const char *key, const char *field, int64_t def, int64_t *ret,
+                   bool *present, struct dw_error *err) {
+    json_t *v = json_object_get(obj, key);
+    if (present)
+        *present = v && !json_is_null(v);
+    if (!v || json_is_null(v)) {
+        *ret = def;
+        return 0;
+    }
+    if (!json_is_integer(v))
+        return dw_error_field(err, -DW_EINVAL, field, "must be an integer");
+    *ret = (int64_t)json_integer_value(v);
+    return 0;
+}
+
+static int req_str(const json_t *obj, const char *key, const char *field, const char **ret,
+                   struct dw_error *err) {
+    const char *v = dw_json_str(obj, key);
+    if (!v || !*v)
+        return dw_error_field(err, -DW_EINVAL, field, "required (a non-empty string)");
+    *ret = v;
+    return 0;
+}
+
+static int opt_str(const json_t *obj, const char *key, const char *field, const char **ret,
+                   struct dw_error *err) {
+    json_t *v = json_object_get(obj, key);
+    if (v && !json_is_null(v) && !json_is_string(v))
+        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
+    *ret = json_is_string(v) ? json_string_value(v) : NULL;
+    return 0;
+}
+
+static bool in_list(const char *key, const char *const *list) {
+    for (; *list; list++)
+        if (strcmp(key, *list) == 0)
+            return true;
+    return false;
+}
+
+/* The caller's keys that have no column: an object, or NULL when there are none. */
+static int extra_keys(const json_t *obj, const char *const *known, json_t **ret,
+                      struct dw_error *err) {
+    const char *key;
+    json_t *v;
+    _cleanup_json_ json_t *extra = NULL;
+    json_object_foreach((json_t *)obj, key, v) {
+        if (in_list(key, known))
+            continue;
+        if (!extra && !(extra = json_object()))
+            return oom(err);
+        if (json_object_set(extra, key, v) < 0)
+            return oom(err);
+    }
+    *ret = DW_TAKE_PTR(extra);
+    return 0;
+}
+
+/* ---- quotes ------------------------------------------------------------------------ */
+
+static const char *const quote_keys[] = {"currency", "digits", "subtotal", "discount", "total",
+                                         "discount_bp", "term_months", "hash", "ws_hash", "lines",
+                                         /* assigned by the store; ignored on input */
+                                         "id", "deal_id", "revision", "created_at", NULL};
+
+static const char *const line_keys[] = {"sku",      "name", "quantity", "unit_price",  "amount",
+                                        "discount", "net",  "billing",  "term_months", NULL};
+
+static int insert_line(struct dw_sqlite *q, int64_t quote_id, size_t i, const json_t *line,
+                       struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    _cleanup_json_ json_t *extra = NULL;
+    char f[9][48];
+    const char *sku = NULL, *name = NULL, *billing = NULL;
+    int64_t quantity = 0, unit_price = 0, amount = 0, discount = 0, net = 0, term = 0;
+    bool has_term = false;
+    int rc = SQLITE_OK, r;
+
+    for (size_t k = 0; k < 9; k++)
+        snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
+    if (!json_is_object(line))
+        return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
+    if ((r = req_str(line, "sku", f[0], &sku, err)) < 0 ||
+        (r = opt_str(line, "name", f[1], &name, err)) < 0 ||
+        (r = req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
+        (r = req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
+        (r = req_int(line, "amount", f[4], &amount, err)) < 0 ||
+        (r = opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
+        (r = req_int(line, "net", f[6], &net, err)) < 0 ||
+        (r = opt_str(line, "billing", f[7], &billing, err)) < 0 ||
+        (r = opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
+        (r = extra_keys(line, line_keys, &extra, err)) < 0)
+        return r;
+    r = dw__sq_stmt(q, DW__SQ_QUOTE_LINE_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, quote_id, &rc);
+    dw__sq_bind_int(st, 2, (int64_t)i + 1, &rc);
+    dw__sq_bind_text(st, 3, sku, &rc);
+    dw__sq_bind_text(st, 4, name, &rc);
+    dw__sq_bind_int(st, 5, quantity, &rc);
+    dw__sq_bind_int(st, 6, unit_price, &rc);
+    dw__sq_bind_int(st, 7, amount, &rc);
+    dw__sq_bind_int(st, 8, discount, &rc);
+    dw__sq_bind_int(st, 9, net, &rc);
+    dw__sq_bind_text(st, 10, billing, &rc);
+    if (has_term)
+        dw__sq_bind_int(st, 11, term, &rc);
+    dw__sq_bind_json(st, 12, extra, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "quote_insert");
+    return dw__sq_exec(q, st, err, "quote_insert (line)");
+}
+
+struct quote_fields {
+    const char *currency, *hash, *ws_hash;
+    int64_t digits, subtotal, discount, total, discount_bp, term_months;
+    const json_t *lines;
+};
+
+static int quote_fields(const json_t *quote, struct quote_fields *f, struct dw_error *err) {
+    int r = dw__sq_require_object(quote, "quote", err);
+    if (r < 0)
+        return r;
+    if ((r = req_str(quote, "currency", "currency", &f->currency, err)) < 0 ||
+        (r = req_str(quote, "hash", "hash", &f->hash, err)) < 0 ||
+        (r = opt_str(quote, "ws_hash", "ws_hash", &f->ws_hash, err)) < 0 ||
+        (r = opt_int(quote, "digits", "digits", 2, &f->digits, NULL, err)) < 0 ||
+        (r = req_int(quote, "subtotal", "subtotal", &f->subtotal, err)) < 0 ||
+        (r = opt_int(quote, "discount", "discount", 0, &f->discount, NULL, err)) < 0 ||
+        (r = req_int(quote, "total", "total", &f->total, err)) < 0 ||
+        (r = opt_int(quote, "discount_bp", "discount_bp", 0, &f->discount_bp, NULL, err)) < 0 ||
+        (r = opt_int(quote, "term_months", "term_months", 0, &f->term_months, NULL, err)) < 0)
+        return r;
+    if (f->digits < 0 || f->digits > 6)
+        return dw_error_field(err, -DW_EINVAL, "digits", "must be 0 to 6");
+    f->lines = json_object_get(quote, "lines");
+    if (!json_is_array(f->lines))
+        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
+    if (json_array_size(f->lines) > QUOTE_LINES_MAX)
+        return dw_error_field(err, -DW_ETOOBIG, "lines", "more than %d lines", QUOTE_LINES_MAX);
+    return 0;
+}
+
+static int next_revision(struct dw_sqlite *q, int64_t deal_id, int64_t *ret, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_QUOTE_NEXT_REVISION, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "quote_insert");
+    r = dw__sq_step(q, st, err, "quote_insert (revision)");
+    if (r < 0)
+        return r;
+    *ret = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static int insert_quote(struct dw_sqlite *q, int64_t deal_id, const struct quote_fields *f,
+                        const json_t *extra, int64_t *ret_revision, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int64_t revision = 0;
+    int rc = SQLITE_OK;
+    int r = next_revision(q, deal_id, &revision, err);
+    if (r < 0)
+        return r;
+    r = dw__sq_stmt(q, DW__SQ_QUOTE_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_int(st, 2, revision, &rc);
+    dw__sq_bind_text(st, 3, f->hash, &rc);
+    dw__sq_bind_text(st, 4, f->currency, &rc);
+    dw__sq_bind_int(st, 5, f->digits, &rc);
+    dw__sq_bind_int(st, 6, f->subtotal, &rc);
+    dw__sq_bind_int(st, 7, f->discount, &rc);
+    dw__sq_bind_int(st, 8, f->total, &rc);
+    dw__sq_bind_int(st, 9, f->discount_bp, &rc);
+    dw__sq_bind_int(st, 10, f->term_months, &rc);
+    dw__sq_bind_text(st, 11, f->ws_hash, &rc);
+    dw__sq_bind_json(st, 12, extra, &rc);
+    dw__sq_bind_time(st, 13, dw_now(), &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "quote_insert");
+    r = dw__sq_exec(q, st, err, "quote_insert");
+    if (r < 0)
+        return r;
+    *ret_revision = revision;
+    return 0;
+}
+
+int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote, int *ret_revision,
+                        struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_json_ json_t *extra = NULL;
+    struct quote_fields f = {0};
+    int64_t revision = 0, quote_id;
+    bool own;
+    int r = quote_fields(quote, &f, err);
+    if (r < 0)
+        return r;
+    r = extra_keys(quote, quote_keys, &extra, err);
+    if (r < 0)
+        return r;
+    /* The revision number, the quote and its lines go in together or not at all. */
+    r = dw__sq_tx_enter(q, &own, err);
+    if (r < 0)
+        return r;
+    r = insert_quote(q, deal_id, &f, extra, &revision, err);
+    quote_id = sqlite3_last_insert_rowid(q->db);
+    for (size_t i = 0; r == 0 && i < json_array_size(f.lines); i++)
+        r = insert_line(q, quote_id, i, json_array_get(f.lines, i), err);
+    r = dw__sq_tx_leave(q, own, r, err);
+    if (r < 0)
+        return r;
+    *ret_revision = (int)revision;
+    return 0;
+}
+
+static int quote_lines(struct dw_sqlite *q, int64_t quote_id, json_t **ret, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_QUOTE_LINES, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, quote_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "quote_get");
+    return dw__sq_rows(q, st, ret, err, "quote_get (lines)");
+}
+
+static int quote_head(struct dw_sqlite *q, int64_t deal_id, int revision, json_t **ret,
+                      struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, revision > 0 ? DW__SQ_QUOTE_GET_REVISION : DW__SQ_QUOTE_GET_LATEST, &st,
+                        err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (revision > 0)
+        dw__sq_bind_int(st, 2, revision, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "quote_get");
+    r = dw__sq_step(q, st, err, "quote_get");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return revision > 0
+                   ? dw_error_set(err, -DW_ENOENT, "deal %lld has no quote revision %d",
+                                  (long long)deal_id, revision)
+                   : dw_error_set(err, -DW_ENOENT, "deal %lld has no quote", (long long)deal_id);
+    return dw__sq_row(st, ret, err);
+}
+
+int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
+                     struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_json_ json_t *quote = NULL;
+    json_t *lines = NULL;
+    if (revision < 0)
+        return dw_error_field(err, -DW_EINVAL, "revision", "must be 0 (latest) or positive");
+    int r = quote_head(q, deal_id, revision, &quote, err);
+    if (r < 0)
+        return r;
+    r = quote_lines(q, dw_json_int(quote, "id", 0), &lines, err);
+    if (r < 0)
+        return r;
+    if (json_object_set_new(quote, "lines", lines) < 0)
+        return oom(err);
+    *ret = DW_TAKE_PTR(quote);
+    return 0;
+}
+
+int dw__sq_quotes_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                           struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_QUOTES_FOR_DEAL, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "quotes_for_deal");
+    return dw__sq_rows(q, st, ret, err, "quotes_for_deal");
+}
+
+/* ---- approvals --------------------------------------------------------------------- */
+
+int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a, dw_time_t now,
+                           int64_t *ret_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    const char *kind = NULL, *role = NULL, *reason = NULL, *rule = NULL, *quote_hash = NULL;
+    int64_t revision = 0;
+    bool has_revision = false;
+    int rc = SQLITE_OK;
+    int r = dw__sq_require_object(a, "approval", err);
+    if (r < 0)
+        return r;
+    if ((r = req_str(a, "kind", "kind", &kind, err)) < 0 ||
+        (r = req_str(a, "required_role", "required_role", &role, err)) < 0 ||
+        (r = opt_str(a, "reason", "reason", &reason, err)) < 0 ||
+        (r = opt_str(a, "rule", "rule", &rule, err)) < 0 ||
+        (r = opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision, err)) <
+            0 ||
+        (r = opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
+        return r;
+    r = dw__sq_stmt(q, DW__SQ_APPROVAL_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_text(st, 2, kind, &rc);
+    dw__sq_bind_text(st, 3, role, &rc);
+    dw__sq_bind_text(st, 4, reason ? reason : "", &rc);
+    dw__sq_bind_text(st, 5, rule, &rc);
+    if (has_revision)
+        dw__sq_bind_int(st, 6, revision, &rc);
+    dw__sq_bind_text(st, 7, quote_hash, &rc);
+    dw__sq_bind_time(st, 8, now, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approval_insert");
+    r = dw__sq_exec(q, st, err, "approval_insert");
+    if (r < 0)
+        return r;
+    *ret_id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+static int approvals_by(struct dw_sqlite *q, enum dw__sq_id id, int64_t key, bool keyed,
+                        json_t **ret, struct dw_error *err, const char *what) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, id, &st, err);
+    if (r < 0)
+        return r;
+    if (keyed)
+        dw__sq_bind_int(st, 1, key, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, what);
+    return dw__sq_rows(q, st, ret, err, what);
+}
+
+int dw__sq_approval_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err) {
+    _cleanup_json_ json_t *rows = NULL;
+    int r = approvals_by(dw__sq(s), DW__SQ_APPROVAL_GET, id, true, &rows, err, "approval_get");
+    if (r < 0)
+        return r;
+    if (json_array_size(rows) == 0)
+        return dw_error_set(err, -DW_ENOENT, "no approval %lld", (long long)id);
+    *ret = json_incref(json_array_get(rows, 0));
+    return 0;
+}
+
+int dw__sq_approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                              struct dw_error *err) {
+    return approvals_by(dw__sq(s), DW__SQ_APPROVALS_FOR_DEAL, deal_id, true, ret, err,
+                        "approvals_for_deal");
+}
+
+int dw__sq_approvals_pending(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    return approvals_by(dw__sq(s), DW__SQ_APPROVALS_PENDING, 0, false, ret, err,
+                        "approvals_pending");
+}
+
+/* Why a decide changed nothing: the approval is missing or no longer pending. */
+static int decide_failed(struct dw_sqlite *q, int64_t id, struct dw_error *err) {
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_APPROVAL_EXISTS, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approval_decide");
+    r = dw__sq_step(q, st, err, "approval_decide");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "no approval %lld", (long long)id);
+    return dw_error_set(err, -DW_ESTATE, "approval %lld is %s, not pending", (long long)id,
+                        (const char *)sqlite3_column_text(st, 0));
+}
+
+int dw__sq_approval_decide(struct dw_store *s, int64_t id, const char *status, const char *user,
+                           const char *note, dw_time_t now, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    if (!status || (strcmp(status, "approved") != 0 && strcmp(status, "rejected") != 0 &&
+                    strcmp(status, "void") != 0))
+        return dw_error_field(err, -DW_EINVAL, "status",
+                              "a decision is approved, rejected or void, not '%s'",
+                              status ? status : "");
+    int r = dw__sq_stmt(q, DW__SQ_APPROVAL_DECIDE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, id, &rc);
+    dw__sq_bind_text(st, 2, status, &rc);
+    dw__sq_bind_text(st, 3, user, &rc);
+    dw__sq_bind_text(st, 4, note, &rc);
+    dw__sq_bind_time(st, 5, now, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approval_decide");
+    r = dw__sq_exec(q, st, err, "approval_decide");
+    if (r < 0)
+        return r;
+    return sqlite3_changes(q->db) == 0 ? decide_failed(q, id, err) : 0;
+}
+
+int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char *keep_hash,
+                                dw_time_t now, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_APPROVALS_VOID_STALE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_text(st, 2, keep_hash, &rc);
+    dw__sq_bind_time(st, 3, now, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approvals_void_stale");
+    r = dw__sq_exec(q, st, err, "approvals_void_stale");
+    return r < 0 ? r : sqlite3_changes(q->db);
+}
+
+/* ---- orders ------------------------------------------------------------------------ */
+
+static const char *const order_keys[] = {"quote_revision", "quote_hash",  "currency", "digits",
+                                         "total",          "accepted_by", "lines",    "id",
+                                         "deal_id",        "created_at",  NULL};
+
+int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
+                        int64_t *ret_id, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    _cleanup_json_ json_t *extra = NULL;
+    const char *quote_hash = NULL, *currency = NULL, *accepted_by = NULL;
+    int64_t revision = 0, digits = 2, total = 0;
+    int rc = SQLITE_OK;
+    int r = dw__sq_require_object(order, "order", err);
+    if (r < 0)
+        return r;
+    const json_t *lines = json_object_get(order, "lines");
+    if ((r = req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
+        (r = req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
+        (r = req_str(order, "currency", "currency", &currency, err)) < 0 ||
+        (r = opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
+        (r = req_int(order, "total", "total", &total, err)) < 0 ||
+        (r = opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
+        (r = extra_keys(order, order_keys, &extra, err)) < 0)
+        return r;
+    if (!json_is_array(lines))
+        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
+    r = dw__sq_stmt(q, DW__SQ_ORDER_INSERT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_int(st, 2, revision, &rc);
+    dw__sq_bind_text(st, 3, quote_hash, &rc);
+    dw__sq_bind_text(st, 4, currency, &rc);
+    dw__sq_bind_int(st, 5, digits, &rc);
+    dw__sq_bind_int(st, 6, total, &rc);
+    dw__sq_bind_text(st, 7, accepted_by, &rc);
+    dw__sq_bind_json(st, 8, lines, &rc);
+    dw__sq_bind_json(st, 9, extra, &rc);
+    dw__sq_bind_time(st, 10, now, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "order_insert");
+    r = dw__sq_exec(q, st, err, "order_insert");
+    if (r < 0)
+        return r;
+    if (sqlite3_changes(q->db) == 0)
+        return dw_error_set(err, -DW_EEXIST, "deal %lld already has an order", (long long)deal_id);
+    *ret_id = sqlite3_last_insert_rowid(q->db);
+    return 0;
+}
+
+int dw__sq_order_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_ORDER_GET, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "order_get");
+    r = dw__sq_step(q, st, err, "order_get");
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return dw_error_set(err, -DW_ENOENT, "deal %lld has no order", (long long)deal_id);
+    return dw__sq_row(st, ret, err);
+}

@@ -1,0 +1,455 @@
+/* Knowledge documents (knowledge/NAME.md) and templates (templates/NAME.mustache).
+ *
+ * A knowledge document is YAML front matter between two `---` lines, then Markdown. The
+ * Markdown is cut into passages at each ATX heading (`#` to `######`, outside fenced code
+ * blocks); a passage keeps its heading path ("Edge Gateway 100 > Throughput"), an anchor
+ * (the slug of its own heading, made unique within the document), its body trimmed, and
+ * the line of its heading. Text before the first heading becomes a passage headed by the
+ * document's title with an empty anchor. Setext headings (underlined with === or ---) are
+ * body text, on purpose: a `---` line is too easily a horizontal rule.
+ *
+ * Front matter is parsed as YAML with a line offset, so its errors point into the .md file.
+ * Templates are only syntax-checked here (dw_mustache_check); they are rendered by agents.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/mustache.h"
+#include "workspace/ws-internal.h"
+
+#define MAX_HEADING_LEVEL 6
+
+/* ---- lines ------------------------------------------------------------------------------ */
+
+struct line {
+    const char *s; /* start */
+    size_t len;    /* without the newline (and without a trailing \r) */
+    size_t next;   /* offset of the next line */
+};
+
+static bool next_line(const char *data, size_t len, size_t off, struct line *ret) {
+    if (off >= len)
+        return false;
+    const char *nl = memchr(data + off, '\n', len - off);
+    size_t end = nl ? (size_t)(nl - data) : len;
+    ret->s = data + off;
+    ret->len = end - off;
+    ret->next = nl ? end + 1 : len;
+    if (ret->len && ret->s[ret->len - 1] == '\r')
+        ret->len--;
+    return true;
+}
+
+static bool line_is(const struct line *l, const char *word) {
+    size_t n = l->len;
+    while (n && (l->s[n - 1] == ' ' || l->s[n - 1] == '\t'))
+        n--;
+    return n == strlen(word) && memcmp(l->s, word, n) == 0;
+}
+
+/* ---- Markdown ------------------------------------------------------------------------- */
+
+/* An ATX heading: up to three spaces, 1-6 '#', then a blank or the end of the line. On
+ * success the heading text (closing #s and blanks removed) is s[*ret_start..*ret_end). */
+static int heading_level(const struct line *l, size_t *ret_start, size_t *ret_end) {
+    size_t i = 0;
+    while (i < l->len && i < 3 && l->s[i] == ' ')
+        i++;
+    size_t hashes = 0;
+    while (i + hashes < l->len && l->s[i + hashes] == '#')
+        hashes++;
+    if (hashes == 0 || hashes > MAX_HEADING_LEVEL)
+        return 0;
+    i += hashes;
+    if (i < l->len && l->s[i] != ' ' && l->s[i] != '\t')
+        return 0;
+    size_t end = l->len;
+    while (end > i && (l->s[end - 1] == ' ' || l->s[end - 1] == '\t'))
+        end--;
+    size_t close = end;
+    while (close > i && l->s[close - 1] == '#')
+        close--;
+    if (close < end && (close == i || l->s[close - 1] == ' ' || l->s[close - 1] == '\t'))
+        end = close;
+    while (i < end && (l->s[i] == ' ' || l->s[i] == '\t'))
+        i++;
+    while (end > i && (l->s[end - 1] == ' ' || l->s[end - 1] == '\t'))
+        end--;
+    if (end == i)
+        return 0; /* an empty heading is not worth a passage */
+    *ret_start = i;
+    *ret_end = end;
+    return (int)hashes;
+}
+
+/* A code fence: up to three spaces, then ``` or ~~~ (at least three). */
+static char fence_char(const struct line *l) {
+    size_t i = 0;
+    while (i < l->len && i < 3 && l->s[i] == ' ')
+        i++;
+    if (i + 3 <= l->len && (l->s[i] == '`' || l->s[i] == '~') && l->s[i + 1] == l->s[i] &&
+        l->s[i + 2] == l->s[i])
+        return l->s[i];
+    return 0;
+}
+
+/* Lower-case slug: letters and digits kept (non-ASCII bytes too), blanks and '-' become
+ * one '-', everything else dropped. Caller frees. */
+static char *slugify(const char *s, size_t n) {
+    char *out = malloc(n + sizeof "section");
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    bool dash = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch >= 0x80) {
+            if (dash && k)
+                out[k++] = '-';
+            dash = false;
+            out[k++] = (char)ch;
+        } else if (ch >= 'A' && ch <= 'Z') {
+            if (dash && k)
+                out[k++] = '-';
+            dash = false;
+            out[k++] = (char)(ch | 0x20);
+        } else if (ch == ' ' || ch == '-' || ch == '\t') {
+            dash = true;
+        }
+    }
+    if (k == 0) {
+        memcpy(out, "section", sizeof "section");
+        return out;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* ---- passages ------------------------------------------------------------------------ */
+
+struct draft { /* a passage before its text is known */
+    char *heading;
+    char *anchor;
+    int line;
+    size_t body, end; /* byte range of the body in the file */
+};
+
+struct drafts {
+    struct draft *v;
+    size_t n, cap;
+};
+
+static void drafts_release(struct drafts *d) {
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].heading);
+        free(d->v[i].anchor);
+    }
+    free(d->v);
+}
+
+static struct draft *drafts_push(struct drafts *d) {
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        struct draft *v = realloc(d->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n] = (struct draft){0};
+    return &d->v[d->n++];
+}
+
+static bool anchor_taken(const struct drafts *d, const char *a) {
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].anchor && strcmp(d->v[i].anchor, a) == 0)
+            return true;
+    return false;
+}
+
+/* "slug", or "slug-1", "slug-2", ... when already used in this document. */
+static char *unique_anchor(const struct drafts *d, char *slug) {
+    if (!slug || !anchor_taken(d, slug))
+        return slug;
+    for (unsigned k = 1;; k++) {
+        char *a = NULL;
+        if (asprintf(&a, "%s-%u", slug, k) < 0) {
+            free(slug);
+            return NULL;
+        }
+        if (!anchor_taken(d, a)) {
+            free(slug);
+            return a;
+        }
+        free(a);
+    }
+}
+
+/* Join the open headings of levels 1..level with " > ". */
+static char *heading_path(char *const stack[MAX_HEADING_LEVEL + 1], int level) {
+    struct dw_buf b;
+    dw_buf_init(&b, 0);
+    bool first = true;
+    for (int i = 1; i <= level; i++) {
+        if (!stack[i])
+            continue;
+        if ((!first && dw_buf_puts(&b, " > ") < 0) || dw_buf_puts(&b, stack[i]) < 0) {
+            dw_buf_release(&b);
+            return NULL;
+        }
+        first = false;
+    }
+    return dw_buf_steal(&b);
+}
+
+static int scan_passages(struct dw__ws_ctx *c, const char *data, size_t len, size_t off,
+                         int line_no, const char *title, struct drafts *d) {
+    char *stack[MAX_HEADING_LEVEL + 1] = {NULL};
+    char fence = 0;
+    struct line l;
+    struct draft *cur = drafts_push(d); /* text before the first heading */
+    if (!cur)
+        return -DW_ENOMEM;
+    cur->heading = strdup(title ? title : "");
+    cur->anchor = strdup("");
+    cur->line = line_no;
+    cur->body = off;
+    int r = 0;
+    for (; next_line(data, len, off, &l); off = l.next, line_no++) {
+        char fc = fence_char(&l);
+        if (fc && (!fence || fence == fc)) {
+            fence = fence ? 0 : fc;
+            continue;
+        }
+        size_t hs, he;
+        int level = fence ? 0 : heading_level(&l, &hs, &he);
+        if (!level)
+            continue;
+        if (d->n > DW_WS_MAX_ITEMS) {
+            dw__ws_diag(c, line_no, 1, "more than %d passages in one document", DW_WS_MAX_ITEMS);
+            r = -DW_ETOOBIG;
+            break;
+        }
+        d->v[d->n - 1].end = (size_t)(l.s - data);
+        for (int i = level; i <= MAX_HEADING_LEVEL; i++) {
+            free(stack[i]);
+            stack[i] = NULL;
+        }
+        stack[level] = strndup(l.s + hs, he - hs);
+        struct draft *p = drafts_push(d);
+        if (!stack[level] || !p) {
+            r = -DW_ENOMEM;
+            break;
+        }
+        p->heading = heading_path(stack, level);
+        p->anchor = unique_anchor(d, slugify(l.s + hs, he - hs));
+        p->line = line_no;
+        p->body = l.next;
+        if (!p->heading || !p->anchor) {
+            r = -DW_ENOMEM;
+            break;
+        }
+    }
+    if (r == 0)
+        d->v[d->n - 1].end = len;
+    for (int i = 0; i <= MAX_HEADING_LEVEL; i++)
+        free(stack[i]);
+    return r;
+}
+
+static bool blank(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return false;
+    return true;
+}
+
+static void build_passages(struct dw__ws_ctx *c, const char *data, const struct drafts *d,
+                           struct dw_document *doc) {
+    doc->passages = dw__ws_array(c->w, d->n, sizeof *doc->passages);
+    if (!doc->passages)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct draft *p = &d->v[i];
+        const char *body = data + p->body;
+        size_t n = p->end > p->body ? p->end - p->body : 0;
+        if (i == 0 && blank(body, n))
+            continue; /* nothing before the first heading */
+        struct dw_passage *out = &doc->passages[k++];
+        out->heading = dw__ws_strdup(c->w, p->heading);
+        out->anchor = dw__ws_strdup(c->w, p->anchor);
+        out->line = p->line;
+        while (n && (*body == ' ' || *body == '\t' || *body == '\r' || *body == '\n')) {
+            body++;
+            n--;
+        }
+        while (n && (body[n - 1] == ' ' || body[n - 1] == '\t' || body[n - 1] == '\r' ||
+                     body[n - 1] == '\n'))
+            n--;
+        out->text = dw__ws_strndup(c->w, body, n);
+    }
+    doc->n_passages = k;
+}
+
+/* ---- front matter --------------------------------------------------------------------- */
+
+static bool check_about(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
+                        void *arg) {
+    if (!c->have_catalog || dw__names_has(&c->skus, value))
+        return true;
+    const char *hint = dw__closest(value, c->skus.v, c->skus.n);
+    if (hint)
+        dw__y_err(c, r, "about: unknown sku '%s' (did you mean '%s'?)", value, hint);
+    else
+        dw__y_err(c, r, "about: unknown sku '%s'", value);
+    return false;
+}
+
+static bool check_doc_capability(struct dw__ws_ctx *c, const struct dw__yref *r,
+                                 const char *value, void *arg) {
+    if (!c->have_catalog || dw__names_has(&c->capabilities, value))
+        return true;
+    const char *hint = dw__closest(value, c->capabilities.v, c->capabilities.n);
+    if (hint)
+        dw__y_err(c, r, "capabilities: unknown capability '%s' (did you mean '%s'?)", value,
+                  hint);
+    else
+        dw__y_err(c, r, "capabilities: unknown capability '%s'", value);
+    return false;
+}
+
+static void parse_front_matter(struct dw__ws_ctx *c, const struct dw__yref *root,
+                               struct dw_document *doc) {
+    if (dw__y_is_null(root)) {
+        dw__y_err(c, root, "missing required key 'title' in front matter");
+        return;
+    }
+    struct dw__yfield f[] = {DW__REQ("title"), DW__OPT("about"), DW__OPT("capabilities")};
+    if (!dw__y_fields(c, root, "front matter", f, DW_ARRAY_SIZE(f)))
+        return;
+    const struct dw__yref *v;
+    if ((v = DW__YGET(f, "title")) && dw__y_str(c, v, "title", &doc->title) &&
+        !doc->title[0])
+        dw__y_err(c, v, "title: must not be empty");
+    if ((v = DW__YGET(f, "about")))
+        dw__y_strlist(c, v, "about", check_about, NULL, &doc->about, &doc->n_about);
+    if ((v = DW__YGET(f, "capabilities")))
+        dw__y_strlist(c, v, "capabilities", check_doc_capability, NULL, &doc->capabilities,
+                      &doc->n_capabilities);
+}
+
+static void load_document(struct dw__ws_ctx *c, const char *rel, struct dw_document *doc) {
+    const char *data;
+    size_t len;
+    doc->path = dw__ws_strdup(c->w, rel);
+    doc->title = "";
+    if (dw__ws_read(c, rel, true, &data, &len) < 0)
+        return;
+    size_t start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* a BOM */
+    struct line l;
+    if (!next_line(data, len, start, &l) || !line_is(&l, "---")) {
+        dw__ws_diag(c, 1, 1, "a knowledge document starts with front matter between --- "
+                             "lines (with at least a title)");
+        return;
+    }
+    size_t fm_start = l.next, off = l.next;
+    int line_no = 2;
+    bool closed = false;
+    while (next_line(data, len, off, &l)) {
+        off = l.next;
+        line_no++;
+        if (line_is(&l, "---") || line_is(&l, "...")) {
+            closed = true;
+            break;
+        }
+    }
+    if (!closed) {
+        dw__ws_diag(c, 1, 1, "front matter is not closed by a --- line");
+        return;
+    }
+    size_t fm_len = (size_t)(l.s - data) - fm_start;
+    struct dw__ydoc yd;
+    struct dw__yref root;
+    c->line_offset = 1;
+    if (dw__y_parse(c, data + fm_start, fm_len, &yd, &root) == 0)
+        parse_front_matter(c, &root, doc);
+    dw__ydoc_release(&yd);
+    c->line_offset = 0;
+
+    struct drafts d = {0};
+    int r = scan_passages(c, data, len, off, line_no, doc->title, &d);
+    if (r == -DW_ENOMEM)
+        c->w->oom = true;
+    else if (r == 0)
+        build_passages(c, data, &d, doc);
+    drafts_release(&d);
+}
+
+void dw__load_knowledge(struct dw__ws_ctx *c) {
+    struct dw_workspace *ws = c->ws;
+    char **files = NULL;
+    size_t n = 0;
+    if (dw__ws_list(c, "knowledge", ".md", &files, &n) < 0)
+        return;
+    ws->documents = dw__ws_array(c->w, n, sizeof *ws->documents);
+    if (ws->documents) {
+        for (size_t i = 0; i < n; i++)
+            load_document(c, files[i], &ws->documents[i]);
+        ws->n_documents = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+}
+
+/* ---- templates ------------------------------------------------------------------------- */
+
+static int load_template(struct dw__ws_ctx *c, const char *rel, struct dw_template *t) {
+    const char *data;
+    size_t len;
+    t->path = dw__ws_strdup(c->w, rel);
+    t->text = "";
+    int r = dw__ws_read(c, rel, true, &data, &len);
+    if (r < 0)
+        return r;
+    t->text = dw__ws_strndup(c->w, data, len);
+    t->len = len;
+    struct dw_error err = {0};
+    r = dw_mustache_check(data, len, &err);
+    if (r < 0) {
+        dw__ws_diag(c, err.line > 0 ? err.line : 1, err.col > 0 ? err.col : 1,
+                    "template error: %s", err.msg[0] ? err.msg : dw_strerror(r));
+        return r;
+    }
+    return 0;
+}
+
+void dw__load_templates(struct dw__ws_ctx *c) {
+    struct dw_workspace *ws = c->ws;
+    load_template(c, "templates/proposal.mustache", &ws->proposal_template);
+    load_template(c, "templates/reply.mustache", &ws->reply_template);
+
+    ws->partials = json_object();
+    if (!ws->partials) {
+        c->w->oom = true;
+        return;
+    }
+    char **files = NULL;
+    size_t n = 0;
+    if (dw__ws_list(c, "templates/partials", ".mustache", &files, &n) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_template t = {0};
+        if (load_template(c, files[i], &t) < 0)
+            continue;
+        const char *base = files[i] + strlen("templates/partials/");
+        _cleanup_free_ char *name = strndup(base, strlen(base) - strlen(".mustache"));
+        if (!name || json_object_set_new(ws->partials, name, json_stringn(t.text, t.len)) < 0)
+            c->w->oom = true;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+}

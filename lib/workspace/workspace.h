@@ -1,0 +1,267 @@
+/* workspace — the company's knowledge and rules, loaded from a directory of YAML,
+ * Markdown and Mustache files into an immutable, hashed snapshot.
+ *
+ * The schema is documented in docs/internals/workspace.md. dw_workspace_load() validates
+ * everything and reports every problem as FILE:LINE:COL (file relative to the workspace
+ * root); an invalid workspace is never returned.
+ *
+ * Ownership and threads: a snapshot is reference-counted (new/ref/unref) and never changes
+ * after load, so any number of threads may read it at once. `hash` is the SHA-256 over the
+ * relative path and bytes of every file that was read, in path order; every decision
+ * records it.
+ */
+#ifndef DW_WORKSPACE_H
+#define DW_WORKSPACE_H
+
+#include "base/base.h"
+
+#define DW_WS_MAX_FILE (4u << 20) /* bytes per workspace file */
+#define DW_WS_MAX_ITEMS 10000     /* catalog items, prices, users, documents */
+
+/* A point in a workspace file, for errors raised after load (e.g. by an agent). */
+struct dw_ws_pos {
+    const char *file; /* relative to the root */
+    int line, col;
+};
+
+struct dw_currency {
+    char code[4]; /* ISO 4217 */
+    int digits;   /* minor-unit digits: 2 for EUR/USD, 0 for JPY */
+    char **countries; /* customer countries priced in this currency (ISO alpha-2) */
+    size_t n_countries;
+};
+
+struct dw_term { /* a name and the phrases that mean it (capabilities, standards, units) */
+    char *name;
+    char *description;
+    char **synonyms;
+    size_t n_synonyms;
+    struct dw_ws_pos pos;
+};
+
+enum dw_item_kind { DW_ITEM_HARDWARE, DW_ITEM_SUBSCRIPTION, DW_ITEM_SERVICE };
+enum dw_billing { DW_BILL_ONE_TIME, DW_BILL_MONTHLY };
+
+struct dw_item_req { /* "requires": `ratio` units of this item need one unit of sku */
+    char *sku;
+    int64_t per; /* ceil(qty / per) units of sku are required; default 1 */
+};
+
+struct dw_attr {
+    char *name;
+    int64_t value;
+};
+
+struct dw_item {
+    char *sku;
+    char *name;
+    char *description;
+    enum dw_item_kind kind;
+    enum dw_billing billing;
+    char **capabilities; /* names from the capability list */
+    size_t n_capabilities;
+    struct dw_attr *attributes; /* numeric attributes (ports, throughput_mbps, ...) */
+    size_t n_attributes;
+    char *quantity_unit; /* a unit name ("sites"): quantity follows that requirement */
+    int64_t quantity_factor; /* units of this item per requested unit (default 1) */
+    int64_t min_qty, max_qty; /* max 0 = unbounded */
+    int rank;                 /* preference among items covering the same capability, low first */
+    struct dw_item_req *requires;
+    size_t n_requires;
+    char **excludes; /* skus that may not be in the same solution */
+    size_t n_excludes;
+    char **options; /* add-on skus offered with this item */
+    size_t n_options;
+    bool option_only; /* only sold as an option of another item */
+    struct dw_ws_pos pos;
+};
+
+struct dw_tier {
+    int64_t min_qty;
+    int64_t unit_price; /* minor units */
+};
+
+struct dw_price {
+    char *sku;
+    int64_t list; /* minor units, per unit (per month for monthly billing) */
+    struct dw_tier *tiers; /* ascending min_qty; all-units: the highest tier reached applies */
+    size_t n_tiers;
+    struct dw_ws_pos pos;
+};
+
+struct dw_pricebook {
+    char currency[4];
+    int digits;
+    struct dw_price *prices; /* sorted by sku */
+    size_t n_prices;
+    char *file;
+};
+
+struct dw_band { /* discount approval band */
+    char *role;
+    int32_t max_bp; /* basis points, 10 % = 1000 */
+    struct dw_ws_pos pos;
+};
+
+struct dw_money_by_currency {
+    char currency[4];
+    int64_t amount;
+};
+
+struct dw_legal_trigger {
+    char *phrase; /* matched case-insensitively on word boundaries in the customer's text */
+    char *reason;
+    struct dw_ws_pos pos;
+};
+
+struct dw_policies {
+    struct dw_band *bands; /* ascending max_bp; bands[0] is the rep's own authority */
+    size_t n_bands;
+    struct dw_money_by_currency *deal_size_threshold;
+    size_t n_deal_size_threshold;
+    char *deal_size_role;
+    char **embargoed; /* countries we never sell to: disqualified */
+    size_t n_embargoed;
+    char **export_review; /* countries that need an export-control review */
+    size_t n_export_review;
+    char *export_role;
+    bool eea_requires_dpa; /* EEA personal data => data-processing agreement */
+    struct dw_legal_trigger *legal_triggers;
+    size_t n_legal_triggers;
+    char *legal_role;
+    int retention_days; /* personal data kept this long after a deal closes */
+    int quote_valid_days;
+    int default_term_months;
+    int max_attempts; /* step retries before a deal is parked with its error */
+};
+
+struct dw_qualification {
+    char **icp_countries; /* served markets */
+    size_t n_icp_countries;
+    char **icp_industries; /* industry keywords */
+    size_t n_icp_industries;
+    char **free_mail_domains; /* consumer mail: lower fit */
+    size_t n_free_mail_domains;
+    struct dw_money_by_currency *min_budget;
+    size_t n_min_budget;
+    char **authority_titles; /* decision-maker title keywords */
+    size_t n_authority_titles;
+    int timeline_max_days;
+    int w_fit, w_budget, w_authority, w_need, w_timeline; /* weights, sum 100 */
+    int qualified_min;    /* score >= this: qualified */
+    int disqualified_max; /* score < this: disqualified */
+    char **required;      /* facts without which the deal is needs_info: "quantity",
+                             "capabilities", "country", "budget", "deadline" */
+    size_t n_required;
+};
+
+struct dw_user {
+    char *id;
+    char *name;
+    char *email;
+    char **roles;
+    size_t n_roles;
+    struct dw_ws_pos pos;
+};
+
+struct dw_window { /* weekly availability, minutes after local midnight */
+    int weekday; /* 0 = Monday */
+    int start_min, end_min;
+};
+
+struct dw_availability {
+    char *user;
+    int utc_offset_min;
+    struct dw_window *windows;
+    size_t n_windows;
+};
+
+struct dw_team {
+    struct dw_user *users;
+    size_t n_users;
+    struct dw_availability *availability;
+    size_t n_availability;
+    int demo_minutes;
+    int demo_lead_hours; /* earliest slot this long after received_at */
+    int demo_slots;      /* how many to offer (3) */
+};
+
+struct dw_passage {
+    char *heading; /* the heading path "Edge Gateway 100 > Throughput" */
+    char *anchor;  /* slug of the heading, for citations */
+    char *text;    /* passage body (Markdown) */
+    int line;      /* line of the heading in the file */
+};
+
+struct dw_document {
+    char *path; /* relative: knowledge/edge-100.md */
+    char *title;
+    char **about; /* skus */
+    size_t n_about;
+    char **capabilities;
+    size_t n_capabilities;
+    struct dw_passage *passages;
+    size_t n_passages;
+};
+
+struct dw_template {
+    char *path;
+    char *text;
+    size_t len;
+};
+
+struct dw_workspace {
+    int refcount;
+    char *root;
+    char hash[DW_SHA256_HEX];
+
+    char *company_name;
+    char *company_country;
+    char home_currency[4];
+    struct dw_currency *currencies;
+    size_t n_currencies;
+
+    struct dw_term *capabilities;
+    size_t n_capabilities;
+    struct dw_term *standards;
+    size_t n_standards;
+    struct dw_term *units;
+    size_t n_units;
+    struct dw_item *items; /* sorted by sku */
+    size_t n_items;
+
+    struct dw_pricebook *pricebooks;
+    size_t n_pricebooks;
+
+    struct dw_qualification qualification;
+    struct dw_policies policies;
+    struct dw_team team;
+
+    struct dw_template proposal_template;
+    struct dw_template reply_template;
+    json_t *partials; /* templates/partials/NAME.mustache -> {"NAME": text} */
+
+    struct dw_document *documents;
+    size_t n_documents;
+};
+
+/* Load and validate the workspace at root. On success *ret is a new snapshot (refcount 1).
+ * On failure every problem found is in diags (FILE:LINE:COL, file relative to root) and
+ * -DW_EVALIDATE is returned; other failures (unreadable root) return their code with diags
+ * holding one entry. */
+int dw_workspace_load(const char *root, struct dw_workspace **ret, struct dw_diags *diags);
+struct dw_workspace *dw_workspace_ref(struct dw_workspace *ws);
+/* Drops a reference, frees at zero; returns NULL. */
+struct dw_workspace *dw_workspace_unref(struct dw_workspace *ws);
+
+/* Lookups (binary search where sorted); NULL when absent. */
+const struct dw_item *dw_ws_item(const struct dw_workspace *ws, const char *sku);
+const struct dw_pricebook *dw_ws_pricebook(const struct dw_workspace *ws, const char *currency);
+const struct dw_price *dw_pricebook_price(const struct dw_pricebook *pb, const char *sku);
+const struct dw_currency *dw_ws_currency(const struct dw_workspace *ws, const char *code);
+const struct dw_user *dw_ws_user(const struct dw_workspace *ws, const char *id);
+bool dw_user_has_role(const struct dw_user *u, const char *role);
+/* Index of the band whose role is `role`, or -1. */
+int dw_policies_band_index(const struct dw_policies *p, const char *role);
+
+#endif

@@ -1,0 +1,82 @@
+/* The dealwright command line: shared state and helpers of the commands (src/cmd-*.c).
+ * Commands are thin: they parse arguments, call the library's public API
+ * (include/dealwright.h), and print. They report errors once, here at the edge. */
+#ifndef DW_CLI_H
+#define DW_CLI_H
+
+#include <stdio.h>
+
+#include "dealwright.h"
+
+/* Exit codes (BLUEPRINT.md "CLI"). */
+enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+struct cli {
+    const char *workspace; /* -w, default "." */
+    const char *db;        /* --db, default WORKSPACE/.dealwright/state.db */
+    bool json;             /* --json anywhere on the line */
+    struct dw_engine *engine; /* opened for commands with CMD_ENGINE */
+};
+
+enum cmd_flags {
+    CMD_ENGINE = 1 << 0, /* open the workspace and the store first */
+};
+
+struct cmd {
+    const char *name; /* one or two words: "run", "lead add" */
+    const char *args;
+    const char *help;
+    unsigned flags;
+    int (*fn)(struct cli *cli, int argc, char **argv);
+};
+
+extern const struct cmd commands[];
+
+/* The commands (src/cmd-*.c). */
+int cmd_init(struct cli *, int, char **);
+int cmd_validate(struct cli *, int, char **);
+int cmd_lead_add(struct cli *, int, char **);
+int cmd_run(struct cli *, int, char **);
+int cmd_deals(struct cli *, int, char **);
+int cmd_deal_show(struct cli *, int, char **);
+int cmd_approvals(struct cli *, int, char **);
+int cmd_approve(struct cli *, int, char **);
+int cmd_reject(struct cli *, int, char **);
+int cmd_accept(struct cli *, int, char **);
+int cmd_quote_discount(struct cli *, int, char **);
+int cmd_audit_verify(struct cli *, int, char **);
+int cmd_audit_show(struct cli *, int, char **);
+int cmd_demo(struct cli *, int, char **);
+
+
+/* Print an error as "dealwright: message" and return the exit code for its class. */
+int cli_fail(const struct dw_error *err, int code);
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_exit_code(int code);
+/* Print JSON (pretty) to stdout. */
+void cli_print_json(const json_t *j);
+/* Options of the form --name VALUE / --name=VALUE; returns NULL if absent, sets *bad on a
+ * missing value. Removes the consumed arguments from argv. */
+const char *cli_opt(int *argc, char **argv, const char *name, bool *bad);
+bool cli_flag(int *argc, char **argv, const char *name);
+/* Progress bar on stderr when it is a terminal. */
+void cli_progress(void *ud, int64_t steps, int64_t due);
+void cli_progress_done(void);
+
+/* The example workspace compiled into the binary (src/example.c, generated). */
+struct example_file {
+    const char *path;
+    const unsigned char *data;
+    size_t len;
+};
+extern const struct example_file example_files[];
+extern const size_t example_n_files;
+/* Write the example into dir (created; must not exist or be empty). */
+int cli_write_example(const char *dir, struct dw_error *err);
+/* Parse a file of leads (one JSON object, or JSON Lines) into an array; errors as
+ * FILE:LINE:COL. */
+int cli_read_leads(const char *path, json_t **ret, struct dw_error *err);
+/* The summary table of the demo and `deals`. */
+int cli_print_summary(struct dw_engine *e, struct dw_error *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* approvals, approve, reject — the human gates. The deciding user must hold the role the
+ * policy names (or, for discounts, a higher band's role); the deal runs on afterwards. */
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_approvals(struct cli *cli, int argc, char **argv) {
+    (void)argv;
+    if (argc != 0)
+        return cli_usage("usage: dealwright approvals [--json]");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *list = NULL;
+    int r = dw_approvals_list(cli->engine, &list, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(list);
+        return EXIT_OK;
+    }
+    if (!json_array_size(list)) {
+        printf("No approvals pending.\n");
+        return EXIT_OK;
+    }
+    printf("%-9s %-9s %-15s %-10s %-4s %s\n", "APPROVAL", "DEAL", "KIND", "ROLE", "REV", "WHY");
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a)
+        printf("%-9s %-9s %-15s %-10s %-4lld %s [%s]\n", dw_json_str(a, "id"), dw_json_str(a, "deal"),
+               dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
+               (long long)dw_json_int(a, "quote_revision", 0), dw_json_str(a, "reason"),
+               dw_json_str(a, "rule"));
+    return EXIT_OK;
+}
+
+static int decide(struct cli *cli, int argc, char **argv, bool approve) {
+    bool bad = false;
+    const char *user = cli_opt(&argc, argv, "--as", &bad);
+    const char *note = cli_opt(&argc, argv, approve ? "--note" : "--reason", &bad);
+    int64_t id;
+    if (bad || argc != 1 || !user || dw_id_parse('A', argv[0], &id) < 0 || (!approve && !note))
+        return cli_usage(approve ? "usage: dealwright approve ID --as USER [--note T]"
+                                 : "usage: dealwright reject ID --as USER --reason T");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *res = NULL;
+    int r = dw_approval_decide(cli->engine, id, approve, user, note, &res, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json)
+        cli_print_json(res);
+    else
+        printf("%s %s by %s; %s is now %s\n", dw_json_str(json_object_get(res, "approval"), "id"),
+               approve ? "approved" : "rejected", user, dw_json_str(res, "deal"),
+               dw_json_str(res, "stage"));
+    return EXIT_OK;
+}
+
+int cmd_approve(struct cli *cli, int argc, char **argv) { return decide(cli, argc, argv, true); }
+int cmd_reject(struct cli *cli, int argc, char **argv) { return decide(cli, argc, argv, false); }

@@ -1,0 +1,158 @@
+/* deals, deal show — list deals; show one whole (the contract's JSON with --json). */
+#include <string.h>
+
+#include "cli.h"
+
+int cli_print_summary(struct dw_engine *e, struct dw_error *err) {
+    _cleanup_json_ json_t *s = NULL;
+    int r = dw_stats(e, &s, err);
+    if (r < 0)
+        return r;
+    json_t *stages = json_object_get(s, "stages");
+    printf("\n  %-20s %8s\n", "stage", "deals");
+    printf("  %-20s %8s\n", "--------------------", "--------");
+    static const char *const order[] = {"new", "qualifying", "needs_info", "disqualified",
+                                        "scoping", "pricing", "awaiting_approval",
+                                        "proposal_ready", "ordered", "lost"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(order); i++)
+        printf("  %-20s %8lld\n", order[i], (long long)dw_json_int(stages, order[i], 0));
+    printf("\n  leads %lld · approvals pending %lld · proposals written %lld · orders %lld",
+           (long long)dw_json_int(s, "leads", 0), (long long)dw_json_int(s, "approvals_pending", 0),
+           (long long)dw_json_int(s, "proposals", 0), (long long)dw_json_int(s, "orders", 0));
+    if (dw_json_int(s, "parked", 0))
+        printf(" · parked %lld (see `dealwright deals --stage ...`)",
+               (long long)dw_json_int(s, "parked", 0));
+    printf("\n");
+    return 0;
+}
+
+int cmd_deals(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *stage = cli_opt(&argc, argv, "--stage", &bad);
+    if (bad || argc != 0)
+        return cli_usage("usage: dealwright deals [--stage S] [--json]");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *list = NULL;
+    int r = dw_deals_list(cli->engine, stage, &list, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(list);
+        return EXIT_OK;
+    }
+    printf("%-9s %-18s %-28s %-30s %14s\n", "DEAL", "STAGE", "ACCOUNT", "CONTACT", "TOTAL");
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) {
+        const char *total = dw_json_str(d, "total"), *cur = dw_json_str(d, "currency");
+        char money[48] = "";
+        if (total)
+            snprintf(money, sizeof money, "%s %s", cur ? cur : "", total);
+        printf("%-9s %-18s %-28.28s %-30.30s %14s%s\n", dw_json_str(d, "id"),
+               dw_json_str(d, "stage"), dw_json_str(d, "account") ? dw_json_str(d, "account") : "-",
+               dw_json_str(d, "contact_email") ? dw_json_str(d, "contact_email") : "-", money,
+               dw_json_bool(d, "parked", false) ? "  PARKED" : "");
+    }
+    return EXIT_OK;
+}
+
+static void print_named(const char *title, const json_t *list) {
+    if (!json_array_size(list))
+        return;
+    printf("%s:", title);
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e) printf("%s %s", i ? "," : "", dw_json_str(e, "name"));
+    printf("\n");
+}
+
+static void print_deal(const json_t *d) {
+    const json_t *acc = json_object_get(d, "account"), *q = json_object_get(d, "quote");
+    const json_t *qual = json_object_get(d, "qualification");
+    printf("%s  %s", dw_json_str(d, "id"), dw_json_str(d, "stage"));
+    if (json_is_object(acc))
+        printf("  %s", dw_json_str(acc, "name"));
+    printf("\n");
+    if (dw_json_bool(d, "parked", false))
+        printf("PARKED: %s\n", dw_json_str(d, "last_error"));
+    const json_t *out = json_object_get(d, "outcome");
+    if (json_is_object(out))
+        printf("Outcome: %s — %s\n", dw_json_str(out, "stage"), dw_json_str(out, "reason"));
+    const json_t *req = json_object_get(d, "requirements");
+    if (json_is_object(req)) {
+        size_t i;
+        json_t *e;
+        printf("Requirements:");
+        json_array_foreach(json_object_get(req, "quantities"), i, e)
+            printf(" %lld %s;", (long long)dw_json_int(e, "value", 0), dw_json_str(e, "unit"));
+        const json_t *b = json_object_get(req, "budget");
+        if (json_is_object(b))
+            printf(" budget %s %s;", dw_json_str(b, "currency"), dw_json_str(b, "amount"));
+        const json_t *dl = json_object_get(req, "deadline");
+        if (json_is_object(dl))
+            printf(" by %s;", dw_json_str(dl, "date"));
+        const json_t *c = json_object_get(req, "country");
+        if (json_is_object(c))
+            printf(" country %s", dw_json_str(c, "code"));
+        printf("\n");
+        print_named("Capabilities", json_object_get(req, "capabilities"));
+        print_named("Not wanted", json_object_get(req, "excluded_capabilities"));
+        print_named("Standards", json_object_get(req, "standards"));
+    }
+    if (json_is_object(qual)) {
+        printf("Qualification: %s, score %lld\n", dw_json_str(qual, "decision"),
+               (long long)dw_json_int(qual, "score", 0));
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(qual, "reasons"), i, e)
+            printf("  - %s\n", json_string_value(e));
+    }
+    if (json_is_object(q)) {
+        printf("Quote revision %lld (%s): total %s %s, discount %s %%\n",
+               (long long)dw_json_int(q, "revision", 0), dw_json_str(q, "hash") ? "hash " : "",
+               dw_json_str(q, "currency"), dw_json_str(q, "total"), dw_json_str(q, "discount_pct"));
+        size_t i;
+        json_t *l;
+        json_array_foreach(json_object_get(q, "lines"), i, l)
+            printf("  %-20s %6lld x %12s = %14s  net %14s\n", dw_json_str(l, "sku"),
+                   (long long)dw_json_int(l, "quantity", 0), dw_json_str(l, "unit_price"),
+                   dw_json_str(l, "amount"), dw_json_str(l, "net"));
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(d, "approvals"), i, a)
+        printf("Approval %s %-14s %-8s role %-10s %s\n", dw_json_str(a, "id"),
+               dw_json_str(a, "kind"), dw_json_str(a, "status"), dw_json_str(a, "required_role"),
+               dw_json_str(a, "reason"));
+    const json_t *o = json_object_get(d, "order");
+    if (json_is_object(o))
+        printf("Order %s: %s %s from quote revision %lld\n", dw_json_str(o, "id"),
+               dw_json_str(o, "currency"), dw_json_str(o, "total"),
+               (long long)dw_json_int(o, "quote_revision", 0));
+    const json_t *qr = json_object_get(d, "qualification");
+    if (json_is_object(qr) && dw_json_str(qr, "reply"))
+        printf("\nDrafted reply:\n%s\n", dw_json_str(qr, "reply"));
+    const json_t *p = json_object_get(d, "proposal");
+    if (json_is_object(p))
+        printf("\nProposal (%zu bytes of Markdown, %zu citations) — see --json\n",
+               strlen(dw_json_str(p, "markdown") ? dw_json_str(p, "markdown") : ""),
+               json_array_size(json_object_get(p, "citations")));
+    printf("Timeline: %zu events (dealwright audit show %s)\n",
+           json_array_size(json_object_get(d, "timeline")), dw_json_str(d, "id"));
+}
+
+int cmd_deal_show(struct cli *cli, int argc, char **argv) {
+    int64_t id;
+    if (argc != 1 || dw_id_parse('D', argv[0], &id) < 0)
+        return cli_usage("usage: dealwright deal show ID [--json] (ID like D-000001)");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *d = NULL;
+    int r = dw_deal_show(cli->engine, id, &d, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json)
+        cli_print_json(d);
+    else
+        print_deal(d);
+    return EXIT_OK;
+}

@@ -1,0 +1,221 @@
+/* dealwright — the command line.
+ *
+ * `dealwright [-w WORKSPACE] [--db PATH] COMMAND ...`. The table of commands below is the
+ * whole surface; each entry says what the core must set up before the command runs
+ * (CMD_ENGINE: load the workspace and open the store). Adding a command is adding a
+ * cmd-*.c function and a line here (docs/ARCHITECTURE.md has the checklist).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+
+const struct cmd commands[] = {
+    {"init", "DIR", "new workspace from the built-in example", 0, cmd_init},
+    {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", 0,
+     cmd_validate},
+    {"lead add", "[FILE|-]", "submit a lead (JSON) or many (JSON Lines); prints the deal ids",
+     CMD_ENGINE, cmd_lead_add},
+    {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run},
+    {"deals", "[--stage S]", "list deals", CMD_ENGINE, cmd_deals},
+    {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show},
+    {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals},
+    {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
+    {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},
+    {"accept", "DEAL [--revision N] [--as WHO]", "record the customer's acceptance; creates "
+                                                 "the order", CMD_ENGINE, cmd_accept},
+    {"quote discount", "DEAL PCT --as USER", "set a deal's discount: a new quote revision",
+     CMD_ENGINE, cmd_quote_discount},
+    {"audit verify", "", "check the audit hash chain", CMD_ENGINE, cmd_audit_verify},
+    {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
+    {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
+     cmd_demo},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: dealwright [-w WORKSPACE] [--db PATH] COMMAND [ARGS] [--json]\n\n");
+    for (const struct cmd *c = commands; c->name; c++)
+        fprintf(f, "  %-16s %-32s %s\n", c->name, c->args, c->help);
+    fprintf(f, "\nExit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 internal error.\n");
+}
+
+int cli_exit_code(int code) {
+    switch (code < 0 ? -code : code) {
+    case DW_OK:
+        return EXIT_OK;
+    case DW_EVALIDATE:
+    case DW_EINTEGRITY:
+        return EXIT_CHECK;
+    case DW_EINVAL:
+    case DW_EPARSE:
+    case DW_ETOOBIG:
+    case DW_ENOENT:
+    case DW_EEXIST:
+    case DW_EPERM:
+    case DW_ESTATE:
+        return EXIT_USAGE;
+    default:
+        return EXIT_INTERNAL;
+    }
+}
+
+int cli_fail(const struct dw_error *err, int code) {
+    char buf[1024];
+    if (err && err->code)
+        fprintf(stderr, "dealwright: %s\n", dw_error_format(err, buf, sizeof buf));
+    else
+        fprintf(stderr, "dealwright: %s\n", dw_strerror(code));
+    return cli_exit_code(err && err->code ? err->code : code);
+}
+
+int cli_usage(const char *fmt, ...) {
+    va_list ap;
+    fputs("dealwright: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+void cli_print_json(const json_t *j) {
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+}
+
+static void drop_args(int *argc, char **argv, int at, int n) {
+    memmove(argv + at, argv + at + n, (size_t)(*argc - at - n + 1) * sizeof *argv);
+    *argc -= n;
+}
+
+const char *cli_opt(int *argc, char **argv, const char *name, bool *bad) {
+    size_t n = strlen(name);
+    for (int i = 0; i < *argc; i++) {
+        if (strncmp(argv[i], name, n) != 0)
+            continue;
+        if (argv[i][n] == '=') {
+            const char *v = argv[i] + n + 1;
+            drop_args(argc, argv, i, 1);
+            return v;
+        }
+        if (argv[i][n] == '\0') {
+            if (i + 1 >= *argc) {
+                *bad = true;
+                return NULL;
+            }
+            const char *v = argv[i + 1];
+            drop_args(argc, argv, i, 2);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+bool cli_flag(int *argc, char **argv, const char *name) {
+    for (int i = 0; i < *argc; i++)
+        if (strcmp(argv[i], name) == 0) {
+            drop_args(argc, argv, i, 1);
+            return true;
+        }
+    return false;
+}
+
+static bool progress_drawn;
+
+void cli_progress(void *ud, int64_t steps, int64_t due) {
+    (void)ud;
+    if (!isatty(STDERR_FILENO))
+        return;
+    static const char spin[] = "|/-\\";
+    int bar = (int)(steps / 10 % 31);
+    char cells[32];
+    for (int i = 0; i < 30; i++)
+        cells[i] = i < bar ? '#' : '.';
+    cells[30] = '\0';
+    fprintf(stderr, "\r%c [%s] %lld steps, %lld deals in this batch ", spin[steps % 4], cells,
+            (long long)steps, (long long)due);
+    progress_drawn = true;
+}
+
+void cli_progress_done(void) {
+    if (progress_drawn)
+        fprintf(stderr, "\r%*s\r", 72, "");
+    progress_drawn = false;
+}
+
+static const struct cmd *find_cmd(int argc, char **argv, int *ret_words) {
+    for (const struct cmd *c = commands; c->name; c++) {
+        const char *sp = strchr(c->name, ' ');
+        if (!sp) {
+            if (strcmp(argv[0], c->name) == 0) {
+                *ret_words = 1;
+                return c;
+            }
+        } else if (argc >= 2 && strncmp(argv[0], c->name, (size_t)(sp - c->name)) == 0 &&
+                   argv[0][sp - c->name] == '\0' && strcmp(argv[1], sp + 1) == 0) {
+            *ret_words = 2;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    struct cli cli = {.workspace = "."};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if ((strcmp(argv[i], "-w") == 0 || strcmp(argv[i], "--workspace") == 0) && i + 1 < argc)
+            cli.workspace = argv[++i];
+        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            cli.db = argv[++i];
+        else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("dealwright 0.1.0\n");
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            cli.json = true;
+        } else {
+            return cli_usage("unknown option '%s' (see dealwright --help)", argv[i]);
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    int words = 0;
+    const struct cmd *c = find_cmd(argc - i, argv + i, &words);
+    if (!c)
+        return cli_usage("unknown command '%s' (see dealwright --help)", argv[i]);
+    int cargc = argc - i - words;
+    char **cargv = argv + i + words;
+    cli.json |= cli_flag(&cargc, cargv, "--json");
+    if (cli_flag(&cargc, cargv, "--help")) {
+        printf("usage: dealwright %s %s\n  %s\n", c->name, c->args, c->help);
+        return EXIT_OK;
+    }
+    struct dw_error err = {0};
+    if (c->flags & CMD_ENGINE) {
+        struct dw_diags diags = {0};
+        int r = dw_engine_open(cli.workspace, cli.db, &cli.engine, &diags, &err);
+        if (r < 0) {
+            for (size_t k = 0; k < diags.n; k++)
+                fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line,
+                        diags.v[k].col, diags.v[k].msg);
+            dw_diags_release(&diags);
+            int code = cli_fail(&err, r);
+            return r == -DW_EVALIDATE ? EXIT_CHECK : code;
+        }
+        dw_diags_release(&diags);
+    }
+    int rc = c->fn(&cli, cargc, cargv);
+    dw_engine_close(cli.engine);
+    fflush(stdout);
+    return rc;
+}

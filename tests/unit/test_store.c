@@ -1,0 +1,955 @@
+/* Unit tests for the store interface over the SQLite backend: a real database file in a
+ * temporary directory per test, driven through s->ops exactly as the control plane does.
+ * Where a test must see what the interface hides (file modes, the migrations table,
+ * tampering with the audit log) it opens the file with the plain sqlite3 API. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define T0 ((dw_time_t)1795000000) /* 2026-11-18 */
+
+struct fx {
+    char dir[64];
+    char path[160];
+    struct dw_store *s;
+};
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static int setup(void **state) {
+    struct fx *f = calloc(1, sizeof *f);
+    struct dw_error err = {0};
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/dw-store-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    /* A nested, not yet existing directory: open must create it. */
+    snprintf(f->path, sizeof f->path, "%s/a/b/state.db", f->dir);
+    int r = dw_store_open(DW_STORE_SQLITE, f->path, &f->s, &err);
+    if (r < 0)
+        fail_msg("open: %s", err.msg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    struct fx *f = *state;
+    dw_store_close(f->s);
+    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+/* Plain sqlite3 access to the same file, for what the interface does not show. */
+static sqlite3 *raw_open(const struct fx *f) {
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int raw_exec(sqlite3 *db, const char *sql) {
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static void ok(int r, const struct dw_error *err) {
+    if (r < 0)
+        fail_msg("%s: %s", dw_errname(r), err->msg);
+}
+
+static json_t *lead(const char *source, const char *ext, const char *email) {
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "source", source, "external_id", ext,
+                  "received_at", "2026-11-20T09:14:00Z", "contact", "name", "Ada", "email", email,
+                  "subject", "Need 40 seats", "message", "Hello, we need 40 seats.");
+    assert_non_null(j);
+    return j;
+}
+
+static int64_t new_deal(struct dw_store *s) {
+    struct dw_error err = {0};
+    int64_t id = 0;
+    ok(s->ops->deal_insert(s, T0, &id, &err), &err);
+    assert_true(id > 0);
+    return id;
+}
+
+/* ---- open and migrations ----------------------------------------------------------- */
+
+static void test_open_and_migrations(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+    struct stat sb;
+    char dir[200];
+
+    assert_int_equal(stat(f->path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(dir, sizeof dir, "%s/a/b", f->dir);
+    assert_int_equal(stat(dir, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+
+    /* Reopening applies nothing twice. */
+    dw_store_close(f->s);
+    f->s = NULL;
+    ok(dw_store_open(DW_STORE_SQLITE, f->path, &f->s, &err), &err);
+    dw_store_close(f->s);
+    f->s = NULL;
+    ok(dw_store_open(DW_STORE_SQLITE, f->path, &f->s, &err), &err);
+
+    sqlite3 *db = raw_open(f);
+    int64_t n = raw_int(db, "SELECT COUNT(*) FROM schema_migrations");
+    assert_true(n >= 1);
+    assert_int_equal(raw_int(db, "SELECT COUNT(DISTINCT version) FROM schema_migrations"), n);
+    assert_int_equal(raw_int(db, "SELECT MIN(version) FROM schema_migrations"), 1);
+    assert_int_equal(raw_int(db, "SELECT MAX(version) FROM schema_migrations"), n);
+    /* WAL is persistent in the file; foreign keys and synchronous are per connection and
+     * checked through the behaviour tests. */
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+
+    /* A database from the future is refused with a clear message. */
+    assert_int_equal(raw_exec(db, "INSERT INTO schema_migrations VALUES (999, 'future', "
+                                  "'2030-01-01T00:00:00Z')"),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    dw_store_close(f->s);
+    f->s = NULL;
+    struct dw_store *s2 = NULL;
+    assert_int_equal(dw_store_open(DW_STORE_SQLITE, f->path, &s2, &err), -DW_ESTORE);
+    assert_null(s2);
+    assert_non_null(strstr(err.msg, "999"));
+    assert_non_null(strstr(err.msg, "newer"));
+
+    /* Unknown backend. */
+    assert_int_equal(dw_store_open(DW__STORE_BACKEND_MAX, f->path, &s2, &err), -DW_EINVAL);
+}
+
+static void test_stage_names(void **state) {
+    (void)state;
+    enum dw_stage st;
+    assert_string_equal(dw_stage_name(DW_STAGE_NEW), "new");
+    assert_string_equal(dw_stage_name(DW_STAGE_AWAITING_APPROVAL), "awaiting_approval");
+    assert_string_equal(dw_stage_name(DW_STAGE_LOST), "lost");
+    for (int i = 0; i < DW__STAGE_MAX; i++) {
+        assert_int_equal(dw_stage_parse(dw_stage_name((enum dw_stage)i), &st), 0);
+        assert_int_equal(st, i);
+    }
+    assert_int_equal(dw_stage_parse("won", &st), -DW_EINVAL);
+    assert_int_equal(dw_stage_parse(NULL, &st), -DW_EINVAL);
+}
+
+/* ---- transactions ------------------------------------------------------------------ */
+
+static void test_transaction_states(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+
+    assert_int_equal(s->ops->commit(s, &err), -DW_ESTATE);
+    assert_int_equal(s->ops->savepoint(s, &err), -DW_ESTATE);
+    assert_int_equal(s->ops->release(s, &err), -DW_ESTATE);
+    assert_int_equal(s->ops->rollback_to(s), -DW_ESTATE);
+    assert_int_equal(s->ops->rollback(s), 0); /* nothing open: harmless */
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->begin(s, &err), -DW_ESTATE);
+    int64_t d = new_deal(s);
+    ok(s->ops->rollback(s), &err);
+    struct dw_deal_rec rec;
+    assert_int_equal(s->ops->deal_get(s, d, &rec, &err), -DW_ENOENT);
+}
+
+static void test_busy(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    sqlite3 *db = raw_open(f);
+    assert_int_equal(raw_exec(db, "BEGIN IMMEDIATE"), SQLITE_OK);
+    /* Waits for the busy timeout, then reports a transient error. */
+    int r = s->ops->begin(s, &err);
+    assert_int_equal(r, -DW_EBUSY);
+    assert_true(dw_error_is_transient(r));
+    raw_exec(db, "ROLLBACK");
+    sqlite3_close(db);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+}
+
+static void test_savepoint_rollback(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t seq = 0, d;
+    json_t *rows = NULL, *doc = NULL;
+
+    ok(s->ops->begin(s, &err), &err);
+    d = new_deal(s);
+    json_t *a = json_pack("{s:I, s:s, s:s, s:{s:i}}", "deal_id", (json_int_t)d, "actor", "control",
+                          "action", "deal.created", "data", "n", 1);
+    ok(s->ops->audit_append(s, a, T0, &seq, &err), &err);
+    assert_int_equal(seq, 1);
+
+    /* A step that fails: everything it did goes, including its audit record. */
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->event_append(s, d, "step.done", NULL, T0, &seq, &err), &err);
+    ok(s->ops->audit_append(s, a, T0, &seq, &err), &err);
+    assert_int_equal(seq, 2);
+    doc = json_pack("{s:[]}", "needs");
+    ok(s->ops->doc_put(s, d, "requirements", doc, "ws1", &err), &err);
+    ok(s->ops->rollback_to(s), &err);
+
+    /* A step that succeeds. */
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->audit_append(s, a, T0 + 1, &seq, &err), &err);
+    assert_int_equal(seq, 2); /* the rolled-back record left no gap */
+    ok(s->ops->event_append(s, d, "step.ok", NULL, T0, NULL, &err), &err);
+    ok(s->ops->release(s, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+
+    ok(s->ops->events_for_deal(s, d, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 1);
+    assert_string_equal(dw_json_str(json_array_get(rows, 0), "type"), "step.ok");
+    json_decref(rows);
+    ok(s->ops->audit_for_deal(s, d, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    assert_int_equal(dw_json_int(json_array_get(rows, 1), "seq", 0), 2);
+    assert_string_equal(dw_json_str(json_array_get(rows, 1), "at"), "2026-11-18T11:06:41Z");
+    json_decref(rows);
+    json_t *got = NULL;
+    assert_int_equal(s->ops->doc_get(s, d, "requirements", &got, &err), -DW_ENOENT);
+    int64_t count = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 2);
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, d, &rec, &err), &err);
+
+    /* Nested savepoints: the inner one rolls back, the outer keeps its work. */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->event_append(s, d, "outer", NULL, T0, NULL, &err), &err);
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->event_append(s, d, "inner", NULL, T0, NULL, &err), &err);
+    ok(s->ops->rollback_to(s), &err);
+    ok(s->ops->release(s, &err), &err);
+    assert_int_equal(s->ops->release(s, &err), -DW_ESTATE);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s->ops->events_for_deal(s, d, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    assert_string_equal(dw_json_str(json_array_get(rows, 1), "type"), "outer");
+    json_decref(rows);
+
+    json_decref(a);
+    json_decref(doc);
+}
+
+/* ---- leads, accounts, contacts ----------------------------------------------------- */
+
+static void test_lead_unique(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), id1 = 0, id2 = 0, lid = 0, did = 0;
+    json_t *l = lead("web_form", "wf-1", "Ada@Example.COM"), *got = NULL;
+
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->lead_insert(s, l, d, &id1, &err), &err);
+    assert_true(id1 > 0);
+    /* Same (source, external_id): EEXIST with the first lead's id, transaction intact. */
+    assert_int_equal(s->ops->lead_insert(s, l, d, &id2, &err), -DW_EEXIST);
+    assert_int_equal(id2, id1);
+    json_object_set_new(l, "source", json_string("email"));
+    ok(s->ops->lead_insert(s, l, d, &id2, &err), &err);
+    assert_true(id2 != id1);
+    ok(s->ops->commit(s, &err), &err);
+
+    ok(s->ops->lead_find(s, "web_form", "wf-1", &lid, &did, &err), &err);
+    assert_int_equal(lid, id1);
+    assert_int_equal(did, d);
+    assert_int_equal(s->ops->lead_find(s, "web_form", "nope", &lid, &did, &err), -DW_ENOENT);
+
+    ok(s->ops->lead_get(s, id1, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), id1);
+    assert_int_equal(dw_json_int(got, "deal_id", 0), d);
+    assert_string_equal(dw_json_str(got, "source"), "web_form");
+    assert_string_equal(dw_json_str(got, "external_id"), "wf-1");
+    assert_string_equal(dw_json_str(got, "received_at"), "2026-11-20T09:14:00Z");
+    assert_string_equal(dw_json_str(got, "contact_email"), "ada@example.com");
+    assert_true(json_is_null(json_object_get(got, "intake")));
+    assert_true(json_is_null(json_object_get(got, "duplicate_of")));
+    json_object_set_new(l, "source", json_string("web_form"));
+    assert_true(json_equal(json_object_get(got, "raw"), l));
+    json_decref(got);
+
+    ok(s->ops->leads_for_deal(s, d, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "id", 0), id1);
+    json_decref(got);
+
+    /* Bad input changes nothing and says which field. */
+    json_object_del(l, "external_id");
+    assert_int_equal(s->ops->lead_insert(s, l, d, &id2, &err), -DW_EINVAL);
+    assert_string_equal(err.field, "external_id");
+    json_decref(l);
+}
+
+static void test_follow_up_by_email(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d1 = new_deal(s), d2 = new_deal(s), l1, l2, found = 0;
+    json_t *a = lead("email", "m-1", "bob@acme.example"), *b = lead("email", "m-2", "x@y.z");
+
+    ok(s->ops->lead_insert(s, a, d1, &l1, &err), &err);
+    ok(s->ops->lead_insert(s, b, d2, &l2, &err), &err);
+    ok(s->ops->deal_find_open_by_email(s, "BOB@acme.example", 0, &found, &err), &err);
+    assert_int_equal(found, d1);
+    assert_int_equal(s->ops->deal_find_open_by_email(s, "bob@acme.example", d1, &found, &err),
+                     -DW_ENOENT);
+
+    /* Intake's normalised address is the one matched on. */
+    json_t *intake =
+        json_pack("{s:{s:s}, s:[s]}", "contact", "email", "Carol@Acme.Example", "pii", "email");
+    ok(s->ops->lead_set_intake(s, l2, intake, &err), &err);
+    ok(s->ops->deal_find_open_by_email(s, "carol@acme.example", 0, &found, &err), &err);
+    assert_int_equal(found, d2);
+    json_t *got = NULL;
+    ok(s->ops->lead_get(s, l2, &got, &err), &err);
+    assert_true(json_equal(json_object_get(got, "intake"), intake));
+    json_decref(got);
+    assert_int_equal(s->ops->lead_set_intake(s, 9999, intake, &err), -DW_ENOENT);
+
+    /* A closed deal is not continued. */
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, d1, &rec, &err), &err);
+    rec.stage = DW_STAGE_ORDERED;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    assert_int_equal(s->ops->deal_find_open_by_email(s, "bob@acme.example", 0, &found, &err),
+                     -DW_ENOENT);
+
+    ok(s->ops->lead_move(s, l2, d1, &err), &err);
+    ok(s->ops->leads_for_deal(s, d1, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    json_decref(got);
+    assert_int_equal(s->ops->lead_move(s, 9999, d1, &err), -DW_ENOENT);
+    json_decref(a);
+    json_decref(b);
+    json_decref(intake);
+}
+
+static void test_accounts_contacts(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t acc = 0, acc2 = 0, c1 = 0, c2 = 0;
+    json_t *got = NULL;
+
+    assert_int_equal(s->ops->account_find(s, "acme.example", "Acme", &got, &err), -DW_ENOENT);
+    ok(s->ops->account_insert(s, "Acme GmbH", "ACME.example", "DE", &acc, &err), &err);
+    assert_int_equal(s->ops->account_insert(s, "Other", "acme.example", NULL, &acc2, &err),
+                     -DW_EEXIST);
+    ok(s->ops->account_insert(s, "No Domain Ltd", NULL, NULL, &acc2, &err), &err);
+    ok(s->ops->account_insert(s, "No Domain Two", "", NULL, &acc2, &err), &err);
+
+    ok(s->ops->account_find(s, "acme.EXAMPLE", NULL, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), acc);
+    assert_string_equal(dw_json_str(got, "name"), "Acme GmbH");
+    assert_string_equal(dw_json_str(got, "domain"), "acme.example");
+    assert_string_equal(dw_json_str(got, "country"), "DE");
+    json_decref(got);
+    ok(s->ops->account_find(s, NULL, "no domain two", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), acc2);
+    assert_true(json_is_null(json_object_get(got, "domain")));
+    json_decref(got);
+
+    json_t *c =
+        json_pack("{s:s, s:s, s:s}", "name", "Ada", "email", "Ada@Acme.example", "title", "CTO");
+    ok(s->ops->contact_upsert(s, acc, c, &c1, &err), &err);
+    json_object_set_new(c, "phone", json_string("+49 30 1234"));
+    json_object_del(c, "title");
+    ok(s->ops->contact_upsert(s, 0, c, &c2, &err), &err);
+    assert_int_equal(c2, c1);
+    ok(s->ops->contact_get(s, c1, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "email"), "ada@acme.example");
+    assert_string_equal(dw_json_str(got, "title"), "CTO"); /* kept */
+    assert_string_equal(dw_json_str(got, "phone"), "+49 30 1234");
+    assert_int_equal(dw_json_int(got, "account_id", 0), acc); /* kept */
+    json_decref(got);
+    ok(s->ops->account_get(s, acc, &got, &err), &err);
+    json_decref(got);
+    assert_int_equal(s->ops->account_get(s, 9999, &got, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->contact_get(s, 9999, &got, &err), -DW_ENOENT);
+
+    /* Other deals of the account, with their latest total. */
+    int64_t d1 = new_deal(s), d2 = new_deal(s);
+    struct dw_deal_rec rec;
+    for (int i = 0; i < 2; i++) {
+        ok(s->ops->deal_get(s, i ? d2 : d1, &rec, &err), &err);
+        rec.account_id = acc;
+        ok(s->ops->deal_update(s, &rec, &err), &err);
+    }
+    ok(s->ops->deals_for_account(s, acc, d2, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "id", 0), d1);
+    assert_string_equal(dw_json_str(json_array_get(got, 0), "stage"), "new");
+    assert_true(json_is_null(json_object_get(json_array_get(got, 0), "total")));
+    json_decref(got);
+    json_decref(c);
+}
+
+/* ---- deals ------------------------------------------------------------------------- */
+
+static void test_deal_round_trip(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    struct dw_deal_rec rec, back;
+    int64_t d = new_deal(s);
+
+    ok(s->ops->deal_get(s, d, &rec, &err), &err);
+    assert_int_equal(rec.id, d);
+    assert_int_equal(rec.stage, DW_STAGE_NEW);
+    assert_true(rec.runnable);
+    assert_int_equal(rec.next_attempt_at, T0);
+    assert_int_equal(rec.created_at, T0);
+    assert_string_equal(rec.currency, "");
+    assert_string_equal(rec.last_error, "");
+
+    rec.stage = DW_STAGE_AWAITING_APPROVAL;
+    rec.facts = 0x1fff;
+    rec.runnable = false;
+    rec.attempts = 3;
+    rec.next_attempt_at = T0 + 90;
+    snprintf(rec.last_error, sizeof rec.last_error, "pricing: no price for SKU-9");
+    rec.parked = true;
+    snprintf(rec.currency, sizeof rec.currency, "EUR");
+    rec.updated_at = T0 + 5;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_int_equal(back.stage, rec.stage);
+    assert_int_equal(back.facts, rec.facts);
+    assert_false(back.runnable);
+    assert_int_equal(back.attempts, 3);
+    assert_int_equal(back.next_attempt_at, T0 + 90);
+    assert_string_equal(back.last_error, rec.last_error);
+    assert_true(back.parked);
+    assert_string_equal(back.currency, "EUR");
+    assert_int_equal(back.updated_at, T0 + 5);
+    assert_int_equal(back.created_at, T0);
+
+    /* Foreign keys are on: an account that does not exist is refused. */
+    rec.account_id = 4242;
+    assert_int_equal(s->ops->deal_update(s, &rec, &err), -DW_ESTORE);
+    rec.account_id = 0;
+    rec.id = 9999;
+    assert_int_equal(s->ops->deal_update(s, &rec, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->deal_get(s, 9999, &back, &err), -DW_ENOENT);
+}
+
+static void set_due(struct dw_store *s, int64_t id, bool runnable, bool parked, dw_time_t at) {
+    struct dw_error err = {0};
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, id, &rec, &err), &err);
+    rec.runnable = runnable;
+    rec.parked = parked;
+    rec.next_attempt_at = at;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+}
+
+static void test_deals_due(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d[7], ids[8];
+    dw_time_t next = 0;
+
+    ok(s->ops->next_due_at(s, &next, &err), &err);
+    assert_int_equal(next, 0);
+    for (int i = 0; i < 7; i++)
+        d[i] = new_deal(s);
+    set_due(s, d[0], true, false, T0 + 100); /* later */
+    set_due(s, d[1], true, false, T0 - 50);  /* due */
+    set_due(s, d[2], false, false, T0 - 50); /* not runnable */
+    set_due(s, d[3], true, true, T0 - 50);   /* parked */
+    set_due(s, d[4], true, false, T0);       /* due exactly now */
+    set_due(s, d[5], true, false, T0 + 30);  /* soonest of the later ones */
+    set_due(s, d[6], true, false, T0 - 1000);
+
+    int n = s->ops->deals_due(s, T0, ids, 8, &err);
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], d[1]); /* lowest id first, not earliest time */
+    assert_int_equal(ids[1], d[4]);
+    assert_int_equal(ids[2], d[6]);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 2, &err), 2);
+    assert_int_equal(ids[1], d[4]);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 0, &err), 0);
+    n = s->ops->deals_due(s, T0 + 100, ids, 8, &err);
+    assert_int_equal(n, 5);
+    assert_int_equal(ids[0], d[0]);
+
+    ok(s->ops->next_due_at(s, &next, &err), &err);
+    assert_int_equal(next, T0 - 1000);
+    set_due(s, d[1], false, false, 0);
+    set_due(s, d[4], false, false, 0);
+    set_due(s, d[6], false, false, 0);
+    ok(s->ops->next_due_at(s, &next, &err), &err);
+    assert_int_equal(next, T0 + 30);
+}
+
+/* ---- documents --------------------------------------------------------------------- */
+
+static void test_docs(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s);
+    const char *kinds[] = {"requirements", "qualification", "solution", "proposal",
+                           "contract",     "schedule",      "discovery"};
+    json_t *got = NULL;
+
+    for (size_t i = 0; i < DW_ARRAY_SIZE(kinds); i++) {
+        json_t *doc = json_pack("{s:s, s:i, s:[i, i]}", "kind", kinds[i], "z", (int)i, "a", 1, 2);
+        assert_int_equal(s->ops->doc_get(s, d, kinds[i], &got, &err), -DW_ENOENT);
+        ok(s->ops->doc_put(s, d, kinds[i], doc, "ws-a", &err), &err);
+        ok(s->ops->doc_get(s, d, kinds[i], &got, &err), &err);
+        assert_true(json_equal(got, doc));
+        json_decref(got);
+        /* put replaces */
+        json_object_set_new(doc, "z", json_integer(100));
+        ok(s->ops->doc_put(s, d, kinds[i], doc, "ws-b", &err), &err);
+        ok(s->ops->doc_get(s, d, kinds[i], &got, &err), &err);
+        assert_int_equal(dw_json_int(got, "z", 0), 100);
+        json_decref(got);
+        json_decref(doc);
+    }
+    ok(s->ops->doc_delete(s, d, "contract", &err), &err);
+    assert_int_equal(s->ops->doc_get(s, d, "contract", &got, &err), -DW_ENOENT);
+    ok(s->ops->doc_get(s, d, "schedule", &got, &err), &err); /* the others stay */
+    json_decref(got);
+    ok(s->ops->doc_delete(s, d, "solution", &err), &err);
+    assert_int_equal(s->ops->doc_get(s, d, "solution", &got, &err), -DW_ENOENT);
+
+    json_t *doc = json_object();
+    assert_int_equal(s->ops->doc_put(s, d, "Bad Kind", doc, NULL, &err), -DW_EINVAL);
+    assert_int_equal(s->ops->doc_put(s, d, "", doc, NULL, &err), -DW_EINVAL);
+    assert_int_equal(s->ops->doc_put(s, 9999, "proposal", doc, NULL, &err), -DW_ESTORE);
+    json_decref(doc);
+}
+
+/* ---- quotes ------------------------------------------------------------------------ */
+
+static json_t *quote(int64_t total, const char *hash) {
+    json_t *q = json_pack(
+        "{s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:s, s:s, s:[s], s:["
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:i},"
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:i, s:s}]}",
+        "currency", "EUR", "digits", 2, "subtotal", (json_int_t)(total + 1000), "discount",
+        (json_int_t)1000, "total", (json_int_t)total, "discount_bp", 1250, "term_months", 12,
+        "hash", hash, "ws_hash", "ws-1", "rules", "volume-tier", "lines",
+        /* line 1 */
+        "sku", "PLAT-SEAT", "name", "Platform seat", "quantity", (json_int_t)40, "unit_price",
+        (json_int_t)129000, "amount", (json_int_t)5160000, "discount", (json_int_t)645000, "net",
+        (json_int_t)4515000, "billing", "annual", "term_months", 12,
+        /* line 2: a value past 2^53 must survive exactly */
+        "sku", "SUPPORT-PREM", "name", "Premium support", "quantity", (json_int_t)1, "unit_price",
+        (json_int_t)9007199254740993LL, "amount", (json_int_t)9007199254740993LL, "discount",
+        (json_int_t)0, "net", (json_int_t)9007199254740993LL, "billing", "one_time", "term_months",
+        0, "tier", "gold");
+    assert_non_null(q);
+    return q;
+}
+
+static void test_quote_revisions(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), other = new_deal(s);
+    int rev = 0;
+    json_t *q1 = quote(4515000, "h1"), *q2 = quote(4000000, "h2"), *got = NULL;
+
+    assert_int_equal(s->ops->quote_get(s, d, 0, &got, &err), -DW_ENOENT);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->quote_insert(s, d, q1, &rev, &err), &err);
+    assert_int_equal(rev, 1);
+    ok(s->ops->quote_insert(s, d, q2, &rev, &err), &err);
+    assert_int_equal(rev, 2);
+    ok(s->ops->commit(s, &err), &err);
+    /* outside a transaction the hook opens its own */
+    ok(s->ops->quote_insert(s, other, q1, &rev, &err), &err);
+    assert_int_equal(rev, 1);
+
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "revision", 0), 2);
+    assert_string_equal(dw_json_str(got, "hash"), "h2");
+    assert_int_equal(dw_json_int(got, "total", 0), 4000000);
+    json_decref(got);
+
+    ok(s->ops->quote_get(s, d, 1, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "revision", 1), 1);
+    assert_true(dw_json_int(got, "id", 0) > 0);
+    assert_non_null(dw_json_str(got, "created_at"));
+    assert_true(json_equal(json_object_get(got, "lines"), json_object_get(q1, "lines")));
+    /* every key given comes back with the same value */
+    const char *key;
+    json_t *v;
+    json_object_foreach(q1, key, v) {
+        if (!json_equal(json_object_get(got, key), v))
+            fail_msg("quote key %s did not round-trip", key);
+    }
+    json_decref(got);
+    assert_int_equal(s->ops->quote_get(s, d, 3, &got, &err), -DW_ENOENT);
+
+    ok(s->ops->quotes_for_deal(s, d, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "revision", 0), 1);
+    assert_int_equal(dw_json_int(json_array_get(got, 1), "revision", 0), 2);
+    assert_null(json_object_get(json_array_get(got, 0), "lines"));
+    json_decref(got);
+
+    /* A bad line: nothing of the quote is written. */
+    json_object_del(json_array_get(json_object_get(q2, "lines"), 1), "net");
+    assert_int_equal(s->ops->quote_insert(s, d, q2, &rev, &err), -DW_EINVAL);
+    assert_string_equal(err.field, "lines[1].net");
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "revision", 0), 2);
+    json_decref(got);
+
+    json_decref(q1);
+    json_decref(q2);
+}
+
+/* ---- approvals --------------------------------------------------------------------- */
+
+static int64_t approval(struct dw_store *s, int64_t d, const char *kind, const char *hash) {
+    struct dw_error err = {0};
+    int64_t id = 0;
+    json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "kind", kind, "required_role",
+                          "deal_desk", "reason", "discount 12.5% above band", "rule",
+                          "discount-band-2", "quote_revision", 1, "quote_hash", hash);
+    ok(s->ops->approval_insert(s, d, a, T0, &id, &err), &err);
+    json_decref(a);
+    return id;
+}
+
+static const char *status_of(struct dw_store *s, int64_t id, json_t **hold) {
+    struct dw_error err = {0};
+    ok(s->ops->approval_get(s, id, hold, &err), &err);
+    return dw_json_str(*hold, "status");
+}
+
+static void test_approvals(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), d2 = new_deal(s);
+    json_t *got = NULL;
+
+    int64_t keep = approval(s, d, "discount", "hashA");
+    int64_t stale_pending = approval(s, d, "deal_size", "hashB");
+    int64_t stale_approved = approval(s, d, "legal", "hashB");
+    int64_t stale_rejected = approval(s, d, "export_control", "hashB");
+    int64_t other_deal = approval(s, d2, "discount", "hashB");
+
+    ok(s->ops->approval_decide(s, stale_approved, "approved", "vp", "ok", T0 + 1, &err), &err);
+    ok(s->ops->approval_decide(s, stale_rejected, "rejected", "legal1", "no", T0 + 1, &err), &err);
+    /* Only pending approvals can be decided. */
+    assert_int_equal(s->ops->approval_decide(s, stale_approved, "rejected", "vp", NULL, T0, &err),
+                     -DW_ESTATE);
+    assert_int_equal(s->ops->approval_decide(s, 9999, "approved", "vp", NULL, T0, &err),
+                     -DW_ENOENT);
+    assert_int_equal(s->ops->approval_decide(s, keep, "maybe", "vp", NULL, T0, &err), -DW_EINVAL);
+
+    ok(s->ops->approval_get(s, stale_approved, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "decided_by"), "vp");
+    assert_string_equal(dw_json_str(got, "note"), "ok");
+    assert_string_equal(dw_json_str(got, "decided_at"), "2026-11-18T11:06:41Z");
+    assert_string_equal(dw_json_str(got, "required_role"), "deal_desk");
+    assert_string_equal(dw_json_str(got, "quote_hash"), "hashB");
+    assert_int_equal(dw_json_int(got, "quote_revision", 0), 1);
+    assert_int_equal(dw_json_int(got, "deal_id", 0), d);
+    json_decref(got);
+
+    int n = s->ops->approvals_void_stale(s, d, "hashA", T0 + 2, &err);
+    assert_int_equal(n, 2);
+    assert_string_equal(status_of(s, keep, &got), "pending");
+    json_decref(got);
+    assert_string_equal(status_of(s, stale_pending, &got), "void");
+    json_decref(got);
+    assert_string_equal(status_of(s, stale_approved, &got), "void");
+    assert_string_equal(dw_json_str(got, "decided_by"), "vp"); /* history kept */
+    json_decref(got);
+    assert_string_equal(status_of(s, stale_rejected, &got), "rejected");
+    json_decref(got);
+    assert_string_equal(status_of(s, other_deal, &got), "pending");
+    json_decref(got);
+    assert_int_equal(s->ops->approvals_void_stale(s, d, "hashA", T0 + 3, &err), 0);
+
+    ok(s->ops->approvals_pending(s, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "id", 0), keep);
+    assert_int_equal(dw_json_int(json_array_get(got, 1), "id", 0), other_deal);
+    json_decref(got);
+    ok(s->ops->approvals_for_deal(s, d, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 4);
+    json_decref(got);
+}
+
+/* ---- orders ------------------------------------------------------------------------ */
+
+static void test_order_unique(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), id = 0, id2 = 0;
+    json_t *q = quote(4515000, "h1"), *got = NULL;
+    json_t *o = json_pack("{s:i, s:s, s:s, s:I, s:s, s:O}", "quote_revision", 1, "quote_hash", "h1",
+                          "currency", "EUR", "total", (json_int_t)4515000, "accepted_by",
+                          "ada@acme.example", "lines", json_object_get(q, "lines"));
+
+    assert_int_equal(s->ops->order_get(s, d, &got, &err), -DW_ENOENT);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->order_insert(s, d, o, T0, &id, &err), &err);
+    assert_int_equal(s->ops->order_insert(s, d, o, T0, &id2, &err), -DW_EEXIST);
+    ok(s->ops->commit(s, &err), &err);
+
+    ok(s->ops->order_get(s, d, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), id);
+    assert_int_equal(dw_json_int(got, "deal_id", 0), d);
+    assert_int_equal(dw_json_int(got, "total", 0), 4515000);
+    assert_string_equal(dw_json_str(got, "quote_hash"), "h1");
+    assert_string_equal(dw_json_str(got, "accepted_by"), "ada@acme.example");
+    assert_true(json_equal(json_object_get(got, "lines"), json_object_get(q, "lines")));
+    json_decref(got);
+    json_decref(o);
+    json_decref(q);
+}
+
+/* ---- audit chain ------------------------------------------------------------------- */
+
+static void test_audit_chain(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t seq = 0, count = 0, bad = 0;
+
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 0);
+    ok(s->ops->begin(s, &err), &err);
+    for (int i = 1; i <= 1000; i++) {
+        json_t *rec =
+            json_pack("{s:s, s:s, s:{s:i, s:s, s:[i, f], s:{s:b}}}", "actor",
+                      i % 3 ? "agent:pricing" : "user:vp", "action", "tool.write_quote", "data",
+                      "i", i, "text", "Grüße \"quoted\"\n", "list", i, 0.1, "nested", "ok", i % 2);
+        if (i % 4)
+            json_object_set_new(rec, "deal_id", json_integer(i % 17));
+        if (i % 5)
+            json_object_set_new(rec, "ws_hash", json_string("ws-hash-1"));
+        ok(s->ops->audit_append(s, rec, T0 + i, &seq, &err), &err);
+        assert_int_equal(seq, i);
+        json_decref(rec);
+    }
+    ok(s->ops->event_append(s, 5, "quote.created", NULL, T0, NULL, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 1000);
+
+    json_t *rows = NULL;
+    ok(s->ops->audit_for_deal(s, 5, &rows, &err), &err);
+    assert_true(json_array_size(rows) > 0);
+    json_t *first = json_array_get(rows, 0);
+    assert_int_equal(dw_json_int(first, "seq", 0), 5);
+    assert_int_equal(dw_json_int(json_object_get(first, "data"), "i", 0), 5);
+    assert_int_equal(strlen(dw_json_str(first, "hash")), 64);
+    json_decref(rows);
+
+    /* The log refuses edits at the SQL level. */
+    sqlite3 *db = raw_open(f);
+    assert_int_not_equal(raw_exec(db, "UPDATE audit SET actor = 'x' WHERE seq = 3"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(db, "DELETE FROM audit WHERE seq = 3"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(db, "DELETE FROM events"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(db, "UPDATE events SET type = 'x'"), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM events"), 1);
+
+    /* Someone with the file drops the trigger and edits one record's data. */
+    assert_int_equal(raw_exec(db, "DROP TRIGGER audit_no_update"), SQLITE_OK);
+    assert_int_equal(raw_exec(db, "UPDATE audit SET data = '{\"i\":1}' WHERE seq = 437"),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    bad = 0;
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 437);
+    assert_non_null(strstr(err.msg, "437"));
+}
+
+static void test_audit_relink_detected(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t count = 0, bad = 0;
+    json_t *rec = json_pack("{s:s, s:s, s:{}}", "actor", "a", "action", "b", "data");
+    for (int i = 0; i < 10; i++)
+        ok(s->ops->audit_append(s, rec, T0, NULL, &err), &err);
+    json_decref(rec);
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 10);
+
+    /* Deleting a record breaks the sequence at the next one. */
+    sqlite3 *db = raw_open(f);
+    assert_int_equal(raw_exec(db, "DROP TRIGGER audit_no_delete"), SQLITE_OK);
+    assert_int_equal(raw_exec(db, "DELETE FROM audit WHERE seq = 6"), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 7);
+
+    /* Bad input. */
+    json_t *noactor = json_pack("{s:s}", "action", "b");
+    assert_int_equal(s->ops->audit_append(s, noactor, T0, NULL, &err), -DW_EINVAL);
+    assert_string_equal(err.field, "actor");
+    json_decref(noactor);
+}
+
+/* ---- listings and stats ------------------------------------------------------------ */
+
+static void test_deals_list_and_stats(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t acc = 0, contact = 0, lid = 0, oid = 0, aid = 0;
+    int rev = 0;
+    json_t *got = NULL;
+
+    int64_t d1 = new_deal(s), d2 = new_deal(s), d3 = new_deal(s);
+    ok(s->ops->account_insert(s, "Acme GmbH", "acme.example", "DE", &acc, &err), &err);
+    json_t *c = json_pack("{s:s}", "email", "ada@acme.example");
+    ok(s->ops->contact_upsert(s, acc, c, &contact, &err), &err);
+    json_t *l = lead("web_form", "wf-9", "Zed@Other.example");
+    ok(s->ops->lead_insert(s, l, d2, &lid, &err), &err);
+
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, d1, &rec, &err), &err);
+    rec.stage = DW_STAGE_PROPOSAL_READY;
+    rec.account_id = acc;
+    rec.contact_id = contact;
+    snprintf(rec.currency, sizeof rec.currency, "EUR");
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    json_t *q = quote(123450, "h");
+    ok(s->ops->quote_insert(s, d1, q, &rev, &err), &err);
+    json_object_set_new(q, "total", json_integer(-5));
+    json_object_set_new(q, "digits", json_integer(0));
+    ok(s->ops->quote_insert(s, d3, q, &rev, &err), &err);
+    ok(s->ops->deal_get(s, d3, &rec, &err), &err);
+    rec.parked = true;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    json_t *doc = json_object();
+    ok(s->ops->doc_put(s, d1, "proposal", doc, "ws", &err), &err);
+    json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:[]}", "quote_revision", 1, "quote_hash", "h",
+                          "currency", "EUR", "total", 123450, "lines");
+    ok(s->ops->order_insert(s, d1, o, T0, &oid, &err), &err);
+    aid = approval(s, d3, "discount", "h");
+    (void)aid;
+
+    ok(s->ops->deals_list(s, NULL, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 3);
+    json_t *r1 = json_array_get(got, 0), *r2 = json_array_get(got, 1), *r3 = json_array_get(got, 2);
+    assert_int_equal(dw_json_int(r1, "id", 0), d1);
+    assert_string_equal(dw_json_str(r1, "stage"), "proposal_ready");
+    assert_string_equal(dw_json_str(r1, "account"), "Acme GmbH");
+    assert_string_equal(dw_json_str(r1, "contact_email"), "ada@acme.example");
+    assert_string_equal(dw_json_str(r1, "currency"), "EUR");
+    assert_string_equal(dw_json_str(r1, "total"), "1234.50");
+    assert_true(json_is_false(json_object_get(r1, "parked")));
+    assert_string_equal(dw_json_str(r1, "last_error"), "");
+    assert_non_null(dw_json_str(r1, "updated_at"));
+    /* no account or contact yet: the lead's address, no total */
+    assert_true(json_is_null(json_object_get(r2, "account")));
+    assert_string_equal(dw_json_str(r2, "contact_email"), "zed@other.example");
+    assert_true(json_is_null(json_object_get(r2, "total")));
+    /* the quote's currency and digits when the deal has none */
+    assert_string_equal(dw_json_str(r3, "currency"), "EUR");
+    assert_string_equal(dw_json_str(r3, "total"), "-5");
+    assert_true(json_is_true(json_object_get(r3, "parked")));
+    json_decref(got);
+
+    ok(s->ops->deals_list(s, "new", &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    json_decref(got);
+    ok(s->ops->deals_list(s, "", &got, &err), &err);
+    assert_int_equal(json_array_size(got), 3);
+    json_decref(got);
+    assert_int_equal(s->ops->deals_list(s, "won", &got, &err), -DW_EINVAL);
+
+    ok(s->ops->stats(s, &got, &err), &err);
+    json_t *stages = json_object_get(got, "stages");
+    assert_true(json_is_object(stages));
+    assert_int_equal(json_object_size(stages), DW__STAGE_MAX);
+    for (int i = 0; i < DW__STAGE_MAX; i++)
+        assert_true(json_is_integer(json_object_get(stages, dw_stage_name((enum dw_stage)i))));
+    assert_int_equal(dw_json_int(stages, "new", -1), 2);
+    assert_int_equal(dw_json_int(stages, "proposal_ready", -1), 1);
+    assert_int_equal(dw_json_int(stages, "ordered", -1), 0);
+    assert_int_equal(dw_json_int(got, "approvals_pending", -1), 1);
+    assert_int_equal(dw_json_int(got, "proposals", -1), 1);
+    assert_int_equal(dw_json_int(got, "orders", -1), 1);
+    assert_int_equal(dw_json_int(got, "leads", -1), 1);
+    assert_int_equal(dw_json_int(got, "parked", -1), 1);
+    json_decref(got);
+
+    ok(s->ops->deals_for_account(s, acc, 0, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    assert_string_equal(dw_json_str(json_array_get(got, 0), "total"), "1234.50");
+    json_decref(got);
+
+    json_decref(c);
+    json_decref(l);
+    json_decref(q);
+    json_decref(doc);
+    json_decref(o);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_and_migrations, setup, teardown),
+        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test_setup_teardown(test_transaction_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_savepoint_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lead_unique, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_follow_up_by_email, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deal_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quote_revisions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_approvals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_unique, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_relink_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deals_list_and_stats, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
