@@ -80,10 +80,10 @@ static int legal_flags(const struct dw_workspace *ws, const json_t *leads, json_
             size_t s, e;
             if (!text || !dw_phrase_find(text, strlen(text), tr->phrase, 0, &s, &e))
                 continue;
-            json_t *f = json_pack("{s:s,s:s,s:O,s:[I,I]}", "phrase", tr->phrase, "reason",
-                                  tr->reason ? tr->reason : tr->phrase, "lead",
-                                  json_object_get(lead, "id"), "span", (json_int_t)s,
-                                  (json_int_t)e);
+            json_t *f =
+                json_pack("{s:s,s:s,s:O,s:[I,I]}", "phrase", tr->phrase, "reason",
+                          tr->reason ? tr->reason : tr->phrase, "lead", json_object_get(lead, "id"),
+                          "span", (json_int_t)s, (json_int_t)e);
             if (!f || json_array_append_new(flags, f) < 0)
                 return -DW_ENOMEM;
             hit = true;
@@ -123,8 +123,9 @@ static int request_approvals(struct dw_agent_ctx *ctx, const char *status, const
         if (cc)
             snprintf(why, sizeof why, "Export to %s needs an export-control review", cc);
         else
-            snprintf(why, sizeof why, "The customer's country is unknown, so export control "
-                                      "could not be checked");
+            snprintf(why, sizeof why,
+                     "The customer's country is unknown, so export control "
+                     "could not be checked");
         r = DW_TOOL(ctx, request_approval, "export_control",
                     p->export_role ? p->export_role : "legal", why,
                     cc ? "policies.yaml export_control.review"

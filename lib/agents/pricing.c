@@ -3,10 +3,10 @@
  * Reads "solution", "requirements" and, when a person has set one, "pricing_overrides"
  * (whose discount_pct replaces the discount the customer asked for). The currency, the term
  * and the discount are taken from those documents; the numbers come from the pricing engine
- * (lib/engines/pricing.h). The quote goes to quote_put, which keeps the revision when the
- * content hash is unchanged and voids approvals bound to an older hash; then every approval
- * dw_approvals_needed() lists is requested (the gateway does not repeat one already pending
- * or granted for the same hash).
+ * (lib/engines/pricing.h). The quote goes to quote_put, which stamps the workspace hash
+ * beside the content, keeps the revision when the content hash is unchanged and voids
+ * approvals bound to an older hash; then every approval dw_approvals_needed() lists is
+ * requested (the gateway does not repeat one already pending or granted for the same hash).
  */
 #include "agents/agent.h"
 #include "engines/pricing.h"
@@ -111,11 +111,6 @@ static int step(struct dw_agent_ctx *ctx) {
     r = dw_price(ctx->ws, sol, currency, bp, term_of(ctx, req), &quote, ctx->err);
     if (r < 0)
         return r;
-    /* Beside the content, not in it: the hash was computed without ws_hash, so a workspace
-     * edit that leaves every number alone does not void approvals. */
-    if (ctx->ws->hash[0] && dw_json_set(quote, "ws_hash", json_string(ctx->ws->hash)) < 0)
-        return dw_error_set(ctx->err, -DW_ENOMEM, "pricing: out of memory");
-
     int revision = 0;
     bool is_new = false;
     r = DW_TOOL(ctx, quote_put, quote, &revision, &is_new);

@@ -76,14 +76,13 @@ static json_t *quote_view(const json_t *q, const char *valid_until) {
     json_t *l;
     json_array_foreach(json_object_get(q, "lines"), i, l) {
         const char *billing = dw_json_str(l, "billing");
-        json_t *v = json_pack("{s:O?,s:O?,s:O?,s:o,s:o,s:o,s:o,s:s,s:b,s:O?}", "sku",
-                              json_object_get(l, "sku"), "name", json_object_get(l, "name"),
-                              "quantity", json_object_get(l, "quantity"), "unit_price",
-                              money(l, "unit_price", digits), "amount", money(l, "amount", digits),
-                              "discount", money(l, "discount", digits), "net",
-                              money(l, "net", digits), "billing", billing ? billing : "one_time",
-                              "monthly", billing && strcmp(billing, "monthly") == 0,
-                              "term_months", json_object_get(l, "term_months"));
+        json_t *v = json_pack(
+            "{s:O?,s:O?,s:O?,s:o,s:o,s:o,s:o,s:s,s:b,s:O?}", "sku", json_object_get(l, "sku"),
+            "name", json_object_get(l, "name"), "quantity", json_object_get(l, "quantity"),
+            "unit_price", money(l, "unit_price", digits), "amount", money(l, "amount", digits),
+            "discount", money(l, "discount", digits), "net", money(l, "net", digits), "billing",
+            billing ? billing : "one_time", "monthly", billing && strcmp(billing, "monthly") == 0,
+            "term_months", json_object_get(l, "term_months"));
         if (!v || json_array_append_new(lines, v) < 0) {
             json_decref(lines);
             return NULL;
@@ -92,19 +91,17 @@ static json_t *quote_view(const json_t *q, const char *valid_until) {
     return json_pack("{s:O?,s:O?,s:O?,s:o,s:o,s:o,s:s,s:o,s:O?,s:s,s:o}", "revision",
                      json_object_get(q, "revision"), "currency", json_object_get(q, "currency"),
                      "hash", json_object_get(q, "hash"), "subtotal", money(q, "subtotal", digits),
-                     "discount", money(q, "discount", digits), "total",
-                     money(q, "total", digits), "discount_pct", pct, "discount_bp",
+                     "discount", money(q, "discount", digits), "total", money(q, "total", digits),
+                     "discount_pct", pct, "discount_bp",
                      json_integer(dw_json_int(q, "discount_bp", 0)), "term_months",
-                     json_object_get(q, "term_months"), "valid_until", valid_until, "lines",
-                     lines);
+                     json_object_get(q, "term_months"), "valid_until", valid_until, "lines", lines);
 }
 
 static json_t *solution_view(const struct dw_workspace *ws, const json_t *sol) {
     json_t *lines = json_array(), *nc = json_array(), *opts = json_array();
-    json_t *view = lines && nc && opts
-                       ? json_pack("{s:o,s:o,s:o}", "lines", lines, "not_covered", nc, "options",
-                                   opts)
-                       : NULL;
+    json_t *view = lines && nc && opts ? json_pack("{s:o,s:o,s:o}", "lines", lines, "not_covered",
+                                                   nc, "options", opts)
+                                       : NULL;
     if (!view) {
         json_decref(lines);
         json_decref(nc);
@@ -116,9 +113,10 @@ static json_t *solution_view(const struct dw_workspace *ws, const json_t *sol) {
     json_array_foreach(json_object_get(sol, "lines"), i, e) {
         const char *sku = dw_json_str(e, "sku");
         const struct dw_item *it = sku ? dw_ws_item(ws, sku) : NULL;
-        json_t *v = json_pack("{s:s?,s:O?,s:O?,s:s}", "sku", sku, "name", json_object_get(e, "name"),
-                              "quantity", json_object_get(e, "quantity"), "description",
-                              it && it->description ? it->description : "");
+        json_t *v =
+            json_pack("{s:s?,s:O?,s:O?,s:s}", "sku", sku, "name", json_object_get(e, "name"),
+                      "quantity", json_object_get(e, "quantity"), "description",
+                      it && it->description ? it->description : "");
         if (!v || json_array_append_new(lines, v) < 0)
             goto fail;
     }
@@ -143,15 +141,14 @@ fail:
     return NULL;
 }
 
-/* Terms the customer reads; the contract's internal notes stay internal. */
+/* Terms the customer reads: `dpa` for the template's own DPA clause, and notes on export
+ * control and on the non-standard terms legal reviewed. The contract's notes are internal
+ * (they say things like "text addressed to the system") and stay out. */
 static json_t *terms_view(const json_t *contract) {
     bool dpa = dw_json_bool(contract, "dpa", false);
     json_t *notes = json_array();
     if (!notes)
         return NULL;
-    if (dpa)
-        json_array_append_new(notes, json_string("A data-processing agreement (DPA) is part of "
-                                                 "this offer."));
     const char *st = dw_json_str(json_object_get(contract, "export_control"), "status");
     if (st && strcmp(st, "review") == 0)
         json_array_append_new(notes, json_string("Delivery is subject to export-control "
@@ -163,8 +160,10 @@ static json_t *terms_view(const json_t *contract) {
         char s[512];
         if (!phrase)
             continue;
-        snprintf(s, sizeof s, "Your request regarding \"%s\" has been reviewed by our legal "
-                              "team.", phrase);
+        snprintf(s, sizeof s,
+                 "The terms you asked for (%s) have been reviewed by our legal "
+                 "team.",
+                 phrase);
         /* the same phrase in two messages is one request */
         bool seen = false;
         size_t k;
@@ -195,9 +194,9 @@ static json_t *customer_view(const json_t *contact, const json_t *req) {
 
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
-    _cleanup_json_ json_t *leads = NULL, *req = NULL, *sol = NULL, *contract = NULL,
-                          *quote = NULL, *claims = NULL, *citations = NULL, *view = NULL,
-                          *contact = NULL, *doc = NULL;
+    _cleanup_json_ json_t *leads = NULL, *req = NULL, *sol = NULL, *contract = NULL, *quote = NULL,
+                          *claims = NULL, *citations = NULL, *view = NULL, *contact = NULL,
+                          *doc = NULL;
     _cleanup_free_ char *md = NULL;
     int r;
     if ((r = DW_TOOL(ctx, leads, &leads)) < 0 ||
@@ -225,9 +224,9 @@ static int step(struct dw_agent_ctx *ctx) {
         return -DW_ENOMEM;
     view = json_pack("{s:{s:s},s:o,s:{s:s},s:s,s:o,s:o,s:O,s:O,s:o}", "company", "name",
                      ws->company_name ? ws->company_name : "", "customer",
-                     customer_view(contact, req), "deal", "id", deal_id, "date", date,
-                     "solution", solution_view(ws, sol), "quote", quote_view(quote, valid),
-                     "claims", claims, "citations", citations, "terms", terms_view(contract));
+                     customer_view(contact, req), "deal", "id", deal_id, "date", date, "solution",
+                     solution_view(ws, sol), "quote", quote_view(quote, valid), "claims", claims,
+                     "citations", citations, "terms", terms_view(contract));
     if (!view)
         return -DW_ENOMEM;
 

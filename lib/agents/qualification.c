@@ -123,7 +123,7 @@ const struct dw_agent dw_agent_qualification = {
     .summary = "ICP fit and BANT score with reasons; asks for what is missing",
     .needs = DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT,
     .produces = DW_FACT_QUALIFIED,
-    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUALIFICATION |
-             DW_TOOL_SET_OUTCOME,
+    .scope =
+        DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUALIFICATION | DW_TOOL_SET_OUTCOME,
     .step = step,
 };

@@ -15,6 +15,12 @@
  * customer ruled out. Re-evaluating from scratch at each node is simpler than undoing
  * incremental state and costs little at the sizes the node limit allows.
  *
+ * Two rules that are easy to get wrong. A capability counts as covered only by a line chosen
+ * for the customer, never by an item that is merely required by another line: that item is
+ * sized for its requirer, not for the customer's count. And requirers share what they
+ * require: `per` is a capacity, so the need is ceil(sum(quantity / per)) over all
+ * requirers, computed exactly (struct slot).
+ *
  * Nothing here depends on the order of the catalog or the price book: items are reached
  * through an index sorted by SKU that this file builds itself, so the engine behaves the
  * same on a snapshot from the loader and on one built by hand in a test.
@@ -58,6 +64,20 @@ struct main_entry {
     bool option; /* added as an option of another line */
 };
 
+/* An item's quantities while a set is evaluated. What the requirers need is kept as the exact
+ * fraction num/den = sum(requirer quantity / per), rounded up once: `per` says how many
+ * units of the requirer one unit of the required item serves, and requirers share it (one
+ * cloud tenant for 10,000 seats, whichever items the seats are). */
+struct slot {
+    int64_t total;  /* quantity in the set; 0 = not a member */
+    int64_t main;   /* quantity as a chosen line; 0 = not chosen */
+    bool counted;   /* main follows a requested count, not the default of one */
+    int64_t req;    /* what the requirers need: ceil(num / den) */
+    __int128 num;
+    int64_t den;
+    unsigned char mark; /* visit(): 1 on the path, 2 done */
+};
+
 struct cfg {
     const struct dw_workspace *ws;
     const json_t *excluded; /* requirements.excluded_capabilities (array or NULL) */
@@ -71,11 +91,8 @@ struct cfg {
     struct want wants[DW_CFG_MAX_WANTS];
     size_t n_wants;
 
-    /* evaluate_set state; valid until the next evaluation */
-    int64_t *total;  /* quantity in the set; 0 = not a member */
-    int64_t *mainq;  /* quantity as a chosen line */
-    int64_t *reqsum; /* sum of what the requirers need */
-    unsigned char *mark;
+    /* evaluate_set state, per item; valid until the next evaluation */
+    struct slot *slot;
     size_t *order; /* members, post-order (required items before their requirers) */
     size_t n_order;
 
@@ -161,13 +178,9 @@ static int build_index(struct cfg *c) {
     c->items = calloc(n, sizeof *c->items);
     c->price = calloc(n, sizeof *c->price);
     c->banned_by = calloc(n, sizeof *c->banned_by);
-    c->total = calloc(n, sizeof *c->total);
-    c->mainq = calloc(n, sizeof *c->mainq);
-    c->reqsum = calloc(n, sizeof *c->reqsum);
-    c->mark = calloc(n, 1);
+    c->slot = calloc(n, sizeof *c->slot);
     c->order = calloc(n, sizeof *c->order);
-    if (!c->items || !c->price || !c->banned_by || !c->total || !c->mainq || !c->reqsum ||
-        !c->mark || !c->order)
+    if (!c->items || !c->price || !c->banned_by || !c->slot || !c->order)
         return -DW_ENOMEM;
     for (size_t i = 0; i < c->n; i++)
         c->items[i] = &ws->items[i];
@@ -197,10 +210,7 @@ static void cfg_release(struct cfg *c) {
     free(c->items);
     free(c->price);
     free(c->banned_by);
-    free(c->total);
-    free(c->mainq);
-    free(c->reqsum);
-    free(c->mark);
+    free(c->slot);
     free(c->order);
 }
 
@@ -222,8 +232,8 @@ static int cmp_cand(const void *a, const void *b) {
     return strcmp(x->sku, y->sku);
 }
 
-/* The items providing cap, in preference order: regular ones into *ret, option_only ones
- * into *ret_opts. Items that themselves provide an excluded capability are left out. */
+/* The items providing w's capability, in preference order: regular ones into w->cands,
+ * option_only ones into w->opts. Items that provide an excluded capability are left out. */
 static int collect_candidates(struct cfg *c, struct want *w) {
     _cleanup_free_ struct cand_key *keys = calloc(c->n ? c->n : 1, sizeof *keys);
     if (!keys)
@@ -333,40 +343,28 @@ static int64_t requested(const struct cfg *c, const char *unit) {
     return v;
 }
 
-/* Generic counts that apply to hardware sold without a unit of its own. */
-static const char *const generic_units[] = {"devices", "units"};
-
-/* How an item's line quantity follows the requirements: the unit it is counted in and the
- * requested count, or NULL / -1. */
+/* How an item's line quantity follows the requirements: its unit and the requested count
+ * (-1 when none was given), or NULL for an item without a unit. An item without a unit is
+ * sold once per solution: a count in some other unit ("300 devices") says nothing about how
+ * many management appliances are needed, so an item that scales declares its unit. */
 static const char *quantity_source(const struct cfg *c, const struct dw_item *it,
                                    int64_t *ret_value) {
-    if (it->quantity_unit) {
-        *ret_value = requested(c, it->quantity_unit);
-        return it->quantity_unit;
-    }
-    if (it->kind == DW_ITEM_HARDWARE)
-        for (size_t g = 0; g < DW_ARRAY_SIZE(generic_units); g++) {
-            int64_t v = requested(c, generic_units[g]);
-            if (v > 0) {
-                *ret_value = v;
-                return generic_units[g];
-            }
-        }
-    *ret_value = -1;
-    return NULL;
+    *ret_value = it->quantity_unit ? requested(c, it->quantity_unit) : -1;
+    return it->quantity_unit;
 }
 
-/* The quantity of an item chosen for a capability, before min and requires. */
+/* The quantity of an item chosen for a capability, before min and requires; *ret_counted
+ * tells whether it follows a requested count. */
 static int main_quantity(const struct cfg *c, const struct dw_item *it, int64_t *ret,
-                         struct dw_error *err) {
+                         bool *ret_counted, struct dw_error *err) {
     int64_t v;
     const char *unit = quantity_source(c, it, &v);
+    *ret_counted = v > 0;
     if (v <= 0) {
         *ret = 1;
         return 0;
     }
-    int64_t factor = unit == it->quantity_unit && it->quantity_factor > 0 ? it->quantity_factor
-                                                                           : 1;
+    int64_t factor = it->quantity_factor > 0 ? it->quantity_factor : 1;
     if (dw_mul_checked(v, factor, ret) < 0)
         return dw_error_set(err, -DW_ETOOBIG, "%s: %" PRId64 " %s x %" PRId64 " overflows",
                             it->sku, v, unit, factor);
@@ -376,24 +374,21 @@ static int main_quantity(const struct cfg *c, const struct dw_item *it, int64_t 
 /* ---- evaluating a set ---------------------------------------------------------------- */
 
 static void eval_reset(struct cfg *c) {
-    for (size_t k = 0; k < c->n_order; k++) {
-        size_t i = c->order[k];
-        c->total[i] = c->mainq[i] = c->reqsum[i] = 0;
-        c->mark[i] = 0;
-    }
+    for (size_t k = 0; k < c->n_order; k++)
+        c->slot[c->order[k]] = (struct slot){0};
     c->n_order = 0;
 }
 
 static int visit(struct cfg *c, size_t i, int depth, struct dw_error *err) {
-    if (c->mark[i] == 2)
+    if (c->slot[i].mark == 2)
         return 0;
     const struct dw_item *it = c->items[i];
-    if (c->mark[i] == 1)
+    if (c->slot[i].mark == 1)
         return dw_error_set(err, -DW_EVALIDATE, "the requires of %s form a cycle", it->sku);
     if (depth > DW_CFG_MAX_DEPTH)
         return dw_error_set(err, -DW_EVALIDATE, "requires chain below %s is deeper than %d",
                             it->sku, DW_CFG_MAX_DEPTH);
-    c->mark[i] = 1;
+    c->slot[i].mark = 1;
     for (size_t r = 0; r < it->n_requires; r++) {
         size_t j = find_item(c, it->requires[r].sku);
         if (j == NONE)
@@ -403,29 +398,70 @@ static int visit(struct cfg *c, size_t i, int depth, struct dw_error *err) {
         if (ret < 0)
             return ret;
     }
-    c->mark[i] = 2;
+    c->slot[i].mark = 2;
     c->order[c->n_order++] = i;
     return 0;
 }
 
 static int64_t min_of(const struct dw_item *it) { return it->min_qty > 0 ? it->min_qty : 1; }
 
-static int64_t ceil_div(int64_t a, int64_t b) { return a / b + (a % b != 0); }
+#define MAX_DEN 1000000000000LL /* common denominator of the per ratios of one item */
+
+static int64_t gcd64(int64_t a, int64_t b) {
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Add q / per to what item j's requirers need. */
+static int add_need(struct cfg *c, size_t j, int64_t q, int64_t per, struct dw_error *err) {
+    struct slot *s = &c->slot[j];
+    if (s->den == 0)
+        s->den = 1;
+    int64_t l = s->den / gcd64(s->den, per);
+    if (l > MAX_DEN / per)
+        return dw_error_set(err, -DW_ETOOBIG, "the per ratios requiring %s are too fine",
+                            c->items[j]->sku);
+    l *= per; /* lcm(den, per) <= MAX_DEN */
+    __int128 num = s->num * (l / s->den) + (__int128)q * (l / per);
+    __int128 need = (num + l - 1) / l;
+    if (need > INT64_MAX)
+        return dw_error_set(err, -DW_ETOOBIG, "quantity of %s overflows", c->items[j]->sku);
+    s->num = num;
+    s->den = l;
+    s->req = (int64_t)need;
+    return 0;
+}
+
+/* An item's quantity from its own line and its requirers: a requested count and what other
+ * lines require count different things and add up (24x7 support for 12 sites, plus the two
+ * hub gateways that require it); a default of one is absorbed by what is required. */
+static int slot_total(const struct slot *s, const struct dw_item *it, int64_t *ret) {
+    int64_t q;
+    if (s->counted) {
+        if (dw_add_checked(s->main, s->req, &q) < 0)
+            return -DW_ETOOBIG;
+    } else
+        q = s->main > s->req ? s->main : s->req;
+    *ret = q > min_of(it) ? q : min_of(it);
+    return 0;
+}
 
 /* Evaluate main[0..n_main) with everything it requires. Returns 0 when the set is valid, 1
  * when it is not (*why says why), a negative code on error. Members and their quantities
- * stay in c->order / c->total until the next call. */
+ * stay in c->order / c->slot until the next call. */
 static int evaluate_set(struct cfg *c, const struct main_entry *main, size_t n_main,
                         struct why *why, struct dw_error *err) {
     eval_reset(c);
     *why = (struct why){.kind = WHY_NONE};
     for (size_t k = 0; k < n_main; k++) {
-        int64_t q;
-        int r = main_quantity(c, c->items[main[k].item], &q, err);
+        struct slot *s = &c->slot[main[k].item];
+        int r = main_quantity(c, c->items[main[k].item], &s->main, &s->counted, err);
         if (r < 0)
             return r;
-        if (q > c->mainq[main[k].item])
-            c->mainq[main[k].item] = q;
     }
     for (size_t k = 0; k < n_main; k++) {
         int r = visit(c, main[k].item, 0, err);
@@ -433,20 +469,18 @@ static int evaluate_set(struct cfg *c, const struct main_entry *main, size_t n_m
             return r;
     }
     /* Reverse post-order is a topological order: every requirer before what it requires,
-     * so a required item's sum is complete when its turn comes. */
+     * so a required item's need is complete when its turn comes. */
     for (size_t k = c->n_order; k-- > 0;) {
         size_t i = c->order[k];
         const struct dw_item *it = c->items[i];
-        int64_t q = c->mainq[i] > c->reqsum[i] ? c->mainq[i] : c->reqsum[i];
-        if (q < min_of(it))
-            q = min_of(it);
-        c->total[i] = q;
+        if (slot_total(&c->slot[i], it, &c->slot[i].total) < 0)
+            return dw_error_set(err, -DW_ETOOBIG, "quantity of %s overflows", it->sku);
         for (size_t r = 0; r < it->n_requires; r++) {
             size_t j = find_item(c, it->requires[r].sku);
             int64_t per = it->requires[r].per > 0 ? it->requires[r].per : 1;
-            if (dw_add_checked(c->reqsum[j], ceil_div(q, per), &c->reqsum[j]) < 0)
-                return dw_error_set(err, -DW_ETOOBIG, "quantity of %s overflows",
-                                    c->items[j]->sku);
+            int ret = add_need(c, j, c->slot[i].total, per, err);
+            if (ret < 0)
+                return ret;
         }
     }
     for (size_t k = 0; k < c->n_order; k++) {
@@ -456,13 +490,13 @@ static int evaluate_set(struct cfg *c, const struct main_entry *main, size_t n_m
             *why = (struct why){.kind = WHY_BANNED, .item = i, .cap = c->banned_by[i]};
             return 1;
         }
-        if (it->max_qty > 0 && c->total[i] > it->max_qty) {
-            *why = (struct why){.kind = WHY_MAX, .item = i, .qty = c->total[i]};
+        if (it->max_qty > 0 && c->slot[i].total > it->max_qty) {
+            *why = (struct why){.kind = WHY_MAX, .item = i, .qty = c->slot[i].total};
             return 1;
         }
         for (size_t e = 0; e < it->n_excludes; e++) {
             size_t j = find_item(c, it->excludes[e]);
-            if (j != NONE && c->total[j] > 0) {
+            if (j != NONE && c->slot[j].total > 0) {
                 *why = (struct why){.kind = WHY_CONFLICT, .item = i, .other = j};
                 return 1;
             }
@@ -471,9 +505,13 @@ static int evaluate_set(struct cfg *c, const struct main_entry *main, size_t n_m
     return 0;
 }
 
+/* Is cap covered by a line chosen for the customer (a capability or an option)? Items that
+ * are only required by other lines do not count: they are sized for their requirers, not
+ * for the customer's numbers (two hub gateways required by an HA kit do not give SD-WAN to
+ * sixty sites). Choosing such an item for the capability later adds the customer's count. */
 static bool set_covers(const struct cfg *c, const char *cap) {
-    for (size_t k = 0; k < c->n_order; k++)
-        if (item_provides(c->items[c->order[k]], cap))
+    for (size_t k = 0; k < c->n_main; k++)
+        if (item_provides(c->items[c->main[k].item], cap))
             return true;
     return false;
 }
@@ -519,7 +557,7 @@ static int leaf(struct cfg *c, struct dw_error *err) {
             continue;
         for (size_t k = 0; k < w->n_opts; k++) {
             size_t o = w->opts[k];
-            if (c->total[o] > 0 || !set_offers(c, c->items[o]->sku))
+            if (!set_offers(c, c->items[o]->sku))
                 continue;
             c->main[c->n_main++] = (struct main_entry){o, j, true};
             r = evaluate_set(c, c->main, c->n_main, &why, err);
@@ -565,9 +603,7 @@ static int dfs(struct cfg *c, size_t depth, struct dw_error *err) {
 
     const struct want *w = &c->wants[depth];
     struct why why;
-    int r = evaluate_set(c, c->main, c->n_main, &why, err);
-    if (r != 0)
-        return r < 0 ? r : dw_error_set(err, -DW_EINTERNAL, "configurator: invalid node");
+    int r;
     if (w->state == WANT_SEARCH && set_covers(c, w->name)) {
         c->cov[depth] = 1;
         return dfs(c, depth + 1, err);
@@ -612,15 +648,13 @@ static int main_reason(const struct cfg *c, size_t i, struct dw_buf *b) {
     int64_t v;
     const char *unit = quantity_source(c, it, &v);
     char one[64];
-    if (unit && v > 0 && unit == it->quantity_unit) {
+    if (unit && v > 0) {
         singular(unit, one, sizeof one);
         int64_t f = it->quantity_factor > 0 ? it->quantity_factor : 1;
         return dw_buf_printf(b, "%" PRId64 " %s x %" PRId64 " per %s", v, unit, f, one);
     }
-    if (unit && v > 0)
-        return dw_buf_printf(b, "%" PRId64 " %s", v, unit);
-    if (it->quantity_unit)
-        return dw_buf_printf(b, "no number of %s given", it->quantity_unit);
+    if (unit)
+        return dw_buf_printf(b, "no number of %s given", unit);
     return dw_buf_puts(b, "one per solution");
 }
 
@@ -636,9 +670,10 @@ static size_t first_requirer(const struct cfg *c, const size_t *lines, size_t n_
     return NONE;
 }
 
-static int required_reason(const struct cfg *c, const size_t *lines, size_t n_lines, size_t i,
-                           struct dw_buf *b) {
-    int r = dw_buf_puts(b, "required: ");
+/* "required by 12 x EDGE-100 (1 per 1) + 120 x VPN-GW (1 per 50)" */
+static int required_by_text(const struct cfg *c, const size_t *lines, size_t n_lines, size_t i,
+                            struct dw_buf *b) {
+    int r = dw_buf_puts(b, "required by ");
     bool first = true;
     for (size_t l = 0; l < n_lines && r == 0; l++) {
         const struct dw_item *p = c->items[lines[l]];
@@ -646,9 +681,8 @@ static int required_reason(const struct cfg *c, const size_t *lines, size_t n_li
             if (strcmp(p->requires[k].sku, c->items[i]->sku) != 0)
                 continue;
             int64_t per = p->requires[k].per > 0 ? p->requires[k].per : 1;
-            int64_t q = c->total[lines[l]];
-            r = dw_buf_printf(b, "%s%" PRId64 " for %" PRId64 " x %s (1 per %" PRId64 ")",
-                              first ? "" : " + ", ceil_div(q, per), q, p->sku, per);
+            r = dw_buf_printf(b, "%s%" PRId64 " x %s (1 per %" PRId64 ")", first ? "" : " + ",
+                              c->slot[lines[l]].total, p->sku, per);
             first = false;
         }
     }
@@ -659,30 +693,35 @@ static int line_reason(const struct cfg *c, const size_t *lines, size_t n_lines,
                        const struct main_entry *me, char **ret) {
     size_t i = lines[l];
     const struct dw_item *it = c->items[i];
+    const struct slot *s = &c->slot[i];
     struct dw_buf b;
     dw_buf_init(&b, 0);
     int r = 0;
-    if (me) {
-        if (me->option) {
-            size_t host = NONE;
-            for (size_t k = 0; k < n_lines && host == NONE; k++)
-                if (k != l && item_offers(c->items[lines[k]], it->sku))
-                    host = lines[k];
-            if (host != NONE)
-                r = dw_buf_printf(&b, "option of %s; ", c->items[host]->sku);
-        }
-        if (r == 0)
-            r = main_reason(c, i, &b);
-        if (r == 0 && c->reqsum[i] > c->mainq[i]) {
+    if (me && me->option) {
+        size_t host = NONE;
+        for (size_t k = 0; k < n_lines && host == NONE; k++)
+            if (k != l && item_offers(c->items[lines[k]], it->sku))
+                host = lines[k];
+        if (host != NONE)
+            r = dw_buf_printf(&b, "option of %s; ", c->items[host]->sku);
+    }
+    if (r == 0 && me)
+        r = main_reason(c, i, &b);
+    if (r == 0 && s->req > 0) {
+        bool added = me && s->counted;
+        bool absorbed = me && !s->counted;
+        if (added)
+            r = dw_buf_printf(&b, " + %" PRId64 " ", s->req);
+        else if (absorbed)
             r = dw_buf_puts(&b, "; ");
-            if (r == 0)
-                r = required_reason(c, lines, n_lines, i, &b);
-            if (r == 0)
-                r = dw_buf_puts(&b, "; the larger quantity applies");
-        }
-    } else
-        r = required_reason(c, lines, n_lines, i, &b);
-    int64_t before = c->mainq[i] > c->reqsum[i] ? c->mainq[i] : c->reqsum[i];
+        if (r == 0)
+            r = required_by_text(c, lines, n_lines, i, &b);
+        if (r == 0 && !added)
+            r = dw_buf_printf(&b, ": %" PRId64, s->req);
+        if (r == 0 && absorbed && s->req > s->main)
+            r = dw_buf_puts(&b, ", the larger quantity applies");
+    }
+    int64_t before = s->counted ? s->main + s->req : (s->main > s->req ? s->main : s->req);
     if (r == 0 && before < min_of(it))
         r = dw_buf_printf(&b, "; raised to the minimum of %" PRId64, min_of(it));
     if (r < 0) {
@@ -733,9 +772,10 @@ static size_t order_lines(struct cfg *c, size_t *lines) {
     return n;
 }
 
-static json_t *covers_of(const struct cfg *c, const struct dw_item *it) {
+/* The wanted capabilities a chosen line provides; required lines cover nothing. */
+static json_t *covers_of(const struct cfg *c, const struct dw_item *it, bool chosen) {
     json_t *a = json_array();
-    for (size_t j = 0; a && j < c->n_wants; j++)
+    for (size_t j = 0; a && chosen && j < c->n_wants; j++)
         if (c->wants[j].state == WANT_SEARCH && item_provides(it, c->wants[j].name) &&
             json_array_append_new(a, json_string(c->wants[j].name)) < 0) {
             json_decref(a);
@@ -756,7 +796,7 @@ static int emit_lines(struct cfg *c, const size_t *lines, size_t n_lines, json_t
         size_t req = me ? NONE : first_requirer(c, lines, n_lines, i);
         json_t *line = json_pack("{s:s, s:s, s:I, s:o*, s:s, s:o}", "sku", it->sku, "name",
                                  it->name ? it->name : it->sku, "quantity",
-                                 (json_int_t)c->total[i], "covers", covers_of(c, it),
+                                 (json_int_t)c->slot[i].total, "covers", covers_of(c, it, me != NULL),
                                  "reason", reason, "required_by",
                                  req != NONE ? json_string(c->items[req]->sku) : json_null());
         if (!line || !json_object_get(line, "covers") || json_array_append_new(out, line) < 0) {
@@ -887,13 +927,13 @@ static int emit_options(const struct cfg *c, const size_t *lines, size_t n_lines
         const struct dw_item *host = c->items[lines[l]];
         for (size_t k = 0; k < host->n_options; k++) {
             size_t o = find_item(c, host->options[k]);
-            if (o == NONE || c->total[o] > 0 || c->banned_by[o])
+            if (o == NONE || c->slot[o].total > 0 || c->banned_by[o])
                 continue;
             const struct dw_item *opt = c->items[o];
             bool skip = false;
             for (size_t e = 0; e < opt->n_excludes && !skip; e++) {
                 size_t x = find_item(c, opt->excludes[e]);
-                skip = x != NONE && c->total[x] > 0;
+                skip = x != NONE && c->slot[x].total > 0;
             }
             for (size_t m = 0; m < n_lines && !skip; m++) {
                 const struct dw_item *li = c->items[lines[m]];

@@ -514,10 +514,10 @@ static int kw_find(const char *w, size_t n) {
     }
 }
 
-/* Singular stem for plural matching, written to out (KEY_MAX bytes): "switches" -> "switch",
- * "companies" -> "company", "users" -> "user". Longer words are cut (the key only groups
- * candidates; the match itself compares whole words). */
-static size_t stem(const char *s, size_t n, char *out) {
+/* Singular stem for plural matching, written to out (cap bytes): "switches" -> "switch",
+ * "companies" -> "company", "users" -> "user". Longer words are cut: the index key only
+ * groups candidates, the match itself compares whole words. */
+static size_t stem(const char *s, size_t n, char *out, size_t cap) {
     size_t m = n;
     bool y = false;
     if (n > 4 && memcmp(s + n - 3, "ies", 3) == 0) {
@@ -531,11 +531,20 @@ static size_t stem(const char *s, size_t n, char *out) {
                s[n - 2] != 'i') {
         m = n - 1;
     }
-    size_t o = m < KEY_MAX - 1 ? m : KEY_MAX - 1;
+    size_t o = m < cap - 1 ? m : cap - 1;
     memcpy(out, s, o);
-    if (y && o < KEY_MAX - 1)
+    if (y && o < cap - 1)
         out[o++] = 'y';
     return o;
+}
+
+/* Singular/plural equality of two words ("switch" = "switches"). */
+static bool plural_eq(const char *a, size_t an, const char *b, size_t bn) {
+    char x[64], y[64];
+    if (an >= sizeof x || bn >= sizeof y)
+        return false;
+    size_t xn = stem(a, an, x, sizeof x), yn = stem(b, bn, y, sizeof y);
+    return xn == yn && memcmp(x, y, xn) == 0;
 }
 
 /* ---- phrase index --------------------------------------------------------------------- */
@@ -571,21 +580,2023 @@ static bool phrase_init(struct phrase *ph, const char *orig, size_t len, char *l
     ph->nt = (uint32_t)nt;
     ph->len = (uint32_t)len;
     ph->flags = flags;
-    ph->klen = (uint8_t)stem(lo + toks[0].s, toks[0].e - toks[0].s, ph->key);
+    ph->klen = (uint8_t)stem(lo + toks[0].s, toks[0].e - toks[0].s, ph->key, KEY_MAX);
     return true;
 }
 
+static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
+    return p->klen == klen && memcmp(p->key, key, klen) == 0;
+}
+
+/* Sort the phrases (groups of equal keys, longest phrase first) and hash each group. */
 static void tindex_finish(struct tindex *ix, uint32_t *slot, size_t nslot) {
     qsort(ix->ph, ix->n, sizeof *ix->ph, phrase_cmp);
     ix->slot = slot;
     ix->mask = nslot - 1;
     memset(slot, 0, nslot * sizeof *slot);
     for (size_t i = 0; i < ix->n; i++) {
-        if (i > 0 && phrase_cmp_key(&ix->ph[i - 1], &ix->ph[i]) == 0)
+        const struct phrase *p = &ix->ph[i];
+        if (i > 0 && key_eq(&ix->ph[i - 1], p->key, p->klen))
             continue;
-        uint32_t h = hash_bytes(ix->ph[i].key, ix->ph[i].klen) & (uint32_t)ix->mask;
+        uint32_t h = hash_bytes(p->key, p->klen) & (uint32_t)ix->mask;
         while (slot[h])
             h = (h + 1) & (uint32_t)ix->mask;
         slot[h] = (uint32_t)i + 1;
     }
+}
+
+/* Short all-capital standards ("EAR", "PCI") are words in lower case ("ear"). */
+static uint8_t standard_flags(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 3)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'A' || s[i] > 'Z')
+            return 0;
+    return PH_UPPER;
+}
+
+/* Index a vocabulary list: names and synonyms, in one allocation owned by ix->ph. */
+static int tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, size_t n,
+                        uint8_t flags, bool standards) {
+    *ix = (struct tindex){0};
+    size_t nph = 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!terms[i].name)
+            continue;
+        nph++;
+        bytes += strlen(terms[i].name) + 1;
+        for (size_t k = 0; k < terms[i].n_synonyms; k++)
+            if (terms[i].synonyms && terms[i].synonyms[k]) {
+                nph++;
+                bytes += strlen(terms[i].synonyms[k]) + 1;
+            }
+    }
+    if (nph == 0)
+        return 0;
+    if (nph > (1u << 20) || bytes > (16u << 20))
+        return -DW_ETOOBIG;
+    size_t nslot = 16;
+    while (nslot < 2 * nph)
+        nslot <<= 1;
+    char *mem = malloc(nph * sizeof(struct phrase) + bytes * sizeof(struct tok) +
+                       nslot * sizeof(uint32_t) + bytes);
+    if (!mem)
+        return -DW_ENOMEM;
+    struct phrase *ph = (struct phrase *)(void *)mem;
+    struct tok *toks = (struct tok *)(void *)(ph + nph);
+    uint32_t *slot = (uint32_t *)(void *)(toks + bytes);
+    char *pool = (char *)(slot + nslot);
+    size_t np = 0, tp = 0, pp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!terms[i].name)
+            continue;
+        for (size_t k = 0; k <= terms[i].n_synonyms; k++) {
+            const char *s = k == 0 ? terms[i].name
+                            : terms[i].synonyms ? terms[i].synonyms[k - 1]
+                                                : NULL;
+            if (!s)
+                continue;
+            size_t len = strlen(s);
+            struct phrase *p = &ph[np];
+            *p = (struct phrase){.name = terms[i].name, .order = (uint32_t)np};
+            uint8_t fl = flags | (standards ? standard_flags(s) : 0);
+            if (phrase_init(p, s, len, pool + pp, toks + tp, fl)) {
+                tp += p->nt;
+                np++;
+            }
+            pp += len + 1;
+        }
+    }
+    ix->ph = ph;
+    ix->n = np;
+    tindex_finish(ix, slot, nslot);
+    return 0;
+}
+
+static void init_tables(void) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(kwdefs); k++) {
+        size_t n = strlen(kwdefs[k].w);
+        uint32_t h = hash_bytes(kwdefs[k].w, n) & (KW_SLOTS - 1);
+        bool dup = false;
+        while (g.kw_slot[h] && !dup) {
+            dup = strcmp(kwdefs[g.kw_slot[h] - 1].w, kwdefs[k].w) == 0;
+            h = (h + 1) & (KW_SLOTS - 1);
+        }
+        if (!dup)
+            g.kw_slot[h] = (uint16_t)(k + 1);
+    }
+    size_t np = 0, tp = 0, pp = 0;
+    for (size_t c = 0; c < dw__n_country_names && c < DW_ARRAY_SIZE(g.codes); c++) {
+        const char *s = dw__country_names[c];
+        memcpy(g.codes[c], s, 2);
+        g.codes[c][2] = '\0';
+        for (const char *p = s + 3; *p;) {
+            size_t len = strcspn(p, "|");
+            const char *a = p;
+            uint8_t fl = 0;
+            if (*a == '^' || *a == '*') {
+                fl = *a == '^' ? PH_UPPER : PH_CAP;
+                a++;
+            }
+            size_t alen = len - (size_t)(a - p);
+            if (np < COUNTRY_PHRASES && tp + alen <= COUNTRY_TOKENS &&
+                pp + alen + 1 <= COUNTRY_POOL) {
+                struct phrase *ph = &g.country_ph[np];
+                *ph = (struct phrase){.name = g.codes[c], .order = (uint32_t)np};
+                if (phrase_init(ph, a, alen, g.country_pool + pp, g.country_tok + tp, fl)) {
+                    tp += ph->nt;
+                    np++;
+                }
+                pp += alen + 1;
+            }
+            p += len;
+            if (*p == '|')
+                p++;
+        }
+    }
+    g.countries.ph = g.country_ph;
+    g.countries.n = np;
+    tindex_finish(&g.countries, g.country_slot, DW_ARRAY_SIZE(g.country_slot));
+}
+
+/* ---- the extraction context ----------------------------------------------------------- */
+
+struct ctx {
+    const char *text; /* the caller's text */
+    const char *lo;   /* lower-cased copy, same offsets */
+    size_t len;
+    struct tok *t;
+    size_t nt;
+    uint8_t *claim; /* per token: explained by an earlier extractor */
+    bool loose;     /* dw_country_code(): ignore the running-text case rules */
+    int64_t today;  /* days since 1970-01-01 of received_at */
+    int ty;
+    unsigned tm, td;
+    int wd; /* weekday of today, 0 = Monday */
+    const struct tindex *caps, *stds, *units;
+    const char *defcur;
+    bool oom;
+};
+
+static size_t tlen(const struct ctx *c, size_t i) { return c->t[i].e - c->t[i].s; }
+static bool kind(const struct ctx *c, size_t i, int k) { return i < c->nt && c->t[i].kind == k; }
+static bool role(const struct ctx *c, size_t i, uint32_t r) {
+    return i < c->nt && (c->t[i].roles & r);
+}
+static int64_t kval(const struct ctx *c, size_t i) {
+    return i < c->nt && c->t[i].kw ? kwdefs[c->t[i].kw - 1].val : 0;
+}
+/* Token i touches token i-1 (no space between). */
+static bool glued(const struct ctx *c, size_t i) { return i < c->nt && !c->t[i].gap; }
+static bool wordish(const struct ctx *c, size_t i) {
+    return i < c->nt && (c->t[i].kind == TK_WORD || c->t[i].kind == TK_NUM);
+}
+/* Token j starts a new word: it is not a letter or digit glued to the one before. */
+static bool free_at(const struct ctx *c, size_t j) {
+    return j >= c->nt || c->t[j].gap || !wordish(c, j) || !wordish(c, j - 1);
+}
+
+/* Token i's text equals w[0..n) (lower case; apostrophes in the text are ignored). */
+static bool is_n(const struct ctx *c, size_t i, const char *w, size_t n) {
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return false;
+    const char *s = c->lo + c->t[i].s;
+    size_t l = tlen(c, i);
+    if (l == n)
+        return memcmp(s, w, n) == 0;
+    if (!(c->t[i].flags & TF_APOS))
+        return false;
+    char buf[64];
+    size_t m = strip_apos(s, l, buf, sizeof buf);
+    return m == n && memcmp(buf, w, n) == 0;
+}
+static bool is(const struct ctx *c, size_t i, const char *w) { return is_n(c, i, w, strlen(w)); }
+
+static bool claimed(const struct ctx *c, size_t a, size_t b) {
+    for (size_t i = a; i < b && i < c->nt; i++)
+        if (c->claim[i])
+            return true;
+    return false;
+}
+static void claim(struct ctx *c, size_t a, size_t b) {
+    for (size_t i = a; i < b && i < c->nt; i++)
+        c->claim[i] = 1;
+}
+
+static char sym1(const struct ctx *c, size_t i) {
+    return kind(c, i, TK_SYM) && tlen(c, i) == 1 ? c->lo[c->t[i].s] : 0;
+}
+
+/* A '.' or ',' inside a number ("1,200", "1.5"). */
+static bool in_number(const struct ctx *c, size_t i) {
+    return i > 0 && kind(c, i - 1, TK_NUM) && kind(c, i + 1, TK_NUM) && glued(c, i) &&
+           glued(c, i + 1);
+}
+
+/* The end of a sentence: . ! ? ; or a break. A full stop counts only before a capital or
+ * the end ("approx. 50k" goes on). */
+static bool sent_end(const struct ctx *c, size_t i) {
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return true;
+    char ch = sym1(c, i);
+    if (ch == '!' || ch == '?' || ch == ';')
+        return true;
+    if (ch != '.' || in_number(c, i))
+        return false;
+    if (i + 1 >= c->nt)
+        return true;
+    if (!c->t[i + 1].gap)
+        return false;
+    return c->t[i + 1].kind == TK_BREAK ||
+           is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s);
+}
+
+/* The end of a clause: a sentence end, , : ( ) or but/however/aber. */
+static bool clause_end(const struct ctx *c, size_t i) {
+    if (sent_end(c, i))
+        return true;
+    char ch = sym1(c, i);
+    if ((ch == ',' && !in_number(c, i)) || (ch == ':' && !in_number(c, i)) || ch == '(' ||
+        ch == ')')
+        return true;
+    return role(c, i, R_CLAUSE);
+}
+
+/* ---- small token patterns ------------------------------------------------------------- */
+
+struct num {
+    size_t t0, t1;
+    int64_t mant; /* value = mant / 10^scale */
+    int scale;
+    int groups; /* thousands groups ("1,200,000" has 2) */
+    bool words;
+};
+
+static int64_t digits_val(const struct ctx *c, size_t i) {
+    int64_t v = 0;
+    for (uint32_t k = c->t[i].s; k < c->t[i].e; k++)
+        v = v * 10 + (c->lo[k] - '0');
+    return v;
+}
+
+static bool sep_at(const struct ctx *c, size_t i, char *ret) {
+    char ch = sym1(c, i);
+    if (ch != ',' && ch != '.')
+        return false;
+    *ret = ch;
+    return true;
+}
+
+/* A number in digits at i: "12", "1,200", "1.200", "1,200.50", "12,5", "1.2". */
+static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
+    char ch;
+    if (!kind(c, i, TK_NUM))
+        return false;
+    if (i > 0 && glued(c, i)) {
+        if (wordish(c, i - 1))
+            return false; /* "Q3", "v2", "SOC2" */
+        if (sep_at(c, i - 1, &ch) && i >= 2 && kind(c, i - 2, TK_NUM) && glued(c, i - 1))
+            return false; /* the middle of a number */
+    }
+    size_t nd = tlen(c, i);
+    if (nd > 15)
+        return false;
+    int64_t v = digits_val(c, i);
+    size_t j = i + 1;
+    char grp = 0;
+    int groups = 0;
+    if (nd <= 3) {
+        while (sep_at(c, j, &ch) && (!grp || ch == grp) && glued(c, j) && kind(c, j + 1, TK_NUM) &&
+               glued(c, j + 1) && tlen(c, j + 1) == 3 && nd + 3 <= 15) {
+            grp = ch;
+            v = v * 1000 + digits_val(c, j + 1);
+            nd += 3;
+            groups++;
+            j += 2;
+        }
+    }
+    int scale = 0;
+    if (sep_at(c, j, &ch) && ch != grp && glued(c, j) && kind(c, j + 1, TK_NUM) &&
+        glued(c, j + 1) && tlen(c, j + 1) <= 6) {
+        size_t fd = tlen(c, j + 1);
+        for (size_t k = 0; k < fd; k++)
+            v *= 10;
+        v += digits_val(c, j + 1);
+        scale = (int)fd;
+        j += 2;
+    }
+    if (sep_at(c, j, &ch) && glued(c, j) && kind(c, j + 1, TK_NUM) && glued(c, j + 1))
+        return false; /* "1.2.3", an address or a version */
+    *n = (struct num){.t0 = i, .t1 = j, .mant = v, .scale = scale, .groups = groups};
+    return true;
+}
+
+/* A number in English (or simple German) words: "twelve", "two hundred and fifty",
+ * "a dozen", "one thousand two hundred", "zwei". */
+static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
+    int64_t total = 0, cur = 0;
+    size_t j = i;
+    int last = 0; /* 1 unit, 2 tens, 3 scale */
+    bool any = false;
+    if (role(c, i, R_ARTICLE)) {
+        if (!role(c, i + 1, R_SCALE | R_DOZEN))
+            return false;
+        cur = 1;
+        j++;
+    }
+    while (j < c->nt && total + cur < 1000000000000LL) {
+        if (role(c, j, R_NUMW)) {
+            int64_t v = kval(c, j);
+            if (last == 2 && v < 10)
+                cur += v;
+            else if (last == 1 || last == 2)
+                break;
+            else
+                cur += v;
+            last = (last == 2 || v < 20) ? 1 : 2;
+            any = true;
+            j++;
+            if (last == 2 && is(c, j, "-") && glued(c, j) && role(c, j + 1, R_NUMW) &&
+                kval(c, j + 1) < 10 && glued(c, j + 1))
+                j++;
+            continue;
+        }
+        if (role(c, j, R_SCALE) && (any || cur)) {
+            int64_t s = kval(c, j);
+            if (s == 100) {
+                cur = (cur ? cur : 1) * 100;
+            } else {
+                total += (cur ? cur : 1) * s;
+                cur = 0;
+            }
+            any = true;
+            last = 3;
+            j++;
+            if (is(c, j, "and") && role(c, j + 1, R_NUMW))
+                j++;
+            continue;
+        }
+        if (role(c, j, R_DOZEN) && (any || cur)) {
+            cur = (cur ? cur : 1) * 12;
+            any = true;
+            last = 3;
+            j++;
+            continue;
+        }
+        break;
+    }
+    if (!any)
+        return false;
+    *n = (struct num){.t0 = i, .t1 = j, .mant = total + cur, .words = true};
+    return true;
+}
+
+static bool parse_number(const struct ctx *c, size_t i, struct num *n) {
+    return parse_digits(c, i, n) || parse_words(c, i, n);
+}
+
+/* A multiplier after a number: "200k", "1.2M", "1.2 million", "5 Mio.". */
+static int64_t parse_mult(const struct ctx *c, size_t j, size_t *ret_end) {
+    if (!role(c, j, R_MULT))
+        return 0;
+    if (tlen(c, j) <= 2 && !glued(c, j))
+        return 0; /* "k", "M", "bn" touch the number */
+    size_t e = j + 1;
+    if ((is(c, j, "mio") || is(c, j, "tsd") || is(c, j, "mrd")) && is(c, e, ".") && glued(c, e))
+        e++;
+    *ret_end = e;
+    return kval(c, j);
+}
+
+/* A whole count: "12", "1,200", "1.200", "two hundred", "10k". */
+static bool parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret_end) {
+    struct num n;
+    if (!parse_number(c, i, &n))
+        return false;
+    size_t e = n.t1;
+    int64_t m = parse_mult(c, e, &e);
+    if (m) {
+        if (n.groups == 1 && n.scale == 0)
+            n.scale = 3; /* "1.5k" yes, but "1.500k" is 1.5 thousand too */
+    } else {
+        m = 1;
+    }
+    __int128 v = (__int128)n.mant * m, div = 1;
+    for (int s = 0; s < n.scale; s++)
+        div *= 10;
+    if (v % div != 0)
+        return false;
+    v /= div;
+    if (v <= 0 || v > 1000000000000LL)
+        return false;
+    *ret = (int64_t)v;
+    *ret_end = e;
+    return true;
+}
+
+/* Match a token pattern at i: elements separated by spaces, each a literal word or
+ * symbol, "{a|b}" for one of several, or "#" for a number; a trailing "?" makes an element
+ * optional, "*" lets it repeat up to three times. Returns the end token or 0. */
+static bool pat_elem(const struct ctx *c, size_t j, const char *el, size_t n, size_t *ret_end) {
+    if (j >= c->nt || c->t[j].kind == TK_BREAK)
+        return false;
+    if (n == 1 && el[0] == '#') {
+        struct num x;
+        if (!parse_digits(c, j, &x))
+            return false;
+        *ret_end = x.t1;
+        return true;
+    }
+    if (el[0] == '{') {
+        const char *p = el + 1, *end = el + n - 1;
+        while (p < end) {
+            size_t l = strcspn(p, "|}");
+            if (is_n(c, j, p, l)) {
+                *ret_end = j + 1;
+                return true;
+            }
+            p += l + 1;
+        }
+        return false;
+    }
+    if (!is_n(c, j, el, n))
+        return false;
+    *ret_end = j + 1;
+    return true;
+}
+
+static size_t pat_match(const struct ctx *c, size_t i, const char *pat) {
+    size_t j = i;
+    const char *p = pat;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return j > i ? j : 0;
+        size_t n = *p == '{' ? (size_t)(strchr(p, '}') - p) + 1 : strcspn(p, " ?*");
+        char mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
+        int reps = 0, max = mod == '*' ? 3 : 1;
+        size_t e;
+        while (reps < max && pat_elem(c, j, p, n, &e)) {
+            j = e;
+            reps++;
+        }
+        if (reps == 0 && !mod)
+            return 0;
+        p += n + (mod ? 1 : 0);
+    }
+}
+
+/* A pattern that ends exactly at token `end`, starting up to 5 tokens before it; returns
+ * its start or SIZE_MAX. */
+static size_t pat_before(const struct ctx *c, size_t end, const char *pat) {
+    for (size_t k = end < 5 ? end : 5; k >= 1; k--)
+        if (pat_match(c, end - k, pat) == end)
+            return end - k;
+    return SIZE_MAX;
+}
+
+/* ---- vocabulary lookup ---------------------------------------------------------------- */
+
+/* Does phrase p match the text at token i? Returns the end token or 0. Hyphens and
+ * slashes are optional between words ("on-prem" = "on prem"), the last word of a plural
+ * phrase matches singular and plural. */
+static size_t phrase_match(const struct ctx *c, const struct phrase *p, size_t i) {
+    size_t j = i;
+    for (uint32_t k = 0; k < p->nt; k++) {
+        const struct tok *pt = &p->t[k];
+        if (joiner(p->lo, pt))
+            continue;
+        if (j > i)
+            while (j < c->nt && joiner(c->lo, &c->t[j]))
+                j++;
+        if (j >= c->nt)
+            return 0;
+        const struct tok *tt = &c->t[j];
+        if (tt->kind != pt->kind)
+            return 0;
+        size_t tl = tt->e - tt->s, pl = pt->e - pt->s;
+        const char *ts = c->lo + tt->s, *ps = p->lo + pt->s;
+        if (tl != pl || memcmp(ts, ps, pl) != 0) {
+            if (k + 1 != p->nt || !(p->flags & PH_PLURAL) || tt->kind != TK_WORD ||
+                !plural_eq(ts, tl, ps, pl))
+                return 0;
+        }
+        j++;
+    }
+    if (!free_at(c, j))
+        return 0;
+    if (!c->loose && (p->flags & PH_UPPER)) {
+        for (uint32_t b = c->t[i].s; b < c->t[j - 1].e; b++)
+            if (c->text[b] >= 'a' && c->text[b] <= 'z')
+                return 0;
+    }
+    if (!c->loose && (p->flags & PH_CAP) &&
+        !is_upper_start((const unsigned char *)c->text, c->len, c->t[i].s))
+        return 0;
+    return j;
+}
+
+/* The longest phrase of ix starting at token i, or NULL. */
+static const struct phrase *vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
+                                     size_t *ret_end) {
+    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
+        return NULL;
+    char key[KEY_MAX];
+    size_t kl = stem(c->lo + c->t[i].s, tlen(c, i), key, KEY_MAX);
+    uint32_t h = hash_bytes(key, kl) & (uint32_t)ix->mask;
+    for (;;) {
+        uint32_t s = ix->slot[h];
+        if (!s)
+            return NULL;
+        if (key_eq(&ix->ph[s - 1], key, kl)) {
+            for (size_t q = s - 1; q < ix->n && key_eq(&ix->ph[q], key, kl); q++) {
+                size_t e = phrase_match(c, &ix->ph[q], i);
+                if (e) {
+                    *ret_end = e;
+                    return &ix->ph[q];
+                }
+            }
+            return NULL;
+        }
+        h = (h + 1) & (uint32_t)ix->mask;
+    }
+}
+
+/* ---- keywords and negation ------------------------------------------------------------ */
+
+static void classify(struct ctx *c) {
+    char buf[40];
+    for (size_t i = 0; i < c->nt; i++) {
+        struct tok *k = &c->t[i];
+        if (k->kind != TK_WORD)
+            continue;
+        const char *s = c->lo + k->s;
+        size_t l = k->e - k->s;
+        if (k->flags & TF_APOS) {
+            /* "don't", "isn’t": any n't is a negation */
+            if (l >= 3 && s[l - 1] == 't' &&
+                ((s[l - 2] == '\'' && s[l - 3] == 'n') ||
+                 (l >= 5 && memcmp(s + l - 4, "\xE2\x80\x99", 3) == 0 && s[l - 5] == 'n')))
+                k->roles |= R_NEG;
+            l = strip_apos(s, l, buf, sizeof buf);
+            s = buf;
+        }
+        if (l == 0 || l >= sizeof buf)
+            continue;
+        int kw = kw_find(s, l);
+        if (kw) {
+            k->kw = (uint16_t)kw;
+            k->roles |= kwdefs[kw - 1].roles;
+        }
+    }
+}
+
+/* Length of the negation trigger at i, 0 if none. */
+static size_t neg_trigger(const struct ctx *c, size_t i) {
+    if (!role(c, i, R_NEG))
+        return 0;
+    if (is(c, i, "instead"))
+        return is(c, i + 1, "of") ? 2 : 0;
+    if (is(c, i, "rather"))
+        return is(c, i + 1, "than") ? 2 : 0;
+    if (is(c, i, "no") && is(c, i + 1, ".") && glued(c, i + 1))
+        return 0; /* "No. of users" */
+    static const char *const not_neg[] = {"only", "just", "sure", "matter", "doubt", "later",
+                                          "least", "problem", "nur", "more", "less"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(not_neg); k++)
+        if (is(c, i + 1, not_neg[k]))
+            return 0;
+    return 1;
+}
+
+/* After a comma inside a negated clause: does a bare list of capabilities follow ("we
+ * don't need SD-WAN, Wi-Fi or switches")? Returns where that list ends, or 0. */
+static size_t neg_list_continues(const struct ctx *c, size_t j) {
+    size_t k = j + 1, e;
+    bool any = false;
+    for (;;) {
+        while (is(c, k, "or") || is(c, k, "and") || is(c, k, "nor") || is(c, k, "any") ||
+               is(c, k, "the") || is(c, k, "a") || is(c, k, "an") || is(c, k, "oder") ||
+               is(c, k, "und") || is(c, k, "noch"))
+            k++;
+        if (!vocab_at(c, c->caps, k, &e))
+            break;
+        any = true;
+        k = e;
+        if (sym1(c, k) == ',') {
+            k++;
+            continue;
+        }
+        if (!is(c, k, "or") && !is(c, k, "and") && !is(c, k, "nor") && !is(c, k, "oder") &&
+            !is(c, k, "und"))
+            break;
+    }
+    return any && (k >= c->nt || clause_end(c, k)) ? k : 0;
+}
+
+/* Mark every token inside a negated clause: from the trigger to the end of its clause, or
+ * to "and we"/"or I" (a new subject). */
+static void mark_negation(struct ctx *c) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t n = neg_trigger(c, i);
+        if (!n) {
+            i++;
+            continue;
+        }
+        size_t j = i + n;
+        while (j < c->nt) {
+            if (clause_end(c, j)) {
+                size_t e = sym1(c, j) == ',' ? neg_list_continues(c, j) : 0;
+                if (!e)
+                    break;
+                j = e;
+                continue;
+            }
+            if ((is(c, j, "and") || is(c, j, "or") || is(c, j, "und") || is(c, j, "oder")) &&
+                role(c, j + 1, R_PRON))
+                break;
+            j++;
+        }
+        for (size_t k = i; k < j && k < c->nt; k++)
+            c->t[k].flags |= TF_NEG;
+        i = j > i ? j : i + 1;
+    }
+}
+
+/* "SD-WAN is not needed", "on-prem: not required", "Hardware: no". */
+static bool trailing_neg(const struct ctx *c, size_t e) {
+    size_t j = e;
+    char ch = sym1(c, j);
+    if (ch == ':' || ch == '-' || is(c, j, "–")) {
+        if ((is(c, j + 1, "no") || is(c, j + 1, "none") || is(c, j + 1, "nein")) &&
+            (j + 2 >= c->nt || clause_end(c, j + 2)))
+            return true;
+        j++;
+    }
+    for (size_t k = j; k < j + 6 && k < c->nt && !clause_end(c, k); k++) {
+        if (!neg_trigger(c, k))
+            continue;
+        for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
+            if (role(c, m, R_NEED))
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* ---- JSON helpers --------------------------------------------------------------------- */
+
+static void put(struct ctx *c, json_t *o, const char *key, json_t *v) {
+    if (!v || json_object_set_new(o, key, v) != 0)
+        c->oom = true;
+}
+
+/* Adds "text" and "span" for tokens [t0, t1). */
+static void put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
+    size_t s = c->t[t0].s, e = c->t[t1 - 1].e;
+    put(c, o, "text", json_stringn(c->text + s, e - s));
+    put(c, o, "span", json_pack("[I,I]", (json_int_t)s, (json_int_t)e));
+}
+
+static json_t *new_item(struct ctx *c) {
+    json_t *o = json_object();
+    if (!o)
+        c->oom = true;
+    return o;
+}
+
+static void append(struct ctx *c, json_t *arr, json_t *o) {
+    if (!o || json_array_append_new(arr, o) != 0)
+        c->oom = true;
+}
+
+static bool has_name(json_t *arr, const char *name) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *n = dw_json_str(v, "name");
+        if (n && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- dates ---------------------------------------------------------------------------- */
+
+struct dhit {
+    size_t t0, t1;
+    int64_t days;
+    bool rel;    /* depends on received_at */
+    bool strong; /* a deadline by its words alone ("ASAP", "next week", "end of Q3") */
+};
+
+static unsigned mdays(int y, unsigned m) {
+    static const unsigned d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+static bool valid_ymd(int64_t y, int64_t m, int64_t d) {
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 &&
+           d <= mdays((int)y, (unsigned)m);
+}
+
+static int64_t month_end(int y, unsigned m) { return dw_days_from_civil(y, m, mdays(y, m)); }
+
+/* The last day of the month `n` months after today's month. */
+static int64_t month_end_after(const struct ctx *c, int64_t n) {
+    int64_t mm = (int64_t)c->tm - 1 + n;
+    return month_end(c->ty + (int)(mm / 12), (unsigned)(mm % 12) + 1);
+}
+
+static int64_t add_months(const struct ctx *c, int64_t n) {
+    int64_t mm = (int64_t)c->tm - 1 + n;
+    int y = c->ty + (int)(mm / 12);
+    unsigned m = (unsigned)(mm % 12) + 1, d = c->td;
+    if (d > mdays(y, m))
+        d = mdays(y, m);
+    return dw_days_from_civil(y, m, d);
+}
+
+static bool year_at(const struct ctx *c, size_t j, int *ret) {
+    if (!kind(c, j, TK_NUM) || tlen(c, j) != 4 || !free_at(c, j + 1))
+        return false;
+    int64_t y = digits_val(c, j);
+    if (y < 1900 || y > 2200)
+        return false;
+    *ret = (int)y;
+    return true;
+}
+
+static size_t skip_ordinal(const struct ctx *c, size_t j) {
+    if (glued(c, j) && (is(c, j, "st") || is(c, j, "nd") || is(c, j, "rd") || is(c, j, "th")))
+        return j + 1;
+    return j;
+}
+
+/* "2027-03-31", "31.03.2027", "31/03/2027", "03/31/2027". */
+static bool date_numeric(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!kind(c, i, TK_NUM) || !kind(c, i + 2, TK_NUM) || !kind(c, i + 4, TK_NUM))
+        return false;
+    for (size_t k = i + 1; k <= i + 4; k++)
+        if (!glued(c, k))
+            return false;
+    if (i > 0 && glued(c, i) && c->t[i - 1].kind != TK_SYM)
+        return false;
+    char s1 = sym1(c, i + 1), s2 = sym1(c, i + 3), ch;
+    if (s1 != s2 || (s1 != '-' && s1 != '/' && s1 != '.'))
+        return false;
+    if (!free_at(c, i + 5) && !is(c, i + 5, "t"))
+        return false;
+    if (sep_at(c, i + 5, &ch) && glued(c, i + 5) && kind(c, i + 6, TK_NUM) && glued(c, i + 6))
+        return false; /* "10.1.2.3" */
+    size_t la = tlen(c, i), lb = tlen(c, i + 2), lc = tlen(c, i + 4);
+    if (la > 4 || lb > 2 || lc > 4)
+        return false;
+    int64_t a = digits_val(c, i), b = digits_val(c, i + 2), e = digits_val(c, i + 4), y, m, d;
+    if (la == 4 && lc <= 2 && s1 != '.') {
+        y = a, m = b, d = e;
+    } else if (la <= 2 && (lc == 4 || lc == 2)) {
+        y = lc == 2 ? 2000 + e : e;
+        if (s1 == '/' && a <= 12 && b > 12)
+            m = a, d = b; /* only unambiguous US order; otherwise day first */
+        else
+            d = a, m = b;
+    } else {
+        return false;
+    }
+    if (!valid_ymd(y, m, d))
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = i + 5,
+                       .days = dw_days_from_civil((int)y, (unsigned)m, (unsigned)d)};
+    return true;
+}
+
+/* Day and month known, then an optional ", 2027" at j; without a year, the next such day
+ * not before today. */
+static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d, int64_t m,
+                             struct dhit *h) {
+    size_t k = sym1(c, j) == ',' ? j + 1 : j;
+    int y;
+    bool rel = false;
+    if (year_at(c, k, &y)) {
+        j = k + 1;
+    } else {
+        y = c->ty;
+        rel = true;
+        if (valid_ymd(y, m, d) && dw_days_from_civil(y, (unsigned)m, (unsigned)d) < c->today)
+            y++;
+    }
+    if (!valid_ymd(y, m, d))
+        return false;
+    *h = (struct dhit){.t0 = t0, .t1 = j, .rel = rel,
+                       .days = dw_days_from_civil(y, (unsigned)m, (unsigned)d)};
+    return true;
+}
+
+static bool month_ok(const struct ctx *c, size_t i) {
+    /* "may", "jan", "mar" are months only when written with a capital */
+    return role(c, i, R_MONTH) &&
+           (!role(c, i, R_MAMBIG) ||
+            is_upper_start((const unsigned char *)c->text, c->len, c->t[i].s));
+}
+
+/* "15 January 2027", "15th of March", "15. Januar 2027". */
+static bool date_day_month(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!kind(c, i, TK_NUM) || tlen(c, i) > 2 || (i > 0 && glued(c, i) && wordish(c, i - 1)))
+        return false;
+    int64_t d = digits_val(c, i);
+    size_t j = skip_ordinal(c, i + 1);
+    if (sym1(c, j) == '.' && glued(c, j))
+        j++;
+    if (is(c, j, "of"))
+        j++;
+    if (!month_ok(c, j))
+        return false;
+    int64_t m = kval(c, j);
+    bool abbrev = tlen(c, j) <= 4;
+    j++;
+    if (abbrev && sym1(c, j) == '.' && glued(c, j))
+        j++;
+    return finish_day_month(c, i, j, d, m, h);
+}
+
+/* "March 31, 2027", "March 2027" (its last day), and "by March" (the next end of March). */
+static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!month_ok(c, i))
+        return false;
+    int64_t m = kval(c, i);
+    size_t j = i + 1;
+    if (tlen(c, i) <= 4 && sym1(c, j) == '.' && glued(c, j))
+        j++;
+    if (kind(c, j, TK_NUM) && tlen(c, j) <= 2) {
+        size_t k = skip_ordinal(c, j + 1);
+        if (free_at(c, k) && finish_day_month(c, i, k, digits_val(c, j), m, h))
+            return true;
+    }
+    size_t k = sym1(c, j) == ',' ? j + 1 : j;
+    int y;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)m)};
+        return true;
+    }
+    if (i > 0 && (role(c, i - 1, R_DTRIG) || is(c, i - 1, "in") || is(c, i - 1, "of") ||
+                  is(c, i - 1, "end") || is(c, i - 1, "ende") || is(c, i - 1, "im") ||
+                  is(c, i - 1, "zum"))) {
+        y = c->ty;
+        if (month_end(y, (unsigned)m) < c->today)
+            y++;
+        *h = (struct dhit){.t0 = i, .t1 = j, .days = month_end(y, (unsigned)m), .rel = true};
+        return true;
+    }
+    return false;
+}
+
+/* "Q3", "Q3 2027", "Q3/2027": the last day of that quarter (the next one without a year). */
+static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!is(c, i, "q") || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) || tlen(c, i + 1) != 1 ||
+        !free_at(c, i) || !free_at(c, i + 2))
+        return false;
+    int q = c->lo[c->t[i + 1].s] - '0', y;
+    if (q < 1 || q > 4)
+        return false;
+    size_t k = i + 2;
+    if ((is(c, k, "/") || is(c, k, "-")) && glued(c, k))
+        k++;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
+static bool is_next_word(const struct ctx *c, size_t j) {
+    return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") ||
+           is(c, j, "nächsten") || is(c, j, "nächster") || is(c, j, "naechste") ||
+           is(c, j, "naechsten") || is(c, j, "kommende") || is(c, j, "kommenden");
+}
+
+/* "[this|the|next] week|month|quarter|year", "des Jahres": the end of that period (the
+ * Friday of a week). *ret_next says "next". */
+static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *ret_days,
+                       bool *ret_next) {
+    int next = 0;
+    if (is_next_word(c, j)) {
+        next = 1;
+        j++;
+    } else if (is(c, j, "the") || is(c, j, "this") || is(c, j, "des") || is(c, j, "dieses") ||
+               is(c, j, "diese") || is(c, j, "diesen") || is(c, j, "current")) {
+        j++;
+    }
+    if (!role(c, j, R_TUNIT))
+        return false;
+    int64_t days;
+    switch (kval(c, j)) {
+    case TU_WEEK:
+        days = c->today - c->wd + 4 + 7 * next;
+        if (days < c->today)
+            days = c->today;
+        break;
+    case TU_MONTH:
+        days = month_end_after(c, next);
+        break;
+    case TU_QUARTER:
+        days = month_end_after(c, (int64_t)(2 - (c->tm - 1) % 3) + 3 * next);
+        break;
+    case TU_YEAR:
+        days = month_end(c->ty + next, 12);
+        break;
+    default:
+        return false;
+    }
+    *ret_end = j + 1;
+    *ret_days = days;
+    *ret_next = next;
+    return true;
+}
+
+/* "end of Q3", "end of March 2027", "by the end of the year", "year-end", "Ende Q3",
+ * "Jahresende", "end of 2027". */
+static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
+    if (is(c, i, "eoy") || is(c, i, "jahresende") || is(c, i, "yearend")) {
+        *h = (struct dhit){.t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true,
+                           .strong = true};
+        return true;
+    }
+    if (is(c, i, "monatsende") || is(c, i, "quartalsende")) {
+        int64_t add = is(c, i, "monatsende") ? 0 : (int64_t)(2 - (c->tm - 1) % 3);
+        *h = (struct dhit){.t0 = i, .t1 = i + 1, .days = month_end_after(c, add), .rel = true,
+                           .strong = true};
+        return true;
+    }
+    if (is(c, i, "year")) {
+        size_t k = is(c, i + 1, "-") ? i + 2 : i + 1;
+        if (!is(c, k, "end"))
+            return false;
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(c->ty, 12), .rel = true,
+                           .strong = true};
+        return true;
+    }
+    size_t j;
+    if (is(c, i, "end")) {
+        j = is(c, i + 1, "-") ? i + 2 : i + 1;
+        if (!is(c, j, "of"))
+            return false;
+        j++;
+        if (is(c, j, "-"))
+            j++;
+    } else if (is(c, i, "ende")) {
+        j = i + 1;
+    } else {
+        return false;
+    }
+    size_t e;
+    int64_t days;
+    bool next;
+    int y;
+    struct dhit sub;
+    if (period_ref(c, j, &e, &days, &next)) {
+        *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true};
+    } else if (date_quarter(c, j, &sub) || date_month(c, j, &sub)) {
+        *h = sub;
+        h->t0 = i;
+    } else if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, 12)};
+    } else {
+        return false;
+    }
+    h->strong = true;
+    return true;
+}
+
+/* "next week" (its Friday), "next month", "this quarter". */
+static bool date_next(const struct ctx *c, size_t i, struct dhit *h) {
+    size_t e;
+    int64_t days;
+    bool next;
+    if (!(is_next_word(c, i) || is(c, i, "this") || is(c, i, "diese") || is(c, i, "dieses") ||
+          is(c, i, "diesen")) ||
+        !period_ref(c, i, &e, &days, &next))
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true, .strong = next};
+    return true;
+}
+
+/* "in 3 weeks", "within two months", "within a month", "in the next 30 days",
+ * "innerhalb von zwei Wochen", "innerhalb eines Monats". */
+static bool date_in(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_IN))
+        return false;
+    size_t j = i + 1, e;
+    if (is(c, j, "of") || is(c, j, "von"))
+        j++;
+    if ((is(c, j, "the") || is(c, j, "den")) && is_next_word(c, j + 1))
+        j += 2;
+    else if (is_next_word(c, j))
+        j++;
+    int64_t n;
+    if (role(c, j, R_ARTICLE) && role(c, j + 1, R_TUNIT)) {
+        n = 1;
+        e = j + 1;
+    } else if (!parse_count(c, j, &n, &e)) {
+        return false;
+    }
+    if (!role(c, e, R_TUNIT))
+        return false;
+    int64_t days;
+    switch (kval(c, e)) {
+    case TU_DAY:
+        days = n <= 3650 ? c->today + n : -1;
+        break;
+    case TU_WEEK:
+        days = n <= 520 ? c->today + 7 * n : -1;
+        break;
+    case TU_MONTH:
+        days = n <= 120 ? add_months(c, n) : -1;
+        break;
+    case TU_QUARTER:
+        days = n <= 40 ? add_months(c, 3 * n) : -1;
+        break;
+    default: /* years */
+        days = n <= 10 ? add_months(c, 12 * n) : -1;
+        break;
+    }
+    if (days < 0)
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = e + 1, .days = days, .rel = true, .strong = true};
+    return true;
+}
+
+/* "ASAP", "as soon as possible", "immediately", "urgent": received_at + 14 days. */
+static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
+    size_t e = 0;
+    if (is(c, i, "asap") || is(c, i, "immediately") || is(c, i, "urgent") ||
+        is(c, i, "urgently") || is(c, i, "dringend") || is(c, i, "schnellstmöglich") ||
+        is(c, i, "sofort"))
+        e = i + 1;
+    else if (is(c, i, "as"))
+        e = pat_match(c, i, "as soon as {possible|possibly}");
+    else if (is(c, i, "so"))
+        e = pat_match(c, i, "so {schnell|bald} wie möglich");
+    if (!e)
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true};
+    return true;
+}
+
+static bool trigger_before(const struct ctx *c, size_t t0) {
+    for (size_t k = t0; k-- > 0 && t0 - k <= 3;) {
+        if (sent_end(c, k))
+            return false;
+        if (role(c, k, R_DTRIG))
+            return true;
+    }
+    return false;
+}
+
+static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
+    const struct tok *k = &c->t[i];
+    if (k->kind == TK_NUM)
+        return date_numeric(c, i, h) || date_day_month(c, i, h);
+    if (k->roles & R_MONTH)
+        return date_month(c, i, h);
+    if (k->roles & (R_DWORD | R_IN))
+        return date_end(c, i, h) || date_quarter(c, i, h) || date_next(c, i, h) ||
+               date_in(c, i, h) || date_asap(c, i, h);
+    return false;
+}
+
+/* Every date claims its tokens; the deadline is the first one said to be a deadline (by
+ * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
+static json_t *extract_deadline(struct ctx *c) {
+    struct dhit best = {0}, future = {0}, h;
+    bool have_best = false, have_future = false;
+    for (size_t i = 0; i < c->nt;) {
+        if (!date_at(c, i, &h)) {
+            i++;
+            continue;
+        }
+        claim(c, h.t0, h.t1);
+        if (!have_best && (h.strong || trigger_before(c, h.t0))) {
+            best = h;
+            have_best = true;
+        }
+        if (!have_future && h.days >= c->today) {
+            future = h;
+            have_future = true;
+        }
+        i = h.t1;
+    }
+    if (!have_best && !have_future)
+        return json_null();
+    if (!have_best)
+        best = future;
+    int y;
+    unsigned m, d;
+    char buf[16];
+    dw_civil_from_days(best.days, &y, &m, &d);
+    snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    json_t *o = new_item(c);
+    if (!o)
+        return NULL;
+    put(c, o, "date", json_string(buf));
+    put(c, o, "relative", json_boolean(best.rel));
+    put_span(c, o, best.t0, best.t1);
+    return o;
+}
+
+/* ---- standards, capabilities ---------------------------------------------------------- */
+
+static void extract_standards(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = vocab_at(c, c->stds, i, &e);
+        if (!p || claimed(c, i, e)) {
+            i++;
+            continue;
+        }
+        claim(c, i, e);
+        if (!has_name(arr, p->name) && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS) {
+            json_t *o = new_item(c);
+            if (o) {
+                put(c, o, "name", json_string(p->name));
+                put_span(c, o, i, e);
+            }
+            append(c, arr, o);
+        }
+        i = e;
+    }
+}
+
+static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = vocab_at(c, c->caps, i, &e);
+        if (!p) {
+            i++;
+            continue;
+        }
+        bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e);
+        json_t *arr = neg ? excluded : wanted;
+        if (!has_name(arr, p->name) && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS) {
+            json_t *o = new_item(c);
+            if (o) {
+                put(c, o, "name", json_string(p->name));
+                put_span(c, o, i, e);
+            }
+            append(c, arr, o);
+        }
+        i = e;
+    }
+}
+
+/* ---- discount ------------------------------------------------------------------------- */
+
+/* "15%", "12.5 %", "20 percent", "zwanzig Prozent": basis points and the end. */
+static bool pct_at(const struct ctx *c, size_t i, int32_t *ret_bp, size_t *ret_end) {
+    struct num n;
+    if (!parse_number(c, i, &n) || n.mant > 1000000 || n.scale > 2)
+        return false;
+    size_t j = n.t1;
+    if (is(c, j, "%") || role(c, j, R_PCT))
+        j++;
+    else if (is(c, j, "per") && is(c, j + 1, "cent"))
+        j += 2;
+    else
+        return false;
+    int64_t bp = n.mant;
+    for (int s = n.scale; s < 2; s++)
+        bp *= 10;
+    if (bp <= 0 || bp > 10000)
+        return false;
+    *ret_bp = (int32_t)bp;
+    *ret_end = j;
+    return true;
+}
+
+static json_t *extract_discount(struct ctx *c) {
+    for (size_t i = 0; i < c->nt; i++) {
+        int32_t bp;
+        size_t e, t0 = i, t1 = 0;
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW)) || !pct_at(c, i, &bp, &e))
+            continue;
+        /* "15% discount", "20 percent off", "15% price reduction" */
+        for (size_t k = e; k < e + 3 && k < c->nt && !clause_end(c, k); k++)
+            if (role(c, k, R_DISC)) {
+                t1 = k + 1;
+                break;
+            }
+        /* "discount of 20 %", "a discount of around 15%", "Rabatt von 15 %", "discount: 10%" */
+        for (size_t k = i; !t1 && k-- > 0 && i - k <= 5;) {
+            if (sent_end(c, k) || sym1(c, k) == ',')
+                break;
+            if (role(c, k, R_DISC) && kval(c, k) == 1) {
+                t0 = k;
+                t1 = e;
+            }
+        }
+        if (!t1 || claimed(c, t0, t1))
+            continue;
+        claim(c, t0, t1);
+        char buf[32];
+        json_t *o = new_item(c);
+        if (!o)
+            return NULL;
+        put(c, o, "pct", json_string(dw_pct_format(bp, buf, sizeof buf)));
+        put_span(c, o, t0, t1);
+        return o;
+    }
+    return json_null();
+}
+
+/* ---- contract term -------------------------------------------------------------------- */
+
+static bool term_words_after_annual(const struct ctx *c, size_t j) {
+    static const char *const not_term[] = {
+        "budget", "budgets", "revenue", "revenues", "turnover", "report", "reports", "spend",
+        "spending", "sales", "meeting", "review", "growth", "income", "volume", "umsatz",
+        "leave", "audit", "audits", "conference", "event"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(not_term); k++)
+        if (is(c, j, not_term[k]))
+            return false;
+    return true;
+}
+
+/* "3-year term", "36 months", "two-year subscription", "term of 3 years", "Laufzeit: 36
+ * Monate"; else "annual" (12). Years need a term word; bare months count unless they are a
+ * period of the past or a deadline ("3 months ago", "in 3 months" is a date already). */
+static json_t *extract_term(struct ctx *c) {
+    size_t a0 = 0, a1 = 0;
+    for (size_t i = 0; i < c->nt; i++) {
+        if (c->claim[i])
+            continue;
+        if (role(c, i, R_ANNUAL)) {
+            if (!a1 && term_words_after_annual(c, i + 1)) {
+                a0 = i;
+                a1 = role(c, i + 1, R_TERMW) && !claimed(c, i + 1, i + 2) ? i + 2 : i + 1;
+            }
+            continue;
+        }
+        int64_t n;
+        size_t e;
+        if (role(c, i, R_ARTICLE) && role(c, i + 1, R_TUNIT)) {
+            n = 1;
+            e = i + 1;
+        } else if (!(kind(c, i, TK_NUM) || role(c, i, R_NUMW)) || !parse_count(c, i, &n, &e)) {
+            continue;
+        }
+        size_t j = is(c, e, "-") ? e + 1 : e;
+        int64_t u = role(c, j, R_TUNIT) ? kval(c, j) : 0;
+        if (u != TU_MONTH && u != TU_YEAR)
+            continue;
+        j++;
+        size_t t0 = i, t1 = j, k = is(c, j, "-") ? j + 1 : j;
+        bool tw = false;
+        if (role(c, k, R_TERMW)) {
+            tw = true;
+            t1 = k + 1;
+        } else {
+            for (size_t b = i; b-- > 0 && i - b <= 4;) {
+                if (sent_end(c, b))
+                    break;
+                if (role(c, b, R_TERMW)) {
+                    tw = true;
+                    t0 = b;
+                    break;
+                }
+            }
+        }
+        if (!tw && (u == TU_YEAR || is(c, j, "ago") || is(c, j, "old") ||
+                    (i > 0 && (role(c, i - 1, R_IN) || is(c, i - 1, "last") ||
+                               is(c, i - 1, "past") || is(c, i - 1, "first") ||
+                               is(c, i - 1, "next") || is(c, i - 1, "every")))))
+            continue;
+        int64_t months = u == TU_YEAR ? n * 12 : n;
+        if (months < 1 || months > 1200 || claimed(c, t0, t1))
+            continue;
+        a0 = t0;
+        a1 = t1;
+        n = months;
+        claim(c, t0, t1);
+        json_t *o = new_item(c);
+        if (!o)
+            return NULL;
+        put(c, o, "value", json_integer(n));
+        put_span(c, o, a0, a1);
+        return o;
+    }
+    if (!a1)
+        return json_null();
+    claim(c, a0, a1);
+    json_t *o = new_item(c);
+    if (!o)
+        return NULL;
+    put(c, o, "value", json_integer(12));
+    put_span(c, o, a0, a1);
+    return o;
+}
+
+/* ---- quantities ----------------------------------------------------------------------- */
+
+struct qty {
+    size_t t0, t1;
+    int64_t value;
+    const char *unit;
+};
+
+static bool currency_sign(const struct ctx *c, size_t i) {
+    return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
+}
+
+/* A unit within two words after j ("200 named users"); returns it and its end. */
+static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end) {
+    for (int f = 0; f <= 2 && j < c->nt; f++, j++) {
+        if (c->claim[j])
+            return NULL;
+        const struct phrase *u = vocab_at(c, c->units, j, ret_end);
+        if (u)
+            return claimed(c, j, *ret_end) ? NULL : u;
+        if (c->t[j].kind != TK_WORD ||
+            (c->t[j].roles & (R_STOP | R_NEG | R_CLAUSE | R_NUMW | R_SCALE | R_TUNIT | R_CUR |
+                              R_MULT | R_PCT | R_PER | R_MONTH)))
+            return NULL;
+    }
+    return NULL;
+}
+
+/* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
+ * APs", and form style "Users: 200". One entry per mention, in text order. */
+static void extract_quantities(struct ctx *c, json_t *arr) {
+    struct qty q[DW_EXTRACT_MAX_ITEMS];
+    size_t nq = 0;
+    for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE)))
+            continue;
+        if (i > 0 && (currency_sign(c, i - 1) || role(c, i - 1, R_CUR)))
+            continue;
+        int64_t n;
+        size_t e, ue;
+        if (!parse_count(c, i, &n, &e) || claimed(c, i, e))
+            continue;
+        size_t j = e;
+        if (is(c, j, "+") && glued(c, j))
+            j++;
+        if (is(c, j, "x") || is(c, j, "×") || is(c, j, "*") || (is(c, j, "-") && glued(c, j)))
+            j++;
+        const struct phrase *u = unit_after(c, j, &ue);
+        if (!u)
+            continue;
+        q[nq++] = (struct qty){i, ue, n, u->name};
+        claim(c, i, ue);
+        i = ue - 1;
+    }
+    for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
+        size_t ue, e;
+        int64_t n;
+        const struct phrase *u = vocab_at(c, c->units, i, &ue);
+        if (!u || claimed(c, i, ue))
+            continue;
+        char ch = sym1(c, ue);
+        if ((ch != ':' && ch != '=') || !parse_count(c, ue + 1, &n, &e) ||
+            claimed(c, ue + 1, e) || is(c, e, "%") || role(c, e, R_PCT | R_MULT | R_CUR) ||
+            currency_sign(c, e)) {
+            i = ue - 1;
+            continue;
+        }
+        q[nq++] = (struct qty){i, e, n, u->name};
+        claim(c, i, e);
+        i = e - 1;
+    }
+    for (size_t a = 1; a < nq; a++) /* text order */
+        for (size_t b = a; b > 0 && q[b - 1].t0 > q[b].t0; b--) {
+            struct qty tmp = q[b];
+            q[b] = q[b - 1];
+            q[b - 1] = tmp;
+        }
+    for (size_t k = 0; k < nq; k++) {
+        json_t *o = new_item(c);
+        if (o) {
+            put(c, o, "value", json_integer(q[k].value));
+            put(c, o, "unit", json_string(q[k].unit));
+            put_span(c, o, q[k].t0, q[k].t1);
+        }
+        append(c, arr, o);
+    }
+}
+
+/* ---- budget --------------------------------------------------------------------------- */
+
+static const struct {
+    const char *code;
+    int digits;
+} currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0},
+                  {"CAD", 2}, {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2},
+                  {"PLN", 2}, {"CZK", 2}, {"INR", 2}, {"CNY", 2}};
+
+static int currency_digits(const char *code) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
+        if (dw_streq_ci(currencies[k].code, code))
+            return currencies[k].digits;
+    return 2;
+}
+
+struct amount {
+    size_t t0, t1;
+    int64_t mant, mult;
+    int scale;
+    int cur; /* index in currencies[], -1 if none was written */
+    bool has_mult, plain_year;
+};
+
+/* A currency sign, code or word at j: its index and end, or -1. */
+static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
+    int cur = -1;
+    size_t e = j + 1;
+    if (is(c, j, "€"))
+        cur = 0;
+    else if (is(c, j, "$"))
+        cur = 1;
+    else if (is(c, j, "£"))
+        cur = 2;
+    else if (is(c, j, "¥"))
+        cur = 4;
+    else if (is(c, j, "us") && is(c, j + 1, "$") && glued(c, j + 1))
+        cur = 1, e = j + 2;
+    else if (role(c, j, R_CUR))
+        cur = (int)kval(c, j);
+    if (cur >= 0)
+        *ret_end = e;
+    return cur;
+}
+
+/* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
+static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
+    *a = (struct amount){.t0 = i, .cur = -1, .mult = 1};
+    size_t j = i, e;
+    int cur = currency_at(c, j, &e);
+    if (cur >= 0) {
+        a->cur = cur;
+        j = e;
+    }
+    struct num n;
+    if (!parse_number(c, j, &n) || claimed(c, j, n.t1))
+        return false;
+    a->plain_year = !n.words && n.groups == 0 && n.scale == 0 && tlen(c, j) == 4 &&
+                    n.mant >= 1900 && n.mant <= 2100;
+    j = n.t1;
+    int64_t m = parse_mult(c, j, &e);
+    if (m) {
+        a->mult = m;
+        a->has_mult = true;
+        a->plain_year = false;
+        j = e;
+        if (n.groups == 1 && n.scale == 0)
+            n.scale = 3;
+    }
+    if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
+        a->cur = cur;
+        j = e;
+    }
+    a->mant = n.mant;
+    a->scale = n.scale;
+    a->t1 = j;
+    return true;
+}
+
+/* Minor units of a currency with `digits` decimals, rounded half to even; false on
+ * overflow. */
+static bool amount_minor(int64_t mant, int scale, int64_t mult, int digits, int64_t *ret) {
+    __int128 v = (__int128)mant * mult, div = 1;
+    for (int d = 0; d < digits; d++)
+        v *= 10;
+    for (int s = 0; s < scale; s++)
+        div *= 10;
+    __int128 q = v / div, r = v % div;
+    if (2 * r > div || (2 * r == div && (q & 1)))
+        q++;
+    if (q > INT64_MAX || q <= 0)
+        return false;
+    *ret = (int64_t)q;
+    return true;
+}
+
+static const struct {
+    const char *pat;
+    const char *q;
+} qualifiers[] = {
+    {"{no|not} more than", "max"}, {"nicht mehr als", "max"}, {"less than", "max"},
+    {"weniger als", "max"}, {"up to", "max"}, {"bis zu", "max"}, {"at most", "max"},
+    {"at the most", "max"}, {"not to exceed", "max"}, {"not exceed", "max"},
+    {"not exceeding", "max"}, {"{capped|max|maximum} {at|of}", "max"},
+    {"{cap|ceiling|limit} of", "max"}, {"max .", "max"},
+    {"{under|below|max|maximum|maximal|höchstens|unter|<|≤}", "max"},
+    {"in the {region|range|order} of", "about"}, {"{approx|ca} .", "about"},
+    {"in etwa", "about"},
+    {"{around|about|approximately|approx|roughly|circa|ca|some|ungefähr|etwa|rund|zirka|~|≈}",
+     "about"},
+    {"{more|mehr} {than|als}", "min"}, {"at least", "min"}, {"minimum of", "min"},
+    {"{over|above|minimum|mindestens|min|über|>|≥}", "min"},
+};
+
+/* The qualifier just before token t0 (and its start), or NULL. */
+static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_start) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(qualifiers); k++) {
+        size_t s = pat_before(c, t0, qualifiers[k].pat);
+        if (s != SIZE_MAX) {
+            *ret_start = s;
+            return qualifiers[k].q;
+        }
+    }
+    return NULL;
+}
+
+static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_end) {
+    size_t e;
+    if ((e = pat_match(c, t1, "{max|maximum|tops|höchstens|maximal} .?")) ||
+        (e = pat_match(c, t1, "{at|or} {most|less}")) || (e = pat_match(c, t1, "at the most"))) {
+        *ret_end = e;
+        return "max";
+    }
+    if ((e = pat_match(c, t1, "or so")) || (e = pat_match(c, t1, "-? ish"))) {
+        *ret_end = e;
+        return "about";
+    }
+    if ((e = pat_match(c, t1, "or more")) || (e = pat_match(c, t1, "{minimum|mindestens}"))) {
+        *ret_end = e;
+        return "min";
+    }
+    return NULL;
+}
+
+/* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay/spend",
+ * 0 none. Before it in the same sentence, or right after it ("50k budget"). */
+static int budget_word(const struct ctx *c, const struct amount *a) {
+    int best = 0;
+    for (size_t k = a->t0; k-- > 0 && a->t0 - k <= 8;) {
+        if (sent_end(c, k))
+            break;
+        if (role(c, k, R_BUDGET)) {
+            best = is(c, k, "budget") || is(c, k, "budgets") || is(c, k, "budgeted") ||
+                           is(c, k, "budgetary") || is(c, k, "budgetrahmen") ||
+                           is(c, k, "etat") || is(c, k, "kostenrahmen")
+                       ? 2
+                       : 1;
+            break;
+        }
+    }
+    for (size_t k = a->t1; !best && k < a->t1 + 2 && k < c->nt && !sent_end(c, k); k++)
+        if (role(c, k, R_BUDGET))
+            best = 2;
+    return best;
+}
+
+/* "€5 per user", "$10/seat", "€3 each": a unit price, not a budget. */
+static bool per_unit(const struct ctx *c, size_t t1) {
+    size_t e;
+    if (is(c, t1, "each") || is(c, t1, "apiece"))
+        return true;
+    if (!(role(c, t1, R_PER) || is(c, t1, "/")))
+        return false;
+    size_t j = role(c, t1 + 1, R_ARTICLE) ? t1 + 2 : t1 + 1;
+    return vocab_at(c, c->units, j, &e) || is(c, j, "user") || is(c, j, "seat") ||
+           is(c, j, "license") || is(c, j, "licence") || is(c, j, "device") ||
+           is(c, j, "unit") || is(c, j, "head") || is(c, j, "person") || is(c, j, "site");
+}
+
+static bool range_link(const struct ctx *c, size_t j, bool between) {
+    return is(c, j, "-") || is(c, j, "–") || is(c, j, "—") || is(c, j, "to") ||
+           is(c, j, "bis") || (between && (is(c, j, "and") || is(c, j, "und")));
+}
+
+struct budget {
+    struct amount a, lo; /* lo: the lower end of a range */
+    bool range;
+    const char *qual;
+    size_t t0, t1;
+    int score;
+};
+
+/* The amount at i with its range, qualifier and span; false if it is not money-like. */
+static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
+    *b = (struct budget){.qual = "exact"};
+    if (!parse_amount(c, i, &b->a) || claimed(c, i, b->a.t1))
+        return false;
+    size_t j = b->a.t1, q;
+    if (is(c, j, "%") || role(c, j, R_PCT))
+        return false;
+    b->t0 = b->a.t0;
+    b->t1 = b->a.t1;
+    bool between = i > 0 && (is(c, i - 1, "between") || is(c, i - 1, "zwischen"));
+    struct amount hi;
+    if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
+        !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
+        b->lo = b->a;
+        b->a = hi;
+        b->range = true;
+        b->qual = "range";
+        b->t1 = hi.t1;
+        if (b->lo.cur < 0)
+            b->lo.cur = hi.cur;
+        if (b->a.cur < 0)
+            b->a.cur = b->lo.cur;
+        if (!b->lo.has_mult && hi.has_mult) {
+            /* "100-150k": the lower end takes the multiplier when it is the smaller number */
+            __int128 l = b->lo.mant, h = hi.mant;
+            for (int s = 0; s < hi.scale; s++)
+                l *= 10;
+            for (int s = 0; s < b->lo.scale; s++)
+                h *= 10;
+            if (l < h)
+                b->lo.mult = hi.mult;
+        }
+        if (between || (i > 0 && (is(c, i - 1, "from") || is(c, i - 1, "von"))))
+            b->t0 = i - 1;
+    } else if ((b->qual = qualifier_before(c, b->t0, &q))) {
+        b->t0 = q;
+    } else if ((b->qual = qualifier_after(c, b->t1, &q))) {
+        b->t1 = q;
+    } else {
+        b->qual = "exact";
+    }
+    if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
+        return false;
+    int w = budget_word(c, &b->a);
+    if (b->range && !w)
+        w = budget_word(c, &b->lo);
+    if (per_unit(c, b->range ? b->a.t1 : b->a.t1))
+        return false;
+    if (w == 2)
+        b->score = 3;
+    else if (b->a.cur >= 0)
+        b->score = w ? 2 : 1;
+    else
+        b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
+    return b->score > 0;
+}
+
+/* The budget: the first amount named by a "budget" word, else the first amount with a
+ * currency or a spending word. Per-unit prices and years are never budgets. */
+static json_t *extract_budget(struct ctx *c) {
+    struct budget best = {0}, b;
+    for (size_t i = 0; i < c->nt; i++) {
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
+                             currency_sign(c, i) || is(c, i, "us")))
+            continue;
+        if (!budget_at(c, i, &b))
+            continue;
+        if (b.score > best.score)
+            best = b;
+        if (best.score == 3)
+            break;
+        i = b.t1 - 1;
+    }
+    if (!best.score)
+        return json_null();
+    const char *code = best.a.cur >= 0 ? currencies[best.a.cur].code : c->defcur;
+    int digits = currency_digits(code);
+    int64_t amount, lo = 0;
+    if (!amount_minor(best.a.mant, best.a.scale, best.a.mult, digits, &amount) ||
+        (best.range && !amount_minor(best.lo.mant, best.lo.scale, best.lo.mult, digits, &lo)))
+        return json_null();
+    claim(c, best.t0, best.t1);
+    json_t *o = new_item(c);
+    if (!o)
+        return NULL;
+    put(c, o, "amount", dw_json_money(amount, digits));
+    put(c, o, "currency", json_string(code));
+    put(c, o, "qualifier", json_string(best.qual));
+    put(c, o, "min", best.range ? dw_json_money(lo, digits) : json_null());
+    put_span(c, o, best.t0, best.t1);
+    return o;
+}
+
+/* ---- data residency and country ------------------------------------------------------- */
+
+/* A region at j: "EU", "Europe", "the EU", "European Union", a country. code is "EU" for
+ * the EU/EEA, else the country code. */
+static bool region_at(const struct ctx *c, size_t j, bool article, const char **ret_code,
+                      size_t *ret_end) {
+    if (article && (is(c, j, "the") || is(c, j, "der") || is(c, j, "den") || is(c, j, "dem") ||
+                    is(c, j, "die")))
+        j++;
+    size_t e;
+    if (role(c, j, R_REGION)) {
+        e = j + 1;
+        if (is(c, e, "union"))
+            e++;
+        else if (is(c, e, "economic") && is(c, e + 1, "area"))
+            e += 2;
+        *ret_code = "EU";
+        *ret_end = e;
+        return true;
+    }
+    const struct phrase *p = vocab_at(c, &g.countries, j, &e);
+    if (!p)
+        return false;
+    *ret_code = dw_country_is_eea(p->name) ? "EU" : p->name;
+    *ret_end = e;
+    return true;
+}
+
+static bool is_in_word(const struct ctx *c, size_t i) {
+    return role(c, i, R_IN) || is(c, i, "inside") || is(c, i, "im") || is(c, i, "on");
+}
+
+/* "data must stay in the EU", "hosted in Germany", "Daten müssen in Deutschland bleiben". */
+static bool residency_in(const struct ctx *c, size_t i, size_t *ret_t0, size_t *ret_t1,
+                         const char **ret_code) {
+    size_t re;
+    if (!is_in_word(c, i) || !region_at(c, i + 1, true, ret_code, &re))
+        return false;
+    for (size_t k = i; k-- > 0 && i - k <= 6;) {
+        if (clause_end(c, k))
+            break;
+        if (!role(c, k, R_RESID))
+            continue;
+        size_t t0 = k;
+        bool ok = kval(c, k) == 1;
+        for (size_t d = k; d-- > 0 && k - d <= 6;) { /* "data ... stay" */
+            if (clause_end(c, d))
+                break;
+            if (role(c, d, R_DATA)) {
+                t0 = d;
+                ok = true;
+                break;
+            }
+        }
+        if (ok) {
+            *ret_t0 = t0;
+            *ret_t1 = re;
+            return true;
+        }
+    }
+    for (size_t d = i; d-- > 0 && i - d <= 6;) { /* German: the verb comes last */
+        if (clause_end(c, d))
+            break;
+        if (!role(c, d, R_DATA))
+            continue;
+        for (size_t k = re; k < re + 3 && k < c->nt && !clause_end(c, k); k++)
+            if (role(c, k, R_RESID)) {
+                *ret_t0 = d;
+                *ret_t1 = k + 1;
+                return true;
+            }
+        break;
+    }
+    return false;
+}
+
+/* "EU data residency", "EU-hosted", "German data centres", "EU-only hosting". */
+static bool residency_first(const struct ctx *c, size_t i, size_t *ret_t1,
+                            const char **ret_code) {
+    size_t j;
+    if (role(c, i, R_CADJ)) {
+        int64_t v = kval(c, i);
+        const char *name = NULL;
+        for (size_t k = 0; k < dw__n_country_names && k < DW_ARRAY_SIZE(g.codes); k++)
+            if (((g.codes[k][0] << 8) | g.codes[k][1]) == v) {
+                name = g.codes[k];
+                break;
+            }
+        if (!name)
+            return false;
+        *ret_code = dw_country_is_eea(name) ? "EU" : name;
+        j = i + 1;
+    } else if (!region_at(c, i, false, ret_code, &j)) {
+        return false;
+    }
+    if (is(c, j, "-"))
+        j++;
+    if (is(c, j, "only"))
+        j++;
+    bool data = role(c, j, R_DATA);
+    if (data)
+        j++;
+    if (!role(c, j, R_RESID) || (kval(c, j) != 1 && !data))
+        return false;
+    *ret_t1 = j + 1;
+    return true;
+}
+
+static json_t *extract_residency(struct ctx *c) {
+    for (size_t i = 0; i < c->nt; i++) {
+        size_t t0 = i, t1;
+        const char *code;
+        if (!residency_in(c, i, &t0, &t1, &code) && !residency_first(c, i, &t1, &code))
+            continue;
+        claim(c, t0, t1);
+        json_t *o = new_item(c);
+        if (!o)
+            return NULL;
+        put(c, o, "region", json_string(code));
+        put_span(c, o, t0, t1);
+        return o;
+    }
+    return json_null();
+}
+
+/* The first country named after a location word ("based in", "our sites in", "aus"), else
+ * the first country named at all; mentions inside a residency phrase do not count. */
+static json_t *extract_country(struct ctx *c) {
+    size_t f0 = 0, f1 = 0, e;
+    const struct phrase *first = NULL;
+    for (size_t i = 0; i < c->nt; i++) {
+        const struct phrase *p = vocab_at(c, &g.countries, i, &e);
+        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")))
+            continue;
+        bool cue = false;
+        for (size_t k = i; k-- > 0 && i - k <= 3 && !sent_end(c, k);)
+            if (role(c, k, R_LOC)) {
+                cue = true;
+                break;
+            }
+        if (cue || !first) {
+            first = p;
+            f0 = i;
+            f1 = e;
+        }
+        if (cue)
+            break;
+        i = e - 1;
+    }
+    if (!first)
+        return json_null();
+    json_t *o = new_item(c);
+    if (!o)
+        return NULL;
+    put(c, o, "code", json_string(first->name));
+    put_span(c, o, f0, f1);
+    return o;
+}
+
+/* ---- instructions to the system ------------------------------------------------------- */
+
+static const char *const instr_patterns[] = {
+    "{ignore|ignoring|disregard|forget|bypass|override|skip} "
+    "{all|any|your|the|of|previous|prior|above|earlier|my|these|those|every|system|internal|"
+    "existing|company|standard|pricing|discount|approval|usual|current|such}* "
+    "{rules|rule|instructions|instruction|guidelines|guideline|policies|policy|prompt|prompts|"
+    "directions|directives|limits|limit|restrictions|constraints|checks|approvals|approval|"
+    "guardrails|programming|training|settings}",
+    "{ignore|disregard|forget} {everything|all|the} {above|before|previous|prior}?",
+    "you are now", "youre now", "from now on", "pretend {to|you|that|youre}",
+    "system -? {prompt|message|instructions|instruction|override}", "systemprompt",
+    "developer mode", "jailbreak", "as an {ai|llm|assistant}", "as a {large}? {language|ai} model",
+    "{new|updated} {instructions|instruction|directive|directives}",
+    "approve {a|an}? # {%|percent|pct|prozent} {off|discount|rabatt}?",
+    "approve {a|an}? {discount|rebate|exception}",
+    "approve the {deal|discount|quote|order|request|offer|price|pricing|proposal|exception}",
+    "approve {this|it|everything|immediately|automatically|now|all}", "auto -? approve",
+    "override", "disregard",
+    "{ignoriere|ignorieren|ignorier|vergiss} "
+    "{alle|deine|ihre|die|bisherigen|vorherigen|vorigen|sämtliche|obigen|alles|system}* "
+    "{regeln|anweisungen|vorgaben|richtlinien|instruktionen|befehle|prompts}",
+    "du bist {jetzt|nun|ab}", "genehmige {das|den|diesen|dieses|die|sofort|einen|#}",
+};
+
+static void extract_instructions(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS; i++) {
+        if (!role(c, i, R_INSTR))
+            continue;
+        for (size_t k = 0; k < DW_ARRAY_SIZE(instr_patterns); k++) {
+            size_t e = pat_match(c, i, instr_patterns[k]);
+            if (!e)
+                continue;
+            json_t *o = new_item(c);
+            if (o)
+                put_span(c, o, i, e);
+            append(c, arr, o);
+            i = e - 1;
+            break;
+        }
+    }
+}
+
+/* ---- entry points --------------------------------------------------------------------- */
+
+static void release_index(struct tindex *ix) { free(ix->ph); }
+
+static int run(struct ctx *c, json_t *out) {
+    json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
+           *stds = json_array(), *instr = json_array();
+    put(c, out, "quantities", quantities);
+    json_t *deadline = extract_deadline(c);
+    extract_standards(c, stds);
+    json_t *discount = extract_discount(c);
+    json_t *term = extract_term(c);
+    if (quantities)
+        extract_quantities(c, quantities);
+    json_t *budget = extract_budget(c);
+    json_t *residency = extract_residency(c);
+    json_t *country = extract_country(c);
+    if (caps && excl)
+        extract_capabilities(c, caps, excl);
+    if (instr)
+        extract_instructions(c, instr);
+    put(c, out, "budget", budget);
+    put(c, out, "deadline", deadline);
+    put(c, out, "country", country);
+    put(c, out, "capabilities", caps);
+    put(c, out, "excluded_capabilities", excl);
+    put(c, out, "standards", stds);
+    put(c, out, "discount", discount);
+    put(c, out, "term_months", term);
+    put(c, out, "data_residency", residency);
+    put(c, out, "instructions_detected", instr);
+    return c->oom ? -DW_ENOMEM : 0;
+}
+
+int dw_extract(const char *text, size_t len, dw_time_t received_at,
+               const struct dw_extract_vocab *vocab, json_t **ret, struct dw_error *err) {
+    if (!ret || (!text && len))
+        return dw_error_set(err, -DW_EINVAL, "extract: no text or no result pointer");
+    if (len > DW_EXTRACT_MAX_TEXT)
+        return dw_error_set(err, -DW_ETOOBIG, "message is %zu bytes; the limit is %d bytes", len,
+                            DW_EXTRACT_MAX_TEXT);
+    size_t bad;
+    if (len && !dw_utf8_valid(text, len, &bad))
+        return dw_error_set(err, -DW_EINVAL, "message is not valid UTF-8 at byte %zu", bad);
+    pthread_once(&g_once, init_tables);
+    static const struct dw_extract_vocab no_vocab = {0};
+    if (!vocab)
+        vocab = &no_vocab;
+
+    struct tindex caps = {0}, stds = {0}, units = {0};
+    size_t tok_off = (len + 1 + 7) & ~(size_t)7;
+    char *mem = malloc(tok_off + (len + 1) * sizeof(struct tok) + len + 1);
+    json_t *out = json_object();
+    int r = -DW_ENOMEM;
+    if (!mem || !out)
+        goto out;
+    int64_t days = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
+    struct ctx c = {.text = text ? text : "", .lo = mem, .len = len, .today = days,
+                    .wd = dw_weekday(received_at), .caps = &caps, .stds = &stds,
+                    .units = &units,
+                    .defcur = vocab->default_currency && vocab->default_currency[0]
+                                  ? vocab->default_currency
+                                  : "EUR"};
+    dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
+    fold_lower(c.text, len, mem);
+    c.t = (struct tok *)(void *)(mem + tok_off);
+    c.nt = tokenize(c.text, len, c.t, true);
+    c.claim = (uint8_t *)(c.t + len + 1);
+    memset(c.claim, 0, len + 1);
+    classify(&c);
+    if ((r = tindex_build(&caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL,
+                          false)) < 0 ||
+        (r = tindex_build(&stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
+        (r = tindex_build(&units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0)
+        goto out;
+    mark_negation(&c);
+    r = run(&c, out);
+out:
+    release_index(&caps);
+    release_index(&stds);
+    release_index(&units);
+    free(mem);
+    if (r < 0) {
+        json_decref(out);
+        return dw_error_set(err, r, "extract: %s", dw_strerror(r));
+    }
+    *ret = out;
+    return 0;
+}
+
+const char *dw_country_code(const char *name) {
+    if (!name)
+        return NULL;
+    pthread_once(&g_once, init_tables);
+    while (*name == ' ' || *name == '\t')
+        name++;
+    size_t n = strlen(name);
+    while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n > 128)
+        return NULL;
+    if (n == 2) {
+        char a = name[0] & ~0x20, b = name[1] & ~0x20;
+        for (size_t k = 0; k < dw__n_country_names && k < DW_ARRAY_SIZE(g.codes); k++)
+            if (g.codes[k][0] == a && g.codes[k][1] == b)
+                return g.codes[k];
+    }
+    char lo[129];
+    struct tok t[129];
+    fold_lower(name, n, lo);
+    struct ctx c = {.text = name, .lo = lo, .len = n, .t = t, .loose = true};
+    c.nt = tokenize(name, n, t, false);
+    size_t e;
+    for (size_t i = 0; i < 2 && i < c.nt; i++) {
+        const struct phrase *p = vocab_at(&c, &g.countries, i, &e);
+        if (p && e == c.nt)
+            return p->name;
+        if (!is(&c, i, "the"))
+            break;
+    }
+    return NULL;
 }

@@ -52,8 +52,8 @@ static bool block_start(const char *p) {
 }
 
 /* Abbreviations whose dot does not end a sentence (lower-case, with the dot). */
-static const char *const abbreviations[] = {"e.g.", "i.e.", "z.b.", "ca.", "approx.", "incl.",
-                                            "vs.", "no.", "nr.", "bzw.", "cf.", "resp."};
+static const char *const abbreviations[] = {"e.g.", "i.e.", "z.b.", "ca.",  "approx.", "incl.",
+                                            "vs.",  "no.",  "nr.",  "bzw.", "cf.",     "resp."};
 
 static bool is_abbreviation(const char *start, const char *dot) {
     const char *w = dot;
@@ -155,7 +155,8 @@ struct cite_state {
     json_t *claims, *citations;
 };
 
-/* Cite the first passage of document di that has a heading and a first sentence. */
+/* Cite the first passage of document di that has a heading of its own and a first
+ * sentence. */
 static int cite(struct cite_state *st, size_t di, const char *sku) {
     const struct dw_document *d = &st->ws->documents[di];
     if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
@@ -163,13 +164,14 @@ static int cite(struct cite_state *st, size_t di, const char *sku) {
     for (size_t k = 0; k < d->n_passages; k++) {
         const struct dw_passage *p = &d->passages[k];
         size_t s, e;
-        if (!p->heading || !p->heading[0] || !dw_first_sentence(p->text, &s, &e))
+        /* text before the first heading has an empty anchor: nothing to point a reader at */
+        if (!p->heading || !p->anchor || !p->anchor[0] || !dw_first_sentence(p->text, &s, &e))
             continue;
         json_int_t ref = (json_int_t)json_array_size(st->citations) + 1;
         json_t *cit = json_pack("{s:I,s:s,s:s,s:s}", "ref", ref, "path", d->path, "heading",
                                 p->heading, "anchor", p->anchor ? p->anchor : "");
-        json_t *claim = json_pack("{s:s%,s:I,s:s}", "text", p->text + s, e - s, "ref", ref,
-                                  "sku", sku);
+        json_t *claim =
+            json_pack("{s:s%,s:I,s:s}", "text", p->text + s, e - s, "ref", ref, "sku", sku);
         if (!cit || !claim) {
             json_decref(cit);
             json_decref(claim);

@@ -22,7 +22,8 @@
  * For each line, in order: the documents whose `about` lists the line's sku, or when there
  * is none, the documents whose capabilities include one the line covers. From each
  * document the first passage with body text is cited, once per deal even when several lines
- * lead to it.
+ * lead to it. Text before a document's first heading (a passage with an empty anchor) is
+ * not cited: a citation must point at a heading.
  *
  * On success *ret_claims is a new array [{text, ref, sku}] — `text` is a substring of the
  * cited passage's text — and *ret_citations a new array [{ref, path, heading, anchor}] with

@@ -18,7 +18,9 @@
 
 /* ---- phrase matching ----------------------------------------------------------------- */
 
-static bool word_byte(unsigned char c) { return isalnum(c) || c >= 0x80; }
+static bool word_byte(unsigned char c) {
+    return isalnum(c) || c >= 0x80;
+}
 
 /* Does phrase match text at i? Sets *ret_end past the text matched. */
 static bool match_at(const char *t, size_t len, size_t i, const char *p, size_t *ret_end) {
@@ -82,7 +84,9 @@ static bool in_list(const char *s, char *const *list, size_t n) {
     return false;
 }
 
-static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
+static const char *nonempty(const char *s) {
+    return s && *s ? s : NULL;
+}
 
 /* Append a formatted sentence to arr, its first letter upper-cased. */
 static int __attribute__((format(printf, 2, 3))) add_sentence(json_t *arr, const char *fmt, ...) {
@@ -407,8 +411,8 @@ static int score_budget(const struct dw_workspace *ws, const json_t *req, json_t
     }
     dw_money_format(min->amount, digits, need, sizeof need);
     if (v >= min->amount) {
-        int r = add_sentence(reasons, "Budget %s %s meets the minimum of %s %s", cur, have, cur,
-                             need);
+        int r =
+            add_sentence(reasons, "Budget %s %s meets the minimum of %s %s", cur, have, cur, need);
         return r < 0 ? r : 100;
     }
     int64_t pct;
@@ -416,13 +420,12 @@ static int score_budget(const struct dw_workspace *ws, const json_t *req, json_t
         pct = 0;
     if (pct > 99)
         pct = 99; /* below the minimum never scores as if it met it */
-    int r = add_sentence(reasons, "Budget %s %s is below the minimum of %s %s", cur, have, cur,
-                         need);
+    int r =
+        add_sentence(reasons, "Budget %s %s is below the minimum of %s %s", cur, have, cur, need);
     return r < 0 ? r : (int)pct;
 }
 
-static int score_authority(const struct dw_workspace *ws, const json_t *contact,
-                           json_t *reasons) {
+static int score_authority(const struct dw_workspace *ws, const json_t *contact, json_t *reasons) {
     const struct dw_qualification *q = &ws->qualification;
     const char *title = nonempty(dw_json_str(contact, "title"));
     int r;
@@ -456,8 +459,8 @@ static int score_need(const struct dw_workspace *ws, const json_t *req, json_t *
         const char *name = dw_json_str(c, "name");
         if (!name)
             continue;
-        if (json_array_append_new(catalog_covers(ws, name) ? covered : lacking,
-                                  json_string(name)) < 0)
+        if (json_array_append_new(catalog_covers(ws, name) ? covered : lacking, json_string(name)) <
+            0)
             return -DW_ENOMEM;
     }
     size_t k = json_array_size(covered);
@@ -501,17 +504,20 @@ static int score_timeline(const struct dw_workspace *ws, const json_t *req, dw_t
         r = add_sentence(reasons, "No deadline was stated, so timing counts as unknown");
         return r < 0 ? r : UNKNOWN;
     }
-    if (sscanf(date, "%d-%u-%u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-        d > 31) {
-        r = add_sentence(reasons, "The deadline '%s' could not be read, so timing counts as "
-                                  "unknown", date);
+    if (sscanf(date, "%d-%u-%u%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
+        r = add_sentence(reasons,
+                         "The deadline '%s' could not be read, so timing counts as "
+                         "unknown",
+                         date);
         return r < 0 ? r : UNKNOWN;
     }
     int64_t today = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
     long long days = (long long)(dw_days_from_civil(y, m, d) - today);
     if (days < 0) {
-        r = add_sentence(reasons, "Deadline %s is before the request, so timing counts as "
-                                  "unknown", date);
+        r = add_sentence(reasons,
+                         "Deadline %s is before the request, so timing counts as "
+                         "unknown",
+                         date);
         return r < 0 ? r : UNKNOWN;
     }
     if (days <= max) {
@@ -548,9 +554,9 @@ int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
         return dw_error_set(err, -DW_EINVAL, "qualification needs the deal's requirements");
     const struct dw_qualification *q = &ws->qualification;
     const json_t *req = requirements, *contact = intake_contact;
-    _cleanup_json_ json_t *subs = json_array(), *missing = json_array(),
-                          *questions = json_array(), *units = NULL, *doc = NULL,
-                          *subscores = json_object(), *reasons = json_array();
+    _cleanup_json_ json_t *subs = json_array(), *missing = json_array(), *questions = json_array(),
+                          *units = NULL, *doc = NULL, *subscores = json_object(),
+                          *reasons = json_array();
     if (!subs || !missing || !questions || !subscores || !reasons)
         return -DW_ENOMEM;
     units = wanted_units(ws, json_object_get(req, "capabilities"));
@@ -608,8 +614,10 @@ int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
     } else {
         /* The grey zone: ask what is still unknown; the answers can move the score. */
         decision = "needs_info";
-        r = dw_buf_printf(&b, "Score %d is between the thresholds (%d and %d); more information "
-                              "is needed", score, q->disqualified_max, q->qualified_min);
+        r = dw_buf_printf(&b,
+                          "Score %d is between the thresholds (%d and %d): a person decides, "
+                          "and the reply asks what is still unknown",
+                          score, q->disqualified_max, q->qualified_min);
         const char *unknown[] = {
             !json_is_object(json_object_get(req, "budget")) ? "budget" : NULL,
             !json_is_object(json_object_get(req, "deadline")) ? "deadline" : NULL,
@@ -638,9 +646,8 @@ int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
     if (json_array_extend(reasons, subs) < 0 || prior_sentence(prior_deals, reasons) < 0)
         return -DW_ENOMEM;
 
-    doc = json_pack("{s:s,s:i,s:O,s:O,s:O,s:O}", "decision", decision, "score", score,
-                    "subscores", subscores, "reasons", reasons, "missing", missing, "questions",
-                    questions);
+    doc = json_pack("{s:s,s:i,s:O,s:O,s:O,s:O}", "decision", decision, "score", score, "subscores",
+                    subscores, "reasons", reasons, "missing", missing, "questions", questions);
     if (!doc)
         return -DW_ENOMEM;
     *ret = DW_TAKE_PTR(doc);

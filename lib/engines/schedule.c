@@ -9,7 +9,9 @@
 
 #include "engines/schedule.h"
 
-static int64_t day_of(dw_time_t t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; }
+static int64_t day_of(dw_time_t t) {
+    return t >= 0 ? t / 86400 : (t - 86399) / 86400;
+}
 
 static const struct dw_user *team_user(const struct dw_team *team, const char *id) {
     for (size_t i = 0; id && i < team->n_users; i++)

@@ -21,6 +21,7 @@
  *
  * Outside begin..commit each hook is its own transaction; the hooks that write several rows
  * (quote_insert, audit_append) then open one themselves, so they are atomic either way.
+ * Inside the caller's transaction a failing hook leaves no partial write behind.
  * Timestamps a hook has no `now` for (created_at of leads, accounts, contacts, quotes;
  * updated_at of documents) come from dw_now().
  */
@@ -203,8 +204,9 @@ struct dw_store_ops {
                            const char *user, const char *note, dw_time_t now,
                            struct dw_error *err);
     /* Every pending or approved approval of the deal not bound to keep_hash becomes void
-     * (keep_hash NULL voids them all). decided_by/decided_at/note stay as they were, the
-     * object gains voided_at. Returns the number voided. */
+     * (compared as SQL IS NOT: keep_hash NULL keeps only approvals bound to no quote).
+     * decided_by/decided_at/note stay as they were, the object gains voided_at. Returns the
+     * number voided. */
     int (*approvals_void_stale)(struct dw_store *s, int64_t deal_id, const char *keep_hash,
                                 dw_time_t now, struct dw_error *err);
 

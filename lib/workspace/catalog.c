@@ -18,7 +18,7 @@
 
 /* ---- dealwright.yaml ------------------------------------------------------------------ */
 
-struct country_owner { /* which currency claimed a country first, for the overlap check */
+struct country_owner {  /* which currency claimed a country first, for the overlap check */
     int owner[26 * 26]; /* currency index + 1, 0 = none */
     int line[26 * 26];
     const struct dw_workspace *ws;
@@ -225,8 +225,10 @@ static bool check_sku_ref(struct dw__ws_ctx *c, const struct dw__yref *r, const 
         return false;
     }
     if (strcmp(ref->what, "excludes") == 0 && requires_sku(ref->self, value)) {
-        dw__y_err(c, r, "excludes: %s is also in requires; an item cannot both require and "
-                        "exclude it", value);
+        dw__y_err(c, r,
+                  "excludes: %s is also in requires; an item cannot both require and "
+                  "exclude it",
+                  value);
         return false;
     }
     if (strcmp(ref->what, "options") == 0 &&
@@ -243,8 +245,7 @@ static bool check_capability(struct dw__ws_ctx *c, const struct dw__yref *r, con
         return true;
     const char *hint = dw__closest(value, c->capabilities.v, c->capabilities.n);
     if (hint)
-        dw__y_err(c, r, "capabilities: unknown capability '%s' (did you mean '%s'?)", value,
-                  hint);
+        dw__y_err(c, r, "capabilities: unknown capability '%s' (did you mean '%s'?)", value, hint);
     else
         dw__y_err(c, r, "capabilities: unknown capability '%s' (not in catalog.yaml)", value);
     return false;
@@ -298,8 +299,10 @@ static void parse_attributes(struct dw__ws_ctx *c, const struct dw__yref *map, s
         a->name = dw__ws_strdup(c->w, dw__y_text(&keys[i]));
         for (const char *p = a->name; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
-                dw__y_err(c, &keys[i], "attributes: name '%s' must be lower-case letters, "
-                                       "digits and '_'", a->name);
+                dw__y_err(c, &keys[i],
+                          "attributes: name '%s' must be lower-case letters, "
+                          "digits and '_'",
+                          a->name);
                 break;
             }
         char what[96];
@@ -338,11 +341,11 @@ static void parse_item(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
     it->min_qty = 1;
     it->rank = 100;
     struct dw__yfield f[] = {
-        DW__REQ("sku"),       DW__REQ("name"),        DW__REQ("kind"),        DW__OPT("billing"),
-        DW__OPT("description"), DW__OPT("capabilities"), DW__OPT("attributes"),
-        DW__OPT("quantity"), DW__OPT("min_qty"),    DW__OPT("max_qty"),    DW__OPT("rank"),
-        DW__OPT("requires"), DW__OPT("excludes"),   DW__OPT("options"),
-        DW__OPT("option_only"),
+        DW__REQ("sku"),        DW__REQ("name"),        DW__REQ("kind"),
+        DW__OPT("billing"),    DW__OPT("description"), DW__OPT("capabilities"),
+        DW__OPT("attributes"), DW__OPT("quantity"),    DW__OPT("min_qty"),
+        DW__OPT("max_qty"),    DW__OPT("rank"),        DW__OPT("requires"),
+        DW__OPT("excludes"),   DW__OPT("options"),     DW__OPT("option_only"),
     };
     if (!dw__y_fields(c, r, "item", f, DW_ARRAY_SIZE(f)))
         return;
@@ -491,21 +494,26 @@ static void check_cycles(struct dw__ws_ctx *c) {
 
 static void check_catalog(struct dw__ws_ctx *c) {
     const struct dw_workspace *ws = c->ws;
-    _cleanup_free_ const char **offered = ws->n_items ? calloc(ws->n_items, sizeof *offered)
-                                                      : NULL;
     size_t n_offered = 0;
-    struct dw__names set = {0};
+    for (size_t i = 0; i < ws->n_items; i++)
+        n_offered += ws->items[i].n_options;
+    _cleanup_free_ const char **offered = n_offered ? calloc(n_offered, sizeof *offered) : NULL;
+    if (n_offered && !offered) {
+        c->w->oom = true;
+        return;
+    }
+    n_offered = 0;
     for (size_t i = 0; i < ws->n_items; i++) {
         const struct dw_item *a = &ws->items[i];
         for (size_t j = 0; j < a->n_requires; j++) {
             const struct dw_item *b = dw_ws_item(ws, a->requires[j].sku);
             if (b && in_list(b->excludes, b->n_excludes, a->sku))
-                report_at_item(c, a, "%s requires %s, which excludes %s", a->sku, b->sku,
-                               a->sku);
+                report_at_item(c, a, "%s requires %s, which excludes %s", a->sku, b->sku, a->sku);
         }
-        for (size_t j = 0; offered && j < a->n_options && n_offered < ws->n_items; j++)
+        for (size_t j = 0; j < a->n_options; j++)
             offered[n_offered++] = a->options[j];
     }
+    struct dw__names set = {0};
     if (dw__names_build(&set, offered, n_offered) < 0)
         c->w->oom = true;
     for (size_t i = 0; i < ws->n_items; i++) {
@@ -555,8 +563,8 @@ static void parse_items(struct dw__ws_ctx *c, const struct dw__yref *list) {
 
 static void parse_catalog(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_workspace *ws = c->ws;
-    struct dw__yfield f[] = {
-        DW__OPT("capabilities"), DW__OPT("standards"), DW__OPT("units"), DW__REQ("items")};
+    struct dw__yfield f[] = {DW__OPT("capabilities"), DW__OPT("standards"), DW__OPT("units"),
+                             DW__REQ("items")};
     if (!dw__y_fields(c, root, "catalog.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
@@ -715,8 +723,9 @@ void dw__load_pricebooks(struct dw__ws_ctx *c) {
             const char *data;
             size_t len;
             if (dw__ws_read(c, files[i], true, &data, &len) == 0)
-                dw__ws_diag(c, 1, 1, "a price book is named after its currency code, like "
-                                     "pricebooks/EUR.yaml");
+                dw__ws_diag(c, 1, 1,
+                            "a price book is named after its currency code, like "
+                            "pricebooks/EUR.yaml");
             continue;
         }
         c->book = pb;

@@ -130,6 +130,7 @@ static char *slugify(const char *s, size_t n) {
 
 struct draft { /* a passage before its text is known */
     char *heading;
+    char *slug; /* the heading's slug before it was made unique */
     char *anchor;
     int line;
     size_t body, end; /* byte range of the body in the file */
@@ -143,6 +144,7 @@ struct drafts {
 static void drafts_release(struct drafts *d) {
     for (size_t i = 0; i < d->n; i++) {
         free(d->v[i].heading);
+        free(d->v[i].slug);
         free(d->v[i].anchor);
     }
     free(d->v);
@@ -168,20 +170,21 @@ static bool anchor_taken(const struct drafts *d, const char *a) {
     return false;
 }
 
-/* "slug", or "slug-1", "slug-2", ... when already used in this document. */
-static char *unique_anchor(const struct drafts *d, char *slug) {
-    if (!slug || !anchor_taken(d, slug))
-        return slug;
-    for (unsigned k = 1;; k++) {
+/* "slug", or "slug-N" when the document already used it: N starts at the number of earlier
+ * headings with the same slug, so a document repeating one heading stays linear. */
+static char *unique_anchor(const struct drafts *d, const char *slug) {
+    size_t seen = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].slug && strcmp(d->v[i].slug, slug) == 0)
+            seen++;
+    if (!seen && !anchor_taken(d, slug))
+        return strdup(slug);
+    for (size_t k = seen ? seen : 1;; k++) {
         char *a = NULL;
-        if (asprintf(&a, "%s-%u", slug, k) < 0) {
-            free(slug);
+        if (asprintf(&a, "%s-%zu", slug, k) < 0)
             return NULL;
-        }
-        if (!anchor_taken(d, a)) {
-            free(slug);
+        if (!anchor_taken(d, a))
             return a;
-        }
         free(a);
     }
 }
@@ -243,7 +246,9 @@ static int scan_passages(struct dw__ws_ctx *c, const char *data, size_t len, siz
             break;
         }
         p->heading = heading_path(stack, level);
-        p->anchor = unique_anchor(d, slugify(l.s + hs, he - hs));
+        char *slug = slugify(l.s + hs, he - hs);
+        p->anchor = slug ? unique_anchor(d, slug) : NULL;
+        p->slug = slug;
         p->line = line_no;
         p->body = l.next;
         if (!p->heading || !p->anchor) {
@@ -307,14 +312,13 @@ static bool check_about(struct dw__ws_ctx *c, const struct dw__yref *r, const ch
     return false;
 }
 
-static bool check_doc_capability(struct dw__ws_ctx *c, const struct dw__yref *r,
-                                 const char *value, void *arg) {
+static bool check_doc_capability(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
+                                 void *arg) {
     if (!c->have_catalog || dw__names_has(&c->capabilities, value))
         return true;
     const char *hint = dw__closest(value, c->capabilities.v, c->capabilities.n);
     if (hint)
-        dw__y_err(c, r, "capabilities: unknown capability '%s' (did you mean '%s'?)", value,
-                  hint);
+        dw__y_err(c, r, "capabilities: unknown capability '%s' (did you mean '%s'?)", value, hint);
     else
         dw__y_err(c, r, "capabilities: unknown capability '%s'", value);
     return false;
@@ -330,8 +334,7 @@ static void parse_front_matter(struct dw__ws_ctx *c, const struct dw__yref *root
     if (!dw__y_fields(c, root, "front matter", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
-    if ((v = DW__YGET(f, "title")) && dw__y_str(c, v, "title", &doc->title) &&
-        !doc->title[0])
+    if ((v = DW__YGET(f, "title")) && dw__y_str(c, v, "title", &doc->title) && !doc->title[0])
         dw__y_err(c, v, "title: must not be empty");
     if ((v = DW__YGET(f, "about")))
         dw__y_strlist(c, v, "about", check_about, NULL, &doc->about, &doc->n_about);
@@ -350,8 +353,9 @@ static void load_document(struct dw__ws_ctx *c, const char *rel, struct dw_docum
     size_t start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* a BOM */
     struct line l;
     if (!next_line(data, len, start, &l) || !line_is(&l, "---")) {
-        dw__ws_diag(c, 1, 1, "a knowledge document starts with front matter between --- "
-                             "lines (with at least a title)");
+        dw__ws_diag(c, 1, 1,
+                    "a knowledge document starts with front matter between --- "
+                    "lines (with at least a title)");
         return;
     }
     size_t fm_start = l.next, off = l.next;
@@ -419,8 +423,8 @@ static int load_template(struct dw__ws_ctx *c, const char *rel, struct dw_templa
     struct dw_error err = {0};
     r = dw_mustache_check(data, len, &err);
     if (r < 0) {
-        dw__ws_diag(c, err.line > 0 ? err.line : 1, err.col > 0 ? err.col : 1,
-                    "template error: %s", err.msg[0] ? err.msg : dw_strerror(r));
+        dw__ws_diag(c, err.line > 0 ? err.line : 1, err.col > 0 ? err.col : 1, "template error: %s",
+                    err.msg[0] ? err.msg : dw_strerror(r));
         return r;
     }
     return 0;

@@ -23,8 +23,10 @@ static bool check_known_role(struct dw__ws_ctx *c, const struct dw__yref *r, con
     if (hint)
         dw__y_err(c, r, "unknown role '%s' (did you mean '%s'?)", value, hint);
     else
-        dw__y_err(c, r, "unknown role '%s' (known: rep, sales_engineer, manager, deal_desk, "
-                        "vp, legal, admin)", value);
+        dw__y_err(c, r,
+                  "unknown role '%s' (known: rep, sales_engineer, manager, deal_desk, "
+                  "vp, legal, admin)",
+                  value);
     return false;
 }
 
@@ -78,8 +80,7 @@ static void parse_user(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
         return;
     const struct dw__yref *v;
     if ((v = DW__YGET(f, "id")) && dw__y_str(c, v, "id", &u->id) && !is_user_id(u->id))
-        dw__y_err(c, v, "id: '%s' must be 1-64 lower-case letters, digits, '.', '_' or '-'",
-                  u->id);
+        dw__y_err(c, v, "id: '%s' must be 1-64 lower-case letters, digits, '.', '_' or '-'", u->id);
     if ((v = DW__YGET(f, "name")))
         dw__y_str(c, v, "name", &u->name);
     if ((v = DW__YGET(f, "email")) && dw__y_str(c, v, "email", &u->email) && !is_email(u->email))
@@ -259,8 +260,7 @@ void dw__load_team(struct dw__ws_ctx *c) {
 /* ---- money per currency (budget_min, deal-size threshold) ------------------------------- */
 
 static void parse_money_map(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
-                            bool every_currency, struct dw_money_by_currency **ret,
-                            size_t *ret_n) {
+                            bool every_currency, struct dw_money_by_currency **ret, size_t *ret_n) {
     _cleanup_free_ struct dw__yref *keys = NULL, *values = NULL;
     size_t n;
     if (!dw__y_pairs(c, r, what, &keys, &values, &n))
@@ -332,8 +332,9 @@ static void parse_bands(struct dw__ws_ctx *c, const struct dw__yref *list) {
         if ((v = DW__YGET(f, "max_pct")) && dw__y_pct(c, v, "max_pct", &b->max_bp)) {
             char a[16], bb[16];
             if (prev && b->max_bp <= prev->max_bp)
-                dw__y_err(c, v, "max_pct: bands must ascend; %s%% is not above the previous "
-                                "band's %s%%",
+                dw__y_err(c, v,
+                          "max_pct: bands must ascend; %s%% is not above the previous "
+                          "band's %s%%",
                           dw_pct_format(b->max_bp, a, sizeof a),
                           dw_pct_format(prev->max_bp, bb, sizeof bb));
             prev = b;
@@ -348,8 +349,8 @@ struct country_lists { /* embargoed entries, to catch a country in both lists */
     size_t n;
 };
 
-static bool check_review_country(struct dw__ws_ctx *c, const struct dw__yref *r,
-                                 const char *value, void *arg) {
+static bool check_review_country(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
+                                 void *arg) {
     const struct country_lists *emb = arg;
     if (!dw__check_country(c, r, value, NULL))
         return false;
@@ -368,8 +369,7 @@ static void parse_export(struct dw__ws_ctx *c, const struct dw__yref *r) {
         return;
     const struct dw__yref *v;
     if ((v = DW__YGET(f, "embargoed")))
-        dw__y_strlist(c, v, "embargoed", dw__check_country, NULL, &p->embargoed,
-                      &p->n_embargoed);
+        dw__y_strlist(c, v, "embargoed", dw__check_country, NULL, &p->embargoed, &p->n_embargoed);
     struct country_lists emb = {p->embargoed, p->n_embargoed};
     if ((v = DW__YGET(f, "review")))
         dw__y_strlist(c, v, "review", check_review_country, &emb, &p->export_review,
@@ -377,8 +377,9 @@ static void parse_export(struct dw__ws_ctx *c, const struct dw__yref *r) {
     if ((v = DW__YGET(f, "role")))
         policy_role(c, v, "role", &p->export_role);
     else if (p->n_export_review)
-        dw__y_err(c, r, "missing required key 'role' in export_control (who reviews the "
-                        "review countries)");
+        dw__y_err(c, r,
+                  "missing required key 'role' in export_control (who reviews the "
+                  "review countries)");
 }
 
 static void parse_legal(struct dw__ws_ctx *c, const struct dw__yref *r) {
@@ -444,9 +445,10 @@ static bool parse_settings(struct dw__ws_ctx *c, const struct dw__yref *r, const
 static void parse_policies(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_policies *p = &c->ws->policies;
     struct dw__yfield f[] = {
-        DW__REQ("discount_bands"), DW__OPT("deal_size_review"), DW__OPT("export_control"),
-        DW__OPT("data_protection"), DW__OPT("legal"),         DW__OPT("personal_data"),
-        DW__OPT("quotes"),        DW__OPT("control"),
+        DW__REQ("discount_bands"), DW__OPT("deal_size_review"),
+        DW__OPT("export_control"), DW__OPT("data_protection"),
+        DW__OPT("legal"),          DW__OPT("personal_data"),
+        DW__OPT("quotes"),         DW__OPT("control"),
     };
     if (!dw__y_fields(c, root, "policies.yaml", f, DW_ARRAY_SIZE(f)))
         return;
@@ -497,8 +499,7 @@ void dw__load_policies(struct dw__ws_ctx *c) {
 
 /* ---- qualification.yaml ------------------------------------------------------------- */
 
-static const char *const facts[] = {"quantity", "capabilities", "country", "budget",
-                                    "deadline"};
+static const char *const facts[] = {"quantity", "capabilities", "country", "budget", "deadline"};
 
 static bool check_fact(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
                        void *arg) {
@@ -527,8 +528,10 @@ static bool check_domain(struct dw__ws_ctx *c, const struct dw__yref *r, const c
 static void parse_weights(struct dw__ws_ctx *c, const struct dw__yref *r) {
     struct dw_qualification *q = &c->ws->qualification;
     const struct int_setting w[] = {
-        {"fit", 0, 100, &q->w_fit},       {"budget", 0, 100, &q->w_budget},
-        {"authority", 0, 100, &q->w_authority}, {"need", 0, 100, &q->w_need},
+        {"fit", 0, 100, &q->w_fit},
+        {"budget", 0, 100, &q->w_budget},
+        {"authority", 0, 100, &q->w_authority},
+        {"need", 0, 100, &q->w_need},
         {"timeline", 0, 100, &q->w_timeline},
     };
     for (size_t i = 0; i < DW_ARRAY_SIZE(w); i++)
@@ -548,26 +551,25 @@ static void parse_weights(struct dw__ws_ctx *c, const struct dw__yref *r) {
 
 static void parse_qualification(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_qualification *q = &c->ws->qualification;
-    struct dw__yfield f[] = {DW__OPT("icp"),     DW__OPT("bant"),     DW__REQ("weights"),
+    struct dw__yfield f[] = {DW__OPT("icp"), DW__OPT("bant"), DW__REQ("weights"),
                              DW__REQ("thresholds"), DW__OPT("required")};
     if (!dw__y_fields(c, root, "qualification.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
-    struct dw__yfield icp[] = {
-        DW__OPT("countries"), DW__OPT("industries"), DW__OPT("free_mail_domains")};
+    struct dw__yfield icp[] = {DW__OPT("countries"), DW__OPT("industries"),
+                               DW__OPT("free_mail_domains")};
     if ((v = DW__YGET(f, "icp")) && dw__y_fields(c, v, "icp", icp, DW_ARRAY_SIZE(icp))) {
         if ((v = DW__YGET(icp, "countries")))
             dw__y_strlist(c, v, "countries", dw__check_country, NULL, &q->icp_countries,
                           &q->n_icp_countries);
         if ((v = DW__YGET(icp, "industries")))
-            dw__y_strlist(c, v, "industries", NULL, NULL, &q->icp_industries,
-                          &q->n_icp_industries);
+            dw__y_strlist(c, v, "industries", NULL, NULL, &q->icp_industries, &q->n_icp_industries);
         if ((v = DW__YGET(icp, "free_mail_domains")))
             dw__y_strlist(c, v, "free_mail_domains", check_domain, NULL, &q->free_mail_domains,
                           &q->n_free_mail_domains);
     }
-    struct dw__yfield bant[] = {
-        DW__OPT("budget_min"), DW__OPT("authority_titles"), DW__OPT("timeline_max_days")};
+    struct dw__yfield bant[] = {DW__OPT("budget_min"), DW__OPT("authority_titles"),
+                                DW__OPT("timeline_max_days")};
     if ((v = DW__YGET(f, "bant")) && dw__y_fields(c, v, "bant", bant, DW_ARRAY_SIZE(bant))) {
         if ((v = DW__YGET(bant, "budget_min")))
             parse_money_map(c, v, "budget_min", false, &q->min_budget, &q->n_min_budget);
@@ -587,12 +589,13 @@ static void parse_qualification(struct dw__ws_ctx *c, const struct dw__yref *roo
         int64_t qmin = -1, dmax = -1;
         if ((v = DW__YGET(tf, "qualified")) && dw__y_int(c, v, "qualified", 1, 100, &qmin))
             q->qualified_min = (int)qmin;
-        if ((v = DW__YGET(tf, "disqualified")) &&
-            dw__y_int(c, v, "disqualified", 0, 100, &dmax)) {
+        if ((v = DW__YGET(tf, "disqualified")) && dw__y_int(c, v, "disqualified", 0, 100, &dmax)) {
             q->disqualified_max = (int)dmax;
             if (qmin >= 0 && dmax > qmin)
-                dw__y_err(c, v, "disqualified: %lld is above qualified %lld; a score cannot be "
-                                "both", (long long)dmax, (long long)qmin);
+                dw__y_err(c, v,
+                          "disqualified: %lld is above qualified %lld; a score cannot be "
+                          "both",
+                          (long long)dmax, (long long)qmin);
         }
     }
     bool seen[DW_ARRAY_SIZE(facts)] = {false};

@@ -25,8 +25,8 @@ struct dw_ws_pos {
 };
 
 struct dw_currency {
-    char code[4]; /* ISO 4217 */
-    int digits;   /* minor-unit digits: 2 for EUR/USD, 0 for JPY */
+    char code[4];     /* ISO 4217 */
+    int digits;       /* minor-unit digits: 2 for EUR/USD, 0 for JPY */
     char **countries; /* customer countries priced in this currency (ISO alpha-2) */
     size_t n_countries;
 };
@@ -42,7 +42,7 @@ struct dw_term { /* a name and the phrases that mean it (capabilities, standards
 enum dw_item_kind { DW_ITEM_HARDWARE, DW_ITEM_SUBSCRIPTION, DW_ITEM_SERVICE };
 enum dw_billing { DW_BILL_ONE_TIME, DW_BILL_MONTHLY };
 
-struct dw_item_req { /* "requires": `ratio` units of this item need one unit of sku */
+struct dw_item_req { /* "requires": every `per` units of this item need one unit of sku */
     char *sku;
     int64_t per; /* ceil(qty / per) units of sku are required; default 1 */
 };
@@ -62,8 +62,8 @@ struct dw_item {
     size_t n_capabilities;
     struct dw_attr *attributes; /* numeric attributes (ports, throughput_mbps, ...) */
     size_t n_attributes;
-    char *quantity_unit; /* a unit name ("sites"): quantity follows that requirement */
-    int64_t quantity_factor; /* units of this item per requested unit (default 1) */
+    char *quantity_unit;      /* a unit name ("sites"): quantity follows that requirement */
+    int64_t quantity_factor;  /* units of this item per requested unit (default 1) */
     int64_t min_qty, max_qty; /* max 0 = unbounded */
     int rank;                 /* preference among items covering the same capability, low first */
     struct dw_item_req *requires;
@@ -83,7 +83,7 @@ struct dw_tier {
 
 struct dw_price {
     char *sku;
-    int64_t list; /* minor units, per unit (per month for monthly billing) */
+    int64_t list;          /* minor units, per unit (per month for monthly billing) */
     struct dw_tier *tiers; /* ascending min_qty; all-units: the highest tier reached applies */
     size_t n_tiers;
     struct dw_ws_pos pos;
@@ -148,10 +148,10 @@ struct dw_qualification {
     size_t n_authority_titles;
     int timeline_max_days;
     int w_fit, w_budget, w_authority, w_need, w_timeline; /* weights, sum 100 */
-    int qualified_min;    /* score >= this: qualified */
-    int disqualified_max; /* score < this: disqualified */
-    char **required;      /* facts without which the deal is needs_info: "quantity",
-                             "capabilities", "country", "budget", "deadline" */
+    int qualified_min;                                    /* score >= this: qualified */
+    int disqualified_max;                                 /* score < this: disqualified */
+    char **required; /* facts without which the deal is needs_info: "quantity",
+                        "capabilities", "country", "budget", "deadline" */
     size_t n_required;
 };
 
@@ -165,7 +165,7 @@ struct dw_user {
 };
 
 struct dw_window { /* weekly availability, minutes after local midnight */
-    int weekday; /* 0 = Monday */
+    int weekday;   /* 0 = Monday */
     int start_min, end_min;
 };
 

@@ -87,8 +87,7 @@ int dw__ws_read(struct dw__ws_ctx *c, const char *rel, bool required, const char
                 size_t *ret_len);
 /* Sorted relative paths of the regular files in root/sub ending in ext ("pricebooks/EUR.yaml"),
  * dot files skipped. A missing directory gives none. Caller frees each and the array. */
-int dw__ws_list(struct dw__ws_ctx *c, const char *sub, const char *ext, char ***ret,
-                size_t *ret_n);
+int dw__ws_list(struct dw__ws_ctx *c, const char *sub, const char *ext, char ***ret, size_t *ret_n);
 /* Set c->file to a snapshot-owned copy of rel and return it. */
 const char *dw__ws_set_file(struct dw__ws_ctx *c, const char *rel);
 void dw__ws_diag(struct dw__ws_ctx *c, int line, int col, const char *fmt, ...)
@@ -96,7 +95,7 @@ void dw__ws_diag(struct dw__ws_ctx *c, int line, int col, const char *fmt, ...)
 
 /* ---- YAML ------------------------------------------------------------------------------ */
 
-struct dw__yref { /* a node and where to blame it */
+struct dw__yref {      /* a node and where to blame it */
     struct fy_node *n; /* may be NULL (empty value) */
     int line, col;
 };
@@ -135,8 +134,10 @@ bool dw__y_fields(struct dw__ws_ctx *c, const struct dw__yref *r, const char *wh
                   struct dw__yfield *f, size_t n);
 /* The value of key, or NULL when absent. */
 const struct dw__yref *dw__y_get(const struct dw__yfield *f, size_t n, const char *key);
-#define DW__REQ(k) {.key = (k), .required = true}
-#define DW__OPT(k) {.key = (k)}
+#define DW__REQ(k)                                                                                 \
+    { .key = (k), .required = true }
+#define DW__OPT(k)                                                                                 \
+    { .key = (k) }
 #define DW__YGET(f, key) dw__y_get((f), DW_ARRAY_SIZE(f), (key))
 /* Where key itself stands (the key, not its value), or NULL when absent. */
 const struct dw__yref *dw__y_key(const struct dw__yfield *f, size_t n, const char *key);

@@ -157,8 +157,8 @@ static bool node_mark(struct fy_node *n, int depth, int *line, int *col) {
     /* The token of a quoted scalar starts after its opening quote, an alias's after its
      * '*'; people look for the quote and the star. Both sit on the same line. */
     enum fy_node_style style = fy_node_get_style(n);
-    if (*col > 1 && (style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED ||
-                     style == FYNS_ALIAS))
+    if (*col > 1 &&
+        (style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED || style == FYNS_ALIAS))
         (*col)--;
     return true;
 }
@@ -217,7 +217,9 @@ bool dw__y_is_null(const struct dw__yref *r) {
            strcmp(s, "NULL") == 0;
 }
 
-bool dw__y_is_map(const struct dw__yref *r) { return r->n && fy_node_is_mapping(r->n); }
+bool dw__y_is_map(const struct dw__yref *r) {
+    return r->n && fy_node_is_mapping(r->n);
+}
 
 static bool is_int_text(const char *s) {
     if (*s == '-' || *s == '+')
@@ -388,8 +390,8 @@ bool dw__y_pct(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
         return false;
     }
     if (rc < 0) {
-        dw__y_err(c, r, "%s: '%s' is not a percentage (at most two decimals, like \"12.5\")",
-                  what, s);
+        dw__y_err(c, r, "%s: '%s' is not a percentage (at most two decimals, like \"12.5\")", what,
+                  s);
         return false;
     }
     *ret_bp = bp;
@@ -412,8 +414,7 @@ bool dw__y_seq(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
     if (count <= 0)
         return true;
     if (count > DW_WS_MAX_ITEMS) {
-        dw__y_err(c, r, "%s: %d entries, more than the limit of %d", what, count,
-                  DW_WS_MAX_ITEMS);
+        dw__y_err(c, r, "%s: %d entries, more than the limit of %d", what, count, DW_WS_MAX_ITEMS);
         return false;
     }
     struct dw__yref *items = calloc((size_t)count, sizeof *items);
@@ -445,8 +446,7 @@ bool dw__y_pairs(struct dw__ws_ctx *c, const struct dw__yref *r, const char *wha
     if (count <= 0)
         return true;
     if (count > DW_WS_MAX_ITEMS) {
-        dw__y_err(c, r, "%s: %d entries, more than the limit of %d", what, count,
-                  DW_WS_MAX_ITEMS);
+        dw__y_err(c, r, "%s: %d entries, more than the limit of %d", what, count, DW_WS_MAX_ITEMS);
         return false;
     }
     struct dw__yref *keys = calloc((size_t)count, sizeof *keys);
@@ -571,15 +571,18 @@ static bool upper_letters(const char *s, size_t n) {
     return s[n] == '\0';
 }
 
-bool dw__is_country(const char *s) { return strlen(s) == 2 && upper_letters(s, 2); }
-bool dw__is_currency(const char *s) { return strlen(s) == 3 && upper_letters(s, 3); }
+bool dw__is_country(const char *s) {
+    return strlen(s) == 2 && upper_letters(s, 2);
+}
+bool dw__is_currency(const char *s) {
+    return strlen(s) == 3 && upper_letters(s, 3);
+}
 
 bool dw__check_country(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
                        void *arg) {
     if (dw__is_country(value))
         return true;
-    dw__y_err(c, r, "'%s' is not a country code (ISO 3166-1 alpha-2, upper case, like DE)",
-              value);
+    dw__y_err(c, r, "'%s' is not a country code (ISO 3166-1 alpha-2, upper case, like DE)", value);
     return false;
 }
 
@@ -704,8 +707,7 @@ void dw__report_dups(struct dw__ws_ctx *c, struct dw__named *v, size_t n, const 
             continue;
         }
         struct dw__yref r = {.line = v[i].line, .col = v[i].col};
-        dw__y_err(c, &r, "duplicate %s '%s' (first at line %d)", what, v[i].name,
-                  v[first].line);
+        dw__y_err(c, &r, "duplicate %s '%s' (first at line %d)", what, v[i].name, v[first].line);
     }
 }
 
@@ -735,6 +737,6 @@ bool dw__y_enum(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what
     return false;
 }
 
-const char *const dw__roles[] = {"rep",  "sales_engineer", "manager", "deal_desk",
-                                 "vp",   "legal",          "admin"};
+const char *const dw__roles[] = {"rep", "sales_engineer", "manager", "deal_desk",
+                                 "vp",  "legal",          "admin"};
 const size_t dw__n_roles = DW_ARRAY_SIZE(dw__roles);

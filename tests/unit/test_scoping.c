@@ -56,7 +56,12 @@ static const struct dw_item catalog[] = {
      CAPS("wifi-controller"), .rank = 20},
     {.sku = "VPN-GW", .name = "Remote-access gateway", .kind = DW_ITEM_SUBSCRIPTION,
      CAPS("remote-access"), .quantity_unit = "users", .quantity_factor = 1, .min_qty = 25,
-     .rank = 10, REQS({"LIC-EDGE", 50})},
+     .rank = 10, REQS({"LIC-EDGE", 50}, {"PORTAL", 1000})},
+    /* counted per site when asked for, and required by the hub gateways as well */
+    {.sku = "SUP-247", .name = "24x7 support", .kind = DW_ITEM_SERVICE, CAPS("support-24x7"),
+     .quantity_unit = "sites", .quantity_factor = 1, .rank = 10},
+    {.sku = "HUB-GW", .name = "Hub gateway", .kind = DW_ITEM_HARDWARE, CAPS("hub"),
+     .quantity_unit = "hubs", .quantity_factor = 1, .rank = 10, REQS({"SUP-247", 1})},
     {.sku = "SENSOR", .name = "Sensor", .kind = DW_ITEM_HARDWARE, CAPS("iot"), .rank = 10},
     /* same rank as EDGE-100 but dearer: the price decides */
     {.sku = "FW-B", .name = "Firewall", .kind = DW_ITEM_HARDWARE, CAPS("firewall-only"),
@@ -77,6 +82,7 @@ static struct dw_price home_prices[] = {
     {.sku = "VPN-GW", .list = 800},      {.sku = "SENSOR", .list = 4000},
     {.sku = "FW-B", .list = 10000},      {.sku = "FW-A", .list = 20000},
     {.sku = "UTM-B", .list = 10000},     {.sku = "UTM-A", .list = 10000},
+    {.sku = "SUP-247", .list = 9000},    {.sku = "HUB-GW", .list = 900000},
 };
 
 struct test_ws {
@@ -197,8 +203,8 @@ static void test_coverage_and_requires(void **state) {
     assert_true(json_is_null(json_object_get(edge, "required_by")));
     assert_string_equal(dw_json_str(line_of(sol, "LIC-EDGE"), "required_by"), "EDGE-100");
     assert_string_equal(dw_json_str(line_of(sol, "PORTAL"), "required_by"), "LIC-EDGE");
-    assert_contains(dw_json_str(line_of(sol, "SUP-NBD"), "reason"),
-                    "2 for 12 x EDGE-100 (1 per 10)");
+    assert_string_equal(dw_json_str(line_of(sol, "SUP-NBD"), "reason"),
+                        "required by 12 x EDGE-100 (1 per 10): 2");
     assert_int_equal(json_array_size(json_object_get(sol, "not_covered")), 0);
     /* Options offered by the lines and not chosen. */
     json_t *opts = json_object_get(sol, "options");
@@ -251,13 +257,11 @@ static void test_units_factor_min(void **state) {
     assert_int_equal(qty_of(sol, "WIFI-AP"), 4);
     assert_contains(dw_json_str(line_of(sol, "WIFI-AP"), "reason"), "no number of sites given");
     json_decref(sol);
-    /* Unitless: one, unless a generic count of devices applies to hardware. */
-    sol = configure_ok(t, "{'capabilities': ['iot', 'support']}");
-    assert_string_equal(lines_str(sol), "SENSOR:1 SUP-NBD:1");
-    json_decref(sol);
+    /* Without a unit: one per solution, whatever counts the customer gave. */
     sol = configure_ok(t, "{'capabilities': ['iot', 'support'],"
                           " 'quantities': [{'value': 40, 'unit': 'devices'}]}");
-    assert_string_equal(lines_str(sol), "SENSOR:40 SUP-NBD:1");
+    assert_string_equal(lines_str(sol), "SENSOR:1 SUP-NBD:1");
+    assert_string_equal(dw_json_str(line_of(sol, "SENSOR"), "reason"), "one per solution");
     json_decref(sol);
     /* The later entry for a unit wins, as in the requirements merge. */
     sol = configure_ok(t, "{'capabilities': ['wifi'], 'quantities': [{'value': 3, 'unit': "
@@ -269,16 +273,18 @@ static void test_units_factor_min(void **state) {
 
 static void test_requires_merge(void **state) {
     struct test_ws *t = ws_make(NULL);
-    /* 12 licences for the gateways + ceil(120/50) = 3 for the VPN users: 15, and the portal
-     * follows the merged count: ceil(15/10) = 2. */
+    /* Requirers share what they require: 12/1 + 120/50 = 14.4 -> 15 licences. The portal
+     * serves 10 licences or 1000 VPN users: 15/10 + 120/1000 = 1.62 -> 2 (rounding each
+     * requirer up on its own would give 3). */
     json_t *sol = configure_ok(t, "{'capabilities': ['sd-wan', 'remote-access'],"
                                   " 'quantities': [{'value': 12, 'unit': 'sites'},"
                                   "                {'value': 120, 'unit': 'users'}]}");
     assert_string_equal(lines_str(sol), "EDGE-100:12 VPN-GW:120 LIC-EDGE:15 SUP-NBD:2 PORTAL:2");
     assert_string_equal(dw_json_str(line_of(sol, "LIC-EDGE"), "reason"),
-                        "required: 12 for 12 x EDGE-100 (1 per 1) + 3 for 120 x VPN-GW (1 per 50)");
+                        "required by 12 x EDGE-100 (1 per 1) + 120 x VPN-GW (1 per 50): 15");
+    assert_string_equal(dw_json_str(line_of(sol, "PORTAL"), "required_by"), "VPN-GW");
     json_decref(sol);
-    /* 95 sites + 250 users: 95 + 5 = 100 licences -> 10 portals; 96 -> 101 -> 11. */
+    /* 96 + 250/50 = 101 licences; 101/10 + 250/1000 = 10.35 -> 11 portals. */
     sol = configure_ok(t, "{'capabilities': ['sd-wan', 'remote-access'],"
                           " 'quantities': [{'value': 96, 'unit': 'sites'},"
                           "                {'value': 250, 'unit': 'users'}]}");
@@ -294,8 +300,26 @@ static void test_requires_merge(void **state) {
     sol = configure_ok(t, "{'capabilities': ['support', 'sd-wan'],"
                           " 'quantities': [{'value': 25, 'unit': 'sites'}]}");
     assert_string_equal(lines_str(sol), "SUP-NBD:3 EDGE-100:25 LIC-EDGE:25 PORTAL:3");
-    assert_contains(dw_json_str(line_of(sol, "SUP-NBD"), "reason"), "the larger quantity applies");
+    assert_string_equal(dw_json_str(line_of(sol, "SUP-NBD"), "reason"),
+                        "one per solution; required by 25 x EDGE-100 (1 per 10): 3, the larger "
+                        "quantity applies");
     assert_true(json_is_null(json_object_get(line_of(sol, "SUP-NBD"), "required_by")));
+    json_decref(sol);
+    /* A requested count and what other lines require count different things: they add. */
+    sol = configure_ok(t, "{'capabilities': ['support-24x7', 'hub'],"
+                          " 'quantities': [{'value': 12, 'unit': 'sites'},"
+                          "                {'value': 2, 'unit': 'hubs'}]}");
+    assert_string_equal(lines_str(sol), "SUP-247:14 HUB-GW:2");
+    assert_string_equal(dw_json_str(line_of(sol, "SUP-247"), "reason"),
+                        "12 sites x 1 per site + 2 required by 2 x HUB-GW (1 per 1)");
+    json_decref(sol);
+    /* Asked for after the hub: the support the hub gateways require does not cover the
+     * customer's twelve sites, so it is still chosen for them. */
+    sol = configure_ok(t, "{'capabilities': ['hub', 'support-24x7'],"
+                          " 'quantities': [{'value': 12, 'unit': 'sites'},"
+                          "                {'value': 2, 'unit': 'hubs'}]}");
+    assert_string_equal(lines_str(sol), "HUB-GW:2 SUP-247:14");
+    assert_int_equal(json_array_size(json_object_get(line_of(sol, "SUP-247"), "covers")), 1);
     json_decref(sol);
     free(t);
 }
@@ -586,6 +610,18 @@ static void test_bad_input(void **state) {
     req = js("{'capabilities': ['x']}");
     assert_int_equal(dw_configure(&ws, req, &sol, &err), -DW_EVALIDATE);
     assert_contains(err.msg, "cycle");
+    json_decref(req);
+
+    /* per ratios whose common denominator passes the limit */
+    struct dw_item fine[] = {
+        {.sku = "A", .name = "A", CAPS("x"), REQS({"C", 1000003})},
+        {.sku = "B", .name = "B", CAPS("y"), REQS({"C", 1000033})},
+        {.sku = "C", .name = "C"},
+    };
+    ws = (struct dw_workspace){.items = fine, .n_items = 3, .home_currency = "EUR"};
+    req = js("{'capabilities': ['x', 'y']}");
+    assert_int_equal(dw_configure(&ws, req, &sol, &err), -DW_ETOOBIG);
+    assert_contains(err.msg, "too fine");
     json_decref(req);
 }
 

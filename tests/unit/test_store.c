@@ -638,6 +638,18 @@ static void test_quote_revisions(void **state) {
     ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
     assert_int_equal(dw_json_int(got, "revision", 0), 2);
     json_decref(got);
+    /* Same inside the caller's transaction: the first line's row does not stay behind. */
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->quote_insert(s, d, q2, &rev, &err), -DW_EINVAL);
+    ok(s->ops->quote_insert(s, d, q1, &rev, &err), &err);
+    assert_int_equal(rev, 3);
+    ok(s->ops->commit(s, &err), &err);
+    sqlite3 *db = raw_open(f);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM quote_lines WHERE quote_id NOT IN "
+                                 "(SELECT id FROM quotes)"),
+                     0);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM quote_lines"), 8);
+    sqlite3_close(db);
 
     json_decref(q1);
     json_decref(q2);

@@ -7,6 +7,7 @@
  * counted by hand against the fixture text, 1-based.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,32 +40,32 @@ static const char company_yaml[] = "company:\n"
                                    "  - code: USD\n"
                                    "    countries: [US]\n";
 
-static const char catalog_yaml[] = "capabilities:\n"                 /* 1 */
-                                   "  - name: sd-wan\n"              /* 2 */
-                                   "    synonyms: [SD-WAN, sdwan]\n" /* 3 */
-                                   "  - name: firewall\n"            /* 4 */
-                                   "units:\n"                        /* 5 */
-                                   "  - name: sites\n"               /* 6 */
-                                   "    synonyms: [site]\n"          /* 7 */
-                                   "items:\n"                        /* 8 */
-                                   "  - sku: GW-1\n"                 /* 9 */
-                                   "    name: Gateway\n"             /* 10 */
-                                   "    kind: hardware\n"            /* 11 */
+static const char catalog_yaml[] = "capabilities:\n"                        /* 1 */
+                                   "  - name: sd-wan\n"                     /* 2 */
+                                   "    synonyms: [SD-WAN, sdwan]\n"        /* 3 */
+                                   "  - name: firewall\n"                   /* 4 */
+                                   "units:\n"                               /* 5 */
+                                   "  - name: sites\n"                      /* 6 */
+                                   "    synonyms: [site]\n"                 /* 7 */
+                                   "items:\n"                               /* 8 */
+                                   "  - sku: GW-1\n"                        /* 9 */
+                                   "    name: Gateway\n"                    /* 10 */
+                                   "    kind: hardware\n"                   /* 11 */
                                    "    capabilities: [sd-wan, firewall]\n" /* 12 */
-                                   "    attributes: {ports: 8}\n"    /* 13 */
-                                   "    quantity: {unit: sites}\n"   /* 14 */
-                                   "    rank: 10\n"                  /* 15 */
-                                   "    requires:\n"                 /* 16 */
-                                   "      - {sku: LIC-1}\n"          /* 17 */
-                                   "    options: [PSU]\n"            /* 18 */
-                                   "  - sku: LIC-1\n"                /* 19 */
-                                   "    name: Licence\n"             /* 20 */
-                                   "    kind: subscription\n"        /* 21 */
-                                   "    billing: monthly\n"          /* 22 */
-                                   "  - sku: PSU\n"                  /* 23 */
-                                   "    name: Power supply\n"        /* 24 */
-                                   "    kind: hardware\n"            /* 25 */
-                                   "    option_only: true\n";        /* 26 */
+                                   "    attributes: {ports: 8}\n"           /* 13 */
+                                   "    quantity: {unit: sites}\n"          /* 14 */
+                                   "    rank: 10\n"                         /* 15 */
+                                   "    requires:\n"                        /* 16 */
+                                   "      - {sku: LIC-1}\n"                 /* 17 */
+                                   "    options: [PSU]\n"                   /* 18 */
+                                   "  - sku: LIC-1\n"                       /* 19 */
+                                   "    name: Licence\n"                    /* 20 */
+                                   "    kind: subscription\n"               /* 21 */
+                                   "    billing: monthly\n"                 /* 22 */
+                                   "  - sku: PSU\n"                         /* 23 */
+                                   "    name: Power supply\n"               /* 24 */
+                                   "    kind: hardware\n"                   /* 25 */
+                                   "    option_only: true\n";               /* 26 */
 
 static const char eur_yaml[] = "currency: EUR\n"
                                "prices:\n"
@@ -120,7 +121,7 @@ static const char team_yaml[] =
     "    windows:\n"
     "      - {days: [mon, tue], from: \"09:00\", to: \"12:00\"}\n";
 
-static const char doc_md[] = "---\n"                     /* 1 */
+static const char doc_md[] = "---\n"                      /* 1 */
                              "title: Gateway datasheet\n" /* 2 */
                              "about: [GW-1]\n"            /* 3 */
                              "capabilities: [sd-wan]\n"   /* 4 */
@@ -182,10 +183,13 @@ static void put(const char *rel, const char *text) {
     write_file(tmp_root, rel, text, text ? strlen(text) : 0);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    return remove(path);
+}
+
 static void remove_tree(const char *path) {
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    assert_int_equal(system(cmd), 0);
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        assert_int_equal(errno, ENOENT);
 }
 
 /* A fresh copy of the base workspace, with `n` replacements. */
@@ -225,13 +229,13 @@ static bool has_diag(const struct dw_diags *d, const char *expected) {
     return false;
 }
 
-#define assert_diag(d, expected)                                                       \
-    do {                                                                               \
-        if (!has_diag((d), (expected))) {                                              \
-            print_message("expected: %s\ngot:\n", (expected));                         \
-            print_diags(d);                                                            \
-            fail();                                                                    \
-        }                                                                              \
+#define assert_diag(d, expected)                                                                   \
+    do {                                                                                           \
+        if (!has_diag((d), (expected))) {                                                          \
+            print_message("expected: %s\ngot:\n", (expected));                                     \
+            print_diags(d);                                                                        \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Load the workspace with the given replacements, expecting failure; diags in *d. */
@@ -481,13 +485,36 @@ static void test_hash(void **state) {
     assert_string_not_equal(h0, h1);
 }
 
-/* The documented construction, recomputed here for a one-file-changed check would only
- * repeat the code; instead pin that path and length are both covered: moving bytes from
- * one file to another with the same total must change the hash. */
+static int cmp_file_path(const void *a, const void *b) {
+    return strcmp(((const struct file *)a)->path, ((const struct file *)b)->path);
+}
+
+/* The construction of docs/internals/workspace.md, recomputed from the fixture: every file
+ * but samples/, in byte order of path: path, NUL, length in decimal, NUL, bytes. Then a
+ * partial renamed with the same bytes must change it (the path is covered). */
 static void test_hash_covers_paths(void **state) {
     make_ws(NULL, 0);
-    char h0[DW_SHA256_HEX], h1[DW_SHA256_HEX];
+    char h0[DW_SHA256_HEX], h1[DW_SHA256_HEX], expected[DW_SHA256_HEX];
     hash_of_current(h0);
+
+    struct file sorted[DW_ARRAY_SIZE(base_files)];
+    size_t n = 0;
+    for (size_t i = 0; i < DW_ARRAY_SIZE(base_files); i++)
+        if (strncmp(base_files[i].path, "samples/", 8) != 0)
+            sorted[n++] = base_files[i];
+    qsort(sorted, n, sizeof *sorted, cmp_file_path);
+    struct dw_sha256 h;
+    dw_sha256_init(&h);
+    for (size_t i = 0; i < n; i++) {
+        char len[32];
+        int k = snprintf(len, sizeof len, "%zu", strlen(sorted[i].text));
+        dw_sha256_update(&h, sorted[i].path, strlen(sorted[i].path) + 1);
+        dw_sha256_update(&h, len, (size_t)k + 1);
+        dw_sha256_update(&h, sorted[i].text, strlen(sorted[i].text));
+    }
+    dw_sha256_final_hex(&h, expected);
+    assert_string_equal(h0, expected);
+
     put("templates/partials/footer.mustache", NULL);
     put("templates/partials/foot.mustache", "-- {{company.name}}\n");
     put("templates/proposal.mustache",
@@ -529,8 +556,9 @@ static void test_unknown_key(void **state) {
     assert_int_equal(d.n, 2);
     dw_diags_release(&d);
 
-    expect_one("dealwright.yaml", "company:\n  name: X\n  country: DE\n  home_curency: EUR\n"
-                                  "currencies:\n  - {code: EUR}\n",
+    expect_one("dealwright.yaml",
+               "company:\n  name: X\n  country: DE\n  home_curency: EUR\n"
+               "currencies:\n  - {code: EUR}\n",
                "dealwright.yaml:4:3: unknown key 'home_curency' in company (did you mean "
                "'home_currency'?)");
 }
@@ -543,8 +571,9 @@ static void test_missing_key_and_file(void **state) {
     expect_one("team.yaml", NULL, "team.yaml:1:1: required file is missing");
     expect_one("templates/reply.mustache", NULL,
                "templates/reply.mustache:1:1: required file is missing");
-    expect_one("catalog.yaml", "", "catalog.yaml:1:1: catalog.yaml: expected a mapping, got an "
-                                   "empty value");
+    expect_one("catalog.yaml", "",
+               "catalog.yaml:1:1: catalog.yaml: expected a mapping, got an "
+               "empty value");
 }
 
 static void test_money_types(void **state) {
@@ -571,17 +600,16 @@ static void test_money_types(void **state) {
 }
 
 static void test_integer_types(void **state) {
-    struct file f = {"catalog.yaml",
-                     "items:\n"
-                     "  - sku: A-1\n"
-                     "    name: A\n"
-                     "    kind: service\n"
-                     "    min_qty: \"5\"\n"
-                     "    rank: 1.5\n"
-                     "    max_qty: -3\n"
-                     "    attributes: {ports: eight}\n"
-                     "    option_only: yes\n"
-                     "    kind2: x\n"};
+    struct file f = {"catalog.yaml", "items:\n"
+                                     "  - sku: A-1\n"
+                                     "    name: A\n"
+                                     "    kind: service\n"
+                                     "    min_qty: \"5\"\n"
+                                     "    rank: 1.5\n"
+                                     "    max_qty: -3\n"
+                                     "    attributes: {ports: eight}\n"
+                                     "    option_only: yes\n"
+                                     "    kind2: x\n"};
     struct dw_diags d = {0};
     load_fail(&f, 1, &d);
     assert_diag(&d, "catalog.yaml:5:14: min_qty: expected an integer, got a quoted string "
@@ -680,7 +708,11 @@ static void test_catalog_structure(void **state) {
                          "    excludes: [E-1]\n"
                          "  - {sku: E-1, name: E, kind: hardware, option_only: true}\n"
                          "  - {sku: D-1, name: D again, kind: service}\n"
-                         "  - {sku: bad_sku, name: X, kind: gadget}\n"},
+                         "  - {sku: bad_sku, name: X, kind: gadget}\n"
+                         "  - {sku: F-1, name: F, kind: hardware, requires: [{sku: G-1}], "
+                         "excludes: [H-1], options: [H-1]}\n"
+                         "  - {sku: G-1, name: G, kind: hardware, excludes: [F-1]}\n"
+                         "  - {sku: H-1, name: H, kind: hardware}\n"},
         {"pricebooks/EUR.yaml", NULL},
         {"pricebooks/USD.yaml", NULL},
     };
@@ -696,6 +728,8 @@ static void test_catalog_structure(void **state) {
     assert_diag(&d, "catalog.yaml:9:16: excludes: E-1 is also in requires; an item cannot both "
                     "require and exclude it");
     assert_diag(&d, "catalog.yaml:10:6: E-1 is option_only but no item offers it in options");
+    assert_diag(&d, "catalog.yaml:13:6: F-1 requires G-1, which excludes F-1");
+    assert_diag(&d, "catalog.yaml:13:92: options: H-1 is also in excludes");
     assert_diag(&d, "dealwright.yaml:6:11: currency EUR has no price book "
                     "(pricebooks/EUR.yaml)");
     assert_diag(&d, "dealwright.yaml:9:11: currency USD has no price book "
@@ -880,9 +914,9 @@ static void test_all_problems_sorted(void **state) {
     load_fail(f, DW_ARRAY_SIZE(f), &d);
     for (size_t i = 1; i < d.n; i++) {
         int c = strcmp(d.v[i - 1].file, d.v[i].file);
-        assert_true(c < 0 || (c == 0 && (d.v[i - 1].line < d.v[i].line ||
-                                         (d.v[i - 1].line == d.v[i].line &&
-                                          d.v[i - 1].col <= d.v[i].col))));
+        assert_true(c < 0 ||
+                    (c == 0 && (d.v[i - 1].line < d.v[i].line ||
+                                (d.v[i - 1].line == d.v[i].line && d.v[i - 1].col <= d.v[i].col))));
     }
     assert_diag(&d, "catalog.yaml:1:1: items: the catalog has no items");
     assert_diag(&d, "catalog.yaml:2:1: unknown key 'extra' in catalog.yaml");

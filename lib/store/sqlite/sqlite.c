@@ -384,24 +384,39 @@ static int sq_rollback_to(struct dw_store *s) {
     return r;
 }
 
-int dw__sq_tx_enter(struct dw_sqlite *q, bool *own, struct dw_error *err) {
-    *own = false;
-    if (q->in_tx)
-        return 0;
-    int r = sq_begin(&q->base, err);
-    if (r == 0)
-        *own = true;
+int dw__sq_tx_enter(struct dw_sqlite *q, bool nested, enum dw__sq_tx *mode, struct dw_error *err) {
+    int r = 0;
+    *mode = DW__SQ_TX_NONE;
+    if (!q->in_tx) {
+        r = sq_begin(&q->base, err);
+        if (r == 0)
+            *mode = DW__SQ_TX_OWN;
+    } else if (nested) {
+        r = sq_savepoint(&q->base, err);
+        if (r == 0)
+            *mode = DW__SQ_TX_SAVEPOINT;
+    }
     return r;
 }
 
-int dw__sq_tx_leave(struct dw_sqlite *q, bool own, int r, struct dw_error *err) {
-    if (!own)
-        return r;
-    if (r < 0) {
-        sq_rollback(&q->base);
-        return r;
+int dw__sq_tx_leave(struct dw_sqlite *q, enum dw__sq_tx mode, int r, struct dw_error *err) {
+    switch (mode) {
+    case DW__SQ_TX_OWN:
+        if (r < 0) {
+            sq_rollback(&q->base);
+            return r;
+        }
+        return sq_commit(&q->base, err);
+    case DW__SQ_TX_SAVEPOINT:
+        if (r < 0) {
+            sq_rollback_to(&q->base);
+            return r;
+        }
+        return sq_release(&q->base, err);
+    case DW__SQ_TX_NONE:
+        break;
     }
-    return sq_commit(&q->base, err);
+    return r;
 }
 
 /* ---- open and close ---------------------------------------------------------------- */

@@ -201,13 +201,13 @@ int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     struct dw_sqlite *q = dw__sq(s);
     struct audit_rec a = {0};
     struct audit_input in = {0};
-    bool own;
+    enum dw__sq_tx mode;
     int r = audit_input(rec, &a, &in, err);
     if (r == 0)
-        r = dw__sq_tx_enter(q, &own, err);
+        r = dw__sq_tx_enter(q, false, &mode, err);
     if (r == 0) {
         r = audit_append_locked(q, &a, now, err);
-        r = dw__sq_tx_leave(q, own, r, err);
+        r = dw__sq_tx_leave(q, mode, r, err);
     }
     if (in.owned_data)
         json_decref(in.owned_data);

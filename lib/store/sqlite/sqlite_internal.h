@@ -278,10 +278,14 @@ int dw__sq_col_json(sqlite3_stmt *st, int col, json_t **ret, struct dw_error *er
 /* A TEXT column holding RFC 3339 time; NULL or unparsable -> 0. */
 dw_time_t dw__sq_col_time(sqlite3_stmt *st, int col);
 
-/* Run fn-like work in a transaction even when the caller did not open one: if none is
- * open, tx_enter begins one and sets *own; tx_leave commits it (r == 0) or rolls it back. */
-int dw__sq_tx_enter(struct dw_sqlite *q, bool *own, struct dw_error *err);
-int dw__sq_tx_leave(struct dw_sqlite *q, bool own, int r, struct dw_error *err);
+/* Make a multi-statement hook atomic whether or not the caller opened a transaction. With
+ * none open, tx_enter begins one (tx_leave commits it when r == 0, else rolls it back).
+ * Inside the caller's transaction, with `nested`, it opens a savepoint (released or rolled
+ * back to by tx_leave) so a failure half-way leaves nothing behind; without `nested` it
+ * does nothing (for hooks whose only write is their last statement). */
+enum dw__sq_tx { DW__SQ_TX_NONE, DW__SQ_TX_OWN, DW__SQ_TX_SAVEPOINT };
+int dw__sq_tx_enter(struct dw_sqlite *q, bool nested, enum dw__sq_tx *mode, struct dw_error *err);
+int dw__sq_tx_leave(struct dw_sqlite *q, enum dw__sq_tx mode, int r, struct dw_error *err);
 
 /* A JSON object that must be an object when given: NULL or an object, else EINVAL. */
 int dw__sq_require_object(const json_t *j, const char *field, struct dw_error *err);

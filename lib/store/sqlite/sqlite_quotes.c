@@ -231,7 +231,7 @@ int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
     _cleanup_json_ json_t *extra = NULL;
     struct quote_fields f = {0};
     int64_t revision = 0, quote_id;
-    bool own;
+    enum dw__sq_tx mode;
     int r = quote_fields(quote, &f, err);
     if (r < 0)
         return r;
@@ -239,14 +239,14 @@ int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
     if (r < 0)
         return r;
     /* The revision number, the quote and its lines go in together or not at all. */
-    r = dw__sq_tx_enter(q, &own, err);
+    r = dw__sq_tx_enter(q, true, &mode, err);
     if (r < 0)
         return r;
     r = insert_quote(q, deal_id, &f, extra, &revision, err);
     quote_id = sqlite3_last_insert_rowid(q->db);
     for (size_t i = 0; r == 0 && i < json_array_size(f.lines); i++)
         r = insert_line(q, quote_id, i, json_array_get(f.lines, i), err);
-    r = dw__sq_tx_leave(q, own, r, err);
+    r = dw__sq_tx_leave(q, mode, r, err);
     if (r < 0)
         return r;
     *ret_revision = (int)revision;

@@ -1,0 +1,161 @@
+/* Unit tests of the base layer: money, rounding, percentages, time, ids, UTF-8, buffers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/base.h"
+
+static void money_parse_format(void **state) {
+    (void)state;
+    int64_t v;
+    char buf[40];
+    assert_int_equal(dw_money_parse("1234.5", 2, &v), 0);
+    assert_int_equal(v, 123450);
+    assert_string_equal(dw_money_format(v, 2, buf, sizeof buf), "1234.50");
+    assert_int_equal(dw_money_parse("-0.07", 2, &v), 0);
+    assert_string_equal(dw_money_format(v, 2, buf, sizeof buf), "-0.07");
+    assert_int_equal(dw_money_parse("12", 0, &v), 0);
+    assert_string_equal(dw_money_format(v, 0, buf, sizeof buf), "12");
+    assert_int_equal(dw_money_parse("1.234", 2, &v), -DW_EPARSE); /* more precision than cents */
+    assert_int_equal(dw_money_parse("1e3", 2, &v), -DW_EPARSE);
+    assert_int_equal(dw_money_parse("", 2, &v), -DW_EPARSE);
+    assert_int_equal(dw_money_parse("99999999999999999999", 2, &v), -DW_ETOOBIG);
+    assert_string_equal(dw_money_format(INT64_MIN, 2, buf, sizeof buf), "-92233720368547758.08");
+}
+
+static void half_even(void **state) {
+    (void)state;
+    int64_t r;
+    /* 0.5 minor units round to the even neighbour, both ways */
+    assert_int_equal(dw_muldiv_half_even(25, 1, 10, &r), 0);
+    assert_int_equal(r, 2);
+    assert_int_equal(dw_muldiv_half_even(35, 1, 10, &r), 0);
+    assert_int_equal(r, 4);
+    assert_int_equal(dw_muldiv_half_even(-25, 1, 10, &r), 0);
+    assert_int_equal(r, -2);
+    assert_int_equal(dw_muldiv_half_even(26, 1, 10, &r), 0);
+    assert_int_equal(r, 3);
+    /* 15 % of 1234.55 = 185.1825 -> 185.18 */
+    assert_int_equal(dw_muldiv_half_even(123455, 1500, 10000, &r), 0);
+    assert_int_equal(r, 18518);
+    assert_int_equal(dw_muldiv_half_even(INT64_MAX, 3, 1, &r), -DW_ETOOBIG);
+    assert_int_equal(dw_muldiv_half_even(1, 1, 0, &r), -DW_EINVAL);
+}
+
+static void percentages(void **state) {
+    (void)state;
+    int32_t bp;
+    char buf[16];
+    assert_int_equal(dw_pct_parse("12.5%", &bp), 0);
+    assert_int_equal(bp, 1250);
+    assert_string_equal(dw_pct_format(bp, buf, sizeof buf), "12.5");
+    assert_int_equal(dw_pct_parse("10", &bp), 0);
+    assert_string_equal(dw_pct_format(bp, buf, sizeof buf), "10");
+    assert_string_equal(dw_pct_format(1001, buf, sizeof buf), "10.01");
+    assert_int_equal(dw_pct_parse("100.01", &bp), -DW_EINVAL);
+    assert_int_equal(dw_pct_parse("-1", &bp), -DW_EINVAL);
+    assert_int_equal(dw_pct_parse("abc", &bp), -DW_EPARSE);
+}
+
+static void time_parse_format(void **state) {
+    (void)state;
+    dw_time_t t;
+    char buf[32];
+    assert_int_equal(dw_time_parse("2026-11-20T09:14:00Z", &t), 0);
+    assert_string_equal(dw_time_format(t, buf, sizeof buf), "2026-11-20T09:14:00Z");
+    assert_int_equal(dw_time_parse("2026-11-20T10:14:00+01:00", &t), 0);
+    assert_string_equal(dw_time_format(t, buf, sizeof buf), "2026-11-20T09:14:00Z");
+    assert_int_equal(dw_time_parse("2024-02-29", &t), 0);
+    assert_string_equal(dw_date_format(t, buf, sizeof buf), "2024-02-29");
+    assert_int_equal(dw_time_parse("2026-02-29", &t), -DW_EPARSE);
+    assert_int_equal(dw_time_parse("2026-11-20T09:14:00", &t), -DW_EPARSE); /* no zone */
+    assert_int_equal(dw_time_parse("2026-11-20T09:14:00.123Z", &t), 0);
+    assert_int_equal(dw_time_parse("1969-12-31T23:59:59Z", &t), 0);
+    assert_int_equal(t, -1);
+    assert_string_equal(dw_time_format(t, buf, sizeof buf), "1969-12-31T23:59:59Z");
+    assert_int_equal(dw_time_parse("2026-11-23T00:00:00Z", &t), 0);
+    assert_int_equal(dw_weekday(t), 0); /* a Monday */
+}
+
+static void ids(void **state) {
+    (void)state;
+    char buf[16];
+    int64_t v;
+    assert_string_equal(dw_id_format('D', 1, buf, sizeof buf), "D-000001");
+    assert_int_equal(dw_id_parse('D', "D-000042", &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(dw_id_parse('D', "d-7", &v), 0);
+    assert_int_equal(v, 7);
+    assert_int_equal(dw_id_parse('D', "A-000001", &v), -DW_EINVAL);
+    assert_int_equal(dw_id_parse('D', "D-0", &v), -DW_EINVAL);
+    assert_int_equal(dw_id_parse('D', "D-99999999999999999999", &v), -DW_EINVAL);
+}
+
+static void utf8(void **state) {
+    (void)state;
+    size_t bad;
+    assert_true(dw_utf8_valid("caf\xc3\xa9", 5, NULL));
+    assert_false(dw_utf8_valid("caf\xe9 x", 6, &bad));
+    assert_int_equal(bad, 3);
+    assert_false(dw_utf8_valid("\xc0\xaf", 2, NULL));         /* overlong */
+    assert_false(dw_utf8_valid("\xed\xa0\x80", 3, NULL));     /* surrogate */
+    assert_false(dw_utf8_valid("\xf4\x90\x80\x80", 4, NULL)); /* > U+10FFFF */
+    assert_true(dw_utf8_valid("\xf0\x9f\x98\x80", 4, NULL));
+}
+
+static void buffers(void **state) {
+    (void)state;
+    struct dw_buf b;
+    dw_buf_init(&b, 8);
+    assert_int_equal(dw_buf_puts(&b, "abcd"), 0);
+    assert_int_equal(dw_buf_printf(&b, "%d", 123), 0);
+    assert_string_equal(b.data, "abcd123");
+    assert_int_equal(dw_buf_puts(&b, "xy"), -DW_ETOOBIG);
+    assert_string_equal(b.data, "abcd123"); /* unchanged on failure */
+    dw_buf_release(&b);
+}
+
+static void hashing(void **state) {
+    (void)state;
+    char h[DW_SHA256_HEX];
+    assert_int_equal(dw_base_init(), 0);
+    dw_sha256_hex("abc", 3, h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    json_t *a = json_pack("{s:i,s:s}", "b", 1, "a", "x");
+    json_t *b = json_pack("{s:s,s:i}", "a", "x", "b", 1);
+    char ha[DW_SHA256_HEX], hb[DW_SHA256_HEX];
+    dw_json_hash(a, ha);
+    dw_json_hash(b, hb);
+    assert_string_equal(ha, hb); /* canonical: key order does not matter */
+    json_decref(a);
+    json_decref(b);
+}
+
+static void errors(void **state) {
+    (void)state;
+    struct dw_error err = {0};
+    char buf[256];
+    assert_int_equal(dw_error_at(&err, -DW_EPARSE, "a.yaml", 3, 7, "bad %s", "thing"), -DW_EPARSE);
+    assert_string_equal(dw_error_format(&err, buf, sizeof buf), "a.yaml:3:7: bad thing");
+    dw_error_field(&err, DW_EINVAL, "contact.email", "nope");
+    assert_int_equal(err.code, -DW_EINVAL);
+    assert_string_equal(dw_error_format(&err, buf, sizeof buf), "field 'contact.email': nope");
+    assert_string_equal(dw_errname(-DW_ETOOBIG), "ETOOBIG");
+    assert_true(dw_error_is_transient(-DW_EBUSY));
+    assert_false(dw_error_is_transient(-DW_EINVAL));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(money_parse_format), cmocka_unit_test(half_even),
+        cmocka_unit_test(percentages),        cmocka_unit_test(time_parse_format),
+        cmocka_unit_test(ids),                cmocka_unit_test(utf8),
+        cmocka_unit_test(buffers),            cmocka_unit_test(hashing),
+        cmocka_unit_test(errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
