@@ -49,9 +49,10 @@ int cmd_demo(struct cli *cli, int argc, char **argv) {
         follow += strcmp(st, "follow_up") == 0;
         dup += strcmp(st, "duplicate") == 0;
     }
-    printf("\n%zu sample leads submitted: %d new deals, %d follow-ups to an open deal, %d exact "
-           "duplicates ignored\n",
-           json_array_size(leads), created, follow, dup);
+    printf("\n%zu sample leads submitted: %d new deals, %d follow-up%s to an open deal, %d exact "
+           "duplicate%s ignored\n",
+           json_array_size(leads), created, follow, follow == 1 ? "" : "s", dup,
+           dup == 1 ? "" : "s");
 
     struct dw_run_stats st = {0};
     struct dw_run_opts ro = {.progress = cli_progress, .no_wait = true};

@@ -47,8 +47,7 @@ static int term_of(struct dw_agent_ctx *ctx, const json_t *req) {
     json_int_t t = dw_json_int(json_object_get(req, "term_months"), "value", 0);
     if (t > 0 && t <= DW_PRICE_MAX_TERM)
         return (int)t;
-    return ctx->ws->policies.default_term_months > 0 ? ctx->ws->policies.default_term_months
-                                                     : 12;
+    return ctx->ws->policies.default_term_months > 0 ? ctx->ws->policies.default_term_months : 12;
 }
 
 static int note_quote(struct dw_agent_ctx *ctx, const json_t *quote, int revision, bool is_new,
@@ -70,10 +69,10 @@ static int note_quote(struct dw_agent_ctx *ctx, const json_t *quote, int revisio
     json_t *n = json_pack("{s:O, s:o, s:O, s:s, s:O, s:i, s:b, s:O, s:o}", "currency",
                           json_object_get(quote, "currency"), "total",
                           dw_json_money(dw_json_int(quote, "total", 0), digits), "discount_bp",
-                          json_object_get(quote, "discount_bp"), "discount_source",
-                          discount_source, "term_months", json_object_get(quote, "term_months"),
-                          "revision", revision, "new_revision", is_new, "hash",
-                          json_object_get(quote, "hash"), "approvals", kinds);
+                          json_object_get(quote, "discount_bp"), "discount_source", discount_source,
+                          "term_months", json_object_get(quote, "term_months"), "revision",
+                          revision, "new_revision", is_new, "hash", json_object_get(quote, "hash"),
+                          "approvals", kinds);
     if (!n)
         return -DW_ENOMEM;
     int r = json_object_update(ctx->note, n) == 0 ? 0 : -DW_ENOMEM;
@@ -82,8 +81,7 @@ static int note_quote(struct dw_agent_ctx *ctx, const json_t *quote, int revisio
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *sol = NULL, *req = NULL, *ovr = NULL, *quote = NULL,
-                          *approvals = NULL;
+    _cleanup_json_ json_t *sol = NULL, *req = NULL, *ovr = NULL, *quote = NULL, *approvals = NULL;
     int r = DW_TOOL(ctx, doc_get, "solution", &sol);
     if (r < 0)
         return r == -DW_ENOENT

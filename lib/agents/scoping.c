@@ -29,9 +29,9 @@ static int note_solution(struct dw_agent_ctx *ctx, const json_t *sol) {
     }
     int r = dw_json_set(ctx->note, "lines", skus);
     if (r == 0)
-        r = dw_json_set(ctx->note, "not_covered",
-                        json_integer((json_int_t)json_array_size(
-                            json_object_get(sol, "not_covered"))));
+        r = dw_json_set(
+            ctx->note, "not_covered",
+            json_integer((json_int_t)json_array_size(json_object_get(sol, "not_covered"))));
     if (r == 0)
         r = dw_json_set(ctx->note, "search", json_deep_copy(json_object_get(sol, "search")));
     return r;

@@ -307,8 +307,14 @@ int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error 
         return r;
     json_t *revs = json_array();
     json_t *q;
-    json_array_foreach(quotes, i, q) json_array_append_new(revs, quote_view(e, q));
     json_object_set_new(out, "quotes", revs);
+    json_array_foreach(quotes, i, q) {
+        json_t *full = NULL;
+        if ((r = s->ops->quote_get(s, id, (int)dw_json_int(q, "revision", 0), &full, err)) < 0)
+            return r;
+        json_array_append_new(revs, quote_view(e, full));
+        json_decref(full);
+    }
 
     if ((r = s->ops->approvals_for_deal(s, id, &approvals, err)) < 0)
         return r;

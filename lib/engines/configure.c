@@ -52,9 +52,9 @@ struct want {
 enum why_kind { WHY_NONE, WHY_BANNED, WHY_MAX, WHY_CONFLICT };
 struct why {
     enum why_kind kind;
-    size_t item;  /* the item at fault */
-    size_t other; /* WHY_CONFLICT: the item it conflicts with */
-    int64_t qty;  /* WHY_MAX: the quantity needed */
+    size_t item;     /* the item at fault */
+    size_t other;    /* WHY_CONFLICT: the item it conflicts with */
+    int64_t qty;     /* WHY_MAX: the quantity needed */
     const char *cap; /* WHY_BANNED: the excluded capability it provides */
 };
 
@@ -69,10 +69,10 @@ struct main_entry {
  * units of the requirer one unit of the required item serves, and requirers share it (one
  * cloud tenant for 10,000 seats, whichever items the seats are). */
 struct slot {
-    int64_t total;  /* quantity in the set; 0 = not a member */
-    int64_t main;   /* quantity as a chosen line; 0 = not chosen */
-    bool counted;   /* main follows a requested count, not the default of one */
-    int64_t req;    /* what the requirers need: ceil(num / den) */
+    int64_t total; /* quantity in the set; 0 = not a member */
+    int64_t main;  /* quantity as a chosen line; 0 = not chosen */
+    bool counted;  /* main follows a requested count, not the default of one */
+    int64_t req;   /* what the requirers need: ceil(num / den) */
     __int128 num;
     int64_t den;
     unsigned char mark; /* visit(): 1 on the path, 2 done */
@@ -85,8 +85,8 @@ struct cfg {
 
     const struct dw_item **items; /* sorted by SKU */
     size_t n;
-    int64_t *price;           /* home list price per index; INT64_MAX when unpriced */
-    const char **banned_by;   /* the excluded capability the item provides, or NULL */
+    int64_t *price;         /* home list price per index; INT64_MAX when unpriced */
+    const char **banned_by; /* the excluded capability the item provides, or NULL */
 
     struct want wants[DW_CFG_MAX_WANTS];
     size_t n_wants;
@@ -242,8 +242,7 @@ static int collect_candidates(struct cfg *c, struct want *w) {
         size_t nk = 0;
         for (size_t i = 0; i < c->n; i++) {
             const struct dw_item *it = c->items[i];
-            if (it->option_only != (pass == 1) || c->banned_by[i] ||
-                !item_provides(it, w->name))
+            if (it->option_only != (pass == 1) || c->banned_by[i] || !item_provides(it, w->name))
                 continue;
             keys[nk++] = (struct cand_key){i, it->rank, c->price[i], it->sku};
         }
@@ -298,9 +297,9 @@ static int check_quantities(const json_t *q, struct dw_error *err) {
         if (!json_is_integer(v) || json_integer_value(v) < 0)
             return dw_error_field(err, -DW_EINVAL, field, "must be a non-negative integer");
         if (json_integer_value(v) > DW_CFG_MAX_QUANTITY)
-            return dw_error_field(err, -DW_ETOOBIG, field, "%" JSON_INTEGER_FORMAT
-                                  " is above the limit of %lld", json_integer_value(v),
-                                  DW_CFG_MAX_QUANTITY);
+            return dw_error_field(err, -DW_ETOOBIG, field,
+                                  "%" JSON_INTEGER_FORMAT " is above the limit of %lld",
+                                  json_integer_value(v), DW_CFG_MAX_QUANTITY);
     }
     return 0;
 }
@@ -316,8 +315,8 @@ static int load_wants(struct cfg *c, const json_t *req, struct dw_error *err) {
         if (dup)
             continue;
         if (c->n_wants == DW_CFG_MAX_WANTS)
-            return dw_error_field(err, -DW_ETOOBIG, "capabilities",
-                                  "more than %d capabilities", DW_CFG_MAX_WANTS);
+            return dw_error_field(err, -DW_ETOOBIG, "capabilities", "more than %d capabilities",
+                                  DW_CFG_MAX_WANTS);
         struct want *w = &c->wants[c->n_wants++];
         *w = (struct want){.name = name};
         if (is_excluded(c, name))
@@ -366,8 +365,8 @@ static int main_quantity(const struct cfg *c, const struct dw_item *it, int64_t 
     }
     int64_t factor = it->quantity_factor > 0 ? it->quantity_factor : 1;
     if (dw_mul_checked(v, factor, ret) < 0)
-        return dw_error_set(err, -DW_ETOOBIG, "%s: %" PRId64 " %s x %" PRId64 " overflows",
-                            it->sku, v, unit, factor);
+        return dw_error_set(err, -DW_ETOOBIG, "%s: %" PRId64 " %s x %" PRId64 " overflows", it->sku,
+                            v, unit, factor);
     return 0;
 }
 
@@ -403,7 +402,9 @@ static int visit(struct cfg *c, size_t i, int depth, struct dw_error *err) {
     return 0;
 }
 
-static int64_t min_of(const struct dw_item *it) { return it->min_qty > 0 ? it->min_qty : 1; }
+static int64_t min_of(const struct dw_item *it) {
+    return it->min_qty > 0 ? it->min_qty : 1;
+}
 
 #define MAX_DEN 1000000000000LL /* common denominator of the per ratios of one item */
 
@@ -590,7 +591,9 @@ static int leaf(struct cfg *c, struct dw_error *err) {
 
 /* Out of nodes. The search still finishes the path it is on until it has one leaf, so a
  * configuration exists however small the limit (the path is at most one node per want). */
-static bool halted(const struct cfg *c) { return c->stopped && c->have_best; }
+static bool halted(const struct cfg *c) {
+    return c->stopped && c->have_best;
+}
 
 static int dfs(struct cfg *c, size_t depth, struct dw_error *err) {
     if (c->nodes >= c->max_nodes)
@@ -635,8 +638,8 @@ static void singular(const char *unit, char *buf, size_t size) {
     if (n >= size || n < 2 || unit[n - 1] != 's' || unit[n - 2] == 's')
         return;
     if (n > 3 && unit[n - 2] == 'e' &&
-        (unit[n - 3] == 'x' || (n > 4 && unit[n - 3] == 'h' &&
-                                (unit[n - 4] == 'c' || unit[n - 4] == 's')) ||
+        (unit[n - 3] == 'x' ||
+         (n > 4 && unit[n - 3] == 'h' && (unit[n - 4] == 'c' || unit[n - 4] == 's')) ||
          (n > 4 && unit[n - 3] == 's' && unit[n - 4] == 's')))
         buf[n - 2] = '\0';
     else
@@ -659,8 +662,7 @@ static int main_reason(const struct cfg *c, size_t i, struct dw_buf *b) {
 }
 
 /* The first line (in line order) that requires item i, or NONE. */
-static size_t first_requirer(const struct cfg *c, const size_t *lines, size_t n_lines,
-                             size_t i) {
+static size_t first_requirer(const struct cfg *c, const size_t *lines, size_t n_lines, size_t i) {
     for (size_t l = 0; l < n_lines; l++) {
         const struct dw_item *p = c->items[lines[l]];
         for (size_t r = 0; r < p->n_requires; r++)
@@ -794,11 +796,11 @@ static int emit_lines(struct cfg *c, const size_t *lines, size_t n_lines, json_t
         if (r < 0)
             return r;
         size_t req = me ? NONE : first_requirer(c, lines, n_lines, i);
-        json_t *line = json_pack("{s:s, s:s, s:I, s:o*, s:s, s:o}", "sku", it->sku, "name",
-                                 it->name ? it->name : it->sku, "quantity",
-                                 (json_int_t)c->slot[i].total, "covers", covers_of(c, it, me != NULL),
-                                 "reason", reason, "required_by",
-                                 req != NONE ? json_string(c->items[req]->sku) : json_null());
+        json_t *line =
+            json_pack("{s:s, s:s, s:I, s:o*, s:s, s:o}", "sku", it->sku, "name",
+                      it->name ? it->name : it->sku, "quantity", (json_int_t)c->slot[i].total,
+                      "covers", covers_of(c, it, me != NULL), "reason", reason, "required_by",
+                      req != NONE ? json_string(c->items[req]->sku) : json_null());
         if (!line || !json_object_get(line, "covers") || json_array_append_new(out, line) < 0) {
             json_decref(line);
             return -DW_ENOMEM;
@@ -809,8 +811,8 @@ static int emit_lines(struct cfg *c, const size_t *lines, size_t n_lines, json_t
 
 /* Why a candidate cannot join the final set, for people. in_final marks the members of the
  * final set, so a conflict names the side that is already in the solution. */
-static int why_text(const struct cfg *c, const bool *in_final, const struct why *why,
-                    size_t cand, struct dw_buf *b) {
+static int why_text(const struct cfg *c, const bool *in_final, const struct why *why, size_t cand,
+                    struct dw_buf *b) {
     const struct dw_item *ci = c->items[cand], *bad = c->items[why->item];
     switch (why->kind) {
     case WHY_BANNED:
@@ -829,8 +831,8 @@ static int why_text(const struct cfg *c, const bool *in_final, const struct why 
             theirs = why->item;
         }
         if (!in_final[theirs])
-            return dw_buf_printf(b, "%s needs both %s and %s, which exclude each other",
-                                 ci->sku, c->items[mine]->sku, c->items[theirs]->sku);
+            return dw_buf_printf(b, "%s needs both %s and %s, which exclude each other", ci->sku,
+                                 c->items[mine]->sku, c->items[theirs]->sku);
         if (mine == cand)
             return dw_buf_printf(b, "%s conflicts with %s", ci->sku, c->items[theirs]->sku);
         return dw_buf_printf(b, "%s requires %s, which conflicts with %s", ci->sku,
@@ -912,8 +914,8 @@ static int emit_not_covered(struct cfg *c, json_t *out, struct dw_error *err) {
             return r;
         }
         _cleanup_free_ char *text = dw_buf_steal(&b);
-        if (json_array_append_new(out, json_pack("{s:s, s:s}", "capability", c->wants[j].name,
-                                                 "reason", text)) < 0)
+        if (json_array_append_new(
+                out, json_pack("{s:s, s:s}", "capability", c->wants[j].name, "reason", text)) < 0)
             return -DW_ENOMEM;
     }
     return 0;
@@ -942,8 +944,8 @@ static int emit_options(const struct cfg *c, const size_t *lines, size_t n_lines
             }
             size_t i;
             json_t *prev;
-            json_array_foreach(out, i, prev) skip = skip || strcmp(dw_json_str(prev, "sku"),
-                                                                   opt->sku) == 0;
+            json_array_foreach(out, i, prev) skip =
+                skip || strcmp(dw_json_str(prev, "sku"), opt->sku) == 0;
             if (skip)
                 continue;
             if (json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "sku", opt->sku, "for",
@@ -956,9 +958,9 @@ static int emit_options(const struct cfg *c, const size_t *lines, size_t n_lines
 }
 
 static int build_solution(struct cfg *c, json_t **ret, struct dw_error *err) {
-    _cleanup_json_ json_t *sol = json_pack("{s:[], s:[], s:[], s:{s:I, s:b}}", "lines",
-                                           "not_covered", "options", "search", "nodes",
-                                           (json_int_t)c->nodes, "exhaustive", !c->stopped);
+    _cleanup_json_ json_t *sol =
+        json_pack("{s:[], s:[], s:[], s:{s:I, s:b}}", "lines", "not_covered", "options", "search",
+                  "nodes", (json_int_t)c->nodes, "exhaustive", !c->stopped);
     if (!sol)
         return -DW_ENOMEM;
     _cleanup_free_ size_t *lines = calloc(c->n ? c->n : 1, sizeof *lines);
@@ -984,8 +986,8 @@ static int build_solution(struct cfg *c, json_t **ret, struct dw_error *err) {
 
 /* ---- entry points -------------------------------------------------------------------- */
 
-int dw__configure_limited(const struct dw_workspace *ws, const json_t *requirements,
-                          long max_nodes, json_t **ret_solution, struct dw_error *err) {
+int dw__configure_limited(const struct dw_workspace *ws, const json_t *requirements, long max_nodes,
+                          json_t **ret_solution, struct dw_error *err) {
     if (!ws || !json_is_object(requirements) || !ret_solution || max_nodes < 1)
         return dw_error_set(err, -DW_EINVAL, "configure: requirements must be an object");
     int r = check_list(requirements, "capabilities", err);
@@ -1019,7 +1021,7 @@ int dw__configure_limited(const struct dw_workspace *ws, const json_t *requireme
     return r;
 }
 
-int dw_configure(const struct dw_workspace *ws, const json_t *requirements,
-                 json_t **ret_solution, struct dw_error *err) {
+int dw_configure(const struct dw_workspace *ws, const json_t *requirements, json_t **ret_solution,
+                 struct dw_error *err) {
     return dw__configure_limited(ws, requirements, DW_CFG_MAX_NODES, ret_solution, err);
 }

@@ -38,11 +38,11 @@
  *
  * Errors: -DW_EINVAL / -DW_ETOOBIG for malformed requirements (err->field names the
  * field), -DW_EVALIDATE for an inconsistent catalog (requires cycle), -DW_ENOMEM. */
-int dw_configure(const struct dw_workspace *ws, const json_t *requirements,
-                 json_t **ret_solution, struct dw_error *err);
+int dw_configure(const struct dw_workspace *ws, const json_t *requirements, json_t **ret_solution,
+                 struct dw_error *err);
 
 /* Internal (tests): dw_configure with another node limit. */
-int dw__configure_limited(const struct dw_workspace *ws, const json_t *requirements,
-                          long max_nodes, json_t **ret_solution, struct dw_error *err);
+int dw__configure_limited(const struct dw_workspace *ws, const json_t *requirements, long max_nodes,
+                          json_t **ret_solution, struct dw_error *err);
 
 #endif

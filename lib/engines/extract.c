@@ -538,11 +538,15 @@ static size_t stem(const char *s, size_t n, char *out, size_t cap) {
     return o;
 }
 
-/* Singular/plural equality of two words ("switch" = "switches"). */
+/* Singular/plural equality of two words ("switch" = "switches"), and the German dative
+ * plural "-n" ("Standorten" = "Standorte", "Nutzern" = "Nutzer"). */
 static bool plural_eq(const char *a, size_t an, const char *b, size_t bn) {
     char x[64], y[64];
     if (an >= sizeof x || bn >= sizeof y)
         return false;
+    if ((an == bn + 1 && a[bn] == 'n' && memcmp(a, b, bn) == 0) ||
+        (bn == an + 1 && b[an] == 'n' && memcmp(a, b, an) == 0))
+        return an > 3 && bn > 3;
     size_t xn = stem(a, an, x, sizeof x), yn = stem(b, bn, y, sizeof y);
     return xn == yn && memcmp(x, y, xn) == 0;
 }
@@ -1098,13 +1102,9 @@ static size_t phrase_match(const struct ctx *c, const struct phrase *p, size_t i
     return j;
 }
 
-/* The longest phrase of ix starting at token i, or NULL. */
-static const struct phrase *vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
-                                     size_t *ret_end) {
-    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
-        return NULL;
-    char key[KEY_MAX];
-    size_t kl = stem(c->lo + c->t[i].s, tlen(c, i), key, KEY_MAX);
+/* The longest phrase of ix starting at token i whose key is key[0..kl), or NULL. */
+static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex *ix, size_t i,
+                                        const char *key, size_t kl, size_t *ret_end) {
     uint32_t h = hash_bytes(key, kl) & (uint32_t)ix->mask;
     for (;;) {
         uint32_t s = ix->slot[h];
@@ -1122,6 +1122,23 @@ static const struct phrase *vocab_at(const struct ctx *c, const struct tindex *i
         }
         h = (h + 1) & (uint32_t)ix->mask;
     }
+}
+
+/* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
+ * again without it, for German plurals ("Standorten"). */
+static const struct phrase *vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
+                                     size_t *ret_end) {
+    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
+        return NULL;
+    char key[KEY_MAX];
+    const char *w = c->lo + c->t[i].s;
+    size_t n = tlen(c, i), kl = stem(w, n, key, KEY_MAX);
+    const struct phrase *p = vocab_probe(c, ix, i, key, kl, ret_end);
+    if (!p && n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD) {
+        kl = stem(w, n - 1, key, KEY_MAX);
+        p = vocab_probe(c, ix, i, key, kl, ret_end);
+    }
+    return p;
 }
 
 /* ---- keywords and negation ------------------------------------------------------------ */
@@ -1416,10 +1433,9 @@ static bool date_day_month(const struct ctx *c, size_t i, struct dhit *h) {
     if (!month_ok(c, j))
         return false;
     int64_t m = kval(c, j);
-    bool abbrev = tlen(c, j) <= 4;
     j++;
-    if (abbrev && sym1(c, j) == '.' && glued(c, j))
-        j++;
+    if (tlen(c, j - 1) <= 4 && sym1(c, j) == '.' && glued(c, j) && !sent_end(c, j))
+        j++; /* "15 Jan. 2027", but not the full stop of "by 15 May." */
     return finish_day_month(c, i, j, d, m, h);
 }
 
@@ -1429,7 +1445,7 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
         return false;
     int64_t m = kval(c, i);
     size_t j = i + 1;
-    if (tlen(c, i) <= 4 && sym1(c, j) == '.' && glued(c, j))
+    if (tlen(c, i) <= 4 && sym1(c, j) == '.' && glued(c, j) && !sent_end(c, j))
         j++;
     if (kind(c, j, TK_NUM) && tlen(c, j) <= 2) {
         size_t k = skip_ordinal(c, j + 1);
@@ -1672,6 +1688,16 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     return false;
 }
 
+/* "on 2026-11-25", "since March": the date of an event, not a deadline. */
+static bool event_date(const struct ctx *c, size_t t0) {
+    static const char *const words[] = {"on", "since", "from", "starting", "start", "started",
+                                        "signed", "dated", "am", "seit", "ab", "vom"};
+    for (size_t k = 0; t0 > 0 && k < DW_ARRAY_SIZE(words); k++)
+        if (is(c, t0 - 1, words[k]))
+            return true;
+    return false;
+}
+
 /* Every date claims its tokens; the deadline is the first one said to be a deadline (by
  * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
 static json_t *extract_deadline(struct ctx *c) {
@@ -1687,7 +1713,7 @@ static json_t *extract_deadline(struct ctx *c) {
             best = h;
             have_best = true;
         }
-        if (!have_future && h.days >= c->today) {
+        if (!have_future && h.days >= c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }
@@ -2411,7 +2437,7 @@ static json_t *extract_country(struct ctx *c) {
         if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")))
             continue;
         bool cue = false;
-        for (size_t k = i; k-- > 0 && i - k <= 3 && !sent_end(c, k);)
+        for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
             if (role(c, k, R_LOC)) {
                 cue = true;
                 break;

@@ -97,8 +97,8 @@ static int price_line(const struct dw_workspace *ws, const struct dw_pricebook *
         return dw_error_field(err, -DW_ENOENT, field, "%s is not in the catalog", sku);
     const struct dw_price *p = find_price(pb, sku);
     if (!p)
-        return dw_error_field(err, -DW_ENOENT, field, "%s has no price in the %s price book",
-                              sku, pb->currency);
+        return dw_error_field(err, -DW_ENOENT, field, "%s has no price in the %s price book", sku,
+                              pb->currency);
 
     bool monthly = it->billing == DW_BILL_MONTHLY;
     int64_t unit = tier_price(p, qty), amount, discount, net;
@@ -110,15 +110,15 @@ static int price_line(const struct dw_workspace *ws, const struct dw_pricebook *
         dw_add_checked(sum->discount, discount, &sum->discount) < 0 ||
         dw_add_checked(sum->total, net, &sum->total) < 0)
         return dw_error_field(err, -DW_ETOOBIG, field,
-                              "%s: %" PRId64 " x %" PRId64 " overflows the quote's arithmetic",
-                              sku, qty, unit);
+                              "%s: %" PRId64 " x %" PRId64 " overflows the quote's arithmetic", sku,
+                              qty, unit);
 
-    json_t *line = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o}", "sku", it->sku,
-                             "name", it->name ? it->name : it->sku, "quantity", (json_int_t)qty,
-                             "unit_price", (json_int_t)unit, "amount", (json_int_t)amount,
-                             "discount", (json_int_t)discount, "net", (json_int_t)net,
-                             "billing", monthly ? "monthly" : "one_time", "term_months",
-                             monthly ? json_integer(term) : json_null());
+    json_t *line =
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o}", "sku", it->sku, "name",
+                  it->name ? it->name : it->sku, "quantity", (json_int_t)qty, "unit_price",
+                  (json_int_t)unit, "amount", (json_int_t)amount, "discount", (json_int_t)discount,
+                  "net", (json_int_t)net, "billing", monthly ? "monthly" : "one_time",
+                  "term_months", monthly ? json_integer(term) : json_null());
     if (!line || json_array_append_new(lines, line) < 0)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     return 0;
@@ -132,8 +132,8 @@ int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *
         return dw_error_field(err, -DW_EINVAL, "discount", "%d basis points is not 0..100 %%",
                               (int)discount_bp);
     if (term_months < 1 || term_months > DW_PRICE_MAX_TERM)
-        return dw_error_field(err, -DW_EINVAL, "term_months", "%d is not 1..%d months",
-                              term_months, DW_PRICE_MAX_TERM);
+        return dw_error_field(err, -DW_EINVAL, "term_months", "%d is not 1..%d months", term_months,
+                              DW_PRICE_MAX_TERM);
     json_t *in = json_object_get(solution, "lines");
     if (!json_is_array(in))
         return dw_error_field(err, -DW_EINVAL, "lines", "the solution has no list of lines");
@@ -156,11 +156,11 @@ int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *
             return r;
     }
 
-    _cleanup_json_ json_t *quote = json_pack(
-        "{s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:O}", "currency", pb->currency, "digits",
-        pb->digits, "subtotal", (json_int_t)sum.subtotal, "discount", (json_int_t)sum.discount,
-        "total", (json_int_t)sum.total, "discount_bp", (int)discount_bp, "term_months",
-        term_months, "lines", lines);
+    _cleanup_json_ json_t *quote =
+        json_pack("{s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:O}", "currency", pb->currency, "digits",
+                  pb->digits, "subtotal", (json_int_t)sum.subtotal, "discount",
+                  (json_int_t)sum.discount, "total", (json_int_t)sum.total, "discount_bp",
+                  (int)discount_bp, "term_months", term_months, "lines", lines);
     if (!quote)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     char hash[DW_SHA256_HEX];
@@ -179,8 +179,8 @@ static const char *band_file(const struct dw_band *b) {
 
 static int add_approval(json_t *list, const char *kind, const char *role, const char *reason,
                         const char *rule) {
-    json_t *a = json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "required_role", role,
-                          "reason", reason, "rule", rule);
+    json_t *a = json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "required_role", role, "reason",
+                          reason, "rule", rule);
     if (!a || json_array_append_new(list, a) < 0)
         return -DW_ENOMEM;
     return 0;
@@ -224,9 +224,8 @@ static int deal_size_approval(const struct dw_policies *p, const char *currency,
         char tot[40], thr[40], reason[256], rule[256];
         dw_money_format(total, digits, tot, sizeof tot);
         dw_money_format(t->amount, digits, thr, sizeof thr);
-        snprintf(reason, sizeof reason,
-                 "Total %s %s is at or above the %s %s deal-size threshold", currency, tot,
-                 currency, thr);
+        snprintf(reason, sizeof reason, "Total %s %s is at or above the %s %s deal-size threshold",
+                 currency, tot, currency, thr);
         snprintf(rule, sizeof rule, "policies.yaml deal_size_review.threshold.%s (%s %s, %s)",
                  currency, currency, thr, role);
         return add_approval(list, "deal_size", role, reason, rule);

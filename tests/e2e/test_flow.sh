@@ -24,7 +24,7 @@ show wf-2026-1101
 for k in id stage lead account requirements qualification solution quote approvals proposal order timeline; do
     [ "$(get "'$k' in d")" = True ] || fail "deal show --json lacks '$k'"
 done
-[ "$(get 'sorted(d["qualification"].keys()) >= ["decision","reasons","score"]')" = True ] || fail "qualification keys"
+[ "$(get 'set(["decision","reasons","score"]) <= set(d["qualification"])')" = True ] || fail "qualification keys"
 [ "$(get 'all(set(["sku","quantity"]) <= set(l) for l in d["solution"]["lines"])')" = True ] || fail "solution line keys"
 [ "$(get 'all(k in d["quote"] for k in ["revision","currency","total","lines"])')" = True ] || fail "quote keys"
 [ "$(get 'isinstance(d["quote"]["total"], str) and "." in d["quote"]["total"]')" = True ] || fail "money must be a decimal string"

@@ -21,12 +21,11 @@ static struct dw_item items[] = {
     {.sku = "SUB", .name = "Licence", .kind = DW_ITEM_SUBSCRIPTION, .billing = DW_BILL_MONTHLY},
     {.sku = "CENT", .name = "Half-euro part", .kind = DW_ITEM_HARDWARE},
     {.sku = "SVC", .name = "Onboarding", .kind = DW_ITEM_SERVICE},
-    {.sku = "OPT", .name = "Option without a price", .kind = DW_ITEM_HARDWARE,
-     .option_only = true},
+    {.sku = "OPT", .name = "Option without a price", .kind = DW_ITEM_HARDWARE, .option_only = true},
 };
 
-#define TIERS(...)                                                                         \
-    .tiers = (struct dw_tier[]){__VA_ARGS__},                                              \
+#define TIERS(...)                                                                                 \
+    .tiers = (struct dw_tier[]){__VA_ARGS__},                                                      \
     .n_tiers = sizeof((struct dw_tier[]){__VA_ARGS__}) / sizeof(struct dw_tier)
 
 static struct dw_price eur_prices[] = {
@@ -36,12 +35,16 @@ static struct dw_price eur_prices[] = {
     {.sku = "SVC", .list = 250000},
 };
 static struct dw_price usd_prices[] = {
-    {.sku = "HW", .list = 139000}, {.sku = "SUB", .list = 1600},
-    {.sku = "CENT", .list = 55},   {.sku = "SVC", .list = 270000},
+    {.sku = "HW", .list = 139000},
+    {.sku = "SUB", .list = 1600},
+    {.sku = "CENT", .list = 55},
+    {.sku = "SVC", .list = 270000},
 };
 static struct dw_price jpy_prices[] = {
-    {.sku = "HW", .list = 210000}, {.sku = "SUB", .list = 2500},
-    {.sku = "CENT", .list = 80},   {.sku = "SVC", .list = 400000},
+    {.sku = "HW", .list = 210000},
+    {.sku = "SUB", .list = 2500},
+    {.sku = "CENT", .list = 80},
+    {.sku = "SVC", .list = 400000},
 };
 
 static struct dw_pricebook books[] = {
@@ -114,13 +117,15 @@ static json_t *price_ok(const json_t *sol, const char *cur, int32_t bp, int term
     return q;
 }
 
-static json_t *line0(const json_t *q) { return json_array_get(json_object_get(q, "lines"), 0); }
+static json_t *line0(const json_t *q) {
+    return json_array_get(json_object_get(q, "lines"), 0);
+}
 
-#define assert_contains(hay, needle)                                                       \
-    do {                                                                                   \
-        const char *h_ = (hay);                                                            \
-        if (!h_ || !strstr(h_, (needle)))                                                  \
-            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));          \
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        const char *h_ = (hay);                                                                    \
+        if (!h_ || !strstr(h_, (needle)))                                                          \
+            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
     } while (0)
 
 /* ---- tiers, billing, rounding -------------------------------------------------------- */
@@ -130,10 +135,9 @@ static void test_tiers(void **state) {
         const char *sku;
         int64_t qty, unit;
     } cases[] = {
-        {"HW", 1, 129000},    {"HW", 9, 129000},    {"HW", 10, 119000}, {"HW", 11, 119000},
-        {"HW", 49, 119000},   {"HW", 50, 109000},   {"HW", 5000, 109000},
-        {"SUB", 99, 1500},    {"SUB", 100, 1200},   {"SUB", 999, 1200}, {"SUB", 1000, 900},
-        {"CENT", 1000000, 50},
+        {"HW", 1, 129000},  {"HW", 9, 129000},  {"HW", 10, 119000},   {"HW", 11, 119000},
+        {"HW", 49, 119000}, {"HW", 50, 109000}, {"HW", 5000, 109000}, {"SUB", 99, 1500},
+        {"SUB", 100, 1200}, {"SUB", 999, 1200}, {"SUB", 1000, 900},   {"CENT", 1000000, 50},
     };
     for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
         json_t *sol = one_line(cases[i].sku, cases[i].qty);
@@ -179,8 +183,7 @@ static void test_half_even(void **state) {
         {9, 100, 4},  /* 4.5 -> 4 */
         {1, 1000, 5}, /* exact */
         {3, 333, 5},  /* 4.995 -> 5 */
-        {1, 10000, 50},
-        {1, 0, 0},
+        {1, 10000, 50}, {1, 0, 0},
     };
     for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
         json_t *sol = one_line("CENT", cases[i].qty);
@@ -219,8 +222,8 @@ static void test_totals_add_up(void **state) {
         json_t *lines = json_array();
         size_t n = 1 + rng() % 8;
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", skus[rng() % 4],
-                                                   "quantity", (json_int_t)(1 + rng() % 2000)));
+            json_array_append_new(lines, json_pack("{s:s, s:I}", "sku", skus[rng() % 4], "quantity",
+                                                   (json_int_t)(1 + rng() % 2000)));
         json_t *sol = json_pack("{s:o}", "lines", lines);
         int32_t bp = (int32_t)(rng() % 10001);
         int term = 1 + (int)(rng() % 60);
@@ -283,10 +286,11 @@ static void test_overflow(void **state) {
         const char *sol;
         int term;
     } cases[] = {
-        {"{'lines': [{'sku': 'HW', 'quantity': 9223372036854775}]}", 1}, /* qty x price */
+        {"{'lines': [{'sku': 'HW', 'quantity': 9223372036854775}]}", 1},    /* qty x price */
         {"{'lines': [{'sku': 'SUB', 'quantity': 6148914691236517}]}", 600}, /* x term */
         {"{'lines': [{'sku': 'SVC', 'quantity': 30000000000000},"
-         "           {'sku': 'SVC', 'quantity': 30000000000000}]}", 1}, /* the sum */
+         "           {'sku': 'SVC', 'quantity': 30000000000000}]}",
+         1}, /* the sum */
     };
     for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
         json_t *sol = js(cases[i].sol), *q = NULL;
@@ -312,8 +316,8 @@ static void test_errors(void **state) {
         const char *field;
     } cases[] = {
         {"{'lines': [{'sku': 'NOPE', 'quantity': 1}]}", "EUR", 0, 12, -DW_ENOENT, "lines[0].sku"},
-        {"{'lines': [{'sku': 'HW', 'quantity': 1}, {'sku': 'OPT', 'quantity': 1}]}", "EUR", 0,
-         12, -DW_ENOENT, "lines[1].sku"},
+        {"{'lines': [{'sku': 'HW', 'quantity': 1}, {'sku': 'OPT', 'quantity': 1}]}", "EUR", 0, 12,
+         -DW_ENOENT, "lines[1].sku"},
         {"{'lines': [{'sku': 'HW', 'quantity': 0}]}", "EUR", 0, 12, -DW_EINVAL,
          "lines[0].quantity"},
         {"{'lines': [{'sku': 'HW', 'quantity': '3'}]}", "EUR", 0, 12, -DW_EINVAL,
@@ -358,8 +362,9 @@ static void test_hash(void **state) {
     assert_string_not_equal(dw_json_str(qa, "hash"), dw_json_str(qe, "hash"));
     assert_true(json_equal(qa, qb));
     /* the store's quote keys */
-    static const char *const keys[] = {"currency", "digits", "subtotal", "discount", "total",
-                                       "discount_bp", "term_months", "lines", "hash"};
+    static const char *const keys[] = {"currency",    "digits", "subtotal",
+                                       "discount",    "total",  "discount_bp",
+                                       "term_months", "lines",  "hash"};
     for (size_t i = 0; i < DW_ARRAY_SIZE(keys); i++)
         assert_non_null(json_object_get(qa, keys[i]));
     assert_int_equal(json_object_size(qa), DW_ARRAY_SIZE(keys));
@@ -381,11 +386,9 @@ static void test_currency_choice(void **state) {
     static const struct {
         const char *req, *cur;
     } cases[] = {
-        {"{'budget': {'amount': '50000.00', 'currency': 'USD'}, 'country': {'code': 'DE'}}",
-         "USD"},
+        {"{'budget': {'amount': '50000.00', 'currency': 'USD'}, 'country': {'code': 'DE'}}", "USD"},
         /* no GBP book: the country decides */
-        {"{'budget': {'amount': '50000.00', 'currency': 'GBP'}, 'country': {'code': 'CA'}}",
-         "USD"},
+        {"{'budget': {'amount': '50000.00', 'currency': 'GBP'}, 'country': {'code': 'CA'}}", "USD"},
         {"{'budget': null, 'country': {'code': 'JP'}}", "JPY"},
         /* GB is a GBP country, but there is no GBP book: home */
         {"{'country': {'code': 'GB'}}", "EUR"},
@@ -416,9 +419,9 @@ static void test_discount_bands(void **state) {
         int32_t bp;
         const char *role; /* NULL: no approval */
     } cases[] = {
-        {0, NULL},          {1000, NULL},     {1001, "manager"}, {1500, "manager"},
-        {2000, "manager"},  {2001, "deal_desk"}, {3500, "deal_desk"}, {3501, "vp"},
-        {6000, "vp"},       {6001, "vp"},     {10000, "vp"},
+        {0, NULL},         {1000, NULL},        {1001, "manager"},   {1500, "manager"},
+        {2000, "manager"}, {2001, "deal_desk"}, {3500, "deal_desk"}, {3501, "vp"},
+        {6000, "vp"},      {6001, "vp"},        {10000, "vp"},
     };
     for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
         json_t *list = approvals_for(cases[i].bp, 100000, "EUR");
@@ -499,8 +502,7 @@ static int mock_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) 
     return 0;
 }
 
-static int mock_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revision,
-                          bool *ret_new) {
+static int mock_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new) {
     if (!(c->agent->scope & DW_TOOL_WRITE_QUOTE))
         return -DW_EPERM;
     size_t n = json_array_size(quotes);
@@ -517,8 +519,8 @@ static int mock_request_approval(struct dw_agent_ctx *c, const char *kind, const
                                  const char *reason, const char *rule) {
     if (!(c->agent->scope & DW_TOOL_REQUEST_APPROVAL))
         return -DW_EPERM;
-    json_array_append_new(requested, json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "role",
-                                               role, "reason", reason, "rule", rule));
+    json_array_append_new(requested, json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "role", role,
+                                               "reason", reason, "rule", rule));
     return 0;
 }
 
@@ -542,8 +544,7 @@ static void test_agent(void **state) {
     assert_string_equal(a->name, "pricing");
     assert_int_equal(a->needs, DW_FACT_SOLUTION);
     assert_int_equal(a->produces, DW_FACT_QUOTE);
-    assert_int_equal(a->scope,
-                     DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE | DW_TOOL_REQUEST_APPROVAL);
+    assert_int_equal(a->scope, DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE | DW_TOOL_REQUEST_APPROVAL);
 
     docs = json_object();
     quotes = json_array();
@@ -554,8 +555,9 @@ static void test_agent(void **state) {
     assert_int_equal(run_agent(&ctx), -DW_ENOENT); /* no solution yet */
     assert_contains(err.msg, "solution");
 
-    json_object_set_new(docs, "solution", js("{'lines': [], 'not_covered': [{'capability': "
-                                             "'wifi', 'reason': 'r'}]}"));
+    json_object_set_new(docs, "solution",
+                        js("{'lines': [], 'not_covered': [{'capability': "
+                           "'wifi', 'reason': 'r'}]}"));
     assert_int_equal(run_agent(&ctx), -DW_EVALIDATE);
     assert_int_equal(json_array_size(quotes), 0);
 

@@ -22,51 +22,122 @@
 #define CAPS(...) .capabilities = LIST(__VA_ARGS__), .n_capabilities = NLIST(__VA_ARGS__)
 #define EXCL(...) .excludes = LIST(__VA_ARGS__), .n_excludes = NLIST(__VA_ARGS__)
 #define OPTS(...) .options = LIST(__VA_ARGS__), .n_options = NLIST(__VA_ARGS__)
-#define REQS(...)                                                                          \
-    .requires = (struct dw_item_req[]){__VA_ARGS__},                                       \
+#define REQS(...)                                                                                  \
+    .requires = (struct dw_item_req[]){__VA_ARGS__},                                               \
     .n_requires = sizeof((struct dw_item_req[]){__VA_ARGS__}) / sizeof(struct dw_item_req)
 
 static const struct dw_item catalog[] = {
-    {.sku = "EDGE-100", .name = "Edge Gateway 100", .kind = DW_ITEM_HARDWARE,
-     CAPS("sd-wan", "firewall"), .quantity_unit = "sites", .quantity_factor = 1, .min_qty = 1,
-     .max_qty = 500, .rank = 10, REQS({"LIC-EDGE", 1}, {"SUP-NBD", 10}), EXCL("EDGE-HA"),
+    {.sku = "EDGE-100",
+     .name = "Edge Gateway 100",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("sd-wan", "firewall"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .max_qty = 500,
+     .rank = 10,
+     REQS({"LIC-EDGE", 1}, {"SUP-NBD", 10}),
+     EXCL("EDGE-HA"),
      OPTS("PSU-RED", "WIFI-AP")},
-    {.sku = "EDGE-500", .name = "Edge Gateway 500", .kind = DW_ITEM_HARDWARE,
-     CAPS("sd-wan", "firewall"), .quantity_unit = "sites", .quantity_factor = 1, .min_qty = 1,
-     .rank = 20, REQS({"LIC-EDGE", 1}, {"SUP-NBD", 10})},
-    {.sku = "EDGE-HA", .name = "HA pair kit", .kind = DW_ITEM_HARDWARE,
-     CAPS("high-availability"), .quantity_unit = "sites", .quantity_factor = 1, .rank = 10},
-    {.sku = "HA-CLUSTER", .name = "HA cluster service", .kind = DW_ITEM_SERVICE,
-     CAPS("high-availability"), .rank = 50},
-    {.sku = "LIC-EDGE", .name = "Edge licence", .kind = DW_ITEM_SUBSCRIPTION,
-     .billing = DW_BILL_MONTHLY, CAPS("cloud-management"), .rank = 100,
+    {.sku = "EDGE-500",
+     .name = "Edge Gateway 500",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("sd-wan", "firewall"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .rank = 20,
+     REQS({"LIC-EDGE", 1}, {"SUP-NBD", 10})},
+    {.sku = "EDGE-HA",
+     .name = "HA pair kit",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("high-availability"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .rank = 10},
+    {.sku = "HA-CLUSTER",
+     .name = "HA cluster service",
+     .kind = DW_ITEM_SERVICE,
+     CAPS("high-availability"),
+     .rank = 50},
+    {.sku = "LIC-EDGE",
+     .name = "Edge licence",
+     .kind = DW_ITEM_SUBSCRIPTION,
+     .billing = DW_BILL_MONTHLY,
+     CAPS("cloud-management"),
+     .rank = 100,
      REQS({"PORTAL", 10})},
-    {.sku = "PORTAL", .name = "Management portal", .kind = DW_ITEM_SUBSCRIPTION,
-     .billing = DW_BILL_MONTHLY, .rank = 100},
-    {.sku = "SUP-NBD", .name = "Next-business-day support", .kind = DW_ITEM_SERVICE,
-     CAPS("support"), .rank = 100},
-    {.sku = "PSU-RED", .name = "Redundant PSU", .kind = DW_ITEM_HARDWARE,
-     CAPS("redundant-power"), .quantity_unit = "sites", .quantity_factor = 1,
+    {.sku = "PORTAL",
+     .name = "Management portal",
+     .kind = DW_ITEM_SUBSCRIPTION,
+     .billing = DW_BILL_MONTHLY,
+     .rank = 100},
+    {.sku = "SUP-NBD",
+     .name = "Next-business-day support",
+     .kind = DW_ITEM_SERVICE,
+     CAPS("support"),
+     .rank = 100},
+    {.sku = "PSU-RED",
+     .name = "Redundant PSU",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("redundant-power"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
      .option_only = true},
-    {.sku = "WIFI-AP", .name = "Wi-Fi access point", .kind = DW_ITEM_HARDWARE, CAPS("wifi"),
-     .quantity_unit = "sites", .quantity_factor = 2, .min_qty = 4, .rank = 10},
-    {.sku = "ONPREM-CTL", .name = "On-prem controller", .kind = DW_ITEM_HARDWARE,
-     CAPS("wifi-controller", "on-prem"), .rank = 10},
-    {.sku = "CLOUD-CTL", .name = "Cloud controller", .kind = DW_ITEM_SUBSCRIPTION,
-     CAPS("wifi-controller"), .rank = 20},
-    {.sku = "VPN-GW", .name = "Remote-access gateway", .kind = DW_ITEM_SUBSCRIPTION,
-     CAPS("remote-access"), .quantity_unit = "users", .quantity_factor = 1, .min_qty = 25,
-     .rank = 10, REQS({"LIC-EDGE", 50}, {"PORTAL", 1000})},
+    {.sku = "WIFI-AP",
+     .name = "Wi-Fi access point",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("wifi"),
+     .quantity_unit = "sites",
+     .quantity_factor = 2,
+     .min_qty = 4,
+     .rank = 10},
+    {.sku = "ONPREM-CTL",
+     .name = "On-prem controller",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("wifi-controller", "on-prem"),
+     .rank = 10},
+    {.sku = "CLOUD-CTL",
+     .name = "Cloud controller",
+     .kind = DW_ITEM_SUBSCRIPTION,
+     CAPS("wifi-controller"),
+     .rank = 20},
+    {.sku = "VPN-GW",
+     .name = "Remote-access gateway",
+     .kind = DW_ITEM_SUBSCRIPTION,
+     CAPS("remote-access"),
+     .quantity_unit = "users",
+     .quantity_factor = 1,
+     .min_qty = 25,
+     .rank = 10,
+     REQS({"LIC-EDGE", 50}, {"PORTAL", 1000})},
     /* counted per site when asked for, and required by the hub gateways as well */
-    {.sku = "SUP-247", .name = "24x7 support", .kind = DW_ITEM_SERVICE, CAPS("support-24x7"),
-     .quantity_unit = "sites", .quantity_factor = 1, .rank = 10},
-    {.sku = "HUB-GW", .name = "Hub gateway", .kind = DW_ITEM_HARDWARE, CAPS("hub"),
-     .quantity_unit = "hubs", .quantity_factor = 1, .rank = 10, REQS({"SUP-247", 1})},
+    {.sku = "SUP-247",
+     .name = "24x7 support",
+     .kind = DW_ITEM_SERVICE,
+     CAPS("support-24x7"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .rank = 10},
+    {.sku = "HUB-GW",
+     .name = "Hub gateway",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("hub"),
+     .quantity_unit = "hubs",
+     .quantity_factor = 1,
+     .rank = 10,
+     REQS({"SUP-247", 1})},
     {.sku = "SENSOR", .name = "Sensor", .kind = DW_ITEM_HARDWARE, CAPS("iot"), .rank = 10},
     /* same rank as EDGE-100 but dearer: the price decides */
-    {.sku = "FW-B", .name = "Firewall", .kind = DW_ITEM_HARDWARE, CAPS("firewall-only"),
+    {.sku = "FW-B",
+     .name = "Firewall",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("firewall-only"),
      .rank = 10},
-    {.sku = "FW-A", .name = "Firewall plus", .kind = DW_ITEM_HARDWARE, CAPS("firewall-only"),
+    {.sku = "FW-A",
+     .name = "Firewall plus",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("firewall-only"),
      .rank = 10},
     /* equal rank and price: the SKU decides */
     {.sku = "UTM-B", .name = "UTM B", .kind = DW_ITEM_HARDWARE, CAPS("utm"), .rank = 10},
@@ -74,15 +145,15 @@ static const struct dw_item catalog[] = {
 };
 
 static struct dw_price home_prices[] = {
-    {.sku = "EDGE-100", .list = 129000}, {.sku = "EDGE-500", .list = 349000},
-    {.sku = "EDGE-HA", .list = 50000},   {.sku = "HA-CLUSTER", .list = 90000},
-    {.sku = "LIC-EDGE", .list = 1500},   {.sku = "PORTAL", .list = 9900},
-    {.sku = "SUP-NBD", .list = 20000},   {.sku = "WIFI-AP", .list = 30000},
+    {.sku = "EDGE-100", .list = 129000},  {.sku = "EDGE-500", .list = 349000},
+    {.sku = "EDGE-HA", .list = 50000},    {.sku = "HA-CLUSTER", .list = 90000},
+    {.sku = "LIC-EDGE", .list = 1500},    {.sku = "PORTAL", .list = 9900},
+    {.sku = "SUP-NBD", .list = 20000},    {.sku = "WIFI-AP", .list = 30000},
     {.sku = "ONPREM-CTL", .list = 90000}, {.sku = "CLOUD-CTL", .list = 5000},
-    {.sku = "VPN-GW", .list = 800},      {.sku = "SENSOR", .list = 4000},
-    {.sku = "FW-B", .list = 10000},      {.sku = "FW-A", .list = 20000},
-    {.sku = "UTM-B", .list = 10000},     {.sku = "UTM-A", .list = 10000},
-    {.sku = "SUP-247", .list = 9000},    {.sku = "HUB-GW", .list = 900000},
+    {.sku = "VPN-GW", .list = 800},       {.sku = "SENSOR", .list = 4000},
+    {.sku = "FW-B", .list = 10000},       {.sku = "FW-A", .list = 20000},
+    {.sku = "UTM-B", .list = 10000},      {.sku = "UTM-A", .list = 10000},
+    {.sku = "SUP-247", .list = 9000},     {.sku = "HUB-GW", .list = 900000},
 };
 
 struct test_ws {
@@ -163,8 +234,7 @@ static char *lines_str(const json_t *sol) {
     buf[0] = '\0';
     json_array_foreach(json_object_get(sol, "lines"), i, l) {
         off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s:%lld", off ? " " : "",
-                                dw_json_str(l, "sku"),
-                                (long long)dw_json_int(l, "quantity", -1));
+                                dw_json_str(l, "sku"), (long long)dw_json_int(l, "quantity", -1));
     }
     return buf;
 }
@@ -179,11 +249,11 @@ static const char *not_covered_reason(const json_t *sol, const char *cap) {
     return NULL;
 }
 
-#define assert_contains(hay, needle)                                                       \
-    do {                                                                                   \
-        const char *h_ = (hay);                                                            \
-        if (!h_ || !strstr(h_, (needle)))                                                  \
-            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));          \
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        const char *h_ = (hay);                                                                    \
+        if (!h_ || !strstr(h_, (needle)))                                                          \
+            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
     } while (0)
 
 /* ---- coverage, units, requires ------------------------------------------------------- */
@@ -222,8 +292,8 @@ static void test_requires_ceil(void **state) {
     static const struct {
         int sites;
         int64_t support, portal;
-    } cases[] = {{1, 1, 1}, {9, 1, 1}, {10, 1, 1}, {11, 2, 2}, {20, 2, 2}, {21, 3, 3},
-                 {100, 10, 10}, {101, 11, 11}};
+    } cases[] = {{1, 1, 1},  {9, 1, 1},  {10, 1, 1},    {11, 2, 2},
+                 {20, 2, 2}, {21, 3, 3}, {100, 10, 10}, {101, 11, 11}};
     for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
         char req[256];
         snprintf(req, sizeof req,
@@ -361,8 +431,7 @@ static void test_excludes_fallback(void **state) {
     t = ws_make(NULL);
     sol = configure_ok(t, "{'capabilities': ['sd-wan', 'high-availability'],"
                           " 'quantities': [{'value': 12, 'unit': 'sites'}]}");
-    assert_string_equal(lines_str(sol),
-                        "EDGE-100:12 HA-CLUSTER:1 LIC-EDGE:12 SUP-NBD:2 PORTAL:2");
+    assert_string_equal(lines_str(sol), "EDGE-100:12 HA-CLUSTER:1 LIC-EDGE:12 SUP-NBD:2 PORTAL:2");
     json_decref(sol);
     free(t);
 
@@ -532,10 +601,12 @@ static void test_determinism_shuffled(void **state) {
     }
     /* The order of the quantities list does not matter either. */
     struct test_ws *t = ws_make(NULL);
-    json_t *a = configure_ok(t, "{'capabilities': ['sd-wan', 'remote-access'], 'quantities':"
-                                " [{'value': 12, 'unit': 'sites'}, {'value': 120, 'unit': 'users'}]}");
-    json_t *b = configure_ok(t, "{'capabilities': ['sd-wan', 'remote-access'], 'quantities':"
-                                " [{'value': 120, 'unit': 'users'}, {'value': 12, 'unit': 'sites'}]}");
+    json_t *a =
+        configure_ok(t, "{'capabilities': ['sd-wan', 'remote-access'], 'quantities':"
+                        " [{'value': 12, 'unit': 'sites'}, {'value': 120, 'unit': 'users'}]}");
+    json_t *b =
+        configure_ok(t, "{'capabilities': ['sd-wan', 'remote-access'], 'quantities':"
+                        " [{'value': 120, 'unit': 'users'}, {'value': 12, 'unit': 'sites'}]}");
     assert_true(json_equal(a, b));
     json_decref(a);
     json_decref(b);
