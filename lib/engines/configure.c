@@ -654,7 +654,8 @@ static int main_reason(const struct cfg *c, size_t i, struct dw_buf *b) {
     if (unit && v > 0) {
         singular(unit, one, sizeof one);
         int64_t f = it->quantity_factor > 0 ? it->quantity_factor : 1;
-        return dw_buf_printf(b, "%" PRId64 " %s x %" PRId64 " per %s", v, unit, f, one);
+        return dw_buf_printf(b, "%" PRId64 " %s x %" PRId64 " per %s", v, v == 1 ? one : unit, f,
+                             one);
     }
     if (unit)
         return dw_buf_printf(b, "no number of %s given", unit);

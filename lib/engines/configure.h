@@ -8,7 +8,7 @@
  *
  * The result depends only on the workspace snapshot and the requirements: not on the order
  * of the catalog, the price books or the quantities list. Lines follow the order in which
- * capabilities were requested, then the items those lines require, then nothing else.
+ * capabilities were requested, then the items those lines require.
  *
  * Thread-safety: reentrant; the workspace is only read.
  */

@@ -314,7 +314,8 @@ struct phrase {
     const char *lo;     /* the phrase lower-cased; token offsets point into it */
     const struct tok *t;
     uint32_t nt;
-    uint32_t order;     /* position in the input, for a total sort order */
+    uint32_t order;     /* position in the input, for a total order */
+    uint32_t next;      /* next phrase with the same key + 1, 0 at the end */
     uint32_t len;
     uint8_t flags;
     uint8_t klen;
@@ -324,7 +325,7 @@ struct phrase {
 struct tindex {
     struct phrase *ph;
     size_t n;
-    uint32_t *slot; /* group start + 1 per hash slot, 0 = empty */
+    uint32_t *slot; /* per hash slot: the first phrase of one key + 1, 0 = empty */
     size_t mask;
 };
 
@@ -429,7 +430,7 @@ static size_t tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
     size_t nt = 0, i = 0, l;
     bool gap = true;
     while (i < n) {
-        uint32_t cp = u8_next(p, n, i, &l);
+        uint32_t cp = p[i] < 0x80 ? (l = 1, p[i]) : u8_next(p, n, i, &l);
         if (cp == '\n') {
             if (breaks && newline_breaks(p, n, i + 1) && nt > 0 && t[nt - 1].kind != TK_BREAK)
                 t[nt++] = (struct tok){.s = (uint32_t)i, .e = (uint32_t)i + 1,
@@ -453,6 +454,11 @@ static size_t tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
             i += l;
             while (i < n) {
                 size_t l2;
+                unsigned char b = p[i];
+                if (b < 0x80 && (b | 32) >= 'a' && (b | 32) <= 'z') {
+                    i++; /* the common case, without decoding */
+                    continue;
+                }
                 uint32_t c2 = u8_next(p, n, i, &l);
                 if (cp_letter(c2)) {
                     i += l;
@@ -557,15 +563,10 @@ static bool joiner(const char *lo, const struct tok *t) {
     return t->kind == TK_SYM && t->e - t->s == 1 && (lo[t->s] == '-' || lo[t->s] == '/');
 }
 
-static int phrase_cmp(const void *a, const void *b) {
-    const struct phrase *x = a, *y = b;
-    if (x->klen != y->klen)
-        return x->klen < y->klen ? -1 : 1;
-    int r = memcmp(x->key, y->key, x->klen);
-    if (r)
-        return r;
+/* Order within one key: more tokens first, then longer, then earlier in the input. */
+static int phrase_cmp(const struct phrase *x, const struct phrase *y) {
     if (x->nt != y->nt)
-        return x->nt > y->nt ? -1 : 1; /* longest first */
+        return x->nt > y->nt ? -1 : 1;
     if (x->len != y->len)
         return x->len > y->len ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
@@ -592,20 +593,21 @@ static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
     return p->klen == klen && memcmp(p->key, key, klen) == 0;
 }
 
-/* Sort the phrases (groups of equal keys, longest phrase first) and hash each group. */
+/* Hash the phrases by key; the phrases of one key form a chain, longest first. */
 static void tindex_finish(struct tindex *ix, uint32_t *slot, size_t nslot) {
-    qsort(ix->ph, ix->n, sizeof *ix->ph, phrase_cmp);
     ix->slot = slot;
     ix->mask = nslot - 1;
     memset(slot, 0, nslot * sizeof *slot);
     for (size_t i = 0; i < ix->n; i++) {
-        const struct phrase *p = &ix->ph[i];
-        if (i > 0 && key_eq(&ix->ph[i - 1], p->key, p->klen))
-            continue;
+        struct phrase *p = &ix->ph[i];
         uint32_t h = hash_bytes(p->key, p->klen) & (uint32_t)ix->mask;
-        while (slot[h])
+        while (slot[h] && !key_eq(&ix->ph[slot[h] - 1], p->key, p->klen))
             h = (h + 1) & (uint32_t)ix->mask;
-        slot[h] = (uint32_t)i + 1;
+        uint32_t *link = &slot[h];
+        while (*link && phrase_cmp(&ix->ph[*link - 1], p) < 0)
+            link = &ix->ph[*link - 1].next;
+        p->next = *link;
+        *link = (uint32_t)i + 1;
     }
 }
 
@@ -1015,12 +1017,14 @@ static bool pat_elem(const struct ctx *c, size_t j, const char *el, size_t n, si
     if (el[0] == '{') {
         const char *p = el + 1, *end = el + n - 1;
         while (p < end) {
-            size_t l = strcspn(p, "|}");
-            if (is_n(c, j, p, l)) {
+            const char *q = p;
+            while (q < end && *q != '|')
+                q++;
+            if (is_n(c, j, p, (size_t)(q - p))) {
                 *ret_end = j + 1;
                 return true;
             }
-            p += l + 1;
+            p = q + 1;
         }
         return false;
     }
@@ -1038,7 +1042,13 @@ static size_t pat_match(const struct ctx *c, size_t i, const char *pat) {
             p++;
         if (!*p)
             return j > i ? j : 0;
-        size_t n = *p == '{' ? (size_t)(strchr(p, '}') - p) + 1 : strcspn(p, " ?*");
+        size_t n = 0;
+        if (*p == '{')
+            while (p[n++] != '}')
+                ;
+        else
+            while (p[n] && p[n] != ' ' && p[n] != '?' && p[n] != '*')
+                n++;
         char mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
         int reps = 0, max = mod == '*' ? 3 : 1;
         size_t e;
@@ -1111,11 +1121,11 @@ static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex
         if (!s)
             return NULL;
         if (key_eq(&ix->ph[s - 1], key, kl)) {
-            for (size_t q = s - 1; q < ix->n && key_eq(&ix->ph[q], key, kl); q++) {
-                size_t e = phrase_match(c, &ix->ph[q], i);
+            for (uint32_t q = s; q; q = ix->ph[q - 1].next) {
+                size_t e = phrase_match(c, &ix->ph[q - 1], i);
                 if (e) {
                     *ret_end = e;
-                    return &ix->ph[q];
+                    return &ix->ph[q - 1];
                 }
             }
             return NULL;
@@ -1945,7 +1955,13 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
     for (int f = 0; f <= 2 && j < c->nt; f++, j++) {
         if (c->claim[j])
             return NULL;
-        const struct phrase *u = vocab_at(c, c->units, j, ret_end);
+        const struct phrase *u = vocab_at(c, c->units, j, ret_end), *head;
+        size_t e;
+        /* "40 branch offices": the last noun of a compound is the unit */
+        while (u && (head = vocab_at(c, c->units, *ret_end, &e))) {
+            u = head;
+            *ret_end = e;
+        }
         if (u)
             return claimed(c, j, *ret_end) ? NULL : u;
         if (c->t[j].kind != TK_WORD ||
@@ -2272,7 +2288,7 @@ static json_t *extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
-                             currency_sign(c, i) || is(c, i, "us")))
+                             (kind(c, i, TK_SYM) && currency_sign(c, i)) || is(c, i, "us")))
             continue;
         if (!budget_at(c, i, &b))
             continue;

@@ -319,7 +319,8 @@ static void test_units_factor_min(void **state) {
     sol = configure_ok(t, "{'capabilities': ['wifi'],"
                           " 'quantities': [{'value': 1, 'unit': 'sites'}]}");
     assert_int_equal(qty_of(sol, "WIFI-AP"), 4);
-    assert_contains(dw_json_str(line_of(sol, "WIFI-AP"), "reason"), "raised to the minimum of 4");
+    assert_string_equal(dw_json_str(line_of(sol, "WIFI-AP"), "reason"),
+                        "1 site x 2 per site; raised to the minimum of 4");
     json_decref(sol);
     /* A quantity in another unit does not apply; without one the minimum applies. */
     sol = configure_ok(t, "{'capabilities': ['wifi'],"
