@@ -114,6 +114,7 @@ static const struct kwdef kwdefs[] = {
     {"without", R_NEG, 0}, {"neither", R_NEG, 0}, {"nor", R_NEG, 0}, {"exclude", R_NEG, 0},
     {"excluding", R_NEG, 0}, {"except", R_NEG, 0}, {"excl", R_NEG, 0},
     {"instead", R_NEG, 0}, {"rather", R_NEG, 0}, {"cannot", R_NEG, 0},
+    {"remove", R_NEG, 0}, {"removing", R_NEG, 0}, {"omit", R_NEG, 0}, {"drop", R_NEG, 0},
     {"dont", R_NEG, 0}, {"doesnt", R_NEG, 0}, {"didnt", R_NEG, 0}, {"wont", R_NEG, 0},
     {"isnt", R_NEG, 0}, {"arent", R_NEG, 0}, {"cant", R_NEG, 0}, {"kein", R_NEG, 0},
     {"keine", R_NEG, 0}, {"keinen", R_NEG, 0}, {"keinem", R_NEG, 0}, {"keiner", R_NEG, 0},
@@ -245,7 +246,7 @@ static const struct kwdef kwdefs[] = {
     /* instructions to the system */
     {"ignore", R_INSTR, 0}, {"ignoring", R_INSTR, 0}, {"disregard", R_INSTR, 0},
     {"forget", R_INSTR, 0}, {"bypass", R_INSTR, 0}, {"override", R_INSTR, 0},
-    {"skip", R_INSTR, 0}, {"youre", R_INSTR, 0}, {"pretend", R_INSTR, 0},
+    {"skip", R_INSTR | R_NEG, 0}, {"youre", R_INSTR, 0}, {"pretend", R_INSTR, 0},
     {"system", R_INSTR, 0}, {"systemprompt", R_INSTR, 0}, {"developer", R_INSTR, 0},
     {"jailbreak", R_INSTR, 0}, {"approve", R_INSTR, 0}, {"auto", R_INSTR, 0},
     {"new", R_INSTR, 0}, {"ignoriere", R_INSTR, 0}, {"ignorieren", R_INSTR, 0},
@@ -1698,12 +1699,20 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     return false;
 }
 
-/* "on 2026-11-25", "since March": the date of an event, not a deadline. */
+/* "on 2026-11-25", "since March", "Sent: Friday, November 20": the date of an event or of
+ * a quoted e-mail, not a deadline. */
 static bool event_date(const struct ctx *c, size_t t0) {
-    static const char *const words[] = {"on", "since", "from", "starting", "start", "started",
-                                        "signed", "dated", "am", "seit", "ab", "vom"};
-    for (size_t k = 0; t0 > 0 && k < DW_ARRAY_SIZE(words); k++)
-        if (is(c, t0 - 1, words[k]))
+    static const char *const words[] = {
+        "on", "since", "from", "starting", "start", "started", "signed", "dated", "sent",
+        "date", "am", "seit", "ab", "vom", "datum", "gesendet", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu",
+        "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+        "samstag", "sonntag"};
+    size_t k = t0;
+    if (k > 0 && (sym1(c, k - 1) == ',' || sym1(c, k - 1) == ':'))
+        k--;
+    for (size_t w = 0; k > 0 && w < DW_ARRAY_SIZE(words); w++)
+        if (is(c, k - 1, words[w]))
             return true;
     return false;
 }
@@ -1723,7 +1732,7 @@ static json_t *extract_deadline(struct ctx *c) {
             best = h;
             have_best = true;
         }
-        if (!have_future && h.days >= c->today && !event_date(c, h.t0)) {
+        if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }
@@ -2160,8 +2169,13 @@ static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_
 
 static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_end) {
     size_t e;
-    if ((e = pat_match(c, t1, "{max|maximum|tops|höchstens|maximal} .?")) ||
-        (e = pat_match(c, t1, "{at|or} {most|less}")) || (e = pat_match(c, t1, "at the most"))) {
+    if ((e = pat_match(c, t1, "{max|maximum|tops|höchstens|maximal}"))) {
+        if (sym1(c, e) == '.' && glued(c, e) && !sent_end(c, e))
+            e++; /* "max." as an abbreviation, not the full stop */
+        *ret_end = e;
+        return "max";
+    }
+    if ((e = pat_match(c, t1, "{at|or} {most|less}")) || (e = pat_match(c, t1, "at the most"))) {
         *ret_end = e;
         return "max";
     }
@@ -2198,17 +2212,16 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
     return best;
 }
 
-/* "€5 per user", "$10/seat", "€3 each": a unit price, not a budget. */
+/* "€5 per user", "$10/seat", "€1,290 per gateway", "€3 each": a unit price, not a budget.
+ * "per month" and "per year" are budgets over time and stay. */
 static bool per_unit(const struct ctx *c, size_t t1) {
-    size_t e;
     if (is(c, t1, "each") || is(c, t1, "apiece"))
         return true;
     if (!(role(c, t1, R_PER) || is(c, t1, "/")))
         return false;
     size_t j = role(c, t1 + 1, R_ARTICLE) ? t1 + 2 : t1 + 1;
-    return vocab_at(c, c->units, j, &e) || is(c, j, "user") || is(c, j, "seat") ||
-           is(c, j, "license") || is(c, j, "licence") || is(c, j, "device") ||
-           is(c, j, "unit") || is(c, j, "head") || is(c, j, "person") || is(c, j, "site");
+    return kind(c, j, TK_WORD) && !role(c, j, R_TUNIT) && !is(c, j, "annum") &&
+           !is(c, j, "anno");
 }
 
 static bool range_link(const struct ctx *c, size_t j, bool between) {

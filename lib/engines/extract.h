@@ -3,8 +3,9 @@
  * came from, so a person can see why the engine believes it.
  *
  * The text is data, never an instruction: phrases that address the system ("ignore your
- * rules", "approve this") are reported in `instructions_detected` and nothing else is
- * inferred from them.
+ * rules", "approve this") are reported in `instructions_detected` and never obeyed. They
+ * hide nothing either: "approve 60 % off" is still a 60 % discount request, for the policy
+ * engine to judge.
  *
  * Thread-safety: dw_extract is reentrant; a vocabulary is read-only while in use.
  */
@@ -45,12 +46,16 @@ struct dw_extract_vocab {
  * absent facts as null or []; every "span" is [start, end) byte offsets into text and
  * "text" is exactly text[start..end):
  *
- *   quantities:  [{value: int, unit: "users", text, span}]      units from vocab.units
+ *   quantities:  [{value: int, unit: "users", text, span}]      units from vocab.units;
+ *                                                  one entry per mention, in text order
  *   budget:      {amount: "200000.00", currency: "EUR", qualifier: "max"|"about"|"exact"|
- *                 "range", min: "…"|null, text, span} | null
+ *                 "range"|"min", min: "…"|null, text, span} | null
+ *                 "min" is a floor ("at least 40k"); min is set for "range" only
  *   deadline:    {date: "YYYY-MM-DD", relative: bool, text, span} | null
+ *                 relative: the date was resolved against received_at
  *   country:     {code: "DE" (ISO 3166-1 alpha-2), text, span} | null
- *   capabilities:[{name, text, span}]                 named and wanted
+ *   capabilities:[{name, text, span}]                 named and wanted (first mention of
+ *                                                       each name)
  *   excluded_capabilities: [{name, text, span}]        named under a negation ("no on-prem
  *                                                       needed", "we don't need SD-WAN")
  *   standards:   [{name, text, span}]                  from vocab.standards (GDPR, ISO 27001…)

@@ -298,6 +298,15 @@ static int question_for(const struct dw_workspace *ws, const char *fact, const j
 
 /* ---- sub-scores ------------------------------------------------------------------------- */
 
+/* What the sub-scores saw that the decision needs besides the score. */
+struct evidence {
+    char free_mail[256]; /* the sender's free-mail domain, "" if none */
+    bool business;       /* a company, job title or target industry was named */
+    bool budget_meets;   /* a stated budget at or above the minimum (or none is set) */
+    bool budget_below;   /* a stated budget below the minimum */
+    char budget[96];     /* "EUR 5000.00 is below the minimum of EUR 15000.00" */
+};
+
 /* Each scorer returns 0..100 or a negative DW_E*, and appends its one sentence. */
 
 /* Append "; " and a formatted clause (no separator before the first). */
@@ -314,7 +323,7 @@ static int __attribute__((format(printf, 2, 3))) clause(struct dw_buf *b, const 
 /* Four checks of 25 points: served country, target industry, company mail domain, company
  * named. */
 static int score_fit(const struct dw_workspace *ws, const json_t *req, const json_t *contact,
-                     json_t *reasons) {
+                     struct evidence *ev, json_t *reasons) {
     const struct dw_qualification *q = &ws->qualification;
     int score = 0, r;
     _cleanup_free_ char *domain = NULL; /* before any goto: cleanup runs at out */
@@ -339,6 +348,7 @@ static int score_fit(const struct dw_workspace *ws, const json_t *req, const jso
     for (size_t i = 0; !industry && company && !company_kw && i < q->n_icp_industries; i++)
         if (phrase_in(company, q->icp_industries[i]))
             company_kw = q->icp_industries[i];
+    ev->business = industry || company || nonempty(dw_json_str(contact, "title"));
     if (industry) {
         score += 25;
         r = clause(&b, "industry '%s' is in the profile", industry);
@@ -358,6 +368,7 @@ static int score_fit(const struct dw_workspace *ws, const json_t *req, const jso
     const char *at = email ? strrchr(email, '@') : NULL;
     domain = at && at[1] ? dw_strdup_lower(at + 1) : NULL;
     if (domain && in_list(domain, q->free_mail_domains, q->n_free_mail_domains)) {
+        snprintf(ev->free_mail, sizeof ev->free_mail, "%s", domain);
         r = clause(&b, "free-mail address %s lowers fit", domain);
     } else if (domain) {
         score += 25;
@@ -382,7 +393,8 @@ out:
     return r < 0 ? r : score;
 }
 
-static int score_budget(const struct dw_workspace *ws, const json_t *req, json_t *reasons) {
+static int score_budget(const struct dw_workspace *ws, const json_t *req, struct evidence *ev,
+                        json_t *reasons) {
     const struct dw_qualification *q = &ws->qualification;
     const json_t *budget = json_object_get(req, "budget");
     if (!json_is_object(budget)) {
@@ -405,12 +417,14 @@ static int score_budget(const struct dw_workspace *ws, const json_t *req, json_t
         if (strcmp(q->min_budget[i].currency, cur) == 0)
             min = &q->min_budget[i];
     if (!min || min->amount <= 0) {
+        ev->budget_meets = true;
         int r = add_sentence(reasons, "Budget %s %s is stated and no minimum is set for %s", cur,
                              have, cur);
         return r < 0 ? r : 100;
     }
     dw_money_format(min->amount, digits, need, sizeof need);
     if (v >= min->amount) {
+        ev->budget_meets = true;
         int r =
             add_sentence(reasons, "Budget %s %s meets the minimum of %s %s", cur, have, cur, need);
         return r < 0 ? r : 100;
@@ -420,6 +434,9 @@ static int score_budget(const struct dw_workspace *ws, const json_t *req, json_t
         pct = 0;
     if (pct > 99)
         pct = 99; /* below the minimum never scores as if it met it */
+    ev->budget_below = true;
+    snprintf(ev->budget, sizeof ev->budget, "%s %s is below the minimum of %s %s", cur, have, cur,
+             need);
     int r =
         add_sentence(reasons, "Budget %s %s is below the minimum of %s %s", cur, have, cur, need);
     return r < 0 ? r : (int)pct;
@@ -542,6 +559,83 @@ static int prior_sentence(const json_t *prior, json_t *reasons) {
                         n == 1 ? "deal" : "deals", ordered);
 }
 
+/* ---- the decision -------------------------------------------------------------------------- */
+
+/* Append what the grey zone asks: the BANT facts nobody stated. */
+static int add_unknowns(const json_t *req, const json_t *contact, json_t *missing) {
+    const char *unknown[] = {
+        !json_is_object(json_object_get(req, "budget")) ? "budget" : NULL,
+        !json_is_object(json_object_get(req, "deadline")) ? "deadline" : NULL,
+        !nonempty(dw_json_str(contact, "title")) ? "authority" : NULL,
+    };
+    for (size_t i = 0; i < DW_ARRAY_SIZE(unknown); i++)
+        if (unknown[i] && json_array_append_new(missing, json_string(unknown[i])) < 0)
+            return -DW_ENOMEM;
+    return 0;
+}
+
+/* The decision and its sentence (into b), in this order:
+ *
+ *  1. A private person — a free-mail sender who names no company, job title or target
+ *     industry and no budget at the minimum — is outside a profile of companies:
+ *     disqualified, before anything is asked (a student is not asked how many sites he has).
+ *  2. A required fact is missing: needs_info, missing lists them.
+ *  3. Below the disqualification threshold: disqualified.
+ *  4. At or above the qualification threshold: qualified, unless a stated budget is below
+ *     the minimum — a deal under the company's floor is never qualified by arithmetic.
+ *  5. Otherwise the grey zone: a person decides; needs_info with the unknown facts. */
+static int decide(const struct dw_workspace *ws, const json_t *req, const json_t *contact,
+                  const json_t *units, int score, const struct evidence *ev, json_t *missing,
+                  struct dw_buf *b, const char **ret_decision) {
+    const struct dw_qualification *q = &ws->qualification;
+    if (ev->free_mail[0] && !ev->business && !ev->budget_meets) {
+        *ret_decision = "disqualified";
+        return dw_buf_printf(b,
+                             "A private person rather than a company: free-mail address %s, "
+                             "and no company, job title, target industry or budget at the "
+                             "minimum",
+                             ev->free_mail);
+    }
+    for (size_t i = 0; i < q->n_required; i++)
+        if (!fact_known(q->required[i], req, contact, units) &&
+            json_array_append_new(missing, json_string(q->required[i])) < 0)
+            return -DW_ENOMEM;
+    if (json_array_size(missing) > 0) {
+        *ret_decision = "needs_info";
+        int r = dw_buf_puts(b, "Missing required information: ");
+        size_t i;
+        json_t *m;
+        json_array_foreach(missing, i, m) {
+            if (r >= 0)
+                r = dw_buf_printf(b, "%s%s", i ? ", " : "", json_string_value(m));
+        }
+        return r;
+    }
+    if (score < q->disqualified_max) {
+        *ret_decision = "disqualified";
+        return dw_buf_printf(b, "Score %d is below the disqualification threshold of %d", score,
+                             q->disqualified_max);
+    }
+    if (score >= q->qualified_min && !ev->budget_below) {
+        *ret_decision = "qualified";
+        return dw_buf_printf(b, "Score %d reaches the qualification threshold of %d", score,
+                             q->qualified_min);
+    }
+    *ret_decision = "needs_info";
+    int r;
+    if (score >= q->qualified_min)
+        r = dw_buf_printf(b,
+                          "Score %d reaches the qualification threshold of %d, but the budget "
+                          "%s: a person decides",
+                          score, q->qualified_min, ev->budget);
+    else
+        r = dw_buf_printf(b,
+                          "Score %d is between the thresholds (%d and %d): a person decides, "
+                          "and the reply asks what is still unknown",
+                          score, q->disqualified_max, q->qualified_min);
+    return r < 0 ? r : add_unknowns(req, contact, missing);
+}
+
 /* ---- the whole ---------------------------------------------------------------------------- */
 
 enum { S_FIT, S_BUDGET, S_AUTHORITY, S_NEED, S_TIMELINE, S_N };
@@ -563,9 +657,10 @@ int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
     if (!units)
         return -DW_ENOMEM;
 
+    struct evidence ev = {0};
     int s[S_N];
-    s[S_FIT] = score_fit(ws, req, contact, subs);
-    s[S_BUDGET] = score_budget(ws, req, subs);
+    s[S_FIT] = score_fit(ws, req, contact, &ev, subs);
+    s[S_BUDGET] = score_budget(ws, req, &ev, subs);
     s[S_AUTHORITY] = score_authority(ws, contact, subs);
     s[S_NEED] = score_need(ws, req, subs);
     s[S_TIMELINE] = score_timeline(ws, req, received_at, subs);
@@ -585,48 +680,10 @@ int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
         score64 = 0;
     int score = (int)score64;
 
-    for (size_t i = 0; i < q->n_required; i++)
-        if (!fact_known(q->required[i], req, contact, units) &&
-            json_array_append_new(missing, json_string(q->required[i])) < 0)
-            return -DW_ENOMEM;
-
     const char *decision;
     struct dw_buf b;
     dw_buf_init(&b, SENTENCE_MAX);
-    int r = 0;
-    if (json_array_size(missing) > 0) {
-        decision = "needs_info";
-        r = dw_buf_puts(&b, "Missing required information: ");
-        size_t i;
-        json_t *m;
-        json_array_foreach(missing, i, m) {
-            if (r >= 0)
-                r = dw_buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(m));
-        }
-    } else if (score >= q->qualified_min) {
-        decision = "qualified";
-        r = dw_buf_printf(&b, "Score %d reaches the qualification threshold of %d", score,
-                          q->qualified_min);
-    } else if (score < q->disqualified_max) {
-        decision = "disqualified";
-        r = dw_buf_printf(&b, "Score %d is below the disqualification threshold of %d", score,
-                          q->disqualified_max);
-    } else {
-        /* The grey zone: ask what is still unknown; the answers can move the score. */
-        decision = "needs_info";
-        r = dw_buf_printf(&b,
-                          "Score %d is between the thresholds (%d and %d): a person decides, "
-                          "and the reply asks what is still unknown",
-                          score, q->disqualified_max, q->qualified_min);
-        const char *unknown[] = {
-            !json_is_object(json_object_get(req, "budget")) ? "budget" : NULL,
-            !json_is_object(json_object_get(req, "deadline")) ? "deadline" : NULL,
-            !nonempty(dw_json_str(contact, "title")) ? "authority" : NULL,
-        };
-        for (size_t i = 0; r >= 0 && i < DW_ARRAY_SIZE(unknown); i++)
-            if (unknown[i] && json_array_append_new(missing, json_string(unknown[i])) < 0)
-                r = -DW_ENOMEM;
-    }
+    int r = decide(ws, req, contact, units, score, &ev, missing, &b, &decision);
     if (r >= 0)
         r = add_sentence(reasons, "%s", b.data);
     dw_buf_release(&b);

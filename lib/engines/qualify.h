@@ -26,8 +26,13 @@
  *    missing: ["quantity", ...], the facts a needs_info decision lacks ([] otherwise)
  *    questions: ["How many sites (or users) should the solution cover?", ...]}
  *
- * Required facts (qualification.required) are checked first: any missing one makes the
- * decision needs_info whatever the score. Export control is not decided here (contract).
+ * The decision, first match wins: a private person (free-mail address and no company, job
+ * title, target industry or budget at the minimum) is disqualified; a missing required fact
+ * (qualification.required) gives needs_info whatever the score; a score below the
+ * disqualification threshold disqualifies; at or above the qualification threshold
+ * qualifies unless a stated budget is below the minimum; everything else is the grey zone,
+ * needs_info with the unknown facts to ask for. Export control is not decided here
+ * (contract). docs/internals/qualification.md has the detail.
  * Returns 0, -DW_EINVAL for a NULL workspace or requirements that are not an object, or
  * -DW_ENOMEM. */
 int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,

@@ -411,6 +411,63 @@ static void qualify_disqualified_poor_fit(void **state) {
     json_decref(req), json_decref(contact), json_decref(doc);
 }
 
+static void qualify_private_person_and_budget_floor(void **state) {
+    struct dw_workspace ws = test_ws();
+    /* a student with a free-mail address asking for one device: no quantity we can size,
+     * but nobody asks him how many sites he has */
+    json_t *req = J("{\"quantities\": [{\"value\": 1, \"unit\": \"devices\"}], \"budget\": null,"
+                    " \"deadline\": null, \"country\": {\"code\": \"DE\"},"
+                    " \"capabilities\": [{\"name\": \"sd-wan\"}], \"industry\": null}");
+    json_t *contact = J("{\"name\": \"Tim\", \"email\": \"tim@gmail.com\", \"country\": \"DE\"}");
+    json_t *doc = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_qualify(&ws, req, contact, NULL, T(RECEIVED), &doc, &err), 0);
+    assert_string_equal(dw_json_str(doc, "decision"), "disqualified");
+    assert_string_equal(reason(doc, 0), "A private person rather than a company: free-mail "
+                                        "address gmail.com, and no company, job title, target "
+                                        "industry or budget at the minimum");
+    assert_int_equal(json_array_size(json_object_get(doc, "missing")), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "questions")), 0);
+    assert_true(json_array_size(json_object_get(doc, "reasons")) >= 6);
+    json_decref(doc);
+
+    /* any sign of a business lifts the rule: a job title, ... */
+    json_object_set_new(contact, "title", json_string("Owner"));
+    assert_int_equal(dw_qualify(&ws, req, contact, NULL, T(RECEIVED), &doc, &err), 0);
+    assert_string_equal(dw_json_str(doc, "decision"), "needs_info"); /* sites, please */
+    json_decref(doc);
+    /* ... or a budget at the minimum */
+    json_object_del(contact, "title");
+    json_object_set_new(req, "budget", J("{\"amount\": \"20000.00\", \"currency\": \"EUR\"}"));
+    assert_int_equal(dw_qualify(&ws, req, contact, NULL, T(RECEIVED), &doc, &err), 0);
+    assert_string_equal(dw_json_str(doc, "decision"), "needs_info");
+    json_decref(doc);
+    /* without a free-mail address nothing says private person */
+    json_object_set_new(req, "budget", json_null());
+    json_object_del(contact, "email");
+    assert_int_equal(dw_qualify(&ws, req, contact, NULL, T(RECEIVED), &doc, &err), 0);
+    assert_string_equal(dw_json_str(doc, "decision"), "needs_info");
+    json_decref(doc);
+    json_decref(req), json_decref(contact);
+
+    /* a good score with a stated budget under the minimum is left to a person */
+    req = J(GOOD_REQ);
+    contact = J(GOOD_CONTACT);
+    json_object_set_new(req, "budget", J("{\"amount\": \"5000.00\", \"currency\": \"EUR\"}"));
+    assert_int_equal(dw_qualify(&ws, req, contact, NULL, T(RECEIVED), &doc, &err), 0);
+    assert_int_equal(dw_json_int(doc, "score", -1), 87); /* 20 + 6.67 + 20 + 25 + 15 */
+    assert_string_equal(dw_json_str(doc, "decision"), "needs_info");
+    assert_string_equal(reason(doc, 0), "Score 87 reaches the qualification threshold of 55, but "
+                                        "the budget EUR 5000.00 is below the minimum of EUR "
+                                        "15000.00: a person decides");
+    assert_int_equal(json_array_size(json_object_get(doc, "missing")), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "questions"), 0)),
+                        "Could you tell us more about the project: what it should achieve, by "
+                        "when, and who will decide on it?");
+    json_decref(doc);
+    json_decref(req), json_decref(contact);
+}
+
 /* Unknown budget, title and deadline score 50 each: 20*100 + 20*50 + 20*50 + 25*100 +
  * 15*50 = 7250, 72.5 rounds half to even: 72. */
 static void qualify_threshold_boundaries(void **state) {
@@ -929,7 +986,10 @@ static void agent_qualification_outcomes(void **state) {
                           "{\"code\": \"BR\"}, \"capabilities\": [{\"name\": \"mainframe\"}]}"));
     assert_int_equal(run_agent(&dw_agent_qualification, &ws, &f, 0), 0);
     assert_int_equal(f.outcome, DW_STAGE_DISQUALIFIED);
-    assert_non_null(strstr(f.reason, "below the disqualification threshold of 30"));
+    assert_string_equal(f.reason, "A private person rather than a company: free-mail address "
+                                  "gmail.com, and no company, job title, target industry or "
+                                  "budget at the minimum");
+    assert_true(json_is_null(json_object_get(json_object_get(f.docs, "qualification"), "reply")));
     fake_release(&f);
 }
 
@@ -1087,6 +1147,7 @@ int main(void) {
         cmocka_unit_test(qualify_needs_info_missing_quantity),
         cmocka_unit_test(qualify_disqualified_poor_fit),
         cmocka_unit_test(qualify_threshold_boundaries),
+        cmocka_unit_test(qualify_private_person_and_budget_floor),
         cmocka_unit_test(qualify_subscore_details),
         cmocka_unit_test(phrase_find_boundaries),
         cmocka_unit_test(knowledge_claims_grounded),
