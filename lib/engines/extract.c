@@ -12,9 +12,17 @@
  *
  * The extractors run in a fixed order and claim the tokens they explain, so a later one
  * cannot reuse them: dates first ("31.03.2027" is not three numbers), then standards
- * ("ISO 27001" is not a quantity), discounts, contract terms, quantities, and budgets last,
- * which only see numbers nobody else explained. Capabilities, instructions and the country
- * do not claim and are not blocked (a capability named in a quantity is still wanted).
+ * ("ISO 27001" is not a quantity), discounts, contract terms, quantities, and budgets,
+ * which only see numbers nobody else explained; then data residency, whose country ("hosted
+ * in Germany") is not where the customer is. Capabilities and instructions are never
+ * blocked (a capability named in a quantity is still wanted, and a flagged instruction
+ * still carries its discount request).
+ *
+ * Choices among several mentions: quantities keep every mention; the deadline is the first
+ * date said to be one ("by", "before", "ASAP", "end of Q3"), else the first future date that
+ * is not an event ("on 25 May", a quoted "Sent:" header); the budget is the first amount
+ * next to a budget word, else the first with a currency; the country is the first one after
+ * a location word ("based in", "offices in", "aus"), else the first one named.
  *
  * Traps.
  * - Separators: "1,200" and "1.200" group thousands (a count of 1.2 is not a thing), while
@@ -2272,27 +2280,31 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         }
         if (between || (i > 0 && (is(c, i - 1, "from") || is(c, i - 1, "von"))))
             b->t0 = i - 1;
-    } else if ((b->qual = qualifier_before(c, b->t0, &q))) {
-        b->t0 = q;
-    } else if ((b->qual = qualifier_after(c, b->t1, &q))) {
-        b->t1 = q;
-    } else {
-        b->qual = "exact";
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
+        return false;
+    if (per_unit(c, b->a.t1))
         return false;
     int w = budget_word(c, &b->a);
     if (b->range && !w)
         w = budget_word(c, &b->lo);
-    if (per_unit(c, b->range ? b->a.t1 : b->a.t1))
-        return false;
     if (w == 2)
         b->score = 3;
     else if (b->a.cur >= 0)
         b->score = w ? 2 : 1;
     else
         b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
-    return b->score > 0;
+    if (!b->score)
+        return false;
+    if (b->range)
+        return true;
+    if ((b->qual = qualifier_before(c, b->t0, &q)))
+        b->t0 = q;
+    else if ((b->qual = qualifier_after(c, b->t1, &q)))
+        b->t1 = q;
+    else
+        b->qual = "exact";
+    return true;
 }
 
 /* The budget: the first amount named by a "budget" word, else the first amount with a

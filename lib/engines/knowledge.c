@@ -155,18 +155,51 @@ struct cite_state {
     json_t *claims, *citations;
 };
 
-/* Cite the first passage of document di that has a heading of its own and a first
- * sentence. */
+/* How well a passage's first sentence [s, e) backs a line: a passage that names the item
+ * beats one that does not, a sentence with a figure in it (throughput, ports, hours) beats
+ * one without, and a sentence about the document itself ("This guide explains ...") says
+ * nothing about the product. */
+static int passage_score(const struct dw_passage *p, const struct dw_item *it, size_t s,
+                         size_t e) {
+    int score = 0;
+    if (it && (strstr(p->text, it->sku) || strcasestr(p->text, it->name) ||
+               strcasestr(p->heading, it->name)))
+        score += 4;
+    for (size_t k = s; k < e; k++)
+        if (isdigit((unsigned char)p->text[k])) {
+            score += 2;
+            break;
+        }
+    if (strncmp(p->text + s, "This ", 5) == 0)
+        score -= 3;
+    return score;
+}
+
+/* Cite the passage of document di that best backs the line for sku (see passage_score);
+ * only passages with a heading of their own and a first sentence qualify. */
 static int cite(struct cite_state *st, size_t di, const char *sku) {
     const struct dw_document *d = &st->ws->documents[di];
     if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
         return 0;
+    const struct dw_item *it = dw_ws_item(st->ws, sku);
+    int best = -1000;
+    size_t best_k = d->n_passages;
     for (size_t k = 0; k < d->n_passages; k++) {
         const struct dw_passage *p = &d->passages[k];
         size_t s, e;
         /* text before the first heading has an empty anchor: nothing to point a reader at */
         if (!p->heading || !p->anchor || !p->anchor[0] || !dw_first_sentence(p->text, &s, &e))
             continue;
+        int score = passage_score(p, it, s, e);
+        if (score > best) {
+            best = score;
+            best_k = k;
+        }
+    }
+    for (size_t k = best_k; k < d->n_passages; k++) {
+        const struct dw_passage *p = &d->passages[k];
+        size_t s, e;
+        dw_first_sentence(p->text, &s, &e);
         json_int_t ref = (json_int_t)json_array_size(st->citations) + 1;
         json_t *cit = json_pack("{s:I,s:s,s:s,s:s}", "ref", ref, "path", d->path, "heading",
                                 p->heading, "anchor", p->anchor ? p->anchor : "");
