@@ -133,6 +133,14 @@ const struct dw_agent *dw_agent_find(const char *name);
 #define DW_LEAD_MAX_MESSAGE (64 * 1024) /* message or whole transcript text */
 int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err);
 
+/* Shared readings of a deal's leads (the array tools->leads returns), lib/agents/leads.c. */
+/* intake flagged the lead as repeating an earlier message of the deal */
+bool dw__lead_is_duplicate(const json_t *lead);
+/* the first lead's contact, with fields later messages add or change (caller owns) */
+json_t *dw__deal_contact(const json_t *leads);
+/* when the customer's latest non-repeated message arrived; -DW_ENOENT if none */
+int dw__latest_received(const json_t *leads, dw_time_t *ret);
+
 /* Shorthand for agents: call a tool hook. */
 #define DW_TOOL(ctx, hook, ...) ((ctx)->tools->hook((ctx), __VA_ARGS__))
 

@@ -16,50 +16,6 @@
 #include "engines/knowledge.h"
 #include "rules/mustache.h"
 
-/* The deal's contact: the first lead's, with fields a later message adds or changes. */
-static json_t *deal_contact(const json_t *leads) {
-    json_t *contact = json_object();
-    size_t i;
-    json_t *lead;
-    json_array_foreach(leads, i, lead) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(json_object_get(json_object_get(lead, "intake"), "contact"), key, v) {
-            if (json_is_string(v) && json_string_length(v) > 0 &&
-                json_object_set(contact, key, v) < 0) {
-                json_decref(contact);
-                return NULL;
-            }
-        }
-    }
-    return contact;
-}
-
-static bool is_duplicate(const json_t *lead) {
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(json_object_get(lead, "intake"), "flags"), i, f) {
-        if (json_is_string(f) && strcmp(json_string_value(f), "duplicate_content") == 0)
-            return true;
-    }
-    return false;
-}
-
-/* When the customer's latest (non-duplicate) message arrived. */
-static int latest_received(const json_t *leads, dw_time_t *ret) {
-    int r = -DW_ENOENT;
-    size_t i;
-    json_t *lead;
-    json_array_foreach(leads, i, lead) {
-        dw_time_t t;
-        if (!is_duplicate(lead) && dw_time_parse(dw_json_str(lead, "received_at"), &t) == 0) {
-            *ret = t;
-            r = 0;
-        }
-    }
-    return r;
-}
-
 static json_t *money(const json_t *obj, const char *key, int digits) {
     return dw_json_money(dw_json_int(obj, key, 0), digits);
 }
@@ -209,7 +165,7 @@ static int step(struct dw_agent_ctx *ctx) {
         return r;
 
     dw_time_t at;
-    if (latest_received(leads, &at) < 0)
+    if (dw__latest_received(leads, &at) < 0)
         return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
     char date[16], valid[16], deal_id[32];
     dw_date_format(at, date, sizeof date);
@@ -219,7 +175,7 @@ static int step(struct dw_agent_ctx *ctx) {
     r = dw_knowledge_claims(ws, json_object_get(sol, "lines"), &claims, &citations);
     if (r < 0)
         return r;
-    contact = deal_contact(leads);
+    contact = dw__deal_contact(leads);
     if (!contact)
         return -DW_ENOMEM;
     view = json_pack("{s:{s:s},s:o,s:{s:s},s:s,s:o,s:o,s:O,s:O,s:o}", "company", "name",

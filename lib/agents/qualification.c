@@ -14,24 +14,6 @@
 #include "engines/qualify.h"
 #include "rules/mustache.h"
 
-/* The deal's contact: the first lead's, with fields a later message adds or changes. */
-static json_t *deal_contact(const json_t *leads) {
-    json_t *contact = json_object();
-    size_t i;
-    json_t *lead;
-    json_array_foreach(leads, i, lead) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(json_object_get(json_object_get(lead, "intake"), "contact"), key, v) {
-            if (json_is_string(v) && json_string_length(v) > 0 &&
-                json_object_set(contact, key, v) < 0) {
-                json_decref(contact);
-                return NULL;
-            }
-        }
-    }
-    return contact;
-}
 
 static int render_reply(struct dw_agent_ctx *ctx, const json_t *contact, const json_t *questions,
                         char **ret) {
@@ -79,7 +61,7 @@ static int step(struct dw_agent_ctx *ctx) {
     r = DW_TOOL(ctx, doc_get, "discovery", &discovery);
     if (r < 0 && r != -DW_ENOENT)
         return r;
-    contact = deal_contact(leads);
+    contact = dw__deal_contact(leads);
     if (!contact)
         return -DW_ENOMEM;
 

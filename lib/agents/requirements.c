@@ -187,12 +187,7 @@ static int step(struct dw_agent_ctx *ctx) {
         json_int_t id = json_integer_value(json_object_get(lead, "id"));
         if (!contact)
             contact = json_object_get(intake, "contact");
-        json_t *flags = json_object_get(intake, "flags");
-        bool dup = false;
-        size_t k;
-        json_t *f;
-        json_array_foreach(flags, k, f) dup |= strcmp(json_string_value(f), "duplicate_content") == 0;
-        if (dup)
+        if (dw__lead_is_duplicate(lead))
             continue;
         const char *text = dw_json_str(intake, "text");
         dw_time_t at;

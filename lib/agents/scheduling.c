@@ -10,15 +10,6 @@
 #include "agents/agent.h"
 #include "engines/schedule.h"
 
-static bool is_duplicate(const json_t *lead) {
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(json_object_get(lead, "intake"), "flags"), i, f) {
-        if (json_is_string(f) && strcmp(json_string_value(f), "duplicate_content") == 0)
-            return true;
-    }
-    return false;
-}
 
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_team *team = &ctx->ws->team;
@@ -28,17 +19,7 @@ static int step(struct dw_agent_ctx *ctx) {
         return r;
     /* a message that only repeats an earlier one does not move the demo */
     dw_time_t at = 0;
-    bool found = false;
-    size_t i;
-    json_t *lead;
-    json_array_foreach(leads, i, lead) {
-        dw_time_t t;
-        if (!is_duplicate(lead) && dw_time_parse(dw_json_str(lead, "received_at"), &t) == 0) {
-            at = t;
-            found = true;
-        }
-    }
-    if (!found)
+    if (dw__latest_received(leads, &at) < 0)
         return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
     int n = team->demo_slots > 0 ? team->demo_slots : 3;
     r = dw_demo_slots(team, at, n, &slots);

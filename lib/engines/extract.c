@@ -34,7 +34,8 @@
  *   folded, which keeps every byte where it was.
  * - Hard-wrapped e-mail: a single newline is a space unless the next line starts like a
  *   new item (capital, digit, bullet); a blank line always ends a clause.
- * - "May", "Jan" and "Mar" are months only next to a day, a year or "by"/"in".
+ * - "may", "jan" and "mar" are words too: they are months only with a capital ("May"), and
+ *   a month without a day or year counts only right after "by", "before", "in", "end of".
  * - Two-letter codes are words too ("IT", "IN", "AT", "NO"): in running text only a few
  *   upper-case codes count as countries (see countries.c).
  * - Negation is a scope, not a word: "we don't need SD-WAN but want Wi-Fi" excludes only
@@ -65,9 +66,9 @@ enum tok_flag {
 struct tok {
     uint32_t s, e; /* bytes [s, e) */
     uint8_t kind;
-    uint8_t gap;   /* whitespace (or the start of the text) before it */
+    uint8_t gap; /* whitespace (or the start of the text) before it */
     uint8_t flags;
-    uint16_t kw;   /* keyword index + 1, 0 if none */
+    uint16_t kw; /* keyword index + 1, 0 if none */
     uint32_t roles;
 };
 
@@ -83,8 +84,8 @@ enum role {
     R_SCALE = 1u << 6,   /* hundred, thousand, million: val */
     R_ARTICLE = 1u << 7, /* a, an: "a dozen", "within a month" */
     R_DOZEN = 1u << 8,
-    R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
-    R_MULT = 1u << 10,   /* k, M, Mio, million: val */
+    R_CUR = 1u << 9,   /* currency word or code, val = index in currencies[] */
+    R_MULT = 1u << 10, /* k, M, Mio, million: val */
     R_BUDGET = 1u << 11,
     R_DISC = 1u << 12,   /* discount words; val 1 = a noun that may precede the percent */
     R_PCT = 1u << 13,    /* percent, Prozent */
@@ -116,6 +117,7 @@ struct kwdef {
 #define CC(a, b) (((a) << 8) | (b))
 
 /* Each word once; a word with several roles ORs them. */
+/* clang-format off */
 static const struct kwdef kwdefs[] = {
     /* negation and clause structure */
     {"no", R_NEG | R_STOP, 0}, {"not", R_NEG | R_STOP, 0}, {"never", R_NEG, 0},
@@ -304,6 +306,7 @@ static const struct kwdef kwdefs[] = {
     {"niederlassungen", R_LOC, 0}, {"ansässig", R_LOC, 0}, {"firmensitz", R_LOC, 0},
     {"hauptsitz", R_LOC, 0}, {"aus", R_LOC, 0},
 };
+/* clang-format on */
 
 /* ---- static tables built once --------------------------------------------------------- */
 
@@ -319,16 +322,16 @@ enum ph_flag {
 #define KEY_MAX 24
 
 struct phrase {
-    const char *name;   /* reported name */
-    const char *lo;     /* the phrase lower-cased; token offsets point into it */
+    const char *name; /* reported name */
+    const char *lo;   /* the phrase lower-cased; token offsets point into it */
     const struct tok *t;
     uint32_t nt;
-    uint32_t order;     /* position in the input, for a total order */
-    uint32_t next;      /* next phrase with the same key + 1, 0 at the end */
+    uint32_t order; /* position in the input, for a total order */
+    uint32_t next;  /* next phrase with the same key + 1, 0 at the end */
     uint32_t len;
     uint8_t flags;
     uint8_t klen;
-    char key[KEY_MAX];  /* singular stem of the first token */
+    char key[KEY_MAX]; /* singular stem of the first token */
 };
 
 struct tindex {
@@ -427,8 +430,8 @@ static bool newline_breaks(const unsigned char *p, size_t n, size_t i) {
         i++;
     if (i >= n || p[i] == '\n')
         return true;
-    if (is_upper_start(p, n, i) || (p[i] >= '0' && p[i] <= '9') || p[i] == '-' ||
-        p[i] == '*' || p[i] == '>' || p[i] == '#')
+    if (is_upper_start(p, n, i) || (p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '*' ||
+        p[i] == '>' || p[i] == '#')
         return true;
     return n - i >= 3 && p[i] == 0xE2 && p[i + 1] == 0x80 && p[i + 2] == 0xA2; /* • */
 }
@@ -442,8 +445,8 @@ static size_t tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
         uint32_t cp = p[i] < 0x80 ? (l = 1, p[i]) : u8_next(p, n, i, &l);
         if (cp == '\n') {
             if (breaks && newline_breaks(p, n, i + 1) && nt > 0 && t[nt - 1].kind != TK_BREAK)
-                t[nt++] = (struct tok){.s = (uint32_t)i, .e = (uint32_t)i + 1,
-                                       .kind = TK_BREAK, .gap = 1};
+                t[nt++] = (struct tok){
+                    .s = (uint32_t)i, .e = (uint32_t)i + 1, .kind = TK_BREAK, .gap = 1};
             gap = true;
             i++;
             continue;
@@ -542,8 +545,7 @@ static size_t stem(const char *s, size_t n, char *out, size_t cap) {
                (s[n - 3] == 'x' || s[n - 3] == 'z' || (s[n - 3] == 's' && s[n - 4] == 's') ||
                 (s[n - 3] == 'h' && (s[n - 4] == 'c' || s[n - 4] == 's')))) {
         m = n - 2;
-    } else if (n > 3 && s[n - 1] == 's' && s[n - 2] != 's' && s[n - 2] != 'u' &&
-               s[n - 2] != 'i') {
+    } else if (n > 3 && s[n - 1] == 's' && s[n - 2] != 's' && s[n - 2] != 'u' && s[n - 2] != 'i') {
         m = n - 1;
     }
     size_t o = m < cap - 1 ? m : cap - 1;
@@ -583,8 +585,8 @@ static int phrase_cmp(const struct phrase *x, const struct phrase *y) {
 
 /* Fill ph (its lo, t and name set) from the phrase text; false if it cannot be matched
  * (empty, or starting with a symbol). */
-static bool phrase_init(struct phrase *ph, const char *orig, size_t len, char *lo,
-                        struct tok *toks, uint8_t flags) {
+static bool phrase_init(struct phrase *ph, const char *orig, size_t len, char *lo, struct tok *toks,
+                        uint8_t flags) {
     fold_lower(orig, len, lo);
     size_t nt = tokenize(orig, len, toks, false);
     if (nt == 0 || (toks[0].kind != TK_WORD && toks[0].kind != TK_NUM))
@@ -667,7 +669,7 @@ static int tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
         if (!terms[i].name)
             continue;
         for (size_t k = 0; k <= terms[i].n_synonyms; k++) {
-            const char *s = k == 0 ? terms[i].name
+            const char *s = k == 0              ? terms[i].name
                             : terms[i].synonyms ? terms[i].synonyms[k - 1]
                                                 : NULL;
             if (!s)
@@ -1199,8 +1201,8 @@ static size_t neg_trigger(const struct ctx *c, size_t i) {
         return is(c, i + 1, "than") ? 2 : 0;
     if (is(c, i, "no") && is(c, i + 1, ".") && glued(c, i + 1))
         return 0; /* "No. of users" */
-    static const char *const not_neg[] = {"only", "just", "sure", "matter", "doubt", "later",
-                                          "least", "problem", "nur", "more", "less"};
+    static const char *const not_neg[] = {"only",  "just",    "sure", "matter", "doubt", "later",
+                                          "least", "problem", "nur",  "more",   "less"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(not_neg); k++)
         if (is(c, i + 1, not_neg[k]))
             return 0;
@@ -1335,8 +1337,7 @@ static unsigned mdays(int y, unsigned m) {
 }
 
 static bool valid_ymd(int64_t y, int64_t m, int64_t d) {
-    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 &&
-           d <= mdays((int)y, (unsigned)m);
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays((int)y, (unsigned)m);
 }
 
 static int64_t month_end(int y, unsigned m) { return dw_days_from_civil(y, m, mdays(y, m)); }
@@ -1405,8 +1406,8 @@ static bool date_numeric(const struct ctx *c, size_t i, struct dhit *h) {
     }
     if (!valid_ymd(y, m, d))
         return false;
-    *h = (struct dhit){.t0 = i, .t1 = i + 5,
-                       .days = dw_days_from_civil((int)y, (unsigned)m, (unsigned)d)};
+    *h = (struct dhit){
+        .t0 = i, .t1 = i + 5, .days = dw_days_from_civil((int)y, (unsigned)m, (unsigned)d)};
     return true;
 }
 
@@ -1427,8 +1428,8 @@ static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d
     }
     if (!valid_ymd(y, m, d))
         return false;
-    *h = (struct dhit){.t0 = t0, .t1 = j, .rel = rel,
-                       .days = dw_days_from_civil(y, (unsigned)m, (unsigned)d)};
+    *h = (struct dhit){
+        .t0 = t0, .t1 = j, .rel = rel, .days = dw_days_from_civil(y, (unsigned)m, (unsigned)d)};
     return true;
 }
 
@@ -1512,9 +1513,9 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
 }
 
 static bool is_next_word(const struct ctx *c, size_t j) {
-    return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") ||
-           is(c, j, "nächsten") || is(c, j, "nächster") || is(c, j, "naechste") ||
-           is(c, j, "naechsten") || is(c, j, "kommende") || is(c, j, "kommenden");
+    return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") || is(c, j, "nächsten") ||
+           is(c, j, "nächster") || is(c, j, "naechste") || is(c, j, "naechsten") ||
+           is(c, j, "kommende") || is(c, j, "kommenden");
 }
 
 /* "[this|the|next] week|month|quarter|year", "des Jahres": the end of that period (the
@@ -1560,22 +1561,22 @@ static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *
  * "Jahresende", "end of 2027". */
 static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
     if (is(c, i, "eoy") || is(c, i, "jahresende") || is(c, i, "yearend")) {
-        *h = (struct dhit){.t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true,
-                           .strong = true};
+        *h = (struct dhit){
+            .t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
         return true;
     }
     if (is(c, i, "monatsende") || is(c, i, "quartalsende")) {
         int64_t add = is(c, i, "monatsende") ? 0 : (int64_t)(2 - (c->tm - 1) % 3);
-        *h = (struct dhit){.t0 = i, .t1 = i + 1, .days = month_end_after(c, add), .rel = true,
-                           .strong = true};
+        *h = (struct dhit){
+            .t0 = i, .t1 = i + 1, .days = month_end_after(c, add), .rel = true, .strong = true};
         return true;
     }
     if (is(c, i, "year")) {
         size_t k = is(c, i + 1, "-") ? i + 2 : i + 1;
         if (!is(c, k, "end"))
             return false;
-        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(c->ty, 12), .rel = true,
-                           .strong = true};
+        *h = (struct dhit){
+            .t0 = i, .t1 = k + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
         return true;
     }
     size_t j;
@@ -1671,9 +1672,8 @@ static bool date_in(const struct ctx *c, size_t i, struct dhit *h) {
 /* "ASAP", "as soon as possible", "immediately", "urgent": received_at + 14 days. */
 static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
     size_t e = 0;
-    if (is(c, i, "asap") || is(c, i, "immediately") || is(c, i, "urgent") ||
-        is(c, i, "urgently") || is(c, i, "dringend") || is(c, i, "schnellstmöglich") ||
-        is(c, i, "sofort"))
+    if (is(c, i, "asap") || is(c, i, "immediately") || is(c, i, "urgent") || is(c, i, "urgently") ||
+        is(c, i, "dringend") || is(c, i, "schnellstmöglich") || is(c, i, "sofort"))
         e = i + 1;
     else if (is(c, i, "as"))
         e = pat_match(c, i, "as soon as {possible|possibly}");
@@ -1711,11 +1711,12 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
  * a quoted e-mail, not a deadline. */
 static bool event_date(const struct ctx *c, size_t t0) {
     static const char *const words[] = {
-        "on", "since", "from", "starting", "start", "started", "signed", "dated", "sent",
-        "date", "am", "seit", "ab", "vom", "datum", "gesendet", "monday", "tuesday",
-        "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu",
-        "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
-        "samstag", "sonntag"};
+        "on",       "since",    "from",   "starting", "start",     "started",    "signed",
+        "dated",    "sent",     "date",   "am",       "seit",      "ab",         "vom",
+        "datum",    "gesendet", "monday", "tuesday",  "wednesday", "thursday",   "friday",
+        "saturday", "sunday",   "mon",    "tue",      "wed",       "thu",        "fri",
+        "sat",      "sun",      "montag", "dienstag", "mittwoch",  "donnerstag", "freitag",
+        "samstag",  "sonntag"};
     size_t k = t0;
     if (k > 0 && (sym1(c, k - 1) == ',' || sym1(c, k - 1) == ':'))
         k--;
@@ -1872,9 +1873,9 @@ static json_t *extract_discount(struct ctx *c) {
 
 static bool term_words_after_annual(const struct ctx *c, size_t j) {
     static const char *const not_term[] = {
-        "budget", "budgets", "revenue", "revenues", "turnover", "report", "reports", "spend",
-        "spending", "sales", "meeting", "review", "growth", "income", "volume", "umsatz",
-        "leave", "audit", "audits", "conference", "event"};
+        "budget", "budgets",  "revenue", "revenues", "turnover", "report",     "reports",
+        "spend",  "spending", "sales",   "meeting",  "review",   "growth",     "income",
+        "volume", "umsatz",   "leave",   "audit",    "audits",   "conference", "event"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(not_term); k++)
         if (is(c, j, not_term[k]))
             return false;
@@ -1925,10 +1926,10 @@ static json_t *extract_term(struct ctx *c) {
                 }
             }
         }
-        if (!tw && (u == TU_YEAR || is(c, j, "ago") || is(c, j, "old") ||
-                    (i > 0 && (role(c, i - 1, R_IN) || is(c, i - 1, "last") ||
-                               is(c, i - 1, "past") || is(c, i - 1, "first") ||
-                               is(c, i - 1, "next") || is(c, i - 1, "every")))))
+        if (!tw &&
+            (u == TU_YEAR || is(c, j, "ago") || is(c, j, "old") ||
+             (i > 0 && (role(c, i - 1, R_IN) || is(c, i - 1, "last") || is(c, i - 1, "past") ||
+                        is(c, i - 1, "first") || is(c, i - 1, "next") || is(c, i - 1, "every")))))
             continue;
         int64_t months = u == TU_YEAR ? n * 12 : n;
         if (months < 1 || months > 1200 || claimed(c, t0, t1))
@@ -2022,9 +2023,8 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (!u || claimed(c, i, ue))
             continue;
         char ch = sym1(c, ue);
-        if ((ch != ':' && ch != '=') || !parse_count(c, ue + 1, &n, &e) ||
-            claimed(c, ue + 1, e) || is(c, e, "%") || role(c, e, R_PCT | R_MULT | R_CUR) ||
-            currency_sign(c, e)) {
+        if ((ch != ':' && ch != '=') || !parse_count(c, ue + 1, &n, &e) || claimed(c, ue + 1, e) ||
+            is(c, e, "%") || role(c, e, R_PCT | R_MULT | R_CUR) || currency_sign(c, e)) {
             i = ue - 1;
             continue;
         }
@@ -2149,17 +2149,29 @@ static const struct {
     const char *pat;
     const char *q;
 } qualifiers[] = {
-    {"{no|not} more than", "max"}, {"nicht mehr als", "max"}, {"less than", "max"},
-    {"weniger als", "max"}, {"up to", "max"}, {"bis zu", "max"}, {"at most", "max"},
-    {"at the most", "max"}, {"not to exceed", "max"}, {"not exceed", "max"},
-    {"not exceeding", "max"}, {"{capped|max|maximum} {at|of}", "max"},
-    {"{cap|ceiling|limit} of", "max"}, {"max .", "max"},
+    {"{no|not} more than", "max"},
+    {"nicht mehr als", "max"},
+    {"less than", "max"},
+    {"weniger als", "max"},
+    {"up to", "max"},
+    {"bis zu", "max"},
+    {"at most", "max"},
+    {"at the most", "max"},
+    {"not to exceed", "max"},
+    {"not exceed", "max"},
+    {"not exceeding", "max"},
+    {"{capped|max|maximum} {at|of}", "max"},
+    {"{cap|ceiling|limit} of", "max"},
+    {"max .", "max"},
     {"{under|below|max|maximum|maximal|höchstens|unter|<|≤}", "max"},
-    {"in the {region|range|order} of", "about"}, {"{approx|ca} .", "about"},
+    {"in the {region|range|order} of", "about"},
+    {"{approx|ca} .", "about"},
     {"in etwa", "about"},
     {"{around|about|approximately|approx|roughly|circa|ca|some|ungefähr|etwa|rund|zirka|~|≈}",
      "about"},
-    {"{more|mehr} {than|als}", "min"}, {"at least", "min"}, {"minimum of", "min"},
+    {"{more|mehr} {than|als}", "min"},
+    {"at least", "min"},
+    {"minimum of", "min"},
     {"{over|above|minimum|mindestens|min|über|>|≥}", "min"},
 };
 
@@ -2207,8 +2219,8 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
             break;
         if (role(c, k, R_BUDGET)) {
             best = is(c, k, "budget") || is(c, k, "budgets") || is(c, k, "budgeted") ||
-                           is(c, k, "budgetary") || is(c, k, "budgetrahmen") ||
-                           is(c, k, "etat") || is(c, k, "kostenrahmen")
+                           is(c, k, "budgetary") || is(c, k, "budgetrahmen") || is(c, k, "etat") ||
+                           is(c, k, "kostenrahmen")
                        ? 2
                        : 1;
             break;
@@ -2228,13 +2240,12 @@ static bool per_unit(const struct ctx *c, size_t t1) {
     if (!(role(c, t1, R_PER) || is(c, t1, "/")))
         return false;
     size_t j = role(c, t1 + 1, R_ARTICLE) ? t1 + 2 : t1 + 1;
-    return kind(c, j, TK_WORD) && !role(c, j, R_TUNIT) && !is(c, j, "annum") &&
-           !is(c, j, "anno");
+    return kind(c, j, TK_WORD) && !role(c, j, R_TUNIT) && !is(c, j, "annum") && !is(c, j, "anno");
 }
 
 static bool range_link(const struct ctx *c, size_t j, bool between) {
-    return is(c, j, "-") || is(c, j, "–") || is(c, j, "—") || is(c, j, "to") ||
-           is(c, j, "bis") || (between && (is(c, j, "and") || is(c, j, "und")));
+    return is(c, j, "-") || is(c, j, "–") || is(c, j, "—") || is(c, j, "to") || is(c, j, "bis") ||
+           (between && (is(c, j, "and") || is(c, j, "und")));
 }
 
 struct budget {
@@ -2420,8 +2431,7 @@ static bool residency_in(const struct ctx *c, size_t i, size_t *ret_t0, size_t *
 }
 
 /* "EU data residency", "EU-hosted", "German data centres", "EU-only hosting". */
-static bool residency_first(const struct ctx *c, size_t i, size_t *ret_t1,
-                            const char **ret_code) {
+static bool residency_first(const struct ctx *c, size_t i, size_t *ret_t1, const char **ret_code) {
     size_t j;
     if (role(c, i, R_CADJ)) {
         int64_t v = kval(c, i);
@@ -2512,19 +2522,29 @@ static const char *const instr_patterns[] = {
     "directions|directives|limits|limit|restrictions|constraints|checks|approvals|approval|"
     "guardrails|programming|training|settings}",
     "{ignore|disregard|forget} {everything|all|the} {above|before|previous|prior}?",
-    "you are now", "youre now", "from now on", "pretend {to|you|that|youre}",
-    "system -? {prompt|message|instructions|instruction|override}", "systemprompt",
-    "developer mode", "jailbreak", "as an {ai|llm|assistant}", "as a {large}? {language|ai} model",
+    "you are now",
+    "youre now",
+    "from now on",
+    "pretend {to|you|that|youre}",
+    "system -? {prompt|message|instructions|instruction|override}",
+    "systemprompt",
+    "developer mode",
+    "jailbreak",
+    "as an {ai|llm|assistant}",
+    "as a {large}? {language|ai} model",
     "{new|updated} {instructions|instruction|directive|directives}",
     "approve {a|an}? # {%|percent|pct|prozent} {off|discount|rabatt}?",
     "approve {a|an}? {discount|rebate|exception}",
     "approve the {deal|discount|quote|order|request|offer|price|pricing|proposal|exception}",
-    "approve {this|it|everything|immediately|automatically|now|all}", "auto -? approve",
-    "override", "disregard",
+    "approve {this|it|everything|immediately|automatically|now|all}",
+    "auto -? approve",
+    "override",
+    "disregard",
     "{ignoriere|ignorieren|ignorier|vergiss} "
     "{alle|deine|ihre|die|bisherigen|vorherigen|vorigen|sämtliche|obigen|alles|system}* "
     "{regeln|anweisungen|vorgaben|richtlinien|instruktionen|befehle|prompts}",
-    "du bist {jetzt|nun|ab}", "genehmige {das|den|diesen|dieses|die|sofort|einen|#}",
+    "du bist {jetzt|nun|ab}",
+    "genehmige {das|den|diesen|dieses|die|sofort|einen|#}",
 };
 
 static void extract_instructions(struct ctx *c, json_t *arr) {
@@ -2602,8 +2622,13 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
     if (!mem || !out)
         goto out;
     int64_t days = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
-    struct ctx c = {.text = text ? text : "", .lo = mem, .len = len, .today = days,
-                    .wd = dw_weekday(received_at), .caps = &caps, .stds = &stds,
+    struct ctx c = {.text = text ? text : "",
+                    .lo = mem,
+                    .len = len,
+                    .today = days,
+                    .wd = dw_weekday(received_at),
+                    .caps = &caps,
+                    .stds = &stds,
                     .units = &units,
                     .defcur = vocab->default_currency && vocab->default_currency[0]
                                   ? vocab->default_currency
@@ -2615,8 +2640,8 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
     c.claim = (uint8_t *)(c.t + len + 1);
     memset(c.claim, 0, len + 1);
     classify(&c);
-    if ((r = tindex_build(&caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL,
-                          false)) < 0 ||
+    if ((r = tindex_build(&caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false)) <
+            0 ||
         (r = tindex_build(&stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
         (r = tindex_build(&units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0)
         goto out;

@@ -33,11 +33,16 @@ static const char *const cap_5g[] = {"5G failover", "LTE", "5G"};
 static const char *const cap_support[] = {"24x7 support", "24/7 support", "24/7"};
 
 static const struct dw_vocab_term capabilities[] = {
-    {"sd-wan", cap_sdwan, 3},         {"firewall", cap_firewall, 3},
-    {"wifi", cap_wifi, 5},            {"switching", cap_switching, 3},
-    {"on-prem", cap_onprem, 4},       {"cloud-management", cap_cloud, 2},
-    {"high-availability", cap_ha, 3}, {"hardware", cap_hardware, 1},
-    {"SSO", cap_sso, 1},              {"5g-failover", cap_5g, 3},
+    {"sd-wan", cap_sdwan, 3},
+    {"firewall", cap_firewall, 3},
+    {"wifi", cap_wifi, 5},
+    {"switching", cap_switching, 3},
+    {"on-prem", cap_onprem, 4},
+    {"cloud-management", cap_cloud, 2},
+    {"high-availability", cap_ha, 3},
+    {"hardware", cap_hardware, 1},
+    {"SSO", cap_sso, 1},
+    {"5g-failover", cap_5g, 3},
     {"support-24x7", cap_support, 3},
 };
 
@@ -51,19 +56,18 @@ static const struct dw_vocab_term standards[] = {
     {"HIPAA", NULL, 0},    {"ITAR", NULL, 0},         {"EAR", std_ear, 1},
 };
 
-static const char *const unit_sites[] = {"site", "locations", "branches", "branch",
+static const char *const unit_sites[] = {"site",    "locations",  "branches",  "branch",
                                          "offices", "warehouses", "Standorte", "Standort"};
-static const char *const unit_users[] = {"user", "seats", "seat", "employees", "Nutzer",
-                                         "Mitarbeiter"};
+static const char *const unit_users[] = {"user",      "seats",  "seat",
+                                         "employees", "Nutzer", "Mitarbeiter"};
 static const char *const unit_devices[] = {"endpoints", "device"};
 static const char *const unit_gateways[] = {"gateway"};
 static const char *const unit_switches[] = {"switch"};
 static const char *const unit_aps[] = {"access point", "APs"};
 
 static const struct dw_vocab_term units[] = {
-    {"sites", unit_sites, 8},       {"users", unit_users, 6},
-    {"devices", unit_devices, 2},   {"gateways", unit_gateways, 1},
-    {"switches", unit_switches, 1}, {"access-points", unit_aps, 2},
+    {"sites", unit_sites, 8},       {"users", unit_users, 6},       {"devices", unit_devices, 2},
+    {"gateways", unit_gateways, 1}, {"switches", unit_switches, 1}, {"access-points", unit_aps, 2},
 };
 
 static const struct dw_extract_vocab vocab = {
@@ -86,8 +90,16 @@ static dw_time_t received(void) {
 /* ---- checking results ---------------------------------------------------------------- */
 
 static const char *const all_keys[] = {
-    "quantities", "budget",   "deadline",    "country",        "capabilities",
-    "excluded_capabilities", "standards", "discount", "term_months", "data_residency",
+    "quantities",
+    "budget",
+    "deadline",
+    "country",
+    "capabilities",
+    "excluded_capabilities",
+    "standards",
+    "discount",
+    "term_months",
+    "data_residency",
     "instructions_detected",
 };
 
@@ -211,7 +223,7 @@ static void assert_deadline_at(const char *msg, dw_time_t at, const char *date, 
     assert_span(d, msg, text);
     json_decref(r);
 }
-#define assert_deadline(msg, date, relative, text)                                      \
+#define assert_deadline(msg, date, relative, text)                                                 \
     assert_deadline_at(msg, received(), date, relative, text)
 
 /* ---- quantities ------------------------------------------------------------------------ */
@@ -310,8 +322,7 @@ static void test_budget_qualifiers(void **state) {
         const char *msg, *amount, *qualifier, *min, *text;
     } cases[] = {
         {"Budget is under 50k.", "50000.00", "max", NULL, "under 50k"},
-        {"We can spend around 80,000 euros.", "80000.00", "about", NULL,
-         "around 80,000 euros"},
+        {"We can spend around 80,000 euros.", "80000.00", "about", NULL, "around 80,000 euros"},
         {"Our budget is between 100k and 150k.", "150000.00", "range", "100000.00",
          "between 100k and 150k"},
         {"A budget of 100-150k EUR.", "150000.00", "range", "100000.00", "100-150k EUR"},
@@ -364,8 +375,7 @@ static void test_budget_not_money(void **state) {
 
 static void test_deadline_absolute(void **state) {
     (void)state;
-    assert_deadline("We need it by 2027-03-31 at the latest.", "2027-03-31", false,
-                    "2027-03-31");
+    assert_deadline("We need it by 2027-03-31 at the latest.", "2027-03-31", false, "2027-03-31");
     assert_deadline("Go-live by March 2027.", "2027-03-31", false, "March 2027");
     assert_deadline("Please deliver before 15 January 2027.", "2027-01-15", false,
                     "15 January 2027");
@@ -384,8 +394,7 @@ static void test_deadline_relative(void **state) {
     assert_deadline("within two months, please", "2027-01-20", true, "within two months");
     assert_deadline("It is urgent: ASAP.", "2026-12-04", true, "urgent");
     assert_deadline("Needed ASAP.", "2026-12-04", true, "ASAP");
-    assert_deadline("innerhalb von zwei Wochen", "2026-12-04", true,
-                    "innerhalb von zwei Wochen");
+    assert_deadline("innerhalb von zwei Wochen", "2026-12-04", true, "innerhalb von zwei Wochen");
     /* on a Sunday, next week's Friday is five days away */
     dw_time_t sunday;
     assert_int_equal(dw_time_parse("2026-11-22T20:00:00Z", &sunday), 0);
@@ -462,13 +471,27 @@ static void test_country_table(void **state) {
     struct {
         const char *name, *code;
     } cases[] = {
-        {"Germany", "DE"},        {"Deutschland", "DE"},    {"DE", "DE"},
-        {"de", "DE"},             {"USA", "US"},            {"U.S.", "US"},
-        {"United States", "US"},  {"UK", "GB"},             {"Great Britain", "GB"},
-        {"the Netherlands", "NL"}, {"Holland", "NL"},       {"Niederlande", "NL"},
-        {"Österreich", "AT"},     {"schweiz", "CH"},        {"Czechia", "CZ"},
-        {" France ", "FR"},       {"South Korea", "KR"},    {"Côte d'Ivoire", "CI"},
-        {"ZW", "ZW"},             {"Zimbabwe", "ZW"},       {"AD", "AD"},
+        {"Germany", "DE"},
+        {"Deutschland", "DE"},
+        {"DE", "DE"},
+        {"de", "DE"},
+        {"USA", "US"},
+        {"U.S.", "US"},
+        {"United States", "US"},
+        {"UK", "GB"},
+        {"Great Britain", "GB"},
+        {"the Netherlands", "NL"},
+        {"Holland", "NL"},
+        {"Niederlande", "NL"},
+        {"Österreich", "AT"},
+        {"schweiz", "CH"},
+        {"Czechia", "CZ"},
+        {" France ", "FR"},
+        {"South Korea", "KR"},
+        {"Côte d'Ivoire", "CI"},
+        {"ZW", "ZW"},
+        {"Zimbabwe", "ZW"},
+        {"AD", "AD"},
     };
     for (size_t k = 0; k < DW_ARRAY_SIZE(cases); k++) {
         const char *code = dw_country_code(cases[k].name);
@@ -608,7 +631,7 @@ static void test_standards(void **state) {
     assert_named(r, "standards", msg, 2, "SOC 2", "SOC 2");
     assert_named(r, "standards", msg, 3, "HIPAA", "HIPAA");
     assert_named(r, "standards", msg, 4, "EAR", "EAR"); /* not "ears" */
-    assert_empty(r, "quantities");                     /* "SOC 2" is not a count */
+    assert_empty(r, "quantities");                      /* "SOC 2" is not a count */
     json_decref(r);
 }
 
