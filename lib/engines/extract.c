@@ -209,7 +209,9 @@ static const struct kwdef kwdefs[] = {
     {"afford", R_BUDGET, 0}, {"invest", R_BUDGET, 0}, {"investment", R_BUDGET, 0},
     {"pay", R_BUDGET, 0}, {"budgetrahmen", R_BUDGET, 0}, {"etat", R_BUDGET, 0},
     {"investition", R_BUDGET, 0}, {"investieren", R_BUDGET, 0}, {"ausgeben", R_BUDGET, 0},
-    {"kostenrahmen", R_BUDGET, 0},
+    {"kostenrahmen", R_BUDGET, 0}, {"cost", R_BUDGET, 0}, {"costs", R_BUDGET, 0},
+    {"price", R_BUDGET, 0}, {"priced", R_BUDGET, 0}, {"kosten", R_BUDGET, 0},
+    {"preis", R_BUDGET, 0},
     {"discount", R_DISC, 1}, {"discounts", R_DISC, 1}, {"rebate", R_DISC, 1},
     {"reduction", R_DISC, 1}, {"markdown", R_DISC, 1}, {"rabatt", R_DISC, 1},
     {"nachlass", R_DISC, 1}, {"preisnachlass", R_DISC, 1}, {"ermäßigung", R_DISC, 1},
@@ -2210,8 +2212,8 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
     return NULL;
 }
 
-/* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay/spend",
- * 0 none. Before it in the same sentence, or right after it ("50k budget"). */
+/* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay", "spend",
+ * "price", 0 none. Before it in the same sentence, or right after it ("50k budget"). */
 static int budget_word(const struct ctx *c, const struct amount *a) {
     int best = 0;
     for (size_t k = a->t0; k-- > 0 && a->t0 - k <= 8;) {

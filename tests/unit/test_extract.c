@@ -330,6 +330,7 @@ static void test_budget_qualifiers(void **state) {
         {"Budget 120k EUR max.", "120000.00", "max", NULL, "120k EUR max"},
         {"Budget: at least €40k.", "40000.00", "min", NULL, "at least €40k"},
         {"Budget ca. 150.000 € brutto", "150000.00", "about", NULL, "ca. 150.000 €"},
+        {"Please keep the price under 50k.", "50000.00", "max", NULL, "under 50k"},
     };
     for (size_t k = 0; k < DW_ARRAY_SIZE(cases); k++) {
         json_t *r = extract(cases[k].msg);

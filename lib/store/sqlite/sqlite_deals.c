@@ -355,7 +355,7 @@ int dw__sq_contact_upsert(struct dw_store *s, int64_t account_id, const json_t *
                           int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    const char *name, *phone, *title, *email_in;
+    const char *name = NULL, *phone = NULL, *title = NULL, *email_in = NULL;
     bool nomem = false;
     int rc = SQLITE_OK;
     int r = dw__sq_require_object(contact, "contact", err);
