@@ -20,14 +20,14 @@ static int cmp64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-#define TEMPLATE_0                                                                         \
-    "We run %d sites and need SD-WAN with firewall and cloud management. Budget around "  \
+#define TEMPLATE_0                                                                                 \
+    "We run %d sites and need SD-WAN with firewall and cloud management. Budget around "           \
     "EUR %d000, go-live by end of Q1 2027. We would like a %d%% discount."
-#define TEMPLATE_1                                                                         \
-    "Hello, we are looking for Wi-Fi for %d access points across our warehouses in "  \
+#define TEMPLATE_1                                                                                 \
+    "Hello, we are looking for Wi-Fi for %d access points across our warehouses in "               \
     "Germany, with 24x7 support. Budget under %d000 euros. Discount of %d %% expected."
-#define TEMPLATE_2                                                                         \
-    "Please quote %d edge gateways with LTE failover and monitoring for our retail "  \
+#define TEMPLATE_2                                                                                 \
+    "Please quote %d edge gateways with LTE failover and monitoring for our retail "               \
     "branches. We have a budget of USD %d,000 and need it next month. %d%% off would help."
 static const char *const countries[] = {"DE", "FR", "US", "NL", "AT", "CN", "GB"};
 
@@ -76,8 +76,8 @@ int main(int argc, char **argv) {
         json_array_append_new(
             leads, json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s},s:s}", "source", "web_form",
                              "external_id", ext, "received_at", "2026-11-20T09:00:00Z", "contact",
-                             "name", "Alex Buyer", "email", email, "title", "Head of IT",
-                             "company", company, "country", countries[i % 7], "message", msg));
+                             "name", "Alex Buyer", "email", email, "title", "Head of IT", "company",
+                             company, "country", countries[i % 7], "message", msg));
     }
     json_t *res = NULL;
     int64_t t0 = dw_monotonic_us();

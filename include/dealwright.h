@@ -34,15 +34,14 @@ const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);
  * either every lead is stored or none is. Each is checked first (the error names the index
  * and field). Result: one object per lead {lead, deal, status: "created" | "follow_up" |
  * "duplicate"} — the same (source, external_id) gives the same deal. */
-int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret,
-                    struct dw_error *err);
+int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, struct dw_error *err);
 
 /* Run the control plane until nothing is runnable (deals waiting for a retry are waited
  * for, deals waiting for a human are not). only_deal > 0 restricts it to one deal. */
 struct dw_run_opts {
     int64_t only_deal;
-    int batch;        /* deals per transaction (group commit); 0 = 32 */
-    bool no_wait;     /* do not sleep for retry backoff: return when only waits remain */
+    int batch;    /* deals per transaction (group commit); 0 = 32 */
+    bool no_wait; /* do not sleep for retry backoff: return when only waits remain */
     void (*progress)(void *ud, int64_t steps, int64_t due); /* may be NULL */
     void *progress_ud;
 };
@@ -70,12 +69,11 @@ int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);
 
 /* Decide an approval as a workspace user; the user's role must allow it (the required
  * role, or for discounts any role of a higher band). Runs the deal on afterwards. */
-int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve,
-                       const char *user, const char *note, json_t **ret,
-                       struct dw_error *err);
+int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
+                       const char *note, json_t **ret, struct dw_error *err);
 /* Record the customer's acceptance of a quote revision (0 = latest) and create the order. */
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
-                   json_t **ret, struct dw_error *err);
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by, json_t **ret,
+                   struct dw_error *err);
 /* A person sets the discount of a deal's quote: a new revision, approvals asked again. */
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err);

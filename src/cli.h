@@ -12,9 +12,9 @@
 enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 struct cli {
-    const char *workspace; /* -w, default "." */
-    const char *db;        /* --db, default WORKSPACE/.dealwright/state.db */
-    bool json;             /* --json anywhere on the line */
+    const char *workspace;    /* -w, default "." */
+    const char *db;           /* --db, default WORKSPACE/.dealwright/state.db */
+    bool json;                /* --json anywhere on the line */
     struct dw_engine *engine; /* opened for commands with CMD_ENGINE */
 };
 
@@ -47,7 +47,6 @@ int cmd_quote_discount(struct cli *, int, char **);
 int cmd_audit_verify(struct cli *, int, char **);
 int cmd_audit_show(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
-
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);

@@ -25,8 +25,8 @@ int cmd_approvals(struct cli *cli, int argc, char **argv) {
     size_t i;
     json_t *a;
     json_array_foreach(list, i, a)
-        printf("%-9s %-9s %-15s %-10s %-4lld %s [%s]\n", dw_json_str(a, "id"), dw_json_str(a, "deal"),
-               dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
+        printf("%-9s %-9s %-15s %-10s %-4lld %s [%s]\n", dw_json_str(a, "id"),
+               dw_json_str(a, "deal"), dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
                (long long)dw_json_int(a, "quote_revision", 0), dw_json_str(a, "reason"),
                dw_json_str(a, "rule"));
     return EXIT_OK;
@@ -54,5 +54,9 @@ static int decide(struct cli *cli, int argc, char **argv, bool approve) {
     return EXIT_OK;
 }
 
-int cmd_approve(struct cli *cli, int argc, char **argv) { return decide(cli, argc, argv, true); }
-int cmd_reject(struct cli *cli, int argc, char **argv) { return decide(cli, argc, argv, false); }
+int cmd_approve(struct cli *cli, int argc, char **argv) {
+    return decide(cli, argc, argv, true);
+}
+int cmd_reject(struct cli *cli, int argc, char **argv) {
+    return decide(cli, argc, argv, false);
+}

@@ -11,9 +11,9 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv) {
     if (r == -DW_EINTEGRITY) {
         char buf[1024];
         if (cli->json) {
-            json_t *j = json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "checked", (json_int_t)count,
-                                  "bad_seq", (json_int_t)bad, "error",
-                                  dw_error_format(&err, buf, sizeof buf));
+            json_t *j =
+                json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "checked", (json_int_t)count, "bad_seq",
+                          (json_int_t)bad, "error", dw_error_format(&err, buf, sizeof buf));
             cli_print_json(j);
             json_decref(j);
         }
@@ -51,8 +51,7 @@ int cmd_audit_show(struct cli *cli, int argc, char **argv) {
     json_array_foreach(list, i, a) {
         const char *h = dw_json_str(a, "hash");
         printf("%6lld %s %-22s %-18s %.12s\n", (long long)dw_json_int(a, "seq", 0),
-               dw_json_str(a, "at"), dw_json_str(a, "actor"), dw_json_str(a, "action"),
-               h ? h : "");
+               dw_json_str(a, "at"), dw_json_str(a, "actor"), dw_json_str(a, "action"), h ? h : "");
     }
     return EXIT_OK;
 }

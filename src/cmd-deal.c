@@ -11,9 +11,9 @@ int cli_print_summary(struct dw_engine *e, struct dw_error *err) {
     json_t *stages = json_object_get(s, "stages");
     printf("\n  %-20s %8s\n", "stage", "deals");
     printf("  %-20s %8s\n", "--------------------", "--------");
-    static const char *const order[] = {"new", "qualifying", "needs_info", "disqualified",
-                                        "scoping", "pricing", "awaiting_approval",
-                                        "proposal_ready", "ordered", "lost"};
+    static const char *const order[] = {
+        "new",     "qualifying",        "needs_info",     "disqualified", "scoping",
+        "pricing", "awaiting_approval", "proposal_ready", "ordered",      "lost"};
     for (size_t i = 0; i < DW_ARRAY_SIZE(order); i++)
         printf("  %-20s %8lld\n", order[i], (long long)dw_json_int(stages, order[i], 0));
     printf("\n  leads %lld · approvals pending %lld · proposals written %lld · orders %lld",
@@ -120,10 +120,9 @@ static void print_deal(const json_t *d) {
     }
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(d, "approvals"), i, a)
-        printf("Approval %s %-14s %-8s role %-10s %s\n", dw_json_str(a, "id"),
-               dw_json_str(a, "kind"), dw_json_str(a, "status"), dw_json_str(a, "required_role"),
-               dw_json_str(a, "reason"));
+    json_array_foreach(json_object_get(d, "approvals"), i, a) printf(
+        "Approval %s %-14s %-8s role %-10s %s\n", dw_json_str(a, "id"), dw_json_str(a, "kind"),
+        dw_json_str(a, "status"), dw_json_str(a, "required_role"), dw_json_str(a, "reason"));
     const json_t *o = json_object_get(d, "order");
     if (json_is_object(o))
         printf("Order %s: %s %s from quote revision %lld\n", dw_json_str(o, "id"),

@@ -68,9 +68,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv) {
 
     if ((r = dw_deals_list(e, "proposal_ready", &proposals, &err)) < 0)
         goto fail;
-    const char *first = json_array_size(proposals)
-                            ? dw_json_str(json_array_get(proposals, 0), "id")
-                            : NULL;
+    const char *first =
+        json_array_size(proposals) ? dw_json_str(json_array_get(proposals, 0), "id") : NULL;
     if (first) {
         int64_t id;
         json_t *order = NULL;

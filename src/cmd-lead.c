@@ -14,16 +14,16 @@
 static int parse_line(const char *path, int lineno, const char *s, size_t n, json_t *out,
                       struct dw_error *err) {
     if (n > DW_LEAD_MAX_BYTES)
-        return dw_error_at(err, -DW_ETOOBIG, path, lineno, 1,
-                           "lead is %zu bytes, the limit is %d", n, DW_LEAD_MAX_BYTES);
+        return dw_error_at(err, -DW_ETOOBIG, path, lineno, 1, "lead is %zu bytes, the limit is %d",
+                           n, DW_LEAD_MAX_BYTES);
     size_t bad;
     if (!dw_utf8_valid(s, n, &bad))
         return dw_error_at(err, -DW_EINVAL, path, lineno, (int)bad + 1, "invalid UTF-8");
     json_error_t je;
     json_t *j = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
     if (!j)
-        return dw_error_at(err, -DW_EPARSE, path, lineno + je.line - 1, je.column > 0 ? je.column : 1,
-                           "%s", je.text);
+        return dw_error_at(err, -DW_EPARSE, path, lineno + je.line - 1,
+                           je.column > 0 ? je.column : 1, "%s", je.text);
     if (json_array_size(out) >= LEADS_MAX_COUNT) {
         json_decref(j);
         return dw_error_at(err, -DW_ETOOBIG, path, lineno, 1, "more than %d leads in one import",

@@ -44,10 +44,10 @@ int cmd_validate(struct cli *cli, int argc, char **argv) {
         return r == -DW_EVALIDATE ? EXIT_CHECK : cli_exit_code(r);
     }
     if (cli->json) {
-        json_t *o = json_pack("{s:b,s:s,s:I,s:I,s:I,s:I}", "valid", 1, "hash", ws->hash, "items",
-                              (json_int_t)ws->n_items, "pricebooks", (json_int_t)ws->n_pricebooks,
-                              "users", (json_int_t)ws->team.n_users, "documents",
-                              (json_int_t)ws->n_documents);
+        json_t *o =
+            json_pack("{s:b,s:s,s:I,s:I,s:I,s:I}", "valid", 1, "hash", ws->hash, "items",
+                      (json_int_t)ws->n_items, "pricebooks", (json_int_t)ws->n_pricebooks, "users",
+                      (json_int_t)ws->team.n_users, "documents", (json_int_t)ws->n_documents);
         cli_print_json(o);
         json_decref(o);
     } else {

@@ -44,4 +44,3 @@ int cli_write_example(const char *dir, struct dw_error *err) {
     }
     return 0;
 }
-

@@ -13,7 +13,6 @@
 
 #include "cli.h"
 
-
 const struct cmd commands[] = {
     {"init", "DIR", "new workspace from the built-in example", 0, cmd_init},
     {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", 0,
@@ -26,8 +25,10 @@ const struct cmd commands[] = {
     {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals},
     {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
     {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},
-    {"accept", "DEAL [--revision N] [--as WHO]", "record the customer's acceptance; creates "
-                                                 "the order", CMD_ENGINE, cmd_accept},
+    {"accept", "DEAL [--revision N] [--as WHO]",
+     "record the customer's acceptance; creates "
+     "the order",
+     CMD_ENGINE, cmd_accept},
     {"quote discount", "DEAL PCT --as USER", "set a deal's discount: a new quote revision",
      CMD_ENGINE, cmd_quote_discount},
     {"audit verify", "", "check the audit hash chain", CMD_ENGINE, cmd_audit_verify},
@@ -206,8 +207,8 @@ int main(int argc, char **argv) {
         int r = dw_engine_open(cli.workspace, cli.db, &cli.engine, &diags, &err);
         if (r < 0) {
             for (size_t k = 0; k < diags.n; k++)
-                fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line,
-                        diags.v[k].col, diags.v[k].msg);
+                fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line, diags.v[k].col,
+                        diags.v[k].msg);
             dw_diags_release(&diags);
             int code = cli_fail(&err, r);
             return r == -DW_EVALIDATE ? EXIT_CHECK : code;

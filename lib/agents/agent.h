@@ -19,19 +19,19 @@
 #include "workspace/workspace.h"
 
 /* Facts a deal has. Agents' needs and produces are sets of these. */
-#define DW_FACT_LIST(X)                                                                   \
-    X(LEAD, 0, "lead")                                                                     \
-    X(INTAKE, 1, "intake")                                                                 \
-    X(ACCOUNT, 2, "account")                                                               \
-    X(REQUIREMENTS, 3, "requirements")                                                     \
-    X(QUALIFIED, 4, "qualified")                                                           \
-    X(SOLUTION, 5, "solution")                                                             \
-    X(QUOTE, 6, "quote")                                                                   \
-    X(CONTRACT, 7, "contract")                                                             \
-    X(CLEARED, 8, "cleared")     /* every approval for the current quote granted */       \
-    X(PROPOSAL, 9, "proposal")                                                             \
-    X(SCHEDULE, 10, "schedule")                                                            \
-    X(ACCEPTED, 11, "accepted")                                                            \
+#define DW_FACT_LIST(X)                                                                            \
+    X(LEAD, 0, "lead")                                                                             \
+    X(INTAKE, 1, "intake")                                                                         \
+    X(ACCOUNT, 2, "account")                                                                       \
+    X(REQUIREMENTS, 3, "requirements")                                                             \
+    X(QUALIFIED, 4, "qualified")                                                                   \
+    X(SOLUTION, 5, "solution")                                                                     \
+    X(QUOTE, 6, "quote")                                                                           \
+    X(CONTRACT, 7, "contract")                                                                     \
+    X(CLEARED, 8, "cleared") /* every approval for the current quote granted */                    \
+    X(PROPOSAL, 9, "proposal")                                                                     \
+    X(SCHEDULE, 10, "schedule")                                                                    \
+    X(ACCEPTED, 11, "accepted")                                                                    \
     X(ORDER, 12, "order")
 
 enum {
@@ -43,20 +43,20 @@ enum {
 const char *dw_facts_format(uint32_t facts, char *buf, size_t size);
 
 /* Tools. Scope bits; an agent's .scope is the set it may call. */
-#define DW_TOOL_LIST(X)                                                                   \
-    X(READ_LEADS, 0, "read_leads")                                                         \
-    X(WRITE_INTAKE, 1, "write_intake")                                                     \
-    X(ACCOUNTS, 2, "accounts")                                                             \
-    X(READ_DEAL, 3, "read_deal")                                                           \
-    X(WRITE_REQUIREMENTS, 4, "write_requirements")                                         \
-    X(WRITE_QUALIFICATION, 5, "write_qualification")                                       \
-    X(WRITE_SOLUTION, 6, "write_solution")                                                 \
-    X(WRITE_QUOTE, 7, "write_quote")                                                       \
-    X(REQUEST_APPROVAL, 8, "request_approval")                                             \
-    X(WRITE_CONTRACT, 9, "write_contract")                                                 \
-    X(WRITE_PROPOSAL, 10, "write_proposal")                                                \
-    X(WRITE_SCHEDULE, 11, "write_schedule")                                                \
-    X(CREATE_ORDER, 12, "create_order")                                                    \
+#define DW_TOOL_LIST(X)                                                                            \
+    X(READ_LEADS, 0, "read_leads")                                                                 \
+    X(WRITE_INTAKE, 1, "write_intake")                                                             \
+    X(ACCOUNTS, 2, "accounts")                                                                     \
+    X(READ_DEAL, 3, "read_deal")                                                                   \
+    X(WRITE_REQUIREMENTS, 4, "write_requirements")                                                 \
+    X(WRITE_QUALIFICATION, 5, "write_qualification")                                               \
+    X(WRITE_SOLUTION, 6, "write_solution")                                                         \
+    X(WRITE_QUOTE, 7, "write_quote")                                                               \
+    X(REQUEST_APPROVAL, 8, "request_approval")                                                     \
+    X(WRITE_CONTRACT, 9, "write_contract")                                                         \
+    X(WRITE_PROPOSAL, 10, "write_proposal")                                                        \
+    X(WRITE_SCHEDULE, 11, "write_schedule")                                                        \
+    X(CREATE_ORDER, 12, "create_order")                                                            \
     X(SET_OUTCOME, 13, "set_outcome")
 
 enum {
@@ -129,7 +129,7 @@ const struct dw_agent *dw_agent_find(const char *name);
 /* Intake's admission half, run by `lead add` in the same transaction that stores the lead:
  * validates the lead JSON against the contract (unknown fields, types, sizes, UTF-8) and
  * normalises it into rec (caller owns). Errors name the field. */
-#define DW_LEAD_MAX_BYTES (256 * 1024) /* one lead's JSON */
+#define DW_LEAD_MAX_BYTES (256 * 1024)  /* one lead's JSON */
 #define DW_LEAD_MAX_MESSAGE (64 * 1024) /* message or whole transcript text */
 int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err);
 

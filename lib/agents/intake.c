@@ -28,8 +28,7 @@
 static const char *const sources[] = {"web_form", "email", "chat", "api"};
 static const char *const lead_keys[] = {"source",  "external_id", "received_at", "contact",
                                         "subject", "message",     "transcript"};
-static const char *const contact_keys[] = {"name", "email", "phone", "title", "company",
-                                           "country"};
+static const char *const contact_keys[] = {"name", "email", "phone", "title", "company", "country"};
 
 static bool in_list(const char *s, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -103,8 +102,7 @@ static int parse_contact(const json_t *c, json_t *out, struct dw_error *err) {
     return 0;
 }
 
-static int parse_transcript(const json_t *t, json_t *out, size_t *total,
-                            struct dw_error *err) {
+static int parse_transcript(const json_t *t, json_t *out, size_t *total, struct dw_error *err) {
     char field[64];
     if (!json_is_array(t))
         return dw_error_field(err, -DW_EINVAL, "transcript", "must be an array");
@@ -187,7 +185,8 @@ int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err) {
         if (dw_time_parse(json_string_value(at), &t) < 0)
             return dw_error_field(err, -DW_EINVAL, "received_at",
                                   "'%s' is not an RFC 3339 timestamp", json_string_value(at));
-        if ((r = dw_json_set(rec, "received_at", json_string(dw_time_format(t, buf, sizeof buf)))) < 0)
+        if ((r = dw_json_set(rec, "received_at", json_string(dw_time_format(t, buf, sizeof buf)))) <
+            0)
             return r;
     }
 
@@ -322,9 +321,9 @@ static int classify_text(const char *text, size_t len, json_t *out) {
                 taken[taken_n][1] = e;
                 taken_n++;
             }
-            json_array_append_new(out, json_pack("{s:s,s:s,s:[I,I]}", "class",
-                                                 pii_patterns[p].cls, "field", "message",
-                                                 "span", (json_int_t)s, (json_int_t)e));
+            json_array_append_new(out, json_pack("{s:s,s:s,s:[I,I]}", "class", pii_patterns[p].cls,
+                                                 "field", "message", "span", (json_int_t)s,
+                                                 (json_int_t)e));
         }
         pcre2_match_data_free(md);
     }
@@ -372,8 +371,8 @@ static int intake_one(struct dw_agent_ctx *ctx, const json_t *lead, const json_t
     const char *email = dw_json_str(contact, "email");
     if (email) {
         const char *at = strchr(email, '@');
-        json_array_append_new(pd, json_pack("{s:s,s:s}", "class", "email", "field",
-                                            "contact.email"));
+        json_array_append_new(pd,
+                              json_pack("{s:s,s:s}", "class", "email", "field", "contact.email"));
         if (at) {
             _cleanup_free_ char *domain = dw_strdup_lower(at + 1);
             if (is_free_mail(ctx->ws, domain))

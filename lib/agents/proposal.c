@@ -37,8 +37,9 @@ static json_t *quote_view(const json_t *q, const char *valid_until) {
             "name", json_object_get(l, "name"), "quantity", json_object_get(l, "quantity"),
             "unit_price", money(l, "unit_price", digits), "amount", money(l, "amount", digits),
             "discount", money(l, "discount", digits), "net", money(l, "net", digits), "billing",
-            billing && strcmp(billing, "monthly") == 0 ? "monthly" : "one-time", "monthly", billing && strcmp(billing, "monthly") == 0,
-            "term_months", json_object_get(l, "term_months"));
+            billing && strcmp(billing, "monthly") == 0 ? "monthly" : "one-time", "monthly",
+            billing && strcmp(billing, "monthly") == 0, "term_months",
+            json_object_get(l, "term_months"));
         if (!v || json_array_append_new(lines, v) < 0) {
             json_decref(lines);
             return NULL;

@@ -14,7 +14,6 @@
 #include "engines/qualify.h"
 #include "rules/mustache.h"
 
-
 static int render_reply(struct dw_agent_ctx *ctx, const json_t *contact, const json_t *questions,
                         char **ret) {
     const struct dw_workspace *ws = ctx->ws;

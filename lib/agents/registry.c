@@ -11,9 +11,9 @@ extern const struct dw_agent dw_agent_intake, dw_agent_discovery, dw_agent_requi
     dw_agent_proposal, dw_agent_scheduling, dw_agent_order;
 
 const struct dw_agent *const dw_agents[] = {
-    &dw_agent_intake,      &dw_agent_discovery, &dw_agent_requirements, &dw_agent_qualification,
-    &dw_agent_scoping,     &dw_agent_pricing,   &dw_agent_contract,     &dw_agent_proposal,
-    &dw_agent_scheduling,  &dw_agent_order,
+    &dw_agent_intake,     &dw_agent_discovery, &dw_agent_requirements, &dw_agent_qualification,
+    &dw_agent_scoping,    &dw_agent_pricing,   &dw_agent_contract,     &dw_agent_proposal,
+    &dw_agent_scheduling, &dw_agent_order,
 };
 const size_t dw_n_agents = DW_ARRAY_SIZE(dw_agents);
 

@@ -12,8 +12,8 @@
 #include "agents/agent.h"
 #include "engines/extract.h"
 
-static const char *const scalars[] = {"budget", "deadline", "country", "discount", "term_months",
-                                      "data_residency"};
+static const char *const scalars[] = {"budget",   "deadline",    "country",
+                                      "discount", "term_months", "data_residency"};
 
 static void tag_lead(json_t *v, json_int_t lead) {
     if (json_is_object(v)) {
@@ -150,12 +150,12 @@ static void vocab_terms(const struct dw_term *t, size_t n, struct dw_vocab_term 
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
     _cleanup_json_ json_t *leads = NULL;
-    _cleanup_json_ json_t *m = json_pack("{s:[],s:n,s:n,s:n,s:[],s:[],s:[],s:n,s:n,s:n,s:[],"
-                                         "s:n,s:[],s:[]}",
-                                         "quantities", "budget", "deadline", "country",
-                                         "capabilities", "excluded_capabilities", "standards",
-                                         "discount", "term_months", "data_residency",
-                                         "instructions_detected", "industry", "leads", "ignored");
+    _cleanup_json_ json_t *m =
+        json_pack("{s:[],s:n,s:n,s:n,s:[],s:[],s:[],s:n,s:n,s:n,s:[],"
+                  "s:n,s:[],s:[]}",
+                  "quantities", "budget", "deadline", "country", "capabilities",
+                  "excluded_capabilities", "standards", "discount", "term_months", "data_residency",
+                  "instructions_detected", "industry", "leads", "ignored");
     if (!m)
         return -DW_ENOMEM;
     int r = DW_TOOL(ctx, leads, &leads);
@@ -198,9 +198,17 @@ static int step(struct dw_agent_ctx *ctx) {
         r = dw_extract(text, strlen(text), at, &vocab, &ext, ctx->err);
         if (r < 0)
             return r;
-        const char *keys[] = {"quantities", "budget", "deadline", "country", "capabilities",
-                              "excluded_capabilities", "standards", "discount", "term_months",
-                              "data_residency", "instructions_detected"};
+        const char *keys[] = {"quantities",
+                              "budget",
+                              "deadline",
+                              "country",
+                              "capabilities",
+                              "excluded_capabilities",
+                              "standards",
+                              "discount",
+                              "term_months",
+                              "data_residency",
+                              "instructions_detected"};
         for (size_t q = 0; q < DW_ARRAY_SIZE(keys); q++)
             tag_lead(json_object_get(ext, keys[q]), id);
         json_object_set_new(json_object_get(ext, "country"), "source", json_string("message"));

@@ -10,7 +10,6 @@
 #include "agents/agent.h"
 #include "engines/schedule.h"
 
-
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_team *team = &ctx->ws->team;
     _cleanup_json_ json_t *leads = NULL, *slots = NULL, *doc = NULL;

@@ -18,21 +18,21 @@
 
 /* One list makes the enum, dw_strerror() and dw_errname(). Functions return 0 (or a
  * count) on success and -DW_Exxx on failure. */
-#define DW_ERRNO_MAP(X)                                                                \
-    X(EINVAL, "invalid argument")                                                      \
-    X(ENOMEM, "out of memory")                                                         \
-    X(EIO, "input/output error")                                                       \
-    X(ENOENT, "not found")                                                             \
-    X(EEXIST, "already exists")                                                        \
-    X(EPARSE, "parse error")                                                           \
-    X(ETOOBIG, "size limit exceeded")                                                  \
-    X(EPERM, "not permitted")                                                          \
-    X(ESTORE, "store error")                                                           \
-    X(EBUSY, "store busy")                                                             \
-    X(ESTATE, "not allowed in the current state")                                      \
-    X(EVALIDATE, "validation failed")                                                  \
-    X(EINTEGRITY, "integrity check failed")                                            \
-    X(EAGAIN, "transient failure")                                                     \
+#define DW_ERRNO_MAP(X)                                                                            \
+    X(EINVAL, "invalid argument")                                                                  \
+    X(ENOMEM, "out of memory")                                                                     \
+    X(EIO, "input/output error")                                                                   \
+    X(ENOENT, "not found")                                                                         \
+    X(EEXIST, "already exists")                                                                    \
+    X(EPARSE, "parse error")                                                                       \
+    X(ETOOBIG, "size limit exceeded")                                                              \
+    X(EPERM, "not permitted")                                                                      \
+    X(ESTORE, "store error")                                                                       \
+    X(EBUSY, "store busy")                                                                         \
+    X(ESTATE, "not allowed in the current state")                                                  \
+    X(EVALIDATE, "validation failed")                                                              \
+    X(EINTEGRITY, "integrity check failed")                                                        \
+    X(EAGAIN, "transient failure")                                                                 \
     X(EINTERNAL, "internal error")
 
 enum dw_errno {
@@ -40,7 +40,7 @@ enum dw_errno {
 #define DW__ERR_ENUM(name, text) DW_##name,
     DW_ERRNO_MAP(DW__ERR_ENUM)
 #undef DW__ERR_ENUM
-    DW__ERR_MAX
+        DW__ERR_MAX
 };
 
 /* Text for a code; accepts the negative or positive form. Never NULL. */
@@ -81,8 +81,8 @@ struct dw_diags {
     struct dw_diag *v;
     size_t n, cap;
 };
-void dw_diags_add(struct dw_diags *d, const char *file, int line, int col, const char *fmt,
-                  ...) __attribute__((format(printf, 5, 6)));
+void dw_diags_add(struct dw_diags *d, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 void dw_diags_release(struct dw_diags *d);
 /* Sort by file, line, col (stable output for people and tests). */
 void dw_diags_sort(struct dw_diags *d);
@@ -100,11 +100,11 @@ static inline void dw__json_decrefp(json_t **p) {
 }
 #define _cleanup_json_ __attribute__((cleanup(dw__json_decrefp)))
 /* Hand over ownership out of a _cleanup_ variable. */
-#define DW_TAKE_PTR(p)                                                                 \
-    ({                                                                                 \
-        __typeof__(p) dw__tmp = (p);                                                   \
-        (p) = NULL;                                                                    \
-        dw__tmp;                                                                       \
+#define DW_TAKE_PTR(p)                                                                             \
+    ({                                                                                             \
+        __typeof__(p) dw__tmp = (p);                                                               \
+        (p) = NULL;                                                                                \
+        dw__tmp;                                                                                   \
     })
 #define DW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -47,8 +47,12 @@ int dw_buf_append(struct dw_buf *b, const void *p, size_t n) {
     return 0;
 }
 
-int dw_buf_puts(struct dw_buf *b, const char *s) { return dw_buf_append(b, s, strlen(s)); }
-int dw_buf_putc(struct dw_buf *b, char c) { return dw_buf_append(b, &c, 1); }
+int dw_buf_puts(struct dw_buf *b, const char *s) {
+    return dw_buf_append(b, s, strlen(s));
+}
+int dw_buf_putc(struct dw_buf *b, char c) {
+    return dw_buf_append(b, &c, 1);
+}
 
 int dw_buf_vprintf(struct dw_buf *b, const char *fmt, va_list ap) {
     va_list ap2;
@@ -204,7 +208,9 @@ char *dw_strdup_lower(const char *s) {
     return d;
 }
 
-bool dw_streq_ci(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+bool dw_streq_ci(const char *a, const char *b) {
+    return strcasecmp(a, b) == 0;
+}
 
 char *dw_strtrim(char *s) {
     char *e = s + strlen(s);

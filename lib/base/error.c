@@ -6,17 +6,15 @@
 
 #include "base.h"
 
-static const char *const err_text[] = {
-    [DW_OK] = "success",
+static const char *const err_text[] = {[DW_OK] = "success",
 #define DW__ERR_TEXT(name, text) [DW_##name] = text,
-    DW_ERRNO_MAP(DW__ERR_TEXT)
+                                       DW_ERRNO_MAP(DW__ERR_TEXT)
 #undef DW__ERR_TEXT
 };
 
-static const char *const err_name[] = {
-    [DW_OK] = "OK",
+static const char *const err_name[] = {[DW_OK] = "OK",
 #define DW__ERR_NAME(name, text) [DW_##name] = #name,
-    DW_ERRNO_MAP(DW__ERR_NAME)
+                                       DW_ERRNO_MAP(DW__ERR_NAME)
 #undef DW__ERR_NAME
 };
 
@@ -26,8 +24,12 @@ static int err_index(int code) {
     return code < DW__ERR_MAX ? code : DW_EINTERNAL;
 }
 
-const char *dw_strerror(int code) { return err_text[err_index(code)]; }
-const char *dw_errname(int code) { return err_name[err_index(code)]; }
+const char *dw_strerror(int code) {
+    return err_text[err_index(code)];
+}
+const char *dw_errname(int code) {
+    return err_name[err_index(code)];
+}
 
 bool dw_error_is_transient(int code) {
     int i = err_index(code);
@@ -97,8 +99,7 @@ const char *dw_error_format(const struct dw_error *err, char *buf, size_t size) 
     return buf;
 }
 
-void dw_diags_add(struct dw_diags *d, const char *file, int line, int col, const char *fmt,
-                  ...) {
+void dw_diags_add(struct dw_diags *d, const char *file, int line, int col, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

@@ -37,7 +37,9 @@ void dw_civil_from_days(int64_t z, int *ret_y, unsigned *ret_m, unsigned *ret_d)
     *ret_d = d;
 }
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 static unsigned mdays(int y, unsigned m) {
     static const unsigned d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && leap(y) ? 29 : d[m - 1];
@@ -98,8 +100,7 @@ int dw_time_parse(const char *s, dw_time_t *ret) {
         return -DW_EPARSE;
     if (se == 60)
         se = 59; /* leap second: clamp */
-    *ret = dw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
-           off;
+    *ret = dw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
     return 0;
 }
 
@@ -286,7 +287,9 @@ int dw_id_parse(char prefix, const char *s, int64_t *ret) {
 _Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct dw_sha256 *)0)->state),
                "sha256 state too small");
 
-int dw_base_init(void) { return sodium_init() < 0 ? -DW_EINTERNAL : 0; }
+int dw_base_init(void) {
+    return sodium_init() < 0 ? -DW_EINTERNAL : 0;
+}
 
 static void to_hex(const unsigned char *h, char out[DW_SHA256_HEX]) {
     static const char hx[] = "0123456789abcdef";

@@ -15,8 +15,8 @@
 static int check(struct dw_agent_ctx *c, uint32_t tool) {
     if (c->agent->scope & tool)
         return 0;
-    return dw_error_set(c->err, -DW_EPERM, "agent '%s' may not use the tool '%s'",
-                        c->agent->name, dw_tool_name(tool));
+    return dw_error_set(c->err, -DW_EPERM, "agent '%s' may not use the tool '%s'", c->agent->name,
+                        dw_tool_name(tool));
 }
 
 /* Record a call: {tool, ...args}. args is stolen. */
@@ -26,7 +26,9 @@ static void record(struct dw_agent_ctx *c, const char *tool, json_t *args) {
     json_array_append_new(GW(c)->calls, o);
 }
 
-static struct dw_store *ST(struct dw_agent_ctx *c) { return GW(c)->engine->store; }
+static struct dw_store *ST(struct dw_agent_ctx *c) {
+    return GW(c)->engine->store;
+}
 
 static int t_leads(struct dw_agent_ctx *c, json_t **ret) {
     int r = check(c, DW_TOOL_READ_LEADS);
@@ -124,11 +126,11 @@ static int t_account(struct dw_agent_ctx *c, json_t **ret_account, json_t **ret_
         return r;
     struct dw_deal_rec *d = GW(c)->deal;
     *ret_account = *ret_contact = NULL;
-    if (d->account_id && (r = ST(c)->ops->account_get(ST(c), d->account_id, ret_account,
-                                                      c->err)) < 0)
+    if (d->account_id &&
+        (r = ST(c)->ops->account_get(ST(c), d->account_id, ret_account, c->err)) < 0)
         return r;
-    if (d->contact_id && (r = ST(c)->ops->contact_get(ST(c), d->contact_id, ret_contact,
-                                                      c->err)) < 0) {
+    if (d->contact_id &&
+        (r = ST(c)->ops->contact_get(ST(c), d->contact_id, ret_contact, c->err)) < 0) {
         json_decref(*ret_account);
         *ret_account = NULL;
         return r;
@@ -221,8 +223,8 @@ static int t_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revision,
     if (lh && strcmp(lh, h) == 0) {
         *ret_revision = (int)dw_json_int(latest, "revision", 0);
         *ret_new = false;
-        record(c, "quote_put", json_pack("{s:i,s:s,s:b}", "revision", *ret_revision, "hash", h,
-                                         "new", 0));
+        record(c, "quote_put",
+               json_pack("{s:i,s:s,s:b}", "revision", *ret_revision, "hash", h, "new", 0));
         return 0;
     }
     int rev;
@@ -235,8 +237,9 @@ static int t_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revision,
     int voided = s->ops->approvals_void_stale(s, c->deal_id, h, c->now, c->err);
     if (voided < 0)
         return voided;
-    record(c, "quote_put", json_pack("{s:i,s:s,s:b,s:i}", "revision", rev, "hash", h, "new", 1,
-                                     "approvals_voided", voided));
+    record(c, "quote_put",
+           json_pack("{s:i,s:s,s:b,s:i}", "revision", rev, "hash", h, "new", 1, "approvals_voided",
+                     voided));
     r = dw__event(GW(c)->engine, c->deal_id, "quote.revised",
                   json_pack("{s:i,s:s,s:O,s:O}", "revision", rev, "hash", h, "total",
                             json_object_get(quote, "total"), "currency",
@@ -272,9 +275,9 @@ static int t_request_approval(struct dw_agent_ctx *c, const char *kind, const ch
     _cleanup_json_ json_t *quote = NULL, *existing = NULL, *a = NULL;
     r = s->ops->quote_get(s, c->deal_id, 0, &quote, c->err);
     if (r < 0)
-        return r == -DW_ENOENT ? dw_error_set(c->err, -DW_ESTATE,
-                                              "an approval needs a quote to bind to")
-                               : r;
+        return r == -DW_ENOENT
+                   ? dw_error_set(c->err, -DW_ESTATE, "an approval needs a quote to bind to")
+                   : r;
     const char *h = dw_json_str(quote, "hash");
     int rev = (int)dw_json_int(quote, "revision", 0);
     r = s->ops->approvals_for_deal(s, c->deal_id, &existing, c->err);
@@ -284,10 +287,11 @@ static int t_request_approval(struct dw_agent_ctx *c, const char *kind, const ch
     json_t *e;
     json_array_foreach(existing, i, e) {
         const char *st = dw_json_str(e, "status");
-        if (strcmp(dw_json_str(e, "kind"), kind) == 0 && strcmp(dw_json_str(e, "quote_hash"), h) == 0 &&
-            strcmp(st, "void") != 0) {
-            record(c, "request_approval", json_pack("{s:s,s:s,s:I}", "kind", kind, "existing", st,
-                                                    "approval", dw_json_int(e, "id", 0)));
+        if (strcmp(dw_json_str(e, "kind"), kind) == 0 &&
+            strcmp(dw_json_str(e, "quote_hash"), h) == 0 && strcmp(st, "void") != 0) {
+            record(c, "request_approval",
+                   json_pack("{s:s,s:s,s:I}", "kind", kind, "existing", st, "approval",
+                             dw_json_int(e, "id", 0)));
             return 0; /* asked already for this very revision */
         }
     }
@@ -315,8 +319,9 @@ static int t_create_order(struct dw_agent_ctx *c, const json_t *order, int64_t *
     r = ST(c)->ops->order_insert(ST(c), c->deal_id, order, c->now, ret_id, c->err);
     if (r < 0)
         return r;
-    record(c, "create_order", json_pack("{s:I,s:O}", "order", (json_int_t)*ret_id,
-                                        "quote_revision", json_object_get(order, "quote_revision")));
+    record(c, "create_order",
+           json_pack("{s:I,s:O}", "order", (json_int_t)*ret_id, "quote_revision",
+                     json_object_get(order, "quote_revision")));
     return dw__event(GW(c)->engine, c->deal_id, "order.created",
                      json_pack("{s:I,s:O,s:O,s:O}", "order", (json_int_t)*ret_id, "revision",
                                json_object_get(order, "quote_revision"), "total",
@@ -330,17 +335,18 @@ static int t_set_outcome(struct dw_agent_ctx *c, enum dw_stage stage, const char
     if (r < 0)
         return r;
     if (stage != DW_STAGE_NEEDS_INFO && stage != DW_STAGE_DISQUALIFIED && stage != DW_STAGE_LOST)
-        return dw_error_set(c->err, -DW_EINVAL, "an agent may only stop a deal as needs_info, "
-                                                "disqualified or lost");
-    _cleanup_json_ json_t *doc =
-        json_pack("{s:s,s:s,s:s}", "stage", dw_stage_name(stage), "reason", reason, "by",
-                  c->agent->name);
+        return dw_error_set(c->err, -DW_EINVAL,
+                            "an agent may only stop a deal as needs_info, "
+                            "disqualified or lost");
+    _cleanup_json_ json_t *doc = json_pack("{s:s,s:s,s:s}", "stage", dw_stage_name(stage), "reason",
+                                           reason, "by", c->agent->name);
     r = ST(c)->ops->doc_put(ST(c), c->deal_id, "outcome", doc, c->ws->hash, c->err);
     if (r < 0)
         return r;
     GW(c)->outcome_set = true;
     GW(c)->outcome = stage;
-    record(c, "set_outcome", json_pack("{s:s,s:s}", "stage", dw_stage_name(stage), "reason", reason));
+    record(c, "set_outcome",
+           json_pack("{s:s,s:s}", "stage", dw_stage_name(stage), "reason", reason));
     return 0;
 }
 

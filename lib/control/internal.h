@@ -16,8 +16,8 @@ struct dw_engine {
 struct dw__gateway {
     struct dw_engine *engine;
     struct dw_deal_rec *deal;
-    json_t *calls;          /* [{tool, ...}] for the step's audit record */
-    bool outcome_set;       /* the agent stopped the pipeline */
+    json_t *calls;    /* [{tool, ...}] for the step's audit record */
+    bool outcome_set; /* the agent stopped the pipeline */
     enum dw_stage outcome;
 };
 

@@ -52,7 +52,9 @@ void dw_engine_close(struct dw_engine *e) {
     free(e);
 }
 
-const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e) { return e->ws; }
+const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e) {
+    return e->ws;
+}
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -96,10 +98,9 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
     int64_t lead_id, deal_id;
     int r = s->ops->lead_find(s, source, ext, &lead_id, &deal_id, err);
     if (r == 0)
-        return json_array_append_new(results, json_pack("{s:o,s:o,s:s}", "lead",
-                                                        id_json('L', lead_id), "deal",
-                                                        id_json('D', deal_id), "status",
-                                                        "duplicate")) < 0
+        return json_array_append_new(
+                   results, json_pack("{s:o,s:o,s:s}", "lead", id_json('L', lead_id), "deal",
+                                      id_json('D', deal_id), "status", "duplicate")) < 0
                    ? -DW_ENOMEM
                    : 0;
     if (r != -DW_ENOENT)
@@ -139,7 +140,8 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
     d.attempts = 0;
     d.next_attempt_at = 0;
     d.last_error[0] = '\0';
-    if ((r = dw__deal_settle(e, &d, err)) < 0 || (r = dw__deal_write(e, &d, before, "intake", err)) < 0)
+    if ((r = dw__deal_settle(e, &d, err)) < 0 ||
+        (r = dw__deal_write(e, &d, before, "intake", err)) < 0)
         return r;
     json_t *data = json_pack("{s:I,s:s,s:s,s:s}", "lead", (json_int_t)lead_id, "source", source,
                              "external_id", ext, "status", status);
@@ -147,15 +149,14 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
                        json_deep_copy(data), err)) < 0 ||
         (r = dw__audit(e, deal_id, "intake", "lead.submit", data, err)) < 0)
         return r;
-    return json_array_append_new(results, json_pack("{s:o,s:o,s:s}", "lead", id_json('L', lead_id),
-                                                    "deal", id_json('D', deal_id), "status",
-                                                    status)) < 0
+    return json_array_append_new(results,
+                                 json_pack("{s:o,s:o,s:s}", "lead", id_json('L', lead_id), "deal",
+                                           id_json('D', deal_id), "status", status)) < 0
                ? -DW_ENOMEM
                : 0;
 }
 
-int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret,
-                    struct dw_error *err) {
+int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, struct dw_error *err) {
     if (!json_is_array(leads))
         return dw_error_set(err, -DW_EINVAL, "expected an array of leads");
     size_t n = json_array_size(leads);
@@ -197,9 +198,9 @@ static json_t *quote_view(const struct dw_engine *e, const json_t *q) {
         if (json_is_integer(json_object_get(q, money[i])))
             json_object_set_new(v, money[i], dw_json_money(dw_json_int(q, money[i], 0), digits));
     char pct[16];
-    json_object_set_new(v, "discount_pct",
-                        json_string(dw_pct_format((int32_t)dw_json_int(q, "discount_bp", 0), pct,
-                                                  sizeof pct)));
+    json_object_set_new(
+        v, "discount_pct",
+        json_string(dw_pct_format((int32_t)dw_json_int(q, "discount_bp", 0), pct, sizeof pct)));
     size_t i;
     json_t *line;
     json_array_foreach(json_object_get(v, "lines"), i, line) {
@@ -213,7 +214,8 @@ static json_t *quote_view(const struct dw_engine *e, const json_t *q) {
     if (created && dw_time_parse(created, &t) == 0) {
         char buf[16];
         t += (dw_time_t)(e->ws->policies.quote_valid_days > 0 ? e->ws->policies.quote_valid_days
-                                                               : 30) * 86400;
+                                                              : 30) *
+             86400;
         json_object_set_new(v, "valid_until", json_string(dw_date_format(t, buf, sizeof buf)));
     }
     return v;
@@ -253,16 +255,19 @@ int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error 
         return dw_error_set(err, r, "no deal D-%06lld", (long long)id);
     if (r < 0)
         return r;
-    _cleanup_json_ json_t *out = json_object(), *leads = NULL, *quotes = NULL,
-                          *approvals = NULL, *events = NULL;
+    _cleanup_json_ json_t *out = json_object(), *leads = NULL, *quotes = NULL, *approvals = NULL,
+                          *events = NULL;
     char buf[256];
     json_object_set_new(out, "id", id_json('D', id));
     json_object_set_new(out, "stage", json_string(dw_stage_name(d.stage)));
     json_object_set_new(out, "facts", json_string(dw_facts_format(d.facts, buf, sizeof buf)));
-    json_object_set_new(out, "created_at", json_string(dw_time_format(d.created_at, buf, sizeof buf)));
-    json_object_set_new(out, "updated_at", json_string(dw_time_format(d.updated_at, buf, sizeof buf)));
+    json_object_set_new(out, "created_at",
+                        json_string(dw_time_format(d.created_at, buf, sizeof buf)));
+    json_object_set_new(out, "updated_at",
+                        json_string(dw_time_format(d.updated_at, buf, sizeof buf)));
     json_object_set_new(out, "parked", json_boolean(d.parked));
-    json_object_set_new(out, "last_error", d.last_error[0] ? json_string(d.last_error) : json_null());
+    json_object_set_new(out, "last_error",
+                        d.last_error[0] ? json_string(d.last_error) : json_null());
 
     if ((r = s->ops->leads_for_deal(s, id, &leads, err)) < 0)
         return r;
@@ -285,9 +290,9 @@ int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error 
     json_object_set_new(out, "account", account);
     json_object_set_new(out, "contact", contact);
 
-    static const char *const kinds[] = {"discovery", "requirements", "qualification", "solution",
-                                        "contract",  "proposal",     "schedule",      "outcome",
-                                        "acceptance", "pricing_overrides"};
+    static const char *const kinds[] = {
+        "discovery", "requirements", "qualification", "solution",   "contract",
+        "proposal",  "schedule",     "outcome",       "acceptance", "pricing_overrides"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
         json_t *doc;
         if ((r = doc_or_null(e, id, kinds[k], &doc, err)) < 0)
@@ -351,7 +356,8 @@ int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct d
         return r;
     size_t i;
     json_t *d;
-    json_array_foreach(list, i, d) json_object_set_new(d, "id", id_json('D', dw_json_int(d, "id", 0)));
+    json_array_foreach(list, i, d)
+        json_object_set_new(d, "id", id_json('D', dw_json_int(d, "id", 0)));
     *ret = list;
     return 0;
 }
@@ -387,8 +393,8 @@ static bool may_decide(const struct dw_workspace *ws, const struct dw_user *u, c
 }
 
 static int reset_pricing(struct dw_deal_rec *d) {
-    d->facts &= ~(uint32_t)(DW_FACT_QUOTE | DW_FACT_CONTRACT | DW_FACT_PROPOSAL |
-                            DW_FACT_SCHEDULE | DW_FACT_ACCEPTED);
+    d->facts &= ~(uint32_t)(DW_FACT_QUOTE | DW_FACT_CONTRACT | DW_FACT_PROPOSAL | DW_FACT_SCHEDULE |
+                            DW_FACT_ACCEPTED);
     return 0;
 }
 
@@ -411,14 +417,14 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
                                 ? ": the quote changed since it was asked; see the new approval"
                                 : "");
     if (!may_decide(e->ws, u, role))
-        return dw_error_set(err, -DW_EPERM,
-                            "%s may not decide A-%06lld: it needs the role '%s'", u->id,
-                            (long long)approval_id, role);
+        return dw_error_set(err, -DW_EPERM, "%s may not decide A-%06lld: it needs the role '%s'",
+                            u->id, (long long)approval_id, role);
     if ((r = s->ops->quote_get(s, deal_id, 0, &quote, err)) < 0)
         return r;
     if (strcmp(dw_json_str(quote, "hash"), dw_json_str(a, "quote_hash")) != 0)
-        return dw_error_set(err, -DW_ESTATE, "approval A-%06lld is bound to a quote revision "
-                                             "that is no longer current",
+        return dw_error_set(err, -DW_ESTATE,
+                            "approval A-%06lld is bound to a quote revision "
+                            "that is no longer current",
                             (long long)approval_id);
     dw_time_t now = dw_now();
     if ((r = s->ops->approval_decide(s, approval_id, approve ? "approved" : "rejected", u->id,
@@ -436,9 +442,9 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
         char pct[16];
         dw_pct_format(e->ws->policies.n_bands ? e->ws->policies.bands[0].max_bp : 0, pct,
                       sizeof pct);
-        _cleanup_json_ json_t *ov = json_pack("{s:s,s:s,s:s,s:I}", "discount_pct", pct, "by",
-                                              u->id, "reason", note ? note : "",
-                                              "rejected_approval", (json_int_t)approval_id);
+        _cleanup_json_ json_t *ov =
+            json_pack("{s:s,s:s,s:s,s:I}", "discount_pct", pct, "by", u->id, "reason",
+                      note ? note : "", "rejected_approval", (json_int_t)approval_id);
         if ((r = s->ops->doc_put(s, deal_id, "pricing_overrides", ov, e->ws->hash, err)) < 0)
             return r;
         reset_pricing(&d);
@@ -446,19 +452,20 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
         char reason[600];
         snprintf(reason, sizeof reason, "%s approval rejected by %s: %s", kind, u->id,
                  note && *note ? note : "no reason given");
-        _cleanup_json_ json_t *out = json_pack("{s:s,s:s,s:s}", "stage", "lost", "reason",
-                                               reason, "by", actor);
+        _cleanup_json_ json_t *out =
+            json_pack("{s:s,s:s,s:s}", "stage", "lost", "reason", reason, "by", actor);
         if ((r = s->ops->doc_put(s, deal_id, "outcome", out, e->ws->hash, err)) < 0)
             return r;
         d.stage = DW_STAGE_LOST;
     }
-    if ((r = dw__deal_settle(e, &d, err)) < 0 || (r = dw__deal_write(e, &d, before, actor, err)) < 0)
+    if ((r = dw__deal_settle(e, &d, err)) < 0 ||
+        (r = dw__deal_write(e, &d, before, actor, err)) < 0)
         return r;
-    json_t *data = json_pack("{s:I,s:s,s:s,s:s,s:O,s:O,s:s}", "approval", (json_int_t)approval_id,
-                             "kind", kind, "decision", approve ? "approved" : "rejected", "role",
-                             role, "quote_revision", json_object_get(a, "quote_revision"),
-                             "quote_hash", json_object_get(a, "quote_hash"), "note",
-                             note ? note : "");
+    json_t *data =
+        json_pack("{s:I,s:s,s:s,s:s,s:O,s:O,s:s}", "approval", (json_int_t)approval_id, "kind",
+                  kind, "decision", approve ? "approved" : "rejected", "role", role,
+                  "quote_revision", json_object_get(a, "quote_revision"), "quote_hash",
+                  json_object_get(a, "quote_hash"), "note", note ? note : "");
     if ((r = dw__event(e, deal_id, "approval.decided", json_deep_copy(data), err)) < 0 ||
         (r = dw__audit(e, deal_id, actor, approve ? "approval.approve" : "approval.reject", data,
                        err)) < 0)
@@ -467,9 +474,8 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
     return 0;
 }
 
-int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve,
-                       const char *user, const char *note, json_t **ret,
-                       struct dw_error *err) {
+int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
+                       const char *note, json_t **ret, struct dw_error *err) {
     const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
     if (!u)
         return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
@@ -519,9 +525,9 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
                             "customer can only accept the current revision",
                             revision, (long long)deal_id, latest);
     char at[32];
-    acc = json_pack("{s:i,s:s,s:s,s:s}", "revision", latest, "quote_hash",
-                    dw_json_str(quote, "hash"), "by", by ? by : "customer", "at",
-                    dw_time_format(dw_now(), at, sizeof at));
+    acc =
+        json_pack("{s:i,s:s,s:s,s:s}", "revision", latest, "quote_hash", dw_json_str(quote, "hash"),
+                  "by", by ? by : "customer", "at", dw_time_format(dw_now(), at, sizeof at));
     if ((r = s->ops->doc_put(s, deal_id, "acceptance", acc, e->ws->hash, err)) < 0)
         return r;
     enum dw_stage before = d.stage;
@@ -536,8 +542,8 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     return dw__audit(e, deal_id, actor, "deal.accept", json_incref(acc), err);
 }
 
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
-                   json_t **ret, struct dw_error *err) {
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by, json_t **ret,
+                   struct dw_error *err) {
     int r = txn_begin(e, err);
     if (r < 0)
         return r;
@@ -573,16 +579,17 @@ static int set_discount(struct dw_engine *e, int64_t deal_id, int32_t bp, const 
         return dw_error_set(err, -DW_ESTATE, "D-%06lld is %s: there is no open quote to change",
                             (long long)deal_id, dw_stage_name(d.stage));
     char pct[16];
-    _cleanup_json_ json_t *ov = json_pack("{s:s,s:s,s:s}", "discount_pct",
-                                          dw_pct_format(bp, pct, sizeof pct), "by", u->id,
-                                          "reason", "set by a person");
+    _cleanup_json_ json_t *ov =
+        json_pack("{s:s,s:s,s:s}", "discount_pct", dw_pct_format(bp, pct, sizeof pct), "by", u->id,
+                  "reason", "set by a person");
     if ((r = s->ops->doc_put(s, deal_id, "pricing_overrides", ov, e->ws->hash, err)) < 0)
         return r;
     enum dw_stage before = d.stage;
     reset_pricing(&d);
     char actor[160];
     snprintf(actor, sizeof actor, "user:%s", u->id);
-    if ((r = dw__deal_settle(e, &d, err)) < 0 || (r = dw__deal_write(e, &d, before, actor, err)) < 0)
+    if ((r = dw__deal_settle(e, &d, err)) < 0 ||
+        (r = dw__deal_write(e, &d, before, actor, err)) < 0)
         return r;
     return dw__audit(e, deal_id, actor, "quote.discount", json_incref(ov), err);
 }

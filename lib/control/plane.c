@@ -30,9 +30,9 @@
 
 int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const char *action,
               json_t *data, struct dw_error *err) {
-    _cleanup_json_ json_t *rec = json_pack("{s:s,s:s,s:s,s:o}", "actor", actor, "action", action,
-                                           "ws_hash", e->ws->hash, "data",
-                                           data ? data : json_object());
+    _cleanup_json_ json_t *rec =
+        json_pack("{s:s,s:s,s:s,s:o}", "actor", actor, "action", action, "ws_hash", e->ws->hash,
+                  "data", data ? data : json_object());
     if (!rec)
         return -DW_ENOMEM;
     json_object_set_new(rec, "deal_id", deal_id ? json_integer(deal_id) : json_null());
@@ -92,8 +92,7 @@ int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32
     return 0;
 }
 
-const struct dw_agent *dw__plan(struct dw_engine *e, const struct dw_deal_rec *d,
-                                uint32_t eff) {
+const struct dw_agent *dw__plan(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t eff) {
     (void)e;
     if (stage_held(d->stage) || d->parked)
         return NULL;
@@ -267,8 +266,8 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
 }
 
 /* Record a failed step in its own savepoint: count the attempt, back off or park. */
-static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw_agent *a,
-                          int code, const struct dw_error *step_err, struct dw_error *err) {
+static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw_agent *a, int code,
+                          const struct dw_error *step_err, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_deal_rec d;
     int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
@@ -304,10 +303,10 @@ static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw
                   err);
     if (r < 0)
         return r;
-    return dw__event(e, deal_id, d.parked ? "deal.parked" : "deal.step_failed",
-                     json_pack("{s:s,s:s,s:i}", "agent", a ? a->name : "", "error", msg,
-                               "attempt", d.attempts),
-                     err);
+    return dw__event(
+        e, deal_id, d.parked ? "deal.parked" : "deal.step_failed",
+        json_pack("{s:s,s:s,s:i}", "agent", a ? a->name : "", "error", msg, "attempt", d.attempts),
+        err);
 }
 
 /* Steps of one deal inside the open transaction, until it has nothing runnable. */
@@ -364,8 +363,8 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
     static const struct dw_run_opts defaults = {0};
     if (!opts)
         opts = &defaults;
-    struct run_state rs = {.e = e, .opts = opts, .stats = stats,
-                           .failpoints = getenv("DW_FAILPOINTS")};
+    struct run_state rs = {
+        .e = e, .opts = opts, .stats = stats, .failpoints = getenv("DW_FAILPOINTS")};
     struct dw_store *s = e->store;
     int batch = opts->batch > 0 ? opts->batch : 32;
     if (batch > 1024)

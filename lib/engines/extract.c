@@ -758,8 +758,12 @@ struct ctx {
     bool oom;
 };
 
-static size_t tlen(const struct ctx *c, size_t i) { return c->t[i].e - c->t[i].s; }
-static bool kind(const struct ctx *c, size_t i, int k) { return i < c->nt && c->t[i].kind == k; }
+static size_t tlen(const struct ctx *c, size_t i) {
+    return c->t[i].e - c->t[i].s;
+}
+static bool kind(const struct ctx *c, size_t i, int k) {
+    return i < c->nt && c->t[i].kind == k;
+}
 static bool role(const struct ctx *c, size_t i, uint32_t r) {
     return i < c->nt && (c->t[i].roles & r);
 }
@@ -767,7 +771,9 @@ static int64_t kval(const struct ctx *c, size_t i) {
     return i < c->nt && c->t[i].kw ? kwdefs[c->t[i].kw - 1].val : 0;
 }
 /* Token i touches token i-1 (no space between). */
-static bool glued(const struct ctx *c, size_t i) { return i < c->nt && !c->t[i].gap; }
+static bool glued(const struct ctx *c, size_t i) {
+    return i < c->nt && !c->t[i].gap;
+}
 static bool wordish(const struct ctx *c, size_t i) {
     return i < c->nt && (c->t[i].kind == TK_WORD || c->t[i].kind == TK_NUM);
 }
@@ -790,7 +796,9 @@ static bool is_n(const struct ctx *c, size_t i, const char *w, size_t n) {
     size_t m = strip_apos(s, l, buf, sizeof buf);
     return m == n && memcmp(buf, w, n) == 0;
 }
-static bool is(const struct ctx *c, size_t i, const char *w) { return is_n(c, i, w, strlen(w)); }
+static bool is(const struct ctx *c, size_t i, const char *w) {
+    return is_n(c, i, w, strlen(w));
+}
 
 static bool claimed(const struct ctx *c, size_t a, size_t b) {
     for (size_t i = a; i < b && i < c->nt; i++)
@@ -1342,7 +1350,9 @@ static bool valid_ymd(int64_t y, int64_t m, int64_t d) {
     return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays((int)y, (unsigned)m);
 }
 
-static int64_t month_end(int y, unsigned m) { return dw_days_from_civil(y, m, mdays(y, m)); }
+static int64_t month_end(int y, unsigned m) {
+    return dw_days_from_civil(y, m, mdays(y, m));
+}
 
 /* The last day of the month `n` months after today's month. */
 static int64_t month_end_after(const struct ctx *c, int64_t n) {
@@ -2569,7 +2579,9 @@ static void extract_instructions(struct ctx *c, json_t *arr) {
 
 /* ---- entry points --------------------------------------------------------------------- */
 
-static void release_index(struct tindex *ix) { free(ix->ph); }
+static void release_index(struct tindex *ix) {
+    free(ix->ph);
+}
 
 static int run(struct ctx *c, json_t *out) {
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),

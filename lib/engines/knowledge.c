@@ -159,8 +159,7 @@ struct cite_state {
  * beats one that does not, a sentence with a figure in it (throughput, ports, hours) beats
  * one without, and a sentence about the document itself ("This guide explains ...") says
  * nothing about the product. */
-static int passage_score(const struct dw_passage *p, const struct dw_item *it, size_t s,
-                         size_t e) {
+static int passage_score(const struct dw_passage *p, const struct dw_item *it, size_t s, size_t e) {
     int score = 0;
     if (it && (strstr(p->text, it->sku) || strcasestr(p->text, it->name) ||
                strcasestr(p->heading, it->name)))

@@ -54,13 +54,13 @@ enum node_kind {
 _Static_assert(MUSTACHE_MAX_TEMPLATE < UINT32_MAX / 4, "node offsets are 32-bit");
 
 struct node {
-    uint8_t kind;     /* enum node_kind */
-    bool standalone;  /* partials: the tag was alone on its line */
-    uint32_t off;     /* TEXT: the text; otherwise the (trimmed) name */
+    uint8_t kind;    /* enum node_kind */
+    bool standalone; /* partials: the tag was alone on its line */
+    uint32_t off;    /* TEXT: the text; otherwise the (trimmed) name */
     uint32_t len;
-    uint32_t tag;     /* offset of the opening delimiter, for error positions */
-    uint32_t end;     /* sections: index one past the last child */
-    uint32_t ws_len;  /* standalone partials: length of the whitespace before `tag` */
+    uint32_t tag;    /* offset of the opening delimiter, for error positions */
+    uint32_t end;    /* sections: index one past the last child */
+    uint32_t ws_len; /* standalone partials: length of the whitespace before `tag` */
 };
 
 struct tmpl {
@@ -102,7 +102,9 @@ struct parser {
     struct dw_error *err;
 };
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
 
 static bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -137,7 +139,9 @@ static int parse_error(const struct parser *p, size_t off, const char *fmt, ...)
     return dw_error_at(p->err, -DW_EPARSE, NULL, line, col, "%s", msg);
 }
 
-static int shown(size_t len) { return len > MUSTACHE_NAME_SHOWN ? MUSTACHE_NAME_SHOWN : (int)len; }
+static int shown(size_t len) {
+    return len > MUSTACHE_NAME_SHOWN ? MUSTACHE_NAME_SHOWN : (int)len;
+}
 
 static int add_text(struct parser *p, size_t from, size_t to) {
     if (to <= from)
@@ -191,8 +195,7 @@ static bool is_standalone(const struct parser *p, size_t start, size_t end, size
 }
 
 /* A name is non-empty, has no whitespace, and is "." or dot-separated non-empty keys. */
-static int check_name(const struct parser *p, size_t tag, size_t off, size_t len,
-                      bool dotted) {
+static int check_name(const struct parser *p, size_t tag, size_t off, size_t len, bool dotted) {
     const char *s = p->src + off;
     if (len == 0)
         return parse_error(p, tag, "empty tag");
@@ -221,8 +224,7 @@ static int set_delimiters(struct parser *p, size_t tag, size_t off, size_t len) 
     while (i < len && !is_space(s[i]))
         i++;
     blen = i - b;
-    if (alen == 0 || blen == 0 || i != len || memchr(s + a, '=', alen) ||
-        memchr(s + b, '=', blen))
+    if (alen == 0 || blen == 0 || i != len || memchr(s + a, '=', alen) || memchr(s + b, '=', blen))
         return parse_error(p, tag, "invalid delimiters '%.*s': expected two, like {{=<%% %%>=}}",
                            shown(len), s);
     p->otag = s + a;
@@ -235,8 +237,7 @@ static int set_delimiters(struct parser *p, size_t tag, size_t off, size_t len) 
 static int close_section(struct parser *p, size_t tag, size_t off, size_t len) {
     const char *name = p->src + off;
     if (!p->open)
-        return parse_error(p, tag, "closing tag '%.*s' without an open section", shown(len),
-                           name);
+        return parse_error(p, tag, "closing tag '%.*s' without an open section", shown(len), name);
     struct node *sec = &p->t->nodes[p->open - 1];
     if (sec->len != len || memcmp(p->src + sec->off, name, len) != 0) {
         int line, col;
@@ -262,7 +263,10 @@ static int parse_tag(struct parser *p, size_t start) {
     size_t close = find_close(p, q, lead);
     if (close == SIZE_MAX)
         return parse_error(p, start, "unclosed tag: no '%s%.*s' follows",
-                           lead == '}' ? "}" : lead == '=' ? "=" : "", (int)p->clen, p->ctag);
+                           lead == '}'   ? "}"
+                           : lead == '=' ? "="
+                                         : "",
+                           (int)p->clen, p->ctag);
     size_t end = close + (lead ? 1 : 0) + p->clen;
 
     size_t off = q, len = close - q;
@@ -348,8 +352,13 @@ static int parse_tag(struct parser *p, size_t start) {
 /* Parse src[0..len) into t (which must be zeroed). t->src points at src afterwards. */
 static int tmpl_parse(struct tmpl *t, const char *src, size_t len, struct dw_error *err) {
     struct parser p = {
-        .t = t, .src = src, .len = len,
-        .otag = "{{", .olen = 2, .ctag = "}}", .clen = 2,
+        .t = t,
+        .src = src,
+        .len = len,
+        .otag = "{{",
+        .olen = 2,
+        .ctag = "}}",
+        .clen = 2,
         .err = err,
     };
     t->src = src;
@@ -365,8 +374,7 @@ static int tmpl_parse(struct tmpl *t, const char *src, size_t len, struct dw_err
     }
     if (r == 0 && p.open) {
         const struct node *sec = &t->nodes[p.open - 1];
-        r = parse_error(&p, sec->tag, "unclosed section '%.*s'", shown(sec->len),
-                        src + sec->off);
+        r = parse_error(&p, sec->tag, "unclosed section '%.*s'", shown(sec->len), src + sec->off);
     }
     if (r == -DW_ENOMEM)
         dw_error_set(err, r, "out of memory parsing a template");
@@ -450,12 +458,23 @@ static int emit_escaped(struct render *r, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const char *ent;
         switch (s[i]) {
-        case '&': ent = "&amp;"; break;
-        case '<': ent = "&lt;"; break;
-        case '>': ent = "&gt;"; break;
-        case '"': ent = "&quot;"; break;
-        case '\'': ent = "&#39;"; break;
-        default: continue;
+        case '&':
+            ent = "&amp;";
+            break;
+        case '<':
+            ent = "&lt;";
+            break;
+        case '>':
+            ent = "&gt;";
+            break;
+        case '"':
+            ent = "&quot;";
+            break;
+        case '\'':
+            ent = "&#39;";
+            break;
+        default:
+            continue;
         }
         int rc = emit(r, s + run, i - run);
         if (rc == 0)
@@ -574,13 +593,12 @@ static int render_nodes(struct render *r, const struct tmpl *t, size_t from, siz
 static int enter(struct render *r, int depth) {
     if (depth >= r->max_depth)
         return dw_error_set(r->err, -DW_ETOOBIG,
-                            "sections and partials nest deeper than the limit of %d",
-                            r->max_depth);
+                            "sections and partials nest deeper than the limit of %d", r->max_depth);
     return 0;
 }
 
-static int render_section(struct render *r, const struct tmpl *t, size_t i,
-                          const struct ctx *c, const struct indent *ind, int depth) {
+static int render_section(struct render *r, const struct tmpl *t, size_t i, const struct ctx *c,
+                          const struct indent *ind, int depth) {
     const struct node *nd = &t->nodes[i];
     const json_t *v = lookup(c, t->src + nd->off, nd->len);
     bool on = truthy(v);
@@ -642,8 +660,8 @@ static int render_partial(struct render *r, const struct tmpl *t, const struct n
     if (!src)
         return 0; /* the spec: a missing partial renders as nothing */
     if (!json_is_string(src))
-        return dw_error_set(r->err, -DW_EINVAL, "partial '%.*s' is not a string",
-                            shown(nd->len), name);
+        return dw_error_set(r->err, -DW_EINVAL, "partial '%.*s' is not a string", shown(nd->len),
+                            name);
     int rc = enter(r, depth);
     const struct tmpl *pt = NULL;
     if (rc == 0)
@@ -689,8 +707,7 @@ static int render_nodes(struct render *r, const struct tmpl *t, size_t from, siz
 /* ---- public ------------------------------------------------------------------------- */
 
 int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
-                       const struct dw_mustache_opts *opts, char **ret_out,
-                       struct dw_error *err) {
+                       const struct dw_mustache_opts *opts, char **ret_out, struct dw_error *err) {
     if ((!tmpl && len) || !ret_out)
         return dw_error_set(err, -DW_EINVAL, "no template or no place for the output");
     if (len > MUSTACHE_MAX_TEMPLATE)

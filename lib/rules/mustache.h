@@ -24,8 +24,7 @@ struct dw_mustache_opts {
  * NUL-terminated string the caller frees. On a syntax error err carries line and column
  * (1-based) of the offending tag, err->file is left empty for the caller to fill. */
 int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
-                       const struct dw_mustache_opts *opts, char **ret_out,
-                       struct dw_error *err);
+                       const struct dw_mustache_opts *opts, char **ret_out, struct dw_error *err);
 
 /* Parse only, to report syntax errors at validate time (unclosed or mismatched sections,
  * bad delimiters, empty tags) with their line:col. */

@@ -35,16 +35,16 @@ struct dw_store;
 enum dw_store_backend { DW_STORE_SQLITE, DW__STORE_BACKEND_MAX };
 
 /* Deal stages (the names are a public contract). */
-#define DW_STAGE_LIST(X)                                                                   \
-    X(NEW, "new")                                                                          \
-    X(QUALIFYING, "qualifying")                                                            \
-    X(NEEDS_INFO, "needs_info")                                                            \
-    X(DISQUALIFIED, "disqualified")                                                        \
-    X(SCOPING, "scoping")                                                                  \
-    X(PRICING, "pricing")                                                                  \
-    X(AWAITING_APPROVAL, "awaiting_approval")                                              \
-    X(PROPOSAL_READY, "proposal_ready")                                                    \
-    X(ORDERED, "ordered")                                                                  \
+#define DW_STAGE_LIST(X)                                                                           \
+    X(NEW, "new")                                                                                  \
+    X(QUALIFYING, "qualifying")                                                                    \
+    X(NEEDS_INFO, "needs_info")                                                                    \
+    X(DISQUALIFIED, "disqualified")                                                                \
+    X(SCOPING, "scoping")                                                                          \
+    X(PRICING, "pricing")                                                                          \
+    X(AWAITING_APPROVAL, "awaiting_approval")                                                      \
+    X(PROPOSAL_READY, "proposal_ready")                                                            \
+    X(ORDERED, "ordered")                                                                          \
     X(LOST, "lost")
 
 enum dw_stage {
@@ -62,14 +62,14 @@ int dw_stage_parse(const char *name, enum dw_stage *ret);
 struct dw_deal_rec {
     int64_t id;
     enum dw_stage stage;
-    uint32_t facts;           /* DW_FACT_* bits: what the deal has (see agents/agent.h) */
-    bool runnable;            /* some agent can run now (set by the control plane) */
-    int attempts;             /* failed attempts of the current step */
-    dw_time_t next_attempt_at;/* not before (retry backoff) */
-    char last_error[256];     /* last failure, "" if none */
-    bool parked;              /* gave up after max attempts; a person must look */
+    uint32_t facts;                 /* DW_FACT_* bits: what the deal has (see agents/agent.h) */
+    bool runnable;                  /* some agent can run now (set by the control plane) */
+    int attempts;                   /* failed attempts of the current step */
+    dw_time_t next_attempt_at;      /* not before (retry backoff) */
+    char last_error[256];           /* last failure, "" if none */
+    bool parked;                    /* gave up after max attempts; a person must look */
     int64_t account_id, contact_id; /* 0 = none */
-    char currency[4];         /* "" until priced */
+    char currency[4];               /* "" until priced */
     dw_time_t created_at, updated_at;
 };
 
@@ -89,7 +89,7 @@ struct dw_store_ops {
     int (*commit)(struct dw_store *s, struct dw_error *err);
     int (*rollback)(struct dw_store *s);
     int (*savepoint)(struct dw_store *s, struct dw_error *err);
-    int (*release)(struct dw_store *s, struct dw_error *err);     /* keep the savepoint's work */
+    int (*release)(struct dw_store *s, struct dw_error *err); /* keep the savepoint's work */
     int (*rollback_to)(struct dw_store *s); /* undo to the savepoint and release it */
 
     /* Leads. rec keys: source, external_id, received_at (RFC 3339), contact (object),
@@ -97,8 +97,8 @@ struct dw_store_ops {
      * absent), duplicate_of (lead id, optional). deal_id 0 = none yet.
      * lead_insert: -DW_EEXIST when (source, external_id) exists, *ret_lead_id then set to
      * the existing lead. */
-    int (*lead_insert)(struct dw_store *s, const json_t *rec, int64_t deal_id,
-                       int64_t *ret_lead_id, struct dw_error *err);
+    int (*lead_insert)(struct dw_store *s, const json_t *rec, int64_t deal_id, int64_t *ret_lead_id,
+                       struct dw_error *err);
     /* (source, external_id) -> lead id and its deal id, or -DW_ENOENT. */
     int (*lead_find)(struct dw_store *s, const char *source, const char *external_id,
                      int64_t *ret_lead_id, int64_t *ret_deal_id, struct dw_error *err);
@@ -107,8 +107,7 @@ struct dw_store_ops {
      * transcript, created_at. */
     int (*lead_get)(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err);
     /* Leads of a deal, oldest first, same objects as lead_get. */
-    int (*leads_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
-                          struct dw_error *err);
+    int (*leads_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
     /* Record intake's result (normalised contact, personal-data classes, flags). When it has
      * contact.email, that address (lower-cased) becomes the one follow-ups match on.
      * -DW_ENOENT for an unknown lead. */
@@ -143,8 +142,7 @@ struct dw_store_ops {
     /* Deals. deal_insert: stage new, facts 0, runnable, next_attempt_at = created_at = now.
      * deal_get/deal_update: -DW_ENOENT for an unknown id. */
     int (*deal_insert)(struct dw_store *s, dw_time_t now, int64_t *ret_id, struct dw_error *err);
-    int (*deal_get)(struct dw_store *s, int64_t id, struct dw_deal_rec *ret,
-                    struct dw_error *err);
+    int (*deal_get)(struct dw_store *s, int64_t id, struct dw_deal_rec *ret, struct dw_error *err);
     /* Writes stage, facts, runnable, attempts, next_attempt_at, last_error, parked,
      * account_id, contact_id, currency, updated_at. */
     int (*deal_update)(struct dw_store *s, const struct dw_deal_rec *rec, struct dw_error *err);
@@ -169,8 +167,7 @@ struct dw_store_ops {
                    const char *ws_hash, struct dw_error *err);
     int (*doc_get)(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
                    struct dw_error *err);
-    int (*doc_delete)(struct dw_store *s, int64_t deal_id, const char *kind,
-                      struct dw_error *err);
+    int (*doc_delete)(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
 
     /* Quotes. quote keys: currency, digits, subtotal, discount, total (int minor units),
      * discount_bp, term_months, hash (the content hash, computed by the caller), ws_hash,
@@ -179,20 +176,19 @@ struct dw_store_ops {
      * currency, hash, subtotal, total, lines (and per line sku, quantity, unit_price, amount,
      * net); digits defaults to 2, the other integers to 0. Keys beyond these are kept and
      * returned as given (on the quote and on each line). */
-    int (*quote_insert)(struct dw_store *s, int64_t deal_id, const json_t *quote,
-                        int *ret_revision, struct dw_error *err);
+    int (*quote_insert)(struct dw_store *s, int64_t deal_id, const json_t *quote, int *ret_revision,
+                        struct dw_error *err);
     /* The given revision, or the latest when revision is 0; adds id, revision, created_at. */
     int (*quote_get)(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
                      struct dw_error *err);
     /* All revisions, oldest first, without lines. */
-    int (*quotes_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
-                           struct dw_error *err);
+    int (*quotes_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
     /* Approvals. insert keys: kind, required_role, reason, rule, quote_revision,
      * quote_hash. Object keys add: id, deal_id, status ("pending" | "approved" | "rejected"
      * | "void"), decided_by, decided_at, note, created_at. */
-    int (*approval_insert)(struct dw_store *s, int64_t deal_id, const json_t *a,
-                           dw_time_t now, int64_t *ret_id, struct dw_error *err);
+    int (*approval_insert)(struct dw_store *s, int64_t deal_id, const json_t *a, dw_time_t now,
+                           int64_t *ret_id, struct dw_error *err);
     int (*approval_get)(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err);
     int (*approvals_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err);
@@ -200,9 +196,8 @@ struct dw_store_ops {
     int (*approvals_pending)(struct dw_store *s, json_t **ret, struct dw_error *err);
     /* pending -> status ("approved", "rejected" or "void"; else -DW_EINVAL);
      * -DW_ESTATE if it is not pending, -DW_ENOENT if there is no such approval. */
-    int (*approval_decide)(struct dw_store *s, int64_t id, const char *status,
-                           const char *user, const char *note, dw_time_t now,
-                           struct dw_error *err);
+    int (*approval_decide)(struct dw_store *s, int64_t id, const char *status, const char *user,
+                           const char *note, dw_time_t now, struct dw_error *err);
     /* Every pending or approved approval of the deal not bound to keep_hash becomes void
      * (compared as SQL IS NOT: keep_hash NULL keeps only approvals bound to no quote).
      * decided_by/decided_at/note stay as they were, the object gains voided_at. Returns the
@@ -214,17 +209,15 @@ struct dw_store_ops {
      * quote_hash, currency, total, accepted_by, lines (copied from the quote), digits
      * (optional, 2). order_get returns them with id, deal_id, created_at and any other keys
      * given to insert. */
-    int (*order_insert)(struct dw_store *s, int64_t deal_id, const json_t *order,
-                        dw_time_t now, int64_t *ret_id, struct dw_error *err);
+    int (*order_insert)(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
+                        int64_t *ret_id, struct dw_error *err);
     int (*order_get)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
     /* Event log (append-only; the future outbox). deal_id 0 = none; data NULL = {}. */
-    int (*event_append)(struct dw_store *s, int64_t deal_id, const char *type,
-                        const json_t *data, dw_time_t now, int64_t *ret_seq,
-                        struct dw_error *err);
+    int (*event_append)(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
+                        dw_time_t now, int64_t *ret_seq, struct dw_error *err);
     /* [{seq, type, at, data}] oldest first. */
-    int (*events_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
-                           struct dw_error *err);
+    int (*events_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
     /* Audit chain. rec keys: deal_id (int|null), actor, action, ws_hash, data (object).
      * The backend adds seq, at, prev (hash of the previous record, 64 zeros for the first)
@@ -239,8 +232,7 @@ struct dw_store_ops {
                         struct dw_error *err);
     /* [{seq, at, actor, action, ws_hash, data, hash}] of a deal, oldest first (also deal_id
      * and prev). */
-    int (*audit_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
-                          struct dw_error *err);
+    int (*audit_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
     /* {stages: {stage: count}, approvals_pending, proposals, orders, leads, parked} */
     int (*stats)(struct dw_store *s, json_t **ret, struct dw_error *err);

@@ -42,8 +42,8 @@ static bool run_test(const char *file, const json_t *test) {
     struct dw_mustache_opts opts = {.partials = partials};
     struct dw_error err = {0};
     char *got = NULL;
-    int r = dw_mustache_render(tmpl, json_string_length(json_object_get(test, "template")),
-                               data, &opts, &got, &err);
+    int r = dw_mustache_render(tmpl, json_string_length(json_object_get(test, "template")), data,
+                               &opts, &got, &err);
     bool ok = r == 0 && strcmp(got, expected) == 0;
     if (!ok) {
         printf("  FAIL %s: %s\n", file, name);
@@ -74,8 +74,7 @@ int main(int argc, char **argv) {
         json_t *spec = json_load_file(path, 0, &jerr);
         const json_t *tests = json_object_get(spec, "tests");
         if (!json_is_array(tests)) {
-            printf("%s: cannot load: %s\n", spec_files[f],
-                   spec ? "no \"tests\" array" : jerr.text);
+            printf("%s: cannot load: %s\n", spec_files[f], spec ? "no \"tests\" array" : jerr.text);
             json_decref(spec);
             total_fail++;
             continue;

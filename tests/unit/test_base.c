@@ -151,10 +151,14 @@ static void errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(money_parse_format), cmocka_unit_test(half_even),
-        cmocka_unit_test(percentages),        cmocka_unit_test(time_parse_format),
-        cmocka_unit_test(ids),                cmocka_unit_test(utf8),
-        cmocka_unit_test(buffers),            cmocka_unit_test(hashing),
+        cmocka_unit_test(money_parse_format),
+        cmocka_unit_test(half_even),
+        cmocka_unit_test(percentages),
+        cmocka_unit_test(time_parse_format),
+        cmocka_unit_test(ids),
+        cmocka_unit_test(utf8),
+        cmocka_unit_test(buffers),
+        cmocka_unit_test(hashing),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

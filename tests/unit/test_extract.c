@@ -153,7 +153,9 @@ static json_t *extract_at(const char *msg, dw_time_t at, const struct dw_extract
     return r;
 }
 
-static json_t *extract(const char *msg) { return extract_at(msg, received(), &vocab); }
+static json_t *extract(const char *msg) {
+    return extract_at(msg, received(), &vocab);
+}
 
 /* The span of item is exactly the n-th (0-based) occurrence of `text` in msg. */
 static void assert_span_nth(const json_t *item, const char *msg, const char *text, int nth) {

@@ -27,8 +27,7 @@ static char *render_ok(const char *tmpl, const char *data, const char *partials)
     char *out = NULL;
     int r = dw_mustache_render(tmpl, strlen(tmpl), d, &opts, &out, &err);
     if (r != 0)
-        print_error("render failed: %s: %d:%d: %s\n", dw_errname(r), err.line, err.col,
-                    err.msg);
+        print_error("render failed: %s: %d:%d: %s\n", dw_errname(r), err.line, err.col, err.msg);
     assert_int_equal(r, 0);
     assert_non_null(out);
     json_decref(d);
@@ -36,11 +35,11 @@ static char *render_ok(const char *tmpl, const char *data, const char *partials)
     return out;
 }
 
-#define assert_render(tmpl, data, partials, expected)                                  \
-    do {                                                                               \
-        char *out_ = render_ok(tmpl, data, partials);                                  \
-        assert_string_equal(out_, expected);                                           \
-        free(out_);                                                                    \
+#define assert_render(tmpl, data, partials, expected)                                              \
+    do {                                                                                           \
+        char *out_ = render_ok(tmpl, data, partials);                                              \
+        assert_string_equal(out_, expected);                                                       \
+        free(out_);                                                                                \
     } while (0)
 
 /* Renders expecting failure with `code`; returns the error for further checks. */
@@ -90,8 +89,7 @@ static void test_dotted_names(void **state) {
     /* The first key is found up the stack, the rest only inside it. */
     assert_render("{{#deal}}{{customer.name}}/{{name}}{{/deal}}", data, NULL, "Acme/outer");
     /* A broken chain is empty; it does not fall back to an outer "c". */
-    assert_render("[{{deal.c.x}}][{{b.c.y}}][{{deal.customer.name.more}}]", data, NULL,
-                  "[][][]");
+    assert_render("[{{deal.c.x}}][{{b.c.y}}][{{deal.customer.name.more}}]", data, NULL, "[][][]");
     assert_render("{{#deal.customer}}{{name}}{{/deal.customer}}", data, NULL, "Acme");
 }
 
@@ -136,18 +134,19 @@ static void test_partials(void **state) {
                   "<div>\n    <ul>\n      - x\ny\n      - z\n    </ul>\n</div>\n");
     /* An inline partial tag is not indented, not even inside an indented partial. */
     assert_render("  >{{>text}}|", "{}", partials, "  >a\nb\n|");
-    assert_render("  {{>outer}}\n", "{}", "{\"outer\": \"[{{>text}}]\\nend\\n\","
-                  " \"text\": \"a\\nb\"}", "  [a\nb]\n  end\n");
+    assert_render("  {{>outer}}\n", "{}",
+                  "{\"outer\": \"[{{>text}}]\\nend\\n\","
+                  " \"text\": \"a\\nb\"}",
+                  "  [a\nb]\n  end\n");
     /* A missing partial is empty (the spec), and the partial sees the caller's context. */
-    assert_render("[{{>nope}}]{{#items}}{{>line}}{{/items}}", data, partials,
-                  "[]- x\ny\n- z\n");
+    assert_render("[{{>nope}}]{{#items}}{{>line}}{{/items}}", data, partials, "[]- x\ny\n- z\n");
 }
 
 static void test_set_delimiters(void **state) {
     (void)state;
     const char *data = "{\"x\": \"<v>\", \"l\": [1, 2]}";
-    assert_render("{{x}} {{=<% %>=}}<%x%> {{x}} <%{x}%> <%#l%><%.%><%/l%><%={{ }}=%> {{x}}",
-                  data, NULL, "&lt;v&gt; &lt;v&gt; {{x}} <v> 12 &lt;v&gt;");
+    assert_render("{{x}} {{=<% %>=}}<%x%> {{x}} <%{x}%> <%#l%><%.%><%/l%><%={{ }}=%> {{x}}", data,
+                  NULL, "&lt;v&gt; &lt;v&gt; {{x}} <v> 12 &lt;v&gt;");
     /* A standalone delimiter change disappears with its line. */
     assert_render("a\n  {{=| |=}}\n|x|\n", data, NULL, "a\n&lt;v&gt;\n");
     /* Delimiters do not leak into or out of a partial. */
@@ -238,8 +237,8 @@ static void test_limits(void **state) {
     assert_string_equal(out, "x");
     free(out);
     json_decref(d);
-    render_fail("{{#list}}{{#list}}{{#list}}{{#list}}x{{/list}}{{/list}}{{/list}}{{/list}}",
-                NULL, &shallow, -DW_ETOOBIG);
+    render_fail("{{#list}}{{#list}}{{#list}}{{#list}}x{{/list}}{{/list}}{{/list}}{{/list}}", NULL,
+                &shallow, -DW_ETOOBIG);
     /* Partials and sections share the budget. */
     render_fail("{{#list}}{{>p}}{{/list}}", "{\"p\": \"{{#list}}{{>q}}{{/list}}\", \"q\": \"x\"}",
                 &shallow, -DW_ETOOBIG);
