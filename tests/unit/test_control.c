@@ -1,0 +1,179 @@
+/* Unit tests of the control layer through its public API (include/dealwright.h): lead
+ * checking, submission idempotency, the planner's order and gates, group-committed runs,
+ * on a scratch copy of the example workspace and a real SQLite store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agents/agent.h"
+#include "dealwright.h"
+
+static char dir[64];
+
+static int setup(void **state) {
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/dw-control-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    char cmd[512];
+    const char *root = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -r '%s/example/.' '%s/'", root ? root : ".", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static json_t *parse(const char *text, struct dw_error *err) {
+    json_t *in = json_loads(text, 0, NULL);
+    assert_non_null(in);
+    json_t *rec = NULL;
+    int r = dw_lead_parse(in, &rec, err);
+    json_decref(in);
+    return r < 0 ? NULL : rec;
+}
+
+static void lead_parse(void **state) {
+    (void)state;
+    struct dw_error err = {0};
+    json_t *rec = parse("{\"source\":\"chat\",\"external_id\":\"c1\",\"contact\":{\"email\":"
+                        "\" Ops@Fab.Example \",\"country\":\"Germany\"},\"transcript\":[{\"from\":"
+                        "\"customer\",\"text\":\"hi\"}]}",
+                        &err);
+    assert_non_null(rec);
+    assert_string_equal(dw_json_str(json_object_get(rec, "contact"), "email"), "ops@fab.example");
+    assert_string_equal(dw_json_str(json_object_get(rec, "contact"), "country"), "DE");
+    json_decref(rec);
+
+    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"c1\",\"message\":\"x\",\"x\":1}", &err));
+    assert_string_equal(err.field, "x");
+    assert_null(parse("{\"source\":\"fax\",\"external_id\":\"c1\",\"message\":\"x\"}", &err));
+    assert_string_equal(err.field, "source");
+    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"\",\"message\":\"x\"}", &err));
+    assert_string_equal(err.field, "external_id");
+    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"c\",\"transcript\":[{\"from\":"
+                      "\"bot\",\"text\":\"x\"}]}",
+                      &err));
+    assert_string_equal(err.field, "transcript[0].from");
+    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"c\",\"message\":\"x\",\"contact\":"
+                      "{\"email\":\"not-an-address\"}}",
+                      &err));
+    assert_string_equal(err.field, "contact.email");
+    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"c\",\"message\":\"a\\u0001b\"}", &err));
+    assert_string_equal(err.field, "message");
+}
+
+static struct dw_engine *open_engine(void) {
+    struct dw_engine *e = NULL;
+    struct dw_diags diags = {0};
+    struct dw_error err = {0};
+    int r = dw_engine_open(dir, NULL, &e, &diags, &err);
+    for (size_t i = 0; i < diags.n; i++)
+        print_error("%s:%d:%d: %s\n", diags.v[i].file, diags.v[i].line, diags.v[i].col,
+                    diags.v[i].msg);
+    dw_diags_release(&diags);
+    assert_int_equal(r, 0);
+    return e;
+}
+
+static const char *lead_a =
+    "[{\"source\":\"web_form\",\"external_id\":\"a1\",\"received_at\":\"2026-11-20T09:00:00Z\","
+    "\"contact\":{\"email\":\"it@mill.example\",\"company\":\"Mill AG\",\"country\":\"DE\","
+    "\"title\":\"CIO\"},\"message\":\"We need SD-WAN with firewall for 6 sites. Budget EUR 60k "
+    "by end of Q1. We ask for a 15% discount.\"}]";
+
+static void submit_run_gate(void **state) {
+    (void)state;
+    struct dw_engine *e = open_engine();
+    struct dw_error err = {0};
+    json_t *leads = json_loads(lead_a, 0, NULL), *res = NULL, *res2 = NULL, *deal = NULL;
+    assert_int_equal(dw_leads_submit(e, leads, &res, &err), 0);
+    assert_string_equal(dw_json_str(json_array_get(res, 0), "status"), "created");
+    assert_int_equal(dw_leads_submit(e, leads, &res2, &err), 0);
+    assert_string_equal(dw_json_str(json_array_get(res2, 0), "status"), "duplicate");
+    assert_string_equal(dw_json_str(json_array_get(res2, 0), "deal"),
+                        dw_json_str(json_array_get(res, 0), "deal"));
+
+    struct dw_run_stats st = {.keep_samples = true};
+    assert_int_equal(dw_run(e, NULL, &st, &err), 0);
+    /* intake, discovery, requirements, qualification, scoping, pricing, contract: then the
+     * discount gate stops it before the proposal */
+    assert_int_equal(st.steps, 7);
+    assert_int_equal(st.failures, 0);
+    for (size_t i = 0; i < st.n_agents; i++)
+        assert_int_equal(st.agents[i].count,
+                         strcmp(st.agents[i].agent, "proposal") == 0 ||
+                                 strcmp(st.agents[i].agent, "scheduling") == 0 ||
+                                 strcmp(st.agents[i].agent, "order") == 0
+                             ? 0
+                             : 1);
+    dw_run_stats_release(&st);
+
+    assert_int_equal(dw_deal_show(e, 1, &deal, &err), 0);
+    assert_string_equal(dw_json_str(deal, "stage"), "awaiting_approval");
+    json_t *a = json_array_get(json_object_get(deal, "approvals"), 0);
+    assert_string_equal(dw_json_str(a, "kind"), "discount");
+    assert_string_equal(dw_json_str(a, "required_role"), "manager");
+    json_decref(deal);
+
+    /* a second run has nothing to do */
+    struct dw_run_stats st2 = {0};
+    assert_int_equal(dw_run(e, NULL, &st2, &err), 0);
+    assert_int_equal(st2.steps, 0);
+    dw_run_stats_release(&st2);
+
+    /* the wrong role is refused and changes nothing; the right one moves the deal on */
+    json_t *out = NULL;
+    assert_int_equal(dw_approval_decide(e, 1, true, "lukas", NULL, &out, &err), -DW_EPERM);
+    assert_int_equal(dw_approval_decide(e, 1, true, "petra", "ok", &out, &err), 0);
+    assert_string_equal(dw_json_str(out, "stage"), "proposal_ready");
+    json_decref(out);
+
+    int64_t n = 0, bad = 0;
+    assert_int_equal(dw_audit_verify(e, &n, &bad, &err), 0);
+    assert_true(n > 10);
+    json_decref(leads);
+    json_decref(res);
+    json_decref(res2);
+    dw_engine_close(e);
+}
+
+static void bad_lead_stores_nothing(void **state) {
+    (void)state;
+    struct dw_engine *e = open_engine();
+    struct dw_error err = {0};
+    json_t *stats0 = NULL, *stats1 = NULL, *res = NULL;
+    assert_int_equal(dw_stats(e, &stats0, &err), 0);
+    /* the second lead is bad: the first must not be stored either */
+    json_t *leads = json_loads("[{\"source\":\"email\",\"external_id\":\"b1\",\"message\":\"x\"},"
+                               "{\"source\":\"email\",\"external_id\":\"b2\",\"mesage\":\"x\"}]",
+                               0, NULL);
+    assert_int_equal(dw_leads_submit(e, leads, &res, &err), -DW_EINVAL);
+    assert_string_equal(err.field, "mesage");
+    assert_int_equal(err.line, 2);
+    assert_int_equal(dw_stats(e, &stats1, &err), 0);
+    assert_int_equal(dw_json_int(stats0, "leads", -1), dw_json_int(stats1, "leads", -2));
+    json_decref(leads);
+    json_decref(stats0);
+    json_decref(stats1);
+    dw_engine_close(e);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(lead_parse),
+        cmocka_unit_test(submit_run_gate),
+        cmocka_unit_test(bad_lead_stores_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
