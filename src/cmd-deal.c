@@ -108,9 +108,10 @@ static void print_deal(const json_t *d) {
             printf("  - %s\n", json_string_value(e));
     }
     if (json_is_object(q)) {
-        printf("Quote revision %lld (%s): total %s %s, discount %s %%\n",
-               (long long)dw_json_int(q, "revision", 0), dw_json_str(q, "hash") ? "hash " : "",
-               dw_json_str(q, "currency"), dw_json_str(q, "total"), dw_json_str(q, "discount_pct"));
+        printf("Quote revision %lld: total %s %s, discount %s %% (hash %.12s)\n",
+               (long long)dw_json_int(q, "revision", 0), dw_json_str(q, "currency"),
+               dw_json_str(q, "total"), dw_json_str(q, "discount_pct"),
+               dw_json_str(q, "hash") ? dw_json_str(q, "hash") : "");
         size_t i;
         json_t *l;
         json_array_foreach(json_object_get(q, "lines"), i, l)

@@ -1985,6 +1985,11 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
     for (int f = 0; f <= 2 && j < c->nt; f++, j++) {
         if (c->claim[j])
             return NULL;
+        /* "20 cold-storage warehouses": a hyphen inside a modifier is not a word of its own */
+        if (f > 0 && is(c, j, "-") && glued(c, j)) {
+            f--;
+            continue;
+        }
         const struct phrase *u = vocab_at(c, c->units, j, ret_end), *head;
         size_t e;
         /* "40 branch offices": the last noun of a compound is the unit */

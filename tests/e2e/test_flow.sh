@@ -64,6 +64,7 @@ pass "poor fit and embargoed country disqualified, with reasons"
 
 show em-2026-1107
 [ "$(get '[(a["kind"], a["required_role"]) for a in d["approvals"] if a["status"]=="pending"]')" = "[('discount', 'manager')]" ] || fail "15 %: $(get 'd["approvals"]')"
+[ "$(get '[(q["value"], q["unit"]) for q in d["requirements"]["quantities"]]')" = "[(20, 'sites'), (60, 'access-points')]" ] || fail "quantities of '20 cold-storage warehouses ... 60 access points': $(get 'd["requirements"]["quantities"]')"
 show wf-2026-1108
 get '[(a["kind"], a["required_role"]) for a in d["approvals"] if a["status"]=="pending"]' | grep -q "('discount', 'deal_desk')" || fail "25 %: $(get 'd["approvals"]')"
 show em-2026-1109

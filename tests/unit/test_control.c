@@ -55,7 +55,8 @@ static void lead_parse(void **state) {
     assert_string_equal(dw_json_str(json_object_get(rec, "contact"), "country"), "DE");
     json_decref(rec);
 
-    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"c1\",\"message\":\"x\",\"x\":1}", &err));
+    assert_null(
+        parse("{\"source\":\"chat\",\"external_id\":\"c1\",\"message\":\"x\",\"x\":1}", &err));
     assert_string_equal(err.field, "x");
     assert_null(parse("{\"source\":\"fax\",\"external_id\":\"c1\",\"message\":\"x\"}", &err));
     assert_string_equal(err.field, "source");
@@ -69,7 +70,8 @@ static void lead_parse(void **state) {
                       "{\"email\":\"not-an-address\"}}",
                       &err));
     assert_string_equal(err.field, "contact.email");
-    assert_null(parse("{\"source\":\"chat\",\"external_id\":\"c\",\"message\":\"a\\u0001b\"}", &err));
+    assert_null(
+        parse("{\"source\":\"chat\",\"external_id\":\"c\",\"message\":\"a\\u0001b\"}", &err));
     assert_string_equal(err.field, "message");
 }
 
