@@ -42,7 +42,4 @@ int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *da
 int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
                    const char *actor, struct dw_error *err);
 
-/* Run a store operation in its own transaction, retrying while the store is busy. */
-int dw__txn_begin(struct dw_engine *e, struct dw_error *err);
-
 #endif

@@ -377,7 +377,7 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         for (size_t i = 0; i < dw_n_agents; i++)
             stats->agents[i].agent = dw_agents[i]->name;
     }
-    int64_t t0 = dw_monotonic_us(), busy = 0;
+    int64_t t0 = dw_monotonic_us(), busy_tries = 0;
     _cleanup_free_ int64_t *ids = calloc((size_t)batch, sizeof *ids);
     if (!ids)
         return -DW_ENOMEM;
@@ -426,14 +426,14 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
             s->ops->rollback(s);
             goto busy;
         }
-        busy = 0;
+        busy_tries = 0;
         if (stats)
             stats->commits++;
         if (opts->progress)
             opts->progress(opts->progress_ud, stats ? stats->steps : 0, n);
         continue;
     busy:
-        if (r != -DW_EBUSY || ++busy > 50)
+        if (r != -DW_EBUSY || ++busy_tries > 50)
             break;
         sleep_ms(10); /* another writer holds the lock: yield and retry the batch */
         r = 0;

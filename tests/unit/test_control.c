@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "agents/agent.h"
+#include "control/internal.h"
 #include "dealwright.h"
 
 static char dir[64];
@@ -171,11 +172,60 @@ static void bad_lead_stores_nothing(void **state) {
     dw_engine_close(e);
 }
 
+/* An agent can only do what its scope allows: the gateway refuses everything else, and
+ * documents that only people write (acceptance, overrides) no agent can write at all. */
+static int scoped_step(struct dw_agent_ctx *ctx) {
+    (void)ctx;
+    return 0;
+}
+
+static void gateway_enforces_scope(void **state) {
+    (void)state;
+    struct dw_engine *e = open_engine();
+    struct dw_error err = {0};
+    struct dw_deal_rec d;
+    assert_int_equal(e->store->ops->deal_get(e->store, 1, &d, &err), 0);
+    const struct dw_agent reader = {.name = "reader",
+                                    .needs = 0,
+                                    .produces = 0,
+                                    .scope = DW_TOOL_READ_DEAL,
+                                    .step = scoped_step};
+    json_t *calls = json_array(), *note = json_object(), *doc = json_object(), *out = NULL;
+    struct dw__gateway gw = {.engine = e, .deal = &d, .calls = calls};
+    struct dw_agent_ctx ctx = {.agent = &reader,
+                               .tools = &dw__tools,
+                               .ws = dw_engine_workspace(e),
+                               .deal_id = 1,
+                               .now = dw_now(),
+                               .note = note,
+                               .err = &err,
+                               .gateway = &gw};
+    assert_int_equal(e->store->ops->begin(e->store, &err), 0);
+    assert_int_equal(ctx.tools->doc_get(&ctx, "requirements", &out), 0); /* in scope */
+    json_decref(out);
+    assert_int_equal(ctx.tools->doc_put(&ctx, "requirements", doc), -DW_EPERM);
+    assert_non_null(strstr(err.msg, "reader"));
+    assert_int_equal(ctx.tools->set_outcome(&ctx, DW_STAGE_LOST, "no"), -DW_EPERM);
+    assert_int_equal(ctx.tools->request_approval(&ctx, "discount", "vp", "r", "x"), -DW_EPERM);
+    assert_int_equal(ctx.tools->leads(&ctx, &out), -DW_EPERM);
+    const struct dw_agent all = {.name = "all", .scope = ~0u, .step = scoped_step};
+    ctx.agent = &all;
+    assert_int_equal(ctx.tools->doc_put(&ctx, "acceptance", doc), -DW_EPERM);
+    assert_int_equal(ctx.tools->doc_put(&ctx, "pricing_overrides", doc), -DW_EPERM);
+    assert_int_equal(ctx.tools->set_outcome(&ctx, DW_STAGE_ORDERED, "no"), -DW_EINVAL);
+    e->store->ops->rollback(e->store);
+    json_decref(calls);
+    json_decref(note);
+    json_decref(doc);
+    dw_engine_close(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lead_parse),
         cmocka_unit_test(submit_run_gate),
         cmocka_unit_test(bad_lead_stores_nothing),
+        cmocka_unit_test(gateway_enforces_scope),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
