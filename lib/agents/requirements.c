@@ -198,19 +198,10 @@ static int step(struct dw_agent_ctx *ctx) {
         r = dw_extract(text, strlen(text), at, &vocab, &ext, ctx->err);
         if (r < 0)
             return r;
-        const char *keys[] = {"quantities",
-                              "budget",
-                              "deadline",
-                              "country",
-                              "capabilities",
-                              "excluded_capabilities",
-                              "standards",
-                              "discount",
-                              "term_months",
-                              "data_residency",
-                              "instructions_detected"};
-        for (size_t q = 0; q < DW_ARRAY_SIZE(keys); q++)
-            tag_lead(json_object_get(ext, keys[q]), id);
+        /* every fact of the extraction (an object, or a list of objects) gets its lead */
+        const char *key;
+        json_t *v;
+        json_object_foreach(ext, key, v) tag_lead(v, id);
         json_object_set_new(json_object_get(ext, "country"), "source", json_string("message"));
         drop_instructed_discount(ext, text, json_object_get(m, "ignored"));
         merge(m, ext);
