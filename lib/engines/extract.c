@@ -1779,6 +1779,18 @@ static json_t *extract_deadline(struct ctx *c) {
 
 /* ---- standards, capabilities ---------------------------------------------------------- */
 
+/* Add {name, text, span} for tokens [i, e) unless the list already names it. */
+static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e) {
+    if (has_name(arr, name) || json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
+        return;
+    json_t *o = new_item(c);
+    if (o) {
+        put(c, o, "name", json_string(name));
+        put_span(c, o, i, e);
+    }
+    append(c, arr, o);
+}
+
 static void extract_standards(struct ctx *c, json_t *arr) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
@@ -1788,14 +1800,7 @@ static void extract_standards(struct ctx *c, json_t *arr) {
             continue;
         }
         claim(c, i, e);
-        if (!has_name(arr, p->name) && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS) {
-            json_t *o = new_item(c);
-            if (o) {
-                put(c, o, "name", json_string(p->name));
-                put_span(c, o, i, e);
-            }
-            append(c, arr, o);
-        }
+        append_named(c, arr, p->name, i, e);
         i = e;
     }
 }
@@ -1810,14 +1815,7 @@ static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
         }
         bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e);
         json_t *arr = neg ? excluded : wanted;
-        if (!has_name(arr, p->name) && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS) {
-            json_t *o = new_item(c);
-            if (o) {
-                put(c, o, "name", json_string(p->name));
-                put_span(c, o, i, e);
-            }
-            append(c, arr, o);
-        }
+        append_named(c, arr, p->name, i, e);
         i = e;
     }
 }
