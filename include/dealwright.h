@@ -78,6 +78,14 @@ int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const cha
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err);
 
+/* Personal-data retention (policies.yaml personal_data.retention_days): the personal data
+ * of deals ordered, lost, disqualified or left in needs_info longer than that is redacted —
+ * contact details, the customer's words, drafted replies and proposals — in one
+ * transaction, each deal with an audit record. Quotes, orders and the audit chain (which
+ * holds only hashes, never personal data) stay. dry_run lists what would be redacted.
+ * Result: {retention_days, dry_run, deals: [{deal, stage, updated_at}]}. */
+int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_error *err);
+
 /* The audit chain. */
 int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
                     struct dw_error *err);

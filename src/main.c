@@ -33,6 +33,8 @@ const struct cmd commands[] = {
      CMD_ENGINE, cmd_quote_discount},
     {"audit verify", "", "check the audit hash chain", CMD_ENGINE, cmd_audit_verify},
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
+    {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,
+     cmd_privacy_purge},
     {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
      cmd_demo},
     {NULL, NULL, NULL, 0, NULL},

@@ -42,18 +42,22 @@ static int step(struct dw_agent_ctx *ctx) {
     const char *company = dw_json_str(contact, "company");
     const char *country = dw_json_str(contact, "country");
     const char *name = company ? company : domain;
-    char fallback[128];
-    if (!name) {
-        const char *who = dw_json_str(contact, "name");
-        snprintf(fallback, sizeof fallback, "%s (individual)", who ? who : "Unknown customer");
-        name = fallback;
+    if (name) {
+        r = DW_TOOL(ctx, link_account, name, domain, country, contact, &account);
+        if (r < 0)
+            return r;
+        r = DW_TOOL(ctx, prior_deals, &prior);
+        if (r < 0)
+            return r;
+    } else {
+        /* A private person (free mail, no company) is not an account: naming one after the
+         * person would copy personal data into a table retention cannot clean, and would
+         * merge every such sender into one account. The lead keeps the contact. */
+        account = json_pack("{s:n,s:n,s:b}", "id", "name", "individual", 1);
+        prior = json_array();
+        if (!account || !prior)
+            return -DW_ENOMEM;
     }
-    r = DW_TOOL(ctx, link_account, name, domain, country, contact, &account);
-    if (r < 0)
-        return r;
-    r = DW_TOOL(ctx, prior_deals, &prior);
-    if (r < 0)
-        return r;
 
     /* every message of the deal counts, a follow-up may name new things */
     struct dw_buf all;

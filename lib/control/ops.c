@@ -291,8 +291,8 @@ int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error 
     json_object_set_new(out, "contact", contact);
 
     static const char *const kinds[] = {
-        "discovery", "requirements", "qualification", "solution",   "contract",
-        "proposal",  "schedule",     "outcome",       "acceptance", "pricing_overrides"};
+        "discovery", "requirements", "qualification", "solution",          "contract", "proposal",
+        "schedule",  "outcome",      "acceptance",    "pricing_overrides", "privacy"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
         json_t *doc;
         if ((r = doc_or_null(e, id, kinds[k], &doc, err)) < 0)
@@ -635,4 +635,148 @@ int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_
     if (r < 0)
         return r;
     return e->store->ops->audit_for_deal(e->store, deal_id, ret, err);
+}
+
+/* ---- personal-data retention ------------------------------------------------------- */
+
+static const char REDACTED[] = "[redacted]";
+
+/* Replace every "text" string in a document (the words a fact was extracted from) — the
+ * facts themselves (quantities, dates, capability names) are business data and stay. */
+static void redact_texts(json_t *j) {
+    const char *key;
+    json_t *v;
+    size_t i;
+    if (json_is_object(j)) {
+        json_object_foreach(j, key, v) {
+            if (strcmp(key, "text") == 0 && json_is_string(v))
+                json_object_set_new(j, key, json_string(REDACTED));
+            else
+                redact_texts(v);
+        }
+    } else if (json_is_array(j)) {
+        json_array_foreach(j, i, v) redact_texts(v);
+    }
+}
+
+/* A lead without what identifies a person: the contact keeps company, country and the
+ * company's domain; subject, message and transcript text are gone. What kinds of personal
+ * data it held (intake's classes) stay on record. */
+static int redact_lead(struct dw_engine *e, const json_t *lead, struct dw_error *err) {
+    _cleanup_json_ json_t *raw = json_deep_copy(json_object_get(lead, "raw"));
+    _cleanup_json_ json_t *intake = json_deep_copy(json_object_get(lead, "intake"));
+    if (!raw)
+        return -DW_ENOMEM;
+    static const char *const personal[] = {"name", "email", "phone", "title"};
+    json_t *contacts[] = {json_object_get(raw, "contact"), json_object_get(intake, "contact")};
+    for (size_t c = 0; c < DW_ARRAY_SIZE(contacts); c++)
+        for (size_t k = 0; k < DW_ARRAY_SIZE(personal); k++)
+            json_object_del(contacts[c], personal[k]);
+    if (json_object_get(raw, "subject"))
+        json_object_set_new(raw, "subject", json_string(REDACTED));
+    if (json_object_get(raw, "message"))
+        json_object_set_new(raw, "message", json_string(REDACTED));
+    size_t i;
+    json_t *turn;
+    json_array_foreach(json_object_get(raw, "transcript"), i, turn)
+        json_object_set_new(turn, "text", json_string(REDACTED));
+    if (intake)
+        json_object_set_new(intake, "text", json_string(REDACTED));
+    return e->store->ops->lead_redact(e->store, dw_json_int(lead, "id", 0), raw, intake, err);
+}
+
+static int redact_doc(struct dw_engine *e, int64_t deal_id, const char *kind,
+                      void (*fn)(json_t *doc), struct dw_error *err) {
+    _cleanup_json_ json_t *doc = NULL;
+    int r = e->store->ops->doc_get(e->store, deal_id, kind, &doc, err);
+    if (r == -DW_ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
+    fn(doc);
+    return e->store->ops->doc_put(e->store, deal_id, kind, doc, e->ws->hash, err);
+}
+
+static void redact_qualification(json_t *doc) {
+    if (json_is_string(json_object_get(doc, "reply")))
+        json_object_set_new(doc, "reply", json_string(REDACTED));
+}
+
+static void redact_proposal(json_t *doc) {
+    /* the proposal names the contact; the quote it was made from stays in the quotes */
+    json_object_set_new(doc, "markdown", json_string(REDACTED));
+}
+
+static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int days,
+                      struct dw_error *err) {
+    struct dw_store *s = e->store;
+    _cleanup_json_ json_t *leads = NULL;
+    struct dw_deal_rec d;
+    int r = s->ops->deal_get(s, deal_id, &d, err);
+    if (r < 0 || (r = s->ops->leads_for_deal(s, deal_id, &leads, err)) < 0)
+        return r;
+    size_t i;
+    json_t *lead;
+    json_array_foreach(leads, i, lead) {
+        if ((r = redact_lead(e, lead, err)) < 0)
+            return r;
+    }
+    if (d.contact_id && (r = s->ops->contact_redact(s, d.contact_id, now, err)) < 0)
+        return r;
+    if ((r = redact_doc(e, deal_id, "requirements", redact_texts, err)) < 0 ||
+        (r = redact_doc(e, deal_id, "qualification", redact_qualification, err)) < 0 ||
+        (r = redact_doc(e, deal_id, "proposal", redact_proposal, err)) < 0)
+        return r;
+    char at[32];
+    _cleanup_json_ json_t *mark =
+        json_pack("{s:s,s:i,s:I}", "redacted_at", dw_time_format(now, at, sizeof at),
+                  "retention_days", days, "leads", (json_int_t)json_array_size(leads));
+    if (!mark || (r = s->ops->doc_put(s, deal_id, "privacy", mark, e->ws->hash, err)) < 0)
+        return r ? r : -DW_ENOMEM;
+    if ((r = dw__event(e, deal_id, "deal.redacted", json_deep_copy(mark), err)) < 0)
+        return r;
+    return dw__audit(e, deal_id, "control", "privacy.redact", json_incref(mark), err);
+}
+
+int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_error *err) {
+    int days = e->ws->policies.retention_days > 0 ? e->ws->policies.retention_days : 730;
+    dw_time_t now = dw_now(), cutoff = now - (dw_time_t)days * 86400;
+    _cleanup_json_ json_t *deals = NULL, *due = json_array();
+    int r = e->store->ops->deals_list(e->store, NULL, &deals, err);
+    if (r < 0 || !due)
+        return r < 0 ? r : -DW_ENOMEM;
+    size_t i;
+    json_t *d;
+    json_array_foreach(deals, i, d) {
+        const char *stage = dw_json_str(d, "stage"), *updated = dw_json_str(d, "updated_at");
+        dw_time_t t;
+        int64_t id = dw_json_int(d, "id", 0);
+        bool closed = strcmp(stage, "ordered") == 0 || strcmp(stage, "lost") == 0 ||
+                      strcmp(stage, "disqualified") == 0 || strcmp(stage, "needs_info") == 0;
+        if (!closed || !updated || dw_time_parse(updated, &t) < 0 || t > cutoff)
+            continue;
+        json_t *mark = NULL;
+        r = e->store->ops->doc_get(e->store, id, "privacy", &mark, err);
+        json_decref(mark);
+        if (r == 0)
+            continue; /* already redacted */
+        if (r != -DW_ENOENT)
+            return r;
+        json_array_append_new(due, json_pack("{s:o,s:s,s:s}", "deal", id_json('D', id), "stage",
+                                             stage, "updated_at", updated));
+    }
+    if (!dry_run && json_array_size(due)) {
+        if ((r = txn_begin(e, err)) < 0)
+            return r;
+        json_array_foreach(due, i, d) {
+            int64_t id;
+            dw_id_parse('D', dw_json_str(d, "deal"), &id);
+            if ((r = purge_deal(e, id, now, days, err)) < 0)
+                break;
+        }
+        if ((r = txn_end(e, r, err)) < 0)
+            return r;
+    }
+    *ret = json_pack("{s:i,s:b,s:O}", "retention_days", days, "dry_run", dry_run, "deals", due);
+    return *ret ? 0 : -DW_ENOMEM;
 }

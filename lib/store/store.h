@@ -117,6 +117,14 @@ struct dw_store_ops {
      * (lower-case), other than exclude_deal; -DW_ENOENT if none. */
     int (*deal_find_open_by_email)(struct dw_store *s, const char *email, int64_t exclude_deal,
                                    int64_t *ret_deal_id, struct dw_error *err);
+    /* Personal-data retention: replace a lead's input and intake with redacted copies (the
+     * subject, message, transcript and contact columns follow raw; the matching e-mail is
+     * cleared, so a redacted lead no longer joins deals). */
+    int (*lead_redact)(struct dw_store *s, int64_t lead_id, const json_t *raw, const json_t *intake,
+                       struct dw_error *err);
+    /* Clear a contact's name, e-mail, phone and title. */
+    int (*contact_redact)(struct dw_store *s, int64_t contact_id, dw_time_t now,
+                          struct dw_error *err);
     /* Move a lead to another deal (a follow-up found by email). */
     int (*lead_move)(struct dw_store *s, int64_t lead_id, int64_t deal_id, struct dw_error *err);
 

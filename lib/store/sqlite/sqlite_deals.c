@@ -280,6 +280,40 @@ int dw__sq_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id, struc
     return exec_changed(q, st, "lead_move", lead_id, err);
 }
 
+int dw__sq_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw, const json_t *intake,
+                       struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_require_object(raw, "raw", err);
+    if (r < 0)
+        return r;
+    r = dw__sq_stmt(q, DW__SQ_LEAD_REDACT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, lead_id, &rc);
+    dw__sq_bind_json(st, 2, raw, &rc);
+    dw__sq_bind_json(st, 3, intake, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "lead_redact");
+    return exec_changed(q, st, "lead_redact", lead_id, err);
+}
+
+int dw__sq_contact_redact(struct dw_store *s, int64_t contact_id, dw_time_t now,
+                          struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_CONTACT_REDACT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, contact_id, &rc);
+    dw__sq_bind_time(st, 2, now, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "contact_redact");
+    return exec_changed(q, st, "contact_redact", contact_id, err);
+}
+
 /* ---- accounts and contacts --------------------------------------------------------- */
 
 static int account_by_text(struct dw_sqlite *q, enum dw__sq_id id, const char *key, json_t **ret,

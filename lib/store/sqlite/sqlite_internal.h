@@ -78,6 +78,14 @@
       "UPDATE leads SET intake = ?2, contact_email = COALESCE(?3, contact_email) "                 \
       "WHERE id = ?1")                                                                             \
     X(LEAD_MOVE, "UPDATE leads SET deal_id = ?2 WHERE id = ?1")                                    \
+    X(LEAD_REDACT,                                                                                 \
+      "UPDATE leads SET raw = ?2, intake = ?3, contact_email = NULL, "                             \
+      "contact = json_extract(?2, '$.contact'), subject = json_extract(?2, '$.subject'), "         \
+      "message = json_extract(?2, '$.message'), transcript = json_extract(?2, '$.transcript') "    \
+      "WHERE id = ?1")                                                                             \
+    X(CONTACT_REDACT,                                                                              \
+      "UPDATE contacts SET name = NULL, email = NULL, phone = NULL, title = NULL, "                \
+      "updated_at = ?2 WHERE id = ?1")                                                             \
     X(DEAL_FIND_OPEN_BY_EMAIL, "SELECT d.id FROM leads l JOIN deals d ON d.id = l.deal_id "        \
                                "WHERE l.contact_email = ?1 AND d.id <> ?2 "                        \
                                "AND d.stage NOT IN ('ordered', 'lost', 'disqualified') "           \
@@ -307,6 +315,10 @@ int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *in
 int dw__sq_deal_find_open_by_email(struct dw_store *s, const char *email, int64_t exclude_deal,
                                    int64_t *ret_deal_id, struct dw_error *err);
 int dw__sq_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id, struct dw_error *err);
+int dw__sq_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw, const json_t *intake,
+                       struct dw_error *err);
+int dw__sq_contact_redact(struct dw_store *s, int64_t contact_id, dw_time_t now,
+                          struct dw_error *err);
 int dw__sq_account_find(struct dw_store *s, const char *domain, const char *name, json_t **ret,
                         struct dw_error *err);
 int dw__sq_account_insert(struct dw_store *s, const char *name, const char *domain,
