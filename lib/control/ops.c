@@ -63,9 +63,11 @@ static json_t *id_json(char prefix, int64_t id) {
     return json_string(dw_id_format(prefix, id, buf, sizeof buf));
 }
 
+/* The store already waits out a busy lock (SQLite's busy timeout); a few more tries cover a
+ * writer that holds it through several of those. */
 static int txn_begin(struct dw_engine *e, struct dw_error *err) {
     int r;
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 3; i++) {
         r = e->store->ops->begin(e->store, err);
         if (r != -DW_EBUSY)
             return r;
