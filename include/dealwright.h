@@ -42,7 +42,9 @@ struct dw_run_opts {
     int64_t only_deal;
     int batch;    /* deals per transaction (group commit); 0 = 32 */
     bool no_wait; /* do not sleep for retry backoff: return when only waits remain */
-    void (*progress)(void *ud, int64_t steps, int64_t due); /* may be NULL */
+    /* Called after each committed batch: deals finished so far of those runnable when the
+     * run started (plus any that became runnable since), and steps run. May be NULL. */
+    void (*progress)(void *ud, int64_t deals_done, int64_t deals_total, int64_t steps);
     void *progress_ud;
 };
 struct dw_agent_stats {

@@ -60,7 +60,7 @@ void cli_print_json(const json_t *j);
 const char *cli_opt(int *argc, char **argv, const char *name, bool *bad);
 bool cli_flag(int *argc, char **argv, const char *name);
 /* Progress bar on stderr when it is a terminal. */
-void cli_progress(void *ud, int64_t steps, int64_t due);
+void cli_progress(void *ud, int64_t done, int64_t total, int64_t steps);
 void cli_progress_done(void);
 
 /* The example workspace compiled into the binary (src/example.c, generated). */

@@ -19,12 +19,12 @@ int cmd_privacy_purge(struct cli *cli, int argc, char **argv) {
     const json_t *deals = json_object_get(res, "deals");
     size_t i;
     json_t *d;
-    json_array_foreach(deals, i, d)
-        printf("%s  %-14s last change %s\n", dw_json_str(d, "deal"), dw_json_str(d, "stage"),
-               dw_json_str(d, "updated_at"));
+    json_array_foreach(deals, i, d) printf("%s  %-14s last change %s\n", dw_json_str(d, "deal"),
+                                           dw_json_str(d, "stage"), dw_json_str(d, "updated_at"));
     printf("%zu deal%s past the retention period of %lld days%s\n", json_array_size(deals),
            json_array_size(deals) == 1 ? "" : "s", (long long)dw_json_int(res, "retention_days", 0),
-           dry ? " (dry run: nothing changed)" : json_array_size(deals) ? ": personal data redacted"
-                                                                         : "");
+           dry                      ? " (dry run: nothing changed)"
+           : json_array_size(deals) ? ": personal data redacted"
+                                    : "");
     return EXIT_OK;
 }

@@ -130,18 +130,18 @@ bool cli_flag(int *argc, char **argv, const char *name) {
 
 static bool progress_drawn;
 
-void cli_progress(void *ud, int64_t steps, int64_t due) {
+void cli_progress(void *ud, int64_t done, int64_t total, int64_t steps) {
     (void)ud;
-    if (!isatty(STDERR_FILENO))
+    if (!isatty(STDERR_FILENO) || total <= 0)
         return;
-    static const char spin[] = "|/-\\";
-    int bar = (int)(steps / 10 % 31);
-    char cells[32];
-    for (int i = 0; i < 30; i++)
-        cells[i] = i < bar ? '#' : '.';
-    cells[30] = '\0';
-    fprintf(stderr, "\r%c [%s] %lld steps, %lld deals in this batch ", spin[steps % 4], cells,
-            (long long)steps, (long long)due);
+    enum { WIDTH = 30 };
+    int fill = (int)(done * WIDTH / total);
+    char cells[WIDTH + 1];
+    for (int i = 0; i < WIDTH; i++)
+        cells[i] = i < fill ? '#' : '.';
+    cells[WIDTH] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  %lld/%lld deals, %lld steps ", cells, (int)(done * 100 / total),
+            (long long)done, (long long)total, (long long)steps);
     progress_drawn = true;
 }
 

@@ -377,7 +377,12 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         for (size_t i = 0; i < dw_n_agents; i++)
             stats->agents[i].agent = dw_agents[i]->name;
     }
-    int64_t t0 = dw_monotonic_us(), busy_tries = 0;
+    int64_t t0 = dw_monotonic_us(), busy_tries = 0, done = 0, total = 0;
+    if (opts->progress) {
+        _cleanup_json_ json_t *st = NULL;
+        if (s->ops->stats(s, &st, err) == 0)
+            total = dw_json_int(st, "runnable", 0);
+    }
     _cleanup_free_ int64_t *ids = calloc((size_t)batch, sizeof *ids);
     if (!ids)
         return -DW_ENOMEM;
@@ -429,8 +434,11 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         busy_tries = 0;
         if (stats)
             stats->commits++;
+        done += n;
+        if (done > total)
+            total = done;
         if (opts->progress)
-            opts->progress(opts->progress_ud, stats ? stats->steps : 0, n);
+            opts->progress(opts->progress_ud, done, total, stats ? stats->steps : 0);
         continue;
     busy:
         if (r != -DW_EBUSY || ++busy_tries > 50)

@@ -242,7 +242,8 @@ struct dw_store_ops {
      * and prev). */
     int (*audit_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
-    /* {stages: {stage: count}, approvals_pending, proposals, orders, leads, parked} */
+    /* {stages: {stage: count}, approvals_pending, proposals, orders, leads, parked,
+     * runnable} */
     int (*stats)(struct dw_store *s, json_t **ret, struct dw_error *err);
 };
 

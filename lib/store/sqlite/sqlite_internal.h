@@ -213,7 +213,8 @@
       "SELECT (SELECT COUNT(*) FROM approvals WHERE status = 'pending') "                          \
       "AS approvals_pending, (SELECT COUNT(*) FROM proposals) AS proposals, "                      \
       "(SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM leads) AS leads, "           \
-      "(SELECT COUNT(*) FROM deals WHERE parked = 1) AS parked")
+      "(SELECT COUNT(*) FROM deals WHERE parked = 1) AS parked, "                                  \
+      "(SELECT COUNT(*) FROM deals WHERE runnable = 1 AND parked = 0) AS runnable")
 
 /* The four per-kind document tables share one shape (deal_id PRIMARY KEY). */
 #define DW__SQ_DOC_PUT(table)                                                                      \
