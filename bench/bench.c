@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dealwright.h"
 #include "../src/cli.h"
@@ -110,6 +111,9 @@ int main(int argc, char **argv) {
         printf("%-14s %8lld %10lld %10lld\n", a->agent, (long long)a->count,
                (long long)a->us[a->count / 2], (long long)a->us[(a->count * 99) / 100]);
     }
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("memory: peak RSS %ld KiB\n", ru.ru_maxrss);
     json_t *stats = NULL;
     if (dw_stats(e, &stats, &err) == 0) {
         char *s = json_dumps(json_object_get(stats, "stages"), JSON_COMPACT | JSON_SORT_KEYS);
