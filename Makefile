@@ -4,6 +4,8 @@
 #   make test     build and run every test (unit, conformance, end-to-end)
 #   make bench    build optimised and run the benchmarks
 #   make asan     build with ASan + UBSan and run the unit and end-to-end tests
+#   make fuzz     build the libFuzzer targets with clang and run each for 20 s on its seeds
+#   make fuzz-long  run each fuzz target for FUZZ_SECONDS (600), FUZZ_JOBS (2) at a time
 
 DEB_PACKAGES := gcc meson ninja-build pkg-config python3 sqlite3 \
                 libjansson-dev libfyaml-dev libsqlite3-dev libpcre2-dev libsodium-dev \
@@ -12,7 +14,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_BENCH ?= build-bench
 
-.PHONY: all deps build demo test bench asan clean format check-format
+.PHONY: all deps build demo test bench asan clean format check-format fuzz fuzz-long
 
 all: build
 
@@ -64,3 +66,55 @@ check-format:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_BENCH)
+
+# ---- fuzzing (docs/internals/fuzzing.md) ------------------------------------------------
+# libFuzzer ships with clang's compiler-rt: on Debian 12 that is libclang-rt-14-dev, which
+# `clang` does not pull in; libclang-rt-dev is the metapackage matching the default clang.
+# -Dwerror=false: clang warns where gcc does not (-Wformat-nonliteral in the va_list helpers
+# of lib/base, -Wstring-concatenation in lib/engines/countries.c).
+FUZZ_DEB_PACKAGES := clang libclang-rt-dev
+BUILD_FUZZ   ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 2
+FUZZ_TARGETS := lead mustache extract workspace
+FUZZ_ENV     := DW_SOURCE_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+define fuzz_setup
+	@missing=""; for p in $(FUZZ_DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@t=$$(mktemp -d) && printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	  'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+	  'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }' > $$t/t.c && \
+	  clang -fsanitize=fuzzer,address,undefined $$t/t.c -o $$t/t >$$t/log 2>&1; r=$$?; \
+	  [ $$r = 0 ] || { cat $$t/log; echo "clang cannot link -fsanitize=fuzzer (libFuzzer missing?)"; }; \
+	  rm -rf $$t; exit $$r
+	@test -f $(BUILD_FUZZ)/build.ninja || CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+	ninja -C $(BUILD_FUZZ)
+endef
+
+fuzz: deps
+	$(fuzz_setup)
+	meson test -C $(BUILD_FUZZ) --suite fuzz --print-errorlogs --num-processes $(FUZZ_JOBS)
+
+# Each target runs on a scratch corpus in the build tree (kept between runs, so a long run
+# resumes where the last ended) plus the committed seeds; findings go to
+# $(BUILD_FUZZ)/fuzz/NAME-crash-*, the log to $(BUILD_FUZZ)/fuzz/NAME.log.
+fuzz-long: deps
+	$(fuzz_setup)
+	@echo "fuzzing $(FUZZ_TARGETS) for $(FUZZ_SECONDS) s each, $(FUZZ_JOBS) at a time"
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I NAME sh -c ' \
+	  d=$(BUILD_FUZZ)/fuzz; mkdir -p $$d/corpus/NAME; \
+	  $(FUZZ_ENV) $$d/fuzz-NAME -max_total_time=$(FUZZ_SECONDS) -timeout=5 -print_final_stats=1 \
+	    -artifact_prefix=$$d/NAME- $$d/corpus/NAME fuzz/corpus/NAME >$$d/NAME.log 2>&1; r=$$?; \
+	  echo "NAME: exit $$r: $$(grep -E "^#[0-9]+" $$d/NAME.log | tail -1)"; exit $$r'
