@@ -16,3 +16,9 @@ new_ws
 printf '{\n  "source": "api",\n  "external_id": "stdin-1",\n  "message": "We need SD-WAN for 4 sites."\n}\n' | dw lead add - > "$TMP/id"
 grep -q '^D-000001$' "$TMP/id" || fail "lead add - did not print the deal id: $(cat "$TMP/id")"
 pass "lead add - reads standard input"
+
+# the registry, as people see it
+expect_exit 0 "$DW" agents --json
+[ "$(echo "$OUT" | json_get '[a["name"] for a in d]')" = "['intake', 'discovery', 'requirements', 'qualification', 'scoping', 'pricing', 'contract', 'proposal', 'scheduling', 'order']" ] || fail "agents: $OUT"
+[ "$(echo "$OUT" | json_get '[a["tools"] for a in d if a["name"]=="order"][0]')" = "['read_deal', 'create_order']" ] || fail "order agent scope: $OUT"
+pass "agents lists the registry in pipeline order with each scope"
