@@ -652,23 +652,31 @@ int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const 
     return dw__sq_exec(q, st, err, "doc_put");
 }
 
-int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
-                   struct dw_error *err) {
-    struct dw_sqlite *q = dw__sq(s);
-    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+/* Prepare the get or delete statement of a document kind with the deal (and, for kinds
+ * without a table of their own, the kind) bound. */
+static int doc_keyed(struct dw_sqlite *q, int64_t deal_id, const char *kind, bool del,
+                     sqlite3_stmt **ret, struct dw_error *err) {
     const struct doc_kind *k;
     int rc = SQLITE_OK;
     int r = doc_kind(kind, &k, err);
     if (r < 0)
         return r;
-    r = dw__sq_stmt(q, k->get, &st, err);
+    r = dw__sq_stmt(q, del ? k->del : k->get, ret, err);
     if (r < 0)
         return r;
-    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_int(*ret, 1, deal_id, &rc);
     if (k == &doc_other)
-        dw__sq_bind_text(st, 2, kind, &rc);
-    if (rc != SQLITE_OK)
-        return dw__sq_bind_error(rc, err, "doc_get");
+        dw__sq_bind_text(*ret, 2, kind, &rc);
+    return rc == SQLITE_OK ? 0 : dw__sq_bind_error(rc, err, del ? "doc_delete" : "doc_get");
+}
+
+int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
+                   struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int r = doc_keyed(q, deal_id, kind, false, &st, err);
+    if (r < 0)
+        return r;
     r = dw__sq_step(q, st, err, "doc_get");
     if (r < 0)
         return r;
@@ -680,19 +688,9 @@ int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t
 int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    const struct doc_kind *k;
-    int rc = SQLITE_OK;
-    int r = doc_kind(kind, &k, err);
+    int r = doc_keyed(q, deal_id, kind, true, &st, err);
     if (r < 0)
         return r;
-    r = dw__sq_stmt(q, k->del, &st, err);
-    if (r < 0)
-        return r;
-    dw__sq_bind_int(st, 1, deal_id, &rc);
-    if (k == &doc_other)
-        dw__sq_bind_text(st, 2, kind, &rc);
-    if (rc != SQLITE_OK)
-        return dw__sq_bind_error(rc, err, "doc_delete");
     return dw__sq_exec(q, st, err, "doc_delete");
 }
 
