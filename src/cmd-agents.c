@@ -22,10 +22,10 @@ int cmd_agents(struct cli *cli, int argc, char **argv) {
         dw_facts_format(a->needs, needs, sizeof needs);
         dw_facts_format(a->produces, produces, sizeof produces);
         if (cli->json) {
-            json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:o}", "name", a->name,
-                                                  "summary", a->summary ? a->summary : "",
-                                                  "needs", needs, "produces", produces,
-                                                  "tools", tools_json(a->scope)));
+            json_array_append_new(list,
+                                  json_pack("{s:s,s:s,s:s,s:s,s:o}", "name", a->name, "summary",
+                                            a->summary ? a->summary : "", "needs", needs,
+                                            "produces", produces, "tools", tools_json(a->scope)));
             continue;
         }
         printf("%-14s needs %-28s produces %-13s  %s\n", a->name, needs, produces,

@@ -904,8 +904,9 @@ static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
         }
     }
     int scale = 0;
+    /* at most 18 digits in all, so the mantissa fits an int64 */
     if (sep_at(c, j, &ch) && ch != grp && glued(c, j) && kind(c, j + 1, TK_NUM) &&
-        glued(c, j + 1) && tlen(c, j + 1) <= 6) {
+        glued(c, j + 1) && tlen(c, j + 1) <= 6 && nd + tlen(c, j + 1) <= 18) {
         size_t fd = tlen(c, j + 1);
         for (size_t k = 0; k < fd; k++)
             v *= 10;

@@ -827,6 +827,20 @@ static void test_bad_input(void **state) {
     json_decref(r);
 }
 
+/* Found by fuzz_extract: 15 integer digits and 6 fraction digits overflowed the int64
+ * mantissa (UBSan: signed integer overflow). Numbers are now at most 18 digits in all. */
+static void test_long_numbers(void **state) {
+    (void)state;
+    static const char *const texts[] = {"999999999999999.999999", "999999999999999.999999 users",
+                                        "EUR 999999999999999.999999", "123456789012345678 users"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(texts); i++) {
+        json_t *r = NULL;
+        struct dw_error err = {0};
+        assert_int_equal(dw_extract(texts[i], strlen(texts[i]), received(), &vocab, &r, &err), 0);
+        json_decref(r);
+    }
+}
+
 static void test_deterministic(void **state) {
     (void)state;
     const char *msg = "We need 200 users, SD-WAN and Wi-Fi, no on-prem, budget €200k, by "
@@ -869,6 +883,7 @@ int main(void) {
         cmocka_unit_test(test_english_message),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_long_numbers),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
