@@ -33,6 +33,9 @@
 
 #define MUSTACHE_DEFAULT_OUTPUT ((size_t)16 << 20)
 #define MUSTACHE_DEFAULT_DEPTH 64
+/* Nested sections over lists multiply: eleven sections over a six-item list visit 6^11
+ * nodes while writing almost nothing, so output size alone does not bound the work. */
+#define MUSTACHE_DEFAULT_STEPS ((uint64_t)10000000)
 /* Templates and partials alike; positions are reported as int line:col, so this also
  * keeps those from overflowing. */
 #define MUSTACHE_MAX_TEMPLATE ((size_t)16 << 20)
@@ -409,6 +412,7 @@ struct render {
     struct dw_buf out;
     size_t max_output;
     int max_depth;
+    uint64_t steps, max_steps;
     const json_t *partials;
     struct partial *cache;
     struct dw_error *err;
@@ -679,6 +683,11 @@ static int render_nodes(struct render *r, const struct tmpl *t, size_t from, siz
     size_t i = from;
     while (i < to && rc == 0) {
         const struct node *nd = &t->nodes[i];
+        if (++r->steps > r->max_steps)
+            return dw_error_set(r->err, -DW_ETOOBIG,
+                                "the template takes more than %llu rendering steps (sections "
+                                "nested over lists multiply)",
+                                (unsigned long long)r->max_steps);
         switch (nd->kind) {
         case NODE_TEXT:
             rc = emit_text(r, t, nd, ind);
@@ -716,6 +725,7 @@ int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
     struct render r = {
         .max_output = opts && opts->max_output ? opts->max_output : MUSTACHE_DEFAULT_OUTPUT,
         .max_depth = opts && opts->max_depth ? opts->max_depth : MUSTACHE_DEFAULT_DEPTH,
+        .max_steps = opts && opts->max_steps ? opts->max_steps : MUSTACHE_DEFAULT_STEPS,
         .partials = opts ? opts->partials : NULL,
         .err = err,
     };

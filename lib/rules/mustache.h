@@ -5,9 +5,9 @@
  * partials, sections; see tests/conformance/mustache). Lambdas, inheritance and dynamic
  * names (the optional "~" modules) are not supported.
  *
- * Thread-safety: reentrant, no shared state. Limits: output size and section/partial
- * nesting depth are set in struct dw_mustache_opts; a template or partial is at most
- * 16 MiB. Passing a limit is an error (-DW_ETOOBIG), never a crash.
+ * Thread-safety: reentrant, no shared state. Limits: output size, section/partial
+ * nesting depth and rendering steps are set in struct dw_mustache_opts; a template or partial is at
+ * most 16 MiB. Passing a limit is an error (-DW_ETOOBIG), never a crash.
  */
 #ifndef DW_MUSTACHE_H
 #define DW_MUSTACHE_H
@@ -18,6 +18,7 @@ struct dw_mustache_opts {
     const json_t *partials; /* object: partial name -> template string; may be NULL */
     size_t max_output;      /* bytes; 0 = 16 MiB */
     int max_depth;          /* section + partial nesting; 0 = 64 */
+    uint64_t max_steps;     /* template nodes visited while rendering; 0 = 10,000,000 */
 };
 
 /* Render tmpl[0..len) with `data` as the root context. On success *ret_out is a

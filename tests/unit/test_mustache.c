@@ -244,6 +244,31 @@ static void test_limits(void **state) {
                 &shallow, -DW_ETOOBIG);
 }
 
+/* Found by fuzz_mustache: eleven sections nested over a six-item list are 6^11 visits with
+ * almost no output; the step limit stops it in well under a second. */
+static void test_work_limit(void **state) {
+    (void)state;
+    const char *tmpl = "{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}x"
+                       "{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}";
+    json_t *d = json_pack("{s:[i,i,i,i,i,i]}", "l", 1, 2, 3, 4, 5, 6);
+    char *out = NULL;
+    struct dw_error err = {0};
+    int64_t t0 = dw_monotonic_us();
+    assert_int_equal(dw_mustache_render(tmpl, strlen(tmpl), d, NULL, &out, &err), -DW_ETOOBIG);
+    assert_true(dw_monotonic_us() - t0 < 5000000);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "steps"));
+    /* a template within the limit renders */
+    struct dw_mustache_opts o = {.max_steps = 100};
+    assert_int_equal(dw_mustache_render("{{#l}}x{{/l}}", 13, d, &o, &out, &err), 0);
+    assert_string_equal(out, "xxxxxx");
+    free(out);
+    out = NULL;
+    o.max_steps = 5;
+    assert_int_equal(dw_mustache_render("{{#l}}x{{/l}}", 13, d, &o, &out, &err), -DW_ETOOBIG);
+    json_decref(d);
+}
+
 static void test_bad_arguments(void **state) {
     (void)state;
     char *out = NULL;
@@ -271,6 +296,7 @@ int main(void) {
         cmocka_unit_test(test_inverted),       cmocka_unit_test(test_partials),
         cmocka_unit_test(test_set_delimiters), cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_limits),         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_work_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
