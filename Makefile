@@ -65,7 +65,7 @@ check-format:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_BENCH)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_BENCH) $(BUILD_FUZZ)
 
 # ---- fuzzing (docs/internals/fuzzing.md) ------------------------------------------------
 # libFuzzer ships with clang's compiler-rt: on Debian 12 that is libclang-rt-14-dev, which

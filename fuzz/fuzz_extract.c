@@ -70,9 +70,17 @@ static const struct dw_extract_vocab vocab = {
 };
 
 static const char *const all_keys[] = {
-    "quantities", "budget",         "deadline",       "country",
-    "capabilities", "excluded_capabilities", "standards", "discount",
-    "term_months",  "data_residency", "instructions_detected",
+    "quantities",
+    "budget",
+    "deadline",
+    "country",
+    "capabilities",
+    "excluded_capabilities",
+    "standards",
+    "discount",
+    "term_months",
+    "data_residency",
+    "instructions_detected",
 };
 
 static dw_time_t received_at;

@@ -24,9 +24,12 @@ top, spec = sys.argv[1], sys.argv[2]
 corpus = os.path.join(top, 'fuzz', 'corpus')
 
 def reset(name):
+    # regress-* files are the reproducers of fixed findings: kept, never regenerated
     d = os.path.join(corpus, name)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if not f.startswith('regress-'):
+            os.remove(os.path.join(d, f))
     return d
 
 def put(d, name, data):
