@@ -121,7 +121,8 @@ int dw_buf_append(struct dw_buf *b, const void *p, size_t n);
 int dw_buf_puts(struct dw_buf *b, const char *s);
 int dw_buf_putc(struct dw_buf *b, char c);
 int dw_buf_printf(struct dw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int dw_buf_vprintf(struct dw_buf *b, const char *fmt, va_list ap);
+int dw_buf_vprintf(struct dw_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Give the string away (caller frees); the buffer is empty afterwards. Never NULL. */
 char *dw_buf_steal(struct dw_buf *b);
 void dw_buf_release(struct dw_buf *b);

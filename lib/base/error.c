@@ -36,7 +36,8 @@ bool dw_error_is_transient(int code) {
     return i == DW_EBUSY || i == DW_EAGAIN;
 }
 
-static void err_vfill(struct dw_error *err, int code, const char *fmt, va_list ap) {
+__attribute__((format(printf, 3, 0))) static void err_vfill(struct dw_error *err, int code,
+                                                            const char *fmt, va_list ap) {
     err->code = code < 0 ? code : -code;
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 }

@@ -256,8 +256,8 @@ const char *const dw__country_names[] = {
     "UA|Ukraine",
     "UG|Uganda",
     "UM|United States Minor Outlying Islands",
-    "US|United States|United States of America|^USA|U.S.|U.S.A.|^US|*America|"
-    "Vereinigte Staaten|Vereinigten Staaten",
+    ("US|United States|United States of America|^USA|U.S.|U.S.A.|^US|*America|"
+     "Vereinigte Staaten|Vereinigten Staaten"),
     "UY|Uruguay",
     "UZ|Uzbekistan|Usbekistan",
     "VA|Vatican City|Vatican|Holy See|Vatikan",
