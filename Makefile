@@ -16,10 +16,10 @@ BUILD_BENCH ?= build-bench
 
 .PHONY: all deps build demo test bench asan clean format check-format fuzz fuzz-long
 
-all: build
-
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# $(call install_packages,LIST): install the Debian packages of LIST that are missing when
+# run as root; otherwise print the exact apt-get line and fail.
+define install_packages
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -30,6 +30,12 @@ deps:
 	    echo "missing Debian packages; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+all: build
+
+deps:
+	$(call install_packages,$(DEB_PACKAGES))
 
 $(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) --buildtype=debugoptimized
@@ -79,17 +85,7 @@ FUZZ_ENV     := DW_SOURCE_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_er
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 define fuzz_setup
-	@missing=""; for p in $(FUZZ_DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "missing Debian packages; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call install_packages,$(FUZZ_DEB_PACKAGES))
 	@t=$$(mktemp -d) && printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
 	  'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
 	  'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }' > $$t/t.c && \
