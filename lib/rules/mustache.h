@@ -18,7 +18,7 @@ struct dw_mustache_opts {
     const json_t *partials; /* object: partial name -> template string; may be NULL */
     size_t max_output;      /* bytes; 0 = 16 MiB */
     int max_depth;          /* section + partial nesting; 0 = 64 */
-    uint64_t max_steps;     /* template nodes visited while rendering; 0 = 10,000,000 */
+    uint64_t max_steps;     /* nodes visited + section passes while rendering; 0 = 2,000,000 */
 };
 
 /* Render tmpl[0..len) with `data` as the root context. On success *ret_out is a
