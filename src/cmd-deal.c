@@ -134,9 +134,9 @@ static void print_deal(const json_t *d) {
         printf("\nDrafted reply:\n%s\n", dw_json_str(qr, "reply"));
     const json_t *p = json_object_get(d, "proposal");
     if (json_is_object(p))
-        printf("\nProposal (%zu bytes of Markdown, %zu citations) — see --json\n",
+        printf("\nProposal: %zu bytes of Markdown, %zu citations (dealwright deal proposal %s)\n",
                strlen(dw_json_str(p, "markdown") ? dw_json_str(p, "markdown") : ""),
-               json_array_size(json_object_get(p, "citations")));
+               json_array_size(json_object_get(p, "citations")), dw_json_str(d, "id"));
     printf("Timeline: %zu events (dealwright audit show %s)\n",
            json_array_size(json_object_get(d, "timeline")), dw_json_str(d, "id"));
 }
@@ -154,5 +154,25 @@ int cmd_deal_show(struct cli *cli, int argc, char **argv) {
         cli_print_json(d);
     else
         print_deal(d);
+    return EXIT_OK;
+}
+
+/* deal proposal — the proposal's Markdown as the customer will read it, to send or convert. */
+int cmd_deal_proposal(struct cli *cli, int argc, char **argv) {
+    int64_t id;
+    if (argc != 1 || dw_id_parse('D', argv[0], &id) < 0)
+        return cli_usage("usage: dealwright deal proposal ID");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *d = NULL;
+    int r = dw_deal_show(cli->engine, id, &d, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    const char *md = dw_json_str(json_object_get(d, "proposal"), "markdown");
+    if (!md) {
+        fprintf(stderr, "dealwright: %s has no proposal yet (stage %s)\n", argv[0],
+                dw_json_str(d, "stage"));
+        return EXIT_USAGE;
+    }
+    fputs(md, stdout);
     return EXIT_OK;
 }

@@ -22,6 +22,8 @@ const struct cmd commands[] = {
     {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run},
     {"deals", "[--stage S]", "list deals", CMD_ENGINE, cmd_deals},
     {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show},
+    {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
+     cmd_deal_proposal},
     {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals},
     {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
     {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},

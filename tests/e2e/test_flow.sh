@@ -37,6 +37,9 @@ get 'd["proposal"]["markdown"]' | grep -q '\[\^1\]' || fail "proposal without ci
 [ "$(get 'all(c["path"].startswith("knowledge/") for c in d["proposal"]["citations"])')" = True ] || fail "citation paths"
 [ "$(get 'len(d["schedule"]["slots"])')" = 3 ] || fail "three demo slots"
 [ "$(get 'all(s["start"] > d["lead"]["received_at"] for s in d["schedule"]["slots"])')" = True ] || fail "demo slots before the lead arrived"
+expect_exit 0 dw deal proposal "$(deal_of wf-2026-1101)"
+[ "$OUT" = "$(get 'd["proposal"]["markdown"]')" ] || fail "deal proposal does not print the proposal's Markdown"
+expect_exit 2 dw deal proposal "$(deal_of wf-2026-1105)"
 pass "clear fit: proposal ready, EUR, DPA, cited claims, 3 demo slots after received_at"
 
 # every extracted requirement points at the words it came from
