@@ -1316,6 +1316,18 @@ static json_t *new_item(struct ctx *c) {
     return o;
 }
 
+/* A fact of one value: {key: value, text, span} for tokens [t0, t1); value is stolen. */
+static json_t *fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1) {
+    json_t *o = new_item(c);
+    if (!o) {
+        json_decref(value);
+        return NULL;
+    }
+    put(c, o, key, value);
+    put_span(c, o, t0, t1);
+    return o;
+}
+
 static void append(struct ctx *c, json_t *arr, json_t *o) {
     if (!o || json_array_append_new(arr, o) != 0)
         c->oom = true;
@@ -1870,12 +1882,7 @@ static json_t *extract_discount(struct ctx *c) {
             continue;
         claim(c, t0, t1);
         char buf[32];
-        json_t *o = new_item(c);
-        if (!o)
-            return NULL;
-        put(c, o, "pct", json_string(dw_pct_format(bp, buf, sizeof buf)));
-        put_span(c, o, t0, t1);
-        return o;
+        return fact(c, "pct", json_string(dw_pct_format(bp, buf, sizeof buf)), t0, t1);
     }
     return json_null();
 }
@@ -1949,22 +1956,12 @@ static json_t *extract_term(struct ctx *c) {
         a1 = t1;
         n = months;
         claim(c, t0, t1);
-        json_t *o = new_item(c);
-        if (!o)
-            return NULL;
-        put(c, o, "value", json_integer(n));
-        put_span(c, o, a0, a1);
-        return o;
+        return fact(c, "value", json_integer(n), a0, a1);
     }
     if (!a1)
         return json_null();
     claim(c, a0, a1);
-    json_t *o = new_item(c);
-    if (!o)
-        return NULL;
-    put(c, o, "value", json_integer(12));
-    put_span(c, o, a0, a1);
-    return o;
+    return fact(c, "value", json_integer(12), a0, a1);
 }
 
 /* ---- quantities ----------------------------------------------------------------------- */
@@ -2484,12 +2481,7 @@ static json_t *extract_residency(struct ctx *c) {
         if (!residency_in(c, i, &t0, &t1, &code) && !residency_first(c, i, &t1, &code))
             continue;
         claim(c, t0, t1);
-        json_t *o = new_item(c);
-        if (!o)
-            return NULL;
-        put(c, o, "region", json_string(code));
-        put_span(c, o, t0, t1);
-        return o;
+        return fact(c, "region", json_string(code), t0, t1);
     }
     return json_null();
 }
@@ -2520,12 +2512,7 @@ static json_t *extract_country(struct ctx *c) {
     }
     if (!first)
         return json_null();
-    json_t *o = new_item(c);
-    if (!o)
-        return NULL;
-    put(c, o, "code", json_string(first->name));
-    put_span(c, o, f0, f1);
-    return o;
+    return fact(c, "code", json_string(first->name), f0, f1);
 }
 
 /* ---- instructions to the system ------------------------------------------------------- */
