@@ -27,8 +27,7 @@ extern const struct dw_tools dw__tools;
  * write). */
 int dw__deal_settle(struct dw_engine *e, struct dw_deal_rec *d, struct dw_error *err);
 /* The agent the deal needs next, or NULL. */
-const struct dw_agent *dw__plan(struct dw_engine *e, const struct dw_deal_rec *d,
-                                uint32_t effective_facts);
+const struct dw_agent *dw__plan(const struct dw_deal_rec *d, uint32_t effective_facts);
 /* facts | CLEARED when every approval of the current quote is granted. */
 int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t *ret,
                         bool *ret_pending, struct dw_error *err);

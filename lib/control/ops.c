@@ -394,10 +394,10 @@ static bool may_decide(const struct dw_workspace *ws, const struct dw_user *u, c
     return false;
 }
 
-static int reset_pricing(struct dw_deal_rec *d) {
+/* Back to pricing: the quote and everything built on it are made again. */
+static void reset_pricing(struct dw_deal_rec *d) {
     d->facts &= ~(uint32_t)(DW_FACT_QUOTE | DW_FACT_CONTRACT | DW_FACT_PROPOSAL | DW_FACT_SCHEDULE |
                             DW_FACT_ACCEPTED);
-    return 0;
 }
 
 static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const struct dw_user *u,

@@ -92,8 +92,7 @@ int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32
     return 0;
 }
 
-const struct dw_agent *dw__plan(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t eff) {
-    (void)e;
+const struct dw_agent *dw__plan(const struct dw_deal_rec *d, uint32_t eff) {
     if (stage_held(d->stage) || d->parked)
         return NULL;
     for (size_t i = 0; i < dw_n_agents; i++) {
@@ -131,7 +130,7 @@ int dw__deal_settle(struct dw_engine *e, struct dw_deal_rec *d, struct dw_error 
                 d->stage == DW_STAGE_LOST;
     if (!held)
         d->stage = derive_stage(eff, pending);
-    d->runnable = dw__plan(e, d, eff) != NULL;
+    d->runnable = dw__plan(d, eff) != NULL;
     return 0;
 }
 
@@ -210,7 +209,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     int r = dw__effective_facts(e, d, &eff, NULL, err);
     if (r < 0)
         return r;
-    const struct dw_agent *a = dw__plan(e, d, eff);
+    const struct dw_agent *a = dw__plan(d, eff);
     *ret_agent = a;
     if (!a) {
         enum dw_stage before = d->stage;
