@@ -213,8 +213,9 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     *ret_agent = a;
     if (!a) {
         enum dw_stage before = d->stage;
-        r = dw__deal_settle(e, d, err);
-        return r < 0 ? r : dw__deal_write(e, d, before, "control", err) < 0 ? -DW_ESTORE : 0;
+        if ((r = dw__deal_settle(e, d, err)) < 0)
+            return r;
+        return dw__deal_write(e, d, before, "control", err);
     }
     r = failpoint(rs->failpoints, a->name, d->attempts);
     if (r < 0)
@@ -254,14 +255,14 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
         return r;
     char fb[256], fa[256], actor[64];
     snprintf(actor, sizeof actor, "agent:%s", a->name);
-    return dw__audit(e, d->id, actor, "step",
-                     json_pack("{s:s,s:s,s:s,s:O,s:O,s:I}", "agent", a->name, "facts_before",
-                               dw_facts_format(facts_before, fb, sizeof fb), "facts_after",
-                               dw_facts_format(d->facts, fa, sizeof fa), "result", note, "calls",
-                               calls, "us", (json_int_t)(t1 - t0)),
-                     err) < 0
-               ? -DW_ESTORE
-               : 1;
+    r = dw__audit(e, d->id, actor, "step",
+                  json_pack("{s:s,s:s,s:s,s:O,s:O,s:I}", "agent", a->name, "facts_before",
+                            dw_facts_format(facts_before, fb, sizeof fb), "facts_after",
+                            dw_facts_format(d->facts, fa, sizeof fa), "result", note, "calls",
+                            calls, "us", (json_int_t)(t1 - t0)),
+                  err);
+    /* the store's own code, so a busy store retries the batch instead of parking the deal */
+    return r < 0 ? r : 1;
 }
 
 /* Record a failed step in its own savepoint: count the attempt, back off or park. */
