@@ -549,7 +549,7 @@ static char *pdup(struct checker *c, const char *s) {
 static const struct cel_type *resolve_chain(struct checker *c, struct cel_node *outer) {
     struct cel_node *chain[32];
     int k = dotted_chain(outer, chain, 32);
-    if (!k)
+    if (!k || chain[0]->slot >= 0) /* empty, or resolved already */
         return NULL;
     if (chain[0]->name[0] != '.' && find_local(c, chain[0]->name))
         return NULL;

@@ -701,12 +701,11 @@ static struct cel_node *parse_primary(struct parser *ps) {
         if (!next(ps))
             return NULL;
         if (is_op(ps, "(")) {
-            if (!next(ps) || !enter(ps))
+            if (!next(ps))
                 return NULL;
             struct nodes args = {0};
             if (!parse_args(ps, &args, ")", false))
                 return NULL;
-            ps->depth--;
             return macro_or_call(ps, t.pos, t.p, t.n, NULL, &args);
         }
         if (is_op(ps, "{"))
@@ -747,28 +746,26 @@ static struct cel_node *parse_primary(struct parser *ps) {
         return id;
     }
     if (is_op(ps, "(")) {
-        if (!next(ps) || !enter(ps))
+        if (!next(ps))
             return NULL;
         n = parse_expr(ps);
         if (!n || !expect(ps, ")"))
             return NULL;
-        ps->depth--;
         return n;
     }
     if (is_op(ps, "[")) {
-        if (!next(ps) || !enter(ps))
+        if (!next(ps))
             return NULL;
         n = node(ps, N_LIST, t.pos);
         struct nodes items = {0};
         if (!n || !parse_args(ps, &items, "]", true))
             return NULL;
-        ps->depth--;
         n->args = items.v;
         n->nargs = items.n;
         return n;
     }
     if (is_op(ps, "{")) {
-        if (!next(ps) || !enter(ps))
+        if (!next(ps))
             return NULL;
         n = node(ps, N_MAP, t.pos);
         struct nodes kv = {0};
@@ -791,7 +788,6 @@ static struct cel_node *parse_primary(struct parser *ps) {
         }
         if (!next(ps))
             return NULL;
-        ps->depth--;
         n->args = kv.v;
         n->nargs = kv.n;
         return n;
@@ -817,12 +813,11 @@ static struct cel_node *parse_member(struct parser *ps) {
             if (++levels > ps->max_depth * 4)
                 return fail(ps, f.pos, "selection chain too long"), NULL;
             if (is_op(ps, "(") && f.kind == T_IDENT) {
-                if (!next(ps) || !enter(ps))
+                if (!next(ps))
                     return NULL;
                 struct nodes args = {0};
                 if (!parse_args(ps, &args, ")", false))
                     return NULL;
-                ps->depth--;
                 n = macro_or_call(ps, f.pos, f.p, f.n, n, &args);
                 continue;
             }
@@ -844,12 +839,11 @@ static struct cel_node *parse_member(struct parser *ps) {
             n = s;
         } else if (is_op(ps, "[")) {
             int32_t pos = ps->t.pos;
-            if (!next(ps) || !enter(ps))
+            if (!next(ps))
                 return NULL;
             struct cel_node *idx = parse_expr(ps);
             if (!idx || !expect(ps, "]"))
                 return NULL;
-            ps->depth--;
             struct cel_node *args[2] = {n, idx};
             n = call(ps, pos, "_[_]", args, 2, false);
         } else {
@@ -995,10 +989,6 @@ struct cel_node *cel_parse(const char *src, size_t len, unsigned flags, int max_
     size_t bad;
     if (!dw_utf8_valid(src, len, &bad)) {
         fail(&ps, (int32_t)bad, "the expression is not valid UTF-8");
-        return NULL;
-    }
-    if (memchr(src, 0, len)) {
-        fail(&ps, (int32_t)((const char *)memchr(src, 0, len) - src), "NUL byte in the expression");
         return NULL;
     }
     if (!next(&ps))

@@ -353,8 +353,8 @@ static struct tz *tz_load(const char *name) {
     if (len < 44 || memcmp(d, "TZif", 4) != 0)
         goto out;
     /* skip the 32-bit block, read the 64-bit one (version 2+) */
-    size_t v1 = 44 + be32(d + 32) * 5 + be32(d + 36) * 6 + be32(d + 40) + be32(d + 24) * 8 +
-                be32(d + 28) + be32(d + 20);
+    size_t v1 = 44 + be32(d + 32) * 5 + be32(d + 36) * 6 + be32(d + 40) + be32(d + 28) * 8 +
+                be32(d + 24) + be32(d + 20);
     if (d[4] < '2' || v1 + 44 > len)
         goto out;
     const unsigned char *h = d + v1;
