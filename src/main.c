@@ -37,6 +37,8 @@ const struct cmd commands[] = {
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
     {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,
      cmd_privacy_purge},
+    {"cel eval", "'EXPR' [--var NAME=JSON]", "evaluate a CEL condition; prints the result as JSON",
+     0, cmd_cel_eval},
     {"agents", "", "the agents in pipeline order: needs, products, tools", 0, cmd_agents},
     {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
      cmd_demo},

@@ -682,6 +682,9 @@ static struct cel_node *parse_primary(struct parser *ps) {
     case T_IDENT:
     case T_PUNCT:
         break;
+    case T_EOF:
+        fail(ps, t.pos, "the expression ends where a value is expected");
+        return NULL;
     default:
         fail(ps, t.pos, "unexpected '%.*s'", (int)t.n, t.p);
         return NULL;

@@ -270,8 +270,12 @@ static int cmp_double(double x, double y) {
         return 2;
     return (x > y) - (x < y);
 }
-static int cmp_int_double(int64_t i, double d) { return cmp_double((double)i, d); }
-static int cmp_uint_double(uint64_t u, double d) { return cmp_double((double)u, d); }
+static int cmp_int_double(int64_t i, double d) {
+    return cmp_double((double)i, d);
+}
+static int cmp_uint_double(uint64_t u, double d) {
+    return cmp_double((double)u, d);
+}
 
 static int cmp_num(cel_value a, cel_value b) {
     switch (a.kind * 16 + b.kind) {
