@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agents/agent.h"
+#include "engines/rulevars.h"
 #include "engines/qualify.h"
 #include "rules/mustache.h"
 
@@ -70,8 +71,15 @@ static int step(struct dw_agent_ctx *ctx) {
     if (n == 0 || dw_time_parse(dw_json_str(json_array_get(leads, n - 1), "received_at"), &at) < 0)
         return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
 
-    r = dw_qualify(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at, &doc,
-                   ctx->err);
+    struct dw__rule_docs docs;
+    struct dw_rule_inputs in;
+    r = dw__rule_inputs(ctx, &docs, &in);
+    if (r == 0) {
+        in.stage = "qualification";
+        r = dw_qualify_ex(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at, &in,
+                          &doc, ctx->err);
+    }
+    dw__rule_docs_release(&docs);
     if (r < 0)
         return r;
     const char *decision = dw_json_str(doc, "decision");

@@ -39,6 +39,16 @@ int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
                const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
                json_t **ret, struct dw_error *err);
 
+/* The same, with the deal documents the workspace's qualification criteria read (lead,
+ * account, requirements, deal, now; lib/engines/rulevars.h); in may be NULL. Criteria
+ * (qualification.yaml, CEL) apply after the BANT score: `adjust` ones add points before
+ * the thresholds decide, then the first `disqualify` or `qualify` one that holds decides
+ * (a missing required fact still asks first). Each that applies is named in the reasons. */
+struct dw_rule_inputs;
+int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
+                  const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
+                  const struct dw_rule_inputs *in, json_t **ret, struct dw_error *err);
+
 /* Find phrase in text[from..len) case-insensitively (ASCII) on word boundaries; a space in
  * the phrase matches any run of white space in the text ("net 90" finds "Net  90"). Bytes
  * of multi-byte UTF-8 characters count as word characters. On a hit returns true with the
