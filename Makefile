@@ -55,6 +55,7 @@ $(BUILD_BENCH)/build.ninja: | deps
 bench: deps $(BUILD_BENCH)/build.ninja
 	ninja -C $(BUILD_BENCH)
 	./$(BUILD_BENCH)/bench/dealwright-bench
+	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
