@@ -37,7 +37,9 @@ static cel_value done(struct mapb *m) {
     return cel_map_new(m->a, m->e, m->n);
 }
 
-static cel_value timestamp_of(dw_time_t t) { return (cel_value){.kind = CEL_TIMESTAMP, .i = t}; }
+static cel_value timestamp_of(dw_time_t t) {
+    return (cel_value){.kind = CEL_TIMESTAMP, .i = t};
+}
 
 /* "12345.60" -> 12345.6 */
 static bool money_double(const json_t *v, double *ret) {
@@ -101,8 +103,9 @@ static cel_value account_value(struct cel_arena *a, const struct dw_rule_inputs 
     struct mapb m = {.a = a};
     const json_t *acc = json_object_get(in->discovery, "account");
     const char *name = dw_json_str(acc, "name");
-    put(&m, "known", cel_bool(acc && json_is_integer(json_object_get(acc, "id")) &&
-                              !json_is_true(json_object_get(acc, "created"))));
+    put(&m, "known",
+        cel_bool(acc && json_is_integer(json_object_get(acc, "id")) &&
+                 !json_is_true(json_object_get(acc, "created"))));
     put_str(&m, "name", name);
     put_str(&m, "domain", dw_json_str(acc, "domain"));
     put(&m, "individual", cel_bool(json_is_true(json_object_get(acc, "individual"))));
@@ -196,7 +199,8 @@ static cel_value quote_value(struct cel_arena *a, const json_t *quote) {
 }
 
 int dw_rules_bind(const struct dw_workspace *ws, enum dw_rule_kind kind,
-                  const struct dw_rule_inputs *in, struct cel_arena *a, struct cel_activation *act) {
+                  const struct dw_rule_inputs *in, struct cel_arena *a,
+                  struct cel_activation *act) {
     int r = cel_activation_init(act, ws->rule_env[kind]);
     if (r < 0)
         return r;
@@ -224,8 +228,8 @@ int dw_rules_bind(const struct dw_workspace *ws, enum dw_rule_kind kind,
     return r;
 }
 
-int dw_rule_eval(const struct dw_rule *rule, const struct cel_activation *act,
-                 struct cel_arena *a, struct dw_error *err) {
+int dw_rule_eval(const struct dw_rule *rule, const struct cel_activation *act, struct cel_arena *a,
+                 struct dw_error *err) {
     if (!rule->prog)
         return dw_error_set(err, -DW_EINVAL, "%s has no compiled condition", rule->name);
     struct dw_error e = {0};
@@ -233,6 +237,6 @@ int dw_rule_eval(const struct dw_rule *rule, const struct cel_activation *act,
     if (r >= 0)
         return r;
     int line = rule->pos.line + (e.line > 1 ? e.line - 1 : 0);
-    return dw_error_at(err, r, rule->pos.file ? rule->pos.file : "", line, rule->pos.col,
-                       "%s: %s", rule->name, e.msg);
+    return dw_error_at(err, r, rule->pos.file ? rule->pos.file : "", line, rule->pos.col, "%s: %s",
+                       rule->name, e.msg);
 }

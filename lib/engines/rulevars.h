@@ -34,7 +34,7 @@ int dw_rules_bind(const struct dw_workspace *ws, enum dw_rule_kind kind,
 
 /* Evaluate one rule: 1 when it holds, 0 when not, a negative DW_E* with err saying which
  * rule (its file, line and column) failed and why. */
-int dw_rule_eval(const struct dw_rule *rule, const struct cel_activation *act,
-                 struct cel_arena *a, struct dw_error *err);
+int dw_rule_eval(const struct dw_rule *rule, const struct cel_activation *act, struct cel_arena *a,
+                 struct dw_error *err);
 
 #endif

@@ -76,7 +76,7 @@ static void test_json_mapping(void **state) {
 static void test_errors_and_positions(void **state) {
     assert_eval("1 + ", "compile 1:5: the expression ends where a value is expected");
     assert_eval("1 +\n  'a'", "compile 1:3: found no matching overload for '+' applied to "
-                                "'(int, string)'");
+                              "'(int, string)'");
     assert_eval("[1, 2", "compile 1:6: expected ']' but the expression ended");
     assert_eval("a.b", "compile 1:1: undeclared reference to 'a' (in container '')");
     assert_eval("while", "compile 1:1: 'while' is a reserved word");
@@ -218,8 +218,9 @@ static void test_regex(void **state) {
     assert_eval_prefix("'ab'.matches('a(?=b)')", "error: lookaround");
     assert_eval_prefix("'a'.matches('(')", "error: invalid regular expression");
     /* a pattern that backtracks exponentially is stopped by the match limit */
-    assert_eval_prefix("'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'.matches('^(a|a?)+$')",
-                       "error: regular expression too expensive");
+    assert_eval_prefix(
+        "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'.matches('^(a|a?)+$')",
+        "error: regular expression too expensive");
 }
 
 static void test_time_zones(void **state) {
