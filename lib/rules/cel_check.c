@@ -29,7 +29,6 @@ struct cel_env {
 
 struct cel_node *cel_parse(const char *src, size_t len, unsigned flags, int max_depth,
                            struct cel_arena *a, struct dw_error *err);
-void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, int *col);
 
 struct cel_env *cel_env_new(void) {
     struct cel_env *env = calloc(1, sizeof(*env));
@@ -346,15 +345,10 @@ static const struct cel_type *cfail(struct checker *c, int32_t pos, const char *
 static const struct cel_type *cfail(struct checker *c, int32_t pos, const char *fmt, ...) {
     if (!c->failed) {
         c->failed = true;
-        char msg[400];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        cel_error_vat(c->err, -DW_EVALIDATE, c->p->src, c->p->src_len, pos, fmt, ap);
         va_end(ap);
-        if (c->err) {
-            dw_error_set(c->err, -DW_EVALIDATE, "%s", msg);
-            cel_pos_to_line_col(c->p->src, strlen(c->p->src), pos, &c->err->line, &c->err->col);
-        }
     }
     return &cel_t_error;
 }
@@ -923,6 +917,7 @@ int cel_compile(const struct cel_env *env, const char *src, size_t len, unsigned
     }
     memcpy(p->src, src, len);
     p->src[len] = 0;
+    p->src_len = len;
     p->root = cel_parse(p->src, len, flags, env ? lim_depth(env) : 64, &p->arena, err);
     if (!p->root) {
         cel_program_free(p);

@@ -357,8 +357,6 @@ cel_value cel_eval(const struct cel_program *p, const struct cel_activation *act
     return ev(&c, p->root);
 }
 
-void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, int *col);
-
 int cel_eval_bool(const struct cel_program *p, const struct cel_activation *act,
                   struct cel_arena *a, struct dw_error *err) {
     cel_value v = cel_eval(p, act, a);
@@ -367,7 +365,7 @@ int cel_eval_bool(const struct cel_program *p, const struct cel_activation *act,
     int32_t pos = v.kind == CEL_ERROR && v.e ? v.e->pos : 0;
     int line = 1, col = 1;
     if (pos >= 0)
-        cel_pos_to_line_col(p->src, strlen(p->src), pos, &line, &col);
+        cel_pos_to_line_col(p->src, p->src_len, pos, &line, &col);
     int r;
     if (v.kind == CEL_ERROR)
         r = dw_error_set(err, -DW_EVALIDATE, "%s", v.e ? v.e->msg : "error");

@@ -5,6 +5,7 @@
 
 #include "rules/cel.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,7 @@ struct cel_program {
     struct cel_arena arena; /* the tree and its constants */
     struct cel_node *root;
     char *src;
+    size_t src_len; /* src may hold NUL bytes inside string literals */
     int n_locals;
     uint64_t max_cost;
     const struct cel_type *result;
@@ -186,6 +188,11 @@ size_t cel_dur_format(int64_t ns, char *buf, size_t size);
 /* Offset east of UTC in seconds at instant `sec` for a zone name ("Europe/Berlin", "UTC",
  * "+02:00", "-09:30", "02:00"). -1 on an unknown zone. */
 int cel_tz_offset(const char *tz, size_t n, int64_t sec, int32_t *ret_offset);
+
+/* Fill err (when not NULL) with the message and the 1-based line and column of byte pos. */
+void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, int *col);
+void cel_error_vat(struct dw_error *err, int code, const char *src, size_t len, int32_t pos,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* Regular expressions (cel_std.c): RE2 syntax on PCRE2, compiled patterns cached. */
 void *cel_regex_compile(const char *pat, size_t n, char *errbuf, size_t errsize);

@@ -56,7 +56,6 @@ static bool fail(struct parser *ps, int32_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* line:col of a byte offset (1-based, columns count code points). */
-void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, int *col);
 void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, int *col) {
     int l = 1, c = 1;
     for (size_t i = 0; i < len && (int32_t)i < pos; i++) {
@@ -71,22 +70,24 @@ void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, in
     *col = c;
 }
 
+void cel_error_vat(struct dw_error *err, int code, const char *src, size_t len, int32_t pos,
+                   const char *fmt, va_list ap) {
+    if (!err)
+        return;
+    char msg[400];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    dw_error_set(err, code, "%s", msg);
+    cel_pos_to_line_col(src, len, pos, &err->line, &err->col);
+}
+
 static bool fail(struct parser *ps, int32_t pos, const char *fmt, ...) {
     if (ps->failed)
         return false;
     ps->failed = true;
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cel_error_vat(ps->err, -DW_EPARSE, ps->src, ps->len, pos, fmt, ap);
     va_end(ap);
-    int line, col;
-    cel_pos_to_line_col(ps->src, ps->len, pos, &line, &col);
-    if (ps->err) {
-        dw_error_set(ps->err, -DW_EPARSE, "%s", msg);
-        ps->err->line = line;
-        ps->err->col = col;
-    }
     return false;
 }
 
