@@ -101,5 +101,11 @@ int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_
  * evaluation error -DW_EVALIDATE; err->line/col point into the expression. */
 int dw_cel_eval(const char *expr, const json_t *vars, char **ret_value, char *ret_type,
                 size_t type_size, struct dw_error *err);
+/* The same against the declarations a kind of workspace rule is checked with ("quote":
+ * discount bands and approval rules; "qualify": qualification criteria), so a field that
+ * the rule's records do not have is an error here as it is in `validate`. Every member of
+ * vars must be one of the kind's variables. */
+int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, char **ret_value,
+                     char *ret_type, size_t type_size, struct dw_error *err);
 
 #endif

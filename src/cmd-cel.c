@@ -3,7 +3,9 @@
  *   dealwright cel eval 'quote.discount_pct > 10.0' --var 'quote={"discount_pct": 12.5}'
  *
  * prints the result as JSON (with --json: {"value": ..., "type": ...}); an error is shown
- * with the expression and a caret under the column it points at. */
+ * with the expression and a caret under the column it points at. With --rule quote (discount
+ * bands, approval rules) or --rule qualify (criteria) the expression is checked against the
+ * records that kind of rule reads, as `validate` checks it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +36,11 @@ static void show_caret(const char *expr, int line, int col) {
 }
 
 int cmd_cel_eval(struct cli *cli, int argc, char **argv) {
-    static const char usage[] = "usage: dealwright cel eval 'EXPR' [--var NAME=JSON ...] [--json]";
+    static const char usage[] =
+        "usage: dealwright cel eval 'EXPR' [--rule quote|qualify] [--var NAME=JSON ...] [--json]";
     _cleanup_json_ json_t *vars = json_object();
     bool bad = false;
+    const char *rule = cli_opt(&argc, argv, "--rule", &bad);
     const char *v;
     while ((v = cli_opt(&argc, argv, "--var", &bad))) {
         const char *eq = strchr(v, '=');
@@ -61,7 +65,16 @@ int cmd_cel_eval(struct cli *cli, int argc, char **argv) {
         return cli_usage("%s", usage);
     struct dw_error err = {0};
     char *value = NULL, type[64];
-    int r = dw_cel_eval(argv[0], vars, &value, type, sizeof type, &err);
+    int r = rule ? dw_cel_eval_rule(rule, argv[0], vars, &value, type, sizeof type, &err)
+                 : dw_cel_eval(argv[0], vars, &value, type, sizeof type, &err);
+    if (r < 0 && err.field[0]) {
+        fprintf(stderr, "dealwright: --var %s: %s\n", err.field, err.msg);
+        return cli_exit_code(r);
+    }
+    if (r < 0 && err.line == 0) {
+        fprintf(stderr, "dealwright: %s\n", err.msg);
+        return cli_exit_code(r);
+    }
     if (r < 0) {
         fprintf(stderr, "dealwright: %d:%d: %s\n", err.line, err.col, err.msg);
         show_caret(argv[0], err.line, err.col);

@@ -26,6 +26,16 @@ expect_exit 2 "$DW" cel eval '1' --var 'x={bad'
 echo "$ERR" | grep -q 'not JSON' || fail "bad --var JSON: $ERR"
 pass "errors: column and caret, exit 1 for a failed condition, 2 for bad input"
 
+# --rule: checked against the records that kind of workspace rule reads
+expect_exit 1 "$DW" cel eval --rule quote 'quote.discont_pct > 10.0' --var 'quote={"discount_pct": 12.5}'
+echo "$ERR" | grep -q "1:7: 'Quote' has no field 'discont_pct'" || fail "--rule quote did not check fields: $ERR"
+expect_exit 0 "$DW" cel eval --rule quote 'quote.lines.exists(l, l.sku == "A") && quote.discount_pct > 10.0' \
+    --var 'quote={"discount_pct": 12.5, "lines": [{"sku": "A"}]}'
+[ "$OUT" = true ] || fail "--rule quote: $OUT"
+expect_exit 2 "$DW" cel eval --rule qualify 'score > 1' --var 'quote={}'
+echo "$ERR" | grep -q -- "--var quote: qualify rules read only their declared variables" || fail "undeclared --var: $ERR"
+pass "--rule checks a condition as validate would"
+
 # ---- validate: the faulty character inside the YAML ----------------------------------
 new_ws
 cp "$WS/policies.yaml" "$TMP/policies.good"
