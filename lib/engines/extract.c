@@ -49,10 +49,13 @@
 #include <string.h>
 
 #include "engines/extract.h"
+#include "workspace/workspace.h"
 
 /* countries.c */
 extern const char *const dw__country_names[];
 extern const size_t dw__n_country_names;
+extern const char *const dw__region_names[];
+extern const size_t dw__n_region_names;
 
 /* ---- tokens --------------------------------------------------------------------------- */
 
@@ -104,6 +107,7 @@ enum role {
     R_PER = 1u << 26,    /* per, each: "€5 per user" is a unit price, not a budget */
     R_CADJ = 1u << 27,   /* German, French...: val = code as two bytes */
     R_PRON = 1u << 28,   /* we, I, they: "... and we want" starts a new clause */
+    R_HEDGE = 1u << 29,  /* maybe, optional, eventuell: a capability named with it can wait */
 };
 
 enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER };
@@ -307,8 +311,66 @@ static const struct kwdef kwdefs[] = {
     {"standorten", R_LOC, 0}, {"niederlassung", R_LOC, 0},
     {"niederlassungen", R_LOC, 0}, {"ansässig", R_LOC, 0}, {"firmensitz", R_LOC, 0},
     {"hauptsitz", R_LOC, 0}, {"aus", R_LOC, 0},
+    /* hedges: val 1 on its own, 0 only as "maybe later", "nice to have" */
+    {"maybe", R_HEDGE, 1}, {"perhaps", R_HEDGE, 1}, {"possibly", R_HEDGE, 1},
+    {"optional", R_HEDGE, 1}, {"optionally", R_HEDGE, 1}, {"might", R_HEDGE, 1},
+    {"eventually", R_HEDGE, 1}, {"potentially", R_HEDGE, 1}, {"considering", R_HEDGE, 1},
+    {"nice", R_HEDGE, 0}, {"vielleicht", R_HEDGE, 1}, {"eventuell", R_HEDGE, 1},
+    {"evtl", R_HEDGE, 1}, {"ggf", R_HEDGE, 1}, {"gegebenenfalls", R_HEDGE, 1},
+    {"optionale", R_HEDGE, 1}, {"optionalen", R_HEDGE, 1}, {"möglicherweise", R_HEDGE, 1},
+    {"später", R_HEDGE, 1}, {"späteren", R_HEDGE, 1}, {"perspektivisch", R_HEDGE, 1},
+    {"künftig", R_HEDGE, 1}, {"zukünftig", R_HEDGE, 1}, {"irgendwann", R_HEDGE, 1},
 };
 /* clang-format on */
+
+/* ---- integrations: the systems customers name when none are configured ---------------- */
+
+#define SYN(...)                                                                                   \
+    (const char *const[]){__VA_ARGS__},                                                            \
+        sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
+/* clang-format off */
+static const struct dw_vocab_term default_integrations[] = {
+    {"SAP", SYN("SAP S/4HANA", "S/4HANA", "SAP ERP", "SAP ECC")},
+    {"Salesforce", SYN("SFDC", "Salesforce CRM")},
+    {"ServiceNow", SYN("Service Now")},
+    {"Microsoft Entra ID", SYN("Entra ID", "Azure AD", "Azure Active Directory", "AAD")},
+    {"Active Directory", SYN("MS Active Directory", "Microsoft Active Directory")},
+    {"LDAP", SYN("OpenLDAP")},
+    {"RADIUS", SYN("FreeRADIUS")},
+    {"Okta", SYN("Okta SSO")},
+    {"Splunk", SYN("Splunk SIEM")},
+    {"Microsoft Sentinel", SYN("Azure Sentinel", "Sentinel")},
+    {"IBM QRadar", SYN("QRadar")},
+    {"Elastic", SYN("Elasticsearch", "ELK", "Elastic Stack")},
+    {"Syslog", SYN("syslog server")},
+    {"Jira", SYN("Jira Service Management")},
+    {"Microsoft Teams", SYN("MS Teams")},
+    {"Slack", SYN("Slack workspace")},
+    {"PagerDuty", SYN("Pager Duty")},
+    {"Zabbix", SYN("Zabbix server")},
+    {"Nagios", SYN("Icinga")},
+    {"PRTG", SYN("Paessler PRTG")},
+    {"Grafana", SYN("Grafana dashboards")},
+    {"Prometheus", SYN("Prometheus exporter")},
+    {"AWS", SYN("Amazon Web Services", "AWS Transit Gateway")},
+    {"Microsoft Azure", SYN("Azure", "Azure Virtual WAN")},
+    {"Google Cloud", SYN("GCP", "Google Cloud Platform")},
+    {"Cisco ISE", SYN("ISE")},
+    {"NetBox", SYN("Netbox")},
+    {"Ansible", SYN("Ansible Tower", "AWX")},
+    {"Terraform", SYN("Terraform provider")},
+    {"Microsoft Intune", SYN("Intune")},
+    {"VMware", SYN("vSphere", "VMware ESXi")},
+    {"Microsoft 365", SYN("Office 365", "M365", "O365")},
+    {"Google Workspace", SYN("G Suite")},
+    {"DATEV", SYN("Datev")},
+    {"Zendesk", SYN("Zendesk Support")},
+    {"HubSpot", SYN("Hubspot")},
+    {"Siemens TIA Portal", SYN("TIA Portal")},
+    {"OPC UA", SYN("OPC-UA")},
+};
+/* clang-format on */
+#undef SYN
 
 /* ---- static tables built once --------------------------------------------------------- */
 
@@ -346,6 +408,9 @@ struct tindex {
 #define COUNTRY_PHRASES 1024
 #define COUNTRY_TOKENS 4096
 #define COUNTRY_POOL 24576
+#define REGION_PHRASES 256
+#define REGION_TOKENS 768
+#define REGION_POOL 6144
 
 static struct {
     uint16_t kw_slot[KW_SLOTS];
@@ -355,6 +420,12 @@ static struct {
     char country_pool[COUNTRY_POOL];
     uint32_t country_slot[2 * COUNTRY_PHRASES];
     char codes[320][3];
+    struct tindex regions; /* names point into region_pool; region_cc[phrase] its country */
+    struct phrase region_ph[REGION_PHRASES];
+    struct tok region_tok[REGION_TOKENS];
+    char region_pool[REGION_POOL];
+    uint32_t region_slot[2 * REGION_PHRASES];
+    char region_cc[REGION_PHRASES][3];
 } g;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -737,6 +808,38 @@ static void init_tables(void) {
     g.countries.ph = g.country_ph;
     g.countries.n = np;
     tindex_finish(&g.countries, g.country_slot, DW_ARRAY_SIZE(g.country_slot));
+
+    /* regions: the reported name is the first one, copied NUL-terminated into the pool */
+    np = tp = pp = 0;
+    for (size_t r = 0; r < dw__n_region_names; r++) {
+        const char *s = dw__region_names[r];
+        size_t nlen = strcspn(s + 3, "|");
+        if (pp + nlen + 1 > REGION_POOL)
+            break;
+        char *name = g.region_pool + pp;
+        memcpy(name, s + 3, nlen);
+        name[nlen] = '\0';
+        pp += nlen + 1;
+        for (const char *p = s + 3; *p;) {
+            size_t len = strcspn(p, "|");
+            if (np < REGION_PHRASES && tp + len <= REGION_TOKENS && pp + len + 1 <= REGION_POOL) {
+                struct phrase *ph = &g.region_ph[np];
+                *ph = (struct phrase){.name = name, .order = (uint32_t)np};
+                if (phrase_init(ph, p, len, g.region_pool + pp, g.region_tok + tp, PH_CAP)) {
+                    memcpy(g.region_cc[np], s, 2);
+                    tp += ph->nt;
+                    np++;
+                }
+                pp += len + 1;
+            }
+            p += len;
+            if (*p == '|')
+                p++;
+        }
+    }
+    g.regions.ph = g.region_ph;
+    g.regions.n = np;
+    tindex_finish(&g.regions, g.region_slot, DW_ARRAY_SIZE(g.region_slot));
 }
 
 /* ---- the extraction context ----------------------------------------------------------- */
@@ -753,7 +856,7 @@ struct ctx {
     int ty;
     unsigned tm, td;
     int wd; /* weekday of today, 0 = Monday */
-    const struct tindex *caps, *stds, *units;
+    const struct tindex *caps, *stds, *units, *integ;
     const char *defcur;
     bool oom;
 };
@@ -1284,9 +1387,14 @@ static bool trailing_neg(const struct ctx *c, size_t e) {
             return true;
         j++;
     }
+    bool need = false; /* German word order: "WLAN brauchen wir nicht" */
     for (size_t k = j; k < j + 6 && k < c->nt && !clause_end(c, k); k++) {
-        if (!neg_trigger(c, k))
+        if (!neg_trigger(c, k)) {
+            need = need || role(c, k, R_NEED);
             continue;
+        }
+        if (need && (k + 1 >= c->nt || clause_end(c, k + 1)))
+            return true;
         for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
             if (role(c, m, R_NEED))
                 return true;
@@ -1316,6 +1424,13 @@ static json_t *new_item(struct ctx *c) {
     return o;
 }
 
+/* How sure the engine is of a fact, in percent (docs/internals/extraction.md lists the
+ * grades); an integer, as everything the engine writes that is compared later. */
+static void put_conf(struct ctx *c, json_t *o, int pct) {
+    if (o)
+        put(c, o, "confidence", json_integer(pct));
+}
+
 /* A fact of one value: {key: value, text, span} for tokens [t0, t1); value is stolen. */
 static json_t *fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1) {
     json_t *o = new_item(c);
@@ -1325,6 +1440,7 @@ static json_t *fact(struct ctx *c, const char *key, json_t *value, size_t t0, si
     }
     put(c, o, key, value);
     put_span(c, o, t0, t1);
+    put_conf(c, o, 85);
     return o;
 }
 
@@ -1774,6 +1890,7 @@ static json_t *extract_deadline(struct ctx *c) {
     }
     if (!have_best && !have_future)
         return json_null();
+    int conf = !have_best ? 65 : best.rel ? 85 : 95;
     if (!have_best)
         best = future;
     int y;
@@ -1787,21 +1904,30 @@ static json_t *extract_deadline(struct ctx *c) {
     put(c, o, "date", json_string(buf));
     put(c, o, "relative", json_boolean(best.rel));
     put_span(c, o, best.t0, best.t1);
+    put_conf(c, o, conf);
     return o;
 }
 
 /* ---- standards, capabilities ---------------------------------------------------------- */
 
 /* Add {name, text, span} for tokens [i, e) unless the list already names it. */
-static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e) {
+static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e,
+                         int conf) {
     if (has_name(arr, name) || json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
         return;
     json_t *o = new_item(c);
     if (o) {
         put(c, o, "name", json_string(name));
         put_span(c, o, i, e);
+        put_conf(c, o, conf);
     }
     append(c, arr, o);
+}
+
+/* A phrase of one short word ("HA", "LTE", "5G") is more often something else than a
+ * longer one. */
+static int phrase_conf(const struct ctx *c, size_t i, size_t e, int hi) {
+    return e - i == 1 && tlen(c, i) <= 3 ? hi - 15 : hi;
 }
 
 static void extract_standards(struct ctx *c, json_t *arr) {
@@ -1813,12 +1939,57 @@ static void extract_standards(struct ctx *c, json_t *arr) {
             continue;
         }
         claim(c, i, e);
-        append_named(c, arr, p->name, i, e);
+        append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, 95));
         i = e;
     }
 }
 
-static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded) {
+/* Systems named: not claimed, a product name may also be a capability's word. */
+static void extract_integrations(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = vocab_at(c, c->integ, i, &e);
+        if (!p) {
+            i++;
+            continue;
+        }
+        append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, 90));
+        i = e;
+    }
+}
+
+/* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
+ * ("nice to have", "at a later stage", "may")? */
+static bool hedge_at(const struct ctx *c, size_t k) {
+    if (role(c, k, R_HEDGE))
+        return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have"));
+    if (is(c, k, "later"))
+        return is(c, k + 1, "stage") || is(c, k + 1, "phase") || is(c, k + 1, "on") ||
+               (k > 0 && (role(c, k - 1, R_HEDGE) || is(c, k - 1, "a")));
+    /* "we may add Wi-Fi" — but "May" with a capital is the month */
+    return is(c, k, "may") && c->text[c->t[k].s] == 'm' && !kind(c, k + 1, TK_NUM);
+}
+
+/* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
+ * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
+static bool hedged(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (hedge_at(c, k))
+            return true;
+    }
+    for (size_t k = e; k < e + 5 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (hedge_at(c, k))
+            return true;
+    }
+    return false;
+}
+
+static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
+                                 json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = vocab_at(c, c->caps, i, &e);
@@ -1827,9 +1998,21 @@ static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             continue;
         }
         bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e);
-        json_t *arr = neg ? excluded : wanted;
-        append_named(c, arr, p->name, i, e);
+        bool hedge = !neg && hedged(c, i, e);
+        json_t *arr = neg ? excluded : hedge ? optional : wanted;
+        append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;
+    }
+    /* a capability both wanted and hedged elsewhere is wanted */
+    size_t k;
+    json_t *v;
+    json_array_foreach(wanted, k, v) {
+        const char *n = dw_json_str(v, "name");
+        for (size_t m = 0; n && m < json_array_size(optional); m++)
+            if (strcmp(n, dw_json_str(json_array_get(optional, m), "name")) == 0) {
+                json_array_remove(optional, m);
+                break;
+            }
     }
 }
 
@@ -1970,6 +2153,8 @@ struct qty {
     size_t t0, t1;
     int64_t value;
     const char *unit;
+    size_t u0, u1; /* the unit's words */
+    int conf;
 };
 
 static bool currency_sign(const struct ctx *c, size_t i) {
@@ -1977,7 +2162,8 @@ static bool currency_sign(const struct ctx *c, size_t i) {
 }
 
 /* A unit within two words after j ("200 named users"); returns it and its end. */
-static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end) {
+static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end,
+                                       size_t *ret_start) {
     for (int f = 0; f <= 2 && j < c->nt; f++, j++) {
         if (c->claim[j])
             return NULL;
@@ -1989,10 +2175,13 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
         const struct phrase *u = vocab_at(c, c->units, j, ret_end), *head;
         size_t e;
         /* "40 branch offices": the last noun of a compound is the unit */
+        size_t u0 = j;
         while (u && (head = vocab_at(c, c->units, *ret_end, &e))) {
             u = head;
             *ret_end = e;
         }
+        if (u && !claimed(c, j, *ret_end))
+            *ret_start = u0;
         if (u)
             return claimed(c, j, *ret_end) ? NULL : u;
         if (c->t[j].kind != TK_WORD ||
@@ -2022,10 +2211,12 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             j++;
         if (is(c, j, "x") || is(c, j, "×") || is(c, j, "*") || (is(c, j, "-") && glued(c, j)))
             j++;
-        const struct phrase *u = unit_after(c, j, &ue);
+        size_t u0 = j;
+        const struct phrase *u = unit_after(c, j, &ue, &u0);
         if (!u)
             continue;
-        q[nq++] = (struct qty){i, ue, n, u->name};
+        int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
+        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
         claim(c, i, ue);
         i = ue - 1;
     }
@@ -2041,7 +2232,7 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             i = ue - 1;
             continue;
         }
-        q[nq++] = (struct qty){i, e, n, u->name};
+        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90};
         claim(c, i, e);
         i = e - 1;
     }
@@ -2056,7 +2247,10 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (o) {
             put(c, o, "value", json_integer(q[k].value));
             put(c, o, "unit", json_string(q[k].unit));
+            size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
+            put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
             put_span(c, o, q[k].t0, q[k].t1);
+            put_conf(c, o, q[k].conf);
         }
         append(c, arr, o);
     }
@@ -2363,7 +2557,9 @@ static json_t *extract_budget(struct ctx *c) {
     put(c, o, "currency", json_string(code));
     put(c, o, "qualifier", json_string(best.qual));
     put(c, o, "min", best.range ? dw_json_money(lo, digits) : json_null());
+    put(c, o, "minor", json_integer(amount));
     put_span(c, o, best.t0, best.t1);
+    put_conf(c, o, best.score == 3 ? 95 : best.score == 2 ? 85 : 70);
     return o;
 }
 
@@ -2490,6 +2686,7 @@ static json_t *extract_residency(struct ctx *c) {
  * the first country named at all; mentions inside a residency phrase do not count. */
 static json_t *extract_country(struct ctx *c) {
     size_t f0 = 0, f1 = 0, e;
+    bool cue_found = false;
     const struct phrase *first = NULL;
     for (size_t i = 0; i < c->nt; i++) {
         const struct phrase *p = vocab_at(c, &g.countries, i, &e);
@@ -2506,13 +2703,229 @@ static json_t *extract_country(struct ctx *c) {
             f0 = i;
             f1 = e;
         }
-        if (cue)
+        if (cue) {
+            cue_found = true;
             break;
+        }
         i = e - 1;
     }
     if (!first)
         return json_null();
-    return fact(c, "code", json_string(first->name), f0, f1);
+    json_t *o = fact(c, "code", json_string(first->name), f0, f1);
+    put(c, o, "via", json_string(cue_found ? "location" : "named"));
+    put_conf(c, o, cue_found ? 95 : 80);
+    return o;
+}
+
+/* States, provinces and groups of countries, in text order, once each; a region inside a
+ * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
+static void extract_regions(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
+        size_t e;
+        const struct phrase *p = vocab_at(c, &g.regions, i, &e);
+        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new"))) {
+            i++;
+            continue;
+        }
+        const char *cc = g.region_cc[p - g.region_ph];
+        if (!has_name(arr, p->name)) {
+            json_t *o = new_item(c);
+            if (o) {
+                put(c, o, "name", json_string(p->name));
+                put(c, o, "country", cc[0] != '-' ? json_string(cc) : json_null());
+                put_span(c, o, i, e);
+                put_conf(c, o, phrase_conf(c, i, e, 90));
+            }
+            append(c, arr, o);
+        }
+        i = e;
+    }
+}
+
+/* No country named: the country of the first state or province named ("40 plants across
+ * Ohio, Michigan and Indiana"). */
+static json_t *country_from_regions(struct ctx *c, json_t *regions) {
+    size_t i;
+    json_t *r;
+    json_array_foreach(regions, i, r) {
+        const char *cc = dw_json_str(r, "country");
+        if (!cc)
+            continue;
+        json_t *o = json_pack("{s:s,s:s,s:O,s:O,s:i}", "code", cc, "via", "region", "text",
+                              json_object_get(r, "text"), "span", json_object_get(r, "span"),
+                              "confidence", 70);
+        if (!o)
+            c->oom = true;
+        return o;
+    }
+    return json_null();
+}
+
+/* ---- contact details ------------------------------------------------------------------ */
+
+static bool email_local(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '_' || ch == '%' || ch == '+' || ch == '-';
+}
+
+static bool email_host(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '-';
+}
+
+/* Claim the tokens inside bytes [s, e), so no number of a phone or address is read as a
+ * quantity or an amount. */
+static void claim_bytes(struct ctx *c, size_t s, size_t e) {
+    for (size_t k = 0; k < c->nt && c->t[k].s < e; k++)
+        if (c->t[k].e > s)
+            c->claim[k] = 1;
+}
+
+static void add_contact(struct ctx *c, json_t *arr, const char *kind, json_t *value, size_t s,
+                        size_t e, int conf) {
+    if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS) {
+        json_decref(value);
+        return;
+    }
+    json_t *o =
+        json_pack("{s:s,s:o,s:s%,s:[I,I],s:i}", "kind", kind, "value", value, "text", c->text + s,
+                  e - s, "span", (json_int_t)s, (json_int_t)e, "confidence", conf);
+    append(c, arr, o);
+    claim_bytes(c, s, e);
+}
+
+/* name@host.tld: the local part and the host around an '@'; returns the end or 0. */
+static size_t email_at(struct ctx *c, size_t at, size_t *ret_start) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t s = at, e = at + 1, dot = 0;
+    while (s > 0 && email_local(p[s - 1]) && at - s < 64)
+        s--;
+    while (s < at && p[s] == '.')
+        s++;
+    while (e < c->len && email_host(p[e]) && e - at < 255) {
+        if (p[e] == '.')
+            dot = e;
+        e++;
+    }
+    while (e > at + 1 && (p[e - 1] == '.' || p[e - 1] == '-'))
+        e--;
+    if (s == at || !dot || dot >= e || e - dot < 3 || dot == at + 1)
+        return 0;
+    *ret_start = s;
+    return e;
+}
+
+/* A phone number: "+49 221 555 0142", "(0221) 555-0142", "+1 216 555 0187": 7 to 15
+ * digits with spaces, dashes, slashes, dots or brackets, starting with "+", or after a
+ * phone word ("Tel.", "phone", "call me on", "mobil"). */
+static size_t phone_at(const struct ctx *c, size_t s) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t e = s, digits = 0, last = s;
+    if (p[e] == '+')
+        e++;
+    while (e < c->len && digits <= 15) {
+        unsigned char ch = p[e];
+        if (ch >= '0' && ch <= '9') {
+            digits++;
+            last = e + 1;
+        } else if (!(ch == ' ' || ch == '-' || ch == '/' || ch == '.' || ch == '(' || ch == ')')) {
+            break;
+        } else if (ch == ' ' && e + 1 < c->len && p[e + 1] == ' ') {
+            break;
+        }
+        e++;
+    }
+    return digits >= 7 && digits <= 15 ? last : 0;
+}
+
+static bool phone_cue(const struct ctx *c, size_t s) {
+    static const char *const cues[] = {"tel",     "phone", "mobile", "mobil",  "cell",     "handy",
+                                       "telefon", "call",  "fon",    "direct", "durchwahl"};
+    size_t from = s > 24 ? s - 24 : 0;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
+        size_t n = strlen(cues[k]);
+        for (size_t b = from; b + n <= s; b++)
+            if (memcmp(c->lo + b, cues[k], n) == 0 &&
+                (b == 0 || !email_local((unsigned char)c->lo[b - 1])))
+                return true;
+    }
+    return false;
+}
+
+static void extract_contacts(struct ctx *c, json_t *arr) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    for (size_t b = 0; b < c->len; b++) {
+        size_t s, e;
+        if (p[b] == '@' && (e = email_at(c, b, &s))) {
+            char buf[320];
+            size_t n = e - s < sizeof buf - 1 ? e - s : sizeof buf - 1;
+            memcpy(buf, c->lo + s, n);
+            buf[n] = '\0';
+            add_contact(c, arr, "email", json_string(buf), s, e, 99);
+            b = e;
+        } else if ((p[b] == 'h' || p[b] == 'w') &&
+                   (b == 0 || p[b - 1] == ' ' || p[b - 1] == '(' || p[b - 1] == '<' ||
+                    p[b - 1] == '\n') &&
+                   (strncmp(c->text + b, "https://", 8) == 0 ||
+                    strncmp(c->text + b, "http://", 7) == 0 ||
+                    strncmp(c->text + b, "www.", 4) == 0)) {
+            e = b;
+            while (e < c->len && p[e] > ' ' && p[e] != '>' && p[e] != ')' && p[e] != '"')
+                e++;
+            while (e > b && strchr(".,;:!?", p[e - 1]))
+                e--;
+            add_contact(c, arr, "url", json_stringn(c->text + b, e - b), b, e, 95);
+            b = e;
+        } else if ((p[b] == '+' || p[b] == '(' || (p[b] >= '0' && p[b] <= '9')) &&
+                   (b == 0 || p[b - 1] == ' ' || p[b - 1] == ':' || p[b - 1] == '\n') &&
+                   (p[b] == '+' || phone_cue(c, b)) && (e = phone_at(c, b))) {
+            char buf[40];
+            size_t n = 0;
+            bool space = false;
+            for (size_t k = b; k < e && n < sizeof buf - 2; k++) {
+                if (p[k] == '+' || (p[k] >= '0' && p[k] <= '9')) {
+                    if (space && n)
+                        buf[n++] = ' ';
+                    buf[n++] = (char)p[k];
+                    space = false;
+                } else if (p[k] == ' ') {
+                    space = true;
+                }
+            }
+            buf[n] = '\0';
+            add_contact(c, arr, "phone", json_string(buf), b, e, p[b] == '+' ? 90 : 80);
+            b = e;
+        }
+    }
+}
+
+/* ---- language ------------------------------------------------------------------------- */
+
+/* German or English by their commonest function words; ties are English. */
+static const char *language(const struct ctx *c) {
+    static const char *const de[] = {
+        "auch", "auf",   "bitte", "brauchen", "das",    "dem", "den", "der",    "ein",
+        "eine", "einen", "für",   "haben",    "ich",    "ist", "mit", "nicht",  "noch",
+        "sind", "und",   "uns",   "unser",    "unsere", "von", "wir", "würden", "zu"};
+    static const char *const en[] = {"a",  "also", "and",  "are", "for",  "have", "i",      "is",
+                                     "it", "need", "not",  "of",  "on",   "our",  "please", "the",
+                                     "to", "us",   "want", "we",  "will", "with", "would"};
+    int nd = 0, ne = 0;
+    for (size_t i = 0; i < c->nt; i++) {
+        if (!kind(c, i, TK_WORD) || tlen(c, i) > 8)
+            continue;
+        for (size_t k = 0; k < DW_ARRAY_SIZE(de); k++)
+            if (is(c, i, de[k])) {
+                nd++;
+                break;
+            }
+        for (size_t k = 0; k < DW_ARRAY_SIZE(en); k++)
+            if (is(c, i, en[k])) {
+                ne++;
+                break;
+            }
+    }
+    return nd > ne ? "de" : "en";
 }
 
 /* ---- instructions to the system ------------------------------------------------------- */
@@ -2559,8 +2972,10 @@ static void extract_instructions(struct ctx *c, json_t *arr) {
             if (!e)
                 continue;
             json_t *o = new_item(c);
-            if (o)
+            if (o) {
                 put_span(c, o, i, e);
+                put_conf(c, o, 80);
+            }
             append(c, arr, o);
             i = e - 1;
             break;
@@ -2576,8 +2991,12 @@ static void release_index(struct tindex *ix) {
 
 static int run(struct ctx *c, json_t *out) {
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
-           *stds = json_array(), *instr = json_array();
+           *opt = json_array(), *stds = json_array(), *instr = json_array(), *integ = json_array(),
+           *regions = json_array(), *contacts = json_array();
+    put(c, out, "language", json_string(language(c)));
     put(c, out, "quantities", quantities);
+    if (contacts)
+        extract_contacts(c, contacts);
     json_t *deadline = extract_deadline(c);
     extract_standards(c, stds);
     json_t *discount = extract_discount(c);
@@ -2587,26 +3006,82 @@ static int run(struct ctx *c, json_t *out) {
     json_t *budget = extract_budget(c);
     json_t *residency = extract_residency(c);
     json_t *country = extract_country(c);
-    if (caps && excl)
-        extract_capabilities(c, caps, excl);
+    if (regions)
+        extract_regions(c, regions);
+    if (json_is_null(country) && regions)
+        country = country_from_regions(c, regions);
+    if (caps && excl && opt)
+        extract_capabilities(c, caps, excl, opt);
+    if (integ)
+        extract_integrations(c, integ);
     if (instr)
         extract_instructions(c, instr);
     put(c, out, "budget", budget);
     put(c, out, "deadline", deadline);
     put(c, out, "country", country);
+    put(c, out, "regions", regions);
     put(c, out, "capabilities", caps);
     put(c, out, "excluded_capabilities", excl);
+    put(c, out, "optional_capabilities", opt);
     put(c, out, "standards", stds);
+    put(c, out, "integrations", integ);
     put(c, out, "discount", discount);
     put(c, out, "term_months", term);
     put(c, out, "data_residency", residency);
+    put(c, out, "contact_details", contacts);
     put(c, out, "instructions_detected", instr);
     return c->oom ? -DW_ENOMEM : 0;
 }
 
-int dw_extract(const char *text, size_t len, dw_time_t received_at,
-               const struct dw_extract_vocab *vocab, json_t **ret, struct dw_error *err) {
-    if (!ret || (!text && len))
+/* A vocabulary prepared once: its phrase indexes. The terms' strings are borrowed. */
+struct dw_extractor {
+    struct tindex caps, stds, units, integ;
+    const char *defcur;
+};
+
+void dw_extractor_free(struct dw_extractor *x) {
+    if (!x)
+        return;
+    release_index(&x->caps);
+    release_index(&x->stds);
+    release_index(&x->units);
+    release_index(&x->integ);
+    free(x);
+}
+
+int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor **ret,
+                     struct dw_error *err) {
+    static const struct dw_extract_vocab no_vocab = {0};
+    if (!ret)
+        return dw_error_set(err, -DW_EINVAL, "extract: no result pointer");
+    if (!vocab)
+        vocab = &no_vocab;
+    pthread_once(&g_once, init_tables);
+    struct dw_extractor *x = calloc(1, sizeof *x);
+    if (!x)
+        return dw_error_set(err, -DW_ENOMEM, "extract: %s", dw_strerror(-DW_ENOMEM));
+    x->defcur =
+        vocab->default_currency && vocab->default_currency[0] ? vocab->default_currency : "EUR";
+    const struct dw_vocab_term *integ =
+        vocab->n_integrations ? vocab->integrations : default_integrations;
+    size_t n_integ =
+        vocab->n_integrations ? vocab->n_integrations : DW_ARRAY_SIZE(default_integrations);
+    int r;
+    if ((r = tindex_build(&x->caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false)) <
+            0 ||
+        (r = tindex_build(&x->stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
+        (r = tindex_build(&x->units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0 ||
+        (r = tindex_build(&x->integ, integ, n_integ, PH_CAP, true)) < 0) {
+        dw_extractor_free(x);
+        return dw_error_set(err, r, "extract: vocabulary: %s", dw_strerror(r));
+    }
+    *ret = x;
+    return 0;
+}
+
+int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
+                     dw_time_t received_at, json_t **ret, struct dw_error *err) {
+    if (!x || !ret || (!text && len))
         return dw_error_set(err, -DW_EINVAL, "extract: no text or no result pointer");
     if (len > DW_EXTRACT_MAX_TEXT)
         return dw_error_set(err, -DW_ETOOBIG, "message is %zu bytes; the limit is %d bytes", len,
@@ -2614,12 +3089,7 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
     size_t bad;
     if (len && !dw_utf8_valid(text, len, &bad))
         return dw_error_set(err, -DW_EINVAL, "message is not valid UTF-8 at byte %zu", bad);
-    pthread_once(&g_once, init_tables);
-    static const struct dw_extract_vocab no_vocab = {0};
-    if (!vocab)
-        vocab = &no_vocab;
 
-    struct tindex caps = {0}, stds = {0}, units = {0};
     size_t tok_off = (len + 1 + 7) & ~(size_t)7;
     char *mem = malloc(tok_off + (len + 1) * sizeof(struct tok) + len + 1);
     json_t *out = json_object();
@@ -2632,12 +3102,11 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
                     .len = len,
                     .today = days,
                     .wd = dw_weekday(received_at),
-                    .caps = &caps,
-                    .stds = &stds,
-                    .units = &units,
-                    .defcur = vocab->default_currency && vocab->default_currency[0]
-                                  ? vocab->default_currency
-                                  : "EUR"};
+                    .caps = &x->caps,
+                    .stds = &x->stds,
+                    .units = &x->units,
+                    .integ = &x->integ,
+                    .defcur = x->defcur};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     fold_lower(c.text, len, mem);
     c.t = (struct tok *)(void *)(mem + tok_off);
@@ -2645,17 +3114,9 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
     c.claim = (uint8_t *)(c.t + len + 1);
     memset(c.claim, 0, len + 1);
     classify(&c);
-    if ((r = tindex_build(&caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false)) <
-            0 ||
-        (r = tindex_build(&stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
-        (r = tindex_build(&units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0)
-        goto out;
     mark_negation(&c);
     r = run(&c, out);
 out:
-    release_index(&caps);
-    release_index(&stds);
-    release_index(&units);
     free(mem);
     if (r < 0) {
         json_decref(out);
@@ -2663,6 +3124,80 @@ out:
     }
     *ret = out;
     return 0;
+}
+
+int dw_extract(const char *text, size_t len, dw_time_t received_at,
+               const struct dw_extract_vocab *vocab, json_t **ret, struct dw_error *err) {
+    if (!ret || (!text && len))
+        return dw_error_set(err, -DW_EINVAL, "extract: no text or no result pointer");
+    struct dw_extractor *x = NULL;
+    int r = dw_extractor_new(vocab, &x, err);
+    if (r < 0)
+        return r;
+    r = dw_extractor_run(x, text, len, received_at, ret, err);
+    dw_extractor_free(x);
+    return r;
+}
+
+/* ---- the workspace's extractor -------------------------------------------------------- */
+
+/* The vocabulary terms of a workspace, laid out for struct dw_extract_vocab; they borrow the
+ * snapshot's strings, which live as long as the extractor kept with it. */
+struct ws_extractor {
+    struct dw_extractor *x;
+    struct dw_vocab_term terms[];
+};
+
+static void ws_extractor_free(void *p) {
+    struct ws_extractor *w = p;
+    dw_extractor_free(w->x);
+    free(w);
+}
+
+static void vocab_terms(const struct dw_term *t, size_t n, struct dw_vocab_term *out) {
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct dw_vocab_term){.name = t[i].name,
+                                        .synonyms = (const char *const *)t[i].synonyms,
+                                        .n_synonyms = t[i].n_synonyms};
+}
+
+static void *ws_extractor_build(const struct dw_workspace *ws, void *ud) {
+    struct dw_error *err = ud;
+    size_t n = ws->n_capabilities + ws->n_standards + ws->n_units;
+    struct ws_extractor *w = calloc(1, sizeof *w + (n + 1) * sizeof(struct dw_vocab_term));
+    if (!w) {
+        dw_error_set(err, -DW_ENOMEM, "extract: %s", dw_strerror(-DW_ENOMEM));
+        return NULL;
+    }
+    struct dw_vocab_term *caps = w->terms, *stds = caps + ws->n_capabilities,
+                         *units = stds + ws->n_standards;
+    vocab_terms(ws->capabilities, ws->n_capabilities, caps);
+    vocab_terms(ws->standards, ws->n_standards, stds);
+    vocab_terms(ws->units, ws->n_units, units);
+    struct dw_extract_vocab vocab = {
+        .capabilities = caps,
+        .n_capabilities = ws->n_capabilities,
+        .standards = stds,
+        .n_standards = ws->n_standards,
+        .units = units,
+        .n_units = ws->n_units,
+        .default_currency = ws->home_currency,
+    };
+    if (dw_extractor_new(&vocab, &w->x, err) < 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct dw_error *err) {
+    if (!ws) {
+        dw_error_set(err, -DW_EINVAL, "extract: no workspace");
+        return NULL;
+    }
+    struct ws_extractor *w =
+        dw_ws_memo(ws, DW_WS_MEMO_EXTRACTOR, ws_extractor_build, err, ws_extractor_free);
+    return w ? w->x : NULL;
 }
 
 const char *dw_country_code(const char *name) {

@@ -25,7 +25,9 @@ struct dw__ws_chunk;
 struct dw__ws {
     struct dw_workspace pub; /* first: a struct dw_workspace * is a struct dw__ws * */
     struct dw__ws_chunk *mem;
-    bool oom; /* an allocation failed: the load fails with -DW_ENOMEM */
+    bool oom;                 /* an allocation failed: the load fails with -DW_ENOMEM */
+    void *memo[DW_WS_MEMO_N]; /* dw_ws_memo(): built on first use, freed with the snapshot */
+    void (*memo_free[DW_WS_MEMO_N])(void *);
 };
 
 static inline struct dw__ws *dw__ws_of(const struct dw_workspace *ws) {

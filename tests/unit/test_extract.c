@@ -101,6 +101,11 @@ static const char *const all_keys[] = {
     "term_months",
     "data_residency",
     "instructions_detected",
+    "language",
+    "regions",
+    "optional_capabilities",
+    "integrations",
+    "contact_details",
 };
 
 /* Every object with a span: text == the slice of the message, span inside it. */
@@ -124,6 +129,10 @@ static void check_spans(const json_t *v, const char *msg, size_t len) {
         assert_non_null(text);
         assert_int_equal(strlen(text), (size_t)(e - s));
         assert_memory_equal(text, msg + s, (size_t)(e - s));
+        /* every fact says how sure the engine is, in percent */
+        json_t *conf = json_object_get(v, "confidence");
+        assert_true(json_is_integer(conf));
+        assert_in_range(json_integer_value(conf), 1, 100);
     }
     const char *key;
     json_t *x;
@@ -819,7 +828,9 @@ static void test_bad_input(void **state) {
     /* empty text and no vocabulary are fine: every key, nothing found */
     r = extract_at("", received(), NULL);
     for (size_t k = 0; k < DW_ARRAY_SIZE(all_keys); k++)
-        assert_empty(r, all_keys[k]);
+        if (strcmp(all_keys[k], "language") != 0)
+            assert_empty(r, all_keys[k]);
+    assert_string_equal(dw_json_str(r, "language"), "en");
     json_decref(r);
     r = extract_at("We need 200 users in Germany by 2027-01-31.", received(), NULL);
     assert_empty(r, "quantities"); /* no units known */
