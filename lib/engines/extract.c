@@ -970,9 +970,13 @@ static int64_t digits_val(const struct ctx *c, size_t i) {
     return v;
 }
 
+/* A digit separator: ',' and '.' group thousands or mark decimals; the Swiss apostrophe
+ * ("320'000", "320’000") only groups. */
 static bool sep_at(const struct ctx *c, size_t i, char *ret) {
     char ch = sym1(c, i);
-    if (ch != ',' && ch != '.')
+    if (is(c, i, "’"))
+        ch = '\'';
+    if (ch != ',' && ch != '.' && ch != '\'')
         return false;
     *ret = ch;
     return true;
@@ -1008,7 +1012,7 @@ static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
     }
     int scale = 0;
     /* at most 18 digits in all, so the mantissa fits an int64 */
-    if (sep_at(c, j, &ch) && ch != grp && glued(c, j) && kind(c, j + 1, TK_NUM) &&
+    if (sep_at(c, j, &ch) && ch != grp && ch != '\'' && glued(c, j) && kind(c, j + 1, TK_NUM) &&
         glued(c, j + 1) && tlen(c, j + 1) <= 6 && nd + tlen(c, j + 1) <= 18) {
         size_t fd = tlen(c, j + 1);
         for (size_t k = 0; k < fd; k++)
@@ -1089,6 +1093,10 @@ static bool parse_number(const struct ctx *c, size_t i, struct num *n) {
 
 /* A multiplier after a number: "200k", "1.2M", "1.2 million", "5 Mio.". */
 static int64_t parse_mult(const struct ctx *c, size_t j, size_t *ret_end) {
+    if (is(c, j, "t") && is(c, j + 1, "€") && glued(c, j + 1) && c->text[c->t[j].s] == 'T') {
+        *ret_end = j + 1; /* "130 T€": thousand euros; the € is read as the currency */
+        return 1000;
+    }
     if (!role(c, j, R_MULT))
         return 0;
     if (tlen(c, j) <= 2 && !glued(c, j))
@@ -1653,6 +1661,56 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
     return true;
 }
 
+/* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
+ * day of that quarter (the next one without a year). */
+static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
+    static const char *const ord[][2] = {
+        {"first", "ersten"}, {"second", "zweiten"}, {"third", "dritten"}, {"fourth", "vierten"},
+        {"1st", "erste"},    {"2nd", "zweite"},     {"3rd", "dritte"},    {"4th", "vierte"}};
+    int q = 0;
+    for (int k = 0; k < 8 && !q; k++)
+        if (is(c, i, ord[k][0]) || is(c, i, ord[k][1]))
+            q = k % 4 + 1;
+    if (!q || !role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+        return false;
+    int y;
+    size_t j = i + 2;
+    if (is(c, j, "of") || is(c, j, "des"))
+        j++;
+    if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
+/* "mid-February", "Mitte März 2027": the 15th of that month (the next one without a year). */
+static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!is(c, i, "mid") && !is(c, i, "mitte") && !is(c, i, "middle"))
+        return false;
+    size_t j = i + 1;
+    if (is(c, j, "-") || is(c, j, "of"))
+        j++;
+    if (!month_ok(c, j))
+        return false;
+    int64_t m = kval(c, j);
+    int y;
+    if (year_at(c, j + 1, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 2, .days = dw_days_from_civil(y, (unsigned)m, 15)};
+        return true;
+    }
+    y = c->ty;
+    if (dw_days_from_civil(y, (unsigned)m, 15) < c->today)
+        y++;
+    *h = (struct dhit){
+        .t0 = i, .t1 = j + 1, .days = dw_days_from_civil(y, (unsigned)m, 15), .rel = true};
+    return true;
+}
+
 static bool is_next_word(const struct ctx *c, size_t j) {
     return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") || is(c, j, "nächsten") ||
            is(c, j, "nächster") || is(c, j, "naechste") || is(c, j, "naechsten") ||
@@ -1702,6 +1760,11 @@ static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *
  * "Jahresende", "end of 2027". */
 static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
     if (is(c, i, "eoy") || is(c, i, "jahresende") || is(c, i, "yearend")) {
+        int y;
+        if (year_at(c, i + 1, &y)) { /* "Jahresende 2027" */
+            *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, 12), .strong = true};
+            return true;
+        }
         *h = (struct dhit){
             .t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
         return true;
@@ -1738,9 +1801,13 @@ static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
     bool next;
     int y;
     struct dhit sub;
-    if (period_ref(c, j, &e, &days, &next)) {
+    if ((is(c, j, "the") || is(c, j, "des")) && date_quarter_words(c, j + 1, &sub)) {
+        *h = sub;
+        h->t0 = i;
+    } else if (period_ref(c, j, &e, &days, &next)) {
         *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true};
-    } else if (date_quarter(c, j, &sub) || date_month(c, j, &sub)) {
+    } else if (date_quarter_words(c, j, &sub) || date_quarter(c, j, &sub) ||
+               date_month(c, j, &sub)) {
         *h = sub;
         h->t0 = i;
     } else if (year_at(c, j, &y)) {
@@ -1838,6 +1905,8 @@ static bool trigger_before(const struct ctx *c, size_t t0) {
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     const struct tok *k = &c->t[i];
+    if (date_quarter_words(c, i, h) || date_mid(c, i, h))
+        return true;
     if (k->kind == TK_NUM)
         return date_numeric(c, i, h) || date_day_month(c, i, h);
     if (k->roles & R_MONTH)
@@ -1870,13 +1939,23 @@ static bool event_date(const struct ctx *c, size_t t0) {
 /* Every date claims its tokens; the deadline is the first one said to be a deadline (by
  * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
 static json_t *extract_deadline(struct ctx *c) {
-    struct dhit best = {0}, future = {0}, h;
-    bool have_best = false, have_future = false;
+    struct dhit best = {0}, future = {0}, last = {0}, h;
+    bool have_best = false, have_future = false, have_last = false;
     for (size_t i = 0; i < c->nt;) {
         if (!date_at(c, i, &h)) {
+            /* "the board meets on 14 January; we need the offer before then" */
+            if (have_last && !have_best &&
+                (((is(c, i, "by") || is(c, i, "before") || is(c, i, "until")) &&
+                  is(c, i + 1, "then")) ||
+                 (is(c, i, "bis") && is(c, i + 1, "dahin")))) {
+                best = last;
+                have_best = true;
+            }
             i++;
             continue;
         }
+        last = h;
+        have_last = true;
         claim(c, h.t0, h.t1);
         if (!have_best && (h.strong || trigger_before(c, h.t0))) {
             best = h;
@@ -2192,6 +2271,62 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
     return NULL;
 }
 
+/* Is the number at i the end of a capability's name ("Wi-Fi 6", "Wi-Fi 7")? */
+static bool in_capability(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+        size_t e;
+        if (vocab_at(c, c->caps, k, &e) && e > i)
+            return true;
+    }
+    return false;
+}
+
+static bool per_word(const struct ctx *c, size_t j) {
+    return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each");
+}
+
+/* A count per something is a rate, not a quantity: "3 access points per store", "je Filiale
+ * ca. 10 Access Points", "two switches each". */
+static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
+    if (per_word(c, ue) && (is(c, ue, "each") || kind(c, ue + 1, TK_WORD)))
+        return true;
+    /* "je Autohaus ca. 10": per, one word, then only approximations up to the number */
+    for (size_t k = i; k-- > 0 && i - k <= 5;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            break;
+        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD)) {
+            for (size_t m = k + 2; m < i; m++)
+                if (!(is(c, m, "ca") || is(c, m, ".") || is(c, m, "about") || is(c, m, "around") ||
+                      is(c, m, "rund") || is(c, m, "etwa") || is(c, m, "approx") ||
+                      is(c, m, "roughly") || is(c, m, "circa")))
+                    return false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
+ * after ")". */
+static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
+    if (!is(c, j, "("))
+        return 0;
+    j++;
+    while (is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
+           is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
+           is(c, j, "."))
+        j++;
+    size_t e;
+    if (!kind(c, j, TK_NUM) || !parse_count(c, j, ret, &e) || claimed(c, j, e))
+        return 0;
+    if (is(c, e, "stück") || is(c, e, "units") || is(c, e, "pcs") || is(c, e, "stk") ||
+        is(c, e, "in") || is(c, e, "total") || is(c, e, "insgesamt"))
+        e++;
+    if (is(c, e, "total"))
+        e++;
+    return is(c, e, ")") ? e + 1 : 0;
+}
+
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
 static void extract_quantities(struct ctx *c, json_t *arr) {
@@ -2213,8 +2348,9 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             j++;
         size_t u0 = j;
         const struct phrase *u = unit_after(c, j, &ue, &u0);
-        if (!u)
-            continue;
+        if (!u || in_capability(c, i) || rate_of(c, i, ue) ||
+            (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
+            continue; /* "Wi-Fi 6 access points", "3 APs per store", "ein eigenes Rechenzentrum" */
         int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
         q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
         claim(c, i, ue);
@@ -2226,6 +2362,12 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         const struct phrase *u = vocab_at(c, c->units, i, &ue);
         if (!u || claimed(c, i, ue))
             continue;
+        if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85};
+            claim(c, i, e);
+            i = e - 1;
+            continue;
+        }
         char ch = sym1(c, ue);
         if ((ch != ':' && ch != '=') || !parse_count(c, ue + 1, &n, &e) || claimed(c, ue + 1, e) ||
             is(c, e, "%") || role(c, e, R_PCT | R_MULT | R_CUR) || currency_sign(c, e)) {
@@ -2302,6 +2444,26 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 }
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
+/* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
+    size_t k = j;
+    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+        k++;
+    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+        return false;
+    k++;
+    if (role(c, k, R_ARTICLE))
+        k++;
+    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+        return false;
+    a->mant = 5;
+    a->scale = 1;
+    a->mult = kval(c, k);
+    a->has_mult = true;
+    a->t1 = k + 1;
+    return true;
+}
+
 static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     *a = (struct amount){.t0 = i, .cur = -1, .mult = 1};
     size_t j = i, e;
@@ -2311,6 +2473,15 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
         j = e;
     }
     struct num n;
+    if (half_at(c, j, a)) {
+        j = a->t1;
+        if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
+            a->cur = cur;
+            j = e;
+        }
+        a->t1 = j;
+        return !claimed(c, a->t0, j);
+    }
     if (!parse_number(c, j, &n) || claimed(c, j, n.t1))
         return false;
     a->plain_year = !n.words && n.groups == 0 && n.scale == 0 && tlen(c, j) == 4 &&
@@ -2328,6 +2499,11 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
+    } else if (a->cur < 0 && !m && is(c, j, "teur")) { /* "90 TEUR" */
+        a->cur = 0;
+        a->mult = 1000;
+        a->has_mult = true;
+        j++;
     }
     a->mant = n.mant;
     a->scale = n.scale;
@@ -2463,6 +2639,13 @@ struct budget {
     int score;
 };
 
+static bool below_1000(const struct amount *a) {
+    int64_t v = a->mant;
+    for (int k = 0; k < a->scale; k++)
+        v /= 10;
+    return v < 1000;
+}
+
 /* The amount at i with its range, qualifier and span; false if it is not money-like. */
 static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     *b = (struct budget){.qual = "exact"};
@@ -2501,6 +2684,8 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
         return false;
+    if (b->a.cur < 0 && !b->a.has_mult && below_1000(&b->a))
+        return false; /* "Ein Budget steht noch nicht fest", "budget for 3 sites" */
     if (per_unit(c, b->a.t1))
         return false;
     int w = budget_word(c, &b->a);
@@ -2530,8 +2715,9 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
 static json_t *extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
-                             (kind(c, i, TK_SYM) && currency_sign(c, i)) || is(c, i, "us")))
+        if (c->claim[i] ||
+            !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
+              (kind(c, i, TK_SYM) && currency_sign(c, i)) || is(c, i, "us") || is(c, i, "half")))
             continue;
         if (!budget_at(c, i, &b))
             continue;
