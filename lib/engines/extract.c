@@ -56,6 +56,8 @@ extern const char *const dw__country_names[];
 extern const size_t dw__n_country_names;
 extern const char *const dw__region_names[];
 extern const size_t dw__n_region_names;
+extern const char *const dw__city_names[];
+extern const size_t dw__n_city_names;
 
 /* ---- tokens --------------------------------------------------------------------------- */
 
@@ -143,7 +145,8 @@ static const struct kwdef kwdefs[] = {
     {"require", R_NEED, 0}, {"want", R_NEED, 0}, {"benötigt", R_NEED, 0},
     {"erforderlich", R_NEED, 0}, {"notwendig", R_NEED, 0}, {"nötig", R_NEED, 0},
     {"gewünscht", R_NEED, 0}, {"gebraucht", R_NEED, 0}, {"gefordert", R_NEED, 0},
-    {"brauchen", R_NEED, 0}, {"benötigen", R_NEED, 0},
+    {"brauchen", R_NEED, 0}, {"benötigen", R_NEED, 0}, {"apply", R_NEED, 0},
+    {"applies", R_NEED, 0}, {"gilt", R_NEED, 0}, {"zutreffend", R_NEED, 0},
     /* pronouns and function words */
     {"we", R_STOP | R_PRON, 0}, {"i", R_STOP | R_PRON, 0}, {"they", R_STOP | R_PRON, 0},
     {"you", R_STOP | R_PRON | R_INSTR, 0}, {"our", R_STOP | R_PRON, 0},
@@ -299,6 +302,7 @@ static const struct kwdef kwdefs[] = {
     {"danish", R_CADJ, CC('D', 'K')}, {"norwegian", R_CADJ, CC('N', 'O')},
     {"belgian", R_CADJ, CC('B', 'E')}, {"canadian", R_CADJ, CC('C', 'A')},
     {"australian", R_CADJ, CC('A', 'U')}, {"japanese", R_CADJ, CC('J', 'P')},
+    {"deutsches", R_CADJ, CC('D', 'E')}, {"österreichisch", R_CADJ, CC('A', 'T')}, {"österreichische", R_CADJ, CC('A', 'T')}, {"österreichischen", R_CADJ, CC('A', 'T')}, {"österreichischer", R_CADJ, CC('A', 'T')}, {"österreichisches", R_CADJ, CC('A', 'T')}, {"schweizer", R_CADJ, CC('C', 'H')}, {"schweizerische", R_CADJ, CC('C', 'H')}, {"schweizerischen", R_CADJ, CC('C', 'H')}, {"schweizerischer", R_CADJ, CC('C', 'H')}, {"schweizerisches", R_CADJ, CC('C', 'H')}, {"niederländische", R_CADJ, CC('N', 'L')}, {"niederländischen", R_CADJ, CC('N', 'L')}, {"niederländischer", R_CADJ, CC('N', 'L')}, {"niederländisches", R_CADJ, CC('N', 'L')}, {"holländische", R_CADJ, CC('N', 'L')}, {"holländischen", R_CADJ, CC('N', 'L')}, {"holländischer", R_CADJ, CC('N', 'L')}, {"französische", R_CADJ, CC('F', 'R')}, {"französischen", R_CADJ, CC('F', 'R')}, {"französischer", R_CADJ, CC('F', 'R')}, {"französisches", R_CADJ, CC('F', 'R')}, {"italienische", R_CADJ, CC('I', 'T')}, {"italienischen", R_CADJ, CC('I', 'T')}, {"italienischer", R_CADJ, CC('I', 'T')}, {"italienisches", R_CADJ, CC('I', 'T')}, {"spanische", R_CADJ, CC('E', 'S')}, {"spanischen", R_CADJ, CC('E', 'S')}, {"spanischer", R_CADJ, CC('E', 'S')}, {"spanisches", R_CADJ, CC('E', 'S')}, {"polnische", R_CADJ, CC('P', 'L')}, {"polnischen", R_CADJ, CC('P', 'L')}, {"polnischer", R_CADJ, CC('P', 'L')}, {"polnisches", R_CADJ, CC('P', 'L')}, {"czech", R_CADJ, CC('C', 'Z')}, {"tschechische", R_CADJ, CC('C', 'Z')}, {"tschechischen", R_CADJ, CC('C', 'Z')}, {"tschechischer", R_CADJ, CC('C', 'Z')}, {"tschechisches", R_CADJ, CC('C', 'Z')}, {"dänische", R_CADJ, CC('D', 'K')}, {"dänischen", R_CADJ, CC('D', 'K')}, {"dänischer", R_CADJ, CC('D', 'K')}, {"dänisches", R_CADJ, CC('D', 'K')}, {"schwedische", R_CADJ, CC('S', 'E')}, {"schwedischen", R_CADJ, CC('S', 'E')}, {"schwedischer", R_CADJ, CC('S', 'E')}, {"schwedisches", R_CADJ, CC('S', 'E')}, {"belgische", R_CADJ, CC('B', 'E')}, {"belgischen", R_CADJ, CC('B', 'E')}, {"belgischer", R_CADJ, CC('B', 'E')}, {"belgisches", R_CADJ, CC('B', 'E')}, {"britische", R_CADJ, CC('G', 'B')}, {"britischen", R_CADJ, CC('G', 'B')}, {"britischer", R_CADJ, CC('G', 'B')}, {"britisches", R_CADJ, CC('G', 'B')}, {"scottish", R_CADJ, CC('G', 'B')}, {"welsh", R_CADJ, CC('G', 'B')}, {"amerikanische", R_CADJ, CC('U', 'S')}, {"amerikanischen", R_CADJ, CC('U', 'S')}, {"amerikanischer", R_CADJ, CC('U', 'S')}, {"amerikanisches", R_CADJ, CC('U', 'S')}, {"luxembourgish", R_CADJ, CC('L', 'U')}, {"luxemburgische", R_CADJ, CC('L', 'U')}, {"luxemburgischen", R_CADJ, CC('L', 'U')}, {"luxemburgischer", R_CADJ, CC('L', 'U')}, {"portuguese", R_CADJ, CC('P', 'T')}, {"portugiesische", R_CADJ, CC('P', 'T')}, {"portugiesischen", R_CADJ, CC('P', 'T')}, {"portugiesischer", R_CADJ, CC('P', 'T')}, {"greek", R_CADJ, CC('G', 'R')}, {"griechische", R_CADJ, CC('G', 'R')}, {"griechischen", R_CADJ, CC('G', 'R')}, {"griechischer", R_CADJ, CC('G', 'R')}, {"mexican", R_CADJ, CC('M', 'X')}, {"brazilian", R_CADJ, CC('B', 'R')}, {"korean", R_CADJ, CC('K', 'R')}, {"hungarian", R_CADJ, CC('H', 'U')}, {"romanian", R_CADJ, CC('R', 'O')}, {"slovak", R_CADJ, CC('S', 'K')}, {"slovenian", R_CADJ, CC('S', 'I')}, {"croatian", R_CADJ, CC('H', 'R')}, {"estonian", R_CADJ, CC('E', 'E')}, {"latvian", R_CADJ, CC('L', 'V')}, {"lithuanian", R_CADJ, CC('L', 'T')}, {"icelandic", R_CADJ, CC('I', 'S')}, {"turkish", R_CADJ, CC('T', 'R')}, {"israeli", R_CADJ, CC('I', 'L')}, {"singaporean", R_CADJ, CC('S', 'G')}, {"finnische", R_CADJ, CC('F', 'I')}, {"finnischen", R_CADJ, CC('F', 'I')}, {"finnischer", R_CADJ, CC('F', 'I')}, {"norwegische", R_CADJ, CC('N', 'O')}, {"norwegischen", R_CADJ, CC('N', 'O')}, {"norwegischer", R_CADJ, CC('N', 'O')}, {"japanische", R_CADJ, CC('J', 'P')}, {"japanischen", R_CADJ, CC('J', 'P')}, {"japanischer", R_CADJ, CC('J', 'P')},
     {"based", R_LOC, 0}, {"headquartered", R_LOC, 0}, {"headquarters", R_LOC, 0},
     {"hq", R_LOC, 0}, {"offices", R_LOC, 0}, {"office", R_LOC, 0}, {"sites", R_LOC, 0},
     {"site", R_LOC, 0}, {"locations", R_LOC, 0}, {"location", R_LOC, 0},
@@ -320,6 +324,7 @@ static const struct kwdef kwdefs[] = {
     {"optionale", R_HEDGE, 1}, {"optionalen", R_HEDGE, 1}, {"möglicherweise", R_HEDGE, 1},
     {"später", R_HEDGE, 1}, {"späteren", R_HEDGE, 1}, {"perspektivisch", R_HEDGE, 1},
     {"künftig", R_HEDGE, 1}, {"zukünftig", R_HEDGE, 1}, {"irgendwann", R_HEDGE, 1},
+    {"wünschenswert", R_HEDGE, 1}, {"schön", R_HEDGE, 0},
 };
 /* clang-format on */
 
@@ -408,9 +413,9 @@ struct tindex {
 #define COUNTRY_PHRASES 1024
 #define COUNTRY_TOKENS 4096
 #define COUNTRY_POOL 24576
-#define REGION_PHRASES 256
-#define REGION_TOKENS 768
-#define REGION_POOL 6144
+#define REGION_PHRASES 1024
+#define REGION_TOKENS 3072
+#define REGION_POOL 24576
 
 static struct {
     uint16_t kw_slot[KW_SLOTS];
@@ -426,6 +431,7 @@ static struct {
     char region_pool[REGION_POOL];
     uint32_t region_slot[2 * REGION_PHRASES];
     char region_cc[REGION_PHRASES][3];
+    bool region_city[REGION_PHRASES];
 } g;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -811,8 +817,9 @@ static void init_tables(void) {
 
     /* regions: the reported name is the first one, copied NUL-terminated into the pool */
     np = tp = pp = 0;
-    for (size_t r = 0; r < dw__n_region_names; r++) {
-        const char *s = dw__region_names[r];
+    for (size_t r = 0; r < dw__n_region_names + dw__n_city_names; r++) {
+        bool city = r >= dw__n_region_names;
+        const char *s = city ? dw__city_names[r - dw__n_region_names] : dw__region_names[r];
         size_t nlen = strcspn(s + 3, "|");
         if (pp + nlen + 1 > REGION_POOL)
             break;
@@ -827,6 +834,7 @@ static void init_tables(void) {
                 *ph = (struct phrase){.name = name, .order = (uint32_t)np};
                 if (phrase_init(ph, p, len, g.region_pool + pp, g.region_tok + tp, PH_CAP)) {
                     memcpy(g.region_cc[np], s, 2);
+                    g.region_city[np] = city;
                     tp += ph->nt;
                     np++;
                 }
@@ -2018,7 +2026,8 @@ static void extract_standards(struct ctx *c, json_t *arr) {
             continue;
         }
         claim(c, i, e);
-        append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, 95));
+        if (!(c->t[i].flags & TF_NEG) && !trailing_neg(c, e))
+            append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, 95));
         i = e;
     }
 }
@@ -2041,7 +2050,8 @@ static void extract_integrations(struct ctx *c, json_t *arr) {
  * ("nice to have", "at a later stage", "may")? */
 static bool hedge_at(const struct ctx *c, size_t k) {
     if (role(c, k, R_HEDGE))
-        return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have"));
+        return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have")) ||
+               is(c, k + 1, "wäre") || (k > 0 && is(c, k - 1, "wäre"));
     if (is(c, k, "later"))
         return is(c, k + 1, "stage") || is(c, k + 1, "phase") || is(c, k + 1, "on") ||
                (k > 0 && (role(c, k - 1, R_HEDGE) || is(c, k - 1, "a")));
@@ -2067,6 +2077,31 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
     return false;
 }
 
+/* Not wanted because the customer has it or leaves it out: "Wi-Fi and switching are
+ * already covered", "we already have SD-WAN", "WLAN haben wir bereits", "Wi-Fi is out of
+ * scope". Within the capability's clause, at most six words away. */
+static bool already_had(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = e; k < e + 6 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if ((is(c, k, "already") &&
+             (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
+              is(c, k + 1, "installed") || is(c, k + 1, "deployed") || is(c, k + 1, "exists") ||
+              is(c, k + 1, "done"))) ||
+            is(c, k, "bereits") || is(c, k, "vorhanden") ||
+            (is(c, k, "out") && is(c, k + 1, "of") && is(c, k + 2, "scope")))
+            return true;
+    }
+    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
+                                    is(c, k + 1, "run") || is(c, k + 1, "own")))
+            return true;
+    }
+    return false;
+}
+
 static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
@@ -2076,7 +2111,7 @@ static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             i++;
             continue;
         }
-        bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e);
+        bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e) || already_had(c, i, e);
         bool hedge = !neg && hedged(c, i, e);
         json_t *arr = neg ? excluded : hedge ? optional : wanted;
         append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, neg || hedge ? 85 : 90));
@@ -2868,23 +2903,50 @@ static json_t *extract_residency(struct ctx *c) {
     return json_null();
 }
 
+static bool cue_before(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
+        if (role(c, k, R_LOC))
+            return true;
+    return false;
+}
+
+/* A country adjective describing the customer: "a Dutch food producer", "our Italian
+ * offices", "ein deutscher Händler" — followed by a noun, not by data words (that is
+ * residency: "German data centres"). The code, or NULL. */
+static const char *country_adjective(const struct ctx *c, size_t i) {
+    if (!role(c, i, R_CADJ) || c->claim[i] || !kind(c, i + 1, TK_WORD) ||
+        role(c, i + 1, R_DATA | R_RESID | R_STOP | R_CADJ))
+        return NULL;
+    int64_t v = kval(c, i);
+    for (size_t k = 0; k < dw__n_country_names && k < DW_ARRAY_SIZE(g.codes); k++)
+        if (((g.codes[k][0] << 8) | g.codes[k][1]) == v)
+            return g.codes[k];
+    return NULL;
+}
+
 /* The first country named after a location word ("based in", "our sites in", "aus"), else
  * the first country named at all; mentions inside a residency phrase do not count. */
 static json_t *extract_country(struct ctx *c) {
     size_t f0 = 0, f1 = 0, e;
     bool cue_found = false;
     const struct phrase *first = NULL;
+    const char *adj_code = NULL;
     for (size_t i = 0; i < c->nt; i++) {
         const struct phrase *p = vocab_at(c, &g.countries, i, &e);
+        if (!p && !first && !adj_code && (adj_code = country_adjective(c, i))) {
+            /* "a Dutch food producer", "ein deutscher Händler": a country when none is
+             * named before it */
+            f0 = i;
+            f1 = i + 1;
+            continue;
+        }
         if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")))
             continue;
-        bool cue = false;
-        for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
-            if (role(c, k, R_LOC)) {
-                cue = true;
-                break;
-            }
+        if (adj_code && !cue_before(c, i))
+            continue; /* the adjective came first: "a Swedish firm with plants in Poland" */
+        bool cue = cue_before(c, i);
         if (cue || !first) {
+            adj_code = NULL;
             first = p;
             f0 = i;
             f1 = e;
@@ -2894,6 +2956,12 @@ static json_t *extract_country(struct ctx *c) {
             break;
         }
         i = e - 1;
+    }
+    if (!first && adj_code) {
+        json_t *o = fact(c, "code", json_string(adj_code), f0, f1);
+        put(c, o, "via", json_string("adjective"));
+        put_conf(c, o, 75);
+        return o;
     }
     if (!first)
         return json_null();
@@ -2918,6 +2986,10 @@ static void extract_regions(struct ctx *c, json_t *arr) {
             json_t *o = new_item(c);
             if (o) {
                 put(c, o, "name", json_string(p->name));
+                put(c, o, "kind",
+                    json_string(g.region_city[p - g.region_ph] ? "city"
+                                : cc[0] == '-'                 ? "group"
+                                                               : "state"));
                 put(c, o, "country", cc[0] != '-' ? json_string(cc) : json_null());
                 put_span(c, o, i, e);
                 put_conf(c, o, phrase_conf(c, i, e, 90));
@@ -2995,6 +3067,10 @@ static size_t email_at(struct ctx *c, size_t at, size_t *ret_start) {
     }
     while (e > at + 1 && (p[e - 1] == '.' || p[e - 1] == '-'))
         e--;
+    dot = 0; /* the last dot of the host, after trimming a full stop */
+    for (size_t k = at + 1; k < e; k++)
+        if (p[k] == '.')
+            dot = k;
     if (s == at || !dot || dot >= e || e - dot < 3 || dot == at + 1)
         return 0;
     *ret_start = s;
@@ -3025,8 +3101,9 @@ static size_t phone_at(const struct ctx *c, size_t s) {
 }
 
 static bool phone_cue(const struct ctx *c, size_t s) {
-    static const char *const cues[] = {"tel",     "phone", "mobile", "mobil",  "cell",     "handy",
-                                       "telefon", "call",  "fon",    "direct", "durchwahl"};
+    static const char *const cues[] = {
+        "tel", "phone",  "mobile",    "mobil",   "cell",  "handy",   "telefon",    "call",
+        "fon", "direct", "durchwahl", "contact", "reach", "kontakt", "erreichbar", "whatsapp"};
     size_t from = s > 24 ? s - 24 : 0;
     for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
         size_t n = strlen(cues[k]);
