@@ -907,9 +907,8 @@ static bool is_n(const struct ctx *c, size_t i, const char *w, size_t n) {
     size_t m = strip_apos(s, l, buf, sizeof buf);
     return m == n && memcmp(buf, w, n) == 0;
 }
-static bool is(const struct ctx *c, size_t i, const char *w) {
-    return is_n(c, i, w, strlen(w));
-}
+/* A literal's length is known at compile time: is() costs one length test for most words. */
+#define is(c, i, w) is_n((c), (i), (w), __builtin_strlen(w))
 
 static bool claimed(const struct ctx *c, size_t a, size_t b) {
     for (size_t i = a; i < b && i < c->nt; i++)
@@ -1676,6 +1675,8 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         {"first", "ersten"}, {"second", "zweiten"}, {"third", "dritten"}, {"fourth", "vierten"},
         {"1st", "erste"},    {"2nd", "zweite"},     {"3rd", "dritte"},    {"4th", "vierte"}};
     int q = 0;
+    if (!role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+        return false;
     for (int k = 0; k < 8 && !q; k++)
         if (is(c, i, ord[k][0]) || is(c, i, ord[k][1]))
             q = k % 4 + 1;
@@ -3177,13 +3178,14 @@ static const char *language(const struct ctx *c) {
     for (size_t i = 0; i < c->nt; i++) {
         if (!kind(c, i, TK_WORD) || tlen(c, i) > 8)
             continue;
+        char first = c->lo[c->t[i].s];
         for (size_t k = 0; k < DW_ARRAY_SIZE(de); k++)
-            if (is(c, i, de[k])) {
+            if (de[k][0] == first && is(c, i, de[k])) {
                 nd++;
                 break;
             }
         for (size_t k = 0; k < DW_ARRAY_SIZE(en); k++)
-            if (is(c, i, en[k])) {
+            if (en[k][0] == first && is(c, i, en[k])) {
                 ne++;
                 break;
             }
