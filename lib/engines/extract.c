@@ -3116,6 +3116,12 @@ static bool phone_cue(const struct ctx *c, size_t s) {
     return false;
 }
 
+/* The caller's text is not NUL-terminated: compare within it. */
+static bool starts_at(const struct ctx *c, size_t b, const char *w) {
+    size_t n = strlen(w);
+    return b + n <= c->len && memcmp(c->text + b, w, n) == 0;
+}
+
 static void extract_contacts(struct ctx *c, json_t *arr) {
     const unsigned char *p = (const unsigned char *)c->text;
     for (size_t b = 0; b < c->len; b++) {
@@ -3130,9 +3136,8 @@ static void extract_contacts(struct ctx *c, json_t *arr) {
         } else if ((p[b] == 'h' || p[b] == 'w') &&
                    (b == 0 || p[b - 1] == ' ' || p[b - 1] == '(' || p[b - 1] == '<' ||
                     p[b - 1] == '\n') &&
-                   (strncmp(c->text + b, "https://", 8) == 0 ||
-                    strncmp(c->text + b, "http://", 7) == 0 ||
-                    strncmp(c->text + b, "www.", 4) == 0)) {
+                   (starts_at(c, b, "https://") || starts_at(c, b, "http://") ||
+                    starts_at(c, b, "www."))) {
             e = b;
             while (e < c->len && p[e] > ' ' && p[e] != '>' && p[e] != ')' && p[e] != '"')
                 e++;
