@@ -66,11 +66,13 @@ struct dw_extract_vocab {
  *                 amount in integer minor units
  *   deadline:    {date: "YYYY-MM-DD", relative: bool, text, span} | null
  *                 relative: the date was resolved against received_at
- *   country:     {code: "DE" (ISO 3166-1 alpha-2), via: "location"|"named"|"region",
- *                 text, span} | null          via: after "based in"…, the first named, or
- *                                             the country of a named region ("Ohio")
- *   regions:     [{name: "Bavaria"|"EU"|"DACH"…, country: "DE"|null, text, span}]
- *                 states and provinces (with their country) and groups of countries
+ *   country:     {code: "DE" (ISO 3166-1 alpha-2), via: "location"|"named"|"adjective"|
+ *                 "region", text, span} | null  via: after "based in"…, the first named, a
+ *                                             country adjective ("a Dutch producer"), or the
+ *                                             country of a named state or city ("Ohio")
+ *   regions:     [{name: "Bavaria"|"Cologne"|"EU"…, kind: "state"|"city"|"group",
+ *                  country: "DE"|null, text, span}]   states, large cities (with their
+ *                                             country) and groups of countries
  *   capabilities:[{name, text, span}]                 named and wanted (first mention of
  *                                                       each name)
  *   excluded_capabilities: [{name, text, span}]        named under a negation ("no on-prem

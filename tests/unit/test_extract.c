@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "engines/extract.h"
+#include "workspace/workspace.h"
 
 /* ---- a vocabulary like the example catalog's ------------------------------------------ */
 
@@ -1083,6 +1084,32 @@ static void test_prepared_extractor(void **state) {
     dw_extractor_free(NULL);
 }
 
+/* The workspace's extractor is prepared once per snapshot: the same one on every call, and
+ * it reads with the catalog's words. Freed with the snapshot (ASan checks the leak). */
+static void test_workspace_extractor(void **state) {
+    (void)state;
+    const char *root = getenv("DW_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/example", root ? root : ".");
+    struct dw_workspace *ws = NULL;
+    struct dw_diags diags = {0};
+    assert_int_equal(dw_workspace_load(path, &ws, &diags), 0);
+    dw_diags_release(&diags);
+    struct dw_error err = {0};
+    const struct dw_extractor *a = dw_ws_extractor(ws, &err), *b = dw_ws_extractor(ws, &err);
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    const char *msg = "Wir brauchen Fernzugriff für 60 Mitarbeitende in 9 Praxen.";
+    json_t *r = NULL;
+    assert_int_equal(dw_extractor_run(a, msg, strlen(msg), received(), &r, &err), 0);
+    check_result(r, msg);
+    assert_string_equal(dw_json_str(nth(r, "capabilities", 0), "name"), "remote-access");
+    assert_quantity(r, msg, 1, 9, "sites", "9 Praxen");
+    json_decref(r);
+    assert_null(dw_ws_extractor(NULL, &err));
+    dw_workspace_unref(ws);
+}
+
 /* Scoring: single values and sets, fields left out of the label are not scored. */
 static void test_eval_score(void **state) {
     (void)state;
@@ -1188,6 +1215,7 @@ int main(void) {
         cmocka_unit_test(test_language),
         cmocka_unit_test(test_prepared_extractor),
         cmocka_unit_test(test_eval_score),
+        cmocka_unit_test(test_workspace_extractor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
