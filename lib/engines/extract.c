@@ -2078,6 +2078,20 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
     return false;
 }
 
+/* "bereits" means "already have" only next to a word of having: "WLAN haben wir bereits",
+ * "Firewalls sind bereits im Einsatz" — not "SD-WAN soll bereits im Mai laufen". */
+static bool have_word_near(const struct ctx *c, size_t k) {
+    static const char *const words[] = {"haben",   "hat",         "habe",      "vorhanden",
+                                        "einsatz", "installiert", "abgedeckt", "nutzen",
+                                        "nutzt",   "betreiben",   "gelöst"};
+    size_t a = k > 3 ? k - 3 : 0;
+    for (size_t m = a; m <= k + 3 && m < c->nt; m++)
+        for (size_t w = 0; w < DW_ARRAY_SIZE(words); w++)
+            if (is(c, m, words[w]))
+                return true;
+    return false;
+}
+
 /* Not wanted because the customer has it or leaves it out: "Wi-Fi and switching are
  * already covered", "we already have SD-WAN", "WLAN haben wir bereits", "Wi-Fi is out of
  * scope". Within the capability's clause, at most six words away. */
@@ -2089,7 +2103,7 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
              (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
               is(c, k + 1, "installed") || is(c, k + 1, "deployed") || is(c, k + 1, "exists") ||
               is(c, k + 1, "done"))) ||
-            is(c, k, "bereits") || is(c, k, "vorhanden") ||
+            (is(c, k, "bereits") && have_word_near(c, k)) || is(c, k, "vorhanden") ||
             (is(c, k, "out") && is(c, k + 1, "of") && is(c, k + 2, "scope")))
             return true;
     }

@@ -982,6 +982,12 @@ static void test_hedges_and_already(void **state) {
                         "high-availability");
     json_decref(r);
 
+    /* "bereits" is "already have" only with a word of having */
+    r = extract("SD-WAN soll bereits im Mai laufen. WLAN haben wir bereits.");
+    assert_string_equal(dw_json_str(nth(r, "capabilities", 0), "name"), "sd-wan");
+    assert_string_equal(dw_json_str(nth(r, "excluded_capabilities", 0), "name"), "wifi");
+    json_decref(r);
+
     /* wanted in one place and hedged in another: wanted */
     r = extract("We need SD-WAN now; maybe SD-WAN for the hubs later too.");
     assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 1);
