@@ -81,13 +81,21 @@ static const char *const all_keys[] = {
     "term_months",
     "data_residency",
     "instructions_detected",
+    "language",
+    "regions",
+    "optional_capabilities",
+    "integrations",
+    "contact_details",
 };
 
 static dw_time_t received_at;
+static struct dw_extractor *prepared; /* every input also through the prepared path */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     /* A Friday near a month and year end, so relative dates roll over. */
     if (dw_time_parse("2026-12-31T23:30:00Z", &received_at) < 0)
+        abort();
+    if (dw_extractor_new(&vocab, &prepared, NULL) < 0)
         abort();
     return 0;
 }
@@ -114,6 +122,10 @@ static void check_spans(const json_t *v, const char *text, size_t len) {
         if (!json_is_string(t) || json_string_length(t) != (size_t)(e - s) ||
             memcmp(json_string_value(t), text + s, (size_t)(e - s)) != 0)
             __builtin_trap(); /* "text" is not the slice the span names */
+        const json_t *conf = json_object_get(v, "confidence");
+        if (!json_is_integer(conf) || json_integer_value(conf) < 1 ||
+            json_integer_value(conf) > 100)
+            __builtin_trap(); /* every fact says how sure the engine is, in percent */
     }
     const char *key;
     json_t *x;
@@ -141,6 +153,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (!json_object_get(r, all_keys[k]))
                 __builtin_trap(); /* schema key missing */
         check_spans(r, text, size);
+        json_t *p = NULL;
+        if (dw_extractor_run(prepared, text, size, received_at, &p, &err) != 0 || !json_equal(p, r))
+            __builtin_trap(); /* the prepared vocabulary reads differently */
+        json_decref(p);
     } else if (r) {
         __builtin_trap(); /* ret is set only on success */
     }

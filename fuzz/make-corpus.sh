@@ -7,7 +7,8 @@
 #   lead/       each line of example/samples/leads.jsonl, plus hand-written malformed leads
 #   mustache/   each test of the core Mustache spec files (TEMPLATE NUL DATA [NUL PARTIALS],
 #               the layout fuzz_mustache.c reads) and example/templates/*.mustache
-#   extract/    the customer text of each sample lead (message, or the customer's turns)
+#   extract/    the customer text of each sample lead (message, or the customer's turns),
+#               and every fourth message of the labelled set tests/data/extraction/
 #   workspace/  example/catalog.yaml and example/policies.yaml behind their selector byte
 #   cel/        each expression of cel-spec's conformance files (EXPR, or EXPR NUL JSON when
 #               the test binds x), and the example workspace's `when:` conditions
@@ -108,6 +109,9 @@ for i, lead in enumerate(leads, 1):
     else:
         text = '\n'.join(t['text'] for t in lead.get('transcript', []) if t.get('from') == 'customer')
     put(d, 'sample-%02d.txt' % i, text)
+for f in sorted(glob.glob(os.path.join(top, 'tests', 'data', 'extraction', '*.json')))[::4]:
+    with open(f, encoding='utf-8') as fh:
+        put(d, 'eval-%s.txt' % os.path.basename(f)[:-5], json.load(fh)['message'])
 
 # ---- cel ------------------------------------------------------------------------------
 d = reset('cel')

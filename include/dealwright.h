@@ -19,6 +19,7 @@
 
 #include "base/base.h"
 #include "workspace/workspace.h"
+#include "engines/extract.h"
 
 struct dw_engine;
 
@@ -107,5 +108,15 @@ int dw_cel_eval(const char *expr, const json_t *vars, char **ret_value, char *re
  * vars must be one of the kind's variables. */
 int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, char **ret_value,
                      char *ret_type, size_t type_size, struct dw_error *err);
+/* Requirements extraction (lib/engines/extract.h, docs/internals/extraction.md) with the
+ * workspace's vocabulary, prepared once per snapshot. dw_extract_text() reads plain text;
+ * dw_extract_lead() checks a lead like `lead add` (errors name the field) and reads the
+ * customer's words of it, resolving relative dates against its received_at (default_at when
+ * it has none). When the lead is
+ * a transcript, "source_text" holds the words the spans point into. No store is needed. */
+int dw_extract_text(const struct dw_workspace *ws, const char *text, size_t len,
+                    dw_time_t received_at, json_t **ret, struct dw_error *err);
+int dw_extract_lead(const struct dw_workspace *ws, const json_t *lead, dw_time_t default_at,
+                    json_t **ret, struct dw_error *err);
 
 #endif

@@ -132,6 +132,10 @@ const struct dw_agent *dw_agent_find(const char *name);
 #define DW_LEAD_MAX_BYTES (256 * 1024)  /* one lead's JSON */
 #define DW_LEAD_MAX_MESSAGE (64 * 1024) /* message or whole transcript text */
 int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err);
+/* The customer's words of a lead that passed dw_lead_parse(): the message, then the
+ * customer's turns of a transcript, separated by a blank line (caller frees). The text the
+ * requirements are extracted from, and their spans point into. */
+char *dw__lead_text(const json_t *lead);
 
 /* Shared readings of a deal's leads (the array tools->leads returns), lib/agents/leads.c. */
 /* intake flagged the lead as repeating an earlier message of the deal */

@@ -331,7 +331,7 @@ static int classify_text(const char *text, size_t len, json_t *out) {
 }
 
 /* The customer's words: the message, then the customer's turns of a transcript. */
-static char *customer_text(const json_t *raw) {
+char *dw__lead_text(const json_t *raw) {
     struct dw_buf b;
     dw_buf_init(&b, 4 * DW_LEAD_MAX_MESSAGE);
     const char *msg = dw_json_str(raw, "message");
@@ -387,7 +387,7 @@ static int intake_one(struct dw_agent_ctx *ctx, const json_t *lead, const json_t
         json_array_append_new(pd,
                               json_pack("{s:s,s:s}", "class", "phone", "field", "contact.phone"));
 
-    _cleanup_free_ char *text = customer_text(raw);
+    _cleanup_free_ char *text = dw__lead_text(raw);
     int r = classify_text(text, strlen(text), pd);
     if (r < 0)
         return r;

@@ -78,6 +78,23 @@ static void merge(json_t *m, json_t *ext) {
     merge_named(json_object_get(m, "excluded_capabilities"), json_object_get(m, "capabilities"),
                 json_object_get(ext, "excluded_capabilities"));
     merge_named(json_object_get(m, "standards"), NULL, json_object_get(ext, "standards"));
+    /* a hedged capability ("maybe later") is optional until a message wants it outright */
+    merge_named(json_object_get(m, "optional_capabilities"), NULL,
+                json_object_get(ext, "optional_capabilities"));
+    size_t n;
+    json_t *w;
+    json_array_foreach(json_object_get(m, "capabilities"), n, w) {
+        long k =
+            find_by(json_object_get(m, "optional_capabilities"), "name", dw_json_str(w, "name"));
+        if (k >= 0)
+            json_array_remove(json_object_get(m, "optional_capabilities"), (size_t)k);
+    }
+    merge_named(json_object_get(m, "integrations"), NULL, json_object_get(ext, "integrations"));
+    merge_named(json_object_get(m, "regions"), NULL, json_object_get(ext, "regions"));
+    json_array_extend(json_object_get(m, "contact_details"),
+                      json_object_get(ext, "contact_details"));
+    if (json_is_null(json_object_get(m, "language")))
+        json_object_set(m, "language", json_object_get(ext, "language"));
     json_array_extend(json_object_get(m, "instructions_detected"),
                       json_object_get(ext, "instructions_detected"));
 }
@@ -140,44 +157,25 @@ static void drop_instructed_discount(json_t *ext, const char *text, json_t *igno
     }
 }
 
-static void vocab_terms(const struct dw_term *t, size_t n, struct dw_vocab_term *out) {
-    for (size_t i = 0; i < n; i++)
-        out[i] = (struct dw_vocab_term){.name = t[i].name,
-                                        .synonyms = (const char *const *)t[i].synonyms,
-                                        .n_synonyms = t[i].n_synonyms};
-}
-
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
     _cleanup_json_ json_t *leads = NULL;
     _cleanup_json_ json_t *m =
         json_pack("{s:[],s:n,s:n,s:n,s:[],s:[],s:[],s:n,s:n,s:n,s:[],"
-                  "s:n,s:[],s:[]}",
+                  "s:n,s:[],s:[],s:[],s:[],s:[],s:[],s:n}",
                   "quantities", "budget", "deadline", "country", "capabilities",
                   "excluded_capabilities", "standards", "discount", "term_months", "data_residency",
-                  "instructions_detected", "industry", "leads", "ignored");
+                  "instructions_detected", "industry", "leads", "ignored", "optional_capabilities",
+                  "integrations", "regions", "contact_details", "language");
     if (!m)
         return -DW_ENOMEM;
     int r = DW_TOOL(ctx, leads, &leads);
     if (r < 0)
         return r;
 
-    _cleanup_free_ struct dw_vocab_term *terms =
-        calloc(ws->n_capabilities + ws->n_standards + ws->n_units + 1, sizeof *terms);
-    if (!terms)
-        return -DW_ENOMEM;
-    vocab_terms(ws->capabilities, ws->n_capabilities, terms);
-    vocab_terms(ws->standards, ws->n_standards, terms + ws->n_capabilities);
-    vocab_terms(ws->units, ws->n_units, terms + ws->n_capabilities + ws->n_standards);
-    struct dw_extract_vocab vocab = {
-        .capabilities = terms,
-        .n_capabilities = ws->n_capabilities,
-        .standards = terms + ws->n_capabilities,
-        .n_standards = ws->n_standards,
-        .units = terms + ws->n_capabilities + ws->n_standards,
-        .n_units = ws->n_units,
-        .default_currency = ws->home_currency,
-    };
+    const struct dw_extractor *x = dw_ws_extractor(ws, ctx->err);
+    if (!x)
+        return ctx->err ? ctx->err->code : -DW_ENOMEM;
 
     const json_t *contact = NULL;
     size_t i;
@@ -195,7 +193,7 @@ static int step(struct dw_agent_ctx *ctx) {
             return dw_error_set(ctx->err, -DW_ESTATE, "lead %lld has not been taken in",
                                 (long long)id);
         _cleanup_json_ json_t *ext = NULL;
-        r = dw_extract(text, strlen(text), at, &vocab, &ext, ctx->err);
+        r = dw_extractor_run(x, text, strlen(text), at, &ext, ctx->err);
         if (r < 0)
             return r;
         /* every fact of the extraction (an object, or a list of objects) gets its lead */

@@ -289,3 +289,184 @@ bool dw_country_is_eea(const char *code) {
             return true;
     return false;
 }
+
+/* Regions: states and provinces with their country, and groups of countries ("--"). Same
+ * format as above, "CC|name|alias|..."; in running text a region counts only when written
+ * with a capital ("Bavaria", not "bavaria"). States that share a name with a country
+ * ("Georgia") or a city ("New York", "Washington") are left out: the country or the city is
+ * the likelier reading. Cities follow in dw__city_names: the large ones customers name
+ * ("our data centre in Frankfurt"), leaving out those that are also common capitalised words
+ * ("Essen", "Halle", "Nice"). */
+extern const char *const dw__region_names[];
+extern const size_t dw__n_region_names;
+
+const char *const dw__region_names[] = {
+    /* United States */
+    "US|Alabama",
+    "US|Alaska",
+    "US|Arizona",
+    "US|Arkansas",
+    "US|California",
+    "US|Colorado",
+    "US|Connecticut",
+    "US|Delaware",
+    "US|Florida",
+    "US|Hawaii",
+    "US|Idaho",
+    "US|Illinois",
+    "US|Indiana",
+    "US|Iowa",
+    "US|Kansas",
+    "US|Kentucky",
+    "US|Louisiana",
+    "US|Maine",
+    "US|Maryland",
+    "US|Massachusetts",
+    "US|Michigan",
+    "US|Minnesota",
+    "US|Mississippi",
+    "US|Missouri",
+    "US|Montana",
+    "US|Nebraska",
+    "US|Nevada",
+    "US|New Hampshire",
+    "US|New Jersey",
+    "US|New Mexico",
+    "US|North Carolina",
+    "US|North Dakota",
+    "US|Ohio",
+    "US|Oklahoma",
+    "US|Oregon",
+    "US|Pennsylvania",
+    "US|Rhode Island",
+    "US|South Carolina",
+    "US|South Dakota",
+    "US|Tennessee",
+    "US|Texas",
+    "US|Utah",
+    "US|Vermont",
+    "US|Virginia",
+    "US|West Virginia",
+    "US|Wisconsin",
+    "US|Wyoming",
+    /* Germany */
+    "DE|Baden-Württemberg|Baden-Wuerttemberg",
+    "DE|Bavaria|Bayern",
+    "DE|Brandenburg",
+    "DE|Hesse|Hessen",
+    "DE|Lower Saxony|Niedersachsen",
+    "DE|Mecklenburg-Vorpommern|Mecklenburg-Western Pomerania",
+    "DE|North Rhine-Westphalia|Nordrhein-Westfalen|NRW",
+    "DE|Rhineland-Palatinate|Rheinland-Pfalz",
+    "DE|Saarland",
+    "DE|Saxony|Sachsen",
+    "DE|Saxony-Anhalt|Sachsen-Anhalt",
+    "DE|Schleswig-Holstein",
+    "DE|Thuringia|Thüringen",
+    "DE|Ruhr|Ruhrgebiet",
+    /* Austria, Switzerland */
+    "AT|Tyrol|Tirol",
+    "AT|Styria|Steiermark",
+    "AT|Upper Austria|Oberösterreich",
+    "AT|Lower Austria|Niederösterreich",
+    "AT|Carinthia|Kärnten",
+    "AT|Vorarlberg",
+    "CH|Zurich canton|Kanton Zürich",
+    "CH|Ticino|Tessin",
+    "CH|Romandy|Romandie",
+    /* United Kingdom, Canada, Australia, others */
+    "GB|England",
+    "GB|Scotland|Schottland",
+    "GB|Wales",
+    "GB|Northern Ireland|Nordirland",
+    "CA|Ontario",
+    "CA|Quebec|Québec",
+    "CA|British Columbia",
+    "CA|Alberta",
+    "CA|Manitoba",
+    "AU|New South Wales",
+    "AU|Queensland",
+    "FR|Alsace|Elsass",
+    "FR|Brittany|Bretagne",
+    "ES|Catalonia|Katalonien|Catalunya",
+    "IT|Lombardy|Lombardei|Lombardia",
+    "IT|South Tyrol|Südtirol",
+    "BE|Flanders|Flandern",
+    "BE|Wallonia|Wallonien",
+    /* groups of countries */
+    "--|EU|European Union|Europäische Union|EEA|EWR",
+    "--|Europe|Europa",
+    "--|DACH|D-A-CH",
+    "--|Nordics|Nordic countries|Scandinavia|Skandinavien|Nordeuropa",
+    "--|Benelux|Benelux countries|Beneluxländer",
+    "--|EMEA",
+    "--|APAC|Asia-Pacific|Asia Pacific",
+    "--|LATAM|Latin America|Lateinamerika",
+    "--|North America|Nordamerika",
+    "--|Middle East|Naher Osten|Nahost",
+    "--|Southeast Asia|Südostasien",
+    "--|Eastern Europe|Osteuropa",
+    "--|Western Europe|Westeuropa",
+    "--|Central Europe|Mitteleuropa|CEE",
+};
+const size_t dw__n_region_names = sizeof dw__region_names / sizeof dw__region_names[0];
+
+extern const char *const dw__city_names[];
+extern const size_t dw__n_city_names;
+
+/* clang-format off */
+const char *const dw__city_names[] = {
+    /* Germany */
+    "DE|Berlin", "DE|Hamburg", "DE|Munich|München|Muenchen", "DE|Cologne|Köln|Koeln",
+    "DE|Frankfurt|Frankfurt am Main", "DE|Stuttgart", "DE|Düsseldorf|Duesseldorf|Dusseldorf",
+    "DE|Leipzig", "DE|Dortmund", "DE|Bremen", "DE|Bremerhaven", "DE|Dresden",
+    "DE|Hanover|Hannover", "DE|Nuremberg|Nürnberg|Nuernberg", "DE|Duisburg", "DE|Bochum",
+    "DE|Wuppertal", "DE|Bielefeld", "DE|Bonn", "DE|Münster|Muenster", "DE|Mannheim",
+    "DE|Karlsruhe", "DE|Augsburg", "DE|Wiesbaden", "DE|Mönchengladbach", "DE|Gelsenkirchen",
+    "DE|Aachen", "DE|Braunschweig", "DE|Kiel", "DE|Chemnitz", "DE|Magdeburg",
+    "DE|Freiburg", "DE|Krefeld", "DE|Mainz", "DE|Lübeck|Luebeck", "DE|Erfurt", "DE|Rostock",
+    "DE|Kassel", "DE|Saarbrücken", "DE|Potsdam", "DE|Ingolstadt", "DE|Wolfsburg",
+    "DE|Regensburg", "DE|Ulm", "DE|Heilbronn", "DE|Darmstadt", "DE|Würzburg",
+    "DE|Osnabrück", "DE|Oldenburg", "DE|Paderborn", "DE|Göttingen", "DE|Jena",
+    /* Austria, Switzerland */
+    "AT|Vienna|Wien", "AT|Graz", "AT|Linz", "AT|Salzburg", "AT|Innsbruck", "AT|Klagenfurt",
+    "AT|St. Pölten|Sankt Pölten", "CH|Zurich|Zürich", "CH|Geneva|Genf|Genève", "CH|Basel",
+    "CH|Bern|Berne", "CH|Lausanne", "CH|Lucerne|Luzern", "CH|St. Gallen", "CH|Winterthur",
+    "CH|Lugano",
+    /* rest of Europe */
+    "NL|Amsterdam", "NL|Rotterdam", "NL|The Hague|Den Haag", "NL|Utrecht", "NL|Eindhoven",
+    "NL|Groningen", "BE|Brussels|Brüssel|Bruxelles", "BE|Antwerp|Antwerpen", "BE|Ghent|Gent",
+    "BE|Liège|Lüttich", "FR|Paris", "FR|Lyon", "FR|Marseille", "FR|Toulouse", "FR|Nantes",
+    "FR|Strasbourg|Straßburg", "FR|Lille", "FR|Bordeaux", "IT|Rome|Rom|Roma",
+    "IT|Milan|Mailand|Milano", "IT|Naples|Neapel|Napoli", "IT|Turin|Torino", "IT|Bologna",
+    "IT|Florence|Florenz|Firenze", "IT|Genoa|Genua|Genova", "IT|Venice|Venedig|Venezia",
+    "IT|Verona", "ES|Madrid", "ES|Barcelona", "ES|Valencia", "ES|Seville|Sevilla",
+    "ES|Bilbao", "ES|Zaragoza", "ES|Málaga|Malaga", "PT|Lisbon|Lissabon|Lisboa", "PT|Porto",
+    "GB|London", "GB|Manchester", "GB|Birmingham", "GB|Leeds", "GB|Glasgow", "GB|Edinburgh",
+    "GB|Liverpool", "GB|Bristol", "GB|Sheffield", "GB|Cardiff", "GB|Belfast", "IE|Dublin",
+    "IE|Cork", "DK|Copenhagen|Kopenhagen|København", "DK|Aarhus", "SE|Stockholm",
+    "SE|Gothenburg|Göteborg", "SE|Malmö|Malmo", "NO|Oslo", "NO|Stavanger", "NO|Trondheim",
+    "FI|Helsinki", "FI|Tampere", "FI|Espoo", "PL|Warsaw|Warschau|Warszawa",
+    "PL|Kraków|Krakau|Krakow", "PL|Wrocław|Breslau|Wroclaw", "PL|Poznań|Posen|Poznan",
+    "PL|Gdańsk|Danzig|Gdansk", "PL|Łódź|Lodz", "CZ|Prague|Prag|Praha", "CZ|Brno|Brünn",
+    "HU|Budapest", "RO|Bucharest|Bukarest", "GR|Athens|Athen", "GR|Thessaloniki",
+    "TR|Istanbul", "SK|Bratislava|Pressburg", "SI|Ljubljana", "HR|Zagreb",
+    /* North America */
+    "US|New York City|NYC", "US|Los Angeles", "US|Chicago", "US|Houston", "US|Phoenix",
+    "US|Philadelphia", "US|San Antonio", "US|San Diego", "US|Dallas", "US|Austin",
+    "US|San Francisco", "US|San Jose", "US|Seattle", "US|Denver", "US|Boston", "US|Atlanta",
+    "US|Miami", "US|Detroit", "US|Minneapolis", "US|Pittsburgh", "US|Cleveland",
+    "US|Nashville", "US|Las Vegas", "US|Baltimore", "US|St. Louis", "US|Salt Lake City",
+    "US|Raleigh", "US|Tampa", "US|Orlando", "US|Sacramento", "US|Kansas City",
+    "US|Indianapolis", "US|Milwaukee", "US|Cincinnati", "US|Charlotte", "US|Portland",
+    "CA|Toronto", "CA|Montreal|Montréal", "CA|Vancouver", "CA|Calgary", "CA|Ottawa",
+    "MX|Mexico City|Ciudad de México", "MX|Monterrey", "MX|Guadalajara",
+    /* elsewhere */
+    "JP|Tokyo|Tokio", "JP|Osaka", "JP|Yokohama", "JP|Nagoya", "JP|Kyoto", "KR|Seoul",
+    "CN|Shanghai", "CN|Beijing|Peking", "CN|Shenzhen", "IN|Mumbai", "IN|Bangalore|Bengaluru",
+    "IN|New Delhi", "AU|Sydney", "AU|Melbourne", "AU|Brisbane", "AE|Dubai", "AE|Abu Dhabi",
+    "IL|Tel Aviv", "ZA|Johannesburg", "ZA|Cape Town|Kapstadt", "BR|São Paulo|Sao Paulo",
+    "BR|Rio de Janeiro",
+};
+/* clang-format on */
+const size_t dw__n_city_names = sizeof dw__city_names / sizeof dw__city_names[0];

@@ -49,10 +49,15 @@
 #include <string.h>
 
 #include "engines/extract.h"
+#include "workspace/workspace.h"
 
 /* countries.c */
 extern const char *const dw__country_names[];
 extern const size_t dw__n_country_names;
+extern const char *const dw__region_names[];
+extern const size_t dw__n_region_names;
+extern const char *const dw__city_names[];
+extern const size_t dw__n_city_names;
 
 /* ---- tokens --------------------------------------------------------------------------- */
 
@@ -104,6 +109,7 @@ enum role {
     R_PER = 1u << 26,    /* per, each: "€5 per user" is a unit price, not a budget */
     R_CADJ = 1u << 27,   /* German, French...: val = code as two bytes */
     R_PRON = 1u << 28,   /* we, I, they: "... and we want" starts a new clause */
+    R_HEDGE = 1u << 29,  /* maybe, optional, eventuell: a capability named with it can wait */
 };
 
 enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER };
@@ -139,7 +145,8 @@ static const struct kwdef kwdefs[] = {
     {"require", R_NEED, 0}, {"want", R_NEED, 0}, {"benötigt", R_NEED, 0},
     {"erforderlich", R_NEED, 0}, {"notwendig", R_NEED, 0}, {"nötig", R_NEED, 0},
     {"gewünscht", R_NEED, 0}, {"gebraucht", R_NEED, 0}, {"gefordert", R_NEED, 0},
-    {"brauchen", R_NEED, 0}, {"benötigen", R_NEED, 0},
+    {"brauchen", R_NEED, 0}, {"benötigen", R_NEED, 0}, {"apply", R_NEED, 0},
+    {"applies", R_NEED, 0}, {"gilt", R_NEED, 0}, {"zutreffend", R_NEED, 0},
     /* pronouns and function words */
     {"we", R_STOP | R_PRON, 0}, {"i", R_STOP | R_PRON, 0}, {"they", R_STOP | R_PRON, 0},
     {"you", R_STOP | R_PRON | R_INSTR, 0}, {"our", R_STOP | R_PRON, 0},
@@ -295,6 +302,7 @@ static const struct kwdef kwdefs[] = {
     {"danish", R_CADJ, CC('D', 'K')}, {"norwegian", R_CADJ, CC('N', 'O')},
     {"belgian", R_CADJ, CC('B', 'E')}, {"canadian", R_CADJ, CC('C', 'A')},
     {"australian", R_CADJ, CC('A', 'U')}, {"japanese", R_CADJ, CC('J', 'P')},
+    {"deutsches", R_CADJ, CC('D', 'E')}, {"österreichisch", R_CADJ, CC('A', 'T')}, {"österreichische", R_CADJ, CC('A', 'T')}, {"österreichischen", R_CADJ, CC('A', 'T')}, {"österreichischer", R_CADJ, CC('A', 'T')}, {"österreichisches", R_CADJ, CC('A', 'T')}, {"schweizer", R_CADJ, CC('C', 'H')}, {"schweizerische", R_CADJ, CC('C', 'H')}, {"schweizerischen", R_CADJ, CC('C', 'H')}, {"schweizerischer", R_CADJ, CC('C', 'H')}, {"schweizerisches", R_CADJ, CC('C', 'H')}, {"niederländische", R_CADJ, CC('N', 'L')}, {"niederländischen", R_CADJ, CC('N', 'L')}, {"niederländischer", R_CADJ, CC('N', 'L')}, {"niederländisches", R_CADJ, CC('N', 'L')}, {"holländische", R_CADJ, CC('N', 'L')}, {"holländischen", R_CADJ, CC('N', 'L')}, {"holländischer", R_CADJ, CC('N', 'L')}, {"französische", R_CADJ, CC('F', 'R')}, {"französischen", R_CADJ, CC('F', 'R')}, {"französischer", R_CADJ, CC('F', 'R')}, {"französisches", R_CADJ, CC('F', 'R')}, {"italienische", R_CADJ, CC('I', 'T')}, {"italienischen", R_CADJ, CC('I', 'T')}, {"italienischer", R_CADJ, CC('I', 'T')}, {"italienisches", R_CADJ, CC('I', 'T')}, {"spanische", R_CADJ, CC('E', 'S')}, {"spanischen", R_CADJ, CC('E', 'S')}, {"spanischer", R_CADJ, CC('E', 'S')}, {"spanisches", R_CADJ, CC('E', 'S')}, {"polnische", R_CADJ, CC('P', 'L')}, {"polnischen", R_CADJ, CC('P', 'L')}, {"polnischer", R_CADJ, CC('P', 'L')}, {"polnisches", R_CADJ, CC('P', 'L')}, {"czech", R_CADJ, CC('C', 'Z')}, {"tschechische", R_CADJ, CC('C', 'Z')}, {"tschechischen", R_CADJ, CC('C', 'Z')}, {"tschechischer", R_CADJ, CC('C', 'Z')}, {"tschechisches", R_CADJ, CC('C', 'Z')}, {"dänische", R_CADJ, CC('D', 'K')}, {"dänischen", R_CADJ, CC('D', 'K')}, {"dänischer", R_CADJ, CC('D', 'K')}, {"dänisches", R_CADJ, CC('D', 'K')}, {"schwedische", R_CADJ, CC('S', 'E')}, {"schwedischen", R_CADJ, CC('S', 'E')}, {"schwedischer", R_CADJ, CC('S', 'E')}, {"schwedisches", R_CADJ, CC('S', 'E')}, {"belgische", R_CADJ, CC('B', 'E')}, {"belgischen", R_CADJ, CC('B', 'E')}, {"belgischer", R_CADJ, CC('B', 'E')}, {"belgisches", R_CADJ, CC('B', 'E')}, {"britische", R_CADJ, CC('G', 'B')}, {"britischen", R_CADJ, CC('G', 'B')}, {"britischer", R_CADJ, CC('G', 'B')}, {"britisches", R_CADJ, CC('G', 'B')}, {"scottish", R_CADJ, CC('G', 'B')}, {"welsh", R_CADJ, CC('G', 'B')}, {"amerikanische", R_CADJ, CC('U', 'S')}, {"amerikanischen", R_CADJ, CC('U', 'S')}, {"amerikanischer", R_CADJ, CC('U', 'S')}, {"amerikanisches", R_CADJ, CC('U', 'S')}, {"luxembourgish", R_CADJ, CC('L', 'U')}, {"luxemburgische", R_CADJ, CC('L', 'U')}, {"luxemburgischen", R_CADJ, CC('L', 'U')}, {"luxemburgischer", R_CADJ, CC('L', 'U')}, {"portuguese", R_CADJ, CC('P', 'T')}, {"portugiesische", R_CADJ, CC('P', 'T')}, {"portugiesischen", R_CADJ, CC('P', 'T')}, {"portugiesischer", R_CADJ, CC('P', 'T')}, {"greek", R_CADJ, CC('G', 'R')}, {"griechische", R_CADJ, CC('G', 'R')}, {"griechischen", R_CADJ, CC('G', 'R')}, {"griechischer", R_CADJ, CC('G', 'R')}, {"mexican", R_CADJ, CC('M', 'X')}, {"brazilian", R_CADJ, CC('B', 'R')}, {"korean", R_CADJ, CC('K', 'R')}, {"hungarian", R_CADJ, CC('H', 'U')}, {"romanian", R_CADJ, CC('R', 'O')}, {"slovak", R_CADJ, CC('S', 'K')}, {"slovenian", R_CADJ, CC('S', 'I')}, {"croatian", R_CADJ, CC('H', 'R')}, {"estonian", R_CADJ, CC('E', 'E')}, {"latvian", R_CADJ, CC('L', 'V')}, {"lithuanian", R_CADJ, CC('L', 'T')}, {"icelandic", R_CADJ, CC('I', 'S')}, {"turkish", R_CADJ, CC('T', 'R')}, {"israeli", R_CADJ, CC('I', 'L')}, {"singaporean", R_CADJ, CC('S', 'G')}, {"finnische", R_CADJ, CC('F', 'I')}, {"finnischen", R_CADJ, CC('F', 'I')}, {"finnischer", R_CADJ, CC('F', 'I')}, {"norwegische", R_CADJ, CC('N', 'O')}, {"norwegischen", R_CADJ, CC('N', 'O')}, {"norwegischer", R_CADJ, CC('N', 'O')}, {"japanische", R_CADJ, CC('J', 'P')}, {"japanischen", R_CADJ, CC('J', 'P')}, {"japanischer", R_CADJ, CC('J', 'P')},
     {"based", R_LOC, 0}, {"headquartered", R_LOC, 0}, {"headquarters", R_LOC, 0},
     {"hq", R_LOC, 0}, {"offices", R_LOC, 0}, {"office", R_LOC, 0}, {"sites", R_LOC, 0},
     {"site", R_LOC, 0}, {"locations", R_LOC, 0}, {"location", R_LOC, 0},
@@ -307,8 +315,67 @@ static const struct kwdef kwdefs[] = {
     {"standorten", R_LOC, 0}, {"niederlassung", R_LOC, 0},
     {"niederlassungen", R_LOC, 0}, {"ansässig", R_LOC, 0}, {"firmensitz", R_LOC, 0},
     {"hauptsitz", R_LOC, 0}, {"aus", R_LOC, 0},
+    /* hedges: val 1 on its own, 0 only as "maybe later", "nice to have" */
+    {"maybe", R_HEDGE, 1}, {"perhaps", R_HEDGE, 1}, {"possibly", R_HEDGE, 1},
+    {"optional", R_HEDGE, 1}, {"optionally", R_HEDGE, 1}, {"might", R_HEDGE, 1},
+    {"eventually", R_HEDGE, 1}, {"potentially", R_HEDGE, 1}, {"considering", R_HEDGE, 1},
+    {"nice", R_HEDGE, 0}, {"vielleicht", R_HEDGE, 1}, {"eventuell", R_HEDGE, 1},
+    {"evtl", R_HEDGE, 1}, {"ggf", R_HEDGE, 1}, {"gegebenenfalls", R_HEDGE, 1},
+    {"optionale", R_HEDGE, 1}, {"optionalen", R_HEDGE, 1}, {"möglicherweise", R_HEDGE, 1},
+    {"später", R_HEDGE, 1}, {"späteren", R_HEDGE, 1}, {"perspektivisch", R_HEDGE, 1},
+    {"künftig", R_HEDGE, 1}, {"zukünftig", R_HEDGE, 1}, {"irgendwann", R_HEDGE, 1},
+    {"wünschenswert", R_HEDGE, 1}, {"schön", R_HEDGE, 0},
 };
 /* clang-format on */
+
+/* ---- integrations: the systems customers name when none are configured ---------------- */
+
+#define SYN(...)                                                                                   \
+    (const char *const[]){__VA_ARGS__},                                                            \
+        sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
+/* clang-format off */
+static const struct dw_vocab_term default_integrations[] = {
+    {"SAP", SYN("SAP S/4HANA", "S/4HANA", "SAP ERP", "SAP ECC")},
+    {"Salesforce", SYN("SFDC", "Salesforce CRM")},
+    {"ServiceNow", SYN("Service Now")},
+    {"Microsoft Entra ID", SYN("Entra ID", "Azure AD", "Azure Active Directory", "AAD")},
+    {"Active Directory", SYN("MS Active Directory", "Microsoft Active Directory")},
+    {"LDAP", SYN("OpenLDAP")},
+    {"RADIUS", SYN("FreeRADIUS")},
+    {"Okta", SYN("Okta SSO")},
+    {"Splunk", SYN("Splunk SIEM")},
+    {"Microsoft Sentinel", SYN("Azure Sentinel", "Sentinel")},
+    {"IBM QRadar", SYN("QRadar")},
+    {"Elastic", SYN("Elasticsearch", "ELK", "Elastic Stack")},
+    {"Syslog", SYN("syslog server")},
+    {"Jira", SYN("Jira Service Management")},
+    {"Microsoft Teams", SYN("MS Teams")},
+    {"Slack", SYN("Slack workspace")},
+    {"PagerDuty", SYN("Pager Duty")},
+    {"Zabbix", SYN("Zabbix server")},
+    {"Nagios", SYN("Icinga")},
+    {"PRTG", SYN("Paessler PRTG")},
+    {"Grafana", SYN("Grafana dashboards")},
+    {"Prometheus", SYN("Prometheus exporter")},
+    {"AWS", SYN("Amazon Web Services", "AWS Transit Gateway")},
+    {"Microsoft Azure", SYN("Azure", "Azure Virtual WAN")},
+    {"Google Cloud", SYN("GCP", "Google Cloud Platform")},
+    {"Cisco ISE", SYN("ISE")},
+    {"NetBox", SYN("Netbox")},
+    {"Ansible", SYN("Ansible Tower", "AWX")},
+    {"Terraform", SYN("Terraform provider")},
+    {"Microsoft Intune", SYN("Intune")},
+    {"VMware", SYN("vSphere", "VMware ESXi")},
+    {"Microsoft 365", SYN("Office 365", "M365", "O365")},
+    {"Google Workspace", SYN("G Suite")},
+    {"DATEV", SYN("Datev")},
+    {"Zendesk", SYN("Zendesk Support")},
+    {"HubSpot", SYN("Hubspot")},
+    {"Siemens TIA Portal", SYN("TIA Portal")},
+    {"OPC UA", SYN("OPC-UA")},
+};
+/* clang-format on */
+#undef SYN
 
 /* ---- static tables built once --------------------------------------------------------- */
 
@@ -346,6 +413,9 @@ struct tindex {
 #define COUNTRY_PHRASES 1024
 #define COUNTRY_TOKENS 4096
 #define COUNTRY_POOL 24576
+#define REGION_PHRASES 1024
+#define REGION_TOKENS 3072
+#define REGION_POOL 24576
 
 static struct {
     uint16_t kw_slot[KW_SLOTS];
@@ -355,6 +425,13 @@ static struct {
     char country_pool[COUNTRY_POOL];
     uint32_t country_slot[2 * COUNTRY_PHRASES];
     char codes[320][3];
+    struct tindex regions; /* names point into region_pool; region_cc[phrase] its country */
+    struct phrase region_ph[REGION_PHRASES];
+    struct tok region_tok[REGION_TOKENS];
+    char region_pool[REGION_POOL];
+    uint32_t region_slot[2 * REGION_PHRASES];
+    char region_cc[REGION_PHRASES][3];
+    bool region_city[REGION_PHRASES];
 } g;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -737,6 +814,40 @@ static void init_tables(void) {
     g.countries.ph = g.country_ph;
     g.countries.n = np;
     tindex_finish(&g.countries, g.country_slot, DW_ARRAY_SIZE(g.country_slot));
+
+    /* regions: the reported name is the first one, copied NUL-terminated into the pool */
+    np = tp = pp = 0;
+    for (size_t r = 0; r < dw__n_region_names + dw__n_city_names; r++) {
+        bool city = r >= dw__n_region_names;
+        const char *s = city ? dw__city_names[r - dw__n_region_names] : dw__region_names[r];
+        size_t nlen = strcspn(s + 3, "|");
+        if (pp + nlen + 1 > REGION_POOL)
+            break;
+        char *name = g.region_pool + pp;
+        memcpy(name, s + 3, nlen);
+        name[nlen] = '\0';
+        pp += nlen + 1;
+        for (const char *p = s + 3; *p;) {
+            size_t len = strcspn(p, "|");
+            if (np < REGION_PHRASES && tp + len <= REGION_TOKENS && pp + len + 1 <= REGION_POOL) {
+                struct phrase *ph = &g.region_ph[np];
+                *ph = (struct phrase){.name = name, .order = (uint32_t)np};
+                if (phrase_init(ph, p, len, g.region_pool + pp, g.region_tok + tp, PH_CAP)) {
+                    memcpy(g.region_cc[np], s, 2);
+                    g.region_city[np] = city;
+                    tp += ph->nt;
+                    np++;
+                }
+                pp += len + 1;
+            }
+            p += len;
+            if (*p == '|')
+                p++;
+        }
+    }
+    g.regions.ph = g.region_ph;
+    g.regions.n = np;
+    tindex_finish(&g.regions, g.region_slot, DW_ARRAY_SIZE(g.region_slot));
 }
 
 /* ---- the extraction context ----------------------------------------------------------- */
@@ -753,7 +864,7 @@ struct ctx {
     int ty;
     unsigned tm, td;
     int wd; /* weekday of today, 0 = Monday */
-    const struct tindex *caps, *stds, *units;
+    const struct tindex *caps, *stds, *units, *integ;
     const char *defcur;
     bool oom;
 };
@@ -796,9 +907,8 @@ static bool is_n(const struct ctx *c, size_t i, const char *w, size_t n) {
     size_t m = strip_apos(s, l, buf, sizeof buf);
     return m == n && memcmp(buf, w, n) == 0;
 }
-static bool is(const struct ctx *c, size_t i, const char *w) {
-    return is_n(c, i, w, strlen(w));
-}
+/* A literal's length is known at compile time: is() costs one length test for most words. */
+#define is(c, i, w) is_n((c), (i), (w), __builtin_strlen(w))
 
 static bool claimed(const struct ctx *c, size_t a, size_t b) {
     for (size_t i = a; i < b && i < c->nt; i++)
@@ -867,9 +977,13 @@ static int64_t digits_val(const struct ctx *c, size_t i) {
     return v;
 }
 
+/* A digit separator: ',' and '.' group thousands or mark decimals; the Swiss apostrophe
+ * ("320'000", "320’000") only groups. */
 static bool sep_at(const struct ctx *c, size_t i, char *ret) {
     char ch = sym1(c, i);
-    if (ch != ',' && ch != '.')
+    if (is(c, i, "’"))
+        ch = '\'';
+    if (ch != ',' && ch != '.' && ch != '\'')
         return false;
     *ret = ch;
     return true;
@@ -905,7 +1019,7 @@ static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
     }
     int scale = 0;
     /* at most 18 digits in all, so the mantissa fits an int64 */
-    if (sep_at(c, j, &ch) && ch != grp && glued(c, j) && kind(c, j + 1, TK_NUM) &&
+    if (sep_at(c, j, &ch) && ch != grp && ch != '\'' && glued(c, j) && kind(c, j + 1, TK_NUM) &&
         glued(c, j + 1) && tlen(c, j + 1) <= 6 && nd + tlen(c, j + 1) <= 18) {
         size_t fd = tlen(c, j + 1);
         for (size_t k = 0; k < fd; k++)
@@ -986,6 +1100,10 @@ static bool parse_number(const struct ctx *c, size_t i, struct num *n) {
 
 /* A multiplier after a number: "200k", "1.2M", "1.2 million", "5 Mio.". */
 static int64_t parse_mult(const struct ctx *c, size_t j, size_t *ret_end) {
+    if (is(c, j, "t") && is(c, j + 1, "€") && glued(c, j + 1) && c->text[c->t[j].s] == 'T') {
+        *ret_end = j + 1; /* "130 T€": thousand euros; the € is read as the currency */
+        return 1000;
+    }
     if (!role(c, j, R_MULT))
         return 0;
     if (tlen(c, j) <= 2 && !glued(c, j))
@@ -1284,9 +1402,14 @@ static bool trailing_neg(const struct ctx *c, size_t e) {
             return true;
         j++;
     }
+    bool need = false; /* German word order: "WLAN brauchen wir nicht" */
     for (size_t k = j; k < j + 6 && k < c->nt && !clause_end(c, k); k++) {
-        if (!neg_trigger(c, k))
+        if (!neg_trigger(c, k)) {
+            need = need || role(c, k, R_NEED);
             continue;
+        }
+        if (need && (k + 1 >= c->nt || clause_end(c, k + 1)))
+            return true;
         for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
             if (role(c, m, R_NEED))
                 return true;
@@ -1316,6 +1439,13 @@ static json_t *new_item(struct ctx *c) {
     return o;
 }
 
+/* How sure the engine is of a fact, in percent (docs/internals/extraction.md lists the
+ * grades); an integer, as everything the engine writes that is compared later. */
+static void put_conf(struct ctx *c, json_t *o, int pct) {
+    if (o)
+        put(c, o, "confidence", json_integer(pct));
+}
+
 /* A fact of one value: {key: value, text, span} for tokens [t0, t1); value is stolen. */
 static json_t *fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1) {
     json_t *o = new_item(c);
@@ -1325,6 +1455,7 @@ static json_t *fact(struct ctx *c, const char *key, json_t *value, size_t t0, si
     }
     put(c, o, key, value);
     put_span(c, o, t0, t1);
+    put_conf(c, o, 85);
     return o;
 }
 
@@ -1537,6 +1668,58 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
     return true;
 }
 
+/* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
+ * day of that quarter (the next one without a year). */
+static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
+    static const char *const ord[][2] = {
+        {"first", "ersten"}, {"second", "zweiten"}, {"third", "dritten"}, {"fourth", "vierten"},
+        {"1st", "erste"},    {"2nd", "zweite"},     {"3rd", "dritte"},    {"4th", "vierte"}};
+    int q = 0;
+    if (!role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+        return false;
+    for (int k = 0; k < 8 && !q; k++)
+        if (is(c, i, ord[k][0]) || is(c, i, ord[k][1]))
+            q = k % 4 + 1;
+    if (!q || !role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+        return false;
+    int y;
+    size_t j = i + 2;
+    if (is(c, j, "of") || is(c, j, "des"))
+        j++;
+    if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
+/* "mid-February", "Mitte März 2027": the 15th of that month (the next one without a year). */
+static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!is(c, i, "mid") && !is(c, i, "mitte") && !is(c, i, "middle"))
+        return false;
+    size_t j = i + 1;
+    if (is(c, j, "-") || is(c, j, "of"))
+        j++;
+    if (!month_ok(c, j))
+        return false;
+    int64_t m = kval(c, j);
+    int y;
+    if (year_at(c, j + 1, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 2, .days = dw_days_from_civil(y, (unsigned)m, 15)};
+        return true;
+    }
+    y = c->ty;
+    if (dw_days_from_civil(y, (unsigned)m, 15) < c->today)
+        y++;
+    *h = (struct dhit){
+        .t0 = i, .t1 = j + 1, .days = dw_days_from_civil(y, (unsigned)m, 15), .rel = true};
+    return true;
+}
+
 static bool is_next_word(const struct ctx *c, size_t j) {
     return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") || is(c, j, "nächsten") ||
            is(c, j, "nächster") || is(c, j, "naechste") || is(c, j, "naechsten") ||
@@ -1586,6 +1769,11 @@ static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *
  * "Jahresende", "end of 2027". */
 static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
     if (is(c, i, "eoy") || is(c, i, "jahresende") || is(c, i, "yearend")) {
+        int y;
+        if (year_at(c, i + 1, &y)) { /* "Jahresende 2027" */
+            *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, 12), .strong = true};
+            return true;
+        }
         *h = (struct dhit){
             .t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
         return true;
@@ -1622,9 +1810,13 @@ static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
     bool next;
     int y;
     struct dhit sub;
-    if (period_ref(c, j, &e, &days, &next)) {
+    if ((is(c, j, "the") || is(c, j, "des")) && date_quarter_words(c, j + 1, &sub)) {
+        *h = sub;
+        h->t0 = i;
+    } else if (period_ref(c, j, &e, &days, &next)) {
         *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true};
-    } else if (date_quarter(c, j, &sub) || date_month(c, j, &sub)) {
+    } else if (date_quarter_words(c, j, &sub) || date_quarter(c, j, &sub) ||
+               date_month(c, j, &sub)) {
         *h = sub;
         h->t0 = i;
     } else if (year_at(c, j, &y)) {
@@ -1722,6 +1914,8 @@ static bool trigger_before(const struct ctx *c, size_t t0) {
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     const struct tok *k = &c->t[i];
+    if (date_quarter_words(c, i, h) || date_mid(c, i, h))
+        return true;
     if (k->kind == TK_NUM)
         return date_numeric(c, i, h) || date_day_month(c, i, h);
     if (k->roles & R_MONTH)
@@ -1754,13 +1948,23 @@ static bool event_date(const struct ctx *c, size_t t0) {
 /* Every date claims its tokens; the deadline is the first one said to be a deadline (by
  * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
 static json_t *extract_deadline(struct ctx *c) {
-    struct dhit best = {0}, future = {0}, h;
-    bool have_best = false, have_future = false;
+    struct dhit best = {0}, future = {0}, last = {0}, h;
+    bool have_best = false, have_future = false, have_last = false;
     for (size_t i = 0; i < c->nt;) {
         if (!date_at(c, i, &h)) {
+            /* "the board meets on 14 January; we need the offer before then" */
+            if (have_last && !have_best &&
+                (((is(c, i, "by") || is(c, i, "before") || is(c, i, "until")) &&
+                  is(c, i + 1, "then")) ||
+                 (is(c, i, "bis") && is(c, i + 1, "dahin")))) {
+                best = last;
+                have_best = true;
+            }
             i++;
             continue;
         }
+        last = h;
+        have_last = true;
         claim(c, h.t0, h.t1);
         if (!have_best && (h.strong || trigger_before(c, h.t0))) {
             best = h;
@@ -1774,6 +1978,7 @@ static json_t *extract_deadline(struct ctx *c) {
     }
     if (!have_best && !have_future)
         return json_null();
+    int conf = !have_best ? 65 : best.rel ? 85 : 95;
     if (!have_best)
         best = future;
     int y;
@@ -1787,21 +1992,30 @@ static json_t *extract_deadline(struct ctx *c) {
     put(c, o, "date", json_string(buf));
     put(c, o, "relative", json_boolean(best.rel));
     put_span(c, o, best.t0, best.t1);
+    put_conf(c, o, conf);
     return o;
 }
 
 /* ---- standards, capabilities ---------------------------------------------------------- */
 
 /* Add {name, text, span} for tokens [i, e) unless the list already names it. */
-static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e) {
+static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e,
+                         int conf) {
     if (has_name(arr, name) || json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
         return;
     json_t *o = new_item(c);
     if (o) {
         put(c, o, "name", json_string(name));
         put_span(c, o, i, e);
+        put_conf(c, o, conf);
     }
     append(c, arr, o);
+}
+
+/* A phrase of one short word ("HA", "LTE", "5G") is more often something else than a
+ * longer one. */
+static int phrase_conf(const struct ctx *c, size_t i, size_t e, int hi) {
+    return e - i == 1 && tlen(c, i) <= 3 ? hi - 15 : hi;
 }
 
 static void extract_standards(struct ctx *c, json_t *arr) {
@@ -1813,12 +2027,98 @@ static void extract_standards(struct ctx *c, json_t *arr) {
             continue;
         }
         claim(c, i, e);
-        append_named(c, arr, p->name, i, e);
+        if (!(c->t[i].flags & TF_NEG) && !trailing_neg(c, e))
+            append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, 95));
         i = e;
     }
 }
 
-static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded) {
+/* Systems named: not claimed, a product name may also be a capability's word. */
+static void extract_integrations(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = vocab_at(c, c->integ, i, &e);
+        if (!p) {
+            i++;
+            continue;
+        }
+        append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, 90));
+        i = e;
+    }
+}
+
+/* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
+ * ("nice to have", "at a later stage", "may")? */
+static bool hedge_at(const struct ctx *c, size_t k) {
+    if (role(c, k, R_HEDGE))
+        return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have")) ||
+               is(c, k + 1, "wäre") || (k > 0 && is(c, k - 1, "wäre"));
+    if (is(c, k, "later"))
+        return is(c, k + 1, "stage") || is(c, k + 1, "phase") || is(c, k + 1, "on") ||
+               (k > 0 && (role(c, k - 1, R_HEDGE) || is(c, k - 1, "a")));
+    /* "we may add Wi-Fi" — but "May" with a capital is the month */
+    return is(c, k, "may") && c->text[c->t[k].s] == 'm' && !kind(c, k + 1, TK_NUM);
+}
+
+/* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
+ * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
+static bool hedged(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (hedge_at(c, k))
+            return true;
+    }
+    for (size_t k = e; k < e + 5 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (hedge_at(c, k))
+            return true;
+    }
+    return false;
+}
+
+/* "bereits" means "already have" only next to a word of having: "WLAN haben wir bereits",
+ * "Firewalls sind bereits im Einsatz" — not "SD-WAN soll bereits im Mai laufen". */
+static bool have_word_near(const struct ctx *c, size_t k) {
+    static const char *const words[] = {"haben",   "hat",         "habe",      "vorhanden",
+                                        "einsatz", "installiert", "abgedeckt", "nutzen",
+                                        "nutzt",   "betreiben",   "gelöst"};
+    size_t a = k > 3 ? k - 3 : 0;
+    for (size_t m = a; m <= k + 3 && m < c->nt; m++)
+        for (size_t w = 0; w < DW_ARRAY_SIZE(words); w++)
+            if (is(c, m, words[w]))
+                return true;
+    return false;
+}
+
+/* Not wanted because the customer has it or leaves it out: "Wi-Fi and switching are
+ * already covered", "we already have SD-WAN", "WLAN haben wir bereits", "Wi-Fi is out of
+ * scope". Within the capability's clause, at most six words away. */
+static bool already_had(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = e; k < e + 6 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if ((is(c, k, "already") &&
+             (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
+              is(c, k + 1, "installed") || is(c, k + 1, "deployed") || is(c, k + 1, "exists") ||
+              is(c, k + 1, "done"))) ||
+            (is(c, k, "bereits") && have_word_near(c, k)) || is(c, k, "vorhanden") ||
+            (is(c, k, "out") && is(c, k + 1, "of") && is(c, k + 2, "scope")))
+            return true;
+    }
+    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
+                                    is(c, k + 1, "run") || is(c, k + 1, "own")))
+            return true;
+    }
+    return false;
+}
+
+static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
+                                 json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = vocab_at(c, c->caps, i, &e);
@@ -1826,10 +2126,22 @@ static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             i++;
             continue;
         }
-        bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e);
-        json_t *arr = neg ? excluded : wanted;
-        append_named(c, arr, p->name, i, e);
+        bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e) || already_had(c, i, e);
+        bool hedge = !neg && hedged(c, i, e);
+        json_t *arr = neg ? excluded : hedge ? optional : wanted;
+        append_named(c, arr, p->name, i, e, phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;
+    }
+    /* a capability both wanted and hedged elsewhere is wanted */
+    size_t k;
+    json_t *v;
+    json_array_foreach(wanted, k, v) {
+        const char *n = dw_json_str(v, "name");
+        for (size_t m = 0; n && m < json_array_size(optional); m++)
+            if (strcmp(n, dw_json_str(json_array_get(optional, m), "name")) == 0) {
+                json_array_remove(optional, m);
+                break;
+            }
     }
 }
 
@@ -1970,6 +2282,8 @@ struct qty {
     size_t t0, t1;
     int64_t value;
     const char *unit;
+    size_t u0, u1; /* the unit's words */
+    int conf;
 };
 
 static bool currency_sign(const struct ctx *c, size_t i) {
@@ -1977,7 +2291,8 @@ static bool currency_sign(const struct ctx *c, size_t i) {
 }
 
 /* A unit within two words after j ("200 named users"); returns it and its end. */
-static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end) {
+static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end,
+                                       size_t *ret_start) {
     for (int f = 0; f <= 2 && j < c->nt; f++, j++) {
         if (c->claim[j])
             return NULL;
@@ -1989,10 +2304,13 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
         const struct phrase *u = vocab_at(c, c->units, j, ret_end), *head;
         size_t e;
         /* "40 branch offices": the last noun of a compound is the unit */
+        size_t u0 = j;
         while (u && (head = vocab_at(c, c->units, *ret_end, &e))) {
             u = head;
             *ret_end = e;
         }
+        if (u && !claimed(c, j, *ret_end))
+            *ret_start = u0;
         if (u)
             return claimed(c, j, *ret_end) ? NULL : u;
         if (c->t[j].kind != TK_WORD ||
@@ -2001,6 +2319,62 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
             return NULL;
     }
     return NULL;
+}
+
+/* Is the number at i the end of a capability's name ("Wi-Fi 6", "Wi-Fi 7")? */
+static bool in_capability(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+        size_t e;
+        if (vocab_at(c, c->caps, k, &e) && e > i)
+            return true;
+    }
+    return false;
+}
+
+static bool per_word(const struct ctx *c, size_t j) {
+    return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each");
+}
+
+/* A count per something is a rate, not a quantity: "3 access points per store", "je Filiale
+ * ca. 10 Access Points", "two switches each". */
+static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
+    if (per_word(c, ue) && (is(c, ue, "each") || kind(c, ue + 1, TK_WORD)))
+        return true;
+    /* "je Autohaus ca. 10": per, one word, then only approximations up to the number */
+    for (size_t k = i; k-- > 0 && i - k <= 5;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            break;
+        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD)) {
+            for (size_t m = k + 2; m < i; m++)
+                if (!(is(c, m, "ca") || is(c, m, ".") || is(c, m, "about") || is(c, m, "around") ||
+                      is(c, m, "rund") || is(c, m, "etwa") || is(c, m, "approx") ||
+                      is(c, m, "roughly") || is(c, m, "circa")))
+                    return false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
+ * after ")". */
+static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
+    if (!is(c, j, "("))
+        return 0;
+    j++;
+    while (is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
+           is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
+           is(c, j, "."))
+        j++;
+    size_t e;
+    if (!kind(c, j, TK_NUM) || !parse_count(c, j, ret, &e) || claimed(c, j, e))
+        return 0;
+    if (is(c, e, "stück") || is(c, e, "units") || is(c, e, "pcs") || is(c, e, "stk") ||
+        is(c, e, "in") || is(c, e, "total") || is(c, e, "insgesamt"))
+        e++;
+    if (is(c, e, "total"))
+        e++;
+    return is(c, e, ")") ? e + 1 : 0;
 }
 
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
@@ -2022,10 +2396,13 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             j++;
         if (is(c, j, "x") || is(c, j, "×") || is(c, j, "*") || (is(c, j, "-") && glued(c, j)))
             j++;
-        const struct phrase *u = unit_after(c, j, &ue);
-        if (!u)
-            continue;
-        q[nq++] = (struct qty){i, ue, n, u->name};
+        size_t u0 = j;
+        const struct phrase *u = unit_after(c, j, &ue, &u0);
+        if (!u || in_capability(c, i) || rate_of(c, i, ue) ||
+            (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
+            continue; /* "Wi-Fi 6 access points", "3 APs per store", "ein eigenes Rechenzentrum" */
+        int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
+        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
         claim(c, i, ue);
         i = ue - 1;
     }
@@ -2035,13 +2412,19 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         const struct phrase *u = vocab_at(c, c->units, i, &ue);
         if (!u || claimed(c, i, ue))
             continue;
+        if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85};
+            claim(c, i, e);
+            i = e - 1;
+            continue;
+        }
         char ch = sym1(c, ue);
         if ((ch != ':' && ch != '=') || !parse_count(c, ue + 1, &n, &e) || claimed(c, ue + 1, e) ||
             is(c, e, "%") || role(c, e, R_PCT | R_MULT | R_CUR) || currency_sign(c, e)) {
             i = ue - 1;
             continue;
         }
-        q[nq++] = (struct qty){i, e, n, u->name};
+        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90};
         claim(c, i, e);
         i = e - 1;
     }
@@ -2056,7 +2439,10 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (o) {
             put(c, o, "value", json_integer(q[k].value));
             put(c, o, "unit", json_string(q[k].unit));
+            size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
+            put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
             put_span(c, o, q[k].t0, q[k].t1);
+            put_conf(c, o, q[k].conf);
         }
         append(c, arr, o);
     }
@@ -2108,6 +2494,26 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 }
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
+/* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
+    size_t k = j;
+    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+        k++;
+    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+        return false;
+    k++;
+    if (role(c, k, R_ARTICLE))
+        k++;
+    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+        return false;
+    a->mant = 5;
+    a->scale = 1;
+    a->mult = kval(c, k);
+    a->has_mult = true;
+    a->t1 = k + 1;
+    return true;
+}
+
 static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     *a = (struct amount){.t0 = i, .cur = -1, .mult = 1};
     size_t j = i, e;
@@ -2117,6 +2523,15 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
         j = e;
     }
     struct num n;
+    if (half_at(c, j, a)) {
+        j = a->t1;
+        if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
+            a->cur = cur;
+            j = e;
+        }
+        a->t1 = j;
+        return !claimed(c, a->t0, j);
+    }
     if (!parse_number(c, j, &n) || claimed(c, j, n.t1))
         return false;
     a->plain_year = !n.words && n.groups == 0 && n.scale == 0 && tlen(c, j) == 4 &&
@@ -2134,6 +2549,11 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
+    } else if (a->cur < 0 && !m && is(c, j, "teur")) { /* "90 TEUR" */
+        a->cur = 0;
+        a->mult = 1000;
+        a->has_mult = true;
+        j++;
     }
     a->mant = n.mant;
     a->scale = n.scale;
@@ -2269,6 +2689,13 @@ struct budget {
     int score;
 };
 
+static bool below_1000(const struct amount *a) {
+    int64_t v = a->mant;
+    for (int k = 0; k < a->scale; k++)
+        v /= 10;
+    return v < 1000;
+}
+
 /* The amount at i with its range, qualifier and span; false if it is not money-like. */
 static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     *b = (struct budget){.qual = "exact"};
@@ -2307,6 +2734,8 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
         return false;
+    if (b->a.cur < 0 && !b->a.has_mult && below_1000(&b->a))
+        return false; /* "Ein Budget steht noch nicht fest", "budget for 3 sites" */
     if (per_unit(c, b->a.t1))
         return false;
     int w = budget_word(c, &b->a);
@@ -2336,8 +2765,9 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
 static json_t *extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
-                             (kind(c, i, TK_SYM) && currency_sign(c, i)) || is(c, i, "us")))
+        if (c->claim[i] ||
+            !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
+              (kind(c, i, TK_SYM) && currency_sign(c, i)) || is(c, i, "us") || is(c, i, "half")))
             continue;
         if (!budget_at(c, i, &b))
             continue;
@@ -2363,7 +2793,9 @@ static json_t *extract_budget(struct ctx *c) {
     put(c, o, "currency", json_string(code));
     put(c, o, "qualifier", json_string(best.qual));
     put(c, o, "min", best.range ? dw_json_money(lo, digits) : json_null());
+    put(c, o, "minor", json_integer(amount));
     put_span(c, o, best.t0, best.t1);
+    put_conf(c, o, best.score == 3 ? 95 : best.score == 2 ? 85 : 70);
     return o;
 }
 
@@ -2486,33 +2918,298 @@ static json_t *extract_residency(struct ctx *c) {
     return json_null();
 }
 
+static bool cue_before(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
+        if (role(c, k, R_LOC))
+            return true;
+    return false;
+}
+
+/* A country adjective describing the customer: "a Dutch food producer", "our Italian
+ * offices", "ein deutscher Händler" — followed by a noun, not by data words (that is
+ * residency: "German data centres"). The code, or NULL. */
+static const char *country_adjective(const struct ctx *c, size_t i) {
+    if (!role(c, i, R_CADJ) || c->claim[i] || !kind(c, i + 1, TK_WORD) ||
+        role(c, i + 1, R_DATA | R_RESID | R_STOP | R_CADJ))
+        return NULL;
+    int64_t v = kval(c, i);
+    for (size_t k = 0; k < dw__n_country_names && k < DW_ARRAY_SIZE(g.codes); k++)
+        if (((g.codes[k][0] << 8) | g.codes[k][1]) == v)
+            return g.codes[k];
+    return NULL;
+}
+
 /* The first country named after a location word ("based in", "our sites in", "aus"), else
  * the first country named at all; mentions inside a residency phrase do not count. */
 static json_t *extract_country(struct ctx *c) {
     size_t f0 = 0, f1 = 0, e;
+    bool cue_found = false;
     const struct phrase *first = NULL;
+    const char *adj_code = NULL;
     for (size_t i = 0; i < c->nt; i++) {
         const struct phrase *p = vocab_at(c, &g.countries, i, &e);
+        if (!p && !first && !adj_code && (adj_code = country_adjective(c, i))) {
+            /* "a Dutch food producer", "ein deutscher Händler": a country when none is
+             * named before it */
+            f0 = i;
+            f1 = i + 1;
+            continue;
+        }
         if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")))
             continue;
-        bool cue = false;
-        for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
-            if (role(c, k, R_LOC)) {
-                cue = true;
-                break;
-            }
+        if (adj_code && !cue_before(c, i))
+            continue; /* the adjective came first: "a Swedish firm with plants in Poland" */
+        bool cue = cue_before(c, i);
         if (cue || !first) {
+            adj_code = NULL;
             first = p;
             f0 = i;
             f1 = e;
         }
-        if (cue)
+        if (cue) {
+            cue_found = true;
             break;
+        }
         i = e - 1;
+    }
+    if (!first && adj_code) {
+        json_t *o = fact(c, "code", json_string(adj_code), f0, f1);
+        put(c, o, "via", json_string("adjective"));
+        put_conf(c, o, 75);
+        return o;
     }
     if (!first)
         return json_null();
-    return fact(c, "code", json_string(first->name), f0, f1);
+    json_t *o = fact(c, "code", json_string(first->name), f0, f1);
+    put(c, o, "via", json_string(cue_found ? "location" : "named"));
+    put_conf(c, o, cue_found ? 95 : 80);
+    return o;
+}
+
+/* States, provinces and groups of countries, in text order, once each; a region inside a
+ * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
+static void extract_regions(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
+        size_t e;
+        const struct phrase *p = vocab_at(c, &g.regions, i, &e);
+        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new"))) {
+            i++;
+            continue;
+        }
+        const char *cc = g.region_cc[p - g.region_ph];
+        if (!has_name(arr, p->name)) {
+            json_t *o = new_item(c);
+            if (o) {
+                put(c, o, "name", json_string(p->name));
+                put(c, o, "kind",
+                    json_string(g.region_city[p - g.region_ph] ? "city"
+                                : cc[0] == '-'                 ? "group"
+                                                               : "state"));
+                put(c, o, "country", cc[0] != '-' ? json_string(cc) : json_null());
+                put_span(c, o, i, e);
+                put_conf(c, o, phrase_conf(c, i, e, 90));
+            }
+            append(c, arr, o);
+        }
+        i = e;
+    }
+}
+
+/* No country named: the country of the first state or province named ("40 plants across
+ * Ohio, Michigan and Indiana"). */
+static json_t *country_from_regions(struct ctx *c, json_t *regions) {
+    size_t i;
+    json_t *r;
+    json_array_foreach(regions, i, r) {
+        const char *cc = dw_json_str(r, "country");
+        if (!cc)
+            continue;
+        json_t *o = json_pack("{s:s,s:s,s:O,s:O,s:i}", "code", cc, "via", "region", "text",
+                              json_object_get(r, "text"), "span", json_object_get(r, "span"),
+                              "confidence", 70);
+        if (!o)
+            c->oom = true;
+        return o;
+    }
+    return json_null();
+}
+
+/* ---- contact details ------------------------------------------------------------------ */
+
+static bool email_local(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '_' || ch == '%' || ch == '+' || ch == '-';
+}
+
+static bool email_host(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '-';
+}
+
+/* Claim the tokens inside bytes [s, e), so no number of a phone or address is read as a
+ * quantity or an amount. */
+static void claim_bytes(struct ctx *c, size_t s, size_t e) {
+    for (size_t k = 0; k < c->nt && c->t[k].s < e; k++)
+        if (c->t[k].e > s)
+            c->claim[k] = 1;
+}
+
+static void add_contact(struct ctx *c, json_t *arr, const char *kind, json_t *value, size_t s,
+                        size_t e, int conf) {
+    if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS) {
+        json_decref(value);
+        return;
+    }
+    json_t *o =
+        json_pack("{s:s,s:o,s:s%,s:[I,I],s:i}", "kind", kind, "value", value, "text", c->text + s,
+                  e - s, "span", (json_int_t)s, (json_int_t)e, "confidence", conf);
+    append(c, arr, o);
+    claim_bytes(c, s, e);
+}
+
+/* name@host.tld: the local part and the host around an '@'; returns the end or 0. */
+static size_t email_at(struct ctx *c, size_t at, size_t *ret_start) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t s = at, e = at + 1, dot = 0;
+    while (s > 0 && email_local(p[s - 1]) && at - s < 64)
+        s--;
+    while (s < at && p[s] == '.')
+        s++;
+    while (e < c->len && email_host(p[e]) && e - at < 255) {
+        if (p[e] == '.')
+            dot = e;
+        e++;
+    }
+    while (e > at + 1 && (p[e - 1] == '.' || p[e - 1] == '-'))
+        e--;
+    dot = 0; /* the last dot of the host, after trimming a full stop */
+    for (size_t k = at + 1; k < e; k++)
+        if (p[k] == '.')
+            dot = k;
+    if (s == at || !dot || dot >= e || e - dot < 3 || dot == at + 1)
+        return 0;
+    *ret_start = s;
+    return e;
+}
+
+/* A phone number: "+49 221 555 0142", "(0221) 555-0142", "+1 216 555 0187": 7 to 15
+ * digits with spaces, dashes, slashes, dots or brackets, starting with "+", or after a
+ * phone word ("Tel.", "phone", "call me on", "mobil"). */
+static size_t phone_at(const struct ctx *c, size_t s) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t e = s, digits = 0, last = s;
+    if (p[e] == '+')
+        e++;
+    while (e < c->len && digits <= 15) {
+        unsigned char ch = p[e];
+        if (ch >= '0' && ch <= '9') {
+            digits++;
+            last = e + 1;
+        } else if (!(ch == ' ' || ch == '-' || ch == '/' || ch == '.' || ch == '(' || ch == ')')) {
+            break;
+        } else if (ch == ' ' && e + 1 < c->len && p[e + 1] == ' ') {
+            break;
+        }
+        e++;
+    }
+    return digits >= 7 && digits <= 15 ? last : 0;
+}
+
+static bool phone_cue(const struct ctx *c, size_t s) {
+    static const char *const cues[] = {
+        "tel", "phone",  "mobile",    "mobil",   "cell",  "handy",   "telefon",    "call",
+        "fon", "direct", "durchwahl", "contact", "reach", "kontakt", "erreichbar", "whatsapp"};
+    size_t from = s > 24 ? s - 24 : 0;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
+        size_t n = strlen(cues[k]);
+        for (size_t b = from; b + n <= s; b++)
+            if (memcmp(c->lo + b, cues[k], n) == 0 &&
+                (b == 0 || !email_local((unsigned char)c->lo[b - 1])))
+                return true;
+    }
+    return false;
+}
+
+/* The caller's text is not NUL-terminated: compare within it. */
+static bool starts_at(const struct ctx *c, size_t b, const char *w) {
+    size_t n = strlen(w);
+    return b + n <= c->len && memcmp(c->text + b, w, n) == 0;
+}
+
+static void extract_contacts(struct ctx *c, json_t *arr) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    for (size_t b = 0; b < c->len; b++) {
+        size_t s, e;
+        if (p[b] == '@' && (e = email_at(c, b, &s))) {
+            char buf[320];
+            size_t n = e - s < sizeof buf - 1 ? e - s : sizeof buf - 1;
+            memcpy(buf, c->lo + s, n);
+            buf[n] = '\0';
+            add_contact(c, arr, "email", json_string(buf), s, e, 99);
+            b = e;
+        } else if ((p[b] == 'h' || p[b] == 'w') &&
+                   (b == 0 || p[b - 1] == ' ' || p[b - 1] == '(' || p[b - 1] == '<' ||
+                    p[b - 1] == '\n') &&
+                   (starts_at(c, b, "https://") || starts_at(c, b, "http://") ||
+                    starts_at(c, b, "www."))) {
+            e = b;
+            while (e < c->len && p[e] > ' ' && p[e] != '>' && p[e] != ')' && p[e] != '"')
+                e++;
+            while (e > b && strchr(".,;:!?", p[e - 1]))
+                e--;
+            add_contact(c, arr, "url", json_stringn(c->text + b, e - b), b, e, 95);
+            b = e;
+        } else if ((p[b] == '+' || p[b] == '(' || (p[b] >= '0' && p[b] <= '9')) &&
+                   (b == 0 || p[b - 1] == ' ' || p[b - 1] == ':' || p[b - 1] == '\n') &&
+                   (p[b] == '+' || phone_cue(c, b)) && (e = phone_at(c, b))) {
+            char buf[40];
+            size_t n = 0;
+            bool space = false;
+            for (size_t k = b; k < e && n < sizeof buf - 2; k++) {
+                if (p[k] == '+' || (p[k] >= '0' && p[k] <= '9')) {
+                    if (space && n)
+                        buf[n++] = ' ';
+                    buf[n++] = (char)p[k];
+                    space = false;
+                } else if (p[k] == ' ') {
+                    space = true;
+                }
+            }
+            buf[n] = '\0';
+            add_contact(c, arr, "phone", json_string(buf), b, e, p[b] == '+' ? 90 : 80);
+            b = e;
+        }
+    }
+}
+
+/* ---- language ------------------------------------------------------------------------- */
+
+/* German or English by their commonest function words; ties are English. */
+static const char *language(const struct ctx *c) {
+    static const char *const de[] = {
+        "auch", "auf",   "bitte", "brauchen", "das",    "dem", "den", "der",    "ein",
+        "eine", "einen", "für",   "haben",    "ich",    "ist", "mit", "nicht",  "noch",
+        "sind", "und",   "uns",   "unser",    "unsere", "von", "wir", "würden", "zu"};
+    static const char *const en[] = {"a",  "also", "and",  "are", "for",  "have", "i",      "is",
+                                     "it", "need", "not",  "of",  "on",   "our",  "please", "the",
+                                     "to", "us",   "want", "we",  "will", "with", "would"};
+    int nd = 0, ne = 0;
+    for (size_t i = 0; i < c->nt; i++) {
+        if (!kind(c, i, TK_WORD) || tlen(c, i) > 8)
+            continue;
+        char first = c->lo[c->t[i].s];
+        for (size_t k = 0; k < DW_ARRAY_SIZE(de); k++)
+            if (de[k][0] == first && is(c, i, de[k])) {
+                nd++;
+                break;
+            }
+        for (size_t k = 0; k < DW_ARRAY_SIZE(en); k++)
+            if (en[k][0] == first && is(c, i, en[k])) {
+                ne++;
+                break;
+            }
+    }
+    return nd > ne ? "de" : "en";
 }
 
 /* ---- instructions to the system ------------------------------------------------------- */
@@ -2559,8 +3256,10 @@ static void extract_instructions(struct ctx *c, json_t *arr) {
             if (!e)
                 continue;
             json_t *o = new_item(c);
-            if (o)
+            if (o) {
                 put_span(c, o, i, e);
+                put_conf(c, o, 80);
+            }
             append(c, arr, o);
             i = e - 1;
             break;
@@ -2576,8 +3275,12 @@ static void release_index(struct tindex *ix) {
 
 static int run(struct ctx *c, json_t *out) {
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
-           *stds = json_array(), *instr = json_array();
+           *opt = json_array(), *stds = json_array(), *instr = json_array(), *integ = json_array(),
+           *regions = json_array(), *contacts = json_array();
+    put(c, out, "language", json_string(language(c)));
     put(c, out, "quantities", quantities);
+    if (contacts)
+        extract_contacts(c, contacts);
     json_t *deadline = extract_deadline(c);
     extract_standards(c, stds);
     json_t *discount = extract_discount(c);
@@ -2587,26 +3290,82 @@ static int run(struct ctx *c, json_t *out) {
     json_t *budget = extract_budget(c);
     json_t *residency = extract_residency(c);
     json_t *country = extract_country(c);
-    if (caps && excl)
-        extract_capabilities(c, caps, excl);
+    if (regions)
+        extract_regions(c, regions);
+    if (json_is_null(country) && regions)
+        country = country_from_regions(c, regions);
+    if (caps && excl && opt)
+        extract_capabilities(c, caps, excl, opt);
+    if (integ)
+        extract_integrations(c, integ);
     if (instr)
         extract_instructions(c, instr);
     put(c, out, "budget", budget);
     put(c, out, "deadline", deadline);
     put(c, out, "country", country);
+    put(c, out, "regions", regions);
     put(c, out, "capabilities", caps);
     put(c, out, "excluded_capabilities", excl);
+    put(c, out, "optional_capabilities", opt);
     put(c, out, "standards", stds);
+    put(c, out, "integrations", integ);
     put(c, out, "discount", discount);
     put(c, out, "term_months", term);
     put(c, out, "data_residency", residency);
+    put(c, out, "contact_details", contacts);
     put(c, out, "instructions_detected", instr);
     return c->oom ? -DW_ENOMEM : 0;
 }
 
-int dw_extract(const char *text, size_t len, dw_time_t received_at,
-               const struct dw_extract_vocab *vocab, json_t **ret, struct dw_error *err) {
-    if (!ret || (!text && len))
+/* A vocabulary prepared once: its phrase indexes. The terms' strings are borrowed. */
+struct dw_extractor {
+    struct tindex caps, stds, units, integ;
+    const char *defcur;
+};
+
+void dw_extractor_free(struct dw_extractor *x) {
+    if (!x)
+        return;
+    release_index(&x->caps);
+    release_index(&x->stds);
+    release_index(&x->units);
+    release_index(&x->integ);
+    free(x);
+}
+
+int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor **ret,
+                     struct dw_error *err) {
+    static const struct dw_extract_vocab no_vocab = {0};
+    if (!ret)
+        return dw_error_set(err, -DW_EINVAL, "extract: no result pointer");
+    if (!vocab)
+        vocab = &no_vocab;
+    pthread_once(&g_once, init_tables);
+    struct dw_extractor *x = calloc(1, sizeof *x);
+    if (!x)
+        return dw_error_set(err, -DW_ENOMEM, "extract: %s", dw_strerror(-DW_ENOMEM));
+    x->defcur =
+        vocab->default_currency && vocab->default_currency[0] ? vocab->default_currency : "EUR";
+    const struct dw_vocab_term *integ =
+        vocab->n_integrations ? vocab->integrations : default_integrations;
+    size_t n_integ =
+        vocab->n_integrations ? vocab->n_integrations : DW_ARRAY_SIZE(default_integrations);
+    int r;
+    if ((r = tindex_build(&x->caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false)) <
+            0 ||
+        (r = tindex_build(&x->stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
+        (r = tindex_build(&x->units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0 ||
+        (r = tindex_build(&x->integ, integ, n_integ, PH_CAP, true)) < 0) {
+        dw_extractor_free(x);
+        return dw_error_set(err, r, "extract: vocabulary: %s", dw_strerror(r));
+    }
+    *ret = x;
+    return 0;
+}
+
+int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
+                     dw_time_t received_at, json_t **ret, struct dw_error *err) {
+    if (!x || !ret || (!text && len))
         return dw_error_set(err, -DW_EINVAL, "extract: no text or no result pointer");
     if (len > DW_EXTRACT_MAX_TEXT)
         return dw_error_set(err, -DW_ETOOBIG, "message is %zu bytes; the limit is %d bytes", len,
@@ -2614,12 +3373,7 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
     size_t bad;
     if (len && !dw_utf8_valid(text, len, &bad))
         return dw_error_set(err, -DW_EINVAL, "message is not valid UTF-8 at byte %zu", bad);
-    pthread_once(&g_once, init_tables);
-    static const struct dw_extract_vocab no_vocab = {0};
-    if (!vocab)
-        vocab = &no_vocab;
 
-    struct tindex caps = {0}, stds = {0}, units = {0};
     size_t tok_off = (len + 1 + 7) & ~(size_t)7;
     char *mem = malloc(tok_off + (len + 1) * sizeof(struct tok) + len + 1);
     json_t *out = json_object();
@@ -2632,12 +3386,11 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
                     .len = len,
                     .today = days,
                     .wd = dw_weekday(received_at),
-                    .caps = &caps,
-                    .stds = &stds,
-                    .units = &units,
-                    .defcur = vocab->default_currency && vocab->default_currency[0]
-                                  ? vocab->default_currency
-                                  : "EUR"};
+                    .caps = &x->caps,
+                    .stds = &x->stds,
+                    .units = &x->units,
+                    .integ = &x->integ,
+                    .defcur = x->defcur};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     fold_lower(c.text, len, mem);
     c.t = (struct tok *)(void *)(mem + tok_off);
@@ -2645,17 +3398,9 @@ int dw_extract(const char *text, size_t len, dw_time_t received_at,
     c.claim = (uint8_t *)(c.t + len + 1);
     memset(c.claim, 0, len + 1);
     classify(&c);
-    if ((r = tindex_build(&caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false)) <
-            0 ||
-        (r = tindex_build(&stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
-        (r = tindex_build(&units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0)
-        goto out;
     mark_negation(&c);
     r = run(&c, out);
 out:
-    release_index(&caps);
-    release_index(&stds);
-    release_index(&units);
     free(mem);
     if (r < 0) {
         json_decref(out);
@@ -2663,6 +3408,80 @@ out:
     }
     *ret = out;
     return 0;
+}
+
+int dw_extract(const char *text, size_t len, dw_time_t received_at,
+               const struct dw_extract_vocab *vocab, json_t **ret, struct dw_error *err) {
+    if (!ret || (!text && len))
+        return dw_error_set(err, -DW_EINVAL, "extract: no text or no result pointer");
+    struct dw_extractor *x = NULL;
+    int r = dw_extractor_new(vocab, &x, err);
+    if (r < 0)
+        return r;
+    r = dw_extractor_run(x, text, len, received_at, ret, err);
+    dw_extractor_free(x);
+    return r;
+}
+
+/* ---- the workspace's extractor -------------------------------------------------------- */
+
+/* The vocabulary terms of a workspace, laid out for struct dw_extract_vocab; they borrow the
+ * snapshot's strings, which live as long as the extractor kept with it. */
+struct ws_extractor {
+    struct dw_extractor *x;
+    struct dw_vocab_term terms[];
+};
+
+static void ws_extractor_free(void *p) {
+    struct ws_extractor *w = p;
+    dw_extractor_free(w->x);
+    free(w);
+}
+
+static void vocab_terms(const struct dw_term *t, size_t n, struct dw_vocab_term *out) {
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct dw_vocab_term){.name = t[i].name,
+                                        .synonyms = (const char *const *)t[i].synonyms,
+                                        .n_synonyms = t[i].n_synonyms};
+}
+
+static void *ws_extractor_build(const struct dw_workspace *ws, void *ud) {
+    struct dw_error *err = ud;
+    size_t n = ws->n_capabilities + ws->n_standards + ws->n_units;
+    struct ws_extractor *w = calloc(1, sizeof *w + (n + 1) * sizeof(struct dw_vocab_term));
+    if (!w) {
+        dw_error_set(err, -DW_ENOMEM, "extract: %s", dw_strerror(-DW_ENOMEM));
+        return NULL;
+    }
+    struct dw_vocab_term *caps = w->terms, *stds = caps + ws->n_capabilities,
+                         *units = stds + ws->n_standards;
+    vocab_terms(ws->capabilities, ws->n_capabilities, caps);
+    vocab_terms(ws->standards, ws->n_standards, stds);
+    vocab_terms(ws->units, ws->n_units, units);
+    struct dw_extract_vocab vocab = {
+        .capabilities = caps,
+        .n_capabilities = ws->n_capabilities,
+        .standards = stds,
+        .n_standards = ws->n_standards,
+        .units = units,
+        .n_units = ws->n_units,
+        .default_currency = ws->home_currency,
+    };
+    if (dw_extractor_new(&vocab, &w->x, err) < 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct dw_error *err) {
+    if (!ws) {
+        dw_error_set(err, -DW_EINVAL, "extract: no workspace");
+        return NULL;
+    }
+    struct ws_extractor *w =
+        dw_ws_memo(ws, DW_WS_MEMO_EXTRACTOR, ws_extractor_build, err, ws_extractor_free);
+    return w ? w->x : NULL;
 }
 
 const char *dw_country_code(const char *name) {

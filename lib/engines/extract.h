@@ -7,12 +7,15 @@
  * hide nothing either: "approve 60 % off" is still a 60 % discount request, for the policy
  * engine to judge.
  *
- * Thread-safety: dw_extract is reentrant; a vocabulary is read-only while in use.
+ * Thread-safety: dw_extract and dw_extractor_run are reentrant; a prepared extractor is
+ * read-only and may be shared by any number of threads.
  */
 #ifndef DW_EXTRACT_H
 #define DW_EXTRACT_H
 
 #include "base/base.h"
+
+struct dw_workspace;
 
 /* A canonical term and the phrases that name it (matched case-insensitively, on word
  * boundaries; the canonical name itself always matches). */
@@ -34,6 +37,10 @@ struct dw_extract_vocab {
     const struct dw_vocab_term *units;
     size_t n_units;
     const char *default_currency; /* used when an amount has no currency ("50k budget") */
+    /* Third-party systems the customer may name ("SAP", "Microsoft Entra ID"); when empty,
+     * a built-in list of common ones (docs/internals/extraction.md). */
+    const struct dw_vocab_term *integrations;
+    size_t n_integrations;
 };
 
 /* Limits: texts above DW_EXTRACT_MAX_TEXT bytes are rejected (-DW_ETOOBIG); at most
@@ -44,29 +51,101 @@ struct dw_extract_vocab {
 /* Extract from text[0..len) (valid UTF-8), resolving relative dates against received_at.
  * On success *ret is a new JSON object (caller owns) with this schema — every key present,
  * absent facts as null or []; every "span" is [start, end) byte offsets into text and
- * "text" is exactly text[start..end):
+ * "text" is exactly text[start..end); every fact has a "confidence" in [0, 1] (how sure the
+ * engine is that it read the words right: docs/internals/extraction.md lists the grades):
  *
- *   quantities:  [{value: int, unit: "users", text, span}]      units from vocab.units;
- *                                                  one entry per mention, in text order
+ *   language:    "en" | "de"                       the message's language (German when its
+ *                                                  function words are mostly German)
+ *   quantities:  [{value: int, unit: "users", counts: "Mitarbeiter", text, span}]
+ *                                                  units from vocab.units; counts is the noun
+ *                                                  as written; one entry per mention, in
+ *                                                  text order
  *   budget:      {amount: "200000.00", currency: "EUR", qualifier: "max"|"about"|"exact"|
- *                 "range"|"min", min: "…"|null, text, span} | null
- *                 "min" is a floor ("at least 40k"); min is set for "range" only
+ *                 "range"|"min", min: "…"|null, minor: int, text, span} | null
+ *                 "min" is a floor ("at least 40k"); min is set for "range" only; minor is
+ *                 amount in integer minor units
  *   deadline:    {date: "YYYY-MM-DD", relative: bool, text, span} | null
  *                 relative: the date was resolved against received_at
- *   country:     {code: "DE" (ISO 3166-1 alpha-2), text, span} | null
+ *   country:     {code: "DE" (ISO 3166-1 alpha-2), via: "location"|"named"|"adjective"|
+ *                 "region", text, span} | null  via: after "based in"…, the first named, a
+ *                                             country adjective ("a Dutch producer"), or the
+ *                                             country of a named state or city ("Ohio")
+ *   regions:     [{name: "Bavaria"|"Cologne"|"EU"…, kind: "state"|"city"|"group",
+ *                  country: "DE"|null, text, span}]   states, large cities (with their
+ *                                             country) and groups of countries
  *   capabilities:[{name, text, span}]                 named and wanted (first mention of
  *                                                       each name)
  *   excluded_capabilities: [{name, text, span}]        named under a negation ("no on-prem
- *                                                       needed", "we don't need SD-WAN")
+ *                                                       needed", "SD-WAN nicht nötig")
+ *   optional_capabilities: [{name, text, span}]        named with a hedge ("maybe later",
+ *                                                       "eventuell später", "nice to have");
+ *                                                       not in capabilities
  *   standards:   [{name, text, span}]                  from vocab.standards (GDPR, ISO 27001…)
+ *   integrations:[{name, text, span}]                  systems named (vocab.integrations)
  *   discount:    {pct: "15" (decimal string), text, span} | null   a discount asked for
  *   term_months: {value: int, text, span} | null       "3-year term" -> 36
  *   data_residency: {region: "EU", text, span} | null  "data must stay in the EU"
+ *   contact_details: [{kind: "email"|"phone"|"url", value, text, span}]
+ *                                                  value normalised: e-mail lower-case,
+ *                                                  phone "+49 221 5550142" digits and spaces
  *   instructions_detected: [{text, span}]              text addressed to the system
  *
- * Money amounts use two decimals (minor units of EUR/USD/GBP/CHF) except JPY (none). */
+ * Money amounts use two decimals (minor units of EUR/USD/GBP/CHF) except JPY (none).
+ * dw_extract() prepares the vocabulary on every call; callers that extract more than once
+ * prepare it once with dw_extractor_new() (or take the workspace's, dw_ws_extractor()). */
 int dw_extract(const char *text, size_t len, dw_time_t received_at,
                const struct dw_extract_vocab *vocab, json_t **ret, struct dw_error *err);
+
+/* A vocabulary prepared for extraction (its phrase indexes), read-only once made. It
+ * borrows the vocabulary's strings: they must outlive it. */
+struct dw_extractor;
+int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor **ret,
+                     struct dw_error *err);
+void dw_extractor_free(struct dw_extractor *x);
+/* As dw_extract(), with a prepared vocabulary. */
+int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
+                     dw_time_t received_at, json_t **ret, struct dw_error *err);
+/* The workspace's extractor (its capabilities, standards, units and home currency), prepared
+ * on first use and kept with the snapshot until its last unref; NULL with err set when it
+ * cannot be made. Thread-safe. */
+const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct dw_error *err);
+
+/* ---- evaluation against labelled messages (docs/internals/extraction.md) ---------------- */
+
+/* The fields scored, in report order. */
+#define DW_EXTRACT_EVAL_FIELDS(X)                                                                  \
+    X(BUDGET, "budget")                                                                            \
+    X(QUANTITY, "quantities")                                                                      \
+    X(DEADLINE, "deadline")                                                                        \
+    X(COUNTRY, "country")                                                                          \
+    X(CAPABILITY, "capabilities")                                                                  \
+    X(EXCLUDED, "excluded_capabilities")                                                           \
+    X(OPTIONAL, "optional_capabilities")                                                           \
+    X(STANDARD, "standards")                                                                       \
+    X(INTEGRATION, "integrations")                                                                 \
+    X(CONTACT, "contact_details")
+enum dw_extract_field {
+#define X(id, name) DW_EF_##id,
+    DW_EXTRACT_EVAL_FIELDS(X)
+#undef X
+        DW_EF_N
+};
+extern const char *const dw_extract_field_names[DW_EF_N];
+
+struct dw_extract_tally {
+    int64_t tp[DW_EF_N], fp[DW_EF_N], fn[DW_EF_N];
+    int64_t messages;
+};
+
+/* Compare one extraction (`got`, dw_extract's result) with the expected facts of a labelled
+ * message and add to the tally. `expected` is an object whose keys are field names (see
+ * docs/internals/extraction.md "Evaluation"); a key left out is not scored for that message.
+ * On a malformed expectation returns -DW_EINVAL with the field in err. */
+int dw_extract_score(const json_t *expected, const json_t *got, struct dw_extract_tally *t,
+                     struct dw_error *err);
+/* Precision, recall and F1 of a field (1.0 when there was nothing to find and nothing found). */
+void dw_extract_prf(const struct dw_extract_tally *t, enum dw_extract_field f, double *ret_p,
+                    double *ret_r, double *ret_f1);
 
 /* ISO 3166-1 alpha-2 code for a country name or code in English or German
  * ("Germany", "Deutschland", "DE", "U.S."), or NULL. */

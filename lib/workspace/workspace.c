@@ -9,6 +9,7 @@
  * dependants under follow-on errors.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -83,6 +84,9 @@ int dw__ws_keep_program(struct dw__ws *w, struct cel_program *p) {
 }
 
 static void ws_free(struct dw__ws *w) {
+    for (size_t i = 0; i < DW_WS_MEMO_N; i++)
+        if (w->memo[i] && w->memo_free[i])
+            w->memo_free[i](w->memo[i]);
     if (w->pub.partials)
         json_decref(w->pub.partials);
     for (size_t i = 0; i < w->n_progs; i++)
@@ -388,6 +392,26 @@ struct dw_workspace *dw_workspace_unref(struct dw_workspace *ws) {
     if (ws && __atomic_sub_fetch(&ws->refcount, 1, __ATOMIC_ACQ_REL) == 0)
         ws_free(dw__ws_of(ws));
     return NULL;
+}
+
+/* One lock for every snapshot's memo: a build happens once per snapshot and slot, so the
+ * lock is held briefly and rarely contended. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void *dw_ws_memo(const struct dw_workspace *ws, enum dw_ws_memo_slot slot,
+                 void *(*build)(const struct dw_workspace *ws, void *ud), void *ud,
+                 void (*destroy)(void *)) {
+    if (!ws || (unsigned)slot >= DW_WS_MEMO_N)
+        return NULL;
+    struct dw__ws *w = dw__ws_of(ws);
+    pthread_mutex_lock(&memo_lock);
+    if (!w->memo[slot] && build) {
+        w->memo[slot] = build(ws, ud);
+        w->memo_free[slot] = destroy;
+    }
+    void *v = w->memo[slot];
+    pthread_mutex_unlock(&memo_lock);
+    return v;
 }
 
 /* ---- lookups -------------------------------------------------------------------------- */

@@ -28,6 +28,8 @@ struct dw__ws {
     bool oom;                   /* an allocation failed: the load fails with -DW_ENOMEM */
     struct cel_program **progs; /* compiled rules, freed with the snapshot */
     size_t n_progs, cap_progs;
+    void *memo[DW_WS_MEMO_N]; /* dw_ws_memo(): built on first use, freed with the snapshot */
+    void (*memo_free[DW_WS_MEMO_N])(void *);
 };
 
 /* Keep a compiled rule for the life of the snapshot. */

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "engines/extract.h"
+#include "workspace/workspace.h"
 
 /* ---- a vocabulary like the example catalog's ------------------------------------------ */
 
@@ -101,6 +102,11 @@ static const char *const all_keys[] = {
     "term_months",
     "data_residency",
     "instructions_detected",
+    "language",
+    "regions",
+    "optional_capabilities",
+    "integrations",
+    "contact_details",
 };
 
 /* Every object with a span: text == the slice of the message, span inside it. */
@@ -124,6 +130,10 @@ static void check_spans(const json_t *v, const char *msg, size_t len) {
         assert_non_null(text);
         assert_int_equal(strlen(text), (size_t)(e - s));
         assert_memory_equal(text, msg + s, (size_t)(e - s));
+        /* every fact says how sure the engine is, in percent */
+        json_t *conf = json_object_get(v, "confidence");
+        assert_true(json_is_integer(conf));
+        assert_in_range(json_integer_value(conf), 1, 100);
     }
     const char *key;
     json_t *x;
@@ -819,12 +829,327 @@ static void test_bad_input(void **state) {
     /* empty text and no vocabulary are fine: every key, nothing found */
     r = extract_at("", received(), NULL);
     for (size_t k = 0; k < DW_ARRAY_SIZE(all_keys); k++)
-        assert_empty(r, all_keys[k]);
+        if (strcmp(all_keys[k], "language") != 0)
+            assert_empty(r, all_keys[k]);
+    assert_string_equal(dw_json_str(r, "language"), "en");
     json_decref(r);
     r = extract_at("We need 200 users in Germany by 2027-01-31.", received(), NULL);
     assert_empty(r, "quantities"); /* no units known */
     assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "DE");
     json_decref(r);
+}
+
+/* ---- money, dates, places, hedges, contacts of the extended schema -------------------- */
+
+static void budget_is(const char *msg, const char *amount, const char *cur, const char *text) {
+    json_t *r = extract(msg);
+    json_t *b = json_object_get(r, "budget");
+    if (!json_is_object(b))
+        print_error("no budget in: %s\n", msg);
+    assert_true(json_is_object(b));
+    assert_string_equal(dw_json_str(b, "amount"), amount);
+    assert_string_equal(dw_json_str(b, "currency"), cur);
+    assert_span(b, msg, text);
+    json_decref(r);
+}
+
+static void test_budget_german_and_words(void **state) {
+    (void)state;
+    budget_is("Budget: 200.000 € für alles.", "200000.00", "EUR", "200.000 €");
+    budget_is("Wir haben 1,2 Mio. EUR eingeplant.", "1200000.00", "EUR", "1,2 Mio. EUR");
+    budget_is("Budget CHF 320'000 total.", "320000.00", "CHF", "CHF 320'000");
+    budget_is("Budget: 130 T€.", "130000.00", "EUR", "130 T€");
+    budget_is("Budget etwa 90 TEUR.", "90000.00", "EUR", "etwa 90 TEUR");
+    budget_is("Budget etwa eine halbe Million Euro.", "500000.00", "EUR",
+              "etwa eine halbe Million Euro");
+    budget_is("We can invest half a million dollars.", "500000.00", "USD",
+              "half a million dollars");
+    budget_is("Management approved two hundred thousand euros.", "200000.00", "EUR",
+              "two hundred thousand euros");
+    budget_is("Budget: USD 1.2M.", "1200000.00", "USD", "USD 1.2M");
+    /* an article is not an amount: no budget */
+    json_t *r = extract("Ein Budget steht noch nicht fest.");
+    assert_empty(r, "budget");
+    json_decref(r);
+    /* the raw amount in minor units, and a range */
+    r = extract("Our budget is between €150k and €200k.");
+    json_t *b = json_object_get(r, "budget");
+    assert_string_equal(dw_json_str(b, "qualifier"), "range");
+    assert_string_equal(dw_json_str(b, "min"), "150000.00");
+    assert_int_equal(dw_json_int(b, "minor", -1), 20000000);
+    json_decref(r);
+}
+
+static void deadline_is(const char *msg, const char *at, const char *date) {
+    dw_time_t t;
+    assert_int_equal(dw_time_parse(at, &t), 0);
+    json_t *r = extract_at(msg, t, &vocab);
+    json_t *d = json_object_get(r, "deadline");
+    if (!json_is_object(d))
+        print_error("no deadline in: %s\n", msg);
+    assert_string_equal(dw_json_str(d, "date"), date);
+    json_decref(r);
+}
+
+static void test_deadline_german_and_words(void **state) {
+    (void)state;
+    deadline_is("Bis Ende März soll alles laufen.", "2026-11-20T09:00:00Z", "2027-03-31");
+    deadline_is("Das Angebot brauchen wir nächste Woche.", "2026-11-24T09:00:00Z", "2026-12-04");
+    deadline_is("Live bis Ende des ersten Quartals 2027.", "2026-11-20T09:00:00Z", "2027-03-31");
+    deadline_is("Umsetzung im dritten Quartal 2027.", "2026-11-20T09:00:00Z", "2027-09-30");
+    deadline_is("Schulungen bis Mitte Februar.", "2026-11-20T09:00:00Z", "2027-02-15");
+    deadline_is("Go-live bis Jahresende 2027.", "2026-11-20T09:00:00Z", "2027-12-31");
+    deadline_is("We need it by mid-January.", "2026-11-20T09:00:00Z", "2027-01-15");
+    deadline_is("The board meets on 14 January 2027 and we need the offer before then.",
+                "2026-11-20T09:00:00Z", "2027-01-14");
+    deadline_is("By March 2027, please.", "2026-11-20T09:00:00Z", "2027-03-31");
+}
+
+static void test_regions_and_cities(void **state) {
+    (void)state;
+    const char *msg = "We run 40 sites across Ohio, Michigan and Indiana.";
+    json_t *r = extract(msg);
+    json_t *c = json_object_get(r, "country");
+    assert_string_equal(dw_json_str(c, "code"), "US");
+    assert_string_equal(dw_json_str(c, "via"), "region");
+    assert_span(c, msg, "Ohio");
+    assert_int_equal(json_array_size(json_object_get(r, "regions")), 3);
+    assert_string_equal(dw_json_str(nth(r, "regions", 2), "name"), "Indiana");
+    assert_string_equal(dw_json_str(nth(r, "regions", 2), "kind"), "state");
+    json_decref(r);
+
+    /* a German name, a city, and the last entry of the gazetteer */
+    r = extract("Unsere Werke in Bayern und das Lager in Köln.");
+    assert_string_equal(dw_json_str(nth(r, "regions", 0), "name"), "Bavaria");
+    assert_string_equal(dw_json_str(nth(r, "regions", 1), "name"), "Cologne");
+    assert_string_equal(dw_json_str(nth(r, "regions", 1), "kind"), "city");
+    json_decref(r);
+    r = extract("Our office in Rio de Janeiro.");
+    assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "BR");
+    json_decref(r);
+
+    /* a named country beats a region; a region in a residency phrase is not the customer's */
+    r = extract("Based in Austria, with a depot in Bavaria. Data must stay in the EU.");
+    assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "AT");
+    assert_int_equal(json_array_size(json_object_get(r, "regions")), 1);
+    json_decref(r);
+    r = extract("We serve the DACH region and the Nordics.");
+    assert_string_equal(dw_json_str(nth(r, "regions", 0), "kind"), "group");
+    assert_empty(r, "country");
+    json_decref(r);
+}
+
+static void test_country_adjective(void **state) {
+    (void)state;
+    const char *msg = "We are a Dutch food producer with two plants.";
+    json_t *r = extract(msg);
+    json_t *c = json_object_get(r, "country");
+    assert_string_equal(dw_json_str(c, "code"), "NL");
+    assert_string_equal(dw_json_str(c, "via"), "adjective");
+    assert_span(c, msg, "Dutch");
+    json_decref(r);
+    /* the adjective came first and nothing points elsewhere */
+    r = extract("Wir sind ein deutscher Händler und expandieren in die Niederlande.");
+    assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "DE");
+    json_decref(r);
+    /* a location word beats it */
+    r = extract("A Swedish group with offices in Poland.");
+    assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "PL");
+    json_decref(r);
+    /* German data centres are residency, not the customer's country */
+    r = extract("We need German data centres.");
+    assert_empty(r, "country");
+    json_decref(r);
+}
+
+static void test_hedges_and_already(void **state) {
+    (void)state;
+    const char *msg = "We want Wi-Fi and switches; 24/7 support would be nice to have, and maybe "
+                      "later SD-WAN. LTE is already covered.";
+    json_t *r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 2);
+    assert_string_equal(dw_json_str(nth(r, "optional_capabilities", 0), "name"), "support-24x7");
+    assert_string_equal(dw_json_str(nth(r, "optional_capabilities", 1), "name"), "sd-wan");
+    assert_span(nth(r, "optional_capabilities", 1), msg, "SD-WAN");
+    assert_string_equal(dw_json_str(nth(r, "excluded_capabilities", 0), "name"), "5g-failover");
+    json_decref(r);
+
+    r = extract("SD-WAN und Firewall bitte. WLAN brauchen wir nicht, Hochverfügbarkeit "
+                "eventuell später.");
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 2);
+    assert_string_equal(dw_json_str(nth(r, "excluded_capabilities", 0), "name"), "wifi");
+    assert_string_equal(dw_json_str(nth(r, "optional_capabilities", 0), "name"),
+                        "high-availability");
+    json_decref(r);
+
+    /* "bereits" is "already have" only with a word of having */
+    r = extract("SD-WAN soll bereits im Mai laufen. WLAN haben wir bereits.");
+    assert_string_equal(dw_json_str(nth(r, "capabilities", 0), "name"), "sd-wan");
+    assert_string_equal(dw_json_str(nth(r, "excluded_capabilities", 0), "name"), "wifi");
+    json_decref(r);
+
+    /* wanted in one place and hedged in another: wanted */
+    r = extract("We need SD-WAN now; maybe SD-WAN for the hubs later too.");
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 1);
+    assert_empty(r, "optional_capabilities");
+    json_decref(r);
+
+    /* "May" the month is not a hedge */
+    r = extract("SD-WAN by May 2027.");
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 1);
+    json_decref(r);
+}
+
+static void test_standards_negated(void **state) {
+    (void)state;
+    json_t *r = extract("KRITIS does not apply to us, but GDPR and HIPAA do. No SOC 2 needed.");
+    json_t *s = json_object_get(r, "standards");
+    assert_int_equal(json_array_size(s), 2);
+    assert_string_equal(dw_json_str(json_array_get(s, 0), "name"), "GDPR");
+    assert_string_equal(dw_json_str(json_array_get(s, 1), "name"), "HIPAA");
+    json_decref(r);
+}
+
+static void test_quantities_rates_and_brackets(void **state) {
+    (void)state;
+    const char *msg = "85 stores need 3 access points per store, so 255 access points; Wi-Fi 6 "
+                      "access points (about 600) for the schools, je Filiale ca. 10 APs.";
+    json_t *r = extract(msg);
+    json_t *q = json_object_get(r, "quantities");
+    assert_int_equal(json_array_size(q), 2);
+    assert_quantity(r, msg, 0, 255, "access-points", "255 access points");
+    assert_quantity(r, msg, 1, 600, "access-points", "access points (about 600)");
+    assert_string_equal(dw_json_str(nth(r, "quantities", 0), "counts"), "access points");
+    json_decref(r);
+    /* an article before an adjective is not a count */
+    r = extract("Ein eigenes Rechenzentrum haben wir nicht, aber 12 Standorte.");
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 1);
+    json_decref(r);
+}
+
+static void test_integrations_and_contacts(void **state) {
+    (void)state;
+    const char *msg = "Tickets into ServiceNow, SSO via Azure AD, logs to Splunk; we use sap "
+                      "rarely. Call me: +49 221 555 0142 or mail Jana.Hartmann@Rheinwerk.example. "
+                      "See https://rheinwerk.example/about.";
+    json_t *r = extract(msg);
+    json_t *in = json_object_get(r, "integrations");
+    assert_int_equal(json_array_size(in), 3); /* lower-case "sap" is a word, not SAP */
+    assert_string_equal(dw_json_str(json_array_get(in, 1), "name"), "Microsoft Entra ID");
+    assert_span(json_array_get(in, 1), msg, "Azure AD");
+    json_t *cd = json_object_get(r, "contact_details");
+    assert_int_equal(json_array_size(cd), 3);
+    assert_string_equal(dw_json_str(json_array_get(cd, 0), "kind"), "phone");
+    assert_string_equal(dw_json_str(json_array_get(cd, 0), "value"), "+49 221 555 0142");
+    assert_string_equal(dw_json_str(json_array_get(cd, 1), "value"),
+                        "jana.hartmann@rheinwerk.example");
+    assert_span(json_array_get(cd, 1), msg, "Jana.Hartmann@Rheinwerk.example");
+    assert_string_equal(dw_json_str(json_array_get(cd, 2), "value"),
+                        "https://rheinwerk.example/about");
+    /* the phone's digits are no quantity or budget */
+    assert_empty(r, "quantities");
+    assert_empty(r, "budget");
+    json_decref(r);
+    /* a number without "+" or a phone word is not a phone */
+    r = extract("Order 0221 5550142 arrived.");
+    assert_empty(r, "contact_details");
+    json_decref(r);
+}
+
+static void test_language(void **state) {
+    (void)state;
+    json_t *r = extract("Wir brauchen SD-WAN für unsere Standorte und eine Firewall.");
+    assert_string_equal(dw_json_str(r, "language"), "de");
+    json_decref(r);
+    r = extract("We need SD-WAN for our sites and a firewall.");
+    assert_string_equal(dw_json_str(r, "language"), "en");
+    json_decref(r);
+}
+
+/* A prepared extractor gives what dw_extract gives, call after call. */
+static void test_prepared_extractor(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    const char *msgs[] = {"We need 200 users, SD-WAN, budget €200k, by end of Q3, in France.",
+                          "Wir brauchen 14 Standorte mit Firewall, Budget 1,2 Mio. EUR."};
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < DW_ARRAY_SIZE(msgs); i++) {
+            json_t *a = NULL, *b = extract(msgs[i]);
+            assert_int_equal(dw_extractor_run(x, msgs[i], strlen(msgs[i]), received(), &a, &err),
+                             0);
+            assert_true(json_equal(a, b));
+            json_decref(a);
+            json_decref(b);
+        }
+    json_t *r = NULL;
+    assert_int_equal(dw_extractor_run(x, "\xff", 1, received(), &r, &err), -DW_EINVAL);
+    assert_null(r);
+    dw_extractor_free(x);
+    dw_extractor_free(NULL);
+}
+
+/* The workspace's extractor is prepared once per snapshot: the same one on every call, and
+ * it reads with the catalog's words. Freed with the snapshot (ASan checks the leak). */
+static void test_workspace_extractor(void **state) {
+    (void)state;
+    const char *root = getenv("DW_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/example", root ? root : ".");
+    struct dw_workspace *ws = NULL;
+    struct dw_diags diags = {0};
+    assert_int_equal(dw_workspace_load(path, &ws, &diags), 0);
+    dw_diags_release(&diags);
+    struct dw_error err = {0};
+    const struct dw_extractor *a = dw_ws_extractor(ws, &err), *b = dw_ws_extractor(ws, &err);
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    const char *msg = "Wir brauchen Fernzugriff für 60 Mitarbeitende in 9 Praxen.";
+    json_t *r = NULL;
+    assert_int_equal(dw_extractor_run(a, msg, strlen(msg), received(), &r, &err), 0);
+    check_result(r, msg);
+    assert_string_equal(dw_json_str(nth(r, "capabilities", 0), "name"), "remote-access");
+    assert_quantity(r, msg, 1, 9, "sites", "9 Praxen");
+    json_decref(r);
+    assert_null(dw_ws_extractor(NULL, &err));
+    dw_workspace_unref(ws);
+}
+
+/* Scoring: single values and sets, fields left out of the label are not scored. */
+static void test_eval_score(void **state) {
+    (void)state;
+    json_t *got = extract("We need 12 sites and 200 users, SD-WAN and Wi-Fi, budget €60k, "
+                          "based in Spain, by March 2027.");
+    json_t *exp = json_pack("{s:{s:s,s:s},s:[{s:i,s:s},{s:i,s:s}],s:s,s:s,s:[s,s]}", "budget",
+                            "amount", "60000.00", "currency", "EUR", "quantities", "value", 12,
+                            "unit", "sites", "value", 250, "unit", "users", "deadline",
+                            "2027-03-31", "country", "FR", "capabilities", "sd-wan", "firewall");
+    struct dw_extract_tally t = {0};
+    struct dw_error err = {0};
+    assert_int_equal(dw_extract_score(exp, got, &t, &err), 0);
+    assert_int_equal(t.tp[DW_EF_BUDGET], 1);
+    assert_int_equal(t.tp[DW_EF_QUANTITY], 1); /* 12 sites */
+    assert_int_equal(t.fp[DW_EF_QUANTITY], 1); /* 200 users */
+    assert_int_equal(t.fn[DW_EF_QUANTITY], 1); /* 250 users */
+    assert_int_equal(t.tp[DW_EF_DEADLINE], 1);
+    assert_int_equal(t.fp[DW_EF_COUNTRY], 1); /* ES found, FR expected */
+    assert_int_equal(t.fn[DW_EF_COUNTRY], 1);
+    assert_int_equal(t.tp[DW_EF_CAPABILITY], 1);
+    assert_int_equal(t.fp[DW_EF_CAPABILITY], 1);
+    assert_int_equal(t.fn[DW_EF_CAPABILITY], 1);
+    assert_int_equal(t.tp[DW_EF_STANDARD] + t.fp[DW_EF_STANDARD] + t.fn[DW_EF_STANDARD], 0);
+    double p, r, f1;
+    dw_extract_prf(&t, DW_EF_QUANTITY, &p, &r, &f1);
+    assert_true(p > 0.49 && p < 0.51 && r > 0.49 && r < 0.51 && f1 > 0.49 && f1 < 0.51);
+    dw_extract_prf(&t, DW_EF_STANDARD, &p, &r, &f1);
+    assert_true(f1 > 0.99);
+    /* a malformed label names its field */
+    json_object_set_new(exp, "capabilities", json_string("sd-wan"));
+    assert_int_equal(dw_extract_score(exp, got, &t, &err), -DW_EINVAL);
+    assert_string_equal(err.field, "capabilities");
+    json_decref(exp);
+    json_decref(got);
 }
 
 /* Found by fuzz_extract: 15 integer digits and 6 fraction digits overflowed the int64
@@ -885,6 +1210,18 @@ int main(void) {
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_long_numbers),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_budget_german_and_words),
+        cmocka_unit_test(test_deadline_german_and_words),
+        cmocka_unit_test(test_regions_and_cities),
+        cmocka_unit_test(test_country_adjective),
+        cmocka_unit_test(test_hedges_and_already),
+        cmocka_unit_test(test_standards_negated),
+        cmocka_unit_test(test_quantities_rates_and_brackets),
+        cmocka_unit_test(test_integrations_and_contacts),
+        cmocka_unit_test(test_language),
+        cmocka_unit_test(test_prepared_extractor),
+        cmocka_unit_test(test_eval_score),
+        cmocka_unit_test(test_workspace_extractor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
