@@ -97,6 +97,11 @@ struct dw_score_csv {
     const char *positive;       /* the outcome value that counts as won */
     const char *const *exclude; /* columns to leave out */
     size_t n_exclude;
+    /* Training parameters; 0 = the default (docs/internals/scoring.md). min_child_weight's
+     * default follows the data's size: rows / 2000, between 1 and 20; so does the thread
+     * count (1 below a million cells, else 2). */
+    int rounds, max_depth;
+    double eta, min_child_weight, subsample, colsample_bytree;
 };
 /* Train on the whole file and store the model as the workspace's next version (one
  * transaction, with an audit record), unless the latest version has the same hash (the

@@ -10,13 +10,49 @@
 #define EXCLUDE_MAX 512
 
 #define SCORE_USAGE                                                                                \
-    "--csv FILE --target COLUMN --positive VALUE [--exclude COL,...] [--delimiter ,|;|tab]"
+    "--csv FILE --target COLUMN --positive VALUE [--exclude COL,...] [--delimiter ,|;|tab] "       \
+    "[--rounds N] [--max-depth N] [--eta X] [--min-child-weight X] [--subsample X] "               \
+    "[--colsample X]"
 
 struct score_args {
     struct dw_score_csv in;
     const char *exclude[EXCLUDE_MAX];
     char *exclude_buf;
 };
+
+/* A number option: -1 for a bad value, 0 when absent (the default), 1 when set. */
+static int num_opt(int *argc, char **argv, const char *name, double *ret) {
+    bool bad = false;
+    const char *v = cli_opt(argc, argv, name, &bad);
+    if (bad)
+        return -1;
+    if (!v)
+        return 0;
+    char *end;
+    double d = strtod(v, &end);
+    if (*end || !(d > 0) || d > 1e6) {
+        cli_usage("%s must be a positive number, not '%s'", name, v);
+        return -1;
+    }
+    *ret = d;
+    return 1;
+}
+
+static int parse_params(int *argc, char **argv, struct dw_score_csv *in) {
+    double rounds = 0, depth = 0;
+    if (num_opt(argc, argv, "--rounds", &rounds) < 0 ||
+        num_opt(argc, argv, "--max-depth", &depth) < 0 ||
+        num_opt(argc, argv, "--eta", &in->eta) < 0 ||
+        num_opt(argc, argv, "--min-child-weight", &in->min_child_weight) < 0 ||
+        num_opt(argc, argv, "--subsample", &in->subsample) < 0 ||
+        num_opt(argc, argv, "--colsample", &in->colsample_bytree) < 0)
+        return EXIT_USAGE;
+    if (rounds != (int)rounds || depth != (int)depth)
+        return cli_usage("--rounds and --max-depth are whole numbers");
+    in->rounds = (int)rounds;
+    in->max_depth = (int)depth;
+    return EXIT_OK;
+}
 
 static int parse_args(int *argc, char **argv, struct score_args *a, const char *usage) {
     bool bad = false;
@@ -25,6 +61,8 @@ static int parse_args(int *argc, char **argv, struct score_args *a, const char *
     a->in.positive = cli_opt(argc, argv, "--positive", &bad);
     const char *ex = cli_opt(argc, argv, "--exclude", &bad);
     const char *delim = cli_opt(argc, argv, "--delimiter", &bad);
+    if (parse_params(argc, argv, &a->in) != EXIT_OK)
+        return EXIT_USAGE;
     if (bad || !a->in.path || !a->in.target || !a->in.positive)
         return cli_usage("usage: %s", usage);
     if (delim) {

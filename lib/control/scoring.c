@@ -49,6 +49,30 @@ static int load_data(const struct dw_score_csv *in, struct dw_score_data **ret,
     return r;
 }
 
+/* The defaults, with what the caller set, for data of d's size. */
+static int params_for(const struct dw_score_csv *in, const struct dw_score_data *d,
+                      struct dw_score_params *p, struct dw_error *err) {
+    dw_score_params_default(p);
+    double mcw = (double)(d->n_rows / 2000);
+    p->min_child_weight = mcw < 1 ? 1 : mcw > 20 ? 20 : mcw;
+    /* On a small table OpenMP's barriers cost more than a second thread gains (on a busy
+     * machine, hundreds of times more): one thread below a million cells. */
+    p->nthread = d->n_rows * d->n_features < 1000000 ? 1 : 2;
+    if (in->rounds)
+        p->rounds = in->rounds;
+    if (in->max_depth)
+        p->max_depth = in->max_depth;
+    if (in->eta)
+        p->eta = in->eta;
+    if (in->min_child_weight)
+        p->min_child_weight = in->min_child_weight;
+    if (in->subsample)
+        p->subsample = in->subsample;
+    if (in->colsample_bytree)
+        p->colsample_bytree = in->colsample_bytree;
+    return dw_score_params_check(p, err);
+}
+
 int dw_score_eval_csv(const struct dw_score_csv *in, int folds, json_t **ret,
                       struct dw_error *err) {
     int r = dw_base_init();
@@ -58,8 +82,8 @@ int dw_score_eval_csv(const struct dw_score_csv *in, int folds, json_t **ret,
     if ((r = load_data(in, &d, err)) < 0)
         return r;
     struct dw_score_params p;
-    dw_score_params_default(&p);
-    r = dw_score_cv(d, &p, folds ? folds : 10, p.seed, ret, err);
+    if ((r = params_for(in, d, &p, err)) >= 0)
+        r = dw_score_cv(d, &p, folds ? folds : 10, p.seed, ret, err);
     dw_score_data_free(d);
     return r;
 }
@@ -75,8 +99,7 @@ int dw_score_train_csv(struct dw_engine *e, const struct dw_score_csv *in, json_
     if (r < 0)
         return r;
     struct dw_score_params p;
-    dw_score_params_default(&p);
-    if ((r = dw_score_train(d, &p, &m, err)) < 0 ||
+    if ((r = params_for(in, d, &p, err)) < 0 || (r = dw_score_train(d, &p, &m, err)) < 0 ||
         (r = dw_score_model_save(m, &blob, &len, err)) < 0)
         goto out;
     const json_t *meta = dw_score_model_meta(m);

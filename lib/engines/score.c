@@ -25,12 +25,12 @@
 
 void dw_score_params_default(struct dw_score_params *p) {
     *p = (struct dw_score_params){
-        .rounds = 300,
-        .max_depth = 4,
+        .rounds = 200,
+        .max_depth = 5,
         .eta = 0.05,
-        .min_child_weight = 5,
+        .min_child_weight = 20,
         .subsample = 0.8,
-        .colsample_bytree = 0.8,
+        .colsample_bytree = 0.6,
         .lambda = 1,
         .nthread = 2,
         .seed = 1,
