@@ -102,6 +102,7 @@ struct dw_score_csv {
      * count (1 below a million cells, else 2). */
     int rounds, max_depth;
     double eta, min_child_weight, subsample, colsample_bytree;
+    int threads;
 };
 /* Train on the whole file and store the model as the workspace's next version (one
  * transaction, with an audit record), unless the latest version has the same hash (the

@@ -12,7 +12,7 @@
 #define SCORE_USAGE                                                                                \
     "--csv FILE --target COLUMN --positive VALUE [--exclude COL,...] [--delimiter ,|;|tab] "       \
     "[--rounds N] [--max-depth N] [--eta X] [--min-child-weight X] [--subsample X] "               \
-    "[--colsample X]"
+    "[--colsample X] [--threads N]"
 
 struct score_args {
     struct dw_score_csv in;
@@ -39,16 +39,18 @@ static int num_opt(int *argc, char **argv, const char *name, double *ret) {
 }
 
 static int parse_params(int *argc, char **argv, struct dw_score_csv *in) {
-    double rounds = 0, depth = 0;
+    double rounds = 0, depth = 0, threads = 0;
     if (num_opt(argc, argv, "--rounds", &rounds) < 0 ||
+        num_opt(argc, argv, "--threads", &threads) < 0 ||
         num_opt(argc, argv, "--max-depth", &depth) < 0 ||
         num_opt(argc, argv, "--eta", &in->eta) < 0 ||
         num_opt(argc, argv, "--min-child-weight", &in->min_child_weight) < 0 ||
         num_opt(argc, argv, "--subsample", &in->subsample) < 0 ||
         num_opt(argc, argv, "--colsample", &in->colsample_bytree) < 0)
         return EXIT_USAGE;
-    if (rounds != (int)rounds || depth != (int)depth)
-        return cli_usage("--rounds and --max-depth are whole numbers");
+    if (rounds != (int)rounds || depth != (int)depth || threads != (int)threads)
+        return cli_usage("--rounds, --max-depth and --threads are whole numbers");
+    in->threads = (int)threads;
     in->rounds = (int)rounds;
     in->max_depth = (int)depth;
     return EXIT_OK;

@@ -57,7 +57,7 @@ static int params_for(const struct dw_score_csv *in, const struct dw_score_data 
     p->min_child_weight = mcw < 1 ? 1 : mcw > 20 ? 20 : mcw;
     /* On a small table OpenMP's barriers cost more than a second thread gains (on a busy
      * machine, hundreds of times more): one thread below a million cells. */
-    p->nthread = d->n_rows * d->n_features < 1000000 ? 1 : 2;
+    p->nthread = in->threads ? in->threads : d->n_rows * d->n_features < 1000000 ? 1 : 2;
     if (in->rounds)
         p->rounds = in->rounds;
     if (in->max_depth)
