@@ -408,6 +408,7 @@ static void cross_validation(void **state) {
     json_object_del(a, "seconds");
     json_object_del(b, "seconds");
     assert_true(json_equal(a, b)); /* the same folds, the same figures */
+    json_decref(b);
     assert_int_equal(json_array_size(json_object_get(a, "fold_auc")), 5);
     assert_true(json_number_value(json_object_get(a, "auc")) > 0.85);
     assert_int_equal(dw_json_int(a, "rows", 0), 500);
