@@ -74,6 +74,9 @@ static char detect(const char *p, const char *end) {
 
 /* Read one field starting at ps->p; leaves ps->p on the delimiter, line end or end. */
 static int field(struct parser *ps) {
+    if (ps->n_offs >= DW_CSV_MAX_CELLS)
+        return dw_error_at(ps->err, -DW_ETOOBIG, ps->file, ps->line, ps->col,
+                           "more than %d fields in all", DW_CSV_MAX_CELLS);
     int r = grow((void **)&ps->offs, &ps->cap_offs, ps->n_offs + 1, sizeof *ps->offs);
     if (r < 0)
         return r;

@@ -332,8 +332,11 @@ static int encode(const struct dw_csv *t, const char *file, const struct dw_scor
                             "%zu encoded features (one per numeric column and per category), "
                             "more than %d",
                             nf, DW_SCORE_MAX_FEATURES);
-    if (t->n_rows > SIZE_MAX / sizeof(float) / nf)
-        return -DW_ETOOBIG;
+    if (t->n_rows > DW_SCORE_MAX_CELLS / nf)
+        return dw_error_set(err, -DW_ETOOBIG,
+                            "%zu rows x %zu encoded features is more than %d values: exclude "
+                            "columns or use fewer rows",
+                            t->n_rows, nf, DW_SCORE_MAX_CELLS);
     d->n_features = nf;
     d->x = malloc(t->n_rows * nf * sizeof *d->x + 1);
     d->y = malloc(t->n_rows * sizeof *d->y + 1);

@@ -24,6 +24,7 @@
 
 #define DW_SCORE_MAX_CATEGORIES 256 /* distinct values of one categorical column */
 #define DW_SCORE_MAX_FEATURES 4096  /* encoded features (numeric + one per category) */
+#define DW_SCORE_MAX_CELLS 32000000 /* rows x encoded features (128 MB of floats) */
 #define DW_SCORE_MAX_ROUNDS 5000
 #define DW_SCORE_MAX_DEPTH 16
 #define DW_SCORE_MAX_FOLDS 20
