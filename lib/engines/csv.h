@@ -24,7 +24,7 @@
 #define DW_CSV_MAX_BYTES (64u * 1024 * 1024) /* whole input */
 #define DW_CSV_MAX_ROWS 1000000              /* data rows */
 #define DW_CSV_MAX_COLUMNS 512
-#define DW_CSV_MAX_FIELD 4096      /* bytes of one field after unquoting */
+#define DW_CSV_MAX_FIELD 4096     /* bytes of one field after unquoting */
 #define DW_CSV_MAX_CELLS 20000000 /* fields in all, header included */
 
 struct dw_csv {

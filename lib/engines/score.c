@@ -735,10 +735,14 @@ int dw_score_predict(const struct dw_score_model *m, const json_t *features, siz
         goto out;
     }
     size_t matched = encode_features(m, features, row);
-    float prob;
-    if ((r = predict(m->booster, row, 1, nf, false, &prob, err)) < 0 ||
-        (r = predict(m->booster, row, 1, nf, true, contribs, err)) < 0)
+    if ((r = predict(m->booster, row, 1, nf, true, contribs, err)) < 0)
         goto out;
+    /* the contributions and the bias add up to the margin (log-odds): one prediction gives
+     * both the explanation and the probability */
+    double margin = 0;
+    for (size_t i = 0; i <= nf; i++)
+        margin += contribs[i];
+    double prob = 1 / (1 + exp(-margin));
     for (size_t i = 0; i < m->n_cols; i++) {
         const struct mcol *c = &m->cols[i];
         double sum = 0;
