@@ -55,6 +55,7 @@ $(BUILD_BENCH)/build.ninja: | deps
 bench: deps $(BUILD_BENCH)/build.ninja
 	ninja -C $(BUILD_BENCH)
 	./$(BUILD_BENCH)/bench/dealwright-bench
+	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
@@ -80,7 +81,7 @@ FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 BUILD_FUZZ   ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 2
-FUZZ_TARGETS := lead mustache extract workspace csv
+FUZZ_TARGETS := lead mustache extract workspace cel csv
 FUZZ_ENV     := DW_SOURCE_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

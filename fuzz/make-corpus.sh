@@ -9,6 +9,8 @@
 #               the layout fuzz_mustache.c reads) and example/templates/*.mustache
 #   extract/    the customer text of each sample lead (message, or the customer's turns)
 #   workspace/  example/catalog.yaml and example/policies.yaml behind their selector byte
+#   cel/        each expression of cel-spec's conformance files (EXPR, or EXPR NUL JSON when
+#               the test binds x), and the example workspace's `when:` conditions
 #
 # Usage: fuzz/make-corpus.sh [SPEC-DIR]   (default ../shared/conformance/mustache-spec)
 set -eu
@@ -106,6 +108,25 @@ for i, lead in enumerate(leads, 1):
     else:
         text = '\n'.join(t['text'] for t in lead.get('transcript', []) if t.get('from') == 'customer')
     put(d, 'sample-%02d.txt' % i, text)
+
+# ---- cel ------------------------------------------------------------------------------
+d = reset('cel')
+celdir = os.path.join(os.path.dirname(spec), 'cel-spec', 'json')
+for base in ('basic', 'comparisons', 'logic', 'integer_math', 'fp_math', 'string', 'lists',
+             'macros', 'macros2', 'conversions', 'fields', 'timestamps', 'plumbing', 'parse'):
+    path = os.path.join(celdir, base + '.json')
+    with open(path, encoding='utf-8') as f:
+        doc = json.load(f)
+    for s_ in doc.get('section', []):
+        for i, t in enumerate(s_.get('test', []), 1):
+            put(d, 'spec-%s-%s-%02d' % (base, s_['name'], i), t['expr'])
+import re
+for name in ('policies', 'qualification'):
+    with open(os.path.join(top, 'example', name + '.yaml'), encoding='utf-8') as f:
+        text = f.read()
+    for i, m in enumerate(re.finditer(r'when: (?:>-\n((?:      .*\n)+)|(.*))', text), 1):
+        expr = ' '.join(l.strip() for l in (m.group(1) or m.group(2)).splitlines())
+        put(d, 'example-%s-%02d' % (name, i), expr)
 
 # ---- workspace ----------------------------------------------------------------------
 d = reset('workspace')

@@ -50,6 +50,7 @@ int cmd_audit_show(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
 int cmd_privacy_purge(struct cli *, int, char **);
 int cmd_agents(struct cli *, int, char **);
+int cmd_cel_eval(struct cli *, int, char **);
 int cmd_score_train(struct cli *, int, char **);
 int cmd_score_eval(struct cli *, int, char **);
 int cmd_score_show(struct cli *, int, char **);

@@ -37,6 +37,8 @@ const struct cmd commands[] = {
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
     {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,
      cmd_privacy_purge},
+    {"cel eval", "'EXPR' [--rule K] [--var N=JSON]",
+     "evaluate a CEL condition; prints the result as JSON", 0, cmd_cel_eval},
     {"score train", "--csv FILE --target COL --positive V [--exclude C,..]",
      "train the deal-scoring model; stores a new version", CMD_ENGINE, cmd_score_train},
     {"score eval", "--csv FILE --target COL --positive V [--folds K]",

@@ -146,6 +146,16 @@ json_t *dw__deal_contact(const json_t *leads);
 /* when the customer's latest non-repeated message arrived; -DW_ENOENT if none */
 int dw__latest_received(const json_t *leads, dw_time_t *ret);
 
+/* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
+ * through the agent's tools. Release with dw__rule_docs_release(). */
+struct dw__rule_docs {
+    json_t *leads, *contact, *discovery, *requirements;
+    char deal_id[32];
+};
+struct dw_rule_inputs;
+int dw__rule_inputs(struct dw_agent_ctx *ctx, struct dw__rule_docs *d, struct dw_rule_inputs *in);
+void dw__rule_docs_release(struct dw__rule_docs *d);
+
 /* Shorthand for agents: call a tool hook. */
 #define DW_TOOL(ctx, hook, ...) ((ctx)->tools->hook((ctx), __VA_ARGS__))
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agents/agent.h"
+#include "engines/rulevars.h"
 
 bool dw__lead_is_duplicate(const json_t *lead) {
     size_t i;
@@ -45,4 +46,40 @@ int dw__latest_received(const json_t *leads, dw_time_t *ret) {
         }
     }
     return r;
+}
+
+/* ---- what the workspace's rules read ------------------------------------------------- */
+
+void dw__rule_docs_release(struct dw__rule_docs *d) {
+    json_decref(d->leads);
+    json_decref(d->contact);
+    json_decref(d->discovery);
+    json_decref(d->requirements);
+    memset(d, 0, sizeof *d);
+}
+
+int dw__rule_inputs(struct dw_agent_ctx *ctx, struct dw__rule_docs *d, struct dw_rule_inputs *in) {
+    memset(d, 0, sizeof *d);
+    memset(in, 0, sizeof *in);
+    int r = DW_TOOL(ctx, leads, &d->leads);
+    if (r < 0)
+        return r;
+    if ((r = DW_TOOL(ctx, doc_get, "discovery", &d->discovery)) < 0 && r != -DW_ENOENT)
+        return r;
+    if ((r = DW_TOOL(ctx, doc_get, "requirements", &d->requirements)) < 0 && r != -DW_ENOENT)
+        return r;
+    d->contact = dw__deal_contact(d->leads);
+    if (!d->contact)
+        return -DW_ENOMEM;
+    const json_t *first = json_array_get(d->leads, 0);
+    in->lead = first;
+    in->contact = d->contact;
+    in->flags = json_object_get(json_object_get(first, "intake"), "flags");
+    in->messages = (int)json_array_size(d->leads);
+    in->discovery = d->discovery;
+    in->requirements = d->requirements;
+    dw_id_format('D', ctx->deal_id, d->deal_id, sizeof d->deal_id);
+    in->deal_id = d->deal_id;
+    in->now = ctx->now;
+    return 0;
 }

@@ -10,6 +10,7 @@
  */
 #include "agents/agent.h"
 #include "engines/pricing.h"
+#include "engines/rulevars.h"
 
 /* A percentage in a document: a decimal string ("12.5") or an integer (12). */
 static int pct_value(const json_t *v, int32_t *ret_bp) {
@@ -115,7 +116,14 @@ static int step(struct dw_agent_ctx *ctx) {
     if (r < 0)
         return r;
 
-    r = dw_approvals_needed(ctx->ws, quote, &approvals);
+    struct dw__rule_docs docs;
+    struct dw_rule_inputs in;
+    r = dw__rule_inputs(ctx, &docs, &in);
+    if (r == 0) {
+        in.stage = "pricing";
+        r = dw_approvals_needed(ctx->ws, quote, &in, &approvals);
+    }
+    dw__rule_docs_release(&docs);
     if (r < 0)
         return dw_error_set(ctx->err, r, "pricing: cannot work out the approvals needed");
     size_t i;
@@ -137,6 +145,8 @@ const struct dw_agent dw_agent_pricing = {
     .summary = "price the solution, apply the discount, request the approvals policy names",
     .needs = DW_FACT_SOLUTION,
     .produces = DW_FACT_QUOTE,
-    .scope = DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE | DW_TOOL_REQUEST_APPROVAL,
+    /* reads the leads because approval rules may look at the lead and its contact */
+    .scope =
+        DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE | DW_TOOL_REQUEST_APPROVAL,
     .step = step,
 };

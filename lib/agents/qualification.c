@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agents/agent.h"
+#include "engines/rulevars.h"
 #include "engines/qualify.h"
 #include "rules/mustache.h"
 
@@ -70,15 +71,22 @@ static int step(struct dw_agent_ctx *ctx) {
     if (n == 0 || dw_time_parse(dw_json_str(json_array_get(leads, n - 1), "received_at"), &at) < 0)
         return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
 
-    /* the scoring model, when one was trained, takes half of the score (docs/internals/
+    /* the scoring model, when one was trained, takes half of the BANT score (docs/internals/
      * scoring.md); without one this is exactly the rules' qualification */
     const struct dw_score_model *model = NULL;
     r = DW_TOOL(ctx, score_model, &model);
     if (r < 0)
         return r;
     const char *source = dw_json_str(json_array_get(leads, 0), "source");
-    r = dw_qualify_scored(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at,
-                          model, source, &doc, ctx->err);
+    struct dw__rule_docs docs;
+    struct dw_rule_inputs in;
+    r = dw__rule_inputs(ctx, &docs, &in);
+    if (r == 0) {
+        in.stage = "qualification";
+        r = dw_qualify_scored(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at,
+                              &in, model, source, &doc, ctx->err);
+    }
+    dw__rule_docs_release(&docs);
     if (r < 0)
         return r;
     const char *decision = dw_json_str(doc, "decision");

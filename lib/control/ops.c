@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "control/internal.h"
+#include "engines/pricing.h"
 
 /* ---- engine ------------------------------------------------------------------------- */
 
@@ -441,10 +442,14 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
     char actor[160];
     snprintf(actor, sizeof actor, "user:%s", u->id);
     if (!approve && strcmp(kind, "discount") == 0) {
-        /* Back to pricing, within what needs no approval; the reason stays on record. */
+        /* Back to pricing, within what needs no approval (the largest discount the first
+         * band's condition allows on this quote); the reason stays on record. */
         char pct[16];
-        dw_pct_format(e->ws->policies.n_bands ? e->ws->policies.bands[0].max_bp : 0, pct,
-                      sizeof pct);
+        int32_t own = 0;
+        if ((r = dw_discount_own_authority(
+                 e->ws, quote, (int32_t)dw_json_int(quote, "discount_bp", 0), &own)) < 0)
+            return dw_error_set(err, r, "cannot work out the discount within the first band");
+        dw_pct_format(own, pct, sizeof pct);
         _cleanup_json_ json_t *ov =
             json_pack("{s:s,s:s,s:s,s:I}", "discount_pct", pct, "by", u->id, "reason",
                       note ? note : "", "rejected_approval", (json_int_t)approval_id);

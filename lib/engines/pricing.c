@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engines/pricing.h"
+#include "engines/rulevars.h"
 
 static const struct dw_pricebook *find_book(const struct dw_workspace *ws, const char *cur) {
     for (size_t i = 0; cur && i < ws->n_pricebooks; i++)
@@ -173,10 +174,6 @@ int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *
 
 /* ---- approvals ----------------------------------------------------------------------- */
 
-static const char *band_file(const struct dw_band *b) {
-    return b->pos.file ? b->pos.file : "policies.yaml";
-}
-
 static int add_approval(json_t *list, const char *kind, const char *role, const char *reason,
                         const char *rule) {
     json_t *a = json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "required_role", role, "reason",
@@ -186,54 +183,73 @@ static int add_approval(json_t *list, const char *kind, const char *role, const 
     return 0;
 }
 
-static int discount_approval(const struct dw_policies *p, int32_t bp, json_t *list) {
-    if (p->n_bands == 0 || bp <= p->bands[0].max_bp)
+/* "policies.yaml:12:11 discount_bands[1] (manager): quote.discount_pct <= 20.0" */
+static void rule_text(const struct dw_rule *r, char *buf, size_t size) {
+    snprintf(buf, size, "%s: %s", r->name, r->when ? r->when : "");
+}
+
+/* The discount ladder: the first band whose condition holds approves; band 0 is the rep's
+ * own authority. A band whose condition cannot be evaluated counts as not holding, so the
+ * request climbs to a higher authority, never to a lower one. */
+static int discount_approval(const struct dw_policies *p, const struct cel_activation *act,
+                             struct cel_arena *a, int32_t bp, json_t *list) {
+    if (p->n_bands == 0)
         return 0;
-    size_t k = 1;
-    while (k < p->n_bands && bp > p->bands[k].max_bp)
-        k++;
+    size_t k;
+    char failed[400] = "";
+    for (k = 0; k < p->n_bands; k++) {
+        struct dw_error e = {0};
+        int r = dw_rule_eval(&p->bands[k].within, act, a, &e);
+        if (r == 1)
+            break;
+        if (r < 0 && !failed[0])
+            snprintf(failed, sizeof failed, " (%.300s)", e.msg);
+    }
+    if (k == 0)
+        return 0;
     bool beyond = k == p->n_bands;
     if (beyond)
         k = p->n_bands - 1;
     const struct dw_band *own = &p->bands[0], *band = &p->bands[k];
-    char pct[16], own_pct[16], band_pct[16], reason[256], rule[256];
+    char pct[16], reason[700], rule[600];
     dw_pct_format(bp, pct, sizeof pct);
-    dw_pct_format(own->max_bp, own_pct, sizeof own_pct);
-    dw_pct_format(band->max_bp, band_pct, sizeof band_pct);
     if (beyond)
         snprintf(reason, sizeof reason,
-                 "Discount %s %% exceeds every discount band, the highest being the %s's %s %%",
-                 pct, band->role, band_pct);
+                 "Discount %s %% is beyond every discount band; the highest is the %s's%s", pct,
+                 band->role, failed);
     else
-        snprintf(reason, sizeof reason, "Discount %s %% exceeds the %s's %s %% authority", pct,
-                 own->role, own_pct);
-    snprintf(rule, sizeof rule, "%s discount_bands[%zu] (%s, up to %s %%)", band_file(band), k,
-             band->role, band_pct);
+        snprintf(reason, sizeof reason, "Discount %s %% is beyond the %s's authority (%s)%s", pct,
+                 own->role, own->within.when ? own->within.when : "", failed);
+    rule_text(&band->within, rule, sizeof rule);
     return add_approval(list, "discount", band->role, reason, rule);
 }
 
-static int deal_size_approval(const struct dw_policies *p, const char *currency, int digits,
-                              int64_t total, json_t *list) {
-    const char *role = p->deal_size_role;
-    if (!role && p->n_bands > 0)
-        role = p->bands[p->n_bands - 1].role;
-    for (size_t i = 0; role && i < p->n_deal_size_threshold; i++) {
-        const struct dw_money_by_currency *t = &p->deal_size_threshold[i];
-        if (strcmp(t->currency, currency) != 0 || total < t->amount)
+/* policies.yaml approvals: each rule that holds asks its role. A rule that cannot be
+ * evaluated asks too, with the error as its reason: a broken policy must not let a deal
+ * through unreviewed. */
+static int rule_approvals(const struct dw_policies *p, const struct cel_activation *act,
+                          struct cel_arena *a, json_t *list) {
+    for (size_t i = 0; i < p->n_approvals; i++) {
+        const struct dw_approval_rule *ar = &p->approvals[i];
+        struct dw_error e = {0};
+        int r = dw_rule_eval(&ar->rule, act, a, &e);
+        if (r == 0)
             continue;
-        char tot[40], thr[40], reason[256], rule[256];
-        dw_money_format(total, digits, tot, sizeof tot);
-        dw_money_format(t->amount, digits, thr, sizeof thr);
-        snprintf(reason, sizeof reason, "Total %s %s is at or above the %s %s deal-size threshold",
-                 currency, tot, currency, thr);
-        snprintf(rule, sizeof rule, "policies.yaml deal_size_review.threshold.%s (%s %s, %s)",
-                 currency, currency, thr, role);
-        return add_approval(list, "deal_size", role, reason, rule);
+        char reason[700], rule[600];
+        if (r < 0)
+            snprintf(reason, sizeof reason, "%s (the rule could not be evaluated: %s)", ar->reason,
+                     e.msg);
+        else
+            snprintf(reason, sizeof reason, "%s", ar->reason);
+        rule_text(&ar->rule, rule, sizeof rule);
+        if ((r = add_approval(list, ar->name, ar->role, reason, rule)) < 0)
+            return r;
     }
     return 0;
 }
 
-int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote, json_t **ret_list) {
+int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote,
+                        const struct dw_rule_inputs *in, json_t **ret_list) {
     const char *currency = dw_json_str(quote, "currency");
     json_t *jbp = json_object_get(quote, "discount_bp");
     json_t *jtotal = json_object_get(quote, "total");
@@ -245,12 +261,51 @@ int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote, json
     _cleanup_json_ json_t *list = json_array();
     if (!list)
         return -DW_ENOMEM;
-    int r = discount_approval(&ws->policies, (int32_t)bp, list);
+    struct dw_rule_inputs vars = in ? *in : (struct dw_rule_inputs){.now = dw_now()};
+    vars.quote = quote;
+    struct cel_arena arena;
+    struct cel_activation act;
+    cel_arena_init(&arena, 0);
+    int r = dw_rules_bind(ws, DW_RULE_QUOTE, &vars, &arena, &act);
     if (r == 0)
-        r = deal_size_approval(&ws->policies, currency, (int)dw_json_int(quote, "digits", 2),
-                               json_integer_value(jtotal), list);
+        r = discount_approval(&ws->policies, &act, &arena, (int32_t)bp, list);
+    if (r == 0)
+        r = rule_approvals(&ws->policies, &act, &arena, list);
+    cel_activation_release(&act);
+    cel_arena_release(&arena);
     if (r < 0)
         return r;
     *ret_list = DW_TAKE_PTR(list);
     return 0;
+}
+
+int dw_discount_own_authority(const struct dw_workspace *ws, const json_t *quote, int32_t upto_bp,
+                              int32_t *ret_bp) {
+    const struct dw_policies *p = &ws->policies;
+    *ret_bp = 0;
+    if (p->n_bands == 0)
+        return 0;
+    _cleanup_json_ json_t *q = json_deep_copy(quote);
+    if (!q)
+        return -DW_ENOMEM;
+    struct cel_arena arena;
+    cel_arena_init(&arena, 0);
+    int r = 0;
+    /* from the rejected discount down in steps of half a percent */
+    for (int32_t bp = upto_bp - upto_bp % 50; bp > 0 && r == 0; bp -= 50) {
+        if (json_object_set_new(q, "discount_bp", json_integer(bp)) < 0)
+            return -DW_ENOMEM;
+        struct dw_rule_inputs vars = {.quote = q, .now = dw_now()};
+        struct cel_activation act;
+        r = dw_rules_bind(ws, DW_RULE_QUOTE, &vars, &arena, &act);
+        if (r == 0 && dw_rule_eval(&p->bands[0].within, &act, &arena, NULL) == 1) {
+            *ret_bp = bp;
+            cel_activation_release(&act);
+            break;
+        }
+        cel_activation_release(&act);
+        cel_arena_reset(&arena);
+    }
+    cel_arena_release(&arena);
+    return r;
 }

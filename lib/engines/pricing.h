@@ -45,11 +45,20 @@ int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *
  *   [{kind: "discount", required_role, reason, rule},
  *    {kind: "deal_size", required_role, reason, rule}]
  *
- * A discount above the first band's max needs the role of the first band whose max covers it
- * (a discount above every band needs the last band's role, and the reason says so). A total
- * at or above the deal-size threshold for the quote's currency needs the deal-size role.
- * The list is empty when the quote needs nothing. Returns 0, -DW_EINVAL for a quote without
- * the keys dw_price() writes, or -DW_ENOMEM. */
-int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote, json_t **ret_list);
+ * The rules are the workspace's CEL conditions (docs/internals/cel.md), read with `in`'s
+ * deal documents (may be NULL) and this quote: the discount ladder (policies.yaml
+ * discount_bands; the first band whose `when` holds approves, band 0 needs nobody) and
+ * every policies.yaml `approvals` rule that holds, kind = the rule's name. A rule that
+ * cannot be evaluated asks for its approval, with the error in the reason. The list is
+ * empty when the quote needs nothing. Returns 0, -DW_EINVAL for a quote without the keys
+ * dw_price() writes, or -DW_ENOMEM. */
+struct dw_rule_inputs;
+int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote,
+                        const struct dw_rule_inputs *in, json_t **ret_list);
+
+/* The largest discount (a multiple of 0.5 %, at most upto_bp) within the first band's
+ * authority for this quote: where a rejected discount falls back to. */
+int dw_discount_own_authority(const struct dw_workspace *ws, const json_t *quote, int32_t upto_bp,
+                              int32_t *ret_bp);
 
 #endif

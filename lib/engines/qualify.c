@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engines/qualify.h"
+#include "engines/rulevars.h"
 #include "engines/score.h"
 
 #define SENTENCE_MAX 4096 /* bytes of one reason or question */
@@ -788,17 +789,104 @@ static int apply_model(const struct dw_score_model *model, const json_t *feature
 enum { S_FIT, S_BUDGET, S_AUTHORITY, S_NEED, S_TIMELINE, S_N };
 static const char *const sub_names[S_N] = {"fit", "budget", "authority", "need", "timeline"};
 
+/* ---- criteria (qualification.yaml, CEL) ------------------------------------------------ */
+
+struct criteria_eval {
+    struct cel_arena arena;
+    struct cel_activation act;
+    struct dw_rule_inputs in;
+    bool bound;
+};
+
+static int criteria_bind(const struct dw_workspace *ws, struct criteria_eval *ce, int score) {
+    if (ce->bound) {
+        cel_activation_release(&ce->act);
+        cel_arena_reset(&ce->arena);
+    }
+    ce->in.score = score;
+    int r = dw_rules_bind(ws, DW_RULE_QUALIFY, &ce->in, &ce->arena, &ce->act);
+    ce->bound = true;
+    return r;
+}
+
+/* `adjust` criteria, in order: each that holds adds its points. A criterion that cannot be
+ * evaluated is named in the reasons and not applied. */
+static int criteria_adjust(const struct dw_workspace *ws, struct criteria_eval *ce, int *score,
+                           json_t *reasons) {
+    const struct dw_qualification *q = &ws->qualification;
+    for (size_t i = 0; i < q->n_criteria; i++) {
+        const struct dw_criterion *k = &q->criteria[i];
+        if (k->effect != DW_CRIT_ADJUST)
+            continue;
+        int r = criteria_bind(ws, ce, *score);
+        if (r < 0)
+            return r;
+        struct dw_error e = {0};
+        r = dw_rule_eval(&k->rule, &ce->act, &ce->arena, &e);
+        if (r < 0) {
+            if (add_sentence(reasons, "Criterion %s could not be evaluated (%s); not applied",
+                             k->name, e.msg) < 0)
+                return -DW_ENOMEM;
+            continue;
+        }
+        if (r == 0)
+            continue;
+        int before = *score;
+        *score += k->points;
+        *score = *score < 0 ? 0 : *score > 100 ? 100 : *score;
+        if (add_sentence(reasons, "Criterion %s: %+d points, score %d to %d (%s)", k->name,
+                         k->points, before, *score, k->reason) < 0)
+            return -DW_ENOMEM;
+    }
+    return 0;
+}
+
+/* The first `disqualify` or `qualify` criterion that holds decides; NULL when none does. A
+ * missing required fact still asks the customer first: `qualify` does not skip that. */
+static int criteria_decide(const struct dw_workspace *ws, struct criteria_eval *ce, int score,
+                           const json_t *missing, const struct dw_criterion **ret,
+                           json_t *reasons) {
+    const struct dw_qualification *q = &ws->qualification;
+    *ret = NULL;
+    for (size_t i = 0; i < q->n_criteria && !*ret; i++) {
+        const struct dw_criterion *k = &q->criteria[i];
+        if (k->effect == DW_CRIT_ADJUST)
+            continue;
+        if (k->effect == DW_CRIT_QUALIFY && json_array_size(missing) > 0)
+            continue;
+        int r = criteria_bind(ws, ce, score);
+        if (r < 0)
+            return r;
+        struct dw_error e = {0};
+        r = dw_rule_eval(&k->rule, &ce->act, &ce->arena, &e);
+        if (r < 0 && add_sentence(reasons, "Criterion %s could not be evaluated (%s); not applied",
+                                  k->name, e.msg) < 0)
+            return -DW_ENOMEM;
+        if (r == 1)
+            *ret = k;
+    }
+    return 0;
+}
+
 int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
                const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
                json_t **ret, struct dw_error *err) {
     return dw_qualify_scored(ws, requirements, intake_contact, prior_deals, received_at, NULL, NULL,
-                             ret, err);
+                             NULL, ret, err);
+}
+
+int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
+                  const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
+                  const struct dw_rule_inputs *in, json_t **ret, struct dw_error *err) {
+    return dw_qualify_scored(ws, requirements, intake_contact, prior_deals, received_at, in, NULL,
+                             NULL, ret, err);
 }
 
 int dw_qualify_scored(const struct dw_workspace *ws, const json_t *requirements,
                       const json_t *intake_contact, const json_t *prior_deals,
-                      dw_time_t received_at, const struct dw_score_model *model, const char *source,
-                      json_t **ret, struct dw_error *err) {
+                      dw_time_t received_at, const struct dw_rule_inputs *in,
+                      const struct dw_score_model *model, const char *source, json_t **ret,
+                      struct dw_error *err) {
     if (!ws || !json_is_object(requirements))
         return dw_error_set(err, -DW_EINVAL, "qualification needs the deal's requirements");
     const struct dw_qualification *q = &ws->qualification;
@@ -835,7 +923,7 @@ int dw_qualify_scored(const struct dw_workspace *ws, const json_t *requirements,
         score64 = 0;
     int score = (int)score64;
 
-    /* the model's sentence comes right after the decision's, before the sub-scores' */
+    /* the scoring model blends into the BANT score before the criteria adjust it */
     _cleanup_json_ json_t *model_doc = NULL, *model_reason = json_array(), *features = NULL;
     if (!model_reason)
         return -DW_ENOMEM;
@@ -844,18 +932,52 @@ int dw_qualify_scored(const struct dw_workspace *ws, const json_t *requirements,
                                  score);
         if (!features)
             return -DW_ENOMEM;
-        int r = apply_model(model, features, &score, model_reason, &model_doc, err);
-        if (r < 0)
-            return r;
+        int rm = apply_model(model, features, &score, model_reason, &model_doc, err);
+        if (rm < 0)
+            return rm;
     }
 
-    const char *decision;
+    struct criteria_eval ce = {0};
+    _cleanup_json_ json_t *crit_reasons = json_array(), *prior_json = NULL;
+    if (!crit_reasons)
+        return -DW_ENOMEM;
+    if (in) {
+        ce.in = *in;
+    } else { /* only what the arguments give: the contact, the requirements, prior deals */
+        prior_json = json_pack("{s:O?}", "prior_deals", prior_deals);
+        ce.in = (struct dw_rule_inputs){
+            .contact = contact, .requirements = req, .discovery = prior_json, .now = received_at};
+    }
+    if (!ce.in.requirements)
+        ce.in.requirements = req;
+    cel_arena_init(&ce.arena, 0);
+    int r = criteria_adjust(ws, &ce, &score, crit_reasons);
+
+    const char *decision = NULL;
     struct dw_buf b;
     dw_buf_init(&b, SENTENCE_MAX);
-    int r = decide(ws, req, contact, units, score, &ev, missing, &b, &decision);
     if (r >= 0)
+        r = decide(ws, req, contact, units, score, &ev, missing, &b, &decision);
+    const struct dw_criterion *decider = NULL;
+    if (r >= 0)
+        r = criteria_decide(ws, &ce, score, missing, &decider, crit_reasons);
+    if (ce.bound)
+        cel_activation_release(&ce.act);
+    cel_arena_release(&ce.arena);
+    if (r >= 0 && decider) {
+        decision = decider->effect == DW_CRIT_DISQUALIFY ? "disqualified" : "qualified";
+        r = add_sentence(reasons, "%s by criterion %s: %s",
+                         decider->effect == DW_CRIT_DISQUALIFY ? "Disqualified" : "Qualified",
+                         decider->name, decider->reason);
+        json_array_clear(missing);
+    } else if (r >= 0) {
         r = add_sentence(reasons, "%s", b.data);
+    }
     dw_buf_release(&b);
+    /* the model's sentence comes right after the decision's */
+    if (r >= 0 && (json_array_extend(reasons, model_reason) < 0 ||
+                   json_array_extend(reasons, crit_reasons) < 0))
+        r = -DW_ENOMEM;
     if (r < 0)
         return dw_error_set(err, r, "qualification reasons: %s", dw_strerror(r));
 
@@ -869,8 +991,7 @@ int dw_qualify_scored(const struct dw_workspace *ws, const json_t *requirements,
         if (json_array_size(questions) == 0 && (r = question_for(ws, "", units, questions)) < 0)
             return r;
     }
-    if (json_array_extend(reasons, model_reason) < 0 || json_array_extend(reasons, subs) < 0 ||
-        prior_sentence(prior_deals, reasons) < 0)
+    if (json_array_extend(reasons, subs) < 0 || prior_sentence(prior_deals, reasons) < 0)
         return -DW_ENOMEM;
 
     doc = json_pack("{s:s,s:i,s:O,s:O,s:O,s:O}", "decision", decision, "score", score, "subscores",

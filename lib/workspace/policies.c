@@ -301,6 +301,9 @@ static void parse_money_map(struct dw__ws_ctx *c, const struct dw__yref *r, cons
 
 /* ---- policies.yaml ------------------------------------------------------------------ */
 
+/* discount_bands: the ladder of discount authority, lowest first. Each band's `when` holds
+ * when a quote is within that role's authority; the first band whose condition holds
+ * approves (band 0 is the rep's own authority: no approval). */
 static void parse_bands(struct dw__ws_ctx *c, const struct dw__yref *list) {
     struct dw_policies *p = &c->ws->policies;
     _cleanup_free_ struct dw__yref *items = NULL;
@@ -318,30 +321,77 @@ static void parse_bands(struct dw__ws_ctx *c, const struct dw__yref *list) {
         return;
     }
     size_t n_names = 0;
-    const struct dw_band *prev = NULL;
     for (size_t i = 0; i < n; i++) {
         struct dw_band *b = &p->bands[i];
         b->role = "";
         b->pos = (struct dw_ws_pos){c->file, items[i].line, items[i].col};
-        struct dw__yfield f[] = {DW__REQ("role"), DW__REQ("max_pct")};
+        struct dw__yfield f[] = {DW__REQ("role"), DW__REQ("when")};
         if (!dw__y_fields(c, &items[i], "discount band", f, DW_ARRAY_SIZE(f)))
             continue;
         const struct dw__yref *v;
         if ((v = DW__YGET(f, "role")) && policy_role(c, v, "role", &b->role))
             names[n_names++] = (struct dw__named){b->role, v->line, v->col};
-        if ((v = DW__YGET(f, "max_pct")) && dw__y_pct(c, v, "max_pct", &b->max_bp)) {
-            char a[16], bb[16];
-            if (prev && b->max_bp <= prev->max_bp)
-                dw__y_err(c, v,
-                          "max_pct: bands must ascend; %s%% is not above the previous "
-                          "band's %s%%",
-                          dw_pct_format(b->max_bp, a, sizeof a),
-                          dw_pct_format(prev->max_bp, bb, sizeof bb));
-            prev = b;
-        }
+        char name[128];
+        snprintf(name, sizeof name, "%s discount_bands[%zu] (%s)", c->file, i, b->role);
+        if ((v = DW__YGET(f, "when")))
+            dw__y_rule(c, v, DW_RULE_QUOTE, name, &b->within);
     }
     p->n_bands = n;
     dw__report_dups(c, names, n_names, "band role");
+}
+
+static bool is_rule_name(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+/* approvals: [{name, when, role, reason}] — escalation triggers over the priced quote. */
+static void parse_approvals(struct dw__ws_ctx *c, const struct dw__yref *list) {
+    struct dw_policies *p = &c->ws->policies;
+    _cleanup_free_ struct dw__yref *items = NULL;
+    size_t n;
+    if (!dw__y_seq(c, list, "approvals", &items, &n) || n == 0)
+        return;
+    p->approvals = dw__ws_array(c->w, n, sizeof *p->approvals);
+    _cleanup_free_ struct dw__named *names = calloc(n, sizeof *names);
+    if (!p->approvals || !names) {
+        c->w->oom = true;
+        return;
+    }
+    size_t n_names = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_approval_rule *a = &p->approvals[i];
+        a->name = a->role = a->reason = "";
+        struct dw__yfield f[] = {DW__REQ("name"), DW__REQ("when"), DW__REQ("role"),
+                                 DW__REQ("reason")};
+        if (!dw__y_fields(c, &items[i], "approval rule", f, DW_ARRAY_SIZE(f)))
+            continue;
+        const struct dw__yref *v;
+        if ((v = DW__YGET(f, "name")) && dw__y_str(c, v, "name", &a->name)) {
+            if (!is_rule_name(a->name) || strcmp(a->name, "discount") == 0)
+                dw__y_err(c, v,
+                          "name: '%s' must be 1-64 lower-case letters, digits or '_', and "
+                          "not 'discount' (the discount bands' own)",
+                          a->name);
+            else
+                names[n_names++] = (struct dw__named){a->name, v->line, v->col};
+        }
+        if ((v = DW__YGET(f, "role")))
+            policy_role(c, v, "role", &a->role);
+        if ((v = DW__YGET(f, "reason")))
+            dw__y_str(c, v, "reason", &a->reason);
+        char name[160];
+        snprintf(name, sizeof name, "%s approvals[%zu] (%s)", c->file, i, a->name);
+        if ((v = DW__YGET(f, "when")))
+            dw__y_rule(c, v, DW_RULE_QUOTE, name, &a->rule);
+    }
+    p->n_approvals = n;
+    dw__report_dups(c, names, n_names, "approval rule name");
 }
 
 struct country_lists { /* embargoed entries, to catch a country in both lists */
@@ -445,25 +495,17 @@ static bool parse_settings(struct dw__ws_ctx *c, const struct dw__yref *r, const
 static void parse_policies(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_policies *p = &c->ws->policies;
     struct dw__yfield f[] = {
-        DW__REQ("discount_bands"), DW__OPT("deal_size_review"),
-        DW__OPT("export_control"), DW__OPT("data_protection"),
-        DW__OPT("legal"),          DW__OPT("personal_data"),
-        DW__OPT("quotes"),         DW__OPT("control"),
+        DW__REQ("discount_bands"),  DW__OPT("approvals"), DW__OPT("export_control"),
+        DW__OPT("data_protection"), DW__OPT("legal"),     DW__OPT("personal_data"),
+        DW__OPT("quotes"),          DW__OPT("control"),
     };
     if (!dw__y_fields(c, root, "policies.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
     if ((v = DW__YGET(f, "discount_bands")))
         parse_bands(c, v);
-    struct dw__yfield df[] = {DW__REQ("threshold"), DW__REQ("role")};
-    if ((v = DW__YGET(f, "deal_size_review")) &&
-        dw__y_fields(c, v, "deal_size_review", df, DW_ARRAY_SIZE(df))) {
-        if ((v = DW__YGET(df, "threshold")))
-            parse_money_map(c, v, "threshold", true, &p->deal_size_threshold,
-                            &p->n_deal_size_threshold);
-        if ((v = DW__YGET(df, "role")))
-            policy_role(c, v, "role", &p->deal_size_role);
-    }
+    if ((v = DW__YGET(f, "approvals")))
+        parse_approvals(c, v);
     if ((v = DW__YGET(f, "export_control")))
         parse_export(c, v);
     struct dw__yfield pf[] = {DW__OPT("eea_requires_dpa")};
@@ -549,10 +591,64 @@ static void parse_weights(struct dw__ws_ctx *c, const struct dw__yref *r) {
         dw__y_err(c, r, "weights: they sum to %d, not 100", sum);
 }
 
+static const char *const effects[] = {"adjust", "disqualify", "qualify"};
+
+/* criteria: [{name, when, effect, points?, reason}] — see qualification.yaml. */
+static void parse_criteria(struct dw__ws_ctx *c, const struct dw__yref *list) {
+    struct dw_qualification *q = &c->ws->qualification;
+    _cleanup_free_ struct dw__yref *items = NULL;
+    size_t n;
+    if (!dw__y_seq(c, list, "criteria", &items, &n) || n == 0)
+        return;
+    q->criteria = dw__ws_array(c->w, n, sizeof *q->criteria);
+    _cleanup_free_ struct dw__named *names = calloc(n, sizeof *names);
+    if (!q->criteria || !names) {
+        c->w->oom = true;
+        return;
+    }
+    size_t n_names = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_criterion *k = &q->criteria[i];
+        k->name = k->reason = "";
+        struct dw__yfield f[] = {DW__REQ("name"), DW__REQ("when"), DW__REQ("effect"),
+                                 DW__OPT("points"), DW__REQ("reason")};
+        if (!dw__y_fields(c, &items[i], "criterion", f, DW_ARRAY_SIZE(f)))
+            continue;
+        const struct dw__yref *v;
+        if ((v = DW__YGET(f, "name")) && dw__y_str(c, v, "name", &k->name)) {
+            if (!is_rule_name(k->name))
+                dw__y_err(c, v, "name: '%s' must be 1-64 lower-case letters, digits or '_'",
+                          k->name);
+            else
+                names[n_names++] = (struct dw__named){k->name, v->line, v->col};
+        }
+        int e = 0;
+        if ((v = DW__YGET(f, "effect")) &&
+            dw__y_enum(c, v, "effect", effects, DW_ARRAY_SIZE(effects), &e))
+            k->effect = (enum dw_criterion_effect)e;
+        int64_t pts = 0;
+        const struct dw__yref *vp = DW__YGET(f, "points");
+        if (vp && dw__y_int(c, vp, "points", -100, 100, &pts))
+            k->points = (int)pts;
+        if (k->effect == DW_CRIT_ADJUST && !vp && DW__YGET(f, "effect"))
+            dw__y_err(c, &items[i], "criterion '%s': effect 'adjust' needs 'points'", k->name);
+        if (k->effect != DW_CRIT_ADJUST && vp)
+            dw__y_err(c, vp, "points: only an 'adjust' criterion has points");
+        if ((v = DW__YGET(f, "reason")))
+            dw__y_str(c, v, "reason", &k->reason);
+        char name[160];
+        snprintf(name, sizeof name, "%s criteria[%zu] (%s)", c->file, i, k->name);
+        if ((v = DW__YGET(f, "when")))
+            dw__y_rule(c, v, DW_RULE_QUALIFY, name, &k->rule);
+    }
+    q->n_criteria = n;
+    dw__report_dups(c, names, n_names, "criterion name");
+}
+
 static void parse_qualification(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_qualification *q = &c->ws->qualification;
-    struct dw__yfield f[] = {DW__OPT("icp"), DW__OPT("bant"), DW__REQ("weights"),
-                             DW__REQ("thresholds"), DW__OPT("required")};
+    struct dw__yfield f[] = {DW__OPT("icp"),        DW__OPT("bant"),     DW__REQ("weights"),
+                             DW__REQ("thresholds"), DW__OPT("required"), DW__OPT("criteria")};
     if (!dw__y_fields(c, root, "qualification.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
@@ -601,6 +697,8 @@ static void parse_qualification(struct dw__ws_ctx *c, const struct dw__yref *roo
     bool seen[DW_ARRAY_SIZE(facts)] = {false};
     if ((v = DW__YGET(f, "required")))
         dw__y_strlist(c, v, "required", check_fact, seen, &q->required, &q->n_required);
+    if ((v = DW__YGET(f, "criteria")))
+        parse_criteria(c, v);
 }
 
 void dw__load_qualification(struct dw__ws_ctx *c) {

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rules/cel.h"
 #include "workspace/ws-internal.h"
 
 /* ---- snapshot memory ------------------------------------------------------------------ */
@@ -66,9 +67,28 @@ char *dw__ws_strdup(struct dw__ws *w, const char *s) {
     return dw__ws_strndup(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+int dw__ws_keep_program(struct dw__ws *w, struct cel_program *p) {
+    if (w->n_progs == w->cap_progs) {
+        size_t cap = w->cap_progs ? w->cap_progs * 2 : 16;
+        struct cel_program **v = realloc(w->progs, cap * sizeof *v);
+        if (!v) {
+            w->oom = true;
+            return -DW_ENOMEM;
+        }
+        w->progs = v;
+        w->cap_progs = cap;
+    }
+    w->progs[w->n_progs++] = p;
+    return 0;
+}
+
 static void ws_free(struct dw__ws *w) {
     if (w->pub.partials)
         json_decref(w->pub.partials);
+    for (size_t i = 0; i < w->n_progs; i++)
+        cel_program_free(w->progs[i]);
+    free(w->progs);
+    dw_ws_rules_release(&w->pub);
     struct dw__ws_chunk *ch = w->mem;
     while (ch) {
         struct dw__ws_chunk *next = ch->next;
@@ -331,6 +351,8 @@ int dw_workspace_load(const char *root, struct dw_workspace **ret, struct dw_dia
     size_t before = diags->n;
     struct dw__ws_ctx c = {.w = w, .ws = &w->pub, .diags = diags, .root = root};
 
+    if (dw_ws_rules_init(&w->pub) < 0)
+        w->oom = true;
     dw__load_company(&c);
     dw__load_catalog(&c);
     dw__load_pricebooks(&c);

@@ -97,10 +97,40 @@ struct dw_pricebook {
     char *file;
 };
 
-struct dw_band { /* discount approval band */
+/* A condition a workspace writes in CEL (docs/internals/cel.md), compiled at load. */
+enum dw_rule_kind {
+    DW_RULE_QUOTE,   /* discount bands, approvals: lead, account, requirements, quote, deal, now */
+    DW_RULE_QUALIFY, /* qualification criteria: lead, account, requirements, score, deal, now */
+    DW_RULE__N
+};
+struct cel_program;
+struct dw_rule {
+    char *name; /* where it lives, for people: "policies.yaml approvals[1] (deal_size)" */
+    char *when; /* the CEL source */
+    const struct cel_program *prog;
+    struct dw_ws_pos pos; /* of the expression's first character */
+};
+
+struct dw_band { /* discount authority: the ladder, lowest first */
     char *role;
-    int32_t max_bp; /* basis points, 10 % = 1000 */
+    struct dw_rule within; /* true when the quote is within this role's authority */
     struct dw_ws_pos pos;
+};
+
+struct dw_approval_rule { /* policies.yaml approvals: when `when` holds, `role` approves */
+    char *name;
+    char *role;
+    char *reason;
+    struct dw_rule rule;
+};
+
+enum dw_criterion_effect { DW_CRIT_ADJUST, DW_CRIT_DISQUALIFY, DW_CRIT_QUALIFY };
+struct dw_criterion { /* qualification.yaml criteria */
+    char *name;
+    enum dw_criterion_effect effect;
+    int points; /* DW_CRIT_ADJUST: added to the score (may be negative) */
+    char *reason;
+    struct dw_rule rule;
 };
 
 struct dw_money_by_currency {
@@ -117,9 +147,8 @@ struct dw_legal_trigger {
 struct dw_policies {
     struct dw_band *bands; /* ascending max_bp; bands[0] is the rep's own authority */
     size_t n_bands;
-    struct dw_money_by_currency *deal_size_threshold;
-    size_t n_deal_size_threshold;
-    char *deal_size_role;
+    struct dw_approval_rule *approvals; /* asked for in order; each at most once per quote */
+    size_t n_approvals;
     char **embargoed; /* countries we never sell to: disqualified */
     size_t n_embargoed;
     char **export_review; /* countries that need an export-control review */
@@ -153,6 +182,8 @@ struct dw_qualification {
     char **required; /* facts without which the deal is needs_info: "quantity",
                         "capabilities", "country", "budget", "deadline" */
     size_t n_required;
+    struct dw_criterion *criteria; /* CEL conditions adjusting the score or the decision */
+    size_t n_criteria;
 };
 
 struct dw_user {
@@ -243,7 +274,19 @@ struct dw_workspace {
 
     struct dw_document *documents;
     size_t n_documents;
+
+    /* The CEL environments the rules were compiled against (declared variables and their
+     * record types); evaluations bind activations made from these. */
+    struct cel_env *rule_env[DW_RULE__N];
 };
+
+/* Rules outside a loaded workspace (tests, tools): the rule environments of a workspace
+ * built by hand, and one rule compiled against them. A loaded workspace has both. */
+int dw_ws_rules_init(struct dw_workspace *ws);
+void dw_ws_rules_release(struct dw_workspace *ws);
+int dw_rule_compile(const struct dw_workspace *ws, enum dw_rule_kind kind, const char *name,
+                    const char *src, struct dw_rule *out, struct dw_error *err);
+void dw_rule_release(struct dw_rule *r);
 
 /* Load and validate the workspace at root. On success *ret is a new snapshot (refcount 1).
  * On failure every problem found is in diags (FILE:LINE:COL, file relative to root) and

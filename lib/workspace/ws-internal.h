@@ -25,8 +25,13 @@ struct dw__ws_chunk;
 struct dw__ws {
     struct dw_workspace pub; /* first: a struct dw_workspace * is a struct dw__ws * */
     struct dw__ws_chunk *mem;
-    bool oom; /* an allocation failed: the load fails with -DW_ENOMEM */
+    bool oom;                   /* an allocation failed: the load fails with -DW_ENOMEM */
+    struct cel_program **progs; /* compiled rules, freed with the snapshot */
+    size_t n_progs, cap_progs;
 };
+
+/* Keep a compiled rule for the life of the snapshot. */
+int dw__ws_keep_program(struct dw__ws *w, struct cel_program *p);
 
 static inline struct dw__ws *dw__ws_of(const struct dw_workspace *ws) {
     return (struct dw__ws *)ws;
@@ -200,6 +205,10 @@ extern const size_t dw__n_roles;
 /* ---- the loaders (one per file family) ------------------------------------------------ */
 
 void dw__load_company(struct dw__ws_ctx *c);
+/* CEL rules (rules.c): the environments of each kind of rule, and one rule compiled from a
+ * YAML scalar with its errors reported where they stand in the file. */
+bool dw__y_rule(struct dw__ws_ctx *c, const struct dw__yref *r, enum dw_rule_kind kind,
+                const char *name, struct dw_rule *out);
 void dw__load_catalog(struct dw__ws_ctx *c);
 void dw__load_pricebooks(struct dw__ws_ctx *c);
 void dw__load_team(struct dw__ws_ctx *c);

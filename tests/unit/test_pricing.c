@@ -60,16 +60,21 @@ static struct dw_currency currencies[] = {
     {.code = "JPY", .digits = 0, .countries = (char *[]){"JP"}, .n_countries = 1},
 };
 
+/* The ladder and the approval rules are CEL, compiled in setup() as a loaded workspace's
+ * would be. */
 static struct dw_band bands[] = {
-    {.role = "rep", .max_bp = 1000, .pos = {"policies.yaml", 2, 5}},
-    {.role = "manager", .max_bp = 2000, .pos = {"policies.yaml", 3, 5}},
-    {.role = "deal_desk", .max_bp = 3500, .pos = {"policies.yaml", 4, 5}},
-    {.role = "vp", .max_bp = 6000, .pos = {"policies.yaml", 5, 5}},
+    {.role = "rep"}, {.role = "manager"}, {.role = "deal_desk"}, {.role = "vp"}};
+static const char *const band_when[] = {"quote.discount_pct <= 10.0", "quote.discount_pct <= 20.0",
+                                        "quote.discount_pct <= 35.0", "quote.discount_pct <= 60.0"};
+static struct dw_approval_rule approval_rules[] = {
+    {.name = "deal_size", .role = "vp", .reason = "Large deal"},
+    {.name = "broken", .role = "deal_desk", .reason = "A rule that fails on JPY"},
 };
-
-static struct dw_money_by_currency thresholds[] = {
-    {"EUR", 25000000}, /* 250000.00 */
-    {"USD", 27500000},
+static const char *const approval_when[] = {
+    "quote.currency in ['EUR', 'USD'] && "
+    "quote.total >= {'EUR': 250000.0, 'USD': 275000.0}[quote.currency]",
+    /* no entry for JPY: evaluating it on a JPY quote is an error, which must ask */
+    "quote.total > {'EUR': 1e12, 'USD': 1e12}[quote.currency]",
 };
 
 static struct dw_workspace ws = {
@@ -82,9 +87,8 @@ static struct dw_workspace ws = {
     .n_pricebooks = DW_ARRAY_SIZE(books),
     .policies = {.bands = bands,
                  .n_bands = DW_ARRAY_SIZE(bands),
-                 .deal_size_threshold = thresholds,
-                 .n_deal_size_threshold = DW_ARRAY_SIZE(thresholds),
-                 .deal_size_role = "vp",
+                 .approvals = approval_rules,
+                 .n_approvals = DW_ARRAY_SIZE(approval_rules),
                  .default_term_months = 12},
     .hash = "feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface",
 };
@@ -409,7 +413,7 @@ static json_t *approvals_for(int32_t bp, int64_t total, const char *cur) {
     json_t *q = json_pack("{s:s, s:i, s:I, s:i}", "currency", cur, "digits", 2, "total",
                           (json_int_t)total, "discount_bp", (int)bp);
     json_t *list = NULL;
-    assert_int_equal(dw_approvals_needed(&ws, q, &list), 0);
+    assert_int_equal(dw_approvals_needed(&ws, q, NULL, &list), 0);
     json_decref(q);
     return list;
 }
@@ -437,21 +441,21 @@ static void test_discount_bands(void **state) {
     }
     json_t *list = approvals_for(1500, 100000, "EUR");
     json_t *a = json_array_get(list, 0);
-    assert_string_equal(dw_json_str(a, "reason"), "Discount 15 % exceeds the rep's 10 % authority");
+    assert_string_equal(dw_json_str(a, "reason"),
+                        "Discount 15 % is beyond the rep's authority (quote.discount_pct <= 10.0)");
     assert_string_equal(dw_json_str(a, "rule"),
-                        "policies.yaml discount_bands[1] (manager, up to 20 %)");
+                        "policies.yaml discount_bands[1] (manager): quote.discount_pct <= 20.0");
     json_decref(list);
     list = approvals_for(1001, 100000, "EUR");
-    assert_string_equal(dw_json_str(json_array_get(list, 0), "reason"),
-                        "Discount 10.01 % exceeds the rep's 10 % authority");
+    assert_contains(dw_json_str(json_array_get(list, 0), "reason"), "Discount 10.01 % is beyond");
     json_decref(list);
     list = approvals_for(3501, 100000, "EUR");
     assert_string_equal(dw_json_str(json_array_get(list, 0), "rule"),
-                        "policies.yaml discount_bands[3] (vp, up to 60 %)");
+                        "policies.yaml discount_bands[3] (vp): quote.discount_pct <= 60.0");
     json_decref(list);
     /* Beyond every band: the most senior role decides, and the reason says so. */
     list = approvals_for(6001, 100000, "EUR");
-    assert_contains(dw_json_str(json_array_get(list, 0), "reason"), "exceeds every discount band");
+    assert_contains(dw_json_str(json_array_get(list, 0), "reason"), "beyond every discount band");
     json_decref(list);
 }
 
@@ -464,16 +468,21 @@ static void test_deal_size(void **state) {
     json_t *a = json_array_get(list, 0);
     assert_string_equal(dw_json_str(a, "kind"), "deal_size");
     assert_string_equal(dw_json_str(a, "required_role"), "vp");
-    assert_string_equal(dw_json_str(a, "reason"),
-                        "Total EUR 250000.00 is at or above the EUR 250000.00 deal-size threshold");
+    assert_string_equal(dw_json_str(a, "reason"), "Large deal");
+    assert_contains(dw_json_str(a, "rule"), "quote.total >= {'EUR': 250000.0");
     json_decref(list);
     /* the threshold is per currency: 260000.00 USD is below USD's 275000.00 */
     list = approvals_for(0, 26000000, "USD");
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
-    /* no threshold for JPY */
+    /* no threshold for JPY in deal_size; the broken rule fails on JPY and asks anyway */
     list = approvals_for(0, 999999999999, "JPY");
-    assert_int_equal(json_array_size(list), 0);
+    assert_int_equal(json_array_size(list), 1);
+    a = json_array_get(list, 0);
+    assert_string_equal(dw_json_str(a, "kind"), "broken");
+    assert_string_equal(dw_json_str(a, "required_role"), "deal_desk");
+    assert_contains(dw_json_str(a, "reason"), "could not be evaluated");
+    assert_contains(dw_json_str(a, "reason"), "no such key");
     json_decref(list);
     /* both at once, discount first */
     list = approvals_for(2500, 30000000, "EUR");
@@ -484,7 +493,7 @@ static void test_deal_size(void **state) {
     json_decref(list);
     /* a malformed quote */
     json_t *q = js("{'currency': 'EUR'}");
-    assert_int_equal(dw_approvals_needed(&ws, q, &list), -DW_EINVAL);
+    assert_int_equal(dw_approvals_needed(&ws, q, NULL, &list), -DW_EINVAL);
     json_decref(q);
 }
 
@@ -524,7 +533,17 @@ static int mock_request_approval(struct dw_agent_ctx *c, const char *kind, const
     return 0;
 }
 
+static int mock_leads(struct dw_agent_ctx *c, json_t **ret) {
+    if (!(c->agent->scope & DW_TOOL_READ_LEADS))
+        return -DW_EPERM;
+    *ret = json_pack("[{s:s, s:s, s:{s:{s:s, s:s}}}]", "source", "web_form", "received_at",
+                     "2026-11-20T09:14:00Z", "intake", "contact", "email", "cto@example.com",
+                     "country", "DE");
+    return *ret ? 0 : -DW_ENOMEM;
+}
+
 static const struct dw_tools mock_tools = {
+    .leads = mock_leads,
     .doc_get = mock_doc_get,
     .quote_put = mock_quote_put,
     .request_approval = mock_request_approval,
@@ -544,7 +563,8 @@ static void test_agent(void **state) {
     assert_string_equal(a->name, "pricing");
     assert_int_equal(a->needs, DW_FACT_SOLUTION);
     assert_int_equal(a->produces, DW_FACT_QUOTE);
-    assert_int_equal(a->scope, DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE | DW_TOOL_REQUEST_APPROVAL);
+    assert_int_equal(a->scope, DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUOTE |
+                                   DW_TOOL_REQUEST_APPROVAL);
 
     docs = json_object();
     quotes = json_array();
@@ -623,6 +643,35 @@ static void test_agent(void **state) {
     json_decref(requested);
 }
 
+static int rules_setup(void **state) {
+    struct dw_error err = {0};
+    if (dw_ws_rules_init(&ws) < 0)
+        return -1;
+    for (size_t i = 0; i < DW_ARRAY_SIZE(bands); i++) {
+        char name[64];
+        snprintf(name, sizeof name, "policies.yaml discount_bands[%zu] (%s)", i, bands[i].role);
+        if (dw_rule_compile(&ws, DW_RULE_QUOTE, name, band_when[i], &bands[i].within, &err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < DW_ARRAY_SIZE(approval_rules); i++) {
+        char name[64];
+        snprintf(name, sizeof name, "policies.yaml approvals[%zu] (%s)", i, approval_rules[i].name);
+        if (dw_rule_compile(&ws, DW_RULE_QUOTE, name, approval_when[i], &approval_rules[i].rule,
+                            &err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int rules_teardown(void **state) {
+    for (size_t i = 0; i < DW_ARRAY_SIZE(bands); i++)
+        dw_rule_release(&bands[i].within);
+    for (size_t i = 0; i < DW_ARRAY_SIZE(approval_rules); i++)
+        dw_rule_release(&approval_rules[i].rule);
+    dw_ws_rules_release(&ws);
+    return 0;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiers),
@@ -640,5 +689,5 @@ int main(void) {
     };
     if (dw_base_init() < 0)
         return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, rules_setup, rules_teardown);
 }

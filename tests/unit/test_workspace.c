@@ -95,11 +95,13 @@ static const char qualification_yaml[] =
     "required: [capabilities, quantity]\n";
 
 static const char policies_yaml[] = "discount_bands:\n"
-                                    "  - {role: rep, max_pct: 10}\n"
-                                    "  - {role: vp, max_pct: \"100\"}\n"
-                                    "deal_size_review:\n"
-                                    "  threshold: {EUR: \"250000.00\", USD: \"275000.00\"}\n"
-                                    "  role: vp\n"
+                                    "  - {role: rep, when: quote.discount_pct <= 10.0}\n"
+                                    "  - {role: vp, when: 'true'}\n"
+                                    "approvals:\n"
+                                    "  - name: deal_size\n"
+                                    "    when: quote.total >= 250000.0\n"
+                                    "    role: vp\n"
+                                    "    reason: Large deal\n"
                                     "export_control:\n"
                                     "  embargoed: [KP]\n"
                                     "  review: [RU]\n"
@@ -364,12 +366,14 @@ static void test_valid_loads(void **state) {
     /* Policies, with defaults where the file says nothing. */
     const struct dw_policies *pol = &ws->policies;
     assert_int_equal(pol->n_bands, 2);
-    assert_int_equal(pol->bands[0].max_bp, 1000);
-    assert_int_equal(pol->bands[1].max_bp, 10000);
+    assert_string_equal(pol->bands[0].within.when, "quote.discount_pct <= 10.0");
+    assert_non_null(pol->bands[0].within.prog);
+    assert_non_null(pol->bands[1].within.prog);
     assert_int_equal(dw_policies_band_index(pol, "vp"), 1);
     assert_int_equal(dw_policies_band_index(pol, "manager"), -1);
-    assert_int_equal(pol->n_deal_size_threshold, 2);
-    assert_string_equal(pol->deal_size_role, "vp");
+    assert_int_equal(pol->n_approvals, 1);
+    assert_string_equal(pol->approvals[0].name, "deal_size");
+    assert_string_equal(pol->approvals[0].role, "vp");
     assert_int_equal(pol->n_embargoed, 1);
     assert_string_equal(pol->export_review[0], "RU");
     assert_int_equal(pol->n_legal_triggers, 1);
@@ -541,7 +545,7 @@ static void test_yaml_alias_and_documents(void **state) {
                "weights: {fit: 20, budget: 20, authority: 20, need: 25, timeline: 15}\n"
                "thresholds: {qualified: 55, disqualified: 30}\n",
                "qualification.yaml:4:21: YAML aliases (*name) are not supported in a workspace");
-    expect_one("policies.yaml", "discount_bands:\n  - {role: rep, max_pct: 10}\n---\nx: 1\n",
+    expect_one("policies.yaml", "discount_bands:\n  - {role: rep, when: 'true'}\n---\nx: 1\n",
                "policies.yaml:4:1: only one YAML document is allowed per file");
 }
 
@@ -670,9 +674,9 @@ static void test_roles_and_users(void **state) {
                       "    windows:\n"
                       "      - {days: [mon, tue, mon], from: \"12:00\", to: \"09:00\"}\n"},
         {"policies.yaml", "discount_bands:\n"
-                          "  - {role: rep, max_pct: 10}\n"
-                          "  - {role: manager, max_pct: 20}\n"
-                          "  - {role: vp, max_pct: 15}\n"
+                          "  - {role: rep, when: quote.discount_pct <= 10.0}\n"
+                          "  - {role: manager, when: quote.discount_pct <= 20.0}\n"
+                          "  - {role: vp, when: quote.discount_pct <= \"15\"}\n"
                           "legal:\n"
                           "  triggers: [{phrase: net 90, reason: terms}]\n"},
     };
@@ -686,8 +690,8 @@ static void test_roles_and_users(void **state) {
     assert_diag(&d, "team.yaml:7:27: days: mon is listed twice");
     assert_diag(&d, "team.yaml:7:52: to: the window ends before it starts");
     assert_diag(&d, "policies.yaml:3:12: role: no user in team.yaml has the role 'manager'");
-    assert_diag(&d, "policies.yaml:4:25: max_pct: bands must ascend; 15% is not above the "
-                    "previous band's 20%");
+    assert_diag(&d, "policies.yaml:4:41: when: found no matching overload for '<=' applied to "
+                    "'(double, string)'");
     assert_diag(&d, "policies.yaml:6:3: missing required key 'role' in legal (who reviews the "
                     "triggers)");
     dw_diags_release(&d);
@@ -787,11 +791,10 @@ static void test_qualification_rules(void **state) {
                                "thresholds: {qualified: 40, disqualified: 50}\n"
                                "required: [budget, quantiy, budget]\n"},
         {"policies.yaml", "discount_bands:\n"
-                          "  - {role: rep, max_pct: 10.5}\n"
-                          "  - {role: vp, max_pct: \"120\"}\n"
-                          "deal_size_review:\n"
-                          "  threshold: {EUR: \"1.00\"}\n"
-                          "  role: vp\n"
+                          "  - {role: rep, when: quote.discount_pct <= 10.0 &&}\n"
+                          "  - {role: vp, when: quote.nope > 1}\n"
+                          "approvals:\n"
+                          "  - {name: Big, when: quote.total, role: vp, reason: x}\n"
                           "export_control:\n"
                           "  embargoed: [KP]\n"
                           "  review: [KP]\n"
@@ -813,16 +816,19 @@ static void test_qualification_rules(void **state) {
     assert_diag(&d, "qualification.yaml:8:20: required: unknown value 'quantiy' (did you mean "
                     "'quantity'?)");
     assert_diag(&d, "qualification.yaml:8:29: required: 'budget' is listed twice");
-    assert_diag(&d, "policies.yaml:2:26: max_pct: a percentage with decimals must be quoted; "
-                    "write \"10.5\"");
-    assert_diag(&d, "policies.yaml:3:25: max_pct: 120 is outside 0-100");
-    assert_diag(&d, "policies.yaml:5:15: threshold: no amount for USD (every currency needs "
-                    "one)");
-    assert_diag(&d, "policies.yaml:8:3: missing required key 'role' in export_control (who "
+    /* CEL conditions: each error at its character in the YAML */
+    assert_diag(&d, "policies.yaml:2:52: when: the expression ends where a value is expected");
+    assert_diag(&d, "policies.yaml:3:28: when: 'Quote' has no field 'nope' (fields: currency, "
+                    "discount, discount_pct, lines, skus, subtotal, term_months, total, "
+                    "total_minor)");
+    assert_diag(&d, "policies.yaml:5:12: name: 'Big' must be 1-64 lower-case letters, digits or "
+                    "'_', and not 'discount' (the discount bands' own)");
+    assert_diag(&d, "policies.yaml:5:23: when: the condition gives double, not a bool");
+    assert_diag(&d, "policies.yaml:7:3: missing required key 'role' in export_control (who "
                     "reviews the review countries)");
-    assert_diag(&d, "policies.yaml:9:12: review: KP is also embargoed");
-    assert_diag(&d, "policies.yaml:10:22: valid_days: 0 is out of range (1 to 365)");
-    assert_diag(&d, "policies.yaml:10:50: unknown key 'grace' in quotes");
+    assert_diag(&d, "policies.yaml:8:12: review: KP is also embargoed");
+    assert_diag(&d, "policies.yaml:9:22: valid_days: 0 is out of range (1 to 365)");
+    assert_diag(&d, "policies.yaml:9:50: unknown key 'grace' in quotes");
     dw_diags_release(&d);
 }
 
