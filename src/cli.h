@@ -53,6 +53,9 @@ int cmd_agents(struct cli *, int, char **);
 int cmd_cel_eval(struct cli *, int, char **);
 int cmd_extract(struct cli *, int, char **);
 int cmd_eval_extraction(struct cli *, int, char **);
+int cmd_score_train(struct cli *, int, char **);
+int cmd_score_eval(struct cli *, int, char **);
+int cmd_score_show(struct cli *, int, char **);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);

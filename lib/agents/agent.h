@@ -57,7 +57,8 @@ const char *dw_facts_format(uint32_t facts, char *buf, size_t size);
     X(WRITE_PROPOSAL, 10, "write_proposal")                                                        \
     X(WRITE_SCHEDULE, 11, "write_schedule")                                                        \
     X(CREATE_ORDER, 12, "create_order")                                                            \
-    X(SET_OUTCOME, 13, "set_outcome")
+    X(SET_OUTCOME, 13, "set_outcome")                                                              \
+    X(READ_MODEL, 14, "read_model")
 
 enum {
 #define DW__TOOL_ENUM(e, bit, s) DW_TOOL_##e = 1u << bit,
@@ -67,6 +68,7 @@ enum {
 const char *dw_tool_name(uint32_t tool_bit);
 
 struct dw_agent_ctx;
+struct dw_score_model; /* lib/engines/score.h */
 
 /* The gateway's hooks, filled in by the control plane. Every hook checks the calling
  * agent's scope first and returns -DW_EPERM (audited) outside it. Reads return new
@@ -96,6 +98,9 @@ struct dw_tools {
     int (*create_order)(struct dw_agent_ctx *c, const json_t *order, int64_t *ret_id);
     /* Stop the pipeline: needs_info, disqualified or lost, with a reason. */
     int (*set_outcome)(struct dw_agent_ctx *c, enum dw_stage stage, const char *reason);
+    /* The workspace's latest scoring model (read-only, owned by the control plane), or
+     * NULL when none has been trained. */
+    int (*score_model)(struct dw_agent_ctx *c, const struct dw_score_model **ret);
 };
 
 struct dw_agent_ctx {

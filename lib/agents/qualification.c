@@ -71,13 +71,20 @@ static int step(struct dw_agent_ctx *ctx) {
     if (n == 0 || dw_time_parse(dw_json_str(json_array_get(leads, n - 1), "received_at"), &at) < 0)
         return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
 
+    /* the scoring model, when one was trained, takes half of the BANT score (docs/internals/
+     * scoring.md); without one this is exactly the rules' qualification */
+    const struct dw_score_model *model = NULL;
+    r = DW_TOOL(ctx, score_model, &model);
+    if (r < 0)
+        return r;
+    const char *source = dw_json_str(json_array_get(leads, 0), "source");
     struct dw__rule_docs docs;
     struct dw_rule_inputs in;
     r = dw__rule_inputs(ctx, &docs, &in);
     if (r == 0) {
         in.stage = "qualification";
-        r = dw_qualify_ex(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at, &in,
-                          &doc, ctx->err);
+        r = dw_qualify_scored(ctx->ws, req, contact, json_object_get(discovery, "prior_deals"), at,
+                              &in, model, source, &doc, ctx->err);
     }
     dw__rule_docs_release(&docs);
     if (r < 0)
@@ -98,6 +105,11 @@ static int step(struct dw_agent_ctx *ctx) {
 
     dw_json_set(ctx->note, "decision", json_string(decision));
     dw_json_set(ctx->note, "score", json_incref(json_object_get(doc, "score")));
+    if (json_object_get(doc, "model"))
+        dw_json_set(ctx->note, "model",
+                    json_pack("{s:O,s:O}", "version",
+                              json_object_get(json_object_get(doc, "model"), "version"), "used",
+                              json_object_get(json_object_get(doc, "model"), "used")));
     if (needs_info) {
         dw_json_set(ctx->note, "missing", json_incref(json_object_get(doc, "missing")));
         return DW_TOOL(ctx, set_outcome, DW_STAGE_NEEDS_INFO, why ? why : "needs information");
@@ -112,7 +124,7 @@ const struct dw_agent dw_agent_qualification = {
     .summary = "ICP fit and BANT score with reasons; asks for what is missing",
     .needs = DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT,
     .produces = DW_FACT_QUALIFIED,
-    .scope =
-        DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUALIFICATION | DW_TOOL_SET_OUTCOME,
+    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUALIFICATION |
+             DW_TOOL_SET_OUTCOME | DW_TOOL_READ_MODEL,
     .step = step,
 };

@@ -350,6 +350,20 @@ static int t_set_outcome(struct dw_agent_ctx *c, enum dw_stage stage, const char
     return 0;
 }
 
+static int t_score_model(struct dw_agent_ctx *c, const struct dw_score_model **ret) {
+    int r = check(c, DW_TOOL_READ_MODEL);
+    if (r < 0)
+        return r;
+    struct dw_score_model *m = NULL;
+    int64_t version = 0;
+    r = dw__engine_model(GW(c)->engine, &m, &version, c->err);
+    if (r < 0)
+        return r;
+    record(c, "score_model", json_pack("{s:I}", "version", (json_int_t)version));
+    *ret = m;
+    return 0;
+}
+
 const struct dw_tools dw__tools = {
     .leads = t_leads,
     .set_intake = t_set_intake,
@@ -364,4 +378,5 @@ const struct dw_tools dw__tools = {
     .request_approval = t_request_approval,
     .create_order = t_create_order,
     .set_outcome = t_set_outcome,
+    .score_model = t_score_model,
 };

@@ -10,7 +10,16 @@
 struct dw_engine {
     struct dw_workspace *ws;
     struct dw_store *store;
+    struct dw_score_model *model; /* the latest scoring model, loaded on first use */
+    int64_t model_version;        /* its version; 0 = none loaded */
 };
+
+/* The latest scoring model (lib/control/scoring.c): *ret is NULL when none was trained.
+ * Reloaded when a newer version appears in the store; the engine owns it. */
+struct dw_score_model;
+int dw__engine_model(struct dw_engine *e, struct dw_score_model **ret, int64_t *ret_version,
+                     struct dw_error *err);
+void dw__engine_model_release(struct dw_engine *e);
 
 /* One step's gateway state: the deal row as the step changes it, the calls made. */
 struct dw__gateway {

@@ -48,6 +48,7 @@ int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **
 void dw_engine_close(struct dw_engine *e) {
     if (!e)
         return;
+    dw__engine_model_release(e);
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
     free(e);

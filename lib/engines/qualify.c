@@ -7,11 +7,14 @@
  * facts and the grey zone between the thresholds turn into questions instead.
  */
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engines/qualify.h"
 #include "engines/rulevars.h"
+#include "engines/score.h"
 
 #define SENTENCE_MAX 4096 /* bytes of one reason or question */
 #define LIST_MAX 8        /* names listed in one sentence before "..." */
@@ -637,6 +640,150 @@ static int decide(const struct dw_workspace *ws, const json_t *req, const json_t
     return r < 0 ? r : add_unknowns(req, contact, missing);
 }
 
+/* ---- the scoring model --------------------------------------------------------------------- */
+
+#define MODEL_WEIGHT 50 /* percent of the score the model's probability gives */
+#define MODEL_TOP 3     /* contributions named in the reason */
+
+static int set_num(json_t *o, const char *key, double v) {
+    return dw_json_set(o, key,
+                       v == (double)(int64_t)v ? json_integer((json_int_t)v) : json_real(v));
+}
+
+static int set_text(json_t *o, const char *key, const char *v) {
+    return v ? dw_json_set(o, key, json_string(v)) : 0;
+}
+
+/* The deal's features, by the names a deal-history CSV uses (docs/internals/scoring.md). */
+static json_t *deal_features(const struct dw_workspace *ws, const json_t *req,
+                             const json_t *contact, const json_t *prior, const char *source,
+                             dw_time_t received_at, const struct evidence *ev,
+                             const json_t *subscores, int rules_score) {
+    _cleanup_json_ json_t *f = json_object();
+    if (!f)
+        return NULL;
+    int r = 0;
+    r |= set_text(f, "source", nonempty(source));
+    r |= set_text(f, "country", country_of(req, contact));
+    r |= set_text(f, "industry", nonempty(dw_json_str(json_object_get(req, "industry"), "name")));
+    r |= set_num(f, "free_mail", ev->free_mail[0] ? 1 : 0);
+    r |= set_num(f, "has_company", nonempty(dw_json_str(contact, "company")) ? 1 : 0);
+    r |= set_num(f, "has_title", nonempty(dw_json_str(contact, "title")) ? 1 : 0);
+    const json_t *budget = json_object_get(req, "budget");
+    const char *amount = dw_json_str(budget, "amount");
+    char *end;
+    double v = amount ? strtod(amount, &end) : 0;
+    if (amount && !*end && isfinite(v)) {
+        r |= set_num(f, "budget", v);
+        r |= set_text(f, "budget_currency", nonempty(dw_json_str(budget, "currency")));
+    }
+    double qmax = -1;
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(req, "quantities"), i, q) {
+        json_t *qv = json_object_get(q, "value");
+        if (json_is_number(qv) && json_number_value(qv) > qmax)
+            qmax = json_number_value(qv);
+    }
+    if (qmax >= 0)
+        r |= set_num(f, "quantity", qmax);
+    r |= set_num(f, "capabilities", (double)json_array_size(json_object_get(req, "capabilities")));
+    const char *date = dw_json_str(json_object_get(req, "deadline"), "date");
+    int y;
+    unsigned m, d;
+    char tail;
+    if (date && sscanf(date, "%d-%u-%u%c", &y, &m, &d, &tail) == 3 && m >= 1 && m <= 12 && d >= 1 &&
+        d <= 31) {
+        int64_t today = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
+        r |= set_num(f, "deadline_days", (double)(dw_days_from_civil(y, m, d) - today));
+    }
+    size_t ordered = 0;
+    json_t *p;
+    json_array_foreach(prior, i, p) {
+        const char *st = dw_json_str(p, "stage");
+        ordered += st && strcmp(st, "ordered") == 0;
+    }
+    r |= set_num(f, "prior_deals", (double)json_array_size(prior));
+    r |= set_num(f, "prior_orders", (double)ordered);
+    const char *k;
+    json_t *s;
+    json_object_foreach((json_t *)subscores, k, s) {
+        char name[32];
+        snprintf(name, sizeof name, "bant_%s", k);
+        r |= dw_json_set(f, name, json_incref(s));
+    }
+    r |= set_num(f, "rules_score", rules_score);
+    (void)ws;
+    return r < 0 ? NULL : DW_TAKE_PTR(f);
+}
+
+/* Apply the model: *score becomes the blend of the rules' score and the model's
+ * probability, a reason sentence says so and names the top contributions, and *ret_model is
+ * the record for the document. A model that knows none of the deal's features is not used
+ * (the reason says why), and the score stays the rules'. */
+static int apply_model(const struct dw_score_model *model, const json_t *features, int *score,
+                       json_t *reasons, json_t **ret_model, struct dw_error *err) {
+    const json_t *meta = dw_score_model_meta(model);
+    long long version = (long long)dw_json_int(meta, "version", 0);
+    const char *hash = dw_json_str(meta, "hash");
+    _cleanup_json_ json_t *pred = NULL;
+    int r = dw_score_predict(model, features, MODEL_TOP, &pred, err);
+    if (r < 0)
+        return r;
+    int64_t matched = dw_json_int(pred, "matched", 0), cols = dw_json_int(pred, "columns", 0);
+    if (matched == 0) {
+        *ret_model = json_pack("{s:I,s:s,s:b}", "version", (json_int_t)version, "hash",
+                               hash ? hash : "", "used", 0);
+        return add_sentence(reasons,
+                            "Scoring model v%lld was not used: it knows none of this deal's "
+                            "features (see docs/internals/scoring.md for the names)",
+                            version);
+    }
+    double prob = json_number_value(json_object_get(pred, "probability"));
+    int rules = *score;
+    int64_t blended = 0;
+    if (dw_muldiv_half_even((int64_t)rules * (100 - MODEL_WEIGHT) +
+                                (int64_t)llround(prob * 100) * MODEL_WEIGHT,
+                            1, 100, &blended) < 0)
+        blended = rules;
+    *score = (int)blended;
+
+    struct dw_buf b;
+    dw_buf_init(&b, SENTENCE_MAX);
+    r = dw_buf_printf(&b,
+                      "Scoring model v%lld gives a win probability of %.0f%% from %lld of its "
+                      "%lld features; the score %d blends it with the rules' %d",
+                      version, prob * 100, (long long)matched, (long long)cols, *score, rules);
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(pred, "top"), i, t) {
+        if (r < 0)
+            break;
+        const json_t *v = json_object_get(t, "value");
+        char val[96];
+        if (json_is_string(v))
+            snprintf(val, sizeof val, "%s", json_string_value(v));
+        else if (json_is_number(v))
+            snprintf(val, sizeof val, "%g", json_number_value(v));
+        else
+            snprintf(val, sizeof val, "unknown");
+        r = dw_buf_printf(&b, "%s%s %s (%+.2f)",
+                          i ? ", " : "; top features: ", dw_json_str(t, "feature"), val,
+                          json_number_value(json_object_get(t, "contribution")));
+    }
+    if (r >= 0)
+        r = add_sentence(reasons, "%s", b.data);
+    dw_buf_release(&b);
+    if (r < 0)
+        return r;
+    *ret_model =
+        json_pack("{s:I,s:s,s:b,s:O,s:i,s:I,s:I,s:O}", "version", (json_int_t)version, "hash",
+                  hash ? hash : "", "used", 1, "probability", json_object_get(pred, "probability"),
+                  "rules_score", rules, "matched", (json_int_t)matched, "columns", (json_int_t)cols,
+                  "top", json_object_get(pred, "top"));
+    return *ret_model ? 0 : -DW_ENOMEM;
+}
+
 /* ---- the whole ---------------------------------------------------------------------------- */
 
 enum { S_FIT, S_BUDGET, S_AUTHORITY, S_NEED, S_TIMELINE, S_N };
@@ -724,13 +871,22 @@ static int criteria_decide(const struct dw_workspace *ws, struct criteria_eval *
 int dw_qualify(const struct dw_workspace *ws, const json_t *requirements,
                const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
                json_t **ret, struct dw_error *err) {
-    return dw_qualify_ex(ws, requirements, intake_contact, prior_deals, received_at, NULL, ret,
-                         err);
+    return dw_qualify_scored(ws, requirements, intake_contact, prior_deals, received_at, NULL, NULL,
+                             NULL, ret, err);
 }
 
 int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
                   const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
                   const struct dw_rule_inputs *in, json_t **ret, struct dw_error *err) {
+    return dw_qualify_scored(ws, requirements, intake_contact, prior_deals, received_at, in, NULL,
+                             NULL, ret, err);
+}
+
+int dw_qualify_scored(const struct dw_workspace *ws, const json_t *requirements,
+                      const json_t *intake_contact, const json_t *prior_deals,
+                      dw_time_t received_at, const struct dw_rule_inputs *in,
+                      const struct dw_score_model *model, const char *source, json_t **ret,
+                      struct dw_error *err) {
     if (!ws || !json_is_object(requirements))
         return dw_error_set(err, -DW_EINVAL, "qualification needs the deal's requirements");
     const struct dw_qualification *q = &ws->qualification;
@@ -766,6 +922,20 @@ int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
     if (wsum > 0 && dw_muldiv_half_even(sum, 1, wsum, &score64) < 0)
         score64 = 0;
     int score = (int)score64;
+
+    /* the scoring model blends into the BANT score before the criteria adjust it */
+    _cleanup_json_ json_t *model_doc = NULL, *model_reason = json_array(), *features = NULL;
+    if (!model_reason)
+        return -DW_ENOMEM;
+    if (model) {
+        features = deal_features(ws, req, contact, prior_deals, source, received_at, &ev, subscores,
+                                 score);
+        if (!features)
+            return -DW_ENOMEM;
+        int rm = apply_model(model, features, &score, model_reason, &model_doc, err);
+        if (rm < 0)
+            return rm;
+    }
 
     struct criteria_eval ce = {0};
     _cleanup_json_ json_t *crit_reasons = json_array(), *prior_json = NULL;
@@ -804,7 +974,9 @@ int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
         r = add_sentence(reasons, "%s", b.data);
     }
     dw_buf_release(&b);
-    if (r >= 0 && json_array_extend(reasons, crit_reasons) < 0)
+    /* the model's sentence comes right after the decision's */
+    if (r >= 0 && (json_array_extend(reasons, model_reason) < 0 ||
+                   json_array_extend(reasons, crit_reasons) < 0))
         r = -DW_ENOMEM;
     if (r < 0)
         return dw_error_set(err, r, "qualification reasons: %s", dw_strerror(r));
@@ -824,7 +996,8 @@ int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
 
     doc = json_pack("{s:s,s:i,s:O,s:O,s:O,s:O}", "decision", decision, "score", score, "subscores",
                     subscores, "reasons", reasons, "missing", missing, "questions", questions);
-    if (!doc)
+    if (!doc || (model_doc && (dw_json_set(doc, "model", DW_TAKE_PTR(model_doc)) < 0 ||
+                               dw_json_set(doc, "features", DW_TAKE_PTR(features)) < 0)))
         return -DW_ENOMEM;
     *ret = DW_TAKE_PTR(doc);
     return 0;

@@ -49,6 +49,23 @@ int dw_qualify_ex(const struct dw_workspace *ws, const json_t *requirements,
                   const json_t *intake_contact, const json_t *prior_deals, dw_time_t received_at,
                   const struct dw_rule_inputs *in, json_t **ret, struct dw_error *err);
 
+/* dw_qualify_ex with the workspace's scoring model (lib/engines/score.h; NULL = none,
+ * exactly dw_qualify_ex). With a model, the deal's features (named as in
+ * docs/internals/scoring.md; source is the lead's source) are scored; when the model knows at
+ * least one of them, the BANT score becomes half itself and half the model's win probability
+ * (in percent, rounded half-even) before the criteria adjust it, the decision is taken on the
+ * result, the reason after the decision's says so with the top contributing features, and
+ * the document gains
+ *   model: {version, hash, used, probability, rules_score, matched, columns,
+ *           top: [{feature, value, contribution}]},  features: {name: value}
+ * A model that knows none of the features is recorded with used: false and a reason. */
+struct dw_score_model;
+int dw_qualify_scored(const struct dw_workspace *ws, const json_t *requirements,
+                      const json_t *intake_contact, const json_t *prior_deals,
+                      dw_time_t received_at, const struct dw_rule_inputs *in,
+                      const struct dw_score_model *model, const char *source, json_t **ret,
+                      struct dw_error *err);
+
 /* Find phrase in text[from..len) case-insensitively (ASCII) on word boundaries; a space in
  * the phrase matches any run of white space in the text ("net 90" finds "Net  90"). Bytes
  * of multi-byte UTF-8 characters count as word characters. On a hit returns true with the

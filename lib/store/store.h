@@ -245,6 +245,17 @@ struct dw_store_ops {
     /* {stages: {stage: count}, approvals_pending, proposals, orders, leads, parked,
      * runnable} */
     int (*stats)(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+    /* Scoring models (lib/engines/score.h), versioned. model_insert stores meta (an object
+     * with at least "hash") and the model bytes as version = latest + 1, unless the latest
+     * has the same hash: then nothing is written and *ret_created is false. model_get:
+     * version 0 = the latest; *ret_meta is meta with version and created_at added, *ret_blob
+     * the bytes (caller frees; either may be NULL to skip); -DW_ENOENT when there is none. */
+    int (*model_insert)(struct dw_store *s, const json_t *meta, const void *blob, size_t len,
+                        dw_time_t now, int64_t *ret_version, bool *ret_created,
+                        struct dw_error *err);
+    int (*model_get)(struct dw_store *s, int64_t version, json_t **ret_meta, char **ret_blob,
+                     size_t *ret_len, struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

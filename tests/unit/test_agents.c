@@ -901,8 +901,17 @@ static int fake_set_outcome(struct dw_agent_ctx *c, enum dw_stage stage, const c
     return r;
 }
 
+/* No scoring model has been trained in the fake workspace. */
+static int fake_score_model(struct dw_agent_ctx *c, const struct dw_score_model **ret) {
+    int r = fake_check(c, DW_TOOL_READ_MODEL);
+    if (r == 0)
+        *ret = NULL;
+    return r;
+}
+
 static const struct dw_tools fake_tools = {
     .leads = fake_leads,
+    .score_model = fake_score_model,
     .doc_get = fake_doc_get,
     .doc_put = fake_doc_put,
     .quote_get = fake_quote_get,

@@ -206,11 +206,22 @@ static const char schema_v1[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+static const char schema_v2[] =
+    /* Scoring models: every trained version kept; the latest is the one in use. */
+    "CREATE TABLE score_models ("
+    "  version INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL,"  /* SHA-256 of the training data and parameters */
+    "  meta TEXT NOT NULL,"  /* JSON: schema, params, rows, positives, train_auc, ... */
+    "  model BLOB NOT NULL," /* XGBoost's JSON model */
+    "  created_at TEXT NOT NULL"
+    ");";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
      "orders, events, audit",
      schema_v1},
+    {2, "scoring models", schema_v2},
 };
 
 int dw__sqlite_schema_version(void) {

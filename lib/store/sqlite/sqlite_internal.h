@@ -343,6 +343,12 @@ int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t
                    struct dw_error *err);
 int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
 int dw__sq_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
+/* sqlite_models.c */
+int dw__sq_model_insert(struct dw_store *s, const json_t *meta, const void *blob, size_t len,
+                        dw_time_t now, int64_t *ret_version, bool *ret_created,
+                        struct dw_error *err);
+int dw__sq_model_get(struct dw_store *s, int64_t version, json_t **ret_meta, char **ret_blob,
+                     size_t *ret_len, struct dw_error *err);
 
 int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote, int *ret_revision,
                         struct dw_error *err);
