@@ -37,6 +37,8 @@ const struct cmd commands[] = {
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
     {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,
      cmd_privacy_purge},
+    {"ask", "\"QUESTION\" [--max N]", "answer from the knowledge documents, with citations", 0,
+     cmd_ask},
     {"agents", "", "the agents in pipeline order: needs, products, tools", 0, cmd_agents},
     {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
      cmd_demo},
@@ -90,7 +92,8 @@ int cli_usage(const char *fmt, ...) {
 }
 
 void cli_print_json(const json_t *j) {
-    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    json_dumpf(j, stdout,
+               JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     fputc('\n', stdout);
 }
 

@@ -1,0 +1,950 @@
+/* The knowledge index: FTS5 + BM25 + Snowball, kept in step with the workspace one document
+ * at a time, and the hybrid retrieval on top of it.
+ *
+ * Why a tokenizer and not stemmed copies of the text: FTS5 runs the same tokenizer over
+ * the documents and over the query, so "routers" in a question finds "router" in a passage
+ * without the query builder knowing any language, and highlight offsets stay those of the
+ * original text.
+ *
+ * The rows of the FTS tables carry no path: the passages table maps a rowid to (path,
+ * passage number), and after a sync that map is held in memory as a sorted array, so a
+ * search is one FTS5 query and a binary search per hit.
+ */
+#include <libstemmer.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engines/kindex.h"
+
+#define SCHEMA "dealwright-knowledge-1" /* change to rebuild every index */
+#define QUERY_WORDS_MAX 32
+#define BM25_CANDIDATES 50      /* BM25 hits taken into the hybrid ranking */
+#define NODE_PASSAGES_MAX 200   /* graph candidates per entity */
+#define GRAPH_CANDIDATES_MAX 4000
+#define SEED_DOCS_MAX 50        /* documents whose every passage is a candidate, per seed */
+#define SEEDS_MAX 32
+#define EXPANDED_SHOWN 20
+#define BUSY_MS 5000
+
+static const struct {
+    const char *code, *algorithm;
+} stemmers[] = {
+    {"en", "english"}, {"de", "german"}, {"fr", "french"},     {"es", "spanish"},
+    {"it", "italian"}, {"nl", "dutch"},  {"pt", "portuguese"},
+};
+
+static const char *algorithm_of(const char *code) {
+    for (size_t i = 0; code && i < DW_ARRAY_SIZE(stemmers); i++)
+        if (strcmp(stemmers[i].code, code) == 0)
+            return stemmers[i].algorithm;
+    return NULL;
+}
+
+struct rowmap {
+    sqlite3_int64 id;
+    size_t d, k;
+};
+
+struct dw_kindex {
+    sqlite3 *db;
+    struct dw_workspace *ws; /* the snapshot last synced */
+    struct rowmap *rows;     /* sorted by id */
+    size_t n_rows;
+    sqlite3_stmt *search[DW_ARRAY_SIZE(stemmers)]; /* per language present, else NULL */
+};
+
+/* ---- the tokenizer ------------------------------------------------------------------------ */
+
+struct snowball {
+    fts5_tokenizer inner_api;
+    Fts5Tokenizer *inner;
+    struct sb_stemmer *stemmer;
+};
+
+struct snowball_call {
+    struct sb_stemmer *stemmer;
+    void *ctx;
+    int (*token)(void *, int, const char *, int, int, int);
+};
+
+static int snowball_create(void *ud, const char **argv, int argc, Fts5Tokenizer **ret) {
+    fts5_api *api = ud;
+    struct snowball *t = calloc(1, sizeof *t);
+    if (!t)
+        return SQLITE_NOMEM;
+    void *inner_ud = NULL;
+    /* diacritics stay: the German stemmer wants "ü", not "u" */
+    const char *inner_args[] = {"remove_diacritics", "0"};
+    int rc = api->xFindTokenizer(api, "unicode61", &inner_ud, &t->inner_api);
+    if (rc == SQLITE_OK)
+        rc = t->inner_api.xCreate(inner_ud, inner_args, 2, &t->inner);
+    if (rc == SQLITE_OK) {
+        t->stemmer = sb_stemmer_new(argc > 0 ? argv[0] : "english", NULL);
+        if (!t->stemmer)
+            rc = SQLITE_ERROR; /* an unknown algorithm */
+    }
+    if (rc != SQLITE_OK) {
+        if (t->inner)
+            t->inner_api.xDelete(t->inner);
+        free(t);
+        return rc;
+    }
+    *ret = (Fts5Tokenizer *)t;
+    return SQLITE_OK;
+}
+
+static void snowball_delete(Fts5Tokenizer *tok) {
+    struct snowball *t = (struct snowball *)tok;
+    t->inner_api.xDelete(t->inner);
+    sb_stemmer_delete(t->stemmer);
+    free(t);
+}
+
+static int snowball_token(void *ud, int flags, const char *tok, int n, int start, int end) {
+    struct snowball_call *c = ud;
+    const sb_symbol *s = sb_stemmer_stem(c->stemmer, (const sb_symbol *)tok, n);
+    if (!s)
+        return SQLITE_NOMEM;
+    return c->token(c->ctx, flags, (const char *)s, sb_stemmer_length(c->stemmer), start, end);
+}
+
+static int snowball_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int n,
+                             int (*token)(void *, int, const char *, int, int, int)) {
+    struct snowball *t = (struct snowball *)tok;
+    struct snowball_call c = {.stemmer = t->stemmer, .ctx = ctx, .token = token};
+    return t->inner_api.xTokenize(t->inner, &c, flags, text, n, snowball_token);
+}
+
+static int register_tokenizer(sqlite3 *db) {
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return -DW_EIO;
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return -DW_EIO;
+    fts5_tokenizer t = {snowball_create, snowball_delete, snowball_tokenize};
+    return api->xCreateTokenizer(api, "dw_snowball", api, &t, NULL) == SQLITE_OK ? 0 : -DW_EIO;
+}
+
+int dw_stem(const char *lang, const char *word, char *out, size_t size) {
+    const char *alg = algorithm_of(lang);
+    if (!alg)
+        return -DW_EINVAL;
+    struct sb_stemmer *st = sb_stemmer_new(alg, NULL);
+    if (!st)
+        return -DW_ENOMEM;
+    _cleanup_free_ char *low = dw_strdup_lower(word);
+    const sb_symbol *s = low ? sb_stemmer_stem(st, (const sb_symbol *)low, (int)strlen(low)) : NULL;
+    int r = -DW_ENOMEM;
+    if (s) {
+        size_t n = (size_t)sb_stemmer_length(st);
+        r = n < size ? (int)n : -DW_ETOOBIG;
+        if (r >= 0) {
+            memcpy(out, s, n);
+            out[n] = '\0';
+        }
+    }
+    sb_stemmer_delete(st);
+    return r;
+}
+
+/* ---- opening ------------------------------------------------------------------------------ */
+
+static int db_error(struct dw_kindex *ix, struct dw_error *err, int code, const char *what) {
+    return dw_error_set(err, code, "knowledge index: %s: %s", what,
+                        ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
+}
+
+static int exec(struct dw_kindex *ix, const char *sql, struct dw_error *err) {
+    int rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return 0;
+    return db_error(ix, err, rc == SQLITE_BUSY ? -DW_EBUSY : -DW_EIO, "write");
+}
+
+int dw_kindex_open(const char *path, struct dw_kindex **ret, struct dw_error *err) {
+    struct dw_kindex *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    int rc = sqlite3_open_v2(path ? path : ":memory:", &ix->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    int r = 0;
+    if (rc != SQLITE_OK) {
+        r = dw_error_set(err, -DW_EIO, "knowledge index %s: %s", path ? path : ":memory:",
+                         ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
+    } else {
+        sqlite3_busy_timeout(ix->db, BUSY_MS);
+        /* a cache: losing the last transaction in a power cut costs one rebuild */
+        if (sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
+                         NULL, NULL) != SQLITE_OK)
+            r = dw_error_set(err, -DW_EIO, "knowledge index %s: %s (not an index?)",
+                             path ? path : ":memory:", sqlite3_errmsg(ix->db));
+        else if (register_tokenizer(ix->db) < 0)
+            r = dw_error_set(err, -DW_EIO, "knowledge index: SQLite lacks FTS5");
+    }
+    if (r < 0) {
+        dw_kindex_close(ix);
+        return r;
+    }
+    *ret = ix;
+    return 0;
+}
+
+static void drop_statements(struct dw_kindex *ix) {
+    for (size_t i = 0; i < DW_ARRAY_SIZE(ix->search); i++) {
+        sqlite3_finalize(ix->search[i]);
+        ix->search[i] = NULL;
+    }
+}
+
+void dw_kindex_close(struct dw_kindex *ix) {
+    if (!ix)
+        return;
+    drop_statements(ix);
+    sqlite3_close(ix->db);
+    free(ix->rows);
+    dw_workspace_unref(ix->ws);
+    free(ix);
+}
+
+/* ---- sync --------------------------------------------------------------------------------- */
+
+void dw_kindex_doc_hash(const struct dw_document *d, char out[DW_SHA256_HEX]) {
+    struct dw_sha256 h;
+    dw_sha256_init(&h);
+    const char *head[] = {SCHEMA, d->language ? d->language : "", d->title ? d->title : ""};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(head); i++)
+        dw_sha256_update(&h, head[i], strlen(head[i]) + 1);
+    for (size_t k = 0; k < d->n_passages; k++) {
+        const struct dw_passage *p = &d->passages[k];
+        dw_sha256_update(&h, p->heading, strlen(p->heading) + 1);
+        dw_sha256_update(&h, p->anchor, strlen(p->anchor) + 1);
+        dw_sha256_update(&h, p->text, strlen(p->text) + 1);
+    }
+    dw_sha256_final_hex(&h, out);
+}
+
+static int create_schema(struct dw_kindex *ix, struct dw_error *err) {
+    sqlite3_stmt *st = NULL;
+    const char *have = NULL;
+    bool current = false;
+    if (sqlite3_prepare_v2(ix->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && (have = (const char *)sqlite3_column_text(st, 0)))
+        current = strcmp(have, SCHEMA) == 0;
+    sqlite3_finalize(st);
+    if (current)
+        return 0;
+    struct dw_buf sql;
+    dw_buf_init(&sql, 0);
+    int r = dw_buf_puts(&sql, "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS docs;"
+                              "DROP TABLE IF EXISTS passages;");
+    for (size_t i = 0; r == 0 && i < DW_ARRAY_SIZE(stemmers); i++)
+        r = dw_buf_printf(&sql, "DROP TABLE IF EXISTS fts_%s;", stemmers[i].code);
+    if (r == 0)
+        r = dw_buf_puts(
+            &sql,
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO meta VALUES('schema', '" SCHEMA "');"
+            "CREATE TABLE docs(path TEXT PRIMARY KEY, hash TEXT NOT NULL, language TEXT NOT "
+            "NULL);"
+            "CREATE TABLE passages(id INTEGER PRIMARY KEY, path TEXT NOT NULL, ord INTEGER NOT "
+            "NULL, language TEXT NOT NULL);"
+            "CREATE INDEX passages_path ON passages(path);");
+    if (r < 0) {
+        dw_buf_release(&sql);
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    }
+    r = exec(ix, sql.data, err);
+    dw_buf_release(&sql);
+    return r;
+}
+
+static int ensure_fts(struct dw_kindex *ix, const char *lang, struct dw_error *err) {
+    const char *alg = algorithm_of(lang);
+    if (!alg)
+        return dw_error_set(err, -DW_EINVAL, "knowledge index: no stemmer for language '%s'",
+                            lang);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "CREATE VIRTUAL TABLE IF NOT EXISTS fts_%s USING fts5(heading, text, "
+             "tokenize = 'dw_snowball %s');"
+             "INSERT INTO fts_%s(fts_%s, rank) VALUES('rank', 'bm25(2.0, 1.0)');",
+             lang, alg, lang, lang);
+    return exec(ix, sql, err);
+}
+
+static int step_done(struct dw_kindex *ix, sqlite3_stmt *st, struct dw_error *err) {
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return db_error(ix, err, rc == SQLITE_BUSY ? -DW_EBUSY : -DW_EIO, "write");
+}
+
+static int remove_doc(struct dw_kindex *ix, const char *path, const char *lang,
+                      struct dw_error *err) {
+    char sql[256];
+    if (!algorithm_of(lang))
+        return 0; /* a table that never existed */
+    snprintf(sql, sizeof sql,
+             "DELETE FROM fts_%s WHERE rowid IN (SELECT id FROM passages WHERE path = ?1)", lang);
+    const char *sqls[] = {sql, "DELETE FROM passages WHERE path = ?1",
+                          "DELETE FROM docs WHERE path = ?1"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(sqls); i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(ix->db, sqls[i], -1, &st, NULL) != SQLITE_OK)
+            return db_error(ix, err, -DW_EIO, "delete");
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+        int r = step_done(ix, st, err);
+        sqlite3_finalize(st);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int add_doc(struct dw_kindex *ix, const struct dw_document *d, const char *hash,
+                   struct dw_error *err) {
+    int r = ensure_fts(ix, d->language, err);
+    if (r < 0)
+        return r;
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT INTO fts_%s(rowid, heading, text) VALUES(?1, ?2, ?3)",
+             d->language);
+    sqlite3_stmt *ins_p = NULL, *ins_f = NULL, *ins_d = NULL;
+    if (sqlite3_prepare_v2(ix->db,
+                           "INSERT INTO passages(path, ord, language) VALUES(?1, ?2, ?3)", -1,
+                           &ins_p, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ix->db, sql, -1, &ins_f, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ix->db, "INSERT INTO docs(path, hash, language) VALUES(?1, ?2, ?3)",
+                           -1, &ins_d, NULL) != SQLITE_OK) {
+        r = db_error(ix, err, -DW_EIO, "insert");
+        goto out;
+    }
+    for (size_t k = 0; r == 0 && k < d->n_passages; k++) {
+        const struct dw_passage *p = &d->passages[k];
+        sqlite3_bind_text(ins_p, 1, d->path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins_p, 2, (sqlite3_int64)k);
+        sqlite3_bind_text(ins_p, 3, d->language, -1, SQLITE_STATIC);
+        r = step_done(ix, ins_p, err);
+        if (r < 0)
+            break;
+        sqlite3_bind_int64(ins_f, 1, sqlite3_last_insert_rowid(ix->db));
+        /* the passage's own heading: the title is the first part of every path */
+        const char *own = strrchr(p->heading, '>');
+        sqlite3_bind_text(ins_f, 2, own ? own + 1 : p->heading, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_f, 3, p->text, -1, SQLITE_STATIC);
+        r = step_done(ix, ins_f, err);
+    }
+    if (r == 0) {
+        sqlite3_bind_text(ins_d, 1, d->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_d, 2, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_d, 3, d->language, -1, SQLITE_STATIC);
+        r = step_done(ix, ins_d, err);
+    }
+out:
+    sqlite3_finalize(ins_p);
+    sqlite3_finalize(ins_f);
+    sqlite3_finalize(ins_d);
+    return r;
+}
+
+static const struct dw_document *find_doc(const struct dw_workspace *ws, const char *path,
+                                          size_t *ret_i) {
+    size_t lo = 0, hi = ws->n_documents;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ws->documents[mid].path, path);
+        if (c == 0) {
+            *ret_i = mid;
+            return &ws->documents[mid];
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Documents of the index that are not in ws, or whose hash differs: dropped. Fills
+ * have[i] for the documents of ws the index holds unchanged. */
+static int drop_stale(struct dw_kindex *ix, const struct dw_workspace *ws, bool *have,
+                      struct dw_kindex_stats *s, struct dw_error *err) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ix->db, "SELECT path, hash, language FROM docs ORDER BY path", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(ix, err, -DW_EIO, "read");
+    struct stale {
+        char *path, *lang;
+    } *drop = NULL;
+    size_t n_drop = 0, cap = 0;
+    int r = 0, rc;
+    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        const char *hash = (const char *)sqlite3_column_text(st, 1);
+        const char *lang = (const char *)sqlite3_column_text(st, 2);
+        size_t i;
+        const struct dw_document *d = path ? find_doc(ws, path, &i) : NULL;
+        char now[DW_SHA256_HEX];
+        if (d) {
+            dw_kindex_doc_hash(d, now);
+            if (hash && strcmp(hash, now) == 0) {
+                have[i] = true;
+                s->unchanged++;
+                continue;
+            }
+            s->updated++;
+        } else {
+            s->removed++;
+        }
+        if (n_drop == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct stale *v = realloc(drop, cap * sizeof *v);
+            if (!v) {
+                r = -DW_ENOMEM;
+                break;
+            }
+            drop = v;
+        }
+        drop[n_drop].path = strdup(path ? path : "");
+        drop[n_drop].lang = strdup(lang ? lang : "");
+        if (!drop[n_drop].path || !drop[n_drop].lang)
+            r = -DW_ENOMEM;
+        n_drop++;
+    }
+    sqlite3_finalize(st);
+    if (r < 0)
+        dw_error_set(err, r, "out of memory");
+    for (size_t i = 0; r == 0 && i < n_drop; i++)
+        r = remove_doc(ix, drop[i].path, drop[i].lang, err);
+    for (size_t i = 0; i < n_drop; i++) {
+        free(drop[i].path);
+        free(drop[i].lang);
+    }
+    free(drop);
+    return r;
+}
+
+static int rowmap_cmp(const void *a, const void *b) {
+    const struct rowmap *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The in-memory map rowid -> (document, passage), and a search statement per language. */
+static int load_map(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kindex_stats *s,
+                    struct dw_error *err) {
+    drop_statements(ix);
+    free(ix->rows);
+    ix->rows = NULL;
+    ix->n_rows = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < ws->n_documents; i++)
+        total += ws->documents[i].n_passages;
+    ix->rows = malloc((total + 1) * sizeof *ix->rows);
+    if (!ix->rows)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ix->db, "SELECT id, path, ord FROM passages ORDER BY id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(ix, err, -DW_EIO, "read");
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        sqlite3_int64 ord = sqlite3_column_int64(st, 2);
+        size_t d;
+        const struct dw_document *doc = path ? find_doc(ws, path, &d) : NULL;
+        if (!doc || ord < 0 || (size_t)ord >= doc->n_passages || ix->n_rows >= total) {
+            r = dw_error_set(err, -DW_EIO, "knowledge index: out of step with the workspace");
+            break;
+        }
+        ix->rows[ix->n_rows++] = (struct rowmap){sqlite3_column_int64(st, 0), d, (size_t)ord};
+    }
+    sqlite3_finalize(st);
+    if (r < 0)
+        return r;
+    if (rc != SQLITE_DONE)
+        return db_error(ix, err, -DW_EIO, "read");
+    qsort(ix->rows, ix->n_rows, sizeof *ix->rows, rowmap_cmp);
+    s->passages = ix->n_rows;
+
+    if (sqlite3_prepare_v2(ix->db, "SELECT DISTINCT language FROM docs", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_error(ix, err, -DW_EIO, "read");
+    while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *lang = (const char *)sqlite3_column_text(st, 0);
+        for (size_t i = 0; lang && i < DW_ARRAY_SIZE(stemmers); i++) {
+            if (strcmp(stemmers[i].code, lang) != 0)
+                continue;
+            char sql[160];
+            snprintf(sql, sizeof sql,
+                     "SELECT rowid, rank FROM fts_%s WHERE fts_%s MATCH ?1 ORDER BY rank "
+                     "LIMIT ?2",
+                     lang, lang);
+            if (sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ix->search[i],
+                                   NULL) != SQLITE_OK)
+                r = db_error(ix, err, -DW_EIO, "search");
+        }
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+int dw_kindex_sync(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kindex_stats *ret,
+                   struct dw_error *err) {
+    struct dw_kindex_stats s = {0};
+    _cleanup_free_ bool *have = calloc(ws->n_documents + 1, sizeof *have);
+    if (!have)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    int r = exec(ix, "BEGIN IMMEDIATE", err);
+    if (r < 0)
+        return r;
+    r = create_schema(ix, err);
+    if (r == 0)
+        r = drop_stale(ix, ws, have, &s, err);
+    for (size_t i = 0; r == 0 && i < ws->n_documents; i++) {
+        if (have[i])
+            continue;
+        char hash[DW_SHA256_HEX];
+        dw_kindex_doc_hash(&ws->documents[i], hash);
+        r = add_doc(ix, &ws->documents[i], hash, err);
+    }
+    if (r == 0)
+        r = exec(ix, "COMMIT", err);
+    if (r < 0) {
+        sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    /* added: documents indexed that the index did not hold before */
+    s.added = ws->n_documents - s.unchanged - s.updated;
+    s.documents = ws->n_documents;
+    r = load_map(ix, ws, &s, err);
+    if (r < 0)
+        return r;
+    dw_workspace_unref(ix->ws);
+    ix->ws = dw_workspace_ref(ws);
+    if (ret)
+        *ret = s;
+    return 0;
+}
+
+/* ---- searching ---------------------------------------------------------------------------- */
+
+static const char *const stop_words[] = {
+    /* English */
+    "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from",
+    "has", "have", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on", "or",
+    "our", "so", "that", "the", "their", "there", "this", "to", "us", "was", "we", "what",
+    "when", "where", "which", "who", "why", "will", "with", "you", "your",
+    /* German */
+    "auf", "aus", "bei", "das", "dem", "den", "der", "die", "ein", "eine", "einen", "einer",
+    "es", "für", "gibt", "ich", "ihr", "im", "ist", "mit", "oder", "sie", "sind", "und", "von",
+    "was", "welche", "welcher", "wie", "wir", "zu", "zum", "zur"};
+
+static bool stop_word(const char *w, size_t n) {
+    for (size_t i = 0; i < DW_ARRAY_SIZE(stop_words); i++)
+        if (strlen(stop_words[i]) == n && strncasecmp(stop_words[i], w, n) == 0)
+            return true;
+    return false;
+}
+
+static bool query_byte(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch >= 0x80;
+}
+
+char *dw_kindex_query(const char *question, bool *ret_oom) {
+    struct dw_buf b;
+    dw_buf_init(&b, 0);
+    *ret_oom = false;
+    const char *seen[QUERY_WORDS_MAX];
+    size_t seen_n[QUERY_WORDS_MAX], n = 0;
+    for (const char *p = question; *p && n < QUERY_WORDS_MAX;) {
+        if (!query_byte((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        const char *s = p;
+        while (query_byte((unsigned char)*p))
+            p++;
+        size_t len = (size_t)(p - s);
+        if (len < 2 || stop_word(s, len))
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = seen_n[i] == len && strncasecmp(seen[i], s, len) == 0;
+        if (dup)
+            continue;
+        seen[n] = s;
+        seen_n[n++] = len;
+        if (dw_buf_printf(&b, "%s\"%.*s\"", b.len ? " OR " : "", (int)len, s) < 0) {
+            *ret_oom = true;
+            break;
+        }
+    }
+    char *out = *ret_oom || !b.len ? NULL : dw_buf_steal(&b);
+    if (!*ret_oom && b.len && !out)
+        *ret_oom = true;
+    dw_buf_release(&b);
+    return out;
+}
+
+static const struct rowmap *row_of(const struct dw_kindex *ix, sqlite3_int64 id) {
+    struct rowmap key = {.id = id};
+    return bsearch(&key, ix->rows, ix->n_rows, sizeof *ix->rows, rowmap_cmp);
+}
+
+static int hit_cmp(const void *a, const void *b) {
+    const struct dw_khit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit,
+                     struct dw_khit **ret, struct dw_error *err) {
+    *ret = NULL;
+    if (!ix->ws)
+        return dw_error_set(err, -DW_ESTATE, "knowledge index: not synced");
+    bool oom;
+    _cleanup_free_ char *q = dw_kindex_query(question, &oom);
+    if (oom)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    if (!q || limit == 0)
+        return 0;
+    struct dw_khit *hits = NULL;
+    size_t n = 0, cap = 0;
+    int r = 0;
+    for (size_t l = 0; r == 0 && l < DW_ARRAY_SIZE(ix->search); l++) {
+        sqlite3_stmt *st = ix->search[l];
+        if (!st)
+            continue;
+        sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const struct rowmap *m = row_of(ix, sqlite3_column_int64(st, 0));
+            if (!m)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                struct dw_khit *v = realloc(hits, cap * sizeof *v);
+                if (!v) {
+                    r = dw_error_set(err, -DW_ENOMEM, "out of memory");
+                    break;
+                }
+                hits = v;
+            }
+            hits[n++] = (struct dw_khit){m->d, m->k, -sqlite3_column_double(st, 1)};
+        }
+        if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+            r = db_error(ix, err, -DW_EIO, "search");
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    if (r < 0) {
+        free(hits);
+        return r;
+    }
+    qsort(hits, n, sizeof *hits, hit_cmp);
+    if (n > limit)
+        n = limit;
+    *ret = hits;
+    return (int)n;
+}
+
+/* ---- hybrid retrieval --------------------------------------------------------------------- */
+
+struct cand {
+    uint32_t p; /* global passage number */
+    double bm25, score;
+};
+
+static int cand_by_p(const void *a, const void *b) {
+    const struct cand *x = a, *y = b;
+    return (x->p > y->p) - (x->p < y->p);
+}
+
+static int cand_by_score(const void *a, const void *b) {
+    const struct cand *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->p > y->p) - (x->p < y->p);
+}
+
+struct ask {
+    struct dw_kindex *ix;
+    const struct dw_kgraph *g;
+    float *w;      /* weight per node */
+    uint32_t *via; /* where each weight came from */
+    uint32_t seeds[SEEDS_MAX];
+    size_t n_seeds;
+    struct cand *c;
+    size_t n, cap;
+};
+
+static int push_cand(struct ask *a, uint32_t p, double bm25) {
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        struct cand *v = realloc(a->c, cap * sizeof *v);
+        if (!v)
+            return -DW_ENOMEM;
+        a->c = v;
+        a->cap = cap;
+    }
+    a->c[a->n++] = (struct cand){.p = p, .bm25 = bm25};
+    return 0;
+}
+
+/* Candidates from the graph: passages mentioning an entity with a weight, and every passage
+ * of the documents that mention a seed. */
+static int graph_candidates(struct ask *a) {
+    const struct dw_kgraph *g = a->g;
+    size_t added = 0;
+    int r = 0;
+    for (uint32_t node = 0; r == 0 && node < dw_kgraph_n_nodes(g); node++) {
+        if (a->w[node] <= 0)
+            continue;
+        const uint32_t *ps;
+        size_t n;
+        dw_kgraph_mentioned_in(g, node, &ps, &n);
+        for (size_t i = 0; r == 0 && i < n && i < NODE_PASSAGES_MAX; i++)
+            if (added++ < GRAPH_CANDIDATES_MAX)
+                r = push_cand(a, ps[i], 0);
+    }
+    for (size_t s = 0; r == 0 && s < a->n_seeds; s++) {
+        const struct dw_kedge *const *in;
+        size_t n, docs = 0;
+        dw_kgraph_in(g, a->seeds[s], &in, &n);
+        for (size_t i = 0; r == 0 && i < n && docs < SEED_DOCS_MAX; i++) {
+            const struct dw_knode *from = dw_kgraph_node(g, in[i]->from);
+            if (from->kind != DW_KNODE_DOCUMENT)
+                continue;
+            docs++;
+            const struct dw_document *d = &a->ix->ws->documents[from->index];
+            for (size_t k = 0; r == 0 && k < d->n_passages; k++)
+                if (added++ < GRAPH_CANDIDATES_MAX)
+                    r = push_cand(a, dw_kgraph_passage_number(g, from->index, k), 0);
+        }
+    }
+    return r;
+}
+
+/* Merge the duplicates (a passage found by BM25 and by the graph), keeping its BM25. */
+static void merge_candidates(struct ask *a) {
+    qsort(a->c, a->n, sizeof *a->c, cand_by_p);
+    size_t k = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (k && a->c[k - 1].p == a->c[i].p) {
+            if (a->c[i].bm25 > a->c[k - 1].bm25)
+                a->c[k - 1].bm25 = a->c[i].bm25;
+            continue;
+        }
+        a->c[k++] = a->c[i];
+    }
+    a->n = k;
+}
+
+static double passage_weight(const struct ask *a, size_t d, size_t k) {
+    const uint32_t *m;
+    size_t n;
+    dw_kgraph_passage_mentions(a->g, d, k, &m, &n);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += a->w[m[i]];
+    return sum > 1 ? 1 : sum;
+}
+
+static double document_weight(const struct ask *a, size_t d) {
+    const struct dw_kedge *out;
+    size_t n;
+    dw_kgraph_out(a->g, dw_kgraph_document(a->g, d), &out, &n);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += a->w[out[i].to];
+    return sum > 1 ? 1 : sum;
+}
+
+static json_t *node_json(const struct dw_kgraph *g, uint32_t id) {
+    const struct dw_knode *nd = dw_kgraph_node(g, id);
+    return json_pack("{s:s,s:s}", "kind", dw_knode_kind_name(nd->kind), "name", nd->name);
+}
+
+/* Why a passage was chosen: BM25, and the entities it or its document mentions. */
+static json_t *why_json(const struct ask *a, const struct cand *c, size_t d, size_t k) {
+    json_t *why = json_array();
+    if (!why)
+        return NULL;
+    if (c->bm25 > 0)
+        json_array_append_new(why, json_sprintf("matches the words of the question (bm25 %.2f)",
+                                                c->bm25));
+    const uint32_t *m;
+    size_t n;
+    dw_kgraph_passage_mentions(a->g, d, k, &m, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (a->w[m[i]] <= 0)
+            continue;
+        const struct dw_knode *nd = dw_kgraph_node(a->g, m[i]);
+        if (a->via[m[i]] == UINT32_MAX) {
+            json_array_append_new(why, json_sprintf("mentions %s %s", dw_knode_kind_name(nd->kind),
+                                                    nd->name));
+        } else {
+            const struct dw_knode *from = dw_kgraph_node(a->g, a->via[m[i]]);
+            json_array_append_new(why, json_sprintf("mentions %s %s (linked to %s %s)",
+                                                    dw_knode_kind_name(nd->kind), nd->name,
+                                                    dw_knode_kind_name(from->kind), from->name));
+        }
+    }
+    for (size_t s = 0; s < a->n_seeds; s++) {
+        const struct dw_kedge *out;
+        size_t no;
+        dw_kgraph_out(a->g, dw_kgraph_document(a->g, d), &out, &no);
+        for (size_t i = 0; i < no; i++)
+            if (out[i].to == a->seeds[s]) {
+                const struct dw_knode *nd = dw_kgraph_node(a->g, a->seeds[s]);
+                json_array_append_new(why, json_sprintf("its document is about %s %s",
+                                                        dw_knode_kind_name(nd->kind), nd->name));
+            }
+    }
+    return why;
+}
+
+static int answers_json(struct ask *a, size_t max, json_t *answers) {
+    const struct dw_workspace *ws = a->ix->ws;
+    for (size_t i = 0; i < a->n && i < max; i++) {
+        const struct cand *c = &a->c[i];
+        size_t d, k;
+        dw_kgraph_passage_at(a->g, c->p, &d, &k);
+        const struct dw_document *doc = &ws->documents[d];
+        const struct dw_passage *p = &doc->passages[k];
+        json_t *why = why_json(a, c, d, k);
+        json_t *o = json_pack("{s:s+++,s:s,s:s,s:s,s:i,s:s,s:s,s:f,s:f,s:o}", "passage", doc->path,
+                              p->anchor[0] ? "#" : "", p->anchor, "", "path", doc->path,
+                              "heading", p->heading, "anchor", p->anchor, "line", p->line,
+                              "language", doc->language, "text", p->text, "score",
+                              (double)(int64_t)(c->score * 10000 + 0.5) / 10000, "bm25",
+                              (double)(int64_t)(c->bm25 * 10000 + 0.5) / 10000, "why", why);
+        if (!o || json_array_append_new(answers, o) < 0)
+            return -DW_ENOMEM;
+    }
+    return 0;
+}
+
+static int entities_json(struct ask *a, const char *question, const struct dw_kmention *m,
+                         size_t n, json_t *out) {
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = node_json(a->g, m[i].node);
+        if (!o || json_object_set_new(o, "text", json_stringn(question + m[i].start,
+                                                              m[i].end - m[i].start)) < 0 ||
+            json_array_append_new(out, o) < 0)
+            return -DW_ENOMEM;
+    }
+    return 0;
+}
+
+static int expanded_json(struct ask *a, json_t *out) {
+    /* highest weight first, then node order; seeds are listed as entities */
+    for (float level = 0.5f; level > 0.01f && json_array_size(out) < EXPANDED_SHOWN;
+         level /= 2) {
+        for (uint32_t node = 0; node < dw_kgraph_n_nodes(a->g); node++) {
+            if (a->w[node] != level || json_array_size(out) >= EXPANDED_SHOWN)
+                continue;
+            const struct dw_knode *via = dw_kgraph_node(a->g, a->via[node]);
+            json_t *o = node_json(a->g, node);
+            if (!o ||
+                json_object_set_new(o, "weight", json_real(level)) < 0 ||
+                json_object_set_new(o, "via", via ? json_string(via->name) : json_null()) < 0 ||
+                json_array_append_new(out, o) < 0)
+                return -DW_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *question,
+                  size_t max, json_t **ret, struct dw_error *err) {
+    if (!ix->ws)
+        return dw_error_set(err, -DW_ESTATE, "knowledge index: not synced");
+    size_t qlen = strlen(question), bad;
+    if (qlen > DW_QUESTION_MAX)
+        return dw_error_set(err, -DW_EINVAL, "question: longer than %d bytes", DW_QUESTION_MAX);
+    if (!dw_utf8_valid(question, qlen, &bad))
+        return dw_error_set(err, -DW_EINVAL, "question: invalid UTF-8 at byte %zu", bad);
+    if (max == 0 || max > DW_ASK_MAX)
+        return dw_error_set(err, -DW_EINVAL, "answers: between 1 and %d", DW_ASK_MAX);
+
+    struct ask a = {.ix = ix, .g = g};
+    struct dw_khit *hits = NULL;
+    struct dw_kmention *found = NULL;
+    json_t *out = NULL;
+    int r = -DW_ENOMEM;
+    size_t n_nodes = dw_kgraph_n_nodes(g);
+    a.w = calloc(n_nodes + 1, sizeof *a.w);
+    a.via = malloc((n_nodes + 1) * sizeof *a.via);
+    if (!a.w || !a.via)
+        goto out;
+
+    int n_found = dw_kgraph_recognise(g, question, qlen, SEEDS_MAX, &found);
+    if (n_found < 0)
+        goto out;
+    for (int i = 0; i < n_found; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < a.n_seeds && !dup; k++)
+            dup = a.seeds[k] == found[i].node;
+        if (!dup)
+            a.seeds[a.n_seeds++] = found[i].node;
+    }
+    if ((r = dw_kgraph_expand(g, a.seeds, a.n_seeds, 2, a.w, a.via)) < 0)
+        goto out;
+
+    int n_hits = dw_kindex_search(ix, question, BM25_CANDIDATES, &hits, err);
+    if (n_hits < 0) {
+        r = n_hits;
+        goto fail;
+    }
+    double best = n_hits > 0 ? hits[0].score : 0;
+    for (int i = 0; i < n_hits; i++)
+        if ((r = push_cand(&a, dw_kgraph_passage_number(g, hits[i].d, hits[i].k),
+                           best > 0 ? hits[i].score : 0)) < 0)
+            goto out;
+    if ((r = graph_candidates(&a)) < 0)
+        goto out;
+    merge_candidates(&a);
+    for (size_t i = 0; i < a.n; i++) {
+        size_t d, k;
+        dw_kgraph_passage_at(g, a.c[i].p, &d, &k);
+        a.c[i].score = (best > 0 ? a.c[i].bm25 / best : 0) + 0.5 * passage_weight(&a, d, k) +
+                       0.25 * document_weight(&a, d);
+    }
+    qsort(a.c, a.n, sizeof *a.c, cand_by_score);
+
+    r = -DW_ENOMEM;
+    json_t *entities = json_array(), *expanded = json_array(), *answers = json_array();
+    out = json_pack("{s:s,s:o,s:o,s:o}", "question", question, "entities", entities, "expanded",
+                    expanded, "answers", answers);
+    if (!out || entities_json(&a, question, found, (size_t)n_found, entities) < 0 ||
+        expanded_json(&a, expanded) < 0 || answers_json(&a, max, answers) < 0)
+        goto out;
+    *ret = out;
+    out = NULL;
+    r = 0;
+out:
+    if (r < 0)
+        dw_error_set(err, r, "%s", dw_strerror(r));
+fail:
+    json_decref(out);
+    free(hits);
+    free(found);
+    free(a.w);
+    free(a.via);
+    free(a.c);
+    return r;
+}
