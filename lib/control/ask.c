@@ -35,8 +35,7 @@ static char *default_index_path(const struct dw_workspace *ws) {
     char *dir = NULL, *path = NULL;
     if (asprintf(&dir, "%s/.dealwright", ws->root) < 0)
         return NULL;
-    if ((mkdir(dir, 0700) == 0 || errno == EEXIST) &&
-        asprintf(&path, "%s/knowledge.db", dir) < 0)
+    if ((mkdir(dir, 0700) == 0 || errno == EEXIST) && asprintf(&path, "%s/knowledge.db", dir) < 0)
         path = NULL;
     free(dir);
     return path;
@@ -77,12 +76,11 @@ int dw_kb_open(struct dw_workspace *ws, const char *index_path, struct dw_kb **r
         goto fail;
     if (ret_stats) {
         *ret_stats = json_pack(
-            "{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "index", path ? path : ":memory:",
-            "documents", (json_int_t)s.documents, "passages", (json_int_t)s.passages, "added",
-            (json_int_t)s.added, "updated", (json_int_t)s.updated, "removed",
-            (json_int_t)s.removed, "unchanged", (json_int_t)s.unchanged, "nodes",
-            (json_int_t)dw_kgraph_n_nodes(kb->graph), "edges",
-            (json_int_t)dw_kgraph_n_edges(kb->graph));
+            "{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "index", path ? path : ":memory:", "documents",
+            (json_int_t)s.documents, "passages", (json_int_t)s.passages, "added",
+            (json_int_t)s.added, "updated", (json_int_t)s.updated, "removed", (json_int_t)s.removed,
+            "unchanged", (json_int_t)s.unchanged, "nodes", (json_int_t)dw_kgraph_n_nodes(kb->graph),
+            "edges", (json_int_t)dw_kgraph_n_edges(kb->graph));
         if (!*ret_stats) {
             r = dw_error_set(err, -DW_ENOMEM, "out of memory");
             goto fail;

@@ -43,10 +43,10 @@ struct dw_kgraph {
 
     size_t *doc_first; /* n_documents + 1: global number of each document's first passage */
     size_t n_passages;
-    uint32_t *pm;    /* passage mentions, CSR */
-    size_t *pm_off;  /* n_passages + 1 */
-    uint32_t *np;    /* passages per node, CSR */
-    size_t *np_off;  /* n_nodes + 1 */
+    uint32_t *pm;   /* passage mentions, CSR */
+    size_t *pm_off; /* n_passages + 1 */
+    uint32_t *np;   /* passages per node, CSR */
+    size_t *np_off; /* n_nodes + 1 */
 };
 
 /* ---- words -------------------------------------------------------------------------------- */
@@ -66,8 +66,7 @@ static char *lower_copy(const char *s, size_t n) {
         unsigned char ch = (unsigned char)s[i];
         if (ch >= 'A' && ch <= 'Z')
             ch |= 0x20;
-        else if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && ch >= 0x80 && ch <= 0x9E &&
-                 ch != 0x97)
+        else if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && ch >= 0x80 && ch <= 0x9E && ch != 0x97)
             ch += 0x20;
         out[i] = (char)ch;
     }
@@ -575,8 +574,7 @@ uint32_t dw_kgraph_document(const struct dw_kgraph *g, size_t d) {
 }
 
 const char *dw_knode_kind_name(enum dw_knode_kind kind) {
-    static const char *const names[] = {"item", "capability", "standard", "industry",
-                                        "document"};
+    static const char *const names[] = {"item", "capability", "standard", "industry", "document"};
     return (size_t)kind < DW_ARRAY_SIZE(names) ? names[kind] : "?";
 }
 

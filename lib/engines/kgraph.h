@@ -97,6 +97,6 @@ size_t dw_kgraph_n_passages(const struct dw_kgraph *g);
  * via[n], when not NULL, receives the node a weight came from (UINT32_MAX for seeds and
  * nodes not reached). Returns 0 or -DW_ENOMEM. */
 int dw_kgraph_expand(const struct dw_kgraph *g, const uint32_t *seeds, size_t n_seeds, int hops,
-                      float *weights, uint32_t *via);
+                     float *weights, uint32_t *via);
 
 #endif

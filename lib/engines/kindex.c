@@ -17,12 +17,13 @@
 
 #include "engines/kindex.h"
 
-#define SCHEMA "dealwright-knowledge-1" /* change to rebuild every index */
+#define SCHEMA "dealwright-knowledge-2" /* change to rebuild every index */
 #define QUERY_WORDS_MAX 32
-#define BM25_CANDIDATES 50      /* BM25 hits taken into the hybrid ranking */
-#define NODE_PASSAGES_MAX 200   /* graph candidates per entity */
+#define BM25_CANDIDATES 50    /* BM25 hits taken into the hybrid ranking */
+#define POSTINGS_BUDGET 2000  /* passages the BM25 words of a question may hold together */
+#define NODE_PASSAGES_MAX 200 /* graph candidates per entity */
 #define GRAPH_CANDIDATES_MAX 4000
-#define SEED_DOCS_MAX 50        /* documents whose every passage is a candidate, per seed */
+#define SEED_DOCS_MAX 50 /* documents whose every passage is a candidate, per seed */
 #define SEEDS_MAX 32
 #define EXPANDED_SHOWN 20
 #define BUSY_MS 5000
@@ -52,6 +53,8 @@ struct dw_kindex {
     struct rowmap *rows;     /* sorted by id */
     size_t n_rows;
     sqlite3_stmt *search[DW_ARRAY_SIZE(stemmers)]; /* per language present, else NULL */
+    sqlite3_stmt *df[DW_ARRAY_SIZE(stemmers)];     /* passages holding a term */
+    struct sb_stemmer *stem[DW_ARRAY_SIZE(stemmers)];
 };
 
 /* ---- the tokenizer ------------------------------------------------------------------------ */
@@ -170,18 +173,18 @@ int dw_kindex_open(const char *path, struct dw_kindex **ret, struct dw_error *er
     struct dw_kindex *ix = calloc(1, sizeof *ix);
     if (!ix)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    int rc = sqlite3_open_v2(path ? path : ":memory:", &ix->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc =
+        sqlite3_open_v2(path ? path : ":memory:", &ix->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     int r = 0;
     if (rc != SQLITE_OK) {
-        r = dw_error_set(err, -DW_EIO, "knowledge index %s: %s", path ? path : ":memory:",
-                         ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
+        r = dw_error_set(err, -DW_EIO, "knowledge index %s: %s",
+                         path ? path : ":memory:", ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
     } else {
         sqlite3_busy_timeout(ix->db, BUSY_MS);
         /* a cache: losing the last transaction in a power cut costs one rebuild */
-        if (sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
-                         NULL, NULL) != SQLITE_OK)
+        if (sqlite3_exec(ix->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
+                         NULL) != SQLITE_OK)
             r = dw_error_set(err, -DW_EIO, "knowledge index %s: %s (not an index?)",
                              path ? path : ":memory:", sqlite3_errmsg(ix->db));
         else if (register_tokenizer(ix->db) < 0)
@@ -198,7 +201,12 @@ int dw_kindex_open(const char *path, struct dw_kindex **ret, struct dw_error *er
 static void drop_statements(struct dw_kindex *ix) {
     for (size_t i = 0; i < DW_ARRAY_SIZE(ix->search); i++) {
         sqlite3_finalize(ix->search[i]);
+        sqlite3_finalize(ix->df[i]);
+        if (ix->stem[i])
+            sb_stemmer_delete(ix->stem[i]);
         ix->search[i] = NULL;
+        ix->df[i] = NULL;
+        ix->stem[i] = NULL;
     }
 }
 
@@ -245,7 +253,8 @@ static int create_schema(struct dw_kindex *ix, struct dw_error *err) {
     int r = dw_buf_puts(&sql, "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS docs;"
                               "DROP TABLE IF EXISTS passages;");
     for (size_t i = 0; r == 0 && i < DW_ARRAY_SIZE(stemmers); i++)
-        r = dw_buf_printf(&sql, "DROP TABLE IF EXISTS fts_%s;", stemmers[i].code);
+        r = dw_buf_printf(&sql, "DROP TABLE IF EXISTS fts_%s_v; DROP TABLE IF EXISTS fts_%s;",
+                          stemmers[i].code, stemmers[i].code);
     if (r == 0)
         r = dw_buf_puts(
             &sql,
@@ -268,14 +277,14 @@ static int create_schema(struct dw_kindex *ix, struct dw_error *err) {
 static int ensure_fts(struct dw_kindex *ix, const char *lang, struct dw_error *err) {
     const char *alg = algorithm_of(lang);
     if (!alg)
-        return dw_error_set(err, -DW_EINVAL, "knowledge index: no stemmer for language '%s'",
-                            lang);
+        return dw_error_set(err, -DW_EINVAL, "knowledge index: no stemmer for language '%s'", lang);
     char sql[512];
     snprintf(sql, sizeof sql,
              "CREATE VIRTUAL TABLE IF NOT EXISTS fts_%s USING fts5(heading, text, "
              "tokenize = 'dw_snowball %s');"
-             "INSERT INTO fts_%s(fts_%s, rank) VALUES('rank', 'bm25(2.0, 1.0)');",
-             lang, alg, lang, lang);
+             "INSERT INTO fts_%s(fts_%s, rank) VALUES('rank', 'bm25(2.0, 1.0)');"
+             "CREATE VIRTUAL TABLE IF NOT EXISTS fts_%s_v USING fts5vocab(fts_%s, 'row');",
+             lang, alg, lang, lang, lang, lang);
     return exec(ix, sql, err);
 }
 
@@ -318,12 +327,11 @@ static int add_doc(struct dw_kindex *ix, const struct dw_document *d, const char
     snprintf(sql, sizeof sql, "INSERT INTO fts_%s(rowid, heading, text) VALUES(?1, ?2, ?3)",
              d->language);
     sqlite3_stmt *ins_p = NULL, *ins_f = NULL, *ins_d = NULL;
-    if (sqlite3_prepare_v2(ix->db,
-                           "INSERT INTO passages(path, ord, language) VALUES(?1, ?2, ?3)", -1,
-                           &ins_p, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(ix->db, "INSERT INTO passages(path, ord, language) VALUES(?1, ?2, ?3)",
+                           -1, &ins_p, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ix->db, sql, -1, &ins_f, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ix->db, "INSERT INTO docs(path, hash, language) VALUES(?1, ?2, ?3)",
-                           -1, &ins_d, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(ix->db, "INSERT INTO docs(path, hash, language) VALUES(?1, ?2, ?3)", -1,
+                           &ins_d, NULL) != SQLITE_OK) {
         r = db_error(ix, err, -DW_EIO, "insert");
         goto out;
     }
@@ -487,9 +495,15 @@ static int load_map(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kin
                      "SELECT rowid, rank FROM fts_%s WHERE fts_%s MATCH ?1 ORDER BY rank "
                      "LIMIT ?2",
                      lang, lang);
+            char df[128];
+            snprintf(df, sizeof df, "SELECT doc FROM fts_%s_v WHERE term = ?1", lang);
             if (sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ix->search[i],
-                                   NULL) != SQLITE_OK)
+                                   NULL) != SQLITE_OK ||
+                sqlite3_prepare_v3(ix->db, df, -1, SQLITE_PREPARE_PERSISTENT, &ix->df[i], NULL) !=
+                    SQLITE_OK)
                 r = db_error(ix, err, -DW_EIO, "search");
+            else if (!(ix->stem[i] = sb_stemmer_new(stemmers[i].algorithm, NULL)))
+                r = dw_error_set(err, -DW_ENOMEM, "out of memory");
         }
     }
     sqlite3_finalize(st);
@@ -539,13 +553,13 @@ int dw_kindex_sync(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kind
 static const char *const stop_words[] = {
     /* English */
     "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from",
-    "has", "have", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on", "or",
-    "our", "so", "that", "the", "their", "there", "this", "to", "us", "was", "we", "what",
-    "when", "where", "which", "who", "why", "will", "with", "you", "your",
+    "has", "have", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our",
+    "so", "that", "the", "their", "there", "this", "to", "us", "was", "we", "what", "when", "where",
+    "which", "who", "why", "will", "with", "you", "your",
     /* German */
-    "auf", "aus", "bei", "das", "dem", "den", "der", "die", "ein", "eine", "einen", "einer",
-    "es", "für", "gibt", "ich", "ihr", "im", "ist", "mit", "oder", "sie", "sind", "und", "von",
-    "was", "welche", "welcher", "wie", "wir", "zu", "zum", "zur"};
+    "auf", "aus", "bei", "das", "dem", "den", "der", "die", "ein", "eine", "einen", "einer", "es",
+    "für", "gibt", "ich", "ihr", "im", "ist", "mit", "oder", "sie", "sind", "und", "von", "was",
+    "welche", "welcher", "wie", "wir", "zu", "zum", "zur"};
 
 static bool stop_word(const char *w, size_t n) {
     for (size_t i = 0; i < DW_ARRAY_SIZE(stop_words); i++)
@@ -559,12 +573,15 @@ static bool query_byte(unsigned char ch) {
            ch >= 0x80;
 }
 
-char *dw_kindex_query(const char *question, bool *ret_oom) {
-    struct dw_buf b;
-    dw_buf_init(&b, 0);
-    *ret_oom = false;
-    const char *seen[QUERY_WORDS_MAX];
-    size_t seen_n[QUERY_WORDS_MAX], n = 0;
+struct qword {
+    const char *s;
+    size_t n;
+    int64_t df; /* passages holding its stem */
+};
+
+/* The distinct words of a question worth searching for, at most QUERY_WORDS_MAX. */
+static size_t query_words(const char *question, struct qword *w) {
+    size_t n = 0;
     for (const char *p = question; *p && n < QUERY_WORDS_MAX;) {
         if (!query_byte((unsigned char)*p)) {
             p++;
@@ -578,21 +595,86 @@ char *dw_kindex_query(const char *question, bool *ret_oom) {
             continue;
         bool dup = false;
         for (size_t i = 0; i < n && !dup; i++)
-            dup = seen_n[i] == len && strncasecmp(seen[i], s, len) == 0;
-        if (dup)
-            continue;
-        seen[n] = s;
-        seen_n[n++] = len;
-        if (dw_buf_printf(&b, "%s\"%.*s\"", b.len ? " OR " : "", (int)len, s) < 0) {
-            *ret_oom = true;
-            break;
-        }
+            dup = w[i].n == len && strncasecmp(w[i].s, s, len) == 0;
+        if (!dup)
+            w[n++] = (struct qword){s, len, 0};
     }
-    char *out = *ret_oom || !b.len ? NULL : dw_buf_steal(&b);
-    if (!*ret_oom && b.len && !out)
+    return n;
+}
+
+/* OR of the words as quoted strings (FTS5 stems each with the table's tokenizer). */
+static char *or_query(const struct qword *w, size_t n, bool *ret_oom) {
+    struct dw_buf b;
+    dw_buf_init(&b, 0);
+    for (size_t i = 0; i < n; i++)
+        if (dw_buf_printf(&b, "%s\"%.*s\"", b.len ? " OR " : "", (int)w[i].n, w[i].s) < 0) {
+            *ret_oom = true;
+            dw_buf_release(&b);
+            return NULL;
+        }
+    char *out = b.len ? dw_buf_steal(&b) : NULL;
+    if (b.len && !out)
         *ret_oom = true;
     dw_buf_release(&b);
     return out;
+}
+
+char *dw_kindex_query(const char *question, bool *ret_oom) {
+    struct qword w[QUERY_WORDS_MAX];
+    *ret_oom = false;
+    return or_query(w, query_words(question, w), ret_oom);
+}
+
+static int qword_by_df(const void *a, const void *b) {
+    const struct qword *x = a, *y = b;
+    if (x->df != y->df)
+        return x->df < y->df ? -1 : 1;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* The passages of language l that hold word w's stem (lower-cased as unicode61 would for
+ * ASCII and Latin-1; another spelling gives 0, which keeps the word: never wrong, at most
+ * slower). */
+static int64_t word_df(struct dw_kindex *ix, size_t l, const struct qword *w) {
+    char low[128];
+    if (w->n >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < w->n; i++) {
+        unsigned char ch = (unsigned char)w->s[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch |= 0x20;
+        else if (i > 0 && (unsigned char)w->s[i - 1] == 0xC3 && ch >= 0x80 && ch <= 0x9E &&
+                 ch != 0x97)
+            ch += 0x20;
+        low[i] = (char)ch;
+    }
+    const sb_symbol *st = sb_stemmer_stem(ix->stem[l], (const sb_symbol *)low, (int)w->n);
+    if (!st)
+        return 0;
+    sqlite3_bind_text(ix->df[l], 1, (const char *)st, sb_stemmer_length(ix->stem[l]),
+                      SQLITE_TRANSIENT);
+    int64_t df = sqlite3_step(ix->df[l]) == SQLITE_ROW ? sqlite3_column_int64(ix->df[l], 0) : 0;
+    sqlite3_reset(ix->df[l]);
+    return df;
+}
+
+/* The words of the question to rank language l by: rarest first, while together they
+ * hold at most POSTINGS_BUDGET passages (always the rarest one). A word that most
+ * passages hold has almost no weight in BM25 and would cost a score for each of them;
+ * dropping the common words when rarer ones are present is what search engines call a
+ * frequency cutoff. Words no passage holds cost nothing and stay. */
+static char *ranked_query(struct dw_kindex *ix, size_t l, const struct qword *words, size_t n,
+                          bool *ret_oom) {
+    struct qword w[QUERY_WORDS_MAX];
+    memcpy(w, words, n * sizeof *w);
+    for (size_t i = 0; i < n; i++)
+        w[i].df = word_df(ix, l, &w[i]);
+    qsort(w, n, sizeof *w, qword_by_df);
+    size_t keep = 0;
+    int64_t total = 0;
+    while (keep < n && (keep == 0 || total + w[keep].df <= POSTINGS_BUDGET))
+        total += w[keep++].df;
+    return or_query(w, keep, ret_oom);
 }
 
 static const struct rowmap *row_of(const struct dw_kindex *ix, sqlite3_int64 id) {
@@ -609,16 +691,14 @@ static int hit_cmp(const void *a, const void *b) {
     return (x->k > y->k) - (x->k < y->k);
 }
 
-int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit,
-                     struct dw_khit **ret, struct dw_error *err) {
+int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit, struct dw_khit **ret,
+                     struct dw_error *err) {
     *ret = NULL;
     if (!ix->ws)
         return dw_error_set(err, -DW_ESTATE, "knowledge index: not synced");
-    bool oom;
-    _cleanup_free_ char *q = dw_kindex_query(question, &oom);
-    if (oom)
-        return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    if (!q || limit == 0)
+    struct qword words[QUERY_WORDS_MAX];
+    size_t n_words = query_words(question, words);
+    if (!n_words || limit == 0)
         return 0;
     struct dw_khit *hits = NULL;
     size_t n = 0, cap = 0;
@@ -627,6 +707,12 @@ int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit,
         sqlite3_stmt *st = ix->search[l];
         if (!st)
             continue;
+        bool oom = false;
+        _cleanup_free_ char *q = ranked_query(ix, l, words, n_words, &oom);
+        if (oom) {
+            r = dw_error_set(err, -DW_ENOMEM, "out of memory");
+            break;
+        }
         sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
         int rc;
@@ -784,8 +870,8 @@ static json_t *why_json(const struct ask *a, const struct cand *c, size_t d, siz
     if (!why)
         return NULL;
     if (c->bm25 > 0)
-        json_array_append_new(why, json_sprintf("matches the words of the question (bm25 %.2f)",
-                                                c->bm25));
+        json_array_append_new(
+            why, json_sprintf("matches the words of the question (bm25 %.2f)", c->bm25));
     const uint32_t *m;
     size_t n;
     dw_kgraph_passage_mentions(a->g, d, k, &m, &n);
@@ -794,8 +880,8 @@ static json_t *why_json(const struct ask *a, const struct cand *c, size_t d, siz
             continue;
         const struct dw_knode *nd = dw_kgraph_node(a->g, m[i]);
         if (a->via[m[i]] == UINT32_MAX) {
-            json_array_append_new(why, json_sprintf("mentions %s %s", dw_knode_kind_name(nd->kind),
-                                                    nd->name));
+            json_array_append_new(
+                why, json_sprintf("mentions %s %s", dw_knode_kind_name(nd->kind), nd->name));
         } else {
             const struct dw_knode *from = dw_kgraph_node(a->g, a->via[m[i]]);
             json_array_append_new(why, json_sprintf("mentions %s %s (linked to %s %s)",
@@ -826,24 +912,25 @@ static int answers_json(struct ask *a, size_t max, json_t *answers) {
         const struct dw_document *doc = &ws->documents[d];
         const struct dw_passage *p = &doc->passages[k];
         json_t *why = why_json(a, c, d, k);
-        json_t *o = json_pack("{s:s+++,s:s,s:s,s:s,s:i,s:s,s:s,s:f,s:f,s:o}", "passage", doc->path,
-                              p->anchor[0] ? "#" : "", p->anchor, "", "path", doc->path,
-                              "heading", p->heading, "anchor", p->anchor, "line", p->line,
-                              "language", doc->language, "text", p->text, "score",
-                              (double)(int64_t)(c->score * 10000 + 0.5) / 10000, "bm25",
-                              (double)(int64_t)(c->bm25 * 10000 + 0.5) / 10000, "why", why);
+        json_t *o =
+            json_pack("{s:s+++,s:s,s:s,s:s,s:i,s:s,s:s,s:f,s:f,s:o}", "passage", doc->path,
+                      p->anchor[0] ? "#" : "", p->anchor, "", "path", doc->path, "heading",
+                      p->heading, "anchor", p->anchor, "line", p->line, "language", doc->language,
+                      "text", p->text, "score", (double)(int64_t)(c->score * 10000 + 0.5) / 10000,
+                      "bm25", (double)(int64_t)(c->bm25 * 10000 + 0.5) / 10000, "why", why);
         if (!o || json_array_append_new(answers, o) < 0)
             return -DW_ENOMEM;
     }
     return 0;
 }
 
-static int entities_json(struct ask *a, const char *question, const struct dw_kmention *m,
-                         size_t n, json_t *out) {
+static int entities_json(struct ask *a, const char *question, const struct dw_kmention *m, size_t n,
+                         json_t *out) {
     for (size_t i = 0; i < n; i++) {
         json_t *o = node_json(a->g, m[i].node);
-        if (!o || json_object_set_new(o, "text", json_stringn(question + m[i].start,
-                                                              m[i].end - m[i].start)) < 0 ||
+        if (!o ||
+            json_object_set_new(o, "text",
+                                json_stringn(question + m[i].start, m[i].end - m[i].start)) < 0 ||
             json_array_append_new(out, o) < 0)
             return -DW_ENOMEM;
     }
@@ -852,15 +939,13 @@ static int entities_json(struct ask *a, const char *question, const struct dw_km
 
 static int expanded_json(struct ask *a, json_t *out) {
     /* highest weight first, then node order; seeds are listed as entities */
-    for (float level = 0.5f; level > 0.01f && json_array_size(out) < EXPANDED_SHOWN;
-         level /= 2) {
+    for (float level = 0.5f; level > 0.01f && json_array_size(out) < EXPANDED_SHOWN; level /= 2) {
         for (uint32_t node = 0; node < dw_kgraph_n_nodes(a->g); node++) {
             if (a->w[node] != level || json_array_size(out) >= EXPANDED_SHOWN)
                 continue;
             const struct dw_knode *via = dw_kgraph_node(a->g, a->via[node]);
             json_t *o = node_json(a->g, node);
-            if (!o ||
-                json_object_set_new(o, "weight", json_real(level)) < 0 ||
+            if (!o || json_object_set_new(o, "weight", json_real(level)) < 0 ||
                 json_object_set_new(o, "via", via ? json_string(via->name) : json_null()) < 0 ||
                 json_array_append_new(out, o) < 0)
                 return -DW_ENOMEM;
@@ -869,8 +954,8 @@ static int expanded_json(struct ask *a, json_t *out) {
     return 0;
 }
 
-int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *question,
-                  size_t max, json_t **ret, struct dw_error *err) {
+int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *question, size_t max,
+                  json_t **ret, struct dw_error *err) {
     if (!ix->ws)
         return dw_error_set(err, -DW_ESTATE, "knowledge index: not synced");
     size_t qlen = strlen(question), bad;

@@ -30,7 +30,7 @@
 struct dw_kindex;
 
 struct dw_kindex_stats {
-    size_t documents, passages;                 /* in the index after the sync */
+    size_t documents, passages;                /* in the index after the sync */
     size_t added, updated, removed, unchanged; /* documents */
 };
 
@@ -59,8 +59,8 @@ struct dw_khit {
 /* Passages matching any word of question (stop words aside), best first, at most limit.
  * Returns the count, 0 when nothing matches or the question has no words, or -DW_EIO /
  * -DW_ENOMEM. *ret is a new array (caller frees), NULL for 0. */
-int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit,
-                     struct dw_khit **ret, struct dw_error *err);
+int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit, struct dw_khit **ret,
+                     struct dw_error *err);
 
 /* The FTS5 query for a question: each word (letters and digits) as a quoted string, joined
  * by OR; stop words (English and German) and words of one letter are dropped; at most 32
@@ -86,7 +86,7 @@ int dw_stem(const char *lang, const char *word, char *out, size_t size);
  * `passage` is "PATH#ANCHOR", `text` the passage verbatim from the snapshot. ws must be the
  * snapshot last synced and g its graph. A question longer than DW_QUESTION_MAX or not valid
  * UTF-8 is -DW_EINVAL with err naming it. */
-int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *question,
-                  size_t max, json_t **ret, struct dw_error *err);
+int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *question, size_t max,
+                  json_t **ret, struct dw_error *err);
 
 #endif
