@@ -49,6 +49,12 @@ struct dw_kgraph {
     size_t *np_off; /* n_nodes + 1 */
 };
 
+/* qsort() that accepts an empty array given as NULL. */
+static void sort_n(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+    if (n > 1)
+        qsort(v, n, size, cmp);
+}
+
 /* ---- words -------------------------------------------------------------------------------- */
 
 static bool word_byte(unsigned char ch) {
@@ -241,7 +247,7 @@ static int make_terms(struct dw_kgraph *g) {
     g->n_terms = terms.n;
     if (r < 0)
         return r;
-    qsort(g->terms, g->n_terms, sizeof *g->terms, term_cmp);
+    sort_n(g->terms, g->n_terms, sizeof *g->terms, term_cmp);
     /* the same words for the same node twice (a synonym equal to the name) */
     size_t k = 0;
     for (size_t i = 0; i < g->n_terms; i++) {
@@ -343,6 +349,23 @@ out:
     return r;
 }
 
+bool dw_text_names(const char *text, size_t len, const char *name) {
+    struct vec terms = {.size = sizeof(struct term)};
+    struct dw_kgraph g = {0};
+    struct vec found = {.size = sizeof(struct dw_kmention)};
+    bool hit = false;
+    if (add_term(&terms, name, 0) == 0 && terms.n == 1) {
+        g.terms = terms.v;
+        g.n_terms = 1;
+        hit = recognise(&g, text, len, 1, &found) == 0 && found.n > 0;
+    }
+    for (size_t i = 0; i < terms.n; i++)
+        free(((struct term *)terms.v)[i].words);
+    free(terms.v);
+    free(found.v);
+    return hit;
+}
+
 int dw_kgraph_recognise(const struct dw_kgraph *g, const char *text, size_t len, size_t max,
                         struct dw_kmention **ret) {
     struct vec out = {.size = sizeof(struct dw_kmention)};
@@ -404,9 +427,9 @@ static int scan_documents(struct dw_kgraph *g, struct vec *edges) {
             }
             if (r < 0)
                 break;
-            uint32_t *v = (uint32_t *)pm.v + start;
+            uint32_t *v = pm.v ? (uint32_t *)pm.v + start : NULL;
             size_t m = pm.n - start, u = 0;
-            qsort(v, m, sizeof *v, u32_cmp);
+            sort_n(v, m, sizeof *v, u32_cmp);
             for (size_t i = 0; i < m; i++)
                 if (u == 0 || v[u - 1] != v[i])
                     v[u++] = v[i];
@@ -422,7 +445,9 @@ static int scan_documents(struct dw_kgraph *g, struct vec *edges) {
                          DW_KEDGE_MENTIONS);
     }
     g->pm_off[n] = pm.n;
-    g->pm = pm.v;
+    g->pm = pm.v ? pm.v : calloc(1, sizeof *g->pm); /* never NULL: readers index it */
+    if (!g->pm && r == 0)
+        r = -DW_ENOMEM;
     free(found.v);
     if (r < 0)
         return r;
@@ -463,15 +488,17 @@ static int catalog_edges(struct dw_kgraph *g, struct vec *edges) {
 }
 
 static int index_edges(struct dw_kgraph *g, struct vec *edges) {
-    qsort(edges->v, edges->n, sizeof(struct dw_kedge), edge_cmp);
+    sort_n(edges->v, edges->n, sizeof(struct dw_kedge), edge_cmp);
     struct dw_kedge *e = edges->v;
     size_t k = 0;
     for (size_t i = 0; i < edges->n; i++)
         if (k == 0 || edge_cmp(&e[k - 1], &e[i]) != 0)
             e[k++] = e[i];
-    g->edges = e;
+    g->edges = e ? e : calloc(1, sizeof *g->edges); /* never NULL: readers index it */
     g->n_edges = k;
     edges->v = NULL;
+    if (!g->edges)
+        return -DW_ENOMEM;
     g->out_off = calloc(g->n_nodes + 1, sizeof *g->out_off);
     g->in_off = calloc(g->n_nodes + 1, sizeof *g->in_off);
     g->in_by = malloc((k + 1) * sizeof *g->in_by);

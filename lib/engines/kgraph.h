@@ -78,6 +78,10 @@ size_t dw_kgraph_n_edges(const struct dw_kgraph *g);
 int dw_kgraph_recognise(const struct dw_kgraph *g, const char *text, size_t len, size_t max,
                         struct dw_kmention **ret);
 
+/* Does text (len bytes) name `name`, by the rules of recognition above (whole words, case
+ * folded, any punctuation between the words)? For one name, without a graph. */
+bool dw_text_names(const char *text, size_t len, const char *name);
+
 /* The entity nodes passage k of document d mentions (sorted, distinct). */
 void dw_kgraph_passage_mentions(const struct dw_kgraph *g, size_t d, size_t k,
                                 const uint32_t **ret_v, size_t *ret_n);

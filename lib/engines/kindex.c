@@ -28,6 +28,12 @@
 #define EXPANDED_SHOWN 20
 #define BUSY_MS 5000
 
+/* qsort() that accepts an empty array given as NULL. */
+static void sort_n(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+    if (n > 1)
+        qsort(v, n, size, cmp);
+}
+
 static const struct {
     const char *code, *algorithm;
 } stemmers[] = {
@@ -479,7 +485,7 @@ static int load_map(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kin
         return r;
     if (rc != SQLITE_DONE)
         return db_error(ix, err, -DW_EIO, "read");
-    qsort(ix->rows, ix->n_rows, sizeof *ix->rows, rowmap_cmp);
+    sort_n(ix->rows, ix->n_rows, sizeof *ix->rows, rowmap_cmp);
     s->passages = ix->n_rows;
 
     if (sqlite3_prepare_v2(ix->db, "SELECT DISTINCT language FROM docs", -1, &st, NULL) !=
@@ -669,7 +675,7 @@ static char *ranked_query(struct dw_kindex *ix, size_t l, const struct qword *wo
     memcpy(w, words, n * sizeof *w);
     for (size_t i = 0; i < n; i++)
         w[i].df = word_df(ix, l, &w[i]);
-    qsort(w, n, sizeof *w, qword_by_df);
+    sort_n(w, n, sizeof *w, qword_by_df);
     size_t keep = 0;
     int64_t total = 0;
     while (keep < n && (keep == 0 || total + w[keep].df <= POSTINGS_BUDGET))
@@ -740,7 +746,7 @@ int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit, s
         free(hits);
         return r;
     }
-    qsort(hits, n, sizeof *hits, hit_cmp);
+    sort_n(hits, n, sizeof *hits, hit_cmp);
     if (n > limit)
         n = limit;
     *ret = hits;
@@ -826,7 +832,7 @@ static int graph_candidates(struct ask *a) {
 
 /* Merge the duplicates (a passage found by BM25 and by the graph), keeping its BM25. */
 static void merge_candidates(struct ask *a) {
-    qsort(a->c, a->n, sizeof *a->c, cand_by_p);
+    sort_n(a->c, a->n, sizeof *a->c, cand_by_p);
     size_t k = 0;
     for (size_t i = 0; i < a->n; i++) {
         if (k && a->c[k - 1].p == a->c[i].p) {
@@ -1009,7 +1015,7 @@ int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *q
         a.c[i].score = (best > 0 ? a.c[i].bm25 / best : 0) + 0.5 * passage_weight(&a, d, k) +
                        0.25 * document_weight(&a, d);
     }
-    qsort(a.c, a.n, sizeof *a.c, cand_by_score);
+    sort_n(a.c, a.n, sizeof *a.c, cand_by_score);
 
     r = -DW_ENOMEM;
     json_t *entities = json_array(), *expanded = json_array(), *answers = json_array();

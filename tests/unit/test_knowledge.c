@@ -18,6 +18,7 @@
 
 #include "engines/kgraph.h"
 #include "engines/kindex.h"
+#include "engines/knowledge.h"
 
 static char root[] = "/tmp/dw-test-kb-XXXXXX";
 
@@ -262,8 +263,8 @@ static void graph_and_expansion(void **state) {
     bool requires = false; /* some item requires another (a licence) */
     for (uint32_t i = 0; i < ws->n_items; i++)
         for (size_t k = 0; k < ws->items[i].n_requires; k++)
-            requires |= has_edge(g, i, dw_kgraph_find(g, DW_KNODE_ITEM, ws->items[i].requires[k].sku),
-                                 DW_KEDGE_REQUIRES);
+    requires |= has_edge(g, i, dw_kgraph_find(g, DW_KNODE_ITEM, ws->items[i].requires[k].sku),
+                         DW_KEDGE_REQUIRES);
     assert_true(requires);
 
     /* recognition: synonyms, any case, SKUs as words, the longest name */
@@ -324,6 +325,45 @@ static void hybrid_uses_the_graph(void **state) {
     kb_close(&kb);
 }
 
+/* ---- proposals ------------------------------------------------------------------------- */
+
+static void claims_from_documents_naming_the_item(void **state) {
+    (void)state;
+    assert_true(dw_text_names("Use the NW-EDGE-100 here", 24, "nw edge 100"));
+    assert_true(dw_text_names("The quokka  ROUTER.", 19, "Quokka Router"));
+    assert_false(dw_text_names("The quokka routers", 18, "Quokka Router"));
+    assert_false(dw_text_names("quokkarouter", 12, "Quokka Router"));
+
+    /* a document without front matter tags still backs the item it names */
+    struct dw_item item = {.sku = "NW-Q-1", .name = "Quokka Router"};
+    struct dw_passage other_p = {
+        .heading = "Other > Intro", .anchor = "intro", .text = "Nothing to see here."};
+    struct dw_passage named_p[] = {
+        {.heading = "Sheet > Overview", .anchor = "overview", .text = "This sheet is short."},
+        {.heading = "Sheet > Speed",
+         .anchor = "speed",
+         .text = "The Quokka Router forwards 5 Gbit/s. More follows."},
+    };
+    struct dw_document docs[] = {
+        {.path = "knowledge/a-other.md", .title = "Other", .passages = &other_p, .n_passages = 1},
+        {.path = "knowledge/b-sheet.md", .title = "Sheet", .passages = named_p, .n_passages = 2},
+    };
+    struct dw_workspace ws = {.items = &item, .n_items = 1, .documents = docs, .n_documents = 2};
+    json_t *lines = json_pack("[{s:s,s:[]}]", "sku", "NW-Q-1", "covers");
+    json_t *claims = NULL, *cites = NULL;
+    assert_int_equal(dw_knowledge_claims(&ws, lines, &claims, &cites), 0);
+    assert_int_equal(json_array_size(claims), 1);
+    assert_string_equal(dw_json_str(json_array_get(cites, 0), "path"), "knowledge/b-sheet.md");
+    assert_string_equal(dw_json_str(json_array_get(cites, 0), "anchor"), "speed");
+    /* verbatim: the claim is a substring of the cited passage */
+    assert_non_null(strstr(named_p[1].text, dw_json_str(json_array_get(claims, 0), "text")));
+    assert_string_equal(dw_json_str(json_array_get(claims, 0), "text"),
+                        "The Quokka Router forwards 5 Gbit/s.");
+    json_decref(claims);
+    json_decref(cites);
+    json_decref(lines);
+}
+
 /* ---- incremental re-index ---------------------------------------------------------------- */
 
 static void reindex_only_what_changed(void **state) {
@@ -373,6 +413,7 @@ int main(void) {
         cmocka_unit_test(bm25_ranking),
         cmocka_unit_test(graph_and_expansion),
         cmocka_unit_test(hybrid_uses_the_graph),
+        cmocka_unit_test(claims_from_documents_naming_the_item),
         cmocka_unit_test(reindex_only_what_changed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
