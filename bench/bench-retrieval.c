@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "dealwright.h"
 #include "../src/cli.h"
@@ -25,18 +26,18 @@
 int bench_retrieval(void);
 
 static const char *const entities[] = {
-    "SD-WAN",     "firewall",       "Wi-Fi",   "cloud management", "GDPR",
-    "ISO 27001",  "SOC 2",          "HIPAA",   "Edge Gateway 100", "NW-EDGE-500",
-    "monitoring", "LTE failover",   "NIS2",    "switches",         "intrusion prevention",
-    "24x7 support", "on-premises", "IEC 62443"};
+    "SD-WAN",       "firewall",     "Wi-Fi",    "cloud management", "GDPR",
+    "ISO 27001",    "SOC 2",        "HIPAA",    "Edge Gateway 100", "NW-EDGE-500",
+    "monitoring",   "LTE failover", "NIS2",     "switches",         "intrusion prevention",
+    "24x7 support", "on-premises",  "IEC 62443"};
 
 static char vocab[VOCAB][16];
 static double cdf[VOCAB];
 
 static void make_vocab(void) {
-    static const char *const syl[] = {"ka", "lo", "mi", "ner", "vo", "ta", "sen", "ri", "dul",
-                                      "pe", "gra", "to", "vin", "su", "mar", "el", "qui", "bo",
-                                      "zan", "fe", "hu", "dro", "li", "cas"};
+    static const char *const syl[] = {"ka",  "lo", "mi",  "ner", "vo",  "ta",  "sen", "ri",
+                                      "dul", "pe", "gra", "to",  "vin", "su",  "mar", "el",
+                                      "qui", "bo", "zan", "fe",  "hu",  "dro", "li",  "cas"};
     double sum = 0;
     for (int i = 0; i < VOCAB; i++) {
         int n = 2 + i % 3, x = i;
@@ -89,6 +90,13 @@ static int write_doc(const char *dir, int d, const char *extra) {
     return fclose(f);
 }
 
+/* CPU time of this process: what a question costs, whatever else the machine runs. */
+static int64_t cpu_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 static int cmp64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
@@ -138,7 +146,7 @@ int bench_retrieval(void) {
            (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
     json_decref(stats);
 
-    static int64_t us[QUESTIONS];
+    static int64_t us[QUESTIONS], cpu[QUESTIONS];
     size_t answers = 0;
     char q[512];
     for (int i = -50; i < QUESTIONS; i++) { /* 50 to warm the caches */
@@ -150,21 +158,27 @@ int bench_retrieval(void) {
             snprintf(q + len, sizeof q - (size_t)len, " with %s?",
                      entities[rand() % DW_ARRAY_SIZE(entities)]);
         json_t *res = NULL;
-        int64_t s = dw_monotonic_us();
+        int64_t s = dw_monotonic_us(), cs = cpu_us();
         if (dw_kb_ask(kb, q, 5, &res, &err) < 0)
             return fail("ask", &err);
-        int64_t e = dw_monotonic_us();
+        int64_t e = dw_monotonic_us(), ce = cpu_us();
         if (i >= 0) {
             us[i] = e - s;
+            cpu[i] = ce - cs;
             answers += json_array_size(json_object_get(res, "answers"));
         }
         json_decref(res);
     }
     qsort(us, QUESTIONS, sizeof *us, cmp64);
+    qsort(cpu, QUESTIONS, sizeof *cpu, cmp64);
     printf("retrieval: %d questions, %.1f answers each; p50 %lld us, p95 %lld us, p99 %lld us "
            "(goal p95 <= 5000 us)\n",
            QUESTIONS, (double)answers / QUESTIONS, (long long)us[QUESTIONS / 2],
            (long long)us[QUESTIONS * 95 / 100], (long long)us[QUESTIONS * 99 / 100]);
+    printf("retrieval: CPU time per question p50 %lld us, p95 %lld us, p99 %lld us (wall time "
+           "above includes waiting for a busy machine)\n",
+           (long long)cpu[QUESTIONS / 2], (long long)cpu[QUESTIONS * 95 / 100],
+           (long long)cpu[QUESTIONS * 99 / 100]);
     dw_kb_close(kb);
     dw_workspace_unref(ws);
 

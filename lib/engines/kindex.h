@@ -50,13 +50,15 @@ int dw_kindex_sync(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kind
 void dw_kindex_doc_hash(const struct dw_document *d, char out[DW_SHA256_HEX]);
 
 /* A BM25 hit: document d, passage k of the synced snapshot, and the score (higher is
- * better: FTS5's bm25() negated; the heading counts twice the text). */
+ * better; FTS5's formula and parameters, a heading occurrence weighing twice one in the
+ * text; see docs/internals/knowledge.md). */
 struct dw_khit {
     size_t d, k;
     double score;
 };
 
-/* Passages matching any word of question (stop words aside), best first, at most limit.
+/* Passages holding any term of question (stop words aside; the commonest terms are dropped
+ * while rarer ones hold more than 2,000 passages together), best first, at most limit.
  * Returns the count, 0 when nothing matches or the question has no words, or -DW_EIO /
  * -DW_ENOMEM. *ret is a new array (caller frees), NULL for 0. */
 int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit, struct dw_khit **ret,
@@ -83,7 +85,8 @@ int dw_stem(const char *lang, const char *word, char *out, size_t size);
  * Ties go to document order. *ret is a new object:
  *   {question, entities: [{kind, name, text}], expanded: [{kind, name, weight, via}],
  *    answers: [{passage, path, heading, anchor, line, language, text, score, bm25, why: []}]}
- * `passage` is "PATH#ANCHOR", `text` the passage verbatim from the snapshot. ws must be the
+ * `passage` is "PATH#ANCHOR", `text` the passage verbatim from the snapshot (a passage with
+ * no text is never an answer). ws must be the
  * snapshot last synced and g its graph. A question longer than DW_QUESTION_MAX or not valid
  * UTF-8 is -DW_EINVAL with err naming it. */
 int dw_kindex_ask(struct dw_kindex *ix, const struct dw_kgraph *g, const char *question, size_t max,
