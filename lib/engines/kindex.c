@@ -443,10 +443,8 @@ static int collect_stem(void *ud, int flags, const char *tok, int n, int start, 
     return SQLITE_OK;
 }
 
-static const char *stems_base; /* for the comparison below; sync is single-threaded per ix */
-
-static int off_cmp(const void *a, const void *b) {
-    return strcmp(stems_base + *(const size_t *)a, stems_base + *(const size_t *)b);
+static int off_cmp(const void *a, const void *b, void *base) {
+    return strcmp((const char *)base + *(const size_t *)a, (const char *)base + *(const size_t *)b);
 }
 
 /* Tokenize one passage (its own heading and text) in language lang: *ret_tokens is its
@@ -465,9 +463,7 @@ static int passage_terms(struct dw_kindex *ix, size_t lang, const char *heading,
                                   collect_stem) != SQLITE_OK)
             r = s.oom ? -DW_ENOMEM : -DW_EIO;
     if (r == 0 && s.n) {
-        /* qsort has no context argument; the base pointer is set just for this sort */
-        stems_base = s.buf.data;
-        qsort(s.off, s.n, sizeof *s.off, off_cmp);
+        qsort_r(s.off, s.n, sizeof *s.off, off_cmp, s.buf.data);
         for (size_t i = 0; r == 0 && i < s.n; i++)
             if (i == 0 || strcmp(s.buf.data + s.off[i - 1], s.buf.data + s.off[i]) != 0)
                 r = dfmap_add(m, s.buf.data + s.off[i], sign);
@@ -1092,6 +1088,62 @@ int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit, s
         free(hits);
         hits = NULL;
     }
+    *ret = hits;
+    return (int)n;
+}
+
+int dw_kindex_search_fts5(struct dw_kindex *ix, const char *question, size_t limit,
+                          struct dw_khit **ret, struct dw_error *err) {
+    *ret = NULL;
+    if (!ix->ws)
+        return dw_error_set(err, -DW_ESTATE, "knowledge index: not synced");
+    bool oom = false;
+    _cleanup_free_ char *q = dw_kindex_query(question, &oom);
+    if (oom)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    if (!q || !limit)
+        return 0;
+    struct dw_khit *hits = NULL;
+    size_t n = 0, cap = 0;
+    int r = 0;
+    for (size_t l = 0; r == 0 && l < LANGS; l++) {
+        if (!ix->inst[l])
+            continue;
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT rowid, rank FROM fts_%s WHERE fts_%s MATCH ?1 ORDER BY rank LIMIT ?2",
+                 stemmers[l].code, stemmers[l].code);
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK) {
+            r = db_error(ix, err, -DW_EIO, "search");
+            break;
+        }
+        sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+        while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+            const struct rowmap *m = row_of(ix, sqlite3_column_int64(st, 0));
+            if (!m)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                struct dw_khit *v = realloc(hits, cap * sizeof *v);
+                if (!v) {
+                    r = dw_error_set(err, -DW_ENOMEM, "out of memory");
+                    break;
+                }
+                hits = v;
+            }
+            hits[n++] = (struct dw_khit){m->d, m->k, -sqlite3_column_double(st, 1)};
+        }
+        sqlite3_finalize(st);
+    }
+    if (r < 0) {
+        free(hits);
+        return r;
+    }
+    sort_n(hits, n, sizeof *hits, hit_cmp);
+    if (n > limit)
+        n = limit;
     *ret = hits;
     return (int)n;
 }

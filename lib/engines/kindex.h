@@ -64,6 +64,12 @@ struct dw_khit {
 int dw_kindex_search(struct dw_kindex *ix, const char *question, size_t limit, struct dw_khit **ret,
                      struct dw_error *err);
 
+/* The same ranking by FTS5 itself: MATCH of dw_kindex_query() ordered by FTS5's bm25()
+ * (heading weight 2), without the frequency cutoff. Slower (FTS5 scores every matching
+ * row); the tests check dw_kindex_search() against it. */
+int dw_kindex_search_fts5(struct dw_kindex *ix, const char *question, size_t limit,
+                          struct dw_khit **ret, struct dw_error *err);
+
 /* The FTS5 query for a question: each word (letters and digits) as a quoted string, joined
  * by OR; stop words (English and German) and words of one letter are dropped; at most 32
  * words. NULL when nothing is left (or out of memory: see *ret_oom). Caller frees. */

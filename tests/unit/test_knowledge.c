@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "engines/kgraph.h"
 #include "engines/kindex.h"
@@ -198,6 +199,24 @@ static void bm25_ranking(void **state) {
     for (int i = 1; i < n; i++)
         assert_true(hits[i - 1].score >= hits[i].score);
     free(hits);
+
+    /* the scores are FTS5's own bm25(), computed from the postings */
+    const char *questions[] = {"How much throughput is forwarded?", "firewall signatures updated",
+                               "certified ISO SOC report", "Netzwerke Fabriken", "support hours"};
+    for (size_t q = 0; q < DW_ARRAY_SIZE(questions); q++) {
+        struct dw_khit *fast = NULL, *ref = NULL;
+        int nf = dw_kindex_search(kb.ix, questions[q], 50, &fast, &err);
+        int nr = dw_kindex_search_fts5(kb.ix, questions[q], 50, &ref, &err);
+        assert_true(nf > 0);
+        assert_int_equal(nf, nr);
+        for (int i = 0; i < nf; i++) {
+            assert_int_equal(fast[i].d, ref[i].d);
+            assert_int_equal(fast[i].k, ref[i].k);
+            assert_true(fabs(fast[i].score - ref[i].score) < 1e-9);
+        }
+        free(fast);
+        free(ref);
+    }
     assert_int_equal(dw_kindex_search(kb.ix, "the of and", 10, &hits, &err), 0);
     assert_null(hits);
 
