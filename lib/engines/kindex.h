@@ -46,6 +46,9 @@ void dw_kindex_close(struct dw_kindex *ix);
 int dw_kindex_sync(struct dw_kindex *ix, struct dw_workspace *ws, struct dw_kindex_stats *ret,
                    struct dw_error *err);
 
+/* The snapshot last synced, or NULL. */
+const struct dw_workspace *dw_kindex_workspace(const struct dw_kindex *ix);
+
 /* The content hash of a document as the index records it. */
 void dw_kindex_doc_hash(const struct dw_document *d, char out[DW_SHA256_HEX]);
 
@@ -80,8 +83,8 @@ char *dw_kindex_query(const char *question, bool *ret_oom);
  * / -DW_ETOOBIG (out too small). */
 int dw_stem(const char *lang, const char *word, char *out, size_t size);
 
-/* Hybrid retrieval: BM25 hits for the question plus graph expansion from the entities named
- * in it (seeds weigh 1, each hop along supports / requires halves it, two hops).
+/* Hybrid retrieval (kretrieve.c): BM25 hits for the question plus graph expansion from the entities
+ * named in it (seeds weigh 1, each hop along supports / requires halves it, two hops).
  *
  *   score = bm25 / best bm25 (0..1)
  *         + 0.5 x min(1, sum of the weights of the entities the passage mentions)
