@@ -80,7 +80,7 @@ FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 BUILD_FUZZ   ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 2
-FUZZ_TARGETS := lead mustache extract workspace
+FUZZ_TARGETS := lead mustache extract workspace ask
 FUZZ_ENV     := DW_SOURCE_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

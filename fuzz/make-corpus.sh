@@ -9,6 +9,7 @@
 #               the layout fuzz_mustache.c reads) and example/templates/*.mustache
 #   extract/    the customer text of each sample lead (message, or the customer's turns)
 #   workspace/  example/catalog.yaml and example/policies.yaml behind their selector byte
+#   ask/        the subject of each sample lead, and the headings of the knowledge documents
 #
 # Usage: fuzz/make-corpus.sh [SPEC-DIR]   (default ../shared/conformance/mustache-spec)
 set -eu
@@ -106,6 +107,16 @@ for i, lead in enumerate(leads, 1):
     else:
         text = '\n'.join(t['text'] for t in lead.get('transcript', []) if t.get('from') == 'customer')
     put(d, 'sample-%02d.txt' % i, text)
+
+# ---- ask ----------------------------------------------------------------------------
+d = reset('ask')
+for i, lead in enumerate(leads, 1):
+    if lead.get('subject'):
+        put(d, 'subject-%02d.txt' % i, lead['subject'])
+for path in sorted(glob.glob(os.path.join(top, 'example', 'knowledge', '*.md'))):
+    with open(path, encoding='utf-8') as f:
+        heads = [l.lstrip('#').strip() for l in f if l.startswith('## ')]
+    put(d, 'headings-' + os.path.basename(path)[:-3] + '.txt', ' '.join(heads) + '?')
 
 # ---- workspace ----------------------------------------------------------------------
 d = reset('workspace')
