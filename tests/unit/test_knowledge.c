@@ -122,6 +122,43 @@ static void passages_under_headings(void **state) {
     drop("knowledge/bad.md");
 }
 
+/* company.language is the default of every document without its own */
+static void workspace_language(void **state) {
+    (void)state;
+    char path[600], *orig = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/dealwright.yaml", root);
+    assert_int_equal(dw_read_file(path, 1 << 20, &orig, &len, NULL), 0);
+    char *marker = strstr(orig, "  home_currency: EUR\n");
+    assert_non_null(marker);
+    size_t head = (size_t)(marker - orig) + strlen("  home_currency: EUR\n");
+    char *de = NULL, *bad = NULL;
+    assert_true(asprintf(&de, "%.*s  language: de\n%s", (int)head, orig, orig + head) > 0);
+    assert_true(asprintf(&bad, "%.*s  language: klingon\n%s", (int)head, orig, orig + head) > 0);
+
+    put("dealwright.yaml", de);
+    struct dw_workspace *ws = load();
+    assert_string_equal(ws->language, "de");
+    assert_string_equal(doc(ws, "knowledge/switches.md")->language, "de");
+    dw_workspace_unref(ws);
+
+    put("dealwright.yaml", bad);
+    struct dw_diags diags = {0};
+    assert_int_equal(dw_workspace_load(root, &ws, &diags), -DW_EVALIDATE);
+    assert_int_equal(diags.n, 1);
+    assert_string_equal(diags.v[0].file, "dealwright.yaml");
+    assert_non_null(strstr(diags.v[0].msg, "'klingon' is not a supported language"));
+    dw_diags_release(&diags);
+
+    put("dealwright.yaml", orig);
+    ws = load();
+    assert_string_equal(doc(ws, "knowledge/switches.md")->language, "en");
+    dw_workspace_unref(ws);
+    free(orig);
+    free(de);
+    free(bad);
+}
+
 /* ---- stemming ---------------------------------------------------------------------------- */
 
 static void stem_is(const char *lang, const char *word, const char *want) {
@@ -428,6 +465,7 @@ static void reindex_only_what_changed(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(passages_under_headings),
+        cmocka_unit_test(workspace_language),
         cmocka_unit_test(stemming_english_and_german),
         cmocka_unit_test(bm25_ranking),
         cmocka_unit_test(graph_and_expansion),
