@@ -9,7 +9,7 @@
 
 DEB_PACKAGES := gcc meson ninja-build pkg-config python3 sqlite3 \
                 libjansson-dev libfyaml-dev libsqlite3-dev libpcre2-dev libsodium-dev \
-                libcmocka-dev clang-format libxgboost-dev
+                libcmocka-dev clang-format libxgboost-dev libstemmer-dev
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_BENCH ?= build-bench
@@ -81,7 +81,7 @@ FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 BUILD_FUZZ   ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 2
-FUZZ_TARGETS := lead mustache extract workspace cel csv
+FUZZ_TARGETS := lead mustache extract workspace cel csv ask
 FUZZ_ENV     := DW_SOURCE_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

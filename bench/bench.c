@@ -16,6 +16,8 @@
 #include "dealwright.h"
 #include "../src/cli.h"
 
+int bench_retrieval(void); /* bench-retrieval.c */
+
 static int cmp64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
@@ -279,5 +281,5 @@ int main(int argc, char **argv) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         return 3;
-    return 0;
+    return bench_retrieval();
 }

@@ -12,6 +12,7 @@
 #   workspace/  example/catalog.yaml and example/policies.yaml behind their selector byte
 #   cel/        each expression of cel-spec's conformance files (EXPR, or EXPR NUL JSON when
 #               the test binds x), and the example workspace's `when:` conditions
+#   ask/        the subject of each sample lead, and the headings of the knowledge documents
 #
 # Usage: fuzz/make-corpus.sh [SPEC-DIR]   (default ../shared/conformance/mustache-spec)
 set -eu
@@ -131,6 +132,16 @@ for name in ('policies', 'qualification'):
     for i, m in enumerate(re.finditer(r'when: (?:>-\n((?:      .*\n)+)|(.*))', text), 1):
         expr = ' '.join(l.strip() for l in (m.group(1) or m.group(2)).splitlines())
         put(d, 'example-%s-%02d' % (name, i), expr)
+
+# ---- ask ----------------------------------------------------------------------------
+d = reset('ask')
+for i, lead in enumerate(leads, 1):
+    if lead.get('subject'):
+        put(d, 'subject-%02d.txt' % i, lead['subject'])
+for path in sorted(glob.glob(os.path.join(top, 'example', 'knowledge', '*.md'))):
+    with open(path, encoding='utf-8') as f:
+        heads = [l.lstrip('#').strip() for l in f if l.startswith('## ')]
+    put(d, 'headings-' + os.path.basename(path)[:-3] + '.txt', ' '.join(heads) + '?')
 
 # ---- workspace ----------------------------------------------------------------------
 d = reset('workspace')

@@ -147,5 +147,24 @@ int dw_extract_text(const struct dw_workspace *ws, const char *text, size_t len,
                     dw_time_t received_at, json_t **ret, struct dw_error *err);
 int dw_extract_lead(const struct dw_workspace *ws, const json_t *lead, dw_time_t default_at,
                     json_t **ret, struct dw_error *err);
+/* Knowledge: questions answered from the workspace's documents, every answer with its
+ * citation. A knowledge base is the knowledge graph of a workspace snapshot and its
+ * full-text index (docs/internals/knowledge.md); it needs no store.
+ *
+ * dw_kb_open builds the graph and brings the index at index_path (NULL:
+ * WS_ROOT/.dealwright/knowledge.db, created; in memory when that cannot be written) in step
+ * with ws, indexing again only the documents that changed. *ret_stats (may be NULL) is a
+ * new object {index, documents, passages, added, updated, removed, unchanged, nodes,
+ * edges}. A knowledge base is used by one thread at a time. */
+struct dw_kb;
+int dw_kb_open(struct dw_workspace *ws, const char *index_path, struct dw_kb **ret,
+               json_t **ret_stats, struct dw_error *err);
+/* The max (1..50) best passages for a question (at most 2000 bytes of UTF-8): BM25 and
+ * graph expansion from the entities it names. *ret is a new object {question, entities,
+ * expanded, answers: [{passage, path, heading, anchor, line, language, text, score, bm25,
+ * why}]}; `text` is the passage verbatim. A bad question is -DW_EINVAL with err set. */
+int dw_kb_ask(struct dw_kb *kb, const char *question, size_t max, json_t **ret,
+              struct dw_error *err);
+void dw_kb_close(struct dw_kb *kb);
 
 #endif

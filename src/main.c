@@ -48,6 +48,8 @@ const struct cmd commands[] = {
     {"score eval", "--csv FILE --target COL --positive V [--folds K]",
      "k-fold cross-validated AUC of that training", 0, cmd_score_eval},
     {"score show", "[--version N]", "the scoring model in use", CMD_ENGINE, cmd_score_show},
+    {"ask", "\"QUESTION\" [--max N]", "answer from the knowledge documents, with citations", 0,
+     cmd_ask},
     {"agents", "", "the agents in pipeline order: needs, products, tools", 0, cmd_agents},
     {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
      cmd_demo},
@@ -101,7 +103,8 @@ int cli_usage(const char *fmt, ...) {
 }
 
 void cli_print_json(const json_t *j) {
-    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    json_dumpf(j, stdout,
+               JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     fputc('\n', stdout);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engines/kgraph.h"
 #include "engines/knowledge.h"
 
 #define CITATIONS_MAX 32 /* per proposal; a proposal is read by people */
@@ -149,6 +150,20 @@ static bool doc_shares_capability(const struct dw_document *d, const json_t *cov
     return false;
 }
 
+/* Does a passage of d name the item (its SKU or its name, as the knowledge graph
+ * recognises names)? For documents whose front matter forgot the item. */
+static bool doc_names_item(const struct dw_document *d, const struct dw_item *it) {
+    for (size_t k = 0; k < d->n_passages; k++) {
+        const struct dw_passage *p = &d->passages[k];
+        const char *names[] = {it->sku, it->name};
+        for (size_t i = 0; i < DW_ARRAY_SIZE(names); i++)
+            if (names[i] && (dw_text_names(p->text, strlen(p->text), names[i]) ||
+                             dw_text_names(p->heading, strlen(p->heading), names[i])))
+                return true;
+    }
+    return false;
+}
+
 struct cite_state {
     const struct dw_workspace *ws;
     bool *cited; /* per document */
@@ -246,8 +261,20 @@ int dw_knowledge_claims(const struct dw_workspace *ws, const json_t *lines, json
         if (about)
             continue;
         const json_t *covers = json_object_get(line, "covers");
+        bool shared = false;
         for (size_t d = 0; d < ws->n_documents; d++) {
             if (!doc_shares_capability(&ws->documents[d], covers))
+                continue;
+            shared = true;
+            int r = cite(&st, d, sku);
+            if (r < 0)
+                return r;
+        }
+        if (shared)
+            continue;
+        const struct dw_item *it = dw_ws_item(ws, sku);
+        for (size_t d = 0; it && d < ws->n_documents; d++) {
+            if (!doc_names_item(&ws->documents[d], it))
                 continue;
             int r = cite(&st, d, sku);
             if (r < 0)

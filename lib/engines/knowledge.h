@@ -20,7 +20,9 @@
  * [{sku, covers: [capability], ...}]).
  *
  * For each line, in order: the documents whose `about` lists the line's sku, or when there
- * is none, the documents whose capabilities include one the line covers. From each
+ * is none, the documents whose capabilities include one the line covers, or when there is
+ * none either, the documents whose headings or text name the item (its SKU or name, whole
+ * words, as the knowledge graph recognises names: engines/kgraph.h). From each
  * document the first passage with body text is cited, once per deal even when several lines
  * lead to it. Text before a document's first heading (a passage with an empty anchor) is
  * not cited: a citation must point at a heading.

@@ -101,13 +101,19 @@ static void parse_company(struct dw__ws_ctx *c, const struct dw__yref *root) {
     if ((v = DW__YGET(f, "currencies")))
         parse_currencies(c, v);
 
-    struct dw__yfield cf[] = {DW__REQ("name"), DW__REQ("country"), DW__REQ("home_currency")};
+    struct dw__yfield cf[] = {DW__REQ("name"), DW__REQ("country"), DW__REQ("home_currency"),
+                              DW__OPT("language")};
     if ((v = DW__YGET(f, "company")) && dw__y_fields(c, v, "company", cf, DW_ARRAY_SIZE(cf))) {
         if ((v = DW__YGET(cf, "name")))
             dw__y_str(c, v, "name", &ws->company_name);
         if ((v = DW__YGET(cf, "country")) && dw__y_str(c, v, "country", &ws->company_country))
             dw__check_country(c, v, ws->company_country, NULL);
         home = DW__YGET(cf, "home_currency");
+        if ((v = DW__YGET(cf, "language")) && dw__y_str(c, v, "language", &ws->language) &&
+            ws->language && !dw_ws_language_known(ws->language))
+            dw__y_err(c, v,
+                      "language: '%s' is not a supported language (en, de, fr, es, it, nl, pt)",
+                      ws->language);
     }
     const char *code = home ? dw__y_scalar(c, home, "home_currency") : NULL;
     if (code && !dw__is_currency(code))

@@ -330,12 +330,17 @@ static void parse_front_matter(struct dw__ws_ctx *c, const struct dw__yref *root
         dw__y_err(c, root, "missing required key 'title' in front matter");
         return;
     }
-    struct dw__yfield f[] = {DW__REQ("title"), DW__OPT("about"), DW__OPT("capabilities")};
+    struct dw__yfield f[] = {DW__REQ("title"), DW__OPT("about"), DW__OPT("capabilities"),
+                             DW__OPT("language")};
     if (!dw__y_fields(c, root, "front matter", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
     if ((v = DW__YGET(f, "title")) && dw__y_str(c, v, "title", &doc->title) && !doc->title[0])
         dw__y_err(c, v, "title: must not be empty");
+    if ((v = DW__YGET(f, "language")) && dw__y_str(c, v, "language", &doc->language) &&
+        doc->language && !dw_ws_language_known(doc->language))
+        dw__y_err(c, v, "language: '%s' is not a supported language (en, de, fr, es, it, nl, pt)",
+                  doc->language);
     if ((v = DW__YGET(f, "about")))
         dw__y_strlist(c, v, "about", check_about, NULL, &doc->about, &doc->n_about);
     if ((v = DW__YGET(f, "capabilities")))
@@ -348,6 +353,7 @@ static void load_document(struct dw__ws_ctx *c, const char *rel, struct dw_docum
     size_t len;
     doc->path = dw__ws_strdup(c->w, rel);
     doc->title = "";
+    doc->language = c->ws->language;
     if (dw__ws_read(c, rel, true, &data, &len) < 0)
         return;
     size_t start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* a BOM */
@@ -391,8 +397,19 @@ static void load_document(struct dw__ws_ctx *c, const char *rel, struct dw_docum
     drafts_release(&d);
 }
 
+const char *const dw_ws_languages[] = {"en", "de", "fr", "es", "it", "nl", "pt", NULL};
+
+bool dw_ws_language_known(const char *code) {
+    for (size_t i = 0; code && dw_ws_languages[i]; i++)
+        if (strcmp(code, dw_ws_languages[i]) == 0)
+            return true;
+    return false;
+}
+
 void dw__load_knowledge(struct dw__ws_ctx *c) {
     struct dw_workspace *ws = c->ws;
+    if (!ws->language)
+        ws->language = "en";
     char **files = NULL;
     size_t n = 0;
     if (dw__ws_list(c, "knowledge", ".md", &files, &n) < 0)

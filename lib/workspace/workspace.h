@@ -227,7 +227,8 @@ struct dw_passage {
 struct dw_document {
     char *path; /* relative: knowledge/edge-100.md */
     char *title;
-    char **about; /* skus */
+    char *language; /* front matter `language`, else the workspace's; one of dw_ws_languages */
+    char **about;   /* skus */
     size_t n_about;
     char **capabilities;
     size_t n_capabilities;
@@ -248,6 +249,7 @@ struct dw_workspace {
 
     char *company_name;
     char *company_country;
+    char *language; /* of the knowledge documents unless one says otherwise: "en" default */
     char home_currency[4];
     struct dw_currency *currencies;
     size_t n_currencies;
@@ -314,6 +316,10 @@ const struct dw_price *dw_pricebook_price(const struct dw_pricebook *pb, const c
 const struct dw_currency *dw_ws_currency(const struct dw_workspace *ws, const char *code);
 const struct dw_user *dw_ws_user(const struct dw_workspace *ws, const char *id);
 bool dw_user_has_role(const struct dw_user *u, const char *role);
+/* The languages knowledge documents may be written in (ISO 639-1 codes, NULL-terminated):
+ * those a stemmer exists for in the knowledge engine. */
+extern const char *const dw_ws_languages[];
+bool dw_ws_language_known(const char *code);
 /* Index of the band whose role is `role`, or -1. */
 int dw_policies_band_index(const struct dw_policies *p, const char *role);
 
