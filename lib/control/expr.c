@@ -89,7 +89,7 @@ int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, cha
         [DW_RULE_QUOTE] = "quote", [DW_RULE_QUALIFY] = "qualify"};
     int k;
     for (k = 0; k < DW_RULE__N; k++)
-        if (kind && strcmp(kind, kinds[k]) == 0)
+        if (kind && kinds[k] && strcmp(kind, kinds[k]) == 0)
             break;
     if (k == DW_RULE__N)
         return dw_error_set(err, -DW_EINVAL, "unknown kind of rule '%s' (quote, qualify)",
