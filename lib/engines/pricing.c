@@ -22,7 +22,7 @@
 #include "engines/pricing.h"
 #include "engines/rulevars.h"
 
-#define ADJ_MAX 16 /* adjustments recorded per line; more are applied but summed into the last */
+#define ADJ_MAX 6 /* adjustments recorded per line; more are applied but summed into the last */
 
 static const struct dw_pricebook *find_book(const struct dw_workspace *ws, const char *cur) {
     for (size_t i = 0; cur && i < ws->n_pricebooks; i++)
@@ -668,16 +668,24 @@ static json_t *line_json(struct pctx *x, const struct pline *l) {
     int64_t unit = 0;
     if (l->units > 0)
         dw_muldiv_half_even(l->period, 1, l->units, &unit);
-    json_t *o = json_pack(
-        "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}", "sku", l->it->sku, "name",
-        l->it->name ? l->it->name : l->it->sku, "quantity", (json_int_t)l->qty, "list_price",
-        (json_int_t)(l->p && l->role != LINE_HEAD ? l->p->list : 0), "unit_price", (json_int_t)unit,
-        "amount", (json_int_t)l->amount, "discount", (json_int_t)l->discount, "net",
-        (json_int_t)l->net, "billing", monthly ? "monthly" : "one_time", "term_months",
-        monthly ? json_integer(l->term.months) : json_null());
+    json_t *o = json_object();
     if (!o)
         return NULL;
     int bad = 0;
+    bad |= json_object_set_new_nocheck(o, "sku", json_string_nocheck(l->it->sku));
+    bad |= json_object_set_new_nocheck(o, "name",
+                                       json_string_nocheck(l->it->name ? l->it->name : l->it->sku));
+    bad |= json_object_set_new_nocheck(o, "quantity", json_integer(l->qty));
+    bad |= json_object_set_new_nocheck(o, "list_price",
+                                       json_integer(l->p && l->role != LINE_HEAD ? l->p->list : 0));
+    bad |= json_object_set_new_nocheck(o, "unit_price", json_integer(unit));
+    bad |= json_object_set_new_nocheck(o, "amount", json_integer(l->amount));
+    bad |= json_object_set_new_nocheck(o, "discount", json_integer(l->discount));
+    bad |= json_object_set_new_nocheck(o, "net", json_integer(l->net));
+    bad |= json_object_set_new_nocheck(o, "billing",
+                                       json_string_nocheck(monthly ? "monthly" : "one_time"));
+    bad |= json_object_set_new_nocheck(o, "term_months",
+                                       monthly ? json_integer(l->term.months) : json_null());
     if (l->cost_known)
         bad |= json_object_set_new(o, "cost", json_integer(l->cost));
     if (l->p && l->p->model == DW_PRICE_BLOCK && l->role != LINE_INCLUDED)
@@ -738,6 +746,11 @@ static int run(struct pctx *x, const json_t *solution, json_t **ret_quote) {
     if (json_array_size(in) > DW_WS_MAX_ITEMS)
         return dw_error_field(x->err, -DW_ETOOBIG, "lines", "more than %d lines", DW_WS_MAX_ITEMS);
     int r = start_of(x, solution);
+    /* one allocation for the usual case: bundles and added lines may grow it */
+    x->cap = json_array_size(in) + 16;
+    x->v = malloc(x->cap * sizeof *x->v);
+    if (!x->v)
+        return dw_error_set(x->err, -DW_ENOMEM, "out of memory");
     if (r < 0 || (r = expand(x, in)) < 0)
         return r;
     /* a solution-wide end_date co-terms every monthly line that names none */

@@ -545,6 +545,32 @@ static void test_diff(void **state) {
     json_decref(b);
 }
 
+/* The quote hash streams the canonical JSON into SHA-256: the same digest as hashing
+ * dw_json_canonical()'s text, escapes, Unicode, negative and extreme integers included. */
+static void test_hash_is_canonical(void **state) {
+    json_t *docs[] = {
+        js("{'b': 1, 'a': [true, false, null, -9223372036854775807, 0, 9223372036854775807], "
+           "'ab': {'z': '', 'y': 'quote \\' and \\\\ and /'}, 'aa': []}"),
+        json_pack("{s:s, s:s, s:{}}", "ctl", "tab\t nl\n cr\r bs\b ff\f \x01\x1f\x7f", "utf8",
+                  "Gr\xc3\xbc\xc3\x9f"
+                  "e \xe2\x82\xac \xf0\x9f\x98\x80",
+                  "empty"),
+        price(&ws, "{'lines': [{'sku': 'KIT', 'quantity': 7}, {'sku': 'SUB', 'quantity': 3}]}",
+              "EUR", "SE", 1250, 36),
+    };
+    for (size_t i = 0; i < DW_ARRAY_SIZE(docs); i++) {
+        assert_non_null(docs[i]);
+        char *text = dw_json_canonical(docs[i]);
+        char want[DW_SHA256_HEX], got[DW_SHA256_HEX];
+        dw_sha256_hex(text, strlen(text), want);
+        dw_json_hash(docs[i], got);
+        if (strcmp(want, got) != 0)
+            fail_msg("doc %zu: %s", i, text);
+        free(text);
+        json_decref(docs[i]);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graduated_and_block),
@@ -556,6 +582,7 @@ int main(void) {
         cmocka_unit_test(test_price_rules),
         cmocka_unit_test(test_price_rule_validation),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_hash_is_canonical),
     };
     if (dw_base_init() < 0)
         return 1;
