@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -330,17 +332,17 @@ char *dw_json_canonical(const json_t *j) {
  * large quote in a fraction of the time and memory. A real number (whose text jansson
  * owns) makes it give up, and the caller falls back to the dump. */
 struct hstream {
-    struct dw_sha256 h;
+    EVP_MD_CTX *h;
     size_t n;
     char buf[8192];
 };
 
 static void hs_put(struct hstream *s, const char *p, size_t n) {
     if (s->n + n > sizeof s->buf) {
-        dw_sha256_update(&s->h, s->buf, s->n);
+        EVP_DigestUpdate(s->h, s->buf, s->n);
         s->n = 0;
         if (n > sizeof s->buf) {
-            dw_sha256_update(&s->h, p, n);
+            EVP_DigestUpdate(s->h, p, n);
             return;
         }
     }
@@ -483,12 +485,17 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]) {
     struct hstream st;
     st.n = 0;
-    dw_sha256_init(&st.h);
-    if (j && hs_value(&st, j, 0) == 0) {
-        dw_sha256_update(&st.h, st.buf, st.n);
-        dw_sha256_final_hex(&st.h, out);
+    st.h = EVP_MD_CTX_new();
+    if (j && st.h && EVP_DigestInit_ex(st.h, EVP_sha256(), NULL) == 1 && hs_value(&st, j, 0) == 0) {
+        unsigned char d[32];
+        unsigned int dn = 0;
+        EVP_DigestUpdate(st.h, st.buf, st.n);
+        EVP_DigestFinal_ex(st.h, d, &dn);
+        EVP_MD_CTX_free(st.h);
+        to_hex(d, out);
         return;
     }
+    EVP_MD_CTX_free(st.h);
     char *s = dw_json_canonical(j);
     dw_sha256_hex(s ? s : "", s ? strlen(s) : 0, out);
     free(s);

@@ -262,6 +262,8 @@ struct pctx {
     const struct dw_rule_inputs *in;
     bool *fired; /* add_line rules that held, by rule index */
     cel_value keys[11];
+    cel_value *item_str; /* per catalog item: sku and name, made once per quote */
+    cel_value kinds[3], billings[2], empty;
 };
 
 static int line_err(struct pctx *x, int code, size_t src, const char *key, const char *fmt, ...)
@@ -447,8 +449,15 @@ static int bind_rules(struct pctx *x) {
         if (x->keys[i].kind == CEL_ERROR)
             return -DW_ENOMEM;
     }
+    static const char *const kn[] = {"hardware", "subscription", "service"};
+    for (size_t i = 0; i < 3; i++)
+        x->kinds[i] = cel_string(&x->base_arena, kn[i], strlen(kn[i]));
+    x->billings[0] = cel_string(&x->base_arena, "one_time", 8);
+    x->billings[1] = cel_string(&x->base_arena, "monthly", 7);
+    x->empty = cel_string(&x->base_arena, "", 0);
+    x->item_str = calloc(2 * (x->ws->n_items ? x->ws->n_items : 1), sizeof *x->item_str);
     x->fired = calloc(x->pb->n_rules, sizeof *x->fired);
-    return x->fired ? 0 : -DW_ENOMEM;
+    return x->fired && x->item_str ? 0 : -DW_ENOMEM;
 }
 
 static double major(int64_t minor, int digits) {
@@ -458,28 +467,35 @@ static double major(int64_t minor, int digits) {
     return (double)minor / scale;
 }
 
-static const char *const kind_names[] = {"hardware", "subscription", "service"};
+/* sku and name of an item as CEL strings, made once per quote in the base arena */
+static const cel_value *item_strings(struct pctx *x, const struct dw_item *it) {
+    cel_value *v = &x->item_str[2 * (size_t)(it - x->ws->items)];
+    if (v[0].kind == CEL_NULL) {
+        const char *name = it->name ? it->name : it->sku;
+        v[0] = cel_string(&x->base_arena, it->sku, strlen(it->sku));
+        v[1] = cel_string(&x->base_arena, name, strlen(name));
+    }
+    return v;
+}
 
 static cel_value line_value(struct pctx *x, const struct pline *l) {
     struct cel_arena *a = &x->line_arena;
     int dg = x->pb->digits;
-    const char *bundle = l->parent >= 0 ? x->v[l->parent].it->sku : "";
-    const char *name = l->it->name ? l->it->name : l->it->sku;
+    const cel_value *is = item_strings(x, l->it);
     bool monthly = l->it->billing == DW_BILL_MONTHLY;
     struct cel_entry e[11];
     size_t n = 0;
-    e[n++] = (struct cel_entry){x->keys[0], cel_string(a, l->it->sku, strlen(l->it->sku))};
-    e[n++] = (struct cel_entry){x->keys[1], cel_string(a, name, strlen(name))};
-    e[n++] = (struct cel_entry){
-        x->keys[2], cel_string(a, kind_names[l->it->kind], strlen(kind_names[l->it->kind]))};
-    e[n++] = (struct cel_entry){x->keys[3], monthly ? cel_string(a, "monthly", 7)
-                                                    : cel_string(a, "one_time", 8)};
+    e[n++] = (struct cel_entry){x->keys[0], is[0]};
+    e[n++] = (struct cel_entry){x->keys[1], is[1]};
+    e[n++] = (struct cel_entry){x->keys[2], x->kinds[l->it->kind]};
+    e[n++] = (struct cel_entry){x->keys[3], x->billings[monthly]};
     e[n++] = (struct cel_entry){x->keys[4], cel_int(l->qty)};
     e[n++] = (struct cel_entry){x->keys[5], cel_double(major(l->p ? l->p->list : 0, dg))};
     e[n++] = (struct cel_entry){x->keys[6], cel_double(major(l->period, dg) / (double)l->qty)};
     e[n++] = (struct cel_entry){x->keys[7], cel_double(major(l->period, dg))};
     e[n++] = (struct cel_entry){x->keys[8], cel_int(monthly ? l->term.months : 0)};
-    e[n++] = (struct cel_entry){x->keys[9], cel_string(a, bundle, strlen(bundle))};
+    e[n++] = (struct cel_entry){x->keys[9],
+                                l->parent >= 0 ? item_strings(x, x->v[l->parent].it)[0] : x->empty};
     if (l->p && l->p->has_cost)
         e[n++] = (struct cel_entry){x->keys[10], cel_double(major(l->p->cost, dg))};
     for (size_t i = 0; i < n; i++)
@@ -702,10 +718,15 @@ static json_t *line_json(struct pctx *x, const struct pline *l) {
     }
     if (l->n_adj) {
         json_t *a = json_array();
-        for (size_t k = 0; a && k < l->n_adj; k++)
-            bad |= json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "source", l->adj[k].source,
-                                                      "name", l->adj[k].name, "amount",
-                                                      (json_int_t)l->adj[k].amount));
+        for (size_t k = 0; a && k < l->n_adj; k++) {
+            json_t *e = json_object();
+            bad |=
+                !e ||
+                json_object_set_new_nocheck(e, "source", json_string_nocheck(l->adj[k].source)) ||
+                json_object_set_new_nocheck(e, "name", json_string(l->adj[k].name)) ||
+                json_object_set_new_nocheck(e, "amount", json_integer(l->adj[k].amount)) ||
+                json_array_append_new(a, e);
+        }
         bad |= json_object_set_new(o, "adjustments", a);
     }
     if (bad) {
@@ -722,6 +743,7 @@ static void pctx_release(struct pctx *x) {
         cel_arena_release(&x->base_arena);
     }
     free(x->fired);
+    free(x->item_str);
     free(x->v);
 }
 
