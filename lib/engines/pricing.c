@@ -545,19 +545,22 @@ static int apply_rules(struct pctx *x, struct pline *l, bool added) {
     }
     cel_arena_reset(&x->line_arena);
     cel_value lv = line_value(x, l);
-    bool stale = false;
+    bool stale = false, bound = false;
     while (i < ns || j < nu) {
         uint32_t idx = j >= nu || (i < ns && sc[i] < pb->unscoped[j]) ? sc[i++] : pb->unscoped[j++];
         const struct dw_price_rule *pr = &pb->rules[idx];
         if (pr->action == DW_PA_ADD_LINE && x->fired[idx])
             continue;
-        if (stale) {
-            cel_arena_reset(&x->line_arena);
-            lv = line_value(x, l);
+        if (stale || !bound) {
+            if (stale) {
+                cel_arena_reset(&x->line_arena);
+                lv = line_value(x, l);
+            }
+            if (lv.kind == CEL_ERROR || cel_activation_bind(&x->act, "line", lv) < 0)
+                return dw_error_set(x->err, -DW_ENOMEM, "out of memory");
             stale = false;
+            bound = true;
         }
-        if (lv.kind == CEL_ERROR || cel_activation_bind(&x->act, "line", lv) < 0)
-            return dw_error_set(x->err, -DW_ENOMEM, "out of memory");
         struct dw_error e = {0};
         int r = dw_rule_eval(&pr->rule, &x->act, &x->line_arena, &e);
         if (r < 0) {
