@@ -396,8 +396,13 @@ static void hs_string(struct hstream *s, const char *str, size_t len) {
     hs_put(s, "\"", 1);
 }
 
-static int cmp_key(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+struct member {
+    const char *key;
+    const json_t *value;
+};
+
+static int cmp_member(const void *a, const void *b) {
+    return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
 }
 
 static int hs_value(struct hstream *s, const json_t *j, int depth) {
@@ -442,25 +447,26 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
         return 0;
     }
     case JSON_OBJECT: {
+        /* the members with their values (no lookup per key afterwards), sorted by key */
         size_t n = json_object_size(j), k = 0;
-        const char *small[32], **keys = n <= 32 ? small : malloc(n * sizeof *keys);
-        if (!keys)
+        struct member small[32], *m = n <= 32 ? small : malloc(n * sizeof *m);
+        if (!m)
             return -1;
         const char *key;
         json_t *v;
         json_object_foreach((json_t *)j, key, v) {
             if (k < n)
-                keys[k++] = key;
+                m[k++] = (struct member){key, v};
         }
         if (k > 32) {
-            qsort(keys, k, sizeof *keys, cmp_key);
+            qsort(m, k, sizeof *m, cmp_member);
         } else { /* insertion sort: quicker than qsort for an object's handful of keys */
-            for (size_t a = 1; a < k; a++) {
-                const char *t = keys[a];
-                size_t b = a;
-                for (; b > 0 && strcmp(keys[b - 1], t) > 0; b--)
-                    keys[b] = keys[b - 1];
-                keys[b] = t;
+            for (size_t x = 1; x < k; x++) {
+                struct member t = m[x];
+                size_t y = x;
+                for (; y > 0 && strcmp(m[y - 1].key, t.key) > 0; y--)
+                    m[y] = m[y - 1];
+                m[y] = t;
             }
         }
         hs_put(s, "{", 1);
@@ -468,13 +474,13 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
         for (size_t i = 0; i < k && r == 0; i++) {
             if (i)
                 hs_put(s, ",", 1);
-            hs_string(s, keys[i], strlen(keys[i]));
+            hs_string(s, m[i].key, strlen(m[i].key));
             hs_put(s, ":", 1);
-            r = hs_value(s, json_object_get(j, keys[i]), depth + 1);
+            r = hs_value(s, m[i].value, depth + 1);
         }
         hs_put(s, "}", 1);
-        if (keys != small)
-            free(keys);
+        if (m != small)
+            free(m);
         return r;
     }
     default: /* reals: jansson's own number text */

@@ -264,6 +264,7 @@ struct pctx {
     cel_value keys[11];
     cel_value *item_str; /* per catalog item: sku and name, made once per quote */
     cel_value kinds[3], billings[2], empty;
+    cel_value shape[2]; /* `line` maps of 10 and 11 fields: their key index, made once */
 };
 
 static int line_err(struct pctx *x, int code, size_t src, const char *key, const char *fmt, ...)
@@ -456,6 +457,14 @@ static int bind_rules(struct pctx *x) {
     x->billings[1] = cel_string(&x->base_arena, "monthly", 7);
     x->empty = cel_string(&x->base_arena, "", 0);
     x->item_str = calloc(2 * (x->ws->n_items ? x->ws->n_items : 1), sizeof *x->item_str);
+    for (size_t k = 0; k < 2; k++) {
+        struct cel_entry e[11];
+        for (size_t i = 0; i < 10 + k; i++)
+            e[i] = (struct cel_entry){x->keys[i], cel_int(0)};
+        x->shape[k] = cel_map_new(&x->base_arena, e, 10 + k);
+        if (x->shape[k].kind != CEL_MAP)
+            return -DW_ENOMEM;
+    }
     x->fired = calloc(x->pb->n_rules, sizeof *x->fired);
     return x->fired && x->item_str ? 0 : -DW_ENOMEM;
 }
@@ -501,7 +510,15 @@ static cel_value line_value(struct pctx *x, const struct pline *l) {
     for (size_t i = 0; i < n; i++)
         if (e[i].v.kind == CEL_ERROR)
             return e[i].v;
-    return cel_map_new(a, e, n);
+    /* the same keys in the same order as a shape made at bind: share its key index */
+    const struct cel_map *shape = x->shape[n == 11].m;
+    struct cel_map *m = cel_arena_alloc(a, sizeof *m);
+    struct cel_entry *copy = cel_arena_alloc(a, n * sizeof *copy);
+    if (!m || !copy)
+        return cel_error(a, -1, "memory limit of the evaluation exceeded");
+    memcpy(copy, e, n * sizeof *copy);
+    *m = (struct cel_map){.n = n, .e = copy, .index = shape->index, .index_cap = shape->index_cap};
+    return (cel_value){.kind = CEL_MAP, .m = m};
 }
 
 static int apply_rule(struct pctx *x, struct pline *l, uint32_t idx) {
