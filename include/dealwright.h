@@ -81,6 +81,25 @@ int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const cha
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err);
 
+/* Price a solution document ({lines: [{sku, quantity}]}, docs/internals/pricing.md) with
+ * the workspace alone: no deal, no store. currency NULL: the country's currency (as the
+ * pricing agent chooses it), else the home currency; country (ISO alpha-2, may be NULL)
+ * selects the price book's region; discount_pct a decimal string or NULL; term_months 0:
+ * policies' default. *ret is the priced quote (money as integer minor units). */
+struct dw_price_request {
+    const char *currency, *country, *discount_pct;
+    int term_months;
+};
+int dw_price_solution(const struct dw_workspace *ws, const json_t *solution,
+                      const struct dw_price_request *req, json_t **ret, struct dw_error *err);
+/* Compare two quote revisions of a deal: lines added, removed and changed (field by
+ * field), quote-level changes and the totals' deltas, as lib/engines/quotediff.h
+ * documents, plus "deal". Revisions are numbered from 1. dw_quote_diff_format() gives the
+ * text people read (caller frees). */
+int dw_quote_diff_revisions(struct dw_engine *e, int64_t deal_id, int from, int to, json_t **ret,
+                            struct dw_error *err);
+int dw_quote_diff_format(const json_t *diff, char **ret_text);
+
 /* Personal-data retention (policies.yaml personal_data.retention_days): the personal data
  * of deals ordered, lost, disqualified or left in needs_info longer than that is redacted —
  * contact details, the customer's words, drafted replies and proposals — in one

@@ -45,6 +45,8 @@ int cmd_approve(struct cli *, int, char **);
 int cmd_reject(struct cli *, int, char **);
 int cmd_accept(struct cli *, int, char **);
 int cmd_quote_discount(struct cli *, int, char **);
+int cmd_quote_diff(struct cli *, int, char **);
+int cmd_price(struct cli *, int, char **);
 int cmd_audit_verify(struct cli *, int, char **);
 int cmd_audit_show(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);

@@ -33,6 +33,12 @@ const struct cmd commands[] = {
      CMD_ENGINE, cmd_accept},
     {"quote discount", "DEAL PCT --as USER", "set a deal's discount: a new quote revision",
      CMD_ENGINE, cmd_quote_discount},
+    {"quote diff", "DEAL R1 R2", "what changed between two quote revisions (lines, totals)",
+     CMD_ENGINE, cmd_quote_diff},
+    {"price", "--solution FILE [--currency X]",
+     "price a solution with the price books; prints the quote as JSON (also --country CC, "
+     "--discount PCT, --term N)",
+     0, cmd_price},
     {"audit verify", "", "check the audit hash chain", CMD_ENGINE, cmd_audit_verify},
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
     {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,

@@ -10,6 +10,7 @@
  */
 #include "agents/agent.h"
 #include "engines/pricing.h"
+#include "engines/quotediff.h"
 #include "engines/rulevars.h"
 
 /* A percentage in a document: a decimal string ("12.5") or an integer (12). */
@@ -81,6 +82,29 @@ static int note_quote(struct dw_agent_ctx *ctx, const json_t *quote, int revisio
     return r;
 }
 
+/* What changed since the revision this one replaces: counts and the total's delta (the
+ * whole diff is `dealwright quote diff`, computed from the stored revisions). */
+static int note_diff(struct dw_agent_ctx *ctx, const json_t *previous, const json_t *quote) {
+    _cleanup_json_ json_t *d = NULL;
+    int r = dw_quote_diff(previous, quote, &d);
+    if (r < 0)
+        return r;
+    json_t *totals = json_object_get(d, "totals");
+    json_t *delta = json_object_get(json_object_get(totals, "total"), "delta");
+    json_t *from = json_object_get(previous, "revision");
+    json_t *n = json_pack(
+        "{s:O, s:I, s:I, s:I, s:o}", "from_revision", from ? from : json_null(), "lines_added",
+        (json_int_t)json_array_size(json_object_get(d, "added")), "lines_removed",
+        (json_int_t)json_array_size(json_object_get(d, "removed")), "lines_changed",
+        (json_int_t)json_array_size(json_object_get(d, "changed")), "total_delta",
+        json_is_integer(delta)
+            ? dw_json_money(json_integer_value(delta), (int)dw_json_int(quote, "digits", 2))
+            : json_null());
+    if (!n || json_object_set_new(ctx->note, "diff", n) < 0)
+        return -DW_ENOMEM;
+    return 0;
+}
+
 static int step(struct dw_agent_ctx *ctx) {
     _cleanup_json_ json_t *sol = NULL, *req = NULL, *ovr = NULL, *quote = NULL, *approvals = NULL;
     int r = DW_TOOL(ctx, doc_get, "solution", &sol);
@@ -107,25 +131,38 @@ static int step(struct dw_agent_ctx *ctx) {
     if (r < 0)
         return r;
     const char *currency = dw_pricing_currency(ctx->ws, req);
-    r = dw_price(ctx->ws, sol, currency, bp, term_of(ctx, req), &quote, ctx->err);
-    if (r < 0)
-        return r;
-    int revision = 0;
-    bool is_new = false;
-    r = DW_TOOL(ctx, quote_put, quote, &revision, &is_new);
-    if (r < 0)
-        return r;
-
     struct dw__rule_docs docs;
     struct dw_rule_inputs in;
     r = dw__rule_inputs(ctx, &docs, &in);
+    if (r < 0)
+        return dw_error_set(ctx->err, r, "pricing: cannot read the deal's documents");
+    in.stage = "pricing";
+    struct dw_price_opts o = {
+        .currency = currency,
+        .country = dw_json_str(json_object_get(req, "country"), "code"),
+        .discount_bp = bp,
+        .term_months = term_of(ctx, req),
+        .in = &in,
+    };
+    r = dw_price_quote(ctx->ws, sol, &o, &quote, ctx->err);
+    /* the revision this one replaces, for the line-level diff in the audit note */
+    _cleanup_json_ json_t *previous = NULL;
     if (r == 0) {
-        in.stage = "pricing";
-        r = dw_approvals_needed(ctx->ws, quote, &in, &approvals);
+        r = DW_TOOL(ctx, quote_get, 0, &previous);
+        if (r == -DW_ENOENT && ctx->err)
+            *ctx->err = (struct dw_error){0}; /* the first revision: nothing to compare */
+        if (r == -DW_ENOENT)
+            r = 0;
     }
+    int revision = 0;
+    bool is_new = false;
+    if (r == 0)
+        r = DW_TOOL(ctx, quote_put, quote, &revision, &is_new);
+    if (r == 0 && (r = dw_approvals_needed(ctx->ws, quote, &in, &approvals)) < 0)
+        dw_error_set(ctx->err, r, "pricing: cannot work out the approvals needed");
     dw__rule_docs_release(&docs);
     if (r < 0)
-        return dw_error_set(ctx->err, r, "pricing: cannot work out the approvals needed");
+        return r;
     size_t i;
     json_t *a;
     json_array_foreach(approvals, i, a) {
@@ -135,6 +172,8 @@ static int step(struct dw_agent_ctx *ctx) {
             return r;
     }
     r = note_quote(ctx, quote, revision, is_new, source, approvals);
+    if (r == 0 && is_new && previous)
+        r = note_diff(ctx, previous, quote);
     if (r < 0)
         return dw_error_set(ctx->err, r, "pricing: out of memory");
     return 0;

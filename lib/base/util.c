@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -324,7 +326,182 @@ char *dw_json_canonical(const json_t *j) {
     return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
+/* The canonical text streamed into SHA-256 without building it: the same bytes as
+ * dw_json_canonical() (jansson's compact dump with sorted keys: keys in byte order, '"',
+ * '\\' and control characters escaped as jansson does, \u00XX in upper case), for a
+ * large quote in a fraction of the time and memory. A real number (whose text jansson
+ * owns) makes it give up, and the caller falls back to the dump. */
+struct hstream {
+    EVP_MD_CTX *h;
+    size_t n;
+    char buf[8192];
+};
+
+static void hs_put(struct hstream *s, const char *p, size_t n) {
+    if (s->n + n > sizeof s->buf) {
+        EVP_DigestUpdate(s->h, s->buf, s->n);
+        s->n = 0;
+        if (n > sizeof s->buf) {
+            EVP_DigestUpdate(s->h, p, n);
+            return;
+        }
+    }
+    memcpy(s->buf + s->n, p, n);
+    s->n += n;
+}
+
+static void hs_string(struct hstream *s, const char *str, size_t len) {
+    static const char hex[] = "0123456789ABCDEF";
+    hs_put(s, "\"", 1);
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)str[i];
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        hs_put(s, str + from, i - from);
+        from = i + 1;
+        char esc[6] = {'\\', 0};
+        size_t n = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        hs_put(s, esc, n);
+    }
+    hs_put(s, str + from, len - from);
+    hs_put(s, "\"", 1);
+}
+
+struct member {
+    const char *key;
+    const json_t *value;
+};
+
+static int cmp_member(const void *a, const void *b) {
+    return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
+}
+
+static int hs_value(struct hstream *s, const json_t *j, int depth) {
+    if (depth > 1000)
+        return -1;
+    switch (json_typeof(j)) {
+    case JSON_NULL:
+        hs_put(s, "null", 4);
+        return 0;
+    case JSON_TRUE:
+        hs_put(s, "true", 4);
+        return 0;
+    case JSON_FALSE:
+        hs_put(s, "false", 5);
+        return 0;
+    case JSON_INTEGER: { /* what "%lld" prints, without printf's cost */
+        char b[24];
+        size_t i = sizeof b;
+        json_int_t v = json_integer_value(j);
+        uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        do {
+            b[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            b[--i] = '-';
+        hs_put(s, b + i, sizeof b - i);
+        return 0;
+    }
+    case JSON_STRING:
+        hs_string(s, json_string_value(j), json_string_length(j));
+        return 0;
+    case JSON_ARRAY: {
+        hs_put(s, "[", 1);
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            if (i)
+                hs_put(s, ",", 1);
+            if (hs_value(s, json_array_get(j, i), depth + 1) < 0)
+                return -1;
+        }
+        hs_put(s, "]", 1);
+        return 0;
+    }
+    case JSON_OBJECT: {
+        /* the members with their values (no lookup per key afterwards), sorted by key */
+        size_t n = json_object_size(j), k = 0;
+        struct member small[32], *m = n <= 32 ? small : malloc(n * sizeof *m);
+        if (!m)
+            return -1;
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)j, key, v) {
+            if (k < n)
+                m[k++] = (struct member){key, v};
+        }
+        if (k > 32) {
+            qsort(m, k, sizeof *m, cmp_member);
+        } else { /* insertion sort: quicker than qsort for an object's handful of keys */
+            for (size_t x = 1; x < k; x++) {
+                struct member t = m[x];
+                size_t y = x;
+                for (; y > 0 && strcmp(m[y - 1].key, t.key) > 0; y--)
+                    m[y] = m[y - 1];
+                m[y] = t;
+            }
+        }
+        hs_put(s, "{", 1);
+        int r = 0;
+        for (size_t i = 0; i < k && r == 0; i++) {
+            if (i)
+                hs_put(s, ",", 1);
+            hs_string(s, m[i].key, strlen(m[i].key));
+            hs_put(s, ":", 1);
+            r = hs_value(s, m[i].value, depth + 1);
+        }
+        hs_put(s, "}", 1);
+        if (m != small)
+            free(m);
+        return r;
+    }
+    default: /* reals: jansson's own number text */
+        return -1;
+    }
+}
+
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]) {
+    struct hstream st;
+    st.n = 0;
+    st.h = EVP_MD_CTX_new();
+    if (j && st.h && EVP_DigestInit_ex(st.h, EVP_sha256(), NULL) == 1 && hs_value(&st, j, 0) == 0) {
+        unsigned char d[32];
+        unsigned int dn = 0;
+        EVP_DigestUpdate(st.h, st.buf, st.n);
+        EVP_DigestFinal_ex(st.h, d, &dn);
+        EVP_MD_CTX_free(st.h);
+        to_hex(d, out);
+        return;
+    }
+    EVP_MD_CTX_free(st.h);
     char *s = dw_json_canonical(j);
     dw_sha256_hex(s ? s : "", s ? strlen(s) : 0, out);
     free(s);

@@ -196,8 +196,9 @@ int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, stru
 static json_t *quote_view(const struct dw_engine *e, const json_t *q) {
     int digits = (int)dw_json_int(q, "digits", 2);
     json_t *v = json_deep_copy(q);
-    static const char *const money[] = {"subtotal", "discount", "total"};
-    static const char *const line_money[] = {"unit_price", "amount", "discount", "net"};
+    static const char *const money[] = {"subtotal", "discount", "total", "cost", "margin"};
+    static const char *const line_money[] = {"unit_price", "amount",     "discount",
+                                             "net",        "list_price", "cost"};
     for (size_t i = 0; i < DW_ARRAY_SIZE(money); i++)
         if (json_is_integer(json_object_get(q, money[i])))
             json_object_set_new(v, money[i], dw_json_money(dw_json_int(q, money[i], 0), digits));

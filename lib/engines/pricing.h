@@ -22,6 +22,29 @@
  * currency. requirements may be NULL. Returns a string owned by ws, never NULL. */
 const char *dw_pricing_currency(const struct dw_workspace *ws, const json_t *requirements);
 
+/* The region of the book whose countries list `country`, or NULL (the book's own prices). */
+const struct dw_region *dw_pricing_region(const struct dw_pricebook *pb, const char *country);
+
+struct dw_rule_inputs;
+struct dw_price_opts {
+    const char *currency;            /* the book to price from */
+    const char *country;             /* ISO alpha-2: selects the book's region; may be NULL */
+    int32_t discount_bp;             /* the customer's discount, 0..10000, off every line */
+    int term_months;                 /* 1..DW_PRICE_MAX_TERM, for monthly lines */
+    const struct dw_rule_inputs *in; /* what price rules read besides `line`; may be NULL */
+};
+
+/* Price a solution document: {lines: [{sku, quantity, end_date?}], start_date?, end_date?}
+ * (dates YYYY-MM-DD; an end date co-terms a monthly line from start_date through it, the
+ * partial month prorated). The quote has the keys dw_price() documents plus, per line,
+ * list_price, cost (when known), blocks, bundle, included, added_by, term_days, end_date
+ * and adjustments [{source: "bundle"|"schedule"|"rule", name, amount}]; and region,
+ * start_date, cost, margin and margin_bp (when every line's cost is known) on the quote.
+ * docs/internals/pricing.md has the order of the steps. Errors as dw_price(), plus
+ * -DW_EVALIDATE for a price rule that cannot be evaluated (the error names the rule). */
+int dw_price_quote(const struct dw_workspace *ws, const json_t *solution,
+                   const struct dw_price_opts *opts, json_t **ret_quote, struct dw_error *err);
+
 /* Price a solution document (its lines' sku and quantity; see
  * docs/internals/deal-documents.md) in currency, with discount_bp (0..10000) off every line
  * and term_months (1..DW_PRICE_MAX_TERM) for monthly billed items. On success *ret_quote is
@@ -52,7 +75,6 @@ int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *
  * cannot be evaluated asks for its approval, with the error in the reason. The list is
  * empty when the quote needs nothing. Returns 0, -DW_EINVAL for a quote without the keys
  * dw_price() writes, or -DW_ENOMEM. */
-struct dw_rule_inputs;
 int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote,
                         const struct dw_rule_inputs *in, json_t **ret_list);
 

@@ -172,6 +172,12 @@ static cel_value quote_value(struct cel_arena *a, const json_t *quote) {
     put(&m, "total", cel_double(minor_to_major(dw_json_int(quote, "total", 0), digits)));
     put(&m, "total_minor", cel_int(dw_json_int(quote, "total", 0)));
     put(&m, "term_months", cel_int(dw_json_int(quote, "term_months", 0)));
+    /* only when every line has a cost: has(quote.margin_pct) tells */
+    if (json_is_integer(json_object_get(quote, "margin_bp"))) {
+        put(&m, "cost", cel_double(minor_to_major(dw_json_int(quote, "cost", 0), digits)));
+        put(&m, "margin", cel_double(minor_to_major(dw_json_int(quote, "margin", 0), digits)));
+        put(&m, "margin_pct", cel_double((double)dw_json_int(quote, "margin_bp", 0) / 100.0));
+    }
     const json_t *lines = json_object_get(quote, "lines");
     size_t n = json_array_size(lines);
     cel_value *lv = n ? cel_arena_alloc(a, n * sizeof *lv) : NULL;
@@ -184,9 +190,11 @@ static cel_value quote_value(struct cel_arena *a, const json_t *quote) {
         put_str(&lm, "sku", dw_json_str(l, "sku"));
         put_str(&lm, "name", dw_json_str(l, "name"));
         put(&lm, "quantity", cel_int(dw_json_int(l, "quantity", 0)));
-        static const char *const money[] = {"unit_price", "amount", "discount", "net"};
+        static const char *const money[] = {"unit_price", "amount",     "discount",
+                                            "net",        "list_price", "cost"};
         for (size_t k = 0; k < DW_ARRAY_SIZE(money); k++)
-            put(&lm, money[k], cel_double(minor_to_major(dw_json_int(l, money[k], 0), digits)));
+            if (json_is_integer(json_object_get(l, money[k])))
+                put(&lm, money[k], cel_double(minor_to_major(dw_json_int(l, money[k], 0), digits)));
         put_str(&lm, "billing", dw_json_str(l, "billing"));
         put(&lm, "term_months", cel_int(dw_json_int(l, "term_months", 0)));
         lv[i] = done(&lm);

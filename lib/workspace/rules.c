@@ -25,10 +25,14 @@ static const struct {
                      "excluded: list(string), industry: string, term_months: int, "
                      "discount_pct: double, standards: list(string)"},
     {"QuoteLine", "sku: string, name: string, quantity: int, unit_price: double, amount: double, "
-                  "discount: double, net: double, billing: string, term_months: int"},
+                  "discount: double, net: double, billing: string, term_months: int, "
+                  "list_price: double, cost: double"},
     {"Quote", "currency: string, subtotal: double, discount: double, discount_pct: double, "
               "total: double, total_minor: int, term_months: int, lines: list(QuoteLine), "
-              "skus: list(string)"},
+              "skus: list(string), cost: double, margin: double, margin_pct: double"},
+    {"PriceLine", "sku: string, name: string, kind: string, billing: string, quantity: int, "
+                  "list_price: double, unit_price: double, amount: double, term_months: int, "
+                  "bundle: string, cost: double"},
     {"Deal", "id: string, stage: string"},
 };
 
@@ -36,13 +40,18 @@ static const struct {
     const char *name, *type;
     unsigned kinds; /* bit per enum dw_rule_kind */
 } variables[] = {
-    {"lead", "Lead", 1u << DW_RULE_QUOTE | 1u << DW_RULE_QUALIFY},
-    {"account", "Account", 1u << DW_RULE_QUOTE | 1u << DW_RULE_QUALIFY},
-    {"requirements", "Requirements", 1u << DW_RULE_QUOTE | 1u << DW_RULE_QUALIFY},
-    {"deal", "Deal", 1u << DW_RULE_QUOTE | 1u << DW_RULE_QUALIFY},
-    {"now", "timestamp", 1u << DW_RULE_QUOTE | 1u << DW_RULE_QUALIFY},
+#define ALL (1u << DW_RULE_QUOTE | 1u << DW_RULE_QUALIFY | 1u << DW_RULE_PRICE)
+    {"lead", "Lead", ALL},
+    {"account", "Account", ALL},
+    {"requirements", "Requirements", ALL},
+    {"deal", "Deal", ALL},
+    {"now", "timestamp", ALL},
+#undef ALL
     {"quote", "Quote", 1u << DW_RULE_QUOTE},
     {"score", "int", 1u << DW_RULE_QUALIFY},
+    {"line", "PriceLine", 1u << DW_RULE_PRICE},
+    {"currency", "string", 1u << DW_RULE_PRICE},
+    {"region", "string", 1u << DW_RULE_PRICE},
 };
 
 /* Limits for workspace rules: small, so no policy can stall the engine. */

@@ -81,12 +81,88 @@ struct dw_tier {
     int64_t unit_price; /* minor units */
 };
 
+struct cel_program;
+
+/* How a price entry turns a quantity into an amount (docs/internals/pricing.md). */
+enum dw_price_model {
+    DW_PRICE_ALL_UNITS, /* the highest tier reached prices every unit (the default) */
+    DW_PRICE_GRADUATED, /* each tier prices only the units inside it ("volume") */
+    DW_PRICE_BLOCK,     /* list and tiers are per block of block_size units, blocks rounded up */
+};
+
+struct dw_bundle_part {
+    char *sku;
+    int64_t quantity; /* per unit of the bundle */
+};
+
 struct dw_price {
     char *sku;
     int64_t list;          /* minor units, per unit (per month for monthly billing) */
-    struct dw_tier *tiers; /* ascending min_qty; all-units: the highest tier reached applies */
+    struct dw_tier *tiers; /* ascending min_qty */
     size_t n_tiers;
+    enum dw_price_model model;
+    int64_t block_size; /* DW_PRICE_BLOCK: units per block */
+    bool has_cost;
+    int64_t cost; /* minor units per unit (and month), when has_cost */
+    /* A bundle: its components per bundle unit. Priced as a package (list and tiers of the
+     * bundle, components included at 0) or, when components_pricing, as its components at
+     * their own prices less bundle_discount_bp. */
+    struct dw_bundle_part *bundle;
+    size_t n_bundle;
+    bool components_pricing;
+    int32_t bundle_discount_bp;
+    uint32_t *rules; /* price rules whose `skus` scope names this entry (indexes), ascending */
+    size_t n_rules;
     struct dw_ws_pos pos;
+};
+
+/* A regional price list inside a book: customers in `countries` get these entries instead
+ * of the book's for the same SKU. */
+struct dw_region {
+    char *name;
+    char **countries;
+    size_t n_countries;
+    struct dw_price *prices; /* sorted by sku */
+    size_t n_prices;
+};
+
+enum dw_schedule_by { DW_SCHED_QUANTITY, DW_SCHED_TERM };
+struct dw_schedule_step {
+    int64_t min; /* quantity or term months reached */
+    int32_t bp;  /* discount in basis points */
+};
+struct dw_schedule { /* a discount schedule: the highest step reached applies */
+    char *name;
+    enum dw_schedule_by by;
+    char **skus; /* lines it applies to; none = every line (by term: every monthly line) */
+    size_t n_skus;
+    struct dw_schedule_step *steps; /* ascending min, rising discount */
+    size_t n_steps;
+};
+
+enum dw_price_action {
+    DW_PA_DISCOUNT_PCT, /* the line's amount less bp */
+    DW_PA_MARKUP_PCT,   /* the line's amount plus bp */
+    DW_PA_DISCOUNT_AMT, /* less amount per unit (and month); never below zero */
+    DW_PA_SET_PRICE,    /* amount per unit (and month) replaces the price */
+    DW_PA_ADD_LINE,     /* add add_qty of add_sku once to the quote */
+};
+struct dw_rule {
+    char *name; /* where it lives, for people: "policies.yaml approvals[1] (deal_size)" */
+    char *when; /* the CEL source */
+    const struct cel_program *prog;
+    struct dw_ws_pos pos; /* of the expression's first character */
+};
+struct dw_price_rule { /* pricebooks/CUR.yaml rules: a CEL condition over `line` and an action */
+    char *name;
+    char **skus; /* scope: only lines of these SKUs are tested; none = every line */
+    size_t n_skus;
+    struct dw_rule rule;
+    enum dw_price_action action;
+    int32_t bp;
+    int64_t amount;
+    char *add_sku;
+    int64_t add_qty;
 };
 
 struct dw_pricebook {
@@ -94,6 +170,14 @@ struct dw_pricebook {
     int digits;
     struct dw_price *prices; /* sorted by sku */
     size_t n_prices;
+    struct dw_region *regions;
+    size_t n_regions;
+    struct dw_schedule *schedules;
+    size_t n_schedules;
+    struct dw_price_rule *rules; /* in the order written; applied in that order */
+    size_t n_rules;
+    uint32_t *unscoped; /* indexes of the rules without `skus`, ascending */
+    size_t n_unscoped;
     char *file;
 };
 
@@ -101,14 +185,8 @@ struct dw_pricebook {
 enum dw_rule_kind {
     DW_RULE_QUOTE,   /* discount bands, approvals: lead, account, requirements, quote, deal, now */
     DW_RULE_QUALIFY, /* qualification criteria: lead, account, requirements, score, deal, now */
+    DW_RULE_PRICE, /* price rules: line, currency, region, lead, account, requirements, deal, now */
     DW_RULE__N
-};
-struct cel_program;
-struct dw_rule {
-    char *name; /* where it lives, for people: "policies.yaml approvals[1] (deal_size)" */
-    char *when; /* the CEL source */
-    const struct cel_program *prog;
-    struct dw_ws_pos pos; /* of the expression's first character */
 };
 
 struct dw_band { /* discount authority: the ladder, lowest first */

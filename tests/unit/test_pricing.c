@@ -524,6 +524,18 @@ static int mock_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revisi
     return 0;
 }
 
+static int mock_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+    if (!(c->agent->scope & DW_TOOL_READ_DEAL))
+        return -DW_EPERM;
+    size_t n = json_array_size(quotes);
+    json_t *q = json_array_get(quotes, revision > 0 ? (size_t)revision - 1 : n - 1);
+    if (!q)
+        return -DW_ENOENT;
+    *ret = json_deep_copy(q);
+    json_object_set_new(*ret, "revision", json_integer(revision > 0 ? revision : (int)n));
+    return 0;
+}
+
 static int mock_request_approval(struct dw_agent_ctx *c, const char *kind, const char *role,
                                  const char *reason, const char *rule) {
     if (!(c->agent->scope & DW_TOOL_REQUEST_APPROVAL))
@@ -546,6 +558,7 @@ static const struct dw_tools mock_tools = {
     .leads = mock_leads,
     .doc_get = mock_doc_get,
     .quote_put = mock_quote_put,
+    .quote_get = mock_quote_get,
     .request_approval = mock_request_approval,
 };
 

@@ -818,9 +818,10 @@ static void test_qualification_rules(void **state) {
     assert_diag(&d, "qualification.yaml:8:29: required: 'budget' is listed twice");
     /* CEL conditions: each error at its character in the YAML */
     assert_diag(&d, "policies.yaml:2:52: when: the expression ends where a value is expected");
-    assert_diag(&d, "policies.yaml:3:28: when: 'Quote' has no field 'nope' (fields: currency, "
-                    "discount, discount_pct, lines, skus, subtotal, term_months, total, "
-                    "total_minor)");
+    assert_diag(&d,
+                "policies.yaml:3:28: when: 'Quote' has no field 'nope' (fields: cost, currency, "
+                "discount, discount_pct, lines, margin, margin_pct, skus, subtotal, "
+                "term_months, total, total_minor)");
     assert_diag(&d, "policies.yaml:5:12: name: 'Big' must be 1-64 lower-case letters, digits or "
                     "'_', and not 'discount' (the discount bands' own)");
     assert_diag(&d, "policies.yaml:5:23: when: the condition gives double, not a bool");
