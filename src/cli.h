@@ -51,6 +51,7 @@ int cmd_demo(struct cli *, int, char **);
 int cmd_privacy_purge(struct cli *, int, char **);
 int cmd_agents(struct cli *, int, char **);
 int cmd_cel_eval(struct cli *, int, char **);
+int cmd_configure(struct cli *, int, char **);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);
