@@ -33,19 +33,19 @@
 #define SOLVE_MS 10000 /* per solve; a solve that hits it returns what it found */
 
 enum gkind {
-    G_WANT,    /* a: want index — the customer needs capability k */
-    G_QTY,     /* a: unit index — the customer's count of a unit */
-    G_EXCAP,   /* a: excluded capability index — the customer ruled it out */
-    G_ATTR,    /* a: attribute requirement index — total at least / at most */
-    G_LIMIT,   /* a: limit index — at most N of a SKU */
-    G_SELECT,  /* a: selection index — exactly N of a SKU */
-    G_MIN,     /* a: item — min_qty */
-    G_MAX,     /* a: item — max_qty */
-    G_REQ,     /* a: item, b: its requires entry */
-    G_EXCL,    /* a, b: items (a < b) that exclude each other */
-    G_COMPAT,  /* a: catalog constraint (compatibility table) */
-    G_SUPPLY,  /* a: catalog constraint (supply covers demand) */
-    G_OPTION,  /* a: item — option_only: needs a host */
+    G_WANT,   /* a: want index — the customer needs capability k */
+    G_QTY,    /* a: unit index — the customer's count of a unit */
+    G_EXCAP,  /* a: excluded capability index — the customer ruled it out */
+    G_ATTR,   /* a: attribute requirement index — total at least / at most */
+    G_LIMIT,  /* a: limit index — at most N of a SKU */
+    G_SELECT, /* a: selection index — exactly N of a SKU */
+    G_MIN,    /* a: item — min_qty */
+    G_MAX,    /* a: item — max_qty */
+    G_REQ,    /* a: item, b: its requires entry */
+    G_EXCL,   /* a, b: items (a < b) that exclude each other */
+    G_COMPAT, /* a: catalog constraint (compatibility table) */
+    G_SUPPLY, /* a: catalog constraint (supply covers demand) */
+    G_OPTION, /* a: item — option_only: needs a host */
 };
 
 struct group {
@@ -553,9 +553,9 @@ static int visit_ub(struct cfg *c, size_t p, unsigned char *mark, const int64_t 
             int e = visit_ub(c, q, mark, base, depth + 1, err);
             if (e < 0)
                 return e;
-            __int128 need = ((__int128)c->ub[q] * req_count(&r->requires[k]) +
-                             req_per(&r->requires[k]) - 1) /
-                            req_per(&r->requires[k]);
+            __int128 need =
+                ((__int128)c->ub[q] * req_count(&r->requires[k]) + req_per(&r->requires[k]) - 1) /
+                req_per(&r->requires[k]);
             u = need + u > DW_CFG_MAX_QUANTITY ? DW_CFG_MAX_QUANTITY : u + (int64_t)need;
         }
     }
@@ -608,9 +608,6 @@ static int compute_bounds(struct cfg *c, struct dw_error *err) {
         }
     }
     for (size_t p = 0; p < c->m; p++) {
-        const struct dw_item *it = c->items[c->rel[p]];
-        if (it->max_qty > 0 && c->ub[p] > it->max_qty && c->ub[p] > base[p])
-            c->ub[p] = it->max_qty > base[p] ? it->max_qty : base[p];
         if (c->ub[p] < 1)
             c->ub[p] = 1;
     }
@@ -627,8 +624,8 @@ static size_t add_group(struct cfg *c, enum gkind kind, size_t a, size_t b) {
 /* Every group, in a canonical order: the customer's requirements first, then the catalog's
  * rules by SKU. The deletion filter walks them in this order. */
 static int build_groups(struct cfg *c, struct dw_error *err) {
-    size_t cap = c->n_wants + c->n_excaps + c->n_units + c->n_attrs + c->n_limits +
-                 c->n_selects + c->ws->n_cfg_rules;
+    size_t cap = c->n_wants + c->n_excaps + c->n_units + c->n_attrs + c->n_limits + c->n_selects +
+                 c->ws->n_cfg_rules;
     for (size_t p = 0; p < c->m; p++) {
         const struct dw_item *it = c->items[c->rel[p]];
         cap += 3 + it->n_requires + it->n_excludes;
@@ -646,8 +643,8 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
     c->want_gid = calloc(c->n_wants + 1, sizeof *c->want_gid);
     c->excap_gid = calloc(c->n_excaps + 1, sizeof *c->excap_gid);
     c->rule_gid = calloc(c->ws->n_cfg_rules + 1, sizeof *c->rule_gid);
-    if (!c->groups || !c->min_gid || !c->max_gid || !c->opt_gid || !c->req_gid ||
-        !c->want_gid || !c->excap_gid || !c->rule_gid)
+    if (!c->groups || !c->min_gid || !c->max_gid || !c->opt_gid || !c->req_gid || !c->want_gid ||
+        !c->excap_gid || !c->rule_gid)
         return -DW_ENOMEM;
     for (size_t k = 0; k < c->n_wants; k++)
         c->want_gid[k] = add_group(c, G_WANT, k, 0);
@@ -688,8 +685,8 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
         }
     }
     for (size_t t = 0; t < c->ws->n_cfg_rules; t++)
-        c->rule_gid[t] =
-            add_group(c, c->ws->cfg_rules[t].kind == DW_CFG_RULE_COMPAT ? G_COMPAT : G_SUPPLY, t, 0);
+        c->rule_gid[t] = add_group(
+            c, c->ws->cfg_rules[t].kind == DW_CFG_RULE_COMPAT ? G_COMPAT : G_SUPPLY, t, 0);
     return 0;
 }
 
@@ -759,17 +756,17 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
         for (size_t k = 0; k < c->n_limits; k++)
             if (c->limits[k].item == i && active[c->limits[k].gid] && c->limits[k].qty < ub)
                 ub = (double)c->limits[k].qty;
+        bool selected = false;
         for (size_t k = 0; k < c->n_selects; k++)
             if (c->selects[k].item == i && active[c->selects[k].gid]) {
                 lb = (double)c->selects[k].qty;
-                if (lb > ub) /* a selection above a bound: infeasible, as it should be */
-                    ub = -1;
+                selected = true;
             }
         bool ban = banned(c, it, active);
         if (ban)
             ub = 0;
         glp_set_col_kind(lp, COL_Q(c, p), GLP_IV);
-        if (lb > 0)
+        if (lb > 0 || selected)
             glp_set_col_bnds(lp, COL_Q(c, p), GLP_FX, lb, lb);
         else
             glp_set_col_bnds(lp, COL_Q(c, p), ub > 0 ? GLP_DB : GLP_FX, 0, ub > 0 ? ub : 0);
@@ -865,8 +862,8 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
     for (size_t g = 0; g < c->n_groups && !e; g++) {
         if (c->groups[g].kind != G_EXCL || !active[g])
             continue;
-        e = row_add(&r, COL_B(c, c->pos[c->groups[g].a]), 1) ?:
-            row_add(&r, COL_B(c, c->pos[c->groups[g].b]), 1);
+        e = row_add(&r, COL_B(c, c->pos[c->groups[g].a]), 1)
+                ?: row_add(&r, COL_B(c, c->pos[c->groups[g].b]), 1);
         if (!e)
             row_put(lp, &r, GLP_UP, 0, 1);
     }
@@ -914,8 +911,7 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
             break;
         const struct attr_req *ar = &c->attrs[a];
         if (ar->has_min && ar->has_max)
-            row_put(lp, &r, ar->min < ar->max ? GLP_DB : GLP_FX, (double)ar->min,
-                    (double)ar->max);
+            row_put(lp, &r, ar->min < ar->max ? GLP_DB : GLP_FX, (double)ar->min, (double)ar->max);
         else if (ar->has_min)
             row_put(lp, &r, GLP_LO, (double)ar->min, 0);
         else
@@ -1061,10 +1057,10 @@ static void singular(const char *unit, char *buf, size_t size) {
 }
 
 static const char *const gkind_names[] = {
-    [G_WANT] = "capability",      [G_QTY] = "quantity",      [G_EXCAP] = "excluded_capability",
-    [G_ATTR] = "total",           [G_LIMIT] = "limit",       [G_SELECT] = "selection",
-    [G_MIN] = "minimum",          [G_MAX] = "maximum",       [G_REQ] = "requires",
-    [G_EXCL] = "excludes",        [G_COMPAT] = "compatibility", [G_SUPPLY] = "supply",
+    [G_WANT] = "capability",    [G_QTY] = "quantity",         [G_EXCAP] = "excluded_capability",
+    [G_ATTR] = "total",         [G_LIMIT] = "limit",          [G_SELECT] = "selection",
+    [G_MIN] = "minimum",        [G_MAX] = "maximum",          [G_REQ] = "requires",
+    [G_EXCL] = "excludes",      [G_COMPAT] = "compatibility", [G_SUPPLY] = "supply",
     [G_OPTION] = "option_only",
 };
 
@@ -1099,8 +1095,8 @@ static int group_text(const struct cfg *c, const struct group *g, struct dw_buf 
     case G_ATTR: {
         const struct attr_req *a = &c->attrs[g->a];
         if (a->has_min && a->has_max)
-            return dw_buf_printf(b, "the customer needs a total %s between %" PRId64
-                                    " and %" PRId64,
+            return dw_buf_printf(b,
+                                 "the customer needs a total %s between %" PRId64 " and %" PRId64,
                                  a->name, a->min, a->max);
         if (a->has_min)
             return dw_buf_printf(b, "the customer needs a total %s of at least %" PRId64, a->name,
@@ -1109,8 +1105,8 @@ static int group_text(const struct cfg *c, const struct group *g, struct dw_buf 
                              a->max);
     }
     case G_LIMIT:
-        return dw_buf_printf(b, "the customer allows at most %" PRId64 " x %s",
-                             c->limits[g->a].qty, c->items[c->limits[g->a].item]->sku);
+        return dw_buf_printf(b, "the customer allows at most %" PRId64 " x %s", c->limits[g->a].qty,
+                             c->items[c->limits[g->a].item]->sku);
     case G_SELECT:
         return dw_buf_printf(b, "the customer selected %" PRId64 " x %s", c->selects[g->a].qty,
                              c->items[c->selects[g->a].item]->sku);
@@ -1126,8 +1122,8 @@ static int group_text(const struct cfg *c, const struct group *g, struct dw_buf 
         if (req_per(rq) == 1)
             return dw_buf_printf(b, "each %s requires %" PRId64 " x %s", it->sku, req_count(rq),
                                  rq->sku);
-        return dw_buf_printf(b, "%s requires %" PRId64 " x %s per %" PRId64, it->sku,
-                             req_count(rq), rq->sku, req_per(rq));
+        return dw_buf_printf(b, "%s requires %" PRId64 " x %s per %" PRId64, it->sku, req_count(rq),
+                             rq->sku, req_per(rq));
     }
     case G_EXCL:
         return dw_buf_printf(b, "%s and %s cannot be in the same solution", c->items[g->a]->sku,
@@ -1185,14 +1181,14 @@ static int conflict_json(const struct cfg *c, const bool *active, json_t **ret_l
         if (r == 0)
             r = dw_buf_printf(&all, "%s%s", n++ ? "; " : "", text);
         if (r == 0 && json_array_append_new(list, json_pack("{s:s, s:s}", "kind",
-                                                            gkind_names[c->groups[g].kind],
-                                                            "text", text)) < 0)
+                                                            gkind_names[c->groups[g].kind], "text",
+                                                            text)) < 0)
             r = -DW_ENOMEM;
         free(text);
     }
     if (r == 0)
-        r = dw_buf_puts(&all, n > 1 ? " — these cannot all hold at once"
-                                    : " — this alone cannot be met");
+        r = dw_buf_puts(&all,
+                        n > 1 ? " — these cannot all hold at once" : " — this alone cannot be met");
     char *text = r == 0 ? dw_buf_steal(&all) : NULL;
     dw_buf_release(&all);
     if (r == 0 && !text)
@@ -1279,8 +1275,8 @@ static int check_solution(const struct cfg *c, const struct sol *s, bool strict,
             return violation(err, "%s: the requires ratios are too fine to check", it->sku);
         int64_t want = s->chosen[i] && counted ? d + need : (need > d ? need : d);
         if (q < want)
-            return violation(err, "%s: %" PRId64 " in the solution but %" PRId64 " needed",
-                             it->sku, q, want);
+            return violation(err, "%s: %" PRId64 " in the solution but %" PRId64 " needed", it->sku,
+                             q, want);
         for (size_t k = 0; k < it->n_excludes; k++) {
             size_t j = find_item(c, it->excludes[k]);
             if (j != NONE && s->q[j] > 0)
@@ -1289,8 +1285,8 @@ static int check_solution(const struct cfg *c, const struct sol *s, bool strict,
         if (it->option_only) {
             bool host = false;
             for (size_t j = 0; j < c->n && !host; j++)
-                host = s->q[j] > 0 && has_str(c->items[j]->options, c->items[j]->n_options,
-                                               it->sku);
+                host =
+                    s->q[j] > 0 && has_str(c->items[j]->options, c->items[j]->n_options, it->sku);
             if (!host)
                 return violation(err, "%s is sold only as an option, and no line offers it",
                                  it->sku);
@@ -1450,11 +1446,10 @@ static int emit_lines(const struct cfg *c, const struct sol *s, json_t *out) {
                 for (size_t k = 0; k < c->items[j]->n_requires && s->q[j] > 0 && !req_by; k++)
                     if (strcmp(c->items[j]->requires[k].sku, it->sku) == 0)
                         req_by = c->items[j]->sku;
-            json_t *line =
-                json_pack("{s:s, s:s, s:I, s:o*, s:s, s:o}", "sku", it->sku, "name",
-                          it->name ? it->name : it->sku, "quantity", (json_int_t)s->q[i],
-                          "covers", covers, "reason", reason, "required_by",
-                          req_by ? json_string(req_by) : json_null());
+            json_t *line = json_pack("{s:s, s:s, s:I, s:o*, s:s, s:o}", "sku", it->sku, "name",
+                                     it->name ? it->name : it->sku, "quantity", (json_int_t)s->q[i],
+                                     "covers", covers, "reason", reason, "required_by",
+                                     req_by ? json_string(req_by) : json_null());
             if (!line || json_array_append_new(out, line) < 0)
                 return -DW_ENOMEM;
         }
@@ -1508,8 +1503,7 @@ static int uncovered_reason(struct cfg *c, size_t k, const bool *covered, char *
     if (!active)
         return -DW_ENOMEM;
     for (size_t g = 0; g < c->n_groups; g++)
-        active[g] = c->groups[g].kind != G_WANT ||
-                    (c->groups[g].a == k || covered[c->groups[g].a]);
+        active[g] = c->groups[g].kind != G_WANT || (c->groups[g].a == k || covered[c->groups[g].a]);
     int r = feasible(c, active);
     if (r == 1) {
         *ret = strdup("could not be covered within the solver's time limit");
@@ -1624,8 +1618,8 @@ static int cfg_init(struct cfg *c, const struct dw_workspace *ws, const json_t *
     }
     int r = read_names(req, "capabilities", &c->wants, &c->n_wants, DW_CFG_MAX_WANTS, err);
     if (r == 0)
-        r = read_names(req, "excluded_capabilities", &c->excaps, &c->n_excaps,
-                       DW_CFG_MAX_ENTRIES, err);
+        r = read_names(req, "excluded_capabilities", &c->excaps, &c->n_excaps, DW_CFG_MAX_ENTRIES,
+                       err);
     if (r == 0)
         r = read_units(c, json_object_get(req, "quantities"), err);
     if (r == 0)
@@ -1688,8 +1682,7 @@ static int optimise(struct cfg *c, const bool *active, bool lenient, struct sol 
 }
 
 int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
-                      const struct dw_cfg_opts *opts, json_t **ret_solution,
-                      struct dw_error *err) {
+                      const struct dw_cfg_opts *opts, json_t **ret_solution, struct dw_error *err) {
     static const struct dw_cfg_opts none = {0};
     if (!opts)
         opts = &none;
@@ -1707,8 +1700,7 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
     covered = calloc(c.n_wants + 1, sizeof *covered);
     s.q = calloc(c.n ? c.n : 1, sizeof *s.q);
     s.chosen = calloc(c.n ? c.n : 1, sizeof *s.chosen);
-    sol = json_pack("{s:b, s:[], s:[], s:[]}", "feasible", true, "lines", "not_covered",
-                    "options");
+    sol = json_pack("{s:b, s:[], s:[], s:[]}", "feasible", true, "lines", "not_covered", "options");
     if (!active || !covered || !s.q || !s.chosen || !sol) {
         r = -DW_ENOMEM;
         goto out;
@@ -1736,8 +1728,9 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
         if (r < 0) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err->msg);
-            r = dw_error_set(err, -DW_EINTERNAL, "configure: the solver's answer failed the "
-                                                 "exact check (%s)",
+            r = dw_error_set(err, -DW_EINTERNAL,
+                             "configure: the solver's answer failed the "
+                             "exact check (%s)",
                              why);
             goto out;
         }
@@ -1752,14 +1745,14 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
                 continue;
             char *why = NULL;
             r = uncovered_reason(&c, k, covered, &why);
-            if (r == 0 && json_array_append_new(json_object_get(sol, "not_covered"),
-                                                json_pack("{s:s, s:s}", "capability",
-                                                          c.wants[k], "reason", why)) < 0)
+            if (r == 0 && json_array_append_new(
+                              json_object_get(sol, "not_covered"),
+                              json_pack("{s:s, s:s}", "capability", c.wants[k], "reason", why)) < 0)
                 r = -DW_ENOMEM;
             free(why);
         }
-        json_t *obj = json_pack("{s:s, s:I}", "kind", objective_name(ws), "list_cost",
-                                (json_int_t)cost);
+        json_t *obj =
+            json_pack("{s:s, s:I}", "kind", objective_name(ws), "list_cost", (json_int_t)cost);
         if (obj && c.book)
             json_object_set_new(obj, "currency", json_string(c.book->currency));
         json_object_set_new(sol, "objective", obj);
@@ -1773,8 +1766,9 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
         if (r < 0)
             goto out;
     }
-    json_object_set_new(sol, "search", json_pack("{s:s, s:i, s:b}", "solver", "glpk", "solves",
-                                                 c.solves, "exhaustive", c.exhaustive));
+    json_object_set_new(sol, "search",
+                        json_pack("{s:s, s:i, s:b}", "solver", "glpk", "solves", c.solves,
+                                  "exhaustive", c.exhaustive));
     *ret_solution = DW_TAKE_PTR(sol);
     r = 0;
 out:
@@ -1834,6 +1828,38 @@ int dw_configure_verify(const struct dw_workspace *ws, const json_t *requirement
         dw_error_set(err, r, "out of memory");
     free(s.q);
     free(s.chosen);
+    cfg_release(&c);
+    return r;
+}
+
+int dw__configure_probe(const struct dw_workspace *ws, const json_t *requirements,
+                        const json_t *conflict, size_t drop, struct dw_error *err) {
+    struct cfg c = {0};
+    int r = cfg_init(&c, ws, requirements, err);
+    _cleanup_free_ bool *active = r == 0 ? calloc(c.n_groups + 1, sizeof *active) : NULL;
+    if (r == 0 && !active)
+        r = -DW_ENOMEM;
+    size_t matched = 0;
+    for (size_t g = 0; g < c.n_groups && r == 0; g++) {
+        struct dw_buf b;
+        dw_buf_init(&b, 0);
+        r = group_text(&c, &c.groups[g], &b);
+        _cleanup_free_ char *text = r == 0 ? dw_buf_steal(&b) : NULL;
+        dw_buf_release(&b);
+        size_t i;
+        json_t *e;
+        json_array_foreach(conflict, i, e) {
+            if (text && strcmp(dw_json_str(e, "text"), text) == 0) {
+                matched++;
+                active[g] = i != drop;
+            }
+        }
+    }
+    if (r == 0 && matched != json_array_size(conflict))
+        r = dw_error_set(err, -DW_EINVAL, "probe: %zu of %zu conflict entries matched", matched,
+                         json_array_size(conflict));
+    if (r == 0)
+        r = feasible(&c, active);
     cfg_release(&c);
     return r;
 }

@@ -22,11 +22,11 @@
 /* Hard limits on what a requirements document may ask; above them is bad input
  * (-DW_ETOOBIG). A requires chain deeper than DW_CFG_MAX_DEPTH, or a cycle, is an error in
  * the workspace (-DW_EVALIDATE; the loader rejects cycles, hand-built snapshots may not). */
-#define DW_CFG_MAX_WANTS 64       /* distinct wanted capabilities */
-#define DW_CFG_MAX_ENTRIES 256    /* entries of attributes, limits, select */
-#define DW_CFG_MAX_DEPTH 32       /* requires chain */
+#define DW_CFG_MAX_WANTS 64              /* distinct wanted capabilities */
+#define DW_CFG_MAX_ENTRIES 256           /* entries of attributes, limits, select */
+#define DW_CFG_MAX_DEPTH 32              /* requires chain */
 #define DW_CFG_MAX_QUANTITY 1000000000LL /* a requested quantity or total above this */
-#define DW_CFG_MAX_GROUPS 4096    /* constraint groups considered by the conflict search */
+#define DW_CFG_MAX_GROUPS 4096           /* constraint groups considered by the conflict search */
 
 struct dw_cfg_opts {
     /* Every wanted capability must be covered. When none can be, the solution is
@@ -66,5 +66,10 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
  * err otherwise. */
 int dw_configure_verify(const struct dw_workspace *ws, const json_t *requirements,
                         const json_t *solution, bool strict, struct dw_error *err);
+
+/* Internal (tests): is the model with exactly the groups named in `conflict` (a solution's
+ * conflict list), less entry `drop` (SIZE_MAX: none), feasible? 1 yes, 0 no, < 0 error. */
+int dw__configure_probe(const struct dw_workspace *ws, const json_t *requirements,
+                        const json_t *conflict, size_t drop, struct dw_error *err);
 
 #endif
