@@ -72,6 +72,11 @@ struct sku_qty {
     size_t gid;
 };
 
+struct edge {
+    size_t from; /* the requiring item */
+    size_t k;    /* its requires entry */
+};
+
 struct cfg {
     const struct dw_workspace *ws;
     bool strict;
@@ -105,6 +110,10 @@ struct cfg {
     size_t *min_gid, *max_gid, *opt_gid; /* per item, NONE when the item has no such rule */
     size_t **req_gid;                    /* per item and requires entry */
     size_t *rule_gid;                    /* per catalog constraint */
+
+    /* who requires each catalog item: (requirer, its requires entry), requirers by SKU */
+    struct edge *req_in;
+    size_t *req_in_at; /* item i's edges are req_in[req_in_at[i] .. req_in_at[i + 1]] */
 
     int solves;
     bool exhaustive;
@@ -474,10 +483,11 @@ static bool wanted_provider(const struct cfg *c, const struct dw_item *it) {
 
 /* ---- the relevant items ------------------------------------------------------------------ */
 
-/* The items any configuration might contain: providers of wanted capabilities, selected and
+/* The items a configuration may contain: providers of wanted capabilities, selected and
  * limited items, and — to a fixpoint — what they require, the options they offer, and the
- * suppliers of an attribute they demand or the customer totals. Other items cannot help and
- * stay out of the model. */
+ * accessories (items without capabilities) that supply an attribute they demand. Nothing
+ * else is bought: not a gateway from an unrelated family to reach a throughput total, nor a
+ * switch nobody asked for to power access points (the conflict then says so). */
 static int find_relevant(struct cfg *c) {
     _cleanup_free_ bool *in = calloc(c->n ? c->n : 1, sizeof *in);
     c->pos = calloc(c->n ? c->n : 1, sizeof *c->pos);
@@ -490,10 +500,6 @@ static int find_relevant(struct cfg *c) {
         in[c->limits[k].item] = true;
     for (size_t k = 0; k < c->n_selects; k++)
         in[c->selects[k].item] = true;
-    for (size_t i = 0; i < c->n; i++)
-        for (size_t a = 0; a < c->n_attrs; a++)
-            if (c->attrs[a].has_min && attr_of(c->items[i], c->attrs[a].name) > 0)
-                in[i] = true;
     const struct dw_workspace *ws = c->ws;
     for (bool grew = true; grew;) {
         grew = false;
@@ -515,8 +521,9 @@ static int find_relevant(struct cfg *c) {
                 const struct dw_cfg_rule *rule = &ws->cfg_rules[t];
                 if (rule->kind != DW_CFG_RULE_SUPPLY || attr_of(it, rule->demand) <= 0)
                     continue;
-                for (size_t j = 0; j < c->n; j++)
-                    if (!in[j] && attr_of(c->items[j], rule->supply) > 0)
+                for (size_t j = 0; j < c->n; j++) /* accessories, or what was asked for */
+                    if (!in[j] && attr_of(c->items[j], rule->supply) > 0 &&
+                        c->items[j]->n_capabilities == 0)
                         in[j] = grew = true;
             }
         }
@@ -545,11 +552,13 @@ static int visit_ub(struct cfg *c, size_t p, unsigned char *mark, const int64_t 
                             it->sku, DW_CFG_MAX_DEPTH);
     mark[p] = 1;
     int64_t u = base[p];
-    for (size_t q = 0; q < c->m; q++) { /* requirers of p */
-        const struct dw_item *r = c->items[c->rel[q]];
-        for (size_t k = 0; k < r->n_requires; k++) {
-            if (strcmp(r->requires[k].sku, it->sku) != 0)
-                continue;
+    size_t i = c->rel[p];
+    for (size_t x = c->req_in_at[i]; x < c->req_in_at[i + 1]; x++) { /* requirers of p */
+        size_t q = c->pos[c->req_in[x].from], k = c->req_in[x].k;
+        const struct dw_item *r = c->items[c->req_in[x].from];
+        if (q == NONE)
+            continue;
+        {
             int e = visit_ub(c, q, mark, base, depth + 1, err);
             if (e < 0)
                 return e;
@@ -814,16 +823,14 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
         int64_t d = demand_of(c, i, active, &counted);
         int64_t L = 1;
         bool any = false;
-        for (size_t q = 0; q < m; q++) {
-            const struct dw_item *rq = c->items[c->rel[q]];
-            for (size_t k = 0; k < rq->n_requires; k++)
-                if (strcmp(rq->requires[k].sku, it->sku) == 0 &&
-                    on(active, c->req_gid[c->rel[q]][k])) {
-                    int64_t per = req_per(&rq->requires[k]);
-                    int64_t l = L / gcd64(L, per) * per;
-                    L = l > 1000000 ? -1000000000 : l;
-                    any = true;
-                }
+        for (size_t x = c->req_in_at[i]; x < c->req_in_at[i + 1]; x++) {
+            size_t from = c->req_in[x].from, k = c->req_in[x].k;
+            if (c->pos[from] == NONE || !on(active, c->req_gid[from][k]))
+                continue;
+            int64_t per = req_per(&c->items[from]->requires[k]);
+            int64_t l = L < 0 ? L : L / gcd64(L, per) * per;
+            L = l > 1000000 ? -1 : l;
+            any = true;
         }
         double Lf = L > 0 ? (double)L : 1.0;
         if (!any && !(counted && wanted_provider(c, it)))
@@ -831,16 +838,14 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
         e = e ?: row_add(&r, COL_Q(c, p), Lf);
         if (counted && wanted_provider(c, it))
             e = e ?: row_add(&r, COL_C(c, p), -Lf * (double)d);
-        for (size_t q = 0; q < m && !e; q++) {
-            const struct dw_item *rq = c->items[c->rel[q]];
-            double coef = 0;
-            for (size_t k = 0; k < rq->n_requires; k++)
-                if (strcmp(rq->requires[k].sku, it->sku) == 0 &&
-                    on(active, c->req_gid[c->rel[q]][k]))
-                    coef += Lf * (double)req_count(&rq->requires[k]) /
-                            (double)req_per(&rq->requires[k]);
-            if (coef != 0)
-                e = row_add(&r, COL_Q(c, q), -coef);
+        /* requirers are distinct items (the loader refuses a SKU twice in requires) */
+        for (size_t x = c->req_in_at[i]; x < c->req_in_at[i + 1] && !e; x++) {
+            size_t from = c->req_in[x].from, k = c->req_in[x].k;
+            if (c->pos[from] == NONE || !on(active, c->req_gid[from][k]))
+                continue;
+            const struct dw_item_req *rq = &c->items[from]->requires[k];
+            e = row_add(&r, COL_Q(c, c->pos[from]),
+                        -Lf * (double)req_count(rq) / (double)req_per(rq));
         }
         if (!e)
             row_put(lp, &r, GLP_LO, 0, 0);
@@ -1025,21 +1030,43 @@ static int fix_objective(const struct cfg *c, glp_prob *lp, enum objective o, do
 
 /* ---- the conflict ------------------------------------------------------------------------ */
 
-/* Deletion filter: starting from an infeasible set of groups, drop each group in turn and
- * keep it dropped if the rest stays infeasible. What is left is irreducible: removing any
- * one of its groups makes the model feasible. `active` is updated in place. */
+/* Deletion filter: starting from an infeasible set of groups, drop groups and keep them
+ * dropped while the rest stays infeasible. Blocks first (half of the candidates, then half
+ * of a half, ...), so a conflict of k groups among n costs about 2 k log2(n) solves rather
+ * than n. What is left is irreducible: each kept group was kept because dropping it from a
+ * superset of the final set made the model feasible, and dropping constraints never makes
+ * a feasible model infeasible, so dropping it from the final set does too. */
+static int drop_block(struct cfg *c, bool *active, const size_t *cand, size_t n) {
+    if (n == 0)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        active[cand[k]] = false;
+    int r = feasible(c, active);
+    if (r <= 0) /* still infeasible without the whole block (or an error) */
+        return r;
+    for (size_t k = 0; k < n; k++)
+        active[cand[k]] = true;
+    if (n == 1)
+        return 0;
+    r = drop_block(c, active, cand, n / 2);
+    return r < 0 ? r : drop_block(c, active, cand + n / 2, n - n / 2);
+}
+
 static int deletion_filter(struct cfg *c, bool *active) {
-    for (size_t g = 0; g < c->n_groups; g++) {
-        if (!active[g])
-            continue;
-        active[g] = false;
-        int r = feasible(c, active);
-        if (r < 0)
-            return r;
-        if (r == 1)
-            active[g] = true;
-    }
-    return 0;
+    _cleanup_free_ size_t *cand = calloc(c->n_groups + 1, sizeof *cand);
+    if (!cand)
+        return -DW_ENOMEM;
+    size_t n = 0;
+    for (size_t g = 0; g < c->n_groups; g++)
+        if (active[g])
+            cand[n++] = g;
+    /* the customer's requirements come first: split them from the catalog's rules so a
+     * block never mixes the two (conflicts usually involve a few of each) */
+    size_t n_req = 0;
+    while (n_req < n && c->groups[cand[n_req]].kind <= G_SELECT)
+        n_req++;
+    int r = drop_block(c, active, cand + n_req, n - n_req);
+    return r < 0 ? r : drop_block(c, active, cand, n_req);
 }
 
 static void singular(const char *unit, char *buf, size_t size) {
@@ -1213,15 +1240,13 @@ struct sol {
 static int64_t required_of(const struct cfg *c, const int64_t *q, size_t j) {
     struct frac f = {0, 1};
     bool any = false;
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t x = c->req_in_at[j]; x < c->req_in_at[j + 1]; x++) {
+        size_t i = c->req_in[x].from;
         if (q[i] <= 0)
             continue;
-        const struct dw_item *it = c->items[i];
-        for (size_t k = 0; k < it->n_requires; k++)
-            if (strcmp(it->requires[k].sku, c->items[j]->sku) == 0) {
-                frac_add(&f, q[i] * req_count(&it->requires[k]), req_per(&it->requires[k]));
-                any = true;
-            }
+        const struct dw_item_req *rq = &c->items[i]->requires[c->req_in[x].k];
+        frac_add(&f, q[i] * req_count(rq), req_per(rq));
+        any = true;
     }
     if (f.den == 0)
         return -1;
@@ -1588,6 +1613,8 @@ static void cfg_release(struct cfg *c) {
     free(c->max_gid);
     free(c->opt_gid);
     free(c->rule_gid);
+    free(c->req_in);
+    free(c->req_in_at);
 }
 
 static int cfg_init(struct cfg *c, const struct dw_workspace *ws, const json_t *req,
@@ -1605,6 +1632,28 @@ static int cfg_init(struct cfg *c, const struct dw_workspace *ws, const json_t *
     for (size_t i = 0; i < c->n; i++)
         c->items[i] = &ws->items[i];
     qsort(c->items, c->n, sizeof *c->items, cmp_item_sku);
+    size_t n_edges = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n_edges += c->items[i]->n_requires;
+    c->req_in = calloc(n_edges + 1, sizeof *c->req_in);
+    c->req_in_at = calloc(c->n + 2, sizeof *c->req_in_at);
+    if (!c->req_in || !c->req_in_at)
+        return -DW_ENOMEM;
+    for (int pass = 0; pass < 2; pass++) { /* count, then place: a counting sort by target */
+        for (size_t i = 0; i < c->n; i++)
+            for (size_t k = 0; k < c->items[i]->n_requires; k++) {
+                size_t j = find_item(c, c->items[i]->requires[k].sku);
+                if (j == NONE)
+                    continue;
+                if (pass == 0)
+                    c->req_in_at[j + 2]++;
+                else
+                    c->req_in[c->req_in_at[j + 1]++] = (struct edge){i, k};
+            }
+        if (pass == 0)
+            for (size_t j = 2; j < c->n + 2; j++)
+                c->req_in_at[j] += c->req_in_at[j - 1];
+    }
     for (size_t i = 0; i < ws->n_pricebooks && !c->book; i++)
         if (strcmp(ws->pricebooks[i].currency, ws->home_currency) == 0)
             c->book = &ws->pricebooks[i];

@@ -578,8 +578,8 @@ static bool is_attr_name(const char *s) {
 static bool check_attr(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
                        const char *name) {
     if (!is_attr_name(name)) {
-        dw__y_err(c, r, "%s: '%s' is not an attribute name (lower-case letters, digits, '_')",
-                  what, name);
+        dw__y_err(c, r, "%s: '%s' is not an attribute name (lower-case letters, digits, '_')", what,
+                  name);
         return false;
     }
     for (size_t i = 0; i < c->ws->n_items; i++)
@@ -595,14 +595,14 @@ static bool check_ref_only(struct dw__ws_ctx *c, const struct dw__yref *r, const
     return sku_exists(c, r, (const char *)arg, value);
 }
 
-static void parse_compat(struct dw__ws_ctx *c, const struct dw__yref *map, struct dw_cfg_rule *rule) {
+static void parse_compat(struct dw__ws_ctx *c, const struct dw__yref *map,
+                         struct dw_cfg_rule *rule) {
     struct dw__yfield f[] = {DW__REQ("among"), DW__REQ("table")};
     if (!dw__y_fields(c, map, "compatible", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
     if ((v = DW__YGET(f, "among")))
-        dw__y_strlist(c, v, "among", check_ref_only, (void *)"among", &rule->among,
-                      &rule->n_among);
+        dw__y_strlist(c, v, "among", check_ref_only, (void *)"among", &rule->among, &rule->n_among);
     if (!(v = DW__YGET(f, "table")))
         return;
     _cleanup_free_ struct dw__yref *keys = NULL, *values = NULL;
@@ -649,7 +649,7 @@ static void parse_constraints(struct dw__ws_ctx *c, const struct dw__yref *list)
         struct dw_cfg_rule *rule = &ws->cfg_rules[i];
         rule->name = "";
         rule->pos = (struct dw_ws_pos){c->file, items[i].line, items[i].col};
-        struct dw__yfield f[] = {DW__REQ("name"),   DW__OPT("description"), DW__OPT("supply"),
+        struct dw__yfield f[] = {DW__REQ("name"), DW__OPT("description"), DW__OPT("supply"),
                                  DW__OPT("demand"), DW__OPT("compatible")};
         if (!dw__y_fields(c, &items[i], "constraint", f, DW_ARRAY_SIZE(f)))
             continue;
@@ -704,9 +704,8 @@ static void parse_objective(struct dw__ws_ctx *c, const struct dw__yref *v) {
 
 static void parse_catalog(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_workspace *ws = c->ws;
-    struct dw__yfield f[] = {DW__OPT("capabilities"), DW__OPT("standards"), DW__OPT("units"),
-                             DW__REQ("items"),        DW__OPT("constraints"),
-                             DW__OPT("objective")};
+    struct dw__yfield f[] = {DW__OPT("capabilities"), DW__OPT("standards"),   DW__OPT("units"),
+                             DW__REQ("items"),        DW__OPT("constraints"), DW__OPT("objective")};
     if (!dw__y_fields(c, root, "catalog.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;

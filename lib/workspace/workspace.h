@@ -91,8 +91,8 @@ struct dw_cfg_rule {
     char *name;
     char *description;
     enum dw_cfg_rule_kind kind;
-    char *supply, *demand;  /* SUPPLY: attribute names */
-    char **among;           /* COMPAT: the column items the table speaks about */
+    char *supply, *demand; /* SUPPLY: attribute names */
+    char **among;          /* COMPAT: the column items the table speaks about */
     size_t n_among;
     struct dw_compat_row *rows; /* COMPAT */
     size_t n_rows;
