@@ -1377,10 +1377,13 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
     if (it->option_only) {
         for (size_t j = 0; j < c->n; j++)
             if (s->q[j] > 0 && has_str(c->items[j]->options, c->items[j]->n_options, it->sku)) {
-                r = dw_buf_printf(b, "option of %s; ", c->items[j]->sku);
+                r = dw_buf_printf(b, "option of %s", c->items[j]->sku);
                 break;
             }
     }
+    size_t prefix = b->len; /* "option of X" */
+    if (r == 0 && s->chosen[i] && prefix)
+        r = dw_buf_puts(b, "; ");
     if (r == 0 && s->chosen[i]) {
         d = demand_of(c, i, NULL, &counted);
         const struct unit_count *u = unit_of(c, it);
@@ -1398,7 +1401,7 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
     if (r == 0 && need > 0) {
         if (s->chosen[i] && counted)
             r = dw_buf_printf(b, " + %" PRId64 " ", need);
-        else if (s->chosen[i])
+        else if (s->chosen[i] || prefix)
             r = dw_buf_puts(b, "; ");
         if (r == 0)
             r = dw_buf_puts(b, "required by ");
@@ -1420,13 +1423,17 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
             r = dw_buf_puts(b, ", the larger quantity applies");
     }
     int64_t base = s->chosen[i] && counted ? d + need : (need > d ? need : d);
-    if (r == 0 && base < it->min_qty) {
+    if (r == 0 && base > 0 && base < it->min_qty) {
         r = dw_buf_printf(b, "%sraised to the minimum of %" PRId64, b->len ? "; " : "",
                           it->min_qty);
         base = it->min_qty;
     }
     if (r == 0 && s->q[i] > base) {
-        r = dw_buf_printf(b, "%s%" PRId64 " to meet ", b->len ? "; raised to " : "", s->q[i]);
+        r = dw_buf_printf(b, "%s%" PRId64 " to meet ",
+                          base > 0 ? "; raised to "
+                          : b->len ? "; "
+                                   : "",
+                          s->q[i]);
         bool first = true;
         for (size_t t = 0; t < c->ws->n_cfg_rules && r == 0; t++) {
             const struct dw_cfg_rule *rule = &c->ws->cfg_rules[t];

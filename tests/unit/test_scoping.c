@@ -257,7 +257,6 @@ static const char *not_covered_reason(const json_t *sol, const char *cap) {
             fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
     } while (0)
 
-
 static json_t *configure_with(const struct dw_workspace *ws, const char *req_text, bool strict,
                               bool guide) {
     json_t *req = js(req_text), *sol = NULL;
@@ -299,7 +298,8 @@ static void test_coverage_and_requires(void **state) {
     assert_string_equal(dw_json_str(json_array_get(opts, 0), "for"), "EDGE-100");
     json_t *obj = json_object_get(sol, "objective");
     /* 12 x 1290 + 12 x 15 + 2 x 99 + 2 x 200 */
-    assert_int_equal(dw_json_int(obj, "list_cost", 0), 12 * 129000 + 12 * 1500 + 2 * 9900 + 2 * 20000);
+    assert_int_equal(dw_json_int(obj, "list_cost", 0),
+                     12 * 129000 + 12 * 1500 + 2 * 9900 + 2 * 20000);
     assert_string_equal(dw_json_str(json_object_get(sol, "search"), "solver"), "glpk");
     json_decref(sol);
     free(t);
@@ -402,8 +402,9 @@ static void test_count_per_one(void **state) {
          .n_requires = 1},
     };
     struct dw_workspace ws = {.items = items, .n_items = 2, .home_currency = "EUR"};
-    json_t *sol = configure_with(&ws, "{'capabilities': ['ha'], 'quantities': [{'value': 3, "
-                                      "'unit': 'hubs'}]}",
+    json_t *sol = configure_with(&ws,
+                                 "{'capabilities': ['ha'], 'quantities': [{'value': 3, "
+                                 "'unit': 'hubs'}]}",
                                  true, false);
     assert_string_equal(lines_str(sol), "KIT:3 GW:6");
     assert_string_equal(dw_json_str(line_of(sol, "GW"), "reason"),
@@ -411,8 +412,9 @@ static void test_count_per_one(void **state) {
     json_decref(sol);
     /* ... and when the gateway stops at 5, the conflict says why */
     items[0].max_qty = 5;
-    sol = configure_with(&ws, "{'capabilities': ['ha'], 'quantities': [{'value': 3, "
-                              "'unit': 'hubs'}]}",
+    sol = configure_with(&ws,
+                         "{'capabilities': ['ha'], 'quantities': [{'value': 3, "
+                         "'unit': 'hubs'}]}",
                          true, false);
     assert_false(dw_json_bool(sol, "feasible", true));
     assert_string_equal(dw_json_str(sol, "explanation"),
@@ -553,16 +555,24 @@ static struct dw_attr a_gw2[] = {{"throughput", 2000}};
 
 static void test_rules_and_totals(void **state) {
     struct dw_item items[] = {
-        {.sku = "AP6", .name = "AP6", CAPS("wifi"), .quantity_unit = "aps", .attributes = a_ap,
+        {.sku = "AP6",
+         .name = "AP6",
+         CAPS("wifi"),
+         .quantity_unit = "aps",
+         .attributes = a_ap,
          .n_attributes = 1},
-        {.sku = "AP7", .name = "AP7", CAPS("wifi7"), .quantity_unit = "aps", .attributes = a_ap7,
+        {.sku = "AP7",
+         .name = "AP7",
+         CAPS("wifi7"),
+         .quantity_unit = "aps",
+         .attributes = a_ap7,
          .n_attributes = 1},
         {.sku = "GW1", .name = "GW1", CAPS("wan"), .attributes = a_gw, .n_attributes = 1},
         {.sku = "GW2", .name = "GW2", CAPS("wan"), .attributes = a_gw2, .n_attributes = 1},
         {.sku = "SW24", .name = "SW24", .attributes = a_sw24, .n_attributes = 2},
         {.sku = "SW48", .name = "SW48", .attributes = a_sw48, .n_attributes = 2},
     };
-    struct dw_price prices[] = {{.sku = "AP6", .list = 100}, {.sku = "AP7", .list = 200},
+    struct dw_price prices[] = {{.sku = "AP6", .list = 100},  {.sku = "AP7", .list = 200},
                                 {.sku = "GW1", .list = 1000}, {.sku = "GW2", .list = 3000},
                                 {.sku = "SW24", .list = 500}, {.sku = "SW48", .list = 900}};
     struct dw_pricebook book = {.currency = "EUR", .prices = prices, .n_prices = 6};
@@ -576,31 +586,39 @@ static void test_rules_and_totals(void **state) {
          .rows = rows,
          .n_rows = 1},
     };
-    struct dw_workspace ws = {.items = items, .n_items = 6, .home_currency = "EUR",
-                              .pricebooks = &book, .n_pricebooks = 1, .cfg_rules = rules,
+    struct dw_workspace ws = {.items = items,
+                              .n_items = 6,
+                              .home_currency = "EUR",
+                              .pricebooks = &book,
+                              .n_pricebooks = 1,
+                              .cfg_rules = rules,
                               .n_cfg_rules = 2};
     /* 20 APs draw 600 W: two 24-port switches (1000) cost more than one 48 (900). */
-    json_t *sol = configure_with(&ws, "{'capabilities': ['wifi'], 'quantities': [{'value': 20, "
-                                      "'unit': 'aps'}]}",
+    json_t *sol = configure_with(&ws,
+                                 "{'capabilities': ['wifi'], 'quantities': [{'value': 20, "
+                                 "'unit': 'aps'}]}",
                                  true, false);
     assert_string_equal(lines_str(sol), "AP6:20 SW48:1");
     assert_string_equal(dw_json_str(line_of(sol, "SW48"), "reason"), "1 to meet poe (poe_w)");
     json_decref(sol);
     /* 10 APs: 300 W, one 24-port switch */
-    sol = configure_with(&ws, "{'capabilities': ['wifi'], 'quantities': [{'value': 10, "
-                              "'unit': 'aps'}]}",
+    sol = configure_with(&ws,
+                         "{'capabilities': ['wifi'], 'quantities': [{'value': 10, "
+                         "'unit': 'aps'}]}",
                          true, false);
     assert_string_equal(lines_str(sol), "AP6:10 SW24:1");
     json_decref(sol);
     /* Wi-Fi 7 goes only with the 48-port switch, even for 4 APs */
-    sol = configure_with(&ws, "{'capabilities': ['wifi7'], 'quantities': [{'value': 4, "
-                              "'unit': 'aps'}]}",
+    sol = configure_with(&ws,
+                         "{'capabilities': ['wifi7'], 'quantities': [{'value': 4, "
+                         "'unit': 'aps'}]}",
                          true, false);
     assert_string_equal(lines_str(sol), "AP7:4 SW48:1");
     json_decref(sol);
     /* ... so a customer who allows no 48-port switch gets the conflict */
-    sol = configure_with(&ws, "{'capabilities': ['wifi7'], 'quantities': [{'value': 4, "
-                              "'unit': 'aps'}], 'limits': [{'sku': 'SW48', 'max': 0}]}",
+    sol = configure_with(&ws,
+                         "{'capabilities': ['wifi7'], 'quantities': [{'value': 4, "
+                         "'unit': 'aps'}], 'limits': [{'sku': 'SW48', 'max': 0}]}",
                          true, false);
     assert_false(dw_json_bool(sol, "feasible", true));
     assert_contains(dw_json_str(sol, "explanation"), "compatibility table ap7-uplinks");
@@ -608,15 +626,17 @@ static void test_rules_and_totals(void **state) {
     json_decref(sol);
     /* attribute totals: 3000 Mbit/s, the cheapest mix is two GW1 and one GW2? no: 4000
      * for two GW2 (6000) vs GW2 + 2 GW1 (5000) vs 6 GW1 (6000) */
-    sol = configure_with(&ws, "{'capabilities': ['wan'], 'attributes': [{'name': "
-                              "'throughput', 'min': 3000}]}",
+    sol = configure_with(&ws,
+                         "{'capabilities': ['wan'], 'attributes': [{'name': "
+                         "'throughput', 'min': 3000}]}",
                          true, false);
     assert_int_equal(qty_of(sol, "GW1") * 500 + qty_of(sol, "GW2") * 2000 >= 3000, 1);
     assert_int_equal(dw_json_int(json_object_get(sol, "objective"), "list_cost", 0), 5000);
     json_decref(sol);
     /* a selection, and what it forces and rules out */
-    sol = configure_with(&ws, "{'capabilities': ['wifi'], 'quantities': [{'value': 4, "
-                              "'unit': 'aps'}], 'select': {'AP7': 2}}",
+    sol = configure_with(&ws,
+                         "{'capabilities': ['wifi'], 'quantities': [{'value': 4, "
+                         "'unit': 'aps'}], 'select': {'AP7': 2}}",
                          true, true);
     assert_string_equal(lines_str(sol), "AP6:4 AP7:2 SW48:1");
     json_t *g = json_object_get(sol, "guide");
@@ -684,8 +704,8 @@ static void rcat_make(struct rcat *r) {
         size_t nr = 0; /* requires only point to higher indices: no cycles */
         for (int k = 0; k < 2 && i + 1 < R_ITEMS; k++)
             if (rnd(3) == 0)
-                r->reqs[i][nr++] = (struct dw_item_req){(char *)r_skus[i + 1 + rnd(R_ITEMS - i - 1)],
-                                                        1 + rnd(10), 1 + rnd(2)};
+                r->reqs[i][nr++] = (struct dw_item_req){
+                    (char *)r_skus[i + 1 + rnd(R_ITEMS - i - 1)], 1 + rnd(10), 1 + rnd(2)};
         if (nr == 2 && strcmp(r->reqs[i][0].sku, r->reqs[i][1].sku) == 0)
             nr = 1;
         it->requires = r->reqs[i];
@@ -718,14 +738,21 @@ static void rcat_make(struct rcat *r) {
     r->among[0] = (char *)r_skus[8];
     r->among[1] = (char *)r_skus[9];
     r->row = (struct dw_compat_row){(char *)r_skus[rnd(8)], r->row_with, 1};
-    r->rules[0] = (struct dw_cfg_rule){.name = "budget", .kind = DW_CFG_RULE_SUPPLY,
-                                       .supply = "supply", .demand = "demand"};
-    r->rules[1] = (struct dw_cfg_rule){.name = "table", .kind = DW_CFG_RULE_COMPAT,
-                                       .among = r->among, .n_among = 2, .rows = &r->row,
+    r->rules[0] = (struct dw_cfg_rule){
+        .name = "budget", .kind = DW_CFG_RULE_SUPPLY, .supply = "supply", .demand = "demand"};
+    r->rules[1] = (struct dw_cfg_rule){.name = "table",
+                                       .kind = DW_CFG_RULE_COMPAT,
+                                       .among = r->among,
+                                       .n_among = 2,
+                                       .rows = &r->row,
                                        .n_rows = 1};
-    r->ws = (struct dw_workspace){.items = r->items, .n_items = R_ITEMS, .home_currency = "EUR",
-                                  .pricebooks = &r->book, .n_pricebooks = 1,
-                                  .cfg_rules = r->rules, .n_cfg_rules = (size_t)rnd(3)};
+    r->ws = (struct dw_workspace){.items = r->items,
+                                  .n_items = R_ITEMS,
+                                  .home_currency = "EUR",
+                                  .pricebooks = &r->book,
+                                  .n_pricebooks = 1,
+                                  .cfg_rules = r->rules,
+                                  .n_cfg_rules = (size_t)rnd(3)};
 }
 
 static json_t *rreq_make(void) {
@@ -833,7 +860,8 @@ static void test_properties(void **state) {
 
 static void test_determinism_shuffled(void **state) {
     static const char *const reqs[] = {
-        "{'capabilities': ['sd-wan', 'high-availability', 'wifi', 'remote-access', 'firewall-only'],"
+        "{'capabilities': ['sd-wan', 'high-availability', 'wifi', 'remote-access', "
+        "'firewall-only'],"
         " 'quantities': [{'value': 12, 'unit': 'sites'}, {'value': 120, 'unit': 'users'}]}",
         "{'capabilities': ['wifi-controller', 'sd-wan', 'redundant-power', 'quantum'],"
         " 'excluded_capabilities': ['on-prem'],"
@@ -933,7 +961,6 @@ static void test_bad_input(void **state) {
     assert_int_equal(dw_configure(&ws, req, &sol, &err), -DW_EVALIDATE);
     assert_contains(err.msg, "cycle");
     json_decref(req);
-
 }
 
 /* ---- the scoping agent --------------------------------------------------------------- */
