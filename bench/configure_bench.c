@@ -68,7 +68,9 @@ static size_t build(struct dw_workspace *ws, struct dw_pricebook *book) {
             snprintf(sku[i], sizeof sku[i], "LIC-F%02zu", i - lic0);
         else
             snprintf(sku[i], sizeof sku[i], "%s",
-                     i == sup_std ? "SUP-STD" : i == sup_247 ? "SUP-247" : "PSU-EXT");
+                     i == sup_std   ? "SUP-STD"
+                     : i == sup_247 ? "SUP-247"
+                                    : "PSU-EXT");
     }
     for (size_t i = 0; i < N_ITEMS; i++) {
         struct dw_item *it = &items[i];
@@ -137,20 +139,30 @@ static size_t build(struct dw_workspace *ws, struct dw_pricebook *book) {
         rows[f][0] = (struct dw_compat_row){sku[b], row_with[f][0], 2};
         row_with[f][1][0] = sku[b + 4];
         rows[f][1] = (struct dw_compat_row){sku[b + 1], row_with[f][1], 1};
-        rules[nr++] = (struct dw_cfg_rule){.name = cap[f], .kind = DW_CFG_RULE_COMPAT,
-                                           .among = among[f], .n_among = 3, .rows = rows[f],
+        rules[nr++] = (struct dw_cfg_rule){.name = cap[f],
+                                           .kind = DW_CFG_RULE_COMPAT,
+                                           .among = among[f],
+                                           .n_among = 3,
+                                           .rows = rows[f],
                                            .n_rows = 2};
     }
-    rules[nr++] = (struct dw_cfg_rule){.name = "power", .kind = DW_CFG_RULE_SUPPLY,
-                                       .supply = "power_supply_w", .demand = "power_w"};
-    rules[nr++] = (struct dw_cfg_rule){.name = "uplinks", .kind = DW_CFG_RULE_SUPPLY,
-                                       .supply = "throughput_mbps", .demand = "uplink_ports"};
+    rules[nr++] = (struct dw_cfg_rule){.name = "power",
+                                       .kind = DW_CFG_RULE_SUPPLY,
+                                       .supply = "power_supply_w",
+                                       .demand = "power_w"};
+    rules[nr++] = (struct dw_cfg_rule){.name = "uplinks",
+                                       .kind = DW_CFG_RULE_SUPPLY,
+                                       .supply = "throughput_mbps",
+                                       .demand = "uplink_ports"};
     n_constraints += nr;
     n = N_ITEMS;
-    *book = (struct dw_pricebook){.currency = "EUR", .digits = 2, .prices = prices,
-                                  .n_prices = n};
-    *ws = (struct dw_workspace){.items = items, .n_items = n, .home_currency = "EUR",
-                                .pricebooks = book, .n_pricebooks = 1, .cfg_rules = rules,
+    *book = (struct dw_pricebook){.currency = "EUR", .digits = 2, .prices = prices, .n_prices = n};
+    *ws = (struct dw_workspace){.items = items,
+                                .n_items = n,
+                                .home_currency = "EUR",
+                                .pricebooks = book,
+                                .n_pricebooks = 1,
+                                .cfg_rules = rules,
                                 .n_cfg_rules = nr};
     return n_constraints;
 }
@@ -160,10 +172,10 @@ static json_t *request(bool conflict) {
     for (int k = 0; k < 8; k++)
         json_array_append_new(c, json_string(cap[rnd(FAMILIES)]));
     int sites = 1 + rnd(120);
-    json_t *req = json_pack("{s:o, s:[{s:s, s:i}, {s:s, s:i}], s:[{s:s, s:i}]}", "capabilities",
-                            c, "quantities", "unit", "sites", "value", sites, "unit", "users",
-                            "value", 10 + rnd(500), "attributes", "name", "throughput_mbps",
-                            "min", 1000 * (1 + rnd(50)));
+    json_t *req = json_pack("{s:o, s:[{s:s, s:i}, {s:s, s:i}], s:[{s:s, s:i}]}", "capabilities", c,
+                            "quantities", "unit", "sites", "value", sites, "unit", "users", "value",
+                            10 + rnd(500), "attributes", "name", "throughput_mbps", "min",
+                            1000 * (1 + rnd(50)));
     if (conflict) /* the customer caps the support contracts below what the sites need */
         json_object_set_new(req, "attributes",
                             json_pack("[{s:s, s:i}]", "name", "power_w", "max", sites));
