@@ -630,6 +630,13 @@ static size_t add_group(struct cfg *c, enum gkind kind, size_t a, size_t b) {
     return c->n_groups++;
 }
 
+static int cmp_pair(const void *x, const void *y) {
+    const struct group *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
 /* Every group, in a canonical order: the customer's requirements first, then the catalog's
  * rules by SKU. The deletion filter walks them in this order. */
 static int build_groups(struct cfg *c, struct dw_error *err) {
@@ -639,8 +646,6 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
         const struct dw_item *it = c->items[c->rel[p]];
         cap += 3 + it->n_requires + it->n_excludes;
     }
-    for (size_t p = 0; p < c->m; p++) /* excludes declared on the other side */
-        cap += c->m;
     if (cap > DW_CFG_MAX_GROUPS * 64)
         cap = DW_CFG_MAX_GROUPS * 64;
     c->groups = calloc(cap + 1, sizeof *c->groups);
@@ -672,7 +677,7 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
     for (size_t p = 0; p < c->m; p++) {
         size_t i = c->rel[p];
         const struct dw_item *it = c->items[i];
-        if (c->n_groups + it->n_requires + 3 + c->m > cap)
+        if (c->n_groups + it->n_requires + 3 > cap)
             return dw_error_set(err, -DW_ETOOBIG, "configure: more than %zu constraints", cap);
         if (it->min_qty > 1)
             c->min_gid[i] = add_group(c, G_MIN, i, 0);
@@ -686,12 +691,32 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
         for (size_t r = 0; r < it->n_requires; r++)
             c->req_gid[i][r] =
                 find_item(c, it->requires[r].sku) == NONE ? NONE : add_group(c, G_REQ, i, r);
-        for (size_t q = p + 1; q < c->m; q++) {
-            const struct dw_item *o = c->items[c->rel[q]];
-            if (has_str(it->excludes, it->n_excludes, o->sku) ||
-                has_str(o->excludes, o->n_excludes, it->sku))
-                add_group(c, G_EXCL, i, c->rel[q]);
+    }
+    /* excluded pairs, each once whichever side declares it, in (a, b) order */
+    size_t n_pairs = 0;
+    for (size_t p = 0; p < c->m; p++)
+        n_pairs += c->items[c->rel[p]]->n_excludes;
+    _cleanup_free_ struct group *pairs = calloc(n_pairs + 1, sizeof *pairs);
+    if (!pairs)
+        return -DW_ENOMEM;
+    n_pairs = 0;
+    for (size_t p = 0; p < c->m; p++) {
+        const struct dw_item *it = c->items[c->rel[p]];
+        for (size_t k = 0; k < it->n_excludes; k++) {
+            size_t j = find_item(c, it->excludes[k]);
+            if (j == NONE || c->pos[j] == NONE || j == c->rel[p])
+                continue;
+            size_t a = j < c->rel[p] ? j : c->rel[p], b = j < c->rel[p] ? c->rel[p] : j;
+            pairs[n_pairs++] = (struct group){G_EXCL, a, b};
         }
+    }
+    qsort(pairs, n_pairs, sizeof *pairs, cmp_pair);
+    for (size_t k = 0; k < n_pairs; k++) {
+        if (k && pairs[k].a == pairs[k - 1].a && pairs[k].b == pairs[k - 1].b)
+            continue;
+        if (c->n_groups + c->ws->n_cfg_rules >= cap)
+            return dw_error_set(err, -DW_ETOOBIG, "configure: more than %zu constraints", cap);
+        add_group(c, G_EXCL, pairs[k].a, pairs[k].b);
     }
     for (size_t t = 0; t < c->ws->n_cfg_rules; t++)
         c->rule_gid[t] = add_group(
