@@ -22,6 +22,7 @@
 #include <glpk.h>
 #include <inttypes.h>
 #include <math.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,7 @@ struct cfg {
 
     int solves;
     bool exhaustive;
+    bool glpk_reset; /* GLPK failed inside and its environment was freed: no lp is valid */
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -957,8 +959,36 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
     return 0;
 }
 
+/* GLPK ends the process on an internal error (an assertion in its presolver on extreme
+ * bounds, say) unless a hook jumps out; the environment must then be freed, which frees
+ * every problem object of this thread too. */
+static void glpk_hook(void *info) {
+    longjmp(*(jmp_buf *)info, 1);
+}
+
+static int intopt_guarded(struct cfg *c, glp_prob *lp, const glp_iocp *parm) {
+    jmp_buf jb;
+    glp_error_hook(glpk_hook, &jb);
+    if (setjmp(jb)) {
+        glp_error_hook(NULL, NULL);
+        glp_free_env();
+        c->glpk_reset = true;
+        return -DW_EINTERNAL;
+    }
+    int r = glp_intopt(lp, parm);
+    glp_error_hook(NULL, NULL);
+    return r;
+}
+
+static void drop_prob(const struct cfg *c, glp_prob *lp) {
+    if (lp && !c->glpk_reset)
+        glp_delete_prob(lp);
+}
+
 /* Solve; 1 when a solution was found, 0 when infeasible, < 0 on a solver failure. */
 static int solve(struct cfg *c, glp_prob *lp, int dir) {
+    if (c->glpk_reset)
+        return -DW_EINTERNAL;
     glp_iocp parm;
     glp_init_iocp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
@@ -972,7 +1002,9 @@ static int solve(struct cfg *c, glp_prob *lp, int dir) {
         int i = glp_add_rows(lp, 1);
         glp_set_row_bnds(lp, i, GLP_FR, 0, 0);
     }
-    int r = glp_intopt(lp, &parm);
+    int r = intopt_guarded(c, lp, &parm);
+    if (r < 0)
+        return r;
     if (r == GLP_ENOPFS || r == GLP_ENODFS)
         return 0;
     int st = glp_mip_status(lp);
@@ -993,7 +1025,7 @@ static int feasible(struct cfg *c, const bool *active) {
     if (r < 0)
         return r;
     r = solve(c, lp, GLP_MIN);
-    glp_delete_prob(lp);
+    drop_prob(c, lp);
     return r;
 }
 
@@ -1610,14 +1642,14 @@ static int guide(struct cfg *c, const bool *active, const struct sol *s, json_t 
         else
             glp_set_col_bnds(lp, col, GLP_FX, 1, 1);
         r = solve(c, lp, GLP_MIN);
-        glp_set_col_bnds(lp, col, type, lb, ub);
         if (r < 0)
             break;
+        glp_set_col_bnds(lp, col, type, lb, ub);
         json_t *dst = in ? (r == 0 ? forced : possible) : (r == 1 ? possible : impossible);
         json_array_append_new(dst, json_string(c->items[i]->sku));
         r = 0;
     }
-    glp_delete_prob(lp);
+    drop_prob(c, lp);
     return r;
 }
 
@@ -1758,7 +1790,7 @@ static int optimise(struct cfg *c, const bool *active, bool lenient, struct sol 
     }
     if (r == 1)
         read_solution(c, lp, s);
-    glp_delete_prob(lp);
+    drop_prob(c, lp);
     return r;
 }
 
@@ -1854,7 +1886,9 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
     r = 0;
 out:
     if (r == -DW_EINTERNAL && !err->code)
-        dw_error_set(err, r, "configure: the solver failed");
+        dw_error_set(err, r,
+                     "configure: the solver failed (numerical trouble; smaller counts "
+                     "or totals may help)");
     if (r == -DW_ENOMEM)
         dw_error_set(err, r, "out of memory");
     free(s.q);

@@ -22,11 +22,11 @@
 /* Hard limits on what a requirements document may ask; above them is bad input
  * (-DW_ETOOBIG). A requires chain deeper than DW_CFG_MAX_DEPTH, or a cycle, is an error in
  * the workspace (-DW_EVALIDATE; the loader rejects cycles, hand-built snapshots may not). */
-#define DW_CFG_MAX_WANTS 64              /* distinct wanted capabilities */
-#define DW_CFG_MAX_ENTRIES 256           /* entries of attributes, limits, select */
-#define DW_CFG_MAX_DEPTH 32              /* requires chain */
-#define DW_CFG_MAX_QUANTITY 1000000000LL /* a requested quantity or total above this */
-#define DW_CFG_MAX_GROUPS 4096           /* constraint groups considered by the conflict search */
+#define DW_CFG_MAX_WANTS 64             /* distinct wanted capabilities */
+#define DW_CFG_MAX_ENTRIES 256          /* entries of attributes, limits, select */
+#define DW_CFG_MAX_DEPTH 32             /* requires chain */
+#define DW_CFG_MAX_QUANTITY 100000000LL /* a requested quantity or total above this */
+#define DW_CFG_MAX_GROUPS 4096          /* constraint groups considered by the conflict search */
 
 struct dw_cfg_opts {
     /* Every wanted capability must be covered. When none can be, the solution is
