@@ -9,7 +9,7 @@
 
 DEB_PACKAGES := gcc meson ninja-build pkg-config python3 sqlite3 \
                 libjansson-dev libfyaml-dev libsqlite3-dev libpcre2-dev libsodium-dev \
-                libcmocka-dev clang-format libxgboost-dev libstemmer-dev libssl-dev
+                libcmocka-dev clang-format libxgboost-dev libstemmer-dev libssl-dev libglpk-dev
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_BENCH ?= build-bench
@@ -57,6 +57,7 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	./$(BUILD_BENCH)/bench/dealwright-bench
 	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 	./$(BUILD_BENCH)/bench/dealwright-bench-pricing
+	./$(BUILD_BENCH)/bench/dealwright-bench-configure
 
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

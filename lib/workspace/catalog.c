@@ -276,7 +276,8 @@ static void parse_requires(struct dw__ws_ctx *c, const struct dw__yref *list, st
         struct dw_item_req *req = &it->requires[i];
         req->sku = "";
         req->per = 1;
-        struct dw__yfield f[] = {DW__REQ("sku"), DW__OPT("per")};
+        req->count = 1;
+        struct dw__yfield f[] = {DW__REQ("sku"), DW__OPT("per"), DW__OPT("count")};
         if (!dw__y_fields(c, &items[i], "requires entry", f, DW_ARRAY_SIZE(f)))
             continue;
         const struct dw__yref *v;
@@ -287,6 +288,8 @@ static void parse_requires(struct dw__ws_ctx *c, const struct dw__yref *list, st
         }
         if ((v = DW__YGET(f, "per")))
             dw__y_int(c, v, "per", 1, QTY_MAX, &req->per);
+        if ((v = DW__YGET(f, "count")))
+            dw__y_int(c, v, "count", 1, 1000, &req->count);
     }
     it->n_requires = n;
     dw__report_dups(c, names, n_names, "required sku");
@@ -568,10 +571,148 @@ static void parse_items(struct dw__ws_ctx *c, const struct dw__yref *list) {
     check_catalog(c);
 }
 
+/* ---- catalog.yaml: constraints and objective ----------------------------------------- */
+
+static bool is_attr_name(const char *s) {
+    if (!s[0])
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return true;
+}
+
+static bool check_attr(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
+                       const char *name) {
+    if (!is_attr_name(name)) {
+        dw__y_err(c, r, "%s: '%s' is not an attribute name (lower-case letters, digits, '_')", what,
+                  name);
+        return false;
+    }
+    for (size_t i = 0; i < c->ws->n_items; i++)
+        for (size_t k = 0; k < c->ws->items[i].n_attributes; k++)
+            if (strcmp(c->ws->items[i].attributes[k].name, name) == 0)
+                return true;
+    dw__y_err(c, r, "%s: no item has the attribute '%s'", what, name);
+    return false;
+}
+
+static bool check_ref_only(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
+                           void *arg) {
+    return sku_exists(c, r, (const char *)arg, value);
+}
+
+static void parse_compat(struct dw__ws_ctx *c, const struct dw__yref *map,
+                         struct dw_cfg_rule *rule) {
+    struct dw__yfield f[] = {DW__REQ("among"), DW__REQ("table")};
+    if (!dw__y_fields(c, map, "compatible", f, DW_ARRAY_SIZE(f)))
+        return;
+    const struct dw__yref *v;
+    if ((v = DW__YGET(f, "among")))
+        dw__y_strlist(c, v, "among", check_ref_only, (void *)"among", &rule->among, &rule->n_among);
+    if (!(v = DW__YGET(f, "table")))
+        return;
+    _cleanup_free_ struct dw__yref *keys = NULL, *values = NULL;
+    size_t n;
+    if (!dw__y_pairs(c, v, "table", &keys, &values, &n) || n == 0) {
+        if (n == 0)
+            dw__y_err(c, v, "table: at least one row");
+        return;
+    }
+    rule->rows = dw__ws_array(c->w, n, sizeof *rule->rows);
+    if (!rule->rows)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_compat_row *row = &rule->rows[i];
+        row->sku = dw__ws_strdup(c->w, dw__y_text(&keys[i]));
+        if (!row->sku)
+            return;
+        if (sku_exists(c, &keys[i], "table", row->sku) &&
+            in_list(rule->among, rule->n_among, row->sku))
+            dw__y_err(c, &keys[i], "table: %s is both a row and in among", row->sku);
+        dw__y_strlist(c, &values[i], "table", check_ref_only, (void *)"table", &row->with,
+                      &row->n_with);
+        for (size_t k = 0; k < row->n_with; k++)
+            if (!in_list(rule->among, rule->n_among, row->with[k]))
+                dw__y_err(c, &values[i], "table: %s is not in among", row->with[k]);
+    }
+    rule->n_rows = n;
+}
+
+static void parse_constraints(struct dw__ws_ctx *c, const struct dw__yref *list) {
+    struct dw_workspace *ws = c->ws;
+    _cleanup_free_ struct dw__yref *items = NULL;
+    size_t n;
+    if (!dw__y_seq(c, list, "constraints", &items, &n) || n == 0)
+        return;
+    ws->cfg_rules = dw__ws_array(c->w, n, sizeof *ws->cfg_rules);
+    _cleanup_free_ struct dw__named *names = calloc(n, sizeof *names);
+    if (!ws->cfg_rules || !names) {
+        c->w->oom = true;
+        return;
+    }
+    size_t n_names = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_cfg_rule *rule = &ws->cfg_rules[i];
+        rule->name = "";
+        rule->pos = (struct dw_ws_pos){c->file, items[i].line, items[i].col};
+        struct dw__yfield f[] = {DW__REQ("name"), DW__OPT("description"), DW__OPT("supply"),
+                                 DW__OPT("demand"), DW__OPT("compatible")};
+        if (!dw__y_fields(c, &items[i], "constraint", f, DW_ARRAY_SIZE(f)))
+            continue;
+        const struct dw__yref *v, *sup = DW__YGET(f, "supply"), *dem = DW__YGET(f, "demand"),
+                                  *cmp = DW__YGET(f, "compatible");
+        if ((v = DW__YGET(f, "name")) && dw__y_str(c, v, "name", &rule->name)) {
+            if (!is_attr_name(rule->name) && !strchr(rule->name, '-'))
+                dw__y_err(c, v, "name: '%s' must be lower-case letters, digits, '_' and '-'",
+                          rule->name);
+            names[n_names++] = (struct dw__named){rule->name, v->line, v->col};
+        }
+        if ((v = DW__YGET(f, "description")))
+            dw__y_str(c, v, "description", &rule->description);
+        if (cmp && (sup || dem)) {
+            dw__y_err(c, cmp, "constraint: either supply/demand or compatible, not both");
+            continue;
+        }
+        if (cmp) {
+            rule->kind = DW_CFG_RULE_COMPAT;
+            parse_compat(c, cmp, rule);
+        } else if (sup && dem) {
+            rule->kind = DW_CFG_RULE_SUPPLY;
+            if (dw__y_str(c, sup, "supply", &rule->supply))
+                check_attr(c, sup, "supply", rule->supply);
+            if (dw__y_str(c, dem, "demand", &rule->demand))
+                check_attr(c, dem, "demand", rule->demand);
+        } else {
+            dw__y_err(c, &items[i], "constraint: needs supply and demand, or compatible");
+        }
+    }
+    ws->n_cfg_rules = n;
+    dw__report_dups(c, names, n_names, "constraint");
+}
+
+static void parse_objective(struct dw__ws_ctx *c, const struct dw__yref *v) {
+    struct dw_workspace *ws = c->ws;
+    const char *s = dw__y_scalar(c, v, "objective");
+    if (!s)
+        return;
+    if (strcmp(s, "list_cost") == 0)
+        ws->cfg_objective = DW_CFG_OBJ_LIST_COST;
+    else if (strcmp(s, "rank") == 0)
+        ws->cfg_objective = DW_CFG_OBJ_RANK;
+    else if (strncmp(s, "attribute:", 10) == 0) {
+        ws->cfg_objective = DW_CFG_OBJ_ATTRIBUTE;
+        ws->cfg_objective_attribute = dw__ws_strdup(c->w, s + 10);
+        if (ws->cfg_objective_attribute)
+            check_attr(c, v, "objective", ws->cfg_objective_attribute);
+    } else
+        dw__y_err(c, v, "objective: '%s' is not list_cost, rank or attribute:NAME", s);
+}
+
 static void parse_catalog(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_workspace *ws = c->ws;
-    struct dw__yfield f[] = {DW__OPT("capabilities"), DW__OPT("standards"), DW__OPT("units"),
-                             DW__REQ("items")};
+    struct dw__yfield f[] = {DW__OPT("capabilities"), DW__OPT("standards"),   DW__OPT("units"),
+                             DW__REQ("items"),        DW__OPT("constraints"), DW__OPT("objective")};
     if (!dw__y_fields(c, root, "catalog.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v;
@@ -586,6 +727,10 @@ static void parse_catalog(struct dw__ws_ctx *c, const struct dw__yref *root) {
         c->w->oom = true;
     if ((v = DW__YGET(f, "items")))
         parse_items(c, v);
+    if ((v = DW__YGET(f, "constraints")) && c->have_catalog)
+        parse_constraints(c, v);
+    if ((v = DW__YGET(f, "objective")) && c->have_catalog)
+        parse_objective(c, v);
 }
 
 void dw__load_catalog(struct dw__ws_ctx *c) {

@@ -42,9 +42,10 @@ struct dw_term { /* a name and the phrases that mean it (capabilities, standards
 enum dw_item_kind { DW_ITEM_HARDWARE, DW_ITEM_SUBSCRIPTION, DW_ITEM_SERVICE };
 enum dw_billing { DW_BILL_ONE_TIME, DW_BILL_MONTHLY };
 
-struct dw_item_req { /* "requires": every `per` units of this item need one unit of sku */
+struct dw_item_req { /* "requires": every `per` units of this item need `count` units of sku */
     char *sku;
-    int64_t per; /* ceil(qty / per) units of sku are required; default 1 */
+    int64_t per;   /* ceil(qty x count / per) units of sku are required; default 1 */
+    int64_t count; /* units of sku per `per` units of this item ("2 per HA kit"); default 1 */
 };
 
 struct dw_attr {
@@ -74,6 +75,35 @@ struct dw_item {
     size_t n_options;
     bool option_only; /* only sold as an option of another item */
     struct dw_ws_pos pos;
+};
+
+/* catalog.yaml constraints: rules across items that the configurator enforces. */
+enum dw_cfg_rule_kind {
+    DW_CFG_RULE_SUPPLY, /* sum(qty x supply attribute) >= sum(qty x demand attribute) */
+    DW_CFG_RULE_COMPAT, /* a compatibility table: a row item goes only with the listed ones */
+};
+struct dw_compat_row {
+    char *sku;   /* the row item */
+    char **with; /* the items of `among` it is compatible with */
+    size_t n_with;
+};
+struct dw_cfg_rule {
+    char *name;
+    char *description;
+    enum dw_cfg_rule_kind kind;
+    char *supply, *demand; /* SUPPLY: attribute names */
+    char **among;          /* COMPAT: the column items the table speaks about */
+    size_t n_among;
+    struct dw_compat_row *rows; /* COMPAT */
+    size_t n_rows;
+    struct dw_ws_pos pos;
+};
+
+/* What the configurator minimises (catalog.yaml `objective`). */
+enum dw_cfg_objective {
+    DW_CFG_OBJ_LIST_COST, /* list price in the home currency (default) */
+    DW_CFG_OBJ_RANK,      /* sum of the chosen items' rank, list cost second */
+    DW_CFG_OBJ_ATTRIBUTE, /* total of one attribute (power_w, rack_units), list cost second */
 };
 
 struct dw_tier {
@@ -340,6 +370,10 @@ struct dw_workspace {
     size_t n_units;
     struct dw_item *items; /* sorted by sku */
     size_t n_items;
+    struct dw_cfg_rule *cfg_rules; /* catalog.yaml constraints, in file order */
+    size_t n_cfg_rules;
+    enum dw_cfg_objective cfg_objective;
+    char *cfg_objective_attribute; /* DW_CFG_OBJ_ATTRIBUTE */
 
     struct dw_pricebook *pricebooks;
     size_t n_pricebooks;

@@ -741,6 +741,57 @@ static void test_catalog_structure(void **state) {
     dw_diags_release(&d);
 }
 
+/* Constraints across items and the objective: parsed, and every mistake reported where
+ * it stands. */
+static void test_catalog_constraints(void **state) {
+    static const char items[] =
+        "items:\n" /* 1 */
+        "  - {sku: A-1, name: A, kind: hardware, attributes: {poe_w: 60},"
+        " requires: [{sku: B-1, count: 2}]}\n"                                /* 2 */
+        "  - {sku: B-1, name: B, kind: hardware, attributes: {draw_w: 30}}\n" /* 3 */
+        "  - {sku: C-1, name: C, kind: hardware}\n";                          /* 4 */
+    char good[1024], bad[1024];
+    snprintf(good, sizeof good,
+             "%s"
+             "constraints:\n"                                             /* 5 */
+             "  - {name: power, supply: poe_w, demand: draw_w}\n"         /* 6 */
+             "  - name: table\n"                                          /* 7 */
+             "    compatible: {among: [B-1, C-1], table: {A-1: [B-1]}}\n" /* 8 */
+             "objective: attribute:poe_w\n",                              /* 9 */
+             items);
+    struct file f[] = {
+        {"catalog.yaml", good}, {"pricebooks/EUR.yaml", NULL}, {"pricebooks/USD.yaml", NULL}};
+    struct dw_diags d = {0};
+    make_ws(f, DW_ARRAY_SIZE(f));
+    struct dw_workspace *ws = NULL;
+    dw_workspace_load(tmp_root, &ws, &d); /* the price books are missing: only look at */
+    for (size_t i = 0; i < d.n; i++)      /* the catalog's own diagnostics */
+        if (strcmp(d.v[i].file, "catalog.yaml") == 0)
+            fail_msg("unexpected: %d:%d: %s", d.v[i].line, d.v[i].col, d.v[i].msg);
+    dw_diags_release(&d);
+    dw_workspace_unref(ws);
+
+    snprintf(bad, sizeof bad,
+             "%s"
+             "constraints:\n"                                                 /* 5 */
+             "  - {name: power, supply: poe_watts, demand: draw_w}\n"         /* 6 */
+             "  - name: table\n"                                              /* 7 */
+             "    compatible: {among: [B-1], table: {A-1: [C-1], B-1: []}}\n" /* 8 */
+             "  - {name: power}\n"                                            /* 9 */
+             "objective: cheapest\n",                                         /* 10 */
+             items);
+    f[0].text = bad;
+    load_fail(f, DW_ARRAY_SIZE(f), &d);
+    assert_diag(&d, "catalog.yaml:6:27: supply: no item has the attribute 'poe_watts'");
+    assert_diag(&d, "catalog.yaml:8:46: table: C-1 is not in among");
+    assert_diag(&d, "catalog.yaml:8:52: table: B-1 is both a row and in among");
+    assert_diag(&d, "catalog.yaml:9:6: constraint: needs supply and demand, or compatible");
+    assert_diag(&d, "catalog.yaml:9:12: duplicate constraint 'power' (first at line 6)");
+    assert_diag(&d, "catalog.yaml:10:12: objective: 'cheapest' is not list_cost, rank or "
+                    "attribute:NAME");
+    dw_diags_release(&d);
+}
+
 /* ---- price books ----------------------------------------------------------------------- */
 
 static void test_pricebooks(void **state) {
@@ -964,6 +1015,7 @@ int main(void) {
         cmocka_unit_test(test_dangling_references),
         cmocka_unit_test(test_roles_and_users),
         cmocka_unit_test(test_catalog_structure),
+        cmocka_unit_test(test_catalog_constraints),
         cmocka_unit_test(test_pricebooks),
         cmocka_unit_test(test_qualification_rules),
         cmocka_unit_test(test_company),
