@@ -600,4 +600,9 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .stats = dw__sq_stats,
     .model_insert = dw__sq_model_insert,
     .model_get = dw__sq_model_get,
+    .token_insert = dw__sq_token_insert,
+    .token_find = dw__sq_token_find,
+    .tokens_list = dw__sq_tokens_list,
+    .token_revoke = dw__sq_token_revoke,
+    .events_since = dw__sq_events_since,
 };
