@@ -29,13 +29,13 @@
 
 #include "cli.h"
 
-#define BODY_MAX (1u << 20)      /* request body */
-#define JSON_DEPTH_MAX 32        /* nesting of a request's JSON */
-#define CONN_MEMORY (64u << 10)  /* per connection: the request line and headers fit in this */
-#define CONN_MAX 512             /* connections (each a thread) */
-#define CONN_TIMEOUT 30          /* seconds a connection may be idle */
-#define SSE_KEEPALIVE_MS 10000   /* comment line on an idle event stream */
-#define RATE_SLOTS 1024          /* tokens tracked by the rate limiter */
+#define BODY_MAX (1u << 20)     /* request body */
+#define JSON_DEPTH_MAX 32       /* nesting of a request's JSON */
+#define CONN_MEMORY (64u << 10) /* per connection: the request line and headers fit in this */
+#define CONN_MAX 512            /* connections (each a thread) */
+#define CONN_TIMEOUT 30         /* seconds a connection may be idle */
+#define SSE_KEEPALIVE_MS 10000  /* comment line on an idle event stream */
+#define RATE_SLOTS 1024         /* tokens tracked by the rate limiter */
 
 extern const char dw_serve_openapi[];
 
@@ -58,12 +58,10 @@ enum route {
     R_MAX
 };
 static const char *const route_names[R_MAX] = {
-    "unknown",   "healthz",  "readyz",   "metrics",   "openapi",  "leads_post",
-    "deals",     "deal",     "timeline", "proposal",  "accept",   "approvals",
-    "decision",  "events",
+    "unknown", "healthz",  "readyz",   "metrics", "openapi",   "leads_post", "deals",
+    "deal",    "timeline", "proposal", "accept",  "approvals", "decision",   "events",
 };
-static const unsigned status_codes[] = {200, 202, 400, 401, 403, 404, 405,
-                                        409, 413, 429, 500, 503};
+static const unsigned status_codes[] = {200, 202, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503};
 #define N_STATUS DW_ARRAY_SIZE(status_codes)
 static const double latency_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                          0.025,  0.05,  0.1,    0.5,   1.0};
@@ -117,8 +115,7 @@ static int64_t mono_us(void) {
 
 static enum MHD_Result send_text(struct MHD_Connection *c, struct req *rq, unsigned status,
                                  const char *type, char *text /* freed */, size_t len) {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(text);
         return MHD_NO;
@@ -219,8 +216,8 @@ static enum MHD_Result send_dw_error(struct MHD_Connection *c, struct req *rq,
     if (status == 500) /* detail of an internal failure stays in the server's log */
         fprintf(stderr, "dealwright serve: %s: %s\n", route_names[rq->route],
                 err->code ? err->msg : dw_strerror(r));
-    return send_error(c, rq, status, err->field,
-                      "%s", status == 500 ? "internal error" : (err->code ? err->msg : dw_strerror(r)));
+    return send_error(c, rq, status, err->field, "%s",
+                      status == 500 ? "internal error" : (err->code ? err->msg : dw_strerror(r)));
 }
 
 /* ---- request input ------------------------------------------------------------------ */
@@ -248,8 +245,8 @@ static enum MHD_Result body_json(struct MHD_Connection *c, struct req *rq, bool 
         return MHD_YES;
     }
     json_error_t je;
-    json_t *j = json_loadb(rq->body.data ? rq->body.data : "", rq->body.len,
-                           JSON_REJECT_DUPLICATES, &je);
+    json_t *j =
+        json_loadb(rq->body.data ? rq->body.data : "", rq->body.len, JSON_REJECT_DUPLICATES, &je);
     if (!j)
         return send_error(c, rq, 400, NULL, "request body: line %d, column %d: %s", je.line,
                           je.column, je.text);
@@ -259,8 +256,7 @@ static enum MHD_Result body_json(struct MHD_Connection *c, struct req *rq, bool 
     }
     if (!depth_ok(j, 1)) {
         json_decref(j);
-        return send_error(c, rq, 400, NULL, "request body: nested deeper than %d",
-                          JSON_DEPTH_MAX);
+        return send_error(c, rq, 400, NULL, "request body: nested deeper than %d", JSON_DEPTH_MAX);
     }
     *ret = j;
     return MHD_YES;
@@ -273,8 +269,9 @@ static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct 
                             enum MHD_Result *ret_result) {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
-        *ret_result = send_error(c, rq, 401, NULL, "an API token is needed: Authorization: "
-                                                   "Bearer TOKEN (dealwright token create)");
+        *ret_result = send_error(c, rq, 401, NULL,
+                                 "an API token is needed: Authorization: "
+                                 "Bearer TOKEN (dealwright token create)");
         return NULL;
     }
     const char *secret = h + 7;
@@ -354,8 +351,8 @@ static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection
     return send_json(c, rq, 202, one);
 }
 
-static enum MHD_Result route_deal_get(struct server *sv, struct MHD_Connection *c,
-                                      struct req *rq, int64_t id) {
+static enum MHD_Result route_deal_get(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                      int64_t id) {
     struct dw_error err = {0};
     _cleanup_json_ json_t *d = NULL, *audit = NULL;
     pthread_mutex_lock(&sv->api_mu);
@@ -381,8 +378,8 @@ static enum MHD_Result route_deal_get(struct server *sv, struct MHD_Connection *
     return send_json(c, rq, 200, d);
 }
 
-static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *c,
-                                      struct req *rq, int64_t id) {
+static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                      int64_t id) {
     _cleanup_json_ json_t *body = NULL;
     enum MHD_Result m = body_json(c, rq, true, &body);
     if (!body)
@@ -417,11 +414,11 @@ static enum MHD_Result route_accept(struct server *sv, struct MHD_Connection *c,
     if (!body)
         return m;
     json_t *rev = json_object_get(body, "revision"), *by = json_object_get(body, "by");
-    if (rev && (!json_is_integer(rev) || json_integer_value(rev) < 0 ||
-                json_integer_value(rev) > 1000000))
+    if (rev &&
+        (!json_is_integer(rev) || json_integer_value(rev) < 0 || json_integer_value(rev) > 1000000))
         return send_error(c, rq, 400, "revision", "revision must be a positive integer");
-    if (by && (!json_is_string(by) || !*json_string_value(by) ||
-               strlen(json_string_value(by)) > 120))
+    if (by &&
+        (!json_is_string(by) || !*json_string_value(by) || strlen(json_string_value(by)) > 120))
         return send_error(c, rq, 400, "by", "by must be a name of 1-120 bytes");
     struct dw_error err = {0};
     _cleanup_json_ json_t *res = NULL;
@@ -500,8 +497,7 @@ static void sse_free(void *cls) {
     free(s);
 }
 
-static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c,
-                                    struct req *rq) {
+static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c, struct req *rq) {
     const char *from = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
     if (!from)
         from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
@@ -535,8 +531,7 @@ static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c,
 
 /* ---- metrics ------------------------------------------------------------------------ */
 
-static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c,
-                                     struct req *rq) {
+static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c, struct req *rq) {
     struct dw_buf b = {0};
     int r = 0;
     r |= dw_buf_printf(&b, "# HELP dealwright_http_requests_total HTTP requests by route and "
@@ -594,9 +589,8 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
                                "# TYPE dealwright_deals gauge\n");
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(st, "stages"), k, v)
-            r |= dw_buf_printf(&b, "dealwright_deals{stage=\"%s\"} %lld\n", k,
-                               (long long)json_integer_value(v));
+        json_object_foreach(json_object_get(st, "stages"), k, v) r |= dw_buf_printf(
+            &b, "dealwright_deals{stage=\"%s\"} %lld\n", k, (long long)json_integer_value(v));
         r |= dw_buf_printf(&b,
                            "# HELP dealwright_approvals_pending Approvals waiting for a "
                            "person.\n# TYPE dealwright_approvals_pending gauge\n"
@@ -612,8 +606,7 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
         return MHD_NO;
     }
     size_t len = b.len;
-    return send_text(c, rq, 200, "text/plain; version=0.0.4; charset=utf-8",
-                     dw_buf_steal(&b), len);
+    return send_text(c, rq, 200, "text/plain; version=0.0.4; charset=utf-8", dw_buf_steal(&b), len);
 }
 
 /* ---- dispatch ----------------------------------------------------------------------- */
@@ -661,8 +654,7 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
             rq->route = R_EVENTS;
         else if (strcmp(seg[1], "deals") == 0 && n >= 3 && n <= 4) {
             if (dw_id_parse('D', seg[2], &id) < 0)
-                return send_error(c, rq, 404, NULL, "'%.40s' is not a deal id (D-000001)",
-                                  seg[2]);
+                return send_error(c, rq, 404, NULL, "'%.40s' is not a deal id (D-000001)", seg[2]);
             if (n == 3)
                 rq->route = R_DEAL;
             else if (strcmp(seg[3], "timeline") == 0)
@@ -671,11 +663,10 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
                 rq->route = R_PROPOSAL;
             else if (strcmp(seg[3], "accept") == 0)
                 rq->route = R_ACCEPT, want_post = true;
-        } else if (n == 4 && strcmp(seg[1], "approvals") == 0 &&
-                   strcmp(seg[3], "decision") == 0) {
+        } else if (n == 4 && strcmp(seg[1], "approvals") == 0 && strcmp(seg[3], "decision") == 0) {
             if (dw_id_parse('A', seg[2], &id) < 0)
-                return send_error(c, rq, 404, NULL,
-                                  "'%.40s' is not an approval id (A-000001)", seg[2]);
+                return send_error(c, rq, 404, NULL, "'%.40s' is not an approval id (A-000001)",
+                                  seg[2]);
             rq->route = R_DECISION, want_post = true;
         }
     }
@@ -685,8 +676,7 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return send_error(c, rq, 405, NULL, "%s needs %s", route_names[rq->route],
                           want_post ? "POST" : "GET");
     if (rq->too_big)
-        return send_error(c, rq, 413, NULL, "the request body is larger than %u bytes",
-                          BODY_MAX);
+        return send_error(c, rq, 413, NULL, "the request body is larger than %u bytes", BODY_MAX);
 
     /* Public routes: liveness, readiness, metrics (no personal data), the API's
      * description. */
@@ -762,8 +752,7 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return route_decision(sv, c, rq, id);
     case R_ACCEPT:
         if (integration)
-            return send_error(c, rq, 403, NULL,
-                              "an integration token cannot record an acceptance");
+            return send_error(c, rq, 403, NULL, "an integration token cannot record an acceptance");
         return route_accept(sv, c, rq, id);
     case R_EVENTS:
         return route_events(sv, c, rq);
@@ -773,8 +762,8 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload, size_t *upload_size, void **con_cls) {
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
     (void)version;
     struct server *sv = cls;
     struct req *rq = *con_cls;
@@ -826,8 +815,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq->route != R_HEALTHZ && rq->route != R_READYZ && rq->route != R_METRICS) {
         char at[32];
         fprintf(stderr, "%s request route=%s status=%u user=%s us=%lld\n",
-                dw_time_format(dw_now(), at, sizeof at), route_names[rq->route], status,
-                rq->user, (long long)us);
+                dw_time_format(dw_now(), at, sizeof at), route_names[rq->route], status, rq->user,
+                (long long)us);
     }
     if (rq->counted)
         atomic_fetch_sub(&sv->in_flight, 1);
@@ -945,15 +934,15 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1, MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "dealwright: cannot listen on %s: %s\n",
-                listen ? listen : "127.0.0.1:8080", strerror(errno));
+        fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
+                strerror(errno));
         dw_engine_close(sv->worker_engine);
         free(sv);
         return EXIT_INTERNAL;

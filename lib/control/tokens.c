@@ -68,8 +68,8 @@ int dw_token_create(struct dw_engine *e, const char *user, const char *role, jso
         sodium_memzero(secret, sizeof secret);
         return r;
     }
-    *ret = json_pack("{sI ss ss ss ss}", "id", (json_int_t)id, "user", user, "role", role,
-                     "prefix", prefix, "secret", secret);
+    *ret = json_pack("{sI ss ss ss ss}", "id", (json_int_t)id, "user", user, "role", role, "prefix",
+                     prefix, "secret", secret);
     sodium_memzero(secret, sizeof secret);
     return *ret ? 0 : -DW_ENOMEM;
 }
