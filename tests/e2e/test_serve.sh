@@ -7,7 +7,7 @@
 command -v curl >/dev/null || fail "curl is needed (make deps installs it)"
 new_ws
 PID=""
-trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 token() { # token USER ROLE -> secret
     dw token create --user "$1" --role "$2" --json | json_get 'd["secret"]'
