@@ -57,6 +57,7 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	ninja -C $(BUILD_BENCH)
 	./$(BUILD_BENCH)/bench/dealwright-bench
 	./$(BUILD_BENCH)/bench/dealwright-bench-cel
+	./$(BUILD_BENCH)/bench/dealwright-bench-serve ./$(BUILD_BENCH)/src/dealwright
 
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
