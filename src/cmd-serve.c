@@ -89,6 +89,11 @@ struct server {
     atomic_uint_fast64_t latency_sum_us, latency_count;
     atomic_uint_fast64_t worker_steps, worker_failures, worker_passes, worker_errors;
     atomic_uint_fast64_t events_sent;
+    /* group commit of lead posts */
+    pthread_mutex_t group_mu;
+    pthread_cond_t group_cv;
+    struct lead_item *group_head, **group_tail;
+    bool group_busy;
     /* rate limit: a token bucket per API token */
     double rate, burst;
     pthread_mutex_t rate_mu;
@@ -324,28 +329,96 @@ static void kick_worker(struct server *sv) {
     pthread_mutex_unlock(&sv->worker_mu);
 }
 
+/* Group commit of lead posts. A request queues its lead; whoever finds no commit running
+ * takes every queued lead (up to GROUP_MAX) and submits them in one transaction — one
+ * fsync for all — while later requests queue for the next one. dw_leads_submit checks
+ * every lead before storing any and names the first bad one (err.line = its index + 1):
+ * that request gets its error and the others are submitted again without it. Each request
+ * is answered only after the transaction holding its lead committed. */
+#define GROUP_MAX 256
+
+struct lead_item {
+    json_t *lead; /* borrowed */
+    json_t *result;
+    struct dw_error err;
+    int r;
+    bool done;
+    struct lead_item *next;
+};
+
+static void submit_group(struct server *sv, struct lead_item **items, size_t n) {
+    while (n > 0) {
+        _cleanup_json_ json_t *arr = json_array(), *res = NULL;
+        for (size_t i = 0; i < n; i++)
+            json_array_append(arr, items[i]->lead);
+        struct dw_error err = {0};
+        pthread_mutex_lock(&sv->api_mu);
+        int r = dw_leads_submit(sv->api, arr, &res, &err);
+        pthread_mutex_unlock(&sv->api_mu);
+        if (r >= 0) {
+            for (size_t i = 0; i < n; i++)
+                items[i]->result = json_incref(json_array_get(res, i));
+            return;
+        }
+        bool one_bad = err.line >= 1 && (size_t)err.line <= n &&
+                       (r == -DW_EINVAL || r == -DW_EPARSE || r == -DW_ETOOBIG);
+        if (!one_bad) { /* the store failed: every lead of the group gets the error */
+            for (size_t i = 0; i < n; i++) {
+                items[i]->err = err;
+                items[i]->r = r;
+            }
+            return;
+        }
+        size_t k = (size_t)err.line - 1;
+        err.line = 0;
+        items[k]->err = err;
+        items[k]->r = r;
+        memmove(items + k, items + k + 1, (n - k - 1) * sizeof *items);
+        n--;
+    }
+}
+
+static void submit_lead(struct server *sv, struct lead_item *it) {
+    pthread_mutex_lock(&sv->group_mu);
+    it->next = NULL;
+    *sv->group_tail = it;
+    sv->group_tail = &it->next;
+    while (!it->done) {
+        if (sv->group_busy) {
+            pthread_cond_wait(&sv->group_cv, &sv->group_mu);
+            continue;
+        }
+        sv->group_busy = true;
+        struct lead_item *batch[GROUP_MAX];
+        size_t n = 0;
+        while (sv->group_head && n < GROUP_MAX) {
+            batch[n++] = sv->group_head;
+            sv->group_head = sv->group_head->next;
+        }
+        if (!sv->group_head)
+            sv->group_tail = &sv->group_head;
+        pthread_mutex_unlock(&sv->group_mu);
+        submit_group(sv, batch, n);
+        pthread_mutex_lock(&sv->group_mu);
+        for (size_t i = 0; i < n; i++)
+            batch[i]->done = true;
+        sv->group_busy = false;
+        pthread_cond_broadcast(&sv->group_cv);
+    }
+    pthread_mutex_unlock(&sv->group_mu);
+}
+
 static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection *c,
                                         struct req *rq) {
-    json_t *lead = NULL;
+    _cleanup_json_ json_t *lead = NULL;
     enum MHD_Result m = body_json(c, rq, true, &lead);
     if (!lead)
         return m;
-    _cleanup_json_ json_t *arr = json_array();
-    json_array_append_new(arr, lead);
-    struct dw_error err = {0};
-    _cleanup_json_ json_t *res = NULL;
-    pthread_mutex_lock(&sv->api_mu);
-    int r = dw_leads_submit(sv->api, arr, &res, &err);
-    pthread_mutex_unlock(&sv->api_mu);
-    if (r < 0) {
-        /* the error names the lead's index ("[0].contact.email"): drop it, there is one */
-        if (strncmp(err.field, "[0].", 4) == 0)
-            memmove(err.field, err.field + 4, strlen(err.field + 4) + 1);
-        if (strncmp(err.msg, "lead 0: ", 8) == 0)
-            memmove(err.msg, err.msg + 8, strlen(err.msg + 8) + 1);
-        return send_dw_error(c, rq, &err, r);
-    }
-    json_t *one = json_array_get(res, 0);
+    struct lead_item it = {.lead = lead};
+    submit_lead(sv, &it);
+    _cleanup_json_ json_t *one = it.result;
+    if (it.r < 0)
+        return send_dw_error(c, rq, &it.err, it.r);
     if (strcmp(dw_json_str(one, "status") ? dw_json_str(one, "status") : "", "duplicate") != 0)
         kick_worker(sv);
     return send_json(c, rq, 202, one);
@@ -827,10 +900,33 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- the control plane's worker ----------------------------------------------------- */
 
+/* Between two committed batches of agent steps: while lead posts wait for the write lock,
+ * let them have it first (up to 100 ms), so that a post waits for at most the batch in
+ * progress, not for a whole run. */
+static void worker_yield(void *ud, int64_t done, int64_t total, int64_t steps) {
+    (void)done, (void)total, (void)steps;
+    struct server *sv = ud;
+    pthread_mutex_lock(&sv->group_mu);
+    for (int i = 0; i < 20 && (sv->group_head || sv->group_busy) && !atomic_load(&sv->stopping);
+         i++) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 5 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&sv->group_cv, &sv->group_mu, &until);
+    }
+    pthread_mutex_unlock(&sv->group_mu);
+}
+
 static void *worker_main(void *arg) {
     struct server *sv = arg;
     while (!atomic_load(&sv->stopping)) {
-        struct dw_run_opts opts = {.no_wait = true};
+        /* small batches: a request that writes waits for at most one */
+        struct dw_run_opts opts = {
+            .no_wait = true, .batch = 8, .progress = worker_yield, .progress_ud = sv};
         struct dw_run_stats st = {0};
         struct dw_error err = {0};
         int r = dw_run(sv->worker_engine, &opts, &st, &err);
@@ -915,6 +1011,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     pthread_mutex_init(&sv->worker_mu, NULL);
     pthread_mutex_init(&sv->rate_mu, NULL);
     pthread_cond_init(&sv->worker_cv, NULL);
+    pthread_mutex_init(&sv->group_mu, NULL);
+    pthread_cond_init(&sv->group_cv, NULL);
+    sv->group_tail = &sv->group_head;
 
     struct dw_error err = {0};
     struct dw_diags diags = {0};
@@ -977,6 +1076,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     pthread_mutex_destroy(&sv->worker_mu);
     pthread_mutex_destroy(&sv->rate_mu);
     pthread_cond_destroy(&sv->worker_cv);
+    pthread_mutex_destroy(&sv->group_mu);
+    pthread_cond_destroy(&sv->group_cv);
     free(sv);
     fprintf(stderr, "dealwright serve: stopped\n");
     return EXIT_OK;
