@@ -73,9 +73,18 @@ struct bucket {
     int64_t last_us;
 };
 
+#define READERS 4 /* engines for reads */
+
+struct reader {
+    struct dw_engine *e;
+    pthread_mutex_t mu;
+};
+
 struct server {
-    struct dw_engine *api;
+    struct dw_engine *api; /* writes */
     pthread_mutex_t api_mu;
+    struct reader readers[READERS];
+    atomic_uint next_reader;
     struct dw_engine *worker_engine;
     pthread_t worker;
     pthread_mutex_t worker_mu;
@@ -114,6 +123,20 @@ static int64_t mono_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A reader engine, locked: a free one if there is one, else wait for one in turn. */
+static struct reader *reader_get(struct server *sv) {
+    for (int i = 0; i < READERS; i++)
+        if (pthread_mutex_trylock(&sv->readers[i].mu) == 0)
+            return &sv->readers[i];
+    struct reader *r = &sv->readers[atomic_fetch_add(&sv->next_reader, 1) % READERS];
+    pthread_mutex_lock(&r->mu);
+    return r;
+}
+
+static void reader_put(struct reader *r) {
+    pthread_mutex_unlock(&r->mu);
 }
 
 /* ---- responses ---------------------------------------------------------------------- */
@@ -284,9 +307,9 @@ static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct 
         secret++;
     struct dw_error err = {0};
     json_t *tok = NULL;
-    pthread_mutex_lock(&sv->api_mu);
-    int r = dw_token_check(sv->api, secret, &tok, &err);
-    pthread_mutex_unlock(&sv->api_mu);
+    struct reader *rd = reader_get(sv);
+    int r = dw_token_check(rd->e, secret, &tok, &err);
+    reader_put(rd);
     if (r < 0) {
         *ret_result = r == -DW_EPERM ? send_error(c, rq, 401, NULL, "%s", err.msg)
                                      : send_dw_error(c, rq, &err, r);
@@ -428,11 +451,11 @@ static enum MHD_Result route_deal_get(struct server *sv, struct MHD_Connection *
                                       int64_t id) {
     struct dw_error err = {0};
     _cleanup_json_ json_t *d = NULL, *audit = NULL;
-    pthread_mutex_lock(&sv->api_mu);
-    int r = dw_deal_show(sv->api, id, &d, &err);
+    struct reader *rd = reader_get(sv);
+    int r = dw_deal_show(rd->e, id, &d, &err);
     if (r >= 0 && rq->route == R_TIMELINE)
-        r = dw_audit_show(sv->api, id, &audit, &err);
-    pthread_mutex_unlock(&sv->api_mu);
+        r = dw_audit_show(rd->e, id, &audit, &err);
+    reader_put(rd);
     if (r < 0)
         return send_dw_error(c, rq, &err, r);
     if (rq->route == R_TIMELINE) {
@@ -524,9 +547,9 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
         s->out.len = s->off = 0;
         struct dw_error err = {0};
         json_t *evs = NULL;
-        pthread_mutex_lock(&s->sv->api_mu);
-        int r = dw_events_since(s->sv->api, s->last, 100, &evs, &err);
-        pthread_mutex_unlock(&s->sv->api_mu);
+        struct reader *rd = reader_get(s->sv);
+        int r = dw_events_since(rd->e, s->last, 100, &evs, &err);
+        reader_put(rd);
         if (r < 0) {
             json_decref(evs);
             return MHD_CONTENT_READER_END_WITH_ERROR;
@@ -654,9 +677,9 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
         (uint64_t)atomic_load(&sv->events_sent));
     struct dw_error err = {0};
     _cleanup_json_ json_t *st = NULL;
-    pthread_mutex_lock(&sv->api_mu);
-    int sr = dw_stats(sv->api, &st, &err);
-    pthread_mutex_unlock(&sv->api_mu);
+    struct reader *rd = reader_get(sv);
+    int sr = dw_stats(rd->e, &st, &err);
+    reader_put(rd);
     if (sr >= 0) {
         r |= dw_buf_printf(&b, "# HELP dealwright_deals Deals by stage.\n"
                                "# TYPE dealwright_deals gauge\n");
@@ -759,9 +782,9 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     case R_READYZ: {
         struct dw_error err = {0};
         _cleanup_json_ json_t *st = NULL;
-        pthread_mutex_lock(&sv->api_mu);
-        int r = dw_stats(sv->api, &st, &err);
-        pthread_mutex_unlock(&sv->api_mu);
+        struct reader *rd = reader_get(sv);
+        int r = dw_stats(rd->e, &st, &err);
+        reader_put(rd);
         if (r < 0 || atomic_load(&sv->stopping))
             return send_error(c, rq, 503, NULL, "%s",
                               r < 0 ? "the store cannot be read" : "shutting down");
@@ -798,9 +821,9 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return route_leads_post(sv, c, rq);
     case R_DEALS: {
         const char *stage = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stage");
-        pthread_mutex_lock(&sv->api_mu);
-        r = dw_deals_list(sv->api, stage, &out, &err);
-        pthread_mutex_unlock(&sv->api_mu);
+        struct reader *rd = reader_get(sv);
+        r = dw_deals_list(rd->e, stage, &out, &err);
+        reader_put(rd);
         if (r < 0) {
             if (!err.field[0])
                 snprintf(err.field, sizeof err.field, "stage");
@@ -812,10 +835,11 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     case R_TIMELINE:
     case R_PROPOSAL:
         return route_deal_get(sv, c, rq, id);
-    case R_APPROVALS:
-        pthread_mutex_lock(&sv->api_mu);
-        r = dw_approvals_list(sv->api, &out, &err);
-        pthread_mutex_unlock(&sv->api_mu);
+    case R_APPROVALS: {
+        struct reader *rd = reader_get(sv);
+        r = dw_approvals_list(rd->e, &out, &err);
+        reader_put(rd);
+    }
         if (r < 0)
             return send_dw_error(c, rq, &err, r);
         return send_json(c, rq, 200, out);
@@ -953,6 +977,15 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+static void close_engines(struct server *sv) {
+    dw_engine_close(sv->worker_engine);
+    sv->worker_engine = NULL;
+    for (int i = 0; i < READERS; i++) {
+        dw_engine_close(sv->readers[i].e);
+        sv->readers[i].e = NULL;
+    }
+}
+
 /* ---- the command -------------------------------------------------------------------- */
 
 static int parse_listen(const char *s, struct sockaddr_in *sa) {
@@ -1019,7 +1052,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     struct dw_diags diags = {0};
     int r = dw_engine_open(cli->workspace, cli->db, &sv->worker_engine, &diags, &err);
     dw_diags_release(&diags);
+    for (int i = 0; r >= 0 && i < READERS; i++) {
+        pthread_mutex_init(&sv->readers[i].mu, NULL);
+        r = dw_engine_open(cli->workspace, cli->db, &sv->readers[i].e, &diags, &err);
+        dw_diags_release(&diags);
+    }
     if (r < 0) {
+        close_engines(sv);
         free(sv);
         return cli_fail(&err, r);
     }
@@ -1042,13 +1081,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     if (!d) {
         fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
                 strerror(errno));
-        dw_engine_close(sv->worker_engine);
+        close_engines(sv);
         free(sv);
         return EXIT_INTERNAL;
     }
     if (pthread_create(&sv->worker, NULL, worker_main, sv) != 0) {
         MHD_stop_daemon(d);
-        dw_engine_close(sv->worker_engine);
+        close_engines(sv);
         free(sv);
         return EXIT_INTERNAL;
     }
@@ -1071,7 +1110,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         usleep(10 * 1000);
     MHD_stop_daemon(d);
     pthread_join(sv->worker, NULL);
-    dw_engine_close(sv->worker_engine);
+    close_engines(sv);
     pthread_mutex_destroy(&sv->api_mu);
     pthread_mutex_destroy(&sv->worker_mu);
     pthread_mutex_destroy(&sv->rate_mu);
