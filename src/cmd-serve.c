@@ -2,11 +2,13 @@
  * running behind it.
  *
  * Threads. MHD runs a thread per connection. An engine is used by one thread at a time, so
- * the requests share one engine (`api`) under a mutex: SQLite has one writer at a time
- * anyway, and reads are short. The control plane runs in a worker thread on an engine of
- * its own (a second connection to the same store, WAL), woken when a lead arrives and every
- * second for deals whose retry time has come. `dealwright` commands run from the shell
- * share the store in the same way (the store serialises writers with BEGIN IMMEDIATE).
+ * the requests that write share one engine (`api`) under a mutex — SQLite has one writer at
+ * a time anyway — with lead posts group-committed; reads take one of READERS engines of
+ * their own. The control plane runs in a worker thread on another engine (connections to
+ * the same store, WAL), woken when a lead arrives and every second for deals whose retry
+ * time has come, and yielding to waiting lead posts between its batches. `dealwright`
+ * commands run from the shell share the store in the same way (the store serialises
+ * writers with BEGIN IMMEDIATE).
  *
  * Shutdown. SIGTERM or SIGINT: stop accepting connections, wait (up to 10 s) for requests
  * in flight to finish, end event streams, let the worker finish its pass (every batch of
