@@ -9,7 +9,8 @@
 
 DEB_PACKAGES := gcc meson ninja-build pkg-config python3 sqlite3 \
                 libjansson-dev libfyaml-dev libsqlite3-dev libpcre2-dev libsodium-dev \
-                libcmocka-dev clang-format libxgboost-dev libstemmer-dev libssl-dev libglpk-dev
+                libcmocka-dev clang-format libxgboost-dev libstemmer-dev libssl-dev libglpk-dev \
+                libmicrohttpd-dev curl prometheus
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_BENCH ?= build-bench
@@ -58,6 +59,7 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 	./$(BUILD_BENCH)/bench/dealwright-bench-pricing
 	./$(BUILD_BENCH)/bench/dealwright-bench-configure
+	./$(BUILD_BENCH)/bench/dealwright-bench-serve ./$(BUILD_BENCH)/src/dealwright
 
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

@@ -137,6 +137,23 @@ int dw_score_eval_csv(const struct dw_score_csv *in, int folds, json_t **ret, st
  * schema, params, rows, positives, features, train_auc}; -DW_ENOENT when none. */
 int dw_score_show(struct dw_engine *e, int64_t version, json_t **ret, struct dw_error *err);
 
+/* API tokens of the server (docs/internals/server.md). A token acts as a user of the team
+ * (team.yaml) in one of that user's roles, or as an integration (role "integration", user
+ * a name of [a-z0-9_-]) that may only post leads and read. dw_token_create returns {id,
+ * user, role, prefix, secret}: the secret is shown this once, only its SHA-256 is stored.
+ * dw_tokens_list: [{id, user, role, prefix, created_at, revoked_at}]. dw_token_check: the
+ * unrevoked token {id, user, role} of a secret, else -DW_EPERM. */
+#define DW_ROLE_INTEGRATION "integration"
+int dw_token_create(struct dw_engine *e, const char *user, const char *role, json_t **ret,
+                    struct dw_error *err);
+int dw_tokens_list(struct dw_engine *e, json_t **ret, struct dw_error *err);
+int dw_token_revoke(struct dw_engine *e, int64_t id, const char *by, struct dw_error *err);
+int dw_token_check(struct dw_engine *e, const char *secret, json_t **ret, struct dw_error *err);
+/* Up to max (1..1000) events of the log after seq, oldest first: [{seq, deal_id, type, at,
+ * data}]. */
+int dw_events_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,
+                    struct dw_error *err);
+
 /* The audit chain. */
 int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
                     struct dw_error *err);

@@ -60,6 +60,10 @@ int cmd_score_eval(struct cli *, int, char **);
 int cmd_score_show(struct cli *, int, char **);
 int cmd_ask(struct cli *, int, char **);
 int cmd_configure(struct cli *, int, char **);
+int cmd_serve(struct cli *, int, char **);
+int cmd_token_create(struct cli *, int, char **);
+int cmd_token_list(struct cli *, int, char **);
+int cmd_token_revoke(struct cli *, int, char **);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);

@@ -256,6 +256,19 @@ struct dw_store_ops {
                         struct dw_error *err);
     int (*model_get)(struct dw_store *s, int64_t version, json_t **ret_meta, char **ret_blob,
                      size_t *ret_len, struct dw_error *err);
+
+    /* API tokens (the server's). Only the secret's hash is stored. token_insert: -DW_EEXIST
+     * for a hash already stored. token_find: the unrevoked token {id, user, role} with that
+     * hash, or -DW_ENOENT. tokens_list: [{id, user, role, prefix, created_at, revoked_at}]
+     * oldest first. token_revoke: -DW_ENOENT when there is no such unrevoked token. */
+    int (*token_insert)(struct dw_store *s, const char *user, const char *role, const char *hash,
+                        const char *prefix, dw_time_t now, int64_t *ret_id, struct dw_error *err);
+    int (*token_find)(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
+    int (*tokens_list)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    int (*token_revoke)(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+    /* Up to max events after seq, oldest first: [{seq, deal_id, type, at, data}]. */
+    int (*events_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                        struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

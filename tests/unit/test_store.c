@@ -943,6 +943,85 @@ static void test_deals_list_and_stats(void **state) {
     json_decref(o);
 }
 
+/* ---- API tokens and the event log from a position ----------------------------------- */
+
+static void test_tokens(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t a = 0, b = 0;
+    ok(s->ops->token_insert(s, "maria", "deal_desk", "h1", "aaaa1111", T0, &a, &err), &err);
+    ok(s->ops->token_insert(s, "webform", "integration", "h2", "bbbb2222", T0, &b, &err), &err);
+    assert_true(a > 0 && b > a);
+    assert_int_equal(s->ops->token_insert(s, "x", "admin", "h1", "cccc", T0, &b, &err), -DW_EEXIST);
+    assert_int_equal(s->ops->token_insert(s, "", "admin", "h3", "cccc", T0, &b, &err), -DW_EINVAL);
+    json_t *t = NULL;
+    ok(s->ops->token_find(s, "h1", &t, &err), &err);
+    assert_string_equal(dw_json_str(t, "user"), "maria");
+    assert_string_equal(dw_json_str(t, "role"), "deal_desk");
+    assert_int_equal(dw_json_int(t, "id", 0), a);
+    assert_null(json_object_get(t, "hash"));
+    json_decref(t);
+    t = NULL;
+    assert_int_equal(s->ops->token_find(s, "nope", &t, &err), -DW_ENOENT);
+    ok(s->ops->token_revoke(s, a, T0 + 60, &err), &err);
+    assert_int_equal(s->ops->token_find(s, "h1", &t, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->token_revoke(s, a, T0 + 61, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->token_revoke(s, 999, T0 + 61, &err), -DW_ENOENT);
+    json_t *list = NULL;
+    ok(s->ops->tokens_list(s, &list, &err), &err);
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(dw_json_str(json_array_get(list, 0), "revoked_at"),
+                        "2026-11-18T11:07:40Z"); /* T0 + 60 */
+    assert_true(json_is_null(json_object_get(json_array_get(list, 1), "revoked_at")));
+    assert_string_equal(dw_json_str(json_array_get(list, 1), "prefix"), "bbbb2222");
+    assert_null(json_object_get(json_array_get(list, 1), "hash"));
+    json_decref(list);
+}
+
+static void test_events_since(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t seq = 0;
+    for (int i = 0; i < 5; i++)
+        ok(s->ops->event_append(s, i % 2 ? 7 : 0, "x.happened", NULL, T0, &seq, &err), &err);
+    json_t *ev = NULL;
+    ok(s->ops->events_since(s, 2, 2, &ev, &err), &err);
+    assert_int_equal(json_array_size(ev), 2);
+    assert_int_equal(dw_json_int(json_array_get(ev, 0), "seq", 0), 3);
+    assert_int_equal(dw_json_int(json_array_get(ev, 1), "seq", 0), 4);
+    assert_int_equal(dw_json_int(json_array_get(ev, 1), "deal_id", 0), 7);
+    assert_true(json_is_object(json_object_get(json_array_get(ev, 0), "data")));
+    json_decref(ev);
+    ok(s->ops->events_since(s, seq, 100, &ev, &err), &err);
+    assert_int_equal(json_array_size(ev), 0);
+    json_decref(ev);
+}
+
+/* A second store opened and closed in the same process must leave the first one's locks
+ * alone: otherwise another process, closing its own connection, believes it is the last,
+ * checkpoints and deletes the WAL under the first, whose later commits are then lost. */
+static void test_second_open_keeps_locks(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    new_deal(s);
+    ok(dw_store_open(DW_STORE_SQLITE, f->path, &s2, &err), &err);
+    dw_store_close(s2);
+    /* another process (not a fork: it would inherit SQLite's view of this one's locks)
+     * reads and closes */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT count(*) FROM deals' >/dev/null", f->path);
+    assert_int_equal(system(cmd), 0);
+    int64_t id = new_deal(s); /* committed through the first store */
+    sqlite3 *db = raw_open(f);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM deals WHERE id = %lld", (long long)id);
+    assert_int_equal(raw_int(db, sql), 1);
+    sqlite3_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_and_migrations, setup, teardown),
@@ -962,6 +1041,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_relink_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_list_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -216,12 +216,26 @@ static const char schema_v2[] =
     "  created_at TEXT NOT NULL"
     ");";
 
+static const char schema_v3[] =
+    /* API tokens of the server: only a hash of the secret is kept (the secret is shown
+     * once, when the token is created). A revoked token stays, with revoked_at set. */
+    "CREATE TABLE api_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  hash TEXT NOT NULL UNIQUE," /* SHA-256 hex of the secret */
+    "  prefix TEXT NOT NULL,"      /* the secret's first characters, to tell tokens apart */
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT"
+    ");";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
      "orders, events, audit",
      schema_v1},
     {2, "scoring models", schema_v2},
+    {3, "API tokens", schema_v3},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -448,9 +448,14 @@ static int make_parent(const char *path, struct dw_error *err) {
 }
 
 /* Create the file ourselves so that it is 0600 from the first byte; SQLite gives the -wal
- * and -shm files the database file's mode. An existing file keeps its mode. */
+ * and -shm files the database file's mode. An existing file keeps its mode, and is not
+ * opened here at all: closing a descriptor of it would drop the POSIX locks that another
+ * connection of this process holds on it (a server opens one store per thread), and
+ * another process could then delete the WAL under that connection. */
 static int create_file(const char *path, struct dw_error *err) {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0 && errno == EEXIST)
+        return 0;
     if (fd < 0)
         return dw_error_set(err, -DW_EIO, "opening %s: %s", path, strerror(errno));
     close(fd);
@@ -600,4 +605,9 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .stats = dw__sq_stats,
     .model_insert = dw__sq_model_insert,
     .model_get = dw__sq_model_get,
+    .token_insert = dw__sq_token_insert,
+    .token_find = dw__sq_token_find,
+    .tokens_list = dw__sq_tokens_list,
+    .token_revoke = dw__sq_token_revoke,
+    .events_since = dw__sq_events_since,
 };

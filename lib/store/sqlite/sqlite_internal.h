@@ -207,6 +207,15 @@
     X(AUDIT_FOR_DEAL,                                                                              \
       "SELECT seq, at, deal_id, actor, action, ws_hash, data AS [data:json], prev, hash "          \
       "FROM audit WHERE deal_id = ?1 ORDER BY seq")                                                \
+    /* API tokens */                                                                               \
+    X(TOKEN_INSERT, "INSERT INTO api_tokens (user, role, hash, prefix, created_at) "               \
+                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+    X(TOKEN_FIND, "SELECT id, user, role FROM api_tokens WHERE hash = ?1 AND revoked_at IS NULL")  \
+    X(TOKENS_LIST, "SELECT id, user, role, prefix, created_at, revoked_at FROM api_tokens "        \
+                   "ORDER BY id")                                                                  \
+    X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")  \
+    X(EVENTS_SINCE, "SELECT seq, deal_id, type, at, data AS [data:json] FROM events "              \
+                    "WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                        \
     /* stats */                                                                                    \
     X(STATS_STAGES, "SELECT stage, COUNT(*) FROM deals GROUP BY stage")                            \
     X(STATS_COUNTS,                                                                                \
@@ -349,6 +358,15 @@ int dw__sq_model_insert(struct dw_store *s, const json_t *meta, const void *blob
                         struct dw_error *err);
 int dw__sq_model_get(struct dw_store *s, int64_t version, json_t **ret_meta, char **ret_blob,
                      size_t *ret_len, struct dw_error *err);
+
+/* sqlite_tokens.c */
+int dw__sq_token_insert(struct dw_store *s, const char *user, const char *role, const char *hash,
+                        const char *prefix, dw_time_t now, int64_t *ret_id, struct dw_error *err);
+int dw__sq_token_find(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
+int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+int dw__sq_events_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                        struct dw_error *err);
 
 int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote, int *ret_revision,
                         struct dw_error *err);

@@ -1,0 +1,1125 @@
+/* serve — the HTTP API (docs/internals/server.md) on libmicrohttpd, with the control plane
+ * running behind it.
+ *
+ * Threads. MHD runs a thread per connection. An engine is used by one thread at a time, so
+ * the requests that write share one engine (`api`) under a mutex — SQLite has one writer at
+ * a time anyway — with lead posts group-committed; reads take one of READERS engines of
+ * their own. The control plane runs in a worker thread on another engine (connections to
+ * the same store, WAL), woken when a lead arrives and every second for deals whose retry
+ * time has come, and yielding to waiting lead posts between its batches. `dealwright`
+ * commands run from the shell share the store in the same way (the store serialises
+ * writers with BEGIN IMMEDIATE).
+ *
+ * Shutdown. SIGTERM or SIGINT: stop accepting connections, wait (up to 10 s) for requests
+ * in flight to finish, end event streams, let the worker finish its pass (every batch of
+ * steps is its own transaction, so nothing committed is lost and nothing half-done is
+ * kept), then close the store.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "cli.h"
+
+#define BODY_MAX (1u << 20)     /* request body */
+#define JSON_DEPTH_MAX 32       /* nesting of a request's JSON */
+#define CONN_MEMORY (64u << 10) /* per connection: the request line and headers fit in this */
+#define CONN_MAX 512            /* connections (each a thread) */
+#define CONN_TIMEOUT 30         /* seconds a connection may be idle */
+#define SSE_KEEPALIVE_MS 10000  /* comment line on an idle event stream */
+#define RATE_SLOTS 1024         /* tokens tracked by the rate limiter */
+
+extern const char dw_serve_openapi[];
+
+/* Route names: the metrics' `route` label and the request log's. */
+enum route {
+    R_NONE,
+    R_HEALTHZ,
+    R_READYZ,
+    R_METRICS,
+    R_OPENAPI,
+    R_LEADS_POST,
+    R_DEALS,
+    R_DEAL,
+    R_TIMELINE,
+    R_PROPOSAL,
+    R_ACCEPT,
+    R_APPROVALS,
+    R_DECISION,
+    R_EVENTS,
+    R_MAX
+};
+static const char *const route_names[R_MAX] = {
+    "unknown", "healthz",  "readyz",   "metrics", "openapi",   "leads_post", "deals",
+    "deal",    "timeline", "proposal", "accept",  "approvals", "decision",   "events",
+};
+static const unsigned status_codes[] = {200, 202, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503};
+#define N_STATUS DW_ARRAY_SIZE(status_codes)
+static const double latency_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                         0.025,  0.05,  0.1,    0.5,   1.0};
+#define N_BUCKETS DW_ARRAY_SIZE(latency_buckets)
+
+struct bucket {
+    int64_t token; /* 0 = free */
+    double level;
+    int64_t last_us;
+};
+
+#define READERS 4 /* engines for reads */
+
+struct reader {
+    struct dw_engine *e;
+    pthread_mutex_t mu;
+};
+
+struct server {
+    struct dw_engine *api; /* writes */
+    pthread_mutex_t api_mu;
+    struct reader readers[READERS];
+    atomic_uint next_reader;
+    struct dw_engine *worker_engine;
+    pthread_t worker;
+    pthread_mutex_t worker_mu;
+    pthread_cond_t worker_cv;
+    bool kick;
+    atomic_bool stopping;
+    atomic_int in_flight;
+    /* metrics */
+    atomic_uint_fast64_t requests[R_MAX][N_STATUS];
+    atomic_uint_fast64_t latency[N_BUCKETS + 1]; /* cumulative at export, +Inf last */
+    atomic_uint_fast64_t latency_sum_us, latency_count;
+    atomic_uint_fast64_t worker_steps, worker_failures, worker_passes, worker_errors;
+    atomic_uint_fast64_t events_sent;
+    /* group commit of lead posts */
+    pthread_mutex_t group_mu;
+    pthread_cond_t group_cv;
+    struct lead_item *group_head, **group_tail;
+    bool group_busy;
+    /* rate limit: a token bucket per API token */
+    double rate, burst;
+    pthread_mutex_t rate_mu;
+    struct bucket buckets[RATE_SLOTS];
+};
+
+/* One request in progress. */
+struct req {
+    struct dw_buf body;
+    bool too_big;
+    int64_t start_us;
+    enum route route;
+    char user[80];
+    bool counted;
+};
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A reader engine, locked: a free one if there is one, else wait for one in turn. */
+static struct reader *reader_get(struct server *sv) {
+    for (int i = 0; i < READERS; i++)
+        if (pthread_mutex_trylock(&sv->readers[i].mu) == 0)
+            return &sv->readers[i];
+    struct reader *r = &sv->readers[atomic_fetch_add(&sv->next_reader, 1) % READERS];
+    pthread_mutex_lock(&r->mu);
+    return r;
+}
+
+static void reader_put(struct reader *r) {
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+static enum MHD_Result send_text(struct MHD_Connection *c, struct req *rq, unsigned status,
+                                 const char *type, char *text /* freed */, size_t len) {
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (status == 429)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    if (status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"dealwright\"");
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    (void)rq;
+    return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, struct req *rq, unsigned status,
+                                 const json_t *j) {
+    char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER |
+                                   JSON_REAL_PRECISION(10));
+    if (!text)
+        return MHD_NO;
+    size_t n = strlen(text);
+    return send_text(c, rq, status, "application/json", text, n);
+}
+
+static const char *status_code_name(unsigned status) {
+    switch (status) {
+    case 400:
+        return "bad_request";
+    case 401:
+        return "unauthenticated";
+    case 403:
+        return "forbidden";
+    case 404:
+        return "not_found";
+    case 405:
+        return "method_not_allowed";
+    case 409:
+        return "conflict";
+    case 413:
+        return "too_large";
+    case 429:
+        return "rate_limited";
+    case 503:
+        return "unavailable";
+    default:
+        return "internal";
+    }
+}
+
+/* {"error": {"code", "message", "field"?}} */
+static enum MHD_Result send_error(struct MHD_Connection *c, struct req *rq, unsigned status,
+                                  const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static enum MHD_Result send_error(struct MHD_Connection *c, struct req *rq, unsigned status,
+                                  const char *field, const char *fmt, ...) {
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    _cleanup_json_ json_t *e =
+        json_pack("{s:{s:s,s:s}}", "error", "code", status_code_name(status), "message", msg);
+    if (!e)
+        return MHD_NO;
+    if (field && *field)
+        json_object_set_new(json_object_get(e, "error"), "field", json_string(field));
+    return send_json(c, rq, status, e);
+}
+
+static unsigned http_status(int code) {
+    switch (code < 0 ? -code : code) {
+    case DW_EINVAL:
+    case DW_EPARSE:
+    case DW_EVALIDATE:
+        return 400;
+    case DW_ETOOBIG:
+        return 413;
+    case DW_ENOENT:
+        return 404;
+    case DW_EPERM:
+        return 403;
+    case DW_ESTATE:
+    case DW_EEXIST:
+        return 409;
+    case DW_EBUSY:
+    case DW_EAGAIN:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+static enum MHD_Result send_dw_error(struct MHD_Connection *c, struct req *rq,
+                                     const struct dw_error *err, int r) {
+    unsigned status = http_status(err->code ? err->code : r);
+    if (status == 500) /* detail of an internal failure stays in the server's log */
+        fprintf(stderr, "dealwright serve: %s: %s\n", route_names[rq->route],
+                err->code ? err->msg : dw_strerror(r));
+    return send_error(c, rq, status, err->field, "%s",
+                      status == 500 ? "internal error" : (err->code ? err->msg : dw_strerror(r)));
+}
+
+/* ---- request input ------------------------------------------------------------------ */
+
+static bool depth_ok(const json_t *j, int depth) {
+    if (depth > JSON_DEPTH_MAX)
+        return false;
+    const char *k;
+    json_t *v;
+    size_t i;
+    if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, k, v) if (!depth_ok(v, depth + 1)) return false;
+    } else if (json_is_array(j)) {
+        json_array_foreach(j, i, v) if (!depth_ok(v, depth + 1)) return false;
+    }
+    return true;
+}
+
+/* The body as a JSON object; on failure an error response has been queued (*ret NULL). */
+static enum MHD_Result body_json(struct MHD_Connection *c, struct req *rq, bool required,
+                                 json_t **ret) {
+    *ret = NULL;
+    if (rq->body.len == 0 && !required) {
+        *ret = json_object();
+        return MHD_YES;
+    }
+    json_error_t je;
+    json_t *j =
+        json_loadb(rq->body.data ? rq->body.data : "", rq->body.len, JSON_REJECT_DUPLICATES, &je);
+    if (!j)
+        return send_error(c, rq, 400, NULL, "request body: line %d, column %d: %s", je.line,
+                          je.column, je.text);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return send_error(c, rq, 400, NULL, "request body: expected a JSON object");
+    }
+    if (!depth_ok(j, 1)) {
+        json_decref(j);
+        return send_error(c, rq, 400, NULL, "request body: nested deeper than %d", JSON_DEPTH_MAX);
+    }
+    *ret = j;
+    return MHD_YES;
+}
+
+/* ---- authentication and the rate limit ---------------------------------------------- */
+
+/* The bearer token's {id, user, role}, or NULL with a 401 queued in *ret_result. */
+static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                            enum MHD_Result *ret_result) {
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        *ret_result = send_error(c, rq, 401, NULL,
+                                 "an API token is needed: Authorization: "
+                                 "Bearer TOKEN (dealwright token create)");
+        return NULL;
+    }
+    const char *secret = h + 7;
+    while (*secret == ' ')
+        secret++;
+    struct dw_error err = {0};
+    json_t *tok = NULL;
+    struct reader *rd = reader_get(sv);
+    int r = dw_token_check(rd->e, secret, &tok, &err);
+    reader_put(rd);
+    if (r < 0) {
+        *ret_result = r == -DW_EPERM ? send_error(c, rq, 401, NULL, "%s", err.msg)
+                                     : send_dw_error(c, rq, &err, r);
+        return NULL;
+    }
+    snprintf(rq->user, sizeof rq->user, "%s", dw_json_str(tok, "user"));
+    return tok;
+}
+
+/* Take one request from the token's bucket; false when it is empty. */
+static bool rate_take(struct server *sv, int64_t token) {
+    if (sv->rate <= 0)
+        return true;
+    int64_t now = mono_us();
+    bool ok;
+    pthread_mutex_lock(&sv->rate_mu);
+    struct bucket *b = &sv->buckets[(uint64_t)token % RATE_SLOTS];
+    if (b->token != token) { /* a new token, or one that shares the slot: start it full */
+        b->token = token;
+        b->level = sv->burst;
+        b->last_us = now;
+    }
+    b->level += (double)(now - b->last_us) * sv->rate / 1e6;
+    if (b->level > sv->burst)
+        b->level = sv->burst;
+    b->last_us = now;
+    ok = b->level >= 1.0;
+    if (ok)
+        b->level -= 1.0;
+    pthread_mutex_unlock(&sv->rate_mu);
+    return ok;
+}
+
+/* ---- routes ------------------------------------------------------------------------- */
+
+static void kick_worker(struct server *sv) {
+    pthread_mutex_lock(&sv->worker_mu);
+    sv->kick = true;
+    pthread_cond_signal(&sv->worker_cv);
+    pthread_mutex_unlock(&sv->worker_mu);
+}
+
+/* Group commit of lead posts. A request queues its lead; whoever finds no commit running
+ * takes every queued lead (up to GROUP_MAX) and submits them in one transaction — one
+ * fsync for all — while later requests queue for the next one. dw_leads_submit checks
+ * every lead before storing any and names the first bad one (err.line = its index + 1):
+ * that request gets its error and the others are submitted again without it. Each request
+ * is answered only after the transaction holding its lead committed. */
+#define GROUP_MAX 256
+
+struct lead_item {
+    json_t *lead; /* borrowed */
+    json_t *result;
+    struct dw_error err;
+    int r;
+    bool done;
+    struct lead_item *next;
+};
+
+static void submit_group(struct server *sv, struct lead_item **items, size_t n) {
+    while (n > 0) {
+        _cleanup_json_ json_t *arr = json_array(), *res = NULL;
+        for (size_t i = 0; i < n; i++)
+            json_array_append(arr, items[i]->lead);
+        struct dw_error err = {0};
+        pthread_mutex_lock(&sv->api_mu);
+        int r = dw_leads_submit(sv->api, arr, &res, &err);
+        pthread_mutex_unlock(&sv->api_mu);
+        if (r >= 0) {
+            for (size_t i = 0; i < n; i++)
+                items[i]->result = json_incref(json_array_get(res, i));
+            return;
+        }
+        bool one_bad = err.line >= 1 && (size_t)err.line <= n &&
+                       (r == -DW_EINVAL || r == -DW_EPARSE || r == -DW_ETOOBIG);
+        if (!one_bad) { /* the store failed: every lead of the group gets the error */
+            for (size_t i = 0; i < n; i++) {
+                items[i]->err = err;
+                items[i]->r = r;
+            }
+            return;
+        }
+        size_t k = (size_t)err.line - 1;
+        err.line = 0;
+        items[k]->err = err;
+        items[k]->r = r;
+        memmove(items + k, items + k + 1, (n - k - 1) * sizeof *items);
+        n--;
+    }
+}
+
+static void submit_lead(struct server *sv, struct lead_item *it) {
+    pthread_mutex_lock(&sv->group_mu);
+    it->next = NULL;
+    *sv->group_tail = it;
+    sv->group_tail = &it->next;
+    while (!it->done) {
+        if (sv->group_busy) {
+            pthread_cond_wait(&sv->group_cv, &sv->group_mu);
+            continue;
+        }
+        sv->group_busy = true;
+        struct lead_item *batch[GROUP_MAX];
+        size_t n = 0;
+        while (sv->group_head && n < GROUP_MAX) {
+            batch[n++] = sv->group_head;
+            sv->group_head = sv->group_head->next;
+        }
+        if (!sv->group_head)
+            sv->group_tail = &sv->group_head;
+        pthread_mutex_unlock(&sv->group_mu);
+        submit_group(sv, batch, n);
+        pthread_mutex_lock(&sv->group_mu);
+        for (size_t i = 0; i < n; i++)
+            batch[i]->done = true;
+        sv->group_busy = false;
+        pthread_cond_broadcast(&sv->group_cv);
+    }
+    pthread_mutex_unlock(&sv->group_mu);
+}
+
+static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection *c,
+                                        struct req *rq) {
+    _cleanup_json_ json_t *lead = NULL;
+    enum MHD_Result m = body_json(c, rq, true, &lead);
+    if (!lead)
+        return m;
+    struct lead_item it = {.lead = lead};
+    submit_lead(sv, &it);
+    _cleanup_json_ json_t *one = it.result;
+    if (it.r < 0)
+        return send_dw_error(c, rq, &it.err, it.r);
+    if (strcmp(dw_json_str(one, "status") ? dw_json_str(one, "status") : "", "duplicate") != 0)
+        kick_worker(sv);
+    return send_json(c, rq, 202, one);
+}
+
+static enum MHD_Result route_deal_get(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                      int64_t id) {
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *d = NULL, *audit = NULL;
+    struct reader *rd = reader_get(sv);
+    int r = dw_deal_show(rd->e, id, &d, &err);
+    if (r >= 0 && rq->route == R_TIMELINE)
+        r = dw_audit_show(rd->e, id, &audit, &err);
+    reader_put(rd);
+    if (r < 0)
+        return send_dw_error(c, rq, &err, r);
+    if (rq->route == R_TIMELINE) {
+        _cleanup_json_ json_t *t =
+            json_pack("{s:O,s:O,s:O}", "deal", json_object_get(d, "id"), "events",
+                      json_object_get(d, "timeline"), "audit", audit);
+        return send_json(c, rq, 200, t);
+    }
+    if (rq->route == R_PROPOSAL) {
+        json_t *p = json_object_get(d, "proposal");
+        if (!json_is_object(p))
+            return send_error(c, rq, 404, NULL, "%s has no proposal yet (stage %s)",
+                              dw_json_str(d, "id"), dw_json_str(d, "stage"));
+        return send_json(c, rq, 200, p);
+    }
+    return send_json(c, rq, 200, d);
+}
+
+static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                      int64_t id) {
+    _cleanup_json_ json_t *body = NULL;
+    enum MHD_Result m = body_json(c, rq, true, &body);
+    if (!body)
+        return m;
+    const char *decision = dw_json_str(body, "decision");
+    json_t *note = json_object_get(body, "note");
+    if (!decision || (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0))
+        return send_error(c, rq, 400, "decision", "decision must be \"approve\" or \"reject\"");
+    if (note && !json_is_string(note))
+        return send_error(c, rq, 400, "note", "note must be a string");
+    bool approve = strcmp(decision, "approve") == 0;
+    const char *text = note ? json_string_value(note) : NULL;
+    if (!approve && (!text || !*text))
+        return send_error(c, rq, 400, "note", "a rejection needs a note saying why");
+    if (text && strlen(text) > 2000)
+        return send_error(c, rq, 400, "note", "note is longer than 2000 bytes");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *res = NULL;
+    pthread_mutex_lock(&sv->api_mu);
+    int r = dw_approval_decide(sv->api, id, approve, rq->user, text, &res, &err);
+    pthread_mutex_unlock(&sv->api_mu);
+    if (r < 0)
+        return send_dw_error(c, rq, &err, r);
+    kick_worker(sv);
+    return send_json(c, rq, 200, res);
+}
+
+static enum MHD_Result route_accept(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                    int64_t id) {
+    _cleanup_json_ json_t *body = NULL;
+    enum MHD_Result m = body_json(c, rq, false, &body);
+    if (!body)
+        return m;
+    json_t *rev = json_object_get(body, "revision"), *by = json_object_get(body, "by");
+    if (rev &&
+        (!json_is_integer(rev) || json_integer_value(rev) < 0 || json_integer_value(rev) > 1000000))
+        return send_error(c, rq, 400, "revision", "revision must be a positive integer");
+    if (by &&
+        (!json_is_string(by) || !*json_string_value(by) || strlen(json_string_value(by)) > 120))
+        return send_error(c, rq, 400, "by", "by must be a name of 1-120 bytes");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *res = NULL;
+    pthread_mutex_lock(&sv->api_mu);
+    int r = dw_deal_accept(sv->api, id, rev ? (int)json_integer_value(rev) : 0,
+                           by ? json_string_value(by) : rq->user, &res, &err);
+    pthread_mutex_unlock(&sv->api_mu);
+    if (r < 0)
+        return send_dw_error(c, rq, &err, r);
+    kick_worker(sv);
+    return send_json(c, rq, 200, res);
+}
+
+/* ---- Server-Sent Events ------------------------------------------------------------- */
+
+struct sse {
+    struct server *sv;
+    int64_t last;      /* last event sent */
+    struct dw_buf out; /* formatted, not yet sent */
+    size_t off;
+};
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
+    (void)pos;
+    struct sse *s = cls;
+    int64_t idle_since = mono_us();
+    while (s->off >= s->out.len) {
+        if (atomic_load(&s->sv->stopping))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        s->out.len = s->off = 0;
+        struct dw_error err = {0};
+        json_t *evs = NULL;
+        struct reader *rd = reader_get(s->sv);
+        int r = dw_events_since(rd->e, s->last, 100, &evs, &err);
+        reader_put(rd);
+        if (r < 0) {
+            json_decref(evs);
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        size_t i;
+        json_t *ev;
+        json_array_foreach(evs, i, ev) {
+            char *data = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            int64_t seq = dw_json_int(ev, "seq", 0);
+            if (!data || dw_buf_printf(&s->out, "id: %" PRId64 "\nevent: %s\ndata: %s\n\n", seq,
+                                       dw_json_str(ev, "type"), data) < 0) {
+                free(data);
+                json_decref(evs);
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            }
+            free(data);
+            s->last = seq;
+            atomic_fetch_add(&s->sv->events_sent, 1);
+        }
+        json_decref(evs);
+        if (s->out.len)
+            break;
+        if (mono_us() - idle_since > (int64_t)SSE_KEEPALIVE_MS * 1000) {
+            if (dw_buf_printf(&s->out, ": keepalive\n\n") < 0)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            break;
+        }
+        usleep(200 * 1000);
+    }
+    size_t n = s->out.len - s->off;
+    if (n > max)
+        n = max;
+    memcpy(buf, s->out.data + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+static void sse_free(void *cls) {
+    struct sse *s = cls;
+    dw_buf_release(&s->out);
+    free(s);
+}
+
+static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c, struct req *rq) {
+    const char *from = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+    if (!from)
+        from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+    int64_t last = 0;
+    if (from && *from) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(from, &end, 10);
+        if (errno || *end || v < 0)
+            return send_error(c, rq, 400, "Last-Event-ID",
+                              "Last-Event-ID must be an event number, got '%.40s'", from);
+        last = v;
+    }
+    struct sse *s = calloc(1, sizeof *s);
+    if (!s)
+        return MHD_NO;
+    s->sv = sv;
+    s->last = last;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
+    if (!resp) {
+        sse_free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- metrics ------------------------------------------------------------------------ */
+
+static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c, struct req *rq) {
+    struct dw_buf b = {0};
+    int r = 0;
+    r |= dw_buf_printf(&b, "# HELP dealwright_http_requests_total HTTP requests by route and "
+                           "status.\n# TYPE dealwright_http_requests_total counter\n");
+    for (int i = 1; i < R_MAX; i++)
+        for (size_t k = 0; k < N_STATUS; k++) {
+            uint64_t n = atomic_load(&sv->requests[i][k]);
+            if (n)
+                r |= dw_buf_printf(&b,
+                                   "dealwright_http_requests_total{route=\"%s\",code=\"%u\"} "
+                                   "%" PRIu64 "\n",
+                                   route_names[i], status_codes[k], n);
+        }
+    r |= dw_buf_printf(&b, "# HELP dealwright_http_request_duration_seconds Time to answer a "
+                           "request.\n# TYPE dealwright_http_request_duration_seconds "
+                           "histogram\n");
+    uint64_t cum = 0;
+    for (size_t k = 0; k <= N_BUCKETS; k++) {
+        cum += atomic_load(&sv->latency[k]);
+        if (k < N_BUCKETS)
+            r |= dw_buf_printf(&b,
+                               "dealwright_http_request_duration_seconds_bucket{le=\"%g\"} "
+                               "%" PRIu64 "\n",
+                               latency_buckets[k], cum);
+        else
+            r |= dw_buf_printf(&b,
+                               "dealwright_http_request_duration_seconds_bucket{le=\"+Inf\"} "
+                               "%" PRIu64 "\n",
+                               cum);
+    }
+    r |= dw_buf_printf(&b,
+                       "dealwright_http_request_duration_seconds_sum %.6f\n"
+                       "dealwright_http_request_duration_seconds_count %" PRIu64 "\n",
+                       (double)atomic_load(&sv->latency_sum_us) / 1e6,
+                       (uint64_t)atomic_load(&sv->latency_count));
+    r |= dw_buf_printf(
+        &b,
+        "# HELP dealwright_agent_steps_total Agent steps run by the server's control plane.\n"
+        "# TYPE dealwright_agent_steps_total counter\ndealwright_agent_steps_total %" PRIu64 "\n"
+        "# HELP dealwright_agent_step_failures_total Agent steps that failed.\n"
+        "# TYPE dealwright_agent_step_failures_total counter\n"
+        "dealwright_agent_step_failures_total %" PRIu64 "\n"
+        "# HELP dealwright_events_streamed_total Events sent on event streams.\n"
+        "# TYPE dealwright_events_streamed_total counter\n"
+        "dealwright_events_streamed_total %" PRIu64 "\n",
+        (uint64_t)atomic_load(&sv->worker_steps), (uint64_t)atomic_load(&sv->worker_failures),
+        (uint64_t)atomic_load(&sv->events_sent));
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *st = NULL;
+    struct reader *rd = reader_get(sv);
+    int sr = dw_stats(rd->e, &st, &err);
+    reader_put(rd);
+    if (sr >= 0) {
+        r |= dw_buf_printf(&b, "# HELP dealwright_deals Deals by stage.\n"
+                               "# TYPE dealwright_deals gauge\n");
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(st, "stages"), k, v) r |= dw_buf_printf(
+            &b, "dealwright_deals{stage=\"%s\"} %lld\n", k, (long long)json_integer_value(v));
+        r |= dw_buf_printf(&b,
+                           "# HELP dealwright_approvals_pending Approvals waiting for a "
+                           "person.\n# TYPE dealwright_approvals_pending gauge\n"
+                           "dealwright_approvals_pending %lld\n"
+                           "# HELP dealwright_deals_parked Deals parked after repeated "
+                           "failures.\n# TYPE dealwright_deals_parked gauge\n"
+                           "dealwright_deals_parked %lld\n",
+                           (long long)dw_json_int(st, "approvals_pending", 0),
+                           (long long)dw_json_int(st, "parked", 0));
+    }
+    if (r < 0) {
+        dw_buf_release(&b);
+        return MHD_NO;
+    }
+    size_t len = b.len;
+    return send_text(c, rq, 200, "text/plain; version=0.0.4; charset=utf-8", dw_buf_steal(&b), len);
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+/* Split "/v1/deals/D-000001/timeline" into up to 4 segments (in place, in a copy). */
+static int split_path(char *p, char *seg[5]) {
+    int n = 0;
+    for (char *s = strtok(p, "/"); s; s = strtok(NULL, "/")) {
+        if (n == 5)
+            return -1;
+        seg[n++] = s;
+    }
+    return n;
+}
+
+static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, const char *url,
+                                const char *method, struct req *rq) {
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    bool post = strcmp(method, "POST") == 0;
+    if (strlen(url) > 200)
+        return send_error(c, rq, 404, NULL, "no such route");
+    char path[256];
+    snprintf(path, sizeof path, "%s", url);
+    char *seg[5] = {0};
+    int n = split_path(path, seg);
+    int64_t id = 0;
+    bool want_post = false;
+
+    if (n == 1 && strcmp(seg[0], "healthz") == 0)
+        rq->route = R_HEALTHZ;
+    else if (n == 1 && strcmp(seg[0], "readyz") == 0)
+        rq->route = R_READYZ;
+    else if (n == 1 && strcmp(seg[0], "metrics") == 0)
+        rq->route = R_METRICS;
+    else if (n >= 2 && strcmp(seg[0], "v1") == 0) {
+        if (n == 2 && strcmp(seg[1], "openapi.json") == 0)
+            rq->route = R_OPENAPI;
+        else if (n == 2 && strcmp(seg[1], "leads") == 0)
+            rq->route = R_LEADS_POST, want_post = true;
+        else if (n == 2 && strcmp(seg[1], "deals") == 0)
+            rq->route = R_DEALS;
+        else if (n == 2 && strcmp(seg[1], "approvals") == 0)
+            rq->route = R_APPROVALS;
+        else if (n == 2 && strcmp(seg[1], "events") == 0)
+            rq->route = R_EVENTS;
+        else if (strcmp(seg[1], "deals") == 0 && n >= 3 && n <= 4) {
+            if (dw_id_parse('D', seg[2], &id) < 0)
+                return send_error(c, rq, 404, NULL, "'%.40s' is not a deal id (D-000001)", seg[2]);
+            if (n == 3)
+                rq->route = R_DEAL;
+            else if (strcmp(seg[3], "timeline") == 0)
+                rq->route = R_TIMELINE;
+            else if (strcmp(seg[3], "proposal") == 0)
+                rq->route = R_PROPOSAL;
+            else if (strcmp(seg[3], "accept") == 0)
+                rq->route = R_ACCEPT, want_post = true;
+        } else if (n == 4 && strcmp(seg[1], "approvals") == 0 && strcmp(seg[3], "decision") == 0) {
+            if (dw_id_parse('A', seg[2], &id) < 0)
+                return send_error(c, rq, 404, NULL, "'%.40s' is not an approval id (A-000001)",
+                                  seg[2]);
+            rq->route = R_DECISION, want_post = true;
+        }
+    }
+    if (rq->route == R_NONE)
+        return send_error(c, rq, 404, NULL, "no such route");
+    if (want_post ? !post : !get)
+        return send_error(c, rq, 405, NULL, "%s needs %s", route_names[rq->route],
+                          want_post ? "POST" : "GET");
+    if (rq->too_big)
+        return send_error(c, rq, 413, NULL, "the request body is larger than %u bytes", BODY_MAX);
+
+    /* Public routes: liveness, readiness, metrics (no personal data), the API's
+     * description. */
+    switch (rq->route) {
+    case R_HEALTHZ:
+        return send_text(c, rq, 200, "application/json", strdup("{\"status\":\"ok\"}"), 15);
+    case R_READYZ: {
+        struct dw_error err = {0};
+        _cleanup_json_ json_t *st = NULL;
+        struct reader *rd = reader_get(sv);
+        int r = dw_stats(rd->e, &st, &err);
+        reader_put(rd);
+        if (r < 0 || atomic_load(&sv->stopping))
+            return send_error(c, rq, 503, NULL, "%s",
+                              r < 0 ? "the store cannot be read" : "shutting down");
+        return send_text(c, rq, 200, "application/json", strdup("{\"status\":\"ready\"}"), 18);
+    }
+    case R_METRICS:
+        return route_metrics(sv, c, rq);
+    case R_OPENAPI:
+        return send_text(c, rq, 200, "application/json", strdup(dw_serve_openapi),
+                         strlen(dw_serve_openapi));
+    default:
+        break;
+    }
+
+    enum MHD_Result res = MHD_NO;
+    _cleanup_json_ json_t *tok = authenticate(sv, c, rq, &res);
+    if (!tok)
+        return res;
+    if (!rate_take(sv, dw_json_int(tok, "id", 0)))
+        return send_error(c, rq, 429, NULL, "too many requests for this token (%g per second)",
+                          sv->rate);
+    const char *role = dw_json_str(tok, "role");
+    bool integration = strcmp(role, DW_ROLE_INTEGRATION) == 0;
+    bool admin = strcmp(role, "admin") == 0;
+
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *out = NULL;
+    int r;
+    switch (rq->route) {
+    case R_LEADS_POST:
+        if (!integration && !admin)
+            return send_error(c, rq, 403, NULL,
+                              "posting leads needs an integration or admin token, not %s", role);
+        return route_leads_post(sv, c, rq);
+    case R_DEALS: {
+        const char *stage = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stage");
+        struct reader *rd = reader_get(sv);
+        r = dw_deals_list(rd->e, stage, &out, &err);
+        reader_put(rd);
+        if (r < 0) {
+            if (!err.field[0])
+                snprintf(err.field, sizeof err.field, "stage");
+            return send_dw_error(c, rq, &err, r);
+        }
+        return send_json(c, rq, 200, out);
+    }
+    case R_DEAL:
+    case R_TIMELINE:
+    case R_PROPOSAL:
+        return route_deal_get(sv, c, rq, id);
+    case R_APPROVALS: {
+        struct reader *rd = reader_get(sv);
+        r = dw_approvals_list(rd->e, &out, &err);
+        reader_put(rd);
+    }
+        if (r < 0)
+            return send_dw_error(c, rq, &err, r);
+        return send_json(c, rq, 200, out);
+    case R_DECISION:
+        if (integration)
+            return send_error(c, rq, 403, NULL, "an integration token cannot decide approvals");
+        return route_decision(sv, c, rq, id);
+    case R_ACCEPT:
+        if (integration)
+            return send_error(c, rq, 403, NULL, "an integration token cannot record an acceptance");
+        return route_accept(sv, c, rq, id);
+    case R_EVENTS:
+        return route_events(sv, c, rq);
+    default:
+        return send_error(c, rq, 404, NULL, "no such route");
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
+    (void)version;
+    struct server *sv = cls;
+    struct req *rq = *con_cls;
+    if (!rq) {
+        if (!(rq = calloc(1, sizeof *rq)))
+            return MHD_NO;
+        rq->start_us = mono_us();
+        snprintf(rq->user, sizeof rq->user, "-");
+        atomic_fetch_add(&sv->in_flight, 1);
+        rq->counted = true;
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!rq->too_big && rq->body.len + *upload_size <= BODY_MAX) {
+            if (dw_buf_append(&rq->body, upload, *upload_size) < 0)
+                return MHD_NO;
+        } else {
+            rq->too_big = true;
+            dw_buf_release(&rq->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return dispatch(sv, c, url, method, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)toe;
+    struct server *sv = cls;
+    struct req *rq = *con_cls;
+    if (!rq)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    unsigned status = ci ? ci->http_status : 0;
+    int64_t us = mono_us() - rq->start_us;
+    for (size_t k = 0; k < N_STATUS; k++)
+        if (status_codes[k] == status)
+            atomic_fetch_add(&sv->requests[rq->route][k], 1);
+    size_t b = 0;
+    while (b < N_BUCKETS && (double)us / 1e6 > latency_buckets[b])
+        b++;
+    atomic_fetch_add(&sv->latency[b], 1);
+    atomic_fetch_add(&sv->latency_sum_us, (uint64_t)us);
+    atomic_fetch_add(&sv->latency_count, 1);
+    /* The request log: route, status, user, time; never bodies, ids of people or tokens. */
+    if (rq->route != R_HEALTHZ && rq->route != R_READYZ && rq->route != R_METRICS) {
+        char at[32];
+        fprintf(stderr, "%s request route=%s status=%u user=%s us=%lld\n",
+                dw_time_format(dw_now(), at, sizeof at), route_names[rq->route], status, rq->user,
+                (long long)us);
+    }
+    if (rq->counted)
+        atomic_fetch_sub(&sv->in_flight, 1);
+    dw_buf_release(&rq->body);
+    free(rq);
+    *con_cls = NULL;
+}
+
+/* ---- the control plane's worker ----------------------------------------------------- */
+
+/* Between two committed batches of agent steps: while lead posts wait for the write lock,
+ * let them have it first (up to 100 ms), so that a post waits for at most the batch in
+ * progress, not for a whole run. */
+static void worker_yield(void *ud, int64_t done, int64_t total, int64_t steps) {
+    (void)done, (void)total, (void)steps;
+    struct server *sv = ud;
+    pthread_mutex_lock(&sv->group_mu);
+    for (int i = 0; i < 20 && (sv->group_head || sv->group_busy) && !atomic_load(&sv->stopping);
+         i++) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 5 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&sv->group_cv, &sv->group_mu, &until);
+    }
+    pthread_mutex_unlock(&sv->group_mu);
+}
+
+static void *worker_main(void *arg) {
+    struct server *sv = arg;
+    while (!atomic_load(&sv->stopping)) {
+        /* small batches: a request that writes waits for at most one */
+        struct dw_run_opts opts = {
+            .no_wait = true, .batch = 8, .progress = worker_yield, .progress_ud = sv};
+        struct dw_run_stats st = {0};
+        struct dw_error err = {0};
+        int r = dw_run(sv->worker_engine, &opts, &st, &err);
+        atomic_fetch_add(&sv->worker_passes, 1);
+        if (r < 0) {
+            atomic_fetch_add(&sv->worker_errors, 1);
+            char buf[1024];
+            fprintf(stderr, "dealwright serve: control plane: %s\n",
+                    dw_error_format(&err, buf, sizeof buf));
+        }
+        atomic_fetch_add(&sv->worker_steps, (uint64_t)st.steps);
+        atomic_fetch_add(&sv->worker_failures, (uint64_t)st.failures);
+        dw_run_stats_release(&st);
+        pthread_mutex_lock(&sv->worker_mu);
+        if (!sv->kick && !atomic_load(&sv->stopping)) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1; /* deals whose retry time came, and leads from the CLI */
+            pthread_cond_timedwait(&sv->worker_cv, &sv->worker_mu, &until);
+        }
+        sv->kick = false;
+        pthread_mutex_unlock(&sv->worker_mu);
+    }
+    return NULL;
+}
+
+static void close_engines(struct server *sv) {
+    dw_engine_close(sv->worker_engine);
+    sv->worker_engine = NULL;
+    for (int i = 0; i < READERS; i++) {
+        dw_engine_close(sv->readers[i].e);
+        sv->readers[i].e = NULL;
+    }
+}
+
+/* ---- the command -------------------------------------------------------------------- */
+
+static int parse_listen(const char *s, struct sockaddr_in *sa) {
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    const char *colon = strrchr(s, ':');
+    if (!colon)
+        return -1;
+    char host[64];
+    size_t hl = (size_t)(colon - s);
+    if (hl >= sizeof host)
+        return -1;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    if (!*host)
+        snprintf(host, sizeof host, "0.0.0.0");
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return -1;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535)
+        return -1;
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+int cmd_serve(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *listen = cli_opt(&argc, argv, "--listen", &bad);
+    const char *rate = cli_opt(&argc, argv, "--rate", &bad);
+    (void)argv;
+    if (bad || argc != 0)
+        return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N]");
+    struct sockaddr_in sa;
+    if (parse_listen(listen ? listen : "127.0.0.1:8080", &sa) < 0)
+        return cli_usage("--listen: expected an IPv4 address and port (127.0.0.1:8080), got "
+                         "'%s'",
+                         listen);
+    double per_sec = 50;
+    if (rate) {
+        char *end;
+        per_sec = strtod(rate, &end);
+        if (*end || end == rate || per_sec < 0 || per_sec > 1e7)
+            return cli_usage("--rate: requests per second per token (0 = no limit), got '%s'",
+                             rate);
+    }
+    struct server *sv = calloc(1, sizeof *sv);
+    if (!sv)
+        return EXIT_INTERNAL;
+    sv->api = cli->engine;
+    sv->rate = per_sec;
+    sv->burst = per_sec * 2 < 10 ? 10 : per_sec * 2;
+    pthread_mutex_init(&sv->api_mu, NULL);
+    pthread_mutex_init(&sv->worker_mu, NULL);
+    pthread_mutex_init(&sv->rate_mu, NULL);
+    pthread_cond_init(&sv->worker_cv, NULL);
+    pthread_mutex_init(&sv->group_mu, NULL);
+    pthread_cond_init(&sv->group_cv, NULL);
+    sv->group_tail = &sv->group_head;
+
+    struct dw_error err = {0};
+    struct dw_diags diags = {0};
+    int r = dw_engine_open(cli->workspace, cli->db, &sv->worker_engine, &diags, &err);
+    dw_diags_release(&diags);
+    for (int i = 0; r >= 0 && i < READERS; i++) {
+        pthread_mutex_init(&sv->readers[i].mu, NULL);
+        r = dw_engine_open(cli->workspace, cli->db, &sv->readers[i].e, &diags, &err);
+        dw_diags_release(&diags);
+    }
+    if (r < 0) {
+        close_engines(sv);
+        free(sv);
+        return cli_fail(&err, r);
+    }
+
+    /* Signals go to the thread that waits for them, not to the server's threads. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        1, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
+                strerror(errno));
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
+    if (pthread_create(&sv->worker, NULL, worker_main, sv) != 0) {
+        MHD_stop_daemon(d);
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+    printf("dealwright serving on http://%s:%u (API at /v1, description at "
+           "/v1/openapi.json)\n",
+           host, di ? di->port : ntohs(sa.sin_port));
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "dealwright serve: %s: finishing requests and agent steps in flight\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    atomic_store(&sv->stopping, true);
+    MHD_quiesce_daemon(d); /* no new connections */
+    kick_worker(sv);
+    for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
+        usleep(10 * 1000);
+    MHD_stop_daemon(d);
+    pthread_join(sv->worker, NULL);
+    close_engines(sv);
+    pthread_mutex_destroy(&sv->api_mu);
+    pthread_mutex_destroy(&sv->worker_mu);
+    pthread_mutex_destroy(&sv->rate_mu);
+    pthread_cond_destroy(&sv->worker_cv);
+    pthread_mutex_destroy(&sv->group_mu);
+    pthread_cond_destroy(&sv->group_cv);
+    free(sv);
+    fprintf(stderr, "dealwright serve: stopped\n");
+    return EXIT_OK;
+}
