@@ -196,8 +196,8 @@ struct sku_ref {
     const struct dw_item *self;
 };
 
-static bool sku_exists(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
-                       const char *sku) {
+bool dw__sku_exists(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
+                    const char *sku) {
     if (dw__names_has(&c->skus, sku))
         return true;
     const char *hint = dw__closest(sku, c->skus.v, c->skus.n);
@@ -225,7 +225,7 @@ static bool requires_sku(const struct dw_item *it, const char *sku) {
 static bool check_sku_ref(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
                           void *arg) {
     const struct sku_ref *ref = arg;
-    if (!sku_exists(c, r, ref->what, value))
+    if (!dw__sku_exists(c, r, ref->what, value))
         return false;
     if (strcmp(value, ref->self->sku) == 0) {
         dw__y_err(c, r, "%s: an item cannot name itself", ref->what);
@@ -599,7 +599,7 @@ static bool check_attr(struct dw__ws_ctx *c, const struct dw__yref *r, const cha
 
 static bool check_ref_only(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
                            void *arg) {
-    return sku_exists(c, r, (const char *)arg, value);
+    return dw__sku_exists(c, r, (const char *)arg, value);
 }
 
 static void parse_compat(struct dw__ws_ctx *c, const struct dw__yref *map,
@@ -627,7 +627,7 @@ static void parse_compat(struct dw__ws_ctx *c, const struct dw__yref *map,
         row->sku = dw__ws_strdup(c->w, dw__y_text(&keys[i]));
         if (!row->sku)
             return;
-        if (sku_exists(c, &keys[i], "table", row->sku) &&
+        if (dw__sku_exists(c, &keys[i], "table", row->sku) &&
             in_list(rule->among, rule->n_among, row->sku))
             dw__y_err(c, &keys[i], "table: %s is both a row and in among", row->sku);
         dw__y_strlist(c, &values[i], "table", check_ref_only, (void *)"table", &row->with,

@@ -18,16 +18,11 @@
 #define RULES_MAX 1000    /* price rules per book */
 #define SCHEDULES_MAX 100 /* discount schedules per book */
 
+/* A sku the catalog has (reported with a did-you-mean hint); not checked when the catalog
+ * itself failed to load, so one broken file is not reported once per price. */
 static bool sku_known(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
                       const char *sku) {
-    if (!c->have_catalog || dw__names_has(&c->skus, sku))
-        return true;
-    const char *hint = dw__closest(sku, c->skus.v, c->skus.n);
-    if (hint)
-        dw__y_err(c, r, "%s: unknown sku '%s' (did you mean '%s'?)", what, sku, hint);
-    else
-        dw__y_err(c, r, "%s: unknown sku '%s'", what, sku);
-    return false;
+    return !c->have_catalog || dw__sku_exists(c, r, what, sku);
 }
 
 static bool check_sku(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,

@@ -179,6 +179,9 @@ bool dw__y_strlist(struct dw__ws_ctx *c, const struct dw__yref *r, const char *w
 bool dw__is_country(const char *s);  /* two upper-case ASCII letters */
 bool dw__is_currency(const char *s); /* three upper-case ASCII letters */
 dw__y_check_fn dw__check_country;    /* arg: unused */
+/* A sku of the catalog; otherwise reported at r with a did-you-mean hint. */
+bool dw__sku_exists(struct dw__ws_ctx *c, const struct dw__yref *r, const char *what,
+                    const char *sku);
 
 /* ---- shared checks --------------------------------------------------------------------- */
 
