@@ -57,11 +57,12 @@ enum route {
     R_APPROVALS,
     R_DECISION,
     R_EVENTS,
+    R_CONSOLE,
     R_MAX
 };
 static const char *const route_names[R_MAX] = {
-    "unknown", "healthz",  "readyz",   "metrics", "openapi",   "leads_post", "deals",
-    "deal",    "timeline", "proposal", "accept",  "approvals", "decision",   "events",
+    "unknown",  "healthz",  "readyz", "metrics",   "openapi",  "leads_post", "deals",   "deal",
+    "timeline", "proposal", "accept", "approvals", "decision", "events",     "console",
 };
 static const unsigned status_codes[] = {200, 202, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503};
 #define N_STATUS DW_ARRAY_SIZE(status_codes)
@@ -707,6 +708,43 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
     return send_text(c, rq, 200, "text/plain; version=0.0.4; charset=utf-8", dw_buf_steal(&b), len);
 }
 
+/* ---- the console -------------------------------------------------------------------- */
+
+/* The browser console's files (console/, compiled in): no inline script or style, so the
+ * policy allows only this origin's files; the data the scripts show is set as text. */
+#define CONSOLE_CSP                                                                                \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "                    \
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static enum MHD_Result route_console(struct MHD_Connection *c, struct req *rq, const char *name) {
+    const struct example_file *f = NULL;
+    for (size_t i = 0; i < console_n_files && !f; i++)
+        if (strcmp(console_files[i].path, name) == 0)
+            f = &console_files[i];
+    if (!f)
+        return send_error(c, rq, 404, NULL, "no such file of the console");
+    const char *dot = strrchr(name, '.');
+    const char *type = !dot                        ? "application/octet-stream"
+                       : strcmp(dot, ".html") == 0 ? "text/html; charset=utf-8"
+                       : strcmp(dot, ".css") == 0  ? "text/css; charset=utf-8"
+                       : strcmp(dot, ".js") == 0   ? "text/javascript; charset=utf-8"
+                       : strcmp(dot, ".svg") == 0  ? "image/svg+xml"
+                                                   : "application/octet-stream";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Content-Security-Policy", CONSOLE_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* ---- dispatch ----------------------------------------------------------------------- */
 
 /* Split "/v1/deals/D-000001/timeline" into up to 4 segments (in place, in a copy). */
@@ -733,7 +771,12 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     int64_t id = 0;
     bool want_post = false;
 
-    if (n == 1 && strcmp(seg[0], "healthz") == 0)
+    const char *console_file = NULL;
+    if (n == 0)
+        rq->route = R_CONSOLE, console_file = "index.html";
+    else if (n == 2 && strcmp(seg[0], "console") == 0)
+        rq->route = R_CONSOLE, console_file = seg[1];
+    else if (n == 1 && strcmp(seg[0], "healthz") == 0)
         rq->route = R_HEALTHZ;
     else if (n == 1 && strcmp(seg[0], "readyz") == 0)
         rq->route = R_READYZ;
@@ -794,6 +837,8 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     }
     case R_METRICS:
         return route_metrics(sv, c, rq);
+    case R_CONSOLE:
+        return route_console(c, rq, console_file);
     case R_OPENAPI:
         return send_text(c, rq, 200, "application/json", strdup(dw_serve_openapi),
                          strlen(dw_serve_openapi));
