@@ -211,25 +211,30 @@ function factValue(label, f) {
   return f.text;
 }
 
-// Lines of two quote revisions side by side: added, removed, changed quantity or price.
-function quoteDiff(a, b) {
-  const key = (l) => l.sku + '|' + (l.billing || '');
-  const old = new Map((a.lines || []).map((l) => [key(l), l]));
-  const now = new Map((b.lines || []).map((l) => [key(l), l]));
+// Two quote revisions compared by the server (GET /v1/deals/{id}/quotes/{r1}/diff/{r2}):
+// lines added, removed and changed field by field, and how the totals moved.
+function money(minor, digits) {
+  if (minor === null || minor === undefined) return '—';
+  const neg = minor < 0, v = Math.abs(minor), p = 10 ** digits;
+  return (neg ? '−' : '') + Math.floor(v / p) + (digits ? '.' + String(v % p).padStart(digits, '0') : '');
+}
+function quoteDiffView(diff) {
+  const digits = diff.digits || 0;
+  const show = (field, v) => (typeof v === 'number' && /^(unit_price|amount|discount|net|cost|list_price)$/.test(field)
+    ? money(v, digits) : typeof v === 'object' && v !== null ? JSON.stringify(v) : text(v));
   const rows = [];
-  for (const [k, l] of now) {
-    const o = old.get(k);
-    if (!o) rows.push({cls: 'diff-add', cells: ['+', l.sku, '', l.quantity, '', l.net]});
-    else if (o.quantity !== l.quantity || o.net !== l.net || o.unit_price !== l.unit_price)
-      rows.push({cls: 'diff-chg', cells: ['~', l.sku, o.quantity, l.quantity, o.net, l.net]});
-  }
-  for (const [k, o] of old)
-    if (!now.has(k)) rows.push({cls: 'diff-del', cells: ['−', o.sku, o.quantity, '', o.net, '']});
-  for (const f of ['subtotal', 'discount', 'total'])
-    if (a[f] !== b[f]) rows.push({cls: 'diff-chg', cells: ['~', f, '', '', a[f], b[f]]});
-  if (!rows.length) return el('p.muted', {}, 'Revisions ' + a.revision + ' and ' + b.revision + ' have the same lines and totals.');
-  return table(['', 'line', 'qty r' + a.revision, 'qty r' + b.revision, 'net r' + a.revision, 'net r' + b.revision],
-               rows, [2, 3, 4, 5]);
+  for (const l of diff.added || []) rows.push({cls: 'diff-add', cells: ['+', l.sku, 'line', '', text(l.quantity) + ' × ' + text(l.name)]});
+  for (const l of diff.removed || []) rows.push({cls: 'diff-del', cells: ['−', l.sku, 'line', text(l.quantity) + ' × ' + text(l.name), '']});
+  for (const c of diff.changed || [])
+    for (const f of c.changes || []) rows.push({cls: 'diff-chg', cells: ['~', c.key, f.field, show(f.field, f.from), show(f.field, f.to)]});
+  for (const f of diff.quote || []) rows.push({cls: 'diff-chg', cells: ['~', 'quote', f.field, text(f.from), text(f.to)]});
+  const totals = Object.entries(diff.totals || {}).map(([k, t]) =>
+    [k, money(t.from, digits), money(t.to, digits), t.delta === null ? '—' : (t.delta > 0 ? '+' : '') + money(t.delta, digits)]);
+  return el('div', {},
+    rows.length ? table(['', 'line', 'field', 'r' + diff.from.revision, 'r' + diff.to.revision], rows)
+                : el('p.muted', {}, 'No line changed.'),
+    el('p.muted', {}, String(diff.unchanged || 0), ' lines unchanged · ', diff.currency),
+    table(['total', 'r' + diff.from.revision, 'r' + diff.to.revision, 'change'], totals, [1, 2, 3]));
 }
 
 // The proposal's Markdown shown as structure (headings, lists, paragraphs), all as text.
@@ -338,13 +343,19 @@ async function dealPage(id) {
     if (quotes.length > 1) {
       panel.append(el('h2', {}, 'Revisions'),
         table(['revision', 'total', 'discount', 'created'], quotes.map((r) => [r.revision, r.total, r.discount, r.created_at]), [0, 1, 2]));
-      const pick = (sel) => quotes.find((r) => String(r.revision) === sel.value);
       const from = el('select', {'aria-label': 'from revision'}, quotes.map((r) => el('option', {value: r.revision}, 'r' + r.revision)));
       const to = el('select', {'aria-label': 'to revision'}, quotes.map((r) => el('option', {value: r.revision}, 'r' + r.revision)));
       from.value = String(quotes[quotes.length - 2].revision);
       to.value = String(quotes[quotes.length - 1].revision);
       const out = el('div', {id: 'quote-diff'});
-      const show = () => out.replaceChildren(quoteDiff(pick(from), pick(to)));
+      const show = async () => {
+        try {
+          const diff = await api('deals/' + seg(d.id) + '/quotes/' + seg(from.value) + '/diff/' + seg(to.value));
+          out.replaceChildren(quoteDiffView(diff));
+        } catch (e) {
+          out.replaceChildren(el('p.error', {}, e.message));
+        }
+      };
       from.addEventListener('change', show);
       to.addEventListener('change', show);
       show();

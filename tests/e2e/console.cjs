@@ -1,9 +1,10 @@
 // The browser console driven by playwright-core on Debian's chromium: sign in, the board,
 // an escalated deal approved (it moves on to proposal_ready), another rejected with a note,
 // the funnel, and a message that tries to instruct shown as text.
-// Usage: node console.cjs PLAYWRIGHT_CORE_DIR URL MANAGER_TOKEN DEAL_TO_APPROVE DEAL_TO_REJECT PROFILE_DIR
+// Usage: node console.cjs PLAYWRIGHT_CORE_DIR URL TOKEN DEAL_TO_APPROVE DEAL_TO_REJECT PROFILE_DIR
+//        DEAL_WITH_TWO_QUOTE_REVISIONS
 'use strict';
-const [pwDir, url, token, approveDeal, rejectDeal, profile] = process.argv.slice(2);
+const [pwDir, url, token, approveDeal, rejectDeal, profile, revisedDeal] = process.argv.slice(2);
 const {chromium} = require(pwDir);
 
 function check(cond, what) {
@@ -90,6 +91,11 @@ function check(cond, what) {
     check(/rejected/.test(text) && text.includes('<img src=x onerror=alert(1)>'),
           'the deal page shows the rejection and its note as text');
     check((await page.$$('#deal img')).length === 0, 'markup in a note is not rendered');
+
+    await page.goto(url + '/#/deals/' + revisedDeal);
+    await page.waitForSelector('#quote-diff table');
+    const diff = await page.textContent('#quote-diff');
+    check(/discount_bp/.test(diff) && /−/.test(diff), 'the deal page compares its quote revisions (from the diff route): ' + diff.slice(0, 300));
 
     await page.click('#nav-dashboard');
     await page.waitForSelector('#dashboard svg rect');

@@ -60,8 +60,9 @@ fi
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$U/console/nothing.js")" = 404 ] || fail "an unknown file"
 pass "the console is served from the binary with a Content-Security-Policy and no inline script"
 
-# Two escalated deals: a 15 % discount (manager band) and a 25 % one (deal desk band).
-sed -n 7,8p "$WS/samples/leads.jsonl" >"$TMP/leads"
+# A deal within the rep's authority, then two escalated ones: a 15 % discount (manager band)
+# and a 25 % one (deal desk band).
+sed -n '1p;7,8p' "$WS/samples/leads.jsonl" >"$TMP/leads"
 while read -r lead; do
     printf '%s' "$lead" | curl -s -o /dev/null -X POST -H "Authorization: Bearer $HOOK" \
         --data-binary @- "$U/v1/leads"
@@ -74,8 +75,25 @@ done
 [ "$N" = 2 ] || fail "expected two pending approvals, got $N"
 DEALS=$(curl -s -H "Authorization: Bearer $DESK" "$U/v1/approvals" | json_get '" ".join(a["deal"] for a in d)')
 set -- $DEALS
+# A second quote revision of the first deal (a discount within a rep's authority) to compare.
+for _ in $(seq 100); do
+    [ "$(db "SELECT stage FROM deals WHERE id=1")" = proposal_ready ] && break
+    sleep 0.1
+done
+dw quote discount D-000001 5 --as lukas >/dev/null
+A="Authorization: Bearer $DESK"
+curl -s -H "$A" "$U/v1/deals/D-000001/quotes/1/diff/2" >"$TMP/diff"
+[ "$(json_get 'd["totals"]["total"]["delta"] < 0 and d["to"]["revision"] == 2' <"$TMP/diff")" = True ] ||
+    fail "the quote diff route: $(cat "$TMP/diff")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" "$U/v1/deals/D-000001/quotes/1/diff/3")" = 404 ] ||
+    fail "a quote diff with a missing revision"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" "$U/v1/deals/D-000001/quotes/0/diff/x")" = 404 ] ||
+    fail "a quote diff with bad revision numbers"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/deals/D-000001/quotes/1/diff/2")" = 401 ] ||
+    fail "a quote diff without a token"
+pass "GET /v1/deals/{id}/quotes/{r1}/diff/{r2} compares two revisions; 404 and 401 as they should"
 
-node "$(dirname "$0")/console.cjs" "$PW" "$U" "$DESK" "$1" "$2" "$TMP/profile" ||
+node "$(dirname "$0")/console.cjs" "$PW" "$U" "$DESK" "$1" "$2" "$TMP/profile" D-000001 ||
     fail "the browser test (server log: $(tail -5 "$TMP/serve.err"))"
 
 # The browser's decisions are the store's.
