@@ -1894,6 +1894,9 @@ out:
     free(s.q);
     free(s.chosen);
     cfg_release(&c);
+    /* GLPK keeps an environment per thread; free it here, or every thread that configures
+     * (the server's agent worker) leaks it at exit. */
+    glp_free_env();
     return r;
 }
 
