@@ -92,8 +92,14 @@ function check(cond, what) {
           'the deal page shows the rejection and its note as text');
     check((await page.$$('#deal img')).length === 0, 'markup in a note is not rendered');
 
+    // The comparison loads after the page; wait for this deal's (the rejected deal may have
+    // had revisions of its own on the page before).
     await page.goto(url + '/#/deals/' + revisedDeal);
-    await page.waitForSelector('#quote-diff table');
+    await page.waitForFunction((id) => {
+      const h = document.querySelector('#deal h1');
+      const q = document.getElementById('quote-diff');
+      return h && h.textContent.startsWith(id) && q && /discount_bp/.test(q.textContent);
+    }, revisedDeal).catch(() => {});
     const diff = await page.textContent('#quote-diff');
     check(/discount_bp/.test(diff) && /−/.test(diff), 'the deal page compares its quote revisions (from the diff route): ' + diff.slice(0, 300));
 
