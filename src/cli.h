@@ -87,6 +87,9 @@ struct example_file {
 };
 extern const struct example_file example_files[];
 extern const size_t example_n_files;
+/* The browser console (console/, compiled into src/console.c) that `serve` answers at /. */
+extern const struct example_file console_files[];
+extern const size_t console_n_files;
 /* Write the example into dir (created; must not exist or be empty). */
 int cli_write_example(const char *dir, struct dw_error *err);
 /* Parse a file of leads (one JSON object, or JSON Lines) into an array; errors as

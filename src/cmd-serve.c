@@ -57,11 +57,14 @@ enum route {
     R_APPROVALS,
     R_DECISION,
     R_EVENTS,
+    R_CONSOLE,
+    R_QUOTE_DIFF,
     R_MAX
 };
 static const char *const route_names[R_MAX] = {
-    "unknown", "healthz",  "readyz",   "metrics", "openapi",   "leads_post", "deals",
-    "deal",    "timeline", "proposal", "accept",  "approvals", "decision",   "events",
+    "unknown",  "healthz", "readyz",   "metrics",    "openapi", "leads_post",
+    "deals",    "deal",    "timeline", "proposal",   "accept",  "approvals",
+    "decision", "events",  "console",  "quote_diff",
 };
 static const unsigned status_codes[] = {200, 202, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503};
 #define N_STATUS DW_ARRAY_SIZE(status_codes)
@@ -707,13 +710,50 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
     return send_text(c, rq, 200, "text/plain; version=0.0.4; charset=utf-8", dw_buf_steal(&b), len);
 }
 
+/* ---- the console -------------------------------------------------------------------- */
+
+/* The browser console's files (console/, compiled in): no inline script or style, so the
+ * policy allows only this origin's files; the data the scripts show is set as text. */
+#define CONSOLE_CSP                                                                                \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "                    \
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static enum MHD_Result route_console(struct MHD_Connection *c, struct req *rq, const char *name) {
+    const struct example_file *f = NULL;
+    for (size_t i = 0; i < console_n_files && !f; i++)
+        if (strcmp(console_files[i].path, name) == 0)
+            f = &console_files[i];
+    if (!f)
+        return send_error(c, rq, 404, NULL, "no such file of the console");
+    const char *dot = strrchr(name, '.');
+    const char *type = !dot                        ? "application/octet-stream"
+                       : strcmp(dot, ".html") == 0 ? "text/html; charset=utf-8"
+                       : strcmp(dot, ".css") == 0  ? "text/css; charset=utf-8"
+                       : strcmp(dot, ".js") == 0   ? "text/javascript; charset=utf-8"
+                       : strcmp(dot, ".svg") == 0  ? "image/svg+xml"
+                                                   : "application/octet-stream";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Content-Security-Policy", CONSOLE_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* ---- dispatch ----------------------------------------------------------------------- */
 
-/* Split "/v1/deals/D-000001/timeline" into up to 4 segments (in place, in a copy). */
-static int split_path(char *p, char *seg[5]) {
+/* Split "/v1/deals/D-000001/quotes/1/diff/2" into up to 7 segments (in place, in a copy). */
+static int split_path(char *p, char *seg[7]) {
     int n = 0;
     for (char *s = strtok(p, "/"); s; s = strtok(NULL, "/")) {
-        if (n == 5)
+        if (n == 7)
             return -1;
         seg[n++] = s;
     }
@@ -728,12 +768,18 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return send_error(c, rq, 404, NULL, "no such route");
     char path[256];
     snprintf(path, sizeof path, "%s", url);
-    char *seg[5] = {0};
+    char *seg[7] = {0};
+    int rev_from = 0, rev_to = 0;
     int n = split_path(path, seg);
     int64_t id = 0;
     bool want_post = false;
 
-    if (n == 1 && strcmp(seg[0], "healthz") == 0)
+    const char *console_file = NULL;
+    if (n == 0)
+        rq->route = R_CONSOLE, console_file = "index.html";
+    else if (n == 2 && strcmp(seg[0], "console") == 0)
+        rq->route = R_CONSOLE, console_file = seg[1];
+    else if (n == 1 && strcmp(seg[0], "healthz") == 0)
         rq->route = R_HEALTHZ;
     else if (n == 1 && strcmp(seg[0], "readyz") == 0)
         rq->route = R_READYZ;
@@ -761,6 +807,16 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
                 rq->route = R_PROPOSAL;
             else if (strcmp(seg[3], "accept") == 0)
                 rq->route = R_ACCEPT, want_post = true;
+        } else if (n == 7 && strcmp(seg[1], "deals") == 0 && strcmp(seg[3], "quotes") == 0 &&
+                   strcmp(seg[5], "diff") == 0) {
+            if (dw_id_parse('D', seg[2], &id) < 0)
+                return send_error(c, rq, 404, NULL, "'%.40s' is not a deal id (D-000001)", seg[2]);
+            char *end1 = NULL, *end2 = NULL;
+            long a = strtol(seg[4], &end1, 10), b = strtol(seg[6], &end2, 10);
+            if (*end1 || *end2 || end1 == seg[4] || end2 == seg[6] || a < 1 || b < 1 ||
+                a > 1000000 || b > 1000000)
+                return send_error(c, rq, 404, NULL, "quote revisions are numbers from 1");
+            rq->route = R_QUOTE_DIFF, rev_from = (int)a, rev_to = (int)b;
         } else if (n == 4 && strcmp(seg[1], "approvals") == 0 && strcmp(seg[3], "decision") == 0) {
             if (dw_id_parse('A', seg[2], &id) < 0)
                 return send_error(c, rq, 404, NULL, "'%.40s' is not an approval id (A-000001)",
@@ -794,6 +850,8 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     }
     case R_METRICS:
         return route_metrics(sv, c, rq);
+    case R_CONSOLE:
+        return route_console(c, rq, console_file);
     case R_OPENAPI:
         return send_text(c, rq, 200, "application/json", strdup(dw_serve_openapi),
                          strlen(dw_serve_openapi));
@@ -837,6 +895,14 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     case R_TIMELINE:
     case R_PROPOSAL:
         return route_deal_get(sv, c, rq, id);
+    case R_QUOTE_DIFF: {
+        struct reader *rd = reader_get(sv);
+        r = dw_quote_diff_revisions(rd->e, id, rev_from, rev_to, &out, &err);
+        reader_put(rd);
+        if (r < 0)
+            return send_dw_error(c, rq, &err, r);
+        return send_json(c, rq, 200, out);
+    }
     case R_APPROVALS: {
         struct reader *rd = reader_get(sv);
         r = dw_approvals_list(rd->e, &out, &err);

@@ -221,6 +221,7 @@ want = {"/v1/leads": "post", "/v1/deals": "get", "/v1/deals/{id}": "get",
         "/v1/deals/{id}/timeline": "get", "/v1/approvals": "get",
         "/v1/approvals/{id}/decision": "post", "/v1/deals/{id}/accept": "post",
         "/v1/deals/{id}/proposal": "get", "/v1/events": "get", "/healthz": "get",
+        "/v1/deals/{id}/quotes/{r1}/diff/{r2}": "get",
         "/readyz": "get", "/metrics": "get", "/v1/openapi.json": "get"}
 for p, m in want.items():
     assert m in d["paths"].get(p, {}), p

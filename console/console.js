@@ -1,0 +1,475 @@
+// dealwright console: plain JavaScript over the server's JSON API (/v1). Every value from the
+// API is set as text (textContent, createTextNode), never parsed as HTML: what a customer
+// wrote is data, whatever it says.
+'use strict';
+
+const STAGES = ['new', 'qualifying', 'needs_info', 'scoping', 'pricing', 'awaiting_approval',
+                'proposal_ready', 'ordered', 'disqualified', 'lost'];
+const TOKEN_KEY = 'dealwright.token';
+const DETAIL_MAX = 200; // deals read one by one for the funnel's approval figures
+
+// ---- small DOM helpers --------------------------------------------------------------
+
+// el('tag.class', {attr: value}, child...): children are nodes or strings (made text).
+function el(spec, attrs, ...children) {
+  const [tag, ...classes] = spec.split('.');
+  const e = document.createElement(tag);
+  if (classes.length) e.className = classes.join(' ');
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+const $ = (id) => document.getElementById(id);
+const text = (v) => (v === null || v === undefined || v === '' ? '—' : String(v));
+function table(head, rows, numeric) {
+  const num = new Set(numeric || []);
+  return el('table', {},
+    el('thead', {}, el('tr', {}, head.map((h, i) => el(num.has(i) ? 'th.num' : 'th', {}, h)))),
+    el('tbody', {}, rows.map((r) => el(r.cls ? 'tr.' + r.cls : 'tr', {},
+      (r.cells || r).map((c, i) => el(num.has(i) ? 'td.num' : 'td', {}, c))))));
+}
+
+// ---- the API --------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const e = body && body.error;
+    super(e ? e.message + (e.field ? ' (' + e.field + ')' : '') : 'HTTP ' + status);
+    this.status = status;
+  }
+}
+async function api(path, options) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const init = Object.assign({headers: {}}, options || {});
+  init.headers.Authorization = 'Bearer ' + token;
+  if (init.body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(init.body);
+  }
+  const res = await fetch('/v1/' + path, init);
+  let body = null;
+  try { body = await res.json(); } catch (_) { body = null; }
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showSignin('The token was refused; sign in again.');
+    throw new ApiError(401, body);
+  }
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+const seg = (id) => encodeURIComponent(id);
+
+// ---- sign-in and routing --------------------------------------------------------------
+
+function showSignin(message) {
+  $('nav').hidden = true;
+  $('signout').hidden = true;
+  $('view').hidden = true;
+  $('who').textContent = '';
+  $('signin').hidden = false;
+  $('signin-error').textContent = message || '';
+  $('token').focus();
+}
+
+async function signin(ev) {
+  ev.preventDefault();
+  const token = $('token').value.trim();
+  if (!/^dwt_[0-9a-f]{64}$/.test(token)) {
+    $('signin-error').textContent = 'A token is dwt_ followed by 64 hex digits.';
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('token').value = '';
+  try {
+    await api('approvals');
+  } catch (e) {
+    if (e.status !== 401) $('signin-error').textContent = e.message;
+    return;
+  }
+  if (!location.hash || location.hash === '#/') location.hash = '#/board';
+  else route();
+}
+
+function signout() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  showSignin('Signed out.');
+}
+
+let routeSeq = 0;
+async function route() {
+  if (!sessionStorage.getItem(TOKEN_KEY)) return showSignin('');
+  $('signin').hidden = true;
+  $('nav').hidden = false;
+  $('signout').hidden = false;
+  const view = $('view');
+  view.hidden = false;
+  const hash = location.hash || '#/board';
+  for (const a of document.querySelectorAll('#nav a'))
+    a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
+  const seq = ++routeSeq;
+  let page;
+  try {
+    const m = /^#\/deals\/([A-Za-z0-9-]{1,20})$/.exec(hash);
+    if (m) page = await dealPage(m[1]);
+    else if (hash === '#/approvals') page = await approvalsPage();
+    else if (hash === '#/dashboard') page = await dashboardPage();
+    else page = await boardPage();
+    refreshPending();
+  } catch (e) {
+    if (e.status === 401) return;
+    page = el('p.error', {role: 'alert'}, 'Could not load this page: ' + e.message);
+  }
+  if (seq !== routeSeq) return; // a later navigation won
+  view.replaceChildren(page);
+}
+
+async function refreshPending() {
+  try {
+    const pending = await api('approvals');
+    $('pending-count').textContent = pending.length ? String(pending.length) : '';
+  } catch (_) { /* shown by the page itself */ }
+}
+
+// ---- the pipeline board ---------------------------------------------------------------
+
+async function boardPage() {
+  const deals = await api('deals');
+  const by = new Map(STAGES.map((s) => [s, []]));
+  for (const d of deals) {
+    if (!by.has(d.stage)) by.set(d.stage, []);
+    by.get(d.stage).push(d);
+  }
+  return el('div', {},
+    el('h1', {}, 'Pipeline'),
+    el('div.board', {id: 'board'}, [...by].map(([stage, list]) =>
+      el('section.column', {'data-stage': stage},
+        el('h2', {}, stage.replace('_', ' '), ' ', el('span.muted', {}, '(' + list.length + ')')),
+        list.map((d) => el('a.card', {href: '#/deals/' + d.id, 'data-deal': d.id},
+          el('div.id', {}, d.id),
+          el('div', {}, text(d.account || d.contact_email)),
+          d.total ? el('div.muted', {}, d.currency + ' ' + d.total) : null,
+          d.parked ? el('div.parked', {}, 'parked: ' + text(d.last_error)) : null))))));
+}
+
+// ---- a deal ---------------------------------------------------------------------------
+
+// Every extracted fact that carries a source span [start, end) in a lead's message (byte
+// offsets in UTF-8), with a label for it.
+function spansOf(req) {
+  const out = [];
+  const visit = (label, v) => {
+    if (Array.isArray(v)) return v.forEach((x) => visit(label, x));
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v.span) && v.span.length === 2) out.push({label, fact: v});
+    for (const [k, x] of Object.entries(v)) if (k !== 'span' && typeof x === 'object') visit(label, x);
+  };
+  for (const [k, v] of Object.entries(req || {})) visit(k, v);
+  return out;
+}
+
+// The message with the spans of its lead's facts marked; overlapping spans keep the first.
+function highlighted(message, spans, warnLabels) {
+  const bytes = new TextEncoder().encode(message || '');
+  const dec = new TextDecoder();
+  const sorted = spans.filter((s) => s.fact.span[0] >= 0 && s.fact.span[1] <= bytes.length &&
+                                     s.fact.span[0] < s.fact.span[1])
+                      .sort((a, b) => a.fact.span[0] - b.fact.span[0]);
+  const out = el('div.message', {});
+  let at = 0;
+  for (const s of sorted) {
+    const [a, b] = s.fact.span;
+    if (a < at) continue;
+    out.append(dec.decode(bytes.slice(at, a)));
+    out.append(el(warnLabels.has(s.label) ? 'mark.warn' : 'mark', {title: s.label, 'data-label': s.label},
+                  dec.decode(bytes.slice(a, b))));
+    at = b;
+  }
+  out.append(dec.decode(bytes.slice(at)));
+  return out;
+}
+
+function factValue(label, f) {
+  if (f.name) return f.name;
+  if (f.value !== undefined) return f.value + (f.unit ? ' ' + f.unit : '');
+  if (f.amount) return (f.currency || '') + ' ' + f.amount;
+  if (f.date) return f.date;
+  if (f.code) return f.code;
+  return f.text;
+}
+
+// Two quote revisions compared by the server (GET /v1/deals/{id}/quotes/{r1}/diff/{r2}):
+// lines added, removed and changed field by field, and how the totals moved.
+function money(minor, digits) {
+  if (minor === null || minor === undefined) return '—';
+  const neg = minor < 0, v = Math.abs(minor), p = 10 ** digits;
+  return (neg ? '−' : '') + Math.floor(v / p) + (digits ? '.' + String(v % p).padStart(digits, '0') : '');
+}
+function quoteDiffView(diff) {
+  const digits = diff.digits || 0;
+  const show = (field, v) => (typeof v === 'number' && /^(unit_price|amount|discount|net|cost|list_price)$/.test(field)
+    ? money(v, digits) : typeof v === 'object' && v !== null ? JSON.stringify(v) : text(v));
+  const rows = [];
+  for (const l of diff.added || []) rows.push({cls: 'diff-add', cells: ['+', l.sku, 'line', '', text(l.quantity) + ' × ' + text(l.name)]});
+  for (const l of diff.removed || []) rows.push({cls: 'diff-del', cells: ['−', l.sku, 'line', text(l.quantity) + ' × ' + text(l.name), '']});
+  for (const c of diff.changed || [])
+    for (const f of c.changes || []) rows.push({cls: 'diff-chg', cells: ['~', c.key, f.field, show(f.field, f.from), show(f.field, f.to)]});
+  for (const f of diff.quote || []) rows.push({cls: 'diff-chg', cells: ['~', 'quote', f.field, text(f.from), text(f.to)]});
+  const totals = Object.entries(diff.totals || {}).map(([k, t]) =>
+    [k, money(t.from, digits), money(t.to, digits), t.delta === null ? '—' : (t.delta > 0 ? '+' : '') + money(t.delta, digits)]);
+  return el('div', {},
+    rows.length ? table(['', 'line', 'field', 'r' + diff.from.revision, 'r' + diff.to.revision], rows)
+                : el('p.muted', {}, 'No line changed.'),
+    el('p.muted', {}, String(diff.unchanged || 0), ' lines unchanged · ', diff.currency),
+    table(['total', 'r' + diff.from.revision, 'r' + diff.to.revision, 'change'], totals, [1, 2, 3]));
+}
+
+// The proposal's Markdown shown as structure (headings, lists, paragraphs), all as text.
+function markdownView(md) {
+  const box = el('div.proposal', {id: 'proposal'});
+  let para = [];
+  let list = null;
+  const flush = () => {
+    if (para.length) box.append(el('p', {}, para.join(' ')));
+    para = [];
+    list = null;
+  };
+  for (const line of (md || '').split('\n')) {
+    const h = /^(#{1,4})\s+(.*)$/.exec(line);
+    const li = /^\s*[-*]\s+(.*)$/.exec(line);
+    if (h) { flush(); box.append(el('h' + Math.min(h[1].length + 1, 5), {}, h[2])); }
+    else if (li) {
+      if (para.length) { box.append(el('p', {}, para.join(' '))); para = []; }
+      if (!list) { list = el('ul', {}); box.append(list); }
+      list.append(el('li', {}, li[1]));
+    } else if (/^\s*\|/.test(line)) { flush(); box.append(el('pre', {}, line)); }
+    else if (!line.trim() || /^---+$/.test(line.trim())) flush();
+    else para.push(line.replace(/\*\*/g, ''));
+  }
+  flush();
+  return box;
+}
+
+function approvalCard(a, dealStage, onDone) {
+  const note = el('textarea', {'aria-label': 'note', maxlength: 2000, placeholder: 'Note (a rejection needs one)'});
+  const status = el('p.error', {role: 'alert'});
+  const decide = async (decision) => {
+    status.textContent = '';
+    try {
+      await api('approvals/' + seg(a.id) + '/decision', {method: 'POST', body: {decision, note: note.value}});
+      onDone();
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  };
+  return el('div.panel.approval', {'data-approval': a.id},
+    el('h2', {}, a.id, ' · ', a.kind, ' · needs ', a.required_role,
+       a.deal ? [' · ', el('a', {href: '#/deals/' + a.deal}, a.deal)] : null),
+    el('p', {}, el('strong', {}, 'Why: '), a.reason),
+    el('p.muted', {}, 'Rule: ', a.rule),
+    el('p', {}, 'Approves quote revision ', el('strong.revision', {}, String(a.quote_revision)),
+       ' (', el('code', {}, String(a.quote_hash || '').slice(0, 12)), ') · asked ', a.created_at,
+       dealStage ? ' · deal is ' + dealStage : ''),
+    a.status === 'pending'
+      ? el('div', {}, note, el('p', {},
+          el('button.approve', {type: 'button', onclick: () => decide('approve')}, 'Approve'), ' ',
+          el('button.reject', {type: 'button', onclick: () => decide('reject')}, 'Reject')), status)
+      : el('p', {}, el('span.tag.' + a.status, {}, a.status), ' by ', text(a.decided_by), ' at ',
+           text(a.decided_at), a.note ? ' — ' : '', a.note ? el('q', {}, a.note) : null));
+}
+
+async function dealPage(id) {
+  const [d, tl] = await Promise.all([api('deals/' + seg(id)), api('deals/' + seg(id) + '/timeline')]);
+  let proposal = null;
+  try { proposal = await api('deals/' + seg(id) + '/proposal'); } catch (e) { if (e.status !== 404) throw e; }
+  const req = d.requirements || {};
+  const spans = spansOf(req);
+  const warn = new Set(['instructions_detected', 'ignored']);
+  const leads = d.leads && d.leads.length ? d.leads : (d.lead ? [d.lead] : []);
+  const leadNo = (l) => Number(String(l.id).replace(/\D/g, ''));
+
+  const page = el('div', {id: 'deal', 'data-stage': d.stage},
+    el('h1', {}, d.id, ' · ', text(d.account && d.account.name), ' ',
+       el('span.tag', {id: 'deal-stage'}, d.stage)),
+    d.parked ? el('p.error', {}, 'Parked: ', text(d.last_error)) : null);
+
+  const pending = (d.approvals || []).filter((a) => a.status === 'pending');
+  if (pending.length) {
+    page.append(el('h2', {}, 'Waiting for approval'));
+    for (const a of pending) page.append(approvalCard(a, null, () => route()));
+  }
+
+  // Requirements and where they were read.
+  const reqRows = spans.map((s) => [s.label, text(factValue(s.label, s.fact)), text(s.fact.text),
+                                    s.fact.confidence === undefined ? '' : s.fact.confidence + '%']);
+  page.append(el('div.grid2', {},
+    el('div.panel', {}, el('h2', {}, 'Requirements'),
+       reqRows.length ? table(['fact', 'value', 'as written', 'confidence'], reqRows, [3])
+                      : el('p.muted', {}, 'None extracted yet.')),
+    el('div.panel', {}, el('h2', {}, 'Messages'),
+       leads.map((l) => el('div', {},
+         el('p.muted', {}, l.id, ' · ', l.source, ' · ', l.received_at, ' · ', text(l.subject)),
+         highlighted(l.message || '', spans.filter((s) => !s.fact.lead || s.fact.lead === leadNo(l)), warn))))));
+
+  // Solution.
+  if (d.solution) {
+    page.append(el('div.panel', {}, el('h2', {}, 'Solution'),
+      table(['sku', 'name', 'qty', 'covers', 'why'],
+            (d.solution.lines || []).map((l) => [l.sku, l.name, l.quantity, (l.covers || []).join(', '), l.reason]), [2])));
+  }
+
+  // Quote and its revisions.
+  const quotes = (d.quotes || []).slice().sort((a, b) => a.revision - b.revision);
+  if (d.quote) {
+    const q = d.quote;
+    const panel = el('div.panel', {id: 'quote'}, el('h2', {}, 'Quote revision ', String(q.revision), ' · ', q.currency, ' ', q.total),
+      table(['sku', 'name', 'qty', 'unit', 'discount', 'net', 'billing'],
+            (q.lines || []).map((l) => [l.sku, l.name, l.quantity, l.unit_price, l.discount, l.net, l.billing]), [2, 3, 4, 5]),
+      el('p', {}, 'Subtotal ', q.subtotal, ' · discount ', q.discount, ' (', (q.discount_bp / 100).toFixed(2), ' %) · total ',
+         el('strong', {}, q.total), ' · margin ', text(q.margin), q.margin_bp !== undefined ? ' (' + (q.margin_bp / 100).toFixed(1) + ' %)' : ''));
+    if (quotes.length > 1) {
+      panel.append(el('h2', {}, 'Revisions'),
+        table(['revision', 'total', 'discount', 'created'], quotes.map((r) => [r.revision, r.total, r.discount, r.created_at]), [0, 1, 2]));
+      const from = el('select', {'aria-label': 'from revision'}, quotes.map((r) => el('option', {value: r.revision}, 'r' + r.revision)));
+      const to = el('select', {'aria-label': 'to revision'}, quotes.map((r) => el('option', {value: r.revision}, 'r' + r.revision)));
+      from.value = String(quotes[quotes.length - 2].revision);
+      to.value = String(quotes[quotes.length - 1].revision);
+      const out = el('div', {id: 'quote-diff'});
+      const show = async () => {
+        try {
+          const diff = await api('deals/' + seg(d.id) + '/quotes/' + seg(from.value) + '/diff/' + seg(to.value));
+          out.replaceChildren(quoteDiffView(diff));
+        } catch (e) {
+          out.replaceChildren(el('p.error', {}, e.message));
+        }
+      };
+      from.addEventListener('change', show);
+      to.addEventListener('change', show);
+      show();
+      panel.append(el('p', {}, 'Compare ', from, ' with ', to), out);
+    }
+    page.append(panel);
+  }
+
+  // Proposal.
+  page.append(el('div.panel', {}, el('h2', {}, 'Proposal'),
+    proposal ? markdownView(proposal.markdown) : el('p.muted', {}, 'No proposal yet.')));
+
+  // Decided approvals.
+  const decided = (d.approvals || []).filter((a) => a.status !== 'pending');
+  if (decided.length) {
+    page.append(el('h2', {}, 'Approvals'));
+    for (const a of decided) page.append(approvalCard(a, null, () => route()));
+  }
+
+  // Timeline: events and the audit trail, merged by time.
+  const items = [];
+  for (const e of tl.events || []) items.push({at: e.at, kind: 'event', what: e.type, who: (e.data && e.data.by) || '', data: e.data});
+  for (const a of tl.audit || []) items.push({at: a.at, kind: 'audit', what: a.action || a.type || '', who: a.actor || a.user || '', data: a.data || a.detail || a});
+  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  page.append(el('div.panel', {id: 'timeline'}, el('h2', {}, 'Timeline and audit trail'),
+    table(['time', 'kind', 'what', 'by', 'detail'],
+          items.map((i) => [i.at, i.kind, i.what, i.who, JSON.stringify(i.data).slice(0, 300)]))));
+  return page;
+}
+
+// ---- the approval inbox ---------------------------------------------------------------
+
+async function approvalsPage() {
+  const pending = await api('approvals');
+  return el('div', {id: 'inbox'},
+    el('h1', {}, 'Approval inbox'),
+    pending.length ? pending.map((a) => approvalCard(a, null, () => route()))
+                   : el('p.muted', {id: 'inbox-empty'}, 'Nothing is waiting for a decision.'));
+}
+
+// ---- the funnel dashboard -------------------------------------------------------------
+
+function barChart(title, bars, fmt) {
+  const w = 420, rowH = 26, left = 150, h = bars.length * rowH + 10;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  return el('div.panel', {}, el('h2', {}, title),
+    svg('svg', {viewBox: `0 0 ${w} ${h}`, width: '100%', role: 'img', 'aria-label': title},
+      bars.map((b, i) => [
+        svg('text', {x: 0, y: i * rowH + 18}, b.label),
+        svg('rect', {class: 'bar' + (b.cls ? ' ' + b.cls : ''), x: left, y: i * rowH + 5,
+                     width: Math.max(1, (w - left - 70) * b.value / max), height: rowH - 8}),
+        svg('text', {x: left + (w - left - 70) * b.value / max + 6, y: i * rowH + 18}, fmt ? fmt(b.value) : b.value)])));
+}
+
+const hours = (ms) => (ms / 3600000).toFixed(1) + ' h';
+
+async function dashboardPage() {
+  const [deals, pending] = await Promise.all([api('deals'), api('approvals')]);
+  const rank = {new: 0, qualifying: 0, needs_info: 0, disqualified: 0, lost: 0, scoping: 1, pricing: 1,
+                awaiting_approval: 1, proposal_ready: 2, ordered: 3};
+  const reached = (n) => deals.filter((d) => (rank[d.stage] || 0) >= n).length;
+  const funnel = [{label: 'leads (deals)', value: deals.length}, {label: 'qualified', value: reached(1)},
+                  {label: 'proposal', value: reached(2)}, {label: 'order', value: reached(3)}];
+
+  // Decided approvals and their waiting times come from each deal (the newest DETAIL_MAX).
+  const details = await Promise.all(deals.slice(-DETAIL_MAX).map((d) => api('deals/' + seg(d.id)).catch(() => null)));
+  let approved = 0, rejected = 0, waited = 0, decidedN = 0;
+  const stageTime = new Map();
+  for (const d of details) {
+    if (!d) continue;
+    for (const a of d.approvals || []) {
+      if (a.status === 'approved') approved++;
+      if (a.status === 'rejected') rejected++;
+      if (a.decided_at) { waited += Date.parse(a.decided_at) - Date.parse(a.created_at); decidedN++; }
+    }
+    // Time per stage from the stage changes in the deal's timeline.
+    const changes = (d.timeline || []).filter((e) => e.type === 'deal.stage_changed');
+    for (let i = 0; i < changes.length; i++) {
+      const from = changes[i].data.from;
+      const start = i ? Date.parse(changes[i - 1].at) : Date.parse(d.created_at);
+      const ms = Date.parse(changes[i].at) - start;
+      if (!stageTime.has(from)) stageTime.set(from, []);
+      stageTime.get(from).push(ms);
+    }
+  }
+  const now = Date.now();
+  const waitingNow = pending.map((a) => now - Date.parse(a.created_at));
+  const rate = approved + rejected ? Math.round(100 * approved / (approved + rejected)) : null;
+  const avgWait = decidedN ? waited / decidedN : 0;
+  const cycle = [...stageTime].map(([s, v]) => ({label: s, value: v.reduce((x, y) => x + y, 0) / v.length / 3600000}));
+
+  return el('div', {id: 'dashboard'},
+    el('h1', {}, 'Funnel'),
+    el('div.charts', {},
+      barChart('Leads → qualified → proposal → order', funnel),
+      el('div.panel', {}, el('h2', {}, 'Approvals'),
+        el('p', {}, el('span.kpi', {id: 'approval-rate'}, rate === null ? '—' : rate + ' %'), ' approved of ',
+           String(approved + rejected), ' decided'),
+        el('p', {}, 'Time waiting on people: ', el('strong', {}, decidedN ? hours(avgWait) : '—'),
+           ' on average for decided approvals; ', el('strong', {}, String(pending.length)), ' waiting now',
+           waitingNow.length ? ', the oldest for ' + hours(Math.max(...waitingNow)) : '', '.'),
+        svg('svg', {viewBox: '0 0 420 40', width: '100%', role: 'img', 'aria-label': 'approved and rejected'},
+          svg('rect', {class: 'bar ok', x: 0, y: 5, height: 24, width: approved + rejected ? 420 * approved / (approved + rejected) : 0}),
+          svg('rect', {class: 'bar bad', x: approved + rejected ? 420 * approved / (approved + rejected) : 0, y: 5, height: 24,
+                       width: approved + rejected ? 420 * rejected / (approved + rejected) : 0}))),
+      barChart('Mean time in stage (hours)', cycle, (v) => v.toFixed(2)),
+      barChart('Deals by stage now', STAGES.map((s) => ({label: s, value: deals.filter((d) => d.stage === s).length})))));
+}
+
+// ---- start ----------------------------------------------------------------------------
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('signin-form').addEventListener('submit', signin);
+  $('signout').addEventListener('click', signout);
+  window.addEventListener('hashchange', route);
+  route();
+});
