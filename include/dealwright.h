@@ -164,9 +164,9 @@ int dw_events_since(struct dw_engine *e, int64_t after_seq, int max, json_t **re
  * base * 2^(attempts-1) up to an hour, plus up to half of that as jitter. */
 #define DW_WEBHOOK_SIG_HEX 65
 struct dw_webhook_opts {
-    int max_attempts;      /* dead after this many; 0: 8 */
-    int64_t backoff_ms;    /* the first retry's wait; 0: 1000 */
-    long timeout_ms;       /* per request; 0: 10000 */
+    int max_attempts;          /* dead after this many; 0: 8 */
+    int64_t backoff_ms;        /* the first retry's wait; 0: 1000 */
+    long timeout_ms;           /* per request; 0: 10000 */
     const volatile bool *stop; /* when set, a pass stops between deliveries */
 };
 struct dw_webhook_stats {

@@ -74,8 +74,8 @@ static bool subscribed(const char *list, const char *type) {
 int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, const char *secret,
                    json_t **ret, struct dw_error *err) {
     if (!url || strlen(url) > URL_MAX ||
-        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
-        strlen(url) < 9 || strpbrk(url, " \t\r\n"))
+        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) < 9 ||
+        strpbrk(url, " \t\r\n"))
         return dw_error_field(err, -DW_EINVAL, "url",
                               "a webhook needs an http:// or https:// URL (at most %d "
                               "characters, no spaces)",
@@ -111,8 +111,8 @@ int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, con
         secret = gen;
     }
     struct dw_store *s = e->store;
-    json_t *args = json_pack("{ss ss ss ss}", "url", url, "events", events, "secret", secret,
-                             "now", "");
+    json_t *args =
+        json_pack("{ss ss ss ss}", "url", url, "events", events, "secret", secret, "now", "");
     json_t *res = NULL;
     char now[32];
     json_object_set_new(args, "now", json_string(dw_time_format(dw_now(), now, sizeof now)));
@@ -120,9 +120,8 @@ int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, con
     if (r >= 0) {
         if ((r = s->ops->hook(s, DW_HOOK_INSERT, args, &res, err)) < 0 ||
             (r = dw__audit(e, 0, "cli", "webhook.add",
-                           json_pack("{sI ss ss}", "webhook",
-                                     (json_int_t)dw_json_int(res, "id", 0), "url", url, "events",
-                                     events),
+                           json_pack("{sI ss ss}", "webhook", (json_int_t)dw_json_int(res, "id", 0),
+                                     "url", url, "events", events),
                            err)) < 0 ||
             (r = s->ops->commit(s, err)) < 0)
             s->ops->rollback(s);
@@ -229,10 +228,10 @@ static int enqueue(struct dw_engine *e, struct dw_webhook_stats *stats, struct d
             last = seq;
             if (!type || !subscribed(types, type))
                 continue;
-            json_t *payload = json_pack("{sI ss sI sO* sO*}", "seq", (json_int_t)seq, "type",
-                                        type, "webhook", (json_int_t)id, "deal_id",
-                                        json_object_get(ev, "deal_id"), "at",
-                                        json_object_get(ev, "at"));
+            json_t *payload =
+                json_pack("{sI ss sI sO* sO*}", "seq", (json_int_t)seq, "type", type, "webhook",
+                          (json_int_t)id, "deal_id", json_object_get(ev, "deal_id"), "at",
+                          json_object_get(ev, "at"));
             json_object_set(payload, "data", json_object_get(ev, "data"));
             char *body = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
             json_decref(payload);
@@ -289,8 +288,7 @@ static int post(const json_t *d, long timeout_ms, long *ret_status, char *errbuf
     snprintf(h[0], sizeof h[0], "X-Dealwright-Timestamp: %s", ts);
     snprintf(h[1], sizeof h[1], "X-Dealwright-Signature: v1=%s", sig);
     snprintf(h[2], sizeof h[2], "X-Dealwright-Event: %s", type);
-    snprintf(h[3], sizeof h[3], "X-Dealwright-Delivery: %lld",
-             (long long)dw_json_int(d, "id", 0));
+    snprintf(h[3], sizeof h[3], "X-Dealwright-Delivery: %lld", (long long)dw_json_int(d, "id", 0));
     struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
     for (int i = 0; i < 4; i++)
         hl = curl_slist_append(hl, h[i]);
@@ -374,9 +372,9 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
             state = attempts >= max_attempts ? "dead" : "pending";
             next = now_ms() + dw_webhook_backoff_ms(attempts, base);
         }
-        json_t *up = json_pack("{sI ss sI sI}", "id", (json_int_t)dw_json_int(d, "id", 0),
-                               "status", state, "attempts", (json_int_t)attempts, "next_at",
-                               (json_int_t)next);
+        json_t *up =
+            json_pack("{sI ss sI sI}", "id", (json_int_t)dw_json_int(d, "id", 0), "status", state,
+                      "attempts", (json_int_t)attempts, "next_at", (json_int_t)next);
         if (status > 0)
             json_object_set_new(up, "last_status", json_integer(status));
         if (*why)

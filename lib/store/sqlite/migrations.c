@@ -248,7 +248,7 @@ static const char schema_v4[] =
     "  webhook_id INTEGER NOT NULL REFERENCES webhooks (id),"
     "  event_seq INTEGER NOT NULL,"
     "  event_type TEXT NOT NULL,"
-    "  body TEXT NOT NULL," /* the JSON posted, exactly */
+    "  body TEXT NOT NULL,"   /* the JSON posted, exactly */
     "  status TEXT NOT NULL," /* pending, delivered, dead */
     "  attempts INTEGER NOT NULL,"
     "  next_at INTEGER NOT NULL," /* milliseconds since the epoch */

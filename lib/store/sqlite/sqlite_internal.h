@@ -227,7 +227,7 @@
                        "(?1, ?2, ?3, ?4, 'pending', 0, ?5, ?6)")                                   \
     X(DELIVERIES_DUE, "SELECT d.id, d.webhook_id, d.event_seq, d.event_type, d.body, d.attempts, " \
                       "w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON "              \
-                      "w.id = d.webhook_id WHERE d.status = 'pending' AND d.next_at <= ?1 AND "   \
+                      "w.id = d.webhook_id WHERE d.status = 'pending' AND d.next_at <= ?1 AND "    \
                       "w.removed_at IS NULL ORDER BY d.id LIMIT ?2")                               \
     X(DELIVERY_UPDATE, "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, next_at = ?4, "  \
                        "last_status = ?5, last_error = ?6 WHERE id = ?1")                          \

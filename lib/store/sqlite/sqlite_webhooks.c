@@ -53,8 +53,8 @@ int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *ar
         return r;
     int changes = sqlite3_changes(q->db);
     if (op == DW_HOOK_REMOVE && changes == 0)
-        return dw_error_set(err, -DW_ENOENT, "no webhook %lld", (long long)json_integer_value(
-                                                                   json_object_get(args, "id")));
+        return dw_error_set(err, -DW_ENOENT, "no webhook %lld",
+                            (long long)json_integer_value(json_object_get(args, "id")));
     if (ret)
         *ret = json_pack("{sI sI}", "changes", (json_int_t)changes, "id",
                          (json_int_t)sqlite3_last_insert_rowid(q->db));
