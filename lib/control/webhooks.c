@@ -366,7 +366,7 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
         int64_t next = 0;
         if (ok < 0 || status < 200 || status > 299) {
             if (ok < 0)
-                snprintf(why, sizeof why, "%s", cerr);
+                snprintf(why, sizeof why, "%.150s", cerr);
             else
                 snprintf(why, sizeof why, "HTTP %ld", status);
             state = attempts >= max_attempts ? "dead" : "pending";
