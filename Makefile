@@ -10,7 +10,7 @@
 DEB_PACKAGES := gcc meson ninja-build pkg-config python3 sqlite3 \
                 libjansson-dev libfyaml-dev libsqlite3-dev libpcre2-dev libsodium-dev \
                 libcmocka-dev clang-format libxgboost-dev libstemmer-dev libssl-dev libglpk-dev \
-                libmicrohttpd-dev curl prometheus \
+                libmicrohttpd-dev curl prometheus libcurl4-openssl-dev \
                 chromium nodejs
 BUILD      ?= build
 BUILD_ASAN ?= build-asan

@@ -64,6 +64,12 @@ int cmd_serve(struct cli *, int, char **);
 int cmd_token_create(struct cli *, int, char **);
 int cmd_token_list(struct cli *, int, char **);
 int cmd_token_revoke(struct cli *, int, char **);
+int cmd_webhook_add(struct cli *, int, char **);
+int cmd_webhook_list(struct cli *, int, char **);
+int cmd_webhook_remove(struct cli *, int, char **);
+int cmd_webhook_deliveries(struct cli *, int, char **);
+int cmd_webhook_replay(struct cli *, int, char **);
+int cmd_webhook_deliver(struct cli *, int, char **);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);

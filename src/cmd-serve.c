@@ -91,6 +91,10 @@ struct server {
     struct reader readers[READERS];
     atomic_uint next_reader;
     struct dw_engine *worker_engine;
+    struct dw_engine *hook_engine; /* the webhook sender's own (docs "Webhooks") */
+    pthread_t hook_worker;
+    struct dw_webhook_opts hook_opts;
+    volatile bool hook_stop;
     pthread_t worker;
     pthread_mutex_t worker_mu;
     pthread_cond_t worker_cv;
@@ -1045,9 +1049,30 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+/* Webhooks: a pass every half second on an engine of its own, so that a slow receiver
+ * delays neither requests nor agent steps. A pass reads committed events only. */
+static void *hook_main(void *arg) {
+    struct server *sv = arg;
+    while (!atomic_load(&sv->stopping)) {
+        struct dw_webhook_stats st = {0};
+        struct dw_error err = {0};
+        int r = dw_webhook_deliver(sv->hook_engine, &sv->hook_opts, &st, &err);
+        if (r < 0) {
+            char buf[1024];
+            fprintf(stderr, "dealwright serve: webhooks: %s\n",
+                    dw_error_format(&err, buf, sizeof buf));
+        }
+        for (int i = 0; i < 5 && !atomic_load(&sv->stopping); i++)
+            usleep(100 * 1000);
+    }
+    return NULL;
+}
+
 static void close_engines(struct server *sv) {
     dw_engine_close(sv->worker_engine);
     sv->worker_engine = NULL;
+    dw_engine_close(sv->hook_engine);
+    sv->hook_engine = NULL;
     for (int i = 0; i < READERS; i++) {
         dw_engine_close(sv->readers[i].e);
         sv->readers[i].e = NULL;
@@ -1086,9 +1111,26 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *listen = cli_opt(&argc, argv, "--listen", &bad);
     const char *rate = cli_opt(&argc, argv, "--rate", &bad);
+    const char *attempts = cli_opt(&argc, argv, "--webhook-attempts", &bad);
+    const char *backoff = cli_opt(&argc, argv, "--webhook-backoff-ms", &bad);
     (void)argv;
     if (bad || argc != 0)
-        return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N]");
+        return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
+                         "[--webhook-attempts N] [--webhook-backoff-ms MS]");
+    struct dw_webhook_opts hook_opts = {0};
+    char *hend;
+    if (attempts) {
+        long v = strtol(attempts, &hend, 10);
+        if (*hend || hend == attempts || v < 1 || v > 100)
+            return cli_usage("--webhook-attempts: 1-100, got '%s'", attempts);
+        hook_opts.max_attempts = (int)v;
+    }
+    if (backoff) {
+        long v = strtol(backoff, &hend, 10);
+        if (*hend || hend == backoff || v < 1 || v > 86400000)
+            return cli_usage("--webhook-backoff-ms: 1-86400000, got '%s'", backoff);
+        hook_opts.backoff_ms = v;
+    }
     struct sockaddr_in sa;
     if (parse_listen(listen ? listen : "127.0.0.1:8080", &sa) < 0)
         return cli_usage("--listen: expected an IPv4 address and port (127.0.0.1:8080), got "
@@ -1106,6 +1148,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     if (!sv)
         return EXIT_INTERNAL;
     sv->api = cli->engine;
+    sv->hook_opts = hook_opts;
+    sv->hook_opts.stop = &sv->hook_stop;
     sv->rate = per_sec;
     sv->burst = per_sec * 2 < 10 ? 10 : per_sec * 2;
     pthread_mutex_init(&sv->api_mu, NULL);
@@ -1120,6 +1164,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     struct dw_diags diags = {0};
     int r = dw_engine_open(cli->workspace, cli->db, &sv->worker_engine, &diags, &err);
     dw_diags_release(&diags);
+    if (r >= 0) {
+        r = dw_engine_open(cli->workspace, cli->db, &sv->hook_engine, &diags, &err);
+        dw_diags_release(&diags);
+    }
     for (int i = 0; r >= 0 && i < READERS; i++) {
         pthread_mutex_init(&sv->readers[i].mu, NULL);
         r = dw_engine_open(cli->workspace, cli->db, &sv->readers[i].e, &diags, &err);
@@ -1159,6 +1207,15 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         free(sv);
         return EXIT_INTERNAL;
     }
+    if (pthread_create(&sv->hook_worker, NULL, hook_main, sv) != 0) {
+        atomic_store(&sv->stopping, true);
+        kick_worker(sv);
+        pthread_join(sv->worker, NULL);
+        MHD_stop_daemon(d);
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
@@ -1172,12 +1229,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     fprintf(stderr, "dealwright serve: %s: finishing requests and agent steps in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&sv->stopping, true);
+    sv->hook_stop = true;  /* a pass ends after the delivery in flight */
     MHD_quiesce_daemon(d); /* no new connections */
     kick_worker(sv);
     for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
         usleep(10 * 1000);
     MHD_stop_daemon(d);
     pthread_join(sv->worker, NULL);
+    pthread_join(sv->hook_worker, NULL);
     close_engines(sv);
     pthread_mutex_destroy(&sv->api_mu);
     pthread_mutex_destroy(&sv->worker_mu);

@@ -74,6 +74,19 @@ struct dw_deal_rec {
 };
 
 /* Each hook MUST be set unless marked MAY. */
+/* Webhook statements and their parameters (args' members, in order). */
+enum dw_store_hook {
+    DW_HOOK_INSERT,          /* url, events, secret, now -> {id} */
+    DW_HOOK_LIST,            /* -> [{id, url, events, secret, last_seq, created_at}] */
+    DW_HOOK_REMOVE,          /* id, now */
+    DW_HOOK_ADVANCE,         /* id, seq: the subscription has taken in the events up to seq */
+    DW_HOOK_DELIVERY_INSERT, /* hook, seq, type, body, next_at, now */
+    DW_HOOK_DUE,             /* now_ms, max -> pending deliveries due, with url and secret */
+    DW_HOOK_DELIVERY_UPDATE, /* id, status, attempts, next_at, last_status, last_error */
+    DW_HOOK_DELIVERIES,      /* status (or NULL for all), max -> [{id, ..., status, ...}] */
+    DW_HOOK_REPLAY,          /* id (or NULL for every dead one), now_ms */
+};
+
 struct dw_store_ops {
     const char *name;
     /* Open/create at path, run pending migrations. MUST. */
@@ -269,6 +282,13 @@ struct dw_store_ops {
     /* Up to max events after seq, oldest first: [{seq, deal_id, type, at, data}]. */
     int (*events_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);
+    /* Webhooks and their deliveries (the outbox), one entry for all of them: op names the
+     * statement, args holds its named parameters (a missing one is NULL), see enum
+     * dw_store_hook. Statements that read return their rows as an array; those that write
+     * return {"changes": N, "id": last inserted row}; -DW_ENOENT when a REMOVE changes
+     * nothing. */
+    int (*hook)(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
+                struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

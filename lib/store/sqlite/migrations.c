@@ -229,6 +229,36 @@ static const char schema_v3[] =
     "  revoked_at TEXT"
     ");";
 
+static const char schema_v4[] =
+    /* Webhook subscriptions and their deliveries: the outbox. A subscription's last_seq is
+     * the last event it has taken in; taking events in (a delivery row each) and moving
+     * last_seq happen in one transaction, so no event is lost or queued twice. The secret is
+     * kept as given: the server signs with it (HMAC-SHA256). */
+    "CREATE TABLE webhooks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL,"
+    "  events TEXT NOT NULL," /* comma-separated event types, or "*" */
+    "  secret TEXT NOT NULL,"
+    "  last_seq INTEGER NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  removed_at TEXT"
+    ");"
+    "CREATE TABLE webhook_deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  webhook_id INTEGER NOT NULL REFERENCES webhooks (id),"
+    "  event_seq INTEGER NOT NULL,"
+    "  event_type TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"   /* the JSON posted, exactly */
+    "  status TEXT NOT NULL," /* pending, delivered, dead */
+    "  attempts INTEGER NOT NULL,"
+    "  next_at INTEGER NOT NULL," /* milliseconds since the epoch */
+    "  last_status INTEGER,"      /* the receiver's last HTTP status */
+    "  last_error TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  UNIQUE (webhook_id, event_seq)"
+    ");"
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_at);";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -236,6 +266,7 @@ static const struct migration migrations[] = {
      schema_v1},
     {2, "scoring models", schema_v2},
     {3, "API tokens", schema_v3},
+    {4, "webhooks and their deliveries", schema_v4},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -610,4 +610,5 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .tokens_list = dw__sq_tokens_list,
     .token_revoke = dw__sq_token_revoke,
     .events_since = dw__sq_events_since,
+    .hook = dw__sq_hook_exec,
 };

@@ -216,6 +216,26 @@
     X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")  \
     X(EVENTS_SINCE, "SELECT seq, deal_id, type, at, data AS [data:json] FROM events "              \
                     "WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                        \
+    X(HOOK_INSERT, "INSERT INTO webhooks (url, events, secret, last_seq, created_at) VALUES "      \
+                   "(?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) FROM events), ?4)")                 \
+    X(HOOKS_LIST, "SELECT id, url, events, secret, last_seq, created_at FROM webhooks "            \
+                  "WHERE removed_at IS NULL ORDER BY id")                                          \
+    X(HOOK_REMOVE, "UPDATE webhooks SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL")     \
+    X(HOOK_ADVANCE, "UPDATE webhooks SET last_seq = ?2 WHERE id = ?1 AND last_seq < ?2")           \
+    X(DELIVERY_INSERT, "INSERT OR IGNORE INTO webhook_deliveries (webhook_id, event_seq, "         \
+                       "event_type, body, status, attempts, next_at, created_at) VALUES "          \
+                       "(?1, ?2, ?3, ?4, 'pending', 0, ?5, ?6)")                                   \
+    X(DELIVERIES_DUE, "SELECT d.id, d.webhook_id, d.event_seq, d.event_type, d.body, d.attempts, " \
+                      "w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON "              \
+                      "w.id = d.webhook_id WHERE d.status = 'pending' AND d.next_at <= ?1 AND "    \
+                      "w.removed_at IS NULL ORDER BY d.id LIMIT ?2")                               \
+    X(DELIVERY_UPDATE, "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, next_at = ?4, "  \
+                       "last_status = ?5, last_error = ?6 WHERE id = ?1")                          \
+    X(DELIVERIES_LIST, "SELECT id, webhook_id, event_seq, event_type, status, attempts, "          \
+                       "last_status, last_error, created_at FROM webhook_deliveries WHERE "        \
+                       "?1 IS NULL OR status = ?1 ORDER BY id LIMIT ?2")                           \
+    X(DELIVERY_REPLAY, "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, "          \
+                       "next_at = ?2 WHERE status = 'dead' AND (?1 IS NULL OR id = ?1)")           \
     /* stats */                                                                                    \
     X(STATS_STAGES, "SELECT stage, COUNT(*) FROM deals GROUP BY stage")                            \
     X(STATS_COUNTS,                                                                                \
@@ -365,6 +385,8 @@ int dw__sq_token_insert(struct dw_store *s, const char *user, const char *role, 
 int dw__sq_token_find(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
 int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
+                     struct dw_error *err);
 int dw__sq_events_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);
 

@@ -1,0 +1,395 @@
+/* Webhooks (include/dealwright.h, docs/internals/server.md "Webhooks").
+ *
+ * The event log is the outbox. A pass of dw_webhook_deliver first takes in, for each
+ * subscription, the committed events after its last_seq: one delivery row per event of a
+ * subscribed type, and last_seq moved, in one transaction. Only committed events can be
+ * read, so nothing is sent before its transaction commits; the rows survive a restart, so
+ * nothing is lost. It then posts the deliveries that are due with libcurl: 2xx marks one
+ * delivered; anything else schedules a retry after backoff * 2^(attempts-1) (at most an
+ * hour) with up to half of it again as jitter, and after max_attempts the delivery is dead
+ * until an admin replays it. Secrets are never logged nor listed. */
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "internal.h"
+
+#define SECRET_PREFIX "whsec_"
+#define SECRET_HEX 64
+#define URL_MAX 2048
+#define EVENTS_MAX 1024
+#define RESPONSE_MAX (64 * 1024)
+#define ERROR_MAX 200
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int dw_webhook_sign(const char *secret, const char *timestamp, const char *body,
+                    char out[DW_WEBHOOK_SIG_HEX]) {
+    if (sodium_init() < 0)
+        return -DW_EINTERNAL;
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)timestamp, strlen(timestamp));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, DW_WEBHOOK_SIG_HEX, mac, sizeof mac);
+    sodium_memzero(&st, sizeof st);
+    return 0;
+}
+
+static bool type_ok(const char *t, size_t n) {
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((t[i] >= 'a' && t[i] <= 'z') || t[i] == '.' || t[i] == '_' || t[i] == '*'))
+            return false;
+    return true;
+}
+
+/* Does the comma-separated list subscribe to type? "*" takes all; "deal.*" a family. */
+static bool subscribed(const char *list, const char *type) {
+    size_t tl = strlen(type);
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        if ((n == 1 && *p == '*') || (n == tl && strncmp(p, type, n) == 0) ||
+            (n >= 2 && p[n - 1] == '*' && p[n - 2] == '.' && tl > n - 1 &&
+             strncmp(p, type, n - 1) == 0))
+            return true;
+        p += n + (c ? 1 : 0);
+        if (!c)
+            break;
+    }
+    return false;
+}
+
+int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, const char *secret,
+                   json_t **ret, struct dw_error *err) {
+    if (!url || strlen(url) > URL_MAX ||
+        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) < 9 ||
+        strpbrk(url, " \t\r\n"))
+        return dw_error_field(err, -DW_EINVAL, "url",
+                              "a webhook needs an http:// or https:// URL (at most %d "
+                              "characters, no spaces)",
+                              URL_MAX);
+    if (!events || !*events || strlen(events) > EVENTS_MAX)
+        return dw_error_field(err, -DW_EINVAL, "events",
+                              "a webhook needs event types, comma-separated (deal.stage_changed,"
+                              "approval.*, or *)");
+    for (const char *p = events;;) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        if (!type_ok(p, n))
+            return dw_error_field(err, -DW_EINVAL, "events",
+                                  "'%.*s' is not an event type ([a-z._], 1-64 characters)",
+                                  (int)(n > 64 ? 64 : n), p);
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    char gen[sizeof SECRET_PREFIX + SECRET_HEX];
+    if (secret) {
+        if (strlen(secret) < 16 || strlen(secret) > 256)
+            return dw_error_field(err, -DW_EINVAL, "secret",
+                                  "a webhook secret has 16-256 characters");
+    } else {
+        if (sodium_init() < 0)
+            return dw_error_set(err, -DW_EINTERNAL, "libsodium could not start");
+        unsigned char raw[SECRET_HEX / 2];
+        randombytes_buf(raw, sizeof raw);
+        memcpy(gen, SECRET_PREFIX, strlen(SECRET_PREFIX));
+        sodium_bin2hex(gen + strlen(SECRET_PREFIX), SECRET_HEX + 1, raw, sizeof raw);
+        sodium_memzero(raw, sizeof raw);
+        secret = gen;
+    }
+    struct dw_store *s = e->store;
+    json_t *args =
+        json_pack("{ss ss ss ss}", "url", url, "events", events, "secret", secret, "now", "");
+    json_t *res = NULL;
+    char now[32];
+    json_object_set_new(args, "now", json_string(dw_time_format(dw_now(), now, sizeof now)));
+    int r = s->ops->begin(s, err);
+    if (r >= 0) {
+        if ((r = s->ops->hook(s, DW_HOOK_INSERT, args, &res, err)) < 0 ||
+            (r = dw__audit(e, 0, "cli", "webhook.add",
+                           json_pack("{sI ss ss}", "webhook", (json_int_t)dw_json_int(res, "id", 0),
+                                     "url", url, "events", events),
+                           err)) < 0 ||
+            (r = s->ops->commit(s, err)) < 0)
+            s->ops->rollback(s);
+    }
+    if (r >= 0)
+        *ret = json_pack("{sI ss ss ss}", "id", (json_int_t)dw_json_int(res, "id", 0), "url", url,
+                         "events", events, "secret", secret);
+    json_decref(res);
+    json_decref(args);
+    sodium_memzero(gen, sizeof gen);
+    return r < 0 ? r : *ret ? 0 : -DW_ENOMEM;
+}
+
+int dw_webhooks_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
+    int r = e->store->ops->hook(e->store, DW_HOOK_LIST, NULL, ret, err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *h;
+    json_array_foreach(*ret, i, h) json_object_del(h, "secret");
+    return 0;
+}
+
+int dw_webhook_remove(struct dw_engine *e, int64_t id, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    char now[32];
+    json_t *args = json_pack("{sI ss}", "id", (json_int_t)id, "now",
+                             dw_time_format(dw_now(), now, sizeof now));
+    int r = s->ops->begin(s, err);
+    if (r >= 0) {
+        if ((r = s->ops->hook(s, DW_HOOK_REMOVE, args, NULL, err)) < 0 ||
+            (r = dw__audit(e, 0, "cli", "webhook.remove",
+                           json_pack("{sI}", "webhook", (json_int_t)id), err)) < 0 ||
+            (r = s->ops->commit(s, err)) < 0)
+            s->ops->rollback(s);
+    }
+    json_decref(args);
+    return r;
+}
+
+int dw_webhook_deliveries(struct dw_engine *e, const char *status, json_t **ret,
+                          struct dw_error *err) {
+    json_t *args = json_pack("{sI}", "max", (json_int_t)1000);
+    if (status)
+        json_object_set_new(args, "status", json_string(status));
+    int r = e->store->ops->hook(e->store, DW_HOOK_DELIVERIES, args, ret, err);
+    json_decref(args);
+    return r;
+}
+
+int dw_webhook_replay(struct dw_engine *e, int64_t id, int64_t *ret_n, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    json_t *args = json_pack("{sI}", "now_ms", (json_int_t)now_ms()), *res = NULL;
+    if (id > 0)
+        json_object_set_new(args, "id", json_integer(id));
+    int r = s->ops->begin(s, err);
+    if (r >= 0) {
+        if ((r = s->ops->hook(s, DW_HOOK_REPLAY, args, &res, err)) < 0 ||
+            (r = dw__audit(e, 0, "cli", "webhook.replay",
+                           json_pack("{sI sI}", "delivery", (json_int_t)id, "replayed",
+                                     (json_int_t)dw_json_int(res, "changes", 0)),
+                           err)) < 0 ||
+            (r = s->ops->commit(s, err)) < 0)
+            s->ops->rollback(s);
+    }
+    *ret_n = r < 0 ? 0 : dw_json_int(res, "changes", 0);
+    json_decref(res);
+    json_decref(args);
+    if (r >= 0 && id > 0 && *ret_n == 0)
+        return dw_error_set(err, -DW_ENOENT, "no dead delivery %lld", (long long)id);
+    return r;
+}
+
+/* Take in the committed events after each subscription's position (one transaction). */
+static int enqueue(struct dw_engine *e, struct dw_webhook_stats *stats, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    json_t *hooks = NULL;
+    int r = s->ops->hook(s, DW_HOOK_LIST, NULL, &hooks, err);
+    if (r < 0)
+        return r;
+    char now[32];
+    dw_time_format(dw_now(), now, sizeof now);
+    size_t i;
+    json_t *h;
+    json_array_foreach(hooks, i, h) {
+        int64_t id = dw_json_int(h, "id", 0), last = dw_json_int(h, "last_seq", 0);
+        const char *types = dw_json_str(h, "events");
+        json_t *evs = NULL;
+        if ((r = dw_events_since(e, last, 500, &evs, err)) < 0)
+            break;
+        if (json_array_size(evs) == 0) {
+            json_decref(evs);
+            continue;
+        }
+        if ((r = s->ops->begin(s, err)) < 0) {
+            json_decref(evs);
+            break;
+        }
+        size_t j;
+        json_t *ev;
+        json_array_foreach(evs, j, ev) {
+            int64_t seq = dw_json_int(ev, "seq", 0);
+            const char *type = dw_json_str(ev, "type");
+            last = seq;
+            if (!type || !subscribed(types, type))
+                continue;
+            json_t *payload =
+                json_pack("{sI ss sI sO* sO*}", "seq", (json_int_t)seq, "type", type, "webhook",
+                          (json_int_t)id, "deal_id", json_object_get(ev, "deal_id"), "at",
+                          json_object_get(ev, "at"));
+            json_object_set(payload, "data", json_object_get(ev, "data"));
+            char *body = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(payload);
+            json_t *args = json_pack("{sI sI ss ss sI ss}", "hook", (json_int_t)id, "seq",
+                                     (json_int_t)seq, "type", type, "body", body ? body : "{}",
+                                     "next_at", (json_int_t)now_ms(), "now", now);
+            free(body);
+            r = s->ops->hook(s, DW_HOOK_DELIVERY_INSERT, args, NULL, err);
+            json_decref(args);
+            if (r < 0)
+                break;
+            stats->enqueued++;
+        }
+        json_t *adv = json_pack("{sI sI}", "id", (json_int_t)id, "seq", (json_int_t)last);
+        if (r >= 0)
+            r = s->ops->hook(s, DW_HOOK_ADVANCE, adv, NULL, err);
+        json_decref(adv);
+        json_decref(evs);
+        if (r >= 0)
+            r = s->ops->commit(s, err);
+        if (r < 0) {
+            s->ops->rollback(s);
+            break;
+        }
+    }
+    json_decref(hooks);
+    return r < 0 ? r : 0;
+}
+
+struct response {
+    size_t n;
+};
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ud) {
+    (void)p;
+    struct response *resp = ud;
+    size_t n = size * nmemb;
+    if (resp->n + n > RESPONSE_MAX)
+        return 0; /* stop reading: a receiver's body is not ours to keep */
+    resp->n += n;
+    return n;
+}
+
+/* POST one delivery; *ret_status is the HTTP status, 0 when none came. */
+static int post(const json_t *d, long timeout_ms, long *ret_status, char *errbuf) {
+    const char *url = dw_json_str(d, "url"), *secret = dw_json_str(d, "secret");
+    const char *body = dw_json_str(d, "body"), *type = dw_json_str(d, "event_type");
+    char ts[32], sig[DW_WEBHOOK_SIG_HEX], h[4][160];
+    snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
+    if (!url || !secret || !body || !type || dw_webhook_sign(secret, ts, body, sig) < 0) {
+        snprintf(errbuf, CURL_ERROR_SIZE, "incomplete delivery row");
+        return -1;
+    }
+    snprintf(h[0], sizeof h[0], "X-Dealwright-Timestamp: %s", ts);
+    snprintf(h[1], sizeof h[1], "X-Dealwright-Signature: v1=%s", sig);
+    snprintf(h[2], sizeof h[2], "X-Dealwright-Event: %s", type);
+    snprintf(h[3], sizeof h[3], "X-Dealwright-Delivery: %lld", (long long)dw_json_int(d, "id", 0));
+    struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
+    for (int i = 0; i < 4; i++)
+        hl = curl_slist_append(hl, h[i]);
+    hl = curl_slist_append(hl, "Expect:");
+    CURL *c = curl_easy_init();
+    struct response resp = {0};
+    CURLcode rc = CURLE_FAILED_INIT;
+    if (c && hl) {
+        errbuf[0] = '\0';
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "dealwright-webhooks/1");
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+        rc = curl_easy_perform(c);
+    }
+    *ret_status = 0;
+    if (c)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
+    if (rc == CURLE_WRITE_ERROR && *ret_status > 0)
+        rc = CURLE_OK; /* the response was too long to read; its status stands */
+    if (rc != CURLE_OK && !errbuf[0])
+        snprintf(errbuf, CURL_ERROR_SIZE, "%s", curl_easy_strerror(rc));
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hl);
+    sodium_memzero(sig, sizeof sig);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms) {
+    int64_t d = base_ms;
+    for (int i = 1; i < attempts && d < 3600 * 1000; i++)
+        d *= 2;
+    if (d > 3600 * 1000)
+        d = 3600 * 1000;
+    return d + (d > 1 ? (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1)) : 0);
+}
+
+int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
+                       struct dw_webhook_stats *stats, struct dw_error *err) {
+    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
+    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
+    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    if (sodium_init() < 0)
+        return dw_error_set(err, -DW_EINTERNAL, "libsodium could not start");
+    int r = enqueue(e, stats, err);
+    if (r < 0)
+        return r;
+    struct dw_store *s = e->store;
+    json_t *args = json_pack("{sI sI}", "now_ms", (json_int_t)now_ms(), "max", (json_int_t)100),
+           *due = NULL;
+    r = s->ops->hook(s, DW_HOOK_DUE, args, &due, err);
+    json_decref(args);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *d;
+    json_array_foreach(due, i, d) {
+        if (o && o->stop && *o->stop)
+            break;
+        long status = 0;
+        char cerr[CURL_ERROR_SIZE] = "";
+        int ok = post(d, timeout, &status, cerr);
+        int attempts = (int)dw_json_int(d, "attempts", 0) + 1;
+        const char *state = "delivered";
+        char why[ERROR_MAX] = "";
+        int64_t next = 0;
+        if (ok < 0 || status < 200 || status > 299) {
+            if (ok < 0)
+                snprintf(why, sizeof why, "%.150s", cerr);
+            else
+                snprintf(why, sizeof why, "HTTP %ld", status);
+            state = attempts >= max_attempts ? "dead" : "pending";
+            next = now_ms() + dw_webhook_backoff_ms(attempts, base);
+        }
+        json_t *up =
+            json_pack("{sI ss sI sI}", "id", (json_int_t)dw_json_int(d, "id", 0), "status", state,
+                      "attempts", (json_int_t)attempts, "next_at", (json_int_t)next);
+        if (status > 0)
+            json_object_set_new(up, "last_status", json_integer(status));
+        if (*why)
+            json_object_set_new(up, "last_error", json_string(why));
+        r = s->ops->hook(s, DW_HOOK_DELIVERY_UPDATE, up, NULL, err);
+        json_decref(up);
+        if (r < 0)
+            break;
+        if (strcmp(state, "delivered") == 0)
+            stats->delivered++;
+        else if (strcmp(state, "dead") == 0)
+            stats->dead++;
+        else
+            stats->failed++;
+    }
+    json_decref(due);
+    return r < 0 ? r : 0;
+}

@@ -1,0 +1,151 @@
+/* webhook add, list, remove, deliveries, replay, deliver — signed webhooks from the event
+ * log (docs/internals/server.md "Webhooks"). A generated secret is printed once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int parse_int(const char *s, long min, long max, long *ret) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || end == s || v < min || v > max)
+        return -1;
+    *ret = v;
+    return 0;
+}
+
+int cmd_webhook_add(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *url = cli_opt(&argc, argv, "--url", &bad);
+    const char *events = cli_opt(&argc, argv, "--events", &bad);
+    const char *secret = cli_opt(&argc, argv, "--secret", &bad);
+    if (bad || argc != 0 || !url || !events)
+        return cli_usage("usage: dealwright webhook add --url URL --events TYPE,... [--secret S]");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *h = NULL;
+    int r = dw_webhook_add(cli->engine, url, events, secret, &h, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(h);
+        return EXIT_OK;
+    }
+    printf("webhook %lld: %s for %s\n", (long long)dw_json_int(h, "id", 0), url, events);
+    if (!secret) {
+        printf("secret: %s\n", dw_json_str(h, "secret"));
+        fprintf(stderr, "Keep it now: it is not shown again.\n");
+    }
+    return EXIT_OK;
+}
+
+int cmd_webhook_list(struct cli *cli, int argc, char **argv) {
+    (void)argv;
+    if (argc != 0)
+        return cli_usage("usage: dealwright webhook list [--json]");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *list = NULL;
+    int r = dw_webhooks_list(cli->engine, &list, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(list);
+        return EXIT_OK;
+    }
+    printf("%-6s %-10s %-30s %s\n", "ID", "AT EVENT", "EVENTS", "URL");
+    size_t i;
+    json_t *h;
+    json_array_foreach(list, i, h) {
+        printf("%-6lld %-10lld %-30s %s\n", (long long)dw_json_int(h, "id", 0),
+               (long long)dw_json_int(h, "last_seq", 0), dw_json_str(h, "events"),
+               dw_json_str(h, "url"));
+    }
+    return EXIT_OK;
+}
+
+int cmd_webhook_remove(struct cli *cli, int argc, char **argv) {
+    long id;
+    if (argc != 1 || parse_int(argv[0], 1, 1L << 40, &id) < 0)
+        return cli_usage("usage: dealwright webhook remove ID");
+    struct dw_error err = {0};
+    int r = dw_webhook_remove(cli->engine, id, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    printf("webhook %ld removed\n", id);
+    return EXIT_OK;
+}
+
+int cmd_webhook_deliveries(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *status = cli_opt(&argc, argv, "--status", &bad);
+    (void)argv;
+    if (bad || argc != 0)
+        return cli_usage("usage: dealwright webhook deliveries [--status pending|delivered|dead]");
+    if (status && strcmp(status, "pending") && strcmp(status, "delivered") &&
+        strcmp(status, "dead"))
+        return cli_usage("--status: pending, delivered or dead, got '%s'", status);
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *list = NULL;
+    int r = dw_webhook_deliveries(cli->engine, status, &list, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(list);
+        return EXIT_OK;
+    }
+    printf("%-8s %-8s %-8s %-24s %-10s %-8s %s\n", "ID", "WEBHOOK", "EVENT", "TYPE", "STATUS",
+           "ATTEMPTS", "LAST ERROR");
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) {
+        const char *e = dw_json_str(d, "last_error");
+        printf("%-8lld %-8lld %-8lld %-24s %-10s %-8lld %s\n", (long long)dw_json_int(d, "id", 0),
+               (long long)dw_json_int(d, "webhook_id", 0),
+               (long long)dw_json_int(d, "event_seq", 0), dw_json_str(d, "event_type"),
+               dw_json_str(d, "status"), (long long)dw_json_int(d, "attempts", 0), e ? e : "-");
+    }
+    return EXIT_OK;
+}
+
+int cmd_webhook_replay(struct cli *cli, int argc, char **argv) {
+    bool all = cli_flag(&argc, argv, "--dead");
+    long id = 0;
+    if ((all && argc != 0) || (!all && (argc != 1 || parse_int(argv[0], 1, 1L << 40, &id) < 0)))
+        return cli_usage("usage: dealwright webhook replay DELIVERY|--dead");
+    struct dw_error err = {0};
+    int64_t n = 0;
+    int r = dw_webhook_replay(cli->engine, id, &n, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    printf("%lld dead deliver%s pending again\n", (long long)n, n == 1 ? "y" : "ies");
+    return EXIT_OK;
+}
+
+int cmd_webhook_deliver(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *attempts = cli_opt(&argc, argv, "--attempts", &bad);
+    const char *backoff = cli_opt(&argc, argv, "--backoff-ms", &bad);
+    (void)argv;
+    struct dw_webhook_opts o = {0};
+    long v;
+    if (bad || argc != 0)
+        return cli_usage("usage: dealwright webhook deliver [--attempts N] [--backoff-ms MS]");
+    if (attempts) {
+        if (parse_int(attempts, 1, 100, &v) < 0)
+            return cli_usage("--attempts: 1-100, got '%s'", attempts);
+        o.max_attempts = (int)v;
+    }
+    if (backoff) {
+        if (parse_int(backoff, 1, 86400000, &v) < 0)
+            return cli_usage("--backoff-ms: 1-86400000, got '%s'", backoff);
+        o.backoff_ms = v;
+    }
+    struct dw_error err = {0};
+    struct dw_webhook_stats st = {0};
+    int r = dw_webhook_deliver(cli->engine, &o, &st, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    printf("webhooks: %lld queued, %lld delivered, %lld to retry, %lld dead\n",
+           (long long)st.enqueued, (long long)st.delivered, (long long)st.failed,
+           (long long)st.dead);
+    return EXIT_OK;
+}
