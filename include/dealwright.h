@@ -160,8 +160,9 @@ int dw_events_since(struct dw_engine *e, int64_t after_seq, int max, json_t **re
  * listed). dw_webhook_deliver runs one pass: takes committed events into the outbox and
  * posts the deliveries that are due, signed. dw_webhook_replay sets a dead delivery (or
  * every dead one, id 0) pending again. dw_webhook_sign: hex HMAC-SHA256(secret,
- * timestamp "." body). dw_webhook_backoff_ms: the wait after a failed attempt (1-based),
- * base * 2^(attempts-1) up to an hour, plus up to half of that as jitter. */
+ * timestamp "." body). `by` names who acts, for the audit trail. dw_webhook_backoff_ms: the wait
+ * after a failed attempt (1-based), base * 2^(attempts-1) up to an hour, plus up to half of that as
+ * jitter. */
 #define DW_WEBHOOK_SIG_HEX 65
 struct dw_webhook_opts {
     int max_attempts;          /* dead after this many; 0: 8 */
@@ -172,13 +173,16 @@ struct dw_webhook_opts {
 struct dw_webhook_stats {
     int64_t enqueued, delivered, failed, dead;
 };
-int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, const char *secret,
-                   json_t **ret, struct dw_error *err);
+int dw_webhook_add(struct dw_engine *e, const char *by, const char *url, const char *events,
+                   const char *secret, json_t **ret, struct dw_error *err);
 int dw_webhooks_list(struct dw_engine *e, json_t **ret, struct dw_error *err);
-int dw_webhook_remove(struct dw_engine *e, int64_t id, struct dw_error *err);
+int dw_webhook_remove(struct dw_engine *e, const char *by, int64_t id, struct dw_error *err);
 int dw_webhook_deliveries(struct dw_engine *e, const char *status, json_t **ret,
                           struct dw_error *err);
-int dw_webhook_replay(struct dw_engine *e, int64_t id, int64_t *ret_n, struct dw_error *err);
+int dw_webhook_replay(struct dw_engine *e, const char *by, int64_t id, int64_t *ret_n,
+                      struct dw_error *err);
+/* Deliveries by state: {pending, delivered, dead} counts. */
+int dw_webhook_counts(struct dw_engine *e, json_t **ret, struct dw_error *err);
 int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
                        struct dw_webhook_stats *stats, struct dw_error *err);
 int dw_webhook_sign(const char *secret, const char *timestamp, const char *body,

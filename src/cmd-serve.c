@@ -59,14 +59,19 @@ enum route {
     R_EVENTS,
     R_CONSOLE,
     R_QUOTE_DIFF,
+    R_WEBHOOKS,
+    R_WEBHOOK,
+    R_DELIVERIES,
+    R_REPLAY,
     R_MAX
 };
 static const char *const route_names[R_MAX] = {
-    "unknown",  "healthz", "readyz",   "metrics",    "openapi", "leads_post",
-    "deals",    "deal",    "timeline", "proposal",   "accept",  "approvals",
-    "decision", "events",  "console",  "quote_diff",
+    "unknown", "healthz",    "readyz",   "metrics", "openapi",    "leads_post", "deals",
+    "deal",    "timeline",   "proposal", "accept",  "approvals",  "decision",   "events",
+    "console", "quote_diff", "webhooks", "webhook", "deliveries", "replay",
 };
-static const unsigned status_codes[] = {200, 202, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503};
+static const unsigned status_codes[] = {200, 201, 202, 400, 401, 403, 404,
+                                        405, 409, 413, 429, 500, 503};
 #define N_STATUS DW_ARRAY_SIZE(status_codes)
 static const double latency_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                          0.025,  0.05,  0.1,    0.5,   1.0};
@@ -107,6 +112,7 @@ struct server {
     atomic_uint_fast64_t latency_sum_us, latency_count;
     atomic_uint_fast64_t worker_steps, worker_failures, worker_passes, worker_errors;
     atomic_uint_fast64_t events_sent;
+    atomic_uint_fast64_t hook_delivered, hook_failed, hook_dead;
     /* group commit of lead posts */
     pthread_mutex_t group_mu;
     pthread_cond_t group_cv;
@@ -634,6 +640,62 @@ static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c,
     return ret;
 }
 
+/* Webhook subscriptions and their deliveries (admin only; docs "Webhooks"). */
+static enum MHD_Result route_webhooks(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                      int64_t id, bool post) {
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *out = NULL, *body = NULL;
+    int r = 0;
+    if (rq->route == R_WEBHOOKS && post) {
+        enum MHD_Result m = body_json(c, rq, true, &body);
+        if (!body)
+            return m;
+        static const char *const fields[] = {"url", "events", "secret"};
+        for (size_t i = 0; i < DW_ARRAY_SIZE(fields); i++) {
+            json_t *v = json_object_get(body, fields[i]);
+            if (v && !json_is_string(v))
+                return send_error(c, rq, 400, fields[i], "%s must be a string", fields[i]);
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(body, k, v) {
+            if (strcmp(k, "url") && strcmp(k, "events") && strcmp(k, "secret"))
+                return send_error(c, rq, 400, k, "unknown field '%.40s'", k);
+        }
+        if (!dw_json_str(body, "url"))
+            return send_error(c, rq, 400, "url", "url is required");
+        if (!dw_json_str(body, "events"))
+            return send_error(c, rq, 400, "events", "events is required");
+        pthread_mutex_lock(&sv->api_mu);
+        r = dw_webhook_add(sv->api, rq->user, dw_json_str(body, "url"), dw_json_str(body, "events"),
+                           dw_json_str(body, "secret"), &out, &err);
+        pthread_mutex_unlock(&sv->api_mu);
+        return r < 0 ? send_dw_error(c, rq, &err, r) : send_json(c, rq, 201, out);
+    }
+    if (rq->route == R_WEBHOOK || rq->route == R_REPLAY) {
+        int64_t n = 0;
+        pthread_mutex_lock(&sv->api_mu);
+        r = rq->route == R_WEBHOOK ? dw_webhook_remove(sv->api, rq->user, id, &err)
+                                   : dw_webhook_replay(sv->api, rq->user, id, &n, &err);
+        pthread_mutex_unlock(&sv->api_mu);
+        if (r < 0)
+            return send_dw_error(c, rq, &err, r);
+        out = rq->route == R_WEBHOOK
+                  ? json_pack("{sI sb}", "id", (json_int_t)id, "removed", 1)
+                  : json_pack("{sI ss}", "id", (json_int_t)id, "status", "pending");
+        return send_json(c, rq, 200, out);
+    }
+    const char *status = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status");
+    if (rq->route == R_DELIVERIES && status && strcmp(status, "pending") &&
+        strcmp(status, "delivered") && strcmp(status, "dead"))
+        return send_error(c, rq, 400, "status", "status: pending, delivered or dead");
+    struct reader *rd = reader_get(sv);
+    r = rq->route == R_DELIVERIES ? dw_webhook_deliveries(rd->e, status, &out, &err)
+                                  : dw_webhooks_list(rd->e, &out, &err);
+    reader_put(rd);
+    return r < 0 ? send_dw_error(c, rq, &err, r) : send_json(c, rq, 200, out);
+}
+
 /* ---- metrics ------------------------------------------------------------------------ */
 
 static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c, struct req *rq) {
@@ -684,11 +746,30 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
         "dealwright_events_streamed_total %" PRIu64 "\n",
         (uint64_t)atomic_load(&sv->worker_steps), (uint64_t)atomic_load(&sv->worker_failures),
         (uint64_t)atomic_load(&sv->events_sent));
+    r |= dw_buf_printf(&b,
+                       "# HELP dealwright_webhook_attempts_total Webhook delivery attempts by "
+                       "outcome.\n# TYPE dealwright_webhook_attempts_total counter\n"
+                       "dealwright_webhook_attempts_total{result=\"delivered\"} %" PRIu64 "\n"
+                       "dealwright_webhook_attempts_total{result=\"retry\"} %" PRIu64 "\n"
+                       "dealwright_webhook_attempts_total{result=\"dead\"} %" PRIu64 "\n",
+                       (uint64_t)atomic_load(&sv->hook_delivered),
+                       (uint64_t)atomic_load(&sv->hook_failed),
+                       (uint64_t)atomic_load(&sv->hook_dead));
     struct dw_error err = {0};
-    _cleanup_json_ json_t *st = NULL;
+    _cleanup_json_ json_t *st = NULL, *hooks = NULL;
     struct reader *rd = reader_get(sv);
     int sr = dw_stats(rd->e, &st, &err);
+    int hr = dw_webhook_counts(rd->e, &hooks, &err);
     reader_put(rd);
+    if (hr >= 0) {
+        r |= dw_buf_printf(&b, "# HELP dealwright_webhook_deliveries Webhook deliveries by "
+                               "state.\n# TYPE dealwright_webhook_deliveries gauge\n");
+        const char *k;
+        json_t *v;
+        json_object_foreach(hooks, k, v) r |=
+            dw_buf_printf(&b, "dealwright_webhook_deliveries{state=\"%s\"} %lld\n", k,
+                          (long long)json_integer_value(v));
+    }
     if (sr >= 0) {
         r |= dw_buf_printf(&b, "# HELP dealwright_deals Deals by stage.\n"
                                "# TYPE dealwright_deals gauge\n");
@@ -754,6 +835,16 @@ static enum MHD_Result route_console(struct MHD_Connection *c, struct req *rq, c
 /* ---- dispatch ----------------------------------------------------------------------- */
 
 /* Split "/v1/deals/D-000001/quotes/1/diff/2" into up to 7 segments (in place, in a copy). */
+/* A plain id in a path (1 to 2^40); -1 when it is not one. */
+static int parse_id_segment(const char *s, int64_t *ret) {
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < 1 || v > (1LL << 40) || s[0] == '+' || s[0] == ' ')
+        return -1;
+    *ret = v;
+    return 0;
+}
+
 static int split_path(char *p, char *seg[7]) {
     int n = 0;
     for (char *s = strtok(p, "/"); s; s = strtok(NULL, "/")) {
@@ -776,7 +867,8 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     int rev_from = 0, rev_to = 0;
     int n = split_path(path, seg);
     int64_t id = 0;
-    bool want_post = false;
+    bool want_post = false, want_delete = false;
+    bool del = strcmp(method, "DELETE") == 0;
 
     const char *console_file = NULL;
     if (n == 0)
@@ -800,7 +892,20 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
             rq->route = R_APPROVALS;
         else if (n == 2 && strcmp(seg[1], "events") == 0)
             rq->route = R_EVENTS;
-        else if (strcmp(seg[1], "deals") == 0 && n >= 3 && n <= 4) {
+        else if (n == 2 && strcmp(seg[1], "webhooks") == 0)
+            rq->route = R_WEBHOOKS, want_post = post; /* GET lists, POST subscribes */
+        else if (n == 3 && strcmp(seg[1], "webhooks") == 0 && strcmp(seg[2], "deliveries") == 0)
+            rq->route = R_DELIVERIES;
+        else if (n == 3 && strcmp(seg[1], "webhooks") == 0) {
+            if (parse_id_segment(seg[2], &id) < 0)
+                return send_error(c, rq, 404, NULL, "'%.40s' is not a webhook id", seg[2]);
+            rq->route = R_WEBHOOK, want_delete = true;
+        } else if (n == 5 && strcmp(seg[1], "webhooks") == 0 && strcmp(seg[2], "deliveries") == 0 &&
+                   strcmp(seg[4], "replay") == 0) {
+            if (parse_id_segment(seg[3], &id) < 0)
+                return send_error(c, rq, 404, NULL, "'%.40s' is not a delivery id", seg[3]);
+            rq->route = R_REPLAY, want_post = true;
+        } else if (strcmp(seg[1], "deals") == 0 && n >= 3 && n <= 4) {
             if (dw_id_parse('D', seg[2], &id) < 0)
                 return send_error(c, rq, 404, NULL, "'%.40s' is not a deal id (D-000001)", seg[2]);
             if (n == 3)
@@ -830,9 +935,11 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     }
     if (rq->route == R_NONE)
         return send_error(c, rq, 404, NULL, "no such route");
-    if (want_post ? !post : !get)
+    if (want_delete ? !del : want_post ? !post : !get)
         return send_error(c, rq, 405, NULL, "%s needs %s", route_names[rq->route],
-                          want_post ? "POST" : "GET");
+                          want_delete ? "DELETE"
+                          : want_post ? "POST"
+                                      : "GET");
     if (rq->too_big)
         return send_error(c, rq, 413, NULL, "the request body is larger than %u bytes", BODY_MAX);
 
@@ -925,6 +1032,14 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return route_accept(sv, c, rq, id);
     case R_EVENTS:
         return route_events(sv, c, rq);
+    case R_WEBHOOKS:
+    case R_WEBHOOK:
+    case R_DELIVERIES:
+    case R_REPLAY:
+        if (!admin)
+            return send_error(c, rq, 403, NULL, "webhooks are managed with an admin token, not %s",
+                              role);
+        return route_webhooks(sv, c, rq, id, post);
     default:
         return send_error(c, rq, 404, NULL, "no such route");
     }
@@ -1057,6 +1172,9 @@ static void *hook_main(void *arg) {
         struct dw_webhook_stats st = {0};
         struct dw_error err = {0};
         int r = dw_webhook_deliver(sv->hook_engine, &sv->hook_opts, &st, &err);
+        atomic_fetch_add(&sv->hook_delivered, (uint64_t)st.delivered);
+        atomic_fetch_add(&sv->hook_failed, (uint64_t)st.failed);
+        atomic_fetch_add(&sv->hook_dead, (uint64_t)st.dead);
         if (r < 0) {
             char buf[1024];
             fprintf(stderr, "dealwright serve: webhooks: %s\n",

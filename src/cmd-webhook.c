@@ -23,7 +23,7 @@ int cmd_webhook_add(struct cli *cli, int argc, char **argv) {
         return cli_usage("usage: dealwright webhook add --url URL --events TYPE,... [--secret S]");
     struct dw_error err = {0};
     _cleanup_json_ json_t *h = NULL;
-    int r = dw_webhook_add(cli->engine, url, events, secret, &h, &err);
+    int r = dw_webhook_add(cli->engine, "cli", url, events, secret, &h, &err);
     if (r < 0)
         return cli_fail(&err, r);
     if (cli->json) {
@@ -67,7 +67,7 @@ int cmd_webhook_remove(struct cli *cli, int argc, char **argv) {
     if (argc != 1 || parse_int(argv[0], 1, 1L << 40, &id) < 0)
         return cli_usage("usage: dealwright webhook remove ID");
     struct dw_error err = {0};
-    int r = dw_webhook_remove(cli->engine, id, &err);
+    int r = dw_webhook_remove(cli->engine, "cli", id, &err);
     if (r < 0)
         return cli_fail(&err, r);
     printf("webhook %ld removed\n", id);
@@ -113,7 +113,7 @@ int cmd_webhook_replay(struct cli *cli, int argc, char **argv) {
         return cli_usage("usage: dealwright webhook replay DELIVERY|--dead");
     struct dw_error err = {0};
     int64_t n = 0;
-    int r = dw_webhook_replay(cli->engine, id, &n, &err);
+    int r = dw_webhook_replay(cli->engine, "cli", id, &n, &err);
     if (r < 0)
         return cli_fail(&err, r);
     printf("%lld dead deliver%s pending again\n", (long long)n, n == 1 ? "y" : "ies");

@@ -8,6 +8,7 @@
  * delivered; anything else schedules a retry after backoff * 2^(attempts-1) (at most an
  * hour) with up to half of it again as jitter, and after max_attempts the delivery is dead
  * until an admin replays it. Secrets are never logged nor listed. */
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -71,8 +72,8 @@ static bool subscribed(const char *list, const char *type) {
     return false;
 }
 
-int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, const char *secret,
-                   json_t **ret, struct dw_error *err) {
+int dw_webhook_add(struct dw_engine *e, const char *by, const char *url, const char *events,
+                   const char *secret, json_t **ret, struct dw_error *err) {
     if (!url || strlen(url) > URL_MAX ||
         (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) < 9 ||
         strpbrk(url, " \t\r\n"))
@@ -119,7 +120,7 @@ int dw_webhook_add(struct dw_engine *e, const char *url, const char *events, con
     int r = s->ops->begin(s, err);
     if (r >= 0) {
         if ((r = s->ops->hook(s, DW_HOOK_INSERT, args, &res, err)) < 0 ||
-            (r = dw__audit(e, 0, "cli", "webhook.add",
+            (r = dw__audit(e, 0, by, "webhook.add",
                            json_pack("{sI ss ss}", "webhook", (json_int_t)dw_json_int(res, "id", 0),
                                      "url", url, "events", events),
                            err)) < 0 ||
@@ -145,7 +146,7 @@ int dw_webhooks_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
     return 0;
 }
 
-int dw_webhook_remove(struct dw_engine *e, int64_t id, struct dw_error *err) {
+int dw_webhook_remove(struct dw_engine *e, const char *by, int64_t id, struct dw_error *err) {
     struct dw_store *s = e->store;
     char now[32];
     json_t *args = json_pack("{sI ss}", "id", (json_int_t)id, "now",
@@ -153,8 +154,8 @@ int dw_webhook_remove(struct dw_engine *e, int64_t id, struct dw_error *err) {
     int r = s->ops->begin(s, err);
     if (r >= 0) {
         if ((r = s->ops->hook(s, DW_HOOK_REMOVE, args, NULL, err)) < 0 ||
-            (r = dw__audit(e, 0, "cli", "webhook.remove",
-                           json_pack("{sI}", "webhook", (json_int_t)id), err)) < 0 ||
+            (r = dw__audit(e, 0, by, "webhook.remove", json_pack("{sI}", "webhook", (json_int_t)id),
+                           err)) < 0 ||
             (r = s->ops->commit(s, err)) < 0)
             s->ops->rollback(s);
     }
@@ -172,7 +173,26 @@ int dw_webhook_deliveries(struct dw_engine *e, const char *status, json_t **ret,
     return r;
 }
 
-int dw_webhook_replay(struct dw_engine *e, int64_t id, int64_t *ret_n, struct dw_error *err) {
+int dw_webhook_counts(struct dw_engine *e, json_t **ret, struct dw_error *err) {
+    json_t *rows = NULL;
+    int r = e->store->ops->hook(e->store, DW_HOOK_DELIVERY_COUNTS, NULL, &rows, err);
+    if (r < 0)
+        return r;
+    *ret = json_pack("{sI sI sI}", "pending", (json_int_t)0, "delivered", (json_int_t)0, "dead",
+                     (json_int_t)0);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *st = dw_json_str(row, "status");
+        if (st)
+            json_object_set_new(*ret, st, json_integer(dw_json_int(row, "n", 0)));
+    }
+    json_decref(rows);
+    return *ret ? 0 : -DW_ENOMEM;
+}
+
+int dw_webhook_replay(struct dw_engine *e, const char *by, int64_t id, int64_t *ret_n,
+                      struct dw_error *err) {
     struct dw_store *s = e->store;
     json_t *args = json_pack("{sI}", "now_ms", (json_int_t)now_ms()), *res = NULL;
     if (id > 0)
@@ -180,7 +200,7 @@ int dw_webhook_replay(struct dw_engine *e, int64_t id, int64_t *ret_n, struct dw
     int r = s->ops->begin(s, err);
     if (r >= 0) {
         if ((r = s->ops->hook(s, DW_HOOK_REPLAY, args, &res, err)) < 0 ||
-            (r = dw__audit(e, 0, "cli", "webhook.replay",
+            (r = dw__audit(e, 0, by, "webhook.replay",
                            json_pack("{sI sI}", "delivery", (json_int_t)id, "replayed",
                                      (json_int_t)dw_json_int(res, "changes", 0)),
                            err)) < 0 ||
@@ -326,6 +346,13 @@ static int post(const json_t *d, long timeout_ms, long *ret_status, char *errbuf
     return rc == CURLE_OK ? 0 : -1;
 }
 
+/* libcurl's global state, set up once before the first request of any thread. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+static void curl_init(void) {
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms) {
     int64_t d = base_ms;
     for (int i = 1; i < attempts && d < 3600 * 1000; i++)
@@ -342,6 +369,10 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
     long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
     if (sodium_init() < 0)
         return dw_error_set(err, -DW_EINTERNAL, "libsodium could not start");
+    pthread_once(&curl_once, curl_init);
+    if (curl_init_rc != CURLE_OK)
+        return dw_error_set(err, -DW_EINTERNAL, "libcurl could not start: %s",
+                            curl_easy_strerror(curl_init_rc));
     int r = enqueue(e, stats, err);
     if (r < 0)
         return r;

@@ -85,6 +85,7 @@ enum dw_store_hook {
     DW_HOOK_DELIVERY_UPDATE, /* id, status, attempts, next_at, last_status, last_error */
     DW_HOOK_DELIVERIES,      /* status (or NULL for all), max -> [{id, ..., status, ...}] */
     DW_HOOK_REPLAY,          /* id (or NULL for every dead one), now_ms */
+    DW_HOOK_DELIVERY_COUNTS, /* -> [{status, n}] */
 };
 
 struct dw_store_ops {

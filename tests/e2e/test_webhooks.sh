@@ -111,6 +111,55 @@ for _ in $(seq 100); do
     [ "$(grep -c '^/ok deal.stage_changed' "$TMP/got")" -ge "$M" ] && break
     sleep 0.1
 done
+# The same through the API, with an admin token; other roles are refused.
+ADMIN=$(dw token create --user nils --role admin --json | json_get 'd["secret"]')
+REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
+SP=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
+[ -n "$SP" ] || fail "no server port: $(cat "$TMP/serve.out")"
+api() { # api METHOD PATH TOKEN [BODY]: status into $CODE, body into $TMP/abody
+    if [ -n "${4:-}" ]; then
+        CODE=$(curl -s -o "$TMP/abody" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" \
+            -H 'Content-Type: application/json' --data-binary "$4" "http://127.0.0.1:$SP$2")
+    else
+        CODE=$(curl -s -o "$TMP/abody" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" \
+            "http://127.0.0.1:$SP$2")
+    fi
+}
+want() { [ "$CODE" = "$1" ] || fail "$2: expected $1, got $CODE: $(cat "$TMP/abody")"; }
+api GET /v1/webhooks "$REP"; want 403 "a rep lists webhooks"
+api POST /v1/webhooks "$ADMIN" '{"url":"ftp://x.example/h","events":"lead.received"}'
+want 400 "an ftp URL"
+grep -q '"field":"url"' "$TMP/abody" || fail "the error names no field: $(cat "$TMP/abody")"
+api POST /v1/webhooks "$ADMIN" '{"url":"http://127.0.0.1:9/h","events":"*","colour":"red"}'
+want 400 "an unknown field"
+n0=$(db "SELECT COUNT(*) FROM webhooks")
+api POST /v1/webhooks "$ADMIN" "{\"url\":\"http://127.0.0.1:$PORT/api\",\"events\":\"approval.*\"}"
+want 201 "subscribe through the API"
+HID=$(json_get 'd["id"]' <"$TMP/abody")
+json_get 'd["secret"]' <"$TMP/abody" | grep -q '^whsec_' || fail "no made secret: $(cat "$TMP/abody")"
+[ "$(db "SELECT COUNT(*) FROM webhooks")" = "$((n0 + 1))" ] || fail "the API's webhook not stored"
+api GET /v1/webhooks "$ADMIN"; want 200 "list"
+grep -q '/api' "$TMP/abody" || fail "list lacks the new webhook"
+if grep -q 'whsec_\|secret' "$TMP/abody"; then fail "the API lists a secret"; fi
+api GET "/v1/webhooks/deliveries?status=dead" "$ADMIN"; want 200 "dead deliveries"
+api GET "/v1/webhooks/deliveries?status=lost" "$ADMIN"; want 400 "an unknown status"
+api POST /v1/webhooks/deliveries/999999/replay "$ADMIN"; want 404 "replay of no dead delivery"
+api DELETE "/v1/webhooks/$HID" "$REP"; want 403 "a rep removes a webhook"
+api DELETE "/v1/webhooks/$HID" "$ADMIN"; want 200 "remove"
+api DELETE "/v1/webhooks/$HID" "$ADMIN"; want 404 "remove twice"
+api GET /v1/webhooks/x/replay "$ADMIN"; want 404 "a bad path"
+[ "$(db "SELECT COUNT(*) FROM audit WHERE action = 'webhook.add' AND actor = 'nils'")" = 1 ] ||
+    fail "the API's webhook.add not audited as nils"
+curl -s "http://127.0.0.1:$SP/metrics" >"$TMP/metrics"
+grep -q '^dealwright_webhook_deliveries{state="delivered"} [1-9]' "$TMP/metrics" ||
+    fail "metrics lack delivered webhooks: $(grep webhook "$TMP/metrics")"
+grep -q '^dealwright_webhook_attempts_total{result="delivered"} [1-9]' "$TMP/metrics" ||
+    fail "metrics lack the server's delivery attempts"
+if command -v promtool >/dev/null; then
+    promtool check metrics <"$TMP/metrics" || fail "promtool check metrics"
+fi
+pass "webhooks through the API: admin only, validated, listed without secrets, audited, in /metrics"
+
 kill -TERM "$SPID"
 wait "$SPID" || fail "serve did not stop cleanly: $(cat "$TMP/serve.err")"
 [ "$(grep -c '^/ok deal.stage_changed' "$TMP/got")" = "$M" ] || fail "serve delivered $(grep -c '^/ok deal.stage_changed' "$TMP/got") of $M"

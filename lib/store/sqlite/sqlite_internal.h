@@ -236,6 +236,7 @@
                        "?1 IS NULL OR status = ?1 ORDER BY id LIMIT ?2")                           \
     X(DELIVERY_REPLAY, "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, "          \
                        "next_at = ?2 WHERE status = 'dead' AND (?1 IS NULL OR id = ?1)")           \
+    X(DELIVERY_COUNTS, "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status")     \
     /* stats */                                                                                    \
     X(STATS_STAGES, "SELECT stage, COUNT(*) FROM deals GROUP BY stage")                            \
     X(STATS_COUNTS,                                                                                \

@@ -24,6 +24,7 @@ static const struct {
                                   "last_error"}},
     [DW_HOOK_DELIVERIES] = {DW__SQ_DELIVERIES_LIST, true, {"status", "max"}},
     [DW_HOOK_REPLAY] = {DW__SQ_DELIVERY_REPLAY, false, {"id", "now_ms"}},
+    [DW_HOOK_DELIVERY_COUNTS] = {DW__SQ_DELIVERY_COUNTS, true, {NULL}},
 };
 
 int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
