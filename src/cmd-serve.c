@@ -845,9 +845,11 @@ static int parse_id_segment(const char *s, int64_t *ret) {
     return 0;
 }
 
+/* strtok_r, not strtok: every connection has a thread of its own. */
 static int split_path(char *p, char *seg[7]) {
     int n = 0;
-    for (char *s = strtok(p, "/"); s; s = strtok(NULL, "/")) {
+    char *save = NULL;
+    for (char *s = strtok_r(p, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
         if (n == 7)
             return -1;
         seg[n++] = s;
