@@ -123,6 +123,8 @@ struct worker {
     int64_t *lat; /* microseconds */
     size_t n, cap;
     long ok, bad;
+    int bad_status[8]; /* the first few statuses that were not the one wanted (-1: I/O) */
+    char bad_body[160];
     int64_t until;
 };
 
@@ -154,13 +156,20 @@ static void *work(void *arg) {
         if (status < 0) {
             close(fd);
             fd = connect_server();
+            if (w->bad < 8)
+                w->bad_status[w->bad] = -1;
             w->bad++;
             continue;
         }
         if (status == (w->post ? 202 : 200))
             w->ok++;
-        else
+        else {
+            if (w->bad < 8)
+                w->bad_status[w->bad] = status;
+            if (!w->bad_body[0])
+                snprintf(w->bad_body, sizeof w->bad_body, "%.150s", body);
             w->bad++;
+        }
         if (w->n == w->cap) {
             w->cap = w->cap ? w->cap * 2 : 4096;
             w->lat = realloc(w->lat, w->cap * sizeof *w->lat);
@@ -207,6 +216,10 @@ static long phase(const char *name, bool post) {
     printf("%-22s %2d conns %5.1f s: %8.0f req/s ok, %ld not ok; latency p50 %.2f  p99 %.2f  "
            "max %.2f ms\n",
            name, nthreads, el, (double)ok / el, bad, PCT(0.50), PCT(0.99), PCT(1.0));
+    for (int i = 0; i < nthreads; i++)
+        for (long j = 0; j < w[i].bad && j < 8; j++)
+            printf("    not ok: %s%s\n", w[i].bad_status[j] < 0 ? "connection lost" : "",
+                   w[i].bad_status[j] < 0 ? "" : w[i].bad_body);
     free(all);
     free(w);
     return ok;

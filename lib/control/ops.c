@@ -252,7 +252,7 @@ static int doc_or_null(struct dw_engine *e, int64_t id, const char *kind, json_t
     return r;
 }
 
-int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error *err) {
+static int deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     int r = s->ops->deal_get(s, id, &d, err);
@@ -349,6 +349,17 @@ int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error 
     json_object_set(out, "timeline", events);
     *ret = DW_TAKE_PTR(out);
     return 0;
+}
+
+/* A deal whole, read in one snapshot of the store (a consistent view, and one read lock
+ * instead of one per query). */
+int dw_deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    bool snap = s->ops->snapshot && s->ops->snapshot(s, NULL) == 0;
+    int r = deal_show(e, id, ret, err);
+    if (snap)
+        s->ops->rollback(s);
+    return r;
 }
 
 int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct dw_error *err) {

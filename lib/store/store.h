@@ -100,6 +100,11 @@ struct dw_store_ops {
      * work); rollback with nothing open is a harmless 0. savepoint/release/rollback_to need
      * an open transaction (-DW_ESTATE otherwise) and nest up to 8 deep. */
     int (*begin)(struct dw_store *s, struct dw_error *err);
+    /* A read-only snapshot: the hooks called until rollback() all see the store as it was
+     * when the first of them ran, whatever other writers commit meanwhile (a deal shown whole
+     * is never half a step old). -DW_ESTATE when a transaction is open. MAY: without it the
+     * reads are not guaranteed consistent. */
+    int (*snapshot)(struct dw_store *s, struct dw_error *err);
     int (*commit)(struct dw_store *s, struct dw_error *err);
     int (*rollback)(struct dw_store *s);
     int (*savepoint)(struct dw_store *s, struct dw_error *err);

@@ -319,6 +319,19 @@ static int sq_begin(struct dw_store *s, struct dw_error *err) {
     return 0;
 }
 
+/* BEGIN DEFERRED takes no lock until the first read, which fixes the snapshot (WAL). */
+static int sq_snapshot(struct dw_store *s, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    if (q->in_tx)
+        return dw_error_set(err, -DW_ESTATE, "snapshot: a transaction is already open");
+    int r = run(q, DW__SQ_BEGIN_READ, err);
+    if (r < 0)
+        return r;
+    q->in_tx = true;
+    q->sp_depth = 0;
+    return 0;
+}
+
 static int sq_rollback(struct dw_store *s) {
     struct dw_sqlite *q = dw__sq(s);
     int r = 0;
@@ -557,6 +570,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,
+    .snapshot = sq_snapshot,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,

@@ -61,6 +61,7 @@
 #define DW__SQ_LIST(X)                                                                             \
     /* transactions */                                                                             \
     X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
+    X(BEGIN_READ, "BEGIN DEFERRED")                                                                \
     X(COMMIT, "COMMIT")                                                                            \
     X(ROLLBACK, "ROLLBACK")                                                                        \
     X(SAVEPOINT, "SAVEPOINT sp")                                                                   \
