@@ -5,7 +5,10 @@
  *   1. POST /v1/leads for SECONDS from THREADS keep-alive connections, every lead new (its
  *      own external_id and e-mail), each answered 202 only after its transaction committed;
  *      the server's control plane works on them at the same time;
- *   2. GET /v1/deals/{id} for SECONDS over the deals just created.
+ *   2. GET /v1/deals/{id} for SECONDS over the deals just created, the agents still working
+ *      on them (a deal read early is small: few documents yet);
+ *   3. once the agents are idle (no step for a second, from /metrics), GET again: every deal
+ *      now has its documents (8-30 kB of JSON each).
  * Prints requests per second and latency percentiles of each, then stops the server with
  * SIGTERM and checks that every lead answered 202 is in the store.
  *
@@ -182,6 +185,30 @@ static void *work(void *arg) {
     return NULL;
 }
 
+/* The server's count of agent steps, from /metrics; -1 when it cannot be read. */
+static long agent_steps(void) {
+    int fd = connect_server();
+    static char body[4096];
+    int status = request(fd, "GET", "/metrics", NULL, body, sizeof body);
+    close(fd);
+    const char *p = status == 200 ? strstr(body, "\ndealwright_agent_steps_total ") : NULL;
+    return p ? atol(p + strlen("\ndealwright_agent_steps_total ")) : -1;
+}
+
+/* Wait (up to two minutes) until the agents have worked off the backlog: no step for 1 s. */
+static double wait_agents_idle(void) {
+    int64_t t0 = now_us();
+    long last = -2;
+    int still = 0;
+    while (now_us() - t0 < 120 * 1000000LL && still < 4) {
+        long n = agent_steps();
+        still = n >= 0 && n == last ? still + 1 : 0;
+        last = n;
+        usleep(250 * 1000);
+    }
+    return (double)(now_us() - t0) / 1e6;
+}
+
 static int cmp64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
@@ -285,6 +312,10 @@ int main(int argc, char **argv) {
     long accepted = phase("POST /v1/leads", true);
     n_deals = accepted;
     phase("GET /v1/deals/{id}", false);
+    double waited = wait_agents_idle();
+    printf("(the agents worked off the backlog in %.0f s more; %ld steps in all)\n", waited,
+           agent_steps());
+    phase("GET, agents idle", false);
 
     kill(pid, SIGTERM);
     int st = 0;

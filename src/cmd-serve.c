@@ -112,6 +112,7 @@ struct server {
     atomic_uint_fast64_t latency_sum_us, latency_count;
     atomic_uint_fast64_t worker_steps, worker_failures, worker_passes, worker_errors;
     atomic_uint_fast64_t events_sent;
+    int64_t run_steps_counted; /* the worker's: steps of the pass in progress already counted */
     atomic_uint_fast64_t hook_delivered, hook_failed, hook_dead;
     /* group commit of lead posts */
     pthread_mutex_t group_mu;
@@ -1117,8 +1118,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  * let them have it first (up to 100 ms), so that a post waits for at most the batch in
  * progress, not for a whole run. */
 static void worker_yield(void *ud, int64_t done, int64_t total, int64_t steps) {
-    (void)done, (void)total, (void)steps;
+    (void)done, (void)total;
     struct server *sv = ud;
+    /* the metric counts steps as they happen, not when a long pass ends */
+    if (steps > sv->run_steps_counted) {
+        atomic_fetch_add(&sv->worker_steps, (uint64_t)(steps - sv->run_steps_counted));
+        sv->run_steps_counted = steps;
+    }
     pthread_mutex_lock(&sv->group_mu);
     for (int i = 0; i < 20 && (sv->group_head || sv->group_busy) && !atomic_load(&sv->stopping);
          i++) {
@@ -1142,6 +1148,7 @@ static void *worker_main(void *arg) {
             .no_wait = true, .batch = 8, .progress = worker_yield, .progress_ud = sv};
         struct dw_run_stats st = {0};
         struct dw_error err = {0};
+        sv->run_steps_counted = 0;
         int r = dw_run(sv->worker_engine, &opts, &st, &err);
         atomic_fetch_add(&sv->worker_passes, 1);
         if (r < 0) {
@@ -1150,7 +1157,8 @@ static void *worker_main(void *arg) {
             fprintf(stderr, "dealwright serve: control plane: %s\n",
                     dw_error_format(&err, buf, sizeof buf));
         }
-        atomic_fetch_add(&sv->worker_steps, (uint64_t)st.steps);
+        if (st.steps > sv->run_steps_counted)
+            atomic_fetch_add(&sv->worker_steps, (uint64_t)(st.steps - sv->run_steps_counted));
         atomic_fetch_add(&sv->worker_failures, (uint64_t)st.failures);
         dw_run_stats_release(&st);
         pthread_mutex_lock(&sv->worker_mu);
