@@ -76,6 +76,7 @@ const seg = (id) => encodeURIComponent(id);
 // ---- sign-in and routing --------------------------------------------------------------
 
 function showSignin(message) {
+  unfollow();
   $('nav').hidden = true;
   $('signout').hidden = true;
   $('view').hidden = true;
@@ -135,6 +136,7 @@ async function route() {
   }
   if (seq !== routeSeq) return; // a later navigation won
   view.replaceChildren(page);
+  follow();
 }
 
 async function refreshPending() {
@@ -463,6 +465,97 @@ async function dashboardPage() {
                        width: approved + rejected ? 420 * rejected / (approved + rejected) : 0}))),
       barChart('Mean time in stage (hours)', cycle, (v) => v.toFixed(2)),
       barChart('Deals by stage now', STAGES.map((s) => ({label: s, value: deals.filter((d) => d.stage === s).length})))));
+}
+
+// ---- live: the event stream --------------------------------------------------------------
+
+// The page follows GET /v1/events. EventSource cannot send an Authorization header (and a
+// token does not belong in a URL, where logs keep it), so the stream is read with fetch.
+// It starts at `after=latest`, resumes after the last event seen when the connection drops,
+// and re-renders the current page (at most every 1.5 s) when an event concerns it — unless
+// someone is writing a note on it, which a re-render would wipe; then a notice offers it.
+let live = null; // {abort, last}
+let refreshTimer = null;
+
+function concerns(ev) {
+  const hash = location.hash || '#/board';
+  const m = /^#\/deals\/D-0*([0-9]{1,12})$/.exec(hash);
+  if (m) return ev.deal_id === Number(m[1]);
+  if (hash === '#/approvals') return ev.type.startsWith('approval.');
+  return true; // the board and the funnel count every deal
+}
+
+function typing() {
+  return [...document.querySelectorAll('#view textarea')].some((t) => t.value.trim() !== '');
+}
+
+function scheduleRefresh() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    if (typing()) {
+      if (!$('live-notice')) {
+        $('view').prepend(el('p.notice', {id: 'live-notice', role: 'status'}, 'This page changed. ',
+          el('button', {type: 'button', onclick: () => route()}, 'Show the changes')));
+      }
+      return;
+    }
+    route();
+  }, 1500);
+}
+
+async function follow() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token || live) return;
+  const ctl = new AbortController();
+  live = {abort: () => ctl.abort(), last: 'latest'};
+  const me = live;
+  while (live === me) {
+    try {
+      const res = await fetch('/v1/events?after=' + encodeURIComponent(me.last),
+                              {headers: {Authorization: 'Bearer ' + token}, signal: ctl.signal});
+      if (res.status === 401) break;
+      if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
+      $('live').textContent = 'live';
+      const reader = res.body.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, {stream: true});
+        let cut;
+        while ((cut = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          let id = null, data = null;
+          for (const line of frame.split('\n')) {
+            if (line.startsWith('id: ')) id = line.slice(4);
+            else if (line.startsWith('data: ')) data = line.slice(6);
+          }
+          if (id !== null) me.last = id;
+          if (data === null) continue; // a keep-alive comment
+          let ev;
+          try { ev = JSON.parse(data); } catch (_) { continue; }
+          if (typeof ev.type === 'string' && concerns(ev)) scheduleRefresh();
+          if (typeof ev.type === 'string' && ev.type.startsWith('approval.')) refreshPending();
+        }
+      }
+    } catch (e) {
+      if (ctl.signal.aborted) break;
+    }
+    if (live !== me) break;
+    $('live').textContent = 'reconnecting';
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  if (live === me) live = null;
+  $('live').textContent = '';
+}
+
+function unfollow() {
+  if (live) live.abort();
+  live = null;
+  $('live').textContent = '';
 }
 
 // ---- start ----------------------------------------------------------------------------

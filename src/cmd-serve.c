@@ -614,13 +614,23 @@ static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c,
     if (!from)
         from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     int64_t last = 0;
-    if (from && *from) {
+    if (from && strcmp(from, "latest") == 0) { /* only what happens from now on */
+        struct dw_error err = {0};
+        _cleanup_json_ json_t *st = NULL;
+        struct reader *rd = reader_get(sv);
+        int r = dw_stats(rd->e, &st, &err);
+        reader_put(rd);
+        if (r < 0)
+            return send_dw_error(c, rq, &err, r);
+        last = dw_json_int(st, "last_event", 0);
+    } else if (from && *from) {
         char *end;
         errno = 0;
         long long v = strtoll(from, &end, 10);
         if (errno || *end || v < 0)
-            return send_error(c, rq, 400, "Last-Event-ID",
-                              "Last-Event-ID must be an event number, got '%.40s'", from);
+            return send_error(
+                c, rq, 400, "Last-Event-ID",
+                "Last-Event-ID must be an event number (or after=latest), got '%.40s'", from);
         last = v;
     }
     struct sse *s = calloc(1, sizeof *s);

@@ -2,9 +2,10 @@
 // an escalated deal approved (it moves on to proposal_ready), another rejected with a note,
 // the funnel, and a message that tries to instruct shown as text.
 // Usage: node console.cjs PLAYWRIGHT_CORE_DIR URL TOKEN DEAL_TO_APPROVE DEAL_TO_REJECT PROFILE_DIR
-//        DEAL_WITH_TWO_QUOTE_REVISIONS
+//        DEAL_WITH_TWO_QUOTE_REVISIONS INTEGRATION_TOKEN
 'use strict';
-const [pwDir, url, token, approveDeal, rejectDeal, profile, revisedDeal] = process.argv.slice(2);
+const [pwDir, url, token, approveDeal, rejectDeal, profile, revisedDeal, hookToken] =
+  process.argv.slice(2);
 const {chromium} = require(pwDir);
 
 function check(cond, what) {
@@ -45,6 +46,22 @@ function check(cond, what) {
     const cards = await page.$$eval('[data-stage="awaiting_approval"] .card', (a) => a.map((x) => x.dataset.deal));
     check(cards.includes(approveDeal) && cards.includes(rejectDeal),
           'the board shows the escalated deals under awaiting approval');
+
+    // Live: a lead posted elsewhere shows up on the open board, with no navigation.
+    await page.waitForFunction(() => document.getElementById('live').textContent === 'live');
+    const before = (await page.$$('#board .card')).length;
+    const res = await fetch(url + '/v1/leads', {
+      method: 'POST',
+      headers: {Authorization: 'Bearer ' + hookToken, 'Content-Type': 'application/json'},
+      body: JSON.stringify({source: 'web_form', external_id: 'console-live-1',
+                            received_at: '2026-11-24T09:00:00Z',
+                            contact: {name: 'Live Test', email: 'live@live-test.example',
+                                      company: 'Live Test AG', country: 'DE'},
+                            subject: 'Gateways', message: 'We need 12 edge gateways with LTE failover.'}),
+    });
+    check(res.status === 202, 'a lead posted by an integration while the board is open');
+    await page.waitForFunction((n) => document.querySelectorAll('#board .card').length === n + 1, before);
+    check(true, 'the open board shows the new deal from the event stream, without a reload');
 
     // Approve from the deal page.
     await page.click(`[data-deal="${approveDeal}"]`);

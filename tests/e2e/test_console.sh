@@ -93,7 +93,7 @@ curl -s -H "$A" "$U/v1/deals/D-000001/quotes/1/diff/2" >"$TMP/diff"
     fail "a quote diff without a token"
 pass "GET /v1/deals/{id}/quotes/{r1}/diff/{r2} compares two revisions; 404 and 401 as they should"
 
-node "$(dirname "$0")/console.cjs" "$PW" "$U" "$DESK" "$1" "$2" "$TMP/profile" D-000001 ||
+node "$(dirname "$0")/console.cjs" "$PW" "$U" "$DESK" "$1" "$2" "$TMP/profile" D-000001 "$HOOK" ||
     fail "the browser test (server log: $(tail -5 "$TMP/serve.err"))"
 
 # The browser's decisions are the store's.

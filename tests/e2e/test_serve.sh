@@ -201,7 +201,11 @@ MAXSEQ2=$(sed -n 's/^id: //p' "$TMP/sse" | tail -1)
 grep -q '"external_id":"sse-1"' "$TMP/sse2" || fail "the lead posted during the stream is not in it"
 curl -s -o "$TMP/body" -w '%{http_code}' --max-time 2 -H "Authorization: Bearer $REP" \
     -H "Last-Event-ID: x" "$U/v1/events" | grep -q 400 || fail "bad Last-Event-ID accepted"
-pass "events: resumed after Last-Event-ID, then live"
+code=$(curl -s -N --max-time 1 -o "$TMP/sse3" -w '%{http_code}' -H "Authorization: Bearer $REP" \
+    "$U/v1/events?after=latest" || true)
+[ "$code" = 200 ] || fail "after=latest: HTTP $code"
+if grep -q '^id: ' "$TMP/sse3"; then fail "after=latest replayed old events: $(head -c 200 "$TMP/sse3")"; fi
+pass "events: resumed after Last-Event-ID, then live; after=latest sends only new ones"
 
 curl -s "$U/metrics" >"$TMP/metrics"
 grep -q '^dealwright_http_requests_total{route="leads_post",code="202"} ' "$TMP/metrics" ||

@@ -245,7 +245,8 @@
       "AS approvals_pending, (SELECT COUNT(*) FROM proposals) AS proposals, "                      \
       "(SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM leads) AS leads, "           \
       "(SELECT COUNT(*) FROM deals WHERE parked = 1) AS parked, "                                  \
-      "(SELECT COUNT(*) FROM deals WHERE runnable = 1 AND parked = 0) AS runnable")
+      "(SELECT COUNT(*) FROM deals WHERE runnable = 1 AND parked = 0) AS runnable, "               \
+      "(SELECT COALESCE(MAX(seq), 0) FROM events) AS last_event")
 
 /* The four per-kind document tables share one shape (deal_id PRIMARY KEY). */
 #define DW__SQ_DOC_PUT(table)                                                                      \
