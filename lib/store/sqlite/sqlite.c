@@ -307,11 +307,12 @@ static int run(struct dw_sqlite *q, enum dw__sq_id id, struct dw_error *err) {
     return r < 0 ? r : dw__sq_exec(q, st, err, sq_names[id]);
 }
 
-static int sq_begin(struct dw_store *s, struct dw_error *err) {
+static int open_tx(struct dw_store *s, enum dw__sq_id stmt, const char *what,
+                   struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     if (q->in_tx)
-        return dw_error_set(err, -DW_ESTATE, "begin: a transaction is already open");
-    int r = run(q, DW__SQ_BEGIN, err);
+        return dw_error_set(err, -DW_ESTATE, "%s: a transaction is already open", what);
+    int r = run(q, stmt, err);
     if (r < 0)
         return r;
     q->in_tx = true;
@@ -319,17 +320,13 @@ static int sq_begin(struct dw_store *s, struct dw_error *err) {
     return 0;
 }
 
+static int sq_begin(struct dw_store *s, struct dw_error *err) {
+    return open_tx(s, DW__SQ_BEGIN, "begin", err);
+}
+
 /* BEGIN DEFERRED takes no lock until the first read, which fixes the snapshot (WAL). */
 static int sq_snapshot(struct dw_store *s, struct dw_error *err) {
-    struct dw_sqlite *q = dw__sq(s);
-    if (q->in_tx)
-        return dw_error_set(err, -DW_ESTATE, "snapshot: a transaction is already open");
-    int r = run(q, DW__SQ_BEGIN_READ, err);
-    if (r < 0)
-        return r;
-    q->in_tx = true;
-    q->sp_depth = 0;
-    return 0;
+    return open_tx(s, DW__SQ_BEGIN_READ, "snapshot", err);
 }
 
 static int sq_rollback(struct dw_store *s) {
