@@ -41,6 +41,9 @@ const struct dw_agent *dw__plan(const struct dw_deal_rec *d, uint32_t effective_
 int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t *ret,
                         bool *ret_pending, struct dw_error *err);
 
+/* The deal's row; -DW_ENOENT with "no deal D-000042" when there is none. */
+int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d, struct dw_error *err);
+
 /* Append an audit record and an event for a deal in the current transaction. */
 int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const char *action,
               json_t *data /* stolen */, struct dw_error *err);

@@ -190,6 +190,14 @@ int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, stru
     return 0;
 }
 
+int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d,
+                 struct dw_error *err) {
+    int r = e->store->ops->deal_get(e->store, deal_id, d, err);
+    if (r == -DW_ENOENT)
+        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    return r;
+}
+
 /* ---- reads -------------------------------------------------------------------------- */
 
 /* A stored quote (integer money) as people and scripts see it (decimal strings). */
@@ -255,9 +263,7 @@ static int doc_or_null(struct dw_engine *e, int64_t id, const char *kind, json_t
 static int deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
-    int r = s->ops->deal_get(s, id, &d, err);
-    if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no deal D-%06lld", (long long)id);
+    int r = dw__deal_get(e, id, &d, err);
     if (r < 0)
         return r;
     _cleanup_json_ json_t *out = json_object(), *leads = NULL, *quotes = NULL, *approvals = NULL,
@@ -527,9 +533,7 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     _cleanup_json_ json_t *quote = NULL, *acc = NULL;
-    int r = s->ops->deal_get(s, deal_id, &d, err);
-    if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    int r = dw__deal_get(e, deal_id, &d, err);
     if (r < 0)
         return r;
     if (d.stage != DW_STAGE_PROPOSAL_READY)
@@ -589,9 +593,7 @@ static int set_discount(struct dw_engine *e, int64_t deal_id, int32_t bp, const 
                         struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
-    int r = s->ops->deal_get(s, deal_id, &d, err);
-    if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    int r = dw__deal_get(e, deal_id, &d, err);
     if (r < 0)
         return r;
     if (!(d.facts & DW_FACT_QUOTE) || d.stage == DW_STAGE_ORDERED || d.stage == DW_STAGE_LOST ||
@@ -649,9 +651,7 @@ int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_se
 
 int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err) {
     struct dw_deal_rec d;
-    int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
-    if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    int r = dw__deal_get(e, deal_id, &d, err);
     if (r < 0)
         return r;
     return e->store->ops->audit_for_deal(e->store, deal_id, ret, err);

@@ -37,9 +37,7 @@ int dw_quote_diff_revisions(struct dw_engine *e, int64_t deal_id, int from, int 
                             struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
-    int r = s->ops->deal_get(s, deal_id, &d, err);
-    if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+    int r = dw__deal_get(e, deal_id, &d, err);
     if (r < 0)
         return r;
     if (from < 1 || to < 1)

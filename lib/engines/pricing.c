@@ -35,20 +35,8 @@ static const struct dw_pricebook *find_book(const struct dw_workspace *ws, const
  * scan when the binary search misses on an unsorted list. */
 static const struct dw_price *find_price_in(const struct dw_price *v, size_t n, bool sorted,
                                             const char *sku) {
-    if (sorted) {
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            int d = strcmp(v[mid].sku, sku);
-            if (d == 0)
-                return &v[mid];
-            if (d < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return NULL;
-    }
+    if (sorted)
+        return dw_prices_find(v, n, sku);
     for (size_t i = 0; i < n; i++)
         if (strcmp(v[i].sku, sku) == 0)
             return &v[i];

@@ -200,21 +200,6 @@ static void parse_prices(struct dw__ws_ctx *c, const struct dw__yref *list, stru
     *ret_n = n;
 }
 
-static const struct dw_price *find(const struct dw_price *v, size_t n, const char *sku) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int d = strcmp(v[mid].sku, sku);
-        if (d == 0)
-            return &v[mid];
-        if (d < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* ---- regions -------------------------------------------------------------------------- */
 
 static void parse_regions(struct dw__ws_ctx *c, const struct dw__yref *list,
@@ -249,7 +234,7 @@ static void parse_regions(struct dw__ws_ctx *c, const struct dw__yref *list,
             parse_prices(c, v, pb, &rg->prices, &rg->n_prices);
         for (size_t k = 0; k < rg->n_prices; k++) {
             const struct dw_price *rp = &rg->prices[k];
-            const struct dw_price *base = find(pb->prices, pb->n_prices, rp->sku);
+            const struct dw_price *base = dw_prices_find(pb->prices, pb->n_prices, rp->sku);
             if (rp->sku[0] && !base)
                 dw__ws_diag(c, rp->pos.line, rp->pos.col,
                             "region %s: %s has no price in the book itself to override", rg->name,
@@ -382,7 +367,7 @@ static void parse_rule(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
             const struct dw__yref *w;
             if ((w = DW__YGET(af, "sku")) && dw__y_str(c, w, "add_line.sku", &pr->add_sku) &&
                 sku_known(c, w, "add_line.sku", pr->add_sku) &&
-                !find(pb->prices, pb->n_prices, pr->add_sku))
+                !dw_prices_find(pb->prices, pb->n_prices, pr->add_sku))
                 dw__y_err(c, w, "add_line.sku: %s has no price in this book", pr->add_sku);
             if ((w = DW__YGET(af, "quantity")))
                 dw__y_int(c, w, "add_line.quantity", 1, QTY_MAX, &pr->add_qty);
@@ -434,7 +419,7 @@ static void index_rules(struct dw__ws_ctx *c, struct dw_pricebook *pb) {
         for (size_t i = 0; i < pb->n_rules; i++) {
             const struct dw_price_rule *pr = &pb->rules[i];
             for (size_t k = 0; k < pr->n_skus; k++) {
-                const struct dw_price *p = find(pb->prices, pb->n_prices, pr->skus[k]);
+                const struct dw_price *p = dw_prices_find(pb->prices, pb->n_prices, pr->skus[k]);
                 if (!p)
                     continue;
                 struct dw_price *mp = &pb->prices[p - pb->prices];
@@ -456,7 +441,8 @@ static void check_bundles(struct dw__ws_ctx *c, const struct dw_pricebook *pb) {
     for (size_t i = 0; i < pb->n_prices; i++) {
         const struct dw_price *p = &pb->prices[i];
         for (size_t k = 0; k < p->n_bundle; k++) {
-            const struct dw_price *part = find(pb->prices, pb->n_prices, p->bundle[k].sku);
+            const struct dw_price *part =
+                dw_prices_find(pb->prices, pb->n_prices, p->bundle[k].sku);
             if (part && part->n_bundle)
                 dw__ws_diag(c, p->pos.line, p->pos.col,
                             "bundle %s: component %s is itself a bundle (bundles do not nest)",

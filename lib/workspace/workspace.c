@@ -439,10 +439,14 @@ const struct dw_pricebook *dw_ws_pricebook(const struct dw_workspace *ws, const 
     return NULL;
 }
 
-const struct dw_price *dw_pricebook_price(const struct dw_pricebook *pb, const char *sku) {
-    if (!pb || !sku || !pb->n_prices)
+const struct dw_price *dw_prices_find(const struct dw_price *v, size_t n, const char *sku) {
+    if (!v || !sku || !n)
         return NULL;
-    return bsearch(sku, pb->prices, pb->n_prices, sizeof *pb->prices, cmp_price_key);
+    return bsearch(sku, v, n, sizeof *v, cmp_price_key);
+}
+
+const struct dw_price *dw_pricebook_price(const struct dw_pricebook *pb, const char *sku) {
+    return pb ? dw_prices_find(pb->prices, pb->n_prices, sku) : NULL;
 }
 
 const struct dw_currency *dw_ws_currency(const struct dw_workspace *ws, const char *code) {

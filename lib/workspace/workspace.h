@@ -425,6 +425,8 @@ void *dw_ws_memo(const struct dw_workspace *ws, enum dw_ws_memo_slot slot,
 const struct dw_item *dw_ws_item(const struct dw_workspace *ws, const char *sku);
 const struct dw_pricebook *dw_ws_pricebook(const struct dw_workspace *ws, const char *currency);
 const struct dw_price *dw_pricebook_price(const struct dw_pricebook *pb, const char *sku);
+/* In an array of prices sorted by SKU (a book's, or a region's). */
+const struct dw_price *dw_prices_find(const struct dw_price *v, size_t n, const char *sku);
 const struct dw_currency *dw_ws_currency(const struct dw_workspace *ws, const char *code);
 const struct dw_user *dw_ws_user(const struct dw_workspace *ws, const char *id);
 bool dw_user_has_role(const struct dw_user *u, const char *role);
