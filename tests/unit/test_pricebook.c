@@ -15,36 +15,14 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "engines/pricing.h"
 #include "engines/quotediff.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-#define assert_contains(hay, needle)                                                               \
-    do {                                                                                           \
-        const char *h_ = (hay);                                                                    \
-        if (!h_ || !strstr(h_, (needle)))                                                          \
-            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
-    } while (0)
-
-static json_t *js(const char *text) {
-    char *s = strdup(text);
-    assert_non_null(s);
-    for (char *p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *j = json_loads(s, 0, &e);
-    if (!j)
-        fail_msg("bad test JSON: %s: %s", e.text, s);
-    free(s);
-    return j;
+    return xorshift64(&rng_state);
 }
 
 /* ---- a hand-built workspace ---------------------------------------------------------- */

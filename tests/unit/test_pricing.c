@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "agents/agent.h"
 #include "engines/pricing.h"
 
@@ -93,20 +95,6 @@ static struct dw_workspace ws = {
     .hash = "feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface",
 };
 
-static json_t *js(const char *text) {
-    char *s = strdup(text);
-    assert_non_null(s);
-    for (char *p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *j = json_loads(s, 0, &e);
-    if (!j)
-        fail_msg("bad test JSON: %s: %s", e.text, s);
-    free(s);
-    return j;
-}
-
 /* A solution of one line. */
 static json_t *one_line(const char *sku, int64_t qty) {
     return json_pack("{s:[{s:s, s:I}]}", "lines", "sku", sku, "quantity", (json_int_t)qty);
@@ -124,13 +112,6 @@ static json_t *price_ok(const json_t *sol, const char *cur, int32_t bp, int term
 static json_t *line0(const json_t *q) {
     return json_array_get(json_object_get(q, "lines"), 0);
 }
-
-#define assert_contains(hay, needle)                                                               \
-    do {                                                                                           \
-        const char *h_ = (hay);                                                                    \
-        if (!h_ || !strstr(h_, (needle)))                                                          \
-            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
-    } while (0)
 
 /* ---- tiers, billing, rounding -------------------------------------------------------- */
 
@@ -213,10 +194,7 @@ static void test_half_even(void **state) {
 
 static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
 static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return xorshift64(&rng_state);
 }
 
 static void test_totals_add_up(void **state) {

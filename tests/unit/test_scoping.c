@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "agents/agent.h"
 #include "engines/configure.h"
 
@@ -187,21 +189,6 @@ static struct test_ws *ws_make(const char *const *skip) {
     return t;
 }
 
-/* JSON with ' for " so the requirements read well in C. */
-static json_t *js(const char *text) {
-    char *s = strdup(text);
-    assert_non_null(s);
-    for (char *p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *j = json_loads(s, 0, &e);
-    if (!j)
-        fail_msg("bad test JSON: %s: %s", e.text, s);
-    free(s);
-    return j;
-}
-
 static json_t *configure_ok(const struct test_ws *t, const char *req_text) {
     json_t *req = js(req_text), *sol = NULL;
     struct dw_error err = {0};
@@ -249,13 +236,6 @@ static const char *not_covered_reason(const json_t *sol, const char *cap) {
     }
     return NULL;
 }
-
-#define assert_contains(hay, needle)                                                               \
-    do {                                                                                           \
-        const char *h_ = (hay);                                                                    \
-        if (!h_ || !strstr(h_, (needle)))                                                          \
-            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
-    } while (0)
 
 static json_t *configure_with(const struct dw_workspace *ws, const char *req_text, bool strict,
                               bool guide) {
@@ -654,10 +634,7 @@ static void test_rules_and_totals(void **state) {
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return xorshift64(&rng_state);
 }
 static int rnd(int n) {
     return (int)(rng() % (uint64_t)n);

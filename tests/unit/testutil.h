@@ -1,0 +1,45 @@
+/* Helpers shared by the unit tests. Header-only: each test module is a binary of its own. */
+#ifndef DW_TESTUTIL_H
+#define DW_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        const char *h_ = (hay);                                                                    \
+        if (!h_ || !strstr(h_, (needle)))                                                          \
+            fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
+    } while (0)
+
+/* JSON written with ' for " so that it reads well in C; a test fails on bad JSON. */
+static inline json_t *js(const char *text) {
+    char *s = strdup(text);
+    assert_non_null(s);
+    for (char *p = s; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    json_error_t e;
+    json_t *j = json_loads(s, 0, &e);
+    if (!j)
+        fail_msg("bad test JSON: %s: %s", e.text, s);
+    free(s);
+    return j;
+}
+
+/* xorshift64: the property tests' fixed-seed random numbers (each keeps its own state). */
+static inline uint64_t xorshift64(uint64_t *state) {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+#endif
