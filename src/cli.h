@@ -74,6 +74,11 @@ int cmd_webhook_deliver(struct cli *, int, char **);
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A decimal integer in [min, max], the whole string; -1 otherwise. */
+int cli_parse_long(const char *s, long min, long max, long *ret);
+struct dw_webhook_opts;
+int cli_webhook_opts(const char *prefix, const char *attempts, const char *backoff,
+                     struct dw_webhook_opts *o);
 int cli_exit_code(int code);
 /* Print JSON (pretty) to stdout. */
 void cli_print_json(const json_t *j);

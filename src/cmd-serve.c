@@ -1256,19 +1256,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--webhook-attempts N] [--webhook-backoff-ms MS]");
     struct dw_webhook_opts hook_opts = {0};
-    char *hend;
-    if (attempts) {
-        long v = strtol(attempts, &hend, 10);
-        if (*hend || hend == attempts || v < 1 || v > 100)
-            return cli_usage("--webhook-attempts: 1-100, got '%s'", attempts);
-        hook_opts.max_attempts = (int)v;
-    }
-    if (backoff) {
-        long v = strtol(backoff, &hend, 10);
-        if (*hend || hend == backoff || v < 1 || v > 86400000)
-            return cli_usage("--webhook-backoff-ms: 1-86400000, got '%s'", backoff);
-        hook_opts.backoff_ms = v;
-    }
+    int u = cli_webhook_opts("--webhook-", attempts, backoff, &hook_opts);
+    if (u)
+        return u;
     struct sockaddr_in sa;
     if (parse_listen(listen ? listen : "127.0.0.1:8080", &sa) < 0)
         return cli_usage("--listen: expected an IPv4 address and port (127.0.0.1:8080), got "

@@ -5,12 +5,21 @@
 
 #include "cli.h"
 
-static int parse_int(const char *s, long min, long max, long *ret) {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || end == s || v < min || v > max)
-        return -1;
-    *ret = v;
+/* --attempts and --backoff-ms (flag names after `prefix`, "--" or "--webhook-"), as
+ * `webhook deliver` and `serve` take them; 0, or the usage exit code. */
+int cli_webhook_opts(const char *prefix, const char *attempts, const char *backoff,
+                     struct dw_webhook_opts *o) {
+    long v;
+    if (attempts) {
+        if (cli_parse_long(attempts, 1, 100, &v) < 0)
+            return cli_usage("%sattempts: 1-100, got '%s'", prefix, attempts);
+        o->max_attempts = (int)v;
+    }
+    if (backoff) {
+        if (cli_parse_long(backoff, 1, 86400000, &v) < 0)
+            return cli_usage("%sbackoff-ms: 1-86400000, got '%s'", prefix, backoff);
+        o->backoff_ms = v;
+    }
     return 0;
 }
 
@@ -64,7 +73,7 @@ int cmd_webhook_list(struct cli *cli, int argc, char **argv) {
 
 int cmd_webhook_remove(struct cli *cli, int argc, char **argv) {
     long id;
-    if (argc != 1 || parse_int(argv[0], 1, 1L << 40, &id) < 0)
+    if (argc != 1 || cli_parse_long(argv[0], 1, 1L << 40, &id) < 0)
         return cli_usage("usage: dealwright webhook remove ID");
     struct dw_error err = {0};
     int r = dw_webhook_remove(cli->engine, "cli", id, &err);
@@ -109,7 +118,8 @@ int cmd_webhook_deliveries(struct cli *cli, int argc, char **argv) {
 int cmd_webhook_replay(struct cli *cli, int argc, char **argv) {
     bool all = cli_flag(&argc, argv, "--dead");
     long id = 0;
-    if ((all && argc != 0) || (!all && (argc != 1 || parse_int(argv[0], 1, 1L << 40, &id) < 0)))
+    if ((all && argc != 0) ||
+        (!all && (argc != 1 || cli_parse_long(argv[0], 1, 1L << 40, &id) < 0)))
         return cli_usage("usage: dealwright webhook replay DELIVERY|--dead");
     struct dw_error err = {0};
     int64_t n = 0;
@@ -126,19 +136,11 @@ int cmd_webhook_deliver(struct cli *cli, int argc, char **argv) {
     const char *backoff = cli_opt(&argc, argv, "--backoff-ms", &bad);
     (void)argv;
     struct dw_webhook_opts o = {0};
-    long v;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright webhook deliver [--attempts N] [--backoff-ms MS]");
-    if (attempts) {
-        if (parse_int(attempts, 1, 100, &v) < 0)
-            return cli_usage("--attempts: 1-100, got '%s'", attempts);
-        o.max_attempts = (int)v;
-    }
-    if (backoff) {
-        if (parse_int(backoff, 1, 86400000, &v) < 0)
-            return cli_usage("--backoff-ms: 1-86400000, got '%s'", backoff);
-        o.backoff_ms = v;
-    }
+    int u = cli_webhook_opts("--", attempts, backoff, &o);
+    if (u)
+        return u;
     struct dw_error err = {0};
     struct dw_webhook_stats st = {0};
     int r = dw_webhook_deliver(cli->engine, &o, &st, &err);

@@ -128,6 +128,16 @@ int cli_usage(const char *fmt, ...) {
     return EXIT_USAGE;
 }
 
+int cli_parse_long(const char *s, long min, long max, long *ret) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < min || v > max)
+        return -1;
+    *ret = v;
+    return 0;
+}
+
 void cli_print_json(const json_t *j) {
     json_dumpf(j, stdout,
                JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
