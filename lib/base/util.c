@@ -296,7 +296,8 @@ _Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct dw_sha256 *)0
  * next document's allocations pay again. With them off, small blocks still go through the
  * per-thread cache and the ordinary bins: pricing 1,000 lines drops from 5.2-5.6 ms to
  * 4.7-4.8 ms p50 and its p99 from 8-11 to 5.2-5.4 ms, with the pipeline, extraction and
- * retrieval unchanged (bench/README.md "Pricing"). Process-wide, so set once. */
+ * retrieval unchanged (bench/README.md "Pricing"). Process-wide, so set once — and a
+ * program that embeds the library inherits it. */
 static void tune_malloc(void) {
 #ifdef M_MXFAST
     mallopt(M_MXFAST, 0);
