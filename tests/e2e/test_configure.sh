@@ -87,6 +87,9 @@ echo "$OUT" | grep -Eq "^catalog.yaml:[0-9]+:[0-9]+: table: NW-EDGE-100 is not i
 echo "$OUT" | grep -Eq "^catalog.yaml:[0-9]+:[0-9]+: objective: 'cheapest'" || fail "objective: $OUT"
 pass "constraints and objective checked at FILE:LINE:COL"
 
+WS="$TMP/ws2" # a fresh copy: the one above was broken on purpose
+new_ws
+
 # ---- what a sales engineer builds for the example's sample leads -------------------------
 # Expectations written from catalog.yaml, the price books and policies.yaml before the
 # engine was changed: a gateway at every site the customer counts (the Edge 50 up to its 50,
@@ -101,7 +104,8 @@ dw, ws = sys.argv[1], sys.argv[2]
 def run(*a):
     return json.loads(subprocess.run([dw, "-w", ws, *a], check=True, capture_output=True).stdout)
 deals = {}
-for d in run("deals", "--json").get("deals", []):
+r = run("deals", "--json")
+for d in (r.get("deals", []) if isinstance(r, dict) else r):
     x = run("deal", "show", d["id"] if isinstance(d["id"], str) else "D-%06d" % d["id"], "--json")
     deals[(x.get("lead") or {}).get("external_id")] = x
 MOD = ("NW-MOD-5G", "NW-MOD-LTE")
@@ -201,7 +205,8 @@ dw, ws = sys.argv[1], sys.argv[2]
 def run(*a):
     return json.loads(subprocess.run([dw, "-w", ws, *a], check=True, capture_output=True).stdout)
 deals = {}
-for d in run("deals", "--json").get("deals", []):
+r = run("deals", "--json")
+for d in (r.get("deals", []) if isinstance(r, dict) else r):
     x = run("deal", "show", d["id"] if isinstance(d["id"], str) else "D-%06d" % d["id"], "--json")
     deals[(x.get("lead") or {}).get("external_id")] = x
 bad = []
