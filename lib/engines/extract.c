@@ -2284,7 +2284,21 @@ struct qty {
     const char *unit;
     size_t u0, u1; /* the unit's words */
     int conf;
+    int64_t per_value;    /* a rate times a count: "4 access points per store" x 120 stores */
+    const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
+
+/* The unit a rate is counted per: "per store", "in each office", "at every site", "for
+ * each branch" right after the counted unit; NULL when there is none. */
+static const struct phrase *rate_unit(const struct ctx *c, size_t ue) {
+    size_t j = ue, e;
+    if (is(c, j, "in") || is(c, j, "at") || is(c, j, "for") || is(c, j, "across"))
+        j++;
+    if (!(is(c, j, "per") || is(c, j, "each") || is(c, j, "every") || is(c, j, "je") ||
+          is(c, j, "pro")))
+        return NULL;
+    return vocab_at(c, c->units, j + 1, &e);
+}
 
 static bool currency_sign(const struct ctx *c, size_t i) {
     return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
@@ -2380,8 +2394,8 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
 static void extract_quantities(struct ctx *c, json_t *arr) {
-    struct qty q[DW_EXTRACT_MAX_ITEMS];
-    size_t nq = 0;
+    struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
+    size_t nq = 0, nr = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE)))
             continue;
@@ -2398,11 +2412,16 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             j++;
         size_t u0 = j;
         const struct phrase *u = unit_after(c, j, &ue, &u0);
-        if (!u || in_capability(c, i) || rate_of(c, i, ue) ||
-            (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
-            continue; /* "Wi-Fi 6 access points", "3 APs per store", "ein eigenes Rechenzentrum" */
+        if (!u || in_capability(c, i) || (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
+            continue; /* "Wi-Fi 6 access points", "ein eigenes Rechenzentrum" */
+        const struct phrase *pu = rate_unit(c, ue);
+        if (pu || rate_of(c, i, ue)) { /* "3 APs per store": a rate, multiplied below */
+            if (pu && nr < DW_EXTRACT_MAX_ITEMS && strcmp(pu->name, u->name) != 0)
+                rates[nr++] = (struct qty){i, ue, n, u->name, u0, ue, 85, n, pu->name};
+            continue;
+        }
         int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
-        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
+        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf, 0, NULL};
         claim(c, i, ue);
         i = ue - 1;
     }
@@ -2413,7 +2432,7 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (!u || claimed(c, i, ue))
             continue;
         if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
-            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85};
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
             claim(c, i, e);
             i = e - 1;
             continue;
@@ -2424,9 +2443,26 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             i = ue - 1;
             continue;
         }
-        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90};
+        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90, 0, NULL};
         claim(c, i, e);
         i = e - 1;
+    }
+    /* "4 access points per store" and "120 stores": 480 access points, unless the customer
+     * also gave the total ("27 access points, three per store") */
+    size_t n_counts = nq;
+    for (size_t k = 0; k < nr && nq < DW_EXTRACT_MAX_ITEMS; k++) {
+        bool total = false;
+        int64_t per = 0;
+        for (size_t m = 0; m < n_counts; m++) {
+            total = total || strcmp(q[m].unit, rates[k].unit) == 0;
+            if (strcmp(q[m].unit, rates[k].per_unit) == 0 && q[m].value > per)
+                per = q[m].value;
+        }
+        int64_t v;
+        if (total || per == 0 || dw_mul_checked(rates[k].value, per, &v) < 0 || v > 100000000)
+            continue;
+        q[nq] = rates[k];
+        q[nq++].value = v;
     }
     for (size_t a = 1; a < nq; a++) /* text order */
         for (size_t b = a; b > 0 && q[b - 1].t0 > q[b].t0; b--) {
@@ -2441,6 +2477,10 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             put(c, o, "unit", json_string(q[k].unit));
             size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
             put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
+            if (q[k].per_unit)
+                put(c, o, "per",
+                    json_pack("{s:I, s:s}", "value", (json_int_t)q[k].per_value, "unit",
+                              q[k].per_unit));
             put_span(c, o, q[k].t0, q[k].t1);
             put_conf(c, o, q[k].conf);
         }

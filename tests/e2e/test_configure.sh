@@ -45,15 +45,21 @@ expect_exit 1 dw configure --requirements "$TMP/conflict.json"
 echo "$OUT" | grep -q "NW-MGMT-APPL and NW-MGMT-CLOUD cannot be in the same solution" || fail "conflict text: $OUT"
 pass "no configuration: the conflicting requirements and rules, exit 1"
 
-# the customer's limit against the count
-cat > "$TMP/limit.json" <<'J'
+# the customer's limits split the count across models: 10 + 2 serve 12 sites
+cat > "$TMP/split.json" <<'J'
 {"capabilities": ["sd-wan"], "quantities": [{"unit": "sites", "value": 12}],
  "limits": [{"sku": "NW-EDGE-50", "max": 10}, {"sku": "NW-EDGE-100", "max": 10},
             {"sku": "NW-EDGE-500", "max": 10}, {"sku": "NW-EDGE-1000", "max": 0}]}
 J
+expect_exit 0 dw configure --requirements "$TMP/split.json"
+[ "$(echo "$OUT" | json_get '[(l["sku"], l["quantity"], l["reason"]) for l in d["lines"] if l["covers"]]')" = "[('NW-EDGE-50', 10, '10 of 12 sites x 1 per site'), ('NW-EDGE-500', 2, '2 of 12 sites x 1 per site')]" ] || fail "split: $OUT"
+pass "a count above one model's limit is split across models"
+
+# the customer's limits against the count: 5 + 5 cannot serve 12 sites
+sed 's/"max": 10/"max": 5/g' "$TMP/split.json" > "$TMP/limit.json"
 expect_exit 1 dw configure --requirements "$TMP/limit.json"
 echo "$OUT" | grep -q "the customer has 12 sites" || fail "limit conflict: $OUT"
-echo "$OUT" | grep -q "the customer allows at most 10 x NW-EDGE-50" || fail "limit conflict: $OUT"
+echo "$OUT" | grep -q "the customer allows at most 5 x NW-EDGE-50" || fail "limit conflict: $OUT"
 expect_exit 0 dw configure --requirements "$TMP/limit.json" --best-effort
 [ "$(echo "$OUT" | json_get 'd["not_covered"][0]["capability"]')" = sd-wan ] || fail "best effort: $OUT"
 pass "best effort reports what cannot be covered, and why"
