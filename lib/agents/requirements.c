@@ -75,8 +75,8 @@ static void merge(json_t *m, json_t *ext) {
         for (size_t j = 0; j < i && k >= 0 && !same_msg; j++)
             same_msg = json_array_get(json_object_get(ext, "quantities"), j) ==
                        json_array_get(q, (size_t)k);
-        if (same_msg && dw_json_int(json_array_get(q, (size_t)k), "value", 0) >=
-                            dw_json_int(e, "value", 0))
+        if (same_msg &&
+            dw_json_int(json_array_get(q, (size_t)k), "value", 0) >= dw_json_int(e, "value", 0))
             continue;
         if (k >= 0)
             json_array_set(q, (size_t)k, e);

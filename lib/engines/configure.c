@@ -313,8 +313,8 @@ static int read_units(struct cfg *c, const json_t *q, struct dw_error *err) {
             return r;
         int64_t v = json_integer_value(json_object_get(e, "value"));
         json_t *lj = json_object_get(e, "lead");
-        int64_t lead = json_is_integer(lj) && json_integer_value(lj) >= 0 ? json_integer_value(lj)
-                                                                          : -1;
+        int64_t lead =
+            json_is_integer(lj) && json_integer_value(lj) >= 0 ? json_integer_value(lj) : -1;
         size_t k = 0;
         while (k < c->n_units && strcmp(c->units[k].unit, unit) != 0)
             k++;
@@ -1286,11 +1286,20 @@ static void singular(const char *unit, char *buf, size_t size) {
 }
 
 static const char *const gkind_names[] = {
-    [G_WANT] = "capability",    [G_QTY] = "quantity",         [G_EXCAP] = "excluded_capability",
-    [G_ATTR] = "total",         [G_LIMIT] = "limit",          [G_SELECT] = "selection",
-    [G_MIN] = "minimum",        [G_MAX] = "maximum",          [G_REQ] = "requires",
-    [G_EXCL] = "excludes",      [G_COMPAT] = "compatibility", [G_SUPPLY] = "supply",
-    [G_OPTION] = "option_only",    [G_SLOT] = "slot",
+    [G_WANT] = "capability",
+    [G_QTY] = "quantity",
+    [G_EXCAP] = "excluded_capability",
+    [G_ATTR] = "total",
+    [G_LIMIT] = "limit",
+    [G_SELECT] = "selection",
+    [G_MIN] = "minimum",
+    [G_MAX] = "maximum",
+    [G_REQ] = "requires",
+    [G_EXCL] = "excludes",
+    [G_COMPAT] = "compatibility",
+    [G_SUPPLY] = "supply",
+    [G_OPTION] = "option_only",
+    [G_SLOT] = "slot",
 };
 
 /* One group in words a sales engineer reads to a customer. */
@@ -1660,8 +1669,7 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
                                   u->value == 1 ? one : u->unit, f, one);
             for (size_t j = 0; j < c->n && r == 0 && !s->chosen[i] && it->n_slots; j++)
                 if (s->q[j] > 0 && c->items[j]->slot && slots_of(it, c->items[j]->slot) > 0)
-                    r = dw_buf_printf(b, ", a %s slot for %s", c->items[j]->slot,
-                                      c->items[j]->sku);
+                    r = dw_buf_printf(b, ", a %s slot for %s", c->items[j]->slot, c->items[j]->sku);
         } else if (u)
             r = dw_buf_printf(b, "%s counted in %s", it->sku, u->unit);
         else if (it->quantity_unit)

@@ -345,8 +345,8 @@ static void parse_slots(struct dw__ws_ctx *c, const struct dw__yref *map, struct
         struct dw_attr *a = &it->slots[i];
         a->name = dw__ws_strdup(c->w, dw__y_text(&keys[i]));
         if (a->name && !slot_name_ok(a->name))
-            dw__y_err(c, &keys[i], "slots: name '%s' must be lower-case letters, digits, '-' and '_'",
-                      a->name);
+            dw__y_err(c, &keys[i],
+                      "slots: name '%s' must be lower-case letters, digits, '-' and '_'", a->name);
         char what[96];
         snprintf(what, sizeof what, "slots.%s", a->name ? a->name : "");
         dw__y_int(c, &values[i], what, 1, 1000, &a->value);
@@ -434,8 +434,7 @@ static void parse_item(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
         dw__y_bool(c, v, "option_only", &it->option_only);
     if ((v = DW__YGET(f, "slots")))
         parse_slots(c, v, it);
-    if ((v = DW__YGET(f, "slot")) && dw__y_str(c, v, "slot", &it->slot) &&
-        !slot_name_ok(it->slot))
+    if ((v = DW__YGET(f, "slot")) && dw__y_str(c, v, "slot", &it->slot) && !slot_name_ok(it->slot))
         dw__y_err(c, v, "slot: '%s' must be lower-case letters, digits, '-' and '_'", it->slot);
 }
 
