@@ -110,6 +110,7 @@ struct cfg {
     /* per relevant position: the item serves the customer's count in its unit (a wanted
      * provider, or a host of slots, counted in a unit the customer gave) — column a_p */
     bool *alloc_ok;
+    bool *brings;            /* [p * n_wants + k]: p's requires chain holds a provider of want k */
     const char **slot_kinds; /* the slots the relevant hosted parts take, sorted, unique */
     size_t n_slot_kinds;
     size_t *slot_gid;
@@ -508,17 +509,21 @@ static int64_t slots_of(const struct dw_item *it, const char *kind) {
 }
 
 /* Does item i require, directly or down its requires chain, an item that provides cap?
- * An HA kit counted in hubs brings the hub gateways, so it serves the hubs with SD-WAN. */
-static bool requires_provider(const struct cfg *c, size_t i, const char *cap, int depth) {
+ * An HA kit counted in hubs brings the hub gateways, so it serves the hubs with SD-WAN.
+ * memo per catalog item: 0 not known yet, 1 no, 2 yes (each item is settled once). */
+static bool requires_provider(const struct cfg *c, size_t i, const char *cap, unsigned char *memo,
+                              int depth) {
+    if (memo[i])
+        return memo[i] == 2;
     const struct dw_item *it = c->items[i];
-    if (depth > DW_CFG_MAX_DEPTH)
-        return false;
-    for (size_t r = 0; r < it->n_requires; r++) {
+    bool yes = false;
+    for (size_t r = 0; r < it->n_requires && !yes && depth <= DW_CFG_MAX_DEPTH; r++) {
         size_t j = find_item(c, it->requires[r].sku);
-        if (j != NONE && (provides(c->items[j], cap) || requires_provider(c, j, cap, depth + 1)))
-            return true;
+        yes = j != NONE && j != i &&
+              (provides(c->items[j], cap) || requires_provider(c, j, cap, memo, depth + 1));
     }
-    return false;
+    memo[i] = yes ? 2 : 1;
+    return yes;
 }
 
 /* How item p serves the customer's count of unit u for capability k: 1 when it provides k
@@ -530,7 +535,7 @@ static int serves(const struct cfg *c, size_t p, size_t k, const struct unit_cou
         return 0;
     if (provides(it, c->wants[k]))
         return 1;
-    return requires_provider(c, c->rel[p], c->wants[k], 0) ? 2 : 0;
+    return c->brings[p * c->n_wants + k] ? 2 : 0;
 }
 
 /* The customer's counts that capability k is measured in: units in which some relevant
@@ -605,8 +610,15 @@ static int find_relevant(struct cfg *c) {
     }
     c->alloc_ok = calloc(c->m ? c->m : 1, sizeof *c->alloc_ok);
     c->slot_kinds = calloc(c->m ? c->m : 1, sizeof *c->slot_kinds);
-    if (!c->alloc_ok || !c->slot_kinds)
+    c->brings = calloc(c->m * c->n_wants + 1, sizeof *c->brings);
+    _cleanup_free_ unsigned char *memo = calloc(c->n ? c->n : 1, 1);
+    if (!c->alloc_ok || !c->slot_kinds || !c->brings || !memo)
         return -DW_ENOMEM;
+    for (size_t k = 0; k < c->n_wants; k++) {
+        memset(memo, 0, c->n ? c->n : 1);
+        for (size_t p = 0; p < c->m; p++)
+            c->brings[p * c->n_wants + k] = requires_provider(c, c->rel[p], c->wants[k], memo, 0);
+    }
     for (size_t p = 0; p < c->m; p++) {
         const struct dw_item *it = c->items[c->rel[p]];
         c->alloc_ok[p] = unit_of(c, it) && (wanted_provider(c, it) || it->n_slots > 0);
@@ -1908,6 +1920,7 @@ static void cfg_release(struct cfg *c) {
     free(c->pos);
     free(c->ub);
     free(c->alloc_ok);
+    free(c->brings);
     free(c->slot_kinds);
     free(c->slot_gid);
     free(c->groups);
