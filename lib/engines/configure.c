@@ -947,19 +947,23 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
          * a_p (0..d) is at least 1 when p is chosen and 0 when not (a host that is not
          * chosen for a capability serves sites for its hosted parts: a_p <= d b_p). */
         bool counted;
-        int64_t d = demand_of(c, i, active, &counted);
+        demand_of(c, i, active, &counted);
         bool alloc = c->alloc_ok[p] && counted;
+        /* a_p counts what p serves in the customer's unit (sites), so an item with factor f
+         * needs f a_p units for it; N = d / f is the customer's count */
+        const struct unit_count *uc = unit_of(c, it);
+        double N = alloc ? (double)uc->value : 0;
         glp_set_col_kind(lp, COL_A(c, p), GLP_IV);
-        glp_set_col_bnds(lp, COL_A(c, p), alloc ? GLP_DB : GLP_FX, 0, alloc ? (double)d : 0);
+        glp_set_col_bnds(lp, COL_A(c, p), alloc ? GLP_DB : GLP_FX, 0, N);
         if (alloc && wanted_provider(c, it)) {
-            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_C(c, p), -(double)d);
+            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_C(c, p), -N);
             if (!e)
                 row_put(lp, &r, GLP_UP, 0, 0);
             e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_C(c, p), -1);
             if (!e)
                 row_put(lp, &r, GLP_LO, 0, 0);
         } else if (alloc) {
-            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_B(c, p), -(double)d);
+            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_B(c, p), -N);
             if (!e)
                 row_put(lp, &r, GLP_UP, 0, 0);
         }
@@ -979,7 +983,7 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
             continue;
         e = e ?: row_add(&r, COL_Q(c, p), Lf);
         if (alloc)
-            e = e ?: row_add(&r, COL_A(c, p), -Lf);
+            e = e ?: row_add(&r, COL_A(c, p), -Lf * (double)factor_of(it));
         /* requirers are distinct items (the loader refuses a SKU twice in requires) */
         for (size_t x = c->req_in_at[i]; x < c->req_in_at[i + 1] && !e; x++) {
             size_t from = c->req_in[x].from, k = c->req_in[x].k;
@@ -1005,24 +1009,15 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
         if (!e)
             row_put(lp, &r, GLP_UP, 0, 0);
         /* every count k is measured in is served in full when k is covered:
-         * sum (L / f_p) a_p over the items serving it - L count s_k >= 0 */
+         * sum a_p over the items serving it - count s_k >= 0 */
         for (size_t u = 0; u < c->n_units && !e; u++) {
             const struct unit_count *uc = &c->units[u];
             if (!active[uc->gid] || !measured_in(c, k, uc))
                 continue;
-            int64_t L = 1;
-            for (size_t p = 0; p < m; p++) {
-                if (!serves(c, p, k, uc))
-                    continue;
-                int64_t f = factor_of(c->items[c->rel[p]]);
-                int64_t l = L < 0 ? L : L / gcd64(L, f) * f;
-                L = l > 1000000 ? -1 : l;
-            }
-            double Lf = L > 0 ? (double)L : 1.0;
             for (size_t p = 0; p < m && !e; p++)
                 if (serves(c, p, k, uc))
-                    e = row_add(&r, COL_A(c, p), Lf / (double)factor_of(c->items[c->rel[p]]));
-            e = e ?: row_add(&r, COL_S(c, k), -Lf * (double)uc->value);
+                    e = row_add(&r, COL_A(c, p), 1);
+            e = e ?: row_add(&r, COL_S(c, k), -(double)uc->value);
             if (!e)
                 row_put(lp, &r, GLP_LO, 0, 0);
         }
@@ -1042,7 +1037,7 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
             if (hosted - (by_alloc ? 0 : n) != 0)
                 e = row_add(&r, COL_Q(c, p), hosted - (by_alloc ? 0 : n));
             if (by_alloc && !e)
-                e = row_add(&r, COL_A(c, p), -n);
+                e = row_add(&r, COL_A(c, p), -n * (double)factor_of(it));
         }
         if (!e)
             row_put(lp, &r, GLP_UP, 0, 0);
@@ -1619,11 +1614,11 @@ static int check_solution(const struct cfg *c, const struct sol *s, bool strict,
         for (size_t u = 0; u < c->n_units && s->cov[k]; u++) {
             if (!measured_in(c, k, &c->units[u]))
                 continue;
-            struct frac f = {0, 1};
+            __int128 served = 0;
             for (size_t p = 0; p < c->m; p++)
-                if (serves(c, p, k, &c->units[u]) && s->alloc[c->rel[p]] > 0)
-                    frac_add(&f, s->alloc[c->rel[p]], factor_of(c->items[c->rel[p]]));
-            if (f.den == 0 || (__int128)f.num < (__int128)c->units[u].value * f.den)
+                if (serves(c, p, k, &c->units[u]))
+                    served += s->alloc[c->rel[p]] / factor_of(c->items[c->rel[p]]);
+            if (served < c->units[u].value)
                 return violation(err, "%s: fewer than the customer's %" PRId64 " %s are served",
                                  c->wants[k], c->units[u].value, c->units[u].unit);
         }
@@ -1672,7 +1667,7 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
         d = demand_of(c, i, NULL, &counted);
         const struct unit_count *u = unit_of(c, it);
         if (u && alloc) {
-            int64_t f = factor_of(it), served = (s->alloc[i] + f - 1) / f;
+            int64_t f = factor_of(it), served = s->alloc[i] / f;
             singular(u->unit, one, sizeof one);
             if (served < u->value)
                 r = dw_buf_printf(b, "%" PRId64 " of ", served);
@@ -1846,7 +1841,18 @@ static void read_solution(const struct cfg *c, glp_prob *lp, struct sol *s) {
         size_t i = c->rel[p];
         s->q[i] = (int64_t)llround(glp_mip_col_val(lp, COL_Q(c, p)));
         s->chosen[i] = s->q[i] > 0 && llround(glp_mip_col_val(lp, COL_C(c, p))) == 1;
-        s->alloc[i] = (int64_t)llround(glp_mip_col_val(lp, COL_A(c, p)));
+    }
+    for (size_t p = 0; p < c->m; p++) {
+        size_t i = c->rel[p];
+        s->alloc[i] = 0;
+        if (c->alloc_ok[p] && glp_mip_col_val(lp, COL_A(c, p)) > 1e-6) {
+            /* the most it can serve: what its requirers leave, up to the count (at least
+             * the solver's a_p, which is at most q_p - need_p) */
+            bool counted;
+            int64_t d = demand_of(c, i, NULL, &counted), need = required_of(c, s->q, i);
+            int64_t a = need < 0 ? 0 : s->q[i] - need;
+            s->alloc[i] = a > d ? d : a;
+        }
     }
     for (size_t k = 0; k < c->n_wants; k++)
         s->cov[k] = llround(glp_mip_col_val(lp, COL_S(c, k))) == 1;
