@@ -87,10 +87,10 @@ static int country_signals(const json_t *leads, const json_t *discovery, json_t 
     }
     const json_t *account = json_object_get(discovery, "account");
     const char *acc = dw_json_str(account, "country");
-    size_t k;
-    json_t *s;
-    json_array_foreach(out, k, s) {
-        if (acc && strcmp(dw_json_str(s, "code"), acc) == 0)
+    size_t j;
+    json_t *sig;
+    json_array_foreach(out, j, sig) {
+        if (acc && strcmp(dw_json_str(sig, "code"), acc) == 0)
             acc = NULL; /* the contact said so already */
     }
     if (acc && acc[0] &&
