@@ -55,9 +55,9 @@ static int describe_signal(struct dw_buf *b, const json_t *sig) {
     if (dw_buf_printf(b, "%s in the message of lead %lld: ", dw_json_str(sig, "code"),
                       (long long)lead) < 0 ||
         quote_into(b, text ? text : "", text ? strlen(text) : 0) < 0 ||
-        dw_buf_printf(b, " at [%lld, %lld), %s", (long long)json_integer_value(json_array_get(span, 0)),
-                      (long long)json_integer_value(json_array_get(span, 1)),
-                      dw_json_str(sig, "role")) < 0)
+        dw_buf_printf(
+            b, " at [%lld, %lld), %s", (long long)json_integer_value(json_array_get(span, 0)),
+            (long long)json_integer_value(json_array_get(span, 1)), dw_json_str(sig, "role")) < 0)
         return -DW_ETOOBIG;
     const char *cue = dw_json_str(sig, "cue");
     if (cue && dw_buf_printf(b, " (after \"%s\")", cue) < 0)
@@ -96,8 +96,7 @@ static int country_signals(const json_t *leads, const json_t *discovery, json_t 
     if (acc && acc[0] &&
         json_array_append_new(out, json_pack("{s:s,s:s,s:O}", "code", acc, "source",
                                              "account.country", "lead",
-                                             json_object_get(json_array_get(leads, 0), "id"))) <
-            0)
+                                             json_object_get(json_array_get(leads, 0), "id"))) < 0)
         return -DW_ENOMEM;
     json_array_foreach(leads, i, lead) {
         const char *text = dw_json_str(json_object_get(lead, "intake"), "text");
@@ -133,8 +132,8 @@ static bool wants_gdpr(const json_t *req) {
 /* DPA decision: personal data of people in the EEA is processed wherever the buyer is
  * established, has sites or people, or receives the deliveries; the first signal that
  * shows it gives the reason, else EU data residency or a GDPR requirement. */
-static int data_protection(const struct dw_workspace *ws, const json_t *req,
-                           const json_t *signals, json_t *doc) {
+static int data_protection(const struct dw_workspace *ws, const json_t *req, const json_t *signals,
+                           json_t *doc) {
     struct dw_buf why;
     dw_buf_init(&why, 512);
     const char *region = dw_json_str(json_object_get(req, "data_residency"), "region");
@@ -160,9 +159,9 @@ static int data_protection(const struct dw_workspace *ws, const json_t *req,
         else if (r >= 0 && !why.len && wants_gdpr(req))
             r = dw_buf_puts(&why, "The customer asks for GDPR compliance");
     }
-    if (r >= 0 && (dw_json_set(doc, "dpa", json_boolean(why.len > 0)) < 0 ||
-                   dw_json_set(doc, "dpa_reason", why.len ? json_string(why.data) : json_null()) <
-                       0))
+    if (r >= 0 &&
+        (dw_json_set(doc, "dpa", json_boolean(why.len > 0)) < 0 ||
+         dw_json_set(doc, "dpa_reason", why.len ? json_string(why.data) : json_null()) < 0))
         r = -DW_ENOMEM;
     dw_buf_release(&why);
     return r < 0 ? r : 0;
@@ -319,8 +318,7 @@ static int step(struct dw_agent_ctx *ctx) {
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(ec, "countries"), i, c) {
-            if (strcmp(dw_json_str(c, "status"), "embargoed") == 0 &&
-                describe_signal(&why, c) >= 0)
+            if (strcmp(dw_json_str(c, "status"), "embargoed") == 0 && describe_signal(&why, c) >= 0)
                 break;
         }
         r = DW_TOOL(ctx, set_outcome, DW_STAGE_DISQUALIFIED, why.data);

@@ -677,7 +677,8 @@ static bool alias_at(const struct malias *a, const struct dw_ptext *t, size_t i)
         if (t->tok[i + k].sent != t->tok[i].sent)
             return false;
         bool stem = k + 1 == a->ntok && (a->flags & MF_PREFIX);
-        if (stem ? !dw_ptoken_prefix(t, i + k, m_word(a, k)) : !dw_ptoken_is(t, i + k, m_word(a, k)))
+        if (stem ? !dw_ptoken_prefix(t, i + k, m_word(a, k))
+                 : !dw_ptoken_is(t, i + k, m_word(a, k)))
             return false;
     }
     const unsigned char *s = (const unsigned char *)t->text;
@@ -709,9 +710,8 @@ static const struct malias *best_alias(const struct dw_ptext *t, size_t i) {
             hi = mid;
     }
     for (size_t k = lo; k < m.n_exact && strcmp(m_word(&m.a[k], 0), w) == 0; k++)
-        if (alias_at(&m.a[k], t, i) &&
-            (!best || m.a[k].ntok > best->ntok ||
-             (m.a[k].ntok == best->ntok && m.a[k].kind < best->kind)))
+        if (alias_at(&m.a[k], t, i) && (!best || m.a[k].ntok > best->ntok ||
+                                        (m.a[k].ntok == best->ntok && m.a[k].kind < best->kind)))
             best = &m.a[k];
     if (!best)
         for (size_t k = m.n_exact; k < m.n; k++)
@@ -724,54 +724,60 @@ static const struct malias *best_alias(const struct dw_ptext *t, size_t i) {
 
 /* Cue words, folded. A trailing '*' is a stem. */
 static const char *const cue_established[] = {
-    "based", "headquartered", "headquarters", "hq", "registered", "incorporated", "domiciled",
-    "company", "companies", "firm", "business", "buyer", "organisation", "organization",
-    "enterprise", "corporation", "group", "operator", "utility", "retailer", "distributor",
-    "chain", "sitz", "ansassig", "firmensitz", "hauptsitz", "unternehmen", "firma", "konzern",
-    "aus", "siege", "basee*", "etabli*", "entreprise", "societe", "sede", "empresa",
-    "establecid*", "azienda", "societa", "gevestigd", "bedrijf", "onderneming", "uit",
+    "based",        "headquartered", "headquarters", "hq",          "registered", "incorporated",
+    "domiciled",    "company",       "companies",    "firm",        "business",   "buyer",
+    "organisation", "organization",  "enterprise",   "corporation", "group",      "operator",
+    "utility",      "retailer",      "distributor",  "chain",       "sitz",       "ansassig",
+    "firmensitz",   "hauptsitz",     "unternehmen",  "firma",       "konzern",    "aus",
+    "siege",        "basee*",        "etabli*",      "entreprise",  "societe",    "sede",
+    "empresa",      "establecid*",   "azienda",      "societa",     "gevestigd",  "bedrijf",
+    "onderneming",  "uit",
 };
 static const char *const cue_site[] = {
-    "office*", "site*", "plant*", "branch*", "store*", "shop*", "warehouse*", "factor*",
-    "facilit*", "location*", "subsidiar*", "depot*", "clinic*", "hospital*", "mine*",
-    "substation*", "employee*", "staff", "worker*", "colleague*", "team*", "operation*",
-    "operate*", "presence", "campus*", "users", "people", "standort*", "niederlassung*", "werk",
-    "werke", "werken", "werks", "filiale*", "buro*", "bueros", "mitarbeiter*", "beschaftigt*",
-    "fabrik*", "lager", "tochter*", "usine*", "bureau*", "succursale*", "entrepot*",
-    "magasin*", "salarie*", "employe*", "collaborateur*", "agence*", "oficina*", "planta*",
-    "fabrica*", "sucursal*", "filial*", "almacen*", "tienda*", "empleado*", "sedi",
-    "stabiliment*", "uffic*", "magazzin*", "negozi*", "dipendent*", "fabbric*", "vestiging*",
-    "kantor*", "kantoor", "fabriek*", "filiaal", "magazijn*", "winkel*", "medewerker*",
-    "werknemer*",
+    "office*",        "site*",        "plant*",    "branch*",     "store*",         "shop*",
+    "warehouse*",     "factor*",      "facilit*",  "location*",   "subsidiar*",     "depot*",
+    "clinic*",        "hospital*",    "mine*",     "substation*", "employee*",      "staff",
+    "worker*",        "colleague*",   "team*",     "operation*",  "operate*",       "presence",
+    "campus*",        "users",        "people",    "standort*",   "niederlassung*", "werk",
+    "werke",          "werken",       "werks",     "filiale*",    "buro*",          "bueros",
+    "mitarbeiter*",   "beschaftigt*", "fabrik*",   "lager",       "tochter*",       "usine*",
+    "bureau*",        "succursale*",  "entrepot*", "magasin*",    "salarie*",       "employe*",
+    "collaborateur*", "agence*",      "oficina*",  "planta*",     "fabrica*",       "sucursal*",
+    "filial*",        "almacen*",     "tienda*",   "empleado*",   "sedi",           "stabiliment*",
+    "uffic*",         "magazzin*",    "negozi*",   "dipendent*",  "fabbric*",       "vestiging*",
+    "kantor*",        "kantoor",      "fabriek*",  "filiaal",     "magazijn*",      "winkel*",
+    "medewerker*",    "werknemer*",
 };
 static const char *const cue_delivery[] = {
-    "ship*", "deliver*", "export*", "install*", "deploy*", "rollout", "send", "sent",
-    "destined", "destination", "transport*", "liefer*", "geliefert", "versand*", "versend*",
-    "verschick*", "livr*", "expedi*", "envoy*", "envi*", "entreg*", "instal*", "consegn*",
-    "spedi*", "lever*", "geleverd", "verzend*", "verzonden",
+    "ship*",    "deliver*",   "export*",     "install*",   "deploy*",  "rollout",   "send",
+    "sent",     "destined",   "destination", "transport*", "liefer*",  "geliefert", "versand*",
+    "versend*", "verschick*", "livr*",       "expedi*",    "envoy*",   "envi*",     "entreg*",
+    "instal*",  "consegn*",   "spedi*",      "lever*",     "geleverd", "verzend*",  "verzonden",
 };
 static const char *const cue_end_use[] = {
-    "use", "used", "using", "end", "enduser*", "endverbleib", "endkunde*", "endnutzer*",
-    "einsatz", "eingesetzt", "utilis*", "uso", "usad*", "utilizz*", "gebruik*",
+    "use",     "used",       "using",   "end", "enduser*", "endverbleib", "endkunde*", "endnutzer*",
+    "einsatz", "eingesetzt", "utilis*", "uso", "usad*",    "utilizz*",    "gebruik*",
 };
 static const char *const cue_other[] = {
-    "supplier*", "vendor*", "manufacturer*", "competitor*", "competition", "rival*",
-    "partner*", "customers", "clients", "made", "produced", "sourced", "imported", "visit*",
-    "trip", "conference", "fair", "holiday*", "vacation", "previous*", "former*",
-    "lieferant*", "zuliefer*", "hersteller*", "wettbewerb*", "konkurrent*", "kunden",
-    "fournisseur*", "fabricant*", "concurrent*", "proveedor*", "fabricante*", "competidor*",
-    "fornitor*", "produttor*", "concorrent*", "leverancier*", "fabrikant*", "speaking",
-    "language*", "speaker*", "translation*", "version", "sprache*", "sprachig*", "langue*",
-    "idioma*", "lingua*", "taal", "talig*",
+    "supplier*",    "vendor*",     "manufacturer*", "competitor*",  "competition", "rival*",
+    "partner*",     "customers",   "clients",       "made",         "produced",    "sourced",
+    "imported",     "visit*",      "trip",          "conference",   "fair",        "holiday*",
+    "vacation",     "previous*",   "former*",       "lieferant*",   "zuliefer*",   "hersteller*",
+    "wettbewerb*",  "konkurrent*", "kunden",        "fournisseur*", "fabricant*",  "concurrent*",
+    "proveedor*",   "fabricante*", "competidor*",   "fornitor*",    "produttor*",  "concorrent*",
+    "leverancier*", "fabrikant*",  "speaking",      "language*",    "speaker*",    "translation*",
+    "version",      "sprache*",    "sprachig*",     "langue*",      "idioma*",     "lingua*",
+    "taal",         "talig*",
 };
 static const char *const cue_negation[] = {
-    "no", "not", "never", "without", "none", "nor", "t", "except", "excluding", "excluded",
-    "kein*", "nicht", "nie", "niemals", "ohne", "ausser", "ausgenommen", "pas", "jamais",
-    "sans", "aucun*", "sauf", "sin", "nunca", "ningun*", "excepto", "non", "mai", "senza",
-    "nessun*", "tranne", "geen", "niet", "nooit", "zonder", "behalve",
+    "no",          "not",      "never",  "without", "none",   "nor",     "t",      "except",
+    "excluding",   "excluded", "kein*",  "nicht",   "nie",    "niemals", "ohne",   "ausser",
+    "ausgenommen", "pas",      "jamais", "sans",    "aucun*", "sauf",    "sin",    "nunca",
+    "ningun*",     "excepto",  "non",    "mai",     "senza",  "nessun*", "tranne", "geen",
+    "niet",        "nooit",    "zonder", "behalve",
 };
-static const char *const cue_copula[] = {"are", "re", "sind", "sommes", "somos", "siamo", "zijn",
-                                         "is", "ist", "est", "es", "e"};
+static const char *const cue_copula[] = {"are",  "re", "sind", "sommes", "somos", "siamo",
+                                         "zijn", "is", "ist",  "est",    "es",    "e"};
 static const char *const prep_delivery[] = {"to", "nach", "naar", "vers", "into"};
 static const char *const prep_end_use[] = {"for", "fur", "pour", "para", "per", "voor"};
 
@@ -893,12 +899,13 @@ int dw_country_mentions(const char *text, size_t len, json_t **ret) {
         size_t cue;
         const char *role = role_of(&t, i, e, a->kind == MK_ADJ, &cue);
         size_t s0 = t.tok[i].start, s1 = t.tok[e - 1].end;
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s%,s:[I,I]}", "code", a->code, "via", via[a->kind],
-                              "role", role, "text", text + s0, s1 - s0, "span", (json_int_t)s0,
-                              (json_int_t)s1);
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s%,s:[I,I]}", "code", a->code, "via", via[a->kind], "role",
+                      role, "text", text + s0, s1 - s0, "span", (json_int_t)s0, (json_int_t)s1);
         if (o && cue != SIZE_MAX &&
-            json_object_set_new(o, "cue", json_stringn(text + t.tok[cue].start,
-                                                       t.tok[cue].end - t.tok[cue].start)) < 0)
+            json_object_set_new(
+                o, "cue",
+                json_stringn(text + t.tok[cue].start, t.tok[cue].end - t.tok[cue].start)) < 0)
             r = -DW_ENOMEM;
         if (!o || json_array_append_new(out, o) < 0)
             r = -DW_ENOMEM;

@@ -70,8 +70,8 @@ int dw_export_decide(const struct dw_policies *p, const json_t *signals, json_t 
     }
     json_t *o;
     if (!winner)
-        o = json_pack("{s:n,s:s,s:s,s:o}", "country", "status", "review", "list",
-                      "unknown_country", "countries", countries);
+        o = json_pack("{s:n,s:s,s:s,s:o}", "country", "status", "review", "list", "unknown_country",
+                      "countries", countries);
     else
         o = json_pack("{s:s,s:s,s:s?,s:o}", "country", dw_json_str(winner, "code"), "status",
                       status_name[worst], "list", worst == ST_CLEAR ? NULL : winner_list,

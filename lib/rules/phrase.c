@@ -12,9 +12,8 @@
 /* Bytes of a character that separates words, or 0 when s[0] starts a letter or digit. */
 static size_t separator_len(const unsigned char *s, size_t n) {
     if (s[0] < 0x80)
-        return ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') || (s[0] >= '0' && s[0] <= '9')
-                   ? 0
-                   : 1;
+        return ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') || (s[0] >= '0' && s[0] <= '9') ? 0
+                                                                                              : 1;
     if (s[0] == 0xC2 && n >= 2) /* U+0080..U+00BF: no-break space, «, », ¿, ¡, ° */
         return 2;
     if (s[0] == 0xC3 && n >= 2 && (s[1] == 0x97 || s[1] == 0xB7)) /* × ÷ */
@@ -32,10 +31,10 @@ static size_t char_len(const unsigned char *s, size_t n) {
 
 /* Latin-1 letters U+00C0..U+00FF folded: lower case, no accents. */
 static const char *const latin1_fold[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",  "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u",  "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",  "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u",  "u", "u", "y", "th", "y",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
 };
 
 /* Append the folded form of the word s[0..len) (letters and digits only) to out. */
@@ -190,8 +189,8 @@ struct alt {
 };
 struct elem {
     enum ekind kind;
-    int64_t gt;  /* E_NUM: the number must be above this */
-    int gap;     /* E_GAP */
+    int64_t gt;    /* E_NUM: the number must be above this */
+    int gap;       /* E_GAP */
     size_t a0, na; /* alternatives alts[a0 .. a0 + na) */
 };
 struct dw_phrase {
@@ -232,8 +231,7 @@ static int parse_alts(struct dw_phrase *p, struct elem *el, const char *s, size_
             return dw_error_set(err, -DW_EINVAL, "more than %d alternatives in one pattern",
                                 MAX_ALTS);
         p->alts[p->nalts] = (struct alt){(uint32_t)pool->len, prefix};
-        if (fold_word((const unsigned char *)s + i, wl, pool) < 0 ||
-            dw_buf_append(pool, "", 1) < 0)
+        if (fold_word((const unsigned char *)s + i, wl, pool) < 0 || dw_buf_append(pool, "", 1) < 0)
             return -DW_ENOMEM;
         p->nalts++;
         el->na++;
@@ -277,8 +275,7 @@ int dw_phrase_compile(const char *pattern, struct dw_phrase **ret, size_t *ret_c
         if (s[0] == '~') {
             el->kind = E_GAP;
             if (n != 2 || s[1] < '1' || s[1] > '0' + MAX_GAP)
-                r = dw_error_set(err, -DW_EINVAL, "'%.*s': a gap is ~1 .. ~%d", (int)n, s,
-                                 MAX_GAP);
+                r = dw_error_set(err, -DW_EINVAL, "'%.*s': a gap is ~1 .. ~%d", (int)n, s, MAX_GAP);
             else if (p->n == 0)
                 r = dw_error_set(err, -DW_EINVAL, "a pattern cannot start with a gap");
             el->gap = s[1] - '0';

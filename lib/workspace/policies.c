@@ -497,14 +497,14 @@ static void parse_legal(struct dw__ws_ctx *c, const struct dw__yref *r) {
                 dw__y_err(c, ph, "phrase: must not be empty");
             if (co && dw__y_str(c, co, "concept", &t->concept)) {
                 if (!is_rule_name(t->concept))
-                    dw__y_err(c, co,
-                              "concept: '%s' must be 1-64 lower-case letters, digits or '_'",
+                    dw__y_err(c, co, "concept: '%s' must be 1-64 lower-case letters, digits or '_'",
                               t->concept);
                 else
                     names[n_names++] = (struct dw__named){t->concept, co->line, co->col};
             }
-            if (pa && dw__y_strlist(c, pa, "patterns", check_pattern_entry, NULL, &t->patterns,
-                                    &t->n_patterns) &&
+            if (pa &&
+                dw__y_strlist(c, pa, "patterns", check_pattern_entry, NULL, &t->patterns,
+                              &t->n_patterns) &&
                 !t->n_patterns)
                 dw__y_err(c, pa, "patterns: give at least one pattern");
             if ((v = DW__YGET(tf, "reason")))

@@ -155,10 +155,8 @@ static void test_country_roles(void **state) {
 
 static char *emb[] = {"CU", "IR", "KP", "SY"};
 static char *rev[] = {"RU", "BY", "CN"};
-static const struct dw_policies pol = {.embargoed = emb,
-                                       .n_embargoed = 4,
-                                       .export_review = rev,
-                                       .n_export_review = 3};
+static const struct dw_policies pol = {
+    .embargoed = emb, .n_embargoed = 4, .export_review = rev, .n_export_review = 3};
 
 /* "status country" of the verdict over the signals (JSON). */
 static const char *decide(const char *signals) {
@@ -181,9 +179,10 @@ static void test_export_decide(void **state) {
     assert_string_equal(decide("[{\"code\":\"IR\",\"source\":\"contact.country\"},"
                                "{\"code\":\"DE\",\"source\":\"message\",\"role\":\"site\"}]"),
                         "embargoed IR");
-    assert_string_equal(decide("[{\"code\":\"RU\",\"source\":\"contact.country\"},"
-                               "{\"code\":\"NL\",\"source\":\"message\",\"role\":\"established\"}]"),
-                        "review RU");
+    assert_string_equal(
+        decide("[{\"code\":\"RU\",\"source\":\"contact.country\"},"
+               "{\"code\":\"NL\",\"source\":\"message\",\"role\":\"established\"}]"),
+        "review RU");
     /* the most restrictive signal wins */
     assert_string_equal(decide("[{\"code\":\"DE\",\"source\":\"contact.country\"},"
                                "{\"code\":\"RU\",\"source\":\"message\",\"role\":\"site\"},"
@@ -233,7 +232,7 @@ static void test_phrase_set(void **state) {
             continue;
         char *set = line, *concept = strchr(set, '\t');
         assert_non_null(concept);
-        *concept++ = 0;
+        *concept ++ = 0;
         char *text = strchr(concept, '\t');
         assert_non_null(text);
         *text++ = 0;
@@ -259,8 +258,8 @@ static void test_phrase_set(void **state) {
     fclose(f);
     printf("legal phrases, tuned: %d/%d triggers found, %d/%d negatives left alone\n", tune.ok,
            tune.n, tune_neg.ok, tune_neg.n);
-    printf("legal phrases, held out: %d/%d triggers found, %d/%d negatives left alone\n",
-           held.ok, held.n, held_neg.ok, held_neg.n);
+    printf("legal phrases, held out: %d/%d triggers found, %d/%d negatives left alone\n", held.ok,
+           held.n, held_neg.ok, held_neg.n);
     assert_true(tune.n >= 50 && held.n >= 25);
     assert_int_equal(misses_tune, 0);
     /* the held-out set is never tuned on; it must still show the families generalise */
@@ -271,8 +270,8 @@ static void test_phrase_set(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pattern_match),  cmocka_unit_test(test_pattern_errors),
-        cmocka_unit_test(test_country_roles),  cmocka_unit_test(test_export_decide),
+        cmocka_unit_test(test_pattern_match), cmocka_unit_test(test_pattern_errors),
+        cmocka_unit_test(test_country_roles), cmocka_unit_test(test_export_decide),
         cmocka_unit_test(test_phrase_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
