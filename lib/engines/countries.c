@@ -734,19 +734,24 @@ static const char *const cue_established[] = {
     "onderneming",  "uit",
 };
 static const char *const cue_site[] = {
-    "office*",        "site*",        "plant*",    "branch*",     "store*",         "shop*",
-    "warehouse*",     "factor*",      "facilit*",  "location*",   "subsidiar*",     "depot*",
-    "clinic*",        "hospital*",    "mine*",     "substation*", "employee*",      "staff",
-    "worker*",        "colleague*",   "team*",     "operation*",  "operate*",       "presence",
-    "campus*",        "users",        "people",    "standort*",   "niederlassung*", "werk",
-    "werke",          "werken",       "werks",     "filiale*",    "buro*",          "bueros",
-    "mitarbeiter*",   "beschaftigt*", "fabrik*",   "lager",       "tochter*",       "usine*",
-    "bureau*",        "succursale*",  "entrepot*", "magasin*",    "salarie*",       "employe*",
-    "collaborateur*", "agence*",      "oficina*",  "planta*",     "fabrica*",       "sucursal*",
-    "filial*",        "almacen*",     "tienda*",   "empleado*",   "sedi",           "stabiliment*",
-    "uffic*",         "magazzin*",    "negozi*",   "dipendent*",  "fabbric*",       "vestiging*",
-    "kantor*",        "kantoor",      "fabriek*",  "filiaal",     "magazijn*",      "winkel*",
-    "medewerker*",    "werknemer*",
+    "office*",      "site*",        "plant*",         "branch*",      "store*",
+    "shop*",        "warehouse*",   "factor*",        "facilit*",     "location*",
+    "subsidiar*",   "depot*",       "clinic*",        "hospital*",    "mine*",
+    "substation*",  "station*",     "terminal*",      "centre*",      "center*",
+    "sawmill*",     "mills",        "refiner*",       "restaurant*",  "hotel*",
+    "school*",      "lab",          "labs",           "laborator*",   "rechenzentr*",
+    "employee*",    "staff",        "worker*",        "colleague*",   "team*",
+    "operation*",   "operate*",     "presence",       "campus*",      "users",
+    "people",       "standort*",    "niederlassung*", "werk",         "werke",
+    "werken",       "werks",        "filiale*",       "buro*",        "bueros",
+    "mitarbeiter*", "beschaftigt*", "fabrik*",        "lager",        "tochter*",
+    "usine*",       "bureau*",      "succursale*",    "entrepot*",    "magasin*",
+    "salarie*",     "employe*",     "collaborateur*", "agence*",      "oficina*",
+    "planta*",      "fabrica*",     "sucursal*",      "filial*",      "almacen*",
+    "tienda*",      "empleado*",    "sedi",           "stabiliment*", "uffic*",
+    "magazzin*",    "negozi*",      "dipendent*",     "fabbric*",     "vestiging*",
+    "kantor*",      "kantoor",      "fabriek*",       "filiaal",      "magazijn*",
+    "winkel*",      "medewerker*",  "werknemer*",
 };
 static const char *const cue_delivery[] = {
     "ship*",    "deliver*",   "export*",     "install*",   "deploy*",  "rollout",   "send",
@@ -825,9 +830,17 @@ static bool said_of_self(const struct dw_ptext *t, size_t k) {
     return false;
 }
 
+/* The mention before, in the same sentence: an enumeration shares its cue ("5 in the
+ * Netherlands and one in Latakia, Syria"). */
+struct prev_mention {
+    const char *role; /* NULL: none */
+    size_t end, cue;
+    uint32_t sent;
+};
+
 /* The role of the mention at words [i, e); *ret_cue the word that gave it (SIZE_MAX: none). */
 static const char *role_of(const struct dw_ptext *t, size_t i, size_t e, bool adjective,
-                           size_t *ret_cue) {
+                           const struct prev_mention *pv, size_t *ret_cue) {
     uint32_t s = t->tok[i].sent;
     *ret_cue = SIZE_MAX;
     /* a negation or exception before it in the sentence (nearby) */
@@ -859,6 +872,10 @@ static const char *role_of(const struct dw_ptext *t, size_t i, size_t e, bool ad
         *ret_cue = SIZE_MAX;
     }
     for (size_t d = i; d-- > 0 && i - d <= CUE_WINDOW && t->tok[d].sent == s;) {
+        if (pv->role && pv->sent == s && d < pv->end) {
+            *ret_cue = pv->cue;
+            return pv->role;
+        }
         const char *r = cue_role(t, d);
         if (!r)
             continue;
@@ -888,6 +905,7 @@ int dw_country_mentions(const char *text, size_t len, json_t **ret) {
     json_t *out = json_array();
     int r = out ? 0 : -DW_ENOMEM;
     static const char *const via[] = {"name", "region", "city", "adjective", "group"};
+    struct prev_mention pv = {0};
     for (size_t i = 0; r == 0 && i < t.n;) {
         const struct malias *a = best_alias(&t, i);
         if (!a || (a->kind == MK_NAME && i > 0 && dw_ptoken_is(&t, i - 1, "new") &&
@@ -897,7 +915,8 @@ int dw_country_mentions(const char *text, size_t len, json_t **ret) {
         }
         size_t e = i + a->ntok;
         size_t cue;
-        const char *role = role_of(&t, i, e, a->kind == MK_ADJ, &cue);
+        const char *role = role_of(&t, i, e, a->kind == MK_ADJ, &pv, &cue);
+        pv = (struct prev_mention){role, e, cue, t.tok[i].sent};
         size_t s0 = t.tok[i].start, s1 = t.tok[e - 1].end;
         json_t *o =
             json_pack("{s:s,s:s,s:s,s:s%,s:[I,I]}", "code", a->code, "via", via[a->kind], "role",

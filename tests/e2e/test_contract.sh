@@ -33,7 +33,7 @@ d_sup=$(lead DE "The housings of our machines come from our supplier in China.")
 d_us=$(lead US "We are a US company; 300 of our employees work at our sites in Germany.")
 d_usonly=$(lead US "We are a US company with offices in Ohio and Texas.")
 # each phrase, then after '=' how the quote in the approval begins
-phrases="liability shall not be limited in amount=liability shall not be limited|payable 90 days after receipt=payable 90 days|our general terms of purchase apply=our general terms of purchase|unbegrenzte Haftung=unbegrenzte Haftung|Zahlungsziel von 90 Tagen=Zahlungsziel von 90|responsabilité illimitée=responsabilité illimitée|pago a 90 días=pago a 90 días|valgono le nostre condizioni generali di acquisto=nostre condizioni generali di acquisto|onbeperkte aansprakelijkheid=onbeperkte aansprakelijkheid|unlimited liability=unlimited liability|net 90=net 90|our own contract=our own contract"
+phrases="liability shall not be limited in amount=liability shall not be limited|payable 90 days after receipt=payable 90 days|our general terms of purchase apply=our general terms of purchase|unbegrenzte Haftung=unbegrenzte Haftung|Zahlungsziel von 90 Tagen=Zahlungsziel von 90 Tagen|responsabilité illimitée=responsabilité illimitée|pago a 90 días=pago a 90 días|valgono le nostre condizioni generali di acquisto=nostre condizioni generali di acquisto|onbeperkte aansprakelijkheid=onbeperkte aansprakelijkheid|unlimited liability=unlimited liability|net 90=net 90|our own contract=our own contract"
 legal_ids=""
 IFS='|'
 for p in $phrases; do

@@ -148,6 +148,11 @@ static void test_country_roles(void **state) {
     assert_string_equal(mentions("a turkey sandwich in china"), "");
     assert_string_equal(mentions("the US team and the IT department"), "US:site");
     assert_string_equal(mentions("staff across the EU"), "EU:site");
+    assert_string_equal(
+        mentions("6 port terminals: 5 in the Netherlands and one in Latakia, Syria"),
+        "NL:site SY:site");
+    assert_string_equal(mentions("Our development centre in Barcelona has 200 remote workers"),
+                        "ES:site");
     assert_string_equal(mentions(""), "");
 }
 
