@@ -2079,7 +2079,11 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
     }
     for (size_t g = 0; g < c.n_groups; g++)
         active[g] = true;
-    r = optimise(&c, active, !opts->strict, &s, &cost);
+    /* Best effort covers as much as it can; when that is everything (the usual case) the
+     * answer is the strict one, found without the coverage stage's solve. */
+    r = optimise(&c, active, false, &s, &cost);
+    if (r == 0 && !opts->strict)
+        r = optimise(&c, active, true, &s, &cost);
     if (r < 0)
         goto out;
     if (r == 0) {
