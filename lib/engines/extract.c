@@ -1699,8 +1699,20 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
     return any && (k >= c->nt || clause_end(c, k)) ? k : 0;
 }
 
+/* A verb that asks for something, starting a new request after "and": "... and send",
+ * "... und schicken Sie". */
+static bool request_verb(const struct ctx *c, size_t j) {
+    static const char *const v[] = {"send",     "provide", "confirm", "share", "quote",
+                                    "include",  "please",  "let",     "tell",  "give",
+                                    "schicken", "senden",  "nennen",  "bitte", "teilen"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(v); k++)
+        if (is(c, j, v[k]))
+            return true;
+    return false;
+}
+
 /* Mark every token inside a negated clause: from the trigger to the end of its clause, or
- * to "and we"/"or I" (a new subject). */
+ * to "and we"/"or I" (a new subject) or "and send" (a new request). */
 static void mark_negation(struct ctx *c) {
     for (size_t i = 0; i < c->nt;) {
         size_t n = neg_trigger(c, i);
@@ -1718,8 +1730,8 @@ static void mark_negation(struct ctx *c) {
                 continue;
             }
             if ((is(c, j, "and") || is(c, j, "or") || is(c, j, "und") || is(c, j, "oder")) &&
-                role(c, j + 1, R_PRON))
-                break;
+                (role(c, j + 1, R_PRON) || request_verb(c, j + 1)))
+                break; /* "not ITAR-controlled and send the ECCN under the EAR" */
             j++;
         }
         for (size_t k = i; k < j && k < c->nt; k++)

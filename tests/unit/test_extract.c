@@ -418,6 +418,17 @@ static void test_country_regions_six_languages(void **state) {
     assert_country("venti filiali in Italia e in Svizzera", "IT");
 }
 
+/* A negation ends where a new request starts: the EAR applies here. */
+static void test_standards_after_negated_request(void **state) {
+    (void)state;
+    json_t *r = extract("Please confirm that your products are not ITAR-controlled and send the "
+                        "ECCN under the Export Administration Regulations for each product.");
+    json_t *s = json_object_get(r, "standards");
+    assert_int_equal(json_array_size(s), 1);
+    assert_string_equal(dw_json_str(json_array_get(s, 0), "name"), "EAR");
+    json_decref(r);
+}
+
 /* ---- budget ---------------------------------------------------------------------------- */
 
 static void test_budget_currencies(void **state) {
@@ -1318,6 +1329,7 @@ int main(void) {
         cmocka_unit_test(test_units_follow_the_catalog),
         cmocka_unit_test(test_quantities_part_of_total),
         cmocka_unit_test(test_country_regions_six_languages),
+        cmocka_unit_test(test_standards_after_negated_request),
         cmocka_unit_test(test_budget_currencies),
         cmocka_unit_test(test_budget_default_currency),
         cmocka_unit_test(test_budget_qualifiers),
