@@ -2816,11 +2816,36 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
     return false;
 }
 
+/* A weak number word ("once", "due", "sei") counts only right before a unit noun of its own
+ * language: "once tiendas", "due negozi", not "once stores open". */
+static bool weak_count_ok(const struct ctx *c, const struct qty *q) {
+    if (!(c->t[q->t0].flags & TF_WEAKNUM))
+        return true;
+    uint8_t wl = 0;
+    for (size_t w = 0; w < DW_ARRAY_SIZE(weak_numbers); w++)
+        if (is_n(c, q->t0, weak_numbers[w].w, strlen(weak_numbers[w].w)))
+            wl = weak_numbers[w].lang;
+    size_t e;
+    const struct phrase *u = q->u0 == q->t0 + 1 ? unit_at(c, q->u0, &e) : NULL;
+    return u && (u->lang & wl);
+}
+
+/* The counts in text order without the parts of a total and the weak number words that
+ * do not count; returns how many are kept. */
+static size_t keep_counts(const struct ctx *c, struct qty *q, size_t nq) {
+    size_t kept = 0, open = 0;
+    for (size_t k = 0; k < nq; k++)
+        if (weak_count_ok(c, &q[k]) &&
+            !part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open))
+            q[kept++] = q[k];
+    return kept;
+}
+
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
 static void extract_quantities(struct ctx *c, json_t *arr) {
     struct qty q[DW_EXTRACT_MAX_ITEMS];
-    size_t nq = 0, open = 0;
+    size_t nq = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         bool weak = c->t[i].flags & TF_WEAKNUM;
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
@@ -2845,19 +2870,6 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (!u || in_capability(c, i) || rate_of(c, i, ue) ||
             (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
             continue; /* "Wi-Fi 6 access points", "3 APs per store", "ein eigenes Rechenzentrum" */
-        if (weak) {   /* "once tiendas", "due negozi"; not "once stores open" */
-            uint8_t wl = 0;
-            for (size_t w = 0; w < DW_ARRAY_SIZE(weak_numbers); w++)
-                if (is_n(c, i, weak_numbers[w].w, strlen(weak_numbers[w].w)))
-                    wl = weak_numbers[w].lang;
-            if (u0 != j || !(u->lang & wl))
-                continue;
-        }
-        if (part_of_total(c, q, nq, i, n, u->name, &open)) {
-            claim(c, i, ue);
-            i = ue - 1;
-            continue;
-        }
         int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
         q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
         claim(c, i, ue);
@@ -2893,6 +2905,9 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             q[b] = q[b - 1];
             q[b - 1] = tmp;
         }
+
+    /* parts of a total already given, and weak number words before a foreign noun */
+    nq = keep_counts(c, q, nq);
     for (size_t k = 0; k < nq; k++) {
         json_t *o = new_item(c);
         if (o) {
