@@ -33,16 +33,31 @@ static bool fits(const struct dw_availability *a, dw_time_t t, int minutes) {
     return false;
 }
 
-/* The first start of a's on UTC day `day`, not before `earliest`, on a full local hour. */
+/* Is user's demo at t (minutes long) clear of every slot held for another deal? */
+static bool is_free(const json_t *held, const char *user, dw_time_t t, int minutes) {
+    size_t i;
+    json_t *h;
+    json_array_foreach(held, i, h) {
+        json_int_t s = dw_json_int(h, "start", 0);
+        const char *u = dw_json_str(h, "user");
+        if (u && strcmp(u, user) == 0 && s < t + (dw_time_t)minutes * 60 &&
+            t < s + (dw_time_t)minutes * 60)
+            return false;
+    }
+    return true;
+}
+
+/* The first free start of a's on UTC day `day`, not before `earliest`, on a full local
+ * hour. */
 static bool first_on_day(const struct dw_availability *a, int64_t day, dw_time_t earliest,
-                         int minutes, dw_time_t *ret) {
+                         int minutes, const json_t *held, dw_time_t *ret) {
     dw_time_t day_start = day * 86400, day_end = day_start + 86400;
     dw_time_t t = earliest > day_start ? earliest : day_start;
     int64_t off = ((t + (int64_t)a->utc_offset_min * 60) % 3600 + 3600) % 3600;
     if (off)
         t += 3600 - off;
     for (; t < day_end; t += 3600) {
-        if (fits(a, t, minutes)) {
+        if (fits(a, t, minutes) && is_free(held, a->user, t, minutes)) {
             *ret = t;
             return true;
         }
@@ -58,7 +73,8 @@ static json_t *slot_json(dw_time_t start, int minutes, const struct dw_user *u) 
                      u->name && u->name[0] ? u->name : u->id);
 }
 
-int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, json_t **ret) {
+int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json_t *held,
+                  json_t **ret) {
     if (!team || team->demo_minutes <= 0 || team->demo_minutes > 24 * 60)
         return -DW_EINVAL;
     _cleanup_json_ json_t *slots = json_array();
@@ -75,7 +91,7 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, json_t **r
             const struct dw_availability *a = &team->availability[i];
             const struct dw_user *u = team_user(team, a->user);
             dw_time_t t;
-            if (!u || !first_on_day(a, day, earliest, team->demo_minutes, &t))
+            if (!u || !first_on_day(a, day, earliest, team->demo_minutes, held, &t))
                 continue;
             if (!best_user || t < best || (t == best && strcmp(u->id, best_user->id) < 0)) {
                 best_user = u;

@@ -228,9 +228,9 @@ static struct dw_workspace test_ws(void) {
         "{{#claims}}- {{text}} [{{ref}}]\n{{/claims}}"
         "{{#citations}}[{{ref}}]: {{path}}#{{anchor}}\n{{/citations}}"
         "{{#terms.notes}}* {{.}}\n{{/terms.notes}}";
-    ws.reply_template = (struct dw_template){"templates/reply.mustache", reply, strlen(reply)};
+    ws.reply_template = (struct dw_template){"templates/reply.mustache", reply, strlen(reply), 1};
     ws.proposal_template =
-        (struct dw_template){"templates/proposal.mustache", proposal, strlen(proposal)};
+        (struct dw_template){"templates/proposal.mustache", proposal, strlen(proposal), 1};
     return ws;
 }
 
@@ -727,7 +727,7 @@ static void slots_lead_time_and_weekend(void **state) {
     json_t *slots = NULL;
     /* Friday 09:14Z + 24 h is Saturday: the weekend has no windows. Sven's 09:00 local
      * (+01:00) is 08:00Z. One slot per day. */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-20T09:14:00Z"), 3, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-20T09:14:00Z"), 3, NULL, &slots), 0);
     assert_int_equal(json_array_size(slots), 3);
     assert_slot(slots, 0, "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z", "sven");
     assert_slot(slots, 1, "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", "sven");
@@ -736,29 +736,29 @@ static void slots_lead_time_and_weekend(void **state) {
     json_decref(slots);
 
     /* the lead time itself: Sunday 08:30Z + 24 h = Monday 08:30Z -> the next full hour */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-22T08:30:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-22T08:30:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z", "sven");
     json_decref(slots);
 
     /* Monday 10:30Z: 11:00Z is 12:00 local, past the morning window, and Monday has no
      * afternoon window: Tuesday */
     ws.team.demo_lead_hours = 0;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T10:30:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T10:30:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", "sven");
     json_decref(slots);
 
     /* Tuesday 11:00Z: the afternoon window 14:00-17:00 local */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-24T13:00:00Z", "2026-11-24T14:00:00Z", "sven");
     json_decref(slots);
 
     /* a 4-hour demo fits no 3-hour window: nothing within the search horizon */
     ws.team.demo_minutes = 240;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 3, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 3, NULL, &slots), 0);
     assert_int_equal(json_array_size(slots), 0);
     json_decref(slots);
     ws.team.demo_minutes = 0;
-    assert_int_equal(dw_demo_slots(&ws.team, 0, 3, &slots), -DW_EINVAL);
+    assert_int_equal(dw_demo_slots(&ws.team, 0, 3, NULL, &slots), -DW_EINVAL);
 }
 
 static void slots_offsets_and_ties(void **state) {
@@ -788,14 +788,14 @@ static void slots_offsets_and_ties(void **state) {
     ws.team.n_availability = DW_ARRAY_SIZE(av);
     ws.team.demo_lead_hours = 0;
     json_t *slots = NULL;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 3, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 3, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z", "anna"); /* tie */
     assert_slot(slots, 1, "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", "sven");
     assert_slot(slots, 2, "2026-11-25T08:00:00Z", "2026-11-25T09:00:00Z", "anna");
     json_decref(slots);
 
     /* Monday after the European windows: New York's morning */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T11:00:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T11:00:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-23T14:00:00Z", "2026-11-23T15:00:00Z", "omar");
     json_decref(slots);
 
@@ -805,14 +805,14 @@ static void slots_offsets_and_ties(void **state) {
         .user = "omar", .utc_offset_min = 330, .windows = w, .n_windows = 1};
     ws.team.availability = &india;
     ws.team.n_availability = 1;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T03:40:00Z"), 2, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T03:40:00Z"), 2, NULL, &slots), 0);
     assert_int_equal(json_array_size(slots), 2);
     assert_slot(slots, 0, "2026-11-23T04:30:00Z", "2026-11-23T05:30:00Z", "omar");
     assert_slot(slots, 1, "2026-11-30T03:30:00Z", "2026-11-30T04:30:00Z", "omar");
     json_decref(slots);
 
     /* n larger than the horizon holds: at most one a day for DW_SCHEDULE_DAYS days */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 1000, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 1000, NULL, &slots), 0);
     assert_true(json_array_size(slots) <= DW_SCHEDULE_DAYS / 7 + 1);
     assert_true(json_array_size(slots) >= 8);
     json_decref(slots);
