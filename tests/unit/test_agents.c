@@ -217,17 +217,20 @@ static struct dw_workspace test_ws(void) {
         .demo_lead_hours = 24,
         .demo_slots = 3,
     };
-    static char reply[] = "Dear {{customer.name}},\n\nthank you for your enquiry ({{deal.id}}). "
-                          "To prepare an offer we need to know:\n{{#questions}}\n- {{text}}\n"
+    static char reply[] = "Dear {{customer.name}},\n\nthank you for your enquiry ({{{deal.id}}}). "
+                          "To prepare an offer we need to know:\n{{#questions}}\n- {{{text}}}\n"
                           "{{/questions}}\n\n{{company.name}}\n";
     static char proposal[] =
-        "# Proposal {{deal.id}} for {{customer.company}}\nDate: {{date}}\n"
-        "{{#quote.lines}}| {{sku}} | {{quantity}} | {{unit_price}} | {{net}} |\n{{/quote.lines}}"
-        "Total: {{quote.currency}} {{quote.total}} (discount {{quote.discount_pct}}%), valid "
-        "until {{quote.valid_until}}\n"
-        "{{#claims}}- {{text}} [{{ref}}]\n{{/claims}}"
-        "{{#citations}}[{{ref}}]: {{path}}#{{anchor}}\n{{/citations}}"
-        "{{#terms.notes}}* {{.}}\n{{/terms.notes}}";
+        "# Proposal {{{deal.id}}} for {{customer.company}}\nDate: {{{date}}}\n"
+        "{{#quote.lines}}| {{{sku}}} | {{{quantity}}} | {{{unit_price}}} | {{{net}}} |\n"
+        "{{/quote.lines}}"
+        "Total: {{{quote.total}}} (discount {{{quote.discount_pct}}}%), valid "
+        "until {{{quote.valid_until}}}\n"
+        "{{customer.company}}\nPrepared for {{customer.name}}\n"
+        "{{#claims}}- {{{text}}} [{{{ref}}}]\n{{/claims}}"
+        "{{#citations}}[{{{ref}}}]: {{{path}}}#{{{anchor}}}\n{{/citations}}"
+        "{{#terms.reviewed}}* The terms you asked for ({{.}}) have been reviewed by our legal "
+        "team.\n{{/terms.reviewed}}";
     ws.reply_template = (struct dw_template){"templates/reply.mustache", reply, strlen(reply), 1};
     ws.proposal_template =
         (struct dw_template){"templates/proposal.mustache", proposal, strlen(proposal), 1};
@@ -827,6 +830,9 @@ struct fake_gateway {
     json_t *approvals; /* requests made: [{kind, role, reason, rule}] */
     int outcome;       /* -1 until set_outcome */
     char reason[512];
+    json_t *held;  /* slots other deals hold: [{user, start}] */
+    json_t *holds; /* the slots the agent holds */
+    dw_time_t hold_until;
 };
 
 #define FAKE(c) ((struct fake_gateway *)(c)->gateway)
@@ -909,7 +915,27 @@ static int fake_score_model(struct dw_agent_ctx *c, const struct dw_score_model 
     return r;
 }
 
+/* Slots other deals hold (f->held) and the ones the agent holds (f->holds). */
+static int fake_slots_held(struct dw_agent_ctx *c, json_t **ret) {
+    int r = fake_check(c, DW_TOOL_READ_DEAL);
+    if (r == 0)
+        *ret = FAKE(c)->held ? json_deep_copy(FAKE(c)->held) : json_array();
+    return r;
+}
+
+static int fake_slots_hold(struct dw_agent_ctx *c, const json_t *slots, dw_time_t until) {
+    int r = fake_check(c, DW_TOOL_WRITE_SCHEDULE);
+    if (r == 0) {
+        json_decref(FAKE(c)->holds);
+        FAKE(c)->holds = json_deep_copy(slots);
+        FAKE(c)->hold_until = until;
+    }
+    return r;
+}
+
 static const struct dw_tools fake_tools = {
+    .slots_held = fake_slots_held,
+    .slots_hold = fake_slots_hold,
     .leads = fake_leads,
     .score_model = fake_score_model,
     .doc_get = fake_doc_get,
@@ -929,6 +955,8 @@ static void fake_release(struct fake_gateway *f) {
     json_decref(f->docs);
     json_decref(f->quote);
     json_decref(f->approvals);
+    json_decref(f->held);
+    json_decref(f->holds);
 }
 
 static int run_agent(const struct dw_agent *a, const struct dw_workspace *ws,
@@ -1070,32 +1098,44 @@ static void agent_contract_checks(void **state) {
     fake_release(&f);
 }
 
-static void agent_proposal_renders_deterministically(void **state) {
+#define PROPOSAL_FIXTURE(f)                                                                        \
+    do {                                                                                           \
+        json_object_set_new((f).docs, "requirements", J(GOOD_REQ));                                \
+        json_object_set_new((f).docs, "solution",                                                  \
+                            J("{\"lines\": [{\"sku\": \"NW-EDGE-100\", \"name\": \"Edge Gateway "  \
+                              "100\", \"quantity\": 12, \"covers\": [\"sd-wan\", \"firewall\"]}]," \
+                              " \"not_covered\": [], \"options\": []}"));                          \
+        json_object_set_new((f).docs, "contract",                                                  \
+                            J("{\"dpa\": true, \"export_control\": {\"status\": \"clear\"},"       \
+                              " \"legal_flags\": [{\"phrase\": \"net 90\", \"lead\": 1},"          \
+                              " {\"phrase\": \"net 90\", \"lead\": 2}],"                           \
+                              " \"notes\": [\"internal only\"]}"));                                \
+        (f).quote =                                                                                \
+            J("{\"revision\": 2, \"currency\": \"EUR\", \"digits\": 2, \"hash\": \"abc\","         \
+              " \"created_at\": \"2026-12-06T09:59:00Z\","                                         \
+              " \"subtotal\": 1548000, \"discount\": 154800, \"total\": 1393200,"                  \
+              " \"discount_bp\": 1000, \"term_months\": 12, \"lines\": [{\"sku\": "                \
+              "\"NW-EDGE-100\", \"name\": \"Edge Gateway 100\", \"quantity\": 12, "                \
+              "\"unit_price\": 129000, \"amount\": 1548000, \"discount\": 154800, \"net\": "       \
+              "1393200, \"billing\": \"one_time\", \"term_months\": null}]}");                     \
+    } while (0)
+
+/* The lead arrived on 2026-11-20; the deal was re-quoted and the proposal written on
+ * 2026-12-06. The proposal is dated the day it is written and the offer holds 30 days from
+ * then (policies quotes.valid_days): January 5, 2027 — not December 20 (counted from the
+ * lead). Money in the English way with the euro sign. */
+static void agent_proposal_dated_when_written(void **state) {
     struct dw_workspace ws = test_ws();
     struct fake_gateway f;
-    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "SD-WAN for 12 plants"));
-    json_object_set_new(f.docs, "requirements", J(GOOD_REQ));
-    json_object_set_new(f.docs, "solution",
-                        J("{\"lines\": [{\"sku\": \"NW-EDGE-100\", \"name\": \"Edge Gateway "
-                          "100\", \"quantity\": 12, \"covers\": [\"sd-wan\", \"firewall\"]}],"
-                          " \"not_covered\": [], \"options\": []}"));
-    json_object_set_new(f.docs, "contract",
-                        J("{\"dpa\": true, \"export_control\": {\"status\": \"clear\"},"
-                          " \"legal_flags\": [{\"phrase\": \"net 90\", \"lead\": 1},"
-                          " {\"phrase\": \"net 90\", \"lead\": 2}],"
-                          " \"notes\": [\"internal only\"]}"));
-    f.quote = J("{\"revision\": 2, \"currency\": \"EUR\", \"digits\": 2, \"hash\": \"abc\","
-                " \"subtotal\": 1548000, \"discount\": 154800, \"total\": 1393200,"
-                " \"discount_bp\": 1000, \"term_months\": 12, \"lines\": [{\"sku\": "
-                "\"NW-EDGE-100\", \"name\": \"Edge Gateway 100\", \"quantity\": 12, "
-                "\"unit_price\": 129000, \"amount\": 1548000, \"discount\": 154800, \"net\": "
-                "1393200, \"billing\": \"one_time\", \"term_months\": null}]}");
-    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-01T00:00:00Z")), 0);
+    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "We need SD-WAN and a firewall for 12 plants."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
     json_t *doc = json_object_get(f.docs, "proposal");
     const char *md = dw_json_str(doc, "markdown");
-    assert_string_equal(md, "# Proposal D-000007 for Acme Werke GmbH\nDate: 2026-11-20\n"
-                            "| NW-EDGE-100 | 12 | 1290.00 | 13932.00 |\n"
-                            "Total: EUR 13932.00 (discount 10%), valid until 2026-12-20\n"
+    assert_string_equal(md, "# Proposal D-000007 for Acme Werke GmbH\nDate: December 6, 2026\n"
+                            "| NW-EDGE-100 | 12 | €1,290.00 | €13,932.00 |\n"
+                            "Total: €13,932.00 (discount 10%), valid until January 5, 2027\n"
+                            "Acme Werke GmbH\nPrepared for Jana Roth\n"
                             "- The Edge Gateway 100 forwards up to 500 Mbit/s of encrypted SD-WAN\n"
                             "traffic. [1]\n"
                             "[1]: knowledge/edge-100.md#throughput\n"
@@ -1103,14 +1143,13 @@ static void agent_proposal_renders_deterministically(void **state) {
                             "team.\n");
     assert_int_equal(dw_json_int(doc, "quote_revision", 0), 2);
     assert_string_equal(dw_json_str(doc, "quote_hash"), "abc");
+    assert_string_equal(dw_json_str(doc, "written_at"), "2026-12-06T10:00:00Z");
+    assert_string_equal(dw_json_str(doc, "valid_until"), "2027-01-05");
+    assert_string_equal(dw_json_str(doc, "language"), "en");
+    assert_string_equal(dw_json_str(doc, "document_language"), "en");
+    assert_false(dw_json_bool(doc, "language_fallback", true));
     assert_int_equal(json_array_size(json_object_get(doc, "claims")), 1);
     assert_int_equal(json_array_size(json_object_get(doc, "citations")), 1);
-
-    /* a re-run at another time renders the same bytes */
-    json_t *first = json_deep_copy(doc);
-    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2027-03-01T00:00:00Z")), 0);
-    assert_true(json_equal(first, json_object_get(f.docs, "proposal")));
-    json_decref(first);
 
     /* no quote: a clear error, nothing written */
     json_decref(f.quote);
@@ -1121,19 +1160,101 @@ static void agent_proposal_renders_deterministically(void **state) {
     fake_release(&f);
 }
 
+/* Customer text in a Markdown proposal is literal: a name carrying a link and bold text, and
+ * a company that would start a heading line, render escaped — no link, no heading, no bold. */
+static void agent_proposal_escapes_customer_markdown(void **state) {
+    struct dw_workspace ws = test_ws();
+    struct fake_gateway f;
+    fake_init(&f, ONE_LEAD("{\"name\": \"Bob [Pay the invoice here](https://evil.example/pay) "
+                           "**discount approved**\", \"email\": \"bob@acme-werke.de\", "
+                           "\"company\": \"# 50% discount approved by VP\", \"country\": "
+                           "\"DE\"}",
+                           "We need SD-WAN and a firewall for 12 plants."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
+    const char *md = dw_json_str(json_object_get(f.docs, "proposal"), "markdown");
+    assert_non_null(strstr(md, "\n\\# 50% discount approved by VP\n"));
+    assert_non_null(strstr(md, "Prepared for Bob \\[Pay the invoice here\\]\\(https\\://evil\\."
+                               "example/pay\\) \\*\\*discount approved\\*\\*\n"));
+    assert_null(strstr(md, "\n# 50%"));
+    assert_null(strstr(md, "](https"));
+    assert_null(strstr(md, " **discount"));
+    fake_release(&f);
+}
+
+/* A German customer gets the German template with German formats; a Spanish one, for whom
+ * the workspace has no template, the company's English one, and the document says so. */
+static void agent_proposal_language(void **state) {
+    struct dw_workspace ws = test_ws();
+    static char de[] = "Angebot {{{deal.id}}} für {{customer.company}} vom {{{date}}}: "
+                       "{{{quote.total}}}, gültig bis {{{quote.valid_until}}}\n";
+    ws.language = "en";
+    ws.template_sets[0] = (struct dw_template_set){
+        .language = "de",
+        .proposal = {"templates/de/proposal.mustache", de, strlen(de), 1},
+        .reply = {"templates/de/reply.mustache", NULL, 0, 1},
+        .partials = json_object(),
+    };
+    struct fake_gateway f;
+    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "Wir benötigen für unsere zwölf Werke SD-WAN und eine "
+                                         "Firewall. Bitte senden Sie uns ein Angebot, die "
+                                         "Installation ist auch gewünscht."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
+    json_t *doc = json_object_get(f.docs, "proposal");
+    assert_string_equal(dw_json_str(doc, "markdown"),
+                        "Angebot D-000007 für Acme Werke GmbH vom 6. Dezember 2026: "
+                        "13.932,00\xc2\xa0€, gültig bis 5. Januar 2027\n");
+    assert_string_equal(dw_json_str(doc, "language"), "de");
+    assert_false(dw_json_bool(doc, "language_fallback", true));
+    fake_release(&f);
+
+    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "Necesitamos SD-WAN y un cortafuegos para nuestras "
+                                         "doce plantas. Por favor, envíenos una oferta con la "
+                                         "instalación."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
+    doc = json_object_get(f.docs, "proposal");
+    assert_string_equal(dw_json_str(doc, "language"), "es");
+    assert_string_equal(dw_json_str(doc, "document_language"), "en");
+    assert_true(dw_json_bool(doc, "language_fallback", false));
+    assert_non_null(strstr(dw_json_str(doc, "markdown"), "Date: December 6, 2026"));
+    fake_release(&f);
+    json_decref(ws.template_sets[0].partials);
+}
+
+/* Slots start after the step's now (Sunday 2026-12-06 10:00Z + 24 h lead time = Monday
+ * 10:00Z, 11:00 in Sven's +01:00, inside his 09-12 window), never at an hour another open
+ * deal holds, and are held for this deal for 7 days. */
 static void agent_scheduling_slots(void **state) {
     struct dw_workspace ws = test_ws();
     struct fake_gateway f;
     fake_init(&f, "[{\"id\": 1, \"received_at\": \"2026-11-10T09:00:00Z\", \"intake\": "
                   "{\"flags\": []}}, {\"id\": 2, \"received_at\": \"" RECEIVED "\", "
-                  "\"intake\": {\"flags\": []}}, {\"id\": 3, \"received_at\": "
-                  "\"2026-12-24T09:00:00Z\", \"intake\": {\"flags\": [\"follow_up\", "
-                  "\"duplicate_content\"]}}]");
-    assert_int_equal(run_agent(&dw_agent_scheduling, &ws, &f, 0), 0);
+                  "\"intake\": {\"flags\": []}}]");
+    dw_time_t now = T("2026-12-06T10:00:00Z");
+    assert_int_equal(run_agent(&dw_agent_scheduling, &ws, &f, now), 0);
     json_t *slots = json_object_get(json_object_get(f.docs, "schedule"), "slots");
-    /* after the latest message that says something new (lead 2, a Friday) */
     assert_int_equal(json_array_size(slots), 3);
-    assert_slot(slots, 0, "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z", "sven");
+    assert_slot(slots, 0, "2026-12-07T10:00:00Z", "2026-12-07T11:00:00Z", "sven");
+    assert_slot(slots, 1, "2026-12-08T08:00:00Z", "2026-12-08T09:00:00Z", "sven");
+    assert_slot(slots, 2, "2026-12-09T08:00:00Z", "2026-12-09T09:00:00Z", "sven");
+    assert_true(json_equal(slots, f.holds));
+    assert_int_equal(f.hold_until, now + 7 * 86400);
+    assert_string_equal(dw_json_str(json_object_get(f.docs, "schedule"), "held_until"),
+                        "2026-12-13T10:00:00Z");
+
+    /* another open deal holds Monday 10:00Z and Tuesday 08:00Z: Monday has nothing else
+     * after the lead time, Tuesday's next hour is 09:00Z */
+    f.held = json_pack("[{s:s,s:I},{s:s,s:I}]", "user", "sven", "start",
+                       (json_int_t)T("2026-12-07T10:00:00Z"), "user", "sven", "start",
+                       (json_int_t)T("2026-12-08T08:00:00Z"));
+    assert_int_equal(run_agent(&dw_agent_scheduling, &ws, &f, now), 0);
+    slots = json_object_get(json_object_get(f.docs, "schedule"), "slots");
+    assert_int_equal(json_array_size(slots), 3);
+    assert_slot(slots, 0, "2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z", "sven");
+    assert_slot(slots, 1, "2026-12-09T08:00:00Z", "2026-12-09T09:00:00Z", "sven");
+    assert_slot(slots, 2, "2026-12-10T08:00:00Z", "2026-12-10T09:00:00Z", "sven");
     fake_release(&f);
 }
 
@@ -1167,7 +1288,9 @@ int main(void) {
         cmocka_unit_test(agent_qualification_needs_info_reply),
         cmocka_unit_test(agent_qualification_outcomes),
         cmocka_unit_test(agent_contract_checks),
-        cmocka_unit_test(agent_proposal_renders_deterministically),
+        cmocka_unit_test(agent_proposal_dated_when_written),
+        cmocka_unit_test(agent_proposal_escapes_customer_markdown),
+        cmocka_unit_test(agent_proposal_language),
         cmocka_unit_test(agent_scheduling_slots),
         cmocka_unit_test(agent_descriptors),
     };
