@@ -480,7 +480,7 @@ static void load_partials(struct dw__ws_ctx *c, const char *dir, json_t *into) {
 }
 
 /* templates/ may hold, besides the company language's templates and partials/, one
- * directory per further language (a code of dw_ws_languages) with proposal.mustache,
+ * directory per language (a code of dw_ws_languages) with proposal.mustache,
  * reply.mustache and partials/. Anything else there is a mistake worth naming. */
 static void check_template_dirs(struct dw__ws_ctx *c) {
     char path[4096];
@@ -503,11 +503,6 @@ static void check_template_dirs(struct dw__ws_ctx *c) {
                 dw__ws_diag(c, 1, 1,
                             "'%s' is not a language code (en, de, fr, es, it, nl, pt); a "
                             "language's templates go in templates/CODE/",
-                            de->d_name);
-            else if (strcmp(de->d_name, c->ws->language) == 0)
-                dw__ws_diag(c, 1, 1,
-                            "%s is the company's language (dealwright.yaml company.language), "
-                            "whose templates are templates/*.mustache",
                             de->d_name);
             /* inside: only the two documents and partials/ */
             char lpath[4096 + 512];
@@ -549,8 +544,6 @@ void dw__load_templates(struct dw__ws_ctx *c) {
     size_t k = 0;
     for (size_t i = 0; dw_ws_languages[i] && k < DW_WS_TEMPLATE_SETS; i++) {
         const char *lang = dw_ws_languages[i];
-        if (ws->language && strcmp(lang, ws->language) == 0)
-            continue;
         char dir[64], rel[128];
         snprintf(dir, sizeof dir, "templates/%s", lang);
         struct dw_template_set *set = &ws->template_sets[k];

@@ -351,7 +351,7 @@ struct dw_template {
     int escape; /* enum dw_mustache_escape: HTML for NAME.html.mustache, else Markdown */
 };
 
-/* The templates of one more language than the company's: templates/LANG/proposal.mustache,
+/* The templates of one language: templates/LANG/proposal.mustache,
  * templates/LANG/reply.mustache and templates/LANG/partials/ (which override the company
  * language's partials of the same name). */
 #define DW_WS_TEMPLATE_SETS 8
