@@ -205,12 +205,12 @@ static int step(struct dw_agent_ctx *ctx) {
     contact = dw__deal_contact(leads);
     if (!contact)
         return -DW_ENOMEM;
-    view = json_pack("{s:{s:s},s:o,s:{s:s},s:s,s:s,s:s,s:o,s:o,s:O,s:O,s:o}", "company", "name",
-                     ws->company_name ? ws->company_name : "", "customer",
-                     customer_view(contact, req), "deal", "id", deal_id, "date", date, "date_iso",
-                     date_iso, "language", lang.used, "solution", solution_view(ws, sol), "quote",
-                     quote_view(quote, lang.used, valid), "claims", claims, "citations",
-                     citations, "terms", terms_view(contract));
+    view =
+        json_pack("{s:{s:s},s:o,s:{s:s},s:s,s:s,s:s,s:o,s:o,s:O,s:O,s:o}", "company", "name",
+                  ws->company_name ? ws->company_name : "", "customer", customer_view(contact, req),
+                  "deal", "id", deal_id, "date", date, "date_iso", date_iso, "language", lang.used,
+                  "solution", solution_view(ws, sol), "quote", quote_view(quote, lang.used, valid),
+                  "claims", claims, "citations", citations, "terms", terms_view(contract));
     if (!view)
         return -DW_ENOMEM;
     json_object_set_new(json_object_get(view, "quote"), "valid_until_iso", json_string(valid_iso));
@@ -225,9 +225,9 @@ static int step(struct dw_agent_ctx *ctx) {
     }
     doc = json_pack("{s:s,s:O?,s:O?,s:s,s:s,s:s?,s:s,s:b,s:O,s:O}", "markdown", md,
                     "quote_revision", json_object_get(quote, "revision"), "quote_hash",
-                    json_object_get(quote, "hash"), "written_at", written, "valid_until",
-                    valid_iso, "language", lang.detected, "document_language", lang.used,
-                    "language_fallback", lang.fallback, "claims", claims, "citations", citations);
+                    json_object_get(quote, "hash"), "written_at", written, "valid_until", valid_iso,
+                    "language", lang.detected, "document_language", lang.used, "language_fallback",
+                    lang.fallback, "claims", claims, "citations", citations);
     if (!doc)
         return -DW_ENOMEM;
     if ((r = DW_TOOL(ctx, doc_put, "proposal", doc)) < 0)

@@ -101,8 +101,9 @@ static int run_deal(struct dw_engine *e, int64_t deal_id, struct dw_error *err) 
 static int64_t find_reference(const char *s) {
     for (const char *p = s; p && (p = strstr(p, "D-")) != NULL; p += 2) {
         bool word_start =
-            p == s || !(p[-1] == '_' || p[-1] == '-' || (unsigned char)p[-1] >= 0x80 ||
-                        (p[-1] >= '0' && p[-1] <= '9') || ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'));
+            p == s ||
+            !(p[-1] == '_' || p[-1] == '-' || (unsigned char)p[-1] >= 0x80 ||
+              (p[-1] >= '0' && p[-1] <= '9') || ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'));
         size_t n = strspn(p + 2, "0123456789");
         char after = p[2 + n];
         if (!word_start || n == 0 || n > 12 || after == '-' || after == '_' ||

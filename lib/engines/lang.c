@@ -11,51 +11,51 @@ const char *const dw_lang_detectable[] = {"en", "de", "fr", "es", "it", "nl", NU
  * scores a point for each; a word in one list only scores two, so "de", "en", "la" and "is"
  * count for less than "und", "nous" or "het". */
 static const char *const en_words[] = {
-    "the",  "and",   "of",     "to",   "is",   "are",    "we",     "our",    "you",
-    "your", "for",   "with",   "that", "this", "have",   "need",   "would",  "please",
-    "will", "be",    "it",     "on",   "from", "an",     "at",     "by",     "can",
-    "not",  "also",  "about",  "us",   "they", "which",  "there",  "what",   "how",
-    "all",  "thanks", "looking", "hi",  "hello", "regards", "could", "should", "each", NULL};
+    "the",   "and",     "of",    "to",     "is",   "are",  "we",    "our",    "you",     "your",
+    "for",   "with",    "that",  "this",   "have", "need", "would", "please", "will",    "be",
+    "it",    "on",      "from",  "an",     "at",   "by",   "can",   "not",    "also",    "about",
+    "us",    "they",    "which", "there",  "what", "how",  "all",   "thanks", "looking", "hi",
+    "hello", "regards", "could", "should", "each", NULL};
 static const char *const de_words[] = {
-    "der",    "die",    "das",     "und",     "ist",    "sind",     "wir",     "unser",
-    "unsere", "unseren", "unserer", "ihr",    "ihre",   "ihnen",    "für",     "mit",
-    "nicht",  "ein",    "eine",    "einen",   "einem",  "auch",     "auf",     "bitte",
-    "brauchen", "benötigen", "haben", "ich",  "zu",     "von",      "dem",     "den",
-    "des",    "im",     "wie",     "oder",    "noch",   "uns",      "sie",     "werden",
-    "würden", "möchten", "gerne",  "gern",    "vielen", "dank",     "bei",     "nach",
-    "über",   "können", "hallo",   "grüße",   "freundlichen", "sehr", "geehrte", "geehrter",
-    "jeweils", "pro",   "bis",     "zum",     "zur",    NULL};
+    "der",      "die",       "das",     "und",   "ist",          "sind",  "wir",     "unser",
+    "unsere",   "unseren",   "unserer", "ihr",   "ihre",         "ihnen", "für",     "mit",
+    "nicht",    "ein",       "eine",    "einen", "einem",        "auch",  "auf",     "bitte",
+    "brauchen", "benötigen", "haben",   "ich",   "zu",           "von",   "dem",     "den",
+    "des",      "im",        "wie",     "oder",  "noch",         "uns",   "sie",     "werden",
+    "würden",   "möchten",   "gerne",   "gern",  "vielen",       "dank",  "bei",     "nach",
+    "über",     "können",    "hallo",   "grüße", "freundlichen", "sehr",  "geehrte", "geehrter",
+    "jeweils",  "pro",       "bis",     "zum",   "zur",          NULL};
 static const char *const fr_words[] = {
-    "le",     "la",     "les",     "et",      "est",    "sont",     "nous",    "notre",
-    "nos",    "vous",   "votre",   "vos",     "pour",   "avec",     "une",     "un",
-    "des",    "du",     "dans",    "pas",     "sur",    "au",       "aux",     "qui",
-    "que",    "ce",     "cette",   "ces",     "il",     "elle",     "avons",   "besoin",
-    "merci",  "bonjour", "souhaitons", "pouvez", "aussi", "mais",   "ou",      "très",
-    "de",     "en",     "chaque",  "sites",   "cordialement", "madame", "monsieur", "nos",
-    "d",      "j",      "qu",      NULL};
+    "le",    "la",      "les",        "et",     "est",          "sont",   "nous",     "notre",
+    "nos",   "vous",    "votre",      "vos",    "pour",         "avec",   "une",      "un",
+    "des",   "du",      "dans",       "pas",    "sur",          "au",     "aux",      "qui",
+    "que",   "ce",      "cette",      "ces",    "il",           "elle",   "avons",    "besoin",
+    "merci", "bonjour", "souhaitons", "pouvez", "aussi",        "mais",   "ou",       "très",
+    "de",    "en",      "chaque",     "sites",  "cordialement", "madame", "monsieur", "nos",
+    "d",     "j",       "qu",         NULL};
 static const char *const es_words[] = {
-    "el",     "la",     "los",     "las",     "y",      "es",       "son",     "nosotros",
-    "nuestro", "nuestra", "nuestros", "nuestras", "para", "con",     "una",     "un",
-    "del",    "en",     "por",     "que",     "no",     "necesitamos", "gracias", "hola",
-    "también", "pero",  "muy",     "esta",    "este",   "estos",    "sus",     "su",
-    "como",   "más",    "sobre",   "queremos", "de",    "cada",     "saludos", "estimados",
-    "tenemos", "al",    NULL};
+    "el",      "la",      "los",      "las",      "y",    "es",          "son",     "nosotros",
+    "nuestro", "nuestra", "nuestros", "nuestras", "para", "con",         "una",     "un",
+    "del",     "en",      "por",      "que",      "no",   "necesitamos", "gracias", "hola",
+    "también", "pero",    "muy",      "esta",     "este", "estos",       "sus",     "su",
+    "como",    "más",     "sobre",    "queremos", "de",   "cada",        "saludos", "estimados",
+    "tenemos", "al",      NULL};
 static const char *const it_words[] = {
-    "il",     "lo",     "la",      "gli",     "le",     "e",        "è",       "sono",
-    "noi",    "nostro", "nostra",  "nostri",  "nostre", "per",      "con",     "una",
-    "un",     "del",    "della",   "dei",     "delle",  "nel",      "nella",   "che",
-    "non",    "abbiamo", "bisogno", "grazie", "anche",  "ma",       "molto",   "vorremmo",
-    "questo", "questa", "siamo",   "ci",      "sul",    "di",       "ogni",    "saluti",
-    "buongiorno", "cordiali", "al",  "alla",  NULL};
+    "il",         "lo",       "la",      "gli",    "le",     "e",   "è",     "sono",
+    "noi",        "nostro",   "nostra",  "nostri", "nostre", "per", "con",   "una",
+    "un",         "del",      "della",   "dei",    "delle",  "nel", "nella", "che",
+    "non",        "abbiamo",  "bisogno", "grazie", "anche",  "ma",  "molto", "vorremmo",
+    "questo",     "questa",   "siamo",   "ci",     "sul",    "di",  "ogni",  "saluti",
+    "buongiorno", "cordiali", "al",      "alla",   NULL};
 static const char *const nl_words[] = {
-    "de",     "het",    "een",     "en",      "is",     "zijn",     "wij",     "we",
-    "ons",    "onze",   "voor",    "met",     "niet",   "van",      "op",      "dat",
-    "die",    "dit",    "ook",     "hebben",  "nodig",  "graag",    "bedankt", "alvast",
-    "u",      "uw",     "kunnen",  "willen",  "naar",   "bij",      "aan",     "maar",
-    "zou",    "wordt",  "er",      "per",     "vestiging", "groet", "groeten", "geachte",
-    "hallo",  "elke",   "vriendelijke", NULL};
+    "de",    "het",   "een",          "en",     "is",        "zijn",  "wij",     "we",
+    "ons",   "onze",  "voor",         "met",    "niet",      "van",   "op",      "dat",
+    "die",   "dit",   "ook",          "hebben", "nodig",     "graag", "bedankt", "alvast",
+    "u",     "uw",    "kunnen",       "willen", "naar",      "bij",   "aan",     "maar",
+    "zou",   "wordt", "er",           "per",    "vestiging", "groet", "groeten", "geachte",
+    "hallo", "elke",  "vriendelijke", NULL};
 static const char *const *const lists[N_LANGS] = {en_words, de_words, fr_words,
-                                                   es_words, it_words, nl_words};
+                                                  es_words, it_words, nl_words};
 
 static bool in_list(const char *const *list, const char *w) {
     for (size_t i = 0; list[i]; i++)
@@ -147,8 +147,8 @@ struct numfmt {
 };
 
 static const struct numfmt numfmts[] = {
-    {"en", ",", ".", true, false},     {"de", ".", ",", false, true}, {"fr", NNBSP, ",", false, true},
-    {"es", ".", ",", false, true},     {"it", ".", ",", false, true}, {"nl", ".", ",", true, true},
+    {"en", ",", ".", true, false}, {"de", ".", ",", false, true}, {"fr", NNBSP, ",", false, true},
+    {"es", ".", ",", false, true}, {"it", ".", ",", false, true}, {"nl", ".", ",", true, true},
     {"pt", ".", ",", false, true},
 };
 

@@ -24,11 +24,11 @@ enum dw_mustache_escape {
 };
 
 struct dw_mustache_opts {
-    const json_t *partials; /* object: partial name -> template string; may be NULL */
+    const json_t *partials;         /* object: partial name -> template string; may be NULL */
     enum dw_mustache_escape escape; /* for {{name}}, in the template and its partials */
-    size_t max_output;      /* bytes; 0 = 16 MiB */
-    int max_depth;          /* section + partial nesting; 0 = 64 */
-    uint64_t max_steps;     /* nodes visited + section passes while rendering; 0 = 2,000,000 */
+    size_t max_output;              /* bytes; 0 = 16 MiB */
+    int max_depth;                  /* section + partial nesting; 0 = 64 */
+    uint64_t max_steps; /* nodes visited + section passes while rendering; 0 = 2,000,000 */
 };
 
 /* Render tmpl[0..len) with `data` as the root context. On success *ret_out is a

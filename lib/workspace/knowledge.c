@@ -433,7 +433,7 @@ void dw__load_knowledge(struct dw__ws_ctx *c) {
 static int template_escape(const char *rel) {
     size_t l = strlen(rel), e = strlen(".html.mustache");
     return l > e && strcmp(rel + l - e, ".html.mustache") == 0 ? DW_MUSTACHE_HTML
-                                                                : DW_MUSTACHE_MARKDOWN;
+                                                               : DW_MUSTACHE_MARKDOWN;
 }
 
 static int load_template(struct dw__ws_ctx *c, const char *rel, bool required,
