@@ -39,6 +39,12 @@ static json_t *quote_view(const json_t *q, const char *lang, const char *valid_u
     const char *currency = dw_json_str(q, "currency");
     char pct[16];
     dw_pct_format((int32_t)dw_json_int(q, "discount_bp", 0), pct, sizeof pct);
+    /* 12.5 % in English, 12,5 % in the languages that write a decimal comma */
+    if (lang && strcmp(lang, "en") != 0) {
+        char *dot = strchr(pct, '.');
+        if (dot)
+            *dot = ',';
+    }
     json_t *lines = json_array();
     if (!lines)
         return NULL;
