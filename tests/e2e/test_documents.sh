@@ -64,6 +64,33 @@ done
 awk '$2 < "2026-12-07T10:00:00Z" { exit 1 }' "$TMP/slots" || fail "a slot before now + lead time: $(cat "$TMP/slots")"
 pass "three open deals: 9 slots, all distinct, all after now + 24 h"
 
+# ---- over HTTP: the same validity, the same refusal as a JSON 409 ------------------------
+SHOP=$(sed -n "s/.*\"deal\": *\"\(D-[0-9]*\)\".*/\1/p" "$TMP/ids" | head -1)
+if command -v curl >/dev/null; then
+    REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
+    DW_NOW=2027-01-06T09:00:00Z "$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    PID=$!
+    trap 'kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+    PORT=""
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
+    CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $REP" "http://127.0.0.1:$PORT/v1/deals/$SHOP")
+    [ "$CODE" = 200 ] && [ "$(json_get 'd["quote"]["valid_until"]' < "$TMP/body")" = 2027-01-05 ] || fail "GET $SHOP: $CODE $(head -c 300 "$TMP/body")"
+    CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $REP" "http://127.0.0.1:$PORT/v1/deals/$SHOP/accept")
+    [ "$CODE" = 409 ] || fail "accept of an expired revision over HTTP: $CODE $(cat "$TMP/body")"
+    json_get 'json.dumps(d)' < "$TMP/body" | grep -q "expired: it was valid until 2027-01-05" || fail "409 body: $(cat "$TMP/body")"
+    kill -TERM "$PID"; wait "$PID" || true; PID=""
+    show "$SHOP"
+    [ "$(get 'd["stage"]')" = proposal_ready ] || fail "the refused HTTP accept changed $SHOP"
+    pass "HTTP: quote.valid_until 2027-01-05; accept on 2027-01-06 is a JSON 409 and changes nothing"
+else
+    fail "curl is needed (make deps installs it)"
+fi
+
 # ---- follow-ups by deal reference -------------------------------------------------------
 NOQTY='Hello, we would like to move our shops from DSL routers to SD-WAN with firewall and cloud management, including installation. Our budget is approximately EUR 100k and we need to decide in Q1. Could you send us a proposal?'
 lead em-f1 2026-12-01T09:00:00Z claire@lefevre.example "Lefevre SAS" FR "Claire Martin" "SD-WAN for our shops" "$NOQTY" > "$TMP/lf"
