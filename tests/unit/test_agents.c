@@ -19,6 +19,7 @@
 #include "agents/agent.h"
 #include "engines/knowledge.h"
 #include "engines/qualify.h"
+#include "engines/lang.h"
 #include "engines/schedule.h"
 
 #define LIST(...) ((char *[]){__VA_ARGS__})
@@ -714,6 +715,59 @@ static void knowledge_relevant_documents(void **state) {
     json_decref(docs), json_decref(caps);
 }
 
+/* ---- languages ---------------------------------------------------------------------------- */
+
+static const char *detect(const char *s) {
+    return dw_lang_detect(s, strlen(s), NULL);
+}
+
+/* Enquiries as buyers write them, one per language; a lone word says too little. */
+static void lang_identifies_enquiries(void **state) {
+    assert_string_equal(detect("Hello, we are looking for SD-WAN for our 12 plants and would "
+                               "like a quote with installation. Thanks, Jana"),
+                        "en");
+    assert_string_equal(detect("Guten Tag, wir benötigen für unsere 12 Werke SD-WAN mit Firewall. "
+                               "Bitte senden Sie uns ein Angebot. Mit freundlichen Grüßen"),
+                        "de");
+    assert_string_equal(detect("Bonjour, nous avons besoin d'un SD-WAN pour nos 12 usines. "
+                               "Pouvez-vous nous envoyer un devis ? Cordialement"),
+                        "fr");
+    assert_string_equal(detect("Hola, necesitamos SD-WAN para nuestras 12 plantas y queremos "
+                               "una oferta con la instalación. Gracias y saludos"),
+                        "es");
+    assert_string_equal(detect("Buongiorno, abbiamo bisogno di SD-WAN per i nostri 12 "
+                               "stabilimenti e vorremmo un'offerta con l'installazione. Grazie"),
+                        "it");
+    assert_string_equal(detect("Goedemiddag, wij hebben voor onze 12 vestigingen SD-WAN nodig en "
+                               "willen graag een offerte met installatie. Met vriendelijke groet"),
+                        "nl");
+    assert_null(detect("SD-WAN"));
+    assert_null(detect(""));
+}
+
+static void lang_formats(void **state) {
+    char b[64];
+    assert_string_equal(dw_lang_money("en", 123456, 2, "USD", b, sizeof b), "$1,234.56");
+    assert_string_equal(dw_lang_money("en", 123456, 2, "EUR", b, sizeof b), "€1,234.56");
+    assert_string_equal(dw_lang_money("en", 123456, 2, "CHF", b, sizeof b), "CHF\xc2\xa0"
+                                                                            "1,234.56");
+    assert_string_equal(dw_lang_money("de", 123456, 2, "EUR", b, sizeof b), "1.234,56\xc2\xa0€");
+    assert_string_equal(dw_lang_money("fr", 123456, 2, "EUR", b, sizeof b), "1\xe2\x80\xaf"
+                                                                            "234,56\xc2\xa0€");
+    assert_string_equal(dw_lang_money("de", 123456789012, 2, "EUR", b, sizeof b),
+                        "1.234.567.890,12\xc2\xa0€");
+    assert_string_equal(dw_lang_money("en", -50, 2, "USD", b, sizeof b), "-$0.50");
+    assert_string_equal(dw_lang_money("de", 999, 0, "JPY", b, sizeof b), "999\xc2\xa0¥");
+    dw_time_t t = T("2026-12-06T10:00:00Z");
+    assert_string_equal(dw_lang_date("en", t, b, sizeof b), "December 6, 2026");
+    assert_string_equal(dw_lang_date("de", t, b, sizeof b), "6. Dezember 2026");
+    assert_string_equal(dw_lang_date("fr", t, b, sizeof b), "6 décembre 2026");
+    assert_string_equal(dw_lang_date("fr", T("2027-01-01T00:00:00Z"), b, sizeof b),
+                        "1er janvier 2027");
+    assert_string_equal(dw_lang_date("es", t, b, sizeof b), "6 de diciembre de 2026");
+    assert_string_equal(dw_lang_date("nl", t, b, sizeof b), "6 december 2026");
+}
+
 /* ---- demo slots ---------------------------------------------------------------------------- */
 
 static void assert_slot(const json_t *slots, size_t i, const char *start, const char *end,
@@ -1292,6 +1346,8 @@ int main(void) {
         cmocka_unit_test(agent_qualification_needs_info_reply),
         cmocka_unit_test(agent_qualification_outcomes),
         cmocka_unit_test(agent_contract_checks),
+        cmocka_unit_test(lang_identifies_enquiries),
+        cmocka_unit_test(lang_formats),
         cmocka_unit_test(agent_proposal_dated_when_written),
         cmocka_unit_test(agent_proposal_escapes_customer_markdown),
         cmocka_unit_test(agent_proposal_language),
