@@ -75,14 +75,16 @@ static json_t *quote_view(const json_t *q, const char *lang, const char *valid_u
 }
 
 static json_t *solution_view(const struct dw_workspace *ws, const json_t *sol) {
-    json_t *lines = json_array(), *nc = json_array(), *opts = json_array();
-    json_t *view = lines && nc && opts ? json_pack("{s:o,s:o,s:o}", "lines", lines, "not_covered",
-                                                   nc, "options", opts)
-                                       : NULL;
+    json_t *lines = json_array(), *nc = json_array(), *opts = json_array(), *items = json_array();
+    json_t *view = lines && nc && opts && items
+                       ? json_pack("{s:o,s:o,s:o,s:o}", "lines", lines, "not_covered", nc,
+                                   "not_covered_items", items, "options", opts)
+                       : NULL;
     if (!view) {
         json_decref(lines);
         json_decref(nc);
         json_decref(opts);
+        json_decref(items);
         return NULL;
     }
     size_t i;
@@ -99,6 +101,14 @@ static json_t *solution_view(const struct dw_workspace *ws, const json_t *sol) {
     }
     json_array_foreach(json_object_get(sol, "not_covered"), i, e) {
         const char *cap = dw_json_str(e, "capability"), *why = dw_json_str(e, "reason");
+        /* the same as facts, for templates that say why in their own language */
+        bool excluded = why && strcmp(why, "excluded by the customer") == 0;
+        bool absent = why && strcmp(why, "no item in the catalog provides it") == 0;
+        if (json_array_append_new(items,
+                                  json_pack("{s:s,s:b,s:b,s:b}", "capability", cap ? cap : "",
+                                            "excluded", excluded, "not_in_catalog", absent,
+                                            "conflict", !excluded && !absent)) < 0)
+            goto fail;
         struct dw_buf b;
         dw_buf_init(&b, 1024);
         int r = why ? dw_buf_printf(&b, "%s: %s", cap ? cap : "", why)
