@@ -495,6 +495,14 @@ static void check_template_dirs(struct dw__ws_ctx *c) {
             continue;
         char rel[512];
         snprintf(rel, sizeof rel, "templates/%s", de->d_name);
+        if (S_ISREG(st.st_mode) && strcmp(de->d_name, "proposal.mustache") != 0 &&
+            strcmp(de->d_name, "reply.mustache") != 0) {
+            dw__ws_set_file(c, rel);
+            dw__ws_diag(c, 1, 1,
+                        "unknown template: templates/ holds proposal.mustache, reply.mustache, "
+                        "partials/ and a directory per further language (templates/de/...)");
+            continue;
+        }
         if (S_ISDIR(st.st_mode)) {
             if (strcmp(de->d_name, "partials") == 0)
                 continue;
