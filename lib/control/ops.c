@@ -293,13 +293,17 @@ int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d,
 /* ---- reads -------------------------------------------------------------------------- */
 
 /* The last day revision `quote` can be accepted ("YYYY-MM-DD"): what the proposal that offers
- * it recorded (valid_until, counted from the day it was written), else — no proposal offers
- * this revision, or one from before proposals recorded it — created_at + quotes.valid_days.
- * The one answer the API shows and acceptance enforces. False when there is none. */
+ * it recorded (valid_until, counted from the day it was written) — the one answer the API
+ * shows and acceptance enforces. A revision no proposal offers has none yet (false): its
+ * validity starts when a proposal offers it. Only a proposal written before proposals
+ * recorded a validity falls back to created_at + quotes.valid_days. */
 static bool valid_until(const struct dw_engine *e, const json_t *quote, const json_t *proposal,
                         char buf[16]) {
+    if (!json_is_object(proposal) ||
+        dw_json_int(proposal, "quote_revision", -1) != dw_json_int(quote, "revision", 0))
+        return false;
     const char *pv = dw_json_str(proposal, "valid_until");
-    if (pv && dw_json_int(proposal, "quote_revision", -1) == dw_json_int(quote, "revision", 0)) {
+    if (pv) {
         snprintf(buf, 16, "%.10s", pv);
         return true;
     }
@@ -333,8 +337,8 @@ static json_t *quote_view(const struct dw_engine *e, const json_t *q, const json
                                     dw_json_money(dw_json_int(line, line_money[k], 0), digits));
     }
     char buf[16];
-    if (valid_until(e, q, proposal, buf))
-        json_object_set_new(v, "valid_until", json_string(buf));
+    json_object_set_new(v, "valid_until",
+                        valid_until(e, q, proposal, buf) ? json_string(buf) : json_null());
     return v;
 }
 
@@ -659,11 +663,15 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
         return r;
     char until[16] = "";
     dw_time_t now = dw_now();
-    if (!valid_until(e, quote, proposal, until) || dw_offer_expired(until, now))
+    if (!valid_until(e, quote, proposal, until))
+        return dw_error_set(err, -DW_ESTATE,
+                            "quote revision %d of D-%06lld has not been offered in a proposal",
+                            latest, (long long)deal_id);
+    if (dw_offer_expired(until, now))
         return dw_error_set(err, -DW_ESTATE,
                             "quote revision %d of D-%06lld expired: it was valid until %s; the "
                             "deal needs a new quote before it can be accepted",
-                            latest, (long long)deal_id, until[0] ? until : "an unknown date");
+                            latest, (long long)deal_id, until);
     char at[32];
     acc = json_pack("{s:i,s:s,s:s,s:s,s:s}", "revision", latest, "quote_hash",
                     dw_json_str(quote, "hash"), "by", by ? by : "customer", "at",

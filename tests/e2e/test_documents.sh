@@ -31,6 +31,8 @@ show "$D1"
 [ "$(get 'd["quote"]["revision"]')" = 2 ] || fail "re-quote: revision $(get 'd["quote"]["revision"]')"
 [ "$(get 'd["proposal"]["valid_until"]')" = 2027-01-05 ] || fail "re-proposal validity: $(get 'd["proposal"]["valid_until"]')"
 [ "$(get 'd["quote"]["valid_until"]')" = 2027-01-05 ] || fail "API validity: $(get 'd["quote"]["valid_until"]')"
+# revision 1 is no longer on offer: no validity of its own
+[ "$(get '[q["revision"] for q in d["quotes"] if q["valid_until"] is None]')" = "[1]" ] || fail "superseded revision validity: $(get '[(q["revision"], q["valid_until"]) for q in d["quotes"]]')"
 get 'd["proposal"]["markdown"]' > "$TMP/p.md"
 grep -q "· December 6, 2026$" "$TMP/p.md" || fail "proposal not dated December 6, 2026: $(sed -n 3p "$TMP/p.md")"
 grep -q "valid until \*\*January 5, 2027\*\*" "$TMP/p.md" || fail "proposal validity: $(grep 'valid until' "$TMP/p.md")"
