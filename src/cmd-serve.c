@@ -16,6 +16,7 @@
  * kept), then close the store.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -24,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,11 +35,18 @@
 
 #define BODY_MAX (1u << 20)     /* request body */
 #define JSON_DEPTH_MAX 32       /* nesting of a request's JSON */
-#define CONN_MEMORY (64u << 10) /* per connection: the request line and headers fit in this */
-#define CONN_MAX 512            /* connections (each a thread) */
+#define CONN_MEMORY (64u << 10) /* per connection: libmicrohttpd's own bound on a request head */
+#define HEAD_MAX (16u << 10)    /* request line and headers, answered 431 (JSON) above */
+#define URI_MAX (8u << 10)      /* the request target, answered 414 above */
+#define ARGS_MAX 64             /* query arguments, answered 400 above */
+#define CONN_MAX 1024           /* connections (each a thread); --max-connections */
+#define CONN_PER_ADDR 64        /* connections from one address; --per-address */
+#define CONN_FEW 8              /* an address holding fewer may use the reserved slots */
 #define CONN_TIMEOUT 30         /* seconds a connection may be idle */
+#define HEAD_TIMEOUT 10         /* seconds to receive a request's headers; --header-timeout */
+#define BODY_TIMEOUT 60         /* seconds to receive a request's body after its headers */
 #define SSE_KEEPALIVE_MS 10000  /* comment line on an idle event stream */
-#define RATE_SLOTS 1024         /* tokens tracked by the rate limiter */
+#define SSE_RECHECK_MS 500      /* an event stream checks its token again this often */
 
 extern const char dw_serve_openapi[];
 
@@ -70,8 +79,8 @@ static const char *const route_names[R_MAX] = {
     "deal",    "timeline",   "proposal", "accept",  "approvals",  "decision",   "events",
     "console", "quote_diff", "webhooks", "webhook", "deliveries", "replay",
 };
-static const unsigned status_codes[] = {200, 201, 202, 400, 401, 403, 404,
-                                        405, 409, 413, 429, 500, 503};
+static const unsigned status_codes[] = {200, 201, 202, 400, 401, 403, 404, 405,
+                                        408, 409, 413, 414, 429, 431, 500, 503};
 #define N_STATUS DW_ARRAY_SIZE(status_codes)
 static const double latency_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                          0.025,  0.05,  0.1,    0.5,   1.0};
@@ -81,6 +90,17 @@ struct bucket {
     int64_t token; /* 0 = free */
     double level;
     int64_t last_us;
+};
+
+/* A connection as the connection policy sees it (docs "Connections"). */
+enum conn_state { C_HEAD, C_BODY, C_HANDLING, C_CUT };
+struct conn {
+    int fd;
+    uint32_t addr; /* IPv4, network order */
+    enum conn_state state;
+    int64_t since_us;       /* when the state began */
+    unsigned prev_requests; /* answered on this connection */
+    struct conn *prev, *next;
 };
 
 #define READERS 4 /* engines for reads */
@@ -119,16 +139,25 @@ struct server {
     pthread_cond_t group_cv;
     struct lead_item *group_head, **group_tail;
     bool group_busy;
-    /* rate limit: a token bucket per API token */
+    /* rate limit: a token bucket per API token, in a table keyed by the token's id */
     double rate, burst;
     pthread_mutex_t rate_mu;
-    struct bucket buckets[RATE_SLOTS];
+    struct bucket *buckets;
+    size_t n_buckets, cap_buckets; /* cap a power of two, or 0 */
+    /* connection policy */
+    pthread_mutex_t conn_mu;
+    struct conn *conns;
+    unsigned n_conns, conn_max, per_addr, head_timeout;
+    atomic_uint_fast64_t conns_refused, conns_cut;
+    pthread_t watchdog;
 };
 
 /* One request in progress. */
 struct req {
     struct dw_buf body;
     bool too_big;
+    unsigned reject; /* a status the request's head earned (0 = none), with its message */
+    char reject_msg[120];
     int64_t start_us;
     enum route route;
     char user[80];
@@ -200,8 +229,14 @@ static const char *status_code_name(unsigned status) {
         return "method_not_allowed";
     case 409:
         return "conflict";
+    case 408:
+        return "timeout";
     case 413:
         return "too_large";
+    case 414:
+        return "uri_too_long";
+    case 431:
+        return "headers_too_large";
     case 429:
         return "rate_limited";
     case 503:
@@ -209,6 +244,14 @@ static const char *status_code_name(unsigned status) {
     default:
         return "internal";
     }
+}
+
+/* Make s valid UTF-8 in place: each byte that is not becomes '?' (a message may quote what
+ * a client sent, and JSON holds only UTF-8). */
+static void utf8_scrub(char *s) {
+    size_t n = strlen(s), bad;
+    while (!dw_utf8_valid(s, n, &bad))
+        s[bad] = '?';
 }
 
 /* {"error": {"code", "message", "field"?}} */
@@ -222,12 +265,17 @@ static enum MHD_Result send_error(struct MHD_Connection *c, struct req *rq, unsi
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    utf8_scrub(msg);
     _cleanup_json_ json_t *e =
         json_pack("{s:{s:s,s:s}}", "error", "code", status_code_name(status), "message", msg);
     if (!e)
         return MHD_NO;
-    if (field && *field)
-        json_object_set_new(json_object_get(e, "error"), "field", json_string(field));
+    if (field && *field) {
+        char f[128];
+        snprintf(f, sizeof f, "%s", field);
+        utf8_scrub(f);
+        json_object_set_new(json_object_get(e, "error"), "field", json_string(f));
+    }
     return send_json(c, rq, status, e);
 }
 
@@ -308,19 +356,27 @@ static enum MHD_Result body_json(struct MHD_Connection *c, struct req *rq, bool 
 
 /* ---- authentication and the rate limit ---------------------------------------------- */
 
+/* The secret of "Authorization: Bearer SECRET", or NULL. */
+static const char *bearer_secret(struct MHD_Connection *c) {
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return h;
+}
+
 /* The bearer token's {id, user, role}, or NULL with a 401 queued in *ret_result. */
 static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct req *rq,
                             enum MHD_Result *ret_result) {
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+    const char *secret = bearer_secret(c);
+    if (!secret) {
         *ret_result = send_error(c, rq, 401, NULL,
                                  "an API token is needed: Authorization: "
                                  "Bearer TOKEN (dealwright token create)");
         return NULL;
     }
-    const char *secret = h + 7;
-    while (*secret == ' ')
-        secret++;
     struct dw_error err = {0};
     json_t *tok = NULL;
     struct reader *rd = reader_get(sv);
@@ -335,28 +391,302 @@ static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct 
     return tok;
 }
 
-/* Take one request from the token's bucket; false when it is empty. */
-static bool rate_take(struct server *sv, int64_t token) {
-    if (sv->rate <= 0)
-        return true;
-    int64_t now = mono_us();
-    bool ok;
-    pthread_mutex_lock(&sv->rate_mu);
-    struct bucket *b = &sv->buckets[(uint64_t)token % RATE_SLOTS];
-    if (b->token != token) { /* a new token, or one that shares the slot: start it full */
-        b->token = token;
-        b->level = sv->burst;
-        b->last_us = now;
-    }
+/* The rate limiter's buckets: an open-addressing table keyed by the token's whole id
+ * (linear probing). A bucket that has refilled to the burst is the same as none, so when
+ * the table is half full those are dropped; it grows only while that many tokens are in
+ * use at once. Called under rate_mu. */
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+static void bucket_refill(const struct server *sv, struct bucket *b, int64_t now) {
     b->level += (double)(now - b->last_us) * sv->rate / 1e6;
     if (b->level > sv->burst)
         b->level = sv->burst;
     b->last_us = now;
-    ok = b->level >= 1.0;
-    if (ok)
-        b->level -= 1.0;
+}
+
+static int buckets_rehash(struct server *sv, size_t cap, int64_t now) {
+    struct bucket *nb = calloc(cap, sizeof *nb);
+    if (!nb)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < sv->cap_buckets; i++) {
+        struct bucket *b = &sv->buckets[i];
+        if (!b->token)
+            continue;
+        bucket_refill(sv, b, now);
+        if (b->level >= sv->burst) /* full again: forget it */
+            continue;
+        size_t j = mix64((uint64_t)b->token) & (cap - 1);
+        while (nb[j].token)
+            j = (j + 1) & (cap - 1);
+        nb[j] = *b;
+        n++;
+    }
+    free(sv->buckets);
+    sv->buckets = nb;
+    sv->cap_buckets = cap;
+    sv->n_buckets = n;
+    return 0;
+}
+
+static struct bucket *bucket_find(struct server *sv, int64_t token, int64_t now) {
+    if (sv->cap_buckets) {
+        size_t j = mix64((uint64_t)token) & (sv->cap_buckets - 1);
+        for (; sv->buckets[j].token; j = (j + 1) & (sv->cap_buckets - 1))
+            if (sv->buckets[j].token == token)
+                return &sv->buckets[j];
+    }
+    if ((sv->n_buckets + 1) * 2 > sv->cap_buckets) {
+        size_t cap = sv->cap_buckets ? sv->cap_buckets : 64;
+        if (buckets_rehash(sv, cap, now) < 0) /* first drop the full ones */
+            return NULL;
+        if ((sv->n_buckets + 1) * 2 > cap && buckets_rehash(sv, cap * 2, now) < 0)
+            return NULL;
+    }
+    size_t j = mix64((uint64_t)token) & (sv->cap_buckets - 1);
+    while (sv->buckets[j].token)
+        j = (j + 1) & (sv->cap_buckets - 1);
+    struct bucket *b = &sv->buckets[j];
+    *b = (struct bucket){.token = token, .level = sv->burst, .last_us = now};
+    sv->n_buckets++;
+    return b;
+}
+
+/* Take one request from the token's bucket; false when it is empty (or memory ran out). */
+static bool rate_take(struct server *sv, int64_t token) {
+    if (sv->rate <= 0)
+        return true;
+    int64_t now = mono_us();
+    bool ok = false;
+    pthread_mutex_lock(&sv->rate_mu);
+    struct bucket *b = bucket_find(sv, token, now);
+    if (b) {
+        bucket_refill(sv, b, now);
+        ok = b->level >= 1.0;
+        if (ok)
+            b->level -= 1.0;
+    }
     pthread_mutex_unlock(&sv->rate_mu);
     return ok;
+}
+
+/* ---- the connection policy (docs "Connections") --------------------------------------- */
+
+/* Each connection is a thread, so connections that never finish a request must not be able
+ * to hold them all: an address may hold at most per_addr; the last sixteenth of the slots
+ * goes only to addresses holding fewer than CONN_FEW (a prober, a person, a new client);
+ * and a watchdog cuts a connection that has not sent a whole request head head_timeout
+ * seconds after it opened (or after its previous answer), or a body BODY_TIMEOUT seconds
+ * after its head — a deadline for the whole head, where libmicrohttpd's own timeout only
+ * counts idle time and a client trickling a byte at a time never reaches it. */
+
+static uint32_t conn_addr(const struct sockaddr *sa) {
+    return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
+    (void)len;
+    struct server *sv = cls;
+    uint32_t a = conn_addr(addr);
+    pthread_mutex_lock(&sv->conn_mu);
+    unsigned mine = 0;
+    for (struct conn *cn = sv->conns; cn; cn = cn->next)
+        mine += cn->addr == a;
+    unsigned reserved = sv->conn_max / 16;
+    bool ok = mine < sv->per_addr && sv->n_conns < sv->conn_max &&
+              (sv->n_conns + reserved < sv->conn_max || mine < CONN_FEW);
+    pthread_mutex_unlock(&sv->conn_mu);
+    if (!ok)
+        atomic_fetch_add(&sv->conns_refused, 1);
+    return ok ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    struct server *sv = cls;
+    struct conn *cn = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        if (!(cn = calloc(1, sizeof *cn)))
+            return; /* not watched; the idle timeout still applies */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cn->fd = ci ? ci->connect_fd : -1;
+        ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        cn->addr = conn_addr(ci ? ci->client_addr : NULL);
+        cn->state = C_HEAD;
+        cn->since_us = mono_us();
+        pthread_mutex_lock(&sv->conn_mu);
+        cn->next = sv->conns;
+        if (sv->conns)
+            sv->conns->prev = cn;
+        sv->conns = cn;
+        sv->n_conns++;
+        pthread_mutex_unlock(&sv->conn_mu);
+        *socket_context = cn;
+        return;
+    }
+    if (!cn) /* closed: libmicrohttpd closes the socket after this returns */
+        return;
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->prev)
+        cn->prev->next = cn->next;
+    else
+        sv->conns = cn->next;
+    if (cn->next)
+        cn->next->prev = cn->prev;
+    sv->n_conns--;
+    pthread_mutex_unlock(&sv->conn_mu);
+    free(cn);
+    *socket_context = NULL;
+}
+
+static unsigned conns_open(struct server *sv) {
+    pthread_mutex_lock(&sv->conn_mu);
+    unsigned n = sv->n_conns;
+    pthread_mutex_unlock(&sv->conn_mu);
+    return n;
+}
+
+static void conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *cn = ci ? ci->socket_context : NULL;
+    if (!cn)
+        return;
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->state != C_CUT) {
+        cn->prev_requests += st == C_HEAD;
+        cn->state = st;
+        cn->since_us = mono_us();
+    }
+    pthread_mutex_unlock(&sv->conn_mu);
+}
+
+#define TIMEOUT_408                                                                                \
+    "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"      \
+    "Content-Length: 74\r\n\r\n"                                                                   \
+    "{\"error\":{\"code\":\"timeout\",\"message\":\"the request did not arrive in time\"}}"
+
+/* Every 200 ms: cut the connections past their deadline. The entry is removed (under
+ * conn_mu) before libmicrohttpd closes the socket, so the descriptor is still this
+ * connection's; shutdown() wakes its thread, which then closes it. */
+static void *watchdog_main(void *arg) {
+    struct server *sv = arg;
+    while (!atomic_load(&sv->stopping)) {
+        usleep(200 * 1000);
+        int64_t now = mono_us();
+        pthread_mutex_lock(&sv->conn_mu);
+        for (struct conn *cn = sv->conns; cn; cn = cn->next) {
+            int64_t limit = cn->state == C_HEAD   ? (int64_t)sv->head_timeout * 1000000
+                            : cn->state == C_BODY ? (int64_t)BODY_TIMEOUT * 1000000
+                                                  : 0;
+            if (!limit || cn->fd < 0 || now - cn->since_us <= limit)
+                continue;
+            /* a request half sent is told why (a kept-alive connection at rest just closes) */
+            if (cn->state == C_BODY || !cn->prev_requests)
+                (void)!send(cn->fd, TIMEOUT_408, sizeof TIMEOUT_408 - 1,
+                            MSG_DONTWAIT | MSG_NOSIGNAL);
+            shutdown(cn->fd, SHUT_RDWR);
+            cn->state = C_CUT;
+            atomic_fetch_add(&sv->conns_cut, 1);
+        }
+        pthread_mutex_unlock(&sv->conn_mu);
+    }
+    return NULL;
+}
+
+/* ---- request heads ------------------------------------------------------------------ */
+
+static void reject(struct req *rq, unsigned status, const char *msg) {
+    if (rq->reject)
+        return;
+    rq->reject = status;
+    snprintf(rq->reject_msg, sizeof rq->reject_msg, "%s", msg);
+}
+
+/* Decode %XX escapes (and '+' in a query) of s[0..n) into out (n + 1 bytes); false when a
+ * NUL comes out. */
+static bool unescape_nonul(const char *s, size_t n, bool query, char *out, size_t *ret_len) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            ch = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else if (query && ch == '+')
+            ch = ' ';
+        if (!ch)
+            return false;
+        out[k++] = ch;
+    }
+    out[k] = '\0';
+    *ret_len = k;
+    return true;
+}
+
+/* The request line, before libmicrohttpd splits and decodes it: its target is checked here
+ * (length, argument count, NUL and UTF-8 after decoding) and the request's state made. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)cls, (void)c;
+    struct req *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->start_us = mono_us();
+    snprintf(rq->user, sizeof rq->user, "-");
+    size_t len = strlen(uri);
+    const char *q = strchr(uri, '?');
+    size_t plen = q ? (size_t)(q - uri) : len;
+    unsigned args = 0;
+    for (const char *p = q; p && *p; p++)
+        args += *p == '&' || *p == '?';
+    if (args > ARGS_MAX)
+        reject(rq, 400, "more than 64 query arguments");
+    else if (len > URI_MAX) {
+        reject(rq, 414, "the request target is longer than 8192 bytes");
+    } else {
+        char buf[URI_MAX + 1];
+        size_t n;
+        if (!unescape_nonul(uri, plen, false, buf, &n))
+            reject(rq, 400, "the path holds a NUL byte");
+        else if (!dw_utf8_valid(buf, n, NULL))
+            reject(rq, 400, "the path is not valid UTF-8");
+        if (q && !unescape_nonul(q + 1, len - plen - 1, true, buf, &n))
+            reject(rq, 400, "the query holds a NUL byte");
+        else if (q && !dw_utf8_valid(buf, n, NULL))
+            reject(rq, 400, "the query is not valid UTF-8");
+    }
+    /* libmicrohttpd stores every argument in the connection's memory pool before the
+     * request reaches us: refused arguments are cut off so that the refusal can be answered.
+     * (0.9.75 passes its own writable copy of the request line.) */
+    if (q && (args > ARGS_MAX || len > URI_MAX))
+        ((char *)q)[1] = '\0';
+    return rq;
+}
+
+static enum MHD_Result head_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value) {
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* The head once whole: HTTP/1.1 needs Host; the headers' size. */
+static void check_head(struct MHD_Connection *c, const char *version, struct req *rq) {
+    if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+        reject(rq, 400, "an HTTP/1.1 request needs a Host header");
+    size_t n = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, head_size, &n);
+    if (n > HEAD_MAX)
+        reject(rq, 431, "the request's headers are larger than 16384 bytes");
 }
 
 /* ---- routes ------------------------------------------------------------------------- */
@@ -385,7 +715,14 @@ struct lead_item {
     struct lead_item *next;
 };
 
-static void submit_group(struct server *sv, struct lead_item **items, size_t n) {
+/* Submit the group's leads; every item gets its result or its error. The caller's array is
+ * left as it was (it marks every item done afterwards): refused leads are dropped from a
+ * working copy, so that the one refused is still among those the caller answers. */
+static void submit_group(struct server *sv, struct lead_item *const *group, size_t n) {
+    struct lead_item *items[GROUP_MAX];
+    if (n > GROUP_MAX)
+        n = GROUP_MAX;
+    memcpy(items, group, n * sizeof *items);
     while (n > 0) {
         _cleanup_json_ json_t *arr = json_array(), *res = NULL;
         for (size_t i = 0; i < n; i++)
@@ -551,7 +888,25 @@ struct sse {
     int64_t last;      /* last event sent */
     struct dw_buf out; /* formatted, not yet sent */
     size_t off;
+    char secret[160]; /* the stream's token, checked again every SSE_RECHECK_MS */
+    int64_t checked_us;
 };
+
+/* The stream's token is still valid (not revoked, its user still holds its role). A store
+ * that cannot be read ends the stream too: it cannot be told. */
+static bool sse_token_ok(struct sse *s) {
+    int64_t now = mono_us();
+    if (now - s->checked_us < (int64_t)SSE_RECHECK_MS * 1000)
+        return true;
+    s->checked_us = now;
+    struct dw_error err = {0};
+    json_t *tok = NULL;
+    struct reader *rd = reader_get(s->sv);
+    int r = dw_token_check(rd->e, s->secret, &tok, &err);
+    reader_put(rd);
+    json_decref(tok);
+    return r >= 0;
+}
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     (void)pos;
@@ -559,6 +914,8 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     int64_t idle_since = mono_us();
     while (s->off >= s->out.len) {
         if (atomic_load(&s->sv->stopping))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (!sse_token_ok(s)) /* revoked: end the stream within a second */
             return MHD_CONTENT_READER_END_OF_STREAM;
         s->out.len = s->off = 0;
         struct dw_error err = {0};
@@ -605,6 +962,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
 
 static void sse_free(void *cls) {
     struct sse *s = cls;
+    explicit_bzero(s->secret, sizeof s->secret);
     dw_buf_release(&s->out);
     free(s);
 }
@@ -638,6 +996,8 @@ static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c,
         return MHD_NO;
     s->sv = sv;
     s->last = last;
+    s->checked_us = mono_us(); /* checked by the request itself just now */
+    snprintf(s->secret, sizeof s->secret, "%s", bearer_secret(c));
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
     if (!resp) {
@@ -754,9 +1114,18 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
         "dealwright_agent_step_failures_total %" PRIu64 "\n"
         "# HELP dealwright_events_streamed_total Events sent on event streams.\n"
         "# TYPE dealwright_events_streamed_total counter\n"
-        "dealwright_events_streamed_total %" PRIu64 "\n",
+        "dealwright_events_streamed_total %" PRIu64 "\n"
+        "# HELP dealwright_http_connections Connections open.\n"
+        "# TYPE dealwright_http_connections gauge\ndealwright_http_connections %u\n"
+        "# HELP dealwright_http_connections_refused_total Connections refused by the "
+        "connection policy.\n# TYPE dealwright_http_connections_refused_total counter\n"
+        "dealwright_http_connections_refused_total %" PRIu64 "\n"
+        "# HELP dealwright_http_connections_cut_total Connections closed for not sending a "
+        "request in time.\n# TYPE dealwright_http_connections_cut_total counter\n"
+        "dealwright_http_connections_cut_total %" PRIu64 "\n",
         (uint64_t)atomic_load(&sv->worker_steps), (uint64_t)atomic_load(&sv->worker_failures),
-        (uint64_t)atomic_load(&sv->events_sent));
+        (uint64_t)atomic_load(&sv->events_sent), conns_open(sv),
+        (uint64_t)atomic_load(&sv->conns_refused), (uint64_t)atomic_load(&sv->conns_cut));
     r |= dw_buf_printf(&b,
                        "# HELP dealwright_webhook_attempts_total Webhook delivery attempts by "
                        "outcome.\n# TYPE dealwright_webhook_attempts_total counter\n"
@@ -1061,19 +1430,22 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls) {
-    (void)version;
     struct server *sv = cls;
     struct req *rq = *con_cls;
-    if (!rq) {
-        if (!(rq = calloc(1, sizeof *rq)))
+    if (!rq || !rq->counted) { /* the head is whole (rq was made with the request line) */
+        if (!rq && !(rq = on_uri(sv, "", c)))
             return MHD_NO;
-        rq->start_us = mono_us();
-        snprintf(rq->user, sizeof rq->user, "-");
         atomic_fetch_add(&sv->in_flight, 1);
         rq->counted = true;
         *con_cls = rq;
+        conn_set(sv, c, C_BODY);
+        check_head(c, version, rq);
+        if (rq->reject) /* answered now; a body is not read */
+            return send_error(c, rq, rq->reject, NULL, "%s", rq->reject_msg);
         return MHD_YES;
     }
+    if (rq->reject)
+        return MHD_YES;
     if (*upload_size) {
         if (!rq->too_big && rq->body.len + *upload_size <= BODY_MAX) {
             if (dw_buf_append(&rq->body, upload, *upload_size) < 0)
@@ -1085,6 +1457,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    conn_set(sv, c, C_HANDLING);
     return dispatch(sv, c, url, method, rq);
 }
 
@@ -1093,6 +1466,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct server *sv = cls;
     struct req *rq = *con_cls;
+    conn_set(sv, c, C_HEAD); /* a kept-alive connection's next head has its deadline */
     if (!rq)
         return;
     const union MHD_ConnectionInfo *ci =
@@ -1251,10 +1625,33 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     const char *rate = cli_opt(&argc, argv, "--rate", &bad);
     const char *attempts = cli_opt(&argc, argv, "--webhook-attempts", &bad);
     const char *backoff = cli_opt(&argc, argv, "--webhook-backoff-ms", &bad);
+    const char *max_conns = cli_opt(&argc, argv, "--max-connections", &bad);
+    const char *per_addr = cli_opt(&argc, argv, "--per-address", &bad);
+    const char *head_timeout = cli_opt(&argc, argv, "--header-timeout", &bad);
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
+                         "[--max-connections N] [--per-address N] [--header-timeout S] "
                          "[--webhook-attempts N] [--webhook-backoff-ms MS]");
+    struct {
+        const char *opt, *val;
+        unsigned def, lo, hi;
+        unsigned v;
+    } lim[] = {{"--max-connections", max_conns, CONN_MAX, 16, 16384, 0},
+               {"--per-address", per_addr, CONN_PER_ADDR, 1, 16384, 0},
+               {"--header-timeout", head_timeout, HEAD_TIMEOUT, 1, 3600, 0}};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(lim); i++) {
+        lim[i].v = lim[i].def;
+        if (!lim[i].val)
+            continue;
+        char *end;
+        errno = 0;
+        long v = strtol(lim[i].val, &end, 10);
+        if (errno || *end || end == lim[i].val || v < (long)lim[i].lo || v > (long)lim[i].hi)
+            return cli_usage("%s: expected a number from %u to %u, got '%s'", lim[i].opt, lim[i].lo,
+                             lim[i].hi, lim[i].val);
+        lim[i].v = (unsigned)v;
+    }
     struct dw_webhook_opts hook_opts = {0};
     int u = cli_webhook_opts("--webhook-", attempts, backoff, &hook_opts);
     if (u)
@@ -1280,6 +1677,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     sv->hook_opts.stop = &sv->hook_stop;
     sv->rate = per_sec;
     sv->burst = per_sec * 2 < 10 ? 10 : per_sec * 2;
+    sv->conn_max = lim[0].v;
+    sv->per_addr = lim[1].v;
+    sv->head_timeout = lim[2].v;
+    pthread_mutex_init(&sv->conn_mu, NULL);
     pthread_mutex_init(&sv->api_mu, NULL);
     pthread_mutex_init(&sv->worker_mu, NULL);
     pthread_mutex_init(&sv->rate_mu, NULL);
@@ -1317,9 +1718,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
+        on_accept, sv, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, sv->conn_max,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1, MHD_OPTION_END);
     if (!d) {
@@ -1337,6 +1739,17 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     }
     if (pthread_create(&sv->hook_worker, NULL, hook_main, sv) != 0) {
         atomic_store(&sv->stopping, true);
+        kick_worker(sv);
+        pthread_join(sv->worker, NULL);
+        MHD_stop_daemon(d);
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
+    if (pthread_create(&sv->watchdog, NULL, watchdog_main, sv) != 0) {
+        atomic_store(&sv->stopping, true);
+        sv->hook_stop = true;
+        pthread_join(sv->hook_worker, NULL);
         kick_worker(sv);
         pthread_join(sv->worker, NULL);
         MHD_stop_daemon(d);
@@ -1362,10 +1775,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     kick_worker(sv);
     for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
         usleep(10 * 1000);
+    pthread_join(sv->watchdog, NULL); /* before the connections it watches go */
     MHD_stop_daemon(d);
     pthread_join(sv->worker, NULL);
     pthread_join(sv->hook_worker, NULL);
     close_engines(sv);
+    free(sv->buckets);
+    pthread_mutex_destroy(&sv->conn_mu);
     pthread_mutex_destroy(&sv->api_mu);
     pthread_mutex_destroy(&sv->worker_mu);
     pthread_mutex_destroy(&sv->rate_mu);

