@@ -169,3 +169,109 @@ EOF
 pass "40 rounds of valid + refused + valid leads posted at once: 80 accepted, 40 refused naming source"
 stop
 pass "the server stops on SIGTERM after mixed posts"
+
+# ---- 3. slow and silent connections --------------------------------------------------------
+# slowconn SECONDS ADDR...: 600 connections from ADDRs (round-robin) that never finish a head —
+# half silent, half sending a header line every 2 s, each reopened when the server closes it —
+# while a prober on 127.0.0.2 asks /healthz and /v1/deals every 0.3 s: every probe must be
+# answered within 2 s. Prints "cut N refused N probes N slowest S".
+cat >"$TMP/slowconn.py" <<'EOF'
+import http.client, os, selectors, socket, sys, threading, time
+port = int(os.environ["PORT"]); admin = os.environ["ADMIN"]
+dur = float(sys.argv[1]); addrs = sys.argv[2:]
+N = 600
+sel = selectors.DefaultSelector()
+slots = [None] * N          # [sock, kind, opened, last_line, got]
+stats = {"cut": 0, "refused": 0, "opened": 0}
+def open_slot(i, now):
+    s = socket.socket()
+    s.setblocking(False)
+    try:
+        s.bind((addrs[i % len(addrs)], 0))
+        s.connect_ex(("127.0.0.1", port))
+    except OSError:
+        s.close(); slots[i] = [None, i % 2, now, now, b""]; return
+    sel.register(s, selectors.EVENT_READ, i)
+    slots[i] = [s, i % 2, now, now, b""]
+    stats["opened"] += 1
+def close_slot(i, now):
+    s = slots[i][0]
+    sel.unregister(s); s.close()
+    got = slots[i][4]
+    if b"408" in got.split(b"\r\n")[0]:
+        stats["cut"] += 1
+    else:
+        stats["refused"] += 1
+    slots[i] = [None, i % 2, now + 0.5, now, b""]   # reopen half a second later
+probes = []
+def prober():
+    end = time.time() + dur
+    while time.time() < end:
+        for path, auth in (("/healthz", None), ("/v1/deals?limit=5", admin)):
+            t0 = time.time()
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5,
+                                               source_address=("127.0.0.2", 0))
+                c.request("GET", path, headers={"Authorization": "Bearer " + auth} if auth else {})
+                st = c.getresponse().status
+                c.close()
+            except Exception as ex:
+                st = repr(ex)
+            probes.append((path, st, time.time() - t0))
+        time.sleep(0.3)
+start = time.time()
+for i in range(N):
+    open_slot(i, start)
+p = threading.Thread(target=prober); p.start()
+while time.time() - start < dur:
+    now = time.time()
+    for key, _ in sel.select(0.2):
+        i = key.data
+        try:
+            b = key.fileobj.recv(4096)
+        except OSError:
+            b = b""
+        if b:
+            slots[i][4] += b
+        else:
+            close_slot(i, now)
+    for i in range(N):
+        s, kind, t, last, _ = slots[i]
+        if s is None:
+            if now >= t:
+                open_slot(i, now)
+        elif kind == 1 and now - last >= 2:
+            try:
+                s.send(b"GET / HTTP/1.1\r\n" if last == t else b"X-Slow: 1\r\n")
+            except OSError:
+                pass
+            slots[i][3] = now
+p.join()
+for s in slots:
+    if s[0] is not None:
+        s[0].close()
+bad = [x for x in probes if x[1] != 200 or x[2] > 2.0]
+print("cut %d refused %d probes %d slowest %.2f" % (stats["cut"], stats["refused"], len(probes),
+      max(x[2] for x in probes)))
+if bad or len(probes) < 10:
+    sys.exit("probes not answered in time: %r" % bad[:5])
+EOF
+
+# the defaults: every attacker on one address, probes from another
+start --rate 0
+timeout 60 python3 "$TMP/slowconn.py" 8 127.0.0.1 >"$TMP/slow.out" || fail "slow connections (defaults): $(cat "$TMP/slow.out")"
+pass "600 silent and trickling connections from one address: $(cat "$TMP/slow.out")"
+curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz" | grep -q 200 ||
+    fail "the attacking address cannot connect once the attack ended"
+stop
+# a small server attacked from four addresses: the per-address cap, the reserved slots and the
+# header deadline (2 s) all at work
+start --rate 0 --max-connections 320 --per-address 100 --header-timeout 2
+timeout 60 python3 "$TMP/slowconn.py" 8 127.0.0.1 127.0.0.3 127.0.0.4 127.0.0.5 >"$TMP/slow.out" ||
+    fail "slow connections (4 addresses): $(cat "$TMP/slow.out")"
+CUT=$(sed -n 's/^cut \([0-9]*\).*/\1/p' "$TMP/slow.out")
+[ "$CUT" -ge 300 ] || fail "the header deadline cut only $CUT connections: $(cat "$TMP/slow.out")"
+pass "600 slow connections from four addresses on a 320-connection server: $(cat "$TMP/slow.out")"
+curl -s -m 2 "http://127.0.0.1:$PORT/metrics" | grep -q '^dealwright_http_connections_cut_total [1-9]' ||
+    fail "the metrics do not count the cut connections"
+stop
