@@ -275,3 +275,95 @@ pass "600 slow connections from four addresses on a 320-connection server: $(cat
 curl -s -m 2 "http://127.0.0.1:$PORT/metrics" | grep -q '^dealwright_http_connections_cut_total [1-9]' ||
     fail "the metrics do not count the cut connections"
 stop
+
+# ---- 4. rate buckets: token ids 1024 apart do not share one -----------------------------
+A_ID=$(db "SELECT id FROM api_tokens WHERE prefix = '$(echo "$ADMIN" | cut -c5-12)'")
+db "INSERT INTO api_tokens (id, user, role, hash, prefix, created_at)
+    VALUES ($A_ID + 1023, 'nils', 'admin', 'placeholder', 'x', '2026-11-24T12:00:00Z')"
+TOK_B=$(token nils admin)
+B_ID=$(db "SELECT max(id) FROM api_tokens")
+db "DELETE FROM api_tokens WHERE id = $A_ID + 1023"
+[ "$B_ID" -eq $((A_ID + 1024)) ] || fail "token ids: $A_ID and $B_ID"
+export TOK_B
+start --rate 20
+py <<'EOF' >"$TMP/rate.out" || fail "rate buckets: $(cat "$TMP/rate.out")"
+import http.client, os, sys, time
+port = int(os.environ["PORT"])
+toks = [os.environ["ADMIN"], os.environ["TOK_B"]]
+conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in toks]
+ok = {0: 0, 1: 0}; n = 600
+t0 = time.time()
+for i in range(n):
+    k = i % 2
+    conns[k].request("GET", "/v1/approvals", headers={"Authorization": "Bearer " + toks[k]})
+    r = conns[k].getresponse(); r.read()
+    if r.status == 200:
+        ok[k] += 1
+    elif r.status != 429:
+        sys.exit(f"status {r.status}")
+el = time.time() - t0
+# each token: a burst of 40, then 20 a second
+limit = 40 + 20 * el + 2
+print(f"{ok[0] + ok[1]} of {n} allowed in {el:.2f} s (at most {limit:.0f} per token)")
+if ok[0] > limit or ok[1] > limit:
+    sys.exit(f"a token got more than its bucket allows: {ok}")
+EOF
+pass "tokens $A_ID and $B_ID alternated: $(cat "$TMP/rate.out")"
+stop
+
+# ---- 5. an event stream ends within a second of its token's revocation ------------------
+STREAM=$(dw token create --user nils --role admin --json)
+STREAM_ID=$(echo "$STREAM" | json_get 'd["id"]')
+STREAM_TOK=$(echo "$STREAM" | json_get 'd["secret"]')
+export STREAM_ID STREAM_TOK DW
+start --rate 0
+py <<'EOF' >"$TMP/stream.out" || fail "stream revocation: $(cat "$TMP/stream.out")"
+import http.client, json, os, subprocess, sys, threading, time
+port = int(os.environ["PORT"])
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("GET", "/v1/events?after=latest", headers={"Authorization": "Bearer " + os.environ["STREAM_TOK"]})
+r = c.getresponse()
+if r.status != 200:
+    sys.exit(f"stream: {r.status}")
+got = []; ended = []
+def reader():
+    try:
+        while True:
+            line = r.readline()
+            if not line:
+                break
+            if line.startswith(b"id: "):
+                got.append((time.time(), int(line[4:])))
+    except Exception:
+        pass
+    ended.append(time.time())
+threading.Thread(target=reader, daemon=True).start()
+base = json.loads(open(os.environ["WS"] + "/samples/leads.jsonl").readline())
+def post(i):
+    p = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    p.request("POST", "/v1/leads", json.dumps(dict(base, external_id=f"stream-{i}")),
+              {"Authorization": "Bearer " + os.environ["HOOK"], "Content-Type": "application/json"})
+    p.getresponse().read()
+post(0)
+for _ in range(50):
+    if got:
+        break
+    time.sleep(0.1)
+if not got:
+    sys.exit("no event on the stream before revocation")
+subprocess.run([os.environ["DW"], "-w", os.environ["WS"], "token", "revoke", os.environ["STREAM_ID"]],
+               check=True, stdout=subprocess.DEVNULL)
+revoked = time.time()
+for i in range(1, 6):  # events keep happening
+    post(i)
+    time.sleep(0.3)
+if not ended:
+    sys.exit("the stream is still open %.1f s after its token was revoked" % (time.time() - revoked))
+late = [s for t, s in got if t > revoked + 1.0]
+print("ended %.2f s after revocation, %d events before, %d after" % (ended[0] - revoked,
+      len([1 for t, _ in got if t <= revoked]), len(late)))
+if ended[0] - revoked > 1.0 or late:
+    sys.exit("too late")
+EOF
+pass "an open event stream: $(cat "$TMP/stream.out")"
+stop
