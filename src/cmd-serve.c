@@ -156,6 +156,7 @@ struct server {
 struct req {
     struct dw_buf body;
     bool too_big;
+    char link[160];  /* a list's next page (Link header), when there is one */
     unsigned reject; /* a status the request's head earned (0 = none), with its message */
     char reject_msg[120];
     int64_t start_us;
@@ -199,9 +200,10 @@ static enum MHD_Result send_text(struct MHD_Connection *c, struct req *rq, unsig
         MHD_add_response_header(resp, "Retry-After", "1");
     if (status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"dealwright\"");
+    if (rq && rq->link[0] && status == 200)
+        MHD_add_response_header(resp, "Link", rq->link);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
-    (void)rq;
     return ret;
 }
 
@@ -313,6 +315,39 @@ static enum MHD_Result send_dw_error(struct MHD_Connection *c, struct req *rq,
 }
 
 /* ---- request input ------------------------------------------------------------------ */
+
+/* A list route's ?limit=N&after=CURSOR (docs "Pages"); -1 with a 400 queued in *res. */
+static int page_args(struct MHD_Connection *c, struct req *rq, int *limit, const char **after,
+                     enum MHD_Result *res) {
+    const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+    *limit = 0;
+    if (l) {
+        char *end;
+        errno = 0;
+        long v = strtol(l, &end, 10);
+        if (errno || *end || end == l || !isdigit((unsigned char)l[0]) || v < 1 ||
+            v > DW_PAGE_MAX) {
+            *res = send_error(c, rq, 400, "limit", "limit: a number from 1 to %d, got '%.20s'",
+                              DW_PAGE_MAX, l);
+            return -1;
+        }
+        *limit = (int)v;
+    }
+    return 0;
+}
+
+/* A page's items as the answer (an array, as the whole list was before pages), and the next
+ * page, if any, in a Link header: </v1/deals?limit=N&after=CURSOR>; rel="next". filter is
+ * the list's other argument ("&stage=new"), already checked to need no escaping. */
+static enum MHD_Result send_page(struct MHD_Connection *c, struct req *rq, const char *path,
+                                 int limit, const char *filter, const json_t *page) {
+    const char *next = dw_json_str(page, "next");
+    if (next)
+        snprintf(rq->link, sizeof rq->link, "<%s?limit=%d&after=%s%s>; rel=\"next\"", path,
+                 limit ? limit : DW_PAGE_DEFAULT, next, filter);
+    return send_json(c, rq, 200, json_object_get(page, "items"));
+}
 
 static bool depth_ok(const json_t *j, int depth) {
     if (depth > JSON_DEPTH_MAX)
@@ -1060,9 +1095,24 @@ static enum MHD_Result route_webhooks(struct server *sv, struct MHD_Connection *
     if (rq->route == R_DELIVERIES && status && strcmp(status, "pending") &&
         strcmp(status, "delivered") && strcmp(status, "dead"))
         return send_error(c, rq, 400, "status", "status: pending, delivered or dead");
+    if (rq->route == R_DELIVERIES) {
+        const char *after;
+        int limit;
+        enum MHD_Result res;
+        if (page_args(c, rq, &limit, &after, &res) < 0)
+            return res;
+        struct reader *rd = reader_get(sv);
+        r = dw_webhook_deliveries_page(rd->e, status, after, limit, &out, &err);
+        reader_put(rd);
+        if (r < 0)
+            return send_dw_error(c, rq, &err, r);
+        char filter[32] = "";
+        if (status)
+            snprintf(filter, sizeof filter, "&status=%s", status);
+        return send_page(c, rq, "/v1/webhooks/deliveries", limit, filter, out);
+    }
     struct reader *rd = reader_get(sv);
-    r = rq->route == R_DELIVERIES ? dw_webhook_deliveries(rd->e, status, &out, &err)
-                                  : dw_webhooks_list(rd->e, &out, &err);
+    r = dw_webhooks_list(rd->e, &out, &err);
     reader_put(rd);
     return r < 0 ? send_dw_error(c, rq, &err, r) : send_json(c, rq, 200, out);
 }
@@ -1374,15 +1424,19 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return route_leads_post(sv, c, rq);
     case R_DEALS: {
         const char *stage = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stage");
+        const char *after;
+        int limit;
+        if (page_args(c, rq, &limit, &after, &res) < 0)
+            return res;
         struct reader *rd = reader_get(sv);
-        r = dw_deals_list(rd->e, stage, &out, &err);
+        r = dw_deals_page(rd->e, stage, after, limit, &out, &err);
         reader_put(rd);
-        if (r < 0) {
-            if (!err.field[0])
-                snprintf(err.field, sizeof err.field, "stage");
+        if (r < 0)
             return send_dw_error(c, rq, &err, r);
-        }
-        return send_json(c, rq, 200, out);
+        char filter[48] = "";
+        if (stage && *stage)
+            snprintf(filter, sizeof filter, "&stage=%s", stage);
+        return send_page(c, rq, "/v1/deals", limit, filter, out);
     }
     case R_DEAL:
     case R_TIMELINE:
@@ -1397,13 +1451,17 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return send_json(c, rq, 200, out);
     }
     case R_APPROVALS: {
+        const char *after;
+        int limit;
+        if (page_args(c, rq, &limit, &after, &res) < 0)
+            return res;
         struct reader *rd = reader_get(sv);
-        r = dw_approvals_list(rd->e, &out, &err);
+        r = dw_approvals_page(rd->e, after, limit, &out, &err);
         reader_put(rd);
-    }
         if (r < 0)
             return send_dw_error(c, rq, &err, r);
-        return send_json(c, rq, 200, out);
+        return send_page(c, rq, "/v1/approvals", limit, "", out);
+    }
     case R_DECISION:
         if (integration)
             return send_error(c, rq, 403, NULL, "an integration token cannot decide approvals");

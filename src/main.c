@@ -138,6 +138,18 @@ int cli_parse_long(const char *s, long min, long max, long *ret) {
     return 0;
 }
 
+void cli_page_next(const json_t *page, const char *cmd, int limit, const char *opt,
+                   const char *val) {
+    const char *next = page ? dw_json_str(page, "next") : NULL;
+    if (!next)
+        return;
+    fprintf(stderr, "next page: dealwright %s --limit %d --after %s", cmd,
+            limit ? limit : DW_PAGE_DEFAULT, next);
+    if (opt && val && *val)
+        fprintf(stderr, " %s %s", opt, val);
+    fputc('\n', stderr);
+}
+
 void cli_print_json(const json_t *j) {
     json_dumpf(j, stdout,
                JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

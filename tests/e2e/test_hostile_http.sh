@@ -367,3 +367,70 @@ if ended[0] - revoked > 1.0 or late:
 EOF
 pass "an open event stream: $(cat "$TMP/stream.out")"
 stop
+
+# ---- 6. pages: every list a page at a time, over a few hundred deals --------------------
+python3 - "$WS/samples/leads.jsonl" >"$TMP/many.jsonl" <<'EOF'
+import json, sys
+base = [json.loads(l) for l in open(sys.argv[1])]
+for i in range(330):
+    d = dict(base[i % len(base)], external_id=f"page-{i}")
+    d["contact"] = dict(d["contact"], email=f"buyer{i}@page-{i}.example")
+    print(json.dumps(d))
+EOF
+dw lead add "$TMP/many.jsonl" >/dev/null
+db "UPDATE deals SET runnable = 0" # listed, not worked on: the pages are what is tested
+TOTAL=$(db "SELECT count(*) FROM deals")
+[ "$TOTAL" -ge 330 ] || fail "only $TOTAL deals"
+export TOTAL
+start --rate 0
+py <<'EOF' >"$TMP/pages.out" || fail "pages: $(cat "$TMP/pages.out")"
+import http.client, json, os, re, sys
+port = int(os.environ["PORT"]); tok = os.environ["ADMIN"]; total = int(os.environ["TOTAL"])
+def get(path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path, headers={"Authorization": "Bearer " + tok})
+    r = c.getresponse()
+    return r.status, r.getheader("Link"), json.loads(r.read())
+seen, pages, path = [], 0, "/v1/deals?limit=70"
+while path:
+    st, link, items = get(path)
+    if st != 200 or not isinstance(items, list) or len(items) > 70:
+        sys.exit(f"{path}: {st}, {len(items)} items")
+    seen += [d["id"] for d in items]
+    pages += 1
+    m = re.match(r'<([^>]+)>; rel="next"', link or "")
+    path = m.group(1) if m else None
+if len(seen) != total or len(set(seen)) != total or seen != sorted(seen):
+    sys.exit(f"{len(seen)} deals in {pages} pages ({len(set(seen))} distinct) of {total}")
+st, link, items = get("/v1/deals")
+if len(items) > 1000 or (total > 1000) != bool(link):
+    sys.exit(f"default page: {len(items)} items, link {link}")
+# a stage filter follows its pages too
+st, link, items = get("/v1/deals?stage=new&limit=50")
+if st != 200 or len(items) != 50 or "stage=new" not in (link or ""):
+    sys.exit(f"stage page: {st} {len(items)} {link}")
+for bad, field in (("/v1/deals?limit=0", "limit"), ("/v1/deals?limit=1001", "limit"),
+                   ("/v1/deals?limit=ten", "limit"), ("/v1/deals?after=zz", "after"),
+                   ("/v1/deals?after=a1", "after"), ("/v1/approvals?after=d5", "after"),
+                   ("/v1/webhooks/deliveries?limit=-1", "limit")):
+    st, link, body = get(bad)
+    if st != 400 or body.get("error", {}).get("field") != field:
+        sys.exit(f"{bad}: {st} {body}")
+for path in ("/v1/approvals?limit=1", "/v1/webhooks/deliveries?limit=1"):
+    st, link, items = get(path)
+    if st != 200 or not isinstance(items, list) or len(items) > 1:
+        sys.exit(f"{path}: {st} {items}")
+print(f"{total} deals in {pages} pages of 70")
+EOF
+pass "GET /v1/deals: $(cat "$TMP/pages.out"), in order, none twice; bad limits and cursors refused"
+stop
+dw deals --limit 100 >"$TMP/p1" 2>"$TMP/p1.err"
+[ "$(wc -l <"$TMP/p1")" -eq 101 ] || fail "deals --limit 100: $(wc -l <"$TMP/p1") lines"
+NEXT=$(sed -n 's/^next page: dealwright deals --limit 100 --after \([a-z0-9]*\)$/\1/p' "$TMP/p1.err")
+[ -n "$NEXT" ] || fail "deals --limit 100 names no next page: $(cat "$TMP/p1.err")"
+dw deals --limit 100 --after "$NEXT" --json >"$TMP/p2" 2>/dev/null
+FIRST=$(json_get 'd[0]["id"]' <"$TMP/p2")
+[ "$FIRST" = "D-000101" ] || fail "the second page starts at $FIRST"
+expect_exit 2 dw deals --limit 5000
+expect_exit 2 dw approvals --after nonsense
+pass "dealwright deals/approvals --limit N --after CURSOR page through the store"
