@@ -1530,6 +1530,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
     unsigned status = ci ? ci->http_status : 0;
+    if (!status && !rq->counted) { /* a head never finished: not a request to count or log */
+        free(rq);
+        *con_cls = NULL;
+        return;
+    }
     int64_t us = mono_us() - rq->start_us;
     for (size_t k = 0; k < N_STATUS; k++)
         if (status_codes[k] == status)
@@ -1636,6 +1641,30 @@ static void *hook_main(void *arg) {
             usleep(100 * 1000);
     }
     return NULL;
+}
+
+/* libmicrohttpd's own messages (a client gone mid-request, a head refused), at most 10 a
+ * second: a flood of bad connections must not become a flood of log lines. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    (void)cls;
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static time_t second;
+    static unsigned n, dropped;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&mu);
+    if (now != second) {
+        if (dropped)
+            fprintf(stderr, "dealwright serve: %u more messages of libmicrohttpd not shown\n",
+                    dropped);
+        second = now;
+        n = dropped = 0;
+    }
+    if (++n <= 10) {
+        fputs("dealwright serve: libmicrohttpd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+    } else
+        dropped++;
+    pthread_mutex_unlock(&mu);
 }
 
 static void close_engines(struct server *sv) {
@@ -1776,12 +1805,12 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
-        on_accept, sv, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, sv->conn_max,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        1, MHD_OPTION_END);
+        on_accept, sv, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+        sv->conn_max, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
                 strerror(errno));

@@ -8,7 +8,7 @@
 command -v curl >/dev/null || fail "curl is needed (make deps installs it)"
 new_ws
 PID=""
-trap '[ -z "$PID" ] || kill -9 "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+trap '[ -z "$PID" ] || kill -9 "$PID" 2>/dev/null || true; [ -z "${KEEP:-}" ] || cp "$TMP/serve.err" /tmp/hostile-serve.err; rm -rf "$TMP"' EXIT
 
 token() { # token USER ROLE -> secret
     dw token create --user "$1" --role "$2" --json | json_get 'd["secret"]'
@@ -17,11 +17,12 @@ ADMIN=$(token nils admin)
 HOOK=$(token webform integration)
 
 start() {
+    rm -f "$TMP/serve.out" # not the previous server's port: the redirection below is the child's
     "$DW" -w "$WS" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
     PID=$!
     PORT=""
     for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
+        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null)
         [ -n "$PORT" ] && break
         sleep 0.1
     done
