@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -1502,8 +1503,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_error(c, rq, rq->reject, NULL, "%s", rq->reject_msg);
         return MHD_YES;
     }
-    if (rq->reject)
+    if (rq->reject) { /* answered already: what follows is not read */
+        *upload_size = 0;
         return MHD_YES;
+    }
     if (*upload_size) {
         if (!rq->too_big && rq->body.len + *upload_size <= BODY_MAX) {
             if (dw_buf_append(&rq->body, upload, *upload_size) < 0)
@@ -1775,6 +1778,21 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     pthread_mutex_init(&sv->group_mu, NULL);
     pthread_cond_init(&sv->group_cv, NULL);
     sv->group_tail = &sv->group_head;
+
+    /* a descriptor per connection, and some for the store: raise the soft limit as far as
+     * the hard one allows (1,024 is a common soft limit) */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < (rlim_t)sv->conn_max + 256) {
+        nofile.rlim_cur =
+            nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max > (rlim_t)sv->conn_max + 256
+                ? (rlim_t)sv->conn_max + 256
+                : nofile.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur < (rlim_t)sv->conn_max + 64)
+            fprintf(stderr,
+                    "dealwright serve: only %llu file descriptors for %u connections "
+                    "(ulimit -n)\n",
+                    (unsigned long long)nofile.rlim_cur, sv->conn_max);
+    }
 
     struct dw_error err = {0};
     struct dw_diags diags = {0};
