@@ -1,7 +1,8 @@
 /* serve — the HTTP API (docs/internals/server.md) on libmicrohttpd, with the control plane
  * running behind it.
  *
- * Threads. MHD runs a thread per connection. An engine is used by one thread at a time, so
+ * Threads. A gate thread accepts connections and hands each to MHD once its first request
+ * head is whole; MHD runs a thread per connection. An engine is used by one thread at a time, so
  * the requests that write share one engine (`api`) under a mutex — SQLite has one writer at
  * a time anyway — with lead posts group-committed; reads take one of READERS engines of
  * their own. The control plane runs in a worker thread on another engine (connections to
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -94,7 +96,7 @@ struct bucket {
 };
 
 /* A connection as the connection policy sees it (docs "Connections"). */
-enum conn_state { C_HEAD, C_BODY, C_HANDLING, C_CUT };
+enum conn_state { C_GATE, C_HEAD, C_BODY, C_HANDLING, C_CUT };
 struct conn {
     int fd;
     uint32_t addr; /* IPv4, network order */
@@ -150,7 +152,9 @@ struct server {
     struct conn *conns;
     unsigned n_conns, conn_max, per_addr, head_timeout;
     atomic_uint_fast64_t conns_refused, conns_cut;
-    pthread_t watchdog;
+    pthread_t watchdog, gate;
+    int listen_fd;
+    struct MHD_Daemon *mhd;
 };
 
 /* One request in progress. */
@@ -526,10 +530,8 @@ static uint32_t conn_addr(const struct sockaddr *sa) {
     return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
 }
 
-static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
-    (void)len;
-    struct server *sv = cls;
-    uint32_t a = conn_addr(addr);
+/* May a new connection from a come in? */
+static bool admit(struct server *sv, uint32_t a) {
     pthread_mutex_lock(&sv->conn_mu);
     unsigned mine = 0;
     for (struct conn *cn = sv->conns; cn; cn = cn->next)
@@ -540,7 +542,14 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
     pthread_mutex_unlock(&sv->conn_mu);
     if (!ok)
         atomic_fetch_add(&sv->conns_refused, 1);
-    return ok ? MHD_YES : MHD_NO;
+    return ok;
+}
+
+/* libmicrohttpd's accept policy: the gate admitted the connection already; this holds for
+ * whatever else might hand it one. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
+    (void)len;
+    return admit(cls, conn_addr(addr)) ? MHD_YES : MHD_NO;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -619,7 +628,8 @@ static void *watchdog_main(void *arg) {
         int64_t now = mono_us();
         pthread_mutex_lock(&sv->conn_mu);
         for (struct conn *cn = sv->conns; cn; cn = cn->next) {
-            int64_t limit = cn->state == C_HEAD   ? (int64_t)sv->head_timeout * 1000000
+            int64_t limit = cn->state == C_HEAD || cn->state == C_GATE
+                                ? (int64_t)sv->head_timeout * 1000000
                             : cn->state == C_BODY ? (int64_t)BODY_TIMEOUT * 1000000
                                                   : 0;
             if (!limit || cn->fd < 0 || now - cn->since_us <= limit)
@@ -634,6 +644,264 @@ static void *watchdog_main(void *arg) {
         }
         pthread_mutex_unlock(&sv->conn_mu);
     }
+    return NULL;
+}
+
+/* ---- the gate: a connection's first request head, before libmicrohttpd ----------------- */
+
+/* The server accepts connections itself and hands each to libmicrohttpd once its first
+ * request head has arrived whole (read with MSG_PEEK, so that libmicrohttpd reads it
+ * again). What libmicrohttpd would refuse with a page of HTML — an HTTP version other than
+ * 1.0 and 1.1, a Content-Length that is not a number, a head beyond its memory pool — is
+ * answered here as JSON; so is a connection the policy refuses (503). While it waits, a
+ * connection is in the policy's record as C_GATE: counted for its address, and cut by the
+ * watchdog at the header deadline. A later request on a kept-alive connection is read by
+ * libmicrohttpd alone (docs "Malformed requests"). */
+
+#define GATE_PEEK (64u << 10)
+
+static const char *status_reason(unsigned status) {
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 408:
+        return "Request Timeout";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
+    }
+}
+
+/* Answer a JSON error on a connection libmicrohttpd never saw, and close it. What the client
+ * sent is read first, so that the close is not a reset that loses the answer. */
+static void gate_refuse(int fd, unsigned status, const char *field, const char *msg) {
+    char sink[4096];
+    while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+        ;
+    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code",
+                          status == 505 ? "http_version_not_supported" : status_code_name(status),
+                          "message", msg);
+    if (e && field)
+        json_object_set_new(json_object_get(e, "error"), "field", json_string(field));
+    char *body = e ? json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(e);
+    char out[1024];
+    int n = snprintf(out, sizeof out,
+                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nCache-Control: "
+                     "no-store\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                     status, status_reason(status), body ? strlen(body) : 0, body ? body : "");
+    free(body);
+    if (n > 0 && (size_t)n < sizeof out)
+        (void)!send(fd, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+/* A whole head h[0..n): 0 when libmicrohttpd may have it, else the status to answer with
+ * *field and msg. */
+static unsigned gate_check(const char *h, size_t n, const char **field, char *msg, size_t len) {
+    *field = NULL;
+    const char *eol = memchr(h, '\n', n);
+    size_t ll = (size_t)(eol - h);
+    if (ll && h[ll - 1] == '\r')
+        ll--;
+    const char *sp1 = memchr(h, ' ', ll), *sp2 = NULL;
+    for (const char *p = h + ll; p > h; p--)
+        if (p[-1] == ' ') {
+            sp2 = p - 1;
+            break;
+        }
+    if (!sp1 || sp2 == sp1) {
+        snprintf(msg, len, "the request line is not METHOD TARGET HTTP/1.1");
+        return 400;
+    }
+    const char *v = sp2 + 1;
+    size_t vl = (size_t)(h + ll - v);
+    if (!(vl == 8 && (memcmp(v, "HTTP/1.1", 8) == 0 || memcmp(v, "HTTP/1.0", 8) == 0))) {
+        bool looks = vl == 8 && memcmp(v, "HTTP/", 5) == 0 && isdigit((unsigned char)v[5]) &&
+                     v[6] == '.' && isdigit((unsigned char)v[7]);
+        snprintf(msg, len, "%s",
+                 looks ? "only HTTP/1.0 and HTTP/1.1 are spoken here"
+                       : "the request line is not METHOD TARGET HTTP/1.1");
+        return looks ? 505 : 400;
+    }
+    if ((size_t)(sp2 - sp1 - 1) > URI_MAX) {
+        snprintf(msg, len, "the request target is longer than %u bytes", URI_MAX);
+        return 414;
+    }
+    if (n - ll > HEAD_MAX) {
+        snprintf(msg, len, "the request's headers are larger than %u bytes", HEAD_MAX);
+        return 431;
+    }
+    const char *cl = NULL;
+    size_t cll = 0;
+    bool te = false;
+    for (const char *p = eol + 1; p < h + n;) {
+        const char *e = memchr(p, '\n', (size_t)(h + n - p));
+        size_t l = (size_t)((e ? e : h + n) - p);
+        if (l && p[l - 1] == '\r')
+            l--;
+        if (!l)
+            break;
+        const char *colon = memchr(p, ':', l);
+        if (!colon || colon == p) {
+            snprintf(msg, len, "a header line without a name and a colon");
+            return 400;
+        }
+        size_t nl = (size_t)(colon - p);
+        const char *val = colon + 1, *end = p + l;
+        while (val < end && (*val == ' ' || *val == '\t'))
+            val++;
+        while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (nl == 14 && strncasecmp(p, "Content-Length", 14) == 0) {
+            size_t vn = (size_t)(end - val);
+            bool digits = vn >= 1 && vn <= 18;
+            for (size_t i = 0; digits && i < vn; i++)
+                digits = isdigit((unsigned char)val[i]);
+            if (!digits || (cl && (cll != vn || memcmp(cl, val, vn) != 0))) {
+                *field = "Content-Length";
+                snprintf(msg, len, "Content-Length must be one number of bytes");
+                return 400;
+            }
+            cl = val, cll = vn;
+        } else if (nl == 17 && strncasecmp(p, "Transfer-Encoding", 17) == 0)
+            te = true;
+        p = e ? e + 1 : h + n;
+    }
+    if (cl && te) {
+        *field = "Content-Length";
+        snprintf(msg, len, "a request has Content-Length or Transfer-Encoding, not both");
+        return 400;
+    }
+    return 0;
+}
+
+/* The end of the head in h[0..n) (after its blank line), or 0 while it is not whole. */
+static size_t head_end(const char *h, size_t n) {
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (h[i] != '\n')
+            continue;
+        if (h[i + 1] == '\n')
+            return i + 2;
+        if (i + 2 < n && h[i + 1] == '\r' && h[i + 2] == '\n')
+            return i + 3;
+    }
+    return 0;
+}
+
+static void gate_unlist(struct server *sv, struct conn *cn) {
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->prev)
+        cn->prev->next = cn->next;
+    else
+        sv->conns = cn->next;
+    if (cn->next)
+        cn->next->prev = cn->prev;
+    sv->n_conns--;
+    pthread_mutex_unlock(&sv->conn_mu);
+}
+
+static void *gate_main(void *arg) {
+    struct server *sv = arg;
+    size_t cap = sv->conn_max;
+    struct pollfd *pfd = calloc(cap + 1, sizeof *pfd);
+    struct conn **pend = calloc(cap, sizeof *pend);
+    char *buf = malloc(GATE_PEEK);
+    size_t np = 0;
+    if (!pfd || !pend || !buf) {
+        fprintf(stderr, "dealwright serve: out of memory\n");
+        atomic_store(&sv->stopping, true);
+        kill(getpid(), SIGTERM);
+    }
+    while (pfd && pend && buf && !atomic_load(&sv->stopping)) {
+        pfd[0] = (struct pollfd){.fd = sv->listen_fd, .events = POLLIN};
+        for (size_t i = 0; i < np; i++)
+            pfd[i + 1] = (struct pollfd){.fd = pend[i]->fd, .events = POLLIN | POLLRDHUP};
+        if (poll(pfd, np + 1, 200) <= 0)
+            continue;
+        for (size_t i = np; i-- > 0;) {
+            short re = pfd[i + 1].revents;
+            if (!re)
+                continue;
+            struct conn *cn = pend[i];
+            ssize_t n = recv(cn->fd, buf, GATE_PEEK, MSG_PEEK | MSG_DONTWAIT);
+            size_t end = n > 0 ? head_end(buf, (size_t)n) : 0;
+            if (!end && n > 0 && (size_t)n < GATE_PEEK && !(re & (POLLRDHUP | POLLHUP | POLLERR))) {
+                int want = (int)n + 1; /* wake when more has come, not again for the same */
+                setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want);
+                continue;
+            }
+            pend[i] = pend[--np];
+            gate_unlist(sv, cn);
+            if (!end && (n <= 0 || (size_t)n < GATE_PEEK)) { /* gone, or cut by the watchdog */
+                close(cn->fd);
+            } else if (!end) {
+                bool line = memchr(buf, '\n', (size_t)n) != NULL;
+                gate_refuse(cn->fd, line ? 431 : 414, NULL,
+                            line ? "the request head is larger than 64 KiB"
+                                 : "the request line is longer than 64 KiB");
+            } else {
+                const char *field;
+                char msg[120];
+                unsigned st = gate_check(buf, end, &field, msg, sizeof msg);
+                if (st) {
+                    gate_refuse(cn->fd, st, field, msg);
+                } else {
+                    int one = 1;
+                    setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+                    struct sockaddr_in sa = {.sin_family = AF_INET};
+                    sa.sin_addr.s_addr = cn->addr;
+                    socklen_t sl = sizeof sa;
+                    getpeername(cn->fd, (struct sockaddr *)&sa, &sl);
+                    MHD_add_connection(sv->mhd, cn->fd, (struct sockaddr *)&sa, sl);
+                }
+            }
+            free(cn);
+        }
+        while ((pfd[0].revents & POLLIN) && np < cap) {
+            struct sockaddr_in sa;
+            socklen_t sl = sizeof sa;
+            int fd =
+                accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0)
+                break;
+            struct conn *cn = NULL;
+            if (!admit(sv, conn_addr((struct sockaddr *)&sa)) || !(cn = calloc(1, sizeof *cn))) {
+                gate_refuse(fd, 503, NULL,
+                            "too many connections (from this address); try again later");
+                continue;
+            }
+            cn->fd = fd;
+            cn->addr = conn_addr((struct sockaddr *)&sa);
+            cn->state = C_GATE;
+            cn->since_us = mono_us();
+            pthread_mutex_lock(&sv->conn_mu);
+            cn->next = sv->conns;
+            if (sv->conns)
+                sv->conns->prev = cn;
+            sv->conns = cn;
+            sv->n_conns++;
+            pthread_mutex_unlock(&sv->conn_mu);
+            pend[np++] = cn;
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        gate_unlist(sv, pend[i]);
+        close(pend[i]->fd);
+        free(pend[i]);
+    }
+    close(sv->listen_fd);
+    free(pfd);
+    free(pend);
+    free(buf);
     return NULL;
 }
 
@@ -1709,6 +1977,11 @@ static int parse_listen(const char *s, struct sockaddr_in *sa) {
     return 0;
 }
 
+/* listen(2), here where cmd_serve's --listen option does not hide it */
+static int start_listening(int fd) {
+    return listen(fd, 1024);
+}
+
 int cmd_serve(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *listen = cli_opt(&argc, argv, "--listen", &bad);
@@ -1821,15 +2094,33 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The listening socket is the server's own: the gate accepts and hands connections to
+     * libmicrohttpd once their first head is whole. */
+    int one = 1;
+    sv->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (sv->listen_fd < 0 ||
+        setsockopt(sv->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(sv->listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        start_listening(sv->listen_fd) < 0) {
+        fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
+                strerror(errno));
+        if (sv->listen_fd >= 0)
+            close(sv->listen_fd);
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
-        on_accept, sv, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
-        sv->conn_max, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
+            MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+        0, on_accept, sv, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, sv->conn_max,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_END);
+    sv->mhd = d;
     if (!d) {
+        close(sv->listen_fd);
         fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
                 strerror(errno));
         close_engines(sv);
@@ -1851,23 +2142,29 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         free(sv);
         return EXIT_INTERNAL;
     }
-    if (pthread_create(&sv->watchdog, NULL, watchdog_main, sv) != 0) {
+    bool watching = pthread_create(&sv->watchdog, NULL, watchdog_main, sv) == 0;
+    if (!watching || pthread_create(&sv->gate, NULL, gate_main, sv) != 0) {
         atomic_store(&sv->stopping, true);
         sv->hook_stop = true;
+        if (watching)
+            pthread_join(sv->watchdog, NULL);
         pthread_join(sv->hook_worker, NULL);
         kick_worker(sv);
         pthread_join(sv->worker, NULL);
         MHD_stop_daemon(d);
+        close(sv->listen_fd);
         close_engines(sv);
         free(sv);
         return EXIT_INTERNAL;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    struct sockaddr_in bound = sa;
+    socklen_t bl = sizeof bound;
+    getsockname(sv->listen_fd, (struct sockaddr *)&bound, &bl);
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
     printf("dealwright serving on http://%s:%u (API at /v1, description at "
            "/v1/openapi.json)\n",
-           host, di ? di->port : ntohs(sa.sin_port));
+           host, ntohs(bound.sin_port));
     fflush(stdout);
 
     int sig = 0;
@@ -1875,8 +2172,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     fprintf(stderr, "dealwright serve: %s: finishing requests and agent steps in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&sv->stopping, true);
-    sv->hook_stop = true;  /* a pass ends after the delivery in flight */
-    MHD_quiesce_daemon(d); /* no new connections */
+    sv->hook_stop = true;         /* a pass ends after the delivery in flight */
+    pthread_join(sv->gate, NULL); /* no new connections: it closes the listening socket */
     kick_worker(sv);
     for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
         usleep(10 * 1000);

@@ -22,11 +22,11 @@ start() {
     PID=$!
     PORT=""
     for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null)
+        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null || true)
         [ -n "$PORT" ] && break
         sleep 0.1
     done
-    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
+    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err" 2>/dev/null)"
     export PORT ADMIN HOOK WS
 }
 # stop: SIGTERM must end the server within 15 s (10 s for requests in flight, then it stops)
@@ -111,12 +111,28 @@ check("NUL in a console path", get(b"/console/console.js%00.html"), 400)
 check("NUL in the query", get(b"/v1/deals?stage=new%00x"), 400)
 check("HTTP/1.1 without Host", get(b"/v1/deals", host=False), 400)
 check("HTTP/1.1 without Host, public route", get(b"/healthz", host=False), 400)
-check("10,000 query arguments", get(b"/v1/deals?" + b"a=1&" * 10000), 400)
+check("10,000 query arguments", get(b"/v1/deals?" + b"a=1&" * 10000), 414)
+check("10,000 empty query arguments", get(b"/v1/deals?" + b"&" * 5000), 400)
 check("100 query arguments", get(b"/v1/deals?" + b"&".join(b"a%d=1" % i for i in range(100))), 400)
 check("a 9 KiB target", get(b"/v1/deals?stage=" + b"a" * 9000), 414, "uri_too_long")
 check("32 KiB of headers", get(b"/v1/deals", b"".join(b"X-Pad-%d: %s\r\n" % (i, b"b" * 1000) for i in range(32))), 431, "headers_too_large")
 check("bad JSON body", b"POST /v1/leads HTTP/1.1\r\nHost: x\r\n" + auth.replace(admin.encode(), os.environ["HOOK"].encode())
       + b"Content-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{\"a\":", 400)
+check("HTTP/2.0", get(b"/healthz", version=b"HTTP/2.0"), 505, "http_version_not_supported")
+check("HTTP/1.2", get(b"/healthz", version=b"HTTP/1.2"), 505)
+check("no version", b"GET /healthz\r\nHost: x\r\n\r\n", 400)
+check("a garbage request line", b"\x16\x03\x01\x02\x00\x01\x00\r\n\r\n", 400)
+e = check("a negative Content-Length", b"POST /v1/leads HTTP/1.1\r\nHost: x\r\n" + auth
+          + b"Content-Length: -1\r\nConnection: close\r\n\r\n", 400)
+if e.get("field") != "Content-Length":
+    sys.exit(f"negative Content-Length: field {e.get('field')}")
+check("two Content-Lengths", b"POST /v1/leads HTTP/1.1\r\nHost: x\r\n" + auth
+      + b"Content-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}", 400)
+check("Content-Length and Transfer-Encoding", b"POST /v1/leads HTTP/1.1\r\nHost: x\r\n" + auth
+      + b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{}", 400)
+check("a header line without a colon", get(b"/healthz", b"Nonsense\r\n"), 400)
+check("a 70 KiB request line", get(b"/v1/deals?stage=" + b"a" * 70000), 414, "uri_too_long")
+check("70 KiB of headers", get(b"/v1/deals", b"".join(b"X-Pad-%d: %s\r\n" % (i, b"b" * 1000) for i in range(70))), 431, "headers_too_large")
 # HTTP/1.0 needs no Host
 out = raw(get(b"/healthz", version=b"HTTP/1.0", host=False))
 if b" 200 " not in out.split(b"\r\n")[0]:
