@@ -46,6 +46,7 @@ const char dw_serve_openapi[] =
     "         \"timeout\",\n"
     "         \"uri_too_long\",\n"
     "         \"headers_too_large\",\n"
+    "         \"http_version_not_supported\",\n"
     "         \"rate_limited\",\n"
     "         \"unavailable\",\n"
     "         \"internal\"\n"
