@@ -369,6 +369,14 @@ static int apply_pending(sqlite3 *db, struct dw_error *err) {
 }
 
 int dw__sqlite_migrate(sqlite3 *db, struct dw_error *err) {
+    /* The usual open finds the schema current: a plain read says so without the write
+     * lock, so a CLI command or a test opening the store beside a busy server does not
+     * queue behind the server's writers. Anything else (a new file, an older schema, a
+     * newer one to refuse) takes the locked path below, which reads the version again. */
+    int version = -1;
+    struct dw_error ignored = {0};
+    if (current_version(db, &version, &ignored) == 0 && version == dw__sqlite_schema_version())
+        return 0;
     int r = exec(db, "BEGIN IMMEDIATE", err, "starting the migration transaction");
     if (r < 0)
         return r;
