@@ -910,6 +910,7 @@ struct ctx {
     unsigned tm, td;
     int wd; /* weekday of today, 0 = Monday */
     const struct tindex *caps, *stds, *units, *integ;
+    const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
     const char *defcur;
     bool oom;
 };
@@ -3393,10 +3394,16 @@ static json_t *extract_residency(struct ctx *c) {
     return json_null();
 }
 
+/* A location word within four words before i: "based in", "offices in", "aus", or any
+ * noun for premises in the six languages ("three Werke in", "magasins en"). */
 static bool cue_before(const struct ctx *c, size_t i) {
-    for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
-        if (role(c, k, R_LOC))
+    for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);) {
+        size_t e;
+        const struct phrase *u;
+        if (role(c, k, R_LOC) || (c->site_unit && wordish(c, k) && (u = unit_at(c, k, &e)) &&
+                                  e <= i && strcmp(u->name, c->site_unit) == 0))
             return true;
+    }
     return false;
 }
 
@@ -3437,10 +3444,19 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
 static json_t *extract_country(struct ctx *c) {
     size_t f0 = 0, f1 = 0, e;
     bool cue_found = false;
-    const struct phrase *first = NULL;
-    const char *adj_code = NULL;
+    const struct phrase *first = NULL, *r;
+    const char *adj_code = NULL, *region_code = NULL;
     for (size_t i = 0; i < c->nt; i++) {
         const struct phrase *p = vocab_at(c, &g.countries, i, &e);
+        if (!p && (r = vocab_at(c, &g.regions, i, &e)) && g.region_cc[r - g.region_ph][0] != '-' &&
+            !claimed(c, i, e) && !(i > 0 && is(c, i - 1, "new")) && cue_before(c, i)) {
+            /* "drei Werke in Sachsen und zwei Niederlassungen in Polen": the first place
+             * after a location word, a state or city as much as a country */
+            region_code = g.region_cc[r - g.region_ph];
+            f0 = i;
+            f1 = e;
+            break;
+        }
         if (!p && !first && !adj_code && (adj_code = country_adjective(c, i))) {
             /* "a Dutch food producer", "ein deutscher Händler": a country when none is
              * named before it */
@@ -3464,6 +3480,12 @@ static json_t *extract_country(struct ctx *c) {
             break;
         }
         i = e - 1;
+    }
+    if (region_code) {
+        json_t *o = fact(c, "code", json_string(region_code), f0, f1);
+        put(c, o, "via", json_string("region"));
+        put_conf(c, o, 85);
+        return o;
     }
     if (!first && adj_code) {
         json_t *o = fact(c, "code", json_string(adj_code), f0, f1);
@@ -3796,6 +3818,7 @@ struct dw_extractor {
     const char *defcur;
     struct dw_vocab_term *uterms; /* the workspace's units, then the built-in nouns */
     uint8_t *ulang;               /* per term: LANG_* of a built-in noun, 0 for the workspace's */
+    const char *site_unit;        /* the unit the premises nouns extend, or NULL */
     size_t n_uterms;
     char *umem;
 };
@@ -3853,6 +3876,8 @@ static int lexicon_units(struct dw_extractor *x, const struct dw_extract_vocab *
         const char *name = b1 ? lexicon_target(v, line, (size_t)(b1 - line)) : NULL;
         if (!name || !b2)
             continue;
+        if (memcmp(line, "site|", 5) == 0)
+            x->site_unit = name;
         uint8_t bit = 0;
         for (size_t k = 0; k < DW_ARRAY_SIZE(langs); k++)
             if ((size_t)(b2 - b1 - 1) == strlen(langs[k].code) &&
@@ -3945,6 +3970,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .caps = &x->caps,
                     .stds = &x->stds,
                     .units = &x->units,
+                    .site_unit = x->site_unit,
                     .integ = &x->integ,
                     .defcur = x->defcur};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);

@@ -1281,6 +1281,11 @@ static void test_country_regions_six_languages(void **state) {
     assert_country("dodici negozi in Emilia-Romagna", "IT");
     assert_country("twintig winkels in Noord-Brabant", "NL");
     assert_country("venti filiali in Italia e in Svizzera", "IT");
+    /* the first place after a location word or a premises noun, a state as much as a country */
+    assert_country("unsere Gruppe umfasst drei Werke in Sachsen und zwei Niederlassungen in Polen",
+                   "DE");
+    assert_country("Our suppliers are in China; our 3 plants in Bavaria need SD-WAN.", "DE");
+    assert_country("We have offices in France and a depot in Bavaria.", "FR");
 }
 
 /* A negation ends where a new request starts: the EAR applies here. */
