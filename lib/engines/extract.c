@@ -2757,6 +2757,36 @@ static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     return false;
 }
 
+/* The unit a rate is counted per when it comes first: "Each of our hotels needs 12 access
+ * points", "each school needs 20", "pro Filiale 3 Access Points", "je Autohaus ca. 4": per,
+ * each or every, the unit, then at most three words before the number; NULL otherwise. */
+static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            return NULL;
+        if (sym1(c, k) == '.' && !is(c, k + 1, "ca") && !(k > 0 && is(c, k - 1, "ca")))
+            return NULL; /* a sentence ends (but "ca." does not) */
+        if (!(per_word(c, k) || is(c, k, "every") || is(c, k, "jede") || is(c, k, "jedes") ||
+              is(c, k, "jeder")))
+            continue;
+        size_t j = k + 1, e;
+        if (is(c, j, "of"))
+            j++;
+        if (is(c, j, "our") || is(c, j, "the") || is(c, j, "these") || is(c, j, "your"))
+            j++;
+        if (kind(c, j, TK_NUM)) /* "each of our 30 hotels needs 12" */
+            j++;
+        const struct phrase *u = vocab_at(c, c->units, j, &e);
+        if (!u || e > i || i - e > 3)
+            return NULL;
+        for (size_t m = e; m < i; m++)
+            if (c->t[m].kind != TK_WORD && !is(c, m, ".") && !is(c, m, ":"))
+                return NULL;
+        return u;
+    }
+    return NULL;
+}
+
 /* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
  * after ")". */
 static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
@@ -2886,6 +2916,8 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (!u || in_capability(c, i) || (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
             continue; /* "Wi-Fi 6 access points", "ein eigenes Rechenzentrum" */
         const struct phrase *pu = rate_unit(c, ue);
+        if (!pu)
+            pu = rate_unit_before(c, i);
         if (pu || rate_of(c, i, ue)) { /* "3 APs per store": a rate, multiplied below */
             if (pu && nr < DW_EXTRACT_MAX_ITEMS && strcmp(pu->name, u->name) != 0)
                 rates[nr++] = (struct qty){i, ue, n, u->name, u0, ue, 85, n, pu->name};

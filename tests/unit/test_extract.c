@@ -318,6 +318,19 @@ static void test_quantities_per_unit(void **state) {
     assert_quantity(r, msg, 1, 9, "sites", "9 branches");
     json_decref(r);
 
+    msg = "We have 14 branches. Each branch needs 2 switches."; /* the rate first */
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 1, 28, "switches", "2 switches");
+    json_decref(r);
+
+    msg = "Each of our 30 branches needs 12 access points.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 0, 30, "sites", "30 branches");
+    assert_quantity(r, msg, 1, 360, "access-points", "12 access points");
+    json_decref(r);
+
     msg =
         "Please plan 4 access points per branch."; /* no number of branches: nothing to multiply */
     r = extract(msg);
