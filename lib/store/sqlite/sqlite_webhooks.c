@@ -1,4 +1,5 @@
-/* store/sqlite — webhook subscriptions and their deliveries (webhooks, webhook_deliveries).
+/* store/sqlite — webhook subscriptions and their deliveries (webhooks, webhook_deliveries),
+ * and the reports' aggregate reads.
  * One entry point binds a statement's named parameters from a JSON object, in the order
  * given below; a missing member binds NULL. */
 #include <string.h>
@@ -25,6 +26,10 @@ static const struct {
     [DW_HOOK_DELIVERIES] = {DW__SQ_DELIVERIES_LIST, true, {"status", "max"}},
     [DW_HOOK_REPLAY] = {DW__SQ_DELIVERY_REPLAY, false, {"id", "now_ms"}},
     [DW_HOOK_DELIVERY_COUNTS] = {DW__SQ_DELIVERY_COUNTS, true, {NULL}},
+    [DW_HOOK_REPORT_REACHED] = {DW__SQ_REPORT_REACHED, true, {"ranks"}},
+    [DW_HOOK_REPORT_STAYS] = {DW__SQ_REPORT_STAYS, true, {NULL}},
+    [DW_HOOK_REPORT_TIME_TO] = {DW__SQ_REPORT_TIME_TO, true, {"stage"}},
+    [DW_HOOK_REPORT_APPROVALS] = {DW__SQ_REPORT_APPROVALS, true, {NULL}},
 };
 
 int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
