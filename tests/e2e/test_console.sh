@@ -7,7 +7,8 @@
 # Needs chromium, Node.js (18 or later: Debian 12's is 18) and npm: `make test-deps` installs
 # them (`make test` does). playwright-core is pinned in tests/e2e/npm/package-lock.json and
 # installed with `npm ci` into the build tree. Nothing here skips: a missing tool fails.
-# DW_NODE=/path/to/node runs the driver and npm with that Node.js instead of PATH's.
+# DW_NODE=/path/to/node runs the driver and npm with that Node.js instead of PATH's, and
+# DW_NPM=/path/to/npm-cli.js that npm (as on Debian 12: nodejs 18.19 or later, npm 9.2).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed (make test-deps installs it)"
 CACHE="${DW_BUILD_ROOT:-$TMP}/e2e-node"
@@ -18,7 +19,7 @@ NODE="${DW_NODE:-node}"
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v "$NODE" >/dev/null || missing="$missing nodejs"
-NPM_CLI=$(command -v npm || true)
+NPM_CLI=${DW_NPM:-$(command -v npm || true)}
 [ -n "$NPM_CLI" ] || missing="$missing npm"
 [ -z "$missing" ] || fail "the browser test needs$missing: run make test-deps (sudo apt-get install -y$missing)"
 major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
