@@ -65,8 +65,10 @@ demo: build
 	./$(BUILD)/src/dealwright demo
 
 # A skipped test is a failure: tests/check_no_skips.py reads meson's test log and names it.
+# TESTS="NAME..." runs only those (meson test names or --suite S).
+TESTS ?=
 test: build test-deps
-	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(TESTS)
 	python3 tests/check_no_skips.py $(BUILD)/meson-logs/testlog.json
 
 $(BUILD_BENCH)/build.ninja: | deps
@@ -134,6 +136,7 @@ endef
 fuzz: deps
 	$(fuzz_setup)
 	meson test -C $(BUILD_FUZZ) --suite fuzz --print-errorlogs --num-processes $(FUZZ_JOBS)
+	python3 tests/check_no_skips.py $(BUILD_FUZZ)/meson-logs/testlog.json
 
 # Each target runs on a scratch corpus in the build tree (kept between runs, so a long run
 # resumes where the last ended) plus the committed seeds; findings go to

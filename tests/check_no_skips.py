@@ -24,16 +24,17 @@ def main(path):
         print(f"{path}: no test ran", file=sys.stderr)
         return 1
     skipped = [r for r in results if r.get("result") == "SKIP"]
+    failed = [r for r in results if r.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP")]
+    passed = len(results) - len(skipped) - len(failed)
     for r in skipped:
         out = (r.get("stdout") or "").strip().splitlines()
         why = out[-1] if out else "no reason printed"
         print(f"SKIPPED: {r.get('name')}: {why}", file=sys.stderr)
+    print(f"meson: {passed} passed, {len(failed)} failed, {len(skipped)} skipped")
     if skipped:
         print(f"{len(skipped)} of {len(results)} tests skipped; a skip is a failure",
               file=sys.stderr)
-        return 1
-    print(f"no test skipped ({len(results)} ran)")
-    return 0
+    return 1 if skipped or failed else 0
 
 
 if __name__ == "__main__":
