@@ -6,7 +6,8 @@
  *   - lead posts, paced so the store holds DEALS deals when the time is up: the example's
  *     sample leads 1, 7 and 8 as new companies' (one in ten asks for a 15 % discount, one
  *     in twenty-five for 25 %: approvals for people);
- *   - deal reads (GET /v1/deals/{id}) of random deals, two connections;
+ *   - deal reads (GET /v1/deals/{id}) of random deals, two connections, each up to 100 a
+ *     second;
  *   - list pages (GET /v1/deals?stage=awaiting_approval&limit=50, GET /v1/approvals);
  *   - approvals decided as the deal desk (POST /v1/approvals/{id}/decision);
  *   - four event-stream clients (GET /v1/events), each reconnecting every minute;
@@ -89,6 +90,11 @@ static int http(int fd, const char *method, const char *path, const char *tok, c
 static int call(int *fd, const char *method, const char *path, const char *tok, const char *json,
                 char *body, size_t size, int want) {
     int st = http(*fd, method, path, tok, json, body, size);
+    if (st < 0) { /* the server may have closed an idle keep-alive connection: once more */
+        close(*fd);
+        *fd = connect_server();
+        st = http(*fd, method, path, tok, json, body, size);
+    }
     if (st < 0) {
         close(*fd);
         *fd = connect_server();
@@ -173,7 +179,7 @@ static void *reader(void *arg) {
         snprintf(path, sizeof path, "/v1/deals/%ld", 1 + (long)(rand_r(&seed) % (unsigned)n));
         if (call(&fd, "GET", path, desk_token, NULL, body, sizeof body, 200) == 200)
             atomic_fetch_add(&n_reads, 1);
-        usleep(2000);
+        usleep(10000);
     }
     close(fd);
     return NULL;
@@ -198,9 +204,10 @@ static void *approver(void *arg) {
     static char body[1 << 22];
     char path[96], note[160];
     while (!atomic_load(&stop)) {
-        usleep(200000);
-        if (call(&fd, "GET", "/v1/approvals", desk_token, NULL, body, sizeof body, 200) != 200)
+        if (call(&fd, "GET", "/v1/approvals", desk_token, NULL, body, sizeof body, 200) != 200) {
+            usleep(200000);
             continue;
+        }
         json_t *list = json_loads(body, 0, NULL);
         size_t i;
         json_t *a;
@@ -216,6 +223,8 @@ static void *approver(void *arg) {
             snprintf(note, sizeof note, "{\"decision\":\"approve\",\"note\":\"soak\"}");
             if (call(&fd, "POST", path, desk_token, note, body, 4096, 200) == 200)
                 atomic_fetch_add(&n_decisions, 1);
+        } else {
+            usleep(200000); /* nothing to decide now */
         }
         json_decref(list);
     }
@@ -370,8 +379,8 @@ int main(int argc, char **argv) {
     t_start = now_us();
     pthread_t th[16];
     int nth = 0;
-    pthread_create(&th[nth++], NULL, poster, NULL);
-    pthread_create(&th[nth++], NULL, poster, NULL);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[nth++], NULL, poster, NULL);
     pthread_create(&th[nth++], NULL, reader, (void *)1);
     pthread_create(&th[nth++], NULL, reader, (void *)2);
     pthread_create(&th[nth++], NULL, lister, NULL);
