@@ -270,12 +270,17 @@ static void *sse(void *arg) {
     return NULL;
 }
 
+static atomic_long report_max_us; /* the slowest funnel report */
+
 static void *reporter(void *arg) {
     int fd = connect_server();
     static char body[65536];
     while (!atomic_load(&stop)) {
+        int64_t t0 = now_us();
         if (call(&fd, "GET", "/v1/reports/funnel", desk_token, NULL, body, sizeof body, 200) == 200)
             atomic_fetch_add(&n_reports, 1);
+        if (now_us() - t0 > atomic_load(&report_max_us))
+            atomic_store(&report_max_us, (long)(now_us() - t0));
         for (int i = 0; i < 600 && !atomic_load(&stop); i++)
             usleep(100000);
     }
@@ -462,11 +467,11 @@ int main(int argc, char **argv) {
            r0 ? 100.0 * (double)(hi - r0) / (double)r0 : 0,
            flat ? "flat within 10 %" : "NOT flat within 10 %");
     printf("%ld leads answered 202, %ld stored, %ld deals; %ld reads, %ld list pages, %ld "
-           "decisions, %ld events streamed, %ld reports; %ld failed requests; server exit "
-           "%d\n",
+           "decisions, %ld events streamed, %ld reports (slowest %.2f s); %ld failed "
+           "requests; server exit %d\n",
            accepted, stored, deals, atomic_load(&n_reads), atomic_load(&n_lists),
-           atomic_load(&n_decisions), atomic_load(&n_sse), atomic_load(&n_reports), errors,
-           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+           atomic_load(&n_decisions), atomic_load(&n_sse), atomic_load(&n_reports),
+           (double)atomic_load(&report_max_us) / 1e6, errors, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && echo ok", tmpl);
     run_line(cmd);
     free(ts);
