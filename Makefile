@@ -95,7 +95,7 @@ asan: test-deps $(BUILD_ASAN)/build.ninja
 SOAK_SECONDS ?= 1800
 SOAK_DEALS   ?= 100000
 SOAK_SAMPLE  ?= 10
-soak: deps $(BUILD_BENCH)/build.ninja
+soak: test-deps $(BUILD_BENCH)/build.ninja
 	ninja -C $(BUILD_BENCH)
 	./$(BUILD_BENCH)/bench/dealwright-soak --seconds $(SOAK_SECONDS) --deals $(SOAK_DEALS) \
 	  --sample $(SOAK_SAMPLE) --csv $(BUILD_BENCH)/soak-rss.csv ./$(BUILD_BENCH)/src/dealwright
