@@ -12,7 +12,8 @@
  *   - approvals decided as the deal desk (POST /v1/approvals/{id}/decision);
  *   - four event-stream clients (GET /v1/events), each reconnecting every minute;
  *   - the funnel report (GET /v1/reports/funnel) once a minute.
- * Every SAMPLE seconds the server's VmRSS goes to a CSV (t_s, rss_kb, leads, reads, lists,
+ * Every SAMPLE seconds the server's VmRSS goes to a CSV (t_s, rss_kb, anon_kb, file_kb,
+ * shmem_kb: its parts, wal_kb: the store's write-ahead log, then leads, reads, lists,
  * decisions, sse_events, reports, errors).
  *
  * Verdict (docs/internals/server.md "Soak"): warm-up is the first max(60 s, 25 % of the
@@ -30,6 +31,7 @@ int serve_load_main(int argc, char **argv);
 #undef main
 
 #include <jansson.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 static atomic_long n_leads, n_reads, n_lists, n_decisions, n_sse, n_reports, n_errors;
@@ -288,17 +290,35 @@ static void *reporter(void *arg) {
     return NULL;
 }
 
-static long rss_kb(pid_t pid) {
+/* The server's memory from /proc: VmRSS and its parts (anonymous: the heap; file: the
+ * binary and libraries; shared: SQLite's WAL index), in kB. */
+struct mem {
+    long rss, anon, file, shmem;
+};
+
+static struct mem mem_of(pid_t pid) {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     FILE *f = fopen(path, "r");
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
+    struct mem m = {-1, -1, -1, -1};
+    while (f && fgets(line, sizeof line, f)) {
         if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
+            m.rss = atol(line + 6);
+        else if (strncmp(line, "RssAnon:", 8) == 0)
+            m.anon = atol(line + 8);
+        else if (strncmp(line, "RssFile:", 8) == 0)
+            m.file = atol(line + 8);
+        else if (strncmp(line, "RssShmem:", 9) == 0)
+            m.shmem = atol(line + 9);
+    }
     if (f)
         fclose(f);
-    return kb;
+    return m;
+}
+
+static long file_kb(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)(st.st_size / 1024) : 0;
 }
 
 static int cmpl(const void *a, const void *b) {
@@ -375,7 +395,10 @@ int main(int argc, char **argv) {
     FILE *csv = fopen(csv_path, "w");
     if (!csv)
         die(csv_path);
-    fprintf(csv, "t_s,rss_kb,leads,reads,lists,decisions,sse_events,reports,errors\n");
+    fprintf(csv, "t_s,rss_kb,anon_kb,file_kb,shmem_kb,wal_kb,leads,reads,lists,decisions,"
+                 "sse_events,reports,errors\n");
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s/.dealwright/state.db-wal", ws);
     double warm = run_seconds * 0.25 > 60 ? run_seconds * 0.25 : 60;
     printf("soak: %.0f s, %ld deals, RSS every %.0f s to %s; warm-up %.0f s\n", run_seconds,
            target_deals, sample, csv_path, warm);
@@ -406,14 +429,17 @@ int main(int argc, char **argv) {
         while (elapsed() < at)
             usleep(50000);
         ts[n] = elapsed();
-        rss[n] = rss_kb(pid);
-        fprintf(csv, "%.0f,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", ts[n], rss[n], atomic_load(&n_leads),
-                atomic_load(&n_reads), atomic_load(&n_lists), atomic_load(&n_decisions),
-                atomic_load(&n_sse), atomic_load(&n_reports), atomic_load(&n_errors));
+        struct mem m = mem_of(pid);
+        rss[n] = m.rss;
+        fprintf(csv, "%.0f,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", ts[n], m.rss, m.anon,
+                m.file, m.shmem, file_kb(wal), atomic_load(&n_leads), atomic_load(&n_reads),
+                atomic_load(&n_lists), atomic_load(&n_decisions), atomic_load(&n_sse),
+                atomic_load(&n_reports), atomic_load(&n_errors));
         fflush(csv);
-        printf("%6.0f s  RSS %7.1f MB  leads %7ld  reads %7ld  lists %6ld  decisions %5ld  "
-               "events %7ld  errors %ld\n",
-               ts[n], (double)rss[n] / 1024, atomic_load(&n_leads), atomic_load(&n_reads),
+        printf("%6.0f s  RSS %6.1f MB (heap %6.1f, WAL index %5.1f; WAL %6.1f MB)  leads %7ld  "
+               "reads %7ld  lists %6ld  decisions %5ld  events %7ld  errors %ld\n",
+               ts[n], (double)rss[n] / 1024, (double)m.anon / 1024, (double)m.shmem / 1024,
+               (double)file_kb(wal) / 1024, atomic_load(&n_leads), atomic_load(&n_reads),
                atomic_load(&n_lists), atomic_load(&n_decisions), atomic_load(&n_sse),
                atomic_load(&n_errors));
         fflush(stdout);
