@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1337,6 +1338,12 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A thread per connection: glibc would give the threads up to 8 malloc arenas per core,
+     * each keeping its own high-water mark, and the heap creeps up for a long time under
+     * steady load (make soak: +17 % in five minutes). Two per core keeps it flat at the
+     * same throughput (docs/internals/server.md "Soak"). */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    mallopt(M_ARENA_MAX, (int)(cpus < 1 ? 2 : cpus > 4 ? 8 : 2 * cpus));
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
