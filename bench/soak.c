@@ -18,10 +18,12 @@
  *
  * Verdict (docs/internals/server.md "Soak"): warm-up is the first max(60 s, 25 % of the
  * run). The reference R0 is the median RSS of the samples in the first tenth of the time
- * after warm-up (at least three samples). The run passes when every later sample lies
- * within [0.90 R0, 1.10 R0], no request failed (an I/O error or a status other than the
- * expected; a decision refused with 409 because the quote moved on counts as expected),
- * the server stops on SIGTERM with exit 0 and every lead answered 202 is in the store.
+ * after warm-up (at least three samples, k in all). The run passes when the median of
+ * every k consecutive samples after warm-up lies within [0.90 R0, 1.10 R0] (a creep moves
+ * them; a report's transient peak of a few samples does not), no request failed (an I/O
+ * error or a status other than the expected; a decision refused with 409 because the
+ * quote moved on counts as expected), the server stops on SIGTERM with exit 0 and every
+ * lead answered 202 is in the store.
  *
  * usage: dealwright-soak [DEALWRIGHT] [--seconds S] [--deals N] [--sample S] [--csv FILE]
  */
@@ -469,29 +471,40 @@ int main(int argc, char **argv) {
     while (first + ref_n < n && (ts[first + ref_n] <= ref_until || ref_n < 3))
         ref_n++;
     bool flat = n > first + ref_n;
-    long r0 = 0, lo = 0, hi = 0;
+    long r0 = 0, lo = 0, hi = 0, mlo = 0, mhi = 0;
+    long *tmp = malloc((ref_n ? ref_n : 1) * sizeof *tmp);
+    if (!tmp)
+        die("memory");
     if (flat) {
-        long *tmp = malloc(ref_n * sizeof *tmp);
         memcpy(tmp, rss + first, ref_n * sizeof *tmp);
         qsort(tmp, ref_n, sizeof *tmp, cmpl);
-        r0 = tmp[ref_n / 2];
-        free(tmp);
+        r0 = mlo = mhi = tmp[ref_n / 2];
         lo = hi = rss[first];
         for (size_t i = first; i < n; i++) {
             lo = rss[i] < lo ? rss[i] : lo;
             hi = rss[i] > hi ? rss[i] : hi;
-            if ((double)rss[i] > 1.10 * (double)r0 || (double)rss[i] < 0.90 * (double)r0)
+        }
+        /* Every run of ref_n consecutive samples: its median within 10 % of R0. */
+        for (size_t i = first; i + ref_n <= n; i++) {
+            memcpy(tmp, rss + i, ref_n * sizeof *tmp);
+            qsort(tmp, ref_n, sizeof *tmp, cmpl);
+            long m = tmp[ref_n / 2];
+            mlo = m < mlo ? m : mlo;
+            mhi = m > mhi ? m : mhi;
+            if ((double)m > 1.10 * (double)r0 || (double)m < 0.90 * (double)r0)
                 flat = false;
         }
     }
+    free(tmp);
+#define PCT_OF_R0(v) (r0 ? 100.0 * (double)((v)-r0) / (double)r0 : 0.0)
+    printf("RSS after warm-up: reference R0 %.1f MB (median of the %zu samples to %.0f s); "
+           "medians of every %zu consecutive samples %.1f-%.1f MB (%+.1f %% .. %+.1f %%): %s; "
+           "single samples %.1f-%.1f MB (%+.1f %% .. %+.1f %%)\n",
+           (double)r0 / 1024, ref_n, ref_until, ref_n, (double)mlo / 1024, (double)mhi / 1024,
+           PCT_OF_R0(mlo), PCT_OF_R0(mhi), flat ? "flat within 10 %" : "NOT flat within 10 %",
+           (double)lo / 1024, (double)hi / 1024, PCT_OF_R0(lo), PCT_OF_R0(hi));
     long errors = atomic_load(&n_errors), accepted = atomic_load(&n_leads);
     bool stopped = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    printf("RSS after warm-up: reference %.1f MB (median of %zu samples to %.0f s), range "
-           "%.1f-%.1f MB (%+.1f %% .. %+.1f %%): %s\n",
-           (double)r0 / 1024, ref_n, ref_until, (double)lo / 1024, (double)hi / 1024,
-           r0 ? 100.0 * (double)(lo - r0) / (double)r0 : 0,
-           r0 ? 100.0 * (double)(hi - r0) / (double)r0 : 0,
-           flat ? "flat within 10 %" : "NOT flat within 10 %");
     printf("%ld leads answered 202, %ld stored, %ld deals; %ld reads, %ld list pages, %ld "
            "decisions, %ld events streamed, %ld reports (slowest %.2f s); %ld failed "
            "requests; server exit %d\n",
