@@ -438,12 +438,12 @@ int main(int argc, char **argv) {
                 atomic_load(&n_lists), atomic_load(&n_decisions), atomic_load(&n_sse),
                 atomic_load(&n_reports), atomic_load(&n_errors));
         fflush(csv);
-        printf("%6.0f s  RSS %6.1f MB (heap %6.1f, WAL index %5.1f; WAL %6.1f MB)  leads %7ld  "
+        printf("%6.0f s  RSS %6.1f MB (heap %6.1f, file-backed %5.1f; WAL %6.1f MB)  leads %7ld  "
                "reads %7ld  lists %6ld  decisions %5ld  events %7ld  errors %ld\n",
-               ts[n], (double)rss[n] / 1024, (double)m.anon / 1024, (double)m.shmem / 1024,
-               (double)file_kb(wal) / 1024, atomic_load(&n_leads), atomic_load(&n_reads),
-               atomic_load(&n_lists), atomic_load(&n_decisions), atomic_load(&n_sse),
-               atomic_load(&n_errors));
+               ts[n], (double)rss[n] / 1024, (double)m.anon / 1024,
+               (double)(m.file + m.shmem) / 1024, (double)file_kb(wal) / 1024,
+               atomic_load(&n_leads), atomic_load(&n_reads), atomic_load(&n_lists),
+               atomic_load(&n_decisions), atomic_load(&n_sse), atomic_load(&n_errors));
         fflush(stdout);
         n++;
     }
