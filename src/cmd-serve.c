@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -47,6 +48,7 @@
 #define CONN_FEW 8              /* an address holding fewer may use the reserved slots */
 #define CONN_TIMEOUT 30         /* seconds a connection may be idle */
 #define HEAD_TIMEOUT 10         /* seconds to receive a request's headers; --header-timeout */
+#define FD_RESERVE 64           /* descriptors kept from connections (the store, webhooks) */
 #define BODY_TIMEOUT 60         /* seconds to receive a request's body after its headers */
 #define SSE_KEEPALIVE_MS 10000  /* comment line on an idle event stream */
 #define SSE_RECHECK_MS 500      /* an event stream checks its token again this often */
@@ -122,7 +124,7 @@ struct server {
     struct dw_engine *hook_engine; /* the webhook sender's own (docs "Webhooks") */
     pthread_t hook_worker;
     struct dw_webhook_opts hook_opts;
-    volatile bool hook_stop;
+    volatile bool hook_stop; /* SIGTERM: webhook and agent passes end after what is in flight */
     pthread_t worker;
     pthread_mutex_t worker_mu;
     pthread_cond_t worker_cv;
@@ -821,8 +823,16 @@ static void *gate_main(void *arg) {
         atomic_store(&sv->stopping, true);
         kill(getpid(), SIGTERM);
     }
+    /* A descriptor kept in reserve: when accept() finds none left (EMFILE), it is given up for
+     * the moment it takes to accept the waiting connection and tell it 503, so that the
+     * client is answered and the gate does not spin on a listening socket it cannot empty. */
+    int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int64_t listen_after = 0; /* accept nothing before (mono_us) after a failed accept */
     while (pfd && pend && buf && !atomic_load(&sv->stopping)) {
-        pfd[0] = (struct pollfd){.fd = sv->listen_fd, .events = POLLIN};
+        /* while every slot of the gate is taken, or after accept() failed, the listening
+         * socket is not watched: it would wake the gate at once, again and again */
+        bool listening = np < cap && mono_us() >= listen_after;
+        pfd[0] = (struct pollfd){.fd = listening ? sv->listen_fd : -1, .events = POLLIN};
         for (size_t i = 0; i < np; i++)
             pfd[i + 1] = (struct pollfd){.fd = pend[i]->fd, .events = POLLIN | POLLRDHUP};
         if (poll(pfd, np + 1, 200) <= 0)
@@ -871,8 +881,26 @@ static void *gate_main(void *arg) {
             socklen_t sl = sizeof sa;
             int fd =
                 accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (fd < 0)
+            if (fd < 0 && (errno == EMFILE || errno == ENFILE) && spare >= 0) {
+                close(spare);
+                fd = accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0) {
+                    atomic_fetch_add(&sv->conns_refused, 1);
+                    gate_refuse(fd, 503, NULL,
+                                "the server has no file descriptor left for "
+                                "another connection; try again later");
+                }
+                spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                listen_after = mono_us() + 100 * 1000;
                 break;
+            }
+            if (fd < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                    errno != ECONNABORTED)
+                    listen_after = mono_us() + 100 * 1000; /* ENOBUFS, ENOMEM, EMFILE */
+                break;
+            }
             struct conn *cn = NULL;
             if (!admit(sv, conn_addr((struct sockaddr *)&sa)) || !(cn = calloc(1, sizeof *cn))) {
                 gate_refuse(fd, 503, NULL,
@@ -893,11 +921,14 @@ static void *gate_main(void *arg) {
             pend[np++] = cn;
         }
     }
+    /* stopping: a connection whose head had not arrived whole is told so, not reset */
     for (size_t i = 0; i < np; i++) {
         gate_unlist(sv, pend[i]);
-        close(pend[i]->fd);
+        gate_refuse(pend[i]->fd, 503, NULL, "the server is stopping; try again later");
         free(pend[i]);
     }
+    if (spare >= 0)
+        close(spare);
     close(sv->listen_fd);
     free(pfd);
     free(pend);
@@ -1862,8 +1893,11 @@ static void *worker_main(void *arg) {
     struct server *sv = arg;
     while (!atomic_load(&sv->stopping)) {
         /* small batches: a request that writes waits for at most one */
-        struct dw_run_opts opts = {
-            .no_wait = true, .batch = 8, .progress = worker_yield, .progress_ud = sv};
+        struct dw_run_opts opts = {.no_wait = true,
+                                   .batch = 8,
+                                   .progress = worker_yield,
+                                   .progress_ud = sv,
+                                   .stop = &sv->hook_stop};
         struct dw_run_stats st = {0};
         struct dw_error err = {0};
         sv->run_steps_counted = 0;
@@ -2060,11 +2094,28 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
             nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max > (rlim_t)sv->conn_max + 256
                 ? (rlim_t)sv->conn_max + 256
                 : nofile.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur < (rlim_t)sv->conn_max + 64)
+        if (setrlimit(RLIMIT_NOFILE, &nofile) != 0)
+            getrlimit(RLIMIT_NOFILE, &nofile);
+        /* Fewer descriptors than connections: the cap follows the descriptors, keeping
+         * FD_RESERVE for the store, the webhooks and the gate's spare, so that a connection
+         * past it is answered 503 instead of waiting unaccepted, and a request in progress
+         * never finds the store without a descriptor. */
+        if (nofile.rlim_cur < (rlim_t)sv->conn_max + FD_RESERVE) {
+            if (nofile.rlim_cur < (rlim_t)FD_RESERVE + 16) {
+                fprintf(stderr,
+                        "dealwright serve: only %llu file descriptors (ulimit -n); at least %u "
+                        "are needed\n",
+                        (unsigned long long)nofile.rlim_cur, FD_RESERVE + 16);
+                free(sv);
+                return EXIT_INTERNAL;
+            }
             fprintf(stderr,
-                    "dealwright serve: only %llu file descriptors for %u connections "
-                    "(ulimit -n)\n",
-                    (unsigned long long)nofile.rlim_cur, sv->conn_max);
+                    "dealwright serve: only %llu file descriptors (ulimit -n): at most %llu "
+                    "connections instead of %u\n",
+                    (unsigned long long)nofile.rlim_cur,
+                    (unsigned long long)(nofile.rlim_cur - FD_RESERVE), sv->conn_max);
+            sv->conn_max = (unsigned)(nofile.rlim_cur - FD_RESERVE);
+        }
     }
 
     struct dw_error err = {0};
