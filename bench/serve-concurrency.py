@@ -164,8 +164,13 @@ def main():
         t.join(30)
         if t.is_alive():
             problems.append("a client hung")
-    time.sleep(3)  # connections closed by their clients go
-    after = proc(a.pid)
+    # connections closed by their clients go (an event stream notices at its next write;
+    # a kept-alive connection at the 30 s idle timeout)
+    for _ in range(40):
+        time.sleep(1)
+        after = proc(a.pid)
+        if after[0] <= before[0] and after[1] <= before[1]:
+            break
     print("requests: %s" % json.dumps(stats, sort_keys=True))
     print("fds/threads/RSS kB before %s, peak %s, after %s" % (before, peak, after))
     if after[0] > before[0] or after[1] > before[1]:

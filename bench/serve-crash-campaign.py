@@ -355,7 +355,7 @@ def main():
     print("seed %d: %d rounds (%d kill -9, 1 SIGTERM stopped in %.1f s) in %.0f s"
           % (a.seed, a.rounds + 1, kills, term_s or -1, time.time() - t0))
     print("leads sent %d, acknowledged 202: %d, stored: %d; lost %d, doubled %d, misplaced %d; "
-          "follow-ups answered in another deal: %d" % (len(c.sent), len(c.acked), len(rows),
+          "follow-ups joining a later deal of their contact (the first closed): %d" % (len(c.sent), len(c.acked), len(rows),
                                                        lost, doubled, misplaced, c.follow_other))
     print("answers %s; client-side errors (connection cut by the kill) %d" %
           (json.dumps(c.answers, sort_keys=True), c.errors))

@@ -600,25 +600,58 @@ static unsigned conns_open(struct server *sv) {
     return n;
 }
 
-static void conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st) {
+/* false when the connection has been cut (its client was told 408 or 503): what it sent is
+ * not acted on */
+static bool conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct conn *cn = ci ? ci->socket_context : NULL;
     if (!cn)
-        return;
+        return true;
     pthread_mutex_lock(&sv->conn_mu);
-    if (cn->state != C_CUT) {
+    bool live = cn->state != C_CUT;
+    if (live) {
         cn->prev_requests += st == C_HEAD;
         cn->state = st;
         cn->since_us = mono_us();
     }
     pthread_mutex_unlock(&sv->conn_mu);
+    return live;
 }
 
+/* Answers sent on a connection the watchdog or SIGTERM cuts. Their Content-Length is
+ * written out; the assertions keep it equal to the body's (the 408 once said 74 for 75 bytes,
+ * and a client read JSON without its last brace). */
+#define TIMEOUT_BODY                                                                               \
+    "{\"error\":{\"code\":\"timeout\",\"message\":\"the request did not arrive in time\"}}"
 #define TIMEOUT_408                                                                                \
     "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"      \
-    "Content-Length: 74\r\n\r\n"                                                                   \
-    "{\"error\":{\"code\":\"timeout\",\"message\":\"the request did not arrive in time\"}}"
+    "Content-Length: 75\r\n\r\n" TIMEOUT_BODY
+_Static_assert(sizeof TIMEOUT_BODY - 1 == 75, "the 408's Content-Length");
+#define STOPPING_BODY                                                                              \
+    "{\"error\":{\"code\":\"unavailable\",\"message\":\"the server is stopping; try again "        \
+    "later\"}}"
+#define STOPPING_503                                                                               \
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: "           \
+    "close\r\nContent-Length: 84\r\n\r\n" STOPPING_BODY
+_Static_assert(sizeof STOPPING_BODY - 1 == 84, "the 503's Content-Length");
+
+/* SIGTERM: a request whose head or body is still arriving has not been acted on and will not
+ * be; its client is told so and the connection cut, so that a slow client does not hold the
+ * stop for the time given to requests being answered. A request cut this way is not acted
+ * on even when its last byte was already in (conn_set). */
+static void cut_arriving(struct server *sv) {
+    pthread_mutex_lock(&sv->conn_mu);
+    for (struct conn *cn = sv->conns; cn; cn = cn->next) {
+        if (cn->fd < 0 || (cn->state != C_HEAD && cn->state != C_BODY))
+            continue;
+        if (cn->state == C_BODY || !cn->prev_requests) /* a kept-alive one at rest just closes */
+            (void)!send(cn->fd, STOPPING_503, sizeof STOPPING_503 - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        shutdown(cn->fd, SHUT_RDWR);
+        cn->state = C_CUT;
+    }
+    pthread_mutex_unlock(&sv->conn_mu);
+}
 
 /* Every 200 ms: cut the connections past their deadline. The entry is removed (under
  * conn_mu) before libmicrohttpd closes the socket, so the descriptor is still this
@@ -1817,7 +1850,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    conn_set(sv, c, C_HANDLING);
+    if (!conn_set(sv, c, C_HANDLING)) /* cut: its client was answered 408 or 503 */
+        return MHD_NO;
     return dispatch(sv, c, url, method, rq);
 }
 
@@ -2225,6 +2259,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     atomic_store(&sv->stopping, true);
     sv->hook_stop = true;         /* a pass ends after the delivery in flight */
     pthread_join(sv->gate, NULL); /* no new connections: it closes the listening socket */
+    cut_arriving(sv);
     kick_worker(sv);
     for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
         usleep(10 * 1000);
