@@ -876,7 +876,12 @@ static void *gate_main(void *arg) {
                 continue;
             struct conn *cn = pend[i];
             ssize_t n = recv(cn->fd, buf, GATE_PEEK, MSG_PEEK | MSG_DONTWAIT);
-            size_t end = n > 0 ? head_end(buf, (size_t)n) : 0;
+            /* empty lines before the request line are ignored (RFC 9112, 2.2), as
+             * libmicrohttpd does */
+            size_t skip = 0;
+            while (n > 0 && skip < (size_t)n && (buf[skip] == '\r' || buf[skip] == '\n'))
+                skip++;
+            size_t end = n > 0 ? head_end(buf + skip, (size_t)n - skip) : 0;
             if (!end && n > 0 && (size_t)n < GATE_PEEK && !(re & (POLLRDHUP | POLLHUP | POLLERR))) {
                 int want = (int)n + 1; /* wake when more has come, not again for the same */
                 setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want);
@@ -894,7 +899,7 @@ static void *gate_main(void *arg) {
             } else {
                 const char *field;
                 char msg[120];
-                unsigned st = gate_check(buf, end, &field, msg, sizeof msg);
+                unsigned st = gate_check(buf + skip, end, &field, msg, sizeof msg);
                 if (st) {
                     gate_refuse(cn->fd, st, field, msg);
                 } else {

@@ -118,7 +118,22 @@ gone_within 30
 pass "stopped $STOP_TENTHS tenths of a second after SIGTERM with a body half sent"
 
 # The header deadline's 408 is whole JSON (its Content-Length once fell one byte short).
+# Empty lines before a request line are ignored (RFC 9112, 2.2), as libmicrohttpd does; the
+# gate answered them 400.
 start --header-timeout 1
+py <<'EOF' || fail "empty lines before the request line"
+import os, socket
+s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=10)
+s.sendall(b"\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+out = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    out += d
+assert out.startswith(b"HTTP/1.1 200 "), out[:200]
+print("ok - empty lines before the request line: 200")
+EOF
 py <<'EOF' || fail "the 408 of the header deadline"
 import json, os, socket
 s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=10)
