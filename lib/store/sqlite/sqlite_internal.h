@@ -249,7 +249,7 @@
     X(REPORT_REACHED,                                                                              \
       "SELECT stages, COUNT(*) AS n FROM report_deal_stages GROUP BY stages UNION ALL SELECT "     \
       "',' AS stages, (SELECT COUNT(*) FROM deals) - (SELECT COUNT(*) FROM report_deal_stages) "   \
-      "AS n")                                                                                      \
+      "AS n ORDER BY stages")                                                                      \
     X(REPORT_STAYS,                                                                                \
       "SELECT stage, n, CAST(ROUND(total_s / n) AS INTEGER) AS mean_s, CAST(ROUND(max_s) AS "      \
       "INTEGER) AS max_s FROM report_stays WHERE n > 0 ORDER BY stage")                            \
