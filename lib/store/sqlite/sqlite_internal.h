@@ -291,8 +291,9 @@ enum dw__sq_id {
 struct dw_sqlite {
     struct dw_store base; /* first: a struct dw_store * is a struct dw_sqlite * */
     sqlite3 *db;
-    bool in_tx;   /* between begin and commit/rollback */
-    int sp_depth; /* open savepoints */
+    bool in_tx;          /* between begin and commit/rollback */
+    int sp_depth;        /* open savepoints */
+    int64_t truncate_at; /* when the last TRUNCATE checkpoint was tried, monotonic ms */
     sqlite3_stmt *stmts[DW__SQ_MAX];
 };
 
