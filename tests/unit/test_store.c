@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1126,10 +1128,70 @@ static void test_report_totals(void **state) {
     expect_totals(f->s);
 }
 
+/* ---- the WAL stays bounded under readers that never all stop at once ------------------ */
+
+struct wal_readers {
+    const char *path;
+    atomic_bool stop;
+};
+
+/* Short read transactions back to back, as the server's GET handlers make them: there is
+ * nearly always one in flight, but none lasts more than a few milliseconds. */
+static void *wal_reader(void *ud) {
+    struct wal_readers *w = ud;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_busy_timeout(db, 5000);
+    while (!atomic_load(&w->stop)) {
+        sqlite3_exec(db, "BEGIN; SELECT COUNT(*) FROM deals; SELECT MAX(seq) FROM events;", NULL,
+                     NULL, NULL);
+        usleep(2000);
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+static void test_wal_bounded(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+    char wal[200];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    struct wal_readers w = {.path = f->path};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, wal_reader, &w), 0);
+        usleep(1000); /* staggered, so that their transactions overlap */
+    }
+    /* 48 MiB in commits of 256 KiB over about six seconds; the WAL would hold all of it */
+    static char big[256 * 1024];
+    memset(big, 'x', sizeof big - 1);
+    json_t *data = json_pack("{s:s}", "blob", big);
+    assert_non_null(data);
+    int64_t deal = new_deal(f->s);
+    off_t most = 0;
+    for (int i = 0; i < 192; i++) {
+        ok(f->s->ops->event_append(f->s, deal, "test.blob", data, T0, NULL, &err), &err);
+        struct stat sb;
+        if (stat(wal, &sb) == 0 && sb.st_size > most)
+            most = sb.st_size;
+        usleep(30000);
+    }
+    json_decref(data);
+    atomic_store(&w.stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    /* 16 MiB, then a TRUNCATE within the next second (about 8 MiB more here) */
+    if (most > 30 * 1024 * 1024)
+        fail_msg("the WAL reached %lld bytes", (long long)most);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_and_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_totals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wal_bounded, setup, teardown),
         cmocka_unit_test(test_stage_names),
         cmocka_unit_test_setup_teardown(test_transaction_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
