@@ -378,6 +378,27 @@ static const char *const short_markup_patterns[] = {
 };
 
 static pcre2_code *codes[DW_ARRAY_SIZE(patterns)];
+/* Letters spaced out with one space throughout ("i g n o r e a l l r u l e s") join into one
+ * word with no gaps to match on; these read such a run squeezed, without word boundaries. */
+static const struct pattern squeezed_patterns[] = {
+    {DW_SCREEN_INSTRUCTION, "en",
+     "(?:ignore|disregard|forget|bypass|override)(?:all|any|your|the|previous|prior|above|"
+     "system|these)*(?:rules?|instructions?|guidelines?|polic(?:y|ies)|prompts?|approvals?)"},
+    {DW_SCREEN_INSTRUCTION, "en",
+     "approve(?:this|the|a|an)(?:deal|discount|quote|order|request|offer|proposal)"},
+    {DW_SCREEN_ROLE_PLAY, "en", "youarenow|(?:admin|developer|debug|god)mode|jailbreak"},
+    {DW_SCREEN_FAKE_SYSTEM, "en", "systemprompt|newinstructions"},
+    {DW_SCREEN_INSTRUCTION, "de",
+     "(?:ignoriere|vergiss)(?:alle|deine|ihre|die|bisherigen)*(?:regeln|anweisungen|vorgaben)"},
+    {DW_SCREEN_INSTRUCTION, "fr",
+     "(?:ignore[rz]?|oublie[rz]?)(?:toutes|tous|les|tes|vos)*(?:regles|instructions|consignes)"},
+    {DW_SCREEN_INSTRUCTION, "es",
+     "(?:ignora|olvida)(?:todas|las|tus|sus)*(?:reglas|instrucciones|normas)"},
+    {DW_SCREEN_INSTRUCTION, "it", "(?:ignora|dimentica)(?:tutte|le|tue)*(?:regole|istruzioni)"},
+    {DW_SCREEN_INSTRUCTION, "nl",
+     "(?:negeer|vergeet)(?:alle|je|jouw|uw|de)*(?:regels|instructies)"},
+};
+static pcre2_code *squeezed_codes[DW_ARRAY_SIZE(squeezed_patterns)];
 static pcre2_code *markup_code, *short_markup_code;
 static bool compile_failed;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -446,6 +467,9 @@ static void compile_all(void) {
         }
         codes[i] = c;
     }
+    for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
+        if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
+            compile_failed = true;
     markup_code = compile_alternation(markup_patterns, DW_ARRAY_SIZE(markup_patterns), 0);
     short_markup_code =
         compile_alternation(short_markup_patterns, DW_ARRAY_SIZE(short_markup_patterns), 0);
@@ -557,6 +581,11 @@ static size_t utf8_at(const unsigned char *s, size_t i, size_t n, uint32_t *cp) 
             return 1;
         }
         v = (v << 6) | (s[i + k] & 0x3F);
+    }
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = 0xFFFD; /* overlong, surrogate or out of range: the read text stays valid */
+        return 1;
     }
     *cp = v;
     return len;
@@ -1025,8 +1054,10 @@ static void match(struct screen *sc, const struct rtext *t, pcre2_code *code,
         return;
     }
     PCRE2_SIZE off = 0;
-    while (off < t->len) {
-        int rc = pcre2_match(code, (PCRE2_SPTR)t->s, t->len, off, 0, md, NULL);
+    while (off < t->len && json_array_size(sc->out) < DW_SCREEN_MAX_FINDINGS) {
+        /* the read text is valid UTF-8 by construction (invalid input reads as U+FFFD), and
+         * checking it again on every call makes many matches quadratic */
+        int rc = pcre2_match(code, (PCRE2_SPTR)t->s, t->len, off, PCRE2_NO_UTF_CHECK, md, NULL);
         if (rc < 0)
             break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -1111,6 +1142,31 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
+/* The spaced-out runs of t (eight letters or more, no word gap), squeezed into letters only,
+ * matched against squeezed_patterns. */
+static void match_squeezed(struct screen *sc, const struct rtext *t, const size_t *blob) {
+    for (size_t i = 0; i < t->len && !sc->oom;) {
+        if (!(t->via[i] & VIA_SPACED)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        struct rtext q = {0};
+        while (j < t->len && (t->via[j] & VIA_SPACED) && alpha(t->s[j])) {
+            rt_byte(&q, t->s[j], t->from[j], t->to[j], t->via[j]);
+            j++;
+        }
+        if (q.oom)
+            sc->oom = true;
+        else if (q.len >= 8)
+            for (size_t k = 0; k < DW_ARRAY_SIZE(squeezed_patterns); k++)
+                match(sc, &q, squeezed_codes[k], squeezed_patterns[k].cat,
+                      squeezed_patterns[k].lang, blob);
+        rt_release(&q);
+        i = j > i ? j : i + 1;
+    }
+}
+
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
@@ -1127,6 +1183,7 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         if (leet1)
             match(sc, &c, codes[g], patterns[g].cat, patterns[g].lang, blob);
     }
+    match_squeezed(sc, &b, blob);
     match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
         match(sc, &a, short_markup_code, DW_SCREEN_MARKUP, "any", blob);
