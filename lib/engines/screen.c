@@ -378,6 +378,116 @@ static const char *const short_markup_patterns[] = {
 };
 
 static pcre2_code *codes[DW_ARRAY_SIZE(patterns)];
+
+/* A pattern's triggers: the words it can start with, as prefixes ("authori" for
+ * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
+ * of a word cannot match, so the pattern is not run. n_trig 0: always run. */
+#define TRIG_MAX 48
+static struct {
+    const char *p[TRIG_MAX];
+    uint8_t len[TRIG_MAX];
+    size_t n;
+    uint32_t first; /* the first letters of the triggers (bit 26: a digit), a quick reject */
+} trig[DW_ARRAY_SIZE(patterns)];
+
+static uint32_t first_bit(char c) {
+    return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : c >= '0' && c <= '9' ? 1u << 26 : 1u << 27;
+}
+
+/* Skip from p (inside a group, after an alternative's start) to the next '|' of this group
+ * (returned, pointing at it) or its closing ')' (pointing at it), or the end. */
+static const char *skip_alternative(const char *p) {
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (*p == '[') {
+            while (p[1] && *p != ']')
+                p++;
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')') {
+            if (depth-- == 0)
+                return p;
+        } else if (*p == '|' && depth == 0) {
+            return p;
+        }
+    }
+    return p;
+}
+
+/* Collect the first words of the alternatives of a group starting at p (just after "(?:");
+ * *pp is left after its ')'. False when an alternative does not start with a word or with a
+ * group that must be there. */
+static bool collect_group(size_t i, const char **pp) {
+    const char *p = *pp;
+    for (;;) {
+        if (strncmp(p, "(?:", 3) == 0) {
+            p += 3;
+            if (!collect_group(i, &p) || *p == '?' || *p == '*' || *p == '{')
+                return false; /* an optional group: the word after it could come first */
+        } else if (strncmp(p, "\\d+", 3) == 0) {
+            static const char digits[] = "0123456789";
+            for (size_t d = 0; d < 10; d++) { /* a number: any word starting with a digit */
+                if (trig[i].n == TRIG_MAX)
+                    return false;
+                trig[i].p[trig[i].n] = digits + d;
+                trig[i].len[trig[i].n++] = 1;
+            }
+        } else {
+            const char *w = p;
+            while (*p >= 'a' && *p <= 'z')
+                p++;
+            size_t n = (size_t)(p - w);
+            if (n && (*p == '?' || *p == '*' || *p == '{'))
+                n--; /* "approvals?": the last letter may be absent */
+            if (!n || n > 255 || trig[i].n == TRIG_MAX)
+                return false;
+            trig[i].p[trig[i].n] = w;
+            trig[i].len[trig[i].n++] = (uint8_t)n;
+        }
+        p = skip_alternative(p);
+        if (*p != '|')
+            break;
+        p++;
+    }
+    if (*p != ')')
+        return false;
+    *pp = p + 1;
+    return true;
+}
+
+/* The words a pattern can start with, from its leading "\\b" or lookahead "(?=" and then one
+ * word or a group of alternatives; when they cannot be told, the pattern is always run. */
+static void derive_triggers(size_t i, const char *re) {
+    const char *p = re;
+    trig[i].n = 0;
+    if (strncmp(p, "\\b", 2) == 0)
+        p += 2;
+    if (strncmp(p, "(?=", 3) == 0)
+        p += 3;
+    bool ok;
+    if (strncmp(p, "(?:", 3) == 0) {
+        p += 3;
+        ok = collect_group(i, &p) && *p != '?' && *p != '*' && *p != '{';
+    } else {
+        const char *w = p;
+        while (*p >= 'a' && *p <= 'z')
+            p++;
+        size_t n = (size_t)(p - w);
+        if (n && (*p == '?' || *p == '*' || *p == '{'))
+            n--;
+        ok = n > 0 && n <= 255;
+        if (ok) {
+            trig[i].p[0] = w;
+            trig[i].len[0] = (uint8_t)n;
+            trig[i].n = 1;
+        }
+    }
+    if (!ok)
+        trig[i].n = 0; /* always run */
+}
+
 /* Letters spaced out with one space throughout ("i g n o r e a l l r u l e s") join into one
  * word with no gaps to match on; these read such a run squeezed, without word boundaries. */
 static const struct pattern squeezed_patterns[] = {
@@ -466,6 +576,10 @@ static void compile_all(void) {
             break;
         }
         codes[i] = c;
+        derive_triggers(i, patterns[i].re);
+        trig[i].first = trig[i].n ? 0 : UINT32_MAX;
+        for (size_t k = 0; k < trig[i].n; k++)
+            trig[i].first |= first_bit(trig[i].p[k][0]);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -1001,6 +1115,7 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
 
 struct screen {
     json_t *out;
+    pcre2_match_data *md; /* one pair: only the whole match is used (rc 0 is a match) */
     const struct dw_screen_field *f;
     int depth;
     bool oom;
@@ -1048,11 +1163,7 @@ static void match(struct screen *sc, const struct rtext *t, pcre2_code *code,
                   enum dw_screen_category cat, const char *lang, const size_t *blob) {
     if (!t->len)
         return;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
-    if (!md) {
-        sc->oom = true;
-        return;
-    }
+    pcre2_match_data *md = sc->md;
     PCRE2_SIZE off = 0;
     while (off < t->len && json_array_size(sc->out) < DW_SCREEN_MAX_FINDINGS) {
         /* the read text is valid UTF-8 by construction (invalid input reads as U+FFFD), and
@@ -1078,7 +1189,6 @@ static void match(struct screen *sc, const struct rtext *t, pcre2_code *code,
         size_t s = blob ? blob[0] : t->from[ms], e = blob ? blob[1] : t->to[me - 1];
         add(sc, cat, lang, s, e, t->s + ms, me - ms, (uint8_t)(via | (blob ? VIA_BASE64 : 0)));
     }
-    pcre2_match_data_free(md);
 }
 
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob);
@@ -1142,6 +1252,88 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
+/* The words of a read text (runs of [a-z0-9_], as PCRE2's \\b sees them), sorted, for the
+ * trigger check. */
+struct words {
+    const char **w;
+    size_t n;
+    uint32_t first; /* the words' first letters, as trig[].first */
+};
+
+static bool word_byte(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Words compared up to their ends (a word's end sorts before any byte of a longer word). */
+static int cmp_word(const void *x, const void *y) {
+    const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+    size_t k = 0;
+    while (word_byte(a[k]) && a[k] == b[k])
+        k++;
+    bool ea = !word_byte(a[k]), eb = !word_byte(b[k]);
+    if (ea || eb)
+        return ea && eb ? 0 : ea ? -1 : 1;
+    return (unsigned char)a[k] - (unsigned char)b[k];
+}
+
+/* A word starts with prefix p[0..n). Words are compared as strings up to their end; a
+ * binary search finds the first word not below the prefix. */
+static bool has_prefix(const struct words *ws, const char *p, size_t n) {
+    size_t lo = 0, hi = ws->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *w = ws->w[mid];
+        size_t k = 0;
+        while (k < n && word_byte(w[k]) && w[k] == p[k])
+            k++;
+        int c = k == n ? 0 : (!word_byte(w[k]) ? -1 : (unsigned char)w[k] - (unsigned char)p[k]);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == ws->n)
+        return false;
+    const char *w = ws->w[lo];
+    for (size_t k = 0; k < n; k++)
+        if (!word_byte(w[k]) || w[k] != p[k])
+            return false;
+    return true;
+}
+
+static int words_of(const struct rtext *t, struct words *ws) {
+    ws->n = 0;
+    ws->w = NULL;
+    ws->first = 0;
+    size_t cap = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        if (!word_byte(t->s[i]) || (i > 0 && word_byte(t->s[i - 1])))
+            continue;
+        if (ws->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            const char **w = realloc(ws->w, cap * sizeof *w);
+            if (!w)
+                return -DW_ENOMEM;
+            ws->w = w;
+        }
+        ws->w[ws->n++] = t->s + i;
+        ws->first |= first_bit(t->s[i]);
+    }
+    qsort(ws->w, ws->n, sizeof *ws->w, cmp_word);
+    return 0;
+}
+
+static bool triggered(size_t i, const struct words *ws) {
+    if (trig[i].n == 0)
+        return true;
+    if (!(trig[i].first & ws->first))
+        return false;
+    for (size_t k = 0; k < trig[i].n; k++)
+        if (has_prefix(ws, trig[i].p[k], trig[i].len[k]))
+            return true;
+    return false;
+}
+
 /* The spaced-out runs of t (eight letters or more, no word gap), squeezed into letters only,
  * matched against squeezed_patterns. */
 static void match_squeezed(struct screen *sc, const struct rtext *t, const size_t *blob) {
@@ -1178,11 +1370,21 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         sc->oom = true;
         goto out;
     }
+    struct words wb = {0}, wc = {0};
+    if (words_of(&b, &wb) < 0 || (leet1 && words_of(&c, &wc) < 0)) {
+        sc->oom = true;
+        free(wb.w);
+        free(wc.w);
+        goto out;
+    }
     for (size_t g = 0; g < DW_ARRAY_SIZE(patterns) && !sc->oom; g++) {
-        match(sc, &b, codes[g], patterns[g].cat, patterns[g].lang, blob);
-        if (leet1)
+        if (triggered(g, &wb))
+            match(sc, &b, codes[g], patterns[g].cat, patterns[g].lang, blob);
+        if (leet1 && triggered(g, &wc))
             match(sc, &c, codes[g], patterns[g].cat, patterns[g].lang, blob);
     }
+    free(wb.w);
+    free(wc.w);
     match_squeezed(sc, &b, blob);
     match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
@@ -1210,23 +1412,31 @@ int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, stru
     if (compile_failed)
         return dw_error_set(err, -DW_EINTERNAL, "screening: the built-in patterns do not compile");
     _cleanup_json_ json_t *out = json_array();
-    if (!out)
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (!out || !md) {
+        pcre2_match_data_free(md);
         return -DW_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
+    }
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
         if (!fields[i].text || !fields[i].name)
             continue;
         size_t before = json_array_size(out);
-        struct screen sc = {.out = out, .f = &fields[i]};
+        struct screen sc = {.out = out, .f = &fields[i], .md = md};
         size_t len = fields[i].len < DW_SCREEN_MAX_FIELD ? fields[i].len : DW_SCREEN_MAX_FIELD;
         screen_text(&sc, fields[i].text, len, NULL);
-        if (sc.oom)
-            return dw_error_set(err, -DW_ENOMEM, "screening: out of memory");
-        /* this field's findings in text order (patterns run group by group) */
+        if (sc.oom) {
+            r = dw_error_set(err, -DW_ENOMEM, "screening: out of memory");
+            break;
+        }
+        /* this field's findings in text order (the patterns ran one after the other) */
         size_t m = json_array_size(out) - before;
         if (m > 1) {
             json_t **v = malloc(m * sizeof *v);
-            if (!v)
-                return -DW_ENOMEM;
+            if (!v) {
+                r = -DW_ENOMEM;
+                break;
+            }
             for (size_t k = 0; k < m; k++)
                 v[k] = json_incref(json_array_get(out, before + k));
             qsort(v, m, sizeof *v, by_position);
@@ -1235,6 +1445,8 @@ int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, stru
             free(v);
         }
     }
-    *ret = DW_TAKE_PTR(out);
-    return 0;
+    pcre2_match_data_free(md);
+    if (r == 0)
+        *ret = DW_TAKE_PTR(out);
+    return r;
 }
