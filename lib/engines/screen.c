@@ -1138,6 +1138,23 @@ static bool covered(json_t *out, const char *field, const char *cat, size_t s, s
     return false;
 }
 
+/* A JSON string of s[0..n): exact when it is valid UTF-8 (always, for a lead's fields), else
+ * with each invalid byte as U+FFFD, and cut at a character boundary. */
+static json_t *utf8_string(const char *s, size_t n) {
+    if (dw_utf8_valid(s, n, NULL))
+        return json_stringn(s, n);
+    struct rtext t = {0};
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = utf8_at((const unsigned char *)s, i, n, &cp);
+        rt_cp(&t, cp, 0, 0, 0);
+        i += len;
+    }
+    json_t *j = t.oom ? NULL : json_stringn(t.s ? t.s : "", t.len);
+    rt_release(&t);
+    return j;
+}
+
 static void add(struct screen *sc, enum dw_screen_category cat, const char *lang, size_t s,
                 size_t e, const char *read, size_t read_len, uint8_t via) {
     const char *cname = categories[cat].name;
@@ -1148,11 +1165,15 @@ static void add(struct screen *sc, enum dw_screen_category cat, const char *lang
     for (size_t k = 0; vias && k < DW_ARRAY_SIZE(via_names); k++)
         if (via & (1u << k))
             json_array_append_new(vias, json_string(via_names[k]));
-    json_t *o =
-        vias ? json_pack("{s:s,s:s,s:[I,I],s:s%,s:s%,s:s,s:o}", "category", cname, "field",
-                         sc->f->name, "span", (json_int_t)s, (json_int_t)e, "text", sc->f->text + s,
-                         e - s, "read", read, read_len, "language", lang, "via", vias)
-             : NULL;
+    json_t *text = utf8_string(sc->f->text + s, e - s), *rd = utf8_string(read, read_len);
+    json_t *o = vias && text && rd
+                    ? json_pack("{s:s,s:s,s:[I,I],s:O,s:O,s:s,s:O}", "category", cname, "field",
+                                sc->f->name, "span", (json_int_t)s, (json_int_t)e, "text", text,
+                                "read", rd, "language", lang, "via", vias)
+                    : NULL;
+    json_decref(vias);
+    json_decref(text);
+    json_decref(rd);
     if (!o || json_array_append_new(sc->out, o) < 0)
         sc->oom = true;
 }
