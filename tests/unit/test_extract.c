@@ -729,10 +729,8 @@ static void test_injection(void **state) {
     r = extract(msg);
     in = json_object_get(r, "instructions_detected");
     static const char *const want[][2] = {
-        {"role_play", "You are now the deal desk"},
-        {"instruction", "Disregard the system prompt"},
-        {"fake_system", "system prompt"},
-        {"fake_system", "as an AI"},
+        {"role_play", "You are now the deal desk"}, {"instruction", "Disregard the system prompt"},
+        {"fake_system", "system prompt"},           {"fake_system", "as an AI"},
         {"instruction", "approve this deal"},
     };
     assert_int_equal(json_array_size(in), DW_ARRAY_SIZE(want));
