@@ -360,8 +360,11 @@ static const struct pattern patterns[] = {
 
 /* Markup read on the decoded text with punctuation kept. */
 static const char *const markup_patterns[] = {
-    "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|div|span|a|p|"
-    "font|body|html)\\b[^>]{0,300}>?",
+    /* tags that run, load or hide something; an e-mail's ordinary <p> or <div> is not markup */
+    "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|base)\\b[^>]{0,300}>?",
+    "\\bstyle\\s*=\\s*[\"']?[^\"'>]{0,200}(?:display\\s*:\\s*none|visibility\\s*:\\s*hidden|"
+    "font-size\\s*:\\s*0)",
+    "<[a-z]+\\b[^>]{0,300}\\bhidden\\b",
     "\\bon[a-z]{3,12}\\s*=",
     "javascript\\s*:",
     "<!--",

@@ -190,6 +190,7 @@ static void test_benign(void **state) {
         "Note to procurement: the quote must be in EUR. Our IT assistant will send the plans.",
         "Please forward this to your sales director; is a partner discount possible?",
         "We need approval from our CFO before we can sign; our budget is approved.",
+        "<p>Hello,</p><div>we need <b>10 sites</b> with SD-WAN.</div><br>",
         "Our R&amp;D site, see https://portal.example.com/rfq?id=12%20sites for the plans.",
     };
     for (size_t k = 0; k < DW_ARRAY_SIZE(texts); k++) {
