@@ -1182,8 +1182,8 @@ static void test_wal_bounded(void **state) {
     atomic_store(&w.stop, true);
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
-    /* 16 MiB, then a TRUNCATE within the next second (about 8 MiB more here) */
-    if (most > 30 * 1024 * 1024)
+    /* 8 MiB, then a TRUNCATE within the next second (about 8 MiB more here) */
+    if (most > 24 * 1024 * 1024)
         fail_msg("the WAL reached %lld bytes", (long long)most);
 }
 

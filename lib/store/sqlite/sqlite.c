@@ -36,9 +36,9 @@
 #include "sqlite_internal.h"
 
 #define DW__SQ_BUSY_MS 5000
-#define DW__SQ_CKPT_PAGES 1000              /* SQLite's default automatic checkpoint */
-#define DW__SQ_WAL_PAGES 4096               /* 16 MiB of 4 KiB pages */
-#define DW__SQ_WAL_LIMIT (16 * 1024 * 1024) /* journal_size_limit, bytes */
+#define DW__SQ_CKPT_PAGES 1000             /* SQLite's default automatic checkpoint */
+#define DW__SQ_WAL_PAGES 2048              /* 8 MiB of 4 KiB pages */
+#define DW__SQ_WAL_LIMIT (8 * 1024 * 1024) /* journal_size_limit, bytes */
 #define DW__SQ_TRUNCATE_WAIT_MS 20
 #define DW__SQ_TRUNCATE_EVERY_MS 1000
 #define DW__SQ_PATH_MAX 4096
