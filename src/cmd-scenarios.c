@@ -213,7 +213,7 @@ struct scn {
     char workdir[4096]; /* the scratch workspace */
     struct dw_engine *e;
     dw_time_t now;
-    json_t *deal_of;    /* external_id -> "D-000001" */
+    json_t *deal_of; /* external_id -> "D-000001" */
     const char *last_deal;
     json_t *last_status; /* the submission status of the last lead */
     json_t *written;     /* "D-..": {proposal_md, proposal_at, reply, reply_at, schedule_at} */
@@ -574,9 +574,9 @@ static int do_decide(struct scn *s, const json_t *step, const json_t *at, bool a
     const char *note = dw_json_str(step, approve ? "note" : "reason");
     json_t *res = NULL;
     struct dw_error err = {0};
-    int r = dw_approval_decide(s->e, id, approve, user,
-                               note ? note : (approve ? NULL : "rejected in a scenario"), &res,
-                               &err);
+    int r =
+        dw_approval_decide(s->e, id, approve, user,
+                           note ? note : (approve ? NULL : "rejected in a scenario"), &res, &err);
     json_decref(res);
     return expect_outcome(s, step, at, what, r, &err);
 }
@@ -652,9 +652,9 @@ static char *lines_text(const json_t *lines) {
     dw_buf_init(&b, 64 * 1024);
     size_t i;
     json_t *l;
-    json_array_foreach(lines, i, l) dw_buf_printf(&b, "%s%s x%lld", i ? ", " : "",
-                                                  dw_json_str(l, "sku"),
-                                                  (long long)dw_json_int(l, "quantity", 0));
+    json_array_foreach(lines, i, l)
+        dw_buf_printf(&b, "%s%s x%lld", i ? ", " : "", dw_json_str(l, "sku"),
+                      (long long)dw_json_int(l, "quantity", 0));
     char *t = strdup(b.len ? b.data : "(no lines)");
     dw_buf_release(&b);
     return t;
@@ -665,7 +665,8 @@ static bool str_in(const json_t *v, const char *s) {
         return strcmp(json_string_value(v), s) == 0;
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return true;
+    json_array_foreach(v, i, x) if (json_is_string(x) &&
+                                    strcmp(json_string_value(x), s) == 0) return true;
     return false;
 }
 
@@ -696,14 +697,17 @@ static const char *language_of(const char *text) {
         const char *words[16];
     } L[] = {
         {"en", {"the", "and", "of", "to", "your", "with", "for", "is", "we", "this", "are", NULL}},
-        {"de", {"der", "die", "und", "das", "ihr", "ihre", "mit", "für", "wir", "ist", "sie",
-                "den", "nicht", NULL}},
-        {"fr", {"le", "la", "les", "et", "des", "vous", "votre", "pour", "nous", "est", "une",
-                "avec", NULL}},
-        {"es", {"el", "los", "las", "y", "para", "con", "su", "usted", "es", "una", "del",
-                "nosotros", NULL}},
-        {"it", {"il", "gli", "e", "per", "con", "della", "sono", "una", "che", "vostro", "nostro",
-                NULL}},
+        {"de",
+         {"der", "die", "und", "das", "ihr", "ihre", "mit", "für", "wir", "ist", "sie", "den",
+          "nicht", NULL}},
+        {"fr",
+         {"le", "la", "les", "et", "des", "vous", "votre", "pour", "nous", "est", "une", "avec",
+          NULL}},
+        {"es",
+         {"el", "los", "las", "y", "para", "con", "su", "usted", "es", "una", "del", "nosotros",
+          NULL}},
+        {"it",
+         {"il", "gli", "e", "per", "con", "della", "sono", "una", "che", "vostro", "nostro", NULL}},
         {"nl", {"de", "het", "een", "en", "van", "voor", "met", "uw", "wij", "is", "niet", NULL}},
     };
     int best = -1, best_n = 0;
@@ -734,14 +738,14 @@ static const char *language_of(const char *text) {
 static const char *const months[][12] = {
     {"january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"},
-    {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-     "oktober", "november", "dezember"},
+    {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
+     "november", "dezember"},
     {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
      "octobre", "novembre", "décembre"},
     {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
      "octubre", "noviembre", "diciembre"},
-    {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-     "settembre", "ottobre", "novembre", "dicembre"},
+    {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+     "ottobre", "novembre", "dicembre"},
     {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
      "oktober", "november", "december"},
 };
@@ -960,7 +964,8 @@ static void check_approvals(struct scn *s, const char *deal, const json_t *d, co
                 continue;
             bool wanted = false;
             json_array_foreach(want, i, w) {
-                const char *kind = json_is_string(w) ? json_string_value(w) : dw_json_str(w, "kind");
+                const char *kind =
+                    json_is_string(w) ? json_string_value(w) : dw_json_str(w, "kind");
                 size_t kl = kind ? strcspn(kind, "/") : 0;
                 wanted |= kind && strlen(ak) == kl && strncmp(kind, ak, kl) == 0;
             }
@@ -1022,8 +1027,8 @@ static void check_slots(struct scn *s, const char *deal, const json_t *d) {
                 const char *ou = dw_json_str(os, "user"), *ost = dw_json_str(os, "start");
                 if (ost && strcmp(ost, start) == 0 && (!user || !ou || strcmp(user, ou) == 0)) {
                     char got[256];
-                    snprintf(got, sizeof got, "%s %s also offered to %s", user ? user : "",
-                             start, other);
+                    snprintf(got, sizeof got, "%s %s also offered to %s", user ? user : "", start,
+                             other);
                     miss(s, what, "not offered to another open deal", got);
                 }
             }
@@ -1051,15 +1056,37 @@ static void check_dates(struct scn *s, const char *deal, const char *kind) {
 }
 
 static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
-    static const char *const known[] = {
-        "deal",      "stage",         "submitted",     "deals",        "pending",
-        "pending_include", "decided", "currency",     "total",        "discount_pct",
-        "lines",     "no_lines",      "language",      "contract",     "flags",
-        "no_flags",  "citations_quoted_only", "dates", "valid_days",   "slots",
-        "order",     "excluded",      "proposal_contains", "proposal_not_contains",
-        "reply_contains", "standards", "not_covered", "quote",        "note",
-        "revisions",
-        NULL};
+    static const char *const known[] = {"deal",
+                                        "stage",
+                                        "submitted",
+                                        "deals",
+                                        "pending",
+                                        "pending_include",
+                                        "decided",
+                                        "currency",
+                                        "total",
+                                        "discount_pct",
+                                        "lines",
+                                        "no_lines",
+                                        "language",
+                                        "contract",
+                                        "flags",
+                                        "no_flags",
+                                        "citations_quoted_only",
+                                        "dates",
+                                        "valid_days",
+                                        "slots",
+                                        "order",
+                                        "excluded",
+                                        "proposal_contains",
+                                        "proposal_not_contains",
+                                        "reply_contains",
+                                        "standards",
+                                        "not_covered",
+                                        "quote",
+                                        "note",
+                                        "revisions",
+                                        NULL};
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)x, key, v) {
@@ -1088,7 +1115,8 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
         miss(s, what, "%s", got, e);
         free(e);
     }
-    if ((v = json_object_get(x, "submitted")) && !str_in(v, json_string_value(s->last_status) ? json_string_value(s->last_status) : "")) {
+    if ((v = json_object_get(x, "submitted")) &&
+        !str_in(v, json_string_value(s->last_status) ? json_string_value(s->last_status) : "")) {
         char *e = join(v);
         miss(s, "submission of the last lead", "%s", json_string_value(s->last_status), e);
         free(e);
@@ -1198,8 +1226,7 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
                 free(e);
             }
             json_t *dpa = json_object_get(v, "dpa");
-            if (dpa && json_is_boolean(dpa) &&
-                dw_json_bool(c, "dpa", false) != json_is_true(dpa)) {
+            if (dpa && json_is_boolean(dpa) && dw_json_bool(c, "dpa", false) != json_is_true(dpa)) {
                 snprintf(what, sizeof what, "%s DPA", deal);
                 miss(s, what, "%s", dw_json_bool(c, "dpa", false) ? "true" : "false",
                      json_is_true(dpa) ? "true" : "false");
@@ -1211,7 +1238,8 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
             if (json_is_integer(lf) && (json_int_t)json_array_size(flags) != json_integer_value(lf))
                 miss(s, what, "%lld flags", fl, (long long)json_integer_value(lf));
             json_t *lfmin = json_object_get(v, "legal_flags_min");
-            if (json_is_integer(lfmin) && (json_int_t)json_array_size(flags) < json_integer_value(lfmin))
+            if (json_is_integer(lfmin) &&
+                (json_int_t)json_array_size(flags) < json_integer_value(lfmin))
                 miss(s, what, "at least %lld flags", fl, (long long)json_integer_value(lfmin));
             free(fl);
         }
@@ -1326,7 +1354,8 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
         bool has = json_is_object(json_object_get(d, "order"));
         snprintf(what, sizeof what, "%s order", deal);
         if (has != json_is_true(v))
-            miss(s, what, "%s", has ? "an order" : "no order", json_is_true(v) ? "an order" : "no order");
+            miss(s, what, "%s", has ? "an order" : "no order",
+                 json_is_true(v) ? "an order" : "no order");
     }
     if ((v = json_object_get(x, "valid_days"))) {
         /* the proposal's "valid until" and the quote's are the same day: written + N */
@@ -1385,8 +1414,7 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
             }
             snprintf(what, sizeof what, "%s citation %s", deal, path);
             if (!any)
-                miss(s, what, "about a quoted item (one of [%s])", "none of them is quoted",
-                     about);
+                miss(s, what, "about a quoted item (one of [%s])", "none of them is quoted", about);
             free(about);
         }
     }
@@ -1397,9 +1425,9 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
 /* ---- one scenario ---------------------------------------------------------------------- */
 
 static const char *step_kind(const json_t *step, json_t **val) {
-    static const char *const kinds[] = {"lead", "leads", "sample", "followup", "run", "advance",
-                                        "approve", "reject", "accept", "discount", "expect",
-                                        "at", NULL};
+    static const char *const kinds[] = {"lead",    "leads",   "sample", "followup", "run",
+                                        "advance", "approve", "reject", "accept",   "discount",
+                                        "expect",  "at",      NULL};
     if (json_is_string(step)) {
         *val = NULL;
         return json_string_value(step);
@@ -1626,9 +1654,9 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
             bool ok = nm == 0 && !s.error;
             passed += ok;
             nmiss += (int)nm + (s.error != NULL);
-            json_t *rec = json_pack("{s:s,s:s,s:s,s:b,s:O,s:f}", "name", name, "file", files[f],
-                                    "at", pos_get(&P, sc), "passed", ok, "misses", s.misses,
-                                    "seconds", secs);
+            json_t *rec =
+                json_pack("{s:s,s:s,s:s,s:b,s:O,s:f}", "name", name, "file", files[f], "at",
+                          pos_get(&P, sc), "passed", ok, "misses", s.misses, "seconds", secs);
             if (s.error)
                 json_object_set(rec, "error", s.error);
             json_array_append_new(report, rec);
@@ -1638,10 +1666,10 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
                     printf("    error: %s\n", json_string_value(s.error));
                 size_t k;
                 json_t *m;
-                json_array_foreach(s.misses, k, m) printf(
-                    "    step %lld: %s: expected %s; got %s\n",
-                    (long long)dw_json_int(m, "step", 0), dw_json_str(m, "what"),
-                    dw_json_str(m, "expected"), dw_json_str(m, "got"));
+                json_array_foreach(s.misses, k, m)
+                    printf("    step %lld: %s: expected %s; got %s\n",
+                           (long long)dw_json_int(m, "step", 0), dw_json_str(m, "what"),
+                           dw_json_str(m, "expected"), dw_json_str(m, "got"));
                 fflush(stdout);
             }
             if (keep)
@@ -1672,8 +1700,8 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
         code = EXIT_USAGE;
     }
     if (cli->json) {
-        json_t *out = json_pack("{s:i,s:i,s:i,s:o}", "scenarios", total, "passed", passed,
-                                "misses", nmiss, "results", report);
+        json_t *out = json_pack("{s:i,s:i,s:i,s:o}", "scenarios", total, "passed", passed, "misses",
+                                nmiss, "results", report);
         cli_print_json(out);
         json_decref(out);
     } else {
