@@ -732,6 +732,24 @@ static const char *language_of(const char *text) {
     return best < 0 ? "unknown" : L[best].lang;
 }
 
+/* The prose of a Markdown document: without table rows and footnotes, which carry the
+ * catalog's item names and descriptions and the knowledge headings, whatever the
+ * language of the document. */
+static char *prose_of(const char *md) {
+    struct dw_buf b;
+    dw_buf_init(&b, 1024 * 1024);
+    for (const char *p = md; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+        if (p[0] != '|' && strncmp(p, "[^", 2) != 0)
+            dw_buf_append(&b, p, n);
+        p += n;
+    }
+    char *out = strdup(b.data ? b.data : "");
+    dw_buf_release(&b);
+    return out;
+}
+
 /* Every date written in a document: ISO 2026-12-06, 06.12.2026, 06/12/2026 (day first),
  * "6 December 2026" / "6. Dezember 2026" / "6 décembre 2026" / "December 6, 2026", in the
  * six languages. Each as a day number; the text of the first one found before `floor`. */
@@ -783,51 +801,80 @@ static bool digits(const char *p, int n, int *v) {
     return true;
 }
 
+/* 1 or 2 digits at p: their value, and how many. */
+static int small_num(const char *p, int *v) {
+    if (!isdigit((unsigned char)p[0]))
+        return 0;
+    *v = p[0] - '0';
+    if (!isdigit((unsigned char)p[1]))
+        return 1;
+    *v = *v * 10 + (p[1] - '0');
+    return 2;
+}
+
+/* A date starting at p: its day number and length, else false. */
+static bool date_at(const char *text, const char *p, int64_t *ret_day, size_t *ret_len) {
+    if (p > text && isalnum((unsigned char)p[-1]))
+        return false;
+    int y, m, d, n, k;
+    size_t ml;
+    int64_t day = INT64_MIN;
+    size_t len = 0;
+    if (digits(p, 4, &y) && p[4] == '-' && digits(p + 5, 2, &m) && p[7] == '-' &&
+        digits(p + 8, 2, &d)) {
+        day = civil_day(y, m, d);
+        len = 10;
+    } else if ((n = small_num(p, &d)) && (p[n] == '.' || p[n] == '/') &&
+               (k = small_num(p + n + 1, &m)) && p[n + 1 + k] == p[n] &&
+               digits(p + n + 2 + k, 4, &y)) {
+        day = civil_day(y, m, d);
+        len = (size_t)(n + 2 + k + 4);
+    } else if ((n = small_num(p, &d))) {
+        const char *q = p + n;
+        if (*q == '.')
+            q++;
+        if (*q == ' ' && (m = month_at(q + 1, &ml)) && q[1 + ml] == ' ' &&
+            digits(q + 2 + ml, 4, &y)) {
+            day = civil_day(y, m, d);
+            len = (size_t)(q + 6 + ml - p);
+        }
+    } else if ((m = month_at(p, &ml)) && p[ml] == ' ' && (n = small_num(p + ml + 1, &d))) {
+        const char *q = p + ml + 1 + n;
+        if (*q == ',' && q[1] == ' ' && digits(q + 2, 4, &y)) {
+            day = civil_day(y, m, d);
+            len = (size_t)(q + 6 - p);
+        }
+    }
+    if (day == INT64_MIN)
+        return false;
+    *ret_day = day;
+    *ret_len = len;
+    return true;
+}
+
 /* The earliest date in text; its text in ret_text. INT64_MAX when none. */
 static int64_t earliest_date(const char *text, char *ret_text, size_t size) {
     int64_t best = INT64_MAX;
     for (const char *p = text; *p; p++) {
-        if (p > text && (isalnum((unsigned char)p[-1])))
-            continue;
-        int y, m, d;
-        int64_t day = INT64_MIN;
-        size_t len = 0, ml;
-        if (digits(p, 4, &y) && p[4] == '-' && digits(p + 5, 2, &m) && p[7] == '-' &&
-            digits(p + 8, 2, &d)) {
-            day = civil_day(y, m, d);
-            len = 10;
-        } else if (digits(p, 2, &d) && (p[2] == '.' || p[2] == '/') && digits(p + 3, 2, &m) &&
-                   p[5] == p[2] && digits(p + 6, 4, &y)) {
-            day = civil_day(y, m, d);
-            len = 10;
-        } else if (isdigit((unsigned char)*p)) {
-            const char *q = p;
-            d = 0;
-            while (isdigit((unsigned char)*q) && q - p < 2)
-                d = d * 10 + (*q++ - '0');
-            if (*q == '.')
-                q++;
-            if (*q == ' ' && (m = month_at(q + 1, &ml)) && q[1 + ml] == ' ' &&
-                digits(q + 2 + ml, 4, &y)) {
-                day = civil_day(y, m, d);
-                len = (size_t)(q + 6 + ml - p);
-            }
-        } else if ((m = month_at(p, &ml)) && p[ml] == ' ' && isdigit((unsigned char)p[ml + 1])) {
-            const char *q = p + ml + 1;
-            d = 0;
-            while (isdigit((unsigned char)*q) && q - p - (long)ml - 1 < 2)
-                d = d * 10 + (*q++ - '0');
-            if (*q == ',' && q[1] == ' ' && digits(q + 2, 4, &y)) {
-                day = civil_day(y, m, d);
-                len = (size_t)(q + 6 - p);
-            }
-        }
-        if (day != INT64_MIN && day < best) {
+        int64_t day;
+        size_t len;
+        if (date_at(text, p, &day, &len) && day < best) {
             best = day;
             snprintf(ret_text, size, "%.*s", (int)len, p);
         }
     }
     return best;
+}
+
+/* Does text name the day of t, in any of the formats above? */
+static bool has_date(const char *text, dw_time_t t) {
+    for (const char *p = text; p && *p; p++) {
+        int64_t day;
+        size_t len;
+        if (date_at(text, p, &day, &len) && day == day_of(t))
+            return true;
+    }
+    return false;
 }
 
 /* The SKUs a knowledge document is `about:` (its front matter), "" when it names none. */
@@ -1086,6 +1133,8 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
                                         "quote",
                                         "note",
                                         "revisions",
+                                        "proposal_dates",
+                                        "proposal_no_dates",
                                         NULL};
     const char *key;
     json_t *v;
@@ -1207,8 +1256,13 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
             snprintf(what, sizeof what, "%s %s language", deal, docs[k]);
             if (!text)
                 miss(s, what, "a %s in %s", "no such document", docs[k], want);
-            else if (strcmp(language_of(text), want) != 0)
-                miss(s, what, "%s", language_of(text), want);
+            else {
+                char *prose = prose_of(text);
+                const char *lang = language_of(prose);
+                if (strcmp(lang, want) != 0)
+                    miss(s, what, "%s", lang, want);
+                free(prose);
+            }
         }
     }
     if ((v = json_object_get(x, "contract"))) {
@@ -1245,28 +1299,34 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
         }
     }
     json_t *req = json_object_get(d, "requirements");
-    if ((v = json_object_get(x, "flags")) || (v = json_object_get(x, "no_flags"))) {
-        /* a deal's flags: anything flagged in its requirements or its leads */
-        char *all = json_dumps(d, JSON_COMPACT);
-        size_t i;
-        json_t *f;
+    if (json_object_get(x, "flags") || json_object_get(x, "no_flags")) {
+        /* a deal's flags: its leads' intake flags, and the requirements' lists of that name
+         * (instructions_detected) when they are not empty */
+        json_t *all = json_array();
+        size_t i, k;
+        json_t *f, *l;
+        json_array_foreach(json_object_get(d, "leads"), i, l) {
+            json_array_foreach(json_object_get(json_object_get(l, "intake"), "flags"), k, f)
+                json_array_append(all, f);
+        }
+        const char *rk;
+        json_object_foreach(req, rk, v) {
+            if ((json_is_array(v) && json_array_size(v)) || json_is_true(v))
+                json_array_append_new(all, json_string(rk));
+        }
+        char *alls = json_dumps(all, JSON_COMPACT);
         json_array_foreach(json_object_get(x, "flags"), i, f) {
             snprintf(what, sizeof what, "%s flag %s", deal, json_string_value(f));
-            char q[160];
-            snprintf(q, sizeof q, "\"%s\"", json_string_value(f));
-            json_t *arr = json_object_get(req, json_string_value(f));
-            bool present = (json_is_array(arr) && json_array_size(arr)) || json_is_true(arr) ||
-                           (!arr && strstr(all, q));
-            if (!present)
-                miss(s, what, "flagged", "not flagged");
+            if (!str_in(all, json_string_value(f)))
+                miss(s, what, "flagged", alls);
         }
         json_array_foreach(json_object_get(x, "no_flags"), i, f) {
             snprintf(what, sizeof what, "%s flag %s", deal, json_string_value(f));
-            json_t *arr = json_object_get(req, json_string_value(f));
-            if ((json_is_array(arr) && json_array_size(arr)) || json_is_true(arr))
-                miss(s, what, "not flagged", "flagged");
+            if (str_in(all, json_string_value(f)))
+                miss(s, what, "not flagged", alls);
         }
-        free(all);
+        free(alls);
+        json_decref(all);
     }
     if ((v = json_object_get(x, "excluded"))) {
         json_t *ex = json_object_get(req, "excluded_capabilities");
@@ -1331,6 +1391,29 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
                      json_string_value(f));
         }
     }
+    static const char *const date_keys[] = {"proposal_dates", "proposal_no_dates"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(x, date_keys[k]), i, f) {
+            dw_time_t t;
+            if (!json_is_string(f) || dw_time_parse(json_string_value(f), &t) < 0) {
+                char full[64];
+                snprintf(full, sizeof full, "%sT12:00:00Z",
+                         json_is_string(f) ? json_string_value(f) : "");
+                if (dw_time_parse(full, &t) < 0) {
+                    json_decref(d);
+                    return step_fail(s, at, "%s: dates as YYYY-MM-DD", date_keys[k]);
+                }
+            }
+            snprintf(what, sizeof what, "%s proposal date %s", deal, json_string_value(f));
+            bool has = md && has_date(md, t);
+            if (k == 0 && !has)
+                miss(s, what, "named (in any date format)", md ? "not found" : "no proposal");
+            if (k == 1 && has)
+                miss(s, what, "not named", "found");
+        }
+    }
     if ((v = json_object_get(x, "proposal_not_contains"))) {
         size_t i;
         json_t *f;
@@ -1369,15 +1452,17 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
         else {
             if (!qv || strcmp(qv, exp) != 0)
                 miss(s, what, "quote valid until %s", qv, exp);
-            const char *vu = strstr(md, "valid until");
-            char pgot[64] = "";
-            if (vu) {
-                char dt[64];
-                earliest_date(vu, dt, sizeof dt);
-                snprintf(pgot, sizeof pgot, "%s", dt);
+            /* the proposal names that day, in its language's format */
+            if (!has_date(md, pat + (dw_time_t)json_integer_value(v) * 86400)) {
+                char pgot[256] = "";
+                for (const char *p = md; p && *p && !pgot[0]; p++) {
+                    int64_t day;
+                    size_t len;
+                    if (date_at(md, p, &day, &len) && day > day_of(pat))
+                        snprintf(pgot, sizeof pgot, "%.*s", (int)len, p);
+                }
+                miss(s, what, "proposal valid until %s", pgot[0] ? pgot : "no such date", exp);
             }
-            if (!strstr(md, exp))
-                miss(s, what, "proposal valid until %s", pgot[0] ? pgot : "not stated", exp);
         }
     }
     if ((v = json_object_get(x, "slots")) && json_is_true(v))
