@@ -158,11 +158,8 @@ static json_t *y2j(struct ypos *P, struct fy_node *n, int depth) {
     return json_stringn(s, len);
 }
 
-static void diag_quiet(struct fy_diag *d, void *u, const char *buf, size_t len) {
-    (void)d;
-    struct dw_buf *b = u;
-    if (b->len == 0)
-        dw_buf_append(b, buf, len);
+static void diag_swallow(struct fy_diag *d, void *u, const char *buf, size_t len) {
+    /* errors are collected (fy_diag_set_collect_errors) and reported at FILE:LINE:COL */
 }
 
 /* Parse a YAML file into JSON; errors as FILE:LINE:COL. */
@@ -172,20 +169,34 @@ static int yaml_load(const char *path, struct ypos *P, json_t **ret, struct dw_e
     int r = dw_read_file(path, SCN_MAX_FILE_BYTES, &data, &len, err);
     if (r < 0)
         return r;
-    struct dw_buf msg;
-    dw_buf_init(&msg, 4096);
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
-    dcfg.output_fn = diag_quiet;
-    dcfg.user = &msg;
+    dcfg.fp = NULL;
+    dcfg.output_fn = diag_swallow;
     dcfg.colorize = false;
     struct fy_diag *diag = fy_diag_create(&dcfg);
-    struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2, .diag = diag};
+    if (!diag) {
+        free(data);
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    }
+    fy_diag_set_collect_errors(diag, true);
+    struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE,
+                                .diag = diag};
     struct fy_document *doc = fy_document_build_from_string(&pcfg, data, len);
     if (!doc || !fy_document_root(doc)) {
-        r = dw_error_set(err, -DW_EPARSE, "%s: not valid YAML%s%.*s", path, msg.len ? ": " : "",
-                         (int)(msg.len && msg.data[msg.len - 1] == '\n' ? msg.len - 1 : msg.len),
-                         msg.data ? msg.data : "");
+        void *iter = NULL;
+        struct fy_diag_error *e;
+        int line = 1, col = 1;
+        const char *msg = "not valid YAML";
+        while ((e = fy_diag_errors_iterate(diag, &iter)) != NULL) {
+            if (e->type < FYET_ERROR)
+                continue;
+            line = e->line > 0 ? e->line : 1;
+            col = e->column > 0 ? e->column : 1;
+            msg = e->msg ? e->msg : msg;
+            break;
+        }
+        r = dw_error_set(err, -DW_EPARSE, "%s:%d:%d: YAML syntax error: %s", path, line, col, msg);
     } else {
         json_t *j = y2j(P, fy_document_root(doc), 0);
         if (!j)
@@ -197,7 +208,6 @@ static int yaml_load(const char *path, struct ypos *P, json_t **ret, struct dw_e
     }
     fy_document_destroy(doc);
     fy_diag_destroy(diag);
-    dw_buf_release(&msg);
     free(data);
     return r;
 }
