@@ -1143,6 +1143,7 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
                                         "quote",
                                         "note",
                                         "revisions",
+                                        "language_fallback",
                                         "proposal_dates",
                                         "proposal_no_dates",
                                         NULL};
@@ -1274,6 +1275,19 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
                 free(prose);
             }
         }
+    }
+    if ((v = json_object_get(x, "language_fallback")) && json_is_boolean(v)) {
+        /* the deal says when the customer's language had no template */
+        json_t *p = json_object_get(d, "proposal");
+        json_t *fb = json_object_get(p, "language_fallback");
+        snprintf(what, sizeof what, "%s proposal language fallback", deal);
+        if (!json_is_object(p))
+            miss(s, what, "%s", "no proposal", json_is_true(v) ? "stated" : "none");
+        else if (!json_is_boolean(fb))
+            miss(s, what, "%s", "not stated", json_is_true(v) ? "stated" : "none");
+        else if (json_is_true(fb) != json_is_true(v))
+            miss(s, what, "%s", json_is_true(fb) ? "a fallback" : "no fallback",
+                 json_is_true(v) ? "a fallback" : "no fallback");
     }
     if ((v = json_object_get(x, "contract"))) {
         json_t *c = json_object_get(d, "contract");
