@@ -51,6 +51,7 @@
 
 #include "engines/extract.h"
 #include "engines/lang.h"
+#include "engines/screen.h"
 #include "workspace/workspace.h"
 
 /* lexicon.c */
@@ -109,7 +110,6 @@ enum role {
     R_ANNUAL = 1u << 16, /* annual, yearly, jährlich */
     R_DTRIG = 1u << 17,  /* by, before, until, deadline: a date after it is a deadline */
     R_DWORD = 1u << 18,  /* may start a relative date: next, end, ASAP, Q */
-    R_INSTR = 1u << 19,  /* may start an instruction to the system */
     R_RESID = 1u << 20,  /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
     R_DATA = 1u << 21,   /* data, Daten, servers */
     R_LOC = 1u << 22,    /* based, located, offices: the customer's whereabouts follow */
@@ -159,14 +159,14 @@ static const struct kwdef kwdefs[] = {
     {"applies", R_NEED, 0}, {"gilt", R_NEED, 0}, {"zutreffend", R_NEED, 0},
     /* pronouns and function words */
     {"we", R_STOP | R_PRON, 0}, {"i", R_STOP | R_PRON, 0}, {"they", R_STOP | R_PRON, 0},
-    {"you", R_STOP | R_PRON | R_INSTR, 0}, {"our", R_STOP | R_PRON, 0},
+    {"you", R_STOP | R_PRON, 0}, {"our", R_STOP | R_PRON, 0},
     {"it", R_STOP | R_PRON, 0}, {"wir", R_STOP | R_PRON, 0}, {"ich", R_STOP | R_PRON, 0},
     {"of", R_STOP, 0}, {"in", R_IN | R_STOP, 0}, {"within", R_IN, 0},
     {"innerhalb", R_IN, 0}, {"binnen", R_IN, 0}, {"per", R_PER | R_STOP, 0},
     {"each", R_PER | R_STOP, 0}, {"pro", R_PER | R_STOP, 0}, {"je", R_PER | R_STOP, 0},
     {"for", R_STOP, 0}, {"to", R_STOP, 0}, {"and", R_STOP, 0}, {"or", R_STOP, 0},
     {"the", R_STOP, 0}, {"a", R_ARTICLE | R_STOP, 0}, {"an", R_ARTICLE | R_STOP, 0},
-    {"by", R_DTRIG | R_STOP, 0}, {"from", R_STOP | R_LOC | R_INSTR, 0}, {"at", R_STOP, 0},
+    {"by", R_DTRIG | R_STOP, 0}, {"from", R_STOP | R_LOC, 0}, {"at", R_STOP, 0},
     {"on", R_STOP, 0}, {"with", R_STOP, 0}, {"than", R_STOP, 0}, {"more", R_STOP, 0},
     {"less", R_STOP, 0}, {"over", R_STOP, 0}, {"under", R_STOP, 0}, {"und", R_STOP, 0},
     {"oder", R_STOP, 0}, {"der", R_STOP, 0}, {"die", R_STOP, 0}, {"das", R_STOP, 0},
@@ -176,7 +176,7 @@ static const struct kwdef kwdefs[] = {
     {"this", R_STOP | R_DWORD, 0}, {"that", R_STOP, 0}, {"these", R_STOP, 0},
     {"those", R_STOP, 0}, {"about", R_STOP, 0}, {"around", R_STOP, 0}, {"plus", R_STOP, 0},
     {"all", R_STOP, 0}, {"only", R_STOP, 0}, {"some", R_STOP, 0}, {"any", R_STOP, 0},
-    {"as", R_STOP | R_DWORD | R_INSTR, 0}, {"up", R_STOP, 0},
+    {"as", R_STOP | R_DWORD, 0}, {"up", R_STOP, 0},
     /* months */
     {"january", R_MONTH, 1}, {"jan", R_MONTH | R_MAMBIG, 1}, {"januar", R_MONTH, 1},
     {"jänner", R_MONTH, 1}, {"february", R_MONTH, 2}, {"feb", R_MONTH, 2},
@@ -282,15 +282,7 @@ static const struct kwdef kwdefs[] = {
     {"urgent", R_DWORD, 0}, {"urgently", R_DWORD, 0}, {"dringend", R_DWORD, 0},
     {"schnellstmöglich", R_DWORD, 0}, {"sofort", R_DWORD, 0}, {"so", R_DWORD, 0},
     {"q", R_DWORD, 0},
-    /* instructions to the system */
-    {"ignore", R_INSTR, 0}, {"ignoring", R_INSTR, 0}, {"disregard", R_INSTR, 0},
-    {"forget", R_INSTR, 0}, {"bypass", R_INSTR, 0}, {"override", R_INSTR, 0},
-    {"skip", R_INSTR | R_NEG, 0}, {"youre", R_INSTR, 0}, {"pretend", R_INSTR, 0},
-    {"system", R_INSTR, 0}, {"systemprompt", R_INSTR, 0}, {"developer", R_INSTR, 0},
-    {"jailbreak", R_INSTR, 0}, {"approve", R_INSTR, 0}, {"auto", R_INSTR, 0},
-    {"new", R_INSTR, 0}, {"ignoriere", R_INSTR, 0}, {"ignorieren", R_INSTR, 0},
-    {"ignorier", R_INSTR, 0}, {"vergiss", R_INSTR, 0}, {"du", R_INSTR, 0},
-    {"genehmige", R_INSTR, 0},
+    {"skip", R_NEG, 0},
     /* data residency and location */
     {"residency", R_RESID, 1}, {"resident", R_RESID, 1}, {"hosted", R_RESID, 1},
     {"hosting", R_RESID, 1}, {"host", R_RESID, 1}, {"stored", R_RESID, 1},
@@ -2634,7 +2626,21 @@ struct qty {
     const char *unit;
     size_t u0, u1; /* the unit's words */
     int conf;
+    int64_t per_value;    /* a rate times a count: "4 access points per store" x 120 stores */
+    const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
+
+/* The unit a rate is counted per: "per store", "in each office", "at every site", "for
+ * each branch" right after the counted unit; NULL when there is none. */
+static const struct phrase *rate_unit(const struct ctx *c, size_t ue) {
+    size_t j = ue, e;
+    if (is(c, j, "in") || is(c, j, "at") || is(c, j, "for") || is(c, j, "across"))
+        j++;
+    if (!(is(c, j, "per") || is(c, j, "each") || is(c, j, "every") || is(c, j, "je") ||
+          is(c, j, "pro")))
+        return NULL;
+    return vocab_at(c, c->units, j + 1, &e);
+}
 
 static bool currency_sign(const struct ctx *c, size_t i) {
     return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
@@ -2743,6 +2749,36 @@ static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     return false;
 }
 
+/* The unit a rate is counted per when it comes first: "Each of our hotels needs 12 access
+ * points", "each school needs 20", "pro Filiale 3 Access Points", "je Autohaus ca. 4": per,
+ * each or every, the unit, then at most three words before the number; NULL otherwise. */
+static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            return NULL;
+        if (sym1(c, k) == '.' && !is(c, k + 1, "ca") && !(k > 0 && is(c, k - 1, "ca")))
+            return NULL; /* a sentence ends (but "ca." does not) */
+        if (!(per_word(c, k) || is(c, k, "every") || is(c, k, "jede") || is(c, k, "jedes") ||
+              is(c, k, "jeder")))
+            continue;
+        size_t j = k + 1, e;
+        if (is(c, j, "of"))
+            j++;
+        if (is(c, j, "our") || is(c, j, "the") || is(c, j, "these") || is(c, j, "your"))
+            j++;
+        if (kind(c, j, TK_NUM)) /* "each of our 30 hotels needs 12" */
+            j++;
+        const struct phrase *u = vocab_at(c, c->units, j, &e);
+        if (!u || e > i || i - e > 3)
+            return NULL;
+        for (size_t m = e; m < i; m++)
+            if (c->t[m].kind != TK_WORD && !is(c, m, ".") && !is(c, m, ":"))
+                return NULL;
+        return u;
+    }
+    return NULL;
+}
+
 /* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
  * after ")". */
 static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
@@ -2846,8 +2882,8 @@ static size_t keep_counts(const struct ctx *c, struct qty *q, size_t nq) {
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
 static void extract_quantities(struct ctx *c, json_t *arr) {
-    struct qty q[DW_EXTRACT_MAX_ITEMS];
-    size_t nq = 0;
+    struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
+    size_t nq = 0, nr = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         bool weak = c->t[i].flags & TF_WEAKNUM;
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
@@ -2869,11 +2905,18 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             j++;
         size_t u0 = j;
         const struct phrase *u = unit_after(c, j, &ue, &u0);
-        if (!u || in_capability(c, i) || rate_of(c, i, ue) ||
-            (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
-            continue; /* "Wi-Fi 6 access points", "3 APs per store", "ein eigenes Rechenzentrum" */
+        if (!u || in_capability(c, i) || (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
+            continue; /* "Wi-Fi 6 access points", "ein eigenes Rechenzentrum" */
+        const struct phrase *pu = rate_unit(c, ue);
+        if (!pu)
+            pu = rate_unit_before(c, i);
+        if (pu || rate_of(c, i, ue)) { /* "3 APs per store": a rate, multiplied below */
+            if (pu && nr < DW_EXTRACT_MAX_ITEMS && strcmp(pu->name, u->name) != 0)
+                rates[nr++] = (struct qty){i, ue, n, u->name, u0, ue, 85, n, pu->name};
+            continue;
+        }
         int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
-        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
+        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf, 0, NULL};
         claim(c, i, ue);
         i = ue - 1;
     }
@@ -2886,7 +2929,7 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (!u || claimed(c, i, ue))
             continue;
         if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
-            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85};
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
             claim(c, i, e);
             i = e - 1;
             continue;
@@ -2897,9 +2940,26 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             i = ue - 1;
             continue;
         }
-        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90};
+        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90, 0, NULL};
         claim(c, i, e);
         i = e - 1;
+    }
+    /* "4 access points per store" and "120 stores": 480 access points, unless the customer
+     * also gave the total ("27 access points, three per store") */
+    size_t n_counts = nq;
+    for (size_t k = 0; k < nr && nq < DW_EXTRACT_MAX_ITEMS; k++) {
+        bool total = false;
+        int64_t per = 0;
+        for (size_t m = 0; m < n_counts; m++) {
+            total = total || strcmp(q[m].unit, rates[k].unit) == 0;
+            if (strcmp(q[m].unit, rates[k].per_unit) == 0 && q[m].value > per)
+                per = q[m].value;
+        }
+        int64_t v;
+        if (total || per == 0 || dw_mul_checked(rates[k].value, per, &v) < 0 || v > 100000000)
+            continue;
+        q[nq] = rates[k];
+        q[nq++].value = v;
     }
     for (size_t a = 1; a < nq; a++) /* text order */
         for (size_t b = a; b > 0 && q[b - 1].t0 > q[b].t0; b--) {
@@ -2917,6 +2977,10 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             put(c, o, "unit", json_string(q[k].unit));
             size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
             put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
+            if (q[k].per_unit)
+                put(c, o, "per",
+                    json_pack("{s:I, s:s}", "value", (json_int_t)q[k].per_value, "unit",
+                              q[k].per_unit));
             put_span(c, o, q[k].t0, q[k].t1);
             put_conf(c, o, q[k].conf);
         }
@@ -3708,57 +3772,26 @@ static const char *language(const struct ctx *c) {
 
 /* ---- instructions to the system ------------------------------------------------------- */
 
-static const char *const instr_patterns[] = {
-    "{ignore|ignoring|disregard|forget|bypass|override|skip} "
-    "{all|any|your|the|of|previous|prior|above|earlier|my|these|those|every|system|internal|"
-    "existing|company|standard|pricing|discount|approval|usual|current|such}* "
-    "{rules|rule|instructions|instruction|guidelines|guideline|policies|policy|prompt|prompts|"
-    "directions|directives|limits|limit|restrictions|constraints|checks|approvals|approval|"
-    "guardrails|programming|training|settings}",
-    "{ignore|disregard|forget} {everything|all|the} {above|before|previous|prior}?",
-    "you are now",
-    "youre now",
-    "from now on",
-    "pretend {to|you|that|youre}",
-    "system -? {prompt|message|instructions|instruction|override}",
-    "systemprompt",
-    "developer mode",
-    "jailbreak",
-    "as an {ai|llm|assistant}",
-    "as a {large}? {language|ai} model",
-    "{new|updated} {instructions|instruction|directive|directives}",
-    "approve {a|an}? # {%|percent|pct|prozent} {off|discount|rabatt}?",
-    "approve {a|an}? {discount|rebate|exception}",
-    "approve the {deal|discount|quote|order|request|offer|price|pricing|proposal|exception}",
-    "approve {this|it|everything|immediately|automatically|now|all}",
-    "auto -? approve",
-    "override",
-    "disregard",
-    "{ignoriere|ignorieren|ignorier|vergiss} "
-    "{alle|deine|ihre|die|bisherigen|vorherigen|vorigen|sämtliche|obigen|alles|system}* "
-    "{regeln|anweisungen|vorgaben|richtlinien|instruktionen|befehle|prompts}",
-    "du bist {jetzt|nun|ab}",
-    "genehmige {das|den|diesen|dieses|die|sofort|einen|#}",
-};
-
+/* Words addressed to the system, and claims made to it, as the screening engine reads them
+ * (lib/engines/screen.h): every finding with its span into the text. */
 static void extract_instructions(struct ctx *c, json_t *arr) {
-    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS; i++) {
-        if (!role(c, i, R_INSTR))
-            continue;
-        for (size_t k = 0; k < DW_ARRAY_SIZE(instr_patterns); k++) {
-            size_t e = pat_match(c, i, instr_patterns[k]);
-            if (!e)
-                continue;
-            json_t *o = new_item(c);
-            if (o) {
-                put_span(c, o, i, e);
-                put_conf(c, o, 80);
-            }
-            append(c, arr, o);
-            i = e - 1;
-            break;
-        }
+    struct dw_screen_field f = {.name = "text", .text = c->text, .len = c->len};
+    json_t *found = NULL;
+    if (dw_screen(&f, 1, &found, NULL) < 0) {
+        c->oom = true;
+        return;
     }
+    size_t i;
+    json_t *o;
+    json_array_foreach(found, i, o) {
+        if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
+            break;
+        json_object_del(o, "field");
+        put_conf(c, o, 80);
+        if (json_array_append(arr, o) < 0)
+            c->oom = true;
+    }
+    json_decref(found);
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
