@@ -77,6 +77,7 @@ $(BUILD_BENCH)/build.ninja: | deps
 bench: deps $(BUILD_BENCH)/build.ninja
 	ninja -C $(BUILD_BENCH)
 	./$(BUILD_BENCH)/bench/dealwright-bench
+	./$(BUILD_BENCH)/bench/dealwright-bench report
 	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 	./$(BUILD_BENCH)/bench/dealwright-bench-pricing
 	./$(BUILD_BENCH)/bench/dealwright-bench-configure

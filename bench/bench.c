@@ -9,8 +9,9 @@
  * full pipeline, the stage mix, and p50/p99 per agent step in microseconds.
  * synchronous=FULL: every commit is on disk.
  *
- * Usage: dealwright-bench [N] (default 2000). Figures go in the closing note of the issue
- * that changes them; compare with the previous run. */
+ * Usage: dealwright-bench [N] (default 2000); dealwright-bench report [DEALS] times the
+ * funnel report at DEALS deals (default 100,000; bench-report.c). Figures go in the closing note of
+ * the issue that changes them; compare with the previous run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 #include "dealwright.h"
 #include "../src/cli.h"
 
-int bench_retrieval(void); /* bench-retrieval.c */
+int bench_retrieval(void);                     /* bench-retrieval.c */
+int bench_report(int n, const char *existing); /* bench-report.c */
 
 static int cmp64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -196,6 +198,16 @@ static int bench_extract(const char *dir, const struct dw_workspace *ws) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "report") == 0) {
+        if (argc > 2 && strchr(argv[2], '/'))
+            return bench_report(0, argv[2]);
+        int deals = argc > 2 ? atoi(argv[2]) : 100000;
+        if (deals <= 0 || deals > 10000000) {
+            fprintf(stderr, "usage: dealwright-bench report [DEALS | PATH/STATE.DB]\n");
+            return 2;
+        }
+        return bench_report(deals, NULL);
+    }
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     if (n <= 0 || n > 1000000) {
         fprintf(stderr, "usage: dealwright-bench [N]\n");

@@ -2,6 +2,7 @@
  * time in each stage and the approvals' figures (GET /v1/reports/funnel, `dealwright
  * report funnel`). Aggregated by the store in one read-only snapshot, so the figures agree
  * with each other, and never by reading deals one by one. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -30,27 +31,30 @@ static int hook(struct dw_engine *e, enum dw_store_hook op, json_t *args, json_t
     return r;
 }
 
+/* The highest step of any stage in the set ",a,b," (0 when none is in a step). */
+static json_int_t set_rank(const char *set) {
+    json_int_t rank = 0;
+    for (size_t i = 1; set && i < DW_ARRAY_SIZE(steps); i++)
+        for (size_t k = 0; steps[i].stages[k]; k++) {
+            char key[40];
+            snprintf(key, sizeof key, ",%s,", steps[i].stages[k]);
+            if (strstr(set, key))
+                rank = (json_int_t)i;
+        }
+    return rank;
+}
+
 static int funnel(struct dw_engine *e, json_t *out, struct dw_error *err) {
-    _cleanup_json_ json_t *ranks = json_object(), *rows = NULL;
-    if (!ranks)
-        return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    for (size_t i = 1; i < DW_ARRAY_SIZE(steps); i++)
-        for (size_t k = 0; steps[i].stages[k]; k++)
-            if (json_object_set_new(ranks, steps[i].stages[k], json_integer((json_int_t)i)) < 0)
-                return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    char *enc = json_dumps(ranks, JSON_COMPACT);
-    if (!enc)
-        return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    int r = hook(e, DW_HOOK_REPORT_REACHED, json_pack("{s:s}", "ranks", enc), &rows, err);
-    free(enc);
+    _cleanup_json_ json_t *rows = NULL;
+    int r = hook(e, DW_HOOK_REPORT_REACHED, NULL, &rows, err);
     if (r < 0)
         return r;
     json_int_t at_least[DW_ARRAY_SIZE(steps)] = {0};
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
-        json_int_t rank = dw_json_int(row, "rank", 0), n = dw_json_int(row, "n", 0);
-        for (json_int_t k = 0; k <= rank && k < (json_int_t)DW_ARRAY_SIZE(steps); k++)
+        json_int_t rank = set_rank(dw_json_str(row, "stages")), n = dw_json_int(row, "n", 0);
+        for (json_int_t k = 0; k <= rank; k++)
             at_least[k] += n;
     }
     json_t *list = json_array();

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1042,9 +1044,154 @@ static void test_second_open_keeps_locks(void **state) {
     sqlite3_close(db);
 }
 
+/* ---- the reports' running totals (migration 6) ---------------------------------------- */
+
+static void stage_change(struct dw_store *s, int64_t deal, const char *from, const char *to,
+                         dw_time_t at) {
+    struct dw_error err = {0};
+    json_t *data = json_pack("{s:s,s:s,s:s}", "from", from, "to", to, "by", "test");
+    ok(s->ops->event_append(s, deal, "deal.stage_changed", data, at, NULL, &err), &err);
+    json_decref(data);
+}
+
+static void expect_hook(struct dw_store *s, enum dw_store_hook op, json_t *args, const char *want) {
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    ok(s->ops->hook(s, op, args, &rows, &err), &err);
+    json_decref(args);
+    char *got = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+    json_decref(rows);
+}
+
+/* Figures worked out by hand from the history: deal A goes through the whole pipeline,
+ * back from its proposal to pricing once (a revision) and on to an order a day later;
+ * deal B stops for information; deal C never moves. */
+static void expect_totals(struct dw_store *s) {
+    expect_hook(s, DW_HOOK_REPORT_REACHED, NULL,
+                "[{\"n\":1,\"stages\":\",\"},"
+                "{\"n\":1,\"stages\":\",qualifying,needs_info,\"},"
+                "{\"n\":1,\"stages\":\",qualifying,scoping,pricing,awaiting_approval,"
+                "proposal_ready,ordered,\"}]");
+    expect_hook(s, DW_HOOK_REPORT_STAYS, NULL,
+                "[{\"max_s\":7200,\"mean_s\":7200,\"n\":1,\"stage\":\"awaiting_approval\"},"
+                "{\"max_s\":60,\"mean_s\":45,\"n\":2,\"stage\":\"new\"},"
+                "{\"max_s\":3600,\"mean_s\":1850,\"n\":2,\"stage\":\"pricing\"},"
+                "{\"max_s\":86400,\"mean_s\":43250,\"n\":2,\"stage\":\"proposal_ready\"},"
+                "{\"max_s\":60,\"mean_s\":60,\"n\":2,\"stage\":\"qualifying\"},"
+                "{\"max_s\":180,\"mean_s\":180,\"n\":1,\"stage\":\"scoping\"}]");
+    /* the first entry counts, not the return after the revision */
+    expect_hook(s, DW_HOOK_REPORT_TIME_TO, json_pack("{s:s}", "stage", "proposal_ready"),
+                "[{\"max_s\":11100,\"mean_s\":11100,\"n\":1}]");
+    expect_hook(s, DW_HOOK_REPORT_TIME_TO, json_pack("{s:s}", "stage", "ordered"),
+                "[{\"max_s\":97700,\"mean_s\":97700,\"n\":1}]");
+    expect_hook(s, DW_HOOK_REPORT_TIME_TO, json_pack("{s:s}", "stage", "lost"), "[]");
+}
+
+static void test_report_totals(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+    struct dw_store *s = f->s;
+    ok(s->ops->begin(s, &err), &err);
+    int64_t a = new_deal(s), b = 0, c = new_deal(s);
+    (void)c;
+    ok(s->ops->deal_insert(s, T0 + 1000, &b, &err), &err);
+    stage_change(s, a, "new", "qualifying", T0 + 60);
+    stage_change(s, b, "new", "qualifying", T0 + 1030);
+    stage_change(s, a, "qualifying", "scoping", T0 + 120);
+    stage_change(s, a, "scoping", "pricing", T0 + 300);
+    stage_change(s, b, "qualifying", "needs_info", T0 + 1090);
+    stage_change(s, a, "pricing", "awaiting_approval", T0 + 3900);
+    stage_change(s, a, "awaiting_approval", "proposal_ready", T0 + 11100);
+    stage_change(s, a, "proposal_ready", "pricing", T0 + 11200);
+    stage_change(s, a, "pricing", "proposal_ready", T0 + 11300);
+    stage_change(s, a, "proposal_ready", "ordered", T0 + 97700);
+    /* other events and a stage change naming no real deal leave the totals alone */
+    ok(s->ops->event_append(s, a, "deal.created", NULL, T0, NULL, &err), &err);
+    stage_change(s, 999, "new", "ordered", T0 + 5);
+    ok(s->ops->commit(s, &err), &err);
+    expect_totals(s);
+
+    /* A store from before migration 6 (the same events, no totals) gets them built from
+     * its event log when it is opened. */
+    dw_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db = raw_open(f);
+    assert_int_equal(raw_exec(db, "DROP TRIGGER events_report; DROP TABLE report_deal_stages;"
+                                  "DROP TABLE report_stays; DROP TABLE report_firsts;"
+                                  "DELETE FROM schema_migrations WHERE version = 6"),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ok(dw_store_open(DW_STORE_SQLITE, f->path, &f->s, &err), &err);
+    expect_totals(f->s);
+}
+
+/* ---- the WAL stays bounded under readers that never all stop at once ------------------ */
+
+struct wal_readers {
+    const char *path;
+    atomic_bool stop;
+};
+
+/* Short read transactions back to back, as the server's GET handlers make them: there is
+ * nearly always one in flight, but none lasts more than a few milliseconds. */
+static void *wal_reader(void *ud) {
+    struct wal_readers *w = ud;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_busy_timeout(db, 5000);
+    while (!atomic_load(&w->stop)) {
+        sqlite3_exec(db, "BEGIN; SELECT COUNT(*) FROM deals; SELECT MAX(seq) FROM events;", NULL,
+                     NULL, NULL);
+        usleep(2000);
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+static void test_wal_bounded(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+    char wal[200];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    struct wal_readers w = {.path = f->path};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, wal_reader, &w), 0);
+        usleep(1000); /* staggered, so that their transactions overlap */
+    }
+    /* 48 MiB in commits of 256 KiB over about six seconds; the WAL would hold all of it */
+    static char big[256 * 1024];
+    memset(big, 'x', sizeof big - 1);
+    json_t *data = json_pack("{s:s}", "blob", big);
+    assert_non_null(data);
+    int64_t deal = new_deal(f->s);
+    off_t most = 0;
+    for (int i = 0; i < 192; i++) {
+        ok(f->s->ops->event_append(f->s, deal, "test.blob", data, T0, NULL, &err), &err);
+        struct stat sb;
+        if (stat(wal, &sb) == 0 && sb.st_size > most)
+            most = sb.st_size;
+        usleep(30000);
+    }
+    json_decref(data);
+    atomic_store(&w.stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    /* 8 MiB, then a TRUNCATE within the next second (about 8 MiB more here) */
+    if (most > 24 * 1024 * 1024)
+        fail_msg("the WAL reached %lld bytes", (long long)most);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_and_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_totals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wal_bounded, setup, teardown),
         cmocka_unit_test(test_stage_names),
         cmocka_unit_test_setup_teardown(test_transaction_states, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),

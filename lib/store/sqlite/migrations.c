@@ -273,6 +273,75 @@ static const char schema_v5[] =
     ");"
     "CREATE INDEX slot_holds_start ON slot_holds (start);";
 
+static const char schema_v6[] =
+    /* The reports' running totals, derived from the event log by the database itself: a
+     * trigger on each deal.stage_changed event (data {from, to, by}) updates them in the
+     * event's own transaction, so they can never disagree with the log, which stays the one
+     * source of truth; this migration builds them from the log already there. Times are
+     * the events' and deals' ISO 8601 UTC texts; durations in seconds (julianday).
+     *  - report_deal_stages: per deal, the set of stages it has entered (",a,b,", in the
+     *    order first entered) and the time of its last stage change;
+     *  - report_stays: per stage, the finished stays in it (a change out of it), the sum
+     *    and the longest, a stay starting at the previous change or the deal's creation;
+     *  - report_firsts: per stage, the deals that have entered it, with the sum and the
+     *    longest time from the deal's creation to its first entering it. */
+    "CREATE TABLE report_deal_stages ("
+    "  deal_id INTEGER PRIMARY KEY,"
+    "  stages TEXT NOT NULL,"
+    "  last_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX report_deal_stages_set ON report_deal_stages (stages);"
+    "CREATE TABLE report_stays ("
+    "  stage TEXT PRIMARY KEY,"
+    "  n INTEGER NOT NULL,"
+    "  total_s REAL NOT NULL,"
+    "  max_s REAL NOT NULL"
+    ");"
+    "CREATE TABLE report_firsts ("
+    "  stage TEXT PRIMARY KEY,"
+    "  n INTEGER NOT NULL,"
+    "  total_s REAL NOT NULL,"
+    "  max_s REAL NOT NULL"
+    ");"
+    "INSERT INTO report_stays (stage, n, total_s, max_s)"
+    "  SELECT s, COUNT(*), SUM(d), MAX(d) FROM (SELECT json_extract(e.data, '$.from') AS s,"
+    "  (julianday(e.at) - julianday(COALESCE(LAG(e.at) OVER (PARTITION BY e.deal_id ORDER BY"
+    "  e.seq), d.created_at))) * 86400.0 AS d FROM events e JOIN deals d ON d.id = e.deal_id"
+    "  WHERE e.type = 'deal.stage_changed') GROUP BY s;"
+    "INSERT INTO report_firsts (stage, n, total_s, max_s)"
+    "  SELECT t, COUNT(*), SUM(d), MAX(d) FROM (SELECT json_extract(e.data, '$.to') AS t,"
+    "  (julianday(MIN(e.at)) - julianday(d.created_at)) * 86400.0 AS d FROM events e JOIN deals"
+    "  d ON d.id = e.deal_id WHERE e.type = 'deal.stage_changed' GROUP BY e.deal_id, t)"
+    "  GROUP BY t;"
+    "INSERT INTO report_deal_stages (deal_id, stages, last_at)"
+    "  SELECT deal_id, ',' || group_concat(t, ',') || ',', (SELECT x.at FROM events x WHERE"
+    "  x.deal_id = f.deal_id AND x.type = 'deal.stage_changed' ORDER BY x.seq DESC LIMIT 1)"
+    "  FROM (SELECT e.deal_id, json_extract(e.data, '$.to') AS t, MIN(e.seq) AS first FROM"
+    "  events e JOIN deals d ON d.id = e.deal_id WHERE e.type = 'deal.stage_changed'"
+    "  GROUP BY e.deal_id, t ORDER BY e.deal_id, first) f GROUP BY deal_id;"
+    "CREATE TRIGGER events_report AFTER INSERT ON events"
+    "  WHEN new.type = 'deal.stage_changed' AND EXISTS (SELECT 1 FROM deals WHERE id = new.deal_id)"
+    "  BEGIN"
+    "  INSERT INTO report_stays (stage, n, total_s, max_s)"
+    "    SELECT json_extract(new.data, '$.from'), 1, d, d FROM (SELECT (julianday(new.at) -"
+    "    julianday(COALESCE((SELECT last_at FROM report_deal_stages WHERE deal_id ="
+    "    new.deal_id), (SELECT created_at FROM deals WHERE id = new.deal_id)))) * 86400.0 AS d)"
+    "    WHERE 1 ON CONFLICT (stage) DO UPDATE SET n = n + 1, total_s = total_s +"
+    "    excluded.total_s, max_s = MAX(max_s, excluded.max_s);"
+    "  INSERT INTO report_firsts (stage, n, total_s, max_s)"
+    "    SELECT json_extract(new.data, '$.to'), 1, d, d FROM (SELECT (julianday(new.at) -"
+    "    julianday(created_at)) * 86400.0 AS d FROM deals WHERE id = new.deal_id)"
+    "    WHERE instr(COALESCE((SELECT stages FROM report_deal_stages WHERE deal_id ="
+    "    new.deal_id), ','), ',' || json_extract(new.data, '$.to') || ',') = 0"
+    "    ON CONFLICT (stage) DO UPDATE SET n = n + 1, total_s = total_s + excluded.total_s,"
+    "    max_s = MAX(max_s, excluded.max_s);"
+    "  INSERT INTO report_deal_stages (deal_id, stages, last_at)"
+    "    VALUES (new.deal_id, ',' || json_extract(new.data, '$.to') || ',', new.at)"
+    "    ON CONFLICT (deal_id) DO UPDATE SET stages = CASE WHEN instr(stages, ',' ||"
+    "    json_extract(new.data, '$.to') || ',') THEN stages ELSE stages ||"
+    "    json_extract(new.data, '$.to') || ',' END, last_at = excluded.last_at;"
+    "  END;";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -282,6 +351,7 @@ static const struct migration migrations[] = {
     {3, "API tokens", schema_v3},
     {4, "webhooks and their deliveries", schema_v4},
     {5, "demo slot holds", schema_v5},
+    {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -9,7 +9,15 @@
  *    lost" in principle 3);
  *  - foreign_keys=ON: SQLite leaves them off by default;
  *  - busy_timeout: another process holding the write lock makes us wait up to
- *    DW__SQ_BUSY_MS, then the hook fails with -DW_EBUSY, which callers retry.
+ *    DW__SQ_BUSY_MS, then the hook fails with -DW_EBUSY, which callers retry;
+ *  - checkpoints (docs/internals/store.md "Checkpoints"): after a commit that leaves
+ *    DW__SQ_CKPT_PAGES or more pages in the WAL, a PASSIVE checkpoint (SQLite's own
+ *    automatic one, which never waits); once the WAL holds DW__SQ_WAL_PAGES, at most once
+ *    every DW__SQ_TRUNCATE_EVERY_MS a TRUNCATE checkpoint that waits at most
+ *    DW__SQ_TRUNCATE_WAIT_MS for readers (a writer waits no longer than that) and empties
+ *    the file; journal_size_limit cuts a WAL SQLite resets by itself back to
+ *    DW__SQ_WAL_LIMIT bytes. Without the TRUNCATE, readers that never all stop at once
+ *    keep SQLite from ever restarting the WAL, and it grows for as long as the server runs.
  *
  * Group commit: the control plane runs many steps in one transaction, each inside its own
  * savepoint. The cost of a step is then a few statements; the fsync is paid once per
@@ -18,14 +26,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sqlite_internal.h"
 
 #define DW__SQ_BUSY_MS 5000
+#define DW__SQ_CKPT_PAGES 1000             /* SQLite's default automatic checkpoint */
+#define DW__SQ_WAL_PAGES 2048              /* 8 MiB of 4 KiB pages */
+#define DW__SQ_WAL_LIMIT (8 * 1024 * 1024) /* journal_size_limit, bytes */
+#define DW__SQ_TRUNCATE_WAIT_MS 20
+#define DW__SQ_TRUNCATE_EVERY_MS 1000
 #define DW__SQ_PATH_MAX 4096
 
 static const char *const sq_sql[DW__SQ_MAX] = {
@@ -506,6 +521,32 @@ static void sq_close(struct dw_store *s) {
     free(q);
 }
 
+static int64_t mono_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* After each commit in WAL mode, with the pages now in the WAL (see the top of the file).
+ * A checkpoint that cannot finish is no error of the commit, which has happened. */
+static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages) {
+    struct dw_sqlite *q = ud;
+    if (pages >= DW__SQ_WAL_PAGES) {
+        int64_t now = mono_ms();
+        if (now - q->truncate_at >= DW__SQ_TRUNCATE_EVERY_MS) {
+            q->truncate_at = now;
+            sqlite3_busy_timeout(db, DW__SQ_TRUNCATE_WAIT_MS);
+            int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+            sqlite3_busy_timeout(db, DW__SQ_BUSY_MS);
+            if (rc == SQLITE_OK)
+                return SQLITE_OK;
+        }
+    }
+    if (pages >= DW__SQ_CKPT_PAGES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
 static int configure(struct dw_sqlite *q, bool memory, struct dw_error *err) {
     int r;
     sqlite3_extended_result_codes(q->db, 1);
@@ -517,6 +558,13 @@ static int configure(struct dw_sqlite *q, bool memory, struct dw_error *err) {
         r = pragma(q, "PRAGMA foreign_keys = ON", NULL, err);
     if (r == 0)
         r = pragma(q, "PRAGMA foreign_keys", "1", err);
+    if (r == 0 && !memory) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA journal_size_limit = %d", DW__SQ_WAL_LIMIT);
+        r = pragma(q, sql, NULL, err);
+        /* replaces SQLite's automatic checkpoint, which is a wal hook too */
+        sqlite3_wal_hook(q->db, wal_hook, q);
+    }
     return r;
 }
 

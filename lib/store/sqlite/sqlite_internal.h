@@ -245,23 +245,17 @@
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
-    /* reports: a stage change event's data is {from, to, by}; times are ISO 8601 UTC */           \
+    /* reports: the running totals of migration 6 (migrations.c); ROUND as the figures are */      \
     X(REPORT_REACHED,                                                                              \
-      "SELECT r AS rank, COUNT(*) AS n FROM (SELECT deal_id, MAX(COALESCE(json_extract(?1, "       \
-      "'$.' || stage), 0)) AS r FROM (SELECT id AS deal_id, stage FROM deals UNION ALL SELECT "    \
-      "deal_id, json_extract(data, '$.to') FROM events WHERE type = 'deal.stage_changed') "        \
-      "GROUP BY deal_id) GROUP BY r ORDER BY r")                                                   \
+      "SELECT stages, COUNT(*) AS n FROM report_deal_stages GROUP BY stages UNION ALL SELECT "     \
+      "',' AS stages, (SELECT COUNT(*) FROM deals) - (SELECT COUNT(*) FROM report_deal_stages) "   \
+      "AS n ORDER BY stages")                                                                      \
     X(REPORT_STAYS,                                                                                \
-      "SELECT c.s AS stage, COUNT(*) AS n, CAST(ROUND(AVG(c.d)) AS INTEGER) AS mean_s, "           \
-      "CAST(ROUND(MAX(c.d)) AS INTEGER) AS max_s FROM (SELECT json_extract(e.data, '$.from') AS "  \
-      "s, (julianday(e.at) - julianday(COALESCE(LAG(e.at) OVER (PARTITION BY e.deal_id ORDER BY "  \
-      "e.seq), d.created_at))) * 86400.0 AS d FROM events e JOIN deals d ON d.id = e.deal_id "     \
-      "WHERE e.type = 'deal.stage_changed') c GROUP BY c.s ORDER BY c.s")                          \
+      "SELECT stage, n, CAST(ROUND(total_s / n) AS INTEGER) AS mean_s, CAST(ROUND(max_s) AS "      \
+      "INTEGER) AS max_s FROM report_stays WHERE n > 0 ORDER BY stage")                            \
     X(REPORT_TIME_TO,                                                                              \
-      "SELECT COUNT(*) AS n, CAST(ROUND(AVG(x.d)) AS INTEGER) AS mean_s, CAST(ROUND(MAX(x.d)) AS " \
-      "INTEGER) AS max_s FROM (SELECT (julianday(MIN(e.at)) - julianday(d.created_at)) * 86400.0 " \
-      "AS d FROM events e JOIN deals d ON d.id = e.deal_id WHERE e.type = 'deal.stage_changed' "   \
-      "AND json_extract(e.data, '$.to') = ?1 GROUP BY e.deal_id) x")                               \
+      "SELECT n, CAST(ROUND(total_s / n) AS INTEGER) AS mean_s, CAST(ROUND(max_s) AS INTEGER) "    \
+      "AS max_s FROM report_firsts WHERE stage = ?1 AND n > 0")                                    \
     X(REPORT_APPROVALS,                                                                            \
       "SELECT status, COUNT(*) AS n, CAST(ROUND(AVG((julianday(decided_at) - "                     \
       "julianday(created_at)) * 86400.0)) AS INTEGER) AS mean_wait_s, MIN(created_at) AS oldest "  \
@@ -297,8 +291,9 @@ enum dw__sq_id {
 struct dw_sqlite {
     struct dw_store base; /* first: a struct dw_store * is a struct dw_sqlite * */
     sqlite3 *db;
-    bool in_tx;   /* between begin and commit/rollback */
-    int sp_depth; /* open savepoints */
+    bool in_tx;          /* between begin and commit/rollback */
+    int sp_depth;        /* open savepoints */
+    int64_t truncate_at; /* when the last TRUNCATE checkpoint was tried, monotonic ms */
     sqlite3_stmt *stmts[DW__SQ_MAX];
 };
 
