@@ -324,6 +324,25 @@ static void test_quantities_per_unit(void **state) {
     assert_quantity(r, msg, 1, 28, "switches", "2 switches");
     json_decref(r);
 
+    /* "every" and "per" in French, Spanish, Italian and Dutch, the rate first or last */
+    static const struct {
+        const char *msg;
+        int64_t value;
+        const char *counts;
+    } every[] = {
+        {"Nous avons 14 magasins. Chaque magasin a besoin de 2 switches.", 28, "2 switches"},
+        {"Nous avons 7 magasins et il faut 4 switches par magasin.", 28, "4 switches"},
+        {"Tenemos 9 tiendas; cada tienda necesita 3 switches.", 27, "3 switches"},
+        {"Abbiamo 5 negozi, ogni negozio ha bisogno di 2 switches.", 10, "2 switches"},
+        {"Wij hebben 6 winkels, elke winkel heeft 2 switches nodig.", 12, "2 switches"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(every); k++) {
+        r = extract(every[k].msg);
+        assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+        assert_quantity(r, every[k].msg, 1, every[k].value, "switches", every[k].counts);
+        json_decref(r);
+    }
+
     msg = "Each of our 30 branches needs 12 access points.";
     r = extract(msg);
     assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
