@@ -229,6 +229,14 @@ printf '{"capabilities": ["5g-failover", "lte-failover"], "quantities": [{"unit"
 expect_exit 1 dw configure --requirements "$TMP/v.json"
 pass "the named variant is quoted: 5G, LTE, outdoor Wi-Fi, industrial switches"
 
+# What the customer ruled out is named as not covered, so the proposal says so ("we don't
+# need Wi-Fi"), whether or not it was also asked for.
+printf '{"capabilities": ["sd-wan"], "excluded_capabilities": ["wifi", "on-prem"], "quantities": [{"unit": "sites", "value": 5}]}\n' > "$TMP/x.json"
+expect_exit 0 dw configure --requirements "$TMP/x.json"
+[ "$(echo "$OUT" | json_get '[(n["capability"], n["reason"]) for n in d["not_covered"]]')" = "[('on-prem', 'excluded by the customer'), ('wifi', 'excluded by the customer')]" ] || fail "excluded not named: $OUT"
+[ "$(echo "$OUT" | json_get '[l["sku"] for l in d["lines"] if l["covers"]]')" = "['NW-EDGE-50']" ] || fail "excluded: $OUT"
+pass "capabilities the customer ruled out are named as not covered"
+
 # 280 stores through the whole pipeline: about USD 440k, so the VP reviews the deal size
 cat > "$TMP/big.jsonl" <<'J'
 {"source": "email", "external_id": "big-280", "received_at": "2026-11-20T09:00:00Z", "contact": {"name": "Dana Reyes", "email": "dana.reyes@prairiemart.example", "company": "Prairie Mart Stores Inc.", "title": "Director of IT"}, "subject": "SD-WAN for 280 stores", "message": "Hello, Prairie Mart runs 280 stores across Kansas, Nebraska and Oklahoma. We need SD-WAN with firewall and 24x7 support in every store. Budget about USD 450,000, rollout by June 2027."}
