@@ -2788,9 +2788,15 @@ static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
         const struct phrase *u = vocab_at(c, c->units, j, &e);
         if (!u || e > i || i - e > 3)
             return NULL;
-        for (size_t m = e; m < i; m++)
+        for (size_t m = e; m < i; m++) {
             if (c->t[m].kind != TK_WORD && !is(c, m, ".") && !is(c, m, ":"))
                 return NULL;
+            /* "firewall at each practice and monitoring for 8 devices": the per phrase
+             * ended with what it qualified; the count after "and" is a count of its own */
+            if (is(c, m, "and") || is(c, m, "und") || is(c, m, "et") || is(c, m, "y") ||
+                is(c, m, "e") || is(c, m, "en") || is(c, m, "plus") || is(c, m, "sowie"))
+                return NULL;
+        }
         return u;
     }
     return NULL;

@@ -343,6 +343,15 @@ static void test_quantities_per_unit(void **state) {
         json_decref(r);
     }
 
+    /* "at each practice" ends with the capability it qualifies: the next count is its own */
+    msg = "We run 3 branches and need SD-WAN with firewall at each branch and monitoring for "
+          "8 devices.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 1, 8, "devices", "8 devices");
+    assert_null(json_object_get(nth(r, "quantities", 1), "per"));
+    json_decref(r);
+
     msg = "Each of our 30 branches needs 12 access points.";
     r = extract(msg);
     assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
