@@ -229,6 +229,28 @@ printf '{"capabilities": ["5g-failover", "lte-failover"], "quantities": [{"unit"
 expect_exit 1 dw configure --requirements "$TMP/v.json"
 pass "the named variant is quoted: 5G, LTE, outdoor Wi-Fi, industrial switches"
 
+# From the customer's words to the item: each message's covering lines.
+from_text() { # message expected-covering-lines
+    printf 'From: a@example.com\nSubject: request\n\n%s\n' "$1" > "$TMP/m.txt"
+    expect_exit 0 dw extract "$TMP/m.txt"
+    echo "$OUT" > "$TMP/m.json"
+    expect_exit 0 dw configure --requirements "$TMP/m.json"
+    got=$(echo "$OUT" | json_get 'sorted((l["sku"], l["quantity"]) for l in d["lines"] if l["covers"])')
+    [ "$got" = "$2" ] || fail "$1: got $got, expected $2"
+}
+from_text "We need SD-WAN with 5G backup at our 12 sites in Germany." "[('NW-EDGE-50', 12), ('NW-MOD-5G', 12)]"
+from_text "We need SD-WAN with LTE failover at our 12 sites in Germany." "[('NW-EDGE-50', 12), ('NW-MOD-LTE', 12)]"
+from_text "We need SD-WAN with cellular backup at our 12 sites in Germany." "[('NW-EDGE-50', 12), ('NW-MOD-LTE', 12)]"
+from_text "We need 12 outdoor access points for our container yard (rain, salt, frost)." "[('NW-AP-650X', 12)]"
+from_text "Wir brauchen 12 Access Points für den Außenbereich unseres Lagers in Hamburg." "[('NW-AP-650X', 12)]"
+from_text "Nous avons besoin de 12 points d'accès Wi-Fi en extérieur pour notre entrepôt à Lyon." "[('NW-AP-650X', 12)]"
+from_text "We need Wi-Fi for the yard of our depot in Leeds: 8 access points." "[('NW-AP-650X', 8)]"
+from_text "We need 20 access points for our offices in Leeds." "[('NW-AP-620', 20)]"
+from_text "We need SD-WAN for our 10 sites; the gateways go into weatherproof IP67 cabinets." "[('NW-EDGE-50', 10)]"
+from_text "We need 10 PoE switches for our 3 offices in Munich." "[('NW-SW-24P', 10)]"
+from_text "We need 10 industrial switches (DIN-rail) for our plant in Munich." "[('NW-SW-IND-8', 10)]"
+pass "5G, LTE, outdoor and industrial as the customer writes them, in English, German and French"
+
 # What the customer ruled out is named as not covered, so the proposal says so ("we don't
 # need Wi-Fi"), whether or not it was also asked for.
 printf '{"capabilities": ["sd-wan"], "excluded_capabilities": ["wifi", "on-prem"], "quantities": [{"unit": "sites", "value": 5}]}\n' > "$TMP/x.json"
