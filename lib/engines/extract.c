@@ -2459,13 +2459,24 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
     return false;
 }
 
+/* A one-word "-ing" phrase after a form of "to be" is a verb, not a request: "our
+ * carriers are switching LTE off", "we're monitoring it ourselves". */
+static bool progressive_verb(const struct ctx *c, size_t i, size_t e) {
+    size_t n = tlen(c, i);
+    if (e != i + 1 || i == 0 || n < 5 || memcmp(c->lo + c->t[i].s + n - 3, "ing", 3) != 0)
+        return false;
+    return is(c, i - 1, "are") || is(c, i - 1, "is") || is(c, i - 1, "am") ||
+           is(c, i - 1, "were") || is(c, i - 1, "was") || is(c, i - 1, "been") ||
+           is(c, i - 1, "be") || is(c, i - 1, "re");
+}
+
 static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = vocab_at(c, c->caps, i, &e);
-        if (!p) {
-            i++;
+        if (!p || progressive_verb(c, i, e)) {
+            i = p ? e : i + 1;
             continue;
         }
         bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e) || already_had(c, i, e);

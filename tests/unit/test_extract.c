@@ -651,6 +651,18 @@ static void test_capabilities_matching(void **state) {
     assert_named(r, "capabilities", msg, 6, "support-24x7", "24/7 support");
     assert_empty(r, "excluded_capabilities"); /* "hardwareless" is not "hardware" */
     json_decref(r);
+
+    /* a capability's name used as a verb is not a request; as a noun it is */
+    msg = "We need SD-WAN; our carriers are switching copper off. We're switching from MPLS.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 1);
+    assert_named(r, "capabilities", msg, 0, "sd-wan", "SD-WAN");
+    json_decref(r);
+    msg = "We need SD-WAN and switching for 3 sites.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 2);
+    assert_named(r, "capabilities", msg, 1, "switching", "switching");
+    json_decref(r);
 }
 
 static void test_negation_forward(void **state) {
