@@ -26,12 +26,13 @@ b=$("$DW" -w "$WS" configure --requirements "$TMP/req2.json")
 [ "$a" = "$b" ] || fail "input order changed the result"
 pass "input order does not change the result"
 
-# a selection: four outdoor access points need PoE++, so injectors join
+# a selection: four outdoor access points need PoE++, so injectors join, one per access point
+# (the 60 W budget of three would do, but each injector has one port)
 cat > "$TMP/wifi.json" <<'J'
 {"capabilities": ["wifi"], "quantities": [{"unit": "access-points", "value": 6}]}
 J
 expect_exit 0 dw configure --requirements "$TMP/wifi.json" --select NW-AP-650X=4
-[ "$(echo "$OUT" | json_get '[l["quantity"] for l in d["lines"] if l["sku"] == "NW-POE-INJ"][0]')" = 3 ] || fail "injectors: $OUT"
+[ "$(echo "$OUT" | json_get '[l["quantity"] for l in d["lines"] if l["sku"] == "NW-POE-INJ"][0]')" = 4 ] || fail "injectors (one per outdoor AP): $OUT"
 echo "$OUT" | grep -q "outdoor-ap-power" || fail "the PoE rule is not named: $OUT"
 pass "a selection brings what the catalog's constraints need"
 
