@@ -2126,6 +2126,14 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
                 r = -DW_ENOMEM;
             free(why);
         }
+        /* what the customer ruled out without asking for it ("we don't need Wi-Fi") is not
+         * covered either, and the proposal says so */
+        for (size_t k = 0; k < c.n_excaps && r == 0; k++)
+            if (sorted_find(c.wants, c.n_wants, c.excaps[k]) == NONE &&
+                json_array_append_new(json_object_get(sol, "not_covered"),
+                                      json_pack("{s:s, s:s}", "capability", c.excaps[k], "reason",
+                                                "excluded by the customer")) < 0)
+                r = -DW_ENOMEM;
         json_t *obj =
             json_pack("{s:s, s:I}", "kind", objective_name(ws), "list_cost", (json_int_t)cost);
         if (obj && c.book)

@@ -2459,13 +2459,24 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
     return false;
 }
 
+/* A one-word "-ing" phrase after a form of "to be" is a verb, not a request: "our
+ * carriers are switching LTE off", "we're monitoring it ourselves". */
+static bool progressive_verb(const struct ctx *c, size_t i, size_t e) {
+    size_t n = tlen(c, i);
+    if (e != i + 1 || i == 0 || n < 5 || memcmp(c->lo + c->t[i].s + n - 3, "ing", 3) != 0)
+        return false;
+    return is(c, i - 1, "are") || is(c, i - 1, "is") || is(c, i - 1, "am") ||
+           is(c, i - 1, "were") || is(c, i - 1, "was") || is(c, i - 1, "been") ||
+           is(c, i - 1, "be") || is(c, i - 1, "re");
+}
+
 static void extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = vocab_at(c, c->caps, i, &e);
-        if (!p) {
-            i++;
+        if (!p || progressive_verb(c, i, e)) {
+            i = p ? e : i + 1;
             continue;
         }
         bool neg = (c->t[i].flags & TF_NEG) || trailing_neg(c, e) || already_had(c, i, e);
@@ -2630,14 +2641,27 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
+static bool per_word(const struct ctx *c, size_t j) {
+    return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each") ||
+           is(c, j, "par") || is(c, j, "por");
+}
+
+/* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
+ * negozio", "elke winkel", "jede Filiale". */
+static bool every_word(const struct ctx *c, size_t j) {
+    return is(c, j, "every") || is(c, j, "jede") || is(c, j, "jedes") || is(c, j, "jeder") ||
+           is(c, j, "chaque") || is(c, j, "cada") || is(c, j, "ogni") || is(c, j, "elke") ||
+           is(c, j, "elk") || is(c, j, "iedere") || is(c, j, "ieder");
+}
+
 /* The unit a rate is counted per: "per store", "in each office", "at every site", "for
  * each branch" right after the counted unit; NULL when there is none. */
 static const struct phrase *rate_unit(const struct ctx *c, size_t ue) {
     size_t j = ue, e;
-    if (is(c, j, "in") || is(c, j, "at") || is(c, j, "for") || is(c, j, "across"))
+    if (is(c, j, "in") || is(c, j, "at") || is(c, j, "for") || is(c, j, "across") ||
+        is(c, j, "dans") || is(c, j, "pour") || is(c, j, "für") || is(c, j, "op"))
         j++;
-    if (!(is(c, j, "per") || is(c, j, "each") || is(c, j, "every") || is(c, j, "je") ||
-          is(c, j, "pro")))
+    if (!(per_word(c, j) || every_word(c, j)))
         return NULL;
     return vocab_at(c, c->units, j + 1, &e);
 }
@@ -2722,10 +2746,6 @@ static bool in_capability(const struct ctx *c, size_t i) {
     return false;
 }
 
-static bool per_word(const struct ctx *c, size_t j) {
-    return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each");
-}
-
 /* A count per something is a rate, not a quantity: "3 access points per store", "je Filiale
  * ca. 10 Access Points", "two switches each". */
 static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
@@ -2750,16 +2770,16 @@ static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
 }
 
 /* The unit a rate is counted per when it comes first: "Each of our hotels needs 12 access
- * points", "each school needs 20", "pro Filiale 3 Access Points", "je Autohaus ca. 4": per,
- * each or every, the unit, then at most three words before the number; NULL otherwise. */
+ * points", "each school needs 20", "pro Filiale 3 Access Points", "je Autohaus ca. 4",
+ * "chaque magasin a besoin de 4": per, each or every, the unit, then at most three words
+ * before the number; NULL otherwise. */
 static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
         if (clause_end(c, k) && sym1(c, k) != '.')
             return NULL;
         if (sym1(c, k) == '.' && !is(c, k + 1, "ca") && !(k > 0 && is(c, k - 1, "ca")))
             return NULL; /* a sentence ends (but "ca." does not) */
-        if (!(per_word(c, k) || is(c, k, "every") || is(c, k, "jede") || is(c, k, "jedes") ||
-              is(c, k, "jeder")))
+        if (!(per_word(c, k) || every_word(c, k)))
             continue;
         size_t j = k + 1, e;
         if (is(c, j, "of"))
@@ -2771,9 +2791,15 @@ static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
         const struct phrase *u = vocab_at(c, c->units, j, &e);
         if (!u || e > i || i - e > 3)
             return NULL;
-        for (size_t m = e; m < i; m++)
+        for (size_t m = e; m < i; m++) {
             if (c->t[m].kind != TK_WORD && !is(c, m, ".") && !is(c, m, ":"))
                 return NULL;
+            /* "firewall at each practice and monitoring for 8 devices": the per phrase
+             * ended with what it qualified; the count after "and" is a count of its own */
+            if (is(c, m, "and") || is(c, m, "und") || is(c, m, "et") || is(c, m, "y") ||
+                is(c, m, "e") || is(c, m, "en") || is(c, m, "plus") || is(c, m, "sowie"))
+                return NULL;
+        }
         return u;
     }
     return NULL;

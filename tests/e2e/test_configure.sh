@@ -26,12 +26,13 @@ b=$("$DW" -w "$WS" configure --requirements "$TMP/req2.json")
 [ "$a" = "$b" ] || fail "input order changed the result"
 pass "input order does not change the result"
 
-# a selection: four outdoor access points need PoE++, so injectors join
+# a selection: four outdoor access points need PoE++, so injectors join, one per access point
+# (the 60 W budget of three would do, but each injector has one port)
 cat > "$TMP/wifi.json" <<'J'
 {"capabilities": ["wifi"], "quantities": [{"unit": "access-points", "value": 6}]}
 J
 expect_exit 0 dw configure --requirements "$TMP/wifi.json" --select NW-AP-650X=4
-[ "$(echo "$OUT" | json_get '[l["quantity"] for l in d["lines"] if l["sku"] == "NW-POE-INJ"][0]')" = 3 ] || fail "injectors: $OUT"
+[ "$(echo "$OUT" | json_get '[l["quantity"] for l in d["lines"] if l["sku"] == "NW-POE-INJ"][0]')" = 4 ] || fail "injectors (one per outdoor AP): $OUT"
 echo "$OUT" | grep -q "outdoor-ap-power" || fail "the PoE rule is not named: $OUT"
 pass "a selection brings what the catalog's constraints need"
 
@@ -120,13 +121,21 @@ MOD = ("NW-MOD-5G", "NW-MOD-LTE")
 want = {
     "wf-2026-1101": ({"NW-EDGE-50": 12, "NW-LIC-SDWAN-100": 12, "NW-CLOUD-SEAT": 250,
                       "NW-MGMT-CLOUD": 1, "NW-SVC-INST": 12}, ["NW-EDGE-1000"], (38000, 52000), []),
-    "em-2026-1102": ({"NW-EDGE-50": 40, "NW-LIC-SDWAN-100": 40, MOD: 40, "NW-SEC-TP": 40,
-                      "NW-SUP-247": 40}, ["NW-EDGE-1000", "NW-LIC-SDWAN-1000"], (65000, 90000), []),
+    # "5G failover" named: the 5G module, not the cheaper LTE one.
+    "em-2026-1102": ({"NW-EDGE-50": 40, "NW-LIC-SDWAN-100": 40, "NW-MOD-5G": 40,
+                      "NW-SEC-TP": 40, "NW-SUP-247": 40},
+                     ["NW-EDGE-1000", "NW-LIC-SDWAN-1000", "NW-MOD-LTE"], (65000, 90000), []),
+    # Office PoE switches for warehouses: the rack switch, never the industrial IND-8.
+    "ch-2026-1103": ({"NW-AP-620": 45, "NW-LIC-AP": 45, "NW-SW-24P": 10, "NW-LIC-SW": 10},
+                     ["NW-SW-IND-8"], (45000, 65000), []),
     "wf-2026-1104": ({"NW-EDGE-50": 8, "NW-AP-620": 16, "NW-LIC-AP": 16}, ["NW-EDGE-1000"],
                      (20000, 30000), []),
     "em-2026-1106": ({"NW-EDGE-50": 35, "NW-LIC-SDWAN-100": 35, "NW-SVC-INST": 35,
                       "NW-CLOUD-SEAT": 120}, ["NW-EDGE-1000"], (75000, 110000), []),
-    "em-2026-1107": ({"NW-EDGE-50": 20, "NW-SEC-TP": 20}, ["NW-EDGE-1000"], (55000, 80000),
+    # 60 outdoor access points (yards at -30 °C): USD 1,399 each, with their licences,
+    # injectors and surveys, 20 Edge 50 with threat protection, 12 months, less 15 %.
+    "em-2026-1107": ({"NW-EDGE-50": 20, "NW-SEC-TP": 20, "NW-AP-650X": 60},
+                     ["NW-EDGE-1000", "NW-AP-620"], (100000, 112000),
                      ["discount"]),
     "wf-2026-1108": ({"NW-EDGE-50": 30, "NW-LIC-SDWAN-100": 30, "NW-SEC-TP": 30,
                       "NW-MON-PRO": 400, "NW-CLOUD-SEAT": 600}, ["NW-EDGE-1000"], (50000, 80000),
@@ -140,7 +149,8 @@ want = {
                      ["NW-EDGE-1000"], (115000, 150000), []),
     "em-2026-1113": ({"NW-EDGE-50": 25, "NW-LIC-SDWAN-100": 25, "NW-SUP-247": 25},
                      ["NW-EDGE-1000"], (20000, 32000), ["legal"]),
-    "wf-2026-1116": ({"NW-EDGE-50": 6, MOD: 6, "NW-SVC-INST": 6}, ["NW-EDGE-1000"],
+    "wf-2026-1116": ({"NW-EDGE-50": 6, "NW-MOD-5G": 6, "NW-SVC-INST": 6},
+                     ["NW-EDGE-1000", "NW-MOD-LTE"],
                      (17000, 26000), []),
     "em-2026-1118": ({"NW-EDGE-50": 22, "NW-MOD-LTE": 22, "NW-SEC-TP": 22},
                      ["NW-EDGE-1000", "NW-MGMT-APPL"], (35000, 48000), []),
@@ -150,10 +160,11 @@ want = {
                       ["NW-EDGE-1000"], (70000, 95000), []),
     "wf-2026-1124": ({"NW-EDGE-50": 3, "NW-ZTNA-SEAT": 500, "NW-MGMT-CLOUD": 1},
                      ["NW-CLOUD-SEAT"], (38000, 52000), []),
-    "ch-2026-1128": ({"NW-EDGE-50": 9, "NW-AP-620": 27, "NW-LIC-AP": 27, "NW-SVC-INST": 9},
-                     ["NW-EDGE-1000"], (50000, 75000), []),
-    "em-2026-1129": ({"NW-EDGE-50": 6, MOD: 6, "NW-HA-500": 2, "NW-EDGE-500": 2,
-                      "NW-EDGE-500-SB": 2, "NW-SUP-247": 8, "NW-SVC-PS": 4}, ["NW-EDGE-1000"],
+    "ch-2026-1128": ({"NW-EDGE-50": 9, "NW-AP-620": 27, "NW-LIC-AP": 27, "NW-SVC-INST": 9,
+                      "NW-SW-24P": 9}, ["NW-EDGE-1000", "NW-SW-IND-8"], (50000, 75000), []),
+    "em-2026-1129": ({"NW-EDGE-50": 6, "NW-MOD-5G": 6, "NW-HA-500": 2, "NW-EDGE-500": 2,
+                      "NW-EDGE-500-SB": 2, "NW-SUP-247": 8, "NW-SVC-PS": 4},
+                     ["NW-EDGE-1000", "NW-MOD-LTE"],
                      (28000, 40000), []),
 }
 bad = []
@@ -196,6 +207,58 @@ for n in 21 25 40 100 280; do
     [ "$(echo "$OUT" | json_get '[l["quantity"] for l in d["lines"] if l["sku"] == "NW-LIC-SDWAN-100"]')" = "[$n]" ] || fail "$n sites, licences: $OUT"
 done
 pass "SD-WAN for 21, 25, 40, 100 and 280 sites: one gateway and licence per site"
+
+# The variant the customer names is the one quoted (example/catalog.yaml): 5G named gets
+# the 5G module, LTE/4G the LTE module, plain cellular backup the cheaper (LTE); outdoor
+# Wi-Fi gets the outdoor AP for every access point; office switches never the IND-8.
+variant() { # capabilities-json unit count expected-covering-lines
+    printf '{"capabilities": %s, "quantities": [{"unit": "%s", "value": %s}]}\n' "$1" "$2" "$3" > "$TMP/v.json"
+    expect_exit 0 dw configure --requirements "$TMP/v.json"
+    got=$(echo "$OUT" | json_get 'sorted((l["sku"], l["quantity"]) for l in d["lines"] if l["covers"])')
+    [ "$got" = "$4" ] || fail "$1 for $3 $2: got $got, expected $4"
+}
+variant '["sd-wan", "5g-failover"]' sites 12 "[('NW-EDGE-50', 12), ('NW-MOD-5G', 12)]"
+variant '["sd-wan", "lte-failover"]' sites 12 "[('NW-EDGE-50', 12), ('NW-MOD-LTE', 12)]"
+variant '["sd-wan", "cellular-failover"]' sites 12 "[('NW-EDGE-50', 12), ('NW-MOD-LTE', 12)]"
+variant '["sd-wan", "cellular-failover", "5g-failover"]' sites 12 "[('NW-EDGE-50', 12), ('NW-MOD-5G', 12)]"
+variant '["wifi", "outdoor-wifi"]' access-points 12 "[('NW-AP-650X', 12)]"
+variant '["outdoor-wifi"]' access-points 12 "[('NW-AP-650X', 12)]"
+variant '["wifi"]' access-points 12 "[('NW-AP-620', 12)]"
+variant '["switching"]' switches 10 "[('NW-SW-24P', 10)]"
+variant '["industrial-switching"]' switches 10 "[('NW-SW-IND-8', 10)]"
+printf '{"capabilities": ["5g-failover", "lte-failover"], "quantities": [{"unit": "sites", "value": 4}]}\n' > "$TMP/v.json"
+expect_exit 1 dw configure --requirements "$TMP/v.json"
+pass "the named variant is quoted: 5G, LTE, outdoor Wi-Fi, industrial switches"
+
+# From the customer's words to the item: each message's covering lines.
+from_text() { # message expected-covering-lines
+    printf 'From: a@example.com\nSubject: request\n\n%s\n' "$1" > "$TMP/m.txt"
+    expect_exit 0 dw extract "$TMP/m.txt"
+    echo "$OUT" > "$TMP/m.json"
+    expect_exit 0 dw configure --requirements "$TMP/m.json"
+    got=$(echo "$OUT" | json_get 'sorted((l["sku"], l["quantity"]) for l in d["lines"] if l["covers"])')
+    [ "$got" = "$2" ] || fail "$1: got $got, expected $2"
+}
+from_text "We need SD-WAN with 5G backup at our 12 sites in Germany." "[('NW-EDGE-50', 12), ('NW-MOD-5G', 12)]"
+from_text "We need SD-WAN with LTE failover at our 12 sites in Germany." "[('NW-EDGE-50', 12), ('NW-MOD-LTE', 12)]"
+from_text "We need SD-WAN with cellular backup at our 12 sites in Germany." "[('NW-EDGE-50', 12), ('NW-MOD-LTE', 12)]"
+from_text "We need 12 outdoor access points for our container yard (rain, salt, frost)." "[('NW-AP-650X', 12)]"
+from_text "Wir brauchen 12 Access Points für den Außenbereich unseres Lagers in Hamburg." "[('NW-AP-650X', 12)]"
+from_text "Nous avons besoin de 12 points d'accès Wi-Fi en extérieur pour notre entrepôt à Lyon." "[('NW-AP-650X', 12)]"
+from_text "We need Wi-Fi for the yard of our depot in Leeds: 8 access points." "[('NW-AP-650X', 8)]"
+from_text "We need 20 access points for our offices in Leeds." "[('NW-AP-620', 20)]"
+from_text "We need SD-WAN for our 10 sites; the gateways go into weatherproof IP67 cabinets." "[('NW-EDGE-50', 10)]"
+from_text "We need 10 PoE switches for our 3 offices in Munich." "[('NW-SW-24P', 10)]"
+from_text "We need 10 industrial switches (DIN-rail) for our plant in Munich." "[('NW-SW-IND-8', 10)]"
+pass "5G, LTE, outdoor and industrial as the customer writes them, in English, German and French"
+
+# What the customer ruled out is named as not covered, so the proposal says so ("we don't
+# need Wi-Fi"), whether or not it was also asked for.
+printf '{"capabilities": ["sd-wan"], "excluded_capabilities": ["wifi", "on-prem"], "quantities": [{"unit": "sites", "value": 5}]}\n' > "$TMP/x.json"
+expect_exit 0 dw configure --requirements "$TMP/x.json"
+[ "$(echo "$OUT" | json_get '[(n["capability"], n["reason"]) for n in d["not_covered"]]')" = "[('on-prem', 'excluded by the customer'), ('wifi', 'excluded by the customer')]" ] || fail "excluded not named: $OUT"
+[ "$(echo "$OUT" | json_get '[l["sku"] for l in d["lines"] if l["covers"]]')" = "['NW-EDGE-50']" ] || fail "excluded: $OUT"
+pass "capabilities the customer ruled out are named as not covered"
 
 # 280 stores through the whole pipeline: about USD 440k, so the VP reviews the deal size
 cat > "$TMP/big.jsonl" <<'J'

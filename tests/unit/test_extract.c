@@ -324,6 +324,34 @@ static void test_quantities_per_unit(void **state) {
     assert_quantity(r, msg, 1, 28, "switches", "2 switches");
     json_decref(r);
 
+    /* "every" and "per" in French, Spanish, Italian and Dutch, the rate first or last */
+    static const struct {
+        const char *msg;
+        int64_t value;
+        const char *counts;
+    } every[] = {
+        {"Nous avons 14 magasins. Chaque magasin a besoin de 2 switches.", 28, "2 switches"},
+        {"Nous avons 7 magasins et il faut 4 switches par magasin.", 28, "4 switches"},
+        {"Tenemos 9 tiendas; cada tienda necesita 3 switches.", 27, "3 switches"},
+        {"Abbiamo 5 negozi, ogni negozio ha bisogno di 2 switches.", 10, "2 switches"},
+        {"Wij hebben 6 winkels, elke winkel heeft 2 switches nodig.", 12, "2 switches"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(every); k++) {
+        r = extract(every[k].msg);
+        assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+        assert_quantity(r, every[k].msg, 1, every[k].value, "switches", every[k].counts);
+        json_decref(r);
+    }
+
+    /* "at each practice" ends with the capability it qualifies: the next count is its own */
+    msg = "We run 3 branches and need SD-WAN with firewall at each branch and monitoring for "
+          "8 devices.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 1, 8, "devices", "8 devices");
+    assert_null(json_object_get(nth(r, "quantities", 1), "per"));
+    json_decref(r);
+
     msg = "Each of our 30 branches needs 12 access points.";
     r = extract(msg);
     assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
@@ -622,6 +650,18 @@ static void test_capabilities_matching(void **state) {
     assert_named(r, "capabilities", msg, 5, "high-availability", "HA");
     assert_named(r, "capabilities", msg, 6, "support-24x7", "24/7 support");
     assert_empty(r, "excluded_capabilities"); /* "hardwareless" is not "hardware" */
+    json_decref(r);
+
+    /* a capability's name used as a verb is not a request; as a noun it is */
+    msg = "We need SD-WAN; our carriers are switching copper off. We're switching from MPLS.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 1);
+    assert_named(r, "capabilities", msg, 0, "sd-wan", "SD-WAN");
+    json_decref(r);
+    msg = "We need SD-WAN and switching for 3 sites.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "capabilities")), 2);
+    assert_named(r, "capabilities", msg, 1, "switching", "switching");
     json_decref(r);
 }
 
