@@ -71,12 +71,22 @@ int dw_approvals_list(struct dw_engine *e, json_t **ret, struct dw_error *err);
 int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);
 
 /* Decide an approval as a workspace user; the user's role must allow it (the required
- * role, or for discounts any role of a higher band). Runs the deal on afterwards. */
+ * role, or for discounts any role of a higher band). Runs the deal on afterwards.
+ * dw_approval_decide weighs every role team.yaml gives the user (the CLI);
+ * dw_approval_decide_as only `role`, which the user must hold (an API token's role: a
+ * credential issued for one role carries that role's authority and no more). */
 int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                        const char *note, json_t **ret, struct dw_error *err);
-/* Record the customer's acceptance of a quote revision (0 = latest) and create the order. */
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by, json_t **ret,
-                   struct dw_error *err);
+int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
+                          const char *role, const char *note, json_t **ret, struct dw_error *err);
+/* Record the customer's acceptance of a quote revision (0 = latest) and create the order.
+ * `user` is who records it and the audit actor (user:ID): a team user holding a role of
+ * the discount bands — only `role` is weighed when given (an API token), every role of the
+ * user when NULL; user and role both NULL: the local operator (actor "cli"). `customer` is
+ * the person at the buyer who accepted (up to 120 bytes; NULL: "customer"): data kept in
+ * the acceptance and the order, never in the event log or the audit chain. */
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
+                   const char *role, const char *customer, json_t **ret, struct dw_error *err);
 /* A person sets the discount of a deal's quote: a new revision, approvals asked again. */
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err);
@@ -141,8 +151,11 @@ int dw_score_show(struct dw_engine *e, int64_t version, json_t **ret, struct dw_
  * (team.yaml) in one of that user's roles, or as an integration (role "integration", user
  * a name of [a-z0-9_-]) that may only post leads and read. dw_token_create returns {id,
  * user, role, prefix, secret}: the secret is shown this once, only its SHA-256 is stored.
- * dw_tokens_list: [{id, user, role, prefix, created_at, revoked_at}]. dw_token_check: the
- * unrevoked token {id, user, role} of a secret, else -DW_EPERM. */
+ * dw_tokens_list: [{id, user, role, prefix, created_at, revoked_at, status}], status
+ * "active", "revoked" or "lapsed" (a person's token whose user left the team or lost the
+ * role). dw_token_check: the unrevoked token {id, user, role} of a secret whose person is
+ * still in the loaded team with that role (integrations: unrevoked is enough), else
+ * -DW_EPERM. */
 #define DW_ROLE_INTEGRATION "integration"
 int dw_token_create(struct dw_engine *e, const char *user, const char *role, json_t **ret,
                     struct dw_error *err);

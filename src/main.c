@@ -27,7 +27,7 @@ const struct cmd commands[] = {
     {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals},
     {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
     {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},
-    {"accept", "DEAL [--revision N] [--as WHO]",
+    {"accept", "DEAL [--revision N] [--as USER] [--customer NAME]",
      "record the customer's acceptance; creates "
      "the order",
      CMD_ENGINE, cmd_accept},

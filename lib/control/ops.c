@@ -500,12 +500,43 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
     return 0;
 }
 
+/* The user as they act now: with every role team.yaml gives them (role NULL: the CLI, where
+ * whoever can open the store has all authority anyway), or with the one role a credential
+ * was issued for (an API token), which they must still hold. `*one` keeps the view. */
+static const struct dw_user *acting_user(const struct dw_workspace *ws, const char *user,
+                                         const char *role, struct dw_user *one, char **one_role,
+                                         struct dw_error *err) {
+    const struct dw_user *u = user ? dw_ws_user(ws, user) : NULL;
+    if (!u) {
+        dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
+                     user ? user : "");
+        return NULL;
+    }
+    if (!role)
+        return u;
+    if (!dw_user_has_role(u, role)) {
+        dw_error_set(err, -DW_EPERM, "%s does not hold the role '%s' (team.yaml)", u->id, role);
+        return NULL;
+    }
+    *one = *u;
+    *one_role = (char *)role;
+    one->roles = one_role;
+    one->n_roles = 1;
+    return one;
+}
+
 int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                        const char *note, json_t **ret, struct dw_error *err) {
-    const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
+    return dw_approval_decide_as(e, approval_id, approve, user, NULL, note, ret, err);
+}
+
+int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
+                          const char *role, const char *note, json_t **ret, struct dw_error *err) {
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = acting_user(e->ws, user, role, &one, &one_role, err);
     if (!u)
-        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                            user ? user : "");
+        return -DW_EPERM;
     if (!approve && (!note || !*note))
         return dw_error_set(err, -DW_EINVAL, "a rejection needs a reason");
     int64_t deal_id = 0;
@@ -528,8 +559,8 @@ int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, c
     return 0;
 }
 
-static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
-                  struct dw_error *err) {
+static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
+                  const char *customer, struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     _cleanup_json_ json_t *quote = NULL, *acc = NULL;
@@ -549,29 +580,64 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
                             "customer can only accept the current revision",
                             revision, (long long)deal_id, latest);
     char at[32];
+    /* Who recorded it acts; who signed at the buyer is data about the deal, kept in the
+     * acceptance document (redacted by the privacy purge) and never in the event log or the
+     * audit chain, which cannot be redacted. */
+    char actor[160];
+    if (recorder)
+        snprintf(actor, sizeof actor, "user:%s", recorder);
+    else
+        snprintf(actor, sizeof actor, "cli");
     acc =
         json_pack("{s:i,s:s,s:s,s:s}", "revision", latest, "quote_hash", dw_json_str(quote, "hash"),
-                  "by", by ? by : "customer", "at", dw_time_format(dw_now(), at, sizeof at));
-    if ((r = s->ops->doc_put(s, deal_id, "acceptance", acc, e->ws->hash, err)) < 0)
+                  "recorded_by", actor, "at", dw_time_format(dw_now(), at, sizeof at));
+    _cleanup_json_ json_t *doc = json_deep_copy(acc);
+    if (!acc || !doc)
+        return -DW_ENOMEM;
+    json_object_set_new(doc, "by", json_string(customer && *customer ? customer : "customer"));
+    if ((r = s->ops->doc_put(s, deal_id, "acceptance", doc, e->ws->hash, err)) < 0)
         return r;
     enum dw_stage before = d.stage;
     d.facts |= DW_FACT_ACCEPTED;
     if ((r = dw__deal_settle(e, &d, err)) < 0 ||
-        (r = dw__deal_write(e, &d, before, "customer", err)) < 0)
+        (r = dw__deal_write(e, &d, before, actor, err)) < 0)
         return r;
-    char actor[160];
-    snprintf(actor, sizeof actor, "user:%s", by ? by : "customer");
     if ((r = dw__event(e, deal_id, "deal.accepted", json_deep_copy(acc), err)) < 0)
         return r;
     return dw__audit(e, deal_id, actor, "deal.accept", json_incref(acc), err);
 }
 
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by, json_t **ret,
-                   struct dw_error *err) {
+/* A role that may record an acceptance: one of the discount bands (the sellers who own the
+ * quote). Turning a quote into an order is theirs; an admin, legal, a sales engineer or an
+ * integration may not. */
+static bool may_record_acceptance(const struct dw_workspace *ws, const struct dw_user *u) {
+    for (size_t i = 0; i < u->n_roles; i++)
+        if (dw_policies_band_index(&ws->policies, u->roles[i]) >= 0)
+            return true;
+    return false;
+}
+
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
+                   const char *role, const char *customer, json_t **ret, struct dw_error *err) {
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = NULL;
+    if (customer && strlen(customer) > 120)
+        return dw_error_field(err, -DW_EINVAL, "by",
+                              "the customer's name is longer than 120 bytes");
+    if (user || role) {
+        if (!(u = acting_user(e->ws, user, role, &one, &one_role, err)))
+            return -DW_EPERM;
+        if (!may_record_acceptance(e->ws, u))
+            return dw_error_set(err, -DW_EPERM,
+                                "%s%s%s may not record an acceptance: it needs a role of the "
+                                "discount bands (policies.yaml)",
+                                u->id, role ? " as " : "", role ? role : "");
+    }
     int r = txn_begin(e, err);
     if (r < 0)
         return r;
-    r = accept(e, deal_id, revision, by, err);
+    r = accept(e, deal_id, revision, u ? u->id : NULL, customer, err);
     if ((r = txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
