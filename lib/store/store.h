@@ -239,6 +239,10 @@ struct dw_store_ops {
     int (*order_insert)(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
                         int64_t *ret_id, struct dw_error *err);
     int (*order_get)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* Replace the order's accepted_by (the customer's signatory, personal data) with
+     * `with`: the privacy purge. -DW_ENOENT when the deal has no order. */
+    int (*order_redact)(struct dw_store *s, int64_t deal_id, const char *with,
+                        struct dw_error *err);
 
     /* Event log (append-only; the future outbox). deal_id 0 = none; data NULL = {}. */
     int (*event_append)(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,

@@ -608,6 +608,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .approvals_void_stale = dw__sq_approvals_void_stale,
     .order_insert = dw__sq_order_insert,
     .order_get = dw__sq_order_get,
+    .order_redact = dw__sq_order_redact,
     .event_append = dw__sq_event_append,
     .events_for_deal = dw__sq_events_for_deal,
     .audit_append = dw__sq_audit_append,
