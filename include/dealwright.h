@@ -207,6 +207,33 @@ int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_se
                     struct dw_error *err);
 int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
 
+/* Signed checkpoints of the audit chain (docs/internals/audit.md "Checkpoints"): Ed25519
+ * over the chain's head, so that a truncated or re-hashed tail is detected later.
+ * dw_audit_key_load reads the signing key (a file of 64 hex digits, mode 0600; refused
+ * when others can read it), or with `create` makes it when missing (its directory 0700,
+ * FILE.pub beside it holding the public key). dw_audit_pubkey_load reads a public key.
+ * dw_audit_checkpoint signs the head of an intact chain: {format, seq, hash, count, at,
+ * public_key, signature}. dw_audit_checkpoint_verify checks the signature against the
+ * trusted pk (never the checkpoint's own), walks the chain and checks that it still holds
+ * record seq with that hash: -DW_EINTEGRITY (err says what; *ret_bad_seq the first record
+ * concerned) when not, else {checked, checkpoint_seq, checkpoint_hash, checkpoint_at}. */
+#define DW_AUDIT_PK_BYTES 32
+struct dw_audit_key {
+    unsigned char pk[DW_AUDIT_PK_BYTES];
+    unsigned char sk[64];
+};
+int dw_audit_key_load(const char *path, bool create, struct dw_audit_key *ret, bool *ret_created,
+                      struct dw_error *err);
+/* Wipe a loaded key from memory. */
+void dw_audit_key_clear(struct dw_audit_key *key);
+int dw_audit_pubkey_load(const char *path, unsigned char ret_pk[DW_AUDIT_PK_BYTES],
+                         struct dw_error *err);
+int dw_audit_checkpoint(struct dw_engine *e, const struct dw_audit_key *key, json_t **ret,
+                        struct dw_error *err);
+int dw_audit_checkpoint_verify(struct dw_engine *e, const json_t *cp,
+                               const unsigned char pk[DW_AUDIT_PK_BYTES], json_t **ret,
+                               int64_t *ret_bad_seq, struct dw_error *err);
+
 /* Try a CEL condition as a policy would run it: `expr` is compiled with each member of
  * `vars` (an object, may be NULL) declared as a dyn variable and `now` as the current
  * timestamp (unless vars gives it), type-checked and evaluated. On success *ret_value is

@@ -613,6 +613,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .events_for_deal = dw__sq_events_for_deal,
     .audit_append = dw__sq_audit_append,
     .audit_verify = dw__sq_audit_verify,
+    .audit_walk = dw__sq_audit_walk,
     .audit_for_deal = dw__sq_audit_for_deal,
     .stats = dw__sq_stats,
     .model_insert = dw__sq_model_insert,

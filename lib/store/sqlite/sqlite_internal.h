@@ -422,6 +422,8 @@ int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
                         struct dw_error *err);
 int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
                         struct dw_error *err);
+int dw__sq_audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk *ret,
+                      struct dw_error *err);
 int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
 #endif
