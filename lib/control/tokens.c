@@ -43,6 +43,13 @@ int dw_token_create(struct dw_engine *e, const char *user, const char *role, jso
                                   "'%s' does not hold the role '%s' (team.yaml)%s", user, role,
                                   role_known(e->ws, role) ? "" : "; no one does");
     } else {
+        /* an integration named like a person would be mistaken for them in the logs and
+         * the audit chain */
+        if (dw_ws_user(e->ws, user))
+            return dw_error_field(err, -DW_EINVAL, "user",
+                                  "'%s' is a person of the team (team.yaml); an integration "
+                                  "needs a name of its own",
+                                  user);
         for (const char *p = user; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
                 return dw_error_field(err, -DW_EINVAL, "user",

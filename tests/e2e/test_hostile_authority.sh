@@ -71,6 +71,9 @@ for l in $LABELS; do
     echo "$l $(token "$u" "$r")" >>"$TMP/tokens"
 done
 secret() { awk -v l="$1" '$1 == l {print $2}' "$TMP/tokens"; }
+# an integration may not borrow a person's name (it would act as them in logs and audit)
+expect_exit 2 dw token create --user david --role integration
+echo "$ERR" | grep -q "person of the team" || fail "an integration named like a person: $ERR"
 EMMA=$(token emma rep)
 LUKAS2=$(token lukas rep)
 LUKAS2_ID=$(dw token list --json | json_get '[t["id"] for t in d if t["user"] == "lukas"][-1]')
