@@ -953,9 +953,12 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
     }
     if (d.contact_id && (r = s->ops->contact_redact(s, d.contact_id, now, err)) < 0)
         return r;
-    /* Every document of the deal: the words' own fields by kind, then any personal value
-     * wherever it was copied (a qualification reason naming the contact's title, a demo
-     * invitation, an outcome's reason). */
+    /* Every document of the deal built from what the customer wrote: the words' own fields
+     * by kind, then any personal value wherever it was copied (a qualification reason naming
+     * the contact's title, an outcome's reason, a legal flag quoting the message). The
+     * solution and the pricing overrides are made from the catalog and by the team; they
+     * are business record, and a generic title ("Controller") must not eat into a product
+     * name there. */
     static const struct {
         const char *kind;
         void (*fn)(json_t *doc);
@@ -963,12 +966,10 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
                 {"qualification", redact_qualification},
                 {"proposal", redact_proposal},
                 {"acceptance", redact_acceptance},
-                {"solution", NULL},
                 {"discovery", NULL},
                 {"contract", NULL},
                 {"schedule", NULL},
-                {"outcome", NULL},
-                {"pricing_overrides", NULL}};
+                {"outcome", NULL}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(docs); k++)
         if ((r = redact_doc(e, deal_id, docs[k].kind, docs[k].fn, vals, err)) < 0)
             return r;
