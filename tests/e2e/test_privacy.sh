@@ -10,6 +10,8 @@ new_ws
 cat >"$TMP/private.jsonl" <<'EOF'
 {"source": "email", "external_id": "priv-1", "received_at": "2026-11-20T09:00:00Z", "contact": {"name": "Jorinde Quastenberg", "email": "jorinde.quastenberg@gmail.com", "phone": "+49 170 5550199", "title": "Inhaberin", "country": "DE"}, "subject": "Firewall for my home office", "message": "Hello, I need one firewall for my home office in Bremen. Please call me on my mobile +49 170 5550199 or write to my private address jq.home@posteo.example, and my husband Bertram Quastenberg can be reached at bertram.q@web.example. Budget is EUR 300."}
 EOF
+# a subscriber to every event, so that the webhook outbox holds what the events carried
+dw webhook add --url http://127.0.0.1:1/hook --events '*' >/dev/null 2>&1
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
 dw lead add "$TMP/private.jsonl" >/dev/null
 dw run >/dev/null
@@ -44,6 +46,8 @@ pass "personal data of the purged deals redacted; quote and order kept"
 
 # The whole store, every table and text column (events, audit, webhook bodies included),
 # holds none of the personal values the purged deals' leads carried.
+dw webhook deliver >/dev/null 2>&1 || true
+[ "$(db "select count(*) from webhook_deliveries")" -gt 100 ] || fail "the webhook outbox is empty"
 ids=$(echo "$OUT" | json_get '",".join(str(int(x["deal"][2:])) for x in d["deals"])')
 echo "$ids" | grep -q . || fail "nothing purged"
 python3 "$(dirname "$0")/personal_scan.py" "$WS/.dealwright/state.db" "$ids" \
