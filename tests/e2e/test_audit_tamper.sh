@@ -20,6 +20,9 @@ bad=$(db "select min(seq) from audit where data like '%pricinG%'")
 expect_exit 1 dw audit verify
 echo "$ERR" | grep -q "$bad" || fail "verify did not name record $bad: $ERR"
 pass "tampered record $bad detected: $ERR"
+expect_exit 1 dw audit checkpoint --key "$TMP/k0" --out "$TMP/cp0.json"
+[ ! -e "$TMP/cp0.json" ] || fail "a checkpoint was signed over a broken chain"
+pass "no checkpoint is signed over a broken chain"
 
 # Deleting a record in the middle breaks the chain too.
 new_ws_2() { rm -rf "$WS"; new_ws; dw lead add "$WS/samples/leads.jsonl" >/dev/null; dw run >/dev/null; }
