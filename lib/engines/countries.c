@@ -12,10 +12,15 @@
  *      "Chad", "Jordan", "China", "Jersey").
  * Any two-letter code is accepted by dw_country_code() whether listed or not.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "engines/extract.h"
+#include "engines/legal.h"
+#include "rules/phrase.h"
 
 /* Shared with extract.c, which declares them the same way. */
 extern const char *const dw__country_names[];
@@ -470,3 +475,466 @@ const char *const dw__city_names[] = {
 };
 /* clang-format on */
 const size_t dw__n_city_names = sizeof dw__city_names / sizeof dw__city_names[0];
+
+/* ---- every country a text names, with its role (legal.h) ------------------------------ */
+
+/* Country adjectives, "CC|form|form*|...": a trailing '*' takes any ending (German and
+ * Dutch inflections: "russisch*" reads russische, russischen, russischer); a leading '*'
+ * must be capitalised in running text (English adjectives that are also words: "Polish",
+ * "Turkish"). English, German, French, Spanish, Italian and Dutch forms for the countries
+ * export control lists and the markets customers write from. */
+static const char *const adjective_names[] = {
+    "RU|russian|russisch*|russe|russes|ruso|rusa|rusos|rusas|russo|russa|russi",
+    "BY|belarusian|belarussian|byelorussian|belarussisch*|weißrussisch*|weissrussisch*|"
+    "bielorusse*|bielorruso|bielorrusa|bielorusso|bielorussa|wit-russisch*|witrussisch*",
+    "IR|iranian|iranisch*|iranien*|irani|iraniano|iraniana|iraanse|iraans",
+    "KP|north korean|nordkoreanisch*|nord-coreen*|norcoreano|norcoreana|nordcoreano|"
+    "nordcoreana|noord-koreaans*",
+    "CU|cuban|kubanisch*|cubain*|cubano|cubana|cubaans*",
+    "SY|syrian|syrisch*|syrien|syrienne|sirio|siria|siriano|siriana",
+    "CN|chinese|chinesisch*|chinois*|chino|cinese|cinesi|chinees",
+    "VE|venezuelan|venezolanisch*|venezuelien*|venezolano|venezolana|venezuelano|venezuelana|"
+    "venezolaans*",
+    "MM|burmese|birmanisch*|birman*|birmano|birmana",
+    "AF|afghan|afghanisch*|afghane*|afgano|afgana|afghaans*",
+    "DE|german|deutsch*|allemand*|aleman|alemana|alemanes|tedesco|tedesca|tedeschi|tedesche|duits*",
+    "NL|dutch|niederländisch*|niederlaendisch*|holländisch*|hollaendisch*|néerlandais*|"
+    "hollandais*|neerlandes*|holandes*|olandese|olandesi|nederlands*",
+    "FR|french|französisch*|franzoesisch*|français*|francais*|frances*|francese|francesi|frans*",
+    "IT|italian|italienisch*|italien|italienne*|italiano|italiana|italiani|italiane|italiaans*",
+    "ES|spanish|spanisch*|espagnol*|español*|espanol*|spagnolo|spagnola|spagnoli|spaans*",
+    "AT|austrian|österreichisch*|oesterreichisch*|autrichien*|austriaco|austriaca|oostenrijks*",
+    "CH|swiss|schweizer*|schweizerisch*|suisse*|suizo|suiza|svizzero|svizzera|zwitsers*",
+    "BE|belgian|belgisch*|belge*|belga|belgi",
+    "LU|luxembourgish|luxemburgisch*|luxembourgeois*|luxemburgues*|lussemburghese",
+    "PL|*polish|polnisch*|polonais*|polaco|polaca|polacco|polacca|pools*",
+    "CZ|czech|tschechisch*|tchèque*|checo|checa|ceco|ceca|tsjechisch*",
+    "SK|slovak|slovakian|slowakisch*|slovaque*|eslovaco|slovacco|slowaaks*",
+    "HU|hungarian|ungarisch*|hongrois*|húngaro|hungaro|ungherese|hongaars*",
+    "RO|romanian|rumänisch*|rumaenisch*|roumain*|rumano|romeno|roemeens*",
+    "BG|bulgarian|bulgarisch*|bulgare*|búlgaro|bulgaro|bulgaars*",
+    "GR|greek|griechisch*|grec|grecque*|griego|greco|greca|grieks*",
+    "PT|portuguese|portugiesisch*|portugais*|portugués|portugues|portoghese|portugees*",
+    "SE|swedish|schwedisch*|suédois*|suedois*|sueco|sueca|svedese|zweeds*",
+    "DK|danish|dänisch*|daenisch*|danois*|danés|danes|danese|deens*",
+    "FI|finnish|finnisch*|finlandais*|finlandés|finlandes|finlandese|fins",
+    "NO|norwegian|norwegisch*|norvégien*|norvegien*|noruego|norvegese|noors*",
+    "IE|irish|irisch*|irlandais*|irlandés|irlandes|irlandese|iers*",
+    "EE|estonian|estnisch*|estonien*",
+    "LV|latvian|lettisch*|letton*",
+    "LT|lithuanian|litauisch*|lituanien*",
+    "SI|slovenian|slowenisch*|slovène*",
+    "HR|croatian|kroatisch*|croate*",
+    "IS|icelandic|isländisch*|islandais*",
+    "GB|british|britisch*|britannique*|británico|britanico|britannico|brits*|scottish|welsh|"
+    "*english|englisch*|anglais*|inglés|ingles|inglese|engels*",
+    "US|american|amerikanisch*|américain*|americain*|estadounidense|americano|americana|"
+    "statunitense|amerikaans*",
+    "CA|canadian|kanadisch*|canadien*|canadiense|canadese|canadees*",
+    "JP|japanese|japanisch*|japonais*|japonés|japones|giapponese|japans*",
+    "KR|south korean|südkoreanisch*|suedkoreanisch*|sud-coréen*|surcoreano|sudcoreano|"
+    "zuid-koreaans*",
+    "IN|indian|indisch*|indien*|indio|indiano|indiaas*",
+    "TR|*turkish|türkisch*|tuerkisch*|turc|turque*|turco|turca|turks*",
+    "IL|israeli|israelisch*|israélien*|israelien*|israelí|israeliano|israëlisch*",
+    "MX|mexican|mexikanisch*|mexicain*|mexicano|mexicana|messicano|mexicaans*",
+    "BR|brazilian|brasilianisch*|brésilien*|bresilien*|brasileño|brasileno|brasiliano|"
+    "braziliaans*",
+    "AU|australian|australisch*|australien*|australiano|australiana|australisch*",
+    "UA|ukrainian|ukrainisch*|ukrainien*|ucraniano|ucraino|oekraïens*",
+    "SG|singaporean|singapurisch*|singapourien*",
+    "SA|saudi|saudisch*|saoudien*|saudí|saudita",
+    "AE|emirati|emiratisch*|émirati*",
+};
+
+/* Groups of countries that lie wholly or mostly in the EEA: they carry personal data of
+ * people in the EEA for the DPA, but name no country for export control. */
+static const char *const eea_group_names[] = {
+    "EU|EU|European Union|Europäische Union|Union européenne|Unión Europea|Unione Europea|"
+    "Europese Unie|EEA|EWR|EEE|SEE|Europe|Europa|DACH|D-A-CH|Benelux|Nordics|Scandinavia|"
+    "Skandinavien|Western Europe|Westeuropa|Central Europe|Mitteleuropa",
+};
+
+enum mkind { MK_NAME, MK_REGION, MK_CITY, MK_ADJ, MK_GROUP };
+enum { MF_ALLCAP = 1, MF_FIRSTCAP = 2, MF_PREFIX = 4 /* last token is a stem */ };
+#define MAX_NAME_TOKS 8
+struct malias {
+    char code[3];
+    uint8_t kind, flags, ntok;
+    uint32_t tok[MAX_NAME_TOKS]; /* offsets of NUL-terminated folded words in m_pool */
+};
+static struct {
+    struct malias *a; /* sorted by first word; prefix-first aliases at the end */
+    size_t n, n_exact;
+    char *pool;
+    bool ok;
+} m;
+static pthread_once_t m_once = PTHREAD_ONCE_INIT;
+
+static int add_alias(struct dw_buf *pool, struct malias *out, const char *cc, const char *s,
+                     size_t len, int kind, int flags) {
+    if (len && s[0] == '^')
+        flags |= MF_ALLCAP, s++, len--;
+    else if (len && s[0] == '*')
+        flags |= MF_FIRSTCAP, s++, len--;
+    if (len && s[len - 1] == '*')
+        flags |= MF_PREFIX, len--;
+    struct dw_buf f;
+    dw_buf_init(&f, 0);
+    if (dw_phrase_fold(s, len, &f) < 0) {
+        dw_buf_release(&f);
+        return -DW_ENOMEM;
+    }
+    memset(out, 0, sizeof *out);
+    memcpy(out->code, cc, 2);
+    out->kind = (uint8_t)kind;
+    out->flags = (uint8_t)flags;
+    int r = 0;
+    for (char *w = f.data, *sp; w && *w && r == 0; w = sp ? sp + 1 : NULL) {
+        sp = strchr(w, ' ');
+        size_t wl = sp ? (size_t)(sp - w) : strlen(w);
+        if (!wl)
+            continue;
+        if (out->ntok == MAX_NAME_TOKS) {
+            out->ntok = 0; /* too long to be written in a message: left out */
+            break;
+        }
+        out->tok[out->ntok++] = (uint32_t)pool->len;
+        r = dw_buf_append(pool, w, wl) < 0 || dw_buf_append(pool, "", 1) < 0 ? -DW_ENOMEM : 0;
+    }
+    dw_buf_release(&f);
+    return r;
+}
+
+static const char *m_word(const struct malias *a, size_t k) {
+    return m.pool + a->tok[k];
+}
+
+static int cmp_alias(const void *x, const void *y) {
+    const struct malias *a = x, *b = y;
+    bool pa = a->ntok == 1 && (a->flags & MF_PREFIX), pb = b->ntok == 1 && (b->flags & MF_PREFIX);
+    if (pa != pb)
+        return pa ? 1 : -1;
+    return strcmp(m_word(a, 0), m_word(b, 0));
+}
+
+static void m_init(void) {
+    const struct {
+        const char *const *v;
+        size_t n;
+        int kind;
+    } tables[] = {
+        {dw__country_names, dw__n_country_names, MK_NAME},
+        {dw__region_names, dw__n_region_names, MK_REGION},
+        {dw__city_names, dw__n_city_names, MK_CITY},
+        {adjective_names, DW_ARRAY_SIZE(adjective_names), MK_ADJ},
+        {eea_group_names, DW_ARRAY_SIZE(eea_group_names), MK_GROUP},
+    };
+    size_t cap = 0;
+    for (size_t t = 0; t < DW_ARRAY_SIZE(tables); t++)
+        for (size_t i = 0; i < tables[t].n; i++)
+            for (const char *s = tables[t].v[i]; *s; s++)
+                cap += *s == '|';
+    struct dw_buf pool;
+    dw_buf_init(&pool, 0);
+    m.a = calloc(cap + 1, sizeof *m.a);
+    if (!m.a)
+        return;
+    for (size_t t = 0; t < DW_ARRAY_SIZE(tables); t++)
+        for (size_t i = 0; i < tables[t].n; i++) {
+            const char *s = tables[t].v[i], *bar = strchr(s, '|');
+            if (!bar || s[0] == '-') /* groups without a country are not countries */
+                continue;
+            int base = tables[t].kind == MK_REGION || tables[t].kind == MK_CITY ? MF_FIRSTCAP : 0;
+            for (const char *p = bar + 1; *p;) {
+                const char *e = strchr(p, '|');
+                size_t len = e ? (size_t)(e - p) : strlen(p);
+                if (m.n < cap && add_alias(&pool, &m.a[m.n], s, p, len, tables[t].kind, base) < 0)
+                    goto fail;
+                if (m.n < cap && m.a[m.n].ntok)
+                    m.n++;
+                p += len + (e ? 1 : 0);
+            }
+        }
+    if (dw_buf_append(&pool, "", 0) < 0)
+        goto fail;
+    m.pool = dw_buf_steal(&pool);
+    qsort(m.a, m.n, sizeof *m.a, cmp_alias);
+    for (m.n_exact = 0; m.n_exact < m.n; m.n_exact++)
+        if (m.a[m.n_exact].ntok == 1 && (m.a[m.n_exact].flags & MF_PREFIX))
+            break;
+    m.ok = true;
+    return;
+fail:
+    dw_buf_release(&pool);
+}
+
+/* Does alias a match the words from i (within one sentence), honouring its case rule? */
+static bool alias_at(const struct malias *a, const struct dw_ptext *t, size_t i) {
+    if (i + a->ntok > t->n)
+        return false;
+    for (size_t k = 0; k < a->ntok; k++) {
+        if (t->tok[i + k].sent != t->tok[i].sent)
+            return false;
+        bool stem = k + 1 == a->ntok && (a->flags & MF_PREFIX);
+        if (stem ? !dw_ptoken_prefix(t, i + k, m_word(a, k))
+                 : !dw_ptoken_is(t, i + k, m_word(a, k)))
+            return false;
+    }
+    const unsigned char *s = (const unsigned char *)t->text;
+    if (a->flags & MF_FIRSTCAP) {
+        unsigned char c0 = s[t->tok[i].start];
+        if (c0 >= 'a' && c0 <= 'z')
+            return false;
+        if (c0 == 0xC3 && s[t->tok[i].start + 1] >= 0xA0)
+            return false; /* ä, ö, ü... in lower case */
+    }
+    if (a->flags & MF_ALLCAP)
+        for (size_t p = t->tok[i].start; p < t->tok[i + a->ntok - 1].end; p++)
+            if (s[p] >= 'a' && s[p] <= 'z')
+                return false;
+    return true;
+}
+
+/* The longest alias at i (names before regions, cities and adjectives on a tie). */
+static const struct malias *best_alias(const struct dw_ptext *t, size_t i) {
+    const struct malias *best = NULL;
+    /* exact first words: binary search for the first alias whose first word is token i */
+    size_t lo = 0, hi = m.n_exact;
+    const char *w = t->folded + t->tok[i].fold;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(m_word(&m.a[mid], 0), w) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k < m.n_exact && strcmp(m_word(&m.a[k], 0), w) == 0; k++)
+        if (alias_at(&m.a[k], t, i) && (!best || m.a[k].ntok > best->ntok ||
+                                        (m.a[k].ntok == best->ntok && m.a[k].kind < best->kind)))
+            best = &m.a[k];
+    if (!best)
+        for (size_t k = m.n_exact; k < m.n; k++)
+            if (alias_at(&m.a[k], t, i)) {
+                best = &m.a[k];
+                break;
+            }
+    return best;
+}
+
+/* Cue words, folded. A trailing '*' is a stem. */
+static const char *const cue_established[] = {
+    "based",        "headquartered", "headquarters", "hq",          "registered", "incorporated",
+    "domiciled",    "company",       "companies",    "firm",        "business",   "buyer",
+    "organisation", "organization",  "enterprise",   "corporation", "group",      "operator",
+    "utility",      "retailer",      "distributor",  "chain",       "sitz",       "ansassig",
+    "firmensitz",   "hauptsitz",     "unternehmen",  "firma",       "konzern",    "aus",
+    "siege",        "basee*",        "etabli*",      "entreprise",  "societe",    "sede",
+    "empresa",      "establecid*",   "azienda",      "societa",     "gevestigd",  "bedrijf",
+    "onderneming",  "uit",
+};
+static const char *const cue_site[] = {
+    "office*",      "site*",        "plant*",         "branch*",      "store*",
+    "shop*",        "warehouse*",   "factor*",        "facilit*",     "location*",
+    "subsidiar*",   "depot*",       "clinic*",        "hospital*",    "mine*",
+    "substation*",  "station*",     "terminal*",      "centre*",      "center*",
+    "sawmill*",     "mills",        "refiner*",       "restaurant*",  "hotel*",
+    "school*",      "lab",          "labs",           "laborator*",   "rechenzentr*",
+    "employee*",    "staff",        "worker*",        "colleague*",   "team*",
+    "operation*",   "operate*",     "presence",       "campus*",      "users",
+    "people",       "standort*",    "niederlassung*", "werk",         "werke",
+    "werken",       "werks",        "filiale*",       "buro*",        "bueros",
+    "mitarbeiter*", "beschaftigt*", "fabrik*",        "lager",        "tochter*",
+    "usine*",       "bureau*",      "succursale*",    "entrepot*",    "magasin*",
+    "salarie*",     "employe*",     "collaborateur*", "agence*",      "oficina*",
+    "planta*",      "fabrica*",     "sucursal*",      "filial*",      "almacen*",
+    "tienda*",      "empleado*",    "sedi",           "stabiliment*", "uffic*",
+    "magazzin*",    "negozi*",      "dipendent*",     "fabbric*",     "vestiging*",
+    "kantor*",      "kantoor",      "fabriek*",       "filiaal",      "magazijn*",
+    "winkel*",      "medewerker*",  "werknemer*",
+};
+static const char *const cue_delivery[] = {
+    "ship*",    "deliver*",   "export*",     "install*",   "deploy*",  "rollout",   "send",
+    "sent",     "destined",   "destination", "transport*", "liefer*",  "geliefert", "versand*",
+    "versend*", "verschick*", "livr*",       "expedi*",    "envoy*",   "envi*",     "entreg*",
+    "instal*",  "consegn*",   "spedi*",      "lever*",     "geleverd", "verzend*",  "verzonden",
+};
+static const char *const cue_end_use[] = {
+    "use",     "used",       "using",   "end", "enduser*", "endverbleib", "endkunde*", "endnutzer*",
+    "einsatz", "eingesetzt", "utilis*", "uso", "usad*",    "utilizz*",    "gebruik*",
+};
+static const char *const cue_other[] = {
+    "supplier*",    "vendor*",     "manufacturer*", "competitor*",  "competition", "rival*",
+    "partner*",     "customers",   "clients",       "made",         "produced",    "sourced",
+    "imported",     "visit*",      "trip",          "conference",   "fair",        "holiday*",
+    "vacation",     "previous*",   "former*",       "lieferant*",   "zuliefer*",   "hersteller*",
+    "wettbewerb*",  "konkurrent*", "kunden",        "fournisseur*", "fabricant*",  "concurrent*",
+    "proveedor*",   "fabricante*", "competidor*",   "fornitor*",    "produttor*",  "concorrent*",
+    "leverancier*", "fabrikant*",  "speaking",      "language*",    "speaker*",    "translation*",
+    "version",      "sprache*",    "sprachig*",     "langue*",      "idioma*",     "lingua*",
+    "taal",         "talig*",
+};
+static const char *const cue_negation[] = {
+    "no",          "not",      "never",  "without", "none",   "nor",     "t",      "except",
+    "excluding",   "excluded", "kein*",  "nicht",   "nie",    "niemals", "ohne",   "ausser",
+    "ausgenommen", "pas",      "jamais", "sans",    "aucun*", "sauf",    "sin",    "nunca",
+    "ningun*",     "excepto",  "non",    "mai",     "senza",  "nessun*", "tranne", "geen",
+    "niet",        "nooit",    "zonder", "behalve",
+};
+static const char *const cue_copula[] = {"are",  "re", "sind", "sommes", "somos", "siamo",
+                                         "zijn", "is", "ist",  "est",    "es",    "e"};
+static const char *const prep_delivery[] = {"to", "nach", "naar", "vers", "into"};
+static const char *const prep_end_use[] = {"for", "fur", "pour", "para", "per", "voor"};
+
+static bool in_words(const struct dw_ptext *t, size_t i, const char *const *v, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strlen(v[k]);
+        if (v[k][l - 1] == '*') {
+            char stem[32];
+            if (l - 1 >= sizeof stem)
+                continue;
+            memcpy(stem, v[k], l - 1);
+            stem[l - 1] = 0;
+            if (dw_ptoken_prefix(t, i, stem))
+                return true;
+        } else if (dw_ptoken_is(t, i, v[k])) {
+            return true;
+        }
+    }
+    return false;
+}
+#define IN(t, i, v) in_words(t, i, v, DW_ARRAY_SIZE(v))
+
+/* The role of a cue word, or NULL. */
+static const char *cue_role(const struct dw_ptext *t, size_t k) {
+    if (IN(t, k, cue_other))
+        return "other";
+    if (IN(t, k, cue_delivery))
+        return "delivery";
+    if (IN(t, k, cue_end_use))
+        return "end_use";
+    if (IN(t, k, cue_site))
+        return "site";
+    if (IN(t, k, cue_established))
+        return "established";
+    return NULL;
+}
+
+#define CUE_WINDOW 8
+
+/* "We are a manufacturer in Russia": an "other" noun the buyer says it is. */
+static bool said_of_self(const struct dw_ptext *t, size_t k) {
+    for (size_t d = k; d-- > 0 && k - d <= 3 && t->tok[d].sent == t->tok[k].sent;)
+        if (IN(t, d, cue_copula))
+            return true;
+    return false;
+}
+
+/* The mention before, in the same sentence: an enumeration shares its cue ("5 in the
+ * Netherlands and one in Latakia, Syria"). */
+struct prev_mention {
+    const char *role; /* NULL: none */
+    size_t end, cue;
+    uint32_t sent;
+};
+
+/* The role of the mention at words [i, e); *ret_cue the word that gave it (SIZE_MAX: none). */
+static const char *role_of(const struct dw_ptext *t, size_t i, size_t e, bool adjective,
+                           const struct prev_mention *pv, size_t *ret_cue) {
+    uint32_t s = t->tok[i].sent;
+    *ret_cue = SIZE_MAX;
+    /* a negation or exception before it in the sentence (nearby) */
+    for (size_t d = i; d-- > 0 && i - d <= CUE_WINDOW && t->tok[d].sent == s;)
+        if (IN(t, d, cue_negation)) {
+            *ret_cue = d;
+            return "negated";
+        }
+    { /* "a Dutch company", "Chinese supplier", "Russian-speaking", "the US team" */
+        for (size_t k = e; k < e + (adjective ? 2 : 1) && k < t->n && t->tok[k].sent == s; k++) {
+            const char *r = cue_role(t, k);
+            if (!r)
+                continue;
+            bool verb = strcmp(r, "delivery") == 0 || strcmp(r, "end_use") == 0;
+            if (verb && !adjective)
+                break; /* "employees in Germany use": the words before it tell */
+            *ret_cue = k;
+            if (strcmp(r, "other") == 0 && said_of_self(t, i))
+                return "established";
+            return verb ? "mention" : r;
+        }
+    }
+    if (i > 0 && t->tok[i - 1].sent == s) {
+        *ret_cue = i - 1;
+        if (IN(t, i - 1, prep_delivery))
+            return "delivery";
+        if (IN(t, i - 1, prep_end_use))
+            return "end_use";
+        *ret_cue = SIZE_MAX;
+    }
+    for (size_t d = i; d-- > 0 && i - d <= CUE_WINDOW && t->tok[d].sent == s;) {
+        if (pv->role && pv->sent == s && d < pv->end) {
+            *ret_cue = pv->cue;
+            return pv->role;
+        }
+        const char *r = cue_role(t, d);
+        if (!r)
+            continue;
+        *ret_cue = d;
+        if (strcmp(r, "other") == 0 && said_of_self(t, d))
+            return "established";
+        return r;
+    }
+    return "mention";
+}
+
+bool dw_country_role_touches(const char *role) {
+    return role && (strcmp(role, "established") == 0 || strcmp(role, "site") == 0 ||
+                    strcmp(role, "delivery") == 0 || strcmp(role, "end_use") == 0);
+}
+
+int dw_country_mentions(const char *text, size_t len, json_t **ret) {
+    *ret = NULL;
+    if (len > DW_LEGAL_MAX_TEXT)
+        return -DW_ETOOBIG;
+    pthread_once(&m_once, m_init);
+    if (!m.ok)
+        return -DW_ENOMEM;
+    struct dw_ptext t;
+    if (dw_ptext_init(&t, text, len) < 0)
+        return -DW_ENOMEM;
+    json_t *out = json_array();
+    int r = out ? 0 : -DW_ENOMEM;
+    static const char *const via[] = {"name", "region", "city", "adjective", "group"};
+    struct prev_mention pv = {0};
+    for (size_t i = 0; r == 0 && i < t.n;) {
+        const struct malias *a = best_alias(&t, i);
+        if (!a || (a->kind == MK_NAME && i > 0 && dw_ptoken_is(&t, i - 1, "new") &&
+                   t.tok[i - 1].sent == t.tok[i].sent)) {
+            i++;
+            continue;
+        }
+        size_t e = i + a->ntok;
+        size_t cue;
+        const char *role = role_of(&t, i, e, a->kind == MK_ADJ, &pv, &cue);
+        pv = (struct prev_mention){role, e, cue, t.tok[i].sent};
+        size_t s0 = t.tok[i].start, s1 = t.tok[e - 1].end;
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s%,s:[I,I]}", "code", a->code, "via", via[a->kind], "role",
+                      role, "text", text + s0, s1 - s0, "span", (json_int_t)s0, (json_int_t)s1);
+        if (o && cue != SIZE_MAX &&
+            json_object_set_new(
+                o, "cue",
+                json_stringn(text + t.tok[cue].start, t.tok[cue].end - t.tok[cue].start)) < 0)
+            r = -DW_ENOMEM;
+        if (!o || json_array_append_new(out, o) < 0)
+            r = -DW_ENOMEM;
+        i = e;
+    }
+    dw_ptext_release(&t);
+    if (r < 0) {
+        json_decref(out);
+        return r;
+    }
+    *ret = out;
+    return 0;
+}

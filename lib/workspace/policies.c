@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/phrase.h"
 #include "workspace/ws-internal.h"
 
 /* ---- roles ---------------------------------------------------------------------------- */
@@ -432,6 +433,32 @@ static void parse_export(struct dw__ws_ctx *c, const struct dw__yref *r) {
                   "review countries)");
 }
 
+/* One pattern of a legal concept: compiled once to report a syntax error at its character. */
+static void check_pattern(struct dw__ws_ctx *c, const struct dw__yref *r, const char *pattern) {
+    struct dw_phrase *ph = NULL;
+    size_t col = 0;
+    struct dw_error e = {0};
+    int rc = dw_phrase_compile(pattern, &ph, &col, &e);
+    dw_phrase_free(ph);
+    if (rc >= 0)
+        return;
+    if (rc == -DW_ENOMEM) {
+        c->w->oom = true;
+        return;
+    }
+    enum fy_node_style st = r->n ? fy_node_get_style(r->n) : FYNS_PLAIN;
+    bool quoted = st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED;
+    dw__ws_diag(c, r->line, r->col + (quoted ? 1 : 0) + (int)col, "pattern: %s", e.msg);
+}
+
+static bool check_pattern_entry(struct dw__ws_ctx *c, const struct dw__yref *r, const char *value,
+                                void *arg) {
+    (void)arg;
+    check_pattern(c, r, value);
+    return true;
+}
+
+/* legal: {role, triggers: [{phrase, reason} | {concept, patterns: [...], reason}]} */
 static void parse_legal(struct dw__ws_ctx *c, const struct dw__yref *r) {
     struct dw_policies *p = &c->ws->policies;
     struct dw__yfield f[] = {DW__OPT("role"), DW__OPT("triggers")};
@@ -439,25 +466,52 @@ static void parse_legal(struct dw__ws_ctx *c, const struct dw__yref *r) {
         return;
     const struct dw__yref *v;
     _cleanup_free_ struct dw__yref *items = NULL;
-    size_t n = 0;
+    _cleanup_free_ struct dw__named *names = NULL;
+    size_t n = 0, n_names = 0;
     if ((v = DW__YGET(f, "triggers")) && dw__y_seq(c, v, "triggers", &items, &n) && n) {
         p->legal_triggers = dw__ws_array(c->w, n, sizeof *p->legal_triggers);
-        if (!p->legal_triggers)
+        names = calloc(n, sizeof *names);
+        if (!p->legal_triggers || !names) {
+            c->w->oom = true;
             return;
+        }
         for (size_t i = 0; i < n; i++) {
             struct dw_legal_trigger *t = &p->legal_triggers[i];
-            t->phrase = t->reason = "";
+            t->reason = "";
             t->pos = (struct dw_ws_pos){c->file, items[i].line, items[i].col};
-            struct dw__yfield tf[] = {DW__REQ("phrase"), DW__REQ("reason")};
+            struct dw__yfield tf[] = {DW__OPT("phrase"), DW__OPT("concept"), DW__OPT("patterns"),
+                                      DW__REQ("reason")};
             if (!dw__y_fields(c, &items[i], "legal trigger", tf, DW_ARRAY_SIZE(tf)))
                 continue;
-            if ((v = DW__YGET(tf, "phrase")) && dw__y_str(c, v, "phrase", &t->phrase) &&
-                !dw_strtrim(t->phrase)[0])
-                dw__y_err(c, v, "phrase: must not be empty");
+            const struct dw__yref *ph = DW__YGET(tf, "phrase"), *pa = DW__YGET(tf, "patterns"),
+                                  *co = DW__YGET(tf, "concept");
+            if (ph && (pa || co))
+                dw__y_err(c, ph,
+                          "phrase: a trigger has either a phrase or a concept with patterns");
+            else if (!ph && !pa)
+                dw__y_err(c, &items[i],
+                          "missing required key 'phrase' or 'patterns' in legal trigger");
+            else if (pa && !co)
+                dw__y_err(c, pa, "patterns: the trigger needs a 'concept' name");
+            if (ph && dw__y_str(c, ph, "phrase", &t->phrase) && !dw_strtrim(t->phrase)[0])
+                dw__y_err(c, ph, "phrase: must not be empty");
+            if (co && dw__y_str(c, co, "concept", &t->concept)) {
+                if (!is_rule_name(t->concept))
+                    dw__y_err(c, co, "concept: '%s' must be 1-64 lower-case letters, digits or '_'",
+                              t->concept);
+                else
+                    names[n_names++] = (struct dw__named){t->concept, co->line, co->col};
+            }
+            if (pa &&
+                dw__y_strlist(c, pa, "patterns", check_pattern_entry, NULL, &t->patterns,
+                              &t->n_patterns) &&
+                !t->n_patterns)
+                dw__y_err(c, pa, "patterns: give at least one pattern");
             if ((v = DW__YGET(tf, "reason")))
                 dw__y_str(c, v, "reason", &t->reason);
         }
         p->n_legal_triggers = n;
+        dw__report_dups(c, names, n_names, "legal concept");
     }
     if ((v = DW__YGET(f, "role")))
         policy_role(c, v, "role", &p->legal_role);

@@ -247,9 +247,13 @@ struct dw_money_by_currency {
 };
 
 struct dw_legal_trigger {
-    char *phrase; /* matched case-insensitively on word boundaries in the customer's text */
+    char *phrase; /* a literal phrase, matched case-insensitively on word boundaries in the
+                   * customer's text; NULL when the trigger is a concept with patterns */
     char *reason;
     struct dw_ws_pos pos;
+    char *concept;   /* the concept's name (lower-case, digits, '_'); the phrase when NULL */
+    char **patterns; /* phrase patterns (rules/phrase.h) naming the concept, any language */
+    size_t n_patterns;
 };
 
 struct dw_policies {

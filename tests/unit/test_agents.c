@@ -1022,7 +1022,7 @@ static void agent_contract_checks(void **state) {
     json_t *flags = json_object_get(doc, "legal_flags");
     assert_int_equal(json_array_size(flags), 3);
     json_t *f0 = json_array_get(flags, 0);
-    assert_string_equal(dw_json_str(f0, "phrase"), "unlimited liability");
+    assert_string_equal(dw_json_str(f0, "phrase"), "Unlimited Liability"); /* as written */
     assert_int_equal(dw_json_int(f0, "lead", 0), 1);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(f0, "span"), 0)), 8);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(f0, "span"), 1)), 27);
@@ -1031,7 +1031,10 @@ static void agent_contract_checks(void **state) {
     json_t *a = json_array_get(f.approvals, 0);
     assert_string_equal(dw_json_str(a, "kind"), "legal");
     assert_string_equal(dw_json_str(a, "reason"),
-                        "Customer asks for unlimited liability; Payment terms beyond net 30");
+                        "Customer asks for unlimited liability: \"Unlimited Liability\" (lead 1, "
+                        "[8, 27)); Customer asks for unlimited liability: \"unlimited liability\" "
+                        "(lead 2, [16, 35)); Payment terms beyond net 30: \"net 90\" (lead 2, "
+                        "[5, 11))");
     assert_string_equal(dw_json_str(a, "rule"), "policies.yaml legal.triggers");
     assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "notes"), 0)),
                         "The customer's message contains text addressed to the system; it was "
@@ -1039,14 +1042,15 @@ static void agent_contract_checks(void **state) {
     assert_int_equal(f.outcome, -1);
     fake_release(&f);
 
-    /* embargoed: the document, then disqualified; no approvals */
-    fake_init(&f, ONE_LEAD("{}", "hello"));
-    json_object_set_new(f.docs, "requirements", J("{\"country\": {\"code\": \"IR\"}}"));
+    /* embargoed: the document, then disqualified; no approvals. The customer's words
+     * ("offices in Germany", the country the extractor read) never clear the stated IR. */
+    fake_init(&f, ONE_LEAD("{\"country\": \"IR\"}", "We run 10 branch offices in Germany."));
+    json_object_set_new(f.docs, "requirements", J("{\"country\": {\"code\": \"DE\"}}"));
     f.quote = J("{\"revision\": 1}");
     assert_int_equal(run_agent(&dw_agent_contract, &ws, &f, 0), 0);
     assert_int_equal(f.outcome, DW_STAGE_DISQUALIFIED);
-    assert_string_equal(f.reason,
-                        "Export to IR is embargoed (policies.yaml export_control.embargoed)");
+    assert_string_equal(f.reason, "Export to IR is embargoed (policies.yaml "
+                                  "export_control.embargoed): IR contact.country of lead 1");
     assert_string_equal(
         dw_json_str(json_object_get(json_object_get(f.docs, "contract"), "export_control"),
                     "status"),
