@@ -80,13 +80,16 @@ int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, c
 int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                           const char *role, const char *note, json_t **ret, struct dw_error *err);
 /* Record the customer's acceptance of a quote revision (0 = latest) and create the order.
- * `user` is who records it and the audit actor (user:ID): a team user holding a role of
- * the discount bands — only `role` is weighed when given (an API token), every role of the
- * user when NULL; user and role both NULL: the local operator (actor "cli"). `customer` is
- * the person at the buyer who accepted (up to 120 bytes; NULL: "customer"): data kept in
- * the acceptance and the order, never in the event log or the audit chain. */
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
-                   const char *role, const char *customer, json_t **ret, struct dw_error *err);
+ * `customer` is the person at the buyer who accepted (up to 120 bytes; NULL: "customer"):
+ * data kept in the acceptance and the order, never in the event log or the audit chain.
+ * dw_deal_accept_as records it as `user` (the audit actor, user:ID): a team user holding a
+ * role of the discount bands — only `role` is weighed when given (an API token), every
+ * role of the user when NULL; user and role both NULL, and dw_deal_accept: the local
+ * operator (actor "operator"). */
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
+                   json_t **ret, struct dw_error *err);
+int dw_deal_accept_as(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
+                      const char *role, const char *customer, json_t **ret, struct dw_error *err);
 /* A person sets the discount of a deal's quote: a new revision, approvals asked again. */
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err);

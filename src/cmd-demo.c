@@ -74,7 +74,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv) {
         int64_t id;
         json_t *order = NULL;
         dw_id_parse('D', first, &id);
-        if ((r = dw_deal_accept(e, id, 0, NULL, NULL, "customer", &order, &err)) < 0)
+        if ((r = dw_deal_accept(e, id, 0, "customer", &order, &err)) < 0)
             goto fail;
         printf("The customer of %s accepted quote revision %lld: order %s, %s %s.\n", first,
                (long long)dw_json_int(order, "quote_revision", 0), dw_json_str(order, "id"),

@@ -19,7 +19,7 @@ int cmd_accept(struct cli *cli, int argc, char **argv) {
             "usage: dealwright accept DEAL [--revision N] [--as USER] [--customer NAME]");
     struct dw_error err = {0};
     _cleanup_json_ json_t *order = NULL;
-    int r = dw_deal_accept(cli->engine, id, (int)revision, user, NULL, customer, &order, &err);
+    int r = dw_deal_accept_as(cli->engine, id, (int)revision, user, NULL, customer, &order, &err);
     if (r < 0)
         return cli_fail(&err, r);
     if (cli->json)

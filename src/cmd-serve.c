@@ -536,8 +536,8 @@ static enum MHD_Result route_accept(struct server *sv, struct MHD_Connection *c,
     _cleanup_json_ json_t *res = NULL;
     pthread_mutex_lock(&sv->api_mu);
     /* the token's user records it; "by" names the customer's signatory (data) */
-    int r = dw_deal_accept(sv->api, id, rev ? (int)json_integer_value(rev) : 0, rq->user, role,
-                           by ? json_string_value(by) : NULL, &res, &err);
+    int r = dw_deal_accept_as(sv->api, id, rev ? (int)json_integer_value(rev) : 0, rq->user, role,
+                              by ? json_string_value(by) : NULL, &res, &err);
     pthread_mutex_unlock(&sv->api_mu);
     if (r < 0)
         return send_dw_error(c, rq, &err, r);

@@ -587,7 +587,7 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     if (recorder)
         snprintf(actor, sizeof actor, "user:%s", recorder);
     else
-        snprintf(actor, sizeof actor, "cli");
+        snprintf(actor, sizeof actor, "operator");
     acc =
         json_pack("{s:i,s:s,s:s,s:s}", "revision", latest, "quote_hash", dw_json_str(quote, "hash"),
                   "recorded_by", actor, "at", dw_time_format(dw_now(), at, sizeof at));
@@ -617,8 +617,13 @@ static bool may_record_acceptance(const struct dw_workspace *ws, const struct dw
     return false;
 }
 
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
-                   const char *role, const char *customer, json_t **ret, struct dw_error *err) {
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
+                   json_t **ret, struct dw_error *err) {
+    return dw_deal_accept_as(e, deal_id, revision, NULL, NULL, customer, ret, err);
+}
+
+int dw_deal_accept_as(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
+                      const char *role, const char *customer, json_t **ret, struct dw_error *err) {
     struct dw_user one;
     char *one_role = NULL;
     const struct dw_user *u = NULL;

@@ -144,7 +144,7 @@ static void submit_run_gate(void **state) {
     assert_int_equal(dw_approval_decide_as(e, 1, true, "lukas", "rep", NULL, &out, &err),
                      -DW_EPERM);
     /* only the sellers record acceptances: legal may not, whatever the deal's state */
-    assert_int_equal(dw_deal_accept(e, 1, 0, "clara", NULL, "Jane Roe", &out, &err), -DW_EPERM);
+    assert_int_equal(dw_deal_accept_as(e, 1, 0, "clara", NULL, "Jane Roe", &out, &err), -DW_EPERM);
     assert_int_equal(dw_approval_decide(e, 1, true, "petra", "ok", &out, &err), 0);
     assert_string_equal(dw_json_str(out, "stage"), "proposal_ready");
     json_decref(out);
