@@ -68,6 +68,19 @@ void dw_run_stats_release(struct dw_run_stats *s);
 int dw_deal_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
 int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct dw_error *err);
 int dw_approvals_list(struct dw_engine *e, json_t **ret, struct dw_error *err);
+/* A list a page at a time, oldest first: {items: [...], next: CURSOR | null}. after is the
+ * `next` of the previous page (NULL or "" for the first); limit 1..DW_PAGE_MAX, 0 for
+ * DW_PAGE_DEFAULT. A cursor is opaque (it names the list and where the page ends): another
+ * list's or a malformed one is -DW_EINVAL with field "after". Items added while paging
+ * appear on a later page; none is skipped or repeated. */
+#define DW_PAGE_DEFAULT 1000
+#define DW_PAGE_MAX 1000
+int dw_deals_page(struct dw_engine *e, const char *stage, const char *after, int limit,
+                  json_t **ret, struct dw_error *err);
+int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t **ret,
+                      struct dw_error *err);
+int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const char *after,
+                               int limit, json_t **ret, struct dw_error *err);
 int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);
 
 /* Decide an approval as a workspace user; the user's role must allow it (the required

@@ -81,6 +81,11 @@ struct dw_webhook_opts;
 int cli_webhook_opts(const char *prefix, const char *attempts, const char *backoff,
                      struct dw_webhook_opts *o);
 int cli_exit_code(int code);
+/* After a page of a list (dw_deals_page...): when there is a next one, the command that shows
+ * it, on stderr ("next page: dealwright deals --limit 50 --after d32"), so that stdout holds
+ * only the list. */
+void cli_page_next(const json_t *page, const char *cmd, int limit, const char *opt,
+                   const char *val);
 /* Print JSON (pretty) to stdout. */
 void cli_print_json(const json_t *j);
 /* Options of the form --name VALUE / --name=VALUE; returns NULL if absent, sets *bad on a

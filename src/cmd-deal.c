@@ -29,15 +29,24 @@ int cli_print_summary(struct dw_engine *e, struct dw_error *err) {
 int cmd_deals(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *stage = cli_opt(&argc, argv, "--stage", &bad);
-    if (bad || argc != 0)
-        return cli_usage("usage: dealwright deals [--stage S] [--json]");
+    const char *limit_s = cli_opt(&argc, argv, "--limit", &bad);
+    const char *after = cli_opt(&argc, argv, "--after", &bad);
+    long limit = 0;
+    if (bad || argc != 0 || (limit_s && cli_parse_long(limit_s, 1, DW_PAGE_MAX, &limit) < 0))
+        return cli_usage("usage: dealwright deals [--stage S] [--limit N (1-%d)] [--after CURSOR] "
+                         "[--json]",
+                         DW_PAGE_MAX);
     struct dw_error err = {0};
-    _cleanup_json_ json_t *list = NULL;
-    int r = dw_deals_list(cli->engine, stage, &list, &err);
+    _cleanup_json_ json_t *list = NULL, *page = NULL;
+    int r = limit_s || after ? dw_deals_page(cli->engine, stage, after, (int)limit, &page, &err)
+                             : dw_deals_list(cli->engine, stage, &list, &err);
     if (r < 0)
         return cli_fail(&err, r);
+    if (page)
+        list = json_incref(json_object_get(page, "items"));
     if (cli->json) {
         cli_print_json(list);
+        cli_page_next(page, "deals", (int)limit, stage ? "--stage" : NULL, stage);
         return EXIT_OK;
     }
     printf("%-9s %-18s %-28s %-30s %14s\n", "DEAL", "STAGE", "ACCOUNT", "CONTACT", "TOTAL");
@@ -53,6 +62,7 @@ int cmd_deals(struct cli *cli, int argc, char **argv) {
                dw_json_str(d, "contact_email") ? dw_json_str(d, "contact_email") : "-", money,
                dw_json_bool(d, "parked", false) ? "  PARKED" : "");
     }
+    cli_page_next(page, "deals", (int)limit, stage ? "--stage" : NULL, stage);
     return EXIT_OK;
 }
 

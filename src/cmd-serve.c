@@ -1,7 +1,8 @@
 /* serve — the HTTP API (docs/internals/server.md) on libmicrohttpd, with the control plane
  * running behind it.
  *
- * Threads. MHD runs a thread per connection. An engine is used by one thread at a time, so
+ * Threads. A gate thread accepts connections and hands each to MHD once its first request
+ * head is whole; MHD runs a thread per connection. An engine is used by one thread at a time, so
  * the requests that write share one engine (`api`) under a mutex — SQLite has one writer at
  * a time anyway — with lead posts group-committed; reads take one of READERS engines of
  * their own. The control plane runs in a worker thread on another engine (connections to
@@ -16,14 +17,18 @@
  * kept), then close the store.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,11 +38,18 @@
 
 #define BODY_MAX (1u << 20)     /* request body */
 #define JSON_DEPTH_MAX 32       /* nesting of a request's JSON */
-#define CONN_MEMORY (64u << 10) /* per connection: the request line and headers fit in this */
-#define CONN_MAX 512            /* connections (each a thread) */
+#define CONN_MEMORY (64u << 10) /* per connection: libmicrohttpd's own bound on a request head */
+#define HEAD_MAX (16u << 10)    /* request line and headers, answered 431 (JSON) above */
+#define URI_MAX (8u << 10)      /* the request target, answered 414 above */
+#define ARGS_MAX 64             /* query arguments, answered 400 above */
+#define CONN_MAX 1024           /* connections (each a thread); --max-connections */
+#define CONN_PER_ADDR 64        /* connections from one address; --per-address */
+#define CONN_FEW 8              /* an address holding fewer may use the reserved slots */
 #define CONN_TIMEOUT 30         /* seconds a connection may be idle */
+#define HEAD_TIMEOUT 10         /* seconds to receive a request's headers; --header-timeout */
+#define BODY_TIMEOUT 60         /* seconds to receive a request's body after its headers */
 #define SSE_KEEPALIVE_MS 10000  /* comment line on an idle event stream */
-#define RATE_SLOTS 1024         /* tokens tracked by the rate limiter */
+#define SSE_RECHECK_MS 500      /* an event stream checks its token again this often */
 
 extern const char dw_serve_openapi[];
 
@@ -70,8 +82,8 @@ static const char *const route_names[R_MAX] = {
     "deal",    "timeline",   "proposal", "accept",  "approvals",  "decision",   "events",
     "console", "quote_diff", "webhooks", "webhook", "deliveries", "replay",
 };
-static const unsigned status_codes[] = {200, 201, 202, 400, 401, 403, 404,
-                                        405, 409, 413, 429, 500, 503};
+static const unsigned status_codes[] = {200, 201, 202, 400, 401, 403, 404, 405,
+                                        408, 409, 413, 414, 429, 431, 500, 503};
 #define N_STATUS DW_ARRAY_SIZE(status_codes)
 static const double latency_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                          0.025,  0.05,  0.1,    0.5,   1.0};
@@ -81,6 +93,17 @@ struct bucket {
     int64_t token; /* 0 = free */
     double level;
     int64_t last_us;
+};
+
+/* A connection as the connection policy sees it (docs "Connections"). */
+enum conn_state { C_GATE, C_HEAD, C_BODY, C_HANDLING, C_CUT };
+struct conn {
+    int fd;
+    uint32_t addr; /* IPv4, network order */
+    enum conn_state state;
+    int64_t since_us;       /* when the state began */
+    unsigned prev_requests; /* answered on this connection */
+    struct conn *prev, *next;
 };
 
 #define READERS 4 /* engines for reads */
@@ -119,16 +142,28 @@ struct server {
     pthread_cond_t group_cv;
     struct lead_item *group_head, **group_tail;
     bool group_busy;
-    /* rate limit: a token bucket per API token */
+    /* rate limit: a token bucket per API token, in a table keyed by the token's id */
     double rate, burst;
     pthread_mutex_t rate_mu;
-    struct bucket buckets[RATE_SLOTS];
+    struct bucket *buckets;
+    size_t n_buckets, cap_buckets; /* cap a power of two, or 0 */
+    /* connection policy */
+    pthread_mutex_t conn_mu;
+    struct conn *conns;
+    unsigned n_conns, conn_max, per_addr, head_timeout;
+    atomic_uint_fast64_t conns_refused, conns_cut;
+    pthread_t watchdog, gate;
+    int listen_fd;
+    struct MHD_Daemon *mhd;
 };
 
 /* One request in progress. */
 struct req {
     struct dw_buf body;
     bool too_big;
+    char link[160];  /* a list's next page (Link header), when there is one */
+    unsigned reject; /* a status the request's head earned (0 = none), with its message */
+    char reject_msg[120];
     int64_t start_us;
     enum route route;
     char user[80];
@@ -170,9 +205,10 @@ static enum MHD_Result send_text(struct MHD_Connection *c, struct req *rq, unsig
         MHD_add_response_header(resp, "Retry-After", "1");
     if (status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"dealwright\"");
+    if (rq && rq->link[0] && status == 200)
+        MHD_add_response_header(resp, "Link", rq->link);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
-    (void)rq;
     return ret;
 }
 
@@ -200,8 +236,14 @@ static const char *status_code_name(unsigned status) {
         return "method_not_allowed";
     case 409:
         return "conflict";
+    case 408:
+        return "timeout";
     case 413:
         return "too_large";
+    case 414:
+        return "uri_too_long";
+    case 431:
+        return "headers_too_large";
     case 429:
         return "rate_limited";
     case 503:
@@ -209,6 +251,14 @@ static const char *status_code_name(unsigned status) {
     default:
         return "internal";
     }
+}
+
+/* Make s valid UTF-8 in place: each byte that is not becomes '?' (a message may quote what
+ * a client sent, and JSON holds only UTF-8). */
+static void utf8_scrub(char *s) {
+    size_t n = strlen(s), bad;
+    while (!dw_utf8_valid(s, n, &bad))
+        s[bad] = '?';
 }
 
 /* {"error": {"code", "message", "field"?}} */
@@ -222,12 +272,17 @@ static enum MHD_Result send_error(struct MHD_Connection *c, struct req *rq, unsi
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    utf8_scrub(msg);
     _cleanup_json_ json_t *e =
         json_pack("{s:{s:s,s:s}}", "error", "code", status_code_name(status), "message", msg);
     if (!e)
         return MHD_NO;
-    if (field && *field)
-        json_object_set_new(json_object_get(e, "error"), "field", json_string(field));
+    if (field && *field) {
+        char f[128];
+        snprintf(f, sizeof f, "%s", field);
+        utf8_scrub(f);
+        json_object_set_new(json_object_get(e, "error"), "field", json_string(f));
+    }
     return send_json(c, rq, status, e);
 }
 
@@ -265,6 +320,39 @@ static enum MHD_Result send_dw_error(struct MHD_Connection *c, struct req *rq,
 }
 
 /* ---- request input ------------------------------------------------------------------ */
+
+/* A list route's ?limit=N&after=CURSOR (docs "Pages"); -1 with a 400 queued in *res. */
+static int page_args(struct MHD_Connection *c, struct req *rq, int *limit, const char **after,
+                     enum MHD_Result *res) {
+    const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+    *limit = 0;
+    if (l) {
+        char *end;
+        errno = 0;
+        long v = strtol(l, &end, 10);
+        if (errno || *end || end == l || !isdigit((unsigned char)l[0]) || v < 1 ||
+            v > DW_PAGE_MAX) {
+            *res = send_error(c, rq, 400, "limit", "limit: a number from 1 to %d, got '%.20s'",
+                              DW_PAGE_MAX, l);
+            return -1;
+        }
+        *limit = (int)v;
+    }
+    return 0;
+}
+
+/* A page's items as the answer (an array, as the whole list was before pages), and the next
+ * page, if any, in a Link header: </v1/deals?limit=N&after=CURSOR>; rel="next". filter is
+ * the list's other argument ("&stage=new"), already checked to need no escaping. */
+static enum MHD_Result send_page(struct MHD_Connection *c, struct req *rq, const char *path,
+                                 int limit, const char *filter, const json_t *page) {
+    const char *next = dw_json_str(page, "next");
+    if (next)
+        snprintf(rq->link, sizeof rq->link, "<%s?limit=%d&after=%s%s>; rel=\"next\"", path,
+                 limit ? limit : DW_PAGE_DEFAULT, next, filter);
+    return send_json(c, rq, 200, json_object_get(page, "items"));
+}
 
 static bool depth_ok(const json_t *j, int depth) {
     if (depth > JSON_DEPTH_MAX)
@@ -308,19 +396,27 @@ static enum MHD_Result body_json(struct MHD_Connection *c, struct req *rq, bool 
 
 /* ---- authentication and the rate limit ---------------------------------------------- */
 
+/* The secret of "Authorization: Bearer SECRET", or NULL. */
+static const char *bearer_secret(struct MHD_Connection *c) {
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return h;
+}
+
 /* The bearer token's {id, user, role}, or NULL with a 401 queued in *ret_result. */
 static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct req *rq,
                             enum MHD_Result *ret_result) {
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+    const char *secret = bearer_secret(c);
+    if (!secret) {
         *ret_result = send_error(c, rq, 401, NULL,
                                  "an API token is needed: Authorization: "
                                  "Bearer TOKEN (dealwright token create)");
         return NULL;
     }
-    const char *secret = h + 7;
-    while (*secret == ' ')
-        secret++;
     struct dw_error err = {0};
     json_t *tok = NULL;
     struct reader *rd = reader_get(sv);
@@ -335,28 +431,566 @@ static json_t *authenticate(struct server *sv, struct MHD_Connection *c, struct 
     return tok;
 }
 
-/* Take one request from the token's bucket; false when it is empty. */
-static bool rate_take(struct server *sv, int64_t token) {
-    if (sv->rate <= 0)
-        return true;
-    int64_t now = mono_us();
-    bool ok;
-    pthread_mutex_lock(&sv->rate_mu);
-    struct bucket *b = &sv->buckets[(uint64_t)token % RATE_SLOTS];
-    if (b->token != token) { /* a new token, or one that shares the slot: start it full */
-        b->token = token;
-        b->level = sv->burst;
-        b->last_us = now;
-    }
+/* The rate limiter's buckets: an open-addressing table keyed by the token's whole id
+ * (linear probing). A bucket that has refilled to the burst is the same as none, so when
+ * the table is half full those are dropped; it grows only while that many tokens are in
+ * use at once. Called under rate_mu. */
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+static void bucket_refill(const struct server *sv, struct bucket *b, int64_t now) {
     b->level += (double)(now - b->last_us) * sv->rate / 1e6;
     if (b->level > sv->burst)
         b->level = sv->burst;
     b->last_us = now;
-    ok = b->level >= 1.0;
-    if (ok)
-        b->level -= 1.0;
+}
+
+static int buckets_rehash(struct server *sv, size_t cap, int64_t now) {
+    struct bucket *nb = calloc(cap, sizeof *nb);
+    if (!nb)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < sv->cap_buckets; i++) {
+        struct bucket *b = &sv->buckets[i];
+        if (!b->token)
+            continue;
+        bucket_refill(sv, b, now);
+        if (b->level >= sv->burst) /* full again: forget it */
+            continue;
+        size_t j = mix64((uint64_t)b->token) & (cap - 1);
+        while (nb[j].token)
+            j = (j + 1) & (cap - 1);
+        nb[j] = *b;
+        n++;
+    }
+    free(sv->buckets);
+    sv->buckets = nb;
+    sv->cap_buckets = cap;
+    sv->n_buckets = n;
+    return 0;
+}
+
+static struct bucket *bucket_find(struct server *sv, int64_t token, int64_t now) {
+    if (sv->cap_buckets) {
+        size_t j = mix64((uint64_t)token) & (sv->cap_buckets - 1);
+        for (; sv->buckets[j].token; j = (j + 1) & (sv->cap_buckets - 1))
+            if (sv->buckets[j].token == token)
+                return &sv->buckets[j];
+    }
+    if ((sv->n_buckets + 1) * 2 > sv->cap_buckets) {
+        size_t cap = sv->cap_buckets ? sv->cap_buckets : 64;
+        if (buckets_rehash(sv, cap, now) < 0) /* first drop the full ones */
+            return NULL;
+        if ((sv->n_buckets + 1) * 2 > cap && buckets_rehash(sv, cap * 2, now) < 0)
+            return NULL;
+    }
+    size_t j = mix64((uint64_t)token) & (sv->cap_buckets - 1);
+    while (sv->buckets[j].token)
+        j = (j + 1) & (sv->cap_buckets - 1);
+    struct bucket *b = &sv->buckets[j];
+    *b = (struct bucket){.token = token, .level = sv->burst, .last_us = now};
+    sv->n_buckets++;
+    return b;
+}
+
+/* Take one request from the token's bucket; false when it is empty (or memory ran out). */
+static bool rate_take(struct server *sv, int64_t token) {
+    if (sv->rate <= 0)
+        return true;
+    int64_t now = mono_us();
+    bool ok = false;
+    pthread_mutex_lock(&sv->rate_mu);
+    struct bucket *b = bucket_find(sv, token, now);
+    if (b) {
+        bucket_refill(sv, b, now);
+        ok = b->level >= 1.0;
+        if (ok)
+            b->level -= 1.0;
+    }
     pthread_mutex_unlock(&sv->rate_mu);
     return ok;
+}
+
+/* ---- the connection policy (docs "Connections") --------------------------------------- */
+
+/* Each connection is a thread, so connections that never finish a request must not be able
+ * to hold them all: an address may hold at most per_addr; the last sixteenth of the slots
+ * goes only to addresses holding fewer than CONN_FEW (a prober, a person, a new client);
+ * and a watchdog cuts a connection that has not sent a whole request head head_timeout
+ * seconds after it opened (or after its previous answer), or a body BODY_TIMEOUT seconds
+ * after its head — a deadline for the whole head, where libmicrohttpd's own timeout only
+ * counts idle time and a client trickling a byte at a time never reaches it. */
+
+static uint32_t conn_addr(const struct sockaddr *sa) {
+    return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
+}
+
+/* May a new connection from a come in? */
+static bool admit(struct server *sv, uint32_t a) {
+    pthread_mutex_lock(&sv->conn_mu);
+    unsigned mine = 0;
+    for (struct conn *cn = sv->conns; cn; cn = cn->next)
+        mine += cn->addr == a;
+    unsigned reserved = sv->conn_max / 16;
+    bool ok = mine < sv->per_addr && sv->n_conns < sv->conn_max &&
+              (sv->n_conns + reserved < sv->conn_max || mine < CONN_FEW);
+    pthread_mutex_unlock(&sv->conn_mu);
+    if (!ok)
+        atomic_fetch_add(&sv->conns_refused, 1);
+    return ok;
+}
+
+/* libmicrohttpd's accept policy: the gate admitted the connection already; this holds for
+ * whatever else might hand it one. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
+    (void)len;
+    return admit(cls, conn_addr(addr)) ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    struct server *sv = cls;
+    struct conn *cn = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        if (!(cn = calloc(1, sizeof *cn)))
+            return; /* not watched; the idle timeout still applies */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cn->fd = ci ? ci->connect_fd : -1;
+        ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        cn->addr = conn_addr(ci ? ci->client_addr : NULL);
+        cn->state = C_HEAD;
+        cn->since_us = mono_us();
+        pthread_mutex_lock(&sv->conn_mu);
+        cn->next = sv->conns;
+        if (sv->conns)
+            sv->conns->prev = cn;
+        sv->conns = cn;
+        sv->n_conns++;
+        pthread_mutex_unlock(&sv->conn_mu);
+        *socket_context = cn;
+        return;
+    }
+    if (!cn) /* closed: libmicrohttpd closes the socket after this returns */
+        return;
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->prev)
+        cn->prev->next = cn->next;
+    else
+        sv->conns = cn->next;
+    if (cn->next)
+        cn->next->prev = cn->prev;
+    sv->n_conns--;
+    pthread_mutex_unlock(&sv->conn_mu);
+    free(cn);
+    *socket_context = NULL;
+}
+
+static unsigned conns_open(struct server *sv) {
+    pthread_mutex_lock(&sv->conn_mu);
+    unsigned n = sv->n_conns;
+    pthread_mutex_unlock(&sv->conn_mu);
+    return n;
+}
+
+static void conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *cn = ci ? ci->socket_context : NULL;
+    if (!cn)
+        return;
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->state != C_CUT) {
+        cn->prev_requests += st == C_HEAD;
+        cn->state = st;
+        cn->since_us = mono_us();
+    }
+    pthread_mutex_unlock(&sv->conn_mu);
+}
+
+#define TIMEOUT_408                                                                                \
+    "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"      \
+    "Content-Length: 74\r\n\r\n"                                                                   \
+    "{\"error\":{\"code\":\"timeout\",\"message\":\"the request did not arrive in time\"}}"
+
+/* Every 200 ms: cut the connections past their deadline. The entry is removed (under
+ * conn_mu) before libmicrohttpd closes the socket, so the descriptor is still this
+ * connection's; shutdown() wakes its thread, which then closes it. */
+static void *watchdog_main(void *arg) {
+    struct server *sv = arg;
+    while (!atomic_load(&sv->stopping)) {
+        usleep(200 * 1000);
+        int64_t now = mono_us();
+        pthread_mutex_lock(&sv->conn_mu);
+        for (struct conn *cn = sv->conns; cn; cn = cn->next) {
+            int64_t limit = cn->state == C_HEAD || cn->state == C_GATE
+                                ? (int64_t)sv->head_timeout * 1000000
+                            : cn->state == C_BODY ? (int64_t)BODY_TIMEOUT * 1000000
+                                                  : 0;
+            if (!limit || cn->fd < 0 || now - cn->since_us <= limit)
+                continue;
+            /* a request half sent is told why (a kept-alive connection at rest just closes) */
+            if (cn->state == C_BODY || !cn->prev_requests)
+                (void)!send(cn->fd, TIMEOUT_408, sizeof TIMEOUT_408 - 1,
+                            MSG_DONTWAIT | MSG_NOSIGNAL);
+            shutdown(cn->fd, SHUT_RDWR);
+            cn->state = C_CUT;
+            atomic_fetch_add(&sv->conns_cut, 1);
+        }
+        pthread_mutex_unlock(&sv->conn_mu);
+    }
+    return NULL;
+}
+
+/* ---- the gate: a connection's first request head, before libmicrohttpd ----------------- */
+
+/* The server accepts connections itself and hands each to libmicrohttpd once its first
+ * request head has arrived whole (read with MSG_PEEK, so that libmicrohttpd reads it
+ * again). What libmicrohttpd would refuse with a page of HTML — an HTTP version other than
+ * 1.0 and 1.1, a Content-Length that is not a number, a head beyond its memory pool — is
+ * answered here as JSON; so is a connection the policy refuses (503). While it waits, a
+ * connection is in the policy's record as C_GATE: counted for its address, and cut by the
+ * watchdog at the header deadline. A later request on a kept-alive connection is read by
+ * libmicrohttpd alone (docs "Malformed requests"). */
+
+#define GATE_PEEK (64u << 10)
+
+static const char *status_reason(unsigned status) {
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 408:
+        return "Request Timeout";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
+    }
+}
+
+/* Answer a JSON error on a connection libmicrohttpd never saw, and close it. What the client
+ * sent is read first, so that the close is not a reset that loses the answer. */
+static void gate_refuse(int fd, unsigned status, const char *field, const char *msg) {
+    char sink[4096];
+    while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+        ;
+    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code",
+                          status == 505 ? "http_version_not_supported" : status_code_name(status),
+                          "message", msg);
+    if (e && field)
+        json_object_set_new(json_object_get(e, "error"), "field", json_string(field));
+    char *body = e ? json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(e);
+    char out[1024];
+    int n = snprintf(out, sizeof out,
+                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nCache-Control: "
+                     "no-store\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                     status, status_reason(status), body ? strlen(body) : 0, body ? body : "");
+    free(body);
+    if (n > 0 && (size_t)n < sizeof out)
+        (void)!send(fd, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+/* A whole head h[0..n): 0 when libmicrohttpd may have it, else the status to answer with
+ * *field and msg. */
+static unsigned gate_check(const char *h, size_t n, const char **field, char *msg, size_t len) {
+    *field = NULL;
+    const char *eol = memchr(h, '\n', n);
+    size_t ll = (size_t)(eol - h);
+    if (ll && h[ll - 1] == '\r')
+        ll--;
+    const char *sp1 = memchr(h, ' ', ll), *sp2 = NULL;
+    for (const char *p = h + ll; p > h; p--)
+        if (p[-1] == ' ') {
+            sp2 = p - 1;
+            break;
+        }
+    if (!sp1 || sp2 == sp1) {
+        snprintf(msg, len, "the request line is not METHOD TARGET HTTP/1.1");
+        return 400;
+    }
+    const char *v = sp2 + 1;
+    size_t vl = (size_t)(h + ll - v);
+    if (!(vl == 8 && (memcmp(v, "HTTP/1.1", 8) == 0 || memcmp(v, "HTTP/1.0", 8) == 0))) {
+        bool looks = vl == 8 && memcmp(v, "HTTP/", 5) == 0 && isdigit((unsigned char)v[5]) &&
+                     v[6] == '.' && isdigit((unsigned char)v[7]);
+        snprintf(msg, len, "%s",
+                 looks ? "only HTTP/1.0 and HTTP/1.1 are spoken here"
+                       : "the request line is not METHOD TARGET HTTP/1.1");
+        return looks ? 505 : 400;
+    }
+    if ((size_t)(sp2 - sp1 - 1) > URI_MAX) {
+        snprintf(msg, len, "the request target is longer than %u bytes", URI_MAX);
+        return 414;
+    }
+    if (n - ll > HEAD_MAX) {
+        snprintf(msg, len, "the request's headers are larger than %u bytes", HEAD_MAX);
+        return 431;
+    }
+    const char *cl = NULL;
+    size_t cll = 0;
+    bool te = false;
+    for (const char *p = eol + 1; p < h + n;) {
+        const char *e = memchr(p, '\n', (size_t)(h + n - p));
+        size_t l = (size_t)((e ? e : h + n) - p);
+        if (l && p[l - 1] == '\r')
+            l--;
+        if (!l)
+            break;
+        const char *colon = memchr(p, ':', l);
+        if (!colon || colon == p) {
+            snprintf(msg, len, "a header line without a name and a colon");
+            return 400;
+        }
+        size_t nl = (size_t)(colon - p);
+        const char *val = colon + 1, *end = p + l;
+        while (val < end && (*val == ' ' || *val == '\t'))
+            val++;
+        while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (nl == 14 && strncasecmp(p, "Content-Length", 14) == 0) {
+            size_t vn = (size_t)(end - val);
+            bool digits = vn >= 1 && vn <= 18;
+            for (size_t i = 0; digits && i < vn; i++)
+                digits = isdigit((unsigned char)val[i]);
+            if (!digits || (cl && (cll != vn || memcmp(cl, val, vn) != 0))) {
+                *field = "Content-Length";
+                snprintf(msg, len, "Content-Length must be one number of bytes");
+                return 400;
+            }
+            cl = val, cll = vn;
+        } else if (nl == 17 && strncasecmp(p, "Transfer-Encoding", 17) == 0)
+            te = true;
+        p = e ? e + 1 : h + n;
+    }
+    if (cl && te) {
+        *field = "Content-Length";
+        snprintf(msg, len, "a request has Content-Length or Transfer-Encoding, not both");
+        return 400;
+    }
+    return 0;
+}
+
+/* The end of the head in h[0..n) (after its blank line), or 0 while it is not whole. */
+static size_t head_end(const char *h, size_t n) {
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (h[i] != '\n')
+            continue;
+        if (h[i + 1] == '\n')
+            return i + 2;
+        if (i + 2 < n && h[i + 1] == '\r' && h[i + 2] == '\n')
+            return i + 3;
+    }
+    return 0;
+}
+
+static void gate_unlist(struct server *sv, struct conn *cn) {
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->prev)
+        cn->prev->next = cn->next;
+    else
+        sv->conns = cn->next;
+    if (cn->next)
+        cn->next->prev = cn->prev;
+    sv->n_conns--;
+    pthread_mutex_unlock(&sv->conn_mu);
+}
+
+static void *gate_main(void *arg) {
+    struct server *sv = arg;
+    size_t cap = sv->conn_max;
+    struct pollfd *pfd = calloc(cap + 1, sizeof *pfd);
+    struct conn **pend = calloc(cap, sizeof *pend);
+    char *buf = malloc(GATE_PEEK);
+    size_t np = 0;
+    if (!pfd || !pend || !buf) {
+        fprintf(stderr, "dealwright serve: out of memory\n");
+        atomic_store(&sv->stopping, true);
+        kill(getpid(), SIGTERM);
+    }
+    while (pfd && pend && buf && !atomic_load(&sv->stopping)) {
+        pfd[0] = (struct pollfd){.fd = sv->listen_fd, .events = POLLIN};
+        for (size_t i = 0; i < np; i++)
+            pfd[i + 1] = (struct pollfd){.fd = pend[i]->fd, .events = POLLIN | POLLRDHUP};
+        if (poll(pfd, np + 1, 200) <= 0)
+            continue;
+        for (size_t i = np; i-- > 0;) {
+            short re = pfd[i + 1].revents;
+            if (!re)
+                continue;
+            struct conn *cn = pend[i];
+            ssize_t n = recv(cn->fd, buf, GATE_PEEK, MSG_PEEK | MSG_DONTWAIT);
+            size_t end = n > 0 ? head_end(buf, (size_t)n) : 0;
+            if (!end && n > 0 && (size_t)n < GATE_PEEK && !(re & (POLLRDHUP | POLLHUP | POLLERR))) {
+                int want = (int)n + 1; /* wake when more has come, not again for the same */
+                setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want);
+                continue;
+            }
+            pend[i] = pend[--np];
+            gate_unlist(sv, cn);
+            if (!end && (n <= 0 || (size_t)n < GATE_PEEK)) { /* gone, or cut by the watchdog */
+                close(cn->fd);
+            } else if (!end) {
+                bool line = memchr(buf, '\n', (size_t)n) != NULL;
+                gate_refuse(cn->fd, line ? 431 : 414, NULL,
+                            line ? "the request head is larger than 64 KiB"
+                                 : "the request line is longer than 64 KiB");
+            } else {
+                const char *field;
+                char msg[120];
+                unsigned st = gate_check(buf, end, &field, msg, sizeof msg);
+                if (st) {
+                    gate_refuse(cn->fd, st, field, msg);
+                } else {
+                    int one = 1;
+                    setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+                    struct sockaddr_in sa = {.sin_family = AF_INET};
+                    sa.sin_addr.s_addr = cn->addr;
+                    socklen_t sl = sizeof sa;
+                    getpeername(cn->fd, (struct sockaddr *)&sa, &sl);
+                    MHD_add_connection(sv->mhd, cn->fd, (struct sockaddr *)&sa, sl);
+                }
+            }
+            free(cn);
+        }
+        while ((pfd[0].revents & POLLIN) && np < cap) {
+            struct sockaddr_in sa;
+            socklen_t sl = sizeof sa;
+            int fd =
+                accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0)
+                break;
+            struct conn *cn = NULL;
+            if (!admit(sv, conn_addr((struct sockaddr *)&sa)) || !(cn = calloc(1, sizeof *cn))) {
+                gate_refuse(fd, 503, NULL,
+                            "too many connections (from this address); try again later");
+                continue;
+            }
+            cn->fd = fd;
+            cn->addr = conn_addr((struct sockaddr *)&sa);
+            cn->state = C_GATE;
+            cn->since_us = mono_us();
+            pthread_mutex_lock(&sv->conn_mu);
+            cn->next = sv->conns;
+            if (sv->conns)
+                sv->conns->prev = cn;
+            sv->conns = cn;
+            sv->n_conns++;
+            pthread_mutex_unlock(&sv->conn_mu);
+            pend[np++] = cn;
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        gate_unlist(sv, pend[i]);
+        close(pend[i]->fd);
+        free(pend[i]);
+    }
+    close(sv->listen_fd);
+    free(pfd);
+    free(pend);
+    free(buf);
+    return NULL;
+}
+
+/* ---- request heads ------------------------------------------------------------------ */
+
+static void reject(struct req *rq, unsigned status, const char *msg) {
+    if (rq->reject)
+        return;
+    rq->reject = status;
+    snprintf(rq->reject_msg, sizeof rq->reject_msg, "%s", msg);
+}
+
+/* Decode %XX escapes (and '+' in a query) of s[0..n) into out (n + 1 bytes); false when a
+ * NUL comes out. */
+static bool unescape_nonul(const char *s, size_t n, bool query, char *out, size_t *ret_len) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            ch = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else if (query && ch == '+')
+            ch = ' ';
+        if (!ch)
+            return false;
+        out[k++] = ch;
+    }
+    out[k] = '\0';
+    *ret_len = k;
+    return true;
+}
+
+/* The request line, before libmicrohttpd splits and decodes it: its target is checked here
+ * (length, argument count, NUL and UTF-8 after decoding) and the request's state made. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)cls, (void)c;
+    struct req *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->start_us = mono_us();
+    snprintf(rq->user, sizeof rq->user, "-");
+    size_t len = strlen(uri);
+    const char *q = strchr(uri, '?');
+    size_t plen = q ? (size_t)(q - uri) : len;
+    unsigned args = 0;
+    for (const char *p = q; p && *p; p++)
+        args += *p == '&' || *p == '?';
+    if (args > ARGS_MAX)
+        reject(rq, 400, "more than 64 query arguments");
+    else if (len > URI_MAX) {
+        reject(rq, 414, "the request target is longer than 8192 bytes");
+    } else {
+        char buf[URI_MAX + 1];
+        size_t n;
+        if (!unescape_nonul(uri, plen, false, buf, &n))
+            reject(rq, 400, "the path holds a NUL byte");
+        else if (!dw_utf8_valid(buf, n, NULL))
+            reject(rq, 400, "the path is not valid UTF-8");
+        if (q && !unescape_nonul(q + 1, len - plen - 1, true, buf, &n))
+            reject(rq, 400, "the query holds a NUL byte");
+        else if (q && !dw_utf8_valid(buf, n, NULL))
+            reject(rq, 400, "the query is not valid UTF-8");
+    }
+    /* libmicrohttpd stores every argument in the connection's memory pool before the
+     * request reaches us: refused arguments are cut off so that the refusal can be answered.
+     * (0.9.75 passes its own writable copy of the request line.) */
+    if (q && (args > ARGS_MAX || len > URI_MAX))
+        ((char *)q)[1] = '\0';
+    return rq;
+}
+
+static enum MHD_Result head_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value) {
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* The head once whole: HTTP/1.1 needs Host; the headers' size. */
+static void check_head(struct MHD_Connection *c, const char *version, struct req *rq) {
+    if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+        reject(rq, 400, "an HTTP/1.1 request needs a Host header");
+    size_t n = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, head_size, &n);
+    if (n > HEAD_MAX)
+        reject(rq, 431, "the request's headers are larger than 16384 bytes");
 }
 
 /* ---- routes ------------------------------------------------------------------------- */
@@ -385,7 +1019,14 @@ struct lead_item {
     struct lead_item *next;
 };
 
-static void submit_group(struct server *sv, struct lead_item **items, size_t n) {
+/* Submit the group's leads; every item gets its result or its error. The caller's array is
+ * left as it was (it marks every item done afterwards): refused leads are dropped from a
+ * working copy, so that the one refused is still among those the caller answers. */
+static void submit_group(struct server *sv, struct lead_item *const *group, size_t n) {
+    struct lead_item *items[GROUP_MAX];
+    if (n > GROUP_MAX)
+        n = GROUP_MAX;
+    memcpy(items, group, n * sizeof *items);
     while (n > 0) {
         _cleanup_json_ json_t *arr = json_array(), *res = NULL;
         for (size_t i = 0; i < n; i++)
@@ -552,7 +1193,25 @@ struct sse {
     int64_t last;      /* last event sent */
     struct dw_buf out; /* formatted, not yet sent */
     size_t off;
+    char secret[160]; /* the stream's token, checked again every SSE_RECHECK_MS */
+    int64_t checked_us;
 };
+
+/* The stream's token is still valid (not revoked, its user still holds its role). A store
+ * that cannot be read ends the stream too: it cannot be told. */
+static bool sse_token_ok(struct sse *s) {
+    int64_t now = mono_us();
+    if (now - s->checked_us < (int64_t)SSE_RECHECK_MS * 1000)
+        return true;
+    s->checked_us = now;
+    struct dw_error err = {0};
+    json_t *tok = NULL;
+    struct reader *rd = reader_get(s->sv);
+    int r = dw_token_check(rd->e, s->secret, &tok, &err);
+    reader_put(rd);
+    json_decref(tok);
+    return r >= 0;
+}
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     (void)pos;
@@ -560,6 +1219,8 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     int64_t idle_since = mono_us();
     while (s->off >= s->out.len) {
         if (atomic_load(&s->sv->stopping))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (!sse_token_ok(s)) /* revoked: end the stream within a second */
             return MHD_CONTENT_READER_END_OF_STREAM;
         s->out.len = s->off = 0;
         struct dw_error err = {0};
@@ -606,6 +1267,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
 
 static void sse_free(void *cls) {
     struct sse *s = cls;
+    explicit_bzero(s->secret, sizeof s->secret);
     dw_buf_release(&s->out);
     free(s);
 }
@@ -639,6 +1301,8 @@ static enum MHD_Result route_events(struct server *sv, struct MHD_Connection *c,
         return MHD_NO;
     s->sv = sv;
     s->last = last;
+    s->checked_us = mono_us(); /* checked by the request itself just now */
+    snprintf(s->secret, sizeof s->secret, "%s", bearer_secret(c));
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
     if (!resp) {
@@ -701,9 +1365,24 @@ static enum MHD_Result route_webhooks(struct server *sv, struct MHD_Connection *
     if (rq->route == R_DELIVERIES && status && strcmp(status, "pending") &&
         strcmp(status, "delivered") && strcmp(status, "dead"))
         return send_error(c, rq, 400, "status", "status: pending, delivered or dead");
+    if (rq->route == R_DELIVERIES) {
+        const char *after;
+        int limit;
+        enum MHD_Result res;
+        if (page_args(c, rq, &limit, &after, &res) < 0)
+            return res;
+        struct reader *rd = reader_get(sv);
+        r = dw_webhook_deliveries_page(rd->e, status, after, limit, &out, &err);
+        reader_put(rd);
+        if (r < 0)
+            return send_dw_error(c, rq, &err, r);
+        char filter[32] = "";
+        if (status)
+            snprintf(filter, sizeof filter, "&status=%s", status);
+        return send_page(c, rq, "/v1/webhooks/deliveries", limit, filter, out);
+    }
     struct reader *rd = reader_get(sv);
-    r = rq->route == R_DELIVERIES ? dw_webhook_deliveries(rd->e, status, &out, &err)
-                                  : dw_webhooks_list(rd->e, &out, &err);
+    r = dw_webhooks_list(rd->e, &out, &err);
     reader_put(rd);
     return r < 0 ? send_dw_error(c, rq, &err, r) : send_json(c, rq, 200, out);
 }
@@ -755,9 +1434,18 @@ static enum MHD_Result route_metrics(struct server *sv, struct MHD_Connection *c
         "dealwright_agent_step_failures_total %" PRIu64 "\n"
         "# HELP dealwright_events_streamed_total Events sent on event streams.\n"
         "# TYPE dealwright_events_streamed_total counter\n"
-        "dealwright_events_streamed_total %" PRIu64 "\n",
+        "dealwright_events_streamed_total %" PRIu64 "\n"
+        "# HELP dealwright_http_connections Connections open.\n"
+        "# TYPE dealwright_http_connections gauge\ndealwright_http_connections %u\n"
+        "# HELP dealwright_http_connections_refused_total Connections refused by the "
+        "connection policy.\n# TYPE dealwright_http_connections_refused_total counter\n"
+        "dealwright_http_connections_refused_total %" PRIu64 "\n"
+        "# HELP dealwright_http_connections_cut_total Connections closed for not sending a "
+        "request in time.\n# TYPE dealwright_http_connections_cut_total counter\n"
+        "dealwright_http_connections_cut_total %" PRIu64 "\n",
         (uint64_t)atomic_load(&sv->worker_steps), (uint64_t)atomic_load(&sv->worker_failures),
-        (uint64_t)atomic_load(&sv->events_sent));
+        (uint64_t)atomic_load(&sv->events_sent), conns_open(sv),
+        (uint64_t)atomic_load(&sv->conns_refused), (uint64_t)atomic_load(&sv->conns_cut));
     r |= dw_buf_printf(&b,
                        "# HELP dealwright_webhook_attempts_total Webhook delivery attempts by "
                        "outcome.\n# TYPE dealwright_webhook_attempts_total counter\n"
@@ -1006,15 +1694,19 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return route_leads_post(sv, c, rq);
     case R_DEALS: {
         const char *stage = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stage");
+        const char *after;
+        int limit;
+        if (page_args(c, rq, &limit, &after, &res) < 0)
+            return res;
         struct reader *rd = reader_get(sv);
-        r = dw_deals_list(rd->e, stage, &out, &err);
+        r = dw_deals_page(rd->e, stage, after, limit, &out, &err);
         reader_put(rd);
-        if (r < 0) {
-            if (!err.field[0])
-                snprintf(err.field, sizeof err.field, "stage");
+        if (r < 0)
             return send_dw_error(c, rq, &err, r);
-        }
-        return send_json(c, rq, 200, out);
+        char filter[48] = "";
+        if (stage && *stage)
+            snprintf(filter, sizeof filter, "&stage=%s", stage);
+        return send_page(c, rq, "/v1/deals", limit, filter, out);
     }
     case R_DEAL:
     case R_TIMELINE:
@@ -1029,13 +1721,17 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
         return send_json(c, rq, 200, out);
     }
     case R_APPROVALS: {
+        const char *after;
+        int limit;
+        if (page_args(c, rq, &limit, &after, &res) < 0)
+            return res;
         struct reader *rd = reader_get(sv);
-        r = dw_approvals_list(rd->e, &out, &err);
+        r = dw_approvals_page(rd->e, after, limit, &out, &err);
         reader_put(rd);
-    }
         if (r < 0)
             return send_dw_error(c, rq, &err, r);
-        return send_json(c, rq, 200, out);
+        return send_page(c, rq, "/v1/approvals", limit, "", out);
+    }
     case R_DECISION:
         if (integration)
             return send_error(c, rq, 403, NULL, "an integration token cannot decide approvals");
@@ -1062,17 +1758,22 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls) {
-    (void)version;
     struct server *sv = cls;
     struct req *rq = *con_cls;
-    if (!rq) {
-        if (!(rq = calloc(1, sizeof *rq)))
+    if (!rq || !rq->counted) { /* the head is whole (rq was made with the request line) */
+        if (!rq && !(rq = on_uri(sv, "", c)))
             return MHD_NO;
-        rq->start_us = mono_us();
-        snprintf(rq->user, sizeof rq->user, "-");
         atomic_fetch_add(&sv->in_flight, 1);
         rq->counted = true;
         *con_cls = rq;
+        conn_set(sv, c, C_BODY);
+        check_head(c, version, rq);
+        if (rq->reject) /* answered now; a body is not read */
+            return send_error(c, rq, rq->reject, NULL, "%s", rq->reject_msg);
+        return MHD_YES;
+    }
+    if (rq->reject) { /* answered already: what follows is not read */
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -1086,6 +1787,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    conn_set(sv, c, C_HANDLING);
     return dispatch(sv, c, url, method, rq);
 }
 
@@ -1094,11 +1796,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct server *sv = cls;
     struct req *rq = *con_cls;
+    conn_set(sv, c, C_HEAD); /* a kept-alive connection's next head has its deadline */
     if (!rq)
         return;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
     unsigned status = ci ? ci->http_status : 0;
+    if (!status && !rq->counted) { /* a head never finished: not a request to count or log */
+        free(rq);
+        *con_cls = NULL;
+        return;
+    }
     int64_t us = mono_us() - rq->start_us;
     for (size_t k = 0; k < N_STATUS; k++)
         if (status_codes[k] == status)
@@ -1207,6 +1915,30 @@ static void *hook_main(void *arg) {
     return NULL;
 }
 
+/* libmicrohttpd's own messages (a client gone mid-request, a head refused), at most 10 a
+ * second: a flood of bad connections must not become a flood of log lines. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    (void)cls;
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static time_t second;
+    static unsigned n, dropped;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&mu);
+    if (now != second) {
+        if (dropped)
+            fprintf(stderr, "dealwright serve: %u more messages of libmicrohttpd not shown\n",
+                    dropped);
+        second = now;
+        n = dropped = 0;
+    }
+    if (++n <= 10) {
+        fputs("dealwright serve: libmicrohttpd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+    } else
+        dropped++;
+    pthread_mutex_unlock(&mu);
+}
+
 static void close_engines(struct server *sv) {
     dw_engine_close(sv->worker_engine);
     sv->worker_engine = NULL;
@@ -1246,16 +1978,44 @@ static int parse_listen(const char *s, struct sockaddr_in *sa) {
     return 0;
 }
 
+/* listen(2), here where cmd_serve's --listen option does not hide it */
+static int start_listening(int fd) {
+    return listen(fd, 1024);
+}
+
 int cmd_serve(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *listen = cli_opt(&argc, argv, "--listen", &bad);
     const char *rate = cli_opt(&argc, argv, "--rate", &bad);
     const char *attempts = cli_opt(&argc, argv, "--webhook-attempts", &bad);
     const char *backoff = cli_opt(&argc, argv, "--webhook-backoff-ms", &bad);
+    const char *max_conns = cli_opt(&argc, argv, "--max-connections", &bad);
+    const char *per_addr = cli_opt(&argc, argv, "--per-address", &bad);
+    const char *head_timeout = cli_opt(&argc, argv, "--header-timeout", &bad);
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
+                         "[--max-connections N] [--per-address N] [--header-timeout S] "
                          "[--webhook-attempts N] [--webhook-backoff-ms MS]");
+    struct {
+        const char *opt, *val;
+        unsigned def, lo, hi;
+        unsigned v;
+    } lim[] = {{"--max-connections", max_conns, CONN_MAX, 16, 16384, 0},
+               {"--per-address", per_addr, CONN_PER_ADDR, 1, 16384, 0},
+               {"--header-timeout", head_timeout, HEAD_TIMEOUT, 1, 3600, 0}};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(lim); i++) {
+        lim[i].v = lim[i].def;
+        if (!lim[i].val)
+            continue;
+        char *end;
+        errno = 0;
+        long v = strtol(lim[i].val, &end, 10);
+        if (errno || *end || end == lim[i].val || v < (long)lim[i].lo || v > (long)lim[i].hi)
+            return cli_usage("%s: expected a number from %u to %u, got '%s'", lim[i].opt, lim[i].lo,
+                             lim[i].hi, lim[i].val);
+        lim[i].v = (unsigned)v;
+    }
     struct dw_webhook_opts hook_opts = {0};
     int u = cli_webhook_opts("--webhook-", attempts, backoff, &hook_opts);
     if (u)
@@ -1281,6 +2041,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     sv->hook_opts.stop = &sv->hook_stop;
     sv->rate = per_sec;
     sv->burst = per_sec * 2 < 10 ? 10 : per_sec * 2;
+    sv->conn_max = lim[0].v;
+    sv->per_addr = lim[1].v;
+    sv->head_timeout = lim[2].v;
+    pthread_mutex_init(&sv->conn_mu, NULL);
     pthread_mutex_init(&sv->api_mu, NULL);
     pthread_mutex_init(&sv->worker_mu, NULL);
     pthread_mutex_init(&sv->rate_mu, NULL);
@@ -1288,6 +2052,21 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     pthread_mutex_init(&sv->group_mu, NULL);
     pthread_cond_init(&sv->group_cv, NULL);
     sv->group_tail = &sv->group_head;
+
+    /* a descriptor per connection, and some for the store: raise the soft limit as far as
+     * the hard one allows (1,024 is a common soft limit) */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < (rlim_t)sv->conn_max + 256) {
+        nofile.rlim_cur =
+            nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max > (rlim_t)sv->conn_max + 256
+                ? (rlim_t)sv->conn_max + 256
+                : nofile.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur < (rlim_t)sv->conn_max + 64)
+            fprintf(stderr,
+                    "dealwright serve: only %llu file descriptors for %u connections "
+                    "(ulimit -n)\n",
+                    (unsigned long long)nofile.rlim_cur, sv->conn_max);
+    }
 
     struct dw_error err = {0};
     struct dw_diags diags = {0};
@@ -1316,14 +2095,33 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The listening socket is the server's own: the gate accepts and hands connections to
+     * libmicrohttpd once their first head is whole. */
+    int one = 1;
+    sv->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (sv->listen_fd < 0 ||
+        setsockopt(sv->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        bind(sv->listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        start_listening(sv->listen_fd) < 0) {
+        fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
+                strerror(errno));
+        if (sv->listen_fd >= 0)
+            close(sv->listen_fd);
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        1, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
+            MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+        0, on_accept, sv, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        sv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, sv->conn_max,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT, MHD_OPTION_END);
+    sv->mhd = d;
     if (!d) {
+        close(sv->listen_fd);
         fprintf(stderr, "dealwright: cannot listen on %s: %s\n", listen ? listen : "127.0.0.1:8080",
                 strerror(errno));
         close_engines(sv);
@@ -1345,12 +2143,29 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         free(sv);
         return EXIT_INTERNAL;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    bool watching = pthread_create(&sv->watchdog, NULL, watchdog_main, sv) == 0;
+    if (!watching || pthread_create(&sv->gate, NULL, gate_main, sv) != 0) {
+        atomic_store(&sv->stopping, true);
+        sv->hook_stop = true;
+        if (watching)
+            pthread_join(sv->watchdog, NULL);
+        pthread_join(sv->hook_worker, NULL);
+        kick_worker(sv);
+        pthread_join(sv->worker, NULL);
+        MHD_stop_daemon(d);
+        close(sv->listen_fd);
+        close_engines(sv);
+        free(sv);
+        return EXIT_INTERNAL;
+    }
+    struct sockaddr_in bound = sa;
+    socklen_t bl = sizeof bound;
+    getsockname(sv->listen_fd, (struct sockaddr *)&bound, &bl);
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
     printf("dealwright serving on http://%s:%u (API at /v1, description at "
            "/v1/openapi.json)\n",
-           host, di ? di->port : ntohs(sa.sin_port));
+           host, ntohs(bound.sin_port));
     fflush(stdout);
 
     int sig = 0;
@@ -1358,15 +2173,18 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     fprintf(stderr, "dealwright serve: %s: finishing requests and agent steps in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     atomic_store(&sv->stopping, true);
-    sv->hook_stop = true;  /* a pass ends after the delivery in flight */
-    MHD_quiesce_daemon(d); /* no new connections */
+    sv->hook_stop = true;         /* a pass ends after the delivery in flight */
+    pthread_join(sv->gate, NULL); /* no new connections: it closes the listening socket */
     kick_worker(sv);
     for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
         usleep(10 * 1000);
+    pthread_join(sv->watchdog, NULL); /* before the connections it watches go */
     MHD_stop_daemon(d);
     pthread_join(sv->worker, NULL);
     pthread_join(sv->hook_worker, NULL);
     close_engines(sv);
+    free(sv->buckets);
+    pthread_mutex_destroy(&sv->conn_mu);
     pthread_mutex_destroy(&sv->api_mu);
     pthread_mutex_destroy(&sv->worker_mu);
     pthread_mutex_destroy(&sv->rate_mu);

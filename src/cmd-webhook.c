@@ -86,19 +86,25 @@ int cmd_webhook_remove(struct cli *cli, int argc, char **argv) {
 int cmd_webhook_deliveries(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *status = cli_opt(&argc, argv, "--status", &bad);
-    (void)argv;
-    if (bad || argc != 0)
-        return cli_usage("usage: dealwright webhook deliveries [--status pending|delivered|dead]");
+    const char *limit_s = cli_opt(&argc, argv, "--limit", &bad);
+    const char *after = cli_opt(&argc, argv, "--after", &bad);
+    long limit = 0;
+    if (bad || argc != 0 || (limit_s && cli_parse_long(limit_s, 1, DW_PAGE_MAX, &limit) < 0))
+        return cli_usage("usage: dealwright webhook deliveries [--status pending|delivered|dead] "
+                         "[--limit N (1-%d)] [--after CURSOR]",
+                         DW_PAGE_MAX);
     if (status && strcmp(status, "pending") && strcmp(status, "delivered") &&
         strcmp(status, "dead"))
         return cli_usage("--status: pending, delivered or dead, got '%s'", status);
     struct dw_error err = {0};
-    _cleanup_json_ json_t *list = NULL;
-    int r = dw_webhook_deliveries(cli->engine, status, &list, &err);
+    _cleanup_json_ json_t *page = NULL;
+    int r = dw_webhook_deliveries_page(cli->engine, status, after, (int)limit, &page, &err);
     if (r < 0)
         return cli_fail(&err, r);
+    json_t *list = json_object_get(page, "items");
     if (cli->json) {
         cli_print_json(list);
+        cli_page_next(page, "webhook deliveries", (int)limit, "--status", status);
         return EXIT_OK;
     }
     printf("%-8s %-8s %-8s %-24s %-10s %-8s %s\n", "ID", "WEBHOOK", "EVENT", "TYPE", "STATUS",
@@ -112,6 +118,7 @@ int cmd_webhook_deliveries(struct cli *cli, int argc, char **argv) {
                (long long)dw_json_int(d, "event_seq", 0), dw_json_str(d, "event_type"),
                dw_json_str(d, "status"), (long long)dw_json_int(d, "attempts", 0), e ? e : "-");
     }
+    cli_page_next(page, "webhook deliveries", (int)limit, "--status", status);
     return EXIT_OK;
 }
 

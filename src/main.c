@@ -20,11 +20,11 @@ const struct cmd commands[] = {
     {"lead add", "[FILE|-]", "submit a lead (JSON) or many (JSON Lines); prints the deal ids",
      CMD_ENGINE, cmd_lead_add},
     {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run},
-    {"deals", "[--stage S]", "list deals", CMD_ENGINE, cmd_deals},
+    {"deals", "[--stage S] [--limit N --after C]", "list deals", CMD_ENGINE, cmd_deals},
     {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show},
     {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
      cmd_deal_proposal},
-    {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals},
+    {"approvals", "[--limit N] [--after C]", "pending approvals", CMD_ENGINE, cmd_approvals},
     {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
     {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},
     {"accept", "DEAL [--revision N] [--as USER] [--customer NAME]",
@@ -64,7 +64,7 @@ const struct cmd commands[] = {
     {"configure", "--requirements FILE [--select SKU=N]",
      "configure from a requirements document; the configuration or the conflict as JSON", 0,
      cmd_configure},
-    {"serve", "[--listen ADDR] [--rate N]", "the HTTP API with the agents running behind it",
+    {"serve", "[--listen ADDR] [--rate N] [...]", "the HTTP API with the agents running behind it",
      CMD_ENGINE, cmd_serve},
     {"token create", "--user U --role R", "a new API token; the secret is shown once", CMD_ENGINE,
      cmd_token_create},
@@ -75,8 +75,8 @@ const struct cmd commands[] = {
     {"webhook list", "", "webhook subscriptions (never their secrets)", CMD_ENGINE,
      cmd_webhook_list},
     {"webhook remove", "ID", "end a webhook subscription", CMD_ENGINE, cmd_webhook_remove},
-    {"webhook deliveries", "[--status S]", "webhook deliveries and their state", CMD_ENGINE,
-     cmd_webhook_deliveries},
+    {"webhook deliveries", "[--status S] [--limit N --after C]",
+     "webhook deliveries and their state", CMD_ENGINE, cmd_webhook_deliveries},
     {"webhook replay", "DELIVERY|--dead", "send dead-lettered deliveries again", CMD_ENGINE,
      cmd_webhook_replay},
     {"webhook deliver", "[--attempts N] [--backoff-ms MS]",
@@ -141,6 +141,18 @@ int cli_parse_long(const char *s, long min, long max, long *ret) {
         return -1;
     *ret = v;
     return 0;
+}
+
+void cli_page_next(const json_t *page, const char *cmd, int limit, const char *opt,
+                   const char *val) {
+    const char *next = page ? dw_json_str(page, "next") : NULL;
+    if (!next)
+        return;
+    fprintf(stderr, "next page: dealwright %s --limit %d --after %s", cmd,
+            limit ? limit : DW_PAGE_DEFAULT, next);
+    if (opt && val && *val)
+        fprintf(stderr, " %s %s", opt, val);
+    fputc('\n', stderr);
 }
 
 void cli_print_json(const json_t *j) {

@@ -53,4 +53,11 @@ int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *da
 int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
                    const char *actor, struct dw_error *err);
 
+/* Paging (dw_deals_page and the others): a list's cursor is its letter and the last id of
+ * a page in hex ("d1f4"). cursor_parse gives the id after which the next page starts (0 for
+ * none); page_finish trims rows (read with limit + 1) to limit and sets {items, next}. */
+int dw__cursor_parse(char list, const char *after, int64_t *ret_id, struct dw_error *err);
+int dw__page_limit(int limit, struct dw_error *err);
+json_t *dw__page_finish(char list, json_t *rows /* stolen */, int limit);
+
 #endif

@@ -6,6 +6,7 @@
  * that unblock a deal (approve, reject, accept, a discount change) run that deal on at once,
  * as the server's background workers would.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,7 +374,7 @@ int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct d
     if (stage && *stage && dw_stage_parse(stage, &st) < 0)
         return dw_error_set(err, -DW_EINVAL, "unknown stage '%s'", stage);
     json_t *list = NULL;
-    int r = e->store->ops->deals_list(e->store, stage, &list, err);
+    int r = e->store->ops->deals_list(e->store, stage, 0, 0, &list, err);
     if (r < 0)
         return r;
     size_t i;
@@ -386,10 +387,92 @@ int dw_deals_list(struct dw_engine *e, const char *stage, json_t **ret, struct d
 
 int dw_approvals_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
     _cleanup_json_ json_t *list = NULL;
-    int r = e->store->ops->approvals_pending(e->store, &list, err);
+    int r = e->store->ops->approvals_pending(e->store, 0, 0, &list, err);
     if (r < 0)
         return r;
     *ret = approvals_view(list);
+    return 0;
+}
+
+/* ---- pages --------------------------------------------------------------------------- */
+
+int dw__cursor_parse(char list, const char *after, int64_t *ret_id, struct dw_error *err) {
+    *ret_id = 0;
+    if (!after || !*after)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v =
+        after[0] == list && isxdigit((unsigned char)after[1]) ? strtoull(after + 1, &end, 16) : 0;
+    if (!end || *end || errno || v == 0 || v > (1ULL << 40) || strlen(after) > 16)
+        return dw_error_field(err, -DW_EINVAL, "after",
+                              "after: not a cursor of this list (pass the `next` a page gave)");
+    *ret_id = (int64_t)v;
+    return 0;
+}
+
+int dw__page_limit(int limit, struct dw_error *err) {
+    if (limit == 0)
+        return DW_PAGE_DEFAULT;
+    if (limit < 1 || limit > DW_PAGE_MAX)
+        return dw_error_field(err, -DW_EINVAL, "limit", "limit: from 1 to %d, got %d", DW_PAGE_MAX,
+                              limit);
+    return limit;
+}
+
+json_t *dw__page_finish(char list, json_t *rows, int limit) {
+    json_t *next = json_null();
+    if (json_array_size(rows) > (size_t)limit) {
+        json_array_remove(rows, (size_t)limit);
+        char c[24];
+        snprintf(c, sizeof c, "%c%llx", list,
+                 (unsigned long long)dw_json_int(json_array_get(rows, (size_t)limit - 1), "id", 0));
+        next = json_string(c);
+    }
+    return json_pack("{s:o,s:o}", "items", rows, "next", next);
+}
+
+int dw_deals_page(struct dw_engine *e, const char *stage, const char *after, int limit,
+                  json_t **ret, struct dw_error *err) {
+    enum dw_stage st;
+    int64_t after_id;
+    int r;
+    if (stage && *stage && dw_stage_parse(stage, &st) < 0)
+        return dw_error_field(err, -DW_EINVAL, "stage", "unknown stage '%s'", stage);
+    if ((limit = dw__page_limit(limit, err)) < 0)
+        return limit;
+    if ((r = dw__cursor_parse('d', after, &after_id, err)) < 0)
+        return r;
+    json_t *rows = NULL;
+    if ((r = e->store->ops->deals_list(e->store, stage, after_id, limit + 1, &rows, err)) < 0)
+        return r;
+    json_t *page = dw__page_finish('d', rows, limit);
+    if (!page)
+        return -DW_ENOMEM;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(page, "items"), i, d)
+        json_object_set_new(d, "id", id_json('D', dw_json_int(d, "id", 0)));
+    *ret = page;
+    return 0;
+}
+
+int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t **ret,
+                      struct dw_error *err) {
+    int64_t after_id;
+    int r;
+    if ((limit = dw__page_limit(limit, err)) < 0)
+        return limit;
+    if ((r = dw__cursor_parse('a', after, &after_id, err)) < 0)
+        return r;
+    json_t *rows = NULL;
+    if ((r = e->store->ops->approvals_pending(e->store, after_id, limit + 1, &rows, err)) < 0)
+        return r;
+    json_t *page = dw__page_finish('a', rows, limit);
+    if (!page)
+        return -DW_ENOMEM;
+    json_object_set_new(page, "items", approvals_view(json_object_get(page, "items")));
+    *ret = page;
     return 0;
 }
 
@@ -1002,7 +1085,7 @@ int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_
     int days = e->ws->policies.retention_days > 0 ? e->ws->policies.retention_days : 730;
     dw_time_t now = dw_now(), cutoff = now - (dw_time_t)days * 86400;
     _cleanup_json_ json_t *deals = NULL, *due = json_array();
-    int r = e->store->ops->deals_list(e->store, NULL, &deals, err);
+    int r = e->store->ops->deals_list(e->store, NULL, 0, 0, &deals, err);
     if (r < 0 || !due)
         return r < 0 ? r : -DW_ENOMEM;
     size_t i;

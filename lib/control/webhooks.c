@@ -173,6 +173,29 @@ int dw_webhook_deliveries(struct dw_engine *e, const char *status, json_t **ret,
     return r;
 }
 
+int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const char *after,
+                               int limit, json_t **ret, struct dw_error *err) {
+    int64_t after_id;
+    int r;
+    if ((limit = dw__page_limit(limit, err)) < 0)
+        return limit;
+    if ((r = dw__cursor_parse('w', after, &after_id, err)) < 0)
+        return r;
+    json_t *args =
+        json_pack("{sI sI}", "max", (json_int_t)limit + 1, "after", (json_int_t)after_id);
+    if (!args)
+        return -DW_ENOMEM;
+    if (status)
+        json_object_set_new(args, "status", json_string(status));
+    json_t *rows = NULL;
+    r = e->store->ops->hook(e->store, DW_HOOK_DELIVERIES, args, &rows, err);
+    json_decref(args);
+    if (r < 0)
+        return r;
+    *ret = dw__page_finish('w', rows, limit);
+    return *ret ? 0 : -DW_ENOMEM;
+}
+
 int dw_webhook_counts(struct dw_engine *e, json_t **ret, struct dw_error *err) {
     json_t *rows = NULL;
     int r = e->store->ops->hook(e->store, DW_HOOK_DELIVERY_COUNTS, NULL, &rows, err);

@@ -92,8 +92,9 @@ enum dw_store_hook {
     DW_HOOK_DELIVERY_INSERT, /* hook, seq, type, body, next_at, now */
     DW_HOOK_DUE,             /* now_ms, max -> pending deliveries due, with url and secret */
     DW_HOOK_DELIVERY_UPDATE, /* id, status, attempts, next_at, last_status, last_error */
-    DW_HOOK_DELIVERIES,      /* status (or NULL for all), max -> [{id, ..., status, ...}] */
-    DW_HOOK_REPLAY,          /* id (or NULL for every dead one), now_ms */
+    DW_HOOK_DELIVERIES, /* status (or NULL for all), max, after (id, optional) -> [{id, ..., status,
+                           ...}] by id */
+    DW_HOOK_REPLAY,     /* id (or NULL for every dead one), now_ms */
     DW_HOOK_DELIVERY_COUNTS, /* -> [{status, n}] */
 };
 
@@ -187,8 +188,11 @@ struct dw_store_ops {
     int (*deals_due)(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
                      struct dw_error *err);
     /* [{id, stage, account, contact_email, currency, total, updated_at, parked, last_error}]
-     * filtered by stage ("" or NULL for all), newest last. */
-    int (*deals_list)(struct dw_store *s, const char *stage, json_t **ret, struct dw_error *err);
+     * filtered by stage ("" or NULL for all), by id, newest last: the deals with an id above
+     * after_id, at most limit of them (0 = all). A page is read from the store as a page:
+     * memory follows the limit, not the table. */
+    int (*deals_list)(struct dw_store *s, const char *stage, int64_t after_id, int limit,
+                      json_t **ret, struct dw_error *err);
     /* Earliest next_attempt_at among runnable, unparked deals, or 0 when there are none.
      * The store has no clock: when some deal is already due the time returned is <= now,
      * so a caller that found nothing due gets the earliest one not yet due. */
@@ -228,8 +232,9 @@ struct dw_store_ops {
     int (*approval_get)(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err);
     int (*approvals_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err);
-    /* All pending approvals, oldest first. */
-    int (*approvals_pending)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    /* Pending approvals with an id above after_id, oldest first, at most limit (0 = all). */
+    int (*approvals_pending)(struct dw_store *s, int64_t after_id, int limit, json_t **ret,
+                             struct dw_error *err);
     /* pending -> status ("approved", "rejected" or "void"; else -DW_EINVAL);
      * -DW_ESTATE if it is not pending, -DW_ENOENT if there is no such approval. */
     int (*approval_decide)(struct dw_store *s, int64_t id, const char *status, const char *user,

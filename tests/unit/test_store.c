@@ -721,7 +721,7 @@ static void test_approvals(void **state) {
     json_decref(got);
     assert_int_equal(s->ops->approvals_void_stale(s, d, "hashA", T0 + 3, &err), 0);
 
-    ok(s->ops->approvals_pending(s, &got, &err), &err);
+    ok(s->ops->approvals_pending(s, 0, 0, &got, &err), &err);
     assert_int_equal(json_array_size(got), 2);
     assert_int_equal(dw_json_int(json_array_get(got, 0), "id", 0), keep);
     assert_int_equal(dw_json_int(json_array_get(got, 1), "id", 0), other_deal);
@@ -883,9 +883,8 @@ static void test_deals_list_and_stats(void **state) {
                           "currency", "EUR", "total", 123450, "lines");
     ok(s->ops->order_insert(s, d1, o, T0, &oid, &err), &err);
     aid = approval(s, d3, "discount", "h");
-    (void)aid;
 
-    ok(s->ops->deals_list(s, NULL, &got, &err), &err);
+    ok(s->ops->deals_list(s, NULL, 0, 0, &got, &err), &err);
     assert_int_equal(json_array_size(got), 3);
     json_t *r1 = json_array_get(got, 0), *r2 = json_array_get(got, 1), *r3 = json_array_get(got, 2);
     assert_int_equal(dw_json_int(r1, "id", 0), d1);
@@ -907,13 +906,34 @@ static void test_deals_list_and_stats(void **state) {
     assert_true(json_is_true(json_object_get(r3, "parked")));
     json_decref(got);
 
-    ok(s->ops->deals_list(s, "new", &got, &err), &err);
+    ok(s->ops->deals_list(s, "new", 0, 0, &got, &err), &err);
     assert_int_equal(json_array_size(got), 2);
     json_decref(got);
-    ok(s->ops->deals_list(s, "", &got, &err), &err);
+    ok(s->ops->deals_list(s, "", 0, 0, &got, &err), &err);
     assert_int_equal(json_array_size(got), 3);
     json_decref(got);
-    assert_int_equal(s->ops->deals_list(s, "won", &got, &err), -DW_EINVAL);
+    assert_int_equal(s->ops->deals_list(s, "won", 0, 0, &got, &err), -DW_EINVAL);
+    /* pages: after an id, at most limit, by id */
+    ok(s->ops->deals_list(s, NULL, 0, 2, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    assert_int_equal(dw_json_int(json_array_get(got, 1), "id", 0), d2);
+    json_decref(got);
+    ok(s->ops->deals_list(s, NULL, d2, 2, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "id", 0), d3);
+    json_decref(got);
+    ok(s->ops->deals_list(s, "new", d2, 5, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    json_decref(got);
+    ok(s->ops->deals_list(s, NULL, d3, 5, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    ok(s->ops->approvals_pending(s, aid, 5, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    ok(s->ops->approvals_pending(s, 0, 1, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    json_decref(got);
 
     ok(s->ops->stats(s, &got, &err), &err);
     json_t *stages = json_object_get(got, "stages");

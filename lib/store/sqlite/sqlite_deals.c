@@ -556,7 +556,8 @@ int dw__sq_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
     return r < 0 ? r : n;
 }
 
-int dw__sq_deals_list(struct dw_store *s, const char *stage, json_t **ret, struct dw_error *err) {
+int dw__sq_deals_list(struct dw_store *s, const char *stage, int64_t after_id, int limit,
+                      json_t **ret, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     bool all = !stage || !*stage;
@@ -567,8 +568,11 @@ int dw__sq_deals_list(struct dw_store *s, const char *stage, json_t **ret, struc
     r = dw__sq_stmt(q, all ? DW__SQ_DEALS_LIST_ALL : DW__SQ_DEALS_LIST_STAGE, &st, err);
     if (r < 0)
         return r;
+    int k = 1;
     if (!all)
-        dw__sq_bind_text(st, 1, stage, &rc);
+        dw__sq_bind_text(st, k++, stage, &rc);
+    dw__sq_bind_int(st, k++, after_id, &rc);
+    dw__sq_bind_int(st, k, limit > 0 ? limit : -1, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "deals_list");
     return dw__sq_rows(q, st, ret, err, "deals_list");

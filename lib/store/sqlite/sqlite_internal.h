@@ -124,14 +124,14 @@
     X(DEALS_DUE,                                                                                   \
       "SELECT id FROM deals WHERE runnable = 1 AND parked = 0 AND next_attempt_at <= ?1 "          \
       "ORDER BY id LIMIT ?2")                                                                      \
-    X(DEALS_LIST_ALL,                                                                              \
-      "SELECT " DW__SQ_DEAL_LIST_COLS "FROM deals d "                                              \
-      "LEFT JOIN accounts a ON a.id = d.account_id "                                               \
-      "LEFT JOIN contacts c ON c.id = d.contact_id " DW__SQ_LATEST_QUOTE "ORDER BY d.id")          \
+    X(DEALS_LIST_ALL, "SELECT " DW__SQ_DEAL_LIST_COLS "FROM deals d "                              \
+                      "LEFT JOIN accounts a ON a.id = d.account_id "                               \
+                      "LEFT JOIN contacts c ON c.id = d.contact_id " DW__SQ_LATEST_QUOTE           \
+                      "WHERE d.id > ?1 ORDER BY d.id LIMIT ?2")                                    \
     X(DEALS_LIST_STAGE, "SELECT " DW__SQ_DEAL_LIST_COLS "FROM deals d "                            \
                         "LEFT JOIN accounts a ON a.id = d.account_id "                             \
                         "LEFT JOIN contacts c ON c.id = d.contact_id " DW__SQ_LATEST_QUOTE         \
-                        "WHERE d.stage = ?1 ORDER BY d.id")                                        \
+                        "WHERE d.stage = ?1 AND d.id > ?2 ORDER BY d.id LIMIT ?3")                 \
     X(NEXT_DUE_AT, "SELECT MIN(next_attempt_at) FROM deals WHERE runnable = 1 AND parked = 0")     \
     /* documents: one table per frequent kind, the rest in deal_docs */                            \
     X(DOC_PUT_REQUIREMENTS, DW__SQ_DOC_PUT("requirements"))                                        \
@@ -179,8 +179,8 @@
     X(APPROVALS_FOR_DEAL,                                                                          \
       "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE deal_id = ?1 ORDER BY id")             \
     X(APPROVALS_PENDING,                                                                           \
-      "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE status = 'pending' "                   \
-      "ORDER BY id")                                                                               \
+      "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE status = 'pending' AND id > ?1 "       \
+      "ORDER BY id LIMIT ?2")                                                                      \
     X(APPROVAL_DECIDE,                                                                             \
       "UPDATE approvals SET status = ?2, decided_by = ?3, note = ?4, decided_at = ?5 "             \
       "WHERE id = ?1 AND status = 'pending'")                                                      \
@@ -233,9 +233,10 @@
                       "w.removed_at IS NULL ORDER BY d.id LIMIT ?2")                               \
     X(DELIVERY_UPDATE, "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, next_at = ?4, "  \
                        "last_status = ?5, last_error = ?6 WHERE id = ?1")                          \
-    X(DELIVERIES_LIST, "SELECT id, webhook_id, event_seq, event_type, status, attempts, "          \
-                       "last_status, last_error, created_at FROM webhook_deliveries WHERE "        \
-                       "?1 IS NULL OR status = ?1 ORDER BY id LIMIT ?2")                           \
+    X(DELIVERIES_LIST,                                                                             \
+      "SELECT id, webhook_id, event_seq, event_type, status, attempts, "                           \
+      "last_status, last_error, created_at FROM webhook_deliveries WHERE "                         \
+      "(?1 IS NULL OR status = ?1) AND id > COALESCE(?3, 0) ORDER BY id LIMIT ?2")                 \
     X(DELIVERY_REPLAY, "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, "          \
                        "next_at = ?2 WHERE status = 'dead' AND (?1 IS NULL OR id = ?1)")           \
     X(DELIVERY_COUNTS, "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status")     \
@@ -368,7 +369,8 @@ int dw__sq_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret, str
 int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct dw_error *err);
 int dw__sq_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
                      struct dw_error *err);
-int dw__sq_deals_list(struct dw_store *s, const char *stage, json_t **ret, struct dw_error *err);
+int dw__sq_deals_list(struct dw_store *s, const char *stage, int64_t after_id, int limit,
+                      json_t **ret, struct dw_error *err);
 int dw__sq_next_due_at(struct dw_store *s, dw_time_t *ret, struct dw_error *err);
 int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
                    const char *ws_hash, struct dw_error *err);
@@ -404,7 +406,8 @@ int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
 int dw__sq_approval_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_error *err);
 int dw__sq_approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err);
-int dw__sq_approvals_pending(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_approvals_pending(struct dw_store *s, int64_t after_id, int limit, json_t **ret,
+                             struct dw_error *err);
 int dw__sq_approval_decide(struct dw_store *s, int64_t id, const char *status, const char *user,
                            const char *note, dw_time_t now, struct dw_error *err);
 int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char *keep_hash,

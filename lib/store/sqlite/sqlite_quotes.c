@@ -395,9 +395,19 @@ int dw__sq_approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                         "approvals_for_deal");
 }
 
-int dw__sq_approvals_pending(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return approvals_by(dw__sq(s), DW__SQ_APPROVALS_PENDING, 0, false, ret, err,
-                        "approvals_pending");
+int dw__sq_approvals_pending(struct dw_store *s, int64_t after_id, int limit, json_t **ret,
+                             struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_APPROVALS_PENDING, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, after_id, &rc);
+    dw__sq_bind_int(st, 2, limit > 0 ? limit : -1, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approvals_pending");
+    return dw__sq_rows(q, st, ret, err, "approvals_pending");
 }
 
 /* Why a decide changed nothing: the approval is missing or no longer pending. */

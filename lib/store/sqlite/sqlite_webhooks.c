@@ -22,7 +22,7 @@ static const struct {
                                  false,
                                  {"id", "status", "attempts", "next_at", "last_status",
                                   "last_error"}},
-    [DW_HOOK_DELIVERIES] = {DW__SQ_DELIVERIES_LIST, true, {"status", "max"}},
+    [DW_HOOK_DELIVERIES] = {DW__SQ_DELIVERIES_LIST, true, {"status", "max", "after"}},
     [DW_HOOK_REPLAY] = {DW__SQ_DELIVERY_REPLAY, false, {"id", "now_ms"}},
     [DW_HOOK_DELIVERY_COUNTS] = {DW__SQ_DELIVERY_COUNTS, true, {NULL}},
 };
