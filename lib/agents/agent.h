@@ -101,6 +101,12 @@ struct dw_tools {
     /* The workspace's latest scoring model (read-only, owned by the control plane), or
      * NULL when none has been trained. */
     int (*score_model)(struct dw_agent_ctx *c, const struct dw_score_model **ret);
+    /* Demo slots other open deals hold at ctx->now: [{user, start}] (start in seconds since
+     * the epoch). Needs read_deal. */
+    int (*slots_held)(struct dw_agent_ctx *c, json_t **ret);
+    /* Replace the deal's held slots with `slots` ([{user, start: "ISO time"}]), each held
+     * until its start or `until`, whichever is first. Needs write_schedule. */
+    int (*slots_hold)(struct dw_agent_ctx *c, const json_t *slots, dw_time_t until);
 };
 
 struct dw_agent_ctx {
@@ -149,6 +155,20 @@ bool dw__lead_is_duplicate(const json_t *lead);
 json_t *dw__deal_contact(const json_t *leads);
 /* when the customer's latest non-repeated message arrived; -DW_ENOENT if none */
 int dw__latest_received(const json_t *leads, dw_time_t *ret);
+
+/* The language a customer document is written in: the customer's, identified from the
+ * subjects and texts of the deal's messages (engines/lang.h), when the workspace has the
+ * template `name` ("proposal", "reply") in it; else the company's (dealwright.yaml
+ * company.language), and `fallback` says so (also when the language could not be told). */
+struct dw__doc_language {
+    const char *detected; /* NULL when the messages say too little */
+    const char *used;
+    bool fallback;
+    const struct dw_template *tmpl;
+    const json_t *partials;
+};
+int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, const char *name,
+                          struct dw__doc_language *ret);
 
 /* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
  * through the agent's tools. Release with dw__rule_docs_release(). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agents/agent.h"
+#include "engines/lang.h"
 #include "engines/rulevars.h"
 
 bool dw__lead_is_duplicate(const json_t *lead) {
@@ -81,5 +82,36 @@ int dw__rule_inputs(struct dw_agent_ctx *ctx, struct dw__rule_docs *d, struct dw
     dw_id_format('D', ctx->deal_id, d->deal_id, sizeof d->deal_id);
     in->deal_id = d->deal_id;
     in->now = ctx->now;
+    return 0;
+}
+
+/* ---- the customer's language ------------------------------------------------------- */
+
+int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, const char *name,
+                          struct dw__doc_language *ret) {
+    struct dw_buf b;
+    dw_buf_init(&b, 8 * DW_LEAD_MAX_MESSAGE);
+    size_t i;
+    json_t *lead;
+    int r = 0;
+    json_array_foreach(leads, i, lead) {
+        if (dw__lead_is_duplicate(lead))
+            continue;
+        const char *subject = dw_json_str(json_object_get(lead, "raw"), "subject");
+        const char *text = dw_json_str(json_object_get(lead, "intake"), "text");
+        if (subject && r == 0)
+            r = dw_buf_printf(&b, "%s\n\n", subject);
+        if (text && r == 0)
+            r = dw_buf_printf(&b, "%s\n\n", text);
+    }
+    if (r < 0 && r != -DW_ETOOBIG) {
+        dw_buf_release(&b);
+        return r;
+    }
+    ret->detected = dw_lang_detect(b.data ? b.data : "", b.len, NULL);
+    dw_buf_release(&b);
+    ret->tmpl = dw_ws_template(ws, name, ret->detected ? ret->detected : ws->language,
+                               &ret->partials, &ret->used);
+    ret->fallback = !ret->detected || strcmp(ret->detected, ret->used) != 0;
     return 0;
 }

@@ -4,27 +4,47 @@
  * Builds the view documented in docs/internals/workspace.md ("templates") from the deal's
  * documents and the latest quote revision, adds the claims and citations the knowledge
  * engine finds for the solution's lines (each claim is a sentence copied from a cited
- * passage, never written here), and renders the company's templates/proposal.mustache.
+ * passage, never written here), and renders the proposal template in the customer's
+ * language (templates/LANG/proposal.mustache, else the company's templates/proposal.mustache;
+ * see dw__customer_language), with that language's money and date formats.
  *
- * Nothing in the view comes from the clock: the date is when the customer's latest message
- * arrived and the quote is valid from then, so running the step again renders the same
- * bytes, and the proposal records the revision and hash of the quote it shows.
+ * The proposal is dated when it is written (ctx->now), and the quote revision it offers is
+ * valid from that day for policies.yaml quotes.valid_days: the document records both
+ * (written_at, valid_until), and that record is what the API shows and what acceptance
+ * enforces. The proposal also records the revision and hash of the quote it shows. Customer
+ * text (names, company, the terms they asked for) is escaped for the template's output format
+ * by the Mustache engine ({{name}}).
  */
 #include <string.h>
 
 #include "agents/agent.h"
+#include "engines/docclock.h"
 #include "engines/knowledge.h"
+#include "engines/lang.h"
 #include "rules/mustache.h"
 
-static json_t *money(const json_t *obj, const char *key, int digits) {
-    return dw_json_money(dw_json_int(obj, key, 0), digits);
+/* Money as the customer's language writes it, with the currency's sign. */
+static json_t *money_in(const char *lang, const json_t *obj, const char *key, int digits,
+                        const char *currency) {
+    char buf[96];
+    return json_string(
+        dw_lang_money(lang, dw_json_int(obj, key, 0), digits, currency, buf, sizeof buf));
 }
+#define money(obj, key, digits) money_in(lang, obj, key, digits, currency)
 
-/* The quote as the template sees it: money as decimal strings in the quote's digits. */
-static json_t *quote_view(const json_t *q, const char *valid_until) {
+/* The quote as the template sees it: money in the quote's digits, written the way the
+ * document's language writes amounts ("1.234,56 €"). */
+static json_t *quote_view(const json_t *q, const char *lang, const char *valid_until) {
     int digits = (int)dw_json_int(q, "digits", 2);
+    const char *currency = dw_json_str(q, "currency");
     char pct[16];
     dw_pct_format((int32_t)dw_json_int(q, "discount_bp", 0), pct, sizeof pct);
+    /* 12.5 % in English, 12,5 % in the languages that write a decimal comma */
+    if (lang && strcmp(lang, "en") != 0) {
+        char *dot = strchr(pct, '.');
+        if (dot)
+            *dot = ',';
+    }
     json_t *lines = json_array();
     if (!lines)
         return NULL;
@@ -55,14 +75,16 @@ static json_t *quote_view(const json_t *q, const char *valid_until) {
 }
 
 static json_t *solution_view(const struct dw_workspace *ws, const json_t *sol) {
-    json_t *lines = json_array(), *nc = json_array(), *opts = json_array();
-    json_t *view = lines && nc && opts ? json_pack("{s:o,s:o,s:o}", "lines", lines, "not_covered",
-                                                   nc, "options", opts)
-                                       : NULL;
+    json_t *lines = json_array(), *nc = json_array(), *opts = json_array(), *items = json_array();
+    json_t *view = lines && nc && opts && items
+                       ? json_pack("{s:o,s:o,s:o,s:o}", "lines", lines, "not_covered", nc,
+                                   "not_covered_items", items, "options", opts)
+                       : NULL;
     if (!view) {
         json_decref(lines);
         json_decref(nc);
         json_decref(opts);
+        json_decref(items);
         return NULL;
     }
     size_t i;
@@ -79,6 +101,14 @@ static json_t *solution_view(const struct dw_workspace *ws, const json_t *sol) {
     }
     json_array_foreach(json_object_get(sol, "not_covered"), i, e) {
         const char *cap = dw_json_str(e, "capability"), *why = dw_json_str(e, "reason");
+        /* the same as facts, for templates that say why in their own language */
+        bool excluded = why && strcmp(why, "excluded by the customer") == 0;
+        bool absent = why && strcmp(why, "no item in the catalog provides it") == 0;
+        if (json_array_append_new(items,
+                                  json_pack("{s:s,s:b,s:b,s:b}", "capability", cap ? cap : "",
+                                            "excluded", excluded, "not_in_catalog", absent,
+                                            "conflict", !excluded && !absent)) < 0)
+            goto fail;
         struct dw_buf b;
         dw_buf_init(&b, 1024);
         int r = why ? dw_buf_printf(&b, "%s: %s", cap ? cap : "", why)
@@ -103,9 +133,12 @@ fail:
  * (they say things like "text addressed to the system") and stay out. */
 static json_t *terms_view(const json_t *contract) {
     bool dpa = dw_json_bool(contract, "dpa", false);
-    json_t *notes = json_array();
-    if (!notes)
+    json_t *notes = json_array(), *reviewed = json_array();
+    if (!notes || !reviewed) {
+        json_decref(notes);
+        json_decref(reviewed);
         return NULL;
+    }
     const char *st = dw_json_str(json_object_get(contract, "export_control"), "status");
     if (st && strcmp(st, "review") == 0)
         json_array_append_new(notes, json_string("Delivery is subject to export-control "
@@ -128,10 +161,14 @@ static json_t *terms_view(const json_t *contract) {
         json_array_foreach(notes, k, n) {
             seen |= strcmp(json_string_value(n), s) == 0;
         }
-        if (!seen)
+        if (!seen) {
             json_array_append_new(notes, json_string(s));
+            json_array_append_new(reviewed, json_string(phrase));
+        }
     }
-    return json_pack("{s:b,s:o}", "dpa", dpa, "notes", notes);
+    /* notes: the same in English sentences, for templates written before the flags */
+    return json_pack("{s:b,s:b,s:o,s:o}", "dpa", dpa, "export_review",
+                     st && strcmp(st, "review") == 0, "reviewed", reviewed, "notes", notes);
 }
 
 static json_t *customer_view(const json_t *contact, const json_t *req) {
@@ -165,12 +202,17 @@ static int step(struct dw_agent_ctx *ctx) {
     if (r < 0 && r != -DW_ENOENT)
         return r;
 
-    dw_time_t at;
-    if (dw__latest_received(leads, &at) < 0)
-        return dw_error_set(ctx->err, -DW_ESTATE, "the deal has no lead with a received_at");
-    char date[16], valid[16], deal_id[32];
-    dw_date_format(at, date, sizeof date);
-    dw_date_format(at + (dw_time_t)ws->policies.quote_valid_days * 86400, valid, sizeof valid);
+    struct dw__doc_language lang;
+    if ((r = dw__customer_language(ws, leads, "proposal", &lang)) < 0)
+        return r;
+    /* one clock: written now, the offer valid from today */
+    dw_time_t until = dw_offer_valid_until(ws, ctx->now);
+    char date[64], date_iso[16], valid[64], valid_iso[16], written[32], deal_id[32];
+    dw_lang_date(lang.used, ctx->now, date, sizeof date);
+    dw_date_format(ctx->now, date_iso, sizeof date_iso);
+    dw_lang_date(lang.used, until, valid, sizeof valid);
+    dw_date_format(until, valid_iso, sizeof valid_iso);
+    dw_time_format(ctx->now, written, sizeof written);
     dw_id_format('D', ctx->deal_id, deal_id, sizeof deal_id);
 
     r = dw_knowledge_claims(ws, json_object_get(sol, "lines"), &claims, &citations);
@@ -179,25 +221,29 @@ static int step(struct dw_agent_ctx *ctx) {
     contact = dw__deal_contact(leads);
     if (!contact)
         return -DW_ENOMEM;
-    view = json_pack("{s:{s:s},s:o,s:{s:s},s:s,s:o,s:o,s:O,s:O,s:o}", "company", "name",
-                     ws->company_name ? ws->company_name : "", "customer",
-                     customer_view(contact, req), "deal", "id", deal_id, "date", date, "solution",
-                     solution_view(ws, sol), "quote", quote_view(quote, valid), "claims", claims,
-                     "citations", citations, "terms", terms_view(contract));
+    view =
+        json_pack("{s:{s:s},s:o,s:{s:s},s:s,s:s,s:s,s:o,s:o,s:O,s:O,s:o}", "company", "name",
+                  ws->company_name ? ws->company_name : "", "customer", customer_view(contact, req),
+                  "deal", "id", deal_id, "date", date, "date_iso", date_iso, "language", lang.used,
+                  "solution", solution_view(ws, sol), "quote", quote_view(quote, lang.used, valid),
+                  "claims", claims, "citations", citations, "terms", terms_view(contract));
     if (!view)
         return -DW_ENOMEM;
+    json_object_set_new(json_object_get(view, "quote"), "valid_until_iso", json_string(valid_iso));
 
-    const struct dw_template *t = &ws->proposal_template;
-    struct dw_mustache_opts opts = {.partials = ws->partials};
+    const struct dw_template *t = lang.tmpl;
+    struct dw_mustache_opts opts = {.partials = lang.partials, .escape = t->escape};
     r = dw_mustache_render(t->text ? t->text : "", t->len, view, &opts, &md, ctx->err);
     if (r < 0) {
         if (ctx->err && !ctx->err->file[0] && t->path)
             snprintf(ctx->err->file, sizeof ctx->err->file, "%s", t->path);
         return r;
     }
-    doc = json_pack("{s:s,s:O?,s:O?,s:O,s:O}", "markdown", md, "quote_revision",
-                    json_object_get(quote, "revision"), "quote_hash",
-                    json_object_get(quote, "hash"), "claims", claims, "citations", citations);
+    doc = json_pack("{s:s,s:O?,s:O?,s:s,s:s,s:s?,s:s,s:b,s:O,s:O}", "markdown", md,
+                    "quote_revision", json_object_get(quote, "revision"), "quote_hash",
+                    json_object_get(quote, "hash"), "written_at", written, "valid_until", valid_iso,
+                    "language", lang.detected, "document_language", lang.used, "language_fallback",
+                    lang.fallback, "claims", claims, "citations", citations);
     if (!doc)
         return -DW_ENOMEM;
     if ((r = DW_TOOL(ctx, doc_put, "proposal", doc)) < 0)
@@ -205,6 +251,7 @@ static int step(struct dw_agent_ctx *ctx) {
     dw_json_set(ctx->note, "quote_revision", json_incref(json_object_get(quote, "revision")));
     dw_json_set(ctx->note, "claims", json_integer((json_int_t)json_array_size(claims)));
     dw_json_set(ctx->note, "bytes", json_integer((json_int_t)strlen(md)));
+    dw_json_set(ctx->note, "language", json_string(lang.used));
     return 0;
 }
 

@@ -15,8 +15,37 @@
 #include "engines/qualify.h"
 #include "rules/mustache.h"
 
-static int render_reply(struct dw_agent_ctx *ctx, const json_t *contact, const json_t *questions,
-                        char **ret) {
+/* The reply in the customer's language (dw__customer_language). The view's `questions` are
+ * the engine's English sentences; `ask` names the missing facts ({quantity: true, ...}, or
+ * {more: true} in the grey zone) for templates in other languages to ask in their own words.
+ * The document's language is recorded in the qualification document. */
+static int render_reply(struct dw_agent_ctx *ctx, const json_t *leads, const json_t *contact,
+                        json_t *qdoc, char **ret) {
+    const json_t *questions = json_object_get(qdoc, "questions");
+    struct dw__doc_language lang;
+    int rl = dw__customer_language(ctx->ws, leads, "reply", &lang);
+    if (rl < 0)
+        return rl;
+    _cleanup_json_ json_t *ask = json_object();
+    size_t mi;
+    json_t *m;
+    json_array_foreach(json_object_get(qdoc, "missing"), mi, m) {
+        static const char *const known[] = {"quantity", "capabilities", "country",
+                                            "budget",   "deadline",     "authority"};
+        const char *f = json_string_value(m);
+        bool k = false;
+        for (size_t i = 0; f && i < DW_ARRAY_SIZE(known); i++)
+            k |= strcmp(f, known[i]) == 0;
+        if (f)
+            json_object_set_new(ask, k ? f : "more", json_true());
+    }
+    if (!ask || (json_object_size(ask) == 0 && json_object_set_new(ask, "more", json_true()) < 0))
+        return -DW_ENOMEM;
+    if (dw_json_set(qdoc, "reply_language", json_string(lang.used)) < 0 ||
+        dw_json_set(qdoc, "language", lang.detected ? json_string(lang.detected) : json_null()) <
+            0 ||
+        dw_json_set(qdoc, "language_fallback", json_boolean(lang.fallback)) < 0)
+        return -DW_ENOMEM;
     const struct dw_workspace *ws = ctx->ws;
     char deal_id[32];
     dw_id_format('D', ctx->deal_id, deal_id, sizeof deal_id);
@@ -35,13 +64,13 @@ static int render_reply(struct dw_agent_ctx *ctx, const json_t *contact, const j
         if (v && dw_json_set(customer, keys[k], json_string(v)) < 0)
             return -DW_ENOMEM;
     }
-    view = json_pack("{s:{s:s},s:O,s:{s:s},s:O}", "company", "name",
+    view = json_pack("{s:{s:s},s:O,s:{s:s},s:O,s:O,s:s}", "company", "name",
                      ws->company_name ? ws->company_name : "", "customer", customer, "deal", "id",
-                     deal_id, "questions", qs);
+                     deal_id, "questions", qs, "ask", ask, "language", lang.used);
     if (!view)
         return -DW_ENOMEM;
-    const struct dw_template *t = &ws->reply_template;
-    struct dw_mustache_opts opts = {.partials = ws->partials};
+    const struct dw_template *t = lang.tmpl;
+    struct dw_mustache_opts opts = {.partials = lang.partials, .escape = t->escape};
     int r = dw_mustache_render(t->text ? t->text : "", t->len, view, &opts, ret, ctx->err);
     if (r < 0 && ctx->err && !ctx->err->file[0] && t->path)
         snprintf(ctx->err->file, sizeof ctx->err->file, "%s", t->path);
@@ -93,7 +122,7 @@ static int step(struct dw_agent_ctx *ctx) {
     const char *why = json_string_value(json_array_get(json_object_get(doc, "reasons"), 0));
     bool needs_info = strcmp(decision, "needs_info") == 0;
     if (needs_info) {
-        r = render_reply(ctx, contact, json_object_get(doc, "questions"), &reply);
+        r = render_reply(ctx, leads, contact, doc, &reply);
         if (r < 0)
             return r;
     }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "control/internal.h"
+#include "engines/docclock.h"
 #include "engines/pricing.h"
 
 /* ---- engine ------------------------------------------------------------------------- */
@@ -96,6 +97,85 @@ static int run_deal(struct dw_engine *e, int64_t deal_id, struct dw_error *err) 
 
 /* ---- leads -------------------------------------------------------------------------- */
 
+/* The first deal reference (D-000006) in a message's subject, body or the customer's turns
+ * of a transcript, standing as a word of its own; 0 when there is none. */
+static int64_t find_reference(const char *s) {
+    for (const char *p = s; p && (p = strstr(p, "D-")) != NULL; p += 2) {
+        bool word_start =
+            p == s ||
+            !(p[-1] == '_' || p[-1] == '-' || (unsigned char)p[-1] >= 0x80 ||
+              (p[-1] >= '0' && p[-1] <= '9') || ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'));
+        size_t n = strspn(p + 2, "0123456789");
+        char after = p[2 + n];
+        if (!word_start || n == 0 || n > 12 || after == '-' || after == '_' ||
+            (after >= '0' && after <= '9') || ((after | 0x20) >= 'a' && (after | 0x20) <= 'z'))
+            continue;
+        int64_t id = strtoll(p + 2, NULL, 10);
+        if (id > 0)
+            return id;
+    }
+    return 0;
+}
+
+static int64_t lead_reference(const json_t *rec) {
+    int64_t id = find_reference(dw_json_str(rec, "subject"));
+    if (!id)
+        id = find_reference(dw_json_str(rec, "message"));
+    size_t i;
+    json_t *turn;
+    json_array_foreach(json_object_get(rec, "transcript"), i, turn) {
+        const char *from = dw_json_str(turn, "from");
+        if (!id && from && strcmp(from, "customer") == 0)
+            id = find_reference(dw_json_str(turn, "text"));
+    }
+    return id;
+}
+
+static const char *domain_of(const char *email) {
+    const char *at = email ? strrchr(email, '@') : NULL;
+    return at && at[1] ? at + 1 : NULL;
+}
+
+/* A message that names an open deal continues it when its sender writes from an address of
+ * that deal's leads, or from the same company domain (not a free-mail one, which anybody can
+ * use). A reference to another company's deal joins nothing: *ret_refused names it and the
+ * message is matched as if it named no deal. -DW_ENOENT when the message continues no deal
+ * by reference. */
+static int deal_by_reference(struct dw_engine *e, const json_t *rec, const char *email,
+                             int64_t *ret_deal, int64_t *ret_refused, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    int64_t ref = lead_reference(rec);
+    const char *dom = domain_of(email);
+    if (!ref || !dom)
+        return -DW_ENOENT;
+    struct dw_deal_rec d;
+    struct dw_error ignore = {0};
+    if (s->ops->deal_get(s, ref, &d, &ignore) < 0 || d.stage == DW_STAGE_ORDERED ||
+        d.stage == DW_STAGE_LOST || d.stage == DW_STAGE_DISQUALIFIED)
+        return -DW_ENOENT;
+    bool free_mail = false;
+    for (size_t i = 0; i < e->ws->qualification.n_free_mail_domains; i++)
+        free_mail |= dw_streq_ci(dom, e->ws->qualification.free_mail_domains[i]);
+    _cleanup_json_ json_t *leads = NULL;
+    int r = s->ops->leads_for_deal(s, ref, &leads, err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *l;
+    json_array_foreach(leads, i, l) {
+        const char *other = dw_json_str(l, "contact_email");
+        if (!other)
+            other = dw_json_str(json_object_get(json_object_get(l, "raw"), "contact"), "email");
+        if (other && (dw_streq_ci(other, email) ||
+                      (!free_mail && domain_of(other) && dw_streq_ci(domain_of(other), dom)))) {
+            *ret_deal = ref;
+            return 0;
+        }
+    }
+    *ret_refused = ref;
+    return -DW_ENOENT;
+}
+
 static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *results,
                       struct dw_error *err) {
     struct dw_store *s = e->store;
@@ -115,11 +195,18 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
         json_object_set_new(rec, "received_at", json_string(dw_time_format(now, buf, sizeof buf)));
     }
 
-    /* A message from a contact with an open deal continues that deal. */
+    /* A message that names an open deal of the sender's company, or comes from a contact
+     * with an open deal, continues that deal. */
     const char *email = dw_json_str(json_object_get(rec, "contact"), "email");
     struct dw_deal_rec d;
     const char *status = "created";
-    r = email ? s->ops->deal_find_open_by_email(s, email, 0, &deal_id, err) : -DW_ENOENT;
+    int64_t refused = 0;
+    bool by_ref = false;
+    r = deal_by_reference(e, rec, email, &deal_id, &refused, err);
+    if (r == 0)
+        by_ref = true;
+    else if (r == -DW_ENOENT)
+        r = email ? s->ops->deal_find_open_by_email(s, email, 0, &deal_id, err) : -DW_ENOENT;
     if (r == 0) {
         if ((r = s->ops->deal_get(s, deal_id, &d, err)) < 0)
             return r;
@@ -150,6 +237,11 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
         return r;
     json_t *data = json_pack("{s:I,s:s,s:s,s:s}", "lead", (json_int_t)lead_id, "source", source,
                              "external_id", ext, "status", status);
+    /* how it was matched: by the deal it names, and a reference that was not honoured */
+    if (data && by_ref)
+        json_object_set_new(data, "reference", id_json('D', deal_id));
+    if (data && refused)
+        json_object_set_new(data, "reference_refused", id_json('D', refused));
     if ((r = dw__event(e, deal_id, strcmp(status, "created") ? "lead.follow_up" : "lead.received",
                        json_deep_copy(data), err)) < 0 ||
         (r = dw__audit(e, deal_id, "intake", "lead.submit", data, err)) < 0)
@@ -201,8 +293,30 @@ int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d,
 
 /* ---- reads -------------------------------------------------------------------------- */
 
+/* The last day revision `quote` can be accepted ("YYYY-MM-DD"): what the proposal that offers
+ * it recorded (valid_until, counted from the day it was written) — the one answer the API
+ * shows and acceptance enforces. A revision no proposal offers has none yet (false): its
+ * validity starts when a proposal offers it. Only a proposal written before proposals
+ * recorded a validity falls back to created_at + quotes.valid_days. */
+static bool valid_until(const struct dw_engine *e, const json_t *quote, const json_t *proposal,
+                        char buf[16]) {
+    if (!json_is_object(proposal) ||
+        dw_json_int(proposal, "quote_revision", -1) != dw_json_int(quote, "revision", 0))
+        return false;
+    const char *pv = dw_json_str(proposal, "valid_until");
+    if (pv) {
+        snprintf(buf, 16, "%.10s", pv);
+        return true;
+    }
+    dw_time_t t;
+    if (dw_quote_valid_until(e->ws, quote, &t) < 0)
+        return false;
+    dw_date_format(t, buf, 16);
+    return true;
+}
+
 /* A stored quote (integer money) as people and scripts see it (decimal strings). */
-static json_t *quote_view(const struct dw_engine *e, const json_t *q) {
+static json_t *quote_view(const struct dw_engine *e, const json_t *q, const json_t *proposal) {
     int digits = (int)dw_json_int(q, "digits", 2);
     json_t *v = json_deep_copy(q);
     static const char *const money[] = {"subtotal", "discount", "total", "cost", "margin"};
@@ -223,15 +337,9 @@ static json_t *quote_view(const struct dw_engine *e, const json_t *q) {
                 json_object_set_new(line, line_money[k],
                                     dw_json_money(dw_json_int(line, line_money[k], 0), digits));
     }
-    const char *created = dw_json_str(q, "created_at");
-    dw_time_t t;
-    if (created && dw_time_parse(created, &t) == 0) {
-        char buf[16];
-        t += (dw_time_t)(e->ws->policies.quote_valid_days > 0 ? e->ws->policies.quote_valid_days
-                                                              : 30) *
-             86400;
-        json_object_set_new(v, "valid_until", json_string(dw_date_format(t, buf, sizeof buf)));
-    }
+    char buf[16];
+    json_object_set_new(v, "valid_until",
+                        valid_until(e, q, proposal, buf) ? json_string(buf) : json_null());
     return v;
 }
 
@@ -318,7 +426,8 @@ static int deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_er
     r = s->ops->quote_get(s, id, 0, &quote, err);
     if (r < 0 && r != -DW_ENOENT)
         return r;
-    json_object_set_new(out, "quote", quote ? quote_view(e, quote) : json_null());
+    const json_t *proposal = json_object_get(out, "proposal");
+    json_object_set_new(out, "quote", quote ? quote_view(e, quote, proposal) : json_null());
     json_decref(quote);
     if ((r = s->ops->quotes_for_deal(s, id, &quotes, err)) < 0)
         return r;
@@ -329,7 +438,7 @@ static int deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_er
         json_t *full = NULL;
         if ((r = s->ops->quote_get(s, id, (int)dw_json_int(q, "revision", 0), &full, err)) < 0)
             return r;
-        json_array_append_new(revs, quote_view(e, full));
+        json_array_append_new(revs, quote_view(e, full, proposal));
         json_decref(full);
     }
 
@@ -342,7 +451,7 @@ static int deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_er
     if (r < 0 && r != -DW_ENOENT)
         return r;
     if (order) {
-        json_t *ov = quote_view(e, order);
+        json_t *ov = quote_view(e, order, NULL);
         json_object_set_new(ov, "id", id_json('O', dw_json_int(order, "id", 0)));
         json_object_del(ov, "discount_pct");
         json_object_del(ov, "valid_until");
@@ -662,6 +771,21 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
                             "quote revision %d of D-%06lld was superseded by revision %d; the "
                             "customer can only accept the current revision",
                             revision, (long long)deal_id, latest);
+    /* the offer's validity, as the proposal states it and the API shows it */
+    _cleanup_json_ json_t *proposal = NULL;
+    if ((r = s->ops->doc_get(s, deal_id, "proposal", &proposal, err)) < 0 && r != -DW_ENOENT)
+        return r;
+    char until[16] = "";
+    dw_time_t now = dw_now();
+    if (!valid_until(e, quote, proposal, until))
+        return dw_error_set(err, -DW_ESTATE,
+                            "quote revision %d of D-%06lld has not been offered in a proposal",
+                            latest, (long long)deal_id);
+    if (dw_offer_expired(until, now))
+        return dw_error_set(err, -DW_ESTATE,
+                            "quote revision %d of D-%06lld expired: it was valid until %s; the "
+                            "deal needs a new quote before it can be accepted",
+                            latest, (long long)deal_id, until);
     char at[32];
     /* Who recorded it acts; who signed at the buyer is data about the deal, kept in the
      * acceptance document (redacted by the privacy purge) and never in the event log or the
@@ -671,9 +795,9 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
         snprintf(actor, sizeof actor, "user:%s", recorder);
     else
         snprintf(actor, sizeof actor, "operator");
-    acc =
-        json_pack("{s:i,s:s,s:s,s:s}", "revision", latest, "quote_hash", dw_json_str(quote, "hash"),
-                  "recorded_by", actor, "at", dw_time_format(dw_now(), at, sizeof at));
+    acc = json_pack("{s:i,s:s,s:s,s:s,s:s}", "revision", latest, "quote_hash",
+                    dw_json_str(quote, "hash"), "recorded_by", actor, "at",
+                    dw_time_format(now, at, sizeof at), "valid_until", until);
     _cleanup_json_ json_t *doc = json_deep_copy(acc);
     if (!acc || !doc)
         return -DW_ENOMEM;

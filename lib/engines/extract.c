@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "engines/extract.h"
+#include "engines/lang.h"
 #include "workspace/workspace.h"
 
 /* countries.c */
@@ -3184,32 +3185,11 @@ static void extract_contacts(struct ctx *c, json_t *arr) {
 
 /* ---- language ------------------------------------------------------------------------- */
 
-/* German or English by their commonest function words; ties are English. */
+/* The language identifier of lib/engines/lang.c (en, de, fr, es, it, nl); English when the
+ * text gives too little evidence. */
 static const char *language(const struct ctx *c) {
-    static const char *const de[] = {
-        "auch", "auf",   "bitte", "brauchen", "das",    "dem", "den", "der",    "ein",
-        "eine", "einen", "für",   "haben",    "ich",    "ist", "mit", "nicht",  "noch",
-        "sind", "und",   "uns",   "unser",    "unsere", "von", "wir", "würden", "zu"};
-    static const char *const en[] = {"a",  "also", "and",  "are", "for",  "have", "i",      "is",
-                                     "it", "need", "not",  "of",  "on",   "our",  "please", "the",
-                                     "to", "us",   "want", "we",  "will", "with", "would"};
-    int nd = 0, ne = 0;
-    for (size_t i = 0; i < c->nt; i++) {
-        if (!kind(c, i, TK_WORD) || tlen(c, i) > 8)
-            continue;
-        char first = c->lo[c->t[i].s];
-        for (size_t k = 0; k < DW_ARRAY_SIZE(de); k++)
-            if (de[k][0] == first && is(c, i, de[k])) {
-                nd++;
-                break;
-            }
-        for (size_t k = 0; k < DW_ARRAY_SIZE(en); k++)
-            if (en[k][0] == first && is(c, i, en[k])) {
-                ne++;
-                break;
-            }
-    }
-    return nd > ne ? "de" : "en";
+    const char *l = dw_lang_detect(c->text, c->len, NULL);
+    return l ? l : "en";
 }
 
 /* ---- instructions to the system ------------------------------------------------------- */

@@ -54,8 +54,9 @@ struct dw_extract_vocab {
  * "text" is exactly text[start..end); every fact has a "confidence" in [0, 1] (how sure the
  * engine is that it read the words right: docs/internals/extraction.md lists the grades):
  *
- *   language:    "en" | "de"                       the message's language (German when its
- *                                                  function words are mostly German)
+ *   language:    "en" | "de" | "fr" | "es" | "it" | "nl"  the message's language by its
+ *                                                  function words (engines/lang.h); "en"
+ *                                                  when the text says too little
  *   quantities:  [{value: int, unit: "users", counts: "Mitarbeiter", text, span}]
  *                                                  units from vocab.units; counts is the noun
  *                                                  as written; one entry per mention, in

@@ -5,6 +5,7 @@
  * day matters more than it looks: three back-to-back hours on the same morning are not a
  * choice for a customer who is busy that morning.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engines/schedule.h"
@@ -33,16 +34,50 @@ static bool fits(const struct dw_availability *a, dw_time_t t, int minutes) {
     return false;
 }
 
-/* The first start of a's on UTC day `day`, not before `earliest`, on a full local hour. */
+/* Slots held for other deals, sorted by start, for a binary search per candidate. */
+struct hold {
+    dw_time_t start;
+    const char *user;
+};
+struct holds {
+    struct hold *v;
+    size_t n;
+};
+
+static int cmp_hold(const void *a, const void *b) {
+    dw_time_t x = ((const struct hold *)a)->start, y = ((const struct hold *)b)->start;
+    return x < y ? -1 : x > y;
+}
+
+/* Is user's demo at t (minutes long) clear of every slot held for another deal? A held
+ * slot is as long as a demo, so only those starting within one demo length of t matter. */
+static bool is_free(const struct holds *h, const char *user, dw_time_t t, int minutes) {
+    dw_time_t len = (dw_time_t)minutes * 60;
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) { /* the first hold starting after t - len */
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->v[mid].start <= t - len)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < h->n && h->v[i].start < t + len; i++)
+        if (strcmp(h->v[i].user, user) == 0)
+            return false;
+    return true;
+}
+
+/* The first free start of a's on UTC day `day`, not before `earliest`, on a full local
+ * hour. */
 static bool first_on_day(const struct dw_availability *a, int64_t day, dw_time_t earliest,
-                         int minutes, dw_time_t *ret) {
+                         int minutes, const struct holds *held, dw_time_t *ret) {
     dw_time_t day_start = day * 86400, day_end = day_start + 86400;
     dw_time_t t = earliest > day_start ? earliest : day_start;
     int64_t off = ((t + (int64_t)a->utc_offset_min * 60) % 3600 + 3600) % 3600;
     if (off)
         t += 3600 - off;
     for (; t < day_end; t += 3600) {
-        if (fits(a, t, minutes)) {
+        if (fits(a, t, minutes) && is_free(held, a->user, t, minutes)) {
             *ret = t;
             return true;
         }
@@ -58,12 +93,27 @@ static json_t *slot_json(dw_time_t start, int minutes, const struct dw_user *u) 
                      u->name && u->name[0] ? u->name : u->id);
 }
 
-int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, json_t **ret) {
+int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json_t *held,
+                  json_t **ret) {
     if (!team || team->demo_minutes <= 0 || team->demo_minutes > 24 * 60)
         return -DW_EINVAL;
     _cleanup_json_ json_t *slots = json_array();
     if (!slots)
         return -DW_ENOMEM;
+    struct holds holds = {0};
+    size_t nh = json_array_size(held);
+    _cleanup_free_ struct hold *hv = nh ? calloc(nh, sizeof *hv) : NULL;
+    if (nh && !hv)
+        return -DW_ENOMEM;
+    for (size_t i = 0; i < nh; i++) {
+        const json_t *h = json_array_get(held, i);
+        const char *u = dw_json_str(h, "user");
+        if (u)
+            hv[holds.n++] = (struct hold){(dw_time_t)dw_json_int(h, "start", 0), u};
+    }
+    holds.v = hv;
+    if (holds.n > 1)
+        qsort(hv, holds.n, sizeof *hv, cmp_hold);
     dw_time_t earliest = after + (dw_time_t)team->demo_lead_hours * 3600;
     int64_t first_day = day_of(earliest);
     for (int64_t day = first_day; day < first_day + DW_SCHEDULE_DAYS; day++) {
@@ -75,7 +125,7 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, json_t **r
             const struct dw_availability *a = &team->availability[i];
             const struct dw_user *u = team_user(team, a->user);
             dw_time_t t;
-            if (!u || !first_on_day(a, day, earliest, team->demo_minutes, &t))
+            if (!u || !first_on_day(a, day, earliest, team->demo_minutes, &holds, &t))
                 continue;
             if (!best_user || t < best || (t == best && strcmp(u->id, best_user->id) < 0)) {
                 best_user = u;

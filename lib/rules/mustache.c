@@ -416,6 +416,7 @@ struct render {
     int max_depth;
     uint64_t steps, max_steps;
     const json_t *partials;
+    enum dw_mustache_escape escape;
     struct partial *cache;
     struct dw_error *err;
 };
@@ -459,37 +460,65 @@ static int emit_text(struct render *r, const struct tmpl *t, const struct node *
     return 0;
 }
 
-static int emit_escaped(struct render *r, const char *s, size_t n) {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *ent;
-        switch (s[i]) {
-        case '&':
-            ent = "&amp;";
-            break;
-        case '<':
-            ent = "&lt;";
-            break;
-        case '>':
-            ent = "&gt;";
-            break;
-        case '"':
-            ent = "&quot;";
-            break;
-        case '\'':
-            ent = "&#39;";
-            break;
-        default:
-            continue;
+/* The replacement for one byte in `mode`, or NULL to copy it. Markdown: every character
+ * CommonMark lets a backslash escape that could start markup — emphasis, code, links and
+ * images, headings, lists (also "1." and "1)"), block quotes, tables, setext underlines,
+ * strikethrough, entity references, raw HTML and autolinks (the ':' of a scheme, the '.' of
+ * "www.") — is escaped wherever it stands, and a line break becomes a space, so a value can
+ * never begin a line of its own (a heading or list item) or leave a table cell. */
+static const char *escape_of(enum dw_mustache_escape mode, unsigned char c, char tmp[3]) {
+    if (mode == DW_MUSTACHE_MARKDOWN) {
+        if (c == '\n' || c == '\r')
+            return " ";
+        if (c && strchr("\\`*_{}[]()#+-.!|<>~=&:", c)) {
+            tmp[0] = '\\';
+            tmp[1] = (char)c;
+            tmp[2] = '\0';
+            return tmp;
         }
-        int rc = emit(r, s + run, i - run);
+        return NULL;
+    }
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+int dw_mustache_escape(struct dw_buf *b, enum dw_mustache_escape mode, const char *s, size_t n) {
+    size_t run = 0;
+    char tmp[3];
+    for (size_t i = 0; i < n; i++) {
+        const char *ent = escape_of(mode, (unsigned char)s[i], tmp);
+        if (!ent)
+            continue;
+        int rc = dw_buf_append(b, s + run, i - run);
         if (rc == 0)
-            rc = emit(r, ent, strlen(ent));
+            rc = dw_buf_append(b, ent, strlen(ent));
         if (rc < 0)
             return rc;
         run = i + 1;
     }
-    return emit(r, s + run, n - run);
+    return dw_buf_append(b, s + run, n - run);
+}
+
+static int emit_escaped(struct render *r, const char *s, size_t n) {
+    int rc = dw_mustache_escape(&r->out, r->escape, s, n);
+    if (rc == -DW_ETOOBIG)
+        return dw_error_set(r->err, rc, "rendered output exceeds the limit of %zu bytes",
+                            r->max_output);
+    if (rc < 0)
+        return dw_error_set(r->err, rc, "out of memory rendering a template");
+    return 0;
 }
 
 /* The shortest "%g" form that reads back as the same double: 1.21, not 1.2099999999. */
@@ -737,10 +766,13 @@ int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
         .max_depth = opts && opts->max_depth ? opts->max_depth : MUSTACHE_DEFAULT_DEPTH,
         .max_steps = opts && opts->max_steps ? opts->max_steps : MUSTACHE_DEFAULT_STEPS,
         .partials = opts ? opts->partials : NULL,
+        .escape = opts ? opts->escape : DW_MUSTACHE_HTML,
         .err = err,
     };
     if (r.max_depth < 0)
         return dw_error_set(err, -DW_EINVAL, "negative max_depth");
+    if (r.escape != DW_MUSTACHE_HTML && r.escape != DW_MUSTACHE_MARKDOWN)
+        return dw_error_set(err, -DW_EINVAL, "unknown escape mode %d", (int)r.escape);
     if (r.partials && !json_is_object(r.partials))
         return dw_error_set(err, -DW_EINVAL, "partials must be a JSON object");
 

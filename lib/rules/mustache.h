@@ -14,11 +14,21 @@
 
 #include "base/base.h"
 
+/* What {{name}} escapes for: the output format of the template. {{{name}}} and {{&name}}
+ * never escape (trusted text the engine produced). */
+enum dw_mustache_escape {
+    DW_MUSTACHE_HTML = 0, /* & < > " ' as entities (the spec's escaping; the default) */
+    DW_MUSTACHE_MARKDOWN, /* Markdown and HTML punctuation backslash-escaped, line breaks as
+                           * spaces: a value renders as literal text (no link, emphasis,
+                           * heading, list, table cell break or autolink) */
+};
+
 struct dw_mustache_opts {
-    const json_t *partials; /* object: partial name -> template string; may be NULL */
-    size_t max_output;      /* bytes; 0 = 16 MiB */
-    int max_depth;          /* section + partial nesting; 0 = 64 */
-    uint64_t max_steps;     /* nodes visited + section passes while rendering; 0 = 2,000,000 */
+    const json_t *partials;         /* object: partial name -> template string; may be NULL */
+    enum dw_mustache_escape escape; /* for {{name}}, in the template and its partials */
+    size_t max_output;              /* bytes; 0 = 16 MiB */
+    int max_depth;                  /* section + partial nesting; 0 = 64 */
+    uint64_t max_steps; /* nodes visited + section passes while rendering; 0 = 2,000,000 */
 };
 
 /* Render tmpl[0..len) with `data` as the root context. On success *ret_out is a
@@ -30,5 +40,9 @@ int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
 /* Parse only, to report syntax errors at validate time (unclosed or mismatched sections,
  * bad delimiters, empty tags) with their line:col. */
 int dw_mustache_check(const char *tmpl, size_t len, struct dw_error *err);
+
+/* Append s[0..n) to b escaped as {{name}} escapes it in mode `mode`. 0 or a negative DW_E*
+ * (the buffer's limit). */
+int dw_mustache_escape(struct dw_buf *b, enum dw_mustache_escape mode, const char *s, size_t n);
 
 #endif

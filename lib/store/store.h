@@ -96,6 +96,11 @@ enum dw_store_hook {
                            ...}] by id */
     DW_HOOK_REPLAY,     /* id (or NULL for every dead one), now_ms */
     DW_HOOK_DELIVERY_COUNTS, /* -> [{status, n}] */
+    /* Demo slots held for deals (the same entry, another table: slot_holds). */
+    DW_HOOK_SLOTS_HELD, /* deal, now -> [{user, start}] held by other deals that are open
+                         * (not ordered, lost or disqualified), unexpired, not yet begun */
+    DW_HOOK_SLOTS_FREE, /* deal: the deal's holds are released */
+    DW_HOOK_SLOT_HOLD,  /* deal, user, start, expires (seconds since the epoch) */
 };
 
 struct dw_store_ops {

@@ -11,9 +11,11 @@
  * Front matter is parsed as YAML with a line offset, so its errors point into the .md file.
  * Templates are only syntax-checked here (dw_mustache_check); they are rendered by agents.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rules/mustache.h"
 #include "workspace/ws-internal.h"
@@ -427,12 +429,21 @@ void dw__load_knowledge(struct dw__ws_ctx *c) {
 
 /* ---- templates ------------------------------------------------------------------------- */
 
-static int load_template(struct dw__ws_ctx *c, const char *rel, struct dw_template *t) {
+/* The output format a template escapes {{name}} for, from its file name. */
+static int template_escape(const char *rel) {
+    size_t l = strlen(rel), e = strlen(".html.mustache");
+    return l > e && strcmp(rel + l - e, ".html.mustache") == 0 ? DW_MUSTACHE_HTML
+                                                               : DW_MUSTACHE_MARKDOWN;
+}
+
+static int load_template(struct dw__ws_ctx *c, const char *rel, bool required,
+                         struct dw_template *t) {
     const char *data;
     size_t len;
     t->path = dw__ws_strdup(c->w, rel);
-    t->text = "";
-    int r = dw__ws_read(c, rel, true, &data, &len);
+    t->text = required ? "" : NULL;
+    t->escape = template_escape(rel);
+    int r = dw__ws_read(c, rel, required, &data, &len);
     if (r < 0)
         return r;
     t->text = dw__ws_strndup(c->w, data, len);
@@ -447,30 +458,136 @@ static int load_template(struct dw__ws_ctx *c, const char *rel, struct dw_templa
     return 0;
 }
 
+/* Every DIR/partials/NAME.mustache into `into` as NAME (replacing one of the same name). */
+static void load_partials(struct dw__ws_ctx *c, const char *dir, json_t *into) {
+    char sub[256], **files = NULL;
+    size_t n = 0;
+    snprintf(sub, sizeof sub, "%s/partials", dir);
+    if (dw__ws_list(c, sub, ".mustache", &files, &n) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_template t = {0};
+        if (load_template(c, files[i], true, &t) < 0)
+            continue;
+        const char *base = files[i] + strlen(sub) + 1;
+        _cleanup_free_ char *name = strndup(base, strlen(base) - strlen(".mustache"));
+        if (!name || json_object_set_new(into, name, json_stringn(t.text, t.len)) < 0)
+            c->w->oom = true;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+}
+
+/* templates/ may hold, besides the company language's templates and partials/, one
+ * directory per language (a code of dw_ws_languages) with proposal.mustache,
+ * reply.mustache and partials/. Anything else there is a mistake worth naming. */
+static void check_template_dirs(struct dw__ws_ctx *c) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/templates", c->root);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+            continue;
+        char rel[512];
+        snprintf(rel, sizeof rel, "templates/%s", de->d_name);
+        if (S_ISREG(st.st_mode) && strcmp(de->d_name, "proposal.mustache") != 0 &&
+            strcmp(de->d_name, "reply.mustache") != 0) {
+            dw__ws_set_file(c, rel);
+            dw__ws_diag(c, 1, 1,
+                        "unknown template: templates/ holds proposal.mustache, reply.mustache, "
+                        "partials/ and a directory per further language (templates/de/...)");
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (strcmp(de->d_name, "partials") == 0)
+                continue;
+            dw__ws_set_file(c, rel);
+            if (!dw_ws_language_known(de->d_name))
+                dw__ws_diag(c, 1, 1,
+                            "'%s' is not a language code (en, de, fr, es, it, nl, pt); a "
+                            "language's templates go in templates/CODE/",
+                            de->d_name);
+            /* inside: only the two documents and partials/ */
+            char lpath[4096 + 512];
+            snprintf(lpath, sizeof lpath, "%s/%s", path, de->d_name);
+            DIR *ld = opendir(lpath);
+            struct dirent *le;
+            while (ld && (le = readdir(ld)) != NULL) {
+                if (le->d_name[0] == '.' || strcmp(le->d_name, "partials") == 0 ||
+                    strcmp(le->d_name, "proposal.mustache") == 0 ||
+                    strcmp(le->d_name, "reply.mustache") == 0)
+                    continue;
+                char lrel[800];
+                snprintf(lrel, sizeof lrel, "%s/%s", rel, le->d_name);
+                dw__ws_set_file(c, lrel);
+                dw__ws_diag(c, 1, 1,
+                            "unknown template: a language's directory holds proposal.mustache, "
+                            "reply.mustache and partials/");
+            }
+            if (ld)
+                closedir(ld);
+        }
+    }
+    closedir(d);
+}
+
 void dw__load_templates(struct dw__ws_ctx *c) {
     struct dw_workspace *ws = c->ws;
-    load_template(c, "templates/proposal.mustache", &ws->proposal_template);
-    load_template(c, "templates/reply.mustache", &ws->reply_template);
+    load_template(c, "templates/proposal.mustache", true, &ws->proposal_template);
+    load_template(c, "templates/reply.mustache", true, &ws->reply_template);
 
     ws->partials = json_object();
     if (!ws->partials) {
         c->w->oom = true;
         return;
     }
-    char **files = NULL;
-    size_t n = 0;
-    if (dw__ws_list(c, "templates/partials", ".mustache", &files, &n) < 0)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        struct dw_template t = {0};
-        if (load_template(c, files[i], &t) < 0)
+    load_partials(c, "templates", ws->partials);
+    check_template_dirs(c);
+
+    size_t k = 0;
+    for (size_t i = 0; dw_ws_languages[i] && k < DW_WS_TEMPLATE_SETS; i++) {
+        const char *lang = dw_ws_languages[i];
+        char dir[64], rel[128];
+        snprintf(dir, sizeof dir, "templates/%s", lang);
+        struct dw_template_set *set = &ws->template_sets[k];
+        snprintf(rel, sizeof rel, "%s/proposal.mustache", dir);
+        load_template(c, rel, false, &set->proposal);
+        snprintf(rel, sizeof rel, "%s/reply.mustache", dir);
+        load_template(c, rel, false, &set->reply);
+        if (!set->proposal.text && !set->reply.text)
             continue;
-        const char *base = files[i] + strlen("templates/partials/");
-        _cleanup_free_ char *name = strndup(base, strlen(base) - strlen(".mustache"));
-        if (!name || json_object_set_new(ws->partials, name, json_stringn(t.text, t.len)) < 0)
+        set->language = lang;
+        set->partials = json_deep_copy(ws->partials);
+        if (!set->partials) {
             c->w->oom = true;
+            return;
+        }
+        load_partials(c, dir, set->partials);
+        k++;
     }
-    for (size_t i = 0; i < n; i++)
-        free(files[i]);
-    free(files);
+}
+
+const struct dw_template *dw_ws_template(const struct dw_workspace *ws, const char *name,
+                                         const char *lang, const json_t **ret_partials,
+                                         const char **ret_lang) {
+    bool proposal = strcmp(name, "proposal") == 0;
+    for (size_t i = 0; lang && i < DW_WS_TEMPLATE_SETS; i++) {
+        const struct dw_template_set *set = &ws->template_sets[i];
+        if (!set->language || strcmp(set->language, lang) != 0)
+            continue;
+        const struct dw_template *t = proposal ? &set->proposal : &set->reply;
+        if (!t->text)
+            break;
+        *ret_partials = set->partials;
+        *ret_lang = set->language;
+        return t;
+    }
+    *ret_partials = ws->partials;
+    *ret_lang = ws->language ? ws->language : "en";
+    return proposal ? &ws->proposal_template : &ws->reply_template;
 }

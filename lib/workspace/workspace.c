@@ -89,6 +89,8 @@ static void ws_free(struct dw__ws *w) {
             w->memo_free[i](w->memo[i]);
     if (w->pub.partials)
         json_decref(w->pub.partials);
+    for (size_t i = 0; i < DW_WS_TEMPLATE_SETS; i++)
+        json_decref(w->pub.template_sets[i].partials);
     for (size_t i = 0; i < w->n_progs; i++)
         cel_program_free(w->progs[i]);
     free(w->progs);

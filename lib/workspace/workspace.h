@@ -350,8 +350,19 @@ struct dw_document {
 
 struct dw_template {
     char *path;
-    char *text;
+    char *text; /* NULL when the workspace has no such template in a language set */
     size_t len;
+    int escape; /* enum dw_mustache_escape: HTML for NAME.html.mustache, else Markdown */
+};
+
+/* The templates of one language: templates/LANG/proposal.mustache,
+ * templates/LANG/reply.mustache and templates/LANG/partials/ (which override the company
+ * language's partials of the same name). */
+#define DW_WS_TEMPLATE_SETS 8
+struct dw_template_set {
+    const char *language; /* NULL: no templates/LANG/ */
+    struct dw_template proposal, reply;
+    json_t *partials; /* templates/partials merged with templates/LANG/partials */
 };
 
 struct dw_workspace {
@@ -389,6 +400,7 @@ struct dw_workspace {
     struct dw_template proposal_template;
     struct dw_template reply_template;
     json_t *partials; /* templates/partials/NAME.mustache -> {"NAME": text} */
+    struct dw_template_set template_sets[DW_WS_TEMPLATE_SETS];
 
     struct dw_document *documents;
     size_t n_documents;
@@ -397,6 +409,14 @@ struct dw_workspace {
      * record types); evaluations bind activations made from these. */
     struct cel_env *rule_env[DW_RULE__N];
 };
+
+/* The template `name` ("proposal" or "reply") in language `lang`: templates/LANG/NAME.mustache
+ * when the workspace has it, else the company language's templates/NAME.mustache. Sets
+ * *ret_partials to the partials that go with it and *ret_lang to the language of the
+ * template returned (the company's, ws->language, on a fallback). */
+const struct dw_template *dw_ws_template(const struct dw_workspace *ws, const char *name,
+                                         const char *lang, const json_t **ret_partials,
+                                         const char **ret_lang);
 
 /* Rules outside a loaded workspace (tests, tools): the rule environments of a workspace
  * built by hand, and one rule compiled against them. A loaded workspace has both. */

@@ -19,6 +19,7 @@
 #include "agents/agent.h"
 #include "engines/knowledge.h"
 #include "engines/qualify.h"
+#include "engines/lang.h"
 #include "engines/schedule.h"
 
 #define LIST(...) ((char *[]){__VA_ARGS__})
@@ -217,20 +218,23 @@ static struct dw_workspace test_ws(void) {
         .demo_lead_hours = 24,
         .demo_slots = 3,
     };
-    static char reply[] = "Dear {{customer.name}},\n\nthank you for your enquiry ({{deal.id}}). "
-                          "To prepare an offer we need to know:\n{{#questions}}\n- {{text}}\n"
+    static char reply[] = "Dear {{customer.name}},\n\nthank you for your enquiry ({{{deal.id}}}). "
+                          "To prepare an offer we need to know:\n{{#questions}}\n- {{{text}}}\n"
                           "{{/questions}}\n\n{{company.name}}\n";
     static char proposal[] =
-        "# Proposal {{deal.id}} for {{customer.company}}\nDate: {{date}}\n"
-        "{{#quote.lines}}| {{sku}} | {{quantity}} | {{unit_price}} | {{net}} |\n{{/quote.lines}}"
-        "Total: {{quote.currency}} {{quote.total}} (discount {{quote.discount_pct}}%), valid "
-        "until {{quote.valid_until}}\n"
-        "{{#claims}}- {{text}} [{{ref}}]\n{{/claims}}"
-        "{{#citations}}[{{ref}}]: {{path}}#{{anchor}}\n{{/citations}}"
-        "{{#terms.notes}}* {{.}}\n{{/terms.notes}}";
-    ws.reply_template = (struct dw_template){"templates/reply.mustache", reply, strlen(reply)};
+        "# Proposal {{{deal.id}}} for {{customer.company}}\nDate: {{{date}}}\n"
+        "{{#quote.lines}}| {{{sku}}} | {{{quantity}}} | {{{unit_price}}} | {{{net}}} |\n"
+        "{{/quote.lines}}"
+        "Total: {{{quote.total}}} (discount {{{quote.discount_pct}}}%), valid "
+        "until {{{quote.valid_until}}}\n"
+        "{{customer.company}}\nPrepared for {{customer.name}}\n"
+        "{{#claims}}- {{{text}}} [{{{ref}}}]\n{{/claims}}"
+        "{{#citations}}[{{{ref}}}]: {{{path}}}#{{{anchor}}}\n{{/citations}}"
+        "{{#terms.reviewed}}* The terms you asked for ({{.}}) have been reviewed by our legal "
+        "team.\n{{/terms.reviewed}}";
+    ws.reply_template = (struct dw_template){"templates/reply.mustache", reply, strlen(reply), 1};
     ws.proposal_template =
-        (struct dw_template){"templates/proposal.mustache", proposal, strlen(proposal)};
+        (struct dw_template){"templates/proposal.mustache", proposal, strlen(proposal), 1};
     return ws;
 }
 
@@ -711,6 +715,59 @@ static void knowledge_relevant_documents(void **state) {
     json_decref(docs), json_decref(caps);
 }
 
+/* ---- languages ---------------------------------------------------------------------------- */
+
+static const char *detect(const char *s) {
+    return dw_lang_detect(s, strlen(s), NULL);
+}
+
+/* Enquiries as buyers write them, one per language; a lone word says too little. */
+static void lang_identifies_enquiries(void **state) {
+    assert_string_equal(detect("Hello, we are looking for SD-WAN for our 12 plants and would "
+                               "like a quote with installation. Thanks, Jana"),
+                        "en");
+    assert_string_equal(detect("Guten Tag, wir benötigen für unsere 12 Werke SD-WAN mit Firewall. "
+                               "Bitte senden Sie uns ein Angebot. Mit freundlichen Grüßen"),
+                        "de");
+    assert_string_equal(detect("Bonjour, nous avons besoin d'un SD-WAN pour nos 12 usines. "
+                               "Pouvez-vous nous envoyer un devis ? Cordialement"),
+                        "fr");
+    assert_string_equal(detect("Hola, necesitamos SD-WAN para nuestras 12 plantas y queremos "
+                               "una oferta con la instalación. Gracias y saludos"),
+                        "es");
+    assert_string_equal(detect("Buongiorno, abbiamo bisogno di SD-WAN per i nostri 12 "
+                               "stabilimenti e vorremmo un'offerta con l'installazione. Grazie"),
+                        "it");
+    assert_string_equal(detect("Goedemiddag, wij hebben voor onze 12 vestigingen SD-WAN nodig en "
+                               "willen graag een offerte met installatie. Met vriendelijke groet"),
+                        "nl");
+    assert_null(detect("SD-WAN"));
+    assert_null(detect(""));
+}
+
+static void lang_formats(void **state) {
+    char b[64];
+    assert_string_equal(dw_lang_money("en", 123456, 2, "USD", b, sizeof b), "$1,234.56");
+    assert_string_equal(dw_lang_money("en", 123456, 2, "EUR", b, sizeof b), "€1,234.56");
+    assert_string_equal(dw_lang_money("en", 123456, 2, "CHF", b, sizeof b), "CHF\xc2\xa0"
+                                                                            "1,234.56");
+    assert_string_equal(dw_lang_money("de", 123456, 2, "EUR", b, sizeof b), "1.234,56\xc2\xa0€");
+    assert_string_equal(dw_lang_money("fr", 123456, 2, "EUR", b, sizeof b), "1\xe2\x80\xaf"
+                                                                            "234,56\xc2\xa0€");
+    assert_string_equal(dw_lang_money("de", 123456789012, 2, "EUR", b, sizeof b),
+                        "1.234.567.890,12\xc2\xa0€");
+    assert_string_equal(dw_lang_money("en", -50, 2, "USD", b, sizeof b), "-$0.50");
+    assert_string_equal(dw_lang_money("de", 999, 0, "JPY", b, sizeof b), "999\xc2\xa0¥");
+    dw_time_t t = T("2026-12-06T10:00:00Z");
+    assert_string_equal(dw_lang_date("en", t, b, sizeof b), "December 6, 2026");
+    assert_string_equal(dw_lang_date("de", t, b, sizeof b), "6. Dezember 2026");
+    assert_string_equal(dw_lang_date("fr", t, b, sizeof b), "6 décembre 2026");
+    assert_string_equal(dw_lang_date("fr", T("2027-01-01T00:00:00Z"), b, sizeof b),
+                        "1er janvier 2027");
+    assert_string_equal(dw_lang_date("es", t, b, sizeof b), "6 de diciembre de 2026");
+    assert_string_equal(dw_lang_date("nl", t, b, sizeof b), "6 december 2026");
+}
+
 /* ---- demo slots ---------------------------------------------------------------------------- */
 
 static void assert_slot(const json_t *slots, size_t i, const char *start, const char *end,
@@ -727,7 +784,7 @@ static void slots_lead_time_and_weekend(void **state) {
     json_t *slots = NULL;
     /* Friday 09:14Z + 24 h is Saturday: the weekend has no windows. Sven's 09:00 local
      * (+01:00) is 08:00Z. One slot per day. */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-20T09:14:00Z"), 3, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-20T09:14:00Z"), 3, NULL, &slots), 0);
     assert_int_equal(json_array_size(slots), 3);
     assert_slot(slots, 0, "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z", "sven");
     assert_slot(slots, 1, "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", "sven");
@@ -736,29 +793,29 @@ static void slots_lead_time_and_weekend(void **state) {
     json_decref(slots);
 
     /* the lead time itself: Sunday 08:30Z + 24 h = Monday 08:30Z -> the next full hour */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-22T08:30:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-22T08:30:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z", "sven");
     json_decref(slots);
 
     /* Monday 10:30Z: 11:00Z is 12:00 local, past the morning window, and Monday has no
      * afternoon window: Tuesday */
     ws.team.demo_lead_hours = 0;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T10:30:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T10:30:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", "sven");
     json_decref(slots);
 
     /* Tuesday 11:00Z: the afternoon window 14:00-17:00 local */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-24T13:00:00Z", "2026-11-24T14:00:00Z", "sven");
     json_decref(slots);
 
     /* a 4-hour demo fits no 3-hour window: nothing within the search horizon */
     ws.team.demo_minutes = 240;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 3, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-24T11:00:00Z"), 3, NULL, &slots), 0);
     assert_int_equal(json_array_size(slots), 0);
     json_decref(slots);
     ws.team.demo_minutes = 0;
-    assert_int_equal(dw_demo_slots(&ws.team, 0, 3, &slots), -DW_EINVAL);
+    assert_int_equal(dw_demo_slots(&ws.team, 0, 3, NULL, &slots), -DW_EINVAL);
 }
 
 static void slots_offsets_and_ties(void **state) {
@@ -788,14 +845,14 @@ static void slots_offsets_and_ties(void **state) {
     ws.team.n_availability = DW_ARRAY_SIZE(av);
     ws.team.demo_lead_hours = 0;
     json_t *slots = NULL;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 3, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 3, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z", "anna"); /* tie */
     assert_slot(slots, 1, "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", "sven");
     assert_slot(slots, 2, "2026-11-25T08:00:00Z", "2026-11-25T09:00:00Z", "anna");
     json_decref(slots);
 
     /* Monday after the European windows: New York's morning */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T11:00:00Z"), 1, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T11:00:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2026-11-23T14:00:00Z", "2026-11-23T15:00:00Z", "omar");
     json_decref(slots);
 
@@ -805,14 +862,14 @@ static void slots_offsets_and_ties(void **state) {
         .user = "omar", .utc_offset_min = 330, .windows = w, .n_windows = 1};
     ws.team.availability = &india;
     ws.team.n_availability = 1;
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T03:40:00Z"), 2, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T03:40:00Z"), 2, NULL, &slots), 0);
     assert_int_equal(json_array_size(slots), 2);
     assert_slot(slots, 0, "2026-11-23T04:30:00Z", "2026-11-23T05:30:00Z", "omar");
     assert_slot(slots, 1, "2026-11-30T03:30:00Z", "2026-11-30T04:30:00Z", "omar");
     json_decref(slots);
 
     /* n larger than the horizon holds: at most one a day for DW_SCHEDULE_DAYS days */
-    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 1000, &slots), 0);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2026-11-23T00:00:00Z"), 1000, NULL, &slots), 0);
     assert_true(json_array_size(slots) <= DW_SCHEDULE_DAYS / 7 + 1);
     assert_true(json_array_size(slots) >= 8);
     json_decref(slots);
@@ -827,6 +884,9 @@ struct fake_gateway {
     json_t *approvals; /* requests made: [{kind, role, reason, rule}] */
     int outcome;       /* -1 until set_outcome */
     char reason[512];
+    json_t *held;  /* slots other deals hold: [{user, start}] */
+    json_t *holds; /* the slots the agent holds */
+    dw_time_t hold_until;
 };
 
 #define FAKE(c) ((struct fake_gateway *)(c)->gateway)
@@ -909,7 +969,27 @@ static int fake_score_model(struct dw_agent_ctx *c, const struct dw_score_model 
     return r;
 }
 
+/* Slots other deals hold (f->held) and the ones the agent holds (f->holds). */
+static int fake_slots_held(struct dw_agent_ctx *c, json_t **ret) {
+    int r = fake_check(c, DW_TOOL_READ_DEAL);
+    if (r == 0)
+        *ret = FAKE(c)->held ? json_deep_copy(FAKE(c)->held) : json_array();
+    return r;
+}
+
+static int fake_slots_hold(struct dw_agent_ctx *c, const json_t *slots, dw_time_t until) {
+    int r = fake_check(c, DW_TOOL_WRITE_SCHEDULE);
+    if (r == 0) {
+        json_decref(FAKE(c)->holds);
+        FAKE(c)->holds = json_deep_copy(slots);
+        FAKE(c)->hold_until = until;
+    }
+    return r;
+}
+
 static const struct dw_tools fake_tools = {
+    .slots_held = fake_slots_held,
+    .slots_hold = fake_slots_hold,
     .leads = fake_leads,
     .score_model = fake_score_model,
     .doc_get = fake_doc_get,
@@ -929,6 +1009,8 @@ static void fake_release(struct fake_gateway *f) {
     json_decref(f->docs);
     json_decref(f->quote);
     json_decref(f->approvals);
+    json_decref(f->held);
+    json_decref(f->holds);
 }
 
 static int run_agent(const struct dw_agent *a, const struct dw_workspace *ws,
@@ -1074,32 +1156,44 @@ static void agent_contract_checks(void **state) {
     fake_release(&f);
 }
 
-static void agent_proposal_renders_deterministically(void **state) {
+#define PROPOSAL_FIXTURE(f)                                                                        \
+    do {                                                                                           \
+        json_object_set_new((f).docs, "requirements", J(GOOD_REQ));                                \
+        json_object_set_new((f).docs, "solution",                                                  \
+                            J("{\"lines\": [{\"sku\": \"NW-EDGE-100\", \"name\": \"Edge Gateway "  \
+                              "100\", \"quantity\": 12, \"covers\": [\"sd-wan\", \"firewall\"]}]," \
+                              " \"not_covered\": [], \"options\": []}"));                          \
+        json_object_set_new((f).docs, "contract",                                                  \
+                            J("{\"dpa\": true, \"export_control\": {\"status\": \"clear\"},"       \
+                              " \"legal_flags\": [{\"phrase\": \"net 90\", \"lead\": 1},"          \
+                              " {\"phrase\": \"net 90\", \"lead\": 2}],"                           \
+                              " \"notes\": [\"internal only\"]}"));                                \
+        (f).quote =                                                                                \
+            J("{\"revision\": 2, \"currency\": \"EUR\", \"digits\": 2, \"hash\": \"abc\","         \
+              " \"created_at\": \"2026-12-06T09:59:00Z\","                                         \
+              " \"subtotal\": 1548000, \"discount\": 154800, \"total\": 1393200,"                  \
+              " \"discount_bp\": 1000, \"term_months\": 12, \"lines\": [{\"sku\": "                \
+              "\"NW-EDGE-100\", \"name\": \"Edge Gateway 100\", \"quantity\": 12, "                \
+              "\"unit_price\": 129000, \"amount\": 1548000, \"discount\": 154800, \"net\": "       \
+              "1393200, \"billing\": \"one_time\", \"term_months\": null}]}");                     \
+    } while (0)
+
+/* The lead arrived on 2026-11-20; the deal was re-quoted and the proposal written on
+ * 2026-12-06. The proposal is dated the day it is written and the offer holds 30 days from
+ * then (policies quotes.valid_days): January 5, 2027 — not December 20 (counted from the
+ * lead). Money in the English way with the euro sign. */
+static void agent_proposal_dated_when_written(void **state) {
     struct dw_workspace ws = test_ws();
     struct fake_gateway f;
-    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "SD-WAN for 12 plants"));
-    json_object_set_new(f.docs, "requirements", J(GOOD_REQ));
-    json_object_set_new(f.docs, "solution",
-                        J("{\"lines\": [{\"sku\": \"NW-EDGE-100\", \"name\": \"Edge Gateway "
-                          "100\", \"quantity\": 12, \"covers\": [\"sd-wan\", \"firewall\"]}],"
-                          " \"not_covered\": [], \"options\": []}"));
-    json_object_set_new(f.docs, "contract",
-                        J("{\"dpa\": true, \"export_control\": {\"status\": \"clear\"},"
-                          " \"legal_flags\": [{\"phrase\": \"net 90\", \"lead\": 1},"
-                          " {\"phrase\": \"net 90\", \"lead\": 2}],"
-                          " \"notes\": [\"internal only\"]}"));
-    f.quote = J("{\"revision\": 2, \"currency\": \"EUR\", \"digits\": 2, \"hash\": \"abc\","
-                " \"subtotal\": 1548000, \"discount\": 154800, \"total\": 1393200,"
-                " \"discount_bp\": 1000, \"term_months\": 12, \"lines\": [{\"sku\": "
-                "\"NW-EDGE-100\", \"name\": \"Edge Gateway 100\", \"quantity\": 12, "
-                "\"unit_price\": 129000, \"amount\": 1548000, \"discount\": 154800, \"net\": "
-                "1393200, \"billing\": \"one_time\", \"term_months\": null}]}");
-    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-01T00:00:00Z")), 0);
+    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "We need SD-WAN and a firewall for 12 plants."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
     json_t *doc = json_object_get(f.docs, "proposal");
     const char *md = dw_json_str(doc, "markdown");
-    assert_string_equal(md, "# Proposal D-000007 for Acme Werke GmbH\nDate: 2026-11-20\n"
-                            "| NW-EDGE-100 | 12 | 1290.00 | 13932.00 |\n"
-                            "Total: EUR 13932.00 (discount 10%), valid until 2026-12-20\n"
+    assert_string_equal(md, "# Proposal D-000007 for Acme Werke GmbH\nDate: December 6, 2026\n"
+                            "| NW-EDGE-100 | 12 | €1,290.00 | €13,932.00 |\n"
+                            "Total: €13,932.00 (discount 10%), valid until January 5, 2027\n"
+                            "Acme Werke GmbH\nPrepared for Jana Roth\n"
                             "- The Edge Gateway 100 forwards up to 500 Mbit/s of encrypted SD-WAN\n"
                             "traffic. [1]\n"
                             "[1]: knowledge/edge-100.md#throughput\n"
@@ -1107,14 +1201,13 @@ static void agent_proposal_renders_deterministically(void **state) {
                             "team.\n");
     assert_int_equal(dw_json_int(doc, "quote_revision", 0), 2);
     assert_string_equal(dw_json_str(doc, "quote_hash"), "abc");
+    assert_string_equal(dw_json_str(doc, "written_at"), "2026-12-06T10:00:00Z");
+    assert_string_equal(dw_json_str(doc, "valid_until"), "2027-01-05");
+    assert_string_equal(dw_json_str(doc, "language"), "en");
+    assert_string_equal(dw_json_str(doc, "document_language"), "en");
+    assert_false(dw_json_bool(doc, "language_fallback", true));
     assert_int_equal(json_array_size(json_object_get(doc, "claims")), 1);
     assert_int_equal(json_array_size(json_object_get(doc, "citations")), 1);
-
-    /* a re-run at another time renders the same bytes */
-    json_t *first = json_deep_copy(doc);
-    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2027-03-01T00:00:00Z")), 0);
-    assert_true(json_equal(first, json_object_get(f.docs, "proposal")));
-    json_decref(first);
 
     /* no quote: a clear error, nothing written */
     json_decref(f.quote);
@@ -1125,19 +1218,101 @@ static void agent_proposal_renders_deterministically(void **state) {
     fake_release(&f);
 }
 
+/* Customer text in a Markdown proposal is literal: a name carrying a link and bold text, and
+ * a company that would start a heading line, render escaped — no link, no heading, no bold. */
+static void agent_proposal_escapes_customer_markdown(void **state) {
+    struct dw_workspace ws = test_ws();
+    struct fake_gateway f;
+    fake_init(&f, ONE_LEAD("{\"name\": \"Bob [Pay the invoice here](https://evil.example/pay) "
+                           "**discount approved**\", \"email\": \"bob@acme-werke.de\", "
+                           "\"company\": \"# 50% discount approved by VP\", \"country\": "
+                           "\"DE\"}",
+                           "We need SD-WAN and a firewall for 12 plants."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
+    const char *md = dw_json_str(json_object_get(f.docs, "proposal"), "markdown");
+    assert_non_null(strstr(md, "\n\\# 50% discount approved by VP\n"));
+    assert_non_null(strstr(md, "Prepared for Bob \\[Pay the invoice here\\]\\(https\\://evil\\."
+                               "example/pay\\) \\*\\*discount approved\\*\\*\n"));
+    assert_null(strstr(md, "\n# 50%"));
+    assert_null(strstr(md, "](https"));
+    assert_null(strstr(md, " **discount"));
+    fake_release(&f);
+}
+
+/* A German customer gets the German template with German formats; a Spanish one, for whom
+ * the workspace has no template, the company's English one, and the document says so. */
+static void agent_proposal_language(void **state) {
+    struct dw_workspace ws = test_ws();
+    static char de[] = "Angebot {{{deal.id}}} für {{customer.company}} vom {{{date}}}: "
+                       "{{{quote.total}}}, gültig bis {{{quote.valid_until}}}\n";
+    ws.language = "en";
+    ws.template_sets[0] = (struct dw_template_set){
+        .language = "de",
+        .proposal = {"templates/de/proposal.mustache", de, strlen(de), 1},
+        .reply = {"templates/de/reply.mustache", NULL, 0, 1},
+        .partials = json_object(),
+    };
+    struct fake_gateway f;
+    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "Wir benötigen für unsere zwölf Werke SD-WAN und eine "
+                                         "Firewall. Bitte senden Sie uns ein Angebot, die "
+                                         "Installation ist auch gewünscht."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
+    json_t *doc = json_object_get(f.docs, "proposal");
+    assert_string_equal(dw_json_str(doc, "markdown"),
+                        "Angebot D-000007 für Acme Werke GmbH vom 6. Dezember 2026: "
+                        "13.932,00\xc2\xa0€, gültig bis 5. Januar 2027\n");
+    assert_string_equal(dw_json_str(doc, "language"), "de");
+    assert_false(dw_json_bool(doc, "language_fallback", true));
+    fake_release(&f);
+
+    fake_init(&f, ONE_LEAD(GOOD_CONTACT, "Necesitamos SD-WAN y un cortafuegos para nuestras "
+                                         "doce plantas. Por favor, envíenos una oferta con la "
+                                         "instalación."));
+    PROPOSAL_FIXTURE(f);
+    assert_int_equal(run_agent(&dw_agent_proposal, &ws, &f, T("2026-12-06T10:00:00Z")), 0);
+    doc = json_object_get(f.docs, "proposal");
+    assert_string_equal(dw_json_str(doc, "language"), "es");
+    assert_string_equal(dw_json_str(doc, "document_language"), "en");
+    assert_true(dw_json_bool(doc, "language_fallback", false));
+    assert_non_null(strstr(dw_json_str(doc, "markdown"), "Date: December 6, 2026"));
+    fake_release(&f);
+    json_decref(ws.template_sets[0].partials);
+}
+
+/* Slots start after the step's now (Sunday 2026-12-06 10:00Z + 24 h lead time = Monday
+ * 10:00Z, 11:00 in Sven's +01:00, inside his 09-12 window), never at an hour another open
+ * deal holds, and are held for this deal for 7 days. */
 static void agent_scheduling_slots(void **state) {
     struct dw_workspace ws = test_ws();
     struct fake_gateway f;
     fake_init(&f, "[{\"id\": 1, \"received_at\": \"2026-11-10T09:00:00Z\", \"intake\": "
                   "{\"flags\": []}}, {\"id\": 2, \"received_at\": \"" RECEIVED "\", "
-                  "\"intake\": {\"flags\": []}}, {\"id\": 3, \"received_at\": "
-                  "\"2026-12-24T09:00:00Z\", \"intake\": {\"flags\": [\"follow_up\", "
-                  "\"duplicate_content\"]}}]");
-    assert_int_equal(run_agent(&dw_agent_scheduling, &ws, &f, 0), 0);
+                  "\"intake\": {\"flags\": []}}]");
+    dw_time_t now = T("2026-12-06T10:00:00Z");
+    assert_int_equal(run_agent(&dw_agent_scheduling, &ws, &f, now), 0);
     json_t *slots = json_object_get(json_object_get(f.docs, "schedule"), "slots");
-    /* after the latest message that says something new (lead 2, a Friday) */
     assert_int_equal(json_array_size(slots), 3);
-    assert_slot(slots, 0, "2026-11-23T08:00:00Z", "2026-11-23T09:00:00Z", "sven");
+    assert_slot(slots, 0, "2026-12-07T10:00:00Z", "2026-12-07T11:00:00Z", "sven");
+    assert_slot(slots, 1, "2026-12-08T08:00:00Z", "2026-12-08T09:00:00Z", "sven");
+    assert_slot(slots, 2, "2026-12-09T08:00:00Z", "2026-12-09T09:00:00Z", "sven");
+    assert_true(json_equal(slots, f.holds));
+    assert_int_equal(f.hold_until, now + 7 * 86400);
+    assert_string_equal(dw_json_str(json_object_get(f.docs, "schedule"), "held_until"),
+                        "2026-12-13T10:00:00Z");
+
+    /* another open deal holds Monday 10:00Z and Tuesday 08:00Z: Monday has nothing else
+     * after the lead time, Tuesday's next hour is 09:00Z */
+    f.held = json_pack("[{s:s,s:I},{s:s,s:I}]", "user", "sven", "start",
+                       (json_int_t)T("2026-12-07T10:00:00Z"), "user", "sven", "start",
+                       (json_int_t)T("2026-12-08T08:00:00Z"));
+    assert_int_equal(run_agent(&dw_agent_scheduling, &ws, &f, now), 0);
+    slots = json_object_get(json_object_get(f.docs, "schedule"), "slots");
+    assert_int_equal(json_array_size(slots), 3);
+    assert_slot(slots, 0, "2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z", "sven");
+    assert_slot(slots, 1, "2026-12-09T08:00:00Z", "2026-12-09T09:00:00Z", "sven");
+    assert_slot(slots, 2, "2026-12-10T08:00:00Z", "2026-12-10T09:00:00Z", "sven");
     fake_release(&f);
 }
 
@@ -1171,7 +1346,11 @@ int main(void) {
         cmocka_unit_test(agent_qualification_needs_info_reply),
         cmocka_unit_test(agent_qualification_outcomes),
         cmocka_unit_test(agent_contract_checks),
-        cmocka_unit_test(agent_proposal_renders_deterministically),
+        cmocka_unit_test(lang_identifies_enquiries),
+        cmocka_unit_test(lang_formats),
+        cmocka_unit_test(agent_proposal_dated_when_written),
+        cmocka_unit_test(agent_proposal_escapes_customer_markdown),
+        cmocka_unit_test(agent_proposal_language),
         cmocka_unit_test(agent_scheduling_slots),
         cmocka_unit_test(agent_descriptors),
     };

@@ -72,6 +72,32 @@ static void test_escaping(void **state) {
     assert_render("<b>{{y}}</b>", "{\"y\": \"{{x}}\"}", NULL, "<b>{{x}}</b>");
 }
 
+/* Markdown mode: customer text cannot become a link, emphasis, heading, list item, table
+ * cell break or autolink; triple braces stay raw; partials escape the same way. */
+static void test_escaping_markdown(void **state) {
+    (void)state;
+    json_error_t je;
+    json_t *d = json_loads("{\"n\": \"Bob [Pay](https://evil.example/pay) **ok**\","
+                           " \"c\": \"# 50% off\\n- 1. x | y\", \"w\": \"www.evil.example\"}",
+                           0, &je);
+    json_t *p = json_pack("{s:s}", "sig", "{{n}}");
+    struct dw_mustache_opts opts = {.partials = p, .escape = DW_MUSTACHE_MARKDOWN};
+    struct dw_error err = {0};
+    char *out = NULL;
+    const char *t = "{{n}}\n{{c}}\n{{w}}\n{{{n}}}\n{{> sig}}";
+    assert_int_equal(dw_mustache_render(t, strlen(t), d, &opts, &out, &err), 0);
+    assert_string_equal(out, "Bob \\[Pay\\]\\(https\\://evil\\.example/pay\\) \\*\\*ok\\*\\*\n"
+                             "\\# 50% off \\- 1\\. x \\| y\n"
+                             "www\\.evil\\.example\n"
+                             "Bob [Pay](https://evil.example/pay) **ok**\n"
+                             "Bob \\[Pay\\]\\(https\\://evil\\.example/pay\\) \\*\\*ok\\*\\*");
+    free(out);
+    opts.escape = (enum dw_mustache_escape)7;
+    assert_int_equal(dw_mustache_render(t, strlen(t), d, &opts, &out, &err), -DW_EINVAL);
+    json_decref(d);
+    json_decref(p);
+}
+
 static void test_values(void **state) {
     (void)state;
     assert_render("{{i}} {{r}} {{w}} {{n}}|{{t}} {{f}}",
@@ -291,12 +317,12 @@ static void test_bad_arguments(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escaping),       cmocka_unit_test(test_values),
-        cmocka_unit_test(test_dotted_names),   cmocka_unit_test(test_sections),
-        cmocka_unit_test(test_inverted),       cmocka_unit_test(test_partials),
-        cmocka_unit_test(test_set_delimiters), cmocka_unit_test(test_syntax_errors),
-        cmocka_unit_test(test_limits),         cmocka_unit_test(test_bad_arguments),
-        cmocka_unit_test(test_work_limit),
+        cmocka_unit_test(test_escaping),      cmocka_unit_test(test_escaping_markdown),
+        cmocka_unit_test(test_values),        cmocka_unit_test(test_dotted_names),
+        cmocka_unit_test(test_sections),      cmocka_unit_test(test_inverted),
+        cmocka_unit_test(test_partials),      cmocka_unit_test(test_set_delimiters),
+        cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_work_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

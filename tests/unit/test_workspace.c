@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "rules/mustache.h"
 #include "workspace/workspace.h"
 
 /* ---- the fixture --------------------------------------------------------------------- */
@@ -927,6 +928,41 @@ static void test_template_errors(void **state) {
     expect_one("templates/partials/bad.mustache", "a {{/x}}",
                "templates/partials/bad.mustache:1:3: template error: closing tag 'x' without "
                "an open section");
+    /* per-language templates: where they go, and what they may hold */
+    expect_one("templates/proposal.de.mustache", "x",
+               "templates/proposal.de.mustache:1:1: unknown template: templates/ holds "
+               "proposal.mustache, reply.mustache, partials/ and a directory per further "
+               "language (templates/de/...)");
+    expect_one("templates/deu/proposal.mustache", "x",
+               "templates/deu:1:1: 'deu' is not a language code (en, de, fr, es, it, nl, pt); a "
+               "language's templates go in templates/CODE/");
+    expect_one("templates/de/angebot.mustache", "x",
+               "templates/de/angebot.mustache:1:1: unknown template: a language's directory "
+               "holds proposal.mustache, reply.mustache and partials/");
+    expect_one("templates/fr/reply.mustache", "{{#ask}}",
+               "templates/fr/reply.mustache:1:1: template error: unclosed section 'ask'");
+
+    /* a German set: its proposal, the company's reply as the fallback, partials overridden */
+    struct file de[] = {{"templates/de/proposal.mustache", "Angebot {{> sig}}"},
+                        {"templates/partials/sig.mustache", "Regards"},
+                        {"templates/de/partials/sig.mustache", "Grüße"}};
+    make_ws(de, DW_ARRAY_SIZE(de));
+    struct dw_workspace *ws = load_ok();
+    const json_t *partials = NULL;
+    const char *used = NULL;
+    const struct dw_template *t = dw_ws_template(ws, "proposal", "de", &partials, &used);
+    assert_string_equal(used, "de");
+    assert_string_equal(t->text, "Angebot {{> sig}}");
+    assert_int_equal(t->escape, DW_MUSTACHE_MARKDOWN);
+    assert_string_equal(json_string_value(json_object_get(partials, "sig")), "Grüße");
+    t = dw_ws_template(ws, "reply", "de", &partials, &used);
+    assert_string_equal(used, "en");
+    assert_ptr_equal(t, &ws->reply_template);
+    assert_string_equal(json_string_value(json_object_get(partials, "sig")), "Regards");
+    t = dw_ws_template(ws, "proposal", "fr", &partials, &used);
+    assert_string_equal(used, "en");
+    assert_ptr_equal(t, &ws->proposal_template);
+    dw_workspace_unref(ws);
 }
 
 static void test_limits_and_bytes(void **state) {

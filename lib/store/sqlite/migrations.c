@@ -259,6 +259,20 @@ static const char schema_v4[] =
     ");"
     "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_at);";
 
+static const char schema_v5[] =
+    /* Demo slots offered to a deal and held for it, so that no two open deals are offered
+     * the same engineer's hour. A hold lapses at expires_at (the slot's start or the end of
+     * the hold, whichever is first) or when the deal ends; the scheduling step replaces its
+     * deal's holds in its own transaction. Times in seconds since the epoch. */
+    "CREATE TABLE slot_holds ("
+    "  deal_id INTEGER NOT NULL REFERENCES deals (id),"
+    "  user TEXT NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (deal_id, user, start)"
+    ");"
+    "CREATE INDEX slot_holds_start ON slot_holds (start);";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -267,6 +281,7 @@ static const struct migration migrations[] = {
     {2, "scoring models", schema_v2},
     {3, "API tokens", schema_v3},
     {4, "webhooks and their deliveries", schema_v4},
+    {5, "demo slot holds", schema_v5},
 };
 
 int dw__sqlite_schema_version(void) {
@@ -354,6 +369,14 @@ static int apply_pending(sqlite3 *db, struct dw_error *err) {
 }
 
 int dw__sqlite_migrate(sqlite3 *db, struct dw_error *err) {
+    /* The usual open finds the schema current: a plain read says so without the write
+     * lock, so a CLI command or a test opening the store beside a busy server does not
+     * queue behind the server's writers. Anything else (a new file, an older schema, a
+     * newer one to refuse) takes the locked path below, which reads the version again. */
+    int version = -1;
+    struct dw_error ignored = {0};
+    if (current_version(db, &version, &ignored) == 0 && version == dw__sqlite_schema_version())
+        return 0;
     int r = exec(db, "BEGIN IMMEDIATE", err, "starting the migration transaction");
     if (r < 0)
         return r;

@@ -240,6 +240,12 @@
     X(DELIVERY_REPLAY, "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, "          \
                        "next_at = ?2 WHERE status = 'dead' AND (?1 IS NULL OR id = ?1)")           \
     X(DELIVERY_COUNTS, "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status")     \
+    X(SLOTS_HELD, "SELECT h.user, h.start FROM slot_holds h JOIN deals d ON d.id = h.deal_id "     \
+                  "WHERE h.deal_id <> ?1 AND h.expires_at > ?2 AND h.start > ?2 AND "              \
+                  "d.stage NOT IN ('ordered', 'lost', 'disqualified') ORDER BY h.start")           \
+    X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
+    X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
+                 "VALUES (?1, ?2, ?3, ?4)")                                                        \
     /* stats */                                                                                    \
     X(STATS_STAGES, "SELECT stage, COUNT(*) FROM deals GROUP BY stage")                            \
     X(STATS_COUNTS,                                                                                \

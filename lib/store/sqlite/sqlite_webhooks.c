@@ -25,6 +25,9 @@ static const struct {
     [DW_HOOK_DELIVERIES] = {DW__SQ_DELIVERIES_LIST, true, {"status", "max", "after"}},
     [DW_HOOK_REPLAY] = {DW__SQ_DELIVERY_REPLAY, false, {"id", "now_ms"}},
     [DW_HOOK_DELIVERY_COUNTS] = {DW__SQ_DELIVERY_COUNTS, true, {NULL}},
+    [DW_HOOK_SLOTS_HELD] = {DW__SQ_SLOTS_HELD, true, {"deal", "now"}},
+    [DW_HOOK_SLOTS_FREE] = {DW__SQ_SLOTS_FREE, false, {"deal"}},
+    [DW_HOOK_SLOT_HOLD] = {DW__SQ_SLOT_HOLD, false, {"deal", "user", "start", "expires"}},
 };
 
 int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
