@@ -1,28 +1,41 @@
 # dealwright — a thin wrapper over Meson + Ninja.
 #   make          build (installs missing Debian packages when run as root)
 #   make demo     build and run the main job on the example workspace
-#   make test     build and run every test (unit, conformance, end-to-end)
+#   make test     build, install the test packages, run every test (unit, conformance,
+#                 end-to-end, the browser test); a skipped test fails the run
+#   make soak     SOAK_SECONDS (1800) of mixed load on `dealwright serve`; fails unless the
+#                 server's memory is flat within 10 % after warm-up (docs/internals/server.md)
 #   make bench    build optimised and run the benchmarks
 #   make asan     build with ASan + UBSan and run the unit and end-to-end tests
 #   make fuzz     build the libFuzzer targets with clang and run each for 20 s on its seeds
 #   make fuzz-long  run each fuzz target for FUZZ_SECONDS (600), FUZZ_JOBS (2) at a time
 
-DEB_PACKAGES := gcc meson ninja-build pkg-config python3 sqlite3 \
+# What building needs (`make`), and what the tests need on top (`make test`): the tools the
+# end-to-end scripts call, the formatter, and the browser test's chromium, Node.js and npm
+# (the npm packages themselves are pinned in tests/e2e/npm/package-lock.json and installed
+# with `npm ci` into the build tree).
+DEB_PACKAGES := gcc meson ninja-build pkg-config python3 \
                 libjansson-dev libfyaml-dev libsqlite3-dev libpcre2-dev libsodium-dev \
-                libcmocka-dev clang-format libxgboost-dev libstemmer-dev libssl-dev libglpk-dev \
-                libmicrohttpd-dev curl prometheus libcurl4-openssl-dev \
-                chromium nodejs
+                libcmocka-dev libxgboost-dev libstemmer-dev libssl-dev libglpk-dev \
+                libmicrohttpd-dev libcurl4-openssl-dev
+TEST_DEB_PACKAGES := sqlite3 curl prometheus clang-format chromium nodejs npm
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_BENCH ?= build-bench
 
-.PHONY: all deps build demo test bench asan clean format check-format fuzz fuzz-long
+.PHONY: all deps test-deps build demo test bench asan clean format check-format fuzz fuzz-long \
+        soak
 
 # $(call install_packages,LIST): install the Debian packages of LIST that are missing when
-# run as root; otherwise print the exact apt-get line and fail.
+# run as root; otherwise print the exact apt-get line and fail. A package counts as present
+# when it is installed or an installed package provides it (a Node.js build that bundles
+# npm provides npm, and conflicts with Debian's).
 define install_packages
-	@missing=""; for p in $(1); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	@provided=$$(dpkg-query -W -f='$${Status}|$${Provides}\n' 2>/dev/null | \
+	  sed -n 's/^install ok installed|//p' | tr ',' '\n' | sed 's/(.*//; s/ //g'); \
+	missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || \
+	    printf '%s\n' $$provided | grep -qx "$$p" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -39,6 +52,9 @@ all: build
 deps:
 	$(call install_packages,$(DEB_PACKAGES))
 
+test-deps: deps
+	$(call install_packages,$(TEST_DEB_PACKAGES))
+
 $(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) --buildtype=debugoptimized
 
@@ -48,8 +64,12 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	./$(BUILD)/src/dealwright demo
 
-test: build
-	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+# A skipped test is a failure: tests/check_no_skips.py reads meson's test log and names it.
+# TESTS="NAME..." runs only those (meson test names or --suite S).
+TESTS ?=
+test: build test-deps
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(TESTS)
+	python3 tests/check_no_skips.py $(BUILD)/meson-logs/testlog.json
 
 $(BUILD_BENCH)/build.ninja: | deps
 	meson setup $(BUILD_BENCH) --buildtype=release -Db_ndebug=true
@@ -65,15 +85,25 @@ bench: deps $(BUILD_BENCH)/build.ninja
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-asan: deps $(BUILD_ASAN)/build.ninja
+asan: test-deps $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  meson test -C $(BUILD_ASAN) --print-errorlogs --num-processes 2 --suite unit --suite e2e --suite conformance
+	python3 tests/check_no_skips.py $(BUILD_ASAN)/meson-logs/testlog.json
 
-format:
+# ---- soak (docs/internals/server.md "Soak") ---------------------------------------------
+SOAK_SECONDS ?= 1800
+SOAK_DEALS   ?= 100000
+SOAK_SAMPLE  ?= 10
+soak: test-deps $(BUILD_BENCH)/build.ninja
+	ninja -C $(BUILD_BENCH)
+	./$(BUILD_BENCH)/bench/dealwright-soak --seconds $(SOAK_SECONDS) --deals $(SOAK_DEALS) \
+	  --sample $(SOAK_SAMPLE) --csv $(BUILD_BENCH)/soak-rss.csv ./$(BUILD_BENCH)/src/dealwright
+
+format: test-deps
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-check-format:
+check-format: test-deps
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
@@ -106,6 +136,7 @@ endef
 fuzz: deps
 	$(fuzz_setup)
 	meson test -C $(BUILD_FUZZ) --suite fuzz --print-errorlogs --num-processes $(FUZZ_JOBS)
+	python3 tests/check_no_skips.py $(BUILD_FUZZ)/meson-logs/testlog.json
 
 # Each target runs on a scratch corpus in the build tree (kept between runs, so a long run
 # resumes where the last ended) plus the committed seeds; findings go to

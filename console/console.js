@@ -6,7 +6,6 @@
 const STAGES = ['new', 'qualifying', 'needs_info', 'scoping', 'pricing', 'awaiting_approval',
                 'proposal_ready', 'ordered', 'disqualified', 'lost'];
 const TOKEN_KEY = 'dealwright.token';
-const DETAIL_MAX = 200; // deals read one by one for the funnel's approval figures
 
 // ---- small DOM helpers --------------------------------------------------------------
 
@@ -124,6 +123,10 @@ async function route() {
   const seq = ++routeSeq;
   let page;
   try {
+    if (!$('who').textContent) {
+      const me = await api('me');
+      $('who').textContent = me.user + ' · ' + me.role;
+    }
     const m = /^#\/deals\/([A-Za-z0-9-]{1,20})$/.exec(hash);
     if (m) page = await dealPage(m[1]);
     else if (hash === '#/approvals') page = await approvalsPage();
@@ -202,6 +205,44 @@ function highlighted(message, spans, warnLabels) {
   }
   out.append(dec.decode(bytes.slice(at)));
   return out;
+}
+
+// A lead as the customer wrote it: the message, then a chat transcript turn by turn. Spans
+// count bytes in the customer's words as the extraction read them: the message, then each
+// customer turn, joined by a blank line (two bytes).
+function leadView(lead, spans, warn) {
+  const enc = new TextEncoder();
+  const shifted = (start, len) => spans
+    .filter((s) => s.fact.span[0] >= start && s.fact.span[1] <= start + len)
+    .map((s) => ({label: s.label, fact: Object.assign({}, s.fact, {span: [s.fact.span[0] - start, s.fact.span[1] - start]})}));
+  const box = el('div', {});
+  let at = 0;
+  if (lead.message) {
+    const len = enc.encode(lead.message).length;
+    box.append(highlighted(lead.message, shifted(0, len), warn));
+    at = len;
+  }
+  const turns = Array.isArray(lead.transcript) ? lead.transcript : [];
+  if (turns.length) {
+    const list = el('ol.transcript', {});
+    for (const t of turns) {
+      const words = typeof t.text === 'string' ? t.text : '';
+      let body;
+      if (t.from === 'customer') {
+        if (at) at += 2;
+        const len = enc.encode(words).length;
+        body = highlighted(words, shifted(at, len), warn);
+        at += len;
+      } else {
+        body = el('div.message', {}, words);
+      }
+      list.append(el('li.turn.from-' + (t.from === 'customer' ? 'customer' : 'agent'), {'data-from': text(t.from)},
+        el('span.who', {}, text(t.from)), body));
+    }
+    box.append(list);
+  }
+  if (!lead.message && !turns.length) box.append(el('p.muted', {}, 'No text (redacted or empty).'));
+  return box;
 }
 
 function factValue(label, f) {
@@ -285,10 +326,14 @@ function approvalCard(a, dealStage, onDone) {
     el('p', {}, 'Approves quote revision ', el('strong.revision', {}, String(a.quote_revision)),
        ' (', el('code', {}, String(a.quote_hash || '').slice(0, 12)), ') · asked ', a.created_at,
        dealStage ? ' · deal is ' + dealStage : ''),
-    a.status === 'pending'
+    a.status === 'pending' && a.can_decide
       ? el('div', {}, note, el('p', {},
           el('button.approve', {type: 'button', onclick: () => decide('approve')}, 'Approve'), ' ',
           el('button.reject', {type: 'button', onclick: () => decide('reject')}, 'Reject')), status)
+      : a.status === 'pending'
+      ? el('p.deciders', {}, 'Waiting for a decision by ',
+           (a.deciders || []).length ? (a.deciders || []).join(', ') : 'no one in the team',
+           ' (', a.required_role, '); you may not decide it.')
       : el('p', {}, el('span.tag.' + a.status, {}, a.status), ' by ', text(a.decided_by), ' at ',
            text(a.decided_at), a.note ? ' — ' : '', a.note ? el('q', {}, a.note) : null));
 }
@@ -322,9 +367,9 @@ async function dealPage(id) {
        reqRows.length ? table(['fact', 'value', 'as written', 'confidence'], reqRows, [3])
                       : el('p.muted', {}, 'None extracted yet.')),
     el('div.panel', {}, el('h2', {}, 'Messages'),
-       leads.map((l) => el('div', {},
+       leads.map((l) => el('div', {'data-lead': l.id},
          el('p.muted', {}, l.id, ' · ', l.source, ' · ', l.received_at, ' · ', text(l.subject)),
-         highlighted(l.message || '', spans.filter((s) => !s.fact.lead || s.fact.lead === leadNo(l)), warn))))));
+         leadView(l, spans.filter((s) => !s.fact.lead || s.fact.lead === leadNo(l)), warn))))));
 
   // Solution.
   if (d.solution) {
@@ -400,71 +445,66 @@ async function approvalsPage() {
 
 // ---- the funnel dashboard -------------------------------------------------------------
 
-function barChart(title, bars, fmt) {
-  const w = 420, rowH = 26, left = 150, h = bars.length * rowH + 10;
+// A horizontal bar chart; each bar carries its value (data-value) and shows it as text.
+function barChart(id, title, bars, fmt) {
+  const w = 420, rowH = 26, left = 150, room = w - left - 90, h = bars.length * rowH + 10;
   const max = Math.max(1, ...bars.map((b) => b.value));
-  return el('div.panel', {}, el('h2', {}, title),
-    svg('svg', {viewBox: `0 0 ${w} ${h}`, width: '100%', role: 'img', 'aria-label': title},
-      bars.map((b, i) => [
-        svg('text', {x: 0, y: i * rowH + 18}, b.label),
-        svg('rect', {class: 'bar' + (b.cls ? ' ' + b.cls : ''), x: left, y: i * rowH + 5,
-                     width: Math.max(1, (w - left - 70) * b.value / max), height: rowH - 8}),
-        svg('text', {x: left + (w - left - 70) * b.value / max + 6, y: i * rowH + 18}, fmt ? fmt(b.value) : b.value)])));
+  return el('div.panel', {id},
+    el('h2', {}, title),
+    bars.length
+      ? svg('svg', {viewBox: `0 0 ${w} ${h}`, width: '100%', height: h, role: 'img', 'aria-label': title},
+          bars.map((b, i) => svg('g', {class: 'row', 'data-label': b.label, 'data-value': b.value},
+            svg('text', {class: 'label', x: 0, y: i * rowH + 18}, b.label),
+            svg('rect', {class: 'bar' + (b.cls ? ' ' + b.cls : ''), x: left, y: i * rowH + 5,
+                         width: (room * b.value / max).toFixed(2), height: rowH - 8}),
+            svg('text', {class: 'value', x: left + room * b.value / max + 6, y: i * rowH + 18},
+                fmt ? fmt(b.value, b) : String(b.value)))))
+      : el('p.muted', {}, 'Nothing to show yet.'));
 }
 
-const hours = (ms) => (ms / 3600000).toFixed(1) + ' h';
+// A duration in seconds in the unit that reads best.
+function duration(s) {
+  if (s === null || s === undefined) return '—';
+  if (s < 120) return s + ' s';
+  if (s < 7200) return (s / 60).toFixed(1) + ' min';
+  if (s < 172800) return (s / 3600).toFixed(1) + ' h';
+  return (s / 86400).toFixed(1) + ' d';
+}
+const pct = (bp) => (bp === null || bp === undefined ? '—' : (bp / 100).toFixed(1) + ' %');
 
+// The funnel, time in stage and the approvals from one report of the server
+// (GET /v1/reports/funnel), aggregated in the store: no deal is read one by one.
 async function dashboardPage() {
-  const [deals, pending] = await Promise.all([api('deals'), api('approvals')]);
-  const rank = {new: 0, qualifying: 0, needs_info: 0, disqualified: 0, lost: 0, scoping: 1, pricing: 1,
-                awaiting_approval: 1, proposal_ready: 2, ordered: 3};
-  const reached = (n) => deals.filter((d) => (rank[d.stage] || 0) >= n).length;
-  const funnel = [{label: 'leads (deals)', value: deals.length}, {label: 'qualified', value: reached(1)},
-                  {label: 'proposal', value: reached(2)}, {label: 'order', value: reached(3)}];
-
-  // Decided approvals and their waiting times come from each deal (the newest DETAIL_MAX).
-  const details = await Promise.all(deals.slice(-DETAIL_MAX).map((d) => api('deals/' + seg(d.id)).catch(() => null)));
-  let approved = 0, rejected = 0, waited = 0, decidedN = 0;
-  const stageTime = new Map();
-  for (const d of details) {
-    if (!d) continue;
-    for (const a of d.approvals || []) {
-      if (a.status === 'approved') approved++;
-      if (a.status === 'rejected') rejected++;
-      if (a.decided_at) { waited += Date.parse(a.decided_at) - Date.parse(a.created_at); decidedN++; }
-    }
-    // Time per stage from the stage changes in the deal's timeline.
-    const changes = (d.timeline || []).filter((e) => e.type === 'deal.stage_changed');
-    for (let i = 0; i < changes.length; i++) {
-      const from = changes[i].data.from;
-      const start = i ? Date.parse(changes[i - 1].at) : Date.parse(d.created_at);
-      const ms = Date.parse(changes[i].at) - start;
-      if (!stageTime.has(from)) stageTime.set(from, []);
-      stageTime.get(from).push(ms);
-    }
-  }
-  const now = Date.now();
-  const waitingNow = pending.map((a) => now - Date.parse(a.created_at));
-  const rate = approved + rejected ? Math.round(100 * approved / (approved + rejected)) : null;
-  const avgWait = decidedN ? waited / decidedN : 0;
-  const cycle = [...stageTime].map(([s, v]) => ({label: s, value: v.reduce((x, y) => x + y, 0) / v.length / 3600000}));
-
-  return el('div', {id: 'dashboard'},
+  const rep = await api('reports/funnel');
+  const a = rep.approvals || {};
+  const funnel = (rep.funnel || []).map((f, i) => ({label: f.step, value: f.n, conv: i ? f.conversion_bp : null}));
+  const times = (rep.stage_times || []).map((t) => ({label: t.stage, value: t.mean_s, n: t.n}));
+  const stages = STAGES.map((s) => ({label: s, value: (rep.stages || {})[s] || 0}));
+  const decided = a.decided || 0;
+  const to = rep.time_to || {};
+  return el('div', {id: 'dashboard', 'data-as-of': rep.as_of},
     el('h1', {}, 'Funnel'),
+    el('p.muted', {}, 'As of ', rep.as_of, '.'),
     el('div.charts', {},
-      barChart('Leads → qualified → proposal → order', funnel),
-      el('div.panel', {}, el('h2', {}, 'Approvals'),
-        el('p', {}, el('span.kpi', {id: 'approval-rate'}, rate === null ? '—' : rate + ' %'), ' approved of ',
-           String(approved + rejected), ' decided'),
-        el('p', {}, 'Time waiting on people: ', el('strong', {}, decidedN ? hours(avgWait) : '—'),
-           ' on average for decided approvals; ', el('strong', {}, String(pending.length)), ' waiting now',
-           waitingNow.length ? ', the oldest for ' + hours(Math.max(...waitingNow)) : '', '.'),
-        svg('svg', {viewBox: '0 0 420 40', width: '100%', role: 'img', 'aria-label': 'approved and rejected'},
-          svg('rect', {class: 'bar ok', x: 0, y: 5, height: 24, width: approved + rejected ? 420 * approved / (approved + rejected) : 0}),
-          svg('rect', {class: 'bar bad', x: approved + rejected ? 420 * approved / (approved + rejected) : 0, y: 5, height: 24,
-                       width: approved + rejected ? 420 * rejected / (approved + rejected) : 0}))),
-      barChart('Mean time in stage (hours)', cycle, (v) => v.toFixed(2)),
-      barChart('Deals by stage now', STAGES.map((s) => ({label: s, value: deals.filter((d) => d.stage === s).length})))));
+      barChart('chart-funnel', 'Deals → qualified → proposal → order', funnel,
+               (v, b) => String(v) + (b.conv === null ? '' : ' (' + pct(b.conv) + ')')),
+      el('div.panel', {id: 'approvals-panel'}, el('h2', {}, 'Approvals'),
+        el('p', {}, el('span.kpi', {id: 'approval-rate'},
+                       a.approval_rate_bp === null || a.approval_rate_bp === undefined ? '—' : Math.round(a.approval_rate_bp / 100) + ' %'),
+           ' approved of ', el('strong', {id: 'approvals-decided'}, String(decided)), ' decided'),
+        el('p', {}, 'Time waiting on people: ', el('strong', {}, duration(a.mean_wait_s)),
+           ' on average for decided approvals; ', el('strong', {id: 'approvals-pending'}, String(a.pending || 0)),
+           ' waiting now', a.oldest_pending_at ? ', the oldest since ' + a.oldest_pending_at : '', '.'),
+        svg('svg', {viewBox: '0 0 420 40', width: '100%', height: 40, role: 'img', 'aria-label': 'approved and rejected'},
+          svg('rect', {class: 'bar ok', x: 0, y: 5, height: 24, width: decided ? 420 * a.approved / decided : 0}),
+          svg('rect', {class: 'bar bad', x: decided ? 420 * a.approved / decided : 0, y: 5, height: 24,
+                       width: decided ? 420 * a.rejected / decided : 0}))),
+      barChart('chart-cycle', 'Mean time in stage', times, (v, b) => duration(v) + ' · ' + b.n + ' stays'),
+      barChart('chart-stages', 'Deals by stage now', stages),
+      el('div.panel', {id: 'time-to'}, el('h2', {}, 'Cycle time'),
+        table(['from creation to', 'deals', 'mean', 'longest'],
+              ['proposal_ready', 'ordered'].map((k) => [k, String((to[k] || {}).n || 0), duration((to[k] || {}).mean_s),
+                                                        duration((to[k] || {}).max_s)]), [1, 2, 3]))));
 }
 
 // ---- live: the event stream --------------------------------------------------------------

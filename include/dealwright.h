@@ -82,6 +82,15 @@ int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t 
 int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const char *after,
                                int limit, json_t **ret, struct dw_error *err);
 int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);
+/* The sales funnel (lib/control/reports.c), aggregated by the store in one snapshot:
+ * {as_of, stages: {stage: deals there now}, funnel: [{step, stages, n, conversion_bp,
+ * of_deals_bp}] for the steps deals, qualified, proposal, order (a deal counts for a step
+ * when it was ever in one of its stages or a later step's; conversion_bp is n over the
+ * previous step's n in basis points), stage_times: [{stage, n, mean_s, max_s}] (finished
+ * stays in a stage, seconds), time_to: {proposal_ready, ordered: {n, mean_s, max_s}} (from
+ * the deal's creation to first entering it), approvals: {pending, approved, rejected,
+ * void, decided, approval_rate_bp, mean_wait_s, oldest_pending_at}}. */
+int dw_report_funnel(struct dw_engine *e, json_t **ret, struct dw_error *err);
 
 /* Decide an approval as a workspace user; the user's role must allow it (the required
  * role, or for discounts any role of a higher band). Runs the deal on afterwards.
@@ -92,6 +101,16 @@ int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, c
                        const char *note, json_t **ret, struct dw_error *err);
 int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                           const char *role, const char *note, json_t **ret, struct dw_error *err);
+/* May `user` decide an approval that requires `required_role`? With role (a token's role)
+ * the authority is that one role, which the user must hold; role NULL: any of the user's
+ * roles. The same ladder as dw_approval_decide: the required role itself, or for discount
+ * bands any higher band. False for a user not in the team. */
+bool dw_may_decide(struct dw_engine *e, const char *user, const char *role,
+                   const char *required_role);
+/* Adds to each approval of list (as dw_approvals_list and dw_deal_show give them)
+ * can_decide: whether user, acting with role (as dw_may_decide), may decide it now (only a
+ * pending one), and deciders: the ids of the team's users who may decide it. */
+int dw_approvals_annotate(struct dw_engine *e, const char *user, const char *role, json_t *list);
 /* Record the customer's acceptance of a quote revision (0 = latest) and create the order.
  * `customer` is the person at the buyer who accepted (up to 120 bytes; NULL: "customer"):
  * data kept in the acceptance and the order, never in the event log or the audit chain.

@@ -106,11 +106,22 @@ static double goal_of(enum dw_extract_field f) {
     return -1;
 }
 
+/* The languages a labelled message may be written in, in report order. */
+static const char *const eval_langs[] = {"en", "de", "fr", "es", "it", "nl"};
+#define N_LANGS DW_ARRAY_SIZE(eval_langs)
+
+static int lang_index(const char *lang) {
+    for (size_t i = 0; lang && i < N_LANGS; i++)
+        if (strcmp(lang, eval_langs[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* One labelled message: {"message": text, "received_at": time, "lang": "en"|"de",
+/* One labelled message: {"message": text, "received_at": time, "lang": "en"|"de"|"fr"|...,
  * "expected": {field: value}}. Adds its score to t; errors name FILE and the field. */
 static int eval_one(const struct dw_workspace *ws, const char *path, struct dw_extract_tally *t,
                     struct dw_extract_tally *by_lang, json_t *misses, struct dw_error *err) {
@@ -124,10 +135,10 @@ static int eval_one(const struct dw_workspace *ws, const char *path, struct dw_e
                *lang = dw_json_str(j, "lang");
     json_t *exp = json_object_get(j, "expected");
     dw_time_t at;
-    if (!msg || !ra || !json_is_object(exp) || !lang ||
-        (strcmp(lang, "en") != 0 && strcmp(lang, "de") != 0)) {
+    if (!msg || !ra || !json_is_object(exp) || lang_index(lang) < 0) {
         r = dw_error_at(err, -DW_EINVAL, path, 1, 1,
-                        "needs \"message\", \"received_at\", \"lang\" (en|de) and \"expected\"");
+                        "needs \"message\", \"received_at\", \"lang\" (en|de|fr|es|it|nl) and "
+                        "\"expected\"");
         goto out;
     }
     if (dw_time_parse(ra, &at) < 0) {
@@ -143,7 +154,7 @@ static int eval_one(const struct dw_workspace *ws, const char *path, struct dw_e
         r = dw_error_at(err, r, path, 1, 1, "expected.%s: %s", field, err->msg);
         goto out;
     }
-    struct dw_extract_tally *lt = &by_lang[strcmp(lang, "de") == 0];
+    struct dw_extract_tally *lt = &by_lang[lang_index(lang)];
     for (int f = 0; f < DW_EF_N; f++) {
         t->tp[f] += one.tp[f];
         t->fp[f] += one.fp[f];
@@ -218,7 +229,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     }
     closedir(d);
     qsort(files, n, sizeof *files, cmp_str);
-    struct dw_extract_tally t = {0}, by_lang[2];
+    struct dw_extract_tally t = {0}, by_lang[N_LANGS];
     memset(by_lang, 0, sizeof by_lang);
     json_t *misses = json_array();
     struct dw_error err = {0};
@@ -246,31 +257,45 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
             below = true;
     }
     if (cli->json) {
-        json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:o,s:{s:o,s:o},s:b}", "set", dir, "messages",
-                              (json_int_t)t.messages, "en", (json_int_t)by_lang[0].messages, "de",
-                              (json_int_t)by_lang[1].messages, "fields", report_fields(&t),
-                              "by_language", "en", report_fields(&by_lang[0]), "de",
-                              report_fields(&by_lang[1]), "goals_met", !below);
+        json_t *o = json_pack("{s:s,s:I,s:o,s:b}", "set", dir, "messages", (json_int_t)t.messages,
+                              "fields", report_fields(&t), "goals_met", !below);
+        json_t *bl = json_object();
+        for (size_t l = 0; l < N_LANGS; l++) {
+            json_object_set_new(o, eval_langs[l], json_integer((json_int_t)by_lang[l].messages));
+            if (by_lang[l].messages)
+                json_object_set_new(bl, eval_langs[l], report_fields(&by_lang[l]));
+        }
+        json_object_set_new(o, "by_language", bl);
         if (verbose)
             json_object_set(o, "misses", misses);
         cli_print_json(o);
         json_decref(o);
     } else {
-        printf("%s: %lld messages (%lld English, %lld German)\n\n", dir, (long long)t.messages,
-               (long long)by_lang[0].messages, (long long)by_lang[1].messages);
-        printf("%-22s %9s %7s %7s %5s %5s %5s %8s %8s %6s\n", "field", "precision", "recall", "F1",
-               "tp", "fp", "fn", "F1 (en)", "F1 (de)", "goal");
+        printf("%s: %lld messages (", dir, (long long)t.messages);
+        for (size_t l = 0, k = 0; l < N_LANGS; l++)
+            if (by_lang[l].messages)
+                printf("%s%lld %s", k++ ? ", " : "", (long long)by_lang[l].messages, eval_langs[l]);
+        printf(")\n\n%-22s %9s %7s %7s %5s %5s %5s", "field", "precision", "recall", "F1", "tp",
+               "fp", "fn");
+        for (size_t l = 0; l < N_LANGS; l++)
+            if (by_lang[l].messages)
+                printf("  F1 (%s)", eval_langs[l]);
+        printf(" %6s\n", "goal");
         for (int f = 0; f < DW_EF_N; f++) {
-            double p, rc, f1, pe, re, fe, pd, rd, fd, g = goal_of((enum dw_extract_field)f);
+            double p, rc, f1, g = goal_of((enum dw_extract_field)f);
             dw_extract_prf(&t, (enum dw_extract_field)f, &p, &rc, &f1);
-            dw_extract_prf(&by_lang[0], (enum dw_extract_field)f, &pe, &re, &fe);
-            dw_extract_prf(&by_lang[1], (enum dw_extract_field)f, &pd, &rd, &fd);
             char gs[16] = "";
             if (g >= 0)
                 snprintf(gs, sizeof gs, "%.2f%s", g, f1 + 1e-9 < g ? " !" : "");
-            printf("%-22s %9.3f %7.3f %7.3f %5lld %5lld %5lld %8.3f %8.3f %6s\n",
-                   dw_extract_field_names[f], p, rc, f1, (long long)t.tp[f], (long long)t.fp[f],
-                   (long long)t.fn[f], fe, fd, gs);
+            printf("%-22s %9.3f %7.3f %7.3f %5lld %5lld %5lld", dw_extract_field_names[f], p, rc,
+                   f1, (long long)t.tp[f], (long long)t.fp[f], (long long)t.fn[f]);
+            for (size_t l = 0; l < N_LANGS; l++)
+                if (by_lang[l].messages) {
+                    double pl, rl, fl;
+                    dw_extract_prf(&by_lang[l], (enum dw_extract_field)f, &pl, &rl, &fl);
+                    printf(" %8.3f", fl);
+                }
+            printf(" %6s\n", gs);
         }
         if (verbose) {
             size_t i;

@@ -606,6 +606,43 @@ static bool may_decide(const struct dw_workspace *ws, const struct dw_user *u, c
     return false;
 }
 
+bool dw_may_decide(struct dw_engine *e, const char *user, const char *role,
+                   const char *required_role) {
+    const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
+    if (!u || !required_role)
+        return false;
+    if (!role)
+        return may_decide(e->ws, u, required_role);
+    if (!dw_user_has_role(u, role))
+        return false;
+    char *one[1] = {(char *)role};
+    struct dw_user as = *u;
+    as.roles = one;
+    as.n_roles = 1;
+    return may_decide(e->ws, &as, required_role);
+}
+
+int dw_approvals_annotate(struct dw_engine *e, const char *user, const char *role, json_t *list) {
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a) {
+        const char *need = dw_json_str(a, "required_role");
+        const char *status = dw_json_str(a, "status");
+        bool pending = status && strcmp(status, "pending") == 0;
+        json_t *who = json_array();
+        for (size_t k = 0; who && k < e->ws->team.n_users; k++)
+            if (dw_may_decide(e, e->ws->team.users[k].id, NULL, need) &&
+                json_array_append_new(who, json_string(e->ws->team.users[k].id)) < 0)
+                break;
+        if (!who ||
+            json_object_set_new(a, "can_decide",
+                                json_boolean(pending && dw_may_decide(e, user, role, need))) < 0 ||
+            json_object_set_new(a, "deciders", who) < 0)
+            return -DW_ENOMEM;
+    }
+    return 0;
+}
+
 /* Back to pricing: the quote and everything built on it are made again. */
 static void reset_pricing(struct dw_deal_rec *d) {
     d->facts &= ~(uint32_t)(DW_FACT_QUOTE | DW_FACT_CONTRACT | DW_FACT_PROPOSAL | DW_FACT_SCHEDULE |

@@ -47,10 +47,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engines/extract.h"
 #include "engines/lang.h"
 #include "workspace/workspace.h"
+
+/* lexicon.c */
+extern const char *const dw__unit_lexicon[];
+extern const size_t dw__n_unit_lexicon;
+extern const char *const dw__compound_stop[];
+extern const size_t dw__n_compound_stop;
 
 /* countries.c */
 extern const char *const dw__country_names[];
@@ -65,8 +72,9 @@ extern const size_t dw__n_city_names;
 enum tok_kind { TK_WORD, TK_NUM, TK_SYM, TK_BREAK };
 
 enum tok_flag {
-    TF_APOS = 1 << 0, /* the word contains an apostrophe ("don't") */
-    TF_NEG = 1 << 1,  /* inside a negated clause */
+    TF_APOS = 1 << 0,    /* the word contains an apostrophe ("don't") */
+    TF_NEG = 1 << 1,     /* inside a negated clause */
+    TF_WEAKNUM = 1 << 2, /* a number word that is also a common word elsewhere ("once") */
 };
 
 struct tok {
@@ -76,6 +84,7 @@ struct tok {
     uint8_t flags;
     uint16_t kw; /* keyword index + 1, 0 if none */
     uint32_t roles;
+    int32_t nval; /* a number word's value (R_NUMW or TF_WEAKNUM) */
 };
 
 /* ---- keywords ------------------------------------------------------------------------- */
@@ -89,9 +98,9 @@ enum role {
     R_NUMW = 1u << 5,    /* number word, val 1..90 */
     R_SCALE = 1u << 6,   /* hundred, thousand, million: val */
     R_ARTICLE = 1u << 7, /* a, an: "a dozen", "within a month" */
-    R_DOZEN = 1u << 8,
-    R_CUR = 1u << 9,   /* currency word or code, val = index in currencies[] */
-    R_MULT = 1u << 10, /* k, M, Mio, million: val */
+    R_DOZEN = 1u << 8,   /* dozen, douzaine, Dutzend; trentaine, centinaio (about N): val */
+    R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
+    R_MULT = 1u << 10,   /* k, M, Mio, million: val */
     R_BUDGET = 1u << 11,
     R_DISC = 1u << 12,   /* discount words; val 1 = a noun that may precede the percent */
     R_PCT = 1u << 13,    /* percent, Prozent */
@@ -197,6 +206,16 @@ static const struct kwdef kwdefs[] = {
     {"zwanzig", R_NUMW, 20}, {"dreißig", R_NUMW, 30}, {"vierzig", R_NUMW, 40},
     {"fünfzig", R_NUMW, 50}, {"eines", R_ARTICLE, 0}, {"einem", R_ARTICLE, 0},
     {"einer", R_ARTICLE, 0}, {"dozen", R_DOZEN, 12},
+    {"un", R_ARTICLE, 0}, {"une", R_ARTICLE, 0}, {"una", R_ARTICLE, 0}, {"uno", R_ARTICLE, 0},
+    {"een", R_ARTICLE, 0}, {"dutzend", R_DOZEN, 12}, {"douzaine", R_DOZEN, 12},
+    {"docena", R_DOZEN, 12}, {"dozzina", R_DOZEN, 12}, {"dozijn", R_DOZEN, 12},
+    {"dizaine", R_DOZEN, 10}, {"vingtaine", R_DOZEN, 20}, {"trentaine", R_DOZEN, 30},
+    {"quarantaine", R_DOZEN, 40}, {"cinquantaine", R_DOZEN, 50}, {"centaine", R_DOZEN, 100},
+    {"decena", R_DOZEN, 10}, {"veintena", R_DOZEN, 20}, {"centenar", R_DOZEN, 100},
+    {"decina", R_DOZEN, 10}, {"ventina", R_DOZEN, 20}, {"trentina", R_DOZEN, 30},
+    {"centinaio", R_DOZEN, 100}, {"tiental", R_DOZEN, 10},
+    {"cent", R_SCALE, 100}, {"cents", R_SCALE, 100}, {"mille", R_SCALE, 1000},
+    {"mil", R_SCALE, 1000}, {"duizend", R_SCALE, 1000},
     {"hundred", R_SCALE, 100}, {"hundert", R_SCALE, 100},
     {"thousand", R_SCALE | R_MULT, 1000}, {"tausend", R_SCALE | R_MULT, 1000},
     {"million", R_SCALE | R_MULT, 1000000}, {"millions", R_MULT, 1000000},
@@ -400,6 +419,7 @@ struct phrase {
     uint32_t next;  /* next phrase with the same key + 1, 0 at the end */
     uint32_t len;
     uint8_t flags;
+    uint8_t lang; /* LANG_* bits of a built-in unit noun, 0 for the workspace's own words */
     uint8_t klen;
     char key[KEY_MAX]; /* singular stem of the first token */
 };
@@ -516,6 +536,25 @@ static bool newline_breaks(const unsigned char *p, size_t n, size_t i) {
     return n - i >= 3 && p[i] == 0xE2 && p[i + 1] == 0x80 && p[i + 2] == 0xA2; /* • */
 }
 
+/* French and Italian elision: "d'agences", "l'entrepôt", "nell'area", "un'unica" are two
+ * words, the article or preposition with its apostrophe and the noun. */
+static bool elision_prefix(const unsigned char *p, size_t n) {
+    static const char *const pre[] = {"d",    "l",     "c",    "j",      "m",     "n",     "s",
+                                      "t",    "qu",    "dell", "nell",   "all",   "dall",  "sull",
+                                      "dell", "quell", "un",   "lorsqu", "jusqu", "puisqu"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(pre); k++) {
+        size_t l = strlen(pre[k]);
+        if (l != n)
+            continue;
+        size_t m = 0;
+        while (m < l && (p[m] | 32) == (unsigned char)pre[k][m])
+            m++;
+        if (m == l)
+            return true;
+    }
+    return false;
+}
+
 /* Cut s[0..n) into tokens; t has room for n tokens. Offsets are relative to s. */
 static size_t tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
     const unsigned char *p = (const unsigned char *)s;
@@ -556,6 +595,10 @@ static size_t tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
                     i += l;
                 } else if ((c2 == '\'' || c2 == 0x2019) && i + l < n &&
                            cp_letter(u8_next(p, n, i + l, &l2))) {
+                    if (elision_prefix(p + k->s, i - k->s)) {
+                        i += l; /* "d'" ends here; the noun is the next word */
+                        break;
+                    }
                     k->flags |= TF_APOS;
                     i += l;
                 } else {
@@ -715,7 +758,7 @@ static uint8_t standard_flags(const char *s) {
 
 /* Index a vocabulary list: names and synonyms, in one allocation owned by ix->ph. */
 static int tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, size_t n,
-                        uint8_t flags, bool standards) {
+                        uint8_t flags, bool standards, const uint8_t *term_lang) {
     *ix = (struct tindex){0};
     size_t nph = 0, bytes = 0;
     for (size_t i = 0; i < n; i++) {
@@ -756,7 +799,8 @@ static int tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
                 continue;
             size_t len = strlen(s);
             struct phrase *p = &ph[np];
-            *p = (struct phrase){.name = terms[i].name, .order = (uint32_t)np};
+            *p = (struct phrase){
+                .name = terms[i].name, .order = (uint32_t)np, .lang = term_lang ? term_lang[i] : 0};
             uint8_t fl = flags | (standards ? standard_flags(s) : 0);
             if (phrase_init(p, s, len, pool + pp, toks + tp, fl)) {
                 tp += p->nt;
@@ -866,6 +910,7 @@ struct ctx {
     unsigned tm, td;
     int wd; /* weekday of today, 0 = Monday */
     const struct tindex *caps, *stds, *units, *integ;
+    const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
     const char *defcur;
     bool oom;
 };
@@ -890,8 +935,15 @@ static bool wordish(const struct ctx *c, size_t i) {
     return i < c->nt && (c->t[i].kind == TK_WORD || c->t[i].kind == TK_NUM);
 }
 /* Token j starts a new word: it is not a letter or digit glued to the one before. */
+/* Does token i end with an apostrophe (an elided "d'", "l'")? */
+static bool elided(const struct ctx *c, size_t i) {
+    const char *w = c->lo + c->t[i].s;
+    size_t n = tlen(c, i);
+    return (n >= 2 && w[n - 1] == '\'') || (n >= 4 && memcmp(w + n - 3, "\xE2\x80\x99", 3) == 0);
+}
+
 static bool free_at(const struct ctx *c, size_t j) {
-    return j >= c->nt || c->t[j].gap || !wordish(c, j) || !wordish(c, j - 1);
+    return j >= c->nt || c->t[j].gap || !wordish(c, j) || !wordish(c, j - 1) || elided(c, j - 1);
 }
 
 /* Token i's text equals w[0..n) (lower case; apostrophes in the text are ignored). */
@@ -990,6 +1042,17 @@ static bool sep_at(const struct ctx *c, size_t i, char *ret) {
     return true;
 }
 
+/* Three digits after one space, no-break space or narrow no-break space: a thousands group
+ * in "1 200". */
+static bool space_group(const struct ctx *c, size_t j) {
+    if (j == 0 || !kind(c, j, TK_NUM) || tlen(c, j) != 3 || !kind(c, j - 1, TK_NUM))
+        return false;
+    const char *sp = c->text + c->t[j - 1].e;
+    size_t gl = c->t[j].s - c->t[j - 1].e;
+    return (gl == 1 && sp[0] == ' ') || (gl == 2 && memcmp(sp, "\xC2\xA0", 2) == 0) ||
+           (gl == 3 && memcmp(sp, "\xE2\x80\xAF", 3) == 0);
+}
+
 /* A number in digits at i: "12", "1,200", "1.200", "1,200.50", "12,5", "1.2". */
 static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
     char ch;
@@ -1018,6 +1081,25 @@ static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
             j += 2;
         }
     }
+    /* French and Swiss typography group with a space: "1 200 employés", "20 000 €" */
+    if (nd <= 3 && !groups && (i == 0 || !kind(c, i - 1, TK_NUM))) {
+        size_t k = j;
+        int64_t w = v;
+        size_t wd = nd;
+        int sg = 0;
+        while (space_group(c, k) && wd + 3 <= 15) {
+            w = w * 1000 + digits_val(c, k);
+            wd += 3;
+            sg++;
+            k++;
+        }
+        if (sg && !(kind(c, k, TK_NUM) && c->t[k].gap)) {
+            v = w;
+            nd = wd;
+            groups = sg;
+            j = k;
+        }
+    }
     int scale = 0;
     /* at most 18 digits in all, so the mantissa fits an int64 */
     if (sep_at(c, j, &ch) && ch != grp && ch != '\'' && glued(c, j) && kind(c, j + 1, TK_NUM) &&
@@ -1035,12 +1117,22 @@ static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
     return true;
 }
 
-/* A number in English (or simple German) words: "twelve", "two hundred and fifty",
- * "a dozen", "one thousand two hundred", "zwei". */
+/* Does the number word at j add to the value so far ("twenty five", "treinta y cinco",
+ * "doscientos cincuenta", "soixante-dix", "vingt et un")? */
+static bool adds_to(int64_t cur, int64_t v) {
+    if (v < 10 && cur >= 20 && cur % 10 == 0)
+        return true; /* tens, then a unit */
+    if (v >= 10 && v < 20 && (cur % 100 == 60 || cur % 100 == 80))
+        return true; /* French: soixante-dix, quatre-vingt-douze */
+    return v < 100 && cur >= 100 && cur % 100 == 0;
+}
+
+/* A number in words, in any of the six languages: "twelve", "two hundred and fifty",
+ * "a dozen", "une douzaine", "zwölf", "treinta y cinco", "vingt-cinq", "zweihundert". */
 static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
     int64_t total = 0, cur = 0;
     size_t j = i;
-    int last = 0; /* 1 unit, 2 tens, 3 scale */
+    int last = 0; /* 1 a number word, 3 scale */
     bool any = false;
     if (role(c, i, R_ARTICLE)) {
         if (!role(c, i + 1, R_SCALE | R_DOZEN))
@@ -1050,19 +1142,21 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
     }
     while (j < c->nt && total + cur < 1000000000000LL) {
         if (role(c, j, R_NUMW)) {
-            int64_t v = kval(c, j);
-            if (last == 2 && v < 10)
-                cur += v;
-            else if (last == 1 || last == 2)
+            int64_t v = c->t[j].nval;
+            if (last == 1 && !adds_to(cur, v))
                 break;
-            else
-                cur += v;
-            last = (last == 2 || v < 20) ? 1 : 2;
+            cur += v;
+            last = 1;
             any = true;
             j++;
-            if (last == 2 && is(c, j, "-") && glued(c, j) && role(c, j + 1, R_NUMW) &&
-                kval(c, j + 1) < 10 && glued(c, j + 1))
-                j++;
+            /* "twenty-five", "vingt-cinq"; "treinta y cinco", "vingt et un" */
+            size_t k = j;
+            if (is(c, k, "-") && glued(c, k) && glued(c, k + 1))
+                k++;
+            else if (is(c, k, "y") || is(c, k, "et"))
+                k++;
+            if (k > j && role(c, k, R_NUMW) && adds_to(cur, c->t[k].nval))
+                j = k;
             continue;
         }
         if (role(c, j, R_SCALE) && (any || cur)) {
@@ -1081,7 +1175,7 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
             continue;
         }
         if (role(c, j, R_DOZEN) && (any || cur)) {
-            cur = (cur ? cur : 1) * 12;
+            cur = (cur ? cur : 1) * kval(c, j);
             any = true;
             last = 3;
             j++;
@@ -1292,6 +1386,236 @@ static const struct phrase *vocab_at(const struct ctx *c, const struct tindex *i
     return p;
 }
 
+/* ---- number words in six languages ---------------------------------------------------- */
+
+enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL = 32 };
+
+/* The parts number words are written with, German, Dutch, Italian and Spanish run them
+ * together ("fünfundzwanzig", "vijfentwintig", "trentadue", "veintidós", "zweihundert").
+ * kind: 'u' a value that may stand alone, 'e' one that needs more after it ("vent" of
+ * "ventotto", "veinti"), 'h' hundred, 'k' thousand, 'j' a joiner inside the word ("und",
+ * "en"). English and the simple German words are keywords (kwdefs). */
+static const struct {
+    const char *m;
+    int32_t v;
+    char kind;
+} morphemes[] = {
+    /* German */
+    {"zwei", 2, 'u'},
+    {"drei", 3, 'u'},
+    {"vier", 4, 'u'},
+    {"fünf", 5, 'u'},
+    {"sechs", 6, 'u'},
+    {"sieben", 7, 'u'},
+    {"acht", 8, 'u'},
+    {"neun", 9, 'u'},
+    {"zehn", 10, 'u'},
+    {"elf", 11, 'u'},
+    {"zwölf", 12, 'u'},
+    {"dreizehn", 13, 'u'},
+    {"vierzehn", 14, 'u'},
+    {"fünfzehn", 15, 'u'},
+    {"sechzehn", 16, 'u'},
+    {"siebzehn", 17, 'u'},
+    {"achtzehn", 18, 'u'},
+    {"neunzehn", 19, 'u'},
+    {"zwanzig", 20, 'u'},
+    {"dreißig", 30, 'u'},
+    {"dreissig", 30, 'u'},
+    {"vierzig", 40, 'u'},
+    {"fünfzig", 50, 'u'},
+    {"sechzig", 60, 'u'},
+    {"siebzig", 70, 'u'},
+    {"achtzig", 80, 'u'},
+    {"neunzig", 90, 'u'},
+    {"ein", 1, 'e'},
+    {"hundert", 100, 'h'},
+    {"tausend", 1000, 'k'},
+    {"und", 0, 'j'},
+    /* Dutch */
+    {"twee", 2, 'u'},
+    {"drie", 3, 'u'},
+    {"vijf", 5, 'u'},
+    {"zes", 6, 'u'},
+    {"zeven", 7, 'u'},
+    {"negen", 9, 'u'},
+    {"tien", 10, 'u'},
+    {"twaalf", 12, 'u'},
+    {"dertien", 13, 'u'},
+    {"veertien", 14, 'u'},
+    {"vijftien", 15, 'u'},
+    {"zestien", 16, 'u'},
+    {"zeventien", 17, 'u'},
+    {"achttien", 18, 'u'},
+    {"negentien", 19, 'u'},
+    {"twintig", 20, 'u'},
+    {"dertig", 30, 'u'},
+    {"veertig", 40, 'u'},
+    {"vijftig", 50, 'u'},
+    {"zestig", 60, 'u'},
+    {"zeventig", 70, 'u'},
+    {"tachtig", 80, 'u'},
+    {"negentig", 90, 'u'},
+    {"een", 1, 'e'},
+    {"één", 1, 'e'},
+    {"honderd", 100, 'h'},
+    {"duizend", 1000, 'k'},
+    {"en", 0, 'j'},
+    {"ën", 0, 'j'},
+    /* French (compounds take hyphens: "vingt-cinq", read token by token) */
+    {"deux", 2, 'u'},
+    {"trois", 3, 'u'},
+    {"quatre", 4, 'u'},
+    {"cinq", 5, 'u'},
+    {"six", 6, 'u'},
+    {"sept", 7, 'u'},
+    {"huit", 8, 'u'},
+    {"neuf", 9, 'u'},
+    {"dix", 10, 'u'},
+    {"onze", 11, 'u'},
+    {"douze", 12, 'u'},
+    {"treize", 13, 'u'},
+    {"quatorze", 14, 'u'},
+    {"quinze", 15, 'u'},
+    {"seize", 16, 'u'},
+    {"vingt", 20, 'u'},
+    {"vingts", 20, 'u'},
+    {"trente", 30, 'u'},
+    {"quarante", 40, 'u'},
+    {"cinquante", 50, 'u'},
+    {"soixante", 60, 'u'},
+    /* Spanish */
+    {"dos", 2, 'u'},
+    {"tres", 3, 'u'},
+    {"cuatro", 4, 'u'},
+    {"cinco", 5, 'u'},
+    {"seis", 6, 'u'},
+    {"siete", 7, 'u'},
+    {"ocho", 8, 'u'},
+    {"nueve", 9, 'u'},
+    {"diez", 10, 'u'},
+    {"once", 11, 'u'},
+    {"doce", 12, 'u'},
+    {"trece", 13, 'u'},
+    {"catorce", 14, 'u'},
+    {"quince", 15, 'u'},
+    {"dieci", 10, 'e'},
+    {"veinte", 20, 'u'},
+    {"veinti", 20, 'e'},
+    {"treinta", 30, 'u'},
+    {"cuarenta", 40, 'u'},
+    {"cincuenta", 50, 'u'},
+    {"sesenta", 60, 'u'},
+    {"setenta", 70, 'u'},
+    {"ochenta", 80, 'u'},
+    {"noventa", 90, 'u'},
+    {"dós", 2, 'u'},
+    {"trés", 3, 'u'},
+    {"séis", 6, 'u'},
+    {"cien", 100, 'u'},
+    {"ciento", 100, 'u'},
+    {"doscientos", 200, 'u'},
+    {"doscientas", 200, 'u'},
+    {"trescientos", 300, 'u'},
+    {"trescientas", 300, 'u'},
+    {"cuatrocientos", 400, 'u'},
+    {"quinientos", 500, 'u'},
+    {"seiscientos", 600, 'u'},
+    {"setecientos", 700, 'u'},
+    {"ochocientos", 800, 'u'},
+    {"novecientos", 900, 'u'},
+    /* Italian */
+    {"due", 2, 'u'},
+    {"tre", 3, 'u'},
+    {"tré", 3, 'u'},
+    {"quattro", 4, 'u'},
+    {"cinque", 5, 'u'},
+    {"sei", 6, 'u'},
+    {"sette", 7, 'u'},
+    {"otto", 8, 'u'},
+    {"nove", 9, 'u'},
+    {"dieci", 10, 'u'},
+    {"undici", 11, 'u'},
+    {"dodici", 12, 'u'},
+    {"tredici", 13, 'u'},
+    {"quattordici", 14, 'u'},
+    {"quindici", 15, 'u'},
+    {"sedici", 16, 'u'},
+    {"diciassette", 17, 'u'},
+    {"diciotto", 18, 'u'},
+    {"diciannove", 19, 'u'},
+    {"venti", 20, 'u'},
+    {"vent", 20, 'e'},
+    {"trenta", 30, 'u'},
+    {"trent", 30, 'e'},
+    {"quaranta", 40, 'u'},
+    {"quarant", 40, 'e'},
+    {"cinquanta", 50, 'u'},
+    {"cinquant", 50, 'e'},
+    {"sessanta", 60, 'u'},
+    {"sessant", 60, 'e'},
+    {"settanta", 70, 'u'},
+    {"settant", 70, 'e'},
+    {"ottanta", 80, 'u'},
+    {"ottant", 80, 'e'},
+    {"novanta", 90, 'u'},
+    {"novant", 90, 'e'},
+    {"uno", 1, 'e'},
+    {"cento", 100, 'h'},
+    {"mila", 1000, 'k'},
+};
+
+/* Number words that are common words in another language count only before a unit noun
+ * of their own: Spanish "once" (English "once"), Italian "due" and "sei" (English "due",
+ * German "sei"). */
+static const struct {
+    const char *w;
+    uint8_t lang;
+} weak_numbers[] = {{"once", LANG_ES}, {"due", LANG_IT}, {"sei", LANG_IT}};
+
+/* The value of a number written as one word in any of the six languages ("zwölf",
+ * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
+ * ("een", "uno") is an article, not a number. */
+static int32_t word_number(const char *w, size_t n) {
+    int64_t total = 0, cur = 0;
+    size_t i = 0;
+    char last = 0;
+    int parts = 0;
+    while (i < n) {
+        size_t best = 0, bl = 0;
+        for (size_t k = 0; k < DW_ARRAY_SIZE(morphemes); k++) {
+            size_t l = strlen(morphemes[k].m);
+            if (l > bl && l <= n - i && memcmp(w + i, morphemes[k].m, l) == 0) {
+                best = k;
+                bl = l;
+            }
+        }
+        if (!bl)
+            return -1;
+        char kd = morphemes[best].kind;
+        int32_t v = morphemes[best].v;
+        if (kd == 'j') {
+            if (last != 'u' && last != 'e')
+                return -1;
+        } else if (kd == 'h') {
+            cur = (cur ? cur : 1) * v;
+        } else if (kd == 'k') {
+            total += (cur ? cur : 1) * v;
+            cur = 0;
+        } else {
+            cur += v;
+        }
+        last = kd;
+        parts++;
+        i += bl;
+        if (total + cur > 1000000)
+            return -1;
+    }
+    if (last == 'j' || (parts == 1 && (last == 'e' || total + cur <= 1)))
+        return -1;
+    return (int32_t)(total + cur);
+}
+
 /* ---- keywords and negation ------------------------------------------------------------ */
 
 static void classify(struct ctx *c) {
@@ -1317,6 +1641,19 @@ static void classify(struct ctx *c) {
         if (kw) {
             k->kw = (uint16_t)kw;
             k->roles |= kwdefs[kw - 1].roles;
+            k->nval = (int32_t)kwdefs[kw - 1].val;
+        }
+        if (!(k->roles & (R_NUMW | R_ARTICLE | R_SCALE | R_DOZEN)) && l >= 3) {
+            int32_t v = word_number(s, l);
+            if (v > 0) {
+                bool weak = false;
+                for (size_t w = 0; w < DW_ARRAY_SIZE(weak_numbers); w++)
+                    weak = weak ||
+                           (strlen(weak_numbers[w].w) == l && memcmp(weak_numbers[w].w, s, l) == 0);
+                k->flags |= weak ? TF_WEAKNUM : 0;
+                k->roles |= weak ? 0 : R_NUMW;
+                k->nval = v;
+            }
         }
     }
 }
@@ -1364,8 +1701,20 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
     return any && (k >= c->nt || clause_end(c, k)) ? k : 0;
 }
 
+/* A verb that asks for something, starting a new request after "and": "... and send",
+ * "... und schicken Sie". */
+static bool request_verb(const struct ctx *c, size_t j) {
+    static const char *const v[] = {"send",     "provide", "confirm", "share", "quote",
+                                    "include",  "please",  "let",     "tell",  "give",
+                                    "schicken", "senden",  "nennen",  "bitte", "teilen"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(v); k++)
+        if (is(c, j, v[k]))
+            return true;
+    return false;
+}
+
 /* Mark every token inside a negated clause: from the trigger to the end of its clause, or
- * to "and we"/"or I" (a new subject). */
+ * to "and we"/"or I" (a new subject) or "and send" (a new request). */
 static void mark_negation(struct ctx *c) {
     for (size_t i = 0; i < c->nt;) {
         size_t n = neg_trigger(c, i);
@@ -1383,8 +1732,8 @@ static void mark_negation(struct ctx *c) {
                 continue;
             }
             if ((is(c, j, "and") || is(c, j, "or") || is(c, j, "und") || is(c, j, "oder")) &&
-                role(c, j + 1, R_PRON))
-                break;
+                (role(c, j + 1, R_PRON) || request_verb(c, j + 1)))
+                break; /* "not ITAR-controlled and send the ECCN under the EAR" */
             j++;
         }
         for (size_t k = i; k < j && k < c->nt; k++)
@@ -2291,6 +2640,41 @@ static bool currency_sign(const struct ctx *c, size_t i) {
     return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
 }
 
+/* A German or Dutch compound whose last part is a built-in unit noun: "Supermarktfilialen"
+ * is "Filialen", "Logistikstandorte" "Standorte", "kledingwinkels" "winkels"; at least three
+ * letters before the head, and not a word of dw__compound_stop ("Netzwerke"). */
+static const struct phrase *compound_unit(const struct ctx *c, size_t j) {
+    if (!c->units || c->t[j].kind != TK_WORD || (c->t[j].flags & TF_APOS))
+        return NULL;
+    const char *w = c->lo + c->t[j].s;
+    size_t n = tlen(c, j);
+    if (n < 7 || n > 48)
+        return NULL;
+    for (size_t k = 0; k < dw__n_compound_stop; k++)
+        if (strlen(dw__compound_stop[k]) == n && memcmp(dw__compound_stop[k], w, n) == 0)
+            return NULL;
+    const struct phrase *best = NULL;
+    for (size_t k = 0; k < c->units->n; k++) {
+        const struct phrase *p = &c->units->ph[k];
+        if (!(p->lang & (LANG_DE | LANG_NL)) || p->nt != 1)
+            continue;
+        size_t pl = p->t[0].e - p->t[0].s;
+        if (pl < 4 || pl + 3 > n || memcmp(w + n - pl, p->lo + p->t[0].s, pl) != 0)
+            continue;
+        if (!best || pl > best->t[0].e - best->t[0].s)
+            best = p;
+    }
+    return best;
+}
+
+/* A unit noun at j: the vocabulary's, or a compound ending in a built-in one. */
+static const struct phrase *unit_at(const struct ctx *c, size_t j, size_t *ret_end) {
+    const struct phrase *u = vocab_at(c, c->units, j, ret_end);
+    if (!u && free_at(c, j) && (u = compound_unit(c, j)))
+        *ret_end = j + 1;
+    return u;
+}
+
 /* A unit within two words after j ("200 named users"); returns it and its end. */
 static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end,
                                        size_t *ret_start) {
@@ -2302,7 +2686,7 @@ static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *re
             f--;
             continue;
         }
-        const struct phrase *u = vocab_at(c, c->units, j, ret_end), *head;
+        const struct phrase *u = unit_at(c, j, ret_end), *head;
         size_t e;
         /* "40 branch offices": the last noun of a compound is the unit */
         size_t u0 = j;
@@ -2339,7 +2723,9 @@ static bool per_word(const struct ctx *c, size_t j) {
 /* A count per something is a rate, not a quantity: "3 access points per store", "je Filiale
  * ca. 10 Access Points", "two switches each". */
 static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
-    if (per_word(c, ue) && (is(c, ue, "each") || kind(c, ue + 1, TK_WORD)))
+    size_t ce;
+    if (per_word(c, ue) && (is(c, ue, "each") || kind(c, ue + 1, TK_WORD)) &&
+        !vocab_at(c, c->caps, ue + 1, &ce)) /* "Umspannwerke per SD-WAN" is a means */
         return true;
     /* "je Autohaus ca. 10": per, one word, then only approximations up to the number */
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
@@ -2378,20 +2764,104 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
     return is(c, e, ")") ? e + 1 : 0;
 }
 
+/* Words that introduce a part of a count just given: "12 sites, of which 9 clinics",
+ * "zwölf Standorte, davon neun Praxen", "dont 9 cliniques", "de los cuales 9", "di cui 9",
+ * "waarvan 9", "including 3 warehouses". */
+static bool partitive_before(const struct ctx *c, size_t i) {
+    static const char *const pats[] = {"of {them|those|which|these}",
+                                       "among {them|those|which}",
+                                       "{including|incl|inkl|inklusive}",
+                                       "{davon|darunter|hiervon}",
+                                       "{dont|parmi}",
+                                       "de {los|las} cuales",
+                                       "entre {ellos|ellas}",
+                                       "{incluidas|incluidos|incluyendo}",
+                                       "{di|tra} cui",
+                                       "{waarvan|waaronder|inclusief}",
+                                       "{y|et|e|en|und|and} {davon|dont|waarvan}"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(pats); k++)
+        if (pat_before(c, i, pats[k]) != SIZE_MAX)
+            return true;
+    if (i > 0 && is(c, i - 1, "."))
+        return i > 1 && (is(c, i - 2, "incl") || is(c, i - 2, "inkl")) &&
+               pat_before(c, i - 1, "{incl|inkl}") != SIZE_MAX;
+    return false;
+}
+
+/* Is the count at token i (value n, unit u) a part of a larger count of the same unit given
+ * just before it? "12 locations; nine of those...", "zwölf Standorte (davon neun Praxen)",
+ * "12 sites: 9 clinics and 3 labs". The site count is then the total, so the part is not
+ * reported. *open marks a list of parts ("(", ":") still running after the first part. */
+static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, size_t i, int64_t n,
+                          const char *unit, size_t *open) {
+    const struct qty *tot = NULL;
+    for (size_t k = nq; k-- > 0;)
+        if (strcmp(q[k].unit, unit) == 0 && q[k].t1 <= i) {
+            tot = &q[k];
+            break;
+        }
+    if (!tot || tot->value <= n)
+        return false;
+    for (size_t k = tot->t1; k < i; k++)
+        if (sent_end(c, k) && !is(c, k, ";") && sym1(c, k) != ',')
+            return false; /* the total is in an earlier sentence */
+    if (partitive_before(c, i))
+        return true;
+    if (*open && *open <= i && i - *open <= 12)
+        return true;
+    /* a list of parts right after the total: "12 sites (9 clinics, 3 labs)", "12 sites: 9..." */
+    size_t j = tot->t1;
+    if (j < i && (is(c, j, "(") || is(c, j, ":") || is(c, j, "–") || is(c, j, "—")) && i - j <= 3) {
+        *open = i;
+        return true;
+    }
+    return false;
+}
+
+/* A weak number word ("once", "due", "sei") counts only right before a unit noun of its own
+ * language: "once tiendas", "due negozi", not "once stores open". */
+static bool weak_count_ok(const struct ctx *c, const struct qty *q) {
+    if (!(c->t[q->t0].flags & TF_WEAKNUM))
+        return true;
+    uint8_t wl = 0;
+    for (size_t w = 0; w < DW_ARRAY_SIZE(weak_numbers); w++)
+        if (is_n(c, q->t0, weak_numbers[w].w, strlen(weak_numbers[w].w)))
+            wl = weak_numbers[w].lang;
+    size_t e;
+    const struct phrase *u = q->u0 == q->t0 + 1 ? unit_at(c, q->u0, &e) : NULL;
+    return u && (u->lang & wl);
+}
+
+/* The counts in text order without the parts of a total and the weak number words that
+ * do not count; returns how many are kept. */
+static size_t keep_counts(const struct ctx *c, struct qty *q, size_t nq) {
+    size_t kept = 0, open = 0;
+    for (size_t k = 0; k < nq; k++)
+        if (weak_count_ok(c, &q[k]) &&
+            !part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open))
+            q[kept++] = q[k];
+    return kept;
+}
+
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
 static void extract_quantities(struct ctx *c, json_t *arr) {
     struct qty q[DW_EXTRACT_MAX_ITEMS];
     size_t nq = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE)))
+        bool weak = c->t[i].flags & TF_WEAKNUM;
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
             continue;
         if (i > 0 && (currency_sign(c, i - 1) || role(c, i - 1, R_CUR)))
             continue;
         int64_t n;
         size_t e, ue;
-        if (!parse_count(c, i, &n, &e) || claimed(c, i, e))
+        if (weak) {
+            n = c->t[i].nval;
+            e = i + 1;
+        } else if (!parse_count(c, i, &n, &e) || claimed(c, i, e)) {
             continue;
+        }
         size_t j = e;
         if (is(c, j, "+") && glued(c, j))
             j++;
@@ -2411,6 +2881,8 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         size_t ue, e;
         int64_t n;
         const struct phrase *u = vocab_at(c, c->units, i, &ue);
+        if (!u && sym1(c, i + 1) == ':' && (u = compound_unit(c, i))) /* "Logistikstandorte: 6" */
+            ue = i + 1;
         if (!u || claimed(c, i, ue))
             continue;
         if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
@@ -2435,6 +2907,9 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             q[b] = q[b - 1];
             q[b - 1] = tmp;
         }
+
+    /* parts of a total already given, and weak number words before a foreign noun */
+    nq = keep_counts(c, q, nq);
     for (size_t k = 0; k < nq; k++) {
         json_t *o = new_item(c);
         if (o) {
@@ -2919,10 +3394,16 @@ static json_t *extract_residency(struct ctx *c) {
     return json_null();
 }
 
+/* A location word within four words before i: "based in", "offices in", "aus", or any
+ * noun for premises in the six languages ("three Werke in", "magasins en"). */
 static bool cue_before(const struct ctx *c, size_t i) {
-    for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);)
-        if (role(c, k, R_LOC))
+    for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);) {
+        size_t e;
+        const struct phrase *u;
+        if (role(c, k, R_LOC) || (c->site_unit && wordish(c, k) && (u = unit_at(c, k, &e)) &&
+                                  e <= i && strcmp(u->name, c->site_unit) == 0))
             return true;
+    }
     return false;
 }
 
@@ -2930,9 +3411,10 @@ static bool cue_before(const struct ctx *c, size_t i) {
  * offices", "ein deutscher Händler" — followed by a noun, not by data words (that is
  * residency: "German data centres"). The code, or NULL. */
 static const char *country_adjective(const struct ctx *c, size_t i) {
+    size_t e;
     if (!role(c, i, R_CADJ) || c->claim[i] || !kind(c, i + 1, TK_WORD) ||
-        role(c, i + 1, R_DATA | R_RESID | R_STOP | R_CADJ))
-        return NULL;
+        role(c, i + 1, R_DATA | R_RESID | R_STOP | R_CADJ) || vocab_at(c, &g.regions, i, &e))
+        return NULL; /* "British Columbia" is a province, not an adjective */
     int64_t v = kval(c, i);
     for (size_t k = 0; k < dw__n_country_names && k < DW_ARRAY_SIZE(g.codes); k++)
         if (((g.codes[k][0] << 8) | g.codes[k][1]) == v)
@@ -2940,15 +3422,41 @@ static const char *country_adjective(const struct ctx *c, size_t i) {
     return NULL;
 }
 
+/* Is the country phrase p at i also a state of another country named in the text with its
+ * neighbours? "Georgia" is the US state when the message names a US state or city ("stores
+ * in Georgia and the Carolinas"), else the country. */
+static bool state_not_country(const struct ctx *c, const struct phrase *p, size_t i) {
+    if (strcmp(p->name, "GE") != 0 || !is(c, i, "georgia"))
+        return false;
+    for (size_t k = 0; k < c->nt; k++) {
+        size_t e;
+        const struct phrase *r = vocab_at(c, &g.regions, k, &e);
+        if (r && strcmp(g.region_cc[r - g.region_ph], "US") == 0)
+            return true;
+        if (r)
+            k = e - 1;
+    }
+    return false;
+}
+
 /* The first country named after a location word ("based in", "our sites in", "aus"), else
  * the first country named at all; mentions inside a residency phrase do not count. */
 static json_t *extract_country(struct ctx *c) {
     size_t f0 = 0, f1 = 0, e;
     bool cue_found = false;
-    const struct phrase *first = NULL;
-    const char *adj_code = NULL;
+    const struct phrase *first = NULL, *r;
+    const char *adj_code = NULL, *region_code = NULL;
     for (size_t i = 0; i < c->nt; i++) {
         const struct phrase *p = vocab_at(c, &g.countries, i, &e);
+        if (!p && (r = vocab_at(c, &g.regions, i, &e)) && g.region_cc[r - g.region_ph][0] != '-' &&
+            !claimed(c, i, e) && !(i > 0 && is(c, i - 1, "new")) && cue_before(c, i)) {
+            /* "drei Werke in Sachsen und zwei Niederlassungen in Polen": the first place
+             * after a location word, a state or city as much as a country */
+            region_code = g.region_cc[r - g.region_ph];
+            f0 = i;
+            f1 = e;
+            break;
+        }
         if (!p && !first && !adj_code && (adj_code = country_adjective(c, i))) {
             /* "a Dutch food producer", "ein deutscher Händler": a country when none is
              * named before it */
@@ -2956,7 +3464,7 @@ static json_t *extract_country(struct ctx *c) {
             f1 = i + 1;
             continue;
         }
-        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")))
+        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i))
             continue;
         if (adj_code && !cue_before(c, i))
             continue; /* the adjective came first: "a Swedish firm with plants in Poland" */
@@ -2972,6 +3480,12 @@ static json_t *extract_country(struct ctx *c) {
             break;
         }
         i = e - 1;
+    }
+    if (region_code) {
+        json_t *o = fact(c, "code", json_string(region_code), f0, f1);
+        put(c, o, "via", json_string("region"));
+        put_conf(c, o, 85);
+        return o;
     }
     if (!first && adj_code) {
         json_t *o = fact(c, "code", json_string(adj_code), f0, f1);
@@ -3297,15 +3811,101 @@ static int run(struct ctx *c, json_t *out) {
     return c->oom ? -DW_ENOMEM : 0;
 }
 
-/* A vocabulary prepared once: its phrase indexes. The terms' strings are borrowed. */
+/* A vocabulary prepared once: its phrase indexes. The terms' strings are borrowed, except
+ * the built-in unit nouns (lexicon.c), copied into umem with the terms that name them. */
 struct dw_extractor {
     struct tindex caps, stds, units, integ;
     const char *defcur;
+    struct dw_vocab_term *uterms; /* the workspace's units, then the built-in nouns */
+    uint8_t *ulang;               /* per term: LANG_* of a built-in noun, 0 for the workspace's */
+    const char *site_unit;        /* the unit the premises nouns extend, or NULL */
+    size_t n_uterms;
+    char *umem;
 };
+
+/* The workspace unit a built-in concept extends: the unit whose name or synonyms include
+ * one of the concept's English words; NULL when the catalog counts no such thing. */
+static const char *lexicon_target(const struct dw_extract_vocab *v, const char *concept,
+                                  size_t clen) {
+    static const char *const site[] = {"site", "sites"}, *const users[] = {"user", "users",
+                                                                           "employees"};
+    bool is_site = clen == 4 && memcmp(concept, "site", 4) == 0;
+    const char *const *words = is_site ? site : users;
+    size_t nw = is_site ? DW_ARRAY_SIZE(site) : DW_ARRAY_SIZE(users);
+    for (size_t u = 0; u < v->n_units; u++) {
+        const struct dw_vocab_term *t = &v->units[u];
+        for (size_t k = 0; t->name && k <= t->n_synonyms; k++) {
+            const char *s = k == 0 ? t->name : t->synonyms ? t->synonyms[k - 1] : NULL;
+            for (size_t w = 0; s && w < nw; w++)
+                if (strcasecmp(s, words[w]) == 0)
+                    return t->name;
+        }
+    }
+    return NULL;
+}
+
+/* The workspace's units followed by the built-in nouns of lexicon.c for the units it has. */
+static int lexicon_units(struct dw_extractor *x, const struct dw_extract_vocab *v) {
+    static const struct {
+        const char *code;
+        uint8_t bit;
+    } langs[] = {{"en", LANG_EN}, {"de", LANG_DE}, {"fr", LANG_FR},
+                 {"es", LANG_ES}, {"it", LANG_IT}, {"nl", LANG_NL}};
+    size_t bytes = 0, forms = 0;
+    for (size_t l = 0; l < dw__n_unit_lexicon; l++) {
+        bytes += strlen(dw__unit_lexicon[l]) + 1;
+        for (const char *p = dw__unit_lexicon[l]; *p; p++)
+            forms += *p == '|';
+    }
+    size_t nt = v->n_units + dw__n_unit_lexicon;
+    x->umem = malloc(nt * (sizeof(struct dw_vocab_term) + 1) + forms * sizeof(char *) + bytes);
+    if (!x->umem)
+        return -DW_ENOMEM;
+    x->uterms = (struct dw_vocab_term *)(void *)x->umem;
+    const char **syn = (const char **)(void *)(x->uterms + nt);
+    char *pool = (char *)(syn + forms);
+    x->ulang = (uint8_t *)(pool + bytes);
+    size_t n = 0;
+    for (size_t u = 0; u < v->n_units; u++) {
+        x->uterms[n] = v->units[u];
+        x->ulang[n++] = 0;
+    }
+    for (size_t l = 0; l < dw__n_unit_lexicon; l++) {
+        const char *line = dw__unit_lexicon[l], *b1 = strchr(line, '|');
+        const char *b2 = b1 ? strchr(b1 + 1, '|') : NULL;
+        const char *name = b1 ? lexicon_target(v, line, (size_t)(b1 - line)) : NULL;
+        if (!name || !b2)
+            continue;
+        if (memcmp(line, "site|", 5) == 0)
+            x->site_unit = name;
+        uint8_t bit = 0;
+        for (size_t k = 0; k < DW_ARRAY_SIZE(langs); k++)
+            if ((size_t)(b2 - b1 - 1) == strlen(langs[k].code) &&
+                memcmp(b1 + 1, langs[k].code, 2) == 0)
+                bit = langs[k].bit;
+        size_t len = strlen(b2 + 1);
+        memcpy(pool, b2 + 1, len + 1);
+        struct dw_vocab_term *t = &x->uterms[n];
+        *t = (struct dw_vocab_term){.name = name, .synonyms = syn};
+        for (char *p = pool; p;) {
+            char *bar = strchr(p, '|');
+            if (bar)
+                *bar = '\0';
+            syn[t->n_synonyms++] = p;
+            p = bar ? bar + 1 : NULL;
+        }
+        syn += t->n_synonyms;
+        pool += len + 1;
+        x->ulang[n++] = bit;
+    }
+    x->n_uterms = n;
+    return 0;
+}
 
 void dw_extractor_free(struct dw_extractor *x) {
     if (!x)
         return;
+    free(x->umem);
     release_index(&x->caps);
     release_index(&x->stds);
     release_index(&x->units);
@@ -3331,11 +3931,12 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     size_t n_integ =
         vocab->n_integrations ? vocab->n_integrations : DW_ARRAY_SIZE(default_integrations);
     int r;
-    if ((r = tindex_build(&x->caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false)) <
-            0 ||
-        (r = tindex_build(&x->stds, vocab->standards, vocab->n_standards, 0, true)) < 0 ||
-        (r = tindex_build(&x->units, vocab->units, vocab->n_units, PH_PLURAL, false)) < 0 ||
-        (r = tindex_build(&x->integ, integ, n_integ, PH_CAP, true)) < 0) {
+    if ((r = tindex_build(&x->caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL, false,
+                          NULL)) < 0 ||
+        (r = tindex_build(&x->stds, vocab->standards, vocab->n_standards, 0, true, NULL)) < 0 ||
+        (r = lexicon_units(x, vocab)) < 0 ||
+        (r = tindex_build(&x->units, x->uterms, x->n_uterms, PH_PLURAL, false, x->ulang)) < 0 ||
+        (r = tindex_build(&x->integ, integ, n_integ, PH_CAP, true, NULL)) < 0) {
         dw_extractor_free(x);
         return dw_error_set(err, r, "extract: vocabulary: %s", dw_strerror(r));
     }
@@ -3369,6 +3970,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .caps = &x->caps,
                     .stds = &x->stds,
                     .units = &x->units,
+                    .site_unit = x->site_unit,
                     .integ = &x->integ,
                     .defcur = x->defcur};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);

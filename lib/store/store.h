@@ -101,6 +101,12 @@ enum dw_store_hook {
                          * (not ordered, lost or disqualified), unexpired, not yet begun */
     DW_HOOK_SLOTS_FREE, /* deal: the deal's holds are released */
     DW_HOOK_SLOT_HOLD,  /* deal, user, start, expires (seconds since the epoch) */
+    /* Reports (read-only; lib/control/reports.c). Times in whole seconds. */
+    DW_HOOK_REPORT_REACHED,   /* ranks ({stage: rank}) -> [{rank, n}]: deals by the highest
+                               * rank of any stage they were ever in (0 when unranked) */
+    DW_HOOK_REPORT_STAYS,     /* -> [{stage, n, mean_s, max_s}]: finished stays in a stage */
+    DW_HOOK_REPORT_TIME_TO,   /* stage -> [{n, mean_s, max_s}]: creation to first entering it */
+    DW_HOOK_REPORT_APPROVALS, /* -> [{status, n, mean_wait_s, oldest}] */
 };
 
 struct dw_store_ops {

@@ -1,11 +1,16 @@
 // The browser console driven by playwright-core on Debian's chromium: sign in, the board,
 // an escalated deal approved (it moves on to proposal_ready), another rejected with a note,
-// the funnel, and a message that tries to instruct shown as text.
+// the funnel's drawn values against the server's report, a chat transcript turn by turn,
+// and a rep who sees who may decide a VP's approval instead of buttons.
 // Usage: node console.cjs PLAYWRIGHT_CORE_DIR URL TOKEN DEAL_TO_APPROVE DEAL_TO_REJECT PROFILE_DIR
 //        DEAL_WITH_TWO_QUOTE_REVISIONS INTEGRATION_TOKEN
+// with DW_REP_TOKEN (a rep's token), DW_VP_DEAL (a deal waiting for the VP), DW_CHAT_DEAL and
+// DW_CHAT_LEAD (a chat lead's deal and the lead's JSON file) in the environment.
 'use strict';
+const fs = require('fs');
 const [pwDir, url, token, approveDeal, rejectDeal, profile, revisedDeal, hookToken] =
   process.argv.slice(2);
+const {DW_REP_TOKEN: repToken, DW_VP_DEAL: vpDeal, DW_CHAT_DEAL: chatDeal, DW_CHAT_LEAD: chatLead} = process.env;
 const {chromium} = require(pwDir);
 
 function check(cond, what) {
@@ -124,6 +129,74 @@ function check(cond, what) {
     await page.waitForSelector('#dashboard svg rect');
     const rate = await page.textContent('#approval-rate');
     check(rate === '50 %', 'the funnel shows the approval rate (' + rate + ')');
+
+    // The drawn values are the report's: each bar's number and label, and bar lengths in
+    // proportion (the longest bar is the largest value).
+    const report = await (await fetch(url + '/v1/reports/funnel', {headers: {Authorization: 'Bearer ' + token}})).json();
+    const drawn = (id) => page.$$eval('#' + id + ' g.row', (rows) => rows.map((g) => ({
+      label: g.querySelector('text.label').textContent, value: Number(g.dataset.value),
+      shown: g.querySelector('text.value').textContent, width: Number(g.querySelector('rect').getAttribute('width')),
+      rendered: g.querySelector('rect').getBoundingClientRect().width})));
+    const proportional = (rows) => {
+      const max = Math.max(...rows.map((r) => r.value));
+      const wmax = Math.max(...rows.map((r) => r.width));
+      return max > 0 && rows.every((r) => Math.abs(r.width - wmax * r.value / max) < 0.5) &&
+             rows.some((r) => r.rendered > 50);
+    };
+    const funnel = await drawn('chart-funnel');
+    check(JSON.stringify(funnel.map((r) => [r.label, r.value])) === JSON.stringify(report.funnel.map((f) => [f.step, f.n])) &&
+          funnel.every((r, i) => r.shown.startsWith(String(report.funnel[i].n))) && report.funnel[0].n >= 6,
+          'the funnel chart draws the report\'s steps: ' + funnel.map((r) => r.label + ' ' + r.shown).join(', '));
+    check(proportional(funnel), 'the funnel\'s bars are drawn in proportion to the counts');
+    check(funnel.slice(1).every((r, i) => r.shown.includes('(' + (report.funnel[i + 1].conversion_bp / 100).toFixed(1) + ' %)')),
+          'each step shows its conversion from the step before');
+    const stages = await drawn('chart-stages');
+    check(stages.every((r) => r.value === (report.stages[r.label] || 0) && r.shown === String(r.value)) &&
+          stages.reduce((n, r) => n + r.value, 0) === report.funnel[0].n && proportional(stages),
+          'the stage chart draws the deals in each stage now: ' + stages.filter((r) => r.value).map((r) => r.label + ' ' + r.value).join(', '));
+    const cycle = await drawn('chart-cycle');
+    check(cycle.length === report.stage_times.length && cycle.length > 0 &&
+          cycle.every((r, i) => r.label === report.stage_times[i].stage && r.value === report.stage_times[i].mean_s &&
+                                r.shown.endsWith(report.stage_times[i].n + ' stays')),
+          'the time-in-stage chart draws the report\'s stays: ' + cycle.map((r) => r.label + ' ' + r.shown).join(', '));
+
+    // A chat lead: every turn, in order, with who said it; the customer's words highlighted.
+    const lead = JSON.parse(fs.readFileSync(chatLead, 'utf8'));
+    await page.goto(url + '/#/deals/' + chatDeal);
+    await page.waitForFunction((id) => {
+      const h = document.querySelector('#deal h1');
+      return h && h.textContent.startsWith(id);
+    }, chatDeal);
+    const turns = await page.$$eval('#deal .transcript .turn', (a) => a.map((t) => ({
+      from: t.dataset.from, text: t.querySelector('.message').textContent})));
+    check(JSON.stringify(turns) === JSON.stringify(lead.transcript.map((t) => ({from: t.from, text: t.text}))),
+          'the chat transcript is shown turn by turn, in order (' + turns.length + ' turns)');
+    const marks = await page.$$eval('#deal .transcript .from-customer mark', (a) => a.map((m) => m.textContent));
+    check(marks.includes('3 warehouses') && marks.includes('45 access points'),
+          'facts read from the customer\'s turns are highlighted in them: ' + marks.join(' | '));
+
+    // A rep: no decision buttons on a VP's approval, and who may decide it instead.
+    await page.click('#signout');
+    await page.waitForSelector('#signin:not([hidden])');
+    await page.fill('#token', repToken);
+    await page.click('#signin-form button');
+    await page.waitForFunction(() => document.getElementById('who').textContent !== '');
+    check(await page.textContent('#who') === 'lukas · rep', 'the header names the signed-in user and role');
+    await page.goto(url + '/#/deals/' + vpDeal);
+    await page.waitForFunction((id) => {
+      const h = document.querySelector('#deal h1');
+      return h && h.textContent.startsWith(id) && document.querySelector('#deal .approval');
+    }, vpDeal);
+    const vpCard = page.locator('#deal .approval').first();
+    check(/needs vp/.test(await vpCard.textContent()), 'the VP deal waits for the VP');
+    check(await vpCard.locator('button').count() === 0 && await vpCard.locator('textarea').count() === 0,
+          'a rep sees no Approve or Reject on a VP\'s approval');
+    check(/Waiting for a decision by david \(vp\)/.test(await vpCard.locator('.deciders').textContent()),
+          'a rep sees who may decide it: ' + await vpCard.locator('.deciders').textContent());
+    await page.click('#nav-approvals');
+    await page.waitForSelector('#inbox');
+    check((await page.$$('#inbox .approval')).length === 1 && (await page.$$('#inbox button')).length === 0,
+          'the rep\'s inbox lists the waiting approval without buttons');
 
     await page.click('#signout');
     await page.waitForSelector('#signin:not([hidden])');

@@ -1,40 +1,55 @@
 #!/bin/sh
 # The browser console: its files from the binary with a strict Content-Security-Policy, then
 # a real browser (playwright-core from npm driving Debian's chromium, tests/e2e/console.cjs)
-# signs in, approves an escalated deal and sees it move on, and rejects another with a note.
-# The setup installs what it needs: chromium with apt when run as root, playwright-core with
-# npm into a cache in the build tree. Without them (not root, no network) it skips (77).
+# signs in, approves an escalated deal and sees it move on, rejects another with a note,
+# reads a chat transcript turn by turn, checks the funnel's drawn values against
+# GET /v1/reports/funnel, and sees no decision buttons as a rep on a VP's approval.
+# Needs chromium, Node.js (18 or later: Debian 12's is 18) and npm: `make test-deps` installs
+# them (`make test` does). playwright-core is pinned in tests/e2e/npm/package-lock.json and
+# installed with `npm ci` into the build tree. Nothing here skips: a missing tool fails.
+# DW_NODE=/path/to/node runs the driver and npm with that Node.js instead of PATH's, and
+# DW_NPM=/path/to/npm-cli.js that npm (as on Debian 12: nodejs 18.19 or later, npm 9.2).
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null || fail "curl is needed (make deps installs it)"
-SKIP=77
+command -v curl >/dev/null || fail "curl is needed (make test-deps installs it)"
 CACHE="${DW_BUILD_ROOT:-$TMP}/e2e-node"
+NPMDIR="$(cd "$(dirname "$0")/npm" && pwd)"
+NODE="${DW_NODE:-node}"
 
 # The browser and the driver.
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
-command -v node >/dev/null || missing="$missing nodejs"
-command -v npm >/dev/null || missing="$missing npm"
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ]; then
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; } \
-            >"$TMP/apt.log" 2>&1 || { echo "SKIP: apt-get could not install$missing"; exit $SKIP; }
-    else
-        echo "SKIP: needs$missing (sudo apt-get install -y$missing)"
-        exit $SKIP
+command -v "$NODE" >/dev/null || missing="$missing nodejs"
+NPM_CLI=${DW_NPM:-$(command -v npm || true)}
+[ -n "$NPM_CLI" ] || missing="$missing npm"
+[ -z "$missing" ] || fail "the browser test needs$missing: run make test-deps (sudo apt-get install -y$missing)"
+major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$major" -ge 18 ] || fail "Node.js $("$NODE" --version 2>&1) is too old; the browser test needs 18 or later"
+echo "node $("$NODE" --version) ($NODE), npm $("$NODE" "$(readlink -f "$NPM_CLI")" --version)"
+PW="$CACHE/node_modules/playwright-core"
+# npm ci (the lockfile exactly) when the installed tree is not the committed lockfile's. It
+# runs on the same Node.js as the test and refuses a package whose engines exclude it;
+# retries are few and short, and npm's own error is shown when it fails.
+if ! cmp -s "$NPMDIR/package-lock.json" "$CACHE/package-lock.json" || [ ! -f "$PW/package.json" ]; then
+    rm -rf "$CACHE"
+    mkdir -p "$CACHE"
+    cp "$NPMDIR/package.json" "$NPMDIR/package-lock.json" "$CACHE/"
+    if ! (cd "$CACHE" && "$NODE" "$(readlink -f "$NPM_CLI")" ci --engine-strict --no-audit --no-fund \
+            --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000 \
+            --fetch-timeout=30000 --loglevel=error) >"$TMP/npm.log" 2>&1; then
+        rm -f "$CACHE/package-lock.json"
+        fail "npm ci of tests/e2e/npm/package-lock.json failed: $(grep -E 'npm (ERR!|error)' "$TMP/npm.log" | head -15 || true)
+$(tail -5 "$TMP/npm.log")"
     fi
 fi
-PW="$CACHE/node_modules/playwright-core"
-if [ ! -f "$PW/package.json" ]; then
-    mkdir -p "$CACHE"
-    npm install --prefix "$CACHE" --no-audit --no-fund --no-save playwright-core@1 >"$TMP/npm.log" 2>&1 ||
-        { echo "SKIP: npm could not install playwright-core: $(tail -3 "$TMP/npm.log")"; exit $SKIP; }
-fi
+echo "playwright-core $("$NODE" -p "require('$PW/package.json').version")"
 
 new_ws
 PID=""
 trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 # maria holds deal_desk: she may decide the deal desk's discount band and the manager's below it.
 DESK=$(dw token create --user maria --role deal_desk --json | json_get 'd["secret"]')
+# lukas is a rep: he may decide none of the approvals below.
+REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
 HOOK=$(dw token create --user webform --role integration --json | json_get 'd["secret"]')
 
 "$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
@@ -60,21 +75,37 @@ fi
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$U/console/nothing.js")" = 404 ] || fail "an unknown file"
 pass "the console is served from the binary with a Content-Security-Policy and no inline script"
 
-# A deal within the rep's authority, then two escalated ones: a 15 % discount (manager band)
-# and a 25 % one (deal desk band).
-sed -n '1p;7,8p' "$WS/samples/leads.jsonl" >"$TMP/leads"
+# A deal within the rep's authority, a chat transcript, then three escalated ones: a 15 %
+# discount (manager band), a 25 % one (deal desk band) and a deal large enough for the VP's
+# deal-size review (example/samples/README.md).
+sed -n '1p;3p;7,9p' "$WS/samples/leads.jsonl" >"$TMP/leads"
+sed -n '3p' "$WS/samples/leads.jsonl" >"$TMP/chat.json"
 while read -r lead; do
     printf '%s' "$lead" | curl -s -o /dev/null -X POST -H "Authorization: Bearer $HOOK" \
         --data-binary @- "$U/v1/leads"
 done <"$TMP/leads"
-for _ in $(seq 100); do
+for _ in $(seq 150); do
     N=$(curl -s -H "Authorization: Bearer $DESK" "$U/v1/approvals" | json_get 'len(d)')
-    [ "$N" = 2 ] && break
+    [ "$N" = 3 ] && break
     sleep 0.1
 done
-[ "$N" = 2 ] || fail "expected two pending approvals, got $N"
-DEALS=$(curl -s -H "Authorization: Bearer $DESK" "$U/v1/approvals" | json_get '" ".join(a["deal"] for a in d)')
-set -- $DEALS
+[ "$N" = 3 ] || fail "expected three pending approvals, got $N"
+curl -s -H "Authorization: Bearer $DESK" "$U/v1/approvals" >"$TMP/approvals"
+by_role() { json_get "[a['deal'] for a in d if a['required_role'] == '$1'][0]" <"$TMP/approvals"; }
+set -- "$(by_role manager)" "$(by_role deal_desk)"
+VPDEAL=$(by_role vp)
+CHAT=$(db "SELECT printf('D-%06d', deal_id) FROM leads WHERE external_id = 'ch-2026-1103'")
+# Who may decide, as the server tells it: maria (deal desk) the manager's and the deal desk's
+# band, not the VP's; a rep none; and each approval names who may.
+[ "$(json_get '" ".join(a["required_role"] + "=" + str(a["can_decide"]) for a in sorted(d, key=lambda a: a["required_role"]))' <"$TMP/approvals")" = "deal_desk=True manager=True vp=False" ] ||
+    fail "can_decide for the deal desk: $(cat "$TMP/approvals")"
+[ "$(json_get '[a["deciders"] for a in d if a["required_role"] == "vp"][0]' <"$TMP/approvals")" = "['david']" ] ||
+    fail "the VP approval's deciders: $(cat "$TMP/approvals")"
+[ "$(curl -s -H "Authorization: Bearer $REP" "$U/v1/approvals" | json_get 'any(a["can_decide"] for a in d)')" = False ] ||
+    fail "a rep may decide an approval"
+[ "$(curl -s -H "Authorization: Bearer $REP" "$U/v1/me" | json_get 'd["user"] + " " + d["role"]')" = "lukas rep" ] ||
+    fail "GET /v1/me"
+pass "GET /v1/approvals says whether the caller may decide each approval and who may"
 # A second quote revision of the first deal (a discount within a rep's authority) to compare.
 for _ in $(seq 100); do
     [ "$(db "SELECT stage FROM deals WHERE id=1")" = proposal_ready ] && break
@@ -93,14 +124,32 @@ curl -s -H "$A" "$U/v1/deals/D-000001/quotes/1/diff/2" >"$TMP/diff"
     fail "a quote diff without a token"
 pass "GET /v1/deals/{id}/quotes/{r1}/diff/{r2} compares two revisions; 404 and 401 as they should"
 
-node "$(dirname "$0")/console.cjs" "$PW" "$U" "$DESK" "$1" "$2" "$TMP/profile" D-000001 "$HOOK" ||
+DW_REP_TOKEN="$REP" DW_VP_DEAL="$VPDEAL" DW_CHAT_DEAL="$CHAT" DW_CHAT_LEAD="$TMP/chat.json" \
+"$NODE" "$(dirname "$0")/console.cjs" "$PW" "$U" "$DESK" "$1" "$2" "$TMP/profile" D-000001 "$HOOK" ||
     fail "the browser test (server log: $(tail -5 "$TMP/serve.err"))"
 
 # The browser's decisions are the store's.
-[ "$(db "SELECT status FROM approvals ORDER BY id" | tr '\n' ' ')" = "approved rejected " ] ||
+[ "$(db "SELECT required_role || '=' || status FROM approvals ORDER BY required_role" | tr '\n' ' ')" = "deal_desk=rejected manager=approved vp=pending " ] ||
     fail "approvals in the store: $(db "SELECT status, decided_by FROM approvals")"
 [ "$(db "SELECT decided_by FROM approvals WHERE status='rejected'")" = maria ] || fail "decided_by"
 pass "the decisions made in the browser are in the store, by the signed-in user"
+
+# The funnel report against the store, counted independently: deals per stage now; the
+# steps from each deal's history of stage changes; one approved, one rejected, the VP's
+# waiting.
+curl -s -H "Authorization: Bearer $DESK" "$U/v1/reports/funnel" >"$TMP/report"
+STORE_STAGES=$(db "SELECT stage || '=' || COUNT(*) FROM deals GROUP BY stage ORDER BY stage" | tr '\n' ' ')
+[ "$(json_get '" ".join(k + "=" + str(v) for k, v in sorted(d["stages"].items()) if v) + " "' <"$TMP/report")" = "$STORE_STAGES" ] ||
+    fail "stages in the report: $(cat "$TMP/report") vs $STORE_STAGES"
+reached() { db "SELECT COUNT(DISTINCT deal_id) FROM (SELECT id AS deal_id, stage FROM deals UNION ALL SELECT deal_id, json_extract(data, '\$.to') FROM events WHERE type = 'deal.stage_changed') WHERE stage IN ($1)"; }
+WANT="$(db "SELECT COUNT(*) FROM deals") $(reached "'scoping','pricing','awaiting_approval','proposal_ready','ordered'") $(reached "'proposal_ready','ordered'") $(reached "'ordered'")"
+[ "$(json_get '" ".join(str(f["n"]) for f in d["funnel"])' <"$TMP/report")" = "$WANT" ] ||
+    fail "the funnel's steps: $(json_get 'd["funnel"]' <"$TMP/report") vs $WANT"
+[ "$(json_get 'd["funnel"][0]["n"] >= 6 and d["funnel"][2]["n"] >= 3' <"$TMP/report")" = True ] ||
+    fail "fewer deals or proposals than the leads posted give: $WANT"
+[ "$(json_get '(d["approvals"]["approved"], d["approvals"]["rejected"], d["approvals"]["pending"], d["approvals"]["approval_rate_bp"])' <"$TMP/report")" = "(1, 1, 1, 5000)" ] ||
+    fail "the approvals in the report: $(json_get 'd["approvals"]' <"$TMP/report")"
+pass "GET /v1/reports/funnel counts what the store holds (steps: $WANT)"
 kill -TERM "$PID"
 wait "$PID" || fail "the server exited $? on SIGTERM"
 PID=""

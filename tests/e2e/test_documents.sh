@@ -147,14 +147,14 @@ show "$DR"
 get 'd["qualification"]["reply"]' > "$TMP/reply"
 grep -q "^Bonjour Marie Roux," "$TMP/reply" && grep -q "Combien de sites" "$TMP/reply" || fail "French reply: $(cat "$TMP/reply")"
 
-ES='Hola, necesitamos SD-WAN con cortafuegos para nuestras 10 tiendas, con la instalación incluida. Nuestro presupuesto es de 50.000 EUR y queremos decidir antes de marzo. Gracias y saludos'
+ES='Hola, necesitamos SD-WAN con cortafuegos para nuestras tiendas, con la instalación incluida. Nuestro presupuesto es de 50.000 EUR y queremos decidir antes de marzo. Gracias y saludos'
 lead em-es1 2026-12-06T08:00:00Z l.garcia@tiendas-garcia.example "Tiendas García SL" ES "Lucía García" "SD-WAN" "$ES" > "$TMP/es"
 DW_NOW=2026-12-06T10:00:00Z dw lead add --json "$TMP/es" > "$TMP/ids"
 DS=$(deal_of)
 DW_NOW=2026-12-06T10:00:00Z dw run >/dev/null
 show "$DS"
-# the extractor reads no Spanish unit words ("tiendas"), so the deal asks — in English, the
-# company's language, since the workspace has no Spanish reply; the deal records why
+# no number of shops ("nuestras tiendas"), so the deal asks — in English, the company's
+# language, since the workspace has no Spanish reply; the deal records why
 [ "$(get 'd["stage"]')" = needs_info ] || fail "Spanish lead: $(get 'd["stage"]')"
 [ "$(get 'd["requirements"]["language"]')" = es ] || fail "Spanish not identified: $(get 'd["requirements"]["language"]')"
 [ "$(get 'd["qualification"]["language"] == "es" and d["qualification"]["reply_language"] == "en" and d["qualification"]["language_fallback"]')" = True ] || fail "Spanish falls back to English and says so: $(get '{k: d["qualification"].get(k) for k in ("language","reply_language","language_fallback")}')"

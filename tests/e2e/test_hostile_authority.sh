@@ -45,7 +45,7 @@ may_decide() {
 expected() {
     case $1 in
     healthz | readyz | metrics | openapi) echo 200 ;;
-    deals | deal | timeline | proposal | diff | approvals | events)
+    deals | deal | timeline | proposal | diff | approvals | events | me | funnel)
         [ "$2" = none ] && echo 401 || echo 200 ;;
     leads)
         case $2 in none) echo 401 ;; integration | admin) echo 202 ;; *) echo 403 ;; esac ;;
@@ -79,11 +79,14 @@ LUKAS2=$(token lukas rep)
 LUKAS2_ID=$(dw token list --json | json_get '[t["id"] for t in d if t["user"] == "lukas"][-1]')
 
 start() {
+    # the previous server's output must be gone before the new one's is read: the shell
+    # truncates the file in the child, which may run after the loop below has looked
+    rm -f "$TMP/serve.out"
     "$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
     PID=$!
     PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
+    for _ in $(seq 300); do
+        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null)
         [ -n "$PORT" ] && break
         sleep 0.1
     done
@@ -146,6 +149,12 @@ for l in none $LABELS; do
     req GET "/v1/deals/$READ_DEAL/proposal" "$s"; check proposal "$l" "$(expected proposal "$role")"
     req GET "/v1/deals/$READ_DEAL/quotes/1/diff/1" "$s"; check diff "$l" "$(expected diff "$role")"
     req GET /v1/approvals "$s"; check approvals "$l" "$(expected approvals "$role")"
+    req GET /v1/me "$s"; check me "$l" "$(expected me "$role")"
+    if [ "$CODE" = 200 ] && [ "$(body 'd["user"] + ":" + d["role"]')" != "$l" ]; then
+        echo "MISMATCH: /v1/me as $l says $(cat "$TMP/body")" >&2
+        MISMATCH=$((MISMATCH + 1))
+    fi
+    req GET /v1/reports/funnel "$s"; check funnel "$l" "$(expected funnel "$role")"
     CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 0.5 \
         -H "Authorization: Bearer ${s:-none}" "$U/v1/events" || true)
     [ "$CODE" = 200 ] && echo '{}' >"$TMP/body"

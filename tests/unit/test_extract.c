@@ -1016,10 +1016,11 @@ static void test_quantities_rates_and_brackets(void **state) {
                       "access points (about 600) for the schools, je Filiale ca. 10 APs.";
     json_t *r = extract(msg);
     json_t *q = json_object_get(r, "quantities");
-    assert_int_equal(json_array_size(q), 2);
-    assert_quantity(r, msg, 0, 255, "access-points", "255 access points");
-    assert_quantity(r, msg, 1, 600, "access-points", "access points (about 600)");
-    assert_string_equal(dw_json_str(nth(r, "quantities", 0), "counts"), "access points");
+    assert_int_equal(json_array_size(q), 3); /* stores are sites (built-in nouns) */
+    assert_quantity(r, msg, 0, 85, "sites", "85 stores");
+    assert_quantity(r, msg, 1, 255, "access-points", "255 access points");
+    assert_quantity(r, msg, 2, 600, "access-points", "access points (about 600)");
+    assert_string_equal(dw_json_str(nth(r, "quantities", 1), "counts"), "access points");
     json_decref(r);
     /* an article before an adjective is not a count */
     r = extract("Ein eigenes Rechenzentrum haben wir nicht, aber 12 Standorte.");
@@ -1154,6 +1155,150 @@ static void test_eval_score(void **state) {
 
 /* Found by fuzz_extract: 15 integer digits and 6 fraction digits overflowed the int64
  * mantissa (UBSan: signed integer overflow). Numbers are now at most 18 digits in all. */
+/* ---- six languages: site nouns, number words, parts of a total, regions ----------------- */
+
+static void assert_counts(const char *msg, int64_t value, const char *unit, const char *text) {
+    json_t *r = extract(msg);
+    if (json_array_size(json_object_get(r, "quantities")) != 1)
+        fail_msg("%s: %s", msg, json_dumps(json_object_get(r, "quantities"), 0));
+    assert_quantity(r, msg, 0, value, unit, text);
+    json_decref(r);
+}
+
+static void assert_no_count(const char *msg) {
+    json_t *r = extract(msg);
+    if (json_array_size(json_object_get(r, "quantities")) != 0)
+        fail_msg("%s: %s", msg, json_dumps(json_object_get(r, "quantities"), 0));
+    json_decref(r);
+}
+
+static void assert_country(const char *msg, const char *code) {
+    json_t *r = extract(msg);
+    const char *got = dw_json_str(json_object_get(r, "country"), "code");
+    if (!code ? got != NULL : !got || strcmp(got, code) != 0)
+        fail_msg("%s: expected %s, got %s", msg, code ? code : "none", got ? got : "none");
+    json_decref(r);
+}
+
+/* Premises in six languages are sites (the catalog's unit), people are users. */
+static void test_units_six_languages(void **state) {
+    (void)state;
+    assert_counts("We run 14 supermarkets in Ohio.", 14, "sites", "14 supermarkets");
+    assert_counts("eleven bakeries", 11, "sites", "eleven bakeries");
+    assert_counts("a dozen laboratories", 12, "sites", "a dozen laboratories");
+    assert_counts("30 fashion stores", 30, "sites", "30 fashion stores");
+    assert_counts("Wir haben 38 Filialen.", 38, "sites", "38 Filialen");
+    assert_counts("zwölf Arztpraxen", 12, "sites", "zwölf Arztpraxen");
+    assert_counts("38 Supermarktfilialen im Sauerland", 38, "sites", "38 Supermarktfilialen");
+    assert_counts("Logistikstandorte: 6", 6, "sites", "Logistikstandorte: 6");
+    assert_counts("zweihundert Mitarbeiter", 200, "users", "zweihundert Mitarbeiter");
+    assert_counts("350 Beschäftigte", 350, "users", "350 Beschäftigte");
+    assert_counts("trente magasins de prêt-à-porter", 30, "sites", "trente magasins");
+    assert_counts("une douzaine d'agences", 12, "sites", "une douzaine d'agences");
+    assert_counts("vingt-cinq boulangeries", 25, "sites", "vingt-cinq boulangeries");
+    assert_counts("1 200 salariés", 1200, "users", "1 200 salariés");
+    assert_counts("veinte tiendas de ropa", 20, "sites", "veinte tiendas");
+    assert_counts("treinta y cinco farmacias", 35, "sites", "treinta y cinco farmacias");
+    assert_counts("15 almacenes", 15, "sites", "15 almacenes");
+    assert_counts("40 sucursales bancarias", 40, "sites", "40 sucursales");
+    assert_counts("dodici negozi di abbigliamento", 12, "sites", "dodici negozi");
+    assert_counts("trentadue farmacie", 32, "sites", "trentadue farmacie");
+    assert_counts("25 punti vendita", 25, "sites", "25 punti vendita");
+    assert_counts("twintig winkels", 20, "sites", "twintig winkels");
+    assert_counts("vijfentwintig tankstations", 25, "sites", "vijfentwintig tankstations");
+    assert_counts("14 vestigingen", 14, "sites", "14 vestigingen");
+    assert_counts("300 medewerkers", 300, "users", "300 medewerkers");
+    /* number words that are other words elsewhere count only before their own nouns */
+    assert_counts("once tiendas", 11, "sites", "once tiendas");
+    assert_counts("due negozi", 2, "sites", "due negozi");
+    assert_no_count("Once stores reopen we will call.");
+    assert_no_count("Payment due sites list attached.");
+    /* a German word ending like a site noun is not one; an article is not a count */
+    assert_no_count("Wir haben 12 Netzwerke.");
+    assert_no_count("une boutique à Lyon");
+    assert_no_count("een winkel in Utrecht");
+    /* "per SD-WAN" is a means, not a rate */
+    assert_counts("unsere elf Umspannwerke per SD-WAN anbinden", 11, "sites", "elf Umspannwerke");
+}
+
+/* The nouns extend only a unit the workspace has: a catalog that counts no sites gets no
+ * "supermarkets". */
+static void test_units_follow_the_catalog(void **state) {
+    (void)state;
+    static const struct dw_vocab_term only_users[] = {{"seats", NULL, 0}};
+    static const struct dw_extract_vocab v = {.units = only_users, .n_units = 1};
+    const char *msg = "14 supermarkets and 200 employees";
+    json_t *r = extract_at(msg, received(), &v);
+    assert_empty(r, "quantities");
+    json_decref(r);
+    static const char *const emp[] = {"employees"};
+    static const struct dw_vocab_term users[] = {{"seats", emp, 1}};
+    static const struct dw_extract_vocab v2 = {.units = users, .n_units = 1};
+    r = extract_at("200 Mitarbeiter", received(), &v2);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 1);
+    assert_string_equal(dw_json_str(nth(r, "quantities", 0), "unit"), "seats");
+    json_decref(r);
+}
+
+/* A part of a count just given is not a second count: the site count is the total. */
+static void test_quantities_part_of_total(void **state) {
+    (void)state;
+    assert_counts("We run 12 locations in British Columbia, of which 9 outpatient clinics.", 12,
+                  "sites", "12 locations");
+    assert_counts("zwölf Standorte (davon neun Arztpraxen)", 12, "sites", "zwölf Standorte");
+    assert_counts("12 sites: 9 clinics and 3 labs", 12, "sites", "12 sites");
+    assert_counts("12 sites (9 clinics, 3 labs), all need SD-WAN", 12, "sites", "12 sites");
+    assert_counts("30 magasins, dont 12 boutiques", 30, "sites", "30 magasins");
+    assert_counts("20 tiendas, de las cuales 5 outlets", 20, "sites", "20 tiendas");
+    assert_counts("20 negozi, di cui 8 outlet", 20, "sites", "20 negozi");
+    assert_counts("14 vestigingen, waarvan 4 winkels", 14, "sites", "14 vestigingen");
+    /* separate sites are not parts */
+    const char *msg = "We have 4 depots and 2 container terminals.";
+    json_t *r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    json_decref(r);
+    /* a larger number later is no part */
+    msg = "3 offices, including 12 stores";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    json_decref(r);
+}
+
+static void test_country_regions_six_languages(void **state) {
+    (void)state;
+    assert_country("12 locations in British Columbia", "CA");
+    assert_country("a British retailer", "GB");
+    assert_country("a dozen labs in Georgia and the Carolinas", "US");
+    assert_country("18 practices across Georgia and Florida", "US");
+    assert_country("Our winery is in Georgia, near Tbilisi.", "GE");
+    assert_country("pharmacies in Zug and Lucerne", "CH");
+    assert_country("Praxen in Freiburg im Breisgau", "DE");
+    assert_country("30 fashion stores in the Canary Islands", "ES");
+    assert_country("fünfzehn Bäckereien in der Deutschschweiz", "CH");
+    assert_country("38 Filialen im Sauerland", "DE");
+    assert_country("12 boulangeries sur la Côte d'Azur", "FR");
+    assert_country("25 punti vendita sul Lago di Garda", "IT");
+    assert_country("dodici negozi in Emilia-Romagna", "IT");
+    assert_country("twintig winkels in Noord-Brabant", "NL");
+    assert_country("venti filiali in Italia e in Svizzera", "IT");
+    /* the first place after a location word or a premises noun, a state as much as a country */
+    assert_country("unsere Gruppe umfasst drei Werke in Sachsen und zwei Niederlassungen in Polen",
+                   "DE");
+    assert_country("Our suppliers are in China; our 3 plants in Bavaria need SD-WAN.", "DE");
+    assert_country("We have offices in France and a depot in Bavaria.", "FR");
+}
+
+/* A negation ends where a new request starts: the EAR applies here. */
+static void test_standards_after_negated_request(void **state) {
+    (void)state;
+    json_t *r = extract("Please confirm that your products are not ITAR-controlled and send the "
+                        "ECCN under the Export Administration Regulations for each product.");
+    json_t *s = json_object_get(r, "standards");
+    assert_int_equal(json_array_size(s), 1);
+    assert_string_equal(dw_json_str(json_array_get(s, 0), "name"), "EAR");
+    json_decref(r);
+}
+
 static void test_long_numbers(void **state) {
     (void)state;
     static const char *const texts[] = {"999999999999999.999999", "999999999999999.999999 users",
@@ -1209,6 +1354,11 @@ int main(void) {
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_long_numbers),
+        cmocka_unit_test(test_units_six_languages),
+        cmocka_unit_test(test_units_follow_the_catalog),
+        cmocka_unit_test(test_quantities_part_of_total),
+        cmocka_unit_test(test_country_regions_six_languages),
+        cmocka_unit_test(test_standards_after_negated_request),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_budget_german_and_words),
         cmocka_unit_test(test_deadline_german_and_words),

@@ -133,6 +133,12 @@ static void test_country_roles(void **state) {
     assert_string_equal(mentions("Please ship the gateways to Russia."), "RU:delivery");
     assert_string_equal(mentions("The housings come from our supplier in China."), "CN:other");
     assert_string_equal(mentions("Ship to our plants in China."), "CN:site");
+    /* the same names as the extractor's country: a province, a state, a region */
+    assert_string_equal(mentions("We run 12 locations in British Columbia."), "CA:site");
+    assert_string_equal(mentions("Our stores in Georgia and the Carolinas need SD-WAN."),
+                        "US:site US:site");
+    assert_string_equal(mentions("Our plant in Georgia needs SD-WAN."), "GE:site");
+    assert_string_equal(mentions("Wir haben 38 Filialen im Sauerland."), "DE:site");
     assert_string_equal(mentions("We have no offices in Iran."), "IR:negated");
     assert_string_equal(mentions("Wir sind ein Unternehmen aus Russland."), "RU:established");
     assert_string_equal(mentions("Lieferung nach Weißrussland"), "BY:delivery");

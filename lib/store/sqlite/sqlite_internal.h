@@ -246,6 +246,27 @@
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
+    /* reports: a stage change event's data is {from, to, by}; times are ISO 8601 UTC */           \
+    X(REPORT_REACHED,                                                                              \
+      "SELECT r AS rank, COUNT(*) AS n FROM (SELECT deal_id, MAX(COALESCE(json_extract(?1, "       \
+      "'$.' || stage), 0)) AS r FROM (SELECT id AS deal_id, stage FROM deals UNION ALL SELECT "    \
+      "deal_id, json_extract(data, '$.to') FROM events WHERE type = 'deal.stage_changed') "        \
+      "GROUP BY deal_id) GROUP BY r ORDER BY r")                                                   \
+    X(REPORT_STAYS,                                                                                \
+      "SELECT c.s AS stage, COUNT(*) AS n, CAST(ROUND(AVG(c.d)) AS INTEGER) AS mean_s, "           \
+      "CAST(ROUND(MAX(c.d)) AS INTEGER) AS max_s FROM (SELECT json_extract(e.data, '$.from') AS "  \
+      "s, (julianday(e.at) - julianday(COALESCE(LAG(e.at) OVER (PARTITION BY e.deal_id ORDER BY "  \
+      "e.seq), d.created_at))) * 86400.0 AS d FROM events e JOIN deals d ON d.id = e.deal_id "     \
+      "WHERE e.type = 'deal.stage_changed') c GROUP BY c.s ORDER BY c.s")                          \
+    X(REPORT_TIME_TO,                                                                              \
+      "SELECT COUNT(*) AS n, CAST(ROUND(AVG(x.d)) AS INTEGER) AS mean_s, CAST(ROUND(MAX(x.d)) AS " \
+      "INTEGER) AS max_s FROM (SELECT (julianday(MIN(e.at)) - julianday(d.created_at)) * 86400.0 " \
+      "AS d FROM events e JOIN deals d ON d.id = e.deal_id WHERE e.type = 'deal.stage_changed' "   \
+      "AND json_extract(e.data, '$.to') = ?1 GROUP BY e.deal_id) x")                               \
+    X(REPORT_APPROVALS,                                                                            \
+      "SELECT status, COUNT(*) AS n, CAST(ROUND(AVG((julianday(decided_at) - "                     \
+      "julianday(created_at)) * 86400.0)) AS INTEGER) AS mean_wait_s, MIN(created_at) AS oldest "  \
+      "FROM approvals GROUP BY status ORDER BY status")                                            \
     /* stats */                                                                                    \
     X(STATS_STAGES, "SELECT stage, COUNT(*) FROM deals GROUP BY stage")                            \
     X(STATS_COUNTS,                                                                                \

@@ -1,4 +1,5 @@
-/* store/sqlite — webhook subscriptions and their deliveries (webhooks, webhook_deliveries).
+/* store/sqlite — webhook subscriptions and their deliveries (webhooks, webhook_deliveries),
+ * and the reports' aggregate reads.
  * One entry point binds a statement's named parameters from a JSON object, in the order
  * given below; a missing member binds NULL. */
 #include <string.h>
@@ -28,6 +29,10 @@ static const struct {
     [DW_HOOK_SLOTS_HELD] = {DW__SQ_SLOTS_HELD, true, {"deal", "now"}},
     [DW_HOOK_SLOTS_FREE] = {DW__SQ_SLOTS_FREE, false, {"deal"}},
     [DW_HOOK_SLOT_HOLD] = {DW__SQ_SLOT_HOLD, false, {"deal", "user", "start", "expires"}},
+    [DW_HOOK_REPORT_REACHED] = {DW__SQ_REPORT_REACHED, true, {"ranks"}},
+    [DW_HOOK_REPORT_STAYS] = {DW__SQ_REPORT_STAYS, true, {NULL}},
+    [DW_HOOK_REPORT_TIME_TO] = {DW__SQ_REPORT_TIME_TO, true, {"stage"}},
+    [DW_HOOK_REPORT_APPROVALS] = {DW__SQ_REPORT_APPROVALS, true, {NULL}},
 };
 
 int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
