@@ -47,6 +47,9 @@ struct dw_run_opts {
      * run started (plus any that became runnable since), and steps run. May be NULL. */
     void (*progress)(void *ud, int64_t deals_done, int64_t deals_total, int64_t steps);
     void *progress_ud;
+    /* When set (e.g. by a signal), the run ends after the batch in progress: every batch is
+     * its own transaction, so nothing is half done and the next run picks up the rest. */
+    const volatile bool *stop;
 };
 struct dw_agent_stats {
     const char *agent;

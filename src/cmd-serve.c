@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <netinet/in.h>
@@ -48,6 +49,7 @@
 #define CONN_FEW 8              /* an address holding fewer may use the reserved slots */
 #define CONN_TIMEOUT 30         /* seconds a connection may be idle */
 #define HEAD_TIMEOUT 10         /* seconds to receive a request's headers; --header-timeout */
+#define FD_RESERVE 64           /* descriptors kept from connections (the store, webhooks) */
 #define BODY_TIMEOUT 60         /* seconds to receive a request's body after its headers */
 #define SSE_KEEPALIVE_MS 10000  /* comment line on an idle event stream */
 #define SSE_RECHECK_MS 500      /* an event stream checks its token again this often */
@@ -126,7 +128,7 @@ struct server {
     struct dw_engine *hook_engine; /* the webhook sender's own (docs "Webhooks") */
     pthread_t hook_worker;
     struct dw_webhook_opts hook_opts;
-    volatile bool hook_stop;
+    volatile bool hook_stop; /* SIGTERM: webhook and agent passes end after what is in flight */
     pthread_t worker;
     pthread_mutex_t worker_mu;
     pthread_cond_t worker_cv;
@@ -602,25 +604,58 @@ static unsigned conns_open(struct server *sv) {
     return n;
 }
 
-static void conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st) {
+/* false when the connection has been cut (its client was told 408 or 503): what it sent is
+ * not acted on */
+static bool conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct conn *cn = ci ? ci->socket_context : NULL;
     if (!cn)
-        return;
+        return true;
     pthread_mutex_lock(&sv->conn_mu);
-    if (cn->state != C_CUT) {
+    bool live = cn->state != C_CUT;
+    if (live) {
         cn->prev_requests += st == C_HEAD;
         cn->state = st;
         cn->since_us = mono_us();
     }
     pthread_mutex_unlock(&sv->conn_mu);
+    return live;
 }
 
+/* Answers sent on a connection the watchdog or SIGTERM cuts. Their Content-Length is
+ * written out; the assertions keep it equal to the body's (the 408 once said 74 for 75 bytes,
+ * and a client read JSON without its last brace). */
+#define TIMEOUT_BODY                                                                               \
+    "{\"error\":{\"code\":\"timeout\",\"message\":\"the request did not arrive in time\"}}"
 #define TIMEOUT_408                                                                                \
     "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"      \
-    "Content-Length: 74\r\n\r\n"                                                                   \
-    "{\"error\":{\"code\":\"timeout\",\"message\":\"the request did not arrive in time\"}}"
+    "Content-Length: 75\r\n\r\n" TIMEOUT_BODY
+_Static_assert(sizeof TIMEOUT_BODY - 1 == 75, "the 408's Content-Length");
+#define STOPPING_BODY                                                                              \
+    "{\"error\":{\"code\":\"unavailable\",\"message\":\"the server is stopping; try again "        \
+    "later\"}}"
+#define STOPPING_503                                                                               \
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: "           \
+    "close\r\nContent-Length: 84\r\n\r\n" STOPPING_BODY
+_Static_assert(sizeof STOPPING_BODY - 1 == 84, "the 503's Content-Length");
+
+/* SIGTERM: a request whose head or body is still arriving has not been acted on and will not
+ * be; its client is told so and the connection cut, so that a slow client does not hold the
+ * stop for the time given to requests being answered. A request cut this way is not acted
+ * on even when its last byte was already in (conn_set). */
+static void cut_arriving(struct server *sv) {
+    pthread_mutex_lock(&sv->conn_mu);
+    for (struct conn *cn = sv->conns; cn; cn = cn->next) {
+        if (cn->fd < 0 || (cn->state != C_HEAD && cn->state != C_BODY))
+            continue;
+        if (cn->state == C_BODY || !cn->prev_requests) /* a kept-alive one at rest just closes */
+            (void)!send(cn->fd, STOPPING_503, sizeof STOPPING_503 - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        shutdown(cn->fd, SHUT_RDWR);
+        cn->state = C_CUT;
+    }
+    pthread_mutex_unlock(&sv->conn_mu);
+}
 
 /* Every 200 ms: cut the connections past their deadline. The entry is removed (under
  * conn_mu) before libmicrohttpd closes the socket, so the descriptor is still this
@@ -825,8 +860,16 @@ static void *gate_main(void *arg) {
         atomic_store(&sv->stopping, true);
         kill(getpid(), SIGTERM);
     }
+    /* A descriptor kept in reserve: when accept() finds none left (EMFILE), it is given up for
+     * the moment it takes to accept the waiting connection and tell it 503, so that the
+     * client is answered and the gate does not spin on a listening socket it cannot empty. */
+    int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int64_t listen_after = 0; /* accept nothing before (mono_us) after a failed accept */
     while (pfd && pend && buf && !atomic_load(&sv->stopping)) {
-        pfd[0] = (struct pollfd){.fd = sv->listen_fd, .events = POLLIN};
+        /* while every slot of the gate is taken, or after accept() failed, the listening
+         * socket is not watched: it would wake the gate at once, again and again */
+        bool listening = np < cap && mono_us() >= listen_after;
+        pfd[0] = (struct pollfd){.fd = listening ? sv->listen_fd : -1, .events = POLLIN};
         for (size_t i = 0; i < np; i++)
             pfd[i + 1] = (struct pollfd){.fd = pend[i]->fd, .events = POLLIN | POLLRDHUP};
         if (poll(pfd, np + 1, 200) <= 0)
@@ -837,7 +880,12 @@ static void *gate_main(void *arg) {
                 continue;
             struct conn *cn = pend[i];
             ssize_t n = recv(cn->fd, buf, GATE_PEEK, MSG_PEEK | MSG_DONTWAIT);
-            size_t end = n > 0 ? head_end(buf, (size_t)n) : 0;
+            /* empty lines before the request line are ignored (RFC 9112, 2.2), as
+             * libmicrohttpd does */
+            size_t skip = 0;
+            while (n > 0 && skip < (size_t)n && (buf[skip] == '\r' || buf[skip] == '\n'))
+                skip++;
+            size_t end = n > 0 ? head_end(buf + skip, (size_t)n - skip) : 0;
             if (!end && n > 0 && (size_t)n < GATE_PEEK && !(re & (POLLRDHUP | POLLHUP | POLLERR))) {
                 int want = (int)n + 1; /* wake when more has come, not again for the same */
                 setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want);
@@ -855,7 +903,7 @@ static void *gate_main(void *arg) {
             } else {
                 const char *field;
                 char msg[120];
-                unsigned st = gate_check(buf, end, &field, msg, sizeof msg);
+                unsigned st = gate_check(buf + skip, end, &field, msg, sizeof msg);
                 if (st) {
                     gate_refuse(cn->fd, st, field, msg);
                 } else {
@@ -875,8 +923,26 @@ static void *gate_main(void *arg) {
             socklen_t sl = sizeof sa;
             int fd =
                 accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (fd < 0)
+            if (fd < 0 && (errno == EMFILE || errno == ENFILE) && spare >= 0) {
+                close(spare);
+                fd = accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0) {
+                    atomic_fetch_add(&sv->conns_refused, 1);
+                    gate_refuse(fd, 503, NULL,
+                                "the server has no file descriptor left for "
+                                "another connection; try again later");
+                }
+                spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                listen_after = mono_us() + 100 * 1000;
                 break;
+            }
+            if (fd < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                    errno != ECONNABORTED)
+                    listen_after = mono_us() + 100 * 1000; /* ENOBUFS, ENOMEM, EMFILE */
+                break;
+            }
             struct conn *cn = NULL;
             if (!admit(sv, conn_addr((struct sockaddr *)&sa)) || !(cn = calloc(1, sizeof *cn))) {
                 gate_refuse(fd, 503, NULL,
@@ -897,11 +963,14 @@ static void *gate_main(void *arg) {
             pend[np++] = cn;
         }
     }
+    /* stopping: a connection whose head had not arrived whole is told so, not reset */
     for (size_t i = 0; i < np; i++) {
         gate_unlist(sv, pend[i]);
-        close(pend[i]->fd);
+        gate_refuse(pend[i]->fd, 503, NULL, "the server is stopping; try again later");
         free(pend[i]);
     }
+    if (spare >= 0)
+        close(spare);
     close(sv->listen_fd);
     free(pfd);
     free(pend);
@@ -1812,7 +1881,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    conn_set(sv, c, C_HANDLING);
+    if (!conn_set(sv, c, C_HANDLING)) /* cut: its client was answered 408 or 503 */
+        return MHD_NO;
     return dispatch(sv, c, url, method, rq);
 }
 
@@ -1888,8 +1958,11 @@ static void *worker_main(void *arg) {
     struct server *sv = arg;
     while (!atomic_load(&sv->stopping)) {
         /* small batches: a request that writes waits for at most one */
-        struct dw_run_opts opts = {
-            .no_wait = true, .batch = 8, .progress = worker_yield, .progress_ud = sv};
+        struct dw_run_opts opts = {.no_wait = true,
+                                   .batch = 8,
+                                   .progress = worker_yield,
+                                   .progress_ud = sv,
+                                   .stop = &sv->hook_stop};
         struct dw_run_stats st = {0};
         struct dw_error err = {0};
         sv->run_steps_counted = 0;
@@ -2086,11 +2159,28 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
             nofile.rlim_max == RLIM_INFINITY || nofile.rlim_max > (rlim_t)sv->conn_max + 256
                 ? (rlim_t)sv->conn_max + 256
                 : nofile.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur < (rlim_t)sv->conn_max + 64)
+        if (setrlimit(RLIMIT_NOFILE, &nofile) != 0)
+            getrlimit(RLIMIT_NOFILE, &nofile);
+        /* Fewer descriptors than connections: the cap follows the descriptors, keeping
+         * FD_RESERVE for the store, the webhooks and the gate's spare, so that a connection
+         * past it is answered 503 instead of waiting unaccepted, and a request in progress
+         * never finds the store without a descriptor. */
+        if (nofile.rlim_cur < (rlim_t)sv->conn_max + FD_RESERVE) {
+            if (nofile.rlim_cur < (rlim_t)FD_RESERVE + 16) {
+                fprintf(stderr,
+                        "dealwright serve: only %llu file descriptors (ulimit -n); at least %u "
+                        "are needed\n",
+                        (unsigned long long)nofile.rlim_cur, FD_RESERVE + 16);
+                free(sv);
+                return EXIT_INTERNAL;
+            }
             fprintf(stderr,
-                    "dealwright serve: only %llu file descriptors for %u connections "
-                    "(ulimit -n)\n",
-                    (unsigned long long)nofile.rlim_cur, sv->conn_max);
+                    "dealwright serve: only %llu file descriptors (ulimit -n): at most %llu "
+                    "connections instead of %u\n",
+                    (unsigned long long)nofile.rlim_cur,
+                    (unsigned long long)(nofile.rlim_cur - FD_RESERVE), sv->conn_max);
+            sv->conn_max = (unsigned)(nofile.rlim_cur - FD_RESERVE);
+        }
     }
 
     struct dw_error err = {0};
@@ -2206,6 +2296,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     atomic_store(&sv->stopping, true);
     sv->hook_stop = true;         /* a pass ends after the delivery in flight */
     pthread_join(sv->gate, NULL); /* no new connections: it closes the listening socket */
+    cut_arriving(sv);
     kick_worker(sv);
     for (int i = 0; i < 1000 && atomic_load(&sv->in_flight) > 0; i++)
         usleep(10 * 1000);

@@ -2,7 +2,8 @@
  *
  * Runs the extractor (lib/engines/extract.c) over every message of the deal, oldest first,
  * and merges the results: a later message overrides a scalar fact (budget, deadline,
- * country, discount, term, residency) and a quantity of the same unit, lists are unions by
+ * country, discount, term, residency) and a quantity of the same unit (within one message
+ * the larger count of a unit stays: a whole and its parts), lists are unions by
  * name, and a capability wanted later is no longer excluded (and the other way round). Each
  * fact keeps the lead it came from and its byte span there. Content flagged by intake as a
  * duplicate is skipped so a form submitted twice is not counted twice.
@@ -68,6 +69,15 @@ static void merge(json_t *m, json_t *ext) {
     json_array_foreach(json_object_get(ext, "quantities"), i, e) {
         const char *unit = dw_json_str(e, "unit");
         long k = unit ? find_by(q, "unit", unit) : -1;
+        /* two counts of one unit in the same message are a whole and its parts ("12 sites
+         * (three hospitals and nine clinics)"): the larger stays */
+        bool same_msg = false;
+        for (size_t j = 0; j < i && k >= 0 && !same_msg; j++)
+            same_msg = json_array_get(json_object_get(ext, "quantities"), j) ==
+                       json_array_get(q, (size_t)k);
+        if (same_msg &&
+            dw_json_int(json_array_get(q, (size_t)k), "value", 0) >= dw_json_int(e, "value", 0))
+            continue;
         if (k >= 0)
             json_array_set(q, (size_t)k, e);
         else if (json_array_size(q) < DW_EXTRACT_MAX_ITEMS)

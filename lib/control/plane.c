@@ -389,6 +389,8 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
     int r = 0;
     for (;;) {
         int n;
+        if (opts->stop && *opts->stop)
+            break;
         if (opts->only_deal > 0) {
             struct dw_deal_rec d;
             if ((r = s->ops->deal_get(s, opts->only_deal, &d, err)) < 0)

@@ -47,6 +47,7 @@ enum gkind {
     G_COMPAT, /* a: catalog constraint (compatibility table) */
     G_SUPPLY, /* a: catalog constraint (supply covers demand) */
     G_OPTION, /* a: item — option_only: needs a host */
+    G_SLOT,   /* a: slot kind index — hosted parts fit the hosts' slots */
 };
 
 struct group {
@@ -58,6 +59,7 @@ struct unit_count {
     const char *unit;
     int64_t value; /* > 0 */
     size_t gid;
+    int64_t lead; /* the lead the count came from, -1 when not said */
 };
 
 struct attr_req {
@@ -105,6 +107,13 @@ struct cfg {
     size_t m;
     size_t *pos;
     int64_t *ub; /* a bound on each relevant item's quantity in any minimal solution */
+    /* per relevant position: the item serves the customer's count in its unit (a wanted
+     * provider, or a host of slots, counted in a unit the customer gave) — column a_p */
+    bool *alloc_ok;
+    bool *brings;            /* [p * n_wants + k]: p's requires chain holds a provider of want k */
+    const char **slot_kinds; /* the slots the relevant hosted parts take, sorted, unique */
+    size_t n_slot_kinds;
+    size_t *slot_gid;
 
     struct group *groups;
     size_t n_groups;
@@ -276,8 +285,10 @@ static int cmp_unit(const void *a, const void *b) {
     return strcmp(((const struct unit_count *)a)->unit, ((const struct unit_count *)b)->unit);
 }
 
-/* Counts by unit. The later entry for a unit wins, as in the requirements merge; a count of
- * 0 counts as not given. */
+/* Counts by unit. For a unit given twice, a later lead's count wins (a follow-up corrects
+ * the first message); two counts from the same lead are parts and whole ("12 sites (three
+ * hospitals and nine clinics)", "27 access points, three per store"), so the larger wins;
+ * without lead ids the later entry wins. A count of 0 counts as not given. */
 static int read_units(struct cfg *c, const json_t *q, struct dw_error *err) {
     if (q && !json_is_array(q) && !json_is_null(q))
         return dw_error_field(err, -DW_EINVAL, "quantities", "must be a list");
@@ -302,13 +313,20 @@ static int read_units(struct cfg *c, const json_t *q, struct dw_error *err) {
         if (r < 0)
             return r;
         int64_t v = json_integer_value(json_object_get(e, "value"));
+        json_t *lj = json_object_get(e, "lead");
+        int64_t lead =
+            json_is_integer(lj) && json_integer_value(lj) >= 0 ? json_integer_value(lj) : -1;
         size_t k = 0;
         while (k < c->n_units && strcmp(c->units[k].unit, unit) != 0)
             k++;
         if (k == c->n_units)
-            c->units[c->n_units++] = (struct unit_count){unit, v, NONE};
-        else
+            c->units[c->n_units++] = (struct unit_count){unit, v, NONE, lead};
+        else if (lead < 0 || lead != c->units[k].lead || v > c->units[k].value) {
+            if (lead >= 0 && c->units[k].lead >= 0 && lead < c->units[k].lead)
+                continue; /* an earlier lead's count, listed late */
             c->units[k].value = v;
+            c->units[k].lead = lead;
+        }
     }
     size_t u = 0;
     for (size_t k = 0; k < c->n_units; k++)
@@ -483,6 +501,56 @@ static bool wanted_provider(const struct cfg *c, const struct dw_item *it) {
     return false;
 }
 
+static int64_t slots_of(const struct dw_item *it, const char *kind) {
+    for (size_t k = 0; k < it->n_slots; k++)
+        if (it->slots[k].name && strcmp(it->slots[k].name, kind) == 0)
+            return it->slots[k].value;
+    return 0;
+}
+
+/* Does item i require, directly or down its requires chain, an item that provides cap?
+ * An HA kit counted in hubs brings the hub gateways, so it serves the hubs with SD-WAN.
+ * memo per catalog item: 0 not known yet, 1 no, 2 yes (each item is settled once). */
+static bool requires_provider(const struct cfg *c, size_t i, const char *cap, unsigned char *memo,
+                              int depth) {
+    if (memo[i])
+        return memo[i] == 2;
+    const struct dw_item *it = c->items[i];
+    bool yes = false;
+    for (size_t r = 0; r < it->n_requires && !yes && depth <= DW_CFG_MAX_DEPTH; r++) {
+        size_t j = find_item(c, it->requires[r].sku);
+        yes = j != NONE && j != i &&
+              (provides(c->items[j], cap) || requires_provider(c, j, cap, memo, depth + 1));
+    }
+    memo[i] = yes ? 2 : 1;
+    return yes;
+}
+
+/* How item p serves the customer's count of unit u for capability k: 1 when it provides k
+ * and is counted in u, 2 when it is counted in u and brings a provider of k through its
+ * requires, 0 when it does not. Only items with an allocation column serve a count. */
+static int serves(const struct cfg *c, size_t p, size_t k, const struct unit_count *u) {
+    const struct dw_item *it = c->items[c->rel[p]];
+    if (!c->alloc_ok[p] || !it->quantity_unit || strcmp(it->quantity_unit, u->unit) != 0)
+        return 0;
+    if (provides(it, c->wants[k]))
+        return 1;
+    return c->brings[p * c->n_wants + k] ? 2 : 0;
+}
+
+/* The customer's counts that capability k is measured in: units in which some relevant
+ * provider of k is counted. Each of them must be served in full when k is covered. */
+static bool measured_in(const struct cfg *c, size_t k, const struct unit_count *u) {
+    for (size_t p = 0; p < c->m; p++)
+        if (serves(c, p, k, u) == 1)
+            return true;
+    return false;
+}
+
+static int64_t factor_of(const struct dw_item *it) {
+    return it->quantity_factor > 0 ? it->quantity_factor : 1;
+}
+
 /* ---- the relevant items ------------------------------------------------------------------ */
 
 /* The items a configuration may contain: providers of wanted capabilities, selected and
@@ -519,6 +587,9 @@ static int find_relevant(struct cfg *c) {
                 if (j != NONE && !in[j])
                     in[j] = grew = true;
             }
+            for (size_t j = 0; j < c->n && it->slot; j++) /* a hosted part's hosts */
+                if (!in[j] && slots_of(c->items[j], it->slot) > 0)
+                    in[j] = grew = true;
             for (size_t t = 0; t < ws->n_cfg_rules; t++) {
                 const struct dw_cfg_rule *rule = &ws->cfg_rules[t];
                 if (rule->kind != DW_CFG_RULE_SUPPLY || attr_of(it, rule->demand) <= 0)
@@ -535,6 +606,29 @@ static int find_relevant(struct cfg *c) {
         if (in[i]) {
             c->pos[i] = c->m;
             c->rel[c->m++] = i;
+        }
+    }
+    c->alloc_ok = calloc(c->m ? c->m : 1, sizeof *c->alloc_ok);
+    c->slot_kinds = calloc(c->m ? c->m : 1, sizeof *c->slot_kinds);
+    c->brings = calloc(c->m * c->n_wants + 1, sizeof *c->brings);
+    _cleanup_free_ unsigned char *memo = calloc(c->n ? c->n : 1, 1);
+    if (!c->alloc_ok || !c->slot_kinds || !c->brings || !memo)
+        return -DW_ENOMEM;
+    for (size_t k = 0; k < c->n_wants; k++) {
+        memset(memo, 0, c->n ? c->n : 1);
+        for (size_t p = 0; p < c->m; p++)
+            c->brings[p * c->n_wants + k] = requires_provider(c, c->rel[p], c->wants[k], memo, 0);
+    }
+    for (size_t p = 0; p < c->m; p++) {
+        const struct dw_item *it = c->items[c->rel[p]];
+        c->alloc_ok[p] = unit_of(c, it) && (wanted_provider(c, it) || it->n_slots > 0);
+        if (it->slot && sorted_find(c->slot_kinds, c->n_slot_kinds, it->slot) == NONE) {
+            size_t k = c->n_slot_kinds++; /* insertion keeps the list sorted */
+            while (k > 0 && strcmp(c->slot_kinds[k - 1], it->slot) > 0) {
+                c->slot_kinds[k] = c->slot_kinds[k - 1];
+                k--;
+            }
+            c->slot_kinds[k] = it->slot;
         }
     }
     return 0;
@@ -643,7 +737,7 @@ static int cmp_pair(const void *x, const void *y) {
  * rules by SKU. The deletion filter walks them in this order. */
 static int build_groups(struct cfg *c, struct dw_error *err) {
     size_t cap = c->n_wants + c->n_excaps + c->n_units + c->n_attrs + c->n_limits + c->n_selects +
-                 c->ws->n_cfg_rules;
+                 c->ws->n_cfg_rules + c->n_slot_kinds;
     for (size_t p = 0; p < c->m; p++) {
         const struct dw_item *it = c->items[c->rel[p]];
         cap += 3 + it->n_requires + it->n_excludes;
@@ -659,8 +753,9 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
     c->want_gid = calloc(c->n_wants + 1, sizeof *c->want_gid);
     c->excap_gid = calloc(c->n_excaps + 1, sizeof *c->excap_gid);
     c->rule_gid = calloc(c->ws->n_cfg_rules + 1, sizeof *c->rule_gid);
+    c->slot_gid = calloc(c->n_slot_kinds + 1, sizeof *c->slot_gid);
     if (!c->groups || !c->min_gid || !c->max_gid || !c->opt_gid || !c->req_gid || !c->want_gid ||
-        !c->excap_gid || !c->rule_gid)
+        !c->excap_gid || !c->rule_gid || !c->slot_gid)
         return -DW_ENOMEM;
     for (size_t k = 0; k < c->n_wants; k++)
         c->want_gid[k] = add_group(c, G_WANT, k, 0);
@@ -716,13 +811,15 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
     for (size_t k = 0; k < n_pairs; k++) {
         if (k && pairs[k].a == pairs[k - 1].a && pairs[k].b == pairs[k - 1].b)
             continue;
-        if (c->n_groups + c->ws->n_cfg_rules >= cap)
+        if (c->n_groups + c->ws->n_cfg_rules + c->n_slot_kinds >= cap)
             return dw_error_set(err, -DW_ETOOBIG, "configure: more than %zu constraints", cap);
         add_group(c, G_EXCL, pairs[k].a, pairs[k].b);
     }
     for (size_t t = 0; t < c->ws->n_cfg_rules; t++)
         c->rule_gid[t] = add_group(
             c, c->ws->cfg_rules[t].kind == DW_CFG_RULE_COMPAT ? G_COMPAT : G_SUPPLY, t, 0);
+    for (size_t k = 0; k < c->n_slot_kinds; k++)
+        c->slot_gid[k] = add_group(c, G_SLOT, k, 0);
     return 0;
 }
 
@@ -732,6 +829,7 @@ static int build_groups(struct cfg *c, struct dw_error *err) {
 #define COL_B(c, p) ((int)((c)->m + (p)) + 1)
 #define COL_C(c, p) ((int)(2 * (c)->m + (p)) + 1)
 #define COL_S(c, k) ((int)(3 * (c)->m + (k)) + 1)
+#define COL_A(c, p) ((int)(3 * (c)->m + (c)->n_wants + (p)) + 1)
 
 struct row {
     int n, cap;
@@ -778,7 +876,7 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
     const struct dw_workspace *ws = c->ws;
     glp_prob *lp = glp_create_prob();
     size_t m = c->m;
-    int ncols = (int)(3 * m + c->n_wants);
+    int ncols = (int)(4 * m + c->n_wants);
     if (ncols)
         glp_add_cols(lp, ncols);
     struct row r = {0};
@@ -843,11 +941,32 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
             if (!e)
                 row_put(lp, &r, GLP_UP, 0, 0);
         }
-        /* what p must be: its own demand (when chosen) plus what its requirers need,
-         * L q_p - L d c_p - sum (L count/per) q_r >= 0 for a counted demand, else the
-         * larger of the two: q_p >= c_p (the link rows) and L q_p - sum(...) >= 0. */
+        /* what p must be: the part of the customer's count it serves plus what its
+         * requirers need, L q_p - L a_p - sum (L count/per) q_r >= 0 for a counted demand,
+         * else the larger of the two: q_p >= c_p (the link rows) and L q_p - sum(...) >= 0.
+         * a_p (0..d) is at least 1 when p is chosen and 0 when not (a host that is not
+         * chosen for a capability serves sites for its hosted parts: a_p <= d b_p). */
         bool counted;
-        int64_t d = demand_of(c, i, active, &counted);
+        demand_of(c, i, active, &counted);
+        bool alloc = c->alloc_ok[p] && counted;
+        /* a_p counts what p serves in the customer's unit (sites), so an item with factor f
+         * needs f a_p units for it; N = d / f is the customer's count */
+        const struct unit_count *uc = unit_of(c, it);
+        double N = alloc ? (double)uc->value : 0;
+        glp_set_col_kind(lp, COL_A(c, p), GLP_IV);
+        glp_set_col_bnds(lp, COL_A(c, p), alloc ? GLP_DB : GLP_FX, 0, N);
+        if (alloc && wanted_provider(c, it)) {
+            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_C(c, p), -N);
+            if (!e)
+                row_put(lp, &r, GLP_UP, 0, 0);
+            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_C(c, p), -1);
+            if (!e)
+                row_put(lp, &r, GLP_LO, 0, 0);
+        } else if (alloc) {
+            e = e ?: row_add(&r, COL_A(c, p), 1) ?: row_add(&r, COL_B(c, p), -N);
+            if (!e)
+                row_put(lp, &r, GLP_UP, 0, 0);
+        }
         int64_t L = 1;
         bool any = false;
         for (size_t x = c->req_in_at[i]; x < c->req_in_at[i + 1]; x++) {
@@ -860,11 +979,11 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
             any = true;
         }
         double Lf = L > 0 ? (double)L : 1.0;
-        if (!any && !(counted && wanted_provider(c, it)))
+        if (!any && !alloc)
             continue;
         e = e ?: row_add(&r, COL_Q(c, p), Lf);
-        if (counted && wanted_provider(c, it))
-            e = e ?: row_add(&r, COL_C(c, p), -Lf * (double)d);
+        if (alloc)
+            e = e ?: row_add(&r, COL_A(c, p), -Lf * (double)factor_of(it));
         /* requirers are distinct items (the loader refuses a SKU twice in requires) */
         for (size_t x = c->req_in_at[i]; x < c->req_in_at[i + 1] && !e; x++) {
             size_t from = c->req_in[x].from, k = c->req_in[x].k;
@@ -887,6 +1006,39 @@ static int build_model(const struct cfg *c, const bool *active, bool cover_all, 
         for (size_t p = 0; p < m && !e; p++)
             if (provides(c->items[c->rel[p]], c->wants[k]))
                 e = row_add(&r, COL_C(c, p), -1);
+        if (!e)
+            row_put(lp, &r, GLP_UP, 0, 0);
+        /* every count k is measured in is served in full when k is covered:
+         * sum a_p over the items serving it - count s_k >= 0 */
+        for (size_t u = 0; u < c->n_units && !e; u++) {
+            const struct unit_count *uc = &c->units[u];
+            if (!active[uc->gid] || !measured_in(c, k, uc))
+                continue;
+            for (size_t p = 0; p < m && !e; p++)
+                if (serves(c, p, k, uc))
+                    e = row_add(&r, COL_A(c, p), 1);
+            e = e ?: row_add(&r, COL_S(c, k), -(double)uc->value);
+            if (!e)
+                row_put(lp, &r, GLP_LO, 0, 0);
+        }
+    }
+    /* hosted parts fit the hosts' slots: sum q_hosted - sum slots_h x_h <= 0, where x_h is
+     * the part of h that serves the customer's count when h is counted, else all of h */
+    for (size_t k = 0; k < c->n_slot_kinds && !e; k++) {
+        if (!active[c->slot_gid[k]])
+            continue;
+        for (size_t p = 0; p < m && !e; p++) {
+            const struct dw_item *it = c->items[c->rel[p]];
+            double hosted = it->slot && strcmp(it->slot, c->slot_kinds[k]) == 0 ? 1 : 0;
+            double n = (double)slots_of(it, c->slot_kinds[k]);
+            bool counted;
+            demand_of(c, c->rel[p], active, &counted);
+            bool by_alloc = n > 0 && c->alloc_ok[p] && counted;
+            if (hosted - (by_alloc ? 0 : n) != 0)
+                e = row_add(&r, COL_Q(c, p), hosted - (by_alloc ? 0 : n));
+            if (by_alloc && !e)
+                e = row_add(&r, COL_A(c, p), -n * (double)factor_of(it));
+        }
         if (!e)
             row_put(lp, &r, GLP_UP, 0, 0);
     }
@@ -1141,11 +1293,20 @@ static void singular(const char *unit, char *buf, size_t size) {
 }
 
 static const char *const gkind_names[] = {
-    [G_WANT] = "capability",    [G_QTY] = "quantity",         [G_EXCAP] = "excluded_capability",
-    [G_ATTR] = "total",         [G_LIMIT] = "limit",          [G_SELECT] = "selection",
-    [G_MIN] = "minimum",        [G_MAX] = "maximum",          [G_REQ] = "requires",
-    [G_EXCL] = "excludes",      [G_COMPAT] = "compatibility", [G_SUPPLY] = "supply",
+    [G_WANT] = "capability",
+    [G_QTY] = "quantity",
+    [G_EXCAP] = "excluded_capability",
+    [G_ATTR] = "total",
+    [G_LIMIT] = "limit",
+    [G_SELECT] = "selection",
+    [G_MIN] = "minimum",
+    [G_MAX] = "maximum",
+    [G_REQ] = "requires",
+    [G_EXCL] = "excludes",
+    [G_COMPAT] = "compatibility",
+    [G_SUPPLY] = "supply",
     [G_OPTION] = "option_only",
+    [G_SLOT] = "slot",
 };
 
 /* One group in words a sales engineer reads to a customer. */
@@ -1229,6 +1390,28 @@ static int group_text(const struct cfg *c, const struct group *g, struct dw_buf 
         return dw_buf_printf(b, "%s: the total %s must cover the total %s", rule->name,
                              rule->supply, rule->demand);
     }
+    case G_SLOT: {
+        const char *kind = c->slot_kinds[g->a];
+        int r = dw_buf_printf(b, "each %s slot holds one of ", kind);
+        bool first = true;
+        for (size_t p = 0; p < c->m && r == 0; p++)
+            if (c->items[c->rel[p]]->slot && strcmp(c->items[c->rel[p]]->slot, kind) == 0) {
+                r = dw_buf_printf(b, "%s%s", first ? "" : ", ", c->items[c->rel[p]]->sku);
+                first = false;
+            }
+        if (r == 0)
+            r = dw_buf_puts(b, ", and only");
+        first = true;
+        for (size_t p = 0; p < c->m && r == 0; p++) {
+            int64_t n = slots_of(c->items[c->rel[p]], kind);
+            if (n > 0) {
+                r = dw_buf_printf(b, "%s %s (%" PRId64 ")", first ? "" : ",",
+                                  c->items[c->rel[p]]->sku, n);
+                first = false;
+            }
+        }
+        return r ?: dw_buf_puts(b, " offer them, at the sites they serve");
+    }
     case G_OPTION: {
         const struct dw_item *it = c->items[g->a];
         int r = dw_buf_printf(b, "%s is sold only as an option of ", it->sku);
@@ -1289,8 +1472,10 @@ static int conflict_json(const struct cfg *c, const bool *active, json_t **ret_l
 /* ---- the solution, checked exactly -------------------------------------------------------- */
 
 struct sol {
-    int64_t *q;   /* per catalog item */
-    bool *chosen; /* per catalog item */
+    int64_t *q;     /* per catalog item */
+    bool *chosen;   /* per catalog item */
+    int64_t *alloc; /* per catalog item: the part of the customer's count it serves */
+    bool *cov;      /* per wanted capability: covered */
 };
 
 /* What requirers need of item j: ceil(sum q_r x count / per). -1 on overflow. */
@@ -1355,7 +1540,17 @@ static int check_solution(const struct cfg *c, const struct sol *s, bool strict,
         int64_t need = required_of(c, s->q, i);
         if (need < 0)
             return violation(err, "%s: the requires ratios are too fine to check", it->sku);
-        int64_t want = s->chosen[i] && counted ? d + need : (need > d ? need : d);
+        size_t p = c->pos[i];
+        bool alloc = p != NONE && c->alloc_ok[p];
+        if (alloc) {
+            int64_t full = demand_of(c, i, NULL, &counted);
+            if (s->alloc[i] < 0 || s->alloc[i] > full ||
+                (wanted_provider(c, it) && s->chosen[i] != (s->alloc[i] > 0)))
+                return violation(err, "%s serves %" PRId64 " of the customer's %" PRId64, it->sku,
+                                 s->alloc[i], full);
+        } else if (s->alloc[i])
+            return violation(err, "%s serves a count it is not counted in", it->sku);
+        int64_t want = alloc ? s->alloc[i] + need : (need > d ? need : d);
         if (q < want)
             return violation(err, "%s: %" PRId64 " in the solution but %" PRId64 " needed", it->sku,
                              q, want);
@@ -1410,12 +1605,38 @@ static int check_solution(const struct cfg *c, const struct sol *s, bool strict,
             return violation(err, "total %s is %" PRId64 ", outside what the customer asked",
                              c->attrs[a].name, (int64_t)tot);
     }
-    for (size_t k = 0; k < c->n_wants && strict; k++) {
+    for (size_t k = 0; k < c->n_wants; k++) {
         bool cov = false;
         for (size_t i = 0; i < c->n && !cov; i++)
             cov = s->chosen[i] && provides(c->items[i], c->wants[k]);
-        if (!cov)
+        if ((strict || s->cov[k]) && !cov)
             return violation(err, "%s is not covered", c->wants[k]);
+        for (size_t u = 0; u < c->n_units && s->cov[k]; u++) {
+            if (!measured_in(c, k, &c->units[u]))
+                continue;
+            __int128 served = 0;
+            for (size_t p = 0; p < c->m; p++)
+                if (serves(c, p, k, &c->units[u]))
+                    served += s->alloc[c->rel[p]] / factor_of(c->items[c->rel[p]]);
+            if (served < c->units[u].value)
+                return violation(err, "%s: fewer than the customer's %" PRId64 " %s are served",
+                                 c->wants[k], c->units[u].value, c->units[u].unit);
+        }
+    }
+    for (size_t k = 0; k < c->n_slot_kinds; k++) {
+        __int128 used = 0, offered = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            const struct dw_item *it = c->items[i];
+            if (it->slot && strcmp(it->slot, c->slot_kinds[k]) == 0)
+                used += s->q[i];
+            int64_t n = slots_of(it, c->slot_kinds[k]);
+            size_t p = c->pos[i];
+            if (n > 0)
+                offered += (__int128)n * (p != NONE && c->alloc_ok[p] ? s->alloc[i] : s->q[i]);
+        }
+        if (used > offered)
+            return violation(err, "%" PRId64 " parts need a %s slot, the hosts offer %" PRId64,
+                             (int64_t)used, c->slot_kinds[k], (int64_t)offered);
     }
     return 0;
 }
@@ -1439,24 +1660,33 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
             }
     }
     size_t prefix = b->len; /* "option of X" */
-    if (r == 0 && s->chosen[i] && prefix)
+    bool alloc = s->alloc[i] > 0;
+    if (r == 0 && (s->chosen[i] || alloc) && prefix)
         r = dw_buf_puts(b, "; ");
-    if (r == 0 && s->chosen[i]) {
+    if (r == 0 && (s->chosen[i] || alloc)) {
         d = demand_of(c, i, NULL, &counted);
         const struct unit_count *u = unit_of(c, it);
-        if (u) {
+        if (u && alloc) {
+            int64_t f = factor_of(it), served = s->alloc[i] / f;
             singular(u->unit, one, sizeof one);
-            r = dw_buf_printf(b, "%" PRId64 " %s x %" PRId64 " per %s", u->value,
-                              u->value == 1 ? one : u->unit,
-                              it->quantity_factor > 0 ? it->quantity_factor : 1, one);
-        } else if (it->quantity_unit)
+            if (served < u->value)
+                r = dw_buf_printf(b, "%" PRId64 " of ", served);
+            if (r == 0)
+                r = dw_buf_printf(b, "%" PRId64 " %s x %" PRId64 " per %s", u->value,
+                                  u->value == 1 ? one : u->unit, f, one);
+            for (size_t j = 0; j < c->n && r == 0 && !s->chosen[i] && it->n_slots; j++)
+                if (s->q[j] > 0 && c->items[j]->slot && slots_of(it, c->items[j]->slot) > 0)
+                    r = dw_buf_printf(b, ", a %s slot for %s", c->items[j]->slot, c->items[j]->sku);
+        } else if (u)
+            r = dw_buf_printf(b, "%s counted in %s", it->sku, u->unit);
+        else if (it->quantity_unit)
             r = dw_buf_printf(b, "no number of %s given", it->quantity_unit);
         else
             r = dw_buf_puts(b, "one per solution");
     }
     int64_t need = required_of(c, s->q, i);
     if (r == 0 && need > 0) {
-        if (s->chosen[i] && counted)
+        if (alloc)
             r = dw_buf_printf(b, " + %" PRId64 " ", need);
         else if (s->chosen[i] || prefix)
             r = dw_buf_puts(b, "; ");
@@ -1474,12 +1704,12 @@ static int line_reason(const struct cfg *c, const struct sol *s, size_t i, struc
                 first = false;
             }
         }
-        if (r == 0 && !(s->chosen[i] && counted))
+        if (r == 0 && !alloc)
             r = dw_buf_printf(b, ": %" PRId64, need);
-        if (r == 0 && s->chosen[i] && !counted && need > d)
+        if (r == 0 && s->chosen[i] && !alloc && need > d)
             r = dw_buf_puts(b, ", the larger quantity applies");
     }
-    int64_t base = s->chosen[i] && counted ? d + need : (need > d ? need : d);
+    int64_t base = alloc ? s->alloc[i] + need : (need > d ? need : d);
     if (r == 0 && base > 0 && base < it->min_qty) {
         r = dw_buf_printf(b, "%sraised to the minimum of %" PRId64, b->len ? "; " : "",
                           it->min_qty);
@@ -1528,7 +1758,7 @@ static int emit_lines(const struct cfg *c, const struct sol *s, json_t *out) {
                 return -DW_ENOMEM;
             json_t *covers = json_array();
             for (size_t k = 0; covers && k < c->n_wants && s->chosen[i]; k++)
-                if (provides(it, c->wants[k]))
+                if (provides(it, c->wants[k]) && s->cov[k])
                     json_array_append_new(covers, json_string(c->wants[k]));
             const char *req_by = NULL;
             for (size_t j = 0; j < c->n && !s->chosen[i] && !req_by; j++)
@@ -1612,6 +1842,20 @@ static void read_solution(const struct cfg *c, glp_prob *lp, struct sol *s) {
         s->q[i] = (int64_t)llround(glp_mip_col_val(lp, COL_Q(c, p)));
         s->chosen[i] = s->q[i] > 0 && llround(glp_mip_col_val(lp, COL_C(c, p))) == 1;
     }
+    for (size_t p = 0; p < c->m; p++) {
+        size_t i = c->rel[p];
+        s->alloc[i] = 0;
+        if (c->alloc_ok[p] && glp_mip_col_val(lp, COL_A(c, p)) > 1e-6) {
+            /* the most it can serve: what its requirers leave, up to the count (at least
+             * the solver's a_p, which is at most q_p - need_p) */
+            bool counted;
+            int64_t d = demand_of(c, i, NULL, &counted), need = required_of(c, s->q, i);
+            int64_t a = need < 0 ? 0 : s->q[i] - need;
+            s->alloc[i] = a > d ? d : a;
+        }
+    }
+    for (size_t k = 0; k < c->n_wants; k++)
+        s->cov[k] = llround(glp_mip_col_val(lp, COL_S(c, k))) == 1;
     /* An item without a counted demand that is in the solution anyway covers what it
      * provides at no extra cost (the larger quantity applies). */
     for (size_t p = 0; p < c->m; p++) {
@@ -1620,6 +1864,15 @@ static void read_solution(const struct cfg *c, glp_prob *lp, struct sol *s) {
         demand_of(c, i, NULL, &counted);
         if (s->q[i] > 0 && !counted && wanted_provider(c, c->items[i]))
             s->chosen[i] = true;
+    }
+    /* a capability not measured in any of the customer's counts is covered by any chosen
+     * provider (as above); one that is measured is covered when every count is served */
+    for (size_t k = 0; k < c->n_wants; k++) {
+        bool measured = false;
+        for (size_t u = 0; u < c->n_units && !measured; u++)
+            measured = measured_in(c, k, &c->units[u]);
+        for (size_t i = 0; i < c->n && !measured && !s->cov[k]; i++)
+            s->cov[k] = s->chosen[i] && provides(c->items[i], c->wants[k]);
     }
 }
 
@@ -1672,6 +1925,10 @@ static void cfg_release(struct cfg *c) {
     free(c->rel);
     free(c->pos);
     free(c->ub);
+    free(c->alloc_ok);
+    free(c->brings);
+    free(c->slot_kinds);
+    free(c->slot_gid);
     free(c->groups);
     free(c->min_gid);
     free(c->max_gid);
@@ -1813,14 +2070,20 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
     covered = calloc(c.n_wants + 1, sizeof *covered);
     s.q = calloc(c.n ? c.n : 1, sizeof *s.q);
     s.chosen = calloc(c.n ? c.n : 1, sizeof *s.chosen);
+    s.alloc = calloc(c.n ? c.n : 1, sizeof *s.alloc);
+    s.cov = calloc(c.n_wants + 1, sizeof *s.cov);
     sol = json_pack("{s:b, s:[], s:[], s:[]}", "feasible", true, "lines", "not_covered", "options");
-    if (!active || !covered || !s.q || !s.chosen || !sol) {
+    if (!active || !covered || !s.q || !s.chosen || !s.alloc || !s.cov || !sol) {
         r = -DW_ENOMEM;
         goto out;
     }
     for (size_t g = 0; g < c.n_groups; g++)
         active[g] = true;
-    r = optimise(&c, active, !opts->strict, &s, &cost);
+    /* Best effort covers as much as it can; when that is everything (the usual case) the
+     * answer is the strict one, found without the coverage stage's solve. */
+    r = optimise(&c, active, false, &s, &cost);
+    if (r == 0 && !opts->strict)
+        r = optimise(&c, active, true, &s, &cost);
     if (r < 0)
         goto out;
     if (r == 0) {
@@ -1847,9 +2110,8 @@ int dw_configure_opts(const struct dw_workspace *ws, const json_t *requirements,
                              why);
             goto out;
         }
-        for (size_t i = 0; i < c.n; i++)
-            for (size_t k = 0; k < c.n_wants && s.chosen[i]; k++)
-                covered[k] = covered[k] || provides(c.items[i], c.wants[k]);
+        for (size_t k = 0; k < c.n_wants; k++)
+            covered[k] = s.cov[k];
         r = emit_lines(&c, &s, json_object_get(sol, "lines"));
         if (r == 0)
             r = emit_options(&c, &s, json_object_get(sol, "options"));
@@ -1893,6 +2155,8 @@ out:
         dw_error_set(err, r, "out of memory");
     free(s.q);
     free(s.chosen);
+    free(s.alloc);
+    free(s.cov);
     cfg_release(&c);
     /* GLPK keeps an environment per thread; free it here, or every thread that configures
      * (the server's agent worker) leaks it at exit. */
@@ -1913,7 +2177,9 @@ int dw_configure_verify(const struct dw_workspace *ws, const json_t *requirement
     if (r == 0) {
         s.q = calloc(c.n ? c.n : 1, sizeof *s.q);
         s.chosen = calloc(c.n ? c.n : 1, sizeof *s.chosen);
-        r = s.q && s.chosen ? 0 : -DW_ENOMEM;
+        s.alloc = calloc(c.n ? c.n : 1, sizeof *s.alloc);
+        s.cov = calloc(c.n_wants + 1, sizeof *s.cov);
+        r = s.q && s.chosen && s.alloc && s.cov ? 0 : -DW_ENOMEM;
     }
     size_t i;
     json_t *line;
@@ -1938,7 +2204,22 @@ int dw_configure_verify(const struct dw_workspace *ws, const json_t *requirement
                               json_is_string(cap) ? json_string_value(cap) : "capability");
                 break;
             }
+            s.cov[sorted_find(c.wants, c.n_wants, json_string_value(cap))] = true;
         }
+    }
+    /* The lines say how many of each item, not which of them serve the customer's counts:
+     * take the most each could serve (what its requirers leave), which every rule is
+     * monotone in, so the check holds exactly when some allocation satisfies it. */
+    for (size_t p = 0; p < c.m && r == 0; p++) {
+        size_t it = c.rel[p];
+        bool counted;
+        int64_t full = demand_of(&c, it, NULL, &counted), need = required_of(&c, s.q, it);
+        if (!c.alloc_ok[p] || (wanted_provider(&c, c.items[it]) && !s.chosen[it]))
+            continue;
+        int64_t a = need < 0 ? 0 : s.q[it] - need;
+        s.alloc[it] = a < 0 ? 0 : a > full ? full : a;
+        if (s.chosen[it] && s.alloc[it] == 0)
+            s.alloc[it] = 1; /* fails the check below: chosen but nothing left to serve */
     }
     if (r == 0)
         r = check_solution(&c, &s, strict, err);
@@ -1946,6 +2227,8 @@ int dw_configure_verify(const struct dw_workspace *ws, const json_t *requirement
         dw_error_set(err, r, "out of memory");
     free(s.q);
     free(s.chosen);
+    free(s.alloc);
+    free(s.cov);
     cfg_release(&c);
     return r;
 }

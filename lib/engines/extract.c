@@ -2634,7 +2634,21 @@ struct qty {
     const char *unit;
     size_t u0, u1; /* the unit's words */
     int conf;
+    int64_t per_value;    /* a rate times a count: "4 access points per store" x 120 stores */
+    const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
+
+/* The unit a rate is counted per: "per store", "in each office", "at every site", "for
+ * each branch" right after the counted unit; NULL when there is none. */
+static const struct phrase *rate_unit(const struct ctx *c, size_t ue) {
+    size_t j = ue, e;
+    if (is(c, j, "in") || is(c, j, "at") || is(c, j, "for") || is(c, j, "across"))
+        j++;
+    if (!(is(c, j, "per") || is(c, j, "each") || is(c, j, "every") || is(c, j, "je") ||
+          is(c, j, "pro")))
+        return NULL;
+    return vocab_at(c, c->units, j + 1, &e);
+}
 
 static bool currency_sign(const struct ctx *c, size_t i) {
     return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
@@ -2743,6 +2757,36 @@ static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     return false;
 }
 
+/* The unit a rate is counted per when it comes first: "Each of our hotels needs 12 access
+ * points", "each school needs 20", "pro Filiale 3 Access Points", "je Autohaus ca. 4": per,
+ * each or every, the unit, then at most three words before the number; NULL otherwise. */
+static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            return NULL;
+        if (sym1(c, k) == '.' && !is(c, k + 1, "ca") && !(k > 0 && is(c, k - 1, "ca")))
+            return NULL; /* a sentence ends (but "ca." does not) */
+        if (!(per_word(c, k) || is(c, k, "every") || is(c, k, "jede") || is(c, k, "jedes") ||
+              is(c, k, "jeder")))
+            continue;
+        size_t j = k + 1, e;
+        if (is(c, j, "of"))
+            j++;
+        if (is(c, j, "our") || is(c, j, "the") || is(c, j, "these") || is(c, j, "your"))
+            j++;
+        if (kind(c, j, TK_NUM)) /* "each of our 30 hotels needs 12" */
+            j++;
+        const struct phrase *u = vocab_at(c, c->units, j, &e);
+        if (!u || e > i || i - e > 3)
+            return NULL;
+        for (size_t m = e; m < i; m++)
+            if (c->t[m].kind != TK_WORD && !is(c, m, ".") && !is(c, m, ":"))
+                return NULL;
+        return u;
+    }
+    return NULL;
+}
+
 /* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
  * after ")". */
 static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
@@ -2846,8 +2890,8 @@ static size_t keep_counts(const struct ctx *c, struct qty *q, size_t nq) {
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
 static void extract_quantities(struct ctx *c, json_t *arr) {
-    struct qty q[DW_EXTRACT_MAX_ITEMS];
-    size_t nq = 0;
+    struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
+    size_t nq = 0, nr = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         bool weak = c->t[i].flags & TF_WEAKNUM;
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
@@ -2869,11 +2913,18 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             j++;
         size_t u0 = j;
         const struct phrase *u = unit_after(c, j, &ue, &u0);
-        if (!u || in_capability(c, i) || rate_of(c, i, ue) ||
-            (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
-            continue; /* "Wi-Fi 6 access points", "3 APs per store", "ein eigenes Rechenzentrum" */
+        if (!u || in_capability(c, i) || (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
+            continue; /* "Wi-Fi 6 access points", "ein eigenes Rechenzentrum" */
+        const struct phrase *pu = rate_unit(c, ue);
+        if (!pu)
+            pu = rate_unit_before(c, i);
+        if (pu || rate_of(c, i, ue)) { /* "3 APs per store": a rate, multiplied below */
+            if (pu && nr < DW_EXTRACT_MAX_ITEMS && strcmp(pu->name, u->name) != 0)
+                rates[nr++] = (struct qty){i, ue, n, u->name, u0, ue, 85, n, pu->name};
+            continue;
+        }
         int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
-        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf};
+        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf, 0, NULL};
         claim(c, i, ue);
         i = ue - 1;
     }
@@ -2886,7 +2937,7 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
         if (!u || claimed(c, i, ue))
             continue;
         if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
-            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85};
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
             claim(c, i, e);
             i = e - 1;
             continue;
@@ -2897,9 +2948,26 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             i = ue - 1;
             continue;
         }
-        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90};
+        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90, 0, NULL};
         claim(c, i, e);
         i = e - 1;
+    }
+    /* "4 access points per store" and "120 stores": 480 access points, unless the customer
+     * also gave the total ("27 access points, three per store") */
+    size_t n_counts = nq;
+    for (size_t k = 0; k < nr && nq < DW_EXTRACT_MAX_ITEMS; k++) {
+        bool total = false;
+        int64_t per = 0;
+        for (size_t m = 0; m < n_counts; m++) {
+            total = total || strcmp(q[m].unit, rates[k].unit) == 0;
+            if (strcmp(q[m].unit, rates[k].per_unit) == 0 && q[m].value > per)
+                per = q[m].value;
+        }
+        int64_t v;
+        if (total || per == 0 || dw_mul_checked(rates[k].value, per, &v) < 0 || v > 100000000)
+            continue;
+        q[nq] = rates[k];
+        q[nq++].value = v;
     }
     for (size_t a = 1; a < nq; a++) /* text order */
         for (size_t b = a; b > 0 && q[b - 1].t0 > q[b].t0; b--) {
@@ -2917,6 +2985,10 @@ static void extract_quantities(struct ctx *c, json_t *arr) {
             put(c, o, "unit", json_string(q[k].unit));
             size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
             put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
+            if (q[k].per_unit)
+                put(c, o, "per",
+                    json_pack("{s:I, s:s}", "value", (json_int_t)q[k].per_value, "unit",
+                              q[k].per_unit));
             put_span(c, o, q[k].t0, q[k].t1);
             put_conf(c, o, q[k].conf);
         }

@@ -322,6 +322,38 @@ static void parse_attributes(struct dw__ws_ctx *c, const struct dw__yref *map, s
     it->n_attributes = n;
 }
 
+static bool slot_name_ok(const char *s) {
+    if (!*s || strlen(s) > 64)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+            return false;
+    return true;
+}
+
+/* slots: {modem: 1} — what a host offers its hosted parts (docs/internals/configurator.md). */
+static void parse_slots(struct dw__ws_ctx *c, const struct dw__yref *map, struct dw_item *it) {
+    _cleanup_free_ struct dw__yref *keys = NULL, *values = NULL;
+    size_t n;
+    dw__y_pairs(c, map, "slots", &keys, &values, &n);
+    if (n == 0)
+        return;
+    it->slots = dw__ws_array(c->w, n, sizeof *it->slots);
+    if (!it->slots)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct dw_attr *a = &it->slots[i];
+        a->name = dw__ws_strdup(c->w, dw__y_text(&keys[i]));
+        if (a->name && !slot_name_ok(a->name))
+            dw__y_err(c, &keys[i],
+                      "slots: name '%s' must be lower-case letters, digits, '-' and '_'", a->name);
+        char what[96];
+        snprintf(what, sizeof what, "slots.%s", a->name ? a->name : "");
+        dw__y_int(c, &values[i], what, 1, 1000, &a->value);
+    }
+    it->n_slots = n;
+}
+
 static void parse_quantity(struct dw__ws_ctx *c, const struct dw__yref *map, struct dw_item *it) {
     struct dw__yfield f[] = {DW__REQ("unit"), DW__OPT("factor")};
     if (!dw__y_fields(c, map, "quantity", f, DW_ARRAY_SIZE(f)))
@@ -356,6 +388,7 @@ static void parse_item(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
         DW__OPT("attributes"), DW__OPT("quantity"),    DW__OPT("min_qty"),
         DW__OPT("max_qty"),    DW__OPT("rank"),        DW__OPT("requires"),
         DW__OPT("excludes"),   DW__OPT("options"),     DW__OPT("option_only"),
+        DW__OPT("slot"),       DW__OPT("slots"),
     };
     if (!dw__y_fields(c, r, "item", f, DW_ARRAY_SIZE(f)))
         return;
@@ -399,6 +432,10 @@ static void parse_item(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
         dw__y_strlist(c, v, "options", check_sku_ref, &opt, &it->options, &it->n_options);
     if ((v = DW__YGET(f, "option_only")))
         dw__y_bool(c, v, "option_only", &it->option_only);
+    if ((v = DW__YGET(f, "slots")))
+        parse_slots(c, v, it);
+    if ((v = DW__YGET(f, "slot")) && dw__y_str(c, v, "slot", &it->slot) && !slot_name_ok(it->slot))
+        dw__y_err(c, v, "slot: '%s' must be lower-case letters, digits, '-' and '_'", it->slot);
 }
 
 /* First pass: every SKU defined, so references may point forward. */
@@ -532,6 +569,17 @@ static void check_catalog(struct dw__ws_ctx *c) {
             report_at_item(c, a, "%s is option_only but no item offers it in options", a->sku);
     }
     dw__names_release(&set);
+    for (size_t i = 0; i < ws->n_items; i++) { /* a hosted part needs a host of its slot */
+        const struct dw_item *a = &ws->items[i];
+        bool host = !a->slot;
+        for (size_t j = 0; j < ws->n_items && !host; j++)
+            for (size_t k = 0; k < ws->items[j].n_slots && !host; k++)
+                host = j != i && ws->items[j].slots[k].name &&
+                       strcmp(ws->items[j].slots[k].name, a->slot) == 0;
+        if (!host)
+            report_at_item(c, a, "slot: no item offers a '%s' slot (slots: {%s: N})", a->slot,
+                           a->slot);
+    }
     check_cycles(c);
 }
 

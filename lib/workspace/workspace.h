@@ -73,7 +73,10 @@ struct dw_item {
     size_t n_excludes;
     char **options; /* add-on skus offered with this item */
     size_t n_options;
-    bool option_only; /* only sold as an option of another item */
+    bool option_only;      /* only sold as an option of another item */
+    char *slot;            /* a hosted part: takes one slot of this kind on a host, or NULL */
+    struct dw_attr *slots; /* a host: slots it offers, by kind ({modem: 1}) */
+    size_t n_slots;
     struct dw_ws_pos pos;
 };
 

@@ -290,6 +290,54 @@ static void test_quantities_not_dates_or_standards(void **state) {
     json_decref(r);
 }
 
+/* A count per site times the number of sites; a total the customer gave wins. */
+static void test_quantities_per_unit(void **state) {
+    (void)state;
+    const char *msg = "We run 120 branches and need Wi-Fi with 4 access points per branch.";
+    json_t *r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 0, 120, "sites", "120 branches");
+    assert_quantity(r, msg, 1, 480, "access-points", "4 access points");
+    json_t *per = json_object_get(nth(r, "quantities", 1), "per");
+    assert_int_equal(dw_json_int(per, "value", -1), 4);
+    assert_string_equal(dw_json_str(per, "unit"), "sites");
+    json_decref(r);
+
+    msg = "We have 5 offices and need 10 access points in each branch, plus 2 switches per "
+          "site.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 3);
+    assert_quantity(r, msg, 1, 50, "access-points", "10 access points");
+    assert_quantity(r, msg, 2, 10, "switches", "2 switches");
+    json_decref(r);
+
+    msg = "27 access points for our 9 branches, three access points per branch."; /* total given */
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 0, 27, "access-points", "27 access points");
+    assert_quantity(r, msg, 1, 9, "sites", "9 branches");
+    json_decref(r);
+
+    msg = "We have 14 branches. Each branch needs 2 switches."; /* the rate first */
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 1, 28, "switches", "2 switches");
+    json_decref(r);
+
+    msg = "Each of our 30 branches needs 12 access points.";
+    r = extract(msg);
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 2);
+    assert_quantity(r, msg, 0, 30, "sites", "30 branches");
+    assert_quantity(r, msg, 1, 360, "access-points", "12 access points");
+    json_decref(r);
+
+    msg =
+        "Please plan 4 access points per branch."; /* no number of branches: nothing to multiply */
+    r = extract(msg);
+    assert_empty(r, "quantities");
+    json_decref(r);
+}
+
 /* ---- budget ---------------------------------------------------------------------------- */
 
 static void test_budget_currencies(void **state) {
@@ -1330,6 +1378,7 @@ int main(void) {
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),
+        cmocka_unit_test(test_quantities_per_unit),
         cmocka_unit_test(test_budget_currencies),
         cmocka_unit_test(test_budget_default_currency),
         cmocka_unit_test(test_budget_qualifiers),

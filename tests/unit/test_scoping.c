@@ -431,10 +431,13 @@ static void test_excludes(void **state) {
     json_decref(sol);
     free(t);
 
-    t = ws_make(NULL); /* the HA service is cheaper than moving to the big gateway */
+    /* high availability is measured in sites (the kit is counted per site), so the one
+     * cluster service "per solution" does not stand in for twelve sites' kits, even though
+     * it is cheaper than moving to the big gateway */
+    t = ws_make(NULL);
     sol = configure_ok(t, "{'capabilities': ['sd-wan', 'high-availability'],"
                           " 'quantities': [{'value': 12, 'unit': 'sites'}]}");
-    assert_string_equal(lines_str(sol), "EDGE-100:12 HA-CLUSTER:1 LIC-EDGE:12 PORTAL:2 SUP-NBD:2");
+    assert_string_equal(lines_str(sol), "EDGE-500:12 EDGE-HA:12 LIC-EDGE:12 PORTAL:2 SUP-NBD:2");
     json_decref(sol);
     free(t);
 
@@ -489,10 +492,13 @@ static void test_negation_and_reasons(void **state) {
 
 static void test_min_max(void **state) {
     struct test_ws *t = ws_make(NULL);
+    /* 600 sites, the EDGE-100 stops at 500: the cheapest mix is 500 + 100 EDGE-500 */
     json_t *sol = configure_ok(t, "{'capabilities': ['sd-wan'],"
                                   " 'quantities': [{'value': 600, 'unit': 'sites'}]}");
-    assert_int_equal(qty_of(sol, "EDGE-500"), 600);
-    assert_int_equal(qty_of(sol, "EDGE-100"), 0);
+    assert_int_equal(qty_of(sol, "EDGE-500"), 100);
+    assert_int_equal(qty_of(sol, "EDGE-100"), 500);
+    assert_string_equal(dw_json_str(line_of(sol, "EDGE-100"), "reason"),
+                        "500 of 600 sites x 1 per site");
     json_decref(sol);
     free(t);
     t = ws_make((const char *[]){"EDGE-500", NULL});
@@ -887,6 +893,193 @@ static void test_determinism_shuffled(void **state) {
 
 /* ---- bad input ----------------------------------------------------------------------- */
 
+/* ---- per-site coverage and hosted parts ------------------------------------------------- */
+
+/* A branch estate: two site gateways (the small one capped and excluding the bigger), a hub
+ * gateway counted in hubs, HA kits for hubs that bring the hub gateway, failover modules
+ * that sit in a gateway's modem slot, per-site support. */
+static struct dw_attr slot1[] = {{"modem", 1}};
+static struct dw_item estate[] = {
+    {.sku = "GW-S",
+     .name = "Small gateway",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("sd-wan"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .max_qty = 50,
+     .rank = 10,
+     REQS({"LIC", 1, 1}),
+     EXCL("GW-M"),
+     .slots = slot1,
+     .n_slots = 1},
+    {.sku = "GW-M",
+     .name = "Medium gateway",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("sd-wan"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .rank = 20,
+     REQS({"LIC", 1, 1}),
+     .slots = slot1,
+     .n_slots = 1},
+    {.sku = "GW-HUB",
+     .name = "Hub gateway",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("sd-wan"),
+     .quantity_unit = "hubs",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .rank = 30,
+     REQS({"SUP", 1, 1})},
+    {.sku = "HA-KIT",
+     .name = "HA kit",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("high-availability"),
+     .quantity_unit = "hubs",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .rank = 10,
+     REQS({"GW-HUB", 1, 2})},
+    {.sku = "MOD",
+     .name = "Failover module",
+     .kind = DW_ITEM_HARDWARE,
+     CAPS("failover"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .rank = 10,
+     .slot = "modem"},
+    {.sku = "SUP",
+     .name = "Support",
+     .kind = DW_ITEM_SERVICE,
+     CAPS("support"),
+     .quantity_unit = "sites",
+     .quantity_factor = 1,
+     .min_qty = 1,
+     .rank = 10},
+    {.sku = "LIC", .name = "Licence", .kind = DW_ITEM_SUBSCRIPTION, .min_qty = 1, .rank = 100},
+};
+static struct dw_price estate_prices[] = {
+    {.sku = "GW-S", .list = 69000},     {.sku = "GW-M", .list = 129000},
+    {.sku = "GW-HUB", .list = 1490000}, {.sku = "HA-KIT", .list = 49000},
+    {.sku = "MOD", .list = 29000},      {.sku = "SUP", .list = 1900},
+    {.sku = "LIC", .list = 2400},
+};
+
+static struct test_ws *estate_make(void) {
+    struct test_ws *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    memcpy(t->items, estate, sizeof estate);
+    memcpy(t->book.currency, "EUR", 4);
+    t->book.digits = 2;
+    t->book.prices = estate_prices;
+    t->book.n_prices = DW_ARRAY_SIZE(estate_prices);
+    memcpy(t->ws.home_currency, "EUR", 4);
+    t->ws.items = t->items;
+    t->ws.n_items = DW_ARRAY_SIZE(estate);
+    t->ws.pricebooks = &t->book;
+    t->ws.n_pricebooks = 1;
+    return t;
+}
+
+/* Expectations from the catalog above, as a sales engineer builds them: a gateway at every
+ * site (the small one up to 50, the medium beyond, as they exclude each other), one module
+ * per gateway that needs failover, the hub gateway only where hubs are counted. */
+static void test_per_site_estate(void **state) {
+    struct test_ws *t = estate_make();
+    static const struct {
+        int sites;
+        const char *lines;
+    } cases[] = {
+        {21, "GW-S:21 MOD:21 LIC:21"},     {25, "GW-S:25 MOD:25 LIC:25"},
+        {40, "GW-S:40 MOD:40 LIC:40"},     {100, "GW-M:100 MOD:100 LIC:100"},
+        {280, "GW-M:280 MOD:280 LIC:280"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cases); k++) {
+        char req[256];
+        snprintf(req, sizeof req,
+                 "{'capabilities': ['sd-wan', 'failover'],"
+                 " 'quantities': [{'value': %d, 'unit': 'sites'}]}",
+                 cases[k].sites);
+        json_t *sol = configure_with(&t->ws, req, true, false);
+        assert_string_equal(lines_str(sol), cases[k].lines);
+        json_decref(sol);
+    }
+    /* failover alone: the modules bring the gateways that host them */
+    json_t *sol = configure_with(&t->ws,
+                                 "{'capabilities': ['failover'],"
+                                 " 'quantities': [{'value': 6, 'unit': 'sites'}]}",
+                                 true, false);
+    assert_string_equal(lines_str(sol), "MOD:6 GW-S:6 LIC:6");
+    assert_string_equal(dw_json_str(line_of(sol, "GW-S"), "reason"),
+                        "6 sites x 1 per site, a modem slot for MOD");
+    json_decref(sol);
+    /* hubs counted: HA kits bring the hub gateways, which serve the hubs with SD-WAN */
+    sol = configure_with(&t->ws,
+                         "{'capabilities': ['sd-wan', 'high-availability', 'support'],"
+                         " 'quantities': [{'value': 12, 'unit': 'sites'},"
+                         " {'value': 2, 'unit': 'hubs'}]}",
+                         true, false);
+    assert_string_equal(lines_str(sol), "GW-S:12 HA-KIT:2 SUP:16 GW-HUB:4 LIC:12");
+    json_decref(sol);
+    /* no hubs named: the hub gateway never stands in for branch gateways */
+    sol = configure_with(&t->ws,
+                         "{'capabilities': ['sd-wan', 'support'],"
+                         " 'quantities': [{'value': 200, 'unit': 'sites'}]}",
+                         true, false);
+    assert_int_equal(qty_of(sol, "GW-HUB"), 0);
+    assert_int_equal(qty_of(sol, "GW-M"), 200);
+    json_decref(sol);
+    free(t);
+}
+
+/* Property: for random per-site requests on the estate catalog with random caps, every
+ * site is served by a site gateway, no module lacks a gateway slot, no hub gateway appears
+ * unless hubs are counted, and the exact check accepts the answer. */
+static void test_per_site_properties(void **state) {
+    uint64_t seed = 0x5EEDC0FFEEULL;
+    struct test_ws *t = estate_make();
+    for (int n = 0; n < 300; n++) {
+        int sites = 1 + (int)(xorshift64(&seed) % 400);
+        int hubs = (int)(xorshift64(&seed) % 4);
+        bool fo = xorshift64(&seed) % 2, ha = hubs && xorshift64(&seed) % 2,
+             sup = xorshift64(&seed) % 2;
+        t->items[0].max_qty = 1 + (int64_t)(xorshift64(&seed) % 120);
+        t->items[1].max_qty = xorshift64(&seed) % 3 ? 0 : 1 + (int64_t)(xorshift64(&seed) % 300);
+        char req[512];
+        snprintf(req, sizeof req,
+                 "{'capabilities': ['sd-wan'%s%s%s], 'quantities': [{'value': %d, 'unit': "
+                 "'sites'}%s]}",
+                 fo ? ", 'failover'" : "", ha ? ", 'high-availability'" : "",
+                 sup ? ", 'support'" : "", sites, hubs ? ", {'value': 0, 'unit': 'hubs'}" : "");
+        if (hubs) { /* the count written in after the format, to keep one format string */
+            char *z = strstr(req, "'value': 0, 'unit': 'hubs'");
+            z[9] = (char)('0' + hubs);
+        }
+        json_t *sol = configure_with(&t->ws, req, false, false);
+        int64_t s = qty_of(sol, "GW-S"), m = qty_of(sol, "GW-M");
+        if (json_array_size(json_object_get(sol, "not_covered")) == 0) {
+            if (s + m < sites)
+                fail_msg("case %d: %s: %lld + %lld gateways for %d sites", n, req, (long long)s,
+                         (long long)m, sites);
+            if (fo && qty_of(sol, "MOD") != sites)
+                fail_msg("case %d: %s: %s", n, req, lines_str(sol));
+        } else if (t->items[1].max_qty == 0)
+            fail_msg("case %d: %s: not covered though an uncapped gateway exists: %s", n, req,
+                     lines_str(sol));
+        if (qty_of(sol, "MOD") > s + m)
+            fail_msg("case %d: %s: modules without a gateway slot: %s", n, req, lines_str(sol));
+        if (!hubs && qty_of(sol, "GW-HUB"))
+            fail_msg("case %d: %s: a hub gateway without hubs: %s", n, req, lines_str(sol));
+        if (s && m)
+            fail_msg("case %d: the two site gateways exclude each other: %s", n, lines_str(sol));
+        json_decref(sol);
+    }
+    free(t);
+}
+
 static void test_bad_input(void **state) {
     struct test_ws *t = ws_make(NULL);
     static const struct {
@@ -1009,6 +1202,8 @@ int main(void) {
         cmocka_unit_test(test_rules_and_totals),
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_determinism_shuffled),
+        cmocka_unit_test(test_per_site_estate),
+        cmocka_unit_test(test_per_site_properties),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_agent),
     };
