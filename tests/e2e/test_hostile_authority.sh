@@ -86,7 +86,7 @@ start() {
     PID=$!
     PORT=""
     for _ in $(seq 300); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null)
+        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null || true)
         [ -n "$PORT" ] && break
         sleep 0.1
     done
