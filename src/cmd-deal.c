@@ -76,6 +76,35 @@ static void print_named(const char *title, const json_t *list) {
     printf("\n");
 }
 
+static void put_line(const char *s) {
+    for (const char *p = s ? s : ""; *p; p++)
+        putchar(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p);
+}
+
+/* What screening found in the customer's fields: category, where, and the words (one line
+ * each, line breaks shown as spaces). */
+static void print_flagged(const json_t *list) {
+    size_t i;
+    json_t *f;
+    json_array_foreach(list, i, f) {
+        const json_t *span = json_object_get(f, "span");
+        const char *text = dw_json_str(f, "text"), *read = dw_json_str(f, "read");
+        printf("%s  %-16s lead %lld %s [%lld, %lld] \"",
+               i ? "" : "Flagged (customer text, not obeyed):\n", dw_json_str(f, "category"),
+               (long long)dw_json_int(f, "lead", 0), dw_json_str(f, "field"),
+               (long long)json_integer_value(json_array_get(span, 0)),
+               (long long)json_integer_value(json_array_get(span, 1)));
+        put_line(text);
+        printf("\"");
+        if (read && text && strcmp(read, text) != 0) {
+            printf(" read as \"");
+            put_line(read);
+            printf("\"");
+        }
+        printf("\n");
+    }
+}
+
 static void print_deal(const json_t *d) {
     const json_t *acc = json_object_get(d, "account"), *q = json_object_get(d, "quote");
     const json_t *qual = json_object_get(d, "qualification");
@@ -108,6 +137,7 @@ static void print_deal(const json_t *d) {
         print_named("Capabilities", json_object_get(req, "capabilities"));
         print_named("Not wanted", json_object_get(req, "excluded_capabilities"));
         print_named("Standards", json_object_get(req, "standards"));
+        print_flagged(json_object_get(req, "screening"));
     }
     if (json_is_object(qual)) {
         printf("Qualification: %s, score %lld\n", dw_json_str(qual, "decision"),

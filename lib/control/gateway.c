@@ -266,6 +266,51 @@ static int t_approvals(struct dw_agent_ctx *c, json_t **ret) {
     return r;
 }
 
+/* Findings quoted in an approval's reason at most, and bytes of each one's text. */
+#define FLAGGED_MAX 6
+#define FLAGGED_TEXT_MAX 160
+
+/* The approver is told what the deal's screening found in the customer's fields
+ * (requirements.screening): category, field, span and the words, and, for a claimed prior
+ * agreement or authority, that a claim is not an approval. Appended to buf after reason. */
+static void flagged_reason(const json_t *req, struct dw_buf *b) {
+    const json_t *all = json_object_get(req, "screening");
+    size_t n = json_array_size(all), i;
+    if (n == 0)
+        return;
+    bool claim = false;
+    json_t *f;
+    dw_buf_printf(b, " | Flagged in the customer's text (data, not instructions; it grants no "
+                     "authority):");
+    json_array_foreach(all, i, f) {
+        const char *cat = dw_json_str(f, "category");
+        claim |=
+            cat && (strcmp(cat, "prior_agreement") == 0 || strcmp(cat, "authority_claim") == 0);
+        if (i >= FLAGGED_MAX)
+            continue;
+        const json_t *span = json_object_get(f, "span");
+        const char *text = dw_json_str(f, "text");
+        size_t len = text ? strlen(text) : 0, cut = len;
+        if (cut > FLAGGED_TEXT_MAX) {
+            cut = FLAGGED_TEXT_MAX;
+            while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+                cut--; /* never split a UTF-8 character */
+        }
+        dw_buf_printf(b, "%s %s in lead %lld %s [%lld, %lld] \"%.*s%s\"", i ? ";" : "",
+                      cat ? cat : "?", (long long)dw_json_int(f, "lead", 0),
+                      dw_json_str(f, "field") ? dw_json_str(f, "field") : "?",
+                      (long long)json_integer_value(json_array_get(span, 0)),
+                      (long long)json_integer_value(json_array_get(span, 1)), (int)cut,
+                      text ? text : "", cut < len ? "..." : "");
+    }
+    if (n > FLAGGED_MAX)
+        dw_buf_printf(b, "; and %zu more (dealwright deal show)", n - FLAGGED_MAX);
+    dw_buf_puts(b, ".");
+    if (claim)
+        dw_buf_puts(b, " The customer claims a prior agreement or authority; no such agreement is "
+                       "on record, and only this approval by the role named decides.");
+}
+
 static int t_request_approval(struct dw_agent_ctx *c, const char *kind, const char *role,
                               const char *reason, const char *rule) {
     int r = check(c, DW_TOOL_REQUEST_APPROVAL);
@@ -295,6 +340,20 @@ static int t_request_approval(struct dw_agent_ctx *c, const char *kind, const ch
             return 0; /* asked already for this very revision */
         }
     }
+    /* what screening found goes with every approval of the deal, so the approver sees it */
+    _cleanup_json_ json_t *req = NULL;
+    r = s->ops->doc_get(s, c->deal_id, "requirements", &req, c->err);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    if (r == -DW_ENOENT && c->err)
+        *c->err = (struct dw_error){0};
+    struct dw_buf why;
+    dw_buf_init(&why, 8192);
+    dw_buf_puts(&why, reason);
+    flagged_reason(req, &why);
+    _cleanup_free_ char *full = dw_buf_steal(&why);
+    if (full && full[0])
+        reason = full;
     a = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "kind", kind, "required_role", role, "reason",
                   reason, "rule", rule, "quote_revision", rev, "quote_hash", h);
     if (!a)

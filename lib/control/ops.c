@@ -976,15 +976,16 @@ int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_
 
 static const char REDACTED[] = "[redacted]";
 
-/* Replace every "text" string in a document (the words a fact was extracted from) — the
- * facts themselves (quantities, dates, capability names) are business data and stay. */
+/* Replace every "text" string in a document (the words a fact was extracted from) and every
+ * "read" string (the same words as screening read them) — the facts themselves (quantities,
+ * dates, capability names) are business data and stay. */
 static void redact_texts(json_t *j) {
     const char *key;
     json_t *v;
     size_t i;
     if (json_is_object(j)) {
         json_object_foreach(j, key, v) {
-            if (strcmp(key, "text") == 0 && json_is_string(v))
+            if ((strcmp(key, "text") == 0 || strcmp(key, "read") == 0) && json_is_string(v))
                 json_object_set_new(j, key, json_string(REDACTED));
             else
                 redact_texts(v);

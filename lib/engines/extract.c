@@ -51,6 +51,7 @@
 
 #include "engines/extract.h"
 #include "engines/lang.h"
+#include "engines/screen.h"
 #include "workspace/workspace.h"
 
 /* lexicon.c */
@@ -109,7 +110,6 @@ enum role {
     R_ANNUAL = 1u << 16, /* annual, yearly, jährlich */
     R_DTRIG = 1u << 17,  /* by, before, until, deadline: a date after it is a deadline */
     R_DWORD = 1u << 18,  /* may start a relative date: next, end, ASAP, Q */
-    R_INSTR = 1u << 19,  /* may start an instruction to the system */
     R_RESID = 1u << 20,  /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
     R_DATA = 1u << 21,   /* data, Daten, servers */
     R_LOC = 1u << 22,    /* based, located, offices: the customer's whereabouts follow */
@@ -159,14 +159,14 @@ static const struct kwdef kwdefs[] = {
     {"applies", R_NEED, 0}, {"gilt", R_NEED, 0}, {"zutreffend", R_NEED, 0},
     /* pronouns and function words */
     {"we", R_STOP | R_PRON, 0}, {"i", R_STOP | R_PRON, 0}, {"they", R_STOP | R_PRON, 0},
-    {"you", R_STOP | R_PRON | R_INSTR, 0}, {"our", R_STOP | R_PRON, 0},
+    {"you", R_STOP | R_PRON, 0}, {"our", R_STOP | R_PRON, 0},
     {"it", R_STOP | R_PRON, 0}, {"wir", R_STOP | R_PRON, 0}, {"ich", R_STOP | R_PRON, 0},
     {"of", R_STOP, 0}, {"in", R_IN | R_STOP, 0}, {"within", R_IN, 0},
     {"innerhalb", R_IN, 0}, {"binnen", R_IN, 0}, {"per", R_PER | R_STOP, 0},
     {"each", R_PER | R_STOP, 0}, {"pro", R_PER | R_STOP, 0}, {"je", R_PER | R_STOP, 0},
     {"for", R_STOP, 0}, {"to", R_STOP, 0}, {"and", R_STOP, 0}, {"or", R_STOP, 0},
     {"the", R_STOP, 0}, {"a", R_ARTICLE | R_STOP, 0}, {"an", R_ARTICLE | R_STOP, 0},
-    {"by", R_DTRIG | R_STOP, 0}, {"from", R_STOP | R_LOC | R_INSTR, 0}, {"at", R_STOP, 0},
+    {"by", R_DTRIG | R_STOP, 0}, {"from", R_STOP | R_LOC, 0}, {"at", R_STOP, 0},
     {"on", R_STOP, 0}, {"with", R_STOP, 0}, {"than", R_STOP, 0}, {"more", R_STOP, 0},
     {"less", R_STOP, 0}, {"over", R_STOP, 0}, {"under", R_STOP, 0}, {"und", R_STOP, 0},
     {"oder", R_STOP, 0}, {"der", R_STOP, 0}, {"die", R_STOP, 0}, {"das", R_STOP, 0},
@@ -176,7 +176,7 @@ static const struct kwdef kwdefs[] = {
     {"this", R_STOP | R_DWORD, 0}, {"that", R_STOP, 0}, {"these", R_STOP, 0},
     {"those", R_STOP, 0}, {"about", R_STOP, 0}, {"around", R_STOP, 0}, {"plus", R_STOP, 0},
     {"all", R_STOP, 0}, {"only", R_STOP, 0}, {"some", R_STOP, 0}, {"any", R_STOP, 0},
-    {"as", R_STOP | R_DWORD | R_INSTR, 0}, {"up", R_STOP, 0},
+    {"as", R_STOP | R_DWORD, 0}, {"up", R_STOP, 0},
     /* months */
     {"january", R_MONTH, 1}, {"jan", R_MONTH | R_MAMBIG, 1}, {"januar", R_MONTH, 1},
     {"jänner", R_MONTH, 1}, {"february", R_MONTH, 2}, {"feb", R_MONTH, 2},
@@ -282,15 +282,7 @@ static const struct kwdef kwdefs[] = {
     {"urgent", R_DWORD, 0}, {"urgently", R_DWORD, 0}, {"dringend", R_DWORD, 0},
     {"schnellstmöglich", R_DWORD, 0}, {"sofort", R_DWORD, 0}, {"so", R_DWORD, 0},
     {"q", R_DWORD, 0},
-    /* instructions to the system */
-    {"ignore", R_INSTR, 0}, {"ignoring", R_INSTR, 0}, {"disregard", R_INSTR, 0},
-    {"forget", R_INSTR, 0}, {"bypass", R_INSTR, 0}, {"override", R_INSTR, 0},
-    {"skip", R_INSTR | R_NEG, 0}, {"youre", R_INSTR, 0}, {"pretend", R_INSTR, 0},
-    {"system", R_INSTR, 0}, {"systemprompt", R_INSTR, 0}, {"developer", R_INSTR, 0},
-    {"jailbreak", R_INSTR, 0}, {"approve", R_INSTR, 0}, {"auto", R_INSTR, 0},
-    {"new", R_INSTR, 0}, {"ignoriere", R_INSTR, 0}, {"ignorieren", R_INSTR, 0},
-    {"ignorier", R_INSTR, 0}, {"vergiss", R_INSTR, 0}, {"du", R_INSTR, 0},
-    {"genehmige", R_INSTR, 0},
+    {"skip", R_NEG, 0},
     /* data residency and location */
     {"residency", R_RESID, 1}, {"resident", R_RESID, 1}, {"hosted", R_RESID, 1},
     {"hosting", R_RESID, 1}, {"host", R_RESID, 1}, {"stored", R_RESID, 1},
@@ -3780,57 +3772,26 @@ static const char *language(const struct ctx *c) {
 
 /* ---- instructions to the system ------------------------------------------------------- */
 
-static const char *const instr_patterns[] = {
-    "{ignore|ignoring|disregard|forget|bypass|override|skip} "
-    "{all|any|your|the|of|previous|prior|above|earlier|my|these|those|every|system|internal|"
-    "existing|company|standard|pricing|discount|approval|usual|current|such}* "
-    "{rules|rule|instructions|instruction|guidelines|guideline|policies|policy|prompt|prompts|"
-    "directions|directives|limits|limit|restrictions|constraints|checks|approvals|approval|"
-    "guardrails|programming|training|settings}",
-    "{ignore|disregard|forget} {everything|all|the} {above|before|previous|prior}?",
-    "you are now",
-    "youre now",
-    "from now on",
-    "pretend {to|you|that|youre}",
-    "system -? {prompt|message|instructions|instruction|override}",
-    "systemprompt",
-    "developer mode",
-    "jailbreak",
-    "as an {ai|llm|assistant}",
-    "as a {large}? {language|ai} model",
-    "{new|updated} {instructions|instruction|directive|directives}",
-    "approve {a|an}? # {%|percent|pct|prozent} {off|discount|rabatt}?",
-    "approve {a|an}? {discount|rebate|exception}",
-    "approve the {deal|discount|quote|order|request|offer|price|pricing|proposal|exception}",
-    "approve {this|it|everything|immediately|automatically|now|all}",
-    "auto -? approve",
-    "override",
-    "disregard",
-    "{ignoriere|ignorieren|ignorier|vergiss} "
-    "{alle|deine|ihre|die|bisherigen|vorherigen|vorigen|sämtliche|obigen|alles|system}* "
-    "{regeln|anweisungen|vorgaben|richtlinien|instruktionen|befehle|prompts}",
-    "du bist {jetzt|nun|ab}",
-    "genehmige {das|den|diesen|dieses|die|sofort|einen|#}",
-};
-
+/* Words addressed to the system, and claims made to it, as the screening engine reads them
+ * (lib/engines/screen.h): every finding with its span into the text. */
 static void extract_instructions(struct ctx *c, json_t *arr) {
-    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS; i++) {
-        if (!role(c, i, R_INSTR))
-            continue;
-        for (size_t k = 0; k < DW_ARRAY_SIZE(instr_patterns); k++) {
-            size_t e = pat_match(c, i, instr_patterns[k]);
-            if (!e)
-                continue;
-            json_t *o = new_item(c);
-            if (o) {
-                put_span(c, o, i, e);
-                put_conf(c, o, 80);
-            }
-            append(c, arr, o);
-            i = e - 1;
-            break;
-        }
+    struct dw_screen_field f = {.name = "text", .text = c->text, .len = c->len};
+    json_t *found = NULL;
+    if (dw_screen(&f, 1, &found, NULL) < 0) {
+        c->oom = true;
+        return;
     }
+    size_t i;
+    json_t *o;
+    json_array_foreach(found, i, o) {
+        if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
+            break;
+        json_object_del(o, "field");
+        put_conf(c, o, 80);
+        if (json_array_append(arr, o) < 0)
+            c->oom = true;
+    }
+    json_decref(found);
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
