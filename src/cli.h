@@ -56,6 +56,7 @@ int cmd_agents(struct cli *, int, char **);
 int cmd_cel_eval(struct cli *, int, char **);
 int cmd_extract(struct cli *, int, char **);
 int cmd_eval_extraction(struct cli *, int, char **);
+int cmd_eval_scenarios(struct cli *, int, char **);
 int cmd_score_train(struct cli *, int, char **);
 int cmd_score_eval(struct cli *, int, char **);
 int cmd_score_show(struct cli *, int, char **);
