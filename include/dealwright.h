@@ -96,9 +96,14 @@ int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);
 int dw_report_funnel(struct dw_engine *e, json_t **ret, struct dw_error *err);
 
 /* Decide an approval as a workspace user; the user's role must allow it (the required
- * role, or for discounts any role of a higher band). Runs the deal on afterwards. */
+ * role, or for discounts any role of a higher band). Runs the deal on afterwards.
+ * dw_approval_decide weighs every role team.yaml gives the user (the CLI);
+ * dw_approval_decide_as only `role`, which the user must hold (an API token's role: a
+ * credential issued for one role carries that role's authority and no more). */
 int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                        const char *note, json_t **ret, struct dw_error *err);
+int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
+                          const char *role, const char *note, json_t **ret, struct dw_error *err);
 /* May `user` decide an approval that requires `required_role`? With role (a token's role)
  * the authority is that one role, which the user must hold; role NULL: any of the user's
  * roles. The same ladder as dw_approval_decide: the required role itself, or for discount
@@ -109,9 +114,17 @@ bool dw_may_decide(struct dw_engine *e, const char *user, const char *role,
  * can_decide: whether user, acting with role (as dw_may_decide), may decide it now (only a
  * pending one), and deciders: the ids of the team's users who may decide it. */
 int dw_approvals_annotate(struct dw_engine *e, const char *user, const char *role, json_t *list);
-/* Record the customer's acceptance of a quote revision (0 = latest) and create the order. */
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by, json_t **ret,
-                   struct dw_error *err);
+/* Record the customer's acceptance of a quote revision (0 = latest) and create the order.
+ * `customer` is the person at the buyer who accepted (up to 120 bytes; NULL: "customer"):
+ * data kept in the acceptance and the order, never in the event log or the audit chain.
+ * dw_deal_accept_as records it as `user` (the audit actor, user:ID): a team user holding a
+ * role of the discount bands — only `role` is weighed when given (an API token), every
+ * role of the user when NULL; user and role both NULL, and dw_deal_accept: the local
+ * operator (actor "operator"). */
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
+                   json_t **ret, struct dw_error *err);
+int dw_deal_accept_as(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
+                      const char *role, const char *customer, json_t **ret, struct dw_error *err);
 /* A person sets the discount of a deal's quote: a new revision, approvals asked again. */
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err);
@@ -176,8 +189,11 @@ int dw_score_show(struct dw_engine *e, int64_t version, json_t **ret, struct dw_
  * (team.yaml) in one of that user's roles, or as an integration (role "integration", user
  * a name of [a-z0-9_-]) that may only post leads and read. dw_token_create returns {id,
  * user, role, prefix, secret}: the secret is shown this once, only its SHA-256 is stored.
- * dw_tokens_list: [{id, user, role, prefix, created_at, revoked_at}]. dw_token_check: the
- * unrevoked token {id, user, role} of a secret, else -DW_EPERM. */
+ * dw_tokens_list: [{id, user, role, prefix, created_at, revoked_at, status}], status
+ * "active", "revoked" or "lapsed" (a person's token whose user left the team or lost the
+ * role). dw_token_check: the unrevoked token {id, user, role} of a secret whose person is
+ * still in the loaded team with that role (integrations: unrevoked is enough), else
+ * -DW_EPERM. */
 #define DW_ROLE_INTEGRATION "integration"
 int dw_token_create(struct dw_engine *e, const char *user, const char *role, json_t **ret,
                     struct dw_error *err);
@@ -228,6 +244,33 @@ int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms);
 int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
                     struct dw_error *err);
 int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
+
+/* Signed checkpoints of the audit chain (docs/internals/audit.md "Checkpoints"): Ed25519
+ * over the chain's head, so that a truncated or re-hashed tail is detected later.
+ * dw_audit_key_load reads the signing key (a file of 64 hex digits, mode 0600; refused
+ * when others can read it), or with `create` makes it when missing (its directory 0700,
+ * FILE.pub beside it holding the public key). dw_audit_pubkey_load reads a public key.
+ * dw_audit_checkpoint signs the head of an intact chain: {format, seq, hash, count, at,
+ * public_key, signature}. dw_audit_checkpoint_verify checks the signature against the
+ * trusted pk (never the checkpoint's own), walks the chain and checks that it still holds
+ * record seq with that hash: -DW_EINTEGRITY (err says what; *ret_bad_seq the first record
+ * concerned) when not, else {checked, checkpoint_seq, checkpoint_hash, checkpoint_at}. */
+#define DW_AUDIT_PK_BYTES 32
+struct dw_audit_key {
+    unsigned char pk[DW_AUDIT_PK_BYTES];
+    unsigned char sk[64];
+};
+int dw_audit_key_load(const char *path, bool create, struct dw_audit_key *ret, bool *ret_created,
+                      struct dw_error *err);
+/* Wipe a loaded key from memory. */
+void dw_audit_key_clear(struct dw_audit_key *key);
+int dw_audit_pubkey_load(const char *path, unsigned char ret_pk[DW_AUDIT_PK_BYTES],
+                         struct dw_error *err);
+int dw_audit_checkpoint(struct dw_engine *e, const struct dw_audit_key *key, json_t **ret,
+                        struct dw_error *err);
+int dw_audit_checkpoint_verify(struct dw_engine *e, const json_t *cp,
+                               const unsigned char pk[DW_AUDIT_PK_BYTES], json_t **ret,
+                               int64_t *ret_bad_seq, struct dw_error *err);
 
 /* Try a CEL condition as a policy would run it: `expr` is compiled with each member of
  * `vars` (an object, may be NULL) declared as a dyn variable and `now` as the current

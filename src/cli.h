@@ -48,6 +48,7 @@ int cmd_quote_discount(struct cli *, int, char **);
 int cmd_quote_diff(struct cli *, int, char **);
 int cmd_price(struct cli *, int, char **);
 int cmd_audit_verify(struct cli *, int, char **);
+int cmd_audit_checkpoint(struct cli *, int, char **);
 int cmd_audit_show(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
 int cmd_privacy_purge(struct cli *, int, char **);

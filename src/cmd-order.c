@@ -8,16 +8,18 @@
 int cmd_accept(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *rev = cli_opt(&argc, argv, "--revision", &bad);
-    const char *by = cli_opt(&argc, argv, "--as", &bad);
+    const char *user = cli_opt(&argc, argv, "--as", &bad);
+    const char *customer = cli_opt(&argc, argv, "--customer", &bad);
     int64_t id;
     char *end = NULL;
     long revision = rev ? strtol(rev, &end, 10) : 0;
     if (bad || argc != 1 || dw_id_parse('D', argv[0], &id) < 0 ||
         (rev && (*end || revision < 1 || revision > 1000000)))
-        return cli_usage("usage: dealwright accept DEAL [--revision N] [--as WHO]");
+        return cli_usage(
+            "usage: dealwright accept DEAL [--revision N] [--as USER] [--customer NAME]");
     struct dw_error err = {0};
     _cleanup_json_ json_t *order = NULL;
-    int r = dw_deal_accept(cli->engine, id, (int)revision, by, &order, &err);
+    int r = dw_deal_accept_as(cli->engine, id, (int)revision, user, NULL, customer, &order, &err);
     if (r < 0)
         return cli_fail(&err, r);
     if (cli->json)

@@ -1208,7 +1208,7 @@ static enum MHD_Result route_deal_get(struct server *sv, struct MHD_Connection *
 }
 
 static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *c, struct req *rq,
-                                      int64_t id) {
+                                      int64_t id, const char *role) {
     _cleanup_json_ json_t *body = NULL;
     enum MHD_Result m = body_json(c, rq, true, &body);
     if (!body)
@@ -1228,7 +1228,7 @@ static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *
     struct dw_error err = {0};
     _cleanup_json_ json_t *res = NULL;
     pthread_mutex_lock(&sv->api_mu);
-    int r = dw_approval_decide(sv->api, id, approve, rq->user, text, &res, &err);
+    int r = dw_approval_decide_as(sv->api, id, approve, rq->user, role, text, &res, &err);
     pthread_mutex_unlock(&sv->api_mu);
     if (r < 0)
         return send_dw_error(c, rq, &err, r);
@@ -1237,7 +1237,7 @@ static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *
 }
 
 static enum MHD_Result route_accept(struct server *sv, struct MHD_Connection *c, struct req *rq,
-                                    int64_t id) {
+                                    int64_t id, const char *role) {
     _cleanup_json_ json_t *body = NULL;
     enum MHD_Result m = body_json(c, rq, false, &body);
     if (!body)
@@ -1252,8 +1252,9 @@ static enum MHD_Result route_accept(struct server *sv, struct MHD_Connection *c,
     struct dw_error err = {0};
     _cleanup_json_ json_t *res = NULL;
     pthread_mutex_lock(&sv->api_mu);
-    int r = dw_deal_accept(sv->api, id, rev ? (int)json_integer_value(rev) : 0,
-                           by ? json_string_value(by) : rq->user, &res, &err);
+    /* the token's user records it; "by" names the customer's signatory (data) */
+    int r = dw_deal_accept_as(sv->api, id, rev ? (int)json_integer_value(rev) : 0, rq->user, role,
+                              by ? json_string_value(by) : NULL, &res, &err);
     pthread_mutex_unlock(&sv->api_mu);
     if (r < 0)
         return send_dw_error(c, rq, &err, r);
@@ -1828,11 +1829,11 @@ static enum MHD_Result dispatch(struct server *sv, struct MHD_Connection *c, con
     case R_DECISION:
         if (integration)
             return send_error(c, rq, 403, NULL, "an integration token cannot decide approvals");
-        return route_decision(sv, c, rq, id);
+        return route_decision(sv, c, rq, id, role);
     case R_ACCEPT:
         if (integration)
             return send_error(c, rq, 403, NULL, "an integration token cannot record an acceptance");
-        return route_accept(sv, c, rq, id);
+        return route_accept(sv, c, rq, id, role);
     case R_EVENTS:
         return route_events(sv, c, rq);
     case R_WEBHOOKS:

@@ -39,15 +39,15 @@ int cmd_token_list(struct cli *cli, int argc, char **argv) {
         cli_print_json(list);
         return EXIT_OK;
     }
-    printf("%-6s %-16s %-16s %-12s %-21s %s\n", "ID", "USER", "ROLE", "PREFIX", "CREATED",
-           "REVOKED");
+    printf("%-6s %-16s %-16s %-12s %-21s %-8s %s\n", "ID", "USER", "ROLE", "PREFIX", "CREATED",
+           "STATUS", "REVOKED");
     size_t i;
     json_t *t;
     json_array_foreach(list, i, t) {
         const char *rev = dw_json_str(t, "revoked_at");
-        printf("%-6lld %-16s %-16s dwt_%-8s %-21s %s\n", (long long)dw_json_int(t, "id", 0),
+        printf("%-6lld %-16s %-16s dwt_%-8s %-21s %-8s %s\n", (long long)dw_json_int(t, "id", 0),
                dw_json_str(t, "user"), dw_json_str(t, "role"), dw_json_str(t, "prefix"),
-               dw_json_str(t, "created_at"), rev ? rev : "-");
+               dw_json_str(t, "created_at"), dw_json_str(t, "status"), rev ? rev : "-");
     }
     return EXIT_OK;
 }

@@ -27,7 +27,7 @@ const struct cmd commands[] = {
     {"approvals", "[--limit N] [--after C]", "pending approvals", CMD_ENGINE, cmd_approvals},
     {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
     {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},
-    {"accept", "DEAL [--revision N] [--as WHO]",
+    {"accept", "DEAL [--revision N] [--as USER] [--customer NAME]",
      "record the customer's acceptance; creates "
      "the order",
      CMD_ENGINE, cmd_accept},
@@ -39,7 +39,12 @@ const struct cmd commands[] = {
      "price a solution with the price books; prints the quote as JSON (also --country CC, "
      "--discount PCT, --term N)",
      0, cmd_price},
-    {"audit verify", "", "check the audit hash chain", CMD_ENGINE, cmd_audit_verify},
+    {"audit verify", "[--checkpoint FILE [--key FILE | --public-key FILE]]",
+     "check the audit hash chain (and that it still holds a signed checkpoint)", CMD_ENGINE,
+     cmd_audit_verify},
+    {"audit checkpoint", "[--key FILE] [--out FILE]",
+     "sign the audit chain's head (Ed25519; the key is made on first use)", CMD_ENGINE,
+     cmd_audit_checkpoint},
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
     {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,
      cmd_privacy_purge},

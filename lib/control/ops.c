@@ -729,12 +729,43 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
     return 0;
 }
 
+/* The user as they act now: with every role team.yaml gives them (role NULL: the CLI, where
+ * whoever can open the store has all authority anyway), or with the one role a credential
+ * was issued for (an API token), which they must still hold. `*one` keeps the view. */
+static const struct dw_user *acting_user(const struct dw_workspace *ws, const char *user,
+                                         const char *role, struct dw_user *one, char **one_role,
+                                         struct dw_error *err) {
+    const struct dw_user *u = user ? dw_ws_user(ws, user) : NULL;
+    if (!u) {
+        dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
+                     user ? user : "");
+        return NULL;
+    }
+    if (!role)
+        return u;
+    if (!dw_user_has_role(u, role)) {
+        dw_error_set(err, -DW_EPERM, "%s does not hold the role '%s' (team.yaml)", u->id, role);
+        return NULL;
+    }
+    *one = *u;
+    *one_role = (char *)role;
+    one->roles = one_role;
+    one->n_roles = 1;
+    return one;
+}
+
 int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                        const char *note, json_t **ret, struct dw_error *err) {
-    const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
+    return dw_approval_decide_as(e, approval_id, approve, user, NULL, note, ret, err);
+}
+
+int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
+                          const char *role, const char *note, json_t **ret, struct dw_error *err) {
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = acting_user(e->ws, user, role, &one, &one_role, err);
     if (!u)
-        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                            user ? user : "");
+        return -DW_EPERM;
     if (!approve && (!note || !*note))
         return dw_error_set(err, -DW_EINVAL, "a rejection needs a reason");
     int64_t deal_id = 0;
@@ -757,8 +788,8 @@ int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, c
     return 0;
 }
 
-static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by,
-                  struct dw_error *err) {
+static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
+                  const char *customer, struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     _cleanup_json_ json_t *quote = NULL, *acc = NULL;
@@ -793,29 +824,69 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
                             "deal needs a new quote before it can be accepted",
                             latest, (long long)deal_id, until);
     char at[32];
+    /* Who recorded it acts; who signed at the buyer is data about the deal, kept in the
+     * acceptance document (redacted by the privacy purge) and never in the event log or the
+     * audit chain, which cannot be redacted. */
+    char actor[160];
+    if (recorder)
+        snprintf(actor, sizeof actor, "user:%s", recorder);
+    else
+        snprintf(actor, sizeof actor, "operator");
     acc = json_pack("{s:i,s:s,s:s,s:s,s:s}", "revision", latest, "quote_hash",
-                    dw_json_str(quote, "hash"), "by", by ? by : "customer", "at",
+                    dw_json_str(quote, "hash"), "recorded_by", actor, "at",
                     dw_time_format(now, at, sizeof at), "valid_until", until);
-    if ((r = s->ops->doc_put(s, deal_id, "acceptance", acc, e->ws->hash, err)) < 0)
+    _cleanup_json_ json_t *doc = json_deep_copy(acc);
+    if (!acc || !doc)
+        return -DW_ENOMEM;
+    json_object_set_new(doc, "by", json_string(customer && *customer ? customer : "customer"));
+    if ((r = s->ops->doc_put(s, deal_id, "acceptance", doc, e->ws->hash, err)) < 0)
         return r;
     enum dw_stage before = d.stage;
     d.facts |= DW_FACT_ACCEPTED;
     if ((r = dw__deal_settle(e, &d, err)) < 0 ||
-        (r = dw__deal_write(e, &d, before, "customer", err)) < 0)
+        (r = dw__deal_write(e, &d, before, actor, err)) < 0)
         return r;
-    char actor[160];
-    snprintf(actor, sizeof actor, "user:%s", by ? by : "customer");
     if ((r = dw__event(e, deal_id, "deal.accepted", json_deep_copy(acc), err)) < 0)
         return r;
     return dw__audit(e, deal_id, actor, "deal.accept", json_incref(acc), err);
 }
 
-int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *by, json_t **ret,
-                   struct dw_error *err) {
+/* A role that may record an acceptance: one of the discount bands (the sellers who own the
+ * quote). Turning a quote into an order is theirs; an admin, legal, a sales engineer or an
+ * integration may not. */
+static bool may_record_acceptance(const struct dw_workspace *ws, const struct dw_user *u) {
+    for (size_t i = 0; i < u->n_roles; i++)
+        if (dw_policies_band_index(&ws->policies, u->roles[i]) >= 0)
+            return true;
+    return false;
+}
+
+int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
+                   json_t **ret, struct dw_error *err) {
+    return dw_deal_accept_as(e, deal_id, revision, NULL, NULL, customer, ret, err);
+}
+
+int dw_deal_accept_as(struct dw_engine *e, int64_t deal_id, int revision, const char *user,
+                      const char *role, const char *customer, json_t **ret, struct dw_error *err) {
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = NULL;
+    if (customer && strlen(customer) > 120)
+        return dw_error_field(err, -DW_EINVAL, "by",
+                              "the customer's name is longer than 120 bytes");
+    if (user || role) {
+        if (!(u = acting_user(e->ws, user, role, &one, &one_role, err)))
+            return -DW_EPERM;
+        if (!may_record_acceptance(e->ws, u))
+            return dw_error_set(err, -DW_EPERM,
+                                "%s%s%s may not record an acceptance: it needs a role of the "
+                                "discount bands (policies.yaml)",
+                                u->id, role ? " as " : "", role ? role : "");
+    }
     int r = txn_begin(e, err);
     if (r < 0)
         return r;
-    r = accept(e, deal_id, revision, by, err);
+    r = accept(e, deal_id, revision, u ? u->id : NULL, customer, err);
     if ((r = txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
@@ -950,16 +1021,153 @@ static int redact_lead(struct dw_engine *e, const json_t *lead, struct dw_error 
     return e->store->ops->lead_redact(e->store, dw_json_int(lead, "id", 0), raw, intake, err);
 }
 
+/* ---- the personal values of a deal, and scrubbing them from its documents ---- */
+
+static void personal_add(json_t *vals, const json_t *v) {
+    if (!json_is_string(v) || json_string_length(v) < 3 ||
+        strcmp(json_string_value(v), REDACTED) == 0)
+        return;
+    size_t i;
+    json_t *have;
+    json_array_foreach(
+        vals, i, have) if (strcasecmp(json_string_value(have), json_string_value(v)) == 0) return;
+    json_array_append(vals, (json_t *)v);
+}
+
+static void personal_of_contact(json_t *vals, const json_t *contact) {
+    static const char *const keys[] = {"name", "email", "phone", "title"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(keys); k++)
+        personal_add(vals, json_object_get(contact, keys[k]));
+}
+
+/* What identifies the people of a deal, read before anything is redacted: each lead's
+ * contact (as sent and as intake read it), the contact row, the contact details extracted
+ * from the words (e-mail addresses and phone numbers written in a message, a colleague's
+ * included) and who signed the acceptance. */
+static int personal_values(struct dw_engine *e, int64_t deal_id, int64_t contact_id,
+                           const json_t *leads, json_t **ret, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    _cleanup_json_ json_t *vals = json_array(), *req = NULL, *acc = NULL, *contact = NULL;
+    if (!vals)
+        return -DW_ENOMEM;
+    size_t i;
+    json_t *lead, *cd;
+    json_array_foreach(leads, i, lead) {
+        personal_of_contact(vals, json_object_get(json_object_get(lead, "raw"), "contact"));
+        personal_of_contact(vals, json_object_get(json_object_get(lead, "intake"), "contact"));
+    }
+    int r = contact_id ? s->ops->contact_get(s, contact_id, &contact, err) : -DW_ENOENT;
+    if (r == 0)
+        personal_of_contact(vals, contact);
+    else if (r != -DW_ENOENT)
+        return r;
+    if ((r = s->ops->doc_get(s, deal_id, "requirements", &req, err)) == 0) {
+        json_array_foreach(json_object_get(req, "contact_details"), i, cd) {
+            personal_add(vals, json_object_get(cd, "value"));
+            personal_add(vals, json_object_get(cd, "text"));
+        }
+    } else if (r != -DW_ENOENT) {
+        return r;
+    }
+    if ((r = s->ops->doc_get(s, deal_id, "acceptance", &acc, err)) == 0) {
+        const char *by = dw_json_str(acc, "by");
+        if (by && strcmp(by, "customer") != 0)
+            personal_add(vals, json_object_get(acc, "by"));
+    } else if (r != -DW_ENOENT) {
+        return r;
+    }
+    *ret = vals;
+    vals = NULL;
+    return 0;
+}
+
+static bool word_byte(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* `str` with every case-insensitive occurrence of `val` that stands as a whole word (so a
+ * title "CTO" does not eat into "Director") replaced by [redacted]; NULL when there is
+ * none (or no memory: then the whole string is redacted by the caller). */
+static char *scrub_one(const char *str, const char *val, bool *ret_hit) {
+    size_t n = strlen(val);
+    struct dw_buf b;
+    dw_buf_init(&b, 0);
+    const char *from = str, *p = str;
+    bool hit = false;
+    while ((p = strcasestr(p, val))) {
+        bool left =
+            p == str || !word_byte((unsigned char)val[0]) || !word_byte((unsigned char)p[-1]);
+        bool right = !word_byte((unsigned char)val[n - 1]) || !word_byte((unsigned char)p[n]);
+        if (!left || !right) {
+            p++;
+            continue;
+        }
+        hit = true;
+        if (dw_buf_append(&b, from, (size_t)(p - from)) < 0 || dw_buf_puts(&b, REDACTED) < 0)
+            goto nomem;
+        p += n;
+        from = p;
+    }
+    if (!hit)
+        return NULL;
+    if (dw_buf_puts(&b, from) < 0)
+        goto nomem;
+    *ret_hit = true;
+    return dw_buf_steal(&b);
+nomem:
+    dw_buf_release(&b);
+    *ret_hit = true;
+    return NULL;
+}
+
+/* Every string in j (object members and array elements, at every depth) scrubbed of the
+ * personal values. */
+static void scrub(json_t *j, const json_t *vals) {
+    const char *key;
+    json_t *v;
+    size_t i;
+    if (json_is_object(j)) {
+        json_object_foreach(j, key, v) scrub(v, vals);
+        return;
+    }
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v) scrub(v, vals);
+        return;
+    }
+    if (!json_is_string(j))
+        return;
+    json_t *val;
+    json_array_foreach(vals, i, val) {
+        bool hit = false;
+        char *out = scrub_one(json_string_value(j), json_string_value(val), &hit);
+        if (hit)
+            json_string_set(j, out ? out : REDACTED);
+        free(out);
+    }
+}
+
 static int redact_doc(struct dw_engine *e, int64_t deal_id, const char *kind,
-                      void (*fn)(json_t *doc), struct dw_error *err) {
+                      void (*fn)(json_t *doc), const json_t *vals, struct dw_error *err) {
     _cleanup_json_ json_t *doc = NULL;
     int r = e->store->ops->doc_get(e->store, deal_id, kind, &doc, err);
     if (r == -DW_ENOENT)
         return 0;
     if (r < 0)
         return r;
-    fn(doc);
+    if (fn)
+        fn(doc);
+    scrub(doc, vals);
     return e->store->ops->doc_put(e->store, deal_id, kind, doc, e->ws->hash, err);
+}
+
+static void redact_requirements(json_t *doc) {
+    redact_texts(doc);
+    size_t i;
+    json_t *cd;
+    json_array_foreach(json_object_get(doc, "contact_details"), i, cd) {
+        if (json_object_get(cd, "value"))
+            json_object_set_new(cd, "value", json_string(REDACTED));
+    }
 }
 
 static void redact_qualification(json_t *doc) {
@@ -972,13 +1180,20 @@ static void redact_proposal(json_t *doc) {
     json_object_set_new(doc, "markdown", json_string(REDACTED));
 }
 
+static void redact_acceptance(json_t *doc) {
+    const char *by = dw_json_str(doc, "by");
+    if (by && strcmp(by, "customer") != 0)
+        json_object_set_new(doc, "by", json_string(REDACTED));
+}
+
 static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int days,
                       struct dw_error *err) {
     struct dw_store *s = e->store;
-    _cleanup_json_ json_t *leads = NULL;
+    _cleanup_json_ json_t *leads = NULL, *vals = NULL, *order = NULL;
     struct dw_deal_rec d;
     int r = s->ops->deal_get(s, deal_id, &d, err);
-    if (r < 0 || (r = s->ops->leads_for_deal(s, deal_id, &leads, err)) < 0)
+    if (r < 0 || (r = s->ops->leads_for_deal(s, deal_id, &leads, err)) < 0 ||
+        (r = personal_values(e, deal_id, d.contact_id, leads, &vals, err)) < 0)
         return r;
     size_t i;
     json_t *lead;
@@ -988,10 +1203,35 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
     }
     if (d.contact_id && (r = s->ops->contact_redact(s, d.contact_id, now, err)) < 0)
         return r;
-    if ((r = redact_doc(e, deal_id, "requirements", redact_texts, err)) < 0 ||
-        (r = redact_doc(e, deal_id, "qualification", redact_qualification, err)) < 0 ||
-        (r = redact_doc(e, deal_id, "proposal", redact_proposal, err)) < 0)
+    /* Every document of the deal built from what the customer wrote: the words' own fields
+     * by kind, then any personal value wherever it was copied (a qualification reason naming
+     * the contact's title, an outcome's reason, a legal flag quoting the message). The
+     * solution and the pricing overrides are made from the catalog and by the team; they
+     * are business record, and a generic title ("Controller") must not eat into a product
+     * name there. */
+    static const struct {
+        const char *kind;
+        void (*fn)(json_t *doc);
+    } docs[] = {{"requirements", redact_requirements},
+                {"qualification", redact_qualification},
+                {"proposal", redact_proposal},
+                {"acceptance", redact_acceptance},
+                {"discovery", NULL},
+                {"contract", NULL},
+                {"schedule", NULL},
+                {"outcome", NULL}};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(docs); k++)
+        if ((r = redact_doc(e, deal_id, docs[k].kind, docs[k].fn, vals, err)) < 0)
+            return r;
+    r = s->ops->order_get(s, deal_id, &order, err);
+    if (r == 0) {
+        const char *by = dw_json_str(order, "accepted_by");
+        if (by && strcmp(by, "customer") != 0 &&
+            (r = s->ops->order_redact(s, deal_id, REDACTED, err)) < 0)
+            return r;
+    } else if (r != -DW_ENOENT) {
         return r;
+    }
     char at[32];
     _cleanup_json_ json_t *mark =
         json_pack("{s:s,s:i,s:I}", "redacted_at", dw_time_format(now, at, sizeof at),

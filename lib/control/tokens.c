@@ -4,7 +4,13 @@
  * SHA-256 is stored, with the first 8 characters after "dwt_" so that a person can tell
  * tokens apart in `token list`; the secret itself is returned once, by dw_token_create.
  * Creating and revoking a token are audited (actor: the token's user; the data holds the
- * token id and role, never the secret). */
+ * token id and role, never the secret).
+ *
+ * A person's token is only as good as the team says it is now: every check looks the
+ * token's user up in the loaded team.yaml and refuses the token when the user is gone or no
+ * longer holds the token's role, so editing team.yaml (and restarting the server) takes
+ * authority away without revoking anything. An integration is not a person of the team;
+ * revocation alone governs its token. */
 #include <string.h>
 
 #include <sodium.h>
@@ -37,6 +43,13 @@ int dw_token_create(struct dw_engine *e, const char *user, const char *role, jso
                                   "'%s' does not hold the role '%s' (team.yaml)%s", user, role,
                                   role_known(e->ws, role) ? "" : "; no one does");
     } else {
+        /* an integration named like a person would be mistaken for them in the logs and
+         * the audit chain */
+        if (dw_ws_user(e->ws, user))
+            return dw_error_field(err, -DW_EINVAL, "user",
+                                  "'%s' is a person of the team (team.yaml); an integration "
+                                  "needs a name of its own",
+                                  user);
         for (const char *p = user; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
                 return dw_error_field(err, -DW_EINVAL, "user",
@@ -74,8 +87,35 @@ int dw_token_create(struct dw_engine *e, const char *user, const char *role, jso
     return *ret ? 0 : -DW_ENOMEM;
 }
 
+/* Why a person's token no longer stands for its user, or NULL while it does (and always for
+ * an integration's token). */
+static const char *token_lapsed(const struct dw_workspace *ws, const char *user, const char *role) {
+    if (!user || !role)
+        return "it has no user or role";
+    if (strcmp(role, DW_ROLE_INTEGRATION) == 0)
+        return NULL;
+    const struct dw_user *u = dw_ws_user(ws, user);
+    if (!u)
+        return "its user is no longer in the team (team.yaml)";
+    if (!dw_user_has_role(u, role))
+        return "its user no longer holds its role (team.yaml)";
+    return NULL;
+}
+
 int dw_tokens_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
-    return e->store->ops->tokens_list(e->store, ret, err);
+    json_t *list = NULL;
+    int r = e->store->ops->tokens_list(e->store, &list, err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *t;
+    json_array_foreach(list, i, t) {
+        const char *why = token_lapsed(e->ws, dw_json_str(t, "user"), dw_json_str(t, "role"));
+        const char *status = dw_json_str(t, "revoked_at") ? "revoked" : why ? "lapsed" : "active";
+        json_object_set_new(t, "status", json_string(status));
+    }
+    *ret = list;
+    return 0;
 }
 
 int dw_token_revoke(struct dw_engine *e, int64_t id, const char *by, struct dw_error *err) {
@@ -101,7 +141,15 @@ int dw_token_check(struct dw_engine *e, const char *secret, json_t **ret, struct
     int r = e->store->ops->token_find(e->store, hash, ret, err);
     if (r == -DW_ENOENT)
         return dw_error_set(err, -DW_EPERM, "unknown or revoked token");
-    return r;
+    if (r < 0)
+        return r;
+    const char *why = token_lapsed(e->ws, dw_json_str(*ret, "user"), dw_json_str(*ret, "role"));
+    if (why) {
+        json_decref(*ret);
+        *ret = NULL;
+        return dw_error_set(err, -DW_EPERM, "token no longer valid: %s", why);
+    }
+    return 0;
 }
 
 int dw_events_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,

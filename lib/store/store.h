@@ -73,6 +73,15 @@ struct dw_deal_rec {
     dw_time_t created_at, updated_at;
 };
 
+/* The audit chain as audit_walk found it. */
+struct dw_audit_walk {
+    int64_t count;   /* records checked */
+    int64_t bad_seq; /* the first bad record on -DW_EINTEGRITY, else 0 */
+    int64_t head_seq;
+    char head_hash[DW_SHA256_HEX];
+    char mark_hash[DW_SHA256_HEX];
+};
+
 /* Each hook MUST be set unless marked MAY. */
 /* Webhook statements and their parameters (args' members, in order). */
 enum dw_store_hook {
@@ -255,6 +264,10 @@ struct dw_store_ops {
     int (*order_insert)(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
                         int64_t *ret_id, struct dw_error *err);
     int (*order_get)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* Replace the order's accepted_by (the customer's signatory, personal data) with
+     * `with`: the privacy purge. -DW_ENOENT when the deal has no order. */
+    int (*order_redact)(struct dw_store *s, int64_t deal_id, const char *with,
+                        struct dw_error *err);
 
     /* Event log (append-only; the future outbox). deal_id 0 = none; data NULL = {}. */
     int (*event_append)(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
@@ -273,6 +286,12 @@ struct dw_store_ops {
      * *ret_bad_seq the first record whose hash or link does not match. */
     int (*audit_verify)(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
                         struct dw_error *err);
+    /* audit_verify, and in the same snapshot the chain's head (the last record's seq and
+     * hash; 0 and "" on an empty chain) and, when mark_seq > 0, the stored hash of record
+     * mark_seq ("" when there is no such record): what a signed checkpoint is compared
+     * with. On -DW_EINTEGRITY, bad_seq is the first bad record. */
+    int (*audit_walk)(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk *ret,
+                      struct dw_error *err);
     /* [{seq, at, actor, action, ws_hash, data, hash}] of a deal, oldest first (also deal_id
      * and prev). */
     int (*audit_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);

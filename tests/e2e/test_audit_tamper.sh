@@ -20,6 +20,9 @@ bad=$(db "select min(seq) from audit where data like '%pricinG%'")
 expect_exit 1 dw audit verify
 echo "$ERR" | grep -q "$bad" || fail "verify did not name record $bad: $ERR"
 pass "tampered record $bad detected: $ERR"
+expect_exit 1 dw audit checkpoint --key "$TMP/k0" --out "$TMP/cp0.json"
+[ ! -e "$TMP/cp0.json" ] || fail "a checkpoint was signed over a broken chain"
+pass "no checkpoint is signed over a broken chain"
 
 # Deleting a record in the middle breaks the chain too.
 new_ws_2() { rm -rf "$WS"; new_ws; dw lead add "$WS/samples/leads.jsonl" >/dev/null; dw run >/dev/null; }
@@ -28,3 +31,69 @@ for t in $(db "select name from sqlite_master where type='trigger' and tbl_name=
 db "delete from audit where seq=10"
 expect_exit 1 dw audit verify
 pass "deleted record detected: $ERR"
+
+# Signed checkpoints catch what the chain alone cannot: a deleted tail and a tail rewritten
+# consistently (every hash recomputed). The key lives outside the workspace.
+new_ws_2
+KEY="$TMP/keys/audit.key"
+expect_exit 0 dw audit checkpoint --key "$KEY" --out "$TMP/cp1.json"
+[ "$(stat -c %a "$KEY")" = 600 ] || fail "the signing key is mode $(stat -c %a "$KEY"), not 600"
+[ -s "$KEY.pub" ] || fail "no public key beside the signing key"
+head=$(db "select max(seq) from audit")
+[ "$(json_get 'd["seq"]' <"$TMP/cp1.json")" = "$head" ] || fail "the checkpoint does not sign the head $head"
+[ "$(json_get 'd["hash"]' <"$TMP/cp1.json")" = "$(db "select hash from audit where seq = $head")" ] || fail "the checkpoint's hash is not the head's"
+expect_exit 0 dw audit verify --checkpoint "$TMP/cp1.json" --public-key "$KEY.pub"
+pass "checkpoint signed over record $head (key mode 600); it verifies: $OUT"
+
+# more work after the checkpoint: the chain grows past it and still holds it
+dw accept "$(db "select 'D-' || printf('%06d', id) from deals where stage = 'proposal_ready' limit 1")" >/dev/null
+[ "$(db "select max(seq) from audit")" -gt "$head" ] || fail "no records appended after the checkpoint"
+expect_exit 0 dw audit verify --checkpoint "$TMP/cp1.json" --public-key "$KEY.pub"
+pass "a chain grown after the checkpoint still holds it"
+
+# the checkpoint file itself altered, or signed by another key: refused
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['seq']-=5; json.dump(d, open(sys.argv[2],'w'))" "$TMP/cp1.json" "$TMP/cp-edited.json"
+expect_exit 1 dw audit verify --checkpoint "$TMP/cp-edited.json" --public-key "$KEY.pub"
+echo "$ERR" | grep -q "signature does not verify" || fail "an edited checkpoint: $ERR"
+expect_exit 0 dw audit checkpoint --key "$TMP/other.key" --out "$TMP/cp-other.json"
+expect_exit 1 dw audit verify --checkpoint "$TMP/cp-other.json" --public-key "$KEY.pub"
+echo "$ERR" | grep -q "not signed with the trusted key" || fail "another key's checkpoint: $ERR"
+chmod 644 "$KEY"
+expect_exit 2 dw audit checkpoint --key "$KEY"
+echo "$ERR" | grep -q "readable by others" || fail "a readable key was used: $ERR"
+chmod 600 "$KEY"
+pass "an edited checkpoint, another signer and a readable key are refused"
+
+# tamper 1: the last records deleted. The chain alone is consistent again ...
+for t in $(db "select name from sqlite_master where type='trigger' and tbl_name='audit'"); do db "drop trigger $t"; done
+cp "$WS/.dealwright/state.db" "$TMP/before-tamper.db"
+db "delete from audit where seq > $head - 3"
+expect_exit 0 dw audit verify
+# ... the checkpoint is not
+expect_exit 1 dw audit verify --checkpoint "$TMP/cp1.json" --public-key "$KEY.pub"
+echo "$ERR" | grep -q "truncated" || fail "truncation not named: $ERR"
+pass "a deleted tail passes the chain alone and fails against the checkpoint: $ERR"
+
+# tamper 2: the tail rewritten from record head-10 on, every hash recomputed (audit.md's
+# canonical JSON): the chain alone passes, the checkpoint catches it
+cp "$TMP/before-tamper.db" "$WS/.dealwright/state.db"
+python3 - "$WS/.dealwright/state.db" "$((head - 10))" <<'PY'
+import hashlib, json, sqlite3, sys
+con = sqlite3.connect(sys.argv[1]); start = int(sys.argv[2])
+prev = con.execute("select hash from audit where seq = ?", (start - 1,)).fetchone()[0]
+rows = con.execute("select seq, at, deal_id, actor, action, ws_hash, data from audit where seq >= ? order by seq", (start,)).fetchall()
+for seq, at, deal_id, actor, action, ws_hash, data in rows:
+    if seq == start:
+        actor = "user:mallory"
+    o = {"seq": seq, "at": at, "deal_id": deal_id, "actor": actor, "action": action,
+         "ws_hash": ws_hash, "data": json.loads(data), "prev": prev}
+    h = hashlib.sha256(json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    con.execute("update audit set actor = ?, prev = ?, hash = ? where seq = ?", (actor, prev, h, seq))
+    prev = h
+con.commit()
+PY
+expect_exit 0 dw audit verify
+expect_exit 1 dw audit verify --checkpoint "$TMP/cp1.json" --public-key "$KEY.pub"
+echo "$ERR" | grep -q "rewritten" || fail "rewrite not named: $ERR"
+echo "$ERR" | grep -q "record $head" || fail "the checkpoint's record not named: $ERR"
+pass "a consistently rewritten tail passes the chain alone and fails against the checkpoint: $ERR"

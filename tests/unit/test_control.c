@@ -138,6 +138,13 @@ static void submit_run_gate(void **state) {
     /* the wrong role is refused and changes nothing; the right one moves the deal on */
     json_t *out = NULL;
     assert_int_equal(dw_approval_decide(e, 1, true, "lukas", NULL, &out, &err), -DW_EPERM);
+    /* with a credential's role: a role the user does not hold, or one below the band */
+    assert_int_equal(dw_approval_decide_as(e, 1, true, "david", "manager", NULL, &out, &err),
+                     -DW_EPERM);
+    assert_int_equal(dw_approval_decide_as(e, 1, true, "lukas", "rep", NULL, &out, &err),
+                     -DW_EPERM);
+    /* only the sellers record acceptances: legal may not, whatever the deal's state */
+    assert_int_equal(dw_deal_accept_as(e, 1, 0, "clara", NULL, "Jane Roe", &out, &err), -DW_EPERM);
     assert_int_equal(dw_approval_decide(e, 1, true, "petra", "ok", &out, &err), 0);
     assert_string_equal(dw_json_str(out, "stage"), "proposal_ready");
     json_decref(out);

@@ -264,12 +264,13 @@ static int verify_row(sqlite3_stmt *st, int64_t expect_seq, const char *expect_p
     return 0;
 }
 
-int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
-                        struct dw_error *err) {
+int dw__sq_audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk *ret,
+                      struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     char prev[DW_SHA256_HEX];
     int64_t n = 0;
+    memset(ret, 0, sizeof *ret);
     int r = dw__sq_stmt(q, DW__SQ_AUDIT_ALL, &st, err);
     if (r < 0)
         return r;
@@ -277,18 +278,33 @@ int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad
     /* One SELECT reads one snapshot, so appends running meanwhile are simply not seen. */
     while ((r = dw__sq_step(q, st, err, "audit_verify")) > 0) {
         r = verify_row(st, n + 1, prev, err);
-        if (r == -DW_EINTEGRITY && ret_bad_seq)
-            *ret_bad_seq = sqlite3_column_int64(st, 0);
+        if (r == -DW_EINTEGRITY)
+            ret->bad_seq = sqlite3_column_int64(st, 0);
         if (r < 0)
             return r;
         snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 8));
         n++;
+        if (n == mark_seq)
+            memcpy(ret->mark_hash, prev, sizeof prev);
     }
     if (r < 0)
         return r;
-    if (ret_count)
-        *ret_count = n;
+    ret->count = n;
+    ret->head_seq = n;
+    if (n)
+        memcpy(ret->head_hash, prev, sizeof prev);
     return 0;
+}
+
+int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
+                        struct dw_error *err) {
+    struct dw_audit_walk w;
+    int r = dw__sq_audit_walk(s, 0, &w, err);
+    if (r == -DW_EINTEGRITY && ret_bad_seq)
+        *ret_bad_seq = w.bad_seq;
+    if (r == 0 && ret_count)
+        *ret_count = w.count;
+    return r;
 }
 
 int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {

@@ -196,6 +196,7 @@
     X(ORDER_GET, "SELECT id, deal_id, quote_revision, quote_hash, currency, digits, total, "       \
                  "accepted_by, lines AS [lines:json], extra AS [:extra], created_at "              \
                  "FROM orders WHERE deal_id = ?1")                                                 \
+    X(ORDER_REDACT, "UPDATE orders SET accepted_by = ?2 WHERE deal_id = ?1")                       \
     /* event log */                                                                                \
     X(EVENT_APPEND, "INSERT INTO events (deal_id, type, at, data) VALUES (?1, ?2, ?3, ?4)")        \
     X(EVENTS_FOR_DEAL, "SELECT seq, type, at, data AS [data:json] FROM events WHERE deal_id = ?1 " \
@@ -436,6 +437,8 @@ int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
 int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
                         int64_t *ret_id, struct dw_error *err);
 int dw__sq_order_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_order_redact(struct dw_store *s, int64_t deal_id, const char *with,
+                        struct dw_error *err);
 
 int dw__sq_event_append(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
                         dw_time_t now, int64_t *ret_seq, struct dw_error *err);
@@ -444,6 +447,8 @@ int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
                         struct dw_error *err);
 int dw__sq_audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
                         struct dw_error *err);
+int dw__sq_audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk *ret,
+                      struct dw_error *err);
 int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
 #endif

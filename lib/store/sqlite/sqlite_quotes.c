@@ -541,3 +541,22 @@ int dw__sq_order_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct d
         return dw_error_set(err, -DW_ENOENT, "deal %lld has no order", (long long)deal_id);
     return dw__sq_row(st, ret, err);
 }
+
+int dw__sq_order_redact(struct dw_store *s, int64_t deal_id, const char *with,
+                        struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_ORDER_REDACT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_text(st, 2, with, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "order_redact");
+    if ((r = dw__sq_exec(q, st, err, "order_redact")) < 0)
+        return r;
+    if (sqlite3_changes(q->db) == 0)
+        return dw_error_set(err, -DW_ENOENT, "deal %lld has no order", (long long)deal_id);
+    return 0;
+}
