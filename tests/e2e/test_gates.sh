@@ -31,8 +31,10 @@ dw deal show "$deal" --json > "$TMP/d.json"
 json_get 'd["proposal"]["markdown"]' < "$TMP/d.json" | grep -q "\[\^1\]" || fail "proposal without citations"
 pass "approved by the manager: proposal ready with citations and 3 demo slots"
 
-# A person changes the discount: revision 2, the approval of revision 1 is void, asked again.
-expect_exit 0 dw quote discount "$deal" 18 --as petra
+# A rep changes the discount beyond his own band: revision 2, the approval of revision 1 is
+# void, asked again of the manager's band. (Within the setter's own band, setting it is the
+# approval: the scenario discount-set-by-manager-within-band.)
+expect_exit 0 dw quote discount "$deal" 18 --as lukas
 dw deal show "$deal" --json > "$TMP/d.json"
 [ "$(json_get 'd["quote"]["revision"]' < "$TMP/d.json")" = 2 ] || fail "no revision 2"
 [ "$(json_get '[a["status"] for a in d["approvals"] if a["id"]=="'"$a1"'"][0]' < "$TMP/d.json")" = void ] || fail "revision 1's approval was not voided"
