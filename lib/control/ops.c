@@ -931,6 +931,34 @@ static int set_discount(struct dw_engine *e, int64_t deal_id, int32_t bp, const 
     return dw__audit(e, deal_id, actor, "quote.discount", json_incref(ov), err);
 }
 
+/* A person who sets a discount within their own authority has approved it by setting it:
+ * the discount approval the new revision asked for is decided in their name, exactly as if
+ * they had approved it next (the same check of the ladder, the same record and audit).
+ * A discount beyond their band stays pending for the role the ladder names; nothing here
+ * raises anyone's authority. If the process dies between the two transactions the approval
+ * is simply left pending, which is the safe state. */
+static int approve_own_discount(struct dw_engine *e, int64_t deal_id, const struct dw_user *u,
+                                struct dw_error *err) {
+    _cleanup_json_ json_t *list = NULL;
+    int r = e->store->ops->approvals_for_deal(e->store, deal_id, &list, err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a) {
+        const char *status = dw_json_str(a, "status"), *kind = dw_json_str(a, "kind");
+        if (!status || strcmp(status, "pending") != 0 || !kind || strcmp(kind, "discount") != 0 ||
+            !may_decide(e->ws, u, dw_json_str(a, "required_role")))
+            continue;
+        char note[200];
+        snprintf(note, sizeof note, "%s set this discount within their own authority", u->id);
+        _cleanup_json_ json_t *done = NULL;
+        if ((r = dw_approval_decide(e, dw_json_int(a, "id", 0), true, u->id, note, &done, err)) < 0)
+            return r;
+    }
+    return 0;
+}
+
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err) {
     const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
@@ -953,6 +981,8 @@ int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, con
     if ((r = txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
+        return r;
+    if ((r = approve_own_discount(e, deal_id, u, err)) < 0)
         return r;
     return dw_deal_show(e, deal_id, ret, err);
 }
