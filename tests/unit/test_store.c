@@ -733,8 +733,7 @@ static void test_approvals(void **state) {
     json_decref(got);
 
     /* the privacy purge: reason and note replaced, the business record kept */
-    ok(s->ops->approval_redact(s, stale_approved, "why: \"[redacted]\"", "[redacted]", &err),
-       &err);
+    ok(s->ops->approval_redact(s, stale_approved, "why: \"[redacted]\"", "[redacted]", &err), &err);
     ok(s->ops->approval_get(s, stale_approved, &got, &err), &err);
     assert_string_equal(dw_json_str(got, "reason"), "why: \"[redacted]\"");
     assert_string_equal(dw_json_str(got, "note"), "[redacted]");
