@@ -365,9 +365,11 @@ static int t_request_approval(struct dw_agent_ctx *c, const char *kind, const ch
     record(c, "request_approval",
            json_pack("{s:s,s:s,s:I,s:i}", "kind", kind, "role", role, "approval", (json_int_t)id,
                      "revision", rev));
+    /* the reason quotes the customer's words: it stays in the approval, which the privacy
+     * purge can redact, and out of the append-only event log (and the webhooks fed from it) */
     return dw__event(GW(c)->engine, c->deal_id, "approval.requested",
-                     json_pack("{s:I,s:s,s:s,s:s,s:i}", "approval", (json_int_t)id, "kind", kind,
-                               "required_role", role, "reason", reason, "revision", rev),
+                     json_pack("{s:I,s:s,s:s,s:i}", "approval", (json_int_t)id, "kind", kind,
+                               "required_role", role, "revision", rev),
                      c->err);
 }
 

@@ -1216,14 +1216,163 @@ static void redact_acceptance(json_t *doc) {
         json_object_set_new(doc, "by", json_string(REDACTED));
 }
 
+static void redact_contract(json_t *doc) {
+    /* the legal flags' phrases and the export signals' words as written; concept, reason,
+     * country code, lead and span stay */
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "legal_flags"), i, f) {
+        if (json_is_string(json_object_get(f, "phrase")))
+            json_object_set_new(f, "phrase", json_string(REDACTED));
+    }
+    redact_texts(json_object_get(doc, "export_control"));
+}
+
+/* ---- approvals: the reasons quote the customer's words ---- */
+
+#define QUOTED_MAX 160 /* bytes of a quotation in a reason (contract.c, gateway.c) */
+
+static void quoted_add(json_t *out, const char *s) {
+    if (!s || strlen(s) < 3 || strcmp(s, REDACTED) == 0)
+        return;
+    /* as written, with control characters as spaces, and cut at QUOTED_MAX on a whole
+     * character: each form a reason may hold */
+    char *sp = strdup(s);
+    if (!sp)
+        return;
+    for (char *p = sp; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    const char *forms[] = {s, sp};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(forms); k++) {
+        size_t n = strlen(forms[k]);
+        json_array_append_new(out, json_string(forms[k]));
+        if (n > QUOTED_MAX) {
+            n = QUOTED_MAX;
+            while (n > 0 && ((unsigned char)forms[k][n] & 0xC0) == 0x80)
+                n--;
+            json_array_append_new(out, json_stringn(forms[k], n));
+        }
+    }
+    free(sp);
+}
+
+/* The customer's words that approval reasons quote, read before the documents are
+ * redacted: screening's findings (every approval of the deal carries them), the legal
+ * flags' phrases and the export signals' words. */
+static int quoted_texts(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    _cleanup_json_ json_t *out = json_array(), *req = NULL, *con = NULL;
+    if (!out)
+        return -DW_ENOMEM;
+    size_t i;
+    json_t *f;
+    int r = s->ops->doc_get(s, deal_id, "requirements", &req, err);
+    if (r == 0) {
+        json_array_foreach(json_object_get(req, "screening"), i, f)
+            quoted_add(out, dw_json_str(f, "text"));
+    } else if (r != -DW_ENOENT) {
+        return r;
+    }
+    if ((r = s->ops->doc_get(s, deal_id, "contract", &con, err)) == 0) {
+        json_array_foreach(json_object_get(con, "legal_flags"), i, f)
+            quoted_add(out, dw_json_str(f, "phrase"));
+        json_array_foreach(json_object_get(json_object_get(con, "export_control"), "countries"), i,
+                           f) quoted_add(out, dw_json_str(f, "text"));
+    } else if (r != -DW_ENOENT) {
+        return r;
+    }
+    *ret = out;
+    out = NULL;
+    return 0;
+}
+
+/* `str` with every occurrence of `val` (as written, anywhere) replaced by [redacted]; NULL
+ * when there is none or no memory (*ret_hit says which). */
+static char *replace_all(const char *str, const char *val, bool *ret_hit) {
+    size_t n = strlen(val);
+    const char *p = strstr(str, val);
+    if (!p)
+        return NULL;
+    *ret_hit = true;
+    struct dw_buf b;
+    dw_buf_init(&b, 0);
+    const char *from = str;
+    for (; p; from = p + n, p = strstr(from, val))
+        if (dw_buf_append(&b, from, (size_t)(p - from)) < 0 || dw_buf_puts(&b, REDACTED) < 0)
+            goto nomem;
+    if (dw_buf_puts(&b, from) < 0)
+        goto nomem;
+    return dw_buf_steal(&b);
+nomem:
+    dw_buf_release(&b);
+    return NULL;
+}
+
+/* A reason or note without the customer's words: every quotation of them, then every
+ * personal value of the deal (a name the approver wrote), becomes [redacted]. NULL in,
+ * NULL out; on no memory the whole text is redacted. */
+static char *redact_quoting(const char *str, const json_t *quoted, const json_t *vals) {
+    if (!str)
+        return NULL;
+    char *cur = strdup(str);
+    size_t i;
+    json_t *v;
+    json_array_foreach(quoted, i, v) {
+        bool hit = false;
+        char *next = cur ? replace_all(cur, json_string_value(v), &hit) : NULL;
+        if (hit) {
+            free(cur);
+            cur = next;
+        }
+    }
+    json_array_foreach(vals, i, v) {
+        bool hit = false;
+        char *next = cur ? scrub_one(cur, json_string_value(v), &hit) : NULL;
+        if (hit) {
+            free(cur);
+            cur = next;
+        }
+    }
+    return cur ? cur : strdup(REDACTED);
+}
+
+/* Each approval of the deal keeps what it is — kind, role, rule, status, the quote it is
+ * bound to, who decided and when — and loses the customer's words its reason and note
+ * quote. */
+static int redact_approvals(struct dw_engine *e, int64_t deal_id, const json_t *quoted,
+                            const json_t *vals, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    _cleanup_json_ json_t *all = NULL;
+    int r = s->ops->approvals_for_deal(s, deal_id, &all, err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *a;
+    json_array_foreach(all, i, a) {
+        const char *reason = dw_json_str(a, "reason"), *note = dw_json_str(a, "note");
+        _cleanup_free_ char *nr = redact_quoting(reason ? reason : "", quoted, vals);
+        _cleanup_free_ char *nn = redact_quoting(note, quoted, vals);
+        if (!nr || (note && !nn))
+            return -DW_ENOMEM;
+        if (strcmp(nr, reason ? reason : "") == 0 && (!note || strcmp(nn, note) == 0))
+            continue;
+        if ((r = s->ops->approval_redact(s, dw_json_int(a, "id", 0), nr, nn, err)) < 0)
+            return r;
+    }
+    return 0;
+}
+
 static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int days,
                       struct dw_error *err) {
     struct dw_store *s = e->store;
-    _cleanup_json_ json_t *leads = NULL, *vals = NULL, *order = NULL;
+    _cleanup_json_ json_t *leads = NULL, *vals = NULL, *quoted = NULL, *order = NULL;
     struct dw_deal_rec d;
     int r = s->ops->deal_get(s, deal_id, &d, err);
     if (r < 0 || (r = s->ops->leads_for_deal(s, deal_id, &leads, err)) < 0 ||
-        (r = personal_values(e, deal_id, d.contact_id, leads, &vals, err)) < 0)
+        (r = personal_values(e, deal_id, d.contact_id, leads, &vals, err)) < 0 ||
+        (r = quoted_texts(e, deal_id, &quoted, err)) < 0 ||
+        (r = redact_approvals(e, deal_id, quoted, vals, err)) < 0)
         return r;
     size_t i;
     json_t *lead;
@@ -1247,7 +1396,7 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
                 {"proposal", redact_proposal},
                 {"acceptance", redact_acceptance},
                 {"discovery", NULL},
-                {"contract", NULL},
+                {"contract", redact_contract},
                 {"schedule", NULL},
                 {"outcome", NULL}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(docs); k++)

@@ -250,6 +250,11 @@ struct dw_store_ops {
      * -DW_ESTATE if it is not pending, -DW_ENOENT if there is no such approval. */
     int (*approval_decide)(struct dw_store *s, int64_t id, const char *status, const char *user,
                            const char *note, dw_time_t now, struct dw_error *err);
+    /* The privacy purge: replace the approval's reason and decision note with redacted copies
+     * made by the caller (note NULL: none). Kind, role, rule, status, quote binding, decider
+     * and times stay. -DW_ENOENT if there is no such approval. */
+    int (*approval_redact)(struct dw_store *s, int64_t id, const char *reason, const char *note,
+                           struct dw_error *err);
     /* Every pending or approved approval of the deal not bound to keep_hash becomes void
      * (compared as SQL IS NOT: keep_hash NULL keeps only approvals bound to no quote).
      * decided_by/decided_at/note stay as they were, the object gains voided_at. Returns the

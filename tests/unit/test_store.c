@@ -731,6 +731,26 @@ static void test_approvals(void **state) {
     ok(s->ops->approvals_for_deal(s, d, &got, &err), &err);
     assert_int_equal(json_array_size(got), 4);
     json_decref(got);
+
+    /* the privacy purge: reason and note replaced, the business record kept */
+    ok(s->ops->approval_redact(s, stale_approved, "why: \"[redacted]\"", "[redacted]", &err), &err);
+    ok(s->ops->approval_get(s, stale_approved, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "reason"), "why: \"[redacted]\"");
+    assert_string_equal(dw_json_str(got, "note"), "[redacted]");
+    assert_string_equal(dw_json_str(got, "status"), "void");
+    assert_string_equal(dw_json_str(got, "decided_by"), "vp");
+    assert_string_equal(dw_json_str(got, "decided_at"), "2026-11-18T11:06:41Z");
+    assert_string_equal(dw_json_str(got, "required_role"), "deal_desk");
+    assert_string_equal(dw_json_str(got, "quote_hash"), "hashB");
+    json_decref(got);
+    ok(s->ops->approval_redact(s, keep, "kept", NULL, &err), &err);
+    ok(s->ops->approval_get(s, keep, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "reason"), "kept");
+    assert_null(dw_json_str(got, "note"));
+    assert_string_equal(dw_json_str(got, "status"), "pending");
+    json_decref(got);
+    assert_int_equal(s->ops->approval_redact(s, 9999, "x", NULL, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->approval_redact(s, keep, NULL, NULL, &err), -DW_EINVAL);
 }
 
 /* ---- orders ------------------------------------------------------------------------ */

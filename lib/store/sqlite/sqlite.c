@@ -653,6 +653,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .approvals_for_deal = dw__sq_approvals_for_deal,
     .approvals_pending = dw__sq_approvals_pending,
     .approval_decide = dw__sq_approval_decide,
+    .approval_redact = dw__sq_approval_redact,
     .approvals_void_stale = dw__sq_approvals_void_stale,
     .order_insert = dw__sq_order_insert,
     .order_get = dw__sq_order_get,

@@ -185,6 +185,7 @@
       "UPDATE approvals SET status = ?2, decided_by = ?3, note = ?4, decided_at = ?5 "             \
       "WHERE id = ?1 AND status = 'pending'")                                                      \
     X(APPROVAL_EXISTS, "SELECT status FROM approvals WHERE id = ?1")                               \
+    X(APPROVAL_REDACT, "UPDATE approvals SET reason = ?2, note = ?3 WHERE id = ?1")                \
     X(APPROVALS_VOID_STALE,                                                                        \
       "UPDATE approvals SET status = 'void', voided_at = ?3 WHERE deal_id = ?1 "                   \
       "AND status IN ('pending', 'approved') AND quote_hash IS NOT ?2")                            \
@@ -437,6 +438,8 @@ int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
 int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
                         int64_t *ret_id, struct dw_error *err);
 int dw__sq_order_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_approval_redact(struct dw_store *s, int64_t id, const char *reason, const char *note,
+                           struct dw_error *err);
 int dw__sq_order_redact(struct dw_store *s, int64_t deal_id, const char *with,
                         struct dw_error *err);
 

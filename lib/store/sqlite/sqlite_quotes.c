@@ -455,6 +455,28 @@ int dw__sq_approval_decide(struct dw_store *s, int64_t id, const char *status, c
     return sqlite3_changes(q->db) == 0 ? decide_failed(q, id, err) : 0;
 }
 
+int dw__sq_approval_redact(struct dw_store *s, int64_t id, const char *reason, const char *note,
+                           struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    if (!reason)
+        return dw_error_field(err, -DW_EINVAL, "reason", "a redacted approval keeps a reason");
+    int r = dw__sq_stmt(q, DW__SQ_APPROVAL_REDACT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, id, &rc);
+    dw__sq_bind_text(st, 2, reason, &rc);
+    dw__sq_bind_text(st, 3, note, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approval_redact");
+    if ((r = dw__sq_exec(q, st, err, "approval_redact")) < 0)
+        return r;
+    if (sqlite3_changes(q->db) == 0)
+        return dw_error_set(err, -DW_ENOENT, "no approval %lld", (long long)id);
+    return 0;
+}
+
 int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char *keep_hash,
                                 dw_time_t now, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
