@@ -1343,7 +1343,8 @@ static int words_of(const struct rtext *t, struct words *ws) {
         ws->w[ws->n++] = t->s + i;
         ws->first |= first_bit(t->s[i]);
     }
-    qsort(ws->w, ws->n, sizeof *ws->w, cmp_word);
+    if (ws->n > 1) /* qsort's array may not be NULL, even for zero elements */
+        qsort(ws->w, ws->n, sizeof *ws->w, cmp_word);
     return 0;
 }
 
