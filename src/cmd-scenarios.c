@@ -319,10 +319,12 @@ static int copy_tree(const char *from, const char *to, int depth) {
         if (de->d_name[0] == '.')
             continue;
         char a[4096], b[4096];
-        snprintf(a, sizeof a, "%s/%s", from, de->d_name);
-        snprintf(b, sizeof b, "%s/%s", to, de->d_name);
+        int na = snprintf(a, sizeof a, "%s/%s", from, de->d_name);
+        int nb = snprintf(b, sizeof b, "%s/%s", to, de->d_name);
         struct stat st;
-        if (stat(a, &st) < 0)
+        if (na < 0 || (size_t)na >= sizeof a || nb < 0 || (size_t)nb >= sizeof b)
+            r = -1; /* a path too long to copy is an error, never a silently shorter path */
+        else if (stat(a, &st) < 0)
             r = -1;
         else if (S_ISDIR(st.st_mode))
             r = copy_tree(a, b, depth + 1);
