@@ -2015,6 +2015,7 @@ static void *hook_main(void *arg) {
 
 /* libmicrohttpd's own messages (a client gone mid-request, a head refused), at most 10 a
  * second: a flood of bad connections must not become a flood of log lines. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap);
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
     (void)cls;
     static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;

@@ -362,8 +362,9 @@ static const struct pattern patterns[] = {
 static const char *const markup_patterns[] = {
     /* tags that run, load or hide something; an e-mail's ordinary <p> or <div> is not markup */
     "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|base)\\b[^>]{0,300}>?",
-    "\\bstyle\\s*=\\s*[\"']?[^\"'>]{0,200}(?:display\\s*:\\s*none|visibility\\s*:\\s*hidden|"
-    "font-size\\s*:\\s*0)",
+    /* one pattern over two lines: the parentheses say the concatenation is meant */
+    ("\\bstyle\\s*=\\s*[\"']?[^\"'>]{0,200}(?:display\\s*:\\s*none|visibility\\s*:\\s*hidden|"
+     "font-size\\s*:\\s*0)"),
     "<[a-z]+\\b[^>]{0,300}\\bhidden\\b",
     "\\bon[a-z]{3,12}\\s*=",
     "javascript\\s*:",
