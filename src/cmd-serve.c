@@ -536,6 +536,31 @@ static uint32_t conn_addr(const struct sockaddr *sa) {
     return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
 }
 
+/* The table of watched connections: the accept gate lists a connection when it takes it,
+ * libmicrohttpd's notification when it starts one itself; both unlist it when it ends. */
+static void conn_list(struct server *sv, struct conn *cn) {
+    pthread_mutex_lock(&sv->conn_mu);
+    cn->prev = NULL;
+    cn->next = sv->conns;
+    if (sv->conns)
+        sv->conns->prev = cn;
+    sv->conns = cn;
+    sv->n_conns++;
+    pthread_mutex_unlock(&sv->conn_mu);
+}
+
+static void conn_unlist(struct server *sv, struct conn *cn) {
+    pthread_mutex_lock(&sv->conn_mu);
+    if (cn->prev)
+        cn->prev->next = cn->next;
+    else
+        sv->conns = cn->next;
+    if (cn->next)
+        cn->next->prev = cn->prev;
+    sv->n_conns--;
+    pthread_mutex_unlock(&sv->conn_mu);
+}
+
 /* May a new connection from a come in? */
 static bool admit(struct server *sv, uint32_t a) {
     pthread_mutex_lock(&sv->conn_mu);
@@ -572,27 +597,13 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         cn->addr = conn_addr(ci ? ci->client_addr : NULL);
         cn->state = C_HEAD;
         cn->since_us = mono_us();
-        pthread_mutex_lock(&sv->conn_mu);
-        cn->next = sv->conns;
-        if (sv->conns)
-            sv->conns->prev = cn;
-        sv->conns = cn;
-        sv->n_conns++;
-        pthread_mutex_unlock(&sv->conn_mu);
+        conn_list(sv, cn);
         *socket_context = cn;
         return;
     }
     if (!cn) /* closed: libmicrohttpd closes the socket after this returns */
         return;
-    pthread_mutex_lock(&sv->conn_mu);
-    if (cn->prev)
-        cn->prev->next = cn->next;
-    else
-        sv->conns = cn->next;
-    if (cn->next)
-        cn->next->prev = cn->prev;
-    sv->n_conns--;
-    pthread_mutex_unlock(&sv->conn_mu);
+    conn_unlist(sv, cn);
     free(cn);
     *socket_context = NULL;
 }
@@ -836,18 +847,6 @@ static size_t head_end(const char *h, size_t n) {
     return 0;
 }
 
-static void gate_unlist(struct server *sv, struct conn *cn) {
-    pthread_mutex_lock(&sv->conn_mu);
-    if (cn->prev)
-        cn->prev->next = cn->next;
-    else
-        sv->conns = cn->next;
-    if (cn->next)
-        cn->next->prev = cn->prev;
-    sv->n_conns--;
-    pthread_mutex_unlock(&sv->conn_mu);
-}
-
 static void *gate_main(void *arg) {
     struct server *sv = arg;
     size_t cap = sv->conn_max;
@@ -892,7 +891,7 @@ static void *gate_main(void *arg) {
                 continue;
             }
             pend[i] = pend[--np];
-            gate_unlist(sv, cn);
+            conn_unlist(sv, cn);
             if (!end && (n <= 0 || (size_t)n < GATE_PEEK)) { /* gone, or cut by the watchdog */
                 close(cn->fd);
             } else if (!end) {
@@ -953,19 +952,13 @@ static void *gate_main(void *arg) {
             cn->addr = conn_addr((struct sockaddr *)&sa);
             cn->state = C_GATE;
             cn->since_us = mono_us();
-            pthread_mutex_lock(&sv->conn_mu);
-            cn->next = sv->conns;
-            if (sv->conns)
-                sv->conns->prev = cn;
-            sv->conns = cn;
-            sv->n_conns++;
-            pthread_mutex_unlock(&sv->conn_mu);
+            conn_list(sv, cn);
             pend[np++] = cn;
         }
     }
     /* stopping: a connection whose head had not arrived whole is told so, not reset */
     for (size_t i = 0; i < np; i++) {
-        gate_unlist(sv, pend[i]);
+        conn_unlist(sv, pend[i]);
         gate_refuse(pend[i]->fd, 503, NULL, "the server is stopping; try again later");
         free(pend[i]);
     }
