@@ -245,6 +245,27 @@ static void miss(struct scn *s, const char *what, const char *fmt_exp, const cha
                                                "expected", exp, "got", got ? got : "(none)"));
 }
 
+/* Each name of `want` must be in `got`, a list of names or of {name, ...} objects (the
+ * requirements' excluded capabilities, standards); a miss shows the whole list. */
+static void expect_named(struct scn *s, const json_t *want, const json_t *got, const char *deal,
+                         const char *label) {
+    char what[256];
+    char *gots = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t i, k;
+    json_t *f, *e;
+    snprintf(what, sizeof what, "%s %s", deal, label);
+    json_array_foreach(want, i, f) {
+        bool found = false;
+        json_array_foreach(got, k, e) {
+            const char *n = json_is_string(e) ? json_string_value(e) : dw_json_str(e, "name");
+            found |= n && strcmp(n, json_string_value(f)) == 0;
+        }
+        if (!found)
+            miss(s, what, "%s", gots, json_string_value(f));
+    }
+    free(gots);
+}
+
 static int step_fail(struct scn *s, const json_t *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -1354,44 +1375,11 @@ static int do_expect(struct scn *s, const json_t *x, const json_t *at) {
         free(alls);
         json_decref(all);
     }
-    if ((v = json_object_get(x, "excluded"))) {
-        json_t *ex = json_object_get(req, "excluded_capabilities");
-        char *exs = json_dumps(ex, JSON_COMPACT | JSON_ENCODE_ANY);
-        size_t i;
-        json_t *f;
-        json_array_foreach(v, i, f) {
-            snprintf(what, sizeof what, "%s excluded capability", deal);
-            bool found = false;
-            size_t k;
-            json_t *e;
-            json_array_foreach(ex, k, e) {
-                const char *n = json_is_string(e) ? json_string_value(e) : dw_json_str(e, "name");
-                found |= n && strcmp(n, json_string_value(f)) == 0;
-            }
-            if (!found)
-                miss(s, what, "%s", exs, json_string_value(f));
-        }
-        free(exs);
-    }
-    if ((v = json_object_get(x, "standards"))) {
-        json_t *st = json_object_get(req, "standards");
-        char *sts = json_dumps(st, JSON_COMPACT | JSON_ENCODE_ANY);
-        size_t i;
-        json_t *f;
-        json_array_foreach(v, i, f) {
-            bool found = false;
-            size_t k;
-            json_t *e;
-            json_array_foreach(st, k, e) {
-                const char *n = json_is_string(e) ? json_string_value(e) : dw_json_str(e, "name");
-                found |= n && strcmp(n, json_string_value(f)) == 0;
-            }
-            snprintf(what, sizeof what, "%s standard", deal);
-            if (!found)
-                miss(s, what, "%s", sts, json_string_value(f));
-        }
-        free(sts);
-    }
+    if ((v = json_object_get(x, "excluded")))
+        expect_named(s, v, json_object_get(req, "excluded_capabilities"), deal,
+                     "excluded capability");
+    if ((v = json_object_get(x, "standards")))
+        expect_named(s, v, json_object_get(req, "standards"), deal, "standard");
     if ((v = json_object_get(x, "not_covered"))) {
         json_t *nc = json_object_get(json_object_get(d, "solution"), "not_covered");
         char *ncs = json_dumps(nc, JSON_COMPACT | JSON_ENCODE_ANY);
