@@ -35,3 +35,31 @@ json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 db() { sqlite3 "$WS/.dealwright/state.db" "$@"; }
 
 new_ws() { "$DW" init "$WS" >/dev/null; }
+
+# start_server [SERVE_ARGS...]: `dealwright serve` on a free port of 127.0.0.1 in the
+# background; sets PID, PORT (exported) and U (the base URL). Waits until the server's
+# "serving on http://127.0.0.1:PORT (...)" line is complete, up to SERVE_WAIT tenths of a
+# second (30 s), and fails at once if the server exits first.
+start_server() {
+    # the previous server's output must be gone before the new one's is read: the shell
+    # truncates the file in the child, which may run after the loop below has looked
+    rm -f "$TMP/serve.out"
+    "$DW" -w "$WS" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    PID=$!
+    PORT=""
+    _t=0
+    while [ "$_t" -lt "${SERVE_WAIT:-300}" ]; do
+        # only a whole line: up to the closing parenthesis after the port, never a port cut short
+        PORT=$(sed -n 's/^dealwright serving on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\) (.*)$/\1/p' \
+            "$TMP/serve.out" 2>/dev/null || true)
+        [ -n "$PORT" ] && break
+        kill -0 "$PID" 2>/dev/null ||
+            fail "the server exited before it listened: $(cat "$TMP/serve.err" 2>/dev/null)"
+        sleep 0.1
+        _t=$((_t + 1))
+    done
+    [ -n "$PORT" ] || fail "the server did not listen within $((${SERVE_WAIT:-300} / 10)) s: $(cat "$TMP/serve.err" 2>/dev/null)"
+    # shellcheck disable=SC2034 # U is for the tests that source this file
+    U="http://127.0.0.1:$PORT"
+    export PORT
+}

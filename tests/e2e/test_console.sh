@@ -52,16 +52,7 @@ DESK=$(dw token create --user maria --role deal_desk --json | json_get 'd["secre
 REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
 HOOK=$(dw token create --user webform --role integration --json | json_get 'd["secret"]')
 
-"$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-PID=$!
-PORT=""
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
-U="http://127.0.0.1:$PORT"
+start_server --rate 0
 
 curl -s -D "$TMP/headers" -o "$TMP/index" "$U/"
 grep -qi "^content-security-policy: default-src 'none'; script-src 'self'" "$TMP/headers" ||

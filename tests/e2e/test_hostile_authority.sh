@@ -79,19 +79,7 @@ LUKAS2=$(token lukas rep)
 LUKAS2_ID=$(dw token list --json | json_get '[t["id"] for t in d if t["user"] == "lukas"][-1]')
 
 start() {
-    # the previous server's output must be gone before the new one's is read: the shell
-    # truncates the file in the child, which may run after the loop below has looked
-    rm -f "$TMP/serve.out"
-    "$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-    PID=$!
-    PORT=""
-    for _ in $(seq 300); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null || true)
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
-    U="http://127.0.0.1:$PORT"
+    start_server --rate 0
 }
 stop() {
     kill -TERM "$PID"

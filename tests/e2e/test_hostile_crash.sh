@@ -19,17 +19,7 @@ HOOK=$(token webform integration)
 export ADMIN HOOK
 
 start() {
-    rm -f "$TMP/serve.out"
-    "$DW" -w "$WS" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
-    PID=$!
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null || true)
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err" 2>/dev/null)"
-    export PORT
+    start_server "$@"
 }
 # gone_within TENTHS: the server must be gone within TENTHS tenths of a second (of SIGTERM)
 gone_within() {

@@ -17,17 +17,8 @@ ADMIN=$(token nils admin)
 HOOK=$(token webform integration)
 
 start() {
-    rm -f "$TMP/serve.out" # not the previous server's port: the redirection below is the child's
-    "$DW" -w "$WS" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
-    PID=$!
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out" 2>/dev/null || true)
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err" 2>/dev/null)"
-    export PORT ADMIN HOOK WS
+    start_server "$@"
+    export ADMIN HOOK WS
 }
 # stop: SIGTERM must end the server within 15 s (10 s for requests in flight, then it stops)
 stop() {

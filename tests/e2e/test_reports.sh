@@ -24,16 +24,7 @@ DW_NOW=2026-11-25T09:00:00Z dw accept D-000001 >/dev/null
     fail "the history: $(db "SELECT id, stage FROM deals")"
 
 TOKEN=$(dw token create --user petra --role manager --json | json_get 'd["secret"]')
-"$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-PID=$!
-PORT=""
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
-U="http://127.0.0.1:$PORT"
+start_server --rate 0
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/reports/funnel")" = 401 ] || fail "the report without a token"
 curl -s -H "Authorization: Bearer $TOKEN" "$U/v1/reports/funnel" >"$TMP/r"
 

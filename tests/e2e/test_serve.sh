@@ -30,15 +30,7 @@ pass "tokens: created for team users and integrations, stored hashed, bad ones r
 
 # start SERVER_ARGS...: a server on a free port; sets PID and U.
 start() {
-    "$DW" -w "$WS" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
-    PID=$!
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
-    U="http://127.0.0.1:$PORT"
+    start_server "$@"
 }
 stop() {
     kill -TERM "$PID"
