@@ -606,20 +606,42 @@ static bool may_decide(const struct dw_workspace *ws, const struct dw_user *u, c
     return false;
 }
 
+/* The user as they act now: with every role team.yaml gives them (role NULL: the CLI, where
+ * whoever can open the store has all authority anyway), or with the one role a credential
+ * was issued for (an API token), which they must still hold. `*one` keeps the view.
+ * The one place a credential's one-role authority is worked out: decisions, acceptance and
+ * the can_decide annotation (dw_may_decide) all act as the user this returns. err may be
+ * NULL. */
+static const struct dw_user *acting_user(const struct dw_workspace *ws, const char *user,
+                                         const char *role, struct dw_user *one, char **one_role,
+                                         struct dw_error *err) {
+    const struct dw_user *u = user ? dw_ws_user(ws, user) : NULL;
+    if (!u) {
+        dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
+                     user ? user : "");
+        return NULL;
+    }
+    if (!role)
+        return u;
+    if (!dw_user_has_role(u, role)) {
+        dw_error_set(err, -DW_EPERM, "%s does not hold the role '%s' (team.yaml)", u->id, role);
+        return NULL;
+    }
+    *one = *u;
+    *one_role = (char *)role;
+    one->roles = one_role;
+    one->n_roles = 1;
+    return one;
+}
+
 bool dw_may_decide(struct dw_engine *e, const char *user, const char *role,
                    const char *required_role) {
-    const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
-    if (!u || !required_role)
+    if (!required_role)
         return false;
-    if (!role)
-        return may_decide(e->ws, u, required_role);
-    if (!dw_user_has_role(u, role))
-        return false;
-    char *one[1] = {(char *)role};
-    struct dw_user as = *u;
-    as.roles = one;
-    as.n_roles = 1;
-    return may_decide(e->ws, &as, required_role);
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = acting_user(e->ws, user, role, &one, &one_role, NULL);
+    return u && may_decide(e->ws, u, required_role);
 }
 
 int dw_approvals_annotate(struct dw_engine *e, const char *user, const char *role, json_t *list) {
@@ -727,31 +749,6 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
         return r;
     *ret_deal = deal_id;
     return 0;
-}
-
-/* The user as they act now: with every role team.yaml gives them (role NULL: the CLI, where
- * whoever can open the store has all authority anyway), or with the one role a credential
- * was issued for (an API token), which they must still hold. `*one` keeps the view. */
-static const struct dw_user *acting_user(const struct dw_workspace *ws, const char *user,
-                                         const char *role, struct dw_user *one, char **one_role,
-                                         struct dw_error *err) {
-    const struct dw_user *u = user ? dw_ws_user(ws, user) : NULL;
-    if (!u) {
-        dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                     user ? user : "");
-        return NULL;
-    }
-    if (!role)
-        return u;
-    if (!dw_user_has_role(u, role)) {
-        dw_error_set(err, -DW_EPERM, "%s does not hold the role '%s' (team.yaml)", u->id, role);
-        return NULL;
-    }
-    *one = *u;
-    *one_role = (char *)role;
-    one->roles = one_role;
-    one->n_roles = 1;
-    return one;
 }
 
 int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
