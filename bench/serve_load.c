@@ -252,24 +252,10 @@ static long phase(const char *name, bool post) {
     return ok;
 }
 
-int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
-            seconds = atof(argv[++i]);
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            nthreads = atoi(argv[++i]);
-        else if (argv[i][0] != '-')
-            dw_bin = argv[i];
-        else {
-            fprintf(stderr, "usage: dealwright-bench-serve [DEALWRIGHT] [--seconds S] "
-                            "[--threads N]\n");
-            return 2;
-        }
-    }
-    if (seconds <= 0 || nthreads < 1 || nthreads > 256)
-        return 2;
-    signal(SIGPIPE, SIG_IGN);
-    char tmpl[] = "/tmp/dw-bench-serve-XXXXXX";
+/* Make a scratch copy of the example workspace in a new directory from TMPL (a mkdtemp
+ * template, rewritten in place; the caller removes the directory), its path in `ws`, and
+ * an integration token for USER in `token`. Used by soak.c too. */
+static void make_workspace(char *tmpl, const char *user) {
     if (!mkdtemp(tmpl))
         die("mkdtemp");
     snprintf(ws, sizeof ws, "%s/ws", tmpl);
@@ -277,10 +263,15 @@ int main(int argc, char **argv) {
     snprintf(cmd, sizeof cmd, "'%s' init '%s' >/dev/null && echo ok", dw_bin, ws);
     run_line(cmd);
     snprintf(cmd, sizeof cmd,
-             "'%s' -w '%s' token create --user bench --role integration 2>/dev/null | tail -1",
-             dw_bin, ws);
+             "'%s' -w '%s' token create --user %s --role integration 2>/dev/null | tail -1", dw_bin,
+             ws, user);
     snprintf(token, sizeof token, "%s", run_line(cmd));
+}
 
+/* Start `dealwright serve` on `ws` (rate limit off, its request log to /dev/null) on a free
+ * loopback port, put in `port`, and return its pid; the caller stops it. Only the first
+ * line of its stdout (the address) is read; the pipe stays open. Used by soak.c too. */
+static pid_t start_server(void) {
     int out[2];
     if (pipe(out) < 0)
         die("pipe");
@@ -305,6 +296,30 @@ int main(int argc, char **argv) {
     port = p ? atoi(p + 10) : 0;
     if (!port)
         die("the server's port");
+    return pid;
+}
+
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            nthreads = atoi(argv[++i]);
+        else if (argv[i][0] != '-')
+            dw_bin = argv[i];
+        else {
+            fprintf(stderr, "usage: dealwright-bench-serve [DEALWRIGHT] [--seconds S] "
+                            "[--threads N]\n");
+            return 2;
+        }
+    }
+    if (seconds <= 0 || nthreads < 1 || nthreads > 256)
+        return 2;
+    signal(SIGPIPE, SIG_IGN);
+    char tmpl[] = "/tmp/dw-bench-serve-XXXXXX";
+    make_workspace(tmpl, "bench");
+    char cmd[1024];
+    pid_t pid = start_server();
 
     printf("dealwright serve on the same machine (%ld CPUs), durable commits (WAL, "
            "synchronous=FULL: an fsync per commit), agents running\n",

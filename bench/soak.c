@@ -355,45 +355,14 @@ int main(int argc, char **argv) {
     }
     signal(SIGPIPE, SIG_IGN);
     char tmpl[] = "/tmp/dw-soak-XXXXXX";
-    if (!mkdtemp(tmpl))
-        die("mkdtemp");
-    snprintf(ws, sizeof ws, "%s/ws", tmpl);
+    make_workspace(tmpl, "soak");
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' init '%s' >/dev/null && echo ok", dw_bin, ws);
-    run_line(cmd);
-    snprintf(cmd, sizeof cmd,
-             "'%s' -w '%s' token create --user soak --role integration 2>/dev/null | tail -1",
-             dw_bin, ws);
-    snprintf(token, sizeof token, "%s", run_line(cmd));
     snprintf(cmd, sizeof cmd,
              "'%s' -w '%s' token create --user maria --role deal_desk 2>/dev/null | tail -1",
              dw_bin, ws);
     snprintf(desk_token, sizeof desk_token, "%s", run_line(cmd));
 
-    int out[2];
-    if (pipe(out) < 0)
-        die("pipe");
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
-    if (pid == 0) {
-        dup2(out[1], 1);
-        FILE *devnull = freopen("/dev/null", "w", stderr);
-        (void)devnull;
-        close(out[0]);
-        execl(dw_bin, dw_bin, "-w", ws, "serve", "--listen", "127.0.0.1:0", "--rate", "0",
-              (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    FILE *so = fdopen(out[0], "r");
-    char line[512];
-    if (!so || !fgets(line, sizeof line, so))
-        die("starting the server");
-    const char *p = strstr(line, "127.0.0.1:");
-    port = p ? atoi(p + 10) : 0;
-    if (!port)
-        die("the server's port");
+    pid_t pid = start_server();
     FILE *csv = fopen(csv_path, "w");
     if (!csv)
         die(csv_path);
