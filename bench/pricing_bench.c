@@ -16,8 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dealwright.h"
-#include "../src/cli.h"
+#include <dealwright/dealwright.h>
 #include "engines/pricing.h"
 
 #define RULES 100
@@ -134,11 +133,11 @@ static int run(const struct dw_workspace *ws, size_t n, int rounds, double goal_
 }
 
 int main(void) {
-    if (dw_base_init() < 0)
+    if (dw_init() < 0)
         return 3;
     char dir[] = "/tmp/dw-bench-pricing-XXXXXX";
     struct dw_error err = {0};
-    if (!mkdtemp(dir) || cli_write_example(dir, &err) < 0) {
+    if (!mkdtemp(dir) || dw_workspace_write_example(dir, &err) < 0) {
         fprintf(stderr, "example: %s\n", err.msg);
         return 3;
     }
