@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Compile a directory into C so the binary carries it: the example workspace (src/example.c,
-for `dealwright init` and `demo`) and the browser console (src/console.c, for `serve`).
+"""Compile a directory into C so the build carries it: the example workspace (in the library,
+lib/control/example.c, for dw_workspace_write_example) and the browser console (src/console.c,
+for `serve`).
 Usage: embed.py DIR OUTPUT.c [NAME [HEADER]]; NAME (default example) names the arrays NAME_files
 and NAME_n_files, HEADER (default cli.h) declares them."""
 import os
