@@ -7,13 +7,11 @@
 
 #include "cli.h"
 
-#define LEADS_MAX_FILE (256u << 20)
-
 /* The line of the i-th lead in the input (skipping blank lines), for error messages. */
 static int line_of(const char *path, size_t index) {
     char *data;
     size_t len;
-    if (strcmp(path, "-") == 0 || dw_read_file(path, LEADS_MAX_FILE, &data, &len, NULL) < 0)
+    if (strcmp(path, "-") == 0 || dw_read_file(path, DW_LEADS_MAX_FILE, &data, &len, NULL) < 0)
         return (int)index + 1;
     size_t seen = 0;
     int line = 1;

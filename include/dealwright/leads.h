@@ -8,8 +8,9 @@
 #include <dealwright/error.h>
 #include <dealwright/export.h>
 
-/* The most bytes one lead may take (as JSON). */
+/* The most bytes one lead may take (as JSON), and a file of leads. */
 #define DW_LEAD_MAX_BYTES (256 * 1024)
+#define DW_LEADS_MAX_FILE (256u << 20)
 
 /* Submit leads (an array of lead objects), all in one transaction: either every lead is
  * stored or none is. Each is checked first (the error names the index and field). Result:

@@ -7,7 +7,6 @@
 #include "base/base.h"
 #include <dealwright/leads.h>
 
-#define LEADS_MAX_FILE (256u << 20)
 #define LEADS_MAX_COUNT 1000000
 
 static int parse_line(const char *path, int lineno, const char *s, size_t n, json_t *out,
@@ -35,7 +34,7 @@ static int parse_line(const char *path, int lineno, const char *s, size_t n, jso
 int dw_leads_read_file(const char *path, json_t **ret, struct dw_error *err) {
     char *data;
     size_t len;
-    int r = dw_read_file(path, LEADS_MAX_FILE, &data, &len, err);
+    int r = dw_read_file(path, DW_LEADS_MAX_FILE, &data, &len, err);
     if (r < 0)
         return r;
     json_t *out = json_array();
