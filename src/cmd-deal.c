@@ -211,7 +211,7 @@ int cmd_deal_proposal(struct cli *cli, int argc, char **argv) {
     if (!md) {
         fprintf(stderr, "dealwright: %s has no proposal yet (stage %s)\n", argv[0],
                 dw_json_str(d, "stage"));
-        return EXIT_USAGE;
+        return EXIT_NOTFOUND;
     }
     fputs(md, stdout);
     return EXIT_OK;

@@ -28,7 +28,7 @@ static int load_ws(struct cli *cli, struct dw_workspace **ret) {
         fprintf(stderr, "dealwright: the workspace %s is not valid (dealwright validate)\n",
                 cli->workspace);
         dw_diags_release(&diags);
-        return r == -DW_EVALIDATE ? EXIT_USAGE : cli_exit_code(r);
+        return cli_workspace_exit(r);
     }
     dw_diags_release(&diags);
     return EXIT_OK;
@@ -62,7 +62,7 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         json_t *lead = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
         if (!lead) {
             fprintf(stderr, "dealwright: %s:%d:%d: %s\n", name, je.line, je.column, je.text);
-            code = EXIT_USAGE;
+            code = EXIT_INPUT;
             goto out;
         }
         r = dw_extract_lead(ws, lead, at, &out, &err);
@@ -210,7 +210,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     if (!d) {
         fprintf(stderr, "dealwright: --set %s: cannot open the directory\n", dir);
         dw_workspace_unref(ws);
-        return EXIT_USAGE;
+        return EXIT_NOTFOUND;
     }
     char **files = NULL;
     size_t n = 0;
@@ -247,7 +247,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     if (n == 0) {
         json_decref(misses);
         fprintf(stderr, "dealwright: --set %s: no labelled messages (*.json)\n", dir);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     bool below = false;
     for (int f = 0; f < DW_EF_N; f++) {
