@@ -111,6 +111,9 @@ struct dw_webhook_opts;
 int cli_webhook_opts(const char *prefix, const char *attempts, const char *backoff,
                      struct dw_webhook_opts *o);
 int cli_exit_code(int code);
+/* The exit code of a failed call: cli_exit_code() of its error, except that a name in a
+ * field of the input that does not exist is bad input (EXIT_INPUT). */
+int cli_error_exit(const struct dw_error *err, int code);
 /* After a page of a list (dw_deals_page...): when there is a next one, the command that shows
  * it, on stderr ("next page: dealwright deals --limit 50 --after d32"), so that stdout holds
  * only the list. */

@@ -104,7 +104,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
             fprintf(stderr, "dealwright: %s: %s: %s\n", path, err.field, err.msg);
         else
             fprintf(stderr, "dealwright: %s\n", err.msg);
-        return cli_exit_code(r);
+        return cli_error_exit(&err, r);
     }
     cli_print_json(sol);
     return dw_json_bool(sol, "feasible", true) ? EXIT_OK : EXIT_CHECK;

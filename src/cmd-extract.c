@@ -69,7 +69,7 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         json_decref(lead);
         if (r < 0 && err.field[0]) {
             fprintf(stderr, "dealwright: %s: field '%s': %s\n", name, err.field, err.msg);
-            code = cli_exit_code(r);
+            code = cli_error_exit(&err, r);
             goto out;
         }
     } else {

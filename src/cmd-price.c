@@ -71,7 +71,7 @@ int cmd_price(struct cli *cli, int argc, char **argv) {
     if (r < 0) {
         char buf[1024];
         fprintf(stderr, "dealwright: %s: %s\n", file, dw_error_format(&err, buf, sizeof buf));
-        return cli_exit_code(r);
+        return cli_error_exit(&err, r);
     }
     cli_print_json(quote);
     json_decref(quote);

@@ -318,13 +318,22 @@ int cli_bad_input(const char *fmt, ...) {
     return EXIT_INPUT;
 }
 
+int cli_error_exit(const struct dw_error *err, int code) {
+    int c = err && err->code ? err->code : code;
+    /* a name in a field of the input that does not exist (an unknown SKU in a solution) is
+     * bad input data, not a missing deal */
+    if (err && err->field[0] && (c == -DW_ENOENT || c == DW_ENOENT))
+        return EXIT_INPUT;
+    return cli_exit_code(c);
+}
+
 int cli_fail(const struct dw_error *err, int code) {
     char buf[1024];
     if (err && err->code)
         fprintf(stderr, "dealwright: %s\n", dw_error_format(err, buf, sizeof buf));
     else
         fprintf(stderr, "dealwright: %s\n", dw_strerror(code));
-    return cli_exit_code(err && err->code ? err->code : code);
+    return cli_error_exit(err, code);
 }
 
 /* The command being run, for the errors of cli_opt() and the pointer to its help. */
