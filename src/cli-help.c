@@ -213,10 +213,33 @@ static void opts_words(FILE *f, const struct cli_option *opts) {
     fprintf(f, "--json --help");
 }
 
+/* _dealwright_subs FAMILY: its subcommands; fails for a word that is not a family. */
+static void subs_function(FILE *f) {
+    fprintf(f, "_dealwright_subs() {\n    case \"$1\" in\n");
+    for (const struct cmd *c = commands; c->name; c++) {
+        const char *sp = strchr(c->name, ' ');
+        if (!sp)
+            continue;
+        size_t n = (size_t)(sp - c->name);
+        bool seen = false;
+        for (const struct cmd *k = commands; k < c; k++)
+            seen |= strncmp(k->name, c->name, n + 1) == 0;
+        if (seen)
+            continue;
+        fprintf(f, "    %.*s) echo \"", (int)n, c->name);
+        for (const struct cmd *k = c; k->name; k++)
+            if (strncmp(k->name, c->name, n + 1) == 0)
+                fprintf(f, "%s%s", k == c ? "" : " ", k->name + n + 1);
+        fprintf(f, "\" ;;\n");
+    }
+    fprintf(f, "    *) return 1 ;;\n    esac\n}\n");
+}
+
 void cli_completion_bash(FILE *f) {
     fprintf(f, "# bash completion for dealwright (dealwright completion bash; made from its "
-               "command table)\n"
-               "_dealwright() {\n"
+               "command table)\n");
+    subs_function(f);
+    fprintf(f, "_dealwright() {\n"
                "    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"\" i w cmd=\"\" sub=\"\"\n"
                "    [ \"$COMP_CWORD\" -gt 0 ] && prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
                "    COMPREPLY=()\n"
@@ -253,28 +276,17 @@ void cli_completion_bash(FILE *f) {
             fprintf(f, " %.*s", (int)n, c->name);
     }
     fprintf(f, "\" -- \"$cur\")) ;;\n        esac\n        return\n    fi\n");
-    /* the subcommand of a family, or "help"'s topic */
+    /* the subcommand of a family, also after "help FAMILY" */
     fprintf(f, "    if [ \"$cmd\" = completion ]; then COMPREPLY=($(compgen -W bash -- \"$cur\")); "
-               "return; fi\n");
-    fprintf(f, "    case \"$cmd\" in\n");
-    for (const struct cmd *c = commands; c->name; c++) {
-        const char *sp = strchr(c->name, ' ');
-        if (!sp)
-            continue;
-        size_t n = (size_t)(sp - c->name);
-        bool seen = false;
-        for (const struct cmd *k = commands; k < c; k++)
-            seen |= strncmp(k->name, c->name, n + 1) == 0;
-        if (seen)
-            continue;
-        fprintf(f, "    %.*s)\n        if [ -z \"$sub\" ]; then COMPREPLY=($(compgen -W \"", (int)n,
-                c->name);
-        for (const struct cmd *k = c; k->name; k++)
-            if (strncmp(k->name, c->name, n + 1) == 0)
-                fprintf(f, "%s ", k->name + n + 1);
-        fprintf(f, "\" -- \"$cur\")); return; fi ;;\n");
-    }
-    fprintf(f, "    esac\n");
+               "return; fi\n"
+               "    local subs\n"
+               "    if [ \"$cmd\" = help ]; then\n"
+               "        [ -n \"$sub\" ] && subs=$(_dealwright_subs \"$sub\") &&\n"
+               "            COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\")) && return\n"
+               "    elif [ -z \"$sub\" ] && subs=$(_dealwright_subs \"$cmd\"); then\n"
+               "        COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
+               "        return\n"
+               "    fi\n");
     /* the options of the command, and what their values complete to */
     fprintf(f, "    local key=\"$cmd\"\n"
                "    case \"$cmd\" in\n");

@@ -617,6 +617,10 @@ static int version(void) {
 
 /* help [TOPIC|COMMAND [SUB]] */
 static int help(int argc, char **argv) {
+    static char help_word[] = "help";
+    static char *help_argv[] = {help_word, NULL};
+    if (argc == 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
+        argv = help_argv;
     if (argc == 0) {
         cli_help_overview(stdout);
         return EXIT_OK;
@@ -625,6 +629,21 @@ static int help(int argc, char **argv) {
         cli_help_exit_codes(stdout);
         return EXIT_OK;
     }
+    static const char *const builtin[][2] = {
+        {"help", "usage: dealwright help [COMMAND [SUBCOMMAND] | exit-codes]\n\nThe commands; "
+                 "one command's options, each with a sentence, and an example;\na family's "
+                 "subcommands; what each exit code means.\n"},
+        {"version", "usage: dealwright version (or --version)\n\nThe version of dealwright.\n"},
+        {"completion", "usage: dealwright completion bash\n\nThe bash completion script, made "
+                       "from the command table. Installed as\nshare/bash-completion/completions/"
+                       "dealwright; for this shell only:\n\n  source <(dealwright completion "
+                       "bash)\n"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(builtin); k++)
+        if (strcmp(argv[0], builtin[k][0]) == 0) {
+            fputs(builtin[k][1], stdout);
+            return EXIT_OK;
+        }
     const struct cmd *c = cli_find(argv[0], NULL);
     if (!c && cli_is_family(argv[0])) {
         if (argc == 1)
@@ -685,19 +704,14 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     const char *w1 = argv[i];
+    static char completion_word[] = "completion";
     if (strcmp(w1, "help") == 0)
         return help(argc - i - 1, argv + i + 1);
     if (strcmp(w1, "version") == 0)
         return version();
     if (strcmp(w1, "completion") == 0) {
-        if (i + 1 < argc &&
-            (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
-            printf("usage: dealwright completion bash\n\nThe bash completion script, derived "
-                   "from the command table. Installed as\nshare/bash-completion/completions/"
-                   "dealwright; for this shell only:\n\n  source <(dealwright completion "
-                   "bash)\n");
-            return EXIT_OK;
-        }
+        if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0))
+            return help(1, (char *[]){completion_word, NULL});
         if (i + 2 != argc || strcmp(argv[i + 1], "bash") != 0)
             return cli_usage("usage: dealwright completion bash (the only shell supported)");
         cli_completion_bash(stdout);

@@ -34,6 +34,14 @@ for c in init validate "lead add" run deals "deal show" "deal proposal" approval
     expect_exit 0 "$DW" $c --help
     echo "$OUT" | grep -q "^usage: dealwright $c" || fail "$c --help: $OUT"
 done
+for t in help version completion exit-codes --help; do
+    expect_exit 0 "$DW" help $t
+    [ -n "$OUT" ] || fail "help $t: nothing"
+done
+expect_exit 0 "$DW" completion --help
+echo "$OUT" | grep -q "source <(dealwright completion bash)" || fail "completion --help: $OUT"
+expect_exit 2 "$DW" help shwo
+echo "$ERR" | grep -q "no help on 'shwo'" || fail "help shwo: $ERR"
 pass "help, --help, version; every command's help has a usage line and an example"
 
 # every option a command reads is in its table, so in its help with a sentence
@@ -224,4 +232,6 @@ complete_words dealwright score train --c | sort | tr '\n' ' ' | grep -q -- "^--
     fail "lead add FILE<TAB>"
 (cd "$WS" && complete_words dealwright -w samp) | grep -qx samples || fail "-w DIR<TAB>"
 complete_words dealwright help web | grep -qx webhook || fail "help web<TAB>"
+complete_words dealwright help deal "" | sort | tr '\n' ' ' | grep -q "^proposal show $" ||
+    fail "help deal <TAB>: $(complete_words dealwright help deal '')"
 pass "bash completion from the table: commands, subcommands, options, files"
