@@ -477,7 +477,9 @@ static int unknown_option(const struct cmd *c, const char *arg, size_t len) {
         return cli_usage("option '%s' goes before the command: dealwright %s DIR %s ...", name,
                          name, c->name);
     if (c)
-        return cli_usage("unknown option '%s' for '%s'%s", name, c->name, hint);
+        return cli_usage(
+            "unknown option '%s' for '%s'%s%s", name, c->name, hint,
+            !hint[0] && name[1] != '-' ? " (an argument that starts with '-' goes after --)" : "");
     return cli_usage("unknown option '%s'%s (see 'dealwright help')", name, hint);
 }
 
@@ -610,6 +612,18 @@ static int find_workspace(struct cli *cli, char *buf, size_t size) {
     return EXIT_WORKSPACE;
 }
 
+static int unknown_subcommand(const char *family, const char *word) {
+    const char *cands[32];
+    size_t n = 0, len = strlen(family);
+    for (const struct cmd *k = commands; k->name && n < 32; k++)
+        if (strncmp(k->name, family, len) == 0 && k->name[len] == ' ')
+            cands[n++] = k->name + len + 1;
+    char hint[256];
+    cli_suggest(word, cands, n, hint, sizeof hint);
+    return cli_usage("unknown subcommand '%s' for '%s'%s (see 'dealwright help %s')", word, family,
+                     hint, family);
+}
+
 static int version(void) {
     printf("dealwright %s\n", DW_CLI_VERSION);
     return EXIT_OK;
@@ -648,10 +662,8 @@ static int help(int argc, char **argv) {
     if (!c && cli_is_family(argv[0])) {
         if (argc == 1)
             return cli_help_family(stdout, argv[0]);
-        if (!(c = cli_find(argv[0], argv[1]))) {
-            cli_help_family(stderr, argv[0]);
-            return EXIT_USAGE;
-        }
+        if (!(c = cli_find(argv[0], argv[1])))
+            return unknown_subcommand(argv[0], argv[1]);
     }
     if (!c) {
         const char *cands[128];
@@ -727,17 +739,8 @@ int main(int argc, char **argv) {
         }
         if (strcmp(w2, "--help") == 0 || strcmp(w2, "-h") == 0)
             return cli_help_family(stdout, w1);
-        if (!(c = cli_find(w1, w2))) {
-            const char *cands[32];
-            size_t n = 0, len = strlen(w1);
-            for (const struct cmd *k = commands; k->name && n < 32; k++)
-                if (strncmp(k->name, w1, len) == 0 && k->name[len] == ' ')
-                    cands[n++] = k->name + len + 1;
-            char hint[256];
-            cli_suggest(w2, cands, n, hint, sizeof hint);
-            return cli_usage("unknown subcommand '%s' for '%s'%s (see 'dealwright help %s')", w2,
-                             w1, hint, w1);
-        }
+        if (!(c = cli_find(w1, w2)))
+            return unknown_subcommand(w1, w2);
         words = 2;
     }
     if (!c) {

@@ -101,6 +101,12 @@ echo "$ERR" | grep -q "option '--dry-run' takes no value" || fail "$ERR"
 expect_exit 2 dw deals --limit 5 --limit 6
 echo "$ERR" | grep -q "option '--limit' given twice" || fail "$ERR"
 expect_exit 0 dw deals --stage=new --json
+expect_exit 2 "$DW" help deal shwo
+echo "$ERR" | grep -q "unknown subcommand 'shwo' for 'deal'; did you mean 'show'?" || fail "$ERR"
+expect_exit 2 "$DW" cel eval '-1 < 0'
+echo "$ERR" | grep -q "goes after --" || fail "cel eval -1: $ERR"
+expect_exit 0 "$DW" cel eval -- '-1 < 0'
+[ "$OUT" = true ] || fail "cel eval -- -1 < 0: $OUT"
 pass "did you mean for commands, subcommands and options; missing values named"
 
 # ---- the workspace ---------------------------------------------------------------------
