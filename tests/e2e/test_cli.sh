@@ -164,7 +164,9 @@ python3 - "$TMP/wide.jsonl" <<'PY'
 import json, sys
 leads = [("Müller & Söhne Elektrotechnik GmbH Zürich Süd", "jürgen.müller@müller-söhne.example"),
          ("株式会社東京エッジネットワークス関西支社", "tanaka@tokyo-edge.example"),
-         ("Ångström Café Noël", "noel@cafe.example")]
+         ("Ångström Café Noël", "noel@cafe.example"),
+         # decomposed: e + U+0301, o + U+0308 (combining marks take no column)
+         ("Socie\u0301te\u0301 Ge\u0301ne\u0301rale des Ro\u0308uteurs Alpins", "sg@routeurs.example")]
 with open(sys.argv[1], "w") as f:
     for i, (company, email) in enumerate(leads):
         f.write(json.dumps({"source": "web_form", "external_id": "w-%d" % i,
@@ -187,7 +189,7 @@ lines = text.splitlines()
 head = lines[0]
 contact_col = width(head[:head.index("CONTACT")])
 total_end = width(head)
-seen = {"Müller": False, "株式会社": False, "Ångström": False}
+seen = {"Müller": False, "株式会社": False, "Ångström": False, "Socie\u0301te\u0301": False}
 for l in lines[1:]:
     for k in seen:
         if k in l:
