@@ -7,7 +7,7 @@ Usage: openapi_check.py BASE_URL TOKENS.json SAMPLE_LEADS.jsonl DEALWRIGHT WORKS
 
 The validator covers the JSON Schema subset the document uses ($ref, type, enum, const,
 required, properties, additionalProperties, propertyNames, items, allOf, oneOf, pattern,
-minimum, maximum, minLength, maxLength, maxItems, format date and date-time); a keyword
+minimum, maximum, minLength, maxLength, minItems, maxItems, format date and date-time); a keyword
 outside it fails the run, so nothing in the document goes unchecked. Prints one line per
 check and the number of answers validated; exits 1 at the first mismatch."""
 import datetime
@@ -39,7 +39,7 @@ def fail(msg):
 ANNOTATIONS = {"description", "examples", "example", "default", "title", "deprecated", "summary"}
 KNOWN = ANNOTATIONS | {"$ref", "type", "enum", "const", "required", "properties",
                        "additionalProperties", "propertyNames", "items", "allOf", "oneOf",
-                       "pattern", "minimum", "maximum", "minLength", "maxLength", "maxItems",
+                       "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
                        "format"}
 TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
 
@@ -100,6 +100,8 @@ def errors(v, s, path):
         if "maximum" in s and v > s["maximum"]:
             out.append("%s: %r above %r" % (path, v, s["maximum"]))
     if isinstance(v, list):
+        if "minItems" in s and len(v) < s["minItems"]:
+            out.append("%s: fewer than %d items" % (path, s["minItems"]))
         if "maxItems" in s and len(v) > s["maxItems"]:
             out.append("%s: more than %d items" % (path, s["maxItems"]))
         if "items" in s:
