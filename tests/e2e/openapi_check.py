@@ -282,11 +282,6 @@ def main():
     st, text, hd = request("GET", "/metrics", want=200)
     if "dealwright_http_requests_total" not in text:
         fail("/metrics: " + text[:200])
-    for target in ("/", "/console/console.js", "/console/console.css"):
-        _, _, hd = request("GET", target, want=200)
-        if not hd.get("content-security-policy", "").startswith("default-src 'none'"):
-            fail(target + ": no Content-Security-Policy")
-    request("GET", "/console/nothing.js", want=404)
     print("ok - the public routes")
 
     # the sample leads, as an integration posts them; one repeated line is a duplicate
