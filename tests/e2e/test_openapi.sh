@@ -57,7 +57,7 @@ cat >"$TMP/tokens.json" <<JSON
 JSON
 PID=""
 trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
-start_server --rate 20 --header-timeout 2 --per-address 8 --webhook-attempts 1 --webhook-backoff-ms 10
+start_server --rate 20 --header-timeout 2 --per-address 16 --webhook-attempts 1 --webhook-backoff-ms 10
 
 # the JSON the server answers is the YAML file's content (js-yaml reads it as redocly does)
 curl -s "$U/v1/openapi.json" >"$TMP/served.json"
