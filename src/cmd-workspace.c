@@ -41,7 +41,7 @@ int cmd_validate(struct cli *cli, int argc, char **argv) {
         fprintf(stderr, "dealwright: %zu problem%s in %s\n", diags.n, diags.n == 1 ? "" : "s",
                 cli->workspace);
         dw_diags_release(&diags);
-        return r == -DW_EVALIDATE ? EXIT_CHECK : cli_exit_code(r);
+        return cli_workspace_exit(r);
     }
     if (cli->json) {
         json_t *o =
