@@ -187,18 +187,17 @@ int cli_help_family(FILE *f, const char *family) {
 }
 
 void cli_help_exit_codes(FILE *f) {
-    fprintf(f, "Exit codes, the same for every command:\n"
+    fprintf(f, "Exit codes, the same for every command; the message on stderr names the kind:\n"
                "  0  ok\n"
                "  1  a check answered no: the audit chain is broken, an evaluation is below its\n"
                "     goal, a configuration has a conflict, a condition is not a valid bool\n"
-               "  2  usage: unknown command or option, a missing or malformed argument\n"
-               "  3  workspace: none found, or it does not validate (validate lists why)\n"
-               "  4  bad input data: a file or value given is malformed or too big; nothing "
-               "changed\n"
-               "  5  not found: the deal, approval, token, webhook or file named does not exist\n"
-               "  6  refused: the deal's state, a policy or the user's role does not allow it;\n"
-               "     nothing changed\n"
-               "  7  environment or internal error: I/O, the store busy, out of memory\n");
+               "  2  bad usage or bad input; nothing changed:\n"
+               "     usage      unknown command or option, a missing or malformed argument\n"
+               "     workspace  none found, or it does not validate (validate lists why)\n"
+               "     input      a file or value given is malformed or too big\n"
+               "     not found  the deal, approval, token, webhook or file named does not exist\n"
+               "     refused    the deal's state, a policy or the user's role does not allow it\n"
+               "  3  environment or internal error: I/O, the store busy, out of memory\n");
 }
 
 /* ---- bash completion --------------------------------------------------------------- */

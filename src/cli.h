@@ -8,17 +8,20 @@
 
 #include "dealwright.h"
 
-/* Exit codes, one per kind of failure, the same in every command (`dealwright help
- * exit-codes`, README.md). cli_exit_code() maps the library's DW_E* codes onto them. */
+/* Exit codes: the four of the CLI contract (BLUEPRINT.md, `dealwright help exit-codes`,
+ * README.md), the same in every command. Scripts depend on them, so the kinds of failure a
+ * command can meet are named here but share the contract's codes: usage, workspace, input,
+ * not-found and refused are all "bad usage or bad input" (2), and the message on stderr says
+ * which. cli_exit_code() maps the library's DW_E* codes onto them. */
 enum {
     EXIT_OK = 0,        /* done */
     EXIT_CHECK = 1,     /* a check answered no: audit chain broken, evaluation below goal... */
     EXIT_USAGE = 2,     /* the command line: unknown command or option, missing value */
-    EXIT_WORKSPACE = 3, /* no workspace found, or it does not validate */
-    EXIT_INPUT = 4,     /* bad input data: a file or value given is malformed or too big */
-    EXIT_NOTFOUND = 5,  /* what was named (deal, approval, token, file) does not exist */
-    EXIT_REFUSED = 6,   /* refused: the current state, a policy or a permission forbids it */
-    EXIT_INTERNAL = 7,  /* the environment or a bug: I/O, store busy, out of memory */
+    EXIT_WORKSPACE = 2, /* no workspace found, or it does not validate */
+    EXIT_INPUT = 2,     /* bad input data: a file or value given is malformed or too big */
+    EXIT_NOTFOUND = 2,  /* what was named (deal, approval, token, file) does not exist */
+    EXIT_REFUSED = 2,   /* refused: the current state, a policy or a permission forbids it */
+    EXIT_INTERNAL = 3,  /* the environment or a bug: I/O, store busy, out of memory */
 };
 
 struct cli {

@@ -118,18 +118,19 @@ n=$(json_get 'len(d)' <"$TMP/sub.json")
 [ "$n" -ge 5 ] || fail "from a subfolder: $n deals"
 (cd "$TMP" && DW_WORKSPACE="$WS" "$DW" validate >/dev/null) || fail "DW_WORKSPACE"
 (cd "$TMP" && DW_WORKSPACE="$TMP/nowhere" "$DW" -w "$WS" validate >/dev/null) || fail "-w must win"
-(cd "$WS" && DW_WORKSPACE="$TMP/nowhere" expect_exit 3 "$DW" validate)
+(cd "$WS" && DW_WORKSPACE="$TMP/nowhere" expect_exit 2 "$DW" validate)
 mkdir -p "$TMP/plain/a"
-(cd "$TMP/plain/a" && expect_exit 3 "$DW" deals &&
+(cd "$TMP/plain/a" && expect_exit 2 "$DW" deals &&
     echo "$ERR" | grep -q "no dealwright.yaml in $TMP/plain/a or any folder above it" &&
     echo "$ERR" | grep -q "DW_WORKSPACE") || fail "no workspace: not named where it looked"
-(cd "$TMP/plain/a" && expect_exit 3 "$DW" -w "$TMP/plain" validate &&
+(cd "$TMP/plain/a" && expect_exit 2 "$DW" -w "$TMP/plain" validate &&
     echo "$ERR" | grep -q "$TMP/plain has no dealwright.yaml (from -w)") || fail "-w no workspace"
 pass "workspace: found from a subfolder, from DW_WORKSPACE, -w first; none found names where"
 
 # ---- one exit code per kind of failure -------------------------------------------------
 expect_exit 0 "$DW" help exit-codes
-for k in 0 1 2 3 4 5 6 7; do echo "$OUT" | grep -q "^  $k  [a-z]" || fail "exit-codes lacks $k"; done
+for k in 0 1 2 3; do echo "$OUT" | grep -q "^  $k  [a-z]" || fail "exit-codes lacks $k"; done
+[ "$(echo "$OUT" | grep -c "^  [4-9]")" = 0 ] || fail "exit-codes beyond the contract's 0-3: $OUT"
 cp -r "$WS" "$TMP/broken"
 printf 'company: [unclosed\n' >"$TMP/broken/dealwright.yaml"
 printf '{"source": "web_form", "external_id": 5}' >"$TMP/bad-lead.json"
@@ -142,22 +143,22 @@ done <<EOF
 2|dw deals --bogus
 2|dw quote diff D-000001 1
 2|"$DW" token
-3|"$DW" -w "$TMP/broken" validate
-3|"$DW" -w "$TMP/broken" deals
-3|"$DW" -w "$TMP/broken" price --solution "$TMP/bad-sol.json"
-3|"$DW" -w "$TMP/broken" ask "Are you ISO 27001 certified?"
-4|dw lead add "$TMP/bad-lead.json"
-4|dw price --solution "$TMP/bad-sol.json"
-4|"$DW" cel eval '(1 +'
-5|dw deal show D-999999
-5|dw quote diff D-999999 1 2
-5|dw token revoke 999
-5|dw price --solution "$TMP/missing.json"
-6|"$DW" init "$WS"
-6|dw accept D-000001
-7|"$DW" -w "$WS" --db /dev/null/state.db deals
+1|"$DW" -w "$TMP/broken" validate
+2|"$DW" -w "$TMP/broken" deals
+2|"$DW" -w "$TMP/broken" price --solution "$TMP/bad-sol.json"
+2|"$DW" -w "$TMP/broken" ask "Are you ISO 27001 certified?"
+2|dw lead add "$TMP/bad-lead.json"
+2|dw price --solution "$TMP/bad-sol.json"
+2|"$DW" cel eval '(1 +'
+2|dw deal show D-999999
+2|dw quote diff D-999999 1 2
+2|dw token revoke 999
+2|dw price --solution "$TMP/missing.json"
+2|"$DW" init "$WS"
+2|dw accept D-000001
+3|"$DW" -w "$WS" --db /dev/null/state.db deals
 EOF
-pass "exit codes: 1 check, 2 usage, 3 workspace, 4 input, 5 not found, 6 refused, 7 environment"
+pass "exit codes: 1 check (validate too), 2 usage, workspace, input, not found or refused, 3 environment"
 
 # ---- tables by display width -----------------------------------------------------------
 python3 - "$TMP/wide.jsonl" <<'PY'

@@ -111,7 +111,7 @@ s = s.replace("        - net >30\n", "        - net ~2\n", 1)
 open(p, "w").write(s)
 PY
 line=$(grep -n '        - net ~2$' "$WS/policies.yaml" | cut -d: -f1)
-expect_exit 3 dw validate
+expect_exit 1 dw validate
 echo "$OUT$ERR" | grep -q "policies.yaml:$line:15: pattern: a pattern cannot end with a gap" || fail "bad pattern not reported at its place: $OUT$ERR"
 cp "$TMP/policies.yaml" "$WS/policies.yaml"
 pass "a pattern ending in a gap is reported at policies.yaml:$line:15"

@@ -41,13 +41,13 @@ grep -q "valid until \*\*January 5, 2027\*\*" "$TMP/p.md" || fail "proposal vali
 pass "re-quoted on 2026-12-06: proposal, API and slots from that day"
 
 # ---- accept refuses the expired revision and changes nothing ---------------------------
-expect_exit 6 env DW_NOW=2027-01-06T09:00:00Z "$DW" -w "$WS" accept "$D1"
+expect_exit 2 env DW_NOW=2027-01-06T09:00:00Z "$DW" -w "$WS" accept "$D1"
 echo "$ERR" | grep -q "revision 2 of $D1 expired: it was valid until 2027-01-05" || fail "expired accept message: $ERR"
 show "$D1"
 [ "$(get 'd["stage"]')" = proposal_ready ] || fail "expired accept changed the stage"
 [ "$(get 'd["acceptance"] is None and d["order"] is None')" = True ] || fail "expired accept wrote an acceptance or order"
 DW_NOW=2027-01-05T23:00:00Z dw accept "$D1" >/dev/null || fail "accept on the last valid day failed"
-pass "accept: refused on 2027-01-06 (exit 6), taken on 2027-01-05"
+pass "accept: refused on 2027-01-06 (exit 2), taken on 2027-01-05"
 
 # ---- slots: three open deals at once never share an engineer's hour --------------------
 : > "$TMP/l3"

@@ -3,7 +3,7 @@
 # what each scenario of example/samples/README.md must come to.
 . "$(dirname "$0")/lib.sh"
 expect_exit 0 "$DW" init "$WS"
-expect_exit 6 "$DW" init "$WS" # refuses to overwrite a workspace
+expect_exit 2 "$DW" init "$WS" # refuses to overwrite a workspace
 (cd "$WS" && "$DW" validate >/dev/null) || fail "validate in the workspace failed"
 pass "init + validate"
 
@@ -39,7 +39,7 @@ get 'd["proposal"]["markdown"]' | grep -q '\[\^1\]' || fail "proposal without ci
 [ "$(get 'all(s["start"] > d["lead"]["received_at"] for s in d["schedule"]["slots"])')" = True ] || fail "demo slots before the lead arrived"
 expect_exit 0 dw deal proposal "$(deal_of wf-2026-1101)"
 [ "$OUT" = "$(get 'd["proposal"]["markdown"]')" ] || fail "deal proposal does not print the proposal's Markdown"
-expect_exit 5 dw deal proposal "$(deal_of wf-2026-1105)"
+expect_exit 2 dw deal proposal "$(deal_of wf-2026-1105)"
 pass "clear fit: proposal ready, EUR, DPA, cited claims, 3 demo slots after received_at"
 
 # every extracted requirement points at the words it came from

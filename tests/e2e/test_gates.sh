@@ -19,9 +19,9 @@ pass "15 % discount waits for a manager ($a1)"
 
 expect_exit 0 dw approvals
 echo "$OUT" | grep -q "$a1" || fail "approvals does not list $a1"
-expect_exit 6 dw approve "$a1" --as lukas
+expect_exit 2 dw approve "$a1" --as lukas
 echo "$ERR" | grep -q manager || fail "a rep could approve, or no reason: $ERR"
-expect_exit 6 dw approve "$a1" --as nobody
+expect_exit 2 dw approve "$a1" --as nobody
 pass "a rep and an unknown user may not approve"
 
 expect_exit 0 dw approve "$a1" --as petra --note "strategic account"
@@ -43,13 +43,13 @@ a2=$(json_get '[a["id"] for a in d["approvals"] if a["status"]=="pending"][0]' <
 [ "$(json_get '[a["quote_revision"] for a in d["approvals"] if a["id"]=="'"$a2"'"][0]' < "$TMP/d.json")" = 2 ] || fail "new approval not bound to revision 2"
 pass "approval of revision 1 ($a1) void on revision 2; asked again ($a2)"
 
-expect_exit 6 dw approve "$a1" --as petra
+expect_exit 2 dw approve "$a1" --as petra
 echo "$ERR" | grep -q void || fail "deciding a void approval: $ERR"
-expect_exit 6 dw accept "$deal"
+expect_exit 2 dw accept "$deal"
 pass "a void approval cannot be decided; nothing to accept while waiting"
 
 expect_exit 0 dw approve "$a2" --as maria
-expect_exit 6 dw accept "$deal" --revision 1
+expect_exit 2 dw accept "$deal" --revision 1
 echo "$ERR" | grep -q superseded || fail "accepting an old revision: $ERR"
 expect_exit 0 dw accept "$deal" --json
 echo "$OUT" > "$TMP/o.json"

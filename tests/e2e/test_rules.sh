@@ -19,12 +19,12 @@ pass "cel eval prints results as JSON"
 expect_exit 1 "$DW" cel eval 'quote.total / 0 > 1.0' --var 'quote={"total": 5}'
 echo "$ERR" | grep -q '^dealwright: 1:13: divide by zero' || fail "no column for a runtime error: $ERR"
 echo "$ERR" | grep -q '^              \^' || fail "no caret under the column: $ERR"
-expect_exit 4 "$DW" cel eval '(1 + '
+expect_exit 2 "$DW" cel eval '(1 + '
 echo "$ERR" | grep -q '1:6: the expression ends where a value is expected' || fail "syntax error: $ERR"
 expect_exit 1 "$DW" cel eval 'x.total > "5"' --var 'x={"total": 1}'
 expect_exit 2 "$DW" cel eval '1' --var 'x={bad'
 echo "$ERR" | grep -q 'not JSON' || fail "bad --var JSON: $ERR"
-pass "errors: column and caret, exit 1 for a failed condition, 4 for bad input"
+pass "errors: column and caret, exit 1 for a failed condition, 2 for bad input"
 
 # --rule: checked against the records that kind of workspace rule reads
 expect_exit 1 "$DW" cel eval --rule quote 'quote.discont_pct > 10.0' --var 'quote={"discount_pct": 12.5}'
@@ -32,7 +32,7 @@ echo "$ERR" | grep -q "1:7: 'Quote' has no field 'discont_pct'" || fail "--rule 
 expect_exit 0 "$DW" cel eval --rule quote 'quote.lines.exists(l, l.sku == "A") && quote.discount_pct > 10.0' \
     --var 'quote={"discount_pct": 12.5, "lines": [{"sku": "A"}]}'
 [ "$OUT" = true ] || fail "--rule quote: $OUT"
-expect_exit 4 "$DW" cel eval --rule qualify 'score > 1' --var 'quote={}'
+expect_exit 2 "$DW" cel eval --rule qualify 'score > 1' --var 'quote={}'
 echo "$ERR" | grep -q -- "--var quote: qualify rules read only their declared variables" || fail "undeclared --var: $ERR"
 pass "--rule checks a condition as validate would"
 
@@ -47,7 +47,7 @@ s = s.replace("when: quote.term_months > 36", "when: quote.term_month > 36", 1)
 s = s.replace('[quote.currency]', '[quote.currency] + "x"', 1)
 open(p, "w").write(s)
 PY
-expect_exit 3 dw validate
+expect_exit 1 dw validate
 line=$(grep -n 'quote.term_month > 36' "$WS/policies.yaml" | cut -d: -f1)
 echo "$OUT" | grep -q "^policies.yaml:$line:17: when: 'Quote' has no field 'term_month'" \
     || fail "typo not at its character ($line:17): $OUT"

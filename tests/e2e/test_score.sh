@@ -8,7 +8,7 @@ new_ws
 H="$WS/samples/deal-history.csv"
 
 # without a model: show says so, and qualification gives its rules-only reasons
-expect_exit 5 dw score show
+expect_exit 2 dw score show
 echo "$ERR" | grep -q "no scoring model has been trained" || fail "show without a model: $ERR"
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
 dw run >/dev/null
@@ -76,19 +76,19 @@ pass "a model that knows none of the deal's features is not used, and the reason
 
 # bad input: FILE:LINE:COL, exit 2, nothing stored
 printf 'a,b,outcome\n1,"open,won\n' > "$TMP/bad.csv"
-expect_exit 4 dw score train --csv "$TMP/bad.csv" --target outcome --positive won
+expect_exit 2 dw score train --csv "$TMP/bad.csv" --target outcome --positive won
 echo "$ERR" | grep -q "bad.csv:2:3: unterminated quoted field" || fail "unterminated quote: $ERR"
 printf 'a,b,outcome\n1,2,won\n1,2\n' > "$TMP/bad.csv"
-expect_exit 4 dw score eval --csv "$TMP/bad.csv" --target outcome --positive won
+expect_exit 2 dw score eval --csv "$TMP/bad.csv" --target outcome --positive won
 echo "$ERR" | grep -q "bad.csv:3:1: 2 fields where the header has 3" || fail "short row: $ERR"
-expect_exit 4 dw score train --csv "$H" --target nope --positive won
+expect_exit 2 dw score train --csv "$H" --target nope --positive won
 echo "$ERR" | grep -q "no column 'nope' (the target)" || fail "unknown target: $ERR"
-expect_exit 4 dw score train --csv "$H" --target outcome --positive won --exclude nope
+expect_exit 2 dw score train --csv "$H" --target outcome --positive won --exclude nope
 echo "$ERR" | grep -q "no column 'nope' (to exclude)" || fail "unknown exclude: $ERR"
 expect_exit 2 dw score train --csv "$H" --target outcome
 expect_exit 2 dw score eval --csv "$H" --target outcome --positive won --folds 1
 expect_exit 2 dw score train --csv "$H" --target outcome --positive won --eta 0
-expect_exit 5 dw score train --csv "$TMP/missing.csv" --target outcome --positive won
+expect_exit 2 dw score train --csv "$TMP/missing.csv" --target outcome --positive won
 [ "$(db 'select count(*) from score_models')" = 2 ] || fail "bad input stored a model"
 pass "bad CSV refused with positions, nothing stored"
 
@@ -99,5 +99,5 @@ expect_exit 0 dw score eval --csv "$TMP/semi.csv" --target outcome --positive wo
 $OUT
 EOF2
 )" = "$auc" ] || fail "semicolon file scores differently"
-expect_exit 4 dw score eval --csv "$TMP/semi.csv" --target outcome --positive won --delimiter ,
+expect_exit 2 dw score eval --csv "$TMP/semi.csv" --target outcome --positive won --delimiter ,
 pass "delimiters"
