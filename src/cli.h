@@ -13,7 +13,7 @@ enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 struct cli {
     const char *workspace;    /* -w, default "." */
-    const char *db;           /* --db, default WORKSPACE/.dealwright/state.db */
+    const char *db;           /* --db (else DW_DB), default WORKSPACE/.dealwright/state.db */
     bool json;                /* --json anywhere on the line */
     struct dw_engine *engine; /* opened for commands with CMD_ENGINE */
 };
@@ -96,6 +96,14 @@ bool cli_flag(int *argc, char **argv, const char *name);
 /* Progress bar on stderr when it is a terminal. */
 void cli_progress(void *ud, int64_t done, int64_t total, int64_t steps);
 void cli_progress_done(void);
+
+/* The environment a surface reads for the library (src/cli-env.c): DW_NOW into *ret (0 when
+ * unset; -DW_EINVAL naming it when it is not a time), the engine options from the
+ * environment and cli->db (--db before DW_DB), and an engine opened with them. */
+int cli_now(dw_time_t *ret, struct dw_error *err);
+int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_error *err);
+int cli_engine_open(const struct cli *cli, const char *ws_root, struct dw_engine **ret,
+                    struct dw_diags *diags, struct dw_error *err);
 
 /* The example workspace compiled into the binary (src/example.c, generated). */
 struct example_file {

@@ -6,6 +6,7 @@
  * cmd-*.c function and a line here (docs/ARCHITECTURE.md has the checklist).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,15 @@ static const struct cmd *find_cmd(int argc, char **argv, int *ret_words) {
 }
 
 int main(int argc, char **argv) {
+    /* glibc's fast bins off: freeing a large document (a 1,000-line quote is tens of
+     * thousands of small blocks) makes every free that reaches the top of the heap
+     * consolidate them, and the next document's allocations pay again. With them off, small
+     * blocks still go through the per-thread cache and the ordinary bins: pricing 1,000
+     * lines drops from 5.2-5.6 ms to 4.7-4.8 ms p50 and its p99 from 8-11 to 5.2-5.4 ms
+     * (bench/README.md "Pricing"). A process-wide setting, so it is the program's to make,
+     * here in main(), not the library's: a program that embeds the library keeps its own
+     * allocator tuning (and pays the pricing figure above unless it makes the same call). */
+    mallopt(M_MXFAST, 0);
     struct cli cli = {.workspace = "."};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -279,7 +289,7 @@ int main(int argc, char **argv) {
     struct dw_error err = {0};
     if (c->flags & CMD_ENGINE) {
         struct dw_diags diags = {0};
-        int r = dw_engine_open(cli.workspace, cli.db, &cli.engine, &diags, &err);
+        int r = cli_engine_open(&cli, cli.workspace, &cli.engine, &diags, &err);
         if (r < 0) {
             for (size_t k = 0; k < diags.n; k++)
                 fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line, diags.v[k].col,

@@ -203,7 +203,7 @@ static void gateway_enforces_scope(void **state) {
                                .tools = &dw__tools,
                                .ws = dw_engine_workspace(e),
                                .deal_id = 1,
-                               .now = dw_now(),
+                               .now = dw_engine_now(e),
                                .note = note,
                                .err = &err,
                                .gateway = &gw};
