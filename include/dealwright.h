@@ -271,6 +271,10 @@ int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms);
 int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
                     struct dw_error *err);
 int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
+/* The whole chain, a page at a time: up to max (1..1000) records after seq, oldest first,
+ * the objects dw_audit_show gives (also the records of no deal). */
+int dw_audit_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,
+                   struct dw_error *err);
 
 /* Signed checkpoints of the audit chain (docs/internals/audit.md "Checkpoints"): Ed25519
  * over the chain's head, so that a truncated or re-hashed tail is detected later.

@@ -72,6 +72,9 @@ int cmd_webhook_remove(struct cli *, int, char **);
 int cmd_webhook_deliveries(struct cli *, int, char **);
 int cmd_webhook_replay(struct cli *, int, char **);
 int cmd_webhook_deliver(struct cli *, int, char **);
+int cmd_events_list(struct cli *, int, char **);
+int cmd_audit_list(struct cli *, int, char **);
+int cmd_stats(struct cli *, int, char **);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);

@@ -1027,6 +1027,13 @@ int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_
     return e->store->ops->audit_for_deal(e->store, deal_id, ret, err);
 }
 
+int dw_audit_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,
+                   struct dw_error *err) {
+    if (max < 1 || max > 1000)
+        max = 1000;
+    return e->store->ops->audit_since(e->store, after_seq, max, ret, err);
+}
+
 /* ---- personal-data retention ------------------------------------------------------- */
 
 static const char REDACTED[] = "[redacted]";

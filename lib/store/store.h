@@ -285,6 +285,10 @@ struct dw_store_ops {
     /* [{seq, at, actor, action, ws_hash, data, hash}] of a deal, oldest first (also deal_id
      * and prev). */
     int (*audit_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* Up to max records after seq, every deal's and none's, oldest first, the same objects as
+     * audit_for_deal (max < 1 reads 1). */
+    int (*audit_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                       struct dw_error *err);
 
     /* {stages: {stage: count}, approvals_pending, proposals, orders, leads, parked,
      * runnable} */

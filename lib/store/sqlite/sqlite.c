@@ -664,6 +664,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .audit_verify = dw__sq_audit_verify,
     .audit_walk = dw__sq_audit_walk,
     .audit_for_deal = dw__sq_audit_for_deal,
+    .audit_since = dw__sq_audit_since,
     .stats = dw__sq_stats,
     .model_insert = dw__sq_model_insert,
     .model_get = dw__sq_model_get,

@@ -210,6 +210,9 @@
     X(AUDIT_FOR_DEAL,                                                                              \
       "SELECT seq, at, deal_id, actor, action, ws_hash, data AS [data:json], prev, hash "          \
       "FROM audit WHERE deal_id = ?1 ORDER BY seq")                                                \
+    X(AUDIT_SINCE,                                                                                 \
+      "SELECT seq, at, deal_id, actor, action, ws_hash, data AS [data:json], prev, hash "          \
+      "FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                           \
     /* API tokens */                                                                               \
     X(TOKEN_INSERT, "INSERT INTO api_tokens (user, role, hash, prefix, created_at) "               \
                     "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
@@ -414,6 +417,8 @@ int dw__sq_token_insert(struct dw_store *s, const char *user, const char *role, 
 int dw__sq_token_find(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
 int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                       struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
                           const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);
