@@ -75,6 +75,8 @@ int cmd_webhook_deliver(struct cli *, int, char **);
 int cmd_events_list(struct cli *, int, char **);
 int cmd_audit_list(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
+/* deal show --all: every deal, whole, as one JSON array (src/cmd-state.c) */
+int cli_deals_show_all(struct cli *cli, int argc);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);

@@ -105,3 +105,39 @@ int cmd_stats(struct cli *cli, int argc, char **argv) {
         printf("stage %-12s %lld\n", k, (long long)json_integer_value(v));
     return EXIT_OK;
 }
+
+int cli_deals_show_all(struct cli *cli, int argc) {
+    if (argc != 0)
+        return cli_usage("usage: dealwright deal show --all [--json]");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *out = json_array();
+    _cleanup_free_ char *after = NULL;
+    if (!out)
+        return cli_fail(NULL, -DW_ENOMEM);
+    for (;;) {
+        _cleanup_json_ json_t *page = NULL;
+        int r = dw_deals_page(cli->engine, NULL, after, DW_PAGE_MAX, &page, &err);
+        if (r < 0)
+            return cli_fail(&err, r);
+        size_t i;
+        json_t *row;
+        json_array_foreach(json_object_get(page, "items"), i, row) {
+            int64_t id;
+            json_t *d = NULL;
+            if (dw_id_parse('D', dw_json_str(row, "id"), &id) < 0)
+                continue;
+            if ((r = dw_deal_show(cli->engine, id, &d, &err)) < 0)
+                return cli_fail(&err, r);
+            json_array_append_new(out, d);
+        }
+        const char *next = dw_json_str(page, "next");
+        if (!next)
+            break;
+        free(after);
+        after = strdup(next);
+        if (!after)
+            return cli_fail(NULL, -DW_ENOMEM);
+    }
+    cli_print_json(out);
+    return EXIT_OK;
+}

@@ -50,11 +50,9 @@ leads_n() {
 events_n() { dw events list ${1:+--type "$1"} --json | json_get 'len(d)'; }
 audit_n() { dw audit list ${1:+--action "$1"} --json | json_get 'len(d)'; }
 stat() { dw stats --json | json_get "d['$1']"; }
-# deals_json: every deal shown whole, as one JSON array
-deals_json() {
-    for _d in $(dw deals --json | json_get '" ".join(x["id"] for x in d)'); do
-        dw deal show "$_d" --json
-    done | python3 -c '
+# json_stream: JSON documents one after another on stdin -> one JSON array on stdout
+json_stream() {
+    python3 -c '
 import json, sys
 s, dec, i, out = sys.stdin.read(), json.JSONDecoder(), 0, []
 while True:
@@ -65,6 +63,14 @@ while True:
     o, i = dec.raw_decode(s, i)
     out.append(o)
 print(json.dumps(out))'
+}
+# deals_json [WS]: every deal shown whole, as one JSON array
+deals_json() { "$DW" -w "${1:-$WS}" deal show --all --json; }
+# state_json [WS]: a workspace's whole state through the CLI: {deals, events, audit}
+state_json() {
+    _ws=${1:-$WS}
+    { "$DW" -w "$_ws" events list --json; "$DW" -w "$_ws" audit list --json; deals_json "$_ws"; } |
+        json_stream | json_get 'json.dumps({"events": d[0], "audit": d[1], "deals": d[2]})'
 }
 
 # db SQL: the SQLite file itself. Backend-specific: only for the tests that tamper with the
