@@ -29,7 +29,11 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
     static const struct dw_engine_opts defaults = {0};
     if (!opts)
         opts = &defaults;
-    int r = dw_base_init();
+    struct dw_store_url url;
+    int r = opts->db ? dw_store_url_parse(opts->db, &url, err) : 0; /* a bad URL before work */
+    if (r < 0)
+        return r;
+    r = dw_base_init();
     if (r < 0)
         return dw_error_set(err, r, "cannot initialise the crypto library");
     struct dw_engine *e = calloc(1, sizeof *e);

@@ -46,10 +46,10 @@ leads_n() {
         json_get "len(set(e['data']['lead'] for e in d if e['data'].get('external_id') == '$1'))"
 }
 # events_n [TYPE]: events in the log (of that type); audit_n [ACTION]: audit records (with
-# that action); stat KEY: one of `dealwright stats`' figures
+# that action); dw_stat KEY: one of `dealwright stats`' figures
 events_n() { dw events list ${1:+--type "$1"} --json | json_get 'len(d)'; }
 audit_n() { dw audit list ${1:+--action "$1"} --json | json_get 'len(d)'; }
-stat() { dw stats --json | json_get "d['$1']"; }
+dw_stat() { dw stats --json | json_get "d['$1']"; }
 # json_stream: JSON documents one after another on stdin -> one JSON array on stdout
 json_stream() {
     python3 -c '

@@ -5,7 +5,7 @@ new_ws
 good='{"source":"web_form","external_id":"ok-1","contact":{"email":"a@b.example"},"message":"We need 10 gateways."}'
 echo "$good" > "$TMP/good.json"
 dw lead add "$TMP/good.json" >/dev/null
-counts() { echo "$(stat leads) $(dw deals --json | json_get 'len(d)') $(audit_n) $(events_n)"; }
+counts() { echo "$(dw_stat leads) $(dw deals --json | json_get 'len(d)') $(audit_n) $(events_n)"; }
 before=$(counts)
 
 # malformed JSON on line 2 of a JSON Lines file: FILE:LINE:COL, nothing stored (not even line 1)

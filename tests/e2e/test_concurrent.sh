@@ -29,8 +29,8 @@ done
 wait "$runner" || fail "run failed while leads were being added"
 dw run >/dev/null
 expected=$(cat "$TMP"/batch*.jsonl | python3 -c "import sys, json; print(len(set((json.loads(l)['source'], json.loads(l)['external_id']) for l in sys.stdin)))")
-[ "$(stat leads)" = "$expected" ] || fail "expected $expected leads, stored $(stat leads)"
-[ "$(stat runnable)" = 0 ] || fail "deals left unprocessed"
+[ "$(dw_stat leads)" = "$expected" ] || fail "expected $expected leads, stored $(dw_stat leads)"
+[ "$(dw_stat runnable)" = 0 ] || fail "deals left unprocessed"
 [ "$(deals_json | json_get 'sum(len(x["quotes"]) - len(set(q["hash"] for q in x["quotes"])) for x in d)')" = 0 ] || fail "a quote revision was stored twice"
 # the same leads one after another give the same result
 cp -r "$TMP/ws-clean" "$TMP/ref"

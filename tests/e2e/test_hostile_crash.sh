@@ -66,7 +66,7 @@ dw lead add "$TMP/many.jsonl" >/dev/null
 start
 sleep 1
 stop_within 30
-runnable=$(stat runnable)
+runnable=$(dw_stat runnable)
 [ "$runnable" -gt 0 ] || fail "the backlog was finished before SIGTERM: the test proves nothing"
 pass "SIGTERM with $runnable deals of agent work left: stopped in $STOP_TENTHS tenths of a second"
 expect_exit 0 dw audit verify

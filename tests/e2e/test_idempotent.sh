@@ -6,7 +6,7 @@ echo '{"source":"web_form","external_id":"same-1","received_at":"2026-11-20T09:0
 a=$(dw lead add "$TMP/l.json")
 b=$(dw lead add "$TMP/l.json" | cut -f1)
 [ "$a" = "$b" ] || fail "same lead gave $a then $b"
-[ "$(stat leads)" = 1 ] || fail "lead stored twice"
+[ "$(dw_stat leads)" = 1 ] || fail "lead stored twice"
 pass "same (source, external_id) -> same deal $a"
 
 dw run >/dev/null

@@ -44,7 +44,7 @@ echo "$OUT" | grep -q "^0 deals" || fail "something was purged inside the retent
 # three years later (retention is 730 days in the example)
 export DW_NOW=2029-12-01T00:00:00Z
 snap() {
-    echo "$(stat leads) $(deals_json | json_get '",".join(q["total"] for x in d for q in x["quotes"])') $(stat orders) $(audit_n)"
+    echo "$(dw_stat leads) $(deals_json | json_get '",".join(q["total"] for x in d for q in x["quotes"])') $(dw_stat orders) $(audit_n)"
 }
 before=$(snap)
 expect_exit 0 dw privacy purge --dry-run

@@ -101,7 +101,7 @@ expect 413
 CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(python3 -c "print('y' * 70000)")" \
     "$U/healthz")
 [ "$CODE" -ge 400 ] || fail "a 70 kB header was accepted ($CODE)"
-[ "$(stat leads)" = 1 ] || fail "a refused lead was stored"
+[ "$(dw_stat leads)" = 1 ] || fail "a refused lead was stored"
 pass "bad leads: 400 naming the field; broken JSON, deep nesting 400; big body 413; big header refused"
 
 tail -n +2 "$WS/samples/leads.jsonl" | while read -r line; do
@@ -111,7 +111,7 @@ tail -n +2 "$WS/samples/leads.jsonl" | while read -r line; do
 done
 # the agents run inside the server: wait until nothing is new or being worked on
 for _ in $(seq 150); do
-    left=$(stat runnable)
+    left=$(dw_stat runnable)
     [ "$left" = 0 ] && break
     sleep 0.2
 done
@@ -170,7 +170,7 @@ req GET "/v1/deals/$DEAL1/proposal" "$REP"
 pass "proposal; accept: 403 for an integration, 409 for a superseded revision, 200 orders"
 
 # the event stream: everything after Last-Event-ID, in order, with ids
-MAXSEQ=$(stat last_event)
+MAXSEQ=$(dw_stat last_event)
 curl -s -N --max-time 2 -H "Authorization: Bearer $REP" -H "Last-Event-ID: 5" "$U/v1/events" \
     >"$TMP/sse" || true
 # ids 6, 7, 8, ... without a gap, up to at least what the log held before the request (the
