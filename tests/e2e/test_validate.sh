@@ -26,7 +26,7 @@ pass "problems reported:
 $OUT"
 
 echo '{"source":"web_form","external_id":"v-1","message":"hi"}' > "$TMP/l.json"
-expect_exit 1 dw lead add "$TMP/l.json"
+expect_exit 2 dw lead add "$TMP/l.json"
 # the store the invalid workspace would use, read through a valid one
 "$DW" init "$TMP/valid" >/dev/null
 [ "$("$DW" -w "$TMP/valid" --db "$WS/.dealwright/state.db" stats --json | json_get 'd["leads"]')" = 0 ] ||
