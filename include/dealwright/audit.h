@@ -19,6 +19,10 @@ DW_EXPORT int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *
 /* The audit records of a deal (0: every record). */
 DW_EXPORT int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret,
                             struct dw_error *err);
+/* The whole chain, a page at a time: up to max (1..1000) records after seq, oldest first,
+ * the objects dw_audit_show gives (also the records of no deal). */
+DW_EXPORT int dw_audit_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,
+                             struct dw_error *err);
 
 /* Signed checkpoints: Ed25519 over the chain's head, so that a truncated or re-hashed
  * tail is detected later. dw_audit_key_load reads the signing key (a file of 64 hex

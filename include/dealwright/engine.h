@@ -17,15 +17,43 @@
 
 #include <dealwright/error.h>
 #include <dealwright/export.h>
+#include <dealwright/util.h>
 #include <dealwright/workspace.h>
 
 struct dw_engine;
 
-/* Load and validate the workspace at ws_root and open the store at db_path (NULL:
- * WS_ROOT/.dealwright/state.db). An invalid workspace fills diags and returns
- * -DW_EVALIDATE: the engine refuses to work on it. */
+/* How an engine is opened (all zero: the defaults). The library reads no environment
+ * variable and changes no process-wide setting: a surface that wants DW_NOW, DW_FAILPOINTS
+ * or DW_DB reads them itself and puts them here (the CLI does). */
+struct dw_engine_opts {
+    /* Where the state lives: a path or a URL (PATH, sqlite:PATH, sqlite:///abs/path;
+     * postgres://... is reserved and refused in this version). NULL:
+     * WS_ROOT/.dealwright/state.db. */
+    const char *db;
+    /* 0: the wall clock. Else every "now" of this engine is this instant (seconds since the
+     * epoch): record times, validity, slots, rules' `now`, retry times. Tests and the demo
+     * pin time; dw_engine_pin_clock() moves it. */
+    dw_time_t now_pin;
+    /* Testing: "agent=N,agent=fatal" makes the named agent's first N attempts of a step fail
+     * transiently (or every one fail permanently), to exercise retries and parking end to
+     * end. NULL: none. Copied. */
+    const char *failpoints;
+};
+
+/* Load and validate the workspace at ws_root and open the store opts->db (opts may be
+ * NULL). An invalid workspace fills diags and returns -DW_EVALIDATE: the engine refuses to
+ * work on it. A db URL that names no backend of this build is -DW_EINVAL (field "db"). */
+DW_EXPORT int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
+                                  struct dw_engine **ret, struct dw_diags *diags,
+                                  struct dw_error *err);
+/* dw_engine_open_opts() with only opts.db = db_path. */
 DW_EXPORT int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **ret,
                              struct dw_diags *diags, struct dw_error *err);
+/* Pin the engine's clock at now (0: back to the wall clock), for a surface that steps time
+ * (scenarios). The engine's store follows. */
+DW_EXPORT void dw_engine_pin_clock(struct dw_engine *e, dw_time_t now);
+/* The engine's "now". */
+DW_EXPORT dw_time_t dw_engine_now(const struct dw_engine *e);
 DW_EXPORT void dw_engine_close(struct dw_engine *e);
 /* The engine's snapshot (owned by the engine; dw_workspace_ref to keep it longer). */
 DW_EXPORT const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);

@@ -10,6 +10,7 @@
 #include <dealwright/engine.h>
 #include <dealwright/error.h>
 #include <dealwright/export.h>
+#include <dealwright/util.h>
 #include <dealwright/workspace.h>
 
 /* A person sets the discount of a deal's quote: a new revision, approvals asked again. */
@@ -24,6 +25,7 @@ DW_EXPORT int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char
 struct dw_price_request {
     const char *currency, *country, *discount_pct;
     int term_months;
+    dw_time_t now; /* price rules' `now`; 0 = the wall clock */
 };
 DW_EXPORT int dw_price_solution(const struct dw_workspace *ws, const json_t *solution,
                                 const struct dw_price_request *req, json_t **ret,

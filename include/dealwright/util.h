@@ -24,9 +24,6 @@ DW_EXPORT int dw_time_parse(const char *s, dw_time_t *ret);
 DW_EXPORT const char *dw_time_format(dw_time_t t, char *buf, size_t size);
 /* "2026-11-20" (at least 11 bytes). */
 DW_EXPORT const char *dw_date_format(dw_time_t t, char *buf, size_t size);
-/* The library's clock: the wall clock, or DW_NOW (RFC 3339) when the environment sets it,
- * as tests and the demo do to pin time. */
-DW_EXPORT dw_time_t dw_now(void);
 /* Monotonic microseconds, for measuring. */
 DW_EXPORT int64_t dw_monotonic_us(void);
 

@@ -37,7 +37,13 @@ int main(void) {
         rc = fail("dw_workspace_write_example", &err);
         goto out;
     }
-    if (dw_engine_open(dir, NULL, &e, &diags, &err) < 0) {
+    /* the clock pinned a few days after the lead came in, so the run is the same every time */
+    struct dw_engine_opts eo = {0};
+    if (dw_time_parse("2026-11-24T12:00:00Z", &eo.now_pin) < 0) {
+        rc = fail("dw_time_parse", NULL);
+        goto out;
+    }
+    if (dw_engine_open_opts(dir, &eo, &e, &diags, &err) < 0) {
         rc = fail("dw_engine_open", &err);
         goto out;
     }
