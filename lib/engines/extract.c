@@ -430,8 +430,16 @@ struct tindex {
 #define REGION_TOKENS 3072
 #define REGION_POOL 24576
 
+#define MORPHEMES 192 /* more than the morphemes of the number words */
+
 static struct {
     uint16_t kw_slot[KW_SLOTS];
+    uint8_t kw_len[KW_SLOTS]; /* the length of that slot's keyword */
+    /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
+     * are the indexes of those starting with b, in table order */
+    uint8_t morph[MORPHEMES];
+    uint8_t morph_len[MORPHEMES];
+    uint16_t morph_start[257];
     struct tindex countries;
     struct phrase country_ph[COUNTRY_PHRASES];
     struct tok country_tok[COUNTRY_TOKENS];
@@ -640,8 +648,7 @@ static int kw_find(const char *w, size_t n) {
         int k = g.kw_slot[h];
         if (!k)
             return 0;
-        const char *kw = kwdefs[k - 1].w;
-        if (strlen(kw) == n && memcmp(kw, w, n) == 0)
+        if (g.kw_len[h] == n && memcmp(kwdefs[k - 1].w, w, n) == 0)
             return k;
         h = (h + 1) & (KW_SLOTS - 1);
     }
@@ -807,6 +814,8 @@ static int tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
     return 0;
 }
 
+static void morphemes_init(void); /* with the number words below */
+
 static void init_tables(void) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(kwdefs); k++) {
         size_t n = strlen(kwdefs[k].w);
@@ -816,9 +825,12 @@ static void init_tables(void) {
             dup = strcmp(kwdefs[g.kw_slot[h] - 1].w, kwdefs[k].w) == 0;
             h = (h + 1) & (KW_SLOTS - 1);
         }
-        if (!dup)
+        if (!dup) {
             g.kw_slot[h] = (uint16_t)(k + 1);
+            g.kw_len[h] = (uint8_t)n;
+        }
     }
+    morphemes_init();
     size_t np = 0, tp = 0, pp = 0;
     for (size_t c = 0; c < dw__n_country_names && c < DW_ARRAY_SIZE(g.codes); c++) {
         const char *s = dw__country_names[c];
@@ -1557,6 +1569,20 @@ static const struct {
     {"mila", 1000, 'k'},
 };
 
+static void morphemes_init(void) {
+    _Static_assert(DW_ARRAY_SIZE(morphemes) <= MORPHEMES, "MORPHEMES too small");
+    size_t o = 0;
+    for (unsigned b = 0; b < 256; b++) {
+        g.morph_start[b] = (uint16_t)o;
+        for (size_t k = 0; k < DW_ARRAY_SIZE(morphemes); k++)
+            if ((unsigned char)morphemes[k].m[0] == b)
+                g.morph[o++] = (uint8_t)k;
+    }
+    g.morph_start[256] = (uint16_t)o;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(morphemes); k++)
+        g.morph_len[k] = (uint8_t)strlen(morphemes[k].m);
+}
+
 /* Number words that are common words in another language count only before a unit noun
  * of their own: Spanish "once" (English "once"), Italian "due" and "sei" (English "due",
  * German "sei"). */
@@ -1575,8 +1601,9 @@ static int32_t word_number(const char *w, size_t n) {
     int parts = 0;
     while (i < n) {
         size_t best = 0, bl = 0;
-        for (size_t k = 0; k < DW_ARRAY_SIZE(morphemes); k++) {
-            size_t l = strlen(morphemes[k].m);
+        unsigned b = (unsigned char)w[i];
+        for (size_t m = g.morph_start[b]; m < g.morph_start[b + 1]; m++) {
+            size_t k = g.morph[m], l = g.morph_len[k];
             if (l > bl && l <= n - i && memcmp(w + i, morphemes[k].m, l) == 0) {
                 best = k;
                 bl = l;
