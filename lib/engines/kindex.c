@@ -356,13 +356,6 @@ struct dfmap { /* open addressing: "LANG:STEM" -> change of its passage count */
     size_t n, cap;
 };
 
-static uint64_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 static int dfmap_grow(struct dfmap *m) {
     size_t cap = m->cap ? m->cap * 2 : 1024;
     char **key = calloc(cap, sizeof *key);
@@ -375,7 +368,7 @@ static int dfmap_grow(struct dfmap *m) {
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->key[i])
             continue;
-        size_t j = hash_bytes(m->key[i], strlen(m->key[i])) & (cap - 1);
+        size_t j = dw_fnv1a64(m->key[i], strlen(m->key[i])) & (cap - 1);
         while (key[j])
             j = (j + 1) & (cap - 1);
         key[j] = m->key[i];
@@ -392,7 +385,7 @@ static int dfmap_grow(struct dfmap *m) {
 static int dfmap_add(struct dfmap *m, const char *key, int64_t d) {
     if (2 * (m->n + 1) > m->cap && dfmap_grow(m) < 0)
         return -DW_ENOMEM;
-    size_t j = hash_bytes(key, strlen(key)) & (m->cap - 1);
+    size_t j = dw_fnv1a64(key, strlen(key)) & (m->cap - 1);
     while (m->key[j] && strcmp(m->key[j], key) != 0)
         j = (j + 1) & (m->cap - 1);
     if (!m->key[j]) {

@@ -370,7 +370,6 @@ extern pthread_once_t dw__ex_once;
 /* tokens.c */
 void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
-uint32_t dw__ex_hash_bytes(const char *s, size_t n);
 int dw__ex_kw_find(const char *w, size_t n);
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
 bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);

@@ -49,7 +49,7 @@ static void tindex_finish(struct tindex *ix, uint32_t *slot, size_t nslot) {
     memset(slot, 0, nslot * sizeof *slot);
     for (size_t i = 0; i < ix->n; i++) {
         struct phrase *p = &ix->ph[i];
-        uint32_t h = dw__ex_hash_bytes(p->key, p->klen) & (uint32_t)ix->mask;
+        uint32_t h = dw_fnv1a32(p->key, p->klen) & (uint32_t)ix->mask;
         while (slot[h] && !key_eq(&ix->ph[slot[h] - 1], p->key, p->klen))
             h = (h + 1) & (uint32_t)ix->mask;
         uint32_t *link = &slot[h];
@@ -133,7 +133,7 @@ int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
 void dw__ex_init_tables(void) {
     for (size_t k = 0; k < dw__ex_n_kwdefs; k++) {
         size_t n = strlen(dw__ex_kwdefs[k].w);
-        uint32_t h = dw__ex_hash_bytes(dw__ex_kwdefs[k].w, n) & (KW_SLOTS - 1);
+        uint32_t h = dw_fnv1a32(dw__ex_kwdefs[k].w, n) & (KW_SLOTS - 1);
         bool dup = false;
         while (dw__ex_g.kw_slot[h] && !dup) {
             dup = strcmp(dw__ex_kwdefs[dw__ex_g.kw_slot[h] - 1].w, dw__ex_kwdefs[k].w) == 0;
@@ -259,7 +259,7 @@ static size_t phrase_match(const struct ctx *c, const struct phrase *p, size_t i
 /* The longest phrase of ix starting at token i whose key is key[0..kl), or NULL. */
 static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex *ix, size_t i,
                                         const char *key, size_t kl, size_t *ret_end) {
-    uint32_t h = dw__ex_hash_bytes(key, kl) & (uint32_t)ix->mask;
+    uint32_t h = dw_fnv1a32(key, kl) & (uint32_t)ix->mask;
     for (;;) {
         uint32_t s = ix->slot[h];
         if (!s)

@@ -156,15 +156,8 @@ size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
     return nt;
 }
 
-uint32_t dw__ex_hash_bytes(const char *s, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 int dw__ex_kw_find(const char *w, size_t n) {
-    uint32_t h = dw__ex_hash_bytes(w, n) & (KW_SLOTS - 1);
+    uint32_t h = dw_fnv1a32(w, n) & (KW_SLOTS - 1);
     for (;;) {
         int k = dw__ex_g.kw_slot[h];
         if (!k)
