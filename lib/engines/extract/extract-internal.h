@@ -367,7 +367,7 @@ struct dw__ex_tables {
 extern struct dw__ex_tables dw__ex_g;
 extern pthread_once_t dw__ex_once;
 
-/* tokens.c */
+/* tokenize.c */
 void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
 int dw__ex_kw_find(const char *w, size_t n);
