@@ -416,15 +416,9 @@ struct stems { /* the terms of one passage: "LANG:STEM\0" one after another */
 static int collect_stem(void *ud, int flags, const char *tok, int n, int start, int end) {
     (void)flags, (void)start, (void)end;
     struct stems *s = ud;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        size_t *off = realloc(s->off, cap * sizeof *off);
-        if (!off) {
-            s->oom = true;
-            return SQLITE_NOMEM;
-        }
-        s->off = off;
-        s->cap = cap;
+    if (DW_GROW(s->off, s->cap, s->n + 1) < 0) {
+        s->oom = true;
+        return SQLITE_NOMEM;
     }
     s->off[s->n++] = s->buf.len;
     if (dw_buf_printf(&s->buf, "%s:%.*s", s->lang, n, tok) < 0 || dw_buf_putc(&s->buf, 0) < 0) {
