@@ -249,14 +249,9 @@ int dw__ws_list(struct dw__ws_ctx *c, const char *sub, const char *ext, char ***
             r = -DW_ETOOBIG;
             break;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                r = -DW_ENOMEM;
-                break;
-            }
-            v = nv;
+        if (DW_GROW(v, cap, n + 1) < 0) {
+            r = -DW_ENOMEM;
+            break;
         }
         if (asprintf(&v[n], "%s/%s", sub, de->d_name) < 0) {
             r = -DW_ENOMEM;

@@ -625,14 +625,9 @@ static int drop_stale(struct dw_kindex *ix, const struct dw_workspace *ws, bool 
         } else {
             s->removed++;
         }
-        if (n_drop == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct stale *v = realloc(drop, cap * sizeof *v);
-            if (!v) {
-                r = -DW_ENOMEM;
-                break;
-            }
-            drop = v;
+        if (DW_GROW(drop, cap, n_drop + 1) < 0) {
+            r = -DW_ENOMEM;
+            break;
         }
         drop[n_drop].path = strdup(path ? path : "");
         drop[n_drop].lang = strdup(lang ? lang : "");
@@ -1032,15 +1027,9 @@ static int search_language(struct dw_kindex *ix, size_t l, const char *question,
         const struct rowmap *m = row_of(ix, a.id[s]);
         if (!m)
             continue;
-        if (*n == *cap) {
-            size_t c = *cap ? *cap * 2 : 256;
-            struct dw_khit *v = realloc(*hits, c * sizeof *v);
-            if (!v) {
-                r = -DW_ENOMEM;
-                break;
-            }
-            *hits = v;
-            *cap = c;
+        if (DW_GROW(*hits, *cap, *n + 1) < 0) {
+            r = -DW_ENOMEM;
+            break;
         }
         (*hits)[(*n)++] = (struct dw_khit){m->d, m->k, a.score[s]};
     }
@@ -1109,14 +1098,9 @@ int dw_kindex_search_fts5(struct dw_kindex *ix, const char *question, size_t lim
             const struct rowmap *m = row_of(ix, sqlite3_column_int64(st, 0));
             if (!m)
                 continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                struct dw_khit *v = realloc(hits, cap * sizeof *v);
-                if (!v) {
-                    r = dw_error_set(err, -DW_ENOMEM, "out of memory");
-                    break;
-                }
-                hits = v;
+            if (DW_GROW(hits, cap, n + 1) < 0) {
+                r = dw_error_set(err, -DW_ENOMEM, "out of memory");
+                break;
             }
             hits[n++] = (struct dw_khit){m->d, m->k, -sqlite3_column_double(st, 1)};
         }
