@@ -91,7 +91,7 @@ static bool phone_cue(const struct ctx *c, size_t s) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
         size_t n = strlen(cues[k]);
         for (size_t b = from; b + n <= s; b++)
-            if (memcmp(c->lo + b, cues[k], n) == 0 &&
+            if (c->lo[b] == cues[k][0] && memcmp(c->lo + b, cues[k], n) == 0 &&
                 (b == 0 || !email_local((unsigned char)c->lo[b - 1])))
                 return true;
     }
@@ -129,7 +129,7 @@ void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
             b = e;
         } else if ((p[b] == '+' || p[b] == '(' || (p[b] >= '0' && p[b] <= '9')) &&
                    (b == 0 || p[b - 1] == ' ' || p[b - 1] == ':' || p[b - 1] == '\n') &&
-                   (p[b] == '+' || phone_cue(c, b)) && (e = phone_at(c, b))) {
+                   (e = phone_at(c, b)) && (p[b] == '+' || phone_cue(c, b))) {
             char buf[40];
             size_t n = 0;
             bool space = false;
