@@ -11,36 +11,10 @@
 # DW_NPM=/path/to/npm-cli.js that npm (as on Debian 12: nodejs 18.19 or later, npm 9.2).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed (make test-deps installs it)"
-CACHE="${DW_BUILD_ROOT:-$TMP}/e2e-node"
-NPMDIR="$(cd "$(dirname "$0")/npm" && pwd)"
-NODE="${DW_NODE:-node}"
-
+. "$(dirname "$0")/npm.sh"
 # The browser and the driver.
-missing=""
-[ -x /usr/bin/chromium ] || missing="$missing chromium"
-command -v "$NODE" >/dev/null || missing="$missing nodejs"
-NPM_CLI=${DW_NPM:-$(command -v npm || true)}
-[ -n "$NPM_CLI" ] || missing="$missing npm"
-[ -z "$missing" ] || fail "the browser test needs$missing: run make test-deps (sudo apt-get install -y$missing)"
-major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-[ "$major" -ge 18 ] || fail "Node.js $("$NODE" --version 2>&1) is too old; the browser test needs 18 or later"
-echo "node $("$NODE" --version) ($NODE), npm $("$NODE" "$(readlink -f "$NPM_CLI")" --version)"
-PW="$CACHE/node_modules/playwright-core"
-# npm ci (the lockfile exactly) when the installed tree is not the committed lockfile's. It
-# runs on the same Node.js as the test and refuses a package whose engines exclude it;
-# retries are few and short, and npm's own error is shown when it fails.
-if ! cmp -s "$NPMDIR/package-lock.json" "$CACHE/package-lock.json" || [ ! -f "$PW/package.json" ]; then
-    rm -rf "$CACHE"
-    mkdir -p "$CACHE"
-    cp "$NPMDIR/package.json" "$NPMDIR/package-lock.json" "$CACHE/"
-    if ! (cd "$CACHE" && "$NODE" "$(readlink -f "$NPM_CLI")" ci --engine-strict --no-audit --no-fund \
-            --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000 \
-            --fetch-timeout=30000 --loglevel=error) >"$TMP/npm.log" 2>&1; then
-        rm -f "$CACHE/package-lock.json"
-        fail "npm ci of tests/e2e/npm/package-lock.json failed: $(grep -E 'npm (ERR!|error)' "$TMP/npm.log" | head -15 || true)
-$(tail -5 "$TMP/npm.log")"
-    fi
-fi
+npm_tools "the browser test" chromium
+PW="$NODE_MODULES/playwright-core"
 echo "playwright-core $("$NODE" -p "require('$PW/package.json').version")"
 
 new_ws
