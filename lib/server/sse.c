@@ -18,7 +18,6 @@ struct sse {
     size_t off;
     char secret[160]; /* the stream's token, checked again every SSE_RECHECK_MS */
     int64_t checked_us;
-    bool opened; /* the first line went out (with it, the response's headers) */
     bool subscribed;
 };
 
@@ -73,13 +72,6 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     struct sse *s = cls;
     struct dw_pump *pump = s->sv->pump;
     int64_t idle_since = srv_mono_us();
-    if (!s->opened) {
-        /* libmicrohttpd sends the headers with the first bytes of the body: a comment line
-         * at once, so that a client knows the stream is open before the first event */
-        s->opened = true;
-        if (dw_buf_printf(&s->out, ": open\n\n") < 0)
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-    }
     if (!s->subscribed) {
         dw_pump_subscribe(pump);
         s->subscribed = true;
