@@ -33,23 +33,27 @@ static void deadline_in(struct timespec *t, int ms) {
     }
 }
 
-/* The newest seq after `from`: the log read a page at a time (the pages are small: only
- * what arrived since the last read). */
+/* The newest seq after `from`: one small read of what arrived since the last; when a whole
+ * page came (the pump was idle while many events were written), the log's end is asked
+ * for instead of paging through them. */
 static int64_t newest(struct dw_engine *e, int64_t from) {
-    for (;;) {
-        struct dw_error err = {0};
-        json_t *evs = NULL;
-        if (dw_events_since(e, from, 100, &evs, &err) < 0) {
-            json_decref(evs);
-            return from; /* tried again next interval; streams end on their own reads */
-        }
-        size_t n = json_array_size(evs);
-        if (n)
-            from = dw_json_int(json_array_get(evs, n - 1), "seq", from);
+    struct dw_error err = {0};
+    json_t *evs = NULL;
+    if (dw_events_since(e, from, 100, &evs, &err) < 0) {
         json_decref(evs);
-        if (n < 100)
-            return from;
+        return from; /* tried again next interval; streams end on their own reads */
     }
+    size_t n = json_array_size(evs);
+    if (n)
+        from = dw_json_int(json_array_get(evs, n - 1), "seq", from);
+    json_decref(evs);
+    if (n == 100) {
+        json_t *st = NULL;
+        if (dw_stats(e, &st, &err) >= 0 && dw_json_int(st, "last_event", 0) > from)
+            from = dw_json_int(st, "last_event", 0);
+        json_decref(st);
+    }
+    return from;
 }
 
 static void *pump_main(void *arg) {

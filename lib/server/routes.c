@@ -399,8 +399,20 @@ size_t srv_n_labels = 1;
 static size_t route_label[DW_ARRAY_SIZE(srv_routes)];
 static pthread_once_t labels_once = PTHREAD_ONCE_INIT;
 
+/* Each row's path split into its segments once, for the dispatch. */
+static struct shape {
+    int n;
+    char *seg[7];
+    char buf[96];
+} shapes[DW_ARRAY_SIZE(srv_routes)];
+
+static int split_path(char *p, char *seg[7]);
+
 static void labels_init(void) {
     for (size_t i = 0; i < srv_n_routes; i++) {
+        struct shape *sh = &shapes[i];
+        snprintf(sh->buf, sizeof sh->buf, "%s", srv_routes[i].path);
+        sh->n = split_path(sh->buf, sh->seg);
         size_t k = 0;
         while (k < srv_n_labels && strcmp(srv_labels[k], srv_routes[i].label) != 0)
             k++;
@@ -444,10 +456,9 @@ static int split_path(char *p, char *seg[7]) {
 
 /* Does the row's path match the segments? Literals only; the parameters are read after. */
 static bool shape_matches(const struct route *rt, char *const seg[7], int n) {
-    char pat[96];
-    snprintf(pat, sizeof pat, "%s", rt->path);
-    char *ps[7] = {0};
-    if (split_path(pat, ps) != n)
+    const struct shape *sh = &shapes[rt - srv_routes];
+    char *const *ps = sh->seg;
+    if (sh->n != n)
         return false;
     for (int i = 0; i < n; i++)
         if (ps[i][0] != '{' && strcmp(ps[i], seg[i]) != 0)
@@ -459,12 +470,13 @@ static bool shape_matches(const struct route *rt, char *const seg[7], int n) {
  * is not what the row takes. */
 static bool params_read(const struct route *rt, char *const seg[7], struct req *rq, char *msg,
                         size_t len) {
-    char pat[96];
-    snprintf(pat, sizeof pat, "%s", rt->path);
-    char *ps[7] = {0};
-    int n = split_path(pat, ps);
+    const struct shape *sh = &shapes[rt - srv_routes];
+    char *const *ps = sh->seg;
+    int n = sh->n;
     for (int i = 0; i < n; i++) {
         const char *s = seg[i];
+        if (ps[i][0] != '{')
+            continue;
         if (strcmp(ps[i], "{file}") == 0) {
             rq->file = s;
         } else if (strcmp(ps[i], "{id}") == 0) {
