@@ -28,7 +28,7 @@ static int load_ws(struct cli *cli, struct dw_workspace **ret) {
         fprintf(stderr, "dealwright: the workspace %s is not valid (dealwright validate)\n",
                 cli->workspace);
         dw_diags_release(&diags);
-        return r == -DW_EVALIDATE ? EXIT_USAGE : cli_exit_code(r);
+        return cli_workspace_exit(r);
     }
     dw_diags_release(&diags);
     return EXIT_OK;
@@ -41,12 +41,17 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         return cli_usage("usage: dealwright extract FILE|- [--at TIME]");
     const char *path = argv[0], *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     struct dw_error err = {0};
-    dw_time_t at = dw_now();
+    dw_time_t at;
+    int r = cli_now(&at, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (at == 0)
+        at = dw_clock_now(NULL);
     if (at_s && dw_time_parse(at_s, &at) < 0)
         return cli_usage("dealwright: --at %s: not an RFC 3339 time (2026-11-20T09:14:00Z)", at_s);
     char *data = NULL;
     size_t len;
-    int r = dw_read_file(path, 256 * 1024, &data, &len, &err);
+    r = dw_read_file(path, 256 * 1024, &data, &len, &err);
     if (r < 0)
         return cli_fail(&err, r);
     size_t k = 0;
@@ -62,14 +67,14 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         json_t *lead = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
         if (!lead) {
             fprintf(stderr, "dealwright: %s:%d:%d: %s\n", name, je.line, je.column, je.text);
-            code = EXIT_USAGE;
+            code = EXIT_INPUT;
             goto out;
         }
         r = dw_extract_lead(ws, lead, at, &out, &err);
         json_decref(lead);
         if (r < 0 && err.field[0]) {
             fprintf(stderr, "dealwright: %s: field '%s': %s\n", name, err.field, err.msg);
-            code = cli_exit_code(r);
+            code = cli_error_exit(&err, r);
             goto out;
         }
     } else {
@@ -210,7 +215,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     if (!d) {
         fprintf(stderr, "dealwright: --set %s: cannot open the directory\n", dir);
         dw_workspace_unref(ws);
-        return EXIT_USAGE;
+        return EXIT_NOTFOUND;
     }
     char **files = NULL;
     size_t n = 0;
@@ -247,7 +252,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     if (n == 0) {
         json_decref(misses);
         fprintf(stderr, "dealwright: --set %s: no labelled messages (*.json)\n", dir);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     bool below = false;
     for (int f = 0; f < DW_EF_N; f++) {

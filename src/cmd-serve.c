@@ -13,7 +13,7 @@
 #define CONN_PER_ADDR 64 /* connections from one address; --per-address */
 #define HEAD_TIMEOUT 10  /* seconds to receive a request's headers; --header-timeout */
 
-/* The API's description (src/serve-openapi.c), served at /v1/openapi.json. */
+/* The API's description (api/openapi.yaml, embedded), served at /v1/openapi.json. */
 extern const char dw_serve_openapi[];
 
 static void started(const char *url, void *ud) {

@@ -74,9 +74,19 @@ static int key_create(const char *path, unsigned char seed[crypto_sign_SEEDBYTES
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-            return dw_error_set(err, -DW_EIO, "%s: cannot create the directory: %s", dir,
-                                strerror(errno));
+        /* and the folders above it (a new user has no ~/.config yet) */
+        for (char *p = dir + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return dw_error_set(err, -DW_EIO, "%s: cannot create the directory: %s", dir,
+                                    strerror(errno));
+            *p = c;
+            if (!c)
+                break;
+        }
     }
     randombytes_buf(seed, crypto_sign_SEEDBYTES);
     char hex[SEED_HEX + 2];
@@ -189,7 +199,7 @@ int dw_audit_checkpoint(struct dw_engine *e, const struct dw_audit_key *key, jso
     _cleanup_json_ json_t *cp =
         json_pack("{s:s,s:I,s:s,s:I,s:s,s:s}", "format", CHECKPOINT_FORMAT, "seq",
                   (json_int_t)w.head_seq, "hash", w.head_hash, "count", (json_int_t)w.count, "at",
-                  dw_time_format(dw_now(), at, sizeof at), "public_key", pk);
+                  dw_time_format(dw__now(e), at, sizeof at), "public_key", pk);
     _cleanup_free_ char *text = cp ? signed_text(cp) : NULL;
     if (!text)
         return -DW_ENOMEM;
