@@ -59,28 +59,36 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
         db = path;
     }
     r = dw_store_open(db, &e->clock, &e->store, err);
-    if (r < 0) {
+    if (r < 0 || !(e->db = strdup(db))) {
+        if (r >= 0)
+            dw_store_close(e->store);
         dw_workspace_unref(e->ws);
         free(e->failpoints);
         free(e);
-        return r;
+        return r < 0 ? r : -DW_ENOMEM;
     }
     *ret = e;
     return 0;
 }
 
-int dw_engine_open_shared(struct dw_engine *from, const char *db_path, struct dw_engine **ret,
+int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engine **ret,
                           struct dw_error *err) {
     struct dw_engine *e = calloc(1, sizeof *e);
     if (!e)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    char path[4096];
-    if (!db_path) {
-        snprintf(path, sizeof path, "%s/.dealwright/state.db", from->ws->root);
-        db_path = path;
+    e->clock.pin = from->clock.pin;
+    if (!db)
+        db = from->db;
+    if ((from->failpoints && !(e->failpoints = strdup(from->failpoints))) ||
+        !(e->db = strdup(db))) {
+        free(e->failpoints);
+        free(e);
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
     }
-    int r = dw_store_open(DW_STORE_SQLITE, db_path, &e->store, err);
+    int r = dw_store_open(db, &e->clock, &e->store, err);
     if (r < 0) {
+        free(e->db);
+        free(e->failpoints);
         free(e);
         return r;
     }
@@ -96,6 +104,7 @@ void dw_engine_close(struct dw_engine *e) {
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
     free(e->failpoints);
+    free(e->db);
     free(e);
 }
 

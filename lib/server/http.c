@@ -390,7 +390,8 @@ void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (strcmp(label, "healthz") && strcmp(label, "readyz") && strcmp(label, "metrics")) {
         char at[32];
         fprintf(stderr, "%s request route=%s status=%u user=%s us=%lld\n",
-                dw_time_format(dw_now(), at, sizeof at), label, status, rq->user, (long long)us);
+                dw_time_format(dw_engine_now(sv->api), at, sizeof at), label, status, rq->user,
+                (long long)us);
     }
     if (rq->counted)
         atomic_fetch_sub(&sv->in_flight, 1);

@@ -116,9 +116,9 @@ static int open_engines(struct server *sv, struct dw_error *err) {
     }
     struct dw_engine **mine[] = {&sv->worker_engine, &sv->hook_engine, &sv->pump_engine};
     for (size_t i = 0; r >= 0 && i < DW_ARRAY_SIZE(mine); i++)
-        r = dw_engine_open_shared(sv->api, sv->opts.db, mine[i], err);
+        r = dw_engine_open_shared(sv->api, NULL, mine[i], err);
     for (int i = 0; r >= 0 && i < READERS; i++)
-        r = dw_engine_open_shared(sv->api, sv->opts.db, &sv->readers[i].e, err);
+        r = dw_engine_open_shared(sv->api, NULL, &sv->readers[i].e, err);
     return r;
 }
 

@@ -9,7 +9,7 @@
 
 #include "server/internal.h"
 
-/* The document served at /v1/openapi.json (src/serve-openapi.c, linked in). */
+/* The document served at /v1/openapi.json (api/openapi.yaml, embedded and linked in). */
 extern const char dw_serve_openapi[];
 
 static char dir[64];
