@@ -59,12 +59,40 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
         db = path;
     }
     r = dw_store_open(db, &e->clock, &e->store, err);
-    if (r < 0) {
+    if (r < 0 || !(e->db = strdup(db))) {
+        if (r >= 0)
+            dw_store_close(e->store);
         dw_workspace_unref(e->ws);
+        free(e->failpoints);
+        free(e);
+        return r < 0 ? r : -DW_ENOMEM;
+    }
+    *ret = e;
+    return 0;
+}
+
+int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engine **ret,
+                          struct dw_error *err) {
+    struct dw_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    e->clock.pin = from->clock.pin;
+    if (!db)
+        db = from->db;
+    if ((from->failpoints && !(e->failpoints = strdup(from->failpoints))) ||
+        !(e->db = strdup(db))) {
+        free(e->failpoints);
+        free(e);
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    }
+    int r = dw_store_open(db, &e->clock, &e->store, err);
+    if (r < 0) {
+        free(e->db);
         free(e->failpoints);
         free(e);
         return r;
     }
+    e->ws = dw_workspace_ref(from->ws);
     *ret = e;
     return 0;
 }
@@ -76,6 +104,7 @@ void dw_engine_close(struct dw_engine *e) {
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
     free(e->failpoints);
+    free(e->db);
     free(e);
 }
 
@@ -599,14 +628,28 @@ int dw_deals_page(struct dw_engine *e, const char *stage, const char *after, int
 
 int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t **ret,
                       struct dw_error *err) {
+    return dw_approvals_page_status(e, "pending", after, limit, ret, err);
+}
+
+int dw_approvals_page_status(struct dw_engine *e, const char *status, const char *after, int limit,
+                             json_t **ret, struct dw_error *err) {
     int64_t after_id;
     int r;
+    if (!status || (strcmp(status, "pending") && strcmp(status, "approved") &&
+                    strcmp(status, "rejected") && strcmp(status, "all")))
+        return dw_error_field(err, -DW_EINVAL, "status",
+                              "status: pending, approved, rejected or all, got '%.40s'",
+                              status ? status : "");
     if ((limit = dw__page_limit(limit, err)) < 0)
         return limit;
     if ((r = dw__cursor_parse('a', after, &after_id, err)) < 0)
         return r;
     json_t *rows = NULL;
-    if ((r = e->store->ops->approvals_pending(e->store, after_id, limit + 1, &rows, err)) < 0)
+    r = strcmp(status, "pending") == 0
+            ? e->store->ops->approvals_pending(e->store, after_id, limit + 1, &rows, err)
+            : e->store->ops->approvals_by_status(e->store, strcmp(status, "all") ? status : NULL,
+                                                 after_id, limit + 1, &rows, err);
+    if (r < 0)
         return r;
     json_t *page = dw__page_finish('a', rows, limit);
     if (!page)
