@@ -15,6 +15,11 @@ DW_EXPORT int dw_approvals_list(struct dw_engine *e, json_t **ret, struct dw_err
 /* The same a page at a time (engine.h). */
 DW_EXPORT int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t **ret,
                                 struct dw_error *err);
+/* Approvals of one status ("pending", "approved", "rejected", or "all" of them, void ones
+ * too), a page at a time; dw_approvals_page is status "pending". Another status is
+ * -DW_EINVAL with field "status". */
+DW_EXPORT int dw_approvals_page_status(struct dw_engine *e, const char *status, const char *after,
+                                       int limit, json_t **ret, struct dw_error *err);
 
 /* Decide an approval as a workspace user; the user's role must allow it (the required
  * role, or for discounts any role of a higher band). Runs the deal on afterwards.

@@ -29,6 +29,7 @@
 #include <dealwright/webhooks.h>
 #include <dealwright/reports.h>
 #include <dealwright/scoring.h>
+#include <dealwright/server.h>
 #include <dealwright/rules.h>
 #include <dealwright/extract.h>
 #include <dealwright/knowledge.h>

@@ -54,6 +54,12 @@ DW_EXPORT int dw_engine_open(const char *ws_root, const char *db_path, struct dw
 DW_EXPORT void dw_engine_pin_clock(struct dw_engine *e, dw_time_t now);
 /* The engine's "now". */
 DW_EXPORT dw_time_t dw_engine_now(const struct dw_engine *e);
+/* Another engine on e's workspace snapshot (not loaded again: the snapshot is immutable and
+ * shared, refcounted), with e's clock and failpoints and a store connection of its own on db
+ * (NULL: the store e opened): one per thread that works at the same time. Either may be
+ * closed first. */
+DW_EXPORT int dw_engine_open_shared(struct dw_engine *e, const char *db, struct dw_engine **ret,
+                                    struct dw_error *err);
 DW_EXPORT void dw_engine_close(struct dw_engine *e);
 /* The engine's snapshot (owned by the engine; dw_workspace_ref to keep it longer). */
 DW_EXPORT const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);

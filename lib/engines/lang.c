@@ -1,5 +1,6 @@
 /* Language identification by function words, and the money and date formats of the
  * languages the customer documents are written in. */
+#include <pthread.h>
 #include <string.h>
 
 #include "engines/lang.h"
@@ -57,11 +58,29 @@ static const char *const nl_words[] = {
 static const char *const *const lists[N_LANGS] = {en_words, de_words, fr_words,
                                                   es_words, it_words, nl_words};
 
-static bool in_list(const char *const *list, const char *w) {
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(list[i], w) == 0)
-            return true;
-    return false;
+/* The six lists as one table built once: each word with the set of languages listing it,
+ * so a word of the text costs one hash probe instead of a pass over every list. */
+#define WORD_SLOTS 1024 /* power of two, more than twice the words of all lists */
+static struct {
+    const char *w[WORD_SLOTS];
+    uint8_t langs[WORD_SLOTS]; /* bit k: lists[k] has the word */
+} words;
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static size_t word_slot(const char *w, size_t n) {
+    size_t h = dw_fnv1a32(w, n) & (WORD_SLOTS - 1);
+    while (words.w[h] && !(strlen(words.w[h]) == n && memcmp(words.w[h], w, n) == 0))
+        h = (h + 1) & (WORD_SLOTS - 1);
+    return h;
+}
+
+static void words_init(void) {
+    for (int k = 0; k < N_LANGS; k++)
+        for (size_t i = 0; lists[k][i]; i++) {
+            size_t h = word_slot(lists[k][i], strlen(lists[k][i]));
+            words.w[h] = lists[k][i];
+            words.langs[h] |= (uint8_t)(1u << k);
+        }
 }
 
 /* Lower-case a UTF-8 word in place: ASCII and the Latin-1 capitals (À..Þ but ×). */
@@ -84,6 +103,7 @@ static bool word_byte(unsigned char c) {
 }
 
 const char *dw_lang_detect(const char *text, size_t len, int *ret_score) {
+    pthread_once(&words_once, words_init);
     int score[N_LANGS] = {0};
     size_t i = 0;
     while (text && i < len) {
@@ -100,18 +120,18 @@ const char *dw_lang_detect(const char *text, size_t len, int *ret_score) {
             continue;
         memcpy(w, text + s, n);
         w[n] = '\0';
+        bool high = false;
+        for (size_t b = 0; b < n; b++)
+            high |= (unsigned char)w[b] >= 0x80;
         lower(w);
-        int hits = 0;
-        bool hit[N_LANGS] = {false};
+        unsigned langs = words.langs[word_slot(w, n)];
+        int hits = __builtin_popcount(langs);
         for (int k = 0; k < N_LANGS; k++)
-            if (in_list(lists[k], w)) {
-                hit[k] = true;
-                hits++;
-            }
-        for (int k = 0; k < N_LANGS; k++)
-            if (hit[k])
+            if (langs & (1u << k))
                 score[k] += hits == 1 ? 2 : 1;
         /* letters only one of the six writes */
+        if (!high)
+            continue;
         if (strstr(w, "ß"))
             score[1] += 2;
         if (strstr(w, "ñ"))
