@@ -1,6 +1,8 @@
 # dealwright — a thin wrapper over Meson + Ninja.
 #   make          build (installs missing Debian packages when run as root)
 #   make demo     build and run the main job on the example workspace
+#   make install  install the binary, libdealwright.so, the headers (include/dealwright/) and
+#                 dealwright.pc under PREFIX (/usr/local); DESTDIR stages them elsewhere
 #   make test     build, install the test packages, run every test (unit, conformance,
 #                 end-to-end, the browser test); a skipped test fails the run
 #   make soak     SOAK_SECONDS (1800) of mixed load on `dealwright serve`; fails unless the
@@ -24,7 +26,7 @@ BUILD_ASAN ?= build-asan
 BUILD_BENCH ?= build-bench
 
 .PHONY: all deps test-deps build demo test bench asan clean format check-format fuzz fuzz-long \
-        soak
+        soak install
 
 # $(call install_packages,LIST): install the Debian packages of LIST that are missing when
 # run as root; otherwise print the exact apt-get line and fail. A package counts as present
@@ -63,6 +65,15 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	./$(BUILD)/src/dealwright demo
+
+# The prefix is a build option (the paths in dealwright.pc follow it): set it, rebuild what
+# depends on it, then install (into $(DESTDIR) when set, as packagers do).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 
 # A skipped test is a failure: tests/check_no_skips.py reads meson's test log and names it.
 # TESTS="NAME..." runs only those (meson test names or --suite S).

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "dealwright.h"
+#include "base/base.h"
+#include <dealwright/dealwright.h>
 #include "store/store.h"
-#include "../src/cli.h"
 
 static double ms_since(const struct timespec *t0) {
     struct timespec t1;
@@ -108,7 +108,7 @@ int bench_report(int n, const char *existing) {
         printf("report: %d deals written in %.0f ms\n", n, ms_since(&t));
     }
     dw_store_close(s);
-    if (cli_write_example(dir, &err) < 0) {
+    if (dw_workspace_write_example(dir, &err) < 0) {
         fprintf(stderr, "%s\n", dw_error_format(&err, buf, sizeof buf));
         return 3;
     }

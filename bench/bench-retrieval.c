@@ -14,8 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "dealwright.h"
-#include "../src/cli.h"
+#include <dealwright/dealwright.h>
 
 #define DOCS 1000
 #define PASSAGES 100
@@ -84,7 +83,8 @@ static int write_doc(const char *dir, int d, const char *extra) {
         fprintf(f, "\n## Section %d %s %s\n", p, word(), word());
         for (int w = 0; w < 60; w++)
             fprintf(f, "%s%s", w ? " " : "",
-                    rand() % 40 == 0 ? entities[rand() % DW_ARRAY_SIZE(entities)] : word());
+                    rand() % 40 == 0 ? entities[rand() % (sizeof entities / sizeof *entities)]
+                                     : word());
         fprintf(f, ".%s\n", extra);
     }
     return fclose(f);
@@ -121,9 +121,9 @@ static int load(const char *dir, struct dw_workspace **ws) {
 int bench_retrieval(void) {
     char dir[] = "/tmp/dealwright-bench-kb-XXXXXX";
     struct dw_error err = {0};
-    if (!mkdtemp(dir) || dw_base_init() < 0)
+    if (!mkdtemp(dir) || dw_init() < 0)
         return 3;
-    if (cli_write_example(dir, &err) < 0)
+    if (dw_workspace_write_example(dir, &err) < 0)
         return fail("example", &err);
     srand(7);
     make_vocab();
@@ -156,7 +156,7 @@ int bench_retrieval(void) {
             len += snprintf(q + len, sizeof q - (size_t)len, " %s", word_from(CONTENT));
         if (i % 3 == 0)
             snprintf(q + len, sizeof q - (size_t)len, " with %s?",
-                     entities[rand() % DW_ARRAY_SIZE(entities)]);
+                     entities[rand() % (sizeof entities / sizeof *entities)]);
         json_t *res = NULL;
         int64_t s = dw_monotonic_us(), cs = cpu_us();
         if (dw_kb_ask(kb, q, 5, &res, &err) < 0)

@@ -17,8 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dealwright.h"
-#include "../src/cli.h"
+#include <dealwright/dealwright.h>
 #include "engines/pricing.h"
 
 #define RULES 100
@@ -138,11 +137,11 @@ int main(void) {
     /* the allocator tuning the dealwright binary makes (src/main.c): the library leaves it
      * to the program, so the figures here are the binary's */
     mallopt(M_MXFAST, 0);
-    if (dw_base_init() < 0)
+    if (dw_init() < 0)
         return 3;
     char dir[] = "/tmp/dw-bench-pricing-XXXXXX";
     struct dw_error err = {0};
-    if (!mkdtemp(dir) || cli_write_example(dir, &err) < 0) {
+    if (!mkdtemp(dir) || dw_workspace_write_example(dir, &err) < 0) {
         fprintf(stderr, "example: %s\n", err.msg);
         return 3;
     }

@@ -56,13 +56,13 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
         if (*end || max < 1 || max > 50)
             return cli_usage("--max: a number from 1 to 50, not '%s'", max_s);
     }
-    struct dw_buf q;
-    dw_buf_init(&q, 4096);
-    for (int i = 0; i < argc; i++)
-        if ((i && dw_buf_putc(&q, ' ') < 0) || dw_buf_puts(&q, argv[i]) < 0) {
-            dw_buf_release(&q);
+    char q[4097] = "";
+    for (int i = 0, n = 0; i < argc; i++) {
+        int k = snprintf(q + n, sizeof q - (size_t)n, "%s%s", i ? " " : "", argv[i]);
+        if (k < 0 || (size_t)k >= sizeof q - (size_t)n)
             return cli_usage("question: longer than 2000 bytes");
-        }
+        n += k;
+    }
 
     struct dw_diags diags = {0};
     struct dw_workspace *ws = NULL;
@@ -70,7 +70,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
     struct dw_error err = {0};
     json_t *stats = NULL, *res = NULL;
     int rc = EXIT_OK;
-    int r = dw_base_init();
+    int r = dw_init();
     if (r == 0)
         r = dw_workspace_load(cli->workspace, &ws, &diags);
     if (r < 0) {
@@ -83,7 +83,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
     }
     r = dw_kb_open(ws, NULL, &kb, &stats, &err);
     if (r == 0)
-        r = dw_kb_ask(kb, q.data ? q.data : "", (size_t)max, &res, &err);
+        r = dw_kb_ask(kb, q, (size_t)max, &res, &err);
     if (r < 0) {
         rc = cli_fail(&err, r);
         goto out;
@@ -100,6 +100,5 @@ out:
     dw_kb_close(kb);
     dw_workspace_unref(ws);
     dw_diags_release(&diags);
-    dw_buf_release(&q);
     return rc;
 }

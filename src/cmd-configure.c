@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "engines/configure.h"
 
 #define REQ_MAX_BYTES (1u << 20)
 
@@ -57,9 +56,9 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
         char *end = NULL;
         long long n = eq ? strtoll(eq + 1, &end, 10) : -1;
         if (!eq || eq == v || eq - v > 64 || !end || *end || end == eq + 1 || n < 0 ||
-            n > DW_CFG_MAX_QUANTITY)
+            n > DW_CONFIGURE_MAX_QUANTITY)
             return cli_usage("--select needs SKU=N with N a count from 0 to %lld, not '%s'",
-                             DW_CFG_MAX_QUANTITY, v);
+                             DW_CONFIGURE_MAX_QUANTITY, v);
         char sku[65];
         memcpy(sku, v, (size_t)(eq - v));
         sku[eq - v] = 0;
@@ -67,7 +66,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
     }
     if (bad || !path || argc != 0)
         return cli_usage("%s", usage);
-    if (dw_base_init() < 0)
+    if (dw_init() < 0)
         return EXIT_INTERNAL;
     _cleanup_json_ json_t *req = NULL;
     int rc = read_requirements(path, &req);
@@ -95,9 +94,9 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
     }
     dw_diags_release(&diags);
     struct dw_error err = {0};
-    struct dw_cfg_opts opts = {.strict = !best_effort, .guide = true};
+    struct dw_configure_options opts = {.best_effort = best_effort, .guide = true};
     _cleanup_json_ json_t *sol = NULL;
-    r = dw_configure_opts(ws, req, &opts, &sol, &err);
+    r = dw_configure_request(ws, req, &opts, &sol, &err);
     dw_workspace_unref(ws);
     if (r < 0) {
         if (err.field[0])

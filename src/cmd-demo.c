@@ -18,7 +18,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv) {
     if (!dir)
         return cli_usage("cannot create a scratch directory in /tmp");
     struct dw_error err = {0};
-    int r = cli_write_example(dir, &err);
+    int r = dw_workspace_write_example(dir, &err);
     if (r < 0)
         return cli_fail(&err, r);
     printf("dealwright demo — workspace %s (the built-in example: Northwind Edge Systems)\n", dir);
@@ -40,7 +40,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv) {
     char path[4096];
     snprintf(path, sizeof path, "%s/samples/leads.jsonl", dir);
     _cleanup_json_ json_t *leads = NULL, *res = NULL, *proposals = NULL;
-    if ((r = cli_read_leads(path, &leads, &err)) < 0 ||
+    if ((r = dw_leads_read_file(path, &leads, &err)) < 0 ||
         (r = dw_leads_submit(e, leads, &res, &err)) < 0)
         goto fail;
     int created = 0, follow = 0, dup = 0;

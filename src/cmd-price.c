@@ -49,7 +49,7 @@ int cmd_price(struct cli *cli, int argc, char **argv) {
     int rc = load_solution(file, &sol);
     if (rc != EXIT_OK)
         return rc;
-    if (dw_base_init() < 0)
+    if (dw_init() < 0)
         return EXIT_INTERNAL;
     struct dw_diags diags = {0};
     struct dw_workspace *ws = NULL;

@@ -6,7 +6,7 @@
  * about the deals at any point: stage, approvals, quote lines and totals, the language of
  * the documents the customer reads, the contract flags, citations and dates. Each scenario
  * runs on its own scratch copy of the workspace with a fresh store and a clock pinned per
- * step (the engine's clock), in-process through the public API (include/dealwright.h). Every miss
+ * step (the engine's clock), in-process through the public API (include/dealwright/). Every miss
  * is named with what was expected and what came; any miss makes the command exit 1.
  */
 #include <ctype.h>
@@ -373,7 +373,7 @@ static int load_samples(struct scn *s) {
         return 0;
     json_t *arr = NULL;
     struct dw_error err = {0};
-    if (cli_read_leads(path, &arr, &err) < 0)
+    if (dw_leads_read_file(path, &arr, &err) < 0)
         return -1;
     size_t i;
     json_t *l;
@@ -682,16 +682,20 @@ static int64_t qty_of(const json_t *lines, const char *pat, bool *found) {
 }
 
 static char *lines_text(const json_t *lines) {
-    struct dw_buf b;
-    dw_buf_init(&b, 64 * 1024);
+    char *t = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&t, &len);
     size_t i;
     json_t *l;
-    json_array_foreach(lines, i, l)
-        dw_buf_printf(&b, "%s%s x%lld", i ? ", " : "", dw_json_str(l, "sku"),
-                      (long long)dw_json_int(l, "quantity", 0));
-    char *t = strdup(b.len ? b.data : "(no lines)");
-    dw_buf_release(&b);
-    return t;
+    json_array_foreach(f ? lines : NULL, i, l)
+        fprintf(f, "%s%s x%lld", i ? ", " : "", dw_json_str(l, "sku"),
+                (long long)dw_json_int(l, "quantity", 0));
+    if (f)
+        fclose(f);
+    if (t && len)
+        return t;
+    free(t);
+    return strdup("(no lines)");
 }
 
 static bool str_in(const json_t *v, const char *s) {
@@ -770,18 +774,19 @@ static const char *language_of(const char *text) {
  * catalog's item names and descriptions and the knowledge headings, whatever the
  * language of the document. */
 static char *prose_of(const char *md) {
-    struct dw_buf b;
-    dw_buf_init(&b, 1024 * 1024);
-    for (const char *p = md; *p;) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (const char *p = md; f && *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
         if (p[0] != '|' && strncmp(p, "[^", 2) != 0)
-            dw_buf_append(&b, p, n);
+            fwrite(p, 1, n, f);
         p += n;
     }
-    char *out = strdup(b.data ? b.data : "");
-    dw_buf_release(&b);
-    return out;
+    if (f)
+        fclose(f);
+    return out ? out : strdup("");
 }
 
 /* Every date written in a document: ISO 2026-12-06, 06.12.2026, 06/12/2026 (day first),
@@ -1592,7 +1597,7 @@ static int scenario_run(struct scn *s, const json_t *sc, const char *set_dir) {
     struct dw_error err = {0};
     char buf[1024];
     if (!ws || strcmp(ws, "example") == 0) {
-        if (cli_write_example(s->workdir, &err) < 0)
+        if (dw_workspace_write_example(s->workdir, &err) < 0)
             return step_fail(s, sc, "%s", dw_error_format(&err, buf, sizeof buf));
     } else {
         char src[4096];
@@ -1676,7 +1681,7 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
             "usage: dealwright eval scenarios [--set DIR] [--only NAME] [--keep] [--json]");
     if (!dir)
         dir = "tests/data/scenarios";
-    if (dw_base_init() < 0)
+    if (dw_init() < 0)
         return EXIT_INTERNAL;
     DIR *d = opendir(dir);
     if (!d) {

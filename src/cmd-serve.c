@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "dealwright/server.h"
+#include <dealwright/server.h>
 
 #define CONN_MAX 1024    /* connections (each a thread); --max-connections */
 #define CONN_PER_ADDR 64 /* connections from one address; --per-address */

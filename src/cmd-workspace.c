@@ -15,13 +15,13 @@ int cmd_init(struct cli *cli, int argc, char **argv) {
     if (argc != 1)
         return cli_usage("usage: dealwright init DIR");
     struct dw_error err = {0};
-    int r = cli_write_example(argv[0], &err);
+    int r = dw_workspace_write_example(argv[0], &err);
     if (r < 0)
         return cli_fail(&err, r);
-    printf("Created the workspace %s from the example (%zu files).\n"
+    printf("Created the workspace %s from the example (%d files).\n"
            "Next: cd %s && dealwright validate && dealwright lead add samples/leads.jsonl && "
            "dealwright run\n",
-           argv[0], example_n_files, argv[0]);
+           argv[0], r, argv[0]);
     return EXIT_OK;
 }
 
@@ -31,7 +31,7 @@ int cmd_validate(struct cli *cli, int argc, char **argv) {
         return cli_usage("usage: dealwright validate");
     struct dw_diags diags = {0};
     struct dw_workspace *ws = NULL;
-    if (dw_base_init() < 0)
+    if (dw_init() < 0)
         return EXIT_INTERNAL;
     int r = dw_workspace_load(cli->workspace, &ws, &diags);
     if (r < 0) {
@@ -44,19 +44,27 @@ int cmd_validate(struct cli *cli, int argc, char **argv) {
         /* validate is a check: problems found are "a check answered no" (1) */
         return r == -DW_EVALIDATE ? EXIT_CHECK : cli_workspace_exit(r);
     }
+    struct dw_error err = {0};
+    json_t *sum = NULL;
+    if ((r = dw_workspace_summary(ws, &sum, &err)) < 0) {
+        dw_workspace_unref(ws);
+        dw_diags_release(&diags);
+        return cli_fail(&err, r);
+    }
     if (cli->json) {
-        json_t *o =
-            json_pack("{s:b,s:s,s:I,s:I,s:I,s:I}", "valid", 1, "hash", ws->hash, "items",
-                      (json_int_t)ws->n_items, "pricebooks", (json_int_t)ws->n_pricebooks, "users",
-                      (json_int_t)ws->team.n_users, "documents", (json_int_t)ws->n_documents);
+        json_t *o = json_pack("{s:b}", "valid", 1);
+        json_object_update(o, sum);
         cli_print_json(o);
         json_decref(o);
     } else {
-        printf("%s: valid — %zu catalog items, %zu price books, %zu users, %zu knowledge "
+        printf("%s: valid — %lld catalog items, %lld price books, %lld users, %lld knowledge "
                "documents\nworkspace hash %s\n",
-               cli->workspace, ws->n_items, ws->n_pricebooks, ws->team.n_users, ws->n_documents,
-               ws->hash);
+               cli->workspace, (long long)dw_json_int(sum, "items", 0),
+               (long long)dw_json_int(sum, "pricebooks", 0),
+               (long long)dw_json_int(sum, "users", 0), (long long)dw_json_int(sum, "documents", 0),
+               dw_json_str(sum, "hash"));
     }
+    json_decref(sum);
     dw_workspace_unref(ws);
     dw_diags_release(&diags);
     return EXIT_OK;

@@ -651,7 +651,7 @@ static int unknown_subcommand(const char *family, const char *word) {
 }
 
 static int version(void) {
-    printf("dealwright %s\n", DW_CLI_VERSION);
+    printf("dealwright %s\n", dw_version());
     return EXIT_OK;
 }
 

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dealwright/export.h"
+#include <dealwright/export.h>
 
 struct dw_engine;
 struct dw_error;

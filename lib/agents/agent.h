@@ -17,6 +17,7 @@
 #include "base/base.h"
 #include "store/store.h"
 #include "workspace/workspace.h"
+#include <dealwright/leads.h> /* DW_LEAD_MAX_BYTES */
 
 /* Facts a deal has. Agents' needs and produces are sets of these. */
 #define DW_FACT_LIST(X)                                                                            \
@@ -140,7 +141,6 @@ const struct dw_agent *dw_agent_find(const char *name);
 /* Intake's admission half, run by `lead add` in the same transaction that stores the lead:
  * validates the lead JSON against the contract (unknown fields, types, sizes, UTF-8) and
  * normalises it into rec (caller owns). Errors name the field. */
-#define DW_LEAD_MAX_BYTES (256 * 1024)  /* one lead's JSON */
 #define DW_LEAD_MAX_MESSAGE (64 * 1024) /* message or whole transcript text */
 int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err);
 /* The customer's words of a lead that passed dw_lead_parse(): the message, then the

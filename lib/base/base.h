@@ -14,76 +14,16 @@
 
 #include <jansson.h>
 
+#include <dealwright/error.h>
+#include <dealwright/util.h>
+
 /* ---- errors ------------------------------------------------------------------------ */
 
-/* One list makes the enum, dw_strerror() and dw_errname(). Functions return 0 (or a
- * count) on success and -DW_Exxx on failure. */
-#define DW_ERRNO_MAP(X)                                                                            \
-    X(EINVAL, "invalid argument")                                                                  \
-    X(ENOMEM, "out of memory")                                                                     \
-    X(EIO, "input/output error")                                                                   \
-    X(ENOENT, "not found")                                                                         \
-    X(EEXIST, "already exists")                                                                    \
-    X(EPARSE, "parse error")                                                                       \
-    X(ETOOBIG, "size limit exceeded")                                                              \
-    X(EPERM, "not permitted")                                                                      \
-    X(ESTORE, "store error")                                                                       \
-    X(EBUSY, "store busy")                                                                         \
-    X(ESTATE, "not allowed in the current state")                                                  \
-    X(EVALIDATE, "validation failed")                                                              \
-    X(EINTEGRITY, "integrity check failed")                                                        \
-    X(EAGAIN, "transient failure")                                                                 \
-    X(EINTERNAL, "internal error")
-
-enum dw_errno {
-    DW_OK = 0,
-#define DW__ERR_ENUM(name, text) DW_##name,
-    DW_ERRNO_MAP(DW__ERR_ENUM)
-#undef DW__ERR_ENUM
-        DW__ERR_MAX
-};
-
-/* Text for a code; accepts the negative or positive form. Never NULL. */
-const char *dw_strerror(int code);
-/* "EINVAL" etc. Never NULL. */
-const char *dw_errname(int code);
-/* True for failures worth retrying (EBUSY, EAGAIN). */
-bool dw_error_is_transient(int code);
-
-/* Detail for people. The caller owns it (usually on the stack); functions fill it on
- * failure only. `file`/`line`/`col` point into a workspace file or input file, `field`
- * names a JSON field path ("contact.email"). Empty string / 0 when not applicable. */
-struct dw_error {
-    int code; /* negative DW_E* */
-    int line, col;
-    char file[256];
-    char field[128];
-    char msg[512];
-};
-
-/* Fill err (if not NULL) and return code (negative). printf-style message. */
-int dw_error_set(struct dw_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int dw_error_at(struct dw_error *err, int code, const char *file, int line, int col,
-                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-int dw_error_field(struct dw_error *err, int code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* "FILE:LINE:COL: msg", "field 'x': msg" or "msg" into buf. Returns buf. */
-const char *dw_error_format(const struct dw_error *err, char *buf, size_t size);
-
-/* A list of diagnostics (validation reports every problem, not the first). */
-struct dw_diag {
-    char *file;
-    int line, col;
-    char *msg;
-};
-struct dw_diags {
-    struct dw_diag *v;
-    size_t n, cap;
-};
+/* enum dw_errno, struct dw_error, struct dw_diags and the calls on them are public
+ * (include/dealwright/error.h); so are the time, money, id and JSON formats
+ * (include/dealwright/util.h). */
 void dw_diags_add(struct dw_diags *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-void dw_diags_release(struct dw_diags *d);
 /* Sort by file, line, col (stable output for people and tests). */
 void dw_diags_sort(struct dw_diags *d);
 
@@ -93,12 +33,16 @@ static inline void dw__freep(void *p) {
     extern void free(void *);
     free(*(void **)p);
 }
+#ifndef _cleanup_free_ /* src/cli.h has the same for the CLI */
 #define _cleanup_free_ __attribute__((cleanup(dw__freep)))
+#endif
 static inline void dw__json_decrefp(json_t **p) {
     if (*p)
         json_decref(*p);
 }
+#ifndef _cleanup_json_
 #define _cleanup_json_ __attribute__((cleanup(dw__json_decrefp)))
+#endif
 /* Hand over ownership out of a _cleanup_ variable. */
 #define DW_TAKE_PTR(p)                                                                             \
     ({                                                                                             \
@@ -106,7 +50,9 @@ static inline void dw__json_decrefp(json_t **p) {
         (p) = NULL;                                                                                \
         dw__tmp;                                                                                   \
     })
+#ifndef DW_ARRAY_SIZE
 #define DW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* ---- growable buffer ---------------------------------------------------------------- */
 
@@ -127,17 +73,8 @@ int dw_buf_vprintf(struct dw_buf *b, const char *fmt, va_list ap)
 char *dw_buf_steal(struct dw_buf *b);
 void dw_buf_release(struct dw_buf *b);
 
-/* Read a whole file (limit bytes at most, else -DW_ETOOBIG). "-" reads stdin. */
-int dw_read_file(const char *path, size_t limit, char **ret_data, size_t *ret_len,
-                 struct dw_error *err);
-/* Write atomically (temp file + fsync + rename). */
-int dw_write_file_atomic(const char *path, const void *data, size_t len, struct dw_error *err);
-
 /* ---- text --------------------------------------------------------------------------- */
 
-/* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). On false,
- * *ret_bad_offset (if given) is the byte offset of the first bad byte. */
-bool dw_utf8_valid(const char *s, size_t n, size_t *ret_bad_offset);
 /* ASCII lower-case copy (caller frees). */
 char *dw_strdup_lower(const char *s);
 /* Case-insensitive ASCII equality. */
@@ -147,14 +84,6 @@ char *dw_strtrim(char *s);
 
 /* ---- time --------------------------------------------------------------------------- */
 
-/* Seconds since the Unix epoch, UTC. Timestamps are RFC 3339 ("2026-11-20T09:14:00Z",
- * offsets allowed, fraction ignored). */
-typedef int64_t dw_time_t;
-int dw_time_parse(const char *s, dw_time_t *ret);
-/* "2026-11-20T09:14:00Z" into buf (at least 21 bytes). Returns buf. */
-const char *dw_time_format(dw_time_t t, char *buf, size_t size);
-/* "2026-11-20" (at least 11 bytes). */
-const char *dw_date_format(dw_time_t t, char *buf, size_t size);
 /* Days from civil date and back (proleptic Gregorian). */
 int64_t dw_days_from_civil(int y, unsigned m, unsigned d);
 void dw_civil_from_days(int64_t z, int *ret_y, unsigned *ret_m, unsigned *ret_d);
@@ -170,17 +99,9 @@ struct dw_clock {
 /* c NULL or unpinned: time(NULL). On hot paths (every step and store write): one branch and
  * a vDSO call, no getenv or parsing. */
 dw_time_t dw_clock_now(const struct dw_clock *c);
-/* Monotonic microseconds, for measuring. */
-int64_t dw_monotonic_us(void);
 
 /* ---- money -------------------------------------------------------------------------- */
 
-/* Money is int64 minor units (cents). Decimal strings in and out, never binary floats.
- * parse: "1234.5" with digits=2 -> 123450; more fraction digits than `digits` is an
- * error; optional leading '-'; range-checked. */
-int dw_money_parse(const char *s, int digits, int64_t *ret);
-/* 123450, 2 -> "1234.50". buf at least 32 bytes. */
-const char *dw_money_format(int64_t minor, int digits, char *buf, size_t size);
 /* a * b / c rounded half to even, with overflow checking (-DW_ETOOBIG). c > 0. */
 int dw_muldiv_half_even(int64_t a, int64_t b, int64_t c, int64_t *ret);
 /* Checked add/mul. */
@@ -222,15 +143,11 @@ int dw_grow(void **p, size_t *cap, size_t need, size_t elem);
 
 /* ---- ids ---------------------------------------------------------------------------- */
 
-/* Public ids: a letter prefix and six or more digits: D-000001 (deal), A-000001
- * (approval), O-000001 (order), L-000001 (lead), Q-000001 (quote). */
-const char *dw_id_format(char prefix, int64_t n, char *buf, size_t size);
+/* dw_id_format() and dw_id_parse() are public (include/dealwright/util.h). */
 #define DW_ID_MAX 24 /* the prefix, '-', a sign, 19 digits and the NUL */
 /* The id as a string for one expression, in a buffer that lives until the end of the
  * enclosing block: dw_error_set(err, r, "no deal %s", DW_ID('D', id)). */
 #define DW_ID(prefix, n) dw_id_format((prefix), (n), (char[DW_ID_MAX]){0}, DW_ID_MAX)
-/* Accepts "D-000001", "d-1" or "1" (when prefix matches or is absent). */
-int dw_id_parse(char prefix, const char *s, int64_t *ret);
 
 /* ---- hashing ------------------------------------------------------------------------ */
 
@@ -252,10 +169,6 @@ int dw_base_init(void);
 char *dw_json_canonical(const json_t *j);
 /* SHA-256 hex of the canonical form. */
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]);
-/* Getters that tolerate absence: NULL / def when missing or the wrong type. */
-const char *dw_json_str(const json_t *obj, const char *key);
-int64_t dw_json_int(const json_t *obj, const char *key, int64_t def);
-bool dw_json_bool(const json_t *obj, const char *key, bool def);
 /* Money as a decimal string ("12345.60") — the contract for money in JSON. */
 json_t *dw_json_money(int64_t minor, int digits);
 /* Set key to a new reference (steals value); returns -DW_ENOMEM on failure. */

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dealwright.h"
 #include "engines/kindex.h"
+#include "base/base.h"
+#include "workspace/workspace.h"
+#include <dealwright/dealwright.h>
 
 struct dw_kb {
     struct dw_workspace *ws;

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "agents/agent.h"
-#include "dealwright.h"
+#include "engines/extract.h"
+#include <dealwright/dealwright.h>
 
 int dw_extract_text(const struct dw_workspace *ws, const char *text, size_t len,
                     dw_time_t received_at, json_t **ret, struct dw_error *err) {

@@ -3,8 +3,11 @@
 #ifndef DW_CONTROL_INTERNAL_H
 #define DW_CONTROL_INTERNAL_H
 
-#include "dealwright.h"
 #include "agents/agent.h"
+#include "base/base.h"
+#include "engines/extract.h"
+#include "workspace/workspace.h"
+#include <dealwright/dealwright.h>
 #include "store/store.h"
 
 struct dw_engine {

@@ -1,5 +1,5 @@
 /* Pricing without a deal and quote revisions compared: the public calls behind
- * `dealwright price` and `dealwright quote diff` (include/dealwright.h). */
+ * `dealwright price` and `dealwright quote diff` (include/dealwright/quotes.h). */
 #include <string.h>
 
 #include "control/internal.h"

@@ -1,4 +1,4 @@
-/* API tokens and the event log for the server (include/dealwright.h).
+/* API tokens and the event log for the server (include/dealwright/tokens.h).
  *
  * A token's secret is "dwt_" and 64 hex digits of libsodium randomness (256 bits). Only its
  * SHA-256 is stored, with the first 8 characters after "dwt_" so that a person can tell

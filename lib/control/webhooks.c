@@ -1,4 +1,4 @@
-/* Webhooks (include/dealwright.h, docs/internals/server.md "Webhooks").
+/* Webhooks (include/dealwright/webhooks.h, docs/internals/server.md "Webhooks").
  *
  * The event log is the outbox. A pass of dw_webhook_deliver first takes in, for each
  * subscription, the committed events after its last_seq: one delivery row per event of a

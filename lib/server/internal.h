@@ -23,8 +23,9 @@
 
 #include <microhttpd.h>
 
-#include "dealwright.h"
-#include "dealwright/server.h"
+#include "base/base.h"
+#include "workspace/workspace.h"
+#include <dealwright/dealwright.h>
 #include "server/runtime.h"
 
 #define BODY_MAX (1u << 20)     /* request body */

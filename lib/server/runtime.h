@@ -16,7 +16,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "dealwright.h"
+#include "base/base.h"
+#include "workspace/workspace.h"
+#include <dealwright/dealwright.h>
 
 /* ---- the group commit of lead posts --------------------------------------------------
  * Threads that post leads at the same time share one transaction (one fsync): a post queues

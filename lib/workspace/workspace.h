@@ -14,6 +14,7 @@
 #define DW_WORKSPACE_H
 
 #include "base/base.h"
+#include <dealwright/workspace.h>
 
 #define DW_WS_MAX_FILE (4u << 20) /* bytes per workspace file */
 #define DW_WS_MAX_ITEMS 10000     /* catalog items, prices, users, documents */
@@ -429,14 +430,7 @@ int dw_rule_compile(const struct dw_workspace *ws, enum dw_rule_kind kind, const
                     const char *src, struct dw_rule *out, struct dw_error *err);
 void dw_rule_release(struct dw_rule *r);
 
-/* Load and validate the workspace at root. On success *ret is a new snapshot (refcount 1).
- * On failure every problem found is in diags (FILE:LINE:COL, file relative to root) and
- * -DW_EVALIDATE is returned; other failures (unreadable root) return their code with diags
- * holding one entry. */
-int dw_workspace_load(const char *root, struct dw_workspace **ret, struct dw_diags *diags);
-struct dw_workspace *dw_workspace_ref(struct dw_workspace *ws);
-/* Drops a reference, frees at zero; returns NULL. */
-struct dw_workspace *dw_workspace_unref(struct dw_workspace *ws);
+/* dw_workspace_load, _ref and _unref are public (include/dealwright/workspace.h). */
 
 /* Derived data a layer above builds once per snapshot and keeps with it (the extractor's
  * prepared vocabulary): the first call for a slot runs build(ws, ud) under a lock and keeps

@@ -1,4 +1,4 @@
-/* Unit tests of the control layer through its public API (include/dealwright.h): lead
+/* Unit tests of the control layer through its public API (include/dealwright/): lead
  * checking, submission idempotency, the planner's order and gates, group-committed runs,
  * on a scratch copy of the example workspace and a real SQLite store. */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 #include "agents/agent.h"
 #include "control/internal.h"
-#include "dealwright.h"
+#include <dealwright/dealwright.h>
 
 static char dir[64];
 

@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
-#include "dealwright.h"
+#include "base/base.h"
+#include "control/internal.h"
+#include <dealwright/dealwright.h>
 
 static void sign_known(void **state) {
     (void)state;

@@ -1,11 +1,15 @@
-/* Writing the built-in example workspace to a directory (init, demo, bench). */
+/* Writing the example workspace that ships with the library to a directory
+ * (include/dealwright/workspace.h): `dealwright init`, the demo, the benchmarks and
+ * embedders that want a workspace to start from. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "base/base.h"
+#include "control/example.h"
+#include <dealwright/workspace.h>
 
 static int mkdir_p(char *path, mode_t mode) {
     for (char *p = path + 1; *p; p++) {
@@ -20,7 +24,7 @@ static int mkdir_p(char *path, mode_t mode) {
     return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-int cli_write_example(const char *dir, struct dw_error *err) {
+int dw_workspace_write_example(const char *dir, struct dw_error *err) {
     struct stat st;
     if (stat(dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
@@ -32,7 +36,9 @@ int cli_write_example(const char *dir, struct dw_error *err) {
     }
     for (size_t i = 0; i < example_n_files; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, example_files[i].path);
+        int n = snprintf(path, sizeof path, "%s/%s", dir, example_files[i].path);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return dw_error_set(err, -DW_EINVAL, "the path %s is too long", dir);
         char *slash = strrchr(path, '/');
         *slash = '\0';
         if (mkdir_p(path, 0755) < 0)
@@ -42,5 +48,5 @@ int cli_write_example(const char *dir, struct dw_error *err) {
         if (r < 0)
             return r;
     }
-    return 0;
+    return (int)example_n_files;
 }

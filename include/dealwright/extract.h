@@ -1,0 +1,33 @@
+/* dealwright — requirements extraction (docs/internals/extraction.md) with the workspace's
+ * vocabulary, prepared once per snapshot. No store is needed. */
+#ifndef DEALWRIGHT_EXTRACT_H
+#define DEALWRIGHT_EXTRACT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include <dealwright/error.h>
+#include <dealwright/export.h>
+#include <dealwright/util.h>
+#include <dealwright/workspace.h>
+
+/* dw_extract_text() reads plain text; dw_extract_lead() checks a lead like dw_leads_submit
+ * (errors name the field) and reads the customer's words of it, resolving relative dates
+ * against its received_at (default_at when it has none). When the lead is a transcript,
+ * "source_text" holds the words the spans point into. */
+DW_EXPORT int dw_extract_text(const struct dw_workspace *ws, const char *text, size_t len,
+                              dw_time_t received_at, json_t **ret, struct dw_error *err);
+DW_EXPORT int dw_extract_lead(const struct dw_workspace *ws, const json_t *lead,
+                              dw_time_t default_at, json_t **ret, struct dw_error *err);
+
+/* Score extraction against labelled messages (docs/internals/extraction.md "Evaluation"):
+ * each file of paths is {"message", "received_at", "lang" (en|de|fr|es|it|nl), "expected":
+ * {field: value}}. Result: {messages, LANG: count for each language, fields: {FIELD:
+ * {precision, recall, f1, tp, fp, fn, goal}}, by_language: {LANG: fields}, goals_met,
+ * misses: [{file, field, expected, got}]}; goal is null for a field without one. A bad file
+ * is an error naming it. */
+DW_EXPORT int dw_extract_eval(const struct dw_workspace *ws, const char *const *paths, size_t n,
+                              json_t **ret, struct dw_error *err);
+
+#endif
