@@ -145,6 +145,7 @@ int dw__sq_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id, i
     dw__sq_bind_time(st, 12, dw_now(), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_insert");
+    dw__sq_cache_leads_drop(q);
     r = dw__sq_exec(q, st, err, "lead_insert");
     if (r < 0)
         return r;
@@ -211,7 +212,13 @@ int dw__sq_lead_get(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw
 }
 
 int dw__sq_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
-    return get_all(dw__sq(s), DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", ret, err);
+    struct dw_sqlite *q = dw__sq(s);
+    if (dw__sq_cache_leads_get(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+        return 0;
+    int r = get_all(q, DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", ret, err);
+    if (r >= 0)
+        dw__sq_cache_leads_set(q, deal_id, *ret);
+    return r;
 }
 
 int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
@@ -236,6 +243,7 @@ int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *in
     dw__sq_bind_text(st, 3, email, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_set_intake");
+    dw__sq_cache_leads_drop(q);
     return exec_changed(q, st, "lead_set_intake", lead_id, err);
 }
 
@@ -277,6 +285,7 @@ int dw__sq_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id, struc
     dw__sq_bind_id(st, 2, deal_id, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_move");
+    dw__sq_cache_leads_drop(q);
     return exec_changed(q, st, "lead_move", lead_id, err);
 }
 
@@ -296,6 +305,7 @@ int dw__sq_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw, c
     dw__sq_bind_json(st, 3, intake, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_redact");
+    dw__sq_cache_leads_drop(q);
     return exec_changed(q, st, "lead_redact", lead_id, err);
 }
 
@@ -653,7 +663,11 @@ int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const 
         dw__sq_bind_text(st, 5, kind, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "doc_put");
-    return dw__sq_exec(q, st, err, "doc_put");
+    dw__sq_cache_doc_drop(q, deal_id, kind);
+    r = dw__sq_exec(q, st, err, "doc_put");
+    if (r == 0)
+        dw__sq_cache_doc_set(q, deal_id, kind, doc);
+    return r;
 }
 
 /* Prepare the get or delete statement of a document kind with the deal (and, for kinds
@@ -681,12 +695,23 @@ int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t
     int r = doc_keyed(q, deal_id, kind, false, &st, err);
     if (r < 0)
         return r;
+    switch (dw__sq_cache_doc_get(q, deal_id, kind, ret)) {
+    case DW__SQ_CACHE_HIT:
+        return 0;
+    case DW__SQ_CACHE_ABSENT:
+        return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
+    }
     r = dw__sq_step(q, st, err, "doc_get");
     if (r < 0)
         return r;
-    if (r == 0)
+    if (r == 0) {
+        dw__sq_cache_doc_set(q, deal_id, kind, NULL);
         return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
-    return dw__sq_col_json(st, 0, ret, err);
+    }
+    r = dw__sq_col_json(st, 0, ret, err);
+    if (r == 0)
+        dw__sq_cache_doc_set(q, deal_id, kind, *ret);
+    return r;
 }
 
 int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err) {
@@ -695,6 +720,7 @@ int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, str
     int r = doc_keyed(q, deal_id, kind, true, &st, err);
     if (r < 0)
         return r;
+    dw__sq_cache_doc_drop(q, deal_id, kind);
     return dw__sq_exec(q, st, err, "doc_delete");
 }
 

@@ -290,6 +290,20 @@ enum dw__sq_id {
 /* Savepoints may nest this deep (SQLite allows more; nobody needs more). */
 #define DW__SQ_SAVEPOINT_MAX 8
 
+/* The read cache of one write transaction (sqlite_cache.c): one deal's documents and
+ * leads as parsed values. */
+struct dw__sq_cached_doc {
+    char kind[33];
+    json_t *doc; /* NULL: the deal has no such document */
+};
+struct dw__sq_cache {
+    bool on;         /* inside a transaction opened by begin */
+    int64_t deal_id; /* the deal the entries belong to, 0 for none */
+    struct dw__sq_cached_doc docs[16];
+    size_t n_docs;
+    json_t *leads; /* the deal's leads, NULL when not cached */
+};
+
 struct dw_sqlite {
     struct dw_store base; /* first: a struct dw_store * is a struct dw_sqlite * */
     sqlite3 *db;
@@ -297,7 +311,22 @@ struct dw_sqlite {
     int sp_depth;        /* open savepoints */
     int64_t truncate_at; /* when the last TRUNCATE checkpoint was tried, monotonic ms */
     sqlite3_stmt *stmts[DW__SQ_MAX];
+    struct dw__sq_cache cache;
 };
+
+/* sqlite_cache.c. reset empties the cache and turns it on or off. The getters return
+ * HIT with a deep copy in *ret (the caller owns it), ABSENT when the deal is known to
+ * have no such document, MISS when the store must be read. set keeps a deep copy of what
+ * was written or read (doc NULL: known absent); drop forgets an entry. */
+enum { DW__SQ_CACHE_MISS, DW__SQ_CACHE_HIT, DW__SQ_CACHE_ABSENT };
+void dw__sq_cache_reset(struct dw_sqlite *q, bool on);
+int dw__sq_cache_doc_get(struct dw_sqlite *q, int64_t deal_id, const char *kind, json_t **ret);
+void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind,
+                          const json_t *doc);
+void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kind);
+int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
+void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
+void dw__sq_cache_leads_drop(struct dw_sqlite *q);
 
 static inline struct dw_sqlite *dw__sq(struct dw_store *s) {
     return (struct dw_sqlite *)s;

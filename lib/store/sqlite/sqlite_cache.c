@@ -1,0 +1,126 @@
+/* store/sqlite — the read cache of one write transaction.
+ *
+ * The control plane runs a deal's steps one after another inside one write transaction,
+ * and each step reads the documents and leads the previous steps wrote: parsing the same
+ * JSON text again for every read was a large part of a step's time. Between BEGIN
+ * IMMEDIATE and COMMIT no other connection can write, so what this connection wrote or
+ * read stays true until it writes again; the cache keeps the documents and the lead list
+ * of the deal last touched, as parsed values, and hands out deep copies (callers own and
+ * may change what they get).
+ *
+ * It is on only inside a transaction opened by begin (never in a read snapshot or in
+ * autocommit, where another process may write between two reads) and is emptied when the
+ * transaction or a savepoint ends in a rollback, at commit, and when another deal is
+ * touched, so it holds one deal's documents at most. Every write of a document or lead
+ * goes through sqlite_deals.c, which updates or drops the entry in the same call.
+ */
+#include <string.h>
+
+#include "sqlite_internal.h"
+
+static void drop_docs(struct dw__sq_cache *c) {
+    for (size_t i = 0; i < c->n_docs; i++)
+        json_decref(c->docs[i].doc);
+    c->n_docs = 0;
+}
+
+void dw__sq_cache_reset(struct dw_sqlite *q, bool on) {
+    struct dw__sq_cache *c = &q->cache;
+    drop_docs(c);
+    json_decref(c->leads);
+    c->leads = NULL;
+    c->deal_id = 0;
+    c->on = on;
+}
+
+/* The cache for deal_id, emptied first when it held another deal's; NULL when off. */
+static struct dw__sq_cache *for_deal(struct dw_sqlite *q, int64_t deal_id) {
+    struct dw__sq_cache *c = &q->cache;
+    if (!c->on || deal_id <= 0)
+        return NULL;
+    if (c->deal_id != deal_id) {
+        dw__sq_cache_reset(q, true);
+        c->deal_id = deal_id;
+    }
+    return c;
+}
+
+static struct dw__sq_cached_doc *find_doc(struct dw__sq_cache *c, const char *kind) {
+    for (size_t i = 0; i < c->n_docs; i++)
+        if (strcmp(c->docs[i].kind, kind) == 0)
+            return &c->docs[i];
+    return NULL;
+}
+
+int dw__sq_cache_doc_get(struct dw_sqlite *q, int64_t deal_id, const char *kind, json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    struct dw__sq_cached_doc *d = c ? find_doc(c, kind) : NULL;
+    if (!d)
+        return DW__SQ_CACHE_MISS;
+    if (!d->doc)
+        return DW__SQ_CACHE_ABSENT;
+    json_t *copy = json_deep_copy(d->doc);
+    if (!copy)
+        return DW__SQ_CACHE_MISS; /* the store reads it instead */
+    *ret = copy;
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind,
+                          const json_t *doc) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || strlen(kind) >= sizeof c->docs[0].kind)
+        return;
+    struct dw__sq_cached_doc *d = find_doc(c, kind);
+    json_t *copy = doc ? json_deep_copy(doc) : NULL;
+    if (doc && !copy) { /* out of memory: forget the entry, the store has the truth */
+        dw__sq_cache_doc_drop(q, deal_id, kind);
+        return;
+    }
+    if (!d) {
+        if (c->n_docs == DW_ARRAY_SIZE(c->docs)) {
+            json_decref(copy);
+            return;
+        }
+        d = &c->docs[c->n_docs++];
+        snprintf(d->kind, sizeof d->kind, "%s", kind);
+        d->doc = NULL;
+    }
+    json_decref(d->doc);
+    d->doc = copy;
+}
+
+void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kind) {
+    struct dw__sq_cache *c = &q->cache;
+    if (c->deal_id != deal_id)
+        return;
+    struct dw__sq_cached_doc *d = find_doc(c, kind);
+    if (!d)
+        return;
+    json_decref(d->doc);
+    *d = c->docs[--c->n_docs];
+}
+
+int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || !c->leads)
+        return DW__SQ_CACHE_MISS;
+    json_t *copy = json_deep_copy(c->leads);
+    if (!copy)
+        return DW__SQ_CACHE_MISS;
+    *ret = copy;
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c)
+        return;
+    json_decref(c->leads);
+    c->leads = json_deep_copy(leads);
+}
+
+void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
+    json_decref(q->cache.leads);
+    q->cache.leads = NULL;
+}
