@@ -11,7 +11,8 @@
  * It is on only inside a transaction opened by begin (never in a read snapshot or in
  * autocommit, where another process may write between two reads) and is emptied when the
  * transaction or a savepoint ends in a rollback, at commit, and when another deal is
- * touched, so it holds one deal's documents at most. Every write of a document or lead
+ * touched, so it holds one deal's documents at most. Resetting it also forgets the slot
+ * holds kept for the transaction (sqlite_slots.c). Every write of a document or lead
  * goes through sqlite_deals.c, which updates or drops the entry in the same call.
  */
 #include <string.h>
@@ -24,13 +25,17 @@ static void drop_docs(struct dw__sq_cache *c) {
     c->n_docs = 0;
 }
 
-void dw__sq_cache_reset(struct dw_sqlite *q, bool on) {
-    struct dw__sq_cache *c = &q->cache;
+static void drop_deal(struct dw__sq_cache *c) {
     drop_docs(c);
     json_decref(c->leads);
     c->leads = NULL;
     c->deal_id = 0;
-    c->on = on;
+}
+
+void dw__sq_cache_reset(struct dw_sqlite *q, bool on) {
+    drop_deal(&q->cache);
+    q->cache.on = on;
+    dw__sq_holds_reset(q);
 }
 
 /* The cache for deal_id, emptied first when it held another deal's; NULL when off. */
@@ -39,7 +44,7 @@ static struct dw__sq_cache *for_deal(struct dw_sqlite *q, int64_t deal_id) {
     if (!c->on || deal_id <= 0)
         return NULL;
     if (c->deal_id != deal_id) {
-        dw__sq_cache_reset(q, true);
+        drop_deal(c);
         c->deal_id = deal_id;
     }
     return c;

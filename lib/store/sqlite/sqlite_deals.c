@@ -544,7 +544,12 @@ int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct
     dw__sq_bind_time(st, 12, rec->updated_at, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "deal_update");
-    return exec_changed(q, st, "deal_update", rec->id, err);
+    r = exec_changed(q, st, "deal_update", rec->id, err);
+    if (r == 0) /* an ended deal's slot holds no longer count */
+        dw__sq_holds_deal_stage(q, rec->id,
+                                rec->stage != DW_STAGE_ORDERED && rec->stage != DW_STAGE_LOST &&
+                                    rec->stage != DW_STAGE_DISQUALIFIED);
+    return r;
 }
 
 int dw__sq_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,

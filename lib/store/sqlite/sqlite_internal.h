@@ -244,6 +244,10 @@
     X(SLOTS_HELD, "SELECT h.user, h.start FROM slot_holds h JOIN deals d ON d.id = h.deal_id "     \
                   "WHERE h.deal_id <> ?1 AND h.expires_at > ?2 AND h.start > ?2 AND "              \
                   "d.stage NOT IN ('ordered', 'lost', 'disqualified') ORDER BY h.start")           \
+    X(SLOTS_ALL, "SELECT h.deal_id, h.user, h.start, h.expires_at, "                               \
+                 "d.stage NOT IN ('ordered', 'lost', 'disqualified') FROM slot_holds h "           \
+                 "JOIN deals d ON d.id = h.deal_id WHERE h.expires_at > ?1 AND h.start > ?1 "      \
+                 "ORDER BY h.start")                                                               \
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
@@ -304,6 +308,22 @@ struct dw__sq_cache {
     json_t *leads; /* the deal's leads, NULL when not cached */
 };
 
+/* The slot holds of one write transaction (sqlite_slots.c). */
+struct dw__sq_hold {
+    int64_t deal_id;
+    char *user;
+    dw_time_t start, expires;
+    bool open; /* the deal is not ordered, lost or disqualified */
+};
+struct dw__sq_holds {
+    bool valid;          /* read in this transaction */
+    dw_time_t loaded_at; /* the now it was read at */
+    struct dw__sq_hold *v;
+    size_t n, cap;
+    json_t *shared;                    /* the answer for a deal holding nothing, or NULL */
+    dw_time_t shared_at, shared_until; /* the now it was made at; when time changes it */
+};
+
 struct dw_sqlite {
     struct dw_store base; /* first: a struct dw_store * is a struct dw_sqlite * */
     sqlite3 *db;
@@ -312,6 +332,7 @@ struct dw_sqlite {
     int64_t truncate_at; /* when the last TRUNCATE checkpoint was tried, monotonic ms */
     sqlite3_stmt *stmts[DW__SQ_MAX];
     struct dw__sq_cache cache;
+    struct dw__sq_holds holds;
 };
 
 /* sqlite_cache.c. reset empties the cache and turns it on or off. The getters return
@@ -327,6 +348,13 @@ void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kin
 int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
 void dw__sq_cache_leads_drop(struct dw_sqlite *q);
+/* sqlite_slots.c: DW_HOOK_SLOTS_HELD inside a write transaction, from the holds read once
+ * in it; the array may be shared: read it, never change it. holds_reset forgets them (a
+ * hold was written or released); holds_deal_stage notes a deal's stage after an update. */
+int dw__sq_slots_held_cached(struct dw_sqlite *q, int64_t deal_id, dw_time_t now, json_t **ret,
+                             struct dw_error *err);
+void dw__sq_holds_reset(struct dw_sqlite *q);
+void dw__sq_holds_deal_stage(struct dw_sqlite *q, int64_t deal_id, bool open);
 
 static inline struct dw_sqlite *dw__sq(struct dw_store *s) {
     return (struct dw_sqlite *)s;

@@ -41,6 +41,9 @@ int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *ar
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     if ((size_t)op >= DW_ARRAY_SIZE(hook_stmts))
         return dw_error_set(err, -DW_EINVAL, "no such webhook statement %d", (int)op);
+    if (op == DW_HOOK_SLOTS_HELD && q->cache.on) /* inside a write transaction */
+        return dw__sq_slots_held_cached(q, json_integer_value(json_object_get(args, "deal")),
+                                        json_integer_value(json_object_get(args, "now")), ret, err);
     int r = dw__sq_stmt(q, hook_stmts[op].stmt, &st, err);
     if (r < 0)
         return r;
@@ -61,6 +64,8 @@ int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *ar
     if ((r = dw__sq_exec(q, st, err, "webhooks")) < 0)
         return r;
     int changes = sqlite3_changes(q->db);
+    if ((op == DW_HOOK_SLOTS_FREE || op == DW_HOOK_SLOT_HOLD) && changes > 0)
+        dw__sq_holds_reset(q); /* read again at the next question */
     if (op == DW_HOOK_REMOVE && changes == 0)
         return dw_error_set(err, -DW_ENOENT, "no webhook %lld",
                             (long long)json_integer_value(json_object_get(args, "id")));
