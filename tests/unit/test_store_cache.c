@@ -262,11 +262,66 @@ static void test_holds_in_a_transaction(void **state) {
     expect_held(s, b, T0, "sven@172800");
 }
 
+/* Updates that leave the indexed columns alone write only the others; the row and every
+ * index still say what the last update said. */
+static void test_deal_updates_in_a_transaction(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t a = new_deal(s), b = new_deal(s);
+    struct dw_deal_rec d;
+    int64_t ids[4];
+
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->deal_get(s, a, &d, &err), &err);
+    d.facts = 3;
+    snprintf(d.last_error, sizeof d.last_error, "pricing: busy");
+    d.updated_at = T0 + 5;
+    ok(s->ops->deal_update(s, &d, &err), &err); /* nothing indexed changes */
+    d.stage = DW_STAGE_SCOPING;
+    d.facts = 7;
+    ok(s->ops->deal_update(s, &d, &err), &err); /* the stage does */
+    d.facts = 15;
+    d.last_error[0] = '\0';
+    ok(s->ops->deal_update(s, &d, &err), &err);
+    ok(s->ops->deal_get(s, b, &d, &err), &err);
+    d.runnable = false;
+    ok(s->ops->deal_update(s, &d, &err), &err);
+    d.facts = 1;
+    ok(s->ops->deal_update(s, &d, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+
+    ok(s->ops->deal_get(s, a, &d, &err), &err);
+    assert_int_equal(d.stage, DW_STAGE_SCOPING);
+    assert_int_equal(d.facts, 15);
+    assert_string_equal(d.last_error, "");
+    assert_int_equal(d.updated_at, T0 + 5);
+    ok(s->ops->deal_get(s, b, &d, &err), &err);
+    assert_false(d.runnable);
+    assert_int_equal(d.facts, 1);
+    int n = s->ops->deals_due(s, T0 + 10, ids, 4, &err);
+    assert_int_equal(n, 1); /* only a: b is not runnable */
+    assert_int_equal(ids[0], a);
+    json_t *list = NULL;
+    ok(s->ops->deals_list(s, "scoping", 0, 10, &list, &err), &err);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_docs_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leads_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holds_in_a_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deal_updates_in_a_transaction, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
  * IMMEDIATE and COMMIT no other connection can write, so what this connection wrote or
  * read stays true until it writes again; the cache keeps the documents and the lead list
  * of the deal last touched, as parsed values, and hands out deep copies (callers own and
- * may change what they get).
+ * may change what they get); and the deal's row as last read or written, so that an update
+ * leaving the indexed columns alone (most steps) rewrites no index.
  *
  * It is on only inside a transaction opened by begin (never in a read snapshot or in
  * autocommit, where another process may write between two reads) and is emptied when the
@@ -29,6 +30,7 @@ static void drop_deal(struct dw__sq_cache *c) {
     drop_docs(c);
     json_decref(c->leads);
     c->leads = NULL;
+    c->has_rec = false;
     c->deal_id = 0;
 }
 
@@ -128,4 +130,17 @@ void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *
 void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
     json_decref(q->cache.leads);
     q->cache.leads = NULL;
+}
+
+const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id) {
+    const struct dw__sq_cache *c = &q->cache;
+    return c->on && c->has_rec && c->deal_id == deal_id ? &c->rec : NULL;
+}
+
+void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec) {
+    struct dw__sq_cache *c = for_deal(q, rec->id);
+    if (!c)
+        return;
+    c->rec = *rec;
+    c->has_rec = true;
 }

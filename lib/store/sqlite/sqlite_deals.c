@@ -512,8 +512,23 @@ int dw__sq_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret, str
     copy_col(st, 10, d.currency, sizeof d.currency);
     d.created_at = dw__sq_col_time(st, 11);
     d.updated_at = dw__sq_col_time(st, 12);
+    dw__sq_cache_deal_set(q, &d);
     *ret = d;
     return 0;
+}
+
+/* The row as written, for the next update's comparison; created_at is not written by an
+ * update, so it stays what was read. */
+static void update_kept(struct dw_sqlite *q, const struct dw_deal_rec *rec, const char *last_error,
+                        const char *currency) {
+    const struct dw_deal_rec *was = dw__sq_cache_deal(q, rec->id);
+    struct dw_deal_rec d = *rec;
+    if (!was)
+        return; /* the row was never read here: created_at unknown, keep nothing */
+    d.created_at = was->created_at;
+    snprintf(d.last_error, sizeof d.last_error, "%s", last_error);
+    snprintf(d.currency, sizeof d.currency, "%s", currency);
+    dw__sq_cache_deal_set(q, &d);
 }
 
 int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct dw_error *err) {
@@ -527,6 +542,27 @@ int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct
     /* The arrays may lack a terminator if a caller filled them by hand. */
     snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, rec->last_error);
     snprintf(currency, sizeof currency, "%.*s", (int)sizeof currency - 1, rec->currency);
+    /* The row as this transaction last saw it: when no indexed column changes, only the
+     * others are written, and SQLite rewrites no index entry. */
+    const struct dw_deal_rec *was = dw__sq_cache_deal(q, rec->id);
+    if (was && was->stage == rec->stage && was->runnable == rec->runnable &&
+        was->parked == rec->parked && was->next_attempt_at == rec->next_attempt_at &&
+        was->account_id == rec->account_id && was->contact_id == rec->contact_id) {
+        int r = dw__sq_stmt(q, DW__SQ_DEAL_UPDATE_UNINDEXED, &st, err);
+        if (r < 0)
+            return r;
+        dw__sq_bind_int(st, 1, rec->id, &rc);
+        dw__sq_bind_int(st, 2, rec->facts, &rc);
+        dw__sq_bind_int(st, 3, rec->attempts, &rc);
+        dw__sq_bind_text(st, 4, last_error, &rc);
+        dw__sq_bind_text(st, 5, currency, &rc);
+        dw__sq_bind_time(st, 6, rec->updated_at, &rc);
+        if (rc != SQLITE_OK)
+            return dw__sq_bind_error(rc, err, "deal_update");
+        if ((r = exec_changed(q, st, "deal_update", rec->id, err)) == 0)
+            update_kept(q, rec, last_error, currency);
+        return r;
+    }
     int r = dw__sq_stmt(q, DW__SQ_DEAL_UPDATE, &st, err);
     if (r < 0)
         return r;
@@ -545,10 +581,12 @@ int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "deal_update");
     r = exec_changed(q, st, "deal_update", rec->id, err);
-    if (r == 0) /* an ended deal's slot holds no longer count */
+    if (r == 0) { /* an ended deal's slot holds no longer count */
         dw__sq_holds_deal_stage(q, rec->id,
                                 rec->stage != DW_STAGE_ORDERED && rec->stage != DW_STAGE_LOST &&
                                     rec->stage != DW_STAGE_DISQUALIFIED);
+        update_kept(q, rec, last_error, currency);
+    }
     return r;
 }
 

@@ -118,6 +118,9 @@
     X(DEAL_INSERT, "INSERT INTO deals (stage, next_attempt_at, created_at, updated_at) "           \
                    "VALUES ('new', ?1, ?1, ?1)")                                                   \
     X(DEAL_GET, "SELECT " DW__SQ_DEAL_COLS " FROM deals WHERE id = ?1")                            \
+    /* the columns no index holds, for an update that leaves the indexed ones as they are */       \
+    X(DEAL_UPDATE_UNINDEXED, "UPDATE deals SET facts = ?2, attempts = ?3, last_error = ?4, "       \
+                             "currency = ?5, updated_at = ?6 WHERE id = ?1")                       \
     X(DEAL_UPDATE, "UPDATE deals SET stage = ?2, facts = ?3, runnable = ?4, attempts = ?5, "       \
                    "next_attempt_at = ?6, last_error = ?7, parked = ?8, account_id = ?9, "         \
                    "contact_id = ?10, currency = ?11, updated_at = ?12 WHERE id = ?1")             \
@@ -306,6 +309,8 @@ struct dw__sq_cache {
     struct dw__sq_cached_doc docs[16];
     size_t n_docs;
     json_t *leads; /* the deal's leads, NULL when not cached */
+    bool has_rec;  /* rec is the deal's row as last read or written */
+    struct dw_deal_rec rec;
 };
 
 /* The slot holds of one write transaction (sqlite_slots.c). */
@@ -348,6 +353,9 @@ void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kin
 int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
 void dw__sq_cache_leads_drop(struct dw_sqlite *q);
+/* The deal's row as last read or written in the transaction, or NULL; and keep it. */
+const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id);
+void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec);
 /* sqlite_slots.c: DW_HOOK_SLOTS_HELD inside a write transaction, from the holds read once
  * in it; the array may be shared: read it, never change it. holds_reset forgets them (a
  * hold was written or released); holds_deal_stage notes a deal's stage after an update. */
