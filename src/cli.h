@@ -8,26 +8,58 @@
 
 #include "dealwright.h"
 
-/* Exit codes (BLUEPRINT.md "CLI"). */
-enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+/* Exit codes: the four of the CLI contract (BLUEPRINT.md, `dealwright help exit-codes`,
+ * README.md), the same in every command. Scripts depend on them, so the kinds of failure a
+ * command can meet are named here but share the contract's codes: usage, workspace, input,
+ * not-found and refused are all "bad usage or bad input" (2), and the message on stderr says
+ * which. cli_exit_code() maps the library's DW_E* codes onto them. */
+enum {
+    EXIT_OK = 0,        /* done */
+    EXIT_CHECK = 1,     /* a check answered no: audit chain broken, evaluation below goal... */
+    EXIT_USAGE = 2,     /* the command line: unknown command or option, missing value */
+    EXIT_WORKSPACE = 2, /* no workspace found, or it does not validate */
+    EXIT_INPUT = 2,     /* bad input data: a file or value given is malformed or too big */
+    EXIT_NOTFOUND = 2,  /* what was named (deal, approval, token, file) does not exist */
+    EXIT_REFUSED = 2,   /* refused: the current state, a policy or a permission forbids it */
+    EXIT_INTERNAL = 3,  /* the environment or a bug: I/O, store busy, out of memory */
+};
 
 struct cli {
-    const char *workspace;    /* -w, default "." */
+    const char *workspace;    /* -w, $DW_WORKSPACE, or found from the current folder up */
     const char *db;           /* --db, default WORKSPACE/.dealwright/state.db */
     bool json;                /* --json anywhere on the line */
     struct dw_engine *engine; /* opened for commands with CMD_ENGINE */
 };
 
 enum cmd_flags {
-    CMD_ENGINE = 1 << 0, /* open the workspace and the store first */
+    CMD_ENGINE = 1 << 0,    /* open the workspace and the store first */
+    CMD_WORKSPACE = 1 << 1, /* needs a workspace (found before the command runs) */
 };
 
+enum opt_flags {
+    OPT_REQUIRED = 1 << 0, /* the command cannot run without it */
+    OPT_MULTI = 1 << 1,    /* may be given more than once; cli_opt() returns each in turn */
+};
+
+/* One option of a command: "--name ARG" (arg NULL: a flag), one sentence of help. */
+struct cli_option {
+    const char *name;
+    const char *arg;
+    const char *help;
+    unsigned flags;
+};
+
+/* One command: its words, positional arguments, a one-line summary, an example, and every
+ * option. The table (src/main.c) is the whole surface: parsing, help, did-you-mean and
+ * the bash completion all read it, so an option that is not in it does not exist. */
 struct cmd {
     const char *name; /* one or two words: "run", "lead add" */
-    const char *args;
+    const char *args; /* positional arguments: "ID", "[FILE|-]" */
     const char *help;
     unsigned flags;
     int (*fn)(struct cli *cli, int argc, char **argv);
+    const struct cli_option *opts; /* ends with {NULL}; NULL for none */
+    const char *example;           /* a command line that runs on the example workspace */
 };
 
 extern const struct cmd commands[];
@@ -82,6 +114,9 @@ struct dw_webhook_opts;
 int cli_webhook_opts(const char *prefix, const char *attempts, const char *backoff,
                      struct dw_webhook_opts *o);
 int cli_exit_code(int code);
+/* The exit code of a failed call: cli_exit_code() of its error, except that a name in a
+ * field of the input that does not exist is bad input (EXIT_INPUT). */
+int cli_error_exit(const struct dw_error *err, int code);
 /* After a page of a list (dw_deals_page...): when there is a next one, the command that shows
  * it, on stderr ("next page: dealwright deals --limit 50 --after d32"), so that stdout holds
  * only the list. */
@@ -89,10 +124,36 @@ void cli_page_next(const json_t *page, const char *cmd, int limit, const char *o
                    const char *val);
 /* Print JSON (pretty) to stdout. */
 void cli_print_json(const json_t *j);
-/* Options of the form --name VALUE / --name=VALUE; returns NULL if absent, sets *bad on a
- * missing value. Removes the consumed arguments from argv. */
+/* The options main() parsed from the command line against the command's table: the value
+ * of --name (each in turn for an OPT_MULTI option), NULL when absent. argc and argv are the
+ * positional arguments only and are left as they are; *bad is set when name is not in the
+ * command's table (a programming error, also reported). */
 const char *cli_opt(int *argc, char **argv, const char *name, bool *bad);
 bool cli_flag(int *argc, char **argv, const char *name);
+/* The exit code of a failed workspace load (r < 0): EXIT_WORKSPACE for an invalid one. */
+int cli_workspace_exit(int r);
+/* Print a bad-input error ("dealwright: message") and return EXIT_INPUT. */
+int cli_bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Text in columns (src/cli-text.c). The display width of UTF-8 text: wide East Asian
+ * characters count 2, combining marks 0, invalid bytes 1 (shown as '?'). */
+int cli_text_width(const char *s);
+/* Print s in a column of `width` display cells, padded with spaces (right-aligned with
+ * right), cut at a character boundary with '…' when wider; control characters and
+ * invalid UTF-8 shown as '?'. NULL prints "-". */
+void cli_cell(FILE *f, const char *s, int width, bool right);
+
+/* Help, did-you-mean and completion from the table (src/cli-help.c). */
+const struct cmd *cli_find(const char *w1, const char *w2);
+bool cli_is_family(const char *word);
+void cli_help_overview(FILE *f);
+void cli_help_command(FILE *f, const struct cmd *c);
+int cli_help_family(FILE *f, const char *family);
+void cli_help_exit_codes(FILE *f);
+/* The closest candidates to typed (Damerau-Levenshtein), as "; did you mean 'x'?", or "". */
+void cli_suggest(const char *typed, const char *const *cands, size_t n, char *buf, size_t size);
+void cli_completion_bash(FILE *f);
+extern const struct cli_option cli_global_options[];
 /* Progress bar on stderr when it is a terminal. */
 void cli_progress(void *ud, int64_t done, int64_t total, int64_t steps);
 void cli_progress_done(void);

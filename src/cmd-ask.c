@@ -78,7 +78,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
             fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line, diags.v[k].col,
                     diags.v[k].msg);
         fprintf(stderr, "dealwright: the workspace at %s is not valid\n", cli->workspace);
-        rc = r == -DW_EVALIDATE ? EXIT_CHECK : cli_exit_code(r);
+        rc = cli_workspace_exit(r);
         goto out;
     }
     r = dw_kb_open(ws, NULL, &kb, &stats, &err);

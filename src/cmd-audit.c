@@ -58,7 +58,7 @@ static int verify_checkpoint(struct cli *cli, const char *path, const char *key,
     _cleanup_json_ json_t *cp = json_loads(text, 0, &je);
     if (!cp) {
         fprintf(stderr, "dealwright: %s:%d:%d: not JSON: %s\n", path, je.line, je.column, je.text);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     _cleanup_json_ json_t *res = NULL;
     int64_t bad = 0;

@@ -23,22 +23,22 @@ static int read_requirements(const char *path, json_t **ret) {
     struct stat st;
     if (stat(path, &st) < 0) {
         fprintf(stderr, "dealwright: %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
+        return errno == ENOENT ? EXIT_NOTFOUND : EXIT_INPUT;
     }
     if (st.st_size > REQ_MAX_BYTES) {
         fprintf(stderr, "dealwright: %s: larger than %u bytes\n", path, REQ_MAX_BYTES);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     json_error_t je;
     json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
         fprintf(stderr, "dealwright: %s:%d:%d: %s\n", path, je.line, je.column, je.text);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     if (!json_is_object(j)) {
         json_decref(j);
         fprintf(stderr, "dealwright: %s:1:1: the requirements must be a JSON object\n", path);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     *ret = j;
     return EXIT_OK;
@@ -77,7 +77,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
         json_t *have = json_object_get(req, "select");
         if (have && !json_is_object(have)) {
             fprintf(stderr, "dealwright: %s: select: must be an object {SKU: quantity}\n", path);
-            return EXIT_USAGE;
+            return EXIT_INPUT;
         }
         if (!have)
             json_object_set(req, "select", sel);
@@ -91,7 +91,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
         fprintf(stderr, "dealwright: the workspace %s is not valid; run dealwright validate\n",
                 cli->workspace);
         dw_diags_release(&diags);
-        return r == -DW_EVALIDATE ? EXIT_USAGE : cli_exit_code(r);
+        return cli_workspace_exit(r);
     }
     dw_diags_release(&diags);
     struct dw_error err = {0};
@@ -104,7 +104,7 @@ int cmd_configure(struct cli *cli, int argc, char **argv) {
             fprintf(stderr, "dealwright: %s: %s: %s\n", path, err.field, err.msg);
         else
             fprintf(stderr, "dealwright: %s\n", err.msg);
-        return cli_exit_code(r);
+        return cli_error_exit(&err, r);
     }
     cli_print_json(sol);
     return dw_json_bool(sol, "feasible", true) ? EXIT_OK : EXIT_CHECK;

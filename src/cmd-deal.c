@@ -57,10 +57,12 @@ int cmd_deals(struct cli *cli, int argc, char **argv) {
         char money[48] = "";
         if (total)
             snprintf(money, sizeof money, "%s %s", cur ? cur : "", total);
-        printf("%-9s %-18s %-28.28s %-30.30s %14s%s\n", dw_json_str(d, "id"),
-               dw_json_str(d, "stage"), dw_json_str(d, "account") ? dw_json_str(d, "account") : "-",
-               dw_json_str(d, "contact_email") ? dw_json_str(d, "contact_email") : "-", money,
-               dw_json_bool(d, "parked", false) ? "  PARKED" : "");
+        /* the customer's names by display width, cut whole with '…' */
+        printf("%-9s %-18s ", dw_json_str(d, "id"), dw_json_str(d, "stage"));
+        cli_cell(stdout, dw_json_str(d, "account"), 28, false);
+        putchar(' ');
+        cli_cell(stdout, dw_json_str(d, "contact_email"), 30, false);
+        printf(" %14s%s\n", money, dw_json_bool(d, "parked", false) ? "  PARKED" : "");
     }
     cli_page_next(page, "deals", (int)limit, stage ? "--stage" : NULL, stage);
     return EXIT_OK;
@@ -211,7 +213,7 @@ int cmd_deal_proposal(struct cli *cli, int argc, char **argv) {
     if (!md) {
         fprintf(stderr, "dealwright: %s has no proposal yet (stage %s)\n", argv[0],
                 dw_json_str(d, "stage"));
-        return EXIT_USAGE;
+        return EXIT_NOTFOUND;
     }
     fputs(md, stdout);
     return EXIT_OK;

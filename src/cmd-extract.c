@@ -28,7 +28,7 @@ static int load_ws(struct cli *cli, struct dw_workspace **ret) {
         fprintf(stderr, "dealwright: the workspace %s is not valid (dealwright validate)\n",
                 cli->workspace);
         dw_diags_release(&diags);
-        return r == -DW_EVALIDATE ? EXIT_USAGE : cli_exit_code(r);
+        return cli_workspace_exit(r);
     }
     dw_diags_release(&diags);
     return EXIT_OK;
@@ -62,14 +62,14 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         json_t *lead = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
         if (!lead) {
             fprintf(stderr, "dealwright: %s:%d:%d: %s\n", name, je.line, je.column, je.text);
-            code = EXIT_USAGE;
+            code = EXIT_INPUT;
             goto out;
         }
         r = dw_extract_lead(ws, lead, at, &out, &err);
         json_decref(lead);
         if (r < 0 && err.field[0]) {
             fprintf(stderr, "dealwright: %s: field '%s': %s\n", name, err.field, err.msg);
-            code = cli_exit_code(r);
+            code = cli_error_exit(&err, r);
             goto out;
         }
     } else {
@@ -210,7 +210,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     if (!d) {
         fprintf(stderr, "dealwright: --set %s: cannot open the directory\n", dir);
         dw_workspace_unref(ws);
-        return EXIT_USAGE;
+        return EXIT_NOTFOUND;
     }
     char **files = NULL;
     size_t n = 0;
@@ -247,7 +247,7 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     if (n == 0) {
         json_decref(misses);
         fprintf(stderr, "dealwright: --set %s: no labelled messages (*.json)\n", dir);
-        return EXIT_USAGE;
+        return EXIT_INPUT;
     }
     bool below = false;
     for (int f = 0; f < DW_EF_N; f++) {

@@ -116,7 +116,7 @@ int cmd_lead_add(struct cli *cli, int argc, char **argv) {
             int line = json_array_size(leads) > 1 ? line_of(path, (size_t)err.line - 1) : 1;
             fprintf(stderr, "dealwright: %s:%d: field '%s': %s\n",
                     strcmp(path, "-") == 0 ? "<stdin>" : path, line, field, err.msg);
-            return cli_exit_code(err.code);
+            return cli_error_exit(&err, err.code);
         }
         return cli_fail(&err, r);
     }

@@ -10,18 +10,20 @@
 
 static int load_solution(const char *path, json_t **ret) {
     struct stat st;
-    if (stat(path, &st) < 0)
-        return cli_usage("%s: cannot read the solution file", path);
+    if (stat(path, &st) < 0) {
+        fprintf(stderr, "dealwright: %s: cannot read the solution file\n", path);
+        return EXIT_NOTFOUND;
+    }
     if (st.st_size > (off_t)SOLUTION_MAX)
-        return cli_usage("%s: larger than %u MiB", path, SOLUTION_MAX >> 20);
+        return cli_bad_input("%s: larger than %u MiB", path, SOLUTION_MAX >> 20);
     json_error_t je;
     json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!j)
-        return cli_usage("%s:%d:%d: %s", path, je.line, je.column, je.text);
+        return cli_bad_input("%s:%d:%d: %s", path, je.line, je.column, je.text);
     if (!json_is_object(j)) {
         json_decref(j);
-        return cli_usage("%s: a solution is a JSON object {\"lines\": [{\"sku\", \"quantity\"}]}",
-                         path);
+        return cli_bad_input(
+            "%s: a solution is a JSON object {\"lines\": [{\"sku\", \"quantity\"}]}", path);
     }
     *ret = j;
     return EXIT_OK;
@@ -59,7 +61,7 @@ int cmd_price(struct cli *cli, int argc, char **argv) {
         dw_diags_release(&diags);
         fprintf(stderr, "dealwright: the workspace %s is not valid (dealwright validate)\n",
                 cli->workspace);
-        return r == -DW_EVALIDATE ? EXIT_CHECK : cli_exit_code(r);
+        return cli_workspace_exit(r);
     }
     dw_diags_release(&diags);
     struct dw_error err = {0};
@@ -69,7 +71,7 @@ int cmd_price(struct cli *cli, int argc, char **argv) {
     if (r < 0) {
         char buf[1024];
         fprintf(stderr, "dealwright: %s: %s\n", file, dw_error_format(&err, buf, sizeof buf));
-        return cli_exit_code(r);
+        return cli_error_exit(&err, r);
     }
     cli_print_json(quote);
     json_decref(quote);

@@ -1679,7 +1679,7 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "dealwright: --set %s: cannot open the directory\n", dir);
-        return EXIT_USAGE;
+        return EXIT_NOTFOUND;
     }
     char **files = NULL;
     size_t n = 0;
@@ -1709,7 +1709,7 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
         if (yaml_load(files[f], &P, &doc, &err) < 0) {
             fprintf(stderr, "dealwright: %s\n", dw_error_format(&err, buf, sizeof buf));
             json_decref(P.map);
-            code = EXIT_USAGE;
+            code = EXIT_INPUT;
             break;
         }
         json_t *list = json_object_get(doc, "scenarios");
@@ -1717,7 +1717,7 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
         if (!json_is_array(list)) {
             fprintf(stderr, "dealwright: %s:%s: scenarios: a list of scenarios\n", files[f],
                     pos_get(&P, doc));
-            code = EXIT_USAGE;
+            code = EXIT_INPUT;
         }
         size_t i;
         json_t *sc;
@@ -1726,13 +1726,13 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
             if (!json_is_object(sc) || !name) {
                 fprintf(stderr, "dealwright: %s:%s: a scenario is a mapping with a name\n",
                         files[f], pos_get(&P, sc));
-                code = EXIT_USAGE;
+                code = EXIT_INPUT;
                 continue;
             }
             if (json_object_get(names, name)) {
                 fprintf(stderr, "dealwright: %s:%s: scenario '%s' is also in %s\n", files[f],
                         pos_get(&P, sc), name, dw_json_str(names, name));
-                code = EXIT_USAGE;
+                code = EXIT_INPUT;
                 continue;
             }
             json_object_set_new(names, name, json_string(files[f]));
@@ -1796,7 +1796,7 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
     free(saved_now);
     if (code == EXIT_OK && total == 0) {
         fprintf(stderr, "dealwright: --set %s: no scenario%s\n", dir, only ? " by that name" : "");
-        code = EXIT_USAGE;
+        code = EXIT_NOTFOUND;
     }
     if (cli->json) {
         json_t *out = json_pack("{s:i,s:i,s:i,s:o}", "scenarios", total, "passed", passed, "misses",

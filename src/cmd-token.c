@@ -45,8 +45,9 @@ int cmd_token_list(struct cli *cli, int argc, char **argv) {
     json_t *t;
     json_array_foreach(list, i, t) {
         const char *rev = dw_json_str(t, "revoked_at");
-        printf("%-6lld %-16s %-16s dwt_%-8s %-21s %-8s %s\n", (long long)dw_json_int(t, "id", 0),
-               dw_json_str(t, "user"), dw_json_str(t, "role"), dw_json_str(t, "prefix"),
+        printf("%-6lld ", (long long)dw_json_int(t, "id", 0));
+        cli_cell(stdout, dw_json_str(t, "user"), 16, false);
+        printf(" %-16s dwt_%-8s %-21s %-8s %s\n", dw_json_str(t, "role"), dw_json_str(t, "prefix"),
                dw_json_str(t, "created_at"), dw_json_str(t, "status"), rev ? rev : "-");
     }
     return EXIT_OK;

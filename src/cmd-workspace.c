@@ -41,7 +41,8 @@ int cmd_validate(struct cli *cli, int argc, char **argv) {
         fprintf(stderr, "dealwright: %zu problem%s in %s\n", diags.n, diags.n == 1 ? "" : "s",
                 cli->workspace);
         dw_diags_release(&diags);
-        return r == -DW_EVALIDATE ? EXIT_CHECK : cli_exit_code(r);
+        /* validate is a check: problems found are "a check answered no" (1) */
+        return r == -DW_EVALIDATE ? EXIT_CHECK : cli_workspace_exit(r);
     }
     if (cli->json) {
         json_t *o =

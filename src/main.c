@@ -13,89 +13,274 @@
 
 #include "cli.h"
 
-const struct cmd commands[] = {
-    {"init", "DIR", "new workspace from the built-in example", 0, cmd_init},
-    {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", 0,
-     cmd_validate},
-    {"lead add", "[FILE|-]", "submit a lead (JSON) or many (JSON Lines); prints the deal ids",
-     CMD_ENGINE, cmd_lead_add},
-    {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run},
-    {"deals", "[--stage S] [--limit N --after C]", "list deals", CMD_ENGINE, cmd_deals},
-    {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show},
-    {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
-     cmd_deal_proposal},
-    {"approvals", "[--limit N] [--after C]", "pending approvals", CMD_ENGINE, cmd_approvals},
-    {"approve", "ID --as USER [--note T]", "grant an approval", CMD_ENGINE, cmd_approve},
-    {"reject", "ID --as USER --reason T", "reject an approval", CMD_ENGINE, cmd_reject},
-    {"accept", "DEAL [--revision N] [--as USER] [--customer NAME]",
-     "record the customer's acceptance; creates "
-     "the order",
-     CMD_ENGINE, cmd_accept},
-    {"quote discount", "DEAL PCT --as USER", "set a deal's discount: a new quote revision",
-     CMD_ENGINE, cmd_quote_discount},
-    {"quote diff", "DEAL R1 R2", "what changed between two quote revisions (lines, totals)",
-     CMD_ENGINE, cmd_quote_diff},
-    {"price", "--solution FILE [--currency X]",
-     "price a solution with the price books; prints the quote as JSON (also --country CC, "
-     "--discount PCT, --term N)",
-     0, cmd_price},
-    {"audit verify", "[--checkpoint FILE [--key FILE | --public-key FILE]]",
-     "check the audit hash chain (and that it still holds a signed checkpoint)", CMD_ENGINE,
-     cmd_audit_verify},
-    {"audit checkpoint", "[--key FILE] [--out FILE]",
-     "sign the audit chain's head (Ed25519; the key is made on first use)", CMD_ENGINE,
-     cmd_audit_checkpoint},
-    {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show},
-    {"privacy purge", "[--dry-run]", "redact personal data past the retention period", CMD_ENGINE,
-     cmd_privacy_purge},
-    {"cel eval", "'EXPR' [--rule K] [--var N=JSON]",
-     "evaluate a CEL condition; prints the result as JSON", 0, cmd_cel_eval},
-    {"extract", "FILE|- [--at TIME]", "the requirements of a lead (JSON) or a message (text)", 0,
-     cmd_extract},
-    {"eval extraction", "[--set DIR] [--misses]",
-     "precision, recall and F1 per field on labelled messages", 0, cmd_eval_extraction},
-    {"eval scenarios", "[--set DIR] [--only NAME] [--keep]",
-     "whole deals against a deal desk's expectations; every miss named, exit 1 on any", 0,
-     cmd_eval_scenarios},
-    {"score train", "--csv FILE --target COL --positive V [--exclude C,..]",
-     "train the deal-scoring model; stores a new version", CMD_ENGINE, cmd_score_train},
-    {"score eval", "--csv FILE --target COL --positive V [--folds K]",
-     "k-fold cross-validated AUC of that training", 0, cmd_score_eval},
-    {"score show", "[--version N]", "the scoring model in use", CMD_ENGINE, cmd_score_show},
-    {"ask", "\"QUESTION\" [--max N]", "answer from the knowledge documents, with citations", 0,
-     cmd_ask},
-    {"configure", "--requirements FILE [--select SKU=N]",
-     "configure from a requirements document; the configuration or the conflict as JSON", 0,
-     cmd_configure},
-    {"serve", "[--listen ADDR] [--rate N] [...]", "the HTTP API with the agents running behind it",
-     CMD_ENGINE, cmd_serve},
-    {"token create", "--user U --role R", "a new API token; the secret is shown once", CMD_ENGINE,
-     cmd_token_create},
-    {"token list", "", "API tokens (never their secrets)", CMD_ENGINE, cmd_token_list},
-    {"token revoke", "ID", "revoke an API token", CMD_ENGINE, cmd_token_revoke},
-    {"webhook add", "--url URL --events TYPE,... [--secret S]",
-     "subscribe a URL to events; a made secret is shown once", CMD_ENGINE, cmd_webhook_add},
-    {"webhook list", "", "webhook subscriptions (never their secrets)", CMD_ENGINE,
-     cmd_webhook_list},
-    {"webhook remove", "ID", "end a webhook subscription", CMD_ENGINE, cmd_webhook_remove},
-    {"webhook deliveries", "[--status S] [--limit N --after C]",
-     "webhook deliveries and their state", CMD_ENGINE, cmd_webhook_deliveries},
-    {"webhook replay", "DELIVERY|--dead", "send dead-lettered deliveries again", CMD_ENGINE,
-     cmd_webhook_replay},
-    {"webhook deliver", "[--attempts N] [--backoff-ms MS]",
-     "one delivery pass (what serve does in the background)", CMD_ENGINE, cmd_webhook_deliver},
-    {"agents", "", "the agents in pipeline order: needs, products, tools", 0, cmd_agents},
-    {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
-     cmd_demo},
-    {NULL, NULL, NULL, 0, NULL},
+/* Options shared by several commands. */
+#define OPT_LIMIT                                                                                  \
+    {                                                                                              \
+        "--limit", "N",                                                                            \
+            "a page of at most N items (1-1000); the next page's command is printed on stderr", 0  \
+    }
+#define OPT_AFTER                                                                                  \
+    { "--after", "CURSOR", "the page after CURSOR (given with the previous page)", 0 }
+#define OPT_END                                                                                    \
+    { NULL, NULL, NULL, 0 }
+
+const struct cli_option cli_global_options[] = {
+    {"-w", "DIR",
+     "the workspace (also --workspace; default: $DW_WORKSPACE, or the first folder from here up "
+     "holding dealwright.yaml)",
+     0},
+    {"--db", "PATH", "the state database (default: WORKSPACE/.dealwright/state.db)", 0},
+    {"--json", NULL, "print JSON instead of text (anywhere on the line)", 0},
+    {"--help", NULL, "help on the command (also -h)", 0},
+    {"--version", NULL, "the version of dealwright", 0},
+    OPT_END,
 };
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: dealwright [-w WORKSPACE] [--db PATH] COMMAND [ARGS] [--json]\n\n");
-    for (const struct cmd *c = commands; c->name; c++)
-        fprintf(f, "  %-16s %-32s %s\n", c->name, c->args, c->help);
-    fprintf(f, "\nExit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 internal error.\n");
-}
+static const struct cli_option deals_opts[] = {
+    {"--stage", "STAGE",
+     "only deals in STAGE (new, qualifying, needs_info, disqualified, scoping, pricing, "
+     "awaiting_approval, proposal_ready, ordered, lost)",
+     0},
+    OPT_LIMIT,
+    OPT_AFTER,
+    OPT_END,
+};
+static const struct cli_option page_opts[] = {OPT_LIMIT, OPT_AFTER, OPT_END};
+static const struct cli_option approve_opts[] = {
+    {"--as", "USER", "the approver: a user of team.yaml whose role may decide", OPT_REQUIRED},
+    {"--note", "TEXT", "a note kept with the decision", 0},
+    OPT_END,
+};
+static const struct cli_option reject_opts[] = {
+    {"--as", "USER", "the approver: a user of team.yaml whose role may decide", OPT_REQUIRED},
+    {"--reason", "TEXT", "why, kept with the decision and shown to the deal's owner", OPT_REQUIRED},
+    OPT_END,
+};
+static const struct cli_option accept_opts[] = {
+    {"--revision", "N", "the quote revision accepted (default: the latest)", 0},
+    {"--as", "USER", "the seller who records it, a team.yaml user (the audit actor)", 0},
+    {"--customer", "NAME", "who signed at the buyer", 0},
+    OPT_END,
+};
+static const struct cli_option discount_opts[] = {
+    {"--as", "USER", "who sets it, a team.yaml user; beyond their band it needs approval",
+     OPT_REQUIRED},
+    OPT_END,
+};
+static const struct cli_option price_opts[] = {
+    {"--solution", "FILE", "the solution to price: {\"lines\": [{\"sku\", \"quantity\"}]}",
+     OPT_REQUIRED},
+    {"--currency", "CODE", "the price book's currency (default: the company's)", 0},
+    {"--country", "CC", "the buyer's country (ISO 3166 alpha-2), for regional prices and tax", 0},
+    {"--discount", "PCT", "a discount in percent", 0},
+    {"--term", "MONTHS", "the subscription term, 1-600 months", 0},
+    OPT_END,
+};
+static const struct cli_option verify_opts[] = {
+    {"--checkpoint", "FILE", "also check that the chain still holds this signed checkpoint", 0},
+    {"--key", "FILE", "the signing key whose public half checks the checkpoint", 0},
+    {"--public-key", "FILE", "the public key that checks the checkpoint", 0},
+    OPT_END,
+};
+static const struct cli_option checkpoint_opts[] = {
+    {"--key", "FILE",
+     "the Ed25519 signing key (default: ~/.config/dealwright/audit-signing.key, made on first use)",
+     0},
+    {"--out", "FILE", "write the checkpoint here (default: stdout)", 0},
+    OPT_END,
+};
+static const struct cli_option purge_opts[] = {
+    {"--dry-run", NULL, "list the deals past the retention period; change nothing", 0},
+    OPT_END,
+};
+static const struct cli_option cel_opts[] = {
+    {"--rule", "KIND", "check the condition as a rule of KIND (quote or qualify) reads it", 0},
+    {"--var", "NAME=JSON", "a variable the condition reads; repeat for more", OPT_MULTI},
+    OPT_END,
+};
+static const struct cli_option extract_opts[] = {
+    {"--at", "TIME", "when the message was received (RFC 3339), for relative dates", 0},
+    OPT_END,
+};
+static const struct cli_option eval_extraction_opts[] = {
+    {"--set", "DIR", "the labelled messages (default: tests/data/extraction)", 0},
+    {"--misses", NULL, "list every miss", 0},
+    OPT_END,
+};
+static const struct cli_option eval_scenarios_opts[] = {
+    {"--set", "DIR", "the scenarios (default: tests/data/scenarios)", 0},
+    {"--only", "NAME", "run only the scenario NAME", 0},
+    {"--keep", NULL, "keep each scenario's scratch workspace", 0},
+    OPT_END,
+};
+#define SCORE_OPTS                                                                                 \
+    {"--csv", "FILE", "the deal history, one closed deal a row", OPT_REQUIRED},                    \
+        {"--target", "COLUMN", "the column holding the outcome", OPT_REQUIRED},                    \
+        {"--positive", "VALUE", "the outcome counted as a win", OPT_REQUIRED},                     \
+        {"--exclude", "COL,...", "columns not to learn from", 0},                                  \
+        {"--delimiter", "D", "the column separator: , or ; or tab (default: guessed)", 0},         \
+        {"--rounds", "N", "boosting rounds", 0},                                                   \
+        {"--max-depth", "N", "the depth of each tree", 0}, {"--eta", "X", "the learning rate", 0}, \
+        {"--min-child-weight", "X", "the least weight in a leaf", 0},                              \
+        {"--subsample", "X", "the share of rows each tree sees (0-1]", 0},                         \
+        {"--colsample", "X", "the share of columns each tree sees (0-1]", 0}, {                    \
+        "--threads", "N", "threads to train with", 0                                               \
+    }
+static const struct cli_option score_train_opts[] = {SCORE_OPTS, OPT_END};
+static const struct cli_option score_eval_opts[] = {
+    SCORE_OPTS,
+    {"--folds", "K", "cross-validation folds, 2-20 (default 10)", 0},
+    OPT_END,
+};
+static const struct cli_option score_show_opts[] = {
+    {"--version", "N", "that model version (default: the one in use)", 0},
+    OPT_END,
+};
+static const struct cli_option ask_opts[] = {
+    {"--max", "N", "at most N answers, 1-50", 0},
+    OPT_END,
+};
+static const struct cli_option configure_opts[] = {
+    {"--requirements", "FILE", "the requirements (JSON, as `extract --json` prints them)",
+     OPT_REQUIRED},
+    {"--select", "SKU=N", "force N of SKU; repeat for more", OPT_MULTI},
+    {"--best-effort", NULL, "on a conflict, the closest configuration and what it misses", 0},
+    OPT_END,
+};
+static const struct cli_option serve_opts[] = {
+    {"--listen", "ADDR", "the address and port (default 127.0.0.1:8080; port 0: any free one)", 0},
+    {"--rate", "N", "requests a second per token before 429", 0},
+    {"--webhook-attempts", "N", "delivery attempts before a webhook delivery is dead, 1-100", 0},
+    {"--webhook-backoff-ms", "MS", "the first retry delay, doubled each attempt", 0},
+    {"--max-connections", "N", "connections open at once", 0},
+    {"--per-address", "N", "connections open at once from one client address", 0},
+    {"--header-timeout", "S", "seconds a client has to send its request headers", 0},
+    OPT_END,
+};
+static const struct cli_option token_create_opts[] = {
+    {"--user", "USER", "who holds it: a team.yaml user, or a machine name for integration",
+     OPT_REQUIRED},
+    {"--role", "ROLE", "its authority: one role the user holds (integration for machines)",
+     OPT_REQUIRED},
+    OPT_END,
+};
+static const struct cli_option webhook_add_opts[] = {
+    {"--url", "URL", "where to POST the events (http or https)", OPT_REQUIRED},
+    {"--events", "TYPE,...", "event types to send; a trailing * matches a family (approval.*)",
+     OPT_REQUIRED},
+    {"--secret", "S", "the signing secret (default: one is made and shown once)", 0},
+    OPT_END,
+};
+static const struct cli_option deliveries_opts[] = {
+    {"--status", "STATUS", "only deliveries pending, delivered or dead", 0},
+    OPT_LIMIT,
+    OPT_AFTER,
+    OPT_END,
+};
+static const struct cli_option replay_opts[] = {
+    {"--dead", NULL, "every dead-lettered delivery", 0},
+    OPT_END,
+};
+static const struct cli_option deliver_opts[] = {
+    {"--attempts", "N", "attempts before a delivery is dead, 1-100", 0},
+    {"--backoff-ms", "MS", "the first retry delay, doubled each attempt", 0},
+    OPT_END,
+};
+
+const struct cmd commands[] = {
+    {"init", "DIR", "new workspace from the built-in example", 0, cmd_init, NULL,
+     "dealwright init acme"},
+    {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", CMD_WORKSPACE,
+     cmd_validate, NULL, "dealwright validate"},
+    {"lead add", "[FILE|-]", "submit a lead (JSON) or many (JSON Lines); prints the deal ids",
+     CMD_ENGINE, cmd_lead_add, NULL, "dealwright lead add samples/leads.jsonl"},
+    {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, NULL,
+     "dealwright run"},
+    {"deals", "", "list deals", CMD_ENGINE, cmd_deals, deals_opts,
+     "dealwright deals --stage awaiting_approval"},
+    {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show, NULL,
+     "dealwright deal show D-000001"},
+    {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
+     cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
+    {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals, page_opts,
+     "dealwright approvals --limit 20"},
+    {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,
+     "dealwright approve A-000001 --as maria --note \"volume justifies it\""},
+    {"reject", "ID", "reject an approval", CMD_ENGINE, cmd_reject, reject_opts,
+     "dealwright reject A-000002 --as maria --reason \"too deep for this volume\""},
+    {"accept", "DEAL", "record the customer's acceptance; creates the order", CMD_ENGINE,
+     cmd_accept, accept_opts, "dealwright accept D-000001 --as lukas --customer \"Jane Roe\""},
+    {"quote discount", "DEAL PCT", "set a deal's discount: a new quote revision", CMD_ENGINE,
+     cmd_quote_discount, discount_opts, "dealwright quote discount D-000003 12 --as lukas"},
+    {"quote diff", "DEAL R1 R2", "what changed between two quote revisions (lines, totals)",
+     CMD_ENGINE, cmd_quote_diff, NULL, "dealwright quote diff D-000003 1 2"},
+    {"price", "", "price a solution with the price books; prints the quote as JSON", CMD_WORKSPACE,
+     cmd_price, price_opts, "dealwright price --solution solution.json --currency CHF --term 36"},
+    {"audit verify", "", "check the audit hash chain (and that it still holds a signed checkpoint)",
+     CMD_ENGINE, cmd_audit_verify, verify_opts,
+     "dealwright audit verify --checkpoint cp.json --public-key key.pub"},
+    {"audit checkpoint", "", "sign the audit chain's head (Ed25519; the key is made on first use)",
+     CMD_ENGINE, cmd_audit_checkpoint, checkpoint_opts,
+     "dealwright audit checkpoint --out cp.json"},
+    {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show, NULL,
+     "dealwright audit show D-000001"},
+    {"privacy purge", "", "redact personal data past the retention period", CMD_ENGINE,
+     cmd_privacy_purge, purge_opts, "dealwright privacy purge --dry-run"},
+    {"cel eval", "EXPR", "evaluate a CEL condition; prints the result as JSON", 0, cmd_cel_eval,
+     cel_opts,
+     "dealwright cel eval 'quote.discount_pct <= 10.0' --var 'quote={\"discount_pct\": 12.5}'"},
+    {"extract", "FILE|-", "the requirements of a lead (JSON) or a message (text)", CMD_WORKSPACE,
+     cmd_extract, extract_opts, "dealwright extract message.txt --at 2026-11-20T09:14:00Z"},
+    {"eval extraction", "", "precision, recall and F1 per field on labelled messages",
+     CMD_WORKSPACE, cmd_eval_extraction, eval_extraction_opts,
+     "dealwright eval extraction --set tests/data/extraction --misses"},
+    {"eval scenarios", "",
+     "whole deals against a deal desk's expectations; every miss named, exit 1 on any", 0,
+     cmd_eval_scenarios, eval_scenarios_opts,
+     "dealwright eval scenarios --set tests/data/scenarios --only NAME"},
+    {"score train", "", "train the deal-scoring model; stores a new version", CMD_ENGINE,
+     cmd_score_train, score_train_opts,
+     "dealwright score train --csv samples/deal-history.csv --target outcome --positive won"},
+    {"score eval", "", "k-fold cross-validated AUC of that training", 0, cmd_score_eval,
+     score_eval_opts,
+     "dealwright score eval --csv samples/deal-history.csv --target outcome --positive won"},
+    {"score show", "", "the scoring model in use", CMD_ENGINE, cmd_score_show, score_show_opts,
+     "dealwright score show --version 1"},
+    {"ask", "QUESTION", "answer from the knowledge documents, with citations", CMD_WORKSPACE,
+     cmd_ask, ask_opts, "dealwright ask \"Are you ISO 27001 certified?\" --max 3"},
+    {"configure", "",
+     "configure from a requirements document; the configuration or the conflict as JSON",
+     CMD_WORKSPACE, cmd_configure, configure_opts,
+     "dealwright configure --requirements req.json --select NW-AP-650X=4"},
+    {"serve", "", "the HTTP API with the agents running behind it", CMD_ENGINE, cmd_serve,
+     serve_opts, "dealwright serve --listen 127.0.0.1:8080 --rate 50"},
+    {"token create", "", "a new API token; the secret is shown once", CMD_ENGINE, cmd_token_create,
+     token_create_opts, "dealwright token create --user webform --role integration"},
+    {"token list", "", "API tokens (never their secrets)", CMD_ENGINE, cmd_token_list, NULL,
+     "dealwright token list"},
+    {"token revoke", "ID", "revoke an API token", CMD_ENGINE, cmd_token_revoke, NULL,
+     "dealwright token revoke 3"},
+    {"webhook add", "", "subscribe a URL to events; a made secret is shown once", CMD_ENGINE,
+     cmd_webhook_add, webhook_add_opts,
+     "dealwright webhook add --url https://crm.example/hook --events "
+     "deal.stage_changed,approval.*"},
+    {"webhook list", "", "webhook subscriptions (never their secrets)", CMD_ENGINE,
+     cmd_webhook_list, NULL, "dealwright webhook list"},
+    {"webhook remove", "ID", "end a webhook subscription", CMD_ENGINE, cmd_webhook_remove, NULL,
+     "dealwright webhook remove 2"},
+    {"webhook deliveries", "", "webhook deliveries and their state", CMD_ENGINE,
+     cmd_webhook_deliveries, deliveries_opts, "dealwright webhook deliveries --status dead"},
+    {"webhook replay", "[DELIVERY]",
+     "send dead-lettered deliveries again (one, or all with --dead)", CMD_ENGINE,
+     cmd_webhook_replay, replay_opts, "dealwright webhook replay --dead"},
+    {"webhook deliver", "", "one delivery pass (what serve does in the background)", CMD_ENGINE,
+     cmd_webhook_deliver, deliver_opts, "dealwright webhook deliver --attempts 3"},
+    {"agents", "", "the agents in pipeline order: needs, products, tools", 0, cmd_agents, NULL,
+     "dealwright agents"},
+    {"demo", "[DIR]", "the main job on the example: workspace, sample leads, run, summary", 0,
+     cmd_demo, NULL, "dealwright demo"},
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL},
+};
 
 int cli_exit_code(int code) {
     switch (code < 0 ? -code : code) {
@@ -107,14 +292,39 @@ int cli_exit_code(int code) {
     case DW_EINVAL:
     case DW_EPARSE:
     case DW_ETOOBIG:
+        return EXIT_INPUT;
     case DW_ENOENT:
+        return EXIT_NOTFOUND;
     case DW_EEXIST:
     case DW_EPERM:
     case DW_ESTATE:
-        return EXIT_USAGE;
+        return EXIT_REFUSED;
     default:
         return EXIT_INTERNAL;
     }
+}
+
+int cli_workspace_exit(int r) {
+    return r == -DW_EVALIDATE || r == -DW_ENOENT ? EXIT_WORKSPACE : cli_exit_code(r);
+}
+
+int cli_bad_input(const char *fmt, ...) {
+    va_list ap;
+    fputs("dealwright: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_INPUT;
+}
+
+int cli_error_exit(const struct dw_error *err, int code) {
+    int c = err && err->code ? err->code : code;
+    /* a name in a field of the input that does not exist (an unknown SKU in a solution) is
+     * bad input data, not a missing deal */
+    if (err && err->field[0] && (c == -DW_ENOENT || c == DW_ENOENT))
+        return EXIT_INPUT;
+    return cli_exit_code(c);
 }
 
 int cli_fail(const struct dw_error *err, int code) {
@@ -123,8 +333,11 @@ int cli_fail(const struct dw_error *err, int code) {
         fprintf(stderr, "dealwright: %s\n", dw_error_format(err, buf, sizeof buf));
     else
         fprintf(stderr, "dealwright: %s\n", dw_strerror(code));
-    return cli_exit_code(err && err->code ? err->code : code);
+    return cli_error_exit(err, code);
 }
+
+/* The command being run, for the errors of cli_opt() and the pointer to its help. */
+static const struct cmd *current;
 
 int cli_usage(const char *fmt, ...) {
     va_list ap;
@@ -133,6 +346,8 @@ int cli_usage(const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    if (current)
+        fprintf(stderr, "(see 'dealwright help %s')\n", current->name);
     return EXIT_USAGE;
 }
 
@@ -164,40 +379,45 @@ void cli_print_json(const json_t *j) {
     fputc('\n', stdout);
 }
 
-static void drop_args(int *argc, char **argv, int at, int n) {
-    memmove(argv + at, argv + at + n, (size_t)(*argc - at - n + 1) * sizeof *argv);
-    *argc -= n;
+/* The options of the command line, parsed against the command's table by parse_args(). */
+struct parsed_opt {
+    const struct cli_option *opt;
+    const char *value; /* NULL for a flag */
+    bool taken;        /* returned by cli_opt() already */
+};
+static struct parsed_opt *parsed;
+static size_t n_parsed;
+
+static const struct cli_option *declared(const char *name) {
+    for (const struct cli_option *o = current ? current->opts : NULL; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return o;
+    fprintf(stderr, "dealwright: internal error: '%s' is not an option of '%s'\n", name,
+            current ? current->name : "?");
+    return NULL;
 }
 
 const char *cli_opt(int *argc, char **argv, const char *name, bool *bad) {
-    size_t n = strlen(name);
-    for (int i = 0; i < *argc; i++) {
-        if (strncmp(argv[i], name, n) != 0)
-            continue;
-        if (argv[i][n] == '=') {
-            const char *v = argv[i] + n + 1;
-            drop_args(argc, argv, i, 1);
-            return v;
-        }
-        if (argv[i][n] == '\0') {
-            if (i + 1 >= *argc) {
-                *bad = true;
-                return NULL;
-            }
-            const char *v = argv[i + 1];
-            drop_args(argc, argv, i, 2);
-            return v;
-        }
+    (void)argc, (void)argv;
+    if (!declared(name)) {
+        *bad = true;
+        return NULL;
     }
+    for (size_t i = 0; i < n_parsed; i++)
+        if (!parsed[i].taken && strcmp(parsed[i].opt->name, name) == 0) {
+            parsed[i].taken = true;
+            return parsed[i].value;
+        }
     return NULL;
 }
 
 bool cli_flag(int *argc, char **argv, const char *name) {
-    for (int i = 0; i < *argc; i++)
-        if (strcmp(argv[i], name) == 0) {
-            drop_args(argc, argv, i, 1);
+    (void)argc, (void)argv;
+    if (!declared(name))
+        return false;
+    for (size_t i = 0; i < n_parsed; i++)
+        if (strcmp(parsed[i].opt->name, name) == 0)
             return true;
-        }
     return false;
 }
 
@@ -224,58 +444,347 @@ void cli_progress_done(void) {
     progress_drawn = false;
 }
 
-static const struct cmd *find_cmd(int argc, char **argv, int *ret_words) {
-    for (const struct cmd *c = commands; c->name; c++) {
-        const char *sp = strchr(c->name, ' ');
-        if (!sp) {
-            if (strcmp(argv[0], c->name) == 0) {
-                *ret_words = 1;
-                return c;
-            }
-        } else if (argc >= 2 && strncmp(argv[0], c->name, (size_t)(sp - c->name)) == 0 &&
-                   argv[0][sp - c->name] == '\0' && strcmp(argv[1], sp + 1) == 0) {
-            *ret_words = 2;
-            return c;
-        }
-    }
+/* The option of opts named by the first len bytes of name, or NULL. */
+static const struct cli_option *lookup(const struct cli_option *opts, const char *name,
+                                       size_t len) {
+    for (const struct cli_option *o = opts; o && o->name; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
     return NULL;
 }
 
+/* "--name" wants a value and the next word is another option, or there is none. */
+static bool value_missing(int k, int argc, char **argv) {
+    return k + 1 >= argc || (argv[k + 1][0] == '-' && argv[k + 1][1] == '-' && argv[k + 1][2]);
+}
+
+static int unknown_option(const struct cmd *c, const char *arg, size_t len) {
+    const char *cands[64];
+    size_t n = 0;
+    for (const struct cli_option *o = c ? c->opts : cli_global_options; o && o->name && n < 60; o++)
+        cands[n++] = o->name;
+    if (c) {
+        cands[n++] = "--json";
+        cands[n++] = "--help";
+    } else {
+        cands[n++] = "--workspace";
+    }
+    char name[128], hint[256];
+    snprintf(name, sizeof name, "%.*s", (int)(len < 100 ? len : 100), arg);
+    cli_suggest(name, cands, n, hint, sizeof hint);
+    if (c &&
+        (strcmp(name, "-w") == 0 || strcmp(name, "--workspace") == 0 || strcmp(name, "--db") == 0))
+        return cli_usage("option '%s' goes before the command: dealwright %s DIR %s ...", name,
+                         name, c->name);
+    if (c)
+        return cli_usage(
+            "unknown option '%s' for '%s'%s%s", name, c->name, hint,
+            !hint[0] && name[1] != '-' ? " (an argument that starts with '-' goes after --)" : "");
+    return cli_usage("unknown option '%s'%s (see 'dealwright help')", name, hint);
+}
+
+/* Parse the words after the command against its option table into `parsed`; the
+ * positional arguments into *ret_argv. */
+static int parse_args(struct cli *cli, const struct cmd *c, int argc, char **argv, int *ret_argc,
+                      char ***ret_argv) {
+    char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    parsed = calloc((size_t)argc + 1, sizeof *parsed);
+    if (!pos || !parsed) {
+        free(pos);
+        return cli_fail(NULL, -DW_ENOMEM);
+    }
+    int npos = 0;
+    bool only_pos = false;
+    for (int k = 0; k < argc; k++) {
+        const char *a = argv[k];
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            pos[npos++] = argv[k];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            cli->json = true;
+            continue;
+        }
+        const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        const struct cli_option *o = lookup(c->opts, a, len);
+        if (!o) {
+            free(pos);
+            return unknown_option(c, a, len);
+        }
+        const char *value = NULL;
+        if (!o->arg && eq) {
+            free(pos);
+            return cli_usage("option '%s' takes no value", o->name);
+        }
+        if (o->arg) {
+            if (eq)
+                value = eq + 1;
+            else if (value_missing(k, argc, argv)) {
+                free(pos);
+                return cli_usage("option '%s' needs a value (%s)", o->name, o->arg);
+            } else
+                value = argv[++k];
+        }
+        if (!(o->flags & OPT_MULTI))
+            for (size_t i = 0; i < n_parsed; i++)
+                if (parsed[i].opt == o) {
+                    free(pos);
+                    return cli_usage("option '%s' given twice", o->name);
+                }
+        parsed[n_parsed++] = (struct parsed_opt){.opt = o, .value = value};
+    }
+    for (const struct cli_option *o = c->opts; o && o->name; o++) {
+        if (!(o->flags & OPT_REQUIRED))
+            continue;
+        bool given = false;
+        for (size_t i = 0; i < n_parsed; i++)
+            given |= parsed[i].opt == o;
+        if (!given) {
+            free(pos);
+            return cli_usage("'%s' needs %s %s", c->name, o->name, o->arg ? o->arg : "");
+        }
+    }
+    *ret_argc = npos;
+    *ret_argv = pos;
+    return EXIT_OK;
+}
+
+static bool has_marker(const char *dir) {
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/dealwright.yaml", dir) >= sizeof path)
+        return false;
+    return access(path, F_OK) == 0;
+}
+
+/* The workspace, as git finds its repository: -w DIR, else $DW_WORKSPACE, else the
+ * current folder or the nearest one above it holding dealwright.yaml. */
+static int find_workspace(struct cli *cli, char *buf, size_t size) {
+    if (cli->workspace) {
+        if (has_marker(cli->workspace))
+            return EXIT_OK;
+        fprintf(stderr,
+                "dealwright: not a dealwright workspace: %s has no dealwright.yaml "
+                "(from -w)\n",
+                cli->workspace);
+        return EXIT_WORKSPACE;
+    }
+    const char *env = getenv("DW_WORKSPACE");
+    if (env && *env) {
+        cli->workspace = env;
+        if (has_marker(env))
+            return EXIT_OK;
+        fprintf(stderr,
+                "dealwright: not a dealwright workspace: %s has no dealwright.yaml "
+                "(from DW_WORKSPACE)\n",
+                env);
+        return EXIT_WORKSPACE;
+    }
+    if (!getcwd(buf, size)) {
+        fprintf(stderr, "dealwright: cannot read the current folder: %s\n", strerror(errno));
+        return EXIT_WORKSPACE;
+    }
+    char start[4096];
+    snprintf(start, sizeof start, "%s", buf);
+    for (bool first = true;; first = false) {
+        if (has_marker(buf)) {
+            cli->workspace = first ? "." : buf;
+            return EXIT_OK;
+        }
+        char *slash = strrchr(buf, '/');
+        if (!slash || slash == buf) {
+            if (buf[1] && has_marker("/")) {
+                cli->workspace = "/";
+                return EXIT_OK;
+            }
+            break;
+        }
+        *slash = '\0';
+    }
+    fprintf(stderr,
+            "dealwright: not in a dealwright workspace: no dealwright.yaml in %s or any folder "
+            "above it\n(give -w DIR or set DW_WORKSPACE; 'dealwright init DIR' makes one)\n",
+            start);
+    return EXIT_WORKSPACE;
+}
+
+static int unknown_subcommand(const char *family, const char *word) {
+    const char *cands[32];
+    size_t n = 0, len = strlen(family);
+    for (const struct cmd *k = commands; k->name && n < 32; k++)
+        if (strncmp(k->name, family, len) == 0 && k->name[len] == ' ')
+            cands[n++] = k->name + len + 1;
+    char hint[256];
+    cli_suggest(word, cands, n, hint, sizeof hint);
+    return cli_usage("unknown subcommand '%s' for '%s'%s (see 'dealwright help %s')", word, family,
+                     hint, family);
+}
+
+static int version(void) {
+    printf("dealwright %s\n", DW_CLI_VERSION);
+    return EXIT_OK;
+}
+
+/* help [TOPIC|COMMAND [SUB]] */
+static int help(int argc, char **argv) {
+    static char help_word[] = "help";
+    static char *help_argv[] = {help_word, NULL};
+    if (argc == 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
+        argv = help_argv;
+    if (argc == 0) {
+        cli_help_overview(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[0], "exit-codes") == 0) {
+        cli_help_exit_codes(stdout);
+        return EXIT_OK;
+    }
+    static const char *const builtin[][2] = {
+        {"help", "usage: dealwright help [COMMAND [SUBCOMMAND] | exit-codes]\n\nThe commands; "
+                 "one command's options, each with a sentence, and an example;\na family's "
+                 "subcommands; what each exit code means.\n"},
+        {"version", "usage: dealwright version (or --version)\n\nThe version of dealwright.\n"},
+        {"completion", "usage: dealwright completion bash\n\nThe bash completion script, made "
+                       "from the command table. Installed as\nshare/bash-completion/completions/"
+                       "dealwright; for this shell only:\n\n  source <(dealwright completion "
+                       "bash)\n"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(builtin); k++)
+        if (strcmp(argv[0], builtin[k][0]) == 0) {
+            fputs(builtin[k][1], stdout);
+            return EXIT_OK;
+        }
+    const struct cmd *c = cli_find(argv[0], NULL);
+    if (!c && cli_is_family(argv[0])) {
+        if (argc == 1)
+            return cli_help_family(stdout, argv[0]);
+        if (!(c = cli_find(argv[0], argv[1])))
+            return unknown_subcommand(argv[0], argv[1]);
+    }
+    if (!c) {
+        const char *cands[128];
+        size_t n = 0;
+        for (const struct cmd *k = commands; k->name && n < 120; k++)
+            cands[n++] = k->name;
+        cands[n++] = "exit-codes";
+        char hint[256];
+        cli_suggest(argv[0], cands, n, hint, sizeof hint);
+        return cli_usage("no help on '%s'%s (see 'dealwright help')", argv[0], hint);
+    }
+    cli_help_command(stdout, c);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
-    struct cli cli = {.workspace = "."};
+    struct cli cli = {0};
     int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if ((strcmp(argv[i], "-w") == 0 || strcmp(argv[i], "--workspace") == 0) && i + 1 < argc)
-            cli.workspace = argv[++i];
-        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-            cli.db = argv[++i];
-        else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *a = argv[i];
+        const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        bool is_w = (len == 2 && strncmp(a, "-w", 2) == 0) ||
+                    (len == 11 && strncmp(a, "--workspace", 11) == 0);
+        bool is_db = len == 4 && strncmp(a, "--db", 4) == 0;
+        if (is_w || is_db) {
+            const char *v = eq ? eq + 1 : NULL;
+            if (!v) {
+                if (value_missing(i, argc, argv))
+                    return cli_usage("option '%.*s' needs a value (%s)", (int)len, a,
+                                     is_w ? "DIR" : "PATH");
+                v = argv[++i];
+            }
+            if (!*v)
+                return cli_usage("option '%.*s' needs a value, not an empty one", (int)len, a);
+            *(is_w ? &cli.workspace : &cli.db) = v;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cli_help_overview(stdout);
             return EXIT_OK;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("dealwright 0.1.0\n");
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
+        } else if (strcmp(a, "--version") == 0) {
+            return version();
+        } else if (strcmp(a, "--json") == 0) {
             cli.json = true;
         } else {
-            return cli_usage("unknown option '%s' (see dealwright --help)", argv[i]);
+            return unknown_option(NULL, a, len);
         }
     }
     if (i >= argc) {
-        usage(stderr);
+        cli_help_overview(stderr);
         return EXIT_USAGE;
     }
-    int words = 0;
-    const struct cmd *c = find_cmd(argc - i, argv + i, &words);
-    if (!c)
-        return cli_usage("unknown command '%s' (see dealwright --help)", argv[i]);
-    int cargc = argc - i - words;
-    char **cargv = argv + i + words;
-    cli.json |= cli_flag(&cargc, cargv, "--json");
-    if (cli_flag(&cargc, cargv, "--help")) {
-        printf("usage: dealwright %s %s\n  %s\n", c->name, c->args, c->help);
+    const char *w1 = argv[i];
+    static char completion_word[] = "completion";
+    if (strcmp(w1, "help") == 0)
+        return help(argc - i - 1, argv + i + 1);
+    if (strcmp(w1, "version") == 0)
+        return version();
+    if (strcmp(w1, "completion") == 0) {
+        if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0))
+            return help(1, (char *[]){completion_word, NULL});
+        if (i + 2 != argc || strcmp(argv[i + 1], "bash") != 0)
+            return cli_usage("usage: dealwright completion bash (the only shell supported)");
+        cli_completion_bash(stdout);
         return EXIT_OK;
     }
+    int words = 1;
+    const struct cmd *c = cli_find(w1, NULL);
+    if (!c && cli_is_family(w1)) {
+        const char *w2 = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!w2) {
+            cli_help_family(stderr, w1);
+            return EXIT_USAGE;
+        }
+        if (strcmp(w2, "--help") == 0 || strcmp(w2, "-h") == 0)
+            return cli_help_family(stdout, w1);
+        if (!(c = cli_find(w1, w2)))
+            return unknown_subcommand(w1, w2);
+        words = 2;
+    }
+    if (!c) {
+        const char *cands[128];
+        size_t n = 0;
+        for (const struct cmd *k = commands; k->name && n < 120; k++) {
+            const char *sp = strchr(k->name, ' ');
+            static char fam[32][32];
+            if (sp && n < 32 && (size_t)(sp - k->name) < sizeof fam[0]) {
+                snprintf(fam[n], sizeof fam[n], "%.*s", (int)(sp - k->name), k->name);
+                cands[n] = fam[n];
+            } else {
+                cands[n] = k->name;
+            }
+            n++;
+        }
+        cands[n++] = "help";
+        cands[n++] = "version";
+        cands[n++] = "completion";
+        char hint[256];
+        cli_suggest(w1, cands, n, hint, sizeof hint);
+        return cli_usage("unknown command '%s'%s (see 'dealwright help')", w1, hint);
+    }
+    current = c;
+    int cargc = argc - i - words;
+    char **cargv = argv + i + words;
+    for (int k = 0; k < cargc && strcmp(cargv[k], "--") != 0; k++)
+        if (strcmp(cargv[k], "--help") == 0 || strcmp(cargv[k], "-h") == 0) {
+            cli_help_command(stdout, c);
+            return EXIT_OK;
+        }
+    char **pos = NULL;
+    int npos = 0;
+    int rc = parse_args(&cli, c, cargc, cargv, &npos, &pos);
+    if (rc != EXIT_OK)
+        return rc;
+    char cwd[4096];
+    if ((c->flags & (CMD_ENGINE | CMD_WORKSPACE)) &&
+        (rc = find_workspace(&cli, cwd, sizeof cwd)) != EXIT_OK) {
+        free(pos);
+        return rc;
+    }
+    if (!cli.workspace)
+        cli.workspace = ".";
     struct dw_error err = {0};
     if (c->flags & CMD_ENGINE) {
         struct dw_diags diags = {0};
@@ -285,13 +794,17 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line, diags.v[k].col,
                         diags.v[k].msg);
             dw_diags_release(&diags);
-            int code = cli_fail(&err, r);
-            return r == -DW_EVALIDATE ? EXIT_CHECK : code;
+            cli_fail(&err, r);
+            free(pos);
+            free(parsed);
+            return cli_workspace_exit(r);
         }
         dw_diags_release(&diags);
     }
-    int rc = c->fn(&cli, cargc, cargv);
+    rc = c->fn(&cli, npos, pos);
     dw_engine_close(cli.engine);
+    free(pos);
+    free(parsed);
     fflush(stdout);
     return rc;
 }

@@ -74,9 +74,19 @@ static int key_create(const char *path, unsigned char seed[crypto_sign_SEEDBYTES
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-            return dw_error_set(err, -DW_EIO, "%s: cannot create the directory: %s", dir,
-                                strerror(errno));
+        /* and the folders above it (a new user has no ~/.config yet) */
+        for (char *p = dir + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return dw_error_set(err, -DW_EIO, "%s: cannot create the directory: %s", dir,
+                                    strerror(errno));
+            *p = c;
+            if (!c)
+                break;
+        }
     }
     randombytes_buf(seed, crypto_sign_SEEDBYTES);
     char hex[SEED_HEX + 2];

@@ -26,7 +26,7 @@ pass "problems reported:
 $OUT"
 
 echo '{"source":"web_form","external_id":"v-1","message":"hi"}' > "$TMP/l.json"
-expect_exit 1 dw lead add "$TMP/l.json"
+expect_exit 2 dw lead add "$TMP/l.json"
 [ ! -f "$WS/.dealwright/state.db" ] || [ "$(db 'select count(*) from leads')" = 0 ] || fail "a lead was stored under an invalid workspace"
 pass "the engine refuses an invalid workspace"
 
