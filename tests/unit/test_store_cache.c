@@ -316,12 +316,58 @@ static void test_deal_updates_in_a_transaction(void **state) {
     sqlite3_close(db);
 }
 
+/* The latest quote revision, read again after a new revision and after a rollback. */
+static void test_latest_quote_in_a_transaction(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s);
+    int rev = 0;
+    json_t *got = NULL;
+    const char *quote_fmt = "{s:s,s:s,s:i,s:I,s:I,s:I,s:i,s:i,s:[{s:s,s:i,s:I,s:I,s:I,s:I}]}";
+#define QUOTE(total)                                                                               \
+    json_pack(quote_fmt, "hash", "h" #total, "currency", "EUR", "digits", 2, "subtotal",           \
+              (json_int_t)(total), "discount", (json_int_t)0, "total", (json_int_t)(total),        \
+              "discount_bp", 0, "term_months", 12, "lines", "sku", "NW-EDGE-50", "quantity", 1,    \
+              "unit_price", (json_int_t)(total), "amount", (json_int_t)(total), "discount",        \
+              (json_int_t)0, "net", (json_int_t)(total))
+
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->quote_get(s, d, 0, &got, &err), -DW_ENOENT);
+    json_t *q1 = QUOTE(1000);
+    ok(s->ops->quote_insert(s, d, q1, &rev, &err), &err);
+    json_decref(q1);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(json_integer_value(json_object_get(got, "revision")), 1);
+    json_object_set_new(got, "total", json_integer(1)); /* the caller's own copy */
+    json_decref(got);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_string_equal(json_string_value(json_object_get(got, "hash")), "h1000");
+    json_decref(got);
+
+    ok(s->ops->savepoint(s, &err), &err);
+    json_t *q2 = QUOTE(2000);
+    ok(s->ops->quote_insert(s, d, q2, &rev, &err), &err);
+    json_decref(q2);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(json_integer_value(json_object_get(got, "revision")), 2);
+    json_decref(got);
+    assert_int_equal(s->ops->rollback_to(s), 0);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(json_integer_value(json_object_get(got, "revision")), 1);
+    assert_string_equal(json_string_value(json_object_get(got, "hash")), "h1000");
+    json_decref(got);
+    ok(s->ops->commit(s, &err), &err);
+#undef QUOTE
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_docs_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leads_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holds_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deal_updates_in_a_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_latest_quote_in_a_transaction, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,8 +6,8 @@
  * IMMEDIATE and COMMIT no other connection can write, so what this connection wrote or
  * read stays true until it writes again; the cache keeps the documents and the lead list
  * of the deal last touched, as parsed values, and hands out deep copies (callers own and
- * may change what they get); and the deal's row as last read or written, so that an update
- * leaving the indexed columns alone (most steps) rewrites no index.
+ * may change what they get), its latest quote revision; and the deal's row as last read or written,
+ * so that an update leaving the indexed columns alone (most steps) rewrites no index.
  *
  * It is on only inside a transaction opened by begin (never in a read snapshot or in
  * autocommit, where another process may write between two reads) and is emptied when the
@@ -30,6 +30,8 @@ static void drop_deal(struct dw__sq_cache *c) {
     drop_docs(c);
     json_decref(c->leads);
     c->leads = NULL;
+    json_decref(c->quote);
+    c->quote = NULL;
     c->has_rec = false;
     c->deal_id = 0;
 }
@@ -143,4 +145,28 @@ void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec) {
         return;
     c->rec = *rec;
     c->has_rec = true;
+}
+
+int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || !c->quote)
+        return DW__SQ_CACHE_MISS;
+    json_t *copy = json_deep_copy(c->quote);
+    if (!copy)
+        return DW__SQ_CACHE_MISS;
+    *ret = copy;
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *quote) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c)
+        return;
+    json_decref(c->quote);
+    c->quote = json_deep_copy(quote);
+}
+
+void dw__sq_cache_quote_drop(struct dw_sqlite *q) {
+    json_decref(q->cache.quote);
+    q->cache.quote = NULL;
 }

@@ -309,6 +309,7 @@ struct dw__sq_cache {
     struct dw__sq_cached_doc docs[16];
     size_t n_docs;
     json_t *leads; /* the deal's leads, NULL when not cached */
+    json_t *quote; /* the deal's latest quote revision, NULL when not cached */
     bool has_rec;  /* rec is the deal's row as last read or written */
     struct dw_deal_rec rec;
 };
@@ -353,6 +354,10 @@ void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kin
 int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
 void dw__sq_cache_leads_drop(struct dw_sqlite *q);
+/* The deal's latest quote revision (revisions are only ever added: quote_insert drops it). */
+int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
+void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *quote);
+void dw__sq_cache_quote_drop(struct dw_sqlite *q);
 /* The deal's row as last read or written in the transaction, or NULL; and keep it. */
 const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id);
 void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec);
