@@ -20,6 +20,51 @@
 
 #include "sqlite_internal.h"
 
+/* A deep copy, members in the same order. jansson's json_deep_copy() also guards against
+ * reference loops, with a table of the containers on the path keyed by their printed
+ * address: for these trees (parsed or built by a step, never looped) that made a copy
+ * cost as much as parsing the text again. Past a depth no document has, it is used
+ * anyway. */
+static json_t *copy_tree(const json_t *j, int depth) {
+    if (depth > 64)
+        return json_deep_copy(j);
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        json_t *o = json_object();
+        for (void *it = json_object_iter((json_t *)j); o && it;
+             it = json_object_iter_next((json_t *)j, it))
+            if (json_object_setn_new_nocheck(
+                    o, json_object_iter_key(it), json_object_iter_key_len(it),
+                    copy_tree(json_object_iter_value(it), depth + 1)) < 0) {
+                json_decref(o);
+                return NULL;
+            }
+        return o;
+    }
+    case JSON_ARRAY: {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < json_array_size(j); i++)
+            if (json_array_append_new(a, copy_tree(json_array_get(j, i), depth + 1)) < 0) {
+                json_decref(a);
+                return NULL;
+            }
+        return a;
+    }
+    case JSON_STRING:
+        return json_stringn_nocheck(json_string_value(j), json_string_length(j));
+    case JSON_INTEGER:
+        return json_integer(json_integer_value(j));
+    case JSON_REAL:
+        return json_real(json_real_value(j));
+    default: /* true, false, null: shared singletons */
+        return json_incref((json_t *)j);
+    }
+}
+
+static json_t *tree_copy(const json_t *j) {
+    return j ? copy_tree(j, 0) : NULL;
+}
+
 static void drop_docs(struct dw__sq_cache *c) {
     for (size_t i = 0; i < c->n_docs; i++)
         json_decref(c->docs[i].doc);
@@ -68,7 +113,7 @@ int dw__sq_cache_doc_get(struct dw_sqlite *q, int64_t deal_id, const char *kind,
         return DW__SQ_CACHE_MISS;
     if (!d->doc)
         return DW__SQ_CACHE_ABSENT;
-    json_t *copy = json_deep_copy(d->doc);
+    json_t *copy = tree_copy(d->doc);
     if (!copy)
         return DW__SQ_CACHE_MISS; /* the store reads it instead */
     *ret = copy;
@@ -81,7 +126,7 @@ void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind
     if (!c || strlen(kind) >= sizeof c->docs[0].kind)
         return;
     struct dw__sq_cached_doc *d = find_doc(c, kind);
-    json_t *copy = doc ? json_deep_copy(doc) : NULL;
+    json_t *copy = doc ? tree_copy(doc) : NULL;
     if (doc && !copy) { /* out of memory: forget the entry, the store has the truth */
         dw__sq_cache_doc_drop(q, deal_id, kind);
         return;
@@ -114,7 +159,7 @@ int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
     struct dw__sq_cache *c = for_deal(q, deal_id);
     if (!c || !c->leads)
         return DW__SQ_CACHE_MISS;
-    json_t *copy = json_deep_copy(c->leads);
+    json_t *copy = tree_copy(c->leads);
     if (!copy)
         return DW__SQ_CACHE_MISS;
     *ret = copy;
@@ -126,7 +171,7 @@ void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *
     if (!c)
         return;
     json_decref(c->leads);
-    c->leads = json_deep_copy(leads);
+    c->leads = tree_copy(leads);
 }
 
 void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
@@ -151,7 +196,7 @@ int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
     struct dw__sq_cache *c = for_deal(q, deal_id);
     if (!c || !c->quote)
         return DW__SQ_CACHE_MISS;
-    json_t *copy = json_deep_copy(c->quote);
+    json_t *copy = tree_copy(c->quote);
     if (!copy)
         return DW__SQ_CACHE_MISS;
     *ret = copy;
@@ -163,7 +208,7 @@ void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *
     if (!c)
         return;
     json_decref(c->quote);
-    c->quote = json_deep_copy(quote);
+    c->quote = tree_copy(quote);
 }
 
 void dw__sq_cache_quote_drop(struct dw_sqlite *q) {
