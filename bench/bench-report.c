@@ -41,7 +41,7 @@ static const enum dw_stage paths[][8] = {
 
 static int fill(struct dw_store *s, int n, struct dw_error *err) {
     const struct dw_store_ops *o = s->ops;
-    dw_time_t t0 = dw_now() - (dw_time_t)n * 60;
+    dw_time_t t0 = dw_clock_now(NULL) - (dw_time_t)n * 60;
     int r = 0;
     for (int i = 0; i < n && r == 0; i++) {
         if (i % 5000 == 0 && (r = o->begin(s, err)) < 0)
@@ -95,13 +95,13 @@ int bench_report(int n, const char *existing) {
     clock_gettime(CLOCK_MONOTONIC, &t);
     if (existing) {
         snprintf(db, sizeof db, "%s", existing);
-        if (dw_store_open(DW_STORE_SQLITE, db, &s, &err) < 0) {
+        if (dw_store_open(db, NULL, &s, &err) < 0) {
             fprintf(stderr, "report bench: %s\n", dw_error_format(&err, buf, sizeof buf));
             return 3;
         }
         printf("report: %s opened (migrated) in %.0f ms\n", db, ms_since(&t));
     } else {
-        if (dw_store_open(DW_STORE_SQLITE, db, &s, &err) < 0 || fill(s, n, &err) < 0) {
+        if (dw_store_open(db, NULL, &s, &err) < 0 || fill(s, n, &err) < 0) {
             fprintf(stderr, "report bench: %s\n", dw_error_format(&err, buf, sizeof buf));
             return 3;
         }

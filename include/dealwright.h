@@ -23,11 +23,37 @@
 
 struct dw_engine;
 
-/* Load and validate the workspace at ws_root and open the store at db_path (NULL:
- * WS_ROOT/.dealwright/state.db). An invalid workspace fills diags and returns
- * -DW_EVALIDATE: the engine refuses to work on it. */
+/* How an engine is opened (all zero: the defaults). The library reads no environment
+ * variable and changes no process-wide setting: a surface that wants DW_NOW, DW_FAILPOINTS
+ * or DW_DB reads them itself and puts them here (the CLI does). */
+struct dw_engine_opts {
+    /* Where the state lives: a path or a URL (PATH, sqlite:PATH, sqlite:///abs/path;
+     * postgres://... is reserved and refused in this version). NULL:
+     * WS_ROOT/.dealwright/state.db. */
+    const char *db;
+    /* 0: the wall clock. Else every "now" of this engine is this instant (seconds since the
+     * epoch): record times, validity, slots, rules' `now`, retry times. Tests and the demo
+     * pin time; dw_engine_pin_clock() moves it. */
+    dw_time_t now_pin;
+    /* Testing: "agent=N,agent=fatal" makes the named agent's first N attempts of a step fail
+     * transiently (or every one fail permanently), to exercise retries and parking end to
+     * end. NULL: none. Copied. */
+    const char *failpoints;
+};
+
+/* Load and validate the workspace at ws_root and open the store opts->db (opts may be
+ * NULL). An invalid workspace fills diags and returns -DW_EVALIDATE: the engine refuses to
+ * work on it. A db URL that names no backend of this build is -DW_EINVAL (field "db"). */
+int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
+                        struct dw_engine **ret, struct dw_diags *diags, struct dw_error *err);
+/* dw_engine_open_opts() with only opts.db = db_path. */
 int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **ret,
                    struct dw_diags *diags, struct dw_error *err);
+/* Pin the engine's clock at now (0: back to the wall clock), for a surface that steps time
+ * (scenarios). The engine's store follows. */
+void dw_engine_pin_clock(struct dw_engine *e, dw_time_t now);
+/* The engine's "now". */
+dw_time_t dw_engine_now(const struct dw_engine *e);
 void dw_engine_close(struct dw_engine *e);
 const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);
 
@@ -137,6 +163,7 @@ int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, con
 struct dw_price_request {
     const char *currency, *country, *discount_pct;
     int term_months;
+    dw_time_t now; /* price rules' `now`; 0 = the wall clock */
 };
 int dw_price_solution(const struct dw_workspace *ws, const json_t *solution,
                       const struct dw_price_request *req, json_t **ret, struct dw_error *err);
@@ -244,6 +271,10 @@ int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms);
 int dw_audit_verify(struct dw_engine *e, int64_t *ret_count, int64_t *ret_bad_seq,
                     struct dw_error *err);
 int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_error *err);
+/* The whole chain, a page at a time: up to max (1..1000) records after seq, oldest first,
+ * the objects dw_audit_show gives (also the records of no deal). */
+int dw_audit_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,
+                   struct dw_error *err);
 
 /* Signed checkpoints of the audit chain (docs/internals/audit.md "Checkpoints"): Ed25519
  * over the chain's head, so that a truncated or re-hashed tail is detected later.
@@ -273,19 +304,19 @@ int dw_audit_checkpoint_verify(struct dw_engine *e, const json_t *cp,
                                int64_t *ret_bad_seq, struct dw_error *err);
 
 /* Try a CEL condition as a policy would run it: `expr` is compiled with each member of
- * `vars` (an object, may be NULL) declared as a dyn variable and `now` as the current
- * timestamp (unless vars gives it), type-checked and evaluated. On success *ret_value is
+ * `vars` (an object, may be NULL) declared as a dyn variable and `now` as the timestamp now
+ * (0: the wall clock; unless vars gives it), type-checked and evaluated. On success *ret_value is
  * the result's JSON text (lib/rules/cel.h's mapping, exact for every int and uint) and
  * ret_type its CEL type name. A syntax or type error is -DW_EPARSE / -DW_EVALIDATE, an
  * evaluation error -DW_EVALIDATE; err->line/col point into the expression. */
-int dw_cel_eval(const char *expr, const json_t *vars, char **ret_value, char *ret_type,
-                size_t type_size, struct dw_error *err);
+int dw_cel_eval(const char *expr, const json_t *vars, dw_time_t now, char **ret_value,
+                char *ret_type, size_t type_size, struct dw_error *err);
 /* The same against the declarations a kind of workspace rule is checked with ("quote":
  * discount bands and approval rules; "qualify": qualification criteria), so a field that
  * the rule's records do not have is an error here as it is in `validate`. Every member of
  * vars must be one of the kind's variables. */
-int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, char **ret_value,
-                     char *ret_type, size_t type_size, struct dw_error *err);
+int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, dw_time_t now,
+                     char **ret_value, char *ret_type, size_t type_size, struct dw_error *err);
 /* Requirements extraction (lib/engines/extract.h, docs/internals/extraction.md) with the
  * workspace's vocabulary, prepared once per snapshot. dw_extract_text() reads plain text;
  * dw_extract_lead() checks a lead like `lead add` (errors name the field) and reads the

@@ -26,7 +26,7 @@ enum {
 
 struct cli {
     const char *workspace;    /* -w, $DW_WORKSPACE, or found from the current folder up */
-    const char *db;           /* --db, default WORKSPACE/.dealwright/state.db */
+    const char *db;           /* --db (else DW_DB), default WORKSPACE/.dealwright/state.db */
     bool json;                /* --json anywhere on the line */
     struct dw_engine *engine; /* opened for commands with CMD_ENGINE */
 };
@@ -104,6 +104,11 @@ int cmd_webhook_remove(struct cli *, int, char **);
 int cmd_webhook_deliveries(struct cli *, int, char **);
 int cmd_webhook_replay(struct cli *, int, char **);
 int cmd_webhook_deliver(struct cli *, int, char **);
+int cmd_events_list(struct cli *, int, char **);
+int cmd_audit_list(struct cli *, int, char **);
+int cmd_stats(struct cli *, int, char **);
+/* deal show --all: every deal, whole, as one JSON array (src/cmd-state.c) */
+int cli_deals_show_all(struct cli *cli, int argc);
 
 /* Print an error as "dealwright: message" and return the exit code for its class. */
 int cli_fail(const struct dw_error *err, int code);
@@ -157,6 +162,14 @@ extern const struct cli_option cli_global_options[];
 /* Progress bar on stderr when it is a terminal. */
 void cli_progress(void *ud, int64_t done, int64_t total, int64_t steps);
 void cli_progress_done(void);
+
+/* The environment a surface reads for the library (src/cli-env.c): DW_NOW into *ret (0 when
+ * unset; -DW_EINVAL naming it when it is not a time), the engine options from the
+ * environment and cli->db (--db before DW_DB), and an engine opened with them. */
+int cli_now(dw_time_t *ret, struct dw_error *err);
+int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_error *err);
+int cli_engine_open(const struct cli *cli, const char *ws_root, struct dw_engine **ret,
+                    struct dw_diags *diags, struct dw_error *err);
 
 /* The example workspace compiled into the binary (src/example.c, generated). */
 struct example_file {

@@ -65,8 +65,11 @@ int cmd_cel_eval(struct cli *cli, int argc, char **argv) {
         return cli_usage("%s", usage);
     struct dw_error err = {0};
     char *value = NULL, type[64];
-    int r = rule ? dw_cel_eval_rule(rule, argv[0], vars, &value, type, sizeof type, &err)
-                 : dw_cel_eval(argv[0], vars, &value, type, sizeof type, &err);
+    dw_time_t now;
+    int r = cli_now(&now, &err);
+    if (r == 0)
+        r = rule ? dw_cel_eval_rule(rule, argv[0], vars, now, &value, type, sizeof type, &err)
+                 : dw_cel_eval(argv[0], vars, now, &value, type, sizeof type, &err);
     if (r < 0 && err.field[0]) {
         fprintf(stderr, "dealwright: --var %s: %s\n", err.field, err.msg);
         return cli_exit_code(r);

@@ -184,6 +184,8 @@ static void print_deal(const json_t *d) {
 }
 
 int cmd_deal_show(struct cli *cli, int argc, char **argv) {
+    if (cli_flag(&argc, argv, "--all"))
+        return cli_deals_show_all(cli, argc);
     int64_t id;
     if (argc != 1 || dw_id_parse('D', argv[0], &id) < 0)
         return cli_usage("usage: dealwright deal show ID [--json] (ID like D-000001)");

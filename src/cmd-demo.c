@@ -11,7 +11,6 @@
 #include "cli.h"
 
 int cmd_demo(struct cli *cli, int argc, char **argv) {
-    (void)cli;
     if (argc > 1)
         return cli_usage("usage: dealwright demo [DIR]");
     char tmp[] = "/tmp/dealwright-demo-XXXXXX";
@@ -26,7 +25,11 @@ int cmd_demo(struct cli *cli, int argc, char **argv) {
 
     struct dw_engine *e = NULL;
     struct dw_diags diags = {0};
-    r = dw_engine_open(dir, NULL, &e, &diags, &err);
+    struct dw_engine_opts eo;
+    if ((r = cli_engine_opts(cli, &eo, &err)) < 0)
+        return cli_fail(&err, r);
+    eo.db = NULL; /* the demo's own workspace keeps its state */
+    r = dw_engine_open_opts(dir, &eo, &e, &diags, &err);
     for (size_t i = 0; i < diags.n; i++)
         fprintf(stderr, "%s:%d:%d: %s\n", diags.v[i].file, diags.v[i].line, diags.v[i].col,
                 diags.v[i].msg);

@@ -41,12 +41,17 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         return cli_usage("usage: dealwright extract FILE|- [--at TIME]");
     const char *path = argv[0], *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     struct dw_error err = {0};
-    dw_time_t at = dw_now();
+    dw_time_t at;
+    int r = cli_now(&at, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (at == 0)
+        at = dw_clock_now(NULL);
     if (at_s && dw_time_parse(at_s, &at) < 0)
         return cli_usage("dealwright: --at %s: not an RFC 3339 time (2026-11-20T09:14:00Z)", at_s);
     char *data = NULL;
     size_t len;
-    int r = dw_read_file(path, 256 * 1024, &data, &len, &err);
+    r = dw_read_file(path, 256 * 1024, &data, &len, &err);
     if (r < 0)
         return cli_fail(&err, r);
     size_t k = 0;

@@ -66,7 +66,8 @@ int cmd_price(struct cli *cli, int argc, char **argv) {
     dw_diags_release(&diags);
     struct dw_error err = {0};
     json_t *quote = NULL;
-    r = dw_price_solution(ws, sol, &req, &quote, &err);
+    if ((r = cli_now(&req.now, &err)) == 0)
+        r = dw_price_solution(ws, sol, &req, &quote, &err);
     dw_workspace_unref(ws);
     if (r < 0) {
         char buf[1024];

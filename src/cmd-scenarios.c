@@ -6,8 +6,8 @@
  * about the deals at any point: stage, approvals, quote lines and totals, the language of
  * the documents the customer reads, the contract flags, citations and dates. Each scenario
  * runs on its own scratch copy of the workspace with a fresh store and a clock pinned per
- * step (DW_NOW), in-process through the public API (include/dealwright.h). Every miss is
- * named with what was expected and what came; any miss makes the command exit 1.
+ * step (the engine's clock), in-process through the public API (include/dealwright.h). Every miss
+ * is named with what was expected and what came; any miss makes the command exit 1.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -283,9 +283,10 @@ static int step_fail(struct scn *s, const json_t *at, const char *fmt, ...) {
 
 /* ---- clock --------------------------------------------------------------------------- */
 
+/* The scenario's clock is its engine's (opened pinned at s->now). */
 static void clock_set(struct scn *s) {
-    char buf[64];
-    setenv("DW_NOW", dw_time_format(s->now, buf, sizeof buf), 1);
+    if (s->e)
+        dw_engine_pin_clock(s->e, s->now);
 }
 
 /* "10d", "36h", "90m", "2w" */
@@ -1621,7 +1622,8 @@ static int scenario_run(struct scn *s, const json_t *sc, const char *set_dir) {
         return step_fail(s, sc, "now: an RFC 3339 time (2026-12-01T09:00:00Z)");
     clock_set(s);
     struct dw_diags diags = {0};
-    int r = dw_engine_open(s->workdir, NULL, &s->e, &diags, &err);
+    struct dw_engine_opts o = {.now_pin = s->now};
+    int r = dw_engine_open_opts(s->workdir, &o, &s->e, &diags, &err);
     dw_diags_release(&diags);
     if (r < 0)
         return step_fail(s, sc, "the workspace: %s", dw_error_format(&err, buf, sizeof buf));
@@ -1697,8 +1699,6 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
     }
     closedir(d);
     qsort(files, n, sizeof *files, cmp_str);
-    /* the DW_NOW the command was started with comes back at the end */
-    char *saved_now = getenv("DW_NOW") ? strdup(getenv("DW_NOW")) : NULL;
     json_t *report = json_array(), *names = json_object();
     int code = EXIT_OK, total = 0, passed = 0, nmiss = 0;
     for (size_t f = 0; f < n; f++) {
@@ -1789,11 +1789,6 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);
-    if (saved_now)
-        setenv("DW_NOW", saved_now, 1);
-    else
-        unsetenv("DW_NOW");
-    free(saved_now);
     if (code == EXIT_OK && total == 0) {
         fprintf(stderr, "dealwright: --set %s: no scenario%s\n", dir, only ? " by that name" : "");
         code = EXIT_NOTFOUND;

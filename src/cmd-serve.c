@@ -1909,8 +1909,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq->route != R_HEALTHZ && rq->route != R_READYZ && rq->route != R_METRICS) {
         char at[32];
         fprintf(stderr, "%s request route=%s status=%u user=%s us=%lld\n",
-                dw_time_format(dw_now(), at, sizeof at), route_names[rq->route], status, rq->user,
-                (long long)us);
+                dw_time_format(sv->worker_engine ? dw_engine_now(sv->worker_engine)
+                                                 : dw_clock_now(NULL),
+                               at, sizeof at),
+                route_names[rq->route], status, rq->user, (long long)us);
     }
     if (rq->counted)
         atomic_fetch_sub(&sv->in_flight, 1);
@@ -2179,15 +2181,15 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
 
     struct dw_error err = {0};
     struct dw_diags diags = {0};
-    int r = dw_engine_open(cli->workspace, cli->db, &sv->worker_engine, &diags, &err);
+    int r = cli_engine_open(cli, cli->workspace, &sv->worker_engine, &diags, &err);
     dw_diags_release(&diags);
     if (r >= 0) {
-        r = dw_engine_open(cli->workspace, cli->db, &sv->hook_engine, &diags, &err);
+        r = cli_engine_open(cli, cli->workspace, &sv->hook_engine, &diags, &err);
         dw_diags_release(&diags);
     }
     for (int i = 0; r >= 0 && i < READERS; i++) {
         pthread_mutex_init(&sv->readers[i].mu, NULL);
-        r = dw_engine_open(cli->workspace, cli->db, &sv->readers[i].e, &diags, &err);
+        r = cli_engine_open(cli, cli->workspace, &sv->readers[i].e, &diags, &err);
         dw_diags_release(&diags);
     }
     if (r < 0) {

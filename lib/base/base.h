@@ -160,8 +160,16 @@ int64_t dw_days_from_civil(int y, unsigned m, unsigned d);
 void dw_civil_from_days(int64_t z, int *ret_y, unsigned *ret_m, unsigned *ret_d);
 /* 0 = Monday .. 6 = Sunday. */
 int dw_weekday(dw_time_t t);
-/* Wall clock now, or DW_NOW if set in the environment (tests and the demo pin time). */
-dw_time_t dw_now(void);
+/* A clock: the wall clock, or time pinned at one instant. The library keeps no clock of its
+ * own and reads no environment: an engine owns one (struct dw_engine_opts.now_pin, set by
+ * the surface, which may read DW_NOW) and hands it to its store and to every agent step
+ * (ctx->now), so two engines in one process can run at different times. */
+struct dw_clock {
+    dw_time_t pin; /* 0: the wall clock; else every reading is this instant */
+};
+/* c NULL or unpinned: time(NULL). On hot paths (every step and store write): one branch and
+ * a vDSO call, no getenv or parsing. */
+dw_time_t dw_clock_now(const struct dw_clock *c);
 /* Monotonic microseconds, for measuring. */
 int64_t dw_monotonic_us(void);
 

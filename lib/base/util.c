@@ -2,8 +2,6 @@
  * and rounding are integer arithmetic with 128-bit intermediates. */
 #include <ctype.h>
 #include <inttypes.h>
-#include <malloc.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,12 +133,8 @@ int dw_weekday(dw_time_t t) {
     return (int)(w < 0 ? w + 7 : w);
 }
 
-dw_time_t dw_now(void) {
-    const char *pin = getenv("DW_NOW");
-    dw_time_t t;
-    if (pin && *pin && dw_time_parse(pin, &t) == 0)
-        return t;
-    return (dw_time_t)time(NULL);
+dw_time_t dw_clock_now(const struct dw_clock *c) {
+    return c && c->pin ? c->pin : (dw_time_t)time(NULL);
 }
 
 int64_t dw_monotonic_us(void) {
@@ -291,22 +285,7 @@ int dw_id_parse(char prefix, const char *s, int64_t *ret) {
 _Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct dw_sha256 *)0)->state),
                "sha256 state too small");
 
-/* glibc's fast bins: freeing a large document (a 1,000-line quote is tens of thousands of
- * small blocks) makes every free that reaches the top of the heap consolidate them, and the
- * next document's allocations pay again. With them off, small blocks still go through the
- * per-thread cache and the ordinary bins: pricing 1,000 lines drops from 5.2-5.6 ms to
- * 4.7-4.8 ms p50 and its p99 from 8-11 to 5.2-5.4 ms, with the pipeline, extraction and
- * retrieval unchanged (bench/README.md "Pricing"). Process-wide, so set once — and a
- * program that embeds the library inherits it. */
-static void tune_malloc(void) {
-#ifdef M_MXFAST
-    mallopt(M_MXFAST, 0);
-#endif
-}
-
 int dw_base_init(void) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, tune_malloc);
     return sodium_init() < 0 ? -DW_EINTERNAL : 0;
 }
 

@@ -199,7 +199,7 @@ int dw_audit_checkpoint(struct dw_engine *e, const struct dw_audit_key *key, jso
     _cleanup_json_ json_t *cp =
         json_pack("{s:s,s:I,s:s,s:I,s:s,s:s}", "format", CHECKPOINT_FORMAT, "seq",
                   (json_int_t)w.head_seq, "hash", w.head_hash, "count", (json_int_t)w.count, "at",
-                  dw_time_format(dw_now(), at, sizeof at), "public_key", pk);
+                  dw_time_format(dw__now(e), at, sizeof at), "public_key", pk);
     _cleanup_free_ char *text = cp ? signed_text(cp) : NULL;
     if (!text)
         return -DW_ENOMEM;

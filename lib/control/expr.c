@@ -8,7 +8,8 @@
 
 /* Compile expr against env, bind vars (and `now` unless given) and evaluate. */
 static int eval_in(const struct cel_env *env, const char *expr, const json_t *vars,
-                   char **ret_value, char *ret_type, size_t type_size, struct dw_error *err) {
+                   const struct dw_clock *clock, char **ret_value, char *ret_type, size_t type_size,
+                   struct dw_error *err) {
     *ret_value = NULL;
     struct cel_arena arena;
     struct cel_activation act = {0};
@@ -22,7 +23,7 @@ static int eval_in(const struct cel_env *env, const char *expr, const json_t *va
     if (r == 0)
         r = cel_activation_init(&act, env);
     if (r == 0 && !json_object_get(vars, "now")) {
-        dw_time_t now = dw_now();
+        dw_time_t now = dw_clock_now(clock);
         r = cel_activation_bind(&act, "now", (cel_value){.kind = CEL_TIMESTAMP, .i = now});
     }
     if (vars)
@@ -62,8 +63,9 @@ static int eval_in(const struct cel_env *env, const char *expr, const json_t *va
     return r;
 }
 
-int dw_cel_eval(const char *expr, const json_t *vars, char **ret_value, char *ret_type,
-                size_t type_size, struct dw_error *err) {
+int dw_cel_eval(const char *expr, const json_t *vars, dw_time_t now, char **ret_value,
+                char *ret_type, size_t type_size, struct dw_error *err) {
+    struct dw_clock clock = {.pin = now};
     *ret_value = NULL;
     struct cel_env *env = cel_env_new();
     int r = env ? 0 : -DW_ENOMEM;
@@ -77,13 +79,14 @@ int dw_cel_eval(const char *expr, const json_t *vars, char **ret_value, char *re
                 r = cel_env_declare(env, name, "dyn", err);
         }
     if (r == 0)
-        r = eval_in(env, expr, vars, ret_value, ret_type, type_size, err);
+        r = eval_in(env, expr, vars, &clock, ret_value, ret_type, type_size, err);
     cel_env_free(env);
     return r;
 }
 
-int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, char **ret_value,
-                     char *ret_type, size_t type_size, struct dw_error *err) {
+int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, dw_time_t now,
+                     char **ret_value, char *ret_type, size_t type_size, struct dw_error *err) {
+    struct dw_clock clock = {.pin = now};
     *ret_value = NULL;
     static const char *const kinds[DW_RULE__N] = {
         [DW_RULE_QUOTE] = "quote", [DW_RULE_QUALIFY] = "qualify"};
@@ -117,7 +120,7 @@ int dw_cel_eval_rule(const char *kind, const char *expr, const json_t *vars, cha
             }
         }
     if (r == 0)
-        r = eval_in(ws.rule_env[k], expr, vars, ret_value, ret_type, type_size, err);
+        r = eval_in(ws.rule_env[k], expr, vars, &clock, ret_value, ret_type, type_size, err);
     dw_ws_rules_release(&ws);
     return r;
 }

@@ -415,11 +415,7 @@ static int t_slots_held(struct dw_agent_ctx *c, json_t **ret) {
     int r = check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
-    _cleanup_json_ json_t *args =
-        json_pack("{s:I,s:I}", "deal", (json_int_t)c->deal_id, "now", (json_int_t)c->now);
-    if (!args)
-        return -DW_ENOMEM;
-    r = ST(c)->ops->hook(ST(c), DW_HOOK_SLOTS_HELD, args, ret, c->err);
+    r = ST(c)->ops->slots_held(ST(c), c->deal_id, c->now, ret, c->err);
     record(c, "slots_held", json_pack("{s:i}", "held", r < 0 ? -1 : (int)json_array_size(*ret)));
     return r;
 }
@@ -429,10 +425,7 @@ static int t_slots_hold(struct dw_agent_ctx *c, const json_t *slots, dw_time_t u
     if (r < 0)
         return r;
     struct dw_store *s = ST(c);
-    _cleanup_json_ json_t *args = json_pack("{s:I}", "deal", (json_int_t)c->deal_id);
-    if (!args)
-        return -DW_ENOMEM;
-    if ((r = s->ops->hook(s, DW_HOOK_SLOTS_FREE, args, NULL, c->err)) < 0)
+    if ((r = s->ops->slots_free(s, c->deal_id, c->err)) < 0)
         return r;
     size_t i;
     json_t *slot;
@@ -441,10 +434,8 @@ static int t_slots_hold(struct dw_agent_ctx *c, const json_t *slots, dw_time_t u
         const char *user = dw_json_str(slot, "user");
         if (!user || dw_time_parse(dw_json_str(slot, "start"), &start) < 0)
             return dw_error_set(c->err, -DW_EINVAL, "slot %zu has no user or start", i);
-        json_object_set_new(args, "user", json_string(user));
-        json_object_set_new(args, "start", json_integer(start));
-        json_object_set_new(args, "expires", json_integer(start < until ? start : until));
-        if ((r = s->ops->hook(s, DW_HOOK_SLOT_HOLD, args, NULL, c->err)) < 0)
+        if ((r = s->ops->slot_hold(s, c->deal_id, user, start, start < until ? start : until,
+                                   c->err)) < 0)
             return r;
     }
     record(c, "slots_hold", json_pack("{s:i}", "held", (int)json_array_size(slots)));

@@ -10,9 +10,16 @@
 struct dw_engine {
     struct dw_workspace *ws;
     struct dw_store *store;
+    struct dw_clock clock;        /* the engine's now (dw__now); the store reads it too */
+    char *failpoints;             /* dw_engine_opts.failpoints, NULL: none */
     struct dw_score_model *model; /* the latest scoring model, loaded on first use */
     int64_t model_version;        /* its version; 0 = none loaded */
 };
+
+/* The engine's now: every time the control plane writes or compares. */
+static inline dw_time_t dw__now(const struct dw_engine *e) {
+    return dw_clock_now(&e->clock);
+}
 
 /* The latest scoring model (lib/control/scoring.c): *ret is NULL when none was trained.
  * Reloaded when a newer version appears in the store; the engine owns it. */

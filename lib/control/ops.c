@@ -20,26 +20,48 @@
 
 int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **ret,
                    struct dw_diags *diags, struct dw_error *err) {
-    int r = dw_base_init();
+    struct dw_engine_opts o = {.db = db_path};
+    return dw_engine_open_opts(ws_root, &o, ret, diags, err);
+}
+
+int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
+                        struct dw_engine **ret, struct dw_diags *diags, struct dw_error *err) {
+    static const struct dw_engine_opts defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    struct dw_store_url url;
+    int r = opts->db ? dw_store_url_parse(opts->db, &url, err) : 0; /* a bad URL before work */
+    if (r < 0)
+        return r;
+    r = dw_base_init();
     if (r < 0)
         return dw_error_set(err, r, "cannot initialise the crypto library");
     struct dw_engine *e = calloc(1, sizeof *e);
     if (!e)
         return -DW_ENOMEM;
+    e->clock.pin = opts->now_pin;
+    if (opts->failpoints && !(e->failpoints = strdup(opts->failpoints))) {
+        free(e);
+        return -DW_ENOMEM;
+    }
     r = dw_workspace_load(ws_root, &e->ws, diags);
     if (r < 0) {
+        free(e->failpoints);
         free(e);
         return dw_error_set(err, r, "the workspace at %s is not valid (%zu problems)", ws_root,
                             diags ? diags->n : 0);
     }
     char path[4096];
-    if (!db_path) {
-        snprintf(path, sizeof path, "%s/.dealwright/state.db", ws_root);
-        db_path = path;
+    const char *db = opts->db;
+    if (!db) {
+        /* a plain path: a workspace folder named like "x:y" stays a path */
+        snprintf(path, sizeof path, "sqlite:%s/.dealwright/state.db", ws_root);
+        db = path;
     }
-    r = dw_store_open(DW_STORE_SQLITE, db_path, &e->store, err);
+    r = dw_store_open(db, &e->clock, &e->store, err);
     if (r < 0) {
         dw_workspace_unref(e->ws);
+        free(e->failpoints);
         free(e);
         return r;
     }
@@ -53,11 +75,20 @@ void dw_engine_close(struct dw_engine *e) {
     dw__engine_model_release(e);
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
+    free(e->failpoints);
     free(e);
 }
 
 const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e) {
     return e->ws;
+}
+
+void dw_engine_pin_clock(struct dw_engine *e, dw_time_t now) {
+    e->clock.pin = now;
+}
+
+dw_time_t dw_engine_now(const struct dw_engine *e) {
+    return dw__now(e);
 }
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -274,7 +305,7 @@ int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, stru
     int r = txn_begin(e, err);
     if (r < 0)
         return r;
-    dw_time_t now = dw_now();
+    dw_time_t now = dw__now(e);
     for (size_t i = 0; i < n && r >= 0; i++)
         r = submit_one(e, json_array_get(recs, i), now, results, err);
     if ((r = txn_end(e, r, err)) < 0)
@@ -699,7 +730,7 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
                             "approval A-%06lld is bound to a quote revision "
                             "that is no longer current",
                             (long long)approval_id);
-    dw_time_t now = dw_now();
+    dw_time_t now = dw__now(e);
     if ((r = s->ops->approval_decide(s, approval_id, approve ? "approved" : "rejected", u->id,
                                      note ? note : "", now, err)) < 0)
         return r;
@@ -715,8 +746,9 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
          * band's condition allows on this quote); the reason stays on record. */
         char pct[16];
         int32_t own = 0;
-        if ((r = dw_discount_own_authority(
-                 e->ws, quote, (int32_t)dw_json_int(quote, "discount_bp", 0), &own)) < 0)
+        if ((r = dw_discount_own_authority(e->ws, quote,
+                                           (int32_t)dw_json_int(quote, "discount_bp", 0),
+                                           dw__now(e), &own)) < 0)
             return dw_error_set(err, r, "cannot work out the discount within the first band");
         dw_pct_format(own, pct, sizeof pct);
         _cleanup_json_ json_t *ov =
@@ -810,7 +842,7 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     if ((r = s->ops->doc_get(s, deal_id, "proposal", &proposal, err)) < 0 && r != -DW_ENOENT)
         return r;
     char until[16] = "";
-    dw_time_t now = dw_now();
+    dw_time_t now = dw__now(e);
     if (!valid_until(e, quote, proposal, until))
         return dw_error_set(err, -DW_ESTATE,
                             "quote revision %d of D-%06lld has not been offered in a proposal",
@@ -997,6 +1029,13 @@ int dw_audit_show(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw_
     if (r < 0)
         return r;
     return e->store->ops->audit_for_deal(e->store, deal_id, ret, err);
+}
+
+int dw_audit_since(struct dw_engine *e, int64_t after_seq, int max, json_t **ret,
+                   struct dw_error *err) {
+    if (max < 1 || max > 1000)
+        max = 1000;
+    return e->store->ops->audit_since(e->store, after_seq, max, ret, err);
 }
 
 /* ---- personal-data retention ------------------------------------------------------- */
@@ -1421,7 +1460,7 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
 
 int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_error *err) {
     int days = e->ws->policies.retention_days > 0 ? e->ws->policies.retention_days : 730;
-    dw_time_t now = dw_now(), cutoff = now - (dw_time_t)days * 86400;
+    dw_time_t now = dw__now(e), cutoff = now - (dw_time_t)days * 86400;
     _cleanup_json_ json_t *deals = NULL, *due = json_array();
     int r = e->store->ops->deals_list(e->store, NULL, 0, 0, &deals, err);
     if (r < 0 || !due)

@@ -37,7 +37,7 @@ int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const cha
         return -DW_ENOMEM;
     json_object_set_new(rec, "deal_id", deal_id ? json_integer(deal_id) : json_null());
     int64_t seq;
-    return e->store->ops->audit_append(e->store, rec, dw_now(), &seq, err);
+    return e->store->ops->audit_append(e->store, rec, dw__now(e), &seq, err);
 }
 
 int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *data,
@@ -46,7 +46,7 @@ int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *da
     if (!d)
         return -DW_ENOMEM;
     int64_t seq;
-    return e->store->ops->event_append(e->store, deal_id, type, d, dw_now(), &seq, err);
+    return e->store->ops->event_append(e->store, deal_id, type, d, dw__now(e), &seq, err);
 }
 
 /* ---- planning ----------------------------------------------------------------------- */
@@ -136,7 +136,7 @@ int dw__deal_settle(struct dw_engine *e, struct dw_deal_rec *d, struct dw_error 
 
 int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
                    const char *actor, struct dw_error *err) {
-    d->updated_at = dw_now();
+    d->updated_at = dw__now(e);
     int r = e->store->ops->deal_update(e->store, d, err);
     if (r < 0 || d->stage == before)
         return r;
@@ -148,9 +148,12 @@ int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage bef
 
 /* ---- failpoints ----------------------------------------------------------------------- */
 
-/* DW_FAILPOINTS="pricing=2,proposal=fatal" makes the named agent's first N attempts fail
- * transiently (or every attempt fail permanently). This is how the retry and parking paths
- * are tested end to end against the real binary; unset, it costs one getenv per run. */
+/* Failpoints (dw_engine_opts.failpoints, which the CLI takes from DW_FAILPOINTS):
+ * "pricing=2,proposal=fatal" makes the named agent's first N attempts fail transiently (or
+ * every attempt fail permanently). This is how the retry and parking paths are tested end to
+ * end against the real binary. An engine option rather than a test-only build: the binary
+ * tested is the binary shipped, and an engine opened without the option (every embedder,
+ * the server) has none — the cost is one NULL check per step. */
 static int failpoint(const char *spec, const char *agent, int attempts) {
     if (!spec)
         return 0;
@@ -228,7 +231,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
         .tools = &dw__tools,
         .ws = e->ws,
         .deal_id = d->id,
-        .now = dw_now(),
+        .now = dw__now(e),
         .facts = eff,
         .note = note,
         .err = err,
@@ -284,7 +287,7 @@ static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw
         int64_t backoff = 1;
         for (int i = 1; i < d.attempts && backoff < BACKOFF_CAP_S; i++)
             backoff *= 2;
-        d.next_attempt_at = dw_now() + (backoff < BACKOFF_CAP_S ? backoff : BACKOFF_CAP_S);
+        d.next_attempt_at = dw__now(e) + (backoff < BACKOFF_CAP_S ? backoff : BACKOFF_CAP_S);
     } else {
         d.parked = true;
         d.runnable = false;
@@ -318,7 +321,7 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
         int r = s->ops->deal_get(s, deal_id, &d, err);
         if (r < 0)
             return r;
-        if (!d.runnable || d.parked || d.next_attempt_at > dw_now())
+        if (!d.runnable || d.parked || d.next_attempt_at > dw__now(e))
             return 0;
         if ((r = s->ops->savepoint(s, err)) < 0)
             return r;
@@ -363,8 +366,7 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
     static const struct dw_run_opts defaults = {0};
     if (!opts)
         opts = &defaults;
-    struct run_state rs = {
-        .e = e, .opts = opts, .stats = stats, .failpoints = getenv("DW_FAILPOINTS")};
+    struct run_state rs = {.e = e, .opts = opts, .stats = stats, .failpoints = e->failpoints};
     struct dw_store *s = e->store;
     int batch = opts->batch > 0 ? opts->batch : 32;
     if (batch > 1024)
@@ -395,15 +397,15 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
             struct dw_deal_rec d;
             if ((r = s->ops->deal_get(s, opts->only_deal, &d, err)) < 0)
                 break;
-            n = d.runnable && !d.parked && d.next_attempt_at <= dw_now();
+            n = d.runnable && !d.parked && d.next_attempt_at <= dw__now(e);
             ids[0] = opts->only_deal;
             if (!n && d.runnable && !d.parked && !opts->no_wait &&
-                d.next_attempt_at - dw_now() <= WAIT_HORIZON_S) {
-                sleep_ms((d.next_attempt_at - dw_now()) * 1000);
+                d.next_attempt_at - dw__now(e) <= WAIT_HORIZON_S) {
+                sleep_ms((d.next_attempt_at - dw__now(e)) * 1000);
                 continue;
             }
         } else {
-            n = s->ops->deals_due(s, dw_now(), ids, batch, err);
+            n = s->ops->deals_due(s, dw__now(e), ids, batch, err);
             if (n < 0) {
                 r = n;
                 break;
@@ -415,10 +417,10 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
             dw_time_t due = 0;
             if ((r = s->ops->next_due_at(s, &due, err)) < 0)
                 break;
-            if (due == 0 || due - dw_now() > WAIT_HORIZON_S)
+            if (due == 0 || due - dw__now(e) > WAIT_HORIZON_S)
                 break;
-            if (due > dw_now())
-                sleep_ms((due - dw_now()) * 1000);
+            if (due > dw__now(e))
+                sleep_ms((due - dw__now(e)) * 1000);
             continue;
         }
         if ((r = s->ops->begin(s, err)) < 0)

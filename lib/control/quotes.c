@@ -28,8 +28,11 @@ int dw_price_solution(const struct dw_workspace *ws, const json_t *solution,
     int term = req->term_months                       ? req->term_months
                : ws->policies.default_term_months > 0 ? ws->policies.default_term_months
                                                       : 12;
-    struct dw_price_opts o = {
-        .currency = currency, .country = req->country, .discount_bp = bp, .term_months = term};
+    struct dw_price_opts o = {.currency = currency,
+                              .country = req->country,
+                              .discount_bp = bp,
+                              .term_months = term,
+                              .now = req->now};
     return dw_price_quote(ws, solution, &o, ret, err);
 }
 

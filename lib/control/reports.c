@@ -24,13 +24,6 @@ static json_int_t bp(json_int_t part, json_int_t whole) {
     return whole > 0 ? (part * 10000 + whole / 2) / whole : 0;
 }
 
-static int hook(struct dw_engine *e, enum dw_store_hook op, json_t *args, json_t **ret,
-                struct dw_error *err) {
-    int r = e->store->ops->hook(e->store, op, args, ret, err);
-    json_decref(args);
-    return r;
-}
-
 /* The highest step of any stage in the set ",a,b," (0 when none is in a step). */
 static json_int_t set_rank(const char *set) {
     json_int_t rank = 0;
@@ -46,7 +39,7 @@ static json_int_t set_rank(const char *set) {
 
 static int funnel(struct dw_engine *e, json_t *out, struct dw_error *err) {
     _cleanup_json_ json_t *rows = NULL;
-    int r = hook(e, DW_HOOK_REPORT_REACHED, NULL, &rows, err);
+    int r = e->store->ops->report_reached(e->store, &rows, err);
     if (r < 0)
         return r;
     json_int_t at_least[DW_ARRAY_SIZE(steps)] = {0};
@@ -76,7 +69,7 @@ static int funnel(struct dw_engine *e, json_t *out, struct dw_error *err) {
 
 static int cycle(struct dw_engine *e, json_t *out, struct dw_error *err) {
     _cleanup_json_ json_t *stays = NULL;
-    int r = hook(e, DW_HOOK_REPORT_STAYS, NULL, &stays, err);
+    int r = e->store->ops->report_stays(e->store, &stays, err);
     if (r < 0)
         return r;
     json_t *ordered = json_array(); /* in the pipeline's order of stages */
@@ -98,8 +91,7 @@ static int cycle(struct dw_engine *e, json_t *out, struct dw_error *err) {
     static const char *const targets[] = {"proposal_ready", "ordered"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(targets); k++) {
         _cleanup_json_ json_t *rows = NULL;
-        if ((r = hook(e, DW_HOOK_REPORT_TIME_TO, json_pack("{s:s}", "stage", targets[k]), &rows,
-                      err)) < 0)
+        if ((r = e->store->ops->report_time_to(e->store, targets[k], &rows, err)) < 0)
             return r;
         json_t *one = json_array_get(rows, 0);
         if (!one || dw_json_int(one, "n", 0) == 0)
@@ -114,7 +106,7 @@ static int cycle(struct dw_engine *e, json_t *out, struct dw_error *err) {
 
 static int approvals(struct dw_engine *e, json_t *out, struct dw_error *err) {
     _cleanup_json_ json_t *rows = NULL;
-    int r = hook(e, DW_HOOK_REPORT_APPROVALS, NULL, &rows, err);
+    int r = e->store->ops->report_approvals(e->store, &rows, err);
     if (r < 0)
         return r;
     json_int_t n[4] = {0}, wait_sum = 0, decided_n = 0;
@@ -162,7 +154,7 @@ int dw_report_funnel(struct dw_engine *e, json_t **ret, struct dw_error *err) {
     struct dw_store *s = e->store;
     char at[40];
     _cleanup_json_ json_t *out =
-        json_pack("{s:s}", "as_of", dw_time_format(dw_now(), at, sizeof at));
+        json_pack("{s:s}", "as_of", dw_time_format(dw__now(e), at, sizeof at));
     if (!out)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     bool snap = s->ops->snapshot && s->ops->snapshot(s, NULL) == 0;

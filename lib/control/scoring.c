@@ -111,7 +111,7 @@ int dw_score_train_csv(struct dw_engine *e, const struct dw_score_csv *in, json_
     bool created = false;
     if ((r = txn_begin(e, err)) < 0)
         goto out;
-    r = e->store->ops->model_insert(e->store, meta, blob, len, dw_now(), &version, &created, err);
+    r = e->store->ops->model_insert(e->store, meta, blob, len, dw__now(e), &version, &created, err);
     if (r >= 0 && created)
         r = dw__audit(e, 0, "score", "score.train",
                       json_pack("{s:I,s:s,s:s,s:O,s:O}", "version", (json_int_t)version, "hash",

@@ -73,7 +73,7 @@ int dw_token_create(struct dw_engine *e, const char *user, const char *role, jso
     int r = s->ops->begin(s, err);
     if (r < 0)
         return r;
-    if ((r = s->ops->token_insert(s, user, role, hash, prefix, dw_now(), &id, err)) < 0 ||
+    if ((r = s->ops->token_insert(s, user, role, hash, prefix, dw__now(e), &id, err)) < 0 ||
         (r = dw__audit(e, 0, user, "token.create",
                        json_pack("{sI ss}", "token", (json_int_t)id, "role", role), err)) < 0 ||
         (r = s->ops->commit(s, err)) < 0) {
@@ -123,7 +123,7 @@ int dw_token_revoke(struct dw_engine *e, int64_t id, const char *by, struct dw_e
     int r = s->ops->begin(s, err);
     if (r < 0)
         return r;
-    if ((r = s->ops->token_revoke(s, id, dw_now(), err)) < 0 ||
+    if ((r = s->ops->token_revoke(s, id, dw__now(e), err)) < 0 ||
         (r = dw__audit(e, 0, by && *by ? by : "cli", "token.revoke",
                        json_pack("{sI}", "token", (json_int_t)id), err)) < 0) {
         s->ops->rollback(s);

@@ -112,32 +112,26 @@ int dw_webhook_add(struct dw_engine *e, const char *by, const char *url, const c
         secret = gen;
     }
     struct dw_store *s = e->store;
-    json_t *args =
-        json_pack("{ss ss ss ss}", "url", url, "events", events, "secret", secret, "now", "");
-    json_t *res = NULL;
-    char now[32];
-    json_object_set_new(args, "now", json_string(dw_time_format(dw_now(), now, sizeof now)));
+    int64_t id = 0;
     int r = s->ops->begin(s, err);
     if (r >= 0) {
-        if ((r = s->ops->hook(s, DW_HOOK_INSERT, args, &res, err)) < 0 ||
-            (r = dw__audit(e, 0, by, "webhook.add",
-                           json_pack("{sI ss ss}", "webhook", (json_int_t)dw_json_int(res, "id", 0),
-                                     "url", url, "events", events),
-                           err)) < 0 ||
+        if ((r = s->ops->webhook_insert(s, url, events, secret, dw__now(e), &id, err)) < 0 ||
+            (r = dw__audit(
+                 e, 0, by, "webhook.add",
+                 json_pack("{sI ss ss}", "webhook", (json_int_t)id, "url", url, "events", events),
+                 err)) < 0 ||
             (r = s->ops->commit(s, err)) < 0)
             s->ops->rollback(s);
     }
     if (r >= 0)
-        *ret = json_pack("{sI ss ss ss}", "id", (json_int_t)dw_json_int(res, "id", 0), "url", url,
-                         "events", events, "secret", secret);
-    json_decref(res);
-    json_decref(args);
+        *ret = json_pack("{sI ss ss ss}", "id", (json_int_t)id, "url", url, "events", events,
+                         "secret", secret);
     sodium_memzero(gen, sizeof gen);
     return r < 0 ? r : *ret ? 0 : -DW_ENOMEM;
 }
 
 int dw_webhooks_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
-    int r = e->store->ops->hook(e->store, DW_HOOK_LIST, NULL, ret, err);
+    int r = e->store->ops->webhooks_list(e->store, ret, err);
     if (r < 0)
         return r;
     size_t i;
@@ -148,29 +142,20 @@ int dw_webhooks_list(struct dw_engine *e, json_t **ret, struct dw_error *err) {
 
 int dw_webhook_remove(struct dw_engine *e, const char *by, int64_t id, struct dw_error *err) {
     struct dw_store *s = e->store;
-    char now[32];
-    json_t *args = json_pack("{sI ss}", "id", (json_int_t)id, "now",
-                             dw_time_format(dw_now(), now, sizeof now));
     int r = s->ops->begin(s, err);
     if (r >= 0) {
-        if ((r = s->ops->hook(s, DW_HOOK_REMOVE, args, NULL, err)) < 0 ||
+        if ((r = s->ops->webhook_remove(s, id, dw__now(e), err)) < 0 ||
             (r = dw__audit(e, 0, by, "webhook.remove", json_pack("{sI}", "webhook", (json_int_t)id),
                            err)) < 0 ||
             (r = s->ops->commit(s, err)) < 0)
             s->ops->rollback(s);
     }
-    json_decref(args);
     return r;
 }
 
 int dw_webhook_deliveries(struct dw_engine *e, const char *status, json_t **ret,
                           struct dw_error *err) {
-    json_t *args = json_pack("{sI}", "max", (json_int_t)1000);
-    if (status)
-        json_object_set_new(args, "status", json_string(status));
-    int r = e->store->ops->hook(e->store, DW_HOOK_DELIVERIES, args, ret, err);
-    json_decref(args);
-    return r;
+    return e->store->ops->deliveries_list(e->store, status, 0, 1000, ret, err);
 }
 
 int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const char *after,
@@ -181,15 +166,8 @@ int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const ch
         return limit;
     if ((r = dw__cursor_parse('w', after, &after_id, err)) < 0)
         return r;
-    json_t *args =
-        json_pack("{sI sI}", "max", (json_int_t)limit + 1, "after", (json_int_t)after_id);
-    if (!args)
-        return -DW_ENOMEM;
-    if (status)
-        json_object_set_new(args, "status", json_string(status));
     json_t *rows = NULL;
-    r = e->store->ops->hook(e->store, DW_HOOK_DELIVERIES, args, &rows, err);
-    json_decref(args);
+    r = e->store->ops->deliveries_list(e->store, status, after_id, limit + 1, &rows, err);
     if (r < 0)
         return r;
     *ret = dw__page_finish('w', rows, limit);
@@ -198,7 +176,7 @@ int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const ch
 
 int dw_webhook_counts(struct dw_engine *e, json_t **ret, struct dw_error *err) {
     json_t *rows = NULL;
-    int r = e->store->ops->hook(e->store, DW_HOOK_DELIVERY_COUNTS, NULL, &rows, err);
+    int r = e->store->ops->delivery_counts(e->store, &rows, err);
     if (r < 0)
         return r;
     *ret = json_pack("{sI sI sI}", "pending", (json_int_t)0, "delivered", (json_int_t)0, "dead",
@@ -217,22 +195,18 @@ int dw_webhook_counts(struct dw_engine *e, json_t **ret, struct dw_error *err) {
 int dw_webhook_replay(struct dw_engine *e, const char *by, int64_t id, int64_t *ret_n,
                       struct dw_error *err) {
     struct dw_store *s = e->store;
-    json_t *args = json_pack("{sI}", "now_ms", (json_int_t)now_ms()), *res = NULL;
-    if (id > 0)
-        json_object_set_new(args, "id", json_integer(id));
+    int64_t n = 0;
     int r = s->ops->begin(s, err);
     if (r >= 0) {
-        if ((r = s->ops->hook(s, DW_HOOK_REPLAY, args, &res, err)) < 0 ||
-            (r = dw__audit(e, 0, by, "webhook.replay",
-                           json_pack("{sI sI}", "delivery", (json_int_t)id, "replayed",
-                                     (json_int_t)dw_json_int(res, "changes", 0)),
-                           err)) < 0 ||
+        if ((r = s->ops->delivery_replay(s, id > 0 ? id : 0, now_ms(), &n, err)) < 0 ||
+            (r = dw__audit(
+                 e, 0, by, "webhook.replay",
+                 json_pack("{sI sI}", "delivery", (json_int_t)id, "replayed", (json_int_t)n),
+                 err)) < 0 ||
             (r = s->ops->commit(s, err)) < 0)
             s->ops->rollback(s);
     }
-    *ret_n = r < 0 ? 0 : dw_json_int(res, "changes", 0);
-    json_decref(res);
-    json_decref(args);
+    *ret_n = r < 0 ? 0 : n;
     if (r >= 0 && id > 0 && *ret_n == 0)
         return dw_error_set(err, -DW_ENOENT, "no dead delivery %lld", (long long)id);
     return r;
@@ -242,11 +216,10 @@ int dw_webhook_replay(struct dw_engine *e, const char *by, int64_t id, int64_t *
 static int enqueue(struct dw_engine *e, struct dw_webhook_stats *stats, struct dw_error *err) {
     struct dw_store *s = e->store;
     json_t *hooks = NULL;
-    int r = s->ops->hook(s, DW_HOOK_LIST, NULL, &hooks, err);
+    int r = s->ops->webhooks_list(s, &hooks, err);
     if (r < 0)
         return r;
-    char now[32];
-    dw_time_format(dw_now(), now, sizeof now);
+    dw_time_t now = dw__now(e);
     size_t i;
     json_t *h;
     json_array_foreach(hooks, i, h) {
@@ -278,20 +251,14 @@ static int enqueue(struct dw_engine *e, struct dw_webhook_stats *stats, struct d
             json_object_set(payload, "data", json_object_get(ev, "data"));
             char *body = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
             json_decref(payload);
-            json_t *args = json_pack("{sI sI ss ss sI ss}", "hook", (json_int_t)id, "seq",
-                                     (json_int_t)seq, "type", type, "body", body ? body : "{}",
-                                     "next_at", (json_int_t)now_ms(), "now", now);
+            r = s->ops->delivery_insert(s, id, seq, type, body ? body : "{}", now_ms(), now, err);
             free(body);
-            r = s->ops->hook(s, DW_HOOK_DELIVERY_INSERT, args, NULL, err);
-            json_decref(args);
             if (r < 0)
                 break;
             stats->enqueued++;
         }
-        json_t *adv = json_pack("{sI sI}", "id", (json_int_t)id, "seq", (json_int_t)last);
         if (r >= 0)
-            r = s->ops->hook(s, DW_HOOK_ADVANCE, adv, NULL, err);
-        json_decref(adv);
+            r = s->ops->webhook_advance(s, id, last, err);
         json_decref(evs);
         if (r >= 0)
             r = s->ops->commit(s, err);
@@ -400,10 +367,8 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
     if (r < 0)
         return r;
     struct dw_store *s = e->store;
-    json_t *args = json_pack("{sI sI}", "now_ms", (json_int_t)now_ms(), "max", (json_int_t)100),
-           *due = NULL;
-    r = s->ops->hook(s, DW_HOOK_DUE, args, &due, err);
-    json_decref(args);
+    json_t *due = NULL;
+    r = s->ops->deliveries_due(s, now_ms(), 100, &due, err);
     if (r < 0)
         return r;
     size_t i;
@@ -426,15 +391,15 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
             state = attempts >= max_attempts ? "dead" : "pending";
             next = now_ms() + dw_webhook_backoff_ms(attempts, base);
         }
-        json_t *up =
-            json_pack("{sI ss sI sI}", "id", (json_int_t)dw_json_int(d, "id", 0), "status", state,
-                      "attempts", (json_int_t)attempts, "next_at", (json_int_t)next);
-        if (status > 0)
-            json_object_set_new(up, "last_status", json_integer(status));
-        if (*why)
-            json_object_set_new(up, "last_error", json_string(why));
-        r = s->ops->hook(s, DW_HOOK_DELIVERY_UPDATE, up, NULL, err);
-        json_decref(up);
+        struct dw_delivery_update up = {
+            .id = dw_json_int(d, "id", 0),
+            .status = state,
+            .attempts = attempts,
+            .next_at_ms = next,
+            .last_status = status > 0 ? (int)status : 0,
+            .last_error = why,
+        };
+        r = s->ops->delivery_update(s, &up, err);
         if (r < 0)
             break;
         if (strcmp(state, "delivered") == 0)

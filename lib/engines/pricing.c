@@ -248,7 +248,8 @@ struct pctx {
     struct cel_activation act;
     bool rules_bound;
     const struct dw_rule_inputs *in;
-    bool *fired; /* add_line rules that held, by rule index */
+    dw_time_t now; /* the rules' now without in */
+    bool *fired;   /* add_line rules that held, by rule index */
     cel_value keys[11];
     cel_value *item_str; /* per catalog item: sku and name, made once per quote */
     cel_value kinds[3], billings[2], empty;
@@ -414,7 +415,7 @@ static int apply_schedules(struct pctx *x, struct pline *l) {
 /* ---- price rules --------------------------------------------------------------------- */
 
 static int bind_rules(struct pctx *x) {
-    struct dw_rule_inputs none = {.now = dw_now()};
+    struct dw_rule_inputs none = {.now = dw_clock_now(&(struct dw_clock){x->now})};
     const struct dw_rule_inputs *in = x->in ? x->in : &none;
     cel_arena_init(&x->base_arena, 0);
     cel_arena_init(&x->line_arena, 0);
@@ -885,6 +886,7 @@ int dw_price_quote(const struct dw_workspace *ws, const json_t *solution,
                      .bp = o->discount_bp,
                      .term_months = o->term_months,
                      .in = o->in,
+                     .now = o->now,
                      .err = err};
     x.region_sorted = x.region && prices_sorted(x.region->prices, x.region->n_prices);
     int r = run(&x, solution, ret_quote);
@@ -988,7 +990,7 @@ int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote,
     _cleanup_json_ json_t *list = json_array();
     if (!list)
         return -DW_ENOMEM;
-    struct dw_rule_inputs vars = in ? *in : (struct dw_rule_inputs){.now = dw_now()};
+    struct dw_rule_inputs vars = in ? *in : (struct dw_rule_inputs){.now = dw_clock_now(NULL)};
     vars.quote = quote;
     struct cel_arena arena;
     struct cel_activation act;
@@ -1007,7 +1009,7 @@ int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote,
 }
 
 int dw_discount_own_authority(const struct dw_workspace *ws, const json_t *quote, int32_t upto_bp,
-                              int32_t *ret_bp) {
+                              dw_time_t now, int32_t *ret_bp) {
     const struct dw_policies *p = &ws->policies;
     *ret_bp = 0;
     if (p->n_bands == 0)
@@ -1022,7 +1024,7 @@ int dw_discount_own_authority(const struct dw_workspace *ws, const json_t *quote
     for (int32_t bp = upto_bp - upto_bp % 50; bp > 0 && r == 0; bp -= 50) {
         if (json_object_set_new(q, "discount_bp", json_integer(bp)) < 0)
             return -DW_ENOMEM;
-        struct dw_rule_inputs vars = {.quote = q, .now = dw_now()};
+        struct dw_rule_inputs vars = {.quote = q, .now = now};
         struct cel_activation act;
         r = dw_rules_bind(ws, DW_RULE_QUOTE, &vars, &arena, &act);
         if (r == 0 && dw_rule_eval(&p->bands[0].within, &act, &arena, NULL) == 1) {

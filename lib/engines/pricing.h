@@ -32,6 +32,7 @@ struct dw_price_opts {
     int32_t discount_bp;             /* the customer's discount, 0..10000, off every line */
     int term_months;                 /* 1..DW_PRICE_MAX_TERM, for monthly lines */
     const struct dw_rule_inputs *in; /* what price rules read besides `line`; may be NULL */
+    dw_time_t now;                   /* the rules' `now` when in is NULL; 0 = the wall clock */
 };
 
 /* Price a solution document: {lines: [{sku, quantity, end_date?}], start_date?, end_date?}
@@ -73,14 +74,15 @@ int dw_price(const struct dw_workspace *ws, const json_t *solution, const char *
  * discount_bands; the first band whose `when` holds approves, band 0 needs nobody) and
  * every policies.yaml `approvals` rule that holds, kind = the rule's name. A rule that
  * cannot be evaluated asks for its approval, with the error in the reason. The list is
- * empty when the quote needs nothing. Returns 0, -DW_EINVAL for a quote without the keys
+ * empty when the quote needs nothing. Without `in` the rules' `now` is the wall clock.
+ * Returns 0, -DW_EINVAL for a quote without the keys
  * dw_price() writes, or -DW_ENOMEM. */
 int dw_approvals_needed(const struct dw_workspace *ws, const json_t *quote,
                         const struct dw_rule_inputs *in, json_t **ret_list);
 
 /* The largest discount (a multiple of 0.5 %, at most upto_bp) within the first band's
- * authority for this quote: where a rejected discount falls back to. */
+ * authority for this quote at time now: where a rejected discount falls back to. */
 int dw_discount_own_authority(const struct dw_workspace *ws, const json_t *quote, int32_t upto_bp,
-                              int32_t *ret_bp);
+                              dw_time_t now, int32_t *ret_bp);
 
 #endif

@@ -1,16 +1,25 @@
-/* store — the backend-independent part of the store: choosing a backend and the names of
- * deal stages.
+/* store — the backend-independent part of the store: choosing a backend from a URL and the
+ * names of deal stages.
  *
- * Backends are a table of vtables indexed by enum dw_store_backend (git's refs_backends[]
- * pattern): adding PostgreSQL is one enum value, one folder and one line here. Everything
- * else goes straight through s->ops.
+ * Backends are a registry table by URL scheme (git's refs_backends[] pattern): adding
+ * PostgreSQL is one folder and one row here (docs/internals/store.md, "Adding a store
+ * backend"). Everything else goes straight through s->ops.
  */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store.h"
 
-static const struct dw_store_ops *const backends[DW__STORE_BACKEND_MAX] = {
-    [DW_STORE_SQLITE] = &dw_store_sqlite_ops,
+/* The registry. ops NULL: the scheme is reserved for a backend this version does not have,
+ * so that a URL meant for it is refused as such rather than taken for a file name. */
+static const struct {
+    const char *scheme;
+    const struct dw_store_ops *ops;
+} backends[] = {
+    {"sqlite", &dw_store_sqlite_ops},
+    {"postgres", NULL},
+    {"postgresql", NULL},
 };
 
 static const char *const stage_names[DW__STAGE_MAX] = {
@@ -34,16 +43,66 @@ int dw_stage_parse(const char *name, enum dw_stage *ret) {
     return -DW_EINVAL;
 }
 
-int dw_store_open(enum dw_store_backend backend, const char *path, struct dw_store **ret,
+/* The length of the scheme url starts with ("sqlite" of "sqlite:x"), or 0 when it is a
+ * path: RFC 3986's scheme letters, at least two (so that "C:" or ":memory:" is a path). */
+static size_t scheme_len(const char *url) {
+    size_t n = 0;
+    if (!isalpha((unsigned char)url[0]))
+        return 0;
+    while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+        n++;
+    return url[n] == ':' && n >= 2 ? n : 0;
+}
+
+int dw_store_url_parse(const char *url, struct dw_store_url *ret, struct dw_error *err) {
+    *ret = (struct dw_store_url){0};
+    if (!url || !*url)
+        return dw_error_field(err, -DW_EINVAL, "db", "no database given");
+    size_t n = scheme_len(url);
+    if (n == 0) {
+        *ret = (struct dw_store_url){"sqlite", &dw_store_sqlite_ops, url};
+        return 0;
+    }
+    for (size_t i = 0; i < DW_ARRAY_SIZE(backends); i++) {
+        if (strlen(backends[i].scheme) != n || strncasecmp(url, backends[i].scheme, n) != 0)
+            continue;
+        if (!backends[i].ops)
+            return dw_error_field(err, -DW_EINVAL, "db",
+                                  "the %s store backend is not built in this version of "
+                                  "dealwright (SQLite is: --db PATH or sqlite:PATH)",
+                                  backends[i].scheme);
+        const char *loc = url + n + 1;
+        /* sqlite:///abs/path is /abs/path; a host (sqlite://host/x) means nothing here */
+        if (strncmp(loc, "//", 2) == 0) {
+            if (loc[2] != '/')
+                return dw_error_field(err, -DW_EINVAL, "db",
+                                      "'%s': a %s URL has no host (%s:///abs/path or "
+                                      "%s:relative/path)",
+                                      url, backends[i].scheme, backends[i].scheme,
+                                      backends[i].scheme);
+            loc += 2;
+        }
+        if (!*loc)
+            return dw_error_field(err, -DW_EINVAL, "db", "'%s' names no database", url);
+        *ret = (struct dw_store_url){backends[i].scheme, backends[i].ops, loc};
+        return 0;
+    }
+    return dw_error_field(err, -DW_EINVAL, "db",
+                          "'%.*s' is not a store backend (sqlite, or a path; ./%s for a file "
+                          "whose name has a colon)",
+                          (int)n, url, url);
+}
+
+int dw_store_open(const char *url, const struct dw_clock *clock, struct dw_store **ret,
                   struct dw_error *err) {
-    const struct dw_store_ops *ops =
-        (unsigned)backend < DW__STORE_BACKEND_MAX ? backends[backend] : NULL;
-    struct dw_store *s = NULL;
-    if (!ops)
-        return dw_error_set(err, -DW_EINVAL, "unknown store backend %d", (int)backend);
-    int r = ops->open(path, &s, err);
+    struct dw_store_url u;
+    int r = dw_store_url_parse(url, &u, err);
     if (r < 0)
         return r;
+    struct dw_store *s = NULL;
+    if ((r = u.ops->open(u.location, &s, err)) < 0)
+        return r;
+    s->clock = clock;
     *ret = s;
     return 0;
 }

@@ -10,7 +10,8 @@
  * durable commit (group commit) while each step stays atomic: a failing step rolls back to
  * its savepoint and the others commit.
  *
- * Records cross the interface as JSON objects (jansson) with the keys documented per hook,
+ * Parameters are C types; records cross the interface as JSON objects (jansson) with the keys
+ * documented per hook,
  * and money as int64 minor units inside them. Returned json_t are new references the caller
  * owns. Errors: -DW_ENOENT for a missing row, -DW_EEXIST for a uniqueness conflict,
  * -DW_EBUSY when the database is locked (transient: the caller retries), -DW_ESTORE else,
@@ -23,7 +24,8 @@
  * (quote_insert, audit_append) then open one themselves, so they are atomic either way.
  * Inside the caller's transaction a failing hook leaves no partial write behind.
  * Timestamps a hook has no `now` for (created_at of leads, accounts, contacts, quotes;
- * updated_at of documents) come from dw_now().
+ * updated_at of documents) come from the store's clock (dw_store_now(): the engine's clock,
+ * pinned in tests and the demo).
  */
 #ifndef DW_STORE_H
 #define DW_STORE_H
@@ -31,8 +33,6 @@
 #include "base/base.h"
 
 struct dw_store;
-
-enum dw_store_backend { DW_STORE_SQLITE, DW__STORE_BACKEND_MAX };
 
 /* Deal stages (the names are a public contract). */
 #define DW_STAGE_LIST(X)                                                                           \
@@ -82,37 +82,22 @@ struct dw_audit_walk {
     char mark_hash[DW_SHA256_HEX];
 };
 
-/* Each hook MUST be set unless marked MAY. */
-/* Webhook statements and their parameters (args' members, in order). */
-enum dw_store_hook {
-    DW_HOOK_INSERT,          /* url, events, secret, now -> {id} */
-    DW_HOOK_LIST,            /* -> [{id, url, events, secret, last_seq, created_at}] */
-    DW_HOOK_REMOVE,          /* id, now */
-    DW_HOOK_ADVANCE,         /* id, seq: the subscription has taken in the events up to seq */
-    DW_HOOK_DELIVERY_INSERT, /* hook, seq, type, body, next_at, now */
-    DW_HOOK_DUE,             /* now_ms, max -> pending deliveries due, with url and secret */
-    DW_HOOK_DELIVERY_UPDATE, /* id, status, attempts, next_at, last_status, last_error */
-    DW_HOOK_DELIVERIES, /* status (or NULL for all), max, after (id, optional) -> [{id, ..., status,
-                           ...}] by id */
-    DW_HOOK_REPLAY,     /* id (or NULL for every dead one), now_ms */
-    DW_HOOK_DELIVERY_COUNTS, /* -> [{status, n}] */
-    /* Demo slots held for deals (the same entry, another table: slot_holds). */
-    DW_HOOK_SLOTS_HELD, /* deal, now -> [{user, start}] held by other deals that are open
-                         * (not ordered, lost or disqualified), unexpired, not yet begun */
-    DW_HOOK_SLOTS_FREE, /* deal: the deal's holds are released */
-    DW_HOOK_SLOT_HOLD,  /* deal, user, start, expires (seconds since the epoch) */
-    /* Reports (read-only; lib/control/reports.c). Times in whole seconds. */
-    DW_HOOK_REPORT_REACHED,   /* -> [{stages, n}]: deals by the set of stages they have ever
-                               * entered, ",a,b," (",": none since "new") */
-    DW_HOOK_REPORT_STAYS,     /* -> [{stage, n, mean_s, max_s}]: finished stays in a stage */
-    DW_HOOK_REPORT_TIME_TO,   /* stage -> [{n, mean_s, max_s}]: creation to first entering it */
-    DW_HOOK_REPORT_APPROVALS, /* -> [{status, n, mean_wait_s, oldest}] */
+/* A delivery attempt's outcome (delivery_update). */
+struct dw_delivery_update {
+    int64_t id;
+    const char *status;     /* "pending" (to be retried), "delivered" or "dead" */
+    int attempts;           /* attempts made so far */
+    int64_t next_at_ms;     /* when a pending one is due again, ms since the epoch */
+    int last_status;        /* the receiver's HTTP status; 0 = none came (stored as null) */
+    const char *last_error; /* NULL or "" = none (stored as null) */
 };
 
+/* Each hook MUST be set unless marked MAY. */
 struct dw_store_ops {
     const char *name;
-    /* Open/create at path, run pending migrations. MUST. */
-    int (*open)(const char *path, struct dw_store **ret, struct dw_error *err);
+    /* Open/create at location (what dw_store_url_parse leaves of the URL: a path for
+     * SQLite, the connection string for a server), run pending migrations. MUST. */
+    int (*open)(const char *location, struct dw_store **ret, struct dw_error *err);
     void (*close)(struct dw_store *s);
 
     /* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE / SERIALIZABLE);
@@ -300,6 +285,10 @@ struct dw_store_ops {
     /* [{seq, at, actor, action, ws_hash, data, hash}] of a deal, oldest first (also deal_id
      * and prev). */
     int (*audit_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* Up to max records after seq, every deal's and none's, oldest first, the same objects as
+     * audit_for_deal (max < 1 reads 1). */
+    int (*audit_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                       struct dw_error *err);
 
     /* {stages: {stage: count}, approvals_pending, proposals, orders, leads, parked,
      * runnable} */
@@ -328,22 +317,106 @@ struct dw_store_ops {
     /* Up to max events after seq, oldest first: [{seq, deal_id, type, at, data}]. */
     int (*events_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);
-    /* Webhooks and their deliveries (the outbox), one entry for all of them: op names the
-     * statement, args holds its named parameters (a missing one is NULL), see enum
-     * dw_store_hook. Statements that read return their rows as an array; those that write
-     * return {"changes": N, "id": last inserted row}; -DW_ENOENT when a REMOVE changes
-     * nothing. */
-    int (*hook)(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
-                struct dw_error *err);
+
+    /* Webhook subscriptions. webhook_insert: a subscription starts after the newest event
+     * (its last_seq is the event log's head when it is made); *ret_id is its id.
+     * webhooks_list: the subscriptions not removed, [{id, url, events, secret, last_seq,
+     * created_at}] by id. webhook_remove: -DW_ENOENT when there is no such subscription or it
+     * is already removed. webhook_advance: the subscription has taken in the events up to
+     * seq; last_seq never moves back (a smaller seq is a harmless 0). */
+    int (*webhook_insert)(struct dw_store *s, const char *url, const char *events,
+                          const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);
+    int (*webhooks_list)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    int (*webhook_remove)(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+    int (*webhook_advance)(struct dw_store *s, int64_t id, int64_t seq, struct dw_error *err);
+
+    /* Deliveries: the outbox of webhook events. Due times in milliseconds since the epoch
+     * (retries back off in less than a second). delivery_insert: a pending delivery of event
+     * seq to the subscription, 0 attempts, due at next_at_ms; a second insert for the same
+     * (webhook_id, seq) changes nothing and is 0 (enqueueing twice delivers once). */
+    int (*delivery_insert)(struct dw_store *s, int64_t webhook_id, int64_t seq, const char *type,
+                           const char *body, int64_t next_at_ms, dw_time_t now,
+                           struct dw_error *err);
+    /* Up to max pending deliveries due at now_ms, of subscriptions not removed, by id:
+     * [{id, webhook_id, event_seq, event_type, body, attempts, url, secret}]. */
+    int (*deliveries_due)(struct dw_store *s, int64_t now_ms, int max, json_t **ret,
+                          struct dw_error *err);
+    /* Record an attempt (see struct dw_delivery_update); an unknown id changes nothing. */
+    int (*delivery_update)(struct dw_store *s, const struct dw_delivery_update *u,
+                           struct dw_error *err);
+    /* Deliveries with the status ("pending", "delivered", "dead"; NULL = any), an id above
+     * after_id, at most max of them, by id: [{id, webhook_id, event_seq, event_type, status,
+     * attempts, last_status, last_error, created_at}] (body and secret stay inside). */
+    int (*deliveries_list)(struct dw_store *s, const char *status, int64_t after_id, int max,
+                           json_t **ret, struct dw_error *err);
+    /* Dead delivery id (0 = every dead one) back to pending, 0 attempts, due at now_ms;
+     * *ret_n is how many. A delivery that is not dead is left alone (*ret_n 0). */
+    int (*delivery_replay)(struct dw_store *s, int64_t id, int64_t now_ms, int64_t *ret_n,
+                           struct dw_error *err);
+    /* [{status, n}] for the statuses that have deliveries, by status. */
+    int (*delivery_counts)(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+    /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,
+     * start}] by start, held by deals other than deal_id that are open (not ordered, lost or
+     * disqualified), unexpired at now and not yet begun (inside a write transaction the
+     * array may be shared with later answers: read it, never change it). slots_free: release
+     * deal_id's holds.
+     * slot_hold: hold (user, start) for deal_id until expires; holding the same (deal, user,
+     * start) again replaces it. */
+    int (*slots_held)(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
+                      struct dw_error *err);
+    int (*slots_free)(struct dw_store *s, int64_t deal_id, struct dw_error *err);
+    int (*slot_hold)(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
+                     dw_time_t expires, struct dw_error *err);
+
+    /* Reports (read-only; lib/control/reports.c), durations in whole seconds, rounded.
+     * report_reached: [{stages, n}] by stages: deals by the set of stages they have ever
+     * entered since "new", written ",a,b," in the order entered (",": none), every deal
+     * counted once. report_stays: [{stage, n, mean_s, max_s}] by stage: finished stays in
+     * a stage (left it), of stages with one at least. report_time_to: [{n, mean_s, max_s}]
+     * (one row, or none when no deal reached it): from a deal's creation to its first
+     * entering stage. report_approvals: [{status, n, mean_wait_s, oldest}] by status; the
+     * mean wait from request to decision (null when none decided), oldest the earliest
+     * created_at. */
+    int (*report_reached)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    int (*report_stays)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    int (*report_time_to)(struct dw_store *s, const char *stage, json_t **ret,
+                          struct dw_error *err);
+    int (*report_approvals)(struct dw_store *s, json_t **ret, struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */
 struct dw_store {
     const struct dw_store_ops *ops;
+    /* The clock of the timestamps a hook is given no `now` for; the engine's, set by
+     * dw_store_open. NULL = the wall clock. */
+    const struct dw_clock *clock;
 };
 
-/* Open the backend for path ("sqlite" is the only one so far). */
-int dw_store_open(enum dw_store_backend backend, const char *path, struct dw_store **ret,
+static inline dw_time_t dw_store_now(const struct dw_store *s) {
+    return dw_clock_now(s->clock);
+}
+
+/* Where the state lives, as a URL; one parser for every surface (--db, DW_DB, the API):
+ *
+ *   PATH, sqlite:PATH, sqlite:///abs/path   SQLite (PATH relative to the working directory;
+ *                                           ":memory:" is a private in-memory database)
+ *   postgres://..., postgresql://...        reserved: -DW_EINVAL "not built in this version"
+ *
+ * Anything else that starts with a scheme ("[a-z][a-z0-9+.-]*:") is refused with
+ * -DW_EINVAL naming it: a path whose first component has a colon is written "./a:b.db". On
+ * success ret->ops is the backend and ret->location what its open() takes (a path for
+ * SQLite), pointing into url. */
+struct dw_store_url {
+    const char *scheme; /* the registry's name: "sqlite" */
+    const struct dw_store_ops *ops;
+    const char *location;
+};
+int dw_store_url_parse(const char *url, struct dw_store_url *ret, struct dw_error *err);
+
+/* Open the store at url (dw_store_url_parse) with the clock (may be NULL: the wall clock;
+ * it must outlive the store). Errors name the URL. */
+int dw_store_open(const char *url, const struct dw_clock *clock, struct dw_store **ret,
                   struct dw_error *err);
 void dw_store_close(struct dw_store *s);
 

@@ -32,6 +32,49 @@ stderr: $ERR"
 # json_get 'EXPR' < file: EXPR is Python over the parsed value `d`.
 json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
+# State is read through the CLI's --json, so that the tests run on any store backend.
+# lead_deal EXTERNAL_ID: the deal a stored lead went to ("D-000001"; "" when none), from
+# the event log's lead.received events.
+lead_deal() {
+    dw events list --type lead.received --json |
+        json_get "next(('D-%06d' % e['deal_id'] for e in d if e['data'].get('external_id') == '$1'), '')"
+}
+# leads_n [EXTERNAL_ID]: stored leads (with that external id)
+leads_n() {
+    if [ $# = 0 ]; then dw stats --json | json_get 'd["leads"]'; return; fi
+    dw events list --type lead.received --json |
+        json_get "len(set(e['data']['lead'] for e in d if e['data'].get('external_id') == '$1'))"
+}
+# events_n [TYPE]: events in the log (of that type); audit_n [ACTION]: audit records (with
+# that action); dw_stat KEY: one of `dealwright stats`' figures
+events_n() { dw events list ${1:+--type "$1"} --json | json_get 'len(d)'; }
+audit_n() { dw audit list ${1:+--action "$1"} --json | json_get 'len(d)'; }
+dw_stat() { dw stats --json | json_get "d['$1']"; }
+# json_stream: JSON documents one after another on stdin -> one JSON array on stdout
+json_stream() {
+    python3 -c '
+import json, sys
+s, dec, i, out = sys.stdin.read(), json.JSONDecoder(), 0, []
+while True:
+    while i < len(s) and s[i].isspace():
+        i += 1
+    if i >= len(s):
+        break
+    o, i = dec.raw_decode(s, i)
+    out.append(o)
+print(json.dumps(out))'
+}
+# deals_json [WS]: every deal shown whole, as one JSON array
+deals_json() { "$DW" -w "${1:-$WS}" deal show --all --json; }
+# state_json [WS]: a workspace's whole state through the CLI: {deals, events, audit}
+state_json() {
+    _ws=${1:-$WS}
+    { "$DW" -w "$_ws" events list --json; "$DW" -w "$_ws" audit list --json; deals_json "$_ws"; } |
+        json_stream | json_get 'json.dumps({"events": d[0], "audit": d[1], "deals": d[2]})'
+}
+
+# db SQL: the SQLite file itself. Backend-specific: only for the tests that tamper with the
+# database on purpose (audit tamper, crash tests); everything else reads through the CLI.
 db() { sqlite3 "$WS/.dealwright/state.db" "$@"; }
 
 new_ws() { "$DW" init "$WS" >/dev/null; }

@@ -5,7 +5,8 @@ new_ws
 good='{"source":"web_form","external_id":"ok-1","contact":{"email":"a@b.example"},"message":"We need 10 gateways."}'
 echo "$good" > "$TMP/good.json"
 dw lead add "$TMP/good.json" >/dev/null
-before=$(db "select count(*) from leads; select count(*) from deals; select count(*) from audit; select count(*) from events;" | tr '\n' ' ')
+counts() { echo "$(dw_stat leads) $(dw deals --json | json_get 'len(d)') $(audit_n) $(events_n)"; }
+before=$(counts)
 
 # malformed JSON on line 2 of a JSON Lines file: FILE:LINE:COL, nothing stored (not even line 1)
 printf '%s\n%s\n' '{"source":"web_form","external_id":"x-1","message":"hi"}' '{"source": "email", "external_id": }' > "$TMP/bad.jsonl"
@@ -50,7 +51,7 @@ echo '[1,2]' > "$TMP/array.json"
 expect_exit 2 dw lead add "$TMP/array.json"
 pass "required fields and types"
 
-after=$(db "select count(*) from leads; select count(*) from deals; select count(*) from audit; select count(*) from events;" | tr '\n' ' ')
+after=$(counts)
 [ "$before" = "$after" ] || fail "store changed by bad input: before '$before' after '$after'"
 pass "store unchanged: $after"
 
@@ -61,8 +62,7 @@ JSON
 cp -r "$WS" "$TMP/ws-before"
 dw lead add "$TMP/inject.json" >/dev/null
 dw run >/dev/null
-id=$(db "select deal_id from leads where external_id='inj-1'")
-dw deal show "D-$id" --json > "$TMP/inj.out"
+dw deal show "$(lead_deal inj-1)" --json > "$TMP/inj.out"
 stage=$(json_get 'd["stage"]' < "$TMP/inj.out")
 [ "$stage" != "ordered" ] || fail "instruction obeyed: deal ordered"
 granted=$(json_get 'len([a for a in d["approvals"] if a["status"]=="approved"])' < "$TMP/inj.out")

@@ -29,17 +29,27 @@ done
 wait "$runner" || fail "run failed while leads were being added"
 dw run >/dev/null
 expected=$(cat "$TMP"/batch*.jsonl | python3 -c "import sys, json; print(len(set((json.loads(l)['source'], json.loads(l)['external_id']) for l in sys.stdin)))")
-[ "$(db 'select count(*) from leads')" = "$expected" ] || fail "expected $expected leads, stored $(db 'select count(*) from leads')"
-[ "$(db 'select count(*) from deals where runnable = 1')" = 0 ] || fail "deals left unprocessed"
-[ "$(db "select count(*) from (select deal_id from quotes group by deal_id, hash having count(*) > 1)")" = 0 ] || fail "a quote revision was stored twice"
+[ "$(dw_stat leads)" = "$expected" ] || fail "expected $expected leads, stored $(dw_stat leads)"
+[ "$(dw_stat runnable)" = 0 ] || fail "deals left unprocessed"
+[ "$(deals_json | json_get 'sum(len(x["quotes"]) - len(set(q["hash"] for q in x["quotes"])) for x in d)')" = 0 ] || fail "a quote revision was stored twice"
 # the same leads one after another give the same result
 cp -r "$TMP/ws-clean" "$TMP/ref"
 for b in 0 1 2 3 4 5; do "$DW" -w "$TMP/ref" lead add "$TMP/batch$b.jsonl" >/dev/null; done
 "$DW" -w "$TMP/ref" run >/dev/null
+# deals by stage; quotes and the sum of their totals; approvals by kind and status; events
+# by type
 summary() {
-    sqlite3 "$1/.dealwright/state.db" "select stage, count(*) from deals group by stage;
-      select count(*), sum(total) from quotes; select kind, status, count(*) from approvals group by 1, 2;
-      select type, count(*) from events group by type;"
+    state_json "$1" | python3 -c '
+import collections, decimal, json, sys
+d = json.load(sys.stdin)
+for k, n in sorted(collections.Counter(x["stage"] for x in d["deals"]).items()):
+    print(k, n)
+quotes = [q for x in d["deals"] for q in x["quotes"]]
+print(len(quotes), sum(decimal.Decimal(q["total"]) for q in quotes))
+for k, n in sorted(collections.Counter((a["kind"], a["status"]) for x in d["deals"] for a in x["approvals"]).items()):
+    print(k, n)
+for k, n in sorted(collections.Counter(e["type"] for e in d["events"]).items()):
+    print(k, n)'
 }
 summary "$TMP/ref" > "$TMP/ref.sum"
 summary "$WS" > "$TMP/ws.sum"

@@ -11,36 +11,10 @@
 # DW_NPM=/path/to/npm-cli.js that npm (as on Debian 12: nodejs 18.19 or later, npm 9.2).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed (make test-deps installs it)"
-CACHE="${DW_BUILD_ROOT:-$TMP}/e2e-node"
-NPMDIR="$(cd "$(dirname "$0")/npm" && pwd)"
-NODE="${DW_NODE:-node}"
-
+. "$(dirname "$0")/npm.sh"
 # The browser and the driver.
-missing=""
-[ -x /usr/bin/chromium ] || missing="$missing chromium"
-command -v "$NODE" >/dev/null || missing="$missing nodejs"
-NPM_CLI=${DW_NPM:-$(command -v npm || true)}
-[ -n "$NPM_CLI" ] || missing="$missing npm"
-[ -z "$missing" ] || fail "the browser test needs$missing: run make test-deps (sudo apt-get install -y$missing)"
-major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-[ "$major" -ge 18 ] || fail "Node.js $("$NODE" --version 2>&1) is too old; the browser test needs 18 or later"
-echo "node $("$NODE" --version) ($NODE), npm $("$NODE" "$(readlink -f "$NPM_CLI")" --version)"
-PW="$CACHE/node_modules/playwright-core"
-# npm ci (the lockfile exactly) when the installed tree is not the committed lockfile's. It
-# runs on the same Node.js as the test and refuses a package whose engines exclude it;
-# retries are few and short, and npm's own error is shown when it fails.
-if ! cmp -s "$NPMDIR/package-lock.json" "$CACHE/package-lock.json" || [ ! -f "$PW/package.json" ]; then
-    rm -rf "$CACHE"
-    mkdir -p "$CACHE"
-    cp "$NPMDIR/package.json" "$NPMDIR/package-lock.json" "$CACHE/"
-    if ! (cd "$CACHE" && "$NODE" "$(readlink -f "$NPM_CLI")" ci --engine-strict --no-audit --no-fund \
-            --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000 \
-            --fetch-timeout=30000 --loglevel=error) >"$TMP/npm.log" 2>&1; then
-        rm -f "$CACHE/package-lock.json"
-        fail "npm ci of tests/e2e/npm/package-lock.json failed: $(grep -E 'npm (ERR!|error)' "$TMP/npm.log" | head -15 || true)
-$(tail -5 "$TMP/npm.log")"
-    fi
-fi
+npm_tools "the browser test" chromium
+PW="$NODE_MODULES/playwright-core"
 echo "playwright-core $("$NODE" -p "require('$PW/package.json').version")"
 
 new_ws
@@ -85,7 +59,7 @@ curl -s -H "Authorization: Bearer $DESK" "$U/v1/approvals" >"$TMP/approvals"
 by_role() { json_get "[a['deal'] for a in d if a['required_role'] == '$1'][0]" <"$TMP/approvals"; }
 set -- "$(by_role manager)" "$(by_role deal_desk)"
 VPDEAL=$(by_role vp)
-CHAT=$(db "SELECT printf('D-%06d', deal_id) FROM leads WHERE external_id = 'ch-2026-1103'")
+CHAT=$(lead_deal ch-2026-1103)
 # Who may decide, as the server tells it: maria (deal desk) the manager's and the deal desk's
 # band, not the VP's; a rep none; and each approval names who may.
 [ "$(json_get '" ".join(a["required_role"] + "=" + str(a["can_decide"]) for a in sorted(d, key=lambda a: a["required_role"]))' <"$TMP/approvals")" = "deal_desk=True manager=True vp=False" ] ||
@@ -99,7 +73,7 @@ CHAT=$(db "SELECT printf('D-%06d', deal_id) FROM leads WHERE external_id = 'ch-2
 pass "GET /v1/approvals says whether the caller may decide each approval and who may"
 # A second quote revision of the first deal (a discount within a rep's authority) to compare.
 for _ in $(seq 100); do
-    [ "$(db "SELECT stage FROM deals WHERE id=1")" = proposal_ready ] && break
+    [ "$(dw deal show D-000001 --json | json_get 'd["stage"]')" = proposal_ready ] && break
     sleep 0.1
 done
 dw quote discount D-000001 5 --as lukas >/dev/null
@@ -120,20 +94,23 @@ DW_REP_TOKEN="$REP" DW_VP_DEAL="$VPDEAL" DW_CHAT_DEAL="$CHAT" DW_CHAT_LEAD="$TMP
     fail "the browser test (server log: $(tail -5 "$TMP/serve.err"))"
 
 # The browser's decisions are the store's.
-[ "$(db "SELECT required_role || '=' || status FROM approvals ORDER BY required_role" | tr '\n' ' ')" = "deal_desk=rejected manager=approved vp=pending " ] ||
-    fail "approvals in the store: $(db "SELECT status, decided_by FROM approvals")"
-[ "$(db "SELECT decided_by FROM approvals WHERE status='rejected'")" = maria ] || fail "decided_by"
+dw deal show --all --json | json_get 'json.dumps([a for x in d for a in x["approvals"]])' >"$TMP/all-approvals"
+[ "$(json_get '"".join(a["required_role"] + "=" + a["status"] + " " for a in sorted(d, key=lambda a: a["required_role"]))' <"$TMP/all-approvals")" = "deal_desk=rejected manager=approved vp=pending " ] ||
+    fail "approvals in the store: $(json_get '[(a["status"], a["decided_by"]) for a in d]' <"$TMP/all-approvals")"
+[ "$(json_get 'chr(10).join(a["decided_by"] for a in d if a["status"] == "rejected")' <"$TMP/all-approvals")" = maria ] || fail "decided_by"
 pass "the decisions made in the browser are in the store, by the signed-in user"
 
 # The funnel report against the store, counted independently: deals per stage now; the
 # steps from each deal's history of stage changes; one approved, one rejected, the VP's
 # waiting.
 curl -s -H "Authorization: Bearer $DESK" "$U/v1/reports/funnel" >"$TMP/report"
-STORE_STAGES=$(db "SELECT stage || '=' || COUNT(*) FROM deals GROUP BY stage ORDER BY stage" | tr '\n' ' ')
+STORE_STAGES=$(dw stats --json | json_get '"".join(k + "=" + str(v) + " " for k, v in sorted(d["stages"].items()) if v)')
 [ "$(json_get '" ".join(k + "=" + str(v) for k, v in sorted(d["stages"].items()) if v) + " "' <"$TMP/report")" = "$STORE_STAGES" ] ||
     fail "stages in the report: $(cat "$TMP/report") vs $STORE_STAGES"
-reached() { db "SELECT COUNT(DISTINCT deal_id) FROM (SELECT id AS deal_id, stage FROM deals UNION ALL SELECT deal_id, json_extract(data, '\$.to') FROM events WHERE type = 'deal.stage_changed') WHERE stage IN ($1)"; }
-WANT="$(db "SELECT COUNT(*) FROM deals") $(reached "'scoping','pricing','awaiting_approval','proposal_ready','ordered'") $(reached "'proposal_ready','ordered'") $(reached "'ordered'")"
+state_json >"$TMP/state.json"
+# reached 'a','b',...: deals that are in one of the stages or ever entered one
+reached() { json_get "len(set([x['id'] for x in d['deals'] if x['stage'] in ($1,)] + ['D-%06d' % e['deal_id'] for e in d['events'] if e['type'] == 'deal.stage_changed' and e['data']['to'] in ($1,)]))" <"$TMP/state.json"; }
+WANT="$(json_get 'len(d["deals"])' <"$TMP/state.json") $(reached "'scoping','pricing','awaiting_approval','proposal_ready','ordered'") $(reached "'proposal_ready','ordered'") $(reached "'ordered'")"
 [ "$(json_get '" ".join(str(f["n"]) for f in d["funnel"])' <"$TMP/report")" = "$WANT" ] ||
     fail "the funnel's steps: $(json_get 'd["funnel"]' <"$TMP/report") vs $WANT"
 [ "$(json_get 'd["funnel"][0]["n"] >= 6 and d["funnel"][2]["n"] >= 3' <"$TMP/report")" = True ] ||

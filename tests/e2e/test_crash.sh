@@ -36,18 +36,21 @@ done
 dw run >/dev/null
 pass "killed run $kills times, then ran to the end"
 
+# per deal: stage, facts, parked, quotes and their totals, approvals, order, leads; events by
+# deal and type; audit records by deal, action and agent
 state() {
-    sqlite3 "$1/.dealwright/state.db" "
-      select d.id, d.stage, d.facts, d.parked,
-             (select count(*) from quotes q where q.deal_id=d.id),
-             (select group_concat(total) from quotes q where q.deal_id=d.id),
-             (select count(*) from approvals a where a.deal_id=d.id),
-             (select count(*) from orders o where o.deal_id=d.id),
-             (select count(*) from leads l where l.deal_id=d.id)
-      from deals d order by d.id;
-      select deal_id, type, count(*) from events group by deal_id, type order by 1, 2;
-      select deal_id, action, json_extract(data, '\$.agent'), count(*) from audit
-        group by 1, 2, 3 order by 1, 2, 3;"
+    state_json "$1" | python3 -c '
+import collections, json, sys
+d = json.load(sys.stdin)
+for x in d["deals"]:
+    print(x["id"], x["stage"], x["facts"], x["parked"], len(x["quotes"]),
+          ",".join(q["total"] for q in x["quotes"]), len(x["approvals"]),
+          int(x["order"] is not None), len(x["leads"]))
+key = lambda v: (v is None, v or 0)
+for (deal, t), n in sorted(collections.Counter((e["deal_id"], e["type"]) for e in d["events"]).items(), key=lambda i: (key(i[0][0]), i[0][1])):
+    print(deal, t, n)
+for (deal, a, ag), n in sorted(collections.Counter((r["deal_id"], r["action"], (r["data"] or {}).get("agent")) for r in d["audit"]).items(), key=lambda i: (key(i[0][0]), i[0][1], str(i[0][2]))):
+    print(deal, a, ag, n)'
 }
 state "$TMP/ref" > "$TMP/ref.state"
 state "$WS" > "$TMP/ws.state"

@@ -110,7 +110,7 @@ lead em-f3 2026-12-02T11:00:00Z billing@evil.example "Evil Ltd" GB "Mallory" "Re
 DW_NOW=2026-12-02T12:00:00Z dw lead add --json "$TMP/lf3" > "$TMP/ids"
 grep -q "\"deal\": \"$DF\"" "$TMP/ids" && fail "another company's message joined $DF: $(cat "$TMP/ids")"
 grep -q created "$TMP/ids" || fail "the stranger's message should open a new deal: $(cat "$TMP/ids")"
-[ "$(db "select count(*) from events where type='lead.received' and data like '%reference_refused%$DF%'")" = 1 ] || fail "the refused reference is not on record"
+[ "$(dw events list --type lead.received --json | json_get "sum(1 for e in d if 'reference_refused' in json.dumps(e['data']) and '$DF' in json.dumps(e['data']))")" = 1 ] || fail "the refused reference is not on record"
 pass "Re: $DF from the same domain continues it; from another domain it does not"
 
 # ---- languages --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ dw run > "$TMP/run.out"
 grep -q "proposal_ready" "$TMP/run.out" || fail "no summary after run"
 
 # deal_of EXTERNAL_ID: the deal a sample lead went to
-deal_of() { echo "D-$(printf %06d "$(db "select deal_id from leads where external_id='$1' limit 1")")"; }
+deal_of() { lead_deal "$1"; }
 show() { dw deal show "$(deal_of "$1")" --json > "$TMP/d.json"; }
 get() { json_get "$1" < "$TMP/d.json"; }
 

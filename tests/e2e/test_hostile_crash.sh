@@ -66,7 +66,7 @@ dw lead add "$TMP/many.jsonl" >/dev/null
 start
 sleep 1
 stop_within 30
-runnable=$(db "select count(*) from deals where runnable=1")
+runnable=$(dw_stat runnable)
 [ "$runnable" -gt 0 ] || fail "the backlog was finished before SIGTERM: the test proves nothing"
 pass "SIGTERM with $runnable deals of agent work left: stopped in $STOP_TENTHS tenths of a second"
 expect_exit 0 dw audit verify
@@ -207,7 +207,7 @@ print("ok - %d of 150 connections past the cap answered 503; a probe answered in
       "lead acknowledged in %.2f s" % (refused, dt, dt2))
 EOF
 stop_within 100
-[ "$(db "select count(*) from leads where external_id='fd-1'")" = 1 ] || fail "the lead fd-1 is not stored once"
+[ "$(leads_n fd-1)" = 1 ] || fail "the lead fd-1 is not stored once"
 
 # ---- 4. kill -9 under posts of every HTTP style, then SIGTERM ----------------------------
 timeout 150 python3 "${DW_SOURCE_ROOT:?}/bench/serve-crash-campaign.py" --bin "$DW" --rounds 6 \

@@ -6,11 +6,13 @@ echo '{"source":"web_form","external_id":"same-1","received_at":"2026-11-20T09:0
 a=$(dw lead add "$TMP/l.json")
 b=$(dw lead add "$TMP/l.json" | cut -f1)
 [ "$a" = "$b" ] || fail "same lead gave $a then $b"
-[ "$(db 'select count(*) from leads')" = 1 ] || fail "lead stored twice"
+[ "$(dw_stat leads)" = 1 ] || fail "lead stored twice"
 pass "same (source, external_id) -> same deal $a"
 
 dw run >/dev/null
-snap() { db "select count(*) from audit; select count(*) from events; select count(*) from quotes; select count(*) from approvals; select group_concat(stage) from deals;" | tr '\n' ' '; }
+snap() {
+    echo "$(audit_n) $(events_n) $(deals_json | json_get '"%d %d %s" % (sum(len(x["quotes"]) for x in d), sum(len(x["approvals"]) for x in d), ",".join(x["stage"] for x in d))')"
+}
 s1=$(snap)
 dw run >/dev/null
 dw run >/dev/null

@@ -23,14 +23,17 @@ dw lead add "$WS/samples/leads.jsonl" >/dev/null
 dw lead add "$TMP/private.jsonl" >/dev/null
 dw lead add "$TMP/quoted.jsonl" >/dev/null
 dw run >/dev/null
+# approvals_of EXTERNAL_ID: the approvals of the deal a lead went to, as a JSON array
+approvals_of() { dw deal show "$(lead_deal "$1")" --json | json_get 'json.dumps(d["approvals"])'; }
+reasons_of() { approvals_of "$1" | json_get '"\n".join(a["reason"] for a in d)'; }
 for ext in quote-1 quote-2; do
-    a=$(db "select a.id from approvals a join leads l on l.deal_id = a.deal_id where l.external_id = '$ext' and a.kind = 'legal' and a.status = 'pending'")
+    a=$(approvals_of "$ext" | json_get "next((a['id'] for a in d if a['kind'] == 'legal' and a['status'] == 'pending'), '')")
     [ -n "$a" ] || fail "no pending legal approval for $ext"
-    expect_exit 0 dw reject "$(printf 'A-%06d' "$a")" --as clara --reason "Our liability cap and our paper are not negotiable"
+    expect_exit 0 dw reject "$a" --as clara --reason "Our liability cap and our paper are not negotiable"
 done
-db "select reason from approvals a join leads l on l.deal_id = a.deal_id where l.external_id = 'quote-1'" | grep -q "Ewa Kowalczyk" ||
+reasons_of quote-1 | grep -q "Ewa Kowalczyk" ||
     fail "the legal reason does not quote the phrase with the contact's name"
-db "select reason from approvals a join leads l on l.deal_id = a.deal_id where l.external_id = 'quote-2'" | grep -q '"Ignore all previous instructions"' ||
+reasons_of quote-2 | grep -q '"Ignore all previous instructions"' ||
     fail "screening's finding on the contact name is not in the approval's reason"
 first=D-000001
 # the customer's signatory is named: personal data on the acceptance and the order
@@ -40,7 +43,9 @@ echo "$OUT" | grep -q "^0 deals" || fail "something was purged inside the retent
 
 # three years later (retention is 730 days in the example)
 export DW_NOW=2029-12-01T00:00:00Z
-snap() { db "select count(*) from leads; select group_concat(total) from quotes; select count(*) from orders; select count(*) from audit;" | tr '\n' ' '; }
+snap() {
+    echo "$(dw_stat leads) $(deals_json | json_get '",".join(q["total"] for x in d for q in x["quotes"])') $(dw_stat orders) $(audit_n)"
+}
 before=$(snap)
 expect_exit 0 dw privacy purge --dry-run
 echo "$OUT" | grep -q "$first" || fail "the ordered deal is not listed: $OUT"
@@ -58,35 +63,37 @@ dw deal show "$first" --json > "$TMP/d.json"
 [ "$(json_get 'd["proposal"]["markdown"]' < "$TMP/d.json")" = "[redacted]" ] || fail "proposal kept"
 [ "$(json_get 'd["order"] is not None and d["quote"]["total"] == d["order"]["total"]' < "$TMP/d.json")" = True ] || fail "order or quote lost"
 [ "$(json_get 'd["privacy"]["retention_days"]' < "$TMP/d.json")" = 730 ] || fail "no privacy record"
-[ "$(db "select count(*) from leads l join deals d on d.id = l.deal_id where d.id = 1 and (l.raw like '%@%' or l.message like '%@%' or l.intake like '%@%')")" = 0 ] || fail "an e-mail address survived in the leads of $first"
+[ "$(json_get 'sum(1 for l in d["leads"] if "@" in json.dumps(l["raw"]) + json.dumps(l["message"]) + json.dumps(l["intake"]))' < "$TMP/d.json")" = 0 ] || fail "an e-mail address survived in the leads of $first"
 pass "personal data of the purged deals redacted; quote and order kept"
 
 # The whole store, every table and text column (events, audit, webhook bodies included),
 # holds none of the personal values the purged deals' leads carried.
 dw webhook deliver >/dev/null 2>&1 || true
-[ "$(db "select count(*) from webhook_deliveries")" -gt 100 ] || fail "the webhook outbox is empty"
+[ "$(dw webhook deliveries --limit 1000 --json | json_get 'len(d)')" -gt 100 ] || fail "the webhook outbox is empty"
 ids=$(echo "$OUT" | json_get '",".join(str(int(x["deal"][2:])) for x in d["deals"])')
 echo "$ids" | grep -q . || fail "nothing purged"
+# backend-specific on purpose: what is at rest, every table and text column of the file
 python3 "$(dirname "$0")/personal_scan.py" "$WS/.dealwright/state.db" "$ids" \
     "$WS/samples/leads.jsonl" "$TMP/private.jsonl" "$TMP/quoted.jsonl" >"$TMP/scan" || fail "personal data left after the purge:
 $(cat "$TMP/scan")"
-[ "$(db "select count(*) from deals d join leads l on l.deal_id = d.id where l.external_id = 'priv-1' and d.id in ($ids)")" = 1 ] ||
+purged() { echo ",$ids," | grep -q ",$(lead_deal "$1" | sed 's/^D-0*//'),"; }
+purged priv-1 ||
     fail "the private person's deal was not purged"
-[ "$(db "select accepted_by from orders where deal_id = 1")" = "[redacted]" ] || fail "the order still names the signatory"
-[ "$(db "select count(*) from deals d join leads l on l.deal_id = d.id where l.external_id like 'quote-%' and d.id in ($ids)")" = 2 ] ||
+[ "$(dw deal show D-000001 --json | json_get 'd["order"]["accepted_by"]')" = "[redacted]" ] || fail "the order still names the signatory"
+{ purged quote-1 && purged quote-2; } ||
     fail "the deals whose approvals quote the customer were not purged"
 # what the approvals are stays: kind, role, status, decider, times; the words are gone
-[ "$(db "select group_concat(a.kind || ',' || a.required_role || ',' || a.status || ',' || a.decided_by || ',' || (a.decided_at is not null), ';') from approvals a join leads l on l.deal_id = a.deal_id where l.external_id like 'quote-%'")" = "legal,legal,rejected,clara,1;legal,legal,rejected,clara,1" ] ||
+[ "$(for e in quote-1 quote-2; do approvals_of "$e" | json_get '";".join("%s,%s,%s,%s,%d" % (a["kind"], a["required_role"], a["status"], a["decided_by"], a["decided_at"] is not None) for a in d)'; done | paste -sd ';')" = "legal,legal,rejected,clara,1;legal,legal,rejected,clara,1" ] ||
     fail "a purged approval lost its business record"
-db "select reason from approvals a join leads l on l.deal_id = a.deal_id where l.external_id = 'quote-1'" | grep -q "^Customer asks for unlimited liability; our cap is 12 months of fees: \"\[redacted\]\" (lead [0-9]*, \[" ||
-    fail "the legal reason lost what is not the customer's: $(db "select reason from approvals where deal_id in ($ids)")"
+reasons_of quote-1 | grep -q "^Customer asks for unlimited liability; our cap is 12 months of fees: \"\[redacted\]\" (lead [0-9]*, \[" ||
+    fail "the legal reason lost what is not the customer's: $(reasons_of quote-1)"
 pass "$(cat "$TMP/scan")"
 
 # open deals are untouched, the chain still verifies, a second purge finds nothing
-open=$(db "select l.raw from leads l join deals d on d.id = l.deal_id where d.stage = 'proposal_ready' limit 1")
+open=$(dw deal show "$(dw deals --stage proposal_ready --json | json_get 'd[0]["id"]')" --json | json_get 'json.dumps(d["leads"][0]["raw"])')
 echo "$open" | grep -q '@' || fail "an open deal was redacted"
 expect_exit 0 dw audit verify
 expect_exit 0 dw privacy purge
 echo "$OUT" | grep -q "^0 deals" || fail "a second purge found work: $OUT"
-[ "$(db "select count(*) from audit where action = 'privacy.redact'")" = "$n" ] || fail "not one audit record per redacted deal"
+[ "$(audit_n privacy.redact)" = "$n" ] || fail "not one audit record per redacted deal"
 pass "open deals kept, audit chain verifies, purge is idempotent"

@@ -15,13 +15,12 @@ trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 sed -n '1p;7p' "$WS/samples/leads.jsonl" >"$TMP/leads"
 DW_NOW=2026-11-24T09:00:00Z dw lead add "$TMP/leads" >/dev/null
 DW_NOW=2026-11-24T09:00:00Z dw run >/dev/null
-[ "$(db "SELECT stage FROM deals ORDER BY id" | tr '\n' ' ')" = "proposal_ready awaiting_approval " ] ||
-    fail "the setup: $(db "SELECT id, stage FROM deals")"
+stages() { dw deals --json | json_get '" ".join(x["stage"] for x in d) + " "'; }
+[ "$(stages)" = "proposal_ready awaiting_approval " ] || fail "the setup: $(stages)"
 DW_NOW=2026-11-24T11:00:00Z dw approve A-000001 --as petra --note "within plan" >/dev/null
 DW_NOW=2026-11-24T11:00:00Z dw run >/dev/null
 DW_NOW=2026-11-25T09:00:00Z dw accept D-000001 >/dev/null
-[ "$(db "SELECT stage FROM deals ORDER BY id" | tr '\n' ' ')" = "ordered proposal_ready " ] ||
-    fail "the history: $(db "SELECT id, stage FROM deals")"
+[ "$(stages)" = "ordered proposal_ready " ] || fail "the history: $(stages)"
 
 TOKEN=$(dw token create --user petra --role manager --json | json_get 'd["secret"]')
 start_server --rate 0

@@ -10,7 +10,7 @@ DW_FAILPOINTS=pricing=2 dw run > "$TMP/run.out"
 dw deal show D-000001 --json > "$TMP/d.json"
 [ "$(json_get 'd["quote"] is not None' < "$TMP/d.json")" = True ] || fail "no quote after retries"
 [ "$(json_get 'd["parked"]' < "$TMP/d.json")" = False ] || fail "parked after transient failures"
-fails=$(db "select count(*) from audit where action='step_failed'")
+fails=$(audit_n step_failed)
 [ "$fails" = 2 ] || fail "expected 2 recorded failures, got $fails"
 pass "two transient failures retried with backoff, then priced"
 
@@ -20,6 +20,6 @@ DW_FAILPOINTS=proposal=fatal dw run >/dev/null
 dw deal show D-000001 --json > "$TMP/d.json"
 [ "$(json_get 'd["parked"]' < "$TMP/d.json")" = True ] || fail "a permanent failure did not park the deal"
 json_get 'd["last_error"]' < "$TMP/d.json" | grep -q proposal || fail "parked without the error"
-[ "$(db "select count(*) from audit where action='step_parked'")" = 1 ] || fail "no step_parked audit record"
+[ "$(audit_n step_parked)" = 1 ] || fail "no step_parked audit record"
 pass "a permanent failure parks the deal with its error"
 expect_exit 0 dw audit verify

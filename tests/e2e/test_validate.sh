@@ -27,7 +27,10 @@ $OUT"
 
 echo '{"source":"web_form","external_id":"v-1","message":"hi"}' > "$TMP/l.json"
 expect_exit 2 dw lead add "$TMP/l.json"
-[ ! -f "$WS/.dealwright/state.db" ] || [ "$(db 'select count(*) from leads')" = 0 ] || fail "a lead was stored under an invalid workspace"
+# the store the invalid workspace would use, read through a valid one
+"$DW" init "$TMP/valid" >/dev/null
+[ "$("$DW" -w "$TMP/valid" --db "$WS/.dealwright/state.db" stats --json | json_get 'd["leads"]')" = 0 ] ||
+    fail "a lead was stored under an invalid workspace"
 pass "the engine refuses an invalid workspace"
 
 # a YAML syntax error

@@ -40,7 +40,10 @@ echo "$ERR" | grep -q "url" || fail "ftp URL: $ERR"
 expect_exit 2 dw webhook add --url http://127.0.0.1:1/x --events "Lead Received"
 echo "$ERR" | grep -q "events" || fail "bad event type: $ERR"
 expect_exit 2 dw webhook add --url http://127.0.0.1:1/x --events lead.received --secret short
-[ "$(db 'SELECT COUNT(*) FROM webhooks')" = 0 ] || fail "a refused webhook was stored"
+hooks_n() { dw webhook list --json | json_get 'len(d)'; }
+# deliveries_n PY-CONDITION: deliveries (x) for which it holds
+deliveries_n() { dw webhook deliveries --limit 1000 --json | json_get "sum(1 for x in d if $1)"; }
+[ "$(hooks_n)" = 0 ] || fail "a refused webhook was stored"
 pass "webhooks: bad URLs, event types and secrets refused, store unchanged"
 
 PORT=0
@@ -70,9 +73,9 @@ for _ in $(seq 50); do [ -s "$TMP/recv.out" ] && break; sleep 0.1; done
 touch "$TMP/got"
 
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
-N=$(db "SELECT COUNT(*) FROM events WHERE type = 'lead.received'")
+N=$(events_n lead.received)
 [ "$N" -gt 0 ] || fail "no lead.received events"
-L=$(db "SELECT COUNT(*) FROM events WHERE type LIKE 'lead.%'")
+L=$(dw events list --json | json_get "sum(1 for e in d if e['type'].startswith('lead.'))")
 dw webhook deliver --attempts 3 --backoff-ms 50 >"$TMP/d1"
 grep -q "$((N * 2 + L)) queued" "$TMP/d1" || fail "expected $((N * 2 + L)) queued: $(cat "$TMP/d1")"
 [ "$(grep -c '^/ok lead.received .* True$' "$TMP/got")" = "$N" ] || fail "ok receiver: $(cat "$TMP/got")"
@@ -80,19 +83,19 @@ if grep -q " False$" "$TMP/got"; then fail "a signature did not verify"; fi
 pass "webhooks: $N events delivered, each signed so that the receiver verifies it"
 
 for _ in 1 2 3 4 5 6; do sleep 0.5; dw webhook deliver --attempts 3 --backoff-ms 50 >/dev/null; done
-[ "$(db "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = $FAIL AND status = 'delivered'")" = "$N" ] ||
+[ "$(deliveries_n "x['webhook_id'] == $FAIL and x['status'] == 'delivered'")" = "$N" ] ||
     fail "the receiver that failed first did not get every event: $(dw webhook deliveries)"
-[ "$(db "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = $DOWN AND status = 'dead' AND attempts = 3")" = "$L" ] ||
+[ "$(deliveries_n "x['webhook_id'] == $DOWN and x['status'] == 'dead' and x['attempts'] == 3")" = "$L" ] ||
     fail "the receiver that is down did not dead-letter after 3: $(dw webhook deliveries)"
 [ "$(grep -c '^/down ' "$TMP/got")" = "$((L * 3))" ] || fail "/down attempts: $(grep -c '^/down ' "$TMP/got")"
 dw webhook deliveries --status dead | grep -q "HTTP 500" || fail "dead deliveries lack their error"
 pass "webhooks: retries after failures with backoff; dead after 3 attempts"
 
 # replay: one delivery, then all of them
-D=$(db "SELECT MIN(id) FROM webhook_deliveries WHERE status = 'dead'")
+D=$(dw webhook deliveries --status dead --limit 1000 --json | json_get 'min(x["id"] for x in d)')
 dw webhook replay "$D" | grep -q "^1 dead delivery" || fail "replay of one"
 expect_exit 2 dw webhook replay "$D"
-[ "$(db "SELECT status FROM webhook_deliveries WHERE id = $D")" = pending ] || fail "replayed not pending"
+[ "$(dw webhook deliveries --limit 1000 --json | json_get "next(x['status'] for x in d if x['id'] == $D)")" = pending ] || fail "replayed not pending"
 dw webhook replay --dead | grep -q "^$((L - 1)) dead" || fail "replay --dead"
 before=$(grep -c '^/down ' "$TMP/got")
 dw webhook deliver --attempts 3 --backoff-ms 50 >/dev/null
@@ -104,7 +107,7 @@ dw webhook remove "$DOWN" >/dev/null
 expect_exit 2 dw webhook remove "$DOWN"
 okbefore=$(grep -c '^/ok ' "$TMP/got")
 dw run >/dev/null
-M=$(db "SELECT COUNT(*) FROM events WHERE type = 'deal.stage_changed'")
+M=$(events_n deal.stage_changed)
 "$DW" -w "$WS" serve --listen 127.0.0.1:0 --webhook-backoff-ms 50 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SPID=$!
 for _ in $(seq 100); do
@@ -132,12 +135,12 @@ want 400 "an ftp URL"
 grep -q '"field":"url"' "$TMP/abody" || fail "the error names no field: $(cat "$TMP/abody")"
 api POST /v1/webhooks "$ADMIN" '{"url":"http://127.0.0.1:9/h","events":"*","colour":"red"}'
 want 400 "an unknown field"
-n0=$(db "SELECT COUNT(*) FROM webhooks")
+n0=$(hooks_n)
 api POST /v1/webhooks "$ADMIN" "{\"url\":\"http://127.0.0.1:$PORT/api\",\"events\":\"approval.*\"}"
 want 201 "subscribe through the API"
 HID=$(json_get 'd["id"]' <"$TMP/abody")
 json_get 'd["secret"]' <"$TMP/abody" | grep -q '^whsec_' || fail "no made secret: $(cat "$TMP/abody")"
-[ "$(db "SELECT COUNT(*) FROM webhooks")" = "$((n0 + 1))" ] || fail "the API's webhook not stored"
+[ "$(hooks_n)" = "$((n0 + 1))" ] || fail "the API's webhook not stored"
 api GET /v1/webhooks "$ADMIN"; want 200 "list"
 grep -q '/api' "$TMP/abody" || fail "list lacks the new webhook"
 if grep -q 'whsec_\|secret' "$TMP/abody"; then fail "the API lists a secret"; fi
@@ -148,7 +151,7 @@ api DELETE "/v1/webhooks/$HID" "$REP"; want 403 "a rep removes a webhook"
 api DELETE "/v1/webhooks/$HID" "$ADMIN"; want 200 "remove"
 api DELETE "/v1/webhooks/$HID" "$ADMIN"; want 404 "remove twice"
 api GET /v1/webhooks/x/replay "$ADMIN"; want 404 "a bad path"
-[ "$(db "SELECT COUNT(*) FROM audit WHERE action = 'webhook.add' AND actor = 'nils'")" = 1 ] ||
+[ "$(dw audit list --action webhook.add --json | json_get "sum(1 for a in d if a['actor'] == 'nils')")" = 1 ] ||
     fail "the API's webhook.add not audited as nils"
 curl -s "http://127.0.0.1:$SP/metrics" >"$TMP/metrics"
 grep -q '^dealwright_webhook_deliveries{state="delivered"} [1-9]' "$TMP/metrics" ||

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -203,7 +204,7 @@ static void gateway_enforces_scope(void **state) {
                                .tools = &dw__tools,
                                .ws = dw_engine_workspace(e),
                                .deal_id = 1,
-                               .now = dw_now(),
+                               .now = dw_engine_now(e),
                                .note = note,
                                .err = &err,
                                .gateway = &gw};
@@ -227,11 +228,87 @@ static void gateway_enforces_scope(void **state) {
     dw_engine_close(e);
 }
 
+/* The clock, the failpoints and the store are engine options: two engines in one process keep
+ * their own, and the library reads none of them from the environment. */
+static struct dw_engine *open_with(const char *db_name, dw_time_t pin, const char *failpoints) {
+    char db[160];
+    snprintf(db, sizeof db, "sqlite:%s/%s", dir, db_name);
+    struct dw_engine_opts o = {.db = db, .now_pin = pin, .failpoints = failpoints};
+    struct dw_engine *e = NULL;
+    struct dw_diags diags = {0};
+    struct dw_error err = {0};
+    int r = dw_engine_open_opts(dir, &o, &e, &diags, &err);
+    dw_diags_release(&diags);
+    if (r < 0)
+        fail_msg("open %s: %s", db, err.msg);
+    return e;
+}
+
+static json_t *submit_and_show(struct dw_engine *e) {
+    struct dw_error err = {0};
+    json_t *leads = json_loads(lead_a, 0, NULL), *res = NULL, *deal = NULL;
+    assert_int_equal(dw_leads_submit(e, leads, &res, &err), 0);
+    assert_int_equal(dw_run(e, NULL, NULL, &err), 0);
+    int64_t id;
+    assert_int_equal(dw_id_parse('D', dw_json_str(json_array_get(res, 0), "deal"), &id), 0);
+    assert_int_equal(dw_deal_show(e, id, &deal, &err), 0);
+    json_decref(leads);
+    json_decref(res);
+    return deal;
+}
+
+static void engine_options(void **state) {
+    (void)state;
+    /* what the library must not read */
+    setenv("DW_NOW", "2031-01-01T00:00:00Z", 1);
+    setenv("DW_FAILPOINTS", "intake=fatal,qualification=fatal", 1);
+    dw_time_t pin;
+    assert_int_equal(dw_time_parse("2026-11-20T10:00:00Z", &pin), 0);
+    struct dw_engine *a = open_with("a.db", pin, NULL), *b = open_with("b.db", 0, NULL);
+    assert_int_equal(dw_engine_now(a), pin);
+    json_t *da = submit_and_show(a), *db = submit_and_show(b);
+    assert_string_equal(dw_json_str(da, "created_at"), "2026-11-20T10:00:00Z");
+    assert_false(dw_json_bool(da, "parked", true));
+    dw_time_t t;
+    assert_int_equal(dw_time_parse(dw_json_str(db, "created_at"), &t), 0);
+    assert_true(t >= (dw_time_t)time(NULL) - 300 && t <= (dw_time_t)time(NULL));
+    assert_false(dw_json_bool(db, "parked", true));
+    dw_engine_pin_clock(a, pin + 86400);
+    assert_int_equal(dw_engine_now(a), pin + 86400);
+    assert_true(dw_engine_now(b) >= (dw_time_t)time(NULL) - 5);
+    json_decref(da);
+    json_decref(db);
+    dw_engine_close(a);
+    dw_engine_close(b);
+
+    /* failpoints given as the option park the deal at that agent */
+    struct dw_engine *c = open_with("c.db", pin, "intake=fatal");
+    json_t *dc = submit_and_show(c);
+    assert_true(dw_json_bool(dc, "parked", false));
+    assert_non_null(strstr(dw_json_str(dc, "last_error"), "failpoint"));
+    json_decref(dc);
+    dw_engine_close(c);
+    unsetenv("DW_NOW");
+    unsetenv("DW_FAILPOINTS");
+
+    /* the store by URL: a reserved scheme and an unknown one are refused, naming db */
+    static const char *const bad[] = {"postgres://localhost/dw", "mysql://localhost/dw"};
+    for (size_t i = 0; i < 2; i++) {
+        struct dw_engine_opts o = {.db = bad[i]};
+        struct dw_engine *e = NULL;
+        struct dw_error err = {0};
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_engine_open_opts(dir, &o, &e, &diags, &err), -DW_EINVAL);
+        dw_diags_release(&diags);
+        assert_null(e);
+        assert_string_equal(err.field, "db");
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lead_parse),
-        cmocka_unit_test(submit_run_gate),
-        cmocka_unit_test(bad_lead_stores_nothing),
+        cmocka_unit_test(engine_options),         cmocka_unit_test(lead_parse),
+        cmocka_unit_test(submit_run_gate),        cmocka_unit_test(bad_lead_stores_nothing),
         cmocka_unit_test(gateway_enforces_scope),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

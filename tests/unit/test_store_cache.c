@@ -33,7 +33,9 @@ static int setup(void **state) {
     snprintf(f->dir, sizeof f->dir, "/tmp/dw-cache-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/state.db", f->dir);
-    if (dw_store_open(DW_STORE_SQLITE, f->path, &f->s, &err) < 0)
+    char url[200];
+    snprintf(url, sizeof url, "sqlite:%s", f->path);
+    if (dw_store_open(url, NULL, &f->s, &err) < 0)
         fail_msg("open: %s", err.msg);
     *state = f;
     return 0;
@@ -188,9 +190,8 @@ static void test_leads_in_a_transaction(void **state) {
 /* SLOTS_HELD for deal at now, as "user@start-T0,..." in start order */
 static void expect_held(struct dw_store *s, int64_t deal, dw_time_t now, const char *want) {
     struct dw_error err = {0};
-    json_t *args = json_pack("{s:I,s:I}", "deal", (json_int_t)deal, "now", (json_int_t)now);
     json_t *rows = NULL;
-    ok(s->ops->hook(s, DW_HOOK_SLOTS_HELD, args, &rows, &err), &err);
+    ok(s->ops->slots_held(s, deal, now, &rows, &err), &err);
     char got[512] = "";
     size_t i;
     json_t *h;
@@ -202,23 +203,17 @@ static void expect_held(struct dw_store *s, int64_t deal, dw_time_t now, const c
     }
     assert_string_equal(got, want);
     json_decref(rows);
-    json_decref(args);
 }
 
 static void hold(struct dw_store *s, int64_t deal, const char *user, dw_time_t start,
                  dw_time_t expires) {
     struct dw_error err = {0};
-    json_t *args = json_pack("{s:I,s:s,s:I,s:I}", "deal", (json_int_t)deal, "user", user, "start",
-                             (json_int_t)start, "expires", (json_int_t)expires);
-    ok(s->ops->hook(s, DW_HOOK_SLOT_HOLD, args, NULL, &err), &err);
-    json_decref(args);
+    ok(s->ops->slot_hold(s, deal, user, start, expires, &err), &err);
 }
 
 static void release(struct dw_store *s, int64_t deal) {
     struct dw_error err = {0};
-    json_t *args = json_pack("{s:I}", "deal", (json_int_t)deal);
-    ok(s->ops->hook(s, DW_HOOK_SLOTS_FREE, args, NULL, &err), &err);
-    json_decref(args);
+    ok(s->ops->slots_free(s, deal, &err), &err);
 }
 
 static void test_holds_in_a_transaction(void **state) {

@@ -395,7 +395,9 @@ static int record(sqlite3 *db, const struct migration *m, struct dw_error *err) 
     if (rc == SQLITE_OK) {
         sqlite3_bind_int(st, 1, m->version);
         sqlite3_bind_text(st, 2, m->description, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, dw_time_format(dw_now(), now, sizeof now), -1, SQLITE_TRANSIENT);
+        /* when the schema changed on disk: the wall clock even when the engine's is pinned */
+        sqlite3_bind_text(st, 3, dw_time_format(dw_clock_now(NULL), now, sizeof now), -1,
+                          SQLITE_TRANSIENT);
         rc = sqlite3_step(st);
     }
     if (rc != SQLITE_DONE)

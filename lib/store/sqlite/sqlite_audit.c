@@ -316,3 +316,18 @@ int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, str
         return dw__sq_bind_error(rc, err, "audit_for_deal");
     return dw__sq_rows(q, st, ret, err, "audit_for_deal");
 }
+
+int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                       struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_AUDIT_SINCE, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, after_seq < 0 ? 0 : after_seq, &rc);
+    dw__sq_bind_int(st, 2, max < 1 ? 1 : max, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "audit_since");
+    return dw__sq_rows(q, st, ret, err, "audit_since");
+}

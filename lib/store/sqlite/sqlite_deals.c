@@ -142,7 +142,7 @@ int dw__sq_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id, i
     dw__sq_bind_json(st, 9, f.transcript, &rc);
     dw__sq_bind_json(st, 10, f.raw, &rc);
     dw__sq_bind_id(st, 11, f.duplicate_of, &rc);
-    dw__sq_bind_time(st, 12, dw_now(), &rc);
+    dw__sq_bind_time(st, 12, dw_store_now(s), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_insert");
     dw__sq_cache_leads_drop(q);
@@ -383,7 +383,7 @@ int dw__sq_account_insert(struct dw_store *s, const char *name, const char *doma
     dw__sq_bind_text(st, 1, name, &rc);
     dw__sq_bind_text(st, 2, d, &rc);
     dw__sq_bind_text(st, 3, country && *country ? country : NULL, &rc);
-    dw__sq_bind_time(st, 4, dw_now(), &rc);
+    dw__sq_bind_time(st, 4, dw_store_now(s), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "account_insert");
     r = dw__sq_exec(q, st, err, "account_insert");
@@ -421,7 +421,7 @@ int dw__sq_contact_upsert(struct dw_store *s, int64_t account_id, const json_t *
     dw__sq_bind_text(st, 3, name, &rc);
     dw__sq_bind_text(st, 4, phone, &rc);
     dw__sq_bind_text(st, 5, title, &rc);
-    dw__sq_bind_time(st, 6, dw_now(), &rc);
+    dw__sq_bind_time(st, 6, dw_store_now(s), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "contact_upsert");
     r = dw__sq_step(q, st, err, "contact_upsert");
@@ -701,7 +701,7 @@ int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const 
     dw__sq_bind_int(st, 1, deal_id, &rc);
     dw__sq_bind_json(st, 2, doc, &rc);
     dw__sq_bind_text(st, 3, ws_hash, &rc);
-    dw__sq_bind_time(st, 4, dw_now(), &rc);
+    dw__sq_bind_time(st, 4, dw_store_now(s), &rc);
     if (k == &doc_other)
         dw__sq_bind_text(st, 5, kind, &rc);
     if (rc != SQLITE_OK)

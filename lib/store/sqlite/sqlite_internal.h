@@ -213,6 +213,9 @@
     X(AUDIT_FOR_DEAL,                                                                              \
       "SELECT seq, at, deal_id, actor, action, ws_hash, data AS [data:json], prev, hash "          \
       "FROM audit WHERE deal_id = ?1 ORDER BY seq")                                                \
+    X(AUDIT_SINCE,                                                                                 \
+      "SELECT seq, at, deal_id, actor, action, ws_hash, data AS [data:json], prev, hash "          \
+      "FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                           \
     /* API tokens */                                                                               \
     X(TOKEN_INSERT, "INSERT INTO api_tokens (user, role, hash, prefix, created_at) "               \
                     "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
@@ -361,7 +364,7 @@ void dw__sq_cache_quote_drop(struct dw_sqlite *q);
 /* The deal's row as last read or written in the transaction, or NULL; and keep it. */
 const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id);
 void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec);
-/* sqlite_slots.c: DW_HOOK_SLOTS_HELD inside a write transaction, from the holds read once
+/* sqlite_slots.c: slots_held inside a write transaction, from the holds read once
  * in it; the array may be shared: read it, never change it. holds_reset forgets them (a
  * hold was written or released); holds_deal_stage notes a deal's stage after an update. */
 int dw__sq_slots_held_cached(struct dw_sqlite *q, int64_t deal_id, dw_time_t now, json_t **ret,
@@ -484,8 +487,36 @@ int dw__sq_token_insert(struct dw_store *s, const char *user, const char *role, 
 int dw__sq_token_find(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
 int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
-int dw__sq_hook_exec(struct dw_store *s, enum dw_store_hook op, const json_t *args, json_t **ret,
-                     struct dw_error *err);
+int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                       struct dw_error *err);
+/* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
+int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
+                          const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);
+int dw__sq_webhooks_list(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_webhook_remove(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+int dw__sq_webhook_advance(struct dw_store *s, int64_t id, int64_t seq, struct dw_error *err);
+int dw__sq_delivery_insert(struct dw_store *s, int64_t webhook_id, int64_t seq, const char *type,
+                           const char *body, int64_t next_at_ms, dw_time_t now,
+                           struct dw_error *err);
+int dw__sq_deliveries_due(struct dw_store *s, int64_t now_ms, int max, json_t **ret,
+                          struct dw_error *err);
+int dw__sq_delivery_update(struct dw_store *s, const struct dw_delivery_update *u,
+                           struct dw_error *err);
+int dw__sq_deliveries_list(struct dw_store *s, const char *status, int64_t after_id, int max,
+                           json_t **ret, struct dw_error *err);
+int dw__sq_delivery_replay(struct dw_store *s, int64_t id, int64_t now_ms, int64_t *ret_n,
+                           struct dw_error *err);
+int dw__sq_delivery_counts(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
+                      struct dw_error *err);
+int dw__sq_slots_free(struct dw_store *s, int64_t deal_id, struct dw_error *err);
+int dw__sq_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
+                     dw_time_t expires, struct dw_error *err);
+int dw__sq_report_reached(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_report_stays(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_report_time_to(struct dw_store *s, const char *stage, json_t **ret,
+                          struct dw_error *err);
+int dw__sq_report_approvals(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_events_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);
 

@@ -215,7 +215,7 @@ static int insert_quote(struct dw_sqlite *q, int64_t deal_id, const struct quote
     dw__sq_bind_int(st, 10, f->term_months, &rc);
     dw__sq_bind_text(st, 11, f->ws_hash, &rc);
     dw__sq_bind_json(st, 12, extra, &rc);
-    dw__sq_bind_time(st, 13, dw_now(), &rc);
+    dw__sq_bind_time(st, 13, dw_store_now(&q->base), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "quote_insert");
     r = dw__sq_exec(q, st, err, "quote_insert");
