@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "dealwright.h"
 #include "../src/cli.h"
@@ -101,10 +102,17 @@ static void bench_scoring(struct dw_engine *e) {
 
 static const char *const countries[] = {"DE", "FR", "US", "NL", "AT", "GB", "SE", "ES", "IT", "IE"};
 
+/* CPU time of this thread: the machine may be shared, and the goal is per core. */
+static int64_t thread_cpu_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* Extraction on one core: the example's sample messages, each extracted again and again for
- * about two seconds with the workspace's prepared extractor, then a while with dw_extract()
- * preparing the vocabulary on every call (as the extractor did before it was kept with the
- * snapshot), for comparison. */
+ * about two seconds of this thread's CPU time with the workspace's prepared extractor, then a
+ * while with dw_extract() preparing the vocabulary on every call (as the extractor did before
+ * it was kept with the snapshot), for comparison. */
 static int bench_extract(const char *dir, const struct dw_workspace *ws) {
     char path[512], buf[1024];
     struct dw_error err = {0};
@@ -138,7 +146,7 @@ static int bench_extract(const char *dir, const struct dw_workspace *ws) {
         return 3;
     }
     dw_time_t at = 1795000000;
-    int64_t done = 0, t0 = dw_monotonic_us(), t1 = t0;
+    int64_t done = 0, t0 = thread_cpu_us(), t1 = t0;
     while (t1 - t0 < 2000000) {
         for (size_t k = 0; k < n; k++) {
             json_t *r = NULL;
@@ -150,7 +158,7 @@ static int bench_extract(const char *dir, const struct dw_workspace *ws) {
             json_decref(r);
         }
         done += (int64_t)n;
-        t1 = dw_monotonic_us();
+        t1 = thread_cpu_us();
     }
     double rate = (double)done / ((double)(t1 - t0) / 1e6);
     printf("extraction: %.0f messages/s on one core (goal >= 5000), %zu sample messages of "
@@ -181,7 +189,7 @@ static int bench_extract(const char *dir, const struct dw_workspace *ws) {
                                      .n_units = ws->n_units,
                                      .default_currency = ws->home_currency};
     done = 0;
-    t0 = t1 = dw_monotonic_us();
+    t0 = t1 = thread_cpu_us();
     while (t1 - t0 < 1000000) {
         for (size_t m = 0; m < n; m++) {
             json_t *r = NULL;
@@ -189,7 +197,7 @@ static int bench_extract(const char *dir, const struct dw_workspace *ws) {
                 json_decref(r);
         }
         done += (int64_t)n;
-        t1 = dw_monotonic_us();
+        t1 = thread_cpu_us();
     }
     printf("extraction: %.0f messages/s with the vocabulary prepared on every call\n",
            (double)done / ((double)(t1 - t0) / 1e6));

@@ -1,4 +1,4 @@
-/* fuzz-ask — knowledge retrieval (lib/engines/kgraph.c, kindex.c, kretrieve.c) on arbitrary
+/* fuzz-ask — knowledge retrieval (lib/engines/knowledge/) on arbitrary
  * questions, against the example workspace's documents indexed in memory once.
  *
  * Each input is recognised for entities as raw bytes (any bytes, NULs included) and asked

@@ -1,5 +1,5 @@
 /* fuzz-csv — the deal-history CSV (lib/engines/csv.c) and its encoding for the scoring
- * model (lib/engines/score.c): any bytes are parsed with the delimiter detected and, when
+ * model (lib/engines/scoring/score.c): any bytes are parsed with the delimiter detected and, when
  * that succeeds, encoded with the last column as the target and the first row's value in it
  * as the win. Training is left out: it is XGBoost's code and slow; what we wrote is the
  * parser and the encoder. Nothing may crash, leak or trip UBSan.

@@ -1,4 +1,4 @@
-/* fuzz-extract — the requirements extractor (lib/engines/extract.c) on arbitrary customer
+/* fuzz-extract — the requirements extractor (lib/engines/extract/) on arbitrary customer
  * text. Inputs that are not valid UTF-8 are skipped: dw_extract() requires UTF-8 and its
  * callers check it first (intake rejects such leads).
  *

@@ -54,6 +54,12 @@ int dw_engine_open(const char *ws_root, const char *db_path, struct dw_engine **
 void dw_engine_pin_clock(struct dw_engine *e, dw_time_t now);
 /* The engine's "now". */
 dw_time_t dw_engine_now(const struct dw_engine *e);
+/* Another engine on e's workspace snapshot (not loaded again: the snapshot is immutable and
+ * shared, refcounted), with e's clock and failpoints and a store connection of its own on db
+ * (NULL: the store e opened): one per thread that works at the same time. Either may be
+ * closed first. */
+int dw_engine_open_shared(struct dw_engine *e, const char *db, struct dw_engine **ret,
+                          struct dw_error *err);
 void dw_engine_close(struct dw_engine *e);
 const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);
 
@@ -108,6 +114,11 @@ int dw_deals_page(struct dw_engine *e, const char *stage, const char *after, int
                   json_t **ret, struct dw_error *err);
 int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t **ret,
                       struct dw_error *err);
+/* Approvals of one status ("pending", "approved", "rejected", or "all" of them, void ones
+ * too), a page at a time; dw_approvals_page is status "pending". Another status is
+ * -DW_EINVAL with field "status". */
+int dw_approvals_page_status(struct dw_engine *e, const char *status, const char *after, int limit,
+                             json_t **ret, struct dw_error *err);
 int dw_webhook_deliveries_page(struct dw_engine *e, const char *status, const char *after,
                                int limit, json_t **ret, struct dw_error *err);
 int dw_stats(struct dw_engine *e, json_t **ret, struct dw_error *err);

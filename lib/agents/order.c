@@ -32,8 +32,8 @@ static int step(struct dw_agent_ctx *ctx) {
         const char *st = dw_json_str(a, "status"), *h = dw_json_str(a, "quote_hash");
         if (h && strcmp(h, qhash) == 0 && st && strcmp(st, "approved") != 0 &&
             strcmp(st, "void") != 0)
-            return dw_error_set(ctx->err, -DW_ESTATE, "approval A-%06lld is %s",
-                                (long long)dw_json_int(a, "id", 0), st);
+            return dw_error_set(ctx->err, -DW_ESTATE, "approval %s is %s",
+                                DW_ID('A', dw_json_int(a, "id", 0)), st);
     }
     order = json_pack("{s:i,s:s,s:O,s:O,s:O,s:O,s:O}", "quote_revision", revision, "quote_hash",
                       qhash, "currency", json_object_get(quote, "currency"), "digits",

@@ -1,6 +1,6 @@
 /* requirements — what does the customer need?
  *
- * Runs the extractor (lib/engines/extract.c) over every message of the deal, oldest first,
+ * Runs the extractor (lib/engines/extract/) over every message of the deal, oldest first,
  * and merges the results: a later message overrides a scalar fact (budget, deadline,
  * country, discount, term, residency) and a quantity of the same unit (within one message
  * the larger count of a unit stays: a whole and its parts), lists are unions by

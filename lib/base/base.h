@@ -190,11 +190,45 @@ int dw_mul_checked(int64_t a, int64_t b, int64_t *ret);
 int dw_pct_parse(const char *s, int32_t *ret_bp);
 const char *dw_pct_format(int32_t bp, char *buf, size_t size); /* 1250 -> "12.5" */
 
+/* ---- hashing ------------------------------------------------------------------------ */
+
+/* FNV-1a of p[0..n): a fast hash for in-memory tables keyed by short strings. Not for
+ * anything an adversary may want to collide on purpose to slow a table down: bound the
+ * table's input size instead. Two widths, for tables that index with a mask of either. */
+static inline uint32_t dw_fnv1a32(const void *p, size_t n) {
+    const unsigned char *s = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 16777619u;
+    return h;
+}
+static inline uint64_t dw_fnv1a64(const void *p, size_t n) {
+    const unsigned char *s = p;
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* ---- growing arrays ----------------------------------------------------------------- */
+
+/* Make room for `need` elements of `elem` bytes in the array *p of capacity *cap elements:
+ * when *cap < need, reallocates to the larger of twice *cap (8 at first) and need. Returns 0,
+ * or -DW_ENOMEM when memory runs out or need * elem would overflow; on failure *p and *cap
+ * are unchanged (the array stays valid and the caller still owns it). */
+int dw_grow(void **p, size_t *cap, size_t need, size_t elem);
+/* The typed form: DW_GROW(v, cap, n + 1) with `T *v; size_t cap`. */
+#define DW_GROW(ptr, cap, need) dw_grow((void **)&(ptr), &(cap), (need), sizeof *(ptr))
+
 /* ---- ids ---------------------------------------------------------------------------- */
 
 /* Public ids: a letter prefix and six or more digits: D-000001 (deal), A-000001
  * (approval), O-000001 (order), L-000001 (lead), Q-000001 (quote). */
 const char *dw_id_format(char prefix, int64_t n, char *buf, size_t size);
+#define DW_ID_MAX 24 /* the prefix, '-', a sign, 19 digits and the NUL */
+/* The id as a string for one expression, in a buffer that lives until the end of the
+ * enclosing block: dw_error_set(err, r, "no deal %s", DW_ID('D', id)). */
+#define DW_ID(prefix, n) dw_id_format((prefix), (n), (char[DW_ID_MAX]){0}, DW_ID_MAX)
 /* Accepts "D-000001", "d-1" or "1" (when prefix matches or is absent). */
 int dw_id_parse(char prefix, const char *s, int64_t *ret);
 

@@ -106,14 +106,8 @@ void dw_diags_add(struct dw_diags *d, const char *file, int line, int col, const
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        struct dw_diag *v = realloc(d->v, cap * sizeof *v);
-        if (!v)
-            return; /* out of memory: the diagnostic is dropped, the count stays honest */
-        d->v = v;
-        d->cap = cap;
-    }
+    if (DW_GROW(d->v, d->cap, d->n + 1) < 0)
+        return; /* out of memory: the diagnostic is dropped, the count stays honest */
     d->v[d->n] = (struct dw_diag){
         .file = strdup(file ? file : ""), .line = line, .col = col, .msg = strdup(msg)};
     d->n++;

@@ -254,6 +254,24 @@ const char *dw_pct_format(int32_t bp, char *buf, size_t size) {
     return buf;
 }
 
+/* ---- growing arrays ----------------------------------------------------------------- */
+
+int dw_grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 8;
+    while (n < need)
+        n = n > SIZE_MAX / 2 ? need : n * 2;
+    if (elem == 0 || n > PTRDIFF_MAX / elem)
+        return -DW_ENOMEM;
+    void *v = realloc(*p, n * elem);
+    if (!v)
+        return -DW_ENOMEM;
+    *p = v;
+    *cap = n;
+    return 0;
+}
+
 /* ---- ids ---------------------------------------------------------------------------- */
 
 const char *dw_id_format(char prefix, int64_t n, char *buf, size_t size) {

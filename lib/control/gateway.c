@@ -49,8 +49,8 @@ static int t_set_intake(struct dw_agent_ctx *c, int64_t lead_id, const json_t *i
     if (r < 0)
         return r;
     if (dw_json_int(lead, "deal_id", 0) != c->deal_id)
-        return dw_error_set(c->err, -DW_EPERM, "lead L-%06lld belongs to another deal",
-                            (long long)lead_id);
+        return dw_error_set(c->err, -DW_EPERM, "lead %s belongs to another deal",
+                            DW_ID('L', lead_id));
     r = ST(c)->ops->lead_set_intake(ST(c), lead_id, intake, c->err);
     if (r < 0)
         return r;

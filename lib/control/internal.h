@@ -12,6 +12,7 @@ struct dw_engine {
     struct dw_store *store;
     struct dw_clock clock;        /* the engine's now (dw__now); the store reads it too */
     char *failpoints;             /* dw_engine_opts.failpoints, NULL: none */
+    char *db;                     /* the store it opened (a path or URL): for shared engines */
     struct dw_score_model *model; /* the latest scoring model, loaded on first use */
     int64_t model_version;        /* its version; 0 = none loaded */
 };

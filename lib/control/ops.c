@@ -59,12 +59,40 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
         db = path;
     }
     r = dw_store_open(db, &e->clock, &e->store, err);
-    if (r < 0) {
+    if (r < 0 || !(e->db = strdup(db))) {
+        if (r >= 0)
+            dw_store_close(e->store);
         dw_workspace_unref(e->ws);
+        free(e->failpoints);
+        free(e);
+        return r < 0 ? r : -DW_ENOMEM;
+    }
+    *ret = e;
+    return 0;
+}
+
+int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engine **ret,
+                          struct dw_error *err) {
+    struct dw_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    e->clock.pin = from->clock.pin;
+    if (!db)
+        db = from->db;
+    if ((from->failpoints && !(e->failpoints = strdup(from->failpoints))) ||
+        !(e->db = strdup(db))) {
+        free(e->failpoints);
+        free(e);
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    }
+    int r = dw_store_open(db, &e->clock, &e->store, err);
+    if (r < 0) {
+        free(e->db);
         free(e->failpoints);
         free(e);
         return r;
     }
+    e->ws = dw_workspace_ref(from->ws);
     *ret = e;
     return 0;
 }
@@ -76,6 +104,7 @@ void dw_engine_close(struct dw_engine *e) {
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
     free(e->failpoints);
+    free(e->db);
     free(e);
 }
 
@@ -318,7 +347,7 @@ int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d,
                  struct dw_error *err) {
     int r = e->store->ops->deal_get(e->store, deal_id, d, err);
     if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no deal D-%06lld", (long long)deal_id);
+        return dw_error_set(err, r, "no deal %s", DW_ID('D', deal_id));
     return r;
 }
 
@@ -599,14 +628,28 @@ int dw_deals_page(struct dw_engine *e, const char *stage, const char *after, int
 
 int dw_approvals_page(struct dw_engine *e, const char *after, int limit, json_t **ret,
                       struct dw_error *err) {
+    return dw_approvals_page_status(e, "pending", after, limit, ret, err);
+}
+
+int dw_approvals_page_status(struct dw_engine *e, const char *status, const char *after, int limit,
+                             json_t **ret, struct dw_error *err) {
     int64_t after_id;
     int r;
+    if (!status || (strcmp(status, "pending") && strcmp(status, "approved") &&
+                    strcmp(status, "rejected") && strcmp(status, "all")))
+        return dw_error_field(err, -DW_EINVAL, "status",
+                              "status: pending, approved, rejected or all, got '%.40s'",
+                              status ? status : "");
     if ((limit = dw__page_limit(limit, err)) < 0)
         return limit;
     if ((r = dw__cursor_parse('a', after, &after_id, err)) < 0)
         return r;
     json_t *rows = NULL;
-    if ((r = e->store->ops->approvals_pending(e->store, after_id, limit + 1, &rows, err)) < 0)
+    r = strcmp(status, "pending") == 0
+            ? e->store->ops->approvals_pending(e->store, after_id, limit + 1, &rows, err)
+            : e->store->ops->approvals_by_status(e->store, strcmp(status, "all") ? status : NULL,
+                                                 after_id, limit + 1, &rows, err);
+    if (r < 0)
         return r;
     json_t *page = dw__page_finish('a', rows, limit);
     if (!page)
@@ -708,28 +751,27 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
     _cleanup_json_ json_t *a = NULL, *quote = NULL;
     int r = s->ops->approval_get(s, approval_id, &a, err);
     if (r == -DW_ENOENT)
-        return dw_error_set(err, r, "no approval A-%06lld", (long long)approval_id);
+        return dw_error_set(err, r, "no approval %s", DW_ID('A', approval_id));
     if (r < 0)
         return r;
     const char *status = dw_json_str(a, "status"), *kind = dw_json_str(a, "kind");
     const char *role = dw_json_str(a, "required_role");
     int64_t deal_id = dw_json_int(a, "deal_id", 0);
     if (strcmp(status, "pending") != 0)
-        return dw_error_set(err, -DW_ESTATE, "approval A-%06lld is %s%s", (long long)approval_id,
-                            status,
+        return dw_error_set(err, -DW_ESTATE, "approval %s is %s%s", DW_ID('A', approval_id), status,
                             strcmp(status, "void") == 0
                                 ? ": the quote changed since it was asked; see the new approval"
                                 : "");
     if (!may_decide(e->ws, u, role))
-        return dw_error_set(err, -DW_EPERM, "%s may not decide A-%06lld: it needs the role '%s'",
-                            u->id, (long long)approval_id, role);
+        return dw_error_set(err, -DW_EPERM, "%s may not decide %s: it needs the role '%s'", u->id,
+                            DW_ID('A', approval_id), role);
     if ((r = s->ops->quote_get(s, deal_id, 0, &quote, err)) < 0)
         return r;
     if (strcmp(dw_json_str(quote, "hash"), dw_json_str(a, "quote_hash")) != 0)
         return dw_error_set(err, -DW_ESTATE,
-                            "approval A-%06lld is bound to a quote revision "
+                            "approval %s is bound to a quote revision "
                             "that is no longer current",
-                            (long long)approval_id);
+                            DW_ID('A', approval_id));
     dw_time_t now = dw__now(e);
     if ((r = s->ops->approval_decide(s, approval_id, approve ? "approved" : "rejected", u->id,
                                      note ? note : "", now, err)) < 0)
@@ -827,16 +869,16 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
         return r;
     if (d.stage != DW_STAGE_PROPOSAL_READY)
         return dw_error_set(err, -DW_ESTATE,
-                            "D-%06lld is %s; only a deal whose proposal is ready can be accepted",
-                            (long long)deal_id, dw_stage_name(d.stage));
+                            "%s is %s; only a deal whose proposal is ready can be accepted",
+                            DW_ID('D', deal_id), dw_stage_name(d.stage));
     if ((r = s->ops->quote_get(s, deal_id, 0, &quote, err)) < 0)
         return r;
     int latest = (int)dw_json_int(quote, "revision", 0);
     if (revision && revision != latest)
         return dw_error_set(err, -DW_ESTATE,
-                            "quote revision %d of D-%06lld was superseded by revision %d; the "
+                            "quote revision %d of %s was superseded by revision %d; the "
                             "customer can only accept the current revision",
-                            revision, (long long)deal_id, latest);
+                            revision, DW_ID('D', deal_id), latest);
     /* the offer's validity, as the proposal states it and the API shows it */
     _cleanup_json_ json_t *proposal = NULL;
     if ((r = s->ops->doc_get(s, deal_id, "proposal", &proposal, err)) < 0 && r != -DW_ENOENT)
@@ -845,13 +887,13 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     dw_time_t now = dw__now(e);
     if (!valid_until(e, quote, proposal, until))
         return dw_error_set(err, -DW_ESTATE,
-                            "quote revision %d of D-%06lld has not been offered in a proposal",
-                            latest, (long long)deal_id);
+                            "quote revision %d of %s has not been offered in a proposal", latest,
+                            DW_ID('D', deal_id));
     if (dw_offer_expired(until, now))
         return dw_error_set(err, -DW_ESTATE,
-                            "quote revision %d of D-%06lld expired: it was valid until %s; the "
+                            "quote revision %d of %s expired: it was valid until %s; the "
                             "deal needs a new quote before it can be accepted",
-                            latest, (long long)deal_id, until);
+                            latest, DW_ID('D', deal_id), until);
     char at[32];
     /* Who recorded it acts; who signed at the buyer is data about the deal, kept in the
      * acceptance document (redacted by the privacy purge) and never in the event log or the
@@ -942,8 +984,8 @@ static int set_discount(struct dw_engine *e, int64_t deal_id, int32_t bp, const 
         return r;
     if (!(d.facts & DW_FACT_QUOTE) || d.stage == DW_STAGE_ORDERED || d.stage == DW_STAGE_LOST ||
         d.stage == DW_STAGE_DISQUALIFIED)
-        return dw_error_set(err, -DW_ESTATE, "D-%06lld is %s: there is no open quote to change",
-                            (long long)deal_id, dw_stage_name(d.stage));
+        return dw_error_set(err, -DW_ESTATE, "%s is %s: there is no open quote to change",
+                            DW_ID('D', deal_id), dw_stage_name(d.stage));
     char pct[16];
     _cleanup_json_ json_t *ov =
         json_pack("{s:s,s:s,s:s}", "discount_pct", dw_pct_format(bp, pct, sizeof pct), "by", u->id,

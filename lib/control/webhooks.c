@@ -55,6 +55,30 @@ static bool type_ok(const char *t, size_t n) {
     return true;
 }
 
+/* The event types the engine writes (dw__event's callers): a subscription names these,
+ * a family of them ("deal.*") or "*". deal.KIND is a document written (gateway.c). */
+static const char *const event_types[] = {
+    "lead.received",      "lead.follow_up",     "lead.taken_in",     "account.linked",
+    "deal.stage_changed", "deal.step_failed",   "deal.parked",       "deal.accepted",
+    "deal.redacted",      "deal.discovery",     "deal.requirements", "deal.qualification",
+    "deal.solution",      "deal.contract",      "deal.proposal",     "deal.schedule",
+    "quote.revised",      "approval.requested", "approval.voided",   "approval.decided",
+    "order.created",
+};
+
+/* Does the pattern t[0..n) name at least one known event type? */
+static bool type_known(const char *t, size_t n) {
+    if (n == 1 && *t == '*')
+        return true;
+    bool family = n >= 3 && t[n - 1] == '*' && t[n - 2] == '.';
+    for (size_t i = 0; i < DW_ARRAY_SIZE(event_types); i++) {
+        const char *k = event_types[i];
+        if (family ? strncmp(k, t, n - 1) == 0 : strlen(k) == n && strncmp(k, t, n) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Does the comma-separated list subscribe to type? "*" takes all; "deal.*" a family. */
 static bool subscribed(const char *list, const char *type) {
     size_t tl = strlen(type);
@@ -92,6 +116,12 @@ int dw_webhook_add(struct dw_engine *e, const char *by, const char *url, const c
             return dw_error_field(err, -DW_EINVAL, "events",
                                   "'%.*s' is not an event type ([a-z._], 1-64 characters)",
                                   (int)(n > 64 ? 64 : n), p);
+        if (!type_known(p, n))
+            return dw_error_field(err, -DW_EINVAL, "events",
+                                  "'%.*s' is not an event type the engine sends (lead.received, "
+                                  "deal.stage_changed, approval.*, ... or *: "
+                                  "docs/internals/server.md \"Webhooks\")",
+                                  (int)n, p);
         if (!c)
             break;
         p = c + 1;

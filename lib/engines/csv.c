@@ -39,20 +39,6 @@ static void advance(struct parser *ps) {
     ps->p++;
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap * 2 : 256;
-    while (n < need)
-        n *= 2;
-    void *nv = realloc(*v, n * size);
-    if (!nv)
-        return -DW_ENOMEM;
-    *v = nv;
-    *cap = n;
-    return 0;
-}
-
 /* Detect the delimiter from the header line: the most frequent of , ; TAB outside quotes. */
 static char detect(const char *p, const char *end) {
     size_t comma = 0, semi = 0, tab = 0;
@@ -77,7 +63,7 @@ static int field(struct parser *ps) {
     if (ps->n_offs >= DW_CSV_MAX_CELLS)
         return dw_error_at(ps->err, -DW_ETOOBIG, ps->file, ps->line, ps->col,
                            "more than %d fields in all", DW_CSV_MAX_CELLS);
-    int r = grow((void **)&ps->offs, &ps->cap_offs, ps->n_offs + 1, sizeof *ps->offs);
+    int r = dw_grow((void **)&ps->offs, &ps->cap_offs, ps->n_offs + 1, sizeof *ps->offs);
     if (r < 0)
         return r;
     ps->offs[ps->n_offs++] = ps->text.len;
@@ -258,7 +244,7 @@ int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
                             n, ps.n_cols);
             goto fail;
         }
-        if ((r = grow((void **)&ps.row_line, &ps.cap_rows, ps.n_rows + 1, sizeof(int))) < 0)
+        if ((r = dw_grow((void **)&ps.row_line, &ps.cap_rows, ps.n_rows + 1, sizeof(int))) < 0)
             goto fail;
         ps.row_line[ps.n_rows++] = line;
     }

@@ -1,7 +1,6 @@
 /* Language identification by function words, and the money and date formats of the
  * languages the customer documents are written in. */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "engines/lang.h"
@@ -59,41 +58,29 @@ static const char *const nl_words[] = {
 static const char *const *const lists[N_LANGS] = {en_words, de_words, fr_words,
                                                   es_words, it_words, nl_words};
 
-/* Every listed word once, sorted, with a bit per language whose list has it: one binary
- * search per word of the text instead of a scan of six lists. Built once per process. */
-struct lang_word {
-    const char *w;
-    unsigned mask;
-};
-static struct lang_word g_words[512];
-static size_t g_n_words;
-static pthread_once_t g_words_once = PTHREAD_ONCE_INIT;
+/* The six lists as one table built once: each word with the set of languages listing it,
+ * so a word of the text costs one hash probe instead of a pass over every list. */
+#define WORD_SLOTS 1024 /* power of two, more than twice the words of all lists */
+static struct {
+    const char *w[WORD_SLOTS];
+    uint8_t langs[WORD_SLOTS]; /* bit k: lists[k] has the word */
+} words;
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
-static int cmp_lang_word(const void *a, const void *b) {
-    return strcmp(((const struct lang_word *)a)->w, ((const struct lang_word *)b)->w);
+static size_t word_slot(const char *w, size_t n) {
+    size_t h = dw_fnv1a32(w, n) & (WORD_SLOTS - 1);
+    while (words.w[h] && !(strlen(words.w[h]) == n && memcmp(words.w[h], w, n) == 0))
+        h = (h + 1) & (WORD_SLOTS - 1);
+    return h;
 }
 
-static void build_words(void) {
-    size_t n = 0;
+static void words_init(void) {
     for (int k = 0; k < N_LANGS; k++)
-        for (size_t i = 0; lists[k][i] && n < DW_ARRAY_SIZE(g_words); i++)
-            g_words[n++] = (struct lang_word){lists[k][i], 1u << k};
-    qsort(g_words, n, sizeof *g_words, cmp_lang_word);
-    size_t m = 0; /* one entry per word, the languages' bits together */
-    for (size_t i = 0; i < n; i++) {
-        if (m && strcmp(g_words[m - 1].w, g_words[i].w) == 0)
-            g_words[m - 1].mask |= g_words[i].mask;
-        else
-            g_words[m++] = g_words[i];
-    }
-    g_n_words = m;
-}
-
-/* The languages whose list has w, a bit each. */
-static unsigned lists_with(const char *w) {
-    struct lang_word key = {w, 0};
-    const struct lang_word *f = bsearch(&key, g_words, g_n_words, sizeof *g_words, cmp_lang_word);
-    return f ? f->mask : 0;
+        for (size_t i = 0; lists[k][i]; i++) {
+            size_t h = word_slot(lists[k][i], strlen(lists[k][i]));
+            words.w[h] = lists[k][i];
+            words.langs[h] |= (uint8_t)(1u << k);
+        }
 }
 
 /* Lower-case a UTF-8 word in place: ASCII and the Latin-1 capitals (À..Þ but ×). */
@@ -116,8 +103,8 @@ static bool word_byte(unsigned char c) {
 }
 
 const char *dw_lang_detect(const char *text, size_t len, int *ret_score) {
+    pthread_once(&words_once, words_init);
     int score[N_LANGS] = {0};
-    pthread_once(&g_words_once, build_words);
     size_t i = 0;
     while (text && i < len) {
         if (!word_byte((unsigned char)text[i])) {
@@ -133,13 +120,18 @@ const char *dw_lang_detect(const char *text, size_t len, int *ret_score) {
             continue;
         memcpy(w, text + s, n);
         w[n] = '\0';
+        bool high = false;
+        for (size_t b = 0; b < n; b++)
+            high |= (unsigned char)w[b] >= 0x80;
         lower(w);
-        unsigned mask = lists_with(w);
-        int hits = __builtin_popcount(mask);
+        unsigned langs = words.langs[word_slot(w, n)];
+        int hits = __builtin_popcount(langs);
         for (int k = 0; k < N_LANGS; k++)
-            if (mask >> k & 1u)
+            if (langs & (1u << k))
                 score[k] += hits == 1 ? 2 : 1;
         /* letters only one of the six writes */
+        if (!high)
+            continue;
         if (strstr(w, "ß"))
             score[1] += 2;
         if (strstr(w, "ñ"))

@@ -6,7 +6,7 @@
  * Italian and Dutch, with a few letters only one of them uses (ß, ñ, ç). It is meant for a
  * sales enquiry of a sentence or more, not for a single word.
  *
- * Thread-safety: reentrant, no shared state.
+ * Thread-safety: reentrant; the word table is built once, on first use, and only read.
  */
 #ifndef DW_LANG_H
 #define DW_LANG_H

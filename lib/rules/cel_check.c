@@ -179,14 +179,8 @@ int cel_env_declare_record(struct cel_env *env, const char *name, const char *sp
     t->name = nm;
     t->fields = f;
     /* A record may refer to itself or to records declared before it. */
-    if (env->n_records == env->cap_records) {
-        size_t cap = env->cap_records ? env->cap_records * 2 : 8;
-        const struct cel_type **r = realloc(env->records, cap * sizeof(*r));
-        if (!r)
-            return dw_error_set(err, -DW_ENOMEM, "out of memory");
-        env->records = r;
-        env->cap_records = cap;
-    }
+    if (DW_GROW(env->records, env->cap_records, env->n_records + 1) < 0)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
     env->records[env->n_records++] = t;
     const char *p = spec;
     size_t k = 0;
@@ -235,14 +229,8 @@ int cel_env_declare(struct cel_env *env, const char *name, const char *type, str
             env->vars[i].type = t;
             return 0;
         }
-    if (env->n_vars == env->cap_vars) {
-        size_t cap = env->cap_vars ? env->cap_vars * 2 : 8;
-        struct cel_env_var *v = realloc(env->vars, cap * sizeof(*v));
-        if (!v)
-            return dw_error_set(err, -DW_ENOMEM, "out of memory");
-        env->vars = v;
-        env->cap_vars = cap;
-    }
+    if (DW_GROW(env->vars, env->cap_vars, env->n_vars + 1) < 0)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
     char *nm = cel_arena_alloc(&env->arena, strlen(name) + 1);
     if (!nm)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
@@ -295,14 +283,8 @@ int cel_activation_bind(struct cel_activation *act, const char *name, cel_value 
             act->extra[i].v = v;
             return 0;
         }
-    if (act->n_extra == act->cap_extra) {
-        size_t cap = act->cap_extra ? act->cap_extra * 2 : 8;
-        struct cel_binding *b = realloc(act->extra, cap * sizeof(*b));
-        if (!b)
-            return -DW_ENOMEM;
-        act->extra = b;
-        act->cap_extra = cap;
-    }
+    if (DW_GROW(act->extra, act->cap_extra, act->n_extra + 1) < 0)
+        return -DW_ENOMEM;
     char *nm = strdup(name);
     if (!nm)
         return -DW_ENOMEM;

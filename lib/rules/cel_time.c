@@ -423,16 +423,20 @@ static int32_t tz_offset_at(const struct tz *z, int64_t t) {
     return z->offsets[z->idx[lo]];
 }
 
-/* Loaded zones are shared by every thread and kept for the life of the process: a
- * handful of zones, each a few kilobytes. */
+/* Loaded zones are shared by every thread and kept for the life of the process: each a few
+ * kilobytes, and no more of them than zone files installed (a name must load as one; names
+ * that do not are not kept), so the cache needs no fixed count. Entries never move: a zone
+ * handed out stays valid while the table grows. */
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct tz *tz_cache[32];
-static size_t tz_cached;
+static struct tz **tz_cache;
+static size_t tz_cached, tz_cap;
 
 static void tz_cache_free(void) {
     for (size_t i = 0; i < tz_cached; i++)
         tz_free(tz_cache[i]);
-    tz_cached = 0;
+    free(tz_cache);
+    tz_cache = NULL;
+    tz_cached = tz_cap = 0;
 }
 
 static const struct tz *tz_get(const char *name) {
@@ -441,14 +445,23 @@ static const struct tz *tz_get(const char *name) {
     for (size_t i = 0; i < tz_cached && !found; i++)
         if (strcmp(tz_cache[i]->name, name) == 0)
             found = tz_cache[i];
-    if (!found && tz_cached < DW_ARRAY_SIZE(tz_cache)) {
+    if (!found) {
         struct tz *z = tz_load(name);
-        if (z) {
+        if (z && tz_cached == tz_cap) {
+            size_t cap = tz_cap ? tz_cap * 2 : 32;
+            struct tz **grown = realloc(tz_cache, cap * sizeof *grown);
+            if (grown) {
+                tz_cache = grown;
+                tz_cap = cap;
+            }
+        }
+        if (z && tz_cached < tz_cap) {
             if (tz_cached == 0)
                 atexit(tz_cache_free);
             tz_cache[tz_cached++] = z;
             found = z;
-        }
+        } else
+            tz_free(z);
     }
     pthread_mutex_unlock(&tz_lock);
     return found;

@@ -150,13 +150,6 @@ static uint64_t mix64(uint64_t x) {
     return x;
 }
 
-static uint64_t hash_bytes(const char *p, size_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* Numeric keys hash by value, so 1, 1u and 1.0 land in the same bucket. */
 uint64_t cel_hash_key(cel_value k) {
     switch (k.kind) {
@@ -173,7 +166,7 @@ uint64_t cel_hash_key(cel_value k) {
     case CEL_BOOL:
         return k.b ? 0x9e3779b97f4a7c15ULL : 0x7f4a7c159e3779b9ULL;
     case CEL_STRING:
-        return hash_bytes(k.s->data, k.s->len);
+        return dw_fnv1a64(k.s->data, k.s->len);
     default:
         return 0;
     }
@@ -241,7 +234,7 @@ const cel_value *cel_map_get(const struct cel_map *m, cel_value key) {
 
 const cel_value *cel_map_get_str(const struct cel_map *m, const char *key, size_t len) {
     if (m->index) {
-        size_t mask = m->index_cap - 1, h = hash_bytes(key, len) & mask;
+        size_t mask = m->index_cap - 1, h = dw_fnv1a64(key, len) & mask;
         for (uint32_t i; (i = m->index[h]); h = (h + 1) & mask) {
             const cel_value *k = &m->e[i - 1].k;
             if (k->kind == CEL_STRING && k->s->len == len && memcmp(k->s->data, key, len) == 0)

@@ -81,14 +81,8 @@ static void tmpl_release(struct tmpl *t) {
 }
 
 static int tmpl_push(struct tmpl *t, struct node nd) {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        struct node *v = realloc(t->nodes, cap * sizeof *v);
-        if (!v)
-            return -DW_ENOMEM;
-        t->nodes = v;
-        t->cap = cap;
-    }
+    if (DW_GROW(t->nodes, t->cap, t->n + 1) < 0)
+        return -DW_ENOMEM;
     t->nodes[t->n++] = nd;
     return 0;
 }

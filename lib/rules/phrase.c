@@ -124,14 +124,8 @@ int dw_ptext_init(struct dw_ptext *t, const char *text, size_t len) {
         size_t j = i;
         while (j < len && !separator_len(u + j, len - j))
             j += char_len(u + j, len - j);
-        if (t->n == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            struct dw_ptoken *nt = realloc(t->tok, nc * sizeof *nt);
-            if (!nt)
-                goto oom;
-            t->tok = nt;
-            cap = nc;
-        }
+        if (DW_GROW(t->tok, cap, t->n + 1) < 0)
+            goto oom;
         struct dw_ptoken *k = &t->tok[t->n++];
         k->start = i;
         k->end = j;

@@ -231,6 +231,10 @@ struct dw_store_ops {
     /* Pending approvals with an id above after_id, oldest first, at most limit (0 = all). */
     int (*approvals_pending)(struct dw_store *s, int64_t after_id, int limit, json_t **ret,
                              struct dw_error *err);
+    /* Approvals of status (NULL: every status) with an id above after_id, oldest first, at
+     * most limit (0 = all). */
+    int (*approvals_by_status)(struct dw_store *s, const char *status, int64_t after_id, int limit,
+                               json_t **ret, struct dw_error *err);
     /* pending -> status ("approved", "rejected" or "void"; else -DW_EINVAL);
      * -DW_ESTATE if it is not pending, -DW_ENOENT if there is no such approval. */
     int (*approval_decide)(struct dw_store *s, int64_t id, const char *status, const char *user,

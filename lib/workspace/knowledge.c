@@ -153,14 +153,8 @@ static void drafts_release(struct drafts *d) {
 }
 
 static struct draft *drafts_push(struct drafts *d) {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        struct draft *v = realloc(d->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        d->v = v;
-        d->cap = cap;
-    }
+    if (DW_GROW(d->v, d->cap, d->n + 1) < 0)
+        return NULL;
     d->v[d->n] = (struct draft){0};
     return &d->v[d->n++];
 }

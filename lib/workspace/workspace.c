@@ -69,15 +69,9 @@ char *dw__ws_strdup(struct dw__ws *w, const char *s) {
 }
 
 int dw__ws_keep_program(struct dw__ws *w, struct cel_program *p) {
-    if (w->n_progs == w->cap_progs) {
-        size_t cap = w->cap_progs ? w->cap_progs * 2 : 16;
-        struct cel_program **v = realloc(w->progs, cap * sizeof *v);
-        if (!v) {
-            w->oom = true;
-            return -DW_ENOMEM;
-        }
-        w->progs = v;
-        w->cap_progs = cap;
+    if (DW_GROW(w->progs, w->cap_progs, w->n_progs + 1) < 0) {
+        w->oom = true;
+        return -DW_ENOMEM;
     }
     w->progs[w->n_progs++] = p;
     return 0;
@@ -144,14 +138,8 @@ static void offset_pos(const char *data, size_t off, int *line, int *col) {
 }
 
 static int remember_file(struct dw__ws_ctx *c, const char *rel, char *data, size_t len) {
-    if (c->n_files == c->cap_files) {
-        size_t cap = c->cap_files ? c->cap_files * 2 : 32;
-        struct dw__ws_file *v = realloc(c->files, cap * sizeof *v);
-        if (!v)
-            return -DW_ENOMEM;
-        c->files = v;
-        c->cap_files = cap;
-    }
+    if (DW_GROW(c->files, c->cap_files, c->n_files + 1) < 0)
+        return -DW_ENOMEM;
     char *r = strdup(rel);
     if (!r)
         return -DW_ENOMEM;
@@ -261,14 +249,9 @@ int dw__ws_list(struct dw__ws_ctx *c, const char *sub, const char *ext, char ***
             r = -DW_ETOOBIG;
             break;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                r = -DW_ENOMEM;
-                break;
-            }
-            v = nv;
+        if (DW_GROW(v, cap, n + 1) < 0) {
+            r = -DW_ENOMEM;
+            break;
         }
         if (asprintf(&v[n], "%s/%s", sub, de->d_name) < 0) {
             r = -DW_ENOMEM;

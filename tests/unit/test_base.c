@@ -95,6 +95,57 @@ static void ids(void **state) {
     assert_int_equal(dw_id_parse('D', "D-99999999999999999999", &v), -DW_EINVAL);
 }
 
+static void id_macro(void **state) {
+    (void)state;
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s and %s", DW_ID('D', 42), DW_ID('A', 1234567));
+    assert_string_equal(msg, "D-000042 and A-1234567");
+    assert_string_equal(DW_ID('Q', INT64_MAX), "Q-9223372036854775807");
+    assert_string_equal(DW_ID('Q', INT64_MIN), "Q--9223372036854775808"); /* fits DW_ID_MAX */
+}
+
+/* FNV-1a reference values (the published test vectors for "" and "a" and "foobar"). */
+static void fnv1a(void **state) {
+    (void)state;
+    assert_int_equal(dw_fnv1a32("", 0), 0x811c9dc5u);
+    assert_int_equal(dw_fnv1a32("a", 1), 0xe40c292cu);
+    assert_int_equal(dw_fnv1a32("foobar", 6), 0xbf9cf968u);
+    assert_true(dw_fnv1a64("", 0) == 0xcbf29ce484222325ull);
+    assert_true(dw_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cull);
+    assert_true(dw_fnv1a64("foobar", 6) == 0x85944171f73967e8ull);
+    assert_int_equal(dw_fnv1a32("foobarX", 6), dw_fnv1a32("foobar", 6)); /* n bytes only */
+}
+
+static void grow(void **state) {
+    (void)state;
+    int *v = NULL;
+    size_t cap = 0;
+    assert_int_equal(DW_GROW(v, cap, 0), 0); /* nothing needed, nothing allocated */
+    assert_null(v);
+    assert_int_equal(cap, 0);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(DW_GROW(v, cap, (size_t)i + 1), 0);
+        assert_true(cap >= (size_t)i + 1);
+        v[i] = i;
+    }
+    size_t before = cap;
+    assert_true(before < 2048); /* doubling, not one element at a time nor wildly more */
+    assert_int_equal(DW_GROW(v, cap, 5000), 0); /* a jump past twice the capacity */
+    assert_true(cap >= 5000);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(v[i], i); /* contents kept */
+    /* need * elem overflows: refused, array and capacity unchanged */
+    int *old = v;
+    before = cap;
+    assert_int_equal(DW_GROW(v, cap, SIZE_MAX / 2), -DW_ENOMEM);
+    assert_ptr_equal(v, old);
+    assert_int_equal(cap, before);
+    assert_int_equal(dw_grow((void **)&v, &cap, SIZE_MAX, 1), -DW_ENOMEM);
+    assert_int_equal(cap, before);
+    assert_int_equal(v[999], 999);
+    free(v);
+}
+
 static void utf8(void **state) {
     (void)state;
     size_t bad;
@@ -156,6 +207,9 @@ int main(void) {
         cmocka_unit_test(percentages),
         cmocka_unit_test(time_parse_format),
         cmocka_unit_test(ids),
+        cmocka_unit_test(id_macro),
+        cmocka_unit_test(fnv1a),
+        cmocka_unit_test(grow),
         cmocka_unit_test(utf8),
         cmocka_unit_test(buffers),
         cmocka_unit_test(hashing),

@@ -235,6 +235,39 @@ static void test_time_zones(void **state) {
                        "error: unknown time zone");
     assert_eval_prefix("timestamp('2026-11-24T12:00:00Z').getHours('Mars/Olympus')",
                        "error: unknown time zone");
+    /* a zone name is a name under the zone database, never a path out of it */
+    assert_eval_prefix("timestamp('2026-11-24T12:00:00Z').getHours('Europe/../Europe/Berlin')",
+                       "error: unknown time zone");
+    assert_eval_prefix("timestamp('2026-11-24T12:00:00Z').getHours('/usr/share/zoneinfo/UTC')",
+                       "error: unknown time zone");
+}
+
+/* More distinct zones than any fixed table held (there were 32 slots): every one loads, and
+ * the first ones are still right afterwards. Offsets on 2026-01-15 12:00 UTC, from the zones'
+ * standard time (none of these observes summer time in January). */
+static void test_many_time_zones(void **state) {
+    static const struct {
+        const char *zone, *hours;
+    } z[] = {
+        {"Europe/Berlin", "13"},      {"Europe/Paris", "13"},        {"Europe/Rome", "13"},
+        {"Europe/Madrid", "13"},      {"Europe/Vienna", "13"},       {"Europe/Zurich", "13"},
+        {"Europe/Amsterdam", "13"},   {"Europe/Brussels", "13"},     {"Europe/Prague", "13"},
+        {"Europe/Warsaw", "13"},      {"Europe/Stockholm", "13"},    {"Europe/Oslo", "13"},
+        {"Europe/Copenhagen", "13"},  {"Europe/Helsinki", "14"},     {"Europe/Athens", "14"},
+        {"Europe/Bucharest", "14"},   {"Europe/Lisbon", "12"},       {"Europe/London", "12"},
+        {"Europe/Dublin", "12"},      {"Europe/Istanbul", "15"},     {"Asia/Tokyo", "21"},
+        {"Asia/Seoul", "21"},         {"Asia/Shanghai", "20"},       {"Asia/Singapore", "20"},
+        {"Asia/Kolkata", "17"},       {"Asia/Dubai", "16"},          {"Asia/Karachi", "17"},
+        {"Asia/Bangkok", "19"},       {"Asia/Jakarta", "19"},        {"Asia/Manila", "20"},
+        {"America/New_York", "7"},    {"America/Chicago", "6"},      {"America/Denver", "5"},
+        {"America/Los_Angeles", "4"}, {"America/Sao_Paulo", "9"},    {"Africa/Nairobi", "15"},
+        {"Africa/Lagos", "13"},       {"Africa/Johannesburg", "14"}, {"Europe/Berlin", "13"},
+    };
+    for (size_t i = 0; i < DW_ARRAY_SIZE(z); i++) {
+        char expr[160];
+        snprintf(expr, sizeof expr, "timestamp('2026-01-15T12:00:00Z').getHours('%s')", z[i].zone);
+        assert_eval(expr, z[i].hours);
+    }
 }
 
 struct shared {
@@ -285,7 +318,8 @@ int main(void) {
         cmocka_unit_test(test_json_mapping), cmocka_unit_test(test_errors_and_positions),
         cmocka_unit_test(test_absorption),   cmocka_unit_test(test_limits),
         cmocka_unit_test(test_records),      cmocka_unit_test(test_regex),
-        cmocka_unit_test(test_time_zones),   cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_time_zones),   cmocka_unit_test(test_many_time_zones),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for the requirements extractor (lib/engines/extract.c): every kind of fact
+/* Unit tests for the requirements extractor (lib/engines/extract/): every kind of fact
  * with its value and its exact source span, negation, German text, text addressed to the
  * system, the limits, and the country table.
  *

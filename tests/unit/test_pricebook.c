@@ -1,4 +1,5 @@
-/* Unit and property tests of the pricing engine's price-book features (lib/engines/pricing.c):
+/* Unit and property tests of the pricing engine's price-book features
+ * (lib/engines/pricing/pricer.c):
  * graduated and block models, bundles, discount schedules, co-terming, costs and margin,
  * regions, price rules, and quote revision diffs (lib/engines/quotediff.c).
  *

@@ -1,4 +1,4 @@
-/* Unit tests of the pricing engine (lib/engines/pricing.c) and the pricing agent.
+/* Unit tests of the pricing engine (lib/engines/pricing/pricer.c) and the pricing agent.
  *
  * The workspace is built by hand in C, independent of the YAML loader. */
 #include <setjmp.h>

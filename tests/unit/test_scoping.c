@@ -1,4 +1,4 @@
-/* Unit and property tests of the configurator (lib/engines/configure.c) and the scoping
+/* Unit and property tests of the configurator (lib/engines/configure/) and the scoping
  * agent.
  *
  * The workspace is built by hand in C: the tests do not depend on the YAML loader, and

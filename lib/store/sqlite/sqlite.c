@@ -660,6 +660,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .approval_get = dw__sq_approval_get,
     .approvals_for_deal = dw__sq_approvals_for_deal,
     .approvals_pending = dw__sq_approvals_pending,
+    .approvals_by_status = dw__sq_approvals_by_status,
     .approval_decide = dw__sq_approval_decide,
     .approval_redact = dw__sq_approval_redact,
     .approvals_void_stale = dw__sq_approvals_void_stale,

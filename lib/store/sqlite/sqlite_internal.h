@@ -184,6 +184,9 @@
     X(APPROVALS_PENDING,                                                                           \
       "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE status = 'pending' AND id > ?1 "       \
       "ORDER BY id LIMIT ?2")                                                                      \
+    X(APPROVALS_BY_STATUS,                                                                         \
+      "SELECT " DW__SQ_APPROVAL_COLS " FROM approvals WHERE (?3 IS NULL OR status = ?3) "          \
+      "AND id > ?1 ORDER BY id LIMIT ?2")                                                          \
     X(APPROVAL_DECIDE,                                                                             \
       "UPDATE approvals SET status = ?2, decided_by = ?3, note = ?4, decided_at = ?5 "             \
       "WHERE id = ?1 AND status = 'pending'")                                                      \
@@ -532,6 +535,8 @@ int dw__sq_approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err);
 int dw__sq_approvals_pending(struct dw_store *s, int64_t after_id, int limit, json_t **ret,
                              struct dw_error *err);
+int dw__sq_approvals_by_status(struct dw_store *s, const char *status, int64_t after_id, int limit,
+                               json_t **ret, struct dw_error *err);
 int dw__sq_approval_decide(struct dw_store *s, int64_t id, const char *status, const char *user,
                            const char *note, dw_time_t now, struct dw_error *err);
 int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char *keep_hash,

@@ -587,3 +587,20 @@ int dw__sq_order_redact(struct dw_store *s, int64_t deal_id, const char *with,
         return dw_error_set(err, -DW_ENOENT, "deal %lld has no order", (long long)deal_id);
     return 0;
 }
+
+int dw__sq_approvals_by_status(struct dw_store *s, const char *status, int64_t after_id, int limit,
+                               json_t **ret, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK;
+    int r = dw__sq_stmt(q, DW__SQ_APPROVALS_BY_STATUS, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, after_id, &rc);
+    dw__sq_bind_int(st, 2, limit > 0 ? limit : -1, &rc);
+    if (rc == SQLITE_OK && status)
+        rc = sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "approvals_by_status");
+    return dw__sq_rows(q, st, ret, err, "approvals_by_status");
+}

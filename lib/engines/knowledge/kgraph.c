@@ -104,14 +104,8 @@ struct vec { /* a growable array of elements of one size */
 };
 
 static void *vec_push(struct vec *a) {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 64;
-        void *v = realloc(a->v, cap * a->size);
-        if (!v)
-            return NULL;
-        a->v = v;
-        a->cap = cap;
-    }
+    if (dw_grow(&a->v, &a->cap, a->n + 1, a->size) < 0)
+        return NULL;
     return (char *)a->v + a->size * a->n++;
 }
 

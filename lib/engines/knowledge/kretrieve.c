@@ -53,14 +53,8 @@ struct ask {
 };
 
 static int push_cand(struct ask *a, uint32_t p, double bm25) {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 256;
-        struct cand *v = realloc(a->c, cap * sizeof *v);
-        if (!v)
-            return -DW_ENOMEM;
-        a->c = v;
-        a->cap = cap;
-    }
+    if (DW_GROW(a->c, a->cap, a->n + 1) < 0)
+        return -DW_ENOMEM;
     a->c[a->n++] = (struct cand){.p = p, .bm25 = bm25};
     return 0;
 }

@@ -356,13 +356,6 @@ struct dfmap { /* open addressing: "LANG:STEM" -> change of its passage count */
     size_t n, cap;
 };
 
-static uint64_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 static int dfmap_grow(struct dfmap *m) {
     size_t cap = m->cap ? m->cap * 2 : 1024;
     char **key = calloc(cap, sizeof *key);
@@ -375,7 +368,7 @@ static int dfmap_grow(struct dfmap *m) {
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->key[i])
             continue;
-        size_t j = hash_bytes(m->key[i], strlen(m->key[i])) & (cap - 1);
+        size_t j = dw_fnv1a64(m->key[i], strlen(m->key[i])) & (cap - 1);
         while (key[j])
             j = (j + 1) & (cap - 1);
         key[j] = m->key[i];
@@ -392,7 +385,7 @@ static int dfmap_grow(struct dfmap *m) {
 static int dfmap_add(struct dfmap *m, const char *key, int64_t d) {
     if (2 * (m->n + 1) > m->cap && dfmap_grow(m) < 0)
         return -DW_ENOMEM;
-    size_t j = hash_bytes(key, strlen(key)) & (m->cap - 1);
+    size_t j = dw_fnv1a64(key, strlen(key)) & (m->cap - 1);
     while (m->key[j] && strcmp(m->key[j], key) != 0)
         j = (j + 1) & (m->cap - 1);
     if (!m->key[j]) {
@@ -423,15 +416,9 @@ struct stems { /* the terms of one passage: "LANG:STEM\0" one after another */
 static int collect_stem(void *ud, int flags, const char *tok, int n, int start, int end) {
     (void)flags, (void)start, (void)end;
     struct stems *s = ud;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        size_t *off = realloc(s->off, cap * sizeof *off);
-        if (!off) {
-            s->oom = true;
-            return SQLITE_NOMEM;
-        }
-        s->off = off;
-        s->cap = cap;
+    if (DW_GROW(s->off, s->cap, s->n + 1) < 0) {
+        s->oom = true;
+        return SQLITE_NOMEM;
     }
     s->off[s->n++] = s->buf.len;
     if (dw_buf_printf(&s->buf, "%s:%.*s", s->lang, n, tok) < 0 || dw_buf_putc(&s->buf, 0) < 0) {
@@ -638,14 +625,9 @@ static int drop_stale(struct dw_kindex *ix, const struct dw_workspace *ws, bool 
         } else {
             s->removed++;
         }
-        if (n_drop == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct stale *v = realloc(drop, cap * sizeof *v);
-            if (!v) {
-                r = -DW_ENOMEM;
-                break;
-            }
-            drop = v;
+        if (DW_GROW(drop, cap, n_drop + 1) < 0) {
+            r = -DW_ENOMEM;
+            break;
         }
         drop[n_drop].path = strdup(path ? path : "");
         drop[n_drop].lang = strdup(lang ? lang : "");
@@ -1045,15 +1027,9 @@ static int search_language(struct dw_kindex *ix, size_t l, const char *question,
         const struct rowmap *m = row_of(ix, a.id[s]);
         if (!m)
             continue;
-        if (*n == *cap) {
-            size_t c = *cap ? *cap * 2 : 256;
-            struct dw_khit *v = realloc(*hits, c * sizeof *v);
-            if (!v) {
-                r = -DW_ENOMEM;
-                break;
-            }
-            *hits = v;
-            *cap = c;
+        if (DW_GROW(*hits, *cap, *n + 1) < 0) {
+            r = -DW_ENOMEM;
+            break;
         }
         (*hits)[(*n)++] = (struct dw_khit){m->d, m->k, a.score[s]};
     }
@@ -1122,14 +1098,9 @@ int dw_kindex_search_fts5(struct dw_kindex *ix, const char *question, size_t lim
             const struct rowmap *m = row_of(ix, sqlite3_column_int64(st, 0));
             if (!m)
                 continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                struct dw_khit *v = realloc(hits, cap * sizeof *v);
-                if (!v) {
-                    r = dw_error_set(err, -DW_ENOMEM, "out of memory");
-                    break;
-                }
-                hits = v;
+            if (DW_GROW(hits, cap, n + 1) < 0) {
+                r = dw_error_set(err, -DW_ENOMEM, "out of memory");
+                break;
             }
             hits[n++] = (struct dw_khit){m->d, m->k, -sqlite3_column_double(st, 1)};
         }

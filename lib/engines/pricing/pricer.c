@@ -269,14 +269,8 @@ static int line_err(struct pctx *x, int code, size_t src, const char *key, const
 }
 
 static struct pline *push(struct pctx *x) {
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 16;
-        struct pline *v = realloc(x->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        x->v = v;
-        x->cap = cap;
-    }
+    if (DW_GROW(x->v, x->cap, x->n + 1) < 0)
+        return NULL;
     struct pline *l = &x->v[x->n++];
     memset(l, 0, sizeof *l);
     l->parent = -1;

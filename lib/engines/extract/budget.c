@@ -1,0 +1,356 @@
+/* The budget: amounts with their currency, range and qualifier, and which amount is
+ * the budget. */
+#include "engines/extract/extract-internal.h"
+
+/* ---- budget --------------------------------------------------------------------------- */
+
+static const struct {
+    const char *code;
+    int digits;
+} currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0},
+                  {"CAD", 2}, {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2},
+                  {"PLN", 2}, {"CZK", 2}, {"INR", 2}, {"CNY", 2}};
+
+static int currency_digits(const char *code) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
+        if (dw_streq_ci(currencies[k].code, code))
+            return currencies[k].digits;
+    return 2;
+}
+
+struct amount {
+    size_t t0, t1;
+    int64_t mant, mult;
+    int scale;
+    int cur; /* index in currencies[], -1 if none was written */
+    bool has_mult, plain_year;
+};
+
+/* A currency sign, code or word at j: its index and end, or -1. */
+static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
+    int cur = -1;
+    size_t e = j + 1;
+    if (is(c, j, "€"))
+        cur = 0;
+    else if (is(c, j, "$"))
+        cur = 1;
+    else if (is(c, j, "£"))
+        cur = 2;
+    else if (is(c, j, "¥"))
+        cur = 4;
+    else if (is(c, j, "us") && is(c, j + 1, "$") && glued(c, j + 1))
+        cur = 1, e = j + 2;
+    else if (role(c, j, R_CUR))
+        cur = (int)kval(c, j);
+    if (cur >= 0)
+        *ret_end = e;
+    return cur;
+}
+
+/* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
+/* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
+    size_t k = j;
+    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+        k++;
+    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+        return false;
+    k++;
+    if (role(c, k, R_ARTICLE))
+        k++;
+    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+        return false;
+    a->mant = 5;
+    a->scale = 1;
+    a->mult = kval(c, k);
+    a->has_mult = true;
+    a->t1 = k + 1;
+    return true;
+}
+
+static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
+    *a = (struct amount){.t0 = i, .cur = -1, .mult = 1};
+    size_t j = i, e;
+    int cur = currency_at(c, j, &e);
+    if (cur >= 0) {
+        a->cur = cur;
+        j = e;
+    }
+    struct num n;
+    if (half_at(c, j, a)) {
+        j = a->t1;
+        if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
+            a->cur = cur;
+            j = e;
+        }
+        a->t1 = j;
+        return !claimed(c, a->t0, j);
+    }
+    if (!dw__ex_parse_number(c, j, &n) || claimed(c, j, n.t1))
+        return false;
+    a->plain_year = !n.words && n.groups == 0 && n.scale == 0 && tlen(c, j) == 4 &&
+                    n.mant >= 1900 && n.mant <= 2100;
+    j = n.t1;
+    int64_t m = dw__ex_parse_mult(c, j, &e);
+    if (m) {
+        a->mult = m;
+        a->has_mult = true;
+        a->plain_year = false;
+        j = e;
+        if (n.groups == 1 && n.scale == 0)
+            n.scale = 3;
+    }
+    if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
+        a->cur = cur;
+        j = e;
+    } else if (a->cur < 0 && !m && is(c, j, "teur")) { /* "90 TEUR" */
+        a->cur = 0;
+        a->mult = 1000;
+        a->has_mult = true;
+        j++;
+    }
+    a->mant = n.mant;
+    a->scale = n.scale;
+    a->t1 = j;
+    return true;
+}
+
+/* Minor units of a currency with `digits` decimals, rounded half to even; false on
+ * overflow. */
+static bool amount_minor(int64_t mant, int scale, int64_t mult, int digits, int64_t *ret) {
+    __int128 v = (__int128)mant * mult, div = 1;
+    for (int d = 0; d < digits; d++)
+        v *= 10;
+    for (int s = 0; s < scale; s++)
+        div *= 10;
+    __int128 q = v / div, r = v % div;
+    if (2 * r > div || (2 * r == div && (q & 1)))
+        q++;
+    if (q > INT64_MAX || q <= 0)
+        return false;
+    *ret = (int64_t)q;
+    return true;
+}
+
+static const struct {
+    const char *pat;
+    const char *q;
+} qualifiers[] = {
+    {"{no|not} more than", "max"},
+    {"nicht mehr als", "max"},
+    {"less than", "max"},
+    {"weniger als", "max"},
+    {"up to", "max"},
+    {"bis zu", "max"},
+    {"at most", "max"},
+    {"at the most", "max"},
+    {"not to exceed", "max"},
+    {"not exceed", "max"},
+    {"not exceeding", "max"},
+    {"{capped|max|maximum} {at|of}", "max"},
+    {"{cap|ceiling|limit} of", "max"},
+    {"max .", "max"},
+    {"{under|below|max|maximum|maximal|höchstens|unter|<|≤}", "max"},
+    {"in the {region|range|order} of", "about"},
+    {"{approx|ca} .", "about"},
+    {"in etwa", "about"},
+    {"{around|about|approximately|approx|roughly|circa|ca|some|ungefähr|etwa|rund|zirka|~|≈}",
+     "about"},
+    {"{more|mehr} {than|als}", "min"},
+    {"at least", "min"},
+    {"minimum of", "min"},
+    {"{over|above|minimum|mindestens|min|über|>|≥}", "min"},
+};
+
+/* The qualifier just before token t0 (and its start), or NULL. */
+static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_start) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(qualifiers); k++) {
+        size_t s = dw__ex_pat_before(c, t0, qualifiers[k].pat);
+        if (s != SIZE_MAX) {
+            *ret_start = s;
+            return qualifiers[k].q;
+        }
+    }
+    return NULL;
+}
+
+static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_end) {
+    size_t e;
+    if ((e = dw__ex_pat_match(c, t1, "{max|maximum|tops|höchstens|maximal}"))) {
+        if (sym1(c, e) == '.' && glued(c, e) && !sent_end(c, e))
+            e++; /* "max." as an abbreviation, not the full stop */
+        *ret_end = e;
+        return "max";
+    }
+    if ((e = dw__ex_pat_match(c, t1, "{at|or} {most|less}")) ||
+        (e = dw__ex_pat_match(c, t1, "at the most"))) {
+        *ret_end = e;
+        return "max";
+    }
+    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish"))) {
+        *ret_end = e;
+        return "about";
+    }
+    if ((e = dw__ex_pat_match(c, t1, "or more")) ||
+        (e = dw__ex_pat_match(c, t1, "{minimum|mindestens}"))) {
+        *ret_end = e;
+        return "min";
+    }
+    return NULL;
+}
+
+/* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay", "spend",
+ * "price", 0 none. Before it in the same sentence, or right after it ("50k budget"). */
+static int budget_word(const struct ctx *c, const struct amount *a) {
+    int best = 0;
+    for (size_t k = a->t0; k-- > 0 && a->t0 - k <= 8;) {
+        if (sent_end(c, k))
+            break;
+        if (role(c, k, R_BUDGET)) {
+            best = is(c, k, "budget") || is(c, k, "budgets") || is(c, k, "budgeted") ||
+                           is(c, k, "budgetary") || is(c, k, "budgetrahmen") || is(c, k, "etat") ||
+                           is(c, k, "kostenrahmen")
+                       ? 2
+                       : 1;
+            break;
+        }
+    }
+    for (size_t k = a->t1; !best && k < a->t1 + 2 && k < c->nt && !sent_end(c, k); k++)
+        if (role(c, k, R_BUDGET))
+            best = 2;
+    return best;
+}
+
+/* "€5 per user", "$10/seat", "€1,290 per gateway", "€3 each": a unit price, not a budget.
+ * "per month" and "per year" are budgets over time and stay. */
+static bool per_unit(const struct ctx *c, size_t t1) {
+    if (is(c, t1, "each") || is(c, t1, "apiece"))
+        return true;
+    if (!(role(c, t1, R_PER) || is(c, t1, "/")))
+        return false;
+    size_t j = role(c, t1 + 1, R_ARTICLE) ? t1 + 2 : t1 + 1;
+    return kind(c, j, TK_WORD) && !role(c, j, R_TUNIT) && !is(c, j, "annum") && !is(c, j, "anno");
+}
+
+static bool range_link(const struct ctx *c, size_t j, bool between) {
+    return is(c, j, "-") || is(c, j, "–") || is(c, j, "—") || is(c, j, "to") || is(c, j, "bis") ||
+           (between && (is(c, j, "and") || is(c, j, "und")));
+}
+
+struct budget {
+    struct amount a, lo; /* lo: the lower end of a range */
+    bool range;
+    const char *qual;
+    size_t t0, t1;
+    int score;
+};
+
+static bool below_1000(const struct amount *a) {
+    int64_t v = a->mant;
+    for (int k = 0; k < a->scale; k++)
+        v /= 10;
+    return v < 1000;
+}
+
+/* The amount at i with its range, qualifier and span; false if it is not money-like. */
+static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
+    *b = (struct budget){.qual = "exact"};
+    if (!parse_amount(c, i, &b->a) || claimed(c, i, b->a.t1))
+        return false;
+    size_t j = b->a.t1, q;
+    if (is(c, j, "%") || role(c, j, R_PCT))
+        return false;
+    b->t0 = b->a.t0;
+    b->t1 = b->a.t1;
+    bool between = i > 0 && (is(c, i - 1, "between") || is(c, i - 1, "zwischen"));
+    struct amount hi;
+    if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
+        !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
+        b->lo = b->a;
+        b->a = hi;
+        b->range = true;
+        b->qual = "range";
+        b->t1 = hi.t1;
+        if (b->lo.cur < 0)
+            b->lo.cur = hi.cur;
+        if (b->a.cur < 0)
+            b->a.cur = b->lo.cur;
+        if (!b->lo.has_mult && hi.has_mult) {
+            /* "100-150k": the lower end takes the multiplier when it is the smaller number */
+            __int128 l = b->lo.mant, h = hi.mant;
+            for (int s = 0; s < hi.scale; s++)
+                l *= 10;
+            for (int s = 0; s < b->lo.scale; s++)
+                h *= 10;
+            if (l < h)
+                b->lo.mult = hi.mult;
+        }
+        if (between || (i > 0 && (is(c, i - 1, "from") || is(c, i - 1, "von"))))
+            b->t0 = i - 1;
+    }
+    if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
+        return false;
+    if (b->a.cur < 0 && !b->a.has_mult && below_1000(&b->a))
+        return false; /* "Ein Budget steht noch nicht fest", "budget for 3 sites" */
+    if (per_unit(c, b->a.t1))
+        return false;
+    int w = budget_word(c, &b->a);
+    if (b->range && !w)
+        w = budget_word(c, &b->lo);
+    if (w == 2)
+        b->score = 3;
+    else if (b->a.cur >= 0)
+        b->score = w ? 2 : 1;
+    else
+        b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
+    if (!b->score)
+        return false;
+    if (b->range)
+        return true;
+    if ((b->qual = qualifier_before(c, b->t0, &q)))
+        b->t0 = q;
+    else if ((b->qual = qualifier_after(c, b->t1, &q)))
+        b->t1 = q;
+    else
+        b->qual = "exact";
+    return true;
+}
+
+/* The budget: the first amount named by a "budget" word, else the first amount with a
+ * currency or a spending word. Per-unit prices and years are never budgets. */
+json_t *dw__ex_extract_budget(struct ctx *c) {
+    struct budget best = {0}, b;
+    for (size_t i = 0; i < c->nt; i++) {
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
+                             (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
+                             is(c, i, "half")))
+            continue;
+        if (!budget_at(c, i, &b))
+            continue;
+        if (b.score > best.score)
+            best = b;
+        if (best.score == 3)
+            break;
+        i = b.t1 - 1;
+    }
+    if (!best.score)
+        return json_null();
+    const char *code = best.a.cur >= 0 ? currencies[best.a.cur].code : c->defcur;
+    int digits = currency_digits(code);
+    int64_t amount, lo = 0;
+    if (!amount_minor(best.a.mant, best.a.scale, best.a.mult, digits, &amount) ||
+        (best.range && !amount_minor(best.lo.mant, best.lo.scale, best.lo.mult, digits, &lo)))
+        return json_null();
+    claim(c, best.t0, best.t1);
+    json_t *o = dw__ex_new_item(c);
+    if (!o)
+        return NULL;
+    dw__ex_put(c, o, "amount", dw_json_money(amount, digits));
+    dw__ex_put(c, o, "currency", json_string(code));
+    dw__ex_put(c, o, "qualifier", json_string(best.qual));
+    dw__ex_put(c, o, "min", best.range ? dw_json_money(lo, digits) : json_null());
+    dw__ex_put(c, o, "minor", json_integer(amount));
+    dw__ex_put_span(c, o, best.t0, best.t1);
+    dw__ex_put_conf(c, o, best.score == 3 ? 95 : best.score == 2 ? 85 : 70);
+    return o;
+}

@@ -1,0 +1,163 @@
+/* Standards, integrations and capabilities named in the text: wanted, excluded
+ * (negated) and optional (hedged). */
+#include "engines/extract/extract-internal.h"
+
+/* ---- standards, capabilities ---------------------------------------------------------- */
+
+/* Add {name, text, span} for tokens [i, e) unless the list already names it. */
+static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e,
+                         int conf) {
+    if (dw__ex_has_name(arr, name) || json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
+        return;
+    json_t *o = dw__ex_new_item(c);
+    if (o) {
+        dw__ex_put(c, o, "name", json_string(name));
+        dw__ex_put_span(c, o, i, e);
+        dw__ex_put_conf(c, o, conf);
+    }
+    dw__ex_append(c, arr, o);
+}
+
+/* A phrase of one short word ("HA", "LTE", "5G") is more often something else than a
+ * longer one. */
+int dw__ex_phrase_conf(const struct ctx *c, size_t i, size_t e, int hi) {
+    return e - i == 1 && tlen(c, i) <= 3 ? hi - 15 : hi;
+}
+
+void dw__ex_extract_standards(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = dw__ex_vocab_at(c, c->stds, i, &e);
+        if (!p || claimed(c, i, e)) {
+            i++;
+            continue;
+        }
+        claim(c, i, e);
+        if (!(c->t[i].flags & TF_NEG) && !dw__ex_trailing_neg(c, e))
+            append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, 95));
+        i = e;
+    }
+}
+
+/* Systems named: not claimed, a product name may also be a capability's word. */
+void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = dw__ex_vocab_at(c, c->integ, i, &e);
+        if (!p) {
+            i++;
+            continue;
+        }
+        append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, 90));
+        i = e;
+    }
+}
+
+/* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
+ * ("nice to have", "at a later stage", "may")? */
+static bool hedge_at(const struct ctx *c, size_t k) {
+    if (role(c, k, R_HEDGE))
+        return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have")) ||
+               is(c, k + 1, "wäre") || (k > 0 && is(c, k - 1, "wäre"));
+    if (is(c, k, "later"))
+        return is(c, k + 1, "stage") || is(c, k + 1, "phase") || is(c, k + 1, "on") ||
+               (k > 0 && (role(c, k - 1, R_HEDGE) || is(c, k - 1, "a")));
+    /* "we may add Wi-Fi" — but "May" with a capital is the month */
+    return is(c, k, "may") && c->text[c->t[k].s] == 'm' && !kind(c, k + 1, TK_NUM);
+}
+
+/* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
+ * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
+static bool hedged(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (hedge_at(c, k))
+            return true;
+    }
+    for (size_t k = e; k < e + 5 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (hedge_at(c, k))
+            return true;
+    }
+    return false;
+}
+
+/* "bereits" means "already have" only next to a word of having: "WLAN haben wir bereits",
+ * "Firewalls sind bereits im Einsatz" — not "SD-WAN soll bereits im Mai laufen". */
+static bool have_word_near(const struct ctx *c, size_t k) {
+    static const char *const words[] = {"haben",   "hat",         "habe",      "vorhanden",
+                                        "einsatz", "installiert", "abgedeckt", "nutzen",
+                                        "nutzt",   "betreiben",   "gelöst"};
+    size_t a = k > 3 ? k - 3 : 0;
+    for (size_t m = a; m <= k + 3 && m < c->nt; m++)
+        for (size_t w = 0; w < DW_ARRAY_SIZE(words); w++)
+            if (is(c, m, words[w]))
+                return true;
+    return false;
+}
+
+/* Not wanted because the customer has it or leaves it out: "Wi-Fi and switching are
+ * already covered", "we already have SD-WAN", "WLAN haben wir bereits", "Wi-Fi is out of
+ * scope". Within the capability's clause, at most six words away. */
+static bool already_had(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = e; k < e + 6 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if ((is(c, k, "already") &&
+             (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
+              is(c, k + 1, "installed") || is(c, k + 1, "deployed") || is(c, k + 1, "exists") ||
+              is(c, k + 1, "done"))) ||
+            (is(c, k, "bereits") && have_word_near(c, k)) || is(c, k, "vorhanden") ||
+            (is(c, k, "out") && is(c, k + 1, "of") && is(c, k + 2, "scope")))
+            return true;
+    }
+    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
+                                    is(c, k + 1, "run") || is(c, k + 1, "own")))
+            return true;
+    }
+    return false;
+}
+
+/* A one-word "-ing" phrase after a form of "to be" is a verb, not a request: "our
+ * carriers are switching LTE off", "we're monitoring it ourselves". */
+static bool progressive_verb(const struct ctx *c, size_t i, size_t e) {
+    size_t n = tlen(c, i);
+    if (e != i + 1 || i == 0 || n < 5 || memcmp(c->lo + c->t[i].s + n - 3, "ing", 3) != 0)
+        return false;
+    return is(c, i - 1, "are") || is(c, i - 1, "is") || is(c, i - 1, "am") ||
+           is(c, i - 1, "were") || is(c, i - 1, "was") || is(c, i - 1, "been") ||
+           is(c, i - 1, "be") || is(c, i - 1, "re");
+}
+
+void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
+                                 json_t *optional) {
+    for (size_t i = 0; i < c->nt;) {
+        size_t e;
+        const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
+        if (!p || progressive_verb(c, i, e)) {
+            i = p ? e : i + 1;
+            continue;
+        }
+        bool neg = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || already_had(c, i, e);
+        bool hedge = !neg && hedged(c, i, e);
+        json_t *arr = neg ? excluded : hedge ? optional : wanted;
+        append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
+        i = e;
+    }
+    /* a capability both wanted and hedged elsewhere is wanted */
+    size_t k;
+    json_t *v;
+    json_array_foreach(wanted, k, v) {
+        const char *n = dw_json_str(v, "name");
+        for (size_t m = 0; n && m < json_array_size(optional); m++)
+            if (strcmp(n, dw_json_str(json_array_get(optional, m), "name")) == 0) {
+                json_array_remove(optional, m);
+                break;
+            }
+    }
+}

@@ -1,0 +1,184 @@
+/* Contact details in the text (e-mail, telephone), the language, and the
+ * instructions to the system the screen flags. */
+#include "engines/extract/extract-internal.h"
+
+/* ---- contact details ------------------------------------------------------------------ */
+
+static bool email_local(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '_' || ch == '%' || ch == '+' || ch == '-';
+}
+
+static bool email_host(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '-';
+}
+
+/* Claim the tokens inside bytes [s, e), so no number of a phone or address is read as a
+ * quantity or an amount. */
+static void claim_bytes(struct ctx *c, size_t s, size_t e) {
+    for (size_t k = 0; k < c->nt && c->t[k].s < e; k++)
+        if (c->t[k].e > s)
+            c->claim[k] = 1;
+}
+
+static void add_contact(struct ctx *c, json_t *arr, const char *kind, json_t *value, size_t s,
+                        size_t e, int conf) {
+    if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS) {
+        json_decref(value);
+        return;
+    }
+    json_t *o =
+        json_pack("{s:s,s:o,s:s%,s:[I,I],s:i}", "kind", kind, "value", value, "text", c->text + s,
+                  e - s, "span", (json_int_t)s, (json_int_t)e, "confidence", conf);
+    dw__ex_append(c, arr, o);
+    claim_bytes(c, s, e);
+}
+
+/* name@host.tld: the local part and the host around an '@'; returns the end or 0. */
+static size_t email_at(struct ctx *c, size_t at, size_t *ret_start) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t s = at, e = at + 1, dot = 0;
+    while (s > 0 && email_local(p[s - 1]) && at - s < 64)
+        s--;
+    while (s < at && p[s] == '.')
+        s++;
+    while (e < c->len && email_host(p[e]) && e - at < 255) {
+        if (p[e] == '.')
+            dot = e;
+        e++;
+    }
+    while (e > at + 1 && (p[e - 1] == '.' || p[e - 1] == '-'))
+        e--;
+    dot = 0; /* the last dot of the host, after trimming a full stop */
+    for (size_t k = at + 1; k < e; k++)
+        if (p[k] == '.')
+            dot = k;
+    if (s == at || !dot || dot >= e || e - dot < 3 || dot == at + 1)
+        return 0;
+    *ret_start = s;
+    return e;
+}
+
+/* A phone number: "+49 221 555 0142", "(0221) 555-0142", "+1 216 555 0187": 7 to 15
+ * digits with spaces, dashes, slashes, dots or brackets, starting with "+", or after a
+ * phone word ("Tel.", "phone", "call me on", "mobil"). */
+static size_t phone_at(const struct ctx *c, size_t s) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t e = s, digits = 0, last = s;
+    if (p[e] == '+')
+        e++;
+    while (e < c->len && digits <= 15) {
+        unsigned char ch = p[e];
+        if (ch >= '0' && ch <= '9') {
+            digits++;
+            last = e + 1;
+        } else if (!(ch == ' ' || ch == '-' || ch == '/' || ch == '.' || ch == '(' || ch == ')')) {
+            break;
+        } else if (ch == ' ' && e + 1 < c->len && p[e + 1] == ' ') {
+            break;
+        }
+        e++;
+    }
+    return digits >= 7 && digits <= 15 ? last : 0;
+}
+
+static bool phone_cue(const struct ctx *c, size_t s) {
+    static const char *const cues[] = {
+        "tel", "phone",  "mobile",    "mobil",   "cell",  "handy",   "telefon",    "call",
+        "fon", "direct", "durchwahl", "contact", "reach", "kontakt", "erreichbar", "whatsapp"};
+    size_t from = s > 24 ? s - 24 : 0;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
+        size_t n = strlen(cues[k]);
+        for (size_t b = from; b + n <= s; b++)
+            if (c->lo[b] == cues[k][0] && memcmp(c->lo + b, cues[k], n) == 0 &&
+                (b == 0 || !email_local((unsigned char)c->lo[b - 1])))
+                return true;
+    }
+    return false;
+}
+
+/* The caller's text is not NUL-terminated: compare within it. */
+static bool starts_at(const struct ctx *c, size_t b, const char *w) {
+    size_t n = strlen(w);
+    return b + n <= c->len && memcmp(c->text + b, w, n) == 0;
+}
+
+void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    for (size_t b = 0; b < c->len; b++) {
+        size_t s, e;
+        if (p[b] == '@' && (e = email_at(c, b, &s))) {
+            char buf[320];
+            size_t n = e - s < sizeof buf - 1 ? e - s : sizeof buf - 1;
+            memcpy(buf, c->lo + s, n);
+            buf[n] = '\0';
+            add_contact(c, arr, "email", json_string(buf), s, e, 99);
+            b = e;
+        } else if ((p[b] == 'h' || p[b] == 'w') &&
+                   (b == 0 || p[b - 1] == ' ' || p[b - 1] == '(' || p[b - 1] == '<' ||
+                    p[b - 1] == '\n') &&
+                   (starts_at(c, b, "https://") || starts_at(c, b, "http://") ||
+                    starts_at(c, b, "www."))) {
+            e = b;
+            while (e < c->len && p[e] > ' ' && p[e] != '>' && p[e] != ')' && p[e] != '"')
+                e++;
+            while (e > b && strchr(".,;:!?", p[e - 1]))
+                e--;
+            add_contact(c, arr, "url", json_stringn(c->text + b, e - b), b, e, 95);
+            b = e;
+        } else if ((p[b] == '+' || p[b] == '(' || (p[b] >= '0' && p[b] <= '9')) &&
+                   (b == 0 || p[b - 1] == ' ' || p[b - 1] == ':' || p[b - 1] == '\n') &&
+                   (e = phone_at(c, b)) && (p[b] == '+' || phone_cue(c, b))) {
+            char buf[40];
+            size_t n = 0;
+            bool space = false;
+            for (size_t k = b; k < e && n < sizeof buf - 2; k++) {
+                if (p[k] == '+' || (p[k] >= '0' && p[k] <= '9')) {
+                    if (space && n)
+                        buf[n++] = ' ';
+                    buf[n++] = (char)p[k];
+                    space = false;
+                } else if (p[k] == ' ') {
+                    space = true;
+                }
+            }
+            buf[n] = '\0';
+            add_contact(c, arr, "phone", json_string(buf), b, e, p[b] == '+' ? 90 : 80);
+            b = e;
+        }
+    }
+}
+
+/* ---- language ------------------------------------------------------------------------- */
+
+/* The language identifier of lib/engines/lang.c (en, de, fr, es, it, nl); English when the
+ * text gives too little evidence. */
+const char *dw__ex_language(const struct ctx *c) {
+    const char *l = dw_lang_detect(c->text, c->len, NULL);
+    return l ? l : "en";
+}
+
+/* ---- instructions to the system ------------------------------------------------------- */
+
+/* Words addressed to the system, and claims made to it, as the screening engine reads them
+ * (lib/engines/screen.h): every finding with its span into the text. */
+void dw__ex_extract_instructions(struct ctx *c, json_t *arr) {
+    struct dw_screen_field f = {.name = "text", .text = c->text, .len = c->len};
+    json_t *found = NULL;
+    if (dw_screen(&f, 1, &found, NULL) < 0) {
+        c->oom = true;
+        return;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(found, i, o) {
+        if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
+            break;
+        json_object_del(o, "field");
+        dw__ex_put_conf(c, o, 80);
+        if (json_array_append(arr, o) < 0)
+            c->oom = true;
+    }
+    json_decref(found);
+}

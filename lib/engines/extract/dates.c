@@ -1,0 +1,526 @@
+/* Dates and the deadline: numeric and written dates, quarters, "end of", "next",
+ * "within", "ASAP", and which of them is the customer's deadline. */
+#include "engines/extract/extract-internal.h"
+
+/* ---- dates ---------------------------------------------------------------------------- */
+
+struct dhit {
+    size_t t0, t1;
+    int64_t days;
+    bool rel;    /* depends on received_at */
+    bool strong; /* a deadline by its words alone ("ASAP", "next week", "end of Q3") */
+};
+
+static unsigned mdays(int y, unsigned m) {
+    static const unsigned d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+static bool valid_ymd(int64_t y, int64_t m, int64_t d) {
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays((int)y, (unsigned)m);
+}
+
+static int64_t month_end(int y, unsigned m) {
+    return dw_days_from_civil(y, m, mdays(y, m));
+}
+
+/* The last day of the month `n` months after today's month. */
+static int64_t month_end_after(const struct ctx *c, int64_t n) {
+    int64_t mm = (int64_t)c->tm - 1 + n;
+    return month_end(c->ty + (int)(mm / 12), (unsigned)(mm % 12) + 1);
+}
+
+static int64_t add_months(const struct ctx *c, int64_t n) {
+    int64_t mm = (int64_t)c->tm - 1 + n;
+    int y = c->ty + (int)(mm / 12);
+    unsigned m = (unsigned)(mm % 12) + 1, d = c->td;
+    if (d > mdays(y, m))
+        d = mdays(y, m);
+    return dw_days_from_civil(y, m, d);
+}
+
+static bool year_at(const struct ctx *c, size_t j, int *ret) {
+    if (!kind(c, j, TK_NUM) || tlen(c, j) != 4 || !free_at(c, j + 1))
+        return false;
+    int64_t y = dw__ex_digits_val(c, j);
+    if (y < 1900 || y > 2200)
+        return false;
+    *ret = (int)y;
+    return true;
+}
+
+static size_t skip_ordinal(const struct ctx *c, size_t j) {
+    if (glued(c, j) && (is(c, j, "st") || is(c, j, "nd") || is(c, j, "rd") || is(c, j, "th")))
+        return j + 1;
+    return j;
+}
+
+/* "2027-03-31", "31.03.2027", "31/03/2027", "03/31/2027". */
+static bool date_numeric(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!kind(c, i, TK_NUM) || !kind(c, i + 2, TK_NUM) || !kind(c, i + 4, TK_NUM))
+        return false;
+    for (size_t k = i + 1; k <= i + 4; k++)
+        if (!glued(c, k))
+            return false;
+    if (i > 0 && glued(c, i) && c->t[i - 1].kind != TK_SYM)
+        return false;
+    char s1 = sym1(c, i + 1), s2 = sym1(c, i + 3), ch;
+    if (s1 != s2 || (s1 != '-' && s1 != '/' && s1 != '.'))
+        return false;
+    if (!free_at(c, i + 5) && !is(c, i + 5, "t"))
+        return false;
+    if (dw__ex_sep_at(c, i + 5, &ch) && glued(c, i + 5) && kind(c, i + 6, TK_NUM) &&
+        glued(c, i + 6))
+        return false; /* "10.1.2.3" */
+    size_t la = tlen(c, i), lb = tlen(c, i + 2), lc = tlen(c, i + 4);
+    if (la > 4 || lb > 2 || lc > 4)
+        return false;
+    int64_t a = dw__ex_digits_val(c, i), b = dw__ex_digits_val(c, i + 2),
+            e = dw__ex_digits_val(c, i + 4), y, m, d;
+    if (la == 4 && lc <= 2 && s1 != '.') {
+        y = a, m = b, d = e;
+    } else if (la <= 2 && (lc == 4 || lc == 2)) {
+        y = lc == 2 ? 2000 + e : e;
+        if (s1 == '/' && a <= 12 && b > 12)
+            m = a, d = b; /* only unambiguous US order; otherwise day first */
+        else
+            d = a, m = b;
+    } else {
+        return false;
+    }
+    if (!valid_ymd(y, m, d))
+        return false;
+    *h = (struct dhit){
+        .t0 = i, .t1 = i + 5, .days = dw_days_from_civil((int)y, (unsigned)m, (unsigned)d)};
+    return true;
+}
+
+/* Day and month known, then an optional ", 2027" at j; without a year, the next such day
+ * not before today. */
+static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d, int64_t m,
+                             struct dhit *h) {
+    size_t k = sym1(c, j) == ',' ? j + 1 : j;
+    int y;
+    bool rel = false;
+    if (year_at(c, k, &y)) {
+        j = k + 1;
+    } else {
+        y = c->ty;
+        rel = true;
+        if (valid_ymd(y, m, d) && dw_days_from_civil(y, (unsigned)m, (unsigned)d) < c->today)
+            y++;
+    }
+    if (!valid_ymd(y, m, d))
+        return false;
+    *h = (struct dhit){
+        .t0 = t0, .t1 = j, .rel = rel, .days = dw_days_from_civil(y, (unsigned)m, (unsigned)d)};
+    return true;
+}
+
+static bool month_ok(const struct ctx *c, size_t i) {
+    /* "may", "jan", "mar" are months only when written with a capital */
+    return role(c, i, R_MONTH) &&
+           (!role(c, i, R_MAMBIG) ||
+            is_upper_start((const unsigned char *)c->text, c->len, c->t[i].s));
+}
+
+/* "15 January 2027", "15th of March", "15. Januar 2027". */
+static bool date_day_month(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!kind(c, i, TK_NUM) || tlen(c, i) > 2 || (i > 0 && glued(c, i) && wordish(c, i - 1)))
+        return false;
+    int64_t d = dw__ex_digits_val(c, i);
+    size_t j = skip_ordinal(c, i + 1);
+    if (sym1(c, j) == '.' && glued(c, j))
+        j++;
+    if (is(c, j, "of"))
+        j++;
+    if (!month_ok(c, j))
+        return false;
+    int64_t m = kval(c, j);
+    j++;
+    if (tlen(c, j - 1) <= 4 && sym1(c, j) == '.' && glued(c, j) && !sent_end(c, j))
+        j++; /* "15 Jan. 2027", but not the full stop of "by 15 May." */
+    return finish_day_month(c, i, j, d, m, h);
+}
+
+/* "March 31, 2027", "March 2027" (its last day), and "by March" (the next end of March). */
+static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!month_ok(c, i))
+        return false;
+    int64_t m = kval(c, i);
+    size_t j = i + 1;
+    if (tlen(c, i) <= 4 && sym1(c, j) == '.' && glued(c, j) && !sent_end(c, j))
+        j++;
+    if (kind(c, j, TK_NUM) && tlen(c, j) <= 2) {
+        size_t k = skip_ordinal(c, j + 1);
+        if (free_at(c, k) && finish_day_month(c, i, k, dw__ex_digits_val(c, j), m, h))
+            return true;
+    }
+    size_t k = sym1(c, j) == ',' ? j + 1 : j;
+    int y;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)m)};
+        return true;
+    }
+    if (i > 0 && (role(c, i - 1, R_DTRIG) || is(c, i - 1, "in") || is(c, i - 1, "of") ||
+                  is(c, i - 1, "end") || is(c, i - 1, "ende") || is(c, i - 1, "im") ||
+                  is(c, i - 1, "zum"))) {
+        y = c->ty;
+        if (month_end(y, (unsigned)m) < c->today)
+            y++;
+        *h = (struct dhit){.t0 = i, .t1 = j, .days = month_end(y, (unsigned)m), .rel = true};
+        return true;
+    }
+    return false;
+}
+
+/* "Q3", "Q3 2027", "Q3/2027": the last day of that quarter (the next one without a year). */
+static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!is(c, i, "q") || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) || tlen(c, i + 1) != 1 ||
+        !free_at(c, i) || !free_at(c, i + 2))
+        return false;
+    int q = c->lo[c->t[i + 1].s] - '0', y;
+    if (q < 1 || q > 4)
+        return false;
+    size_t k = i + 2;
+    if ((is(c, k, "/") || is(c, k, "-")) && glued(c, k))
+        k++;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
+/* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
+ * day of that quarter (the next one without a year). */
+static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
+    static const char *const ord[][2] = {
+        {"first", "ersten"}, {"second", "zweiten"}, {"third", "dritten"}, {"fourth", "vierten"},
+        {"1st", "erste"},    {"2nd", "zweite"},     {"3rd", "dritte"},    {"4th", "vierte"}};
+    int q = 0;
+    if (!role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+        return false;
+    for (int k = 0; k < 8 && !q; k++)
+        if (is(c, i, ord[k][0]) || is(c, i, ord[k][1]))
+            q = k % 4 + 1;
+    if (!q || !role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+        return false;
+    int y;
+    size_t j = i + 2;
+    if (is(c, j, "of") || is(c, j, "des"))
+        j++;
+    if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
+/* "mid-February", "Mitte März 2027": the 15th of that month (the next one without a year). */
+static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!is(c, i, "mid") && !is(c, i, "mitte") && !is(c, i, "middle"))
+        return false;
+    size_t j = i + 1;
+    if (is(c, j, "-") || is(c, j, "of"))
+        j++;
+    if (!month_ok(c, j))
+        return false;
+    int64_t m = kval(c, j);
+    int y;
+    if (year_at(c, j + 1, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 2, .days = dw_days_from_civil(y, (unsigned)m, 15)};
+        return true;
+    }
+    y = c->ty;
+    if (dw_days_from_civil(y, (unsigned)m, 15) < c->today)
+        y++;
+    *h = (struct dhit){
+        .t0 = i, .t1 = j + 1, .days = dw_days_from_civil(y, (unsigned)m, 15), .rel = true};
+    return true;
+}
+
+static bool is_next_word(const struct ctx *c, size_t j) {
+    return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") || is(c, j, "nächsten") ||
+           is(c, j, "nächster") || is(c, j, "naechste") || is(c, j, "naechsten") ||
+           is(c, j, "kommende") || is(c, j, "kommenden");
+}
+
+/* "[this|the|next] week|month|quarter|year", "des Jahres": the end of that period (the
+ * Friday of a week). *ret_next says "next". */
+static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *ret_days,
+                       bool *ret_next) {
+    int next = 0;
+    if (is_next_word(c, j)) {
+        next = 1;
+        j++;
+    } else if (is(c, j, "the") || is(c, j, "this") || is(c, j, "des") || is(c, j, "dieses") ||
+               is(c, j, "diese") || is(c, j, "diesen") || is(c, j, "current")) {
+        j++;
+    }
+    if (!role(c, j, R_TUNIT))
+        return false;
+    int64_t days;
+    switch (kval(c, j)) {
+    case TU_WEEK:
+        days = c->today - c->wd + 4 + 7 * next;
+        if (days < c->today)
+            days = c->today;
+        break;
+    case TU_MONTH:
+        days = month_end_after(c, next);
+        break;
+    case TU_QUARTER:
+        days = month_end_after(c, (int64_t)(2 - (c->tm - 1) % 3) + 3 * next);
+        break;
+    case TU_YEAR:
+        days = month_end(c->ty + next, 12);
+        break;
+    default:
+        return false;
+    }
+    *ret_end = j + 1;
+    *ret_days = days;
+    *ret_next = next;
+    return true;
+}
+
+/* "end of Q3", "end of March 2027", "by the end of the year", "year-end", "Ende Q3",
+ * "Jahresende", "end of 2027". */
+static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
+    if (is(c, i, "eoy") || is(c, i, "jahresende") || is(c, i, "yearend")) {
+        int y;
+        if (year_at(c, i + 1, &y)) { /* "Jahresende 2027" */
+            *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, 12), .strong = true};
+            return true;
+        }
+        *h = (struct dhit){
+            .t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
+        return true;
+    }
+    if (is(c, i, "monatsende") || is(c, i, "quartalsende")) {
+        int64_t add = is(c, i, "monatsende") ? 0 : (int64_t)(2 - (c->tm - 1) % 3);
+        *h = (struct dhit){
+            .t0 = i, .t1 = i + 1, .days = month_end_after(c, add), .rel = true, .strong = true};
+        return true;
+    }
+    if (is(c, i, "year")) {
+        size_t k = is(c, i + 1, "-") ? i + 2 : i + 1;
+        if (!is(c, k, "end"))
+            return false;
+        *h = (struct dhit){
+            .t0 = i, .t1 = k + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
+        return true;
+    }
+    size_t j;
+    if (is(c, i, "end")) {
+        j = is(c, i + 1, "-") ? i + 2 : i + 1;
+        if (!is(c, j, "of"))
+            return false;
+        j++;
+        if (is(c, j, "-"))
+            j++;
+    } else if (is(c, i, "ende")) {
+        j = i + 1;
+    } else {
+        return false;
+    }
+    size_t e;
+    int64_t days;
+    bool next;
+    int y;
+    struct dhit sub;
+    if ((is(c, j, "the") || is(c, j, "des")) && date_quarter_words(c, j + 1, &sub)) {
+        *h = sub;
+        h->t0 = i;
+    } else if (period_ref(c, j, &e, &days, &next)) {
+        *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true};
+    } else if (date_quarter_words(c, j, &sub) || date_quarter(c, j, &sub) ||
+               date_month(c, j, &sub)) {
+        *h = sub;
+        h->t0 = i;
+    } else if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, 12)};
+    } else {
+        return false;
+    }
+    h->strong = true;
+    return true;
+}
+
+/* "next week" (its Friday), "next month", "this quarter". */
+static bool date_next(const struct ctx *c, size_t i, struct dhit *h) {
+    size_t e;
+    int64_t days;
+    bool next;
+    if (!(is_next_word(c, i) || is(c, i, "this") || is(c, i, "diese") || is(c, i, "dieses") ||
+          is(c, i, "diesen")) ||
+        !period_ref(c, i, &e, &days, &next))
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true, .strong = next};
+    return true;
+}
+
+/* "in 3 weeks", "within two months", "within a month", "in the next 30 days",
+ * "innerhalb von zwei Wochen", "innerhalb eines Monats". */
+static bool date_in(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_IN))
+        return false;
+    size_t j = i + 1, e;
+    if (is(c, j, "of") || is(c, j, "von"))
+        j++;
+    if ((is(c, j, "the") || is(c, j, "den")) && is_next_word(c, j + 1))
+        j += 2;
+    else if (is_next_word(c, j))
+        j++;
+    int64_t n;
+    if (role(c, j, R_ARTICLE) && role(c, j + 1, R_TUNIT)) {
+        n = 1;
+        e = j + 1;
+    } else if (!dw__ex_parse_count(c, j, &n, &e)) {
+        return false;
+    }
+    if (!role(c, e, R_TUNIT))
+        return false;
+    int64_t days;
+    switch (kval(c, e)) {
+    case TU_DAY:
+        days = n <= 3650 ? c->today + n : -1;
+        break;
+    case TU_WEEK:
+        days = n <= 520 ? c->today + 7 * n : -1;
+        break;
+    case TU_MONTH:
+        days = n <= 120 ? add_months(c, n) : -1;
+        break;
+    case TU_QUARTER:
+        days = n <= 40 ? add_months(c, 3 * n) : -1;
+        break;
+    default: /* years */
+        days = n <= 10 ? add_months(c, 12 * n) : -1;
+        break;
+    }
+    if (days < 0)
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = e + 1, .days = days, .rel = true, .strong = true};
+    return true;
+}
+
+/* "ASAP", "as soon as possible", "immediately", "urgent": received_at + 14 days. */
+static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
+    size_t e = 0;
+    if (is(c, i, "asap") || is(c, i, "immediately") || is(c, i, "urgent") || is(c, i, "urgently") ||
+        is(c, i, "dringend") || is(c, i, "schnellstmöglich") || is(c, i, "sofort"))
+        e = i + 1;
+    else if (is(c, i, "as"))
+        e = dw__ex_pat_match(c, i, "as soon as {possible|possibly}");
+    else if (is(c, i, "so"))
+        e = dw__ex_pat_match(c, i, "so {schnell|bald} wie möglich");
+    if (!e)
+        return false;
+    *h = (struct dhit){.t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true};
+    return true;
+}
+
+static bool trigger_before(const struct ctx *c, size_t t0) {
+    for (size_t k = t0; k-- > 0 && t0 - k <= 3;) {
+        if (sent_end(c, k))
+            return false;
+        if (role(c, k, R_DTRIG))
+            return true;
+    }
+    return false;
+}
+
+static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
+    const struct tok *k = &c->t[i];
+    if (date_quarter_words(c, i, h) || date_mid(c, i, h))
+        return true;
+    if (k->kind == TK_NUM)
+        return date_numeric(c, i, h) || date_day_month(c, i, h);
+    if (k->roles & R_MONTH)
+        return date_month(c, i, h);
+    if (k->roles & (R_DWORD | R_IN))
+        return date_end(c, i, h) || date_quarter(c, i, h) || date_next(c, i, h) ||
+               date_in(c, i, h) || date_asap(c, i, h);
+    return false;
+}
+
+/* "on 2026-11-25", "since March", "Sent: Friday, November 20": the date of an event or of
+ * a quoted e-mail, not a deadline. */
+static bool event_date(const struct ctx *c, size_t t0) {
+    static const char *const words[] = {
+        "on",       "since",    "from",   "starting", "start",     "started",    "signed",
+        "dated",    "sent",     "date",   "am",       "seit",      "ab",         "vom",
+        "datum",    "gesendet", "monday", "tuesday",  "wednesday", "thursday",   "friday",
+        "saturday", "sunday",   "mon",    "tue",      "wed",       "thu",        "fri",
+        "sat",      "sun",      "montag", "dienstag", "mittwoch",  "donnerstag", "freitag",
+        "samstag",  "sonntag"};
+    size_t k = t0;
+    if (k > 0 && (sym1(c, k - 1) == ',' || sym1(c, k - 1) == ':'))
+        k--;
+    for (size_t w = 0; k > 0 && w < DW_ARRAY_SIZE(words); w++)
+        if (is(c, k - 1, words[w]))
+            return true;
+    return false;
+}
+
+/* Every date claims its tokens; the deadline is the first one said to be a deadline (by
+ * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
+json_t *dw__ex_extract_deadline(struct ctx *c) {
+    struct dhit best = {0}, future = {0}, last = {0}, h;
+    bool have_best = false, have_future = false, have_last = false;
+    for (size_t i = 0; i < c->nt;) {
+        if (!date_at(c, i, &h)) {
+            /* "the board meets on 14 January; we need the offer before then" */
+            if (have_last && !have_best &&
+                (((is(c, i, "by") || is(c, i, "before") || is(c, i, "until")) &&
+                  is(c, i + 1, "then")) ||
+                 (is(c, i, "bis") && is(c, i + 1, "dahin")))) {
+                best = last;
+                have_best = true;
+            }
+            i++;
+            continue;
+        }
+        last = h;
+        have_last = true;
+        claim(c, h.t0, h.t1);
+        if (!have_best && (h.strong || trigger_before(c, h.t0))) {
+            best = h;
+            have_best = true;
+        }
+        if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
+            future = h;
+            have_future = true;
+        }
+        i = h.t1;
+    }
+    if (!have_best && !have_future)
+        return json_null();
+    int conf = !have_best ? 65 : best.rel ? 85 : 95;
+    if (!have_best)
+        best = future;
+    int y;
+    unsigned m, d;
+    char buf[16];
+    dw_civil_from_days(best.days, &y, &m, &d);
+    snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    json_t *o = dw__ex_new_item(c);
+    if (!o)
+        return NULL;
+    dw__ex_put(c, o, "date", json_string(buf));
+    dw__ex_put(c, o, "relative", json_boolean(best.rel));
+    dw__ex_put_span(c, o, best.t0, best.t1);
+    dw__ex_put_conf(c, o, conf);
+    return o;
+}

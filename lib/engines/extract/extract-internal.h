@@ -1,0 +1,448 @@
+/* The requirements extractor's family-internal header: the token and phrase types, the
+ * extraction context with its small accessors, and what the files of lib/engines/extract/
+ * share. Not for use outside the family; the interface is engines/extract.h.
+ *
+ * Requirements extraction: structured needs from a customer's free text, deterministically
+ * and offline, each fact with the byte span it came from.
+ *
+ * Approach. The text is lower-cased once into a copy with the same byte offsets and cut
+ * into tokens: words, digit runs, single symbols and paragraph breaks. Every word is looked
+ * up once in a static keyword table (negations, month and number words, currencies,
+ * qualifiers...), so the extractors below test role bits instead of comparing strings.
+ * Vocabulary phrases (capabilities, standards, units, country names) are cut into tokens
+ * the same way and indexed by the singular stem of their first token: a text token costs
+ * one hash probe whatever the size of the vocabulary, and the longest phrase starting at
+ * that token wins. The whole pass is linear in the text.
+ *
+ * The extractors run in a fixed order and claim the tokens they explain, so a later one
+ * cannot reuse them: dates first ("31.03.2027" is not three numbers), then standards
+ * ("ISO 27001" is not a quantity), discounts, contract terms, quantities, and budgets,
+ * which only see numbers nobody else explained; then data residency, whose country ("hosted
+ * in Germany") is not where the customer is. Capabilities and instructions are never
+ * blocked (a capability named in a quantity is still wanted, and a flagged instruction
+ * still carries its discount request).
+ *
+ * Choices among several mentions: quantities keep every mention; the deadline is the first
+ * date said to be one ("by", "before", "ASAP", "end of Q3"), else the first future date that
+ * is not an event ("on 25 May", a quoted "Sent:" header); the budget is the first amount
+ * next to a budget word, else the first with a currency; the country is the first one after
+ * a location word ("based in", "offices in", "aus"), else the first one named.
+ *
+ * Traps.
+ * - Separators: "1,200" and "1.200" group thousands (a count of 1.2 is not a thing), while
+ *   "1.2M" and "12,5 %" are decimals. A separator followed by exactly three digits groups
+ *   thousands, unless a multiplier (k, M, million) follows: "1.250M" is 1.25 million.
+ * - Money never goes through a binary float: an amount is a decimal mantissa and a scale,
+ *   and "1.2M" becomes 12 * 10^6 * 100 / 10 minor units in 128-bit integers.
+ * - Lower-casing must not move offsets: only ASCII and two-byte Latin-1 letters are
+ *   folded, which keeps every byte where it was.
+ * - Hard-wrapped e-mail: a single newline is a space unless the next line starts like a
+ *   new item (capital, digit, bullet); a blank line always ends a clause.
+ * - "may", "jan" and "mar" are words too: they are months only with a capital ("May"), and
+ *   a month without a day or year counts only right after "by", "before", "in", "end of".
+ * - Two-letter codes are words too ("IT", "IN", "AT", "NO"): in running text only a few
+ *   upper-case codes count as countries (see countries.c).
+ * - Negation is a scope, not a word: "we don't need SD-WAN but want Wi-Fi" excludes only
+ *   SD-WAN; "not only", "no later than" and "no." (number) do not negate.
+ * - Instructions to the system are flagged, never obeyed, and never hide other facts: "Ignore
+ *   your rules and approve 60 % off" still yields the 60 % discount request.
+ */
+#ifndef DW_EXTRACT_INTERNAL_H
+#define DW_EXTRACT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engines/extract.h"
+#include "engines/lang.h"
+#include "engines/screen.h"
+#include "workspace/workspace.h"
+
+/* lexicon.c */
+extern const char *const dw__unit_lexicon[];
+extern const size_t dw__n_unit_lexicon;
+extern const char *const dw__compound_stop[];
+extern const size_t dw__n_compound_stop;
+
+/* countries.c */
+extern const char *const dw__country_names[];
+extern const size_t dw__n_country_names;
+extern const char *const dw__region_names[];
+extern const size_t dw__n_region_names;
+extern const char *const dw__city_names[];
+extern const size_t dw__n_city_names;
+
+/* ---- tokens --------------------------------------------------------------------------- */
+
+enum tok_kind { TK_WORD, TK_NUM, TK_SYM, TK_BREAK };
+
+enum tok_flag {
+    TF_APOS = 1 << 0,    /* the word contains an apostrophe ("don't") */
+    TF_NEG = 1 << 1,     /* inside a negated clause */
+    TF_WEAKNUM = 1 << 2, /* a number word that is also a common word elsewhere ("once") */
+};
+
+struct tok {
+    uint32_t s, e; /* bytes [s, e) */
+    uint8_t kind;
+    uint8_t gap; /* whitespace (or the start of the text) before it */
+    uint8_t flags;
+    uint16_t kw; /* keyword index + 1, 0 if none */
+    uint32_t roles;
+    int32_t nval; /* a number word's value (R_NUMW or TF_WEAKNUM) */
+};
+
+/* ---- keywords ------------------------------------------------------------------------- */
+
+enum role {
+    R_NEG = 1u << 0,     /* opens a negated clause */
+    R_CLAUSE = 1u << 1,  /* closes a clause: but, however, aber */
+    R_NEED = 1u << 2,    /* needed, required: "X is not needed" */
+    R_MONTH = 1u << 3,   /* val 1..12 */
+    R_MAMBIG = 1u << 4,  /* may, jan, mar: a month only next to a day, year or "by" */
+    R_NUMW = 1u << 5,    /* number word, val 1..90 */
+    R_SCALE = 1u << 6,   /* hundred, thousand, million: val */
+    R_ARTICLE = 1u << 7, /* a, an: "a dozen", "within a month" */
+    R_DOZEN = 1u << 8,   /* dozen, douzaine, Dutzend; trentaine, centinaio (about N): val */
+    R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
+    R_MULT = 1u << 10,   /* k, M, Mio, million: val */
+    R_BUDGET = 1u << 11,
+    R_DISC = 1u << 12,   /* discount words; val 1 = a noun that may precede the percent */
+    R_PCT = 1u << 13,    /* percent, Prozent */
+    R_TERMW = 1u << 14,  /* term, contract, subscription, Laufzeit */
+    R_TUNIT = 1u << 15,  /* time unit, val = enum tunit */
+    R_ANNUAL = 1u << 16, /* annual, yearly, jährlich */
+    R_DTRIG = 1u << 17,  /* by, before, until, deadline: a date after it is a deadline */
+    R_DWORD = 1u << 18,  /* may start a relative date: next, end, ASAP, Q */
+    R_RESID = 1u << 20,  /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
+    R_DATA = 1u << 21,   /* data, Daten, servers */
+    R_LOC = 1u << 22,    /* based, located, offices: the customer's whereabouts follow */
+    R_STOP = 1u << 23,   /* function words that do not sit between a number and its unit */
+    R_REGION = 1u << 24, /* EU, Europe, EEA */
+    R_IN = 1u << 25,     /* in, within, innerhalb */
+    R_PER = 1u << 26,    /* per, each: "€5 per user" is a unit price, not a budget */
+    R_CADJ = 1u << 27,   /* German, French...: val = code as two bytes */
+    R_PRON = 1u << 28,   /* we, I, they: "... and we want" starts a new clause */
+    R_HEDGE = 1u << 29,  /* maybe, optional, eventuell: a capability named with it can wait */
+};
+
+enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER };
+
+struct kwdef {
+    const char *w; /* lower case, apostrophes removed */
+    uint32_t roles;
+    int64_t val;
+};
+
+#define CC(a, b) (((a) << 8) | (b))
+
+/* ---- static tables built once --------------------------------------------------------- */
+
+#define KW_SLOTS 2048 /* power of two, more than twice the keyword count */
+
+/* One phrase of a vocabulary, cut into tokens. */
+enum ph_flag {
+    PH_PLURAL = 1 << 0, /* the last word also matches its plural/singular */
+    PH_UPPER = 1 << 1,  /* in running text only when written without lower-case letters */
+    PH_CAP = 1 << 2,    /* in running text only when it starts with a capital */
+};
+
+#define KEY_MAX 24
+
+struct phrase {
+    const char *name; /* reported name */
+    const char *lo;   /* the phrase lower-cased; token offsets point into it */
+    const struct tok *t;
+    uint32_t nt;
+    uint32_t order; /* position in the input, for a total order */
+    uint32_t next;  /* next phrase with the same key + 1, 0 at the end */
+    uint32_t len;
+    uint8_t flags;
+    uint8_t lang; /* LANG_* bits of a built-in unit noun, 0 for the workspace's own words */
+    uint8_t klen;
+    char key[KEY_MAX]; /* singular stem of the first token */
+};
+
+struct tindex {
+    struct phrase *ph;
+    size_t n;
+    uint32_t *slot; /* per hash slot: the first phrase of one key + 1, 0 = empty */
+    size_t mask;
+};
+
+#define COUNTRY_PHRASES 1024
+#define COUNTRY_TOKENS 4096
+#define COUNTRY_POOL 24576
+#define REGION_PHRASES 1024
+#define REGION_TOKENS 3072
+#define REGION_POOL 24576
+
+#define MORPHEMES 192 /* more than the morphemes of the number words */
+
+static inline bool is_upper_start(const unsigned char *p, size_t n, size_t i) {
+    if (p[i] >= 'A' && p[i] <= 'Z')
+        return true;
+    return p[i] == 0xC3 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9E;
+}
+/* s[0..n) without apostrophes into buf (size cap); returns the length or 0 if too long. */
+static inline size_t strip_apos(const char *s, size_t n, char *buf, size_t cap) {
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\'')
+            continue;
+        if ((unsigned char)s[i] == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+            (unsigned char)s[i + 2] == 0x99) {
+            i += 2;
+            continue;
+        }
+        if (o + 1 >= cap)
+            return 0;
+        buf[o++] = s[i];
+    }
+    buf[o] = '\0';
+    return o;
+}
+/* keywords.c */
+extern const struct kwdef dw__ex_kwdefs[];
+extern const size_t dw__ex_n_kwdefs;
+extern const struct dw_vocab_term dw__ex_default_integrations[];
+extern const size_t dw__ex_n_default_integrations;
+
+/* the languages of the built-in words, as bits */
+enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL = 32 };
+
+/* ---- the extraction context ----------------------------------------------------------- */
+
+struct ctx {
+    const char *text; /* the caller's text */
+    const char *lo;   /* lower-cased copy, same offsets */
+    size_t len;
+    struct tok *t;
+    size_t nt;
+    uint8_t *claim; /* per token: explained by an earlier extractor */
+    bool loose;     /* dw_country_code(): ignore the running-text case rules */
+    int64_t today;  /* days since 1970-01-01 of received_at */
+    int ty;
+    unsigned tm, td;
+    int wd; /* weekday of today, 0 = Monday */
+    const struct tindex *caps, *stds, *units, *integ;
+    const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
+    const char *defcur;
+    bool oom;
+};
+
+static inline size_t tlen(const struct ctx *c, size_t i) {
+    return c->t[i].e - c->t[i].s;
+}
+static inline bool kind(const struct ctx *c, size_t i, int k) {
+    return i < c->nt && c->t[i].kind == k;
+}
+static inline bool role(const struct ctx *c, size_t i, uint32_t r) {
+    return i < c->nt && (c->t[i].roles & r);
+}
+static inline int64_t kval(const struct ctx *c, size_t i) {
+    return i < c->nt && c->t[i].kw ? dw__ex_kwdefs[c->t[i].kw - 1].val : 0;
+}
+/* Token i touches token i-1 (no space between). */
+static inline bool glued(const struct ctx *c, size_t i) {
+    return i < c->nt && !c->t[i].gap;
+}
+static inline bool wordish(const struct ctx *c, size_t i) {
+    return i < c->nt && (c->t[i].kind == TK_WORD || c->t[i].kind == TK_NUM);
+}
+/* Token j starts a new word: it is not a letter or digit glued to the one before. */
+/* Does token i end with an apostrophe (an elided "d'", "l'")? */
+static inline bool elided(const struct ctx *c, size_t i) {
+    const char *w = c->lo + c->t[i].s;
+    size_t n = tlen(c, i);
+    return (n >= 2 && w[n - 1] == '\'') || (n >= 4 && memcmp(w + n - 3, "\xE2\x80\x99", 3) == 0);
+}
+
+static inline bool free_at(const struct ctx *c, size_t j) {
+    return j >= c->nt || c->t[j].gap || !wordish(c, j) || !wordish(c, j - 1) || elided(c, j - 1);
+}
+
+/* Token i's text equals w[0..n) (lower case; apostrophes in the text are ignored). */
+static inline bool is_n(const struct ctx *c, size_t i, const char *w, size_t n) {
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return false;
+    const char *s = c->lo + c->t[i].s;
+    size_t l = tlen(c, i);
+    if (l == n)
+        return memcmp(s, w, n) == 0;
+    if (!(c->t[i].flags & TF_APOS))
+        return false;
+    char buf[64];
+    size_t m = strip_apos(s, l, buf, sizeof buf);
+    return m == n && memcmp(buf, w, n) == 0;
+}
+/* A literal's length is known at compile time: is() costs one length test for most words. */
+#define is(c, i, w) is_n((c), (i), (w), __builtin_strlen(w))
+
+static inline bool claimed(const struct ctx *c, size_t a, size_t b) {
+    for (size_t i = a; i < b && i < c->nt; i++)
+        if (c->claim[i])
+            return true;
+    return false;
+}
+static inline void claim(struct ctx *c, size_t a, size_t b) {
+    for (size_t i = a; i < b && i < c->nt; i++)
+        c->claim[i] = 1;
+}
+
+static inline char sym1(const struct ctx *c, size_t i) {
+    return kind(c, i, TK_SYM) && tlen(c, i) == 1 ? c->lo[c->t[i].s] : 0;
+}
+
+/* A '.' or ',' inside a number ("1,200", "1.5"). */
+static inline bool in_number(const struct ctx *c, size_t i) {
+    return i > 0 && kind(c, i - 1, TK_NUM) && kind(c, i + 1, TK_NUM) && glued(c, i) &&
+           glued(c, i + 1);
+}
+
+/* The end of a sentence: . ! ? ; or a break. A full stop counts only before a capital or
+ * the end ("approx. 50k" goes on). */
+static inline bool sent_end(const struct ctx *c, size_t i) {
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return true;
+    char ch = sym1(c, i);
+    if (ch == '!' || ch == '?' || ch == ';')
+        return true;
+    if (ch != '.' || in_number(c, i))
+        return false;
+    if (i + 1 >= c->nt)
+        return true;
+    if (!c->t[i + 1].gap)
+        return false;
+    return c->t[i + 1].kind == TK_BREAK ||
+           is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s);
+}
+
+/* The end of a clause: a sentence end, , : ( ) or but/however/aber. */
+static inline bool clause_end(const struct ctx *c, size_t i) {
+    if (sent_end(c, i))
+        return true;
+    char ch = sym1(c, i);
+    if ((ch == ',' && !in_number(c, i)) || (ch == ':' && !in_number(c, i)) || ch == '(' ||
+        ch == ')')
+        return true;
+    return role(c, i, R_CLAUSE);
+}
+
+struct num {
+    size_t t0, t1;
+    int64_t mant; /* value = mant / 10^scale */
+    int scale;
+    int groups; /* thousands groups ("1,200,000" has 2) */
+    bool words;
+};
+
+/* ---- the tables built once (phrases.c) ---------------------------------------------- */
+
+struct dw__ex_tables {
+    uint16_t kw_slot[KW_SLOTS];
+    uint8_t kw_len[KW_SLOTS]; /* the length of that slot's keyword */
+    /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
+     * are the indexes of those starting with b, in table order */
+    uint8_t morph[MORPHEMES];
+    uint8_t morph_len[MORPHEMES];
+    uint16_t morph_start[257];
+    struct tindex countries;
+    struct phrase country_ph[COUNTRY_PHRASES];
+    struct tok country_tok[COUNTRY_TOKENS];
+    char country_pool[COUNTRY_POOL];
+    uint32_t country_slot[2 * COUNTRY_PHRASES];
+    char codes[320][3];
+    struct tindex regions; /* names point into region_pool; region_cc[phrase] its country */
+    struct phrase region_ph[REGION_PHRASES];
+    struct tok region_tok[REGION_TOKENS];
+    char region_pool[REGION_POOL];
+    uint32_t region_slot[2 * REGION_PHRASES];
+    char region_cc[REGION_PHRASES][3];
+    bool region_city[REGION_PHRASES];
+};
+extern struct dw__ex_tables dw__ex_g;
+extern pthread_once_t dw__ex_once;
+
+/* tokenize.c */
+void dw__ex_fold_lower(const char *in, size_t n, char *out);
+size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
+int dw__ex_kw_find(const char *w, size_t n);
+size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
+bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
+
+/* phrases.c */
+void dw__ex_init_tables(void);
+int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, size_t n,
+                        uint8_t flags, bool standards, const uint8_t *term_lang);
+const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
+                                     size_t *ret_end);
+
+/* patterns.c */
+int64_t dw__ex_digits_val(const struct ctx *c, size_t i);
+bool dw__ex_sep_at(const struct ctx *c, size_t i, char *ret);
+bool dw__ex_parse_number(const struct ctx *c, size_t i, struct num *n);
+int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end);
+bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret_end);
+size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
+size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
+void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v);
+void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1);
+json_t *dw__ex_new_item(struct ctx *c);
+void dw__ex_put_conf(struct ctx *c, json_t *o, int pct);
+json_t *dw__ex_fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1);
+void dw__ex_append(struct ctx *c, json_t *arr, json_t *o);
+bool dw__ex_has_name(json_t *arr, const char *name);
+
+/* numbers.c */
+/* Number words that are common words in another language (numbers.c says which). */
+struct dw__ex_weak_number {
+    const char *w;
+    uint8_t lang;
+};
+extern const struct dw__ex_weak_number dw__ex_weak_numbers[];
+extern const size_t dw__ex_n_weak_numbers;
+void dw__ex_morphemes_init(void);
+int32_t dw__ex_word_number(const char *w, size_t n);
+
+/* negation.c */
+void dw__ex_classify(struct ctx *c);
+void dw__ex_mark_negation(struct ctx *c);
+bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
+
+/* dates.c */
+json_t *dw__ex_extract_deadline(struct ctx *c);
+
+/* capabilities.c */
+int dw__ex_phrase_conf(const struct ctx *c, size_t i, size_t e, int hi);
+void dw__ex_extract_standards(struct ctx *c, json_t *arr);
+void dw__ex_extract_integrations(struct ctx *c, json_t *arr);
+void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded, json_t *optional);
+
+/* commercial.c */
+json_t *dw__ex_extract_discount(struct ctx *c);
+json_t *dw__ex_extract_term(struct ctx *c);
+
+/* quantities.c */
+bool dw__ex_currency_sign(const struct ctx *c, size_t i);
+const struct phrase *dw__ex_unit_at(const struct ctx *c, size_t j, size_t *ret_end);
+void dw__ex_extract_quantities(struct ctx *c, json_t *arr);
+
+/* budget.c */
+json_t *dw__ex_extract_budget(struct ctx *c);
+
+/* places.c */
+json_t *dw__ex_extract_residency(struct ctx *c);
+json_t *dw__ex_extract_country(struct ctx *c);
+void dw__ex_extract_regions(struct ctx *c, json_t *arr);
+json_t *dw__ex_country_from_regions(struct ctx *c, json_t *regions);
+
+/* contacts.c */
+void dw__ex_extract_contacts(struct ctx *c, json_t *arr);
+const char *dw__ex_language(const struct ctx *c);
+void dw__ex_extract_instructions(struct ctx *c, json_t *arr);
+
+#endif

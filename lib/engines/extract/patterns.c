@@ -1,0 +1,346 @@
+/* Small token patterns the extractors share (numbers with their separators,
+ * multipliers, counts, word patterns) and the helpers that build the JSON facts. */
+#include "engines/extract/extract-internal.h"
+
+/* ---- small token patterns ------------------------------------------------------------- */
+
+int64_t dw__ex_digits_val(const struct ctx *c, size_t i) {
+    int64_t v = 0;
+    for (uint32_t k = c->t[i].s; k < c->t[i].e; k++)
+        v = v * 10 + (c->lo[k] - '0');
+    return v;
+}
+
+/* A digit separator: ',' and '.' group thousands or mark decimals; the Swiss apostrophe
+ * ("320'000", "320’000") only groups. */
+bool dw__ex_sep_at(const struct ctx *c, size_t i, char *ret) {
+    char ch = sym1(c, i);
+    if (is(c, i, "’"))
+        ch = '\'';
+    if (ch != ',' && ch != '.' && ch != '\'')
+        return false;
+    *ret = ch;
+    return true;
+}
+
+/* Three digits after one space, no-break space or narrow no-break space: a thousands group
+ * in "1 200". */
+static bool space_group(const struct ctx *c, size_t j) {
+    if (j == 0 || !kind(c, j, TK_NUM) || tlen(c, j) != 3 || !kind(c, j - 1, TK_NUM))
+        return false;
+    const char *sp = c->text + c->t[j - 1].e;
+    size_t gl = c->t[j].s - c->t[j - 1].e;
+    return (gl == 1 && sp[0] == ' ') || (gl == 2 && memcmp(sp, "\xC2\xA0", 2) == 0) ||
+           (gl == 3 && memcmp(sp, "\xE2\x80\xAF", 3) == 0);
+}
+
+/* A number in digits at i: "12", "1,200", "1.200", "1,200.50", "12,5", "1.2". */
+static bool parse_digits(const struct ctx *c, size_t i, struct num *n) {
+    char ch;
+    if (!kind(c, i, TK_NUM))
+        return false;
+    if (i > 0 && glued(c, i)) {
+        if (wordish(c, i - 1))
+            return false; /* "Q3", "v2", "SOC2" */
+        if (dw__ex_sep_at(c, i - 1, &ch) && i >= 2 && kind(c, i - 2, TK_NUM) && glued(c, i - 1))
+            return false; /* the middle of a number */
+    }
+    size_t nd = tlen(c, i);
+    if (nd > 15)
+        return false;
+    int64_t v = dw__ex_digits_val(c, i);
+    size_t j = i + 1;
+    char grp = 0;
+    int groups = 0;
+    if (nd <= 3) {
+        while (dw__ex_sep_at(c, j, &ch) && (!grp || ch == grp) && glued(c, j) &&
+               kind(c, j + 1, TK_NUM) && glued(c, j + 1) && tlen(c, j + 1) == 3 && nd + 3 <= 15) {
+            grp = ch;
+            v = v * 1000 + dw__ex_digits_val(c, j + 1);
+            nd += 3;
+            groups++;
+            j += 2;
+        }
+    }
+    /* French and Swiss typography group with a space: "1 200 employés", "20 000 €" */
+    if (nd <= 3 && !groups && (i == 0 || !kind(c, i - 1, TK_NUM))) {
+        size_t k = j;
+        int64_t w = v;
+        size_t wd = nd;
+        int sg = 0;
+        while (space_group(c, k) && wd + 3 <= 15) {
+            w = w * 1000 + dw__ex_digits_val(c, k);
+            wd += 3;
+            sg++;
+            k++;
+        }
+        if (sg && !(kind(c, k, TK_NUM) && c->t[k].gap)) {
+            v = w;
+            nd = wd;
+            groups = sg;
+            j = k;
+        }
+    }
+    int scale = 0;
+    /* at most 18 digits in all, so the mantissa fits an int64 */
+    if (dw__ex_sep_at(c, j, &ch) && ch != grp && ch != '\'' && glued(c, j) &&
+        kind(c, j + 1, TK_NUM) && glued(c, j + 1) && tlen(c, j + 1) <= 6 &&
+        nd + tlen(c, j + 1) <= 18) {
+        size_t fd = tlen(c, j + 1);
+        for (size_t k = 0; k < fd; k++)
+            v *= 10;
+        v += dw__ex_digits_val(c, j + 1);
+        scale = (int)fd;
+        j += 2;
+    }
+    if (dw__ex_sep_at(c, j, &ch) && glued(c, j) && kind(c, j + 1, TK_NUM) && glued(c, j + 1))
+        return false; /* "1.2.3", an address or a version */
+    *n = (struct num){.t0 = i, .t1 = j, .mant = v, .scale = scale, .groups = groups};
+    return true;
+}
+
+/* Does the number word at j add to the value so far ("twenty five", "treinta y cinco",
+ * "doscientos cincuenta", "soixante-dix", "vingt et un")? */
+static bool adds_to(int64_t cur, int64_t v) {
+    if (v < 10 && cur >= 20 && cur % 10 == 0)
+        return true; /* tens, then a unit */
+    if (v >= 10 && v < 20 && (cur % 100 == 60 || cur % 100 == 80))
+        return true; /* French: soixante-dix, quatre-vingt-douze */
+    return v < 100 && cur >= 100 && cur % 100 == 0;
+}
+
+/* A number in words, in any of the six languages: "twelve", "two hundred and fifty",
+ * "a dozen", "une douzaine", "zwölf", "treinta y cinco", "vingt-cinq", "zweihundert". */
+static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
+    int64_t total = 0, cur = 0;
+    size_t j = i;
+    int last = 0; /* 1 a number word, 3 scale */
+    bool any = false;
+    if (role(c, i, R_ARTICLE)) {
+        if (!role(c, i + 1, R_SCALE | R_DOZEN))
+            return false;
+        cur = 1;
+        j++;
+    }
+    while (j < c->nt && total + cur < 1000000000000LL) {
+        if (role(c, j, R_NUMW)) {
+            int64_t v = c->t[j].nval;
+            if (last == 1 && !adds_to(cur, v))
+                break;
+            cur += v;
+            last = 1;
+            any = true;
+            j++;
+            /* "twenty-five", "vingt-cinq"; "treinta y cinco", "vingt et un" */
+            size_t k = j;
+            if (is(c, k, "-") && glued(c, k) && glued(c, k + 1))
+                k++;
+            else if (is(c, k, "y") || is(c, k, "et"))
+                k++;
+            if (k > j && role(c, k, R_NUMW) && adds_to(cur, c->t[k].nval))
+                j = k;
+            continue;
+        }
+        if (role(c, j, R_SCALE) && (any || cur)) {
+            int64_t s = kval(c, j);
+            if (s == 100) {
+                cur = (cur ? cur : 1) * 100;
+            } else {
+                total += (cur ? cur : 1) * s;
+                cur = 0;
+            }
+            any = true;
+            last = 3;
+            j++;
+            if (is(c, j, "and") && role(c, j + 1, R_NUMW))
+                j++;
+            continue;
+        }
+        if (role(c, j, R_DOZEN) && (any || cur)) {
+            cur = (cur ? cur : 1) * kval(c, j);
+            any = true;
+            last = 3;
+            j++;
+            continue;
+        }
+        break;
+    }
+    if (!any)
+        return false;
+    *n = (struct num){.t0 = i, .t1 = j, .mant = total + cur, .words = true};
+    return true;
+}
+
+bool dw__ex_parse_number(const struct ctx *c, size_t i, struct num *n) {
+    return parse_digits(c, i, n) || parse_words(c, i, n);
+}
+
+/* A multiplier after a number: "200k", "1.2M", "1.2 million", "5 Mio.". */
+int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end) {
+    if (is(c, j, "t") && is(c, j + 1, "€") && glued(c, j + 1) && c->text[c->t[j].s] == 'T') {
+        *ret_end = j + 1; /* "130 T€": thousand euros; the € is read as the currency */
+        return 1000;
+    }
+    if (!role(c, j, R_MULT))
+        return 0;
+    if (tlen(c, j) <= 2 && !glued(c, j))
+        return 0; /* "k", "M", "bn" touch the number */
+    size_t e = j + 1;
+    if ((is(c, j, "mio") || is(c, j, "tsd") || is(c, j, "mrd")) && is(c, e, ".") && glued(c, e))
+        e++;
+    *ret_end = e;
+    return kval(c, j);
+}
+
+/* A whole count: "12", "1,200", "1.200", "two hundred", "10k". */
+bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret_end) {
+    struct num n;
+    if (!dw__ex_parse_number(c, i, &n))
+        return false;
+    size_t e = n.t1;
+    int64_t m = dw__ex_parse_mult(c, e, &e);
+    if (m) {
+        if (n.groups == 1 && n.scale == 0)
+            n.scale = 3; /* "1.5k" yes, but "1.500k" is 1.5 thousand too */
+    } else {
+        m = 1;
+    }
+    __int128 v = (__int128)n.mant * m, div = 1;
+    for (int s = 0; s < n.scale; s++)
+        div *= 10;
+    if (v % div != 0)
+        return false;
+    v /= div;
+    if (v <= 0 || v > 1000000000000LL)
+        return false;
+    *ret = (int64_t)v;
+    *ret_end = e;
+    return true;
+}
+
+/* Match a token pattern at i: elements separated by spaces, each a literal word or
+ * symbol, "{a|b}" for one of several, or "#" for a number; a trailing "?" makes an element
+ * optional, "*" lets it repeat up to three times. Returns the end token or 0. */
+static bool pat_elem(const struct ctx *c, size_t j, const char *el, size_t n, size_t *ret_end) {
+    if (j >= c->nt || c->t[j].kind == TK_BREAK)
+        return false;
+    if (n == 1 && el[0] == '#') {
+        struct num x;
+        if (!parse_digits(c, j, &x))
+            return false;
+        *ret_end = x.t1;
+        return true;
+    }
+    if (el[0] == '{') {
+        const char *p = el + 1, *end = el + n - 1;
+        while (p < end) {
+            const char *q = p;
+            while (q < end && *q != '|')
+                q++;
+            if (is_n(c, j, p, (size_t)(q - p))) {
+                *ret_end = j + 1;
+                return true;
+            }
+            p = q + 1;
+        }
+        return false;
+    }
+    if (!is_n(c, j, el, n))
+        return false;
+    *ret_end = j + 1;
+    return true;
+}
+
+size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat) {
+    size_t j = i;
+    const char *p = pat;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return j > i ? j : 0;
+        size_t n = 0;
+        if (*p == '{')
+            while (p[n++] != '}')
+                ;
+        else
+            while (p[n] && p[n] != ' ' && p[n] != '?' && p[n] != '*')
+                n++;
+        char mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
+        int reps = 0, max = mod == '*' ? 3 : 1;
+        size_t e;
+        while (reps < max && pat_elem(c, j, p, n, &e)) {
+            j = e;
+            reps++;
+        }
+        if (reps == 0 && !mod)
+            return 0;
+        p += n + (mod ? 1 : 0);
+    }
+}
+
+/* A pattern that ends exactly at token `end`, starting up to 5 tokens before it; returns
+ * its start or SIZE_MAX. */
+size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
+    for (size_t k = end < 5 ? end : 5; k >= 1; k--)
+        if (dw__ex_pat_match(c, end - k, pat) == end)
+            return end - k;
+    return SIZE_MAX;
+}
+
+/* ---- JSON helpers --------------------------------------------------------------------- */
+
+void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
+    if (!v || json_object_set_new(o, key, v) != 0)
+        c->oom = true;
+}
+
+/* Adds "text" and "span" for tokens [t0, t1). */
+void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
+    size_t s = c->t[t0].s, e = c->t[t1 - 1].e;
+    dw__ex_put(c, o, "text", json_stringn(c->text + s, e - s));
+    dw__ex_put(c, o, "span", json_pack("[I,I]", (json_int_t)s, (json_int_t)e));
+}
+
+json_t *dw__ex_new_item(struct ctx *c) {
+    json_t *o = json_object();
+    if (!o)
+        c->oom = true;
+    return o;
+}
+
+/* How sure the engine is of a fact, in percent (docs/internals/extraction.md lists the
+ * grades); an integer, as everything the engine writes that is compared later. */
+void dw__ex_put_conf(struct ctx *c, json_t *o, int pct) {
+    if (o)
+        dw__ex_put(c, o, "confidence", json_integer(pct));
+}
+
+/* A fact of one value: {key: value, text, span} for tokens [t0, t1); value is stolen. */
+json_t *dw__ex_fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1) {
+    json_t *o = dw__ex_new_item(c);
+    if (!o) {
+        json_decref(value);
+        return NULL;
+    }
+    dw__ex_put(c, o, key, value);
+    dw__ex_put_span(c, o, t0, t1);
+    dw__ex_put_conf(c, o, 85);
+    return o;
+}
+
+void dw__ex_append(struct ctx *c, json_t *arr, json_t *o) {
+    if (!o || json_array_append_new(arr, o) != 0)
+        c->oom = true;
+}
+
+bool dw__ex_has_name(json_t *arr, const char *name) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *n = dw_json_str(v, "name");
+        if (n && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}

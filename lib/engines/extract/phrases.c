@@ -1,0 +1,296 @@
+/* Vocabulary phrases: cutting a vocabulary (capabilities, standards, units, country
+ * and region names) into tokens, indexing it by the stem of its first word, the tables built
+ * once, and the longest phrase at a token. */
+#include "engines/extract/extract-internal.h"
+
+struct dw__ex_tables dw__ex_g;
+pthread_once_t dw__ex_once = PTHREAD_ONCE_INIT;
+
+/* ---- phrase index --------------------------------------------------------------------- */
+
+static bool joiner(const char *lo, const struct tok *t) {
+    return t->kind == TK_SYM && t->e - t->s == 1 && (lo[t->s] == '-' || lo[t->s] == '/');
+}
+
+/* Order within one key: more tokens first, then longer, then earlier in the input. */
+static int phrase_cmp(const struct phrase *x, const struct phrase *y) {
+    if (x->nt != y->nt)
+        return x->nt > y->nt ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Fill ph (its lo, t and name set) from the phrase text; false if it cannot be matched
+ * (empty, or starting with a symbol). */
+static bool phrase_init(struct phrase *ph, const char *orig, size_t len, char *lo, struct tok *toks,
+                        uint8_t flags) {
+    dw__ex_fold_lower(orig, len, lo);
+    size_t nt = dw__ex_tokenize(orig, len, toks, false);
+    if (nt == 0 || (toks[0].kind != TK_WORD && toks[0].kind != TK_NUM))
+        return false;
+    ph->lo = lo;
+    ph->t = toks;
+    ph->nt = (uint32_t)nt;
+    ph->len = (uint32_t)len;
+    ph->flags = flags;
+    ph->klen = (uint8_t)dw__ex_stem(lo + toks[0].s, toks[0].e - toks[0].s, ph->key, KEY_MAX);
+    return true;
+}
+
+static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
+    return p->klen == klen && memcmp(p->key, key, klen) == 0;
+}
+
+/* Hash the phrases by key; the phrases of one key form a chain, longest first. */
+static void tindex_finish(struct tindex *ix, uint32_t *slot, size_t nslot) {
+    ix->slot = slot;
+    ix->mask = nslot - 1;
+    memset(slot, 0, nslot * sizeof *slot);
+    for (size_t i = 0; i < ix->n; i++) {
+        struct phrase *p = &ix->ph[i];
+        uint32_t h = dw_fnv1a32(p->key, p->klen) & (uint32_t)ix->mask;
+        while (slot[h] && !key_eq(&ix->ph[slot[h] - 1], p->key, p->klen))
+            h = (h + 1) & (uint32_t)ix->mask;
+        uint32_t *link = &slot[h];
+        while (*link && phrase_cmp(&ix->ph[*link - 1], p) < 0)
+            link = &ix->ph[*link - 1].next;
+        p->next = *link;
+        *link = (uint32_t)i + 1;
+    }
+}
+
+/* Short all-capital standards ("EAR", "PCI") are words in lower case ("ear"). */
+static uint8_t standard_flags(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 3)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'A' || s[i] > 'Z')
+            return 0;
+    return PH_UPPER;
+}
+
+/* Index a vocabulary list: names and synonyms, in one allocation owned by ix->ph. */
+int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, size_t n,
+                        uint8_t flags, bool standards, const uint8_t *term_lang) {
+    *ix = (struct tindex){0};
+    size_t nph = 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!terms[i].name)
+            continue;
+        nph++;
+        bytes += strlen(terms[i].name) + 1;
+        for (size_t k = 0; k < terms[i].n_synonyms; k++)
+            if (terms[i].synonyms && terms[i].synonyms[k]) {
+                nph++;
+                bytes += strlen(terms[i].synonyms[k]) + 1;
+            }
+    }
+    if (nph == 0)
+        return 0;
+    if (nph > (1u << 20) || bytes > (16u << 20))
+        return -DW_ETOOBIG;
+    size_t nslot = 16;
+    while (nslot < 2 * nph)
+        nslot <<= 1;
+    char *mem = malloc(nph * sizeof(struct phrase) + bytes * sizeof(struct tok) +
+                       nslot * sizeof(uint32_t) + bytes);
+    if (!mem)
+        return -DW_ENOMEM;
+    struct phrase *ph = (struct phrase *)(void *)mem;
+    struct tok *toks = (struct tok *)(void *)(ph + nph);
+    uint32_t *slot = (uint32_t *)(void *)(toks + bytes);
+    char *pool = (char *)(slot + nslot);
+    size_t np = 0, tp = 0, pp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!terms[i].name)
+            continue;
+        for (size_t k = 0; k <= terms[i].n_synonyms; k++) {
+            const char *s = k == 0              ? terms[i].name
+                            : terms[i].synonyms ? terms[i].synonyms[k - 1]
+                                                : NULL;
+            if (!s)
+                continue;
+            size_t len = strlen(s);
+            struct phrase *p = &ph[np];
+            *p = (struct phrase){
+                .name = terms[i].name, .order = (uint32_t)np, .lang = term_lang ? term_lang[i] : 0};
+            uint8_t fl = flags | (standards ? standard_flags(s) : 0);
+            if (phrase_init(p, s, len, pool + pp, toks + tp, fl)) {
+                tp += p->nt;
+                np++;
+            }
+            pp += len + 1;
+        }
+    }
+    ix->ph = ph;
+    ix->n = np;
+    tindex_finish(ix, slot, nslot);
+    return 0;
+}
+
+void dw__ex_init_tables(void) {
+    for (size_t k = 0; k < dw__ex_n_kwdefs; k++) {
+        size_t n = strlen(dw__ex_kwdefs[k].w);
+        uint32_t h = dw_fnv1a32(dw__ex_kwdefs[k].w, n) & (KW_SLOTS - 1);
+        bool dup = false;
+        while (dw__ex_g.kw_slot[h] && !dup) {
+            dup = strcmp(dw__ex_kwdefs[dw__ex_g.kw_slot[h] - 1].w, dw__ex_kwdefs[k].w) == 0;
+            h = (h + 1) & (KW_SLOTS - 1);
+        }
+        if (!dup) {
+            dw__ex_g.kw_slot[h] = (uint16_t)(k + 1);
+            dw__ex_g.kw_len[h] = (uint8_t)n;
+        }
+    }
+    dw__ex_morphemes_init();
+    size_t np = 0, tp = 0, pp = 0;
+    for (size_t c = 0; c < dw__n_country_names && c < DW_ARRAY_SIZE(dw__ex_g.codes); c++) {
+        const char *s = dw__country_names[c];
+        memcpy(dw__ex_g.codes[c], s, 2);
+        dw__ex_g.codes[c][2] = '\0';
+        for (const char *p = s + 3; *p;) {
+            size_t len = strcspn(p, "|");
+            const char *a = p;
+            uint8_t fl = 0;
+            if (*a == '^' || *a == '*') {
+                fl = *a == '^' ? PH_UPPER : PH_CAP;
+                a++;
+            }
+            size_t alen = len - (size_t)(a - p);
+            if (np < COUNTRY_PHRASES && tp + alen <= COUNTRY_TOKENS &&
+                pp + alen + 1 <= COUNTRY_POOL) {
+                struct phrase *ph = &dw__ex_g.country_ph[np];
+                *ph = (struct phrase){.name = dw__ex_g.codes[c], .order = (uint32_t)np};
+                if (phrase_init(ph, a, alen, dw__ex_g.country_pool + pp, dw__ex_g.country_tok + tp,
+                                fl)) {
+                    tp += ph->nt;
+                    np++;
+                }
+                pp += alen + 1;
+            }
+            p += len;
+            if (*p == '|')
+                p++;
+        }
+    }
+    dw__ex_g.countries.ph = dw__ex_g.country_ph;
+    dw__ex_g.countries.n = np;
+    tindex_finish(&dw__ex_g.countries, dw__ex_g.country_slot, DW_ARRAY_SIZE(dw__ex_g.country_slot));
+
+    /* regions: the reported name is the first one, copied NUL-terminated into the pool */
+    np = tp = pp = 0;
+    for (size_t r = 0; r < dw__n_region_names + dw__n_city_names; r++) {
+        bool city = r >= dw__n_region_names;
+        const char *s = city ? dw__city_names[r - dw__n_region_names] : dw__region_names[r];
+        size_t nlen = strcspn(s + 3, "|");
+        if (pp + nlen + 1 > REGION_POOL)
+            break;
+        char *name = dw__ex_g.region_pool + pp;
+        memcpy(name, s + 3, nlen);
+        name[nlen] = '\0';
+        pp += nlen + 1;
+        for (const char *p = s + 3; *p;) {
+            size_t len = strcspn(p, "|");
+            if (np < REGION_PHRASES && tp + len <= REGION_TOKENS && pp + len + 1 <= REGION_POOL) {
+                struct phrase *ph = &dw__ex_g.region_ph[np];
+                *ph = (struct phrase){.name = name, .order = (uint32_t)np};
+                if (phrase_init(ph, p, len, dw__ex_g.region_pool + pp, dw__ex_g.region_tok + tp,
+                                PH_CAP)) {
+                    memcpy(dw__ex_g.region_cc[np], s, 2);
+                    dw__ex_g.region_city[np] = city;
+                    tp += ph->nt;
+                    np++;
+                }
+                pp += len + 1;
+            }
+            p += len;
+            if (*p == '|')
+                p++;
+        }
+    }
+    dw__ex_g.regions.ph = dw__ex_g.region_ph;
+    dw__ex_g.regions.n = np;
+    tindex_finish(&dw__ex_g.regions, dw__ex_g.region_slot, DW_ARRAY_SIZE(dw__ex_g.region_slot));
+}
+
+/* ---- vocabulary lookup ---------------------------------------------------------------- */
+
+/* Does phrase p match the text at token i? Returns the end token or 0. Hyphens and
+ * slashes are optional between words ("on-prem" = "on prem"), the last word of a plural
+ * phrase matches singular and plural. */
+static size_t phrase_match(const struct ctx *c, const struct phrase *p, size_t i) {
+    size_t j = i;
+    for (uint32_t k = 0; k < p->nt; k++) {
+        const struct tok *pt = &p->t[k];
+        if (joiner(p->lo, pt))
+            continue;
+        if (j > i)
+            while (j < c->nt && joiner(c->lo, &c->t[j]))
+                j++;
+        if (j >= c->nt)
+            return 0;
+        const struct tok *tt = &c->t[j];
+        if (tt->kind != pt->kind)
+            return 0;
+        size_t tl = tt->e - tt->s, pl = pt->e - pt->s;
+        const char *ts = c->lo + tt->s, *ps = p->lo + pt->s;
+        if (tl != pl || memcmp(ts, ps, pl) != 0) {
+            if (k + 1 != p->nt || !(p->flags & PH_PLURAL) || tt->kind != TK_WORD ||
+                !dw__ex_plural_eq(ts, tl, ps, pl))
+                return 0;
+        }
+        j++;
+    }
+    if (!free_at(c, j))
+        return 0;
+    if (!c->loose && (p->flags & PH_UPPER)) {
+        for (uint32_t b = c->t[i].s; b < c->t[j - 1].e; b++)
+            if (c->text[b] >= 'a' && c->text[b] <= 'z')
+                return 0;
+    }
+    if (!c->loose && (p->flags & PH_CAP) &&
+        !is_upper_start((const unsigned char *)c->text, c->len, c->t[i].s))
+        return 0;
+    return j;
+}
+
+/* The longest phrase of ix starting at token i whose key is key[0..kl), or NULL. */
+static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex *ix, size_t i,
+                                        const char *key, size_t kl, size_t *ret_end) {
+    uint32_t h = dw_fnv1a32(key, kl) & (uint32_t)ix->mask;
+    for (;;) {
+        uint32_t s = ix->slot[h];
+        if (!s)
+            return NULL;
+        if (key_eq(&ix->ph[s - 1], key, kl)) {
+            for (uint32_t q = s; q; q = ix->ph[q - 1].next) {
+                size_t e = phrase_match(c, &ix->ph[q - 1], i);
+                if (e) {
+                    *ret_end = e;
+                    return &ix->ph[q - 1];
+                }
+            }
+            return NULL;
+        }
+        h = (h + 1) & (uint32_t)ix->mask;
+    }
+}
+
+/* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
+ * again without it, for German plurals ("Standorten"). */
+const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
+                                     size_t *ret_end) {
+    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
+        return NULL;
+    char key[KEY_MAX];
+    const char *w = c->lo + c->t[i].s;
+    size_t n = tlen(c, i), kl = dw__ex_stem(w, n, key, KEY_MAX);
+    const struct phrase *p = vocab_probe(c, ix, i, key, kl, ret_end);
+    if (!p && n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD) {
+        kl = dw__ex_stem(w, n - 1, key, KEY_MAX);
+        p = vocab_probe(c, ix, i, key, kl, ret_end);
+    }
+    return p;
+}

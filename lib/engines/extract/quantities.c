@@ -1,0 +1,389 @@
+/* Quantities: a count and its unit ("14 Standorte", "a dozen sites", "5 users per
+ * site"), with rates, partitives and parts of a total told apart. */
+#include "engines/extract/extract-internal.h"
+
+/* ---- quantities ----------------------------------------------------------------------- */
+
+struct qty {
+    size_t t0, t1;
+    int64_t value;
+    const char *unit;
+    size_t u0, u1; /* the unit's words */
+    int conf;
+    int64_t per_value;    /* a rate times a count: "4 access points per store" x 120 stores */
+    const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
+};
+
+static bool per_word(const struct ctx *c, size_t j) {
+    return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each") ||
+           is(c, j, "par") || is(c, j, "por");
+}
+
+/* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
+ * negozio", "elke winkel", "jede Filiale". */
+static bool every_word(const struct ctx *c, size_t j) {
+    return is(c, j, "every") || is(c, j, "jede") || is(c, j, "jedes") || is(c, j, "jeder") ||
+           is(c, j, "chaque") || is(c, j, "cada") || is(c, j, "ogni") || is(c, j, "elke") ||
+           is(c, j, "elk") || is(c, j, "iedere") || is(c, j, "ieder");
+}
+
+/* The unit a rate is counted per: "per store", "in each office", "at every site", "for
+ * each branch" right after the counted unit; NULL when there is none. */
+static const struct phrase *rate_unit(const struct ctx *c, size_t ue) {
+    size_t j = ue, e;
+    if (is(c, j, "in") || is(c, j, "at") || is(c, j, "for") || is(c, j, "across") ||
+        is(c, j, "dans") || is(c, j, "pour") || is(c, j, "für") || is(c, j, "op"))
+        j++;
+    if (!(per_word(c, j) || every_word(c, j)))
+        return NULL;
+    return dw__ex_vocab_at(c, c->units, j + 1, &e);
+}
+
+bool dw__ex_currency_sign(const struct ctx *c, size_t i) {
+    return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
+}
+
+/* A German or Dutch compound whose last part is a built-in unit noun: "Supermarktfilialen"
+ * is "Filialen", "Logistikstandorte" "Standorte", "kledingwinkels" "winkels"; at least three
+ * letters before the head, and not a word of dw__compound_stop ("Netzwerke"). */
+static const struct phrase *compound_unit(const struct ctx *c, size_t j) {
+    if (!c->units || c->t[j].kind != TK_WORD || (c->t[j].flags & TF_APOS))
+        return NULL;
+    const char *w = c->lo + c->t[j].s;
+    size_t n = tlen(c, j);
+    if (n < 7 || n > 48)
+        return NULL;
+    for (size_t k = 0; k < dw__n_compound_stop; k++)
+        if (strlen(dw__compound_stop[k]) == n && memcmp(dw__compound_stop[k], w, n) == 0)
+            return NULL;
+    const struct phrase *best = NULL;
+    for (size_t k = 0; k < c->units->n; k++) {
+        const struct phrase *p = &c->units->ph[k];
+        if (!(p->lang & (LANG_DE | LANG_NL)) || p->nt != 1)
+            continue;
+        size_t pl = p->t[0].e - p->t[0].s;
+        if (pl < 4 || pl + 3 > n || memcmp(w + n - pl, p->lo + p->t[0].s, pl) != 0)
+            continue;
+        if (!best || pl > best->t[0].e - best->t[0].s)
+            best = p;
+    }
+    return best;
+}
+
+/* A unit noun at j: the vocabulary's, or a compound ending in a built-in one. */
+const struct phrase *dw__ex_unit_at(const struct ctx *c, size_t j, size_t *ret_end) {
+    const struct phrase *u = dw__ex_vocab_at(c, c->units, j, ret_end);
+    if (!u && free_at(c, j) && (u = compound_unit(c, j)))
+        *ret_end = j + 1;
+    return u;
+}
+
+/* A unit within two words after j ("200 named users"); returns it and its end. */
+static const struct phrase *unit_after(const struct ctx *c, size_t j, size_t *ret_end,
+                                       size_t *ret_start) {
+    for (int f = 0; f <= 2 && j < c->nt; f++, j++) {
+        if (c->claim[j])
+            return NULL;
+        /* "20 cold-storage warehouses": a hyphen inside a modifier is not a word of its own */
+        if (f > 0 && is(c, j, "-") && glued(c, j)) {
+            f--;
+            continue;
+        }
+        const struct phrase *u = dw__ex_unit_at(c, j, ret_end), *head;
+        size_t e;
+        /* "40 branch offices": the last noun of a compound is the unit */
+        size_t u0 = j;
+        while (u && (head = dw__ex_vocab_at(c, c->units, *ret_end, &e))) {
+            u = head;
+            *ret_end = e;
+        }
+        if (u && !claimed(c, j, *ret_end))
+            *ret_start = u0;
+        if (u)
+            return claimed(c, j, *ret_end) ? NULL : u;
+        if (c->t[j].kind != TK_WORD ||
+            (c->t[j].roles & (R_STOP | R_NEG | R_CLAUSE | R_NUMW | R_SCALE | R_TUNIT | R_CUR |
+                              R_MULT | R_PCT | R_PER | R_MONTH)))
+            return NULL;
+    }
+    return NULL;
+}
+
+/* Is the number at i the end of a capability's name ("Wi-Fi 6", "Wi-Fi 7")? */
+static bool in_capability(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+        size_t e;
+        if (dw__ex_vocab_at(c, c->caps, k, &e) && e > i)
+            return true;
+    }
+    return false;
+}
+
+/* A count per something is a rate, not a quantity: "3 access points per store", "je Filiale
+ * ca. 10 Access Points", "two switches each". */
+static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
+    size_t ce;
+    if (per_word(c, ue) && (is(c, ue, "each") || kind(c, ue + 1, TK_WORD)) &&
+        !dw__ex_vocab_at(c, c->caps, ue + 1, &ce)) /* "Umspannwerke per SD-WAN" is a means */
+        return true;
+    /* "je Autohaus ca. 10": per, one word, then only approximations up to the number */
+    for (size_t k = i; k-- > 0 && i - k <= 5;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            break;
+        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD)) {
+            for (size_t m = k + 2; m < i; m++)
+                if (!(is(c, m, "ca") || is(c, m, ".") || is(c, m, "about") || is(c, m, "around") ||
+                      is(c, m, "rund") || is(c, m, "etwa") || is(c, m, "approx") ||
+                      is(c, m, "roughly") || is(c, m, "circa")))
+                    return false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The unit a rate is counted per when it comes first: "Each of our hotels needs 12 access
+ * points", "each school needs 20", "pro Filiale 3 Access Points", "je Autohaus ca. 4",
+ * "chaque magasin a besoin de 4": per, each or every, the unit, then at most three words
+ * before the number; NULL otherwise. */
+static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
+    for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (clause_end(c, k) && sym1(c, k) != '.')
+            return NULL;
+        if (sym1(c, k) == '.' && !is(c, k + 1, "ca") && !(k > 0 && is(c, k - 1, "ca")))
+            return NULL; /* a sentence ends (but "ca." does not) */
+        if (!(per_word(c, k) || every_word(c, k)))
+            continue;
+        size_t j = k + 1, e;
+        if (is(c, j, "of"))
+            j++;
+        if (is(c, j, "our") || is(c, j, "the") || is(c, j, "these") || is(c, j, "your"))
+            j++;
+        if (kind(c, j, TK_NUM)) /* "each of our 30 hotels needs 12" */
+            j++;
+        const struct phrase *u = dw__ex_vocab_at(c, c->units, j, &e);
+        if (!u || e > i || i - e > 3)
+            return NULL;
+        for (size_t m = e; m < i; m++) {
+            if (c->t[m].kind != TK_WORD && !is(c, m, ".") && !is(c, m, ":"))
+                return NULL;
+            /* "firewall at each practice and monitoring for 8 devices": the per phrase
+             * ended with what it qualified; the count after "and" is a count of its own */
+            if (is(c, m, "and") || is(c, m, "und") || is(c, m, "et") || is(c, m, "y") ||
+                is(c, m, "e") || is(c, m, "en") || is(c, m, "plus") || is(c, m, "sowie"))
+                return NULL;
+        }
+        return u;
+    }
+    return NULL;
+}
+
+/* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
+ * after ")". */
+static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
+    if (!is(c, j, "("))
+        return 0;
+    j++;
+    while (is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
+           is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
+           is(c, j, "."))
+        j++;
+    size_t e;
+    if (!kind(c, j, TK_NUM) || !dw__ex_parse_count(c, j, ret, &e) || claimed(c, j, e))
+        return 0;
+    if (is(c, e, "stück") || is(c, e, "units") || is(c, e, "pcs") || is(c, e, "stk") ||
+        is(c, e, "in") || is(c, e, "total") || is(c, e, "insgesamt"))
+        e++;
+    if (is(c, e, "total"))
+        e++;
+    return is(c, e, ")") ? e + 1 : 0;
+}
+
+/* Words that introduce a part of a count just given: "12 sites, of which 9 clinics",
+ * "zwölf Standorte, davon neun Praxen", "dont 9 cliniques", "de los cuales 9", "di cui 9",
+ * "waarvan 9", "including 3 warehouses". */
+static bool partitive_before(const struct ctx *c, size_t i) {
+    static const char *const pats[] = {"of {them|those|which|these}",
+                                       "among {them|those|which}",
+                                       "{including|incl|inkl|inklusive}",
+                                       "{davon|darunter|hiervon}",
+                                       "{dont|parmi}",
+                                       "de {los|las} cuales",
+                                       "entre {ellos|ellas}",
+                                       "{incluidas|incluidos|incluyendo}",
+                                       "{di|tra} cui",
+                                       "{waarvan|waaronder|inclusief}",
+                                       "{y|et|e|en|und|and} {davon|dont|waarvan}"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(pats); k++)
+        if (dw__ex_pat_before(c, i, pats[k]) != SIZE_MAX)
+            return true;
+    if (i > 0 && is(c, i - 1, "."))
+        return i > 1 && (is(c, i - 2, "incl") || is(c, i - 2, "inkl")) &&
+               dw__ex_pat_before(c, i - 1, "{incl|inkl}") != SIZE_MAX;
+    return false;
+}
+
+/* Is the count at token i (value n, unit u) a part of a larger count of the same unit given
+ * just before it? "12 locations; nine of those...", "zwölf Standorte (davon neun Praxen)",
+ * "12 sites: 9 clinics and 3 labs". The site count is then the total, so the part is not
+ * reported. *open marks a list of parts ("(", ":") still running after the first part. */
+static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, size_t i, int64_t n,
+                          const char *unit, size_t *open) {
+    const struct qty *tot = NULL;
+    for (size_t k = nq; k-- > 0;)
+        if (strcmp(q[k].unit, unit) == 0 && q[k].t1 <= i) {
+            tot = &q[k];
+            break;
+        }
+    if (!tot || tot->value <= n)
+        return false;
+    for (size_t k = tot->t1; k < i; k++)
+        if (sent_end(c, k) && !is(c, k, ";") && sym1(c, k) != ',')
+            return false; /* the total is in an earlier sentence */
+    if (partitive_before(c, i))
+        return true;
+    if (*open && *open <= i && i - *open <= 12)
+        return true;
+    /* a list of parts right after the total: "12 sites (9 clinics, 3 labs)", "12 sites: 9..." */
+    size_t j = tot->t1;
+    if (j < i && (is(c, j, "(") || is(c, j, ":") || is(c, j, "–") || is(c, j, "—")) && i - j <= 3) {
+        *open = i;
+        return true;
+    }
+    return false;
+}
+
+/* A weak number word ("once", "due", "sei") counts only right before a unit noun of its own
+ * language: "once tiendas", "due negozi", not "once stores open". */
+static bool weak_count_ok(const struct ctx *c, const struct qty *q) {
+    if (!(c->t[q->t0].flags & TF_WEAKNUM))
+        return true;
+    uint8_t wl = 0;
+    for (size_t w = 0; w < dw__ex_n_weak_numbers; w++)
+        if (is_n(c, q->t0, dw__ex_weak_numbers[w].w, strlen(dw__ex_weak_numbers[w].w)))
+            wl = dw__ex_weak_numbers[w].lang;
+    size_t e;
+    const struct phrase *u = q->u0 == q->t0 + 1 ? dw__ex_unit_at(c, q->u0, &e) : NULL;
+    return u && (u->lang & wl);
+}
+
+/* The counts in text order without the parts of a total and the weak number words that
+ * do not count; returns how many are kept. */
+static size_t keep_counts(const struct ctx *c, struct qty *q, size_t nq) {
+    size_t kept = 0, open = 0;
+    for (size_t k = 0; k < nq; k++)
+        if (weak_count_ok(c, &q[k]) &&
+            !part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open))
+            q[kept++] = q[k];
+    return kept;
+}
+
+/* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
+ * APs", and form style "Users: 200". One entry per mention, in text order. */
+void dw__ex_extract_quantities(struct ctx *c, json_t *arr) {
+    struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
+    size_t nq = 0, nr = 0;
+    for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
+        bool weak = c->t[i].flags & TF_WEAKNUM;
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
+            continue;
+        if (i > 0 && (dw__ex_currency_sign(c, i - 1) || role(c, i - 1, R_CUR)))
+            continue;
+        int64_t n;
+        size_t e, ue;
+        if (weak) {
+            n = c->t[i].nval;
+            e = i + 1;
+        } else if (!dw__ex_parse_count(c, i, &n, &e) || claimed(c, i, e)) {
+            continue;
+        }
+        size_t j = e;
+        if (is(c, j, "+") && glued(c, j))
+            j++;
+        if (is(c, j, "x") || is(c, j, "×") || is(c, j, "*") || (is(c, j, "-") && glued(c, j)))
+            j++;
+        size_t u0 = j;
+        const struct phrase *u = unit_after(c, j, &ue, &u0);
+        if (!u || in_capability(c, i) || (n == 1 && !kind(c, i, TK_NUM) && u0 != j))
+            continue; /* "Wi-Fi 6 access points", "ein eigenes Rechenzentrum" */
+        const struct phrase *pu = rate_unit(c, ue);
+        if (!pu)
+            pu = rate_unit_before(c, i);
+        if (pu || rate_of(c, i, ue)) { /* "3 APs per store": a rate, multiplied below */
+            if (pu && nr < DW_EXTRACT_MAX_ITEMS && strcmp(pu->name, u->name) != 0)
+                rates[nr++] = (struct qty){i, ue, n, u->name, u0, ue, 85, n, pu->name};
+            continue;
+        }
+        int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
+        q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf, 0, NULL};
+        claim(c, i, ue);
+        i = ue - 1;
+    }
+    for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
+        size_t ue, e;
+        int64_t n;
+        const struct phrase *u = dw__ex_vocab_at(c, c->units, i, &ue);
+        if (!u && sym1(c, i + 1) == ':' && (u = compound_unit(c, i))) /* "Logistikstandorte: 6" */
+            ue = i + 1;
+        if (!u || claimed(c, i, ue))
+            continue;
+        if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
+            claim(c, i, e);
+            i = e - 1;
+            continue;
+        }
+        char ch = sym1(c, ue);
+        if ((ch != ':' && ch != '=') || !dw__ex_parse_count(c, ue + 1, &n, &e) ||
+            claimed(c, ue + 1, e) || is(c, e, "%") || role(c, e, R_PCT | R_MULT | R_CUR) ||
+            dw__ex_currency_sign(c, e)) {
+            i = ue - 1;
+            continue;
+        }
+        q[nq++] = (struct qty){i, e, n, u->name, i, ue, 90, 0, NULL};
+        claim(c, i, e);
+        i = e - 1;
+    }
+    /* "4 access points per store" and "120 stores": 480 access points, unless the customer
+     * also gave the total ("27 access points, three per store") */
+    size_t n_counts = nq;
+    for (size_t k = 0; k < nr && nq < DW_EXTRACT_MAX_ITEMS; k++) {
+        bool total = false;
+        int64_t per = 0;
+        for (size_t m = 0; m < n_counts; m++) {
+            total = total || strcmp(q[m].unit, rates[k].unit) == 0;
+            if (strcmp(q[m].unit, rates[k].per_unit) == 0 && q[m].value > per)
+                per = q[m].value;
+        }
+        int64_t v;
+        if (total || per == 0 || dw_mul_checked(rates[k].value, per, &v) < 0 || v > 100000000)
+            continue;
+        q[nq] = rates[k];
+        q[nq++].value = v;
+    }
+    for (size_t a = 1; a < nq; a++) /* text order */
+        for (size_t b = a; b > 0 && q[b - 1].t0 > q[b].t0; b--) {
+            struct qty tmp = q[b];
+            q[b] = q[b - 1];
+            q[b - 1] = tmp;
+        }
+
+    /* parts of a total already given, and weak number words before a foreign noun */
+    nq = keep_counts(c, q, nq);
+    for (size_t k = 0; k < nq; k++) {
+        json_t *o = dw__ex_new_item(c);
+        if (o) {
+            dw__ex_put(c, o, "value", json_integer(q[k].value));
+            dw__ex_put(c, o, "unit", json_string(q[k].unit));
+            size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
+            dw__ex_put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
+            if (q[k].per_unit)
+                dw__ex_put(c, o, "per",
+                           json_pack("{s:I, s:s}", "value", (json_int_t)q[k].per_value, "unit",
+                                     q[k].per_unit));
+            dw__ex_put_span(c, o, q[k].t0, q[k].t1);
+            dw__ex_put_conf(c, o, q[k].conf);
+        }
+        dw__ex_append(c, arr, o);
+    }
+}

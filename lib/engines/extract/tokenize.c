@@ -1,0 +1,205 @@
+/* Text helpers of the extractor: lower-casing in place of the offsets, UTF-8 code points,
+ * the tokenizer, keyword lookup, and the singular stems that plural matching compares. */
+#include "engines/extract/extract-internal.h"
+
+/* ---- text helpers --------------------------------------------------------------------- */
+
+/* ASCII and Latin-1 (two-byte) letters to lower case; every byte stays where it was. */
+void dw__ex_fold_lower(const char *in, size_t n, char *out) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        if (ch >= 'A' && ch <= 'Z') {
+            ch += 32;
+        } else if (ch == 0xC3 && i + 1 < n) {
+            unsigned char nx = (unsigned char)in[i + 1];
+            if (nx >= 0x80 && nx <= 0x9E && nx != 0x97)
+                nx += 0x20;
+            out[i++] = (char)ch;
+            out[i] = (char)nx;
+            continue;
+        }
+        out[i] = (char)ch;
+    }
+    out[n] = '\0';
+}
+
+static uint32_t u8_next(const unsigned char *p, size_t n, size_t i, size_t *ret_len) {
+    unsigned char b = p[i];
+    if (b < 0x80) {
+        *ret_len = 1;
+        return b;
+    }
+    size_t l = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    if (b < 0xC0 || i + l > n) {
+        *ret_len = 1;
+        return 0xFFFD;
+    }
+    uint32_t cp = b & (0x3Fu >> (l - 1));
+    for (size_t k = 1; k < l; k++)
+        cp = (cp << 6) | (p[i + k] & 0x3Fu);
+    *ret_len = l;
+    return cp;
+}
+
+static bool cp_space(uint32_t cp) {
+    return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\f' || cp == '\v' || cp == 0xA0 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F || cp == 0x3000 ||
+           cp == 0xFEFF;
+}
+
+/* Letters closely enough: ASCII letters, and above U+00C0 everything but the punctuation,
+ * currency and symbol blocks. */
+static bool cp_letter(uint32_t cp) {
+    if (cp < 0x80)
+        return ((cp | 32) >= 'a' && (cp | 32) <= 'z');
+    if (cp < 0xC0)
+        return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
+    if (cp == 0xD7 || cp == 0xF7 || cp == 0xFFFD)
+        return false;
+    if (cp < 0x2000)
+        return true;
+    if (cp < 0x2C00 || (cp >= 0x3000 && cp < 0x3040) || (cp >= 0xFE00 && cp < 0xFE70) ||
+        (cp >= 0xFF00 && cp < 0xFF21))
+        return false;
+    return true;
+}
+
+/* After a newline at i-1: does the next line start a new item? */
+static bool newline_breaks(const unsigned char *p, size_t n, size_t i) {
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+        i++;
+    if (i >= n || p[i] == '\n')
+        return true;
+    if (is_upper_start(p, n, i) || (p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '*' ||
+        p[i] == '>' || p[i] == '#')
+        return true;
+    return n - i >= 3 && p[i] == 0xE2 && p[i + 1] == 0x80 && p[i + 2] == 0xA2; /* • */
+}
+
+/* French and Italian elision: "d'agences", "l'entrepôt", "nell'area", "un'unica" are two
+ * words, the article or preposition with its apostrophe and the noun. */
+static bool elision_prefix(const unsigned char *p, size_t n) {
+    static const char *const pre[] = {"d",    "l",     "c",    "j",      "m",     "n",     "s",
+                                      "t",    "qu",    "dell", "nell",   "all",   "dall",  "sull",
+                                      "dell", "quell", "un",   "lorsqu", "jusqu", "puisqu"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(pre); k++) {
+        size_t l = strlen(pre[k]);
+        if (l != n)
+            continue;
+        size_t m = 0;
+        while (m < l && (p[m] | 32) == (unsigned char)pre[k][m])
+            m++;
+        if (m == l)
+            return true;
+    }
+    return false;
+}
+
+/* Cut s[0..n) into tokens; t has room for n tokens. Offsets are relative to s. */
+size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t nt = 0, i = 0, l;
+    bool gap = true;
+    while (i < n) {
+        uint32_t cp = p[i] < 0x80 ? (l = 1, p[i]) : u8_next(p, n, i, &l);
+        if (cp == '\n') {
+            if (breaks && newline_breaks(p, n, i + 1) && nt > 0 && t[nt - 1].kind != TK_BREAK)
+                t[nt++] = (struct tok){
+                    .s = (uint32_t)i, .e = (uint32_t)i + 1, .kind = TK_BREAK, .gap = 1};
+            gap = true;
+            i++;
+            continue;
+        }
+        if (cp_space(cp)) {
+            gap = true;
+            i += l;
+            continue;
+        }
+        struct tok *k = &t[nt++];
+        *k = (struct tok){.s = (uint32_t)i, .gap = gap};
+        if (cp >= '0' && cp <= '9') {
+            while (i < n && p[i] >= '0' && p[i] <= '9')
+                i++;
+            k->kind = TK_NUM;
+        } else if (cp_letter(cp)) {
+            i += l;
+            while (i < n) {
+                size_t l2;
+                unsigned char b = p[i];
+                if (b < 0x80 && (b | 32) >= 'a' && (b | 32) <= 'z') {
+                    i++; /* the common case, without decoding */
+                    continue;
+                }
+                uint32_t c2 = u8_next(p, n, i, &l);
+                if (cp_letter(c2)) {
+                    i += l;
+                } else if ((c2 == '\'' || c2 == 0x2019) && i + l < n &&
+                           cp_letter(u8_next(p, n, i + l, &l2))) {
+                    if (elision_prefix(p + k->s, i - k->s)) {
+                        i += l; /* "d'" ends here; the noun is the next word */
+                        break;
+                    }
+                    k->flags |= TF_APOS;
+                    i += l;
+                } else {
+                    break;
+                }
+            }
+            k->kind = TK_WORD;
+        } else {
+            i += l;
+            k->kind = TK_SYM;
+        }
+        k->e = (uint32_t)i;
+        gap = false;
+    }
+    return nt;
+}
+
+int dw__ex_kw_find(const char *w, size_t n) {
+    uint32_t h = dw_fnv1a32(w, n) & (KW_SLOTS - 1);
+    for (;;) {
+        int k = dw__ex_g.kw_slot[h];
+        if (!k)
+            return 0;
+        if (dw__ex_g.kw_len[h] == n && memcmp(dw__ex_kwdefs[k - 1].w, w, n) == 0)
+            return k;
+        h = (h + 1) & (KW_SLOTS - 1);
+    }
+}
+
+/* Singular stem for plural matching, written to out (cap bytes): "switches" -> "switch",
+ * "companies" -> "company", "users" -> "user". Longer words are cut: the index key only
+ * groups candidates, the match itself compares whole words. */
+size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap) {
+    size_t m = n;
+    bool y = false;
+    if (n > 4 && memcmp(s + n - 3, "ies", 3) == 0) {
+        m = n - 3;
+        y = true;
+    } else if (n > 4 && s[n - 1] == 's' && s[n - 2] == 'e' &&
+               (s[n - 3] == 'x' || s[n - 3] == 'z' || (s[n - 3] == 's' && s[n - 4] == 's') ||
+                (s[n - 3] == 'h' && (s[n - 4] == 'c' || s[n - 4] == 's')))) {
+        m = n - 2;
+    } else if (n > 3 && s[n - 1] == 's' && s[n - 2] != 's' && s[n - 2] != 'u' && s[n - 2] != 'i') {
+        m = n - 1;
+    }
+    size_t o = m < cap - 1 ? m : cap - 1;
+    memcpy(out, s, o);
+    if (y && o < cap - 1)
+        out[o++] = 'y';
+    return o;
+}
+
+/* Singular/plural equality of two words ("switch" = "switches"), and the German dative
+ * plural "-n" ("Standorten" = "Standorte", "Nutzern" = "Nutzer"). */
+bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn) {
+    char x[64], y[64];
+    if (an >= sizeof x || bn >= sizeof y)
+        return false;
+    if ((an == bn + 1 && a[bn] == 'n' && memcmp(a, b, bn) == 0) ||
+        (bn == an + 1 && b[an] == 'n' && memcmp(a, b, an) == 0))
+        return an > 3 && bn > 3;
+    size_t xn = dw__ex_stem(a, an, x, sizeof x), yn = dw__ex_stem(b, bn, y, sizeof y);
+    return xn == yn && memcmp(x, y, xn) == 0;
+}

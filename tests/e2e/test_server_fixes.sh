@@ -1,0 +1,130 @@
+#!/bin/sh
+# The server's contract at its edges: a port already in use is an error (the first server
+# keeps answering), a 405 names the allowed methods, an event stream's headers arrive at
+# once, GET /v1/approvals?status= filters, and a webhook for an event type the engine never
+# sends is refused from the API and the CLI with nothing stored.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed (make deps installs it)"
+new_ws
+PID=""
+trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+
+token() { dw token create --user "$1" --role "$2" --json | json_get 'd["secret"]'; }
+ADMIN=$(token nils admin)
+REP=$(token lukas rep)
+
+# the example's sample leads, run to their approvals before the server starts
+dw lead add "$WS/samples/leads.jsonl" >/dev/null
+dw run >/dev/null
+dw approvals --json >"$TMP/pending.json"
+NPENDING=$(json_get 'len(d)' <"$TMP/pending.json")
+[ "$NPENDING" -ge 3 ] || fail "the samples should leave at least 3 approvals pending, got $NPENDING"
+A1=$(json_get 'd[0]["id"]' <"$TMP/pending.json")
+R1=$(json_get 'd[0]["required_role"]' <"$TMP/pending.json")
+A2=$(json_get 'd[1]["id"]' <"$TMP/pending.json")
+R2=$(json_get 'd[1]["required_role"]' <"$TMP/pending.json")
+# a user of the team holding each required role (team.yaml)
+holder() { python3 - "$WS/team.yaml" "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+for user, roles in re.findall(r"\{id:\s*(\w+),.*?roles:\s*\[([^\]]*)\]", text, re.S):
+    if sys.argv[2] in [r.strip() for r in roles.split(",")]:
+        print(user)
+        break
+PY
+}
+U1=$(holder "$R1")
+U2=$(holder "$R2")
+[ -n "$U1" ] && [ -n "$U2" ] || fail "no holder of $R1 or $R2 in team.yaml"
+dw approve "$A1" --as "$U1" >/dev/null
+dw reject "$A2" --as "$U2" --reason "margin too thin" >/dev/null
+
+start_server --rate 0
+U1URL=$U
+
+# 1. a second server on the same port: an error naming the address, the first still answers
+set +e
+timeout 10 "$DW" -w "$WS" serve --listen "127.0.0.1:$PORT" >"$TMP/second.out" 2>"$TMP/second.err"
+rc=$?
+set -e
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "a second server on port $PORT started (exit $rc)"
+grep -q "cannot listen on 127.0.0.1:$PORT: Address already in use" "$TMP/second.err" ||
+    fail "the busy port's message: $(cat "$TMP/second.err")"
+for _ in 1 2 3 4 5 6; do
+    CODE=$(curl -s -o /dev/null -w '%{http_code}' "$U1URL/readyz")
+    [ "$CODE" = 200 ] || fail "the first server stopped answering ($CODE)"
+done
+kill -0 "$PID" || fail "the first server died"
+pass "a busy port: the second server exits $rc naming the address; the first answers"
+
+# 2. 405 with Allow from the route table
+allow() { # allow METHOD PATH -> the Allow header of a 405
+    curl -s -o "$TMP/body" -D "$TMP/head" -X "$1" -H "Authorization: Bearer $ADMIN" "$U$2" >/dev/null
+    head -1 "$TMP/head" | grep -q ' 405' || fail "$1 $2: $(head -1 "$TMP/head")"
+    sed -n 's/^Allow: \(.*\)\r$/\1/p' "$TMP/head"
+}
+[ "$(allow POST /v1/deals)" = "GET, HEAD" ] || fail "POST /v1/deals Allow: $(allow POST /v1/deals)"
+[ "$(allow GET /v1/leads)" = "POST" ] || fail "GET /v1/leads Allow: $(allow GET /v1/leads)"
+[ "$(allow DELETE /v1/webhooks)" = "GET, HEAD, POST" ] ||
+    fail "DELETE /v1/webhooks Allow: $(allow DELETE /v1/webhooks)"
+[ "$(allow DELETE /v1/webhooks/deliveries)" = "GET, HEAD" ] || fail "deliveries Allow"
+[ "$(allow GET /v1/webhooks/3)" = "DELETE" ] || fail "one webhook's Allow"
+[ "$(allow PUT "/v1/deals/D-000001/accept")" = "POST" ] || fail "accept's Allow"
+json_get 'd["error"]["code"]' <"$TMP/body" | grep -qx method_not_allowed || fail "405 body"
+pass "405 answers carry Allow with the route's methods"
+
+# 3. an event stream with after=latest: the headers at once, not with the first keep-alive
+start_s=$(date +%s%N)
+set +e
+curl -s -N -D "$TMP/sse.head" -o "$TMP/sse.body" --max-time 3 \
+    -H "Authorization: Bearer $REP" "$U/v1/events?after=latest"
+set -e
+head -1 "$TMP/sse.head" | grep -q ' 200' || fail "no event-stream headers within 3 s"
+grep -qi '^Content-Type: text/event-stream' "$TMP/sse.head" || fail "event-stream type"
+pass "an event stream's headers arrive at once ($(( ($(date +%s%N) - start_s) / 1000000 )) ms for the whole 3 s stream)"
+
+# 4. approvals by status
+req() { curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $REP" "$U$1"; }
+ids() { json_get '",".join(a["id"] for a in d)' <"$TMP/body"; }
+[ "$(req "/v1/approvals?status=approved")" = 200 ] || fail "status=approved"
+[ "$(ids)" = "$A1" ] || fail "approved: $(ids), expected $A1"
+json_get 'd[0]["status"]' <"$TMP/body" | grep -qx approved || fail "approved item's status"
+[ "$(req "/v1/approvals?status=rejected")" = 200 ] || fail "status=rejected"
+[ "$(ids)" = "$A2" ] || fail "rejected: $(ids), expected $A2"
+[ "$(req "/v1/approvals?status=pending")" = 200 ] || fail "status=pending"
+[ "$(json_get 'len(d)' <"$TMP/body")" = $((NPENDING - 2)) ] || fail "pending: $(ids)"
+echo ",$(ids)," | grep -q ",$A1,\|,$A2," && fail "a decided approval is listed as pending"
+PENDING=$(ids)
+[ "$(req "/v1/approvals")" = 200 ] && [ "$(ids)" = "$PENDING" ] || fail "no status: not pending"
+[ "$(req "/v1/approvals?status=all")" = 200 ] || fail "status=all"
+echo ",$(ids)," | grep -q ",$A1," && echo ",$(ids)," | grep -q ",$A2," || fail "all: $(ids)"
+[ "$(json_get 'len(d)' <"$TMP/body")" -ge "$NPENDING" ] || fail "all has fewer than were pending"
+[ "$(req "/v1/approvals?status=all&limit=1")" = 200 ] || fail "status=all&limit=1"
+curl -s -D - -o /dev/null -H "Authorization: Bearer $REP" "$U/v1/approvals?status=approved&limit=1" |
+    grep -q '^Link' && fail "one approved approval has no next page"
+curl -s -D - -o /dev/null -H "Authorization: Bearer $REP" "$U/v1/approvals?status=all&limit=1" |
+    grep -q '^Link: </v1/approvals?limit=1&after=[^&>]*&status=all>; rel="next"' ||
+    fail "the next page keeps the status filter"
+[ "$(req "/v1/approvals?status=bogus")" = 400 ] || fail "status=bogus accepted"
+[ "$(json_get 'd["error"]["field"]' <"$TMP/body")" = status ] || fail "400 names status"
+pass "GET /v1/approvals?status=pending|approved|rejected|all; a bad status is 400 naming it"
+
+# 5. a webhook for an event type the engine never sends
+before=$(dw webhook list --json)
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' \
+    --data '{"url":"http://127.0.0.1:9/h","events":"lead.received,bogus.event"}' "$U/v1/webhooks")
+[ "$CODE" = 400 ] || fail "bogus.event via the API: $CODE $(cat "$TMP/body")"
+[ "$(json_get 'd["error"]["field"]' <"$TMP/body")" = events ] || fail "the 400 names events"
+json_get 'd["error"]["message"]' <"$TMP/body" | grep -q "bogus.event" || fail "message"
+expect_exit 2 dw webhook add --url http://127.0.0.1:9/h --events bogus.event
+echo "$ERR" | grep -q "bogus.event" || fail "the CLI's message: $ERR"
+expect_exit 2 dw webhook add --url http://127.0.0.1:9/h --events 'nothing.*'
+[ "$(dw webhook list --json)" = "$before" ] || fail "a refused webhook was stored"
+dw webhook add --url http://127.0.0.1:9/h --events 'deal.*,approval.decided' >/dev/null ||
+    fail "known types and families refused"
+pass "webhooks for unknown event types refused (API 400, CLI exit 2), nothing stored"
+
+kill -TERM "$PID"
+wait "$PID" || fail "the server exited $? on SIGTERM"
+PID=""
