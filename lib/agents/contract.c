@@ -180,7 +180,7 @@ static int legal_flags(struct dw_agent_ctx *ctx, const json_t *leads, json_t *fl
         _cleanup_json_ json_t *hits = json_array();
         if (!hits)
             return -DW_ENOMEM;
-        int r = dw_legal_scan(&ctx->ws->policies, text, strlen(text), hits, ctx->err);
+        int r = dw_legal_scan_ws(ctx->ws, text, strlen(text), hits, ctx->err);
         if (r < 0)
             return r;
         size_t k;

@@ -13,13 +13,36 @@
 /* Capabilities the text names (canonical names), by a plain case-insensitive scan of each
  * capability's name and synonyms. Requirements does the careful extraction with spans and
  * negations later; here a mention is enough to find reading material. */
+static char *ascii_lower(const char *s) {
+    char *l = strdup(s);
+    for (char *p = l; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return l;
+}
+
+/* strcasestr(hay, needle) with hay already in lower case: the same ASCII-only folding,
+ * without folding the text again for every term. */
+static bool contains_ci(const char *lower_hay, const char *needle) {
+    char small[128];
+    size_t n = strlen(needle);
+    if (n >= sizeof small) {
+        _cleanup_free_ char *l = ascii_lower(needle);
+        return l && strstr(lower_hay, l) != NULL;
+    }
+    for (size_t i = 0; i <= n; i++)
+        small[i] = needle[i] >= 'A' && needle[i] <= 'Z' ? (char)(needle[i] - 'A' + 'a') : needle[i];
+    return strstr(lower_hay, small) != NULL;
+}
+
 static json_t *mentioned_capabilities(const struct dw_workspace *ws, const char *text) {
-    json_t *caps = json_array();
+    _cleanup_free_ char *lower = ascii_lower(text);
+    json_t *caps = lower ? json_array() : NULL;
     for (size_t i = 0; caps && i < ws->n_capabilities; i++) {
         const struct dw_term *t = &ws->capabilities[i];
-        bool hit = strcasestr(text, t->name) != NULL;
+        bool hit = contains_ci(lower, t->name);
         for (size_t k = 0; !hit && k < t->n_synonyms; k++)
-            hit = strcasestr(text, t->synonyms[k]) != NULL;
+            hit = contains_ci(lower, t->synonyms[k]);
         if (hit)
             json_array_append_new(caps, json_string(t->name));
     }

@@ -1,6 +1,7 @@
 /* Contract readiness: the export-control verdict over every country signal of a deal, and
  * the legal trigger concepts in the customer's words (legal.h, docs/internals/contract.md).
  * Country mentions themselves are found in countries.c, next to the name tables. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engines/legal.h"
@@ -82,8 +83,55 @@ int dw_export_decide(const struct dw_policies *p, const json_t *signals, json_t 
     return 0;
 }
 
-int dw_legal_scan(const struct dw_policies *p, const char *text, size_t len, json_t *hits,
-                  struct dw_error *err) {
+/* Each trigger's patterns, compiled: once per workspace snapshot (dw_legal_scan_ws), or
+ * once per call (dw_legal_scan). */
+struct legal_compiled {
+    size_t n;               /* triggers */
+    struct dw_phrase ***ph; /* ph[k][j]: trigger k's pattern j */
+};
+
+static void compiled_free(void *v) {
+    struct legal_compiled *c = v;
+    if (!c)
+        return;
+    for (size_t k = 0; c->ph && k < c->n; k++) {
+        for (size_t j = 0; c->ph[k] && c->ph[k][j]; j++)
+            dw_phrase_free(c->ph[k][j]);
+        free(c->ph[k]);
+    }
+    free(c->ph);
+    free(c);
+}
+
+static int compile_all(const struct dw_policies *p, struct legal_compiled **ret,
+                       struct dw_error *err) {
+    struct legal_compiled *c = calloc(1, sizeof *c);
+    if (!c || !(c->ph = calloc(p->n_legal_triggers + 1, sizeof *c->ph))) {
+        free(c);
+        return -DW_ENOMEM;
+    }
+    c->n = p->n_legal_triggers;
+    for (size_t k = 0; k < c->n; k++) {
+        const struct dw_legal_trigger *tr = &p->legal_triggers[k];
+        if (!(c->ph[k] = calloc(tr->n_patterns + 1, sizeof *c->ph[k]))) {
+            compiled_free(c);
+            return -DW_ENOMEM;
+        }
+        for (size_t j = 0; j < tr->n_patterns; j++) {
+            size_t col;
+            int r = dw_phrase_compile(tr->patterns[j], &c->ph[k][j], &col, err);
+            if (r < 0) {
+                compiled_free(c);
+                return r;
+            }
+        }
+    }
+    *ret = c;
+    return 0;
+}
+
+static int scan(const struct dw_policies *p, const struct legal_compiled *c, const char *text,
+                size_t len, json_t *hits) {
     struct dw_ptext t;
     bool prepared = false;
     int r = 0;
@@ -96,25 +144,20 @@ int dw_legal_scan(const struct dw_policies *p, const char *text, size_t len, jso
             best_e = e;
             best_pat = tr->phrase;
         }
-        for (size_t j = 0; r == 0 && j < tr->n_patterns; j++) {
+        for (size_t j = 0; j < tr->n_patterns; j++) {
             if (!prepared) {
                 if (dw_ptext_init(&t, text, len) < 0)
                     return -DW_ENOMEM;
                 prepared = true;
             }
-            struct dw_phrase *ph = NULL;
-            size_t col, t0, t1;
-            r = dw_phrase_compile(tr->patterns[j], &ph, &col, err);
-            if (r < 0)
-                break;
-            if (dw_phrase_match(ph, &t, 0, &t0, &t1) && t.tok[t0].start < best_s) {
+            size_t t0, t1;
+            if (dw_phrase_match(c->ph[k][j], &t, 0, &t0, &t1) && t.tok[t0].start < best_s) {
                 best_s = t.tok[t0].start;
                 best_e = t.tok[t1 - 1].end;
                 best_pat = tr->patterns[j];
             }
-            dw_phrase_free(ph);
         }
-        if (r < 0 || !best_pat)
+        if (!best_pat)
             continue;
         const char *concept = tr->concept ? tr->concept : tr->phrase;
         json_t *h = json_pack("{s:s,s:s%,s:s,s:s,s:[I,I]}", "concept", concept, "phrase",
@@ -127,4 +170,32 @@ int dw_legal_scan(const struct dw_policies *p, const char *text, size_t len, jso
     if (prepared)
         dw_ptext_release(&t);
     return r;
+}
+
+int dw_legal_scan(const struct dw_policies *p, const char *text, size_t len, json_t *hits,
+                  struct dw_error *err) {
+    struct legal_compiled *c = NULL;
+    int r = compile_all(p, &c, err);
+    if (r < 0)
+        return r;
+    r = scan(p, c, text, len, hits);
+    compiled_free(c);
+    return r;
+}
+
+static void *compiled_build(const struct dw_workspace *ws, void *ud) {
+    struct legal_compiled *c = NULL;
+    return compile_all(&ws->policies, &c, ud) < 0 ? NULL : c;
+}
+
+int dw_legal_scan_ws(const struct dw_workspace *ws, const char *text, size_t len, json_t *hits,
+                     struct dw_error *err) {
+    const struct legal_compiled *c =
+        ws->policies.n_legal_triggers
+            ? dw_ws_memo(ws, DW_WS_MEMO_LEGAL, compiled_build, err, compiled_free)
+            : NULL;
+    if (ws->policies.n_legal_triggers && !c)
+        return err && err->code ? err->code : -DW_ENOMEM;
+    static const struct legal_compiled none = {0};
+    return scan(&ws->policies, c ? c : &none, text, len, hits);
 }

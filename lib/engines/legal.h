@@ -48,5 +48,10 @@ int dw_export_decide(const struct dw_policies *p, const json_t *signals, json_t 
  * loader rejects those first). */
 int dw_legal_scan(const struct dw_policies *p, const char *text, size_t len, json_t *hits,
                   struct dw_error *err);
+/* The same with the workspace's triggers, their patterns compiled once per snapshot and
+ * kept with it (dw_ws_memo) instead of on every call. */
+struct dw_workspace;
+int dw_legal_scan_ws(const struct dw_workspace *ws, const char *text, size_t len, json_t *hits,
+                     struct dw_error *err);
 
 #endif

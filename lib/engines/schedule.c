@@ -21,19 +21,6 @@ static const struct dw_user *team_user(const struct dw_team *team, const char *i
     return NULL;
 }
 
-/* Does a demo starting at t (UTC) lie inside one of a's windows? */
-static bool fits(const struct dw_availability *a, dw_time_t t, int minutes) {
-    dw_time_t local = t + (dw_time_t)a->utc_offset_min * 60;
-    int wd = dw_weekday(local);
-    int min = (int)((local - day_of(local) * 86400) / 60);
-    for (size_t i = 0; i < a->n_windows; i++) {
-        const struct dw_window *w = &a->windows[i];
-        if (w->weekday == wd && w->start_min <= min && min + minutes <= w->end_min)
-            return true;
-    }
-    return false;
-}
-
 /* Slots held for other deals, sorted by start, for a binary search per candidate. */
 struct hold {
     dw_time_t start;
@@ -67,17 +54,40 @@ static bool is_free(const struct holds *h, const char *user, dw_time_t t, int mi
     return true;
 }
 
+/* The full local hours at which a demo lies entirely inside one of a's windows (weekday
+ * and minutes after local midnight): bit h of fit[weekday] for a start at h:00 local time,
+ * worked out once per call instead of for every candidate start. */
+struct week_fit {
+    uint32_t fit[7];
+};
+
+static void week_fit(const struct dw_availability *a, int minutes, struct week_fit *w) {
+    memset(w, 0, sizeof *w);
+    for (size_t i = 0; i < a->n_windows; i++) {
+        const struct dw_window *x = &a->windows[i];
+        if (x->weekday < 0 || x->weekday > 6)
+            continue;
+        for (int h = 0; h < 24; h++)
+            if (x->start_min <= h * 60 && h * 60 + minutes <= x->end_min)
+                w->fit[x->weekday] |= 1u << h;
+    }
+}
+
 /* The first free start of a's on UTC day `day`, not before `earliest`, on a full local
  * hour. */
-static bool first_on_day(const struct dw_availability *a, int64_t day, dw_time_t earliest,
-                         int minutes, const struct holds *held, dw_time_t *ret) {
+static bool first_on_day(const struct dw_availability *a, const struct week_fit *w, int64_t day,
+                         dw_time_t earliest, int minutes, const struct holds *held,
+                         dw_time_t *ret) {
     dw_time_t day_start = day * 86400, day_end = day_start + 86400;
     dw_time_t t = earliest > day_start ? earliest : day_start;
     int64_t off = ((t + (int64_t)a->utc_offset_min * 60) % 3600 + 3600) % 3600;
     if (off)
         t += 3600 - off;
     for (; t < day_end; t += 3600) {
-        if (fits(a, t, minutes) && is_free(held, a->user, t, minutes)) {
+        /* t is on a full local hour, so its local minute of the day is 60 h */
+        dw_time_t local = t + (dw_time_t)a->utc_offset_min * 60;
+        int h = (int)((local - day_of(local) * 86400) / 3600);
+        if ((w->fit[dw_weekday(local)] >> h & 1u) && is_free(held, a->user, t, minutes)) {
             *ret = t;
             return true;
         }
@@ -114,6 +124,11 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json
     holds.v = hv;
     if (holds.n > 1)
         qsort(hv, holds.n, sizeof *hv, cmp_hold);
+    _cleanup_free_ struct week_fit *fit = calloc(team->n_availability + 1, sizeof *fit);
+    if (!fit)
+        return -DW_ENOMEM;
+    for (size_t i = 0; i < team->n_availability; i++)
+        week_fit(&team->availability[i], team->demo_minutes, &fit[i]);
     dw_time_t earliest = after + (dw_time_t)team->demo_lead_hours * 3600;
     int64_t first_day = day_of(earliest);
     for (int64_t day = first_day; day < first_day + DW_SCHEDULE_DAYS; day++) {
@@ -125,7 +140,7 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json
             const struct dw_availability *a = &team->availability[i];
             const struct dw_user *u = team_user(team, a->user);
             dw_time_t t;
-            if (!u || !first_on_day(a, day, earliest, team->demo_minutes, &holds, &t))
+            if (!u || !first_on_day(a, &fit[i], day, earliest, team->demo_minutes, &holds, &t))
                 continue;
             if (!best_user || t < best || (t == best && strcmp(u->id, best_user->id) < 0)) {
                 best_user = u;

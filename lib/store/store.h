@@ -362,7 +362,9 @@ struct dw_store_ops {
 
     /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,
      * start}] by start, held by deals other than deal_id that are open (not ordered, lost or
-     * disqualified), unexpired at now and not yet begun. slots_free: release deal_id's holds.
+     * disqualified), unexpired at now and not yet begun (inside a write transaction the
+     * array may be shared with later answers: read it, never change it). slots_free: release
+     * deal_id's holds.
      * slot_hold: hold (user, start) for deal_id until expires; holding the same (deal, user,
      * start) again replaces it. */
     int (*slots_held)(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,

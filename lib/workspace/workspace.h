@@ -433,11 +433,11 @@ void dw_rule_release(struct dw_rule *r);
 /* dw_workspace_load, _ref and _unref are public (include/dealwright/workspace.h). */
 
 /* Derived data a layer above builds once per snapshot and keeps with it (the extractor's
- * prepared vocabulary): the first call for a slot runs build(ws, ud) under a lock and keeps
- * its result, later calls return it; the last unref of the snapshot calls destroy on it.
- * Returns NULL when build returned NULL (it is tried again on the next call). Thread-safe;
- * the derived data must itself be read-only. */
-enum dw_ws_memo_slot { DW_WS_MEMO_EXTRACTOR, DW_WS_MEMO_N };
+ * prepared vocabulary, the legal triggers' compiled patterns): the first call for a slot runs
+ * build(ws, ud) under a lock and keeps its result, later calls return it; the last unref of the
+ * snapshot calls destroy on it. Returns NULL when build returned NULL (it is tried again on the
+ * next call). Thread-safe; the derived data must itself be read-only. */
+enum dw_ws_memo_slot { DW_WS_MEMO_EXTRACTOR, DW_WS_MEMO_LEGAL, DW_WS_MEMO_N };
 void *dw_ws_memo(const struct dw_workspace *ws, enum dw_ws_memo_slot slot,
                  void *(*build)(const struct dw_workspace *ws, void *ud), void *ud,
                  void (*destroy)(void *));

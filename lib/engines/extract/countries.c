@@ -710,6 +710,8 @@ struct malias {
 static struct {
     struct malias *a; /* sorted by first word; prefix-first aliases at the end */
     size_t n, n_exact;
+    /* the prefix-first aliases whose stem starts with byte c: [by_byte[c], by_byte[c + 1]) */
+    size_t by_byte[257];
     char *pool;
     bool ok;
 } m;
@@ -807,6 +809,12 @@ static void m_init(void) {
     for (m.n_exact = 0; m.n_exact < m.n; m.n_exact++)
         if (m.a[m.n_exact].ntok == 1 && (m.a[m.n_exact].flags & MF_PREFIX))
             break;
+    /* sorted by stem, so the stems starting with one byte are one run */
+    for (size_t c = 0, k = m.n_exact; c <= 256; c++) {
+        while (k < m.n && (unsigned char)m_word(&m.a[k], 0)[0] < c)
+            k++;
+        m.by_byte[c] = k;
+    }
     m.ok = true;
     return;
 fail:
@@ -857,12 +865,15 @@ static const struct malias *best_alias(const struct dw_ptext *t, size_t i) {
         if (alias_at(&m.a[k], t, i) && (!best || m.a[k].ntok > best->ntok ||
                                         (m.a[k].ntok == best->ntok && m.a[k].kind < best->kind)))
             best = &m.a[k];
-    if (!best)
-        for (size_t k = m.n_exact; k < m.n; k++)
-            if (alias_at(&m.a[k], t, i)) {
-                best = &m.a[k];
-                break;
-            }
+    /* a stem can only match a word with the same first byte (an empty stem, byte 0, any
+     * word): only those runs, in the same order as the whole list */
+    unsigned char c = (unsigned char)w[0];
+    for (size_t k = m.by_byte[0]; !best && k < m.by_byte[1]; k++)
+        if (alias_at(&m.a[k], t, i))
+            best = &m.a[k];
+    for (size_t k = m.by_byte[c]; !best && c && k < m.by_byte[c + 1]; k++)
+        if (alias_at(&m.a[k], t, i))
+            best = &m.a[k];
     return best;
 }
 

@@ -100,6 +100,7 @@ int dw__sq_error(struct dw_sqlite *q, int rc, struct dw_error *err, const char *
         q->in_tx = false;
         q->sp_depth = 0;
     }
+    dw__sq_cache_reset(q, q->in_tx && q->cache.on); /* in doubt, read again */
     return code;
 }
 
@@ -336,7 +337,10 @@ static int open_tx(struct dw_store *s, enum dw__sq_id stmt, const char *what,
 }
 
 static int sq_begin(struct dw_store *s, struct dw_error *err) {
-    return open_tx(s, DW__SQ_BEGIN, "begin", err);
+    int r = open_tx(s, DW__SQ_BEGIN, "begin", err);
+    if (r == 0) /* no other connection writes until commit: reads may be cached */
+        dw__sq_cache_reset(dw__sq(s), true);
+    return r;
 }
 
 /* BEGIN DEFERRED takes no lock until the first read, which fixes the snapshot (WAL). */
@@ -351,6 +355,7 @@ static int sq_rollback(struct dw_store *s) {
         r = run(q, DW__SQ_ROLLBACK, NULL);
     q->in_tx = false;
     q->sp_depth = 0;
+    dw__sq_cache_reset(q, false);
     return r;
 }
 
@@ -367,6 +372,7 @@ static int sq_commit(struct dw_store *s, struct dw_error *err) {
     }
     q->in_tx = false;
     q->sp_depth = 0;
+    dw__sq_cache_reset(q, false);
     return 0;
 }
 
@@ -401,6 +407,7 @@ static int sq_rollback_to(struct dw_store *s) {
         return -DW_ESTATE;
     /* ROLLBACK TO undoes the work but leaves the savepoint open; RELEASE then removes it
      * (committing nothing, as nothing is left in it). */
+    dw__sq_cache_reset(q, q->cache.on); /* what it read or wrote may be undone */
     int r = run(q, DW__SQ_ROLLBACK_TO, NULL);
     if (r == 0)
         r = run(q, DW__SQ_RELEASE, NULL);
@@ -518,6 +525,7 @@ static void sq_close(struct dw_store *s) {
             sqlite3_finalize(q->stmts[i]);
         sqlite3_close_v2(q->db);
     }
+    dw__sq_cache_reset(q, false);
     free(q);
 }
 

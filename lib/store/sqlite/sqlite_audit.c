@@ -90,10 +90,7 @@ static int audit_hash(const struct audit_rec *a, char out[DW_SHA256_HEX], struct
                             "audit record %lld: a field is not valid UTF-8 text or memory "
                             "ran out",
                             (long long)a->seq);
-    _cleanup_free_ char *text = dw_json_canonical(o);
-    if (!text)
-        return oom(err);
-    dw_sha256_hex(text, strlen(text), out);
+    dw_json_hash(o, out); /* the canonical text's SHA-256, streamed without building it */
     return 0;
 }
 

@@ -145,6 +145,7 @@ int dw__sq_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id, i
     dw__sq_bind_time(st, 12, dw_store_now(s), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_insert");
+    dw__sq_cache_leads_drop(q);
     r = dw__sq_exec(q, st, err, "lead_insert");
     if (r < 0)
         return r;
@@ -211,7 +212,13 @@ int dw__sq_lead_get(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw
 }
 
 int dw__sq_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
-    return get_all(dw__sq(s), DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", ret, err);
+    struct dw_sqlite *q = dw__sq(s);
+    if (dw__sq_cache_leads_get(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+        return 0;
+    int r = get_all(q, DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", ret, err);
+    if (r >= 0)
+        dw__sq_cache_leads_set(q, deal_id, *ret);
+    return r;
 }
 
 int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
@@ -236,6 +243,7 @@ int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *in
     dw__sq_bind_text(st, 3, email, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_set_intake");
+    dw__sq_cache_leads_drop(q);
     return exec_changed(q, st, "lead_set_intake", lead_id, err);
 }
 
@@ -277,6 +285,7 @@ int dw__sq_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id, struc
     dw__sq_bind_id(st, 2, deal_id, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_move");
+    dw__sq_cache_leads_drop(q);
     return exec_changed(q, st, "lead_move", lead_id, err);
 }
 
@@ -296,6 +305,7 @@ int dw__sq_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw, c
     dw__sq_bind_json(st, 3, intake, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "lead_redact");
+    dw__sq_cache_leads_drop(q);
     return exec_changed(q, st, "lead_redact", lead_id, err);
 }
 
@@ -502,8 +512,23 @@ int dw__sq_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret, str
     copy_col(st, 10, d.currency, sizeof d.currency);
     d.created_at = dw__sq_col_time(st, 11);
     d.updated_at = dw__sq_col_time(st, 12);
+    dw__sq_cache_deal_set(q, &d);
     *ret = d;
     return 0;
+}
+
+/* The row as written, for the next update's comparison; created_at is not written by an
+ * update, so it stays what was read. */
+static void update_kept(struct dw_sqlite *q, const struct dw_deal_rec *rec, const char *last_error,
+                        const char *currency) {
+    const struct dw_deal_rec *was = dw__sq_cache_deal(q, rec->id);
+    struct dw_deal_rec d = *rec;
+    if (!was)
+        return; /* the row was never read here: created_at unknown, keep nothing */
+    d.created_at = was->created_at;
+    snprintf(d.last_error, sizeof d.last_error, "%s", last_error);
+    snprintf(d.currency, sizeof d.currency, "%s", currency);
+    dw__sq_cache_deal_set(q, &d);
 }
 
 int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct dw_error *err) {
@@ -517,6 +542,27 @@ int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct
     /* The arrays may lack a terminator if a caller filled them by hand. */
     snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, rec->last_error);
     snprintf(currency, sizeof currency, "%.*s", (int)sizeof currency - 1, rec->currency);
+    /* The row as this transaction last saw it: when no indexed column changes, only the
+     * others are written, and SQLite rewrites no index entry. */
+    const struct dw_deal_rec *was = dw__sq_cache_deal(q, rec->id);
+    if (was && was->stage == rec->stage && was->runnable == rec->runnable &&
+        was->parked == rec->parked && was->next_attempt_at == rec->next_attempt_at &&
+        was->account_id == rec->account_id && was->contact_id == rec->contact_id) {
+        int r = dw__sq_stmt(q, DW__SQ_DEAL_UPDATE_UNINDEXED, &st, err);
+        if (r < 0)
+            return r;
+        dw__sq_bind_int(st, 1, rec->id, &rc);
+        dw__sq_bind_int(st, 2, rec->facts, &rc);
+        dw__sq_bind_int(st, 3, rec->attempts, &rc);
+        dw__sq_bind_text(st, 4, last_error, &rc);
+        dw__sq_bind_text(st, 5, currency, &rc);
+        dw__sq_bind_time(st, 6, rec->updated_at, &rc);
+        if (rc != SQLITE_OK)
+            return dw__sq_bind_error(rc, err, "deal_update");
+        if ((r = exec_changed(q, st, "deal_update", rec->id, err)) == 0)
+            update_kept(q, rec, last_error, currency);
+        return r;
+    }
     int r = dw__sq_stmt(q, DW__SQ_DEAL_UPDATE, &st, err);
     if (r < 0)
         return r;
@@ -534,7 +580,14 @@ int dw__sq_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, struct
     dw__sq_bind_time(st, 12, rec->updated_at, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "deal_update");
-    return exec_changed(q, st, "deal_update", rec->id, err);
+    r = exec_changed(q, st, "deal_update", rec->id, err);
+    if (r == 0) { /* an ended deal's slot holds no longer count */
+        dw__sq_holds_deal_stage(q, rec->id,
+                                rec->stage != DW_STAGE_ORDERED && rec->stage != DW_STAGE_LOST &&
+                                    rec->stage != DW_STAGE_DISQUALIFIED);
+        update_kept(q, rec, last_error, currency);
+    }
+    return r;
 }
 
 int dw__sq_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
@@ -653,7 +706,11 @@ int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const 
         dw__sq_bind_text(st, 5, kind, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "doc_put");
-    return dw__sq_exec(q, st, err, "doc_put");
+    dw__sq_cache_doc_drop(q, deal_id, kind);
+    r = dw__sq_exec(q, st, err, "doc_put");
+    if (r == 0)
+        dw__sq_cache_doc_set(q, deal_id, kind, doc);
+    return r;
 }
 
 /* Prepare the get or delete statement of a document kind with the deal (and, for kinds
@@ -681,12 +738,23 @@ int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t
     int r = doc_keyed(q, deal_id, kind, false, &st, err);
     if (r < 0)
         return r;
+    switch (dw__sq_cache_doc_get(q, deal_id, kind, ret)) {
+    case DW__SQ_CACHE_HIT:
+        return 0;
+    case DW__SQ_CACHE_ABSENT:
+        return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
+    }
     r = dw__sq_step(q, st, err, "doc_get");
     if (r < 0)
         return r;
-    if (r == 0)
+    if (r == 0) {
+        dw__sq_cache_doc_set(q, deal_id, kind, NULL);
         return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
-    return dw__sq_col_json(st, 0, ret, err);
+    }
+    r = dw__sq_col_json(st, 0, ret, err);
+    if (r == 0)
+        dw__sq_cache_doc_set(q, deal_id, kind, *ret);
+    return r;
 }
 
 int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err) {
@@ -695,6 +763,7 @@ int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, str
     int r = doc_keyed(q, deal_id, kind, true, &st, err);
     if (r < 0)
         return r;
+    dw__sq_cache_doc_drop(q, deal_id, kind);
     return dw__sq_exec(q, st, err, "doc_delete");
 }
 

@@ -118,6 +118,9 @@
     X(DEAL_INSERT, "INSERT INTO deals (stage, next_attempt_at, created_at, updated_at) "           \
                    "VALUES ('new', ?1, ?1, ?1)")                                                   \
     X(DEAL_GET, "SELECT " DW__SQ_DEAL_COLS " FROM deals WHERE id = ?1")                            \
+    /* the columns no index holds, for an update that leaves the indexed ones as they are */       \
+    X(DEAL_UPDATE_UNINDEXED, "UPDATE deals SET facts = ?2, attempts = ?3, last_error = ?4, "       \
+                             "currency = ?5, updated_at = ?6 WHERE id = ?1")                       \
     X(DEAL_UPDATE, "UPDATE deals SET stage = ?2, facts = ?3, runnable = ?4, attempts = ?5, "       \
                    "next_attempt_at = ?6, last_error = ?7, parked = ?8, account_id = ?9, "         \
                    "contact_id = ?10, currency = ?11, updated_at = ?12 WHERE id = ?1")             \
@@ -250,6 +253,10 @@
     X(SLOTS_HELD, "SELECT h.user, h.start FROM slot_holds h JOIN deals d ON d.id = h.deal_id "     \
                   "WHERE h.deal_id <> ?1 AND h.expires_at > ?2 AND h.start > ?2 AND "              \
                   "d.stage NOT IN ('ordered', 'lost', 'disqualified') ORDER BY h.start")           \
+    X(SLOTS_ALL, "SELECT h.deal_id, h.user, h.start, h.expires_at, "                               \
+                 "d.stage NOT IN ('ordered', 'lost', 'disqualified') FROM slot_holds h "           \
+                 "JOIN deals d ON d.id = h.deal_id WHERE h.expires_at > ?1 AND h.start > ?1 "      \
+                 "ORDER BY h.start")                                                               \
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
@@ -296,6 +303,39 @@ enum dw__sq_id {
 /* Savepoints may nest this deep (SQLite allows more; nobody needs more). */
 #define DW__SQ_SAVEPOINT_MAX 8
 
+/* The read cache of one write transaction (sqlite_cache.c): one deal's documents and
+ * leads as parsed values. */
+struct dw__sq_cached_doc {
+    char kind[33];
+    json_t *doc; /* NULL: the deal has no such document */
+};
+struct dw__sq_cache {
+    bool on;         /* inside a transaction opened by begin */
+    int64_t deal_id; /* the deal the entries belong to, 0 for none */
+    struct dw__sq_cached_doc docs[16];
+    size_t n_docs;
+    json_t *leads; /* the deal's leads, NULL when not cached */
+    json_t *quote; /* the deal's latest quote revision, NULL when not cached */
+    bool has_rec;  /* rec is the deal's row as last read or written */
+    struct dw_deal_rec rec;
+};
+
+/* The slot holds of one write transaction (sqlite_slots.c). */
+struct dw__sq_hold {
+    int64_t deal_id;
+    char *user;
+    dw_time_t start, expires;
+    bool open; /* the deal is not ordered, lost or disqualified */
+};
+struct dw__sq_holds {
+    bool valid;          /* read in this transaction */
+    dw_time_t loaded_at; /* the now it was read at */
+    struct dw__sq_hold *v;
+    size_t n, cap;
+    json_t *shared;                    /* the answer for a deal holding nothing, or NULL */
+    dw_time_t shared_at, shared_until; /* the now it was made at; when time changes it */
+};
+
 struct dw_sqlite {
     struct dw_store base; /* first: a struct dw_store * is a struct dw_sqlite * */
     sqlite3 *db;
@@ -303,7 +343,37 @@ struct dw_sqlite {
     int sp_depth;        /* open savepoints */
     int64_t truncate_at; /* when the last TRUNCATE checkpoint was tried, monotonic ms */
     sqlite3_stmt *stmts[DW__SQ_MAX];
+    struct dw__sq_cache cache;
+    struct dw__sq_holds holds;
 };
+
+/* sqlite_cache.c. reset empties the cache and turns it on or off. The getters return
+ * HIT with a deep copy in *ret (the caller owns it), ABSENT when the deal is known to
+ * have no such document, MISS when the store must be read. set keeps a deep copy of what
+ * was written or read (doc NULL: known absent); drop forgets an entry. */
+enum { DW__SQ_CACHE_MISS, DW__SQ_CACHE_HIT, DW__SQ_CACHE_ABSENT };
+void dw__sq_cache_reset(struct dw_sqlite *q, bool on);
+int dw__sq_cache_doc_get(struct dw_sqlite *q, int64_t deal_id, const char *kind, json_t **ret);
+void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind,
+                          const json_t *doc);
+void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kind);
+int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
+void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
+void dw__sq_cache_leads_drop(struct dw_sqlite *q);
+/* The deal's latest quote revision (revisions are only ever added: quote_insert drops it). */
+int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
+void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *quote);
+void dw__sq_cache_quote_drop(struct dw_sqlite *q);
+/* The deal's row as last read or written in the transaction, or NULL; and keep it. */
+const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id);
+void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec);
+/* sqlite_slots.c: slots_held inside a write transaction, from the holds read once
+ * in it; the array may be shared: read it, never change it. holds_reset forgets them (a
+ * hold was written or released); holds_deal_stage notes a deal's stage after an update. */
+int dw__sq_slots_held_cached(struct dw_sqlite *q, int64_t deal_id, dw_time_t now, json_t **ret,
+                             struct dw_error *err);
+void dw__sq_holds_reset(struct dw_sqlite *q);
+void dw__sq_holds_deal_stage(struct dw_sqlite *q, int64_t deal_id, bool open);
 
 static inline struct dw_sqlite *dw__sq(struct dw_store *s) {
     return (struct dw_sqlite *)s;

@@ -238,6 +238,7 @@ int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
     r = extra_keys(quote, quote_keys, &extra, err);
     if (r < 0)
         return r;
+    dw__sq_cache_quote_drop(q); /* a new latest revision */
     /* The revision number, the quote and its lines go in together or not at all. */
     r = dw__sq_tx_enter(q, true, &mode, err);
     if (r < 0)
@@ -296,6 +297,8 @@ int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t *
     json_t *lines = NULL;
     if (revision < 0)
         return dw_error_field(err, -DW_EINVAL, "revision", "must be 0 (latest) or positive");
+    if (revision == 0 && dw__sq_cache_quote_get(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+        return 0;
     int r = quote_head(q, deal_id, revision, &quote, err);
     if (r < 0)
         return r;
@@ -304,6 +307,8 @@ int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t *
         return r;
     if (json_object_set_new(quote, "lines", lines) < 0)
         return oom(err);
+    if (revision == 0)
+        dw__sq_cache_quote_set(q, deal_id, quote);
     *ret = DW_TAKE_PTR(quote);
     return 0;
 }

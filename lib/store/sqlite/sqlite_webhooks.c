@@ -153,6 +153,8 @@ int dw__sq_delivery_counts(struct dw_store *s, json_t **ret, struct dw_error *er
 int dw__sq_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
                       struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
+    if (q->cache.on) /* inside a write transaction: from the holds read once in it */
+        return dw__sq_slots_held_cached(q, deal_id, now, ret, err);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int rc = SQLITE_OK, r = dw__sq_stmt(q, DW__SQ_SLOTS_HELD, &st, err);
     if (r < 0)
@@ -169,7 +171,10 @@ int dw__sq_slots_free(struct dw_store *s, int64_t deal_id, struct dw_error *err)
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, deal_id, &rc);
-    return run(q, st, rc, NULL, NULL, err, "slot holds");
+    int64_t changes = 0;
+    if ((r = run(q, st, rc, NULL, &changes, err, "slot holds")) == 0 && changes > 0)
+        dw__sq_holds_reset(q); /* read again at the next question */
+    return r;
 }
 
 int dw__sq_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
@@ -183,7 +188,10 @@ int dw__sq_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_t
     dw__sq_bind_text(st, 2, user, &rc);
     dw__sq_bind_int(st, 3, start, &rc);
     dw__sq_bind_int(st, 4, expires, &rc);
-    return run(q, st, rc, NULL, NULL, err, "slot holds");
+    int64_t changes = 0;
+    if ((r = run(q, st, rc, NULL, &changes, err, "slot holds")) == 0 && changes > 0)
+        dw__sq_holds_reset(q); /* read again at the next question */
+    return r;
 }
 
 int dw__sq_report_reached(struct dw_store *s, json_t **ret, struct dw_error *err) {
