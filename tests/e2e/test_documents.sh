@@ -70,16 +70,8 @@ pass "three open deals: 9 slots, all distinct, all after now + 24 h"
 SHOP=$(sed -n "s/.*\"deal\": *\"\(D-[0-9]*\)\".*/\1/p" "$TMP/ids" | head -1)
 if command -v curl >/dev/null; then
     REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
-    DW_NOW=2027-01-06T09:00:00Z "$DW" -w "$WS" serve --listen 127.0.0.1:0 --rate 0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-    PID=$!
     trap 'kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
-    PORT=""
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "the server did not start: $(cat "$TMP/serve.err")"
+    DW_NOW=2027-01-06T09:00:00Z start_server --rate 0
     CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $REP" "http://127.0.0.1:$PORT/v1/deals/$SHOP")
     [ "$CODE" = 200 ] && [ "$(json_get 'd["quote"]["valid_until"]' < "$TMP/body")" = 2027-01-05 ] || fail "GET $SHOP: $CODE $(head -c 300 "$TMP/body")"
     CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $REP" "http://127.0.0.1:$PORT/v1/deals/$SHOP/accept")

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 new_ws
 RPID=""
-trap '[ -z "$RPID" ] || kill "$RPID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+SPID=""
+trap '[ -z "$RPID" ] || kill "$RPID" 2>/dev/null || true; [ -z "$SPID" ] || kill "$SPID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 # The receiver: POST /PATH; /failN answers 500 to its first N requests, /down always 500.
 # Each request is one line of $TMP/got: path event delivery seq signature-ok.
@@ -108,8 +109,9 @@ expect_exit 2 dw webhook remove "$DOWN"
 okbefore=$(grep -c '^/ok ' "$TMP/got")
 dw run >/dev/null
 M=$(events_n deal.stage_changed)
-"$DW" -w "$WS" serve --listen 127.0.0.1:0 --webhook-backoff-ms 50 >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SPID=$!
+start_server --webhook-backoff-ms 50
+SPID=$PID
+SP=$PORT
 for _ in $(seq 100); do
     [ "$(grep -c '^/ok deal.stage_changed' "$TMP/got")" -ge "$M" ] && break
     sleep 0.1
@@ -117,8 +119,6 @@ done
 # The same through the API, with an admin token; other roles are refused.
 ADMIN=$(dw token create --user nils --role admin --json | json_get 'd["secret"]')
 REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
-SP=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/serve.out")
-[ -n "$SP" ] || fail "no server port: $(cat "$TMP/serve.out")"
 api() { # api METHOD PATH TOKEN [BODY]: status into $CODE, body into $TMP/abody
     if [ -n "${4:-}" ]; then
         CODE=$(curl -s -o "$TMP/abody" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" \
