@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,24 +339,38 @@ static size_t head_end(const char *h, size_t n) {
     return 0;
 }
 
+int srv_gate_prepare(struct server *sv) {
+    sv->gate_pfd = calloc((size_t)sv->conn_max + 1, sizeof *sv->gate_pfd);
+    sv->gate_pend = calloc(sv->conn_max ? sv->conn_max : 1, sizeof *sv->gate_pend);
+    sv->gate_buf = malloc(GATE_PEEK);
+    if (sv->gate_pfd && sv->gate_pend && sv->gate_buf)
+        return 0;
+    srv_gate_release(sv);
+    return -DW_ENOMEM;
+}
+
+void srv_gate_release(struct server *sv) {
+    free(sv->gate_pfd);
+    free(sv->gate_pend);
+    free(sv->gate_buf);
+    sv->gate_pfd = NULL;
+    sv->gate_pend = NULL;
+    sv->gate_buf = NULL;
+}
+
 void *srv_gate_main(void *arg) {
     struct server *sv = arg;
     size_t cap = sv->conn_max;
-    struct pollfd *pfd = calloc(cap + 1, sizeof *pfd);
-    struct conn **pend = calloc(cap, sizeof *pend);
-    char *buf = malloc(GATE_PEEK);
+    struct pollfd *pfd = sv->gate_pfd;
+    struct conn **pend = sv->gate_pend;
+    char *buf = sv->gate_buf;
     size_t np = 0;
-    if (!pfd || !pend || !buf) {
-        fprintf(stderr, "dealwright serve: out of memory\n");
-        atomic_store(&sv->stopping, true);
-        kill(getpid(), SIGTERM);
-    }
     /* A descriptor kept in reserve: when accept() finds none left (EMFILE), it is given up for
      * the moment it takes to accept the waiting connection and tell it 503, so that the
      * client is answered and the gate does not spin on a listening socket it cannot empty. */
     int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int64_t listen_after = 0; /* accept nothing before (srv_mono_us) after a failed accept */
-    while (pfd && pend && buf && !atomic_load(&sv->stopping)) {
+    while (!atomic_load(&sv->stopping)) {
         /* while every slot of the gate is taken, or after accept() failed, the listening
          * socket is not watched: it would wake the gate at once, again and again */
         bool listening = np < cap && srv_mono_us() >= listen_after;
@@ -458,8 +471,6 @@ void *srv_gate_main(void *arg) {
     if (spare >= 0)
         close(spare);
     close(sv->listen_fd);
-    free(pfd);
-    free(pend);
-    free(buf);
+    srv_gate_release(sv);
     return NULL;
 }

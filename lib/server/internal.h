@@ -147,6 +147,11 @@ struct server {
     atomic_uint_fast64_t conns_refused, conns_cut;
     pthread_t watchdog, gate;
     bool watching, gating;
+    /* the gate's buffers, made before its thread starts (srv_gate_prepare) so that running
+     * out of memory is an error of dw_server_start, not something the thread must handle */
+    struct pollfd *gate_pfd;
+    struct conn **gate_pend;
+    char *gate_buf;
     int listen_fd;
     struct MHD_Daemon *mhd;
 };
@@ -215,6 +220,10 @@ unsigned srv_conns_open(struct server *sv);
 bool srv_conn_set(struct server *sv, struct MHD_Connection *c, enum conn_state st);
 void srv_cut_arriving(struct server *sv);
 void *srv_watchdog_main(void *arg);
+/* The gate's buffers: made before its thread starts (-DW_ENOMEM), freed by the thread when
+ * it ends or by srv_gate_release when it never started. */
+int srv_gate_prepare(struct server *sv);
+void srv_gate_release(struct server *sv);
 void *srv_gate_main(void *arg);
 
 /* ---- auth.c ---------------------------------------------------------------------------- */

@@ -246,8 +246,13 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
         r = dw_error_set(err, -DW_EINTERNAL, "cannot start the server's threads");
         goto fail;
     }
+    if (srv_gate_prepare(sv) < 0) {
+        r = dw_error_set(err, -DW_ENOMEM, "out of memory for the connection gate");
+        goto fail;
+    }
     sv->watching = pthread_create(&sv->watchdog, NULL, srv_watchdog_main, sv) == 0;
     if (!sv->watching || pthread_create(&sv->gate, NULL, srv_gate_main, sv) != 0) {
+        srv_gate_release(sv);
         r = dw_error_set(err, -DW_EINTERNAL, "cannot start the server's threads");
         goto fail;
     }
