@@ -8,25 +8,32 @@ int cmd_approvals(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *limit_s = cli_opt(&argc, argv, "--limit", &bad);
     const char *after = cli_opt(&argc, argv, "--after", &bad);
+    const char *status = cli_opt(&argc, argv, "--status", &bad);
     long limit = 0;
     if (bad || argc != 0 || (limit_s && cli_parse_long(limit_s, 1, DW_PAGE_MAX, &limit) < 0))
-        return cli_usage("usage: dealwright approvals [--limit N (1-%d)] [--after CURSOR] [--json]",
+        return cli_usage("usage: dealwright approvals [--status pending|approved|rejected|all] "
+                         "[--limit N (1-%d)] [--after CURSOR] [--json]",
                          DW_PAGE_MAX);
     struct dw_error err = {0};
     _cleanup_json_ json_t *list = NULL, *page = NULL;
-    int r = limit_s || after ? dw_approvals_page(cli->engine, after, (int)limit, &page, &err)
-                             : dw_approvals_list(cli->engine, &list, &err);
+    int r = limit_s || after || status
+                ? dw_approvals_page_status(cli->engine, status ? status : "pending", after,
+                                           (int)limit, &page, &err)
+                : dw_approvals_list(cli->engine, &list, &err);
     if (r < 0)
         return cli_fail(&err, r);
     if (page)
         list = json_incref(json_object_get(page, "items"));
     if (cli->json) {
         cli_print_json(list);
-        cli_page_next(page, "approvals", (int)limit, NULL, NULL);
+        cli_page_next(page, "approvals", (int)limit, "--status", status);
         return EXIT_OK;
     }
     if (!json_array_size(list)) {
-        printf("No approvals pending.\n");
+        if (status && strcmp(status, "pending") != 0)
+            printf("No approvals %s.\n", strcmp(status, "all") == 0 ? "at all" : status);
+        else
+            printf("No approvals pending.\n");
         return EXIT_OK;
     }
     printf("%-9s %-9s %-15s %-10s %-4s %s\n", "APPROVAL", "DEAL", "KIND", "ROLE", "REV", "WHY");
@@ -37,7 +44,7 @@ int cmd_approvals(struct cli *cli, int argc, char **argv) {
                dw_json_str(a, "deal"), dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
                (long long)dw_json_int(a, "quote_revision", 0), dw_json_str(a, "reason"),
                dw_json_str(a, "rule"));
-    cli_page_next(page, "approvals", (int)limit, NULL, NULL);
+    cli_page_next(page, "approvals", (int)limit, "--status", status);
     return EXIT_OK;
 }
 

@@ -49,7 +49,13 @@ static const struct cli_option deals_opts[] = {
     OPT_AFTER,
     OPT_END,
 };
-static const struct cli_option page_opts[] = {OPT_LIMIT, OPT_AFTER, OPT_END};
+static const struct cli_option approvals_opts[] = {
+    {"--status", "STATUS",
+     "which approvals: pending (the default), approved, rejected, or all (void ones too)", 0},
+    OPT_LIMIT,
+    OPT_AFTER,
+    OPT_END,
+};
 static const struct cli_option approve_opts[] = {
     {"--as", "USER", "the approver: a user of team.yaml whose role may decide", OPT_REQUIRED},
     {"--note", "TEXT", "a note kept with the decision", 0},
@@ -222,8 +228,8 @@ const struct cmd commands[] = {
      "dealwright deal show D-000001"},
     {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
      cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
-    {"approvals", "", "pending approvals", CMD_ENGINE, cmd_approvals, page_opts,
-     "dealwright approvals --limit 20"},
+    {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
+     cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,
      "dealwright approve A-000001 --as maria --note \"volume justifies it\""},
     {"reject", "ID", "reject an approval", CMD_ENGINE, cmd_reject, reject_opts,

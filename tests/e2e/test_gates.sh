@@ -43,6 +43,17 @@ a2=$(json_get '[a["id"] for a in d["approvals"] if a["status"]=="pending"][0]' <
 [ "$(json_get '[a["quote_revision"] for a in d["approvals"] if a["id"]=="'"$a2"'"][0]' < "$TMP/d.json")" = 2 ] || fail "new approval not bound to revision 2"
 pass "approval of revision 1 ($a1) void on revision 2; asked again ($a2)"
 
+# the approvals by status: pending (the default), void ones only under all
+st() { dw approvals --status "$1" --json | json_get '" ".join(sorted(a["id"] for a in d))'; }
+[ "$(dw approvals --json | json_get '" ".join(sorted(a["id"] for a in d))')" = "$(st pending)" ] ||
+    fail "approvals without --status are not the pending ones"
+echo " $(st pending) " | grep -q " $a2 " || fail "pending lacks $a2: $(st pending)"
+echo " $(st pending) $(st approved) $(st rejected) " | grep -q " $a1 " && fail "void $a1 listed as pending, approved or rejected"
+echo " $(st all) " | grep -q " $a1 " || fail "--status all lacks the void $a1: $(st all)"
+expect_exit 2 dw approvals --status maybe
+echo "$ERR" | grep -q "status" || fail "a bad --status is not named: $ERR"
+pass "approvals by --status: pending by default, the void one only under all, a bad one refused"
+
 expect_exit 2 dw approve "$a1" --as petra
 echo "$ERR" | grep -q void || fail "deciding a void approval: $ERR"
 expect_exit 2 dw accept "$deal"
