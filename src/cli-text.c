@@ -115,3 +115,16 @@ void cli_cell(FILE *f, const char *s, int width, bool right) {
     if (!right && used < width)
         fprintf(f, "%*s", width - used, "");
 }
+
+void cli_put_text(FILE *f, const char *s, bool keep_lines) {
+    int n;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p += n) {
+        long cp = decode(p, &n);
+        if (cp == '\n' || cp == '\t' || cp == '\r')
+            fputc(keep_lines && cp != '\r' ? (int)cp : ' ', f);
+        else if (cp < 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+            fputc('?', f);
+        else
+            fwrite(p, 1, (size_t)n, f);
+    }
+}

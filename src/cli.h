@@ -176,6 +176,11 @@ int cli_text_width(const char *s);
  * right), cut at a character boundary with '…' when wider; control characters and
  * invalid UTF-8 shown as '?'. NULL prints "-". */
 void cli_cell(FILE *f, const char *s, int width, bool right);
+/* Text that came from outside (a customer's words, an account's name) written for a
+ * terminal: control characters (C0, DEL, C1: escape sequences among them) and invalid
+ * UTF-8 as '?', so printed text cannot move the cursor, recolour or retitle the terminal.
+ * Line breaks and tabs are kept with keep_lines, spaces otherwise. */
+void cli_put_text(FILE *f, const char *s, bool keep_lines);
 
 /* Help, did-you-mean and completion from the table (src/cli-help.c). */
 const struct cmd *cli_find(const char *w1, const char *w2);

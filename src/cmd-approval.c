@@ -39,11 +39,13 @@ int cmd_approvals(struct cli *cli, int argc, char **argv) {
     printf("%-9s %-9s %-15s %-10s %-4s %s\n", "APPROVAL", "DEAL", "KIND", "ROLE", "REV", "WHY");
     size_t i;
     json_t *a;
-    json_array_foreach(list, i, a)
-        printf("%-9s %-9s %-15s %-10s %-4lld %s [%s]\n", dw_json_str(a, "id"),
-               dw_json_str(a, "deal"), dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
-               (long long)dw_json_int(a, "quote_revision", 0), dw_json_str(a, "reason"),
-               dw_json_str(a, "rule"));
+    json_array_foreach(list, i, a) {
+        printf("%-9s %-9s %-15s %-10s %-4lld ", dw_json_str(a, "id"), dw_json_str(a, "deal"),
+               dw_json_str(a, "kind"), dw_json_str(a, "required_role"),
+               (long long)dw_json_int(a, "quote_revision", 0));
+        cli_put_text(stdout, dw_json_str(a, "reason"), false); /* may quote the customer */
+        printf(" [%s]\n", dw_json_str(a, "rule"));
+    }
     cli_page_next(page, "approvals", (int)limit, "--status", status);
     return EXIT_OK;
 }

@@ -79,8 +79,7 @@ static void print_named(const char *title, const json_t *list) {
 }
 
 static void put_line(const char *s) {
-    for (const char *p = s ? s : ""; *p; p++)
-        putchar(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p);
+    cli_put_text(stdout, s, false);
 }
 
 /* What screening found in the customer's fields: category, where, and the words (one line
@@ -111,14 +110,22 @@ static void print_deal(const json_t *d) {
     const json_t *acc = json_object_get(d, "account"), *q = json_object_get(d, "quote");
     const json_t *qual = json_object_get(d, "qualification");
     printf("%s  %s", dw_json_str(d, "id"), dw_json_str(d, "stage"));
-    if (json_is_object(acc))
-        printf("  %s", dw_json_str(acc, "name"));
+    if (json_is_object(acc)) {
+        printf("  ");
+        put_line(dw_json_str(acc, "name"));
+    }
     printf("\n");
-    if (dw_json_bool(d, "parked", false))
-        printf("PARKED: %s\n", dw_json_str(d, "last_error"));
+    if (dw_json_bool(d, "parked", false)) {
+        printf("PARKED: ");
+        put_line(dw_json_str(d, "last_error"));
+        printf("\n");
+    }
     const json_t *out = json_object_get(d, "outcome");
-    if (json_is_object(out))
-        printf("Outcome: %s — %s\n", dw_json_str(out, "stage"), dw_json_str(out, "reason"));
+    if (json_is_object(out)) {
+        printf("Outcome: %s — ", dw_json_str(out, "stage"));
+        put_line(dw_json_str(out, "reason"));
+        printf("\n");
+    }
     const json_t *req = json_object_get(d, "requirements");
     if (json_is_object(req)) {
         size_t i;
@@ -146,8 +153,11 @@ static void print_deal(const json_t *d) {
                (long long)dw_json_int(qual, "score", 0));
         size_t i;
         json_t *e;
-        json_array_foreach(json_object_get(qual, "reasons"), i, e)
-            printf("  - %s\n", json_string_value(e));
+        json_array_foreach(json_object_get(qual, "reasons"), i, e) {
+            printf("  - ");
+            put_line(json_string_value(e)); /* may name the customer's company */
+            printf("\n");
+        }
     }
     if (json_is_object(q)) {
         printf("Quote revision %lld: total %s %s, discount %s %% (hash %.12s)\n",
@@ -163,17 +173,23 @@ static void print_deal(const json_t *d) {
     }
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(d, "approvals"), i, a) printf(
-        "Approval %s %-14s %-8s role %-10s %s\n", dw_json_str(a, "id"), dw_json_str(a, "kind"),
-        dw_json_str(a, "status"), dw_json_str(a, "required_role"), dw_json_str(a, "reason"));
+    json_array_foreach(json_object_get(d, "approvals"), i, a) {
+        printf("Approval %s %-14s %-8s role %-10s ", dw_json_str(a, "id"), dw_json_str(a, "kind"),
+               dw_json_str(a, "status"), dw_json_str(a, "required_role"));
+        put_line(dw_json_str(a, "reason"));
+        printf("\n");
+    }
     const json_t *o = json_object_get(d, "order");
     if (json_is_object(o))
         printf("Order %s: %s %s from quote revision %lld\n", dw_json_str(o, "id"),
                dw_json_str(o, "currency"), dw_json_str(o, "total"),
                (long long)dw_json_int(o, "quote_revision", 0));
     const json_t *qr = json_object_get(d, "qualification");
-    if (json_is_object(qr) && dw_json_str(qr, "reply"))
-        printf("\nDrafted reply:\n%s\n", dw_json_str(qr, "reply"));
+    if (json_is_object(qr) && dw_json_str(qr, "reply")) {
+        printf("\nDrafted reply:\n");
+        cli_put_text(stdout, dw_json_str(qr, "reply"), true);
+        printf("\n");
+    }
     const json_t *p = json_object_get(d, "proposal");
     if (json_is_object(p))
         printf("\nProposal: %zu bytes of Markdown, %zu citations (dealwright deal proposal %s)\n",
