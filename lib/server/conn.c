@@ -23,8 +23,16 @@
  * after its head — a deadline for the whole head, where libmicrohttpd's own timeout only
  * counts idle time and a client trickling a byte at a time never reaches it. */
 
-static uint32_t conn_addr(const struct sockaddr *sa) {
-    return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
+/* The peer's address as 16 bytes: an IPv6 one as it is, an IPv4 one as ::ffff:a.b.c.d. */
+static struct in6_addr conn_addr(const struct sockaddr *sa) {
+    struct in6_addr a = IN6ADDR_ANY_INIT;
+    if (sa && sa->sa_family == AF_INET6) {
+        a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+    } else if (sa && sa->sa_family == AF_INET) {
+        a.s6_addr[10] = a.s6_addr[11] = 0xff;
+        memcpy(&a.s6_addr[12], &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    }
+    return a;
 }
 
 /* The table of watched connections: the accept gate lists a connection when it takes it,
@@ -53,11 +61,11 @@ static void conn_unlist(struct server *sv, struct conn *cn) {
 }
 
 /* May a new connection from a come in? */
-static bool admit(struct server *sv, uint32_t a) {
+static bool admit(struct server *sv, const struct in6_addr *a) {
     pthread_mutex_lock(&sv->conn_mu);
     unsigned mine = 0;
     for (struct conn *cn = sv->conns; cn; cn = cn->next)
-        mine += cn->addr == a;
+        mine += IN6_ARE_ADDR_EQUAL(&cn->addr, a);
     unsigned reserved = sv->conn_max / 16;
     bool ok = mine < sv->per_addr && sv->n_conns < sv->conn_max &&
               (sv->n_conns + reserved < sv->conn_max || mine < CONN_FEW);
@@ -71,7 +79,8 @@ static bool admit(struct server *sv, uint32_t a) {
  * whatever else might hand it one. */
 enum MHD_Result srv_on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
     (void)len;
-    return admit(cls, conn_addr(addr)) ? MHD_YES : MHD_NO;
+    struct in6_addr a = conn_addr(addr);
+    return admit(cls, &a) ? MHD_YES : MHD_NO;
 }
 
 void srv_on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -414,17 +423,20 @@ void *srv_gate_main(void *arg) {
                 } else {
                     int one = 1;
                     setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
-                    struct sockaddr_in sa = {.sin_family = AF_INET};
-                    sa.sin_addr.s_addr = cn->addr;
+                    struct sockaddr_storage sa = {0};
                     socklen_t sl = sizeof sa;
-                    getpeername(cn->fd, (struct sockaddr *)&sa, &sl);
+                    if (getpeername(cn->fd, (struct sockaddr *)&sa, &sl) < 0) {
+                        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+                        *s6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_addr = cn->addr};
+                        sl = sizeof *s6;
+                    }
                     MHD_add_connection(sv->mhd, cn->fd, (struct sockaddr *)&sa, sl);
                 }
             }
             free(cn);
         }
         while ((pfd[0].revents & POLLIN) && np < cap) {
-            struct sockaddr_in sa;
+            struct sockaddr_storage sa;
             socklen_t sl = sizeof sa;
             int fd =
                 accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -449,13 +461,14 @@ void *srv_gate_main(void *arg) {
                 break;
             }
             struct conn *cn = NULL;
-            if (!admit(sv, conn_addr((struct sockaddr *)&sa)) || !(cn = calloc(1, sizeof *cn))) {
+            struct in6_addr a = conn_addr((struct sockaddr *)&sa);
+            if (!admit(sv, &a) || !(cn = calloc(1, sizeof *cn))) {
                 gate_refuse(fd, 503, NULL,
                             "too many connections (from this address); try again later");
                 continue;
             }
             cn->fd = fd;
-            cn->addr = conn_addr((struct sockaddr *)&sa);
+            cn->addr = a;
             cn->state = C_GATE;
             cn->since_us = srv_mono_us();
             conn_list(sv, cn);

@@ -17,6 +17,7 @@
 #ifndef DW_SERVER_INTERNAL_H
 #define DW_SERVER_INTERNAL_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
@@ -103,7 +104,7 @@ struct bucket {
 enum conn_state { C_GATE, C_HEAD, C_BODY, C_HANDLING, C_CUT };
 struct conn {
     int fd;
-    uint32_t addr; /* IPv4, network order */
+    struct in6_addr addr; /* the peer; IPv4 as ::ffff:a.b.c.d */
     enum conn_state state;
     int64_t since_us;       /* when the state began */
     unsigned prev_requests; /* answered on this connection */
@@ -117,7 +118,7 @@ struct reader {
 
 struct server {
     struct dw_server_opts opts;
-    char url[64];
+    char url[80];
     struct dw_engine *api; /* writes */
     bool api_owned;        /* opened here (else the caller's) */
     pthread_mutex_t api_mu;
