@@ -108,6 +108,7 @@ struct conn {
     enum conn_state state;
     int64_t since_us;       /* when the state began */
     unsigned prev_requests; /* answered on this connection */
+    uint64_t wire; /* bytes of the requests so far (srv_gate_next); UINT64_MAX: not known */
     struct conn *prev, *next;
 };
 
@@ -144,6 +145,11 @@ struct server {
     /* connection policy */
     pthread_mutex_t conn_mu;
     struct conn *conns;
+    struct handoff { /* a connection the gate gave libmicrohttpd, until it starts */
+        int fd;
+        uint64_t wire;
+        struct handoff *next;
+    } * handoff;
     unsigned n_conns, conn_max, per_addr, head_timeout;
     atomic_uint_fast64_t conns_refused, conns_cut;
     pthread_t watchdog, gate;
@@ -168,7 +174,8 @@ struct req {
     const struct route *route; /* NULL: none matched */
     char user[80];
     bool counted;
-    char allow[64]; /* a 405's Allow */
+    bool keep_alive; /* HTTP/1.1 without Connection: close */
+    char allow[64];  /* a 405's Allow */
     /* what the route matched and the token said */
     int64_t id;
     int rev_from, rev_to;
@@ -226,6 +233,7 @@ void *srv_watchdog_main(void *arg);
 int srv_gate_prepare(struct server *sv);
 void srv_gate_release(struct server *sv);
 void *srv_gate_main(void *arg);
+void srv_gate_next(struct server *sv, struct MHD_Connection *c);
 
 /* ---- auth.c ---------------------------------------------------------------------------- */
 

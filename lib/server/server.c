@@ -151,6 +151,10 @@ static void server_free(struct server *sv) {
     close_engines(sv);
     dw_leadq_free(sv->leadq);
     free(sv->buckets);
+    for (struct handoff *f = sv->handoff, *n; f; f = n) {
+        n = f->next;
+        free(f);
+    }
     for (int i = 0; i < READERS; i++)
         pthread_mutex_destroy(&sv->readers[i].mu);
     pthread_mutex_destroy(&sv->conn_mu);
