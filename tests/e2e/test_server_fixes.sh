@@ -145,7 +145,8 @@ rm -f "$TMP/serve6.out"
 PID=$!
 PORT=""
 for _ in $(seq 300); do
-    PORT=$(sed -n 's/^dealwright serving on http:\/\/\[::1\]:\([0-9][0-9]*\) (.*)$/\1/p' "$TMP/serve6.out")
+    # the shell creates the output file in the child, which may run after this first look
+    PORT=$(sed -n 's/^dealwright serving on http:\/\/\[::1\]:\([0-9][0-9]*\) (.*)$/\1/p' "$TMP/serve6.out" 2>/dev/null || true)
     [ -n "$PORT" ] && break
     kill -0 "$PID" 2>/dev/null || fail "the IPv6 server exited: $(cat "$TMP/serve6.err")"
     sleep 0.1
@@ -197,11 +198,12 @@ PID=""
 pass "--listen [::1]:0: $U6 answers /readyz and a token's GET; the 4th connection from ::1 is a JSON 503 with --per-address 3"
 
 # [::] is IPv6 only: 127.0.0.1 on its port is not answered
+rm -f "$TMP/serve6.out"
 "$DW" -w "$WS" serve --listen '[::]:0' --rate 0 >"$TMP/serve6.out" 2>"$TMP/serve6.err" &
 PID=$!
 PORT=""
 for _ in $(seq 300); do
-    PORT=$(sed -n 's/^dealwright serving on http:\/\/\[::\]:\([0-9][0-9]*\) (.*)$/\1/p' "$TMP/serve6.out")
+    PORT=$(sed -n 's/^dealwright serving on http:\/\/\[::\]:\([0-9][0-9]*\) (.*)$/\1/p' "$TMP/serve6.out" 2>/dev/null || true)
     [ -n "$PORT" ] && break
     kill -0 "$PID" 2>/dev/null || fail "the [::] server exited: $(cat "$TMP/serve6.err")"
     sleep 0.1
