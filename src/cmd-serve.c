@@ -61,8 +61,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         return u;
     struct dw_error check = {0};
     if (dw_server_check(&(struct dw_server_opts){.listen = listen, .workspace = "."}, &check) < 0)
-        return cli_usage("--listen: expected an IPv4 address and port (127.0.0.1:8080), got "
-                         "'%s'",
+        return cli_usage("--listen: expected HOST:PORT or [IPv6]:PORT (127.0.0.1:8080, "
+                         "[::1]:8080), got '%s'",
                          listen);
     double per_sec = 50;
     if (rate) {

@@ -158,7 +158,8 @@ static const struct cli_option configure_opts[] = {
     OPT_END,
 };
 static const struct cli_option serve_opts[] = {
-    {"--listen", "ADDR", "the address and port (default 127.0.0.1:8080; port 0: any free one)", 0},
+    {"--listen", "ADDR", "HOST:PORT or [IPv6]:PORT (default 127.0.0.1:8080; port 0: any free one)",
+     0},
     {"--rate", "N", "requests a second per token before 429", 0},
     {"--webhook-attempts", "N", "delivery attempts before a webhook delivery is dead, 1-100", 0},
     {"--webhook-backoff-ms", "MS", "the first retry delay, doubled each attempt", 0},

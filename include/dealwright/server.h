@@ -37,7 +37,8 @@ struct dw_server_opts {
      * writes with it and opens its other engines on its snapshot (no second load); it stays
      * the caller's, who closes it after dw_server_stop. */
     struct dw_engine *engine;
-    const char *listen;         /* "HOST:PORT", IPv4 ("localhost", "" = any); port 0 picks a free
+    const char *listen;         /* "HOST:PORT", IPv4 ("localhost", "" = any), or "[IPv6]:PORT"
+                                 * (IPv6 only: "[::]" is not also 0.0.0.0); port 0 picks a free
                                  * one; NULL: "127.0.0.1:8080" */
     double rate;                /* requests per second per token (burst twice that, at least 10);
                                  * 0: no limit */

@@ -190,6 +190,8 @@ static void *compiled_build(const struct dw_workspace *ws, void *ud) {
 
 int dw_legal_scan_ws(const struct dw_workspace *ws, const char *text, size_t len, json_t *hits,
                      struct dw_error *err) {
+    if (!ws->loaded) /* built by hand, not loaded: no memo, compiled for this call */
+        return dw_legal_scan(&ws->policies, text, len, hits, err);
     const struct legal_compiled *c =
         ws->policies.n_legal_triggers
             ? dw_ws_memo(ws, DW_WS_MEMO_LEGAL, compiled_build, err, compiled_free)

@@ -4,11 +4,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "server/internal.h"
@@ -23,8 +26,16 @@
  * after its head — a deadline for the whole head, where libmicrohttpd's own timeout only
  * counts idle time and a client trickling a byte at a time never reaches it. */
 
-static uint32_t conn_addr(const struct sockaddr *sa) {
-    return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
+/* The peer's address as 16 bytes: an IPv6 one as it is, an IPv4 one as ::ffff:a.b.c.d. */
+static struct in6_addr conn_addr(const struct sockaddr *sa) {
+    struct in6_addr a = IN6ADDR_ANY_INIT;
+    if (sa && sa->sa_family == AF_INET6) {
+        a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+    } else if (sa && sa->sa_family == AF_INET) {
+        a.s6_addr[10] = a.s6_addr[11] = 0xff;
+        memcpy(&a.s6_addr[12], &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    }
+    return a;
 }
 
 /* The table of watched connections: the accept gate lists a connection when it takes it,
@@ -53,11 +64,11 @@ static void conn_unlist(struct server *sv, struct conn *cn) {
 }
 
 /* May a new connection from a come in? */
-static bool admit(struct server *sv, uint32_t a) {
+static bool admit(struct server *sv, const struct in6_addr *a) {
     pthread_mutex_lock(&sv->conn_mu);
     unsigned mine = 0;
     for (struct conn *cn = sv->conns; cn; cn = cn->next)
-        mine += cn->addr == a;
+        mine += IN6_ARE_ADDR_EQUAL(&cn->addr, a);
     unsigned reserved = sv->conn_max / 16;
     bool ok = mine < sv->per_addr && sv->n_conns < sv->conn_max &&
               (sv->n_conns + reserved < sv->conn_max || mine < CONN_FEW);
@@ -71,7 +82,8 @@ static bool admit(struct server *sv, uint32_t a) {
  * whatever else might hand it one. */
 enum MHD_Result srv_on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
     (void)len;
-    return admit(cls, conn_addr(addr)) ? MHD_YES : MHD_NO;
+    struct in6_addr a = conn_addr(addr);
+    return admit(cls, &a) ? MHD_YES : MHD_NO;
 }
 
 void srv_on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -86,6 +98,17 @@ void srv_on_connection(void *cls, struct MHD_Connection *c, void **socket_contex
         cn->fd = ci ? ci->connect_fd : -1;
         ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         cn->addr = conn_addr(ci ? ci->client_addr : NULL);
+        cn->wire = UINT64_MAX;
+        pthread_mutex_lock(&sv->conn_mu); /* what the gate saw of the first request */
+        for (struct handoff **h = &sv->handoff; *h; h = &(*h)->next)
+            if ((*h)->fd == cn->fd) {
+                struct handoff *f = *h;
+                *h = f->next;
+                cn->wire = f->wire;
+                free(f);
+                break;
+            }
+        pthread_mutex_unlock(&sv->conn_mu);
         cn->state = C_HEAD;
         cn->since_us = srv_mono_us();
         conn_list(sv, cn);
@@ -196,8 +219,8 @@ void *srv_watchdog_main(void *arg) {
  * 1.0 and 1.1, a Content-Length that is not a number, a head beyond its memory pool — is
  * answered here as JSON; so is a connection the policy refuses (503). While it waits, a
  * connection is in the policy's record as C_GATE: counted for its address, and cut by the
- * watchdog at the header deadline. A later request on a kept-alive connection is read by
- * libmicrohttpd alone (docs "Malformed requests"). */
+ * watchdog at the header deadline. A later request on a kept-alive connection is checked on
+ * the connection's thread (srv_gate_next; docs "Malformed requests"). */
 
 #define GATE_PEEK (64u << 10)
 
@@ -220,9 +243,9 @@ static const char *status_reason(unsigned status) {
     }
 }
 
-/* Answer a JSON error on a connection libmicrohttpd never saw, and close it. What the client
- * sent is read first, so that the close is not a reset that loses the answer. */
-static void gate_refuse(int fd, unsigned status, const char *field, const char *msg) {
+/* Answer a JSON error on fd. What the client sent is read first, so that the close that
+ * follows is not a reset that loses the answer. */
+static void gate_answer(int fd, unsigned status, const char *field, const char *msg) {
     char sink[4096];
     while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
         ;
@@ -242,13 +265,19 @@ static void gate_refuse(int fd, unsigned status, const char *field, const char *
     free(body);
     if (n > 0 && (size_t)n < sizeof out)
         (void)!send(fd, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Answer a JSON error on a connection libmicrohttpd never saw, and close it. */
+static void gate_refuse(int fd, unsigned status, const char *field, const char *msg) {
+    gate_answer(fd, status, field, msg);
     shutdown(fd, SHUT_WR);
     close(fd);
 }
 
-/* A whole head h[0..n): 0 when libmicrohttpd may have it, else the status to answer with
- * *field and msg. */
-static unsigned gate_check(const char *h, size_t n, const char **field, char *msg, size_t len) {
+/* A whole head h[0..n): 0 when libmicrohttpd may have it (*body the length of its body,
+ * UINT64_MAX for a chunked one), else the status to answer with *field and msg. */
+static unsigned gate_check(const char *h, size_t n, const char **field, char *msg, size_t len,
+                           uint64_t *body) {
     *field = NULL;
     const char *eol = memchr(h, '\n', n);
     size_t ll = (size_t)(eol - h);
@@ -323,6 +352,7 @@ static unsigned gate_check(const char *h, size_t n, const char **field, char *ms
         snprintf(msg, len, "a request has Content-Length or Transfer-Encoding, not both");
         return 400;
     }
+    *body = te ? UINT64_MAX : cl ? strtoull(cl, NULL, 10) : 0;
     return 0;
 }
 
@@ -337,6 +367,101 @@ static size_t head_end(const char *h, size_t n) {
             return i + 3;
     }
     return 0;
+}
+
+/* Does h[0..n) begin like a request line (a method, a space)? Not yet known counts as yes. */
+static bool request_start(const char *h, size_t n) {
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)h[i]) || strchr("!#$%&'*+-.^_`|~", h[i])) && h[i])
+        i++;
+    return i == n || (i > 0 && h[i] == ' ');
+}
+
+/* The next request head of a kept-alive connection, before libmicrohttpd reads it: called on
+ * the connection's thread once an answer is complete, it waits (MSG_PEEK) until the head is
+ * whole and answers what libmicrohttpd would refuse with a page of HTML as JSON, as the gate
+ * does for a first head. It steps aside when libmicrohttpd has read past the requests it
+ * answered (pipelined requests: the bytes the socket received, less those waiting in it, are
+ * not the bytes of the requests so far), when a body's length is not known (chunked), and
+ * when what arrives does not begin like a request line. The head deadline and SIGTERM cut
+ * the wait as they cut a head libmicrohttpd reads. */
+void srv_gate_next(struct server *sv, struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *cn = ci ? ci->socket_context : NULL;
+    if (!cn || cn->fd < 0 || cn->wire == UINT64_MAX)
+        return;
+    int fd = cn->fd, queued = 0;
+    struct tcp_info ti = {0};
+    socklen_t tl = sizeof ti;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) < 0 ||
+        tl < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received ||
+        ioctl(fd, FIONREAD, &queued) < 0 || ti.tcpi_bytes_received - (uint64_t)queued != cn->wire) {
+        cn->wire = UINT64_MAX;
+        return;
+    }
+    char *buf = NULL;
+    bool lowat = false;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+        int pr = poll(&p, 1, 200);
+        pthread_mutex_lock(&sv->conn_mu);
+        bool cut = cn->state == C_CUT;
+        pthread_mutex_unlock(&sv->conn_mu);
+        if (cut || atomic_load(&sv->stopping))
+            break;
+        if (pr <= 0)
+            continue;
+        if (!buf && !(buf = malloc(GATE_PEEK)))
+            break;
+        ssize_t n = recv(fd, buf, GATE_PEEK, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (n <= 0)
+            break;
+        size_t skip = 0;
+        while (skip < (size_t)n && (buf[skip] == '\r' || buf[skip] == '\n'))
+            skip++;
+        if (!request_start(buf + skip, (size_t)n - skip)) {
+            cn->wire = UINT64_MAX;
+            break;
+        }
+        size_t end = head_end(buf + skip, (size_t)n - skip);
+        if (!end && (size_t)n < GATE_PEEK && !(p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+            int want = (int)n + 1;
+            lowat = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want) == 0 || lowat;
+            continue;
+        }
+        if (!end && (size_t)n < GATE_PEEK)
+            break; /* the client is gone: libmicrohttpd sees it too */
+        const char *field = NULL;
+        char msg[120];
+        uint64_t body = 0;
+        unsigned st;
+        if (!end) {
+            bool line = memchr(buf, '\n', (size_t)n) != NULL;
+            st = line ? 431 : 414;
+            snprintf(msg, sizeof msg, "%s",
+                     line ? "the request head is larger than 64 KiB"
+                          : "the request line is longer than 64 KiB");
+        } else
+            st = gate_check(buf + skip, end, &field, msg, sizeof msg, &body);
+        if (!st) {
+            cn->wire = body == UINT64_MAX ? body : cn->wire + skip + end + body;
+            break;
+        }
+        gate_answer(fd, st, field, msg);
+        pthread_mutex_lock(&sv->conn_mu);
+        shutdown(fd, SHUT_RDWR);
+        cn->state = C_CUT;
+        pthread_mutex_unlock(&sv->conn_mu);
+        break;
+    }
+    if (lowat) {
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+    }
+    free(buf);
 }
 
 int srv_gate_prepare(struct server *sv) {
@@ -408,23 +533,48 @@ void *srv_gate_main(void *arg) {
             } else {
                 const char *field;
                 char msg[120];
-                unsigned st = gate_check(buf + skip, end, &field, msg, sizeof msg);
+                uint64_t body;
+                unsigned st = gate_check(buf + skip, end, &field, msg, sizeof msg, &body);
                 if (st) {
                     gate_refuse(cn->fd, st, field, msg);
                 } else {
                     int one = 1;
                     setsockopt(cn->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
-                    struct sockaddr_in sa = {.sin_family = AF_INET};
-                    sa.sin_addr.s_addr = cn->addr;
+                    struct sockaddr_storage sa = {0};
                     socklen_t sl = sizeof sa;
-                    getpeername(cn->fd, (struct sockaddr *)&sa, &sl);
-                    MHD_add_connection(sv->mhd, cn->fd, (struct sockaddr *)&sa, sl);
+                    if (getpeername(cn->fd, (struct sockaddr *)&sa, &sl) < 0) {
+                        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+                        *s6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_addr = cn->addr};
+                        sl = sizeof *s6;
+                    }
+                    /* the bytes of the first request, for srv_gate_next */
+                    struct handoff *f = malloc(sizeof *f);
+                    if (f) {
+                        *f = (struct handoff){cn->fd, body == UINT64_MAX ? body : skip + end + body,
+                                              NULL};
+                        pthread_mutex_lock(&sv->conn_mu);
+                        f->next = sv->handoff;
+                        sv->handoff = f;
+                        pthread_mutex_unlock(&sv->conn_mu);
+                    }
+                    if (MHD_add_connection(sv->mhd, cn->fd, (struct sockaddr *)&sa, sl) !=
+                            MHD_YES &&
+                        f) {
+                        pthread_mutex_lock(&sv->conn_mu);
+                        for (struct handoff **h = &sv->handoff; *h; h = &(*h)->next)
+                            if (*h == f) {
+                                *h = f->next;
+                                free(f);
+                                break;
+                            }
+                        pthread_mutex_unlock(&sv->conn_mu);
+                    }
                 }
             }
             free(cn);
         }
         while ((pfd[0].revents & POLLIN) && np < cap) {
-            struct sockaddr_in sa;
+            struct sockaddr_storage sa;
             socklen_t sl = sizeof sa;
             int fd =
                 accept4(sv->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -449,13 +599,14 @@ void *srv_gate_main(void *arg) {
                 break;
             }
             struct conn *cn = NULL;
-            if (!admit(sv, conn_addr((struct sockaddr *)&sa)) || !(cn = calloc(1, sizeof *cn))) {
+            struct in6_addr a = conn_addr((struct sockaddr *)&sa);
+            if (!admit(sv, &a) || !(cn = calloc(1, sizeof *cn))) {
                 gate_refuse(fd, 503, NULL,
                             "too many connections (from this address); try again later");
                 continue;
             }
             cn->fd = fd;
-            cn->addr = conn_addr((struct sockaddr *)&sa);
+            cn->addr = a;
             cn->state = C_GATE;
             cn->since_us = srv_mono_us();
             conn_list(sv, cn);

@@ -334,6 +334,9 @@ enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *
         rq->counted = true;
         *con_cls = rq;
         srv_conn_set(sv, c, C_BODY);
+        const char *conn = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Connection");
+        rq->keep_alive = version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+                         !(conn && strcasestr(conn, "close"));
         check_head(c, version, rq);
         if (rq->reject) /* answered now; a body is not read */
             return srv_send_error(c, rq, rq->reject, NULL, "%s", rq->reject_msg);
@@ -361,12 +364,12 @@ enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *
 
 void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe) {
-    (void)toe;
     struct server *sv = cls;
     struct req *rq = *con_cls;
     srv_conn_set(sv, c, C_HEAD); /* a kept-alive connection's next head has its deadline */
     if (!rq)
         return;
+    bool next = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && rq->keep_alive && !rq->reject;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
     unsigned status = ci ? ci->http_status : 0;
@@ -398,6 +401,8 @@ void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     dw_buf_release(&rq->body);
     free(rq);
     *con_cls = NULL;
+    if (next) /* the next head, checked before libmicrohttpd reads it */
+        srv_gate_next(sv, c);
 }
 
 /* libmicrohttpd's own messages (a client gone mid-request, a head refused), at most 10 a

@@ -17,6 +17,7 @@
 #ifndef DW_SERVER_INTERNAL_H
 #define DW_SERVER_INTERNAL_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
@@ -103,10 +104,11 @@ struct bucket {
 enum conn_state { C_GATE, C_HEAD, C_BODY, C_HANDLING, C_CUT };
 struct conn {
     int fd;
-    uint32_t addr; /* IPv4, network order */
+    struct in6_addr addr; /* the peer; IPv4 as ::ffff:a.b.c.d */
     enum conn_state state;
     int64_t since_us;       /* when the state began */
     unsigned prev_requests; /* answered on this connection */
+    uint64_t wire; /* bytes of the requests so far (srv_gate_next); UINT64_MAX: not known */
     struct conn *prev, *next;
 };
 
@@ -117,7 +119,7 @@ struct reader {
 
 struct server {
     struct dw_server_opts opts;
-    char url[64];
+    char url[80];
     struct dw_engine *api; /* writes */
     bool api_owned;        /* opened here (else the caller's) */
     pthread_mutex_t api_mu;
@@ -143,6 +145,11 @@ struct server {
     /* connection policy */
     pthread_mutex_t conn_mu;
     struct conn *conns;
+    struct handoff { /* a connection the gate gave libmicrohttpd, until it starts */
+        int fd;
+        uint64_t wire;
+        struct handoff *next;
+    } * handoff;
     unsigned n_conns, conn_max, per_addr, head_timeout;
     atomic_uint_fast64_t conns_refused, conns_cut;
     pthread_t watchdog, gate;
@@ -167,7 +174,8 @@ struct req {
     const struct route *route; /* NULL: none matched */
     char user[80];
     bool counted;
-    char allow[64]; /* a 405's Allow */
+    bool keep_alive; /* HTTP/1.1 without Connection: close */
+    char allow[64];  /* a 405's Allow */
     /* what the route matched and the token said */
     int64_t id;
     int rev_from, rev_to;
@@ -225,6 +233,7 @@ void *srv_watchdog_main(void *arg);
 int srv_gate_prepare(struct server *sv);
 void srv_gate_release(struct server *sv);
 void *srv_gate_main(void *arg);
+void srv_gate_next(struct server *sv, struct MHD_Connection *c);
 
 /* ---- auth.c ---------------------------------------------------------------------------- */
 

@@ -5,6 +5,7 @@
  * streams, let the worker finish its batch (every batch of steps is its own transaction, so
  * nothing committed is lost and nothing half-done is kept), then close the store. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -16,30 +17,42 @@
 
 #include "server/internal.h"
 
-static int parse_listen(const char *s, struct sockaddr_in *sa) {
+/* "HOST:PORT" (an IPv4 address, "localhost", "" for any) or "[IPv6]:PORT" into *sa, its
+ * length in *len. */
+static int parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *len) {
     memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
     const char *colon = strrchr(s, ':');
     if (!colon)
         return -1;
     char host[64];
     size_t hl = (size_t)(colon - s);
+    bool v6 = hl >= 2 && s[0] == '[' && s[hl - 1] == ']';
+    if (v6)
+        s++, hl -= 2;
     if (hl >= sizeof host)
         return -1;
     memcpy(host, s, hl);
     host[hl] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || !isdigit((unsigned char)colon[1]) || port > 65535)
+        return -1;
+    if (v6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *s6;
+        return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? 0 : -1;
+    }
     if (strcmp(host, "localhost") == 0)
         snprintf(host, sizeof host, "127.0.0.1");
     if (!*host)
         snprintf(host, sizeof host, "0.0.0.0");
-    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-        return -1;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || end == colon + 1 || port < 0 || port > 65535)
-        return -1;
-    sa->sin_port = htons((uint16_t)port);
-    return 0;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    *len = sizeof *s4;
+    return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -1;
 }
 
 static const char *listen_of(const struct dw_server_opts *o) {
@@ -47,10 +60,12 @@ static const char *listen_of(const struct dw_server_opts *o) {
 }
 
 int dw_server_check(const struct dw_server_opts *o, struct dw_error *err) {
-    struct sockaddr_in sa;
-    if (parse_listen(listen_of(o), &sa) < 0)
+    struct sockaddr_storage sa;
+    socklen_t sl;
+    if (parse_listen(listen_of(o), &sa, &sl) < 0)
         return dw_error_field(err, -DW_EINVAL, "listen",
-                              "expected an IPv4 address and port (127.0.0.1:8080), got '%s'",
+                              "expected HOST:PORT or [IPv6]:PORT (127.0.0.1:8080, [::1]:8080), "
+                              "got '%s'",
                               listen_of(o));
     const struct {
         const char *name;
@@ -136,6 +151,10 @@ static void server_free(struct server *sv) {
     close_engines(sv);
     dw_leadq_free(sv->leadq);
     free(sv->buckets);
+    for (struct handoff *f = sv->handoff, *n; f; f = n) {
+        n = f->next;
+        free(f);
+    }
     for (int i = 0; i < READERS; i++)
         pthread_mutex_destroy(&sv->readers[i].mu);
     pthread_mutex_destroy(&sv->conn_mu);
@@ -180,8 +199,9 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
     if (r < 0)
         return r;
     srv_routes_init();
-    struct sockaddr_in sa;
-    parse_listen(listen_of(o), &sa);
+    struct sockaddr_storage sa;
+    socklen_t sl;
+    parse_listen(listen_of(o), &sa, &sl);
     struct server *sv = calloc(1, sizeof *sv);
     if (!sv)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
@@ -209,13 +229,15 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
     /* The listening socket is the server's own: the gate accepts and hands connections to
      * libmicrohttpd once their first head is whole. SO_REUSEADDR lets a restart bind while
      * the last run's connections are in TIME_WAIT; it never lets two servers listen on one
-     * port (that would be SO_REUSEPORT): a port in use is an error. */
+     * port (that would be SO_REUSEPORT): a port in use is an error. An IPv6 socket takes
+     * IPv6 only ([::] is not also 0.0.0.0). */
     int one = 1;
-    sv->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sv->listen_fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (sv->listen_fd < 0 ||
         setsockopt(sv->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        bind(sv->listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        listen(sv->listen_fd, 1024) < 0) {
+        (sa.ss_family == AF_INET6 &&
+         setsockopt(sv->listen_fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
+        bind(sv->listen_fd, (struct sockaddr *)&sa, sl) < 0 || listen(sv->listen_fd, 1024) < 0) {
         int e = errno;
         r = dw_error_field(err, e == EADDRINUSE ? -DW_EBUSY : -DW_EINTERNAL, "listen",
                            "cannot listen on %s: %s%s", listen_of(o), strerror(e),
@@ -257,12 +279,18 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
         goto fail;
     }
     sv->gating = true;
-    struct sockaddr_in bound = sa;
+    struct sockaddr_storage bound = sa;
     socklen_t bl = sizeof bound;
     getsockname(sv->listen_fd, (struct sockaddr *)&bound, &bl);
-    char host[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
-    snprintf(sv->url, sizeof sv->url, "http://%s:%u", host, ntohs(bound.sin_port));
+    char host[INET6_ADDRSTRLEN];
+    bool v6 = sa.ss_family == AF_INET6;
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&sa;
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)&sa;
+    inet_ntop(sa.ss_family, v6 ? (const void *)&s6->sin6_addr : (const void *)&s4->sin_addr, host,
+              sizeof host);
+    unsigned port = ntohs(v6 ? ((const struct sockaddr_in6 *)&bound)->sin6_port
+                             : ((const struct sockaddr_in *)&bound)->sin_port);
+    snprintf(sv->url, sizeof sv->url, v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
     *ret = (struct dw_server *)sv;
     return 0;
 fail:

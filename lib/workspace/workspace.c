@@ -335,6 +335,7 @@ int dw_workspace_load(const char *root, struct dw_workspace **ret, struct dw_dia
     if (!w)
         return -DW_ENOMEM;
     w->pub.refcount = 1;
+    w->pub.loaded = true;
     w->pub.root = dw__ws_strdup(w, root);
 
     size_t before = diags->n;
@@ -386,7 +387,8 @@ static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 void *dw_ws_memo(const struct dw_workspace *ws, enum dw_ws_memo_slot slot,
                  void *(*build)(const struct dw_workspace *ws, void *ud), void *ud,
                  void (*destroy)(void *)) {
-    if (!ws || (unsigned)slot >= DW_WS_MEMO_N)
+    /* only a loaded snapshot (a dw__ws) has the memo slots */
+    if (!ws || (unsigned)slot >= DW_WS_MEMO_N || !ws->loaded)
         return NULL;
     struct dw__ws *w = dw__ws_of(ws);
     pthread_mutex_lock(&memo_lock);

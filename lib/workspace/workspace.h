@@ -371,6 +371,8 @@ struct dw_template_set {
 
 struct dw_workspace {
     int refcount;
+    bool loaded; /* by dw_workspace_load: a snapshot with memo slots (dw_ws_memo); a workspace
+                    built by hand (tests, tools) has none */
     char *root;
     char hash[DW_SHA256_HEX];
 
@@ -436,7 +438,9 @@ void dw_rule_release(struct dw_rule *r);
  * prepared vocabulary, the legal triggers' compiled patterns): the first call for a slot runs
  * build(ws, ud) under a lock and keeps its result, later calls return it; the last unref of the
  * snapshot calls destroy on it. Returns NULL when build returned NULL (it is tried again on the
- * next call). Thread-safe; the derived data must itself be read-only. */
+ * next call), and for a workspace built by hand rather than loaded (`loaded` false: tests and
+ * tools), which has no memo; callers then compute per call. Thread-safe; the derived data
+ * must itself be read-only. */
 enum dw_ws_memo_slot { DW_WS_MEMO_EXTRACTOR, DW_WS_MEMO_LEGAL, DW_WS_MEMO_N };
 void *dw_ws_memo(const struct dw_workspace *ws, enum dw_ws_memo_slot slot,
                  void *(*build)(const struct dw_workspace *ws, void *ud), void *ud,

@@ -304,6 +304,12 @@ const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct
         dw_error_set(err, -DW_EINVAL, "extract: no workspace");
         return NULL;
     }
+    if (!ws->loaded) {
+        dw_error_set(err, -DW_EINVAL,
+                     "extract: a workspace built by hand has no prepared "
+                     "vocabulary; load one (dw_workspace_load)");
+        return NULL;
+    }
     struct ws_extractor *w =
         dw_ws_memo(ws, DW_WS_MEMO_EXTRACTOR, ws_extractor_build, err, ws_extractor_free);
     return w ? w->x : NULL;
