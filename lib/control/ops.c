@@ -1193,19 +1193,23 @@ static bool word_byte(unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* `str` with every case-insensitive occurrence of `val` that stands as a whole word (so a
- * title "CTO" does not eat into "Director") replaced by [redacted]; NULL when there is
- * none (or no memory: then the whole string is redacted by the caller). */
-static char *scrub_one(const char *str, const char *val, bool *ret_hit) {
+/* `str` with every occurrence of `val` replaced by [redacted]: with whole_word, a
+ * case-insensitive one that stands as a whole word (so a title "CTO" does not eat into
+ * "Director"); otherwise any, as written. NULL when there is none (*ret_hit false) or no
+ * memory (*ret_hit true: then the whole string is redacted by the caller). */
+static char *redact_in(const char *str, const char *val, bool whole_word, bool *ret_hit) {
     size_t n = strlen(val);
+    if (!n)
+        return NULL;
     struct dw_buf b;
     dw_buf_init(&b, 0);
     const char *from = str, *p = str;
     bool hit = false;
-    while ((p = strcasestr(p, val))) {
-        bool left =
-            p == str || !word_byte((unsigned char)val[0]) || !word_byte((unsigned char)p[-1]);
-        bool right = !word_byte((unsigned char)val[n - 1]) || !word_byte((unsigned char)p[n]);
+    while ((p = whole_word ? strcasestr(p, val) : strstr(p, val))) {
+        bool left = !whole_word || p == str || !word_byte((unsigned char)val[0]) ||
+                    !word_byte((unsigned char)p[-1]);
+        bool right =
+            !whole_word || !word_byte((unsigned char)val[n - 1]) || !word_byte((unsigned char)p[n]);
         if (!left || !right) {
             p++;
             continue;
@@ -1247,7 +1251,7 @@ static void scrub(json_t *j, const json_t *vals) {
     json_t *val;
     json_array_foreach(vals, i, val) {
         bool hit = false;
-        char *out = scrub_one(json_string_value(j), json_string_value(val), &hit);
+        char *out = redact_in(json_string_value(j), json_string_value(val), true, &hit);
         if (hit)
             json_string_set(j, out ? out : REDACTED);
         free(out);
@@ -1365,28 +1369,6 @@ static int quoted_texts(struct dw_engine *e, int64_t deal_id, json_t **ret, stru
     return 0;
 }
 
-/* `str` with every occurrence of `val` (as written, anywhere) replaced by [redacted]; NULL
- * when there is none or no memory (*ret_hit says which). */
-static char *replace_all(const char *str, const char *val, bool *ret_hit) {
-    size_t n = strlen(val);
-    const char *p = strstr(str, val);
-    if (!p)
-        return NULL;
-    *ret_hit = true;
-    struct dw_buf b;
-    dw_buf_init(&b, 0);
-    const char *from = str;
-    for (; p; from = p + n, p = strstr(from, val))
-        if (dw_buf_append(&b, from, (size_t)(p - from)) < 0 || dw_buf_puts(&b, REDACTED) < 0)
-            goto nomem;
-    if (dw_buf_puts(&b, from) < 0)
-        goto nomem;
-    return dw_buf_steal(&b);
-nomem:
-    dw_buf_release(&b);
-    return NULL;
-}
-
 /* A reason or note without the customer's words: every quotation of them, then every
  * personal value of the deal (a name the approver wrote), becomes [redacted]. NULL in,
  * NULL out; on no memory the whole text is redacted. */
@@ -1398,7 +1380,7 @@ static char *redact_quoting(const char *str, const json_t *quoted, const json_t 
     json_t *v;
     json_array_foreach(quoted, i, v) {
         bool hit = false;
-        char *next = cur ? replace_all(cur, json_string_value(v), &hit) : NULL;
+        char *next = cur ? redact_in(cur, json_string_value(v), false, &hit) : NULL;
         if (hit) {
             free(cur);
             cur = next;
@@ -1406,7 +1388,7 @@ static char *redact_quoting(const char *str, const json_t *quoted, const json_t 
     }
     json_array_foreach(vals, i, v) {
         bool hit = false;
-        char *next = cur ? scrub_one(cur, json_string_value(v), &hit) : NULL;
+        char *next = cur ? redact_in(cur, json_string_value(v), true, &hit) : NULL;
         if (hit) {
             free(cur);
             cur = next;
