@@ -14,26 +14,19 @@
 
 #include "agents/agent.h"
 #include "control/internal.h"
+#include "testutil.h"
 #include <dealwright/dealwright.h>
 
 static char dir[64];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/dw-control-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char cmd[512];
-    const char *root = getenv("DW_SOURCE_ROOT");
-    snprintf(cmd, sizeof cmd, "cp -r '%s/example/.' '%s/'", root ? root : ".", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return example_copy(dir, sizeof dir, "dw-control");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return dir_remove(dir);
 }
 
 static json_t *parse(const char *text, struct dw_error *err) {

@@ -365,12 +365,7 @@ static void test_property_totals(void **state) {
 static char tmp_root[256];
 
 static struct dw_workspace *example_with(const char *extra_usd) {
-    char cmd[1024];
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/dw-pricebook-XXXXXX");
-    assert_non_null(mkdtemp(tmp_root));
-    const char *src = getenv("DW_SOURCE_ROOT") ? getenv("DW_SOURCE_ROOT") : ".";
-    snprintf(cmd, sizeof cmd, "cp -r '%s/example/.' '%s/'", src, tmp_root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(example_copy(tmp_root, sizeof tmp_root, "dw-pricebook"), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/pricebooks/USD.yaml", tmp_root);
     FILE *f = fopen(path, "a");
@@ -455,12 +450,8 @@ static void test_price_rule_validation(void **state) {
                       "    skus: [NW-EDGE-5O]\n"
                       "    when: line.quantiy > 1\n"
                       "    discount_pct: \"5\"\n";
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/dw-pricebook-XXXXXX");
-    assert_non_null(mkdtemp(tmp_root));
+    assert_int_equal(example_copy(tmp_root, sizeof tmp_root, "dw-pricebook"), 0);
     char cmd[1024], path[512];
-    const char *src = getenv("DW_SOURCE_ROOT") ? getenv("DW_SOURCE_ROOT") : ".";
-    snprintf(cmd, sizeof cmd, "cp -r '%s/example/.' '%s/'", src, tmp_root);
-    assert_int_equal(system(cmd), 0);
     snprintf(path, sizeof path, "%s/pricebooks/USD.yaml", tmp_root);
     FILE *f = fopen(path, "a");
     fputs(bad, f);

@@ -91,20 +91,12 @@ static void labels_are_the_tables(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/dw-server-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char cmd[512];
-    const char *root = getenv("DW_SOURCE_ROOT");
-    snprintf(cmd, sizeof cmd, "cp -r '%s/example/.' '%s/'", root ? root : ".", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return example_copy(dir, sizeof dir, "dw-server");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return dir_remove(dir);
 }
 
 struct waiter {

@@ -19,6 +19,25 @@
             fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));                  \
     } while (0)
 
+/* A fresh copy of the example workspace in a new folder /tmp/PREFIX-XXXXXX (its path in dir,
+ * of size n); 0, or -1 when it cannot be made. */
+static inline int example_copy(char *dir, size_t n, const char *prefix) {
+    char cmd[1024];
+    const char *root = getenv("DW_SOURCE_ROOT");
+    snprintf(dir, n, "/tmp/%s-XXXXXX", prefix);
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(cmd, sizeof cmd, "cp -r '%s/example/.' '%s/'", root ? root : ".", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Remove a folder that example_copy made; 0, or -1. */
+static inline int dir_remove(const char *dir) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 /* JSON written with ' for " so that it reads well in C; a test fails on bad JSON. */
 static inline json_t *js(const char *text) {
     char *s = strdup(text);
