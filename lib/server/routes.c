@@ -93,8 +93,14 @@ static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection
     return srv_send_json(c, rq, 202, one);
 }
 
-static enum MHD_Result route_deals(struct server *sv, struct MHD_Connection *c, struct req *rq) {
-    const char *stage = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stage");
+/* A list route's page: `page` of the filter value (NULL: none) read on a reader engine,
+ * annotated for the caller where the list needs it, answered with the next page's Link
+ * keeping the filter as `param=value`. */
+typedef int (*page_fn)(struct dw_engine *e, const char *filter, const char *after, int limit,
+                       json_t **ret, struct dw_error *err);
+static enum MHD_Result send_list(struct server *sv, struct MHD_Connection *c, struct req *rq,
+                                 const char *path, const char *param, const char *value,
+                                 const char *dflt, page_fn page, bool annotate) {
     const char *after;
     int limit;
     enum MHD_Result res;
@@ -103,14 +109,22 @@ static enum MHD_Result route_deals(struct server *sv, struct MHD_Connection *c, 
     struct dw_error err = {0};
     _cleanup_json_ json_t *out = NULL;
     struct reader *rd = srv_reader_get(sv);
-    int r = dw_deals_page(rd->e, stage, after, limit, &out, &err);
+    int r = page(rd->e, value ? value : dflt, after, limit, &out, &err);
+    if (r >= 0 && annotate &&
+        dw_approvals_annotate(rd->e, rq->user, rq->role, json_object_get(out, "items")) < 0)
+        r = dw_error_set(&err, -DW_ENOMEM, "out of memory");
     srv_reader_put(rd);
     if (r < 0)
         return srv_send_dw_error(c, rq, &err, r);
-    char filter[48] = "";
-    if (stage && *stage)
-        snprintf(filter, sizeof filter, "&stage=%s", stage);
-    return srv_send_page(c, rq, "/v1/deals", limit, filter, out);
+    char filter[64] = "";
+    if (value && *value)
+        snprintf(filter, sizeof filter, "&%s=%s", param, value);
+    return srv_send_page(c, rq, path, limit, filter, out);
+}
+
+static enum MHD_Result route_deals(struct server *sv, struct MHD_Connection *c, struct req *rq) {
+    const char *stage = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stage");
+    return send_list(sv, c, rq, "/v1/deals", "stage", stage, NULL, dw_deals_page, false);
 }
 
 enum deal_view { V_DEAL, V_TIMELINE, V_PROPOSAL };
@@ -195,25 +209,8 @@ static enum MHD_Result route_approvals(struct server *sv, struct MHD_Connection 
         strcmp(status, "rejected") && strcmp(status, "all"))
         return srv_send_error(c, rq, 400, "status",
                               "status: pending, approved, rejected or all, got '%.40s'", status);
-    const char *after;
-    int limit;
-    enum MHD_Result res;
-    if (srv_page_args(c, rq, &limit, &after, &res) < 0)
-        return res;
-    struct dw_error err = {0};
-    _cleanup_json_ json_t *out = NULL;
-    struct reader *rd = srv_reader_get(sv);
-    int r = dw_approvals_page_status(rd->e, status ? status : "pending", after, limit, &out, &err);
-    if (r >= 0 &&
-        dw_approvals_annotate(rd->e, rq->user, rq->role, json_object_get(out, "items")) < 0)
-        r = dw_error_set(&err, -DW_ENOMEM, "out of memory");
-    srv_reader_put(rd);
-    if (r < 0)
-        return srv_send_dw_error(c, rq, &err, r);
-    char filter[32] = "";
-    if (status)
-        snprintf(filter, sizeof filter, "&status=%s", status);
-    return srv_send_page(c, rq, "/v1/approvals", limit, filter, out);
+    return send_list(sv, c, rq, "/v1/approvals", "status", status, "pending",
+                     dw_approvals_page_status, true);
 }
 
 static enum MHD_Result route_decision(struct server *sv, struct MHD_Connection *c, struct req *rq) {
@@ -340,22 +337,8 @@ static enum MHD_Result route_deliveries(struct server *sv, struct MHD_Connection
     if (status && strcmp(status, "pending") && strcmp(status, "delivered") &&
         strcmp(status, "dead"))
         return srv_send_error(c, rq, 400, "status", "status: pending, delivered or dead");
-    const char *after;
-    int limit;
-    enum MHD_Result res;
-    if (srv_page_args(c, rq, &limit, &after, &res) < 0)
-        return res;
-    struct dw_error err = {0};
-    _cleanup_json_ json_t *out = NULL;
-    struct reader *rd = srv_reader_get(sv);
-    int r = dw_webhook_deliveries_page(rd->e, status, after, limit, &out, &err);
-    srv_reader_put(rd);
-    if (r < 0)
-        return srv_send_dw_error(c, rq, &err, r);
-    char filter[32] = "";
-    if (status)
-        snprintf(filter, sizeof filter, "&status=%s", status);
-    return srv_send_page(c, rq, "/v1/webhooks/deliveries", limit, filter, out);
+    return send_list(sv, c, rq, "/v1/webhooks/deliveries", "status", status, NULL,
+                     dw_webhook_deliveries_page, false);
 }
 
 /* ---- the table ------------------------------------------------------------------------- */
