@@ -66,6 +66,18 @@ static const struct cli_option reject_opts[] = {
     {"--reason", "TEXT", "why, kept with the decision and shown to the deal's owner", OPT_REQUIRED},
     OPT_END,
 };
+static const struct cli_option book_opts[] = {
+    {"--as", "USER", "who books it: a team.yaml user with a role of demo.book_roles",
+     OPT_REQUIRED},
+    {"--cancel", NULL, "cancel the deal's booked demo (no SLOT)", 0},
+    OPT_END,
+};
+
+static const struct cli_option ics_opts[] = {
+    {"-o", "FILE", "write the invitation here (default: stdout)", 0},
+    OPT_END,
+};
+
 static const struct cli_option accept_opts[] = {
     {"--revision", "N", "the quote revision accepted (default: the latest)", 0},
     {"--as", "USER", "the seller who records it, a team.yaml user (the audit actor)", 0},
@@ -229,6 +241,10 @@ const struct cmd commands[] = {
      "dealwright deal show D-000001"},
     {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
      cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
+    {"deal book", "DEAL [SLOT]", "book an offered demo slot for the customer (or --cancel)",
+     CMD_ENGINE, cmd_deal_book, book_opts, "dealwright deal book D-000001 1 --as sven"},
+    {"deal ics", "DEAL", "the deal's calendar invitation for its booked demo (iCalendar)",
+     CMD_ENGINE, cmd_deal_ics, ics_opts, "dealwright deal ics D-000001 -o demo.ics"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,
