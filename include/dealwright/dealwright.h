@@ -35,5 +35,6 @@
 #include <dealwright/knowledge.h>
 #include <dealwright/configure.h>
 #include <dealwright/booking.h>
+#include <dealwright/csv.h>
 
 #endif
