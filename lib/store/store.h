@@ -379,8 +379,7 @@ struct dw_store_ops {
      * -DW_EEXIST when another deal has booked the same (user, start). slots_held answers
      * every other deal's booked slot that has not begun, whatever that deal's stage. */
     int (*booking_get)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
-    int (*booking_put)(struct dw_store *s, int64_t deal_id, const json_t *b,
-                       struct dw_error *err);
+    int (*booking_put)(struct dw_store *s, int64_t deal_id, const json_t *b, struct dw_error *err);
 
     /* Reports (read-only; lib/control/reports.c), durations in whole seconds, rounded.
      * report_reached: [{stages, n}] by stages: deals by the set of stages they have ever
