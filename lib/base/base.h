@@ -43,6 +43,13 @@ static inline void dw__json_decrefp(json_t **p) {
 #ifndef _cleanup_json_
 #define _cleanup_json_ __attribute__((cleanup(dw__json_decrefp)))
 #endif
+/* A reference to a value shared read-only (the store's doc_peek, an agent's doc_get): the
+ * holder drops its reference and changes nothing. */
+static inline void dw__cjson_decrefp(const json_t **p) {
+    if (*p)
+        json_decref((json_t *)*p);
+}
+#define _cleanup_cjson_ __attribute__((cleanup(dw__cjson_decrefp)))
 /* Hand over ownership out of a _cleanup_ variable. */
 #define DW_TAKE_PTR(p)                                                                             \
     ({                                                                                             \

@@ -224,8 +224,11 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     if (r < 0)
         return dw_error_set(err, r, "failpoint: %s", r == -DW_EAGAIN ? "transient" : "fatal");
 
-    _cleanup_json_ json_t *note = json_object(), *calls = json_array();
-    struct dw__gateway gw = {.engine = e, .deal = d, .calls = calls};
+    _cleanup_json_ json_t *note = json_object(), *calls = json_array(), *shared = NULL;
+#ifndef NDEBUG
+    shared = json_array(); /* the check that no agent changes a shared document */
+#endif
+    struct dw__gateway gw = {.engine = e, .deal = d, .calls = calls, .shared = shared};
     struct dw_agent_ctx ctx = {
         .agent = a,
         .tools = &dw__tools,
@@ -242,6 +245,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     int64_t t0 = dw_monotonic_us();
     r = a->step(&ctx);
     int64_t t1 = dw_monotonic_us();
+    dw__gateway_check_shared(&gw, a->name);
     if (r < 0)
         return r;
     note_sample(rs, a, t1 - t0, false);

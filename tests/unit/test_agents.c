@@ -902,14 +902,14 @@ static int fake_leads(struct dw_agent_ctx *c, json_t **ret) {
     return r;
 }
 
-static int fake_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int fake_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     int r = fake_check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
     json_t *d = json_object_get(FAKE(c)->docs, kind);
     if (!d)
         return -DW_ENOENT;
-    *ret = json_deep_copy(d);
+    *ret = json_incref(d); /* shared and read-only, as the gateway hands it out */
     return 0;
 }
 
@@ -932,13 +932,13 @@ static int fake_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *
     return -DW_EPERM;
 }
 
-static int fake_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+static int fake_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
     int r = fake_check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
     if (!FAKE(c)->quote)
         return -DW_ENOENT;
-    *ret = json_deep_copy(FAKE(c)->quote);
+    *ret = json_incref(FAKE(c)->quote);
     return 0;
 }
 

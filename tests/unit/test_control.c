@@ -202,8 +202,9 @@ static void gateway_enforces_scope(void **state) {
                                .err = &err,
                                .gateway = &gw};
     assert_int_equal(e->store->ops->begin(e->store, &err), 0);
-    assert_int_equal(ctx.tools->doc_get(&ctx, "requirements", &out), 0); /* in scope */
-    json_decref(out);
+    const json_t *shared = NULL;
+    assert_int_equal(ctx.tools->doc_get(&ctx, "requirements", &shared), 0); /* in scope */
+    json_decref((json_t *)shared);
     assert_int_equal(ctx.tools->doc_put(&ctx, "requirements", doc), -DW_EPERM);
     assert_non_null(strstr(err.msg, "reader"));
     assert_int_equal(ctx.tools->set_outcome(&ctx, DW_STAGE_LOST, "no"), -DW_EPERM);
