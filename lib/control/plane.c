@@ -61,8 +61,9 @@ int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32
     uint32_t facts = d->facts & ~(uint32_t)DW_FACT_CLEARED;
     bool pending = false;
     if ((facts & (DW_FACT_QUOTE | DW_FACT_CONTRACT)) == (DW_FACT_QUOTE | DW_FACT_CONTRACT)) {
-        _cleanup_json_ json_t *list = NULL, *quote = NULL;
-        int r = e->store->ops->quote_get(e->store, d->id, 0, &quote, err);
+        _cleanup_json_ json_t *list = NULL;
+        _cleanup_cjson_ const json_t *quote = NULL; /* only its hash is read */
+        int r = e->store->ops->quote_peek(e->store, d->id, 0, &quote, err);
         if (r < 0)
             return r;
         r = e->store->ops->approvals_for_deal(e->store, d->id, &list, err);
