@@ -174,6 +174,9 @@ int dw_base_init(void);
 
 /* Canonical JSON (sorted keys, compact, UTF-8 as is) for hashing and storage. Caller frees. */
 char *dw_json_canonical(const json_t *j);
+/* jansson's compact dump (members in their order), written by the same writer; malloc'd,
+ * NULL when out of memory. */
+char *dw_json_compact(const json_t *j);
 /* SHA-256 hex of the canonical form. */
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]);
 /* Money as a decimal string ("12345.60") — the contract for money in JSON. */

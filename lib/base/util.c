@@ -347,6 +347,7 @@ void dw_sha256_final_hex(struct dw_sha256 *h, char out[DW_SHA256_HEX]) {
  * owns) makes it give up, and the caller falls back to the dump. */
 struct hstream {
     EVP_MD_CTX *h; /* the digest the text goes into, or NULL: into text below */
+    bool in_order; /* members in their order, as jansson's unsorted dump */
     char *text;    /* the text written out (dw_json_canonical), NUL-terminated */
     size_t len, cap;
     bool oom;
@@ -499,7 +500,9 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
             if (k < n)
                 m[k++] = (struct member){key, v};
         }
-        if (k > 32) {
+        if (s->in_order) {
+            /* as they are */
+        } else if (k > 32) {
             qsort(m, k, sizeof *m, cmp_member);
         } else { /* insertion sort: quicker than qsort for an object's handful of keys */
             for (size_t x = 1; x < k; x++) {
@@ -531,9 +534,10 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
 
 /* The canonical text: written by the stream above (a third of jansson's sorted dump's time
  * on a step's audit record), jansson's dump when a real number makes it give up. */
-char *dw_json_canonical(const json_t *j) {
+static char *write_json(const json_t *j, bool in_order) {
     struct hstream st; /* not zeroed: buf is written before it is read */
     st.h = NULL;
+    st.in_order = in_order;
     st.text = NULL;
     st.len = st.cap = st.n = 0;
     st.oom = false;
@@ -543,13 +547,22 @@ char *dw_json_canonical(const json_t *j) {
             return st.text;
     }
     free(st.text);
-    return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | (in_order ? 0 : JSON_SORT_KEYS));
+}
+
+char *dw_json_canonical(const json_t *j) {
+    return write_json(j, false);
+}
+
+char *dw_json_compact(const json_t *j) {
+    return write_json(j, true);
 }
 
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]) {
     struct hstream st;
     st.n = 0;
     st.text = NULL;
+    st.in_order = false;
     st.h = EVP_MD_CTX_new();
     if (j && st.h && EVP_DigestInit_ex(st.h, EVP_sha256(), NULL) == 1 && hs_value(&st, j, 0) == 0) {
         unsigned char d[32];

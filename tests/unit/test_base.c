@@ -204,6 +204,11 @@ static void hashing(void **state) {
         assert_string_equal(got, want);
         free(want);
         free(got);
+        want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); /* and unsorted */
+        got = dw_json_compact(v);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
         json_decref(v);
     }
     json_t *big = json_object(); /* 40 keys in reverse order */
