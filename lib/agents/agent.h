@@ -75,7 +75,8 @@ struct dw_score_model; /* lib/engines/score.h */
  * agent's scope first and returns -DW_EPERM (audited) outside it. Reads return new
  * references. */
 struct dw_tools {
-    int (*leads)(struct dw_agent_ctx *c, json_t **ret);
+    /* The deal's leads, shared and read-only like doc_get's documents. */
+    int (*leads)(struct dw_agent_ctx *c, const json_t **ret);
     int (*set_intake)(struct dw_agent_ctx *c, int64_t lead_id, const json_t *intake);
     /* Find the account by domain or name, or create it; link it and the contact to the
      * deal. ret: the account object with "created": bool. */
@@ -175,8 +176,8 @@ int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, co
 /* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
  * through the agent's tools. Release with dw__rule_docs_release(). */
 struct dw__rule_docs {
-    json_t *leads, *contact;
-    const json_t *discovery, *requirements; /* shared, read-only (doc_get) */
+    json_t *contact;
+    const json_t *leads, *discovery, *requirements; /* shared, read-only (doc_get) */
     char deal_id[32];
 };
 struct dw_rule_inputs;

@@ -32,11 +32,38 @@ static struct dw_store *ST(struct dw_agent_ctx *c) {
     return GW(c)->engine->store;
 }
 
-static int t_leads(struct dw_agent_ctx *c, json_t **ret) {
+/* Remember what a shared document hashed to when handed out (debug builds). */
+static void watch_shared(struct dw_agent_ctx *c, const char *what, const json_t *doc) {
+    if (!GW(c)->shared || !doc)
+        return;
+    char h[DW_SHA256_HEX];
+    dw_json_hash(doc, h);
+    json_array_append_new(GW(c)->shared, json_pack("[s,O,s]", what, (json_t *)doc, h));
+}
+
+void dw__gateway_check_shared(const struct dw__gateway *gw, const char *agent) {
+    size_t i;
+    json_t *w;
+    json_array_foreach(gw->shared, i, w) {
+        char h[DW_SHA256_HEX];
+        dw_json_hash(json_array_get(w, 1), h);
+        if (strcmp(h, json_string_value(json_array_get(w, 2))) != 0) {
+            fprintf(stderr,
+                    "dealwright: agent '%s' changed the shared %s it was handed; an agent "
+                    "copies a document (json_deep_copy) before changing it\n",
+                    agent, json_string_value(json_array_get(w, 0)));
+            abort();
+        }
+    }
+}
+
+static int t_leads(struct dw_agent_ctx *c, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_LEADS);
     if (r < 0)
         return r;
-    r = ST(c)->ops->leads_for_deal(ST(c), c->deal_id, ret, c->err);
+    r = ST(c)->ops->leads_peek(ST(c), c->deal_id, ret, c->err);
+    if (r >= 0)
+        watch_shared(c, "leads", *ret);
     if (r >= 0)
         record(c, "leads", json_pack("{s:I}", "count", (json_int_t)json_array_size(*ret)));
     return r;
@@ -155,31 +182,6 @@ static const struct {
     {"proposal", DW_TOOL_WRITE_PROPOSAL},
     {"schedule", DW_TOOL_WRITE_SCHEDULE},
 };
-
-/* Remember what a shared document hashed to when handed out (debug builds). */
-static void watch_shared(struct dw_agent_ctx *c, const char *what, const json_t *doc) {
-    if (!GW(c)->shared || !doc)
-        return;
-    char h[DW_SHA256_HEX];
-    dw_json_hash(doc, h);
-    json_array_append_new(GW(c)->shared, json_pack("[s,O,s]", what, (json_t *)doc, h));
-}
-
-void dw__gateway_check_shared(const struct dw__gateway *gw, const char *agent) {
-    size_t i;
-    json_t *w;
-    json_array_foreach(gw->shared, i, w) {
-        char h[DW_SHA256_HEX];
-        dw_json_hash(json_array_get(w, 1), h);
-        if (strcmp(h, json_string_value(json_array_get(w, 2))) != 0) {
-            fprintf(stderr,
-                    "dealwright: agent '%s' changed the shared %s it was handed; an agent "
-                    "copies a document (json_deep_copy) before changing it\n",
-                    agent, json_string_value(json_array_get(w, 0)));
-            abort();
-        }
-    }
-}
 
 static int t_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_DEAL);

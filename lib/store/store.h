@@ -133,6 +133,9 @@ struct dw_store_ops {
     int (*lead_get)(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err);
     /* Leads of a deal, oldest first, same objects as lead_get. */
     int (*leads_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* As leads_for_deal, shared and read-only in the way of doc_peek. */
+    int (*leads_peek)(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err);
     /* Record intake's result (normalised contact, personal-data classes, flags). When it has
      * contact.email, that address (lower-cased) becomes the one follow-ups match on.
      * -DW_ENOENT for an unknown lead. */

@@ -191,7 +191,7 @@ static void gateway_enforces_scope(void **state) {
                                     .produces = 0,
                                     .scope = DW_TOOL_READ_DEAL,
                                     .step = scoped_step};
-    json_t *calls = json_array(), *note = json_object(), *doc = json_object(), *out = NULL;
+    json_t *calls = json_array(), *note = json_object(), *doc = json_object();
     struct dw__gateway gw = {.engine = e, .deal = &d, .calls = calls};
     struct dw_agent_ctx ctx = {.agent = &reader,
                                .tools = &dw__tools,
@@ -209,7 +209,7 @@ static void gateway_enforces_scope(void **state) {
     assert_non_null(strstr(err.msg, "reader"));
     assert_int_equal(ctx.tools->set_outcome(&ctx, DW_STAGE_LOST, "no"), -DW_EPERM);
     assert_int_equal(ctx.tools->request_approval(&ctx, "discount", "vp", "r", "x"), -DW_EPERM);
-    assert_int_equal(ctx.tools->leads(&ctx, &out), -DW_EPERM);
+    assert_int_equal(ctx.tools->leads(&ctx, &shared), -DW_EPERM);
     const struct dw_agent all = {.name = "all", .scope = ~0u, .step = scoped_step};
     ctx.agent = &all;
     assert_int_equal(ctx.tools->doc_put(&ctx, "acceptance", doc), -DW_EPERM);

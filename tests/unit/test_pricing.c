@@ -524,7 +524,7 @@ static int mock_request_approval(struct dw_agent_ctx *c, const char *kind, const
     return 0;
 }
 
-static int mock_leads(struct dw_agent_ctx *c, json_t **ret) {
+static int mock_leads(struct dw_agent_ctx *c, const json_t **ret) {
     if (!(c->agent->scope & DW_TOOL_READ_LEADS))
         return -DW_EPERM;
     *ret = json_pack("[{s:s, s:s, s:{s:{s:s, s:s}}}]", "source", "web_form", "received_at",

@@ -634,6 +634,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .lead_find = dw__sq_lead_find,
     .lead_get = dw__sq_lead_get,
     .leads_for_deal = dw__sq_leads_for_deal,
+    .leads_peek = dw__sq_leads_peek,
     .lead_set_intake = dw__sq_lead_set_intake,
     .deal_find_open_by_email = dw__sq_deal_find_open_by_email,
     .lead_move = dw__sq_lead_move,

@@ -206,6 +206,22 @@ void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *
     c->leads = tree_copy(leads);
 }
 
+int dw__sq_cache_leads_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || !c->leads)
+        return DW__SQ_CACHE_MISS;
+    *ret = json_incref(c->leads);
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_leads_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *leads) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c)
+        return;
+    json_decref(c->leads);
+    c->leads = json_incref(leads);
+}
+
 void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
     json_decref(q->cache.leads);
     q->cache.leads = NULL;

@@ -221,6 +221,20 @@ int dw__sq_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, str
     return r;
 }
 
+int dw__sq_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    if (dw__sq_cache_leads_peek(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+        return 0;
+    json_t *leads = NULL;
+    int r = get_all(q, DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", &leads, err);
+    if (r < 0)
+        return r;
+    dw__sq_cache_leads_adopt(q, deal_id, leads);
+    *ret = leads;
+    return r;
+}
+
 int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
                            struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
