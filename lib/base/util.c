@@ -112,6 +112,21 @@ const char *dw_time_format(dw_time_t t, char *buf, size_t size) {
     int y;
     unsigned m, d;
     dw_civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999 && size >= 21) { /* the usual case, without printf's cost */
+        char *p = buf;
+        int v[6] = {y, (int)m, (int)d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60)};
+        static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
+        *p++ = (char)('0' + y / 1000);
+        *p++ = (char)('0' + y / 100 % 10);
+        for (int i = 0; i < 6; i++) {
+            int x = i ? v[i] : y % 100;
+            *p++ = (char)('0' + x / 10);
+            *p++ = (char)('0' + x % 10);
+            *p++ = sep[i];
+        }
+        *p = '\0';
+        return buf;
+    }
     snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
              (int)(sec / 60 % 60), (int)(sec % 60));
     return buf;

@@ -79,6 +79,15 @@ static void time_parse_format(void **state) {
     assert_string_equal(dw_time_format(t, buf, sizeof buf), "1969-12-31T23:59:59Z");
     assert_int_equal(dw_time_parse("2026-11-23T00:00:00Z", &t), 0);
     assert_int_equal(dw_weekday(t), 0); /* a Monday */
+    /* the formatter's own digits against printf's, across years, months and the clock */
+    const char *stamps[] = {"0001-01-01T00:00:00Z", "0999-09-09T09:09:09Z", "2000-02-29T23:59:59Z",
+                            "2027-12-31T12:30:05Z", "9999-12-31T23:59:59Z"};
+    for (size_t i = 0; i < sizeof stamps / sizeof *stamps; i++) {
+        assert_int_equal(dw_time_parse(stamps[i], &t), 0);
+        assert_string_equal(dw_time_format(t, buf, sizeof buf), stamps[i]);
+    }
+    char small[8]; /* too small for the whole: cut as snprintf cuts */
+    assert_string_equal(dw_time_format(0, small, sizeof small), "1970-01");
 }
 
 static void ids(void **state) {
