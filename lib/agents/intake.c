@@ -417,10 +417,14 @@ static int intake_one(struct dw_agent_ctx *ctx, const json_t *lead, const json_t
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *leads = NULL;
-    int r = DW_TOOL(ctx, leads, &leads);
+    _cleanup_cjson_ const json_t *shared = NULL;
+    int r = DW_TOOL(ctx, leads, &shared);
     if (r < 0)
         return r;
+    /* a copy of its own: each lead taken in is marked for the later ones to compare with */
+    _cleanup_json_ json_t *leads = json_deep_copy(shared);
+    if (!leads)
+        return -DW_ENOMEM;
     size_t i, done = 0;
     json_t *lead;
     json_array_foreach(leads, i, lead) {

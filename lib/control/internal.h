@@ -39,7 +39,15 @@ struct dw__gateway {
     json_t *calls;    /* [{tool, ...}] for the step's audit record */
     bool outcome_set; /* the agent stopped the pipeline */
     enum dw_stage outcome;
+    /* Debug builds: [[document, hash]] of every shared document the step was handed, which
+     * dw__gateway_check_shared compares after the step (an agent that changed one would
+     * change the store's read cache under every later reader). NULL in release builds. */
+    json_t *shared;
 };
+
+/* Debug builds: abort, naming the agent and document, when the step changed a shared
+ * document it was handed (doc_get, quote_get). A no-op when gw->shared is NULL. */
+void dw__gateway_check_shared(const struct dw__gateway *gw, const char *agent);
 
 extern const struct dw_tools dw__tools;
 

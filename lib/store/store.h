@@ -133,6 +133,9 @@ struct dw_store_ops {
     int (*lead_get)(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err);
     /* Leads of a deal, oldest first, same objects as lead_get. */
     int (*leads_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* As leads_for_deal, shared and read-only in the way of doc_peek. */
+    int (*leads_peek)(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err);
     /* Record intake's result (normalised contact, personal-data classes, flags). When it has
      * contact.email, that address (lower-cased) becomes the one follow-ups match on.
      * -DW_ENOENT for an unknown lead. */
@@ -204,6 +207,12 @@ struct dw_store_ops {
     int (*doc_get)(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
                    struct dw_error *err);
     int (*doc_delete)(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
+    /* As doc_get, for a reader that only reads: the document may be the one the store
+     * keeps in its read cache, shared. The caller owns a reference (json_decref it) and
+     * must change nothing in it; a later put replaces the cached document and leaves the
+     * one handed out as it was. A backend without a cache returns what doc_get does. */
+    int (*doc_peek)(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
+                    struct dw_error *err);
 
     /* Quotes. quote keys: currency, digits, subtotal, discount, total (int minor units),
      * discount_bp, term_months, hash (the content hash, computed by the caller), ws_hash,
@@ -217,6 +226,9 @@ struct dw_store_ops {
     /* The given revision, or the latest when revision is 0; adds id, revision, created_at. */
     int (*quote_get)(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
                      struct dw_error *err);
+    /* As quote_get, shared and read-only in the way of doc_peek. */
+    int (*quote_peek)(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
+                      struct dw_error *err);
     /* All revisions, oldest first, without lines. */
     int (*quotes_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 

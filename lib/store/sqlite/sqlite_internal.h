@@ -370,9 +370,19 @@ int dw__sq_cache_doc_get(struct dw_sqlite *q, int64_t deal_id, const char *kind,
 void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind,
                           const json_t *doc);
 void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kind);
+/* The shared forms for doc_peek and quote_peek: peek hands out a new reference to the
+ * cached value itself; adopt caches a value just read without copying it (its reader
+ * shares it and changes nothing in it). */
+int dw__sq_cache_doc_peek(struct dw_sqlite *q, int64_t deal_id, const char *kind,
+                          const json_t **ret);
+void dw__sq_cache_doc_adopt(struct dw_sqlite *q, int64_t deal_id, const char *kind, json_t *doc);
+int dw__sq_cache_quote_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret);
+void dw__sq_cache_quote_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *quote);
 int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
 void dw__sq_cache_leads_drop(struct dw_sqlite *q);
+int dw__sq_cache_leads_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret);
+void dw__sq_cache_leads_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *leads);
 /* The deal's latest quote revision (revisions are only ever added: quote_insert drops it). */
 int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *quote);
@@ -486,6 +496,12 @@ int dw__sq_deals_list(struct dw_store *s, const char *stage, int64_t after_id, i
 int dw__sq_next_due_at(struct dw_store *s, dw_time_t *ret, struct dw_error *err);
 int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
                    const char *ws_hash, struct dw_error *err);
+int dw__sq_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err);
+int dw__sq_doc_peek(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
+                    struct dw_error *err);
+int dw__sq_quote_peek(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
+                      struct dw_error *err);
 int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
                    struct dw_error *err);
 int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
