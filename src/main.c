@@ -186,6 +186,11 @@ static const struct cli_option deal_show_opts[] = {
     {"--all", NULL, "every deal, whole, as one JSON array (instead of ID)", 0},
     OPT_END,
 };
+static const struct cli_option deal_proposal_opts[] = {
+    {"--format", "md|html|pdf", "Markdown (default), a self-contained HTML page, or a PDF", 0},
+    {"-o", "FILE", "write it to FILE (atomically) instead of stdout", 0},
+    OPT_END,
+};
 static const struct cli_option audit_list_opts[] = {
     {"--action", "ACTION", "only records of this action (deal.accept, step_failed, ...)", 0},
     {"--after", "SEQ", "only records after this sequence number", 0},
@@ -227,8 +232,9 @@ const struct cmd commands[] = {
      "dealwright deals --stage awaiting_approval"},
     {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show, deal_show_opts,
      "dealwright deal show D-000001"},
-    {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
-     cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
+    {"deal proposal", "ID", "the proposal as the customer reads it: Markdown, HTML or PDF",
+     CMD_ENGINE, cmd_deal_proposal, deal_proposal_opts,
+     "dealwright deal proposal D-000001 --format pdf -o proposal.pdf"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,

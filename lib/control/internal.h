@@ -71,4 +71,11 @@ int dw__cursor_parse(char list, const char *after, int64_t *ret_id, struct dw_er
 int dw__page_limit(int limit, struct dw_error *err);
 json_t *dw__page_finish(char list, json_t *rows /* stolen */, int limit);
 
+/* The proposal's data for the PDF renderer (channels/document.h) and the proposal document
+ * itself (api-documents.c); its HTML, whole page or body only. */
+int dw__proposal_data(struct dw_engine *e, int64_t deal_id, json_t **ret_proposal, json_t **ret,
+                      struct dw_error *err);
+int dw__proposal_html(struct dw_engine *e, const json_t *proposal, const char *deal, bool page,
+                      char **ret, size_t *ret_len, struct dw_error *err);
+
 #endif
