@@ -191,6 +191,14 @@ static const struct cli_option deal_proposal_opts[] = {
     {"-o", "FILE", "write it to FILE (atomically) instead of stdout", 0},
     OPT_END,
 };
+static const struct cli_option deal_link_opts[] = {
+    {"--days", "N", "the link is valid for N days, 1-90 (default 14)", 0},
+    {"--as", "USER", "who makes the link (a team.yaml user; audited)", 0},
+    {"--base", "URL", "the server's public URL, printed before /p/TOKEN", 0},
+    {"--revoke", NULL, "withdraw every open link of the deal", 0},
+    {"--list", NULL, "the deal's links and their states (never their tokens)", 0},
+    OPT_END,
+};
 static const struct cli_option audit_list_opts[] = {
     {"--action", "ACTION", "only records of this action (deal.accept, step_failed, ...)", 0},
     {"--after", "SEQ", "only records after this sequence number", 0},
@@ -235,6 +243,9 @@ const struct cmd commands[] = {
     {"deal proposal", "ID", "the proposal as the customer reads it: Markdown, HTML or PDF",
      CMD_ENGINE, cmd_deal_proposal, deal_proposal_opts,
      "dealwright deal proposal D-000001 --format pdf -o proposal.pdf"},
+    {"deal link", "ID", "a signed, expiring link for the customer to accept, decline or ask for "
+     "changes", CMD_ENGINE, cmd_deal_link, deal_link_opts,
+     "dealwright deal link D-000001 --days 14 --base https://deals.example.com"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,
