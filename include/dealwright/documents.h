@@ -34,6 +34,9 @@ DW_EXPORT int dw_deal_proposal_render(struct dw_engine *e, int64_t deal_id, cons
 /* "text/markdown; charset=utf-8", "text/html; charset=utf-8", "application/pdf"; NULL for a
  * format dw_deal_proposal_render does not know. */
 DW_EXPORT const char *dw_doc_content_type(const char *format);
+/* The style sheet of the proposal's HTML (screen, phone and print), for a page that shows
+ * the proposal's body inside its own (the buyer's page). A static string. */
+DW_EXPORT const char *dw_doc_stylesheet(void);
 
 /* ---- the buyer's page --------------------------------------------------------------- */
 

@@ -32,6 +32,10 @@ const char *dw_doc_content_type(const char *format) {
                          : "application/pdf";
 }
 
+const char *dw_doc_stylesheet(void) {
+    return dw_doc_css;
+}
+
 /* The solution's lines with the catalog's description of each item. */
 static json_t *solution_lines(const struct dw_workspace *ws, const json_t *sol) {
     json_t *out = json_array();
