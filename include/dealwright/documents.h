@@ -47,8 +47,8 @@ DW_EXPORT const char *dw_doc_stylesheet(void);
  * Needs a deal in proposal_ready. Audited (buyer.link, without the token). *ret:
  * {deal, link, revision, quote_hash, expires_at, token, path} — the token is shown only
  * here. Errors: -DW_ENOENT, -DW_ESTATE (no proposal ready), -DW_EINVAL field "days". */
-DW_EXPORT int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days,
-                                   const char *user, json_t **ret, struct dw_error *err);
+DW_EXPORT int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days, const char *user,
+                                   json_t **ret, struct dw_error *err);
 /* Revoke every link of the deal still open (a revoked link answers "withdrawn" and accepts
  * nothing). *ret: {deal, revoked: N}. Audited (buyer.revoke). */
 DW_EXPORT int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user,

@@ -128,8 +128,8 @@ static void page_end(struct pdf *p) {
     dw_doc_fill(num, sizeof num, p->w->page_of, 2, (const char *const[]){a, b});
     double fy = PAGE_H - MARGIN_BOTTOM + 26;
     rule(p, MARGIN_X, PAGE_W - MARGIN_X, fy - 6, 0.5, 0.7);
-    PangoLayout *left = text_layout(p, p->footer, 7.5, false, CONTENT_W * 0.7, PANGO_ALIGN_LEFT,
-                                    NULL);
+    PangoLayout *left =
+        text_layout(p, p->footer, 7.5, false, CONTENT_W * 0.7, PANGO_ALIGN_LEFT, NULL);
     PangoLayout *right = text_layout(p, num, 7.5, false, CONTENT_W, PANGO_ALIGN_RIGHT, NULL);
     show(p, left, MARGIN_X, fy, 0.35);
     show(p, right, MARGIN_X, fy, 0.35);
@@ -261,8 +261,9 @@ static double row_layouts(struct pdf *p, const struct col *cols, size_t n, const
                           bool head, PangoLayout **out) {
     double h = 0;
     for (size_t i = 0; i < n; i++) {
-        out[i] = text_layout(p, cells[i], head ? 8 : 8.5, head, cols[i].w * CONTENT_W - 2 * CELL_PAD,
-                             cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, NULL);
+        out[i] =
+            text_layout(p, cells[i], head ? 7.5 : 8, head, cols[i].w * CONTENT_W - 2 * CELL_PAD,
+                        cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, NULL);
         double ch = layout_h(out[i]);
         if (ch > h)
             h = ch;
@@ -342,9 +343,8 @@ static const char *money(const struct pdf *p, const json_t *obj, const char *key
 
 static void letterhead(struct pdf *p) {
     const struct dw_workspace *ws = p->ws;
-    PangoLayout *name =
-        text_layout(p, ws->company_name ? ws->company_name : "", 15, true, CONTENT_W * 0.64,
-                    PANGO_ALIGN_LEFT, NULL);
+    PangoLayout *name = text_layout(p, ws->company_name ? ws->company_name : "", 15, true,
+                                    CONTENT_W * 0.64, PANGO_ALIGN_LEFT, NULL);
     struct dw_buf b;
     dw_buf_init(&b, 4096);
     for (size_t i = 0; i < ws->n_company_address; i++)
@@ -355,8 +355,8 @@ static void letterhead(struct pdf *p) {
             dw_buf_printf(&b, "%s%s", b.len ? "\n" : "", extra[i]);
     if (ws->company_vat_id)
         dw_buf_printf(&b, "%s%s %s", b.len ? "\n" : "", p->w->vat_id, ws->company_vat_id);
-    PangoLayout *addr = text_layout(p, b.data ? b.data : "", 8, false, CONTENT_W * 0.34,
-                                    PANGO_ALIGN_RIGHT, NULL);
+    PangoLayout *addr =
+        text_layout(p, b.data ? b.data : "", 8, false, CONTENT_W * 0.34, PANGO_ALIGN_RIGHT, NULL);
     dw_buf_release(&b);
     show(p, name, MARGIN_X, p->y, 0.05);
     show(p, addr, MARGIN_X + CONTENT_W * 0.66, p->y, 0.3);
@@ -429,14 +429,33 @@ static void claims(struct pdf *p) {
     json_array_foreach(cl, i, c) claim(p, dw_json_str(c, "text"), (int)dw_json_int(c, "ref", 0));
 }
 
+/* A discount column only when some line has a discount: a column of zeros says nothing. */
+static bool any_discount(const json_t *q) {
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(q, "lines"), i, l) {
+        if (dw_json_int(l, "discount", 0) != 0)
+            return true;
+    }
+    return false;
+}
+
 static void quote_table(struct pdf *p) {
     const json_t *q = json_object_get(p->data, "quote");
-    const struct col cols[] = {
-        {p->w->sku, 0.165, false},       {p->w->item, 0.17, false},
-        {p->w->qty, 0.055, true},        {p->w->unit_price, 0.115, true},
-        {p->w->terms_col, 0.13, false},  {p->w->amount, 0.13, true},
-        {p->w->discount, 0.1, true},     {p->w->net, 0.135, true},
+    bool disc = any_discount(q);
+    const struct col with[] = {
+        {p->w->sku, 0.135, false},      {p->w->item, 0.165, false},
+        {p->w->qty, 0.08, true},        {p->w->unit_price, 0.125, true},
+        {p->w->terms_col, 0.13, false}, {p->w->amount, 0.125, true},
+        {p->w->discount, 0.11, true},   {p->w->net, 0.13, true},
     };
+    const struct col without[] = {
+        {p->w->sku, 0.155, false},      {p->w->item, 0.19, false},       {p->w->qty, 0.08, true},
+        {p->w->unit_price, 0.14, true}, {p->w->terms_col, 0.145, false}, {p->w->amount, 0.14, true},
+        {p->w->net, 0.15, true},
+    };
+    const struct col *cols = disc ? with : without;
+    size_t n_cols = disc ? DW_ARRAY_SIZE(with) : DW_ARRAY_SIZE(without);
     char buf[1024];
     heading(p, p->w->quote, 60);
     dw_doc_fill(buf, sizeof buf, p->w->prices_in, 1,
@@ -445,7 +464,7 @@ static void quote_table(struct pdf *p) {
     size_t i;
     json_t *l;
     json_array_foreach(json_object_get(q, "lines"), i, l) {
-        char qty[32], unit[96], terms[128], amount[96], disc[96], net[96];
+        char qty[32], unit[96], terms[128], amount[96], dsc[96], net[96];
         snprintf(qty, sizeof qty, "%lld", (long long)dw_json_int(l, "quantity", 0));
         const char *billing = dw_json_str(l, "billing");
         int months = (int)dw_json_int(l, "term_months", 0);
@@ -455,15 +474,17 @@ static void quote_table(struct pdf *p) {
             snprintf(terms, sizeof terms, "%s × %d %s", p->w->per_month, months, p->w->months);
         else
             snprintf(terms, sizeof terms, "%s", p->w->one_time);
-        const char *cells[] = {dw_json_str(l, "sku"),
-                               dw_json_str(l, "name"),
-                               qty,
-                               money(p, l, "unit_price", unit, sizeof unit),
-                               terms,
-                               money(p, l, "amount", amount, sizeof amount),
-                               money(p, l, "discount", disc, sizeof disc),
-                               money(p, l, "net", net, sizeof net)};
-        table_row(p, cols, DW_ARRAY_SIZE(cols), cells, i == 0);
+        const char *cells[COLS_MAX] = {dw_json_str(l, "sku"),
+                                       dw_json_str(l, "name"),
+                                       qty,
+                                       money(p, l, "unit_price", unit, sizeof unit),
+                                       terms,
+                                       money(p, l, "amount", amount, sizeof amount),
+                                       money(p, l, "discount", dsc, sizeof dsc),
+                                       money(p, l, "net", net, sizeof net)};
+        if (!disc)
+            cells[6] = cells[7];
+        table_row(p, cols, n_cols, cells, i == 0);
     }
 }
 
@@ -547,8 +568,8 @@ static void signature(struct pdf *p) {
         for (size_t k = 0; k < 2; k++) {
             double x = MARGIN_X + k * (colw + 20);
             rule(p, x, x + colw, p->y, 0.6, 0.4);
-            PangoLayout *l = text_layout(p, labels[i + k], 7.5, false, colw, PANGO_ALIGN_LEFT,
-                                         NULL);
+            PangoLayout *l =
+                text_layout(p, labels[i + k], 7.5, false, colw, PANGO_ALIGN_LEFT, NULL);
             show(p, l, x, p->y + 2, 0.4);
             g_object_unref(l);
         }

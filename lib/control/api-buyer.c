@@ -163,8 +163,7 @@ static int check_text(const char *v, const char *field, size_t min, size_t max, 
         return dw_error_field(err, -DW_EINVAL, field, "%s: %zu to %zu bytes, got %zu", field, min,
                               max, n);
     for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        if ((*p < 0x20 && !(multiline && (*p == '\n' || *p == '\r' || *p == '\t'))) ||
-            *p == 0x7f)
+        if ((*p < 0x20 && !(multiline && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
             return dw_error_field(err, -DW_EINVAL, field, "%s: control characters are not allowed",
                                   field);
     if (!dw_utf8_valid(v, n, NULL))
@@ -245,16 +244,17 @@ static int link_state(struct dw_engine *e, const struct link_ref *l, const json_
                  l->revision, latest);
     } else if (d.stage != DW_STAGE_PROPOSAL_READY) {
         *ret = "superseded";
-        snprintf(why, why_size,
-                 "This proposal is being revised (%s); you will receive a new link.",
+        snprintf(why, why_size, "This proposal is being revised (%s); you will receive a new link.",
                  dw_stage_name(d.stage));
     } else {
         const char *vu = dw_json_str(proposal, "valid_until");
         if (dw_json_int(proposal, "quote_revision", 0) == (int64_t)l->revision && vu &&
             dw_offer_expired(vu, now)) {
             *ret = "expired";
-            snprintf(why, why_size, "Quote revision %u was valid until %.10s. Ask us for a new "
-                     "quote.", l->revision, vu);
+            snprintf(why, why_size,
+                     "Quote revision %u was valid until %.10s. Ask us for a new "
+                     "quote.",
+                     l->revision, vu);
         } else {
             *ret = "open";
         }
@@ -309,8 +309,7 @@ int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days, const c
     dw_time_format(l.expires, exp, sizeof exp);
     json_t *rec = json_pack("{s:i,s:i,s:O,s:s,s:s,s:s,s:n}", "link", (int)l.link, "revision",
                             (int)l.revision, "quote_hash", json_object_get(quote, "hash"),
-                            "created_at", at, "created_by", actor, "expires_at", exp,
-                            "revoked_at");
+                            "created_at", at, "created_by", actor, "expires_at", exp, "revoked_at");
     if (!rec || json_array_append_new(links, rec) < 0) {
         r = dw_error_set(err, -DW_ENOMEM, "out of memory");
         goto out;
@@ -325,10 +324,10 @@ int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days, const c
         goto out;
     char path[sizeof token + 8];
     snprintf(path, sizeof path, "/p/%s", token);
-    out = json_pack("{s:s,s:i,s:i,s:O,s:s,s:s,s:s}", "deal", DW_ID('D', deal_id), "link",
-                    (int)l.link, "revision", (int)l.revision, "quote_hash",
-                    json_object_get(quote, "hash"), "expires_at", exp, "token", token, "path",
-                    path);
+    out =
+        json_pack("{s:s,s:i,s:i,s:O,s:s,s:s,s:s}", "deal", DW_ID('D', deal_id), "link", (int)l.link,
+                  "revision", (int)l.revision, "quote_hash", json_object_get(quote, "hash"),
+                  "expires_at", exp, "token", token, "path", path);
 out:
     sodium_memzero(key, sizeof key);
     if ((r = end(e, r, err)) < 0)
@@ -361,10 +360,11 @@ int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user,
         }
     }
     snprintf(actor, sizeof actor, user ? "user:%s" : "operator", user ? user : "");
-    if (n && ((r = e->store->ops->doc_put(e->store, deal_id, "buyer_links", doc, e->ws->hash,
-                                          err)) < 0 ||
-              (r = dw__audit(e, deal_id, actor, "buyer.revoke", json_pack("{s:i}", "links", n),
-                             err)) < 0))
+    if (n &&
+        ((r = e->store->ops->doc_put(e->store, deal_id, "buyer_links", doc, e->ws->hash, err)) <
+             0 ||
+         (r = dw__audit(e, deal_id, actor, "buyer.revoke", json_pack("{s:i}", "links", n), err)) <
+             0))
         goto out;
 out:
     if ((r = end(e, r, err)) < 0)
@@ -406,9 +406,8 @@ int dw_buyer_links(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw
 /* ---- the page ------------------------------------------------------------------------- */
 
 /* In the caller's transaction: the key, the token's link and its record. */
-static int open_link(struct dw_engine *e, const char *token, unsigned char *key,
-                     struct link_ref *l, json_t **ret_doc, json_t **ret_rec,
-                     struct dw_error *err) {
+static int open_link(struct dw_engine *e, const char *token, unsigned char *key, struct link_ref *l,
+                     json_t **ret_doc, json_t **ret_rec, struct dw_error *err) {
     int r = store_key(e, key, err);
     if (r < 0)
         return r;
@@ -474,8 +473,7 @@ static int view(struct dw_engine *e, const char *token, const struct dw_buyer_cl
         dw_json_int(proposal, "quote_revision", 0) == (int64_t)l.revision) {
         _cleanup_free_ char *html = NULL;
         size_t len;
-        if ((r = dw__proposal_html(e, proposal, DW_ID('D', l.deal), false, &html, &len, err)) <
-            0) {
+        if ((r = dw__proposal_html(e, proposal, DW_ID('D', l.deal), false, &html, &len, err)) < 0) {
             json_decref(out);
             goto out;
         }
@@ -573,8 +571,8 @@ static int decide_accept(struct dw_engine *e, const struct link_ref *l, const js
         (int)l->link, "quote_hash", json_object_get(rec, "quote_hash"), "agreed", 1);
     if (!sig)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    return dw__accept(e, l->deal, (int)l->revision, NULL, actor_of(l, actor, sizeof actor),
-                      d->name, sig, err);
+    return dw__accept(e, l->deal, (int)l->revision, NULL, actor_of(l, actor, sizeof actor), d->name,
+                      sig, err);
 }
 
 static int decide_decline(struct dw_engine *e, const struct link_ref *l,
@@ -653,8 +651,8 @@ int dw_buyer_decide(struct dw_engine *e, const char *token, const struct dw_buye
                       strcmp(d->action, "accept") == 0    ? "buyer.accept"
                       : strcmp(d->action, "decline") == 0 ? "buyer.decline"
                                                           : "buyer.changes",
-                      json_pack("{s:i,s:i,s:s}", "link", (int)l.link, "revision",
-                                (int)l.revision, "ip_hash", iph),
+                      json_pack("{s:i,s:i,s:s}", "link", (int)l.link, "revision", (int)l.revision,
+                                "ip_hash", iph),
                       err);
     sodium_memzero(key, sizeof key);
     if ((r = end(e, r, err)) < 0)

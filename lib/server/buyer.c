@@ -83,8 +83,7 @@ struct page {
 static void page_begin(struct page *p, const json_t *v, const char *title) {
     unsigned char raw[16];
     randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(p->nonce, sizeof p->nonce, raw, sizeof raw,
-                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(p->nonce, sizeof p->nonce, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
     dw_buf_init(&p->b, 8u << 20);
     const char *lang = v ? dw_json_str(v, "language") : NULL;
     dw_buf_printf(&p->b,
@@ -93,8 +92,8 @@ static void page_begin(struct page *p, const json_t *v, const char *title) {
                   "<meta name=\"robots\" content=\"noindex\">\n<title>",
                   lang && strlen(lang) == 2 ? lang : "en");
     esc(&p->b, title);
-    dw_buf_printf(&p->b, "</title>\n<style nonce=\"%s\">%s%s</style>\n</head>\n<body>\n",
-                  p->nonce, dw_doc_stylesheet(), page_css);
+    dw_buf_printf(&p->b, "</title>\n<style nonce=\"%s\">%s%s</style>\n</head>\n<body>\n", p->nonce,
+                  dw_doc_stylesheet(), page_css);
     dw_buf_puts(&p->b, "<header class=\"bar\"><strong>");
     esc(&p->b, v && dw_json_str(v, "company") ? dw_json_str(v, "company") : "Proposal");
     dw_buf_puts(&p->b, "</strong>");
@@ -229,8 +228,9 @@ static void ref_card(struct page *p, const json_t *v) {
 static void form_open(struct page *p, const char *token, const char *action, const char *csrf) {
     dw_buf_puts(&p->b, "<form method=\"post\" action=\"/p/");
     esc(&p->b, token);
-    dw_buf_printf(&p->b, "\" id=\"%s\">\n<input type=\"hidden\" name=\"action\" value=\"%s\">\n"
-                          "<input type=\"hidden\" name=\"csrf\" value=\"",
+    dw_buf_printf(&p->b,
+                  "\" id=\"%s\">\n<input type=\"hidden\" name=\"action\" value=\"%s\">\n"
+                  "<input type=\"hidden\" name=\"csrf\" value=\"",
                   action, action);
     esc(&p->b, csrf);
     dw_buf_puts(&p->b, "\">\n");
@@ -472,8 +472,8 @@ enum MHD_Result srv_route_links_create(struct server *sv, struct MHD_Connection 
             return srv_send_error(c, rq, 400, k, "unknown field '%.40s'", k);
     }
     json_t *days = json_object_get(body, "days");
-    if (days && (!json_is_integer(days) || json_integer_value(days) < 1 ||
-                 json_integer_value(days) > 90))
+    if (days &&
+        (!json_is_integer(days) || json_integer_value(days) < 1 || json_integer_value(days) > 90))
         return srv_send_error(c, rq, 400, "days", "days must be an integer from 1 to 90");
     struct dw_error err = {0};
     _cleanup_json_ json_t *out = NULL;
