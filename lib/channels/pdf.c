@@ -29,7 +29,7 @@
 #define MARGIN_BOTTOM 70.0 /* the footer sits below the content */
 #define CONTENT_W (PAGE_W - 2 * MARGIN_X)
 #define FONT "DejaVu Sans"
-#define FONT_MONO "DejaVu Sans Mono"
+#define FONT_TABLE "DejaVu Sans Condensed" /* a catalog SKU fits its column whole */
 #define CELL_PAD 3.5
 #define PDF_MAX (32u << 20)
 #define FOOTNOTES_MAX 256
@@ -263,7 +263,7 @@ static double row_layouts(struct pdf *p, const struct col *cols, size_t n, const
     for (size_t i = 0; i < n; i++) {
         out[i] =
             text_layout(p, cells[i], head ? 7.5 : 8, head, cols[i].w * CONTENT_W - 2 * CELL_PAD,
-                        cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, NULL);
+                        cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, FONT_TABLE);
         double ch = layout_h(out[i]);
         if (ch > h)
             h = ch;
@@ -444,15 +444,15 @@ static void quote_table(struct pdf *p) {
     const json_t *q = json_object_get(p->data, "quote");
     bool disc = any_discount(q);
     const struct col with[] = {
-        {p->w->sku, 0.135, false},      {p->w->item, 0.165, false},
-        {p->w->qty, 0.08, true},        {p->w->unit_price, 0.125, true},
-        {p->w->terms_col, 0.13, false}, {p->w->amount, 0.125, true},
-        {p->w->discount, 0.11, true},   {p->w->net, 0.13, true},
+        {p->w->sku, 0.155, false},       {p->w->item, 0.155, false},
+        {p->w->qty, 0.075, true},        {p->w->unit_price, 0.12, true},
+        {p->w->terms_col, 0.125, false}, {p->w->amount, 0.125, true},
+        {p->w->discount, 0.11, true},    {p->w->net, 0.135, true},
     };
     const struct col without[] = {
-        {p->w->sku, 0.155, false},      {p->w->item, 0.19, false},       {p->w->qty, 0.08, true},
-        {p->w->unit_price, 0.14, true}, {p->w->terms_col, 0.145, false}, {p->w->amount, 0.14, true},
-        {p->w->net, 0.15, true},
+        {p->w->sku, 0.17, false},        {p->w->item, 0.185, false},     {p->w->qty, 0.075, true},
+        {p->w->unit_price, 0.135, true}, {p->w->terms_col, 0.14, false}, {p->w->amount, 0.14, true},
+        {p->w->net, 0.155, true},
     };
     const struct col *cols = disc ? with : without;
     size_t n_cols = disc ? DW_ARRAY_SIZE(with) : DW_ARRAY_SIZE(without);
@@ -471,7 +471,8 @@ static void quote_table(struct pdf *p) {
         if (!months)
             months = (int)dw_json_int(q, "term_months", 0);
         if (billing && strcmp(billing, "monthly") == 0)
-            snprintf(terms, sizeof terms, "%s × %d %s", p->w->per_month, months, p->w->months);
+            snprintf(terms, sizeof terms, "%s ×\u00a0%d\u00a0%s", p->w->per_month, months,
+                     p->w->months);
         else
             snprintf(terms, sizeof terms, "%s", p->w->one_time);
         const char *cells[COLS_MAX] = {dw_json_str(l, "sku"),
