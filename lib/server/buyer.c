@@ -6,7 +6,7 @@
  * nonce made for this answer, forms posted only to this origin, never framed. Everything a
  * customer or the workspace wrote is escaped here, and the proposal's own HTML comes from
  * md4c with raw HTML refused (channels/document.c). The token in the path is the only
- * credential, so the answer is never cached and sends no Referer onwards.
+ * credential, so the answer is never cached and sends no Referer to another site.
  *
  * Forms carry a form token the library computes from the link and the page's session
  * cookie (HttpOnly, SameSite=Strict): another site can neither read the cookie nor compute
@@ -126,7 +126,9 @@ static enum MHD_Result page_send(struct MHD_Connection *c, struct req *rq, struc
     MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Content-Security-Policy", csp);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    /* the token leaves with no request to another site; a form posted here keeps a real
+     * Origin (under no-referrer a browser sends "Origin: null", which is refused) */
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "X-Robots-Tag", "noindex");
