@@ -265,14 +265,13 @@ static int link_state(struct dw_engine *e, const struct link_ref *l, const json_
 /* ---- making and revoking links -------------------------------------------------------- */
 
 int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days, const char *user,
-                         json_t **ret, struct dw_error *err) {
+                         const char *role, json_t **ret, struct dw_error *err) {
     if (days < 0 || days > DAYS_MAX)
         return dw_error_field(err, -DW_EINVAL, "days", "days: 1 to %d, got %d", DAYS_MAX, days);
     if (!days)
         days = DAYS_DEFAULT;
-    if (user && !dw_ws_user(e->ws, user))
-        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                            user);
+    if ((user || role) && dw__may_sell(e, user, role, "make a link for the customer", err) < 0)
+        return -DW_EPERM;
     struct dw_store *s = e->store;
     int r = begin(e, err);
     if (r < 0)
@@ -336,11 +335,10 @@ out:
     return 0;
 }
 
-int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user, json_t **ret,
-                         struct dw_error *err) {
-    if (user && !dw_ws_user(e->ws, user))
-        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                            user);
+int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user, const char *role,
+                         json_t **ret, struct dw_error *err) {
+    if ((user || role) && dw__may_sell(e, user, role, "revoke the customer's links", err) < 0)
+        return -DW_EPERM;
     struct dw_deal_rec d;
     int r = begin(e, err);
     if (r < 0)

@@ -481,7 +481,7 @@ enum MHD_Result srv_route_links_create(struct server *sv, struct MHD_Connection 
     _cleanup_json_ json_t *out = NULL;
     pthread_mutex_lock(&sv->api_mu);
     int r = dw_buyer_link_create(sv->api, rq->id, days ? (int)json_integer_value(days) : 0,
-                                 rq->user, &out, &err);
+                                 rq->user, rq->role, &out, &err);
     pthread_mutex_unlock(&sv->api_mu);
     if (r < 0)
         return srv_send_dw_error(c, rq, &err, r);
@@ -502,7 +502,7 @@ enum MHD_Result srv_route_links_revoke(struct server *sv, struct MHD_Connection 
     struct dw_error err = {0};
     _cleanup_json_ json_t *out = NULL;
     pthread_mutex_lock(&sv->api_mu);
-    int r = dw_buyer_link_revoke(sv->api, rq->id, rq->user, &out, &err);
+    int r = dw_buyer_link_revoke(sv->api, rq->id, rq->user, rq->role, &out, &err);
     pthread_mutex_unlock(&sv->api_mu);
     return r < 0 ? srv_send_dw_error(c, rq, &err, r) : srv_send_json(c, rq, 200, out);
 }
