@@ -41,6 +41,7 @@ struct footnote {
 
 struct pdf {
     cairo_t *cr;
+    PangoContext *ctx; /* one for every layout: making one per layout costs more than shaping */
     const struct dw_workspace *ws;
     const struct dw_doc_words *w;
     const char *lang;
@@ -58,7 +59,7 @@ struct pdf {
 
 static PangoLayout *text_layout(struct pdf *p, const char *text, double size, bool bold,
                                 double width, PangoAlignment align, const char *family) {
-    PangoLayout *l = pango_cairo_create_layout(p->cr);
+    PangoLayout *l = pango_layout_new(p->ctx);
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, family ? family : FONT);
     pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
@@ -320,9 +321,8 @@ static void table_row(struct pdf *p, const struct col *cols, size_t n, const cha
                       bool first) {
     PangoLayout *ls[COLS_MAX];
     double h = row_layouts(p, cols, n, cells, false, ls);
-    double hh = table_head_h(p, cols, n);
     if (first) {
-        need(p, hh + h, 0);
+        need(p, table_head_h(p, cols, n) + h, 0);
         table_head(p, cols, n);
     } else if (p->y + h > p->bottom) {
         page_break(p);
@@ -626,12 +626,14 @@ int dw_doc_pdf(const struct dw_workspace *ws, const json_t *data, char **ret, si
     snprintf(p.footer, sizeof p.footer, "%s  ·  %s %s", ws->company_name ? ws->company_name : "",
              p.w->proposal, dw_json_str(data, "deal") ? dw_json_str(data, "deal") : "");
     p.cr = cairo_create(s);
+    p.ctx = pango_cairo_create_context(p.cr);
     /* count the pages, then draw them */
     p.draw = false;
     document(&p);
     p.pages = p.page;
     p.draw = true;
     document(&p);
+    g_object_unref(p.ctx);
     cairo_status_t st = cairo_status(p.cr);
     cairo_destroy(p.cr);
     cairo_surface_finish(s);
