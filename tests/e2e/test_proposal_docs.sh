@@ -174,3 +174,22 @@ dw deal proposal "$K" --format pdf -o "$TMP/k.pdf"
 pdftotext "$TMP/k.pdf" - | grep -qF "Kraus <script>alert(1)</script> & Söhne GmbH" ||
     fail "the PDF does not show the company's name as text"
 pass "HTML page well-formed, self-contained and printable; customer text escaped in HTML and PDF"
+
+# The letterhead's keys are validated where they stand (dealwright.yaml company)
+cp -r "$WS" "$TMP/bad"
+python3 - "$TMP/bad/dealwright.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+s = s.replace("  email: sales@northwind-edge.example", "  email: sales at northwind")
+s = s.replace("    - Germany\n", "    - Germany\n    - \"Postfach\\t12\"\n")
+open(p, "w", encoding="utf-8").write(s)
+PY
+EMAIL_LINE=$(grep -n '^  email:' "$TMP/bad/dealwright.yaml" | cut -d: -f1)
+TAB_LINE=$(grep -n 'Postfach' "$TMP/bad/dealwright.yaml" | cut -d: -f1)
+expect_exit 1 "$DW" -w "$TMP/bad" validate
+echo "$OUT$ERR" | grep -q "dealwright.yaml:$EMAIL_LINE:10: email: 'sales at northwind' is not an e-mail address" ||
+    fail "the bad e-mail: $OUT $ERR"
+echo "$OUT$ERR" | grep -q "dealwright.yaml:$TAB_LINE:7: address: control characters are not allowed" ||
+    fail "the bad address line: $OUT $ERR"
+pass "the company's letterhead validated at FILE:LINE:COL"
