@@ -258,13 +258,31 @@ struct col {
     bool right;
 };
 
+/* A SKU is a code people copy and search for: never broken across lines (pango would break
+ * it at a hyphen), but set smaller when it is wider than its column. */
+static void fit_one_line(PangoLayout *l, double avail) {
+    pango_layout_set_width(l, -1);
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    double width = (double)w / PANGO_SCALE;
+    if (width <= avail)
+        return;
+    PangoFontDescription *fd = pango_font_description_copy(pango_layout_get_font_description(l));
+    double size = (double)pango_font_description_get_size(fd) / PANGO_SCALE * avail / width;
+    pango_font_description_set_absolute_size(fd, (size < 5 ? 5 : size) * PANGO_SCALE);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+}
+
 static double row_layouts(struct pdf *p, const struct col *cols, size_t n, const char *const *cells,
                           bool head, PangoLayout **out) {
     double h = 0;
     for (size_t i = 0; i < n; i++) {
-        out[i] =
-            text_layout(p, cells[i], head ? 7.5 : 8, head, cols[i].w * CONTENT_W - 2 * CELL_PAD,
-                        cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, FONT_TABLE);
+        double avail = cols[i].w * CONTENT_W - 2 * CELL_PAD;
+        out[i] = text_layout(p, cells[i], head ? 7.5 : 8, head, avail,
+                             cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, FONT_TABLE);
+        if (!head && i == 0)
+            fit_one_line(out[i], avail);
         double ch = layout_h(out[i]);
         if (ch > h)
             h = ch;
@@ -444,10 +462,9 @@ static void quote_table(struct pdf *p) {
     const json_t *q = json_object_get(p->data, "quote");
     bool disc = any_discount(q);
     const struct col with[] = {
-        {p->w->sku, 0.155, false},       {p->w->item, 0.155, false},
-        {p->w->qty, 0.075, true},        {p->w->unit_price, 0.12, true},
-        {p->w->terms_col, 0.125, false}, {p->w->amount, 0.125, true},
-        {p->w->discount, 0.11, true},    {p->w->net, 0.135, true},
+        {p->w->sku, 0.175, false},      {p->w->item, 0.145, false},     {p->w->qty, 0.07, true},
+        {p->w->unit_price, 0.12, true}, {p->w->terms_col, 0.12, false}, {p->w->amount, 0.125, true},
+        {p->w->discount, 0.11, true},   {p->w->net, 0.135, true},
     };
     const struct col without[] = {
         {p->w->sku, 0.17, false},        {p->w->item, 0.185, false},     {p->w->qty, 0.075, true},
@@ -501,13 +518,16 @@ static void totals(struct pdf *p) {
     }
     snprintf(label, sizeof label, "%s (%s %%)", p->w->discount, pct);
     snprintf(neg, sizeof neg, "−%s", money(p, q, "discount", disc, sizeof disc));
-    const char *rows[][2] = {{p->w->subtotal, money(p, q, "subtotal", sub, sizeof sub)},
-                             {label, neg},
-                             {p->w->total, money(p, q, "total", tot, sizeof tot)}};
+    /* without a discount the total is the subtotal: one line says it */
+    bool any = dw_json_int(q, "discount", 0) != 0;
+    const char *rows[3][2] = {{p->w->subtotal, money(p, q, "subtotal", sub, sizeof sub)},
+                              {label, neg},
+                              {p->w->total, money(p, q, "total", tot, sizeof tot)}};
+    size_t first = any ? 0 : 2;
     double x = MARGIN_X + CONTENT_W * 0.5, w1 = CONTENT_W * 0.28, w2 = CONTENT_W * 0.22;
     PangoLayout *ls[3][2];
     double hs[3], all = 10;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = first; i < 3; i++) {
         bool bold = i == 2;
         ls[i][0] = text_layout(p, rows[i][0], bold ? 10.5 : 9, bold, w1, PANGO_ALIGN_LEFT, NULL);
         ls[i][1] = text_layout(p, rows[i][1], bold ? 10.5 : 9, bold, w2, PANGO_ALIGN_RIGHT, NULL);
@@ -516,7 +536,7 @@ static void totals(struct pdf *p) {
     }
     need(p, all, 0);
     p->y += 8;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = first; i < 3; i++) {
         if (i == 2)
             rule(p, x, PAGE_W - MARGIN_X, p->y, 0.8, 0.3);
         show(p, ls[i][0], x, p->y + 2, 0.1);

@@ -68,8 +68,16 @@ nets = sum(cents(l["net"]) for l in q["lines"])
 if nets != cents(q["total"]) or sum(cents(l["amount"]) for l in q["lines"]) != cents(q["subtotal"]):
     fail("the stored quote does not add up")
 lines = whole.split("\n")
-for key, label in [("subtotal", {"en": "Subtotal", "de": "Zwischensumme"}[lang]),
-                   ("total", {"en": "Total", "de": "Gesamt"}[lang])]:
+# subtotal and discount when there is a discount; the total always
+rows = [("total", {"en": "Total", "de": "Gesamt"}[lang])]
+if cents(q["discount"]):
+    rows.append(("subtotal", {"en": "Subtotal", "de": "Zwischensumme"}[lang]))
+    want = "(%s %%)" % q["discount_pct"].replace(".", "," if lang == "de" else ".")
+    if not any(want in l and ("−" + money(q["discount"])) in l for l in whole.split("\n")):
+        fail("no discount line %s −%s" % (want, money(q["discount"])))
+elif re.search(r"\b(Subtotal|Zwischensumme)\b", whole):
+    fail("a subtotal line without a discount")
+for key, label in rows:
     if not any(re.search(r"\b%s\b.*%s\s*$" % (label, re.escape(money(q[key]))), l) for l in lines):
         fail("no line with %s %s" % (label, money(q[key])))
 # every quote line: SKU, quantity, unit price, amount, net on its row, the terms below
@@ -83,7 +91,8 @@ for l in q["lines"]:
         fail("the row of %s (%d × %s) is not one line of the quote table: %s"
              % (l["sku"], l["quantity"], money(l["unit_price"]), row))
     t = lines[row[0]]
-    if not t.rstrip().endswith(money(l["net"])) or money(l["amount"]) not in t:
+    if not t.rstrip().endswith(money(l["net"])) or money(l["amount"]) not in t or \
+            (cents(l["discount"]) and money(l["discount"]) not in t):
         fail("%s: amount %s and net %s not on its row: %r" % (l["sku"], money(l["amount"]),
                                                             money(l["net"]), t))
     if l["billing"] == "monthly":
@@ -108,6 +117,11 @@ PY
 EN=$(json_get "next(x['id'] for x in d if x['proposal'] and x['proposal']['document_language'] == 'en' and x['stage'] == 'proposal_ready')" <"$TMP/deals.json")
 DE=$(json_get "next(x['id'] for x in d if x['proposal'] and x['proposal']['document_language'] == 'de')" <"$TMP/deals.json")
 [ -n "$EN" ] && [ -n "$DE" ] || fail "no English or German proposal among the samples"
+# a discount within the rep's band: a second revision, its lines discounted, re-proposed
+dw quote discount "$EN" 5 --as lukas >/dev/null
+dw deal show --all --json >"$TMP/deals.json"
+[ "$(json_get "next(x['quote']['revision'] for x in d if x['id'] == '$EN'), next(x['proposal']['quote_revision'] for x in d if x['id'] == '$EN')" <"$TMP/deals.json")" = "2 2" ] ||
+    fail "$EN: the discounted revision was not proposed"
 
 dw deal proposal "$EN" --format pdf -o "$TMP/en.pdf"
 head -c 5 "$TMP/en.pdf" | grep -q '%PDF-' || fail "$EN: -o did not write a PDF"

@@ -35,7 +35,7 @@ static json_t *long_quote(int n, const char *lang, int64_t *ret_total) {
     int64_t sub = 0, disc = 0;
     for (int i = 0; i < n; i++) {
         char sku[32], name[64];
-        snprintf(sku, sizeof sku, "NW-TEST-%03d", i + 1);
+        snprintf(sku, sizeof sku, "NW-LIC-SDWAN-%04d", i + 1); /* the catalog's longest form */
         snprintf(name, sizeof name, "Test item number %d with a longer name", i + 1);
         bool monthly = i % 3 == 0;
         int64_t unit = 1000 + 37 * i, qty = 1 + i % 7;
@@ -132,7 +132,7 @@ static void test_long_quote_pages(void **state) {
         int rows = 0;
         for (int i = 0; i < 60; i++) {
             char sku[32];
-            snprintf(sku, sizeof sku, "NW-TEST-%03d", i + 1);
+            snprintf(sku, sizeof sku, "NW-LIC-SDWAN-%04d", i + 1);
             /* the solution table is empty here, so a SKU is a quote row: whole on one page,
              * its unit price on the same line */
             const char *at = strstr(t, sku);
