@@ -20,9 +20,12 @@ trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
 dw run >/dev/null
 DESK=$(dw token create --user maria --role deal_desk --json | json_get 'd["secret"]')
-set -- $(dw deals --stage proposal_ready --json | json_get '" ".join(x["id"] for x in d[:7])')
-[ $# = 7 ] || fail "expected seven deals with a proposal ready, got $#"
-ACC=$1 DEC=$2 CHG=$3 SUP=$4 EXP=$5 REV=$6 CSRF=$7
+# six English proposals for the browser, and the German one (Stadtwerke Hohenfels) for curl
+dw deal show --all --json >"$TMP/all.json"
+set -- $(json_get '" ".join([x["id"] for x in d if x["stage"] == "proposal_ready" and x["proposal"]["document_language"] == "en"][:6])' <"$TMP/all.json")
+[ $# = 6 ] || fail "expected six English proposals ready, got $#"
+ACC=$1 DEC=$2 CHG=$3 SUP=$4 EXP=$5 REV=$6
+CSRF=$(json_get 'next(x["id"] for x in d if x["stage"] == "proposal_ready" and x["proposal"]["document_language"] == "de")' <"$TMP/all.json")
 show() { dw deal show "$1" --json; }
 link() { dw deal link "$@" 2>/dev/null; }
 
@@ -53,6 +56,10 @@ start_server
 curl -s -c "$TMP/jar" -o "$TMP/page" "$U$X"
 TOKEN=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/page" | head -1)
 [ ${#TOKEN} = 64 ] || fail "no form token on the page"
+for w in '<html lang="de">' 'Angebot annehmen' 'Ich nehme Angebotsversion 1 und die Bedingungen' \
+    'Annehmen und unterschreiben' 'Änderungen erbitten' 'Angebot ablehnen' 'Angebotsversion <strong>1</strong>'; do
+    grep -qF "$w" "$TMP/page" || fail "the German customer's page lacks '$w'"
+done
 grep -q 'dw_buyer' "$TMP/jar" || fail "no session cookie"
 grep -qi 'httponly' "$TMP/jar" || grep -q '#HttpOnly_' "$TMP/jar" || fail "the session cookie is not HttpOnly"
 post() { # post EXPECTED-STATUS [curl args...]: the accept form with the given changes
