@@ -243,8 +243,10 @@ const struct cmd commands[] = {
     {"deal proposal", "ID", "the proposal as the customer reads it: Markdown, HTML or PDF",
      CMD_ENGINE, cmd_deal_proposal, deal_proposal_opts,
      "dealwright deal proposal D-000001 --format pdf -o proposal.pdf"},
-    {"deal link", "ID", "a signed, expiring link for the customer to accept, decline or ask for "
-     "changes", CMD_ENGINE, cmd_deal_link, deal_link_opts,
+    {"deal link", "ID",
+     "a signed, expiring link for the customer to accept, decline or ask for "
+     "changes",
+     CMD_ENGINE, cmd_deal_link, deal_link_opts,
      "dealwright deal link D-000001 --days 14 --base https://deals.example.com"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},

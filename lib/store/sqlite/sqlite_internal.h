@@ -226,7 +226,7 @@
     X(TOKENS_LIST, "SELECT id, user, role, prefix, created_at, revoked_at FROM api_tokens "        \
                    "ORDER BY id")                                                                  \
     X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")  \
-    X(KEY_ADD, "INSERT OR IGNORE INTO store_keys (name, key, created_at) VALUES (?1, ?2, ?3)")   \
+    X(KEY_ADD, "INSERT OR IGNORE INTO store_keys (name, key, created_at) VALUES (?1, ?2, ?3)")     \
     X(KEY_GET, "SELECT key FROM store_keys WHERE name = ?1")                                       \
     X(EVENTS_SINCE, "SELECT seq, deal_id, type, at, data AS [data:json] FROM events "              \
                     "WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                        \
