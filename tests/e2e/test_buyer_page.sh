@@ -151,3 +151,16 @@ pass "the page's rate limit: $n429 of 40 rapid requests answered 429 (Retry-Afte
 kill -TERM "$PID"
 wait "$PID" || fail "the server exited $? on SIGTERM"
 PID=""
+
+# ---- what the customer typed is personal data: the retention purge removes it all ----------
+DW_NOW=2029-12-01T00:00:00Z dw privacy purge >/dev/null
+show "$ACC" | json_get '(d["acceptance"]["by"], d["acceptance"]["signature"]["name"], d["acceptance"]["signature"]["title"], d["acceptance"]["signature"]["ip_hash"], d["order"]["accepted_by"])' >"$TMP/purged"
+[ "$(cat "$TMP/purged")" = "('[redacted]', '[redacted]', '[redacted]', '[redacted]', '[redacted]')" ] ||
+    fail "the signature after the purge: $(cat "$TMP/purged")"
+[ "$(show "$DEC" | json_get 'd["outcome"]["customer_reason"]')" = "[redacted]" ] || fail "the reason for declining after the purge"
+db .dump >"$TMP/dump.sql"
+for v in "Jana Hartmann" "IT <Procurement>" "budget was cut"; do  # the closed deals; the change request's deal is open
+    ! grep -qF "$v" "$TMP/dump.sql" || fail "'$v' is still in the store after the purge: $(grep -F "$v" "$TMP/dump.sql" | cut -c1-300 | head -3)"
+done
+dw audit verify >/dev/null || fail "the audit chain does not verify after the purge"
+pass "the purge redacts the closed deals' signature and reason for declining; the chain still verifies"
