@@ -187,7 +187,7 @@ static const struct cli_option deal_show_opts[] = {
     OPT_END,
 };
 static const struct cli_option deal_proposal_opts[] = {
-    {"--format", "md|html|pdf", "Markdown (default), a self-contained HTML page, or a PDF", 0},
+    {"--format", "FORMAT", "md (the default), html (a self-contained page) or pdf", 0},
     {"-o", "FILE", "write it to FILE (atomically) instead of stdout", 0},
     OPT_END,
 };
@@ -809,8 +809,8 @@ int main(int argc, char **argv) {
         size_t n = 0;
         for (const struct cmd *k = commands; k->name && n < 120; k++) {
             const char *sp = strchr(k->name, ' ');
-            static char fam[32][32];
-            if (sp && n < 32 && (size_t)(sp - k->name) < sizeof fam[0]) {
+            static char fam[128][32];
+            if (sp && n < 128 && (size_t)(sp - k->name) < sizeof fam[0]) {
                 snprintf(fam[n], sizeof fam[n], "%.*s", (int)(sp - k->name), k->name);
                 cands[n] = fam[n];
             } else {
