@@ -342,6 +342,24 @@ static const char schema_v6[] =
     "    json_extract(new.data, '$.to') || ',' END, last_at = excluded.last_at;"
     "  END;";
 
+static const char schema_v7[] =
+    /* Demo bookings: the slot a deal's customer took, one row per deal (a rebooking or a
+     * cancellation updates it; number counts the deal's bookings for the invitation's UID,
+     * sequence its changes for the invitation's SEQUENCE). Two deals can never book the same
+     * engineer's start: the partial unique index refuses the second. Times in seconds since
+     * the epoch. */
+    "CREATE TABLE bookings ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  user TEXT NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  minutes INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),"
+    "  number INTEGER NOT NULL,"
+    "  sequence INTEGER NOT NULL,"
+    "  booked_by TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX bookings_slot ON bookings (user, start) WHERE status = 'booked';";
 static const char schema_buyer_keys[] =
     /* Keys the store keeps for the library's own signatures (the buyer's page links, the
      * form tokens of its page, the hashes of a buyer's address): random bytes made on first
@@ -362,7 +380,8 @@ static const struct migration migrations[] = {
     {4, "webhooks and their deliveries", schema_v4},
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
-    {7, "keys the library keeps for its own signatures", schema_buyer_keys},
+    {7, "demo bookings", schema_v7},
+    {8, "keys the library keeps for its own signatures", schema_buyer_keys},
 };
 
 int dw__sqlite_schema_version(void) {
