@@ -27,6 +27,12 @@
 #define PAGE_COST 5.0             /* a page request against the per-second rate */
 #define COOKIE "dw_buyer"
 
+/* A page request's charge: five API requests, but never more than a bucket holds, so a
+ * server started with a low --rate still serves the page (at its pace). */
+static double page_cost(const struct server *sv) {
+    return PAGE_COST < sv->burst ? PAGE_COST : sv->burst;
+}
+
 /* ---- HTML ---------------------------------------------------------------------------- */
 
 static void esc(struct dw_buf *b, const char *s) {
@@ -386,7 +392,7 @@ static enum MHD_Result fail_page(struct server *sv, struct MHD_Connection *c, st
 
 enum MHD_Result srv_route_buyer_page(struct server *sv, struct MHD_Connection *c, struct req *rq) {
     char addr[64], fresh[33], cookie[128];
-    if (!srv_rate_take_cost(sv, client_of(c, addr, sizeof addr), PAGE_COST))
+    if (!srv_rate_take_cost(sv, client_of(c, addr, sizeof addr), page_cost(sv)))
         return page_message(c, rq, 429, NULL, "Too many requests",
                             "Please wait a moment and load the page again.");
     const char *session = session_of(c, fresh, cookie, sizeof cookie);
@@ -407,7 +413,7 @@ enum MHD_Result srv_route_buyer_page(struct server *sv, struct MHD_Connection *c
 
 enum MHD_Result srv_route_buyer_post(struct server *sv, struct MHD_Connection *c, struct req *rq) {
     char addr[64];
-    if (!srv_rate_take_cost(sv, client_of(c, addr, sizeof addr), PAGE_COST))
+    if (!srv_rate_take_cost(sv, client_of(c, addr, sizeof addr), page_cost(sv)))
         return page_message(c, rq, 429, NULL, "Too many requests",
                             "Please wait a moment and send the form again.");
     const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
