@@ -647,6 +647,15 @@ static json_t *changes_lead(struct dw_engine *e, const struct link_ref *l,
     if (e->store->ops->leads_for_deal(e->store, l->deal, &leads, err) < 0)
         return NULL;
     _cleanup_json_ json_t *contact = dw__deal_contact(leads);
+    /* a message continues a deal by its sender's address (the reference rule); a deal whose
+     * contact left none (a chat) could not be continued, and the request would start a
+     * deal of its own: refused instead, saying what to do */
+    if (!dw_json_str(contact, "email")) {
+        dw_error_field(err, -DW_ESTATE, "message",
+                       "this deal has no contact address to add your request to; please "
+                       "write to us directly");
+        return NULL;
+    }
     char id[2 * crypto_auth_BYTES + 1], ext[80], subject[160], at[32];
     struct dw_buf b;
     dw_buf_init(&b, 8192);
