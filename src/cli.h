@@ -101,6 +101,7 @@ int cmd_run(struct cli *, int, char **);
 int cmd_deals(struct cli *, int, char **);
 int cmd_deal_show(struct cli *, int, char **);
 int cmd_deal_proposal(struct cli *, int, char **);
+int cmd_deal_link(struct cli *, int, char **);
 int cmd_deal_book(struct cli *, int, char **);
 int cmd_deal_ics(struct cli *, int, char **);
 int cmd_deals_export(struct cli *, int, char **);

@@ -36,5 +36,6 @@
 #include <dealwright/configure.h>
 #include <dealwright/booking.h>
 #include <dealwright/csv.h>
+#include <dealwright/documents.h>
 
 #endif

@@ -360,6 +360,15 @@ static const char schema_v7[] =
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE UNIQUE INDEX bookings_slot ON bookings (user, start) WHERE status = 'booked';";
+static const char schema_buyer_keys[] =
+    /* Keys the store keeps for the library's own signatures (the buyer's page links, the
+     * form tokens of its page, the hashes of a buyer's address): random bytes made on first
+     * use, never shown, never in the event log or the audit chain. */
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  key BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");";
 
 static const struct migration migrations[] = {
     {1,
@@ -372,6 +381,7 @@ static const struct migration migrations[] = {
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
     {7, "demo bookings", schema_v7},
+    {8, "keys the library keeps for its own signatures", schema_buyer_keys},
 };
 
 int dw__sqlite_schema_version(void) {
