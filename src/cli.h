@@ -136,6 +136,8 @@ int cmd_webhook_deliver(struct cli *, int, char **);
 int cmd_events_list(struct cli *, int, char **);
 int cmd_audit_list(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
+/* mail (src/cmd-mail.c) */
+int cli_lead_add_mail(struct cli *cli, const char *path, const char *data, size_t len);
 /* deal show --all: every deal, whole, as one JSON array (src/cmd-state.c) */
 int cli_deals_show_all(struct cli *cli, int argc);
 
