@@ -138,6 +138,9 @@ int cmd_audit_list(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 /* mail (src/cmd-mail.c) */
 int cli_lead_add_mail(struct cli *cli, const char *path, const char *data, size_t len);
+int cmd_deal_mail(struct cli *, int, char **);
+int cmd_mail_send(struct cli *, int, char **);
+int cmd_mail_outbox(struct cli *, int, char **);
 /* deal show --all: every deal, whole, as one JSON array (src/cmd-state.c) */
 int cli_deals_show_all(struct cli *cli, int argc);
 

@@ -88,3 +88,127 @@ int cli_lead_add_mail(struct cli *cli, const char *path, const char *data, size_
     }
     return EXIT_OK;
 }
+
+/* deal mail ID [--kind reply|proposal] [-o FILE] [--queue]: the message, on stdout or in
+ * FILE; --queue puts it in the outbox for `mail send`. */
+int cmd_deal_mail(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *kind = cli_opt(&argc, argv, "--kind", &bad);
+    const char *out = cli_opt(&argc, argv, "-o", &bad);
+    bool queue = cli_flag(&argc, argv, "--queue");
+    if (bad || argc != 1)
+        return cli_usage(
+            "usage: dealwright deal mail ID [--kind reply|proposal] [-o FILE.eml] [--queue]");
+    struct dw_error err = {0};
+    int r;
+    if (queue) {
+        _cleanup_json_ json_t *res = NULL;
+        if ((r = dw_mail_queue(cli->engine, argv[0], kind, getenv("USER"), &res, &err)) < 0)
+            return cli_fail(&err, r);
+        if (cli->json)
+            cli_print_json(res);
+        else
+            printf("%s\toutbox %lld\t%s\t%s\n", dw_json_str(res, "deal"),
+                   (long long)dw_json_int(res, "id", 0), dw_json_str(res, "message_id"),
+                   json_is_true(json_object_get(res, "created")) ? "queued"
+                                                                  : "already queued");
+        return EXIT_OK;
+    }
+    _cleanup_free_ char *data = NULL;
+    size_t len = 0;
+    _cleanup_json_ json_t *meta = NULL;
+    if ((r = dw_deal_mail(cli->engine, argv[0], kind, &data, &len, &meta, &err)) < 0)
+        return cli_fail(&err, r);
+    if (out) {
+        if ((r = dw_write_file_atomic(out, data, len, &err)) < 0)
+            return cli_fail(&err, r);
+        if (cli->json)
+            cli_print_json(meta);
+        else
+            printf("%s\t%s\t%s\n", out, dw_json_str(meta, "message_id"),
+                   dw_json_str(meta, "subject"));
+        return EXIT_OK;
+    }
+    if (cli->json) {
+        json_object_set_new(meta, "message", json_stringn(data, len));
+        cli_print_json(meta);
+        return EXIT_OK;
+    }
+    fwrite(data, 1, len, stdout);
+    return EXIT_OK;
+}
+
+/* A variable named by mail.smtp: its value, or NULL with the problem printed. */
+static const char *secret_env(const char *name, const char *key, bool *bad) {
+    if (!name)
+        return NULL;
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        fprintf(stderr, "dealwright: the environment variable %s (mail.smtp.%s) is not set\n",
+                name, key);
+        *bad = true;
+    }
+    return v;
+}
+
+int cmd_mail_send(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *max_s = cli_opt(&argc, argv, "--max", &bad);
+    (void)argv;
+    long max = 0;
+    if (bad || argc != 0 || (max_s && cli_parse_long(max_s, 1, 10000, &max) < 0))
+        return cli_usage("usage: dealwright mail send [--max N]");
+    const char *user_env, *password_env;
+    dw_mail_smtp_env(dw_engine_workspace(cli->engine), &user_env, &password_env);
+    bool missing = false;
+    struct dw_smtp_auth auth = {.user = secret_env(user_env, "user_env", &missing),
+                                .password = secret_env(password_env, "password_env", &missing)};
+    if (missing)
+        return EXIT_INPUT;
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *res = NULL;
+    int r = dw_mail_send_due(cli->engine, &auth, (int)max, &res, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(res);
+        return EXIT_OK;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(res, "items"), i, it) {
+        const char *e = dw_json_str(it, "error");
+        printf("%lld\t%s\t%s%s%s\n", (long long)dw_json_int(it, "id", 0), dw_json_str(it, "status"),
+               dw_json_str(it, "message_id"), e ? "\t" : "", e ? e : "");
+    }
+    printf("mail: %lld sent, %lld to retry, %lld dead\n", (long long)dw_json_int(res, "sent", 0),
+           (long long)dw_json_int(res, "retry", 0), (long long)dw_json_int(res, "dead", 0));
+    return EXIT_OK;
+}
+
+int cmd_mail_outbox(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *status = cli_opt(&argc, argv, "--status", &bad);
+    (void)argv;
+    if (bad || argc != 0)
+        return cli_usage("usage: dealwright mail outbox [--status pending|sending|sent|dead]");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *rows = NULL;
+    int r = dw_mail_outbox(cli->engine, status, &rows, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (cli->json) {
+        cli_print_json(rows);
+        return EXIT_OK;
+    }
+    size_t i;
+    json_t *m;
+    printf("ID\tDEAL\tKIND\tSTATUS\tATTEMPTS\tTO\tMESSAGE-ID\n");
+    json_array_foreach(rows, i, m) {
+        printf("%lld\t%s\t%s\t%s\t%lld\t%s\t%s\n", (long long)dw_json_int(m, "id", 0),
+               dw_json_str(m, "deal"), dw_json_str(m, "kind"), dw_json_str(m, "status"),
+               (long long)dw_json_int(m, "attempts", 0), dw_json_str(m, "to"),
+               dw_json_str(m, "message_id"));
+    }
+    return EXIT_OK;
+}

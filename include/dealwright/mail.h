@@ -28,7 +28,8 @@ DW_EXPORT bool dw_mail_sniff(const char *data, size_t len);
 
 /* Read one message (MIME: multipart, quoted-printable, base64, RFC 2047 headers, charsets to
  * UTF-8, HTML-only mail as text). name names it in errors (FILE:LINE:COL where a place in
- * the message is at fault). Result: {"kind": "lead" | "bounce" | "auto_reply", "reason":
+ * the message is at fault). Result: {"kind": "lead" | "bounce" | "auto_reply" | "outbound" (a copy of
+ * a message dw_deal_mail made), "reason":
  * why it is not a lead (not for "lead"), "from", "subject", "message_id", "lead": the lead
  * (BLUEPRINT.md "A lead", source "email", external_id the Message-ID, with an "email" object:
  * message_id, in_reply_to, references, attachments [{name, type, size}], html_only,

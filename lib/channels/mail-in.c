@@ -65,10 +65,20 @@ static size_t field_name(const char *s, size_t n) {
     return k > 0 && k < n && s[k] == ':' ? k : 0;
 }
 
+/* A header field name as mail programs write them (letters, digits, '-'), and its colon:
+ * stricter than RFC 5322 allows, so that JSON ('{"source": ...') is never taken for mail. */
+static size_t plain_field_name(const char *s, size_t n) {
+    size_t k = 0;
+    while (k < n && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z') ||
+                     (s[k] >= '0' && s[k] <= '9') || s[k] == '-'))
+        k++;
+    return k > 0 && k < n && s[k] == ':' ? k : 0;
+}
+
 bool dw_mail_sniff(const char *data, size_t len) {
     if (len >= 5 && memcmp(data, "From ", 5) == 0)
         return true;
-    size_t k = field_name(data, len < 200 ? len : 200);
+    size_t k = plain_field_name(data, len < 200 ? len : 200);
     if (k == 0)
         return false;
     /* a JSON or YAML-ish first line ("message: ...") is not mail: ask for a second header
@@ -79,7 +89,7 @@ bool dw_mail_sniff(const char *data, size_t len) {
     size_t rest = len - (size_t)(nl + 1 - data);
     const char *p = nl + 1;
     return rest == 0 || *p == '\n' || *p == '\r' || *p == ' ' || *p == '\t' ||
-           field_name(p, rest < 200 ? rest : 200) > 0;
+           plain_field_name(p, rest < 200 ? rest : 200) > 0;
 }
 
 /* The head of the message checked before GMime sees it: it starts with a header field (or an
@@ -736,7 +746,12 @@ int dw_mail_parse(const char *data, size_t len, const char *name, json_t **ret,
     char buf[120];
     const char *from = dw_json_str(out, "from");
     const char *why = NULL, *kind = NULL;
-    if (rd.report) {
+    const char *mid = dw_json_str(out, "message_id");
+    if (mid && strncmp(mid, "dealwright.D-", 13) == 0) {
+        /* a copy of a message a deal sent (Bcc to the sales mailbox): ours, not a lead */
+        kind = "outbound";
+        why = "a message dealwright sent (its Message-ID is dealwright.D-...)";
+    } else if (rd.report) {
         kind = "bounce";
         why = "a delivery status report (multipart/report)";
     } else if (local_is(from, "mailer-daemon") || local_is(from, "postmaster")) {
