@@ -377,8 +377,8 @@ static int walk_alternative(struct reader *rd, GMimeMultipart *mp, int depth) {
     if (pick < 0)
         return 0;
     if (++rd->parts > DW_MAIL_MAX_PARTS)
-        return dw_error_at(rd->err, -DW_ETOOBIG, rd->name, 0, 0, "more than %d MIME parts",
-                           DW_MAIL_MAX_PARTS);
+        return dw_error_set(rd->err, -DW_ETOOBIG, "%s: more than %d MIME parts", rd->name,
+                            DW_MAIL_MAX_PARTS);
     return walk(rd, g_mime_multipart_get_part(mp, pick), depth + 1);
 }
 

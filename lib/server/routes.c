@@ -86,8 +86,14 @@ static enum MHD_Result mail_lead(struct MHD_Connection *c, struct req *rq, json_
     *ret = NULL;
     int r = dw_mail_parse(rq->body.data ? rq->body.data : "", rq->body.len, "request body",
                           &parsed, &err);
-    if (r < 0)
+    if (r < 0) {
+        if (err.line > 0) { /* "request body:LINE:COL: what" */
+            char where[sizeof err.msg];
+            dw_error_format(&err, where, sizeof where);
+            snprintf(err.msg, sizeof err.msg, "%s", where);
+        }
         return srv_send_dw_error(c, rq, &err, r);
+    }
     if (strcmp(dw_json_str(parsed, "kind"), "lead") != 0) {
         _cleanup_json_ json_t *out =
             json_pack("{s:n,s:n,s:O,s:O}", "lead", "deal", "status",
