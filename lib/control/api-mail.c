@@ -412,9 +412,11 @@ static int record(struct dw_engine *e, const json_t *row, const char *status, dw
     int r = txn(e, err);
     if (r < 0)
         return r;
-    r = e->store->ops->mail_update(e->store, id, status, next_at, error,
-                                   strcmp(status, "sent") == 0 ? now : 0, err);
-    if (r == 0 && strcmp(status, "pending") != 0)
+    bool updated = false;
+    r = e->store->ops->mail_update(e->store, id, dw_json_int(row, "attempts", 0) + 1, status,
+                                   next_at, error, strcmp(status, "sent") == 0 ? now : 0,
+                                   &updated, err);
+    if (r == 0 && updated && strcmp(status, "pending") != 0)
         r = dw__audit(e, deal_id, "mail", strcmp(status, "sent") == 0 ? "mail.sent" : "mail.dead",
                       json_pack("{s:I,s:s,s:I,s:s?}", "outbox", (json_int_t)id, "message_id",
                                 dw_json_str(row, "message_id"), "attempts",

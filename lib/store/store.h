@@ -373,8 +373,10 @@ struct dw_store_ops {
      * row's). mail_due: up to max rows pending or sending whose next_at has come, by id:
      * [{id, deal_id, kind, message_id, sender, recipient, message, attempts}]. mail_claim:
      * mark one sending, attempts + 1, next_at moved, only if its attempts are still
-     * `attempts` (two senders cannot both claim it). mail_update: its status, next_at,
-     * last_error (NULL: none) and sent_at (0: none). mail_list: the rows of a status (NULL
+     * `attempts` (two senders cannot both claim it). mail_update: the outcome of the claim
+     * that made its attempts `attempts` — status, next_at, last_error (NULL: none), sent_at
+     * (0: none) — only while that claim stands (status sending, attempts unchanged), so that
+     * a sender that lost its claim cannot overwrite a later one's result (*ret_updated). mail_list: the rows of a status (NULL
      * all) by id, without the message. */
     int (*mail_insert)(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
                        int64_t *ret_id, bool *ret_created, struct dw_error *err);
@@ -382,8 +384,9 @@ struct dw_store_ops {
                     struct dw_error *err);
     int (*mail_claim)(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
                       bool *ret_claimed, struct dw_error *err);
-    int (*mail_update)(struct dw_store *s, int64_t id, const char *status, dw_time_t next_at,
-                       const char *last_error, dw_time_t sent_at, struct dw_error *err);
+    int (*mail_update)(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
     int (*mail_list)(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
 
     /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,

@@ -269,7 +269,7 @@
                   "next_at = ?3 WHERE id = ?1 AND attempts = ?2 AND "                              \
                   "status IN ('pending', 'sending')")                                              \
     X(MAIL_UPDATE, "UPDATE mail_outbox SET status = ?2, next_at = ?3, last_error = ?4, "           \
-                   "sent_at = ?5 WHERE id = ?1")                                                   \
+                   "sent_at = ?5 WHERE id = ?1 AND attempts = ?6 AND status = 'sending'")          \
     X(MAIL_LIST, "SELECT id, deal_id, kind, message_id, recipient AS [to], status, attempts, "     \
                  "next_at, created_at, sent_at, last_error FROM mail_outbox "                      \
                  "WHERE (?1 IS NULL OR status = ?1) ORDER BY id")                                  \
@@ -514,8 +514,9 @@ int dw__sq_mail_due(struct dw_store *s, dw_time_t now, int max, json_t **ret,
                     struct dw_error *err);
 int dw__sq_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
                       bool *ret_claimed, struct dw_error *err);
-int dw__sq_mail_update(struct dw_store *s, int64_t id, const char *status, dw_time_t next_at,
-                       const char *last_error, dw_time_t sent_at, struct dw_error *err);
+int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
 int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,

@@ -71,8 +71,9 @@ int dw__sq_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time_
     return 0;
 }
 
-int dw__sq_mail_update(struct dw_store *s, int64_t id, const char *status, dw_time_t next_at,
-                       const char *last_error, dw_time_t sent_at, struct dw_error *err) {
+int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int rc = SQLITE_OK, r = dw__sq_stmt(q, DW__SQ_MAIL_UPDATE, &st, err);
@@ -86,9 +87,13 @@ int dw__sq_mail_update(struct dw_store *s, int64_t id, const char *status, dw_ti
         dw__sq_bind_time(st, 5, sent_at, &rc);
     else
         dw__sq_bind_text(st, 5, NULL, &rc);
+    dw__sq_bind_int(st, 6, attempts, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "mail outbox");
-    return dw__sq_exec(q, st, err, "mail outbox");
+    if ((r = dw__sq_exec(q, st, err, "mail outbox")) < 0)
+        return r;
+    *ret_updated = sqlite3_changes(q->db) > 0;
+    return 0;
 }
 
 int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err) {
