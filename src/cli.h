@@ -101,6 +101,7 @@ int cmd_run(struct cli *, int, char **);
 int cmd_deals(struct cli *, int, char **);
 int cmd_deal_show(struct cli *, int, char **);
 int cmd_deal_proposal(struct cli *, int, char **);
+int cmd_deal_link(struct cli *, int, char **);
 int cmd_approvals(struct cli *, int, char **);
 int cmd_approve(struct cli *, int, char **);
 int cmd_reject(struct cli *, int, char **);

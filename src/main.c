@@ -186,6 +186,19 @@ static const struct cli_option deal_show_opts[] = {
     {"--all", NULL, "every deal, whole, as one JSON array (instead of ID)", 0},
     OPT_END,
 };
+static const struct cli_option deal_proposal_opts[] = {
+    {"--format", "md|html|pdf", "Markdown (default), a self-contained HTML page, or a PDF", 0},
+    {"-o", "FILE", "write it to FILE (atomically) instead of stdout", 0},
+    OPT_END,
+};
+static const struct cli_option deal_link_opts[] = {
+    {"--days", "N", "the link is valid for N days, 1-90 (default 14)", 0},
+    {"--as", "USER", "who makes the link (a team.yaml user; audited)", 0},
+    {"--base", "URL", "the server's public URL, printed before /p/TOKEN", 0},
+    {"--revoke", NULL, "withdraw every open link of the deal", 0},
+    {"--list", NULL, "the deal's links and their states (never their tokens)", 0},
+    OPT_END,
+};
 static const struct cli_option audit_list_opts[] = {
     {"--action", "ACTION", "only records of this action (deal.accept, step_failed, ...)", 0},
     {"--after", "SEQ", "only records after this sequence number", 0},
@@ -242,8 +255,12 @@ const struct cmd commands[] = {
      "dealwright deals --stage awaiting_approval"},
     {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show, deal_show_opts,
      "dealwright deal show D-000001"},
-    {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
-     cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
+    {"deal proposal", "ID", "the proposal as the customer reads it: Markdown, HTML or PDF",
+     CMD_ENGINE, cmd_deal_proposal, deal_proposal_opts,
+     "dealwright deal proposal D-000001 --format pdf -o proposal.pdf"},
+    {"deal link", "ID", "a signed, expiring link for the customer to accept, decline or ask for "
+     "changes", CMD_ENGINE, cmd_deal_link, deal_link_opts,
+     "dealwright deal link D-000001 --days 14 --base https://deals.example.com"},
     {"deal mail", "ID", "the deal's mail (reply or proposal letter) as a MIME message",
      CMD_ENGINE, cmd_deal_mail, deal_mail_opts,
      "dealwright deal mail D-000001 --kind proposal -o proposal.eml"},

@@ -34,6 +34,7 @@
 #include <dealwright/extract.h>
 #include <dealwright/knowledge.h>
 #include <dealwright/configure.h>
+#include <dealwright/documents.h>
 #include <dealwright/mail.h>
 
 #endif

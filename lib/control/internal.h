@@ -71,4 +71,19 @@ int dw__cursor_parse(char list, const char *after, int64_t *ret_id, struct dw_er
 int dw__page_limit(int limit, struct dw_error *err);
 json_t *dw__page_finish(char list, json_t *rows /* stolen */, int limit);
 
+/* Record the customer's acceptance of `revision` (0: the latest) in the caller's
+ * transaction (ops.c): the deal's proposal must be ready and the revision current and not
+ * expired. The actor is as_actor when given (the buyer's page), else user:recorder, else
+ * operator. signature (may be NULL) is kept in the acceptance document beside `by`. */
+int dw__accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
+               const char *as_actor, const char *customer, const json_t *signature,
+               struct dw_error *err);
+
+/* The proposal's data for the PDF renderer (channels/document.h) and the proposal document
+ * itself (api-documents.c); its HTML, whole page or body only. */
+int dw__proposal_data(struct dw_engine *e, int64_t deal_id, json_t **ret_proposal, json_t **ret,
+                      struct dw_error *err);
+int dw__proposal_html(struct dw_engine *e, const json_t *proposal, const char *deal, bool page,
+                      char **ret, size_t *ret_len, struct dw_error *err);
+
 #endif

@@ -891,6 +891,12 @@ int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve
 
 static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
                   const char *customer, struct dw_error *err) {
+    return dw__accept(e, deal_id, revision, recorder, NULL, customer, NULL, err);
+}
+
+int dw__accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
+               const char *as_actor, const char *customer, const json_t *signature,
+               struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     _cleanup_json_ json_t *quote = NULL, *acc = NULL;
@@ -929,7 +935,9 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
      * acceptance document (redacted by the privacy purge) and never in the event log or the
      * audit chain, which cannot be redacted. */
     char actor[160];
-    if (recorder)
+    if (as_actor)
+        snprintf(actor, sizeof actor, "%s", as_actor);
+    else if (recorder)
         snprintf(actor, sizeof actor, "user:%s", recorder);
     else
         snprintf(actor, sizeof actor, "operator");
@@ -940,6 +948,8 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     if (!acc || !doc)
         return -DW_ENOMEM;
     json_object_set_new(doc, "by", json_string(customer && *customer ? customer : "customer"));
+    if (signature)
+        json_object_set_new(doc, "signature", json_deep_copy(signature));
     if ((r = s->ops->doc_put(s, deal_id, "acceptance", doc, e->ws->hash, err)) < 0)
         return r;
     enum dw_stage before = d.stage;
@@ -1326,6 +1336,18 @@ static void redact_acceptance(json_t *doc) {
     const char *by = dw_json_str(doc, "by");
     if (by && strcmp(by, "customer") != 0)
         json_object_set_new(doc, "by", json_string(REDACTED));
+    /* a signature on the buyer's page: who typed their name and title, from where */
+    json_t *sig = json_object_get(doc, "signature");
+    static const char *const personal[] = {"name", "title", "ip_hash", "user_agent"};
+    for (size_t i = 0; json_is_object(sig) && i < DW_ARRAY_SIZE(personal); i++)
+        if (json_object_get(sig, personal[i]))
+            json_object_set_new(sig, personal[i], json_string(REDACTED));
+}
+
+/* the customer's own words when they declined on the buyer's page */
+static void redact_outcome(json_t *doc) {
+    if (json_is_string(json_object_get(doc, "customer_reason")))
+        json_object_set_new(doc, "customer_reason", json_string(REDACTED));
 }
 
 static void redact_contract(json_t *doc) {
@@ -1488,7 +1510,7 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
                 {"discovery", NULL},
                 {"contract", redact_contract},
                 {"schedule", NULL},
-                {"outcome", NULL}};
+                {"outcome", redact_outcome}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(docs); k++)
         if ((r = redact_doc(e, deal_id, docs[k].kind, docs[k].fn, vals, err)) < 0)
             return r;

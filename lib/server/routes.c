@@ -197,8 +197,72 @@ static enum MHD_Result route_timeline(struct server *sv, struct MHD_Connection *
     return deal_get(sv, c, rq, V_TIMELINE);
 }
 
+/* The document's format a client asks for: ?format=, else the first media type of Accept we
+ * make (JSON included); NULL for the JSON record. */
+static const char *proposal_format(struct MHD_Connection *c, bool *bad) {
+    const char *f = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+    *bad = false;
+    if (f) {
+        if (strcmp(f, "json") == 0)
+            return NULL;
+        *bad = !dw_doc_content_type(f);
+        return f;
+    }
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    static const struct {
+        const char *type, *format;
+    } types[] = {{"application/json", NULL},
+                 {"application/pdf", "pdf"},
+                 {"text/html", "html"},
+                 {"text/markdown", "md"}};
+    const char *best = NULL, *at = NULL;
+    for (size_t i = 0; accept && i < DW_ARRAY_SIZE(types); i++) {
+        const char *p = strcasestr(accept, types[i].type);
+        if (p && (!at || p < at)) {
+            at = p;
+            best = types[i].format;
+        }
+    }
+    return best;
+}
+
 static enum MHD_Result route_proposal(struct server *sv, struct MHD_Connection *c, struct req *rq) {
-    return deal_get(sv, c, rq, V_PROPOSAL);
+    bool bad;
+    const char *format = proposal_format(c, &bad);
+    if (bad)
+        return srv_send_error(c, rq, 400, "format", "format: json, md, html or pdf, got '%.40s'",
+                              format);
+    if (!format)
+        return deal_get(sv, c, rq, V_PROPOSAL);
+    struct dw_error err = {0};
+    char *bytes = NULL;
+    size_t len = 0;
+    struct reader *rd = srv_reader_get(sv);
+    int r = dw_deal_proposal_render(rd->e, rq->id, format, &bytes, &len, &err);
+    srv_reader_put(rd);
+    if (r < 0)
+        return srv_send_dw_error(c, rq, &err, r);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(bytes);
+        return MHD_NO;
+    }
+    char disp[96];
+    snprintf(disp, sizeof disp, "%s; filename=\"proposal-%s.%s\"",
+             strcmp(format, "pdf") == 0 ? "attachment" : "inline", DW_ID('D', rq->id),
+             strcmp(format, "markdown") == 0 ? "md" : format);
+    MHD_add_response_header(resp, "Content-Type", dw_doc_content_type(format));
+    MHD_add_response_header(resp, "Content-Disposition", disp);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* the HTML is a document to read, never to run: no script, its own style only */
+    if (strcmp(format, "html") == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; "
+                                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'");
+    enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static enum MHD_Result route_quote_diff(struct server *sv, struct MHD_Connection *c,
@@ -385,6 +449,13 @@ const struct route srv_routes[] = {
     {"GET", "/v1/deals/{id}", route_deal, P_TOKEN, "deal", NULL, 'D', false},
     {"GET", "/v1/deals/{id}/timeline", route_timeline, P_TOKEN, "timeline", NULL, 'D', false},
     {"GET", "/v1/deals/{id}/proposal", route_proposal, P_TOKEN, "proposal", NULL, 'D', false},
+    {"GET", "/v1/deals/{id}/links", srv_route_links, P_TOKEN, "links", NULL, 'D', false},
+    {"POST", "/v1/deals/{id}/links", srv_route_links_create, P_PERSON, "links",
+     "make a link for the customer", 'D', false},
+    {"DELETE", "/v1/deals/{id}/links", srv_route_links_revoke, P_PERSON, "links",
+     "revoke the customer's links", 'D', false},
+    {"GET", "/p/{token}", srv_route_buyer_page, P_PUBLIC, "buyer_page", NULL, 0, true},
+    {"POST", "/p/{token}", srv_route_buyer_post, P_PUBLIC, "buyer_page", NULL, 0, true},
     {"POST", "/v1/deals/{id}/accept", route_accept, P_PERSON, "accept", "record an acceptance", 'D',
      false},
     {"GET", "/v1/deals/{id}/quotes/{r1}/diff/{r2}", route_quote_diff, P_TOKEN, "quote_diff", NULL,
@@ -492,6 +563,8 @@ static bool params_read(const struct route *rt, char *const seg[7], struct req *
             continue;
         if (strcmp(ps[i], "{file}") == 0) {
             rq->file = s;
+        } else if (strcmp(ps[i], "{token}") == 0) {
+            rq->token = s;
         } else if (strcmp(ps[i], "{id}") == 0) {
             int r = rt->id == 'D' || rt->id == 'A' ? dw_id_parse(rt->id, s, &rq->id)
                                                    : parse_id_segment(s, &rq->id);

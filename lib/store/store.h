@@ -325,6 +325,11 @@ struct dw_store_ops {
     int (*token_find)(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
     int (*tokens_list)(struct dw_store *s, json_t **ret, struct dw_error *err);
     int (*token_revoke)(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+    /* A secret key of the store by name (len bytes): the one stored, else `fresh` (random
+     * bytes the caller made) stored under name and returned — the first writer wins, so
+     * concurrent callers all get the same key. The key never leaves the library. */
+    int (*key_get)(struct dw_store *s, const char *name, const void *fresh, size_t len,
+                   dw_time_t now, void *ret_key, struct dw_error *err);
     /* Up to max events after seq, oldest first: [{seq, deal_id, type, at, data}]. */
     int (*events_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);

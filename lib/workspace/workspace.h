@@ -386,6 +386,9 @@ struct dw_workspace {
 
     char *company_name;
     char *company_country;
+    char **company_address; /* the letterhead's lines (dealwright.yaml company.address) */
+    size_t n_company_address;
+    char *company_email, *company_phone, *company_website, *company_vat_id; /* or NULL */
     char *language; /* of the knowledge documents unless one says otherwise: "en" default */
     char home_currency[4];
     struct dw_currency *currencies;

@@ -216,7 +216,7 @@ def request(method, target, token=None, body=None, headers=None, want=None, retr
             continue
         if want is not None and r.status != want:
             fail("%s %s: status %d, expected %d: %s" % (method, target, r.status, want, raw[:300]))
-        return r.status, value if value is not None else raw.decode(), hd
+        return r.status, value if value is not None else raw.decode("utf-8", "replace"), hd
 
 
 def raw_exchange(data, wait=None):
@@ -355,6 +355,35 @@ def main():
     request("GET", "/v1/deals/D-000999/timeline", "desk", want=404)
     request("GET", "/v1/deals/nonsense", "desk", want=404)
     print("ok - %d deals read whole, with timelines; %d proposals" % (len(ids), proposals))
+
+    # the proposal as documents, and the buyer's page links of a deal whose proposal is ready
+    ready = [i for i in ids if request("GET", "/v1/deals/" + i, "desk", want=200)[1]["stage"]
+             == "proposal_ready" and i != ids[1]]
+    other = [i for i in ids if i not in ready and i != ids[1]]
+    st, pdf, hd = request("GET", "/v1/deals/%s/proposal?format=pdf" % ready[0], "desk", want=200)
+    if not hd.get("content-type", "").startswith("application/pdf") or not pdf.startswith("%PDF-"):
+        fail("proposal as pdf: %s" % hd.get("content-type"))
+    _, html, hd = request("GET", "/v1/deals/%s/proposal?format=html" % ready[0], "desk", want=200)
+    if "<table>" not in html or "<script" in html:
+        fail("proposal as html: %r" % html[:200])
+    request("GET", "/v1/deals/%s/proposal?format=md" % ready[0], "desk", want=200)
+    _, _, hd = request("GET", "/v1/deals/%s/proposal" % ready[0], "desk",
+                       headers={"Accept": "application/pdf"}, want=200)
+    if not hd.get("content-type", "").startswith("application/pdf"):
+        fail("proposal by Accept: %s" % hd.get("content-type"))
+    request("GET", "/v1/deals/%s/proposal?format=docx" % ready[0], "desk", want=400)
+    request("POST", "/v1/deals/%s/links" % ready[0], "hook", {}, want=403)
+    request("POST", "/v1/deals/%s/links" % ready[0], "desk", {"days": 0}, want=400)
+    request("POST", "/v1/deals/%s/links" % other[0], "desk", {}, want=409)
+    _, link, _ = request("POST", "/v1/deals/%s/links" % ready[0], "desk", {"days": 7}, want=201)
+    _, links, _ = request("GET", "/v1/deals/%s/links" % ready[0], "desk", want=200)
+    if [l["state"] for l in links] != ["open"] or "token" in links[0]:
+        fail("links: %s" % links)
+    _, rv, _ = request("DELETE", "/v1/deals/%s/links" % ready[0], "desk", want=200)
+    _, links, _ = request("GET", "/v1/deals/%s/links" % ready[0], "desk", want=200)
+    if rv["revoked"] != 1 or links[0]["state"] != "revoked":
+        fail("revoked links: %s %s" % (rv, links))
+    print("ok - the proposal as pdf, html and md; a buyer's link made, listed and revoked")
 
     # approvals: the deal desk decides the 25 % discount (policies.yaml discount_bands)
     _, pending, _ = request("GET", "/v1/approvals", "desk", want=200)

@@ -342,7 +342,17 @@ static const char schema_v6[] =
     "    json_extract(new.data, '$.to') || ',' END, last_at = excluded.last_at;"
     "  END;";
 
-static const char schema_v7[] =
+static const char schema_buyer_keys[] =
+    /* Keys the store keeps for the library's own signatures (the buyer's page links, the
+     * form tokens of its page, the hashes of a buyer's address): random bytes made on first
+     * use, never shown, never in the event log or the audit chain. */
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  key BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");";
+
+static const char schema_mail_outbox[] =
     /* The outbox of mail (docs/internals/mail.md): each message as it will be sent, composed
      * once, so that a send after a crash carries the same bytes and Message-ID. status
      * pending | sending | sent | dead; next_at (seconds since the epoch) is when it is due,
@@ -374,7 +384,8 @@ static const struct migration migrations[] = {
     {4, "webhooks and their deliveries", schema_v4},
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
-    {7, "the outbox of mail", schema_v7},
+    {7, "keys for the buyer's page links", schema_buyer_keys},
+    {8, "the outbox of mail", schema_mail_outbox},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -681,6 +681,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .token_find = dw__sq_token_find,
     .tokens_list = dw__sq_tokens_list,
     .token_revoke = dw__sq_token_revoke,
+    .key_get = dw__sq_key_get,
     .events_since = dw__sq_events_since,
     .webhook_insert = dw__sq_webhook_insert,
     .webhooks_list = dw__sq_webhooks_list,

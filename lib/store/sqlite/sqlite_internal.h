@@ -226,6 +226,8 @@
     X(TOKENS_LIST, "SELECT id, user, role, prefix, created_at, revoked_at FROM api_tokens "        \
                    "ORDER BY id")                                                                  \
     X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")  \
+    X(KEY_ADD, "INSERT OR IGNORE INTO store_keys (name, key, created_at) VALUES (?1, ?2, ?3)")   \
+    X(KEY_GET, "SELECT key FROM store_keys WHERE name = ?1")                                       \
     X(EVENTS_SINCE, "SELECT seq, deal_id, type, at, data AS [data:json] FROM events "              \
                     "WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                        \
     X(HOOK_INSERT, "INSERT INTO webhooks (url, events, secret, last_seq, created_at) VALUES "      \
@@ -503,6 +505,8 @@ int dw__sq_model_get(struct dw_store *s, int64_t version, json_t **ret_meta, cha
 int dw__sq_token_insert(struct dw_store *s, const char *user, const char *role, const char *hash,
                         const char *prefix, dw_time_t now, int64_t *ret_id, struct dw_error *err);
 int dw__sq_token_find(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
+int dw__sq_key_get(struct dw_store *s, const char *name, const void *fresh, size_t len,
+                   dw_time_t now, void *ret_key, struct dw_error *err);
 int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
 int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
