@@ -66,6 +66,31 @@ static const struct cli_option reject_opts[] = {
     {"--reason", "TEXT", "why, kept with the decision and shown to the deal's owner", OPT_REQUIRED},
     OPT_END,
 };
+static const struct cli_option export_opts[] = {
+    {"--format", "FORMAT", "csv (the default) or json", 0},
+    {"-o", "FILE", "write it here (default: stdout)", 0},
+    OPT_END,
+};
+
+static const struct cli_option lead_add_opts[] = {
+    {"--map", "FIELD=COLUMN,...",
+     "a CSV's columns for the lead's fields (external_id, name, first_name, last_name, email, "
+     "phone, company, country, title, subject, message, received_at)",
+     0},
+    OPT_END,
+};
+
+static const struct cli_option book_opts[] = {
+    {"--as", "USER", "who books it: a team.yaml user with a role of demo.book_roles", OPT_REQUIRED},
+    {"--cancel", NULL, "cancel the deal's booked demo (no SLOT)", 0},
+    OPT_END,
+};
+
+static const struct cli_option ics_opts[] = {
+    {"-o", "FILE", "write the invitation here (default: stdout)", 0},
+    OPT_END,
+};
+
 static const struct cli_option accept_opts[] = {
     {"--revision", "N", "the quote revision accepted (default: the latest)", 0},
     {"--as", "USER", "the seller who records it, a team.yaml user (the audit actor)", 0},
@@ -247,8 +272,9 @@ const struct cmd commands[] = {
     {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", CMD_WORKSPACE,
      cmd_validate, NULL, "dealwright validate"},
     {"lead add", "[FILE|-]",
-     "submit a lead (JSON), many (JSON Lines), or mail (FILE.eml, a folder, a maildir)",
-     CMD_ENGINE, cmd_lead_add, NULL, "dealwright lead add samples/leads.jsonl"},
+     "submit a lead (JSON), many (JSON Lines, or a CRM's CSV export), or mail (FILE.eml, a "
+     "folder, a maildir); prints the deal ids",
+     CMD_ENGINE, cmd_lead_add, lead_add_opts, "dealwright lead add samples/leads.jsonl"},
     {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, NULL,
      "dealwright run"},
     {"deals", "", "list deals", CMD_ENGINE, cmd_deals, deals_opts,
@@ -261,6 +287,15 @@ const struct cmd commands[] = {
     {"deal link", "ID", "a signed, expiring link for the customer to accept, decline or ask for "
      "changes", CMD_ENGINE, cmd_deal_link, deal_link_opts,
      "dealwright deal link D-000001 --days 14 --base https://deals.example.com"},
+    {"deals export", "", "every deal, one row each, for spreadsheets and CRMs (CSV or JSON)",
+     CMD_ENGINE, cmd_deals_export, export_opts,
+     "dealwright deals export --format csv -o deals.csv"},
+    {"quotes export", "", "every current quote's lines, one row each (CSV or JSON)", CMD_ENGINE,
+     cmd_quotes_export, export_opts, "dealwright quotes export -o quotes.csv"},
+    {"deal book", "DEAL [SLOT]", "book an offered demo slot for the customer (or --cancel)",
+     CMD_ENGINE, cmd_deal_book, book_opts, "dealwright deal book D-000001 1 --as sven"},
+    {"deal ics", "DEAL", "the deal's calendar invitation for its booked demo (iCalendar)",
+     CMD_ENGINE, cmd_deal_ics, ics_opts, "dealwright deal ics D-000001 -o demo.ics"},
     {"deal mail", "ID", "the deal's mail (reply or proposal letter) as a MIME message",
      CMD_ENGINE, cmd_deal_mail, deal_mail_opts,
      "dealwright deal mail D-000001 --kind proposal -o proposal.eml"},
@@ -811,7 +846,12 @@ int main(int argc, char **argv) {
         return EXIT_OK;
     }
     int words = 1;
-    const struct cmd *c = cli_find(w1, NULL);
+    /* a command of two words first: `deals export` beside `deals` */
+    const struct cmd *c = i + 1 < argc ? cli_find(w1, argv[i + 1]) : NULL;
+    if (c)
+        words = 2;
+    else
+        c = cli_find(w1, NULL);
     if (!c && cli_is_family(w1)) {
         const char *w2 = i + 1 < argc ? argv[i + 1] : NULL;
         if (!w2) {

@@ -352,6 +352,25 @@ static const char schema_buyer_keys[] =
     "  created_at INTEGER NOT NULL"
     ");";
 
+static const char schema_bookings[] =
+    /* Demo bookings: the slot a deal's customer took, one row per deal (a rebooking or a
+     * cancellation updates it; number counts the deal's bookings for the invitation's UID,
+     * sequence its changes for the invitation's SEQUENCE). Two deals can never book the same
+     * engineer's start: the partial unique index refuses the second. Times in seconds since
+     * the epoch. */
+    "CREATE TABLE bookings ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  user TEXT NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  minutes INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),"
+    "  number INTEGER NOT NULL,"
+    "  sequence INTEGER NOT NULL,"
+    "  booked_by TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX bookings_slot ON bookings (user, start) WHERE status = 'booked';";
+
 static const char schema_mail_outbox[] =
     /* The outbox of mail (docs/internals/mail.md): each message as it will be sent, composed
      * once, so that a send after a crash carries the same bytes and Message-ID. status
@@ -385,7 +404,8 @@ static const struct migration migrations[] = {
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
     {7, "keys for the buyer's page links", schema_buyer_keys},
-    {8, "the outbox of mail", schema_mail_outbox},
+    {8, "demo bookings", schema_bookings},
+    {9, "the outbox of mail", schema_mail_outbox},
 };
 
 int dw__sqlite_schema_version(void) {
