@@ -37,7 +37,10 @@ static GMimeObject *attachment_part(const struct dw__mail_attachment *a) {
     g_mime_part_set_content(p, w);
     g_object_unref(w);
     g_object_unref(st);
-    g_mime_part_set_filename(p, a->name);
+    if (a->method)
+        g_mime_object_set_content_type_parameter(GMIME_OBJECT(p), "method", a->method);
+    if (strncmp(a->type, "text/", 5) == 0)
+        g_mime_object_set_content_type_parameter(GMIME_OBJECT(p), "charset", "utf-8");
     g_mime_object_set_disposition(GMIME_OBJECT(p), GMIME_DISPOSITION_ATTACHMENT);
     g_mime_part_set_filename(p, a->name);
     g_mime_part_set_content_encoding(p, GMIME_CONTENT_ENCODING_BASE64);

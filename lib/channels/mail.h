@@ -27,7 +27,8 @@ char *dw__markdown_text(const char *md);
 
 struct dw__mail_attachment {
     const char *name; /* file name */
-    const char *type; /* "application/pdf" */
+    const char *type;   /* "application/pdf" */
+    const char *method; /* text/calendar's method parameter (REQUEST, CANCEL); NULL: none */
     const void *data;
     size_t len;
 };

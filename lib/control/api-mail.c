@@ -172,11 +172,55 @@ int dw_deal_mail(struct dw_engine *e, const char *deal, const char *kind, char *
         refs[n_refs++] = irt;
 
     _cleanup_free_ char *text = dw__markdown_text(md);
-    _cleanup_free_ char *html = dw__markdown_html(md, strlen(md));
+    _cleanup_free_ char *html = NULL, *pdf = NULL, *ics = NULL;
+    size_t html_len = 0, pdf_len = 0;
+    struct dw__mail_attachment att[2];
+    size_t n_att = 0;
+    char pdf_name[64];
+    if (strcmp(kind, "proposal") == 0) {
+        /* the proposal as the customer's documents show it: the HTML page as the message's
+         * rich alternative, the PDF attached (lib/channels/document.c, pdf.c) */
+        if ((r = dw_deal_proposal_render(e, id, "html", &html, &html_len, err)) < 0 ||
+            (r = dw_deal_proposal_render(e, id, "pdf", &pdf, &pdf_len, err)) < 0)
+            return r;
+        snprintf(pdf_name, sizeof pdf_name, "%s %s.pdf", word(lang, proposal_words), ref);
+        att[n_att++] = (struct dw__mail_attachment){
+            .name = pdf_name, .type = "application/pdf", .data = pdf, .len = pdf_len};
+        /* the demo's invitation, when one is booked (lib/channels/ics.c) */
+        size_t ics_len = 0;
+        struct dw_error ignore = {0};
+        r = dw_deal_invitation(e, id, &ics, &ignore);
+        if (r < 0 && r != -DW_ENOENT)
+            return dw_error_set(err, r, "%s: the demo invitation: %s", ref, ignore.msg);
+        if (r >= 0 && ics) {
+            /* a booking (or its change) is news: the letter that carries it is a message of
+             * its own, named by the booking's number and sequence */
+            _cleanup_json_ json_t *bk = NULL;
+            if (dw_deal_booking(e, id, &bk, &ignore) == 0) {
+                size_t l = strlen(message_id);
+                char *at = strrchr(message_id, '@');
+                char tail[160];
+                snprintf(tail, sizeof tail, ".demo%lld-%lld%s",
+                         (long long)dw_json_int(bk, "number", 0),
+                         (long long)dw_json_int(bk, "sequence", 0), at);
+                if (l + strlen(tail) < sizeof message_id)
+                    snprintf(at, sizeof message_id - (size_t)(at - message_id), "%s", tail);
+            }
+            ics_len = strlen(ics);
+            att[n_att++] = (struct dw__mail_attachment){.name = "invitation.ics",
+                                                        .type = "text/calendar",
+                                                        .method = strstr(ics, "METHOD:CANCEL")
+                                                                      ? "CANCEL"
+                                                                      : "REQUEST",
+                                                        .data = ics,
+                                                        .len = ics_len};
+        }
+        r = 0;
+    } else {
+        html = dw__markdown_html(md, strlen(md));
+    }
     if (!text || !html)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    struct dw__mail_attachment att[4];
-    size_t n_att = 0;
     struct dw__mail_out m = {
         .from_name = ws->mail.from_name ? ws->mail.from_name : ws->company_name,
         .from_addr = ws->mail.from,

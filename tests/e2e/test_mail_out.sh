@@ -50,7 +50,7 @@ assert m['Message-ID'] == '<dealwright.D-000001.proposal.1@northwind-edge.exampl
 cust = '<CAF7b2Qx9m3-hv.20261117.0941@mail.harbourview-hotels.example>'
 assert m['In-Reply-To'] == cust, m['In-Reply-To']
 assert cust in m['References'], m['References']
-assert m.get_content_type() == 'multipart/alternative', m.get_content_type()
+assert m.get_content_type() == 'multipart/mixed', m.get_content_type()
 text = m.get_body(('plain',)).get_content()
 html = m.get_body(('html',)).get_content()
 assert 'Proposal' in text and 'D-000001' in text, text[:300]
@@ -58,11 +58,40 @@ total = sys.argv[2]
 euros = '{:,.2f}'.format(float(total))
 assert total in text or euros in text, (total, euros)
 assert '**' not in text, 'Markdown emphasis left in the plain text'
-assert '<table>' in html and '<h1>' in html, html[:300]
+assert '<table' in html and '<h1' in html, html[:300]
+atts = [p for p in m.iter_attachments()]
+assert [(a.get_content_type(), a.get_filename()) for a in atts] == \
+    [('application/pdf', 'Proposal D-000001.pdf')], [(a.get_content_type(), a.get_filename()) for a in atts]
+pdf = atts[0].get_payload(decode=True)
+assert pdf.startswith(b'%PDF-'), pdf[:10]
+open(sys.argv[1] + '.pdf', 'wb').write(pdf)
 EOF
+pdftotext "$TMP/p.eml.pdf" - | grep -q "D-000001" || fail "the attached PDF does not read as the proposal"
 expect_exit 0 dw deal mail D-000001 -o "$TMP/p2.eml"
 cmp -s "$TMP/p.eml" "$TMP/p2.eml" || fail "writing the proposal mail twice gave two messages"
 pass "deal mail --kind proposal: MIME Python reads cleanly, threaded, the total in it, stable"
+
+# a booked demo: the invitation attached (python3-icalendar reads it), and the letter that
+# carries it is a message of its own
+dw deal book D-000001 1 --as sven >/dev/null
+expect_exit 0 dw deal mail D-000001 -o "$TMP/pi.eml"
+$PY - "$TMP/pi.eml" <<'EOF' || fail "the proposal mail with the invitation"
+import email, email.policy, icalendar, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+assert all(not p.defects for p in m.walk())
+assert m['Message-ID'] == '<dealwright.D-000001.proposal.1.demo1-0@northwind-edge.example>', m['Message-ID']
+atts = {a.get_content_type(): a for a in m.iter_attachments()}
+assert set(atts) == {'application/pdf', 'text/calendar'}, set(atts)
+ics = atts['text/calendar']
+assert ics.get_filename() == 'invitation.ics' and ics.get_param('method') == 'REQUEST'
+cal = icalendar.Calendar.from_ical(ics.get_payload(decode=True))
+assert str(cal['method']) == 'REQUEST'
+ev = next(iter(cal.walk('VEVENT')))
+att = ev.get('attendee')
+att = [str(a) for a in (att if isinstance(att, list) else [att])]
+assert any('olivia.grant@harbourview-hotels.example' in a for a in att), att
+EOF
+pass "a booked demo's invitation (.ics, METHOD=REQUEST) attached beside the PDF"
 
 # ---- the clarifying reply ------------------------------------------------------------
 expect_exit 0 dw deal mail D-000002 -o "$TMP/r.eml"
@@ -166,7 +195,7 @@ echo "$OUT" | grep -q "1 sent" || fail "the interrupted message was not sent aga
 DW_NOW=2026-11-24T13:00:00Z expect_exit 0 dw mail send
 echo "$OUT" | grep -q "0 sent" || fail "a sent message was sent again: $OUT"
 for d in D-000001 D-000003 D-000004; do
-    [ "$(delivered "dealwright.$d.proposal.1@")" = 1 ] || fail "$d delivered $(delivered "dealwright.$d.proposal.1@") times"
+    [ "$(delivered "dealwright.$d.proposal.1")" = 1 ] || fail "$d delivered $(delivered "dealwright.$d.proposal.1") times"
 done
 [ "$(dw mail outbox --status sent --json | json_get 'len(d)')" = 3 ] || fail "outbox after: $(dw mail outbox)"
 $PY - "$TMP/sink.log" <<'EOF' || fail "what the relay received"
