@@ -1172,6 +1172,12 @@ static int redact_lead(struct dw_engine *e, const json_t *lead, struct dw_error 
         json_object_set_new(turn, "text", json_string(REDACTED));
     if (intake)
         json_object_set_new(intake, "text", json_string(REDACTED));
+    /* a mail's attachments are named by their sender ("CV Jana Hartmann.pdf") */
+    json_t *att;
+    json_array_foreach(json_object_get(json_object_get(raw, "email"), "attachments"), i, att) {
+        if (json_is_string(json_object_get(att, "name")))
+            json_object_set_new(att, "name", json_string(REDACTED));
+    }
     return e->store->ops->lead_redact(e->store, dw_json_int(lead, "id", 0), raw, intake, err);
 }
 

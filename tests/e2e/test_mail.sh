@@ -191,3 +191,11 @@ kill -TERM "$PID"
 wait "$PID" || true
 PID=""
 pass "POST /v1/leads with message/rfc822: created, duplicate, bounce (200), malformed (400)"
+
+# the privacy purge takes the attachments' names (a sender names them) with the text
+dw run >/dev/null
+expect_exit 0 dw accept "$DD"
+DW_NOW=2031-01-01T00:00:00Z dw privacy purge >/dev/null
+[ "$(lead_of "$DD" 0 'l["email"]["attachments"][0]["name"], l["message"]')" = "[redacted] [redacted]" ] ||
+    fail "purge: $(lead_of "$DD" 0 'l')"
+pass "the privacy purge redacts a mail's text and its attachments' names"
