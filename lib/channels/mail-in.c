@@ -238,7 +238,9 @@ static int append_text(struct reader *rd, const char *s, bool flowed, bool delsp
         size_t keep = m;
         if (soft && delsp && keep > 0)
             keep--;
-        if (!soft)
+        /* trailing blanks go, except in "-- ", the signature's separator (RFC 3676) that
+         * the extractor's structure reading looks for */
+        if (!soft && !(keep == 3 && memcmp(q, "-- ", 3) == 0))
             while (keep > 0 && (q[keep - 1] == ' ' || q[keep - 1] == '\t'))
                 keep--;
         for (size_t i = 0; i < keep; i++) {
