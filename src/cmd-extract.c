@@ -3,10 +3,10 @@
  *
  * Both need only the workspace (its catalog is the vocabulary), not the store. Input to
  * `extract` is a lead (JSON, when the first non-blank byte is '{') or a message as plain
- * text, or a raw mail (read as `lead add` reads it); plain text has no received_at, so relative dates resolve against --at (default:
- * now). The labelled set is a directory of JSON files, one message each
- * (docs/internals/extraction.md "Evaluation"); `eval extraction` exits 1 when a field scores
- * below its goal, so `make test` fails on a regression.
+ * text, or a raw mail (read as `lead add` reads it); plain text has no received_at, so relative
+ * dates resolve against --at (default: now). The labelled set is a directory of JSON files, one
+ * message each (docs/internals/extraction.md "Evaluation"); `eval extraction` exits 1 when a field
+ * scores below its goal, so `make test` fails on a regression.
  */
 #include <dirent.h>
 #include <stdlib.h>

@@ -59,8 +59,7 @@ int cli_lead_add_mail(struct cli *cli, const char *path, const char *data, size_
             json_t *sub = json_array_get(res, k++);
             o = json_pack("{s:O,s:s,s:O,s:O,s:O}", "file", json_object_get(m, "file"), "kind",
                           "lead", "lead", json_object_get(sub, "lead"), "deal",
-                          json_object_get(sub, "deal"), "status",
-                          json_object_get(sub, "status"));
+                          json_object_get(sub, "deal"), "status", json_object_get(sub, "status"));
         } else {
             o = json_pack("{s:O,s:O,s:n,s:n,s:O,s:O}", "file", json_object_get(m, "file"), "kind",
                           json_object_get(m, "kind"), "lead", "deal", "status",
@@ -110,8 +109,7 @@ int cmd_deal_mail(struct cli *cli, int argc, char **argv) {
         else
             printf("%s\toutbox %lld\t%s\t%s\n", dw_json_str(res, "deal"),
                    (long long)dw_json_int(res, "id", 0), dw_json_str(res, "message_id"),
-                   json_is_true(json_object_get(res, "created")) ? "queued"
-                                                                  : "already queued");
+                   json_is_true(json_object_get(res, "created")) ? "queued" : "already queued");
         return EXIT_OK;
     }
     _cleanup_free_ char *data = NULL;
@@ -144,8 +142,8 @@ static const char *secret_env(const char *name, const char *key, bool *bad) {
         return NULL;
     const char *v = getenv(name);
     if (!v || !*v) {
-        fprintf(stderr, "dealwright: the environment variable %s (mail.smtp.%s) is not set\n",
-                name, key);
+        fprintf(stderr, "dealwright: the environment variable %s (mail.smtp.%s) is not set\n", name,
+                key);
         *bad = true;
     }
     return v;

@@ -284,8 +284,10 @@ const struct cmd commands[] = {
     {"deal proposal", "ID", "the proposal as the customer reads it: Markdown, HTML or PDF",
      CMD_ENGINE, cmd_deal_proposal, deal_proposal_opts,
      "dealwright deal proposal D-000001 --format pdf -o proposal.pdf"},
-    {"deal link", "ID", "a signed, expiring link for the customer to accept, decline or ask for "
-     "changes", CMD_ENGINE, cmd_deal_link, deal_link_opts,
+    {"deal link", "ID",
+     "a signed, expiring link for the customer to accept, decline or ask for "
+     "changes",
+     CMD_ENGINE, cmd_deal_link, deal_link_opts,
      "dealwright deal link D-000001 --days 14 --base https://deals.example.com"},
     {"deals export", "", "every deal, one row each, for spreadsheets and CRMs (CSV or JSON)",
      CMD_ENGINE, cmd_deals_export, export_opts,
@@ -296,8 +298,8 @@ const struct cmd commands[] = {
      CMD_ENGINE, cmd_deal_book, book_opts, "dealwright deal book D-000001 1 --as sven"},
     {"deal ics", "DEAL", "the deal's calendar invitation for its booked demo (iCalendar)",
      CMD_ENGINE, cmd_deal_ics, ics_opts, "dealwright deal ics D-000001 -o demo.ics"},
-    {"deal mail", "ID", "the deal's mail (reply or proposal letter) as a MIME message",
-     CMD_ENGINE, cmd_deal_mail, deal_mail_opts,
+    {"deal mail", "ID", "the deal's mail (reply or proposal letter) as a MIME message", CMD_ENGINE,
+     cmd_deal_mail, deal_mail_opts,
      "dealwright deal mail D-000001 --kind proposal -o proposal.eml"},
     {"mail send", "", "send the outbox through the workspace's SMTP relay", CMD_ENGINE,
      cmd_mail_send, mail_send_opts, "dealwright mail send --max 20"},

@@ -28,13 +28,13 @@ DW_EXPORT bool dw_mail_sniff(const char *data, size_t len);
 
 /* Read one message (MIME: multipart, quoted-printable, base64, RFC 2047 headers, charsets to
  * UTF-8, HTML-only mail as text). name names it in errors (FILE:LINE:COL where a place in
- * the message is at fault). Result: {"kind": "lead" | "bounce" | "auto_reply" | "outbound" (a copy of
- * a message dw_deal_mail made), "reason":
- * why it is not a lead (not for "lead"), "from", "subject", "message_id", "lead": the lead
- * (BLUEPRINT.md "A lead", source "email", external_id the Message-ID, with an "email" object:
- * message_id, in_reply_to, references, attachments [{name, type, size}], html_only,
- * truncated) or null}. Attachments are listed, never decoded beyond counting their bytes.
- * Errors: -DW_EPARSE (malformed), -DW_ETOOBIG (a limit above), -DW_EINVAL (no sender). */
+ * the message is at fault). Result: {"kind": "lead" | "bounce" | "auto_reply" | "outbound" (a copy
+ * of a message dw_deal_mail made), "reason": why it is not a lead (not for "lead"), "from",
+ * "subject", "message_id", "lead": the lead (BLUEPRINT.md "A lead", source "email", external_id the
+ * Message-ID, with an "email" object: message_id, in_reply_to, references, attachments [{name,
+ * type, size}], html_only, truncated) or null}. Attachments are listed, never decoded beyond
+ * counting their bytes. Errors: -DW_EPARSE (malformed), -DW_ETOOBIG (a limit above), -DW_EINVAL (no
+ * sender). */
 DW_EXPORT int dw_mail_parse(const char *data, size_t len, const char *name, json_t **ret,
                             struct dw_error *err);
 
@@ -52,14 +52,13 @@ DW_EXPORT int dw_mail_read_path(const char *path, json_t **ret, struct dw_error 
  * lines, owned by the caller, free()); *ret_meta {deal, kind, revision, message_id, from,
  * to, subject, attachments}. Errors: -DW_ENOENT (no such deal), -DW_ESTATE (nothing of that
  * kind to send yet), -DW_EINVAL (no mail.from in dealwright.yaml, no contact address). */
-DW_EXPORT int dw_deal_mail(struct dw_engine *e, const char *deal, const char *kind,
-                           char **ret_data, size_t *ret_len, json_t **ret_meta,
-                           struct dw_error *err);
+DW_EXPORT int dw_deal_mail(struct dw_engine *e, const char *deal, const char *kind, char **ret_data,
+                           size_t *ret_len, json_t **ret_meta, struct dw_error *err);
 
 /* Put the deal's message in the outbox (one transaction, audited as `by`): the same
  * Message-ID twice is one row. *ret {id, deal, kind, message_id, status, created: bool}. */
-DW_EXPORT int dw_mail_queue(struct dw_engine *e, const char *deal, const char *kind,
-                            const char *by, json_t **ret, struct dw_error *err);
+DW_EXPORT int dw_mail_queue(struct dw_engine *e, const char *deal, const char *kind, const char *by,
+                            json_t **ret, struct dw_error *err);
 
 /* The SMTP relay's credentials, read by the caller from the environment variables the
  * workspace names (dw_mail_smtp_env); NULL when there are none. Never stored or logged. */

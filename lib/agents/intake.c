@@ -171,8 +171,7 @@ static int parse_email(const json_t *m, json_t **ret, struct dw_error *err) {
         } else if (strcmp(key, "references") == 0) {
             if (!json_is_array(v) || json_array_size(v) > MAIL_REFS_MAX)
                 return dw_error_field(err, -DW_EINVAL, field,
-                                      "must be an array of at most %d message ids",
-                                      MAIL_REFS_MAX);
+                                      "must be an array of at most %d message ids", MAIL_REFS_MAX);
             size_t i;
             json_t *id;
             json_array_foreach(v, i, id) {
@@ -197,11 +196,10 @@ static int parse_email(const json_t *m, json_t **ret, struct dw_error *err) {
                     snprintf(field, sizeof field, "email.attachments[%zu].%s", i, k);
                     if (strcmp(k, "size") == 0) {
                         if (!json_is_integer(x) || json_integer_value(x) < 0)
-                            return dw_error_field(err, -DW_EINVAL, field,
-                                                  "must be a byte count");
+                            return dw_error_field(err, -DW_EINVAL, field, "must be a byte count");
                     } else if (strcmp(k, "name") == 0 || strcmp(k, "type") == 0) {
-                        if (!json_is_null(x) && (r = check_string(x, field, FIELD_MAX, false,
-                                                                  err)) < 0)
+                        if (!json_is_null(x) &&
+                            (r = check_string(x, field, FIELD_MAX, false, err)) < 0)
                             return r;
                     } else {
                         return dw_error_field(err, -DW_EINVAL, field, "unknown field");

@@ -130,8 +130,8 @@ static int check_head(const char *data, size_t len, const char *name, size_t *re
                                                : "malformed header field: expected 'Name: value'");
             }
             if (++fields > DW_MAIL_MAX_HEADERS)
-                return dw_error_at(err, -DW_ETOOBIG, name, line, 1,
-                                   "more than %d header fields", DW_MAIL_MAX_HEADERS);
+                return dw_error_at(err, -DW_ETOOBIG, name, line, 1, "more than %d header fields",
+                                   DW_MAIL_MAX_HEADERS);
         }
         off += n + 1;
         line++;
@@ -404,8 +404,8 @@ static int walk(struct reader *rd, GMimeObject *obj, int depth) {
         int n = g_mime_multipart_get_count(mp);
         for (int i = 0; i < n; i++) {
             if (++rd->parts > DW_MAIL_MAX_PARTS)
-                return dw_error_set(rd->err, -DW_ETOOBIG, "%s: more than %d MIME parts",
-                                    rd->name, DW_MAIL_MAX_PARTS);
+                return dw_error_set(rd->err, -DW_ETOOBIG, "%s: more than %d MIME parts", rd->name,
+                                    DW_MAIL_MAX_PARTS);
             int r = walk(rd, g_mime_multipart_get_part(mp, i), depth + 1);
             if (r < 0)
                 return r;
@@ -418,7 +418,8 @@ static int walk(struct reader *rd, GMimeObject *obj, int depth) {
     if (!GMIME_IS_PART(obj))
         return 0;
     bool attachment = is_attachment(obj);
-    if (!attachment && GMIME_IS_TEXT_PART(obj) && g_mime_content_type_is_type(ct, "text", "plain")) {
+    if (!attachment && GMIME_IS_TEXT_PART(obj) &&
+        g_mime_content_type_is_type(ct, "text", "plain")) {
         rd->plain_seen = true;
         return read_text_part(rd, GMIME_PART(obj), false);
     }
@@ -434,16 +435,40 @@ static int walk(struct reader *rd, GMimeObject *obj, int depth) {
 /* Subjects of out-of-office notices, lower-case, as they start (after "Re:"/"AW:" removed)
  * in the six languages customers write in. */
 static const char *const ooo_subjects[] = {
-    /* en */ "out of office", "out of the office", "automatic reply", "auto reply", "auto-reply",
-    "autoreply", "away from the office", "on vacation", "on holiday",
-    /* de */ "abwesenheitsnotiz", "automatische antwort", "abwesend", "nicht im büro",
-    "außer haus", "urlaubsabwesenheit",
-    /* fr */ "réponse automatique", "absence du bureau", "absent du bureau", "message d'absence",
-    "je suis absent", "absente du bureau",
-    /* es */ "respuesta automática", "fuera de la oficina", "fuera de oficina", "ausente",
+    /* en */ "out of office",
+    "out of the office",
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "away from the office",
+    "on vacation",
+    "on holiday",
+    /* de */ "abwesenheitsnotiz",
+    "automatische antwort",
+    "abwesend",
+    "nicht im büro",
+    "außer haus",
+    "urlaubsabwesenheit",
+    /* fr */ "réponse automatique",
+    "absence du bureau",
+    "absent du bureau",
+    "message d'absence",
+    "je suis absent",
+    "absente du bureau",
+    /* es */ "respuesta automática",
+    "fuera de la oficina",
+    "fuera de oficina",
+    "ausente",
     "respuesta automatica",
-    /* it */ "risposta automatica", "fuori ufficio", "fuori sede", "assente dall'ufficio",
-    /* nl */ "automatisch antwoord", "afwezig", "niet aanwezig", "buiten kantoor",
+    /* it */ "risposta automatica",
+    "fuori ufficio",
+    "fuori sede",
+    "assente dall'ufficio",
+    /* nl */ "automatisch antwoord",
+    "afwezig",
+    "niet aanwezig",
+    "buiten kantoor",
     "afwezigheidsbericht",
 };
 
@@ -477,8 +502,7 @@ static const char *auto_reply_reason(GMimeObject *o, const char *subject, char *
     if ((v = header(o, "Precedence"))) {
         char *t = g_ascii_strdown(v, -1);
         g_strstrip(t);
-        bool hit = strcmp(t, "auto_reply") == 0 || strcmp(t, "bulk") == 0 ||
-                   strcmp(t, "junk") == 0;
+        bool hit = strcmp(t, "auto_reply") == 0 || strcmp(t, "bulk") == 0 || strcmp(t, "junk") == 0;
         if (hit)
             snprintf(buf, n, "Precedence: %s", t);
         g_free(t);
@@ -670,14 +694,14 @@ static int build(GMimeMessage *msg, struct reader *rd, json_t **ret) {
     if (contact && fromname && *fromname)
         json_object_set_new(contact, "name", json_string(fromname));
     _cleanup_json_ json_t *irt = id_list(header(o, "In-Reply-To"), 1);
-    json_t *email = json_pack(
-        "{s:s?,s:O?,s:o,s:O,s:b,s:b}", "message_id", mid_ok ? mid : NULL, "in_reply_to",
-        json_array_get(irt, 0), "references", id_list(header(o, "References"), REFERENCES_MAX), "attachments",
-        rd->attachments, "html_only", rd->html_only_seen && !rd->plain_seen, "truncated",
-        rd->truncated);
-    json_t *lead = json_pack("{s:s,s:s,s:o,s:s%,s:o}", "source", "email", "external_id", ext,
-                             "contact", contact, "message", text + lead_start, tlen - lead_start,
-                             "email", email);
+    json_t *email =
+        json_pack("{s:s?,s:O?,s:o,s:O,s:b,s:b}", "message_id", mid_ok ? mid : NULL, "in_reply_to",
+                  json_array_get(irt, 0), "references",
+                  id_list(header(o, "References"), REFERENCES_MAX), "attachments", rd->attachments,
+                  "html_only", rd->html_only_seen && !rd->plain_seen, "truncated", rd->truncated);
+    json_t *lead =
+        json_pack("{s:s,s:s,s:o,s:s%,s:o}", "source", "email", "external_id", ext, "contact",
+                  contact, "message", text + lead_start, tlen - lead_start, "email", email);
     if (lead && subject && *subject)
         json_object_set_new(lead, "subject", json_string(subject));
     if (lead && at[0])
@@ -699,8 +723,8 @@ int dw_mail_parse(const char *data, size_t len, const char *name, json_t **ret,
     if (len == 0)
         return dw_error_set(err, -DW_EPARSE, "%s: empty message", name);
     if (len > DW_MAIL_MAX_BYTES)
-        return dw_error_set(err, -DW_ETOOBIG, "%s: the message is %zu bytes, the limit is %u",
-                            name, len, DW_MAIL_MAX_BYTES);
+        return dw_error_set(err, -DW_ETOOBIG, "%s: the message is %zu bytes, the limit is %u", name,
+                            len, DW_MAIL_MAX_BYTES);
     if (memchr(data, '\0', len)) {
         size_t off = (size_t)((const char *)memchr(data, '\0', len) - data);
         int line, col;
@@ -872,8 +896,9 @@ int dw_mail_read_path(const char *path, json_t **ret, struct dw_error *err) {
     g_free(cur);
     g_free(new);
     if (r == 0 && n == 0)
-        r = dw_error_set(err, -DW_EINVAL, "%s: no mail in the folder (*.eml, or a maildir's "
-                                          "cur/ and new/)",
+        r = dw_error_set(err, -DW_EINVAL,
+                         "%s: no mail in the folder (*.eml, or a maildir's "
+                         "cur/ and new/)",
                          path);
     for (size_t i = 0; i < n && r == 0; i++)
         r = read_one(files[i], out, err);

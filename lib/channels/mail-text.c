@@ -58,13 +58,12 @@ static void out_text(struct html_out *o, const char *s) {
     }
 }
 
-static const char *const blocks[] = {"p",       "div",     "h1",      "h2",     "h3",
-                                     "h4",      "h5",      "h6",      "ul",     "ol",
-                                     "table",   "tr",      "blockquote", "section", "article",
-                                     "header",  "footer",  "address", "hr",     "dl",
-                                     "dt",      "dd",      "form",    "center", "main"};
-static const char *const dropped[] = {"script", "style", "head", "title", "noscript", "template",
-                                      "object", "iframe", "svg"};
+static const char *const blocks[] = {
+    "p",  "div",   "h1", "h2",         "h3",      "h4",      "h5",     "h6",     "ul",
+    "ol", "table", "tr", "blockquote", "section", "article", "header", "footer", "address",
+    "hr", "dl",    "dt", "dd",         "form",    "center",  "main"};
+static const char *const dropped[] = {"script",   "style",  "head",   "title", "noscript",
+                                      "template", "object", "iframe", "svg"};
 
 static void walk_html(struct html_out *o, const xmlNode *n, int depth) {
     for (; n; n = n->next) {
@@ -82,8 +81,8 @@ static void walk_html(struct html_out *o, const xmlNode *n, int depth) {
             continue;
         for (size_t i = 0; i < DW_ARRAY_SIZE(blocks); i++)
             block |= is_elem(n, blocks[i]);
-        bool para = is_elem(n, "p") || (n->name[0] == 'h' && n->name[1] >= '1' &&
-                                          n->name[1] <= '6' && !n->name[2]);
+        bool para = is_elem(n, "p") ||
+                    (n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2]);
         if (is_elem(n, "br")) {
             out_newlines(o, o->newlines + 1);
             continue;
@@ -110,19 +109,17 @@ static void walk_html(struct html_out *o, const xmlNode *n, int depth) {
         }
         walk_html(o, n->children, depth + 1);
         if (block)
-            out_newlines(o, para || is_elem(n, "table") || is_elem(n, "ul") || is_elem(n, "ol")
-                                ? 2
-                                : 1);
+            out_newlines(
+                o, para || is_elem(n, "table") || is_elem(n, "ul") || is_elem(n, "ol") ? 2 : 1);
     }
 }
 
 char *dw__html_to_text(const char *html, size_t len, size_t limit) {
     struct html_out o = {.newlines = 2};
     dw_buf_init(&o.b, limit);
-    htmlDocPtr doc = htmlReadMemory(html, (int)(len > (size_t)INT32_MAX ? INT32_MAX : len), NULL,
-                                    "UTF-8",
-                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                        HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    htmlDocPtr doc = htmlReadMemory(
+        html, (int)(len > (size_t)INT32_MAX ? INT32_MAX : len), NULL, "UTF-8",
+        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     if (doc) {
         walk_html(&o, xmlDocGetRootElement(doc), 0);
         xmlFreeDoc(doc);

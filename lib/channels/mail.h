@@ -26,7 +26,7 @@ char *dw__markdown_html(const char *md, size_t len);
 char *dw__markdown_text(const char *md);
 
 struct dw__mail_attachment {
-    const char *name; /* file name */
+    const char *name;   /* file name */
     const char *type;   /* "application/pdf" */
     const char *method; /* text/calendar's method parameter (REQUEST, CANCEL); NULL: none */
     const void *data;

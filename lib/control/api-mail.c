@@ -39,11 +39,10 @@ static const char *word(const char *lang, const char *const words[6]) {
     return words[0];
 }
 
-static const char *const proposal_words[6] = {"Proposal", "Angebot",  "Proposition",
+static const char *const proposal_words[6] = {"Proposal",  "Angebot",  "Proposition",
                                               "Propuesta", "Proposta", "Offerte"};
-static const char *const enquiry_words[6] = {"Your enquiry", "Ihre Anfrage", "Votre demande",
-                                             "Su consulta",  "La sua richiesta",
-                                             "Uw aanvraag"};
+static const char *const enquiry_words[6] = {"Your enquiry", "Ihre Anfrage",     "Votre demande",
+                                             "Su consulta",  "La sua richiesta", "Uw aanvraag"};
 
 /* The customer's last mail on the deal (a lead from source email with a Message-ID), NULL
  * when the deal came by another way. */
@@ -81,8 +80,8 @@ static bool has_reference(const char *s, const char *ref) {
 static int attachment_list(const struct dw__mail_attachment *a, size_t n, json_t **ret) {
     json_t *out = json_array();
     for (size_t i = 0; out && i < n; i++)
-        json_array_append_new(out, json_pack("{s:s,s:s,s:I}", "name", a[i].name, "type",
-                                             a[i].type, "size", (json_int_t)a[i].len));
+        json_array_append_new(out, json_pack("{s:s,s:s,s:I}", "name", a[i].name, "type", a[i].type,
+                                             "size", (json_int_t)a[i].len));
     *ret = out;
     return out ? 0 : -DW_ENOMEM;
 }
@@ -153,8 +152,7 @@ int dw_deal_mail(struct dw_engine *e, const char *deal, const char *kind, char *
         else if (has_reference(s, ref))
             snprintf(subject, sizeof subject, "%s%.*s", re ? "" : "Re: ", SUBJECT_MAX, s);
         else
-            snprintf(subject, sizeof subject, "%s%.*s [%s]", re ? "" : "Re: ", SUBJECT_MAX, s,
-                     ref);
+            snprintf(subject, sizeof subject, "%s%.*s [%s]", re ? "" : "Re: ", SUBJECT_MAX, s, ref);
     }
 
     /* threading: In-Reply-To the customer's last mail, References its references and it */
@@ -207,13 +205,12 @@ int dw_deal_mail(struct dw_engine *e, const char *deal, const char *kind, char *
                     snprintf(at, sizeof message_id - (size_t)(at - message_id), "%s", tail);
             }
             ics_len = strlen(ics);
-            att[n_att++] = (struct dw__mail_attachment){.name = "invitation.ics",
-                                                        .type = "text/calendar",
-                                                        .method = strstr(ics, "METHOD:CANCEL")
-                                                                      ? "CANCEL"
-                                                                      : "REQUEST",
-                                                        .data = ics,
-                                                        .len = ics_len};
+            att[n_att++] = (struct dw__mail_attachment){
+                .name = "invitation.ics",
+                .type = "text/calendar",
+                .method = strstr(ics, "METHOD:CANCEL") ? "CANCEL" : "REQUEST",
+                .data = ics,
+                .len = ics_len};
         }
         r = 0;
     } else {
@@ -246,10 +243,10 @@ int dw_deal_mail(struct dw_engine *e, const char *deal, const char *kind, char *
         free(data);
         return -DW_ENOMEM;
     }
-    json_t *meta = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s?,s:o}", "deal", ref, "kind", kind,
-                             "revision", (json_int_t)revision, "message_id", message_id, "from",
-                             ws->mail.from, "to", to, "subject", subject, "in_reply_to", irt,
-                             "attachments", atts);
+    json_t *meta =
+        json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s?,s:o}", "deal", ref, "kind", kind, "revision",
+                  (json_int_t)revision, "message_id", message_id, "from", ws->mail.from, "to", to,
+                  "subject", subject, "in_reply_to", irt, "attachments", atts);
     if (!meta) {
         free(data);
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
@@ -344,9 +341,9 @@ int dw_mail_outbox(struct dw_engine *e, const char *status, json_t **ret, struct
     json_t *row;
     json_array_foreach(rows, i, row) {
         char buf[DW_ID_MAX];
-        json_object_set_new(row, "deal",
-                            json_string(dw_id_format('D', dw_json_int(row, "deal_id", 0), buf,
-                                                     sizeof buf)));
+        json_object_set_new(
+            row, "deal",
+            json_string(dw_id_format('D', dw_json_int(row, "deal_id", 0), buf, sizeof buf)));
         json_object_del(row, "deal_id");
     }
     *ret = rows;
@@ -458,14 +455,13 @@ static int record(struct dw_engine *e, const json_t *row, const char *status, dw
         return r;
     bool updated = false;
     r = e->store->ops->mail_update(e->store, id, dw_json_int(row, "attempts", 0) + 1, status,
-                                   next_at, error, strcmp(status, "sent") == 0 ? now : 0,
-                                   &updated, err);
+                                   next_at, error, strcmp(status, "sent") == 0 ? now : 0, &updated,
+                                   err);
     if (r == 0 && updated && strcmp(status, "pending") != 0)
         r = dw__audit(e, deal_id, "mail", strcmp(status, "sent") == 0 ? "mail.sent" : "mail.dead",
                       json_pack("{s:I,s:s,s:I,s:s?}", "outbox", (json_int_t)id, "message_id",
                                 dw_json_str(row, "message_id"), "attempts",
-                                (json_int_t)(dw_json_int(row, "attempts", 0) + 1), "error",
-                                error),
+                                (json_int_t)(dw_json_int(row, "attempts", 0) + 1), "error", error),
                       err);
     return txn_done(e, r, err);
 }
@@ -518,11 +514,11 @@ int dw_mail_send_due(struct dw_engine *e, const struct dw_smtp_auth *auth, int m
             return r;
         json_array_append_new(items, json_pack("{s:I,s:O,s:s,s:s?}", "id",
                                                (json_int_t)dw_json_int(row, "id", 0), "message_id",
-                                               json_object_get(row, "message_id"), "status",
-                                               status, "error", errbuf[0] ? errbuf : NULL));
+                                               json_object_get(row, "message_id"), "status", status,
+                                               "error", errbuf[0] ? errbuf : NULL));
     }
-    json_t *out = json_pack("{s:i,s:i,s:i,s:O}", "sent", sent, "retry", retry, "dead", dead,
-                            "items", items);
+    json_t *out =
+        json_pack("{s:i,s:i,s:i,s:O}", "sent", sent, "retry", retry, "dead", dead, "items", items);
     if (!out)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     *ret = out;

@@ -202,8 +202,8 @@ static int64_t thread_reference(struct dw_engine *e, const json_t *rec) {
     const json_t *refs = json_object_get(m, "references");
     size_t n = json_array_size(refs);
     for (size_t k = 0; k <= n; k++) {
-        const char *id = k == 0 ? dw_json_str(m, "in_reply_to")
-                                : json_string_value(json_array_get(refs, n - k));
+        const char *id =
+            k == 0 ? dw_json_str(m, "in_reply_to") : json_string_value(json_array_get(refs, n - k));
         if (!id)
             continue;
         if (strncmp(id, "dealwright.D-", 13) == 0) {

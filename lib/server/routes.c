@@ -84,8 +84,8 @@ static enum MHD_Result mail_lead(struct MHD_Connection *c, struct req *rq, json_
     _cleanup_json_ json_t *parsed = NULL;
     struct dw_error err = {0};
     *ret = NULL;
-    int r = dw_mail_parse(rq->body.data ? rq->body.data : "", rq->body.len, "request body",
-                          &parsed, &err);
+    int r = dw_mail_parse(rq->body.data ? rq->body.data : "", rq->body.len, "request body", &parsed,
+                          &err);
     if (r < 0) {
         if (err.line > 0) { /* "request body:LINE:COL: what" */
             char where[sizeof err.msg];

@@ -381,12 +381,11 @@ struct dw_store_ops {
      * `attempts` (two senders cannot both claim it). mail_update: the outcome of the claim
      * that made its attempts `attempts` — status, next_at, last_error (NULL: none), sent_at
      * (0: none) — only while that claim stands (status sending, attempts unchanged), so that
-     * a sender that lost its claim cannot overwrite a later one's result (*ret_updated). mail_list: the rows of a status (NULL
-     * all) by id, without the message. */
+     * a sender that lost its claim cannot overwrite a later one's result (*ret_updated). mail_list:
+     * the rows of a status (NULL all) by id, without the message. */
     int (*mail_insert)(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
                        int64_t *ret_id, bool *ret_created, struct dw_error *err);
-    int (*mail_due)(struct dw_store *s, dw_time_t now, int max, json_t **ret,
-                    struct dw_error *err);
+    int (*mail_due)(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
     int (*mail_claim)(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
                       bool *ret_claimed, struct dw_error *err);
     int (*mail_update)(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
@@ -413,8 +412,7 @@ struct dw_store_ops {
      * -DW_EEXIST when another deal has booked the same (user, start). slots_held answers
      * every other deal's booked slot that has not begun, whatever that deal's stage. */
     int (*booking_get)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
-    int (*booking_put)(struct dw_store *s, int64_t deal_id, const json_t *b,
-                       struct dw_error *err);
+    int (*booking_put)(struct dw_store *s, int64_t deal_id, const json_t *b, struct dw_error *err);
 
     /* Reports (read-only; lib/control/reports.c), durations in whole seconds, rounded.
      * report_reached: [{stages, n}] by stages: deals by the set of stages they have ever

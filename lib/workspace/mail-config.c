@@ -18,8 +18,7 @@
 
 static bool address_ok(const char *s) {
     const char *at = strchr(s, '@');
-    if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || !at[1] ||
-        strlen(s) > 254)
+    if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || !at[1] || strlen(s) > 254)
         return false;
     for (const char *p = s; *p; p++)
         if ((unsigned char)*p <= 32 || (unsigned char)*p >= 127 || strchr("<>,;\"()[]\\:", *p))
@@ -63,8 +62,7 @@ static void parse_smtp(struct dw__ws_ctx *c, const struct dw__yref *r, struct dw
     if ((v = DW__YGET(f, "password_env")) &&
         dw__y_str(c, v, "password_env", &m->smtp_password_env) &&
         !env_name_ok(m->smtp_password_env))
-        dw__y_err(c, v,
-                  "password_env: '%s' is not an environment variable name ([A-Z_][A-Z0-9_]*)",
+        dw__y_err(c, v, "password_env: '%s' is not an environment variable name ([A-Z_][A-Z0-9_]*)",
                   m->smtp_password_env);
     if (!m->smtp_user_env != !m->smtp_password_env)
         dw__y_err(c, r, "mail.smtp: user_env and password_env go together (both or neither)");

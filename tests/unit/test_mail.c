@@ -42,14 +42,15 @@ static void sniff(void **state) {
 
 static void quoted_printable_and_rfc2047(void **state) {
     (void)state;
-    json_t *r = parse_ok("From: =?UTF-8?Q?Fran=C3=A7ois?= =?UTF-8?Q?_B=C3=A9nard?= <F.Benard@Example.FR>\n"
-                         "Subject: =?ISO-8859-1?Q?Devis_r=E9seau?= =?ISO-8859-1?Q?_=E0_Lyon?=\n"
-                         "Message-ID: <abc.1@example.fr>\n"
-                         "Date: Mon, 16 Nov 2026 08:00:00 -0500\n"
-                         "Content-Type: text/plain; charset=utf-8\n"
-                         "Content-Transfer-Encoding: quoted-printable\n\n"
-                         "Budget =E2=82=AC45k, soft=\n"
-                         "break.\r\n");
+    json_t *r =
+        parse_ok("From: =?UTF-8?Q?Fran=C3=A7ois?= =?UTF-8?Q?_B=C3=A9nard?= <F.Benard@Example.FR>\n"
+                 "Subject: =?ISO-8859-1?Q?Devis_r=E9seau?= =?ISO-8859-1?Q?_=E0_Lyon?=\n"
+                 "Message-ID: <abc.1@example.fr>\n"
+                 "Date: Mon, 16 Nov 2026 08:00:00 -0500\n"
+                 "Content-Type: text/plain; charset=utf-8\n"
+                 "Content-Transfer-Encoding: quoted-printable\n\n"
+                 "Budget =E2=82=AC45k, soft=\n"
+                 "break.\r\n");
     assert_string_equal(dw_json_str(r, "kind"), "lead");
     json_t *c = json_object_get(json_object_get(r, "lead"), "contact");
     assert_string_equal(dw_json_str(c, "name"), "François Bénard");
@@ -177,8 +178,8 @@ static void limits(void **state) {
     assert_true(strlen(msg) <= DW_LEAD_MAX_MESSAGE);
     assert_true(strncmp(msg, "We need 12 firewalls.\n", 22) == 0);
     assert_true(msg[strlen(msg) - 1] == 'e');
-    assert_true(json_is_true(json_object_get(json_object_get(json_object_get(r, "lead"), "email"),
-                                             "truncated")));
+    assert_true(json_is_true(
+        json_object_get(json_object_get(json_object_get(r, "lead"), "email"), "truncated")));
     json_decref(r);
     dw_buf_release(&b);
     /* a NUL byte */
@@ -196,8 +197,10 @@ static void compose_round_trip(void **state) {
                        "damit quoted-printable sie umbrechen muss.\n.\nA line with a lone dot "
                        "above.\n\n-- \nNorthwind Sales";
     static const char pdf[] = "%PDF-1.4\nbinary \x01\x02\xff bytes\n%%EOF\n";
-    struct dw__mail_attachment att = {
-        .name = "Angebot D-000001.pdf", .type = "application/pdf", .data = pdf, .len = sizeof pdf - 1};
+    struct dw__mail_attachment att = {.name = "Angebot D-000001.pdf",
+                                      .type = "application/pdf",
+                                      .data = pdf,
+                                      .len = sizeof pdf - 1};
     struct dw__mail_out m = {
         .from_name = "Northwind Vertrieb",
         .from_addr = "sales@northwind-edge.example",
@@ -219,7 +222,8 @@ static void compose_round_trip(void **state) {
     struct dw_error err = {0};
     assert_int_equal(dw__mail_compose(&m, &data, &len, &err), 0);
     for (size_t i = 0; i < len; i++) /* 7-bit on the wire, CRLF lines */
-        assert_true((unsigned char)data[i] < 128 && (data[i] != '\n' || (i > 0 && data[i - 1] == '\r')));
+        assert_true((unsigned char)data[i] < 128 &&
+                    (data[i] != '\n' || (i > 0 && data[i - 1] == '\r')));
     char *again = NULL;
     size_t len2 = 0;
     assert_int_equal(dw__mail_compose(&m, &again, &len2, &err), 0);

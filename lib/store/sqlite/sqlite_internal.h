@@ -226,7 +226,7 @@
     X(TOKENS_LIST, "SELECT id, user, role, prefix, created_at, revoked_at FROM api_tokens "        \
                    "ORDER BY id")                                                                  \
     X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")  \
-    X(KEY_ADD, "INSERT OR IGNORE INTO store_keys (name, key, created_at) VALUES (?1, ?2, ?3)")   \
+    X(KEY_ADD, "INSERT OR IGNORE INTO store_keys (name, key, created_at) VALUES (?1, ?2, ?3)")     \
     X(KEY_GET, "SELECT key FROM store_keys WHERE name = ?1")                                       \
     X(EVENTS_SINCE, "SELECT seq, deal_id, type, at, data AS [data:json] FROM events "              \
                     "WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                        \
@@ -272,12 +272,12 @@
                    "number = excluded.number, sequence = excluded.sequence, booked_by = "          \
                    "excluded.booked_by, updated_at = excluded.updated_at")                         \
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
-    X(MAIL_INSERT, "INSERT INTO mail_outbox (deal_id, kind, message_id, sender, recipient, "        \
+    X(MAIL_INSERT, "INSERT INTO mail_outbox (deal_id, kind, message_id, sender, recipient, "       \
                    "message, next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "        \
                    "ON CONFLICT (message_id) DO NOTHING")                                          \
     X(MAIL_FIND, "SELECT id, status FROM mail_outbox WHERE message_id = ?1")                       \
     X(MAIL_DUE, "SELECT id, deal_id, kind, message_id, sender, recipient, message, attempts "      \
-                "FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_at <= ?1 "      \
+                "FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_at <= ?1 "       \
                 "ORDER BY id LIMIT ?2")                                                            \
     X(MAIL_CLAIM, "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, "           \
                   "next_at = ?3 WHERE id = ?1 AND attempts = ?2 AND "                              \
@@ -527,8 +527,7 @@ int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **
 /* sqlite_mail.c: the mail outbox */
 int dw__sq_mail_insert(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
                        int64_t *ret_id, bool *ret_created, struct dw_error *err);
-int dw__sq_mail_due(struct dw_store *s, dw_time_t now, int max, json_t **ret,
-                    struct dw_error *err);
+int dw__sq_mail_due(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
 int dw__sq_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
                       bool *ret_claimed, struct dw_error *err);
 int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
