@@ -6,6 +6,7 @@
 #include "agents/agent.h"
 #include "base/base.h"
 #include "channels/mail.h"
+#include "store/store.h"
 #include <dealwright/dealwright.h>
 
 static json_t *parse_ok(const char *mail) {
@@ -268,6 +269,68 @@ static void samples(void **state) {
     json_decref(all);
 }
 
+/* The outbox's hooks: one row per Message-ID, a claim only one sender wins, and an outcome
+ * written only while the claim that produced it stands. */
+static void outbox_claims(void **state) {
+    (void)state;
+    char dir[] = "/tmp/dw-mail-XXXXXX", url[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(url, sizeof url, "%s/state.db", dir);
+    struct dw_store *s = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_store_open(url, NULL, &s, &err), 0);
+    int64_t deal = 0, id = 0, id2 = 0;
+    bool created = false, ok = false;
+    assert_int_equal(s->ops->deal_insert(s, 1000, &deal, &err), 0);
+    struct dw_mail_rec m = {.deal_id = deal,
+                            .kind = "proposal",
+                            .message_id = "dealwright.D-000001.proposal.1@x.example",
+                            .sender = "sales@x.example",
+                            .recipient = "a@b.example",
+                            .message = "Subject: x\r\n\r\nbody\r\n"};
+    assert_int_equal(s->ops->mail_insert(s, &m, 1000, &id, &created, &err), 0);
+    assert_true(created);
+    assert_int_equal(s->ops->mail_insert(s, &m, 1001, &id2, &created, &err), 0);
+    assert_false(created);
+    assert_int_equal(id, id2);
+    json_t *due = NULL;
+    assert_int_equal(s->ops->mail_due(s, 999, 10, &due, &err), 0);
+    assert_int_equal(json_array_size(due), 0); /* not due before it was queued */
+    json_decref(due);
+    assert_int_equal(s->ops->mail_due(s, 1000, 10, &due, &err), 0);
+    assert_int_equal(json_array_size(due), 1);
+    assert_string_equal(dw_json_str(json_array_get(due, 0), "message"), m.message);
+    json_decref(due);
+    /* two senders read attempts 0: the first claim wins, the second changes nothing */
+    assert_int_equal(s->ops->mail_claim(s, id, 0, 1060, &ok, &err), 0);
+    assert_true(ok);
+    assert_int_equal(s->ops->mail_claim(s, id, 0, 1060, &ok, &err), 0);
+    assert_false(ok);
+    /* claimed, it is not due until its next try... */
+    assert_int_equal(s->ops->mail_due(s, 1059, 10, &due, &err), 0);
+    assert_int_equal(json_array_size(due), 0);
+    json_decref(due);
+    /* ...then a second sender takes it over (attempts 1 -> 2) */
+    assert_int_equal(s->ops->mail_claim(s, id, 1, 1180, &ok, &err), 0);
+    assert_true(ok);
+    /* the first sender's late outcome (its claim made attempts 1) changes nothing */
+    assert_int_equal(s->ops->mail_update(s, id, 1, "pending", 1120, "timeout", 0, &ok, &err), 0);
+    assert_false(ok);
+    assert_int_equal(s->ops->mail_update(s, id, 2, "sent", 1100, NULL, 1100, &ok, &err), 0);
+    assert_true(ok);
+    json_t *rows = NULL;
+    assert_int_equal(s->ops->mail_list(s, NULL, &rows, &err), 0);
+    assert_string_equal(dw_json_str(json_array_get(rows, 0), "status"), "sent");
+    assert_int_equal(dw_json_int(json_array_get(rows, 0), "attempts", 0), 2);
+    assert_null(json_object_get(json_array_get(rows, 0), "message"));
+    json_decref(rows);
+    assert_int_equal(s->ops->mail_due(s, 5000, 10, &due, &err), 0);
+    assert_int_equal(json_array_size(due), 0);
+    json_decref(due);
+    dw_store_close(s);
+    dir_remove(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sniff),
@@ -278,6 +341,7 @@ int main(void) {
         cmocka_unit_test(limits),
         cmocka_unit_test(compose_round_trip),
         cmocka_unit_test(samples),
+        cmocka_unit_test(outbox_claims),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
