@@ -148,6 +148,9 @@ int cli_lead_add_mail(struct cli *cli, const char *path, const char *data, size_
 int cmd_deal_mail(struct cli *, int, char **);
 int cmd_mail_send(struct cli *, int, char **);
 int cmd_mail_outbox(struct cli *, int, char **);
+/* The relay's user and password from the variables the workspace names; -1 (printed) when
+ * one is named and not set. */
+int cli_smtp_auth(const struct dw_workspace *ws, struct dw_smtp_auth *ret);
 /* deal show --all: every deal, whole, as one JSON array (src/cmd-state.c) */
 int cli_deals_show_all(struct cli *cli, int argc);
 

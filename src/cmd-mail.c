@@ -149,6 +149,15 @@ static const char *secret_env(const char *name, const char *key, bool *bad) {
     return v;
 }
 
+int cli_smtp_auth(const struct dw_workspace *ws, struct dw_smtp_auth *ret) {
+    const char *user_env, *password_env;
+    dw_mail_smtp_env(ws, &user_env, &password_env);
+    bool missing = false;
+    ret->user = secret_env(user_env, "user_env", &missing);
+    ret->password = secret_env(password_env, "password_env", &missing);
+    return missing ? -1 : 0;
+}
+
 int cmd_mail_send(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *max_s = cli_opt(&argc, argv, "--max", &bad);
@@ -156,12 +165,8 @@ int cmd_mail_send(struct cli *cli, int argc, char **argv) {
     long max = 0;
     if (bad || argc != 0 || (max_s && cli_parse_long(max_s, 1, 10000, &max) < 0))
         return cli_usage("usage: dealwright mail send [--max N]");
-    const char *user_env, *password_env;
-    dw_mail_smtp_env(dw_engine_workspace(cli->engine), &user_env, &password_env);
-    bool missing = false;
-    struct dw_smtp_auth auth = {.user = secret_env(user_env, "user_env", &missing),
-                                .password = secret_env(password_env, "password_env", &missing)};
-    if (missing)
+    struct dw_smtp_auth auth = {0};
+    if (cli_smtp_auth(dw_engine_workspace(cli->engine), &auth) < 0)
         return EXIT_INPUT;
     struct dw_error err = {0};
     _cleanup_json_ json_t *res = NULL;

@@ -67,6 +67,9 @@ struct dw_smtp_auth {
     const char *password;
 };
 
+/* The workspace's SMTP relay (mail.smtp.url), NULL when it has none. */
+DW_EXPORT const char *dw_mail_relay(const struct dw_workspace *ws);
+
 /* The names of the environment variables holding the relay's user and password
  * (mail.smtp.user_env, password_env), NULL when not configured. */
 DW_EXPORT void dw_mail_smtp_env(const struct dw_workspace *ws, const char **ret_user_env,

@@ -350,6 +350,10 @@ int dw_mail_outbox(struct dw_engine *e, const char *status, json_t **ret, struct
     return 0;
 }
 
+const char *dw_mail_relay(const struct dw_workspace *ws) {
+    return ws->mail.smtp_url;
+}
+
 void dw_mail_smtp_env(const struct dw_workspace *ws, const char **ret_user_env,
                       const char **ret_password_env) {
     *ret_user_env = ws->mail.smtp_user_env;

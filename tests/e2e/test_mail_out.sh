@@ -11,7 +11,8 @@ PY=/usr/bin/python3
 new_ws
 SINK=""
 SENDER=""
-trap '[ -z "$SINK" ] || kill "$SINK" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+PID=""
+trap '[ -z "$SINK" ] || kill "$SINK" 2>/dev/null || true; [ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 # a deal from the mail thread, and one that must ask before it can quote
 dw lead add "$M/alternative-qp-euro.eml" >/dev/null
@@ -247,6 +248,21 @@ wait "$SLOW" || true
 [ "$(dw mail outbox --json | json_get "[m['status'] for m in d if m['deal'] == '$Z'][0]")" = sent ] ||
     fail "a stale sender overwrote the result: $(dw mail outbox)"
 pass "a sender whose claim lapsed cannot overwrite the result of the one that sent"
+
+# serve sends the outbox in the background, as it sends webhooks
+start_sink
+sed -i "s|url: smtp://127.0.0.1:[0-9]*|url: smtp://127.0.0.1:$SPORT|" "$WS/dealwright.yaml"
+W=$(dw deals --stage proposal_ready --json | json_get 'd[-3]["id"]')
+dw deal mail "$W" --queue >/dev/null
+PID=""
+start_server --rate 0
+for _ in $(seq 100); do [ "$(delivered "dealwright.$W.")" = 1 ] && break; sleep 0.1; done
+kill -TERM "$PID"
+wait "$PID" || fail "serve exited $? on SIGTERM"
+PID=""
+[ "$(delivered "dealwright.$W.")" = 1 ] || fail "serve did not send the outbox: $(dw mail outbox)"
+pass "serve sends the outbox through the relay in the background"
+stop_sink
 
 # the relay's credentials come from the environment, are never stored or shown, and never
 # cross in clear: this relay has no STARTTLS, so nothing is sent
