@@ -25,6 +25,7 @@
 #define EXTERNAL_ID_MAX 200 /* the lead contract's external_id limit */
 #define SUBJECT_MAX 1000
 #define NAME_MAX_BYTES 256
+#define TYPE_MAX_BYTES 128
 #define REFERENCES_MAX 50
 #define ATTACHMENTS_MAX DW_MAIL_MAX_PARTS
 
@@ -302,6 +303,11 @@ static int add_attachment(struct reader *rd, GMimeObject *obj, const char *fallb
         nm[NAME_MAX_BYTES] = '\0';
     if (nm)
         g_strchomp(nm);
+    if (type && strlen(type) > TYPE_MAX_BYTES)
+        type[TYPE_MAX_BYTES] = '\0';
+    for (char *p = type; p && *p; p++)
+        if ((unsigned char)*p <= 32 || (unsigned char)*p >= 127)
+            *p = '_';
     gint64 size = decoded_size(obj);
     json_t *a = json_pack("{s:s?,s:s,s:I}", "name", nm && *nm ? nm : NULL, "type",
                           type ? type : "application/octet-stream", "size",
@@ -589,7 +595,10 @@ static json_t *id_list(const char *value, size_t max) {
     int n = refs ? g_mime_references_length(refs) : 0;
     for (int i = n > (int)max ? n - (int)max : 0; i < n; i++) {
         const char *id = g_mime_references_get_message_id(refs, i);
-        if (id && *id && strlen(id) <= 998 && g_utf8_validate(id, -1, NULL))
+        bool ok = id && *id && strlen(id) <= 998 && g_utf8_validate(id, -1, NULL);
+        for (const char *p = id; ok && *p; p++)
+            ok = (unsigned char)*p > 32 && *p != 0x7f;
+        if (ok)
             json_array_append_new(a, json_string(id));
     }
     if (refs)
