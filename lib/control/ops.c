@@ -1535,6 +1535,9 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
     } else if (r != -DW_ENOENT) {
         return r;
     }
+    /* the deal's mail as it was sent holds the contact and the documents */
+    if (s->ops->mail_redact && (r = s->ops->mail_redact(s, deal_id, REDACTED, err)) < 0)
+        return r;
     char at[32];
     _cleanup_json_ json_t *mark =
         json_pack("{s:s,s:i,s:I}", "redacted_at", dw_time_format(now, at, sizeof at),

@@ -392,6 +392,9 @@ struct dw_store_ops {
                        dw_time_t next_at, const char *last_error, dw_time_t sent_at,
                        bool *ret_updated, struct dw_error *err);
     int (*mail_list)(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+    /* The privacy purge: every message of the deal replaced by `with` (message and
+     * recipient); one not yet sent is dead, never to be sent. MAY be NULL with the rest. */
+    int (*mail_redact)(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
 
     /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,
      * start}] by start, held by deals other than deal_id that are open (not ordered, lost or

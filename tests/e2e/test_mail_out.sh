@@ -281,3 +281,13 @@ grep -rq "s3cret-Pa55" "$WS" "$TMP/sink.log" 2>/dev/null && fail "the password w
 echo "$OUT$ERR" | grep -q "s3cret-Pa55" && fail "the password was shown"
 pass "relay credentials only from the environment, never stored, never sent without TLS"
 stop_sink
+
+# the privacy purge takes the deal's mail with its other personal data
+WTO=$(dw mail outbox --json | json_get "[m['to'] for m in d if m['deal'] == '$W'][0]")
+expect_exit 0 dw accept "$W"
+DW_NOW=2031-01-01T00:00:00Z expect_exit 0 dw privacy purge
+[ "$(dw mail outbox --json | json_get "[m['to'] for m in d if m['deal'] == '$W'][0]")" = "[redacted]" ] ||
+    fail "the purge left the recipient: $(dw mail outbox)"
+[ "$(db "SELECT COUNT(*) FROM mail_outbox WHERE message LIKE '%$WTO%' OR recipient = '$WTO'")" = 0 ] ||
+    fail "the purge left $WTO in the outbox"
+pass "the privacy purge redacts the deal's mail in the outbox"

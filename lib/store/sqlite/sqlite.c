@@ -698,6 +698,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .mail_claim = dw__sq_mail_claim,
     .mail_update = dw__sq_mail_update,
     .mail_list = dw__sq_mail_list,
+    .mail_redact = dw__sq_mail_redact,
     .slots_held = dw__sq_slots_held,
     .slots_free = dw__sq_slots_free,
     .slot_hold = dw__sq_slot_hold,

@@ -284,6 +284,10 @@
                   "status IN ('pending', 'sending')")                                              \
     X(MAIL_UPDATE, "UPDATE mail_outbox SET status = ?2, next_at = ?3, last_error = ?4, "           \
                    "sent_at = ?5 WHERE id = ?1 AND attempts = ?6 AND status = 'sending'")          \
+    X(MAIL_REDACT, "UPDATE mail_outbox SET message = ?2, recipient = ?2, last_error = CASE WHEN "  \
+                   "status IN ('sent', 'dead') THEN last_error ELSE 'redacted by the privacy "     \
+                   "purge before it was sent' END, status = CASE WHEN status = 'sent' THEN "       \
+                   "'sent' ELSE 'dead' END WHERE deal_id = ?1")                                    \
     X(MAIL_LIST, "SELECT id, deal_id, kind, message_id, recipient AS [to], status, attempts, "     \
                  "next_at, created_at, sent_at, last_error FROM mail_outbox "                      \
                  "WHERE (?1 IS NULL OR status = ?1) ORDER BY id")                                  \
@@ -534,6 +538,7 @@ int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const c
                        dw_time_t next_at, const char *last_error, dw_time_t sent_at,
                        bool *ret_updated, struct dw_error *err);
 int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+int dw__sq_mail_redact(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
                           const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);

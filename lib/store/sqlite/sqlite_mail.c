@@ -107,3 +107,17 @@ int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struc
         return dw__sq_bind_error(rc, err, "mail outbox");
     return dw__sq_rows(q, st, ret, err, "mail outbox");
 }
+
+int dw__sq_mail_redact(struct dw_store *s, int64_t deal_id, const char *with,
+                       struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK, r = dw__sq_stmt(q, DW__SQ_MAIL_REDACT, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, deal_id, &rc);
+    dw__sq_bind_text(st, 2, with, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "mail outbox");
+    return dw__sq_exec(q, st, err, "mail outbox");
+}
