@@ -14,6 +14,8 @@
 #               the test binds x), and the example workspace's `when:` conditions
 #   ask/        the subject of each sample lead, and the headings of the knowledge documents
 #   mail/       the sample mails of tests/data/mail
+#   document/   the example's proposal templates (Markdown with Mustache tags) and a proposal
+#               with raw HTML in its text and its table
 #
 # Usage: fuzz/make-corpus.sh [SPEC-DIR]   (default ../shared/conformance/mustache-spec)
 set -eu
@@ -143,6 +145,16 @@ for path in sorted(glob.glob(os.path.join(top, 'example', 'knowledge', '*.md')))
     with open(path, encoding='utf-8') as f:
         heads = [l.lstrip('#').strip() for l in f if l.startswith('## ')]
     put(d, 'headings-' + os.path.basename(path)[:-3] + '.txt', ' '.join(heads) + '?')
+
+# ---- document -----------------------------------------------------------------------
+d = reset('document')
+for path in sorted(glob.glob(os.path.join(top, 'example', 'templates', '**', 'proposal.mustache'),
+                             recursive=True)):
+    with open(path, 'rb') as f:
+        put(d, 'template-' + os.path.relpath(path, os.path.join(top, 'example', 'templates'))
+            .replace('/', '-')[:-9] + '.md', f.read())
+put(d, 'hostile.md', '# Proposal\n\n<script>alert(1)</script>\n\n| a | b |\n|---|--:|\n'
+    '| <img src=x onerror=alert(1)> | 1 |\n\nClaim [^1]\n\n[^1]: Heading, `k.md#a`\n')
 
 # ---- workspace ----------------------------------------------------------------------
 d = reset('workspace')

@@ -28,9 +28,9 @@ int cmd_deal_link(struct cli *cli, int argc, char **argv) {
         return cli_usage("--base: an http:// or https:// URL, got '%s'", base);
     struct dw_error err = {0};
     _cleanup_json_ json_t *out = NULL;
-    int r = revoke ? dw_buyer_link_revoke(cli->engine, id, user, &out, &err)
+    int r = revoke ? dw_buyer_link_revoke(cli->engine, id, user, NULL, &out, &err)
             : list ? dw_buyer_links(cli->engine, id, &out, &err)
-                   : dw_buyer_link_create(cli->engine, id, n, user, &out, &err);
+                   : dw_buyer_link_create(cli->engine, id, n, user, NULL, &out, &err);
     if (r < 0)
         return cli_fail(&err, r);
     if (cli->json) {

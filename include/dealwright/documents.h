@@ -41,18 +41,21 @@ DW_EXPORT const char *dw_doc_stylesheet(void);
 /* ---- the buyer's page --------------------------------------------------------------- */
 
 /* A link for the customer to the deal's current quote revision, valid for `days` (1-90; 0:
- * 14), made by `user` (a team user; NULL: the local operator). The token is
+ * 14), made by `user` acting in `role` (an API token's; NULL: any of the user's roles) — a
+ * seller, a role of the discount bands, as for recording an acceptance, since the link lets
+ * the customer accept — or, user and role NULL, by the local operator. The token is
  * base64url(deal, link number, revision, expiry) with a libsodium crypto_auth tag under
  * a key the store keeps: it names the exact revision, and cannot be altered or forged.
  * Needs a deal in proposal_ready. Audited (buyer.link, without the token). *ret:
  * {deal, link, revision, quote_hash, expires_at, token, path} — the token is shown only
  * here. Errors: -DW_ENOENT, -DW_ESTATE (no proposal ready), -DW_EINVAL field "days". */
 DW_EXPORT int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days, const char *user,
-                                   json_t **ret, struct dw_error *err);
+                                   const char *role, json_t **ret, struct dw_error *err);
 /* Revoke every link of the deal still open (a revoked link answers "withdrawn" and accepts
- * nothing). *ret: {deal, revoked: N}. Audited (buyer.revoke). */
+ * nothing); who may as for dw_buyer_link_create. *ret: {deal, revoked: N}. Audited
+ * (buyer.revoke). */
 DW_EXPORT int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user,
-                                   json_t **ret, struct dw_error *err);
+                                   const char *role, json_t **ret, struct dw_error *err);
 /* The deal's links (never their tokens): [{link, revision, quote_hash, created_at,
  * created_by, expires_at, revoked_at, state}]. */
 DW_EXPORT int dw_buyer_links(struct dw_engine *e, int64_t deal_id, json_t **ret,

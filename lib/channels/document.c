@@ -290,6 +290,257 @@ const struct dw_doc_words *dw_doc_words(const char *lang) {
     return &words[0];
 }
 
+static const struct dw_page_words page_words[] = {
+    {
+        .lang = "en",
+        .intro = "This is the proposal we prepared for you. You can accept it, ask for changes "
+                 "or decline it at the end of this page.",
+        .nothing = "Nothing can be accepted with this link.",
+        .revision = "Quote revision",
+        .total = "total",
+        .valid_until = "valid until",
+        .hash = "Content hash of this revision:",
+        .accept_h = "Accept this proposal",
+        .name = "Your full name",
+        .title = "Your title",
+        .agree = "I accept quote revision %d and the terms of this proposal on behalf of my "
+                 "organisation. Typing my name is my electronic signature.",
+        .accept_b = "Accept and sign",
+        .changes_h = "Ask for changes",
+        .changes_l = "What should we change?",
+        .changes_b = "Send the request",
+        .decline_h = "Decline",
+        .decline_l = "Why are you declining?",
+        .decline_b = "Decline the proposal",
+        .accepted_h = "Thank you — quote revision %d is accepted",
+        .accepted_p = "Your order %s has been created from exactly this revision. We will send "
+                      "you the order confirmation.",
+        .declined_h = "Thank you for letting us know",
+        .declined_p = "The proposal is declined. Your reason has been passed to our team.",
+        .changes_done_h = "Thank you — we have your request",
+        .changes_done_p = "Your request has been added to the deal; we will send you a revised "
+                          "proposal.",
+        .st_revoked = "This link was withdrawn by %s.",
+        .st_accepted = "Quote revision %d was accepted on %s.",
+        .st_declined = "This proposal was declined; it can no longer be accepted.",
+        .st_expired = "This link expired on %s. Ask us for a new one.",
+        .st_superseded = "Quote revision %d was replaced by revision %d; this link can no longer "
+                         "be used to accept. Ask us for a link to the current proposal.",
+        .st_revising = "This proposal is being revised; you will receive a new link.",
+        .st_quote_expired = "Quote revision %d was valid until %s. Ask us for a new quote.",
+    },
+    {
+        .lang = "de",
+        .intro = "Dies ist das Angebot, das wir für Sie erstellt haben. Am Ende dieser Seite "
+                 "können Sie es annehmen, Änderungen erbitten oder es ablehnen.",
+        .nothing = "Mit diesem Link kann nichts angenommen werden.",
+        .revision = "Angebotsversion",
+        .total = "Gesamt",
+        .valid_until = "gültig bis",
+        .hash = "Inhaltsprüfsumme dieser Version:",
+        .accept_h = "Angebot annehmen",
+        .name = "Ihr vollständiger Name",
+        .title = "Ihre Funktion",
+        .agree = "Ich nehme Angebotsversion %d und die Bedingungen dieses Angebots im Namen "
+                 "meines Unternehmens an. Die Eingabe meines Namens ist meine elektronische "
+                 "Unterschrift.",
+        .accept_b = "Annehmen und unterschreiben",
+        .changes_h = "Änderungen erbitten",
+        .changes_l = "Was sollen wir ändern?",
+        .changes_b = "Anfrage senden",
+        .decline_h = "Ablehnen",
+        .decline_l = "Warum lehnen Sie ab?",
+        .decline_b = "Angebot ablehnen",
+        .accepted_h = "Vielen Dank — Angebotsversion %d ist angenommen",
+        .accepted_p = "Ihr Auftrag %s wurde aus genau dieser Version erstellt. Sie erhalten "
+                      "die Auftragsbestätigung.",
+        .declined_h = "Vielen Dank für Ihre Rückmeldung",
+        .declined_p = "Das Angebot ist abgelehnt. Ihre Begründung haben wir an unser Team "
+                      "weitergegeben.",
+        .changes_done_h = "Vielen Dank — wir haben Ihre Anfrage",
+        .changes_done_p = "Ihre Anfrage ist beim Vorgang vermerkt; Sie erhalten ein überarbeitetes "
+                          "Angebot.",
+        .st_revoked = "Dieser Link wurde von %s zurückgezogen.",
+        .st_accepted = "Angebotsversion %d wurde am %s angenommen.",
+        .st_declined = "Dieses Angebot wurde abgelehnt; es kann nicht mehr angenommen werden.",
+        .st_expired = "Dieser Link ist am %s abgelaufen. Bitte fordern Sie einen neuen an.",
+        .st_superseded = "Angebotsversion %d wurde durch Version %d ersetzt; mit diesem Link kann "
+                         "nichts mehr angenommen werden. Bitte fordern Sie einen Link zum "
+                         "aktuellen Angebot an.",
+        .st_revising = "Dieses Angebot wird überarbeitet; Sie erhalten einen neuen Link.",
+        .st_quote_expired = "Angebotsversion %d war bis %s gültig. Bitte fordern Sie ein neues "
+                            "Angebot an.",
+    },
+    {
+        .lang = "fr",
+        .intro = "Voici la proposition que nous avons préparée pour vous. Vous pouvez l'accepter, "
+                 "demander des modifications ou la refuser en bas de cette page.",
+        .nothing = "Ce lien ne permet plus d'accepter.",
+        .revision = "Révision du devis",
+        .total = "total",
+        .valid_until = "valable jusqu'au",
+        .hash = "Empreinte du contenu de cette révision :",
+        .accept_h = "Accepter cette proposition",
+        .name = "Votre nom complet",
+        .title = "Votre fonction",
+        .agree = "J'accepte la révision %d du devis et les conditions de cette proposition au nom "
+                 "de mon organisation. La saisie de mon nom vaut signature électronique.",
+        .accept_b = "Accepter et signer",
+        .changes_h = "Demander des modifications",
+        .changes_l = "Que devons-nous modifier ?",
+        .changes_b = "Envoyer la demande",
+        .decline_h = "Refuser",
+        .decline_l = "Pourquoi refusez-vous ?",
+        .decline_b = "Refuser la proposition",
+        .accepted_h = "Merci — la révision %d du devis est acceptée",
+        .accepted_p = "Votre commande %s a été créée à partir de cette révision exactement. Vous "
+                      "recevrez la confirmation de commande.",
+        .declined_h = "Merci de nous avoir informés",
+        .declined_p = "La proposition est refusée. Votre motif a été transmis à notre équipe.",
+        .changes_done_h = "Merci — nous avons bien reçu votre demande",
+        .changes_done_p = "Votre demande a été ajoutée au dossier ; vous recevrez une proposition "
+                          "révisée.",
+        .st_revoked = "Ce lien a été retiré par %s.",
+        .st_accepted = "La révision %d du devis a été acceptée le %s.",
+        .st_declined = "Cette proposition a été refusée ; elle ne peut plus être acceptée.",
+        .st_expired = "Ce lien a expiré le %s. Demandez-nous-en un nouveau.",
+        .st_superseded = "La révision %d du devis a été remplacée par la révision %d ; ce lien ne "
+                         "permet plus d'accepter. Demandez-nous un lien vers la proposition "
+                         "actuelle.",
+        .st_revising = "Cette proposition est en cours de révision ; vous recevrez un nouveau "
+                       "lien.",
+        .st_quote_expired = "La révision %d du devis était valable jusqu'au %s. Demandez-nous un "
+                            "nouveau devis.",
+    },
+    {
+        .lang = "es",
+        .intro = "Esta es la propuesta que hemos preparado para usted. Al final de esta página "
+                 "puede aceptarla, pedir cambios o rechazarla.",
+        .nothing = "Con este enlace ya no se puede aceptar nada.",
+        .revision = "Revisión del presupuesto",
+        .total = "total",
+        .valid_until = "válido hasta",
+        .hash = "Huella del contenido de esta revisión:",
+        .accept_h = "Aceptar esta propuesta",
+        .name = "Su nombre completo",
+        .title = "Su cargo",
+        .agree = "Acepto la revisión %d del presupuesto y las condiciones de esta propuesta en "
+                 "nombre de mi organización. Escribir mi nombre es mi firma electrónica.",
+        .accept_b = "Aceptar y firmar",
+        .changes_h = "Pedir cambios",
+        .changes_l = "¿Qué debemos cambiar?",
+        .changes_b = "Enviar la solicitud",
+        .decline_h = "Rechazar",
+        .decline_l = "¿Por qué la rechaza?",
+        .decline_b = "Rechazar la propuesta",
+        .accepted_h = "Gracias — la revisión %d del presupuesto está aceptada",
+        .accepted_p = "Su pedido %s se ha creado a partir de exactamente esta revisión. Le "
+                      "enviaremos la confirmación del pedido.",
+        .declined_h = "Gracias por comunicárnoslo",
+        .declined_p = "La propuesta está rechazada. Hemos trasladado su motivo a nuestro equipo.",
+        .changes_done_h = "Gracias — hemos recibido su solicitud",
+        .changes_done_p = "Su solicitud se ha añadido a la oportunidad; le enviaremos una "
+                          "propuesta revisada.",
+        .st_revoked = "%s ha retirado este enlace.",
+        .st_accepted = "La revisión %d del presupuesto se aceptó el %s.",
+        .st_declined = "Esta propuesta fue rechazada; ya no se puede aceptar.",
+        .st_expired = "Este enlace caducó el %s. Pídanos uno nuevo.",
+        .st_superseded = "La revisión %d del presupuesto fue sustituida por la revisión %d; este "
+                         "enlace ya no sirve para aceptar. Pídanos un enlace a la propuesta "
+                         "actual.",
+        .st_revising = "Esta propuesta se está revisando; recibirá un enlace nuevo.",
+        .st_quote_expired = "La revisión %d del presupuesto era válida hasta el %s. Pídanos un "
+                            "presupuesto nuevo.",
+    },
+    {
+        .lang = "it",
+        .intro = "Questa è la proposta che abbiamo preparato per lei. In fondo a questa pagina "
+                 "può accettarla, chiedere modifiche o rifiutarla.",
+        .nothing = "Con questo link non si può più accettare nulla.",
+        .revision = "Revisione del preventivo",
+        .total = "totale",
+        .valid_until = "valido fino al",
+        .hash = "Impronta del contenuto di questa revisione:",
+        .accept_h = "Accettare questa proposta",
+        .name = "Nome e cognome",
+        .title = "Ruolo",
+        .agree = "Accetto la revisione %d del preventivo e le condizioni di questa proposta per "
+                 "conto della mia organizzazione. Digitare il mio nome vale come firma "
+                 "elettronica.",
+        .accept_b = "Accetta e firma",
+        .changes_h = "Chiedere modifiche",
+        .changes_l = "Che cosa dobbiamo cambiare?",
+        .changes_b = "Invia la richiesta",
+        .decline_h = "Rifiutare",
+        .decline_l = "Perché rifiuta?",
+        .decline_b = "Rifiuta la proposta",
+        .accepted_h = "Grazie — la revisione %d del preventivo è accettata",
+        .accepted_p = "Il suo ordine %s è stato creato esattamente da questa revisione. Le "
+                      "invieremo la conferma d'ordine.",
+        .declined_h = "Grazie per avercelo comunicato",
+        .declined_p = "La proposta è rifiutata. Abbiamo inoltrato la sua motivazione al nostro "
+                      "team.",
+        .changes_done_h = "Grazie — abbiamo ricevuto la sua richiesta",
+        .changes_done_p = "La sua richiesta è stata aggiunta alla trattativa; le invieremo una "
+                          "proposta rivista.",
+        .st_revoked = "Questo link è stato ritirato da %s.",
+        .st_accepted = "La revisione %d del preventivo è stata accettata il %s.",
+        .st_declined = "Questa proposta è stata rifiutata; non può più essere accettata.",
+        .st_expired = "Questo link è scaduto il %s. Ce ne chieda uno nuovo.",
+        .st_superseded = "La revisione %d del preventivo è stata sostituita dalla revisione %d; "
+                         "questo link non serve più ad accettare. Ci chieda un link alla "
+                         "proposta attuale.",
+        .st_revising = "Questa proposta è in revisione; riceverà un nuovo link.",
+        .st_quote_expired = "La revisione %d del preventivo era valida fino al %s. Ci chieda un "
+                            "nuovo preventivo.",
+    },
+    {
+        .lang = "nl",
+        .intro = "Dit is het voorstel dat wij voor u hebben opgesteld. Onderaan deze pagina kunt "
+                 "u het aanvaarden, om wijzigingen vragen of het afwijzen.",
+        .nothing = "Met deze link kan niets meer worden aanvaard.",
+        .revision = "Offerteversie",
+        .total = "totaal",
+        .valid_until = "geldig tot en met",
+        .hash = "Inhoudshash van deze versie:",
+        .accept_h = "Dit voorstel aanvaarden",
+        .name = "Uw volledige naam",
+        .title = "Uw functie",
+        .agree = "Ik aanvaard offerteversie %d en de voorwaarden van dit voorstel namens mijn "
+                 "organisatie. Het invullen van mijn naam is mijn elektronische handtekening.",
+        .accept_b = "Aanvaarden en ondertekenen",
+        .changes_h = "Om wijzigingen vragen",
+        .changes_l = "Wat moeten we wijzigen?",
+        .changes_b = "Verzoek versturen",
+        .decline_h = "Afwijzen",
+        .decline_l = "Waarom wijst u het af?",
+        .decline_b = "Voorstel afwijzen",
+        .accepted_h = "Dank u — offerteversie %d is aanvaard",
+        .accepted_p = "Uw order %s is gemaakt uit precies deze versie. U ontvangt de "
+                      "orderbevestiging.",
+        .declined_h = "Dank u voor uw bericht",
+        .declined_p = "Het voorstel is afgewezen. Uw reden is aan ons team doorgegeven.",
+        .changes_done_h = "Dank u — we hebben uw verzoek ontvangen",
+        .changes_done_p = "Uw verzoek is aan de deal toegevoegd; u ontvangt een herzien voorstel.",
+        .st_revoked = "Deze link is ingetrokken door %s.",
+        .st_accepted = "Offerteversie %d is aanvaard op %s.",
+        .st_declined = "Dit voorstel is afgewezen; het kan niet meer worden aanvaard.",
+        .st_expired = "Deze link is verlopen op %s. Vraag ons om een nieuwe.",
+        .st_superseded = "Offerteversie %d is vervangen door versie %d; met deze link kan niet "
+                         "meer worden aanvaard. Vraag ons om een link naar het huidige voorstel.",
+        .st_revising = "Dit voorstel wordt herzien; u ontvangt een nieuwe link.",
+        .st_quote_expired = "Offerteversie %d was geldig tot en met %s. Vraag ons om een nieuwe "
+                            "offerte.",
+    },
+};
+
+const struct dw_page_words *dw_page_words(const char *lang) {
+    for (size_t i = 0; lang && i < DW_ARRAY_SIZE(page_words); i++)
+        if (strcmp(page_words[i].lang, lang) == 0)
+            return &page_words[i];
+    return &page_words[0];
+}
+
 const char *dw_doc_fill(char *buf, size_t size, const char *tmpl, size_t n,
                         const char *const *args) {
     size_t o = 0, k = 0;

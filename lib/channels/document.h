@@ -51,6 +51,20 @@ struct dw_doc_words {
         *sign_name, *sign_title, *sign_date, *sign_signature;
 };
 const struct dw_doc_words *dw_doc_words(const char *lang);
+/* The words of the buyer's page in a language (en, de, fr, es, it, nl; another: en). The
+ * phrases with blanks are filled with dw_doc_fill: agree and accepted_h take the revision,
+ * accepted_p the order's id, the st_* the facts their names say. */
+struct dw_page_words {
+    const char *lang;
+    const char *intro, *nothing, *revision, *total, *valid_until, *hash, *accept_h, *name, *title,
+        *agree, *accept_b, *changes_h, *changes_l, *changes_b, *decline_h, *decline_l, *decline_b,
+        *accepted_h, *accepted_p, *declined_h, *declined_p, *changes_done_h, *changes_done_p,
+        *st_revoked /* company */, *st_accepted /* revision, date */, *st_declined,
+        *st_expired /* date */, *st_superseded /* revision, latest */, *st_revising,
+        *st_quote_expired /* revision, date */;
+};
+const struct dw_page_words *dw_page_words(const char *lang);
+
 /* A phrase of dw_doc_words with its blanks filled: each "%s" or "%d" in tmpl takes the next
  * of args[0..n) (as text), "%%" is "%". Returns buf (always NUL-terminated). */
 const char *dw_doc_fill(char *buf, size_t size, const char *tmpl, size_t n,

@@ -29,7 +29,7 @@
 #define MARGIN_BOTTOM 70.0 /* the footer sits below the content */
 #define CONTENT_W (PAGE_W - 2 * MARGIN_X)
 #define FONT "DejaVu Sans"
-#define FONT_MONO "DejaVu Sans Mono"
+#define FONT_TABLE "DejaVu Sans Condensed" /* a catalog SKU fits its column whole */
 #define CELL_PAD 3.5
 #define PDF_MAX (32u << 20)
 #define FOOTNOTES_MAX 256
@@ -41,6 +41,7 @@ struct footnote {
 
 struct pdf {
     cairo_t *cr;
+    PangoContext *ctx; /* one for every layout: making one per layout costs more than shaping */
     const struct dw_workspace *ws;
     const struct dw_doc_words *w;
     const char *lang;
@@ -58,7 +59,7 @@ struct pdf {
 
 static PangoLayout *text_layout(struct pdf *p, const char *text, double size, bool bold,
                                 double width, PangoAlignment align, const char *family) {
-    PangoLayout *l = pango_cairo_create_layout(p->cr);
+    PangoLayout *l = pango_layout_new(p->ctx);
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, family ? family : FONT);
     pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
@@ -257,13 +258,31 @@ struct col {
     bool right;
 };
 
+/* A SKU is a code people copy and search for: never broken across lines (pango would break
+ * it at a hyphen), but set smaller when it is wider than its column. */
+static void fit_one_line(PangoLayout *l, double avail) {
+    pango_layout_set_width(l, -1);
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    double width = (double)w / PANGO_SCALE;
+    if (width <= avail)
+        return;
+    PangoFontDescription *fd = pango_font_description_copy(pango_layout_get_font_description(l));
+    double size = (double)pango_font_description_get_size(fd) / PANGO_SCALE * avail / width;
+    pango_font_description_set_absolute_size(fd, (size < 5 ? 5 : size) * PANGO_SCALE);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+}
+
 static double row_layouts(struct pdf *p, const struct col *cols, size_t n, const char *const *cells,
                           bool head, PangoLayout **out) {
     double h = 0;
     for (size_t i = 0; i < n; i++) {
-        out[i] =
-            text_layout(p, cells[i], head ? 7.5 : 8, head, cols[i].w * CONTENT_W - 2 * CELL_PAD,
-                        cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, NULL);
+        double avail = cols[i].w * CONTENT_W - 2 * CELL_PAD;
+        out[i] = text_layout(p, cells[i], head ? 7.5 : 8, head, avail,
+                             cols[i].right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT, FONT_TABLE);
+        if (!head && i == 0)
+            fit_one_line(out[i], avail);
         double ch = layout_h(out[i]);
         if (ch > h)
             h = ch;
@@ -320,9 +339,8 @@ static void table_row(struct pdf *p, const struct col *cols, size_t n, const cha
                       bool first) {
     PangoLayout *ls[COLS_MAX];
     double h = row_layouts(p, cols, n, cells, false, ls);
-    double hh = table_head_h(p, cols, n);
     if (first) {
-        need(p, hh + h, 0);
+        need(p, table_head_h(p, cols, n) + h, 0);
         table_head(p, cols, n);
     } else if (p->y + h > p->bottom) {
         page_break(p);
@@ -444,15 +462,14 @@ static void quote_table(struct pdf *p) {
     const json_t *q = json_object_get(p->data, "quote");
     bool disc = any_discount(q);
     const struct col with[] = {
-        {p->w->sku, 0.135, false},      {p->w->item, 0.165, false},
-        {p->w->qty, 0.08, true},        {p->w->unit_price, 0.125, true},
-        {p->w->terms_col, 0.13, false}, {p->w->amount, 0.125, true},
-        {p->w->discount, 0.11, true},   {p->w->net, 0.13, true},
+        {p->w->sku, 0.175, false},      {p->w->item, 0.145, false},     {p->w->qty, 0.07, true},
+        {p->w->unit_price, 0.12, true}, {p->w->terms_col, 0.12, false}, {p->w->amount, 0.125, true},
+        {p->w->discount, 0.11, true},   {p->w->net, 0.135, true},
     };
     const struct col without[] = {
-        {p->w->sku, 0.155, false},      {p->w->item, 0.19, false},       {p->w->qty, 0.08, true},
-        {p->w->unit_price, 0.14, true}, {p->w->terms_col, 0.145, false}, {p->w->amount, 0.14, true},
-        {p->w->net, 0.15, true},
+        {p->w->sku, 0.17, false},        {p->w->item, 0.185, false},     {p->w->qty, 0.075, true},
+        {p->w->unit_price, 0.135, true}, {p->w->terms_col, 0.14, false}, {p->w->amount, 0.14, true},
+        {p->w->net, 0.155, true},
     };
     const struct col *cols = disc ? with : without;
     size_t n_cols = disc ? DW_ARRAY_SIZE(with) : DW_ARRAY_SIZE(without);
@@ -471,7 +488,8 @@ static void quote_table(struct pdf *p) {
         if (!months)
             months = (int)dw_json_int(q, "term_months", 0);
         if (billing && strcmp(billing, "monthly") == 0)
-            snprintf(terms, sizeof terms, "%s × %d %s", p->w->per_month, months, p->w->months);
+            snprintf(terms, sizeof terms, "%s ×\u00a0%d\u00a0%s", p->w->per_month, months,
+                     p->w->months);
         else
             snprintf(terms, sizeof terms, "%s", p->w->one_time);
         const char *cells[COLS_MAX] = {dw_json_str(l, "sku"),
@@ -500,13 +518,16 @@ static void totals(struct pdf *p) {
     }
     snprintf(label, sizeof label, "%s (%s %%)", p->w->discount, pct);
     snprintf(neg, sizeof neg, "−%s", money(p, q, "discount", disc, sizeof disc));
-    const char *rows[][2] = {{p->w->subtotal, money(p, q, "subtotal", sub, sizeof sub)},
-                             {label, neg},
-                             {p->w->total, money(p, q, "total", tot, sizeof tot)}};
+    /* without a discount the total is the subtotal: one line says it */
+    bool any = dw_json_int(q, "discount", 0) != 0;
+    const char *rows[3][2] = {{p->w->subtotal, money(p, q, "subtotal", sub, sizeof sub)},
+                              {label, neg},
+                              {p->w->total, money(p, q, "total", tot, sizeof tot)}};
+    size_t first = any ? 0 : 2;
     double x = MARGIN_X + CONTENT_W * 0.5, w1 = CONTENT_W * 0.28, w2 = CONTENT_W * 0.22;
     PangoLayout *ls[3][2];
     double hs[3], all = 10;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = first; i < 3; i++) {
         bool bold = i == 2;
         ls[i][0] = text_layout(p, rows[i][0], bold ? 10.5 : 9, bold, w1, PANGO_ALIGN_LEFT, NULL);
         ls[i][1] = text_layout(p, rows[i][1], bold ? 10.5 : 9, bold, w2, PANGO_ALIGN_RIGHT, NULL);
@@ -515,7 +536,7 @@ static void totals(struct pdf *p) {
     }
     need(p, all, 0);
     p->y += 8;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = first; i < 3; i++) {
         if (i == 2)
             rule(p, x, PAGE_W - MARGIN_X, p->y, 0.8, 0.3);
         show(p, ls[i][0], x, p->y + 2, 0.1);
@@ -625,12 +646,14 @@ int dw_doc_pdf(const struct dw_workspace *ws, const json_t *data, char **ret, si
     snprintf(p.footer, sizeof p.footer, "%s  ·  %s %s", ws->company_name ? ws->company_name : "",
              p.w->proposal, dw_json_str(data, "deal") ? dw_json_str(data, "deal") : "");
     p.cr = cairo_create(s);
+    p.ctx = pango_cairo_create_context(p.cr);
     /* count the pages, then draw them */
     p.draw = false;
     document(&p);
     p.pages = p.page;
     p.draw = true;
     document(&p);
+    g_object_unref(p.ctx);
     cairo_status_t st = cairo_status(p.cr);
     cairo_destroy(p.cr);
     cairo_surface_finish(s);

@@ -21,7 +21,9 @@
 
 #include <sodium.h>
 
+#include "channels/document.h"
 #include "engines/docclock.h"
+#include "engines/lang.h"
 #include "internal.h"
 #include <dealwright/documents.h>
 
@@ -199,9 +201,22 @@ static const char *actor_of(const struct link_ref *l, char *buf, size_t size) {
     return buf;
 }
 
-/* What the link lets its holder do now (docs: the states). */
+/* A day as `lang` writes it ("5. Januar 2027"); an ISO date or time, or a time. */
+static const char *day_in(const char *lang, const char *iso, dw_time_t t, char *buf, size_t size) {
+    char noon[32];
+    if (iso) {
+        snprintf(noon, sizeof noon, "%.10sT12:00:00Z", iso);
+        if (dw_time_parse(noon, &t) < 0)
+            t = 0;
+    }
+    return dw_lang_date(lang, t, buf, size);
+}
+
+/* What the link lets its holder do now (docs: the states), and why, in `lang` (the staff's
+ * answers: en; the page: the proposal's language). */
 static int link_state(struct dw_engine *e, const struct link_ref *l, const json_t *rec,
-                      const char **ret, char *why, size_t why_size, struct dw_error *err) {
+                      const char *lang, const char **ret, char *why, size_t why_size,
+                      struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     int r = dw__deal_get(e, l->deal, &d, err);
@@ -214,65 +229,75 @@ static int link_state(struct dw_engine *e, const struct link_ref *l, const json_
         return r;
     if ((r = s->ops->doc_get(s, l->deal, "proposal", &proposal, err)) < 0 && r != -DW_ENOENT)
         return r;
+    const struct dw_page_words *w = dw_page_words(lang);
     int latest = (int)dw_json_int(quote, "revision", 0);
     dw_time_t now = dw__now(e);
+    char rev[16], lat[16], day[64];
+    snprintf(rev, sizeof rev, "%u", l->revision);
+    snprintf(lat, sizeof lat, "%d", latest);
+    const char *vu = dw_json_str(proposal, "valid_until");
+    const char *qhash = dw_json_str(quote, "hash"), *lhash = dw_json_str(rec, "quote_hash");
     *why = '\0';
     if (!json_is_null(json_object_get(rec, "revoked_at")) && json_object_get(rec, "revoked_at")) {
         *ret = "revoked";
-        snprintf(why, why_size, "This link was withdrawn by %s.",
-                 e->ws->company_name ? e->ws->company_name : "the sender");
+        dw_doc_fill(why, why_size, w->st_revoked, 1,
+                    (const char *const[]){e->ws->company_name ? e->ws->company_name : "?"});
     } else if (d.stage == DW_STAGE_ORDERED && acc &&
                dw_json_int(acc, "revision", 0) == (int64_t)l->revision) {
         *ret = "accepted";
-        snprintf(why, why_size, "Quote revision %u was accepted on %.10s.", l->revision,
-                 dw_json_str(acc, "at") ? dw_json_str(acc, "at") : "");
+        dw_doc_fill(why, why_size, w->st_accepted, 2,
+                    (const char *const[]){
+                        rev, day_in(w->lang, dw_json_str(acc, "at"), 0, day, sizeof day)});
     } else if (d.stage == DW_STAGE_LOST || d.stage == DW_STAGE_DISQUALIFIED) {
         *ret = "declined";
-        snprintf(why, why_size, "This proposal was declined; it can no longer be accepted.");
+        dw_doc_fill(why, why_size, w->st_declined, 0, NULL);
     } else if (now > l->expires) {
-        char day[16];
         *ret = "expired";
-        snprintf(why, why_size, "This link expired on %s. Ask us for a new one.",
-                 dw_date_format(l->expires, day, sizeof day));
+        dw_doc_fill(why, why_size, w->st_expired, 1,
+                    (const char *const[]){day_in(w->lang, NULL, l->expires, day, sizeof day)});
     } else if ((int)l->revision != latest || d.stage == DW_STAGE_ORDERED ||
-               strcmp(dw_json_str(quote, "hash") ? dw_json_str(quote, "hash") : "",
-                      dw_json_str(rec, "quote_hash") ? dw_json_str(rec, "quote_hash") : "") != 0) {
+               strcmp(qhash ? qhash : "", lhash ? lhash : "") != 0) {
         *ret = "superseded";
-        snprintf(why, why_size,
-                 "Quote revision %u was replaced by revision %d; this link can no longer be "
-                 "used to accept. Ask us for a link to the current proposal.",
-                 l->revision, latest);
+        dw_doc_fill(why, why_size, w->st_superseded, 2, (const char *const[]){rev, lat});
     } else if (d.stage != DW_STAGE_PROPOSAL_READY) {
         *ret = "superseded";
-        snprintf(why, why_size, "This proposal is being revised (%s); you will receive a new link.",
-                 dw_stage_name(d.stage));
+        dw_doc_fill(why, why_size, w->st_revising, 0, NULL);
+    } else if (dw_json_int(proposal, "quote_revision", 0) == (int64_t)l->revision && vu &&
+               dw_offer_expired(vu, now)) {
+        *ret = "expired";
+        dw_doc_fill(why, why_size, w->st_quote_expired, 2,
+                    (const char *const[]){rev, day_in(w->lang, vu, 0, day, sizeof day)});
     } else {
-        const char *vu = dw_json_str(proposal, "valid_until");
-        if (dw_json_int(proposal, "quote_revision", 0) == (int64_t)l->revision && vu &&
-            dw_offer_expired(vu, now)) {
-            *ret = "expired";
-            snprintf(why, why_size,
-                     "Quote revision %u was valid until %.10s. Ask us for a new "
-                     "quote.",
-                     l->revision, vu);
-        } else {
-            *ret = "open";
-        }
+        *ret = "open";
     }
     return 0;
+}
+
+/* The buyer's page's words in the proposal's language, the blanks filled. */
+static json_t *page_words_json(const char *lang, uint32_t revision, const char *state_text) {
+    const struct dw_page_words *w = dw_page_words(lang);
+    char rev[16], agree[512];
+    snprintf(rev, sizeof rev, "%u", revision);
+    dw_doc_fill(agree, sizeof agree, w->agree, 1, (const char *const[]){rev});
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+                     "intro", w->intro, "nothing", w->nothing, "revision", w->revision, "total",
+                     w->total, "valid_until", w->valid_until, "hash", w->hash, "accept_h",
+                     w->accept_h, "name", w->name, "title", w->title, "agree", agree, "accept_b",
+                     w->accept_b, "changes_h", w->changes_h, "changes_l", w->changes_l, "changes_b",
+                     w->changes_b, "decline_h", w->decline_h, "decline_l", w->decline_l,
+                     "decline_b", w->decline_b, "state", state_text);
 }
 
 /* ---- making and revoking links -------------------------------------------------------- */
 
 int dw_buyer_link_create(struct dw_engine *e, int64_t deal_id, int days, const char *user,
-                         json_t **ret, struct dw_error *err) {
+                         const char *role, json_t **ret, struct dw_error *err) {
     if (days < 0 || days > DAYS_MAX)
         return dw_error_field(err, -DW_EINVAL, "days", "days: 1 to %d, got %d", DAYS_MAX, days);
     if (!days)
         days = DAYS_DEFAULT;
-    if (user && !dw_ws_user(e->ws, user))
-        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                            user);
+    if ((user || role) && dw__may_sell(e, user, role, "make a link for the customer", err) < 0)
+        return -DW_EPERM;
     struct dw_store *s = e->store;
     int r = begin(e, err);
     if (r < 0)
@@ -336,11 +361,10 @@ out:
     return 0;
 }
 
-int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user, json_t **ret,
-                         struct dw_error *err) {
-    if (user && !dw_ws_user(e->ws, user))
-        return dw_error_set(err, -DW_EPERM, "'%s' is not a user of this workspace (team.yaml)",
-                            user);
+int dw_buyer_link_revoke(struct dw_engine *e, int64_t deal_id, const char *user, const char *role,
+                         json_t **ret, struct dw_error *err) {
+    if ((user || role) && dw__may_sell(e, user, role, "revoke the customer's links", err) < 0)
+        return -DW_EPERM;
     struct dw_deal_rec d;
     int r = begin(e, err);
     if (r < 0)
@@ -391,7 +415,7 @@ int dw_buyer_links(struct dw_engine *e, int64_t deal_id, json_t **ret, struct dw
         dw_time_parse(dw_json_str(l, "expires_at"), &ref.expires);
         const char *state = "open";
         char why[512];
-        if ((r = link_state(e, &ref, l, &state, why, sizeof why, err)) < 0) {
+        if ((r = link_state(e, &ref, l, "en", &state, why, sizeof why, err)) < 0) {
             json_decref(out);
             return r;
         }
@@ -431,13 +455,15 @@ static int view(struct dw_engine *e, const char *token, const struct dw_buyer_cl
     if (r < 0)
         goto out;
     const char *state;
-    char why[512], actor[96], iph[33], csrf[2 * crypto_auth_BYTES + 1] = "";
-    if ((r = link_state(e, &l, rec, &state, why, sizeof why, err)) < 0)
-        goto out;
+    char why[512], text[512], actor[96], iph[33], csrf[2 * crypto_auth_BYTES + 1] = "";
     struct dw_store *s = e->store;
     if ((r = s->ops->quote_get(s, l.deal, (int)l.revision, &quote, err)) < 0)
         goto out;
     if ((r = s->ops->doc_get(s, l.deal, "proposal", &proposal, err)) < 0 && r != -DW_ENOENT)
+        goto out;
+    const char *lang = dw_json_str(proposal, "document_language");
+    if ((r = link_state(e, &l, rec, "en", &state, why, sizeof why, err)) < 0 ||
+        (r = link_state(e, &l, rec, lang, &state, text, sizeof text, err)) < 0)
         goto out;
     if ((r = s->ops->leads_for_deal(s, l.deal, &leads, err)) < 0)
         goto out;
@@ -468,6 +494,7 @@ static int view(struct dw_engine *e, const char *token, const struct dw_buyer_cl
     }
     if (*csrf)
         json_object_set_new(out, "csrf", json_string(csrf));
+    json_object_set_new(out, "words", page_words_json(lang, l.revision, text));
     /* the document itself only while it is the offer, or what was accepted */
     if ((strcmp(state, "open") == 0 || strcmp(state, "accepted") == 0) && proposal &&
         dw_json_int(proposal, "quote_revision", 0) == (int64_t)l.revision) {
@@ -549,7 +576,7 @@ static int decision_open(struct dw_engine *e, const char *token,
                               "the form has expired or was not sent from this page; reload it");
     const char *state;
     char why[512];
-    if ((r = link_state(e, l, rec, &state, why, sizeof why, err)) < 0)
+    if ((r = link_state(e, l, rec, "en", &state, why, sizeof why, err)) < 0)
         return r;
     if (strcmp(state, "open") != 0)
         return dw_error_field(err, -DW_ESTATE, "link", "%s", why);
@@ -676,11 +703,29 @@ int dw_buyer_decide(struct dw_engine *e, const char *token, const struct dw_buye
                                                                 : "changes_requested",
                             "deal", DW_ID('D', l.deal), "revision", (int)l.revision, "stage",
                             dw_stage_name(deal.stage));
-    if (strcmp(d->action, "accept") == 0) {
-        _cleanup_json_ json_t *shown = NULL;
-        if (dw_deal_show(e, l.deal, &shown, NULL) == 0)
-            json_object_set(out, "order", json_object_get(shown, "order"));
-    }
+    _cleanup_json_ json_t *shown = NULL;
+    if (dw_deal_show(e, l.deal, &shown, NULL) == 0 && strcmp(d->action, "accept") == 0)
+        json_object_set(out, "order", json_object_get(shown, "order"));
+    /* the thank-you page's words, in the proposal's language */
+    const struct dw_page_words *w =
+        dw_page_words(dw_json_str(json_object_get(shown, "proposal"), "document_language"));
+    char rev[16], heading[256], text[512];
+    snprintf(rev, sizeof rev, "%u", l.revision);
+    const char *order = dw_json_str(json_object_get(out, "order"), "id");
+    bool acc = strcmp(d->action, "accept") == 0, dec = strcmp(d->action, "decline") == 0;
+    dw_doc_fill(heading, sizeof heading,
+                acc   ? w->accepted_h
+                : dec ? w->declined_h
+                      : w->changes_done_h,
+                1, (const char *const[]){rev});
+    dw_doc_fill(text, sizeof text,
+                acc   ? w->accepted_p
+                : dec ? w->declined_p
+                      : w->changes_done_p,
+                1, (const char *const[]){order ? order : ""});
+    json_object_set_new(
+        out, "words",
+        json_pack("{s:s,s:s,s:s}", "heading", heading, "text", text, "language", w->lang));
     *ret = out;
     return 0;
 }

@@ -79,6 +79,12 @@ int dw__accept(struct dw_engine *e, int64_t deal_id, int revision, const char *r
                const char *as_actor, const char *customer, const json_t *signature,
                struct dw_error *err);
 
+/* May `user` (acting in `role`; NULL: any of their roles) do what a seller does — record an
+ * acceptance, send the customer a link to accept: a role of the discount bands. 0 or
+ * -DW_EPERM with `what` in the message. */
+int dw__may_sell(struct dw_engine *e, const char *user, const char *role, const char *what,
+                 struct dw_error *err);
+
 /* The proposal's data for the PDF renderer (channels/document.h) and the proposal document
  * itself (api-documents.c); its HTML, whole page or body only. */
 int dw__proposal_data(struct dw_engine *e, int64_t deal_id, json_t **ret_proposal, json_t **ret,

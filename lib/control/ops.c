@@ -978,6 +978,21 @@ static bool may_record_acceptance(const struct dw_workspace *ws, const struct dw
     return false;
 }
 
+int dw__may_sell(struct dw_engine *e, const char *user, const char *role, const char *what,
+                 struct dw_error *err) {
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = acting_user(e->ws, user, role, &one, &one_role, err);
+    if (!u)
+        return -DW_EPERM;
+    if (!may_record_acceptance(e->ws, u))
+        return dw_error_set(err, -DW_EPERM,
+                            "%s%s%s may not %s: it needs a role of the discount bands "
+                            "(policies.yaml)",
+                            u->id, role ? " as " : "", role ? role : "", what);
+    return 0;
+}
+
 int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
                    json_t **ret, struct dw_error *err) {
     return dw_deal_accept_as(e, deal_id, revision, NULL, NULL, customer, ret, err);

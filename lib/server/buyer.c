@@ -6,7 +6,7 @@
  * nonce made for this answer, forms posted only to this origin, never framed. Everything a
  * customer or the workspace wrote is escaped here, and the proposal's own HTML comes from
  * md4c with raw HTML refused (channels/document.c). The token in the path is the only
- * credential, so the answer is never cached and sends no Referer onwards.
+ * credential, so the answer is never cached and sends no Referer to another site.
  *
  * Forms carry a form token the library computes from the link and the page's session
  * cookie (HttpOnly, SameSite=Strict): another site can neither read the cookie nor compute
@@ -95,16 +95,14 @@ static void page_begin(struct page *p, const json_t *v, const char *title) {
     dw_buf_printf(&p->b, "</title>\n<style nonce=\"%s\">%s%s</style>\n</head>\n<body>\n", p->nonce,
                   dw_doc_stylesheet(), page_css);
     dw_buf_puts(&p->b, "<header class=\"bar\"><strong>");
-    esc(&p->b, v && dw_json_str(v, "company") ? dw_json_str(v, "company") : "Proposal");
+    esc(&p->b, v && dw_json_str(v, "company") ? dw_json_str(v, "company") : "");
     dw_buf_puts(&p->b, "</strong>");
-    if (v && dw_json_str(v, "deal")) {
-        dw_buf_puts(&p->b, " · Proposal ");
-        esc(&p->b, dw_json_str(v, "deal"));
-        if (dw_json_str(v, "customer_company")) {
-            dw_buf_puts(&p->b, " for ");
-            esc(&p->b, dw_json_str(v, "customer_company"));
+    static const char *const parts[] = {"deal", "customer_company"};
+    for (size_t i = 0; v && i < DW_ARRAY_SIZE(parts); i++)
+        if (dw_json_str(v, parts[i])) {
+            dw_buf_puts(&p->b, " · ");
+            esc(&p->b, dw_json_str(v, parts[i]));
         }
-    }
     dw_buf_puts(&p->b, "</header>\n<main class=\"wrap\">\n");
 }
 
@@ -126,7 +124,9 @@ static enum MHD_Result page_send(struct MHD_Connection *c, struct req *rq, struc
     MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Content-Security-Policy", csp);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    /* the token leaves with no request to another site; a form posted here keeps a real
+     * Origin (under no-referrer a browser sends "Origin: null", which is refused) */
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "X-Robots-Tag", "noindex");
@@ -207,20 +207,32 @@ static bool origin_ok(struct MHD_Connection *c) {
 
 /* ---- the page --------------------------------------------------------------------------- */
 
+/* A word of the page in the proposal's language (the library's words, dw_buyer_view). */
+static const char *word(const json_t *v, const char *key) {
+    const char *w = dw_json_str(json_object_get(v, "words"), key);
+    return w ? w : "";
+}
+
 static void ref_card(struct page *p, const json_t *v) {
-    dw_buf_printf(&p->b, "<section class=\"card ref\"><p>Quote revision <strong>%lld</strong>",
-                  (long long)dw_json_int(v, "revision", 0));
-    dw_buf_puts(&p->b, " · total <strong>");
+    dw_buf_puts(&p->b, "<section class=\"card ref\"><p>");
+    esc(&p->b, word(v, "revision"));
+    dw_buf_printf(&p->b, " <strong>%lld</strong> · ", (long long)dw_json_int(v, "revision", 0));
+    esc(&p->b, word(v, "total"));
+    dw_buf_puts(&p->b, " <strong>");
     esc(&p->b, dw_json_str(v, "currency"));
     dw_buf_puts(&p->b, " ");
     esc(&p->b, dw_json_str(v, "total"));
     dw_buf_puts(&p->b, "</strong>");
     if (dw_json_str(v, "valid_until")) {
-        dw_buf_puts(&p->b, " · valid until <strong>");
+        dw_buf_puts(&p->b, " · ");
+        esc(&p->b, word(v, "valid_until"));
+        dw_buf_puts(&p->b, " <strong>");
         esc(&p->b, dw_json_str(v, "valid_until"));
         dw_buf_puts(&p->b, "</strong>");
     }
-    dw_buf_puts(&p->b, "</p><p>Content hash of this revision: <code id=\"quote-hash\">");
+    dw_buf_puts(&p->b, "</p><p>");
+    esc(&p->b, word(v, "hash"));
+    dw_buf_puts(&p->b, " <code id=\"quote-hash\">");
     esc(&p->b, dw_json_str(v, "quote_hash"));
     dw_buf_puts(&p->b, "</code></p></section>\n");
 }
@@ -246,35 +258,39 @@ static void decide_card(struct page *p, const json_t *v, const char *token, cons
         esc(&p->b, error);
         dw_buf_puts(&p->b, "</p>\n");
     }
-    dw_buf_puts(&p->b, "<h2>Accept this proposal</h2>\n");
+    /* a labelled field, a heading, a button: their words escaped like any text */
+#define TAG(open, key, close)                                                                      \
+    do {                                                                                           \
+        dw_buf_puts(&p->b, open);                                                                  \
+        esc(&p->b, word(v, key));                                                                  \
+        dw_buf_puts(&p->b, close);                                                                 \
+    } while (0)
+    TAG("<h2>", "accept_h", "</h2>\n");
     form_open(p, token, "accept", csrf);
-    dw_buf_puts(&p->b,
-                "<label for=\"name\">Your full name</label>\n"
-                "<input type=\"text\" id=\"name\" name=\"name\" required minlength=\"2\" "
-                "maxlength=\"120\" autocomplete=\"name\">\n"
-                "<label for=\"title\">Your title</label>\n"
-                "<input type=\"text\" id=\"title\" name=\"title\" required maxlength=\"120\" "
-                "autocomplete=\"organization-title\">\n"
-                "<label class=\"check\"><input type=\"checkbox\" id=\"agree\" name=\"agree\" "
-                "value=\"yes\" required><span>");
-    dw_buf_printf(&p->b,
-                  "I accept quote revision %lld and the terms of this proposal on behalf of my "
-                  "organisation. Typing my name is my electronic signature.",
-                  (long long)dw_json_int(v, "revision", 0));
-    dw_buf_puts(&p->b, "</span></label>\n<button type=\"submit\">Accept and sign</button>\n"
-                       "</form>\n<h2>Ask for changes</h2>\n");
+    TAG("<label for=\"name\">", "name", "</label>\n");
+    dw_buf_puts(&p->b, "<input type=\"text\" id=\"name\" name=\"name\" required minlength=\"2\" "
+                       "maxlength=\"120\" autocomplete=\"name\">\n");
+    TAG("<label for=\"title\">", "title", "</label>\n");
+    dw_buf_puts(&p->b, "<input type=\"text\" id=\"title\" name=\"title\" required "
+                       "maxlength=\"120\" autocomplete=\"organization-title\">\n"
+                       "<label class=\"check\"><input type=\"checkbox\" id=\"agree\" "
+                       "name=\"agree\" value=\"yes\" required>");
+    TAG("<span>", "agree", "</span></label>\n");
+    TAG("<button type=\"submit\">", "accept_b", "</button>\n</form>\n");
+    TAG("<h2>", "changes_h", "</h2>\n");
     form_open(p, token, "changes", csrf);
-    dw_buf_puts(&p->b, "<label for=\"message\">What should we change?</label>\n"
-                       "<textarea id=\"message\" name=\"message\" required "
-                       "maxlength=\"4000\"></textarea>\n"
-                       "<button type=\"submit\" class=\"secondary\">Send the request</button>\n"
-                       "</form>\n<h2>Decline</h2>\n");
+    TAG("<label for=\"message\">", "changes_l", "</label>\n");
+    dw_buf_puts(&p->b, "<textarea id=\"message\" name=\"message\" required "
+                       "maxlength=\"4000\"></textarea>\n");
+    TAG("<button type=\"submit\" class=\"secondary\">", "changes_b", "</button>\n</form>\n");
+    TAG("<h2>", "decline_h", "</h2>\n");
     form_open(p, token, "decline", csrf);
-    dw_buf_puts(&p->b, "<label for=\"reason\">Why are you declining?</label>\n"
-                       "<textarea id=\"reason\" name=\"reason\" required "
-                       "maxlength=\"2000\"></textarea>\n"
-                       "<button type=\"submit\" class=\"secondary\">Decline the proposal</button>\n"
-                       "</form>\n</section>\n");
+    TAG("<label for=\"reason\">", "decline_l", "</label>\n");
+    dw_buf_puts(&p->b, "<textarea id=\"reason\" name=\"reason\" required "
+                       "maxlength=\"2000\"></textarea>\n");
+    TAG("<button type=\"submit\" class=\"secondary\">", "decline_b",
+        "</button>\n</form>\n</section>\n");
+#undef TAG
 }
 
 static unsigned state_status(const char *state) {
@@ -285,22 +301,27 @@ static enum MHD_Result show(struct MHD_Connection *c, struct req *rq, const json
                             const char *token, const char *error, unsigned status,
                             const char *cookie) {
     struct page p;
-    char title[160];
-    snprintf(title, sizeof title, "Proposal %s", dw_json_str(v, "deal"));
+    char title[300];
+    snprintf(title, sizeof title, "%s · %s",
+             dw_json_str(v, "company") ? dw_json_str(v, "company") : "", dw_json_str(v, "deal"));
     page_begin(&p, v, title);
     const char *state = dw_json_str(v, "state");
     bool open = strcmp(state, "open") == 0;
     dw_buf_printf(&p.b, "<section class=\"card status%s\" id=\"state\" data-state=\"%s\">",
                   open || strcmp(state, "accepted") == 0 ? "" : " bad", state);
-    if (open)
-        dw_buf_puts(&p.b, "<p>This is the proposal we prepared for you. You can accept it, "
-                          "ask for changes or decline it at the end of this page.</p>");
-    else {
+    if (open) {
+        dw_buf_puts(&p.b, "<p>");
+        esc(&p.b, word(v, "intro"));
+        dw_buf_puts(&p.b, "</p>");
+    } else {
         dw_buf_puts(&p.b, "<p><strong>");
-        esc(&p.b, dw_json_str(v, "message"));
+        esc(&p.b, word(v, "state"));
         dw_buf_puts(&p.b, "</strong></p>");
-        if (strcmp(state, "accepted") != 0)
-            dw_buf_puts(&p.b, "<p>Nothing can be accepted with this link.</p>");
+        if (strcmp(state, "accepted") != 0) {
+            dw_buf_puts(&p.b, "<p>");
+            esc(&p.b, word(v, "nothing"));
+            dw_buf_puts(&p.b, "</p>");
+        }
     }
     dw_buf_puts(&p.b, "</section>\n");
     ref_card(&p, v);
@@ -437,22 +458,16 @@ enum MHD_Result srv_route_buyer_post(struct server *sv, struct MHD_Connection *c
     srv_wrote(sv);
     const char *state = dw_json_str(res, "state");
     struct page p;
-    page_begin(&p, NULL, "Thank you");
+    const json_t *w = json_object_get(res, "words");
+    json_t *head = json_pack("{s:s?}", "language", dw_json_str(w, "language"));
+    page_begin(&p, head, dw_json_str(w, "heading"));
+    json_decref(head);
     dw_buf_printf(&p.b, "<section class=\"card status\" id=\"state\" data-state=\"%s\"><h1>",
                   state);
-    if (strcmp(state, "accepted") == 0) {
-        dw_buf_printf(&p.b, "Thank you — quote revision %lld is accepted</h1><p>Your order ",
-                      (long long)dw_json_int(res, "revision", 0));
-        esc(&p.b, dw_json_str(json_object_get(res, "order"), "id"));
-        dw_buf_puts(&p.b, " has been created from exactly this revision. We will send you the "
-                          "order confirmation.</p>");
-    } else if (strcmp(state, "declined") == 0) {
-        dw_buf_puts(&p.b, "Thank you for letting us know</h1><p>The proposal is declined. "
-                          "Your reason has been passed to our team.</p>");
-    } else {
-        dw_buf_puts(&p.b, "Thank you — we have your request</h1><p>Your request has been added "
-                          "to the deal; we will send you a revised proposal.</p>");
-    }
+    esc(&p.b, dw_json_str(w, "heading"));
+    dw_buf_puts(&p.b, "</h1><p>");
+    esc(&p.b, dw_json_str(w, "text"));
+    dw_buf_puts(&p.b, "</p>");
     dw_buf_puts(&p.b, "</section>\n");
     return page_send(c, rq, &p, 200, NULL);
 }
@@ -479,7 +494,7 @@ enum MHD_Result srv_route_links_create(struct server *sv, struct MHD_Connection 
     _cleanup_json_ json_t *out = NULL;
     pthread_mutex_lock(&sv->api_mu);
     int r = dw_buyer_link_create(sv->api, rq->id, days ? (int)json_integer_value(days) : 0,
-                                 rq->user, &out, &err);
+                                 rq->user, rq->role, &out, &err);
     pthread_mutex_unlock(&sv->api_mu);
     if (r < 0)
         return srv_send_dw_error(c, rq, &err, r);
@@ -500,7 +515,7 @@ enum MHD_Result srv_route_links_revoke(struct server *sv, struct MHD_Connection 
     struct dw_error err = {0};
     _cleanup_json_ json_t *out = NULL;
     pthread_mutex_lock(&sv->api_mu);
-    int r = dw_buyer_link_revoke(sv->api, rq->id, rq->user, &out, &err);
+    int r = dw_buyer_link_revoke(sv->api, rq->id, rq->user, rq->role, &out, &err);
     pthread_mutex_unlock(&sv->api_mu);
     return r < 0 ? srv_send_dw_error(c, rq, &err, r) : srv_send_json(c, rq, 200, out);
 }

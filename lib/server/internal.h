@@ -258,11 +258,9 @@ enum MHD_Result srv_route_metrics(struct server *sv, struct MHD_Connection *c, s
 /* buyer.c: the buyer's page (/p/{token}) and the staff's routes for its links */
 enum MHD_Result srv_route_buyer_page(struct server *sv, struct MHD_Connection *c, struct req *rq);
 enum MHD_Result srv_route_buyer_post(struct server *sv, struct MHD_Connection *c, struct req *rq);
-enum MHD_Result srv_route_links_create(struct server *sv, struct MHD_Connection *c,
-                                       struct req *rq);
+enum MHD_Result srv_route_links_create(struct server *sv, struct MHD_Connection *c, struct req *rq);
 enum MHD_Result srv_route_links(struct server *sv, struct MHD_Connection *c, struct req *rq);
-enum MHD_Result srv_route_links_revoke(struct server *sv, struct MHD_Connection *c,
-                                       struct req *rq);
+enum MHD_Result srv_route_links_revoke(struct server *sv, struct MHD_Connection *c, struct req *rq);
 /* The index in srv_labels of a request's label (0: unknown). */
 size_t srv_label_index(const struct route *r);
 

@@ -1014,6 +1014,29 @@ static void test_deals_list_and_stats(void **state) {
 
 /* ---- API tokens and the event log from a position ----------------------------------- */
 
+/* A key of the store: the first one stored under a name is every later caller's, across
+ * connections; another name is another key. */
+static void test_keys(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    ok(s->ops->key_get(s, "buyer", a, sizeof a, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(s->ops->key_get(s, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s2->ops->key_get(s2, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(s2->ops->key_get(s2, "other", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, b, sizeof b);
+    /* a key asked for with another length is damaged, not silently cut */
+    assert_int_equal(s2->ops->key_get(s2, "buyer", b, 16, T0, got, &err), -DW_ESTORE);
+    dw_store_close(s2);
+}
+
 static void test_tokens(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -1565,6 +1588,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_audit_relink_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_list_and_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),

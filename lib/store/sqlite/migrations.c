@@ -403,7 +403,7 @@ static const struct migration migrations[] = {
     {4, "webhooks and their deliveries", schema_v4},
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
-    {7, "keys for the buyer's page links", schema_buyer_keys},
+    {7, "keys the library keeps for its own signatures", schema_buyer_keys},
     {8, "demo bookings", schema_bookings},
     {9, "the outbox of mail", schema_mail_outbox},
 };
