@@ -22,7 +22,11 @@ int dw_csv_out_begin(struct dw_csv_out *o, const char *format, const char *const
     int r = dw_buf_puts(&o->b, bom);
     for (size_t c = 0; c < n_cols && r == 0; c++)
         r = dw_buf_printf(&o->b, "%s%s", c ? "," : "", cols[c]);
-    return r < 0 ? r : dw_buf_puts(&o->b, "\r\n");
+    if (r == 0)
+        r = dw_buf_puts(&o->b, "\r\n");
+    if (r < 0)
+        dw_csv_out_release(o);
+    return r;
 }
 
 static int put_cell(struct dw_buf *b, const char *s, bool numeric) {

@@ -6,7 +6,7 @@
  * Times: DTSTART and DTEND are the organiser's local wall-clock time with a TZID naming the
  * VTIMEZONE beside them, so a calendar shows the engineer's hour and converts it for the
  * customer; DTSTAMP is UTC. Without a time zone name the fixed offset of team.yaml becomes
- * a VTIMEZONE of its own ("UTC+01:00") with one STANDARD observance.
+ * a VTIMEZONE of its own ("UTC+0100") with one STANDARD observance.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,10 +63,11 @@ static icalproperty *text(icalproperty *p, const char *lang) {
     return p;
 }
 
-/* A VTIMEZONE of one fixed offset, named "UTC+01:00". */
+/* A VTIMEZONE of one fixed offset, named "UTC+0100" (no colon: a TZID parameter with one
+ * must be quoted, which some clients mishandle). */
 static icalcomponent *fixed_zone(int off_min, char *tzid, size_t size) {
     int a = off_min < 0 ? -off_min : off_min;
-    snprintf(tzid, size, "UTC%c%02d:%02d", off_min < 0 ? '-' : '+', a / 60, a % 60);
+    snprintf(tzid, size, "UTC%c%02d%02d", off_min < 0 ? '-' : '+', a / 60, a % 60);
     icalcomponent *std = icalcomponent_new(ICAL_XSTANDARD_COMPONENT);
     struct icaltimetype t0 = icaltime_from_string("19700101T000000");
     icalcomponent_add_property(std, icalproperty_new_dtstart(t0));

@@ -16,7 +16,7 @@ struct dw_ics_event {
     int minutes;        /* length */
     dw_time_t stamp;    /* DTSTAMP: when this version of the booking was written */
     const char *tz;     /* the organiser's IANA time zone, or NULL: ... */
-    int utc_offset_min; /* ... a fixed offset then, as the VTIMEZONE "UTC+01:00" */
+    int utc_offset_min; /* ... a fixed offset then, as the VTIMEZONE "UTC+0100" */
     const char *organizer_name, *organizer_email; /* the engineer who presents */
     const char *attendee_name, *attendee_email;   /* the customer's contact */
     const char *language; /* of SUMMARY and DESCRIPTION (LANGUAGE parameter), may be NULL */

@@ -230,8 +230,12 @@ static int book(struct dw_engine *e, int64_t deal_id, const char *slot, const ch
         json_decref(view);
         return -DW_ENOMEM;
     }
-    if ((r = dw__event(e, deal_id, "demo.booked", json_deep_copy(data), err)) < 0 ||
-        (r = dw__audit(e, deal_id, actor, "deal.book", data, err)) < 0) {
+    if ((r = dw__event(e, deal_id, "demo.booked", json_deep_copy(data), err)) < 0) {
+        json_decref(data);
+        json_decref(view);
+        return r;
+    }
+    if ((r = dw__audit(e, deal_id, actor, "deal.book", data, err)) < 0) {
         json_decref(view);
         return r;
     }
@@ -291,8 +295,12 @@ static int cancel(struct dw_engine *e, int64_t deal_id, const char *actor_id, js
         json_decref(view);
         return -DW_ENOMEM;
     }
-    if ((r = dw__event(e, deal_id, "demo.cancelled", json_deep_copy(data), err)) < 0 ||
-        (r = dw__audit(e, deal_id, actor, "deal.book_cancel", data, err)) < 0) {
+    if ((r = dw__event(e, deal_id, "demo.cancelled", json_deep_copy(data), err)) < 0) {
+        json_decref(data);
+        json_decref(view);
+        return r;
+    }
+    if ((r = dw__audit(e, deal_id, actor, "deal.book_cancel", data, err)) < 0) {
         json_decref(view);
         return r;
     }

@@ -224,8 +224,10 @@ static void parse_availability(struct dw__ws_ctx *c, const struct dw__yref *list
             parse_offset(c, v, &a->utc_offset_min);
         if ((v = DW__YGET(f, "time_zone")) && dw__y_str(c, v, "time_zone", &a->time_zone) &&
             !known_time_zone(a->time_zone))
-            dw__y_err(c, v, "time_zone: '%s' is not a time zone of the tz database (like "
-                            "Europe/Berlin)", a->time_zone);
+            dw__y_err(c, v,
+                      "time_zone: '%s' is not a time zone of the tz database (like "
+                      "Europe/Berlin)",
+                      a->time_zone);
         if ((v = DW__YGET(f, "windows")))
             parse_windows(c, v, a);
     }

@@ -188,3 +188,12 @@ SO=$(offer "$S")
 # 12-14 booked, 12-21 to 01-04 held for R: the next free Mondays
 [ "$SO" = "01-11,01-18,01-25" ] || fail "after the order, a new deal is offered $SO"
 pass "a booked hour is never offered again, though every hold on it lapsed or its deal was ordered"
+
+# ---- team.yaml's keys checked where they stand ------------------------------------------
+WS3="$TMP/ws3"
+"$DW" init "$WS3" >/dev/null
+sed -i 's|time_zone: Europe/Berlin|time_zone: Europe/Atlantis|; s|book_roles: \[rep, sales_engineer\]|book_roles: [rep, chef]|' "$WS3/team.yaml"
+expect_exit 1 "$DW" -w "$WS3" validate
+echo "$OUT$ERR" | grep -q "team.yaml:[0-9]*:[0-9]*: .*time_zone: 'Europe/Atlantis' is not a time zone" || fail "time_zone: $OUT$ERR"
+echo "$OUT$ERR" | grep -q "team.yaml:[0-9]*:[0-9]*: .*chef" || fail "book_roles: $OUT$ERR"
+pass "team.yaml: an unknown time zone or role in book_roles is an error at its place"
