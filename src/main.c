@@ -212,7 +212,7 @@ static const struct cli_option deal_show_opts[] = {
     OPT_END,
 };
 static const struct cli_option deal_proposal_opts[] = {
-    {"--format", "md|html|pdf", "Markdown (default), a self-contained HTML page, or a PDF", 0},
+    {"--format", "FORMAT", "md (the default), html (a self-contained page) or pdf", 0},
     {"-o", "FILE", "write it to FILE (atomically) instead of stdout", 0},
     OPT_END,
 };

@@ -34,9 +34,9 @@
 #include <dealwright/extract.h>
 #include <dealwright/knowledge.h>
 #include <dealwright/configure.h>
-#include <dealwright/documents.h>
-#include <dealwright/mail.h>
 #include <dealwright/booking.h>
 #include <dealwright/csv.h>
+#include <dealwright/documents.h>
+#include <dealwright/mail.h>
 
 #endif

@@ -48,7 +48,6 @@ static const struct dw_doc_words words[] = {
         .valid_until = "This quote is valid until %s.",
         .reference = "Reference: quote revision %d, %s. An order is created from exactly this "
                      "revision.",
-        .order_note = "",
         .terms = "Terms",
         .dpa = "Our Data Processing Agreement under Art. 28 GDPR is attached and forms part of "
                "the contract.",
@@ -92,7 +91,6 @@ static const struct dw_doc_words words[] = {
         .valid_until = "Dieses Angebot ist gültig bis %s.",
         .reference = "Referenz: Angebotsversion %d, %s. Der Auftrag entsteht aus genau dieser "
                      "Version.",
-        .order_note = "",
         .terms = "Bedingungen",
         .dpa = "Unser Auftragsverarbeitungsvertrag nach Art. 28 DSGVO liegt bei und ist "
                "Bestandteil des Vertrags.",
@@ -136,7 +134,6 @@ static const struct dw_doc_words words[] = {
         .valid_until = "Ce devis est valable jusqu'au %s.",
         .reference = "Référence : révision %d du devis, %s. La commande est créée à partir de "
                      "cette révision exactement.",
-        .order_note = "",
         .terms = "Conditions",
         .dpa = "Notre accord de traitement des données (art. 28 RGPD) est joint et fait partie "
                "du contrat.",
@@ -180,7 +177,6 @@ static const struct dw_doc_words words[] = {
         .valid_until = "Este presupuesto es válido hasta el %s.",
         .reference = "Referencia: revisión %d del presupuesto, %s. El pedido se crea a partir "
                      "de exactamente esta revisión.",
-        .order_note = "",
         .terms = "Condiciones",
         .dpa = "Nuestro acuerdo de tratamiento de datos (art. 28 RGPD) se adjunta y forma "
                "parte del contrato.",
@@ -223,7 +219,6 @@ static const struct dw_doc_words words[] = {
         .valid_until = "Questo preventivo è valido fino al %s.",
         .reference = "Riferimento: revisione %d del preventivo, %s. L'ordine è creato "
                      "esattamente da questa revisione.",
-        .order_note = "",
         .terms = "Condizioni",
         .dpa = "Il nostro accordo sul trattamento dei dati (art. 28 GDPR) è allegato e fa parte "
                "del contratto.",
@@ -266,7 +261,6 @@ static const struct dw_doc_words words[] = {
         .valid_until = "Deze offerte is geldig tot en met %s.",
         .reference = "Referentie: offerteversie %d, %s. De order wordt uit precies deze versie "
                      "gemaakt.",
-        .order_note = "",
         .terms = "Voorwaarden",
         .dpa = "Onze verwerkersovereenkomst (art. 28 AVG) is bijgevoegd en maakt deel uit van "
                "het contract.",

@@ -46,9 +46,9 @@ struct dw_doc_words {
     const char *lang;
     const char *proposal_for, *proposal, *revision, *prepared_for, *solution, *why, *quote, *sku,
         *item, *qty, *description, *unit_price, *terms_col, *amount, *discount, *net, *one_time,
-        *per_month, *months, *subtotal, *total, *prices_in, *valid_until, *reference, *order_note,
-        *terms, *dpa, *export_review, *page_of, *vat_id, *continued, *sources, *acceptance,
-        *sign_name, *sign_title, *sign_date, *sign_signature;
+        *per_month, *months, *subtotal, *total, *prices_in, *valid_until, *reference, *terms, *dpa,
+        *export_review, *page_of, *vat_id, *continued, *sources, *acceptance, *sign_name,
+        *sign_title, *sign_date, *sign_signature;
 };
 const struct dw_doc_words *dw_doc_words(const char *lang);
 /* The words of the buyer's page in a language (en, de, fr, es, it, nl; another: en). The

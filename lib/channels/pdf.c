@@ -220,6 +220,11 @@ static void heading(struct pdf *p, const char *text, double keep) {
 static void claim(struct pdf *p, const char *text, int ref) {
     char buf[2048];
     snprintf(buf, sizeof buf, "•  %s", text ? text : "");
+    /* a passage quoted from a knowledge document keeps its source's line breaks: one line
+     * of prose here, wrapped by pango */
+    for (char *c = buf; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
     size_t start = strlen(buf);
     char marker[24] = "";
     if (ref > 0)

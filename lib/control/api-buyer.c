@@ -495,6 +495,18 @@ static int view(struct dw_engine *e, const char *token, const struct dw_buyer_cl
     if (*csrf)
         json_object_set_new(out, "csrf", json_string(csrf));
     json_object_set_new(out, "words", page_words_json(lang, l.revision, text));
+    /* the total and the validity as the customer's language writes them */
+    char money_text[96], day[64];
+    json_object_set_new(
+        out, "total_text",
+        json_string(dw_lang_money(dw_page_words(lang)->lang, dw_json_int(quote, "total", 0),
+                                  (int)dw_json_int(quote, "digits", 2),
+                                  dw_json_str(quote, "currency"), money_text, sizeof money_text)));
+    if (dw_json_str(out, "valid_until"))
+        json_object_set_new(
+            out, "valid_until_text",
+            json_string(day_in(dw_page_words(lang)->lang, dw_json_str(out, "valid_until"), 0, day,
+                               sizeof day)));
     /* the document itself only while it is the offer, or what was accepted */
     if ((strcmp(state, "open") == 0 || strcmp(state, "accepted") == 0) && proposal &&
         dw_json_int(proposal, "quote_revision", 0) == (int64_t)l.revision) {

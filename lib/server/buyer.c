@@ -218,16 +218,14 @@ static void ref_card(struct page *p, const json_t *v) {
     esc(&p->b, word(v, "revision"));
     dw_buf_printf(&p->b, " <strong>%lld</strong> · ", (long long)dw_json_int(v, "revision", 0));
     esc(&p->b, word(v, "total"));
-    dw_buf_puts(&p->b, " <strong>");
-    esc(&p->b, dw_json_str(v, "currency"));
-    dw_buf_puts(&p->b, " ");
-    esc(&p->b, dw_json_str(v, "total"));
+    dw_buf_puts(&p->b, " <strong id=\"total\">");
+    esc(&p->b, dw_json_str(v, "total_text"));
     dw_buf_puts(&p->b, "</strong>");
-    if (dw_json_str(v, "valid_until")) {
+    if (dw_json_str(v, "valid_until_text")) {
         dw_buf_puts(&p->b, " · ");
         esc(&p->b, word(v, "valid_until"));
         dw_buf_puts(&p->b, " <strong>");
-        esc(&p->b, dw_json_str(v, "valid_until"));
+        esc(&p->b, dw_json_str(v, "valid_until_text"));
         dw_buf_puts(&p->b, "</strong>");
     }
     dw_buf_puts(&p->b, "</p><p>");

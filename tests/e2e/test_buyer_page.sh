@@ -57,7 +57,9 @@ curl -s -c "$TMP/jar" -o "$TMP/page" "$U$X"
 TOKEN=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/page" | head -1)
 [ ${#TOKEN} = 64 ] || fail "no form token on the page"
 for w in '<html lang="de">' 'Angebot annehmen' 'Ich nehme Angebotsversion 1 und die Bedingungen' \
-    'Annehmen und unterschreiben' 'Änderungen erbitten' 'Angebot ablehnen' 'Angebotsversion <strong>1</strong>'; do
+    'Annehmen und unterschreiben' 'Änderungen erbitten' 'Angebot ablehnen' 'Angebotsversion <strong>1</strong>' \
+    "$(show "$CSRF" | json_get '"<strong id=\"total\">" + "{:,}".format(int(d["quote"]["total"].split(".")[0])).replace(",", ".") + "," + d["quote"]["total"].split(".")[1] + "\u00a0€</strong>"')" \
+    "gültig bis <strong>24. Dezember 2026</strong>"; do
     grep -qF "$w" "$TMP/page" || fail "the German customer's page lacks '$w'"
 done
 grep -q 'dw_buyer' "$TMP/jar" || fail "no session cookie"

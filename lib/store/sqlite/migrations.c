@@ -342,17 +342,7 @@ static const char schema_v6[] =
     "    json_extract(new.data, '$.to') || ',' END, last_at = excluded.last_at;"
     "  END;";
 
-static const char schema_buyer_keys[] =
-    /* Keys the store keeps for the library's own signatures (the buyer's page links, the
-     * form tokens of its page, the hashes of a buyer's address): random bytes made on first
-     * use, never shown, never in the event log or the audit chain. */
-    "CREATE TABLE store_keys ("
-    "  name TEXT PRIMARY KEY,"
-    "  key BLOB NOT NULL,"
-    "  created_at INTEGER NOT NULL"
-    ");";
-
-static const char schema_bookings[] =
+static const char schema_v7[] =
     /* Demo bookings: the slot a deal's customer took, one row per deal (a rebooking or a
      * cancellation updates it; number counts the deal's bookings for the invitation's UID,
      * sequence its changes for the invitation's SEQUENCE). Two deals can never book the same
@@ -370,6 +360,16 @@ static const char schema_bookings[] =
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE UNIQUE INDEX bookings_slot ON bookings (user, start) WHERE status = 'booked';";
+static const char schema_buyer_keys[] =
+    /* Keys the store keeps for the library's own signatures (the buyer's page links, the
+     * form tokens of its page, the hashes of a buyer's address): random bytes made on first
+     * use, never shown, never in the event log or the audit chain. */
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  key BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");";
+
 
 static const char schema_mail_outbox[] =
     /* The outbox of mail (docs/internals/mail.md): each message as it will be sent, composed
@@ -392,7 +392,6 @@ static const char schema_mail_outbox[] =
     "  last_error TEXT"
     ");"
     "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_at);";
-
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -403,8 +402,8 @@ static const struct migration migrations[] = {
     {4, "webhooks and their deliveries", schema_v4},
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
-    {7, "keys the library keeps for its own signatures", schema_buyer_keys},
-    {8, "demo bookings", schema_bookings},
+    {7, "demo bookings", schema_v7},
+    {8, "keys the library keeps for its own signatures", schema_buyer_keys},
     {9, "the outbox of mail", schema_mail_outbox},
 };
 
