@@ -13,6 +13,7 @@
 #   cel/        each expression of cel-spec's conformance files (EXPR, or EXPR NUL JSON when
 #               the test binds x), and the example workspace's `when:` conditions
 #   ask/        the subject of each sample lead, and the headings of the knowledge documents
+#   mail/       the sample mails of tests/data/mail
 #   document/   the example's proposal templates (Markdown with Mustache tags) and a proposal
 #               with raw HTML in its text and its table
 #
@@ -160,4 +161,10 @@ d = reset('workspace')
 for sel, name in (('c', 'catalog'), ('p', 'policies')):
     with open(os.path.join(top, 'example', name + '.yaml'), 'rb') as f:
         put(d, '%s.yaml' % name, sel.encode() + f.read())
+
+# ---- mail ---------------------------------------------------------------------------
+d = reset('mail')
+for path in sorted(glob.glob(os.path.join(top, 'tests', 'data', 'mail', '*.eml'))):
+    with open(path, 'rb') as f:
+        put(d, os.path.basename(path), f.read())
 PY

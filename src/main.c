@@ -242,6 +242,20 @@ static const struct cli_option deliveries_opts[] = {
     OPT_AFTER,
     OPT_END,
 };
+static const struct cli_option deal_mail_opts[] = {
+    {"--kind", "KIND", "reply (the clarifying questions) or proposal (the proposal letter)", 0},
+    {"-o", "FILE", "write the message to FILE.eml instead of stdout", 0},
+    {"--queue", NULL, "put it in the outbox for `mail send` instead", 0},
+    OPT_END,
+};
+static const struct cli_option mail_send_opts[] = {
+    {"--max", "N", "send at most N messages (default 100)", 0},
+    OPT_END,
+};
+static const struct cli_option mail_outbox_opts[] = {
+    {"--status", "STATUS", "only messages pending, sending, sent or dead", 0},
+    OPT_END,
+};
 static const struct cli_option replay_opts[] = {
     {"--dead", NULL, "every dead-lettered delivery", 0},
     OPT_END,
@@ -258,7 +272,8 @@ const struct cmd commands[] = {
     {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", CMD_WORKSPACE,
      cmd_validate, NULL, "dealwright validate"},
     {"lead add", "[FILE|-]",
-     "submit a lead (JSON) or many (JSON Lines, or a CRM's CSV export); prints the deal ids",
+     "submit a lead (JSON), many (JSON Lines, or a CRM's CSV export), or mail (FILE.eml, a "
+     "folder, a maildir); prints the deal ids",
      CMD_ENGINE, cmd_lead_add, lead_add_opts, "dealwright lead add samples/leads.jsonl"},
     {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, NULL,
      "dealwright run"},
@@ -283,6 +298,13 @@ const struct cmd commands[] = {
      CMD_ENGINE, cmd_deal_book, book_opts, "dealwright deal book D-000001 1 --as sven"},
     {"deal ics", "DEAL", "the deal's calendar invitation for its booked demo (iCalendar)",
      CMD_ENGINE, cmd_deal_ics, ics_opts, "dealwright deal ics D-000001 -o demo.ics"},
+    {"deal mail", "ID", "the deal's mail (reply or proposal letter) as a MIME message", CMD_ENGINE,
+     cmd_deal_mail, deal_mail_opts,
+     "dealwright deal mail D-000001 --kind proposal -o proposal.eml"},
+    {"mail send", "", "send the outbox through the workspace's SMTP relay", CMD_ENGINE,
+     cmd_mail_send, mail_send_opts, "dealwright mail send --max 20"},
+    {"mail outbox", "", "outgoing mail and its state", CMD_ENGINE, cmd_mail_outbox,
+     mail_outbox_opts, "dealwright mail outbox --status dead"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,

@@ -37,5 +37,6 @@
 #include <dealwright/booking.h>
 #include <dealwright/csv.h>
 #include <dealwright/documents.h>
+#include <dealwright/mail.h>
 
 #endif

@@ -191,6 +191,34 @@ static int64_t lead_reference(const json_t *rec) {
     return id;
 }
 
+/* The deal a mail answers, by its In-Reply-To and then its References, newest first: a
+ * message the deal sent (its Message-ID is "dealwright.D-000006.KIND.N@domain", made by
+ * dw_deal_mail in api-mail.c) or a customer's mail stored as one of the deal's leads (source
+ * email, external_id its Message-ID). 0 when it answers none. */
+static int64_t thread_reference(struct dw_engine *e, const json_t *rec) {
+    const json_t *m = json_object_get(rec, "email");
+    if (!m)
+        return 0;
+    const json_t *refs = json_object_get(m, "references");
+    size_t n = json_array_size(refs);
+    for (size_t k = 0; k <= n; k++) {
+        const char *id =
+            k == 0 ? dw_json_str(m, "in_reply_to") : json_string_value(json_array_get(refs, n - k));
+        if (!id)
+            continue;
+        if (strncmp(id, "dealwright.D-", 13) == 0) {
+            size_t digits = strspn(id + 13, "0123456789");
+            if (digits > 0 && digits <= 12 && id[13 + digits] == '.')
+                return strtoll(id + 13, NULL, 10);
+        }
+        int64_t lead_id, deal_id;
+        struct dw_error ignore = {0};
+        if (e->store->ops->lead_find(e->store, "email", id, &lead_id, &deal_id, &ignore) == 0)
+            return deal_id;
+    }
+    return 0;
+}
+
 static const char *domain_of(const char *email) {
     const char *at = email ? strrchr(email, '@') : NULL;
     return at && at[1] ? at + 1 : NULL;
@@ -204,7 +232,9 @@ static const char *domain_of(const char *email) {
 static int deal_by_reference(struct dw_engine *e, const json_t *rec, const char *email,
                              int64_t *ret_deal, int64_t *ret_refused, struct dw_error *err) {
     struct dw_store *s = e->store;
-    int64_t ref = lead_reference(rec);
+    int64_t ref = thread_reference(e, rec);
+    if (!ref)
+        ref = lead_reference(rec);
     const char *dom = domain_of(email);
     if (!ref || !dom)
         return -DW_ENOENT;
@@ -1157,6 +1187,12 @@ static int redact_lead(struct dw_engine *e, const json_t *lead, struct dw_error 
         json_object_set_new(turn, "text", json_string(REDACTED));
     if (intake)
         json_object_set_new(intake, "text", json_string(REDACTED));
+    /* a mail's attachments are named by their sender ("CV Jana Hartmann.pdf") */
+    json_t *att;
+    json_array_foreach(json_object_get(json_object_get(raw, "email"), "attachments"), i, att) {
+        if (json_is_string(json_object_get(att, "name")))
+            json_object_set_new(att, "name", json_string(REDACTED));
+    }
     return e->store->ops->lead_redact(e->store, dw_json_int(lead, "id", 0), raw, intake, err);
 }
 
@@ -1514,6 +1550,9 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
     } else if (r != -DW_ENOENT) {
         return r;
     }
+    /* the deal's mail as it was sent holds the contact and the documents */
+    if (s->ops->mail_redact && (r = s->ops->mail_redact(s, deal_id, REDACTED, err)) < 0)
+        return r;
     char at[32];
     _cleanup_json_ json_t *mark =
         json_pack("{s:s,s:i,s:I}", "redacted_at", dw_time_format(now, at, sizeof at),

@@ -126,6 +126,8 @@ struct server {
     struct reader readers[READERS];
     atomic_uint next_reader;
     struct dw_engine *worker_engine, *hook_engine, *pump_engine;
+    struct dw_engine *mail_engine; /* the mail sender's, when the workspace has a relay */
+    struct dw_mailer *mailer;
     struct dw_leadq *leadq;
     struct dw_worker *worker;
     struct dw_hooks *hooks;

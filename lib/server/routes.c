@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/internal.h"
 
@@ -77,10 +78,39 @@ static enum MHD_Result route_console(struct server *sv, struct MHD_Connection *c
 }
 
 /* A lead, group-committed with the others arriving at the same time (runtime.h). */
+/* A mail (Content-Type: message/rfc822) becomes its lead first; a bounce or an automatic
+ * reply is answered 200 with what it is and stores nothing (docs/internals/mail.md). */
+static enum MHD_Result mail_lead(struct MHD_Connection *c, struct req *rq, json_t **ret) {
+    _cleanup_json_ json_t *parsed = NULL;
+    struct dw_error err = {0};
+    *ret = NULL;
+    int r = dw_mail_parse(rq->body.data ? rq->body.data : "", rq->body.len, "request body", &parsed,
+                          &err);
+    if (r < 0) {
+        if (err.line > 0) { /* "request body:LINE:COL: what" */
+            char where[sizeof err.msg];
+            dw_error_format(&err, where, sizeof where);
+            snprintf(err.msg, sizeof err.msg, "%s", where);
+        }
+        return srv_send_dw_error(c, rq, &err, r);
+    }
+    if (strcmp(dw_json_str(parsed, "kind"), "lead") != 0) {
+        _cleanup_json_ json_t *out =
+            json_pack("{s:n,s:n,s:O,s:O}", "lead", "deal", "status",
+                      json_object_get(parsed, "kind"), "reason", json_object_get(parsed, "reason"));
+        return srv_send_json(c, rq, 200, out);
+    }
+    *ret = json_incref(json_object_get(parsed, "lead"));
+    return MHD_YES;
+}
+
 static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection *c,
                                         struct req *rq) {
     _cleanup_json_ json_t *lead = NULL;
-    enum MHD_Result m = srv_body_json(c, rq, true, &lead);
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    bool mail = type && strncasecmp(type, "message/rfc822", 14) == 0 &&
+                (type[14] == '\0' || type[14] == ';' || type[14] == ' ');
+    enum MHD_Result m = mail ? mail_lead(c, rq, &lead) : srv_body_json(c, rq, true, &lead);
     if (!lead)
         return m;
     struct dw_error err = {0};

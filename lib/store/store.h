@@ -82,6 +82,13 @@ struct dw_audit_walk {
     char mark_hash[DW_SHA256_HEX];
 };
 
+/* A message for the mail outbox (mail_insert). */
+struct dw_mail_rec {
+    int64_t deal_id;
+    const char *kind, *message_id, *sender, *recipient;
+    const char *message; /* RFC 5322, CRLF lines */
+};
+
 /* A delivery attempt's outcome (delivery_update). */
 struct dw_delivery_update {
     int64_t id;
@@ -376,6 +383,30 @@ struct dw_store_ops {
                            struct dw_error *err);
     /* [{status, n}] for the statuses that have deliveries, by status. */
     int (*delivery_counts)(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+    /* The mail outbox (docs/internals/mail.md; times in seconds since the epoch). MAY be
+     * NULL: mail is then only written, never queued. mail_insert: a pending message due at
+     * now; the same message_id again changes nothing (*ret_created false, *ret_id the
+     * row's). mail_due: up to max rows pending or sending whose next_at has come, by id:
+     * [{id, deal_id, kind, message_id, sender, recipient, message, attempts}]. mail_claim:
+     * mark one sending, attempts + 1, next_at moved, only if its attempts are still
+     * `attempts` (two senders cannot both claim it). mail_update: the outcome of the claim
+     * that made its attempts `attempts` — status, next_at, last_error (NULL: none), sent_at
+     * (0: none) — only while that claim stands (status sending, attempts unchanged), so that
+     * a sender that lost its claim cannot overwrite a later one's result (*ret_updated). mail_list:
+     * the rows of a status (NULL all) by id, without the message. */
+    int (*mail_insert)(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
+                       int64_t *ret_id, bool *ret_created, struct dw_error *err);
+    int (*mail_due)(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
+    int (*mail_claim)(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
+                      bool *ret_claimed, struct dw_error *err);
+    int (*mail_update)(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
+    int (*mail_list)(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+    /* The privacy purge: every message of the deal replaced by `with` (message and
+     * recipient); one not yet sent is dead, never to be sent. MAY be NULL with the rest. */
+    int (*mail_redact)(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
 
     /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,
      * start}] by start, held by deals other than deal_id that are open (not ordered, lost or

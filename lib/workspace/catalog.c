@@ -141,12 +141,14 @@ static void parse_company_contact(struct dw__ws_ctx *c, const struct dw__yfield 
 
 static void parse_company(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_workspace *ws = c->ws;
-    struct dw__yfield f[] = {DW__REQ("company"), DW__REQ("currencies")};
+    struct dw__yfield f[] = {DW__REQ("company"), DW__REQ("currencies"), DW__OPT("mail")};
     if (!dw__y_fields(c, root, "dealwright.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v, *home = NULL;
     if ((v = DW__YGET(f, "currencies")))
         parse_currencies(c, v);
+    if ((v = DW__YGET(f, "mail")))
+        dw__parse_mail(c, v);
 
     struct dw__yfield cf[] = {DW__REQ("name"),     DW__REQ("country"), DW__REQ("home_currency"),
                               DW__OPT("language"), DW__OPT("address"), DW__OPT("email"),

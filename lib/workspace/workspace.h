@@ -372,6 +372,14 @@ struct dw_template_set {
     json_t *partials; /* templates/partials merged with templates/LANG/partials */
 };
 
+/* dealwright.yaml mail: (lib/workspace/mail-config.c). from NULL: no mail configured. */
+struct dw_mail_config {
+    char *from, *from_name;
+    char *smtp_url; /* NULL: mail is written, not sent */
+    char *smtp_user_env, *smtp_password_env;
+    int smtp_attempts;
+};
+
 struct dw_workspace {
     int refcount;
     bool loaded; /* by dw_workspace_load: a snapshot with memo slots (dw_ws_memo); a workspace
@@ -408,6 +416,7 @@ struct dw_workspace {
     struct dw_qualification qualification;
     struct dw_policies policies;
     struct dw_team team;
+    struct dw_mail_config mail;
 
     struct dw_template proposal_template;
     struct dw_template reply_template;

@@ -202,7 +202,7 @@ def request(method, target, token=None, body=None, headers=None, want=None, retr
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            h["Content-Type"] = "application/json"
+            h.setdefault("Content-Type", "application/json")
         c.request(method, target, body=data, headers=h)
         r = c.getresponse()
         raw = r.read()
@@ -544,6 +544,22 @@ def main():
     if not redacted:
         fail("the privacy purge redacted no deal: %s" % out)
     print("ok - %d deals read again after a privacy purge" % redacted)
+
+    # a lead as the mail it came in (message/rfc822): a lead, a bounce, a malformed one
+    mail_dir = os.path.join(os.environ["DW_SOURCE_ROOT"], "tests", "data", "mail")
+    rfc822 = {"Content-Type": "message/rfc822"}
+    for name, want, status in (("alternative-qp-euro.eml", 202, "created"),
+                               ("alternative-qp-euro.eml", 202, "duplicate"),
+                               ("bounce.eml", 200, "bounce"), ("auto-reply-de.eml", 200, "auto_reply")):
+        raw = open(os.path.join(mail_dir, name), "rb").read()
+        _, v, _ = request("POST", "/v1/leads", "hook", raw, headers=rfc822, want=want)
+        if v["status"] != status:
+            fail("%s posted as message/rfc822: %s" % (name, v))
+    raw = open(os.path.join(mail_dir, "malformed-no-boundary.eml"), "rb").read()
+    _, v, _ = request("POST", "/v1/leads", "hook", raw, headers=rfc822, want=400)
+    if "request body:7:1: malformed MIME" not in v["error"]["message"]:
+        fail("a malformed mail: %s" % v)
+    print("ok - leads posted as message/rfc822: a lead, a duplicate, a bounce, an auto-reply, a malformed one")
 
     # errors the server answers before or beside the routes
     request("GET", "/v1/leads", "hook", want=405)

@@ -272,6 +272,25 @@
                    "number = excluded.number, sequence = excluded.sequence, booked_by = "          \
                    "excluded.booked_by, updated_at = excluded.updated_at")                         \
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
+    X(MAIL_INSERT, "INSERT INTO mail_outbox (deal_id, kind, message_id, sender, recipient, "       \
+                   "message, next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "        \
+                   "ON CONFLICT (message_id) DO NOTHING")                                          \
+    X(MAIL_FIND, "SELECT id, status FROM mail_outbox WHERE message_id = ?1")                       \
+    X(MAIL_DUE, "SELECT id, deal_id, kind, message_id, sender, recipient, message, attempts "      \
+                "FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_at <= ?1 "       \
+                "ORDER BY id LIMIT ?2")                                                            \
+    X(MAIL_CLAIM, "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, "           \
+                  "next_at = ?3 WHERE id = ?1 AND attempts = ?2 AND "                              \
+                  "status IN ('pending', 'sending')")                                              \
+    X(MAIL_UPDATE, "UPDATE mail_outbox SET status = ?2, next_at = ?3, last_error = ?4, "           \
+                   "sent_at = ?5 WHERE id = ?1 AND attempts = ?6 AND status = 'sending'")          \
+    X(MAIL_REDACT, "UPDATE mail_outbox SET message = ?2, recipient = ?2, last_error = CASE WHEN "  \
+                   "status IN ('sent', 'dead') THEN last_error ELSE 'redacted by the privacy "     \
+                   "purge before it was sent' END, status = CASE WHEN status = 'sent' THEN "       \
+                   "'sent' ELSE 'dead' END WHERE deal_id = ?1")                                    \
+    X(MAIL_LIST, "SELECT id, deal_id, kind, message_id, recipient AS [to], status, attempts, "     \
+                 "next_at, created_at, sent_at, last_error FROM mail_outbox "                      \
+                 "WHERE (?1 IS NULL OR status = ?1) ORDER BY id")                                  \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
     /* reports: the running totals of migration 6 (migrations.c); ROUND as the figures are */      \
@@ -525,6 +544,17 @@ int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
 int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                        struct dw_error *err);
+/* sqlite_mail.c: the mail outbox */
+int dw__sq_mail_insert(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
+                       int64_t *ret_id, bool *ret_created, struct dw_error *err);
+int dw__sq_mail_due(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
+int dw__sq_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
+                      bool *ret_claimed, struct dw_error *err);
+int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
+int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+int dw__sq_mail_redact(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
                           const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);
