@@ -251,6 +251,12 @@ const struct cmd commands[] = {
      "dealwright audit checkpoint --out cp.json"},
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show, NULL,
      "dealwright audit show D-000001"},
+    {"model check", "[PROVIDER]",
+     "ask each provider of models.yaml a tiny structured question: model, latency, structured "
+     "output",
+     CMD_ENGINE, cmd_model_check, NULL, "dealwright model check local"},
+    {"model calls", "DEAL", "a deal's model-call journal (masked requests, answers, verdicts)",
+     CMD_ENGINE, cmd_model_calls, NULL, "dealwright model calls D-000001 --json"},
     {"audit list", "", "the whole audit chain, oldest first", CMD_ENGINE, cmd_audit_list,
      audit_list_opts, "dealwright audit list --action deal.accept --json"},
     {"events list", "", "the event log, oldest first", CMD_ENGINE, cmd_events_list,
