@@ -83,3 +83,63 @@ int cmd_model_calls(struct cli *cli, int argc, char **argv) {
     json_array_foreach(list, i, c) cli_print_model_call(c);
     return EXIT_OK;
 }
+
+/* A JSON object from a file (at most 1 MiB); NULL after printing what is wrong. */
+static json_t *read_object(const char *path, const char *what) {
+    char *data = NULL;
+    size_t len = 0;
+    struct dw_error err = {0};
+    if (dw_read_file(path, 1u << 20, &data, &len, &err) < 0) {
+        cli_bad_input("%s: %s", path, err.msg);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    free(data);
+    if (!json_is_object(j)) {
+        if (j)
+            cli_bad_input("%s: %s is not a JSON object", path, what);
+        else
+            cli_bad_input("%s:%d:%d: %s", path, je.line, je.column, je.text);
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+int cmd_model_ask(struct cli *cli, int argc, char **argv) {
+    bool bad = false;
+    const char *task = cli_opt(&argc, argv, "--task", &bad);
+    const char *vars_path = cli_opt(&argc, argv, "--vars", &bad);
+    const char *schema_path = cli_opt(&argc, argv, "--schema", &bad);
+    const char *deal = cli_opt(&argc, argv, "--deal", &bad);
+    int64_t deal_id = 0;
+    if (bad || argc != 1 || !task || !schema_path ||
+        (deal && dw_id_parse('D', deal, &deal_id) < 0))
+        return cli_usage("usage: dealwright model ask PROMPT --task TASK --schema FILE "
+                         "[--vars FILE] [--deal DEAL] [--json]");
+    _cleanup_json_ json_t *schema = read_object(schema_path, "the schema"), *vars = NULL;
+    if (!schema || (vars_path && !(vars = read_object(vars_path, "the template's data"))))
+        return EXIT_INPUT;
+    struct dw_model_request req = {
+        .deal_id = deal_id, .task = task, .prompt = argv[0], .vars = vars, .schema = schema};
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *a = NULL;
+    int r = dw_model_ask(cli->engine, &req, &a, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    const json_t *answer = json_object_get(a, "answer");
+    if (cli->json) {
+        cli_print_json(a);
+    } else if (!json_is_null(answer)) {
+        cli_print_json(answer);
+        fprintf(stderr, "call %lld by %s%s\n", (long long)dw_json_int(a, "call", 0),
+                dw_json_str(a, "model"), json_is_true(json_object_get(a, "replayed"))
+                                             ? " (from the journal: the provider was not asked "
+                                               "again)"
+                                             : "");
+    } else {
+        fprintf(stderr, "dealwright: no answer: %s\n", dw_json_str(a, "why"));
+    }
+    return json_is_null(answer) ? EXIT_CHECK : EXIT_OK;
+}

@@ -21,6 +21,19 @@
  * -DW_ENOENT when the workspace has no models.yaml or no such provider. */
 DW_EXPORT int dw_model_check(struct dw_engine *e, const char *provider, json_t **ret,
                              struct dw_error *err);
+/* One question through the governed path, as an agent asks it (prompt authors try their
+ * prompts with it): task and prompt as models.yaml and prompts/ name them, vars the
+ * template's data (customer text as data), schema the answer's JSON Schema. With deal_id
+ * (0: none) the call is journaled under that deal (the deal's contact masked as in its
+ * steps), and asking the same again replays the journaled answer. Result: {answer (null
+ * when none), call, replayed, model, why}; the answer has its placeholders restored. */
+struct dw_model_request {
+    int64_t deal_id;
+    const char *task, *prompt, *purpose;
+    const json_t *vars, *schema;
+};
+DW_EXPORT int dw_model_ask(struct dw_engine *e, const struct dw_model_request *req, json_t **ret,
+                           struct dw_error *err);
 /* The model-call journal of a deal, oldest first: [{id, key, at, agent, task, prompt,
  * template_hash, provider, model, request, response, outcome, why, tokens_in, tokens_out,
  * latency_ms, attempts, flags, fallback, verdicts: [{at, verdict, detail}]}]; request and

@@ -55,7 +55,7 @@ static const struct {
      "\\x{e1}|Sehr geehrte[r]?[ \\t]+(?:Herr|Frau)|Cher|Ch\\x{e8}re|Gentile|Estimad[oa]|"
      "Caro|Cara)[ \\t]+(\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+)?)"},
     {K_NAME, 1,
-     "(?:Regards|Best|Thanks|Thank you|Cheers|Sincerely|Gr\\x{fc}\\x{df}e|Gru\\x{df}|Gr"
+     "(?i:Regards|Best|Thanks|Thank you|Cheers|Sincerely|Gr\\x{fc}\\x{df}e|Gru\\x{df}|Gr"
      "\\x{fc}\\x{df}en|Cordialement|Saluti|Saludos|Groeten|groet|Atenciosamente|Abra\\x{e7}os|"
      "Un saludo|Bien \\x{e0} vous|Distinti saluti)[,.!]?[ \\t]*\\r?\\n[ \\t]*(\\p{Lu}[\\p{L}'-]+"
      "(?:[ \\t]+\\p{Lu}[\\p{L}'.-]+){0,2})"},
@@ -258,6 +258,15 @@ int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *
     pcre2_match_data_free(md);
     if (r == 0 && known)
         r = known_spans(text, len, known, &v, &n, &cap);
+    /* a name a pattern found is masked wherever else it occurs ("Anna" after "my name is
+     * Anna Keller" and again above the signature) */
+    json_t *found = r == 0 ? json_array() : NULL;
+    for (size_t i = 0; found && i < n; i++)
+        if (v[i].kind == K_NAME)
+            json_array_append_new(found, json_stringn(text + v[i].start, v[i].end - v[i].start));
+    if (found && json_array_size(found))
+        r = known_spans(text, len, found, &v, &n, &cap);
+    json_decref(found);
     if (r < 0) {
         free(v);
         return r;
