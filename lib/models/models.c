@@ -117,8 +117,13 @@ static void prepared_release(struct prepared *p) {
 static int prepare(const struct dw_model_call *call, const struct dw_prompt *tmpl,
                    struct prepared *p, char *why, struct dw_error *err) {
     const struct dw_model_ask *ask = call->ask;
-    _cleanup_json_ json_t *vars = NULL;
-    int r = dw_mask_json(&p->mask, ask->vars ? ask->vars : json_object(), call->personal, &vars);
+    _cleanup_json_ json_t *vars = NULL, *known = NULL, *empty = json_object();
+    /* two passes: what the patterns find anywhere (a name after "my name is" in the
+     * message) is personal wherever else it stands (the same name alone in a field) */
+    const json_t *in = ask->vars ? ask->vars : empty;
+    int r = dw_mask_discover(in, call->personal, &known);
+    if (r == 0)
+        r = dw_mask_json(&p->mask, in, known, &vars);
     if (r < 0)
         return dw_error_set(err, r, "masking the request failed");
     if (!(p->flags = json_array()))
@@ -144,8 +149,7 @@ static int prepare(const struct dw_model_call *call, const struct dw_prompt *tmp
     if (r < 0 || asprintf(&p->user, "DATA-%s\n%s\nDATA-%s", fence, p->data, fence) < 0)
         return -DW_ENOMEM;
     p->request = json_pack("{s:s,s:s,s:s,s:s,s:O}", "prompt", ask->prompt, "template_hash",
-                           tmpl->hash, "system", p->system, "user", p->user, "schema",
-                           ask->schema);
+                           tmpl->hash, "system", p->system, "user", p->user, "schema", ask->schema);
     if (!p->request)
         return -DW_ENOMEM;
     char rh[DW_SHA256_HEX], deal[32];
@@ -159,9 +163,9 @@ static int prepare(const struct dw_model_call *call, const struct dw_prompt *tmp
         dw_sha256_update(&s, parts[i], strlen(parts[i]) + 1);
     dw_sha256_final_hex(&s, p->key);
     _cleanup_free_ char *schema = json_dumps(ask->schema, JSON_COMPACT);
-    p->estimate = dw_tokens_estimate(strlen(p->system) + strlen(p->user) +
-                                     (schema ? strlen(schema) : 0)) +
-                  call->ws->models->answer_tokens;
+    p->estimate =
+        dw_tokens_estimate(strlen(p->system) + strlen(p->user) + (schema ? strlen(schema) : 0)) +
+        call->ws->models->answer_tokens;
     return 0;
 }
 
@@ -176,7 +180,8 @@ static int journal(const struct dw_model_call *call, const struct prepared *p, j
     json_object_set_new(rec, "agent", json_string(call->agent ? call->agent : ""));
     json_object_set_new(rec, "task", json_string(ask->task));
     json_object_set_new(rec, "prompt", json_string(ask->prompt));
-    json_object_set_new(rec, "template_hash", json_string(dw_json_str(p->request, "template_hash")));
+    json_object_set_new(rec, "template_hash",
+                        json_string(dw_json_str(p->request, "template_hash")));
     json_object_set(rec, "request", p->request);
     json_object_set(rec, "flags", p->flags);
     int r = call->store->ops->mcall_append(call->store, rec, call->now, ret_id, err);
@@ -270,8 +275,8 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         if (call->deal_id &&
             (r = so->mcall_tokens(call->store, call->deal_id, 0, &spent_deal, err)) < 0)
             goto out;
-        if ((r = so->mcall_tokens(call->store, 0, call->now - call->now % 86400, &spent_day,
-                                  err)) < 0)
+        if ((r = so->mcall_tokens(call->store, 0, call->now - call->now % 86400, &spent_day, err)) <
+            0)
             goto out;
         if (call->deal_id && spent_deal + p.estimate > cfg->tokens_per_deal) {
             over = "tokens_per_deal";
@@ -301,25 +306,26 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         bool last = i + 1 == route->n;
         struct dw_breaker *b = breaker(m, pv);
         if (!dw_breaker_allows(b, mono_ms())) {
-            say(ret->why, "the provider '%s' failed %d times in a row; its circuit breaker is "
-                          "open",
+            say(ret->why,
+                "the provider '%s' failed %d times in a row; its circuit breaker is "
+                "open",
                 pv->id, b->failures);
             if ((r = journal(call, &p,
                              json_pack("{s:s,s:s,s:s,s:s,s:b}", "provider", pv->id, "model",
-                                       pv->model, "outcome", "breaker", "why", ret->why,
-                                       "fallback", last),
+                                       pv->model, "outcome", "breaker", "why", ret->why, "fallback",
+                                       last),
                              &ret->call_id, err)) < 0)
                 goto out;
             continue;
         }
         const char *key = NULL;
         if (pv->key_env && (!m->key || !(key = m->key(m->key_ud, pv->key_env)))) {
-            say(ret->why, "the key of provider '%s' is not set (environment variable %s)",
-                pv->id, pv->key_env);
+            say(ret->why, "the key of provider '%s' is not set (environment variable %s)", pv->id,
+                pv->key_env);
             if ((r = journal(call, &p,
                              json_pack("{s:s,s:s,s:s,s:s,s:b}", "provider", pv->id, "model",
-                                       pv->model, "outcome", "failed", "why", ret->why,
-                                       "fallback", last),
+                                       pv->model, "outcome", "failed", "why", ret->why, "fallback",
+                                       last),
                              &ret->call_id, err)) < 0)
                 goto out;
             continue;
@@ -352,8 +358,10 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
             left = cfg->deadline_ms - (mono_ms() - start);
             if (wait >= left) {
                 size_t l = strlen(resp.why);
-                snprintf(resp.why + l, sizeof resp.why - l, "; a retry in %lld ms would pass the "
-                         "deadline", (long long)wait);
+                snprintf(resp.why + l, sizeof resp.why - l,
+                         "; a retry in %lld ms would pass the "
+                         "deadline",
+                         (long long)wait);
                 break;
             }
             sleep_ms(wait);
@@ -386,12 +394,12 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         bool ok = resp.outcome == DW_PROV_OK;
         char model[256];
         snprintf(model, sizeof model, "%s", resp.model[0] ? resp.model : pv->model);
-        json_t *rec = json_pack(
-            "{s:s,s:s,s:o,s:s,s:s?,s:I,s:I,s:I,s:i,s:b}", "provider", pv->id, "model", model,
-            "response", response ? response : json_null(), "outcome",
-            journal_outcome(resp.outcome), "why", ok ? NULL : why, "tokens_in",
-            (json_int_t)resp.tokens_in, "tokens_out", (json_int_t)resp.tokens_out, "latency_ms",
-            (json_int_t)latency, "attempts", attempts, "fallback", !ok && last);
+        json_t *rec = json_pack("{s:s,s:s,s:o,s:s,s:s?,s:I,s:I,s:I,s:i,s:b}", "provider", pv->id,
+                                "model", model, "response", response ? response : json_null(),
+                                "outcome", journal_outcome(resp.outcome), "why", ok ? NULL : why,
+                                "tokens_in", (json_int_t)resp.tokens_in, "tokens_out",
+                                (json_int_t)resp.tokens_out, "latency_ms", (json_int_t)latency,
+                                "attempts", attempts, "fallback", !ok && last);
         if (rec && resp.finish[0])
             json_object_set_new(rec, "finish", json_string(resp.finish));
         r = journal(call, &p, rec, &ret->call_id, err);
@@ -436,10 +444,10 @@ int dw_models_check(struct dw_models *m, const struct dw_workspace *ws, const ch
     if (!cfg)
         return dw_error_set(err, -DW_ENOENT,
                             "the workspace has no models.yaml: every agent works without a model");
-    _cleanup_json_ json_t *schema = json_pack(
-        "{s:s,s:{s:{s:s},s:{s:s,s:i}},s:[s,s],s:b}", "type", "object", "properties", "ok", "type",
-        "boolean", "echo", "type", "string", "maxLength", 64, "required", "ok", "echo",
-        "additionalProperties", 0);
+    _cleanup_json_ json_t *schema =
+        json_pack("{s:s,s:{s:{s:s},s:{s:s,s:i}},s:[s,s],s:b}", "type", "object", "properties", "ok",
+                  "type", "boolean", "echo", "type", "string", "maxLength", 64, "required", "ok",
+                  "echo", "additionalProperties", 0);
     json_t *out = json_array();
     if (!schema || !out) {
         json_decref(out);
@@ -451,16 +459,15 @@ int dw_models_check(struct dw_models *m, const struct dw_workspace *ws, const ch
         if (provider && strcmp(provider, pv->id) != 0)
             continue;
         found = true;
-        json_t *row = json_pack("{s:s,s:s,s:s,s:s}", "id", pv->id, "api",
-                                dw_model_api_names[pv->api], "base_url", pv->base_url, "model",
-                                pv->model);
+        json_t *row =
+            json_pack("{s:s,s:s,s:s,s:s}", "id", pv->id, "api", dw_model_api_names[pv->api],
+                      "base_url", pv->base_url, "model", pv->model);
         json_array_append_new(out, row);
         const char *key = NULL;
         if (pv->key_env && (!m->key || !(key = m->key(m->key_ud, pv->key_env)))) {
             json_object_set_new(row, "ok", json_false());
-            json_object_set_new(row, "error",
-                                json_sprintf("the environment variable %s is not set",
-                                             pv->key_env));
+            json_object_set_new(
+                row, "error", json_sprintf("the environment variable %s is not set", pv->key_env));
             continue;
         }
         struct dw_provider_req req = {
@@ -486,8 +493,7 @@ int dw_models_check(struct dw_models *m, const struct dw_workspace *ws, const ch
         if (resp.model[0])
             json_object_set_new(row, "answered_by", json_string(resp.model));
         if (resp.tokens_in || resp.tokens_out)
-            json_object_set_new(row, "tokens",
-                                json_integer(resp.tokens_in + resp.tokens_out));
+            json_object_set_new(row, "tokens", json_integer(resp.tokens_in + resp.tokens_out));
         if (resp.outcome != DW_PROV_OK)
             json_object_set_new(row, "error", json_string(resp.why));
         else if (!structured)

@@ -23,10 +23,34 @@ enum { K_NAME, K_EMAIL, K_PHONE, K_ADDRESS, K_IBAN };
 static const char *const kind_names[] = {"NAME", "EMAIL", "PHONE", "ADDRESS", "IBAN"};
 
 /* group: the capture group holding the value (0: the whole match) */
+/* Common given names of the languages buyers write in (en, de, fr, es, it, nl, pt): a
+ * given name followed by a capitalised word is taken for a person ("send it to Marco
+ * Bianchi"). Names that are also everyday capitalised words (Will, May, Grace, Art...) are
+ * left out, so that "Will Support" is not masked. */
+#define DW__GIVEN_NAMES                                                                            \
+    "Aaron|Adam|Adrian|Agnes|Alain|Alberto|Alejandro|Alessandro|Alessia|Alex|Alexander|Alexandra|" \
+    "Alice|Alicia|Amelie|Ana|Andrea|Andreas|Andrew|Angela|Anna|Anne|Antoine|Antonio|Ben|"          \
+    "Benjamin|Bernd|Bram|Brian|Bruno|Camille|Carla|Carlos|Carmen|Caroline|Charlotte|Chiara|"       \
+    "Chris|Christian|Christina|Christine|Christoph|Claire|Claudia|Daan|Daniel|Daniela|David|"      \
+    "Diego|Dirk|Elena|Elisa|Emma|Eric|Erik|Eva|Fabian|Felix|Fernando|Florian|Francesca|"           \
+    "Francisco|Frank|Franziska|Frederic|Gabriel|Giorgio|Giovanni|Giulia|Giuseppe|Hans|Helen|"      \
+    "Hugo|Ines|Isabel|Isabelle|Jakob|James|Jan|Jana|Javier|Jean|Jens|Jessica|Joao|Johan|"          \
+    "Johannes|John|Jonas|Jorge|Jose|Joseph|Juan|Julia|Julian|Julie|Jurgen|Karin|Katharina|"        \
+    "Kevin|Klaus|Lars|Laura|Laurent|Lea|Lena|Leon|Linda|Lisa|Lorenzo|Louis|Luca|Lucas|Lucia|"      \
+    "Luis|Lukas|Manuel|Marc|Marco|Maria|Marie|Mario|Mark|Markus|Marta|Martin|Martina|Matteo|"      \
+    "Mathieu|Matthias|Max|Michael|Michel|Michele|Miguel|Monika|Nathalie|Nicolas|Nicole|Niels|"     \
+    "Nina|Oliver|Olivier|Pablo|Paola|Pascal|Patrick|Paul|Paula|Pedro|Peter|Philipp|Pierre|"        \
+    "Pieter|Rafael|Raul|Richard|Robert|Roberto|Ruben|Sabine|Sandra|Sara|Sarah|Sebastian|"          \
+    "Sergio|Simon|Simone|Sofia|Sophie|Stefan|Stefano|Stephan|Susanne|Sven|Thomas|Tim|Tobias|"      \
+    "Tom|Ursula|Valentina|Vincent|Wim|Wolfgang|Yann|Yves"
+
 static const struct {
     int kind, group;
     const char *re;
 } mask_patterns[] = {
+    {K_NAME, 0,
+     "\\b(?:" DW__GIVEN_NAMES ")[ \\t]+(?:(?:van|von|de|der|den|da|di|del|du|le|la)[ \\t]+)?"
+     "\\p{Lu}[\\p{Ll}'-]+(?:-\\p{Lu}[\\p{Ll}'-]+)?\\b"},
     {K_EMAIL, 0, "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"},
     {K_IBAN, 0, "\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\\b"},
     {K_PHONE, 0, "(?<![\\w+])(?:\\+|00)[1-9][0-9 ()./-]{6,20}[0-9](?!\\w)"},
@@ -216,8 +240,7 @@ static int cmp_span(const void *a, const void *b) {
     return x->end > y->end ? -1 : x->end < y->end; /* longer first */
 }
 
-int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known,
-                 char **ret) {
+int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known, char **ret) {
     pthread_once(&once, compile_all);
     *ret = NULL;
     struct span *v = NULL;
@@ -359,6 +382,25 @@ int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t
     return *ret || !v ? 0 : -DW_ENOMEM;
 }
 
+int dw_mask_discover(const json_t *v, const json_t *known, json_t **ret) {
+    struct dw_mask m;
+    dw_mask_init(&m);
+    json_t *masked = NULL;
+    int r = dw_mask_json(&m, v, known, &masked);
+    json_decref(masked);
+    json_t *out = r == 0 ? json_array() : NULL;
+    for (size_t i = 0; out && known && i < json_array_size(known); i++)
+        json_array_append(out, json_array_get(known, i));
+    for (size_t i = 0; out && i < m.n; i++) /* names; the others the patterns find anyway */
+        if (strncmp(m.v[i].ph, "[NAME_", 6) == 0)
+            json_array_append_new(out, json_string(m.v[i].value));
+    dw_mask_release(&m);
+    if (r == 0 && !out)
+        r = -DW_ENOMEM;
+    *ret = out;
+    return r;
+}
+
 static json_t *unmask_string(const struct dw_mask *m, const char *s) {
     struct dw_buf b = {0};
     int r = 0;
@@ -411,8 +453,8 @@ json_t *dw_unmask_json(const struct dw_mask *m, const json_t *v) {
 static int collect_strings(const json_t *v, const char *path, json_t *out) {
     char sub[256];
     if (json_is_string(v))
-        return json_array_append_new(out, json_pack("{s:s,s:s}", "path", path, "text",
-                                                    json_string_value(v)));
+        return json_array_append_new(
+            out, json_pack("{s:s,s:s}", "path", path, "text", json_string_value(v)));
     size_t i;
     json_t *x;
     const char *k;
@@ -620,8 +662,7 @@ static int check_at(const json_t *sc, const json_t *v, const char *path, char *w
         json_t *x;
         json_array_foreach(req, i, x) {
             if (json_is_string(x) && !json_object_get(v, json_string_value(x))) {
-                snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "",
-                         json_string_value(x));
+                snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "", json_string_value(x));
                 return fail(why, size, sub, "required but missing");
             }
         }

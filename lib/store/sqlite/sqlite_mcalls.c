@@ -32,14 +32,14 @@
 static const char mc_schema[] =
     "CREATE TABLE IF NOT EXISTS model_calls ("
     " id INTEGER PRIMARY KEY,"
-    " key TEXT NOT NULL,"          /* the replay key: hash of deal, agent, task, request */
+    " key TEXT NOT NULL," /* the replay key: hash of deal, agent, task, request */
     " at TEXT NOT NULL, at_s INTEGER NOT NULL,"
-    " deal_id INTEGER,"            /* NULL: no deal */
+    " deal_id INTEGER," /* NULL: no deal */
     " agent TEXT, task TEXT NOT NULL, prompt TEXT, template_hash TEXT,"
     " provider TEXT, model TEXT,"
-    " request TEXT,"               /* the masked request, JSON */
-    " response TEXT,"              /* the masked answer as received, JSON; NULL: none */
-    " outcome TEXT NOT NULL,"      /* ok, refused, invalid, failed, budget, breaker */
+    " request TEXT,"          /* the masked request, JSON */
+    " response TEXT,"         /* the masked answer as received, JSON; NULL: none */
+    " outcome TEXT NOT NULL," /* ok, refused, invalid, failed, budget, breaker */
     " why TEXT,"
     " tokens_in INTEGER NOT NULL DEFAULT 0, tokens_out INTEGER NOT NULL DEFAULT 0,"
     " latency_ms INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
@@ -82,16 +82,14 @@ static int mc_db(struct dw_sqlite *q, bool create, sqlite3 **ret, struct dw_erro
     if (memory && !create)
         return 0;
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(db, DW__MC_BUSY_MS);
     if (rc == SQLITE_OK && !memory)
         rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL,
-                          NULL);
+        rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, mc_schema, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -143,8 +141,8 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     dw__sq_bind_time(st, 2, now, &rc);
     dw__sq_bind_int(st, 3, now, &rc);
     dw__sq_bind_id(st, 4, dw_json_int(rec, "deal_id", 0), &rc);
-    static const char *const text[] = {"agent", "task", "prompt", "template_hash", "provider",
-                                       "model"};
+    static const char *const text[] = {"agent",         "task",     "prompt",
+                                       "template_hash", "provider", "model"};
     for (int i = 0; i < 6; i++)
         dw__sq_bind_text(st, 5 + i, dw_json_str(rec, text[i]), &rc);
     const json_t *req = json_object_get(rec, "request"), *resp = json_object_get(rec, "response");
@@ -171,7 +169,7 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
 }
 
 #define MC_COLS                                                                                    \
-    "id, key, at, deal_id, agent, task, prompt, template_hash, provider, model, "                 \
+    "id, key, at, deal_id, agent, task, prompt, template_hash, provider, model, "                  \
     "request AS [request:json], response AS [response:json], outcome, why, tokens_in, "            \
     "tokens_out, latency_ms, attempts, flags AS [flags:json], fallback AS [fallback:bool]"
 
@@ -304,8 +302,7 @@ int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, in
     return r;
 }
 
-int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
-                        struct dw_error *err) {
+int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     sqlite3 *db;
     if (ret_n)
