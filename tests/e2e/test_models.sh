@@ -256,6 +256,21 @@ print(sorted({p for l in open(sys.argv[1]) for p in json.loads(l)["pii"]}))' "$T
     fail "the provider key was stored"
 pass "$n leads through the trust path: 0 personal-data items in $total requests, the key stored nowhere"
 
+# ---- metrics: the server reads the journal every process wrote -------------------------------
+start_server
+curl -s "$U/metrics" >"$TMP/metrics"
+kill "$PID"
+wait "$PID" || fail "the server exited $? on SIGTERM"
+ok=$(sqlite3 "$WS/.dealwright/state.db.calls" "SELECT count(*) FROM model_calls WHERE provider = 'local' AND task = 'extraction' AND outcome = 'ok'")
+grep -qx "dealwright_model_calls_total{provider=\"local\",model=\"qwen2.5-7b-instruct\",task=\"extraction\",outcome=\"ok\"} $ok" "$TMP/metrics" ||
+    fail "no call count of $ok for local extraction ok: $(grep model_calls "$TMP/metrics")"
+grep -q '^dealwright_model_fallbacks_total{provider="claude",model="claude-sonnet",task="drafting",outcome="unavailable"} 1$' "$TMP/metrics" ||
+    fail "no fallback count: $(grep fallbacks "$TMP/metrics")"
+grep -q '^dealwright_model_call_duration_seconds_bucket{.*le="+Inf"}' "$TMP/metrics" || fail "no latency histogram"
+grep -q '^dealwright_model_tokens_total{.*direction="in"}' "$TMP/metrics" || fail "no token counts"
+promtool check metrics <"$TMP/metrics" || fail "promtool check metrics failed"
+pass "metrics: calls by provider, model, task and outcome, tokens, latency histogram, fallbacks ($ok ok extraction calls)"
+
 # ---- the privacy purge removes a deal's journal ---------------------------------------------
 dw run >/dev/null
 expect_exit 0 dw accept "$D" --customer "Jana Hartmann"
