@@ -70,6 +70,38 @@ static int64_t mono_ms(void) {
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static int64_t wall_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The breaker every process shares, read from the journal: the provider's last
+ * breaker_failures calls all failed, the newest less than breaker_cooldown_s ago (wall
+ * time). After the cooldown calls go again; the next failure re-opens it at once, since
+ * the newest calls are still failures (half-open). */
+static int shared_breaker_open(const struct dw_model_call *call, const struct dw_model_provider *pv,
+                               const struct dw_models_cfg *cfg, bool *ret, struct dw_error *err) {
+    *ret = false;
+    if (!call->store->ops->mcall_recent)
+        return 0;
+    _cleanup_json_ json_t *rows = NULL;
+    int r =
+        call->store->ops->mcall_recent(call->store, pv->id, (int)cfg->breaker_failures, &rows, err);
+    if (r < 0 || (int64_t)json_array_size(rows) < cfg->breaker_failures)
+        return r;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *o = dw_json_str(row, "outcome");
+        if (!o || (strcmp(o, "unavailable") != 0 && strcmp(o, "failed") != 0))
+            return 0;
+    }
+    *ret = dw_json_int(json_array_get(rows, 0), "wall_ms", 0) + cfg->breaker_cooldown_s * 1000 >
+           wall_ms();
+    return 0;
+}
+
 static void sleep_ms(int64_t ms) {
     struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     while (nanosleep(&t, &t) < 0)
@@ -184,6 +216,7 @@ static int journal(const struct dw_model_call *call, const struct prepared *p, j
                         json_string(dw_json_str(p->request, "template_hash")));
     json_object_set(rec, "request", p->request);
     json_object_set(rec, "flags", p->flags);
+    json_object_set_new(rec, "wall_ms", json_integer(wall_ms()));
     int r = call->store->ops->mcall_append(call->store, rec, call->now, ret_id, err);
     json_decref(rec);
     return r;
@@ -305,11 +338,14 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         const struct dw_model_provider *pv = route->providers[i];
         bool last = i + 1 == route->n;
         struct dw_breaker *b = breaker(m, pv);
-        if (!dw_breaker_allows(b, mono_ms())) {
+        bool shared_open = false;
+        if ((r = shared_breaker_open(call, pv, cfg, &shared_open, err)) < 0)
+            goto out;
+        if (shared_open || !dw_breaker_allows(b, mono_ms())) {
             say(ret->why,
-                "the provider '%s' failed %d times in a row; its circuit breaker is "
-                "open",
-                pv->id, b->failures);
+                "the provider '%s' failed %lld times in a row; its circuit breaker is open for "
+                "%lld s",
+                pv->id, (long long)cfg->breaker_failures, (long long)cfg->breaker_cooldown_s);
             if ((r = journal(call, &p,
                              json_pack("{s:s,s:s,s:s,s:s,s:b}", "provider", pv->id, "model",
                                        pv->model, "outcome", "breaker", "why", ret->why, "fallback",

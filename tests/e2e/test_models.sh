@@ -213,6 +213,31 @@ assert {"ok", "invalid", "unavailable", "filtered", "truncated", "refused"} <= o
 EOF
 pass "malformed, off-schema, 429 (Retry-After honoured), 500, hang, filtered, truncated, tool call, granted authority, 529 and a provider fallback: each journaled with its reason"
 
+# ---- the circuit breaker, shared by every process through the journal ------------------------
+cp "$WS/models.yaml" "$TMP/models.yaml"
+sed -i 's/retries: 2, backoff_ms: 100/retries: 0, backoff_ms: 100, breaker_failures: 2, breaker_cooldown_s: 2/' "$WS/models.yaml"
+grep -q "breaker_failures: 2" "$WS/models.yaml" || fail "the breaker's limits were not set"
+for k in 0 1 2 3; do
+    vars "$TMP/k$k.json" "Breaker $k: we need $k access points."
+done
+script good # the provider's last call answered (the one before it failed): closed
+expect_exit 0 ask --vars "$TMP/k0.json"
+script 500
+n0=$(calls)
+expect_exit 1 ask --vars "$TMP/k1.json"
+expect_exit 1 ask --vars "$TMP/k2.json"
+[ "$(calls)" = $((n0 + 2)) ] || fail "two failing calls expected"
+expect_exit 1 ask --vars "$TMP/k3.json"
+printf '%s\n' "$OUT" | json_get 'd["why"]' | grep -q "circuit breaker is open" ||
+    fail "the third ask, in another process, did not find the breaker open: $OUT"
+[ "$(calls)" = $((n0 + 2)) ] || fail "a call went to a provider whose breaker is open"
+sleep 2.2
+script good
+expect_exit 0 ask --vars "$TMP/k3.json"
+[ "$(calls)" = $((n0 + 3)) ] || fail "after the cooldown the trial call did not go"
+cp "$TMP/models.yaml" "$WS/models.yaml"
+pass "two failures in a row open the provider's breaker for every process; after the cooldown a call goes and closes it"
+
 # ---- budgets: past the deal's budget no request is sent -------------------------------------
 write_models ", tokens_per_deal: 3000"
 n0=$(calls)

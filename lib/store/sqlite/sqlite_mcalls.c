@@ -44,10 +44,12 @@ static const char mc_schema[] =
     " tokens_in INTEGER NOT NULL DEFAULT 0, tokens_out INTEGER NOT NULL DEFAULT 0,"
     " latency_ms INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
     " flags TEXT,"
-    " fallback INTEGER NOT NULL DEFAULT 0);" /* the ask ended here without an answer */
+    " fallback INTEGER NOT NULL DEFAULT 0," /* the ask ended here without an answer */
+    " wall_ms INTEGER NOT NULL DEFAULT 0);" /* the wall clock: the breaker's cooldown */
     "CREATE INDEX IF NOT EXISTS model_calls_key ON model_calls(key);"
     "CREATE INDEX IF NOT EXISTS model_calls_deal ON model_calls(deal_id);"
     "CREATE INDEX IF NOT EXISTS model_calls_at ON model_calls(at_s);"
+    "CREATE INDEX IF NOT EXISTS model_calls_provider ON model_calls(provider, id);"
     "CREATE TABLE IF NOT EXISTS model_verdicts ("
     " id INTEGER PRIMARY KEY,"
     " call_id INTEGER NOT NULL REFERENCES model_calls(id) ON DELETE CASCADE,"
@@ -129,12 +131,14 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     if (r < 0)
         return r;
     sqlite3_stmt *st;
-    if ((r = prepare(db,
-                     "INSERT INTO model_calls (key, at, at_s, deal_id, agent, task, prompt, "
-                     "template_hash, provider, model, request, response, outcome, why, "
-                     "tokens_in, tokens_out, latency_ms, attempts, flags, fallback) VALUES "
-                     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-                     &st, err)) < 0)
+    if ((r = prepare(
+             db,
+             "INSERT INTO model_calls (key, at, at_s, deal_id, agent, task, prompt, "
+             "template_hash, provider, model, request, response, outcome, why, "
+             "tokens_in, tokens_out, latency_ms, attempts, flags, fallback, wall_ms) VALUES "
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
+             "?21)",
+             &st, err)) < 0)
         return r;
     int rc = SQLITE_OK;
     dw__sq_bind_text(st, 1, dw_json_str(rec, "key"), &rc);
@@ -157,6 +161,7 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     const json_t *flags = json_object_get(rec, "flags");
     dw__sq_bind_json(st, 19, json_array_size(flags) ? flags : NULL, &rc);
     dw__sq_bind_int(st, 20, json_is_true(json_object_get(rec, "fallback")), &rc);
+    dw__sq_bind_int(st, 21, dw_json_int(rec, "wall_ms", 0), &rc);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
         return dw__sq_bind_error(rc, err, "model_calls");
@@ -300,6 +305,29 @@ int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, in
         r = mc_error(db, rc, err, "tokens");
     sqlite3_finalize(st);
     return r;
+}
+
+int dw__sq_mcall_recent(struct dw_store *s, const char *provider, int n, json_t **ret,
+                        struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    sqlite3 *db;
+    int r = mc_db(q, false, &db, err);
+    if (r < 0)
+        return r;
+    if (!db) {
+        *ret = json_array();
+        return *ret ? 0 : -DW_ENOMEM;
+    }
+    sqlite3_stmt *st;
+    /* skips (budget, breaker) say nothing of the provider's health */
+    if ((r = prepare(db,
+                     "SELECT outcome, wall_ms FROM model_calls WHERE provider = ?1 AND outcome "
+                     "NOT IN ('budget', 'breaker') ORDER BY id DESC LIMIT ?2",
+                     &st, err)) < 0)
+        return r;
+    sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, n);
+    return rows(db, st, ret, err);
 }
 
 int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err) {
