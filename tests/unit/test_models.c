@@ -385,10 +385,13 @@ static void journal(void **state) {
     /* verdicts, appended; one for a call that does not exist is refused */
     json_t *why = json_pack("[{s:s,s:s}]", "field", "country", "why", "not in the message");
     assert_int_equal(s->ops->mcall_verdict(s, id, "partial", why, 1795000200, &err), 0);
+    /* the same verdict again (a step re-run on the replayed answer) is kept once */
+    assert_int_equal(s->ops->mcall_verdict(s, id, "partial", why, 1795000300, &err), 0);
     assert_int_equal(s->ops->mcall_verdict(s, 999, "accepted", NULL, 1795000200, &err), -DW_ENOENT);
     json_decref(why);
     assert_int_equal(s->ops->mcalls_for_deal(s, 1, &got, &err), 0);
     assert_int_equal(json_array_size(got), 2);
+    assert_int_equal(json_array_size(json_object_get(json_array_get(got, 0), "verdicts")), 1);
     const json_t *v = json_array_get(json_object_get(json_array_get(got, 0), "verdicts"), 0);
     assert_string_equal(dw_json_str(v, "verdict"), "partial");
     assert_string_equal(dw_json_str(json_array_get(json_object_get(v, "detail"), 0), "field"),
