@@ -97,6 +97,7 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	./$(BUILD_BENCH)/bench/dealwright-bench-configure
 	./$(BUILD_BENCH)/bench/dealwright-bench-mail
 	./$(BUILD_BENCH)/bench/dealwright-bench-documents
+	./$(BUILD_BENCH)/bench/dealwright-bench-models
 	./$(BUILD_BENCH)/bench/dealwright-bench-serve ./$(BUILD_BENCH)/src/dealwright
 
 $(BUILD_ASAN)/build.ninja: | deps

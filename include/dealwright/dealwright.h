@@ -38,5 +38,6 @@
 #include <dealwright/csv.h>
 #include <dealwright/documents.h>
 #include <dealwright/mail.h>
+#include <dealwright/models.h>
 
 #endif

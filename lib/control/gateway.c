@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "control/internal.h"
+#include "models/models.h"
 
 #define GW(c) ((struct dw__gateway *)(c)->gateway)
 
@@ -491,6 +492,97 @@ static int t_score_model(struct dw_agent_ctx *c, const struct dw_score_model **r
     return 0;
 }
 
+/* The strings of this deal known to be personal data, masked wherever they occur in a
+ * request besides what the patterns find: the contact's name (and each part of it), e-mail
+ * and phone, as the deal's leads give them, and the names and e-mails of the company's own
+ * people (team.yaml), who sign replies and proposals. */
+static json_t *deal_personal(struct dw_agent_ctx *c) {
+    json_t *out = json_array();
+    for (size_t i = 0; out && i < c->ws->team.n_users; i++) {
+        const struct dw_user *u = &c->ws->team.users[i];
+        if (u->name && *u->name)
+            json_array_append_new(out, json_string(u->name));
+        if (u->email && *u->email)
+            json_array_append_new(out, json_string(u->email));
+    }
+    _cleanup_json_ json_t *leads = NULL;
+    if (!out || ST(c)->ops->leads_for_deal(ST(c), c->deal_id, &leads, NULL) < 0)
+        return out;
+    size_t i;
+    json_t *lead;
+    json_array_foreach(leads, i, lead) {
+        const json_t *contact = json_object_get(lead, "contact");
+        static const char *const keys[] = {"name", "email", "phone"};
+        for (size_t k = 0; k < DW_ARRAY_SIZE(keys); k++) {
+            const char *v = dw_json_str(contact, keys[k]);
+            if (v && *v)
+                json_array_append_new(out, json_string(v));
+        }
+    }
+    return out;
+}
+
+static int t_ask_model(struct dw_agent_ctx *c, const struct dw_model_ask *ask,
+                       struct dw_model_answer *ret) {
+    memset(ret, 0, sizeof *ret);
+    int r = check(c, DW_TOOL_ASK_MODEL);
+    if (r < 0)
+        return r;
+    struct dw_engine *e = GW(c)->engine;
+    const char *task = ask && ask->task ? ask->task : "";
+    int t = dw_model_task_parse(task);
+    /* No model for the task: the deterministic path, and nothing recorded, so that a
+     * workspace without models.yaml runs exactly as it always has. */
+    if (t < 0 || !c->ws->models || !c->ws->models->tasks[t].n) {
+        snprintf(ret->why, sizeof ret->why, "no model is configured for the task '%s'", task);
+        return 0;
+    }
+    if (!e->models && (r = dw_models_new(e->model_key, e->model_key_ud, &e->models)) < 0)
+        return dw_error_set(c->err, r, "out of memory");
+    _cleanup_json_ json_t *personal = deal_personal(c);
+    struct dw_model_call call = {.ws = c->ws,
+                                 .store = ST(c),
+                                 .now = c->now,
+                                 .deal_id = c->deal_id,
+                                 .agent = c->agent->name,
+                                 .ask = ask,
+                                 .personal = personal};
+    r = dw_models_ask(e->models, &call, ret, c->err);
+    if (r < 0)
+        return r;
+    json_t *rec = json_pack("{s:s,s:s,s:b}", "task", task, "prompt", ask->prompt ? ask->prompt : "",
+                            "answered", ret->json != NULL);
+    if (rec && ret->call_id)
+        json_object_set_new(rec, "call", json_integer(ret->call_id));
+    if (rec && ret->replayed)
+        json_object_set_new(rec, "replayed", json_true());
+    if (rec && ret->model[0])
+        json_object_set_new(rec, "model", json_string(ret->model));
+    if (rec && !ret->json)
+        json_object_set_new(rec, "why", json_string(ret->why));
+    record(c, "ask_model", rec);
+    return 0;
+}
+
+static int t_model_verdict(struct dw_agent_ctx *c, int64_t call_id, const char *verdict,
+                           const json_t *detail) {
+    int r = check(c, DW_TOOL_ASK_MODEL);
+    if (r < 0)
+        return r;
+    if (!verdict || (strcmp(verdict, "accepted") != 0 && strcmp(verdict, "rejected") != 0 &&
+                     strcmp(verdict, "partial") != 0))
+        return dw_error_set(c->err, -DW_EINVAL,
+                            "a verdict is \"accepted\", \"rejected\" or \"partial\"");
+    r = dw_models_verdict(ST(c), call_id, verdict, detail, c->now, c->err);
+    if (r < 0)
+        return r;
+    json_t *rec = json_pack("{s:I,s:s}", "call", (json_int_t)call_id, "verdict", verdict);
+    if (rec && detail)
+        json_object_set(rec, "detail", (json_t *)detail);
+    record(c, "model_verdict", rec);
+    return 0;
+}
+
 const struct dw_tools dw__tools = {
     .leads = t_leads,
     .set_intake = t_set_intake,
@@ -508,4 +600,6 @@ const struct dw_tools dw__tools = {
     .score_model = t_score_model,
     .slots_held = t_slots_held,
     .slots_hold = t_slots_hold,
+    .ask_model = t_ask_model,
+    .model_verdict = t_model_verdict,
 };

@@ -18,6 +18,9 @@ struct dw_engine {
     char *db;                     /* the store it opened (a path or URL): for shared engines */
     struct dw_score_model *model; /* the latest scoring model, loaded on first use */
     int64_t model_version;        /* its version; 0 = none loaded */
+    struct dw_models *models;     /* language models' runtime (lib/models/): breakers, keys */
+    const char *(*model_key)(void *ud, const char *env_name); /* dw_engine_opts.model_key */
+    void *model_key_ud;
 };
 
 /* The engine's now: every time the control plane writes or compares. */

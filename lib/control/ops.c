@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "control/internal.h"
+#include "models/models.h"
 #include "engines/docclock.h"
 #include "engines/pricing.h"
 
@@ -40,6 +41,8 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
     if (!e)
         return -DW_ENOMEM;
     e->clock.pin = opts->now_pin;
+    e->model_key = opts->model_key;
+    e->model_key_ud = opts->model_key_ud;
     if (opts->failpoints && !(e->failpoints = strdup(opts->failpoints))) {
         free(e);
         return -DW_ENOMEM;
@@ -77,6 +80,8 @@ int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engi
     if (!e)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     e->clock.pin = from->clock.pin;
+    e->model_key = from->model_key;
+    e->model_key_ud = from->model_key_ud;
     if (!db)
         db = from->db;
     if ((from->failpoints && !(e->failpoints = strdup(from->failpoints))) ||
@@ -101,6 +106,7 @@ void dw_engine_close(struct dw_engine *e) {
     if (!e)
         return;
     dw__engine_model_release(e);
+    dw_models_free(e->models);
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
     free(e->failpoints);
@@ -1592,6 +1598,19 @@ int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_
                                              stage, "updated_at", updated));
     }
     if (!dry_run && json_array_size(due)) {
+        /* The model-call journal first: it lives apart from the state (its own commits),
+         * and a deal once marked redacted is not visited again, so purging it after the
+         * transaction could be skipped for good by a crash in between. Purging it twice
+         * does no harm. */
+        json_array_foreach(due, i, d) {
+            int64_t id, n = 0;
+            dw_id_parse('D', dw_json_str(d, "deal"), &id);
+            if (e->store->ops->mcalls_purge &&
+                (r = e->store->ops->mcalls_purge(e->store, id, &n, err)) < 0)
+                return r;
+            if (n)
+                json_object_set_new(d, "model_calls", json_integer(n));
+        }
         if ((r = txn_begin(e, err)) < 0)
             return r;
         json_array_foreach(due, i, d) {

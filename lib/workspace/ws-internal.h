@@ -223,5 +223,6 @@ void dw__load_policies(struct dw__ws_ctx *c);
 void dw__load_qualification(struct dw__ws_ctx *c);
 void dw__load_knowledge(struct dw__ws_ctx *c);
 void dw__load_templates(struct dw__ws_ctx *c);
+void dw__load_models(struct dw__ws_ctx *c); /* models.yaml and prompts/ (modelcfg.c) */
 
 #endif
