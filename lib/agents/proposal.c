@@ -183,6 +183,17 @@ static json_t *customer_view(const json_t *contact, const json_t *req) {
             return NULL;
         }
     }
+    /* whom the proposal is addressed to: the company, or the person when none is named (a
+     * mail or chat from someone who gave no company) */
+    const char *to = dw_json_str(contact, "company");
+    if (!to || !*to)
+        to = dw_json_str(contact, "name");
+    if (!to || !*to)
+        to = dw_json_str(contact, "email");
+    if (c && dw_json_set(c, "addressee", json_string(to ? to : "")) < 0) {
+        json_decref(c);
+        return NULL;
+    }
     return c;
 }
 

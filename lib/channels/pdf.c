@@ -638,7 +638,10 @@ int dw_doc_pdf(const struct dw_workspace *ws, const json_t *data, char **ret, si
     p.w = dw_doc_words(p.lang);
     p.lang = p.w->lang;
     char title[512];
-    const char *company = dw_json_str(json_object_get(data, "customer"), "company");
+    const json_t *cust = json_object_get(data, "customer");
+    const char *company = dw_json_str(cust, "company");
+    if (!company || !*company) /* addressed to the person when no company is named */
+        company = dw_json_str(cust, "name") ? dw_json_str(cust, "name") : "";
     dw_doc_fill(title, sizeof title, p.w->proposal_for, 1, (const char *const[]){company});
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR,
