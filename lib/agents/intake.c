@@ -440,8 +440,8 @@ static int intake_one(struct dw_agent_ctx *ctx, const json_t *lead, const json_t
     /* the contact as the lead was checked (e-mail in lower case, the country as its ISO
      * code, so "Germany" and "Deutschland" are DE), not as the customer typed it */
     const json_t *checked = json_object_get(lead, "contact");
-    json_t *contact = json_deep_copy(json_is_object(checked) ? checked
-                                                              : json_object_get(raw, "contact"));
+    json_t *contact =
+        json_deep_copy(json_is_object(checked) ? checked : json_object_get(raw, "contact"));
     json_t *pd = json_array(), *flags = json_array();
     if (!intake || dw_json_set(intake, "contact", contact ? contact : json_object()) < 0 ||
         dw_json_set(intake, "personal_data", pd) < 0 || dw_json_set(intake, "flags", flags) < 0)

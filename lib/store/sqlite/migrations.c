@@ -370,7 +370,6 @@ static const char schema_buyer_keys[] =
     "  created_at INTEGER NOT NULL"
     ");";
 
-
 static const char schema_mail_outbox[] =
     /* The outbox of mail (docs/internals/mail.md): each message as it will be sent, composed
      * once, so that a send after a crash carries the same bytes and Message-ID. status
