@@ -90,7 +90,8 @@ struct tok {
     uint8_t kind;
     uint8_t gap; /* whitespace (or the start of the text) before it */
     uint8_t flags;
-    uint16_t kw; /* keyword index + 1, 0 if none */
+    uint8_t lang; /* the language of its paragraph: an index into dw_lang_detectable */
+    uint16_t kw;  /* keyword index + 1, 0 if none */
     uint32_t roles;
     int32_t nval; /* a number word's value (R_NUMW or TF_WEAKNUM) */
 };
@@ -231,6 +232,7 @@ struct ctx {
     const struct tindex *caps, *stds, *units, *integ;
     const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
     const char *defcur;
+    uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
 };
 
@@ -409,6 +411,7 @@ void dw__ex_morphemes_init(void);
 int32_t dw__ex_word_number(const char *w, size_t n);
 
 /* negation.c */
+void dw__ex_languages(struct ctx *c);
 void dw__ex_classify(struct ctx *c);
 void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);

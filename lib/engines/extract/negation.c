@@ -2,7 +2,20 @@
  * "not", "kein" or "sans" covers. */
 #include "engines/extract/extract-internal.h"
 
-/* ---- keywords and negation ------------------------------------------------------------ */
+/* ---- languages, keywords and negation -------------------------------------------------- */
+
+/* The message's language and each token's (that of its paragraph, lang.h). */
+void dw__ex_languages(struct ctx *c) {
+    struct dw_lang_part parts[64];
+    size_t n = 0;
+    c->lang = (uint8_t)dw_lang_identify(c->text, c->len, parts, DW_ARRAY_SIZE(parts), &n);
+    size_t p = 0;
+    for (size_t i = 0; i < c->nt; i++) {
+        while (p + 1 < n && c->t[i].s >= parts[p].end)
+            p++;
+        c->t[i].lang = n ? (uint8_t)parts[p].lang : c->lang;
+    }
+}
 
 void dw__ex_classify(struct ctx *c) {
     char buf[40];
