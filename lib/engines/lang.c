@@ -237,10 +237,16 @@ static bool tc_scores(const char *text, size_t len, int32_t dist[N_LANGS]) {
     return ok;
 }
 
-/* One guess from both readers. libexttextcat's n-grams decide a long text (200 bytes or
- * more) when its nearest language is clearly nearer than the next (by libexttextcat's own
+/* One guess from both readers.
+ *
+ * When the function words are overwhelming (DW_LANG_FW_DECISIVE points or more and at
+ * least three times the next language's), they decide alone: a business e-mail of a few
+ * sentences has dozens of them, and libexttextcat, which costs about 20 us plus 0.17 us a
+ * byte (more than the rest of the extraction for a 600-byte message), would only agree.
+ * Otherwise libexttextcat's n-grams decide when the text is long enough (DW_LANG_TC_SURE
+ * bytes) and its nearest language is clearly nearer than the next (by libexttextcat's own
  * margin, 3 %). A shorter text has too few n-grams for a reliable fingerprint ("Non ci
- * serve il firewall." is nearer Spanish than Italian by n-grams), while one function word
+ * serve il firewall." is nearer Spanish than Italian by n-grams) while one function word
  * ("il", "nous", "geen", "brauche") settles it: there the function words decide when they
  * point clearly at one language (twice the points of the next), then libexttextcat when it
  * is sure, then the function words when they point at one language at all, then
@@ -249,6 +255,12 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
     int32_t dist[N_LANGS];
     int score[N_LANGS], second;
     *ret_sure = false;
+    fw_scores(text, len, score);
+    int fw = fw_best(score, &second);
+    if (score[fw] >= DW_LANG_FW_DECISIVE && score[fw] >= 3 * score[second]) {
+        *ret_sure = true;
+        return fw;
+    }
     bool tc_ok = tc_scores(text, len, dist);
     int tc_best = -1, tc_second = -1;
     bool tc_sure = false;
@@ -267,8 +279,6 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
         *ret_sure = true;
         return tc_best;
     }
-    fw_scores(text, len, score);
-    int fw = fw_best(score, &second);
     bool fw_one = score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw];
     bool fw_strong = fw_one && score[fw] >= 2 * score[second];
     if (fw_strong || (fw_one && !tc_sure)) {
