@@ -163,6 +163,8 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     if (!vocab)
         vocab = &no_vocab;
     pthread_once(&dw__ex_once, dw__ex_init_tables);
+    if (dw__ex_g.error)
+        return dw_error_set(err, -DW_EINVAL, "extract: language files: %s", dw__ex_g.error);
     int r = dw_lang_ready(err);
     if (r < 0)
         return r;
