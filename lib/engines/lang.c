@@ -342,18 +342,23 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
         main_lang = guess(text, len, &sure);
     if (main_lang < 0)
         main_lang = 0;
-    /* paragraphs: blank lines apart, the quoted part starting one of its own */
+    /* paragraphs: blank lines apart, the quoted part starting one of its own; each part
+     * runs from its first character to the start of the next part */
     for (size_t i = 0; parts && i < len && n < cap;) {
+        while (i < len && (text[i] == '\n' || text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
+            i++;
+        if (i >= len)
+            break;
         size_t e = i;
         for (;;) {
             while (e < len && text[e] != '\n')
                 e++;
-            if (e >= len || e == cur)
+            if (e >= len || e + 1 == cur)
                 break;
             size_t k = e + 1;
             while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r'))
                 k++;
-            if (k >= len || text[k] == '\n' || k == cur || e + 1 == cur)
+            if (k >= len || text[k] == '\n')
                 break;
             e = k;
         }
@@ -369,18 +374,21 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
             if (fw != main_lang && score[fw] >= 2 * DW_LANG_MIN_SCORE &&
                 score[fw] > score[main_lang] + 2) {
                 bool psure;
-                int g = guess(text + i, e - i, &psure);
-                if (g == fw)
+                if (guess(text + i, e - i, &psure) == fw)
                     lang = fw;
             }
         }
-        if (n > 0 && parts[n - 1].lang == lang && parts[n - 1].end == i) {
-            parts[n - 1].end = (uint32_t)(e < len ? e + 1 : e);
+        if (n > 0 && parts[n - 1].lang == lang) {
+            parts[n - 1].end = (uint32_t)e;
         } else {
-            parts[n++] = (struct dw_lang_part){
-                .start = (uint32_t)i, .end = (uint32_t)(e < len ? e + 1 : e), .lang = (int8_t)lang};
+            size_t start = n == 0 ? 0 : i;
+            if (n > 0)
+                parts[n - 1].end = (uint32_t)i;
+            parts[n] = (struct dw_lang_part){
+                .start = (uint32_t)start, .end = (uint32_t)e, .lang = (int8_t)lang};
+            n++;
         }
-        i = e < len ? e + 1 : e;
+        i = e;
     }
     if (parts && n > 0)
         parts[n - 1].end = (uint32_t)len; /* what is left belongs to the last */
