@@ -279,7 +279,8 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
         *ret_sure = true;
         return tc_best;
     }
-    bool fw_one = score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw];
+    bool fw_one = (score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw]) ||
+                  (score[fw] >= 2 && score[second] == 0); /* one word of one language */
     bool fw_strong = fw_one && score[fw] >= 2 * score[second];
     if (fw_strong || (fw_one && !tc_sure)) {
         *ret_sure = fw_strong && score[fw] >= 2 * DW_LANG_MIN_SCORE;
