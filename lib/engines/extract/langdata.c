@@ -177,13 +177,19 @@ void dw__ex_langdata_init(void) {
     }
 }
 
-static bool pat_lang_ok(const struct ctx *c, size_t i, uint8_t lang) {
+/* The range words are single common words ("a", "de", "e", "en", "tot") and count in their
+ * own language's paragraphs (and English ones everywhere); the other lists are phrases or
+ * words no other language uses that way, and count in every paragraph, so a short message
+ * whose language is uncertain still reads them. */
+static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang) {
+    if (section != LS_range_links && section != LS_range_between && section != LS_range_and)
+        return true;
     return lang == 0 || (i < c->nt && c->t[i].lang == lang);
 }
 
 size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (!pat_lang_ok(c, i, dw__ex_g.pat_lang[k]))
+        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
             continue;
         size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
         if (e)
@@ -194,7 +200,7 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
 
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (end == 0 || !pat_lang_ok(c, end - 1, dw__ex_g.pat_lang[k]))
+        if (end == 0 || !pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[k]))
             continue;
         size_t s = dw__ex_pat_before(c, end, dw__ex_g.pat[k]);
         if (s != SIZE_MAX)
@@ -207,7 +213,7 @@ bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
     if (i >= c->nt || c->t[i].kind == TK_BREAK)
         return false;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
-        if (pat_lang_ok(c, i, dw__ex_g.pat_lang[k]) &&
+        if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&
             is_n(c, i, dw__ex_g.pat[k], strlen(dw__ex_g.pat[k])))
             return true;
     return false;
