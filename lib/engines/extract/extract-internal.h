@@ -256,6 +256,8 @@ struct ctx {
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
+    uint32_t n_had;       /* capabilities left out because the customer has them ... */
+    uint32_t had_tok[16]; /* ... by their first token, for dw__ex_intent_wanted() */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {
@@ -468,6 +470,8 @@ void dw__ex_languages(struct ctx *c);
 void dw__ex_classify(struct ctx *c);
 void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
+bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
+void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */
 json_t *dw__ex_extract_deadline(struct ctx *c);
