@@ -1249,6 +1249,44 @@ static void test_eval_score(void **state) {
     json_decref(got);
 }
 
+/* The deal desk's figures: the main quantity (the label's first count, its unit's values
+ * exactly), exclusions (a refused capability reported as wanted is counted), whole messages,
+ * and the language as a field. */
+static void test_eval_figures(void **state) {
+    (void)state;
+    struct dw_error err = {0};
+    json_t *got =
+        json_pack("{s:[{s:i,s:s},{s:i,s:s},{s:i,s:s}],s:[{s:s}],s:[],s:s}", "quantities", "value",
+                  30, "unit", "sites", "value", 32, "unit", "sites", "value", 400, "unit", "users",
+                  "capabilities", "name", "wifi", "excluded_capabilities", "language", "en");
+    json_t *exp = json_pack("{s:[{s:i,s:s},{s:i,s:s}]}", "quantities", "value", 30, "unit", "sites",
+                            "value", 400, "unit", "users");
+    assert_int_equal(dw_extract_main_quantity(exp, got), 0); /* 32 sites too: not exact */
+    json_array_remove(json_object_get(got, "quantities"), 1);
+    assert_int_equal(dw_extract_main_quantity(exp, got), 1);
+    json_t *none = json_object();
+    assert_int_equal(dw_extract_main_quantity(none, got), -1);
+    json_object_set_new(exp, "excluded_capabilities", json_pack("[s]", "wifi"));
+    json_object_set_new(exp, "language", json_string("fr"));
+    struct dw_extract_tally t = {0};
+    assert_int_equal(dw_extract_score(exp, got, &t, &err), 0);
+    assert_int_equal(t.main_q_of, 1);
+    assert_int_equal(t.main_q_right, 1);
+    assert_int_equal(t.excl_of, 1);
+    assert_int_equal(t.excl_right, 0);
+    assert_int_equal(t.excl_wanted, 1); /* refused, and would be quoted */
+    assert_int_equal(t.fp[DW_EF_LANGUAGE], 1);
+    assert_int_equal(t.whole_right, 0);
+    json_object_del(exp, "excluded_capabilities");
+    json_object_set_new(exp, "language", json_string("en"));
+    assert_int_equal(dw_extract_score(exp, got, &t, &err), 0);
+    assert_int_equal(t.whole_right, 1);
+    assert_int_equal(t.messages, 2);
+    json_decref(none);
+    json_decref(exp);
+    json_decref(got);
+}
+
 /* Found by fuzz_extract: 15 integer digits and 6 fraction digits overflowed the int64
  * mantissa (UBSan: signed integer overflow). Numbers are now at most 18 digits in all. */
 /* ---- six languages: site nouns, number words, parts of a total, regions ----------------- */
@@ -1468,6 +1506,7 @@ int main(void) {
         cmocka_unit_test(test_language),
         cmocka_unit_test(test_prepared_extractor),
         cmocka_unit_test(test_eval_score),
+        cmocka_unit_test(test_eval_figures),
         cmocka_unit_test(test_workspace_extractor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
