@@ -173,12 +173,13 @@ struct tindex {
     size_t mask;
 };
 
-#define COUNTRY_PHRASES 1024
-#define COUNTRY_TOKENS 4096
-#define COUNTRY_POOL 24576
-#define REGION_PHRASES 1024
-#define REGION_TOKENS 3072
-#define REGION_POOL 24576
+/* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
+#define COUNTRY_PHRASES 2048
+#define COUNTRY_TOKENS 8192
+#define COUNTRY_POOL 65536
+#define REGION_PHRASES 4096
+#define REGION_TOKENS 8192
+#define REGION_POOL 65536
 
 #define MORPHEMES 192 /* more than the morphemes of the number words */
 
@@ -355,7 +356,7 @@ struct dw__ex_tables {
     struct tok country_tok[COUNTRY_TOKENS];
     char country_pool[COUNTRY_POOL];
     uint32_t country_slot[2 * COUNTRY_PHRASES];
-    char codes[320][3];
+    char codes[640][3];
     struct tindex regions; /* names point into region_pool; region_cc[phrase] its country */
     struct phrase region_ph[REGION_PHRASES];
     struct tok region_tok[REGION_TOKENS];
