@@ -132,43 +132,19 @@ static bool amount_minor(int64_t mant, int scale, int64_t mult, int digits, int6
     return true;
 }
 
-static const struct {
-    const char *pat;
-    const char *q;
-} qualifiers[] = {
-    {"{no|not} more than", "max"},
-    {"nicht mehr als", "max"},
-    {"less than", "max"},
-    {"weniger als", "max"},
-    {"up to", "max"},
-    {"bis zu", "max"},
-    {"at most", "max"},
-    {"at the most", "max"},
-    {"not to exceed", "max"},
-    {"not exceed", "max"},
-    {"not exceeding", "max"},
-    {"{capped|max|maximum} {at|of}", "max"},
-    {"{cap|ceiling|limit} of", "max"},
-    {"max .", "max"},
-    {"{under|below|max|maximum|maximal|höchstens|unter|<|≤}", "max"},
-    {"in the {region|range|order} of", "about"},
-    {"{approx|ca} .", "about"},
-    {"in etwa", "about"},
-    {"{around|about|approximately|approx|roughly|circa|ca|some|ungefähr|etwa|rund|zirka|~|≈}",
-     "about"},
-    {"{more|mehr} {than|als}", "min"},
-    {"at least", "min"},
-    {"minimum of", "min"},
-    {"{over|above|minimum|mindestens|min|über|>|≥}", "min"},
-};
-
-/* The qualifier just before token t0 (and its start), or NULL. */
+/* The qualifier just before token t0 (and its start), or NULL: the qualifiers_* patterns of
+ * lang/LANG.yaml ("up to", "bis zu", "jusqu'à", "hasta", "fino a", "tot"). */
 static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_start) {
-    for (size_t k = 0; k < DW_ARRAY_SIZE(qualifiers); k++) {
-        size_t s = dw__ex_pat_before(c, t0, qualifiers[k].pat);
+    static const struct {
+        int section;
+        const char *q;
+    } kinds[] = {{LS_qualifiers_max, "max"}, {LS_qualifiers_about, "about"},
+                 {LS_qualifiers_min, "min"}};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
+        size_t s = dw__ex_lang_before(c, kinds[k].section, t0);
         if (s != SIZE_MAX) {
             *ret_start = s;
-            return qualifiers[k].q;
+            return kinds[k].q;
         }
     }
     return NULL;
@@ -207,11 +183,7 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
         if (sent_end(c, k))
             break;
         if (role(c, k, R_BUDGET)) {
-            best = is(c, k, "budget") || is(c, k, "budgets") || is(c, k, "budgeted") ||
-                           is(c, k, "budgetary") || is(c, k, "budgetrahmen") || is(c, k, "etat") ||
-                           is(c, k, "kostenrahmen")
-                       ? 2
-                       : 1;
+            best = kval(c, k) == 2 ? 2 : 1; /* budget_words: 2 a budget, 1 a spending word */
             break;
         }
     }
@@ -233,8 +205,37 @@ static bool per_unit(const struct ctx *c, size_t t1) {
 }
 
 static bool range_link(const struct ctx *c, size_t j, bool between) {
-    return is(c, j, "-") || is(c, j, "–") || is(c, j, "—") || is(c, j, "to") || is(c, j, "bis") ||
-           (between && (is(c, j, "and") || is(c, j, "und")));
+    return dw__ex_lang_word(c, LS_range_links, j) ||
+           (between && dw__ex_lang_word(c, LS_range_and, j));
+}
+
+/* A rate over time after an amount: "a month", "per year", "pro Monat", "par mois", "al
+ * mes", "monthly", "/month". */
+static bool per_period(const struct ctx *c, size_t t1) {
+    for (size_t k = t1; k < t1 + 3 && k < c->nt && !sent_end(c, k); k++) {
+        if (dw__ex_lang_word(c, LS_per_period, k))
+            return true;
+        if (role(c, k, R_TUNIT) && kval(c, k) >= TU_WEEK)
+            return k > t1; /* after "a", "per", "pro", "par", "al", "/" */
+        if (!kind(c, k, TK_WORD) && !is(c, k, "/"))
+            return false;
+    }
+    return false;
+}
+
+/* What the customer pays today is a running cost, not what they can spend: an amount over
+ * time in a sentence that says so ("today we pay roughly €8k a month", "aujourd'hui nous
+ * payons 5 000 € par mois"). */
+static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
+    if (!per_period(c, t1))
+        return false;
+    size_t s = t0;
+    while (s > 0 && !sent_end(c, s - 1))
+        s--;
+    for (size_t k = s; k < c->nt && !sent_end(c, k); k++)
+        if (dw__ex_lang_word(c, LS_running_costs, k))
+            return true;
+    return false;
 }
 
 struct budget {
@@ -262,7 +263,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         return false;
     b->t0 = b->a.t0;
     b->t1 = b->a.t1;
-    bool between = i > 0 && (is(c, i - 1, "between") || is(c, i - 1, "zwischen"));
+    bool between = i > 0 && dw__ex_lang_word(c, LS_range_between, i - 1);
     struct amount hi;
     if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
         !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
@@ -285,14 +286,14 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
             if (l < h)
                 b->lo.mult = hi.mult;
         }
-        if (between || (i > 0 && (is(c, i - 1, "from") || is(c, i - 1, "von"))))
+        if (between)
             b->t0 = i - 1;
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
         return false;
     if (b->a.cur < 0 && !b->a.has_mult && below_1000(&b->a))
         return false; /* "Ein Budget steht noch nicht fest", "budget for 3 sites" */
-    if (per_unit(c, b->a.t1))
+    if (per_unit(c, b->a.t1) || running_cost(c, b->t0, b->t1))
         return false;
     int w = budget_word(c, &b->a);
     if (b->range && !w)

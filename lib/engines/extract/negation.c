@@ -2,7 +2,20 @@
  * "not", "kein" or "sans" covers. */
 #include "engines/extract/extract-internal.h"
 
-/* ---- keywords and negation ------------------------------------------------------------ */
+/* ---- languages, keywords and negation -------------------------------------------------- */
+
+/* The message's language and each token's (that of its paragraph, lang.h). */
+void dw__ex_languages(struct ctx *c) {
+    struct dw_lang_part parts[64];
+    size_t n = 0;
+    c->lang = (uint8_t)dw_lang_identify(c->text, c->len, parts, DW_ARRAY_SIZE(parts), &n);
+    size_t p = 0;
+    for (size_t i = 0; i < c->nt; i++) {
+        while (p + 1 < n && c->t[i].s >= parts[p].end)
+            p++;
+        c->t[i].lang = n ? (uint8_t)parts[p].lang : c->lang;
+    }
+}
 
 void dw__ex_classify(struct ctx *c) {
     char buf[40];
@@ -25,9 +38,13 @@ void dw__ex_classify(struct ctx *c) {
             continue;
         int kw = dw__ex_kw_find(s, l);
         if (kw) {
+            const struct kwdef *d = &dw__ex_kwdefs[kw - 1];
+            bool here = d->lmask >> k->lang & 1; /* its only_here roles hold in this paragraph */
             k->kw = (uint16_t)kw;
-            k->roles |= dw__ex_kwdefs[kw - 1].roles;
-            k->nval = (int32_t)dw__ex_kwdefs[kw - 1].val;
+            k->roles |= d->roles | (here ? d->lroles : 0);
+            k->nval = (int32_t)((k->roles & R_NUMW) && d->nval ? d->nval
+                                : here && d->lval                ? d->lval
+                                                                 : d->val);
         }
         if (!(k->roles & (R_NUMW | R_ARTICLE | R_SCALE | R_DOZEN)) && l >= 3) {
             int32_t v = dw__ex_word_number(s, l);
@@ -35,7 +52,8 @@ void dw__ex_classify(struct ctx *c) {
                 bool weak = false;
                 for (size_t w = 0; w < dw__ex_n_weak_numbers; w++)
                     weak = weak || (strlen(dw__ex_weak_numbers[w].w) == l &&
-                                    memcmp(dw__ex_weak_numbers[w].w, s, l) == 0);
+                                    memcmp(dw__ex_weak_numbers[w].w, s, l) == 0 &&
+                                    !(dw__ex_weak_numbers[w].lang & (1u << k->lang)));
                 k->flags |= weak ? TF_WEAKNUM : 0;
                 k->roles |= weak ? 0 : R_NUMW;
                 k->nval = v;

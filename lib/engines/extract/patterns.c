@@ -183,8 +183,10 @@ int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end) {
     }
     if (!role(c, j, R_MULT))
         return 0;
-    if (tlen(c, j) <= 2 && !glued(c, j))
-        return 0; /* "k", "M", "bn" touch the number */
+    /* "k", "M", "bn" touch the number, or a currency sign after them: "60 k€", "300 kEUR" */
+    if (tlen(c, j) <= 2 && !glued(c, j) &&
+        !(glued(c, j + 1) && (dw__ex_currency_sign(c, j + 1) || role(c, j + 1, R_CUR))))
+        return 0;
     size_t e = j + 1;
     if ((is(c, j, "mio") || is(c, j, "tsd") || is(c, j, "mrd")) && is(c, e, ".") && glued(c, e))
         e++;
