@@ -111,6 +111,35 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
  * cannot be made. Thread-safe. */
 const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct dw_error *err);
 
+/* ---- the parts of a message (structure.c, docs/internals/extraction.md) ----------------- */
+
+/* What a stretch of whole lines of a message is: the customer's current text, a quoted
+ * earlier message ("> " lines, or all that follows "On … wrote:") and its attribution line,
+ * a forwarded message and its header block, a signature, a legal disclaimer. */
+enum dw_msg_part {
+    DW_PART_CURRENT,
+    DW_PART_QUOTED,
+    DW_PART_QUOTE_HEADER,
+    DW_PART_FORWARDED,
+    DW_PART_FORWARD_HEADER,
+    DW_PART_SIGNATURE,
+    DW_PART_DISCLAIMER,
+};
+
+struct dw_msg_span {
+    uint32_t s, e; /* bytes [s, e) of the text */
+    uint8_t part;  /* enum dw_msg_part */
+};
+
+#define DW_MSG_MAX_PARTS 64
+
+/* The parts of text[0..len) in order, covering it, into out (cap entries; beyond that the
+ * last part takes the rest); returns how many (at least 1 when cap > 0 and text is set). */
+size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, size_t cap);
+/* "current", "quoted", "quote_header", "forwarded", "forward_header", "signature",
+ * "disclaimer". */
+const char *dw_msg_part_name(enum dw_msg_part p);
+
 /* ---- evaluation against labelled messages (docs/internals/extraction.md) ---------------- */
 
 /* The fields scored, in report order. */

@@ -254,6 +254,7 @@ struct ctx {
     int wd; /* weekday of today, 0 = Monday */
     const struct tindex *caps, *stds, *units, *integ;
     const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
+    const char *user_unit; /* the catalog unit the built-in people nouns extend, or NULL */
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
@@ -486,7 +487,7 @@ json_t *dw__ex_extract_term(struct ctx *c);
 /* quantities.c */
 bool dw__ex_currency_sign(const struct ctx *c, size_t i);
 const struct phrase *dw__ex_unit_at(const struct ctx *c, size_t j, size_t *ret_end);
-void dw__ex_extract_quantities(struct ctx *c, json_t *arr);
+void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes);
 
 /* budget.c */
 json_t *dw__ex_extract_budget(struct ctx *c);
