@@ -281,6 +281,8 @@ const char *const dw__country_names[] = {
     "ZA|South Africa|Südafrika|^ZA",
     "ZM|Zambia|Sambia",
     "ZW|Zimbabwe|Simbabwe",
+/* the names in German, French, Spanish, Italian and Dutch that the rows above lack */
+#include "places-iso-countries.inc"
 };
 const size_t dw__n_country_names = DW_ARRAY_SIZE(dw__country_names);
 
@@ -557,6 +559,36 @@ const char *const dw__region_names[] = {
     "--|Eastern Europe|Osteuropa",
     "--|Western Europe|Westeuropa",
     "--|Central Europe|Mitteleuropa|CEE",
+    /* Regions customers write that are no subdivision, or whose name iso-codes lacks */
+    "ES|Tenerife|Teneriffa",
+    "ES|Gran Canaria",
+    "ES|Lanzarote",
+    "ES|Fuerteventura",
+    "ES|Menorca|Minorca",
+    "ES|Costa Blanca",
+    "ES|Costa Dorada|Costa Daurada",
+    "ES|Catalogne|Catalogna",
+    "ES|Baléares|Baleari",
+    "FR|Franche-Comté|Franche-Comte",
+    "FR|Pays de Caux",
+    "FR|Champagne-Ardenne",
+    "FR|Vendée|Vendee",
+    "FR|Val-d'Oise",
+    "FR|Finistère|Finistere",
+    "FR|Gironde",
+    "FR|Bouches-du-Rhône",
+    "FR|Alpes-Maritimes",
+    "FR|Loire-Atlantique",
+    "FR|Haute-Garonne",
+    "FR|Seine-Saint-Denis",
+    "FR|Hauts-de-Seine",
+    "FR|Nord-Pas-de-Calais",
+    "FR|Midi-Pyrénées|Midi-Pyrenees",
+    "FR|Poitou-Charentes",
+    "BE|Bruxelles-Capitale",
+    "MX|Riviera Maya",
+/* ISO 3166-2 first-level subdivisions in six languages (gen-places-iso.py) */
+#include "places-iso-regions.inc"
 };
 const size_t dw__n_region_names = sizeof dw__region_names / sizeof dw__region_names[0];
 
@@ -616,6 +648,48 @@ const char *const dw__city_names[] = {
     "IN|New Delhi", "AU|Sydney", "AU|Melbourne", "AU|Brisbane", "AE|Dubai", "AE|Abu Dhabi",
     "IL|Tel Aviv", "ZA|Johannesburg", "ZA|Cape Town|Kapstadt", "BR|São Paulo|Sao Paulo",
     "BR|Rio de Janeiro",
+    /* French-, Spanish- and Portuguese-speaking buyers' cities; names that are also words or
+     * people's names (Tours, Nancy, Laval, Mendoza, Rosario, Córdoba, León, Cuenca) are left
+     * out, and so are those of two countries (Valencia, Santiago, San José). */
+    "FR|Rennes", "FR|Montpellier", "FR|Grenoble", "FR|Rouen", "FR|Reims", "FR|Toulon",
+    "FR|Dijon", "FR|Angers", "FR|Clermont-Ferrand", "FR|Le Havre",
+    "FR|Saint-Étienne|Saint-Etienne", "FR|Brest", "FR|Limoges", "FR|Metz",
+    "FR|Besançon|Besancon", "FR|Perpignan", "FR|Orléans|Orleans", "FR|Caen", "FR|Mulhouse",
+    "FR|Avignon", "FR|Cannes", "FR|Antibes", "FR|Aix-en-Provence", "FR|Annecy",
+    "FR|Chambéry|Chambery", "FR|La Rochelle", "FR|Biarritz", "FR|Bayonne", "FR|Lorient",
+    "FR|Vannes", "FR|Quimper", "FR|Poitiers", "FR|Amiens", "FR|Dunkerque|Dunkirk",
+    "FR|Nîmes|Nimes", "FR|Béziers|Beziers", "FR|Versailles", "FR|Montreuil", "FR|Nanterre",
+    "FR|Arles", "FR|Cavaillon", "FR|Colmar", "FR|Troyes", "FR|Valenciennes",
+    "BE|Namur|Namen", "BE|Charleroi", "BE|Mons|Bergen", "BE|Leuven|Louvain",
+    "BE|Bruges|Brugge", "BE|Mechelen|Malines", "BE|Hasselt", "BE|Tournai|Doornik",
+    "BE|Wavre", "BE|Arlon", "CH|Sion|Sitten", "CH|Montreux", "CH|Vevey", "CH|Nyon",
+    "CH|Yverdon-les-Bains|Yverdon", "CH|Biel|Bienne", "CH|La Chaux-de-Fonds",
+    "ES|Alicante|Alacant", "ES|Palma de Mallorca|Palma", "ES|Las Palmas de Gran Canaria",
+    "ES|Las Palmas", "ES|Santa Cruz de Tenerife", "ES|Valladolid", "ES|Vigo",
+    "ES|A Coruña|La Coruña|A Coruna", "ES|Gijón|Gijon", "ES|Oviedo", "ES|Cádiz|Cadiz",
+    "ES|Almería|Almeria", "ES|Huelva", "ES|Jaén|Jaen", "ES|Salamanca", "ES|Burgos",
+    "ES|Pamplona|Iruña", "ES|San Sebastián|San Sebastian|Donostia", "ES|Vitoria-Gasteiz|Vitoria",
+    "ES|Logroño|Logrono", "ES|Girona|Gerona", "ES|Tarragona", "ES|Lleida|Lérida",
+    "ES|Castellón de la Plana|Castellón|Castellon", "ES|Algeciras", "ES|Marbella",
+    "ES|Benidorm", "ES|Elche|Elx", "ES|Badajoz", "ES|Cáceres|Caceres", "ES|Albacete",
+    "ES|Huesca", "ES|Teruel", "ES|Ourense|Orense", "ES|Pontevedra",
+    "ES|Santiago de Compostela", "ES|Sabadell", "ES|Terrassa", "ES|Hospitalet de Llobregat",
+    "CO|Bogotá|Bogota", "CO|Medellín|Medellin", "CO|Cali", "CO|Barranquilla",
+    "CO|Bucaramanga", "CO|Cartagena de Indias", "EC|Quito", "EC|Guayaquil", "PE|Lima",
+    "PE|Cusco|Cuzco", "CL|Santiago de Chile", "CL|Viña del Mar|Vina del Mar",
+    "PY|Asunción|Asuncion", "BO|Santa Cruz de la Sierra", "VE|Caracas", "VE|Maracaibo",
+    "PA|Panama City|Ciudad de Panamá|Ciudad de Panama", "GT|Guatemala City|Ciudad de Guatemala",
+    "SV|San Salvador", "HN|Tegucigalpa", "NI|Managua", "DO|Santo Domingo",
+    "CU|Havana|La Habana|Havanna", "MX|Tijuana", "MX|Toluca", "MX|Saltillo", "MX|Hermosillo",
+    "MX|Culiacán|Culiacan", "MX|Acapulco", "MX|Puebla de Zaragoza", "UY|Punta del Este",
+    "MA|Casablanca", "MA|Rabat", "MA|Marrakech|Marrakesh|Marrakesch", "MA|Fès|Fez|Fes",
+    "MA|Tangier|Tanger|Tánger", "MA|Agadir", "MA|Meknès|Meknes", "MA|Oujda", "MA|Kénitra|Kenitra",
+    "MA|Tétouan|Tetouan|Tetuán", "DZ|Algiers|Alger|Argel|Algier", "DZ|Oran", "CM|Douala",
+    "CM|Yaoundé|Yaounde", "GA|Libreville", "ML|Bamako", "BF|Ouagadougou", "BJ|Cotonou",
+    "TG|Lomé|Lome", "NE|Niamey", "GN|Conakry", "CD|Kinshasa", "CG|Brazzaville",
+    "CA|Trois-Rivières|Trois-Rivieres", "CA|Sherbrooke", "CA|Gatineau", "CA|Longueuil",
+    "CA|Saguenay", "CA|Winnipeg", "CA|Edmonton", "AD|Andorra la Vella",
+    "AD|Escaldes-Engordany",
 };
 /* clang-format on */
 const size_t dw__n_city_names = sizeof dw__city_names / sizeof dw__city_names[0];

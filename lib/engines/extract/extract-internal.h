@@ -193,12 +193,13 @@ struct tindex {
     size_t mask;
 };
 
-#define COUNTRY_PHRASES 1024
-#define COUNTRY_TOKENS 4096
-#define COUNTRY_POOL 24576
-#define REGION_PHRASES 1024
-#define REGION_TOKENS 3072
-#define REGION_POOL 24576
+/* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
+#define COUNTRY_PHRASES 2048
+#define COUNTRY_TOKENS 8192
+#define COUNTRY_POOL 65536
+#define REGION_PHRASES 4096
+#define REGION_TOKENS 8192
+#define REGION_POOL 65536
 
 #define MORPHEMES 384 /* more than the morphemes of the number words */
 #define LANG_PATS 640 /* more than the patterns of the six language files */
@@ -253,6 +254,7 @@ struct ctx {
     int wd; /* weekday of today, 0 = Monday */
     const struct tindex *caps, *stds, *units, *integ;
     const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
+    const char *user_unit; /* the catalog unit the built-in people nouns extend, or NULL */
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
@@ -407,7 +409,7 @@ struct dw__ex_tables {
     struct tok country_tok[COUNTRY_TOKENS];
     char country_pool[COUNTRY_POOL];
     uint32_t country_slot[2 * COUNTRY_PHRASES];
-    char codes[320][3];
+    char codes[640][3];
     struct tindex regions; /* names point into region_pool; region_cc[phrase] its country */
     struct phrase region_ph[REGION_PHRASES];
     struct tok region_tok[REGION_TOKENS];
@@ -489,7 +491,7 @@ json_t *dw__ex_extract_term(struct ctx *c);
 /* quantities.c */
 bool dw__ex_currency_sign(const struct ctx *c, size_t i);
 const struct phrase *dw__ex_unit_at(const struct ctx *c, size_t j, size_t *ret_end);
-void dw__ex_extract_quantities(struct ctx *c, json_t *arr);
+void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes);
 
 /* budget.c */
 json_t *dw__ex_extract_budget(struct ctx *c);

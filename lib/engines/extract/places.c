@@ -121,17 +121,54 @@ json_t *dw__ex_extract_residency(struct ctx *c) {
     return json_null();
 }
 
-/* A location word within four words before i: "based in", "offices in", "aus", or any
- * noun for premises in the six languages ("three Werke in", "magasins en"). */
-static bool cue_before(const struct ctx *c, size_t i) {
+/* Words that name where the customer sits rather than where the sites in question are:
+ * "based in", "mit Sitz in", "aus", "siège à", "con sede en", "gevestigd in". */
+static bool seat_word(const struct ctx *c, size_t k) {
+    static const char *const w[] = {
+        "based",     "headquartered", "headquarters", "hq",        "sitz",         "firmensitz",
+        "hauptsitz", "ansässig",      "aus",          "from",      "zentrale",     "basé",
+        "basée",     "basés",         "basées",       "siège",     "domicilié",    "domiciliée",
+        "sede",      "radicada",      "radicado",     "gevestigd", "hoofdkantoor",
+    };
+    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
+        if (is_n(c, k, w[n], strlen(w[n])))
+            return true;
+    return false;
+}
+
+/* Location words of the other languages that the keyword table does not mark: "implantés
+ * en", "présents en", "ubicadas en", "oficinas en", "presenti in". */
+static bool loc_word(const struct ctx *c, size_t k) {
+    static const char *const w[] = {
+        "implanté",  "implantée", "implantés", "implantées",   "présents",     "présentes",
+        "situé",     "située",    "situés",    "situées",      "bureaux",      "usine",
+        "usines",    "ubicado",   "ubicada",   "ubicados",     "ubicadas",     "situado",
+        "situada",   "situados",  "situadas",  "oficinas",     "planta",       "plantas",
+        "presencia", "présence",  "presenti",  "stabilimento", "stabilimenti", "vestiging",
+    };
+    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
+        if (is_n(c, k, w[n], strlen(w[n])))
+            return true;
+    return false;
+}
+
+enum cue { CUE_NONE, CUE_SEAT, CUE_SITE };
+
+/* The nearest location word within four words before i: a seat ("based in", "Sitz in",
+ * "siège à"), or a site — a location word ("offices in") or any noun for premises in the
+ * six languages ("three Werke in", "magasins en", "usine de"). */
+static enum cue cue_kind(const struct ctx *c, size_t i) {
     for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);) {
         size_t e;
         const struct phrase *u;
-        if (role(c, k, R_LOC) || (c->site_unit && wordish(c, k) && (u = dw__ex_unit_at(c, k, &e)) &&
-                                  e <= i && strcmp(u->name, c->site_unit) == 0))
-            return true;
+        if (seat_word(c, k))
+            return CUE_SEAT;
+        if (role(c, k, R_LOC) || loc_word(c, k) ||
+            (c->site_unit && wordish(c, k) && (u = dw__ex_unit_at(c, k, &e)) && e <= i &&
+             strcmp(u->name, c->site_unit) == 0))
+            return CUE_SITE;
     }
-    return false;
+    return CUE_NONE;
 }
 
 /* A country adjective describing the customer: "a Dutch food producer", "our Italian
@@ -167,55 +204,94 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
     return false;
 }
 
-/* The first country named after a location word ("based in", "our sites in", "aus"), else
- * the first country named at all; mentions inside a residency phrase do not count. */
+/* A country or a state, region or city of one at token i: its code and end; NULL when none
+ * (or a group of countries, or "New ..."). */
+static const char *place_at(const struct ctx *c, size_t i, size_t *ret_e, bool *ret_region) {
+    const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
+    if (p) {
+        *ret_region = false;
+        if (claimed(c, i, *ret_e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i))
+            return NULL;
+        return p->name;
+    }
+    if (!(r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, ret_e)))
+        return NULL;
+    const char *cc = dw__ex_g.region_cc[r - dw__ex_g.region_ph];
+    *ret_region = true;
+    if (cc[0] == '-' || claimed(c, i, *ret_e) || (i > 0 && is(c, i - 1, "new")))
+        return NULL;
+    return cc;
+}
+
+/* Does a place of another country follow within the same sentence, a few words on ("plants
+ * in Sweden, Poland and Mexico")? */
+static bool other_country_follows(const struct ctx *c, size_t e, const char *code) {
+    for (size_t j = e; j < c->nt && j < e + 8 && !sent_end(c, j); j++) {
+        size_t pe;
+        bool reg;
+        const char *cc = place_at(c, j, &pe, &reg);
+        if (cc && strcmp(cc, code) != 0)
+            return true;
+        if (cc)
+            j = pe - 1;
+    }
+    return false;
+}
+
+struct place {
+    const char *code;
+    size_t f0, f1;
+    bool region;
+};
+
+static json_t *place_fact(struct ctx *c, const struct place *p) {
+    json_t *o = dw__ex_fact(c, "code", json_string(p->code), p->f0, p->f1);
+    dw__ex_put(c, o, "via", json_string(p->region ? "region" : "location"));
+    dw__ex_put_conf(c, o, p->region ? 85 : 95);
+    return o;
+}
+
+/* The project's place over the customer's seat: the first place after a word for sites
+ * ("our new plant in Passau", "magasins en Normandie", "usine de Tanger") — a state, region
+ * or city counting as its country — unless the sites span several countries, then the first
+ * place after a word for the seat ("based in", "mit Sitz in Zug", "siège à Paris"). Failing
+ * both, the first country named, else a country adjective before a noun ("a Dutch food
+ * producer"); mentions inside a residency phrase do not count. */
 json_t *dw__ex_extract_country(struct ctx *c) {
+    struct place seat = {0}, site = {0};
+    bool site_multi = false;
     size_t f0 = 0, f1 = 0, e;
-    bool cue_found = false;
-    const struct phrase *first = NULL, *r;
-    const char *adj_code = NULL, *region_code = NULL;
-    for (size_t i = 0; i < c->nt; i++) {
-        const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, &e);
-        if (!p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e)) &&
-            dw__ex_g.region_cc[r - dw__ex_g.region_ph][0] != '-' && !claimed(c, i, e) &&
-            !(i > 0 && is(c, i - 1, "new")) && cue_before(c, i)) {
-            /* "drei Werke in Sachsen und zwei Niederlassungen in Polen": the first place
-             * after a location word, a state or city as much as a country */
-            region_code = dw__ex_g.region_cc[r - dw__ex_g.region_ph];
-            f0 = i;
-            f1 = e;
-            break;
-        }
-        if (!p && !first && !adj_code && (adj_code = country_adjective(c, i))) {
-            /* "a Dutch food producer", "ein deutscher Händler": a country when none is
-             * named before it */
-            f0 = i;
-            f1 = i + 1;
+    const char *first = NULL, *adj_code = NULL;
+    for (size_t i = 0; i < c->nt && !(site.code && seat.code); i++) {
+        bool region;
+        const char *code = place_at(c, i, &e, &region);
+        if (!code) {
+            if (!first && !adj_code && !site.code && !seat.code &&
+                (adj_code = country_adjective(c, i))) {
+                /* "a Dutch food producer", "ein deutscher Händler": a country when none is
+                 * named before it */
+                f0 = i;
+                f1 = i + 1;
+            }
             continue;
         }
-        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i))
-            continue;
-        if (adj_code && !cue_before(c, i))
-            continue; /* the adjective came first: "a Swedish firm with plants in Poland" */
-        bool cue = cue_before(c, i);
-        if (cue || !first) {
-            adj_code = NULL;
-            first = p;
+        enum cue k = cue_kind(c, i);
+        if (k == CUE_SITE && !site.code) {
+            site = (struct place){code, i, e, region};
+            site_multi = other_country_follows(c, e, code);
+        } else if (k == CUE_SEAT && !seat.code) {
+            seat = (struct place){code, i, e, region};
+        } else if (k == CUE_NONE && !region && !first && !adj_code) {
+            first = code; /* the adjective came first: "a Swedish firm with plants in Poland" */
             f0 = i;
             f1 = e;
-        }
-        if (cue) {
-            cue_found = true;
-            break;
         }
         i = e - 1;
     }
-    if (region_code) {
-        json_t *o = dw__ex_fact(c, "code", json_string(region_code), f0, f1);
-        dw__ex_put(c, o, "via", json_string("region"));
-        dw__ex_put_conf(c, o, 85);
-        return o;
-    }
+    if (site.code && !(site_multi && seat.code))
+        return place_fact(c, &site);
+    if (seat.code)
+        return place_fact(c, &seat);
     if (!first && adj_code) {
         json_t *o = dw__ex_fact(c, "code", json_string(adj_code), f0, f1);
         dw__ex_put(c, o, "via", json_string("adjective"));
@@ -224,9 +300,9 @@ json_t *dw__ex_extract_country(struct ctx *c) {
     }
     if (!first)
         return json_null();
-    json_t *o = dw__ex_fact(c, "code", json_string(first->name), f0, f1);
-    dw__ex_put(c, o, "via", json_string(cue_found ? "location" : "named"));
-    dw__ex_put_conf(c, o, cue_found ? 95 : 80);
+    json_t *o = dw__ex_fact(c, "code", json_string(first), f0, f1);
+    dw__ex_put(c, o, "via", json_string("named"));
+    dw__ex_put_conf(c, o, 80);
     return o;
 }
 
