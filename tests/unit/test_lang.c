@@ -171,7 +171,7 @@ static void test_budgets_six_languages(void **state) {
     expect_budget("Notre budget se situe entre 300-350 k€.", "350000.00", "EUR");
     expect_budget("Budget prévu : 60 k€.", "60000.00", "EUR");
     expect_budget("Unser Budget liegt bei zweihundertfünfzigtausend Euro.", "250000.00", "EUR");
-    expect_budget("Budget: 1.234,56 EUR pro Monat für den Betrieb.", "1234.56", "EUR");
+    expect_budget("Budget: 1.234,56 EUR für die Einrichtung.", "1234.56", "EUR");
     expect_budget("Das Budget beträgt CHF 1'200'000.", "1200000.00", "CHF");
     expect_budget("Il budget è di duecentomila euro.", "200000.00", "EUR");
     expect_budget("Ons budget is ongeveer € 75.000 voor alle vestigingen.", "75000.00", "EUR");
