@@ -4,7 +4,7 @@
  * negations and intent in English, German, French, Spanish, Italian and Dutch. The expected
  * values follow tests/data/extraction/README.md and the conventions of
  * docs/internals/extraction.md ("next week" is its Friday, a month its last day, a range its
- * upper end, Christmas the 24th, Easter its Sunday). */
+ * upper end, a holiday its day: Christmas the 25th, Easter its Sunday). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,14 +201,14 @@ static void test_calendar_weeks_and_quarters(void **state) {
 
 static void test_holidays(void **state) {
     (void)state;
-    expect_deadline("Alles soll bis Weihnachten laufen.", "2026-12-24");
-    expect_deadline("Entro Natale deve funzionare.", "2026-12-24");
+    expect_deadline("Alles soll bis Weihnachten laufen.", "2026-12-25");
+    expect_deadline("Entro Natale deve funzionare.", "2026-12-25");
     /* Easter 2027 is on 28 March; Pentecost seven weeks later */
     expect_deadline("Die Filialen sollen bis Ostern umgestellt sein.", "2027-03-28");
     expect_deadline("Nous voulons finir avant Pâques.", "2027-03-28");
     expect_deadline("Het moet voor Pasen klaar zijn.", "2027-03-28");
     expect_deadline("Bis Pfingsten sollte alles stehen.", "2027-05-16");
-    expect_deadline("Lo necesitamos antes de Navidad.", "2026-12-24");
+    expect_deadline("Lo necesitamos antes de Navidad.", "2026-12-25");
 }
 
 static void test_relative_dates_six_languages(void **state) {

@@ -80,12 +80,14 @@ static int64_t easter(int y) {
     return dw_days_from_civil(y, month, day);
 }
 
-/* A holiday's day in year y. Christmas is the 24th: "bis Weihnachten", "before Christmas"
- * means before the holidays begin. */
+/* A holiday's day in year y: Christmas the 25th, Epiphany ("Reyes") the 6th of January,
+ * Easter by the computus and the feasts counted from it. */
 static int64_t holiday(int h, int y) {
     switch (h) {
     case HOL_CHRISTMAS:
-        return dw_days_from_civil(y, 12, 24);
+        return dw_days_from_civil(y, 12, 25);
+    case HOL_EPIPHANY:
+        return dw_days_from_civil(y, 1, 6);
     case HOL_NEW_YEAR_EVE:
         return dw_days_from_civil(y, 12, 31);
     case HOL_EASTER:
@@ -121,9 +123,17 @@ static bool date_holiday(const struct ctx *c, size_t i, struct dhit *h) {
         return h->days >= 0;
     }
     int64_t d = holiday(hol, c->ty);
-    if (d >= 0 && d < c->today)
-        d = holiday(hol, c->ty + 1);
-    *h = (struct dhit){.t0 = i, .t1 = i + 1, .days = d, .rel = true};
+    int add = d >= 0 && d < c->today;
+    size_t t1 = i + 1;
+    /* "Natale del prossimo anno", "Weihnachten nächsten Jahres", "Christmas next year" */
+    size_t j = skip_fillers(c, i + 1, 2);
+    if ((dword(c, j) == DWK_NEXT && role(c, j + 1, R_TUNIT) && kval(c, j + 1) == TU_YEAR) ||
+        (role(c, j, R_TUNIT) && kval(c, j) == TU_YEAR && dword(c, j + 1) == DWK_NEXT)) {
+        add = 1 + (d >= 0 && d < c->today);
+        t1 = j + 2;
+    }
+    d = holiday(hol, c->ty + add);
+    *h = (struct dhit){.t0 = i, .t1 = t1, .days = d, .rel = true};
     return d >= 0;
 }
 
@@ -177,8 +187,9 @@ static bool year_at(const struct ctx *c, size_t j, int *ret) {
 }
 
 static size_t skip_ordinal(const struct ctx *c, size_t j) {
-    if (glued(c, j) && (is(c, j, "st") || is(c, j, "nd") || is(c, j, "rd") || is(c, j, "th")))
-        return j + 1;
+    if (glued(c, j) && (is(c, j, "st") || is(c, j, "nd") || is(c, j, "rd") || is(c, j, "th") ||
+                        is(c, j, "er") || is(c, j, "°") || is(c, j, "º") || is(c, j, "o")))
+        return j + 1; /* "1st", "1er mars", "1° marzo", "1º de marzo" */
     return j;
 }
 
@@ -345,7 +356,9 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         else
             return false;
     }
-    if (!q || !role(c, u, R_TUNIT) || kval(c, u) != TU_QUARTER)
+    int months = role(c, u, R_TUNIT) && kval(c, u) == TU_HALF ? 6 : 3; /* "premier semestre" */
+    if (!q || !role(c, u, R_TUNIT) || (kval(c, u) != TU_QUARTER && kval(c, u) != TU_HALF) ||
+        (months == 6 && q > 2))
         return false;
     int y;
     size_t j = u + 1;
@@ -353,13 +366,13 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         is(c, j, "van"))
         j++;
     if (year_at(c, j, &y)) {
-        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)(q * months))};
         return true;
     }
     y = c->ty;
-    if (month_end(y, (unsigned)q * 3) < c->today)
+    if (month_end(y, (unsigned)(q * months)) < c->today)
         y++;
-    *h = (struct dhit){.t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    *h = (struct dhit){.t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
     return true;
 }
 
@@ -535,8 +548,10 @@ static bool date_in(const struct ctx *c, size_t i, struct dhit *h) {
     if (!role(c, i, R_IN))
         return false;
     size_t j = i + 1, e;
-    if (is(c, j, "of") || is(c, j, "von"))
+    if (is(c, j, "of") || is(c, j, "von") || is(c, j, "de") || is(c, j, "di"))
         j++;
+    if ((is(c, j, "un") || is(c, j, "una")) && (is(c, j + 1, "plazo") || is(c, j + 1, "periodo")))
+        j += is(c, j + 2, "de") ? 3 : 2; /* "en un plazo de seis semanas" */
     if ((is(c, j, "the") || is(c, j, "den")) && is_next_word(c, j + 1))
         j += 2;
     else if (is_next_word(c, j))
@@ -579,10 +594,8 @@ static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
     size_t e = 0;
     if (dword(c, i) == DWK_ASAP)
         e = i + 1;
-    else if (is(c, i, "as"))
-        e = dw__ex_pat_match(c, i, "as soon as {possible|possibly}");
-    else if (is(c, i, "so"))
-        e = dw__ex_pat_match(c, i, "so {schnell|bald} wie möglich");
+    else
+        e = dw__ex_lang_match(c, LS_asap, i); /* "as soon as possible", "lo antes posible" */
     if (!e)
         return false;
     *h = (struct dhit){.t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true};
