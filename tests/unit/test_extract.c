@@ -107,6 +107,9 @@ static const char *const all_keys[] = {
     "optional_capabilities",
     "integrations",
     "contact_details",
+    "notes",
+    "main_quantity",
+    "structure",
 };
 
 /* Every object with a span: text == the slice of the message, span inside it. */

@@ -587,6 +587,10 @@ const char *const dw__region_names[] = {
     "FR|Poitou-Charentes",
     "BE|Bruxelles-Capitale",
     "MX|Riviera Maya",
+    "NL|Wadden Islands|Waddeneilanden|Wadden",
+    "NL|Veluwe",
+    "NL|Achterhoek",
+    "BE|Kempen|Campine",
 /* ISO 3166-2 first-level subdivisions in six languages (gen-places-iso.py) */
 #include "places-iso-regions.inc"
 };
@@ -616,7 +620,7 @@ const char *const dw__city_names[] = {
     "CH|Lugano",
     /* rest of Europe */
     "NL|Amsterdam", "NL|Rotterdam", "NL|The Hague|Den Haag", "NL|Utrecht", "NL|Eindhoven",
-    "NL|Groningen", "BE|Brussels|Brüssel|Bruxelles", "BE|Antwerp|Antwerpen", "BE|Ghent|Gent",
+    "NL|Groningen", "BE|Brussels|Brüssel|Bruxelles|Brussel", "BE|Antwerp|Antwerpen", "BE|Ghent|Gent",
     "BE|Liège|Lüttich", "FR|Paris", "FR|Lyon", "FR|Marseille", "FR|Toulouse", "FR|Nantes",
     "FR|Strasbourg|Straßburg", "FR|Lille", "FR|Bordeaux", "IT|Rome|Rom|Roma",
     "IT|Milan|Mailand|Milano", "IT|Naples|Neapel|Napoli", "IT|Turin|Torino", "IT|Bologna",
@@ -690,6 +694,25 @@ const char *const dw__city_names[] = {
     "CA|Trois-Rivières|Trois-Rivieres", "CA|Sherbrooke", "CA|Gatineau", "CA|Longueuil",
     "CA|Saguenay", "CA|Winnipeg", "CA|Edmonton", "AD|Andorra la Vella",
     "AD|Escaldes-Engordany",
+    /* Italian-, Dutch- and Flemish-speaking buyers' cities (Como, Pisa and Bari's neighbours
+     * that are words in another language are left out) */
+    "IT|Brescia", "IT|Bergamo", "IT|Padua|Padova", "IT|Vicenza", "IT|Treviso", "IT|Trento",
+    "IT|Bolzano|Bozen", "IT|Udine", "IT|Trieste|Triest", "IT|Parma", "IT|Modena",
+    "IT|Reggio Emilia", "IT|Piacenza", "IT|Ferrara", "IT|Ravenna", "IT|Rimini", "IT|Livorno",
+    "IT|Lucca", "IT|Siena", "IT|Arezzo", "IT|Perugia", "IT|Ancona", "IT|Pescara", "IT|Bari",
+    "IT|Lecce", "IT|Taranto", "IT|Brindisi", "IT|Foggia", "IT|Salerno", "IT|Caserta",
+    "IT|Palermo", "IT|Catania", "IT|Messina", "IT|Cagliari", "IT|Sassari", "IT|Cremona",
+    "IT|Mantua|Mantova", "IT|Pavia", "IT|Lecco", "IT|Varese", "IT|Monza", "IT|Novara",
+    "IT|Alessandria", "IT|Cuneo", "IT|Biella", "IT|Aosta", "IT|La Spezia", "IT|Savona",
+    "IT|Sanremo", "IT|Reggio Calabria", "IT|Cosenza", "IT|Matera", "IT|Prato", "IT|Pistoia",
+    "NL|Leiden", "NL|Delft", "NL|Haarlem", "NL|Amersfoort", "NL|Almere", "NL|Arnhem",
+    "NL|Nijmegen", "NL|Tilburg", "NL|Breda", "NL|'s-Hertogenbosch|Den Bosch", "NL|Zwolle",
+    "NL|Enschede", "NL|Apeldoorn", "NL|Maastricht", "NL|Venlo", "NL|Dordrecht",
+    "NL|Zoetermeer", "NL|Zaandam", "NL|Alkmaar", "NL|Leeuwarden", "NL|Hilversum",
+    "NL|Deventer", "NL|Helmond", "NL|Roermond", "NL|Amstelveen", "NL|Schiphol",
+    "BE|Kortrijk|Courtrai", "BE|Aalst|Alost", "BE|Oostende|Ostend|Ostende", "BE|Genk",
+    "BE|Sint-Niklaas", "BE|Roeselare", "BE|Turnhout", "CH|Locarno", "CH|Bellinzona",
+    "CH|Chiasso", "CH|Mendrisio",
 };
 /* clang-format on */
 const size_t dw__n_city_names = sizeof dw__city_names / sizeof dw__city_names[0];

@@ -402,10 +402,12 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
     }
 }
 
+/* The parts other than the current text, as {part, start, end}. */
 static json_t *structure_json(const struct dw_msg_span *p, size_t np) {
     json_t *a = json_array();
     for (size_t k = 0; a && k < np; k++)
-        if (json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "part",
+        if (p[k].part != DW_PART_CURRENT &&
+            json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "part",
                                                dw_msg_part_name((enum dw_msg_part)p[k].part),
                                                "start", (json_int_t)p[k].s, "end",
                                                (json_int_t)p[k].e)) < 0) {

@@ -130,7 +130,11 @@ static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) && sym1(c, k) != '.')
             break;
-        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD)) {
+        size_t ne;
+        /* per and a unit noun: "je Autohaus", "pro Filiale"; not the Italian "per le 7
+         * sedi" (for the seven sites) */
+        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD) &&
+            dw__ex_unit_at(c, k + 1, &ne)) {
             for (size_t m = k + 2; m < i; m++)
                 if (!(is(c, m, "ca") || is(c, m, ".") || is(c, m, "about") || is(c, m, "around") ||
                       is(c, m, "rund") || is(c, m, "etwa") || is(c, m, "approx") ||
@@ -186,13 +190,19 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
     j++;
     while (is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
            is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
-           is(c, j, "."))
+           is(c, j, "ongeveer") || is(c, j, "environ") || is(c, j, "aproximadamente") ||
+           is(c, j, "unos") || is(c, j, "unas") || is(c, j, "cerca") || is(c, j, "di") ||
+           is(c, j, "ungefähr") || is(c, j, "zirka") || is(c, j, "~") || is(c, j, "."))
         j++;
     size_t e;
     if (!kind(c, j, TK_NUM) || !dw__ex_parse_count(c, j, ret, &e) || claimed(c, j, e))
         return 0;
+    /* the piece word in the six languages: "Stück", "pcs", "pezzi", "stuks", "pièces" */
     if (is(c, e, "stück") || is(c, e, "units") || is(c, e, "pcs") || is(c, e, "stk") ||
-        is(c, e, "in") || is(c, e, "total") || is(c, e, "insgesamt"))
+        is(c, e, "pieces") || is(c, e, "pezzi") || is(c, e, "pz") || is(c, e, "unità") ||
+        is(c, e, "stuks") || is(c, e, "st") || is(c, e, "pièces") || is(c, e, "unités") ||
+        is(c, e, "piezas") || is(c, e, "unidades") || is(c, e, "in") || is(c, e, "total") ||
+        is(c, e, "insgesamt"))
         e++;
     if (is(c, e, "total"))
         e++;
@@ -240,8 +250,10 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
     for (size_t k = tot->t1; k < i; k++)
         if (sent_end(c, k) && !is(c, k, ";") && sym1(c, k) != ',')
             return false; /* the total is in an earlier sentence */
-    if (partitive_before(c, i))
+    if (partitive_before(c, i)) {
+        *open = i; /* "14 sedi, di cui 9 negozi e 5 magazzini": the list of parts goes on */
         return true;
+    }
     if (*open && *open <= i && i - *open <= 12)
         return true;
     /* a list of parts right after the total: "12 sites (9 clinics, 3 labs)", "12 sites: 9..." */
@@ -251,6 +263,46 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
         return true;
     }
     return false;
+}
+
+/* Words that give a total after its parts: "10 negozi a Roma, 6 a Milano … In totale 17
+ * sedi", "in total", "insgesamt", "au total", "en total", "in totaal", "alles samen". */
+static bool total_before(const struct ctx *c, size_t i) {
+    static const char *const pats[] = {"{in|en|au} {total|totale|totaal}",
+                                       "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
+                                       "in {all|summe|tutto}", "alles {samen|bij elkaar}",
+                                       "{im|in} ganzen", "{zusammen|samen|together}"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(pats); k++) {
+        size_t b = dw__ex_pat_before(c, i, pats[k]);
+        if (b != SIZE_MAX)
+            return true;
+    }
+    return false;
+}
+
+/* A total given after its parts ("10 negozi a Roma, 6 negozi a Milano. In totale 17
+ * sedi"): the earlier counts of its unit, no more than it together and within the last
+ * eight lines or sentences, are its parts. Marks them in part[]. */
+static void parts_before_total(const struct ctx *c, const struct qty *q, size_t nq, bool *part) {
+    for (size_t k = 0; k < nq; k++) {
+        if (!total_before(c, q[k].t0))
+            continue;
+        int64_t sum = 0;
+        size_t first = k, breaks = 0;
+        for (size_t m = k; m-- > 0;) {
+            if (strcmp(q[m].unit, q[k].unit) != 0 || part[m])
+                continue;
+            for (size_t t = q[m].t1; t < q[first].t0; t++)
+                breaks += sent_end(c, t);
+            if (breaks > 8 || sum + q[m].value > q[k].value)
+                break;
+            sum += q[m].value;
+            first = m;
+        }
+        if (first < k && sum > 0)
+            for (size_t m = first; m < k; m++)
+                part[m] = part[m] || strcmp(q[m].unit, q[k].unit) == 0;
+    }
 }
 
 /* A weak number word ("once", "due", "sei") counts only right before a unit noun of its own
@@ -288,10 +340,12 @@ static json_t *qty_json(struct ctx *c, const struct qty *q) {
  * count) and the weak number words that do not count; returns how many are kept. */
 static size_t keep_counts(struct ctx *c, struct qty *q, size_t nq, json_t *notes) {
     size_t kept = 0, open = 0;
+    bool later[DW_EXTRACT_MAX_ITEMS] = {0};
+    parts_before_total(c, q, nq, later);
     for (size_t k = 0; k < nq; k++) {
         if (!weak_count_ok(c, &q[k]))
             continue;
-        if (!part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open)) {
+        if (!later[k] && !part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open)) {
             q[kept++] = q[k];
             continue;
         }
@@ -458,6 +512,11 @@ static const struct phrase *header_unit(const struct ctx *c, const struct cell *
     for (; k < c->nt && c->t[k].e <= cl->e; k++) {
         size_t e;
         const struct phrase *u = dw__ex_unit_at(c, k, &e);
+        if (!u && (c->t[k].flags & TF_APOS) && is(c, k, "aps")) /* "AP's" */
+            for (size_t p = 0; p < c->units->n && !u; p++)
+                if (c->units->ph[p].nt == 1 && c->units->ph[p].len == 3 &&
+                    memcmp(c->units->ph[p].lo, "aps", 3) == 0)
+                    u = &c->units->ph[p], e = k + 1;
         if (u && e > k && c->t[e - 1].e <= cl->e) {
             /* "AP's": the apostrophe and its s belong to the word */
             *u0 = k;
@@ -625,7 +684,9 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
             ue = i + 1;
         if (!u || claimed(c, i, ue))
             continue;
-        if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
+        /* "access points (about 600)", "switch PoE (circa 60 pezzi)" */
+        if ((e = paren_count(c, ue, &n)) ||
+            (kind(c, ue, TK_WORD) && !c->claim[ue] && (e = paren_count(c, ue + 1, &n)))) {
             q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
             claim(c, i, e);
             i = e - 1;

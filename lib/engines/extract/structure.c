@@ -299,6 +299,7 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
      * plain line is in the current stretch; `hdr` the kind of header block being read. */
     enum dw_msg_part base = DW_PART_CURRENT, hdr = DW_PART_CURRENT, before_sig = DW_PART_CURRENT;
     bool in_sig = false, seen_text = false;
+    size_t hdr_fields = 0; /* header fields read since the block's marker */
     char lo[LINE_BUF], next[LINE_BUF];
     for (size_t i = 0; i < nl; i++) {
         const struct line *l = &ln[i];
@@ -306,9 +307,9 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
         size_t nn = i + 1 < nl ? lower_line(text, &ln[i + 1], next, sizeof next) : 0;
         bool from = false;
         if (is_blank(l)) {
-            if (hdr != DW_PART_CURRENT) { /* a header block ends at a blank line */
+            if (hdr_fields > 0) /* a header block ends at a blank line after its fields */
                 hdr = DW_PART_CURRENT;
-            }
+            hdr_fields = 0;
             kind[i] = (uint8_t)(in_sig ? DW_PART_SIGNATURE : base);
             continue;
         }
@@ -332,6 +333,7 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
         }
         if (hdr != DW_PART_CURRENT && header_field(lo, &from)) {
             kind[i] = (uint8_t)hdr;
+            hdr_fields++;
             continue;
         }
         /* a header block without a marker line (Outlook): "From:" (or its translation) with
@@ -341,6 +343,7 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
             if (memchr(lo, '@', n) || header_field(next, &from2)) {
                 kind[i] = DW_PART_QUOTE_HEADER;
                 hdr = DW_PART_QUOTE_HEADER;
+                hdr_fields = 1;
                 if (base == DW_PART_CURRENT)
                     base = DW_PART_QUOTED;
                 in_sig = false;
@@ -361,7 +364,7 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
             in_sig = false;
             continue;
         }
-        hdr = DW_PART_CURRENT;
+        hdr = DW_PART_CURRENT; /* text ends a header block */
         if ((n == 2 && memcmp(lo, "--", 2) == 0) || (n == 3 && memcmp(lo, "-- ", 3) == 0) ||
             (seen_text && sign_off(lo, n))) {
             if (!in_sig)
