@@ -162,6 +162,29 @@ static void test_language_of_paragraphs(void **state) {
 
 /* ---- numbers and budgets -------------------------------------------------------------- */
 
+static void expect_sites(const char *msg, int64_t value) {
+    json_t *r = extract(msg);
+    json_t *q = json_array_get(json_object_get(r, "quantities"), 0);
+    int64_t got = q ? dw_json_int(q, "value", -1) : -1;
+    if (got != value || !q || strcmp(dw_json_str(q, "unit"), "sites") != 0)
+        print_error("sites of \"%s\": %lld, expected %lld\n", msg, (long long)got,
+                    (long long)value);
+    assert_int_equal(got, value);
+    assert_string_equal(dw_json_str(q, "unit"), "sites");
+    json_decref(r);
+}
+
+static void test_number_words_six_languages(void **state) {
+    (void)state;
+    expect_sites("Nous avons quatre-vingt-dix magasins en France.", 90);
+    expect_sites("Nous exploitons quatre-vingts agences.", 80);
+    expect_sites("Wir haben zweihundertfünfzig Filialen.", 250);
+    expect_sites("Wir betreiben zwölf Standorte.", 12);
+    expect_sites("Wij hebben tweehonderd winkels.", 200);
+    expect_sites("Abbiamo duecento negozi in Italia.", 200);
+    expect_sites("Tenemos doscientas tiendas.", 200);
+}
+
 static void test_budgets_six_languages(void **state) {
     (void)state;
     expect_budget("Presupuesto: USD 120 mil.", "120000.00", "USD");
@@ -270,6 +293,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_language_of_message),
         cmocka_unit_test(test_language_of_paragraphs),
+        cmocka_unit_test(test_number_words_six_languages),
         cmocka_unit_test(test_budgets_six_languages),
         cmocka_unit_test(test_calendar_weeks_and_quarters),
         cmocka_unit_test(test_holidays),

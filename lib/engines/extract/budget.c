@@ -223,35 +223,6 @@ static bool range_link(const struct ctx *c, size_t j, bool between) {
            (between && dw__ex_lang_word(c, LS_range_and, j));
 }
 
-/* A rate over time after an amount: "a month", "per year", "pro Monat", "par mois", "al
- * mes", "monthly", "/month". */
-static bool per_period(const struct ctx *c, size_t t1) {
-    for (size_t k = t1; k < t1 + 3 && k < c->nt && !sent_end(c, k); k++) {
-        if (dw__ex_lang_word(c, LS_per_period, k))
-            return true;
-        if (role(c, k, R_TUNIT) && kval(c, k) >= TU_WEEK)
-            return k > t1; /* after "a", "per", "pro", "par", "al", "/" */
-        if (!kind(c, k, TK_WORD) && !is(c, k, "/"))
-            return false;
-    }
-    return false;
-}
-
-/* What the customer pays today is a running cost, not what they can spend: an amount over
- * time in a sentence that says so ("today we pay roughly €8k a month", "aujourd'hui nous
- * payons 5 000 € par mois"). */
-static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
-    if (!per_period(c, t1))
-        return false;
-    size_t s = t0;
-    while (s > 0 && !sent_end(c, s - 1))
-        s--;
-    for (size_t k = s; k < c->nt && !sent_end(c, k); k++)
-        if (dw__ex_lang_word(c, LS_running_costs, k))
-            return true;
-    return false;
-}
-
 struct budget {
     struct amount a, lo; /* lo: the lower end of a range */
     bool range;
@@ -307,7 +278,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         return false;
     if (b->a.cur < 0 && !b->a.has_mult && below_1000(&b->a))
         return false; /* "Ein Budget steht noch nicht fest", "budget for 3 sites" */
-    if (per_unit(c, b->a.t1) || running_cost(c, b->t0, b->t1))
+    if (per_unit(c, b->a.t1))
         return false;
     int w = budget_word(c, &b->a);
     if (b->range && !w)

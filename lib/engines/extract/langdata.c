@@ -146,7 +146,7 @@ void dw__ex_langdata_init(void) {
     static const bool listed[LS_COUNT] = {
         [LS_already] = true,        [LS_replace] = true,          [LS_qualifiers_max] = true,
         [LS_qualifiers_about] = true, [LS_qualifiers_min] = true,  [LS_range_links] = true,
-        [LS_range_between] = true,  [LS_range_and] = true,        [LS_running_costs] = true, [LS_per_period] = true,
+        [LS_range_between] = true,  [LS_range_and] = true,        
         [LS_currency_phrases] = true, [LS_asap] = true, [LS_within] = true,
         [LS_before_tax] = true};
     for (int s = 0; s < LS_COUNT; s++) {

@@ -45,8 +45,6 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(hedges, LK_LIST, 0, 0)                                                                       \
     X(hedges_paired, LK_LIST, 0, 0)                                                                \
     X(budget_words, LK_INT, 1, 2)                                                                  \
-    X(running_costs, LK_LIST, 0, 0)                                                                \
-    X(per_period, LK_LIST, 0, 0)                                                                   \
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
     X(replace, LK_PATTERN, 0, 0)                                                                   \
