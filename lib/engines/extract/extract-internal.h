@@ -398,6 +398,7 @@ struct dw__ex_tables {
     /* the patterns of lang/LANG.yaml by section: pat[pat_start[s]..pat_start[s + 1]) */
     const char *pat[LANG_PATS];
     int16_t pat_val[LANG_PATS]; /* an LK_PATNAME pattern's value */
+    uint8_t pat_len[LANG_PATS]; /* its length (a one-word pattern is compared whole) */
     uint8_t pat_lang[LANG_PATS];
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */

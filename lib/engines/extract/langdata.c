@@ -181,6 +181,7 @@ void dw__ex_langdata_init(void) {
             }
             dw__ex_g.pat[np] = e->w;
             dw__ex_g.pat_val[np] = (int16_t)e->val;
+            dw__ex_g.pat_len[np] = (uint8_t)(strlen(e->w) < 255 ? strlen(e->w) : 255);
             dw__ex_g.pat_lang[np++] = e->lang;
         }
     }
@@ -272,7 +273,7 @@ bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
         return false;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
         if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&
-            is_n(c, i, dw__ex_g.pat[k], strlen(dw__ex_g.pat[k])))
+            is_n(c, i, dw__ex_g.pat[k], dw__ex_g.pat_len[k]))
             return true;
     return false;
 }
