@@ -28,7 +28,7 @@ const char *dw_lang_detect(const char *text, size_t len, int *ret_score);
 #define DW_LANG_TC_MIN 25
 #define DW_LANG_TC_SURE 80
 #define DW_LANG_TC_MAX 1024
-#define DW_LANG_FW_DECISIVE 16 /* function-word points that decide without n-grams */
+#define DW_LANG_FW_DECISIVE 10 /* function-word points that decide without n-grams */
 #define DW_LANG_PARA_MIN 40 /* a shorter paragraph reads as the message's language */
 
 /* 0, or -DW_ENOENT naming the fingerprint that cannot be read (the folder is found when the

@@ -399,6 +399,9 @@ struct dw__ex_tables {
     const char *pat[LANG_PATS];
     int16_t pat_val[LANG_PATS]; /* an LK_PATNAME pattern's value */
     uint8_t pat_len[LANG_PATS]; /* its length (a one-word pattern is compared whole) */
+    /* its first element without braces ("no|not" of "{no|not} more than"): a token that
+     * matches none of its alternatives is not tried further; first_n 0 tries always */
+    uint8_t first_n[LANG_PATS];
     uint8_t pat_lang[LANG_PATS];
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */
