@@ -261,6 +261,10 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
         *ret_sure = true;
         return fw;
     }
+    bool fw_one = (score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw]) ||
+                  (score[fw] >= 2 && score[second] == 0); /* one word of one language */
+    if (fw_one && len < DW_LANG_TC_SURE)
+        return fw; /* too short for a fingerprint to overrule the function words */
     bool tc_ok = tc_scores(text, len, dist);
     int tc_best = -1, tc_second = -1;
     bool tc_sure = false;
@@ -279,8 +283,6 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
         *ret_sure = true;
         return tc_best;
     }
-    bool fw_one = (score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw]) ||
-                  (score[fw] >= 2 && score[second] == 0); /* one word of one language */
     bool fw_strong = fw_one && score[fw] >= 2 * score[second];
     if (fw_strong || (fw_one && !tc_sure)) {
         *ret_sure = fw_strong && score[fw] >= 2 * DW_LANG_MIN_SCORE;

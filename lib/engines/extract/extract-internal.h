@@ -241,6 +241,16 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 
 /* ---- the extraction context ----------------------------------------------------------- */
 
+/* The index key of the last token looked up in the vocabularies (its stem and hash, and
+ * those without a final "n"): six indexes probe the same token in turn. Keyed by the
+ * token's byte offset, so a view of the tokens (extractor.c) may share it. */
+struct dw__ex_vcache {
+    uint32_t s; /* the token's start + 1; 0 = empty */
+    uint8_t kl, kl2;
+    uint32_t h, h2;
+    char key[KEY_MAX], key2[KEY_MAX];
+};
+
 struct ctx {
     const char *text; /* the caller's text */
     const char *lo;   /* lower-cased copy, same offsets */
@@ -259,6 +269,7 @@ struct ctx {
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
+    struct dw__ex_vcache *vc; /* NULL: no cache */
     uint32_t n_had;       /* capabilities left out because the customer has them ... */
     uint32_t had_tok[16]; /* ... by their first token, for dw__ex_intent_wanted() */
 };
