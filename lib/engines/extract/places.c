@@ -311,6 +311,9 @@ static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_re
                             bool *ret_lower) {
     const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
     *ret_lower = false;
+    size_t re;
+    if (p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &re)) && re > *ret_e)
+        p = NULL; /* the longer name: "Monaco di Baviera" is Munich, not Monaco */
     if (p) {
         *ret_region = false;
         if (claimed(c, i, *ret_e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i) ||
