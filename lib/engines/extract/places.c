@@ -445,13 +445,29 @@ json_t *dw__ex_extract_country(struct ctx *c) {
     return o;
 }
 
+/* Is the place at [i, e) the label of a text table's row — first on its line, then a cell
+ * separator ("Sevilla  | 120 | 14", "Den Haag     90     6")? The table reader claims its
+ * rows for the counts, but the row's place is still a place. */
+static bool table_label(const struct ctx *c, size_t i, size_t e) {
+    size_t b = c->t[i].s;
+    while (b > 0 && (c->text[b - 1] == ' ' || c->text[b - 1] == '\t'))
+        b--;
+    if (b > 0 && c->text[b - 1] != '\n')
+        return false;
+    size_t a = c->t[e - 1].e, sp = 0;
+    for (; a < c->len && (c->text[a] == ' ' || c->text[a] == '\t'); a++)
+        sp += c->text[a] == '\t' ? 2 : 1;
+    return a < c->len && (c->text[a] == '|' || c->text[a] == ';' ||
+                          (sp >= 2 && c->text[a] >= '0' && c->text[a] <= '9'));
+}
+
 /* States, provinces and groups of countries, in text order, once each; a region inside a
  * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
 void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
     for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e);
-        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new"))) {
+        if (!p || (claimed(c, i, e) && !table_label(c, i, e)) || (i > 0 && is(c, i - 1, "new"))) {
             i++;
             continue;
         }
