@@ -4,7 +4,7 @@
  * negations and intent in English, German, French, Spanish, Italian and Dutch. The expected
  * values follow tests/data/extraction/README.md and the conventions of
  * docs/internals/extraction.md ("next week" is its Friday, a month its last day, a range its
- * upper end, Christmas the 24th, Easter its Sunday). */
+ * upper end, a holiday its day: Christmas the 25th, Easter its Sunday). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +162,29 @@ static void test_language_of_paragraphs(void **state) {
 
 /* ---- numbers and budgets -------------------------------------------------------------- */
 
+static void expect_sites(const char *msg, int64_t value) {
+    json_t *r = extract(msg);
+    json_t *q = json_array_get(json_object_get(r, "quantities"), 0);
+    int64_t got = q ? dw_json_int(q, "value", -1) : -1;
+    if (got != value || !q || strcmp(dw_json_str(q, "unit"), "sites") != 0)
+        print_error("sites of \"%s\": %lld, expected %lld\n", msg, (long long)got,
+                    (long long)value);
+    assert_int_equal(got, value);
+    assert_string_equal(dw_json_str(q, "unit"), "sites");
+    json_decref(r);
+}
+
+static void test_number_words_six_languages(void **state) {
+    (void)state;
+    expect_sites("Nous avons quatre-vingt-dix magasins en France.", 90);
+    expect_sites("Nous exploitons quatre-vingts agences.", 80);
+    expect_sites("Wir haben zweihundertfünfzig Filialen.", 250);
+    expect_sites("Wir betreiben zwölf Standorte.", 12);
+    expect_sites("Wij hebben tweehonderd winkels.", 200);
+    expect_sites("Abbiamo duecento negozi in Italia.", 200);
+    expect_sites("Tenemos doscientas tiendas.", 200);
+}
+
 static void test_budgets_six_languages(void **state) {
     (void)state;
     expect_budget("Presupuesto: USD 120 mil.", "120000.00", "USD");
@@ -171,7 +194,7 @@ static void test_budgets_six_languages(void **state) {
     expect_budget("Notre budget se situe entre 300-350 k€.", "350000.00", "EUR");
     expect_budget("Budget prévu : 60 k€.", "60000.00", "EUR");
     expect_budget("Unser Budget liegt bei zweihundertfünfzigtausend Euro.", "250000.00", "EUR");
-    expect_budget("Budget: 1.234,56 EUR pro Monat für den Betrieb.", "1234.56", "EUR");
+    expect_budget("Budget: 1.234,56 EUR für die Einrichtung.", "1234.56", "EUR");
     expect_budget("Das Budget beträgt CHF 1'200'000.", "1200000.00", "CHF");
     expect_budget("Il budget è di duecentomila euro.", "200000.00", "EUR");
     expect_budget("Ons budget is ongeveer € 75.000 voor alle vestigingen.", "75000.00", "EUR");
@@ -201,14 +224,14 @@ static void test_calendar_weeks_and_quarters(void **state) {
 
 static void test_holidays(void **state) {
     (void)state;
-    expect_deadline("Alles soll bis Weihnachten laufen.", "2026-12-24");
-    expect_deadline("Entro Natale deve funzionare.", "2026-12-24");
+    expect_deadline("Alles soll bis Weihnachten laufen.", "2026-12-25");
+    expect_deadline("Entro Natale deve funzionare.", "2026-12-25");
     /* Easter 2027 is on 28 March; Pentecost seven weeks later */
     expect_deadline("Die Filialen sollen bis Ostern umgestellt sein.", "2027-03-28");
     expect_deadline("Nous voulons finir avant Pâques.", "2027-03-28");
     expect_deadline("Het moet voor Pasen klaar zijn.", "2027-03-28");
     expect_deadline("Bis Pfingsten sollte alles stehen.", "2027-05-16");
-    expect_deadline("Lo necesitamos antes de Navidad.", "2026-12-24");
+    expect_deadline("Lo necesitamos antes de Navidad.", "2026-12-25");
 }
 
 static void test_relative_dates_six_languages(void **state) {
@@ -270,6 +293,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_language_of_message),
         cmocka_unit_test(test_language_of_paragraphs),
+        cmocka_unit_test(test_number_words_six_languages),
         cmocka_unit_test(test_budgets_six_languages),
         cmocka_unit_test(test_calendar_weeks_and_quarters),
         cmocka_unit_test(test_holidays),

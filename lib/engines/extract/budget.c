@@ -7,9 +7,10 @@
 static const struct {
     const char *code;
     int digits;
-} currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0},
-                  {"CAD", 2}, {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2},
-                  {"PLN", 2}, {"CZK", 2}, {"INR", 2}, {"CNY", 2}};
+} currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
+                  {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
+                  {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -29,7 +30,15 @@ struct amount {
 /* A currency sign, code or word at j: its index and end, or -1. */
 static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
     int cur = -1;
-    size_t e = j + 1;
+    size_t e = j + 1, pe;
+    /* "$ CA", "dollars canadiens", "pesos colombianos", "francs CFA" (lang/LANG.yaml) */
+    int64_t pv = (kind(c, j, TK_WORD) || kind(c, j, TK_SYM))
+                     ? dw__ex_lang_match_val(c, LS_currency_phrases, j, &pe)
+                     : 0;
+    if (pv > 0 && (size_t)pv <= DW_ARRAY_SIZE(currencies)) {
+        *ret_end = pe;
+        return (int)pv - 1;
+    }
     if (is(c, j, "€"))
         cur = 0;
     else if (is(c, j, "$"))
@@ -102,6 +111,11 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     }
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
+        j = e;
+    } else if (a->cur < 0 && m && (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") ||
+                                   is(c, j, "of")) &&
+               (cur = currency_at(c, j + 1, &e)) >= 0) {
+        a->cur = cur; /* "400 millones de pesos colombianos", "250 millions de FCFA" */
         j = e;
     } else if (a->cur < 0 && !m && is(c, j, "teur")) { /* "90 TEUR" */
         a->cur = 0;
@@ -209,35 +223,6 @@ static bool range_link(const struct ctx *c, size_t j, bool between) {
            (between && dw__ex_lang_word(c, LS_range_and, j));
 }
 
-/* A rate over time after an amount: "a month", "per year", "pro Monat", "par mois", "al
- * mes", "monthly", "/month". */
-static bool per_period(const struct ctx *c, size_t t1) {
-    for (size_t k = t1; k < t1 + 3 && k < c->nt && !sent_end(c, k); k++) {
-        if (dw__ex_lang_word(c, LS_per_period, k))
-            return true;
-        if (role(c, k, R_TUNIT) && kval(c, k) >= TU_WEEK)
-            return k > t1; /* after "a", "per", "pro", "par", "al", "/" */
-        if (!kind(c, k, TK_WORD) && !is(c, k, "/"))
-            return false;
-    }
-    return false;
-}
-
-/* What the customer pays today is a running cost, not what they can spend: an amount over
- * time in a sentence that says so ("today we pay roughly €8k a month", "aujourd'hui nous
- * payons 5 000 € par mois"). */
-static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
-    if (!per_period(c, t1))
-        return false;
-    size_t s = t0;
-    while (s > 0 && !sent_end(c, s - 1))
-        s--;
-    for (size_t k = s; k < c->nt && !sent_end(c, k); k++)
-        if (dw__ex_lang_word(c, LS_running_costs, k))
-            return true;
-    return false;
-}
-
 struct budget {
     struct amount a, lo; /* lo: the lower end of a range */
     bool range;
@@ -293,7 +278,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         return false;
     if (b->a.cur < 0 && !b->a.has_mult && below_1000(&b->a))
         return false; /* "Ein Budget steht noch nicht fest", "budget for 3 sites" */
-    if (per_unit(c, b->a.t1) || running_cost(c, b->t0, b->t1))
+    if (per_unit(c, b->a.t1))
         return false;
     int w = budget_word(c, &b->a);
     if (b->range && !w)

@@ -135,7 +135,7 @@ enum role {
 };
 enum { HOL_BASE = 32, ORD_BASE = 64, WDAY_BASE = 96 };
 
-enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER };
+enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER, TU_HALF };
 
 /* A built-in keyword (keywords.c). */
 struct kwbuiltin {
@@ -258,6 +258,8 @@ struct ctx {
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
+    uint32_t n_had;       /* capabilities left out because the customer has them ... */
+    uint32_t had_tok[16]; /* ... by their first token, for dw__ex_intent_wanted() */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {
@@ -394,7 +396,9 @@ struct dw__ex_tables {
     size_t n_weak;
     /* the patterns of lang/LANG.yaml by section: pat[pat_start[s]..pat_start[s + 1]) */
     const char *pat[LANG_PATS];
+    int16_t pat_val[LANG_PATS]; /* an LK_PATNAME pattern's value */
     uint8_t pat_lang[LANG_PATS];
+    char asap_first[32][24]; /* the first words of the asap phrases, as keywords */
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */
     /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
@@ -462,6 +466,9 @@ void dw__ex_langdata_init(void);
 size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i);
 /* The start of a pattern of `section` ending right before token end; SIZE_MAX if none. */
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end);
+/* The value of the first pattern of an LK_PATNAME section matching at i (any language),
+ * its end in *ret_end; 0 if none. */
+int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end);
 /* Does the word at i belong to a section's list (a one-word pattern)? */
 bool dw__ex_lang_word(const struct ctx *c, int section, size_t i);
 
@@ -470,6 +477,8 @@ void dw__ex_languages(struct ctx *c);
 void dw__ex_classify(struct ctx *c);
 void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
+bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
+void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */
 json_t *dw__ex_extract_deadline(struct ctx *c);

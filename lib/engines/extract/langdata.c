@@ -63,6 +63,8 @@ static uint32_t section_roles(const struct dw_lang_entry *e, int64_t *val) {
         return R_HEDGE;
     case LS_budget_words:
         return R_BUDGET;
+    case LS_within:
+        return R_IN;
     default:
         return 0;
     }
@@ -112,6 +114,22 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
     return true;
 }
 
+/* The first word of each asap phrase may start a date ("lo antes posible"). */
+static void asap_first_words(void) {
+    for (size_t k = dw__ex_g.pat_start[LS_asap]; k < dw__ex_g.pat_start[LS_asap + 1]; k++) {
+        const char *p = dw__ex_g.pat[k];
+        size_t n = strcspn(p, " ?*");
+        char *w = dw__ex_g.asap_first[k - dw__ex_g.pat_start[LS_asap]];
+        if (p[0] == '{' || n == 0 || n >= sizeof dw__ex_g.asap_first[0])
+            continue;
+        memcpy(w, p, n);
+        w[n] = '\0';
+        struct kwdef *d = kw_entry(w);
+        if (d)
+            d->roles |= R_DWORD;
+    }
+}
+
 void dw__ex_langdata_init(void) {
     for (size_t k = 0; k < dw__ex_n_kw_builtin; k++) {
         struct kwdef *d = kw_entry(dw__ex_kw_builtin[k].w);
@@ -128,7 +146,8 @@ void dw__ex_langdata_init(void) {
     static const bool listed[LS_COUNT] = {
         [LS_already] = true,        [LS_replace] = true,          [LS_qualifiers_max] = true,
         [LS_qualifiers_about] = true, [LS_qualifiers_min] = true,  [LS_range_links] = true,
-        [LS_range_between] = true,  [LS_range_and] = true,        [LS_running_costs] = true, [LS_per_period] = true,
+        [LS_range_between] = true,  [LS_range_and] = true,        
+        [LS_currency_phrases] = true, [LS_asap] = true, [LS_within] = true,
         [LS_before_tax] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
@@ -141,6 +160,7 @@ void dw__ex_langdata_init(void) {
                 return;
             }
             dw__ex_g.pat[np] = e->w;
+            dw__ex_g.pat_val[np] = (int16_t)e->val;
             dw__ex_g.pat_lang[np++] = e->lang;
         }
     }
@@ -175,15 +195,33 @@ void dw__ex_langdata_init(void) {
         else if (val && !d->val)
             d->val = val; /* the first file's value (en, de, fr, es, it, nl) */
     }
+    asap_first_words();
 }
 
-static bool pat_lang_ok(const struct ctx *c, size_t i, uint8_t lang) {
+int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
+    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
+        size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+        if (e) {
+            *ret_end = e;
+            return dw__ex_g.pat_val[k];
+        }
+    }
+    return 0;
+}
+
+/* The range words are single common words ("a", "de", "e", "en", "tot") and count in their
+ * own language's paragraphs (and English ones everywhere); the other lists are phrases or
+ * words no other language uses that way, and count in every paragraph, so a short message
+ * whose language is uncertain still reads them. */
+static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang) {
+    if (section != LS_range_links && section != LS_range_between && section != LS_range_and)
+        return true;
     return lang == 0 || (i < c->nt && c->t[i].lang == lang);
 }
 
 size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (!pat_lang_ok(c, i, dw__ex_g.pat_lang[k]))
+        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
             continue;
         size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
         if (e)
@@ -194,7 +232,7 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
 
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (end == 0 || !pat_lang_ok(c, end - 1, dw__ex_g.pat_lang[k]))
+        if (end == 0 || !pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[k]))
             continue;
         size_t s = dw__ex_pat_before(c, end, dw__ex_g.pat[k]);
         if (s != SIZE_MAX)
@@ -207,7 +245,7 @@ bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
     if (i >= c->nt || c->t[i].kind == TK_BREAK)
         return false;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
-        if (pat_lang_ok(c, i, dw__ex_g.pat_lang[k]) &&
+        if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&
             is_n(c, i, dw__ex_g.pat[k], strlen(dw__ex_g.pat[k])))
             return true;
     return false;

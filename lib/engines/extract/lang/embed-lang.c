@@ -170,7 +170,7 @@ static void section_value(int lang, int si, struct fy_node *v) {
             complain(v, "number_format names no decimal separator");
         return;
     }
-    bool mapping = sec->kind == LK_INT || sec->kind == LK_NAME;
+    bool mapping = sec->kind == LK_INT || sec->kind == LK_NAME || sec->kind == LK_PATNAME;
     if (mapping && !fy_node_is_mapping(v)) {
         complain(v, "%s is a mapping of words to values", sec->name);
         return;
@@ -198,7 +198,7 @@ static void section_value(int lang, int si, struct fy_node *v) {
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *k = fy_node_pair_key(p), *val = fy_node_pair_value(p);
-        char *w = word(k, false);
+        char *w = word(k, sec->kind == LK_PATNAME);
         const char *s = scalar(val, "a value");
         if (!w || !s)
             continue;
@@ -213,7 +213,8 @@ static void section_value(int lang, int si, struct fy_node *v) {
                 continue;
             }
         } else {
-            const char *const *names = si == LS_currencies    ? currencies
+            const char *const *names = si == LS_currencies || si == LS_currency_phrases
+                                           ? currencies
                                        : si == LS_time_units ? time_units
                                        : si == LS_date_words ? date_words
                                                              : holidays;

@@ -10,7 +10,7 @@
 #ifndef DW_LANG_SCHEMA_H
 #define DW_LANG_SCHEMA_H
 
-enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE };
+enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATNAME };
 
 /* X(section, kind, lo, hi): lo/hi bound LK_INT values */
 #define DW_LANG_SECTIONS(X)                                                                        \
@@ -27,6 +27,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE };
     X(scales, LK_INT, 100, 1000000000)                                                             \
     X(magnitudes, LK_INT, 1000, 1000000000)                                                        \
     X(currencies, LK_NAME, 0, 0)                                                                   \
+    X(currency_phrases, LK_PATNAME, 0, 0)                                                          \
     X(months, LK_INT, 1, 12)                                                                       \
     X(months_capitalised, LK_INT, 1, 12)                                                           \
     X(weekdays, LK_INT, 1, 7)                                                                      \
@@ -35,6 +36,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE };
     X(date_words, LK_NAME, 0, 0)                                                                   \
     X(holidays, LK_NAME, 0, 0)                                                                     \
     X(date_triggers, LK_LIST, 0, 0)                                                                \
+    X(within, LK_LIST, 0, 0)                                                                       \
+    X(asap, LK_PATTERN, 0, 0)                                                                      \
     X(negations, LK_LIST, 0, 0)                                                                    \
     X(negations_after, LK_LIST, 0, 0)                                                              \
     X(clause_breaks, LK_LIST, 0, 0)                                                                \
@@ -42,8 +45,6 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE };
     X(hedges, LK_LIST, 0, 0)                                                                       \
     X(hedges_paired, LK_LIST, 0, 0)                                                                \
     X(budget_words, LK_INT, 1, 2)                                                                  \
-    X(running_costs, LK_LIST, 0, 0)                                                                \
-    X(per_period, LK_LIST, 0, 0)                                                                   \
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
     X(replace, LK_PATTERN, 0, 0)                                                                   \
@@ -61,21 +62,22 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
 
 /* The names an LK_NAME section's values take; the value stored is the index + 1. */
 #define DW_LANG_CURRENCIES                                                                         \
-    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "CNY"
-#define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter" /* TU_* order */
+    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR",    \
+        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND"
+#define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter", "half" /* TU_* order */
 #define DW_LANG_DATE_WORDS                                                                         \
     "next", "this", "end", "year_end", "month_end", "quarter_end", "asap", "mid",                  \
         "quarter_letter", "calendar_week", "fiscal_year"
 #define DW_LANG_HOLIDAYS                                                                           \
     "christmas", "new_year_eve", "easter", "ascension", "pentecost", "all_saints",               \
-        "thanksgiving", "ferragosto", "kings_day"
+        "thanksgiving", "ferragosto", "kings_day", "epiphany"
 enum lk_dateword {
     DWK_NEXT = 1, DWK_THIS, DWK_END, DWK_YEAR_END, DWK_MONTH_END, DWK_QUARTER_END, DWK_ASAP,
     DWK_MID, DWK_QLETTER, DWK_CW, DWK_FISCAL
 };
 enum lk_holiday {
     HOL_CHRISTMAS = 1, HOL_NEW_YEAR_EVE, HOL_EASTER, HOL_ASCENSION, HOL_PENTECOST,
-    HOL_ALL_SAINTS, HOL_THANKSGIVING, HOL_FERRAGOSTO, HOL_KINGS_DAY
+    HOL_ALL_SAINTS, HOL_THANKSGIVING, HOL_FERRAGOSTO, HOL_KINGS_DAY, HOL_EPIPHANY
 };
 
 /* One word or pattern of one language's file, as embedded. */
