@@ -580,6 +580,11 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     if (!vocab)
         vocab = &no_vocab;
     pthread_once(&dw__ex_once, dw__ex_init_tables);
+    if (dw__ex_g.error)
+        return dw_error_set(err, -DW_EINVAL, "extract: language files: %s", dw__ex_g.error);
+    int r = dw_lang_ready(err);
+    if (r < 0)
+        return r;
     struct dw_extractor *x = calloc(1, sizeof *x);
     if (!x)
         return dw_error_set(err, -DW_ENOMEM, "extract: %s", dw_strerror(-DW_ENOMEM));
@@ -588,7 +593,6 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     const struct dw_vocab_term *integ =
         vocab->n_integrations ? vocab->integrations : dw__ex_default_integrations;
     size_t n_integ = vocab->n_integrations ? vocab->n_integrations : dw__ex_n_default_integrations;
-    int r;
     if ((r = dw__ex_tindex_build(&x->caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL,
                                  false, NULL)) < 0 ||
         (r = dw__ex_tindex_build(&x->stds, vocab->standards, vocab->n_standards, 0, true, NULL)) <
@@ -640,6 +644,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     c.nt = dw__ex_tokenize(c.text, len, c.t, true);
     c.claim = (uint8_t *)(c.t + len + 1);
     memset(c.claim, 0, len + 1);
+    dw__ex_languages(&c);
     dw__ex_classify(&c);
     r = read_message(&c, out);
 out:

@@ -131,19 +131,7 @@ int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
 }
 
 void dw__ex_init_tables(void) {
-    for (size_t k = 0; k < dw__ex_n_kwdefs; k++) {
-        size_t n = strlen(dw__ex_kwdefs[k].w);
-        uint32_t h = dw_fnv1a32(dw__ex_kwdefs[k].w, n) & (KW_SLOTS - 1);
-        bool dup = false;
-        while (dw__ex_g.kw_slot[h] && !dup) {
-            dup = strcmp(dw__ex_kwdefs[dw__ex_g.kw_slot[h] - 1].w, dw__ex_kwdefs[k].w) == 0;
-            h = (h + 1) & (KW_SLOTS - 1);
-        }
-        if (!dup) {
-            dw__ex_g.kw_slot[h] = (uint16_t)(k + 1);
-            dw__ex_g.kw_len[h] = (uint8_t)n;
-        }
-    }
+    dw__ex_langdata_init();
     dw__ex_morphemes_init();
     size_t np = 0, tp = 0, pp = 0;
     for (size_t c = 0; c < dw__n_country_names && c < DW_ARRAY_SIZE(dw__ex_g.codes); c++) {
