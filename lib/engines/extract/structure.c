@@ -75,7 +75,8 @@ static bool forward_marker(const char *lo, size_t n) {
         "mensaje reenviado",       "messaggio inoltrato", "doorgestuurd bericht",
         "doorgestuurde bericht",   "fwd message",
     };
-    if (n > 90)
+    /* a rule of dashes around it, or a colon after it */
+    if (n > 90 || n < 12 || !(lo[n - 1] == ':' || memchr(lo, '-', n)))
         return false;
     for (size_t k = 0; k < DW_ARRAY_SIZE(marks); k++)
         if (strstr(lo, marks[k]))
@@ -143,17 +144,18 @@ static bool attribution(const char *lo, size_t n, const char *next, size_t nn) {
         " wrote",  " schrieb", " a écrit", " escribió", " ha scritto",
         " schreef", " writes",  " scrive",            " a ecrit",         " escribio",
     };
-    if (n > 300)
+    bool colon = n > 0 && lo[n - 1] == ':';
+    bool next_colon = next && nn > 0 && nn <= 120 && next[nn - 1] == ':';
+    if (n > 300 || !(colon || next_colon))
         return false;
     bool verb = false;
     for (size_t k = 0; k < DW_ARRAY_SIZE(verbs) && !verb; k++)
         verb = strstr(lo, verbs[k]) != NULL;
-    bool colon = n > 0 && lo[n - 1] == ':';
     if (verb && colon)
         return true;
     /* wrapped: "Op wo 18 nov. 2026 om 14:02 schreef Els Janssen <" / "els@x.example>:";
      * then the line opens like an attribution */
-    if (!next || nn == 0 || nn > 120 || next[nn - 1] != ':')
+    if (!next_colon)
         return false;
     if (!(starts_word(lo, "on") || starts_word(lo, "am") || starts_word(lo, "le") ||
           starts_word(lo, "el") || starts_word(lo, "il") || starts_word(lo, "op")))
@@ -389,13 +391,15 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
             i++;
             continue;
         }
-        size_t j = i, cues = 0;
+        size_t j = i, cues = 0, bytes = 0;
         bool quoted = false;
-        while (j < nl && !is_blank(&ln[j])) {
-            lower_line(text, &ln[j], lo, sizeof lo);
-            cues += (size_t)disclaimer_cues(lo);
+        for (; j < nl && !is_blank(&ln[j]); j++) {
+            bytes += ln[j].te - ln[j].ts;
             quoted = quoted || is_quoted(text, &ln[j]);
-            j++;
+        }
+        for (size_t k = i; bytes >= 80 && k < j && cues < 3; k++) { /* a notice is long */
+            lower_line(text, &ln[k], lo, sizeof lo);
+            cues += (size_t)disclaimer_cues(lo);
         }
         if (cues >= 3 && !quoted)
             for (size_t k = i; k < j; k++)
