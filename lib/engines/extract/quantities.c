@@ -268,10 +268,13 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
 /* Words that give a total after its parts: "10 negozi a Roma, 6 a Milano … In totale 17
  * sedi", "in total", "insgesamt", "au total", "en total", "in totaal", "alles samen". */
 static bool total_before(const struct ctx *c, size_t i) {
-    static const char *const pats[] = {"{in|en|au} {total|totale|totaal}",
-                                       "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
-                                       "in {all|summe|tutto}", "alles {samen|bij elkaar}",
-                                       "{im|in} ganzen", "{zusammen|samen|together}"};
+    static const char *const pats[] = {
+        "{in|en|au} {total|totale|totaal}",
+        "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
+        "in {all|summe|tutto}",
+        "alles {samen|bij elkaar}",
+        "{im|in} ganzen",
+        "{zusammen|samen|together}"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(pats); k++) {
         size_t b = dw__ex_pat_before(c, i, pats[k]);
         if (b != SIZE_MAX)
@@ -327,9 +330,9 @@ static json_t *qty_json(struct ctx *c, const struct qty *q) {
         size_t cs = c->t[q->u0].s, ce = c->t[q->u1 - 1].e;
         dw__ex_put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
         if (q->per_unit)
-            dw__ex_put(c, o, "per",
-                       json_pack("{s:I, s:s}", "value", (json_int_t)q->per_value, "unit",
-                                 q->per_unit));
+            dw__ex_put(
+                c, o, "per",
+                json_pack("{s:I, s:s}", "value", (json_int_t)q->per_value, "unit", q->per_unit));
         dw__ex_put_span(c, o, q->t0, q->t1);
         dw__ex_put_conf(c, o, q->conf);
     }
@@ -349,8 +352,8 @@ static size_t keep_counts(struct ctx *c, struct qty *q, size_t nq, json_t *notes
             q[kept++] = q[k];
             continue;
         }
-        json_t *o = notes && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS ? qty_json(c, &q[k])
-                                                                           : NULL;
+        json_t *o =
+            notes && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS ? qty_json(c, &q[k]) : NULL;
         if (o) {
             dw__ex_put(c, o, "field", json_string("quantities"));
             dw__ex_put(c, o, "why", json_string("a part of a count given before it"));
@@ -475,9 +478,9 @@ static int64_t cell_number(const char *text, const struct cell *cl, bool *blank)
 
 /* "Total", "Totale", "Totaal", "Gesamt", "Summe", "Total général", "Totales", "In totaal". */
 static bool total_cell(const struct ctx *c, const struct cell *cl) {
-    static const char *const words[] = {"total",  "totale", "totaal", "gesamt", "summe",
-                                        "totales", "totali", "totals", "insgesamt", "sum",
-                                        "tot",    "in totaal", "gesamtsumme", "somma"};
+    static const char *const words[] = {"total",   "totale",    "totaal",      "gesamt",    "summe",
+                                        "totales", "totali",    "totals",      "insgesamt", "sum",
+                                        "tot",     "in totaal", "gesamtsumme", "somma"};
     size_t n = cl->e - cl->s;
     const char *w = c->lo + cl->s;
     for (size_t k = 0; k < DW_ARRAY_SIZE(words); k++) {
