@@ -262,6 +262,16 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
         *open = i;
         return true;
     }
+    /* or in brackets a few words on: "5 strutture in provincia di Padova (un ospedale e 4
+     * poliambulatori)", "12 sites in Bavaria (9 clinics, 3 labs)" */
+    for (size_t k = j; k < i && k <= j + 8; k++)
+        if (is(c, k, "(")) {
+            for (size_t m = k + 1; m < i; m++)
+                if (is(c, m, ")"))
+                    return false;
+            *open = i;
+            return true;
+        }
     return false;
 }
 
@@ -598,7 +608,19 @@ static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, stru
         dup = dup || strcmp(seen[k], u->name) == 0;
     if (u && !dup && nq < cap)
         q[nq++] = (struct qty){t0, t1, (int64_t)n_data, u->name, u0, u1, 85, 0, NULL};
-    claim(c, t0, t1);
+    /* the header and the figures are read; the names in the first column stay for the
+     * places ("Milano", "Den Haag") */
+    size_t h0, h1;
+    if (bytes_tokens(c, h->s, h->e, &h0, &h1))
+        claim(c, h0, h1);
+    for (size_t r = 1; r < nr; r++)
+        for (size_t col = 1; col < rows[r].n; col++) {
+            size_t a, b;
+            if (bytes_tokens(c, rows[r].cell[col].s, rows[r].cell[col].e, &a, &b))
+                claim(c, a, b);
+        }
+    if (total && bytes_tokens(c, total->cell[0].s, total->cell[0].e, &h0, &h1))
+        claim(c, h0, h1);
     return nq;
 }
 
