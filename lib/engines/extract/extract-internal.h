@@ -132,6 +132,7 @@ enum role {
     R_DATEW = 1u << 19,  /* a date word of lang/LANG.yaml: val DW_* (date_words), HOL_BASE +
                             holiday, ORD_BASE + ordinal, WDAY_BASE + weekday */
     R_NEGAFTER = 1u << 30, /* ausgeschlossen, exclu, escluso: negates its clause backwards */
+    R_PATSTART = 1u << 31, /* may start a pattern of lang/LANG.yaml (langdata.c) */
 };
 enum { HOL_BASE = 32, ORD_BASE = 64, WDAY_BASE = 96 };
 
@@ -397,8 +398,8 @@ struct dw__ex_tables {
     /* the patterns of lang/LANG.yaml by section: pat[pat_start[s]..pat_start[s + 1]) */
     const char *pat[LANG_PATS];
     int16_t pat_val[LANG_PATS]; /* an LK_PATNAME pattern's value */
+    uint8_t pat_len[LANG_PATS]; /* its length (a one-word pattern is compared whole) */
     uint8_t pat_lang[LANG_PATS];
-    char asap_first[32][24]; /* the first words of the asap phrases, as keywords */
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */
     /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
