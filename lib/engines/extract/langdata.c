@@ -125,8 +125,8 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
         int section;
         char kind;
         int32_t v;
-    } kinds[] = {{LS_number_units, 'u', 0},        {LS_number_prefixes, 'e', 0},
-                 {LS_number_hundreds, 'h', 100},   {LS_number_thousands, 'k', 1000},
+    } kinds[] = {{LS_number_units, 'u', 0},          {LS_number_prefixes, 'e', 0},
+                 {LS_number_hundreds, 'h', 100},     {LS_number_thousands, 'k', 1000},
                  {LS_number_millions, 'M', 1000000}, {LS_number_joiners, 'j', 0}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
         if (kinds[k].section != e->section)
@@ -195,11 +195,12 @@ void dw__ex_langdata_init(void) {
     /* patterns by section, in file order */
     size_t np = 0;
     static const bool listed[LS_COUNT] = {
-        [LS_already] = true,        [LS_replace] = true,          [LS_qualifiers_max] = true,
-        [LS_qualifiers_about] = true, [LS_qualifiers_min] = true,  [LS_range_links] = true,
-        [LS_range_between] = true,  [LS_range_and] = true,        
-        [LS_currency_phrases] = true, [LS_asap] = true, [LS_within] = true,
-        [LS_before_tax] = true};
+        [LS_already] = true,          [LS_replace] = true,
+        [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
+        [LS_qualifiers_min] = true,   [LS_range_links] = true,
+        [LS_range_between] = true,    [LS_range_and] = true,
+        [LS_currency_phrases] = true, [LS_asap] = true,
+        [LS_within] = true,           [LS_before_tax] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
@@ -293,8 +294,8 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
         if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
             continue; /* no pattern starts with this word */
         for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
-            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) &&
-                first_matches(c, st, p) && dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
+            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
+                dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
                 return st;
     }
     return SIZE_MAX;
