@@ -36,5 +36,7 @@
 #include <dealwright/configure.h>
 #include <dealwright/booking.h>
 #include <dealwright/csv.h>
+#include <dealwright/documents.h>
+#include <dealwright/mail.h>
 
 #endif
