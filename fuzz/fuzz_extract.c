@@ -86,6 +86,9 @@ static const char *const all_keys[] = {
     "optional_capabilities",
     "integrations",
     "contact_details",
+    "notes",
+    "main_quantity",
+    "structure",
 };
 
 static dw_time_t received_at;

@@ -124,12 +124,138 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The minimum F1 per language and field of FILE ({"en": {"budget": 0.95, ...}, ...})
+ * that the scores in by_language fall under, printed; -1 on a bad file (said). */
+static int below_floors(const char *file, const json_t *bl) {
+    json_error_t je;
+    json_t *fl = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+    if (!fl || !json_is_object(fl)) {
+        fprintf(stderr, "%s:%d:%d: %s\n", file, fl ? 1 : je.line, fl ? 1 : je.column,
+                fl ? "floors: not an object of languages" : je.text);
+        json_decref(fl);
+        return -1;
+    }
+    int n = 0;
+    const char *lang, *name;
+    json_t *lv, *v;
+    json_object_foreach(fl, lang, lv) {
+        if (!json_is_object(lv)) {
+            fprintf(stderr, "%s: %s: not an object of fields\n", file, lang);
+            json_decref(fl);
+            return -1;
+        }
+        json_object_foreach(lv, name, v) {
+            if (!json_is_number(v)) {
+                fprintf(stderr, "%s: %s.%s: not a number\n", file, lang, name);
+                json_decref(fl);
+                return -1;
+            }
+            json_t *fv = json_object_get(
+                json_object_get(json_object_get(json_object_get(bl, lang), "fields"), name), "f1");
+            if (fv && json_real_value(fv) + 1e-9 < json_number_value(v)) {
+                fprintf(stderr, "under its floor: %s %s %.3f < %.3f\n", lang, name,
+                        json_real_value(fv), json_number_value(v));
+                n++;
+            }
+        }
+    }
+    json_decref(fl);
+    return n;
+}
+
+static void print_ratio(const json_t *r) {
+    char buf[24];
+    if (!r || !dw_json_int(r, "of", 0))
+        snprintf(buf, sizeof buf, "-");
+    else
+        snprintf(buf, sizeof buf, "%lld/%lld", (long long)dw_json_int(r, "right", 0),
+                 (long long)dw_json_int(r, "of", 0));
+    printf(" %12s", buf);
+}
+
+/* The per-language tables: F1 per field (! under the goal, - nothing labelled), the facts
+ * found right out of those labelled with the wrong ones found in brackets, then the main
+ * quantity, exclusions and whole messages. */
+static void print_eval(const json_t *res) {
+    json_t *fields = json_object_get(res, "fields"), *bl = json_object_get(res, "by_language");
+    const char *lang, *name;
+    json_t *v, *fv;
+    printf("\nF1 per field and language (goal %.2f; ! under it, - nothing labelled)\n",
+           json_real_value(json_object_get(res, "goal")));
+    printf("%-22s", "field");
+    json_object_foreach(bl, lang, v) printf(" %12s", lang);
+    printf(" %12s\n", "all");
+    json_object_foreach(fields, name, fv) {
+        printf("%-22s", name);
+        json_object_foreach(bl, lang, v) {
+            json_t *lf = json_object_get(json_object_get(v, "fields"), name);
+            char buf[24];
+            if (json_is_null(json_object_get(lf, "goal")))
+                snprintf(buf, sizeof buf, "-");
+            else {
+                double f1 = json_real_value(json_object_get(lf, "f1"));
+                snprintf(buf, sizeof buf, "%.3f%s", f1,
+                         f1 + 1e-9 < json_real_value(json_object_get(lf, "goal")) ? "!" : " ");
+            }
+            printf(" %12s", buf);
+        }
+        printf(" %11.3f\n", json_real_value(json_object_get(fv, "f1")));
+    }
+    printf("\nfacts right / labelled (wrong ones found)\n%-22s", "field");
+    json_object_foreach(bl, lang, v) printf(" %12s", lang);
+    printf(" %12s\n", "all");
+    json_object_foreach(fields, name, fv) {
+        printf("%-22s", name);
+        for (int all = 0; all < 2; all++) {
+            json_t *lv = NULL;
+            void *it = all ? NULL : json_object_iter((json_t *)bl);
+            do {
+                if (!all)
+                    lv = json_object_get(json_object_get(json_object_iter_value(it), "fields"),
+                                         name);
+                const json_t *c = all ? fv : lv;
+                long long tp = dw_json_int(c, "tp", 0), fn = dw_json_int(c, "fn", 0),
+                          fp = dw_json_int(c, "fp", 0);
+                char buf[32];
+                snprintf(buf, sizeof buf, "%lld/%lld (%lld)", tp, tp + fn, fp);
+                printf(" %12s", buf);
+                if (!all)
+                    it = json_object_iter_next((json_t *)bl, it);
+            } while (!all && it);
+        }
+        printf("\n");
+    }
+    static const struct {
+        const char *key, *label;
+    } figs[] = {{"main_quantity", "main quantity"},
+                {"exclusions", "exclusions"},
+                {"whole_message", "whole message"}};
+    printf("\n%-22s", "messages right");
+    json_object_foreach(bl, lang, v) printf(" %12s", lang);
+    printf(" %12s\n", "all");
+    for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
+        printf("%-22s", figs[i].label);
+        json_object_foreach(bl, lang, v) print_ratio(json_object_get(v, figs[i].key));
+        print_ratio(json_object_get(res, figs[i].key));
+        printf("\n");
+    }
+    printf("%-22s", "refused but wanted");
+    json_object_foreach(bl, lang, v)
+        printf(" %12lld",
+               (long long)dw_json_int(json_object_get(v, "exclusions"), "refused_but_wanted", 0));
+    printf(" %12lld\n",
+           (long long)dw_json_int(json_object_get(res, "exclusions"), "refused_but_wanted", 0));
+}
+
 int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *dir = cli_opt(&argc, argv, "--set", &bad);
+    const char *floors = cli_opt(&argc, argv, "--floors", &bad);
     bool verbose = cli_flag(&argc, argv, "--misses");
+    bool holdout = cli_flag(&argc, argv, "--holdout");
     if (bad || argc != 0)
-        return cli_usage("usage: dealwright eval extraction [--set DIR] [--misses] [--json]");
+        return cli_usage("usage: dealwright eval extraction [--set DIR] [--holdout] "
+                         "[--floors FILE] [--misses] [--json]");
     if (!dir)
         dir = "tests/data/extraction";
     struct dw_workspace *ws = NULL;
@@ -147,6 +273,8 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     struct dirent *de;
     while ((de = readdir(d)) && n < EVAL_MAX_FILES) {
         size_t l = strlen(de->d_name);
+        if (strcmp(de->d_name, "HOLDOUT") == 0)
+            holdout = true;
         if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0 || de->d_name[0] == '.')
             continue;
         char **nf = realloc(files, (n + 1) * sizeof *files);
@@ -161,7 +289,10 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     qsort(files, n, sizeof *files, cmp_str);
     struct dw_error err = {0};
     json_t *res = NULL;
-    int r = n ? dw_extract_eval(ws, (const char *const *)files, n, &res, &err) : 0;
+    int r = n ? dw_extract_eval_goal(ws, (const char *const *)files, n,
+                                     holdout ? DW_EXTRACT_GOAL_HOLDOUT : DW_EXTRACT_GOAL_TUNING,
+                                     &res, &err)
+              : 0;
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);
@@ -173,42 +304,23 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
         return EXIT_INPUT;
     }
     bool below = !dw_json_bool(res, "goals_met", false);
-    json_t *fields = json_object_get(res, "fields"), *bl = json_object_get(res, "by_language");
     json_t *misses = json_incref(json_object_get(res, "misses"));
-    const char *lang, *name;
-    json_t *v, *fv;
     if (cli->json) {
-        json_t *o = json_pack("{s:s}", "set", dir);
+        json_t *o = json_pack("{s:s,s:s}", "set", dir, "split", holdout ? "holdout" : "tuning");
         json_object_update(o, res);
         if (!verbose)
             json_object_del(o, "misses");
         cli_print_json(o);
         json_decref(o);
     } else {
+        const char *lang;
+        json_t *v;
         printf("%s: %lld messages (", dir, (long long)dw_json_int(res, "messages", 0));
         size_t k = 0;
-        json_object_foreach(bl, lang, v)
+        json_object_foreach(json_object_get(res, "by_language"), lang, v)
             printf("%s%lld %s", k++ ? ", " : "", (long long)dw_json_int(res, lang, 0), lang);
-        printf(")\n\n%-22s %9s %7s %7s %5s %5s %5s", "field", "precision", "recall", "F1", "tp",
-               "fp", "fn");
-        json_object_foreach(bl, lang, v) printf("  F1 (%s)", lang);
-        printf(" %6s\n", "goal");
-        json_object_foreach(fields, name, fv) {
-            double f1 = json_real_value(json_object_get(fv, "f1"));
-            json_t *g = json_object_get(fv, "goal");
-            char gs[16] = "";
-            if (json_is_real(g))
-                snprintf(gs, sizeof gs, "%.2f%s", json_real_value(g),
-                         f1 + 1e-9 < json_real_value(g) ? " !" : "");
-            printf("%-22s %9.3f %7.3f %7.3f %5lld %5lld %5lld", name,
-                   json_real_value(json_object_get(fv, "precision")),
-                   json_real_value(json_object_get(fv, "recall")), f1,
-                   (long long)dw_json_int(fv, "tp", 0), (long long)dw_json_int(fv, "fp", 0),
-                   (long long)dw_json_int(fv, "fn", 0));
-            json_object_foreach(bl, lang, v)
-                printf(" %8.3f", json_real_value(json_object_get(json_object_get(v, name), "f1")));
-            printf(" %6s\n", gs);
-        }
+        printf("), %s set\n", holdout ? "held-out" : "tuning");
+        print_eval(res);
         if (verbose) {
             size_t i;
             json_t *m;
@@ -223,10 +335,17 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
                 free(g);
             }
         }
-        printf("\n%s\n",
-               below ? "below goal: a field marked ! scores under its goal" : "all goals met");
+        printf("\n%s\n", below ? "below goal: a score marked ! is under it"
+                               : "all goals met in every language");
+    }
+    int code2 = below ? EXIT_CHECK : EXIT_OK;
+    if (floors) {
+        int nb = below_floors(floors, json_object_get(res, "by_language"));
+        code2 = nb < 0 ? EXIT_INPUT : nb > 0 ? EXIT_CHECK : EXIT_OK;
+        if (nb == 0 && !cli->json)
+            printf("every score at or above its floor (%s)\n", floors);
     }
     json_decref(misses);
     json_decref(res);
-    return below ? EXIT_CHECK : EXIT_OK;
+    return code2;
 }

@@ -140,6 +140,10 @@ static const struct cli_option extract_opts[] = {
 static const struct cli_option eval_extraction_opts[] = {
     {"--set", "DIR", "the labelled messages (default: tests/data/extraction)", 0},
     {"--misses", NULL, "list every miss", 0},
+    {"--holdout", NULL,
+     "score against the held-out goal (90 %); implied when the set has a HOLDOUT file", 0},
+    {"--floors", "FILE",
+     "exit by these minimum F1 per language and field instead of the goal (JSON)", 0},
     OPT_END,
 };
 static const struct cli_option eval_scenarios_opts[] = {
@@ -358,7 +362,7 @@ const struct cmd commands[] = {
      "dealwright cel eval 'quote.discount_pct <= 10.0' --var 'quote={\"discount_pct\": 12.5}'"},
     {"extract", "FILE|-", "the requirements of a lead (JSON) or a message (text)", CMD_WORKSPACE,
      cmd_extract, extract_opts, "dealwright extract message.txt --at 2026-11-20T09:14:00Z"},
-    {"eval extraction", "", "precision, recall and F1 per field on labelled messages",
+    {"eval extraction", "", "precision, recall and F1 per field and language on labelled messages",
      CMD_WORKSPACE, cmd_eval_extraction, eval_extraction_opts,
      "dealwright eval extraction --set tests/data/extraction --misses"},
     {"eval scenarios", "",

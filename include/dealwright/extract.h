@@ -21,12 +21,23 @@ DW_EXPORT int dw_extract_text(const struct dw_workspace *ws, const char *text, s
 DW_EXPORT int dw_extract_lead(const struct dw_workspace *ws, const json_t *lead,
                               dw_time_t default_at, json_t **ret, struct dw_error *err);
 
+/* The F1 every scored field must reach in every language: on a tuning set (the messages the
+ * rules are developed against) and on a held-out set (never tuned on). */
+#define DW_EXTRACT_GOAL_TUNING 0.95
+#define DW_EXTRACT_GOAL_HOLDOUT 0.90
+
 /* Score extraction against labelled messages (docs/internals/extraction.md "Evaluation"):
  * each file of paths is {"message", "received_at", "lang" (en|de|fr|es|it|nl), "expected":
- * {field: value}}. Result: {messages, LANG: count for each language, fields: {FIELD:
- * {precision, recall, f1, tp, fp, fn, goal}}, by_language: {LANG: fields}, goals_met,
- * misses: [{file, field, expected, got}]}; goal is null for a field without one. A bad file
- * is an error naming it. */
+ * {field: value}}; the language is scored on every message (expected.language, else lang).
+ * Result: {messages, LANG: count for each language, goal, fields: {FIELD: {precision,
+ * recall, f1, tp, fp, fn, goal}}, whole_message, main_quantity, exclusions: {right, of,
+ * ratio[, refused_but_wanted]}, by_language: {LANG: {messages, fields, whole_message,
+ * main_quantity, exclusions, goals_met}}, goals_met, misses: [{file, lang, field, expected,
+ * got}]}; a field's goal is null where nothing was labelled. goals_met: every scored field
+ * of every language reaches `goal`. A bad file is an error naming it. dw_extract_eval() uses
+ * DW_EXTRACT_GOAL_TUNING. */
+DW_EXPORT int dw_extract_eval_goal(const struct dw_workspace *ws, const char *const *paths,
+                                   size_t n, double goal, json_t **ret, struct dw_error *err);
 DW_EXPORT int dw_extract_eval(const struct dw_workspace *ws, const char *const *paths, size_t n,
                               json_t **ret, struct dw_error *err);
 

@@ -111,6 +111,35 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
  * cannot be made. Thread-safe. */
 const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct dw_error *err);
 
+/* ---- the parts of a message (structure.c, docs/internals/extraction.md) ----------------- */
+
+/* What a stretch of whole lines of a message is: the customer's current text, a quoted
+ * earlier message ("> " lines, or all that follows "On … wrote:") and its attribution line,
+ * a forwarded message and its header block, a signature, a legal disclaimer. */
+enum dw_msg_part {
+    DW_PART_CURRENT,
+    DW_PART_QUOTED,
+    DW_PART_QUOTE_HEADER,
+    DW_PART_FORWARDED,
+    DW_PART_FORWARD_HEADER,
+    DW_PART_SIGNATURE,
+    DW_PART_DISCLAIMER,
+};
+
+struct dw_msg_span {
+    uint32_t s, e; /* bytes [s, e) of the text */
+    uint8_t part;  /* enum dw_msg_part */
+};
+
+#define DW_MSG_MAX_PARTS 64
+
+/* The parts of text[0..len) in order, covering it, into out (cap entries; beyond that the
+ * last part takes the rest); returns how many (at least 1 when cap > 0 and text is set). */
+size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, size_t cap);
+/* "current", "quoted", "quote_header", "forwarded", "forward_header", "signature",
+ * "disclaimer". */
+const char *dw_msg_part_name(enum dw_msg_part p);
+
 /* ---- evaluation against labelled messages (docs/internals/extraction.md) ---------------- */
 
 /* The fields scored, in report order. */
@@ -124,7 +153,8 @@ const struct dw_extractor *dw_ws_extractor(const struct dw_workspace *ws, struct
     X(OPTIONAL, "optional_capabilities")                                                           \
     X(STANDARD, "standards")                                                                       \
     X(INTEGRATION, "integrations")                                                                 \
-    X(CONTACT, "contact_details")
+    X(CONTACT, "contact_details")                                                                  \
+    X(LANGUAGE, "language")
 enum dw_extract_field {
 #define X(id, name) DW_EF_##id,
     DW_EXTRACT_EVAL_FIELDS(X)
@@ -136,6 +166,14 @@ extern const char *const dw_extract_field_names[DW_EF_N];
 struct dw_extract_tally {
     int64_t tp[DW_EF_N], fp[DW_EF_N], fn[DW_EF_N];
     int64_t messages;
+    /* Whole messages: every labelled field right. */
+    int64_t whole_right;
+    /* The main quantity: messages whose label has a count, and those whose main count (the
+     * label's first) the extractor got exactly (dw_extract_main_quantity). */
+    int64_t main_q_of, main_q_right;
+    /* Exclusions: messages that label one or more, those with all of them found and none
+     * extra, and refused capabilities the extractor reported as wanted. */
+    int64_t excl_of, excl_right, excl_wanted;
 };
 
 /* Compare one extraction (`got`, dw_extract's result) with the expected facts of a labelled
@@ -144,6 +182,10 @@ struct dw_extract_tally {
  * On a malformed expectation returns -DW_EINVAL with the field in err. */
 int dw_extract_score(const json_t *expected, const json_t *got, struct dw_extract_tally *t,
                      struct dw_error *err);
+/* 1 when the extractor got the label's main quantity exactly: the values `got` reports in the
+ * unit of the label's first quantity are the label's values in that unit; 0 when not; -1 when
+ * the label has no quantity. */
+int dw_extract_main_quantity(const json_t *expected, const json_t *got);
 /* Precision, recall and F1 of a field (1.0 when there was nothing to find and nothing found). */
 void dw_extract_prf(const struct dw_extract_tally *t, enum dw_extract_field f, double *ret_p,
                     double *ret_r, double *ret_f1);

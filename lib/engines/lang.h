@@ -22,6 +22,42 @@ extern const char *const dw_lang_detectable[]; /* "en", "de", "fr", "es", "it", 
 #define DW_LANG_MIN_SCORE 3
 const char *dw_lang_detect(const char *text, size_t len, int *ret_score);
 
+/* libexttextcat (Debian's libexttextcat, n-gram fingerprints of Cavnar and Trenkle) over
+ * at most DW_LANG_TC_MAX bytes (a few hundred decide, and the cost grows with the bytes); texts
+ * under DW_LANG_TC_MIN bytes have no fingerprint, and under DW_LANG_TC_SURE its answer is checked
+ * against the function words. */
+#define DW_LANG_TC_MIN 25
+#define DW_LANG_TC_SURE 80
+#define DW_LANG_TC_MAX 400
+#define DW_LANG_FW_DECISIVE 8 /* function-word points that decide without n-grams */
+#define DW_LANG_PARA_MIN 40   /* a shorter paragraph reads as the message's language */
+
+/* 0, or -DW_ENOENT naming the fingerprint that cannot be read (the folder is found when the
+ * library is built: DW_TEXTCAT_DIR, meson's -Dtextcat_dir). Loaded once. */
+int dw_lang_ready(struct dw_error *err);
+
+/* A stretch of a message in one language: bytes [start, end), lang an index into
+ * dw_lang_detectable. */
+struct dw_lang_part {
+    uint32_t start, end;
+    int8_t lang;
+};
+
+/* The language of a message (an index into dw_lang_detectable) and, when parts is not NULL,
+ * its paragraphs in order with their own languages (at most cap; consecutive paragraphs of
+ * one language merged; the last part runs to the end), count in *ret_n.
+ *
+ * The message's language is that of the customer's own words: the text before the first
+ * quoted line, quote header ("On ... wrote:", "-----Original Message-----", "Von:") or
+ * signature marker ("-- "). It is libexttextcat's answer when the text is long enough and
+ * one language is clearly nearest; else the function words' (a short text has too few
+ * n-grams, but "nous", "il" or "geen" settles it); else English. A paragraph (blank lines
+ * apart) of 40 bytes or more is given another language only when its function words point
+ * at it clearly and its own fingerprint agrees: an English signature under a German
+ * message, an English message quoted under a French one. */
+int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, size_t cap,
+                     size_t *ret_n);
+
 /* An amount in minor units as `lang` writes it with the currency's sign: en "$1,234.56",
  * "€1,234.56", "CHF 1,234.56"; de "1.234,56 €"; fr "1 234,56 €" (narrow no-break space
  * between groups, no-break space before the sign); es/it/pt "1.234,56 €"; nl "€ 1.234,56".

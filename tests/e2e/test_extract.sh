@@ -75,11 +75,23 @@ echo "$ERR" | grep -q "limit is 65536 bytes" || fail "oversized: $ERR"
 expect_exit 2 dw extract "$TMP/msg.txt" --at yesterday
 pass "bad input refused: $ERR"
 
-# eval: the labelled set meets its goals; a set with wrong labels does not
+# eval: the labelled set holds its floors; a set with wrong labels does not meet the goal
 SET="$(dirname "$0")/../data/extraction"
-expect_exit 0 dw eval extraction --set "$SET" --json
-echo "$OUT" | json_get "d['goals_met'], d['messages'] >= 60, d['fields']['budget']['f1'] >= 0.9" \
-    | grep -qx "True True True" || fail "eval --json: $OUT"
+expect_exit 0 dw eval extraction --set "$SET" --json --floors "$SET-floors.json"
+echo "$OUT" | json_get "d['split'], d['goal'], d['messages'] >= 60, \
+    d['by_language']['en']['fields']['budget']['f1'] >= 0.95, \
+    d['by_language']['fr']['messages'] >= 40, d['by_language']['es']['messages'] >= 40, \
+    d['by_language']['fr']['fields']['language']['tp'] > 0, \
+    sorted(d['by_language']['en']) == sorted(['messages', 'fields', 'whole_message', \
+        'main_quantity', 'exclusions', 'goals_met'])" \
+    | tr '\n' ' ' | grep -qx "tuning 0.95 True True True True True True " \
+    || fail "eval --json: $OUT"
+expect_exit 0 dw eval extraction --set "$SET" --floors "$SET-floors.json"
+for row in '^main quantity ' '^exclusions ' '^whole message ' '^refused but wanted ' \
+    '^language ' 'tuning set'; do
+    echo "$OUT" | grep -q "$row" || fail "eval report lacks $row: $OUT"
+done
+pass "eval reports every field per language, the main quantity, exclusions, whole messages"
 mkdir "$TMP/set"
 for f in "$SET"/en-0[1-4]-*.json; do
     python3 - "$f" "$TMP/set/$(basename "$f")" <<'PY'
@@ -90,8 +102,25 @@ json.dump(d, open(sys.argv[2], 'w'))
 PY
 done
 expect_exit 1 dw eval extraction --set "$TMP/set"
-echo "$OUT" | grep -q '^country .* 0.90 !$' || fail "eval below goal: $OUT"
-pass "eval fails below its goals"
+echo "$OUT" | grep -q '^country  *0\.000!' || fail "eval below goal: $OUT"
+echo "$OUT" | grep -q 'goal 0.95' || fail "tuning goal: $OUT"
+echo '{"en": {"country": 0.0}}' > "$TMP/floors.json"
+expect_exit 0 dw eval extraction --set "$TMP/set" --floors "$TMP/floors.json"
+echo '{"en": {"country": 0.5}}' > "$TMP/floors.json"
+expect_exit 1 dw eval extraction --set "$TMP/set" --floors "$TMP/floors.json"
+echo "$ERR" | grep -q "under its floor: en country 0.000 < 0.500" || fail "floor: $ERR"
+echo '{"en": {"country": "high"}}' > "$TMP/floors.json"
+expect_exit 2 dw eval extraction --set "$TMP/set" --floors "$TMP/floors.json"
+echo "$ERR" | grep -q "en.country: not a number" || fail "bad floors: $ERR"
+# a held-out set (a HOLDOUT file, or --holdout) is held to 90 %
+expect_exit 1 dw eval extraction --set "$TMP/set" --holdout
+echo "$OUT" | grep -q 'goal 0.90' || fail "held-out goal: $OUT"
+touch "$TMP/set/HOLDOUT"
+expect_exit 1 dw eval extraction --set "$TMP/set" --json
+echo "$OUT" | json_get "d['split'], d['goal']" | tr '\n' ' ' | grep -qx "holdout 0.9 " \
+    || fail "HOLDOUT marker: $OUT"
+rm "$TMP/set/HOLDOUT"
+pass "eval fails below its goals and floors; held-out sets have their own goal"
 printf '{"lang": "en", "message": "hi"}' > "$TMP/set/zz-bad.json"
 expect_exit 2 dw eval extraction --set "$TMP/set"
 echo "$ERR" | grep -q "zz-bad.json" || fail "malformed label file: $ERR"

@@ -107,6 +107,9 @@ static const char *const all_keys[] = {
     "optional_capabilities",
     "integrations",
     "contact_details",
+    "notes",
+    "main_quantity",
+    "structure",
 };
 
 /* Every object with a span: text == the slice of the message, span inside it. */
@@ -522,9 +525,17 @@ static void test_deadline_choice(void **state) {
 
 static void test_country_in_text(void **state) {
     (void)state;
+    /* the sites' country over the seat's: the project is where the sites are */
     const char *msg = "We are based in Germany and have sites in France.";
     json_t *r = extract(msg);
     json_t *c = json_object_get(r, "country");
+    assert_string_equal(dw_json_str(c, "code"), "FR");
+    assert_span(c, msg, "France");
+    json_decref(r);
+
+    msg = "We are based in Germany.";
+    r = extract(msg);
+    c = json_object_get(r, "country");
     assert_string_equal(dw_json_str(c, "code"), "DE");
     assert_span(c, msg, "Germany");
     json_decref(r);
@@ -537,6 +548,13 @@ static void test_country_in_text(void **state) {
     json_decref(r);
 
     msg = "Hello from the U.S.! We have offices in the UK.";
+    r = extract(msg);
+    c = json_object_get(r, "country");
+    assert_string_equal(dw_json_str(c, "code"), "GB");
+    assert_span(c, msg, "UK");
+    json_decref(r);
+
+    msg = "Hello from the U.S.!";
     r = extract(msg);
     c = json_object_get(r, "country");
     assert_string_equal(dw_json_str(c, "code"), "US");
@@ -1026,7 +1044,7 @@ static void test_regions_and_cities(void **state) {
 
     /* a named country beats a region; a region in a residency phrase is not the customer's */
     r = extract("Based in Austria, with a depot in Bavaria. Data must stay in the EU.");
-    assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "AT");
+    assert_string_equal(dw_json_str(json_object_get(r, "country"), "code"), "DE"); /* the depot */
     assert_int_equal(json_array_size(json_object_get(r, "regions")), 1);
     json_decref(r);
     r = extract("We serve the DACH region and the Nordics.");
@@ -1245,6 +1263,96 @@ static void test_eval_score(void **state) {
     json_object_set_new(exp, "capabilities", json_string("sd-wan"));
     assert_int_equal(dw_extract_score(exp, got, &t, &err), -DW_EINVAL);
     assert_string_equal(err.field, "capabilities");
+    json_decref(exp);
+    json_decref(got);
+}
+
+/* Places: the project's location over the buyer's seat unless the sites span countries;
+ * names in six languages from iso-codes; a consultant's or a head office's address is not
+ * the project. */
+static void test_places_project_over_seat(void **state) {
+    (void)state;
+    static const struct {
+        const char *msg, *code, *text;
+    } cases[] = {
+        {"Schweizer Industrieholding mit Sitz in Zug, für ein Werk in Freiburg im Breisgau "
+         "brauchen wir SD-WAN.",
+         "DE", "Freiburg im Breisgau"},
+        {"Notre siège est à Paris, mais le projet concerne notre usine de Casablanca.", "MA",
+         "Casablanca"},
+        {"Nuestra sede está en Madrid; tenemos 25 tiendas en Portugal y España.", "ES", "Madrid"},
+        {"A Swedish manufacturer with plants in Sweden, Poland and Mexico.", "SE", "Sweden"},
+        {"Nous avons 5 magasins en Bavière.", "DE", "Bavière"},
+        {"Tenemos 12 tiendas en Marruecos.", "MA", "Marruecos"},
+        {"Wir haben 8 Filialen auf den Kanaren und in Katalonien.", "ES", "Kanaren"},
+        {"Somos 14 supermercados en Texas y Nuevo México.", "US", "Texas"},
+        {"63 stores in Georgia and the Carolinas.", "US", NULL},
+        {"Notre client a 19 hôtels en Catalogne.", "ES", "Catalogne"},
+        {"Nous avons 6 agences en Franche-Comté.", "FR", "Franche-Comté"},
+        {"Cinco hoteles en Lanzarote y Fuerteventura.", "ES", "Lanzarote"},
+        {"Nous sommes une banque avec 15 agences au Sénégal.", "SN", "Sénégal"},
+        {"Abbiamo 6 negozi a Monaco di Baviera.", "DE", "Monaco di Baviera"},
+        {"Detalle:\n\nSede | Usuarios | Puntos de acceso\nSevilla | 120 | 14\nMálaga | 80 | "
+         "9\nTotal | 200 | 23\n",
+         "ES", "Sevilla"},
+        {"Overzicht:\n\nLocatie      Gebruikers   Switches\nDen Haag       90      6\nLeiden   "
+         "      40      3\n",
+         "NL", "Den Haag"},
+        {"Tenemos 3 oficinas en Múnich y Fráncfort.", "DE", "Múnich"},
+        {"Per i nostri 4 depositi: Corso Francia 210, 10146 Torino.", "IT", "Torino"},
+        {"serve preventivo x 4 negozi milano, firewall", "IT", "milano"},
+        {"Une banque privée genevoise cherche un pare-feu.", "CH", "genevoise"},
+        {"Cabinet lyonnais, nous accompagnons un client en Catalogne.", "ES", "Catalogne"},
+    };
+    for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
+        json_t *r = extract(cases[i].msg);
+        json_t *c = json_object_get(r, "country");
+        if (!dw_json_str(c, "code") || strcmp(dw_json_str(c, "code"), cases[i].code) != 0)
+            fail_msg("%s: %s", cases[i].msg, json_dumps(c, JSON_ENCODE_ANY));
+        if (cases[i].text)
+            assert_span(c, cases[i].msg, cases[i].text);
+        json_decref(r);
+    }
+    /* a subdivision name that is also a word or a name is left out of the generated table */
+    json_t *r = extract("Saludos, Ana Miranda");
+    assert_empty(r, "country");
+    json_decref(r);
+}
+
+/* The deal desk's figures: the main quantity (the label's first count, its unit's values
+ * exactly), exclusions (a refused capability reported as wanted is counted), whole messages,
+ * and the language as a field. */
+static void test_eval_figures(void **state) {
+    (void)state;
+    struct dw_error err = {0};
+    json_t *got =
+        json_pack("{s:[{s:i,s:s},{s:i,s:s},{s:i,s:s}],s:[{s:s}],s:[],s:s}", "quantities", "value",
+                  30, "unit", "sites", "value", 32, "unit", "sites", "value", 400, "unit", "users",
+                  "capabilities", "name", "wifi", "excluded_capabilities", "language", "en");
+    json_t *exp = json_pack("{s:[{s:i,s:s},{s:i,s:s}]}", "quantities", "value", 30, "unit", "sites",
+                            "value", 400, "unit", "users");
+    assert_int_equal(dw_extract_main_quantity(exp, got), 0); /* 32 sites too: not exact */
+    json_array_remove(json_object_get(got, "quantities"), 1);
+    assert_int_equal(dw_extract_main_quantity(exp, got), 1);
+    json_t *none = json_object();
+    assert_int_equal(dw_extract_main_quantity(none, got), -1);
+    json_object_set_new(exp, "excluded_capabilities", json_pack("[s]", "wifi"));
+    json_object_set_new(exp, "language", json_string("fr"));
+    struct dw_extract_tally t = {0};
+    assert_int_equal(dw_extract_score(exp, got, &t, &err), 0);
+    assert_int_equal(t.main_q_of, 1);
+    assert_int_equal(t.main_q_right, 1);
+    assert_int_equal(t.excl_of, 1);
+    assert_int_equal(t.excl_right, 0);
+    assert_int_equal(t.excl_wanted, 1); /* refused, and would be quoted */
+    assert_int_equal(t.fp[DW_EF_LANGUAGE], 1);
+    assert_int_equal(t.whole_right, 0);
+    json_object_del(exp, "excluded_capabilities");
+    json_object_set_new(exp, "language", json_string("en"));
+    assert_int_equal(dw_extract_score(exp, got, &t, &err), 0);
+    assert_int_equal(t.whole_right, 1);
+    assert_int_equal(t.messages, 2);
+    json_decref(none);
     json_decref(exp);
     json_decref(got);
 }
@@ -1468,6 +1576,8 @@ int main(void) {
         cmocka_unit_test(test_language),
         cmocka_unit_test(test_prepared_extractor),
         cmocka_unit_test(test_eval_score),
+        cmocka_unit_test(test_eval_figures),
+        cmocka_unit_test(test_places_project_over_seat),
         cmocka_unit_test(test_workspace_extractor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,9 +7,10 @@
 static const struct {
     const char *code;
     int digits;
-} currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0},
-                  {"CAD", 2}, {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2},
-                  {"PLN", 2}, {"CZK", 2}, {"INR", 2}, {"CNY", 2}};
+} currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
+                  {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
+                  {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -29,7 +30,15 @@ struct amount {
 /* A currency sign, code or word at j: its index and end, or -1. */
 static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
     int cur = -1;
-    size_t e = j + 1;
+    size_t e = j + 1, pe;
+    /* "$ CA", "dollars canadiens", "pesos colombianos", "francs CFA" (lang/LANG.yaml) */
+    int64_t pv = (kind(c, j, TK_WORD) || kind(c, j, TK_SYM))
+                     ? dw__ex_lang_match_val(c, LS_currency_phrases, j, &pe)
+                     : 0;
+    if (pv > 0 && (size_t)pv <= DW_ARRAY_SIZE(currencies)) {
+        *ret_end = pe;
+        return (int)pv - 1;
+    }
     if (is(c, j, "€"))
         cur = 0;
     else if (is(c, j, "$"))
@@ -103,6 +112,11 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
+    } else if (a->cur < 0 && m &&
+               (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") || is(c, j, "of")) &&
+               (cur = currency_at(c, j + 1, &e)) >= 0) {
+        a->cur = cur; /* "400 millones de pesos colombianos", "250 millions de FCFA" */
+        j = e;
     } else if (a->cur < 0 && !m && is(c, j, "teur")) { /* "90 TEUR" */
         a->cur = 0;
         a->mult = 1000;
@@ -132,43 +146,19 @@ static bool amount_minor(int64_t mant, int scale, int64_t mult, int digits, int6
     return true;
 }
 
-static const struct {
-    const char *pat;
-    const char *q;
-} qualifiers[] = {
-    {"{no|not} more than", "max"},
-    {"nicht mehr als", "max"},
-    {"less than", "max"},
-    {"weniger als", "max"},
-    {"up to", "max"},
-    {"bis zu", "max"},
-    {"at most", "max"},
-    {"at the most", "max"},
-    {"not to exceed", "max"},
-    {"not exceed", "max"},
-    {"not exceeding", "max"},
-    {"{capped|max|maximum} {at|of}", "max"},
-    {"{cap|ceiling|limit} of", "max"},
-    {"max .", "max"},
-    {"{under|below|max|maximum|maximal|höchstens|unter|<|≤}", "max"},
-    {"in the {region|range|order} of", "about"},
-    {"{approx|ca} .", "about"},
-    {"in etwa", "about"},
-    {"{around|about|approximately|approx|roughly|circa|ca|some|ungefähr|etwa|rund|zirka|~|≈}",
-     "about"},
-    {"{more|mehr} {than|als}", "min"},
-    {"at least", "min"},
-    {"minimum of", "min"},
-    {"{over|above|minimum|mindestens|min|über|>|≥}", "min"},
-};
-
-/* The qualifier just before token t0 (and its start), or NULL. */
+/* The qualifier just before token t0 (and its start), or NULL: the qualifiers_* patterns of
+ * lang/LANG.yaml ("up to", "bis zu", "jusqu'à", "hasta", "fino a", "tot"). */
 static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_start) {
-    for (size_t k = 0; k < DW_ARRAY_SIZE(qualifiers); k++) {
-        size_t s = dw__ex_pat_before(c, t0, qualifiers[k].pat);
+    static const struct {
+        int section;
+        const char *q;
+    } kinds[] = {
+        {LS_qualifiers_max, "max"}, {LS_qualifiers_about, "about"}, {LS_qualifiers_min, "min"}};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
+        size_t s = dw__ex_lang_before(c, kinds[k].section, t0);
         if (s != SIZE_MAX) {
             *ret_start = s;
-            return qualifiers[k].q;
+            return kinds[k].q;
         }
     }
     return NULL;
@@ -207,11 +197,7 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
         if (sent_end(c, k))
             break;
         if (role(c, k, R_BUDGET)) {
-            best = is(c, k, "budget") || is(c, k, "budgets") || is(c, k, "budgeted") ||
-                           is(c, k, "budgetary") || is(c, k, "budgetrahmen") || is(c, k, "etat") ||
-                           is(c, k, "kostenrahmen")
-                       ? 2
-                       : 1;
+            best = kval(c, k) == 2 ? 2 : 1; /* budget_words: 2 a budget, 1 a spending word */
             break;
         }
     }
@@ -233,8 +219,8 @@ static bool per_unit(const struct ctx *c, size_t t1) {
 }
 
 static bool range_link(const struct ctx *c, size_t j, bool between) {
-    return is(c, j, "-") || is(c, j, "–") || is(c, j, "—") || is(c, j, "to") || is(c, j, "bis") ||
-           (between && (is(c, j, "and") || is(c, j, "und")));
+    return dw__ex_lang_word(c, LS_range_links, j) ||
+           (between && dw__ex_lang_word(c, LS_range_and, j));
 }
 
 struct budget {
@@ -262,7 +248,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         return false;
     b->t0 = b->a.t0;
     b->t1 = b->a.t1;
-    bool between = i > 0 && (is(c, i - 1, "between") || is(c, i - 1, "zwischen"));
+    bool between = i > 0 && dw__ex_lang_word(c, LS_range_between, i - 1);
     struct amount hi;
     if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
         !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
@@ -285,7 +271,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
             if (l < h)
                 b->lo.mult = hi.mult;
         }
-        if (between || (i > 0 && (is(c, i - 1, "from") || is(c, i - 1, "von"))))
+        if (between)
             b->t0 = i - 1;
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))

@@ -143,12 +143,19 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             i = p ? e : i + 1;
             continue;
         }
-        bool neg = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || already_had(c, i, e);
+        bool had = !(c->t[i].flags & TF_NEG) && !dw__ex_trailing_neg(c, e) &&
+                   (already_had(c, i, e) || dw__ex_intent_had(c, i, e));
+        bool neg = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || had;
+        if (had && c->n_had < DW_ARRAY_SIZE(c->had_tok))
+            c->had_tok[c->n_had++] = (uint32_t)i;
         bool hedge = !neg && hedged(c, i, e);
         json_t *arr = neg ? excluded : hedge ? optional : wanted;
         append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;
     }
+    /* a capability the customer has and asks for again elsewhere is wanted: "we already run
+     * your SD-WAN gateways ... need the same setup there (SD-WAN with firewall)" */
+    dw__ex_intent_wanted(c, wanted, excluded);
     /* a capability both wanted and hedged elsewhere is wanted */
     size_t k;
     json_t *v;

@@ -155,8 +155,7 @@ void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
 /* The language identifier of lib/engines/lang.c (en, de, fr, es, it, nl); English when the
  * text gives too little evidence. */
 const char *dw__ex_language(const struct ctx *c) {
-    const char *l = dw_lang_detect(c->text, c->len, NULL);
-    return l ? l : "en";
+    return dw_lang_detectable[c->lang];
 }
 
 /* ---- instructions to the system ------------------------------------------------------- */

@@ -40,6 +40,143 @@ static int64_t add_months(const struct ctx *c, int64_t n) {
     return dw_days_from_civil(y, m, d);
 }
 
+static bool year_at(const struct ctx *c, size_t j, int *ret);
+
+/* The date word kind of token i (enum lk_dateword), 0 if none. */
+static int64_t dword(const struct ctx *c, size_t i) {
+    if (!role(c, i, R_DATEW))
+        return 0;
+    int64_t v = kval(c, i);
+    return v < HOL_BASE ? v : 0;
+}
+
+/* Articles, possessives and prepositions that sit between the words of a date: "end of
+ * our", "fin du", "finales de", "fine dell'", "Ende unseres", "eind van het". */
+static bool date_filler(const struct ctx *c, size_t j) {
+    static const char *const w[] = {
+        "of",     "the",     "our",     "des",     "der",   "den",  "unseres", "unserer",
+        "unsres", "de",      "du",      "la",      "le",    "l",    "d",       "notre",
+        "del",    "el",      "nuestro", "nuestra", "della", "dell", "di",      "il",
+        "lo",     "del",     "nostro",  "nostra",  "van",   "het",  "ons",     "onze",
+        "this",   "current", "a",       "en",      "al",    "à",    "dello"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
+        if (is(c, j, w[k]))
+            return true;
+    return false;
+}
+
+static size_t skip_fillers(const struct ctx *c, size_t j, size_t max) {
+    for (size_t n = 0; n < max && (date_filler(c, j) || (is(c, j, "-") && glued(c, j))); n++)
+        j++;
+    return j;
+}
+
+/* Days since 1970-01-01 of Easter Sunday in year y (the Gregorian computus). */
+static int64_t easter(int y) {
+    int a = y % 19, b = y / 100, cc = y % 100, d = b / 4, e = b % 4, f = (b + 8) / 25,
+        g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30, i = cc / 4, k = cc % 4,
+        l = (32 + 2 * e + 2 * i - h - k) % 7, m = (a + 11 * h + 22 * l) / 451;
+    unsigned month = (unsigned)((h + l - 7 * m + 114) / 31),
+             day = (unsigned)((h + l - 7 * m + 114) % 31 + 1);
+    return dw_days_from_civil(y, month, day);
+}
+
+/* A holiday's day in year y: Christmas the 25th, Epiphany ("Reyes") the 6th of January,
+ * Easter by the computus and the feasts counted from it. */
+static int64_t holiday(int h, int y) {
+    switch (h) {
+    case HOL_CHRISTMAS:
+        return dw_days_from_civil(y, 12, 25);
+    case HOL_EPIPHANY:
+        return dw_days_from_civil(y, 1, 6);
+    case HOL_NEW_YEAR_EVE:
+        return dw_days_from_civil(y, 12, 31);
+    case HOL_EASTER:
+        return easter(y);
+    case HOL_ASCENSION:
+        return easter(y) + 39;
+    case HOL_PENTECOST:
+        return easter(y) + 49;
+    case HOL_ALL_SAINTS:
+        return dw_days_from_civil(y, 11, 1);
+    case HOL_FERRAGOSTO:
+        return dw_days_from_civil(y, 8, 15);
+    case HOL_KINGS_DAY:
+        return dw_days_from_civil(y, 4, 27);
+    case HOL_THANKSGIVING: { /* the fourth Thursday of November */
+        int64_t first = dw_days_from_civil(y, 11, 1);
+        int64_t wd = ((first + 3) % 7 + 7) % 7; /* 0 = Monday */
+        return first + (3 - wd + 7) % 7 + 21;
+    }
+    default:
+        return -1;
+    }
+}
+
+/* "Weihnachten", "Pâques 2027", "Natale", "Pasen": that day (the next one not before
+ * today without a year). */
+static bool date_holiday(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_DATEW) || kval(c, i) <= HOL_BASE || kval(c, i) >= ORD_BASE)
+        return false;
+    int hol = (int)(kval(c, i) - HOL_BASE), y;
+    if (year_at(c, i + 1, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = holiday(hol, y)};
+        return h->days >= 0;
+    }
+    int64_t d = holiday(hol, c->ty);
+    int add = d >= 0 && d < c->today;
+    size_t t1 = i + 1;
+    /* "Natale del prossimo anno", "Weihnachten nächsten Jahres", "Christmas next year" */
+    size_t j = skip_fillers(c, i + 1, 2);
+    if ((dword(c, j) == DWK_NEXT && role(c, j + 1, R_TUNIT) && kval(c, j + 1) == TU_YEAR) ||
+        (role(c, j, R_TUNIT) && kval(c, j) == TU_YEAR && dword(c, j + 1) == DWK_NEXT)) {
+        add = 1 + (d >= 0 && d < c->today);
+        t1 = j + 2;
+    }
+    d = holiday(hol, c->ty + add);
+    *h = (struct dhit){.t0 = i, .t1 = t1, .days = d, .rel = true};
+    return d >= 0;
+}
+
+/* The Friday of ISO week w of year y. */
+static int64_t iso_week_friday(int y, int w) {
+    int64_t jan4 = dw_days_from_civil(y, 1, 4);
+    int64_t wd = ((jan4 + 3) % 7 + 7) % 7; /* 0 = Monday */
+    return jan4 - wd + 7 * (w - 1) + 4;
+}
+
+/* "KW 12", "KW12/2027", "CW 40", "week 12", "semaine 12", "semana 12", "settimana 12":
+ * the Friday of that ISO week (the next one not before today without a year). */
+static bool date_cw(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!(dword(c, i) == DWK_CW || (role(c, i, R_TUNIT) && kval(c, i) == TU_WEEK)))
+        return false;
+    size_t j = i + 1;
+    if (is(c, j, "nr") || is(c, j, "no") || is(c, j, "n"))
+        j += is(c, j + 1, ".") ? 2 : 1;
+    if (!kind(c, j, TK_NUM) || tlen(c, j) > 2 || role(c, j + 1, R_TUNIT))
+        return false;
+    int64_t w = dw__ex_digits_val(c, j);
+    if (w < 1 || w > 53)
+        return false;
+    size_t k = j + 1;
+    int y;
+    if ((is(c, k, "/") || is(c, k, "-")) && glued(c, k))
+        k++;
+    else if (sym1(c, k) == ',')
+        k++;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = iso_week_friday(y, (int)w)};
+        return true;
+    }
+    if (k != j + 1 && !(sym1(c, k - 1) == ',')) /* "KW 12/" without a year */
+        return false;
+    y = c->ty;
+    if (iso_week_friday(y, (int)w) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = iso_week_friday(y, (int)w), .rel = true};
+    return true;
+}
+
 static bool year_at(const struct ctx *c, size_t j, int *ret) {
     if (!kind(c, j, TK_NUM) || tlen(c, j) != 4 || !free_at(c, j + 1))
         return false;
@@ -51,8 +188,9 @@ static bool year_at(const struct ctx *c, size_t j, int *ret) {
 }
 
 static size_t skip_ordinal(const struct ctx *c, size_t j) {
-    if (glued(c, j) && (is(c, j, "st") || is(c, j, "nd") || is(c, j, "rd") || is(c, j, "th")))
-        return j + 1;
+    if (glued(c, j) && (is(c, j, "st") || is(c, j, "nd") || is(c, j, "rd") || is(c, j, "th") ||
+                        is(c, j, "er") || is(c, j, "°") || is(c, j, "º") || is(c, j, "o")))
+        return j + 1; /* "1st", "1er mars", "1° marzo", "1º de marzo" */
     return j;
 }
 
@@ -133,12 +271,14 @@ static bool date_day_month(const struct ctx *c, size_t i, struct dhit *h) {
     size_t j = skip_ordinal(c, i + 1);
     if (sym1(c, j) == '.' && glued(c, j))
         j++;
-    if (is(c, j, "of"))
+    if (is(c, j, "of") || is(c, j, "de"))
         j++;
     if (!month_ok(c, j))
         return false;
     int64_t m = kval(c, j);
     j++;
+    if (is(c, j, "de") && kind(c, j + 1, TK_NUM))
+        j++; /* "15 de marzo de 2027" */
     if (tlen(c, j - 1) <= 4 && sym1(c, j) == '.' && glued(c, j) && !sent_end(c, j))
         j++; /* "15 Jan. 2027", but not the full stop of "by 15 May." */
     return finish_day_month(c, i, j, d, m, h);
@@ -164,8 +304,9 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
         return true;
     }
     if (i > 0 && (role(c, i - 1, R_DTRIG) || is(c, i - 1, "in") || is(c, i - 1, "of") ||
-                  is(c, i - 1, "end") || is(c, i - 1, "ende") || is(c, i - 1, "im") ||
-                  is(c, i - 1, "zum"))) {
+                  dword(c, i - 1) == DWK_END || is(c, i - 1, "im") || is(c, i - 1, "zum") ||
+                  is(c, i - 1, "de") || is(c, i - 1, "di") || is(c, i - 1, "en") ||
+                  (is(c, i - 1, "-") && i > 1 && dword(c, i - 2) == DWK_MID))) {
         y = c->ty;
         if (month_end(y, (unsigned)m) < c->today)
             y++;
@@ -177,8 +318,8 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
 
 /* "Q3", "Q3 2027", "Q3/2027": the last day of that quarter (the next one without a year). */
 static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
-    if (!is(c, i, "q") || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) || tlen(c, i + 1) != 1 ||
-        !free_at(c, i) || !free_at(c, i + 2))
+    if (dword(c, i) != DWK_QLETTER || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) ||
+        tlen(c, i + 1) != 1 || !free_at(c, i) || !free_at(c, i + 2))
         return false;
     int q = c->lo[c->t[i + 1].s] - '0', y;
     if (q < 1 || q > 4)
@@ -200,38 +341,47 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
 /* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
  * day of that quarter (the next one without a year). */
 static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
-    static const char *const ord[][2] = {
-        {"first", "ersten"}, {"second", "zweiten"}, {"third", "dritten"}, {"fourth", "vierten"},
-        {"1st", "erste"},    {"2nd", "zweite"},     {"3rd", "dritte"},    {"4th", "vierte"}};
     int q = 0;
-    if (!role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
-        return false;
-    for (int k = 0; k < 8 && !q; k++)
-        if (is(c, i, ord[k][0]) || is(c, i, ord[k][1]))
-            q = k % 4 + 1;
-    if (!q || !role(c, i + 1, R_TUNIT) || kval(c, i + 1) != TU_QUARTER)
+    size_t u = i + 1;
+    if (role(c, i, R_DATEW) && kval(c, i) > ORD_BASE && kval(c, i) <= ORD_BASE + 4) {
+        q = (int)(kval(c, i) - ORD_BASE); /* "third", "dritten", "troisième", "tercer" */
+    } else if (kind(c, i, TK_NUM) && tlen(c, i) == 1 && c->lo[c->t[i].s] >= '1' &&
+               c->lo[c->t[i].s] <= '4') {
+        q = c->lo[c->t[i].s] - '0'; /* "3. Quartal", "3e trimestre", "3er trimestre" */
+        if ((sym1(c, u) == '.' || is(c, u, "e") || is(c, u, "er") || is(c, u, "ème") ||
+             is(c, u, "eme") || is(c, u, "°") || is(c, u, "º") || is(c, u, "o") || is(c, u, "de") ||
+             is(c, u, "rd")) &&
+            glued(c, u))
+            u++;
+        else
+            return false;
+    }
+    int months = role(c, u, R_TUNIT) && kval(c, u) == TU_HALF ? 6 : 3; /* "premier semestre" */
+    if (!q || !role(c, u, R_TUNIT) || (kval(c, u) != TU_QUARTER && kval(c, u) != TU_HALF) ||
+        (months == 6 && q > 2))
         return false;
     int y;
-    size_t j = i + 2;
-    if (is(c, j, "of") || is(c, j, "des"))
+    size_t j = u + 1;
+    if (is(c, j, "of") || is(c, j, "des") || is(c, j, "de") || is(c, j, "del") || is(c, j, "van"))
         j++;
     if (year_at(c, j, &y)) {
-        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)(q * months))};
         return true;
     }
     y = c->ty;
-    if (month_end(y, (unsigned)q * 3) < c->today)
+    if (month_end(y, (unsigned)(q * months)) < c->today)
         y++;
-    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
     return true;
 }
 
 /* "mid-February", "Mitte März 2027": the 15th of that month (the next one without a year). */
 static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
-    if (!is(c, i, "mid") && !is(c, i, "mitte") && !is(c, i, "middle"))
+    if (dword(c, i) != DWK_MID)
         return false;
     size_t j = i + 1;
-    if (is(c, j, "-") || is(c, j, "of"))
+    if (is(c, j, "-") || is(c, j, "of") || is(c, j, "de") || is(c, j, "di"))
         j++;
     if (!month_ok(c, j))
         return false;
@@ -250,9 +400,7 @@ static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
 }
 
 static bool is_next_word(const struct ctx *c, size_t j) {
-    return is(c, j, "next") || is(c, j, "coming") || is(c, j, "nächste") || is(c, j, "nächsten") ||
-           is(c, j, "nächster") || is(c, j, "naechste") || is(c, j, "naechsten") ||
-           is(c, j, "kommende") || is(c, j, "kommenden");
+    return dword(c, j) == DWK_NEXT;
 }
 
 /* "[this|the|next] week|month|quarter|year", "des Jahres": the end of that period (the
@@ -263,12 +411,15 @@ static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *
     if (is_next_word(c, j)) {
         next = 1;
         j++;
-    } else if (is(c, j, "the") || is(c, j, "this") || is(c, j, "des") || is(c, j, "dieses") ||
-               is(c, j, "diese") || is(c, j, "diesen") || is(c, j, "current")) {
+    } else if (dword(c, j) == DWK_THIS || date_filler(c, j)) {
         j++;
+        if (date_filler(c, j) && !role(c, j, R_TUNIT))
+            j++; /* "de l'année", "dell'anno" */
     }
     if (!role(c, j, R_TUNIT))
         return false;
+    if (!next && is_next_word(c, j + 1))
+        next = 1; /* "la semaine prochaine", "el mes próximo", "il mese prossimo" */
     int64_t days;
     switch (kval(c, j)) {
     case TU_WEEK:
@@ -288,16 +439,44 @@ static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *
     default:
         return false;
     }
-    *ret_end = j + 1;
+    *ret_end = is_next_word(c, j + 1) ? j + 2 : j + 1;
     *ret_days = days;
     *ret_next = next;
     return true;
 }
 
+/* "financial year (31 March)", "Geschäftsjahres (30. Juni)", "exercice fiscal (30 juin)": the
+ * day the customer gives for the end of their financial year, in the same sentence; false
+ * when they give none (a financial year is not the calendar year). */
+static bool date_fiscal(const struct ctx *c, size_t j, struct dhit *h) {
+    size_t k = j;
+    for (int n = 0;
+         n < 3 && (dword(c, k) == DWK_FISCAL || (role(c, k, R_TUNIT) && kval(c, k) == TU_YEAR));
+         n++)
+        k++;
+    if (k == j || dword(c, j) != DWK_FISCAL)
+        if (!(role(c, j, R_TUNIT) && dword(c, j + 1) == DWK_FISCAL))
+            return false;
+    for (size_t m = k; m < k + 8 && m < c->nt && !sent_end(c, m); m++) {
+        struct dhit sub;
+        if ((kind(c, m, TK_NUM) && date_day_month(c, m, &sub)) ||
+            (role(c, m, R_MONTH) && date_month(c, m, &sub) && !sub.rel)) {
+            *h = sub;
+            h->t0 = j;
+            if (sym1(c, h->t1) == ')')
+                h->t1++;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* "end of Q3", "end of March 2027", "by the end of the year", "year-end", "Ende Q3",
- * "Jahresende", "end of 2027". */
+ * "Jahresende", "end of 2027", "fin du mois", "finales de marzo", "fine anno", "eind maart",
+ * "Ende KW 40/2027", "end of our financial year (31 March)". */
 static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
-    if (is(c, i, "eoy") || is(c, i, "jahresende") || is(c, i, "yearend")) {
+    int64_t dk = dword(c, i);
+    if (dk == DWK_YEAR_END) {
         int y;
         if (year_at(c, i + 1, &y)) { /* "Jahresende 2027" */
             *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, 12), .strong = true};
@@ -307,8 +486,8 @@ static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
             .t0 = i, .t1 = i + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
         return true;
     }
-    if (is(c, i, "monatsende") || is(c, i, "quartalsende")) {
-        int64_t add = is(c, i, "monatsende") ? 0 : (int64_t)(2 - (c->tm - 1) % 3);
+    if (dk == DWK_MONTH_END || dk == DWK_QUARTER_END) {
+        int64_t add = dk == DWK_MONTH_END ? 0 : (int64_t)(2 - (c->tm - 1) % 3);
         *h = (struct dhit){
             .t0 = i, .t1 = i + 1, .days = month_end_after(c, add), .rel = true, .strong = true};
         return true;
@@ -321,33 +500,26 @@ static bool date_end(const struct ctx *c, size_t i, struct dhit *h) {
             .t0 = i, .t1 = k + 1, .days = month_end(c->ty, 12), .rel = true, .strong = true};
         return true;
     }
-    size_t j;
+    if (dk != DWK_END)
+        return false;
+    size_t j = i + 1;
     if (is(c, i, "end")) {
         j = is(c, i + 1, "-") ? i + 2 : i + 1;
         if (!is(c, j, "of"))
             return false;
-        j++;
-        if (is(c, j, "-"))
-            j++;
-    } else if (is(c, i, "ende")) {
-        j = i + 1;
-    } else {
-        return false;
     }
+    j = skip_fillers(c, j, 3);
     size_t e;
     int64_t days;
     bool next;
     int y;
     struct dhit sub;
-    if ((is(c, j, "the") || is(c, j, "des")) && date_quarter_words(c, j + 1, &sub)) {
+    if (date_quarter_words(c, j, &sub) || date_quarter(c, j, &sub) || date_cw(c, j, &sub) ||
+        date_fiscal(c, j, &sub) || date_month(c, j, &sub)) {
         *h = sub;
         h->t0 = i;
     } else if (period_ref(c, j, &e, &days, &next)) {
         *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true};
-    } else if (date_quarter_words(c, j, &sub) || date_quarter(c, j, &sub) ||
-               date_month(c, j, &sub)) {
-        *h = sub;
-        h->t0 = i;
     } else if (year_at(c, j, &y)) {
         *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, 12)};
     } else {
@@ -362,8 +534,8 @@ static bool date_next(const struct ctx *c, size_t i, struct dhit *h) {
     size_t e;
     int64_t days;
     bool next;
-    if (!(is_next_word(c, i) || is(c, i, "this") || is(c, i, "diese") || is(c, i, "dieses") ||
-          is(c, i, "diesen")) ||
+    if (!(is_next_word(c, i) || dword(c, i) == DWK_THIS ||
+          (role(c, i, R_TUNIT) && is_next_word(c, i + 1))) ||
         !period_ref(c, i, &e, &days, &next))
         return false;
     *h = (struct dhit){.t0 = i, .t1 = e, .days = days, .rel = true, .strong = next};
@@ -376,8 +548,10 @@ static bool date_in(const struct ctx *c, size_t i, struct dhit *h) {
     if (!role(c, i, R_IN))
         return false;
     size_t j = i + 1, e;
-    if (is(c, j, "of") || is(c, j, "von"))
+    if (is(c, j, "of") || is(c, j, "von") || is(c, j, "de") || is(c, j, "di"))
         j++;
+    if ((is(c, j, "un") || is(c, j, "una")) && (is(c, j + 1, "plazo") || is(c, j + 1, "periodo")))
+        j += is(c, j + 2, "de") ? 3 : 2; /* "en un plazo de seis semanas" */
     if ((is(c, j, "the") || is(c, j, "den")) && is_next_word(c, j + 1))
         j += 2;
     else if (is_next_word(c, j))
@@ -418,13 +592,10 @@ static bool date_in(const struct ctx *c, size_t i, struct dhit *h) {
 /* "ASAP", "as soon as possible", "immediately", "urgent": received_at + 14 days. */
 static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
     size_t e = 0;
-    if (is(c, i, "asap") || is(c, i, "immediately") || is(c, i, "urgent") || is(c, i, "urgently") ||
-        is(c, i, "dringend") || is(c, i, "schnellstmöglich") || is(c, i, "sofort"))
+    if (dword(c, i) == DWK_ASAP)
         e = i + 1;
-    else if (is(c, i, "as"))
-        e = dw__ex_pat_match(c, i, "as soon as {possible|possibly}");
-    else if (is(c, i, "so"))
-        e = dw__ex_pat_match(c, i, "so {schnell|bald} wie möglich");
+    else
+        e = dw__ex_lang_match(c, LS_asap, i); /* "as soon as possible", "lo antes posible" */
     if (!e)
         return false;
     *h = (struct dhit){.t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true};
@@ -449,9 +620,12 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
         return date_numeric(c, i, h) || date_day_month(c, i, h);
     if (k->roles & R_MONTH)
         return date_month(c, i, h);
-    if (k->roles & (R_DWORD | R_IN))
-        return date_end(c, i, h) || date_quarter(c, i, h) || date_next(c, i, h) ||
-               date_in(c, i, h) || date_asap(c, i, h);
+    if ((k->roles & R_TUNIT) && (date_cw(c, i, h) || date_next(c, i, h)))
+        return true;
+    if (k->roles & (R_DWORD | R_IN | R_DATEW))
+        return date_end(c, i, h) || date_quarter(c, i, h) || date_cw(c, i, h) ||
+               date_holiday(c, i, h) || date_next(c, i, h) || date_in(c, i, h) ||
+               date_asap(c, i, h) || date_fiscal(c, i, h);
     return false;
 }
 
@@ -468,6 +642,8 @@ static bool event_date(const struct ctx *c, size_t t0) {
     size_t k = t0;
     if (k > 0 && (sym1(c, k - 1) == ',' || sym1(c, k - 1) == ':'))
         k--;
+    if (k > 0 && role(c, k - 1, R_DATEW) && kval(c, k - 1) > WDAY_BASE)
+        return true; /* a weekday in any of the six languages */
     for (size_t w = 0; k > 0 && w < DW_ARRAY_SIZE(words); w++)
         if (is(c, k - 1, words[w]))
             return true;

@@ -7,6 +7,11 @@
  * missed it or found another. Lists are compared as sets of their values (a quantity is its
  * value and unit), so mentioning "12 sites" twice is one fact. A field the label leaves out
  * is not scored for that message: labels may grow field by field.
+ *
+ * Besides the fields, three figures a deal desk reads: whole messages (every labelled field
+ * right), the main quantity (the count the quote is sized by, the label's first, got
+ * exactly), and exclusions (all refused capabilities found, and how many refused ones were
+ * reported as wanted: those would be quoted).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +57,7 @@ static bool fact_key(enum dw_extract_field f, const json_t *v, char *buf, size_t
 }
 
 static bool is_list(enum dw_extract_field f) {
-    return f != DW_EF_BUDGET && f != DW_EF_DEADLINE && f != DW_EF_COUNTRY;
+    return f != DW_EF_BUDGET && f != DW_EF_DEADLINE && f != DW_EF_COUNTRY && f != DW_EF_LANGUAGE;
 }
 
 #define KEYS_MAX DW_EXTRACT_MAX_ITEMS
@@ -91,6 +96,49 @@ static int keys_of(enum dw_extract_field f, const json_t *v, struct keyset *s, s
     return 0;
 }
 
+/* Whether a list of {name} facts (or names) holds name. */
+static bool names_have(const json_t *list, const char *name) {
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e) {
+        const char *n = json_is_string(e) ? json_string_value(e) : dw_json_str(e, "name");
+        if (n && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+int dw_extract_main_quantity(const json_t *expected, const json_t *got) {
+    const json_t *eq = json_object_get(expected, "quantities");
+    const json_t *first = json_array_get(eq, 0);
+    const char *unit = dw_json_str(first, "unit");
+    if (!unit)
+        return -1;
+    const json_t *gq = json_object_get(got, "quantities");
+    /* Every value of that unit on one side is on the other. */
+    for (int side = 0; side < 2; side++) {
+        const json_t *a = side ? gq : eq, *b = side ? eq : gq;
+        size_t i, k;
+        const json_t *x, *y;
+        json_array_foreach(a, i, x) {
+            const char *u = dw_json_str(x, "unit");
+            if (!u || strcmp(u, unit) != 0)
+                continue;
+            bool found = false;
+            json_array_foreach(b, k, y) {
+                const char *v = dw_json_str(y, "unit");
+                if (v && strcmp(v, unit) == 0 &&
+                    json_integer_value(json_object_get(y, "value")) ==
+                        json_integer_value(json_object_get(x, "value")))
+                    found = true;
+            }
+            if (!found)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 int dw_extract_score(const json_t *expected, const json_t *got, struct dw_extract_tally *t,
                      struct dw_error *err) {
     if (!json_is_object(expected) || !json_is_object(got) || !t)
@@ -100,6 +148,7 @@ int dw_extract_score(const json_t *expected, const json_t *got, struct dw_extrac
         return dw_error_set(err, -DW_ENOMEM, "eval: %s", dw_strerror(-DW_ENOMEM));
     struct keyset *gs = es + 1;
     int r = 0;
+    bool whole = true;
     for (int f = 0; f < DW_EF_N; f++) {
         const char *name = dw_extract_field_names[f];
         json_t *ev = json_object_get(expected, name);
@@ -116,13 +165,34 @@ int dw_extract_score(const json_t *expected, const json_t *got, struct dw_extrac
         for (size_t i = 0; i < gs->n; i++) {
             if (keyset_has(es, gs->k[i]))
                 t->tp[f]++;
-            else
+            else {
                 t->fp[f]++;
+                whole = false;
+            }
         }
         for (size_t i = 0; i < es->n; i++)
-            if (!keyset_has(gs, es->k[i]))
+            if (!keyset_has(gs, es->k[i])) {
                 t->fn[f]++;
+                whole = false;
+            }
+        if (f == DW_EF_EXCLUDED && es->n > 0) {
+            t->excl_of++;
+            bool right = es->n == gs->n;
+            for (size_t i = 0; i < es->n; i++) {
+                if (!keyset_has(gs, es->k[i]))
+                    right = false;
+                if (names_have(json_object_get(got, "capabilities"), es->k[i]))
+                    t->excl_wanted++;
+            }
+            t->excl_right += right;
+        }
     }
+    int mq = dw_extract_main_quantity(expected, got);
+    if (mq >= 0) {
+        t->main_q_of++;
+        t->main_q_right += mq;
+    }
+    t->whole_right += whole;
     t->messages++;
 out:
     free(es);

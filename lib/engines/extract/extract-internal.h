@@ -57,6 +57,7 @@
 #include <strings.h>
 
 #include "engines/extract.h"
+#include "engines/extract/lang/lang-schema.h"
 #include "engines/lang.h"
 #include "engines/screen.h"
 #include "workspace/workspace.h"
@@ -90,7 +91,8 @@ struct tok {
     uint8_t kind;
     uint8_t gap; /* whitespace (or the start of the text) before it */
     uint8_t flags;
-    uint16_t kw; /* keyword index + 1, 0 if none */
+    uint8_t lang; /* the language of its paragraph: an index into dw_lang_detectable */
+    uint16_t kw;  /* keyword index + 1, 0 if none */
     uint32_t roles;
     int32_t nval; /* a number word's value (R_NUMW or TF_WEAKNUM) */
 };
@@ -110,38 +112,57 @@ enum role {
     R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
     R_MULT = 1u << 10,   /* k, M, Mio, million: val */
     R_BUDGET = 1u << 11,
-    R_DISC = 1u << 12,   /* discount words; val 1 = a noun that may precede the percent */
-    R_PCT = 1u << 13,    /* percent, Prozent */
-    R_TERMW = 1u << 14,  /* term, contract, subscription, Laufzeit */
-    R_TUNIT = 1u << 15,  /* time unit, val = enum tunit */
-    R_ANNUAL = 1u << 16, /* annual, yearly, jährlich */
-    R_DTRIG = 1u << 17,  /* by, before, until, deadline: a date after it is a deadline */
-    R_DWORD = 1u << 18,  /* may start a relative date: next, end, ASAP, Q */
-    R_RESID = 1u << 20,  /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
-    R_DATA = 1u << 21,   /* data, Daten, servers */
-    R_LOC = 1u << 22,    /* based, located, offices: the customer's whereabouts follow */
-    R_STOP = 1u << 23,   /* function words that do not sit between a number and its unit */
-    R_REGION = 1u << 24, /* EU, Europe, EEA */
-    R_IN = 1u << 25,     /* in, within, innerhalb */
-    R_PER = 1u << 26,    /* per, each: "€5 per user" is a unit price, not a budget */
-    R_CADJ = 1u << 27,   /* German, French...: val = code as two bytes */
-    R_PRON = 1u << 28,   /* we, I, they: "... and we want" starts a new clause */
-    R_HEDGE = 1u << 29,  /* maybe, optional, eventuell: a capability named with it can wait */
+    R_DISC = 1u << 12,     /* discount words; val 1 = a noun that may precede the percent */
+    R_PCT = 1u << 13,      /* percent, Prozent */
+    R_TERMW = 1u << 14,    /* term, contract, subscription, Laufzeit */
+    R_TUNIT = 1u << 15,    /* time unit, val = enum tunit */
+    R_ANNUAL = 1u << 16,   /* annual, yearly, jährlich */
+    R_DTRIG = 1u << 17,    /* by, before, until, deadline: a date after it is a deadline */
+    R_DWORD = 1u << 18,    /* may start a relative date: next, end, ASAP, Q */
+    R_RESID = 1u << 20,    /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
+    R_DATA = 1u << 21,     /* data, Daten, servers */
+    R_LOC = 1u << 22,      /* based, located, offices: the customer's whereabouts follow */
+    R_STOP = 1u << 23,     /* function words that do not sit between a number and its unit */
+    R_REGION = 1u << 24,   /* EU, Europe, EEA */
+    R_IN = 1u << 25,       /* in, within, innerhalb */
+    R_PER = 1u << 26,      /* per, each: "€5 per user" is a unit price, not a budget */
+    R_CADJ = 1u << 27,     /* German, French...: val = code as two bytes */
+    R_PRON = 1u << 28,     /* we, I, they: "... and we want" starts a new clause */
+    R_HEDGE = 1u << 29,    /* maybe, optional, eventuell: a capability named with it can wait */
+    R_DATEW = 1u << 19,    /* a date word of lang/LANG.yaml: val DW_* (date_words), HOL_BASE +
+                              holiday, ORD_BASE + ordinal, WDAY_BASE + weekday */
+    R_NEGAFTER = 1u << 30, /* ausgeschlossen, exclu, escluso: negates its clause backwards */
+    R_PATSTART = 1u << 31, /* may start a pattern of lang/LANG.yaml (langdata.c) */
 };
+enum { HOL_BASE = 32, ORD_BASE = 64, WDAY_BASE = 96 };
 
-enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER };
+enum tunit { TU_DAY = 1, TU_WEEK, TU_MONTH, TU_YEAR, TU_QUARTER, TU_HALF };
+
+/* A built-in keyword (keywords.c). */
+struct kwbuiltin {
+    const char *w;
+    uint32_t roles;
+    int64_t val;
+};
 
 struct kwdef {
     const char *w; /* lower case, apostrophes removed */
     uint32_t roles;
     int64_t val;
+    /* merged from lang/LANG.yaml (langdata.c): a number word's value, and the roles and
+     * value that hold only in paragraphs of the languages in lmask (their only_here) */
+    int32_t nval;
+    uint32_t lroles;
+    uint8_t lmask;
+    int64_t lval;
 };
 
 #define CC(a, b) (((a) << 8) | (b))
 
 /* ---- static tables built once --------------------------------------------------------- */
 
-#define KW_SLOTS 2048 /* power of two, more than twice the keyword count */
+#define KW_SLOTS 8192 /* power of two, more than twice the keyword count */
+#define KW_MAX 3072   /* built-in keywords and the words of the six language files */
 
 /* One phrase of a vocabulary, cut into tokens. */
 enum ph_flag {
@@ -173,14 +194,16 @@ struct tindex {
     size_t mask;
 };
 
-#define COUNTRY_PHRASES 1024
-#define COUNTRY_TOKENS 4096
-#define COUNTRY_POOL 24576
-#define REGION_PHRASES 1024
-#define REGION_TOKENS 3072
-#define REGION_POOL 24576
+/* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
+#define COUNTRY_PHRASES 2048
+#define COUNTRY_TOKENS 8192
+#define COUNTRY_POOL 65536
+#define REGION_PHRASES 4096
+#define REGION_TOKENS 8192
+#define REGION_POOL 65536
 
-#define MORPHEMES 192 /* more than the morphemes of the number words */
+#define MORPHEMES 384 /* more than the morphemes of the number words */
+#define LANG_PATS 640 /* more than the patterns of the six language files */
 
 static inline bool is_upper_start(const unsigned char *p, size_t n, size_t i) {
     if (p[i] >= 'A' && p[i] <= 'Z')
@@ -206,8 +229,10 @@ static inline size_t strip_apos(const char *s, size_t n, char *buf, size_t cap) 
     return o;
 }
 /* keywords.c */
-extern const struct kwdef dw__ex_kwdefs[];
-extern const size_t dw__ex_n_kwdefs;
+extern const struct kwbuiltin dw__ex_kw_builtin[];
+extern const size_t dw__ex_n_kw_builtin;
+extern struct kwdef dw__ex_kw[KW_MAX]; /* built-in and per-language, merged (langdata.c) */
+#define dw__ex_kwdefs dw__ex_kw
 extern const struct dw_vocab_term dw__ex_default_integrations[];
 extern const size_t dw__ex_n_default_integrations;
 
@@ -215,6 +240,16 @@ extern const size_t dw__ex_n_default_integrations;
 enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL = 32 };
 
 /* ---- the extraction context ----------------------------------------------------------- */
+
+/* The index key of the last token looked up in the vocabularies (its stem and hash, and
+ * those without a final "n"): six indexes probe the same token in turn. Keyed by the
+ * token's byte offset, so a view of the tokens (extractor.c) may share it. */
+struct dw__ex_vcache {
+    uint32_t s; /* the token's start + 1; 0 = empty */
+    uint8_t kl, kl2;
+    uint32_t h, h2;
+    char key[KEY_MAX], key2[KEY_MAX];
+};
 
 struct ctx {
     const char *text; /* the caller's text */
@@ -230,8 +265,13 @@ struct ctx {
     int wd; /* weekday of today, 0 = Monday */
     const struct tindex *caps, *stds, *units, *integ;
     const char *site_unit; /* the catalog unit the built-in premises nouns extend, or NULL */
+    const char *user_unit; /* the catalog unit the built-in people nouns extend, or NULL */
     const char *defcur;
+    uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
+    struct dw__ex_vcache *vc; /* NULL: no cache */
+    uint32_t n_had;           /* capabilities left out because the customer has them ... */
+    uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {
@@ -244,7 +284,10 @@ static inline bool role(const struct ctx *c, size_t i, uint32_t r) {
     return i < c->nt && (c->t[i].roles & r);
 }
 static inline int64_t kval(const struct ctx *c, size_t i) {
-    return i < c->nt && c->t[i].kw ? dw__ex_kwdefs[c->t[i].kw - 1].val : 0;
+    if (i >= c->nt || !c->t[i].kw)
+        return 0;
+    const struct kwdef *d = &dw__ex_kwdefs[c->t[i].kw - 1];
+    return d->lroles && (d->lmask >> c->t[i].lang & 1) && d->lval ? d->lval : d->val;
 }
 /* Token i touches token i-1 (no space between). */
 static inline bool glued(const struct ctx *c, size_t i) {
@@ -342,12 +385,40 @@ struct num {
 
 /* ---- the tables built once (phrases.c) ---------------------------------------------- */
 
+/* Number words that are common words in another language ("once", "due", "sei": only_here
+ * in lang/LANG.yaml): numbers in a paragraph of their language, elsewhere only before a
+ * noun of it. lang is a LANG_* bit. */
+struct dw__ex_weak_number {
+    const char *w;
+    uint8_t lang;
+};
+
 struct dw__ex_tables {
+    size_t n_kw;
     uint16_t kw_slot[KW_SLOTS];
     uint8_t kw_len[KW_SLOTS]; /* the length of that slot's keyword */
+    /* the number words' morphemes (lang/LANG.yaml number_*): text, value, kind ('u' a
+     * value, 'e' one needing more after it, 'h' hundred, 'k' thousand, 'M' million, 'j' a
+     * joiner) */
+    const char *morph_w[MORPHEMES];
+    int32_t morph_v[MORPHEMES];
+    char morph_kind[MORPHEMES];
+    size_t n_morph;
+    struct dw__ex_weak_number weak[32];
+    size_t n_weak;
+    /* the patterns of lang/LANG.yaml by section: pat[pat_start[s]..pat_start[s + 1]) */
+    const char *pat[LANG_PATS];
+    int16_t pat_val[LANG_PATS]; /* an LK_PATNAME pattern's value */
+    uint8_t pat_len[LANG_PATS]; /* its length (a one-word pattern is compared whole) */
+    /* its first element without braces ("no|not" of "{no|not} more than"): a token that
+     * matches none of its alternatives is not tried further; first_n 0 tries always */
+    uint8_t first_n[LANG_PATS];
+    uint8_t pat_lang[LANG_PATS];
+    uint16_t pat_start[64];
+    const char *error; /* what is wrong with the language files, or NULL */
     /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
      * are the indexes of those starting with b, in table order */
-    uint8_t morph[MORPHEMES];
+    uint16_t morph[MORPHEMES];
     uint8_t morph_len[MORPHEMES];
     uint16_t morph_start[257];
     struct tindex countries;
@@ -355,7 +426,7 @@ struct dw__ex_tables {
     struct tok country_tok[COUNTRY_TOKENS];
     char country_pool[COUNTRY_POOL];
     uint32_t country_slot[2 * COUNTRY_PHRASES];
-    char codes[320][3];
+    char codes[640][3];
     struct tindex regions; /* names point into region_pool; region_cc[phrase] its country */
     struct phrase region_ph[REGION_PHRASES];
     struct tok region_tok[REGION_TOKENS];
@@ -398,20 +469,31 @@ void dw__ex_append(struct ctx *c, json_t *arr, json_t *o);
 bool dw__ex_has_name(json_t *arr, const char *name);
 
 /* numbers.c */
-/* Number words that are common words in another language (numbers.c says which). */
-struct dw__ex_weak_number {
-    const char *w;
-    uint8_t lang;
-};
-extern const struct dw__ex_weak_number dw__ex_weak_numbers[];
-extern const size_t dw__ex_n_weak_numbers;
+#define dw__ex_weak_numbers (dw__ex_g.weak)
+#define dw__ex_n_weak_numbers (dw__ex_g.n_weak)
 void dw__ex_morphemes_init(void);
 int32_t dw__ex_word_number(const char *w, size_t n);
 
+/* langdata.c: the per-language knowledge of lang/LANG.yaml */
+void dw__ex_langdata_init(void);
+/* The end of a pattern of `section` (enum lk_section of lang/lang-schema.h) matching at i,
+ * of token i's language or English; 0 if none. */
+size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i);
+/* The start of a pattern of `section` ending right before token end; SIZE_MAX if none. */
+size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end);
+/* The value of the first pattern of an LK_PATNAME section matching at i (any language),
+ * its end in *ret_end; 0 if none. */
+int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end);
+/* Does the word at i belong to a section's list (a one-word pattern)? */
+bool dw__ex_lang_word(const struct ctx *c, int section, size_t i);
+
 /* negation.c */
+void dw__ex_languages(struct ctx *c);
 void dw__ex_classify(struct ctx *c);
 void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
+bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
+void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */
 json_t *dw__ex_extract_deadline(struct ctx *c);
@@ -429,7 +511,7 @@ json_t *dw__ex_extract_term(struct ctx *c);
 /* quantities.c */
 bool dw__ex_currency_sign(const struct ctx *c, size_t i);
 const struct phrase *dw__ex_unit_at(const struct ctx *c, size_t j, size_t *ret_end);
-void dw__ex_extract_quantities(struct ctx *c, json_t *arr);
+void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes);
 
 /* budget.c */
 json_t *dw__ex_extract_budget(struct ctx *c);

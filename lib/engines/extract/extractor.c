@@ -3,27 +3,279 @@
  * prepared extractor. */
 #include "engines/extract/extract-internal.h"
 
+/* ---- choosing among several mentions ------------------------------------------------- */
+
+/* The first token that starts at or after byte b (binary search). */
+static size_t tok_at(const struct ctx *c, size_t b) {
+    size_t lo = 0, hi = c->nt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->t[mid].s < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The tokens [*t0, *t1) of a fact's span; false when it has none. */
+static bool fact_tokens(const struct ctx *c, const json_t *fact, size_t *t0, size_t *t1) {
+    const json_t *span = json_object_get(fact, "span");
+    if (!json_is_array(span))
+        return false;
+    size_t s = (size_t)json_integer_value(json_array_get(span, 0)),
+           e = (size_t)json_integer_value(json_array_get(span, 1));
+    *t0 = tok_at(c, s);
+    *t1 = tok_at(c, e);
+    return *t0 < *t1;
+}
+
+static bool word_in(const struct ctx *c, size_t i, const char *const *words, size_t n) {
+    if (!kind(c, i, TK_WORD))
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (is_n(c, i, words[k], strlen(words[k])))
+            return true;
+    return false;
+}
+
+/* A note on a choice: {field, why, text, span, confidence} for tokens [t0, t1). */
+static void add_note(struct ctx *c, json_t *notes, const char *field, const char *why, size_t t0,
+                     size_t t1) {
+    if (!notes || json_array_size(notes) >= DW_EXTRACT_MAX_ITEMS || t0 >= t1 || t1 > c->nt)
+        return;
+    json_t *o = dw__ex_new_item(c);
+    if (!o)
+        return;
+    dw__ex_put(c, o, "field", json_string(field));
+    dw__ex_put(c, o, "why", json_string(why));
+    dw__ex_put_span(c, o, t0, t1);
+    dw__ex_put_conf(c, o, 80);
+    dw__ex_append(c, notes, o);
+}
+
+/* Words that make a date the day of a decision rather than the go-live: "the board decides
+ * on 20 December", "Entscheidung Ende Januar", "la decisione entro il 15 gennaio",
+ * "beslissing in Q1", "gunning op 1 maart". */
+static const char *const decision_words[] = {
+    "decide",       "decides",     "decided",     "deciding",       "decision",    "award",
+    "awarded",      "entscheiden", "entscheidet", "entscheidung",   "entschieden", "beschluss",
+    "zuschlag",     "vergabe",     "décision",    "décider",        "décide",      "décidera",
+    "attribution",  "decisión",    "decidir",     "decide",         "decidirá",    "decidimos",
+    "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",    "delibera",
+    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",  "beslist",
+    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen"};
+
+/* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
+ * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
+static const char *const order_words[] = {"order",
+                                          "ordering",
+                                          "po",
+                                          "signing",
+                                          "signature",
+                                          "contract",
+                                          "auftrag",
+                                          "auftragserteilung",
+                                          "bestellung",
+                                          "auftragseingang",
+                                          "vertragsunterzeichnung",
+                                          "vertragsabschluss",
+                                          "commande",
+                                          "pedido",
+                                          "firma",
+                                          "adjudicación",
+                                          "ordine",
+                                          "aggiudicazione",
+                                          "bestelling",
+                                          "opdracht",
+                                          "ondertekening",
+                                          "opdrachtverlening",
+                                          "contractondertekening",
+                                          "ordine."};
+
+/* The start of the clause around token i (the token after the previous clause end). */
+static size_t clause_start(const struct ctx *c, size_t i) {
+    while (i > 0 && !clause_end(c, i - 1))
+        i--;
+    return i;
+}
+
+/* A decision word in the deadline's clause before it, or within three words after it:
+ * returns its token, or SIZE_MAX. */
+static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
+    for (size_t k = clause_start(c, t0); k < t0; k++)
+        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)))
+            return k;
+    for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
+        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)))
+            return k;
+    return SIZE_MAX;
+}
+
+/* An order word within four tokens after the date ("… after order", "… dall'ordine"): the
+ * token after it, or 0. */
+static size_t order_cue(const struct ctx *c, size_t t1) {
+    for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++)
+        if (word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
+            return k + 1;
+    return 0;
+}
+
+/* The deadline read again with tokens [a, b) left out: a view of the other tokens, whose
+ * spans still point into the caller's text. */
+static json_t *deadline_without(struct ctx *c, size_t a, size_t b) {
+    struct tok *t = malloc((c->nt + 1) * sizeof *t);
+    uint8_t *cl = malloc(c->nt + 1);
+    if (!t || !cl) {
+        free(t);
+        free(cl);
+        c->oom = true;
+        return json_null();
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < c->nt; k++) {
+        if (k >= a && k < b) {
+            if (k == a && n > 0 && t[n - 1].kind != TK_BREAK) /* the gap ends the clause */
+                t[n] = (struct tok){.s = c->t[k].s, .e = c->t[k].s + 1, .kind = TK_BREAK, .gap = 1},
+                cl[n++] = 0;
+            continue;
+        }
+        t[n] = c->t[k];
+        cl[n++] = c->claim[k];
+    }
+    struct ctx v = *c;
+    v.t = t;
+    v.nt = n;
+    v.claim = cl;
+    json_t *d = dw__ex_extract_deadline(&v);
+    c->oom = c->oom || v.oom;
+    free(t);
+    free(cl);
+    return d;
+}
+
+/* The deadline among several dates: the go-live over a decision date (when the text gives
+ * another), and a date counted from an order not yet placed left open with a note. */
+static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
+    size_t cut_a = SIZE_MAX, cut_b = 0;
+    for (int round = 0; round < 3 && json_is_object(d); round++) {
+        size_t t0, t1, cue, oe;
+        if (!fact_tokens(c, d, &t0, &t1))
+            break;
+        if ((oe = order_cue(c, t1))) {
+            add_note(c, notes, "deadline",
+                     "counted from the order, which is not placed yet: "
+                     "left open",
+                     t0, oe);
+            cut_a = cut_a < t0 ? cut_a : t0;
+            cut_b = cut_b > oe ? cut_b : oe;
+            json_decref(d);
+            d = deadline_without(c, cut_a, cut_b);
+            continue;
+        }
+        if ((cue = decision_cue(c, t0, t1)) != SIZE_MAX) {
+            size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
+            a = cut_a < a ? cut_a : a;
+            b = cut_b > b ? cut_b : b;
+            json_t *other = deadline_without(c, a, b);
+            if (!json_is_object(other)) {
+                json_decref(other);
+                break; /* the only date given: keep it */
+            }
+            add_note(c, notes, "deadline", "a decision date, not the go-live", cue < t0 ? cue : t0,
+                     cue < t0 ? t1 : cue + 1);
+            cut_a = a;
+            cut_b = b;
+            json_decref(d);
+            d = other;
+            continue;
+        }
+        break;
+    }
+    return d;
+}
+
+/* Words that make an amount a running cost: "€8k a month", "6.000 € al mese", "€ 1.200 per
+ * maand", "4 500 € par mois", "monatlich". */
+static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
+    static const char *const monthly[] = {"monthly",   "monatlich",   "mensuel",   "mensuels",
+                                          "mensuelle", "mensual",     "mensuales", "mensili",
+                                          "mensile",   "maandelijks", "mtl",       "monatlichen"};
+    static const char *const month[] = {"month", "months", "mo",    "monat", "mois",
+                                        "mes",   "mese",   "maand", "mth"};
+    for (size_t k = t1; k < t1 + 4 && k < c->nt && !sent_end(c, k); k++) {
+        if (word_in(c, k, monthly, DW_ARRAY_SIZE(monthly)))
+            return true;
+        if (word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
+            (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
+             is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
+             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in")))
+            return true;
+    }
+    (void)t0;
+    return false;
+}
+
+/* The budget among several amounts: a running cost ("today we pay €8k a month") is not the
+ * budget; the amount is kept as a note and the next one is read. */
+static json_t *choose_budget(struct ctx *c, json_t *b, json_t *notes) {
+    for (int round = 0; round < 4 && json_is_object(b); round++) {
+        size_t t0, t1;
+        if (!fact_tokens(c, b, &t0, &t1) || !running_cost(c, t0, t1))
+            break;
+        add_note(c, notes, "budget", "a running cost, not the budget", t0, t1);
+        claim(c, t0, t1);
+        json_decref(b);
+        b = dw__ex_extract_budget(c);
+    }
+    return b;
+}
+
+/* The count that sizes the offer: the first count of something installed (sites, access
+ * points, switches, devices) before a head count (users) or a number of days; parts of a
+ * total never reach the list. A copy of that quantity, or null. */
+static json_t *main_quantity(const json_t *qs, const char *user_unit) {
+    const json_t *best = NULL;
+    int best_rank = 3;
+    size_t i;
+    json_t *q;
+    json_array_foreach(qs, i, q) {
+        const char *u = dw_json_str(q, "unit");
+        int rank = !u                                                  ? 3
+                   : (user_unit && strcmp(u, user_unit) == 0)          ? 1
+                   : (strcmp(u, "days") == 0 || strcmp(u, "day") == 0) ? 2
+                                                                       : 0;
+        if (rank < best_rank) {
+            best = q;
+            best_rank = rank;
+        }
+    }
+    return best ? json_deep_copy(best) : json_null();
+}
+
 /* ---- entry points --------------------------------------------------------------------- */
 
 static void release_index(struct tindex *ix) {
     free(ix->ph);
 }
 
-static int run(struct ctx *c, json_t *out) {
+/* One pass of every extractor over the context's tokens. `screen`: also the instructions
+ * to the system (the current-text pass of a structured message leaves them to the other). */
+static int run(struct ctx *c, json_t *out, bool screen) {
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
            *opt = json_array(), *stds = json_array(), *instr = json_array(), *integ = json_array(),
-           *regions = json_array(), *contacts = json_array();
+           *regions = json_array(), *contacts = json_array(), *notes = json_array();
     dw__ex_put(c, out, "language", json_string(dw__ex_language(c)));
     dw__ex_put(c, out, "quantities", quantities);
     if (contacts)
         dw__ex_extract_contacts(c, contacts);
-    json_t *deadline = dw__ex_extract_deadline(c);
+    json_t *deadline = choose_deadline(c, dw__ex_extract_deadline(c), notes);
     dw__ex_extract_standards(c, stds);
     json_t *discount = dw__ex_extract_discount(c);
     json_t *term = dw__ex_extract_term(c);
     if (quantities)
-        dw__ex_extract_quantities(c, quantities);
-    json_t *budget = dw__ex_extract_budget(c);
+        dw__ex_extract_quantities(c, quantities, notes);
+    json_t *budget = choose_budget(c, dw__ex_extract_budget(c), notes);
     json_t *residency = dw__ex_extract_residency(c);
     json_t *country = dw__ex_extract_country(c);
     if (regions)
@@ -34,7 +286,7 @@ static int run(struct ctx *c, json_t *out) {
         dw__ex_extract_capabilities(c, caps, excl, opt);
     if (integ)
         dw__ex_extract_integrations(c, integ);
-    if (instr)
+    if (instr && screen)
         dw__ex_extract_instructions(c, instr);
     dw__ex_put(c, out, "budget", budget);
     dw__ex_put(c, out, "deadline", deadline);
@@ -50,7 +302,188 @@ static int run(struct ctx *c, json_t *out) {
     dw__ex_put(c, out, "data_residency", residency);
     dw__ex_put(c, out, "contact_details", contacts);
     dw__ex_put(c, out, "instructions_detected", instr);
+    dw__ex_put(c, out, "notes", notes);
     return c->oom ? -DW_ENOMEM : 0;
+}
+
+/* ---- message structure ---------------------------------------------------------------- */
+
+/* The parts a pass reads, as bits of enum dw_msg_part. */
+#define PART_BIT(p) (1u << (p))
+#define CURRENT_PARTS PART_BIT(DW_PART_CURRENT)
+#define READ_PARTS                                                                                 \
+    (PART_BIT(DW_PART_CURRENT) | PART_BIT(DW_PART_QUOTED) | PART_BIT(DW_PART_FORWARDED) |          \
+     PART_BIT(DW_PART_SIGNATURE))
+
+/* The tokens of the parts in `keep` into out, a break where a left-out part was, without
+ * the '>' that marks a quoted line; returns how many. */
+static size_t view_tokens(const struct ctx *c, const struct dw_msg_span *p, size_t np,
+                          unsigned keep, struct tok *out) {
+    size_t k = 0, o = 0;
+    bool gap = false;
+    for (size_t i = 0; i < c->nt; i++) {
+        while (k + 1 < np && c->t[i].s >= p[k].e)
+            k++;
+        if (!(keep & PART_BIT(p[k].part))) {
+            gap = true;
+            continue;
+        }
+        if (p[k].part == DW_PART_QUOTED && sym1(c, i) == '>') {
+            size_t b = c->t[i].s;
+            while (b > 0 && (c->text[b - 1] == ' ' || c->text[b - 1] == '>'))
+                b--;
+            if (b == 0 || c->text[b - 1] == '\n')
+                continue;
+        }
+        if (gap && o > 0 && out[o - 1].kind != TK_BREAK)
+            out[o++] = (struct tok){.s = c->t[i].s, .e = c->t[i].s + 1, .kind = TK_BREAK, .gap = 1};
+        gap = false;
+        out[o] = c->t[i];
+        out[o++].flags &= (uint8_t)~TF_NEG;
+    }
+    return o;
+}
+
+static bool has_name(const json_t *arr, const char *name) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *n = dw_json_str(v, "name");
+        if (n && name && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Facts of the other parts fill what the current text left open, never override it: a
+ * single fact only when the current text has none, a count only of a unit it does not count,
+ * a capability only when the current text does not name it (wanted, excluded or optional). */
+static bool same_str(const char *a, const char *b) {
+    return a && b && strcmp(a, b) == 0;
+}
+
+static bool in_current(const json_t *fact, const struct dw_msg_span *p, size_t np) {
+    json_int_t s = json_integer_value(json_array_get(json_object_get(fact, "span"), 0));
+    for (size_t k = 0; k < np; k++)
+        if (s >= (json_int_t)p[k].s && s < (json_int_t)p[k].e)
+            return p[k].part == DW_PART_CURRENT;
+    return false;
+}
+
+static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, size_t np) {
+    static const char *const single[] = {"budget",   "deadline",    "country",
+                                         "discount", "term_months", "data_residency"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(single); k++)
+        if (json_is_null(json_object_get(cur, single[k])))
+            json_object_set(cur, single[k], json_object_get(all, single[k]));
+    json_t *q = json_object_get(cur, "quantities"), *notes = json_object_get(cur, "notes");
+    size_t nq = json_array_size(q), i;
+    json_t *e;
+    json_array_foreach(json_object_get(all, "quantities"), i, e) {
+        bool have = false;
+        if (in_current(e, p, np))
+            continue; /* read already */
+        for (size_t k = 0; k < nq && !have; k++)
+            have = same_str(dw_json_str(json_array_get(q, k), "unit"), dw_json_str(e, "unit"));
+        json_t *into = have ? notes : q;
+        if (have && json_object_set_new(e, "why",
+                                        json_string("an earlier message's count, "
+                                                    "given again in this one")) < 0)
+            continue;
+        if (have && json_object_set_new(e, "field", json_string("quantities")) < 0)
+            continue;
+        if (json_array_size(into) < DW_EXTRACT_MAX_ITEMS)
+            json_array_append(into, e);
+    }
+    json_t *wanted = json_object_get(cur, "capabilities"),
+           *excl = json_object_get(cur, "excluded_capabilities"),
+           *opt = json_object_get(cur, "optional_capabilities");
+    static const char *const named[] = {"capabilities", "excluded_capabilities",
+                                        "optional_capabilities", "standards", "integrations"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(named); k++) {
+        json_t *into = json_object_get(cur, named[k]);
+        json_array_foreach(json_object_get(all, named[k]), i, e) {
+            const char *n = dw_json_str(e, "name");
+            bool cap = k < 3;
+            if (has_name(into, n) ||
+                (cap && (has_name(wanted, n) || has_name(excl, n) || has_name(opt, n))))
+                continue;
+            if (json_array_size(into) < DW_EXTRACT_MAX_ITEMS)
+                json_array_append(into, e);
+        }
+    }
+    if (json_array_size(json_object_get(cur, "regions")) == 0)
+        json_object_set(cur, "regions", json_object_get(all, "regions"));
+    json_object_set(cur, "contact_details", json_object_get(all, "contact_details"));
+    json_object_set(cur, "instructions_detected", json_object_get(all, "instructions_detected"));
+    json_array_foreach(json_object_get(all, "notes"), i, e) {
+        if (!in_current(e, p, np) && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS)
+            json_array_append(notes, e);
+    }
+}
+
+/* The parts other than the current text, as {part, start, end}. */
+static json_t *structure_json(const struct dw_msg_span *p, size_t np) {
+    json_t *a = json_array();
+    for (size_t k = 0; a && k < np; k++)
+        if (p[k].part != DW_PART_CURRENT &&
+            json_array_append_new(
+                a, json_pack("{s:s,s:I,s:I}", "part", dw_msg_part_name((enum dw_msg_part)p[k].part),
+                             "start", (json_int_t)p[k].s, "end", (json_int_t)p[k].e)) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+/* Reads a message: the current text first, then (when the message has other parts) the
+ * text with the quoted and forwarded messages and the signature, whose facts fill the gaps;
+ * attribution and header lines and disclaimers are not read (their contact details are). */
+static int read_message(struct ctx *c, json_t *out) {
+    struct dw_msg_span parts[DW_MSG_MAX_PARTS];
+    size_t np = dw_msg_structure(c->text, c->len, parts, DW_MSG_MAX_PARTS);
+    bool plain = np <= 1 && (np == 0 || parts[0].part == DW_PART_CURRENT);
+    int r;
+    if (plain) {
+        dw__ex_mark_negation(c);
+        r = run(c, out, true);
+    } else {
+        struct tok *all = c->t, *vt = malloc(2 * (c->nt + 1) * sizeof *vt);
+        uint8_t *claims = c->claim;
+        json_t *other = json_object();
+        if (!vt || !other) {
+            free(vt);
+            json_decref(other);
+            return -DW_ENOMEM;
+        }
+        size_t nt = c->nt;
+        struct ctx cur = *c;
+        cur.t = vt;
+        cur.nt = view_tokens(c, parts, np, CURRENT_PARTS, vt);
+        struct ctx rest = *c;
+        rest.t = vt + c->nt + 1;
+        rest.nt = view_tokens(c, parts, np, READ_PARTS, rest.t);
+        memset(claims, 0, nt + 1);
+        dw__ex_mark_negation(&cur);
+        r = run(&cur, out, false);
+        if (r == 0) {
+            rest.claim = claims;
+            memset(claims, 0, nt + 1);
+            dw__ex_mark_negation(&rest);
+            r = run(&rest, other, true);
+        }
+        if (r == 0)
+            fill_gaps(out, other, parts, np);
+        json_decref(other);
+        free(vt);
+        c->t = all;
+    }
+    if (r == 0) {
+        dw__ex_put(c, out, "main_quantity",
+                   main_quantity(json_object_get(out, "quantities"), c->user_unit));
+        dw__ex_put(c, out, "structure", structure_json(parts, np ? np : 1));
+    }
+    return r < 0 ? r : c->oom ? -DW_ENOMEM : 0;
 }
 
 /* A vocabulary prepared once: its phrase indexes. The terms' strings are borrowed, except
@@ -61,6 +494,7 @@ struct dw_extractor {
     struct dw_vocab_term *uterms; /* the workspace's units, then the built-in nouns */
     uint8_t *ulang;               /* per term: LANG_* of a built-in noun, 0 for the workspace's */
     const char *site_unit;        /* the unit the premises nouns extend, or NULL */
+    const char *user_unit;        /* the unit the people nouns extend, or NULL */
     size_t n_uterms;
     char *umem;
 };
@@ -120,6 +554,8 @@ static int lexicon_units(struct dw_extractor *x, const struct dw_extract_vocab *
             continue;
         if (memcmp(line, "site|", 5) == 0)
             x->site_unit = name;
+        else if (memcmp(line, "users|", 6) == 0)
+            x->user_unit = name;
         uint8_t bit = 0;
         for (size_t k = 0; k < DW_ARRAY_SIZE(langs); k++)
             if ((size_t)(b2 - b1 - 1) == strlen(langs[k].code) &&
@@ -163,6 +599,11 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     if (!vocab)
         vocab = &no_vocab;
     pthread_once(&dw__ex_once, dw__ex_init_tables);
+    if (dw__ex_g.error)
+        return dw_error_set(err, -DW_EINVAL, "extract: language files: %s", dw__ex_g.error);
+    int r = dw_lang_ready(err);
+    if (r < 0)
+        return r;
     struct dw_extractor *x = calloc(1, sizeof *x);
     if (!x)
         return dw_error_set(err, -DW_ENOMEM, "extract: %s", dw_strerror(-DW_ENOMEM));
@@ -171,7 +612,6 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     const struct dw_vocab_term *integ =
         vocab->n_integrations ? vocab->integrations : dw__ex_default_integrations;
     size_t n_integ = vocab->n_integrations ? vocab->n_integrations : dw__ex_n_default_integrations;
-    int r;
     if ((r = dw__ex_tindex_build(&x->caps, vocab->capabilities, vocab->n_capabilities, PH_PLURAL,
                                  false, NULL)) < 0 ||
         (r = dw__ex_tindex_build(&x->stds, vocab->standards, vocab->n_standards, 0, true, NULL)) <
@@ -205,6 +645,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     if (!mem || !out)
         goto out;
     int64_t days = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
+    struct dw__ex_vcache vc = {0};
     struct ctx c = {.text = text ? text : "",
                     .lo = mem,
                     .len = len,
@@ -214,17 +655,19 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .stds = &x->stds,
                     .units = &x->units,
                     .site_unit = x->site_unit,
+                    .user_unit = x->user_unit,
                     .integ = &x->integ,
-                    .defcur = x->defcur};
+                    .defcur = x->defcur,
+                    .vc = &vc};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     dw__ex_fold_lower(c.text, len, mem);
     c.t = (struct tok *)(void *)(mem + tok_off);
     c.nt = dw__ex_tokenize(c.text, len, c.t, true);
     c.claim = (uint8_t *)(c.t + len + 1);
     memset(c.claim, 0, len + 1);
+    dw__ex_languages(&c);
     dw__ex_classify(&c);
-    dw__ex_mark_negation(&c);
-    r = run(&c, out);
+    r = read_message(&c, out);
 out:
     free(mem);
     if (r < 0) {

@@ -1,34 +1,16 @@
-/* The extractor's keyword table (negations, months, number words, currencies,
- * qualifiers... each with its roles) and the systems customers name when a workspace
- * configures no integrations. */
+/* The extractor's built-in keywords (function words, residency, location, country
+ * adjectives, discount and term words, each with its roles) and the systems customers name
+ * when a workspace configures no integrations. */
 #include "engines/extract/extract-internal.h"
 
-/* Each word once; a word with several roles ORs them. */
+/* The words every language shares or that are not yet per-language knowledge (function
+ * words, residency and location words, country adjectives, discount and term words). The
+ * per-language words (numbers, months, currencies, negations, dates...) are in
+ * lib/engines/extract/lang/LANG.yaml; phrases.c merges both into one table. Each word once. */
 /* clang-format off */
-const struct kwdef dw__ex_kwdefs[] = {
-    /* negation and clause structure */
-    {"no", R_NEG | R_STOP, 0}, {"not", R_NEG | R_STOP, 0}, {"never", R_NEG, 0},
-    {"without", R_NEG, 0}, {"neither", R_NEG, 0}, {"nor", R_NEG, 0}, {"exclude", R_NEG, 0},
-    {"excluding", R_NEG, 0}, {"except", R_NEG, 0}, {"excl", R_NEG, 0},
-    {"instead", R_NEG, 0}, {"rather", R_NEG, 0}, {"cannot", R_NEG, 0},
-    {"remove", R_NEG, 0}, {"removing", R_NEG, 0}, {"omit", R_NEG, 0}, {"drop", R_NEG, 0},
-    {"dont", R_NEG, 0}, {"doesnt", R_NEG, 0}, {"didnt", R_NEG, 0}, {"wont", R_NEG, 0},
-    {"isnt", R_NEG, 0}, {"arent", R_NEG, 0}, {"cant", R_NEG, 0}, {"kein", R_NEG, 0},
-    {"keine", R_NEG, 0}, {"keinen", R_NEG, 0}, {"keinem", R_NEG, 0}, {"keiner", R_NEG, 0},
-    {"keines", R_NEG, 0}, {"nicht", R_NEG, 0}, {"ohne", R_NEG, 0}, {"außer", R_NEG, 0},
-    {"ausser", R_NEG, 0}, {"weder", R_NEG, 0},
-    {"but", R_CLAUSE, 0}, {"however", R_CLAUSE, 0}, {"although", R_CLAUSE, 0},
-    {"though", R_CLAUSE, 0}, {"whereas", R_CLAUSE, 0}, {"aber", R_CLAUSE, 0},
-    {"jedoch", R_CLAUSE, 0}, {"sondern", R_CLAUSE, 0}, {"allerdings", R_CLAUSE, 0},
-    {"needed", R_NEED, 0}, {"required", R_NEED, 0}, {"necessary", R_NEED, 0},
-    {"wanted", R_NEED, 0}, {"requirement", R_NEED, 0}, {"relevant", R_NEED, 0},
-    {"desired", R_NEED, 0}, {"applicable", R_NEED, 0}, {"need", R_NEED, 0},
-    {"require", R_NEED, 0}, {"want", R_NEED, 0}, {"benötigt", R_NEED, 0},
-    {"erforderlich", R_NEED, 0}, {"notwendig", R_NEED, 0}, {"nötig", R_NEED, 0},
-    {"gewünscht", R_NEED, 0}, {"gebraucht", R_NEED, 0}, {"gefordert", R_NEED, 0},
-    {"brauchen", R_NEED, 0}, {"benötigen", R_NEED, 0}, {"apply", R_NEED, 0},
-    {"applies", R_NEED, 0}, {"gilt", R_NEED, 0}, {"zutreffend", R_NEED, 0},
-    /* pronouns and function words */
+const struct kwbuiltin dw__ex_kw_builtin[] = {
+    /* function words */
+    {"no", R_STOP, 0}, {"not", R_STOP, 0},
     {"we", R_STOP | R_PRON, 0}, {"i", R_STOP | R_PRON, 0}, {"they", R_STOP | R_PRON, 0},
     {"you", R_STOP | R_PRON, 0}, {"our", R_STOP | R_PRON, 0},
     {"it", R_STOP | R_PRON, 0}, {"wir", R_STOP | R_PRON, 0}, {"ich", R_STOP | R_PRON, 0},
@@ -37,79 +19,23 @@ const struct kwdef dw__ex_kwdefs[] = {
     {"each", R_PER | R_STOP, 0}, {"pro", R_PER | R_STOP, 0}, {"je", R_PER | R_STOP, 0},
     {"for", R_STOP, 0}, {"to", R_STOP, 0}, {"and", R_STOP, 0}, {"or", R_STOP, 0},
     {"the", R_STOP, 0}, {"a", R_ARTICLE | R_STOP, 0}, {"an", R_ARTICLE | R_STOP, 0},
-    {"by", R_DTRIG | R_STOP, 0}, {"from", R_STOP | R_LOC, 0}, {"at", R_STOP, 0},
+    {"by", R_STOP, 0}, {"from", R_STOP | R_LOC, 0}, {"at", R_STOP, 0},
     {"on", R_STOP, 0}, {"with", R_STOP, 0}, {"than", R_STOP, 0}, {"more", R_STOP, 0},
     {"less", R_STOP, 0}, {"over", R_STOP, 0}, {"under", R_STOP, 0}, {"und", R_STOP, 0},
     {"oder", R_STOP, 0}, {"der", R_STOP, 0}, {"die", R_STOP, 0}, {"das", R_STOP, 0},
     {"den", R_STOP, 0}, {"dem", R_STOP, 0}, {"von", R_STOP, 0}, {"für", R_STOP, 0},
-    {"mit", R_STOP, 0}, {"bis", R_DTRIG | R_STOP, 0}, {"is", R_STOP, 0},
+    {"mit", R_STOP, 0}, {"bis", R_STOP, 0}, {"is", R_STOP, 0},
     {"are", R_STOP, 0}, {"was", R_STOP, 0}, {"were", R_STOP, 0},
-    {"this", R_STOP | R_DWORD, 0}, {"that", R_STOP, 0}, {"these", R_STOP, 0},
+    {"this", R_STOP, 0}, {"that", R_STOP, 0}, {"these", R_STOP, 0},
     {"those", R_STOP, 0}, {"about", R_STOP, 0}, {"around", R_STOP, 0}, {"plus", R_STOP, 0},
     {"all", R_STOP, 0}, {"only", R_STOP, 0}, {"some", R_STOP, 0}, {"any", R_STOP, 0},
     {"as", R_STOP | R_DWORD, 0}, {"up", R_STOP, 0},
-    /* months */
-    {"january", R_MONTH, 1}, {"jan", R_MONTH | R_MAMBIG, 1}, {"januar", R_MONTH, 1},
-    {"jänner", R_MONTH, 1}, {"february", R_MONTH, 2}, {"feb", R_MONTH, 2},
-    {"februar", R_MONTH, 2}, {"march", R_MONTH, 3}, {"mar", R_MONTH | R_MAMBIG, 3},
-    {"märz", R_MONTH, 3}, {"maerz", R_MONTH, 3}, {"april", R_MONTH, 4}, {"apr", R_MONTH, 4},
-    {"may", R_MONTH | R_MAMBIG, 5}, {"mai", R_MONTH, 5}, {"june", R_MONTH, 6},
-    {"jun", R_MONTH, 6}, {"juni", R_MONTH, 6}, {"july", R_MONTH, 7}, {"jul", R_MONTH, 7},
-    {"juli", R_MONTH, 7}, {"august", R_MONTH, 8}, {"aug", R_MONTH, 8},
-    {"september", R_MONTH, 9}, {"sep", R_MONTH, 9}, {"sept", R_MONTH, 9},
-    {"october", R_MONTH, 10}, {"oct", R_MONTH, 10}, {"oktober", R_MONTH, 10},
-    {"okt", R_MONTH, 10}, {"november", R_MONTH, 11}, {"nov", R_MONTH, 11},
-    {"december", R_MONTH, 12}, {"dec", R_MONTH, 12}, {"dezember", R_MONTH, 12},
-    {"dez", R_MONTH, 12},
-    /* number words */
-    {"one", R_NUMW, 1}, {"two", R_NUMW, 2}, {"three", R_NUMW, 3}, {"four", R_NUMW, 4},
-    {"five", R_NUMW, 5}, {"six", R_NUMW, 6}, {"seven", R_NUMW, 7}, {"eight", R_NUMW, 8},
-    {"nine", R_NUMW, 9}, {"ten", R_NUMW, 10}, {"eleven", R_NUMW, 11},
-    {"twelve", R_NUMW, 12}, {"thirteen", R_NUMW, 13}, {"fourteen", R_NUMW, 14},
-    {"fifteen", R_NUMW, 15}, {"sixteen", R_NUMW, 16}, {"seventeen", R_NUMW, 17},
-    {"eighteen", R_NUMW, 18}, {"nineteen", R_NUMW, 19}, {"twenty", R_NUMW, 20},
-    {"thirty", R_NUMW, 30}, {"forty", R_NUMW, 40}, {"fifty", R_NUMW, 50},
-    {"sixty", R_NUMW, 60}, {"seventy", R_NUMW, 70}, {"eighty", R_NUMW, 80},
-    {"ninety", R_NUMW, 90}, {"ein", R_NUMW, 1}, {"eine", R_NUMW, 1}, {"einen", R_NUMW, 1},
-    {"eins", R_NUMW, 1}, {"zwei", R_NUMW, 2}, {"drei", R_NUMW, 3}, {"vier", R_NUMW, 4},
-    {"fünf", R_NUMW, 5}, {"sechs", R_NUMW, 6}, {"sieben", R_NUMW, 7}, {"acht", R_NUMW, 8},
-    {"neun", R_NUMW, 9}, {"zehn", R_NUMW, 10}, {"elf", R_NUMW, 11}, {"zwölf", R_NUMW, 12},
-    {"zwanzig", R_NUMW, 20}, {"dreißig", R_NUMW, 30}, {"vierzig", R_NUMW, 40},
-    {"fünfzig", R_NUMW, 50}, {"eines", R_ARTICLE, 0}, {"einem", R_ARTICLE, 0},
-    {"einer", R_ARTICLE, 0}, {"dozen", R_DOZEN, 12},
+    /* articles */
+    {"eines", R_ARTICLE, 0}, {"einem", R_ARTICLE, 0},
+    {"einer", R_ARTICLE, 0},
     {"un", R_ARTICLE, 0}, {"une", R_ARTICLE, 0}, {"una", R_ARTICLE, 0}, {"uno", R_ARTICLE, 0},
-    {"een", R_ARTICLE, 0}, {"dutzend", R_DOZEN, 12}, {"douzaine", R_DOZEN, 12},
-    {"docena", R_DOZEN, 12}, {"dozzina", R_DOZEN, 12}, {"dozijn", R_DOZEN, 12},
-    {"dizaine", R_DOZEN, 10}, {"vingtaine", R_DOZEN, 20}, {"trentaine", R_DOZEN, 30},
-    {"quarantaine", R_DOZEN, 40}, {"cinquantaine", R_DOZEN, 50}, {"centaine", R_DOZEN, 100},
-    {"decena", R_DOZEN, 10}, {"veintena", R_DOZEN, 20}, {"centenar", R_DOZEN, 100},
-    {"decina", R_DOZEN, 10}, {"ventina", R_DOZEN, 20}, {"trentina", R_DOZEN, 30},
-    {"centinaio", R_DOZEN, 100}, {"tiental", R_DOZEN, 10},
-    {"cent", R_SCALE, 100}, {"cents", R_SCALE, 100}, {"mille", R_SCALE, 1000},
-    {"mil", R_SCALE, 1000}, {"duizend", R_SCALE, 1000},
-    {"hundred", R_SCALE, 100}, {"hundert", R_SCALE, 100},
-    {"thousand", R_SCALE | R_MULT, 1000}, {"tausend", R_SCALE | R_MULT, 1000},
-    {"million", R_SCALE | R_MULT, 1000000}, {"millions", R_MULT, 1000000},
-    {"millionen", R_SCALE | R_MULT, 1000000}, {"billion", R_SCALE | R_MULT, 1000000000},
-    {"k", R_MULT, 1000}, {"m", R_MULT, 1000000}, {"mn", R_MULT, 1000000},
-    {"mio", R_MULT, 1000000}, {"bn", R_MULT, 1000000000}, {"mrd", R_MULT, 1000000000},
-    {"tsd", R_MULT, 1000},
-    /* currencies: val indexes currencies[] */
-    {"eur", R_CUR, 0}, {"euro", R_CUR, 0}, {"euros", R_CUR, 0}, {"usd", R_CUR, 1},
-    {"dollar", R_CUR, 1}, {"dollars", R_CUR, 1}, {"gbp", R_CUR, 2}, {"pound", R_CUR, 2},
-    {"pounds", R_CUR, 2}, {"sterling", R_CUR, 2}, {"chf", R_CUR, 3}, {"francs", R_CUR, 3},
-    {"franken", R_CUR, 3}, {"jpy", R_CUR, 4}, {"yen", R_CUR, 4}, {"cad", R_CUR, 5},
-    {"aud", R_CUR, 6}, {"sek", R_CUR, 7}, {"nok", R_CUR, 8}, {"dkk", R_CUR, 9},
-    {"pln", R_CUR, 10}, {"czk", R_CUR, 11}, {"inr", R_CUR, 12}, {"cny", R_CUR, 13},
-    /* budget, discount, term */
-    {"budget", R_BUDGET, 0}, {"budgets", R_BUDGET, 0}, {"budgeted", R_BUDGET, 0},
-    {"budgetary", R_BUDGET, 0}, {"spend", R_BUDGET, 0}, {"spending", R_BUDGET, 0},
-    {"afford", R_BUDGET, 0}, {"invest", R_BUDGET, 0}, {"investment", R_BUDGET, 0},
-    {"pay", R_BUDGET, 0}, {"budgetrahmen", R_BUDGET, 0}, {"etat", R_BUDGET, 0},
-    {"investition", R_BUDGET, 0}, {"investieren", R_BUDGET, 0}, {"ausgeben", R_BUDGET, 0},
-    {"kostenrahmen", R_BUDGET, 0}, {"cost", R_BUDGET, 0}, {"costs", R_BUDGET, 0},
-    {"price", R_BUDGET, 0}, {"priced", R_BUDGET, 0}, {"kosten", R_BUDGET, 0},
-    {"preis", R_BUDGET, 0},
+    {"een", R_ARTICLE, 0},
+    /* discount, term */
     {"discount", R_DISC, 1}, {"discounts", R_DISC, 1}, {"rebate", R_DISC, 1},
     {"reduction", R_DISC, 1}, {"markdown", R_DISC, 1}, {"rabatt", R_DISC, 1},
     {"nachlass", R_DISC, 1}, {"preisnachlass", R_DISC, 1}, {"ermäßigung", R_DISC, 1},
@@ -124,36 +50,9 @@ const struct kwdef dw__ex_kwdefs[] = {
     {"annual", R_ANNUAL, 0}, {"annually", R_ANNUAL, 0}, {"yearly", R_ANNUAL, 0},
     {"jährlich", R_ANNUAL, 0}, {"jährliche", R_ANNUAL, 0}, {"jährlichen", R_ANNUAL, 0},
     {"jährlicher", R_ANNUAL, 0}, {"jaehrlich", R_ANNUAL, 0},
-    /* time units */
-    {"day", R_TUNIT, TU_DAY}, {"days", R_TUNIT, TU_DAY}, {"tag", R_TUNIT, TU_DAY},
-    {"tage", R_TUNIT, TU_DAY}, {"tagen", R_TUNIT, TU_DAY}, {"week", R_TUNIT, TU_WEEK},
-    {"weeks", R_TUNIT, TU_WEEK}, {"woche", R_TUNIT, TU_WEEK}, {"wochen", R_TUNIT, TU_WEEK},
-    {"month", R_TUNIT, TU_MONTH}, {"months", R_TUNIT, TU_MONTH},
-    {"monat", R_TUNIT, TU_MONTH}, {"monate", R_TUNIT, TU_MONTH},
-    {"monaten", R_TUNIT, TU_MONTH}, {"monats", R_TUNIT, TU_MONTH},
-    {"year", R_TUNIT | R_DWORD, TU_YEAR}, {"years", R_TUNIT, TU_YEAR},
-    {"yr", R_TUNIT, TU_YEAR}, {"yrs", R_TUNIT, TU_YEAR}, {"jahr", R_TUNIT, TU_YEAR},
-    {"jahre", R_TUNIT, TU_YEAR}, {"jahren", R_TUNIT, TU_YEAR},
-    {"jahres", R_TUNIT, TU_YEAR}, {"quarter", R_TUNIT, TU_QUARTER},
-    {"quarters", R_TUNIT, TU_QUARTER}, {"quartal", R_TUNIT, TU_QUARTER},
-    {"quartals", R_TUNIT, TU_QUARTER},
-    /* dates */
-    {"before", R_DTRIG, 0}, {"until", R_DTRIG, 0}, {"till", R_DTRIG, 0},
-    {"til", R_DTRIG, 0}, {"due", R_DTRIG, 0}, {"deadline", R_DTRIG, 0},
-    {"latest", R_DTRIG, 0}, {"later", R_DTRIG, 0}, {"spätestens", R_DTRIG, 0},
-    {"spaetestens", R_DTRIG, 0}, {"vor", R_DTRIG, 0}, {"frist", R_DTRIG, 0},
-    {"termin", R_DTRIG, 0}, {"live", R_DTRIG, 0}, {"launch", R_DTRIG, 0},
-    {"next", R_DWORD, 0}, {"coming", R_DWORD, 0}, {"nächste", R_DWORD, 0},
-    {"nächsten", R_DWORD, 0}, {"nächster", R_DWORD, 0}, {"naechste", R_DWORD, 0},
-    {"naechsten", R_DWORD, 0}, {"kommende", R_DWORD, 0}, {"kommenden", R_DWORD, 0},
-    {"diese", R_DWORD, 0}, {"diesen", R_DWORD, 0}, {"dieses", R_DWORD, 0},
-    {"end", R_DWORD, 0}, {"ende", R_DWORD, 0}, {"eoy", R_DWORD, 0},
-    {"yearend", R_DWORD, 0}, {"jahresende", R_DWORD, 0}, {"monatsende", R_DWORD, 0},
-    {"quartalsende", R_DWORD, 0}, {"asap", R_DWORD, 0}, {"immediately", R_DWORD, 0},
-    {"urgent", R_DWORD, 0}, {"urgently", R_DWORD, 0}, {"dringend", R_DWORD, 0},
-    {"schnellstmöglich", R_DWORD, 0}, {"sofort", R_DWORD, 0}, {"so", R_DWORD, 0},
-    {"q", R_DWORD, 0},
-    {"skip", R_NEG, 0},
+    /* words that may start a date: "year-end", "as soon as", "so schnell wie" */
+    {"year", R_DWORD, 0},
+    {"so", R_DWORD, 0},
     /* data residency and location */
     {"residency", R_RESID, 1}, {"resident", R_RESID, 1}, {"hosted", R_RESID, 1},
     {"hosting", R_RESID, 1}, {"host", R_RESID, 1}, {"stored", R_RESID, 1},
@@ -198,19 +97,9 @@ const struct kwdef dw__ex_kwdefs[] = {
     {"standorten", R_LOC, 0}, {"niederlassung", R_LOC, 0},
     {"niederlassungen", R_LOC, 0}, {"ansässig", R_LOC, 0}, {"firmensitz", R_LOC, 0},
     {"hauptsitz", R_LOC, 0}, {"aus", R_LOC, 0},
-    /* hedges: val 1 on its own, 0 only as "maybe later", "nice to have" */
-    {"maybe", R_HEDGE, 1}, {"perhaps", R_HEDGE, 1}, {"possibly", R_HEDGE, 1},
-    {"optional", R_HEDGE, 1}, {"optionally", R_HEDGE, 1}, {"might", R_HEDGE, 1},
-    {"eventually", R_HEDGE, 1}, {"potentially", R_HEDGE, 1}, {"considering", R_HEDGE, 1},
-    {"nice", R_HEDGE, 0}, {"vielleicht", R_HEDGE, 1}, {"eventuell", R_HEDGE, 1},
-    {"evtl", R_HEDGE, 1}, {"ggf", R_HEDGE, 1}, {"gegebenenfalls", R_HEDGE, 1},
-    {"optionale", R_HEDGE, 1}, {"optionalen", R_HEDGE, 1}, {"möglicherweise", R_HEDGE, 1},
-    {"später", R_HEDGE, 1}, {"späteren", R_HEDGE, 1}, {"perspektivisch", R_HEDGE, 1},
-    {"künftig", R_HEDGE, 1}, {"zukünftig", R_HEDGE, 1}, {"irgendwann", R_HEDGE, 1},
-    {"wünschenswert", R_HEDGE, 1}, {"schön", R_HEDGE, 0},
 };
 /* clang-format on */
-const size_t dw__ex_n_kwdefs = DW_ARRAY_SIZE(dw__ex_kwdefs);
+const size_t dw__ex_n_kw_builtin = DW_ARRAY_SIZE(dw__ex_kw_builtin);
 
 /* ---- integrations: the systems customers name when none are configured ---------------- */
 

@@ -65,7 +65,9 @@ const char *const dw__unit_lexicon[] = {
     "cliniche|ospedale|ospedali|albergo|alberghi|hotel|scuola|scuole|supermercato|"
     "supermercati|panificio|panifici|laboratorio|laboratori|deposito|depositi|impianto|"
     "impianti|ristorante|ristoranti|agenzia|agenzie|succursale|succursali|centro|centri|"
-    "segheria|segherie|terminal|cantiere|cantieri",
+    "segheria|segherie|terminal|cantiere|cantieri|struttura|strutture|sottostazione|"
+    "sottostazioni|studio medico|studi medici|poliambulatorio|poliambulatori|ambulatorio|"
+    "ambulatori|resort|campus",
     "site|nl|site|sites|locatie|locaties|vestiging|vestigingen|winkel|winkels|filiaal|filialen|"
     "kantoor|kantoren|fabriek|fabrieken|magazijn|magazijnen|apotheek|apotheken|bakkerij|"
     "bakkerijen|kliniek|klinieken|praktijk|praktijken|ziekenhuis|ziekenhuizen|hotel|hotels|"
@@ -80,7 +82,8 @@ const char *const dw__unit_lexicon[] = {
     "utilisateur|utilisateurs|personnes",
     "users|es|empleado|empleados|trabajador|trabajadores|usuario|usuarios|colaboradores|"
     "personas",
-    "users|it|dipendente|dipendenti|collaboratori|utente|utenti|addetti|persone",
+    "users|it|dipendente|dipendenti|collaboratori|utente|utenti|addetti|persone|tecnici|"
+    "operatori",
     "users|nl|medewerker|medewerkers|werknemer|werknemers|gebruiker|gebruikers|"
     "personeelsleden",
 };

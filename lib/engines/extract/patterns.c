@@ -125,19 +125,25 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
     while (j < c->nt && total + cur < 1000000000000LL) {
         if (role(c, j, R_NUMW)) {
             int64_t v = c->t[j].nval;
-            if (last == 1 && !adds_to(cur, v))
-                break;
-            cur += v;
+            if (last == 1 && v == 20 && cur % 100 == 4 && is(c, j - 1, "-")) {
+                cur += 76; /* French "quatre-vingt(s)": four twenties */
+                j++;
+            } else {
+                if (last == 1 && !adds_to(cur, v))
+                    break;
+                cur += v;
+                j++;
+            }
             last = 1;
             any = true;
-            j++;
             /* "twenty-five", "vingt-cinq"; "treinta y cinco", "vingt et un" */
             size_t k = j;
             if (is(c, k, "-") && glued(c, k) && glued(c, k + 1))
                 k++;
             else if (is(c, k, "y") || is(c, k, "et"))
                 k++;
-            if (k > j && role(c, k, R_NUMW) && adds_to(cur, c->t[k].nval))
+            if (k > j && role(c, k, R_NUMW) &&
+                (adds_to(cur, c->t[k].nval) || (c->t[k].nval == 20 && cur % 100 == 4)))
                 j = k;
             continue;
         }
@@ -183,8 +189,10 @@ int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end) {
     }
     if (!role(c, j, R_MULT))
         return 0;
-    if (tlen(c, j) <= 2 && !glued(c, j))
-        return 0; /* "k", "M", "bn" touch the number */
+    /* "k", "M", "bn" touch the number, or a currency sign after them: "60 k€", "300 kEUR" */
+    if (tlen(c, j) <= 2 && !glued(c, j) &&
+        !(glued(c, j + 1) && (dw__ex_currency_sign(c, j + 1) || role(c, j + 1, R_CUR))))
+        return 0;
     size_t e = j + 1;
     if ((is(c, j, "mio") || is(c, j, "tsd") || is(c, j, "mrd")) && is(c, e, ".") && glued(c, e))
         e++;

@@ -121,17 +121,67 @@ json_t *dw__ex_extract_residency(struct ctx *c) {
     return json_null();
 }
 
-/* A location word within four words before i: "based in", "offices in", "aus", or any
- * noun for premises in the six languages ("three Werke in", "magasins en"). */
-static bool cue_before(const struct ctx *c, size_t i) {
+/* Word lists with their lengths, so a token of another length costs one compare. */
+struct word {
+    const char *s;
+    size_t n;
+};
+#define W(str)                                                                                     \
+    { str, sizeof str - 1 }
+
+static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n) {
+    if (k >= c->nt)
+        return false;
+    size_t l = tlen(c, k);
+    bool apos = c->t[k].flags & TF_APOS;
+    for (size_t m = 0; m < n; m++)
+        if ((l == w[m].n || apos) && is_n(c, k, w[m].s, w[m].n))
+            return true;
+    return false;
+}
+
+/* Words that name where the customer sits rather than where the sites in question are:
+ * "based in", "mit Sitz in", "aus", "siège à", "con sede en", "gevestigd in". */
+static bool seat_word(const struct ctx *c, size_t k) {
+    static const struct word w[] = {
+        W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
+        W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
+        W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
+        W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
+        W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
+    return word_in(c, k, w, DW_ARRAY_SIZE(w));
+}
+
+/* Location words of the other languages that the keyword table does not mark: "implantés
+ * en", "présents en", "ubicadas en", "oficinas en", "presenti in". */
+static bool loc_word(const struct ctx *c, size_t k) {
+    static const struct word w[] = {
+        W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
+        W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
+        W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
+        W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
+        W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
+        W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
+    return word_in(c, k, w, DW_ARRAY_SIZE(w));
+}
+
+enum cue { CUE_NONE, CUE_SEAT, CUE_SITE };
+
+/* The nearest location word within four words before i: a seat ("based in", "Sitz in",
+ * "siège à"), or a site — a location word ("offices in") or any noun for premises in the
+ * six languages ("three Werke in", "magasins en", "usine de"). */
+static enum cue cue_kind(const struct ctx *c, size_t i) {
     for (size_t k = i; k-- > 0 && i - k <= 4 && !sent_end(c, k);) {
         size_t e;
         const struct phrase *u;
-        if (role(c, k, R_LOC) || (c->site_unit && wordish(c, k) && (u = dw__ex_unit_at(c, k, &e)) &&
-                                  e <= i && strcmp(u->name, c->site_unit) == 0))
-            return true;
+        if (seat_word(c, k))
+            return CUE_SEAT;
+        if (role(c, k, R_LOC) || loc_word(c, k) ||
+            (c->site_unit && wordish(c, k) && (u = dw__ex_unit_at(c, k, &e)) && e <= i &&
+             strcmp(u->name, c->site_unit) == 0))
+            return CUE_SITE;
     }
-    return false;
+    return CUE_NONE;
 }
 
 /* A country adjective describing the customer: "a Dutch food producer", "our Italian
@@ -147,6 +197,76 @@ static const char *country_adjective(const struct ctx *c, size_t i) {
     for (size_t k = 0; k < dw__n_country_names && k < DW_ARRAY_SIZE(dw__ex_g.codes); k++)
         if (((dw__ex_g.codes[k][0] << 8) | dw__ex_g.codes[k][1]) == v)
             return dw__ex_g.codes[k];
+    return NULL;
+}
+
+/* Country and regional adjectives in French, Spanish, Italian and Dutch (English and German
+ * ones are keywords): "une banque privée genevoise", "la filiale española", "catena di
+ * farmacie ticinese", "een Nederlandse keten", "Vlaamse Zorggroep". Forms that are also a
+ * language's name ("français", "español", "italiano") count only outside "en/in/le/el ...";
+ * those that are also surnames or dishes ("Breton", "bolognese") are not listed. */
+static const struct {
+    struct word w;
+    const char *code;
+} local_adjectives[] = {
+    {W("français"), "FR"},        {W("française"), "FR"},    {W("françaises"), "FR"},
+    {W("lyonnais"), "FR"},        {W("lyonnaise"), "FR"},    {W("parisien"), "FR"},
+    {W("parisienne"), "FR"},      {W("marseillais"), "FR"},  {W("toulousain"), "FR"},
+    {W("toulousaine"), "FR"},     {W("bordelais"), "FR"},    {W("lillois"), "FR"},
+    {W("nantais"), "FR"},         {W("alsacien"), "FR"},     {W("alsacienne"), "FR"},
+    {W("francesa"), "FR"},        {W("francese"), "FR"},     {W("franse"), "FR"},
+    {W("genevois"), "CH"},        {W("genevoise"), "CH"},    {W("vaudois"), "CH"},
+    {W("vaudoise"), "CH"},        {W("valaisan"), "CH"},     {W("valaisanne"), "CH"},
+    {W("romand"), "CH"},          {W("romande"), "CH"},      {W("romands"), "CH"},
+    {W("tessinois"), "CH"},       {W("ticinese"), "CH"},     {W("ticinesi"), "CH"},
+    {W("zurichois"), "CH"},       {W("zurichoise"), "CH"},   {W("bâlois"), "CH"},
+    {W("zwitserse"), "CH"},       {W("belge"), "BE"},        {W("belges"), "BE"},
+    {W("bruxellois"), "BE"},      {W("bruxelloise"), "BE"},  {W("wallon"), "BE"},
+    {W("wallonne"), "BE"},        {W("liégeois"), "BE"},     {W("belgische"), "BE"},
+    {W("vlaamse"), "BE"},         {W("waalse"), "BE"},       {W("luxembourgeois"), "LU"},
+    {W("luxembourgeoise"), "LU"}, {W("québécois"), "CA"},    {W("québécoise"), "CA"},
+    {W("canadienne"), "CA"},      {W("allemand"), "DE"},     {W("allemande"), "DE"},
+    {W("alemana"), "DE"},         {W("alemán"), "DE"},       {W("tedesca"), "DE"},
+    {W("tedesco"), "DE"},         {W("duitse"), "DE"},       {W("española"), "ES"},
+    {W("español"), "ES"},         {W("espagnole"), "ES"},    {W("spagnola"), "ES"},
+    {W("madrileña"), "ES"},       {W("madrileño"), "ES"},    {W("barcelonesa"), "ES"},
+    {W("sevillana"), "ES"},       {W("andaluza"), "ES"},     {W("andaluz"), "ES"},
+    {W("asturiana"), "ES"},       {W("spaanse"), "ES"},      {W("italienne"), "IT"},
+    {W("italiana"), "IT"},        {W("italiano"), "IT"},     {W("italiane"), "IT"},
+    {W("italiani"), "IT"},        {W("italiaanse"), "IT"},   {W("lombarda"), "IT"},
+    {W("piemontese"), "IT"},      {W("milanese"), "IT"},     {W("torinese"), "IT"},
+    {W("veneziana"), "IT"},       {W("siciliana"), "IT"},    {W("pugliese"), "IT"},
+    {W("nederlandse"), "NL"},     {W("hollandse"), "NL"},    {W("néerlandaise"), "NL"},
+    {W("mexicana"), "MX"},        {W("mexicano"), "MX"},     {W("mexicaine"), "MX"},
+    {W("colombiana"), "CO"},      {W("colombiano"), "CO"},   {W("chilena"), "CL"},
+    {W("chileno"), "CL"},         {W("peruana"), "PE"},      {W("peruano"), "PE"},
+    {W("ecuatoriana"), "EC"},     {W("uruguaya"), "UY"},     {W("marocaine"), "MA"},
+    {W("marroquí"), "MA"},        {W("sénégalaise"), "SN"},  {W("tunisienne"), "TN"},
+    {W("algérienne"), "DZ"},      {W("ivoirienne"), "CI"},   {W("portuguesa"), "PT"},
+    {W("portugaise"), "PT"},      {W("portoghese"), "PT"},   {W("autrichienne"), "AT"},
+    {W("austriaca"), "AT"},       {W("oostenrijkse"), "AT"},
+};
+
+/* A local adjective at i describing the customer: a noun before it ("banque genevoise") or
+ * after it ("Nederlandse keten"), not the language ("en français", "in het Italiaans"). */
+static const char *local_adjective(const struct ctx *c, size_t i) {
+    if (!kind(c, i, TK_WORD) || c->claim[i])
+        return NULL;
+    size_t l = tlen(c, i);
+    if (l < 4 || l > 16)
+        return NULL;
+    for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++) {
+        if (l != local_adjectives[n].w.n ||
+            !is_n(c, i, local_adjectives[n].w.s, local_adjectives[n].w.n))
+            continue;
+        if (i > 0 && (is(c, i - 1, "en") || is(c, i - 1, "in") || is(c, i - 1, "le") ||
+                      is(c, i - 1, "el") || is(c, i - 1, "del") || is(c, i - 1, "du") ||
+                      is(c, i - 1, "l'") || is(c, i - 1, "het")))
+            return NULL;
+        if ((i > 0 && kind(c, i - 1, TK_WORD)) || kind(c, i + 1, TK_WORD))
+            return local_adjectives[n].code;
+        return NULL;
+    }
     return NULL;
 }
 
@@ -167,55 +287,150 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
     return false;
 }
 
-/* The first country named after a location word ("based in", "our sites in", "aus"), else
- * the first country named at all; mentions inside a residency phrase do not count. */
+/* A country or a state, region or city of one at token i: its code and end; NULL when none
+ * (or a group of countries, or "New ..."). */
+/* Part of a postal address: "Corso Francia 210", "Avenue de France", "Calle de Alemania". */
+static bool street_before(const struct ctx *c, size_t i) {
+    static const struct word w[] = {
+        W("corso"),     W("via"),    W("viale"),  W("piazza"),  W("rue"),    W("avenue"),
+        W("boulevard"), W("bd"),     W("calle"),  W("avenida"), W("av"),     W("paseo"),
+        W("plaza"),     W("carrer"), W("straße"), W("strasse"), W("str"),    W("weg"),
+        W("laan"),      W("straat"), W("plein"),  W("road"),    W("street"), W("largo"),
+        W("ronda"),     W("allee"),  W("platz"),  W("quai"),    W("chemin"), W("route"),
+        W("travessera")};
+    for (size_t k = i, n = 0; k-- > 0 && n < 3; n++) {
+        if (word_in(c, k, w, DW_ARRAY_SIZE(w)))
+            return true;
+        if (!(is(c, k, "de") || is(c, k, "di") || is(c, k, "del") || is(c, k, "della") ||
+              is(c, k, "d'") || is(c, k, "du") || is(c, k, ".") || is(c, k, "la")))
+            return false;
+    }
+    return false;
+}
+
+/* Is the whole message in lower case (a chat line, a phone's quick reply)? Then a region or
+ * city written in lower case after a preposition counts ("17 magasins en bretagne"). */
+static bool all_lower(const struct ctx *c) {
+    for (size_t b = 0; b < c->len; b++)
+        if (c->text[b] >= 'A' && c->text[b] <= 'Z')
+            return false;
+    return true;
+}
+
+static bool preposition(const struct ctx *c, size_t k) {
+    return is(c, k, "in") || is(c, k, "en") || is(c, k, "a") || is(c, k, "à") || is(c, k, "nel") ||
+           is(c, k, "nella") || is(c, k, "im") || is(c, k, "op") || is(c, k, "aan");
+}
+
+/* A country or a state, region or city of one at token i: its code and end; NULL when none
+ * (or a group of countries, "New ...", or a street's name). With lower, a region in lower
+ * case after a preposition or a noun for premises counts too (*ret_lower set). */
+static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_region, bool lower,
+                            bool *ret_lower) {
+    const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
+    *ret_lower = false;
+    size_t re;
+    if (p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &re)) && re > *ret_e)
+        p = NULL; /* the longer name: "Monaco di Baviera" is Munich, not Monaco */
+    if (p) {
+        *ret_region = false;
+        if (claimed(c, i, *ret_e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i) ||
+            street_before(c, i))
+            return NULL;
+        return p->name;
+    }
+    r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, ret_e);
+    if (!r && lower && kind(c, i, TK_WORD) && i > 0 && c->t[i].gap &&
+        (preposition(c, i - 1) || cue_kind(c, i) == CUE_SITE)) {
+        bool was = c->loose;
+        c->loose = true;
+        r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, ret_e);
+        c->loose = was;
+        *ret_lower = r != NULL;
+    }
+    if (!r)
+        return NULL;
+    const char *cc = dw__ex_g.region_cc[r - dw__ex_g.region_ph];
+    *ret_region = true;
+    if (cc[0] == '-' || claimed(c, i, *ret_e) || (i > 0 && is(c, i - 1, "new")) ||
+        street_before(c, i))
+        return NULL;
+    return cc;
+}
+
+/* Does a place of another country follow within the same sentence, a few words on ("plants
+ * in Sweden, Poland and Mexico")? */
+static bool other_country_follows(struct ctx *c, size_t e, const char *code) {
+    for (size_t j = e; j < c->nt && j < e + 8 && !sent_end(c, j); j++) {
+        size_t pe;
+        bool reg, low;
+        const char *cc = place_at(c, j, &pe, &reg, false, &low);
+        if (cc && strcmp(cc, code) != 0)
+            return true;
+        if (cc)
+            j = pe - 1;
+    }
+    return false;
+}
+
+struct place {
+    const char *code;
+    size_t f0, f1;
+    bool region;
+};
+
+static json_t *place_fact(struct ctx *c, const struct place *p) {
+    json_t *o = dw__ex_fact(c, "code", json_string(p->code), p->f0, p->f1);
+    dw__ex_put(c, o, "via", json_string(p->region ? "region" : "location"));
+    dw__ex_put_conf(c, o, p->region ? 85 : 95);
+    return o;
+}
+
+/* The project's place over the customer's seat: the first place after a word for sites
+ * ("our new plant in Passau", "magasins en Normandie", "usine de Tanger") — a state, region
+ * or city counting as its country — unless the sites span several countries, then the first
+ * place after a word for the seat ("based in", "mit Sitz in Zug", "siège à Paris"). Failing
+ * both, the first country named, else a country adjective before a noun ("a Dutch food
+ * producer"); mentions inside a residency phrase do not count. */
 json_t *dw__ex_extract_country(struct ctx *c) {
+    struct place seat = {0}, site = {0};
+    bool site_multi = false, lower = all_lower(c), adj_local = false, any_region = false;
     size_t f0 = 0, f1 = 0, e;
-    bool cue_found = false;
-    const struct phrase *first = NULL, *r;
-    const char *adj_code = NULL, *region_code = NULL;
-    for (size_t i = 0; i < c->nt; i++) {
-        const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, &e);
-        if (!p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e)) &&
-            dw__ex_g.region_cc[r - dw__ex_g.region_ph][0] != '-' && !claimed(c, i, e) &&
-            !(i > 0 && is(c, i - 1, "new")) && cue_before(c, i)) {
-            /* "drei Werke in Sachsen und zwei Niederlassungen in Polen": the first place
-             * after a location word, a state or city as much as a country */
-            region_code = dw__ex_g.region_cc[r - dw__ex_g.region_ph];
-            f0 = i;
-            f1 = e;
-            break;
-        }
-        if (!p && !first && !adj_code && (adj_code = country_adjective(c, i))) {
-            /* "a Dutch food producer", "ein deutscher Händler": a country when none is
-             * named before it */
-            f0 = i;
-            f1 = i + 1;
+    const char *first = NULL, *adj_code = NULL;
+    for (size_t i = 0; i < c->nt && !(site.code && seat.code); i++) {
+        bool region, low;
+        const char *code = place_at(c, i, &e, &region, lower, &low);
+        if (!code) {
+            if (!first && !adj_code && !site.code && !seat.code &&
+                ((adj_code = country_adjective(c, i)) ||
+                 (adj_local = (adj_code = local_adjective(c, i)) != NULL))) {
+                /* "a Dutch food producer", "ein deutscher Händler": a country when none is
+                 * named before it */
+                f0 = i;
+                f1 = i + 1;
+            }
             continue;
         }
-        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i))
-            continue;
-        if (adj_code && !cue_before(c, i))
-            continue; /* the adjective came first: "a Swedish firm with plants in Poland" */
-        bool cue = cue_before(c, i);
-        if (cue || !first) {
-            adj_code = NULL;
-            first = p;
+        any_region |= region;
+        enum cue k = low ? CUE_SITE : cue_kind(c, i);
+        if (k == CUE_SITE && !site.code) {
+            site = (struct place){code, i, e, region};
+            site_multi = other_country_follows(c, e, code);
+        } else if (k == CUE_SEAT && !seat.code) {
+            seat = (struct place){code, i, e, region};
+        } else if (k == CUE_NONE && !region && !first && !adj_code) {
+            first = code; /* the adjective came first: "a Swedish firm with plants in Poland" */
             f0 = i;
             f1 = e;
-        }
-        if (cue) {
-            cue_found = true;
-            break;
         }
         i = e - 1;
     }
-    if (region_code) {
-        json_t *o = dw__ex_fact(c, "code", json_string(region_code), f0, f1);
-        dw__ex_put(c, o, "via", json_string("region"));
-        dw__ex_put_conf(c, o, 85);
-        return o;
-    }
+    if (site.code && !(site_multi && seat.code))
+        return place_fact(c, &site);
+    if (seat.code)
+        return place_fact(c, &seat);
+    if (!first && adj_code && adj_local && any_region)
+        return json_null(); /* "Cabinet lyonnais … un client en Catalogne": the region decides */
     if (!first && adj_code) {
         json_t *o = dw__ex_fact(c, "code", json_string(adj_code), f0, f1);
         dw__ex_put(c, o, "via", json_string("adjective"));
@@ -224,10 +439,26 @@ json_t *dw__ex_extract_country(struct ctx *c) {
     }
     if (!first)
         return json_null();
-    json_t *o = dw__ex_fact(c, "code", json_string(first->name), f0, f1);
-    dw__ex_put(c, o, "via", json_string(cue_found ? "location" : "named"));
-    dw__ex_put_conf(c, o, cue_found ? 95 : 80);
+    json_t *o = dw__ex_fact(c, "code", json_string(first), f0, f1);
+    dw__ex_put(c, o, "via", json_string("named"));
+    dw__ex_put_conf(c, o, 80);
     return o;
+}
+
+/* Is the place at [i, e) the label of a text table's row — first on its line, then a cell
+ * separator ("Sevilla  | 120 | 14", "Den Haag     90     6")? The table reader claims its
+ * rows for the counts, but the row's place is still a place. */
+static bool table_label(const struct ctx *c, size_t i, size_t e) {
+    size_t b = c->t[i].s;
+    while (b > 0 && (c->text[b - 1] == ' ' || c->text[b - 1] == '\t'))
+        b--;
+    if (b > 0 && c->text[b - 1] != '\n')
+        return false;
+    size_t a = c->t[e - 1].e, sp = 0;
+    for (; a < c->len && (c->text[a] == ' ' || c->text[a] == '\t'); a++)
+        sp += c->text[a] == '\t' ? 2 : 1;
+    return a < c->len && (c->text[a] == '|' || c->text[a] == ';' ||
+                          (sp >= 2 && c->text[a] >= '0' && c->text[a] <= '9'));
 }
 
 /* States, provinces and groups of countries, in text order, once each; a region inside a
@@ -236,7 +467,7 @@ void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
     for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e);
-        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new"))) {
+        if (!p || (claimed(c, i, e) && !table_label(c, i, e)) || (i > 0 && is(c, i - 1, "new"))) {
             i++;
             continue;
         }

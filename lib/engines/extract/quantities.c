@@ -130,7 +130,11 @@ static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) && sym1(c, k) != '.')
             break;
-        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD)) {
+        size_t ne;
+        /* per and a unit noun: "je Autohaus", "pro Filiale"; not the Italian "per le 7
+         * sedi" (for the seven sites) */
+        if (per_word(c, k) && !is(c, k, "each") && kind(c, k + 1, TK_WORD) &&
+            dw__ex_unit_at(c, k + 1, &ne)) {
             for (size_t m = k + 2; m < i; m++)
                 if (!(is(c, m, "ca") || is(c, m, ".") || is(c, m, "about") || is(c, m, "around") ||
                       is(c, m, "rund") || is(c, m, "etwa") || is(c, m, "approx") ||
@@ -186,13 +190,19 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
     j++;
     while (is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
            is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
-           is(c, j, "."))
+           is(c, j, "ongeveer") || is(c, j, "environ") || is(c, j, "aproximadamente") ||
+           is(c, j, "unos") || is(c, j, "unas") || is(c, j, "cerca") || is(c, j, "di") ||
+           is(c, j, "ungefähr") || is(c, j, "zirka") || is(c, j, "~") || is(c, j, "."))
         j++;
     size_t e;
     if (!kind(c, j, TK_NUM) || !dw__ex_parse_count(c, j, ret, &e) || claimed(c, j, e))
         return 0;
+    /* the piece word in the six languages: "Stück", "pcs", "pezzi", "stuks", "pièces" */
     if (is(c, e, "stück") || is(c, e, "units") || is(c, e, "pcs") || is(c, e, "stk") ||
-        is(c, e, "in") || is(c, e, "total") || is(c, e, "insgesamt"))
+        is(c, e, "pieces") || is(c, e, "pezzi") || is(c, e, "pz") || is(c, e, "unità") ||
+        is(c, e, "stuks") || is(c, e, "st") || is(c, e, "pièces") || is(c, e, "unités") ||
+        is(c, e, "piezas") || is(c, e, "unidades") || is(c, e, "in") || is(c, e, "total") ||
+        is(c, e, "insgesamt"))
         e++;
     if (is(c, e, "total"))
         e++;
@@ -240,8 +250,10 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
     for (size_t k = tot->t1; k < i; k++)
         if (sent_end(c, k) && !is(c, k, ";") && sym1(c, k) != ',')
             return false; /* the total is in an earlier sentence */
-    if (partitive_before(c, i))
+    if (partitive_before(c, i)) {
+        *open = i; /* "14 sedi, di cui 9 negozi e 5 magazzini": the list of parts goes on */
         return true;
+    }
     if (*open && *open <= i && i - *open <= 12)
         return true;
     /* a list of parts right after the total: "12 sites (9 clinics, 3 labs)", "12 sites: 9..." */
@@ -250,7 +262,60 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
         *open = i;
         return true;
     }
+    /* or in brackets a few words on: "5 strutture in provincia di Padova (un ospedale e 4
+     * poliambulatori)", "12 sites in Bavaria (9 clinics, 3 labs)" */
+    for (size_t k = j; k < i && k <= j + 8; k++)
+        if (is(c, k, "(")) {
+            for (size_t m = k + 1; m < i; m++)
+                if (is(c, m, ")"))
+                    return false;
+            *open = i;
+            return true;
+        }
     return false;
+}
+
+/* Words that give a total after its parts: "10 negozi a Roma, 6 a Milano … In totale 17
+ * sedi", "in total", "insgesamt", "au total", "en total", "in totaal", "alles samen". */
+static bool total_before(const struct ctx *c, size_t i) {
+    static const char *const pats[] = {
+        "{in|en|au} {total|totale|totaal}",
+        "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
+        "in {all|summe|tutto}",
+        "alles {samen|bij elkaar}",
+        "{im|in} ganzen",
+        "{zusammen|samen|together}"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(pats); k++) {
+        size_t b = dw__ex_pat_before(c, i, pats[k]);
+        if (b != SIZE_MAX)
+            return true;
+    }
+    return false;
+}
+
+/* A total given after its parts ("10 negozi a Roma, 6 negozi a Milano. In totale 17
+ * sedi"): the earlier counts of its unit, no more than it together and within the last
+ * eight lines or sentences, are its parts. Marks them in part[]. */
+static void parts_before_total(const struct ctx *c, const struct qty *q, size_t nq, bool *part) {
+    for (size_t k = 0; k < nq; k++) {
+        if (!total_before(c, q[k].t0))
+            continue;
+        int64_t sum = 0;
+        size_t first = k, breaks = 0;
+        for (size_t m = k; m-- > 0;) {
+            if (strcmp(q[m].unit, q[k].unit) != 0 || part[m])
+                continue;
+            for (size_t t = q[m].t1; t < q[first].t0; t++)
+                breaks += sent_end(c, t);
+            if (breaks > 8 || sum + q[m].value > q[k].value)
+                break;
+            sum += q[m].value;
+            first = m;
+        }
+        if (first < k && sum > 0)
+            for (size_t m = first; m < k; m++)
+                part[m] = part[m] || strcmp(q[m].unit, q[k].unit) == 0;
+    }
 }
 
 /* A weak number word ("once", "due", "sei") counts only right before a unit noun of its own
@@ -267,22 +332,339 @@ static bool weak_count_ok(const struct ctx *c, const struct qty *q) {
     return u && (u->lang & wl);
 }
 
-/* The counts in text order without the parts of a total and the weak number words that
- * do not count; returns how many are kept. */
-static size_t keep_counts(const struct ctx *c, struct qty *q, size_t nq) {
+static json_t *qty_json(struct ctx *c, const struct qty *q) {
+    json_t *o = dw__ex_new_item(c);
+    if (o) {
+        dw__ex_put(c, o, "value", json_integer(q->value));
+        dw__ex_put(c, o, "unit", json_string(q->unit));
+        size_t cs = c->t[q->u0].s, ce = c->t[q->u1 - 1].e;
+        dw__ex_put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
+        if (q->per_unit)
+            dw__ex_put(
+                c, o, "per",
+                json_pack("{s:I, s:s}", "value", (json_int_t)q->per_value, "unit", q->per_unit));
+        dw__ex_put_span(c, o, q->t0, q->t1);
+        dw__ex_put_conf(c, o, q->conf);
+    }
+    return o;
+}
+
+/* The counts in text order without the parts of a total (kept in notes: a fact, not the
+ * count) and the weak number words that do not count; returns how many are kept. */
+static size_t keep_counts(struct ctx *c, struct qty *q, size_t nq, json_t *notes) {
     size_t kept = 0, open = 0;
-    for (size_t k = 0; k < nq; k++)
-        if (weak_count_ok(c, &q[k]) &&
-            !part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open))
+    bool later[DW_EXTRACT_MAX_ITEMS] = {0};
+    parts_before_total(c, q, nq, later);
+    for (size_t k = 0; k < nq; k++) {
+        if (!weak_count_ok(c, &q[k]))
+            continue;
+        if (!later[k] && !part_of_total(c, q, kept, q[k].t0, q[k].value, q[k].unit, &open)) {
             q[kept++] = q[k];
+            continue;
+        }
+        json_t *o =
+            notes && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS ? qty_json(c, &q[k]) : NULL;
+        if (o) {
+            dw__ex_put(c, o, "field", json_string("quantities"));
+            dw__ex_put(c, o, "why", json_string("a part of a count given before it"));
+            dw__ex_append(c, notes, o);
+        }
+    }
     return kept;
+}
+
+/* ---- text tables ---------------------------------------------------------------------- */
+
+/* A table written as text: a header row naming what each column counts, rows, perhaps a
+ * total row, the cells split by pipes, tabs or runs of two or more spaces:
+ *
+ *     Sede    | Utenti | AP          Locatie\tMedewerkers\tAccess points
+ *     Milano  |   40   |  6          Amsterdam\t120\t14
+ *     Totale  |  100   | 15          Totaal\t245\t28
+ *
+ * A column whose header is a unit counts that unit: the total row's cell when there is one
+ * ("Total", "Gesamt", "Totale", "Totaal", "Total général"...), else the sum of the rows. A
+ * first column headed by a unit ("Sede", "Standort", "Locatie") counts its rows. */
+
+#define TABLE_COLS 12
+#define TABLE_ROWS 64
+
+struct cell {
+    size_t s, e;
+};
+
+struct trow {
+    size_t s, e; /* the line */
+    struct cell cell[TABLE_COLS];
+    size_t n;
+    char sep;
+    bool rule; /* "---|---", "=====" */
+};
+
+/* Cut the line [s, e) into cells; false when it is not a row of two or more cells. */
+static bool split_row(const char *text, size_t s, size_t e, struct trow *r) {
+    while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '>'))
+        s++;
+    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+        e--;
+    *r = (struct trow){.s = s, .e = e};
+    if (s == e)
+        return false;
+    r->sep = memchr(text + s, '|', e - s) ? '|' : memchr(text + s, '\t', e - s) ? '\t' : ' ';
+    size_t a = s;
+    for (size_t i = s; i <= e; i++) {
+        bool cut = i == e;
+        size_t skip = 1;
+        if (!cut && r->sep == '|')
+            cut = text[i] == '|';
+        else if (!cut && r->sep == '\t')
+            cut = text[i] == '\t';
+        else if (!cut && text[i] == ' ' && i + 1 < e && text[i + 1] == ' ')
+            cut = true;
+        if (!cut)
+            continue;
+        size_t cs = a, ce = i;
+        while (cs < ce && (text[cs] == ' ' || text[cs] == '\t'))
+            cs++;
+        while (ce > cs && (text[ce - 1] == ' ' || text[ce - 1] == '\t'))
+            ce--;
+        /* "| a | b |": no empty cell before the first pipe or after the last */
+        bool edge = r->sep == '|' && cs == ce && (a == s || i == e);
+        if (!edge) {
+            if (r->n == TABLE_COLS)
+                return false;
+            r->cell[r->n++] = (struct cell){cs, ce};
+        }
+        if (r->sep != '|' && r->sep != '\t' && !(i == e))
+            while (i + skip < e && text[i + skip] == ' ')
+                skip++;
+        i += skip - 1;
+        a = i + 1;
+    }
+    bool rule = true;
+    for (size_t k = s; k < e && rule; k++)
+        rule = strchr("-=+:| \t", text[k]) != NULL;
+    r->rule = rule;
+    return r->n >= 2 || rule;
+}
+
+/* A whole number in a cell: "40", "1.200", "1,200", "1'200", "ca. 80", "~12"; -1 otherwise
+ * (also for an empty cell or "-", which count as 0 with *blank set). */
+static int64_t cell_number(const char *text, const struct cell *cl, bool *blank) {
+    size_t s = cl->s, e = cl->e;
+    *blank = s == e || (e - s == 1 && (text[s] == '-' || text[s] == '/'));
+    if (*blank)
+        return 0;
+    if (e - s > 4 && (memcmp(text + s, "ca. ", 4) == 0 || memcmp(text + s, "ca.", 3) == 0))
+        s += text[s + 3] == ' ' ? 4 : 3;
+    if (s < e && text[s] == '~')
+        s++;
+    while (s < e && text[s] == ' ')
+        s++;
+    int64_t v = 0;
+    size_t digits = 0, group = 0;
+    bool grouped = false;
+    for (size_t i = s; i < e; i++) {
+        char ch = text[i];
+        if (ch >= '0' && ch <= '9') {
+            if (v > 100000000)
+                return -1;
+            v = v * 10 + (ch - '0');
+            digits++;
+            group++;
+        } else if ((ch == '.' || ch == ',' || ch == '\'') && digits && i + 1 < e) {
+            if (grouped && group != 3)
+                return -1;
+            grouped = true;
+            group = 0;
+        } else {
+            return -1;
+        }
+    }
+    if (!digits || (grouped && group != 3))
+        return -1;
+    return v;
+}
+
+/* "Total", "Totale", "Totaal", "Gesamt", "Summe", "Total général", "Totales", "In totaal". */
+static bool total_cell(const struct ctx *c, const struct cell *cl) {
+    static const char *const words[] = {"total",   "totale",    "totaal",      "gesamt",    "summe",
+                                        "totales", "totali",    "totals",      "insgesamt", "sum",
+                                        "tot",     "in totaal", "gesamtsumme", "somma"};
+    size_t n = cl->e - cl->s;
+    const char *w = c->lo + cl->s;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(words); k++) {
+        size_t l = strlen(words[k]);
+        if (n >= l && memcmp(w, words[k], l) == 0 &&
+            (n == l || w[l] == ' ' || w[l] == '.' || w[l] == ':'))
+            return true;
+    }
+    return false;
+}
+
+/* The first token at or after byte b. */
+static size_t first_tok(const struct ctx *c, size_t b) {
+    size_t lo = 0, hi = c->nt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->t[mid].s < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The unit a header cell names ("AP", "Utenti", "Access points", "Anzahl Standorte"), with
+ * the tokens of its words; NULL when none, or when the cell's words are not in this view. */
+static const struct phrase *header_unit(const struct ctx *c, const struct cell *cl, size_t *u0,
+                                        size_t *u1) {
+    size_t k = first_tok(c, cl->s);
+    if (k >= c->nt || c->t[k].s != cl->s)
+        return NULL;
+    for (; k < c->nt && c->t[k].e <= cl->e; k++) {
+        size_t e;
+        const struct phrase *u = dw__ex_unit_at(c, k, &e);
+        if (!u && (c->t[k].flags & TF_APOS) && is(c, k, "aps")) /* "AP's" */
+            for (size_t p = 0; p < c->units->n && !u; p++)
+                if (c->units->ph[p].nt == 1 && c->units->ph[p].len == 3 &&
+                    memcmp(c->units->ph[p].lo, "aps", 3) == 0)
+                    u = &c->units->ph[p], e = k + 1;
+        if (u && e > k && c->t[e - 1].e <= cl->e) {
+            /* "AP's": the apostrophe and its s belong to the word */
+            *u0 = k;
+            *u1 = e;
+            return u;
+        }
+        if (kind(c, k, TK_NUM))
+            return NULL;
+    }
+    return NULL;
+}
+
+/* The tokens [*t0, *t1) of the bytes [s, e); false when the view has none of them. */
+static bool bytes_tokens(const struct ctx *c, size_t s, size_t e, size_t *t0, size_t *t1) {
+    *t0 = first_tok(c, s);
+    *t1 = first_tok(c, e);
+    return *t0 < *t1 && c->t[*t0].s == s;
+}
+
+/* Read one table starting at header row h (rows[0]) with data rows rows[1..nr). */
+static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, struct qty *q,
+                         size_t nq, size_t cap) {
+    const struct trow *h = &rows[0];
+    size_t t0, t1;
+    if (!bytes_tokens(c, h->s, rows[nr - 1].e, &t0, &t1) || claimed(c, t0, t1))
+        return nq;
+    const struct trow *total = NULL;
+    size_t n_data = 0;
+    for (size_t r = 1; r < nr; r++) {
+        if (rows[r].rule)
+            continue;
+        if (total_cell(c, &rows[r].cell[0]))
+            total = &rows[r];
+        else if (!total)
+            n_data++;
+    }
+    if (n_data == 0)
+        return nq;
+    size_t found = nq;
+    const char *seen[TABLE_COLS];
+    size_t n_seen = 0;
+    for (size_t col = 1; col < h->n && nq < cap; col++) {
+        size_t u0, u1;
+        const struct phrase *u = header_unit(c, &h->cell[col], &u0, &u1);
+        if (!u)
+            continue;
+        bool blank, ok = true;
+        int64_t sum = 0, v = -1;
+        for (size_t r = 1; r < nr && ok; r++) {
+            if (rows[r].rule || &rows[r] == total)
+                continue;
+            int64_t x = cell_number(c->text, &rows[r].cell[col], &blank);
+            ok = x >= 0;
+            sum += x > 0 ? x : 0;
+        }
+        if (!ok)
+            continue;
+        size_t v0 = t0, v1 = t1;
+        if (total && (v = cell_number(c->text, &total->cell[col], &blank)) > 0) {
+            if (!bytes_tokens(c, total->cell[col].s, total->cell[col].e, &v0, &v1))
+                continue;
+        } else {
+            v = sum;
+        }
+        if (v <= 0)
+            continue;
+        q[nq++] = (struct qty){v0, v1, v, u->name, u0, u1, 90, 0, NULL};
+        seen[n_seen++] = u->name;
+    }
+    if (nq == found)
+        return nq; /* no column counts anything: not a table of counts */
+    size_t u0, u1;
+    const struct phrase *u = header_unit(c, &h->cell[0], &u0, &u1);
+    bool dup = false;
+    for (size_t k = 0; u && k < n_seen; k++)
+        dup = dup || strcmp(seen[k], u->name) == 0;
+    if (u && !dup && nq < cap)
+        q[nq++] = (struct qty){t0, t1, (int64_t)n_data, u->name, u0, u1, 85, 0, NULL};
+    /* the header and the figures are read; the names in the first column stay for the
+     * places ("Milano", "Den Haag") */
+    size_t h0, h1;
+    if (bytes_tokens(c, h->s, h->e, &h0, &h1))
+        claim(c, h0, h1);
+    for (size_t r = 1; r < nr; r++)
+        for (size_t col = 1; col < rows[r].n; col++) {
+            size_t a, b;
+            if (bytes_tokens(c, rows[r].cell[col].s, rows[r].cell[col].e, &a, &b))
+                claim(c, a, b);
+        }
+    if (total && bytes_tokens(c, total->cell[0].s, total->cell[0].e, &h0, &h1))
+        claim(c, h0, h1);
+    return nq;
+}
+
+/* Every text table of the view's lines. */
+static size_t read_tables(struct ctx *c, struct qty *q, size_t nq, size_t cap) {
+    struct trow rows[TABLE_ROWS];
+    size_t nr = 0, ncols = 0;
+    char sep = 0;
+    for (size_t s = 0; s <= c->len && nq < cap;) {
+        size_t e = s;
+        while (e < c->len && c->text[e] != '\n')
+            e++;
+        struct trow r;
+        bool row = memchr(c->text + s, '|', e - s) || memchr(c->text + s, '\t', e - s) ||
+                   (e - s >= 8 && memmem(c->text + s, e - s, "  ", 2));
+        row = row && split_row(c->text, s, e, &r);
+        bool fits = row && nr > 0 && (r.rule || (r.sep == sep && r.n == ncols));
+        if (!fits && nr >= 3)
+            nq = read_table(c, rows, nr, q, nq, cap);
+        if (!fits) {
+            nr = 0;
+            if (row && !r.rule) {
+                rows[nr++] = r;
+                sep = r.sep;
+                ncols = r.n;
+            }
+        } else if (nr < TABLE_ROWS) {
+            rows[nr++] = r;
+        }
+        if (e >= c->len) {
+            if (nr >= 3)
+                nq = read_table(c, rows, nr, q, nq, cap);
+            break;
+        }
+        s = e + 1;
+    }
+    return nq;
 }
 
 /* "200 users", "12 sites", "two hundred seats", "5 x gateways", "1,200 endpoints", "a dozen
  * APs", and form style "Users: 200". One entry per mention, in text order. */
-void dw__ex_extract_quantities(struct ctx *c, json_t *arr) {
+void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
     struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
-    size_t nq = 0, nr = 0;
+    size_t nq = read_tables(c, q, 0, DW_EXTRACT_MAX_ITEMS), nr = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         bool weak = c->t[i].flags & TF_WEAKNUM;
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
@@ -327,7 +709,9 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr) {
             ue = i + 1;
         if (!u || claimed(c, i, ue))
             continue;
-        if ((e = paren_count(c, ue, &n))) { /* "access points (about 600)" */
+        /* "access points (about 600)", "switch PoE (circa 60 pezzi)" */
+        if ((e = paren_count(c, ue, &n)) ||
+            (kind(c, ue, TK_WORD) && !c->claim[ue] && (e = paren_count(c, ue + 1, &n)))) {
             q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
             claim(c, i, e);
             i = e - 1;
@@ -369,21 +753,7 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr) {
         }
 
     /* parts of a total already given, and weak number words before a foreign noun */
-    nq = keep_counts(c, q, nq);
-    for (size_t k = 0; k < nq; k++) {
-        json_t *o = dw__ex_new_item(c);
-        if (o) {
-            dw__ex_put(c, o, "value", json_integer(q[k].value));
-            dw__ex_put(c, o, "unit", json_string(q[k].unit));
-            size_t cs = c->t[q[k].u0].s, ce = c->t[q[k].u1 - 1].e;
-            dw__ex_put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
-            if (q[k].per_unit)
-                dw__ex_put(c, o, "per",
-                           json_pack("{s:I, s:s}", "value", (json_int_t)q[k].per_value, "unit",
-                                     q[k].per_unit));
-            dw__ex_put_span(c, o, q[k].t0, q[k].t1);
-            dw__ex_put_conf(c, o, q[k].conf);
-        }
-        dw__ex_append(c, arr, o);
-    }
+    nq = keep_counts(c, q, nq, notes);
+    for (size_t k = 0; k < nq; k++)
+        dw__ex_append(c, arr, qty_json(c, &q[k]));
 }

@@ -1,0 +1,312 @@
+/* The per-language knowledge (lib/engines/extract/lang/LANG.yaml, checked and compiled in by
+ * the build step embed-lang) merged with the built-in keywords into the extractor's tables,
+ * once: the keyword table with each word's roles, the number words' morphemes, the weak
+ * number words, and the patterns by section. docs/internals/extraction.md ("Per-language
+ * knowledge") describes the files. */
+#include "engines/extract/extract-internal.h"
+
+extern const struct dw_lang_entry dw__ex_lang_entries[];
+extern const size_t dw__ex_n_lang_entries;
+extern const struct dw_lang_format dw__ex_lang_formats[6];
+
+struct kwdef dw__ex_kw[KW_MAX];
+
+/* The length of a pattern's first element as first_matches() reads it: a word or symbol, or
+ * "{...}" (its braces counted); 0 for a number ("#") or one with a modifier ("?", "*"),
+ * which are always tried. */
+static uint8_t first_element(const char *p) {
+    size_t n = p[0] == '{' ? strcspn(p, "}") + 1 : strcspn(p, " ");
+    if (p[0] == '#' || n > 200 || (p[n] && p[n] != ' ') ||
+        (n > 0 && (p[n - 1] == '?' || p[n - 1] == '*')))
+        return 0;
+    return (uint8_t)n;
+}
+
+/* Does token i match the first element of pattern k (one of its alternatives)? */
+static bool first_matches(const struct ctx *c, size_t i, size_t k) {
+    size_t n = dw__ex_g.first_n[k];
+    const char *p = dw__ex_g.pat[k];
+    if (!n)
+        return true;
+    if (p[0] != '{')
+        return is_n(c, i, p, n);
+    const char *q = p + 1, *end = p + n - 1;
+    while (q < end) {
+        const char *bar = q;
+        while (bar < end && *bar != '|')
+            bar++;
+        if (is_n(c, i, q, (size_t)(bar - q)))
+            return true;
+        q = bar + 1;
+    }
+    return false;
+}
+
+static const uint8_t lang_bits[6] = {LANG_EN, LANG_DE, LANG_FR, LANG_ES, LANG_IT, LANG_NL};
+
+/* The roles a word of a section takes, and its value. */
+static uint32_t section_roles(const struct dw_lang_entry *e, int64_t *val) {
+    *val = e->val;
+    switch (e->section) {
+    case LS_numbers:
+        return R_NUMW;
+    case LS_dozens:
+        return R_DOZEN;
+    case LS_scales:
+        return R_SCALE;
+    case LS_magnitudes:
+        return R_MULT;
+    case LS_currencies:
+        *val = e->val - 1; /* index into budget.c's currencies[], the same order */
+        return R_CUR;
+    case LS_months:
+        return R_MONTH;
+    case LS_months_capitalised:
+        return R_MONTH | R_MAMBIG;
+    case LS_weekdays:
+        *val = WDAY_BASE + e->val;
+        return R_DATEW;
+    case LS_time_units:
+        return R_TUNIT;
+    case LS_ordinals:
+        *val = ORD_BASE + e->val;
+        return R_DATEW;
+    case LS_date_words:
+        return R_DATEW | R_DWORD;
+    case LS_holidays:
+        *val = HOL_BASE + e->val;
+        return R_DATEW | R_DWORD;
+    case LS_date_triggers:
+        return R_DTRIG;
+    case LS_negations:
+        return R_NEG;
+    case LS_negations_after:
+        return R_NEGAFTER;
+    case LS_clause_breaks:
+        return R_CLAUSE;
+    case LS_need:
+        return R_NEED;
+    case LS_hedges:
+        *val = 1;
+        return R_HEDGE;
+    case LS_hedges_paired:
+        *val = 0;
+        return R_HEDGE;
+    case LS_budget_words:
+        return R_BUDGET;
+    case LS_within:
+        return R_IN;
+    default:
+        return 0;
+    }
+}
+
+/* The keyword w's entry, added when new; NULL when the table is full. */
+static struct kwdef *kw_entry(const char *w) {
+    size_t n = strlen(w);
+    uint32_t h = dw_fnv1a32(w, n) & (KW_SLOTS - 1);
+    while (dw__ex_g.kw_slot[h]) {
+        struct kwdef *d = &dw__ex_kw[dw__ex_g.kw_slot[h] - 1];
+        if (strcmp(d->w, w) == 0)
+            return d;
+        h = (h + 1) & (KW_SLOTS - 1);
+    }
+    if (dw__ex_g.n_kw >= KW_MAX || n > 255)
+        return NULL;
+    struct kwdef *d = &dw__ex_kw[dw__ex_g.n_kw++];
+    *d = (struct kwdef){.w = w};
+    dw__ex_g.kw_slot[h] = (uint16_t)dw__ex_g.n_kw;
+    dw__ex_g.kw_len[h] = (uint8_t)n;
+    return d;
+}
+
+static bool add_morpheme(const struct dw_lang_entry *e) {
+    static const struct {
+        int section;
+        char kind;
+        int32_t v;
+    } kinds[] = {{LS_number_units, 'u', 0},          {LS_number_prefixes, 'e', 0},
+                 {LS_number_hundreds, 'h', 100},     {LS_number_thousands, 'k', 1000},
+                 {LS_number_millions, 'M', 1000000}, {LS_number_joiners, 'j', 0}};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
+        if (kinds[k].section != e->section)
+            continue;
+        if (dw__ex_g.n_morph >= MORPHEMES || strlen(e->w) > 255)
+            return false;
+        size_t m = dw__ex_g.n_morph++;
+        dw__ex_g.morph_w[m] = e->w;
+        dw__ex_g.morph_v[m] = kinds[k].v ? kinds[k].v : (int32_t)e->val;
+        dw__ex_g.morph_kind[m] = kinds[k].kind;
+        if (e->only && kinds[k].kind == 'u' && dw__ex_g.n_weak < DW_ARRAY_SIZE(dw__ex_g.weak))
+            dw__ex_g.weak[dw__ex_g.n_weak++] =
+                (struct dw__ex_weak_number){.w = e->w, .lang = lang_bits[e->lang]};
+        return true;
+    }
+    return true;
+}
+
+/* The words a pattern may start with ("already", "{avons|utilisons}", "lo"), as keywords
+ * with R_PATSTART (and R_DWORD for an asap phrase: "lo antes posible" may start a date),
+ * so that dw__ex_lang_match() tries patterns only at such a word. Their text lives in
+ * first_pool. */
+static bool pattern_first_words(void) {
+    static char first_pool[8192];
+    size_t used = 0;
+    for (int s = 0; s < LS_COUNT; s++)
+        for (size_t k = dw__ex_g.pat_start[s]; k < dw__ex_g.pat_start[s + 1]; k++) {
+            const char *p = dw__ex_g.pat[k];
+            size_t n = strcspn(p, " ?*");
+            bool alt = p[0] == '{';
+            const char *q = alt ? p + 1 : p, *end = alt ? strchr(p, '}') : p + n;
+            if (!end)
+                continue;
+            while (q < end) {
+                size_t l = strcspn(q, "|}");
+                if (alt && q + l > end)
+                    l = (size_t)(end - q);
+                if (!alt)
+                    l = (size_t)(end - q);
+                if (l == 0 || used + l + 1 > sizeof first_pool)
+                    return l == 0;
+                char *w = first_pool + used;
+                memcpy(w, q, l);
+                w[l] = '\0';
+                used += l + 1;
+                struct kwdef *d = kw_entry(w);
+                if (d)
+                    d->roles |= R_PATSTART | (s == LS_asap ? R_DWORD : 0);
+                q += l + 1;
+            }
+        }
+    return true;
+}
+
+void dw__ex_langdata_init(void) {
+    for (size_t k = 0; k < dw__ex_n_kw_builtin; k++) {
+        struct kwdef *d = kw_entry(dw__ex_kw_builtin[k].w);
+        if (!d) {
+            dw__ex_g.error = "the keyword table is full (KW_MAX)";
+            return;
+        }
+        d->roles |= dw__ex_kw_builtin[k].roles;
+        if (!d->val)
+            d->val = dw__ex_kw_builtin[k].val;
+    }
+    /* patterns by section, in file order */
+    size_t np = 0;
+    static const bool listed[LS_COUNT] = {
+        [LS_already] = true,          [LS_replace] = true,
+        [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
+        [LS_qualifiers_min] = true,   [LS_range_links] = true,
+        [LS_range_between] = true,    [LS_range_and] = true,
+        [LS_currency_phrases] = true, [LS_asap] = true,
+        [LS_within] = true,           [LS_before_tax] = true};
+    for (int s = 0; s < LS_COUNT; s++) {
+        dw__ex_g.pat_start[s] = (uint16_t)np;
+        for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
+            const struct dw_lang_entry *e = &dw__ex_lang_entries[k];
+            if (e->section != s)
+                continue;
+            if (np >= LANG_PATS) {
+                dw__ex_g.error = "too many patterns in the language files (LANG_PATS)";
+                return;
+            }
+            dw__ex_g.pat[np] = e->w;
+            dw__ex_g.pat_val[np] = (int16_t)e->val;
+            dw__ex_g.pat_len[np] = (uint8_t)(strlen(e->w) < 255 ? strlen(e->w) : 255);
+            dw__ex_g.first_n[np] = first_element(e->w);
+            dw__ex_g.pat_lang[np++] = e->lang;
+        }
+    }
+    dw__ex_g.pat_start[LS_COUNT] = (uint16_t)np;
+    for (size_t k = 0; k < dw__ex_n_lang_entries; k++) {
+        const struct dw_lang_entry *e = &dw__ex_lang_entries[k];
+        if (!add_morpheme(e)) {
+            dw__ex_g.error = "too many number morphemes in the language files (MORPHEMES)";
+            return;
+        }
+        int64_t val;
+        uint32_t roles = section_roles(e, &val);
+        if (!roles)
+            continue;
+        struct kwdef *d = kw_entry(e->w);
+        if (!d) {
+            dw__ex_g.error = "the keyword table is full (KW_MAX)";
+            return;
+        }
+        if (e->only) {
+            d->lroles |= roles;
+            d->lmask |= (uint8_t)(1u << e->lang);
+            if (val && !d->lval)
+                d->lval = val;
+            if (roles & R_NUMW)
+                d->nval = (int32_t)val;
+            continue;
+        }
+        d->roles |= roles;
+        if (roles & R_NUMW)
+            d->nval = (int32_t)val;
+        else if (val && !d->val)
+            d->val = val; /* the first file's value (en, de, fr, es, it, nl) */
+    }
+    if (!pattern_first_words())
+        dw__ex_g.error = "the first words of the language files' patterns do not fit";
+}
+
+int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
+    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
+        size_t e = first_matches(c, i, k) ? dw__ex_pat_match(c, i, dw__ex_g.pat[k]) : 0;
+        if (e) {
+            *ret_end = e;
+            return dw__ex_g.pat_val[k];
+        }
+    }
+    return 0;
+}
+
+/* The range words are single common words ("a", "de", "e", "en", "tot") and count in their
+ * own language's paragraphs (and English ones everywhere); the other lists are phrases or
+ * words no other language uses that way, and count in every paragraph, so a short message
+ * whose language is uncertain still reads them. */
+static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang) {
+    if (section != LS_range_links && section != LS_range_between && section != LS_range_and)
+        return true;
+    return lang == 0 || (i < c->nt && c->t[i].lang == lang);
+}
+
+size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
+    if (!role(c, i, R_PATSTART) && kind(c, i, TK_WORD))
+        return 0; /* no pattern starts with this word */
+    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
+        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
+            continue;
+        size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+        if (e)
+            return e;
+    }
+    return 0;
+}
+
+size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
+    /* the longest first: a start five tokens back, then four... */
+    for (size_t k = end < 5 ? end : 5; k >= 1; k--) {
+        size_t st = end - k;
+        if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
+            continue; /* no pattern starts with this word */
+        for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
+            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
+                dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
+                return st;
+    }
+    return SIZE_MAX;
+}
+
+bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return false;
+    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
+        if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&
+            is_n(c, i, dw__ex_g.pat[k], dw__ex_g.pat_len[k]))
+            return true;
+    return false;
+}

@@ -1,0 +1,517 @@
+/* The parts of an e-mail: what the customer writes now, and what only comes along with it —
+ * quoted earlier messages and their attribution lines ("On … wrote:", "Il giorno … ha
+ * scritto:", "Op … schreef …:"), forwarded messages and their header blocks, signatures and
+ * legal disclaimers — in English, German, French, Spanish, Italian and Dutch.
+ *
+ * The reader works line by line and never moves a byte: each part is a span of whole lines
+ * of the caller's text. The extractor reads the current text first and lets the other parts
+ * only fill the facts it did not find there (docs/internals/extraction.md, "Message
+ * structure"), so a signature's address or a quoted older message never overrides the
+ * request. Linear in the text; at most DW_MSG_MAX_PARTS parts (the rest joins the last).
+ */
+#include "engines/extract/extract-internal.h"
+
+static const char *const part_names[] = {
+    [DW_PART_CURRENT] = "current",
+    [DW_PART_QUOTED] = "quoted",
+    [DW_PART_QUOTE_HEADER] = "quote_header",
+    [DW_PART_FORWARDED] = "forwarded",
+    [DW_PART_FORWARD_HEADER] = "forward_header",
+    [DW_PART_SIGNATURE] = "signature",
+    [DW_PART_DISCLAIMER] = "disclaimer",
+};
+
+const char *dw_msg_part_name(enum dw_msg_part p) {
+    return (unsigned)p < DW_ARRAY_SIZE(part_names) ? part_names[p] : "current";
+}
+
+/* ---- one line ------------------------------------------------------------------------- */
+
+struct line {
+    size_t s, e;   /* the line without its newline */
+    size_t ts, te; /* trimmed of spaces, tabs and '\r' */
+};
+
+/* ASCII lower-case copy of the trimmed line into buf (cap bytes), NUL-terminated; longer
+ * lines are cut. */
+static size_t lower_line(const char *text, const struct line *l, char *buf, size_t cap) {
+    size_t n = l->te - l->ts < cap - 1 ? l->te - l->ts : cap - 1;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char ch = (unsigned char)text[l->ts + k];
+        buf[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+static bool starts_with(const char *s, const char *w) {
+    return strncmp(s, w, strlen(w)) == 0;
+}
+
+/* The byte after the word w at the start of s is not a letter (a word boundary). */
+static bool starts_word(const char *s, const char *w) {
+    size_t n = strlen(w);
+    if (strncmp(s, w, n) != 0)
+        return false;
+    unsigned char ch = (unsigned char)s[n];
+    return !((ch >= 'a' && ch <= 'z') || ch >= 0x80);
+}
+
+static bool is_quoted(const char *text, const struct line *l) {
+    return l->ts < l->te && text[l->ts] == '>';
+}
+
+static bool is_blank(const struct line *l) {
+    return l->ts == l->te;
+}
+
+/* "---------- Forwarded message ---------", "Begin forwarded message:", "Inizio messaggio
+ * inoltrato:", "-------- Message transféré --------", "Doorgestuurd bericht"... */
+static bool forward_marker(const char *lo, size_t n) {
+    static const char *const marks[] = {
+        "forwarded message",           "begin forwarded",
+        "original message follows",    "weitergeleitete nachricht",
+        "anfang der weitergeleiteten", "message transféré",
+        "message réexpédié",           "mensaje reenviado",
+        "messaggio inoltrato",         "doorgestuurd bericht",
+        "doorgestuurde bericht",       "fwd message",
+    };
+    /* a rule of dashes around it, or a colon after it */
+    if (n > 90 || n < 12 || !(lo[n - 1] == ':' || memchr(lo, '-', n)))
+        return false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(marks); k++)
+        if (strstr(lo, marks[k]))
+            return true;
+    return false;
+}
+
+/* "-----Original Message-----" in the six languages, or a rule of underscores (Outlook). */
+static bool original_marker(const char *lo, size_t n) {
+    static const char *const marks[] = {
+        "original message",        "ursprüngliche nachricht", "message d'origine",
+        "mensaje original",        "messaggio originale",     "oorspronkelijk bericht",
+        "oorspronkelijke bericht",
+    };
+    if (n > 80)
+        return false;
+    if (n >= 10 && strspn(lo, "_") == n)
+        return true;
+    if (!starts_with(lo, "---"))
+        return false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(marks); k++)
+        if (strstr(lo, marks[k]))
+            return true;
+    return false;
+}
+
+/* A header field of a quoted or forwarded message: "From:", "Von:", "De :", "Da:",
+ * "Van:", "Sent:", "Gesendet:", "Envoyé :", "Enviado el:", "Inviato:", "Verzonden:",
+ * "Date:", "Datum:", "Data:", "Fecha:", "To:", "An:", "À :", "Para:", "A:", "Aan:", "Cc:",
+ * "Subject:", "Betreff:", "Objet :", "Asunto:", "Oggetto:", "Onderwerp:". *from is set for
+ * the fields that open a block (the sender). */
+static bool header_field(const char *lo, bool *from) {
+    static const char *const senders[] = {"from", "von", "de", "da", "van"};
+    static const char *const others[] = {
+        "sent",       "gesendet", "envoyé",  "enviado",   "enviado el", "inviato",    "verzonden",
+        "date",       "datum",    "data",    "fecha",     "to",         "an",         "à",
+        "para",       "a",        "aan",     "cc",        "bcc",        "subject",    "betreff",
+        "objet",      "asunto",   "oggetto", "onderwerp", "reply-to",   "antwort an", "répondre à",
+        "inviato il", "sent on",  "À"};
+    *from = false;
+    const char *colon = strchr(lo, ':');
+    if (!colon || colon - lo > 16)
+        return false;
+    size_t n = (size_t)(colon - lo);
+    while (n > 0 && lo[n - 1] == ' ')
+        n--; /* French "De :" */
+    if (n == 0)
+        return false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(senders); k++)
+        if (strlen(senders[k]) == n && memcmp(lo, senders[k], n) == 0) {
+            *from = true;
+            return true;
+        }
+    for (size_t k = 0; k < DW_ARRAY_SIZE(others); k++)
+        if (strlen(others[k]) == n && memcmp(lo, others[k], n) == 0)
+            return true;
+    return false;
+}
+
+/* An attribution line: "On Tue, 10 Nov 2026 at 09:12, Anna <a@x> wrote:", "Am … schrieb …:",
+ * "Le … a écrit :", "El … escribió:", "Il giorno … ha scritto:", "Op … schreef …:". The
+ * verb and a colon at the end (of this line or, wrapped, of the next). */
+static bool attribution(const char *lo, size_t n, const char *next, size_t nn) {
+    static const char *const verbs[] = {
+        " wrote",   " schrieb", " a écrit", " escribió", " ha scritto",
+        " schreef", " writes",  " scrive",  " a ecrit",  " escribio",
+    };
+    bool colon = n > 0 && lo[n - 1] == ':';
+    bool next_colon = next && nn > 0 && nn <= 120 && next[nn - 1] == ':';
+    if (n > 300 || !(colon || next_colon))
+        return false;
+    bool verb = false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(verbs) && !verb; k++)
+        verb = strstr(lo, verbs[k]) != NULL;
+    if (verb && colon)
+        return true;
+    /* wrapped: "Op wo 18 nov. 2026 om 14:02 schreef Els Janssen <" / "els@x.example>:";
+     * then the line opens like an attribution */
+    if (!next_colon)
+        return false;
+    if (!(starts_word(lo, "on") || starts_word(lo, "am") || starts_word(lo, "le") ||
+          starts_word(lo, "el") || starts_word(lo, "il") || starts_word(lo, "op")))
+        return false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(verbs) && !verb; k++)
+        verb = strstr(next, verbs[k]) != NULL;
+    return verb;
+}
+
+/* A sign-off on a line of its own, perhaps with a name after a comma: "Best regards",
+ * "Mit freundlichen Grüßen", "Cordialement", "Un saludo", "Cordiali saluti", "Met
+ * vriendelijke groet", "Groet, Bram", "Grazie, Davide". */
+static bool sign_off(const char *lo, size_t n) {
+    static const char *const phrases[] = {/* en */ "best regards",
+                                          "kind regards",
+                                          "warm regards",
+                                          "regards",
+                                          "best wishes",
+                                          "many thanks",
+                                          "thanks in advance",
+                                          "thank you",
+                                          "thanks",
+                                          "cheers",
+                                          "sincerely",
+                                          "yours sincerely",
+                                          "yours faithfully",
+                                          "all the best",
+                                          "best",
+                                          /* de */ "mit freundlichen grüßen",
+                                          "mit freundlichen grüssen",
+                                          "mit freundlichem gruß",
+                                          "freundliche grüße",
+                                          "freundliche grüsse",
+                                          "viele grüße",
+                                          "viele grüsse",
+                                          "beste grüße",
+                                          "beste grüsse",
+                                          "liebe grüße",
+                                          "herzliche grüße",
+                                          "gruß",
+                                          "grüße",
+                                          "grüsse",
+                                          "mfg",
+                                          "lg",
+                                          "vg",
+                                          "danke",
+                                          "vielen dank",
+                                          /* fr */ "bien cordialement",
+                                          "cordialement",
+                                          "bien à vous",
+                                          "salutations",
+                                          "sincères salutations",
+                                          "meilleures salutations",
+                                          "merci d'avance",
+                                          "merci",
+                                          "bonne journée",
+                                          /* es */ "un saludo",
+                                          "saludos cordiales",
+                                          "saludos",
+                                          "atentamente",
+                                          "un cordial saludo",
+                                          "muchas gracias",
+                                          "gracias",
+                                          /* it */ "cordiali saluti",
+                                          "distinti saluti",
+                                          "un saluto",
+                                          "saluti",
+                                          "grazie mille",
+                                          "grazie",
+                                          "cordialmente",
+                                          "buona giornata",
+                                          "a presto",
+                                          /* nl */ "met vriendelijke groeten",
+                                          "met vriendelijke groet",
+                                          "vriendelijke groeten",
+                                          "vriendelijke groet",
+                                          "met hartelijke groet",
+                                          "hartelijke groeten",
+                                          "groetjes",
+                                          "groeten",
+                                          "groet",
+                                          "mvg",
+                                          "hoogachtend",
+                                          "alvast bedankt",
+                                          "bedankt",
+                                          "dank je wel"};
+    if (n == 0 || n > 60)
+        return false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(phrases); k++) {
+        if (!starts_word(lo, phrases[k]))
+            continue;
+        const char *r = lo + strlen(phrases[k]);
+        bool comma = false;
+        for (; *r == ' ' || *r == ',' || *r == '.' || *r == '!' || *r == '-'; r++)
+            comma = comma || *r == ',';
+        /* a one-word sign-off ("Thanks", "Grazie") stands alone or before ", Name"; at most
+         * three words of a name after it, no digits */
+        if (*r && !comma && !strchr(phrases[k], ' '))
+            return false;
+        int words = 0;
+        bool in = false;
+        for (const char *p = r; *p; p++) {
+            if (*p >= '0' && *p <= '9')
+                return false;
+            if (*p == ' ') {
+                in = false;
+            } else if (!in) {
+                in = true;
+                words++;
+            }
+        }
+        return words <= 3;
+    }
+    return false;
+}
+
+/* Words of a legal notice: three of them in one paragraph make it a disclaimer (a title
+ * such as "DISCLAIMER" or "AVVISO DI RISERVATEZZA" counts two). */
+static int disclaimer_cues(const char *lo) {
+    static const char *const strong[] = {"disclaimer",
+                                         "avviso di riservatezza",
+                                         "haftungsausschluss",
+                                         "avis de confidentialit",
+                                         "aviso de confidencialidad",
+                                         "aviso legal",
+                                         "confidentiality notice",
+                                         "rechten worden ontleend"};
+    static const char *const weak[] = {"confidential",
+                                       "vertraulich",
+                                       "confidentiel",
+                                       "confidencial",
+                                       "riservat",
+                                       "vertrouwelijk",
+                                       "intended recipient",
+                                       "intended solely",
+                                       "intended only",
+                                       "addressee",
+                                       "destinatari",
+                                       "destinataire",
+                                       "empfänger",
+                                       "geadresseerde",
+                                       "received this",
+                                       "in error",
+                                       "per errore",
+                                       "par erreur",
+                                       "por error",
+                                       "irrtümlich",
+                                       "per vergissing",
+                                       "onbedoeld",
+                                       "privileged",
+                                       "unauthori",
+                                       "non autorizzat",
+                                       "prohibited",
+                                       "vietat",
+                                       "untersagt",
+                                       "interdit",
+                                       "prohibid",
+                                       "verboden",
+                                       "delete",
+                                       "cancellarl",
+                                       "löschen",
+                                       "supprimer",
+                                       "eliminar",
+                                       "verwijderen",
+                                       "distruggerl",
+                                       "informativa privacy",
+                                       "d.lgs",
+                                       "uitsluitend bestemd",
+                                       "exclusivement",
+                                       "ausschließlich",
+                                       "esclusivamente",
+                                       "exclusivamente",
+                                       "solely",
+                                       "juridisch"};
+    int n = 0;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(strong); k++)
+        if (strstr(lo, strong[k]))
+            n += 2;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(weak); k++)
+        if (strstr(lo, weak[k]))
+            n++;
+    return n;
+}
+
+/* ---- the message ---------------------------------------------------------------------- */
+
+#define LINE_BUF 320
+
+static void push(struct dw_msg_span *out, size_t cap, size_t *n, size_t s, size_t e,
+                 enum dw_msg_part p) {
+    if (*n > 0 && out[*n - 1].part == p && out[*n - 1].e <= s) {
+        out[*n - 1].e = (uint32_t)e;
+        return;
+    }
+    if (*n == cap) { /* out of room: the last part grows */
+        out[*n - 1].e = (uint32_t)e;
+        return;
+    }
+    out[(*n)++] = (struct dw_msg_span){(uint32_t)s, (uint32_t)e, (uint8_t)p};
+}
+
+size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, size_t cap) {
+    if (!text || !out || cap == 0)
+        return 0;
+    if (len > DW_EXTRACT_MAX_TEXT)
+        len = DW_EXTRACT_MAX_TEXT;
+    size_t n_lines = 1;
+    for (size_t i = 0; i < len; i++)
+        n_lines += text[i] == '\n';
+    struct line *ln = malloc(n_lines * sizeof *ln);
+    uint8_t *kind = malloc(n_lines ? n_lines : 1);
+    if (!ln || !kind) {
+        free(ln);
+        free(kind);
+        out[0] = (struct dw_msg_span){0, (uint32_t)len, DW_PART_CURRENT};
+        return 1;
+    }
+    size_t nl = 0;
+    for (size_t s = 0; s <= len;) {
+        size_t e = s;
+        while (e < len && text[e] != '\n')
+            e++;
+        struct line l = {s, e, s, e};
+        while (l.ts < l.te && (text[l.ts] == ' ' || text[l.ts] == '\t' || text[l.ts] == '\r'))
+            l.ts++;
+        while (l.te > l.ts &&
+               (text[l.te - 1] == ' ' || text[l.te - 1] == '\t' || text[l.te - 1] == '\r'))
+            l.te--;
+        ln[nl++] = l;
+        s = e + 1;
+        if (e == len)
+            break;
+    }
+
+    /* Pass 1: quotes, forwards, headers and signatures, top to bottom. `base` is what a
+     * plain line is in the current stretch; `hdr` the kind of header block being read. */
+    enum dw_msg_part base = DW_PART_CURRENT, hdr = DW_PART_CURRENT, before_sig = DW_PART_CURRENT;
+    bool in_sig = false, seen_text = false;
+    size_t hdr_fields = 0; /* header fields read since the block's marker */
+    char lo[LINE_BUF], next[LINE_BUF];
+    for (size_t i = 0; i < nl; i++) {
+        const struct line *l = &ln[i];
+        size_t n = lower_line(text, l, lo, sizeof lo);
+        size_t nn = i + 1 < nl ? lower_line(text, &ln[i + 1], next, sizeof next) : 0;
+        bool from = false;
+        if (is_blank(l)) {
+            if (hdr_fields > 0) /* a header block ends at a blank line after its fields */
+                hdr = DW_PART_CURRENT;
+            hdr_fields = 0;
+            kind[i] = (uint8_t)(in_sig ? DW_PART_SIGNATURE : base);
+            continue;
+        }
+        if (is_quoted(text, l)) {
+            kind[i] = DW_PART_QUOTED;
+            continue;
+        }
+        if (forward_marker(lo, n)) {
+            kind[i] = DW_PART_FORWARD_HEADER;
+            hdr = DW_PART_FORWARD_HEADER;
+            base = DW_PART_FORWARDED;
+            in_sig = false;
+            continue;
+        }
+        if (original_marker(lo, n)) {
+            kind[i] = DW_PART_QUOTE_HEADER;
+            hdr = DW_PART_QUOTE_HEADER;
+            base = DW_PART_QUOTED;
+            in_sig = false;
+            continue;
+        }
+        if (hdr != DW_PART_CURRENT && header_field(lo, &from)) {
+            kind[i] = (uint8_t)hdr;
+            hdr_fields++;
+            continue;
+        }
+        /* a header block without a marker line (Outlook): "From:" (or its translation) with
+         * an address or a second header field right after it */
+        if (seen_text && header_field(lo, &from) && from && i + 1 < nl) {
+            bool from2;
+            if (memchr(lo, '@', n) || header_field(next, &from2)) {
+                kind[i] = DW_PART_QUOTE_HEADER;
+                hdr = DW_PART_QUOTE_HEADER;
+                hdr_fields = 1;
+                if (base == DW_PART_CURRENT)
+                    base = DW_PART_QUOTED;
+                in_sig = false;
+                continue;
+            }
+        }
+        if (attribution(lo, n, i + 1 < nl ? next : NULL, nn)) {
+            kind[i] = DW_PART_QUOTE_HEADER;
+            if (!(n > 0 && lo[n - 1] == ':') && i + 1 < nl && !is_quoted(text, &ln[i + 1]))
+                kind[++i] = DW_PART_QUOTE_HEADER; /* the wrapped rest */
+            /* with '>' markers after it, only the marked lines are quoted (an inline reply
+             * may follow them); without, the rest is the older message */
+            size_t k = i + 1;
+            while (k < nl && is_blank(&ln[k]))
+                k++;
+            if (!(k < nl && is_quoted(text, &ln[k])))
+                base = DW_PART_QUOTED;
+            in_sig = false;
+            continue;
+        }
+        hdr = DW_PART_CURRENT; /* text ends a header block */
+        if ((n == 2 && memcmp(lo, "--", 2) == 0) || (n == 3 && memcmp(lo, "-- ", 3) == 0) ||
+            (seen_text && sign_off(lo, n))) {
+            if (!in_sig)
+                before_sig = base;
+            in_sig = true;
+            kind[i] = DW_PART_SIGNATURE;
+            continue;
+        }
+        /* a long line or a postscript after a signature is text again */
+        if (in_sig && (l->te - l->ts >= 100 || starts_with(lo, "p.s") || starts_with(lo, "ps:"))) {
+            in_sig = false;
+            base = before_sig;
+        }
+        kind[i] = (uint8_t)(in_sig ? DW_PART_SIGNATURE : base);
+        seen_text = true;
+    }
+
+    /* Pass 2: paragraphs that read as a legal notice, wherever they stand after the first
+     * line. */
+    for (size_t i = 1; i < nl;) {
+        if (is_blank(&ln[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i, cues = 0, bytes = 0;
+        bool quoted = false;
+        for (; j < nl && !is_blank(&ln[j]); j++) {
+            bytes += ln[j].te - ln[j].ts;
+            quoted = quoted || is_quoted(text, &ln[j]);
+        }
+        for (size_t k = i; bytes >= 80 && k < j && cues < 3; k++) { /* a notice is long */
+            lower_line(text, &ln[k], lo, sizeof lo);
+            cues += (size_t)disclaimer_cues(lo);
+        }
+        if (cues >= 3 && !quoted)
+            for (size_t k = i; k < j; k++)
+                kind[k] = DW_PART_DISCLAIMER;
+        i = j;
+    }
+
+    size_t np = 0;
+    for (size_t i = 0; i < nl; i++) {
+        /* blank lines go with the part before them */
+        enum dw_msg_part p = is_blank(&ln[i]) && np > 0 ? (enum dw_msg_part)out[np - 1].part
+                                                        : (enum dw_msg_part)kind[i];
+        size_t e = i + 1 < nl ? ln[i + 1].s : len;
+        push(out, cap, &np, ln[i].s, e, p);
+    }
+    free(ln);
+    free(kind);
+    if (np == 0)
+        out[np++] = (struct dw_msg_span){0, (uint32_t)len, DW_PART_CURRENT};
+    return np;
+}

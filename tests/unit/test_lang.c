@@ -1,0 +1,312 @@
+/* Unit tests for reading the six languages: language identification per message and per
+ * paragraph (lib/engines/lang.c, libexttextcat), and the per-language knowledge of
+ * lib/engines/extract/lang/LANG.yaml as the extractor uses it: numbers, budgets, dates,
+ * negations and intent in English, German, French, Spanish, Italian and Dutch. The expected
+ * values follow tests/data/extraction/README.md and the conventions of
+ * docs/internals/extraction.md ("next week" is its Friday, a month its last day, a range its
+ * upper end, a holiday its day: Christmas the 25th, Easter its Sunday). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engines/extract.h"
+#include "engines/lang.h"
+
+static const char *const cap_sdwan[] = {"SD-WAN", "SDWAN"};
+static const char *const cap_firewall[] = {"NGFW", "firewalls"};
+static const char *const cap_wifi[] = {"Wi-Fi", "WiFi", "WLAN", "wireless"};
+static const char *const cap_switching[] = {"switches", "switch"};
+static const char *const cap_cloud[] = {"cloud management", "cloud managed", "Cloud-Verwaltung"};
+
+static const struct dw_vocab_term capabilities[] = {
+    {"sd-wan", cap_sdwan, 2},        {"firewall", cap_firewall, 2},      {"wifi", cap_wifi, 4},
+    {"switching", cap_switching, 2}, {"cloud-management", cap_cloud, 3},
+};
+static const char *const unit_sites[] = {"site", "sites"};
+static const struct dw_vocab_term units[] = {{"sites", unit_sites, 2}};
+static const struct dw_extract_vocab vocab = {
+    .capabilities = capabilities,
+    .n_capabilities = DW_ARRAY_SIZE(capabilities),
+    .units = units,
+    .n_units = DW_ARRAY_SIZE(units),
+    .default_currency = "EUR",
+};
+
+/* Monday 2026-11-16, the received_at of every test. */
+static json_t *extract(const char *msg) {
+    dw_time_t at;
+    assert_int_equal(dw_time_parse("2026-11-16T09:00:00Z", &at), 0);
+    json_t *r = NULL;
+    struct dw_error err = {0};
+    int rc = dw_extract(msg, strlen(msg), at, &vocab, &r, &err);
+    if (rc != 0)
+        print_error("extract failed: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    return r;
+}
+
+static void expect_language(const char *msg, const char *lang) {
+    json_t *r = extract(msg);
+    const char *got = dw_json_str(r, "language");
+    if (!got || strcmp(got, lang) != 0)
+        print_error("language of \"%s\": %s, expected %s\n", msg, got ? got : "null", lang);
+    assert_string_equal(got, lang);
+    json_decref(r);
+}
+
+static void expect_budget(const char *msg, const char *amount, const char *currency) {
+    json_t *r = extract(msg);
+    json_t *b = json_object_get(r, "budget");
+    if (!amount) {
+        if (!json_is_null(b))
+            print_error("budget of \"%s\": %s, expected none\n", msg, dw_json_str(b, "amount"));
+        assert_true(json_is_null(b));
+    } else {
+        if (!json_is_object(b) || strcmp(dw_json_str(b, "amount"), amount) != 0 ||
+            strcmp(dw_json_str(b, "currency"), currency) != 0)
+            print_error("budget of \"%s\": %s %s, expected %s %s\n", msg,
+                        json_is_object(b) ? dw_json_str(b, "amount") : "none",
+                        json_is_object(b) ? dw_json_str(b, "currency") : "", amount, currency);
+        assert_true(json_is_object(b));
+        assert_string_equal(dw_json_str(b, "amount"), amount);
+        assert_string_equal(dw_json_str(b, "currency"), currency);
+    }
+    json_decref(r);
+}
+
+static void expect_deadline(const char *msg, const char *date) {
+    json_t *r = extract(msg);
+    json_t *d = json_object_get(r, "deadline");
+    const char *got = json_is_object(d) ? dw_json_str(d, "date") : NULL;
+    if (!got || strcmp(got, date) != 0)
+        print_error("deadline of \"%s\": %s, expected %s\n", msg, got ? got : "none", date);
+    assert_non_null(got);
+    assert_string_equal(got, date);
+    json_decref(r);
+}
+
+/* The names in r[key], comma-separated, in order. */
+static const char *names(const json_t *r, const char *key, char *buf, size_t size) {
+    size_t i, o = 0;
+    json_t *v;
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(r, key), i, v) {
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "," : "", dw_json_str(v, "name"));
+        if (o >= size)
+            break;
+    }
+    return buf;
+}
+
+static void expect_caps(const char *msg, const char *wanted, const char *excluded) {
+    json_t *r = extract(msg);
+    char w[256], x[256];
+    names(r, "capabilities", w, sizeof w);
+    names(r, "excluded_capabilities", x, sizeof x);
+    if (strcmp(w, wanted) != 0 || strcmp(x, excluded) != 0)
+        print_error("\"%s\": wanted [%s] excluded [%s], expected [%s] [%s]\n", msg, w, x, wanted,
+                    excluded);
+    assert_string_equal(w, wanted);
+    assert_string_equal(x, excluded);
+    json_decref(r);
+}
+
+/* ---- language identification ----------------------------------------------------------- */
+
+static void test_language_of_message(void **state) {
+    (void)state;
+    expect_language("Non ci serve il firewall.", "it");
+    expect_language("Nous n'avons pas besoin de Wi-Fi.", "fr");
+    expect_language("Necesitamos SD-WAN para 12 tiendas.", "es");
+    expect_language("Wij hebben geen wifi nodig.", "nl");
+    expect_language("brauche angebot: 10 standorte, sd-wan + firewall, bis ende januar", "de");
+    /* a German message with an English signature */
+    expect_language("Sehr geehrte Damen und Herren,\n\nwir betreiben zwölf Filialen in "
+                    "Sachsen und möchten das Netz mit SD-WAN und Firewalls erneuern.\n\n"
+                    "Best regards,\nJohn Smith\nHead of IT Operations, Example Retail Group, "
+                    "10 Market Street, London, United Kingdom\n",
+                    "de");
+    /* a short French reply on top of a long English message it quotes */
+    expect_language("Bonjour,\n\nNous avons besoin de SD-WAN pour nos 12 magasins.\n\n"
+                    "Le 3 novembre 2026, John Smith a écrit :\n> Hello, thanks for your "
+                    "interest in our products. Could you tell us how many sites you have, "
+                    "which of them need wireless and what your timeline and budget are? We "
+                    "would be happy to send you a quote as soon as we know more.\n",
+                    "fr");
+}
+
+static void test_language_of_paragraphs(void **state) {
+    (void)state;
+    const char *msg = "Sehr geehrte Damen und Herren,\n\nwir benötigen für unsere Filialen "
+                      "ein Angebot für SD-WAN und Firewalls.\n\nThanks and best regards from "
+                      "the whole team, we are looking forward to your answer.\n";
+    struct dw_lang_part parts[8];
+    size_t n = 0;
+    int main_lang = dw_lang_identify(msg, strlen(msg), parts, 8, &n);
+    assert_string_equal(dw_lang_detectable[main_lang], "de");
+    assert_int_equal(n, 2);
+    assert_string_equal(dw_lang_detectable[parts[0].lang], "de");
+    assert_string_equal(dw_lang_detectable[parts[1].lang], "en");
+    assert_int_equal(parts[1].start, (uint32_t)(strstr(msg, "Thanks") - msg));
+    assert_int_equal(parts[1].end, strlen(msg));
+    struct dw_error err = {0};
+    assert_int_equal(dw_lang_ready(&err), 0);
+}
+
+/* ---- numbers and budgets -------------------------------------------------------------- */
+
+static void expect_sites(const char *msg, int64_t value) {
+    json_t *r = extract(msg);
+    json_t *q = json_array_get(json_object_get(r, "quantities"), 0);
+    int64_t got = q ? dw_json_int(q, "value", -1) : -1;
+    if (got != value || !q || strcmp(dw_json_str(q, "unit"), "sites") != 0)
+        print_error("sites of \"%s\": %lld, expected %lld\n", msg, (long long)got,
+                    (long long)value);
+    assert_int_equal(got, value);
+    assert_string_equal(dw_json_str(q, "unit"), "sites");
+    json_decref(r);
+}
+
+static void test_number_words_six_languages(void **state) {
+    (void)state;
+    expect_sites("Nous avons quatre-vingt-dix magasins en France.", 90);
+    expect_sites("Nous exploitons quatre-vingts agences.", 80);
+    expect_sites("Wir haben zweihundertfünfzig Filialen.", 250);
+    expect_sites("Wir betreiben zwölf Standorte.", 12);
+    expect_sites("Wij hebben tweehonderd winkels.", 200);
+    expect_sites("Abbiamo duecento negozi in Italia.", 200);
+    expect_sites("Tenemos doscientas tiendas.", 200);
+}
+
+static void test_budgets_six_languages(void **state) {
+    (void)state;
+    expect_budget("Presupuesto: USD 120 mil.", "120000.00", "USD");
+    expect_budget("Tenemos un presupuesto de doscientos mil euros para el proyecto.", "200000.00",
+                  "EUR");
+    expect_budget("Budget : 180 000 € HT pour l'ensemble des sites.", "180000.00", "EUR");
+    expect_budget("Notre budget se situe entre 300-350 k€.", "350000.00", "EUR");
+    expect_budget("Budget prévu : 60 k€.", "60000.00", "EUR");
+    expect_budget("Unser Budget liegt bei zweihundertfünfzigtausend Euro.", "250000.00", "EUR");
+    expect_budget("Budget: 1.234,56 EUR für die Einrichtung.", "1234.56", "EUR");
+    expect_budget("Das Budget beträgt CHF 1'200'000.", "1200000.00", "CHF");
+    expect_budget("Il budget è di duecentomila euro.", "200000.00", "EUR");
+    expect_budget("Ons budget is ongeveer € 75.000 voor alle vestigingen.", "75000.00", "EUR");
+    /* a running cost is not a budget */
+    expect_budget("Today we pay roughly €8k a month for MPLS across the sites. There is no "
+                  "formal budget yet.",
+                  NULL, NULL);
+    expect_budget("Aujourd'hui nous payons environ 5 000 € par mois pour le MPLS.", NULL, NULL);
+}
+
+/* ---- dates ---------------------------------------------------------------------------- */
+
+static void test_calendar_weeks_and_quarters(void **state) {
+    (void)state;
+    /* ISO week 12 of 2027 runs from Monday 22 March; a week is its Friday */
+    expect_deadline("Go-live bis KW 12.", "2027-03-26");
+    expect_deadline("Die Inbetriebnahme muss bis Ende KW 40/2027 abgeschlossen sein.",
+                    "2027-10-08");
+    expect_deadline("Mise en service avant la semaine 12.", "2027-03-26");
+    expect_deadline("We need it live by week 12.", "2027-03-26");
+    expect_deadline("Livraison au T3 2027.", "2027-09-30");
+    expect_deadline("Die Umstellung soll im 3. Quartal 2027 erfolgen.", "2027-09-30");
+    expect_deadline("Queremos tenerlo antes del tercer trimestre.", "2027-09-30");
+    expect_deadline("Deve essere operativo entro il terzo trimestre.", "2027-09-30");
+    expect_deadline("Het moet klaar zijn in het derde kwartaal.", "2027-09-30");
+}
+
+static void test_holidays(void **state) {
+    (void)state;
+    expect_deadline("Alles soll bis Weihnachten laufen.", "2026-12-25");
+    expect_deadline("Entro Natale deve funzionare.", "2026-12-25");
+    /* Easter 2027 is on 28 March; Pentecost seven weeks later */
+    expect_deadline("Die Filialen sollen bis Ostern umgestellt sein.", "2027-03-28");
+    expect_deadline("Nous voulons finir avant Pâques.", "2027-03-28");
+    expect_deadline("Het moet voor Pasen klaar zijn.", "2027-03-28");
+    expect_deadline("Bis Pfingsten sollte alles stehen.", "2027-05-16");
+    expect_deadline("Lo necesitamos antes de Navidad.", "2026-12-25");
+}
+
+static void test_relative_dates_six_languages(void **state) {
+    (void)state;
+    expect_deadline("Nous souhaitons une offre d'ici la fin du mois.", "2026-11-30");
+    expect_deadline("Il progetto va chiuso entro fine anno.", "2026-12-31");
+    expect_deadline("Pouvez-vous nous envoyer le devis la semaine prochaine ?", "2026-11-27");
+    expect_deadline("Wir brauchen das Angebot bis nächsten Monat.", "2026-12-31");
+    expect_deadline("Necesitamos la oferta el próximo mes.", "2026-12-31");
+    expect_deadline("Il sistema deve essere attivo entro marzo.", "2027-03-31");
+    expect_deadline("Mise en service avant fin mars.", "2027-03-31");
+    expect_deadline("Queremos empezar antes de finales de marzo.", "2027-03-31");
+    expect_deadline("Het moet werken voor eind maart.", "2027-03-31");
+    expect_deadline("We zouden graag volgende week een offerte ontvangen.", "2026-11-27");
+}
+
+static void test_fiscal_year(void **state) {
+    (void)state;
+    /* the end of a financial year the customer dates is that date, not 31 December */
+    expect_deadline("We must sign before the end of our financial year (31 March). Don't let it "
+                    "drag into next year's budget.",
+                    "2027-03-31");
+    expect_deadline("Die Beschaffung muss vor Ende unseres Geschäftsjahres (30. Juni) "
+                    "abgeschlossen sein.",
+                    "2027-06-30");
+}
+
+/* ---- negation and intent --------------------------------------------------------------- */
+
+static void test_negation_six_languages(void **state) {
+    (void)state;
+    expect_caps("Nous n'avons pas besoin de Wi-Fi, seulement du SD-WAN.", "sd-wan", "wifi");
+    expect_caps("Non ci serve il firewall, solo SD-WAN.", "sd-wan", "firewall");
+    expect_caps("No necesitamos firewall, solo SD-WAN.", "sd-wan", "firewall");
+    expect_caps("Wij hebben geen wifi nodig, wel SD-WAN.", "sd-wan", "wifi");
+    expect_caps("Eine Cloud-Verwaltung ist für uns als KRITIS-Betreiber ausgeschlossen. Wir "
+                "brauchen SD-WAN.",
+                "sd-wan", "cloud-management");
+    expect_caps("Management must be air-gapped - no cloud management, period. SD-WAN is a must.",
+                "sd-wan", "cloud-management");
+    expect_caps("Wir brauchen keine Switches mehr, aber SD-WAN.", "sd-wan", "switching");
+}
+
+static void test_intent(void **state) {
+    (void)state;
+    /* what the customer runs already and asks for again is wanted, not excluded */
+    expect_caps("We already run your SD-WAN gateways at our head office. For the new "
+                "warehouse we need the same setup there (SD-WAN with firewall).",
+                "sd-wan,firewall", "");
+    /* what the customer has and does not ask for is left out */
+    expect_caps("We already have Wi-Fi everywhere; we need SD-WAN.", "sd-wan", "wifi");
+    expect_caps("Nous avons déjà du Wi-Fi partout, il nous faut du SD-WAN.", "sd-wan", "wifi");
+    /* a replacement told in another clause is history, not a request */
+    expect_caps("De switches hebben we al, die zijn vorig jaar vervangen. We zoeken alleen nog "
+                "wifi.",
+                "wifi", "switching");
+    /* ruled out */
+    expect_caps("Ci serve il firewall; il Wi-Fi invece è fuori discussione.", "firewall", "wifi");
+    expect_caps("Een cloud management oplossing is voor ons geen optie.", "", "cloud-management");
+    /* what replaces what the customer has is wanted */
+    expect_caps("We already have old firewalls and want to replace them with new firewalls.",
+                "firewall", "");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_language_of_message),
+        cmocka_unit_test(test_language_of_paragraphs),
+        cmocka_unit_test(test_number_words_six_languages),
+        cmocka_unit_test(test_budgets_six_languages),
+        cmocka_unit_test(test_calendar_weeks_and_quarters),
+        cmocka_unit_test(test_holidays),
+        cmocka_unit_test(test_relative_dates_six_languages),
+        cmocka_unit_test(test_fiscal_year),
+        cmocka_unit_test(test_negation_six_languages),
+        cmocka_unit_test(test_intent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
