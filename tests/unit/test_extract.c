@@ -1291,6 +1291,18 @@ static void test_places_project_over_seat(void **state) {
         {"Nous avons 6 agences en Franche-Comté.", "FR", "Franche-Comté"},
         {"Cinco hoteles en Lanzarote y Fuerteventura.", "ES", "Lanzarote"},
         {"Nous sommes une banque avec 15 agences au Sénégal.", "SN", "Sénégal"},
+        {"Abbiamo 6 negozi a Monaco di Baviera.", "DE", "Monaco di Baviera"},
+        {"Detalle:\n\nSede | Usuarios | Puntos de acceso\nSevilla | 120 | 14\nMálaga | 80 | "
+         "9\nTotal | 200 | 23\n",
+         "ES", "Sevilla"},
+        {"Overzicht:\n\nLocatie      Gebruikers   Switches\nDen Haag       90      6\nLeiden   "
+         "      40      3\n",
+         "NL", "Den Haag"},
+        {"Tenemos 3 oficinas en Múnich y Fráncfort.", "DE", "Múnich"},
+        {"Per i nostri 4 depositi: Corso Francia 210, 10146 Torino.", "IT", "Torino"},
+        {"serve preventivo x 4 negozi milano, firewall", "IT", "milano"},
+        {"Une banque privée genevoise cherche un pare-feu.", "CH", "genevoise"},
+        {"Cabinet lyonnais, nous accompagnons un client en Catalogne.", "ES", "Catalogne"},
     };
     for (size_t i = 0; i < DW_ARRAY_SIZE(cases); i++) {
         json_t *r = extract(cases[i].msg);

@@ -645,6 +645,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     if (!mem || !out)
         goto out;
     int64_t days = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
+    struct dw__ex_vcache vc = {0};
     struct ctx c = {.text = text ? text : "",
                     .lo = mem,
                     .len = len,
@@ -656,7 +657,8 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .site_unit = x->site_unit,
                     .user_unit = x->user_unit,
                     .integ = &x->integ,
-                    .defcur = x->defcur};
+                    .defcur = x->defcur,
+                    .vc = &vc};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     dw__ex_fold_lower(c.text, len, mem);
     c.t = (struct tok *)(void *)(mem + tok_off);

@@ -11,6 +11,37 @@ extern const struct dw_lang_format dw__ex_lang_formats[6];
 
 struct kwdef dw__ex_kw[KW_MAX];
 
+/* The length of a pattern's first element as first_matches() reads it: a word or symbol, or
+ * "{...}" (its braces counted); 0 for a number ("#") or one with a modifier ("?", "*"),
+ * which are always tried. */
+static uint8_t first_element(const char *p) {
+    size_t n = p[0] == '{' ? strcspn(p, "}") + 1 : strcspn(p, " ");
+    if (p[0] == '#' || n > 200 || (p[n] && p[n] != ' ') ||
+        (n > 0 && (p[n - 1] == '?' || p[n - 1] == '*')))
+        return 0;
+    return (uint8_t)n;
+}
+
+/* Does token i match the first element of pattern k (one of its alternatives)? */
+static bool first_matches(const struct ctx *c, size_t i, size_t k) {
+    size_t n = dw__ex_g.first_n[k];
+    const char *p = dw__ex_g.pat[k];
+    if (!n)
+        return true;
+    if (p[0] != '{')
+        return is_n(c, i, p, n);
+    const char *q = p + 1, *end = p + n - 1;
+    while (q < end) {
+        const char *bar = q;
+        while (bar < end && *bar != '|')
+            bar++;
+        if (is_n(c, i, q, (size_t)(bar - q)))
+            return true;
+        q = bar + 1;
+    }
+    return false;
+}
+
 static const uint8_t lang_bits[6] = {LANG_EN, LANG_DE, LANG_FR, LANG_ES, LANG_IT, LANG_NL};
 
 /* The roles a word of a section takes, and its value. */
@@ -94,8 +125,8 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
         int section;
         char kind;
         int32_t v;
-    } kinds[] = {{LS_number_units, 'u', 0},        {LS_number_prefixes, 'e', 0},
-                 {LS_number_hundreds, 'h', 100},   {LS_number_thousands, 'k', 1000},
+    } kinds[] = {{LS_number_units, 'u', 0},          {LS_number_prefixes, 'e', 0},
+                 {LS_number_hundreds, 'h', 100},     {LS_number_thousands, 'k', 1000},
                  {LS_number_millions, 'M', 1000000}, {LS_number_joiners, 'j', 0}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
         if (kinds[k].section != e->section)
@@ -164,11 +195,12 @@ void dw__ex_langdata_init(void) {
     /* patterns by section, in file order */
     size_t np = 0;
     static const bool listed[LS_COUNT] = {
-        [LS_already] = true,        [LS_replace] = true,          [LS_qualifiers_max] = true,
-        [LS_qualifiers_about] = true, [LS_qualifiers_min] = true,  [LS_range_links] = true,
-        [LS_range_between] = true,  [LS_range_and] = true,        
-        [LS_currency_phrases] = true, [LS_asap] = true, [LS_within] = true,
-        [LS_before_tax] = true};
+        [LS_already] = true,          [LS_replace] = true,
+        [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
+        [LS_qualifiers_min] = true,   [LS_range_links] = true,
+        [LS_range_between] = true,    [LS_range_and] = true,
+        [LS_currency_phrases] = true, [LS_asap] = true,
+        [LS_within] = true,           [LS_before_tax] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
@@ -182,6 +214,7 @@ void dw__ex_langdata_init(void) {
             dw__ex_g.pat[np] = e->w;
             dw__ex_g.pat_val[np] = (int16_t)e->val;
             dw__ex_g.pat_len[np] = (uint8_t)(strlen(e->w) < 255 ? strlen(e->w) : 255);
+            dw__ex_g.first_n[np] = first_element(e->w);
             dw__ex_g.pat_lang[np++] = e->lang;
         }
     }
@@ -222,7 +255,7 @@ void dw__ex_langdata_init(void) {
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+        size_t e = first_matches(c, i, k) ? dw__ex_pat_match(c, i, dw__ex_g.pat[k]) : 0;
         if (e) {
             *ret_end = e;
             return dw__ex_g.pat_val[k];
@@ -245,7 +278,7 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
     if (!role(c, i, R_PATSTART) && kind(c, i, TK_WORD))
         return 0; /* no pattern starts with this word */
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
+        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
         size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
         if (e)
@@ -261,7 +294,7 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
         if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
             continue; /* no pattern starts with this word */
         for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
-            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) &&
+            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
                 return st;
     }

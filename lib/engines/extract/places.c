@@ -121,35 +121,48 @@ json_t *dw__ex_extract_residency(struct ctx *c) {
     return json_null();
 }
 
+/* Word lists with their lengths, so a token of another length costs one compare. */
+struct word {
+    const char *s;
+    size_t n;
+};
+#define W(str)                                                                                     \
+    { str, sizeof str - 1 }
+
+static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n) {
+    if (k >= c->nt)
+        return false;
+    size_t l = tlen(c, k);
+    bool apos = c->t[k].flags & TF_APOS;
+    for (size_t m = 0; m < n; m++)
+        if ((l == w[m].n || apos) && is_n(c, k, w[m].s, w[m].n))
+            return true;
+    return false;
+}
+
 /* Words that name where the customer sits rather than where the sites in question are:
  * "based in", "mit Sitz in", "aus", "siège à", "con sede en", "gevestigd in". */
 static bool seat_word(const struct ctx *c, size_t k) {
-    static const char *const w[] = {
-        "based",     "headquartered", "headquarters", "hq",        "sitz",         "firmensitz",
-        "hauptsitz", "ansässig",      "aus",          "from",      "zentrale",     "basé",
-        "basée",     "basés",         "basées",       "siège",     "domicilié",    "domiciliée",
-        "sede",      "radicada",      "radicado",     "gevestigd", "hoofdkantoor",
-    };
-    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
-        if (is_n(c, k, w[n], strlen(w[n])))
-            return true;
-    return false;
+    static const struct word w[] = {
+        W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
+        W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
+        W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
+        W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
+        W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
+    return word_in(c, k, w, DW_ARRAY_SIZE(w));
 }
 
 /* Location words of the other languages that the keyword table does not mark: "implantés
  * en", "présents en", "ubicadas en", "oficinas en", "presenti in". */
 static bool loc_word(const struct ctx *c, size_t k) {
-    static const char *const w[] = {
-        "implanté",  "implantée", "implantés", "implantées",   "présents",     "présentes",
-        "situé",     "située",    "situés",    "situées",      "bureaux",      "usine",
-        "usines",    "ubicado",   "ubicada",   "ubicados",     "ubicadas",     "situado",
-        "situada",   "situados",  "situadas",  "oficinas",     "planta",       "plantas",
-        "presencia", "présence",  "presenti",  "stabilimento", "stabilimenti", "vestiging",
-    };
-    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
-        if (is_n(c, k, w[n], strlen(w[n])))
-            return true;
-    return false;
+    static const struct word w[] = {
+        W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
+        W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
+        W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
+        W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
+        W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
+        W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
+    return word_in(c, k, w, DW_ARRAY_SIZE(w));
 }
 
 enum cue { CUE_NONE, CUE_SEAT, CUE_SITE };
@@ -193,44 +206,45 @@ static const char *country_adjective(const struct ctx *c, size_t i) {
  * language's name ("français", "español", "italiano") count only outside "en/in/le/el ...";
  * those that are also surnames or dishes ("Breton", "bolognese") are not listed. */
 static const struct {
-    const char *w, *code;
+    struct word w;
+    const char *code;
 } local_adjectives[] = {
-    {"français", "FR"},        {"française", "FR"},    {"françaises", "FR"},
-    {"lyonnais", "FR"},        {"lyonnaise", "FR"},    {"parisien", "FR"},
-    {"parisienne", "FR"},      {"marseillais", "FR"},  {"toulousain", "FR"},
-    {"toulousaine", "FR"},     {"bordelais", "FR"},    {"lillois", "FR"},
-    {"nantais", "FR"},         {"alsacien", "FR"},     {"alsacienne", "FR"},
-    {"francesa", "FR"},        {"francese", "FR"},     {"franse", "FR"},
-    {"genevois", "CH"},        {"genevoise", "CH"},    {"vaudois", "CH"},
-    {"vaudoise", "CH"},        {"valaisan", "CH"},     {"valaisanne", "CH"},
-    {"romand", "CH"},          {"romande", "CH"},      {"romands", "CH"},
-    {"tessinois", "CH"},       {"ticinese", "CH"},     {"ticinesi", "CH"},
-    {"zurichois", "CH"},       {"zurichoise", "CH"},   {"bâlois", "CH"},
-    {"zwitserse", "CH"},       {"belge", "BE"},        {"belges", "BE"},
-    {"bruxellois", "BE"},      {"bruxelloise", "BE"},  {"wallon", "BE"},
-    {"wallonne", "BE"},        {"liégeois", "BE"},     {"belgische", "BE"},
-    {"vlaamse", "BE"},         {"waalse", "BE"},       {"luxembourgeois", "LU"},
-    {"luxembourgeoise", "LU"}, {"québécois", "CA"},    {"québécoise", "CA"},
-    {"canadienne", "CA"},      {"allemand", "DE"},     {"allemande", "DE"},
-    {"alemana", "DE"},         {"alemán", "DE"},       {"tedesca", "DE"},
-    {"tedesco", "DE"},         {"duitse", "DE"},       {"española", "ES"},
-    {"español", "ES"},         {"espagnole", "ES"},    {"spagnola", "ES"},
-    {"madrileña", "ES"},       {"madrileño", "ES"},    {"barcelonesa", "ES"},
-    {"sevillana", "ES"},       {"andaluza", "ES"},     {"andaluz", "ES"},
-    {"asturiana", "ES"},       {"spaanse", "ES"},      {"italienne", "IT"},
-    {"italiana", "IT"},        {"italiano", "IT"},     {"italiane", "IT"},
-    {"italiani", "IT"},        {"italiaanse", "IT"},   {"lombarda", "IT"},
-    {"piemontese", "IT"},      {"milanese", "IT"},     {"torinese", "IT"},
-    {"veneziana", "IT"},       {"siciliana", "IT"},    {"pugliese", "IT"},
-    {"nederlandse", "NL"},     {"hollandse", "NL"},    {"néerlandaise", "NL"},
-    {"mexicana", "MX"},        {"mexicano", "MX"},     {"mexicaine", "MX"},
-    {"colombiana", "CO"},      {"colombiano", "CO"},   {"chilena", "CL"},
-    {"chileno", "CL"},         {"peruana", "PE"},      {"peruano", "PE"},
-    {"ecuatoriana", "EC"},     {"uruguaya", "UY"},     {"marocaine", "MA"},
-    {"marroquí", "MA"},        {"sénégalaise", "SN"},  {"tunisienne", "TN"},
-    {"algérienne", "DZ"},      {"ivoirienne", "CI"},   {"portuguesa", "PT"},
-    {"portugaise", "PT"},      {"portoghese", "PT"},   {"autrichienne", "AT"},
-    {"austriaca", "AT"},       {"oostenrijkse", "AT"},
+    {W("français"), "FR"},        {W("française"), "FR"},    {W("françaises"), "FR"},
+    {W("lyonnais"), "FR"},        {W("lyonnaise"), "FR"},    {W("parisien"), "FR"},
+    {W("parisienne"), "FR"},      {W("marseillais"), "FR"},  {W("toulousain"), "FR"},
+    {W("toulousaine"), "FR"},     {W("bordelais"), "FR"},    {W("lillois"), "FR"},
+    {W("nantais"), "FR"},         {W("alsacien"), "FR"},     {W("alsacienne"), "FR"},
+    {W("francesa"), "FR"},        {W("francese"), "FR"},     {W("franse"), "FR"},
+    {W("genevois"), "CH"},        {W("genevoise"), "CH"},    {W("vaudois"), "CH"},
+    {W("vaudoise"), "CH"},        {W("valaisan"), "CH"},     {W("valaisanne"), "CH"},
+    {W("romand"), "CH"},          {W("romande"), "CH"},      {W("romands"), "CH"},
+    {W("tessinois"), "CH"},       {W("ticinese"), "CH"},     {W("ticinesi"), "CH"},
+    {W("zurichois"), "CH"},       {W("zurichoise"), "CH"},   {W("bâlois"), "CH"},
+    {W("zwitserse"), "CH"},       {W("belge"), "BE"},        {W("belges"), "BE"},
+    {W("bruxellois"), "BE"},      {W("bruxelloise"), "BE"},  {W("wallon"), "BE"},
+    {W("wallonne"), "BE"},        {W("liégeois"), "BE"},     {W("belgische"), "BE"},
+    {W("vlaamse"), "BE"},         {W("waalse"), "BE"},       {W("luxembourgeois"), "LU"},
+    {W("luxembourgeoise"), "LU"}, {W("québécois"), "CA"},    {W("québécoise"), "CA"},
+    {W("canadienne"), "CA"},      {W("allemand"), "DE"},     {W("allemande"), "DE"},
+    {W("alemana"), "DE"},         {W("alemán"), "DE"},       {W("tedesca"), "DE"},
+    {W("tedesco"), "DE"},         {W("duitse"), "DE"},       {W("española"), "ES"},
+    {W("español"), "ES"},         {W("espagnole"), "ES"},    {W("spagnola"), "ES"},
+    {W("madrileña"), "ES"},       {W("madrileño"), "ES"},    {W("barcelonesa"), "ES"},
+    {W("sevillana"), "ES"},       {W("andaluza"), "ES"},     {W("andaluz"), "ES"},
+    {W("asturiana"), "ES"},       {W("spaanse"), "ES"},      {W("italienne"), "IT"},
+    {W("italiana"), "IT"},        {W("italiano"), "IT"},     {W("italiane"), "IT"},
+    {W("italiani"), "IT"},        {W("italiaanse"), "IT"},   {W("lombarda"), "IT"},
+    {W("piemontese"), "IT"},      {W("milanese"), "IT"},     {W("torinese"), "IT"},
+    {W("veneziana"), "IT"},       {W("siciliana"), "IT"},    {W("pugliese"), "IT"},
+    {W("nederlandse"), "NL"},     {W("hollandse"), "NL"},    {W("néerlandaise"), "NL"},
+    {W("mexicana"), "MX"},        {W("mexicano"), "MX"},     {W("mexicaine"), "MX"},
+    {W("colombiana"), "CO"},      {W("colombiano"), "CO"},   {W("chilena"), "CL"},
+    {W("chileno"), "CL"},         {W("peruana"), "PE"},      {W("peruano"), "PE"},
+    {W("ecuatoriana"), "EC"},     {W("uruguaya"), "UY"},     {W("marocaine"), "MA"},
+    {W("marroquí"), "MA"},        {W("sénégalaise"), "SN"},  {W("tunisienne"), "TN"},
+    {W("algérienne"), "DZ"},      {W("ivoirienne"), "CI"},   {W("portuguesa"), "PT"},
+    {W("portugaise"), "PT"},      {W("portoghese"), "PT"},   {W("autrichienne"), "AT"},
+    {W("austriaca"), "AT"},       {W("oostenrijkse"), "AT"},
 };
 
 /* A local adjective at i describing the customer: a noun before it ("banque genevoise") or
@@ -238,8 +252,12 @@ static const struct {
 static const char *local_adjective(const struct ctx *c, size_t i) {
     if (!kind(c, i, TK_WORD) || c->claim[i])
         return NULL;
+    size_t l = tlen(c, i);
+    if (l < 4 || l > 16)
+        return NULL;
     for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++) {
-        if (!is_n(c, i, local_adjectives[n].w, strlen(local_adjectives[n].w)))
+        if (l != local_adjectives[n].w.n ||
+            !is_n(c, i, local_adjectives[n].w.s, local_adjectives[n].w.n))
             continue;
         if (i > 0 && (is(c, i - 1, "en") || is(c, i - 1, "in") || is(c, i - 1, "le") ||
                       is(c, i - 1, "el") || is(c, i - 1, "del") || is(c, i - 1, "du") ||
@@ -273,16 +291,16 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
  * (or a group of countries, or "New ..."). */
 /* Part of a postal address: "Corso Francia 210", "Avenue de France", "Calle de Alemania". */
 static bool street_before(const struct ctx *c, size_t i) {
-    static const char *const w[] = {
-        "corso", "via",     "viale", "piazza", "rue",   "avenue", "boulevard", "bd",
-        "calle", "avenida", "av",    "paseo",  "plaza", "carrer", "straße",    "strasse",
-        "str",   "weg",     "laan",  "straat", "plein", "road",   "street",    "avenida",
-        "largo", "ronda",   "allee", "platz",  "quai",  "chemin", "route",     "travessera",
-    };
+    static const struct word w[] = {
+        W("corso"),     W("via"),    W("viale"),  W("piazza"),  W("rue"),    W("avenue"),
+        W("boulevard"), W("bd"),     W("calle"),  W("avenida"), W("av"),     W("paseo"),
+        W("plaza"),     W("carrer"), W("straße"), W("strasse"), W("str"),    W("weg"),
+        W("laan"),      W("straat"), W("plein"),  W("road"),    W("street"), W("largo"),
+        W("ronda"),     W("allee"),  W("platz"),  W("quai"),    W("chemin"), W("route"),
+        W("travessera")};
     for (size_t k = i, n = 0; k-- > 0 && n < 3; n++) {
-        for (size_t m = 0; m < DW_ARRAY_SIZE(w); m++)
-            if (is_n(c, k, w[m], strlen(w[m])))
-                return true;
+        if (word_in(c, k, w, DW_ARRAY_SIZE(w)))
+            return true;
         if (!(is(c, k, "de") || is(c, k, "di") || is(c, k, "del") || is(c, k, "della") ||
               is(c, k, "d'") || is(c, k, "du") || is(c, k, ".") || is(c, k, "la")))
             return false;
@@ -311,6 +329,9 @@ static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_re
                             bool *ret_lower) {
     const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
     *ret_lower = false;
+    size_t re;
+    if (p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &re)) && re > *ret_e)
+        p = NULL; /* the longer name: "Monaco di Baviera" is Munich, not Monaco */
     if (p) {
         *ret_region = false;
         if (claimed(c, i, *ret_e) || (i > 0 && is(c, i - 1, "new")) || state_not_country(c, p, i) ||
@@ -424,13 +445,29 @@ json_t *dw__ex_extract_country(struct ctx *c) {
     return o;
 }
 
+/* Is the place at [i, e) the label of a text table's row — first on its line, then a cell
+ * separator ("Sevilla  | 120 | 14", "Den Haag     90     6")? The table reader claims its
+ * rows for the counts, but the row's place is still a place. */
+static bool table_label(const struct ctx *c, size_t i, size_t e) {
+    size_t b = c->t[i].s;
+    while (b > 0 && (c->text[b - 1] == ' ' || c->text[b - 1] == '\t'))
+        b--;
+    if (b > 0 && c->text[b - 1] != '\n')
+        return false;
+    size_t a = c->t[e - 1].e, sp = 0;
+    for (; a < c->len && (c->text[a] == ' ' || c->text[a] == '\t'); a++)
+        sp += c->text[a] == '\t' ? 2 : 1;
+    return a < c->len && (c->text[a] == '|' || c->text[a] == ';' ||
+                          (sp >= 2 && c->text[a] >= '0' && c->text[a] <= '9'));
+}
+
 /* States, provinces and groups of countries, in text order, once each; a region inside a
  * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
 void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
     for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e);
-        if (!p || claimed(c, i, e) || (i > 0 && is(c, i - 1, "new"))) {
+        if (!p || (claimed(c, i, e) && !table_label(c, i, e)) || (i > 0 && is(c, i - 1, "new"))) {
             i++;
             continue;
         }
