@@ -434,6 +434,49 @@ static const json_t *match_reading(const struct dw_workspace *ws, enum dw_assist
     }
 }
 
+const char *dw_assist_fact_key(enum dw_assist_field f, const json_t *fact, char *buf, size_t size) {
+    const char *v = NULL;
+    int32_t bp;
+    buf[0] = '\0';
+    switch (f) {
+    case DW_AF_QUANTITIES:
+        snprintf(buf, size, "%lld %s", (long long)dw_json_int(fact, "value", 0),
+                 dw_json_str(fact, "unit") ? dw_json_str(fact, "unit") : "");
+        return buf;
+    case DW_AF_BUDGET:
+        snprintf(buf, size, "%lld %s", (long long)dw_json_int(fact, "minor", 0),
+                 dw_json_str(fact, "currency") ? dw_json_str(fact, "currency") : "");
+        return buf;
+    case DW_AF_DEADLINE:
+        v = dw_json_str(fact, "date");
+        break;
+    case DW_AF_COUNTRY:
+        v = dw_json_str(fact, "code");
+        break;
+    case DW_AF_DISCOUNT:
+        if (dw_json_str(fact, "pct") && dw_pct_parse(dw_json_str(fact, "pct"), &bp) == 0)
+            snprintf(buf, size, "%d", (int)bp);
+        return buf;
+    case DW_AF_TERM:
+        snprintf(buf, size, "%lld", (long long)dw_json_int(fact, "value", 0));
+        return buf;
+    case DW_AF_RESIDENCY:
+        v = dw_json_str(fact, "region");
+        break;
+    case DW_AF_CAPABILITIES:
+    case DW_AF_EXCLUDED:
+    case DW_AF_OPTIONAL:
+    case DW_AF_STANDARDS:
+    case DW_AF_INTEGRATIONS:
+        v = dw_json_str(fact, "name");
+        break;
+    default:
+        v = dw_json_str(fact, "value");
+    }
+    snprintf(buf, size, "%s", v ? v : "");
+    return buf;
+}
+
 static int reject(json_t *rejected, const json_t *fact, const char *reason) {
     json_t *o = json_pack("{s:O?,s:O?,s:O?,s:s}", "field", json_object_get(fact, "field"), "value",
                           json_object_get(fact, "value"), "quote", json_object_get(fact, "quote"),

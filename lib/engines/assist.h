@@ -92,6 +92,11 @@ int dw_assist_check_facts(const struct dw_workspace *ws, const struct dw_extract
                           const json_t *answer, json_t **ret_accepted, json_t **ret_rejected,
                           struct dw_error *err);
 
+/* A fact's value as one comparable string, from the rules' fact or an accepted reading:
+ * "120 sites", "20000000 EUR", "2027-03-31", "DE", "wifi", "1500" (discount in basis points),
+ * "36", "EU", or a MEDDICC value. "" when the fact has none. Returns buf. */
+const char *dw_assist_fact_key(enum dw_assist_field f, const json_t *fact, char *buf, size_t size);
+
 /* Where the words of `quote` are in text: the byte span [*s, *e) of the text, compared as
  * check 1 above does. false when absent or the quote is empty. */
 bool dw_assist_find_quote(const char *text, size_t len, const char *quote, size_t *ret_s,
