@@ -1066,6 +1066,25 @@ static bool states_quote_number(const struct dw_draft_facts *f, const char *d, s
     return false;
 }
 
+/* A capability or standard the customer named themselves (the requirements list it): a
+ * sentence that repeats what they asked for ("how many sites need SD-WAN?") claims nothing
+ * about a product. A catalog item is always a product. */
+static bool customers_words(const struct dw_draft_facts *f, const struct mention *m) {
+    static const char *const lists[] = {"capabilities", "excluded_capabilities",
+                                        "optional_capabilities", "standards"};
+    if (m->kind == NAME_ITEM || !f->requirements)
+        return false;
+    for (size_t l = 0; l < DW_ARRAY_SIZE(lists); l++) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(f->requirements, lists[l]), i, e) {
+            if (dw_streq_ci(dw_json_str(e, "name"), m->key))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* One sentence [s, e) of the draft: its citations and, when it names a product or a
  * capability, whether they support it. */
 static int check_sentence(const struct dw_draft_facts *f, const char *d, size_t s, size_t e,
@@ -1098,7 +1117,7 @@ static int check_sentence(const struct dw_draft_facts *f, const char *d, size_t 
 
     size_t n_named = 0;
     for (size_t k = 0; k < names->n; k++)
-        n_named += names->v[k].s >= s && names->v[k].s < e;
+        n_named += names->v[k].s >= s && names->v[k].s < e && !customers_words(f, &names->v[k]);
     size_t ri;
     json_t *rv;
     json_array_foreach(refs, ri, rv) {
@@ -1122,7 +1141,7 @@ static int check_sentence(const struct dw_draft_facts *f, const char *d, size_t 
     /* each named thing must be spoken of by a cited passage */
     for (size_t k = 0; k < names->n; k++) {
         const struct mention *m = &names->v[k];
-        if (m->s < s || m->s >= e)
+        if (m->s < s || m->s >= e || customers_words(f, m))
             continue;
         bool ok = false;
         json_array_foreach(refs, ri, rv) {
