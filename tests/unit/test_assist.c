@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "agents/agent.h"
 #include "engines/assist.h"
 #include "engines/extract.h"
 #include "workspace/workspace.h"
@@ -315,6 +316,325 @@ static void test_draft_personal_data(void **state) {
     expect_failure("Please pay to DE89 3704 0044 0532 0130 00.", "personal", "IBAN");
 }
 
+/* ---- the agents' use, through a test double of their tools ------------------------------ */
+
+/* What the model answers, by prompt; NULL: no answer, with `why`. */
+struct fake {
+    json_t *leads, *docs, *quote, *approvals, *verdicts;
+    const char *answer[4]; /* extraction, reply, proposal, answer */
+    const char *why;
+    int asked;
+};
+#define FK(c) ((struct fake *)(c)->gateway)
+
+static int scope(struct dw_agent_ctx *c, uint32_t tool) {
+    return c->agent->scope & tool ? 0 : -DW_EPERM;
+}
+static int f_leads(struct dw_agent_ctx *c, json_t **ret) {
+    *ret = json_deep_copy(FK(c)->leads);
+    return scope(c, DW_TOOL_READ_LEADS);
+}
+static int f_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+    json_t *d = json_object_get(FK(c)->docs, kind);
+    if (!d)
+        return -DW_ENOENT;
+    *ret = json_deep_copy(d);
+    return scope(c, DW_TOOL_READ_DEAL);
+}
+static int f_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *doc) {
+    json_object_set_new(FK(c)->docs, kind, json_deep_copy(doc));
+    return 0;
+}
+static int f_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+    (void)revision;
+    if (!FK(c)->quote)
+        return -DW_ENOENT;
+    *ret = json_deep_copy(FK(c)->quote);
+    return 0;
+}
+static int f_request_approval(struct dw_agent_ctx *c, const char *kind, const char *role,
+                              const char *why, const char *rule) {
+    json_array_append_new(FK(c)->approvals, json_pack("{s:s,s:s,s:s,s:s}", "kind", kind, "role",
+                                                      role, "reason", why, "rule", rule));
+    return scope(c, DW_TOOL_REQUEST_APPROVAL);
+}
+static int f_set_outcome(struct dw_agent_ctx *c, enum dw_stage stage, const char *why) {
+    (void)stage, (void)why;
+    return scope(c, DW_TOOL_SET_OUTCOME);
+}
+static int f_score_model(struct dw_agent_ctx *c, const struct dw_score_model **ret) {
+    *ret = NULL;
+    return 0;
+}
+static int f_ask_model(struct dw_agent_ctx *c, const struct dw_model_ask *ask,
+                       struct dw_model_answer *ret) {
+    memset(ret, 0, sizeof *ret);
+    int r = scope(c, DW_TOOL_ASK_MODEL);
+    if (r < 0)
+        return r;
+    /* the prompt the agent names exists in the example workspace */
+    assert_non_null(dw_ws_prompt(c->ws, ask->prompt));
+    static const char *const prompts[] = {"extraction", "reply", "proposal", "answer"};
+    FK(c)->asked++;
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(ask->prompt, prompts[i]) != 0)
+            continue;
+        if (FK(c)->answer[i]) {
+            ret->json = js(FK(c)->answer[i]);
+            ret->call_id = FK(c)->asked;
+            snprintf(ret->model, sizeof ret->model, "fake/scripted");
+            return 0;
+        }
+    }
+    snprintf(ret->why, sizeof ret->why, "%s", FK(c)->why ? FK(c)->why : "no script");
+    return 0;
+}
+static int f_model_verdict(struct dw_agent_ctx *c, int64_t call, const char *verdict,
+                           const json_t *detail) {
+    json_array_append_new(FK(c)->verdicts, json_pack("{s:I,s:s,s:O?}", "call", (json_int_t)call,
+                                                     "verdict", verdict, "detail", detail));
+    return scope(c, DW_TOOL_ASK_MODEL);
+}
+
+static const struct dw_tools tools = {
+    .leads = f_leads,
+    .doc_get = f_doc_get,
+    .doc_put = f_doc_put,
+    .quote_get = f_quote_get,
+    .request_approval = f_request_approval,
+    .set_outcome = f_set_outcome,
+    .score_model = f_score_model,
+    .ask_model = f_ask_model,
+    .model_verdict = f_model_verdict,
+};
+
+/* models.yaml routing extraction and drafting somewhere (the fake answers instead) */
+static struct dw_model_provider provider = {.id = "fake"};
+static struct dw_models_cfg models_cfg;
+
+static void fake_init(struct fake *f, const char *text) {
+    *f = (struct fake){.docs = json_object(), .approvals = json_array(), .verdicts = json_array()};
+    f->leads = json_pack("[{s:i,s:s,s:s,s:{s:{s:s,s:s,s:s,s:s},s:s,s:[]}}]", "id", 1, "received_at",
+                         "2026-12-01T09:00:00Z", "source", "web", "intake", "contact", "name",
+                         "Anna Berg", "email", "anna.berg@example.com", "company",
+                         "Berg Retail GmbH", "title", "Head of IT", "text", text, "flags");
+    assert_non_null(f->leads);
+}
+
+static void fake_release(struct fake *f) {
+    json_decref(f->leads);
+    json_decref(f->docs);
+    json_decref(f->quote);
+    json_decref(f->approvals);
+    json_decref(f->verdicts);
+}
+
+extern const struct dw_agent dw_agent_requirements, dw_agent_contract, dw_agent_qualification,
+    dw_agent_proposal;
+
+static void run(const struct dw_agent *a, struct fake *f, bool with_model) {
+    models_cfg.tasks[DW_MODEL_TASK_EXTRACTION] = (struct dw_model_route){{&provider}, 1};
+    models_cfg.tasks[DW_MODEL_TASK_DRAFTING] = (struct dw_model_route){{&provider}, 1};
+    struct dw_models_cfg *saved = ws->models;
+    ws->models = with_model ? &models_cfg : NULL;
+    struct dw_error err = {0};
+    json_t *note = json_object();
+    struct dw_agent_ctx ctx = {.agent = a,
+                               .tools = &tools,
+                               .ws = ws,
+                               .deal_id = 7,
+                               .now = RECEIVED,
+                               .note = note,
+                               .err = &err,
+                               .gateway = f};
+    int r = a->step(&ctx);
+    ws->models = saved;
+    json_decref(note);
+    if (r < 0)
+        fail_msg("%s: %s", a->name, err.msg);
+}
+
+static const char austria[] = "Hello, we are based in Austria and run 40 stores in Germany. We "
+                              "need SD-WAN. Our IT director Jonas Weber decides.";
+
+static void test_requirements_model_facts(void **state) {
+    (void)state;
+    struct fake f;
+    fake_init(&f, austria);
+    f.answer[0] = "{'facts': ["
+                  "{'field': 'country', 'value': 'DE', 'unit': null, 'currency': null, 'quote': "
+                  "'40 stores in Germany'},"
+                  "{'field': 'champion', 'value': 'IT director Jonas Weber', 'unit': null, "
+                  "'currency': null, 'quote': 'Our IT director Jonas Weber decides'},"
+                  "{'field': 'quantities', 'value': '40', 'unit': 'sites', 'currency': null, "
+                  "'quote': '40 stores'},"
+                  "{'field': 'quantities', 'value': '400', 'unit': 'sites', 'currency': null, "
+                  "'quote': '400 stores'}]}";
+    run(&dw_agent_requirements, &f, true);
+    json_t *rq = json_object_get(f.docs, "requirements");
+    json_t *mdl = json_object_get(rq, "model");
+    /* the rules read Austria after "based in"; the model's Germany disagrees: the rules'
+     * value stays and a person is to be asked */
+    assert_string_equal(dw_json_str(json_object_get(rq, "country"), "code"), "AT");
+    json_t *d = json_array_get(json_object_get(mdl, "disagreements"), 0);
+    assert_string_equal(dw_json_str(d, "field"), "country");
+    assert_string_equal(dw_json_str(d, "rules"), "AT");
+    assert_string_equal(dw_json_str(d, "value"), "DE");
+    assert_true(dw_json_bool(d, "ask", false));
+    /* MEDDICC fills a gap the rules cannot; 40 sites confirms the rules */
+    json_t *ch = json_object_get(json_object_get(rq, "meddicc"), "champion");
+    assert_string_equal(dw_json_str(ch, "value"), "IT director Jonas Weber");
+    assert_string_equal(dw_json_str(ch, "source"), "model");
+    assert_int_equal(json_array_size(json_object_get(mdl, "confirmed")), 1);
+    /* the invented count is rejected and named */
+    json_t *rj = json_array_get(json_object_get(mdl, "rejected"), 0);
+    assert_string_equal(dw_json_str(rj, "value"), "400");
+    assert_string_equal(dw_json_str(rj, "reason"), "the quoted words are not in the message");
+    assert_string_equal(dw_json_str(json_array_get(f.verdicts, 0), "verdict"), "partial");
+
+    /* the contract step asks the policy's role to confirm */
+    f.quote = js("{'revision': 1}");
+    run(&dw_agent_contract, &f, true);
+    json_t *ap = json_array_get(f.approvals, 0);
+    assert_non_null(ap);
+    assert_string_equal(dw_json_str(ap, "kind"), "low_confidence");
+    assert_string_equal(dw_json_str(ap, "role"), "sales_engineer");
+    assert_contains(dw_json_str(ap, "reason"),
+                    "country: the rules read AT, the model read DE from \"40 stores in Germany\"");
+    fake_release(&f);
+}
+
+/* A bad answer, or none: the requirements are exactly the rules'. */
+static void test_requirements_deterministic_path(void **state) {
+    (void)state;
+    struct fake plain, bad, none;
+    fake_init(&plain, austria);
+    run(&dw_agent_requirements, &plain, false);
+    json_t *rules = json_object_get(plain.docs, "requirements");
+    assert_null(json_object_get(rules, "model"));
+
+    fake_init(&bad, austria);
+    bad.answer[0] = "{'facts': [{'field': 'budget', 'value': '90000', 'unit': null, 'currency': "
+                    "'EUR', 'quote': 'budget of EUR 90,000'}, {'field': 'capabilities', 'value': "
+                    "'quantum-routing', 'unit': null, 'currency': null, 'quote': 'SD-WAN'}]}";
+    run(&dw_agent_requirements, &bad, true);
+    json_t *got = json_deep_copy(json_object_get(bad.docs, "requirements"));
+    json_t *mdl = json_object_get(got, "model");
+    assert_int_equal(json_array_size(json_object_get(mdl, "rejected")), 2);
+    assert_string_equal(dw_json_str(json_array_get(bad.verdicts, 0), "verdict"), "rejected");
+    json_object_del(got, "model");
+    assert_true(json_equal(got, rules));
+    json_decref(got);
+
+    fake_init(&none, austria);
+    none.why = "the provider failed: HTTP 500 after 2 retries";
+    run(&dw_agent_requirements, &none, true);
+    got = json_deep_copy(json_object_get(none.docs, "requirements"));
+    assert_string_equal(
+        dw_json_str(json_array_get(json_object_get(json_object_get(got, "model"), "calls"), 0),
+                    "why"),
+        "the provider failed: HTTP 500 after 2 retries");
+    json_object_del(got, "model");
+    assert_true(json_equal(got, rules));
+    json_decref(got);
+    fake_release(&plain);
+    fake_release(&bad);
+    fake_release(&none);
+}
+
+static void qualify_needs_info(struct fake *f) {
+    fake_init(f, "We need SD-WAN for our shops, please send an offer.");
+    run(&dw_agent_requirements, f, false);
+}
+
+static void test_reply_drafted(void **state) {
+    (void)state;
+    struct fake f;
+    qualify_needs_info(&f);
+    f.answer[1] = "{'text': 'Dear Anna Berg,\\n\\nthank you for your enquiry about SD-WAN "
+                  "(D-000007). How many sites should it cover, and where are you based?\\n'}";
+    run(&dw_agent_qualification, &f, true);
+    json_t *q = json_object_get(f.docs, "qualification");
+    assert_string_equal(dw_json_str(json_object_get(q, "reply_draft"), "source"), "model");
+    assert_contains(dw_json_str(q, "reply"), "How many sites should it cover");
+    fake_release(&f);
+
+    /* a wrong number: the template's reply is sent and the failure recorded */
+    qualify_needs_info(&f);
+    f.answer[1] = "{'text': 'Dear Anna Berg, for 25 sites we can offer a 10 % discount.'}";
+    run(&dw_agent_qualification, &f, true);
+    q = json_object_get(f.docs, "qualification");
+    json_t *rec = json_object_get(q, "reply_draft");
+    assert_string_equal(dw_json_str(rec, "source"), "template");
+    assert_string_equal(dw_json_str(json_array_get(json_object_get(rec, "failures"), 0), "check"),
+                        "number");
+    assert_string_equal(dw_json_str(json_array_get(f.verdicts, 0), "verdict"), "rejected");
+    assert_contains(dw_json_str(q, "reply"), "Thank you for contacting");
+    fake_release(&f);
+
+    /* personal data echoed */
+    qualify_needs_info(&f);
+    f.answer[1] = "{'text': 'Dear Anna Berg, we will answer to anna.berg@example.com.'}";
+    run(&dw_agent_qualification, &f, true);
+    rec = json_object_get(json_object_get(f.docs, "qualification"), "reply_draft");
+    assert_string_equal(dw_json_str(rec, "source"), "template");
+    assert_string_equal(dw_json_str(json_array_get(json_object_get(rec, "failures"), 0), "check"),
+                        "personal");
+    fake_release(&f);
+}
+
+static void proposal_deal(struct fake *f) {
+    fake_init(f, "We need SD-WAN for our 120 stores in Germany.");
+    run(&dw_agent_requirements, f, false);
+    json_object_set_new(f->docs, "solution",
+                        js("{'lines': [{'sku': 'NW-EDGE-100', 'name': 'Edge Gateway 100', "
+                           "'quantity': 120, 'covers': ['sd-wan']}], 'not_covered': [], "
+                           "'options': []}"));
+    json_object_set_new(f->docs, "contract", js("{'dpa': true, 'legal_flags': []}"));
+    f->quote = js("{'revision': 1, 'hash': 'abc', 'currency': 'EUR', 'digits': 2, "
+                  "'discount_bp': 0, 'subtotal': 4788000, 'discount': 0, 'total': 4788000, "
+                  "'lines': [{'sku': 'NW-EDGE-100', 'name': 'Edge Gateway 100', 'quantity': 120, "
+                  "'unit_price': 39900, 'amount': 4788000, 'discount': 0, 'net': 4788000, "
+                  "'billing': 'one-time'}]}");
+}
+
+static void test_proposal_narrative(void **state) {
+    (void)state;
+    struct fake f;
+    proposal_deal(&f);
+    run(&dw_agent_proposal, &f, false);
+    const char *plain = dw_json_str(json_object_get(f.docs, "proposal"), "markdown");
+    assert_contains(plain, "Thank you for the opportunity");
+    char *template_md = strdup(plain);
+    fake_release(&f);
+
+    proposal_deal(&f);
+    f.answer[2] = "{'text': 'Dear Anna Berg, we propose 120 Edge Gateway 100 for your stores, "
+                  "EUR 47,880.00 in total. The Edge Gateway 100 is one of the desktop branch "
+                  "gateways of the Northwind edge family [1].'}";
+    run(&dw_agent_proposal, &f, true);
+    json_t *doc = json_object_get(f.docs, "proposal");
+    assert_string_equal(dw_json_str(json_object_get(doc, "narrative"), "source"), "model");
+    const char *md = dw_json_str(doc, "markdown");
+    /* escaped for Markdown like all text a template shows; the citation a footnote */
+    assert_contains(md, "desktop branch gateways of the Northwind edge family\\. [^1]");
+    assert_null(strstr(md, "Thank you for the opportunity"));
+    fake_release(&f);
+
+    /* a product outside the quote: the template's summary, the failure recorded */
+    proposal_deal(&f);
+    f.answer[2] = "{'text': 'We propose the Edge Gateway 500 for your hub [1].'}";
+    run(&dw_agent_proposal, &f, true);
+    doc = json_object_get(f.docs, "proposal");
+    json_t *rec = json_object_get(doc, "narrative");
+    assert_string_equal(dw_json_str(rec, "source"), "template");
+    assert_string_equal(dw_json_str(json_array_get(json_object_get(rec, "failures"), 0), "check"),
+                        "product");
+    assert_string_equal(dw_json_str(doc, "markdown"), template_md);
+    free(template_md);
+    fake_release(&f);
+}
+
 int main(void) {
     const struct CMUnitTest facts[] = {
         cmocka_unit_test(test_good_facts_accepted),
@@ -331,6 +651,13 @@ int main(void) {
         cmocka_unit_test(test_draft_uncited_claim),
         cmocka_unit_test(test_draft_personal_data),
     };
+    const struct CMUnitTest uses[] = {
+        cmocka_unit_test(test_requirements_model_facts),
+        cmocka_unit_test(test_requirements_deterministic_path),
+        cmocka_unit_test(test_reply_drafted),
+        cmocka_unit_test(test_proposal_narrative),
+    };
     int r = cmocka_run_group_tests_name("facts", facts, setup, teardown);
+    r |= cmocka_run_group_tests_name("agents", uses, setup, teardown);
     return r | cmocka_run_group_tests_name("drafts", drafts, draft_setup, draft_teardown);
 }
