@@ -111,6 +111,10 @@ int cmd_price(struct cli *, int, char **);
 int cmd_audit_verify(struct cli *, int, char **);
 int cmd_audit_checkpoint(struct cli *, int, char **);
 int cmd_audit_show(struct cli *, int, char **);
+int cmd_model_check(struct cli *, int, char **);
+int cmd_model_calls(struct cli *, int, char **);
+int cmd_model_ask(struct cli *, int, char **);
+void cli_print_model_call(const json_t *call); /* cmd-model.c */
 int cmd_demo(struct cli *, int, char **);
 int cmd_privacy_purge(struct cli *, int, char **);
 int cmd_agents(struct cli *, int, char **);

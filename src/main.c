@@ -186,6 +186,13 @@ static const struct cli_option deal_show_opts[] = {
     {"--all", NULL, "every deal, whole, as one JSON array (instead of ID)", 0},
     OPT_END,
 };
+static const struct cli_option model_ask_opts[] = {
+    {"--task", "TASK", "extraction, drafting or answers: the models.yaml task", OPT_REQUIRED},
+    {"--schema", "FILE", "the answer's JSON Schema (an object)", OPT_REQUIRED},
+    {"--vars", "FILE", "the prompt template's data, a JSON object (customer text as data)", 0},
+    {"--deal", "DEAL", "journal the call under this deal (asking again replays the answer)", 0},
+    OPT_END,
+};
 static const struct cli_option audit_list_opts[] = {
     {"--action", "ACTION", "only records of this action (deal.accept, step_failed, ...)", 0},
     {"--after", "SEQ", "only records after this sequence number", 0},
@@ -251,6 +258,17 @@ const struct cmd commands[] = {
      "dealwright audit checkpoint --out cp.json"},
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show, NULL,
      "dealwright audit show D-000001"},
+    {"model check", "[PROVIDER]",
+     "ask each provider of models.yaml a tiny structured question: model, latency, structured "
+     "output",
+     CMD_ENGINE, cmd_model_check, NULL, "dealwright model check local"},
+    {"model ask", "PROMPT",
+     "ask the task's model with prompts/PROMPT.mustache through the governed path; prints the "
+     "answer",
+     CMD_ENGINE, cmd_model_ask, model_ask_opts,
+     "dealwright model ask extract --task extraction --schema s.json --vars v.json"},
+    {"model calls", "DEAL", "a deal's model-call journal (masked requests, answers, verdicts)",
+     CMD_ENGINE, cmd_model_calls, NULL, "dealwright model calls D-000001 --json"},
     {"audit list", "", "the whole audit chain, oldest first", CMD_ENGINE, cmd_audit_list,
      audit_list_opts, "dealwright audit list --action deal.accept --json"},
     {"events list", "", "the event log, oldest first", CMD_ENGINE, cmd_events_list,

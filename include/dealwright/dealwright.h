@@ -34,5 +34,6 @@
 #include <dealwright/extract.h>
 #include <dealwright/knowledge.h>
 #include <dealwright/configure.h>
+#include <dealwright/models.h>
 
 #endif

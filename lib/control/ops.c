@@ -1516,6 +1516,19 @@ int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_
                                              stage, "updated_at", updated));
     }
     if (!dry_run && json_array_size(due)) {
+        /* The model-call journal first: it lives apart from the state (its own commits),
+         * and a deal once marked redacted is not visited again, so purging it after the
+         * transaction could be skipped for good by a crash in between. Purging it twice
+         * does no harm. */
+        json_array_foreach(due, i, d) {
+            int64_t id, n = 0;
+            dw_id_parse('D', dw_json_str(d, "deal"), &id);
+            if (e->store->ops->mcalls_purge &&
+                (r = e->store->ops->mcalls_purge(e->store, id, &n, err)) < 0)
+                return r;
+            if (n)
+                json_object_set_new(d, "model_calls", json_integer(n));
+        }
         if ((r = txn_begin(e, err)) < 0)
             return r;
         json_array_foreach(due, i, d) {

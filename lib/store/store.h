@@ -387,6 +387,35 @@ struct dw_store_ops {
     int (*report_time_to)(struct dw_store *s, const char *stage, json_t **ret,
                           struct dw_error *err);
     int (*report_approvals)(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+    /* The model-call journal (lib/models/, docs/internals/models.md "Journal"). MAY: a
+     * backend without it has no language models (the gateway then says so).
+     * Durable on its own: mcall_append and mcall_verdict commit at once, whatever
+     * transaction the caller has open, so that an entry outlives a step that fails or a
+     * process that is killed after it, and the step's re-run finds the answer. Append-only
+     * except for mcalls_purge (the privacy purge of a deal).
+     * rec keys: key (the replay key, hex), deal_id (0 none), agent, task, prompt,
+     * template_hash, provider, model, request (JSON, masked), response (JSON as received,
+     * masked; null none), outcome (ok, refused, invalid, failed, budget, breaker), why,
+     * tokens_in, tokens_out, latency_ms, attempts, flags (array of strings), fallback (bool: the
+     * ask ended here without an answer, the agent took its deterministic path).
+     * mcall_find: the newest entry of key whose answer came back (ok, refused, invalid),
+     * -DW_ENOENT else. mcalls_for_deal: the deal's entries, oldest first, each with its
+     * verdicts [{at, verdict, detail}]. mcall_tokens: tokens of the deal's entries (deal_id
+     * 0: of all) at or after since. mcall_stats: [{provider, model, task, outcome, calls,
+     * tokens_in, tokens_out, latency_ms_sum, fallbacks, le_100 .. le_30000}] (latency buckets, ms). */
+    int (*mcall_append)(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_id,
+                        struct dw_error *err);
+    int (*mcall_find)(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
+    int (*mcall_verdict)(struct dw_store *s, int64_t id, const char *verdict,
+                         const json_t *detail, dw_time_t now, struct dw_error *err);
+    int (*mcalls_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
+                           struct dw_error *err);
+    int (*mcall_tokens)(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
+                        struct dw_error *err);
+    int (*mcalls_purge)(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
+                        struct dw_error *err);
+    int (*mcall_stats)(struct dw_store *s, json_t **ret, struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

@@ -526,6 +526,7 @@ static void sq_close(struct dw_store *s) {
         sqlite3_close_v2(q->db);
     }
     dw__sq_cache_reset(q, false);
+    dw__sq_mc_close(q);
     free(q);
 }
 
@@ -598,6 +599,10 @@ static int sq_open(const char *path, struct dw_store **ret, struct dw_error *err
     if (!q)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     q->base.ops = &dw_store_sqlite_ops;
+    if (!(q->path = strdup(path))) {
+        free(q);
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    }
     rc = sqlite3_open_v2(path, &q->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -699,4 +704,11 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .report_stays = dw__sq_report_stays,
     .report_time_to = dw__sq_report_time_to,
     .report_approvals = dw__sq_report_approvals,
+    .mcall_append = dw__sq_mcall_append,
+    .mcall_find = dw__sq_mcall_find,
+    .mcall_verdict = dw__sq_mcall_verdict,
+    .mcalls_for_deal = dw__sq_mcalls_for_deal,
+    .mcall_tokens = dw__sq_mcall_tokens,
+    .mcalls_purge = dw__sq_mcalls_purge,
+    .mcall_stats = dw__sq_mcall_stats,
 };

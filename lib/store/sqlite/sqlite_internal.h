@@ -345,7 +345,24 @@ struct dw_sqlite {
     sqlite3_stmt *stmts[DW__SQ_MAX];
     struct dw__sq_cache cache;
     struct dw__sq_holds holds;
+    char *path;     /* where the state is (":memory:" too), for the model journal's file */
+    sqlite3 *mc_db; /* the model journal's own connection (sqlite_mcalls.c), opened on use */
 };
+
+/* sqlite_mcalls.c: the model-call journal, in a database file of its own. */
+void dw__sq_mc_close(struct dw_sqlite *q);
+int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_id,
+                        struct dw_error *err);
+int dw__sq_mcall_find(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
+int dw__sq_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
+                         dw_time_t now, struct dw_error *err);
+int dw__sq_mcalls_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                           struct dw_error *err);
+int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
+                        struct dw_error *err);
+int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
+                        struct dw_error *err);
+int dw__sq_mcall_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
 
 /* sqlite_cache.c. reset empties the cache and turns it on or off. The getters return
  * HIT with a deep copy in *ret (the caller owns it), ABSENT when the deal is known to
