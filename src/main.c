@@ -148,6 +148,7 @@ static const struct cli_option score_show_opts[] = {
 };
 static const struct cli_option ask_opts[] = {
     {"--max", "N", "at most N answers, 1-50", 0},
+    {"--answer", NULL, "compose an answer with citations (models.yaml task answers), checked", 0},
     OPT_END,
 };
 static const struct cli_option configure_opts[] = {

@@ -1085,6 +1085,72 @@ static bool customers_words(const struct dw_draft_facts *f, const struct mention
     return false;
 }
 
+/* Does some sentence of the passage text state the number (canonical) and name the item? */
+static bool passage_binds(const struct dw_workspace *ws, const char *text, const char *num,
+                          const char *sku) {
+    const struct dw_item *it = dw_ws_item(ws, sku);
+    size_t n = strlen(text);
+    for (size_t s = 0, i = 0; i <= n; i++) {
+        bool end = i == n || ((text[i] == '.' || text[i] == '!' || text[i] == '?') &&
+                              (i + 1 == n || isspace((unsigned char)text[i + 1])));
+        if (!end)
+            continue;
+        _cleanup_free_ char *sent = strndup(text + s, i - s);
+        _cleanup_json_ json_t *nums = json_array();
+        s = i + 1;
+        if (!sent || !nums || dw_assist_text_numbers(sent, nums) < 0)
+            return false;
+        bool has = false;
+        size_t k;
+        json_t *v;
+        json_array_foreach(nums, k, v) has |= strcmp(json_string_value(v), num) == 0;
+        if (has && (folded_contains(sent, sku) || (it && folded_contains(sent, it->name))))
+            return true;
+    }
+    return false;
+}
+
+/* An answer about the catalog: a number said of a product must be said of that product in
+ * a cited passage — the same sentence of the passage names both — not merely appear there
+ * ("the Edge Gateway 100 forwards 900 Mbit/s" when the passage gives 900 for the Edge 50).
+ * 1 after recording a failure, 0 when all are bound. */
+static int check_bound_numbers(const struct dw_draft_facts *f, const char *d, size_t s, size_t e,
+                               const struct mentions *names, const bool *masked, json_t *fails) {
+    for (size_t i = s; i < e; i++) {
+        if (masked[i] || !isdigit((unsigned char)d[i]) ||
+            (i > s && is_alnum_byte((unsigned char)d[i - 1])))
+            continue;
+        char vals[2][100];
+        int nv;
+        size_t end = read_number(d, e, i, vals, &nv);
+        bool bound = false, any_item = false;
+        for (size_t k = 0; k < names->n && !bound; k++) {
+            const struct mention *m = &names->v[k];
+            if (m->kind != NAME_ITEM || m->s < s || m->s >= e)
+                continue;
+            any_item = true;
+            for (size_t c = s; c < e && !bound; c++) {
+                int ref;
+                size_t cl = citation_at(d, e, c, &ref);
+                if (!cl)
+                    continue;
+                const char *pt = dw_json_str(passage_by_ref(f->passages, ref), "text");
+                for (int v = 0; pt && v < nv && !bound; v++)
+                    bound = passage_binds(f->ws, pt, vals[v], m->key);
+            }
+        }
+        if (any_item && !bound) {
+            char why[200];
+            snprintf(why, sizeof why,
+                     "%.*s is not stated for the product it is said of in the cited passages",
+                     (int)(end - i), d + i);
+            return add_failure(fails, "number", d + i, end - i, why) < 0 ? -DW_ENOMEM : 1;
+        }
+        i = end;
+    }
+    return 0;
+}
+
 /* One sentence [s, e) of the draft: its citations and, when it names a product or a
  * capability, whether they support it. */
 static int check_sentence(const struct dw_draft_facts *f, const char *d, size_t s, size_t e,
@@ -1138,6 +1204,11 @@ static int check_sentence(const struct dw_draft_facts *f, const char *d, size_t 
     if (json_array_size(refs) == 0)
         return add_failure(fails, "citation", d + ts, te - ts,
                            "names a product or capability without citing a passage");
+    if (f->catalog) {
+        int r = check_bound_numbers(f, d, s, e, names, masked, fails);
+        if (r != 0)
+            return r < 0 ? r : 0;
+    }
     /* each named thing must be spoken of by a cited passage */
     for (size_t k = 0; k < names->n; k++) {
         const struct mention *m = &names->v[k];
@@ -1237,6 +1308,22 @@ static int check_personal_patterns(const char *d, size_t n, json_t *fails) {
     return 0;
 }
 
+int dw_assist_text_numbers(const char *text, json_t *into) {
+    size_t n = text ? strlen(text) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)text[i]) || (i > 0 && isdigit((unsigned char)text[i - 1])))
+            continue;
+        char vals[2][100];
+        int nv;
+        size_t end = read_number(text, n, i, vals, &nv);
+        for (int v = 0; v < nv; v++)
+            if (json_array_append_new(into, json_string(vals[v])) < 0)
+                return -DW_ENOMEM;
+        i = end > i ? end - 1 : i;
+    }
+    return 0;
+}
+
 int dw_assist_check_draft(const struct dw_draft_facts *f, const char *draft, json_t **ret_report,
                           struct dw_error *err) {
     _cleanup_json_ json_t *fails = json_array(), *sentences = json_array(), *allowed = NULL;
@@ -1282,7 +1369,7 @@ int dw_assist_check_draft(const struct dw_draft_facts *f, const char *draft, jso
                 masked[j] = true;
     }
     /* products: every item named is a line of the quote */
-    for (size_t k = 0; r == 0 && k < names.n; k++) {
+    for (size_t k = 0; r == 0 && !f->catalog && k < names.n; k++) {
         if (names.v[k].kind != NAME_ITEM)
             continue;
         bool in_quote = false;

@@ -117,7 +117,15 @@ struct dw_draft_facts {
     /* Further numbers the draft may state (strings or integers): dates shown in the document,
      * the deal's reference. */
     const json_t *numbers;
+    /* An answer about the catalog rather than an offer (`ask --answer`): it may name any
+     * product, and the citation check alone decides whether a passage backs it. */
+    bool catalog;
 };
+
+/* The numbers written with digits in text, appended to `into` as canonical strings
+ * ("1,400" -> "1400", "2.5" -> "2.5"; an ambiguous "1.200" both ways): what an answer may
+ * repeat from its passages. */
+int dw_assist_text_numbers(const char *text, json_t *into);
 
 /* Check a draft (Markdown text) against the facts:
  *   number:   every number written with digits equals one in the quote, the requirements or

@@ -38,7 +38,7 @@ deal() {
         cat >"$WS/models.yaml" <<EOF
 providers:
   - {id: local, api: openai, base_url: "http://127.0.0.1:$(cat "$TMP/port")/v1", model: "qwen2.5-7b-instruct", key_env: DW_MODEL_KEY}
-tasks: {extraction: local, drafting: local}
+tasks: {extraction: local, drafting: local, answers: local}
 limits: {deadline_ms: 2500, retries: 1, backoff_ms: 50}
 EOF
     fi
@@ -147,5 +147,24 @@ dw deal show D-000001 --json >"$TMP/disagree.json"
 [ "$(get disagree 'd["stage"]')" = proposal_ready ] || fail "after the approval: $(get disagree 'd["stage"]')"
 echo "disagreement: awaiting_approval (low_confidence, sales_engineer), then proposal_ready" >>"$TMP/outcomes"
 pass "rules and model disagree: the rules' value stays and a sales engineer confirms it"
+
+# ---- ask --answer: a composed answer under the same checks ----------------------------------
+start_fake 'answer {"text": "The Edge Gateway 100 forwards up to 500 Mbit/s of encrypted SD-WAN traffic and up to 2 Gbit/s of firewall traffic [1]."}' \
+    'answer {"text": "The Edge Gateway 100 forwards up to 900 Mbit/s of encrypted SD-WAN traffic [1]."}' \
+    'answer {"text": "The Edge Gateway 100 forwards 500 Mbit/s."}'
+sed -i "s/127.0.0.1:[0-9]*/127.0.0.1:$(cat "$TMP/port")/" "$TMP/good/models.yaml"
+WS="$TMP/good"
+expect_exit 0 dw ask --answer "What throughput does the Edge Gateway 100 forward?" --max 2 --json
+[ "$(json_get 'd["answer"]["source"]' < "$TMP/out")" = model ] || fail "good answer not used: $OUT"
+[ "$(json_get 'd["answer"]["sentences"][0]["refs"]' < "$TMP/out")" = "[1]" ] || fail "citation lost: $OUT"
+[ "$(json_get 'd["answers"][0]["passage"]' < "$TMP/out")" = "knowledge/edge-gateway-50-100.md#throughput" ] || fail "passages: $OUT"
+expect_exit 0 dw ask --answer "What throughput does the Edge Gateway 100 really forward?" --max 2 --json
+[ "$(json_get 'd["answer"]["source"]' < "$TMP/out")" = passages ] || fail "900 Mbit/s (the Edge 50's figure) accepted: $OUT"
+json_get 'd["answer"]["failures"][0]["detail"]' < "$TMP/out" | grep -q "not stated for the product" || fail "reason: $OUT"
+expect_exit 0 dw ask --answer "Edge Gateway 100 throughput?" --max 2
+echo "$OUT" | grep -q "without citing a passage" || fail "uncited answer: $OUT"
+echo "$OUT" | grep -q "knowledge/edge-gateway-50-100.md#throughput" || fail "the passages are not shown: $OUT"
+no_pii ask
+pass "ask --answer: a cited answer is shown; a figure of another product or an uncited claim falls back to the passages"
 
 cat "$TMP/outcomes"

@@ -307,6 +307,38 @@ static void test_draft_uncited_claim(void **state) {
                    "cites [4], which is no passage");
 }
 
+/* ask --answer: a figure must be said of the product it is said of, in the cited passage */
+static void test_answer_numbers_bound(void **state) {
+    (void)state;
+    json_t *ps = js("[{'ref': 1, 'path': 'knowledge/edge-gateway-50-100.md', 'text': 'The Edge "
+                    "Gateway 50 forwards up to 250 Mbit/s of encrypted SD-WAN traffic and up to "
+                    "900 Mbit/s of firewall traffic. The Edge Gateway 100 forwards up to 500 "
+                    "Mbit/s of encrypted SD-WAN traffic.'}]");
+    json_t *nums = json_array();
+    assert_int_equal(dw_assist_text_numbers(dw_json_str(json_array_get(ps, 0), "text"), nums), 0);
+    struct dw_draft_facts f = {.ws = ws, .passages = ps, .numbers = nums, .catalog = true};
+    json_t *rep = NULL;
+    assert_int_equal(dw_assist_check_draft(&f,
+                                           "The Edge Gateway 100 forwards up to 500 Mbit/s of "
+                                           "encrypted SD-WAN traffic [1].",
+                                           &rep, NULL),
+                     0);
+    if (!dw_json_bool(rep, "ok", false))
+        fail_msg("bound figure rejected: %s", json_dumps(rep, 0));
+    json_decref(rep);
+    assert_int_equal(dw_assist_check_draft(&f,
+                                           "The Edge Gateway 100 forwards up to 900 Mbit/s of "
+                                           "encrypted SD-WAN traffic [1].",
+                                           &rep, NULL),
+                     0);
+    assert_false(dw_json_bool(rep, "ok", true));
+    assert_contains(dw_json_str(json_array_get(json_object_get(rep, "failures"), 0), "detail"),
+                    "900 is not stated for the product");
+    json_decref(rep);
+    json_decref(ps);
+    json_decref(nums);
+}
+
 static void test_draft_personal_data(void **state) {
     (void)state;
     expect_failure("Dear Anna Berg, please reply to anna.berg@example.com.", "personal", "e-mail");
@@ -650,6 +682,7 @@ int main(void) {
         cmocka_unit_test(test_draft_product_not_in_quote),
         cmocka_unit_test(test_draft_uncited_claim),
         cmocka_unit_test(test_draft_personal_data),
+        cmocka_unit_test(test_answer_numbers_bound),
     };
     const struct CMUnitTest uses[] = {
         cmocka_unit_test(test_requirements_model_facts),
