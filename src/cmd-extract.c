@@ -104,8 +104,10 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *dir = cli_opt(&argc, argv, "--set", &bad);
     bool verbose = cli_flag(&argc, argv, "--misses");
+    bool with_model = cli_flag(&argc, argv, "--model");
     if (bad || argc != 0)
-        return cli_usage("usage: dealwright eval extraction [--set DIR] [--misses] [--json]");
+        return cli_usage(
+            "usage: dealwright eval extraction [--set DIR] [--misses] [--model] [--json]");
     if (!dir)
         dir = "tests/data/extraction";
     struct dw_workspace *ws = NULL;
@@ -135,6 +137,14 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     }
     closedir(d);
     qsort(files, n, sizeof *files, cmp_str);
+    if (with_model) { /* rules against rules plus the model: src/cmd-eval-model.c */
+        dw_workspace_unref(ws);
+        code = cli_eval_extraction_model(cli, dir, (const char *const *)files, n, verbose);
+        for (size_t i = 0; i < n; i++)
+            free(files[i]);
+        free(files);
+        return code;
+    }
     struct dw_error err = {0};
     json_t *res = NULL;
     int r = n ? dw_extract_eval(ws, (const char *const *)files, n, &res, &err) : 0;

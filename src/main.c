@@ -115,12 +115,14 @@ static const struct cli_option extract_opts[] = {
 static const struct cli_option eval_extraction_opts[] = {
     {"--set", "DIR", "the labelled messages (default: tests/data/extraction)", 0},
     {"--misses", NULL, "list every miss", 0},
+    {"--model", NULL, "also read each message with the model of models.yaml; compare", 0},
     OPT_END,
 };
 static const struct cli_option eval_scenarios_opts[] = {
     {"--set", "DIR", "the scenarios (default: tests/data/scenarios)", 0},
     {"--only", "NAME", "run only the scenario NAME", 0},
     {"--keep", NULL, "keep each scenario's scratch workspace", 0},
+    {"--models", "FILE", "a models.yaml put into each scenario's workspace: agents use a model", 0},
     OPT_END,
 };
 #define SCORE_OPTS                                                                                 \

@@ -249,7 +249,8 @@ static int draft_narrative(struct dw_agent_ctx *ctx, const json_t *contact, cons
                                    .passages = passages,
                                    .contact_name = dw_json_str(contact, "name"),
                                    .personal = personal,
-                                   .numbers = numbers};
+                                   .numbers = numbers,
+                                   .language = lang};
     _cleanup_json_ json_t *report = NULL;
     int r = dw__draft(ctx, "proposal", "proposal", vars, &facts, &report, ret_record);
     if (r < 0)

@@ -108,7 +108,9 @@ static int draft_reply(struct dw_agent_ctx *ctx, const json_t *contact, const js
     struct dw_draft_facts facts_in = {.ws = ctx->ws,
                                       .requirements = req,
                                       .contact_name = dw_json_str(contact, "name"),
-                                      .personal = personal};
+                                      .personal = personal,
+                                      .language = dw_json_str(qdoc, "reply_language"),
+                                      .must_ask = true};
     _cleanup_json_ json_t *report = NULL, *rec = NULL;
     int r = dw__draft(ctx, "reply", "reply", vars, &facts_in, &report, &rec);
     if (r < 0)

@@ -323,37 +323,12 @@ static bool extraction_configured(const struct dw_workspace *ws) {
     return ws->models && ws->models->tasks[DW_MODEL_TASK_EXTRACTION].n > 0;
 }
 
-/* The prompt's data for one message: the text (data, never an instruction) and what the
- * workspace can name, so the model answers in the catalog's words. */
-static json_t *extraction_vars(const struct dw_workspace *ws, const char *text, dw_time_t at,
-                               const char *lang) {
-    json_t *caps = json_array(), *units = json_array(), *stds = json_array(),
-           *fields = json_array();
-    char date[16];
-    dw_date_format(at, date, sizeof date);
-    for (size_t i = 0; caps && i < ws->n_capabilities; i++) {
-        json_t *syn = json_array();
-        for (size_t k = 0; syn && k < ws->capabilities[i].n_synonyms; k++)
-            json_array_append_new(syn, json_string(ws->capabilities[i].synonyms[k]));
-        json_array_append_new(
-            caps, json_pack("{s:s,s:o*}", "name", ws->capabilities[i].name, "synonyms", syn));
-    }
-    for (size_t i = 0; units && i < ws->n_units; i++)
-        json_array_append_new(units, json_string(ws->units[i].name));
-    for (size_t i = 0; stds && i < ws->n_standards; i++)
-        json_array_append_new(stds, json_string(ws->standards[i].name));
-    for (int i = 0; fields && i < DW_AF_N; i++)
-        json_array_append_new(fields, json_string(dw_assist_field_names[i]));
-    return json_pack("{s:s,s:s,s:s?,s:o*,s:o*,s:o*,s:o*}", "message", text, "received_at", date,
-                     "language", lang, "capabilities", caps, "units", units, "standards", stds,
-                     "fields", fields);
-}
-
 /* Ask the model for one message's facts and check them. Accepted facts (tagged with the
  * lead) go to acc; what was asked and rejected to the document's `model` (mdl). */
 static int ask_facts(struct dw_agent_ctx *ctx, const struct dw_extractor *x, const char *text,
                      dw_time_t at, const json_t *ext, json_int_t id, json_t *acc, json_t *mdl) {
-    _cleanup_json_ json_t *vars = extraction_vars(ctx->ws, text, at, dw_json_str(ext, "language"));
+    _cleanup_json_ json_t *vars =
+        dw_assist_extraction_vars(ctx->ws, text, at, dw_json_str(ext, "language"));
     _cleanup_json_ json_t *schema = dw_assist_facts_schema();
     if (!vars || !schema)
         return -DW_ENOMEM;
@@ -404,110 +379,6 @@ static int ask_facts(struct dw_agent_ctx *ctx, const struct dw_extractor *x, con
     _cleanup_json_ json_t *detail =
         json_pack("{s:I,s:O}", "accepted", (json_int_t)json_array_size(a), "rejected", j);
     return ans.call_id ? DW_TOOL(ctx, model_verdict, ans.call_id, verdict, detail) : 0;
-}
-
-/* The list a named fact may also sit in with the opposite meaning (wanted / excluded). */
-static const char *opposite_list(enum dw_assist_field f) {
-    return f == DW_AF_CAPABILITIES ? "excluded_capabilities"
-           : f == DW_AF_EXCLUDED   ? "capabilities"
-                                   : NULL;
-}
-
-/* Put the accepted model facts into the requirements m: a gap is filled; the same value as
- * the rules' confirms it; a different one is a disagreement that policies.yaml model_facts
- * decides. */
-static int apply_model_facts(const struct dw_workspace *ws, json_t *m, const json_t *acc,
-                             json_t *mdl) {
-    enum dw_disagreement how = ws->policies.on_disagreement;
-    json_t *filled = json_object_get(mdl, "filled"), *conf = json_object_get(mdl, "confirmed"),
-           *dis = json_object_get(mdl, "disagreements");
-    size_t i;
-    json_t *a;
-    json_array_foreach(acc, i, a) {
-        int f = dw_assist_field(dw_json_str(a, "field"));
-        const char *name = dw_json_str(a, "field");
-        json_t *rd = json_deep_copy(json_object_get(a, "reading"));
-        if (f < 0 || !rd)
-            return -DW_ENOMEM;
-        json_object_set_new(rd, "source", json_string("model"));
-        char km[256], kr[256];
-        dw_assist_fact_key((enum dw_assist_field)f, rd, km, sizeof km);
-        json_t *note = json_pack("{s:s,s:s,s:O,s:O}", "field", name, "value", km, "quote",
-                                 json_object_get(a, "quote"), "lead", json_object_get(a, "lead"));
-        if (!note) {
-            json_decref(rd);
-            return -DW_ENOMEM;
-        }
-        json_t *cur = NULL, *list = NULL;
-        long at = -1;
-        if (f >= DW_AF_METRICS) { /* MEDDICC: only the model reads it */
-            json_t *md = json_object_get(m, "meddicc");
-            if (!md) {
-                md = json_object();
-                json_object_set_new(m, "meddicc", md);
-            }
-            cur = json_object_get(md, name);
-            if (!cur) {
-                json_object_set(md, name, rd);
-                json_array_append(filled, note);
-            }
-        } else if (dw_assist_field_scalar((enum dw_assist_field)f)) {
-            cur = json_object_get(m, name);
-            const char *src = dw_json_str(cur, "source");
-            if (!json_is_object(cur) ||
-                (f == DW_AF_COUNTRY && src && strcmp(src, "contact") == 0)) {
-                /* a country from the contact's form field is a default, not a reading */
-                json_object_set(m, name, rd);
-                json_array_append(filled, note);
-                cur = NULL;
-            }
-        } else {
-            list = json_object_get(m, name);
-            const char *key = f == DW_AF_QUANTITIES ? "unit" : "name";
-            const char *kv = dw_json_str(rd, key);
-            at = kv ? find_by(list, key, kv) : -1;
-            const char *opp = opposite_list((enum dw_assist_field)f);
-            long ko = opp && kv ? find_by(json_object_get(m, opp), "name", kv) : -1;
-            if (ko >= 0) { /* the rules read it with the opposite meaning */
-                list = json_object_get(m, opp);
-                at = ko;
-            }
-            cur = at >= 0 ? json_array_get(list, (size_t)at) : NULL;
-            if (!cur && json_array_size(list) < DW_EXTRACT_MAX_ITEMS) {
-                json_array_append(list, rd);
-                json_array_append(filled, note);
-            }
-        }
-        if (cur) {
-            dw_assist_fact_key((enum dw_assist_field)f, cur, kr, sizeof kr);
-            bool same = strcmp(km, kr) == 0 && (!list || list == json_object_get(m, name));
-            if (same) {
-                json_array_append(conf, note);
-            } else if (f < DW_AF_METRICS) {
-                bool opposite = list && list != json_object_get(m, name);
-                char rules[300];
-                snprintf(rules, sizeof rules, "%s%s", opposite ? "listed in " : "",
-                         opposite ? opposite_list((enum dw_assist_field)f) : kr);
-                json_object_set_new(note, "rules", json_string(rules));
-                json_object_set_new(note, "decided",
-                                    json_string(how == DW_DISAGREE_MODEL ? "model" : "rules"));
-                if (how == DW_DISAGREE_ASK) /* the contract step asks a person */
-                    json_object_set_new(note, "ask", json_true());
-                json_array_append(dis, note);
-                if (how == DW_DISAGREE_MODEL) {
-                    if (list && at >= 0) {
-                        json_array_remove(list, (size_t)at);
-                        json_array_append(json_object_get(m, name), rd);
-                    } else {
-                        json_object_set(m, name, rd);
-                    }
-                }
-            }
-        }
-        json_decref(note);
-        json_decref(rd);
-    }
-    return 0;
 }
 
 static int step(struct dw_agent_ctx *ctx) {
@@ -584,7 +455,7 @@ static int step(struct dw_agent_ctx *ctx) {
     if (json_is_null(json_object_get(m, "country")) && cc)
         json_object_set_new(m, "country", json_pack("{s:s,s:s}", "code", cc, "source", "contact"));
     if (use_model) {
-        if ((r = apply_model_facts(ws, m, acc, mdl)) < 0)
+        if ((r = dw_assist_apply_facts(ws, m, acc, mdl)) < 0)
             return r;
         json_object_set(m, "model", mdl);
     }

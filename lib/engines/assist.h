@@ -97,6 +97,22 @@ int dw_assist_check_facts(const struct dw_workspace *ws, const struct dw_extract
  * "36", "EU", or a MEDDICC value. "" when the fact has none. Returns buf. */
 const char *dw_assist_fact_key(enum dw_assist_field f, const json_t *fact, char *buf, size_t size);
 
+/* The extraction prompt's data for one message (prompts/extraction.mustache): {message,
+ * received_at (the date relative dates count from), language, capabilities [{name,
+ * synonyms}], units, standards, fields} (new). */
+json_t *dw_assist_extraction_vars(const struct dw_workspace *ws, const char *text, dw_time_t at,
+                                  const char *lang);
+
+/* Put accepted facts (dw_assist_check_facts' *ret_accepted, each with its "lead") into a
+ * requirements document m (the rules' merged reading, or one extraction): a gap is filled
+ * (a country taken from the contact's form field counts as one), the same value as the rules'
+ * is confirmed, a different one is a disagreement policies.yaml model_facts decides (ask and
+ * rules keep the rules' value, model takes the model's; ask marks it `ask` for the contract
+ * step); MEDDICC goes to m.meddicc. mdl gets what happened in its arrays filled, confirmed
+ * and disagreements ([{field, value, quote, lead, rules?, decided?, ask?}]). 0 or
+ * -DW_ENOMEM. */
+int dw_assist_apply_facts(const struct dw_workspace *ws, json_t *m, const json_t *acc, json_t *mdl);
+
 /* Where the words of `quote` are in text: the byte span [*s, *e) of the text, compared as
  * check 1 above does. false when absent or the quote is empty. */
 bool dw_assist_find_quote(const char *text, size_t len, const char *quote, size_t *ret_s,
@@ -120,6 +136,11 @@ struct dw_draft_facts {
     /* An answer about the catalog rather than an offer (`ask --answer`): it may name any
      * product, and the citation check alone decides whether a passage backs it. */
     bool catalog;
+    /* The language the draft must be written in (engines/lang.h identifies it; a draft too
+     * short to tell fails too), or NULL. */
+    const char *language;
+    /* The draft asks the customer something: it must hold a question. */
+    bool must_ask;
 };
 
 /* The numbers written with digits in text, appended to `into` as canonical strings
@@ -139,7 +160,9 @@ int dw_assist_text_numbers(const char *text, json_t *into);
  *             other content words occur in the cited passages (compared on their first five
  *             letters);
  *   personal: no e-mail address, phone number or IBAN, and nothing of `personal`, beyond
- *             the contact's name.
+ *             the contact's name;
+ *   language: written in `language` when that is set;
+ *   question: holds a question when `must_ask` is set.
  * *ret_report: {ok: bool, failures: [{check, text, detail}], sentences: [{text, refs: [n]}]}
  * (new). Returns 0, -DW_ETOOBIG for a draft over DW_ASSIST_MAX_DRAFT or not UTF-8 (also a
  * failure, reported), -DW_ENOMEM. */

@@ -167,4 +167,33 @@ echo "$OUT" | grep -q "knowledge/edge-gateway-50-100.md#throughput" || fail "the
 no_pii ask
 pass "ask --answer: a cited answer is shown; a figure of another product or an uncited claim falls back to the passages"
 
+# ---- eval extraction --model and eval scenarios --models: rules against rules + model ------
+mkdir "$TMP/set"
+cp "$DW_SOURCE_ROOT/tests/data/extraction/de-01-spedition-sdwan.json" \
+    "$DW_SOURCE_ROOT/tests/data/extraction/de-02-mio-eur.json" "$TMP/set/"
+start_fake 'answer {"facts": [{"field": "quantities", "value": "400", "unit": "sites", "currency": null, "quote": "400 Filialen"}]}'
+sed -i "s/127.0.0.1:[0-9]*/127.0.0.1:$(cat "$TMP/port")/" "$TMP/good/models.yaml"
+expect_exit 0 dw eval extraction --model --set "$TMP/set" --json
+[ "$(json_get 'd["messages"], d["calls"]["asked"], d["calls"]["rejected"]' < "$TMP/out")" = "2 2 2" ] ||
+    fail "eval --model counts: $OUT"
+[ "$(json_get 'd["rules"] == d["model"]' < "$TMP/out")" = True ] || fail "a rejected fact changed the score: $OUT"
+json_get 'list(d["reasons"])' < "$TMP/out" | grep -q "not in the message" || fail "reasons: $OUT"
+expect_exit 0 dw eval extraction --model --set "$TMP/set"
+echo "$OUT" | grep -q "F1 +model" || fail "no side-by-side table: $OUT"
+WS="$TMP/plainws"
+new_ws
+expect_exit 2 dw eval extraction --model --set "$TMP/set"
+echo "$ERR" | grep -q "no model serves the extraction task" || fail "without models.yaml: $ERR"
+pass "eval extraction --model: rules and rules + model side by side, rejections counted"
+
+# a model whose drafts say nothing ("good": made from the schema) must not change a scenario:
+# its replies are in no language and ask nothing, so the templates stay
+start_fake good
+sed "s/127.0.0.1:[0-9]*/127.0.0.1:$(cat "$TMP/port")/" "$TMP/good/models.yaml" >"$TMP/models.yaml"
+expect_exit 0 "$DW" eval scenarios --set "$DW_SOURCE_ROOT/tests/data/scenarios" --only language-german-reply \
+    --models "$TMP/models.yaml"
+echo "$OUT" | grep -q "1 passed" || fail "scenarios with a model: $OUT"
+[ "$(calls=$(wc -l <"$TMP/log"); echo "$calls")" -ge 2 ] || fail "the scenario did not use the model"
+pass "eval scenarios --models: the same scenarios with the agents asking a model"
+
 cat "$TMP/outcomes"

@@ -604,6 +604,24 @@ static void test_reply_drafted(void **state) {
     assert_contains(dw_json_str(q, "reply"), "Thank you for contacting");
     fake_release(&f);
 
+    /* another language than the customer's, and a reply that asks nothing */
+    qualify_needs_info(&f);
+    f.answer[1] = "{'text': 'Sehr geehrte Frau Berg, vielen Dank für Ihre Anfrage. Wie viele "
+                  "Standorte sollen wir für Sie und Ihr Team planen?'}";
+    run(&dw_agent_qualification, &f, true);
+    rec = json_object_get(json_object_get(f.docs, "qualification"), "reply_draft");
+    assert_string_equal(dw_json_str(json_array_get(json_object_get(rec, "failures"), 0), "check"),
+                        "language");
+    fake_release(&f);
+    qualify_needs_info(&f);
+    f.answer[1] = "{'text': 'Dear Anna Berg, thank you for your enquiry, we will be in touch "
+                  "with you and your team soon.'}";
+    run(&dw_agent_qualification, &f, true);
+    rec = json_object_get(json_object_get(f.docs, "qualification"), "reply_draft");
+    assert_string_equal(dw_json_str(json_array_get(json_object_get(rec, "failures"), 0), "check"),
+                        "question");
+    fake_release(&f);
+
     /* personal data echoed */
     qualify_needs_info(&f);
     f.answer[1] = "{'text': 'Dear Anna Berg, we will answer to anna.berg@example.com.'}";
