@@ -1650,6 +1650,15 @@ int dw_assist_check_draft(const struct dw_draft_facts *f, const char *draft, jso
             r = add_failure(fails, "language", NULL, 0, why);
         }
     }
+    if (r == 0 && f->catalog) { /* an answer stands on its passages: it cites at least one */
+        bool cites = false;
+        size_t k;
+        json_t *sv;
+        json_array_foreach(sentences, k, sv) cites |=
+            json_array_size(json_object_get(sv, "refs")) > 0;
+        if (!cites)
+            r = add_failure(fails, "citation", NULL, 0, "the answer cites no passage");
+    }
     if (r == 0 && f->must_ask && !strchr(draft, '?'))
         r = add_failure(fails, "question", NULL, 0, "asks the customer nothing");
 done:

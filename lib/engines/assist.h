@@ -134,7 +134,8 @@ struct dw_draft_facts {
      * the deal's reference. */
     const json_t *numbers;
     /* An answer about the catalog rather than an offer (`ask --answer`): it may name any
-     * product, and the citation check alone decides whether a passage backs it. */
+     * product, and the citation check alone decides whether a passage backs it; it must cite
+     * at least one passage, and a figure said of a product must be said of it there. */
     bool catalog;
     /* The language the draft must be written in (engines/lang.h identifies it; a draft too
      * short to tell fails too), or NULL. */

@@ -335,6 +335,12 @@ static void test_answer_numbers_bound(void **state) {
     assert_contains(dw_json_str(json_array_get(json_object_get(rep, "failures"), 0), "detail"),
                     "900 is not stated for the product");
     json_decref(rep);
+    /* an answer stands on its passages */
+    assert_int_equal(dw_assist_check_draft(&f, "ok", &rep, NULL), 0);
+    assert_false(dw_json_bool(rep, "ok", true));
+    assert_contains(dw_json_str(json_array_get(json_object_get(rep, "failures"), 0), "detail"),
+                    "cites no passage");
+    json_decref(rep);
     json_decref(ps);
     json_decref(nums);
 }
