@@ -95,6 +95,7 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 	./$(BUILD_BENCH)/bench/dealwright-bench-pricing
 	./$(BUILD_BENCH)/bench/dealwright-bench-configure
+	./$(BUILD_BENCH)/bench/dealwright-bench-models
 	./$(BUILD_BENCH)/bench/dealwright-bench-serve ./$(BUILD_BENCH)/src/dealwright
 
 $(BUILD_ASAN)/build.ninja: | deps

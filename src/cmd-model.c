@@ -15,8 +15,8 @@ int cmd_model_check(struct cli *cli, int argc, char **argv) {
     bool all_ok = true;
     size_t i;
     json_t *p;
-    json_array_foreach(list, i, p) all_ok &= json_is_true(json_object_get(p, "ok")) &&
-                                             json_is_true(json_object_get(p, "structured"));
+    json_array_foreach(list, i, p) all_ok &=
+        json_is_true(json_object_get(p, "ok")) && json_is_true(json_object_get(p, "structured"));
     if (cli->json) {
         cli_print_json(list);
         return all_ok ? EXIT_OK : EXIT_CHECK;
@@ -58,9 +58,10 @@ void cli_print_model_call(const json_t *c) {
     json_array_foreach(json_object_get(c, "flags"), i, f)
         printf("    flagged: %s\n", json_string_value(f));
     json_array_foreach(json_object_get(c, "verdicts"), i, f) {
-        _cleanup_free_ char *d = json_object_get(f, "detail") && !json_is_null(json_object_get(f, "detail"))
-                                     ? json_dumps(json_object_get(f, "detail"), JSON_COMPACT)
-                                     : NULL;
+        _cleanup_free_ char *d =
+            json_object_get(f, "detail") && !json_is_null(json_object_get(f, "detail"))
+                ? json_dumps(json_object_get(f, "detail"), JSON_COMPACT)
+                : NULL;
         printf("    verdict: %s%s%s\n", dw_json_str(f, "verdict"), d ? " " : "", d ? d : "");
     }
 }
@@ -114,8 +115,7 @@ int cmd_model_ask(struct cli *cli, int argc, char **argv) {
     const char *schema_path = cli_opt(&argc, argv, "--schema", &bad);
     const char *deal = cli_opt(&argc, argv, "--deal", &bad);
     int64_t deal_id = 0;
-    if (bad || argc != 1 || !task || !schema_path ||
-        (deal && dw_id_parse('D', deal, &deal_id) < 0))
+    if (bad || argc != 1 || !task || !schema_path || (deal && dw_id_parse('D', deal, &deal_id) < 0))
         return cli_usage("usage: dealwright model ask PROMPT --task TASK --schema FILE "
                          "[--vars FILE] [--deal DEAL] [--json]");
     _cleanup_json_ json_t *schema = read_object(schema_path, "the schema"), *vars = NULL;
@@ -134,10 +134,11 @@ int cmd_model_ask(struct cli *cli, int argc, char **argv) {
     } else if (!json_is_null(answer)) {
         cli_print_json(answer);
         fprintf(stderr, "call %lld by %s%s\n", (long long)dw_json_int(a, "call", 0),
-                dw_json_str(a, "model"), json_is_true(json_object_get(a, "replayed"))
-                                             ? " (from the journal: the provider was not asked "
-                                               "again)"
-                                             : "");
+                dw_json_str(a, "model"),
+                json_is_true(json_object_get(a, "replayed"))
+                    ? " (from the journal: the provider was not asked "
+                      "again)"
+                    : "");
     } else {
         fprintf(stderr, "dealwright: no answer: %s\n", dw_json_str(a, "why"));
     }

@@ -7,8 +7,7 @@ static int runtime(struct dw_engine *e, struct dw_error *err) {
     return r < 0 ? dw_error_set(err, r, "out of memory") : 0;
 }
 
-int dw_model_check(struct dw_engine *e, const char *provider, json_t **ret,
-                   struct dw_error *err) {
+int dw_model_check(struct dw_engine *e, const char *provider, json_t **ret, struct dw_error *err) {
     int r = runtime(e, err);
     return r < 0 ? r : dw_models_check(e->models, e->ws, provider, ret, err);
 }
@@ -19,10 +18,13 @@ int dw_model_ask(struct dw_engine *e, const struct dw_model_request *req, json_t
     if (r < 0)
         return r;
     if (!req->task || dw_model_task_parse(req->task) < 0)
-        return dw_error_field(err, -DW_EINVAL, "task", "'%s' is not a task (extraction, "
-                              "drafting, answers)", req->task ? req->task : "");
+        return dw_error_field(err, -DW_EINVAL, "task",
+                              "'%s' is not a task (extraction, "
+                              "drafting, answers)",
+                              req->task ? req->task : "");
     if (!json_is_object(req->schema))
-        return dw_error_field(err, -DW_EINVAL, "schema", "the answer's schema is not a JSON object");
+        return dw_error_field(err, -DW_EINVAL, "schema",
+                              "the answer's schema is not a JSON object");
     if (req->vars && !json_is_object(req->vars))
         return dw_error_field(err, -DW_EINVAL, "vars", "the template's data is not a JSON object");
     _cleanup_json_ json_t *personal = json_array();

@@ -26,13 +26,12 @@ static int build(const struct dw_provider_req *req, char **url, struct curl_slis
     size_t l = strlen(p->base_url);
     if (asprintf(url, "%s%smessages", p->base_url, l && p->base_url[l - 1] == '/' ? "" : "/") < 0)
         return -DW_ENOMEM;
-    json_t *o = json_pack("{s:s,s:I,s:s,s:[{s:s,s:s}],s:[{s:s,s:s,s:O}],s:{s:s,s:s},s:i}",
-                          "model", p->model, "max_tokens", (json_int_t)req->max_tokens, "system",
-                          req->system, "messages", "role", "user", "content", req->user, "tools",
-                          "name", DW_MODEL_ANSWER_TOOL, "description",
-                          "Give the answer: its input is the whole answer.", "input_schema",
-                          req->schema, "tool_choice", "type", "tool", "name",
-                          DW_MODEL_ANSWER_TOOL, "temperature", 0);
+    json_t *o = json_pack(
+        "{s:s,s:I,s:s,s:[{s:s,s:s}],s:[{s:s,s:s,s:O}],s:{s:s,s:s},s:i}", "model", p->model,
+        "max_tokens", (json_int_t)req->max_tokens, "system", req->system, "messages", "role",
+        "user", "content", req->user, "tools", "name", DW_MODEL_ANSWER_TOOL, "description",
+        "Give the answer: its input is the whole answer.", "input_schema", req->schema,
+        "tool_choice", "type", "tool", "name", DW_MODEL_ANSWER_TOOL, "temperature", 0);
     if (!o)
         return -DW_ENOMEM;
     *body = json_dumps(o, JSON_COMPACT);
@@ -58,8 +57,8 @@ static void parse(const struct dw_provider_req *req, int status, const char *bod
     _cleanup_json_ json_t *doc = json_loadb(body, len, 0, NULL);
     if (status != 200) {
         const char *type = dw_json_str(json_object_get(doc, "error"), "type");
-        ret->outcome = status == 429 || status == 408 || status >= 500 ? DW_PROV_TRANSIENT
-                                                                       : DW_PROV_FAILED;
+        ret->outcome =
+            status == 429 || status == 408 || status >= 500 ? DW_PROV_TRANSIENT : DW_PROV_FAILED;
         snprintf(ret->why, sizeof ret->why, "HTTP %d%s%s", status, type ? " " : "",
                  type ? type : "");
         return;

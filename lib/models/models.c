@@ -70,6 +70,38 @@ static int64_t mono_ms(void) {
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static int64_t wall_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The breaker every process shares, read from the journal: the provider's last
+ * breaker_failures calls all failed, the newest less than breaker_cooldown_s ago (wall
+ * time). After the cooldown calls go again; the next failure re-opens it at once, since
+ * the newest calls are still failures (half-open). */
+static int shared_breaker_open(const struct dw_model_call *call, const struct dw_model_provider *pv,
+                               const struct dw_models_cfg *cfg, bool *ret, struct dw_error *err) {
+    *ret = false;
+    if (!call->store->ops->mcall_recent)
+        return 0;
+    _cleanup_json_ json_t *rows = NULL;
+    int r =
+        call->store->ops->mcall_recent(call->store, pv->id, (int)cfg->breaker_failures, &rows, err);
+    if (r < 0 || (int64_t)json_array_size(rows) < cfg->breaker_failures)
+        return r;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *o = dw_json_str(row, "outcome");
+        if (!o || (strcmp(o, "unavailable") != 0 && strcmp(o, "failed") != 0))
+            return 0;
+    }
+    *ret = dw_json_int(json_array_get(rows, 0), "wall_ms", 0) + cfg->breaker_cooldown_s * 1000 >
+           wall_ms();
+    return 0;
+}
+
 static void sleep_ms(int64_t ms) {
     struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     while (nanosleep(&t, &t) < 0)
@@ -117,8 +149,13 @@ static void prepared_release(struct prepared *p) {
 static int prepare(const struct dw_model_call *call, const struct dw_prompt *tmpl,
                    struct prepared *p, char *why, struct dw_error *err) {
     const struct dw_model_ask *ask = call->ask;
-    _cleanup_json_ json_t *vars = NULL;
-    int r = dw_mask_json(&p->mask, ask->vars ? ask->vars : json_object(), call->personal, &vars);
+    _cleanup_json_ json_t *vars = NULL, *known = NULL, *empty = json_object();
+    /* two passes: what the patterns find anywhere (a name after "my name is" in the
+     * message) is personal wherever else it stands (the same name alone in a field) */
+    const json_t *in = ask->vars ? ask->vars : empty;
+    int r = dw_mask_discover(in, call->personal, &known);
+    if (r == 0)
+        r = dw_mask_json(&p->mask, in, known, &vars);
     if (r < 0)
         return dw_error_set(err, r, "masking the request failed");
     if (!(p->flags = json_array()))
@@ -144,8 +181,7 @@ static int prepare(const struct dw_model_call *call, const struct dw_prompt *tmp
     if (r < 0 || asprintf(&p->user, "DATA-%s\n%s\nDATA-%s", fence, p->data, fence) < 0)
         return -DW_ENOMEM;
     p->request = json_pack("{s:s,s:s,s:s,s:s,s:O}", "prompt", ask->prompt, "template_hash",
-                           tmpl->hash, "system", p->system, "user", p->user, "schema",
-                           ask->schema);
+                           tmpl->hash, "system", p->system, "user", p->user, "schema", ask->schema);
     if (!p->request)
         return -DW_ENOMEM;
     char rh[DW_SHA256_HEX], deal[32];
@@ -159,9 +195,9 @@ static int prepare(const struct dw_model_call *call, const struct dw_prompt *tmp
         dw_sha256_update(&s, parts[i], strlen(parts[i]) + 1);
     dw_sha256_final_hex(&s, p->key);
     _cleanup_free_ char *schema = json_dumps(ask->schema, JSON_COMPACT);
-    p->estimate = dw_tokens_estimate(strlen(p->system) + strlen(p->user) +
-                                     (schema ? strlen(schema) : 0)) +
-                  call->ws->models->answer_tokens;
+    p->estimate =
+        dw_tokens_estimate(strlen(p->system) + strlen(p->user) + (schema ? strlen(schema) : 0)) +
+        call->ws->models->answer_tokens;
     return 0;
 }
 
@@ -176,9 +212,11 @@ static int journal(const struct dw_model_call *call, const struct prepared *p, j
     json_object_set_new(rec, "agent", json_string(call->agent ? call->agent : ""));
     json_object_set_new(rec, "task", json_string(ask->task));
     json_object_set_new(rec, "prompt", json_string(ask->prompt));
-    json_object_set_new(rec, "template_hash", json_string(dw_json_str(p->request, "template_hash")));
+    json_object_set_new(rec, "template_hash",
+                        json_string(dw_json_str(p->request, "template_hash")));
     json_object_set(rec, "request", p->request);
     json_object_set(rec, "flags", p->flags);
+    json_object_set_new(rec, "wall_ms", json_integer(wall_ms()));
     int r = call->store->ops->mcall_append(call->store, rec, call->now, ret_id, err);
     json_decref(rec);
     return r;
@@ -270,8 +308,8 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         if (call->deal_id &&
             (r = so->mcall_tokens(call->store, call->deal_id, 0, &spent_deal, err)) < 0)
             goto out;
-        if ((r = so->mcall_tokens(call->store, 0, call->now - call->now % 86400, &spent_day,
-                                  err)) < 0)
+        if ((r = so->mcall_tokens(call->store, 0, call->now - call->now % 86400, &spent_day, err)) <
+            0)
             goto out;
         if (call->deal_id && spent_deal + p.estimate > cfg->tokens_per_deal) {
             over = "tokens_per_deal";
@@ -300,26 +338,30 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         const struct dw_model_provider *pv = route->providers[i];
         bool last = i + 1 == route->n;
         struct dw_breaker *b = breaker(m, pv);
-        if (!dw_breaker_allows(b, mono_ms())) {
-            say(ret->why, "the provider '%s' failed %d times in a row; its circuit breaker is "
-                          "open",
-                pv->id, b->failures);
+        bool shared_open = false;
+        if ((r = shared_breaker_open(call, pv, cfg, &shared_open, err)) < 0)
+            goto out;
+        if (shared_open || !dw_breaker_allows(b, mono_ms())) {
+            say(ret->why,
+                "the provider '%s' failed %lld times in a row; its circuit breaker is open for "
+                "%lld s",
+                pv->id, (long long)cfg->breaker_failures, (long long)cfg->breaker_cooldown_s);
             if ((r = journal(call, &p,
                              json_pack("{s:s,s:s,s:s,s:s,s:b}", "provider", pv->id, "model",
-                                       pv->model, "outcome", "breaker", "why", ret->why,
-                                       "fallback", last),
+                                       pv->model, "outcome", "breaker", "why", ret->why, "fallback",
+                                       last),
                              &ret->call_id, err)) < 0)
                 goto out;
             continue;
         }
         const char *key = NULL;
         if (pv->key_env && (!m->key || !(key = m->key(m->key_ud, pv->key_env)))) {
-            say(ret->why, "the key of provider '%s' is not set (environment variable %s)",
-                pv->id, pv->key_env);
+            say(ret->why, "the key of provider '%s' is not set (environment variable %s)", pv->id,
+                pv->key_env);
             if ((r = journal(call, &p,
                              json_pack("{s:s,s:s,s:s,s:s,s:b}", "provider", pv->id, "model",
-                                       pv->model, "outcome", "failed", "why", ret->why,
-                                       "fallback", last),
+                                       pv->model, "outcome", "failed", "why", ret->why, "fallback",
+                                       last),
                              &ret->call_id, err)) < 0)
                 goto out;
             continue;
@@ -352,8 +394,10 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
             left = cfg->deadline_ms - (mono_ms() - start);
             if (wait >= left) {
                 size_t l = strlen(resp.why);
-                snprintf(resp.why + l, sizeof resp.why - l, "; a retry in %lld ms would pass the "
-                         "deadline", (long long)wait);
+                snprintf(resp.why + l, sizeof resp.why - l,
+                         "; a retry in %lld ms would pass the "
+                         "deadline",
+                         (long long)wait);
                 break;
             }
             sleep_ms(wait);
@@ -386,12 +430,12 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
         bool ok = resp.outcome == DW_PROV_OK;
         char model[256];
         snprintf(model, sizeof model, "%s", resp.model[0] ? resp.model : pv->model);
-        json_t *rec = json_pack(
-            "{s:s,s:s,s:o,s:s,s:s?,s:I,s:I,s:I,s:i,s:b}", "provider", pv->id, "model", model,
-            "response", response ? response : json_null(), "outcome",
-            journal_outcome(resp.outcome), "why", ok ? NULL : why, "tokens_in",
-            (json_int_t)resp.tokens_in, "tokens_out", (json_int_t)resp.tokens_out, "latency_ms",
-            (json_int_t)latency, "attempts", attempts, "fallback", !ok && last);
+        json_t *rec = json_pack("{s:s,s:s,s:o,s:s,s:s?,s:I,s:I,s:I,s:i,s:b}", "provider", pv->id,
+                                "model", model, "response", response ? response : json_null(),
+                                "outcome", journal_outcome(resp.outcome), "why", ok ? NULL : why,
+                                "tokens_in", (json_int_t)resp.tokens_in, "tokens_out",
+                                (json_int_t)resp.tokens_out, "latency_ms", (json_int_t)latency,
+                                "attempts", attempts, "fallback", !ok && last);
         if (rec && resp.finish[0])
             json_object_set_new(rec, "finish", json_string(resp.finish));
         r = journal(call, &p, rec, &ret->call_id, err);
@@ -436,10 +480,10 @@ int dw_models_check(struct dw_models *m, const struct dw_workspace *ws, const ch
     if (!cfg)
         return dw_error_set(err, -DW_ENOENT,
                             "the workspace has no models.yaml: every agent works without a model");
-    _cleanup_json_ json_t *schema = json_pack(
-        "{s:s,s:{s:{s:s},s:{s:s,s:i}},s:[s,s],s:b}", "type", "object", "properties", "ok", "type",
-        "boolean", "echo", "type", "string", "maxLength", 64, "required", "ok", "echo",
-        "additionalProperties", 0);
+    _cleanup_json_ json_t *schema =
+        json_pack("{s:s,s:{s:{s:s},s:{s:s,s:i}},s:[s,s],s:b}", "type", "object", "properties", "ok",
+                  "type", "boolean", "echo", "type", "string", "maxLength", 64, "required", "ok",
+                  "echo", "additionalProperties", 0);
     json_t *out = json_array();
     if (!schema || !out) {
         json_decref(out);
@@ -451,16 +495,15 @@ int dw_models_check(struct dw_models *m, const struct dw_workspace *ws, const ch
         if (provider && strcmp(provider, pv->id) != 0)
             continue;
         found = true;
-        json_t *row = json_pack("{s:s,s:s,s:s,s:s}", "id", pv->id, "api",
-                                dw_model_api_names[pv->api], "base_url", pv->base_url, "model",
-                                pv->model);
+        json_t *row =
+            json_pack("{s:s,s:s,s:s,s:s}", "id", pv->id, "api", dw_model_api_names[pv->api],
+                      "base_url", pv->base_url, "model", pv->model);
         json_array_append_new(out, row);
         const char *key = NULL;
         if (pv->key_env && (!m->key || !(key = m->key(m->key_ud, pv->key_env)))) {
             json_object_set_new(row, "ok", json_false());
-            json_object_set_new(row, "error",
-                                json_sprintf("the environment variable %s is not set",
-                                             pv->key_env));
+            json_object_set_new(
+                row, "error", json_sprintf("the environment variable %s is not set", pv->key_env));
             continue;
         }
         struct dw_provider_req req = {
@@ -486,8 +529,7 @@ int dw_models_check(struct dw_models *m, const struct dw_workspace *ws, const ch
         if (resp.model[0])
             json_object_set_new(row, "answered_by", json_string(resp.model));
         if (resp.tokens_in || resp.tokens_out)
-            json_object_set_new(row, "tokens",
-                                json_integer(resp.tokens_in + resp.tokens_out));
+            json_object_set_new(row, "tokens", json_integer(resp.tokens_in + resp.tokens_out));
         if (resp.outcome != DW_PROV_OK)
             json_object_set_new(row, "error", json_string(resp.why));
         else if (!structured)

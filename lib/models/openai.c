@@ -33,12 +33,11 @@ static int build(const struct dw_provider_req *req, char **url, struct curl_slis
                   : asprintf(url, "%s%schat/completions", p->base_url, slash);
     if (n < 0)
         return -DW_ENOMEM;
-    json_t *o = json_pack(
-        "{s:s,s:[{s:s,s:s},{s:s,s:s}],s:{s:s,s:{s:s,s:b,s:O}},s:I,s:i}", "model", p->model,
-        "messages", "role", "system", "content", req->system, "role", "user", "content",
-        req->user, "response_format", "type", "json_schema", "json_schema", "name", "answer",
-        "strict", 1, "schema", req->schema, "max_tokens", (json_int_t)req->max_tokens,
-        "temperature", 0);
+    json_t *o = json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}],s:{s:s,s:{s:s,s:b,s:O}},s:I,s:i}", "model",
+                          p->model, "messages", "role", "system", "content", req->system, "role",
+                          "user", "content", req->user, "response_format", "type", "json_schema",
+                          "json_schema", "name", "answer", "strict", 1, "schema", req->schema,
+                          "max_tokens", (json_int_t)req->max_tokens, "temperature", 0);
     if (!o)
         return -DW_ENOMEM;
     if (p->zero_retention)

@@ -44,8 +44,8 @@ extern const char *const dw_provider_outcome_names[];
 
 struct dw_provider_resp {
     enum dw_provider_outcome outcome;
-    json_t *json;           /* the structured answer (DW_PROV_OK) */
-    char finish[32];        /* the API's own finish / stop reason, "" when none */
+    json_t *json;    /* the structured answer (DW_PROV_OK) */
+    char finish[32]; /* the API's own finish / stop reason, "" when none */
     int64_t tokens_in, tokens_out;
     int http_status;        /* 0: no HTTP answer */
     int64_t retry_after_ms; /* Retry-After, -1 when absent */
@@ -61,8 +61,8 @@ struct dw_http_exchange {
     const char *body;
     int64_t timeout_ms;
     /* out */
-    int status;             /* 0: none (a connection failure or a timeout) */
-    char *resp;             /* the body, NUL-terminated; caller frees */
+    int status; /* 0: none (a connection failure or a timeout) */
+    char *resp; /* the body, NUL-terminated; caller frees */
     size_t resp_len;
     int64_t retry_after_ms; /* -1 when absent */
     bool timed_out;

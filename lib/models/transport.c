@@ -100,7 +100,8 @@ int dw_http_post(struct dw_http_exchange *x) {
     curl_easy_setopt(h, CURLOPT_PROXY, "");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < DW__CONNECT_MS ? timeout : DW__CONNECT_MS);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     timeout < DW__CONNECT_MS ? timeout : DW__CONNECT_MS);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
@@ -116,9 +117,9 @@ int dw_http_post(struct dw_http_exchange *x) {
         free(s.data);
         x->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
         snprintf(x->error, sizeof x->error, "%s",
-                 s.too_big ? "the answer is larger than the limit"
-                           : x->timed_out ? "no answer before the deadline"
-                                          : curl_easy_strerror(rc));
+                 s.too_big      ? "the answer is larger than the limit"
+                 : x->timed_out ? "no answer before the deadline"
+                                : curl_easy_strerror(rc));
         return s.too_big ? -DW_ETOOBIG : -DW_EAGAIN;
     }
     x->status = (int)status;

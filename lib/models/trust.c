@@ -23,10 +23,34 @@ enum { K_NAME, K_EMAIL, K_PHONE, K_ADDRESS, K_IBAN };
 static const char *const kind_names[] = {"NAME", "EMAIL", "PHONE", "ADDRESS", "IBAN"};
 
 /* group: the capture group holding the value (0: the whole match) */
+/* Common given names of the languages buyers write in (en, de, fr, es, it, nl, pt): a
+ * given name followed by a capitalised word is taken for a person ("send it to Marco
+ * Bianchi"). Names that are also everyday capitalised words (Will, May, Grace, Art...) are
+ * left out, so that "Will Support" is not masked. */
+#define DW__GIVEN_NAMES                                                                            \
+    "Aaron|Adam|Adrian|Agnes|Alain|Alberto|Alejandro|Alessandro|Alessia|Alex|Alexander|Alexandra|" \
+    "Alice|Alicia|Amelie|Ana|Andrea|Andreas|Andrew|Angela|Anna|Anne|Antoine|Antonio|Ben|"          \
+    "Benjamin|Bernd|Bram|Brian|Bruno|Camille|Carla|Carlos|Carmen|Caroline|Charlotte|Chiara|"       \
+    "Chris|Christian|Christina|Christine|Christoph|Claire|Claudia|Daan|Daniel|Daniela|David|"      \
+    "Diego|Dirk|Elena|Elisa|Emma|Eric|Erik|Eva|Fabian|Felix|Fernando|Florian|Francesca|"           \
+    "Francisco|Frank|Franziska|Frederic|Gabriel|Giorgio|Giovanni|Giulia|Giuseppe|Hans|Helen|"      \
+    "Hugo|Ines|Isabel|Isabelle|Jakob|James|Jan|Jana|Javier|Jean|Jens|Jessica|Joao|Johan|"          \
+    "Johannes|John|Jonas|Jorge|Jose|Joseph|Juan|Julia|Julian|Julie|Jurgen|Karin|Katharina|"        \
+    "Kevin|Klaus|Lars|Laura|Laurent|Lea|Lena|Leon|Linda|Lisa|Lorenzo|Louis|Luca|Lucas|Lucia|"      \
+    "Luis|Lukas|Manuel|Marc|Marco|Maria|Marie|Mario|Mark|Markus|Marta|Martin|Martina|Matteo|"      \
+    "Mathieu|Matthias|Max|Michael|Michel|Michele|Miguel|Monika|Nathalie|Nicolas|Nicole|Niels|"     \
+    "Nina|Oliver|Olivier|Pablo|Paola|Pascal|Patrick|Paul|Paula|Pedro|Peter|Philipp|Pierre|"        \
+    "Pieter|Rafael|Raul|Richard|Robert|Roberto|Ruben|Sabine|Sandra|Sara|Sarah|Sebastian|"          \
+    "Sergio|Simon|Simone|Sofia|Sophie|Stefan|Stefano|Stephan|Susanne|Sven|Thomas|Tim|Tobias|"      \
+    "Tom|Ursula|Valentina|Vincent|Wim|Wolfgang|Yann|Yves"
+
 static const struct {
     int kind, group;
     const char *re;
 } mask_patterns[] = {
+    {K_NAME, 0,
+     "\\b(?:" DW__GIVEN_NAMES ")[ \\t]+(?:(?:van|von|de|der|den|da|di|del|du|le|la)[ \\t]+)?"
+     "\\p{Lu}[\\p{Ll}'-]+(?:-\\p{Lu}[\\p{Ll}'-]+)?\\b"},
     {K_EMAIL, 0, "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"},
     {K_IBAN, 0, "\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\\b"},
     {K_PHONE, 0, "(?<![\\w+])(?:\\+|00)[1-9][0-9 ()./-]{6,20}[0-9](?!\\w)"},
@@ -168,45 +192,75 @@ static int add_span(struct span **v, size_t *n, size_t *cap, size_t s, size_t e,
 
 /* Every case-insensitive, whole-word occurrence of a known string (and of each word of a
  * known name of 3 letters or more). */
+/* ASCII lower-case copy of n bytes (UTF-8 sequences kept), NUL-terminated; NULL on OOM. */
+static char *lower_copy(const char *s, size_t n) {
+    char *l = malloc(n + 1);
+    if (!l)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        l[i] = (char)tolower((unsigned char)s[i]);
+    l[n] = '\0';
+    return l;
+}
+
+/* Every whole-word occurrence of needle[0..wl) (lower-case) in the lower-cased text. */
+static int spans_of(const char *ltext, size_t len, const char *needle, size_t wl, int kind,
+                    struct span **v, size_t *n, size_t *cap) {
+    for (const char *at = ltext; wl && (size_t)(at - ltext) + wl <= len;) {
+        const char *hit = memmem(at, len - (size_t)(at - ltext), needle, wl);
+        if (!hit)
+            break;
+        size_t s = (size_t)(hit - ltext);
+        if ((s == 0 || !word_char((unsigned char)ltext[s - 1])) &&
+            (s + wl == len || !word_char((unsigned char)ltext[s + wl]))) {
+            int r = add_span(v, n, cap, s, s + wl, kind);
+            if (r < 0)
+                return r;
+        }
+        at = hit + 1;
+    }
+    return 0;
+}
+
+/* Every case-insensitive, whole-word occurrence of a known string (and of each word of a
+ * known name of 3 letters or more). */
 static int known_spans(const char *text, size_t len, const json_t *known, struct span **v,
                        size_t *n, size_t *cap) {
+    if (!json_array_size(known))
+        return 0;
+    char *ltext = lower_copy(text, len);
+    if (!ltext)
+        return -DW_ENOMEM;
+    int r = 0;
     size_t i;
     json_t *k;
     json_array_foreach(known, i, k) {
         const char *s = json_string_value(k);
-        if (!s)
+        if (!s || !*s)
             continue;
-        bool email = strchr(s, '@') != NULL;
-        int kind = email ? K_EMAIL : count_digits(s, strlen(s)) >= 7 ? K_PHONE : K_NAME;
-        /* the whole string, then (names) each word of it */
-        const char *w = s;
-        for (int pass = 0; pass < 2; pass++) {
-            const char *p = pass == 0 ? s : w;
-            while (*p) {
-                size_t wl = pass == 0 ? strlen(s) : strcspn(p, " \t-");
-                if (wl >= 3 || (pass == 0 && wl)) {
-                    for (size_t at = 0; at + wl <= len; at++) {
-                        if (strncasecmp(text + at, p, wl) != 0)
-                            continue;
-                        if ((at > 0 && word_char((unsigned char)text[at - 1])) ||
-                            (at + wl < len && word_char((unsigned char)text[at + wl])))
-                            continue;
-                        int r = add_span(v, n, cap, at, at + wl, kind);
-                        if (r < 0)
-                            return r;
-                    }
-                }
-                if (pass == 0 || kind != K_NAME)
-                    break;
-                p += wl;
-                while (*p == ' ' || *p == '\t' || *p == '-')
-                    p++;
-            }
-            if (kind != K_NAME)
-                break;
+        size_t sl = strlen(s);
+        int kind = strchr(s, '@') ? K_EMAIL : count_digits(s, sl) >= 7 ? K_PHONE : K_NAME;
+        char *ls = lower_copy(s, sl);
+        if (!ls) {
+            r = -DW_ENOMEM;
+            break;
         }
+        r = spans_of(ltext, len, ls, sl, kind, v, n, cap);
+        /* a name's words on their own: "Hartmann asks..." */
+        for (const char *p = ls; r == 0 && kind == K_NAME && *p;) {
+            size_t wl = strcspn(p, " \t-");
+            if (wl >= 3 && wl < sl)
+                r = spans_of(ltext, len, p, wl, kind, v, n, cap);
+            p += wl;
+            while (*p == ' ' || *p == '\t' || *p == '-')
+                p++;
+        }
+        free(ls);
+        if (r < 0)
+            break;
     }
-    return 0;
+    free(ltext);
+    return r;
 }
 
 static int cmp_span(const void *a, const void *b) {
@@ -216,8 +270,9 @@ static int cmp_span(const void *a, const void *b) {
     return x->end > y->end ? -1 : x->end < y->end; /* longer first */
 }
 
-int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known,
-                 char **ret) {
+/* names_only: the discovery pass, which needs only the name patterns' finds */
+static int mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known,
+                     bool names_only, char **ret) {
     pthread_once(&once, compile_all);
     *ret = NULL;
     struct span *v = NULL;
@@ -225,7 +280,7 @@ int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *
     int r = 0;
     pcre2_match_data *md = NULL;
     for (size_t p = 0; p < DW_ARRAY_SIZE(mask_patterns) && r == 0; p++) {
-        if (!mask_code[p])
+        if (!mask_code[p] || (names_only && mask_patterns[p].kind != K_NAME))
             continue;
         pcre2_match_data_free(md);
         if (!(md = pcre2_match_data_create_from_pattern(mask_code[p], NULL))) {
@@ -299,11 +354,16 @@ int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *
     return 0;
 }
 
-int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t **ret) {
+int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known, char **ret) {
+    return mask_text(m, text, len, known, false, ret);
+}
+
+static int mask_json(struct dw_mask *m, const json_t *v, const json_t *known, bool names_only,
+                     json_t **ret) {
     *ret = NULL;
     if (json_is_string(v)) {
         char *s = NULL;
-        int r = dw_mask_text(m, json_string_value(v), json_string_length(v), known, &s);
+        int r = mask_text(m, json_string_value(v), json_string_length(v), known, names_only, &s);
         if (r < 0)
             return r;
         *ret = json_string(s);
@@ -316,7 +376,7 @@ int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t
         json_t *x;
         json_array_foreach(v, i, x) {
             json_t *y;
-            int r = dw_mask_json(m, x, known, &y);
+            int r = mask_json(m, x, known, names_only, &y);
             if (r < 0 || json_array_append_new(a, y) < 0) {
                 json_decref(a);
                 return r < 0 ? r : -DW_ENOMEM;
@@ -344,7 +404,7 @@ int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t
         json_t *o = json_object();
         for (size_t i = 0; i < n; i++) {
             json_t *y;
-            int r = dw_mask_json(m, json_object_get(v, keys[i]), known, &y);
+            int r = mask_json(m, json_object_get(v, keys[i]), known, names_only, &y);
             if (r < 0 || json_object_set_new(o, keys[i], y) < 0) {
                 free(keys);
                 json_decref(o);
@@ -357,6 +417,29 @@ int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t
     }
     *ret = json_deep_copy(v);
     return *ret || !v ? 0 : -DW_ENOMEM;
+}
+
+int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t **ret) {
+    return mask_json(m, v, known, false, ret);
+}
+
+int dw_mask_discover(const json_t *v, const json_t *known, json_t **ret) {
+    struct dw_mask m;
+    dw_mask_init(&m);
+    json_t *masked = NULL;
+    int r = mask_json(&m, v, known, true, &masked);
+    json_decref(masked);
+    json_t *out = r == 0 ? json_array() : NULL;
+    for (size_t i = 0; out && known && i < json_array_size(known); i++)
+        json_array_append(out, json_array_get(known, i));
+    for (size_t i = 0; out && i < m.n; i++) /* names; the others the patterns find anyway */
+        if (strncmp(m.v[i].ph, "[NAME_", 6) == 0)
+            json_array_append_new(out, json_string(m.v[i].value));
+    dw_mask_release(&m);
+    if (r == 0 && !out)
+        r = -DW_ENOMEM;
+    *ret = out;
+    return r;
 }
 
 static json_t *unmask_string(const struct dw_mask *m, const char *s) {
@@ -411,8 +494,8 @@ json_t *dw_unmask_json(const struct dw_mask *m, const json_t *v) {
 static int collect_strings(const json_t *v, const char *path, json_t *out) {
     char sub[256];
     if (json_is_string(v))
-        return json_array_append_new(out, json_pack("{s:s,s:s}", "path", path, "text",
-                                                    json_string_value(v)));
+        return json_array_append_new(
+            out, json_pack("{s:s,s:s}", "path", path, "text", json_string_value(v)));
     size_t i;
     json_t *x;
     const char *k;
@@ -620,8 +703,7 @@ static int check_at(const json_t *sc, const json_t *v, const char *path, char *w
         json_t *x;
         json_array_foreach(req, i, x) {
             if (json_is_string(x) && !json_object_get(v, json_string_value(x))) {
-                snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "",
-                         json_string_value(x));
+                snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "", json_string_value(x));
                 return fail(why, size, sub, "required but missing");
             }
         }

@@ -28,13 +28,14 @@ struct dw_mask {
 void dw_mask_init(struct dw_mask *m);
 void dw_mask_release(struct dw_mask *m);
 /* Mask text (caller frees *ret). known: array of personal strings (may be NULL). */
-int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known,
-                 char **ret);
+int dw_mask_text(struct dw_mask *m, const char *text, size_t len, const json_t *known, char **ret);
 /* A deep copy of v with every string value masked (object keys are kept). */
 int dw_mask_json(struct dw_mask *m, const json_t *v, const json_t *known, json_t **ret);
+/* The personal strings of v: known (may be NULL) and every value the patterns find in any
+ * string of v, as a new array (the known list of a second, masking pass). */
+int dw_mask_discover(const json_t *v, const json_t *known, json_t **ret);
 /* Placeholders of m restored in every string value of a copy of v. */
 json_t *dw_unmask_json(const struct dw_mask *m, const json_t *v);
-/* The placeholders left in v that m does not know (a model inventing [EMAIL_7]): count. */
 
 /* ---- screening ------------------------------------------------------------------------ */
 /* Instruction-like text in the string values of v (the request's data): findings as

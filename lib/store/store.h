@@ -398,7 +398,9 @@ struct dw_store_ops {
      * template_hash, provider, model, request (JSON, masked), response (JSON as received,
      * masked; null none), outcome (ok, refused, invalid, failed, budget, breaker), why,
      * tokens_in, tokens_out, latency_ms, attempts, flags (array of strings), fallback (bool: the
-     * ask ended here without an answer, the agent took its deterministic path).
+     * ask ended here without an answer, the agent took its deterministic path), wall_ms
+     * (the wall clock, ms since the epoch: the breaker's cooldown is real time even when
+     * the engine's clock is pinned).
      * mcall_find: the newest entry of key whose answer came back (ok, refused, invalid),
      * -DW_ENOENT else. mcalls_for_deal: the deal's entries, oldest first, each with its
      * verdicts [{at, verdict, detail}]. mcall_tokens: tokens of the deal's entries (deal_id
@@ -416,6 +418,11 @@ struct dw_store_ops {
     int (*mcalls_purge)(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
                         struct dw_error *err);
     int (*mcall_stats)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    /* The provider's n newest entries that reached it (not budget or breaker skips),
+     * newest first: [{outcome, wall_ms}] (wall_ms: rec's wall-clock ms), for the circuit
+     * breaker every process shares. */
+    int (*mcall_recent)(struct dw_store *s, const char *provider, int n, json_t **ret,
+                        struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

@@ -83,9 +83,11 @@ static void check_url(struct dw__ws_ctx *c, const struct dw__yref *r, const char
 
 static void parse_provider(struct dw__ws_ctx *c, const struct dw__yref *r,
                            struct dw_model_provider *p, bool allow_http) {
+    /* the secret-looking keys are reported below, once, with where keys go instead */
     struct dw__yfield f[] = {
-        DW__REQ("id"),      DW__REQ("api"),         DW__REQ("base_url"),      DW__REQ("model"),
-        DW__OPT("key_env"), DW__OPT("api_version"), DW__OPT("zero_retention")};
+        DW__REQ("id"),      DW__REQ("api"),         DW__REQ("base_url"),       DW__REQ("model"),
+        DW__OPT("key_env"), DW__OPT("api_version"), DW__OPT("zero_retention"), DW__OPT("api_key"),
+        DW__OPT("key"),     DW__OPT("apikey"),      DW__OPT("token"),          DW__OPT("secret")};
     p->pos = (struct dw_ws_pos){c->file, r->line, r->col};
     p->id = (char *)"";
     /* a key written into the workspace: say where keys go instead of "unknown key" */
@@ -102,7 +104,6 @@ static void parse_provider(struct dw__ws_ctx *c, const struct dw__yref *r,
                               "%s: a provider's key never goes in the workspace; name the "
                               "environment variable that holds it with key_env",
                               name);
-                    return;
                 }
         }
     }

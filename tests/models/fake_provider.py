@@ -14,7 +14,8 @@ mode, problems: [...], pii: [...], body}. A request with problems is still answe
 test reads the log), so that one bad field does not hide the next.
 
 What it answers comes from --script, a file read on every request: one mode per line, the
-n-th request taking line n (the last line repeats; none: "good"). Modes:
+n-th request since the file last changed taking line n (the last line repeats; none:
+"good"). Modes:
 
   good            an answer that meets the request's schema (made from the schema)
   answer JSON     this answer (its text after the word), in the API's structured shape
@@ -47,7 +48,7 @@ PHONE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][0-9 ()./-]{6,20}[0-9](?!\w)")
 IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 
 LOCK = threading.Lock()
-STATE = {"n": 0}
+STATE = {"n": 0, "k": 0}
 
 
 def instance(schema, grant=False):
@@ -205,11 +206,15 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATE["n"] += 1
             n = STATE["n"]
-            lines = []
+            lines, stamp = [], None
             if cfg.script and os.path.exists(cfg.script):
+                stamp = os.stat(cfg.script).st_mtime_ns
                 with open(cfg.script, encoding="utf-8") as f:
                     lines = [x.rstrip("\n") for x in f if x.strip()]
-            mode = lines[min(n, len(lines)) - 1] if lines else "good"
+            if stamp != STATE.get("stamp"):  # a new script starts at its first line
+                STATE["stamp"], STATE["k"] = stamp, 0
+            STATE["k"] += 1
+            mode = lines[min(STATE["k"], len(lines)) - 1] if lines else "good"
             with open(cfg.log, "a", encoding="utf-8") as f:
                 f.write(json.dumps({"n": n, "api": "anthropic" if anthropic else
                                     "azure" if azure else "openai", "path": path,

@@ -711,4 +711,5 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .mcall_tokens = dw__sq_mcall_tokens,
     .mcalls_purge = dw__sq_mcalls_purge,
     .mcall_stats = dw__sq_mcall_stats,
+    .mcall_recent = dw__sq_mcall_recent,
 };

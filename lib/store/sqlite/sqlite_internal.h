@@ -363,6 +363,8 @@ int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, in
 int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
                         struct dw_error *err);
 int dw__sq_mcall_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_mcall_recent(struct dw_store *s, const char *provider, int n, json_t **ret,
+                        struct dw_error *err);
 
 /* sqlite_cache.c. reset empties the cache and turns it on or off. The getters return
  * HIT with a deep copy in *ret (the caller owns it), ABSENT when the deal is known to

@@ -32,22 +32,24 @@
 static const char mc_schema[] =
     "CREATE TABLE IF NOT EXISTS model_calls ("
     " id INTEGER PRIMARY KEY,"
-    " key TEXT NOT NULL,"          /* the replay key: hash of deal, agent, task, request */
+    " key TEXT NOT NULL," /* the replay key: hash of deal, agent, task, request */
     " at TEXT NOT NULL, at_s INTEGER NOT NULL,"
-    " deal_id INTEGER,"            /* NULL: no deal */
+    " deal_id INTEGER," /* NULL: no deal */
     " agent TEXT, task TEXT NOT NULL, prompt TEXT, template_hash TEXT,"
     " provider TEXT, model TEXT,"
-    " request TEXT,"               /* the masked request, JSON */
-    " response TEXT,"              /* the masked answer as received, JSON; NULL: none */
-    " outcome TEXT NOT NULL,"      /* ok, refused, invalid, failed, budget, breaker */
+    " request TEXT,"          /* the masked request, JSON */
+    " response TEXT,"         /* the masked answer as received, JSON; NULL: none */
+    " outcome TEXT NOT NULL," /* ok, refused, invalid, failed, budget, breaker */
     " why TEXT,"
     " tokens_in INTEGER NOT NULL DEFAULT 0, tokens_out INTEGER NOT NULL DEFAULT 0,"
     " latency_ms INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
     " flags TEXT,"
-    " fallback INTEGER NOT NULL DEFAULT 0);" /* the ask ended here without an answer */
+    " fallback INTEGER NOT NULL DEFAULT 0," /* the ask ended here without an answer */
+    " wall_ms INTEGER NOT NULL DEFAULT 0);" /* the wall clock: the breaker's cooldown */
     "CREATE INDEX IF NOT EXISTS model_calls_key ON model_calls(key);"
     "CREATE INDEX IF NOT EXISTS model_calls_deal ON model_calls(deal_id);"
     "CREATE INDEX IF NOT EXISTS model_calls_at ON model_calls(at_s);"
+    "CREATE INDEX IF NOT EXISTS model_calls_provider ON model_calls(provider, id);"
     "CREATE TABLE IF NOT EXISTS model_verdicts ("
     " id INTEGER PRIMARY KEY,"
     " call_id INTEGER NOT NULL REFERENCES model_calls(id) ON DELETE CASCADE,"
@@ -82,16 +84,14 @@ static int mc_db(struct dw_sqlite *q, bool create, sqlite3 **ret, struct dw_erro
     if (memory && !create)
         return 0;
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(db, DW__MC_BUSY_MS);
     if (rc == SQLITE_OK && !memory)
         rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL,
-                          NULL);
+        rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, mc_schema, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -131,20 +131,22 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     if (r < 0)
         return r;
     sqlite3_stmt *st;
-    if ((r = prepare(db,
-                     "INSERT INTO model_calls (key, at, at_s, deal_id, agent, task, prompt, "
-                     "template_hash, provider, model, request, response, outcome, why, "
-                     "tokens_in, tokens_out, latency_ms, attempts, flags, fallback) VALUES "
-                     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-                     &st, err)) < 0)
+    if ((r = prepare(
+             db,
+             "INSERT INTO model_calls (key, at, at_s, deal_id, agent, task, prompt, "
+             "template_hash, provider, model, request, response, outcome, why, "
+             "tokens_in, tokens_out, latency_ms, attempts, flags, fallback, wall_ms) VALUES "
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
+             "?21)",
+             &st, err)) < 0)
         return r;
     int rc = SQLITE_OK;
     dw__sq_bind_text(st, 1, dw_json_str(rec, "key"), &rc);
     dw__sq_bind_time(st, 2, now, &rc);
     dw__sq_bind_int(st, 3, now, &rc);
     dw__sq_bind_id(st, 4, dw_json_int(rec, "deal_id", 0), &rc);
-    static const char *const text[] = {"agent", "task", "prompt", "template_hash", "provider",
-                                       "model"};
+    static const char *const text[] = {"agent",         "task",     "prompt",
+                                       "template_hash", "provider", "model"};
     for (int i = 0; i < 6; i++)
         dw__sq_bind_text(st, 5 + i, dw_json_str(rec, text[i]), &rc);
     const json_t *req = json_object_get(rec, "request"), *resp = json_object_get(rec, "response");
@@ -159,6 +161,7 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     const json_t *flags = json_object_get(rec, "flags");
     dw__sq_bind_json(st, 19, json_array_size(flags) ? flags : NULL, &rc);
     dw__sq_bind_int(st, 20, json_is_true(json_object_get(rec, "fallback")), &rc);
+    dw__sq_bind_int(st, 21, dw_json_int(rec, "wall_ms", 0), &rc);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
         return dw__sq_bind_error(rc, err, "model_calls");
@@ -171,7 +174,7 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
 }
 
 #define MC_COLS                                                                                    \
-    "id, key, at, deal_id, agent, task, prompt, template_hash, provider, model, "                 \
+    "id, key, at, deal_id, agent, task, prompt, template_hash, provider, model, "                  \
     "request AS [request:json], response AS [response:json], outcome, why, tokens_in, "            \
     "tokens_out, latency_ms, attempts, flags AS [flags:json], fallback AS [fallback:bool]"
 
@@ -304,8 +307,30 @@ int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, in
     return r;
 }
 
-int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
+int dw__sq_mcall_recent(struct dw_store *s, const char *provider, int n, json_t **ret,
                         struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    sqlite3 *db;
+    int r = mc_db(q, false, &db, err);
+    if (r < 0)
+        return r;
+    if (!db) {
+        *ret = json_array();
+        return *ret ? 0 : -DW_ENOMEM;
+    }
+    sqlite3_stmt *st;
+    /* skips (budget, breaker) say nothing of the provider's health */
+    if ((r = prepare(db,
+                     "SELECT outcome, wall_ms FROM model_calls WHERE provider = ?1 AND outcome "
+                     "NOT IN ('budget', 'breaker') ORDER BY id DESC LIMIT ?2",
+                     &st, err)) < 0)
+        return r;
+    sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, n);
+    return rows(db, st, ret, err);
+}
+
+int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     sqlite3 *db;
     if (ret_n)
