@@ -8,7 +8,8 @@ PY=/usr/bin/python3
 FAKE="$DW_SOURCE_ROOT/tests/models/fake_provider.py"
 export DW_MODEL_KEY=sk-test-0123456789
 FP=
-trap '[ -n "$FP" ] && kill $FP 2>/dev/null; rm -rf "$TMP"' EXIT
+PID=
+trap '[ -n "$FP" ] && kill $FP 2>/dev/null; [ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # The clear-fit sample lead (example/samples/README.md: proposal_ready with an EUR quote of
 # Edge Gateway 50s, seats, tenant, licences and installation, EUR 44,296.00 in total).
@@ -147,6 +148,46 @@ dw deal show D-000001 --json >"$TMP/disagree.json"
 [ "$(get disagree 'd["stage"]')" = proposal_ready ] || fail "after the approval: $(get disagree 'd["stage"]')"
 echo "disagreement: awaiting_approval (low_confidence, sales_engineer), then proposal_ready" >>"$TMP/outcomes"
 pass "rules and model disagree: the rules' value stays and a sales engineer confirms it"
+
+# ---- the server: a lead posted over HTTP, the worker asking the model -------------------
+start_fake "$GOOD_FACTS" 'answer {"facts": [{"field": "quantities", "value": "140", "unit": "sites", "currency": null, "quote": "140 sites"}]}'
+WS="$TMP/server"
+new_ws
+printf 'providers:\n  - {id: local, api: openai, base_url: "http://127.0.0.1:%s/v1", model: "qwen2.5-7b-instruct", key_env: DW_MODEL_KEY}\ntasks: {extraction: local}\n' \
+    "$(cat "$TMP/port")" >"$WS/models.yaml"
+HOOK=$(dw token create --user webform --role integration --json | json_get 'd["secret"]')
+ADMIN=$(dw token create --user nils --role admin --json | json_get 'd["secret"]')
+start_server
+post() { # FILE IDEMPOTENCY-KEY
+    curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $HOOK" \
+        -H "Content-Type: application/json" -H "Idempotency-Key: $2" --data-binary "@$1" "$U/v1/leads"
+}
+wait_stage() { # DEAL STAGE
+    for _ in $(seq 150); do
+        curl -s -H "Authorization: Bearer $ADMIN" "$U/v1/deals/$1" >"$TMP/srv.json"
+        [ "$(json_get 'd.get("stage")' <"$TMP/srv.json")" = "$2" ] && return 0
+        sleep 0.2
+    done
+    fail "$1 never reached $2: $(json_get 'd.get("stage"), d.get("last_error")' <"$TMP/srv.json")"
+}
+printf '%s\n' "$LEAD" >"$TMP/s1.json"
+printf '%s\n' "$LEAD" | $PY -c 'import json,sys; d=json.load(sys.stdin); d["external_id"]="wf-x"; d["contact"]["email"]="ops@other.example"; print(json.dumps(d))' >"$TMP/s2.json"
+code=$(post "$TMP/s1.json" k1)
+case "$code" in 20*) ;; *) fail "POST /v1/leads: $code $(cat "$TMP/body")" ;; esac
+wait_stage D-000001 proposal_ready
+[ "$(json_get 'd["requirements"]["meddicc"]["identified_pain"]["value"]' <"$TMP/srv.json")" = "ageing MPLS network" ] ||
+    fail "server: the model's fact is not in the deal: $(json_get 'd["requirements"].get("model")' <"$TMP/srv.json")"
+code=$(post "$TMP/s2.json" k2)
+case "$code" in 20*) ;; *) fail "POST /v1/leads (2): $code $(cat "$TMP/body")" ;; esac
+wait_stage D-000002 proposal_ready
+[ "$(json_get 'd["requirements"]["model"]["rejected"][0]["reason"]' <"$TMP/srv.json")" = "the quoted words are not in the message" ] ||
+    fail "server: the invented count was not rejected: $(json_get 'd["requirements"].get("model")' <"$TMP/srv.json")"
+[ "$(json_get 'd["quote"]["total"]' <"$TMP/srv.json")" = "$(get plain 'd["quote"]["total"]')" ] || fail "server: the quote differs"
+kill "$PID"
+wait "$PID" || fail "the server exited $? on SIGTERM"
+PID=
+no_pii server
+pass "server: leads posted over HTTP, the worker asks the model; a good fact is in the deal, an invented one rejected"
 
 # ---- ask --answer: a composed answer under the same checks ----------------------------------
 start_fake 'answer {"text": "The Edge Gateway 100 forwards up to 500 Mbit/s of encrypted SD-WAN traffic and up to 2 Gbit/s of firewall traffic [1]."}' \
