@@ -757,7 +757,13 @@ static int find_all(const char *text, size_t len, const char *name, enum name_ki
     if (nl == 0 || nl > len)
         return 0;
     bool exact = nl <= 3;
+    int first = tolower((unsigned char)name[0]);
     for (size_t i = 0; i + nl <= len; i++) {
+        /* cheap tests first: a name starts a word, with its first letter */
+        if (tolower((unsigned char)text[i]) != first ||
+            (i > 0 && is_alnum_byte((unsigned char)text[i - 1]) &&
+             is_alnum_byte((unsigned char)name[0])))
+            continue;
         if (exact ? memcmp(text + i, name, nl) != 0 : strncasecmp(text + i, name, nl) != 0)
             continue;
         if (i > 0 && is_alnum_byte((unsigned char)text[i - 1]) &&
