@@ -811,8 +811,8 @@ int main(int argc, char **argv) {
         size_t n = 0;
         for (const struct cmd *k = commands; k->name && n < 120; k++) {
             const char *sp = strchr(k->name, ' ');
-            static char fam[32][32];
-            if (sp && n < 32 && (size_t)(sp - k->name) < sizeof fam[0]) {
+            static char fam[128][32]; /* a family's first word, for every entry of cands */
+            if (sp && (size_t)(sp - k->name) < sizeof fam[0]) {
                 snprintf(fam[n], sizeof fam[n], "%.*s", (int)(sp - k->name), k->name);
                 cands[n] = fam[n];
             } else {
