@@ -34,6 +34,8 @@
 #include <dealwright/extract.h>
 #include <dealwright/knowledge.h>
 #include <dealwright/configure.h>
+#include <dealwright/booking.h>
+#include <dealwright/csv.h>
 #include <dealwright/models.h>
 
 #endif
