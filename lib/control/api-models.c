@@ -28,6 +28,13 @@ int dw_model_ask(struct dw_engine *e, const struct dw_model_request *req, json_t
     if (req->vars && !json_is_object(req->vars))
         return dw_error_field(err, -DW_EINVAL, "vars", "the template's data is not a JSON object");
     _cleanup_json_ json_t *personal = json_array();
+    for (size_t i = 0; personal && i < e->ws->team.n_users; i++) { /* as the gateway does */
+        const struct dw_user *u = &e->ws->team.users[i];
+        if (u->name && *u->name)
+            json_array_append_new(personal, json_string(u->name));
+        if (u->email && *u->email)
+            json_array_append_new(personal, json_string(u->email));
+    }
     if (req->deal_id) {
         struct dw_deal_rec d;
         _cleanup_json_ json_t *leads = NULL;

@@ -461,9 +461,17 @@ static int t_score_model(struct dw_agent_ctx *c, const struct dw_score_model **r
 
 /* The strings of this deal known to be personal data, masked wherever they occur in a
  * request besides what the patterns find: the contact's name (and each part of it), e-mail
- * and phone, as the deal's leads give them. */
+ * and phone, as the deal's leads give them, and the names and e-mails of the company's own
+ * people (team.yaml), who sign replies and proposals. */
 static json_t *deal_personal(struct dw_agent_ctx *c) {
     json_t *out = json_array();
+    for (size_t i = 0; out && i < c->ws->team.n_users; i++) {
+        const struct dw_user *u = &c->ws->team.users[i];
+        if (u->name && *u->name)
+            json_array_append_new(out, json_string(u->name));
+        if (u->email && *u->email)
+            json_array_append_new(out, json_string(u->email));
+    }
     _cleanup_json_ json_t *leads = NULL;
     if (!out || ST(c)->ops->leads_for_deal(ST(c), c->deal_id, &leads, NULL) < 0)
         return out;

@@ -8,10 +8,11 @@
  * per-request retention switch (zero retention is an agreement with Anthropic), so
  * zero_retention changes nothing here (docs/internals/models.md says so).
  *
- * Answer: content[] with a tool_use block named "answer"; stop_reason "max_tokens" is a
- * truncated answer, "refusal" a refused one; a tool_use block of any other name is the
- * model trying to call a tool, refused. Errors: {type: "error", error: {type, message}}
- * with 429 rate_limit_error (Retry-After), 500 api_error and 529 overloaded_error retried.
+ * Answer: content[] with a tool_use block named "answer"; stop_reason "max_tokens" (or
+ * "model_context_window_exceeded") is a truncated answer, "refusal" a refused one; a tool_use block
+ * of any other name is the model trying to call a tool, refused. Errors: {type: "error", error:
+ * {type, message}} with 429 rate_limit_error (Retry-After), 500 api_error and 529 overloaded_error
+ * retried.
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -75,7 +76,8 @@ static void parse(const struct dw_provider_req *req, int status, const char *bod
     ret->tokens_out = dw_json_int(usage, "output_tokens", 0);
     const char *stop = dw_json_str(doc, "stop_reason");
     snprintf(ret->finish, sizeof ret->finish, "%s", stop ? stop : "");
-    if (stop && strcmp(stop, "max_tokens") == 0) {
+    if (stop &&
+        (strcmp(stop, "max_tokens") == 0 || strcmp(stop, "model_context_window_exceeded") == 0)) {
         ret->outcome = DW_PROV_TRUNCATED;
         snprintf(ret->why, sizeof ret->why, "the answer was cut at max_tokens");
         return;

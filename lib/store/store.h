@@ -410,21 +410,22 @@ struct dw_store_ops {
      * (the wall clock, ms since the epoch: the breaker's cooldown is real time even when
      * the engine's clock is pinned).
      * mcall_find: the newest entry of key whose answer came back (ok, refused, invalid),
-     * -DW_ENOENT else. mcalls_for_deal: the deal's entries, oldest first, each with its
-     * verdicts [{at, verdict, detail}]. mcall_tokens: tokens of the deal's entries (deal_id
-     * 0: of all) at or after since. mcall_stats: [{provider, model, task, outcome, calls,
-     * tokens_in, tokens_out, latency_ms_sum, fallbacks, le_100 .. le_30000}] (latency buckets, ms). */
+     * -DW_ENOENT else. mcall_verdict: a verdict equal to one the call has is kept once
+     * (a re-run step); -DW_ENOENT for no such call. mcalls_for_deal: the deal's entries, oldest
+     * first, each with its verdicts [{at, verdict, detail}]. mcall_tokens: tokens of the deal's
+     * entries (deal_id 0: of all) at or after since. mcall_stats: [{provider, model, task, outcome,
+     * calls, tokens_in, tokens_out, latency_ms_sum, fallbacks, le_100 .. le_30000}] (latency
+     * buckets, ms).
+     */
     int (*mcall_append)(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_id,
                         struct dw_error *err);
     int (*mcall_find)(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
-    int (*mcall_verdict)(struct dw_store *s, int64_t id, const char *verdict,
-                         const json_t *detail, dw_time_t now, struct dw_error *err);
-    int (*mcalls_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret,
-                           struct dw_error *err);
+    int (*mcall_verdict)(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
+                         dw_time_t now, struct dw_error *err);
+    int (*mcalls_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
     int (*mcall_tokens)(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
                         struct dw_error *err);
-    int (*mcalls_purge)(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
-                        struct dw_error *err);
+    int (*mcalls_purge)(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err);
     int (*mcall_stats)(struct dw_store *s, json_t **ret, struct dw_error *err);
     /* The provider's n newest entries that reached it (not budget or breaker skips),
      * newest first: [{outcome, wall_ms}] (wall_ms: rec's wall-clock ms), for the circuit

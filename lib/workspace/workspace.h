@@ -414,10 +414,10 @@ int dw_model_task_parse(const char *name);
 struct dw_model_provider {
     char *id;
     enum dw_model_api api;
-    char *base_url;    /* up to the API's paths: ".../v1", an Azure deployment's URL */
-    char *model;       /* sent as "model" (informational for Azure) */
-    char *key_env;     /* the environment variable holding the key; NULL: none sent */
-    char *api_version; /* azure: the api-version query parameter */
+    char *base_url;      /* up to the API's paths: ".../v1", an Azure deployment's URL */
+    char *model;         /* sent as "model" (informational for Azure) */
+    char *key_env;       /* the environment variable holding the key; NULL: none sent */
+    char *api_version;   /* azure: the api-version query parameter */
     bool zero_retention; /* ask the provider not to keep requests where it offers it */
     struct dw_ws_pos pos;
 };
@@ -440,13 +440,13 @@ struct dw_models_cfg {
     struct dw_model_provider *providers;
     size_t n_providers;
     struct dw_model_route tasks[DW_MODEL_TASK__N];
-    int64_t tokens_per_call; /* prompt estimate + answer budget, per call */
-    int64_t answer_tokens;   /* max_tokens asked for an answer */
-    int64_t tokens_per_deal; /* over every call of one deal */
-    int64_t tokens_per_day;  /* over every call of the store, per UTC day */
-    int64_t deadline_ms;     /* per call, retries included */
-    int64_t retries;         /* after the first attempt, on 429, 5xx, overload, timeout */
-    int64_t backoff_ms;      /* first retry's wait, doubled each time (Retry-After wins) */
+    int64_t tokens_per_call;    /* prompt estimate + answer budget, per call */
+    int64_t answer_tokens;      /* max_tokens asked for an answer */
+    int64_t tokens_per_deal;    /* over every call of one deal */
+    int64_t tokens_per_day;     /* over every call of the store, per UTC day */
+    int64_t deadline_ms;        /* per call, retries included */
+    int64_t retries;            /* after the first attempt, on 429, 5xx, overload, timeout */
+    int64_t backoff_ms;         /* first retry's wait, doubled each time (Retry-After wins) */
     int64_t breaker_failures;   /* consecutive failed calls that open a provider's breaker */
     int64_t breaker_cooldown_s; /* how long it stays open before one trial call */
     bool allow_http;            /* plain http:// to a host other than loopback */

@@ -133,9 +133,9 @@ expect_exit 0 ask --vars "$TMP/v1.json"
 [ "$(printf "%s\n" "$OUT" | json_get 'd["replayed"]')" = True ] || fail "a re-run did not replay: $OUT"
 [ "$(calls)" = 4 ] || fail "a re-run called the provider again ($(calls) calls)"
 expect_exit 0 dw model calls "$D" --json
-printf "%s\n" "$OUT" | json_get 'd[0]["flags"]' | grep -q "instruction at vars.message" ||
+printf "%s\n" "$OUT" | json_get 'd[0]["flags"]' | grep -c "instruction at vars.message" >/dev/null ||
     fail "the customer's instruction was not flagged: $OUT"
-printf "%s\n" "$OUT" | json_get 'd[0]["request"]["user"]' | grep -q "Ignore all previous instructions" ||
+printf "%s\n" "$OUT" | json_get 'd[0]["request"]["user"]' | grep -c "Ignore all previous instructions" >/dev/null ||
     fail "the customer's words are not in the data block"
 [ "$(printf "%s\n" "$OUT" | json_get 'd[0]["request"]["user"].splitlines()[0][:5]')" = DATA- ] ||
     fail "the data block is not fenced"
@@ -199,7 +199,7 @@ failure grant 1 "grant authority|claims an approval"
 failure overloaded 1 "HTTP 529 overloaded_error" drafting
 failure "truncated" 1 "cut at max_tokens" drafting
 failure "500 500 500 good" 0 "^$" answers
-printf "%s\n" "$OUT" | json_get 'd["model"]' | grep -q "^claude/" || fail "answers did not fall back to the second provider"
+printf "%s\n" "$OUT" | json_get 'd["model"]' | grep -c "^claude/" >/dev/null || fail "answers did not fall back to the second provider"
 expect_exit 0 dw model calls "$D" --json
 printf '%s\n' "$OUT" >"$TMP/calls.json"
 $PY - "$TMP/calls.json" <<'EOF' || fail "the journal does not record the fallbacks"
@@ -228,7 +228,7 @@ expect_exit 1 ask --vars "$TMP/k1.json"
 expect_exit 1 ask --vars "$TMP/k2.json"
 [ "$(calls)" = $((n0 + 2)) ] || fail "two failing calls expected"
 expect_exit 1 ask --vars "$TMP/k3.json"
-printf '%s\n' "$OUT" | json_get 'd["why"]' | grep -q "circuit breaker is open" ||
+printf '%s\n' "$OUT" | json_get 'd["why"]' | grep -c "circuit breaker is open" >/dev/null ||
     fail "the third ask, in another process, did not find the breaker open: $OUT"
 [ "$(calls)" = $((n0 + 2)) ] || fail "a call went to a provider whose breaker is open"
 sleep 2.2
@@ -246,8 +246,12 @@ script good
 expect_exit 1 ask --vars "$TMP/b.json"
 echo "$OUT" | grep -q "tokens_per_deal budget is spent" || fail "no budget reason: $OUT"
 [ "$(calls)" = "$n0" ] || fail "a call past the budget reached the provider"
+sed -i 's/answer_tokens: 500, tokens_per_call: 6000/answer_tokens: 500, tokens_per_call: 600/' "$WS/models.yaml"
+expect_exit 1 ask --vars "$TMP/b.json"
+echo "$OUT" | grep -q "tokens_per_call budget is spent" || fail "no per-call budget reason: $OUT"
+[ "$(calls)" = "$n0" ] || fail "a call past the per-call budget reached the provider"
 write_models ""
-pass "past tokens_per_deal the task falls back without a request"
+pass "past tokens_per_deal or tokens_per_call the task falls back without a request"
 
 # ---- personal data: every sample lead through the trust path ---------------------------------
 write_models ", tokens_per_deal: 1000000" # the crash test's big answer spent a deal's default

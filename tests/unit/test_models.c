@@ -4,8 +4,11 @@
  * and each wire API's documented answers and errors read into the right outcome. */
 #include "testutil.h"
 
+#include <unistd.h>
+
 #include "models/provider.h"
 #include "models/trust.h"
+#include "store/store.h"
 
 static char *mask1(struct dw_mask *m, const char *text, const json_t *known) {
     char *out = NULL;
@@ -337,6 +340,96 @@ static void registry(void **state) {
     assert_ptr_equal(dw_provider_for(DW_MODEL_API_ANTHROPIC), &dw_provider_anthropic);
 }
 
+static json_t *entry(const char *key, int64_t deal, const char *outcome, int tokens) {
+    return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:{s:i},s:s,s:i,s:i,s:i,s:[s]}", "key",
+                     key, "deal_id", (json_int_t)deal, "agent", "requirements", "task",
+                     "extraction", "prompt", "extract", "provider", "local", "model", "q",
+                     "request", "user", "[NAME_1] needs 12", "response", "quantity", 12, "outcome",
+                     outcome, "tokens_in", tokens, "tokens_out", 10, "latency_ms", 420, "flags",
+                     "instruction at vars.message");
+}
+
+static void journal(void **state) {
+    (void)state;
+    char dir[] = "/tmp/dw-mcalls-XXXXXX", url[128], calls[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(url, sizeof url, "sqlite:%s/state.db", dir);
+    snprintf(calls, sizeof calls, "%s/state.db.calls", dir);
+    struct dw_store *s = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_store_open(url, NULL, &s, &err), 0);
+    json_t *got = NULL;
+    /* reads of a journal never written create nothing */
+    assert_int_equal(s->ops->mcall_find(s, "k1", &got, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->mcalls_for_deal(s, 1, &got, &err), 0);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    assert_int_equal(access(calls, F_OK), -1);
+    /* an entry written inside a transaction that is rolled back stays: it has its own commit */
+    int64_t id = 0, id2 = 0;
+    assert_int_equal(s->ops->begin(s, &err), 0);
+    json_t *e = entry("k1", 1, "ok", 100);
+    assert_int_equal(s->ops->mcall_append(s, e, 1795000000, &id, &err), 0);
+    json_decref(e);
+    s->ops->rollback(s);
+    assert_true(id > 0);
+    assert_int_equal(s->ops->mcall_find(s, "k1", &got, &err), 0);
+    assert_int_equal(dw_json_int(got, "id", 0), id);
+    assert_int_equal(dw_json_int(json_object_get(got, "response"), "quantity", 0), 12);
+    json_decref(got);
+    /* a failure is journaled but never replayed */
+    e = entry("k2", 1, "unavailable", 0);
+    assert_int_equal(s->ops->mcall_append(s, e, 1795000100, &id2, &err), 0);
+    json_decref(e);
+    assert_int_equal(s->ops->mcall_find(s, "k2", &got, &err), -DW_ENOENT);
+    /* verdicts, appended; one for a call that does not exist is refused */
+    json_t *why = json_pack("[{s:s,s:s}]", "field", "country", "why", "not in the message");
+    assert_int_equal(s->ops->mcall_verdict(s, id, "partial", why, 1795000200, &err), 0);
+    /* the same verdict again (a step re-run on the replayed answer) is kept once */
+    assert_int_equal(s->ops->mcall_verdict(s, id, "partial", why, 1795000300, &err), 0);
+    assert_int_equal(s->ops->mcall_verdict(s, 999, "accepted", NULL, 1795000200, &err), -DW_ENOENT);
+    json_decref(why);
+    assert_int_equal(s->ops->mcalls_for_deal(s, 1, &got, &err), 0);
+    assert_int_equal(json_array_size(got), 2);
+    assert_int_equal(json_array_size(json_object_get(json_array_get(got, 0), "verdicts")), 1);
+    const json_t *v = json_array_get(json_object_get(json_array_get(got, 0), "verdicts"), 0);
+    assert_string_equal(dw_json_str(v, "verdict"), "partial");
+    assert_string_equal(dw_json_str(json_array_get(json_object_get(v, "detail"), 0), "field"),
+                        "country");
+    json_decref(got);
+    /* tokens by deal and since a time; the breaker's view; the stats */
+    int64_t n = 0;
+    e = entry("k3", 2, "ok", 50);
+    assert_int_equal(s->ops->mcall_append(s, e, 1795090000, NULL, &err), 0);
+    json_decref(e);
+    assert_int_equal(s->ops->mcall_tokens(s, 1, 0, &n, &err), 0);
+    assert_int_equal(n, 100 + 10 + 0 + 10);
+    assert_int_equal(s->ops->mcall_tokens(s, 0, 1795086400, &n, &err), 0);
+    assert_int_equal(n, 60);
+    assert_int_equal(s->ops->mcall_recent(s, "local", 2, &got, &err), 0);
+    assert_int_equal(json_array_size(got), 2);
+    assert_string_equal(dw_json_str(json_array_get(got, 0), "outcome"), "ok");
+    assert_string_equal(dw_json_str(json_array_get(got, 1), "outcome"), "unavailable");
+    json_decref(got);
+    assert_int_equal(s->ops->mcall_stats(s, &got, &err), 0);
+    assert_int_equal(json_array_size(got), 2); /* ok, unavailable */
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "calls", 0), 2);
+    assert_int_equal(dw_json_int(json_array_get(got, 0), "le_500", 0), 2);
+    json_decref(got);
+    /* the purge of deal 1 leaves deal 2's */
+    assert_int_equal(s->ops->mcalls_purge(s, 1, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(s->ops->mcalls_for_deal(s, 1, &got, &err), 0);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    assert_int_equal(s->ops->mcall_find(s, "k3", &got, &err), 0);
+    json_decref(got);
+    dw_store_close(s);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mask_round_trip),
@@ -350,6 +443,7 @@ int main(void) {
         cmocka_unit_test(openai_answers),
         cmocka_unit_test(anthropic_answers),
         cmocka_unit_test(registry),
+        cmocka_unit_test(journal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

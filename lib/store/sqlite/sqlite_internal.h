@@ -369,12 +369,10 @@ int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
 int dw__sq_mcall_find(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
 int dw__sq_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
                          dw_time_t now, struct dw_error *err);
-int dw__sq_mcalls_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
-                           struct dw_error *err);
+int dw__sq_mcalls_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
                         struct dw_error *err);
-int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
-                        struct dw_error *err);
+int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err);
 int dw__sq_mcall_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_mcall_recent(struct dw_store *s, const char *provider, int n, json_t **ret,
                         struct dw_error *err);

@@ -238,9 +238,11 @@ int dw__sq_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, co
     if (r < 0)
         return r;
     sqlite3_stmt *st;
+    /* a step re-run on a replayed answer gives the same verdict again: kept once */
     if ((r = prepare(db,
                      "INSERT INTO model_verdicts (call_id, at, verdict, detail) SELECT id, ?2, "
-                     "?3, ?4 FROM model_calls WHERE id = ?1",
+                     "?3, ?4 FROM model_calls WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM "
+                     "model_verdicts WHERE call_id = ?1 AND verdict = ?3 AND detail IS ?4)",
                      &st, err)) < 0)
         return r;
     int rc = SQLITE_OK;
@@ -254,8 +256,16 @@ int dw__sq_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, co
     }
     if ((r = run(db, st, err, "verdict")) < 0)
         return r;
-    if (sqlite3_changes(db) == 0)
-        return dw_error_set(err, -DW_ENOENT, "no model call %lld in the journal", (long long)id);
+    if (sqlite3_changes(db) == 0) {
+        if ((r = prepare(db, "SELECT 1 FROM model_calls WHERE id = ?1", &st, err)) < 0)
+            return r;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            return dw_error_set(err, -DW_ENOENT, "no model call %lld in the journal",
+                                (long long)id);
+    }
     return 0;
 }
 
