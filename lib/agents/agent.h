@@ -99,7 +99,8 @@ struct dw_model_answer {
  * agent's scope first and returns -DW_EPERM (audited) outside it. Reads return new
  * references. */
 struct dw_tools {
-    int (*leads)(struct dw_agent_ctx *c, json_t **ret);
+    /* The deal's leads, shared and read-only like doc_get's documents. */
+    int (*leads)(struct dw_agent_ctx *c, const json_t **ret);
     int (*set_intake)(struct dw_agent_ctx *c, int64_t lead_id, const json_t *intake);
     /* Find the account by domain or name, or create it; link it and the contact to the
      * deal. ret: the account object with "created": bool. */
@@ -107,11 +108,13 @@ struct dw_tools {
                         const char *country, const json_t *contact, json_t **ret);
     int (*prior_deals)(struct dw_agent_ctx *c, json_t **ret);
     int (*account)(struct dw_agent_ctx *c, json_t **ret_account, json_t **ret_contact);
-    /* Per-deal documents (kinds as in store.h). put needs the kind's write scope. */
-    int (*doc_get)(struct dw_agent_ctx *c, const char *kind, json_t **ret);
+    /* Per-deal documents (kinds as in store.h). put needs the kind's write scope. What get
+     * returns is shared with the store's read cache: read-only (hold it with
+     * _cleanup_cjson_; json_deep_copy it to build on it). */
+    int (*doc_get)(struct dw_agent_ctx *c, const char *kind, const json_t **ret);
     int (*doc_put)(struct dw_agent_ctx *c, const char *kind, const json_t *doc);
-    /* The latest quote (revision 0) or a given one. */
-    int (*quote_get)(struct dw_agent_ctx *c, int revision, json_t **ret);
+    /* The latest quote (revision 0) or a given one; read-only and shared like doc_get's. */
+    int (*quote_get)(struct dw_agent_ctx *c, int revision, const json_t **ret);
     /* Store a new revision unless the content hash equals the latest's; voids approvals
      * bound to other hashes. *ret_revision is the current revision either way. */
     int (*quote_put)(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new);
@@ -212,7 +215,8 @@ int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, co
 /* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
  * through the agent's tools. Release with dw__rule_docs_release(). */
 struct dw__rule_docs {
-    json_t *leads, *contact, *discovery, *requirements;
+    json_t *contact;
+    const json_t *leads, *discovery, *requirements; /* shared, read-only (doc_get) */
     char deal_id[32];
 };
 struct dw_rule_inputs;

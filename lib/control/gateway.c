@@ -6,6 +6,8 @@
  * wrote) for the step's audit record, and emits the matching event. Because all of it is in
  * the step's savepoint, a failing step leaves neither data nor events nor audit behind.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control/internal.h"
@@ -31,11 +33,38 @@ static struct dw_store *ST(struct dw_agent_ctx *c) {
     return GW(c)->engine->store;
 }
 
-static int t_leads(struct dw_agent_ctx *c, json_t **ret) {
+/* Remember what a shared document hashed to when handed out (debug builds). */
+static void watch_shared(struct dw_agent_ctx *c, const char *what, const json_t *doc) {
+    if (!GW(c)->shared || !doc)
+        return;
+    char h[DW_SHA256_HEX];
+    dw_json_hash(doc, h);
+    json_array_append_new(GW(c)->shared, json_pack("[s,O,s]", what, (json_t *)doc, h));
+}
+
+void dw__gateway_check_shared(const struct dw__gateway *gw, const char *agent) {
+    size_t i;
+    json_t *w;
+    json_array_foreach(gw->shared, i, w) {
+        char h[DW_SHA256_HEX];
+        dw_json_hash(json_array_get(w, 1), h);
+        if (strcmp(h, json_string_value(json_array_get(w, 2))) != 0) {
+            fprintf(stderr,
+                    "dealwright: agent '%s' changed the shared %s it was handed; an agent "
+                    "copies a document (json_deep_copy) before changing it\n",
+                    agent, json_string_value(json_array_get(w, 0)));
+            abort();
+        }
+    }
+}
+
+static int t_leads(struct dw_agent_ctx *c, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_LEADS);
     if (r < 0)
         return r;
-    r = ST(c)->ops->leads_for_deal(ST(c), c->deal_id, ret, c->err);
+    r = ST(c)->ops->leads_peek(ST(c), c->deal_id, ret, c->err);
+    if (r >= 0)
+        watch_shared(c, "leads", *ret);
     if (r >= 0)
         record(c, "leads", json_pack("{s:I}", "count", (json_int_t)json_array_size(*ret)));
     return r;
@@ -155,11 +184,13 @@ static const struct {
     {"schedule", DW_TOOL_WRITE_SCHEDULE},
 };
 
-static int t_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int t_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
-    r = ST(c)->ops->doc_get(ST(c), c->deal_id, kind, ret, c->err);
+    r = ST(c)->ops->doc_peek(ST(c), c->deal_id, kind, ret, c->err);
+    if (r == 0)
+        watch_shared(c, kind, *ret);
     record(c, "doc_get", json_pack("{s:s,s:b}", "kind", kind, "found", r >= 0));
     return r;
 }
@@ -185,11 +216,13 @@ static int t_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *doc
     return dw__event(GW(c)->engine, c->deal_id, type, json_pack("{s:s}", "hash", h), c->err);
 }
 
-static int t_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+static int t_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
-    r = ST(c)->ops->quote_get(ST(c), c->deal_id, revision, ret, c->err);
+    r = ST(c)->ops->quote_peek(ST(c), c->deal_id, revision, ret, c->err);
+    if (r == 0)
+        watch_shared(c, "quote", *ret);
     record(c, "quote_get", json_pack("{s:i,s:b}", "revision", revision, "found", r >= 0));
     return r;
 }

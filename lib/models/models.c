@@ -403,6 +403,13 @@ int dw_models_ask(struct dw_models *m, const struct dw_model_call *call,
             sleep_ms(wait);
         }
         int64_t latency = mono_ms() - t0;
+        /* a server that reports no usage (some local ones) still spends budget: the
+         * estimate of what was sent and the size of what came back */
+        if (resp.http_status == 200 && !resp.tokens_in && !resp.tokens_out) {
+            resp.tokens_in = p.estimate - cfg->answer_tokens;
+            _cleanup_free_ char *a = resp.json ? json_dumps(resp.json, JSON_COMPACT) : NULL;
+            resp.tokens_out = dw_tokens_estimate(a ? strlen(a) : 0);
+        }
         /* the answer's own checks: its schema, then what it tries to say */
         json_t *response = resp.json ? json_incref(resp.json) : NULL;
         char why[256] = "";

@@ -82,6 +82,13 @@ struct dw_audit_walk {
     char mark_hash[DW_SHA256_HEX];
 };
 
+/* A message for the mail outbox (mail_insert). */
+struct dw_mail_rec {
+    int64_t deal_id;
+    const char *kind, *message_id, *sender, *recipient;
+    const char *message; /* RFC 5322, CRLF lines */
+};
+
 /* A delivery attempt's outcome (delivery_update). */
 struct dw_delivery_update {
     int64_t id;
@@ -133,6 +140,9 @@ struct dw_store_ops {
     int (*lead_get)(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err);
     /* Leads of a deal, oldest first, same objects as lead_get. */
     int (*leads_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* As leads_for_deal, shared and read-only in the way of doc_peek. */
+    int (*leads_peek)(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err);
     /* Record intake's result (normalised contact, personal-data classes, flags). When it has
      * contact.email, that address (lower-cased) becomes the one follow-ups match on.
      * -DW_ENOENT for an unknown lead. */
@@ -204,6 +214,12 @@ struct dw_store_ops {
     int (*doc_get)(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
                    struct dw_error *err);
     int (*doc_delete)(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
+    /* As doc_get, for a reader that only reads: the document may be the one the store
+     * keeps in its read cache, shared. The caller owns a reference (json_decref it) and
+     * must change nothing in it; a later put replaces the cached document and leaves the
+     * one handed out as it was. A backend without a cache returns what doc_get does. */
+    int (*doc_peek)(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
+                    struct dw_error *err);
 
     /* Quotes. quote keys: currency, digits, subtotal, discount, total (int minor units),
      * discount_bp, term_months, hash (the content hash, computed by the caller), ws_hash,
@@ -217,6 +233,9 @@ struct dw_store_ops {
     /* The given revision, or the latest when revision is 0; adds id, revision, created_at. */
     int (*quote_get)(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
                      struct dw_error *err);
+    /* As quote_get, shared and read-only in the way of doc_peek. */
+    int (*quote_peek)(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
+                      struct dw_error *err);
     /* All revisions, oldest first, without lines. */
     int (*quotes_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
@@ -318,6 +337,11 @@ struct dw_store_ops {
     int (*token_find)(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
     int (*tokens_list)(struct dw_store *s, json_t **ret, struct dw_error *err);
     int (*token_revoke)(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+    /* A secret key of the store by name (len bytes): the one stored, else `fresh` (random
+     * bytes the caller made) stored under name and returned — the first writer wins, so
+     * concurrent callers all get the same key. The key never leaves the library. */
+    int (*key_get)(struct dw_store *s, const char *name, const void *fresh, size_t len,
+                   dw_time_t now, void *ret_key, struct dw_error *err);
     /* Up to max events after seq, oldest first: [{seq, deal_id, type, at, data}]. */
     int (*events_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);
@@ -359,6 +383,30 @@ struct dw_store_ops {
                            struct dw_error *err);
     /* [{status, n}] for the statuses that have deliveries, by status. */
     int (*delivery_counts)(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+    /* The mail outbox (docs/internals/mail.md; times in seconds since the epoch). MAY be
+     * NULL: mail is then only written, never queued. mail_insert: a pending message due at
+     * now; the same message_id again changes nothing (*ret_created false, *ret_id the
+     * row's). mail_due: up to max rows pending or sending whose next_at has come, by id:
+     * [{id, deal_id, kind, message_id, sender, recipient, message, attempts}]. mail_claim:
+     * mark one sending, attempts + 1, next_at moved, only if its attempts are still
+     * `attempts` (two senders cannot both claim it). mail_update: the outcome of the claim
+     * that made its attempts `attempts` — status, next_at, last_error (NULL: none), sent_at
+     * (0: none) — only while that claim stands (status sending, attempts unchanged), so that
+     * a sender that lost its claim cannot overwrite a later one's result (*ret_updated). mail_list:
+     * the rows of a status (NULL all) by id, without the message. */
+    int (*mail_insert)(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
+                       int64_t *ret_id, bool *ret_created, struct dw_error *err);
+    int (*mail_due)(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
+    int (*mail_claim)(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
+                      bool *ret_claimed, struct dw_error *err);
+    int (*mail_update)(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
+    int (*mail_list)(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+    /* The privacy purge: every message of the deal replaced by `with` (message and
+     * recipient); one not yet sent is dead, never to be sent. MAY be NULL with the rest. */
+    int (*mail_redact)(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
 
     /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,
      * start}] by start, held by deals other than deal_id that are open (not ordered, lost or

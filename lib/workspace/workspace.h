@@ -380,6 +380,14 @@ struct dw_template_set {
     json_t *partials; /* templates/partials merged with templates/LANG/partials */
 };
 
+/* dealwright.yaml mail: (lib/workspace/mail-config.c). from NULL: no mail configured. */
+struct dw_mail_config {
+    char *from, *from_name;
+    char *smtp_url; /* NULL: mail is written, not sent */
+    char *smtp_user_env, *smtp_password_env;
+    int smtp_attempts;
+};
+
 /* models.yaml (docs/internals/models.md): the language-model providers, the task each one
  * serves, the limits of the trust path, and the prompts (prompts/NAME.mustache, hashed
  * with the snapshot like every file). A workspace without models.yaml has ws->models NULL:
@@ -461,6 +469,9 @@ struct dw_workspace {
 
     char *company_name;
     char *company_country;
+    char **company_address; /* the letterhead's lines (dealwright.yaml company.address) */
+    size_t n_company_address;
+    char *company_email, *company_phone, *company_website, *company_vat_id; /* or NULL */
     char *language; /* of the knowledge documents unless one says otherwise: "en" default */
     char home_currency[4];
     struct dw_currency *currencies;
@@ -485,6 +496,7 @@ struct dw_workspace {
     struct dw_qualification qualification;
     struct dw_policies policies;
     struct dw_team team;
+    struct dw_mail_config mail;
 
     struct dw_template proposal_template;
     struct dw_template reply_template;

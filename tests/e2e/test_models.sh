@@ -251,7 +251,16 @@ expect_exit 1 ask --vars "$TMP/b.json"
 echo "$OUT" | grep -q "tokens_per_call budget is spent" || fail "no per-call budget reason: $OUT"
 [ "$(calls)" = "$n0" ] || fail "a call past the per-call budget reached the provider"
 write_models ""
-pass "past tokens_per_deal or tokens_per_call the task falls back without a request"
+# a server that counts no tokens still spends the budget: the journal estimates them
+script nousage
+vars "$TMP/nu.json" "We need 9 switches."
+expect_exit 0 ask --vars "$TMP/nu.json"
+call=$(printf '%s\n' "$OUT" | json_get 'd["call"]')
+expect_exit 0 dw model calls "$D" --json
+printf '%s\n' "$OUT" >"$TMP/calls.json"
+[ "$(json_get "[c for c in d if c['id'] == $call][0]['tokens_in'] > 100" <"$TMP/calls.json")" = True ] ||
+    fail "an answer without usage was journaled as free"
+pass "past tokens_per_deal or tokens_per_call the task falls back without a request; uncounted tokens are estimated"
 
 # ---- personal data: every sample lead through the trust path ---------------------------------
 write_models ", tokens_per_deal: 1000000" # the crash test's big answer spent a deal's default

@@ -29,6 +29,7 @@ n-th request since the file last changed taking line n (the last line repeats; n
   tool            the model calls a tool of its own (approve_discount)
   grant           an answer whose text grants authority and claims an approval
   big N           a good answer padded to N bytes
+  nousage         a good answer without token counts (as some local servers give)
   hang            no answer for 60 s (the client's deadline must end it)
 
 Usage: fake_provider.py --port-file F --log F [--script F] [--pii F] [--key K]
@@ -259,6 +260,7 @@ class Handler(BaseHTTPRequestHandler):
         if word == "truncated":
             content = content[: max(1, len(content) // 2)]
         usage_in, usage_out = len(raw) // 4, max(1, len(content) // 4)
+        usage = word != "nousage"
         if anthropic:
             blocks = [{"type": "tool_use", "id": "toolu_01", "name":
                        "approve_discount" if word == "tool" else "answer",
@@ -287,13 +289,14 @@ class Handler(BaseHTTPRequestHandler):
             msg, finish = {"role": "assistant", "content": None, "refusal": None}, "content_filter"
         if word == "truncated":
             finish = "length"
-        return self.reply(200, {"id": f"chatcmpl-{n}", "object": "chat.completion",
-                                "created": int(time.time()), "model": model,
-                                "choices": [{"index": 0, "message": msg,
-                                             "finish_reason": finish}],
-                                "usage": {"prompt_tokens": usage_in,
-                                          "completion_tokens": usage_out,
-                                          "total_tokens": usage_in + usage_out}})
+        out = {"id": f"chatcmpl-{n}", "object": "chat.completion",
+               "created": int(time.time()), "model": model,
+               "choices": [{"index": 0, "message": msg, "finish_reason": finish}],
+               "usage": {"prompt_tokens": usage_in, "completion_tokens": usage_out,
+                         "total_tokens": usage_in + usage_out}}
+        if not usage:
+            del out["usage"]
+        return self.reply(200, out)
 
 
 def main():
