@@ -368,11 +368,11 @@ struct fake {
 static int scope(struct dw_agent_ctx *c, uint32_t tool) {
     return c->agent->scope & tool ? 0 : -DW_EPERM;
 }
-static int f_leads(struct dw_agent_ctx *c, json_t **ret) {
+static int f_leads(struct dw_agent_ctx *c, const json_t **ret) {
     *ret = json_deep_copy(FK(c)->leads);
     return scope(c, DW_TOOL_READ_LEADS);
 }
-static int f_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int f_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     json_t *d = json_object_get(FK(c)->docs, kind);
     if (!d)
         return -DW_ENOENT;
@@ -383,7 +383,7 @@ static int f_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *doc
     json_object_set_new(FK(c)->docs, kind, json_deep_copy(doc));
     return 0;
 }
-static int f_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+static int f_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
     (void)revision;
     if (!FK(c)->quote)
         return -DW_ENOENT;
