@@ -30,7 +30,7 @@ int cli_now(dw_time_t *ret, struct dw_error *err) {
     return 0;
 }
 
-static const char *model_key(void *ud, const char *name) {
+const char *cli_model_key(void *ud, const char *name) {
     (void)ud;
     return env(name);
 }
@@ -39,7 +39,7 @@ int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_e
     *o = (struct dw_engine_opts){
         .db = cli->db ? cli->db : env("DW_DB"),
         .failpoints = env("DW_FAILPOINTS"),
-        .model_key = model_key,
+        .model_key = cli_model_key,
     };
     return cli_now(&o->now_pin, err);
 }

@@ -221,6 +221,13 @@ void cli_progress_done(void);
  * environment and cli->db (--db before DW_DB), and an engine opened with them. */
 int cli_now(dw_time_t *ret, struct dw_error *err);
 int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_error *err);
+/* A model provider's key: the environment variable models.yaml names (struct
+ * dw_engine_opts.model_key). */
+const char *cli_model_key(void *ud, const char *name);
+/* `eval extraction --model` (src/cmd-eval-model.c): the labelled files read by the rules and
+ * by the rules plus the workspace's model, side by side. */
+int cli_eval_extraction_model(struct cli *cli, const char *dir, const char *const *files, size_t n,
+                              bool verbose);
 int cli_engine_open(const struct cli *cli, const char *ws_root, struct dw_engine **ret,
                     struct dw_diags *diags, struct dw_error *err);
 

@@ -2,7 +2,10 @@
  *
  * Needs the workspace only, not the store: the knowledge index is a cache beside it
  * (WORKSPACE/.dealwright/knowledge.db) that is brought in step with the documents first,
- * indexing again only those that changed. */
+ * indexing again only those that changed. With --answer, a language model (models.yaml's
+ * `answers` task) composes an answer with inline citations from those passages, shown only
+ * when it passes the checks of drafts (docs/internals/assist.md); that needs the store too,
+ * for the journal of model calls. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,11 +47,28 @@ static void print_answers(const json_t *res) {
     }
 }
 
+/* The composed answer, then the passages it cites. */
+static void print_composed(const json_t *res) {
+    const json_t *a = json_object_get(res, "answer");
+    if (strcmp(dw_json_str(a, "source") ? dw_json_str(a, "source") : "", "model") == 0) {
+        printf("%s\n\n(composed by %s from the passages below; every check passed)\n",
+               dw_json_str(a, "text"), dw_json_str(a, "model") ? dw_json_str(a, "model") : "");
+    } else {
+        printf("(no composed answer: %s)\n", dw_json_str(a, "why") ? dw_json_str(a, "why") : "");
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(a, "failures"), i, f)
+            printf("  %s: %s\n", dw_json_str(f, "check"), dw_json_str(f, "detail"));
+    }
+    print_answers(res);
+}
+
 int cmd_ask(struct cli *cli, int argc, char **argv) {
     bool bad = false;
     const char *max_s = cli_opt(&argc, argv, "--max", &bad);
+    bool compose = cli_flag(&argc, argv, "--answer");
     if (bad || argc < 1)
-        return cli_usage("usage: dealwright ask \"QUESTION\" [--max N] [--json]");
+        return cli_usage("usage: dealwright ask \"QUESTION\" [--max N] [--answer] [--json]");
     long max = ASK_DEFAULT;
     if (max_s) {
         char *end;
@@ -67,6 +87,7 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
     struct dw_diags diags = {0};
     struct dw_workspace *ws = NULL;
     struct dw_kb *kb = NULL;
+    struct dw_engine *engine = NULL;
     struct dw_error err = {0};
     json_t *stats = NULL, *res = NULL;
     int rc = EXIT_OK;
@@ -82,8 +103,15 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
         goto out;
     }
     r = dw_kb_open(ws, NULL, &kb, &stats, &err);
-    if (r == 0)
+    if (r == 0 && compose) {
+        struct dw_diags ed = {0};
+        r = cli_engine_open(cli, cli->workspace, &engine, &ed, &err);
+        dw_diags_release(&ed);
+        if (r == 0)
+            r = dw_kb_answer(engine, kb, q, (size_t)max, &res, &err);
+    } else if (r == 0) {
         r = dw_kb_ask(kb, q, (size_t)max, &res, &err);
+    }
     if (r < 0) {
         rc = cli_fail(&err, r);
         goto out;
@@ -91,6 +119,8 @@ int cmd_ask(struct cli *cli, int argc, char **argv) {
     if (cli->json) {
         json_object_set(res, "index", stats);
         cli_print_json(res);
+    } else if (compose) {
+        print_composed(res);
     } else {
         print_answers(res);
     }
@@ -98,6 +128,7 @@ out:
     json_decref(res);
     json_decref(stats);
     dw_kb_close(kb);
+    dw_engine_close(engine);
     dw_workspace_unref(ws);
     dw_diags_release(&diags);
     return rc;

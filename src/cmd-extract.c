@@ -253,9 +253,10 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     const char *floors = cli_opt(&argc, argv, "--floors", &bad);
     bool verbose = cli_flag(&argc, argv, "--misses");
     bool holdout = cli_flag(&argc, argv, "--holdout");
+    bool with_model = cli_flag(&argc, argv, "--model");
     if (bad || argc != 0)
         return cli_usage("usage: dealwright eval extraction [--set DIR] [--holdout] "
-                         "[--floors FILE] [--misses] [--json]");
+                         "[--floors FILE] [--misses] [--model] [--json]");
     if (!dir)
         dir = "tests/data/extraction";
     struct dw_workspace *ws = NULL;
@@ -287,6 +288,14 @@ int cmd_eval_extraction(struct cli *cli, int argc, char **argv) {
     }
     closedir(d);
     qsort(files, n, sizeof *files, cmp_str);
+    if (with_model) { /* rules against rules plus the model: src/cmd-eval-model.c */
+        dw_workspace_unref(ws);
+        code = cli_eval_extraction_model(cli, dir, (const char *const *)files, n, verbose);
+        for (size_t i = 0; i < n; i++)
+            free(files[i]);
+        free(files);
+        return code;
+    }
     struct dw_error err = {0};
     json_t *res = NULL;
     int r = n ? dw_extract_eval_goal(ws, (const char *const *)files, n,

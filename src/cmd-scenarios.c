@@ -221,6 +221,7 @@ struct scn {
     json_t *misses;     /* [{step, what, expected, got}] */
     json_t *error;      /* a step that could not be carried out: string */
     char workdir[4096]; /* the scratch workspace */
+    const char *models; /* --models: a models.yaml copied into it (docs/internals/assist.md) */
     struct dw_engine *e;
     dw_time_t now;
     json_t *deal_of; /* external_id -> "D-000001" */
@@ -1606,6 +1607,22 @@ static int scenario_run(struct scn *s, const json_t *sc, const char *set_dir) {
         if (copy_tree(src, s->workdir, 0) < 0)
             return step_fail(s, sc, "workspace %s: cannot copy it", src);
     }
+    if (s->models) { /* the same scenarios with the agents using a model */
+        char dst[4200];
+        snprintf(dst, sizeof dst, "%s/models.yaml", s->workdir);
+        FILE *in = fopen(s->models, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+        char chunk[4096];
+        size_t k;
+        bool ok = in && out;
+        while (ok && (k = fread(chunk, 1, sizeof chunk, in)) > 0)
+            ok = fwrite(chunk, 1, k, out) == k;
+        if (in)
+            fclose(in);
+        if (out && fclose(out) != 0)
+            ok = false;
+        if (!ok)
+            return step_fail(s, sc, "--models %s: cannot copy it into the workspace", s->models);
+    }
     if (load_samples(s) < 0)
         return step_fail(s, sc, "samples/leads.jsonl of the workspace cannot be read");
     const char *now = dw_json_str(sc, "now");
@@ -1627,7 +1644,7 @@ static int scenario_run(struct scn *s, const json_t *sc, const char *set_dir) {
         return step_fail(s, sc, "now: an RFC 3339 time (2026-12-01T09:00:00Z)");
     clock_set(s);
     struct dw_diags diags = {0};
-    struct dw_engine_opts o = {.now_pin = s->now};
+    struct dw_engine_opts o = {.now_pin = s->now, .model_key = cli_model_key};
     int r = dw_engine_open_opts(s->workdir, &o, &s->e, &diags, &err);
     dw_diags_release(&diags);
     if (r < 0)
@@ -1676,9 +1693,10 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
     const char *dir = cli_opt(&argc, argv, "--set", &bad);
     const char *only = cli_opt(&argc, argv, "--only", &bad);
     bool keep = cli_flag(&argc, argv, "--keep");
+    const char *models = cli_opt(&argc, argv, "--models", &bad);
     if (bad || argc != 0)
-        return cli_usage(
-            "usage: dealwright eval scenarios [--set DIR] [--only NAME] [--keep] [--json]");
+        return cli_usage("usage: dealwright eval scenarios [--set DIR] [--only NAME] [--keep] "
+                         "[--models FILE] [--json]");
     if (!dir)
         dir = "tests/data/scenarios";
     if (dw_init() < 0)
@@ -1744,6 +1762,7 @@ int cmd_eval_scenarios(struct cli *cli, int argc, char **argv) {
             if (only && !strstr(name, only))
                 continue;
             struct scn s = {.file = files[f],
+                            .models = models,
                             .P = &P,
                             .name = name,
                             .misses = json_array(),

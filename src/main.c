@@ -144,12 +144,14 @@ static const struct cli_option eval_extraction_opts[] = {
      "score against the held-out goal (90 %); implied when the set has a HOLDOUT file", 0},
     {"--floors", "FILE",
      "exit by these minimum F1 per language and field instead of the goal (JSON)", 0},
+    {"--model", NULL, "also read each message with the model of models.yaml; compare", 0},
     OPT_END,
 };
 static const struct cli_option eval_scenarios_opts[] = {
     {"--set", "DIR", "the scenarios (default: tests/data/scenarios)", 0},
     {"--only", "NAME", "run only the scenario NAME", 0},
     {"--keep", NULL, "keep each scenario's scratch workspace", 0},
+    {"--models", "FILE", "a models.yaml put into each scenario's workspace: agents use a model", 0},
     OPT_END,
 };
 #define SCORE_OPTS                                                                                 \
@@ -177,6 +179,7 @@ static const struct cli_option score_show_opts[] = {
 };
 static const struct cli_option ask_opts[] = {
     {"--max", "N", "at most N answers, 1-50", 0},
+    {"--answer", NULL, "compose an answer with citations (models.yaml task answers), checked", 0},
     OPT_END,
 };
 static const struct cli_option configure_opts[] = {

@@ -41,4 +41,16 @@ DW_EXPORT int dw_extract_eval_goal(const struct dw_workspace *ws, const char *co
 DW_EXPORT int dw_extract_eval(const struct dw_workspace *ws, const char *const *paths, size_t n,
                               json_t **ret, struct dw_error *err);
 
+struct dw_engine;
+/* The same labelled messages read twice: by the rules alone, and by the rules with the model
+ * models.yaml routes the extraction task to (docs/internals/assist.md), its proposed facts
+ * checked and applied as the requirements agent applies them (policies.yaml model_facts).
+ * Each call takes the governed path (journaled without a deal: a second run replays it).
+ * Result: {messages, rules: {FIELD: {precision, recall, f1, tp, fp, fn}}, model: {same},
+ * calls: {asked, answered, accepted, rejected, filled, confirmed, disagreements},
+ * reasons: {REASON: count}, why: {WHY: count} (no answer), misses: [{file, field, expected,
+ * rules, model}] where the two differ}. -DW_ENOENT when no model serves extraction. */
+DW_EXPORT int dw_extract_eval_model(struct dw_engine *e, const char *const *paths, size_t n,
+                                    json_t **ret, struct dw_error *err);
+
 #endif

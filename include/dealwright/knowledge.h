@@ -28,4 +28,16 @@ DW_EXPORT int dw_kb_ask(struct dw_kb *kb, const char *question, size_t max, json
                         struct dw_error *err);
 DW_EXPORT void dw_kb_close(struct dw_kb *kb);
 
+struct dw_engine;
+/* dw_kb_ask(), and an answer composed from the passages found: when models.yaml routes the
+ * `answers` task to a model, it writes the answer with inline citations [n] (n: the n-th
+ * passage) through the governed path (journaled, no deal), and the answer is shown only
+ * when the checks of drafts pass (docs/internals/assist.md): its numbers are the passages',
+ * every sentence naming a product or standard cites a passage that speaks of it and carries
+ * its words, no personal data. *ret is dw_kb_ask's object with `answer`: {source: "model",
+ * text, sentences: [{text, refs}], model, call} or {source: "passages", why, failures?} —
+ * then the passages are the answer. */
+DW_EXPORT int dw_kb_answer(struct dw_engine *e, struct dw_kb *kb, const char *question, size_t max,
+                           json_t **ret, struct dw_error *err);
+
 #endif

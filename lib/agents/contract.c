@@ -264,6 +264,39 @@ static int request_approvals(struct dw_agent_ctx *ctx, const json_t *ec,
     return r;
 }
 
+/* Where a language model read a fact otherwise than the rules and policies.yaml model_facts
+ * says to ask (docs/internals/assist.md): a person confirms the rules' values the quote was
+ * built from, or rejects the quote. The reason names each field, both readings and the
+ * customer's words. */
+static int request_low_confidence(struct dw_agent_ctx *ctx, const json_t *req) {
+    const struct dw_policies *p = &ctx->ws->policies;
+    struct dw_buf why;
+    dw_buf_init(&why, REASONS_MAX);
+    size_t i, n = 0;
+    json_t *d;
+    json_array_foreach(json_object_get(json_object_get(req, "model"), "disagreements"), i, d) {
+        if (!dw_json_bool(d, "ask", false))
+            continue;
+        dw_buf_printf(&why, "%s%s: the rules read %s, the model read %s from \"%s\"",
+                      n++ ? "; "
+                          : "The model read facts otherwise than the rules (the quote "
+                            "uses the rules'): ",
+                      dw_json_str(d, "field"), dw_json_str(d, "rules"), dw_json_str(d, "value"),
+                      dw_json_str(d, "quote"));
+    }
+    int r = 0;
+    if (n) {
+        const char *role = p->disagreement_role ? p->disagreement_role
+                           : p->n_bands         ? p->bands[0].role
+                                                : "rep";
+        r = why.data ? DW_TOOL(ctx, request_approval, "low_confidence", role, why.data,
+                               "policies.yaml model_facts.on_disagreement")
+                     : -DW_ENOMEM;
+    }
+    dw_buf_release(&why);
+    return r;
+}
+
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
     _cleanup_json_ json_t *doc = json_object(), *notes = json_array(), *flags = json_array(),
@@ -326,6 +359,8 @@ static int step(struct dw_agent_ctx *ctx) {
         goto out;
     }
     r = request_approvals(ctx, ec, &reasons);
+    if (r >= 0)
+        r = request_low_confidence(ctx, req);
 out:
     dw_buf_release(&reasons);
     return r;

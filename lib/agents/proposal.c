@@ -14,10 +14,19 @@
  * enforces. The proposal also records the revision and hash of the quote it shows. Customer
  * text (names, company, the terms they asked for) is escaped for the template's output format
  * by the Mustache engine ({{name}}).
+ *
+ * When models.yaml routes the `drafting` task to a model, the model writes the summary
+ * (prompts/proposal.mustache) in the document's language from the quote, the requirements
+ * and the passages the proposal cites. The template shows it as `narrative` only when
+ * engines/assist.h passes it: every number the quote's or the requirements', every product a
+ * line of the quote, every product sentence citing a passage that carries it, no personal
+ * data but the contact's name. Otherwise the template's own summary stays and the document's
+ * `narrative` records why.
  */
 #include <string.h>
 
 #include "agents/agent.h"
+#include "agents/drafting.h"
 #include "engines/docclock.h"
 #include "engines/knowledge.h"
 #include "engines/lang.h"
@@ -197,6 +206,76 @@ static json_t *customer_view(const json_t *contact, const json_t *req) {
     return c;
 }
 
+/* The passages the proposal cites, with their text, for the model and the check:
+ * [{ref, path, anchor, heading, text}]. */
+static json_t *cited_passages(const struct dw_workspace *ws, const json_t *citations) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(citations, i, c) {
+        const char *path = dw_json_str(c, "path"), *anchor = dw_json_str(c, "anchor");
+        for (size_t d = 0; out && path && anchor && d < ws->n_documents; d++) {
+            const struct dw_document *doc = &ws->documents[d];
+            if (strcmp(doc->path, path) != 0)
+                continue;
+            for (size_t k = 0; k < doc->n_passages; k++)
+                if (strcmp(doc->passages[k].anchor, anchor) == 0)
+                    json_array_append_new(
+                        out, json_pack("{s:O,s:s,s:s,s:s,s:s}", "ref", json_object_get(c, "ref"),
+                                       "path", path, "anchor", anchor, "heading",
+                                       doc->passages[k].heading, "text", doc->passages[k].text));
+        }
+    }
+    return out;
+}
+
+/* Ask for the summary and check it; view.narrative set when it passed, doc.narrative says
+ * what happened either way. */
+static int draft_narrative(struct dw_agent_ctx *ctx, const json_t *contact, const json_t *req,
+                           const json_t *quote, const json_t *citations, json_t *view,
+                           const char *date_iso, const char *valid_iso, json_t **ret_record) {
+    const char *lang = dw_json_str(view, "language");
+    _cleanup_json_ json_t *passages = cited_passages(ctx->ws, citations);
+    _cleanup_json_ json_t *personal = dw__deal_personal(contact, req);
+    _cleanup_json_ json_t *caps = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(req, "capabilities"), i, e) {
+        json_array_append(caps, json_object_get(e, "name"));
+    }
+    const json_t *qv = json_object_get(view, "quote");
+    _cleanup_json_ json_t *vars = json_pack(
+        "{s:s,s:s,s:{s:s?,s:s?},s:{s:O?,s:O?,s:O?},s:{s:O,s:O?},s:O}", "language", lang, "company",
+        ctx->ws->company_name ? ctx->ws->company_name : "", "customer", "name",
+        dw_json_str(contact, "name"), "company", dw_json_str(contact, "company"), "quote",
+        "currency", json_object_get(qv, "currency"), "total", json_object_get(qv, "total"), "lines",
+        json_object_get(qv, "lines"), "requirements", "capabilities", caps, "quantities",
+        json_object_get(req, "quantities"), "passages", passages);
+    _cleanup_json_ json_t *numbers = json_pack("[s,s]", date_iso, valid_iso);
+    if (!vars || !passages || !personal || !numbers)
+        return -DW_ENOMEM;
+    struct dw_draft_facts facts = {.ws = ctx->ws,
+                                   .quote = quote,
+                                   .requirements = req,
+                                   .passages = passages,
+                                   .contact_name = dw_json_str(contact, "name"),
+                                   .personal = personal,
+                                   .numbers = numbers,
+                                   .language = lang};
+    _cleanup_json_ json_t *report = NULL;
+    int r = dw__draft(ctx, "proposal", "proposal", vars, &facts, &report, ret_record);
+    if (r < 0)
+        return r;
+    if (report) {
+        json_t *sentences = dw__draft_sentences(report);
+        if (!sentences ||
+            dw_json_set(view, "narrative", json_pack("{s:o}", "sentences", sentences)) < 0)
+            return -DW_ENOMEM;
+        json_object_set(*ret_record, "text", json_object_get(report, "text"));
+    }
+    return 0;
+}
+
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
     _cleanup_json_ json_t *claims = NULL, *citations = NULL, *view = NULL, *contact = NULL,
@@ -242,6 +321,11 @@ static int step(struct dw_agent_ctx *ctx) {
     if (!view)
         return -DW_ENOMEM;
     json_object_set_new(json_object_get(view, "quote"), "valid_until_iso", json_string(valid_iso));
+    _cleanup_json_ json_t *narrative = NULL;
+    if (dw__model_task(ws, DW_MODEL_TASK_DRAFTING) &&
+        (r = draft_narrative(ctx, contact, req, quote, citations, view, date_iso, valid_iso,
+                             &narrative)) < 0)
+        return r;
 
     const struct dw_template *t = lang.tmpl;
     struct dw_mustache_opts opts = {.partials = lang.partials, .escape = t->escape};
@@ -258,6 +342,11 @@ static int step(struct dw_agent_ctx *ctx) {
                     lang.fallback, "claims", claims, "citations", citations);
     if (!doc)
         return -DW_ENOMEM;
+    if (narrative && dw_json_set(doc, "narrative", json_incref(narrative)) < 0)
+        return -DW_ENOMEM;
+    if (narrative)
+        dw_json_set(ctx->note, "narrative_source",
+                    json_incref(json_object_get(narrative, "source")));
     if ((r = DW_TOOL(ctx, doc_put, "proposal", doc)) < 0)
         return r;
     dw_json_set(ctx->note, "quote_revision", json_incref(json_object_get(quote, "revision")));
@@ -272,6 +361,6 @@ const struct dw_agent dw_agent_proposal = {
     .summary = "render the proposal from the company's template, every claim cited",
     .needs = DW_FACT_CONTRACT | DW_FACT_CLEARED,
     .produces = DW_FACT_PROPOSAL,
-    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_PROPOSAL,
+    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_PROPOSAL | DW_TOOL_ASK_MODEL,
     .step = step,
 };

@@ -7,10 +7,17 @@
  * for exactly what is missing from templates/reply.mustache and stops the deal in
  * needs_info; the customer's answer continues the same deal. A poor fit stops it as
  * disqualified, with the reasons.
+ *
+ * When models.yaml routes the `drafting` task to a model, the model writes the reply in the
+ * customer's language (prompts/reply.mustache) from the same questions; the draft is used
+ * only when engines/assist.h finds no number outside the requirements, no product, and no
+ * personal data but the contact's name in it. Otherwise the template's reply stands and the
+ * document's `reply_draft` says why.
  */
 #include <string.h>
 
 #include "agents/agent.h"
+#include "agents/drafting.h"
 #include "engines/rulevars.h"
 #include "engines/qualify.h"
 #include "rules/mustache.h"
@@ -77,6 +84,49 @@ static int render_reply(struct dw_agent_ctx *ctx, const json_t *leads, const jso
     return r;
 }
 
+/* The model's reply in place of the template's when it passes the checks (the record goes
+ * to the document's reply_draft either way). */
+static int draft_reply(struct dw_agent_ctx *ctx, const json_t *contact, const json_t *req,
+                       json_t *qdoc, char **reply) {
+    char deal_id[32];
+    dw_id_format('D', ctx->deal_id, deal_id, sizeof deal_id);
+    _cleanup_json_ json_t *known = json_object(), *personal = dw__deal_personal(contact, req);
+    static const char *const facts[] = {"quantities", "capabilities", "country", "budget",
+                                        "deadline"};
+    for (size_t i = 0; known && i < DW_ARRAY_SIZE(facts); i++) {
+        json_t *v = json_object_get(req, facts[i]);
+        if (v && !json_is_null(v) && !(json_is_array(v) && json_array_size(v) == 0))
+            json_object_set(known, facts[i], v);
+    }
+    _cleanup_json_ json_t *vars = json_pack(
+        "{s:s,s:s,s:{s:s?,s:s?},s:s,s:O,s:O}", "language", dw_json_str(qdoc, "reply_language"),
+        "company", ctx->ws->company_name ? ctx->ws->company_name : "", "customer", "name",
+        dw_json_str(contact, "name"), "company", dw_json_str(contact, "company"), "deal", deal_id,
+        "questions", json_object_get(qdoc, "questions"), "known", known);
+    if (!vars || !personal)
+        return -DW_ENOMEM;
+    struct dw_draft_facts facts_in = {.ws = ctx->ws,
+                                      .requirements = req,
+                                      .contact_name = dw_json_str(contact, "name"),
+                                      .personal = personal,
+                                      .language = dw_json_str(qdoc, "reply_language"),
+                                      .must_ask = true};
+    _cleanup_json_ json_t *report = NULL, *rec = NULL;
+    int r = dw__draft(ctx, "reply", "reply", vars, &facts_in, &report, &rec);
+    if (r < 0)
+        return r;
+    const char *text = dw_json_str(report, "text");
+    if (text) {
+        char *t = strdup(text);
+        if (!t)
+            return -DW_ENOMEM;
+        free(*reply);
+        *reply = t;
+    }
+    dw_json_set(ctx->note, "reply_source", json_incref(json_object_get(rec, "source")));
+    return dw_json_set(qdoc, "reply_draft", json_incref(rec));
+}
+
 static int step(struct dw_agent_ctx *ctx) {
     _cleanup_json_ json_t *doc = NULL, *contact = NULL;
     _cleanup_cjson_ const json_t *leads = NULL, *req = NULL, *discovery = NULL;
@@ -125,6 +175,9 @@ static int step(struct dw_agent_ctx *ctx) {
         r = render_reply(ctx, leads, contact, doc, &reply);
         if (r < 0)
             return r;
+        if (dw__model_task(ctx->ws, DW_MODEL_TASK_DRAFTING) &&
+            (r = draft_reply(ctx, contact, req, doc, &reply)) < 0)
+            return r;
     }
     if (dw_json_set(doc, "reply", reply ? json_string(reply) : json_null()) < 0)
         return -DW_ENOMEM;
@@ -154,6 +207,6 @@ const struct dw_agent dw_agent_qualification = {
     .needs = DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT,
     .produces = DW_FACT_QUALIFIED,
     .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_QUALIFICATION |
-             DW_TOOL_SET_OUTCOME | DW_TOOL_READ_MODEL,
+             DW_TOOL_SET_OUTCOME | DW_TOOL_READ_MODEL | DW_TOOL_ASK_MODEL,
     .step = step,
 };

@@ -13,10 +13,19 @@
  * part, the external id) is screened (lib/engines/screen.c) for words addressed to the
  * system and claims made to it; the findings go to `screening`, those addressed to the
  * system also to `instructions_detected`. They are shown to approvers and change nothing.
+ *
+ * When models.yaml routes the `extraction` task to a model, each message is also read by the
+ * model (prompts/extraction.mustache), which proposes facts with the words it read them from.
+ * engines/assist.h checks each; accepted ones fill the gaps the rules left, and where they
+ * differ from the rules policies.yaml model_facts decides (by default the rules' value stays
+ * and the contract step asks a person, a `low_confidence` approval). The document's `model`
+ * says what was asked, accepted, rejected and why (docs/internals/assist.md). Without a model
+ * the document is exactly the rules'.
  */
 #include <string.h>
 
 #include "agents/agent.h"
+#include "engines/assist.h"
 #include "engines/extract.h"
 #include "engines/screen.h"
 
@@ -308,6 +317,70 @@ static void drop_instructed_discount(json_t *ext, const char *text, json_t *igno
     }
 }
 
+/* ---- facts a language model proposes (docs/internals/assist.md) ------------------------- */
+
+static bool extraction_configured(const struct dw_workspace *ws) {
+    return ws->models && ws->models->tasks[DW_MODEL_TASK_EXTRACTION].n > 0;
+}
+
+/* Ask the model for one message's facts and check them. Accepted facts (tagged with the
+ * lead) go to acc; what was asked and rejected to the document's `model` (mdl). */
+static int ask_facts(struct dw_agent_ctx *ctx, const struct dw_extractor *x, const char *text,
+                     dw_time_t at, const json_t *ext, json_int_t id, json_t *acc, json_t *mdl) {
+    _cleanup_json_ json_t *vars =
+        dw_assist_extraction_vars(ctx->ws, text, at, dw_json_str(ext, "language"));
+    _cleanup_json_ json_t *schema = dw_assist_facts_schema();
+    if (!vars || !schema)
+        return -DW_ENOMEM;
+    char purpose[32];
+    snprintf(purpose, sizeof purpose, "lead-%lld", (long long)id);
+    struct dw_model_ask ask = {.task = "extraction",
+                               .prompt = "extraction",
+                               .vars = vars,
+                               .schema = schema,
+                               .purpose = purpose};
+    struct dw_model_answer ans;
+    int r = DW_TOOL(ctx, ask_model, &ask, &ans);
+    if (r < 0)
+        return r;
+    json_t *call = json_pack("{s:I,s:b}", "lead", id, "answered", ans.json != NULL);
+    if (!call || json_array_append_new(json_object_get(mdl, "calls"), call) < 0)
+        return -DW_ENOMEM;
+    if (ans.model[0])
+        json_object_set_new(call, "model", json_string(ans.model));
+    if (ans.replayed)
+        json_object_set_new(call, "replayed", json_true());
+    if (!ans.json) {
+        /* the deterministic path: the rules' facts stand, and the reasons say why */
+        json_object_set_new(call, "why", json_string(ans.why));
+        return 0;
+    }
+    _cleanup_json_ json_t *answer = ans.json, *a = NULL, *j = NULL;
+    r = dw_assist_check_facts(ctx->ws, x, text, strlen(text), at, ext, answer, &a, &j, ctx->err);
+    if (r < 0)
+        return r;
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        json_object_set_new(e, "lead", json_integer(id));
+        json_object_set_new(json_object_get(e, "reading"), "lead", json_integer(id));
+        json_array_append(acc, e);
+    }
+    json_array_foreach(j, i, e) {
+        json_object_set_new(e, "lead", json_integer(id));
+        if (json_array_size(json_object_get(mdl, "rejected")) < DW_ASSIST_MAX_FACTS)
+            json_array_append(json_object_get(mdl, "rejected"), e);
+    }
+    json_object_set_new(call, "accepted", json_integer((json_int_t)json_array_size(a)));
+    json_object_set_new(call, "rejected", json_integer((json_int_t)json_array_size(j)));
+    const char *verdict = json_array_size(j) == 0   ? "accepted"
+                          : json_array_size(a) == 0 ? "rejected"
+                                                    : "partial";
+    _cleanup_json_ json_t *detail =
+        json_pack("{s:I,s:O}", "accepted", (json_int_t)json_array_size(a), "rejected", j);
+    return ans.call_id ? DW_TOOL(ctx, model_verdict, ans.call_id, verdict, detail) : 0;
+}
+
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
     _cleanup_cjson_ const json_t *leads = NULL;
@@ -327,6 +400,15 @@ static int step(struct dw_agent_ctx *ctx) {
     const struct dw_extractor *x = dw_ws_extractor(ws, ctx->err);
     if (!x)
         return ctx->err ? ctx->err->code : -DW_ENOMEM;
+
+    /* the model's part (docs/internals/assist.md); absent without a model for extraction */
+    bool use_model = extraction_configured(ws);
+    _cleanup_json_ json_t *acc = json_array(), *mdl = NULL;
+    if (use_model)
+        mdl = json_pack("{s:[],s:[],s:[],s:[],s:[]}", "calls", "rejected", "filled", "confirmed",
+                        "disagreements");
+    if (!acc || (use_model && !mdl))
+        return -DW_ENOMEM;
 
     const json_t *contact = NULL;
     size_t i;
@@ -360,6 +442,8 @@ static int step(struct dw_agent_ctx *ctx) {
             return r;
         drop_instructed_discount(ext, text, json_object_get(m, "ignored"));
         merge(m, ext);
+        if (use_model && (r = ask_facts(ctx, x, text, at, ext, id, acc, mdl)) < 0)
+            return r;
         json_array_append_new(json_object_get(m, "leads"), json_integer(id));
         if (json_is_null(json_object_get(m, "industry"))) {
             json_t *ind = find_industry(ws, text, id);
@@ -370,6 +454,11 @@ static int step(struct dw_agent_ctx *ctx) {
     const char *cc = dw_json_str(contact, "country");
     if (json_is_null(json_object_get(m, "country")) && cc)
         json_object_set_new(m, "country", json_pack("{s:s,s:s}", "code", cc, "source", "contact"));
+    if (use_model) {
+        if ((r = dw_assist_apply_facts(ws, m, acc, mdl)) < 0)
+            return r;
+        json_object_set(m, "model", mdl);
+    }
 
     r = DW_TOOL(ctx, doc_put, "requirements", m);
     if (r < 0)
@@ -380,6 +469,13 @@ static int step(struct dw_agent_ctx *ctx) {
                 json_integer((json_int_t)json_array_size(json_object_get(m, "quantities"))));
     if (json_array_size(json_object_get(m, "instructions_detected")))
         dw_json_set(ctx->note, "instructions_detected", json_true());
+    if (use_model)
+        dw_json_set(
+            ctx->note, "model",
+            json_pack("{s:I,s:I,s:I,s:I}", "accepted", (json_int_t)json_array_size(acc), "rejected",
+                      (json_int_t)json_array_size(json_object_get(mdl, "rejected")), "filled",
+                      (json_int_t)json_array_size(json_object_get(mdl, "filled")), "disagreements",
+                      (json_int_t)json_array_size(json_object_get(mdl, "disagreements"))));
     if (json_array_size(json_object_get(m, "screening")))
         dw_json_set(ctx->note, "screening_findings",
                     json_integer((json_int_t)json_array_size(json_object_get(m, "screening"))));
@@ -391,6 +487,7 @@ const struct dw_agent dw_agent_requirements = {
     .summary = "quantities, budget, deadline, country, capabilities, standards, each with its span",
     .needs = DW_FACT_ACCOUNT,
     .produces = DW_FACT_REQUIREMENTS,
-    .scope = DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_REQUIREMENTS,
+    .scope =
+        DW_TOOL_READ_LEADS | DW_TOOL_READ_DEAL | DW_TOOL_WRITE_REQUIREMENTS | DW_TOOL_ASK_MODEL,
     .step = step,
 };

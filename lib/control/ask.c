@@ -14,6 +14,9 @@
 
 #include "engines/kindex.h"
 #include "base/base.h"
+#include "control/internal.h"
+#include "engines/assist.h"
+#include "models/models.h"
 #include "workspace/workspace.h"
 #include <dealwright/dealwright.h>
 
@@ -98,4 +101,86 @@ fail:
 int dw_kb_ask(struct dw_kb *kb, const char *question, size_t max, json_t **ret,
               struct dw_error *err) {
     return dw_kindex_ask(kb->index, kb->graph, question, max, ret, err);
+}
+
+/* ---- an answer composed by a model, checked (docs/internals/assist.md) ------------------ */
+
+static json_t *answer_schema(void) {
+    return json_pack("{s:s,s:{s:{s:s,s:i,s:i}},s:[s],s:b}", "type", "object", "properties", "text",
+                     "type", "string", "minLength", 1, "maxLength", 4000, "required", "text",
+                     "additionalProperties", false);
+}
+
+int dw_kb_answer(struct dw_engine *e, struct dw_kb *kb, const char *question, size_t max,
+                 json_t **ret, struct dw_error *err) {
+    _cleanup_json_ json_t *res = NULL;
+    int r = dw_kb_ask(kb, question, max, &res, err);
+    if (r < 0)
+        return r;
+    /* the passages as the model and the check see them: [n] is the n-th answer */
+    _cleanup_json_ json_t *passages = json_array(), *numbers = json_array();
+    if (!passages || !numbers)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(res, "answers"), i, a) {
+        if (json_array_append_new(passages,
+                                  json_pack("{s:I,s:O?,s:O?,s:O?,s:O?}", "ref", (json_int_t)i + 1,
+                                            "path", json_object_get(a, "path"), "anchor",
+                                            json_object_get(a, "anchor"), "heading",
+                                            json_object_get(a, "heading"), "text",
+                                            json_object_get(a, "text"))) < 0 ||
+            dw_assist_text_numbers(dw_json_str(a, "text"), numbers) < 0)
+            return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    }
+    const struct dw_workspace *ws = e->ws;
+    json_t *ans = NULL;
+    if (!ws->models || !ws->models->tasks[DW_MODEL_TASK_ANSWERS].n) {
+        ans = json_pack("{s:s,s:s}", "source", "passages", "why",
+                        "no model is configured for the task 'answers'");
+    } else if (json_array_size(passages) == 0) {
+        ans = json_pack("{s:s,s:s}", "source", "passages", "why",
+                        "no passage answers the question: nothing to compose from");
+    } else {
+        _cleanup_json_ json_t *vars =
+            json_pack("{s:s,s:O}", "question", question, "passages", passages);
+        _cleanup_json_ json_t *schema = answer_schema(), *got = NULL, *report = NULL;
+        if (!vars || !schema)
+            return dw_error_set(err, -DW_ENOMEM, "out of memory");
+        struct dw_model_request req = {.task = "answers",
+                                       .prompt = "answer",
+                                       .purpose = "ask",
+                                       .vars = vars,
+                                       .schema = schema};
+        if ((r = dw_model_ask(e, &req, &got, err)) < 0)
+            return r;
+        const char *text = dw_json_str(json_object_get(got, "answer"), "text");
+        int64_t call = dw_json_int(got, "call", 0);
+        if (!text) {
+            ans = json_pack("{s:s,s:s?,s:I}", "source", "passages", "why", dw_json_str(got, "why"),
+                            "call", (json_int_t)call);
+        } else {
+            struct dw_draft_facts f = {
+                .ws = ws, .passages = passages, .numbers = numbers, .catalog = true};
+            if ((r = dw_assist_check_draft(&f, text, &report, err)) < 0)
+                return r;
+            bool ok = dw_json_bool(report, "ok", false);
+            _cleanup_json_ json_t *detail =
+                json_pack("{s:O}", "failures", json_object_get(report, "failures"));
+            if (call && (r = dw_models_verdict(e->store, call, ok ? "accepted" : "rejected", detail,
+                                               dw__now(e), err)) < 0)
+                return r;
+            ans = ok ? json_pack("{s:s,s:s,s:O,s:O,s:I}", "source", "model", "text", text,
+                                 "sentences", json_object_get(report, "sentences"), "model",
+                                 json_object_get(got, "model"), "call", (json_int_t)call)
+                     : json_pack("{s:s,s:s,s:O,s:O,s:I}", "source", "passages", "why",
+                                 "the model's answer failed the checks", "failures",
+                                 json_object_get(report, "failures"), "model",
+                                 json_object_get(got, "model"), "call", (json_int_t)call);
+        }
+    }
+    if (!ans || json_object_set_new(res, "answer", ans) < 0)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory");
+    *ret = json_incref(res);
+    return 0;
 }

@@ -584,12 +584,34 @@ static bool parse_settings(struct dw__ws_ctx *c, const struct dw__yref *r, const
     return true;
 }
 
+/* model_facts: {on_disagreement: ask | rules | model, role: ROLE} (docs/internals/assist.md) */
+static void parse_model_facts(struct dw__ws_ctx *c, const struct dw__yref *r) {
+    struct dw_policies *p = &c->ws->policies;
+    struct dw__yfield f[] = {DW__OPT("on_disagreement"), DW__OPT("role")};
+    if (!dw__y_fields(c, r, "model_facts", f, DW_ARRAY_SIZE(f)))
+        return;
+    const struct dw__yref *v;
+    char *how = NULL; /* the snapshot's arena owns it */
+    if ((v = DW__YGET(f, "on_disagreement")) && dw__y_str(c, v, "on_disagreement", &how)) {
+        if (strcmp(how, "ask") == 0)
+            p->on_disagreement = DW_DISAGREE_ASK;
+        else if (strcmp(how, "rules") == 0)
+            p->on_disagreement = DW_DISAGREE_RULES;
+        else if (strcmp(how, "model") == 0)
+            p->on_disagreement = DW_DISAGREE_MODEL;
+        else
+            dw__y_err(c, v, "on_disagreement: '%s' is not one of ask, rules, model", how);
+    }
+    if ((v = DW__YGET(f, "role")))
+        policy_role(c, v, "role", &p->disagreement_role);
+}
+
 static void parse_policies(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_policies *p = &c->ws->policies;
     struct dw__yfield f[] = {
         DW__REQ("discount_bands"),  DW__OPT("approvals"), DW__OPT("export_control"),
         DW__OPT("data_protection"), DW__OPT("legal"),     DW__OPT("personal_data"),
-        DW__OPT("quotes"),          DW__OPT("control"),
+        DW__OPT("quotes"),          DW__OPT("control"),   DW__OPT("model_facts"),
     };
     if (!dw__y_fields(c, root, "policies.yaml", f, DW_ARRAY_SIZE(f)))
         return;
@@ -619,6 +641,8 @@ static void parse_policies(struct dw__ws_ctx *c, const struct dw__yref *root) {
     const struct int_setting control[] = {{"max_attempts", 1, 100, &p->max_attempts}};
     if ((v = DW__YGET(f, "control")))
         parse_settings(c, v, "control", control, DW_ARRAY_SIZE(control), false);
+    if ((v = DW__YGET(f, "model_facts")))
+        parse_model_facts(c, v);
 }
 
 void dw__load_policies(struct dw__ws_ctx *c) {

@@ -278,6 +278,14 @@ struct dw_policies {
     int quote_valid_days;
     int default_term_months;
     int max_attempts; /* step retries before a deal is parked with its error */
+    /* model_facts: when a fact a language model proposed (and the checks accepted) differs
+     * from the rules' reading of the same field (docs/internals/assist.md) */
+    enum dw_disagreement {
+        DW_DISAGREE_ASK,   /* keep the rules' value; the deal asks `role` (low_confidence) */
+        DW_DISAGREE_RULES, /* keep the rules' value; recorded */
+        DW_DISAGREE_MODEL, /* take the model's value; recorded */
+    } on_disagreement;
+    char *disagreement_role; /* NULL: the first discount band's role (the rep) */
 };
 
 struct dw_qualification {
