@@ -282,7 +282,8 @@ void cli_completion_bash(FILE *f) {
                "    if [ \"$cmd\" = help ]; then\n"
                "        [ -n \"$sub\" ] && subs=$(_dealwright_subs \"$sub\") &&\n"
                "            COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\")) && return\n"
-               "    elif [ -z \"$sub\" ] && subs=$(_dealwright_subs \"$cmd\"); then\n"
+               "    elif [ -z \"$sub\" ] && [ \"${cur#-}\" = \"$cur\" ] &&\n"
+               "        subs=$(_dealwright_subs \"$cmd\"); then\n"
                "        COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
                "        return\n"
                "    fi\n");
@@ -291,8 +292,21 @@ void cli_completion_bash(FILE *f) {
                "    case \"$cmd\" in\n");
     for (const struct cmd *c = commands; c->name; c++) {
         const char *sp = strchr(c->name, ' ');
-        if (sp && !(c > commands && strncmp(c[-1].name, c->name, (size_t)(sp - c->name) + 1) == 0))
-            fprintf(f, "    %.*s) key=\"$cmd $sub\" ;;\n", (int)(sp - c->name), c->name);
+        if (!sp || (c > commands && strncmp(c[-1].name, c->name, (size_t)(sp - c->name) + 1) == 0))
+            continue;
+        size_t n = (size_t)(sp - c->name);
+        bool also_cmd = false; /* `deals` beside `deals export`: the subcommand only if named */
+        for (const struct cmd *k = commands; k->name; k++)
+            also_cmd |= strlen(k->name) == n && strncmp(k->name, c->name, n) == 0;
+        if (!also_cmd) {
+            fprintf(f, "    %.*s) key=\"$cmd $sub\" ;;\n", (int)n, c->name);
+            continue;
+        }
+        fprintf(f, "    %.*s) case \"$sub\" in", (int)n, c->name);
+        for (const struct cmd *k = c; k->name; k++)
+            if (strncmp(k->name, c->name, n + 1) == 0)
+                fprintf(f, "%s%s", k == c ? " " : "|", k->name + n + 1);
+        fprintf(f, ") key=\"$cmd $sub\" ;; esac ;;\n");
     }
     fprintf(f, "    esac\n    case \"$key\" in\n");
     for (const struct cmd *c = commands; c->name; c++) {

@@ -101,6 +101,12 @@ int cmd_run(struct cli *, int, char **);
 int cmd_deals(struct cli *, int, char **);
 int cmd_deal_show(struct cli *, int, char **);
 int cmd_deal_proposal(struct cli *, int, char **);
+int cmd_deal_book(struct cli *, int, char **);
+int cmd_deal_ics(struct cli *, int, char **);
+int cmd_deals_export(struct cli *, int, char **);
+int cmd_quotes_export(struct cli *, int, char **);
+/* lead add of a CSV file (src/cmd-csv.c) */
+int cli_lead_add_csv(struct cli *cli, const char *path, const char *map);
 int cmd_approvals(struct cli *, int, char **);
 int cmd_approve(struct cli *, int, char **);
 int cmd_reject(struct cli *, int, char **);

@@ -4,6 +4,7 @@
  * unknown field, an oversized message or invalid UTF-8 anywhere is reported as FILE:LINE:COL
  * (and the field) and nothing is stored; otherwise all leads are stored in one transaction. */
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -33,6 +34,11 @@ int cmd_lead_add(struct cli *cli, int argc, char **argv) {
     if (argc > 1)
         return cli_usage("usage: dealwright lead add [FILE|-]");
     const char *path = argc == 1 ? argv[0] : "-";
+    bool bad = false;
+    const char *map = cli_opt(&argc, argv, "--map", &bad);
+    size_t plen = strlen(path);
+    if (bad || map || (plen > 4 && strcasecmp(path + plen - 4, ".csv") == 0))
+        return bad ? EXIT_USAGE : cli_lead_add_csv(cli, path, map); /* src/cmd-csv.c */
     struct dw_error err = {0};
     _cleanup_json_ json_t *leads = NULL, *res = NULL;
     int r = dw_leads_read_file(path, &leads, &err);

@@ -66,6 +66,31 @@ static const struct cli_option reject_opts[] = {
     {"--reason", "TEXT", "why, kept with the decision and shown to the deal's owner", OPT_REQUIRED},
     OPT_END,
 };
+static const struct cli_option export_opts[] = {
+    {"--format", "FORMAT", "csv (the default) or json", 0},
+    {"-o", "FILE", "write it here (default: stdout)", 0},
+    OPT_END,
+};
+
+static const struct cli_option lead_add_opts[] = {
+    {"--map", "FIELD=COLUMN,...",
+     "a CSV's columns for the lead's fields (external_id, name, first_name, last_name, email, "
+     "phone, company, country, title, subject, message, received_at)",
+     0},
+    OPT_END,
+};
+
+static const struct cli_option book_opts[] = {
+    {"--as", "USER", "who books it: a team.yaml user with a role of demo.book_roles", OPT_REQUIRED},
+    {"--cancel", NULL, "cancel the deal's booked demo (no SLOT)", 0},
+    OPT_END,
+};
+
+static const struct cli_option ics_opts[] = {
+    {"-o", "FILE", "write the invitation here (default: stdout)", 0},
+    OPT_END,
+};
+
 static const struct cli_option accept_opts[] = {
     {"--revision", "N", "the quote revision accepted (default: the latest)", 0},
     {"--as", "USER", "the seller who records it, a team.yaml user (the audit actor)", 0},
@@ -223,8 +248,9 @@ const struct cmd commands[] = {
      "dealwright init acme"},
     {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", CMD_WORKSPACE,
      cmd_validate, NULL, "dealwright validate"},
-    {"lead add", "[FILE|-]", "submit a lead (JSON) or many (JSON Lines); prints the deal ids",
-     CMD_ENGINE, cmd_lead_add, NULL, "dealwright lead add samples/leads.jsonl"},
+    {"lead add", "[FILE|-]",
+     "submit a lead (JSON) or many (JSON Lines, or a CRM's CSV export); prints the deal ids",
+     CMD_ENGINE, cmd_lead_add, lead_add_opts, "dealwright lead add samples/leads.jsonl"},
     {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, NULL,
      "dealwright run"},
     {"deals", "", "list deals", CMD_ENGINE, cmd_deals, deals_opts,
@@ -233,6 +259,15 @@ const struct cmd commands[] = {
      "dealwright deal show D-000001"},
     {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
      cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
+    {"deals export", "", "every deal, one row each, for spreadsheets and CRMs (CSV or JSON)",
+     CMD_ENGINE, cmd_deals_export, export_opts,
+     "dealwright deals export --format csv -o deals.csv"},
+    {"quotes export", "", "every current quote's lines, one row each (CSV or JSON)", CMD_ENGINE,
+     cmd_quotes_export, export_opts, "dealwright quotes export -o quotes.csv"},
+    {"deal book", "DEAL [SLOT]", "book an offered demo slot for the customer (or --cancel)",
+     CMD_ENGINE, cmd_deal_book, book_opts, "dealwright deal book D-000001 1 --as sven"},
+    {"deal ics", "DEAL", "the deal's calendar invitation for its booked demo (iCalendar)",
+     CMD_ENGINE, cmd_deal_ics, ics_opts, "dealwright deal ics D-000001 -o demo.ics"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,
@@ -776,7 +811,12 @@ int main(int argc, char **argv) {
         return EXIT_OK;
     }
     int words = 1;
-    const struct cmd *c = cli_find(w1, NULL);
+    /* a command of two words first: `deals export` beside `deals` */
+    const struct cmd *c = i + 1 < argc ? cli_find(w1, argv[i + 1]) : NULL;
+    if (c)
+        words = 2;
+    else
+        c = cli_find(w1, NULL);
     if (!c && cli_is_family(w1)) {
         const char *w2 = i + 1 < argc ? argv[i + 1] : NULL;
         if (!w2) {
@@ -794,8 +834,8 @@ int main(int argc, char **argv) {
         size_t n = 0;
         for (const struct cmd *k = commands; k->name && n < 120; k++) {
             const char *sp = strchr(k->name, ' ');
-            static char fam[32][32];
-            if (sp && n < 32 && (size_t)(sp - k->name) < sizeof fam[0]) {
+            static char fam[128][32];
+            if (sp && n < 128 && (size_t)(sp - k->name) < sizeof fam[0]) {
                 snprintf(fam[n], sizeof fam[n], "%.*s", (int)(sp - k->name), k->name);
                 cands[n] = fam[n];
             } else {

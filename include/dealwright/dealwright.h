@@ -34,5 +34,7 @@
 #include <dealwright/extract.h>
 #include <dealwright/knowledge.h>
 #include <dealwright/configure.h>
+#include <dealwright/booking.h>
+#include <dealwright/csv.h>
 
 #endif

@@ -25,7 +25,7 @@
 #define EXTERNAL_ID_MAX 200
 #define TRANSCRIPT_MAX_TURNS 500
 
-static const char *const sources[] = {"web_form", "email", "chat", "api"};
+static const char *const sources[] = {"web_form", "email", "chat", "api", "crm"};
 static const char *const lead_keys[] = {"source",  "external_id", "received_at", "contact",
                                         "subject", "message",     "transcript"};
 static const char *const contact_keys[] = {"name", "email", "phone", "title", "company", "country"};
@@ -165,7 +165,7 @@ int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err) {
         return r;
     if (!in_list(json_string_value(source), sources, DW_ARRAY_SIZE(sources)))
         return dw_error_field(err, -DW_EINVAL, "source",
-                              "must be one of web_form, email, chat, api (got \"%s\")",
+                              "must be one of web_form, email, chat, api, crm (got \"%s\")",
                               json_string_value(source));
 
     json_t *ext = json_object_get(input, "external_id");

@@ -520,6 +520,12 @@ static int deal_show(struct dw_engine *e, int64_t id, json_t **ret, struct dw_er
     }
     json_object_set_new(out, "order", order ? order : json_null());
 
+    json_t *booking = NULL; /* the booked demo (lib/control/booking.c), null when none */
+    r = dw_deal_booking(e, id, &booking, err);
+    if (r < 0 && r != -DW_ENOENT)
+        return r;
+    json_object_set_new(out, "booking", booking ? booking : json_null());
+
     if ((r = s->ops->events_for_deal(s, id, &events, err)) < 0)
         return r;
     json_object_set(out, "timeline", events);

@@ -63,7 +63,7 @@ static const char *const event_types[] = {
     "deal.redacted",      "deal.discovery",     "deal.requirements", "deal.qualification",
     "deal.solution",      "deal.contract",      "deal.proposal",     "deal.schedule",
     "quote.revised",      "approval.requested", "approval.voided",   "approval.decided",
-    "order.created",
+    "order.created",      "demo.booked",        "demo.cancelled",
 };
 
 /* Does the pattern t[0..n) name at least one known event type? */

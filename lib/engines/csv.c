@@ -20,7 +20,9 @@ struct parser {
     size_t *offs; /* field offsets into text, all rows */
     size_t n_offs, cap_offs;
     int *row_line;
-    size_t n_rows, cap_rows;
+    size_t *row_off;
+    size_t n_rows, cap_rows, cap_offs_rows;
+    size_t max_field;
     size_t n_cols; /* 0 until the header is read */
     struct dw_error *err;
 };
@@ -85,9 +87,9 @@ static int field(struct parser *ps) {
             if ((r = dw_buf_putc(&ps->text, *ps->p)) < 0)
                 return r;
             advance(ps);
-            if (ps->text.len - start > DW_CSV_MAX_FIELD)
+            if (ps->text.len - start > ps->max_field)
                 return dw_error_at(ps->err, -DW_ETOOBIG, ps->file, qline, qcol,
-                                   "field longer than %u bytes", (unsigned)DW_CSV_MAX_FIELD);
+                                   "field longer than %zu bytes", ps->max_field);
         }
         if (ps->p < ps->end && *ps->p != ps->delim && *ps->p != '\n' && *ps->p != '\r')
             return at(ps, -DW_EPARSE, ps->line, ps->col,
@@ -102,9 +104,9 @@ static int field(struct parser *ps) {
             if ((r = dw_buf_putc(&ps->text, *ps->p)) < 0)
                 return r;
             advance(ps);
-            if (ps->text.len - start > DW_CSV_MAX_FIELD)
+            if (ps->text.len - start > ps->max_field)
                 return dw_error_at(ps->err, -DW_ETOOBIG, ps->file, fline, fcol,
-                                   "field longer than %u bytes", (unsigned)DW_CSV_MAX_FIELD);
+                                   "field longer than %zu bytes", ps->max_field);
         }
     }
     return dw_buf_putc(&ps->text, '\0');
@@ -178,10 +180,16 @@ static void parser_release(struct parser *ps) {
     dw_buf_release(&ps->text);
     free(ps->offs);
     free(ps->row_line);
+    free(ps->row_off);
 }
 
 int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
                  struct dw_csv **ret, struct dw_error *err) {
+    return dw_csv_parse_max(file, data, len, delimiter, 0, ret, err);
+}
+
+int dw_csv_parse_max(const char *file, const char *data, size_t len, char delimiter,
+                     size_t max_field, struct dw_csv **ret, struct dw_error *err) {
     if (!file)
         file = "-";
     if (!data && len)
@@ -194,8 +202,13 @@ int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
     int r = check_bytes(file, data ? data : "", len, err);
     if (r < 0)
         return r;
-    struct parser ps = {
-        .file = file, .p = data, .end = data + len, .line = 1, .col = 1, .err = err};
+    struct parser ps = {.file = file,
+                        .p = data,
+                        .end = data + len,
+                        .line = 1,
+                        .col = 1,
+                        .err = err,
+                        .max_field = max_field ? max_field : DW_CSV_MAX_FIELD};
     dw_buf_init(&ps.text, 2 * (size_t)DW_CSV_MAX_BYTES);
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         ps.p += 3;
@@ -237,6 +250,7 @@ int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
             goto fail;
         }
         int line = ps.line;
+        size_t off = (size_t)(ps.p - data);
         if ((r = row(&ps, &n)) < 0)
             goto fail;
         if (n != ps.n_cols) {
@@ -246,6 +260,10 @@ int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
         }
         if ((r = dw_grow((void **)&ps.row_line, &ps.cap_rows, ps.n_rows + 1, sizeof(int))) < 0)
             goto fail;
+        if ((r = dw_grow((void **)&ps.row_off, &ps.cap_offs_rows, ps.n_rows + 1, sizeof(size_t))) <
+            0)
+            goto fail;
+        ps.row_off[ps.n_rows] = off;
         ps.row_line[ps.n_rows++] = line;
     }
 
@@ -266,6 +284,7 @@ int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
     t->n_rows = ps.n_rows;
     t->delimiter = ps.delim;
     t->row_line = DW_TAKE_PTR(ps.row_line);
+    t->row_off = DW_TAKE_PTR(ps.row_off);
     parser_release(&ps);
     *ret = t;
     return 0;
@@ -279,6 +298,7 @@ void dw_csv_free(struct dw_csv *t) {
         return;
     free(t->header);
     free(t->row_line);
+    free(t->row_off);
     free(t->text);
     free(t);
 }
@@ -288,4 +308,28 @@ int dw_csv_column(const struct dw_csv *t, const char *name) {
         if (strcmp(t->header[c], name) == 0)
             return (int)c;
     return -1;
+}
+
+void dw_csv_cell_pos(const struct dw_csv *t, const char *data, size_t len, size_t r, size_t c,
+                     int *ret_line, int *ret_col) {
+    *ret_line = r < t->n_rows ? t->row_line[r] : 1;
+    *ret_col = 1;
+    if (r >= t->n_rows || !t->row_off || t->row_off[r] > len)
+        return;
+    /* walk the row again as the parser did: delimiters outside quotes end a field */
+    const char *p = data + t->row_off[r], *end = data + len;
+    int line = t->row_line[r], col = 1;
+    bool quoted = false;
+    for (size_t k = 0; k < c && p < end; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && *p == t->delimiter)
+            k++;
+        if (*p == '\n')
+            line++, col = 1;
+        else
+            col++;
+    }
+    *ret_line = line;
+    *ret_col = col;
 }

@@ -30,10 +30,11 @@
 struct dw_csv {
     size_t n_cols, n_rows; /* n_rows: data rows, without the header */
     char delimiter;
-    char **header; /* n_cols names */
-    char **cells;  /* n_rows * n_cols, row-major; NUL-terminated, never NULL */
-    int *row_line; /* the input line each data row starts on */
-    char *text;    /* the storage the names and cells point into */
+    char **header;   /* n_cols names */
+    char **cells;    /* n_rows * n_cols, row-major; NUL-terminated, never NULL */
+    int *row_line;   /* the input line each data row starts on */
+    size_t *row_off; /* the byte offset in the input each data row starts at */
+    char *text;      /* the storage the names and cells point into */
 };
 
 /* Parse data[0..len) (file names it in errors). delimiter 0 detects it. On success *ret is
@@ -41,6 +42,14 @@ struct dw_csv {
 int dw_csv_parse(const char *file, const char *data, size_t len, char delimiter,
                  struct dw_csv **ret, struct dw_error *err);
 void dw_csv_free(struct dw_csv *t);
+/* The same with another limit on one field (bytes after unquoting; 0: DW_CSV_MAX_FIELD),
+ * for inputs whose cells are longer texts (a CRM export's lead descriptions). */
+int dw_csv_parse_max(const char *file, const char *data, size_t len, char delimiter,
+                     size_t max_field, struct dw_csv **ret, struct dw_error *err);
+/* Where the cell (r, c) starts in data[0..len) (the input t was parsed from): its line and
+ * column (1-based, bytes), for errors about a cell's content. */
+void dw_csv_cell_pos(const struct dw_csv *t, const char *data, size_t len, size_t r, size_t c,
+                     int *ret_line, int *ret_col);
 
 /* The cell at row r, column c. */
 static inline const char *dw_csv_cell(const struct dw_csv *t, size_t r, size_t c) {

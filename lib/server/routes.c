@@ -266,6 +266,58 @@ static enum MHD_Result route_accept(struct server *sv, struct MHD_Connection *c,
     return srv_send_json(c, rq, 200, res);
 }
 
+/* Demo bookings (include/dealwright/booking.h): book one of the offered slots ({slot: its
+ * number or start}), cancel it, and the calendar invitation as text/calendar. */
+static enum MHD_Result route_book(struct server *sv, struct MHD_Connection *c, struct req *rq) {
+    _cleanup_json_ json_t *body = NULL;
+    enum MHD_Result m = srv_body_json(c, rq, true, &body);
+    if (!body)
+        return m;
+    json_t *slot = json_object_get(body, "slot");
+    char buf[48];
+    if (json_is_integer(slot) && json_integer_value(slot) >= 1 && json_integer_value(slot) <= 1000)
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(slot));
+    else if (json_is_string(slot) && json_string_length(slot) > 0 && json_string_length(slot) < 40)
+        snprintf(buf, sizeof buf, "%s", json_string_value(slot));
+    else
+        return srv_send_error(c, rq, 400, "slot",
+                              "slot must be the offered slot's number (1, 2, ...) or its start");
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *res = NULL;
+    pthread_mutex_lock(&sv->api_mu);
+    int r = dw_deal_book(sv->api, rq->id, buf, rq->user, rq->role, &res, &err);
+    pthread_mutex_unlock(&sv->api_mu);
+    if (r < 0)
+        return srv_send_dw_error(c, rq, &err, r);
+    srv_wrote(sv);
+    return srv_send_json(c, rq, 200, res);
+}
+
+static enum MHD_Result route_book_cancel(struct server *sv, struct MHD_Connection *c,
+                                         struct req *rq) {
+    struct dw_error err = {0};
+    _cleanup_json_ json_t *res = NULL;
+    pthread_mutex_lock(&sv->api_mu);
+    int r = dw_deal_book_cancel(sv->api, rq->id, rq->user, rq->role, &res, &err);
+    pthread_mutex_unlock(&sv->api_mu);
+    if (r < 0)
+        return srv_send_dw_error(c, rq, &err, r);
+    srv_wrote(sv);
+    return srv_send_json(c, rq, 200, res);
+}
+
+static enum MHD_Result route_invitation(struct server *sv, struct MHD_Connection *c,
+                                        struct req *rq) {
+    struct dw_error err = {0};
+    char *ics = NULL;
+    struct reader *rd = srv_reader_get(sv);
+    int r = dw_deal_invitation(rd->e, rq->id, &ics, &err);
+    srv_reader_put(rd);
+    if (r < 0)
+        return srv_send_dw_error(c, rq, &err, r);
+    return srv_send_text(c, rq, 200, "text/calendar; charset=utf-8", ics, strlen(ics));
+}
+
 /* Webhook subscriptions and their deliveries (admin only; docs "Webhooks"). */
 static enum MHD_Result route_webhooks(struct server *sv, struct MHD_Connection *c, struct req *rq) {
     struct dw_error err = {0};
@@ -359,6 +411,10 @@ const struct route srv_routes[] = {
      false},
     {"GET", "/v1/deals/{id}/quotes/{r1}/diff/{r2}", route_quote_diff, P_TOKEN, "quote_diff", NULL,
      'D', false},
+    {"POST", "/v1/deals/{id}/booking", route_book, P_PERSON, "booking", "book demos", 'D', false},
+    {"DELETE", "/v1/deals/{id}/booking", route_book_cancel, P_PERSON, "booking", "book demos", 'D',
+     false},
+    {"GET", "/v1/deals/{id}/invitation", route_invitation, P_TOKEN, "invitation", NULL, 'D', false},
     {"GET", "/v1/approvals", route_approvals, P_TOKEN, "approvals", NULL, 0, false},
     {"POST", "/v1/approvals/{id}/decision", route_decision, P_PERSON, "decision",
      "decide approvals", 'A', false},

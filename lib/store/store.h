@@ -372,6 +372,14 @@ struct dw_store_ops {
     int (*slots_free)(struct dw_store *s, int64_t deal_id, struct dw_error *err);
     int (*slot_hold)(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
                      dw_time_t expires, struct dw_error *err);
+    /* A deal's demo booking (one at most; lib/control/booking.c): {user, start, minutes,
+     * status: "booked" | "cancelled", number (the deal's booking count), sequence,
+     * booked_by, updated_at} (times in seconds since the epoch). booking_get: -DW_ENOENT
+     * when the deal never booked. booking_put: insert or replace the deal's booking;
+     * -DW_EEXIST when another deal has booked the same (user, start). slots_held answers
+     * every other deal's booked slot that has not begun, whatever that deal's stage. */
+    int (*booking_get)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    int (*booking_put)(struct dw_store *s, int64_t deal_id, const json_t *b, struct dw_error *err);
 
     /* Reports (read-only; lib/control/reports.c), durations in whole seconds, rounded.
      * report_reached: [{stages, n}] by stages: deals by the set of stages they have ever

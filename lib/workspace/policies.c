@@ -6,9 +6,11 @@
  * somebody: a rule routing approvals to a role nobody has would park deals forever. When
  * team.yaml itself is broken that check is skipped rather than reported once per role.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rules/phrase.h"
 #include "workspace/ws-internal.h"
@@ -174,6 +176,24 @@ static void parse_windows(struct dw__ws_ctx *c, const struct dw__yref *list,
     }
 }
 
+/* An IANA time zone name: Area/Location letters, digits, '_', '-', '+', no "..", and a file
+ * of the system's tz database when it has one (/usr/share/zoneinfo, which the calendar
+ * library reads too). */
+static bool known_time_zone(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || s[0] == '/' || strstr(s, ".."))
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_-+/", *p))
+            return false;
+    char path[128];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", s);
+    struct stat st;
+    if (stat("/usr/share/zoneinfo", &st) < 0)
+        return true; /* no database here to ask */
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static void parse_availability(struct dw__ws_ctx *c, const struct dw__yref *list) {
     struct dw_team *team = &c->ws->team;
     _cleanup_free_ struct dw__yref *items = NULL;
@@ -190,7 +210,8 @@ static void parse_availability(struct dw__ws_ctx *c, const struct dw__yref *list
     for (size_t i = 0; i < n; i++) {
         struct dw_availability *a = &team->availability[i];
         a->user = "";
-        struct dw__yfield f[] = {DW__REQ("user"), DW__OPT("utc_offset"), DW__REQ("windows")};
+        struct dw__yfield f[] = {DW__REQ("user"), DW__OPT("utc_offset"), DW__OPT("time_zone"),
+                                 DW__REQ("windows")};
         if (!dw__y_fields(c, &items[i], "availability entry", f, DW_ARRAY_SIZE(f)))
             continue;
         const struct dw__yref *v;
@@ -201,6 +222,12 @@ static void parse_availability(struct dw__ws_ctx *c, const struct dw__yref *list
         }
         if ((v = DW__YGET(f, "utc_offset")))
             parse_offset(c, v, &a->utc_offset_min);
+        if ((v = DW__YGET(f, "time_zone")) && dw__y_str(c, v, "time_zone", &a->time_zone) &&
+            !known_time_zone(a->time_zone))
+            dw__y_err(c, v,
+                      "time_zone: '%s' is not a time zone of the tz database (like "
+                      "Europe/Berlin)",
+                      a->time_zone);
         if ((v = DW__YGET(f, "windows")))
             parse_windows(c, v, a);
     }
@@ -236,7 +263,8 @@ static void parse_team(struct dw__ws_ctx *c, const struct dw__yref *root) {
         dw__report_dups(c, names, n_names, "user id");
         c->have_team = true;
     }
-    struct dw__yfield df[] = {DW__OPT("minutes"), DW__OPT("lead_hours"), DW__OPT("slots")};
+    struct dw__yfield df[] = {DW__OPT("minutes"), DW__OPT("lead_hours"), DW__OPT("slots"),
+                              DW__OPT("book_roles")};
     int64_t x;
     if ((v = DW__YGET(f, "demo")) && dw__y_fields(c, v, "demo", df, DW_ARRAY_SIZE(df))) {
         if ((v = DW__YGET(df, "minutes")) && dw__y_int(c, v, "minutes", 5, 480, &x))
@@ -245,6 +273,11 @@ static void parse_team(struct dw__ws_ctx *c, const struct dw__yref *root) {
             team->demo_lead_hours = (int)x;
         if ((v = DW__YGET(df, "slots")) && dw__y_int(c, v, "slots", 1, 20, &x))
             team->demo_slots = (int)x;
+        if ((v = DW__YGET(df, "book_roles")) &&
+            dw__y_strlist(c, v, "book_roles", check_known_role, NULL, &team->book_roles,
+                          &team->n_book_roles) &&
+            team->n_book_roles == 0)
+            dw__y_err(c, v, "book_roles: at least one role is required");
     }
     if ((v = DW__YGET(f, "availability")))
         parse_availability(c, v);
@@ -256,6 +289,11 @@ void dw__load_team(struct dw__ws_ctx *c) {
     team->demo_lead_hours = 24;
     team->demo_slots = 3;
     dw__ws_load_yaml(c, "team.yaml", true, parse_team);
+    if (!team->book_roles) { /* the default: the sellers and the engineers who present */
+        static char *const book_roles[] = {"rep", "sales_engineer"};
+        team->book_roles = (char **)book_roles;
+        team->n_book_roles = DW_ARRAY_SIZE(book_roles);
+    }
 }
 
 /* ---- money per currency (budget_min, deal-size threshold) ------------------------------- */

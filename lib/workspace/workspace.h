@@ -319,6 +319,7 @@ struct dw_window { /* weekly availability, minutes after local midnight */
 struct dw_availability {
     char *user;
     int utc_offset_min;
+    char *time_zone; /* IANA name (Europe/Berlin) for calendar invitations, or NULL */
     struct dw_window *windows;
     size_t n_windows;
 };
@@ -331,6 +332,8 @@ struct dw_team {
     int demo_minutes;
     int demo_lead_hours; /* earliest slot this long after received_at */
     int demo_slots;      /* how many to offer (3) */
+    char **book_roles;   /* roles that may book a demo for a customer (rep, sales_engineer) */
+    size_t n_book_roles;
 };
 
 struct dw_passage {

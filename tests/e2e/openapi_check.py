@@ -390,6 +390,37 @@ def main():
     request("GET", "/v1/deals/%s/quotes/1/diff/9" % deal, "desk", want=404)
     print("ok - quote revisions compared: total %+d minor units" % t["delta"])
 
+    # a demo booked, rebooked and cancelled by a rep; its invitation as text/calendar
+    offered = None
+    for i in ids:
+        _, bd, _ = request("GET", "/v1/deals/" + i, "desk", want=200)
+        if i != deal and bd["stage"] == "proposal_ready" and bd["schedule"] and len(bd["schedule"]["slots"]) > 1:
+            offered = bd
+            break
+    if not offered:
+        fail("no proposal_ready deal with demo slots to book")
+    bid = offered["id"]
+    request("GET", "/v1/deals/%s/invitation" % bid, "desk", want=404)
+    request("DELETE", "/v1/deals/%s/booking" % bid, "rep", want=409)
+    request("POST", "/v1/deals/%s/booking" % bid, "desk", {"slot": 1}, want=403)
+    request("POST", "/v1/deals/%s/booking" % bid, "rep", {"slot": 0}, want=400)
+    request("POST", "/v1/deals/%s/booking" % bid, "rep", {"slot": 99}, want=404)
+    _, bk, _ = request("POST", "/v1/deals/%s/booking" % bid, "rep", {"slot": 1}, want=200)
+    if bk["start"] != offered["schedule"]["slots"][0]["start"] or bk["sequence"] != 0:
+        fail("booking %s for the offer %s" % (bk, offered["schedule"]["slots"]))
+    _, bk2, _ = request("POST", "/v1/deals/%s/booking" % bid, "rep",
+                        {"slot": offered["schedule"]["slots"][1]["start"]}, want=200)
+    if bk2["uid"] != bk["uid"] or bk2["sequence"] != 1:
+        fail("rebooking %s after %s" % (bk2, bk))
+    _, ics, hd = request("GET", "/v1/deals/%s/invitation" % bid, "desk", want=200)
+    if not hd.get("content-type", "").startswith("text/calendar") or "METHOD:REQUEST" not in ics:
+        fail("invitation: %s %r" % (hd.get("content-type"), ics[:200]))
+    _, bk3, _ = request("DELETE", "/v1/deals/%s/booking" % bid, "rep", want=200)
+    _, ics, _ = request("GET", "/v1/deals/%s/invitation" % bid, "desk", want=200)
+    if bk3["status"] != "cancelled" or "METHOD:CANCEL" not in ics:
+        fail("cancellation: %s" % bk3)
+    print("ok - a demo booked, rebooked (sequence 1) and cancelled; its invitation as text/calendar")
+
     # acceptance: the order; again is a conflict; an integration may not
     _, order, _ = request("POST", "/v1/deals/%s/accept" % deal, "hook", {}, want=403)
     _, order, _ = request("POST", "/v1/deals/%s/accept" % deal, "desk", {"revision": 1}, want=409)

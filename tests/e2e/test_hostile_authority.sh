@@ -59,6 +59,10 @@ expected() {
         if [ "$2" = none ]; then echo 401; elif [ "$(band "$2")" -ge 0 ]; then echo 200; else echo 403; fi ;;
     decision)
         if [ "$2" = none ]; then echo 401; elif may_decide "$2" "$3"; then echo 200; else echo 403; fi ;;
+    book | book_cancel) # a person of team.yaml demo.book_roles (rep, sales_engineer)
+        case $2 in none) echo 401 ;; rep | sales_engineer) echo 200 ;; *) echo 403 ;; esac ;;
+    invitation) # any token, once the deal has a booking
+        [ "$2" = none ] && echo 401 || echo 200 ;;
     *) fail "no expectation for route $1" ;;
     esac
 }
@@ -155,7 +159,15 @@ for l in none $LABELS; do
     req POST /v1/webhooks "$s" '{"url": "http://127.0.0.1:1/hook", "events": "deal.accepted"}'
     check webhooks_post "$l" "$(expected webhooks_post "$role")"
     req POST /v1/webhooks/deliveries/999999/replay "$s"; check replay "$l" "$(expected replay "$role")"
+    # the same slot booked again by each who may is no change (200); the others are refused
+    req POST "/v1/deals/$READ_DEAL/booking" "$s" '{"slot": 1}'; check book "$l" "$(expected book "$role")"
+    req GET "/v1/deals/$READ_DEAL/invitation" "$s"; check invitation "$l" "$(expected invitation "$role")"
+    if [ "$(expected book_cancel "$role")" != 200 ]; then
+        req DELETE "/v1/deals/$READ_DEAL/booking" "$s"; check book_cancel "$l" "$(expected book_cancel "$role")"
+    fi
 done
+[ "$(dw deal show "$READ_DEAL" --json | json_get 'd["booking"]["status"] + " " + str(d["booking"]["sequence"]) + " " + d["booking"]["booked_by"]')" = "booked 0 lukas" ] ||
+    fail "the booking of $READ_DEAL changed under repeated or refused calls: $(dw deal show "$READ_DEAL" --json | json_get 'd["booking"]')"
 pass "routes x tokens: $CHECKS answers compared"
 
 # DELETE of a webhook: everyone but the admin is refused, then the admin ends it

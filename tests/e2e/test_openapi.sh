@@ -53,7 +53,7 @@ new_ws
 tok() { dw token create --user "$1" --role "$2" --json | json_get 'd["secret"]'; }
 cat >"$TMP/tokens.json" <<JSON
 {"admin": "$(tok nils admin)", "desk": "$(tok maria deal_desk)", "hook": "$(tok webform integration)",
- "burst": "$(tok petra manager)", "bad": "dwt_$(printf '%064d' 0)"}
+ "burst": "$(tok petra manager)", "rep": "$(tok lukas rep)", "bad": "dwt_$(printf '%064d' 0)"}
 JSON
 PID=""
 trap '[ -z "$PID" ] || kill "$PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT

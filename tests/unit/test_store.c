@@ -1172,7 +1172,8 @@ static void test_report_totals(void **state) {
     sqlite3 *db = raw_open(f);
     assert_int_equal(raw_exec(db, "DROP TRIGGER events_report; DROP TABLE report_deal_stages;"
                                   "DROP TABLE report_stays; DROP TABLE report_firsts;"
-                                  "DELETE FROM schema_migrations WHERE version = 6"),
+                                  "DROP TABLE bookings;"
+                                  "DELETE FROM schema_migrations WHERE version >= 6"),
                      SQLITE_OK);
     sqlite3_close(db);
     ok(dw_store_open(f->url, NULL, &f->s, &err), &err);

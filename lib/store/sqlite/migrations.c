@@ -342,6 +342,25 @@ static const char schema_v6[] =
     "    json_extract(new.data, '$.to') || ',' END, last_at = excluded.last_at;"
     "  END;";
 
+static const char schema_v7[] =
+    /* Demo bookings: the slot a deal's customer took, one row per deal (a rebooking or a
+     * cancellation updates it; number counts the deal's bookings for the invitation's UID,
+     * sequence its changes for the invitation's SEQUENCE). Two deals can never book the same
+     * engineer's start: the partial unique index refuses the second. Times in seconds since
+     * the epoch. */
+    "CREATE TABLE bookings ("
+    "  deal_id INTEGER PRIMARY KEY REFERENCES deals (id),"
+    "  user TEXT NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  minutes INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),"
+    "  number INTEGER NOT NULL,"
+    "  sequence INTEGER NOT NULL,"
+    "  booked_by TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX bookings_slot ON bookings (user, start) WHERE status = 'booked';";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -352,6 +371,7 @@ static const struct migration migrations[] = {
     {4, "webhooks and their deliveries", schema_v4},
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
+    {7, "demo bookings", schema_v7},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -252,11 +252,23 @@
     X(DELIVERY_COUNTS, "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status")     \
     X(SLOTS_HELD, "SELECT h.user, h.start FROM slot_holds h JOIN deals d ON d.id = h.deal_id "     \
                   "WHERE h.deal_id <> ?1 AND h.expires_at > ?2 AND h.start > ?2 AND "              \
-                  "d.stage NOT IN ('ordered', 'lost', 'disqualified') ORDER BY h.start")           \
+                  "d.stage NOT IN ('ordered', 'lost', 'disqualified') UNION ALL "                  \
+                  "SELECT b.user, b.start FROM bookings b WHERE b.deal_id <> ?1 AND "              \
+                  "b.status = 'booked' AND b.start > ?2 ORDER BY 2")                               \
     X(SLOTS_ALL, "SELECT h.deal_id, h.user, h.start, h.expires_at, "                               \
-                 "d.stage NOT IN ('ordered', 'lost', 'disqualified') FROM slot_holds h "           \
+                 "d.stage NOT IN ('ordered', 'lost', 'disqualified'), 0 FROM slot_holds h "        \
                  "JOIN deals d ON d.id = h.deal_id WHERE h.expires_at > ?1 AND h.start > ?1 "      \
-                 "ORDER BY h.start")                                                               \
+                 "UNION ALL SELECT b.deal_id, b.user, b.start, b.start, 1, 1 FROM bookings b "     \
+                 "WHERE b.status = 'booked' AND b.start > ?1 ORDER BY 3")                          \
+    /* demo bookings (sqlite_bookings.c) */                                                        \
+    X(BOOKING_GET, "SELECT deal_id, user, start, minutes, status, number, sequence, booked_by, "   \
+                   "updated_at FROM bookings WHERE deal_id = ?1")                                  \
+    X(BOOKING_PUT, "INSERT INTO bookings (deal_id, user, start, minutes, status, number, "         \
+                   "sequence, booked_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) " \
+                   "ON CONFLICT (deal_id) DO UPDATE SET user = excluded.user, start = "            \
+                   "excluded.start, minutes = excluded.minutes, status = excluded.status, "        \
+                   "number = excluded.number, sequence = excluded.sequence, booked_by = "          \
+                   "excluded.booked_by, updated_at = excluded.updated_at")                         \
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
@@ -325,7 +337,8 @@ struct dw__sq_hold {
     int64_t deal_id;
     char *user;
     dw_time_t start, expires;
-    bool open; /* the deal is not ordered, lost or disqualified */
+    bool open;   /* the deal is not ordered, lost or disqualified */
+    bool booked; /* a booking (bookings), which holds whatever the deal's stage */
 };
 struct dw__sq_holds {
     bool valid;          /* read in this transaction */
@@ -513,6 +526,8 @@ int dw__sq_delivery_counts(struct dw_store *s, json_t **ret, struct dw_error *er
 int dw__sq_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
                       struct dw_error *err);
 int dw__sq_slots_free(struct dw_store *s, int64_t deal_id, struct dw_error *err);
+int dw__sq_booking_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_booking_put(struct dw_store *s, int64_t deal_id, const json_t *b, struct dw_error *err);
 int dw__sq_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
                      dw_time_t expires, struct dw_error *err);
 int dw__sq_report_reached(struct dw_store *s, json_t **ret, struct dw_error *err);

@@ -14,6 +14,10 @@
  *  - a hold written or released (changes > 0) drops the memory: the next read reads the
  *    table again, so what is read is always what the table says.
  * Commit, rollback, rollback_to and any SQLite error drop it too (dw__sq_cache_reset).
+ *
+ * A booked demo (table bookings, sqlite_bookings.c) is read with the holds as one that
+ * never lapses before it starts and counts whatever its deal's stage: an ordered deal's
+ * demo still takes the engineer's hour. Writing a booking drops the memory too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +70,8 @@ static int holds_load(struct dw_sqlite *q, dw_time_t now, struct dw_error *err) 
                                             .user = u,
                                             .start = sqlite3_column_int64(st, 2),
                                             .expires = sqlite3_column_int64(st, 3),
-                                            .open = sqlite3_column_int(st, 4) != 0};
+                                            .open = sqlite3_column_int(st, 4) != 0,
+                                            .booked = sqlite3_column_int(st, 5) != 0};
     }
     if (r < 0) {
         holds_drop(h);
@@ -138,7 +143,7 @@ int dw__sq_slots_held_cached(struct dw_sqlite *q, int64_t deal_id, dw_time_t now
 void dw__sq_holds_deal_stage(struct dw_sqlite *q, int64_t deal_id, bool open) {
     struct dw__sq_holds *h = &q->holds;
     for (size_t i = 0; i < h->n; i++) {
-        if (h->v[i].deal_id != deal_id || h->v[i].open == open)
+        if (h->v[i].deal_id != deal_id || h->v[i].open == open || h->v[i].booked)
             continue;
         h->v[i].open = open;
         json_decref(h->shared);
