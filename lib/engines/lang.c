@@ -23,47 +23,124 @@ static const char *const en_words[] = {
     "it",    "on",      "from",  "an",     "at",   "by",   "can",   "not",    "also",    "about",
     "us",    "they",    "which", "there",  "what", "how",  "all",   "thanks", "looking", "hi",
     "hello", "regards", "could", "should", "each", NULL};
-static const char *const de_words[] = {
-    "der",      "die",       "das",     "und",   "ist",          "sind",  "wir",     "unser",
-    "unsere",   "unseren",   "unserer", "ihr",   "ihre",         "ihnen", "für",     "mit",
-    "nicht",    "ein",       "eine",    "einen", "einem",        "auch",  "auf",     "bitte",
-    "brauchen", "benötigen", "haben",   "ich",   "zu",           "von",   "dem",     "den",
-    "des",      "im",        "wie",     "oder",  "noch",         "uns",   "sie",     "werden",
-    "würden",   "möchten",   "gerne",   "gern",  "vielen",       "dank",  "bei",     "nach",
-    "über",     "können",    "hallo",   "grüße", "freundlichen", "sehr",  "geehrte", "geehrter",
-    "jeweils",  "pro",       "bis",     "zum",   "zur",          "brauche", "angebot",
-    "standorte", "nutzer",   "bräuchten", "wäre",  "ausgeschlossen", NULL};
+static const char *const de_words[] = {"der",
+                                       "die",
+                                       "das",
+                                       "und",
+                                       "ist",
+                                       "sind",
+                                       "wir",
+                                       "unser",
+                                       "unsere",
+                                       "unseren",
+                                       "unserer",
+                                       "ihr",
+                                       "ihre",
+                                       "ihnen",
+                                       "für",
+                                       "mit",
+                                       "nicht",
+                                       "ein",
+                                       "eine",
+                                       "einen",
+                                       "einem",
+                                       "auch",
+                                       "auf",
+                                       "bitte",
+                                       "brauchen",
+                                       "benötigen",
+                                       "haben",
+                                       "ich",
+                                       "zu",
+                                       "von",
+                                       "dem",
+                                       "den",
+                                       "des",
+                                       "im",
+                                       "wie",
+                                       "oder",
+                                       "noch",
+                                       "uns",
+                                       "sie",
+                                       "werden",
+                                       "würden",
+                                       "möchten",
+                                       "gerne",
+                                       "gern",
+                                       "vielen",
+                                       "dank",
+                                       "bei",
+                                       "nach",
+                                       "über",
+                                       "können",
+                                       "hallo",
+                                       "grüße",
+                                       "freundlichen",
+                                       "sehr",
+                                       "geehrte",
+                                       "geehrter",
+                                       "jeweils",
+                                       "pro",
+                                       "bis",
+                                       "zum",
+                                       "zur",
+                                       "brauche",
+                                       "angebot",
+                                       "standorte",
+                                       "nutzer",
+                                       "bräuchten",
+                                       "wäre",
+                                       "ausgeschlossen",
+                                       NULL};
 static const char *const fr_words[] = {
-    "le",    "la",      "les",        "et",     "est",          "sont",   "nous",     "notre",
-    "nos",   "vous",    "votre",      "vos",    "pour",         "avec",   "une",      "un",
-    "des",   "du",      "dans",       "pas",    "sur",          "au",     "aux",      "qui",
-    "que",   "ce",      "cette",      "ces",    "il",           "elle",   "avons",    "besoin",
-    "merci", "bonjour", "souhaitons", "pouvez", "aussi",        "mais",   "ou",       "très",
-    "de",    "en",      "chaque",     "sites",  "cordialement", "madame", "monsieur", "nos",
-    "d",     "j",       "qu",         "devis",  "magasins", "salariés", "aurions", NULL};
-static const char *const es_words[] = {
-    "el",      "la",      "los",      "las",      "y",    "es",          "son",     "nosotros",
-    "nuestro", "nuestra", "nuestros", "nuestras", "para", "con",         "una",     "un",
-    "del",     "en",      "por",      "que",      "no",   "necesitamos", "gracias", "hola",
-    "también", "pero",    "muy",      "esta",     "este", "estos",       "sus",     "su",
-    "como",    "más",     "sobre",    "queremos", "de",   "cada",        "saludos", "estimados",
-    "tenemos", "al",      "presupuesto", "tiendas", "sedes", "necesitaríamos", NULL};
+    "le",    "la",      "les",        "et",     "est",          "sont",     "nous",     "notre",
+    "nos",   "vous",    "votre",      "vos",    "pour",         "avec",     "une",      "un",
+    "des",   "du",      "dans",       "pas",    "sur",          "au",       "aux",      "qui",
+    "que",   "ce",      "cette",      "ces",    "il",           "elle",     "avons",    "besoin",
+    "merci", "bonjour", "souhaitons", "pouvez", "aussi",        "mais",     "ou",       "très",
+    "de",    "en",      "chaque",     "sites",  "cordialement", "madame",   "monsieur", "nos",
+    "d",     "j",       "qu",         "devis",  "magasins",     "salariés", "aurions",  NULL};
+static const char *const es_words[] = {"el",          "la",
+                                       "los",         "las",
+                                       "y",           "es",
+                                       "son",         "nosotros",
+                                       "nuestro",     "nuestra",
+                                       "nuestros",    "nuestras",
+                                       "para",        "con",
+                                       "una",         "un",
+                                       "del",         "en",
+                                       "por",         "que",
+                                       "no",          "necesitamos",
+                                       "gracias",     "hola",
+                                       "también",     "pero",
+                                       "muy",         "esta",
+                                       "este",        "estos",
+                                       "sus",         "su",
+                                       "como",        "más",
+                                       "sobre",       "queremos",
+                                       "de",          "cada",
+                                       "saludos",     "estimados",
+                                       "tenemos",     "al",
+                                       "presupuesto", "tiendas",
+                                       "sedes",       "necesitaríamos",
+                                       NULL};
 static const char *const it_words[] = {
-    "il",         "lo",       "la",      "gli",    "le",     "e",   "è",     "sono",
-    "noi",        "nostro",   "nostra",  "nostri", "nostre", "per", "con",   "una",
-    "un",         "del",      "della",   "dei",    "delle",  "nel", "nella", "che",
-    "non",        "abbiamo",  "bisogno", "grazie", "anche",  "ma",  "molto", "vorremmo",
-    "questo",     "questa",   "siamo",   "ci",     "sul",    "di",  "ogni",  "saluti",
-    "buongiorno", "cordiali", "al",      "alla",   "ciao",   "serve", "servono", "siti",
-    "sede",       "dipendenti", "preventivo", "entro", NULL};
+    "il",         "lo",         "la",         "gli",    "le",     "e",     "è",       "sono",
+    "noi",        "nostro",     "nostra",     "nostri", "nostre", "per",   "con",     "una",
+    "un",         "del",        "della",      "dei",    "delle",  "nel",   "nella",   "che",
+    "non",        "abbiamo",    "bisogno",    "grazie", "anche",  "ma",    "molto",   "vorremmo",
+    "questo",     "questa",     "siamo",      "ci",     "sul",    "di",    "ogni",    "saluti",
+    "buongiorno", "cordiali",   "al",         "alla",   "ciao",   "serve", "servono", "siti",
+    "sede",       "dipendenti", "preventivo", "entro",  NULL};
 static const char *const nl_words[] = {
-    "de",    "het",   "een",          "en",     "is",        "zijn",  "wij",     "we",
-    "ons",   "onze",  "voor",         "met",    "niet",      "van",   "op",      "dat",
-    "die",   "dit",   "ook",          "hebben", "nodig",     "graag", "bedankt", "alvast",
-    "u",     "uw",    "kunnen",       "willen", "naar",      "bij",   "aan",     "maar",
-    "zou",   "wordt", "er",           "per",    "vestiging", "groet", "groeten", "geachte",
-    "hallo", "elke",  "vriendelijke", "aantal", "vraag", "wens", "locaties", "geen",
-    "offerte", "medewerkers", NULL};
+    "de",           "het",       "een",    "en",      "is",       "zijn",   "wij",
+    "we",           "ons",       "onze",   "voor",    "met",      "niet",   "van",
+    "op",           "dat",       "die",    "dit",     "ook",      "hebben", "nodig",
+    "graag",        "bedankt",   "alvast", "u",       "uw",       "kunnen", "willen",
+    "naar",         "bij",       "aan",    "maar",    "zou",      "wordt",  "er",
+    "per",          "vestiging", "groet",  "groeten", "geachte",  "hallo",  "elke",
+    "vriendelijke", "aantal",    "vraag",  "wens",    "locaties", "geen",   "offerte",
+    "medewerkers",  NULL};
 static const char *const *const lists[N_LANGS] = {en_words, de_words, fr_words,
                                                   es_words, it_words, nl_words};
 
@@ -261,6 +338,10 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
         *ret_sure = true;
         return fw;
     }
+    bool fw_one = (score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw]) ||
+                  (score[fw] >= 2 && score[second] == 0); /* one word of one language */
+    if (fw_one && len < DW_LANG_TC_SURE)
+        return fw; /* too short for a fingerprint to overrule the function words */
     bool tc_ok = tc_scores(text, len, dist);
     int tc_best = -1, tc_second = -1;
     bool tc_sure = false;
@@ -279,8 +360,6 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
         *ret_sure = true;
         return tc_best;
     }
-    bool fw_one = (score[fw] >= DW_LANG_MIN_SCORE && score[second] < score[fw]) ||
-                  (score[fw] >= 2 && score[second] == 0); /* one word of one language */
     bool fw_strong = fw_one && score[fw] >= 2 * score[second];
     if (fw_strong || (fw_one && !tc_sure)) {
         *ret_sure = fw_strong && score[fw] >= 2 * DW_LANG_MIN_SCORE;
@@ -295,11 +374,11 @@ static int guess(const char *text, size_t len, bool *ret_sure) {
  * "-----Original Message-----", "From:"/"Von:"/"De :" header) or opens a signature ("-- "). */
 static size_t current_end(const char *t, size_t len) {
     static const char *const starts[] = {
-        ">",        "-- \n",        "--\n",      "-----",          "________", "from:",
-        "von:",     "de :",         "de:",       "da:",            "van:",     "sent:",
-        "gesendet:", "envoyé :",     "enviado:",  "inviato:",       "verzonden:"};
-    static const char *const wrote[] = {"wrote:",  "schrieb:", "a écrit :", "a écrit:",
-                                        "escribió:", "ha scritto:", "schreef:"};
+        ">",         "-- \n",    "--\n",     "-----",    "________",  "from:",
+        "von:",      "de :",     "de:",      "da:",      "van:",      "sent:",
+        "gesendet:", "envoyé :", "enviado:", "inviato:", "verzonden:"};
+    static const char *const wrote[] = {
+        "wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:", "ha scritto:", "schreef:"};
     for (size_t i = 0; i < len;) {
         size_t e = i;
         while (e < len && t[e] != '\n')

@@ -23,13 +23,14 @@ extern const char *const dw_lang_detectable[]; /* "en", "de", "fr", "es", "it", 
 const char *dw_lang_detect(const char *text, size_t len, int *ret_score);
 
 /* libexttextcat (Debian's libexttextcat, n-gram fingerprints of Cavnar and Trenkle) over
- * at most DW_LANG_TC_MAX bytes; texts under DW_LANG_TC_MIN bytes have no fingerprint, and
- * under DW_LANG_TC_SURE its answer is checked against the function words. */
+ * at most DW_LANG_TC_MAX bytes (a few hundred decide, and the cost grows with the bytes); texts
+ * under DW_LANG_TC_MIN bytes have no fingerprint, and under DW_LANG_TC_SURE its answer is checked
+ * against the function words. */
 #define DW_LANG_TC_MIN 25
 #define DW_LANG_TC_SURE 80
-#define DW_LANG_TC_MAX 1024
-#define DW_LANG_FW_DECISIVE 16 /* function-word points that decide without n-grams */
-#define DW_LANG_PARA_MIN 40 /* a shorter paragraph reads as the message's language */
+#define DW_LANG_TC_MAX 400
+#define DW_LANG_FW_DECISIVE 8 /* function-word points that decide without n-grams */
+#define DW_LANG_PARA_MIN 40   /* a shorter paragraph reads as the message's language */
 
 /* 0, or -DW_ENOENT naming the fingerprint that cannot be read (the folder is found when the
  * library is built: DW_TEXTCAT_DIR, meson's -Dtextcat_dir). Loaded once. */

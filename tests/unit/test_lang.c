@@ -25,9 +25,8 @@ static const char *const cap_switching[] = {"switches", "switch"};
 static const char *const cap_cloud[] = {"cloud management", "cloud managed", "Cloud-Verwaltung"};
 
 static const struct dw_vocab_term capabilities[] = {
-    {"sd-wan", cap_sdwan, 2},         {"firewall", cap_firewall, 2},
-    {"wifi", cap_wifi, 4},            {"switching", cap_switching, 2},
-    {"cloud-management", cap_cloud, 3},
+    {"sd-wan", cap_sdwan, 2},        {"firewall", cap_firewall, 2},      {"wifi", cap_wifi, 4},
+    {"switching", cap_switching, 2}, {"cloud-management", cap_cloud, 3},
 };
 static const char *const unit_sites[] = {"site", "sites"};
 static const struct dw_vocab_term units[] = {{"sites", unit_sites, 2}};
@@ -111,8 +110,8 @@ static void expect_caps(const char *msg, const char *wanted, const char *exclude
     names(r, "capabilities", w, sizeof w);
     names(r, "excluded_capabilities", x, sizeof x);
     if (strcmp(w, wanted) != 0 || strcmp(x, excluded) != 0)
-        print_error("\"%s\": wanted [%s] excluded [%s], expected [%s] [%s]\n", msg, w, x,
-                    wanted, excluded);
+        print_error("\"%s\": wanted [%s] excluded [%s], expected [%s] [%s]\n", msg, w, x, wanted,
+                    excluded);
     assert_string_equal(w, wanted);
     assert_string_equal(x, excluded);
     json_decref(r);
@@ -188,8 +187,8 @@ static void test_number_words_six_languages(void **state) {
 static void test_budgets_six_languages(void **state) {
     (void)state;
     expect_budget("Presupuesto: USD 120 mil.", "120000.00", "USD");
-    expect_budget("Tenemos un presupuesto de doscientos mil euros para el proyecto.",
-                  "200000.00", "EUR");
+    expect_budget("Tenemos un presupuesto de doscientos mil euros para el proyecto.", "200000.00",
+                  "EUR");
     expect_budget("Budget : 180 000 € HT pour l'ensemble des sites.", "180000.00", "EUR");
     expect_budget("Notre budget se situe entre 300-350 k€.", "350000.00", "EUR");
     expect_budget("Budget prévu : 60 k€.", "60000.00", "EUR");

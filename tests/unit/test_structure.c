@@ -26,22 +26,20 @@ static const char *const cap_switching[] = {"switches", "switch"};
 static const char *const cap_support[] = {"24x7 support", "24/7 support", "24/7"};
 
 static const struct dw_vocab_term capabilities[] = {
-    {"sd-wan", cap_sdwan, 2},         {"firewall", cap_firewall, 2},
-    {"wifi", cap_wifi, 4},            {"switching", cap_switching, 2},
-    {"support-24x7", cap_support, 3},
+    {"sd-wan", cap_sdwan, 2},        {"firewall", cap_firewall, 2},    {"wifi", cap_wifi, 4},
+    {"switching", cap_switching, 2}, {"support-24x7", cap_support, 3},
 };
 
-static const char *const unit_sites[] = {"site", "sites", "locations", "stores", "Standorte",
-                                         "Standort"};
+static const char *const unit_sites[] = {"site",   "sites",     "locations",
+                                         "stores", "Standorte", "Standort"};
 static const char *const unit_users[] = {"user", "users", "employees", "Nutzer", "Mitarbeiter"};
 static const char *const unit_devices[] = {"device", "devices"};
 static const char *const unit_aps[] = {"access point", "access points", "APs", "AP"};
 static const char *const unit_switches[] = {"switch"};
 
 static const struct dw_vocab_term units[] = {
-    {"sites", unit_sites, 6},         {"users", unit_users, 5},
-    {"devices", unit_devices, 2},     {"access-points", unit_aps, 4},
-    {"switches", unit_switches, 1},
+    {"sites", unit_sites, 6},       {"users", unit_users, 5},       {"devices", unit_devices, 2},
+    {"access-points", unit_aps, 4}, {"switches", unit_switches, 1},
 };
 
 static const struct dw_extract_vocab vocab = {

@@ -112,8 +112,8 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
-    } else if (a->cur < 0 && m && (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") ||
-                                   is(c, j, "of")) &&
+    } else if (a->cur < 0 && m &&
+               (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") || is(c, j, "of")) &&
                (cur = currency_at(c, j + 1, &e)) >= 0) {
         a->cur = cur; /* "400 millones de pesos colombianos", "250 millions de FCFA" */
         j = e;
@@ -152,8 +152,8 @@ static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_
     static const struct {
         int section;
         const char *q;
-    } kinds[] = {{LS_qualifiers_max, "max"}, {LS_qualifiers_about, "about"},
-                 {LS_qualifiers_min, "min"}};
+    } kinds[] = {
+        {LS_qualifiers_max, "max"}, {LS_qualifiers_about, "about"}, {LS_qualifiers_min, "min"}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
         size_t s = dw__ex_lang_before(c, kinds[k].section, t0);
         if (s != SIZE_MAX) {

@@ -54,10 +54,11 @@ static int64_t dword(const struct ctx *c, size_t i) {
  * our", "fin du", "finales de", "fine dell'", "Ende unseres", "eind van het". */
 static bool date_filler(const struct ctx *c, size_t j) {
     static const char *const w[] = {
-        "of",  "the",   "our",     "des",     "der",    "den",    "unseres", "unserer", "unsres",
-        "de",  "du",    "la",      "le",      "l",      "d",      "notre",   "del",     "el",
-        "nuestro", "nuestra", "della", "dell", "di", "il", "lo", "del", "nostro", "nostra",
-        "van", "het", "ons", "onze", "this", "current", "a", "en", "al", "à", "dello"};
+        "of",     "the",     "our",     "des",     "der",   "den",  "unseres", "unserer",
+        "unsres", "de",      "du",      "la",      "le",    "l",    "d",       "notre",
+        "del",    "el",      "nuestro", "nuestra", "della", "dell", "di",      "il",
+        "lo",     "del",     "nostro",  "nostra",  "van",   "het",  "ons",     "onze",
+        "this",   "current", "a",       "en",      "al",    "à",    "dello"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
         if (is(c, j, w[k]))
             return true;
@@ -318,8 +319,7 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
 /* "Q3", "Q3 2027", "Q3/2027": the last day of that quarter (the next one without a year). */
 static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
     if (dword(c, i) != DWK_QLETTER || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) ||
-        tlen(c, i + 1) != 1 ||
-        !free_at(c, i) || !free_at(c, i + 2))
+        tlen(c, i + 1) != 1 || !free_at(c, i) || !free_at(c, i + 2))
         return false;
     int q = c->lo[c->t[i + 1].s] - '0', y;
     if (q < 1 || q > 4)
@@ -349,8 +349,8 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
                c->lo[c->t[i].s] <= '4') {
         q = c->lo[c->t[i].s] - '0'; /* "3. Quartal", "3e trimestre", "3er trimestre" */
         if ((sym1(c, u) == '.' || is(c, u, "e") || is(c, u, "er") || is(c, u, "ème") ||
-             is(c, u, "eme") || is(c, u, "°") || is(c, u, "º") || is(c, u, "o") ||
-             is(c, u, "de") || is(c, u, "rd")) &&
+             is(c, u, "eme") || is(c, u, "°") || is(c, u, "º") || is(c, u, "o") || is(c, u, "de") ||
+             is(c, u, "rd")) &&
             glued(c, u))
             u++;
         else
@@ -362,8 +362,7 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         return false;
     int y;
     size_t j = u + 1;
-    if (is(c, j, "of") || is(c, j, "des") || is(c, j, "de") || is(c, j, "del") ||
-        is(c, j, "van"))
+    if (is(c, j, "of") || is(c, j, "des") || is(c, j, "de") || is(c, j, "del") || is(c, j, "van"))
         j++;
     if (year_at(c, j, &y)) {
         *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)(q * months))};
@@ -372,7 +371,8 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
     y = c->ty;
     if (month_end(y, (unsigned)(q * months)) < c->today)
         y++;
-    *h = (struct dhit){.t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
     return true;
 }
 
@@ -450,8 +450,8 @@ static bool period_ref(const struct ctx *c, size_t j, size_t *ret_end, int64_t *
  * when they give none (a financial year is not the calendar year). */
 static bool date_fiscal(const struct ctx *c, size_t j, struct dhit *h) {
     size_t k = j;
-    for (int n = 0; n < 3 && (dword(c, k) == DWK_FISCAL ||
-                              (role(c, k, R_TUNIT) && kval(c, k) == TU_YEAR));
+    for (int n = 0;
+         n < 3 && (dword(c, k) == DWK_FISCAL || (role(c, k, R_TUNIT) && kval(c, k) == TU_YEAR));
          n++)
         k++;
     if (k == j || dword(c, j) != DWK_FISCAL)

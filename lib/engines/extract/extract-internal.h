@@ -112,26 +112,27 @@ enum role {
     R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
     R_MULT = 1u << 10,   /* k, M, Mio, million: val */
     R_BUDGET = 1u << 11,
-    R_DISC = 1u << 12,   /* discount words; val 1 = a noun that may precede the percent */
-    R_PCT = 1u << 13,    /* percent, Prozent */
-    R_TERMW = 1u << 14,  /* term, contract, subscription, Laufzeit */
-    R_TUNIT = 1u << 15,  /* time unit, val = enum tunit */
-    R_ANNUAL = 1u << 16, /* annual, yearly, jährlich */
-    R_DTRIG = 1u << 17,  /* by, before, until, deadline: a date after it is a deadline */
-    R_DWORD = 1u << 18,  /* may start a relative date: next, end, ASAP, Q */
-    R_RESID = 1u << 20,  /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
-    R_DATA = 1u << 21,   /* data, Daten, servers */
-    R_LOC = 1u << 22,    /* based, located, offices: the customer's whereabouts follow */
-    R_STOP = 1u << 23,   /* function words that do not sit between a number and its unit */
-    R_REGION = 1u << 24, /* EU, Europe, EEA */
-    R_IN = 1u << 25,     /* in, within, innerhalb */
-    R_PER = 1u << 26,    /* per, each: "€5 per user" is a unit price, not a budget */
-    R_CADJ = 1u << 27,   /* German, French...: val = code as two bytes */
-    R_PRON = 1u << 28,   /* we, I, they: "... and we want" starts a new clause */
-    R_HEDGE = 1u << 29,  /* maybe, optional, eventuell: a capability named with it can wait */
-    R_DATEW = 1u << 19,  /* a date word of lang/LANG.yaml: val DW_* (date_words), HOL_BASE +
-                            holiday, ORD_BASE + ordinal, WDAY_BASE + weekday */
+    R_DISC = 1u << 12,     /* discount words; val 1 = a noun that may precede the percent */
+    R_PCT = 1u << 13,      /* percent, Prozent */
+    R_TERMW = 1u << 14,    /* term, contract, subscription, Laufzeit */
+    R_TUNIT = 1u << 15,    /* time unit, val = enum tunit */
+    R_ANNUAL = 1u << 16,   /* annual, yearly, jährlich */
+    R_DTRIG = 1u << 17,    /* by, before, until, deadline: a date after it is a deadline */
+    R_DWORD = 1u << 18,    /* may start a relative date: next, end, ASAP, Q */
+    R_RESID = 1u << 20,    /* hosted, stored, residency; val 1 strong, 0 needs "data" before */
+    R_DATA = 1u << 21,     /* data, Daten, servers */
+    R_LOC = 1u << 22,      /* based, located, offices: the customer's whereabouts follow */
+    R_STOP = 1u << 23,     /* function words that do not sit between a number and its unit */
+    R_REGION = 1u << 24,   /* EU, Europe, EEA */
+    R_IN = 1u << 25,       /* in, within, innerhalb */
+    R_PER = 1u << 26,      /* per, each: "€5 per user" is a unit price, not a budget */
+    R_CADJ = 1u << 27,     /* German, French...: val = code as two bytes */
+    R_PRON = 1u << 28,     /* we, I, they: "... and we want" starts a new clause */
+    R_HEDGE = 1u << 29,    /* maybe, optional, eventuell: a capability named with it can wait */
+    R_DATEW = 1u << 19,    /* a date word of lang/LANG.yaml: val DW_* (date_words), HOL_BASE +
+                              holiday, ORD_BASE + ordinal, WDAY_BASE + weekday */
     R_NEGAFTER = 1u << 30, /* ausgeschlossen, exclu, escluso: negates its clause backwards */
+    R_PATSTART = 1u << 31, /* may start a pattern of lang/LANG.yaml (langdata.c) */
 };
 enum { HOL_BASE = 32, ORD_BASE = 64, WDAY_BASE = 96 };
 
@@ -240,6 +241,16 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 
 /* ---- the extraction context ----------------------------------------------------------- */
 
+/* The index key of the last token looked up in the vocabularies (its stem and hash, and
+ * those without a final "n"): six indexes probe the same token in turn. Keyed by the
+ * token's byte offset, so a view of the tokens (extractor.c) may share it. */
+struct dw__ex_vcache {
+    uint32_t s; /* the token's start + 1; 0 = empty */
+    uint8_t kl, kl2;
+    uint32_t h, h2;
+    char key[KEY_MAX], key2[KEY_MAX];
+};
+
 struct ctx {
     const char *text; /* the caller's text */
     const char *lo;   /* lower-cased copy, same offsets */
@@ -258,8 +269,9 @@ struct ctx {
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
-    uint32_t n_had;       /* capabilities left out because the customer has them ... */
-    uint32_t had_tok[16]; /* ... by their first token, for dw__ex_intent_wanted() */
+    struct dw__ex_vcache *vc; /* NULL: no cache */
+    uint32_t n_had;           /* capabilities left out because the customer has them ... */
+    uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {
@@ -397,8 +409,11 @@ struct dw__ex_tables {
     /* the patterns of lang/LANG.yaml by section: pat[pat_start[s]..pat_start[s + 1]) */
     const char *pat[LANG_PATS];
     int16_t pat_val[LANG_PATS]; /* an LK_PATNAME pattern's value */
+    uint8_t pat_len[LANG_PATS]; /* its length (a one-word pattern is compared whole) */
+    /* its first element without braces ("no|not" of "{no|not} more than"): a token that
+     * matches none of its alternatives is not tried further; first_n 0 tries always */
+    uint8_t first_n[LANG_PATS];
     uint8_t pat_lang[LANG_PATS];
-    char asap_first[32][24]; /* the first words of the asap phrases, as keywords */
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */
     /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])

@@ -58,22 +58,40 @@ static void add_note(struct ctx *c, json_t *notes, const char *field, const char
  * on 20 December", "Entscheidung Ende Januar", "la decisione entro il 15 gennaio",
  * "beslissing in Q1", "gunning op 1 maart". */
 static const char *const decision_words[] = {
-    "decide",       "decides",     "decided",     "deciding",     "decision",    "award",
-    "awarded",      "entscheiden", "entscheidet", "entscheidung", "entschieden", "beschluss",
-    "zuschlag",     "vergabe",     "décision",    "décider",      "décide",      "décidera",
-    "attribution",  "decisión",    "decidir",     "decide",       "decidirá",    "decidimos",
-    "adjudicación", "decisione",   "decidiamo",   "decideremo",   "deciderà",    "delibera",
-    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing", "beslist",
-    "beslissen",    "besluit",     "besluiten",   "gunning",      "beslissingen"};
+    "decide",       "decides",     "decided",     "deciding",       "decision",    "award",
+    "awarded",      "entscheiden", "entscheidet", "entscheidung",   "entschieden", "beschluss",
+    "zuschlag",     "vergabe",     "décision",    "décider",        "décide",      "décidera",
+    "attribution",  "decisión",    "decidir",     "decide",         "decidirá",    "decidimos",
+    "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",    "delibera",
+    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",  "beslist",
+    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen"};
 
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
-static const char *const order_words[] = {
-    "order",         "ordering",          "po",         "signing",      "signature",
-    "contract",      "auftrag",           "auftragserteilung", "bestellung", "auftragseingang",
-    "vertragsunterzeichnung", "vertragsabschluss", "commande", "pedido",   "firma",
-    "adjudicación",  "ordine",            "aggiudicazione", "bestelling", "opdracht",
-    "ondertekening", "opdrachtverlening", "contractondertekening", "ordine."};
+static const char *const order_words[] = {"order",
+                                          "ordering",
+                                          "po",
+                                          "signing",
+                                          "signature",
+                                          "contract",
+                                          "auftrag",
+                                          "auftragserteilung",
+                                          "bestellung",
+                                          "auftragseingang",
+                                          "vertragsunterzeichnung",
+                                          "vertragsabschluss",
+                                          "commande",
+                                          "pedido",
+                                          "firma",
+                                          "adjudicación",
+                                          "ordine",
+                                          "aggiudicazione",
+                                          "bestelling",
+                                          "opdracht",
+                                          "ondertekening",
+                                          "opdrachtverlening",
+                                          "contractondertekening",
+                                          "ordine."};
 
 /* The start of the clause around token i (the token after the previous clause end). */
 static size_t clause_start(const struct ctx *c, size_t i) {
@@ -118,8 +136,7 @@ static json_t *deadline_without(struct ctx *c, size_t a, size_t b) {
     for (size_t k = 0; k < c->nt; k++) {
         if (k >= a && k < b) {
             if (k == a && n > 0 && t[n - 1].kind != TK_BREAK) /* the gap ends the clause */
-                t[n] = (struct tok){.s = c->t[k].s, .e = c->t[k].s + 1, .kind = TK_BREAK,
-                                    .gap = 1},
+                t[n] = (struct tok){.s = c->t[k].s, .e = c->t[k].s + 1, .kind = TK_BREAK, .gap = 1},
                 cl[n++] = 0;
             continue;
         }
@@ -146,8 +163,10 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
         if (!fact_tokens(c, d, &t0, &t1))
             break;
         if ((oe = order_cue(c, t1))) {
-            add_note(c, notes, "deadline", "counted from the order, which is not placed yet: "
-                     "left open", t0, oe);
+            add_note(c, notes, "deadline",
+                     "counted from the order, which is not placed yet: "
+                     "left open",
+                     t0, oe);
             cut_a = cut_a < t0 ? cut_a : t0;
             cut_b = cut_b > oe ? cut_b : oe;
             json_decref(d);
@@ -179,11 +198,11 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
 /* Words that make an amount a running cost: "€8k a month", "6.000 € al mese", "€ 1.200 per
  * maand", "4 500 € par mois", "monatlich". */
 static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
-    static const char *const monthly[] = {"monthly", "monatlich", "mensuel", "mensuels",
-                                          "mensuelle", "mensual", "mensuales", "mensili",
-                                          "mensile", "maandelijks", "mtl", "monatlichen"};
-    static const char *const month[] = {"month", "months", "mo", "monat", "mois", "mes",
-                                        "mese", "maand", "mth"};
+    static const char *const monthly[] = {"monthly",   "monatlich",   "mensuel",   "mensuels",
+                                          "mensuelle", "mensual",     "mensuales", "mensili",
+                                          "mensile",   "maandelijks", "mtl",       "monatlichen"};
+    static const char *const month[] = {"month", "months", "mo",    "monat", "mois",
+                                        "mes",   "mese",   "maand", "mth"};
     for (size_t k = t1; k < t1 + 4 && k < c->nt && !sent_end(c, k); k++) {
         if (word_in(c, k, monthly, DW_ARRAY_SIZE(monthly)))
             return true;
@@ -222,9 +241,10 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
     json_t *q;
     json_array_foreach(qs, i, q) {
         const char *u = dw_json_str(q, "unit");
-        int rank = !u ? 3 : (user_unit && strcmp(u, user_unit) == 0) ? 1
-                            : (strcmp(u, "days") == 0 || strcmp(u, "day") == 0) ? 2
-                                                                                  : 0;
+        int rank = !u                                                  ? 3
+                   : (user_unit && strcmp(u, user_unit) == 0)          ? 1
+                   : (strcmp(u, "days") == 0 || strcmp(u, "day") == 0) ? 2
+                                                                       : 0;
         if (rank < best_rank) {
             best = q;
             best_rank = rank;
@@ -316,8 +336,7 @@ static size_t view_tokens(const struct ctx *c, const struct dw_msg_span *p, size
                 continue;
         }
         if (gap && o > 0 && out[o - 1].kind != TK_BREAK)
-            out[o++] = (struct tok){
-                .s = c->t[i].s, .e = c->t[i].s + 1, .kind = TK_BREAK, .gap = 1};
+            out[o++] = (struct tok){.s = c->t[i].s, .e = c->t[i].s + 1, .kind = TK_BREAK, .gap = 1};
         gap = false;
         out[o] = c->t[i];
         out[o++].flags &= (uint8_t)~TF_NEG;
@@ -367,8 +386,9 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
         for (size_t k = 0; k < nq && !have; k++)
             have = same_str(dw_json_str(json_array_get(q, k), "unit"), dw_json_str(e, "unit"));
         json_t *into = have ? notes : q;
-        if (have && json_object_set_new(e, "why", json_string("an earlier message's count, "
-                                                              "given again in this one")) < 0)
+        if (have && json_object_set_new(e, "why",
+                                        json_string("an earlier message's count, "
+                                                    "given again in this one")) < 0)
             continue;
         if (have && json_object_set_new(e, "field", json_string("quantities")) < 0)
             continue;
@@ -407,10 +427,9 @@ static json_t *structure_json(const struct dw_msg_span *p, size_t np) {
     json_t *a = json_array();
     for (size_t k = 0; a && k < np; k++)
         if (p[k].part != DW_PART_CURRENT &&
-            json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "part",
-                                               dw_msg_part_name((enum dw_msg_part)p[k].part),
-                                               "start", (json_int_t)p[k].s, "end",
-                                               (json_int_t)p[k].e)) < 0) {
+            json_array_append_new(
+                a, json_pack("{s:s,s:I,s:I}", "part", dw_msg_part_name((enum dw_msg_part)p[k].part),
+                             "start", (json_int_t)p[k].s, "end", (json_int_t)p[k].e)) < 0) {
             json_decref(a);
             return NULL;
         }
@@ -626,6 +645,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     if (!mem || !out)
         goto out;
     int64_t days = received_at >= 0 ? received_at / 86400 : (received_at - 86399) / 86400;
+    struct dw__ex_vcache vc = {0};
     struct ctx c = {.text = text ? text : "",
                     .lo = mem,
                     .len = len,
@@ -637,7 +657,8 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .site_unit = x->site_unit,
                     .user_unit = x->user_unit,
                     .integ = &x->integ,
-                    .defcur = x->defcur};
+                    .defcur = x->defcur,
+                    .vc = &vc};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     dw__ex_fold_lower(c.text, len, mem);
     c.t = (struct tok *)(void *)(mem + tok_off);

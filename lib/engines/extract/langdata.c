@@ -11,6 +11,37 @@ extern const struct dw_lang_format dw__ex_lang_formats[6];
 
 struct kwdef dw__ex_kw[KW_MAX];
 
+/* The length of a pattern's first element as first_matches() reads it: a word or symbol, or
+ * "{...}" (its braces counted); 0 for a number ("#") or one with a modifier ("?", "*"),
+ * which are always tried. */
+static uint8_t first_element(const char *p) {
+    size_t n = p[0] == '{' ? strcspn(p, "}") + 1 : strcspn(p, " ");
+    if (p[0] == '#' || n > 200 || (p[n] && p[n] != ' ') ||
+        (n > 0 && (p[n - 1] == '?' || p[n - 1] == '*')))
+        return 0;
+    return (uint8_t)n;
+}
+
+/* Does token i match the first element of pattern k (one of its alternatives)? */
+static bool first_matches(const struct ctx *c, size_t i, size_t k) {
+    size_t n = dw__ex_g.first_n[k];
+    const char *p = dw__ex_g.pat[k];
+    if (!n)
+        return true;
+    if (p[0] != '{')
+        return is_n(c, i, p, n);
+    const char *q = p + 1, *end = p + n - 1;
+    while (q < end) {
+        const char *bar = q;
+        while (bar < end && *bar != '|')
+            bar++;
+        if (is_n(c, i, q, (size_t)(bar - q)))
+            return true;
+        q = bar + 1;
+    }
+    return false;
+}
+
 static const uint8_t lang_bits[6] = {LANG_EN, LANG_DE, LANG_FR, LANG_ES, LANG_IT, LANG_NL};
 
 /* The roles a word of a section takes, and its value. */
@@ -94,8 +125,8 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
         int section;
         char kind;
         int32_t v;
-    } kinds[] = {{LS_number_units, 'u', 0},        {LS_number_prefixes, 'e', 0},
-                 {LS_number_hundreds, 'h', 100},   {LS_number_thousands, 'k', 1000},
+    } kinds[] = {{LS_number_units, 'u', 0},          {LS_number_prefixes, 'e', 0},
+                 {LS_number_hundreds, 'h', 100},     {LS_number_thousands, 'k', 1000},
                  {LS_number_millions, 'M', 1000000}, {LS_number_joiners, 'j', 0}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(kinds); k++) {
         if (kinds[k].section != e->section)
@@ -114,20 +145,40 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
     return true;
 }
 
-/* The first word of each asap phrase may start a date ("lo antes posible"). */
-static void asap_first_words(void) {
-    for (size_t k = dw__ex_g.pat_start[LS_asap]; k < dw__ex_g.pat_start[LS_asap + 1]; k++) {
-        const char *p = dw__ex_g.pat[k];
-        size_t n = strcspn(p, " ?*");
-        char *w = dw__ex_g.asap_first[k - dw__ex_g.pat_start[LS_asap]];
-        if (p[0] == '{' || n == 0 || n >= sizeof dw__ex_g.asap_first[0])
-            continue;
-        memcpy(w, p, n);
-        w[n] = '\0';
-        struct kwdef *d = kw_entry(w);
-        if (d)
-            d->roles |= R_DWORD;
-    }
+/* The words a pattern may start with ("already", "{avons|utilisons}", "lo"), as keywords
+ * with R_PATSTART (and R_DWORD for an asap phrase: "lo antes posible" may start a date),
+ * so that dw__ex_lang_match() tries patterns only at such a word. Their text lives in
+ * first_pool. */
+static bool pattern_first_words(void) {
+    static char first_pool[8192];
+    size_t used = 0;
+    for (int s = 0; s < LS_COUNT; s++)
+        for (size_t k = dw__ex_g.pat_start[s]; k < dw__ex_g.pat_start[s + 1]; k++) {
+            const char *p = dw__ex_g.pat[k];
+            size_t n = strcspn(p, " ?*");
+            bool alt = p[0] == '{';
+            const char *q = alt ? p + 1 : p, *end = alt ? strchr(p, '}') : p + n;
+            if (!end)
+                continue;
+            while (q < end) {
+                size_t l = strcspn(q, "|}");
+                if (alt && q + l > end)
+                    l = (size_t)(end - q);
+                if (!alt)
+                    l = (size_t)(end - q);
+                if (l == 0 || used + l + 1 > sizeof first_pool)
+                    return l == 0;
+                char *w = first_pool + used;
+                memcpy(w, q, l);
+                w[l] = '\0';
+                used += l + 1;
+                struct kwdef *d = kw_entry(w);
+                if (d)
+                    d->roles |= R_PATSTART | (s == LS_asap ? R_DWORD : 0);
+                q += l + 1;
+            }
+        }
+    return true;
 }
 
 void dw__ex_langdata_init(void) {
@@ -144,11 +195,12 @@ void dw__ex_langdata_init(void) {
     /* patterns by section, in file order */
     size_t np = 0;
     static const bool listed[LS_COUNT] = {
-        [LS_already] = true,        [LS_replace] = true,          [LS_qualifiers_max] = true,
-        [LS_qualifiers_about] = true, [LS_qualifiers_min] = true,  [LS_range_links] = true,
-        [LS_range_between] = true,  [LS_range_and] = true,        
-        [LS_currency_phrases] = true, [LS_asap] = true, [LS_within] = true,
-        [LS_before_tax] = true};
+        [LS_already] = true,          [LS_replace] = true,
+        [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
+        [LS_qualifiers_min] = true,   [LS_range_links] = true,
+        [LS_range_between] = true,    [LS_range_and] = true,
+        [LS_currency_phrases] = true, [LS_asap] = true,
+        [LS_within] = true,           [LS_before_tax] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
@@ -161,6 +213,8 @@ void dw__ex_langdata_init(void) {
             }
             dw__ex_g.pat[np] = e->w;
             dw__ex_g.pat_val[np] = (int16_t)e->val;
+            dw__ex_g.pat_len[np] = (uint8_t)(strlen(e->w) < 255 ? strlen(e->w) : 255);
+            dw__ex_g.first_n[np] = first_element(e->w);
             dw__ex_g.pat_lang[np++] = e->lang;
         }
     }
@@ -195,12 +249,13 @@ void dw__ex_langdata_init(void) {
         else if (val && !d->val)
             d->val = val; /* the first file's value (en, de, fr, es, it, nl) */
     }
-    asap_first_words();
+    if (!pattern_first_words())
+        dw__ex_g.error = "the first words of the language files' patterns do not fit";
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+        size_t e = first_matches(c, i, k) ? dw__ex_pat_match(c, i, dw__ex_g.pat[k]) : 0;
         if (e) {
             *ret_end = e;
             return dw__ex_g.pat_val[k];
@@ -220,8 +275,10 @@ static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang
 }
 
 size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
+    if (!role(c, i, R_PATSTART) && kind(c, i, TK_WORD))
+        return 0; /* no pattern starts with this word */
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
+        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
         size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
         if (e)
@@ -231,12 +288,15 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
 }
 
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
-    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
-        if (end == 0 || !pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[k]))
-            continue;
-        size_t s = dw__ex_pat_before(c, end, dw__ex_g.pat[k]);
-        if (s != SIZE_MAX)
-            return s;
+    /* the longest first: a start five tokens back, then four... */
+    for (size_t k = end < 5 ? end : 5; k >= 1; k--) {
+        size_t st = end - k;
+        if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
+            continue; /* no pattern starts with this word */
+        for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
+            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
+                dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
+                return st;
     }
     return SIZE_MAX;
 }
@@ -246,7 +306,7 @@ bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
         return false;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
         if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&
-            is_n(c, i, dw__ex_g.pat[k], strlen(dw__ex_g.pat[k])))
+            is_n(c, i, dw__ex_g.pat[k], dw__ex_g.pat_len[k]))
             return true;
     return false;
 }

@@ -45,8 +45,8 @@ void dw__ex_classify(struct ctx *c) {
             k->kw = (uint16_t)kw;
             k->roles |= d->roles | (here ? d->lroles : 0);
             k->nval = (int32_t)((k->roles & R_NUMW) && d->nval ? d->nval
-                                : here && d->lval                ? d->lval
-                                                                 : d->val);
+                                : here && d->lval              ? d->lval
+                                                               : d->val);
         }
         if (!(k->roles & (R_NUMW | R_ARTICLE | R_SCALE | R_DOZEN)) && l >= 3) {
             int32_t v = dw__ex_word_number(s, l);

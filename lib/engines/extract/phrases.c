@@ -246,8 +246,9 @@ static size_t phrase_match(const struct ctx *c, const struct phrase *p, size_t i
 
 /* The longest phrase of ix starting at token i whose key is key[0..kl), or NULL. */
 static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex *ix, size_t i,
-                                        const char *key, size_t kl, size_t *ret_end) {
-    uint32_t h = dw_fnv1a32(key, kl) & (uint32_t)ix->mask;
+                                        const char *key, size_t kl, uint32_t full,
+                                        size_t *ret_end) {
+    uint32_t h = full & (uint32_t)ix->mask;
     for (;;) {
         uint32_t s = ix->slot[h];
         if (!s)
@@ -272,13 +273,19 @@ const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *i
                                      size_t *ret_end) {
     if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
         return NULL;
-    char key[KEY_MAX];
+    struct dw__ex_vcache local, *vc = c->vc ? c->vc : &local;
     const char *w = c->lo + c->t[i].s;
-    size_t n = tlen(c, i), kl = dw__ex_stem(w, n, key, KEY_MAX);
-    const struct phrase *p = vocab_probe(c, ix, i, key, kl, ret_end);
-    if (!p && n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD) {
-        kl = dw__ex_stem(w, n - 1, key, KEY_MAX);
-        p = vocab_probe(c, ix, i, key, kl, ret_end);
+    size_t n = tlen(c, i);
+    bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
+    if (!c->vc || vc->s != c->t[i].s + 1) {
+        vc->s = c->t[i].s + 1;
+        vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
+        vc->h = dw_fnv1a32(vc->key, vc->kl);
+        vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
+        vc->h2 = less_n ? dw_fnv1a32(vc->key2, vc->kl2) : 0;
     }
+    const struct phrase *p = vocab_probe(c, ix, i, vc->key, vc->kl, vc->h, ret_end);
+    if (!p && less_n)
+        p = vocab_probe(c, ix, i, vc->key2, vc->kl2, vc->h2, ret_end);
     return p;
 }

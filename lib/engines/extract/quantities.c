@@ -262,16 +262,29 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
         *open = i;
         return true;
     }
+    /* or in brackets a few words on: "5 strutture in provincia di Padova (un ospedale e 4
+     * poliambulatori)", "12 sites in Bavaria (9 clinics, 3 labs)" */
+    for (size_t k = j; k < i && k <= j + 8; k++)
+        if (is(c, k, "(")) {
+            for (size_t m = k + 1; m < i; m++)
+                if (is(c, m, ")"))
+                    return false;
+            *open = i;
+            return true;
+        }
     return false;
 }
 
 /* Words that give a total after its parts: "10 negozi a Roma, 6 a Milano … In totale 17
  * sedi", "in total", "insgesamt", "au total", "en total", "in totaal", "alles samen". */
 static bool total_before(const struct ctx *c, size_t i) {
-    static const char *const pats[] = {"{in|en|au} {total|totale|totaal}",
-                                       "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
-                                       "in {all|summe|tutto}", "alles {samen|bij elkaar}",
-                                       "{im|in} ganzen", "{zusammen|samen|together}"};
+    static const char *const pats[] = {
+        "{in|en|au} {total|totale|totaal}",
+        "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
+        "in {all|summe|tutto}",
+        "alles {samen|bij elkaar}",
+        "{im|in} ganzen",
+        "{zusammen|samen|together}"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(pats); k++) {
         size_t b = dw__ex_pat_before(c, i, pats[k]);
         if (b != SIZE_MAX)
@@ -327,9 +340,9 @@ static json_t *qty_json(struct ctx *c, const struct qty *q) {
         size_t cs = c->t[q->u0].s, ce = c->t[q->u1 - 1].e;
         dw__ex_put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
         if (q->per_unit)
-            dw__ex_put(c, o, "per",
-                       json_pack("{s:I, s:s}", "value", (json_int_t)q->per_value, "unit",
-                                 q->per_unit));
+            dw__ex_put(
+                c, o, "per",
+                json_pack("{s:I, s:s}", "value", (json_int_t)q->per_value, "unit", q->per_unit));
         dw__ex_put_span(c, o, q->t0, q->t1);
         dw__ex_put_conf(c, o, q->conf);
     }
@@ -349,8 +362,8 @@ static size_t keep_counts(struct ctx *c, struct qty *q, size_t nq, json_t *notes
             q[kept++] = q[k];
             continue;
         }
-        json_t *o = notes && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS ? qty_json(c, &q[k])
-                                                                           : NULL;
+        json_t *o =
+            notes && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS ? qty_json(c, &q[k]) : NULL;
         if (o) {
             dw__ex_put(c, o, "field", json_string("quantities"));
             dw__ex_put(c, o, "why", json_string("a part of a count given before it"));
@@ -475,9 +488,9 @@ static int64_t cell_number(const char *text, const struct cell *cl, bool *blank)
 
 /* "Total", "Totale", "Totaal", "Gesamt", "Summe", "Total général", "Totales", "In totaal". */
 static bool total_cell(const struct ctx *c, const struct cell *cl) {
-    static const char *const words[] = {"total",  "totale", "totaal", "gesamt", "summe",
-                                        "totales", "totali", "totals", "insgesamt", "sum",
-                                        "tot",    "in totaal", "gesamtsumme", "somma"};
+    static const char *const words[] = {"total",   "totale",    "totaal",      "gesamt",    "summe",
+                                        "totales", "totali",    "totals",      "insgesamt", "sum",
+                                        "tot",     "in totaal", "gesamtsumme", "somma"};
     size_t n = cl->e - cl->s;
     const char *w = c->lo + cl->s;
     for (size_t k = 0; k < DW_ARRAY_SIZE(words); k++) {
@@ -595,7 +608,19 @@ static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, stru
         dup = dup || strcmp(seen[k], u->name) == 0;
     if (u && !dup && nq < cap)
         q[nq++] = (struct qty){t0, t1, (int64_t)n_data, u->name, u0, u1, 85, 0, NULL};
-    claim(c, t0, t1);
+    /* the header and the figures are read; the names in the first column stay for the
+     * places ("Milano", "Den Haag") */
+    size_t h0, h1;
+    if (bytes_tokens(c, h->s, h->e, &h0, &h1))
+        claim(c, h0, h1);
+    for (size_t r = 1; r < nr; r++)
+        for (size_t col = 1; col < rows[r].n; col++) {
+            size_t a, b;
+            if (bytes_tokens(c, rows[r].cell[col].s, rows[r].cell[col].e, &a, &b))
+                claim(c, a, b);
+        }
+    if (total && bytes_tokens(c, total->cell[0].s, total->cell[0].e, &h0, &h1))
+        claim(c, h0, h1);
     return nq;
 }
 

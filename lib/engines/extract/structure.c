@@ -69,11 +69,12 @@ static bool is_blank(const struct line *l) {
  * inoltrato:", "-------- Message transféré --------", "Doorgestuurd bericht"... */
 static bool forward_marker(const char *lo, size_t n) {
     static const char *const marks[] = {
-        "forwarded message",       "begin forwarded",    "original message follows",
-        "weitergeleitete nachricht", "anfang der weitergeleiteten",
-        "message transféré", "message réexpédié",
-        "mensaje reenviado",       "messaggio inoltrato", "doorgestuurd bericht",
-        "doorgestuurde bericht",   "fwd message",
+        "forwarded message",           "begin forwarded",
+        "original message follows",    "weitergeleitete nachricht",
+        "anfang der weitergeleiteten", "message transféré",
+        "message réexpédié",           "mensaje reenviado",
+        "messaggio inoltrato",         "doorgestuurd bericht",
+        "doorgestuurde bericht",       "fwd message",
     };
     /* a rule of dashes around it, or a colon after it */
     if (n > 90 || n < 12 || !(lo[n - 1] == ':' || memchr(lo, '-', n)))
@@ -87,8 +88,8 @@ static bool forward_marker(const char *lo, size_t n) {
 /* "-----Original Message-----" in the six languages, or a rule of underscores (Outlook). */
 static bool original_marker(const char *lo, size_t n) {
     static const char *const marks[] = {
-        "original message",       "ursprüngliche nachricht", "message d'origine",
-        "mensaje original",       "messaggio originale",          "oorspronkelijk bericht",
+        "original message",        "ursprüngliche nachricht", "message d'origine",
+        "mensaje original",        "messaggio originale",     "oorspronkelijk bericht",
         "oorspronkelijke bericht",
     };
     if (n > 80)
@@ -111,11 +112,11 @@ static bool original_marker(const char *lo, size_t n) {
 static bool header_field(const char *lo, bool *from) {
     static const char *const senders[] = {"from", "von", "de", "da", "van"};
     static const char *const others[] = {
-        "sent",    "gesendet", "envoyé", "enviado",  "enviado el", "inviato", "verzonden",
-        "date",    "datum",    "data",          "fecha",    "to",         "an",      "à",
-        "para",    "a",        "aan",           "cc",       "bcc",        "subject", "betreff",
-        "objet",   "asunto",   "oggetto",       "onderwerp", "reply-to",  "antwort an",
-        "répondre à", "inviato il", "sent on", "À"};
+        "sent",       "gesendet", "envoyé",  "enviado",   "enviado el", "inviato",    "verzonden",
+        "date",       "datum",    "data",    "fecha",     "to",         "an",         "à",
+        "para",       "a",        "aan",     "cc",        "bcc",        "subject",    "betreff",
+        "objet",      "asunto",   "oggetto", "onderwerp", "reply-to",   "antwort an", "répondre à",
+        "inviato il", "sent on",  "À"};
     *from = false;
     const char *colon = strchr(lo, ':');
     if (!colon || colon - lo > 16)
@@ -141,8 +142,8 @@ static bool header_field(const char *lo, bool *from) {
  * verb and a colon at the end (of this line or, wrapped, of the next). */
 static bool attribution(const char *lo, size_t n, const char *next, size_t nn) {
     static const char *const verbs[] = {
-        " wrote",  " schrieb", " a écrit", " escribió", " ha scritto",
-        " schreef", " writes",  " scrive",            " a ecrit",         " escribio",
+        " wrote",   " schrieb", " a écrit", " escribió", " ha scritto",
+        " schreef", " writes",  " scrive",  " a ecrit",  " escribio",
     };
     bool colon = n > 0 && lo[n - 1] == ':';
     bool next_colon = next && nn > 0 && nn <= 120 && next[nn - 1] == ':';
@@ -169,27 +170,79 @@ static bool attribution(const char *lo, size_t n, const char *next, size_t nn) {
  * "Mit freundlichen Grüßen", "Cordialement", "Un saludo", "Cordiali saluti", "Met
  * vriendelijke groet", "Groet, Bram", "Grazie, Davide". */
 static bool sign_off(const char *lo, size_t n) {
-    static const char *const phrases[] = {
-        /* en */ "best regards", "kind regards", "warm regards", "regards", "best wishes",
-        "many thanks", "thanks in advance", "thank you", "thanks", "cheers", "sincerely",
-        "yours sincerely", "yours faithfully", "all the best", "best",
-        /* de */ "mit freundlichen grüßen", "mit freundlichen grüssen",
-        "mit freundlichem gruß", "freundliche grüße",
-        "freundliche grüsse", "viele grüße", "viele grüsse",
-        "beste grüße", "beste grüsse", "liebe grüße",
-        "herzliche grüße", "gruß", "grüße",
-        "grüsse", "mfg", "lg", "vg", "danke", "vielen dank",
-        /* fr */ "bien cordialement", "cordialement", "bien à vous", "salutations",
-        "sincères salutations", "meilleures salutations", "merci d'avance", "merci",
-        "bonne journée",
-        /* es */ "un saludo", "saludos cordiales", "saludos", "atentamente",
-        "un cordial saludo", "muchas gracias", "gracias",
-        /* it */ "cordiali saluti", "distinti saluti", "un saluto", "saluti", "grazie mille",
-        "grazie", "cordialmente", "buona giornata", "a presto",
-        /* nl */ "met vriendelijke groeten", "met vriendelijke groet", "vriendelijke groeten",
-        "vriendelijke groet", "met hartelijke groet", "hartelijke groeten", "groetjes",
-        "groeten", "groet", "mvg", "hoogachtend", "alvast bedankt", "bedankt",
-        "dank je wel"};
+    static const char *const phrases[] = {/* en */ "best regards",
+                                          "kind regards",
+                                          "warm regards",
+                                          "regards",
+                                          "best wishes",
+                                          "many thanks",
+                                          "thanks in advance",
+                                          "thank you",
+                                          "thanks",
+                                          "cheers",
+                                          "sincerely",
+                                          "yours sincerely",
+                                          "yours faithfully",
+                                          "all the best",
+                                          "best",
+                                          /* de */ "mit freundlichen grüßen",
+                                          "mit freundlichen grüssen",
+                                          "mit freundlichem gruß",
+                                          "freundliche grüße",
+                                          "freundliche grüsse",
+                                          "viele grüße",
+                                          "viele grüsse",
+                                          "beste grüße",
+                                          "beste grüsse",
+                                          "liebe grüße",
+                                          "herzliche grüße",
+                                          "gruß",
+                                          "grüße",
+                                          "grüsse",
+                                          "mfg",
+                                          "lg",
+                                          "vg",
+                                          "danke",
+                                          "vielen dank",
+                                          /* fr */ "bien cordialement",
+                                          "cordialement",
+                                          "bien à vous",
+                                          "salutations",
+                                          "sincères salutations",
+                                          "meilleures salutations",
+                                          "merci d'avance",
+                                          "merci",
+                                          "bonne journée",
+                                          /* es */ "un saludo",
+                                          "saludos cordiales",
+                                          "saludos",
+                                          "atentamente",
+                                          "un cordial saludo",
+                                          "muchas gracias",
+                                          "gracias",
+                                          /* it */ "cordiali saluti",
+                                          "distinti saluti",
+                                          "un saluto",
+                                          "saluti",
+                                          "grazie mille",
+                                          "grazie",
+                                          "cordialmente",
+                                          "buona giornata",
+                                          "a presto",
+                                          /* nl */ "met vriendelijke groeten",
+                                          "met vriendelijke groet",
+                                          "vriendelijke groeten",
+                                          "vriendelijke groet",
+                                          "met hartelijke groet",
+                                          "hartelijke groeten",
+                                          "groetjes",
+                                          "groeten",
+                                          "groet",
+                                          "mvg",
+                                          "hoogachtend",
+                                          "alvast bedankt",
+                                          "bedankt",
+                                          "dank je wel"};
     if (n == 0 || n > 60)
         return false;
     for (size_t k = 0; k < DW_ARRAY_SIZE(phrases); k++) {
@@ -223,20 +276,61 @@ static bool sign_off(const char *lo, size_t n) {
 /* Words of a legal notice: three of them in one paragraph make it a disclaimer (a title
  * such as "DISCLAIMER" or "AVVISO DI RISERVATEZZA" counts two). */
 static int disclaimer_cues(const char *lo) {
-    static const char *const strong[] = {
-        "disclaimer", "avviso di riservatezza", "haftungsausschluss", "avis de confidentialit",
-        "aviso de confidencialidad", "aviso legal", "confidentiality notice",
-        "rechten worden ontleend"};
-    static const char *const weak[] = {
-        "confidential", "vertraulich",  "confidentiel", "confidencial", "riservat",
-        "vertrouwelijk", "intended recipient", "intended solely", "intended only",
-        "addressee", "destinatari", "destinataire", "empfänger", "geadresseerde",
-        "received this", "in error", "per errore", "par erreur", "por error", "irrtümlich",
-        "per vergissing", "onbedoeld", "privileged", "unauthori", "non autorizzat",
-        "prohibited", "vietat", "untersagt", "interdit", "prohibid", "verboden",
-        "delete", "cancellarl", "löschen", "supprimer", "eliminar", "verwijderen",
-        "distruggerl", "informativa privacy", "d.lgs", "uitsluitend bestemd", "exclusivement",
-        "ausschließlich", "esclusivamente", "exclusivamente", "solely", "juridisch"};
+    static const char *const strong[] = {"disclaimer",
+                                         "avviso di riservatezza",
+                                         "haftungsausschluss",
+                                         "avis de confidentialit",
+                                         "aviso de confidencialidad",
+                                         "aviso legal",
+                                         "confidentiality notice",
+                                         "rechten worden ontleend"};
+    static const char *const weak[] = {"confidential",
+                                       "vertraulich",
+                                       "confidentiel",
+                                       "confidencial",
+                                       "riservat",
+                                       "vertrouwelijk",
+                                       "intended recipient",
+                                       "intended solely",
+                                       "intended only",
+                                       "addressee",
+                                       "destinatari",
+                                       "destinataire",
+                                       "empfänger",
+                                       "geadresseerde",
+                                       "received this",
+                                       "in error",
+                                       "per errore",
+                                       "par erreur",
+                                       "por error",
+                                       "irrtümlich",
+                                       "per vergissing",
+                                       "onbedoeld",
+                                       "privileged",
+                                       "unauthori",
+                                       "non autorizzat",
+                                       "prohibited",
+                                       "vietat",
+                                       "untersagt",
+                                       "interdit",
+                                       "prohibid",
+                                       "verboden",
+                                       "delete",
+                                       "cancellarl",
+                                       "löschen",
+                                       "supprimer",
+                                       "eliminar",
+                                       "verwijderen",
+                                       "distruggerl",
+                                       "informativa privacy",
+                                       "d.lgs",
+                                       "uitsluitend bestemd",
+                                       "exclusivement",
+                                       "ausschließlich",
+                                       "esclusivamente",
+                                       "exclusivamente",
+                                       "solely",
+                                       "juridisch"};
     int n = 0;
     for (size_t k = 0; k < DW_ARRAY_SIZE(strong); k++)
         if (strstr(lo, strong[k]))

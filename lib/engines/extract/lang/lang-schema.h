@@ -62,31 +62,48 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
 
 /* The names an LK_NAME section's values take; the value stored is the index + 1. */
 #define DW_LANG_CURRENCIES                                                                         \
-    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR",    \
+    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR",     \
         "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND"
 #define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter", "half" /* TU_* order */
 #define DW_LANG_DATE_WORDS                                                                         \
     "next", "this", "end", "year_end", "month_end", "quarter_end", "asap", "mid",                  \
         "quarter_letter", "calendar_week", "fiscal_year"
 #define DW_LANG_HOLIDAYS                                                                           \
-    "christmas", "new_year_eve", "easter", "ascension", "pentecost", "all_saints",               \
-        "thanksgiving", "ferragosto", "kings_day", "epiphany"
+    "christmas", "new_year_eve", "easter", "ascension", "pentecost", "all_saints", "thanksgiving", \
+        "ferragosto", "kings_day", "epiphany"
 enum lk_dateword {
-    DWK_NEXT = 1, DWK_THIS, DWK_END, DWK_YEAR_END, DWK_MONTH_END, DWK_QUARTER_END, DWK_ASAP,
-    DWK_MID, DWK_QLETTER, DWK_CW, DWK_FISCAL
+    DWK_NEXT = 1,
+    DWK_THIS,
+    DWK_END,
+    DWK_YEAR_END,
+    DWK_MONTH_END,
+    DWK_QUARTER_END,
+    DWK_ASAP,
+    DWK_MID,
+    DWK_QLETTER,
+    DWK_CW,
+    DWK_FISCAL
 };
 enum lk_holiday {
-    HOL_CHRISTMAS = 1, HOL_NEW_YEAR_EVE, HOL_EASTER, HOL_ASCENSION, HOL_PENTECOST,
-    HOL_ALL_SAINTS, HOL_THANKSGIVING, HOL_FERRAGOSTO, HOL_KINGS_DAY, HOL_EPIPHANY
+    HOL_CHRISTMAS = 1,
+    HOL_NEW_YEAR_EVE,
+    HOL_EASTER,
+    HOL_ASCENSION,
+    HOL_PENTECOST,
+    HOL_ALL_SAINTS,
+    HOL_THANKSGIVING,
+    HOL_FERRAGOSTO,
+    HOL_KINGS_DAY,
+    HOL_EPIPHANY
 };
 
 /* One word or pattern of one language's file, as embedded. */
 struct dw_lang_entry {
-    const char *w; /* the word (lower case, no apostrophe) or pattern */
-    unsigned char lang; /* index into en de fr es it nl */
+    const char *w;         /* the word (lower case, no apostrophe) or pattern */
+    unsigned char lang;    /* index into en de fr es it nl */
     unsigned char section; /* enum lk_section */
-    unsigned char only; /* listed under only_here: its roles hold in this language only */
-    long long val;      /* LK_INT value, LK_NAME index + 1; 0 otherwise */
+    unsigned char only;    /* listed under only_here: its roles hold in this language only */
+    long long val;         /* LK_INT value, LK_NAME index + 1; 0 otherwise */
 };
 
 /* A language's number format: decimal separator and the grouping ones (UTF-8 each). */
