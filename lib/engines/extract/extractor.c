@@ -259,13 +259,15 @@ static void release_index(struct tindex *ix) {
     free(ix->ph);
 }
 
-/* One pass of every extractor over the context's tokens. `screen`: also the instructions
- * to the system (the current-text pass of a structured message leaves them to the other). */
-static int run(struct ctx *c, json_t *out, bool screen) {
+/* One pass of every extractor over the context's tokens. `whole`: also what is read from
+ * the whole text rather than the tokens, the language and the instructions to the system
+ * (the pass over a message's other parts leaves them to the first). */
+static int run(struct ctx *c, json_t *out, bool whole) {
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
            *opt = json_array(), *stds = json_array(), *instr = json_array(), *integ = json_array(),
            *regions = json_array(), *contacts = json_array(), *notes = json_array();
-    dw__ex_put(c, out, "language", json_string(dw__ex_language(c)));
+    if (whole)
+        dw__ex_put(c, out, "language", json_string(dw__ex_language(c)));
     dw__ex_put(c, out, "quantities", quantities);
     if (contacts)
         dw__ex_extract_contacts(c, contacts);
@@ -286,7 +288,7 @@ static int run(struct ctx *c, json_t *out, bool screen) {
         dw__ex_extract_capabilities(c, caps, excl, opt);
     if (integ)
         dw__ex_extract_integrations(c, integ);
-    if (instr && screen)
+    if (instr && whole)
         dw__ex_extract_instructions(c, instr);
     dw__ex_put(c, out, "budget", budget);
     dw__ex_put(c, out, "deadline", deadline);
@@ -311,9 +313,8 @@ static int run(struct ctx *c, json_t *out, bool screen) {
 /* The parts a pass reads, as bits of enum dw_msg_part. */
 #define PART_BIT(p) (1u << (p))
 #define CURRENT_PARTS PART_BIT(DW_PART_CURRENT)
-#define READ_PARTS                                                                                 \
-    (PART_BIT(DW_PART_CURRENT) | PART_BIT(DW_PART_QUOTED) | PART_BIT(DW_PART_FORWARDED) |          \
-     PART_BIT(DW_PART_SIGNATURE))
+#define OTHER_PARTS                                                                                \
+    (PART_BIT(DW_PART_QUOTED) | PART_BIT(DW_PART_FORWARDED) | PART_BIT(DW_PART_SIGNATURE))
 
 /* The tokens of the parts in `keep` into out, a break where a left-out part was, without
  * the '>' that marks a quoted line; returns how many. */
@@ -414,8 +415,6 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
     }
     if (json_array_size(json_object_get(cur, "regions")) == 0)
         json_object_set(cur, "regions", json_object_get(all, "regions"));
-    json_object_set(cur, "contact_details", json_object_get(all, "contact_details"));
-    json_object_set(cur, "instructions_detected", json_object_get(all, "instructions_detected"));
     json_array_foreach(json_object_get(all, "notes"), i, e) {
         if (!in_current(e, p, np) && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS)
             json_array_append(notes, e);
@@ -437,8 +436,9 @@ static json_t *structure_json(const struct dw_msg_span *p, size_t np) {
 }
 
 /* Reads a message: the current text first, then (when the message has other parts) the
- * text with the quoted and forwarded messages and the signature, whose facts fill the gaps;
- * attribution and header lines and disclaimers are not read (their contact details are). */
+ * quoted and forwarded messages and the signature, whose facts fill the gaps; attribution
+ * and header lines and disclaimers are not read. Contact details, the language and the
+ * screening come from the whole text. */
 static int read_message(struct ctx *c, json_t *out) {
     struct dw_msg_span parts[DW_MSG_MAX_PARTS];
     size_t np = dw_msg_structure(c->text, c->len, parts, DW_MSG_MAX_PARTS);
@@ -462,18 +462,18 @@ static int read_message(struct ctx *c, json_t *out) {
         cur.nt = view_tokens(c, parts, np, CURRENT_PARTS, vt);
         struct ctx rest = *c;
         rest.t = vt + c->nt + 1;
-        rest.nt = view_tokens(c, parts, np, READ_PARTS, rest.t);
+        rest.nt = view_tokens(c, parts, np, OTHER_PARTS, rest.t);
         memset(claims, 0, nt + 1);
         dw__ex_mark_negation(&cur);
-        r = run(&cur, out, false);
-        if (r == 0) {
+        r = run(&cur, out, true);
+        if (r == 0 && rest.nt > 0) {
             rest.claim = claims;
             memset(claims, 0, nt + 1);
             dw__ex_mark_negation(&rest);
-            r = run(&rest, other, true);
+            r = run(&rest, other, false);
+            if (r == 0)
+                fill_gaps(out, other, parts, np);
         }
-        if (r == 0)
-            fill_gaps(out, other, parts, np);
         json_decref(other);
         free(vt);
         c->t = all;

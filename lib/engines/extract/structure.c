@@ -366,11 +366,17 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
     size_t n_lines = 1;
     for (size_t i = 0; i < len; i++)
         n_lines += text[i] == '\n';
-    struct line *ln = malloc(n_lines * sizeof *ln);
-    uint8_t *kind = malloc(n_lines ? n_lines : 1);
+    /* most messages fit the stack */
+    struct line ln_small[128];
+    uint8_t kind_small[128];
+    bool small = n_lines <= 128;
+    struct line *ln = small ? ln_small : malloc(n_lines * sizeof *ln);
+    uint8_t *kind = small ? kind_small : malloc(n_lines);
     if (!ln || !kind) {
-        free(ln);
-        free(kind);
+        if (!small) {
+            free(ln);
+            free(kind);
+        }
         out[0] = (struct dw_msg_span){0, (uint32_t)len, DW_PART_CURRENT};
         return 1;
     }
@@ -509,8 +515,10 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
         size_t e = i + 1 < nl ? ln[i + 1].s : len;
         push(out, cap, &np, ln[i].s, e, p);
     }
-    free(ln);
-    free(kind);
+    if (!small) {
+        free(ln);
+        free(kind);
+    }
     if (np == 0)
         out[np++] = (struct dw_msg_span){0, (uint32_t)len, DW_PART_CURRENT};
     return np;
