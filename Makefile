@@ -21,7 +21,7 @@ DEB_PACKAGES := gcc meson ninja-build pkg-config python3 \
                 libcmocka-dev libxgboost-dev libstemmer-dev libssl-dev libglpk-dev \
                 libmicrohttpd-dev libcurl4-openssl-dev libgmime-3.0-dev libical-dev \
                 libcairo2-dev libpango1.0-dev libmd4c-dev libmd4c-html0-dev \
-                libexttextcat-dev libexttextcat-data
+                libexttextcat-dev libexttextcat-data libxml2-dev
 TEST_DEB_PACKAGES := sqlite3 curl prometheus clang-format chromium nodejs npm poppler-utils \
                      python3-icalendar
 BUILD      ?= build
@@ -95,6 +95,9 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	./$(BUILD_BENCH)/bench/dealwright-bench-cel
 	./$(BUILD_BENCH)/bench/dealwright-bench-pricing
 	./$(BUILD_BENCH)/bench/dealwright-bench-configure
+	./$(BUILD_BENCH)/bench/dealwright-bench-mail
+	./$(BUILD_BENCH)/bench/dealwright-bench-documents
+	./$(BUILD_BENCH)/bench/dealwright-bench-models
 	./$(BUILD_BENCH)/bench/dealwright-bench-serve ./$(BUILD_BENCH)/src/dealwright
 
 $(BUILD_ASAN)/build.ninja: | deps

@@ -117,9 +117,16 @@ int main(int argc, char **argv) {
         }
         return bench_report(deals, NULL);
     }
+    /* `pipeline [N]`: only the pipeline, for profiling it (no extraction, scoring or
+     * retrieval figures around it) */
+    bool only_pipeline = argc > 1 && strcmp(argv[1], "pipeline") == 0;
+    if (only_pipeline) {
+        argv++;
+        argc--;
+    }
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     if (n <= 0 || n > 1000000) {
-        fprintf(stderr, "usage: dealwright-bench [N]\n");
+        fprintf(stderr, "usage: dealwright-bench [pipeline] [N] | report [DEALS | STATE.DB]\n");
         return 2;
     }
     char dir[] = "/tmp/dealwright-bench-XXXXXX";
@@ -140,7 +147,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s\n", dw_error_format(&err, buf, sizeof buf));
         return 3;
     }
-    if (bench_extract(dir, dw_engine_workspace(e)) != 0)
+    if (!only_pipeline && bench_extract(dir, dw_engine_workspace(e)) != 0)
         return 3;
     /* DW_BENCH_MODEL=1: train the example's scoring model first, so qualification blends it */
     const char *with_model = getenv("DW_BENCH_MODEL");
@@ -276,7 +283,8 @@ int main(int argc, char **argv) {
         printf("\n");
         json_decref(stats);
     }
-    bench_scoring(e);
+    if (!only_pipeline)
+        bench_scoring(e);
     dw_run_stats_release(&st);
     json_decref(res);
     json_decref(leads);
@@ -285,5 +293,5 @@ int main(int argc, char **argv) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         return 3;
-    return bench_retrieval();
+    return only_pipeline ? 0 : bench_retrieval();
 }

@@ -280,30 +280,56 @@ function quoteDiffView(diff) {
     table(['total', 'r' + diff.from.revision, 'r' + diff.to.revision, 'change'], totals, [1, 2, 3]));
 }
 
-// The proposal's Markdown shown as structure (headings, lists, paragraphs), all as text.
-function markdownView(md) {
-  const box = el('div.proposal', {id: 'proposal'});
-  let para = [];
-  let list = null;
-  const flush = () => {
-    if (para.length) box.append(el('p', {}, para.join(' ')));
-    para = [];
-    list = null;
-  };
-  for (const line of (md || '').split('\n')) {
-    const h = /^(#{1,4})\s+(.*)$/.exec(line);
-    const li = /^\s*[-*]\s+(.*)$/.exec(line);
-    if (h) { flush(); box.append(el('h' + Math.min(h[1].length + 1, 5), {}, h[2])); }
-    else if (li) {
-      if (para.length) { box.append(el('p', {}, para.join(' '))); para = []; }
-      if (!list) { list = el('ul', {}); box.append(list); }
-      list.append(el('li', {}, li[1]));
-    } else if (/^\s*\|/.test(line)) { flush(); box.append(el('pre', {}, line)); }
-    else if (!line.trim() || /^---+$/.test(line.trim())) flush();
-    else para.push(line.replace(/\*\*/g, ''));
+// The proposal as the customer reads it: the server's HTML of it (md4c, raw HTML refused),
+// parsed into an inert document and copied over element by element — only the elements a
+// Markdown document has, no attribute but a cell's alignment — so nothing in it can run or
+// load, whatever the text says. Tables show as tables.
+const PROPOSAL_TAGS = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'UL', 'OL', 'LI', 'TABLE',
+  'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'STRONG', 'EM', 'CODE', 'PRE', 'BLOCKQUOTE', 'HR', 'BR',
+  'SUP', 'DEL', 'A']);
+function copySafe(node) {
+  if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.nodeValue);
+  if (node.nodeType !== Node.ELEMENT_NODE) return null;
+  if (!PROPOSAL_TAGS.has(node.tagName)) {
+    // an element a proposal does not have: its text only
+    return document.createTextNode(node.textContent);
   }
-  flush();
+  const e = document.createElement(node.tagName === 'A' ? 'span' : node.tagName.toLowerCase());
+  const align = node.getAttribute('align');
+  if ((node.tagName === 'TH' || node.tagName === 'TD') && /^(left|right|center)$/.test(align || ''))
+    e.className = 'align-' + align;
+  for (const c of node.childNodes) {
+    const k = copySafe(c);
+    if (k) e.append(k);
+  }
+  return e;
+}
+function proposalView(html) {
+  const box = el('div.proposal', {id: 'proposal'});
+  // only the article: the page's own style sheet is for readers of the page itself (and
+  // the console's policy allows no inline style)
+  const body = /<article class="proposal">([\s\S]*)<\/article>/.exec(html || '');
+  const doc = new DOMParser().parseFromString(body ? body[1] : '', 'text/html');
+  const article = doc.body;
+  for (const c of article.childNodes) {
+    const k = copySafe(c);
+    if (k) box.append(k);
+  }
   return box;
+}
+
+// The proposal's PDF, fetched with the token and handed to the browser as a download.
+async function downloadPdf(id, status) {
+  status.textContent = '';
+  const res = await fetch('/v1/deals/' + seg(id) + '/proposal?format=pdf',
+    {headers: {Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY)}});
+  if (!res.ok) { status.textContent = 'The PDF could not be made (' + res.status + ').'; return; }
+  const url = URL.createObjectURL(await res.blob());
+  const a = el('a', {href: url, download: 'proposal-' + id + '.pdf'});
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 function approvalCard(a, dealStage, onDone) {
@@ -341,7 +367,10 @@ function approvalCard(a, dealStage, onDone) {
 async function dealPage(id) {
   const [d, tl] = await Promise.all([api('deals/' + seg(id)), api('deals/' + seg(id) + '/timeline')]);
   let proposal = null;
-  try { proposal = await api('deals/' + seg(id) + '/proposal'); } catch (e) { if (e.status !== 404) throw e; }
+  const res = await fetch('/v1/deals/' + seg(id) + '/proposal?format=html',
+    {headers: {Authorization: 'Bearer ' + sessionStorage.getItem(TOKEN_KEY)}});
+  if (res.ok) proposal = await res.text();
+  else if (res.status !== 404) throw new ApiError(res.status, null);
   const req = d.requirements || {};
   const spans = spansOf(req);
   const warn = new Set(['instructions_detected', 'ignored']);
@@ -412,8 +441,13 @@ async function dealPage(id) {
   }
 
   // Proposal.
+  const pdfStatus = el('span.error', {role: 'alert'});
   page.append(el('div.panel', {}, el('h2', {}, 'Proposal'),
-    proposal ? markdownView(proposal.markdown) : el('p.muted', {}, 'No proposal yet.')));
+    proposal ? [el('p', {}, el('button', {type: 'button', id: 'proposal-pdf',
+                                          onclick: () => downloadPdf(id, pdfStatus)}, 'Download PDF'),
+                      ' ', pdfStatus),
+                proposalView(proposal)]
+             : el('p.muted', {}, 'No proposal yet.')));
 
   // Decided approvals.
   const decided = (d.approvals || []).filter((a) => a.status !== 'pending');

@@ -13,6 +13,9 @@
 #   cel/        each expression of cel-spec's conformance files (EXPR, or EXPR NUL JSON when
 #               the test binds x), and the example workspace's `when:` conditions
 #   ask/        the subject of each sample lead, and the headings of the knowledge documents
+#   mail/       the sample mails of tests/data/mail
+#   document/   the example's proposal templates (Markdown with Mustache tags) and a proposal
+#               with raw HTML in its text and its table
 #
 # Usage: fuzz/make-corpus.sh [SPEC-DIR]   (default ../shared/conformance/mustache-spec)
 set -eu
@@ -143,9 +146,25 @@ for path in sorted(glob.glob(os.path.join(top, 'example', 'knowledge', '*.md')))
         heads = [l.lstrip('#').strip() for l in f if l.startswith('## ')]
     put(d, 'headings-' + os.path.basename(path)[:-3] + '.txt', ' '.join(heads) + '?')
 
+# ---- document -----------------------------------------------------------------------
+d = reset('document')
+for path in sorted(glob.glob(os.path.join(top, 'example', 'templates', '**', 'proposal.mustache'),
+                             recursive=True)):
+    with open(path, 'rb') as f:
+        put(d, 'template-' + os.path.relpath(path, os.path.join(top, 'example', 'templates'))
+            .replace('/', '-')[:-9] + '.md', f.read())
+put(d, 'hostile.md', '# Proposal\n\n<script>alert(1)</script>\n\n| a | b |\n|---|--:|\n'
+    '| <img src=x onerror=alert(1)> | 1 |\n\nClaim [^1]\n\n[^1]: Heading, `k.md#a`\n')
+
 # ---- workspace ----------------------------------------------------------------------
 d = reset('workspace')
 for sel, name in (('c', 'catalog'), ('p', 'policies')):
     with open(os.path.join(top, 'example', name + '.yaml'), 'rb') as f:
         put(d, '%s.yaml' % name, sel.encode() + f.read())
+
+# ---- mail ---------------------------------------------------------------------------
+d = reset('mail')
+for path in sorted(glob.glob(os.path.join(top, 'tests', 'data', 'mail', '*.eml'))):
+    with open(path, 'rb') as f:
+        put(d, os.path.basename(path), f.read())
 PY

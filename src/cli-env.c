@@ -7,6 +7,8 @@
  *   DW_NOW         pin the clock (RFC 3339): tests, the demo and reproducible runs
  *   DW_FAILPOINTS  make agents fail ("pricing=2,proposal=fatal"): the retry and parking tests
  *   DW_DB          the store (a path or URL) when --db is not given
+ *   (key_env)      a language-model provider's key: the variable models.yaml names, read
+ *                  only when a provider needs its key (never logged, never stored)
  *
  * Empty counts as unset.
  */
@@ -28,10 +30,16 @@ int cli_now(dw_time_t *ret, struct dw_error *err) {
     return 0;
 }
 
+static const char *model_key(void *ud, const char *name) {
+    (void)ud;
+    return env(name);
+}
+
 int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_error *err) {
     *o = (struct dw_engine_opts){
         .db = cli->db ? cli->db : env("DW_DB"),
         .failpoints = env("DW_FAILPOINTS"),
+        .model_key = model_key,
     };
     return cli_now(&o->now_pin, err);
 }

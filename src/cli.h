@@ -101,6 +101,7 @@ int cmd_run(struct cli *, int, char **);
 int cmd_deals(struct cli *, int, char **);
 int cmd_deal_show(struct cli *, int, char **);
 int cmd_deal_proposal(struct cli *, int, char **);
+int cmd_deal_link(struct cli *, int, char **);
 int cmd_deal_book(struct cli *, int, char **);
 int cmd_deal_ics(struct cli *, int, char **);
 int cmd_deals_export(struct cli *, int, char **);
@@ -117,6 +118,10 @@ int cmd_price(struct cli *, int, char **);
 int cmd_audit_verify(struct cli *, int, char **);
 int cmd_audit_checkpoint(struct cli *, int, char **);
 int cmd_audit_show(struct cli *, int, char **);
+int cmd_model_check(struct cli *, int, char **);
+int cmd_model_calls(struct cli *, int, char **);
+int cmd_model_ask(struct cli *, int, char **);
+void cli_print_model_call(const json_t *call); /* cmd-model.c */
 int cmd_demo(struct cli *, int, char **);
 int cmd_privacy_purge(struct cli *, int, char **);
 int cmd_agents(struct cli *, int, char **);
@@ -142,6 +147,14 @@ int cmd_webhook_deliver(struct cli *, int, char **);
 int cmd_events_list(struct cli *, int, char **);
 int cmd_audit_list(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
+/* mail (src/cmd-mail.c) */
+int cli_lead_add_mail(struct cli *cli, const char *path, const char *data, size_t len);
+int cmd_deal_mail(struct cli *, int, char **);
+int cmd_mail_send(struct cli *, int, char **);
+int cmd_mail_outbox(struct cli *, int, char **);
+/* The relay's user and password from the variables the workspace names; -1 (printed) when
+ * one is named and not set. */
+int cli_smtp_auth(const struct dw_workspace *ws, struct dw_smtp_auth *ret);
 /* deal show --all: every deal, whole, as one JSON array (src/cmd-state.c) */
 int cli_deals_show_all(struct cli *cli, int argc);
 

@@ -170,5 +170,11 @@ int cmd_audit_show(struct cli *cli, int argc, char **argv) {
         printf("%6lld %s %-22s %-18s %.12s\n", (long long)dw_json_int(a, "seq", 0),
                dw_json_str(a, "at"), dw_json_str(a, "actor"), dw_json_str(a, "action"), h ? h : "");
     }
+    /* the deal's model calls (journaled apart from the chain; the step records name them) */
+    _cleanup_json_ json_t *calls = NULL;
+    if (dw_model_calls(cli->engine, id, &calls, &err) == 0 && json_array_size(calls)) {
+        printf("model calls:\n");
+        json_array_foreach(calls, i, a) cli_print_model_call(a);
+    }
     return EXIT_OK;
 }

@@ -1,5 +1,6 @@
 /* deals, deal show — list deals; show one whole (the contract's JSON with --json). */
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -217,22 +218,34 @@ int cmd_deal_show(struct cli *cli, int argc, char **argv) {
     return EXIT_OK;
 }
 
-/* deal proposal — the proposal's Markdown as the customer will read it, to send or convert. */
+/* deal proposal — the proposal as the customer will read it: its Markdown, a self-contained
+ * HTML page or a PDF (dw_deal_proposal_render), on stdout or into a file (-o, written
+ * atomically). A PDF is not written to a terminal. */
 int cmd_deal_proposal(struct cli *cli, int argc, char **argv) {
     int64_t id;
-    if (argc != 1 || dw_id_parse('D', argv[0], &id) < 0)
-        return cli_usage("usage: dealwright deal proposal ID");
+    bool bad = false;
+    const char *format = cli_opt(&argc, argv, "--format", &bad);
+    const char *out = cli_opt(&argc, argv, "-o", &bad);
+    if (bad || argc != 1 || dw_id_parse('D', argv[0], &id) < 0)
+        return cli_usage("usage: dealwright deal proposal ID [--format md|html|pdf] [-o FILE]");
+    if (format && !dw_doc_content_type(format))
+        return cli_usage("--format: md, html or pdf, got '%s'", format);
+    if (format && strcmp(format, "pdf") == 0 && !out && isatty(STDOUT_FILENO))
+        return cli_usage("a PDF is not written to a terminal: give -o FILE or redirect stdout");
     struct dw_error err = {0};
-    _cleanup_json_ json_t *d = NULL;
-    int r = dw_deal_show(cli->engine, id, &d, &err);
+    _cleanup_free_ char *bytes = NULL;
+    size_t len = 0;
+    int r = dw_deal_proposal_render(cli->engine, id, format, &bytes, &len, &err);
     if (r < 0)
         return cli_fail(&err, r);
-    const char *md = dw_json_str(json_object_get(d, "proposal"), "markdown");
-    if (!md) {
-        fprintf(stderr, "dealwright: %s has no proposal yet (stage %s)\n", argv[0],
-                dw_json_str(d, "stage"));
-        return EXIT_NOTFOUND;
+    if (out) {
+        if ((r = dw_write_file_atomic(out, bytes, len, &err)) < 0)
+            return cli_fail(&err, r);
+        return EXIT_OK;
     }
-    fputs(md, stdout);
+    if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "dealwright: cannot write the proposal to stdout\n");
+        return EXIT_INTERNAL;
+    }
     return EXIT_OK;
 }

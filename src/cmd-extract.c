@@ -3,10 +3,10 @@
  *
  * Both need only the workspace (its catalog is the vocabulary), not the store. Input to
  * `extract` is a lead (JSON, when the first non-blank byte is '{') or a message as plain
- * text; plain text has no received_at, so relative dates resolve against --at (default:
- * now). The labelled set is a directory of JSON files, one message each
- * (docs/internals/extraction.md "Evaluation"); `eval extraction` exits 1 when a field scores
- * below its goal, so `make test` fails on a regression.
+ * text, or a raw mail (read as `lead add` reads it); plain text has no received_at, so relative
+ * dates resolve against --at (default: now). The labelled set is a directory of JSON files, one
+ * message each (docs/internals/extraction.md "Evaluation"); `eval extraction` exits 1 when a field
+ * scores below its goal, so `make test` fails on a regression.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -52,9 +52,33 @@ int cmd_extract(struct cli *cli, int argc, char **argv) {
         return cli_usage("dealwright: --at %s: not an RFC 3339 time (2026-11-20T09:14:00Z)", at_s);
     char *data = NULL;
     size_t len;
-    r = dw_read_file(path, 256 * 1024, &data, &len, &err);
+    r = dw_read_file(path, DW_MAIL_MAX_BYTES, &data, &len, &err);
     if (r < 0)
         return cli_fail(&err, r);
+    /* a raw mail is read as one (its body decoded, its headers not taken for the customer's
+     * words) and extracted as the lead it makes */
+    json_t *mail = NULL;
+    if (dw_mail_sniff(data, len)) {
+        r = dw_mail_parse(data, len, name, &mail, &err);
+        free(data);
+        if (r < 0)
+            return cli_fail(&err, r);
+        json_t *lead = json_object_get(mail, "lead");
+        if (!json_is_object(lead)) {
+            fprintf(stderr, "dealwright: %s: not a lead: %s (%s)\n", name,
+                    dw_json_str(mail, "kind"), dw_json_str(mail, "reason"));
+            json_decref(mail);
+            return EXIT_INPUT;
+        }
+        data = json_dumps(lead, JSON_COMPACT);
+        json_decref(mail);
+        if (!data)
+            return cli_fail(NULL, -DW_ENOMEM);
+        len = strlen(data);
+    } else if (len > 256 * 1024) {
+        free(data);
+        return cli_bad_input("%s: more than 256 KiB of text", name);
+    }
     size_t k = 0;
     while (k < len && strchr(" \t\r\n", data[k]))
         k++;

@@ -1,10 +1,12 @@
-/* lead add — submit leads: one JSON object, or JSON Lines (one lead a line) for bulk import.
+/* lead add — submit leads: one JSON object, or JSON Lines (one lead a line) for bulk import;
+ * a mail, a folder of mails or a maildir goes to src/cmd-mail.c.
  *
  * The whole input is read and checked before anything is stored: a malformed line, an
  * unknown field, an oversized message or invalid UTF-8 anywhere is reported as FILE:LINE:COL
  * (and the field) and nothing is stored; otherwise all leads are stored in one transaction. */
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -41,7 +43,18 @@ int cmd_lead_add(struct cli *cli, int argc, char **argv) {
         return bad ? EXIT_USAGE : cli_lead_add_csv(cli, path, map); /* src/cmd-csv.c */
     struct dw_error err = {0};
     _cleanup_json_ json_t *leads = NULL, *res = NULL;
-    int r = dw_leads_read_file(path, &leads, &err);
+    /* a folder is mail (*.eml, or a maildir); so is a file that starts like a mail */
+    struct stat sb;
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return cli_lead_add_mail(cli, path, NULL, 0);
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    int r = dw_read_file(path, DW_LEADS_MAX_FILE, &data, &len, &err);
+    if (r < 0)
+        return cli_fail(&err, r);
+    if (dw_mail_sniff(data, len))
+        return cli_lead_add_mail(cli, path, data, len);
+    r = dw_leads_read_data(strcmp(path, "-") == 0 ? "<stdin>" : path, data, len, &leads, &err);
     if (r < 0)
         return cli_fail(&err, r);
     r = dw_leads_submit(cli->engine, leads, &res, &err);

@@ -86,6 +86,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         .openapi = dw_serve_openapi,
         .n_console = console_n_files,
     };
+    /* the relay's credentials, from the variables dealwright.yaml names (src/cmd-mail.c) */
+    struct dw_smtp_auth auth = {0};
+    if (dw_mail_relay(dw_engine_workspace(cli->engine))) {
+        if (cli_smtp_auth(dw_engine_workspace(cli->engine), &auth) < 0)
+            return EXIT_INPUT;
+        o.smtp_auth = &auth;
+    }
     struct dw_server_file *console = calloc(console_n_files + 1, sizeof *console);
     if (!console)
         return EXIT_INTERNAL;

@@ -215,6 +215,26 @@ static const struct cli_option deal_show_opts[] = {
     {"--all", NULL, "every deal, whole, as one JSON array (instead of ID)", 0},
     OPT_END,
 };
+static const struct cli_option deal_proposal_opts[] = {
+    {"--format", "FORMAT", "md (the default), html (a self-contained page) or pdf", 0},
+    {"-o", "FILE", "write it to FILE (atomically) instead of stdout", 0},
+    OPT_END,
+};
+static const struct cli_option deal_link_opts[] = {
+    {"--days", "N", "the link is valid for N days, 1-90 (default 14)", 0},
+    {"--as", "USER", "who makes the link (a team.yaml user; audited)", 0},
+    {"--base", "URL", "the server's public URL, printed before /p/TOKEN", 0},
+    {"--revoke", NULL, "withdraw every open link of the deal", 0},
+    {"--list", NULL, "the deal's links and their states (never their tokens)", 0},
+    OPT_END,
+};
+static const struct cli_option model_ask_opts[] = {
+    {"--task", "TASK", "extraction, drafting or answers: the models.yaml task", OPT_REQUIRED},
+    {"--schema", "FILE", "the answer's JSON Schema (an object)", OPT_REQUIRED},
+    {"--vars", "FILE", "the prompt template's data, a JSON object (customer text as data)", 0},
+    {"--deal", "DEAL", "journal the call under this deal (asking again replays the answer)", 0},
+    OPT_END,
+};
 static const struct cli_option audit_list_opts[] = {
     {"--action", "ACTION", "only records of this action (deal.accept, step_failed, ...)", 0},
     {"--after", "SEQ", "only records after this sequence number", 0},
@@ -233,6 +253,20 @@ static const struct cli_option deliveries_opts[] = {
     OPT_AFTER,
     OPT_END,
 };
+static const struct cli_option deal_mail_opts[] = {
+    {"--kind", "KIND", "reply (the clarifying questions) or proposal (the proposal letter)", 0},
+    {"-o", "FILE", "write the message to FILE.eml instead of stdout", 0},
+    {"--queue", NULL, "put it in the outbox for `mail send` instead", 0},
+    OPT_END,
+};
+static const struct cli_option mail_send_opts[] = {
+    {"--max", "N", "send at most N messages (default 100)", 0},
+    OPT_END,
+};
+static const struct cli_option mail_outbox_opts[] = {
+    {"--status", "STATUS", "only messages pending, sending, sent or dead", 0},
+    OPT_END,
+};
 static const struct cli_option replay_opts[] = {
     {"--dead", NULL, "every dead-lettered delivery", 0},
     OPT_END,
@@ -249,7 +283,8 @@ const struct cmd commands[] = {
     {"validate", "", "check the workspace; each problem as FILE:LINE:COL: message", CMD_WORKSPACE,
      cmd_validate, NULL, "dealwright validate"},
     {"lead add", "[FILE|-]",
-     "submit a lead (JSON) or many (JSON Lines, or a CRM's CSV export); prints the deal ids",
+     "submit a lead (JSON), many (JSON Lines, or a CRM's CSV export), or mail (FILE.eml, a "
+     "folder, a maildir); prints the deal ids",
      CMD_ENGINE, cmd_lead_add, lead_add_opts, "dealwright lead add samples/leads.jsonl"},
     {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, NULL,
      "dealwright run"},
@@ -257,8 +292,14 @@ const struct cmd commands[] = {
      "dealwright deals --stage awaiting_approval"},
     {"deal show", "ID", "one deal, whole", CMD_ENGINE, cmd_deal_show, deal_show_opts,
      "dealwright deal show D-000001"},
-    {"deal proposal", "ID", "the proposal's Markdown, as the customer reads it", CMD_ENGINE,
-     cmd_deal_proposal, NULL, "dealwright deal proposal D-000001 > proposal.md"},
+    {"deal proposal", "ID", "the proposal as the customer reads it: Markdown, HTML or PDF",
+     CMD_ENGINE, cmd_deal_proposal, deal_proposal_opts,
+     "dealwright deal proposal D-000001 --format pdf -o proposal.pdf"},
+    {"deal link", "ID",
+     "a signed, expiring link for the customer to accept, decline or ask for "
+     "changes",
+     CMD_ENGINE, cmd_deal_link, deal_link_opts,
+     "dealwright deal link D-000001 --days 14 --base https://deals.example.com"},
     {"deals export", "", "every deal, one row each, for spreadsheets and CRMs (CSV or JSON)",
      CMD_ENGINE, cmd_deals_export, export_opts,
      "dealwright deals export --format csv -o deals.csv"},
@@ -268,6 +309,13 @@ const struct cmd commands[] = {
      CMD_ENGINE, cmd_deal_book, book_opts, "dealwright deal book D-000001 1 --as sven"},
     {"deal ics", "DEAL", "the deal's calendar invitation for its booked demo (iCalendar)",
      CMD_ENGINE, cmd_deal_ics, ics_opts, "dealwright deal ics D-000001 -o demo.ics"},
+    {"deal mail", "ID", "the deal's mail (reply or proposal letter) as a MIME message", CMD_ENGINE,
+     cmd_deal_mail, deal_mail_opts,
+     "dealwright deal mail D-000001 --kind proposal -o proposal.eml"},
+    {"mail send", "", "send the outbox through the workspace's SMTP relay", CMD_ENGINE,
+     cmd_mail_send, mail_send_opts, "dealwright mail send --max 20"},
+    {"mail outbox", "", "outgoing mail and its state", CMD_ENGINE, cmd_mail_outbox,
+     mail_outbox_opts, "dealwright mail outbox --status dead"},
     {"approvals", "", "approvals, pending ones unless --status says otherwise", CMD_ENGINE,
      cmd_approvals, approvals_opts, "dealwright approvals --status all --limit 20"},
     {"approve", "ID", "grant an approval", CMD_ENGINE, cmd_approve, approve_opts,
@@ -290,6 +338,17 @@ const struct cmd commands[] = {
      "dealwright audit checkpoint --out cp.json"},
     {"audit show", "DEAL", "a deal's audit trail", CMD_ENGINE, cmd_audit_show, NULL,
      "dealwright audit show D-000001"},
+    {"model check", "[PROVIDER]",
+     "ask each provider of models.yaml a tiny structured question: model, latency, structured "
+     "output",
+     CMD_ENGINE, cmd_model_check, NULL, "dealwright model check local"},
+    {"model ask", "PROMPT",
+     "ask the task's model with prompts/PROMPT.mustache through the governed path; prints the "
+     "answer",
+     CMD_ENGINE, cmd_model_ask, model_ask_opts,
+     "dealwright model ask extract --task extraction --schema s.json --vars v.json"},
+    {"model calls", "DEAL", "a deal's model-call journal (masked requests, answers, verdicts)",
+     CMD_ENGINE, cmd_model_calls, NULL, "dealwright model calls D-000001 --json"},
     {"audit list", "", "the whole audit chain, oldest first", CMD_ENGINE, cmd_audit_list,
      audit_list_opts, "dealwright audit list --action deal.accept --json"},
     {"events list", "", "the event log, oldest first", CMD_ENGINE, cmd_events_list,

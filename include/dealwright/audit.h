@@ -55,8 +55,9 @@ DW_EXPORT int dw_audit_checkpoint_verify(struct dw_engine *e, const json_t *cp,
  * of deals ordered, lost, disqualified or left in needs_info longer than that is redacted —
  * contact details, the customer's words, drafted replies and proposals — in one
  * transaction, each deal with an audit record. Quotes, orders and the audit chain (which
- * holds only hashes, never personal data) stay. dry_run lists what would be redacted.
- * Result: {retention_days, dry_run, deals: [{deal, stage, updated_at}]}. */
+ * holds only hashes, never personal data) stay; the deal's model-call journal is deleted
+ * (model_calls: how many entries, when any). dry_run lists what would be redacted.
+ * Result: {retention_days, dry_run, deals: [{deal, stage, updated_at, model_calls}]}. */
 DW_EXPORT int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret,
                                struct dw_error *err);
 

@@ -36,5 +36,8 @@
 #include <dealwright/configure.h>
 #include <dealwright/booking.h>
 #include <dealwright/csv.h>
+#include <dealwright/documents.h>
+#include <dealwright/mail.h>
+#include <dealwright/models.h>
 
 #endif

@@ -38,6 +38,12 @@ struct dw_engine_opts {
      * transiently (or every one fail permanently), to exercise retries and parking end to
      * end. NULL: none. Copied. */
     const char *failpoints;
+    /* The key of a language-model provider: the value of the environment variable that
+     * models.yaml names in key_env, or NULL when it is unset. The library reads no
+     * environment, so a surface that lets agents use models resolves keys here (the CLI
+     * calls getenv). NULL: no provider gets a key. The engine keeps the pointers. */
+    const char *(*model_key)(void *ud, const char *env_name);
+    void *model_key_ud;
 };
 
 /* Load and validate the workspace at ws_root and open the store opts->db (opts may be

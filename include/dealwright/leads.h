@@ -24,5 +24,8 @@ DW_EXPORT int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t *
  * lead, over its size limit or not valid UTF-8 is refused. The leads are only parsed here:
  * dw_leads_submit checks them. */
 DW_EXPORT int dw_leads_read_file(const char *path, json_t **ret, struct dw_error *err);
+/* The same for leads already in memory; name names the input in errors. */
+DW_EXPORT int dw_leads_read_data(const char *name, const char *data, size_t len, json_t **ret,
+                                 struct dw_error *err);
 
 #endif

@@ -19,6 +19,8 @@
 
 #include <dealwright/export.h>
 
+struct dw_smtp_auth; /* mail.h */
+
 struct dw_engine;
 struct dw_error;
 struct dw_server;
@@ -47,6 +49,10 @@ struct dw_server_opts {
     unsigned header_timeout;    /* seconds to send a request's head; 0: 10 */
     int webhook_attempts;       /* a delivery is dead after this many; 0: 8 */
     int64_t webhook_backoff_ms; /* the first retry's wait; 0: 1000 */
+    /* The SMTP relay's credentials (mail.h) for the mail sender, which runs when the
+     * workspace has mail.smtp; NULL: none. The strings stay the caller's until the server
+     * stops. */
+    const struct dw_smtp_auth *smtp_auth;
     /* The OpenAPI document served at /v1/openapi.json (NUL-terminated JSON; NULL: 404). */
     const char *openapi;
     /* The browser console served at / and /console/FILE (none when n_console is 0). */

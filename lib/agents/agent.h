@@ -59,7 +59,8 @@ const char *dw_facts_format(uint32_t facts, char *buf, size_t size);
     X(WRITE_SCHEDULE, 11, "write_schedule")                                                        \
     X(CREATE_ORDER, 12, "create_order")                                                            \
     X(SET_OUTCOME, 13, "set_outcome")                                                              \
-    X(READ_MODEL, 14, "read_model")
+    X(READ_MODEL, 14, "read_model")                                                                \
+    X(ASK_MODEL, 15, "ask_model")
 
 enum {
 #define DW__TOOL_ENUM(e, bit, s) DW_TOOL_##e = 1u << bit,
@@ -71,11 +72,35 @@ const char *dw_tool_name(uint32_t tool_bit);
 struct dw_agent_ctx;
 struct dw_score_model; /* lib/engines/score.h */
 
+/* A question to a language model (lib/models/, docs/internals/models.md). A model only
+ * proposes: the agent checks what comes back before anything uses it, and keeps its
+ * deterministic path whenever no answer comes. */
+struct dw_model_ask {
+    const char *task;     /* "extraction", "drafting" or "answers": models.yaml's tasks */
+    const char *prompt;   /* a template of the workspace: prompts/NAME.mustache */
+    const json_t *vars;   /* the template's data; customer text goes here, as data */
+    const json_t *schema; /* the JSON Schema (object) the answer must meet */
+    const char *purpose;  /* optional: tells apart two calls of one step with the same task
+                           * and prompt (part of the journal key), e.g. "reply" */
+};
+
+/* What came back. json NULL: no answer (why says which: no model for the task, a budget
+ * spent, the breaker open, the provider failed, the answer refused or off-schema); the
+ * agent takes its deterministic path and puts why among its reasons. */
+struct dw_model_answer {
+    json_t *json;    /* the answer, placeholders restored, meeting the schema; caller owns */
+    int64_t call_id; /* its journal entry, for model_verdict (0: none was written) */
+    bool replayed;   /* from the journal: the provider was not called again */
+    char model[128]; /* "provider/model" that answered, "" when none */
+    char why[256];   /* when json is NULL */
+};
+
 /* The gateway's hooks, filled in by the control plane. Every hook checks the calling
  * agent's scope first and returns -DW_EPERM (audited) outside it. Reads return new
  * references. */
 struct dw_tools {
-    int (*leads)(struct dw_agent_ctx *c, json_t **ret);
+    /* The deal's leads, shared and read-only like doc_get's documents. */
+    int (*leads)(struct dw_agent_ctx *c, const json_t **ret);
     int (*set_intake)(struct dw_agent_ctx *c, int64_t lead_id, const json_t *intake);
     /* Find the account by domain or name, or create it; link it and the contact to the
      * deal. ret: the account object with "created": bool. */
@@ -83,11 +108,13 @@ struct dw_tools {
                         const char *country, const json_t *contact, json_t **ret);
     int (*prior_deals)(struct dw_agent_ctx *c, json_t **ret);
     int (*account)(struct dw_agent_ctx *c, json_t **ret_account, json_t **ret_contact);
-    /* Per-deal documents (kinds as in store.h). put needs the kind's write scope. */
-    int (*doc_get)(struct dw_agent_ctx *c, const char *kind, json_t **ret);
+    /* Per-deal documents (kinds as in store.h). put needs the kind's write scope. What get
+     * returns is shared with the store's read cache: read-only (hold it with
+     * _cleanup_cjson_; json_deep_copy it to build on it). */
+    int (*doc_get)(struct dw_agent_ctx *c, const char *kind, const json_t **ret);
     int (*doc_put)(struct dw_agent_ctx *c, const char *kind, const json_t *doc);
-    /* The latest quote (revision 0) or a given one. */
-    int (*quote_get)(struct dw_agent_ctx *c, int revision, json_t **ret);
+    /* The latest quote (revision 0) or a given one; read-only and shared like doc_get's. */
+    int (*quote_get)(struct dw_agent_ctx *c, int revision, const json_t **ret);
     /* Store a new revision unless the content hash equals the latest's; voids approvals
      * bound to other hashes. *ret_revision is the current revision either way. */
     int (*quote_put)(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new);
@@ -108,6 +135,21 @@ struct dw_tools {
     /* Replace the deal's held slots with `slots` ([{user, start: "ISO time"}]), each held
      * until its start or `until`, whichever is first. Needs write_schedule. */
     int (*slots_hold)(struct dw_agent_ctx *c, const json_t *slots, dw_time_t until);
+    /* Ask the model the workspace routes ask->task to (needs ask_model). Every call takes
+     * the trust path: personal data masked with stable placeholders (restored in the
+     * answer), customer text passed as quoted data and screened, budgets and the call's
+     * deadline, retries and the circuit breaker; the masked request and the answer are
+     * journaled durably before the answer is returned, and a re-run of the step gets the
+     * journaled answer without calling the provider. Returns 0 with ret->json set, or 0
+     * with ret->json NULL and ret->why set (the deterministic path); a negative DW_E* only
+     * for the scope or the store. ret is filled in either case. */
+    int (*ask_model)(struct dw_agent_ctx *c, const struct dw_model_ask *ask,
+                     struct dw_model_answer *ret);
+    /* Record what the agent made of answer call_id: verdict "accepted", "rejected" or
+     * "partial", detail (may be NULL) why, e.g. [{field, why}]; appended to the call's
+     * journal entry and to the step's audit record. Needs ask_model. */
+    int (*model_verdict)(struct dw_agent_ctx *c, int64_t call_id, const char *verdict,
+                         const json_t *detail);
 };
 
 struct dw_agent_ctx {
@@ -173,7 +215,8 @@ int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, co
 /* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
  * through the agent's tools. Release with dw__rule_docs_release(). */
 struct dw__rule_docs {
-    json_t *leads, *contact, *discovery, *requirements;
+    json_t *contact;
+    const json_t *leads, *discovery, *requirements; /* shared, read-only (doc_get) */
     char deal_id[32];
 };
 struct dw_rule_inputs;

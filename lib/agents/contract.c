@@ -266,9 +266,9 @@ static int request_approvals(struct dw_agent_ctx *ctx, const json_t *ec,
 
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
-    _cleanup_json_ json_t *leads = NULL, *req = NULL, *disc = NULL, *doc = json_object(),
-                          *notes = json_array(), *flags = json_array(), *signals = json_array(),
-                          *ec = NULL;
+    _cleanup_json_ json_t *doc = json_object(), *notes = json_array(), *flags = json_array(),
+                          *signals = json_array(), *ec = NULL;
+    _cleanup_cjson_ const json_t *leads = NULL, *req = NULL, *disc = NULL;
     struct dw_buf reasons;
     dw_buf_init(&reasons, REASONS_MAX);
     int r = -DW_ENOMEM;

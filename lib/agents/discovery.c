@@ -50,8 +50,8 @@ static json_t *mentioned_capabilities(const struct dw_workspace *ws, const char 
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *leads = NULL, *account = NULL, *prior = NULL, *docs = NULL, *caps = NULL,
-                          *doc = NULL;
+    _cleanup_json_ json_t *account = NULL, *prior = NULL, *docs = NULL, *caps = NULL, *doc = NULL;
+    _cleanup_cjson_ const json_t *leads = NULL;
     int r = DW_TOOL(ctx, leads, &leads);
     if (r < 0)
         return r;

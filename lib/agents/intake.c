@@ -27,7 +27,7 @@
 
 static const char *const sources[] = {"web_form", "email", "chat", "api", "crm"};
 static const char *const lead_keys[] = {"source",  "external_id", "received_at", "contact",
-                                        "subject", "message",     "transcript"};
+                                        "subject", "message",     "transcript",  "email"};
 static const char *const contact_keys[] = {"name", "email", "phone", "title", "company", "country"};
 
 static bool in_list(const char *s, const char *const *list, size_t n) {
@@ -144,6 +144,76 @@ static int parse_transcript(const json_t *t, json_t *out, size_t *total, struct 
     return 0;
 }
 
+/* The mail a lead came from (lib/channels/mail-in.c writes it): its Message-ID, the
+ * messages it answers, and the attachments it listed. Ids and names are data; nothing here
+ * is opened or followed. */
+#define MAIL_ID_MAX 998
+#define MAIL_REFS_MAX 50
+#define MAIL_ATTACHMENTS_MAX 100
+static int parse_email(const json_t *m, json_t **ret, struct dw_error *err) {
+    static const char *const keys[] = {"message_id",  "in_reply_to", "references",
+                                       "attachments", "html_only",   "truncated"};
+    char field[64];
+    if (!json_is_object(m))
+        return dw_error_field(err, -DW_EINVAL, "email", "must be an object");
+    const char *key;
+    json_t *v;
+    int r;
+    json_object_foreach((json_t *)m, key, v) {
+        snprintf(field, sizeof field, "email.%s", key);
+        if (!in_list(key, keys, DW_ARRAY_SIZE(keys)))
+            return dw_error_field(err, -DW_EINVAL, field, "unknown field");
+        if (json_is_null(v))
+            continue;
+        if (strcmp(key, "html_only") == 0 || strcmp(key, "truncated") == 0) {
+            if (!json_is_boolean(v))
+                return dw_error_field(err, -DW_EINVAL, field, "must be true or false");
+        } else if (strcmp(key, "references") == 0) {
+            if (!json_is_array(v) || json_array_size(v) > MAIL_REFS_MAX)
+                return dw_error_field(err, -DW_EINVAL, field,
+                                      "must be an array of at most %d message ids", MAIL_REFS_MAX);
+            size_t i;
+            json_t *id;
+            json_array_foreach(v, i, id) {
+                snprintf(field, sizeof field, "email.references[%zu]", i);
+                if ((r = check_string(id, field, MAIL_ID_MAX, false, err)) < 0)
+                    return r;
+            }
+        } else if (strcmp(key, "attachments") == 0) {
+            if (!json_is_array(v) || json_array_size(v) > MAIL_ATTACHMENTS_MAX)
+                return dw_error_field(err, -DW_EINVAL, field,
+                                      "must be an array of at most %d attachments",
+                                      MAIL_ATTACHMENTS_MAX);
+            size_t i;
+            json_t *a;
+            json_array_foreach(v, i, a) {
+                snprintf(field, sizeof field, "email.attachments[%zu]", i);
+                if (!json_is_object(a))
+                    return dw_error_field(err, -DW_EINVAL, field, "must be an object");
+                const char *k;
+                json_t *x;
+                json_object_foreach(a, k, x) {
+                    snprintf(field, sizeof field, "email.attachments[%zu].%s", i, k);
+                    if (strcmp(k, "size") == 0) {
+                        if (!json_is_integer(x) || json_integer_value(x) < 0)
+                            return dw_error_field(err, -DW_EINVAL, field, "must be a byte count");
+                    } else if (strcmp(k, "name") == 0 || strcmp(k, "type") == 0) {
+                        if (!json_is_null(x) &&
+                            (r = check_string(x, field, FIELD_MAX, false, err)) < 0)
+                            return r;
+                    } else {
+                        return dw_error_field(err, -DW_EINVAL, field, "unknown field");
+                    }
+                }
+            }
+        } else if ((r = check_string(v, field, MAIL_ID_MAX, false, err)) < 0) {
+            return r;
+        }
+    }
+    *ret = json_deep_copy(m);
+    return *ret ? 0 : -DW_ENOMEM;
+}
+
 int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err) {
     if (!json_is_object(input))
         return dw_error_set(err, -DW_EINVAL, "a lead must be a JSON object");
@@ -226,6 +296,12 @@ int dw_lead_parse(const json_t *input, json_t **ret_rec, struct dw_error *err) {
         if ((r = dw_json_set(rec, "transcript", turns)) < 0)
             return r;
         if ((r = parse_transcript(transcript, turns, &total, err)) < 0)
+            return r;
+    }
+    json_t *mail = json_object_get(input, "email");
+    if (mail && !json_is_null(mail)) {
+        json_t *copy = NULL;
+        if ((r = parse_email(mail, &copy, err)) < 0 || (r = dw_json_set(rec, "email", copy)) < 0)
             return r;
     }
     if ((r = dw_json_set(rec, "source", json_incref(source))) < 0 ||
@@ -361,7 +437,11 @@ static int intake_one(struct dw_agent_ctx *ctx, const json_t *lead, const json_t
                       size_t index) {
     const json_t *raw = json_object_get(lead, "raw");
     _cleanup_json_ json_t *intake = json_object();
-    json_t *contact = json_deep_copy(json_object_get(raw, "contact"));
+    /* the contact as the lead was checked (e-mail in lower case, the country as its ISO
+     * code, so "Germany" and "Deutschland" are DE), not as the customer typed it */
+    const json_t *checked = json_object_get(lead, "contact");
+    json_t *contact = json_deep_copy(json_is_object(checked) ? checked
+                                                              : json_object_get(raw, "contact"));
     json_t *pd = json_array(), *flags = json_array();
     if (!intake || dw_json_set(intake, "contact", contact ? contact : json_object()) < 0 ||
         dw_json_set(intake, "personal_data", pd) < 0 || dw_json_set(intake, "flags", flags) < 0)
@@ -417,10 +497,14 @@ static int intake_one(struct dw_agent_ctx *ctx, const json_t *lead, const json_t
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *leads = NULL;
-    int r = DW_TOOL(ctx, leads, &leads);
+    _cleanup_cjson_ const json_t *shared = NULL;
+    int r = DW_TOOL(ctx, leads, &shared);
     if (r < 0)
         return r;
+    /* a copy of its own: each lead taken in is marked for the later ones to compare with */
+    _cleanup_json_ json_t *leads = json_deep_copy(shared);
+    if (!leads)
+        return -DW_ENOMEM;
     size_t i, done = 0;
     json_t *lead;
     json_array_foreach(leads, i, lead) {

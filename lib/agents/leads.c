@@ -52,10 +52,10 @@ int dw__latest_received(const json_t *leads, dw_time_t *ret) {
 /* ---- what the workspace's rules read ------------------------------------------------- */
 
 void dw__rule_docs_release(struct dw__rule_docs *d) {
-    json_decref(d->leads);
+    json_decref((json_t *)d->leads);
     json_decref(d->contact);
-    json_decref(d->discovery);
-    json_decref(d->requirements);
+    json_decref((json_t *)d->discovery);
+    json_decref((json_t *)d->requirements);
     memset(d, 0, sizeof *d);
 }
 

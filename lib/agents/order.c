@@ -10,7 +10,8 @@
 #include "agents/agent.h"
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *acc = NULL, *quote = NULL, *approvals = NULL, *order = NULL;
+    _cleanup_json_ json_t *approvals = NULL, *order = NULL;
+    _cleanup_cjson_ const json_t *acc = NULL, *quote = NULL;
     int r = DW_TOOL(ctx, doc_get, "acceptance", &acc);
     if (r < 0)
         return r;

@@ -106,7 +106,8 @@ static int note_diff(struct dw_agent_ctx *ctx, const json_t *previous, const jso
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *sol = NULL, *req = NULL, *ovr = NULL, *quote = NULL, *approvals = NULL;
+    _cleanup_json_ json_t *quote = NULL, *approvals = NULL;
+    _cleanup_cjson_ const json_t *sol = NULL, *req = NULL, *ovr = NULL;
     int r = DW_TOOL(ctx, doc_get, "solution", &sol);
     if (r < 0)
         return r == -DW_ENOENT
@@ -146,7 +147,7 @@ static int step(struct dw_agent_ctx *ctx) {
     };
     r = dw_price_quote(ctx->ws, sol, &o, &quote, ctx->err);
     /* the revision this one replaces, for the line-level diff in the audit note */
-    _cleanup_json_ json_t *previous = NULL;
+    _cleanup_cjson_ const json_t *previous = NULL;
     if (r == 0) {
         r = DW_TOOL(ctx, quote_get, 0, &previous);
         if (r == -DW_ENOENT && ctx->err)

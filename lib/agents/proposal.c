@@ -188,9 +188,10 @@ static json_t *customer_view(const json_t *contact, const json_t *req) {
 
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
-    _cleanup_json_ json_t *leads = NULL, *req = NULL, *sol = NULL, *contract = NULL, *quote = NULL,
-                          *claims = NULL, *citations = NULL, *view = NULL, *contact = NULL,
+    _cleanup_json_ json_t *claims = NULL, *citations = NULL, *view = NULL, *contact = NULL,
                           *doc = NULL;
+    _cleanup_cjson_ const json_t *leads = NULL, *req = NULL, *sol = NULL, *contract = NULL,
+                                 *quote = NULL;
     _cleanup_free_ char *md = NULL;
     int r;
     if ((r = DW_TOOL(ctx, leads, &leads)) < 0 ||

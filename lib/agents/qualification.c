@@ -78,8 +78,8 @@ static int render_reply(struct dw_agent_ctx *ctx, const json_t *leads, const jso
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *leads = NULL, *req = NULL, *discovery = NULL, *doc = NULL,
-                          *contact = NULL;
+    _cleanup_json_ json_t *doc = NULL, *contact = NULL;
+    _cleanup_cjson_ const json_t *leads = NULL, *req = NULL, *discovery = NULL;
     _cleanup_free_ char *reply = NULL;
     int r = DW_TOOL(ctx, leads, &leads);
     if (r < 0)

@@ -310,7 +310,7 @@ static void drop_instructed_discount(json_t *ext, const char *text, json_t *igno
 
 static int step(struct dw_agent_ctx *ctx) {
     const struct dw_workspace *ws = ctx->ws;
-    _cleanup_json_ json_t *leads = NULL;
+    _cleanup_cjson_ const json_t *leads = NULL;
     _cleanup_json_ json_t *m =
         json_pack("{s:[],s:n,s:n,s:n,s:[],s:[],s:[],s:n,s:n,s:n,s:[],"
                   "s:n,s:[],s:[],s:[],s:[],s:[],s:[],s:n,s:[]}",

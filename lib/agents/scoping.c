@@ -38,7 +38,8 @@ static int note_solution(struct dw_agent_ctx *ctx, const json_t *sol) {
 }
 
 static int step(struct dw_agent_ctx *ctx) {
-    _cleanup_json_ json_t *req = NULL, *sol = NULL;
+    _cleanup_json_ json_t *sol = NULL;
+    _cleanup_cjson_ const json_t *req = NULL;
     int r = DW_TOOL(ctx, doc_get, "requirements", &req);
     if (r < 0)
         return r == -DW_ENOENT

@@ -43,6 +43,13 @@ static inline void dw__json_decrefp(json_t **p) {
 #ifndef _cleanup_json_
 #define _cleanup_json_ __attribute__((cleanup(dw__json_decrefp)))
 #endif
+/* A reference to a value shared read-only (the store's doc_peek, an agent's doc_get): the
+ * holder drops its reference and changes nothing. */
+static inline void dw__cjson_decrefp(const json_t **p) {
+    if (*p)
+        json_decref((json_t *)*p);
+}
+#define _cleanup_cjson_ __attribute__((cleanup(dw__cjson_decrefp)))
 /* Hand over ownership out of a _cleanup_ variable. */
 #define DW_TAKE_PTR(p)                                                                             \
     ({                                                                                             \
@@ -167,6 +174,9 @@ int dw_base_init(void);
 
 /* Canonical JSON (sorted keys, compact, UTF-8 as is) for hashing and storage. Caller frees. */
 char *dw_json_canonical(const json_t *j);
+/* jansson's compact dump (members in their order), written by the same writer; malloc'd,
+ * NULL when out of memory. */
+char *dw_json_compact(const json_t *j);
 /* SHA-256 hex of the canonical form. */
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]);
 /* Money as a decimal string ("12345.60") — the contract for money in JSON. */

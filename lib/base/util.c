@@ -112,6 +112,21 @@ const char *dw_time_format(dw_time_t t, char *buf, size_t size) {
     int y;
     unsigned m, d;
     dw_civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999 && size >= 21) { /* the usual case, without printf's cost */
+        char *p = buf;
+        int v[6] = {y, (int)m, (int)d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60)};
+        static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
+        *p++ = (char)('0' + y / 1000);
+        *p++ = (char)('0' + y / 100 % 10);
+        for (int i = 0; i < 6; i++) {
+            int x = i ? v[i] : y % 100;
+            *p++ = (char)('0' + x / 10);
+            *p++ = (char)('0' + x % 10);
+            *p++ = sep[i];
+        }
+        *p = '\0';
+        return buf;
+    }
     snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
              (int)(sec / 60 % 60), (int)(sec % 60));
     return buf;
@@ -316,9 +331,13 @@ static void to_hex(const unsigned char *h, char out[DW_SHA256_HEX]) {
     out[64] = '\0';
 }
 
+/* OpenSSL's one-shot digest uses the CPU's SHA instructions where it has them (several
+ * times libsodium's portable code on an audit record or a quote). */
 void dw_sha256_hex(const void *data, size_t len, char out[DW_SHA256_HEX]) {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, data, len);
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, h, &n, EVP_sha256(), NULL) != 1 || n != crypto_hash_sha256_BYTES)
+        crypto_hash_sha256(h, data, len);
     to_hex(h, out);
 }
 
@@ -336,27 +355,51 @@ void dw_sha256_final_hex(struct dw_sha256 *h, char out[DW_SHA256_HEX]) {
 
 /* ---- JSON --------------------------------------------------------------------------- */
 
-char *dw_json_canonical(const json_t *j) {
-    return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-}
-
 /* The canonical text streamed into SHA-256 without building it: the same bytes as
  * dw_json_canonical() (jansson's compact dump with sorted keys: keys in byte order, '"',
  * '\\' and control characters escaped as jansson does, \u00XX in upper case), for a
  * large quote in a fraction of the time and memory. A real number (whose text jansson
  * owns) makes it give up, and the caller falls back to the dump. */
 struct hstream {
-    EVP_MD_CTX *h;
+    EVP_MD_CTX *h; /* the digest the text goes into, or NULL: into text below */
+    bool in_order; /* members in their order, as jansson's unsorted dump */
+    char *text;    /* the text written out (dw_json_canonical), NUL-terminated */
+    size_t len, cap;
+    bool oom;
     size_t n;
     char buf[8192];
 };
 
+static void hs_flush(struct hstream *s, const char *p, size_t n) {
+    if (s->h) {
+        EVP_DigestUpdate(s->h, p, n);
+        return;
+    }
+    if (s->oom)
+        return;
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 1024;
+        while (cap < s->len + n + 1)
+            cap *= 2;
+        char *t = realloc(s->text, cap);
+        if (!t) {
+            s->oom = true;
+            return;
+        }
+        s->text = t;
+        s->cap = cap;
+    }
+    memcpy(s->text + s->len, p, n);
+    s->len += n;
+    s->text[s->len] = '\0';
+}
+
 static void hs_put(struct hstream *s, const char *p, size_t n) {
     if (s->n + n > sizeof s->buf) {
-        EVP_DigestUpdate(s->h, s->buf, s->n);
+        hs_flush(s, s->buf, s->n);
         s->n = 0;
         if (n > sizeof s->buf) {
-            EVP_DigestUpdate(s->h, p, n);
+            hs_flush(s, p, n);
             return;
         }
     }
@@ -472,7 +515,9 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
             if (k < n)
                 m[k++] = (struct member){key, v};
         }
-        if (k > 32) {
+        if (s->in_order) {
+            /* as they are */
+        } else if (k > 32) {
             qsort(m, k, sizeof *m, cmp_member);
         } else { /* insertion sort: quicker than qsort for an object's handful of keys */
             for (size_t x = 1; x < k; x++) {
@@ -502,9 +547,37 @@ static int hs_value(struct hstream *s, const json_t *j, int depth) {
     }
 }
 
+/* The canonical text: written by the stream above (a third of jansson's sorted dump's time
+ * on a step's audit record), jansson's dump when a real number makes it give up. */
+static char *write_json(const json_t *j, bool in_order) {
+    struct hstream st; /* not zeroed: buf is written before it is read */
+    st.h = NULL;
+    st.in_order = in_order;
+    st.text = NULL;
+    st.len = st.cap = st.n = 0;
+    st.oom = false;
+    if (j && hs_value(&st, j, 0) == 0) {
+        hs_flush(&st, st.buf, st.n);
+        if (!st.oom && st.text)
+            return st.text;
+    }
+    free(st.text);
+    return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | (in_order ? 0 : JSON_SORT_KEYS));
+}
+
+char *dw_json_canonical(const json_t *j) {
+    return write_json(j, false);
+}
+
+char *dw_json_compact(const json_t *j) {
+    return write_json(j, true);
+}
+
 void dw_json_hash(const json_t *j, char out[DW_SHA256_HEX]) {
     struct hstream st;
     st.n = 0;
+    st.text = NULL;
+    st.in_order = false;
     st.h = EVP_MD_CTX_new();
     if (j && st.h && EVP_DigestInit_ex(st.h, EVP_sha256(), NULL) == 1 && hs_value(&st, j, 0) == 0) {
         unsigned char d[32];

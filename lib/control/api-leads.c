@@ -37,12 +37,17 @@ int dw_leads_read_file(const char *path, json_t **ret, struct dw_error *err) {
     int r = dw_read_file(path, DW_LEADS_MAX_FILE, &data, &len, err);
     if (r < 0)
         return r;
+    r = dw_leads_read_data(strcmp(path, "-") == 0 ? "<stdin>" : path, data, len, ret, err);
+    free(data);
+    return r;
+}
+
+int dw_leads_read_data(const char *name, const char *data, size_t len, json_t **ret,
+                       struct dw_error *err) {
+    int r = 0;
     json_t *out = json_array();
-    if (!out) {
-        free(data);
+    if (!out)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
-    }
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     /* A single object may span lines; JSON Lines has one object a line. Decide by whether
      * the whole input parses as one value. */
     json_error_t je;
@@ -65,7 +70,6 @@ int dw_leads_read_file(const char *path, json_t **ret, struct dw_error *err) {
             lineno++;
         }
     }
-    free(data);
     if (r < 0) {
         json_decref(out);
         return r;

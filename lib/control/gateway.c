@@ -6,9 +6,12 @@
  * wrote) for the step's audit record, and emits the matching event. Because all of it is in
  * the step's savepoint, a failing step leaves neither data nor events nor audit behind.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control/internal.h"
+#include "models/models.h"
 
 #define GW(c) ((struct dw__gateway *)(c)->gateway)
 
@@ -30,11 +33,38 @@ static struct dw_store *ST(struct dw_agent_ctx *c) {
     return GW(c)->engine->store;
 }
 
-static int t_leads(struct dw_agent_ctx *c, json_t **ret) {
+/* Remember what a shared document hashed to when handed out (debug builds). */
+static void watch_shared(struct dw_agent_ctx *c, const char *what, const json_t *doc) {
+    if (!GW(c)->shared || !doc)
+        return;
+    char h[DW_SHA256_HEX];
+    dw_json_hash(doc, h);
+    json_array_append_new(GW(c)->shared, json_pack("[s,O,s]", what, (json_t *)doc, h));
+}
+
+void dw__gateway_check_shared(const struct dw__gateway *gw, const char *agent) {
+    size_t i;
+    json_t *w;
+    json_array_foreach(gw->shared, i, w) {
+        char h[DW_SHA256_HEX];
+        dw_json_hash(json_array_get(w, 1), h);
+        if (strcmp(h, json_string_value(json_array_get(w, 2))) != 0) {
+            fprintf(stderr,
+                    "dealwright: agent '%s' changed the shared %s it was handed; an agent "
+                    "copies a document (json_deep_copy) before changing it\n",
+                    agent, json_string_value(json_array_get(w, 0)));
+            abort();
+        }
+    }
+}
+
+static int t_leads(struct dw_agent_ctx *c, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_LEADS);
     if (r < 0)
         return r;
-    r = ST(c)->ops->leads_for_deal(ST(c), c->deal_id, ret, c->err);
+    r = ST(c)->ops->leads_peek(ST(c), c->deal_id, ret, c->err);
+    if (r >= 0)
+        watch_shared(c, "leads", *ret);
     if (r >= 0)
         record(c, "leads", json_pack("{s:I}", "count", (json_int_t)json_array_size(*ret)));
     return r;
@@ -154,11 +184,13 @@ static const struct {
     {"schedule", DW_TOOL_WRITE_SCHEDULE},
 };
 
-static int t_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int t_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
-    r = ST(c)->ops->doc_get(ST(c), c->deal_id, kind, ret, c->err);
+    r = ST(c)->ops->doc_peek(ST(c), c->deal_id, kind, ret, c->err);
+    if (r == 0)
+        watch_shared(c, kind, *ret);
     record(c, "doc_get", json_pack("{s:s,s:b}", "kind", kind, "found", r >= 0));
     return r;
 }
@@ -184,11 +216,13 @@ static int t_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *doc
     return dw__event(GW(c)->engine, c->deal_id, type, json_pack("{s:s}", "hash", h), c->err);
 }
 
-static int t_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+static int t_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
     int r = check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
-    r = ST(c)->ops->quote_get(ST(c), c->deal_id, revision, ret, c->err);
+    r = ST(c)->ops->quote_peek(ST(c), c->deal_id, revision, ret, c->err);
+    if (r == 0)
+        watch_shared(c, "quote", *ret);
     record(c, "quote_get", json_pack("{s:i,s:b}", "revision", revision, "found", r >= 0));
     return r;
 }
@@ -458,6 +492,97 @@ static int t_score_model(struct dw_agent_ctx *c, const struct dw_score_model **r
     return 0;
 }
 
+/* The strings of this deal known to be personal data, masked wherever they occur in a
+ * request besides what the patterns find: the contact's name (and each part of it), e-mail
+ * and phone, as the deal's leads give them, and the names and e-mails of the company's own
+ * people (team.yaml), who sign replies and proposals. */
+static json_t *deal_personal(struct dw_agent_ctx *c) {
+    json_t *out = json_array();
+    for (size_t i = 0; out && i < c->ws->team.n_users; i++) {
+        const struct dw_user *u = &c->ws->team.users[i];
+        if (u->name && *u->name)
+            json_array_append_new(out, json_string(u->name));
+        if (u->email && *u->email)
+            json_array_append_new(out, json_string(u->email));
+    }
+    _cleanup_json_ json_t *leads = NULL;
+    if (!out || ST(c)->ops->leads_for_deal(ST(c), c->deal_id, &leads, NULL) < 0)
+        return out;
+    size_t i;
+    json_t *lead;
+    json_array_foreach(leads, i, lead) {
+        const json_t *contact = json_object_get(lead, "contact");
+        static const char *const keys[] = {"name", "email", "phone"};
+        for (size_t k = 0; k < DW_ARRAY_SIZE(keys); k++) {
+            const char *v = dw_json_str(contact, keys[k]);
+            if (v && *v)
+                json_array_append_new(out, json_string(v));
+        }
+    }
+    return out;
+}
+
+static int t_ask_model(struct dw_agent_ctx *c, const struct dw_model_ask *ask,
+                       struct dw_model_answer *ret) {
+    memset(ret, 0, sizeof *ret);
+    int r = check(c, DW_TOOL_ASK_MODEL);
+    if (r < 0)
+        return r;
+    struct dw_engine *e = GW(c)->engine;
+    const char *task = ask && ask->task ? ask->task : "";
+    int t = dw_model_task_parse(task);
+    /* No model for the task: the deterministic path, and nothing recorded, so that a
+     * workspace without models.yaml runs exactly as it always has. */
+    if (t < 0 || !c->ws->models || !c->ws->models->tasks[t].n) {
+        snprintf(ret->why, sizeof ret->why, "no model is configured for the task '%s'", task);
+        return 0;
+    }
+    if (!e->models && (r = dw_models_new(e->model_key, e->model_key_ud, &e->models)) < 0)
+        return dw_error_set(c->err, r, "out of memory");
+    _cleanup_json_ json_t *personal = deal_personal(c);
+    struct dw_model_call call = {.ws = c->ws,
+                                 .store = ST(c),
+                                 .now = c->now,
+                                 .deal_id = c->deal_id,
+                                 .agent = c->agent->name,
+                                 .ask = ask,
+                                 .personal = personal};
+    r = dw_models_ask(e->models, &call, ret, c->err);
+    if (r < 0)
+        return r;
+    json_t *rec = json_pack("{s:s,s:s,s:b}", "task", task, "prompt", ask->prompt ? ask->prompt : "",
+                            "answered", ret->json != NULL);
+    if (rec && ret->call_id)
+        json_object_set_new(rec, "call", json_integer(ret->call_id));
+    if (rec && ret->replayed)
+        json_object_set_new(rec, "replayed", json_true());
+    if (rec && ret->model[0])
+        json_object_set_new(rec, "model", json_string(ret->model));
+    if (rec && !ret->json)
+        json_object_set_new(rec, "why", json_string(ret->why));
+    record(c, "ask_model", rec);
+    return 0;
+}
+
+static int t_model_verdict(struct dw_agent_ctx *c, int64_t call_id, const char *verdict,
+                           const json_t *detail) {
+    int r = check(c, DW_TOOL_ASK_MODEL);
+    if (r < 0)
+        return r;
+    if (!verdict || (strcmp(verdict, "accepted") != 0 && strcmp(verdict, "rejected") != 0 &&
+                     strcmp(verdict, "partial") != 0))
+        return dw_error_set(c->err, -DW_EINVAL,
+                            "a verdict is \"accepted\", \"rejected\" or \"partial\"");
+    r = dw_models_verdict(ST(c), call_id, verdict, detail, c->now, c->err);
+    if (r < 0)
+        return r;
+    json_t *rec = json_pack("{s:I,s:s}", "call", (json_int_t)call_id, "verdict", verdict);
+    if (rec && detail)
+        json_object_set(rec, "detail", (json_t *)detail);
+    record(c, "model_verdict", rec);
+    return 0;
+}
+
 const struct dw_tools dw__tools = {
     .leads = t_leads,
     .set_intake = t_set_intake,
@@ -475,4 +600,6 @@ const struct dw_tools dw__tools = {
     .score_model = t_score_model,
     .slots_held = t_slots_held,
     .slots_hold = t_slots_hold,
+    .ask_model = t_ask_model,
+    .model_verdict = t_model_verdict,
 };

@@ -18,6 +18,9 @@ struct dw_engine {
     char *db;                     /* the store it opened (a path or URL): for shared engines */
     struct dw_score_model *model; /* the latest scoring model, loaded on first use */
     int64_t model_version;        /* its version; 0 = none loaded */
+    struct dw_models *models;     /* language models' runtime (lib/models/): breakers, keys */
+    const char *(*model_key)(void *ud, const char *env_name); /* dw_engine_opts.model_key */
+    void *model_key_ud;
 };
 
 /* The engine's now: every time the control plane writes or compares. */
@@ -39,7 +42,15 @@ struct dw__gateway {
     json_t *calls;    /* [{tool, ...}] for the step's audit record */
     bool outcome_set; /* the agent stopped the pipeline */
     enum dw_stage outcome;
+    /* Debug builds: [[document, hash]] of every shared document the step was handed, which
+     * dw__gateway_check_shared compares after the step (an agent that changed one would
+     * change the store's read cache under every later reader). NULL in release builds. */
+    json_t *shared;
 };
+
+/* Debug builds: abort, naming the agent and document, when the step changed a shared
+ * document it was handed (doc_get, quote_get). A no-op when gw->shared is NULL. */
+void dw__gateway_check_shared(const struct dw__gateway *gw, const char *agent);
 
 extern const struct dw_tools dw__tools;
 
@@ -70,5 +81,26 @@ int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage bef
 int dw__cursor_parse(char list, const char *after, int64_t *ret_id, struct dw_error *err);
 int dw__page_limit(int limit, struct dw_error *err);
 json_t *dw__page_finish(char list, json_t *rows /* stolen */, int limit);
+
+/* Record the customer's acceptance of `revision` (0: the latest) in the caller's
+ * transaction (ops.c): the deal's proposal must be ready and the revision current and not
+ * expired. The actor is as_actor when given (the buyer's page), else user:recorder, else
+ * operator. signature (may be NULL) is kept in the acceptance document beside `by`. */
+int dw__accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
+               const char *as_actor, const char *customer, const json_t *signature,
+               struct dw_error *err);
+
+/* May `user` (acting in `role`; NULL: any of their roles) do what a seller does — record an
+ * acceptance, send the customer a link to accept: a role of the discount bands. 0 or
+ * -DW_EPERM with `what` in the message. */
+int dw__may_sell(struct dw_engine *e, const char *user, const char *role, const char *what,
+                 struct dw_error *err);
+
+/* The proposal's data for the PDF renderer (channels/document.h) and the proposal document
+ * itself (api-documents.c); its HTML, whole page or body only. */
+int dw__proposal_data(struct dw_engine *e, int64_t deal_id, json_t **ret_proposal, json_t **ret,
+                      struct dw_error *err);
+int dw__proposal_html(struct dw_engine *e, const json_t *proposal, const char *deal, bool page,
+                      char **ret, size_t *ret_len, struct dw_error *err);
 
 #endif

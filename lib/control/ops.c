@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "control/internal.h"
+#include "models/models.h"
 #include "engines/docclock.h"
 #include "engines/pricing.h"
 
@@ -40,6 +41,8 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
     if (!e)
         return -DW_ENOMEM;
     e->clock.pin = opts->now_pin;
+    e->model_key = opts->model_key;
+    e->model_key_ud = opts->model_key_ud;
     if (opts->failpoints && !(e->failpoints = strdup(opts->failpoints))) {
         free(e);
         return -DW_ENOMEM;
@@ -77,6 +80,8 @@ int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engi
     if (!e)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     e->clock.pin = from->clock.pin;
+    e->model_key = from->model_key;
+    e->model_key_ud = from->model_key_ud;
     if (!db)
         db = from->db;
     if ((from->failpoints && !(e->failpoints = strdup(from->failpoints))) ||
@@ -101,6 +106,7 @@ void dw_engine_close(struct dw_engine *e) {
     if (!e)
         return;
     dw__engine_model_release(e);
+    dw_models_free(e->models);
     dw_store_close(e->store);
     dw_workspace_unref(e->ws);
     free(e->failpoints);
@@ -191,6 +197,34 @@ static int64_t lead_reference(const json_t *rec) {
     return id;
 }
 
+/* The deal a mail answers, by its In-Reply-To and then its References, newest first: a
+ * message the deal sent (its Message-ID is "dealwright.D-000006.KIND.N@domain", made by
+ * dw_deal_mail in api-mail.c) or a customer's mail stored as one of the deal's leads (source
+ * email, external_id its Message-ID). 0 when it answers none. */
+static int64_t thread_reference(struct dw_engine *e, const json_t *rec) {
+    const json_t *m = json_object_get(rec, "email");
+    if (!m)
+        return 0;
+    const json_t *refs = json_object_get(m, "references");
+    size_t n = json_array_size(refs);
+    for (size_t k = 0; k <= n; k++) {
+        const char *id =
+            k == 0 ? dw_json_str(m, "in_reply_to") : json_string_value(json_array_get(refs, n - k));
+        if (!id)
+            continue;
+        if (strncmp(id, "dealwright.D-", 13) == 0) {
+            size_t digits = strspn(id + 13, "0123456789");
+            if (digits > 0 && digits <= 12 && id[13 + digits] == '.')
+                return strtoll(id + 13, NULL, 10);
+        }
+        int64_t lead_id, deal_id;
+        struct dw_error ignore = {0};
+        if (e->store->ops->lead_find(e->store, "email", id, &lead_id, &deal_id, &ignore) == 0)
+            return deal_id;
+    }
+    return 0;
+}
+
 static const char *domain_of(const char *email) {
     const char *at = email ? strrchr(email, '@') : NULL;
     return at && at[1] ? at + 1 : NULL;
@@ -204,7 +238,9 @@ static const char *domain_of(const char *email) {
 static int deal_by_reference(struct dw_engine *e, const json_t *rec, const char *email,
                              int64_t *ret_deal, int64_t *ret_refused, struct dw_error *err) {
     struct dw_store *s = e->store;
-    int64_t ref = lead_reference(rec);
+    int64_t ref = thread_reference(e, rec);
+    if (!ref)
+        ref = lead_reference(rec);
     const char *dom = domain_of(email);
     if (!ref || !dom)
         return -DW_ENOENT;
@@ -867,6 +903,12 @@ int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve
 
 static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
                   const char *customer, struct dw_error *err) {
+    return dw__accept(e, deal_id, revision, recorder, NULL, customer, NULL, err);
+}
+
+int dw__accept(struct dw_engine *e, int64_t deal_id, int revision, const char *recorder,
+               const char *as_actor, const char *customer, const json_t *signature,
+               struct dw_error *err) {
     struct dw_store *s = e->store;
     struct dw_deal_rec d;
     _cleanup_json_ json_t *quote = NULL, *acc = NULL;
@@ -905,7 +947,9 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
      * acceptance document (redacted by the privacy purge) and never in the event log or the
      * audit chain, which cannot be redacted. */
     char actor[160];
-    if (recorder)
+    if (as_actor)
+        snprintf(actor, sizeof actor, "%s", as_actor);
+    else if (recorder)
         snprintf(actor, sizeof actor, "user:%s", recorder);
     else
         snprintf(actor, sizeof actor, "operator");
@@ -916,6 +960,8 @@ static int accept(struct dw_engine *e, int64_t deal_id, int revision, const char
     if (!acc || !doc)
         return -DW_ENOMEM;
     json_object_set_new(doc, "by", json_string(customer && *customer ? customer : "customer"));
+    if (signature)
+        json_object_set_new(doc, "signature", json_deep_copy(signature));
     if ((r = s->ops->doc_put(s, deal_id, "acceptance", doc, e->ws->hash, err)) < 0)
         return r;
     enum dw_stage before = d.stage;
@@ -936,6 +982,21 @@ static bool may_record_acceptance(const struct dw_workspace *ws, const struct dw
         if (dw_policies_band_index(&ws->policies, u->roles[i]) >= 0)
             return true;
     return false;
+}
+
+int dw__may_sell(struct dw_engine *e, const char *user, const char *role, const char *what,
+                 struct dw_error *err) {
+    struct dw_user one;
+    char *one_role = NULL;
+    const struct dw_user *u = acting_user(e->ws, user, role, &one, &one_role, err);
+    if (!u)
+        return -DW_EPERM;
+    if (!may_record_acceptance(e->ws, u))
+        return dw_error_set(err, -DW_EPERM,
+                            "%s%s%s may not %s: it needs a role of the discount bands "
+                            "(policies.yaml)",
+                            u->id, role ? " as " : "", role ? role : "", what);
+    return 0;
 }
 
 int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
@@ -1132,6 +1193,12 @@ static int redact_lead(struct dw_engine *e, const json_t *lead, struct dw_error 
         json_object_set_new(turn, "text", json_string(REDACTED));
     if (intake)
         json_object_set_new(intake, "text", json_string(REDACTED));
+    /* a mail's attachments are named by their sender ("CV Jana Hartmann.pdf") */
+    json_t *att;
+    json_array_foreach(json_object_get(json_object_get(raw, "email"), "attachments"), i, att) {
+        if (json_is_string(json_object_get(att, "name")))
+            json_object_set_new(att, "name", json_string(REDACTED));
+    }
     return e->store->ops->lead_redact(e->store, dw_json_int(lead, "id", 0), raw, intake, err);
 }
 
@@ -1302,6 +1369,18 @@ static void redact_acceptance(json_t *doc) {
     const char *by = dw_json_str(doc, "by");
     if (by && strcmp(by, "customer") != 0)
         json_object_set_new(doc, "by", json_string(REDACTED));
+    /* a signature on the buyer's page: who typed their name and title, from where */
+    json_t *sig = json_object_get(doc, "signature");
+    static const char *const personal[] = {"name", "title", "ip_hash", "user_agent"};
+    for (size_t i = 0; json_is_object(sig) && i < DW_ARRAY_SIZE(personal); i++)
+        if (json_object_get(sig, personal[i]))
+            json_object_set_new(sig, personal[i], json_string(REDACTED));
+}
+
+/* the customer's own words when they declined on the buyer's page */
+static void redact_outcome(json_t *doc) {
+    if (json_is_string(json_object_get(doc, "customer_reason")))
+        json_object_set_new(doc, "customer_reason", json_string(REDACTED));
 }
 
 static void redact_contract(json_t *doc) {
@@ -1464,7 +1543,7 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
                 {"discovery", NULL},
                 {"contract", redact_contract},
                 {"schedule", NULL},
-                {"outcome", NULL}};
+                {"outcome", redact_outcome}};
     for (size_t k = 0; k < DW_ARRAY_SIZE(docs); k++)
         if ((r = redact_doc(e, deal_id, docs[k].kind, docs[k].fn, vals, err)) < 0)
             return r;
@@ -1477,6 +1556,9 @@ static int purge_deal(struct dw_engine *e, int64_t deal_id, dw_time_t now, int d
     } else if (r != -DW_ENOENT) {
         return r;
     }
+    /* the deal's mail as it was sent holds the contact and the documents */
+    if (s->ops->mail_redact && (r = s->ops->mail_redact(s, deal_id, REDACTED, err)) < 0)
+        return r;
     char at[32];
     _cleanup_json_ json_t *mark =
         json_pack("{s:s,s:i,s:I}", "redacted_at", dw_time_format(now, at, sizeof at),
@@ -1516,6 +1598,19 @@ int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_
                                              stage, "updated_at", updated));
     }
     if (!dry_run && json_array_size(due)) {
+        /* The model-call journal first: it lives apart from the state (its own commits),
+         * and a deal once marked redacted is not visited again, so purging it after the
+         * transaction could be skipped for good by a crash in between. Purging it twice
+         * does no harm. */
+        json_array_foreach(due, i, d) {
+            int64_t id, n = 0;
+            dw_id_parse('D', dw_json_str(d, "deal"), &id);
+            if (e->store->ops->mcalls_purge &&
+                (r = e->store->ops->mcalls_purge(e->store, id, &n, err)) < 0)
+                return r;
+            if (n)
+                json_object_set_new(d, "model_calls", json_integer(n));
+        }
         if ((r = txn_begin(e, err)) < 0)
             return r;
         json_array_foreach(due, i, d) {

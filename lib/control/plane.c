@@ -61,8 +61,9 @@ int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32
     uint32_t facts = d->facts & ~(uint32_t)DW_FACT_CLEARED;
     bool pending = false;
     if ((facts & (DW_FACT_QUOTE | DW_FACT_CONTRACT)) == (DW_FACT_QUOTE | DW_FACT_CONTRACT)) {
-        _cleanup_json_ json_t *list = NULL, *quote = NULL;
-        int r = e->store->ops->quote_get(e->store, d->id, 0, &quote, err);
+        _cleanup_json_ json_t *list = NULL;
+        _cleanup_cjson_ const json_t *quote = NULL; /* only its hash is read */
+        int r = e->store->ops->quote_peek(e->store, d->id, 0, &quote, err);
         if (r < 0)
             return r;
         r = e->store->ops->approvals_for_deal(e->store, d->id, &list, err);
@@ -224,8 +225,11 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     if (r < 0)
         return dw_error_set(err, r, "failpoint: %s", r == -DW_EAGAIN ? "transient" : "fatal");
 
-    _cleanup_json_ json_t *note = json_object(), *calls = json_array();
-    struct dw__gateway gw = {.engine = e, .deal = d, .calls = calls};
+    _cleanup_json_ json_t *note = json_object(), *calls = json_array(), *shared = NULL;
+#ifndef NDEBUG
+    shared = json_array(); /* the check that no agent changes a shared document */
+#endif
+    struct dw__gateway gw = {.engine = e, .deal = d, .calls = calls, .shared = shared};
     struct dw_agent_ctx ctx = {
         .agent = a,
         .tools = &dw__tools,
@@ -242,6 +246,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     int64_t t0 = dw_monotonic_us();
     r = a->step(&ctx);
     int64_t t1 = dw_monotonic_us();
+    dw__gateway_check_shared(&gw, a->name);
     if (r < 0)
         return r;
     note_sample(rs, a, t1 - t0, false);

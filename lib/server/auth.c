@@ -111,6 +111,12 @@ static struct bucket *bucket_find(struct server *sv, int64_t token, int64_t now)
 
 /* Take one request from the token's bucket; false when it is empty (or memory ran out). */
 bool srv_rate_take(struct server *sv, int64_t token) {
+    return srv_rate_take_cost(sv, token, 1.0);
+}
+
+/* Take `cost` requests' worth from a bucket: the buyer's page, keyed by a negative number
+ * per client address (never an API token's id), costs more than an API request. */
+bool srv_rate_take_cost(struct server *sv, int64_t token, double cost) {
     if (sv->rate <= 0)
         return true;
     int64_t now = srv_mono_us();
@@ -119,9 +125,9 @@ bool srv_rate_take(struct server *sv, int64_t token) {
     struct bucket *b = bucket_find(sv, token, now);
     if (b) {
         bucket_refill(sv, b, now);
-        ok = b->level >= 1.0;
+        ok = b->level >= cost;
         if (ok)
-            b->level -= 1.0;
+            b->level -= cost;
     }
     pthread_mutex_unlock(&sv->rate_mu);
     return ok;

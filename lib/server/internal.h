@@ -126,6 +126,8 @@ struct server {
     struct reader readers[READERS];
     atomic_uint next_reader;
     struct dw_engine *worker_engine, *hook_engine, *pump_engine;
+    struct dw_engine *mail_engine; /* the mail sender's, when the workspace has a relay */
+    struct dw_mailer *mailer;
     struct dw_leadq *leadq;
     struct dw_worker *worker;
     struct dw_hooks *hooks;
@@ -180,6 +182,7 @@ struct req {
     int64_t id;
     int rev_from, rev_to;
     const char *file;
+    const char *token; /* a buyer's page link ({token}) */
     const char *role;
     bool integration, admin;
     char path[256]; /* the path, split in place */
@@ -242,6 +245,7 @@ const char *srv_bearer_secret(struct MHD_Connection *c);
 json_t *srv_authenticate(struct server *sv, struct MHD_Connection *c, struct req *rq,
                          enum MHD_Result *ret_result);
 bool srv_rate_take(struct server *sv, int64_t token);
+bool srv_rate_take_cost(struct server *sv, int64_t token, double cost);
 
 /* ---- routes.c, sse.c, metrics.c ------------------------------------------------------- */
 
@@ -251,6 +255,12 @@ enum MHD_Result srv_dispatch(struct server *sv, struct MHD_Connection *c, const 
 void srv_wrote(struct server *sv);
 enum MHD_Result srv_route_events(struct server *sv, struct MHD_Connection *c, struct req *rq);
 enum MHD_Result srv_route_metrics(struct server *sv, struct MHD_Connection *c, struct req *rq);
+/* buyer.c: the buyer's page (/p/{token}) and the staff's routes for its links */
+enum MHD_Result srv_route_buyer_page(struct server *sv, struct MHD_Connection *c, struct req *rq);
+enum MHD_Result srv_route_buyer_post(struct server *sv, struct MHD_Connection *c, struct req *rq);
+enum MHD_Result srv_route_links_create(struct server *sv, struct MHD_Connection *c, struct req *rq);
+enum MHD_Result srv_route_links(struct server *sv, struct MHD_Connection *c, struct req *rq);
+enum MHD_Result srv_route_links_revoke(struct server *sv, struct MHD_Connection *c, struct req *rq);
 /* The index in srv_labels of a request's label (0: unknown). */
 size_t srv_label_index(const struct route *r);
 

@@ -5,6 +5,90 @@
 
 #include "server/internal.h"
 
+/* A label value as Prometheus' text format writes it: \\, \" and \\n escaped. */
+static int label(struct dw_buf *b, const char *s) {
+    int r = 0;
+    for (; s && *s; s++)
+        r |= *s == '"' || *s == '\\' ? dw_buf_printf(b, "\\%c", *s)
+             : *s == '\n'            ? dw_buf_puts(b, "\\n")
+                                     : dw_buf_putc(b, *s);
+    return r;
+}
+
+static int model_labels(struct dw_buf *b, const json_t *row, bool outcome) {
+    int r = dw_buf_puts(b, "{provider=\"");
+    r |= label(b, dw_json_str(row, "provider"));
+    r |= dw_buf_puts(b, "\",model=\"");
+    r |= label(b, dw_json_str(row, "model"));
+    r |= dw_buf_puts(b, "\",task=\"");
+    r |= label(b, dw_json_str(row, "task"));
+    if (outcome) {
+        r |= dw_buf_puts(b, "\",outcome=\"");
+        r |= label(b, dw_json_str(row, "outcome"));
+    }
+    return r;
+}
+
+/* The language models' figures, from the model-call journal (so they count every process
+ * that used the store, the CLI's runs too): calls by provider, model, task and outcome;
+ * tokens; a latency histogram; fallbacks to the deterministic path. Nothing when the
+ * journal is empty. */
+static int model_metrics(struct dw_buf *b, const json_t *rows) {
+    static const char *const le[] = {"le_100",  "le_250",  "le_500",   "le_1000",
+                                     "le_2500", "le_5000", "le_10000", "le_30000"};
+    static const char *const le_s[] = {"0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30"};
+    if (!json_array_size(rows))
+        return 0;
+    int r = dw_buf_puts(b, "# HELP dealwright_model_calls_total Language-model calls by provider, "
+                           "model, task and outcome.\n# TYPE dealwright_model_calls_total "
+                           "counter\n");
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        r |= dw_buf_puts(b, "dealwright_model_calls_total");
+        r |= model_labels(b, row, true);
+        r |= dw_buf_printf(b, "\"} %lld\n", (long long)dw_json_int(row, "calls", 0));
+    }
+    r |= dw_buf_puts(b, "# HELP dealwright_model_tokens_total Tokens the providers counted, by "
+                        "direction.\n# TYPE dealwright_model_tokens_total counter\n");
+    json_array_foreach(rows, i, row) {
+        for (int in = 1; in >= 0; in--) {
+            r |= dw_buf_puts(b, "dealwright_model_tokens_total");
+            r |= model_labels(b, row, true);
+            r |= dw_buf_printf(b, "\",direction=\"%s\"} %lld\n", in ? "in" : "out",
+                               (long long)dw_json_int(row, in ? "tokens_in" : "tokens_out", 0));
+        }
+    }
+    r |= dw_buf_puts(b, "# HELP dealwright_model_call_duration_seconds Time a call took, retries "
+                        "included.\n# TYPE dealwright_model_call_duration_seconds histogram\n");
+    json_array_foreach(rows, i, row) {
+        for (size_t k = 0; k <= DW_ARRAY_SIZE(le); k++) {
+            r |= dw_buf_puts(b, "dealwright_model_call_duration_seconds_bucket");
+            r |= model_labels(b, row, true);
+            r |= dw_buf_printf(
+                b, "\",le=\"%s\"} %lld\n", k < DW_ARRAY_SIZE(le) ? le_s[k] : "+Inf",
+                (long long)dw_json_int(row, k < DW_ARRAY_SIZE(le) ? le[k] : "calls", 0));
+        }
+        r |= dw_buf_puts(b, "dealwright_model_call_duration_seconds_sum");
+        r |= model_labels(b, row, true);
+        r |= dw_buf_printf(b, "\"} %.3f\n", (double)dw_json_int(row, "latency_ms_sum", 0) / 1e3);
+        r |= dw_buf_puts(b, "dealwright_model_call_duration_seconds_count");
+        r |= model_labels(b, row, true);
+        r |= dw_buf_printf(b, "\"} %lld\n", (long long)dw_json_int(row, "calls", 0));
+    }
+    r |= dw_buf_puts(b, "# HELP dealwright_model_fallbacks_total Asks that ended without an "
+                        "answer: the agent took its deterministic path.\n# TYPE "
+                        "dealwright_model_fallbacks_total counter\n");
+    json_array_foreach(rows, i, row) {
+        if (!dw_json_int(row, "fallbacks", 0))
+            continue;
+        r |= dw_buf_puts(b, "dealwright_model_fallbacks_total");
+        r |= model_labels(b, row, true);
+        r |= dw_buf_printf(b, "\"} %lld\n", (long long)dw_json_int(row, "fallbacks", 0));
+    }
+    return r;
+}
+
 enum MHD_Result srv_route_metrics(struct server *sv, struct MHD_Connection *c, struct req *rq) {
     struct dw_buf b = {0};
     int r = 0;
@@ -73,11 +157,14 @@ enum MHD_Result srv_route_metrics(struct server *sv, struct MHD_Connection *c, s
                        "dealwright_webhook_attempts_total{result=\"dead\"} %" PRIu64 "\n",
                        hc.delivered, hc.failed, hc.dead);
     struct dw_error err = {0};
-    _cleanup_json_ json_t *st = NULL, *hooks = NULL;
+    _cleanup_json_ json_t *st = NULL, *hooks = NULL, *models = NULL;
     struct reader *rd = srv_reader_get(sv);
     int sr = dw_stats(rd->e, &st, &err);
     int hr = dw_webhook_counts(rd->e, &hooks, &err);
+    int mr = dw_model_stats(rd->e, &models, &err);
     srv_reader_put(rd);
+    if (mr >= 0)
+        r |= model_metrics(&b, models);
     if (hr >= 0) {
         r |= dw_buf_printf(&b, "# HELP dealwright_webhook_deliveries Webhook deliveries by "
                                "state.\n# TYPE dealwright_webhook_deliveries gauge\n");

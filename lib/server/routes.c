@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/internal.h"
 
@@ -77,10 +78,39 @@ static enum MHD_Result route_console(struct server *sv, struct MHD_Connection *c
 }
 
 /* A lead, group-committed with the others arriving at the same time (runtime.h). */
+/* A mail (Content-Type: message/rfc822) becomes its lead first; a bounce or an automatic
+ * reply is answered 200 with what it is and stores nothing (docs/internals/mail.md). */
+static enum MHD_Result mail_lead(struct MHD_Connection *c, struct req *rq, json_t **ret) {
+    _cleanup_json_ json_t *parsed = NULL;
+    struct dw_error err = {0};
+    *ret = NULL;
+    int r = dw_mail_parse(rq->body.data ? rq->body.data : "", rq->body.len, "request body", &parsed,
+                          &err);
+    if (r < 0) {
+        if (err.line > 0) { /* "request body:LINE:COL: what" */
+            char where[sizeof err.msg];
+            dw_error_format(&err, where, sizeof where);
+            snprintf(err.msg, sizeof err.msg, "%s", where);
+        }
+        return srv_send_dw_error(c, rq, &err, r);
+    }
+    if (strcmp(dw_json_str(parsed, "kind"), "lead") != 0) {
+        _cleanup_json_ json_t *out =
+            json_pack("{s:n,s:n,s:O,s:O}", "lead", "deal", "status",
+                      json_object_get(parsed, "kind"), "reason", json_object_get(parsed, "reason"));
+        return srv_send_json(c, rq, 200, out);
+    }
+    *ret = json_incref(json_object_get(parsed, "lead"));
+    return MHD_YES;
+}
+
 static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection *c,
                                         struct req *rq) {
     _cleanup_json_ json_t *lead = NULL;
-    enum MHD_Result m = srv_body_json(c, rq, true, &lead);
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    bool mail = type && strncasecmp(type, "message/rfc822", 14) == 0 &&
+                (type[14] == '\0' || type[14] == ';' || type[14] == ' ');
+    enum MHD_Result m = mail ? mail_lead(c, rq, &lead) : srv_body_json(c, rq, true, &lead);
     if (!lead)
         return m;
     struct dw_error err = {0};
@@ -167,8 +197,72 @@ static enum MHD_Result route_timeline(struct server *sv, struct MHD_Connection *
     return deal_get(sv, c, rq, V_TIMELINE);
 }
 
+/* The document's format a client asks for: ?format=, else the first media type of Accept we
+ * make (JSON included); NULL for the JSON record. */
+static const char *proposal_format(struct MHD_Connection *c, bool *bad) {
+    const char *f = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+    *bad = false;
+    if (f) {
+        if (strcmp(f, "json") == 0)
+            return NULL;
+        *bad = !dw_doc_content_type(f);
+        return f;
+    }
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    static const struct {
+        const char *type, *format;
+    } types[] = {{"application/json", NULL},
+                 {"application/pdf", "pdf"},
+                 {"text/html", "html"},
+                 {"text/markdown", "md"}};
+    const char *best = NULL, *at = NULL;
+    for (size_t i = 0; accept && i < DW_ARRAY_SIZE(types); i++) {
+        const char *p = strcasestr(accept, types[i].type);
+        if (p && (!at || p < at)) {
+            at = p;
+            best = types[i].format;
+        }
+    }
+    return best;
+}
+
 static enum MHD_Result route_proposal(struct server *sv, struct MHD_Connection *c, struct req *rq) {
-    return deal_get(sv, c, rq, V_PROPOSAL);
+    bool bad;
+    const char *format = proposal_format(c, &bad);
+    if (bad)
+        return srv_send_error(c, rq, 400, "format", "format: json, md, html or pdf, got '%.40s'",
+                              format);
+    if (!format)
+        return deal_get(sv, c, rq, V_PROPOSAL);
+    struct dw_error err = {0};
+    char *bytes = NULL;
+    size_t len = 0;
+    struct reader *rd = srv_reader_get(sv);
+    int r = dw_deal_proposal_render(rd->e, rq->id, format, &bytes, &len, &err);
+    srv_reader_put(rd);
+    if (r < 0)
+        return srv_send_dw_error(c, rq, &err, r);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(bytes);
+        return MHD_NO;
+    }
+    char disp[96];
+    snprintf(disp, sizeof disp, "%s; filename=\"proposal-%s.%s\"",
+             strcmp(format, "pdf") == 0 ? "attachment" : "inline", DW_ID('D', rq->id),
+             strcmp(format, "markdown") == 0 ? "md" : format);
+    MHD_add_response_header(resp, "Content-Type", dw_doc_content_type(format));
+    MHD_add_response_header(resp, "Content-Disposition", disp);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* the HTML is a document to read, never to run: no script, its own style only */
+    if (strcmp(format, "html") == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; "
+                                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'");
+    enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 static enum MHD_Result route_quote_diff(struct server *sv, struct MHD_Connection *c,
@@ -407,6 +501,13 @@ const struct route srv_routes[] = {
     {"GET", "/v1/deals/{id}", route_deal, P_TOKEN, "deal", NULL, 'D', false},
     {"GET", "/v1/deals/{id}/timeline", route_timeline, P_TOKEN, "timeline", NULL, 'D', false},
     {"GET", "/v1/deals/{id}/proposal", route_proposal, P_TOKEN, "proposal", NULL, 'D', false},
+    {"GET", "/v1/deals/{id}/links", srv_route_links, P_TOKEN, "links", NULL, 'D', false},
+    {"POST", "/v1/deals/{id}/links", srv_route_links_create, P_PERSON, "links",
+     "make a link for the customer", 'D', false},
+    {"DELETE", "/v1/deals/{id}/links", srv_route_links_revoke, P_PERSON, "links",
+     "revoke the customer's links", 'D', false},
+    {"GET", "/p/{token}", srv_route_buyer_page, P_PUBLIC, "buyer_page", NULL, 0, true},
+    {"POST", "/p/{token}", srv_route_buyer_post, P_PUBLIC, "buyer_page", NULL, 0, true},
     {"POST", "/v1/deals/{id}/accept", route_accept, P_PERSON, "accept", "record an acceptance", 'D',
      false},
     {"GET", "/v1/deals/{id}/quotes/{r1}/diff/{r2}", route_quote_diff, P_TOKEN, "quote_diff", NULL,
@@ -518,6 +619,8 @@ static bool params_read(const struct route *rt, char *const seg[7], struct req *
             continue;
         if (strcmp(ps[i], "{file}") == 0) {
             rq->file = s;
+        } else if (strcmp(ps[i], "{token}") == 0) {
+            rq->token = s;
         } else if (strcmp(ps[i], "{id}") == 0) {
             int r = rt->id == 'D' || rt->id == 'A' ? dw_id_parse(rt->id, s, &rq->id)
                                                    : parse_id_segment(s, &rq->id);

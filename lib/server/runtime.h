@@ -84,4 +84,12 @@ void dw_hooks_counts(struct dw_hooks *h, struct dw_hook_counts *c);
 void dw_hooks_stop(struct dw_hooks *h); /* a pass ends after the delivery in flight */
 void dw_hooks_join(struct dw_hooks *h);
 
+/* ---- the mail sender -------------------------------------------------------------------
+ * A thread running dw_mail_send_due every second on its own engine (mailer.c), started only
+ * when the workspace has an SMTP relay (dw_mail_relay). auth's strings stay the caller's. */
+struct dw_mailer;
+struct dw_mailer *dw_mailer_start(struct dw_engine *e, const struct dw_smtp_auth *auth);
+void dw_mailer_stop(struct dw_mailer *m); /* a pass ends after the message in flight */
+void dw_mailer_join(struct dw_mailer *m);
+
 #endif

@@ -134,6 +134,8 @@ static int open_engines(struct server *sv, struct dw_error *err) {
         r = dw_engine_open_shared(sv->api, NULL, mine[i], err);
     for (int i = 0; r >= 0 && i < READERS; i++)
         r = dw_engine_open_shared(sv->api, NULL, &sv->readers[i].e, err);
+    if (r >= 0 && dw_mail_relay(dw_engine_workspace(sv->api)))
+        r = dw_engine_open_shared(sv->api, NULL, &sv->mail_engine, err);
     return r;
 }
 
@@ -141,6 +143,7 @@ static void close_engines(struct server *sv) {
     dw_engine_close(sv->worker_engine);
     dw_engine_close(sv->hook_engine);
     dw_engine_close(sv->pump_engine);
+    dw_engine_close(sv->mail_engine);
     for (int i = 0; i < READERS; i++)
         dw_engine_close(sv->readers[i].e);
     if (sv->api_owned)
@@ -168,6 +171,7 @@ static void threads_stop(struct server *sv) {
     atomic_store(&sv->stopping, true);
     dw_worker_stop(sv->worker);
     dw_hooks_stop(sv->hooks);
+    dw_mailer_stop(sv->mailer);
     dw_pump_stop(sv->pump);
     if (sv->gating)
         pthread_join(sv->gate, NULL); /* no new connections: it closes the listening socket */
@@ -188,7 +192,9 @@ static void threads_stop(struct server *sv) {
     sv->mhd = NULL;
     dw_worker_join(sv->worker);
     dw_hooks_join(sv->hooks);
+    dw_mailer_join(sv->mailer);
     dw_pump_join(sv->pump);
+    sv->mailer = NULL;
     sv->worker = NULL;
     sv->hooks = NULL;
     sv->pump = NULL;
@@ -264,7 +270,8 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
                                  .backoff_ms = o->webhook_backoff_ms};
     if (!(sv->pump = dw_pump_start(sv->pump_engine, PUMP_INTERVAL_MS)) ||
         !(sv->worker = dw_worker_start(sv->worker_engine, sv->leadq, sv->pump)) ||
-        !(sv->hooks = dw_hooks_start(sv->hook_engine, &ho))) {
+        !(sv->hooks = dw_hooks_start(sv->hook_engine, &ho)) ||
+        (sv->mail_engine && !(sv->mailer = dw_mailer_start(sv->mail_engine, o->smtp_auth)))) {
         r = dw_error_set(err, -DW_EINTERNAL, "cannot start the server's threads");
         goto fail;
     }

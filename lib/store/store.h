@@ -82,6 +82,13 @@ struct dw_audit_walk {
     char mark_hash[DW_SHA256_HEX];
 };
 
+/* A message for the mail outbox (mail_insert). */
+struct dw_mail_rec {
+    int64_t deal_id;
+    const char *kind, *message_id, *sender, *recipient;
+    const char *message; /* RFC 5322, CRLF lines */
+};
+
 /* A delivery attempt's outcome (delivery_update). */
 struct dw_delivery_update {
     int64_t id;
@@ -133,6 +140,9 @@ struct dw_store_ops {
     int (*lead_get)(struct dw_store *s, int64_t lead_id, json_t **ret, struct dw_error *err);
     /* Leads of a deal, oldest first, same objects as lead_get. */
     int (*leads_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    /* As leads_for_deal, shared and read-only in the way of doc_peek. */
+    int (*leads_peek)(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err);
     /* Record intake's result (normalised contact, personal-data classes, flags). When it has
      * contact.email, that address (lower-cased) becomes the one follow-ups match on.
      * -DW_ENOENT for an unknown lead. */
@@ -204,6 +214,12 @@ struct dw_store_ops {
     int (*doc_get)(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
                    struct dw_error *err);
     int (*doc_delete)(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
+    /* As doc_get, for a reader that only reads: the document may be the one the store
+     * keeps in its read cache, shared. The caller owns a reference (json_decref it) and
+     * must change nothing in it; a later put replaces the cached document and leaves the
+     * one handed out as it was. A backend without a cache returns what doc_get does. */
+    int (*doc_peek)(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
+                    struct dw_error *err);
 
     /* Quotes. quote keys: currency, digits, subtotal, discount, total (int minor units),
      * discount_bp, term_months, hash (the content hash, computed by the caller), ws_hash,
@@ -217,6 +233,9 @@ struct dw_store_ops {
     /* The given revision, or the latest when revision is 0; adds id, revision, created_at. */
     int (*quote_get)(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
                      struct dw_error *err);
+    /* As quote_get, shared and read-only in the way of doc_peek. */
+    int (*quote_peek)(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
+                      struct dw_error *err);
     /* All revisions, oldest first, without lines. */
     int (*quotes_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
@@ -318,6 +337,11 @@ struct dw_store_ops {
     int (*token_find)(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
     int (*tokens_list)(struct dw_store *s, json_t **ret, struct dw_error *err);
     int (*token_revoke)(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
+    /* A secret key of the store by name (len bytes): the one stored, else `fresh` (random
+     * bytes the caller made) stored under name and returned — the first writer wins, so
+     * concurrent callers all get the same key. The key never leaves the library. */
+    int (*key_get)(struct dw_store *s, const char *name, const void *fresh, size_t len,
+                   dw_time_t now, void *ret_key, struct dw_error *err);
     /* Up to max events after seq, oldest first: [{seq, deal_id, type, at, data}]. */
     int (*events_since)(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                         struct dw_error *err);
@@ -360,6 +384,30 @@ struct dw_store_ops {
     /* [{status, n}] for the statuses that have deliveries, by status. */
     int (*delivery_counts)(struct dw_store *s, json_t **ret, struct dw_error *err);
 
+    /* The mail outbox (docs/internals/mail.md; times in seconds since the epoch). MAY be
+     * NULL: mail is then only written, never queued. mail_insert: a pending message due at
+     * now; the same message_id again changes nothing (*ret_created false, *ret_id the
+     * row's). mail_due: up to max rows pending or sending whose next_at has come, by id:
+     * [{id, deal_id, kind, message_id, sender, recipient, message, attempts}]. mail_claim:
+     * mark one sending, attempts + 1, next_at moved, only if its attempts are still
+     * `attempts` (two senders cannot both claim it). mail_update: the outcome of the claim
+     * that made its attempts `attempts` — status, next_at, last_error (NULL: none), sent_at
+     * (0: none) — only while that claim stands (status sending, attempts unchanged), so that
+     * a sender that lost its claim cannot overwrite a later one's result (*ret_updated). mail_list:
+     * the rows of a status (NULL all) by id, without the message. */
+    int (*mail_insert)(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
+                       int64_t *ret_id, bool *ret_created, struct dw_error *err);
+    int (*mail_due)(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
+    int (*mail_claim)(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
+                      bool *ret_claimed, struct dw_error *err);
+    int (*mail_update)(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
+    int (*mail_list)(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+    /* The privacy purge: every message of the deal replaced by `with` (message and
+     * recipient); one not yet sent is dead, never to be sent. MAY be NULL with the rest. */
+    int (*mail_redact)(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
+
     /* Demo slots held for deals (times in seconds since the epoch). slots_held: [{user,
      * start}] by start, held by deals other than deal_id that are open (not ordered, lost or
      * disqualified), unexpired at now and not yet begun (inside a write transaction the
@@ -395,6 +443,43 @@ struct dw_store_ops {
     int (*report_time_to)(struct dw_store *s, const char *stage, json_t **ret,
                           struct dw_error *err);
     int (*report_approvals)(struct dw_store *s, json_t **ret, struct dw_error *err);
+
+    /* The model-call journal (lib/models/, docs/internals/models.md "Journal"). MAY: a
+     * backend without it has no language models (the gateway then says so).
+     * Durable on its own: mcall_append and mcall_verdict commit at once, whatever
+     * transaction the caller has open, so that an entry outlives a step that fails or a
+     * process that is killed after it, and the step's re-run finds the answer. Append-only
+     * except for mcalls_purge (the privacy purge of a deal).
+     * rec keys: key (the replay key, hex), deal_id (0 none), agent, task, prompt,
+     * template_hash, provider, model, request (JSON, masked), response (JSON as received,
+     * masked; null none), outcome (ok, refused, invalid, failed, budget, breaker), why,
+     * tokens_in, tokens_out, latency_ms, attempts, flags (array of strings), fallback (bool: the
+     * ask ended here without an answer, the agent took its deterministic path), wall_ms
+     * (the wall clock, ms since the epoch: the breaker's cooldown is real time even when
+     * the engine's clock is pinned).
+     * mcall_find: the newest entry of key whose answer came back (ok, refused, invalid),
+     * -DW_ENOENT else. mcall_verdict: a verdict equal to one the call has is kept once
+     * (a re-run step); -DW_ENOENT for no such call. mcalls_for_deal: the deal's entries, oldest
+     * first, each with its verdicts [{at, verdict, detail}]. mcall_tokens: tokens of the deal's
+     * entries (deal_id 0: of all) at or after since. mcall_stats: [{provider, model, task, outcome,
+     * calls, tokens_in, tokens_out, latency_ms_sum, fallbacks, le_100 .. le_30000}] (latency
+     * buckets, ms).
+     */
+    int (*mcall_append)(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_id,
+                        struct dw_error *err);
+    int (*mcall_find)(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
+    int (*mcall_verdict)(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
+                         dw_time_t now, struct dw_error *err);
+    int (*mcalls_for_deal)(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+    int (*mcall_tokens)(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
+                        struct dw_error *err);
+    int (*mcalls_purge)(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err);
+    int (*mcall_stats)(struct dw_store *s, json_t **ret, struct dw_error *err);
+    /* The provider's n newest entries that reached it (not budget or breaker skips),
+     * newest first: [{outcome, wall_ms}] (wall_ms: rec's wall-clock ms), for the circuit
+     * breaker every process shares. */
+    int (*mcall_recent)(struct dw_store *s, const char *provider, int n, json_t **ret,
+                        struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

@@ -93,17 +93,66 @@ static void parse_currencies(struct dw__ws_ctx *c, const struct dw__yref *list) 
     c->have_currencies = true;
 }
 
+/* The company's letterhead on the documents customers receive (the proposal PDF): its
+ * address as the lines it is written in, and how to reach it. Each a line of its own, so
+ * each is one line of text of at most 120 bytes without control characters. */
+static bool check_letterhead_line(struct dw__ws_ctx *c, const struct dw__yref *r, const char *v,
+                                  void *arg) {
+    const char *what = arg;
+    size_t n = strlen(v);
+    if (n == 0 || n > 120) {
+        dw__y_err(c, r, "%s: a line of 1-120 bytes, got %zu", what, n);
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 || *p == 0x7f) {
+            dw__y_err(c, r, "%s: control characters are not allowed", what);
+            return false;
+        }
+    return true;
+}
+
+static void parse_company_contact(struct dw__ws_ctx *c, const struct dw__yfield *cf, size_t n) {
+    struct dw_workspace *ws = c->ws;
+    const struct dw__yref *v;
+    if ((v = dw__y_get(cf, n, "address"))) {
+        char **lines = NULL;
+        size_t n_lines = 0;
+        if (dw__y_strlist(c, v, "address", check_letterhead_line, "address", &lines, &n_lines)) {
+            if (n_lines == 0 || n_lines > 6)
+                dw__y_err(c, v, "address: 1-6 lines (street, postcode and city, country), got %zu",
+                          n_lines);
+            ws->company_address = lines;
+            ws->n_company_address = n_lines;
+        }
+    }
+    static const char *const keys[] = {"email", "phone", "website", "vat_id"};
+    char **dst[] = {&ws->company_email, &ws->company_phone, &ws->company_website,
+                    &ws->company_vat_id};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(keys); i++) {
+        if (!(v = dw__y_get(cf, n, keys[i])) || !dw__y_str(c, v, keys[i], dst[i]) || !*dst[i])
+            continue;
+        if (!check_letterhead_line(c, v, *dst[i], (void *)keys[i]))
+            *dst[i] = NULL;
+        else if (i == 0 && (!strchr(*dst[i], '@') || strpbrk(*dst[i], " <>\"")))
+            dw__y_err(c, v, "email: '%s' is not an e-mail address", *dst[i]);
+    }
+}
+
 static void parse_company(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_workspace *ws = c->ws;
-    struct dw__yfield f[] = {DW__REQ("company"), DW__REQ("currencies")};
+    struct dw__yfield f[] = {DW__REQ("company"), DW__REQ("currencies"), DW__OPT("mail")};
     if (!dw__y_fields(c, root, "dealwright.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v, *home = NULL;
     if ((v = DW__YGET(f, "currencies")))
         parse_currencies(c, v);
+    if ((v = DW__YGET(f, "mail")))
+        dw__parse_mail(c, v);
 
-    struct dw__yfield cf[] = {DW__REQ("name"), DW__REQ("country"), DW__REQ("home_currency"),
-                              DW__OPT("language")};
+    struct dw__yfield cf[] = {DW__REQ("name"),     DW__REQ("country"), DW__REQ("home_currency"),
+                              DW__OPT("language"), DW__OPT("address"), DW__OPT("email"),
+                              DW__OPT("phone"),    DW__OPT("website"), DW__OPT("vat_id")};
     if ((v = DW__YGET(f, "company")) && dw__y_fields(c, v, "company", cf, DW_ARRAY_SIZE(cf))) {
         if ((v = DW__YGET(cf, "name")))
             dw__y_str(c, v, "name", &ws->company_name);
@@ -115,6 +164,7 @@ static void parse_company(struct dw__ws_ctx *c, const struct dw__yref *root) {
             dw__y_err(c, v,
                       "language: '%s' is not a supported language (en, de, fr, es, it, nl, pt)",
                       ws->language);
+        parse_company_contact(c, cf, DW_ARRAY_SIZE(cf));
     }
     const char *code = home ? dw__y_scalar(c, home, "home_currency") : NULL;
     if (code && !dw__is_currency(code))

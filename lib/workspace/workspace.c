@@ -351,6 +351,7 @@ int dw_workspace_load(const char *root, struct dw_workspace **ret, struct dw_dia
     dw__load_qualification(&c);
     dw__load_knowledge(&c);
     dw__load_templates(&c);
+    dw__load_models(&c);
     hash_files(&c, w->pub.hash);
     ctx_release(&c);
 

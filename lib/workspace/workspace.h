@@ -372,6 +372,86 @@ struct dw_template_set {
     json_t *partials; /* templates/partials merged with templates/LANG/partials */
 };
 
+/* dealwright.yaml mail: (lib/workspace/mail-config.c). from NULL: no mail configured. */
+struct dw_mail_config {
+    char *from, *from_name;
+    char *smtp_url; /* NULL: mail is written, not sent */
+    char *smtp_user_env, *smtp_password_env;
+    int smtp_attempts;
+};
+
+/* models.yaml (docs/internals/models.md): the language-model providers, the task each one
+ * serves, the limits of the trust path, and the prompts (prompts/NAME.mustache, hashed
+ * with the snapshot like every file). A workspace without models.yaml has ws->models NULL:
+ * every agent stays on its deterministic path. The names of `api:` are this registry;
+ * lib/models/ has one implementation per entry (checked by its unit test). */
+#define DW_MODEL_API_LIST(X)                                                                       \
+    X(OPENAI, "openai")       /* Chat Completions: OpenAI, llama.cpp, vLLM, Ollama */              \
+    X(AZURE, "azure")         /* Chat Completions on Azure OpenAI: api-key, api-version */         \
+    X(ANTHROPIC, "anthropic") /* Messages API */
+enum dw_model_api {
+#define DW__API_ENUM(e, s) DW_MODEL_API_##e,
+    DW_MODEL_API_LIST(DW__API_ENUM)
+#undef DW__API_ENUM
+        DW_MODEL_API__N
+};
+extern const char *const dw_model_api_names[DW_MODEL_API__N];
+
+#define DW_MODEL_TASK_LIST(X)                                                                      \
+    X(EXTRACTION, "extraction")                                                                    \
+    X(DRAFTING, "drafting")                                                                        \
+    X(ANSWERS, "answers")
+enum dw_model_task {
+#define DW__TASK_ENUM(e, s) DW_MODEL_TASK_##e,
+    DW_MODEL_TASK_LIST(DW__TASK_ENUM)
+#undef DW__TASK_ENUM
+        DW_MODEL_TASK__N
+};
+extern const char *const dw_model_task_names[DW_MODEL_TASK__N];
+/* The task's index, or -1. */
+int dw_model_task_parse(const char *name);
+
+struct dw_model_provider {
+    char *id;
+    enum dw_model_api api;
+    char *base_url;      /* up to the API's paths: ".../v1", an Azure deployment's URL */
+    char *model;         /* sent as "model" (informational for Azure) */
+    char *key_env;       /* the environment variable holding the key; NULL: none sent */
+    char *api_version;   /* azure: the api-version query parameter */
+    bool zero_retention; /* ask the provider not to keep requests where it offers it */
+    struct dw_ws_pos pos;
+};
+
+#define DW_MODEL_ROUTE_MAX 4
+struct dw_model_route { /* the providers a task tries, in order; none: deterministic */
+    const struct dw_model_provider *providers[DW_MODEL_ROUTE_MAX];
+    size_t n;
+};
+
+struct dw_prompt { /* prompts/NAME.mustache */
+    char *name;
+    char *path;
+    char *text;
+    size_t len;
+    char hash[DW_SHA256_HEX]; /* of the text: the journal names the template version */
+};
+
+struct dw_models_cfg {
+    struct dw_model_provider *providers;
+    size_t n_providers;
+    struct dw_model_route tasks[DW_MODEL_TASK__N];
+    int64_t tokens_per_call;    /* prompt estimate + answer budget, per call */
+    int64_t answer_tokens;      /* max_tokens asked for an answer */
+    int64_t tokens_per_deal;    /* over every call of one deal */
+    int64_t tokens_per_day;     /* over every call of the store, per UTC day */
+    int64_t deadline_ms;        /* per call, retries included */
+    int64_t retries;            /* after the first attempt, on 429, 5xx, overload, timeout */
+    int64_t backoff_ms;         /* first retry's wait, doubled each time (Retry-After wins) */
+    int64_t breaker_failures;   /* consecutive failed calls that open a provider's breaker */
+    int64_t breaker_cooldown_s; /* how long it stays open before one trial call */
+    bool allow_http;            /* plain http:// to a host other than loopback */
+};
+
 struct dw_workspace {
     int refcount;
     bool loaded; /* by dw_workspace_load: a snapshot with memo slots (dw_ws_memo); a workspace
@@ -381,6 +461,9 @@ struct dw_workspace {
 
     char *company_name;
     char *company_country;
+    char **company_address; /* the letterhead's lines (dealwright.yaml company.address) */
+    size_t n_company_address;
+    char *company_email, *company_phone, *company_website, *company_vat_id; /* or NULL */
     char *language; /* of the knowledge documents unless one says otherwise: "en" default */
     char home_currency[4];
     struct dw_currency *currencies;
@@ -405,6 +488,7 @@ struct dw_workspace {
     struct dw_qualification qualification;
     struct dw_policies policies;
     struct dw_team team;
+    struct dw_mail_config mail;
 
     struct dw_template proposal_template;
     struct dw_template reply_template;
@@ -413,6 +497,10 @@ struct dw_workspace {
 
     struct dw_document *documents;
     size_t n_documents;
+
+    struct dw_models_cfg *models; /* NULL: no models.yaml */
+    struct dw_prompt *prompts;    /* sorted by name */
+    size_t n_prompts;
 
     /* The CEL environments the rules were compiled against (declared variables and their
      * record types); evaluations bind activations made from these. */
@@ -462,6 +550,8 @@ bool dw_user_has_role(const struct dw_user *u, const char *role);
  * those a stemmer exists for in the knowledge engine. */
 extern const char *const dw_ws_languages[];
 bool dw_ws_language_known(const char *code);
+/* The prompt template prompts/NAME.mustache, or NULL. */
+const struct dw_prompt *dw_ws_prompt(const struct dw_workspace *ws, const char *name);
 /* Index of the band whose role is `role`, or -1. */
 int dw_policies_band_index(const struct dw_policies *p, const char *role);
 

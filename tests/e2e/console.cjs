@@ -92,6 +92,12 @@ function check(cond, what) {
     check(stage === 'proposal_ready', 'after approval the deal moves on to proposal_ready');
     check(/approved/.test(await page.textContent('#deal')), 'the deal page shows the decision');
     check((await page.$$('#proposal h2, #proposal p')).length > 0, 'the proposal preview is shown');
+    const cells = await page.$$eval('#proposal table td.align-right', (t) => t.length);
+    check(cells > 0 && !/\|---/.test(await page.textContent('#proposal')),
+          'the proposal is rendered HTML: its tables are tables, not Markdown pipes');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#proposal-pdf')]);
+    const pdf = fs.readFileSync(await download.path());
+    check(pdf.slice(0, 5).toString() === '%PDF-', 'the proposal downloads as a PDF');
     check((await page.$$('#timeline tbody tr')).length > 5, 'the timeline lists events and the audit trail');
 
     // Reject from the inbox, with a note.

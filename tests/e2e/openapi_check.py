@@ -202,7 +202,7 @@ def request(method, target, token=None, body=None, headers=None, want=None, retr
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            h["Content-Type"] = "application/json"
+            h.setdefault("Content-Type", "application/json")
         c.request(method, target, body=data, headers=h)
         r = c.getresponse()
         raw = r.read()
@@ -216,7 +216,7 @@ def request(method, target, token=None, body=None, headers=None, want=None, retr
             continue
         if want is not None and r.status != want:
             fail("%s %s: status %d, expected %d: %s" % (method, target, r.status, want, raw[:300]))
-        return r.status, value if value is not None else raw.decode(), hd
+        return r.status, value if value is not None else raw.decode("utf-8", "replace"), hd
 
 
 def raw_exchange(data, wait=None):
@@ -355,6 +355,35 @@ def main():
     request("GET", "/v1/deals/D-000999/timeline", "desk", want=404)
     request("GET", "/v1/deals/nonsense", "desk", want=404)
     print("ok - %d deals read whole, with timelines; %d proposals" % (len(ids), proposals))
+
+    # the proposal as documents, and the buyer's page links of a deal whose proposal is ready
+    ready = [i for i in ids if request("GET", "/v1/deals/" + i, "desk", want=200)[1]["stage"]
+             == "proposal_ready" and i != ids[1]]
+    other = [i for i in ids if i not in ready and i != ids[1]]
+    st, pdf, hd = request("GET", "/v1/deals/%s/proposal?format=pdf" % ready[0], "desk", want=200)
+    if not hd.get("content-type", "").startswith("application/pdf") or not pdf.startswith("%PDF-"):
+        fail("proposal as pdf: %s" % hd.get("content-type"))
+    _, html, hd = request("GET", "/v1/deals/%s/proposal?format=html" % ready[0], "desk", want=200)
+    if "<table>" not in html or "<script" in html:
+        fail("proposal as html: %r" % html[:200])
+    request("GET", "/v1/deals/%s/proposal?format=md" % ready[0], "desk", want=200)
+    _, _, hd = request("GET", "/v1/deals/%s/proposal" % ready[0], "desk",
+                       headers={"Accept": "application/pdf"}, want=200)
+    if not hd.get("content-type", "").startswith("application/pdf"):
+        fail("proposal by Accept: %s" % hd.get("content-type"))
+    request("GET", "/v1/deals/%s/proposal?format=docx" % ready[0], "desk", want=400)
+    request("POST", "/v1/deals/%s/links" % ready[0], "hook", {}, want=403)
+    request("POST", "/v1/deals/%s/links" % ready[0], "desk", {"days": 0}, want=400)
+    request("POST", "/v1/deals/%s/links" % other[0], "desk", {}, want=409)
+    _, link, _ = request("POST", "/v1/deals/%s/links" % ready[0], "desk", {"days": 7}, want=201)
+    _, links, _ = request("GET", "/v1/deals/%s/links" % ready[0], "desk", want=200)
+    if [l["state"] for l in links] != ["open"] or "token" in links[0]:
+        fail("links: %s" % links)
+    _, rv, _ = request("DELETE", "/v1/deals/%s/links" % ready[0], "desk", want=200)
+    _, links, _ = request("GET", "/v1/deals/%s/links" % ready[0], "desk", want=200)
+    if rv["revoked"] != 1 or links[0]["state"] != "revoked":
+        fail("revoked links: %s %s" % (rv, links))
+    print("ok - the proposal as pdf, html and md; a buyer's link made, listed and revoked")
 
     # approvals: the deal desk decides the 25 % discount (policies.yaml discount_bands)
     _, pending, _ = request("GET", "/v1/approvals", "desk", want=200)
@@ -515,6 +544,22 @@ def main():
     if not redacted:
         fail("the privacy purge redacted no deal: %s" % out)
     print("ok - %d deals read again after a privacy purge" % redacted)
+
+    # a lead as the mail it came in (message/rfc822): a lead, a bounce, a malformed one
+    mail_dir = os.path.join(os.environ["DW_SOURCE_ROOT"], "tests", "data", "mail")
+    rfc822 = {"Content-Type": "message/rfc822"}
+    for name, want, status in (("alternative-qp-euro.eml", 202, "created"),
+                               ("alternative-qp-euro.eml", 202, "duplicate"),
+                               ("bounce.eml", 200, "bounce"), ("auto-reply-de.eml", 200, "auto_reply")):
+        raw = open(os.path.join(mail_dir, name), "rb").read()
+        _, v, _ = request("POST", "/v1/leads", "hook", raw, headers=rfc822, want=want)
+        if v["status"] != status:
+            fail("%s posted as message/rfc822: %s" % (name, v))
+    raw = open(os.path.join(mail_dir, "malformed-no-boundary.eml"), "rb").read()
+    _, v, _ = request("POST", "/v1/leads", "hook", raw, headers=rfc822, want=400)
+    if "request body:7:1: malformed MIME" not in v["error"]["message"]:
+        fail("a malformed mail: %s" % v)
+    print("ok - leads posted as message/rfc822: a lead, a duplicate, a bounce, an auto-reply, a malformed one")
 
     # errors the server answers before or beside the routes
     request("GET", "/v1/leads", "hook", want=405)

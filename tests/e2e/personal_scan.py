@@ -90,7 +90,10 @@ def main():
     hits = 0
     cells = 0
     tables = [r[0] for r in con.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        # the schema's own history holds no customer's data (a migration described as "the
+        # buyer's page links" is not the title "Buyer" of a contact)
+        " AND name <> 'schema_migrations'")]
     for t in tables:
         cols = [r[1] for r in con.execute('PRAGMA table_info("%s")' % t)]
         for n, row in enumerate(con.execute('SELECT * FROM "%s"' % t), 1):

@@ -230,7 +230,7 @@ bash -c ". '$TMP/completion.bash'; complete -p dealwright" | grep -q "complete -
     fail "complete -p dealwright"
 complete_words dealwright to | grep -qx token || fail "dealwright to<TAB>"
 [ "$(complete_words dealwright token c)" = "create" ] || fail "token c<TAB>: $(complete_words dealwright token c)"
-complete_words dealwright deal "" | sort | tr '\n' ' ' | grep -q "^book ics proposal show $" ||
+complete_words dealwright deal "" | sort | tr '\n' ' ' | grep -q "^book ics link mail proposal show $" ||
     fail "deal <TAB>: $(complete_words dealwright deal '')"
 complete_words dealwright deals --st | grep -qx -- --stage || fail "deals --st<TAB>"
 complete_words dealwright -w "$WS" webhook deliveries --s | grep -qx -- --status ||
@@ -241,6 +241,6 @@ complete_words dealwright score train --c | sort | tr '\n' ' ' | grep -q -- "^--
     fail "lead add FILE<TAB>"
 (cd "$WS" && complete_words dealwright -w samp) | grep -qx samples || fail "-w DIR<TAB>"
 complete_words dealwright help web | grep -qx webhook || fail "help web<TAB>"
-complete_words dealwright help deal "" | sort | tr '\n' ' ' | grep -q "^book ics proposal show $" ||
+complete_words dealwright help deal "" | sort | tr '\n' ' ' | grep -q "^book ics link mail proposal show $" ||
     fail "help deal <TAB>: $(complete_words dealwright help deal '')"
 pass "bash completion from the table: commands, subcommands, options, files"

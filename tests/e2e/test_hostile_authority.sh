@@ -45,8 +45,12 @@ may_decide() {
 expected() {
     case $1 in
     healthz | readyz | metrics | openapi) echo 200 ;;
-    deals | deal | timeline | proposal | diff | approvals | events | me | funnel)
+    deals | deal | timeline | proposal | diff | approvals | events | me | funnel | links_get)
         [ "$2" = none ] && echo 401 || echo 200 ;;
+    links_post | links_delete) # a link lets the customer accept: a seller, as for accept
+        if [ "$2" = none ]; then echo 401; elif [ "$(band "$2")" -ge 0 ]; then
+            [ "$1" = links_post ] && echo 201 || echo 200
+        else echo 403; fi ;;
     leads)
         case $2 in none) echo 401 ;; integration | admin) echo 202 ;; *) echo 403 ;; esac ;;
     webhooks_get | deliveries)
@@ -165,6 +169,10 @@ for l in none $LABELS; do
     if [ "$(expected book_cancel "$role")" != 200 ]; then
         req DELETE "/v1/deals/$READ_DEAL/booking" "$s"; check book_cancel "$l" "$(expected book_cancel "$role")"
     fi
+    req GET "/v1/deals/$READ_DEAL/links" "$s"; check links_get "$l" "$(expected links_get "$role")"
+    req POST "/v1/deals/$READ_DEAL/links" "$s" '{"days": 3}'
+    check links_post "$l" "$(expected links_post "$role")"
+    req DELETE "/v1/deals/$READ_DEAL/links" "$s"; check links_delete "$l" "$(expected links_delete "$role")"
 done
 [ "$(dw deal show "$READ_DEAL" --json | json_get 'd["booking"]["status"] + " " + str(d["booking"]["sequence"]) + " " + d["booking"]["booked_by"]')" = "booked 0 lukas" ] ||
     fail "the booking of $READ_DEAL changed under repeated or refused calls: $(dw deal show "$READ_DEAL" --json | json_get 'd["booking"]')"

@@ -21,6 +21,7 @@ EXEMPT = {
     'bench/pricing_bench.c': 'the pricing engine on one large quote',
     'bench/configure_bench.c': 'the configurator and its independent verifier',
     'bench/bench-extract.c': 'the extractor with and without its prepared vocabulary',
+    'bench/models_bench.c': 'the language models\' trust path without the network',
     # seeds a store with a synthetic history (past timestamps), which no public call writes
     'bench/bench-report.c': 'writes 100,000 deals straight into the store',
 }

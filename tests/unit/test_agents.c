@@ -895,21 +895,21 @@ static int fake_check(struct dw_agent_ctx *c, uint32_t tool) {
     return c->agent->scope & tool ? 0 : dw_error_set(c->err, -DW_EPERM, "scope");
 }
 
-static int fake_leads(struct dw_agent_ctx *c, json_t **ret) {
+static int fake_leads(struct dw_agent_ctx *c, const json_t **ret) {
     int r = fake_check(c, DW_TOOL_READ_LEADS);
     if (r == 0)
-        *ret = json_deep_copy(FAKE(c)->leads);
+        *ret = json_incref(FAKE(c)->leads); /* shared and read-only, as the gateway's */
     return r;
 }
 
-static int fake_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int fake_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     int r = fake_check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
     json_t *d = json_object_get(FAKE(c)->docs, kind);
     if (!d)
         return -DW_ENOENT;
-    *ret = json_deep_copy(d);
+    *ret = json_incref(d); /* shared and read-only, as the gateway hands it out */
     return 0;
 }
 
@@ -932,13 +932,13 @@ static int fake_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *
     return -DW_EPERM;
 }
 
-static int fake_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+static int fake_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
     int r = fake_check(c, DW_TOOL_READ_DEAL);
     if (r < 0)
         return r;
     if (!FAKE(c)->quote)
         return -DW_ENOENT;
-    *ret = json_deep_copy(FAKE(c)->quote);
+    *ret = json_incref(FAKE(c)->quote);
     return 0;
 }
 

@@ -79,6 +79,15 @@ static void time_parse_format(void **state) {
     assert_string_equal(dw_time_format(t, buf, sizeof buf), "1969-12-31T23:59:59Z");
     assert_int_equal(dw_time_parse("2026-11-23T00:00:00Z", &t), 0);
     assert_int_equal(dw_weekday(t), 0); /* a Monday */
+    /* the formatter's own digits against printf's, across years, months and the clock */
+    const char *stamps[] = {"0001-01-01T00:00:00Z", "0999-09-09T09:09:09Z", "2000-02-29T23:59:59Z",
+                            "2027-12-31T12:30:05Z", "9999-12-31T23:59:59Z"};
+    for (size_t i = 0; i < sizeof stamps / sizeof *stamps; i++) {
+        assert_int_equal(dw_time_parse(stamps[i], &t), 0);
+        assert_string_equal(dw_time_format(t, buf, sizeof buf), stamps[i]);
+    }
+    char small[8]; /* too small for the whole: cut as snprintf cuts */
+    assert_string_equal(dw_time_format(0, small, sizeof small), "1970-01");
 }
 
 static void ids(void **state) {
@@ -184,6 +193,45 @@ static void hashing(void **state) {
     assert_string_equal(ha, hb); /* canonical: key order does not matter */
     json_decref(a);
     json_decref(b);
+
+    /* dw_json_canonical writes exactly jansson's sorted compact dump, which the audit
+     * chain's hashes and stored texts are defined by: escapes, UTF-8, nesting, large
+     * objects (sorted by qsort past 32 keys), integers at the edges, and reals (jansson's
+     * own text) */
+    const char *cases[] = {
+        "{\"z\":1,\"a\":[true,false,null,{}],\"m\":{\"y\":\"\\\"q\\\\\\u0001\\n\\t\\b\\f\\r/\"}}",
+        "{\"b\":\"Grüße – 東京 \\u2028\",\"a\":-9223372036854775808,\"c\":9223372036854775807}",
+        "[[],{},\"\",0,-1]",
+        "{\"r\":1.5,\"a\":[0.1,-2e-300]}",
+        "\"text\"",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *v = json_loads(cases[i], JSON_DECODE_ANY, NULL);
+        assert_non_null(v);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        char *got = dw_json_canonical(v);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+        want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); /* and unsorted */
+        got = dw_json_compact(v);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+        json_decref(v);
+    }
+    json_t *big = json_object(); /* 40 keys in reverse order */
+    for (int k = 40; k > 0; k--) {
+        char key[16];
+        snprintf(key, sizeof key, "k%02d", k);
+        json_object_set_new(big, key, json_integer(k));
+    }
+    char *want = json_dumps(big, JSON_COMPACT | JSON_SORT_KEYS);
+    char *got = dw_json_canonical(big);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    json_decref(big);
 }
 
 static void errors(void **state) {

@@ -191,7 +191,7 @@ static void gateway_enforces_scope(void **state) {
                                     .produces = 0,
                                     .scope = DW_TOOL_READ_DEAL,
                                     .step = scoped_step};
-    json_t *calls = json_array(), *note = json_object(), *doc = json_object(), *out = NULL;
+    json_t *calls = json_array(), *note = json_object(), *doc = json_object();
     struct dw__gateway gw = {.engine = e, .deal = &d, .calls = calls};
     struct dw_agent_ctx ctx = {.agent = &reader,
                                .tools = &dw__tools,
@@ -202,13 +202,14 @@ static void gateway_enforces_scope(void **state) {
                                .err = &err,
                                .gateway = &gw};
     assert_int_equal(e->store->ops->begin(e->store, &err), 0);
-    assert_int_equal(ctx.tools->doc_get(&ctx, "requirements", &out), 0); /* in scope */
-    json_decref(out);
+    const json_t *shared = NULL;
+    assert_int_equal(ctx.tools->doc_get(&ctx, "requirements", &shared), 0); /* in scope */
+    json_decref((json_t *)shared);
     assert_int_equal(ctx.tools->doc_put(&ctx, "requirements", doc), -DW_EPERM);
     assert_non_null(strstr(err.msg, "reader"));
     assert_int_equal(ctx.tools->set_outcome(&ctx, DW_STAGE_LOST, "no"), -DW_EPERM);
     assert_int_equal(ctx.tools->request_approval(&ctx, "discount", "vp", "r", "x"), -DW_EPERM);
-    assert_int_equal(ctx.tools->leads(&ctx, &out), -DW_EPERM);
+    assert_int_equal(ctx.tools->leads(&ctx, &shared), -DW_EPERM);
     const struct dw_agent all = {.name = "all", .scope = ~0u, .step = scoped_step};
     ctx.agent = &all;
     assert_int_equal(ctx.tools->doc_put(&ctx, "acceptance", doc), -DW_EPERM);

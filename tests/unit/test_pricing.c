@@ -481,7 +481,7 @@ static json_t *docs;      /* kind -> document */
 static json_t *quotes;    /* revisions stored, oldest first */
 static json_t *requested; /* approvals requested */
 
-static int mock_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int mock_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     json_t *d = json_object_get(docs, kind);
     if (!d)
         return -DW_ENOENT;
@@ -502,15 +502,16 @@ static int mock_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revisi
     return 0;
 }
 
-static int mock_quote_get(struct dw_agent_ctx *c, int revision, json_t **ret) {
+static int mock_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
     if (!(c->agent->scope & DW_TOOL_READ_DEAL))
         return -DW_EPERM;
     size_t n = json_array_size(quotes);
     json_t *q = json_array_get(quotes, revision > 0 ? (size_t)revision - 1 : n - 1);
     if (!q)
         return -DW_ENOENT;
-    *ret = json_deep_copy(q);
-    json_object_set_new(*ret, "revision", json_integer(revision > 0 ? revision : (int)n));
+    json_t *copy = json_deep_copy(q);
+    json_object_set_new(copy, "revision", json_integer(revision > 0 ? revision : (int)n));
+    *ret = copy;
     return 0;
 }
 
@@ -523,7 +524,7 @@ static int mock_request_approval(struct dw_agent_ctx *c, const char *kind, const
     return 0;
 }
 
-static int mock_leads(struct dw_agent_ctx *c, json_t **ret) {
+static int mock_leads(struct dw_agent_ctx *c, const json_t **ret) {
     if (!(c->agent->scope & DW_TOOL_READ_LEADS))
         return -DW_EPERM;
     *ret = json_pack("[{s:s, s:s, s:{s:{s:s, s:s}}}]", "source", "web_form", "received_at",

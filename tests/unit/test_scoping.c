@@ -1137,7 +1137,7 @@ static void test_bad_input(void **state) {
 
 static json_t *docs; /* kind -> document, the mock gateway's store */
 
-static int mock_doc_get(struct dw_agent_ctx *c, const char *kind, json_t **ret) {
+static int mock_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **ret) {
     json_t *d = json_object_get(docs, kind);
     if (!d)
         return -DW_ENOENT;

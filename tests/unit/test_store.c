@@ -584,6 +584,58 @@ static void test_docs(void **state) {
     json_decref(doc);
 }
 
+/* doc_peek and quote_peek: what a reader that only reads gets. Inside a write transaction
+ * (where the SQLite backend caches), a value handed out stays as it was when the document
+ * is replaced, and a later peek gives the new one; outside, the same as get. */
+static void test_shared_reads(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s);
+    const json_t *a = NULL, *b = NULL;
+    assert_int_equal(s->ops->doc_peek(s, d, "solution", &a, &err), -DW_ENOENT);
+    json_t *doc = json_pack("{s:i,s:[i,i]}", "z", 1, "lines", 1, 2);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->doc_put(s, d, "solution", doc, "ws", &err), &err);
+    json_object_set_new(doc, "z", json_integer(2)); /* the writer's copy is its own */
+    ok(s->ops->doc_peek(s, d, "solution", &a, &err), &err);
+    assert_int_equal(dw_json_int(a, "z", 0), 1);
+    ok(s->ops->doc_put(s, d, "solution", doc, "ws", &err), &err);
+    assert_int_equal(dw_json_int(a, "z", 0), 1); /* the one handed out is unchanged */
+    ok(s->ops->doc_peek(s, d, "solution", &b, &err), &err);
+    assert_int_equal(dw_json_int(b, "z", 0), 2);
+    json_t *got = NULL; /* a get is a copy of its own, whatever a peek shares */
+    ok(s->ops->doc_get(s, d, "solution", &got, &err), &err);
+    assert_ptr_not_equal(got, b);
+    assert_true(json_equal(got, b));
+    json_decref(got);
+    json_decref((json_t *)a);
+    json_decref((json_t *)b);
+
+    json_t *q = json_pack("{s:s,s:s,s:I,s:I,s:[{s:s,s:I,s:I,s:I,s:I}]}", "currency", "EUR", "hash",
+                          "h1", "subtotal", (json_int_t)100, "total", (json_int_t)100, "lines",
+                          "sku", "X", "quantity", (json_int_t)1, "unit_price", (json_int_t)100,
+                          "amount", (json_int_t)100, "net", (json_int_t)100);
+    int rev = 0;
+    ok(s->ops->quote_insert(s, d, q, &rev, &err), &err);
+    ok(s->ops->quote_peek(s, d, 0, &a, &err), &err);
+    assert_int_equal(dw_json_int(a, "revision", 0), 1);
+    json_object_set_new(q, "hash", json_string("h2"));
+    ok(s->ops->quote_insert(s, d, q, &rev, &err), &err);
+    assert_string_equal(dw_json_str(a, "hash"), "h1");
+    ok(s->ops->quote_peek(s, d, 0, &b, &err), &err);
+    assert_int_equal(dw_json_int(b, "revision", 0), 2);
+    assert_string_equal(dw_json_str(b, "hash"), "h2");
+    json_decref((json_t *)a);
+    json_decref((json_t *)b);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s->ops->doc_peek(s, d, "solution", &a, &err), &err); /* outside a transaction */
+    assert_int_equal(dw_json_int(a, "z", 0), 2);
+    json_decref((json_t *)a);
+    json_decref(q);
+    json_decref(doc);
+}
+
 /* ---- quotes ------------------------------------------------------------------------ */
 
 static json_t *quote(int64_t total, const char *hash) {
@@ -1014,6 +1066,29 @@ static void test_deals_list_and_stats(void **state) {
 
 /* ---- API tokens and the event log from a position ----------------------------------- */
 
+/* A key of the store: the first one stored under a name is every later caller's, across
+ * connections; another name is another key. */
+static void test_keys(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    ok(s->ops->key_get(s, "buyer", a, sizeof a, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(s->ops->key_get(s, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s2->ops->key_get(s2, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(s2->ops->key_get(s2, "other", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, b, sizeof b);
+    /* a key asked for with another length is damaged, not silently cut */
+    assert_int_equal(s2->ops->key_get(s2, "buyer", b, 16, T0, got, &err), -DW_ESTORE);
+    dw_store_close(s2);
+}
+
 static void test_tokens(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -1172,7 +1247,8 @@ static void test_report_totals(void **state) {
     sqlite3 *db = raw_open(f);
     assert_int_equal(raw_exec(db, "DROP TRIGGER events_report; DROP TABLE report_deal_stages;"
                                   "DROP TABLE report_stays; DROP TABLE report_firsts;"
-                                  "DROP TABLE bookings;"
+                                  "DROP TABLE bookings; DROP TABLE store_keys;"
+                                  "DROP TABLE mail_outbox;" /* migrations 7-9, after it */
                                   "DELETE FROM schema_migrations WHERE version >= 6"),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1557,6 +1633,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_deal_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quote_revisions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_approvals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_unique, setup, teardown),
@@ -1564,6 +1641,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_audit_relink_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_list_and_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),

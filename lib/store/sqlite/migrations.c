@@ -360,7 +360,38 @@ static const char schema_v7[] =
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE UNIQUE INDEX bookings_slot ON bookings (user, start) WHERE status = 'booked';";
+static const char schema_buyer_keys[] =
+    /* Keys the store keeps for the library's own signatures (the buyer's page links, the
+     * form tokens of its page, the hashes of a buyer's address): random bytes made on first
+     * use, never shown, never in the event log or the audit chain. */
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  key BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");";
 
+
+static const char schema_mail_outbox[] =
+    /* The outbox of mail (docs/internals/mail.md): each message as it will be sent, composed
+     * once, so that a send after a crash carries the same bytes and Message-ID. status
+     * pending | sending | sent | dead; next_at (seconds since the epoch) is when it is due,
+     * moved forward when a sender claims it, so a sender that dies leaves it due again. */
+    "CREATE TABLE mail_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  deal_id INTEGER NOT NULL REFERENCES deals (id),"
+    "  kind TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL UNIQUE,"
+    "  sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending',"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  sent_at TEXT,"
+    "  last_error TEXT"
+    ");"
+    "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_at);";
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -372,6 +403,8 @@ static const struct migration migrations[] = {
     {5, "demo slot holds", schema_v5},
     {6, "the reports' running totals, kept from the event log by a trigger", schema_v6},
     {7, "demo bookings", schema_v7},
+    {8, "keys the library keeps for its own signatures", schema_buyer_keys},
+    {9, "the outbox of mail", schema_mail_outbox},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -6,7 +6,9 @@
  * IMMEDIATE and COMMIT no other connection can write, so what this connection wrote or
  * read stays true until it writes again; the cache keeps the documents and the lead list
  * of the deal last touched, as parsed values, and hands out deep copies (callers own and
- * may change what they get), its latest quote revision; and the deal's row as last read or written,
+ * may change what they get) or, to readers that only read (doc_peek, quote_peek: the
+ * agents through the gateway), the cached value itself with one more reference; its
+ * latest quote revision; and the deal's row as last read or written,
  * so that an update leaving the indexed columns alone (most steps) rewrites no index.
  *
  * It is on only inside a transaction opened by begin (never in a read snapshot or in
@@ -144,6 +146,36 @@ void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind
     d->doc = copy;
 }
 
+int dw__sq_cache_doc_peek(struct dw_sqlite *q, int64_t deal_id, const char *kind,
+                          const json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    struct dw__sq_cached_doc *d = c ? find_doc(c, kind) : NULL;
+    if (!d)
+        return DW__SQ_CACHE_MISS;
+    if (!d->doc)
+        return DW__SQ_CACHE_ABSENT;
+    *ret = json_incref(d->doc);
+    return DW__SQ_CACHE_HIT;
+}
+
+/* Cached values are never changed in place (a set replaces the entry with a copy of its
+ * own), so one handed out by peek stays what it was for as long as its reader holds it. */
+void dw__sq_cache_doc_adopt(struct dw_sqlite *q, int64_t deal_id, const char *kind, json_t *doc) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || strlen(kind) >= sizeof c->docs[0].kind)
+        return;
+    struct dw__sq_cached_doc *d = find_doc(c, kind);
+    if (!d) {
+        if (c->n_docs == DW_ARRAY_SIZE(c->docs))
+            return;
+        d = &c->docs[c->n_docs++];
+        snprintf(d->kind, sizeof d->kind, "%s", kind);
+        d->doc = NULL;
+    }
+    json_decref(d->doc);
+    d->doc = json_incref(doc);
+}
+
 void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kind) {
     struct dw__sq_cache *c = &q->cache;
     if (c->deal_id != deal_id)
@@ -172,6 +204,22 @@ void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *
         return;
     json_decref(c->leads);
     c->leads = tree_copy(leads);
+}
+
+int dw__sq_cache_leads_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || !c->leads)
+        return DW__SQ_CACHE_MISS;
+    *ret = json_incref(c->leads);
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_leads_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *leads) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c)
+        return;
+    json_decref(c->leads);
+    c->leads = json_incref(leads);
 }
 
 void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
@@ -209,6 +257,22 @@ void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *
         return;
     json_decref(c->quote);
     c->quote = tree_copy(quote);
+}
+
+int dw__sq_cache_quote_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || !c->quote)
+        return DW__SQ_CACHE_MISS;
+    *ret = json_incref(c->quote);
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_quote_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *quote) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c)
+        return;
+    json_decref(c->quote);
+    c->quote = json_incref(quote);
 }
 
 void dw__sq_cache_quote_drop(struct dw_sqlite *q) {

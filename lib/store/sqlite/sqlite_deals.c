@@ -221,6 +221,20 @@ int dw__sq_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, str
     return r;
 }
 
+int dw__sq_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    if (dw__sq_cache_leads_peek(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+        return 0;
+    json_t *leads = NULL;
+    int r = get_all(q, DW__SQ_LEADS_FOR_DEAL, deal_id, "leads_for_deal", &leads, err);
+    if (r < 0)
+        return r;
+    dw__sq_cache_leads_adopt(q, deal_id, leads);
+    *ret = leads;
+    return r;
+}
+
 int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
                            struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
@@ -731,15 +745,21 @@ static int doc_keyed(struct dw_sqlite *q, int64_t deal_id, const char *kind, boo
     return rc == SQLITE_OK ? 0 : dw__sq_bind_error(rc, err, del ? "doc_delete" : "doc_get");
 }
 
-int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
-                   struct dw_error *err) {
+/* doc_get and doc_peek: read through the cache; shared, the value read is cached as it is
+ * and handed out with a reference, otherwise the caller gets a copy of its own. */
+static int doc_read(struct dw_store *s, int64_t deal_id, const char *kind, bool shared,
+                    json_t **ret, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int r = doc_keyed(q, deal_id, kind, false, &st, err);
     if (r < 0)
         return r;
-    switch (dw__sq_cache_doc_get(q, deal_id, kind, ret)) {
+    const json_t *peeked = NULL;
+    switch (shared ? dw__sq_cache_doc_peek(q, deal_id, kind, &peeked)
+                   : dw__sq_cache_doc_get(q, deal_id, kind, ret)) {
     case DW__SQ_CACHE_HIT:
+        if (shared)
+            *ret = (json_t *)peeked;
         return 0;
     case DW__SQ_CACHE_ABSENT:
         return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
@@ -752,8 +772,24 @@ int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t
         return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
     }
     r = dw__sq_col_json(st, 0, ret, err);
-    if (r == 0)
+    if (r == 0 && shared)
+        dw__sq_cache_doc_adopt(q, deal_id, kind, *ret);
+    else if (r == 0)
         dw__sq_cache_doc_set(q, deal_id, kind, *ret);
+    return r;
+}
+
+int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
+                   struct dw_error *err) {
+    return doc_read(s, deal_id, kind, false, ret, err);
+}
+
+int dw__sq_doc_peek(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
+                    struct dw_error *err) {
+    json_t *doc = NULL;
+    int r = doc_read(s, deal_id, kind, true, &doc, err);
+    if (r == 0)
+        *ret = doc;
     return r;
 }
 

@@ -226,6 +226,8 @@
     X(TOKENS_LIST, "SELECT id, user, role, prefix, created_at, revoked_at FROM api_tokens "        \
                    "ORDER BY id")                                                                  \
     X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")  \
+    X(KEY_ADD, "INSERT OR IGNORE INTO store_keys (name, key, created_at) VALUES (?1, ?2, ?3)")     \
+    X(KEY_GET, "SELECT key FROM store_keys WHERE name = ?1")                                       \
     X(EVENTS_SINCE, "SELECT seq, deal_id, type, at, data AS [data:json] FROM events "              \
                     "WHERE seq > ?1 ORDER BY seq LIMIT ?2")                                        \
     X(HOOK_INSERT, "INSERT INTO webhooks (url, events, secret, last_seq, created_at) VALUES "      \
@@ -270,6 +272,25 @@
                    "number = excluded.number, sequence = excluded.sequence, booked_by = "          \
                    "excluded.booked_by, updated_at = excluded.updated_at")                         \
     X(SLOTS_FREE, "DELETE FROM slot_holds WHERE deal_id = ?1")                                     \
+    X(MAIL_INSERT, "INSERT INTO mail_outbox (deal_id, kind, message_id, sender, recipient, "       \
+                   "message, next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "        \
+                   "ON CONFLICT (message_id) DO NOTHING")                                          \
+    X(MAIL_FIND, "SELECT id, status FROM mail_outbox WHERE message_id = ?1")                       \
+    X(MAIL_DUE, "SELECT id, deal_id, kind, message_id, sender, recipient, message, attempts "      \
+                "FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_at <= ?1 "       \
+                "ORDER BY id LIMIT ?2")                                                            \
+    X(MAIL_CLAIM, "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, "           \
+                  "next_at = ?3 WHERE id = ?1 AND attempts = ?2 AND "                              \
+                  "status IN ('pending', 'sending')")                                              \
+    X(MAIL_UPDATE, "UPDATE mail_outbox SET status = ?2, next_at = ?3, last_error = ?4, "           \
+                   "sent_at = ?5 WHERE id = ?1 AND attempts = ?6 AND status = 'sending'")          \
+    X(MAIL_REDACT, "UPDATE mail_outbox SET message = ?2, recipient = ?2, last_error = CASE WHEN "  \
+                   "status IN ('sent', 'dead') THEN last_error ELSE 'redacted by the privacy "     \
+                   "purge before it was sent' END, status = CASE WHEN status = 'sent' THEN "       \
+                   "'sent' ELSE 'dead' END WHERE deal_id = ?1")                                    \
+    X(MAIL_LIST, "SELECT id, deal_id, kind, message_id, recipient AS [to], status, attempts, "     \
+                 "next_at, created_at, sent_at, last_error FROM mail_outbox "                      \
+                 "WHERE (?1 IS NULL OR status = ?1) ORDER BY id")                                  \
     X(SLOT_HOLD, "INSERT OR REPLACE INTO slot_holds (deal_id, user, start, expires_at) "           \
                  "VALUES (?1, ?2, ?3, ?4)")                                                        \
     /* reports: the running totals of migration 6 (migrations.c); ROUND as the figures are */      \
@@ -358,7 +379,24 @@ struct dw_sqlite {
     sqlite3_stmt *stmts[DW__SQ_MAX];
     struct dw__sq_cache cache;
     struct dw__sq_holds holds;
+    char *path;     /* where the state is (":memory:" too), for the model journal's file */
+    sqlite3 *mc_db; /* the model journal's own connection (sqlite_mcalls.c), opened on use */
 };
+
+/* sqlite_mcalls.c: the model-call journal, in a database file of its own. */
+void dw__sq_mc_close(struct dw_sqlite *q);
+int dw__sq_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_id,
+                        struct dw_error *err);
+int dw__sq_mcall_find(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
+int dw__sq_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
+                         dw_time_t now, struct dw_error *err);
+int dw__sq_mcalls_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
+int dw__sq_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
+                        struct dw_error *err);
+int dw__sq_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err);
+int dw__sq_mcall_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
+int dw__sq_mcall_recent(struct dw_store *s, const char *provider, int n, json_t **ret,
+                        struct dw_error *err);
 
 /* sqlite_cache.c. reset empties the cache and turns it on or off. The getters return
  * HIT with a deep copy in *ret (the caller owns it), ABSENT when the deal is known to
@@ -370,9 +408,19 @@ int dw__sq_cache_doc_get(struct dw_sqlite *q, int64_t deal_id, const char *kind,
 void dw__sq_cache_doc_set(struct dw_sqlite *q, int64_t deal_id, const char *kind,
                           const json_t *doc);
 void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kind);
+/* The shared forms for doc_peek and quote_peek: peek hands out a new reference to the
+ * cached value itself; adopt caches a value just read without copying it (its reader
+ * shares it and changes nothing in it). */
+int dw__sq_cache_doc_peek(struct dw_sqlite *q, int64_t deal_id, const char *kind,
+                          const json_t **ret);
+void dw__sq_cache_doc_adopt(struct dw_sqlite *q, int64_t deal_id, const char *kind, json_t *doc);
+int dw__sq_cache_quote_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret);
+void dw__sq_cache_quote_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *quote);
 int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads);
 void dw__sq_cache_leads_drop(struct dw_sqlite *q);
+int dw__sq_cache_leads_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret);
+void dw__sq_cache_leads_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *leads);
 /* The deal's latest quote revision (revisions are only ever added: quote_insert drops it). */
 int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *quote);
@@ -486,6 +534,12 @@ int dw__sq_deals_list(struct dw_store *s, const char *stage, int64_t after_id, i
 int dw__sq_next_due_at(struct dw_store *s, dw_time_t *ret, struct dw_error *err);
 int dw__sq_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
                    const char *ws_hash, struct dw_error *err);
+int dw__sq_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret,
+                      struct dw_error *err);
+int dw__sq_doc_peek(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
+                    struct dw_error *err);
+int dw__sq_quote_peek(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
+                      struct dw_error *err);
 int dw__sq_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
                    struct dw_error *err);
 int dw__sq_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind, struct dw_error *err);
@@ -501,10 +555,23 @@ int dw__sq_model_get(struct dw_store *s, int64_t version, json_t **ret_meta, cha
 int dw__sq_token_insert(struct dw_store *s, const char *user, const char *role, const char *hash,
                         const char *prefix, dw_time_t now, int64_t *ret_id, struct dw_error *err);
 int dw__sq_token_find(struct dw_store *s, const char *hash, json_t **ret, struct dw_error *err);
+int dw__sq_key_get(struct dw_store *s, const char *name, const void *fresh, size_t len,
+                   dw_time_t now, void *ret_key, struct dw_error *err);
 int dw__sq_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__sq_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err);
 int dw__sq_audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
                        struct dw_error *err);
+/* sqlite_mail.c: the mail outbox */
+int dw__sq_mail_insert(struct dw_store *s, const struct dw_mail_rec *m, dw_time_t now,
+                       int64_t *ret_id, bool *ret_created, struct dw_error *err);
+int dw__sq_mail_due(struct dw_store *s, dw_time_t now, int max, json_t **ret, struct dw_error *err);
+int dw__sq_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
+                      bool *ret_claimed, struct dw_error *err);
+int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const char *status,
+                       dw_time_t next_at, const char *last_error, dw_time_t sent_at,
+                       bool *ret_updated, struct dw_error *err);
+int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
+int dw__sq_mail_redact(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
                           const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);

@@ -290,15 +290,22 @@ static int quote_head(struct dw_sqlite *q, int64_t deal_id, int revision, json_t
     return dw__sq_row(st, ret, err);
 }
 
-int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
-                     struct dw_error *err) {
+static int quote_read(struct dw_store *s, int64_t deal_id, int revision, bool shared, json_t **ret,
+                      struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_json_ json_t *quote = NULL;
     json_t *lines = NULL;
     if (revision < 0)
         return dw_error_field(err, -DW_EINVAL, "revision", "must be 0 (latest) or positive");
-    if (revision == 0 && dw__sq_cache_quote_get(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+    if (revision == 0 && shared) {
+        const json_t *peeked = NULL;
+        if (dw__sq_cache_quote_peek(q, deal_id, &peeked) == DW__SQ_CACHE_HIT) {
+            *ret = (json_t *)peeked;
+            return 0;
+        }
+    } else if (revision == 0 && dw__sq_cache_quote_get(q, deal_id, ret) == DW__SQ_CACHE_HIT) {
         return 0;
+    }
     int r = quote_head(q, deal_id, revision, &quote, err);
     if (r < 0)
         return r;
@@ -307,10 +314,26 @@ int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t *
         return r;
     if (json_object_set_new(quote, "lines", lines) < 0)
         return oom(err);
-    if (revision == 0)
+    if (revision == 0 && shared)
+        dw__sq_cache_quote_adopt(q, deal_id, quote);
+    else if (revision == 0)
         dw__sq_cache_quote_set(q, deal_id, quote);
     *ret = DW_TAKE_PTR(quote);
     return 0;
+}
+
+int dw__sq_quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
+                     struct dw_error *err) {
+    return quote_read(s, deal_id, revision, false, ret, err);
+}
+
+int dw__sq_quote_peek(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
+                      struct dw_error *err) {
+    json_t *quote = NULL;
+    int r = quote_read(s, deal_id, revision, true, &quote, err);
+    if (r == 0)
+        *ret = quote;
+    return r;
 }
 
 int dw__sq_quotes_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,

@@ -85,3 +85,36 @@ int dw__sq_events_since(struct dw_store *s, int64_t after_seq, int max, json_t *
         return dw__sq_bind_error(rc, err, "events_since");
     return dw__sq_rows(q, st, ret, err, "events_since");
 }
+
+/* A key of the store: the one stored under name, else `fresh` stored as it (the first
+ * writer wins; every later caller gets the same bytes). */
+int dw__sq_key_get(struct dw_store *s, const char *name, const void *fresh, size_t len,
+                   dw_time_t now, void *ret_key, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    int rc = SQLITE_OK, r;
+    {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if ((r = dw__sq_stmt(q, DW__SQ_KEY_ADD, &st, err)) < 0)
+            return r;
+        dw__sq_bind_text(st, 1, name, &rc);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_blob(st, 2, fresh, (int)len, SQLITE_TRANSIENT);
+        dw__sq_bind_time(st, 3, now, &rc);
+        if (rc != SQLITE_OK)
+            return dw__sq_bind_error(rc, err, "key_get");
+        if ((r = dw__sq_exec(q, st, err, "key_get")) < 0)
+            return r;
+    }
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if ((r = dw__sq_stmt(q, DW__SQ_KEY_GET, &st, err)) < 0)
+        return r;
+    dw__sq_bind_text(st, 1, name, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "key_get");
+    if ((r = dw__sq_step(q, st, err, "key_get")) < 0)
+        return r;
+    if (r == 0 || sqlite3_column_bytes(st, 0) != (int)len)
+        return dw_error_set(err, -DW_ESTORE, "the store's key '%s' is missing or damaged", name);
+    memcpy(ret_key, sqlite3_column_blob(st, 0), len);
+    return 0;
+}
