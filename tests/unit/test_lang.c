@@ -283,6 +283,13 @@ static void test_intent(void **state) {
     /* what the customer has and does not ask for is left out */
     expect_caps("We already have Wi-Fi everywhere; we need SD-WAN.", "sd-wan", "wifi");
     expect_caps("Nous avons déjà du Wi-Fi partout, il nous faut du SD-WAN.", "sd-wan", "wifi");
+    /* a replacement told in another clause is history, not a request */
+    expect_caps("De switches hebben we al, die zijn vorig jaar vervangen. We zoeken alleen nog "
+                "wifi.",
+                "wifi", "switching");
+    /* ruled out */
+    expect_caps("Ci serve il firewall; il Wi-Fi invece è fuori discussione.", "firewall", "wifi");
+    expect_caps("Een cloud management oplossing is voor ons geen optie.", "", "cloud-management");
     /* what replaces what the customer has is wanted */
     expect_caps("We already have old firewalls and want to replace them with new firewalls.",
                 "firewall", "");

@@ -140,13 +140,15 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     return had;
 }
 
-/* Is the capability at token i in a sentence that replaces something ("replace our old
- * firewalls", "Ablösung", "remplacer")? Then having it is the reason to ask. */
+/* Is the capability at token i in a clause that replaces something ("replace our old
+ * firewalls", "Ablösung", "remplacer")? Then having it is the reason to ask. Not a
+ * replacement told in another clause ("De switches hebben we al, die zijn vorig jaar
+ * vervangen"). */
 static bool replaced(const struct ctx *c, size_t i) {
     size_t s = i;
-    while (s > 0 && !sent_end(c, s - 1))
+    while (s > 0 && !clause_end(c, s - 1))
         s--;
-    for (size_t k = s; k < c->nt && !sent_end(c, k); k++)
+    for (size_t k = s; k < c->nt && !clause_end(c, k); k++)
         if (dw__ex_lang_match(c, LS_replace, k))
             return true;
     return false;
