@@ -90,6 +90,17 @@ struct dw_extract_vocab {
  *                                                  value normalised: e-mail lower-case,
  *                                                  phone "+49 221 5550142" digits and spaces
  *   instructions_detected: [{text, span}]              text addressed to the system
+ *   main_quantity: {value, unit, counts, text, span} | null   the count that sizes the
+ *                                                  offer: the first of something installed
+ *                                                  (sites, access points, devices) before a
+ *                                                  head count or days
+ *   notes:       [{field, why, text, span}]           facts read and set aside: a decision
+ *                                                  date, a date counted from the order, a
+ *                                                  running cost, a part of a total, an
+ *                                                  earlier message's count
+ *   structure:   [{part, start, end}]                 the parts other than the current text
+ *                                                  (dw_msg_structure()): quoted, forwarded,
+ *                                                  signature, disclaimer and header lines
  *
  * Money amounts use two decimals (minor units of EUR/USD/GBP/CHF) except JPY (none).
  * dw_extract() prepares the vocabulary on every call; callers that extract more than once

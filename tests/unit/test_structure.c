@@ -352,6 +352,38 @@ static void test_running_cost_not_budget(void **state) {
     json_decref(r);
 }
 
+/* the same choices in Italian, Dutch and German messages */
+static void test_choices_in_other_languages(void **state) {
+    (void)state;
+    json_t *r = extract("Per 6 magazzini cerchiamo SD-WAN. Decisione entro il 20 dicembre, "
+                        "go-live entro il 1° marzo 2027.",
+                        "2026-11-30T09:00:00Z");
+    assert_string_equal(deadline_of(r), "2027-03-01");
+    assert_true(has_note(r, "deadline"));
+    json_decref(r);
+    r = extract("Voor 20 filialen zoeken we switches. Levering binnen 8 weken na bestelling.",
+                "2026-11-16T09:00:00Z");
+    assert_true(json_is_null(json_object_get(r, "deadline")));
+    assert_true(has_note(r, "deadline"));
+    json_decref(r);
+    r = extract("Oggi paghiamo circa 6.000 € al mese per la rete MPLS delle nostre 22 filiali. Un "
+                "budget formale non c'è ancora.",
+                "2026-11-30T09:00:00Z");
+    assert_true(json_is_null(json_object_get(r, "budget")));
+    assert_true(has_note(r, "budget"));
+    json_decref(r);
+    r = extract("Wir zahlen heute rund 8.000 € pro Monat für MPLS an 30 Standorten; das Budget "
+                "für SD-WAN liegt bei 120.000 €.",
+                "2026-11-30T09:00:00Z");
+    assert_string_equal(budget_of(r), "120000.00");
+    json_decref(r);
+    r = extract("Abbiamo 14 sedi, di cui 9 negozi e 5 magazzini.", "2026-11-30T09:00:00Z");
+    assert_true(has_count(r, "quantities", 14, "sites"));
+    assert_int_equal(json_array_size(json_object_get(r, "quantities")), 1);
+    assert_true(has_count(r, "notes", 5, "sites"));
+    json_decref(r);
+}
+
 static void test_counts_parts_and_main(void **state) {
     (void)state;
     /* a total after its parts */
@@ -393,6 +425,7 @@ int main(void) {
         cmocka_unit_test(test_date_after_order_left_open),
         cmocka_unit_test(test_running_cost_not_budget),
         cmocka_unit_test(test_counts_parts_and_main),
+        cmocka_unit_test(test_choices_in_other_languages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
