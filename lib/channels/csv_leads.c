@@ -261,7 +261,8 @@ static int at_cell(struct ctx *x, int code, size_t r, int f, const char *fmt, co
     char msg[400];
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+    if (snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "") >= (int)sizeof msg)
+        memcpy(msg + sizeof msg - 4, "...", 4); /* a long header or message, cut visibly */
 #pragma GCC diagnostic pop
     return dw_error_at(x->err, code, x->file, line, colno, "%s", msg);
 }

@@ -24,7 +24,7 @@ static int parse_format(const char *format, enum fmt *ret, struct dw_error *err)
 }
 
 const char *dw_doc_content_type(const char *format) {
-    enum fmt f;
+    enum fmt f = F_MD;
     if (parse_format(format, &f, NULL) < 0)
         return NULL;
     return f == F_MD     ? "text/markdown; charset=utf-8"
@@ -143,7 +143,7 @@ static int render(struct dw_engine *e, int64_t deal_id, enum fmt f, char **ret, 
 
 int dw_deal_proposal_render(struct dw_engine *e, int64_t deal_id, const char *format,
                             char **ret_bytes, size_t *ret_len, struct dw_error *err) {
-    enum fmt f;
+    enum fmt f = F_MD;
     int r = parse_format(format, &f, err);
     if (r < 0)
         return r;

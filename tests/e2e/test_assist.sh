@@ -135,15 +135,17 @@ pass "malformed JSON and a 500: the deterministic path, the reason recorded"
 
 # ---- a disagreement asks a person --------------------------------------------------------
 AT_LEAD='{"source": "web_form", "external_id": "at-1", "received_at": "2026-11-02T08:12:00Z", "contact": {"name": "Lena Gruber", "email": "lena.gruber@alpenmarkt.example", "title": "Head of IT", "company": "Alpenmarkt GmbH"}, "message": "Hello, we are based in Austria and run 12 stores in Germany. We need SD-WAN and a firewall at every store, cloud managed. Budget around EUR 60k, go-live by end of Q1 2027."}'
-start_fake 'answer {"facts": [{"field": "country", "value": "DE", "unit": null, "currency": null, "quote": "12 stores in Germany"}]}' "$GOOD_SUMMARY"
+# the rules read the project's country (the stores in Germany, over the buyer's seat); the
+# model reads the seat, Austria, from words that do say it: a disagreement a person settles
+start_fake 'answer {"facts": [{"field": "country", "value": "AT", "unit": null, "currency": null, "quote": "based in Austria"}]}' "$GOOD_SUMMARY"
 deal disagree "$AT_LEAD"
-[ "$(get disagree 'd["requirements"]["country"]["code"]')" = AT ] || fail "the rules' country did not stay"
-[ "$(get disagree 'd["requirements"]["model"]["disagreements"][0]["value"]')" = DE ] || fail "no disagreement recorded"
+[ "$(get disagree 'd["requirements"]["country"]["code"]')" = DE ] || fail "the rules' country did not stay"
+[ "$(get disagree 'd["requirements"]["model"]["disagreements"][0]["value"]')" = AT ] || fail "no disagreement recorded"
 [ "$(get disagree 'd["stage"]')" = awaiting_approval ] || fail "disagreement: $(get disagree 'd["stage"]')"
 [ "$(get disagree '[a["required_role"] for a in d["approvals"] if a["kind"] == "low_confidence"]')" = "['sales_engineer']" ] ||
     fail "no low_confidence approval for the sales engineer: $(get disagree 'd["approvals"]')"
 a=$(get disagree '[a["id"] for a in d["approvals"] if a["kind"] == "low_confidence"][0]')
-expect_exit 0 dw approve "$a" --as sven --note "Austrian company, German stores: AT is right"
+expect_exit 0 dw approve "$a" --as sven --note "Austrian company, German stores: DE is right"
 dw deal show D-000001 --json >"$TMP/disagree.json"
 [ "$(get disagree 'd["stage"]')" = proposal_ready ] || fail "after the approval: $(get disagree 'd["stage"]')"
 echo "disagreement: awaiting_approval (low_confidence, sales_engineer), then proposal_ready" >>"$TMP/outcomes"

@@ -295,6 +295,9 @@ print(sorted({p for l in open(sys.argv[1]) for p in json.loads(l)["pii"]}))' "$T
 pass "$n leads through the trust path: 0 personal-data items in $total requests, the key stored nowhere"
 
 # ---- metrics: the server reads the journal every process wrote -------------------------------
+# The agents ask the model too (extraction, drafting): run every due step first, so that the
+# server's worker has nothing to do and makes no call between the scrape and the count below.
+dw run >/dev/null 2>&1 || true
 start_server
 curl -s "$U/metrics" >"$TMP/metrics"
 kill "$PID"

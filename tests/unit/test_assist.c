@@ -500,8 +500,8 @@ static void test_requirements_model_facts(void **state) {
     struct fake f;
     fake_init(&f, austria);
     f.answer[0] = "{'facts': ["
-                  "{'field': 'country', 'value': 'DE', 'unit': null, 'currency': null, 'quote': "
-                  "'40 stores in Germany'},"
+                  "{'field': 'country', 'value': 'AT', 'unit': null, 'currency': null, 'quote': "
+                  "'based in Austria'},"
                   "{'field': 'champion', 'value': 'IT director Jonas Weber', 'unit': null, "
                   "'currency': null, 'quote': 'Our IT director Jonas Weber decides'},"
                   "{'field': 'quantities', 'value': '40', 'unit': 'sites', 'currency': null, "
@@ -511,13 +511,14 @@ static void test_requirements_model_facts(void **state) {
     run(&dw_agent_requirements, &f, true);
     json_t *rq = json_object_get(f.docs, "requirements");
     json_t *mdl = json_object_get(rq, "model");
-    /* the rules read Austria after "based in"; the model's Germany disagrees: the rules'
-     * value stays and a person is to be asked */
-    assert_string_equal(dw_json_str(json_object_get(rq, "country"), "code"), "AT");
+    /* the rules read the project's country, Germany, where the stores are (the project's
+     * location over the buyer's seat); the model's Austria, read from the buyer's seat,
+     * disagrees: the rules' value stays and a person is to be asked */
+    assert_string_equal(dw_json_str(json_object_get(rq, "country"), "code"), "DE");
     json_t *d = json_array_get(json_object_get(mdl, "disagreements"), 0);
     assert_string_equal(dw_json_str(d, "field"), "country");
-    assert_string_equal(dw_json_str(d, "rules"), "AT");
-    assert_string_equal(dw_json_str(d, "value"), "DE");
+    assert_string_equal(dw_json_str(d, "rules"), "DE");
+    assert_string_equal(dw_json_str(d, "value"), "AT");
     assert_true(dw_json_bool(d, "ask", false));
     /* MEDDICC fills a gap the rules cannot; 40 sites confirms the rules */
     json_t *ch = json_object_get(json_object_get(rq, "meddicc"), "champion");
@@ -538,7 +539,7 @@ static void test_requirements_model_facts(void **state) {
     assert_string_equal(dw_json_str(ap, "kind"), "low_confidence");
     assert_string_equal(dw_json_str(ap, "role"), "sales_engineer");
     assert_contains(dw_json_str(ap, "reason"),
-                    "country: the rules read AT, the model read DE from \"40 stores in Germany\"");
+                    "country: the rules read DE, the model read AT from \"based in Austria\"");
     fake_release(&f);
 }
 
