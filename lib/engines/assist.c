@@ -1029,7 +1029,8 @@ static size_t read_number(const char *text, size_t len, size_t i, char out[2][10
     *n_out = 1;
     if (ambiguous) { /* read as thousands too */
         char all[64];
-        snprintf(all, sizeof all, "%s%s", digits, groups[ng - 1]);
+        if (snprintf(all, sizeof all, "%s%s", digits, groups[ng - 1]) >= (int)sizeof all)
+            all[0] = '\0'; /* longer than any amount: no second reading */
         canon_number(all, NULL, out[1], sizeof out[1]);
         *n_out = 2;
     }
