@@ -106,6 +106,7 @@ $(BUILD_ASAN)/build.ninja: | deps
 asan: test-deps $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  meson test -C $(BUILD_ASAN) --print-errorlogs --num-processes 2 --suite unit --suite e2e --suite conformance \
 	  --suite hostile --suite scenarios
 	python3 tests/check_no_skips.py $(BUILD_ASAN)/meson-logs/testlog.json
