@@ -19,27 +19,6 @@
 #include "channels/ics.h"
 #include "control/internal.h"
 
-static int txn_begin(struct dw_engine *e, struct dw_error *err) {
-    int r;
-    for (int i = 0; i < 3; i++) {
-        r = e->store->ops->begin(e->store, err);
-        if (r != -DW_EBUSY)
-            return r;
-    }
-    return r;
-}
-
-static int txn_end(struct dw_engine *e, int r, struct dw_error *err) {
-    if (r < 0) {
-        e->store->ops->rollback(e->store);
-        return r;
-    }
-    r = e->store->ops->commit(e->store, err);
-    if (r < 0)
-        e->store->ops->rollback(e->store);
-    return r;
-}
-
 /* May user (acting in role, when given) book demos? A role of team.yaml demo.book_roles. */
 static int may_book(const struct dw_workspace *ws, const char *user, const char *role,
                     const struct dw_user **ret, struct dw_error *err) {
@@ -249,11 +228,11 @@ int dw_deal_book(struct dw_engine *e, int64_t deal_id, const char *slot, const c
     int r = may_book(e->ws, user, role, &u, err);
     if (r < 0)
         return r;
-    if ((r = txn_begin(e, err)) < 0)
+    if ((r = dw__txn_begin(e, err)) < 0)
         return r;
     json_t *out = NULL;
     r = book(e, deal_id, slot, u->id, &out, err);
-    if ((r = txn_end(e, r, err)) < 0) {
+    if ((r = dw__txn_end(e, r, err)) < 0) {
         json_decref(out);
         return r;
     }
@@ -314,11 +293,11 @@ int dw_deal_book_cancel(struct dw_engine *e, int64_t deal_id, const char *user, 
     int r = may_book(e->ws, user, role, &u, err);
     if (r < 0)
         return r;
-    if ((r = txn_begin(e, err)) < 0)
+    if ((r = dw__txn_begin(e, err)) < 0)
         return r;
     json_t *out = NULL;
     r = cancel(e, deal_id, u->id, &out, err);
-    if ((r = txn_end(e, r, err)) < 0) {
+    if ((r = dw__txn_end(e, r, err)) < 0) {
         json_decref(out);
         return r;
     }

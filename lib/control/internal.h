@@ -63,6 +63,12 @@ const struct dw_agent *dw__plan(const struct dw_deal_rec *d, uint32_t effective_
 int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32_t *ret,
                         bool *ret_pending, struct dw_error *err);
 
+/* A write transaction for an operation (ops.c): begin retries a store busy past SQLite's own
+ * wait a few times; end commits when r >= 0 and rolls back otherwise, returning r or the
+ * commit's failure. */
+int dw__txn_begin(struct dw_engine *e, struct dw_error *err);
+int dw__txn_end(struct dw_engine *e, int r, struct dw_error *err);
+
 /* The deal's row; -DW_ENOENT with "no deal D-000042" when there is none. */
 int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d, struct dw_error *err);
 

@@ -135,7 +135,7 @@ static json_t *id_json(char prefix, int64_t id) {
 
 /* The store already waits out a busy lock (SQLite's busy timeout); a few more tries cover a
  * writer that holds it through several of those. */
-static int txn_begin(struct dw_engine *e, struct dw_error *err) {
+int dw__txn_begin(struct dw_engine *e, struct dw_error *err) {
     int r;
     for (int i = 0; i < 3; i++) {
         r = e->store->ops->begin(e->store, err);
@@ -145,7 +145,7 @@ static int txn_begin(struct dw_engine *e, struct dw_error *err) {
     return r;
 }
 
-static int txn_end(struct dw_engine *e, int r, struct dw_error *err) {
+int dw__txn_end(struct dw_engine *e, int r, struct dw_error *err) {
     if (r < 0) {
         e->store->ops->rollback(e->store);
         return r;
@@ -367,13 +367,13 @@ int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, stru
         }
         json_array_append_new(recs, rec);
     }
-    int r = txn_begin(e, err);
+    int r = dw__txn_begin(e, err);
     if (r < 0)
         return r;
     dw_time_t now = dw__now(e);
     for (size_t i = 0; i < n && r >= 0; i++)
         r = submit_one(e, json_array_get(recs, i), now, results, err);
-    if ((r = txn_end(e, r, err)) < 0)
+    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     *ret = DW_TAKE_PTR(results);
     return 0;
@@ -882,11 +882,11 @@ int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve
     if (!approve && (!note || !*note))
         return dw_error_set(err, -DW_EINVAL, "a rejection needs a reason");
     int64_t deal_id = 0;
-    int r = txn_begin(e, err);
+    int r = dw__txn_begin(e, err);
     if (r < 0)
         return r;
     r = decide(e, approval_id, approve, u, note, &deal_id, err);
-    if ((r = txn_end(e, r, err)) < 0)
+    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
         return r;
@@ -1021,11 +1021,11 @@ int dw_deal_accept_as(struct dw_engine *e, int64_t deal_id, int revision, const 
                                 "discount bands (policies.yaml)",
                                 u->id, role ? " as " : "", role ? role : "");
     }
-    int r = txn_begin(e, err);
+    int r = dw__txn_begin(e, err);
     if (r < 0)
         return r;
     r = accept(e, deal_id, revision, u ? u->id : NULL, customer, err);
-    if ((r = txn_end(e, r, err)) < 0)
+    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
         return r;
@@ -1112,11 +1112,11 @@ int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, con
     if (!pct || dw_pct_parse(pct, &bp) < 0)
         return dw_error_set(err, -DW_EINVAL, "'%s' is not a percentage between 0 and 100",
                             pct ? pct : "");
-    int r = txn_begin(e, err);
+    int r = dw__txn_begin(e, err);
     if (r < 0)
         return r;
     r = set_discount(e, deal_id, bp, u, err);
-    if ((r = txn_end(e, r, err)) < 0)
+    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
         return r;
@@ -1611,7 +1611,7 @@ int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_
             if (n)
                 json_object_set_new(d, "model_calls", json_integer(n));
         }
-        if ((r = txn_begin(e, err)) < 0)
+        if ((r = dw__txn_begin(e, err)) < 0)
             return r;
         json_array_foreach(due, i, d) {
             int64_t id;
@@ -1619,7 +1619,7 @@ int dw_privacy_purge(struct dw_engine *e, bool dry_run, json_t **ret, struct dw_
             if ((r = purge_deal(e, id, now, days, err)) < 0)
                 break;
         }
-        if ((r = txn_end(e, r, err)) < 0)
+        if ((r = dw__txn_end(e, r, err)) < 0)
             return r;
     }
     *ret = json_pack("{s:i,s:b,s:O}", "retention_days", days, "dry_run", dry_run, "deals", due);

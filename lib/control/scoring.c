@@ -11,21 +11,6 @@
 #include "control/internal.h"
 #include "engines/score.h"
 
-/* One transaction for storing a model; a busy store is retried as ops.c does. */
-static int txn_begin(struct dw_engine *e, struct dw_error *err) {
-    int r = -DW_EBUSY;
-    for (int i = 0; i < 3 && r == -DW_EBUSY; i++)
-        r = e->store->ops->begin(e->store, err);
-    return r;
-}
-
-static int txn_end(struct dw_engine *e, int r, struct dw_error *err) {
-    if (r >= 0 && (r = e->store->ops->commit(e->store, err)) >= 0)
-        return r;
-    e->store->ops->rollback(e->store);
-    return r;
-}
-
 static int load_data(const struct dw_score_csv *in, struct dw_score_data **ret,
                      struct dw_error *err) {
     if (!in || !in->path || !in->target || !in->positive)
@@ -109,7 +94,7 @@ int dw_score_train_csv(struct dw_engine *e, const struct dw_score_csv *in, json_
     const json_t *meta = dw_score_model_meta(m);
     int64_t version = 0;
     bool created = false;
-    if ((r = txn_begin(e, err)) < 0)
+    if ((r = dw__txn_begin(e, err)) < 0)
         goto out;
     r = e->store->ops->model_insert(e->store, meta, blob, len, dw__now(e), &version, &created, err);
     if (r >= 0 && created)
@@ -120,7 +105,7 @@ int dw_score_train_csv(struct dw_engine *e, const struct dw_score_csv *in, json_
                                 json_object_get(meta, "rows"), "positives",
                                 json_object_get(meta, "positives")),
                       err);
-    if ((r = txn_end(e, r, err)) < 0)
+    if ((r = dw__txn_end(e, r, err)) < 0)
         goto out;
     double secs = (double)(dw_monotonic_us() - t0) / 1e6;
     *ret = json_pack(
