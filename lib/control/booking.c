@@ -114,6 +114,25 @@ static bool ended(enum dw_stage s) {
     return s == DW_STAGE_ORDERED || s == DW_STAGE_LOST || s == DW_STAGE_DISQUALIFIED;
 }
 
+/* A booking's change recorded: the event and the audit record carry data (stolen); view
+ * (stolen) is handed to ret once both are written. */
+static int recorded(struct dw_engine *e, int64_t deal_id, const char *actor, const char *event,
+                    const char *action, json_t *view, json_t *data, json_t **ret,
+                    struct dw_error *err) {
+    int r = -DW_ENOMEM;
+    if (data && (r = dw__event(e, deal_id, event, json_deep_copy(data), err)) >= 0) {
+        r = dw__audit(e, deal_id, actor, action, data, err);
+        data = NULL; /* dw__audit took it */
+    }
+    json_decref(data);
+    if (r < 0) {
+        json_decref(view);
+        return r;
+    }
+    *ret = view;
+    return 0;
+}
+
 static int book(struct dw_engine *e, int64_t deal_id, const char *slot, const char *actor_id,
                 json_t **ret, struct dw_error *err) {
     struct dw_store *s = e->store;
@@ -205,21 +224,7 @@ static int book(struct dw_engine *e, int64_t deal_id, const char *slot, const ch
         json_pack("{s:s,s:s,s:s,s:O,s:O,s:b}", "start", when, "user", user, "uid",
                   dw_json_str(view, "uid"), "sequence", json_object_get(view, "sequence"), "number",
                   json_object_get(view, "number"), "rebooked", was_booked);
-    if (!data) {
-        json_decref(view);
-        return -DW_ENOMEM;
-    }
-    if ((r = dw__event(e, deal_id, "demo.booked", json_deep_copy(data), err)) < 0) {
-        json_decref(data);
-        json_decref(view);
-        return r;
-    }
-    if ((r = dw__audit(e, deal_id, actor, "deal.book", data, err)) < 0) {
-        json_decref(view);
-        return r;
-    }
-    *ret = view;
-    return 0;
+    return recorded(e, deal_id, actor, "demo.booked", "deal.book", view, data, ret, err);
 }
 
 int dw_deal_book(struct dw_engine *e, int64_t deal_id, const char *slot, const char *user,
@@ -270,21 +275,7 @@ static int cancel(struct dw_engine *e, int64_t deal_id, const char *actor_id, js
                              dw_time_format(dw_json_int(b, "start", 0), when, sizeof when), "user",
                              dw_json_str(b, "user"), "uid", dw_json_str(view, "uid"), "sequence",
                              json_object_get(view, "sequence"));
-    if (!data) {
-        json_decref(view);
-        return -DW_ENOMEM;
-    }
-    if ((r = dw__event(e, deal_id, "demo.cancelled", json_deep_copy(data), err)) < 0) {
-        json_decref(data);
-        json_decref(view);
-        return r;
-    }
-    if ((r = dw__audit(e, deal_id, actor, "deal.book_cancel", data, err)) < 0) {
-        json_decref(view);
-        return r;
-    }
-    *ret = view;
-    return 0;
+    return recorded(e, deal_id, actor, "demo.cancelled", "deal.book_cancel", view, data, ret, err);
 }
 
 int dw_deal_book_cancel(struct dw_engine *e, int64_t deal_id, const char *user, const char *role,
