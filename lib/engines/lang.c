@@ -302,12 +302,18 @@ static bool tc_scores(const char *text, size_t len, int32_t dist[N_LANGS]) {
         while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
             len--;
     }
+    /* fp_Create reads on past its buffer (it expects a C string whatever length it
+     * is given), so it gets a terminated copy: read past the caller's text, that byte made
+     * the same message come out English or French from one call to the next. */
+    char buf[DW_LANG_TC_MAX + 1];
+    memcpy(buf, text, len);
+    buf[len] = '\0';
     void *u = fp_Init(NULL);
     if (!u)
         return false;
     fp_SetProperty(u, TCPROP_UTF8AWARE, TC_TRUE);
     fp_SetProperty(u, TCPROP_MINIMUM_DOCUMENT_SIZE, DW_LANG_TC_MIN);
-    bool ok = fp_Create(u, text, (uint4)len, TC_NGRAMS) != 0;
+    bool ok = fp_Create(u, buf, (uint4)len, TC_NGRAMS) != 0;
     for (int k = 0; ok && k < N_LANGS; k++)
         dist[k] = fp_Compare(tc.fp[k], u, INT32_MAX);
     fp_Done(u);

@@ -173,6 +173,26 @@ static void expect_sites(const char *msg, int64_t value) {
     json_decref(r);
 }
 
+/* Only the given bytes decide: the text is not NUL-terminated, and whatever follows it in
+ * memory must not change the answer (libexttextcat reads on past the length it is given;
+ * the fuzzer found a message that came out English or French by that byte). */
+static void test_language_reads_only_the_text(void **state) {
+    (void)state;
+    static const char msg[] = "9999999later0001864712049423024126V,99901864712049423024126.8";
+    const size_t len = sizeof msg - 1;
+    char buf[sizeof msg + 128];
+    memcpy(buf, msg, len);
+    buf[sizeof buf - 1] = '\0';
+    int first = -2;
+    for (int c = 1; c < 256; c++) {
+        memset(buf + len, c, sizeof buf - 1 - len);
+        int lang = dw_lang_identify(buf, len, NULL, 0, NULL);
+        if (first == -2)
+            first = lang;
+        assert_int_equal(lang, first);
+    }
+}
+
 static void test_number_words_six_languages(void **state) {
     (void)state;
     expect_sites("Nous avons quatre-vingt-dix magasins en France.", 90);
@@ -307,6 +327,7 @@ int main(void) {
         cmocka_unit_test(test_fiscal_year),
         cmocka_unit_test(test_negation_six_languages),
         cmocka_unit_test(test_intent),
+        cmocka_unit_test(test_language_reads_only_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
