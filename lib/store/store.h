@@ -102,6 +102,10 @@ struct dw_delivery_update {
 /* Each hook MUST be set unless marked MAY. */
 struct dw_store_ops {
     const char *name;
+    /* The store is shared between machines, so every control plane, even a single `run`,
+     * must claim the deals it runs under a lease ("worker leases" below; PostgreSQL);
+     * false: dw_run leases only when asked to (dw_run_opts.lease_owner). */
+    bool many_workers;
     /* Open/create at location (what dw_store_url_parse leaves of the URL: a path for
      * SQLite, the connection string for a server), run pending migrations. MUST. */
     int (*open)(const char *location, struct dw_store **ret, struct dw_error *err);
@@ -504,9 +508,7 @@ struct dw_store_ops {
      * caller's transaction (the one that committed the deal's steps) or on its own.
      * lease_renew: the heartbeat: extend every unexpired lease owner holds; *ret_held how
      * many, *ret_lost how many of owner's had expired (given up: another may take them).
-     * many_workers: the store is shared between machines, so every control plane, even a
-     * single `run`, must claim under a lease (PostgreSQL); false: dw_run leases only when
-     * asked to (dw_run_opts.lease_owner). */
+     * (many_workers, beside name, says whether every control plane must lease.) */
     int (*lease_claim)(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
                        int64_t only_deal, int64_t *ids, int max, struct dw_error *err);
     int (*lease_hold)(struct dw_store *s, const char *owner, int64_t deal_id, int lease_ms,
@@ -515,7 +517,6 @@ struct dw_store_ops {
                          struct dw_error *err);
     int (*lease_renew)(struct dw_store *s, const char *owner, int lease_ms, int64_t *ret_held,
                        int64_t *ret_lost, struct dw_error *err);
-    bool many_workers;
 };
 
 /* The open store: backends embed this as their first member. */
