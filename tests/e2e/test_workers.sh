@@ -141,4 +141,33 @@ expect_exit 0 dw run --json
 state "$WS" >"$TMP/ws2.state"
 cmp -s "$TMP/ws.state" "$TMP/ws2.state" || fail "a second run changed the state"
 pass "a second run changes nothing"
+
+# serve --no-worker answers the API and runs no agent; a worker beside it does
+new_lead='{"source": "web_form", "external_id": "api-only-1", "received_at": "2026-11-24T11:00:00Z",
+  "contact": {"name": "Ines Roth", "email": "ines.roth@kaltwerk.example", "title": "Head of IT",
+  "company": "Kaltwerk AG", "country": "DE"},
+  "message": "We run 12 sites and want SD-WAN with a firewall at every site, cloud managed. Budget around EUR 40,000, go-live by March 2027."}'
+secret=$(dw token create --user webform --role integration --json | json_get 'd["secret"]')
+start_server --no-worker
+WORKERS="$PID"
+code=$(curl -s -o "$TMP/post" -w '%{http_code}' -X POST -H "Authorization: Bearer $secret" \
+    -H 'Content-Type: application/json' --data "$new_lead" "$U/v1/leads")
+[ "$code" = 202 ] || fail "POST /v1/leads: $code $(cat "$TMP/post")"
+deal=$(json_get 'd["deal"]' <"$TMP/post")
+sleep 1.5 # the in-process worker would have run it by now (it is kicked at once)
+[ "$(dw deal show "$deal" --json | json_get 'd["stage"]')" = new ] ||
+    fail "serve --no-worker ran the agents on $deal"
+start_worker c
+WORKERS="$PID $WPID"
+t=0
+while [ "$(dw deal show "$deal" --json | json_get 'd["stage"]')" = new ]; do
+    t=$((t + 1))
+    [ "$t" -lt 100 ] || fail "the worker did not take $deal from the API-only server"
+    sleep 0.1
+done
+kill -TERM "$PID" "$WPID"
+wait "$PID" || fail "the server did not stop cleanly"
+wait "$WPID" || fail "worker c did not stop cleanly"
+WORKERS=""
+pass "serve --no-worker stored $deal and left it new; a worker beside it took it to $(dw deal show "$deal" --json | json_get 'd["stage"]')"
 echo "figures: kills $kills, leads $leads, lost $lost, doubled $doubled"
