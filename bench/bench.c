@@ -138,7 +138,8 @@ static void *bench_worker_main(void *arg) {
 }
 
 /* Run the control plane on e's store with k workers; their stats summed into *st. */
-static int bench_workers(struct dw_engine *e, int k, struct dw_run_stats *st, struct dw_error *err) {
+static int bench_workers(struct dw_engine *e, int k, struct dw_run_stats *st,
+                         struct dw_error *err) {
     struct bench_worker *w = calloc((size_t)k, sizeof *w);
     pthread_t *th = calloc((size_t)k, sizeof *th);
     int r = 0, started = 0;

@@ -102,17 +102,17 @@ struct dw_run_stats {
     int64_t elapsed_us;
     struct dw_agent_stats *agents; /* one per registered agent, registry order */
     size_t n_agents;
-    bool keep_samples; /* set before the call to collect per-step durations */
-    int64_t leases_lost; /* deals claimed whose lease another worker took before they ran */
+    bool keep_samples;   /* set before the call to collect per-step durations */
+    int64_t leases_lost; /* deals claimed that another worker took over before they ran */
 };
 DW_EXPORT int dw_run(struct dw_engine *e, const struct dw_run_opts *opts,
                      struct dw_run_stats *stats, struct dw_error *err);
 DW_EXPORT void dw_run_stats_release(struct dw_run_stats *s);
 
 /* The heartbeat of a worker (docs/internals/scale-out.md): extend every unexpired lease
- * owner holds by lease_ms (0 = 30 s); *ret_held how many, *ret_lost how many of owner's
- * had expired before this (another worker may have taken them). -DW_EINVAL when the store
- * has no leases. */
+ * owner holds by lease_ms (0 = 30 s); *ret_held how many; the ones already expired are
+ * given up (another worker may have taken them, or may now), *ret_lost how many. -DW_EINVAL
+ * when the store has no leases. */
 DW_EXPORT int dw_leases_renew(struct dw_engine *e, const char *owner, int lease_ms,
                               int64_t *ret_held, int64_t *ret_lost, struct dw_error *err);
 /* Whether the engine's store has worker leases (several workers may share it), and in

@@ -119,8 +119,8 @@ static void *beat_main(void *arg) {
             if (lost > 0) {
                 atomic_fetch_add(&p->expired, (uint64_t)lost);
                 fprintf(stderr,
-                        "dealwright worker: %s: %lld leases expired before they were renewed "
-                        "(another worker may take those deals)\n",
+                        "dealwright worker: %s: %lld leases expired before they were renewed, "
+                        "given up (another worker takes those deals)\n",
                         p->t[i].owner, (long long)lost);
             }
         }

@@ -506,8 +506,9 @@ struct dw_store_ops {
      * lease is another's or gone (the step must not run: someone else may run it).
      * lease_release: end owner's lease of deal_id (0: every lease owner holds); inside the
      * caller's transaction (the one that committed the deal's steps) or on its own.
-     * lease_renew: the heartbeat: extend every unexpired lease owner holds; *ret_held how
-     * many, *ret_lost how many of owner's had expired (given up: another may take them).
+     * lease_renew: the heartbeat: extend every unexpired lease owner holds (not one a step
+     * of the owner holds in an open transaction: that step extends it itself); *ret_held how
+     * many; the expired ones are given up (ended), *ret_lost how many (each counted once).
      * (many_workers, beside name, says whether every control plane must lease.) */
     int (*lease_claim)(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
                        int64_t only_deal, int64_t *ids, int max, struct dw_error *err);

@@ -24,10 +24,21 @@ for batch in range(6):
                 l["contact"] = c
                 out.write(json.dumps(l) + "\n")
 PY
+# The store: SQLite in each workspace, or with DW_PG_DIR (tests/with_pg.sh) a fresh
+# PostgreSQL database for each, through DW_DB.
+REF_DB=""
+if [ -n "${DW_PG_DIR:-}" ]; then
+    PG_SH="${DW_SOURCE_ROOT:?}/tests/pg.sh"
+    REF_DB=$("$PG_SH" createdb "$DW_PG_DIR" "workers_ref_$$")
+    DW_DB=$("$PG_SH" createdb "$DW_PG_DIR" "workers_ws_$$")
+    export DW_DB
+fi
+# ref ARGS...: dealwright on the reference workspace and its own store
+ref() { (if [ -n "$REF_DB" ]; then export DW_DB="$REF_DB"; fi; "$DW" -w "$TMP/ref" "$@"); }
 # the reference: the same leads, one `run` in one process
 cp -r "$WS" "$TMP/ref"
-for b in 0 1 2 3 4 5; do "$DW" -w "$TMP/ref" lead add "$TMP/batch$b.jsonl" >/dev/null; done
-"$DW" -w "$TMP/ref" run >/dev/null
+for b in 0 1 2 3 4 5; do ref lead add "$TMP/batch$b.jsonl" >/dev/null; done
+ref run >/dev/null
 
 # start_worker NAME: a worker of two threads with a one-second lease; its pid in $WPID
 start_worker() {
@@ -58,12 +69,23 @@ kill_a() {
     A=$WPID
     WORKERS="$A $B"
 }
+# pause_b: stop worker b (SIGSTOP) for twice its lease while deals wait, then let it go on:
+# the deals it had claimed are taken over meanwhile, and its steps on them must not commit
+pauses=0
+pause_b() {
+    [ "$(dw_stat runnable)" -gt 0 ] || return 0
+    kill -STOP "$B"
+    sleep 2.2
+    kill -CONT "$B"
+    pauses=$((pauses + 1))
+}
 for b in 1 2 3 4 5; do
     dw lead add "$TMP/batch$b.jsonl" >/dev/null || fail "lead add failed beside the workers"
     for delay in 0.1 0.3 0.2; do
         sleep "$delay"
         kill_a
     done
+    [ "$b" != 3 ] || pause_b
 done
 # and on while the backlog lasts
 while [ "$kills" -lt 20 ] && [ "$(dw_stat runnable)" -gt 0 ]; do
@@ -84,7 +106,9 @@ for p in $A $B; do
 done
 WORKERS=""
 grep -q "stopped after" "$TMP/b.err" || fail "worker b did not report its stop: $(cat "$TMP/b.err")"
-pass "killed worker a $kills times while deals were being worked; both then stopped cleanly with SIGTERM"
+# leases b found taken over when it went on (its steps on those deals never ran)
+taken=$(sed -n 's/.*, \([0-9]*\) leases lost.*/\1/p' "$TMP/b.err")
+pass "killed worker a $kills times and paused worker b $pauses times (it found $taken leases taken over) while deals were being worked; both then stopped cleanly with SIGTERM"
 
 # per deal: stage, facts, parked, quotes and their totals, approvals, order, leads; events by
 # deal and type; audit records by deal, action and agent (a step done twice shows here)
@@ -102,7 +126,7 @@ for (deal, t), n in sorted(collections.Counter((e["deal_id"], e["type"]) for e i
 for (deal, a, ag), n in sorted(collections.Counter((r["deal_id"], r["action"], (r["data"] or {}).get("agent")) for r in d["audit"]).items(), key=lambda i: (key(i[0][0]), i[0][1], str(i[0][2]))):
     print(deal, a, ag, n)'
 }
-state "$TMP/ref" >"$TMP/ref.state"
+(if [ -n "$REF_DB" ]; then export DW_DB="$REF_DB"; fi; state "$TMP/ref") >"$TMP/ref.state"
 state "$WS" >"$TMP/ws.state"
 # lost: leads of the reference missing here, or deals ending elsewhere; doubled: steps
 # recorded more often here than in the reference
@@ -127,7 +151,8 @@ PY
 set -- $figures
 deals=$1 lost=$2 doubled=$3 steps=$4
 leads=$(dw_stat leads)
-[ "$leads" = "$("$DW" -w "$TMP/ref" stats --json | json_get 'd["leads"]')" ] || fail "stored $leads leads, the single run $("$DW" -w "$TMP/ref" stats --json | json_get 'd["leads"]')"
+ref_leads=$(ref stats --json | json_get 'd["leads"]')
+[ "$leads" = "$ref_leads" ] || fail "stored $leads leads, the single run $ref_leads"
 if ! cmp -s "$TMP/ref.state" "$TMP/ws.state"; then
     diff "$TMP/ref.state" "$TMP/ws.state" | head -20 >&2
     fail "the workers' result differs from one run's: $lost deals lost or elsewhere, $doubled steps doubled"
@@ -170,4 +195,4 @@ wait "$PID" || fail "the server did not stop cleanly"
 wait "$WPID" || fail "worker c did not stop cleanly"
 WORKERS=""
 pass "serve --no-worker stored $deal and left it new; a worker beside it took it to $(dw deal show "$deal" --json | json_get 'd["stage"]')"
-echo "figures: kills $kills, leads $leads, lost $lost, doubled $doubled"
+echo "figures: kills $kills, pauses $pauses (leases taken over $taken), leads $leads, lost $lost, doubled $doubled"

@@ -15,7 +15,9 @@
  *   only while the owner still holds it: until that transaction ends, no claim can take the
  *   deal (its row is locked), and a claim that took it first makes the hold answer 0.
  * - lease_renew skips the lease rows a transaction holds (FOR UPDATE SKIP LOCKED): the
- *   owner's own step holds them and extends them itself.
+ *   owner's own step holds them and extends them itself. It extends the others, and gives
+ *   up (deletes) those already expired, which a step of the owner would not hold anyway
+ *   once another had taken them; each is counted once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -151,13 +153,16 @@ static int pg_lease_renew(struct dw_store *s, const char *owner, int lease_ms, i
     dw__pg_p_text(&p, owner);
     dw__pg_p_int(&p, lease_ms);
     PGresult *res = NULL;
+    /* only the rows no transaction holds: a step in progress holds its deal's lease and
+     * extends it itself; an expired one nobody holds is given up */
     r = dw__pg_run(g, "lease_renew",
-                   "WITH mine AS (SELECT deal_id FROM deal_leases WHERE owner = $1 AND "
-                   "until_ms > " NOW_MS " FOR UPDATE SKIP LOCKED), "
+                   "WITH mine AS (SELECT deal_id, until_ms > " NOW_MS " AS live FROM deal_leases "
+                   "WHERE owner = $1 FOR UPDATE SKIP LOCKED), "
                    "renewed AS (UPDATE deal_leases l SET until_ms = " NOW_MS " + $2 FROM mine "
-                   "WHERE l.deal_id = mine.deal_id RETURNING 1) "
-                   "SELECT (SELECT count(*) FROM renewed), (SELECT count(*) FROM deal_leases "
-                   "WHERE owner = $1 AND until_ms <= " NOW_MS ")",
+                   "WHERE l.deal_id = mine.deal_id AND mine.live RETURNING 1), "
+                   "dropped AS (DELETE FROM deal_leases l USING mine WHERE "
+                   "l.deal_id = mine.deal_id AND NOT mine.live RETURNING 1) "
+                   "SELECT (SELECT count(*) FROM renewed), (SELECT count(*) FROM dropped)",
                    &p, &res, err);
     if (r < 0)
         return r;

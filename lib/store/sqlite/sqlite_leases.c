@@ -155,8 +155,8 @@ int dw__sq_lease_renew(struct dw_store *s, const char *owner, int lease_ms, int6
     r = prepare(q, "UPDATE deal_leases SET until_ms = ?2 WHERE owner = ?1 AND until_ms > ?3", &up,
                 err, "lease_renew");
     if (r == 0)
-        r = prepare(q, "SELECT COUNT(*) FROM deal_leases WHERE owner = ?1 AND until_ms <= ?2",
-                    &gone, err, "lease_renew");
+        r = prepare(q, "DELETE FROM deal_leases WHERE owner = ?1 AND until_ms <= ?2", &gone, err,
+                    "lease_renew");
     if (r == 0) {
         dw__sq_bind_text(up, 1, owner, &rc);
         dw__sq_bind_int(up, 2, wall + lease_ms, &rc);
@@ -168,11 +168,9 @@ int dw__sq_lease_renew(struct dw_store *s, const char *owner, int lease_ms, int6
     }
     if (r == 0) {
         held = sqlite3_changes(q->db);
-        r = dw__sq_step(q, gone, err, "lease_renew");
-        if (r > 0) {
-            lost = sqlite3_column_int64(gone, 0);
-            r = 0;
-        }
+        r = dw__sq_exec(q, gone, err, "lease_renew");
+        if (r == 0)
+            lost = sqlite3_changes(q->db);
     }
     sqlite3_finalize(up);
     sqlite3_finalize(gone);
