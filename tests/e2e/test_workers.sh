@@ -24,17 +24,9 @@ for batch in range(6):
                 l["contact"] = c
                 out.write(json.dumps(l) + "\n")
 PY
-# The store: SQLite in each workspace, or with DW_PG_DIR (tests/with_pg.sh) a fresh
-# PostgreSQL database for each, through DW_DB.
-REF_DB=""
-if [ -n "${DW_PG_DIR:-}" ]; then
-    PG_SH="${DW_SOURCE_ROOT:?}/tests/pg.sh"
-    REF_DB=$("$PG_SH" createdb "$DW_PG_DIR" "workers_ref_$$")
-    DW_DB=$("$PG_SH" createdb "$DW_PG_DIR" "workers_ws_$$")
-    export DW_DB
-fi
-# ref ARGS...: dealwright on the reference workspace and its own store
-ref() { (if [ -n "$REF_DB" ]; then export DW_DB="$REF_DB"; fi; "$DW" -w "$TMP/ref" "$@"); }
+# ref ARGS...: dealwright on the reference workspace (its own store: with
+# DW_TEST_BACKEND=postgres its own database, lib.sh)
+ref() { "$DW" -w "$TMP/ref" "$@"; }
 # the reference: the same leads, one `run` in one process
 cp -r "$WS" "$TMP/ref"
 for b in 0 1 2 3 4 5; do ref lead add "$TMP/batch$b.jsonl" >/dev/null; done
@@ -126,7 +118,7 @@ for (deal, t), n in sorted(collections.Counter((e["deal_id"], e["type"]) for e i
 for (deal, a, ag), n in sorted(collections.Counter((r["deal_id"], r["action"], (r["data"] or {}).get("agent")) for r in d["audit"]).items(), key=lambda i: (key(i[0][0]), i[0][1], str(i[0][2]))):
     print(deal, a, ag, n)'
 }
-(if [ -n "$REF_DB" ]; then export DW_DB="$REF_DB"; fi; state "$TMP/ref") >"$TMP/ref.state"
+state "$TMP/ref" >"$TMP/ref.state"
 state "$WS" >"$TMP/ws.state"
 # lost: leads of the reference missing here, or deals ending elsewhere; doubled: steps
 # recorded more often here than in the reference
