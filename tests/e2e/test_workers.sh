@@ -7,6 +7,12 @@
 # released its deals. Figures on the last line: kills, leads, lost, doubled.
 . "$(dirname "$0")/lib.sh"
 new_ws
+# bad options: exit 2 naming the option, nothing started
+expect_exit 2 dw worker --concurrency 0
+echo "$ERR" | grep -q -- "--concurrency: expected a number from 1 to 64, got '0'" || fail "$ERR"
+expect_exit 2 dw worker --lease 2h
+echo "$ERR" | grep -q -- "--lease" || fail "$ERR"
+expect_exit 2 dw worker --poll-ms 5
 COPIES=${DW_WORKERS_COPIES:-4}
 python3 - "$WS/samples/leads.jsonl" "$TMP" "$COPIES" <<'PY'
 import json, sys

@@ -50,10 +50,9 @@ static int cmp_id(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Due as deals_due has it (runnable, not parked, next_attempt_at come); runnable and parked
- * compared as integers, whichever type the deals table gives them. */
+/* Due as deals_due has it (its partial index deals_due), and nobody else's lease. */
 #define DUE                                                                                        \
-    "d.runnable::int = 1 AND d.parked::int = 0 AND d.next_attempt_at <= $1 AND NOT EXISTS "        \
+    "d.runnable = 1 AND d.parked = 0 AND d.next_attempt_at <= $1 AND NOT EXISTS "                  \
     "(SELECT 1 FROM deal_leases l WHERE l.deal_id = d.id AND l.until_ms > " NOW_MS " AND "         \
     "l.owner <> $2)"
 #define TAKE                                                                                       \
