@@ -34,7 +34,7 @@ const char dw__pg_schema_audit[] =
     "CREATE TABLE events ("
     "  seq bigint PRIMARY KEY," /* assigned by the code under the lock: see pg_audit.c */
     "  deal_id bigint,"
-    "  type text NOT NULL,"
+    "  type text COLLATE \"C\" NOT NULL,"
     "  at text NOT NULL,"
     "  data text NOT NULL"
     ");"
