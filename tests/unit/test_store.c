@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -1617,12 +1618,12 @@ static void test_store_url(void **state) {
 struct racer {
     const char *url;
     int id;
-    int64_t deal;                        /* shared: every writer prices it */
-    const int64_t *approvals;            /* RACE_ROUNDS pending ones every writer decides */
-    atomic_int *ready;                   /* the writers start together */
-    int won;                             /* approvals this writer decided */
-    int revisions[RACE_ROUNDS];          /* the quote revisions it was given */
-    char failure[800];                   /* "" when all went well */
+    int64_t deal;               /* shared: every writer prices it */
+    const int64_t *approvals;   /* RACE_ROUNDS pending ones every writer decides */
+    atomic_int *ready;          /* the writers start together */
+    int won;                    /* approvals this writer decided */
+    int revisions[RACE_ROUNDS]; /* the quote revisions it was given */
+    char failure[800];          /* "" when all went well */
 };
 
 /* One hook, redone while the store says busy. */
@@ -1636,9 +1637,9 @@ struct racer {
  * is its own. */
 static int race_round(struct dw_store *s, struct racer *w, int k, const json_t *q,
                       struct dw_error *err) {
-    json_t *rec = json_pack("{s:s, s:s, s:I, s:{s:i, s:i}}", "actor", "agent:race", "action",
-                            "race.append", "deal_id", (json_int_t)w->deal, "data", "writer", w->id,
-                            "round", k);
+    json_t *rec =
+        json_pack("{s:s, s:s, s:I, s:{s:i, s:i}}", "actor", "agent:race", "action", "race.append",
+                  "deal_id", (json_int_t)w->deal, "data", "writer", w->id, "round", k);
     int rc;
     if (!rec)
         return -DW_ENOMEM;
@@ -1708,8 +1709,8 @@ static void test_concurrent_writers(void **state) {
     struct racer w[RACE_WRITERS];
     pthread_t th[RACE_WRITERS];
     for (int i = 0; i < RACE_WRITERS; i++) {
-        w[i] = (struct racer){.url = f->url, .id = i, .deal = deal, .approvals = approvals,
-                              .ready = &ready};
+        w[i] = (struct racer){
+            .url = f->url, .id = i, .deal = deal, .approvals = approvals, .ready = &ready};
         assert_int_equal(pthread_create(&th[i], NULL, race_writer, &w[i]), 0);
     }
     for (int i = 0; i < RACE_WRITERS; i++)
@@ -1768,6 +1769,75 @@ static void test_concurrent_writers(void **state) {
     json_decref(rows);
 }
 
+/* PostgreSQL only: the log refuses edits in the database itself, and the chain catches an
+ * edit made by someone who drops the triggers first (as the SQLite-only part of
+ * test_audit_chain does on SQLite). */
+static bool pg_refused(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    bool refused = PQresultStatus(r) == PGRES_FATAL_ERROR;
+    bool says = refused && strstr(PQresultErrorMessage(r), "append-only") != NULL;
+    PQclear(r);
+    return refused && says;
+}
+
+static void pg_exec_ok(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+static int64_t pg_count(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+static void test_pg_append_only(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t count = 0, bad = 0;
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:{s:i}}", "actor", "agent:pricing", "action",
+                            "tool.write_quote", "deal_id", (json_int_t)5, "data", "i", 1);
+    for (int i = 0; i < 10; i++)
+        ok(s->ops->audit_append(s, rec, T0 + i, NULL, &err), &err);
+    json_decref(rec);
+    ok(s->ops->event_append(s, 5, "quote.created", NULL, T0, NULL, &err), &err);
+
+    PGconn *c = PQconnectdb(f->url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQsetNoticeProcessor(c, NULL, NULL);
+    assert_true(pg_refused(c, "UPDATE audit SET actor = 'x' WHERE seq = 3"));
+    assert_true(pg_refused(c, "DELETE FROM audit WHERE seq = 3"));
+    assert_true(pg_refused(c, "TRUNCATE audit"));
+    assert_true(pg_refused(c, "UPDATE events SET type = 'x'"));
+    assert_true(pg_refused(c, "DELETE FROM events"));
+    assert_true(pg_refused(c, "TRUNCATE events"));
+    assert_int_equal(pg_count(c, "SELECT COUNT(*) FROM audit WHERE actor = 'agent:pricing'"), 10);
+    assert_int_equal(pg_count(c, "SELECT COUNT(*) FROM events"), 1);
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 10);
+
+    /* Someone with the database drops the trigger and edits one record's data. */
+    pg_exec_ok(c, "ALTER TABLE audit DISABLE TRIGGER audit_no_update");
+    pg_exec_ok(c, "UPDATE audit SET data = '{\"i\":2}' WHERE seq = 4");
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 4);
+    assert_non_null(strstr(err.msg, "content does not match its hash"));
+    /* ... or deletes one: the sequence breaks at the next. */
+    pg_exec_ok(c, "UPDATE audit SET data = '{\"i\":1}' WHERE seq = 4");
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    pg_exec_ok(c, "ALTER TABLE audit DISABLE TRIGGER audit_no_delete");
+    pg_exec_ok(c, "DELETE FROM audit WHERE seq = 6");
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 7);
+    PQfinish(c);
+}
+
 /* argv[1]: the URL template of the backend under test (see the top of this file). */
 int main(int argc, char **argv) {
     if (argc > 1)
@@ -1818,8 +1888,14 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
+    /* PostgreSQL only: what its triggers do */
+    const struct CMUnitTest postgres[] = {
+        cmocka_unit_test_setup_teardown(test_pg_append_only, setup, teardown),
+    };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
         failed += cmocka_run_group_tests_name("store sqlite", sqlite, NULL, NULL);
+    else
+        failed += cmocka_run_group_tests_name("store postgres", postgres, NULL, NULL);
     return failed ? 1 : 0;
 }
