@@ -82,9 +82,9 @@ int dw__pgm_booking_get(struct dw_store *s, int64_t deal_id, json_t **ret, struc
                        &p, &res, err);
     if (r < 0)
         return r;
-    r = PQntuples(res) ? dw__pg_row(res, 0, ret, err)
-                       : dw_error_set(err, -DW_ENOENT, "%s has no demo booking",
-                                      DW_ID('D', deal_id));
+    r = PQntuples(res)
+            ? dw__pg_row(res, 0, ret, err)
+            : dw_error_set(err, -DW_ENOENT, "%s has no demo booking", DW_ID('D', deal_id));
     PQclear(res);
     return r;
 }
@@ -106,8 +106,7 @@ static int booking_free(struct dw_pg *g, int64_t deal_id, const char *user, int6
     if (r < 0)
         return r;
     if (PQntuples(res) > 0)
-        r = dw_error_set(err, -DW_EEXIST, "%s's demo at that time is booked by another deal",
-                         user);
+        r = dw_error_set(err, -DW_EEXIST, "%s's demo at that time is booked by another deal", user);
     PQclear(res);
     return r;
 }
