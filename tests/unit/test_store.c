@@ -544,6 +544,119 @@ static void test_accounts_contacts(void **state) {
     json_decref(c);
 }
 
+/* The privacy purge of a lead and a contact: the columns that follow raw read back as the
+ * redacted raw has them (objects as objects with their keys in order, strings as strings,
+ * absent or null keys as null), the address no longer joins deals, and the contact keeps
+ * only its account. */
+static void test_lead_redact(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), lid = 0, found = 0, cid = 0, cid2 = 0, acc = 0;
+    json_t *l = lead("email", "m-7", "Eve@Buyer.example"), *got = NULL;
+    json_object_set_new(
+        l, "transcript",
+        json_pack("[{s:s,s:s}]", "role", "customer", "text", "Call me on +44 20 7946 0000"));
+    ok(s->ops->lead_insert(s, l, d, &lid, &err), &err);
+    json_t *intake =
+        json_pack("{s:{s:s,s:s}}", "contact", "name", "Eve", "email", "eve@buyer.example");
+    ok(s->ops->lead_set_intake(s, lid, intake, &err), &err);
+    ok(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err), &err);
+    assert_int_equal(found, d);
+
+    /* the caller's redacted copies: keys not in alphabetical order on purpose */
+    json_t *raw = json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:[{s:s,s:s}]}", "source", "email",
+                            "external_id", "m-7", "contact", "name", "[name]", "email", "[email]",
+                            "subject", "Need 40 seats", "message", "[redacted]", "transcript",
+                            "role", "customer", "text", "[redacted]");
+    json_t *rintake = json_pack("{s:{s:s}}", "contact", "name", "[name]");
+    ok(s->ops->lead_redact(s, lid, raw, rintake, &err), &err);
+    ok(s->ops->lead_get(s, lid, &got, &err), &err);
+    assert_true(json_equal(json_object_get(got, "raw"), raw));
+    assert_true(json_equal(json_object_get(got, "intake"), rintake));
+    char *contact = json_dumps(json_object_get(got, "contact"), JSON_COMPACT);
+    assert_string_equal(contact, "{\"name\":\"[name]\",\"email\":\"[email]\"}");
+    free(contact);
+    assert_string_equal(dw_json_str(got, "subject"), "Need 40 seats");
+    assert_string_equal(dw_json_str(got, "message"), "[redacted]");
+    assert_true(json_equal(json_object_get(got, "transcript"), json_object_get(raw, "transcript")));
+    assert_true(json_is_null(json_object_get(got, "contact_email")));
+    json_decref(got);
+    assert_int_equal(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err),
+                     -DW_ENOENT);
+
+    /* what the redacted raw lacks or holds as null is null */
+    json_t *bare = json_pack("{s:s,s:s,s:n}", "source", "email", "external_id", "m-7", "contact");
+    ok(s->ops->lead_redact(s, lid, bare, NULL, &err), &err);
+    const json_t *peeked = NULL; /* leads_peek: the same objects as leads_for_deal */
+    ok(s->ops->leads_peek(s, d, &peeked, &err), &err);
+    assert_int_equal(json_array_size(peeked), 1);
+    const json_t *pl = json_array_get(peeked, 0);
+    assert_true(json_equal(json_object_get(pl, "raw"), bare));
+    const char *nulls[] = {"contact",    "subject", "message",
+                           "transcript", "intake",  "contact_email"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(nulls); i++)
+        if (!json_is_null(json_object_get(pl, nulls[i])))
+            fail_msg("%s is not null after the purge", nulls[i]);
+    json_decref((json_t *)peeked);
+
+    assert_int_equal(s->ops->lead_redact(s, 9999, bare, NULL, &err), -DW_ENOENT);
+    json_t *notobj = json_string("x");
+    assert_int_equal(s->ops->lead_redact(s, lid, notobj, NULL, &err), -DW_EINVAL);
+    json_decref(notobj);
+
+    /* the contact: name, e-mail, phone and title go, its account and creation stay */
+    ok(s->ops->account_insert(s, "Buyer Ltd", "buyer.example", "GB", &acc, &err), &err);
+    json_t *c = json_pack("{s:s,s:s,s:s,s:s}", "name", "Eve", "email", "Eve@Buyer.example", "phone",
+                          "+44 20 7946 0000", "title", "CFO");
+    ok(s->ops->contact_upsert(s, acc, c, &cid, &err), &err);
+    ok(s->ops->contact_redact(s, cid, T0 + 9, &err), &err);
+    ok(s->ops->contact_get(s, cid, &got, &err), &err);
+    const char *gone[] = {"name", "email", "phone", "title"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(gone); i++)
+        if (!json_is_null(json_object_get(got, gone[i])))
+            fail_msg("contact %s is not null after the purge", gone[i]);
+    assert_int_equal(dw_json_int(got, "account_id", 0), acc);
+    assert_string_equal(dw_json_str(got, "updated_at"), "2026-11-18T11:06:49Z");
+    json_decref(got);
+    /* the address comes back as a new contact, not the purged one */
+    ok(s->ops->contact_upsert(s, acc, c, &cid2, &err), &err);
+    assert_true(cid2 != cid);
+    assert_int_equal(s->ops->contact_redact(s, 9999, T0, &err), -DW_ENOENT);
+
+    json_decref(c);
+    json_decref(bare);
+    json_decref(raw);
+    json_decref(rintake);
+    json_decref(intake);
+    json_decref(l);
+}
+
+/* An account's name matches as SQLite's COLLATE NOCASE does: ASCII letters fold, others
+ * do not; the oldest of two same-named accounts is the one found. */
+static void test_account_names(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t a1 = 0, a2 = 0, a3 = 0;
+    json_t *got = NULL;
+    ok(s->ops->account_insert(s, "Acme GmbH", NULL, "DE", &a1, &err), &err);
+    ok(s->ops->account_insert(s, "ACME GMBH", NULL, "AT", &a2, &err), &err);
+    ok(s->ops->account_insert(s, "Ärger AG", NULL, "CH", &a3, &err), &err);
+    ok(s->ops->account_find(s, NULL, "acme gmbh", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+    ok(s->ops->account_find(s, NULL, "ÄRGER ag", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a3);
+    json_decref(got);
+    assert_int_equal(s->ops->account_find(s, NULL, "ärger ag", &got, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->account_find(s, NULL, "acme", &got, &err), -DW_ENOENT);
+    /* a domain given but unknown falls back to the name */
+    ok(s->ops->account_find(s, "acme.example", "Acme GmbH", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+}
+
 /* ---- deals ------------------------------------------------------------------------- */
 
 static void test_deal_round_trip(void **state) {
@@ -2286,6 +2399,46 @@ static int64_t pg_count(PGconn *c, const char *sql) {
     return n;
 }
 
+/* PostgreSQL only: workers sharing the store take due deals of their own. Inside a write
+ * transaction deals_due locks what it returns (FOR UPDATE SKIP LOCKED), so another
+ * worker's deals_due passes over those until the first commits; a read snapshot and
+ * autocommit only read (they see every due deal and lock none). */
+static void test_pg_deals_due_skip_locked(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    int64_t d[5], ids[8], ids2[8];
+    for (int i = 0; i < 5; i++)
+        d[i] = new_deal(s); /* each due at T0 */
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 2, &err), 2);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(ids[1], d[1]);
+    ok(s2->ops->begin(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 3);
+    assert_int_equal(ids2[0], d[2]);
+    assert_int_equal(ids2[2], d[4]);
+    ok(s2->ops->rollback(s2), &err);
+    ok(s2->ops->snapshot(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+    ok(s2->ops->rollback(s2), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+
+    /* the first worker's step makes d[0] wait and commits: its locks go */
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, d[0], &rec, &err), &err);
+    rec.next_attempt_at = T0 + 60;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s2->ops->begin(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 4);
+    assert_int_equal(ids2[0], d[1]);
+    ok(s2->ops->commit(s2, &err), &err);
+    dw_store_close(s2);
+}
+
 static void test_pg_append_only(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -2355,6 +2508,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_lead_unique, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up_by_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lead_redact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deal_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
@@ -2388,6 +2543,7 @@ int main(int argc, char **argv) {
     const struct CMUnitTest postgres[] = {
         cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
