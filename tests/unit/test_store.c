@@ -1629,6 +1629,351 @@ static void test_slot_holds(void **state) {
     expect_held(s, c, T0, "[{\"start\":5400,\"user\":\"tom\"}]");
 }
 
+/* ---- the mail outbox, demo bookings, scoring models, the model-call journal ------------ */
+
+static void test_mail_outbox(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    int64_t deal = new_deal(s), id = 0, id2 = 0;
+    bool yes = false;
+    struct dw_mail_rec m = {deal,
+                            "proposal",
+                            "<p1.D-1@vendor.example>",
+                            "sales@vendor.example",
+                            "ada@acme.example",
+                            "Subject: Your proposal\r\n\r\nHello Ada,\r\nattached.\r\n"};
+    ok(s->ops->mail_insert(s, &m, T0, &id, &yes, &err), &err);
+    assert_true(yes && id > 0);
+    /* composed once: the same Message-ID again changes nothing and names the row */
+    ok(s->ops->mail_insert(s, &m, T0 + 5, &id2, &yes, &err), &err);
+    assert_false(yes);
+    assert_int_equal(id2, id);
+    ok(s->ops->mail_due(s, T0 - 1, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    ok(s->ops->mail_due(s, T0, 10, &rows, &err), &err);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "[{\"attempts\":0,\"deal_id\":%lld,\"id\":%lld,\"kind\":\"proposal\","
+             "\"message\":\"Subject: Your proposal\\r\\n\\r\\nHello Ada,\\r\\nattached.\\r\\n\","
+             "\"message_id\":\"<p1.D-1@vendor.example>\",\"recipient\":\"ada@acme.example\","
+             "\"sender\":\"sales@vendor.example\"}]",
+             (long long)deal, (long long)id);
+    expect_rows(0, &err, rows, want);
+    /* two senders claim it: only the first gets it */
+    ok(s->ops->mail_claim(s, id, 0, T0 + 300, &yes, &err), &err);
+    assert_true(yes);
+    ok(s->ops->mail_claim(s, id, 0, T0 + 300, &yes, &err), &err);
+    assert_false(yes);
+    /* a claim that lapses (its sender died) is due again */
+    ok(s->ops->mail_due(s, T0 + 299, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    ok(s->ops->mail_due(s, T0 + 300, 10, &rows, &err), &err);
+    assert_int_equal(dw_json_int(only(rows), "attempts", -1), 1);
+    json_decref(rows);
+    ok(s->ops->mail_claim(s, id, 1, T0 + 900, &yes, &err), &err);
+    assert_true(yes);
+    /* the first sender, whose claim was taken over, cannot write its outcome */
+    ok(s->ops->mail_update(s, id, 1, "sent", 0, NULL, T0 + 301, &yes, &err), &err);
+    assert_false(yes);
+    ok(s->ops->mail_update(s, id, 2, "sent", 0, NULL, T0 + 301, &yes, &err), &err);
+    assert_true(yes);
+    ok(s->ops->mail_list(s, "sent", &rows, &err), &err);
+    snprintf(want, sizeof want,
+             "[{\"attempts\":2,\"created_at\":\"2026-11-18T11:06:40Z\",\"deal_id\":%lld,"
+             "\"id\":%lld,\"kind\":\"proposal\",\"last_error\":null,"
+             "\"message_id\":\"<p1.D-1@vendor.example>\",\"next_at\":0,"
+             "\"sent_at\":\"2026-11-18T11:11:41Z\",\"status\":\"sent\","
+             "\"to\":\"ada@acme.example\"}]",
+             (long long)deal, (long long)id);
+    expect_rows(0, &err, rows, want);
+    /* the privacy purge: both messages lose their text and address; the one not yet sent
+     * is dead, never to be sent */
+    struct dw_mail_rec m2 = {deal,
+                             "follow_up",
+                             "<f1.D-1@vendor.example>",
+                             "sales@vendor.example",
+                             "ada@acme.example",
+                             "Subject: Any news?\r\n"};
+    ok(s->ops->mail_insert(s, &m2, T0 + 400, &id2, &yes, &err), &err);
+    assert_true(yes && id2 > id);
+    ok(s->ops->mail_redact(s, deal, "[redacted]", &err), &err);
+    ok(s->ops->mail_list(s, NULL, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    json_t *a = json_array_get(rows, 0), *b = json_array_get(rows, 1);
+    assert_string_equal(dw_json_str(a, "status"), "sent");
+    assert_string_equal(dw_json_str(a, "to"), "[redacted]");
+    assert_true(json_is_null(json_object_get(a, "last_error")));
+    assert_string_equal(dw_json_str(b, "status"), "dead");
+    assert_string_equal(dw_json_str(b, "to"), "[redacted]");
+    assert_string_equal(dw_json_str(b, "last_error"),
+                        "redacted by the privacy purge before it was sent");
+    assert_null(json_object_get(b, "message"));
+    json_decref(rows);
+    ok(s->ops->mail_due(s, T0 + 100000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+}
+
+static json_t *booking(const char *user, dw_time_t start, const char *status, int number,
+                       int sequence) {
+    json_t *b = json_pack("{s:s,s:I,s:i,s:s,s:i,s:i,s:s,s:I}", "user", user, "start",
+                          (json_int_t)start, "minutes", 45, "status", status, "number", number,
+                          "sequence", sequence, "booked_by", "maria", "updated_at", (json_int_t)T0);
+    assert_non_null(b);
+    return b;
+}
+
+static void test_bookings(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *got = NULL, *b;
+    int64_t a = new_deal(s), d2 = new_deal(s), c = new_deal(s);
+    assert_int_equal(s->ops->booking_get(s, a, &got, &err), -DW_ENOENT);
+    b = booking("petra", T0 + 7200, "booked", 1, 0);
+    ok(s->ops->booking_put(s, a, b, &err), &err);
+    json_decref(b);
+    ok(s->ops->booking_get(s, a, &got, &err), &err);
+    char *text = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS), want[400];
+    snprintf(want, sizeof want,
+             "{\"booked_by\":\"maria\",\"deal_id\":%lld,\"minutes\":45,\"number\":1,"
+             "\"sequence\":0,\"start\":%lld,\"status\":\"booked\",\"updated_at\":%lld,"
+             "\"user\":\"petra\"}",
+             (long long)a, (long long)(T0 + 7200), (long long)T0);
+    assert_string_equal(text, want);
+    free(text);
+    json_decref(got);
+    /* another deal cannot book the same engineer's start; the refusal leaves the caller's
+     * transaction going, with what it wrote before */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->slot_hold(s, c, "tom", T0 + 3600, T0 + 3600, &err), &err);
+    b = booking("petra", T0 + 7200, "booked", 1, 0);
+    assert_int_equal(s->ops->booking_put(s, d2, b, &err), -DW_EEXIST);
+    json_decref(b);
+    ok(s->ops->slot_hold(s, c, "tom", T0 + 5400, T0 + 5400, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    assert_int_equal(s->ops->booking_get(s, d2, &got, &err), -DW_ENOENT);
+    expect_held(s, d2, T0,
+                "[{\"start\":3600,\"user\":\"tom\"},{\"start\":5400,\"user\":\"tom\"},"
+                "{\"start\":7200,\"user\":\"petra\"}]");
+    /* a booked demo holds the hour whatever its deal's stage */
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, a, &rec, &err), &err);
+    rec.stage = DW_STAGE_ORDERED;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    expect_held(s, c, T0, "[{\"start\":7200,\"user\":\"petra\"}]");
+    expect_held(s, a, T0, "[{\"start\":3600,\"user\":\"tom\"},{\"start\":5400,\"user\":\"tom\"}]");
+    /* cancelled, the start is free for another deal */
+    b = booking("petra", T0 + 7200, "cancelled", 1, 1);
+    ok(s->ops->booking_put(s, a, b, &err), &err);
+    json_decref(b);
+    b = booking("petra", T0 + 7200, "booked", 1, 0);
+    ok(s->ops->booking_put(s, d2, b, &err), &err);
+    json_decref(b);
+    ok(s->ops->booking_get(s, a, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "status"), "cancelled");
+    assert_int_equal(dw_json_int(got, "sequence", -1), 1);
+    json_decref(got);
+    expect_held(s, a, T0,
+                "[{\"start\":3600,\"user\":\"tom\"},{\"start\":5400,\"user\":\"tom\"},"
+                "{\"start\":7200,\"user\":\"petra\"}]");
+}
+
+/* Another worker's scheduling step (its own store, as in another process): begin, the slots
+ * other deals hold, commit. */
+struct sched {
+    struct dw_store *s;
+    int64_t deal;
+    json_t *held;
+    int r;
+    struct dw_error err;
+};
+
+static void *other_scheduler(void *ud) {
+    struct sched *w = ud;
+    if ((w->r = w->s->ops->begin(w->s, &w->err)) < 0)
+        return NULL;
+    w->r = w->s->ops->slots_held(w->s, w->deal, T0, &w->held, &w->err);
+    if (w->r == 0)
+        w->r = w->s->ops->commit(w->s, &w->err);
+    else
+        w->s->ops->rollback(w->s);
+    return NULL;
+}
+
+static void test_slots_two_workers(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *held = NULL;
+    int64_t a = new_deal(s), b = new_deal(s);
+    struct sched w = {.deal = b};
+    ok(dw_store_open(f->url, NULL, &w.s, &err), &err);
+    /* worker one finds petra's 10:00 free and holds it for deal a ... */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->slots_held(s, a, T0, &held, &err), &err);
+    assert_int_equal(json_array_size(held), 0);
+    json_decref(held);
+    ok(s->ops->slot_hold(s, a, "petra", T0 + 3600, T0 + 3600, &err), &err);
+    /* ... while worker two asks for deal b: it must see that hold, so it waits for it */
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, other_scheduler, &w), 0);
+    usleep(300 * 1000);
+    ok(s->ops->commit(s, &err), &err);
+    pthread_join(th, NULL);
+    expect_rows(w.r, &w.err, w.held, "[{\"start\":1795003600,\"user\":\"petra\"}]");
+    dw_store_close(w.s);
+}
+
+static void test_score_models(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    /* the bytes as trained, a NUL among them */
+    static const char one[] = "{\"learner\":{\"trees\":1}}\0after the NUL",
+                      two[] = "{\"learner\":{\"trees\":2}}";
+    json_t *meta = NULL;
+    char *blob = NULL;
+    size_t len = 0;
+    int64_t v = 0;
+    bool created = false;
+    assert_int_equal(s->ops->model_get(s, 0, &meta, &blob, &len, &err), -DW_ENOENT);
+    json_t *m1 = json_pack("{s:s,s:i}", "hash", "h1", "rows", 40),
+           *m2 = json_pack("{s:s,s:i}", "hash", "h2", "rows", 41);
+    ok(s->ops->model_insert(s, m1, one, sizeof one - 1, T0, &v, &created, &err), &err);
+    assert_true(created);
+    assert_int_equal(v, 1);
+    /* the same training again stores nothing */
+    ok(s->ops->model_insert(s, m1, two, sizeof two - 1, T0 + 30, &v, &created, &err), &err);
+    assert_false(created);
+    assert_int_equal(v, 1);
+    ok(s->ops->model_insert(s, m2, two, sizeof two - 1, T0 + 60, &v, &created, &err), &err);
+    assert_true(created);
+    assert_int_equal(v, 2);
+    json_decref(m1);
+    json_decref(m2);
+    ok(s->ops->model_get(s, 0, &meta, &blob, &len, &err), &err);
+    expect_rows(0, &err, meta,
+                "{\"created_at\":\"2026-11-18T11:07:40Z\",\"hash\":\"h2\",\"rows\":41,"
+                "\"version\":2}");
+    assert_int_equal(len, sizeof two - 1);
+    assert_string_equal(blob, two);
+    free(blob);
+    ok(s->ops->model_get(s, 1, NULL, &blob, &len, &err), &err);
+    assert_int_equal(len, sizeof one - 1);
+    assert_memory_equal(blob, one, sizeof one - 1);
+    assert_int_equal(blob[len], '\0');
+    free(blob);
+    assert_int_equal(s->ops->model_get(s, 3, &meta, NULL, NULL, &err), -DW_ENOENT);
+}
+
+static json_t *mcall(const char *key, int64_t deal, const char *outcome, int tokens_in,
+                     int latency_ms, bool fallback, int64_t wall_ms) {
+    json_t *e =
+        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:{s:i},s:s,s:i,s:i,s:i,s:i,"
+                  "s:[s],s:b,s:I}",
+                  "key", key, "deal_id", (json_int_t)deal, "agent", "requirements", "task",
+                  "extraction", "prompt", "extract", "provider", "local", "model", "q", "request",
+                  "user", "[NAME_1] needs 12 seats", "response", "quantity", 12, "outcome", outcome,
+                  "tokens_in", tokens_in, "tokens_out", 10, "latency_ms", latency_ms, "attempts", 1,
+                  "flags", "masked", "fallback", fallback, "wall_ms", (json_int_t)wall_ms);
+    assert_non_null(e);
+    return e;
+}
+
+static void test_model_journal(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    json_t *got = NULL, *e;
+    int64_t deal = new_deal(s), other = new_deal(s), id = 0, n = 0;
+    /* durable on its own: an entry made inside a transaction that rolls back stays, and
+     * another process finds it while this one's transaction is still open */
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    e = mcall("k1", deal, "ok", 100, 80, false, 1795000000123);
+    ok(s->ops->mcall_append(s, e, T0, &id, &err), &err);
+    json_decref(e);
+    assert_true(id > 0);
+    ok(s2->ops->mcall_find(s2, "k1", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), id);
+    json_decref(got);
+    ok(s->ops->mcall_verdict(s, id, "partial", NULL, T0 + 1, &err), &err);
+    s->ops->rollback(s);
+    ok(s->ops->mcall_find(s, "k1", &got, &err), &err);
+    char want[1400];
+    snprintf(want, sizeof want,
+             "{\"agent\":\"requirements\",\"at\":\"2026-11-18T11:06:40Z\",\"attempts\":1,"
+             "\"deal_id\":%lld,\"fallback\":false,\"flags\":[\"masked\"],\"id\":%lld,"
+             "\"key\":\"k1\",\"latency_ms\":80,\"model\":\"q\",\"outcome\":\"ok\","
+             "\"prompt\":\"extract\",\"provider\":\"local\",\"request\":{\"user\":\"[NAME_1] "
+             "needs 12 seats\"},\"response\":{\"quantity\":12},\"task\":\"extraction\","
+             "\"template_hash\":null,\"tokens_in\":100,\"tokens_out\":10,\"why\":null}",
+             (long long)deal, (long long)id);
+    expect_rows(0, &err, got, want);
+    /* a failure and a budget skip are journaled, never replayed */
+    e = mcall("k2", deal, "failed", 0, 3000, true, 1795000000456);
+    ok(s->ops->mcall_append(s, e, T0 + 100, NULL, &err), &err);
+    json_decref(e);
+    e = mcall("k3", other, "budget", 0, 0, true, 1795000000789);
+    ok(s->ops->mcall_append(s, e, T0 + 86400, NULL, &err), &err);
+    json_decref(e);
+    assert_int_equal(s->ops->mcall_find(s, "k2", &got, &err), -DW_ENOENT);
+    /* the same verdict again (a step re-run on the replayed answer) is kept once */
+    json_t *why = json_pack("[{s:s}]", "field", "country");
+    ok(s->ops->mcall_verdict(s, id, "partial", why, T0 + 200, &err), &err);
+    ok(s->ops->mcall_verdict(s, id, "partial", why, T0 + 300, &err), &err);
+    ok(s->ops->mcall_verdict(s, id, "partial", NULL, T0 + 300, &err), &err);
+    json_decref(why);
+    assert_int_equal(s->ops->mcall_verdict(s, id + 100, "accepted", NULL, T0, &err), -DW_ENOENT);
+    ok(s2->ops->mcalls_for_deal(s2, deal, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    expect_rows(0, &err, json_incref(json_object_get(json_array_get(got, 0), "verdicts")),
+                "[{\"at\":\"2026-11-18T11:06:41Z\",\"detail\":null,\"verdict\":\"partial\"},"
+                "{\"at\":\"2026-11-18T11:10:00Z\",\"detail\":[{\"field\":\"country\"}],"
+                "\"verdict\":\"partial\"}]");
+    expect_rows(0, &err, json_incref(json_object_get(json_array_get(got, 1), "verdicts")), "[]");
+    json_decref(got);
+    /* tokens by deal and since a time; the breaker's view (skips say nothing of health) */
+    ok(s->ops->mcall_tokens(s, deal, 0, &n, &err), &err);
+    assert_int_equal(n, 100 + 10 + 0 + 10);
+    ok(s->ops->mcall_tokens(s, 0, T0 + 100, &n, &err), &err);
+    assert_int_equal(n, 10 + 10);
+    ok(s->ops->mcall_recent(s, "local", 5, &got, &err), &err);
+    expect_rows(0, &err, got,
+                "[{\"outcome\":\"failed\",\"wall_ms\":1795000000456},"
+                "{\"outcome\":\"ok\",\"wall_ms\":1795000000123}]");
+    ok(s->ops->mcall_stats(s, &got, &err), &err);
+    expect_rows(0, &err, got,
+                "[{\"calls\":1,\"fallbacks\":1,\"latency_ms_sum\":0,\"le_100\":1,\"le_1000\":1,"
+                "\"le_10000\":1,\"le_250\":1,\"le_2500\":1,\"le_30000\":1,\"le_500\":1,"
+                "\"le_5000\":1,\"model\":\"q\",\"outcome\":\"budget\",\"provider\":\"local\","
+                "\"task\":\"extraction\",\"tokens_in\":0,\"tokens_out\":10},"
+                "{\"calls\":1,\"fallbacks\":1,\"latency_ms_sum\":3000,\"le_100\":0,"
+                "\"le_1000\":0,\"le_10000\":1,\"le_250\":0,\"le_2500\":0,\"le_30000\":1,"
+                "\"le_500\":0,\"le_5000\":1,\"model\":\"q\",\"outcome\":\"failed\","
+                "\"provider\":\"local\",\"task\":\"extraction\",\"tokens_in\":0,"
+                "\"tokens_out\":10},"
+                "{\"calls\":1,\"fallbacks\":0,\"latency_ms_sum\":80,\"le_100\":1,\"le_1000\":1,"
+                "\"le_10000\":1,\"le_250\":1,\"le_2500\":1,\"le_30000\":1,\"le_500\":1,"
+                "\"le_5000\":1,\"model\":\"q\",\"outcome\":\"ok\",\"provider\":\"local\","
+                "\"task\":\"extraction\",\"tokens_in\":100,\"tokens_out\":10}]");
+    /* the privacy purge of the deal leaves the other deal's entries */
+    ok(s->ops->mcalls_purge(s, deal, &n, &err), &err);
+    assert_int_equal(n, 2);
+    ok(s->ops->mcalls_for_deal(s, deal, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    ok(s->ops->mcalls_for_deal(s, other, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    json_decref(got);
+    dw_store_close(s2);
+}
+
 /* ---- the approvals report --------------------------------------------------------- */
 
 static void test_report_approvals(void **state) {
@@ -1956,6 +2301,11 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slots_two_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mail_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };
     /* SQLite only: what its file, locks and WAL do */
