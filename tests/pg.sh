@@ -6,6 +6,7 @@
 #   tests/pg.sh createdb DIR NAME  a fresh database NAME; prints its URL
 #   tests/pg.sh url DIR            the base URL again
 #   tests/pg.sh psql DIR DB [ARG...]  psql on database DB (for checks the interface hides)
+#   tests/pg.sh dump DIR DB        pg_dump of database DB (schema and data, as text)
 #   tests/pg.sh stop DIR           stop the cluster (DIR stays; the caller removes it)
 #
 # The server listens on 127.0.0.1 only, with trust authentication for loopback and its unix
@@ -24,7 +25,7 @@ die() {
 }
 
 usage() {
-    die "usage: pg.sh start|stop|url DIR, pg.sh createdb DIR NAME, pg.sh psql DIR DB [ARG...]"
+    die "usage: pg.sh start|stop|url DIR, pg.sh createdb|dump DIR NAME, pg.sh psql DIR DB [ARG...]"
 }
 
 [ $# -ge 2 ] || usage
@@ -129,6 +130,10 @@ psql)
     shift
     exec "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(port_of)" \
         -U "$(cat "$dir/user")" -d "$db" "$@"
+    ;;
+dump)
+    [ $# -eq 1 ] || usage
+    exec "$PG_BIN/pg_dump" -h 127.0.0.1 -p "$(port_of)" -U "$(cat "$dir/user")" "$1"
     ;;
 stop)
     [ $# -eq 0 ] || usage

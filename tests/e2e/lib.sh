@@ -21,7 +21,7 @@ case $DW_BACKEND in
 sqlite) ;;
 postgres)
     DW_PG_SH="${DW_SOURCE_ROOT:?DW_SOURCE_ROOT must point at the source tree}/tests/pg.sh"
-    DW_PG_DIR=$(mktemp -d /tmp/dw-pg.XXXXXX)
+    DW_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dw-pg.XXXXXX")
     "$DW_PG_SH" start "$DW_PG_DIR" >/dev/null || fail "PostgreSQL did not start"
     setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 0.5; done; "$2" stop "$3"; rm -rf "$3"' \
         sh "$$" "$DW_PG_SH" "$DW_PG_DIR" </dev/null >/dev/null 2>&1 &
@@ -97,7 +97,9 @@ state_json() {
 # database on purpose (audit tamper, crash tests); everything else reads through the CLI.
 # On PostgreSQL, psql on the workspace's database with sqlite3's output (rows of a|b).
 db() {
-    if [ "$DW_BACKEND" = postgres ]; then
+    if [ "$DW_BACKEND" = postgres ] && [ "$*" = .dump ]; then
+        "$DW_PG_SH" dump "$DW_PG_DIR" "$(ws_db)"
+    elif [ "$DW_BACKEND" = postgres ]; then
         "$DW_PG_SH" psql "$DW_PG_DIR" "$(ws_db)" -At -F '|' -c "$*"
     else
         sqlite3 "$WS/.dealwright/state.db" "$@"

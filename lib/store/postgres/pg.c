@@ -299,7 +299,7 @@ static int check_location(const char *location, struct dw_error *err) {
     if (!opts) {
         int r = dw_error_field(err, msg ? -DW_EINVAL : -DW_ENOMEM, "db",
                                "not a PostgreSQL connection URL: %s",
-                               msg ? strtok(msg, "\n") : "out of memory");
+                               msg ? (msg[strcspn(msg, "\n")] = '\0', msg) : "out of memory");
         PQfreemem(msg);
         return r;
     }
