@@ -2372,15 +2372,16 @@ static void test_concurrent_writers(void **state) {
     json_decref(rows);
 }
 
-/* PostgreSQL only: workers sharing the store take due deals of their own. Inside a write
- * transaction deals_due locks what it returns (FOR UPDATE SKIP LOCKED), so another
- * worker's deals_due passes over those until the first commits; a read snapshot and
- * autocommit only read (they see every due deal and lock none). */
+/* PostgreSQL only: the deals deals_due returns inside a write transaction are locked to its
+ * end (FOR UPDATE SKIP LOCKED), so no other connection changes a deal a batch is running,
+ * while the others stay free; outside a transaction and in a read snapshot it only reads
+ * (every due deal, nothing locked, no wait). */
 static void test_pg_deals_due_skip_locked(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s, *s2 = NULL;
     struct dw_error err = {0};
     int64_t d[5], ids[8], ids2[8];
+    struct dw_deal_rec rec;
     for (int i = 0; i < 5; i++)
         d[i] = new_deal(s); /* each due at T0 */
     ok(dw_store_open(f->url, NULL, &s2, &err), &err);
@@ -2389,26 +2390,25 @@ static void test_pg_deals_due_skip_locked(void **state) {
     assert_int_equal(s->ops->deals_due(s, T0, ids, 2, &err), 2);
     assert_int_equal(ids[0], d[0]);
     assert_int_equal(ids[1], d[1]);
-    ok(s2->ops->begin(s2, &err), &err);
-    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 3);
-    assert_int_equal(ids2[0], d[2]);
-    assert_int_equal(ids2[2], d[4]);
-    ok(s2->ops->rollback(s2), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
     ok(s2->ops->snapshot(s2, &err), &err);
     assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
     ok(s2->ops->rollback(s2), &err);
-    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
-
-    /* the first worker's step makes d[0] wait and commits: its locks go */
-    struct dw_deal_rec rec;
-    ok(s->ops->deal_get(s, d[0], &rec, &err), &err);
+    /* a deal the batch did not take changes at once; one it took waits for it (then busy) */
+    ok(s2->ops->deal_get(s2, d[2], &rec, &err), &err);
     rec.next_attempt_at = T0 + 60;
-    ok(s->ops->deal_update(s, &rec, &err), &err);
+    ok(s2->ops->deal_update(s2, &rec, &err), &err);
+    ok(s2->ops->deal_get(s2, d[0], &rec, &err), &err);
+    rec.next_attempt_at = T0 + 60;
+    assert_int_equal(s2->ops->deal_update(s2, &rec, &err), -DW_EBUSY);
+
+    /* the batch commits: its locks go, and the other connection's change goes through */
     ok(s->ops->commit(s, &err), &err);
-    ok(s2->ops->begin(s2, &err), &err);
-    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 4);
-    assert_int_equal(ids2[0], d[1]);
-    ok(s2->ops->commit(s2, &err), &err);
+    ok(s2->ops->deal_update(s2, &rec, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 8, &err), 3);
+    assert_int_equal(ids[0], d[1]);
+    ok(s->ops->commit(s, &err), &err);
     dw_store_close(s2);
 }
 
