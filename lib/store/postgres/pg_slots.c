@@ -5,7 +5,8 @@
  * holds them (slots_free, slot_hold) in one transaction. SQLite made that safe by having one
  * writer at a time; here two workers could both read a slot as free and both hold it. So
  * every one of these hooks, inside a write transaction, first takes the transaction-scoped
- * advisory lock DW__PG_LOCK_SLOTS: a second worker's scheduling waits at its slots_held
+ * advisory lock DW__PG_LOCK_SLOTS (after the audit lock: see slots_lock), held to commit: a
+ * second worker's scheduling waits at its slots_held
  * until the first commits, then reads the holds the first wrote. booking_put takes it too
  * (booking.c reads slots_held before it books), and the partial unique index on the booked
  * (user, start) stays the last word. Outside a transaction a lock would end with the
@@ -17,10 +18,17 @@
 
 #include "store/postgres/pg_misc.h"
 
+/* The slots lock, after the audit lock. A step's transaction takes DW__PG_LOCK_AUDIT at its
+ * first event or audit record and keeps it to commit (pg_audit.c); a worker whose batch
+ * took the slots lock first and another whose batch took the audit lock first would then
+ * wait for each other until the deadlock detector aborts one. One order for both (audit,
+ * then slots) rules that out; the audit lock costs the step nothing more, as it records
+ * what it scheduled in the same transaction. */
 static int slots_lock(struct dw_pg *g, struct dw_error *err) {
     if (!g->in_tx || g->read_only)
         return 0;
-    return dw__pg_lock(g, DW__PG_LOCK_SLOTS, err);
+    int r = dw__pg_lock(g, DW__PG_LOCK_AUDIT, err);
+    return r < 0 ? r : dw__pg_lock(g, DW__PG_LOCK_SLOTS, err);
 }
 
 int dw__pgm_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
@@ -82,9 +90,9 @@ int dw__pgm_booking_get(struct dw_store *s, int64_t deal_id, json_t **ret, struc
                        &p, &res, err);
     if (r < 0)
         return r;
-    r = PQntuples(res) ? dw__pg_row(res, 0, ret, err)
-                       : dw_error_set(err, -DW_ENOENT, "%s has no demo booking",
-                                      DW_ID('D', deal_id));
+    r = PQntuples(res)
+            ? dw__pg_row(res, 0, ret, err)
+            : dw_error_set(err, -DW_ENOENT, "%s has no demo booking", DW_ID('D', deal_id));
     PQclear(res);
     return r;
 }
@@ -106,8 +114,7 @@ static int booking_free(struct dw_pg *g, int64_t deal_id, const char *user, int6
     if (r < 0)
         return r;
     if (PQntuples(res) > 0)
-        r = dw_error_set(err, -DW_EEXIST, "%s's demo at that time is booked by another deal",
-                         user);
+        r = dw_error_set(err, -DW_EEXIST, "%s's demo at that time is booked by another deal", user);
     PQclear(res);
     return r;
 }
