@@ -7,14 +7,17 @@
 # names a new one). Its database is ws_ + a hash of its absolute path, created on the
 # cluster of DW_PG_DIR (tests/pg.sh) the first time, and handed over as DW_DB; `init` of a
 # workspace that does not exist yet starts it empty again, as a new state.db would. A
-# command given --db or DW_DB, or run outside any workspace, runs as it is.
+# command given --db or DW_DB, or run outside any workspace, runs as it is, and so does every
+# command on a workspace `demo DIR` made: the demo keeps its state in its own folder
+# whatever DW_DB says (src/cmd-demo.c), so its workspace stays on SQLite.
 # Environment: DW_REAL (the binary), DW_PG_DIR, DW_PG_SH (tests/pg.sh).
 set -eu
 : "${DW_REAL:?}" "${DW_PG_DIR:?}" "${DW_PG_SH:?}"
 
 [ -z "${DW_DB:-}" ] || exec "$DW_REAL" "$@"
+mkdir -p "$DW_PG_DIR/dbs"
 
-ws="" cmd="" init="" state=opts
+ws="" cmd="" arg1="" state=opts
 for a in "$@"; do
     case $state in
     opts)
@@ -34,12 +37,22 @@ for a in "$@"; do
         state=opts
         ;;
     args)
-        if [ "$cmd" = init ] && [ -z "$init" ]; then
-            case $a in -*) ;; *) init=$a ;; esac
+        if [ -z "$arg1" ]; then
+            case $a in -*) ;; *) arg1=$a ;; esac
         fi
         ;;
     esac
 done
+if [ "$cmd" = demo ]; then
+    # remember the demo's folder as SQLite's (without one it makes its own in /tmp)
+    d=$arg1
+    [ -n "$d" ] || exec "$DW_REAL" "$@"
+    case $d in /*) ;; *) d="$(pwd -P)/$d" ;; esac
+    echo "$d" >>"$DW_PG_DIR/dbs/sqlite"
+    exec "$DW_REAL" "$@"
+fi
+init=""
+[ "$cmd" = init ] && init=$arg1
 [ -n "$init" ] && ws=$init
 if [ -z "$ws" ]; then
     if [ -n "${DW_WORKSPACE:-}" ]; then
@@ -54,9 +67,11 @@ fi
 # the absolute path, for a folder that may not exist yet
 case $ws in /*) ;; *) ws="$(pwd -P)/$ws" ;; esac
 if [ -d "$ws" ]; then abs=$(cd "$ws" && pwd -P); else abs=$ws; fi
+if [ -f "$DW_PG_DIR/dbs/sqlite" ] && grep -qxF "$abs" "$DW_PG_DIR/dbs/sqlite"; then
+    exec "$DW_REAL" "$@"
+fi
 name=ws_$(printf '%s' "$abs" | md5sum | cut -c1-20)
 mark="$DW_PG_DIR/dbs/$name"
-mkdir -p "$DW_PG_DIR/dbs"
 fresh=""
 [ -n "$init" ] && [ ! -f "$abs/dealwright.yaml" ] && fresh=1
 if [ -n "$fresh" ] || [ ! -e "$mark" ]; then
