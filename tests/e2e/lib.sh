@@ -107,6 +107,25 @@ db() {
 }
 # ws_db [WS]: PostgreSQL: the name of the workspace's database (tests/e2e/dw_pg.sh)
 ws_db() { printf 'ws_%s' "$(printf '%s' "$(cd "${1:-$WS}" && pwd -P)" | md5sum | cut -c1-20)"; }
+# state_save DIR / state_restore DIR: the workspace's whole state copied aside into DIR and
+# put back: its .dealwright folder, and on PostgreSQL its database too (as a template copy).
+state_save() {
+    mkdir -p "$1"
+    [ ! -d "$WS/.dealwright" ] || cp -a "$WS/.dealwright/." "$1/"
+    if [ "$DW_BACKEND" = postgres ]; then
+        "$DW_PG_SH" psql "$DW_PG_DIR" postgres -c "DROP DATABASE IF EXISTS $(_save_db "$1")" \
+            -c "CREATE DATABASE $(_save_db "$1") TEMPLATE $(ws_db)" >/dev/null
+    fi
+}
+state_restore() {
+    rm -rf "$WS/.dealwright"
+    [ -z "$(ls -A "$1")" ] || cp -a "$1" "$WS/.dealwright"
+    if [ "$DW_BACKEND" = postgres ]; then
+        "$DW_PG_SH" psql "$DW_PG_DIR" postgres -c "DROP DATABASE $(ws_db) WITH (FORCE)" \
+            -c "CREATE DATABASE $(ws_db) TEMPLATE $(_save_db "$1")" >/dev/null
+    fi
+}
+_save_db() { printf 'save_%s' "$(printf '%s' "$1" | md5sum | cut -c1-20)"; }
 
 new_ws() { "$DW" init "$WS" >/dev/null; }
 
