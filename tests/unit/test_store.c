@@ -544,6 +544,119 @@ static void test_accounts_contacts(void **state) {
     json_decref(c);
 }
 
+/* The privacy purge of a lead and a contact: the columns that follow raw read back as the
+ * redacted raw has them (objects as objects with their keys in order, strings as strings,
+ * absent or null keys as null), the address no longer joins deals, and the contact keeps
+ * only its account. */
+static void test_lead_redact(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), lid = 0, found = 0, cid = 0, cid2 = 0, acc = 0;
+    json_t *l = lead("email", "m-7", "Eve@Buyer.example"), *got = NULL;
+    json_object_set_new(
+        l, "transcript",
+        json_pack("[{s:s,s:s}]", "role", "customer", "text", "Call me on +44 20 7946 0000"));
+    ok(s->ops->lead_insert(s, l, d, &lid, &err), &err);
+    json_t *intake =
+        json_pack("{s:{s:s,s:s}}", "contact", "name", "Eve", "email", "eve@buyer.example");
+    ok(s->ops->lead_set_intake(s, lid, intake, &err), &err);
+    ok(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err), &err);
+    assert_int_equal(found, d);
+
+    /* the caller's redacted copies: keys not in alphabetical order on purpose */
+    json_t *raw = json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:[{s:s,s:s}]}", "source", "email",
+                            "external_id", "m-7", "contact", "name", "[name]", "email", "[email]",
+                            "subject", "Need 40 seats", "message", "[redacted]", "transcript",
+                            "role", "customer", "text", "[redacted]");
+    json_t *rintake = json_pack("{s:{s:s}}", "contact", "name", "[name]");
+    ok(s->ops->lead_redact(s, lid, raw, rintake, &err), &err);
+    ok(s->ops->lead_get(s, lid, &got, &err), &err);
+    assert_true(json_equal(json_object_get(got, "raw"), raw));
+    assert_true(json_equal(json_object_get(got, "intake"), rintake));
+    char *contact = json_dumps(json_object_get(got, "contact"), JSON_COMPACT);
+    assert_string_equal(contact, "{\"name\":\"[name]\",\"email\":\"[email]\"}");
+    free(contact);
+    assert_string_equal(dw_json_str(got, "subject"), "Need 40 seats");
+    assert_string_equal(dw_json_str(got, "message"), "[redacted]");
+    assert_true(json_equal(json_object_get(got, "transcript"), json_object_get(raw, "transcript")));
+    assert_true(json_is_null(json_object_get(got, "contact_email")));
+    json_decref(got);
+    assert_int_equal(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err),
+                     -DW_ENOENT);
+
+    /* what the redacted raw lacks or holds as null is null */
+    json_t *bare = json_pack("{s:s,s:s,s:n}", "source", "email", "external_id", "m-7", "contact");
+    ok(s->ops->lead_redact(s, lid, bare, NULL, &err), &err);
+    const json_t *peeked = NULL; /* leads_peek: the same objects as leads_for_deal */
+    ok(s->ops->leads_peek(s, d, &peeked, &err), &err);
+    assert_int_equal(json_array_size(peeked), 1);
+    const json_t *pl = json_array_get(peeked, 0);
+    assert_true(json_equal(json_object_get(pl, "raw"), bare));
+    const char *nulls[] = {"contact",    "subject", "message",
+                           "transcript", "intake",  "contact_email"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(nulls); i++)
+        if (!json_is_null(json_object_get(pl, nulls[i])))
+            fail_msg("%s is not null after the purge", nulls[i]);
+    json_decref((json_t *)peeked);
+
+    assert_int_equal(s->ops->lead_redact(s, 9999, bare, NULL, &err), -DW_ENOENT);
+    json_t *notobj = json_string("x");
+    assert_int_equal(s->ops->lead_redact(s, lid, notobj, NULL, &err), -DW_EINVAL);
+    json_decref(notobj);
+
+    /* the contact: name, e-mail, phone and title go, its account and creation stay */
+    ok(s->ops->account_insert(s, "Buyer Ltd", "buyer.example", "GB", &acc, &err), &err);
+    json_t *c = json_pack("{s:s,s:s,s:s,s:s}", "name", "Eve", "email", "Eve@Buyer.example", "phone",
+                          "+44 20 7946 0000", "title", "CFO");
+    ok(s->ops->contact_upsert(s, acc, c, &cid, &err), &err);
+    ok(s->ops->contact_redact(s, cid, T0 + 9, &err), &err);
+    ok(s->ops->contact_get(s, cid, &got, &err), &err);
+    const char *gone[] = {"name", "email", "phone", "title"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(gone); i++)
+        if (!json_is_null(json_object_get(got, gone[i])))
+            fail_msg("contact %s is not null after the purge", gone[i]);
+    assert_int_equal(dw_json_int(got, "account_id", 0), acc);
+    assert_string_equal(dw_json_str(got, "updated_at"), "2026-11-18T11:06:49Z");
+    json_decref(got);
+    /* the address comes back as a new contact, not the purged one */
+    ok(s->ops->contact_upsert(s, acc, c, &cid2, &err), &err);
+    assert_true(cid2 != cid);
+    assert_int_equal(s->ops->contact_redact(s, 9999, T0, &err), -DW_ENOENT);
+
+    json_decref(c);
+    json_decref(bare);
+    json_decref(raw);
+    json_decref(rintake);
+    json_decref(intake);
+    json_decref(l);
+}
+
+/* An account's name matches as SQLite's COLLATE NOCASE does: ASCII letters fold, others
+ * do not; the oldest of two same-named accounts is the one found. */
+static void test_account_names(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t a1 = 0, a2 = 0, a3 = 0;
+    json_t *got = NULL;
+    ok(s->ops->account_insert(s, "Acme GmbH", NULL, "DE", &a1, &err), &err);
+    ok(s->ops->account_insert(s, "ACME GMBH", NULL, "AT", &a2, &err), &err);
+    ok(s->ops->account_insert(s, "Ärger AG", NULL, "CH", &a3, &err), &err);
+    ok(s->ops->account_find(s, NULL, "acme gmbh", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+    ok(s->ops->account_find(s, NULL, "ÄRGER ag", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a3);
+    json_decref(got);
+    assert_int_equal(s->ops->account_find(s, NULL, "ärger ag", &got, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->account_find(s, NULL, "acme", &got, &err), -DW_ENOENT);
+    /* a domain given but unknown falls back to the name */
+    ok(s->ops->account_find(s, "acme.example", "Acme GmbH", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+}
+
 /* ---- deals ------------------------------------------------------------------------- */
 
 static void test_deal_round_trip(void **state) {
@@ -2143,6 +2256,279 @@ static void test_store_url(void **state) {
     assert_non_null(strstr(err.msg, "PGPASSWORD"));
 }
 
+/* ---- many writers at once -------------------------------------------------------- */
+
+/* Writers on their own connections (as processes are on PostgreSQL, each with its own
+ * session) append to the audit chain and the event log, take quote revisions of one deal and
+ * decide the same approvals, all at once. Whatever the backend serialises and however,
+ * the chain must not fork (it verifies, seqs 1..n, each record once), events and
+ * revisions must be numbered without a gap or a double, and each approval decided once. */
+#define RACE_WRITERS 4
+#define RACE_ROUNDS 50
+
+struct racer {
+    const char *url;
+    int id;
+    int64_t deal;               /* shared: every writer prices it */
+    const int64_t *approvals;   /* RACE_ROUNDS pending ones every writer decides */
+    atomic_int *ready;          /* the writers start together */
+    int won;                    /* approvals this writer decided */
+    int revisions[RACE_ROUNDS]; /* the quote revisions it was given */
+    char failure[800];          /* "" when all went well */
+};
+
+/* One hook, redone while the store says busy. */
+#define RACE_RETRY(call)                                                                           \
+    do {                                                                                           \
+        rc = (call);                                                                               \
+    } while (rc == -DW_EBUSY)
+
+/* Round k: inside a transaction (even k) the audit record, the event and the quote revision
+ * commit together and the transaction is redone while busy; outside one (odd k) each hook
+ * is its own. */
+static int race_round(struct dw_store *s, struct racer *w, int k, const json_t *q,
+                      struct dw_error *err) {
+    json_t *rec =
+        json_pack("{s:s, s:s, s:I, s:{s:i, s:i}}", "actor", "agent:race", "action", "race.append",
+                  "deal_id", (json_int_t)w->deal, "data", "writer", w->id, "round", k);
+    int rc;
+    if (!rec)
+        return -DW_ENOMEM;
+    if (k % 2 == 0) {
+        do {
+            rc = s->ops->begin(s, err);
+            if (rc == 0)
+                rc = s->ops->audit_append(s, rec, T0 + k, NULL, err);
+            if (rc == 0)
+                rc = s->ops->event_append(s, w->deal, "race.event", rec, T0 + k, NULL, err);
+            if (rc == 0)
+                rc = s->ops->quote_insert(s, w->deal, q, &w->revisions[k], err);
+            if (rc == 0)
+                rc = s->ops->commit(s, err);
+            if (rc < 0)
+                s->ops->rollback(s);
+        } while (rc == -DW_EBUSY);
+    } else {
+        RACE_RETRY(s->ops->audit_append(s, rec, T0 + k, NULL, err));
+        if (rc == 0)
+            RACE_RETRY(s->ops->event_append(s, w->deal, "race.event", rec, T0 + k, NULL, err));
+        if (rc == 0)
+            RACE_RETRY(s->ops->quote_insert(s, w->deal, q, &w->revisions[k], err));
+    }
+    json_decref(rec);
+    if (rc < 0)
+        return rc;
+    char user[16];
+    snprintf(user, sizeof user, "w%d", w->id);
+    RACE_RETRY(s->ops->approval_decide(s, w->approvals[k], "approved", user, NULL, T0 + k, err));
+    if (rc == 0)
+        w->won++;
+    return rc == -DW_ESTATE ? 0 : rc; /* another writer decided it first */
+}
+
+static void *race_writer(void *ud) {
+    struct racer *w = ud;
+    struct dw_store *s = NULL;
+    struct dw_error err = {0};
+    json_t *q = quote(4515000, "race");
+    int rc = dw_store_open(w->url, NULL, &s, &err);
+    atomic_fetch_add(w->ready, 1);
+    while (atomic_load(w->ready) < RACE_WRITERS)
+        ;
+    for (int k = 0; rc == 0 && k < RACE_ROUNDS; k++) {
+        rc = race_round(s, w, k, q, &err);
+        if (rc < 0)
+            snprintf(w->failure, sizeof w->failure, "writer %d round %d: %s: %s", w->id, k,
+                     dw_errname(rc), err.msg);
+    }
+    if (rc < 0 && !w->failure[0])
+        snprintf(w->failure, sizeof w->failure, "writer %d: open: %s", w->id, err.msg);
+    json_decref(q);
+    dw_store_close(s);
+    return NULL;
+}
+
+static void test_concurrent_writers(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    enum { N = RACE_WRITERS * RACE_ROUNDS };
+    int64_t deal = new_deal(s), approvals[RACE_ROUNDS];
+    for (int k = 0; k < RACE_ROUNDS; k++)
+        approvals[k] = approval(s, deal, "discount", "race");
+    atomic_int ready = 0;
+    struct racer w[RACE_WRITERS];
+    pthread_t th[RACE_WRITERS];
+    for (int i = 0; i < RACE_WRITERS; i++) {
+        w[i] = (struct racer){
+            .url = f->url, .id = i, .deal = deal, .approvals = approvals, .ready = &ready};
+        assert_int_equal(pthread_create(&th[i], NULL, race_writer, &w[i]), 0);
+    }
+    for (int i = 0; i < RACE_WRITERS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < RACE_WRITERS; i++)
+        if (w[i].failure[0])
+            fail_msg("%s", w[i].failure);
+
+    /* The chain: one line, seqs 1..N, every writer's every round exactly once. */
+    int64_t count = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, N);
+    json_t *rows = NULL;
+    ok(s->ops->audit_since(s, 0, N + 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), N);
+    bool seen[RACE_WRITERS][RACE_ROUNDS] = {{false}};
+    for (size_t i = 0; i < N; i++) {
+        json_t *r = json_array_get(rows, i), *data = json_object_get(r, "data");
+        assert_int_equal(dw_json_int(r, "seq", 0), (int64_t)i + 1);
+        int64_t wr = dw_json_int(data, "writer", -1), k = dw_json_int(data, "round", -1);
+        assert_true(wr >= 0 && wr < RACE_WRITERS && k >= 0 && k < RACE_ROUNDS);
+        assert_false(seen[wr][k]);
+        seen[wr][k] = true;
+    }
+    json_decref(rows);
+
+    /* Events numbered 1..N in order, each once. */
+    ok(s->ops->events_since(s, 0, N + 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), N);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(dw_json_int(json_array_get(rows, i), "seq", 0), (int64_t)i + 1);
+    json_decref(rows);
+
+    /* Quote revisions 1..N, each given to exactly one writer. */
+    bool given[N + 1] = {false};
+    for (int i = 0; i < RACE_WRITERS; i++)
+        for (int k = 0; k < RACE_ROUNDS; k++) {
+            int rev = w[i].revisions[k];
+            assert_true(rev >= 1 && rev <= N);
+            assert_false(given[rev]);
+            given[rev] = true;
+        }
+    ok(s->ops->quotes_for_deal(s, deal, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), N);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(dw_json_int(json_array_get(rows, i), "revision", 0), (int64_t)i + 1);
+    json_decref(rows);
+
+    /* Each approval decided once, by the writer that was told it won. */
+    int won = 0;
+    for (int i = 0; i < RACE_WRITERS; i++)
+        won += w[i].won;
+    assert_int_equal(won, RACE_ROUNDS);
+    ok(s->ops->approvals_pending(s, 0, 0, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+}
+
+/* PostgreSQL only: the log refuses edits in the database itself, and the chain catches an
+ * edit made by someone who drops the triggers first (as the SQLite-only part of
+ * test_audit_chain does on SQLite). */
+static bool pg_refused(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    bool refused = PQresultStatus(r) == PGRES_FATAL_ERROR;
+    bool says = refused && strstr(PQresultErrorMessage(r), "append-only") != NULL;
+    PQclear(r);
+    return refused && says;
+}
+
+static void pg_exec_ok(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+static int64_t pg_count(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+/* PostgreSQL only: workers sharing the store take due deals of their own. Inside a write
+ * transaction deals_due locks what it returns (FOR UPDATE SKIP LOCKED), so another
+ * worker's deals_due passes over those until the first commits; a read snapshot and
+ * autocommit only read (they see every due deal and lock none). */
+static void test_pg_deals_due_skip_locked(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    int64_t d[5], ids[8], ids2[8];
+    for (int i = 0; i < 5; i++)
+        d[i] = new_deal(s); /* each due at T0 */
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 2, &err), 2);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(ids[1], d[1]);
+    ok(s2->ops->begin(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 3);
+    assert_int_equal(ids2[0], d[2]);
+    assert_int_equal(ids2[2], d[4]);
+    ok(s2->ops->rollback(s2), &err);
+    ok(s2->ops->snapshot(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+    ok(s2->ops->rollback(s2), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+
+    /* the first worker's step makes d[0] wait and commits: its locks go */
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, d[0], &rec, &err), &err);
+    rec.next_attempt_at = T0 + 60;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s2->ops->begin(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 4);
+    assert_int_equal(ids2[0], d[1]);
+    ok(s2->ops->commit(s2, &err), &err);
+    dw_store_close(s2);
+}
+
+static void test_pg_append_only(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t count = 0, bad = 0;
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:{s:i}}", "actor", "agent:pricing", "action",
+                            "tool.write_quote", "deal_id", (json_int_t)5, "data", "i", 1);
+    for (int i = 0; i < 10; i++)
+        ok(s->ops->audit_append(s, rec, T0 + i, NULL, &err), &err);
+    json_decref(rec);
+    ok(s->ops->event_append(s, 5, "quote.created", NULL, T0, NULL, &err), &err);
+
+    PGconn *c = PQconnectdb(f->url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQsetNoticeProcessor(c, NULL, NULL);
+    assert_true(pg_refused(c, "UPDATE audit SET actor = 'x' WHERE seq = 3"));
+    assert_true(pg_refused(c, "DELETE FROM audit WHERE seq = 3"));
+    assert_true(pg_refused(c, "TRUNCATE audit"));
+    assert_true(pg_refused(c, "UPDATE events SET type = 'x'"));
+    assert_true(pg_refused(c, "DELETE FROM events"));
+    assert_true(pg_refused(c, "TRUNCATE events"));
+    assert_int_equal(pg_count(c, "SELECT COUNT(*) FROM audit WHERE actor = 'agent:pricing'"), 10);
+    assert_int_equal(pg_count(c, "SELECT COUNT(*) FROM events"), 1);
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 10);
+
+    /* Someone with the database drops the trigger and edits one record's data. */
+    pg_exec_ok(c, "ALTER TABLE audit DISABLE TRIGGER audit_no_update");
+    pg_exec_ok(c, "UPDATE audit SET data = '{\"i\":2}' WHERE seq = 4");
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 4);
+    assert_non_null(strstr(err.msg, "content does not match its hash"));
+    /* ... or deletes one: the sequence breaks at the next. */
+    pg_exec_ok(c, "UPDATE audit SET data = '{\"i\":1}' WHERE seq = 4");
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    pg_exec_ok(c, "ALTER TABLE audit DISABLE TRIGGER audit_no_delete");
+    pg_exec_ok(c, "DELETE FROM audit WHERE seq = 6");
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 7);
+    PQfinish(c);
+}
+
 /* argv[1]: the URL template of the backend under test (see the top of this file). */
 int main(int argc, char **argv) {
     if (argc > 1)
@@ -2170,6 +2556,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_lead_unique, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up_by_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lead_redact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deal_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
@@ -2185,6 +2573,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slots_two_workers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mail_outbox, setup, teardown),
@@ -2198,9 +2587,11 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
-    /* PostgreSQL only: what its server keeps (with libpq) */
+    /* PostgreSQL only: what its server keeps (with libpq) and what its triggers do */
     const struct CMUnitTest postgres[] = {
         cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_deliveries_two_senders, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);

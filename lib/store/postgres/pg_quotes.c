@@ -69,7 +69,7 @@ const char dw__pg_schema_quotes[] =
     "  rule text,"
     "  quote_revision bigint,"
     "  quote_hash text,"
-    "  status text NOT NULL"
+    "  status text COLLATE \"C\" NOT NULL" /* grouped and ordered by (the reports) */
     "    CHECK (status IN ('pending', 'approved', 'rejected', 'void')),"
     "  decided_by text,"
     "  decided_at text,"
