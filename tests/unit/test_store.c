@@ -2573,12 +2573,12 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slots_two_workers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mail_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };
     /* SQLite only: what its file, locks and WAL do */
     const struct CMUnitTest sqlite[] = {

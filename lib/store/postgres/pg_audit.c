@@ -42,6 +42,9 @@ const char dw__pg_schema_audit[] =
     "  data text NOT NULL"
     ");"
     "CREATE INDEX events_deal ON events (deal_id, seq);"
+    /* the reports read only the stage changes (pg_deals.c): these without the rest */
+    "CREATE INDEX events_stage_changes ON events (deal_id, seq)"
+    "  WHERE type = 'deal.stage_changed';"
     "CREATE TABLE audit ("
     "  seq bigint PRIMARY KEY," /* assigned by the code (last + 1): it is hashed */
     "  at text NOT NULL,"
