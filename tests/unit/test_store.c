@@ -544,6 +544,119 @@ static void test_accounts_contacts(void **state) {
     json_decref(c);
 }
 
+/* The privacy purge of a lead and a contact: the columns that follow raw read back as the
+ * redacted raw has them (objects as objects with their keys in order, strings as strings,
+ * absent or null keys as null), the address no longer joins deals, and the contact keeps
+ * only its account. */
+static void test_lead_redact(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), lid = 0, found = 0, cid = 0, cid2 = 0, acc = 0;
+    json_t *l = lead("email", "m-7", "Eve@Buyer.example"), *got = NULL;
+    json_object_set_new(
+        l, "transcript",
+        json_pack("[{s:s,s:s}]", "role", "customer", "text", "Call me on +44 20 7946 0000"));
+    ok(s->ops->lead_insert(s, l, d, &lid, &err), &err);
+    json_t *intake =
+        json_pack("{s:{s:s,s:s}}", "contact", "name", "Eve", "email", "eve@buyer.example");
+    ok(s->ops->lead_set_intake(s, lid, intake, &err), &err);
+    ok(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err), &err);
+    assert_int_equal(found, d);
+
+    /* the caller's redacted copies: keys not in alphabetical order on purpose */
+    json_t *raw = json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:[{s:s,s:s}]}", "source", "email",
+                            "external_id", "m-7", "contact", "name", "[name]", "email", "[email]",
+                            "subject", "Need 40 seats", "message", "[redacted]", "transcript",
+                            "role", "customer", "text", "[redacted]");
+    json_t *rintake = json_pack("{s:{s:s}}", "contact", "name", "[name]");
+    ok(s->ops->lead_redact(s, lid, raw, rintake, &err), &err);
+    ok(s->ops->lead_get(s, lid, &got, &err), &err);
+    assert_true(json_equal(json_object_get(got, "raw"), raw));
+    assert_true(json_equal(json_object_get(got, "intake"), rintake));
+    char *contact = json_dumps(json_object_get(got, "contact"), JSON_COMPACT);
+    assert_string_equal(contact, "{\"name\":\"[name]\",\"email\":\"[email]\"}");
+    free(contact);
+    assert_string_equal(dw_json_str(got, "subject"), "Need 40 seats");
+    assert_string_equal(dw_json_str(got, "message"), "[redacted]");
+    assert_true(json_equal(json_object_get(got, "transcript"), json_object_get(raw, "transcript")));
+    assert_true(json_is_null(json_object_get(got, "contact_email")));
+    json_decref(got);
+    assert_int_equal(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err),
+                     -DW_ENOENT);
+
+    /* what the redacted raw lacks or holds as null is null */
+    json_t *bare = json_pack("{s:s,s:s,s:n}", "source", "email", "external_id", "m-7", "contact");
+    ok(s->ops->lead_redact(s, lid, bare, NULL, &err), &err);
+    const json_t *peeked = NULL; /* leads_peek: the same objects as leads_for_deal */
+    ok(s->ops->leads_peek(s, d, &peeked, &err), &err);
+    assert_int_equal(json_array_size(peeked), 1);
+    const json_t *pl = json_array_get(peeked, 0);
+    assert_true(json_equal(json_object_get(pl, "raw"), bare));
+    const char *nulls[] = {"contact",    "subject", "message",
+                           "transcript", "intake",  "contact_email"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(nulls); i++)
+        if (!json_is_null(json_object_get(pl, nulls[i])))
+            fail_msg("%s is not null after the purge", nulls[i]);
+    json_decref((json_t *)peeked);
+
+    assert_int_equal(s->ops->lead_redact(s, 9999, bare, NULL, &err), -DW_ENOENT);
+    json_t *notobj = json_string("x");
+    assert_int_equal(s->ops->lead_redact(s, lid, notobj, NULL, &err), -DW_EINVAL);
+    json_decref(notobj);
+
+    /* the contact: name, e-mail, phone and title go, its account and creation stay */
+    ok(s->ops->account_insert(s, "Buyer Ltd", "buyer.example", "GB", &acc, &err), &err);
+    json_t *c = json_pack("{s:s,s:s,s:s,s:s}", "name", "Eve", "email", "Eve@Buyer.example", "phone",
+                          "+44 20 7946 0000", "title", "CFO");
+    ok(s->ops->contact_upsert(s, acc, c, &cid, &err), &err);
+    ok(s->ops->contact_redact(s, cid, T0 + 9, &err), &err);
+    ok(s->ops->contact_get(s, cid, &got, &err), &err);
+    const char *gone[] = {"name", "email", "phone", "title"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(gone); i++)
+        if (!json_is_null(json_object_get(got, gone[i])))
+            fail_msg("contact %s is not null after the purge", gone[i]);
+    assert_int_equal(dw_json_int(got, "account_id", 0), acc);
+    assert_string_equal(dw_json_str(got, "updated_at"), "2026-11-18T11:06:49Z");
+    json_decref(got);
+    /* the address comes back as a new contact, not the purged one */
+    ok(s->ops->contact_upsert(s, acc, c, &cid2, &err), &err);
+    assert_true(cid2 != cid);
+    assert_int_equal(s->ops->contact_redact(s, 9999, T0, &err), -DW_ENOENT);
+
+    json_decref(c);
+    json_decref(bare);
+    json_decref(raw);
+    json_decref(rintake);
+    json_decref(intake);
+    json_decref(l);
+}
+
+/* An account's name matches as SQLite's COLLATE NOCASE does: ASCII letters fold, others
+ * do not; the oldest of two same-named accounts is the one found. */
+static void test_account_names(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t a1 = 0, a2 = 0, a3 = 0;
+    json_t *got = NULL;
+    ok(s->ops->account_insert(s, "Acme GmbH", NULL, "DE", &a1, &err), &err);
+    ok(s->ops->account_insert(s, "ACME GMBH", NULL, "AT", &a2, &err), &err);
+    ok(s->ops->account_insert(s, "Ärger AG", NULL, "CH", &a3, &err), &err);
+    ok(s->ops->account_find(s, NULL, "acme gmbh", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+    ok(s->ops->account_find(s, NULL, "ÄRGER ag", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a3);
+    json_decref(got);
+    assert_int_equal(s->ops->account_find(s, NULL, "ärger ag", &got, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->account_find(s, NULL, "acme", &got, &err), -DW_ENOENT);
+    /* a domain given but unknown falls back to the name */
+    ok(s->ops->account_find(s, "acme.example", "Acme GmbH", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+}
+
 /* ---- deals ------------------------------------------------------------------------- */
 
 static void test_deal_round_trip(void **state) {
@@ -1974,6 +2087,54 @@ static void test_model_journal(void **state) {
     dw_store_close(s2);
 }
 
+/* PostgreSQL only: two senders, each in its own transaction, never take the same delivery
+ * (FOR UPDATE SKIP LOCKED: the second passes over what the first holds, without waiting). */
+static void test_pg_deliveries_two_senders(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    int64_t hook = 0;
+    ok(s->ops->webhook_insert(s, "https://crm.example/hook", "*", "whsec_0123456789abcdef", T0,
+                              &hook, &err),
+       &err);
+    for (int seq = 1; seq <= 3; seq++)
+        ok(s->ops->delivery_insert(s, hook, seq, "deal.created", "{}", 1000, T0, &err), &err);
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->deliveries_due(s, 2000, 1, &rows, &err), &err);
+    json_t *d = only(rows);
+    assert_int_equal(dw_json_int(d, "event_seq", 0), 1);
+    struct dw_delivery_update done = {dw_json_int(d, "id", 0), "delivered", 1, 0, 200, NULL};
+    json_decref(rows);
+    ok(s2->ops->begin(s2, &err), &err);
+    ok(s2->ops->deliveries_due(s2, 2000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    assert_int_equal(dw_json_int(json_array_get(rows, 0), "event_seq", 0), 2);
+    json_decref(rows);
+    ok(s2->ops->rollback(s2), &err);
+    /* the first sender's outcome committed, it is no longer due for anyone */
+    ok(s->ops->delivery_update(s, &done, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s2->ops->deliveries_due(s2, 2000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    json_decref(rows);
+    /* a read-only snapshot reads what is due and locks nothing */
+    ok(s->ops->snapshot(s, &err), &err);
+    ok(s->ops->deliveries_due(s, 2000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    json_decref(rows);
+    /* and a store key asked for there is stored all the same, for good */
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    ok(s->ops->key_get(s, "buyer", a, sizeof a, T0, got, &err), &err);
+    ok(s->ops->rollback(s), &err);
+    ok(s2->ops->key_get(s2, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    dw_store_close(s2);
+}
+
 /* ---- the approvals report --------------------------------------------------------- */
 
 static void test_report_approvals(void **state) {
@@ -2259,6 +2420,115 @@ static void test_concurrent_writers(void **state) {
     json_decref(rows);
 }
 
+/* PostgreSQL only: the log refuses edits in the database itself, and the chain catches an
+ * edit made by someone who drops the triggers first (as the SQLite-only part of
+ * test_audit_chain does on SQLite). */
+static bool pg_refused(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    bool refused = PQresultStatus(r) == PGRES_FATAL_ERROR;
+    bool says = refused && strstr(PQresultErrorMessage(r), "append-only") != NULL;
+    PQclear(r);
+    return refused && says;
+}
+
+static void pg_exec_ok(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+static int64_t pg_count(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+/* PostgreSQL only: workers sharing the store take due deals of their own. Inside a write
+ * transaction deals_due locks what it returns (FOR UPDATE SKIP LOCKED), so another
+ * worker's deals_due passes over those until the first commits; a read snapshot and
+ * autocommit only read (they see every due deal and lock none). */
+static void test_pg_deals_due_skip_locked(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    int64_t d[5], ids[8], ids2[8];
+    for (int i = 0; i < 5; i++)
+        d[i] = new_deal(s); /* each due at T0 */
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 2, &err), 2);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(ids[1], d[1]);
+    ok(s2->ops->begin(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 3);
+    assert_int_equal(ids2[0], d[2]);
+    assert_int_equal(ids2[2], d[4]);
+    ok(s2->ops->rollback(s2), &err);
+    ok(s2->ops->snapshot(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+    ok(s2->ops->rollback(s2), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+
+    /* the first worker's step makes d[0] wait and commits: its locks go */
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, d[0], &rec, &err), &err);
+    rec.next_attempt_at = T0 + 60;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s2->ops->begin(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 4);
+    assert_int_equal(ids2[0], d[1]);
+    ok(s2->ops->commit(s2, &err), &err);
+    dw_store_close(s2);
+}
+
+static void test_pg_append_only(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t count = 0, bad = 0;
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:{s:i}}", "actor", "agent:pricing", "action",
+                            "tool.write_quote", "deal_id", (json_int_t)5, "data", "i", 1);
+    for (int i = 0; i < 10; i++)
+        ok(s->ops->audit_append(s, rec, T0 + i, NULL, &err), &err);
+    json_decref(rec);
+    ok(s->ops->event_append(s, 5, "quote.created", NULL, T0, NULL, &err), &err);
+
+    PGconn *c = PQconnectdb(f->url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQsetNoticeProcessor(c, NULL, NULL);
+    assert_true(pg_refused(c, "UPDATE audit SET actor = 'x' WHERE seq = 3"));
+    assert_true(pg_refused(c, "DELETE FROM audit WHERE seq = 3"));
+    assert_true(pg_refused(c, "TRUNCATE audit"));
+    assert_true(pg_refused(c, "UPDATE events SET type = 'x'"));
+    assert_true(pg_refused(c, "DELETE FROM events"));
+    assert_true(pg_refused(c, "TRUNCATE events"));
+    assert_int_equal(pg_count(c, "SELECT COUNT(*) FROM audit WHERE actor = 'agent:pricing'"), 10);
+    assert_int_equal(pg_count(c, "SELECT COUNT(*) FROM events"), 1);
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 10);
+
+    /* Someone with the database drops the trigger and edits one record's data. */
+    pg_exec_ok(c, "ALTER TABLE audit DISABLE TRIGGER audit_no_update");
+    pg_exec_ok(c, "UPDATE audit SET data = '{\"i\":2}' WHERE seq = 4");
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 4);
+    assert_non_null(strstr(err.msg, "content does not match its hash"));
+    /* ... or deletes one: the sequence breaks at the next. */
+    pg_exec_ok(c, "UPDATE audit SET data = '{\"i\":1}' WHERE seq = 4");
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    pg_exec_ok(c, "ALTER TABLE audit DISABLE TRIGGER audit_no_delete");
+    pg_exec_ok(c, "DELETE FROM audit WHERE seq = 6");
+    assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 7);
+    PQfinish(c);
+}
+
 /* argv[1]: the URL template of the backend under test (see the top of this file). */
 int main(int argc, char **argv) {
     if (argc > 1)
@@ -2286,6 +2556,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_lead_unique, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up_by_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lead_redact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deal_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
@@ -2315,9 +2587,12 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
-    /* PostgreSQL only: what its server keeps (with libpq) */
+    /* PostgreSQL only: what its server keeps (with libpq) and what its triggers do */
     const struct CMUnitTest postgres[] = {
         cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deliveries_two_senders, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
