@@ -2522,6 +2522,7 @@ int main(int argc, char **argv) {
     const struct CMUnitTest postgres[] = {
         cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deliveries_two_senders, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
