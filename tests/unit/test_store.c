@@ -2087,6 +2087,54 @@ static void test_model_journal(void **state) {
     dw_store_close(s2);
 }
 
+/* PostgreSQL only: two senders, each in its own transaction, never take the same delivery
+ * (FOR UPDATE SKIP LOCKED: the second passes over what the first holds, without waiting). */
+static void test_pg_deliveries_two_senders(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    int64_t hook = 0;
+    ok(s->ops->webhook_insert(s, "https://crm.example/hook", "*", "whsec_0123456789abcdef", T0,
+                              &hook, &err),
+       &err);
+    for (int seq = 1; seq <= 3; seq++)
+        ok(s->ops->delivery_insert(s, hook, seq, "deal.created", "{}", 1000, T0, &err), &err);
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->deliveries_due(s, 2000, 1, &rows, &err), &err);
+    json_t *d = only(rows);
+    assert_int_equal(dw_json_int(d, "event_seq", 0), 1);
+    struct dw_delivery_update done = {dw_json_int(d, "id", 0), "delivered", 1, 0, 200, NULL};
+    json_decref(rows);
+    ok(s2->ops->begin(s2, &err), &err);
+    ok(s2->ops->deliveries_due(s2, 2000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    assert_int_equal(dw_json_int(json_array_get(rows, 0), "event_seq", 0), 2);
+    json_decref(rows);
+    ok(s2->ops->rollback(s2), &err);
+    /* the first sender's outcome committed, it is no longer due for anyone */
+    ok(s->ops->delivery_update(s, &done, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    ok(s2->ops->deliveries_due(s2, 2000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    json_decref(rows);
+    /* a read-only snapshot reads what is due and locks nothing */
+    ok(s->ops->snapshot(s, &err), &err);
+    ok(s->ops->deliveries_due(s, 2000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    json_decref(rows);
+    /* and a store key asked for there is stored all the same, for good */
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    ok(s->ops->key_get(s, "buyer", a, sizeof a, T0, got, &err), &err);
+    ok(s->ops->rollback(s), &err);
+    ok(s2->ops->key_get(s2, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    dw_store_close(s2);
+}
+
 /* ---- the approvals report --------------------------------------------------------- */
 
 static void test_report_approvals(void **state) {
@@ -2470,10 +2518,11 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
-    /* PostgreSQL only: what its server keeps (with libpq) */
+    /* PostgreSQL only: what its server keeps (with libpq) and what its triggers do */
     const struct CMUnitTest postgres[] = {
         cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deliveries_two_senders, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
