@@ -26,7 +26,10 @@ postgres)
     setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 0.5; done; "$2" stop "$3"; rm -rf "$3"' \
         sh "$$" "$DW_PG_SH" "$DW_PG_DIR" </dev/null >/dev/null 2>&1 &
     DW_REAL=$DW
-    DW="$DW_SOURCE_ROOT/tests/e2e/dw_pg.sh"
+    # named dealwright, for the scripts that put DW's folder on PATH
+    mkdir -p "$DW_PG_DIR/bin"
+    ln -s "$DW_SOURCE_ROOT/tests/e2e/dw_pg.sh" "$DW_PG_DIR/bin/dealwright"
+    DW="$DW_PG_DIR/bin/dealwright"
     export DW_REAL DW_PG_DIR DW_PG_SH
     ;;
 *) fail "DW_TEST_BACKEND=$DW_BACKEND: sqlite or postgres" ;;
@@ -107,6 +110,33 @@ db() {
 }
 # ws_db [WS]: PostgreSQL: the name of the workspace's database (tests/e2e/dw_pg.sh)
 ws_db() { printf 'ws_%s' "$(printf '%s' "$(cd "${1:-$WS}" && pwd -P)" | md5sum | cut -c1-20)"; }
+# state_save DIR / state_restore DIR: the workspace's whole state copied aside into DIR and
+# put back: its .dealwright folder, and on PostgreSQL its database too (as a template copy).
+state_save() {
+    mkdir -p "$1"
+    [ ! -d "$WS/.dealwright" ] || cp -a "$WS/.dealwright/." "$1/"
+    if [ "$DW_BACKEND" = postgres ]; then
+        "$DW_PG_SH" psql "$DW_PG_DIR" postgres -c "DROP DATABASE IF EXISTS $(_save_db "$1")" \
+            -c "CREATE DATABASE $(_save_db "$1") TEMPLATE $(ws_db)" >/dev/null
+    fi
+}
+state_restore() {
+    rm -rf "$WS/.dealwright"
+    [ -z "$(ls -A "$1")" ] || cp -a "$1" "$WS/.dealwright"
+    if [ "$DW_BACKEND" = postgres ]; then
+        "$DW_PG_SH" psql "$DW_PG_DIR" postgres -c "DROP DATABASE $(ws_db) WITH (FORCE)" \
+            -c "CREATE DATABASE $(ws_db) TEMPLATE $(_save_db "$1")" >/dev/null
+    fi
+}
+# state_reset: the workspace's store gone, as if never opened (the next command starts it)
+state_reset() {
+    rm -f "$WS/.dealwright/state.db"*
+    if [ "$DW_BACKEND" = postgres ]; then
+        "$DW_PG_SH" psql "$DW_PG_DIR" postgres -c "DROP DATABASE $(ws_db) WITH (FORCE)" \
+            -c "CREATE DATABASE $(ws_db)" >/dev/null
+    fi
+}
+_save_db() { printf 'save_%s' "$(printf '%s' "$1" | md5sum | cut -c1-20)"; }
 
 new_ws() { "$DW" init "$WS" >/dev/null; }
 

@@ -392,6 +392,36 @@ static void test_locks(void **state) {
     PQfinish(other);
 }
 
+/* begin takes the writers' lock: a second writer waits for the first (then -DW_EBUSY after
+ * the lock timeout, with no transaction left open), readers never do. */
+static void test_writers_lock(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+    struct dw_pg *g2 = NULL;
+    run_ok(f->g, "CREATE TABLE t (id integer PRIMARY KEY)", NULL);
+    ok(dw__pg_open(f->url, false, &g2, &err), &err);
+    ok(dw__pg_begin(&f->g->base, &err), &err);
+    run_ok(f->g, "INSERT INTO t VALUES (1)", NULL);
+    int64_t t0 = dw_monotonic_us();
+    int r = dw__pg_begin(&g2->base, &err);
+    int64_t waited = dw_monotonic_us() - t0;
+    assert_int_equal(r, -DW_EBUSY);
+    assert_true(waited >= 4500000); /* the lock timeout, 5 s */
+    assert_false(g2->in_tx);
+    assert_int_equal(PQtransactionStatus(g2->conn), PQTRANS_IDLE);
+    /* a snapshot and a statement outside a transaction go on meanwhile */
+    ok(dw__pg_snapshot(&g2->base, &err), &err);
+    assert_int_equal(count(g2, "SELECT COUNT(*) FROM t"), 0);
+    ok(dw__pg_rollback(&g2->base), &err);
+    run_ok(g2, "INSERT INTO t VALUES (2)", NULL);
+    ok(dw__pg_commit(&f->g->base, &err), &err);
+    ok(dw__pg_begin(&g2->base, &err), &err);
+    run_ok(g2, "INSERT INTO t VALUES (3)", NULL);
+    ok(dw__pg_commit(&g2->base, &err), &err);
+    assert_int_equal(count(f->g, "SELECT COUNT(*) FROM t"), 3);
+    dw__pg_close(&g2->base);
+}
+
 /* ---- parameters and rows ----------------------------------------------------------- */
 
 static void test_params_and_rows(void **state) {
@@ -616,6 +646,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_tx_enter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writers_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_and_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),

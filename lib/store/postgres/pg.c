@@ -12,9 +12,23 @@
  * -DW_EBUSY, as SQLite's busy timeout), synchronous_commit on (a commit the caller saw
  * survives a crash of the server).
  *
- * Transactions: begin is BEGIN ISOLATION LEVEL READ COMMITTED (the hooks take row or
- * advisory locks where SQLite's single writer made a read-then-write safe); snapshot is
- * REPEATABLE READ READ ONLY (every read sees the store as at its first statement).
+ * Transactions: begin is BEGIN ISOLATION LEVEL READ COMMITTED and takes the writers' lock
+ * (below); snapshot is REPEATABLE READ READ ONLY (every read sees the store as at its first
+ * statement) and takes no lock.
+ *
+ * The writers' lock. store.h's begin "takes the write lock at once", as SQLite's BEGIN
+ * IMMEDIATE does: here the transaction-scoped advisory lock DW__PG_LOCK_WRITE, awaited up to
+ * the lock timeout (then -DW_EBUSY, which callers retry as SQLite's busy). Without it two
+ * writers deadlock: every step appends to the event log and the audit chain, whose tail lock
+ * (DW__PG_LOCK_AUDIT) is held to commit, so a transaction holding it that then needs a row
+ * another one locked before its own first append waits for that one, which waits for the
+ * tail; PostgreSQL then aborts one of them mid-work, where the callers, written for a store
+ * whose only wait is at begin, cannot redo it. Taking one lock first orders every writer. It
+ * costs little concurrency, since the audit tail serialises writers from their first append
+ * to commit anyway; reads (snapshots, statements outside a transaction, the journal
+ * connection) never wait for it, and workers still split the due deals between them
+ * (FOR UPDATE SKIP LOCKED, leases). The hooks keep their own row and advisory locks, which
+ * also make their statements outside a transaction safe.
  * Savepoints all use one name: PostgreSQL, like SQLite, resolves a name to the innermost
  * savepoint that has it, so nesting works without numbering.
  *
@@ -43,10 +57,16 @@ static int open_tx(struct dw_pg *g, const char *sql, bool read_only, const char 
                    struct dw_error *err) {
     if (g->in_tx)
         return dw_error_set(err, -DW_ESTATE, "%s: a transaction is already open", what);
-    /* outside a transaction: a lost connection is re-established and BEGIN sent again */
-    int r = dw__pg_run(g, what, sql, NULL, NULL, err);
-    if (r < 0)
+    /* outside a transaction: a lost connection is re-established and BEGIN sent again; BEGIN
+     * and the lock go in one round trip */
+    int r = dw__pg_exec_script(g, what, sql, err);
+    if (r < 0) {
+        /* the lock not had in time: BEGIN has opened a transaction, which that aborted */
+        if (g->conn && PQstatus(g->conn) == CONNECTION_OK &&
+            PQtransactionStatus(g->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(g->conn, "ROLLBACK"));
         return r;
+    }
     g->in_tx = true;
     g->read_only = read_only;
     g->sp_depth = 0;
@@ -54,7 +74,11 @@ static int open_tx(struct dw_pg *g, const char *sql, bool read_only, const char 
 }
 
 int dw__pg_begin(struct dw_store *s, struct dw_error *err) {
-    return open_tx(dw__pg(s), "BEGIN ISOLATION LEVEL READ COMMITTED", false, "begin", err);
+#define DW__PG_STR_(x) #x
+#define DW__PG_STR(x) DW__PG_STR_(x)
+    static const char sql[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                              "SELECT pg_advisory_xact_lock(" DW__PG_STR(DW__PG_LOCK_WRITE) ")";
+    return open_tx(dw__pg(s), sql, false, "begin", err);
 }
 
 int dw__pg_snapshot(struct dw_store *s, struct dw_error *err) {

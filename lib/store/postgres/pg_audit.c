@@ -17,7 +17,10 @@
  * - event_append takes it too and numbers the event MAX(seq) + 1. Events are then numbered
  *   in commit order: no reader can see event n + 1 before event n is committed, so a reader
  *   that resumes after the last seq it saw (events_since, webhooks, the outbox) misses none.
- * A step's transaction usually appends both, so the second lock costs nothing more.
+ * A step's transaction usually appends both, so the second lock costs nothing more. The
+ * lock and the statement after it go in one round trip, through the plpgsql functions of
+ * the schema (dw_audit_tail, dw_event_append), given the key DW__PG_LOCK_AUDIT: the lock is
+ * held from there to the transaction's end, in the hot path of every step.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +37,14 @@ const char dw__pg_schema_audit[] =
     "CREATE TABLE events ("
     "  seq bigint PRIMARY KEY," /* assigned by the code under the lock: see pg_audit.c */
     "  deal_id bigint,"
-    "  type text NOT NULL,"
+    "  type text COLLATE \"C\" NOT NULL,"
     "  at text NOT NULL,"
     "  data text NOT NULL"
     ");"
     "CREATE INDEX events_deal ON events (deal_id, seq);"
+    /* the reports read only the stage changes (pg_deals.c): these without the rest */
+    "CREATE INDEX events_stage_changes ON events (deal_id, seq)"
+    "  WHERE type = 'deal.stage_changed';"
     "CREATE TABLE audit ("
     "  seq bigint PRIMARY KEY," /* assigned by the code (last + 1): it is hashed */
     "  at text NOT NULL,"
@@ -51,6 +57,25 @@ const char dw__pg_schema_audit[] =
     "  hash text NOT NULL"
     ");"
     "CREATE INDEX audit_deal ON audit (deal_id, seq);"
+    /* The lock and what must follow it in one round trip. A volatile plpgsql function
+     * takes a new snapshot for each statement in READ COMMITTED, so the statement after
+     * pg_advisory_xact_lock sees every record committed before the lock was granted. */
+    "CREATE FUNCTION dw_audit_tail(lock_key bigint) RETURNS TABLE (seq bigint, hash text)"
+    "  LANGUAGE plpgsql AS $$"
+    "BEGIN"
+    "  PERFORM pg_advisory_xact_lock(lock_key);"
+    "  RETURN QUERY SELECT a.seq, a.hash FROM audit a ORDER BY a.seq DESC LIMIT 1;"
+    "END $$;"
+    "CREATE FUNCTION dw_event_append(lock_key bigint, e_deal bigint, e_type text, e_at text,"
+    "  e_data text) RETURNS bigint LANGUAGE plpgsql AS $$"
+    "DECLARE n bigint;"
+    "BEGIN"
+    "  PERFORM pg_advisory_xact_lock(lock_key);"
+    "  INSERT INTO events AS e (seq, deal_id, type, at, data)"
+    "    SELECT COALESCE(MAX(x.seq), 0) + 1, e_deal, e_type, e_at, e_data FROM events x"
+    "    RETURNING e.seq INTO n;"
+    "  RETURN n;"
+    "END $$;"
     /* The refusal, its message the trigger's argument. */
     "CREATE FUNCTION dw_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
     "BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$;"
@@ -84,40 +109,31 @@ static int rows_of(struct dw_pg *g, const char *what, const char *sql, struct dw
 
 /* ---- events ------------------------------------------------------------------------ */
 
-/* Under DW__PG_LOCK_AUDIT (see the top): numbered in commit order. */
-static const char sql_event_append[] =
-    "INSERT INTO events (seq, deal_id, type, at, data) "
-    "SELECT COALESCE(MAX(seq), 0) + 1, $1::bigint, $2::text, $3::text, $4::text FROM events "
-    "RETURNING seq";
+/* Under DW__PG_LOCK_AUDIT (see the top): numbered in commit order. One statement: outside
+ * a transaction it is its own, and the lock is held to its commit. */
+static const char sql_event_append[] = "SELECT dw_event_append($1, $2, $3, $4, $5)";
 
 static int event_append(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
                         dw_time_t now, int64_t *ret_seq, struct dw_error *err) {
-    struct dw_pg *g = dw__pg(s);
+    struct dw_pg_params p = {0};
     _cleanup_json_ json_t *empty = NULL;
-    enum dw__pg_tx mode;
     PGresult *res = NULL;
     if (!type || !*type)
         return dw_error_field(err, -DW_EINVAL, "type", "an event needs a type");
     if (!data && !(data = empty = json_object()))
         return oom(err);
-    int r = dw__pg_tx_enter(g, false, &mode, err);
+    dw__pg_p_int(&p, DW__PG_LOCK_AUDIT);
+    dw__pg_p_id(&p, deal_id);
+    dw__pg_p_text(&p, type);
+    dw__pg_p_time(&p, now);
+    dw__pg_p_json(&p, data);
+    int r = dw__pg_run(dw__pg(s), "event_append", sql_event_append, &p, &res, err);
     if (r < 0)
         return r;
-    r = dw__pg_lock(g, DW__PG_LOCK_AUDIT, err);
-    if (r == 0) {
-        struct dw_pg_params p = {0};
-        dw__pg_p_id(&p, deal_id);
-        dw__pg_p_text(&p, type);
-        dw__pg_p_time(&p, now);
-        dw__pg_p_json(&p, data);
-        r = dw__pg_run(g, "event_append", sql_event_append, &p, &res, err);
-    }
-    int64_t seq = r == 0 ? dw__pg_int(res, 0, 0) : 0;
+    if (ret_seq)
+        *ret_seq = dw__pg_int(res, 0, 0);
     PQclear(res);
-    r = dw__pg_tx_leave(g, mode, r, err);
-    if (r == 0 && ret_seq)
-        *ret_seq = seq;
-    return r;
+    return 0;
 }
 
 static const char sql_events_for_deal[] =
@@ -143,17 +159,20 @@ static int events_since(struct dw_store *s, int64_t after_seq, int max, json_t *
 
 /* ---- the chain --------------------------------------------------------------------- */
 
-static const char sql_audit_tail[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+/* The lock, then the tail (see the top). */
+static const char sql_audit_tail[] = "SELECT seq, hash FROM dw_audit_tail($1)";
 static const char sql_audit_append[] =
     "INSERT INTO audit (seq, at, deal_id, actor, action, ws_hash, data, prev, hash) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-/* Runs with DW__PG_LOCK_AUDIT held: the tail, the link, the record. */
-static int audit_append_locked(struct dw_pg *g, struct dw__audit_rec *a, dw_time_t now,
-                               struct dw_error *err) {
+/* In a transaction: the lock and the tail, the link, the record. */
+static int audit_append_tx(struct dw_pg *g, struct dw__audit_rec *a, dw_time_t now,
+                           struct dw_error *err) {
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
     PGresult *res = NULL;
-    int r = dw__pg_run(g, "audit_append (tail)", sql_audit_tail, NULL, &res, err);
+    struct dw_pg_params tp = {0};
+    dw__pg_p_int(&tp, DW__PG_LOCK_AUDIT);
+    int r = dw__pg_run(g, "audit_append (tail)", sql_audit_tail, &tp, &res, err);
     if (r < 0)
         return r;
     int64_t last = 0;
@@ -204,9 +223,7 @@ static int audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     if (r == 0)
         r = dw__pg_tx_enter(g, false, &mode, err);
     if (r == 0) {
-        r = dw__pg_lock(g, DW__PG_LOCK_AUDIT, err);
-        if (r == 0)
-            r = audit_append_locked(g, &a, now, err);
+        r = audit_append_tx(g, &a, now, err);
         r = dw__pg_tx_leave(g, mode, r, err);
     }
     json_decref(owned_data);

@@ -34,6 +34,8 @@ void dw__pg_close(struct dw_store *s);
  * as SQLite's busy timeout. Migrations wait as long as it takes. */
 #define DW__PG_LOCK_TIMEOUT "5s"
 #define DW__PG_SAVEPOINT_MAX 8
+/* The writers' lock, taken by begin (pg.c): the advisory lock key beside pg_internal.h's. */
+#define DW__PG_LOCK_WRITE 1685520384 /* 0x64770000: decimal, for the SQL text */
 /* The largest JSON text a parameter may hold, as on SQLite. */
 #define DW__PG_TEXT_MAX (16u << 20)
 

@@ -75,8 +75,8 @@ int dw__pgm_mcall_find(struct dw_store *s, const char *key, json_t **ret, struct
     return r;
 }
 
-int dw__pgm_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict,
-                          const json_t *detail, dw_time_t now, struct dw_error *err) {
+int dw__pgm_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
+                          dw_time_t now, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     struct dw_pg_params p = {0};
     int64_t changes = 0;

@@ -24,8 +24,10 @@
     "  prefix text NOT NULL,"                                                                      \
     "  created_at text NOT NULL,"                                                                  \
     "  revoked_at text"                                                                            \
-    ");"                                                                                           \
-    /* The library's own keys: random bytes made on first use, never shown. */                    \
+    ");"
+
+/* The library's own keys: random bytes made on first use, never shown. */
+#define DW__PGM_DDL_KEYS                                                                           \
     "CREATE TABLE store_keys ("                                                                    \
     "  name text PRIMARY KEY,"                                                                     \
     "  key bytea NOT NULL,"                                                                        \
@@ -148,14 +150,14 @@
     "CREATE UNIQUE INDEX model_verdicts_once ON model_verdicts "                                   \
     "  (call_id, verdict, md5(COALESCE(detail, '')));"                                             \
     "CREATE FUNCTION dw_model_journal_no_update() RETURNS trigger LANGUAGE plpgsql AS "            \
-    "  $$BEGIN RAISE EXCEPTION 'the model-call journal is append-only'; END$$;"                   \
+    "  $$BEGIN RAISE EXCEPTION 'the model-call journal is append-only'; END$$;"                    \
     "CREATE TRIGGER model_calls_no_update BEFORE UPDATE ON model_calls"                            \
     "  FOR EACH ROW EXECUTE FUNCTION dw_model_journal_no_update();"                                \
     "CREATE TRIGGER model_verdicts_no_update BEFORE UPDATE ON model_verdicts"                      \
     "  FOR EACH ROW EXECUTE FUNCTION dw_model_journal_no_update();"
 
-const char dw__pg_schema_misc[] = DW__PGM_DDL_TOKENS DW__PGM_DDL_WEBHOOKS DW__PGM_DDL_MAIL
-    DW__PGM_DDL_SLOTS DW__PGM_DDL_MODELS DW__PGM_DDL_MCALLS;
+const char dw__pg_schema_misc[] = DW__PGM_DDL_TOKENS DW__PGM_DDL_KEYS DW__PGM_DDL_WEBHOOKS
+    DW__PGM_DDL_MAIL DW__PGM_DDL_SLOTS DW__PGM_DDL_MODELS DW__PGM_DDL_MCALLS;
 
 void dw__pg_ops_misc(struct dw_store_ops *o) {
     o->token_insert = dw__pgm_token_insert;

@@ -71,8 +71,7 @@ int dw__pgm_slots_free(struct dw_store *s, int64_t deal_id, struct dw_error *err
 int dw__pgm_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
                       dw_time_t expires, struct dw_error *err);
 int dw__pgm_booking_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
-int dw__pgm_booking_put(struct dw_store *s, int64_t deal_id, const json_t *b,
-                        struct dw_error *err);
+int dw__pgm_booking_put(struct dw_store *s, int64_t deal_id, const json_t *b, struct dw_error *err);
 
 /* pg_models.c */
 int dw__pgm_model_insert(struct dw_store *s, const json_t *meta, const void *blob, size_t len,
@@ -85,14 +84,13 @@ int dw__pgm_model_get(struct dw_store *s, int64_t version, json_t **ret_meta, ch
 int dw__pgm_mcall_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_id,
                          struct dw_error *err);
 int dw__pgm_mcall_find(struct dw_store *s, const char *key, json_t **ret, struct dw_error *err);
-int dw__pgm_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict,
-                          const json_t *detail, dw_time_t now, struct dw_error *err);
+int dw__pgm_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, const json_t *detail,
+                          dw_time_t now, struct dw_error *err);
 int dw__pgm_mcalls_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                             struct dw_error *err);
 int dw__pgm_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
                          struct dw_error *err);
-int dw__pgm_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
-                         struct dw_error *err);
+int dw__pgm_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n, struct dw_error *err);
 int dw__pgm_mcall_stats(struct dw_store *s, json_t **ret, struct dw_error *err);
 int dw__pgm_mcall_recent(struct dw_store *s, const char *provider, int n, json_t **ret,
                          struct dw_error *err);

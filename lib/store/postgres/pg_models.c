@@ -126,9 +126,9 @@ int dw__pgm_model_get(struct dw_store *s, int64_t version, json_t **ret_meta, ch
     if (r < 0)
         return r;
     if (PQntuples(res) == 0)
-        r = version > 0 ? dw_error_set(err, -DW_ENOENT, "no scoring model version %lld",
-                                       (long long)version)
-                        : dw_error_set(err, -DW_ENOENT, "no scoring model has been trained");
+        r = version > 0
+                ? dw_error_set(err, -DW_ENOENT, "no scoring model version %lld", (long long)version)
+                : dw_error_set(err, -DW_ENOENT, "no scoring model has been trained");
     else
         r = model_of(res, ret_meta, ret_blob, ret_len, err);
     PQclear(res);

@@ -69,7 +69,7 @@ const char dw__pg_schema_quotes[] =
     "  rule text,"
     "  quote_revision bigint,"
     "  quote_hash text,"
-    "  status text NOT NULL"
+    "  status text COLLATE \"C\" NOT NULL" /* grouped and ordered by (the reports) */
     "    CHECK (status IN ('pending', 'approved', 'rejected', 'void')),"
     "  decided_by text,"
     "  decided_at text,"
@@ -396,7 +396,7 @@ static int quote_peek(struct dw_store *s, int64_t deal_id, int revision, const j
     return r;
 }
 
-/* A statement with $1 = key (unless keyed is false) whose rows are the answer. */
+/* sql with the parameters p: its rows are the answer. */
 static int rows_by(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_params *p,
                    json_t **ret, struct dw_error *err) {
     PGresult *res = NULL;

@@ -5,8 +5,7 @@
 #include "store/postgres/pg_misc.h"
 
 int dw__pgm_token_insert(struct dw_store *s, const char *user, const char *role, const char *hash,
-                         const char *prefix, dw_time_t now, int64_t *ret_id,
-                         struct dw_error *err) {
+                         const char *prefix, dw_time_t now, int64_t *ret_id, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     if (!user || !*user || !role || !*role || !hash || !prefix)
         return dw_error_field(err, -DW_EINVAL, "user", "a token needs a user, a role and a hash");
@@ -61,9 +60,10 @@ int dw__pgm_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct d
     int64_t changes = 0;
     dw__pg_p_int(&p, id);
     dw__pg_p_time(&p, now);
-    int r = dw__pgm_exec(dw__pg(s), false, "token_revoke",
-                         "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-                         &p, &changes, err);
+    int r =
+        dw__pgm_exec(dw__pg(s), false, "token_revoke",
+                     "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                     &p, &changes, err);
     if (r == 0 && changes == 0)
         r = dw_error_set(err, -DW_ENOENT, "no token %lld that is not revoked", (long long)id);
     return r;
@@ -75,8 +75,8 @@ static int key_read(struct dw_pg *g, const char *name, size_t len, void *ret_key
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, name);
     PGresult *res = NULL;
-    int r = dw__pg_run_journal(g, "key_get", "SELECT key FROM store_keys WHERE name = $1", &p,
-                               &res, err);
+    int r = dw__pg_run_journal(g, "key_get", "SELECT key FROM store_keys WHERE name = $1", &p, &res,
+                               err);
     if (r < 0)
         return r;
     if (PQntuples(res) == 0) {
