@@ -95,8 +95,8 @@ DW_EXPORT int dw_server_run(const struct dw_server_opts *o,
  * instant leaves its deals to the others when its leases expire; its uncommitted steps are
  * not done and are run again by whoever takes the deal, its committed ones never. */
 struct dw_worker_opts {
-    const char *workspace; /* the workspace folder */
-    const char *db;        /* the store; NULL: WORKSPACE/.dealwright/state.db */
+    const char *workspace;    /* the workspace folder */
+    const char *db;           /* the store; NULL: WORKSPACE/.dealwright/state.db */
     struct dw_engine *engine; /* or an engine the caller opened (stays the caller's) */
     unsigned concurrency;     /* threads, 1-64; 0: 1 */
     int lease_ms;             /* 1,000-3,600,000; 0: 30,000 */
