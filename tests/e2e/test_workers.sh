@@ -104,6 +104,9 @@ for p in $A $B; do
 done
 WORKERS=""
 grep -q "stopped after" "$TMP/b.err" || fail "worker b did not report its stop: $(cat "$TMP/b.err")"
+# every lease ended: with the steps it covered, by a take-over, or at the clean stop
+[ "$(db 'SELECT COUNT(*) FROM deal_leases')" = 0 ] ||
+    fail "leases left after the workers stopped: $(db 'SELECT * FROM deal_leases' | head -5)"
 # leases b found taken over when it went on (its steps on those deals never ran)
 taken=$(sed -n 's/.*, \([0-9]*\) leases lost.*/\1/p' "$TMP/b.err")
 pass "killed worker a $kills times and paused worker b $pauses times (it found $taken leases taken over) while deals were being worked; both then stopped cleanly with SIGTERM"
