@@ -1,6 +1,7 @@
 #!/bin/sh
 # Two `dealwright worker`s on one store while leads arrive, one of them killed with kill -9
-# again and again while deals are being worked (and started again): every lead is stored
+# again and again while deals are being worked (and started again), the other paused past
+# its lease, and on PostgreSQL the database restarted under them: every lead is stored
 # once, every deal ends where one `run` of the same leads takes it, no step is done twice
 # (each step's audit record is there as often as in the single run), the audit chain
 # verifies, a second run changes nothing, and a worker stopped with SIGTERM exits 0 having
@@ -77,8 +78,22 @@ pause_b() {
     kill -CONT "$B"
     pauses=$((pauses + 1))
 }
+# restart_db: on PostgreSQL, the database crashes and comes back (pg_ctl restart -m
+# immediate) while the workers run: their transactions in flight fail and are redone
+restarts=0
+restart_db() {
+    [ "$DW_BACKEND" = postgres ] || return 0
+    _pg_ctl="${PG_BIN:-/usr/lib/postgresql/15/bin}/pg_ctl"
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u dwtest -- "$_pg_ctl" -D "$DW_PG_DIR/data" restart -m immediate -w >/dev/null 2>&1
+    else
+        "$_pg_ctl" -D "$DW_PG_DIR/data" restart -m immediate -w >/dev/null 2>&1
+    fi || fail "PostgreSQL did not restart"
+    restarts=$((restarts + 1))
+}
 for b in 1 2 3 4 5; do
     dw lead add "$TMP/batch$b.jsonl" >/dev/null || fail "lead add failed beside the workers"
+    [ "$b" != 4 ] || restart_db
     for delay in 0.1 0.3 0.2; do
         sleep "$delay"
         kill_a
@@ -112,19 +127,27 @@ taken=$(sed -n 's/.*, \([0-9]*\) leases lost.*/\1/p' "$TMP/b.err")
 pass "killed worker a $kills times and paused worker b $pauses times (it found $taken leases taken over) while deals were being worked; both then stopped cleanly with SIGTERM"
 
 # per deal: stage, facts, parked, quotes and their totals, approvals, order, leads; events by
-# deal and type; audit records by deal, action and agent (a step done twice shows here)
+# deal and type; audit records by deal, action and agent (a step done twice shows here). A
+# deal is named by its first lead (source/external id), not its number: on PostgreSQL a
+# crash of the database moves the id sequence on (ids are never reused, but may skip).
 state() {
     state_json "$1" | python3 -c '
 import collections, json, sys
 d = json.load(sys.stdin)
+name = {}
 for x in d["deals"]:
-    print(x["id"], x["stage"], x["facts"], x["parked"], len(x["quotes"]),
-          ",".join(q["total"] for q in x["quotes"]), len(x["approvals"]),
-          int(x["order"] is not None), len(x["leads"]))
-key = lambda v: (v is None, v or 0)
-for (deal, t), n in sorted(collections.Counter((e["deal_id"], e["type"]) for e in d["events"]).items(), key=lambda i: (key(i[0][0]), i[0][1])):
+    l = x["leads"][0]
+    name[int(x["id"][2:])] = "%s/%s" % (l["source"], l["external_id"])
+rows = []
+for x in d["deals"]:
+    rows.append(" ".join(str(v) for v in (name[int(x["id"][2:])], x["stage"], x["facts"], x["parked"],
+          len(x["quotes"]), ",".join(q["total"] for q in x["quotes"]) or "-", len(x["approvals"]),
+          int(x["order"] is not None), len(x["leads"]))))
+print("\n".join(sorted(rows)))
+key = lambda v: name.get(v, "-")
+for (deal, t), n in sorted(collections.Counter((key(e["deal_id"]), e["type"]) for e in d["events"]).items()):
     print(deal, t, n)
-for (deal, a, ag), n in sorted(collections.Counter((r["deal_id"], r["action"], (r["data"] or {}).get("agent")) for r in d["audit"]).items(), key=lambda i: (key(i[0][0]), i[0][1], str(i[0][2]))):
+for (deal, a, ag), n in sorted(collections.Counter((key(r["deal_id"]), r["action"], str((r["data"] or {}).get("agent"))) for r in d["audit"]).items()):
     print(deal, a, ag, n)'
 }
 state "$TMP/ref" >"$TMP/ref.state"
@@ -137,7 +160,7 @@ def load(p):
     deals, steps = {}, collections.Counter()
     for line in open(p):
         f = line.split()
-        if len(f) == 9 and f[0].startswith("D-"):
+        if len(f) == 9:
             deals[f[0]] = (f[1], f[2], f[8])
         elif len(f) == 4 and f[1] == "step":
             steps[(f[0], f[2])] = int(f[3])
@@ -196,4 +219,4 @@ wait "$PID" || fail "the server did not stop cleanly"
 wait "$WPID" || fail "worker c did not stop cleanly"
 WORKERS=""
 pass "serve --no-worker stored $deal and left it new; a worker beside it took it to $(dw deal show "$deal" --json | json_get 'd["stage"]')"
-echo "figures: kills $kills, pauses $pauses (leases taken over $taken), leads $leads, lost $lost, doubled $doubled"
+echo "figures: kills $kills, pauses $pauses (leases taken over $taken), database restarts $restarts, leads $leads, lost $lost, doubled $doubled"
