@@ -2087,6 +2087,82 @@ static void test_model_journal(void **state) {
     dw_store_close(s2);
 }
 
+/* Another sender of webhook deliveries (its own store, as in another process): in one
+ * transaction, what is due, then commit. */
+struct sender {
+    struct dw_store *s;
+    json_t *due;
+    int r;
+    struct dw_error err;
+};
+
+static void *other_sender(void *ud) {
+    struct sender *w = ud;
+    if ((w->r = w->s->ops->begin(w->s, &w->err)) < 0)
+        return NULL;
+    w->r = w->s->ops->deliveries_due(w->s, 2000, 10, &w->due, &w->err);
+    if (w->r == 0)
+        w->r = w->s->ops->commit(w->s, &w->err);
+    else
+        w->s->ops->rollback(w->s);
+    return NULL;
+}
+
+/* Two senders, each in its own transaction, never take the same delivery: the second is
+ * handed what the first did not take (PostgreSQL: deliveries_due locks what it hands out,
+ * FOR UPDATE SKIP LOCKED; SQLite: one writer at a time). */
+static void test_deliveries_two_senders(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    int64_t hook = 0;
+    ok(s->ops->webhook_insert(s, "https://crm.example/hook", "*", "whsec_0123456789abcdef", T0,
+                              &hook, &err),
+       &err);
+    for (int seq = 1; seq <= 3; seq++)
+        ok(s->ops->delivery_insert(s, hook, seq, "deal.created", "{}", 1000, T0, &err), &err);
+    struct sender w = {0};
+    ok(dw_store_open(f->url, NULL, &w.s, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->deliveries_due(s, 2000, 1, &rows, &err), &err);
+    json_t *d = only(rows);
+    assert_int_equal(dw_json_int(d, "event_seq", 0), 1);
+    struct dw_delivery_update done = {dw_json_int(d, "id", 0), "delivered", 1, 0, 200, NULL};
+    json_decref(rows);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, other_sender, &w), 0);
+    usleep(300 * 1000); /* the first sender posts meanwhile */
+    ok(s->ops->delivery_update(s, &done, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    pthread_join(th, NULL);
+    ok(w.r, &w.err);
+    assert_int_equal(json_array_size(w.due), 2);
+    assert_int_equal(dw_json_int(json_array_get(w.due, 0), "event_seq", 0), 2);
+    assert_int_equal(dw_json_int(json_array_get(w.due, 1), "event_seq", 0), 3);
+    json_decref(w.due);
+    dw_store_close(w.s);
+}
+
+/* PostgreSQL only: a store key asked for inside a read-only snapshot is stored all the same,
+ * for good (key_get writes on the journal connection, in autocommit). */
+static void test_pg_key_in_snapshot(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    ok(s->ops->snapshot(s, &err), &err);
+    ok(s->ops->key_get(s, "buyer", a, sizeof a, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(s->ops->rollback(s), &err);
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s2->ops->key_get(s2, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    dw_store_close(s2);
+}
+
 /* ---- the approvals report --------------------------------------------------------- */
 
 static void test_report_approvals(void **state) {
@@ -2457,6 +2533,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slots_two_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deliveries_two_senders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mail_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
@@ -2470,10 +2547,11 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
-    /* PostgreSQL only: what its server keeps (with libpq) */
+    /* PostgreSQL only: what its server keeps (with libpq) and what its triggers do */
     const struct CMUnitTest postgres[] = {
         cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_key_in_snapshot, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)

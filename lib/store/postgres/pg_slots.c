@@ -4,13 +4,15 @@
  * A scheduling step reads which slots other deals hold (slots_held), picks free ones and
  * holds them (slots_free, slot_hold) in one transaction. SQLite made that safe by having one
  * writer at a time; here two workers could both read a slot as free and both hold it. So
- * every one of these hooks, inside a write transaction, first takes the transaction-scoped
- * advisory lock DW__PG_LOCK_SLOTS (after the audit lock: see slots_lock), held to commit: a
- * second worker's scheduling waits at its slots_held
- * until the first commits, then reads the holds the first wrote. booking_put takes it too
- * (booking.c reads slots_held before it books), and the partial unique index on the booked
- * (user, start) stays the last word. Outside a transaction a lock would end with the
- * statement, and a read-only snapshot writes nothing, so neither takes it.
+ * slots_held, inside a write transaction, first takes the transaction-scoped advisory lock
+ * DW__PG_LOCK_SLOTS (after the audit lock: see slots_lock), held to commit: a second
+ * worker's scheduling waits at its slots_held until the first commits, then reads the holds
+ * the first wrote. The writes need no lock of their own: every caller reads before it holds
+ * (lib/agents/scheduling.c, lib/control/booking.c), so the lock is already the
+ * transaction's when they run. booking_put takes it too, for the check below, and the
+ * partial unique index on the booked (user, start) stays the last word. Outside a
+ * transaction a lock would end with the statement, and a read-only snapshot writes nothing,
+ * so neither takes it.
  *
  * slots_held answers a fresh array each time (no per-transaction memory as on SQLite).
  */
@@ -27,8 +29,14 @@
 static int slots_lock(struct dw_pg *g, struct dw_error *err) {
     if (!g->in_tx || g->read_only)
         return 0;
-    int r = dw__pg_lock(g, DW__PG_LOCK_AUDIT, err);
-    return r < 0 ? r : dw__pg_lock(g, DW__PG_LOCK_SLOTS, err);
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, DW__PG_LOCK_AUDIT);
+    dw__pg_p_int(&p, DW__PG_LOCK_SLOTS);
+    /* one round trip; the target list is evaluated in order, audit first */
+    return dw__pgm_exec(g, false, "slot holds",
+                        "SELECT pg_advisory_xact_lock($1::bigint), "
+                        "pg_advisory_xact_lock($2::bigint)",
+                        &p, NULL, err);
 }
 
 int dw__pgm_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
@@ -52,28 +60,20 @@ int dw__pgm_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_
 }
 
 int dw__pgm_slots_free(struct dw_store *s, int64_t deal_id, struct dw_error *err) {
-    struct dw_pg *g = dw__pg(s);
-    int r = slots_lock(g, err);
-    if (r < 0)
-        return r;
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return dw__pgm_exec(g, false, "slot holds", "DELETE FROM slot_holds WHERE deal_id = $1", &p,
-                        NULL, err);
+    return dw__pgm_exec(dw__pg(s), false, "slot holds", "DELETE FROM slot_holds WHERE deal_id = $1",
+                        &p, NULL, err);
 }
 
 int dw__pgm_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
                       dw_time_t expires, struct dw_error *err) {
-    struct dw_pg *g = dw__pg(s);
-    int r = slots_lock(g, err);
-    if (r < 0)
-        return r;
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
     dw__pg_p_text(&p, user);
     dw__pg_p_int(&p, (int64_t)start);
     dw__pg_p_int(&p, (int64_t)expires);
-    return dw__pgm_exec(g, false, "slot holds",
+    return dw__pgm_exec(dw__pg(s), false, "slot holds",
                         "INSERT INTO slot_holds (deal_id, \"user\", start, expires_at) "
                         "VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, \"user\", start) "
                         "DO UPDATE SET expires_at = excluded.expires_at",
