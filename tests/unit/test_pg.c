@@ -209,6 +209,9 @@ static void test_url_rules(void **state) {
     assert_int_equal(dw__pg_open("postgresql://dw@127.0.0.1:1/x?password=s3cr3t", false, &g, &err),
                      -DW_EINVAL);
     assert_null(strstr(err.msg, "s3cr3t"));
+    assert_int_equal(dw__pg_open("postgres://dw@127.0.0.1:1/x?sslpassword=s3cr3t", false, &g, &err),
+                     -DW_EINVAL);
+    assert_null(strstr(err.msg, "s3cr3t"));
     /* nothing listening: a transient failure naming the URL */
     assert_int_equal(dw__pg_open("postgres://dw@127.0.0.1:1/x?connect_timeout=2", false, &g, &err),
                      -DW_EBUSY);

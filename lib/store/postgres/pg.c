@@ -316,7 +316,8 @@ void dw__pg_close(struct dw_store *s) {
     free(g);
 }
 
-/* A password in the location is refused, naming neither it nor the location. */
+/* A password in the location (the server's, or the client key's sslpassword) is refused,
+ * naming neither it nor the location. */
 static int check_location(const char *location, struct dw_error *err) {
     char *msg = NULL;
     PQconninfoOption *opts = PQconninfoParse(location, &msg);
@@ -329,7 +330,8 @@ static int check_location(const char *location, struct dw_error *err) {
     }
     int r = 0;
     for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+        if ((strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslpassword") == 0) &&
+            o->val && *o->val)
             r = dw_error_field(err, -DW_EINVAL, "db",
                                "a PostgreSQL URL must not hold a password (it would show in "
                                "process lists and logs): give it in PGPASSWORD or ~/.pgpass");

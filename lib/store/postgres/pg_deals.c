@@ -15,7 +15,8 @@
  * read-then-write sequences of SQLite are single statements here too (ON CONFLICT, UPDATE
  * ... WHERE), and a conflicting insert waits for the other transaction and then sees its row.
  * deals_due locks the deals it returns (FOR UPDATE SKIP LOCKED) inside a write transaction,
- * so two workers never take the same deal; in autocommit or a read snapshot it only reads.
+ * so nothing outside the batch changes a deal it runs and another transaction holding some
+ * passes over them; in autocommit or a read snapshot it only reads.
  *
  * The reports are computed from the event log (the deal.stage_changed events) and the
  * approvals, tables of pg_audit.c and pg_quotes.c with the SQLite schema's names and
@@ -695,8 +696,10 @@ static int pg_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, str
 }
 
 /* Inside a write transaction the deals returned are locked to its end and the ones another
- * transaction holds are passed over (FOR UPDATE SKIP LOCKED): workers sharing the store
- * each get deals of their own. Outside one (or in a read-only snapshot) it only reads. */
+ * transaction holds are passed over (FOR UPDATE SKIP LOCKED): a writer outside the batch (a
+ * statement in autocommit) waits for it instead of changing a deal under a running step, and
+ * no two transactions ever run one deal. Outside one (or in a read-only snapshot) it only
+ * reads. */
 static int pg_deals_due(struct dw_store *s, dw_time_t now, int64_t *ids, int max,
                         struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
