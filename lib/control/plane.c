@@ -29,6 +29,7 @@
 #define BACKOFF_CAP_S 60
 #define WAIT_HORIZON_S 300 /* `run` waits for retries due within this, not longer */
 #define LEASE_MS_DEFAULT 30000
+#define LEASE_WAIT_MS 200 /* a run looks again this often while others hold due deals */
 
 /* ---- audit and events --------------------------------------------------------------- */
 
@@ -492,6 +493,20 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         if (n == 0) {
             if (opts->only_deal > 0 || opts->no_wait)
                 break;
+            if (rs.owner) {
+                /* due deals that another owner holds: it runs them, or its lease expires
+                 * (a dead worker's) and the next claim takes them; wait for either */
+                int64_t other;
+                int due_now = s->ops->deals_due(s, dw__now(e), &other, 1, err);
+                if (due_now < 0) {
+                    r = due_now;
+                    break;
+                }
+                if (due_now > 0) {
+                    sleep_ms(LEASE_WAIT_MS);
+                    continue;
+                }
+            }
             dw_time_t due = 0;
             if ((r = s->ops->next_due_at(s, &due, err)) < 0)
                 break;
