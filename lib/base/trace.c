@@ -231,14 +231,18 @@ void dw_span_discard(struct dw_span *s) {
     free(s);
 }
 
+void dw__span_finish(struct dw_span *s) {
+    s->end_ns = now_ns();
+    if (s->end_ns < s->start_ns)
+        s->end_ns = s->start_ns;
+}
+
 void dw_span_end(struct dw_span *s) {
     if (!s)
         return;
     if (current == s) /* a caller that forgot to put its parent back: never leave it dangling */
         current = NULL;
-    s->end_ns = now_ns();
-    if (s->end_ns < s->start_ns)
-        s->end_ns = s->start_ns;
+    dw__span_finish(s);
     if (dw__tracer_push(s->t, s) < 0)
         free(s);
 }

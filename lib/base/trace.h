@@ -78,6 +78,8 @@ struct dw_span *dw_trace_current(void);
 
 /* The ExportTraceServiceRequest of n ended spans, as OTLP/JSON (a new string). */
 char *dw__otlp_encode(const char *service, struct dw_span *const *spans, size_t n);
+/* Set the span's end time now without queueing it (dw_span_end does this, then queues). */
+void dw__span_finish(struct dw_span *s);
 /* The tracer's queue: take an ended span (0), or drop it (-1) when full. */
 int dw__tracer_push(struct dw_tracer *t, struct dw_span *s);
 
