@@ -42,7 +42,6 @@ int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_e
         .db = cli->db ? cli->db : env("DW_DB"),
         .failpoints = env("DW_FAILPOINTS"),
         .model_key = cli_model_key,
-        .tracer = cli->tracer,
     };
     return cli_now(&o->now_pin, err);
 }
@@ -59,5 +58,7 @@ int cli_engine_open(const struct cli *cli, const char *ws_root, struct dw_engine
                     struct dw_diags *diags, struct dw_error *err) {
     struct dw_engine_opts o;
     int r = cli_engine_opts(cli, &o, err);
-    return r < 0 ? r : dw_engine_open_opts(ws_root, &o, ret, diags, err);
+    if (r >= 0 && (r = dw_engine_open_opts(ws_root, &o, ret, diags, err)) >= 0)
+        dw_engine_set_tracer(*ret, cli->tracer);
+    return r;
 }

@@ -45,10 +45,6 @@ struct dw_engine_opts {
      * calls getenv). NULL: no provider gets a key. The engine keeps the pointers. */
     const char *(*model_key)(void *ud, const char *env_name);
     void *model_key_ud;
-    /* Traces (trace.h): the engine's spans (steps, outbound calls) go to this tracer, which
-     * the caller opened and closes after the engine. NULL: no spans, no cost. Engines opened
-     * with dw_engine_open_shared use the same one. */
-    struct dw_tracer *tracer;
 };
 
 /* Load and validate the workspace at ws_root and open the store opts->db (opts may be
@@ -72,7 +68,12 @@ DW_EXPORT dw_time_t dw_engine_now(const struct dw_engine *e);
 DW_EXPORT int dw_engine_open_shared(struct dw_engine *e, const char *db, struct dw_engine **ret,
                                     struct dw_error *err);
 DW_EXPORT void dw_engine_close(struct dw_engine *e);
-/* The tracer the engine was opened with (dw_engine_opts.tracer), or NULL. */
+/* Traces (trace.h): the engine's spans (steps, outbound calls) go to t, which the caller
+ * opened and closes after the engine (NULL: none, the default; no spans, no cost). Engines
+ * opened later with dw_engine_open_shared use the same one. A call rather than an option
+ * of struct dw_engine_opts, whose size programs built against an earlier version fixed. */
+DW_EXPORT void dw_engine_set_tracer(struct dw_engine *e, struct dw_tracer *t);
+/* The engine's tracer, or NULL. */
 DW_EXPORT struct dw_tracer *dw_engine_tracer(const struct dw_engine *e);
 /* The engine's snapshot (owned by the engine; dw_workspace_ref to keep it longer). */
 DW_EXPORT const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);

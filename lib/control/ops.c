@@ -44,7 +44,6 @@ int dw_engine_open_opts(const char *ws_root, const struct dw_engine_opts *opts,
     e->clock.pin = opts->now_pin;
     e->model_key = opts->model_key;
     e->model_key_ud = opts->model_key_ud;
-    e->tracer = opts->tracer;
     if (opts->failpoints && !(e->failpoints = strdup(opts->failpoints))) {
         free(e);
         return -DW_ENOMEM;
@@ -103,6 +102,10 @@ int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engi
     e->ws = dw_workspace_ref(from->ws);
     *ret = e;
     return 0;
+}
+
+void dw_engine_set_tracer(struct dw_engine *e, struct dw_tracer *t) {
+    e->tracer = t;
 }
 
 struct dw_tracer *dw_engine_tracer(const struct dw_engine *e) {
