@@ -196,7 +196,8 @@ static char *traces_url(const char *url) {
     while (n > 0 && url[n - 1] == '/')
         n--;
     static const char path[] = "/v1/traces";
-    bool has = n >= sizeof path - 1 && strncmp(url + n - (sizeof path - 1), path, sizeof path - 1) == 0;
+    bool has =
+        n >= sizeof path - 1 && strncmp(url + n - (sizeof path - 1), path, sizeof path - 1) == 0;
     char *out = malloc(n + sizeof path);
     if (!out)
         return NULL;

@@ -325,10 +325,10 @@ char *dw__otlp_encode(const char *service, struct dw_span *const *spans, size_t 
         if (!sj || json_array_append_new(list, sj) < 0)
             return NULL;
     }
-    _cleanup_json_ json_t *req = json_pack(
-        "{s:[{s:{s:[o,o]},s:[{s:{s:s,s:s},s:O}]}]}", "resourceSpans", "resource", "attributes",
-        kv("service.name", str_value(service ? service : "dealwright")),
-        kv("service.version", str_value(DW_VERSION_STRING)), "scopeSpans", "scope", "name",
-        "dealwright", "version", DW_VERSION_STRING, "spans", list);
+    _cleanup_json_ json_t *req =
+        json_pack("{s:[{s:{s:[o,o]},s:[{s:{s:s,s:s},s:O}]}]}", "resourceSpans", "resource",
+                  "attributes", kv("service.name", str_value(service ? service : "dealwright")),
+                  kv("service.version", str_value(DW_VERSION_STRING)), "scopeSpans", "scope",
+                  "name", "dealwright", "version", DW_VERSION_STRING, "spans", list);
     return req ? json_dumps(req, JSON_COMPACT) : NULL;
 }

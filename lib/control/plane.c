@@ -283,8 +283,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
 
 /* Record a failed step in its own savepoint: count the attempt, back off or park. */
 static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw_agent *a, int code,
-                          const struct dw_error *step_err, bool *ret_parked,
-                          struct dw_error *err) {
+                          const struct dw_error *step_err, bool *ret_parked, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_deal_rec d;
     int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
@@ -348,7 +347,7 @@ static struct dw_span *step_span_start(struct dw_engine *e, int64_t deal_id,
 }
 
 static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct dw_agent *a,
-                          enum dw_stage before, enum dw_stage after, const char *outcome,
+                          enum dw_stage before, const enum dw_stage *after, const char *outcome,
                           int code) {
     if (!sp)
         return;
@@ -362,8 +361,8 @@ static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct
     dw_span_name(sp, name);
     dw_span_str(sp, "dealwright.agent", a ? a->name : "control");
     dw_span_str(sp, "dealwright.stage.before", dw_stage_name(before));
-    if (after != (enum dw_stage)-1)
-        dw_span_str(sp, "dealwright.stage.after", dw_stage_name(after));
+    if (after) /* NULL: the step failed, the deal's stage is the failure record's */
+        dw_span_str(sp, "dealwright.stage.after", dw_stage_name(*after));
     dw_span_str(sp, "dealwright.step.outcome", outcome);
     if (code < 0) {
         dw_span_str(sp, "error.type", dw_errname(code));
@@ -393,10 +392,10 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
         if (r >= 0) {
             int ran = r;
             if ((r = s->ops->release(s, err)) < 0) {
-                step_span_end(sp, prev, a, before, (enum dw_stage)-1, "busy", r);
+                step_span_end(sp, prev, a, before, NULL, "busy", r);
                 return r;
             }
-            step_span_end(sp, prev, ran ? a : NULL, before, d.stage, "done", 0);
+            step_span_end(sp, prev, ran ? a : NULL, before, &d.stage, "done", 0);
             if (!ran)
                 return 0;
             if (rs->stats)
@@ -405,21 +404,21 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
         }
         s->ops->rollback_to(s);
         if (r == -DW_EBUSY) {
-            step_span_end(sp, prev, a, before, (enum dw_stage)-1, "busy", r);
+            step_span_end(sp, prev, a, before, NULL, "busy", r);
             return r; /* the whole batch retries */
         }
         int code = step_err.code ? step_err.code : r;
         bool parked = false;
         if ((r = s->ops->savepoint(s, err)) < 0) {
-            step_span_end(sp, prev, a, before, (enum dw_stage)-1, "failed", code);
+            step_span_end(sp, prev, a, before, NULL, "failed", code);
             return r;
         }
         if ((r = record_failure(rs, deal_id, a, code, &step_err, &parked, err)) < 0) {
             s->ops->rollback_to(s);
-            step_span_end(sp, prev, a, before, (enum dw_stage)-1, "failed", code);
+            step_span_end(sp, prev, a, before, NULL, "failed", code);
             return r;
         }
-        step_span_end(sp, prev, a, before, (enum dw_stage)-1, parked ? "parked" : "retry", code);
+        step_span_end(sp, prev, a, before, NULL, parked ? "parked" : "retry", code);
         if ((r = s->ops->release(s, err)) < 0)
             return r;
         return 0;

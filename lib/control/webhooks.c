@@ -382,8 +382,8 @@ static struct dw_span *delivery_span(struct dw_engine *e, const json_t *d) {
         return NULL;
     struct dw_trace_ctx parent;
     bool have = false;
-    _cleanup_json_ json_t *body = json_loads(dw_json_str(d, "body") ? dw_json_str(d, "body") : "",
-                                             0, NULL);
+    _cleanup_json_ json_t *body =
+        json_loads(dw_json_str(d, "body") ? dw_json_str(d, "body") : "", 0, NULL);
     int64_t deal_id = dw_json_int(body, "deal_id", 0);
     have = dw_traceparent_parse(dw_json_str(json_object_get(body, "data"), "traceparent"),
                                 &parent) == 0;

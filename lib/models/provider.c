@@ -46,8 +46,8 @@ void dw_provider_call(const struct dw_provider_req *req, struct dw_provider_resp
     }
     /* A span of the step that asks (the thread's current one), and its traceparent sent */
     struct dw_span *cur = dw_trace_current();
-    struct dw_span *sp = dw_span_start(dw_span_tracer(cur), "model call", DW_SPAN_CLIENT,
-                                       dw_span_ctx(cur));
+    struct dw_span *sp =
+        dw_span_start(dw_span_tracer(cur), "model call", DW_SPAN_CLIENT, dw_span_ctx(cur));
     if (sp) {
         char tp[sizeof "traceparent: " + DW_TRACEPARENT_SIZE] = "traceparent: ";
         dw_traceparent_format(dw_span_ctx(sp), tp + strlen(tp));

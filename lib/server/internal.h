@@ -186,7 +186,7 @@ struct req {
     const char *token; /* a buyer's page link ({token}) */
     const char *role;
     bool integration, admin;
-    char path[256]; /* the path, split in place */
+    char path[256];       /* the path, split in place */
     struct dw_span *span; /* the request's span (docs/internals/tracing.md), NULL: no tracer */
 };
 

@@ -8,7 +8,7 @@
 #define GROUP_MAX 256
 
 struct lead_item {
-    json_t *lead; /* borrowed */
+    json_t *lead;            /* borrowed */
     const char *traceparent; /* borrowed, may be NULL */
     json_t *result;
     struct dw_error err;

@@ -204,6 +204,19 @@ grep -qF "Hartmann" "$TMP/cli.log" && fail "the CLI's export holds a contact's n
 grep -qF "rheinwerk-logistik" "$TMP/cli.log" && fail "the CLI's export holds an e-mail domain"
 pass "traces: no name, e-mail, phone, message text, webhook query or token in the export"
 
+# ---- a failed attempt is a span too: ERROR, its outcome and error name ------------------
+rm -rf "$WS"
+new_ws
+sink_start "$TMP/fail.log"
+head -n 1 "$WS/samples/leads.jsonl" | dw lead add - --otlp "$OTLP" >/dev/null
+DW_NOW= DW_FAILPOINTS=pricing=1 dw run --otlp "$OTLP" >/dev/null # backoff waits on the real clock
+sink_stop
+R=$(spans "$TMP/fail.log" "[(A(s, 'dealwright.step.outcome'), A(s, 'error.type'), s['status']['code'], A(s, 'dealwright.stage.after')) for s in S if s['name'] == 'step pricing']")
+[ "$R" = "[('retry', 'EAGAIN', 2, None), ('done', None, 0, 'pricing')]" ] || fail "pricing's spans: $R"
+N=$(spans "$TMP/fail.log" "len({s['traceId'] for s in S})")
+[ "$N" = 1 ] || fail "the retried deal's spans are in $N traces"
+pass "traces: a failed attempt is an ERROR span (outcome retry, EAGAIN) in the lead's trace, its retry a span beside it"
+
 # ---- a collector that answers 503 once: the batch is posted again ---------------------
 rm -rf "$WS"
 new_ws

@@ -40,11 +40,13 @@ static void traceparent_parse_and_format(void **state) {
     dw_traceparent_format(&c, out);
     assert_string_equal(out, W3C_EXAMPLE);
     /* not sampled */
-    assert_int_equal(dw_traceparent_parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", &c), 0);
+    assert_int_equal(
+        dw_traceparent_parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", &c), 0);
     assert_int_equal(c.flags, 0);
     /* a later version may append fields after a dash; it is read as version 00 */
     assert_int_equal(
-        dw_traceparent_parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what", &c), 0);
+        dw_traceparent_parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what", &c),
+        0);
 }
 
 static void traceparent_refuses_malformed(void **state) {
@@ -90,7 +92,8 @@ static struct dw_tracer *tracer_nowhere(unsigned queue) {
     struct dw_error err = {0};
     /* port 1 on loopback: nothing listens; the thread waits an hour unless asked */
     assert_int_equal(dw_tracer_open("http://127.0.0.1:1",
-                                    &(struct dw_tracer_opts){.queue = queue, .batch = 100000,
+                                    &(struct dw_tracer_opts){.queue = queue,
+                                                             .batch = 100000,
                                                              .interval_ms = 3600 * 1000,
                                                              .timeout_ms = 500},
                                     &t, &err),
@@ -125,9 +128,9 @@ static void otlp_json_shape(void **state) {
     longv[sizeof longv - 1] = '\0';
     dw_span_str(child, "long", longv);
     for (int i = 0; i < 20; i++)
-        dw_span_int(child, (const char *[]){"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8",
-                                            "a9", "b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7",
-                                            "b8", "b9"}[i],
+        dw_span_int(child,
+                    (const char *[]){"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9",
+                                     "b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9"}[i],
                     i);
     dw_span_link(child, dw_span_ctx(root));
     dw_span_error(child, "parked");
@@ -140,8 +143,8 @@ static void otlp_json_shape(void **state) {
     json_t *req = json_loads(body, 0, &je);
     assert_non_null(req);
     const json_t *rs = json_array_get(json_object_get(req, "resourceSpans"), 0);
-    const json_t *res_attr = json_array_get(
-        json_object_get(json_object_get(rs, "resource"), "attributes"), 0);
+    const json_t *res_attr =
+        json_array_get(json_object_get(json_object_get(rs, "resource"), "attributes"), 0);
     assert_string_equal(json_string_value(json_object_get(res_attr, "key")), "service.name");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(res_attr, "value"), "stringValue")),
@@ -174,15 +177,18 @@ static void otlp_json_shape(void **state) {
     assert_true(strlen(st) >= 19 && strspn(st, "0123456789") == strlen(st));
     assert_true(strtoll(en, NULL, 10) >= strtoll(st, NULL, 10));
     /* attributes */
-    assert_string_equal(json_string_value(json_object_get(attr(c, "dealwright.deal.id"), "stringValue")),
-                        "D-000008");
-    assert_string_equal(json_string_value(json_object_get(attr(c, "http.response.status_code"), "intValue")),
-                        "202");
+    assert_string_equal(
+        json_string_value(json_object_get(attr(c, "dealwright.deal.id"), "stringValue")),
+        "D-000008");
+    assert_string_equal(
+        json_string_value(json_object_get(attr(c, "http.response.status_code"), "intValue")),
+        "202");
     assert_string_equal(json_string_value(json_object_get(attr(c, "big"), "intValue")),
                         "-9007199254740993");
     assert_string_equal(json_string_value(json_object_get(attr(c, "quoted"), "stringValue")),
                         "a \"b\"\n\\c");
-    assert_int_equal(strlen(json_string_value(json_object_get(attr(c, "long"), "stringValue"))), 127);
+    assert_int_equal(strlen(json_string_value(json_object_get(attr(c, "long"), "stringValue"))),
+                     127);
     assert_int_equal(json_array_size(json_object_get(c, "attributes")), 16); /* the cap */
     /* status ERROR with its message; the link to the root */
     const json_t *cs = json_object_get(c, "status");
@@ -300,11 +306,11 @@ static void close_posts_every_queued_span(void **state) {
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", rc.port); /* a base with a slash */
     struct dw_tracer *t = NULL;
     struct dw_error err = {0};
-    assert_int_equal(dw_tracer_open(url,
-                                    &(struct dw_tracer_opts){.queue = 100, .batch = 40,
-                                                             .interval_ms = 3600 * 1000},
-                                    &t, &err),
-                     0);
+    assert_int_equal(
+        dw_tracer_open(
+            url, &(struct dw_tracer_opts){.queue = 100, .batch = 40, .interval_ms = 3600 * 1000},
+            &t, &err),
+        0);
     for (int i = 0; i < 90; i++) {
         struct dw_span *s = dw_span_start(t, "s", DW_SPAN_INTERNAL, NULL);
         dw_span_int(s, "n", i);
@@ -342,7 +348,7 @@ static void stats_count_exports(void **state) {
 
 static void open_refuses_bad_urls(void **state) {
     (void)state;
-    static const char *const bad[] = {NULL, "", "ftp://h/", "http://", "127.0.0.1:4318",
+    static const char *const bad[] = {NULL,         "", "ftp://h/", "http://", "127.0.0.1:4318",
                                       "http://h /x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct dw_tracer *t = (struct dw_tracer *)1;
