@@ -204,6 +204,42 @@ static void otlp_json_shape(void **state) {
     dw_tracer_close(t);
 }
 
+/* A value cut at its limit inside a UTF-8 character, or holding bytes that are not UTF-8,
+ * still makes a request that is JSON: the broken bytes become '?'. */
+static void encoding_is_always_json(void **state) {
+    (void)state;
+    struct dw_tracer *t = tracer_nowhere(16);
+    struct dw_span *s = dw_span_start(t, "x", DW_SPAN_INTERNAL, NULL);
+    char e[201] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(e, "\xc3\xa9"); /* é, two bytes: the 127-byte cut falls inside the 64th */
+    dw_span_str(s, "cut", e);
+    dw_span_str(s, "bad", "a\xff\xfe b\x01");
+    dw_span_error(s, "\xe2\x82"); /* a sequence cut short */
+    dw__span_finish(s);
+    char *body = dw__otlp_encode("svc", &s, 1);
+    json_t *req = json_loads(body, 0, NULL);
+    assert_non_null(req);
+    const json_t *sp = json_array_get(
+        json_object_get(
+            json_array_get(json_object_get(json_array_get(json_object_get(req, "resourceSpans"), 0),
+                                           "scopeSpans"),
+                           0),
+            "spans"),
+        0);
+    const char *cut = json_string_value(json_object_get(attr(sp, "cut"), "stringValue"));
+    assert_int_equal(strlen(cut), 63 * 2 + 1);
+    assert_int_equal(cut[126], '?');
+    assert_string_equal(json_string_value(json_object_get(attr(sp, "bad"), "stringValue")),
+                        "a?? b\x01");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(sp, "status"), "message")), "??");
+    json_decref(req);
+    free(body);
+    dw_span_discard(s);
+    dw_tracer_close(t);
+}
+
 static void current_span_per_thread(void **state) {
     (void)state;
     struct dw_tracer *t = tracer_nowhere(16);
@@ -365,6 +401,7 @@ int main(void) {
         cmocka_unit_test(traceparent_refuses_malformed),
         cmocka_unit_test(no_tracer_no_span),
         cmocka_unit_test(otlp_json_shape),
+        cmocka_unit_test(encoding_is_always_json),
         cmocka_unit_test(current_span_per_thread),
         cmocka_unit_test(queue_drops_and_counts_when_full),
         cmocka_unit_test(close_posts_every_queued_span),
