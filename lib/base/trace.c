@@ -267,16 +267,20 @@ static void put_str(struct dw_buf *b, const char *s) {
     dw_buf_putc(b, '"');
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
+        const unsigned char *run = p; /* printable ASCII other than " and \\ goes as it is */
+        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            dw_buf_append(b, run, (size_t)(p - run));
         unsigned char c = *p;
+        if (!c)
+            break;
         if (c == '"' || c == '\\') {
             dw_buf_putc(b, '\\');
             dw_buf_putc(b, (char)c);
             p++;
         } else if (c < 0x20) {
             dw_buf_printf(b, "\\u%04x", c);
-            p++;
-        } else if (c < 0x80) {
-            dw_buf_putc(b, (char)c);
             p++;
         } else {
             size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
