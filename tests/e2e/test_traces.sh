@@ -204,6 +204,32 @@ grep -qF "Hartmann" "$TMP/cli.log" && fail "the CLI's export holds a contact's n
 grep -qF "rheinwerk-logistik" "$TMP/cli.log" && fail "the CLI's export holds an e-mail domain"
 pass "traces: no name, e-mail, phone, message text, webhook query or token in the export"
 
+# ---- mail: the SMTP message is a span in its deal's trace -------------------------------
+rm -rf "$WS"
+new_ws
+rm -f "$TMP/smtp.port"
+python3 "$DW_SOURCE_ROOT/tests/e2e/smtp_sink.py" "$TMP/smtp.port" "$TMP/smtp.log" &
+RPID=$!
+for _ in $(seq 100); do [ -s "$TMP/smtp.port" ] && break; sleep 0.1; done
+printf '  smtp:\n    url: smtp://127.0.0.1:%s\n' "$(cat "$TMP/smtp.port")" >>"$WS/dealwright.yaml"
+sink_start "$TMP/mail.log"
+head -n 1 "$WS/samples/leads.jsonl" | dw lead add - --otlp "$OTLP" >/dev/null
+dw run --otlp "$OTLP" >/dev/null
+dw deal mail D-000001 --queue >/dev/null
+dw mail send --otlp "$OTLP" >/dev/null
+sink_stop
+kill "$RPID"
+RPID=""
+[ "$(grep -c . "$TMP/smtp.log")" = 1 ] || fail "the relay did not get the letter"
+R=$(spans "$TMP/mail.log" "[(s['kind'], A(s, 'dealwright.deal.id'), A(s, 'dealwright.mail.status'), s['status']['code'],
+    s['parentSpanId'] == next(p['spanId'] for p in S if p['name'] == 'lead.submit'), len({x['traceId'] for x in S}))
+    for s in S if s['name'] == 'smtp send']")
+[ "$R" = "[(3, 'D-000001', 'sent', 0, True, 1)]" ] || fail "the SMTP span: $R"
+for s in Hartmann jana.hartmann rheinwerk-logistik; do
+    grep -qF "$s" "$TMP/mail.log" && fail "the export holds '$s'"
+done
+pass "traces: mail send's SMTP message is a client span in its deal's trace, no address in it"
+
 # ---- a failed attempt is a span too: ERROR, its outcome and error name ------------------
 rm -rf "$WS"
 new_ws
