@@ -230,6 +230,38 @@ for s in Hartmann jana.hartmann rheinwerk-logistik; do
 done
 pass "traces: mail send's SMTP message is a client span in its deal's trace, no address in it"
 
+# ---- a model call: a client span under its step, its traceparent sent -------------------
+rm -rf "$WS"
+new_ws
+rm -f "$TMP/fake.port"
+python3 "$DW_SOURCE_ROOT/tests/models/fake_provider.py" --port-file "$TMP/fake.port" \
+    --log "$TMP/fake.log" 2>"$TMP/fake.err" &
+RPID=$!
+for _ in $(seq 100); do [ -s "$TMP/fake.port" ] && break; sleep 0.1; done
+[ -s "$TMP/fake.port" ] || fail "the fake provider did not start: $(cat "$TMP/fake.err")"
+printf 'providers:\n  - {id: local, api: openai, base_url: "http://127.0.0.1:%s/v1", model: qwen2.5-7b-instruct}\ntasks: {extraction: local, drafting: local, answers: local}\n' \
+    "$(cat "$TMP/fake.port")" >"$WS/models.yaml"
+sink_start "$TMP/model.log"
+head -n 1 "$WS/samples/leads.jsonl" | dw lead add - --otlp "$OTLP" >/dev/null
+dw run --otlp "$OTLP" >/dev/null
+sink_stop
+kill "$RPID"
+RPID=""
+[ -s "$TMP/fake.log" ] || fail "no model was asked"
+R=$(spans "$TMP/model.log" "sorted({(s['kind'], A(s, 'dealwright.model.provider'), A(s, 'gen_ai.request.model'),
+    next(p['name'][:5] for p in S if p['spanId'] == s['parentSpanId'] and p['traceId'] == s['traceId']))
+    for s in S if s['name'] == 'model call'})")
+[ "$R" = "[(3, 'local', 'qwen2.5-7b-instruct', 'step ')]" ] || fail "model call spans: $R"
+BAD=$(python3 -c "
+import json
+S = [json.loads(l) for l in open('$TMP/model.log')]
+ids = {(s['traceId'], s['spanId']) for s in S if s['name'] == 'model call'}
+H = [json.loads(l) for l in open('$TMP/fake.log')]
+print([h['traceparent'] for h in H if not h['traceparent'] or tuple(h['traceparent'].split('-')[1:3]) not in ids])")
+[ "$BAD" = "[]" ] || fail "the provider's requests without their span's traceparent: $BAD"
+grep -qF "Hartmann" "$TMP/model.log" && fail "the export holds a contact's name"
+pass "traces: a model call is a client span under its step; the provider gets its traceparent"
+
 # ---- a failed attempt is a span too: ERROR, its outcome and error name ------------------
 rm -rf "$WS"
 new_ws
