@@ -138,6 +138,11 @@ for _ in $(seq 100); do
 done
 [ "$SA" != new ] && [ "$SB" != new ] || fail "the worker did not step the deals ($SA, $SB)"
 sleep 1 # the sender's pass after the last step
+curl -sS "$U/metrics" >"$TMP/metrics"
+grep -q '^dealwright_trace_spans_total{result="exported"} [1-9]' "$TMP/metrics" ||
+    fail "/metrics lacks the exported spans: $(grep trace "$TMP/metrics")"
+grep -q '^dealwright_trace_spans_total{result="dropped"} 0$' "$TMP/metrics" ||
+    fail "/metrics: spans dropped: $(grep trace "$TMP/metrics")"
 kill -TERM "$PID"
 wait "$PID" || fail "the server exited $? on SIGTERM"
 PID=""
