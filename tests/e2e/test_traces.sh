@@ -141,6 +141,7 @@ sleep 1 # the sender's pass after the last step
 curl -sS "$U/metrics" >"$TMP/metrics"
 grep -q '^dealwright_trace_spans_total{result="exported"} [1-9]' "$TMP/metrics" ||
     fail "/metrics lacks the exported spans: $(grep trace "$TMP/metrics")"
+promtool check metrics <"$TMP/metrics" || fail "promtool check metrics failed"
 grep -q '^dealwright_trace_spans_total{result="dropped"} 0$' "$TMP/metrics" ||
     fail "/metrics: spans dropped: $(grep trace "$TMP/metrics")"
 kill -TERM "$PID"
