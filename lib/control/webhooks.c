@@ -406,6 +406,19 @@ static struct dw_span *delivery_span(struct dw_engine *e, const json_t *d) {
     return sp;
 }
 
+static void delivery_span_end(struct dw_span *sp, int attempts, const char *state, long status,
+                              bool no_answer) {
+    if (!sp)
+        return;
+    dw_span_int(sp, "dealwright.delivery.attempt", attempts);
+    dw_span_str(sp, "dealwright.delivery.status", state);
+    if (status > 0)
+        dw_span_int(sp, "http.response.status_code", status);
+    if (strcmp(state, "delivered") != 0)
+        dw_span_error(sp, no_answer ? "no answer" : "not 2xx");
+    dw_span_end(sp);
+}
+
 /* libcurl's global state, set up once before the first request of any thread. */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
@@ -470,15 +483,7 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
             .last_status = status > 0 ? (int)status : 0,
             .last_error = why,
         };
-        if (sp) {
-            dw_span_int(sp, "dealwright.delivery.attempt", attempts);
-            dw_span_str(sp, "dealwright.delivery.status", state);
-            if (status > 0)
-                dw_span_int(sp, "http.response.status_code", status);
-            if (strcmp(state, "delivered") != 0)
-                dw_span_error(sp, ok < 0 ? "no answer" : "not 2xx");
-            dw_span_end(sp);
-        }
+        delivery_span_end(sp, attempts, state, status, ok < 0);
         r = s->ops->delivery_update(s, &up, err);
         if (r < 0)
             break;
