@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import hashlib
 import sqlite3
 import subprocess
 import sys
@@ -260,6 +261,24 @@ class Campaign:
         self.follow_other = 0
 
 
+LEADS_SQL = ("SELECT external_id, count(*), min(deal_id) FROM leads "
+             "WHERE source IS NOT NULL GROUP BY source, external_id")
+
+
+def stored_leads(ws):
+    """[(external_id, count, deal_id)] of the workspace's store: its SQLite file, or with
+    DW_TEST_BACKEND=postgres the database tests/e2e/dw_pg.sh gave it."""
+    if os.environ.get("DW_TEST_BACKEND") == "postgres":
+        name = "ws_" + hashlib.md5(os.path.realpath(ws).encode()).hexdigest()[:20]
+        out = subprocess.run([os.environ["DW_PG_SH"], "psql", os.environ["DW_PG_DIR"], name,
+                              "-At", "-F", "\t", "-c", LEADS_SQL], check=True,
+                             capture_output=True, text=True).stdout
+        return [(e, int(n), int(d) if d else None)
+                for e, n, d in (l.split("\t") for l in out.splitlines() if l)]
+    db = sqlite3.connect(os.path.join(ws, ".dealwright", "state.db"))
+    return db.execute(LEADS_SQL).fetchall()
+
+
 def start(dw, ws, extra=()):
     out = tempfile.TemporaryFile()
     err = open(os.path.join(ws, "serve.err"), "ab")
@@ -328,9 +347,7 @@ def main():
                 c.problems.append("a client hung after round %d" % rnd)
         sys.stderr.write("\rround %d/%d acked %d" % (rnd + 1, a.rounds + 1, len(c.acked)))
     sys.stderr.write("\n")
-    db = sqlite3.connect(os.path.join(ws, ".dealwright", "state.db"))
-    rows = db.execute("SELECT external_id, count(*), min(deal_id) FROM leads "
-                      "WHERE source IS NOT NULL GROUP BY source, external_id").fetchall()
+    rows = stored_leads(ws)
     stored = {}
     doubled = 0
     for ext, n, deal in rows:

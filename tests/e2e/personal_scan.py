@@ -2,6 +2,8 @@
 """Search a whole dealwright store for the personal values of some deals.
 
 usage: personal_scan.py STATE.DB DEALS LEADS.jsonl...
+       personal_scan.py pg:DATABASE DEALS LEADS.jsonl...   (PostgreSQL: the database on the
+       test cluster of DW_PG_DIR, read with tests/pg.sh psql as DW_PG_SH names it)
 
 DEALS is a comma-separated list of deal ids (digits). The personal values are taken from
 the leads as they were sent (the LEADS files), not from the store: each contact's name,
@@ -12,10 +14,52 @@ table is searched, case-insensitively, for each value as written and as it appea
 escaped inside JSON. Prints one line per hit (value, table, column, rowid) and exits 1 when
 there is any; prints the counts and exits 0 otherwise.
 """
+import csv
+import io
 import json
+import os
 import re
 import sqlite3
+import subprocess
 import sys
+
+
+class Store:
+    """The rows of a SQLite file or of a PostgreSQL database, as tuples of text or None."""
+
+    def __init__(self, where):
+        self.pg = where[3:] if where.startswith("pg:") else None
+        self.con = None if self.pg else sqlite3.connect(where)
+
+    def psql(self, sql):
+        return subprocess.run([os.environ["DW_PG_SH"], "psql", os.environ["DW_PG_DIR"], self.pg,
+                               "-c", sql], check=True, capture_output=True).stdout.decode()
+
+    def query(self, sql):
+        if not self.pg:
+            return self.con.execute(sql).fetchall()
+        out = self.psql("COPY (%s) TO STDOUT WITH (FORMAT csv)" % sql)
+        return [tuple(r) for r in csv.reader(io.StringIO(out))]
+
+    def tables(self):
+        if not self.pg:
+            return [r[0] for r in self.con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                # the schema's own history holds no customer's data (a migration described as
+                # "the buyer's page links" is not the title "Buyer" of a contact)
+                " AND name <> 'schema_migrations'")]
+        return [r[0] for r in self.query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            " AND tablename <> 'schema_migrations'")]
+
+    def table(self, t):
+        """(columns, rows) of table t."""
+        if not self.pg:
+            cols = [r[1] for r in self.con.execute('PRAGMA table_info("%s")' % t)]
+            return cols, self.con.execute('SELECT * FROM "%s"' % t)
+        out = self.psql('COPY (SELECT * FROM "%s") TO STDOUT WITH (FORMAT csv, HEADER)' % t)
+        rows = list(csv.reader(io.StringIO(out)))
+        return rows[0], [[c if c != "" else None for c in r] for r in rows[1:]]
 
 
 def sentences(text):
@@ -66,8 +110,9 @@ def main():
                 if line.strip():
                     lead = json.loads(line)
                     leads[(lead.get("source"), str(lead.get("external_id")))] = lead
-    con = sqlite3.connect(db)
-    owner = {(s, str(x)): d for s, x, d in con.execute("SELECT source, external_id, deal_id FROM leads")}
+    store = Store(db)
+    owner = {(s, str(x)): int(d) if d not in (None, "") else None
+             for s, x, d in store.query("SELECT source, external_id, deal_id FROM leads")}
     purged, kept = set(), set()
     for key, lead in leads.items():
         target = purged if owner.get(key) in deals else kept
@@ -89,14 +134,10 @@ def main():
                     json.dumps(v)[1:-1].lower()}
     hits = 0
     cells = 0
-    tables = [r[0] for r in con.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        # the schema's own history holds no customer's data (a migration described as "the
-        # buyer's page links" is not the title "Buyer" of a contact)
-        " AND name <> 'schema_migrations'")]
+    tables = store.tables()
     for t in tables:
-        cols = [r[1] for r in con.execute('PRAGMA table_info("%s")' % t)]
-        for n, row in enumerate(con.execute('SELECT * FROM "%s"' % t), 1):
+        cols, rows = store.table(t)
+        for n, row in enumerate(rows, 1):
             for col, cell in zip(cols, row):
                 if cell is None:
                     continue

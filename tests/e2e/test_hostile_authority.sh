@@ -125,7 +125,7 @@ deal_of_stage() { # the Nth deal (1-based) in a stage
 }
 READ_DEAL=$(deal_of_stage proposal_ready 1)
 ACCEPT_FORBIDDEN=$(deal_of_stage proposal_ready 2)
-cp -a "$WS/.dealwright" "$TMP/s0"
+state_save "$TMP/s0"
 
 # ---- phase 1: every route with every token (and none) ----------------------------------
 start
@@ -230,8 +230,7 @@ round=1
 while :; do
     awk '{c[$1]++; if (c[$1] == r) print}' r="$round" "$TMP/allowed" >"$TMP/round"
     [ -s "$TMP/round" ] || break
-    rm -rf "$WS/.dealwright"
-    cp -a "$TMP/s0" "$WS/.dealwright"
+    state_restore "$TMP/s0"
     start
     while read -r a l; do
         req POST "/v1/approvals/$a/decision" "$(secret "$l")" '{"decision": "approve"}'
@@ -245,8 +244,7 @@ while :; do
     stop
     round=$((round + 1))
 done
-rm -rf "$WS/.dealwright"
-cp -a "$TMP/s0" "$WS/.dealwright"
+state_restore "$TMP/s0"
 [ "$MISMATCH" = 0 ] || fail "$MISMATCH of $CHECKS answers differ from the permissions written down"
 pass "authority matrix: $CHECKS answers as written down, $(wc -l <"$TMP/allowed") allowed decisions, $((round - 1)) rounds"
 

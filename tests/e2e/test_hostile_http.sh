@@ -286,10 +286,13 @@ curl -s -m 2 "http://127.0.0.1:$PORT/metrics" | grep -q '^dealwright_http_connec
 stop
 
 # ---- 4. rate buckets: token ids 1024 apart do not share one -----------------------------
-# backend-specific on purpose: a token row is planted in the SQLite file to make the id gap
+# backend-specific on purpose: a token row is planted in the database to make the id gap
+# (PostgreSQL: and the id sequence moved past it, as SQLite's next rowid is)
 A_ID=$(db "SELECT id FROM api_tokens WHERE prefix = '$(echo "$ADMIN" | cut -c5-12)'")
-db "INSERT INTO api_tokens (id, user, role, hash, prefix, created_at)
+db "INSERT INTO api_tokens (id, \"user\", role, hash, prefix, created_at)
     VALUES ($A_ID + 1023, 'nils', 'admin', 'placeholder', 'x', '2026-11-24T12:00:00Z')"
+[ "$DW_BACKEND" != postgres ] ||
+    db "SELECT setval(pg_get_serial_sequence('api_tokens', 'id'), $A_ID + 1023)" >/dev/null
 TOK_B=$(token nils admin)
 B_ID=$(db "SELECT max(id) FROM api_tokens")
 db "DELETE FROM api_tokens WHERE id = $A_ID + 1023"

@@ -10,6 +10,15 @@ PY=/usr/bin/python3
 FAKE="$DW_SOURCE_ROOT/tests/models/fake_provider.py"
 export DW_MODEL_KEY=sk-test-0123456789
 new_ws
+# journal SQL: the model-call journal itself (its own file beside the state on SQLite,
+# tables of the workspace's database on PostgreSQL)
+journal() {
+    if [ "$DW_BACKEND" = postgres ]; then
+        db "$@"
+    else
+        sqlite3 "$WS/.dealwright/state.db.calls" "$@"
+    fi
+}
 
 # ---- no models.yaml: nothing changes, model check says so --------------------------------
 expect_exit 2 dw model check
@@ -157,7 +166,7 @@ D2=$(lead_deal "$D2")
 "$DW" -w "$WS" model ask extract --task extraction --schema "$TMP/schema.json" --deal "$D2" \
     --vars "$TMP/v2.json" >"$TMP/fifo" 2>/dev/null &
 ASKER=$!
-journaled() { sqlite3 "$WS/.dealwright/state.db.calls" "SELECT count(*) FROM model_calls WHERE outcome = 'ok'" 2>/dev/null || echo 0; }
+journaled() { journal "SELECT count(*) FROM model_calls WHERE outcome = 'ok'" 2>/dev/null || echo 0; }
 for _ in $(seq 100); do [ "$(journaled)" = 2 ] && break; sleep 0.1; done
 [ "$(journaled)" = 2 ] || fail "the big answer was never journaled"
 sleep 0.3
@@ -290,8 +299,13 @@ echo "  personal-data items found in $total logged requests: $pii"
 [ "$pii" = 0 ] || fail "personal data reached the provider: $($PY -c '
 import json, sys
 print(sorted({p for l in open(sys.argv[1]) for p in json.loads(l)["pii"]}))' "$TMP/log")"
-! grep -q "$DW_MODEL_KEY" "$WS/.dealwright/state.db" "$WS/.dealwright/state.db.calls" ||
-    fail "the provider key was stored"
+if [ "$DW_BACKEND" = postgres ]; then
+    db .dump >"$TMP/dump.sql" || fail "could not dump the database"
+    ! grep -q "$DW_MODEL_KEY" "$TMP/dump.sql" || fail "the provider key was stored"
+else
+    ! grep -q "$DW_MODEL_KEY" "$WS/.dealwright/state.db" "$WS/.dealwright/state.db.calls" ||
+        fail "the provider key was stored"
+fi
 pass "$n leads through the trust path: 0 personal-data items in $total requests, the key stored nowhere"
 
 # ---- metrics: the server reads the journal every process wrote -------------------------------
@@ -302,7 +316,7 @@ start_server
 curl -s "$U/metrics" >"$TMP/metrics"
 kill "$PID"
 wait "$PID" || fail "the server exited $? on SIGTERM"
-ok=$(sqlite3 "$WS/.dealwright/state.db.calls" "SELECT count(*) FROM model_calls WHERE provider = 'local' AND task = 'extraction' AND outcome = 'ok'")
+ok=$(journal "SELECT count(*) FROM model_calls WHERE provider = 'local' AND task = 'extraction' AND outcome = 'ok'")
 grep -qx "dealwright_model_calls_total{provider=\"local\",model=\"qwen2.5-7b-instruct\",task=\"extraction\",outcome=\"ok\"} $ok" "$TMP/metrics" ||
     fail "no call count of $ok for local extraction ok: $(grep model_calls "$TMP/metrics")"
 grep -q '^dealwright_model_fallbacks_total{provider="claude",model="claude-sonnet",task="drafting",outcome="unavailable"} 1$' "$TMP/metrics" ||

@@ -72,8 +72,11 @@ dw webhook deliver >/dev/null 2>&1 || true
 [ "$(dw webhook deliveries --limit 1000 --json | json_get 'len(d)')" -gt 100 ] || fail "the webhook outbox is empty"
 ids=$(echo "$OUT" | json_get '",".join(str(int(x["deal"][2:])) for x in d["deals"])')
 echo "$ids" | grep -q . || fail "nothing purged"
-# backend-specific on purpose: what is at rest, every table and text column of the file
-python3 "$(dirname "$0")/personal_scan.py" "$WS/.dealwright/state.db" "$ids" \
+# backend-specific on purpose: what is at rest, every table and text column of the file (or
+# of the PostgreSQL database)
+at_rest="$WS/.dealwright/state.db"
+[ "$DW_BACKEND" != postgres ] || at_rest="pg:$(ws_db)"
+python3 "$(dirname "$0")/personal_scan.py" "$at_rest" "$ids" \
     "$WS/samples/leads.jsonl" "$TMP/private.jsonl" "$TMP/quoted.jsonl" >"$TMP/scan" || fail "personal data left after the purge:
 $(cat "$TMP/scan")"
 purged() { echo ",$ids," | grep -q ",$(lead_deal "$1" | sed 's/^D-0*//'),"; }

@@ -37,7 +37,7 @@ echo "$OUT" | grep -q "model v1 unchanged" || fail "retraining the same data: $O
 pass "model v1 $hash1; retraining the same data changes nothing"
 
 # qualification uses the model and names its top features
-rm -f "$WS/.dealwright/state.db"*
+state_reset
 dw score train --csv "$H" --target outcome --positive won >/dev/null
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
 dw run >/dev/null

@@ -6,7 +6,12 @@
  * a second backend runs the same suite with its own URL (tests/meson.build). Only the
  * interface is used, except in the checks marked "SQLite only", which see what the
  * interface hides (file modes, the migrations table, tampering with the audit log, the
- * WAL) with the plain sqlite3 API and run when the backend under test is SQLite. */
+ * WAL) with the plain sqlite3 API and run when the backend under test is SQLite, and those
+ * marked "PostgreSQL only", which do the same with libpq.
+ *
+ * PostgreSQL: the template is a postgres:// URL whose database is "{db}", replaced by a fresh
+ * database per test, created on the server's "postgres" database before the test and
+ * dropped after (tests/with_pg.sh gives the server). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,18 +27,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
 
 /* The backend under test (main). */
 static const char *url_template = "sqlite:{dir}/a/b/state.db";
-static bool is_sqlite;
+static bool is_sqlite, is_postgres;
+static int db_counter;
 
 #define T0 ((dw_time_t)1795000000) /* 2026-11-18 */
 
 struct fx {
     char dir[64];
+    char db[64]; /* PostgreSQL: the test's database, "" when none */
     char url[512];
     char path[512]; /* SQLite: the database file */
     struct dw_store *s;
@@ -46,6 +54,54 @@ static void expand(const char *template, const char *dir, char *out, size_t size
         snprintf(out, size, "%.*s%s%s", (int)(at - template), template, dir, at + 5);
     else
         snprintf(out, size, "%s", template);
+}
+
+/* PostgreSQL only: in place, {db} replaced by db */
+static void expand_db(char *url, size_t size, const char *db) {
+    char tmp[512];
+    const char *at = strstr(url, "{db}");
+    if (!at)
+        return;
+    snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(at - url), url, db, at + 4);
+    snprintf(url, size, "%s", tmp);
+}
+
+/* PostgreSQL only: plain libpq access to url. */
+static PGconn *pg_raw(const char *url) {
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connecting to %s: %s", url, PQerrorMessage(c));
+    return c;
+}
+
+/* The statement's status: PGRES_COMMAND_OK, PGRES_TUPLES_OK or the failure. */
+static ExecStatusType pg_exec(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    return st;
+}
+
+static int64_t pg_int(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+/* CREATE or DROP the test's database, on the server's "postgres" database. */
+static void pg_admin(bool create, const char *db) {
+    char url[512], sql[128];
+    snprintf(url, sizeof url, "%s", url_template);
+    expand_db(url, sizeof url, "postgres");
+    PGconn *c = pg_raw(url);
+    snprintf(sql, sizeof sql,
+             create ? "CREATE DATABASE %s" : "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+    if (pg_exec(c, sql) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQfinish(c);
 }
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -61,6 +117,11 @@ static int setup(void **state) {
     assert_non_null(mkdtemp(f->dir));
     /* SQLite: a nested, not yet existing directory: open must create it. */
     expand(url_template, f->dir, f->url, sizeof f->url);
+    if (strstr(f->url, "{db}")) {
+        snprintf(f->db, sizeof f->db, "dw_store_%d_%d", (int)getpid(), ++db_counter);
+        pg_admin(true, f->db);
+        expand_db(f->url, sizeof f->url, f->db);
+    }
     struct dw_store_url u;
     if (dw_store_url_parse(f->url, &u, &err) < 0)
         fail_msg("%s: %s", f->url, err.msg);
@@ -76,6 +137,8 @@ static int teardown(void **state) {
     struct fx *f = *state;
     dw_store_close(f->s);
     nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (*f->db)
+        pg_admin(false, f->db);
     free(f);
     return 0;
 }
@@ -172,6 +235,42 @@ static void test_open_and_migrations(void **state) {
     assert_null(s2);
     assert_non_null(strstr(err.msg, "999"));
     assert_non_null(strstr(err.msg, "newer"));
+}
+
+/* PostgreSQL only: the migrations table, and a database from the future refused. */
+static void test_pg_migrations(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+
+    /* Reopening applies nothing twice. */
+    dw_store_close(f->s);
+    f->s = NULL;
+    ok(dw_store_open(f->url, NULL, &f->s, &err), &err);
+    PGconn *c = pg_raw(f->url);
+    int64_t n = pg_int(c, "SELECT COUNT(*) FROM schema_migrations");
+    assert_true(n >= 1);
+    assert_int_equal(pg_int(c, "SELECT COUNT(DISTINCT version) FROM schema_migrations"), n);
+    assert_int_equal(pg_int(c, "SELECT MIN(version) FROM schema_migrations"), 1);
+    assert_int_equal(pg_int(c, "SELECT MAX(version) FROM schema_migrations"), n);
+    /* money is bigint minor units, never a float or numeric */
+    assert_int_equal(pg_int(c, "SELECT COUNT(*) FROM information_schema.columns WHERE "
+                               "table_schema = 'public' AND data_type IN ('real', 'double "
+                               "precision', 'numeric', 'money')"),
+                     0);
+
+    /* A database from the future is refused with a clear message, and left alone. */
+    assert_int_equal(pg_exec(c, "INSERT INTO schema_migrations VALUES (999, 'future', "
+                                "'2030-01-01T00:00:00Z')"),
+                     PGRES_COMMAND_OK);
+    dw_store_close(f->s);
+    f->s = NULL;
+    struct dw_store *s2 = NULL;
+    assert_int_equal(dw_store_open(f->url, NULL, &s2, &err), -DW_ESTORE);
+    assert_null(s2);
+    assert_non_null(strstr(err.msg, "999"));
+    assert_non_null(strstr(err.msg, "newer"));
+    assert_int_equal(pg_int(c, "SELECT MAX(version) FROM schema_migrations"), 999);
+    PQfinish(c);
 }
 
 static void test_stage_names(void **state) {
@@ -443,6 +542,119 @@ static void test_accounts_contacts(void **state) {
     assert_true(json_is_null(json_object_get(json_array_get(got, 0), "total")));
     json_decref(got);
     json_decref(c);
+}
+
+/* The privacy purge of a lead and a contact: the columns that follow raw read back as the
+ * redacted raw has them (objects as objects with their keys in order, strings as strings,
+ * absent or null keys as null), the address no longer joins deals, and the contact keeps
+ * only its account. */
+static void test_lead_redact(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), lid = 0, found = 0, cid = 0, cid2 = 0, acc = 0;
+    json_t *l = lead("email", "m-7", "Eve@Buyer.example"), *got = NULL;
+    json_object_set_new(
+        l, "transcript",
+        json_pack("[{s:s,s:s}]", "role", "customer", "text", "Call me on +44 20 7946 0000"));
+    ok(s->ops->lead_insert(s, l, d, &lid, &err), &err);
+    json_t *intake =
+        json_pack("{s:{s:s,s:s}}", "contact", "name", "Eve", "email", "eve@buyer.example");
+    ok(s->ops->lead_set_intake(s, lid, intake, &err), &err);
+    ok(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err), &err);
+    assert_int_equal(found, d);
+
+    /* the caller's redacted copies: keys not in alphabetical order on purpose */
+    json_t *raw = json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:[{s:s,s:s}]}", "source", "email",
+                            "external_id", "m-7", "contact", "name", "[name]", "email", "[email]",
+                            "subject", "Need 40 seats", "message", "[redacted]", "transcript",
+                            "role", "customer", "text", "[redacted]");
+    json_t *rintake = json_pack("{s:{s:s}}", "contact", "name", "[name]");
+    ok(s->ops->lead_redact(s, lid, raw, rintake, &err), &err);
+    ok(s->ops->lead_get(s, lid, &got, &err), &err);
+    assert_true(json_equal(json_object_get(got, "raw"), raw));
+    assert_true(json_equal(json_object_get(got, "intake"), rintake));
+    char *contact = json_dumps(json_object_get(got, "contact"), JSON_COMPACT);
+    assert_string_equal(contact, "{\"name\":\"[name]\",\"email\":\"[email]\"}");
+    free(contact);
+    assert_string_equal(dw_json_str(got, "subject"), "Need 40 seats");
+    assert_string_equal(dw_json_str(got, "message"), "[redacted]");
+    assert_true(json_equal(json_object_get(got, "transcript"), json_object_get(raw, "transcript")));
+    assert_true(json_is_null(json_object_get(got, "contact_email")));
+    json_decref(got);
+    assert_int_equal(s->ops->deal_find_open_by_email(s, "eve@buyer.example", 0, &found, &err),
+                     -DW_ENOENT);
+
+    /* what the redacted raw lacks or holds as null is null */
+    json_t *bare = json_pack("{s:s,s:s,s:n}", "source", "email", "external_id", "m-7", "contact");
+    ok(s->ops->lead_redact(s, lid, bare, NULL, &err), &err);
+    const json_t *peeked = NULL; /* leads_peek: the same objects as leads_for_deal */
+    ok(s->ops->leads_peek(s, d, &peeked, &err), &err);
+    assert_int_equal(json_array_size(peeked), 1);
+    const json_t *pl = json_array_get(peeked, 0);
+    assert_true(json_equal(json_object_get(pl, "raw"), bare));
+    const char *nulls[] = {"contact",    "subject", "message",
+                           "transcript", "intake",  "contact_email"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(nulls); i++)
+        if (!json_is_null(json_object_get(pl, nulls[i])))
+            fail_msg("%s is not null after the purge", nulls[i]);
+    json_decref((json_t *)peeked);
+
+    assert_int_equal(s->ops->lead_redact(s, 9999, bare, NULL, &err), -DW_ENOENT);
+    json_t *notobj = json_string("x");
+    assert_int_equal(s->ops->lead_redact(s, lid, notobj, NULL, &err), -DW_EINVAL);
+    json_decref(notobj);
+
+    /* the contact: name, e-mail, phone and title go, its account and creation stay */
+    ok(s->ops->account_insert(s, "Buyer Ltd", "buyer.example", "GB", &acc, &err), &err);
+    json_t *c = json_pack("{s:s,s:s,s:s,s:s}", "name", "Eve", "email", "Eve@Buyer.example", "phone",
+                          "+44 20 7946 0000", "title", "CFO");
+    ok(s->ops->contact_upsert(s, acc, c, &cid, &err), &err);
+    ok(s->ops->contact_redact(s, cid, T0 + 9, &err), &err);
+    ok(s->ops->contact_get(s, cid, &got, &err), &err);
+    const char *gone[] = {"name", "email", "phone", "title"};
+    for (size_t i = 0; i < DW_ARRAY_SIZE(gone); i++)
+        if (!json_is_null(json_object_get(got, gone[i])))
+            fail_msg("contact %s is not null after the purge", gone[i]);
+    assert_int_equal(dw_json_int(got, "account_id", 0), acc);
+    assert_string_equal(dw_json_str(got, "updated_at"), "2026-11-18T11:06:49Z");
+    json_decref(got);
+    /* the address comes back as a new contact, not the purged one */
+    ok(s->ops->contact_upsert(s, acc, c, &cid2, &err), &err);
+    assert_true(cid2 != cid);
+    assert_int_equal(s->ops->contact_redact(s, 9999, T0, &err), -DW_ENOENT);
+
+    json_decref(c);
+    json_decref(bare);
+    json_decref(raw);
+    json_decref(rintake);
+    json_decref(intake);
+    json_decref(l);
+}
+
+/* An account's name matches as SQLite's COLLATE NOCASE does: ASCII letters fold, others
+ * do not; the oldest of two same-named accounts is the one found. */
+static void test_account_names(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t a1 = 0, a2 = 0, a3 = 0;
+    json_t *got = NULL;
+    ok(s->ops->account_insert(s, "Acme GmbH", NULL, "DE", &a1, &err), &err);
+    ok(s->ops->account_insert(s, "ACME GMBH", NULL, "AT", &a2, &err), &err);
+    ok(s->ops->account_insert(s, "Ärger AG", NULL, "CH", &a3, &err), &err);
+    ok(s->ops->account_find(s, NULL, "acme gmbh", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
+    ok(s->ops->account_find(s, NULL, "ÄRGER ag", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a3);
+    json_decref(got);
+    assert_int_equal(s->ops->account_find(s, NULL, "ärger ag", &got, &err), -DW_ENOENT);
+    assert_int_equal(s->ops->account_find(s, NULL, "acme", &got, &err), -DW_ENOENT);
+    /* a domain given but unknown falls back to the name */
+    ok(s->ops->account_find(s, "acme.example", "Acme GmbH", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), a1);
+    json_decref(got);
 }
 
 /* ---- deals ------------------------------------------------------------------------- */
@@ -860,6 +1072,31 @@ static void test_order_unique(void **state) {
 
 /* ---- audit chain ------------------------------------------------------------------- */
 
+/* PostgreSQL only: the log and the events refuse edits at the SQL level (triggers), and an
+ * edit made with the triggers switched off is found by audit_verify. */
+static void pg_audit_tamper(struct fx *f) {
+    struct dw_error err = {0};
+    int64_t count = 0, bad = 0;
+    PGconn *c = pg_raw(f->url);
+    assert_int_equal(pg_exec(c, "UPDATE audit SET actor = 'x' WHERE seq = 3"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "DELETE FROM audit WHERE seq = 3"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "TRUNCATE audit"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "DELETE FROM events"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "UPDATE events SET type = 'x'"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "TRUNCATE events"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_int(c, "SELECT COUNT(*) FROM events"), 1);
+    assert_int_equal(pg_int(c, "SELECT COUNT(*) FROM audit"), 1000);
+
+    /* Someone with the database's owner role switches the triggers off and edits a record. */
+    assert_int_equal(pg_exec(c, "ALTER TABLE audit DISABLE TRIGGER USER"), PGRES_COMMAND_OK);
+    assert_int_equal(pg_exec(c, "UPDATE audit SET data = '{\"i\":1}' WHERE seq = 437"),
+                     PGRES_COMMAND_OK);
+    PQfinish(c);
+    assert_int_equal(f->s->ops->audit_verify(f->s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 437);
+    assert_non_null(strstr(err.msg, "437"));
+}
+
 static void test_audit_chain(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -896,6 +1133,8 @@ static void test_audit_chain(void **state) {
     assert_int_equal(strlen(dw_json_str(first, "hash")), 64);
     json_decref(rows);
 
+    if (is_postgres)
+        pg_audit_tamper(f);
     if (!is_sqlite)
         return;
     /* SQLite only: the log refuses edits at the SQL level. */
@@ -929,6 +1168,15 @@ static void test_audit_relink_detected(void **state) {
     ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
     assert_int_equal(count, 10);
 
+    /* PostgreSQL only: the same with libpq. */
+    if (is_postgres) {
+        PGconn *c = pg_raw(f->url);
+        assert_int_equal(pg_exec(c, "ALTER TABLE audit DISABLE TRIGGER USER"), PGRES_COMMAND_OK);
+        assert_int_equal(pg_exec(c, "DELETE FROM audit WHERE seq = 6"), PGRES_COMMAND_OK);
+        PQfinish(c);
+        assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+        assert_int_equal(bad, 7);
+    }
     /* SQLite only: deleting a record breaks the sequence at the next one. */
     if (is_sqlite) {
         sqlite3 *db = raw_open(f);
@@ -1494,6 +1742,427 @@ static void test_slot_holds(void **state) {
     expect_held(s, c, T0, "[{\"start\":5400,\"user\":\"tom\"}]");
 }
 
+/* ---- the mail outbox, demo bookings, scoring models, the model-call journal ------------ */
+
+static void test_mail_outbox(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    int64_t deal = new_deal(s), id = 0, id2 = 0;
+    bool yes = false;
+    struct dw_mail_rec m = {deal,
+                            "proposal",
+                            "<p1.D-1@vendor.example>",
+                            "sales@vendor.example",
+                            "ada@acme.example",
+                            "Subject: Your proposal\r\n\r\nHello Ada,\r\nattached.\r\n"};
+    ok(s->ops->mail_insert(s, &m, T0, &id, &yes, &err), &err);
+    assert_true(yes && id > 0);
+    /* composed once: the same Message-ID again changes nothing and names the row */
+    ok(s->ops->mail_insert(s, &m, T0 + 5, &id2, &yes, &err), &err);
+    assert_false(yes);
+    assert_int_equal(id2, id);
+    ok(s->ops->mail_due(s, T0 - 1, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    ok(s->ops->mail_due(s, T0, 10, &rows, &err), &err);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "[{\"attempts\":0,\"deal_id\":%lld,\"id\":%lld,\"kind\":\"proposal\","
+             "\"message\":\"Subject: Your proposal\\r\\n\\r\\nHello Ada,\\r\\nattached.\\r\\n\","
+             "\"message_id\":\"<p1.D-1@vendor.example>\",\"recipient\":\"ada@acme.example\","
+             "\"sender\":\"sales@vendor.example\"}]",
+             (long long)deal, (long long)id);
+    expect_rows(0, &err, rows, want);
+    /* two senders claim it: only the first gets it */
+    ok(s->ops->mail_claim(s, id, 0, T0 + 300, &yes, &err), &err);
+    assert_true(yes);
+    ok(s->ops->mail_claim(s, id, 0, T0 + 300, &yes, &err), &err);
+    assert_false(yes);
+    /* a claim that lapses (its sender died) is due again */
+    ok(s->ops->mail_due(s, T0 + 299, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    ok(s->ops->mail_due(s, T0 + 300, 10, &rows, &err), &err);
+    assert_int_equal(dw_json_int(only(rows), "attempts", -1), 1);
+    json_decref(rows);
+    ok(s->ops->mail_claim(s, id, 1, T0 + 900, &yes, &err), &err);
+    assert_true(yes);
+    /* the first sender, whose claim was taken over, cannot write its outcome */
+    ok(s->ops->mail_update(s, id, 1, "sent", 0, NULL, T0 + 301, &yes, &err), &err);
+    assert_false(yes);
+    ok(s->ops->mail_update(s, id, 2, "sent", 0, NULL, T0 + 301, &yes, &err), &err);
+    assert_true(yes);
+    ok(s->ops->mail_list(s, "sent", &rows, &err), &err);
+    snprintf(want, sizeof want,
+             "[{\"attempts\":2,\"created_at\":\"2026-11-18T11:06:40Z\",\"deal_id\":%lld,"
+             "\"id\":%lld,\"kind\":\"proposal\",\"last_error\":null,"
+             "\"message_id\":\"<p1.D-1@vendor.example>\",\"next_at\":0,"
+             "\"sent_at\":\"2026-11-18T11:11:41Z\",\"status\":\"sent\","
+             "\"to\":\"ada@acme.example\"}]",
+             (long long)deal, (long long)id);
+    expect_rows(0, &err, rows, want);
+    /* the privacy purge: both messages lose their text and address; the one not yet sent
+     * is dead, never to be sent */
+    struct dw_mail_rec m2 = {deal,
+                             "follow_up",
+                             "<f1.D-1@vendor.example>",
+                             "sales@vendor.example",
+                             "ada@acme.example",
+                             "Subject: Any news?\r\n"};
+    ok(s->ops->mail_insert(s, &m2, T0 + 400, &id2, &yes, &err), &err);
+    assert_true(yes && id2 > id);
+    ok(s->ops->mail_redact(s, deal, "[redacted]", &err), &err);
+    ok(s->ops->mail_list(s, NULL, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 2);
+    json_t *a = json_array_get(rows, 0), *b = json_array_get(rows, 1);
+    assert_string_equal(dw_json_str(a, "status"), "sent");
+    assert_string_equal(dw_json_str(a, "to"), "[redacted]");
+    assert_true(json_is_null(json_object_get(a, "last_error")));
+    assert_string_equal(dw_json_str(b, "status"), "dead");
+    assert_string_equal(dw_json_str(b, "to"), "[redacted]");
+    assert_string_equal(dw_json_str(b, "last_error"),
+                        "redacted by the privacy purge before it was sent");
+    assert_null(json_object_get(b, "message"));
+    json_decref(rows);
+    ok(s->ops->mail_due(s, T0 + 100000, 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+}
+
+static json_t *booking(const char *user, dw_time_t start, const char *status, int number,
+                       int sequence) {
+    json_t *b = json_pack("{s:s,s:I,s:i,s:s,s:i,s:i,s:s,s:I}", "user", user, "start",
+                          (json_int_t)start, "minutes", 45, "status", status, "number", number,
+                          "sequence", sequence, "booked_by", "maria", "updated_at", (json_int_t)T0);
+    assert_non_null(b);
+    return b;
+}
+
+static void test_bookings(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *got = NULL, *b;
+    int64_t a = new_deal(s), d2 = new_deal(s), c = new_deal(s);
+    assert_int_equal(s->ops->booking_get(s, a, &got, &err), -DW_ENOENT);
+    b = booking("petra", T0 + 7200, "booked", 1, 0);
+    ok(s->ops->booking_put(s, a, b, &err), &err);
+    json_decref(b);
+    ok(s->ops->booking_get(s, a, &got, &err), &err);
+    char *text = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS), want[400];
+    snprintf(want, sizeof want,
+             "{\"booked_by\":\"maria\",\"deal_id\":%lld,\"minutes\":45,\"number\":1,"
+             "\"sequence\":0,\"start\":%lld,\"status\":\"booked\",\"updated_at\":%lld,"
+             "\"user\":\"petra\"}",
+             (long long)a, (long long)(T0 + 7200), (long long)T0);
+    assert_string_equal(text, want);
+    free(text);
+    json_decref(got);
+    /* another deal cannot book the same engineer's start; the refusal leaves the caller's
+     * transaction going, with what it wrote before */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->slot_hold(s, c, "tom", T0 + 3600, T0 + 3600, &err), &err);
+    b = booking("petra", T0 + 7200, "booked", 1, 0);
+    assert_int_equal(s->ops->booking_put(s, d2, b, &err), -DW_EEXIST);
+    json_decref(b);
+    ok(s->ops->slot_hold(s, c, "tom", T0 + 5400, T0 + 5400, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    assert_int_equal(s->ops->booking_get(s, d2, &got, &err), -DW_ENOENT);
+    expect_held(s, d2, T0,
+                "[{\"start\":3600,\"user\":\"tom\"},{\"start\":5400,\"user\":\"tom\"},"
+                "{\"start\":7200,\"user\":\"petra\"}]");
+    /* a booked demo holds the hour whatever its deal's stage */
+    struct dw_deal_rec rec;
+    ok(s->ops->deal_get(s, a, &rec, &err), &err);
+    rec.stage = DW_STAGE_ORDERED;
+    ok(s->ops->deal_update(s, &rec, &err), &err);
+    expect_held(s, c, T0, "[{\"start\":7200,\"user\":\"petra\"}]");
+    expect_held(s, a, T0, "[{\"start\":3600,\"user\":\"tom\"},{\"start\":5400,\"user\":\"tom\"}]");
+    /* cancelled, the start is free for another deal */
+    b = booking("petra", T0 + 7200, "cancelled", 1, 1);
+    ok(s->ops->booking_put(s, a, b, &err), &err);
+    json_decref(b);
+    b = booking("petra", T0 + 7200, "booked", 1, 0);
+    ok(s->ops->booking_put(s, d2, b, &err), &err);
+    json_decref(b);
+    ok(s->ops->booking_get(s, a, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "status"), "cancelled");
+    assert_int_equal(dw_json_int(got, "sequence", -1), 1);
+    json_decref(got);
+    expect_held(s, a, T0,
+                "[{\"start\":3600,\"user\":\"tom\"},{\"start\":5400,\"user\":\"tom\"},"
+                "{\"start\":7200,\"user\":\"petra\"}]");
+}
+
+/* Another worker's scheduling step (its own store, as in another process): begin, the slots
+ * other deals hold, commit. */
+struct sched {
+    struct dw_store *s;
+    int64_t deal;
+    json_t *held;
+    int r;
+    struct dw_error err;
+};
+
+static void *other_scheduler(void *ud) {
+    struct sched *w = ud;
+    if ((w->r = w->s->ops->begin(w->s, &w->err)) < 0)
+        return NULL;
+    w->r = w->s->ops->slots_held(w->s, w->deal, T0, &w->held, &w->err);
+    if (w->r == 0)
+        w->r = w->s->ops->commit(w->s, &w->err);
+    else
+        w->s->ops->rollback(w->s);
+    return NULL;
+}
+
+static void test_slots_two_workers(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *held = NULL;
+    int64_t a = new_deal(s), b = new_deal(s);
+    struct sched w = {.deal = b};
+    ok(dw_store_open(f->url, NULL, &w.s, &err), &err);
+    /* worker one finds petra's 10:00 free and holds it for deal a ... */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->slots_held(s, a, T0, &held, &err), &err);
+    assert_int_equal(json_array_size(held), 0);
+    json_decref(held);
+    ok(s->ops->slot_hold(s, a, "petra", T0 + 3600, T0 + 3600, &err), &err);
+    /* ... while worker two asks for deal b: it must see that hold, so it waits for it */
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, other_scheduler, &w), 0);
+    usleep(300 * 1000);
+    ok(s->ops->commit(s, &err), &err);
+    pthread_join(th, NULL);
+    expect_rows(w.r, &w.err, w.held, "[{\"start\":1795003600,\"user\":\"petra\"}]");
+    dw_store_close(w.s);
+}
+
+static void test_score_models(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    /* the bytes as trained, a NUL among them */
+    static const char one[] = "{\"learner\":{\"trees\":1}}\0after the NUL",
+                      two[] = "{\"learner\":{\"trees\":2}}";
+    json_t *meta = NULL;
+    char *blob = NULL;
+    size_t len = 0;
+    int64_t v = 0;
+    bool created = false;
+    assert_int_equal(s->ops->model_get(s, 0, &meta, &blob, &len, &err), -DW_ENOENT);
+    json_t *m1 = json_pack("{s:s,s:i}", "hash", "h1", "rows", 40),
+           *m2 = json_pack("{s:s,s:i}", "hash", "h2", "rows", 41);
+    ok(s->ops->model_insert(s, m1, one, sizeof one - 1, T0, &v, &created, &err), &err);
+    assert_true(created);
+    assert_int_equal(v, 1);
+    /* the same training again stores nothing */
+    ok(s->ops->model_insert(s, m1, two, sizeof two - 1, T0 + 30, &v, &created, &err), &err);
+    assert_false(created);
+    assert_int_equal(v, 1);
+    ok(s->ops->model_insert(s, m2, two, sizeof two - 1, T0 + 60, &v, &created, &err), &err);
+    assert_true(created);
+    assert_int_equal(v, 2);
+    json_decref(m1);
+    json_decref(m2);
+    ok(s->ops->model_get(s, 0, &meta, &blob, &len, &err), &err);
+    expect_rows(0, &err, meta,
+                "{\"created_at\":\"2026-11-18T11:07:40Z\",\"hash\":\"h2\",\"rows\":41,"
+                "\"version\":2}");
+    assert_int_equal(len, sizeof two - 1);
+    assert_string_equal(blob, two);
+    free(blob);
+    ok(s->ops->model_get(s, 1, NULL, &blob, &len, &err), &err);
+    assert_int_equal(len, sizeof one - 1);
+    assert_memory_equal(blob, one, sizeof one - 1);
+    assert_int_equal(blob[len], '\0');
+    free(blob);
+    assert_int_equal(s->ops->model_get(s, 3, &meta, NULL, NULL, &err), -DW_ENOENT);
+}
+
+static json_t *mcall(const char *key, int64_t deal, const char *outcome, int tokens_in,
+                     int latency_ms, bool fallback, int64_t wall_ms) {
+    json_t *e =
+        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:{s:i},s:s,s:i,s:i,s:i,s:i,"
+                  "s:[s],s:b,s:I}",
+                  "key", key, "deal_id", (json_int_t)deal, "agent", "requirements", "task",
+                  "extraction", "prompt", "extract", "provider", "local", "model", "q", "request",
+                  "user", "[NAME_1] needs 12 seats", "response", "quantity", 12, "outcome", outcome,
+                  "tokens_in", tokens_in, "tokens_out", 10, "latency_ms", latency_ms, "attempts", 1,
+                  "flags", "masked", "fallback", fallback, "wall_ms", (json_int_t)wall_ms);
+    assert_non_null(e);
+    return e;
+}
+
+static void test_model_journal(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    json_t *got = NULL, *e;
+    int64_t deal = new_deal(s), other = new_deal(s), id = 0, n = 0;
+    /* durable on its own: an entry made inside a transaction that rolls back stays, and
+     * another process finds it while this one's transaction is still open */
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    e = mcall("k1", deal, "ok", 100, 80, false, 1795000000123);
+    ok(s->ops->mcall_append(s, e, T0, &id, &err), &err);
+    json_decref(e);
+    assert_true(id > 0);
+    ok(s2->ops->mcall_find(s2, "k1", &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "id", 0), id);
+    json_decref(got);
+    ok(s->ops->mcall_verdict(s, id, "partial", NULL, T0 + 1, &err), &err);
+    s->ops->rollback(s);
+    ok(s->ops->mcall_find(s, "k1", &got, &err), &err);
+    char want[1400];
+    snprintf(want, sizeof want,
+             "{\"agent\":\"requirements\",\"at\":\"2026-11-18T11:06:40Z\",\"attempts\":1,"
+             "\"deal_id\":%lld,\"fallback\":false,\"flags\":[\"masked\"],\"id\":%lld,"
+             "\"key\":\"k1\",\"latency_ms\":80,\"model\":\"q\",\"outcome\":\"ok\","
+             "\"prompt\":\"extract\",\"provider\":\"local\",\"request\":{\"user\":\"[NAME_1] "
+             "needs 12 seats\"},\"response\":{\"quantity\":12},\"task\":\"extraction\","
+             "\"template_hash\":null,\"tokens_in\":100,\"tokens_out\":10,\"why\":null}",
+             (long long)deal, (long long)id);
+    expect_rows(0, &err, got, want);
+    /* a failure and a budget skip are journaled, never replayed */
+    e = mcall("k2", deal, "failed", 0, 3000, true, 1795000000456);
+    ok(s->ops->mcall_append(s, e, T0 + 100, NULL, &err), &err);
+    json_decref(e);
+    e = mcall("k3", other, "budget", 0, 0, true, 1795000000789);
+    ok(s->ops->mcall_append(s, e, T0 + 86400, NULL, &err), &err);
+    json_decref(e);
+    assert_int_equal(s->ops->mcall_find(s, "k2", &got, &err), -DW_ENOENT);
+    /* the same verdict again (a step re-run on the replayed answer) is kept once */
+    json_t *why = json_pack("[{s:s}]", "field", "country");
+    ok(s->ops->mcall_verdict(s, id, "partial", why, T0 + 200, &err), &err);
+    ok(s->ops->mcall_verdict(s, id, "partial", why, T0 + 300, &err), &err);
+    ok(s->ops->mcall_verdict(s, id, "partial", NULL, T0 + 300, &err), &err);
+    json_decref(why);
+    assert_int_equal(s->ops->mcall_verdict(s, id + 100, "accepted", NULL, T0, &err), -DW_ENOENT);
+    ok(s2->ops->mcalls_for_deal(s2, deal, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 2);
+    expect_rows(0, &err, json_incref(json_object_get(json_array_get(got, 0), "verdicts")),
+                "[{\"at\":\"2026-11-18T11:06:41Z\",\"detail\":null,\"verdict\":\"partial\"},"
+                "{\"at\":\"2026-11-18T11:10:00Z\",\"detail\":[{\"field\":\"country\"}],"
+                "\"verdict\":\"partial\"}]");
+    expect_rows(0, &err, json_incref(json_object_get(json_array_get(got, 1), "verdicts")), "[]");
+    json_decref(got);
+    /* tokens by deal and since a time; the breaker's view (skips say nothing of health) */
+    ok(s->ops->mcall_tokens(s, deal, 0, &n, &err), &err);
+    assert_int_equal(n, 100 + 10 + 0 + 10);
+    ok(s->ops->mcall_tokens(s, 0, T0 + 100, &n, &err), &err);
+    assert_int_equal(n, 10 + 10);
+    ok(s->ops->mcall_recent(s, "local", 5, &got, &err), &err);
+    expect_rows(0, &err, got,
+                "[{\"outcome\":\"failed\",\"wall_ms\":1795000000456},"
+                "{\"outcome\":\"ok\",\"wall_ms\":1795000000123}]");
+    ok(s->ops->mcall_stats(s, &got, &err), &err);
+    expect_rows(0, &err, got,
+                "[{\"calls\":1,\"fallbacks\":1,\"latency_ms_sum\":0,\"le_100\":1,\"le_1000\":1,"
+                "\"le_10000\":1,\"le_250\":1,\"le_2500\":1,\"le_30000\":1,\"le_500\":1,"
+                "\"le_5000\":1,\"model\":\"q\",\"outcome\":\"budget\",\"provider\":\"local\","
+                "\"task\":\"extraction\",\"tokens_in\":0,\"tokens_out\":10},"
+                "{\"calls\":1,\"fallbacks\":1,\"latency_ms_sum\":3000,\"le_100\":0,"
+                "\"le_1000\":0,\"le_10000\":1,\"le_250\":0,\"le_2500\":0,\"le_30000\":1,"
+                "\"le_500\":0,\"le_5000\":1,\"model\":\"q\",\"outcome\":\"failed\","
+                "\"provider\":\"local\",\"task\":\"extraction\",\"tokens_in\":0,"
+                "\"tokens_out\":10},"
+                "{\"calls\":1,\"fallbacks\":0,\"latency_ms_sum\":80,\"le_100\":1,\"le_1000\":1,"
+                "\"le_10000\":1,\"le_250\":1,\"le_2500\":1,\"le_30000\":1,\"le_500\":1,"
+                "\"le_5000\":1,\"model\":\"q\",\"outcome\":\"ok\",\"provider\":\"local\","
+                "\"task\":\"extraction\",\"tokens_in\":100,\"tokens_out\":10}]");
+    /* the privacy purge of the deal leaves the other deal's entries */
+    ok(s->ops->mcalls_purge(s, deal, &n, &err), &err);
+    assert_int_equal(n, 2);
+    ok(s->ops->mcalls_for_deal(s, deal, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 0);
+    json_decref(got);
+    ok(s->ops->mcalls_for_deal(s, other, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 1);
+    json_decref(got);
+    dw_store_close(s2);
+}
+
+/* Another sender of webhook deliveries (its own store, as in another process): in one
+ * transaction, what is due, then commit. */
+struct sender {
+    struct dw_store *s;
+    json_t *due;
+    int r;
+    struct dw_error err;
+};
+
+static void *other_sender(void *ud) {
+    struct sender *w = ud;
+    if ((w->r = w->s->ops->begin(w->s, &w->err)) < 0)
+        return NULL;
+    w->r = w->s->ops->deliveries_due(w->s, 2000, 10, &w->due, &w->err);
+    if (w->r == 0)
+        w->r = w->s->ops->commit(w->s, &w->err);
+    else
+        w->s->ops->rollback(w->s);
+    return NULL;
+}
+
+/* Two senders, each in its own transaction, never take the same delivery: the second is
+ * handed what the first did not take (PostgreSQL: deliveries_due locks what it hands out,
+ * FOR UPDATE SKIP LOCKED; SQLite: one writer at a time). */
+static void test_deliveries_two_senders(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    json_t *rows = NULL;
+    int64_t hook = 0;
+    ok(s->ops->webhook_insert(s, "https://crm.example/hook", "*", "whsec_0123456789abcdef", T0,
+                              &hook, &err),
+       &err);
+    for (int seq = 1; seq <= 3; seq++)
+        ok(s->ops->delivery_insert(s, hook, seq, "deal.created", "{}", 1000, T0, &err), &err);
+    struct sender w = {0};
+    ok(dw_store_open(f->url, NULL, &w.s, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->deliveries_due(s, 2000, 1, &rows, &err), &err);
+    json_t *d = only(rows);
+    assert_int_equal(dw_json_int(d, "event_seq", 0), 1);
+    struct dw_delivery_update done = {dw_json_int(d, "id", 0), "delivered", 1, 0, 200, NULL};
+    json_decref(rows);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, other_sender, &w), 0);
+    usleep(300 * 1000); /* the first sender posts meanwhile */
+    ok(s->ops->delivery_update(s, &done, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    pthread_join(th, NULL);
+    ok(w.r, &w.err);
+    assert_int_equal(json_array_size(w.due), 2);
+    assert_int_equal(dw_json_int(json_array_get(w.due, 0), "event_seq", 0), 2);
+    assert_int_equal(dw_json_int(json_array_get(w.due, 1), "event_seq", 0), 3);
+    json_decref(w.due);
+    dw_store_close(w.s);
+}
+
+/* PostgreSQL only: a store key asked for inside a read-only snapshot is stored all the same,
+ * for good (key_get writes on the journal connection, in autocommit). */
+static void test_pg_key_in_snapshot(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    unsigned char a[32], b[32], got[32];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    ok(s->ops->snapshot(s, &err), &err);
+    ok(s->ops->key_get(s, "buyer", a, sizeof a, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    ok(s->ops->rollback(s), &err);
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+    ok(s2->ops->key_get(s2, "buyer", b, sizeof b, T0, got, &err), &err);
+    assert_memory_equal(got, a, sizeof a);
+    dw_store_close(s2);
+}
+
 /* ---- the approvals report --------------------------------------------------------- */
 
 static void test_report_approvals(void **state) {
@@ -1590,8 +2259,13 @@ static void test_store_url(void **state) {
     expect_url("sqlite:/abs/state.db", 0, "sqlite", "/abs/state.db", NULL);
     expect_url("sqlite:///abs/state.db", 0, "sqlite", "/abs/state.db", NULL);
     expect_url("SQLite:x.db", 0, "sqlite", "x.db", NULL);
-    expect_url("postgres://dw@db.internal/deals", -DW_EINVAL, NULL, NULL, "not built");
-    expect_url("postgresql://localhost/dw", -DW_EINVAL, NULL, NULL, "not built");
+    /* PostgreSQL: libpq takes the URL as written, scheme included */
+    expect_url("postgres://dw@db.internal/deals", 0, "postgres", "postgres://dw@db.internal/deals",
+               NULL);
+    expect_url("postgresql://dw@localhost:5433/dw?sslmode=require", 0, "postgresql",
+               "postgresql://dw@localhost:5433/dw?sslmode=require", NULL);
+    expect_url("postgres:dw", -DW_EINVAL, NULL, NULL, "postgres://USER@HOST:PORT/DATABASE");
+    expect_url("postgresql://", -DW_EINVAL, NULL, NULL, "postgresql://USER@HOST:PORT/DATABASE");
     expect_url("mysql://localhost/dw", -DW_EINVAL, NULL, NULL, "'mysql' is not a store backend");
     expect_url("file:state.db", -DW_EINVAL, NULL, NULL, "'file' is not a store backend");
     expect_url("sqlite://host/x.db", -DW_EINVAL, NULL, NULL, "no host");
@@ -1600,8 +2274,218 @@ static void test_store_url(void **state) {
     /* and opening one refuses the same way, creating nothing */
     struct dw_store *s = NULL;
     struct dw_error err = {0};
-    assert_int_equal(dw_store_open("postgres://localhost/dw", NULL, &s, &err), -DW_EINVAL);
+    assert_int_equal(dw_store_open("mysql://localhost/dw", NULL, &s, &err), -DW_EINVAL);
     assert_null(s);
+    /* a password in a PostgreSQL URL is refused before any connection, and not repeated */
+    assert_int_equal(dw_store_open("postgres://dw:s3cr3t@127.0.0.1:1/dw", NULL, &s, &err),
+                     -DW_EINVAL);
+    assert_null(s);
+    assert_null(strstr(err.msg, "s3cr3t"));
+    assert_non_null(strstr(err.msg, "PGPASSWORD"));
+}
+
+/* ---- many writers at once -------------------------------------------------------- */
+
+/* Writers on their own connections (as processes are on PostgreSQL, each with its own
+ * session) append to the audit chain and the event log, take quote revisions of one deal and
+ * decide the same approvals, all at once. Whatever the backend serialises and however,
+ * the chain must not fork (it verifies, seqs 1..n, each record once), events and
+ * revisions must be numbered without a gap or a double, and each approval decided once. */
+#define RACE_WRITERS 4
+#define RACE_ROUNDS 50
+
+struct racer {
+    const char *url;
+    int id;
+    int64_t deal;               /* shared: every writer prices it */
+    const int64_t *approvals;   /* RACE_ROUNDS pending ones every writer decides */
+    atomic_int *ready;          /* the writers start together */
+    int won;                    /* approvals this writer decided */
+    int revisions[RACE_ROUNDS]; /* the quote revisions it was given */
+    char failure[800];          /* "" when all went well */
+};
+
+/* One hook, redone while the store says busy. */
+#define RACE_RETRY(call)                                                                           \
+    do {                                                                                           \
+        rc = (call);                                                                               \
+    } while (rc == -DW_EBUSY)
+
+/* Round k: inside a transaction (even k) the audit record, the event and the quote revision
+ * commit together and the transaction is redone while busy; outside one (odd k) each hook
+ * is its own. */
+static int race_round(struct dw_store *s, struct racer *w, int k, const json_t *q,
+                      struct dw_error *err) {
+    json_t *rec =
+        json_pack("{s:s, s:s, s:I, s:{s:i, s:i}}", "actor", "agent:race", "action", "race.append",
+                  "deal_id", (json_int_t)w->deal, "data", "writer", w->id, "round", k);
+    int rc;
+    if (!rec)
+        return -DW_ENOMEM;
+    if (k % 2 == 0) {
+        do {
+            rc = s->ops->begin(s, err);
+            if (rc == 0)
+                rc = s->ops->audit_append(s, rec, T0 + k, NULL, err);
+            if (rc == 0)
+                rc = s->ops->event_append(s, w->deal, "race.event", rec, T0 + k, NULL, err);
+            if (rc == 0)
+                rc = s->ops->quote_insert(s, w->deal, q, &w->revisions[k], err);
+            if (rc == 0)
+                rc = s->ops->commit(s, err);
+            if (rc < 0)
+                s->ops->rollback(s);
+        } while (rc == -DW_EBUSY);
+    } else {
+        RACE_RETRY(s->ops->audit_append(s, rec, T0 + k, NULL, err));
+        if (rc == 0)
+            RACE_RETRY(s->ops->event_append(s, w->deal, "race.event", rec, T0 + k, NULL, err));
+        if (rc == 0)
+            RACE_RETRY(s->ops->quote_insert(s, w->deal, q, &w->revisions[k], err));
+    }
+    json_decref(rec);
+    if (rc < 0)
+        return rc;
+    char user[16];
+    snprintf(user, sizeof user, "w%d", w->id);
+    RACE_RETRY(s->ops->approval_decide(s, w->approvals[k], "approved", user, NULL, T0 + k, err));
+    if (rc == 0)
+        w->won++;
+    return rc == -DW_ESTATE ? 0 : rc; /* another writer decided it first */
+}
+
+static void *race_writer(void *ud) {
+    struct racer *w = ud;
+    struct dw_store *s = NULL;
+    struct dw_error err = {0};
+    json_t *q = quote(4515000, "race");
+    int rc = dw_store_open(w->url, NULL, &s, &err);
+    atomic_fetch_add(w->ready, 1);
+    while (atomic_load(w->ready) < RACE_WRITERS)
+        ;
+    for (int k = 0; rc == 0 && k < RACE_ROUNDS; k++) {
+        rc = race_round(s, w, k, q, &err);
+        if (rc < 0)
+            snprintf(w->failure, sizeof w->failure, "writer %d round %d: %s: %s", w->id, k,
+                     dw_errname(rc), err.msg);
+    }
+    if (rc < 0 && !w->failure[0])
+        snprintf(w->failure, sizeof w->failure, "writer %d: open: %s", w->id, err.msg);
+    json_decref(q);
+    dw_store_close(s);
+    return NULL;
+}
+
+static void test_concurrent_writers(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    enum { N = RACE_WRITERS * RACE_ROUNDS };
+    int64_t deal = new_deal(s), approvals[RACE_ROUNDS];
+    for (int k = 0; k < RACE_ROUNDS; k++)
+        approvals[k] = approval(s, deal, "discount", "race");
+    atomic_int ready = 0;
+    struct racer w[RACE_WRITERS];
+    pthread_t th[RACE_WRITERS];
+    for (int i = 0; i < RACE_WRITERS; i++) {
+        w[i] = (struct racer){
+            .url = f->url, .id = i, .deal = deal, .approvals = approvals, .ready = &ready};
+        assert_int_equal(pthread_create(&th[i], NULL, race_writer, &w[i]), 0);
+    }
+    for (int i = 0; i < RACE_WRITERS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < RACE_WRITERS; i++)
+        if (w[i].failure[0])
+            fail_msg("%s", w[i].failure);
+
+    /* The chain: one line, seqs 1..N, every writer's every round exactly once. */
+    int64_t count = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, N);
+    json_t *rows = NULL;
+    ok(s->ops->audit_since(s, 0, N + 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), N);
+    bool seen[RACE_WRITERS][RACE_ROUNDS] = {{false}};
+    for (size_t i = 0; i < N; i++) {
+        json_t *r = json_array_get(rows, i), *data = json_object_get(r, "data");
+        assert_int_equal(dw_json_int(r, "seq", 0), (int64_t)i + 1);
+        int64_t wr = dw_json_int(data, "writer", -1), k = dw_json_int(data, "round", -1);
+        assert_true(wr >= 0 && wr < RACE_WRITERS && k >= 0 && k < RACE_ROUNDS);
+        assert_false(seen[wr][k]);
+        seen[wr][k] = true;
+    }
+    json_decref(rows);
+
+    /* Events numbered 1..N in order, each once. */
+    ok(s->ops->events_since(s, 0, N + 10, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), N);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(dw_json_int(json_array_get(rows, i), "seq", 0), (int64_t)i + 1);
+    json_decref(rows);
+
+    /* Quote revisions 1..N, each given to exactly one writer. */
+    bool given[N + 1] = {false};
+    for (int i = 0; i < RACE_WRITERS; i++)
+        for (int k = 0; k < RACE_ROUNDS; k++) {
+            int rev = w[i].revisions[k];
+            assert_true(rev >= 1 && rev <= N);
+            assert_false(given[rev]);
+            given[rev] = true;
+        }
+    ok(s->ops->quotes_for_deal(s, deal, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), N);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(dw_json_int(json_array_get(rows, i), "revision", 0), (int64_t)i + 1);
+    json_decref(rows);
+
+    /* Each approval decided once, by the writer that was told it won. */
+    int won = 0;
+    for (int i = 0; i < RACE_WRITERS; i++)
+        won += w[i].won;
+    assert_int_equal(won, RACE_ROUNDS);
+    ok(s->ops->approvals_pending(s, 0, 0, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+}
+
+/* PostgreSQL only: the deals deals_due returns inside a write transaction are locked to its
+ * end (FOR UPDATE SKIP LOCKED), so no other connection changes a deal a batch is running,
+ * while the others stay free; outside a transaction and in a read snapshot it only reads
+ * (every due deal, nothing locked, no wait). */
+static void test_pg_deals_due_skip_locked(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *s2 = NULL;
+    struct dw_error err = {0};
+    int64_t d[5], ids[8], ids2[8];
+    struct dw_deal_rec rec;
+    for (int i = 0; i < 5; i++)
+        d[i] = new_deal(s); /* each due at T0 */
+    ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 2, &err), 2);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(ids[1], d[1]);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+    ok(s2->ops->snapshot(s2, &err), &err);
+    assert_int_equal(s2->ops->deals_due(s2, T0, ids2, 8, &err), 5);
+    ok(s2->ops->rollback(s2), &err);
+    /* a deal the batch did not take changes at once; one it took waits for it (then busy) */
+    ok(s2->ops->deal_get(s2, d[2], &rec, &err), &err);
+    rec.next_attempt_at = T0 + 60;
+    ok(s2->ops->deal_update(s2, &rec, &err), &err);
+    ok(s2->ops->deal_get(s2, d[0], &rec, &err), &err);
+    rec.next_attempt_at = T0 + 60;
+    assert_int_equal(s2->ops->deal_update(s2, &rec, &err), -DW_EBUSY);
+
+    /* the batch commits: its locks go, and the other connection's change goes through */
+    ok(s->ops->commit(s, &err), &err);
+    ok(s2->ops->deal_update(s2, &rec, &err), &err);
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->deals_due(s, T0, ids, 8, &err), 3);
+    assert_int_equal(ids[0], d[1]);
+    ok(s->ops->commit(s, &err), &err);
+    dw_store_close(s2);
 }
 
 /* argv[1]: the URL template of the backend under test (see the top of this file). */
@@ -1617,6 +2501,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     is_sqlite = strcmp(u.scheme, "sqlite") == 0;
+    is_postgres = strncmp(u.scheme, "postgres", 8) == 0;
     /* the contract: through the interface only */
     const struct CMUnitTest contract[] = {
         cmocka_unit_test(test_store_url),
@@ -1630,6 +2515,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_lead_unique, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_up_by_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lead_redact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deal_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
@@ -1645,6 +2532,13 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_events_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slots_two_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deliveries_two_senders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mail_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };
     /* SQLite only: what its file, locks and WAL do */
     const struct CMUnitTest sqlite[] = {
@@ -1653,8 +2547,16 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
+    /* PostgreSQL only: what its server keeps (with libpq) and what its triggers do */
+    const struct CMUnitTest postgres[] = {
+        cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_deals_due_skip_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_key_in_snapshot, setup, teardown),
+    };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
         failed += cmocka_run_group_tests_name("store sqlite", sqlite, NULL, NULL);
+    if (is_postgres)
+        failed += cmocka_run_group_tests_name("store postgres", postgres, NULL, NULL);
     return failed ? 1 : 0;
 }
