@@ -50,6 +50,7 @@ dw run >/dev/null
     fail "a trace document without --otlp"
 dw events list --json | grep -q traceparent && fail "events carry a traceparent without --otlp"
 pass "traces: without --otlp no trace document and no traceparent in events"
+state_reset # the store too (on PostgreSQL a database outlives its folder)
 rm -rf "$WS"
 new_ws
 
@@ -211,6 +212,7 @@ grep -qF "rheinwerk-logistik" "$TMP/cli.log" && fail "the CLI's export holds an 
 pass "traces: no name, e-mail, phone, message text, webhook query or token in the export"
 
 # ---- mail: the SMTP message is a span in its deal's trace -------------------------------
+state_reset # the store too (on PostgreSQL a database outlives its folder)
 rm -rf "$WS"
 new_ws
 rm -f "$TMP/smtp.port"
@@ -237,6 +239,7 @@ done
 pass "traces: mail send's SMTP message is a client span in its deal's trace, no address in it"
 
 # ---- a model call: a client span under its step, its traceparent sent -------------------
+state_reset # the store too (on PostgreSQL a database outlives its folder)
 rm -rf "$WS"
 new_ws
 rm -f "$TMP/fake.port"
@@ -269,6 +272,7 @@ grep -qF "Hartmann" "$TMP/model.log" && fail "the export holds a contact's name"
 pass "traces: a model call is a client span under its step; the provider gets its traceparent"
 
 # ---- a failed attempt is a span too: ERROR, its outcome and error name ------------------
+state_reset # the store too (on PostgreSQL a database outlives its folder)
 rm -rf "$WS"
 new_ws
 sink_start "$TMP/fail.log"
@@ -282,6 +286,7 @@ N=$(spans "$TMP/fail.log" "len({s['traceId'] for s in S})")
 pass "traces: a failed attempt is an ERROR span (outcome retry, EAGAIN) in the lead's trace, its retry a span beside it"
 
 # ---- a collector that answers 503 once: the batch is posted again ---------------------
+state_reset # the store too (on PostgreSQL a database outlives its folder)
 rm -rf "$WS"
 new_ws
 sink_start "$TMP/retry.log" --status 503:1
