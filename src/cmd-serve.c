@@ -35,7 +35,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--max-connections N] [--per-address N] [--header-timeout S] "
-                         "[--webhook-attempts N] [--webhook-backoff-ms MS]");
+                         "[--webhook-attempts N] [--webhook-backoff-ms MS] [--otlp URL]");
     struct {
         const char *opt, *val;
         unsigned def, lo, hi;
