@@ -7,6 +7,8 @@
  *   DW_NOW         pin the clock (RFC 3339): tests, the demo and reproducible runs
  *   DW_FAILPOINTS  make agents fail ("pricing=2,proposal=fatal"): the retry and parking tests
  *   DW_DB          the store (a path or URL) when --db is not given
+ *   DW_OTLP        the OpenTelemetry collector traces go to when --otlp is not given (on the
+ *                  commands that take --otlp)
  *   (key_env)      a language-model provider's key: the variable models.yaml names, read
  *                  only when a provider needs its key (never logged, never stored)
  *
@@ -44,9 +46,19 @@ int cli_engine_opts(const struct cli *cli, struct dw_engine_opts *o, struct dw_e
     return cli_now(&o->now_pin, err);
 }
 
+int cli_tracer_open(struct cli *cli, const char *url, struct dw_error *err) {
+    if (!url)
+        url = env("DW_OTLP");
+    if (!url)
+        return 0;
+    return dw_tracer_open(url, NULL, &cli->tracer, err);
+}
+
 int cli_engine_open(const struct cli *cli, const char *ws_root, struct dw_engine **ret,
                     struct dw_diags *diags, struct dw_error *err) {
     struct dw_engine_opts o;
     int r = cli_engine_opts(cli, &o, err);
-    return r < 0 ? r : dw_engine_open_opts(ws_root, &o, ret, diags, err);
+    if (r >= 0 && (r = dw_engine_open_opts(ws_root, &o, ret, diags, err)) >= 0)
+        dw_engine_set_tracer(*ret, cli->tracer);
+    return r;
 }

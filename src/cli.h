@@ -58,6 +58,7 @@ struct cli {
     const char *db;           /* --db (else DW_DB), default WORKSPACE/.dealwright/state.db */
     bool json;                /* --json anywhere on the line */
     struct dw_engine *engine; /* opened for commands with CMD_ENGINE */
+    struct dw_tracer *tracer; /* --otlp or DW_OTLP on a command that takes it (OPT_OTLP) */
 };
 
 enum cmd_flags {
@@ -229,6 +230,8 @@ const char *cli_model_key(void *ud, const char *name);
  * by the rules plus the workspace's model, side by side. */
 int cli_eval_extraction_model(struct cli *cli, const char *dir, const char *const *files, size_t n,
                               bool verbose);
+/* The tracer of --otlp URL (NULL: DW_OTLP; neither: none) into cli->tracer. */
+int cli_tracer_open(struct cli *cli, const char *url, struct dw_error *err);
 int cli_engine_open(const struct cli *cli, const char *ws_root, struct dw_engine **ret,
                     struct dw_diags *diags, struct dw_error *err);
 

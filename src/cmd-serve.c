@@ -36,7 +36,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--max-connections N] [--per-address N] [--header-timeout S] "
-                         "[--webhook-attempts N] [--webhook-backoff-ms MS] [--no-worker]");
+                         "[--webhook-attempts N] [--webhook-backoff-ms MS] [--otlp URL] "
+                         "[--no-worker]");
     struct {
         const char *opt, *val;
         unsigned def, lo, hi;

@@ -31,7 +31,8 @@ int cmd_worker(struct cli *cli, int argc, char **argv) {
     const char *poll = cli_opt(&argc, argv, "--poll-ms", &bad);
     (void)argv;
     if (bad || argc != 0)
-        return cli_usage("usage: dealwright worker [--concurrency N] [--lease S] [--poll-ms MS]");
+        return cli_usage(
+            "usage: dealwright worker [--concurrency N] [--lease S] [--poll-ms MS] [--otlp URL]");
     long n = 1, lease_s = 30, poll_ms = 1000;
     int u;
     if ((conc && (u = number("--concurrency", conc, 1, 64, &n))) ||

@@ -22,6 +22,15 @@
     }
 #define OPT_AFTER                                                                                  \
     { "--after", "CURSOR", "the page after CURSOR (given with the previous page)", 0 }
+/* Traces: the commands that run the control plane or call out (docs/internals/tracing.md). A
+ * command whose table has it gets its engine's tracer from it or DW_OTLP (open_tracer). */
+#define OPT_OTLP                                                                                   \
+    {                                                                                              \
+        "--otlp", "URL",                                                                           \
+            "export traces to this OpenTelemetry collector (OTLP/HTTP, http://HOST:4318; "         \
+            "default: $DW_OTLP)",                                                                  \
+            0                                                                                      \
+    }
 #define OPT_END                                                                                    \
     { NULL, NULL, NULL, 0 }
 
@@ -59,11 +68,13 @@ static const struct cli_option approvals_opts[] = {
 static const struct cli_option approve_opts[] = {
     {"--as", "USER", "the approver: a user of team.yaml whose role may decide", OPT_REQUIRED},
     {"--note", "TEXT", "a note kept with the decision", 0},
+    OPT_OTLP,
     OPT_END,
 };
 static const struct cli_option reject_opts[] = {
     {"--as", "USER", "the approver: a user of team.yaml whose role may decide", OPT_REQUIRED},
     {"--reason", "TEXT", "why, kept with the decision and shown to the deal's owner", OPT_REQUIRED},
+    OPT_OTLP,
     OPT_END,
 };
 static const struct cli_option export_opts[] = {
@@ -72,11 +83,16 @@ static const struct cli_option export_opts[] = {
     OPT_END,
 };
 
+static const struct cli_option run_opts[] = {
+    OPT_OTLP,
+    OPT_END,
+};
 static const struct cli_option lead_add_opts[] = {
     {"--map", "FIELD=COLUMN,...",
      "a CSV's columns for the lead's fields (external_id, name, first_name, last_name, email, "
      "phone, company, country, title, subject, message, received_at)",
      0},
+    OPT_OTLP,
     OPT_END,
 };
 
@@ -95,11 +111,13 @@ static const struct cli_option accept_opts[] = {
     {"--revision", "N", "the quote revision accepted (default: the latest)", 0},
     {"--as", "USER", "the seller who records it, a team.yaml user (the audit actor)", 0},
     {"--customer", "NAME", "who signed at the buyer", 0},
+    OPT_OTLP,
     OPT_END,
 };
 static const struct cli_option discount_opts[] = {
     {"--as", "USER", "who sets it, a team.yaml user; beyond their band it needs approval",
      OPT_REQUIRED},
+    OPT_OTLP,
     OPT_END,
 };
 static const struct cli_option price_opts[] = {
@@ -198,6 +216,7 @@ static const struct cli_option serve_opts[] = {
     {"--max-connections", "N", "connections open at once", 0},
     {"--per-address", "N", "connections open at once from one client address", 0},
     {"--header-timeout", "S", "seconds a client has to send its request headers", 0},
+    OPT_OTLP,
     {"--no-worker", NULL, "answer the API only: separate `dealwright worker`s run the agents", 0},
     OPT_END,
 };
@@ -206,6 +225,7 @@ static const struct cli_option worker_opts[] = {
     {"--lease", "S", "seconds a claimed deal stays this worker's without a heartbeat (default 30)",
      0},
     {"--poll-ms", "MS", "how often an idle thread looks for due deals (default 1000)", 0},
+    OPT_OTLP,
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {
@@ -272,6 +292,7 @@ static const struct cli_option deal_mail_opts[] = {
 };
 static const struct cli_option mail_send_opts[] = {
     {"--max", "N", "send at most N messages (default 100)", 0},
+    OPT_OTLP,
     OPT_END,
 };
 static const struct cli_option mail_outbox_opts[] = {
@@ -285,6 +306,7 @@ static const struct cli_option replay_opts[] = {
 static const struct cli_option deliver_opts[] = {
     {"--attempts", "N", "attempts before a delivery is dead, 1-100", 0},
     {"--backoff-ms", "MS", "the first retry delay, doubled each attempt", 0},
+    OPT_OTLP,
     OPT_END,
 };
 
@@ -297,7 +319,7 @@ const struct cmd commands[] = {
      "submit a lead (JSON), many (JSON Lines, or a CRM's CSV export), or mail (FILE.eml, a "
      "folder, a maildir); prints the deal ids",
      CMD_ENGINE, cmd_lead_add, lead_add_opts, "dealwright lead add samples/leads.jsonl"},
-    {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, NULL,
+    {"run", "", "run the agents until nothing is runnable", CMD_ENGINE, cmd_run, run_opts,
      "dealwright run"},
     {"deals", "", "list deals", CMD_ENGINE, cmd_deals, deals_opts,
      "dealwright deals --stage awaiting_approval"},
@@ -563,6 +585,22 @@ bool cli_flag(int *argc, char **argv, const char *name) {
         if (strcmp(parsed[i].opt->name, name) == 0)
             return true;
     return false;
+}
+
+/* --otlp URL (else DW_OTLP) on a command whose table declares it: the tracer its engine
+ * exports to, closed (flushed) when the command ends. One line in a command's option table,
+ * OPT_OTLP, is all a command needs. */
+static int open_tracer(struct cli *cli, struct dw_error *err) {
+    bool has = false;
+    for (const struct cli_option *o = current ? current->opts : NULL; o && o->name; o++)
+        has |= strcmp(o->name, "--otlp") == 0;
+    if (!has)
+        return 0;
+    const char *url = NULL;
+    for (size_t i = 0; i < n_parsed; i++)
+        if (strcmp(parsed[i].opt->name, "--otlp") == 0)
+            url = parsed[i].value;
+    return cli_tracer_open(cli, url, err);
 }
 
 static bool progress_drawn;
@@ -946,13 +984,21 @@ int main(int argc, char **argv) {
     struct dw_error err = {0};
     if (c->flags & CMD_ENGINE) {
         struct dw_diags diags = {0};
-        int r = cli_engine_open(&cli, cli.workspace, &cli.engine, &diags, &err);
+        int r = open_tracer(&cli, &err);
+        if (r < 0) {
+            cli_fail(&err, r);
+            free(pos);
+            free(parsed);
+            return EXIT_USAGE;
+        }
+        r = cli_engine_open(&cli, cli.workspace, &cli.engine, &diags, &err);
         if (r < 0) {
             for (size_t k = 0; k < diags.n; k++)
                 fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line, diags.v[k].col,
                         diags.v[k].msg);
             dw_diags_release(&diags);
             cli_fail(&err, r);
+            dw_tracer_close(cli.tracer);
             free(pos);
             free(parsed);
             return cli_workspace_exit(r);
@@ -961,6 +1007,7 @@ int main(int argc, char **argv) {
     }
     rc = c->fn(&cli, npos, pos);
     dw_engine_close(cli.engine);
+    dw_tracer_close(cli.tracer); /* after the engine: the spans it made are posted */
     free(pos);
     free(parsed);
     fflush(stdout);

@@ -21,6 +21,7 @@
 #include <dealwright/workspace.h>
 
 struct dw_engine;
+struct dw_tracer;
 
 /* How an engine is opened (all zero: the defaults). The library reads no environment
  * variable and changes no process-wide setting: a surface that wants DW_NOW, DW_FAILPOINTS
@@ -67,6 +68,13 @@ DW_EXPORT dw_time_t dw_engine_now(const struct dw_engine *e);
 DW_EXPORT int dw_engine_open_shared(struct dw_engine *e, const char *db, struct dw_engine **ret,
                                     struct dw_error *err);
 DW_EXPORT void dw_engine_close(struct dw_engine *e);
+/* Traces (trace.h): the engine's spans (steps, outbound calls) go to t, which the caller
+ * opened and closes after the engine (NULL: none, the default; no spans, no cost). Engines
+ * opened later with dw_engine_open_shared use the same one. A call rather than an option
+ * of struct dw_engine_opts, whose size programs built against an earlier version fixed. */
+DW_EXPORT void dw_engine_set_tracer(struct dw_engine *e, struct dw_tracer *t);
+/* The engine's tracer, or NULL. */
+DW_EXPORT struct dw_tracer *dw_engine_tracer(const struct dw_engine *e);
 /* The engine's snapshot (owned by the engine; dw_workspace_ref to keep it longer). */
 DW_EXPORT const struct dw_workspace *dw_engine_workspace(const struct dw_engine *e);
 

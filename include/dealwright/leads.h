@@ -18,6 +18,14 @@
  * same (source, external_id) gives the same deal. */
 DW_EXPORT int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret,
                               struct dw_error *err);
+/* dw_leads_submit with each lead's trace context (docs/internals/tracing.md): traceparents
+ * is NULL or has one W3C traceparent per lead (NULL, or a malformed one: the lead starts a
+ * trace of its own). Each new lead's span (lead.submit) is a child of it, and the deal keeps
+ * that span's context for its steps. Without traceparents a lead is a child of the span the
+ * calling thread works under, if any. Only an engine with a tracer reads them. */
+DW_EXPORT int dw_leads_submit_traced(struct dw_engine *e, const json_t *leads,
+                                     const char *const *traceparents, json_t **ret,
+                                     struct dw_error *err);
 
 /* Read a file of leads — one JSON object, or JSON Lines (one object a line; blank lines
  * skipped) — into a new array. path "-" reads stdin. Errors as FILE:LINE:COL; a file, or a

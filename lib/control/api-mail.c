@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "channels/mail.h"
+#include "base/trace.h"
 #include "control/internal.h"
 
 #define SUBJECT_MAX 300
@@ -500,6 +501,17 @@ int dw_mail_send_due(struct dw_engine *e, const struct dw_smtp_auth *auth, int m
         bool permanent = false;
         int64_t attempts = dw_json_int(row, "attempts", 0) + 1;
         const char *status;
+        /* the message's span, in its deal's trace: ids and the outcome, never an address */
+        struct dw_span *sp = NULL;
+        if (e->tracer) {
+            struct dw_trace_ctx parent;
+            int64_t deal_id = dw_json_int(row, "deal_id", 0);
+            bool have = deal_id > 0 && dw__deal_trace(e, deal_id, &parent);
+            sp = dw_span_start(e->tracer, "smtp send", DW_SPAN_CLIENT, have ? &parent : NULL);
+            dw__span_deal(sp, deal_id);
+            dw_span_int(sp, "dealwright.outbox.id", dw_json_int(row, "id", 0));
+            dw_span_int(sp, "dealwright.mail.attempt", attempts);
+        }
         if (smtp_send(mc->smtp_url, auth, dw_json_str(row, "sender"), dw_json_str(row, "recipient"),
                       dw_json_str(row, "message"), &permanent, errbuf) == 0) {
             status = "sent";
@@ -513,6 +525,12 @@ int dw_mail_send_due(struct dw_engine *e, const struct dw_smtp_auth *auth, int m
             retry++;
         }
         errbuf[ERROR_TEXT_MAX] = '\0';
+        if (sp) {
+            dw_span_str(sp, "dealwright.mail.status", status);
+            if (strcmp(status, "sent") != 0)
+                dw_span_error(sp, permanent ? "refused by the relay" : "not sent");
+            dw_span_end(sp);
+        }
         if ((r = record(e, row, status, dw__now(e) + backoff(attempts), errbuf[0] ? errbuf : NULL,
                         err)) < 0)
             return r;

@@ -21,6 +21,7 @@ struct dw_engine {
     struct dw_models *models;     /* language models' runtime (lib/models/): breakers, keys */
     const char *(*model_key)(void *ud, const char *env_name); /* dw_engine_opts.model_key */
     void *model_key_ud;
+    struct dw_tracer *tracer; /* dw_engine_opts.tracer (not owned), NULL: no spans */
 };
 
 /* The engine's now: every time the control plane writes or compares. */
@@ -77,6 +78,15 @@ int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const cha
               json_t *data /* stolen */, struct dw_error *err);
 int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *data /* stolen */,
               struct dw_error *err);
+/* Traces (tracing.c): the deal's trace context from its "trace" document (false when there
+ * is none or the engine has no tracer), written with its lead; a span's deal id attribute. */
+struct dw_trace_ctx;
+struct dw_span;
+bool dw__deal_trace(struct dw_engine *e, int64_t deal_id, struct dw_trace_ctx *ret);
+int dw__deal_trace_put(struct dw_engine *e, int64_t deal_id, const struct dw_trace_ctx *c,
+                       struct dw_error *err);
+void dw__span_deal(struct dw_span *sp, int64_t deal_id);
+
 /* Update the deal row, emitting deal.stage_changed when the stage moved from `before`. */
 int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
                    const char *actor, struct dw_error *err);

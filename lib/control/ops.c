@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/trace.h"
 #include "control/internal.h"
 #include "models/models.h"
 #include "engines/docclock.h"
@@ -82,6 +83,7 @@ int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engi
     e->clock.pin = from->clock.pin;
     e->model_key = from->model_key;
     e->model_key_ud = from->model_key_ud;
+    e->tracer = from->tracer;
     if (!db)
         db = from->db;
     if ((from->failpoints && !(e->failpoints = strdup(from->failpoints))) ||
@@ -100,6 +102,14 @@ int dw_engine_open_shared(struct dw_engine *from, const char *db, struct dw_engi
     e->ws = dw_workspace_ref(from->ws);
     *ret = e;
     return 0;
+}
+
+void dw_engine_set_tracer(struct dw_engine *e, struct dw_tracer *t) {
+    e->tracer = t;
+}
+
+struct dw_tracer *dw_engine_tracer(const struct dw_engine *e) {
+    return e ? e->tracer : NULL;
 }
 
 void dw_engine_close(struct dw_engine *e) {
@@ -273,7 +283,30 @@ static int deal_by_reference(struct dw_engine *e, const json_t *rec, const char 
 }
 
 static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *results,
-                      struct dw_error *err) {
+                      const struct dw_trace_ctx *parent, struct dw_error *err);
+
+static int lead_taken(struct dw_engine *e, json_t *rec, struct dw_deal_rec *dp, int64_t deal_id,
+                      int64_t lead_id, const char *status, int64_t refused, bool by_ref,
+                      json_t *results, struct dw_error *err);
+
+/* A lead's span (lead.submit), current while it is taken in: the deal's trace context is
+ * this span's, so its steps join the trace of the request (or traceparent) it came with.
+ * A duplicate makes no span and keeps the deal's context. */
+static int submit_traced(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *results,
+                         const char *traceparent, struct dw_error *err) {
+    if (!e->tracer)
+        return submit_one(e, rec, now, results, NULL, err);
+    struct dw_trace_ctx given;
+    const struct dw_trace_ctx *parent = NULL;
+    if (traceparent && dw_traceparent_parse(traceparent, &given) == 0)
+        parent = &given;
+    else if (!traceparent)
+        parent = dw_span_ctx(dw_trace_current());
+    return submit_one(e, rec, now, results, parent, err);
+}
+
+static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *results,
+                      const struct dw_trace_ctx *parent, struct dw_error *err) {
     struct dw_store *s = e->store;
     const char *source = dw_json_str(rec, "source"), *ext = dw_json_str(rec, "external_id");
     int64_t lead_id, deal_id;
@@ -316,6 +349,32 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
     }
     if ((r = s->ops->lead_insert(s, rec, deal_id, &lead_id, err)) < 0)
         return r;
+    struct dw_span *sp = dw_span_start(e->tracer, "lead.submit", DW_SPAN_INTERNAL, parent);
+    if (sp) {
+        dw__span_deal(sp, deal_id);
+        dw_span_str(sp, "dealwright.lead.id", DW_ID('L', lead_id));
+        dw_span_str(sp, "dealwright.lead.status", status);
+    }
+    struct dw_span *prev = dw_trace_swap(sp);
+    r = lead_taken(e, rec, &d, deal_id, lead_id, status, refused, by_ref, results, err);
+    if (r >= 0)
+        r = dw__deal_trace_put(e, deal_id, dw_span_ctx(sp), err);
+    if (sp) {
+        dw_trace_swap(prev);
+        if (r < 0)
+            dw_span_error(sp, dw_errname(r));
+        dw_span_end(sp);
+    }
+    return r;
+}
+
+/* The rest of submit_one once the lead is stored: the deal re-derived, event, audit. */
+static int lead_taken(struct dw_engine *e, json_t *rec, struct dw_deal_rec *dp, int64_t deal_id,
+                      int64_t lead_id, const char *status, int64_t refused, bool by_ref,
+                      json_t *results, struct dw_error *err) {
+    struct dw_deal_rec d = *dp;
+    const char *source = dw_json_str(rec, "source"), *ext = dw_json_str(rec, "external_id");
+    int r;
 
     /* Whatever the deal knew is re-derived with the new message; a pending hold (needs_info)
      * is lifted, a parked deal gets a fresh start. Documents stay until replaced, and a
@@ -350,6 +409,11 @@ static int submit_one(struct dw_engine *e, json_t *rec, dw_time_t now, json_t *r
 }
 
 int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, struct dw_error *err) {
+    return dw_leads_submit_traced(e, leads, NULL, ret, err);
+}
+
+int dw_leads_submit_traced(struct dw_engine *e, const json_t *leads,
+                           const char *const *traceparents, json_t **ret, struct dw_error *err) {
     if (!json_is_array(leads))
         return dw_error_set(err, -DW_EINVAL, "expected an array of leads");
     size_t n = json_array_size(leads);
@@ -372,7 +436,8 @@ int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, stru
         return r;
     dw_time_t now = dw__now(e);
     for (size_t i = 0; i < n && r >= 0; i++)
-        r = submit_one(e, json_array_get(recs, i), now, results, err);
+        r = submit_traced(e, json_array_get(recs, i), now, results,
+                          traceparents ? traceparents[i] : NULL, err);
     if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     *ret = DW_TAKE_PTR(results);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/trace.h"
 #include "control/internal.h"
 
 #define MAX_STEPS_PER_DEAL 32 /* per batch; a deal normally needs ~10 */
@@ -50,6 +51,13 @@ int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *da
     _cleanup_json_ json_t *d = data ? data : json_object();
     if (!d)
         return -DW_ENOMEM;
+    /* the trace the event belongs to, for whoever acts on it (a webhook's receiver) */
+    struct dw_span *sp = dw_trace_current();
+    if (sp && json_is_object(d)) {
+        char tp[DW_TRACEPARENT_SIZE];
+        dw_traceparent_format(dw_span_ctx(sp), tp);
+        json_object_set_new(d, "traceparent", json_string(tp));
+    }
     int64_t seq;
     return e->store->ops->event_append(e->store, deal_id, type, d, dw__now(e), &seq, err);
 }
@@ -286,7 +294,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
 
 /* Record a failed step in its own savepoint: count the attempt, back off or park. */
 static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw_agent *a, int code,
-                          const struct dw_error *step_err, struct dw_error *err) {
+                          const struct dw_error *step_err, bool *ret_parked, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_deal_rec d;
     int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
@@ -308,6 +316,7 @@ static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw
         d.parked = true;
         d.runnable = false;
     }
+    *ret_parked = d.parked;
     if ((r = dw__deal_write(e, &d, before, "control", err)) < 0)
         return r;
     if (rs->stats) {
@@ -328,6 +337,51 @@ static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw
         err);
 }
 
+/* A step's span (docs/internals/tracing.md): a child of the deal's trace context, linked to
+ * the span the thread works under when that is another trace (the request that decided an
+ * approval). Current while the step runs, so that its events and outbound calls join it.
+ * NULL without a tracer. */
+static struct dw_span *step_span_start(struct dw_engine *e, int64_t deal_id,
+                                       struct dw_span **ret_prev) {
+    *ret_prev = NULL;
+    if (!e->tracer)
+        return NULL;
+    struct dw_trace_ctx parent;
+    bool have = dw__deal_trace(e, deal_id, &parent);
+    struct dw_span *sp = dw_span_start(e->tracer, "step", DW_SPAN_INTERNAL, have ? &parent : NULL);
+    const struct dw_trace_ctx *cur = dw_span_ctx(dw_trace_current());
+    if (cur && (!have || memcmp(cur->trace_id, parent.trace_id, sizeof parent.trace_id) != 0))
+        dw_span_link(sp, cur);
+    dw__span_deal(sp, deal_id);
+    *ret_prev = dw_trace_swap(sp);
+    return sp;
+}
+
+static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct dw_agent *a,
+                          enum dw_stage before, const enum dw_stage *after, const char *outcome,
+                          int code) {
+    if (!sp)
+        return;
+    dw_trace_swap(prev);
+    if (!a && strcmp(outcome, "done") == 0) { /* nothing ran: the deal only settled */
+        dw_span_discard(sp);
+        return;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "step %s", a ? a->name : "control");
+    dw_span_name(sp, name);
+    dw_span_str(sp, "dealwright.agent", a ? a->name : "control");
+    dw_span_str(sp, "dealwright.stage.before", dw_stage_name(before));
+    if (after) /* NULL: the step failed, the deal's stage is the failure record's */
+        dw_span_str(sp, "dealwright.stage.after", dw_stage_name(*after));
+    dw_span_str(sp, "dealwright.step.outcome", outcome);
+    if (code < 0) {
+        dw_span_str(sp, "error.type", dw_errname(code));
+        dw_span_error(sp, outcome);
+    }
+    dw_span_end(sp);
+}
+
 /* Steps of one deal inside the open transaction, until it has nothing runnable. */
 static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err) {
     struct dw_engine *e = rs->e;
@@ -346,11 +400,16 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
             return r;
         struct dw_error step_err = {0};
         const struct dw_agent *a = NULL;
+        struct dw_span *prev, *sp = step_span_start(e, deal_id, &prev);
+        enum dw_stage before = d.stage;
         r = step_one(rs, &d, &a, &step_err);
         if (r >= 0) {
             int ran = r;
-            if ((r = s->ops->release(s, err)) < 0)
+            if ((r = s->ops->release(s, err)) < 0) {
+                step_span_end(sp, prev, a, before, NULL, "busy", r);
                 return r;
+            }
+            step_span_end(sp, prev, ran ? a : NULL, before, &d.stage, "done", 0);
             if (!ran)
                 return 0;
             if (rs->stats)
@@ -358,15 +417,22 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
             continue;
         }
         s->ops->rollback_to(s);
-        if (r == -DW_EBUSY)
+        if (r == -DW_EBUSY) {
+            step_span_end(sp, prev, a, before, NULL, "busy", r);
             return r; /* the whole batch retries */
-        if ((r = s->ops->savepoint(s, err)) < 0)
-            return r;
-        if ((r = record_failure(rs, deal_id, a, step_err.code ? step_err.code : r, &step_err,
-                                err)) < 0) {
-            s->ops->rollback_to(s);
+        }
+        int code = step_err.code ? step_err.code : r;
+        bool parked = false;
+        if ((r = s->ops->savepoint(s, err)) < 0) {
+            step_span_end(sp, prev, a, before, NULL, "failed", code);
             return r;
         }
+        if ((r = record_failure(rs, deal_id, a, code, &step_err, &parked, err)) < 0) {
+            s->ops->rollback_to(s);
+            step_span_end(sp, prev, a, before, NULL, "failed", code);
+            return r;
+        }
+        step_span_end(sp, prev, a, before, NULL, parked ? "parked" : "retry", code);
         if ((r = s->ops->release(s, err)) < 0)
             return r;
         return 0;

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "base/trace.h"
 #include "internal.h"
 
 #define SECRET_PREFIX "whsec_"
@@ -316,7 +317,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud) {
 }
 
 /* POST one delivery; *ret_status is the HTTP status, 0 when none came. */
-static int post(const json_t *d, long timeout_ms, long *ret_status, char *errbuf) {
+static int post(const json_t *d, long timeout_ms, const struct dw_span *sp, long *ret_status,
+                char *errbuf) {
     const char *url = dw_json_str(d, "url"), *secret = dw_json_str(d, "secret");
     const char *body = dw_json_str(d, "body"), *type = dw_json_str(d, "event_type");
     char ts[32], sig[DW_WEBHOOK_SIG_HEX], h[4][160];
@@ -333,6 +335,11 @@ static int post(const json_t *d, long timeout_ms, long *ret_status, char *errbuf
     for (int i = 0; i < 4; i++)
         hl = curl_slist_append(hl, h[i]);
     hl = curl_slist_append(hl, "Expect:");
+    if (sp) { /* the receiver may continue the lead's trace (W3C Trace Context) */
+        char tp[sizeof "traceparent: " + DW_TRACEPARENT_SIZE] = "traceparent: ";
+        dw_traceparent_format(dw_span_ctx(sp), tp + strlen(tp));
+        hl = curl_slist_append(hl, tp);
+    }
     CURL *c = curl_easy_init();
     struct response resp = {0};
     CURLcode rc = CURLE_FAILED_INIT;
@@ -364,6 +371,52 @@ static int post(const json_t *d, long timeout_ms, long *ret_status, char *errbuf
     curl_slist_free_all(hl);
     sodium_memzero(sig, sizeof sig);
     return rc == CURLE_OK ? 0 : -1;
+}
+
+/* A delivery's span: a child of the context its event carries (data.traceparent, written by
+ * the step or request that made the event), else of the deal's trace. Attributes are ids,
+ * the event type and the receiver's host, never the URL's path or query (which may hold a
+ * receiver's secret) nor the body. NULL without a tracer. */
+static struct dw_span *delivery_span(struct dw_engine *e, const json_t *d) {
+    if (!e->tracer)
+        return NULL;
+    struct dw_trace_ctx parent;
+    bool have = false;
+    _cleanup_json_ json_t *body =
+        json_loads(dw_json_str(d, "body") ? dw_json_str(d, "body") : "", 0, NULL);
+    int64_t deal_id = dw_json_int(body, "deal_id", 0);
+    have = dw_traceparent_parse(dw_json_str(json_object_get(body, "data"), "traceparent"),
+                                &parent) == 0;
+    if (!have && deal_id > 0)
+        have = dw__deal_trace(e, deal_id, &parent);
+    struct dw_span *sp =
+        dw_span_start(e->tracer, "webhook delivery", DW_SPAN_CLIENT, have ? &parent : NULL);
+    dw__span_deal(sp, deal_id);
+    dw_span_int(sp, "dealwright.delivery.id", dw_json_int(d, "id", 0));
+    dw_span_int(sp, "dealwright.webhook.id", dw_json_int(d, "webhook_id", 0));
+    dw_span_str(sp, "dealwright.event.type", dw_json_str(d, "event_type"));
+    CURLU *u = curl_url();
+    char *host = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, dw_json_str(d, "url"), 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        dw_span_str(sp, "server.address", host);
+    curl_free(host);
+    curl_url_cleanup(u);
+    dw_span_str(sp, "http.request.method", "POST");
+    return sp;
+}
+
+static void delivery_span_end(struct dw_span *sp, int attempts, const char *state, long status,
+                              bool no_answer) {
+    if (!sp)
+        return;
+    dw_span_int(sp, "dealwright.delivery.attempt", attempts);
+    dw_span_str(sp, "dealwright.delivery.status", state);
+    if (status > 0)
+        dw_span_int(sp, "http.response.status_code", status);
+    if (strcmp(state, "delivered") != 0)
+        dw_span_error(sp, no_answer ? "no answer" : "not 2xx");
+    dw_span_end(sp);
 }
 
 /* libcurl's global state, set up once before the first request of any thread. */
@@ -408,7 +461,8 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
             break;
         long status = 0;
         char cerr[CURL_ERROR_SIZE] = "";
-        int ok = post(d, timeout, &status, cerr);
+        struct dw_span *sp = delivery_span(e, d);
+        int ok = post(d, timeout, sp, &status, cerr);
         int attempts = (int)dw_json_int(d, "attempts", 0) + 1;
         const char *state = "delivered";
         char why[ERROR_MAX] = "";
@@ -429,6 +483,7 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
             .last_status = status > 0 ? (int)status : 0,
             .last_error = why,
         };
+        delivery_span_end(sp, attempts, state, status, ok < 0);
         r = s->ops->delivery_update(s, &up, err);
         if (r < 0)
             break;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/trace.h"
 #include "models/provider.h"
 
 const char *const dw_provider_outcome_names[] = {
@@ -43,6 +44,19 @@ void dw_provider_call(const struct dw_provider_req *req, struct dw_provider_resp
         snprintf(ret->why, sizeof ret->why, "cannot build the request");
         goto out;
     }
+    /* A span of the step that asks (the thread's current one), and its traceparent sent */
+    struct dw_span *cur = dw_trace_current();
+    struct dw_span *sp =
+        dw_span_start(dw_span_tracer(cur), "model call", DW_SPAN_CLIENT, dw_span_ctx(cur));
+    if (sp) {
+        char tp[sizeof "traceparent: " + DW_TRACEPARENT_SIZE] = "traceparent: ";
+        dw_traceparent_format(dw_span_ctx(sp), tp + strlen(tp));
+        struct curl_slist *h = curl_slist_append(headers, tp);
+        if (h)
+            headers = h;
+        dw_span_str(sp, "dealwright.model.provider", req->p->id);
+        dw_span_str(sp, "gen_ai.request.model", req->p->model);
+    }
     struct dw_http_exchange x = {
         .url = url, .headers = headers, .body = body, .timeout_ms = req->timeout_ms};
     int r = dw_http_post(&x);
@@ -50,11 +64,20 @@ void dw_provider_call(const struct dw_provider_req *req, struct dw_provider_resp
     if (r < 0) {
         ret->outcome = r == -DW_ETOOBIG ? DW_PROV_MALFORMED : DW_PROV_TRANSIENT;
         snprintf(ret->why, sizeof ret->why, "%s", x.error);
+        dw_span_error(sp, r == -DW_ETOOBIG ? "answer too large" : "no answer");
+        dw_span_end(sp);
         goto out;
     }
     ret->http_status = x.status;
     ops->parse(req, x.status, x.resp, x.resp_len, ret);
     free(x.resp);
+    if (sp) {
+        dw_span_int(sp, "http.response.status_code", x.status);
+        dw_span_str(sp, "dealwright.model.outcome", dw_provider_outcome_names[ret->outcome]);
+        if (ret->outcome != DW_PROV_OK)
+            dw_span_error(sp, dw_provider_outcome_names[ret->outcome]);
+        dw_span_end(sp);
+    }
 out:
     free(url);
     free(body);

@@ -332,6 +332,14 @@ enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *
             return MHD_NO;
         atomic_fetch_add(&sv->in_flight, 1);
         rq->counted = true;
+        struct dw_tracer *tracer = dw_engine_tracer(sv->api);
+        if (tracer) { /* continue the caller's trace when it sent a valid traceparent */
+            struct dw_trace_ctx in;
+            const char *tp = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "traceparent");
+            bool given = tp && dw_traceparent_parse(tp, &in) == 0;
+            rq->span = dw_span_start(tracer, method, DW_SPAN_SERVER, given ? &in : NULL);
+            dw_span_str(rq->span, "http.request.method", method);
+        }
         *con_cls = rq;
         srv_conn_set(sv, c, C_BODY);
         const char *conn = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Connection");
@@ -359,7 +367,11 @@ enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *
     }
     if (!srv_conn_set(sv, c, C_HANDLING)) /* cut: its client was answered 408 or 503 */
         return MHD_NO;
-    return srv_dispatch(sv, c, url, method, rq);
+    /* the request's span is the thread's while it is handled: what it runs joins it */
+    struct dw_span *prev = dw_trace_swap(rq->span);
+    enum MHD_Result res = srv_dispatch(sv, c, url, method, rq);
+    dw_trace_swap(prev);
+    return res;
 }
 
 void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -374,6 +386,7 @@ void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
     unsigned status = ci ? ci->http_status : 0;
     if (!status && !rq->counted) { /* a head never finished: not a request to count or log */
+        dw_span_discard(rq->span);
         free(rq);
         *con_cls = NULL;
         return;
@@ -395,6 +408,23 @@ void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         fprintf(stderr, "%s request route=%s status=%u user=%s us=%lld\n",
                 dw_time_format(dw_engine_now(sv->api), at, sizeof at), label, status, rq->user,
                 (long long)us);
+    }
+    if (rq->span) { /* probes are not traced, as they are not logged */
+        if (!strcmp(label, "healthz") || !strcmp(label, "readyz") || !strcmp(label, "metrics")) {
+            dw_span_discard(rq->span);
+        } else {
+            char name[96];
+            if (rq->route) {
+                snprintf(name, sizeof name, "%s %s", rq->route->method, rq->route->path);
+                dw_span_name(rq->span, name);
+                dw_span_str(rq->span, "http.route", rq->route->path);
+            }
+            dw_span_int(rq->span, "http.response.status_code", status);
+            if (status >= 500 || !status)
+                dw_span_error(rq->span, status ? srv_status_code_name(status) : "no answer");
+            dw_span_end(rq->span);
+        }
+        rq->span = NULL;
     }
     if (rq->counted)
         atomic_fetch_sub(&sv->in_flight, 1);

@@ -25,6 +25,7 @@
 #include <microhttpd.h>
 
 #include "base/base.h"
+#include "base/trace.h"
 #include "workspace/workspace.h"
 #include <dealwright/dealwright.h>
 #include "server/runtime.h"
@@ -185,7 +186,8 @@ struct req {
     const char *token; /* a buyer's page link ({token}) */
     const char *role;
     bool integration, admin;
-    char path[256]; /* the path, split in place */
+    char path[256];       /* the path, split in place */
+    struct dw_span *span; /* the request's span (docs/internals/tracing.md), NULL: no tracer */
 };
 
 /* ---- http.c ---------------------------------------------------------------------------- */

@@ -8,7 +8,8 @@
 #define GROUP_MAX 256
 
 struct lead_item {
-    json_t *lead; /* borrowed */
+    json_t *lead;            /* borrowed */
+    const char *traceparent; /* borrowed, may be NULL */
     json_t *result;
     struct dw_error err;
     int r;
@@ -57,11 +58,16 @@ static void submit_group(struct dw_leadq *q, struct lead_item *const *group, siz
     memcpy(items, group, n * sizeof *items);
     while (n > 0) {
         _cleanup_json_ json_t *arr = json_array(), *res = NULL;
-        for (size_t i = 0; i < n; i++)
+        const char *tps[GROUP_MAX];
+        bool traced = false;
+        for (size_t i = 0; i < n; i++) {
             json_array_append(arr, items[i]->lead);
+            tps[i] = items[i]->traceparent;
+            traced |= tps[i] != NULL;
+        }
         struct dw_error err = {0};
         pthread_mutex_lock(q->e_mu);
-        int r = dw_leads_submit(q->e, arr, &res, &err);
+        int r = dw_leads_submit_traced(q->e, arr, traced ? tps : NULL, &res, &err);
         pthread_mutex_unlock(q->e_mu);
         if (r >= 0) {
             for (size_t i = 0; i < n; i++)
@@ -86,8 +92,9 @@ static void submit_group(struct dw_leadq *q, struct lead_item *const *group, siz
     }
 }
 
-int dw_leadq_submit(struct dw_leadq *q, json_t *lead, json_t **ret, struct dw_error *err) {
-    struct lead_item it = {.lead = lead};
+int dw_leadq_submit(struct dw_leadq *q, json_t *lead, const char *traceparent, json_t **ret,
+                    struct dw_error *err) {
+    struct lead_item it = {.lead = lead, .traceparent = traceparent};
     pthread_mutex_lock(&q->mu);
     *q->tail = &it;
     q->tail = &it.next;

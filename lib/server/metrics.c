@@ -156,6 +156,18 @@ enum MHD_Result srv_route_metrics(struct server *sv, struct MHD_Connection *c, s
                        "dealwright_webhook_attempts_total{result=\"retry\"} %" PRIu64 "\n"
                        "dealwright_webhook_attempts_total{result=\"dead\"} %" PRIu64 "\n",
                        hc.delivered, hc.failed, hc.dead);
+    struct dw_tracer *tracer = dw_engine_tracer(sv->api);
+    if (tracer) { /* traces (docs/internals/tracing.md): what reached the collector */
+        struct dw_tracer_stats ts;
+        dw_tracer_stats(tracer, &ts);
+        r |= dw_buf_printf(&b,
+                           "# HELP dealwright_trace_spans_total Spans ended, by what became of "
+                           "them.\n# TYPE dealwright_trace_spans_total counter\n"
+                           "dealwright_trace_spans_total{result=\"exported\"} %" PRIu64 "\n"
+                           "dealwright_trace_spans_total{result=\"dropped\"} %" PRIu64 "\n"
+                           "dealwright_trace_spans_total{result=\"failed\"} %" PRIu64 "\n",
+                           ts.exported, ts.dropped, ts.failed);
+    }
     struct dw_error err = {0};
     _cleanup_json_ json_t *st = NULL, *hooks = NULL, *models = NULL;
     struct reader *rd = srv_reader_get(sv);

@@ -115,7 +115,10 @@ static enum MHD_Result route_leads_post(struct server *sv, struct MHD_Connection
         return m;
     struct dw_error err = {0};
     _cleanup_json_ json_t *one = NULL;
-    int r = dw_leadq_submit(sv->leadq, lead, &one, &err);
+    char tp[DW_TRACEPARENT_SIZE] = "";
+    if (rq->span) /* the deal's trace continues from this request */
+        dw_traceparent_format(dw_span_ctx(rq->span), tp);
+    int r = dw_leadq_submit(sv->leadq, lead, tp[0] ? tp : NULL, &one, &err);
     if (r < 0)
         return srv_send_dw_error(c, rq, &err, r);
     if (strcmp(dw_json_str(one, "status") ? dw_json_str(one, "status") : "", "duplicate") != 0)

@@ -29,8 +29,10 @@
 struct dw_leadq;
 /* e: the engine that writes, used under *mu (held only around each commit). */
 struct dw_leadq *dw_leadq_new(struct dw_engine *e, pthread_mutex_t *mu);
-/* One lead (not stolen); *ret as one item of dw_leads_submit's answer. */
-int dw_leadq_submit(struct dw_leadq *q, json_t *lead, json_t **ret, struct dw_error *err);
+/* One lead (not stolen); *ret as one item of dw_leads_submit's answer. traceparent (may be
+ * NULL): the context the lead's trace continues from (dw_leads_submit_traced). */
+int dw_leadq_submit(struct dw_leadq *q, json_t *lead, const char *traceparent, json_t **ret,
+                    struct dw_error *err);
 /* While lead posts wait, wait for them (up to max_ms, or until *stop): a long writer (the
  * worker) calls this between its transactions so that a post waits for one of them at most. */
 void dw_leadq_yield(struct dw_leadq *q, int max_ms, const atomic_bool *stop);

@@ -220,7 +220,8 @@ class Handler(BaseHTTPRequestHandler):
                 f.write(json.dumps({"n": n, "api": "anthropic" if anthropic else
                                     "azure" if azure else "openai", "path": path,
                                     "mode": mode.split(" ")[0], "problems": problems,
-                                    "pii": pii, "body": body}) + "\n")
+                                    "pii": pii, "body": body,
+                                    "traceparent": self.headers.get("traceparent")}) + "\n")
         model = body.get("model", "fake")
         word, _, arg = mode.partition(" ")
         if word == "hang":
