@@ -99,6 +99,11 @@ bench: deps $(BUILD_BENCH)/build.ninja
 	./$(BUILD_BENCH)/bench/dealwright-bench-documents
 	./$(BUILD_BENCH)/bench/dealwright-bench-models
 	./$(BUILD_BENCH)/bench/dealwright-bench-serve ./$(BUILD_BENCH)/src/dealwright
+	# the control plane as workers leasing deals: SQLite, then PostgreSQL (a throwaway
+	# cluster each) with 1 and 2 workers (docs/internals/scale-out.md "Capacity")
+	./$(BUILD_BENCH)/bench/dealwright-bench pipeline 2000 --workers 2
+	tests/with_pg.sh ./$(BUILD_BENCH)/bench/dealwright-bench pipeline 2000 --workers 1 --db '{pg}/postgres'
+	tests/with_pg.sh ./$(BUILD_BENCH)/bench/dealwright-bench pipeline 2000 --workers 2 --db '{pg}/postgres'
 
 $(BUILD_ASAN)/build.ninja: | deps
 	meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

@@ -31,11 +31,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     const char *max_conns = cli_opt(&argc, argv, "--max-connections", &bad);
     const char *per_addr = cli_opt(&argc, argv, "--per-address", &bad);
     const char *head_timeout = cli_opt(&argc, argv, "--header-timeout", &bad);
+    bool no_worker = cli_flag(&argc, argv, "--no-worker");
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--max-connections N] [--per-address N] [--header-timeout S] "
-                         "[--webhook-attempts N] [--webhook-backoff-ms MS] [--otlp URL]");
+                         "[--webhook-attempts N] [--webhook-backoff-ms MS] [--otlp URL] "
+                         "[--no-worker]");
     struct {
         const char *opt, *val;
         unsigned def, lo, hi;
@@ -85,6 +87,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         .webhook_backoff_ms = hook_opts.backoff_ms,
         .openapi = dw_serve_openapi,
         .n_console = console_n_files,
+        .no_worker = no_worker,
     };
     /* the relay's credentials, from the variables dealwright.yaml names (src/cmd-mail.c) */
     struct dw_smtp_auth auth = {0};

@@ -300,11 +300,64 @@ static void engine_options(void **state) {
     }
 }
 
+/* dw_run with a lease owner: a deal another owner holds is left to it (the step would run
+ * twice otherwise), the others run and end their leases; once the other lets go, the deal
+ * runs; the heartbeat sees what an owner holds. */
+static void run_under_leases(void **state) {
+    (void)state;
+    struct dw_engine *e = open_with("leases.db", 0, NULL);
+    struct dw_store *s = e->store;
+    struct dw_error err = {0};
+    bool required = true;
+    assert_true(dw_engine_leases(e, &required));
+    assert_false(required); /* SQLite: run and serve need not lease */
+    json_t *leads = json_loads(lead_a, 0, NULL), *res = NULL, *deal = NULL;
+    assert_int_equal(dw_leads_submit(e, leads, &res, &err), 0);
+    json_decref(leads);
+    json_decref(res);
+    leads = json_loads(lead_a, 0, NULL);
+    json_object_set_new(json_array_get(leads, 0), "external_id", json_string("a2"));
+    json_object_set_new(json_object_get(json_array_get(leads, 0), "contact"), "email",
+                        json_string("ops@mill2.example"));
+    assert_int_equal(dw_leads_submit(e, leads, &res, &err), 0);
+    json_decref(leads);
+    json_decref(res);
+
+    int64_t ids[4];
+    assert_int_equal(s->ops->lease_claim(s, dw_engine_now(e), "other", 60000, 1, ids, 4, &err), 1);
+    struct dw_run_stats st = {0};
+    struct dw_run_opts o = {.no_wait = true, .lease_owner = "me"};
+    assert_int_equal(dw_run(e, &o, &st, &err), 0);
+    assert_int_equal(st.steps, 7); /* deal 2 only, to its discount gate */
+    dw_run_stats_release(&st);
+    assert_int_equal(dw_deal_show(e, 1, &deal, &err), 0);
+    assert_string_equal(dw_json_str(deal, "stage"), "new");
+    json_decref(deal);
+    int64_t held = -1, lost = -1;
+    assert_int_equal(dw_leases_renew(e, "other", 60000, &held, &lost, &err), 0);
+    assert_int_equal(held, 1);
+    assert_int_equal(dw_leases_renew(e, "me", 60000, &held, &lost, &err), 0);
+    assert_int_equal(held, 0); /* released with its steps */
+
+    assert_int_equal(s->ops->lease_release(s, "other", 0, &err), 0);
+    struct dw_run_stats st2 = {0};
+    assert_int_equal(dw_run(e, &o, &st2, &err), 0);
+    assert_int_equal(st2.steps, 7);
+    assert_int_equal(st2.leases_lost, 0);
+    dw_run_stats_release(&st2);
+    assert_int_equal(dw_deal_show(e, 1, &deal, &err), 0);
+    assert_string_equal(dw_json_str(deal, "stage"), "awaiting_approval");
+    json_decref(deal);
+    int64_t n = 0, bad = 0;
+    assert_int_equal(dw_audit_verify(e, &n, &bad, &err), 0);
+    dw_engine_close(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(engine_options),         cmocka_unit_test(lead_parse),
         cmocka_unit_test(submit_run_gate),        cmocka_unit_test(bad_lead_stores_nothing),
-        cmocka_unit_test(gateway_enforces_scope),
+        cmocka_unit_test(gateway_enforces_scope), cmocka_unit_test(run_under_leases),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

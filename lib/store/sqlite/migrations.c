@@ -391,6 +391,17 @@ static const char schema_mail_outbox[] =
     "  last_error TEXT"
     ");"
     "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_at);";
+static const char schema_leases[] =
+    /* Worker leases (sqlite_leases.c, docs/internals/scale-out.md): the deal a control
+     * plane (owner: "host:pid:n") has claimed, until when (wall clock, ms since the epoch).
+     * No row: nobody holds the deal. */
+    "CREATE TABLE deal_leases ("
+    "  deal_id INTEGER PRIMARY KEY,"
+    "  owner TEXT NOT NULL,"
+    "  until_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX deal_leases_owner ON deal_leases (owner);";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -404,6 +415,7 @@ static const struct migration migrations[] = {
     {7, "demo bookings", schema_v7},
     {8, "keys the library keeps for its own signatures", schema_buyer_keys},
     {9, "the outbox of mail", schema_mail_outbox},
+    {10, "worker leases", schema_leases},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -725,4 +725,8 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .mcalls_purge = dw__sq_mcalls_purge,
     .mcall_stats = dw__sq_mcall_stats,
     .mcall_recent = dw__sq_mcall_recent,
+    .lease_claim = dw__sq_lease_claim,
+    .lease_hold = dw__sq_lease_hold,
+    .lease_release = dw__sq_lease_release,
+    .lease_renew = dw__sq_lease_renew,
 };
