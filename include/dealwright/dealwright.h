@@ -39,5 +39,6 @@
 #include <dealwright/documents.h>
 #include <dealwright/mail.h>
 #include <dealwright/models.h>
+#include <dealwright/events.h>
 
 #endif

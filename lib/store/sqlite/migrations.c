@@ -391,6 +391,15 @@ static const char schema_mail_outbox[] =
     "  last_error TEXT"
     ");"
     "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_at);";
+/* The event outbox's publisher cursors (lib/control/events.c): the last event seq a
+ * publisher has handed to NATS JetStream, by publisher name. Moved only forward, in the
+ * transaction that holds the publisher's lease. */
+static const char schema_outbox_cursors[] = "CREATE TABLE outbox_cursors ("
+                                            "  name TEXT PRIMARY KEY,"
+                                            "  seq INTEGER NOT NULL,"
+                                            "  updated_at TEXT NOT NULL"
+                                            ");";
+
 static const struct migration migrations[] = {
     {1,
      "initial schema: leads, accounts, contacts, deals, documents, quotes, approvals, "
@@ -404,6 +413,7 @@ static const struct migration migrations[] = {
     {7, "demo bookings", schema_v7},
     {8, "keys the library keeps for its own signatures", schema_buyer_keys},
     {9, "the outbox of mail", schema_mail_outbox},
+    {11, "the event outbox's publisher cursors", schema_outbox_cursors},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -725,4 +725,8 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .mcalls_purge = dw__sq_mcalls_purge,
     .mcall_stats = dw__sq_mcall_stats,
     .mcall_recent = dw__sq_mcall_recent,
+    .outbox_lock = dw__sq_outbox_lock,
+    .outbox_cursor_get = dw__sq_outbox_cursor_get,
+    .outbox_cursor_advance = dw__sq_outbox_cursor_advance,
+    .delivery_for_event = dw__sq_delivery_for_event,
 };
