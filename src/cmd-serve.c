@@ -31,11 +31,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     const char *max_conns = cli_opt(&argc, argv, "--max-connections", &bad);
     const char *per_addr = cli_opt(&argc, argv, "--per-address", &bad);
     const char *head_timeout = cli_opt(&argc, argv, "--header-timeout", &bad);
+    const char *events = cli_opt(&argc, argv, "--events", &bad);
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--max-connections N] [--per-address N] [--header-timeout S] "
-                         "[--webhook-attempts N] [--webhook-backoff-ms MS]");
+                         "[--webhook-attempts N] [--webhook-backoff-ms MS] "
+                         "[--events nats://HOST:PORT]");
     struct {
         const char *opt, *val;
         unsigned def, lo, hi;
@@ -85,6 +87,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         .webhook_backoff_ms = hook_opts.backoff_ms,
         .openapi = dw_serve_openapi,
         .n_console = console_n_files,
+        .events = events,
     };
     /* the relay's credentials, from the variables dealwright.yaml names (src/cmd-mail.c) */
     struct dw_smtp_auth auth = {0};

@@ -198,6 +198,8 @@ static const struct cli_option serve_opts[] = {
     {"--max-connections", "N", "connections open at once", 0},
     {"--per-address", "N", "connections open at once from one client address", 0},
     {"--header-timeout", "S", "seconds a client has to send its request headers", 0},
+    {"--events", "URL", "nats://HOST:PORT: publish events to NATS JetStream, share webhook "
+     "delivery and event streams with the other instances", 0},
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {
