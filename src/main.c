@@ -31,8 +31,8 @@ const struct cli_option cli_global_options[] = {
      "holding dealwright.yaml)",
      0},
     {"--db", "PATH|URL",
-     "the state database: a path or sqlite:PATH (default: $DW_DB, else "
-     "WORKSPACE/.dealwright/state.db; postgres:// is reserved, not built in this version)",
+     "the state database: a path, sqlite:PATH or postgres://USER@HOST:PORT/DB (password in "
+     "PGPASSWORD or ~/.pgpass; default: $DW_DB, else WORKSPACE/.dealwright/state.db)",
      0},
     {"--json", NULL, "print JSON instead of text (anywhere on the line)", 0},
     {"--help", NULL, "help on the command (also -h)", 0},

@@ -12,14 +12,16 @@
 #include "store.h"
 
 /* The registry. ops NULL: the scheme is reserved for a backend this version does not have,
- * so that a URL meant for it is refused as such rather than taken for a file name. */
+ * so that a URL meant for it is refused as such rather than taken for a file name. whole:
+ * the backend's location is the URL itself, scheme included (libpq parses its own URIs). */
 static const struct {
     const char *scheme;
     const struct dw_store_ops *ops;
+    bool whole;
 } backends[] = {
-    {"sqlite", &dw_store_sqlite_ops},
-    {"postgres", NULL},
-    {"postgresql", NULL},
+    {"sqlite", &dw_store_sqlite_ops, false},
+    {"postgres", &dw_store_postgres_ops, true},
+    {"postgresql", &dw_store_postgres_ops, true},
 };
 
 static const char *const stage_names[DW__STAGE_MAX] = {
@@ -72,6 +74,15 @@ int dw_store_url_parse(const char *url, struct dw_store_url *ret, struct dw_erro
                                   "dealwright (SQLite is: --db PATH or sqlite:PATH)",
                                   backends[i].scheme);
         const char *loc = url + n + 1;
+        if (backends[i].whole) {
+            /* postgres://[USER@]HOST[:PORT][/DB][?PARAMS], for libpq as written */
+            if (strncmp(loc, "//", 2) != 0 || !loc[2])
+                return dw_error_field(err, -DW_EINVAL, "db",
+                                      "a %s URL is %s://USER@HOST:PORT/DATABASE",
+                                      backends[i].scheme, backends[i].scheme);
+            *ret = (struct dw_store_url){backends[i].scheme, backends[i].ops, url};
+            return 0;
+        }
         /* sqlite:///abs/path is /abs/path; a host (sqlite://host/x) means nothing here */
         if (strncmp(loc, "//", 2) == 0) {
             if (loc[2] != '/')
@@ -88,8 +99,8 @@ int dw_store_url_parse(const char *url, struct dw_store_url *ret, struct dw_erro
         return 0;
     }
     return dw_error_field(err, -DW_EINVAL, "db",
-                          "'%.*s' is not a store backend (sqlite, or a path; ./%s for a file "
-                          "whose name has a colon)",
+                          "'%.*s' is not a store backend (sqlite, postgres, or a path; ./%s "
+                          "for a file whose name has a colon)",
                           (int)n, url, url);
 }
 

@@ -518,12 +518,15 @@ static inline dw_time_t dw_store_now(const struct dw_store *s) {
  *
  *   PATH, sqlite:PATH, sqlite:///abs/path   SQLite (PATH relative to the working directory;
  *                                           ":memory:" is a private in-memory database)
- *   postgres://..., postgresql://...        reserved: -DW_EINVAL "not built in this version"
+ *   postgres://USER@HOST:PORT/DB[?...]     PostgreSQL (postgresql:// too): the location is
+ *                                           the whole URL, scheme included, as libpq takes
+ *                                           it; the password comes from PGPASSWORD or
+ *                                           ~/.pgpass, never from the URL
  *
  * Anything else that starts with a scheme ("[a-z][a-z0-9+.-]*:") is refused with
  * -DW_EINVAL naming it: a path whose first component has a colon is written "./a:b.db". On
  * success ret->ops is the backend and ret->location what its open() takes (a path for
- * SQLite), pointing into url. */
+ * SQLite, the URL for PostgreSQL), pointing into url. */
 struct dw_store_url {
     const char *scheme; /* the registry's name: "sqlite" */
     const struct dw_store_ops *ops;
@@ -538,5 +541,7 @@ int dw_store_open(const char *url, const struct dw_clock *clock, struct dw_store
 void dw_store_close(struct dw_store *s);
 
 extern const struct dw_store_ops dw_store_sqlite_ops;
+/* PostgreSQL (lib/store/postgres/): the way in; the store it opens carries the whole table. */
+extern const struct dw_store_ops dw_store_postgres_ops;
 
 #endif

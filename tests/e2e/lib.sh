@@ -12,6 +12,26 @@ export DW_NOW="${DW_NOW:-2026-11-24T12:00:00Z}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok - $*"; }
 
+# DW_TEST_BACKEND=postgres: the same tests on PostgreSQL. One throwaway cluster per test
+# script (tests/pg.sh), stopped by a watchdog once the script's shell is gone (scripts set
+# EXIT traps of their own, and a timeout kills the script); DW runs every command through
+# tests/e2e/dw_pg.sh, which gives each workspace a database of its own through DW_DB.
+DW_BACKEND=${DW_TEST_BACKEND:-sqlite}
+case $DW_BACKEND in
+sqlite) ;;
+postgres)
+    DW_PG_SH="${DW_SOURCE_ROOT:?DW_SOURCE_ROOT must point at the source tree}/tests/pg.sh"
+    DW_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dw-pg.XXXXXX")
+    "$DW_PG_SH" start "$DW_PG_DIR" >/dev/null || fail "PostgreSQL did not start"
+    setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 0.5; done; "$2" stop "$3"; rm -rf "$3"' \
+        sh "$$" "$DW_PG_SH" "$DW_PG_DIR" </dev/null >/dev/null 2>&1 &
+    DW_REAL=$DW
+    DW="$DW_SOURCE_ROOT/tests/e2e/dw_pg.sh"
+    export DW_REAL DW_PG_DIR DW_PG_SH
+    ;;
+*) fail "DW_TEST_BACKEND=$DW_BACKEND: sqlite or postgres" ;;
+esac
+
 # dw ARGS...: run dealwright on the test workspace.
 dw() { "$DW" -w "$WS" "$@"; }
 
@@ -73,9 +93,20 @@ state_json() {
         json_stream | json_get 'json.dumps({"events": d[0], "audit": d[1], "deals": d[2]})'
 }
 
-# db SQL: the SQLite file itself. Backend-specific: only for the tests that tamper with the
+# db SQL: the database itself. Backend-specific: only for the tests that tamper with the
 # database on purpose (audit tamper, crash tests); everything else reads through the CLI.
-db() { sqlite3 "$WS/.dealwright/state.db" "$@"; }
+# On PostgreSQL, psql on the workspace's database with sqlite3's output (rows of a|b).
+db() {
+    if [ "$DW_BACKEND" = postgres ] && [ "$*" = .dump ]; then
+        "$DW_PG_SH" dump "$DW_PG_DIR" "$(ws_db)"
+    elif [ "$DW_BACKEND" = postgres ]; then
+        "$DW_PG_SH" psql "$DW_PG_DIR" "$(ws_db)" -At -F '|' -c "$*"
+    else
+        sqlite3 "$WS/.dealwright/state.db" "$@"
+    fi
+}
+# ws_db [WS]: PostgreSQL: the name of the workspace's database (tests/e2e/dw_pg.sh)
+ws_db() { printf 'ws_%s' "$(printf '%s' "$(cd "${1:-$WS}" && pwd -P)" | md5sum | cut -c1-20)"; }
 
 new_ws() { "$DW" init "$WS" >/dev/null; }
 

@@ -1,8 +1,17 @@
 #!/bin/sh
 # Changing a stored audit row by hand makes `audit verify` fail (exit 1) at that record.
 # Backend-specific on purpose: the tampering (dropping triggers, editing and deleting rows)
-# is done on the SQLite file with sqlite3; what is read without tampering goes through the CLI.
+# is done on the SQLite file with sqlite3, or on PostgreSQL with psql (the triggers switched
+# off instead of dropped); what is read without tampering goes through the CLI.
 . "$(dirname "$0")/lib.sh"
+# untrigger: the audit table's append-only triggers out of the tamperer's way
+untrigger() {
+    if [ "$DW_BACKEND" = postgres ]; then
+        db "ALTER TABLE audit DISABLE TRIGGER USER"
+        return
+    fi
+    for t in $(db "select name from sqlite_master where type='trigger' and tbl_name='audit'"); do db "drop trigger $t"; done
+}
 new_ws
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
 dw run >/dev/null
@@ -15,8 +24,7 @@ n=$(audit_n)
 if db "update audit set actor='mallory' where seq=5" 2>/dev/null; then fail "audit row was updatable"; fi
 pass "append-only trigger refuses an UPDATE"
 # ... so a tamperer drops the trigger first, then edits the data of one record.
-triggers=$(db "select name from sqlite_master where type='trigger' and tbl_name='audit'")
-for t in $triggers; do db "drop trigger $t"; done
+untrigger
 db "update audit set data=replace(data, 'pricing', 'pricinG') where seq=(select min(seq) from audit where data like '%pricing%')"
 bad=$(db "select min(seq) from audit where data like '%pricinG%'")
 expect_exit 1 dw audit verify
@@ -29,7 +37,7 @@ pass "no checkpoint is signed over a broken chain"
 # Deleting a record in the middle breaks the chain too.
 new_ws_2() { rm -rf "$WS"; new_ws; dw lead add "$WS/samples/leads.jsonl" >/dev/null; dw run >/dev/null; }
 new_ws_2
-for t in $(db "select name from sqlite_master where type='trigger' and tbl_name='audit'"); do db "drop trigger $t"; done
+untrigger
 db "delete from audit where seq=10"
 expect_exit 1 dw audit verify
 pass "deleted record detected: $ERR"
@@ -67,8 +75,12 @@ chmod 600 "$KEY"
 pass "an edited checkpoint, another signer and a readable key are refused"
 
 # tamper 1: the last records deleted. The chain alone is consistent again ...
-for t in $(db "select name from sqlite_master where type='trigger' and tbl_name='audit'"); do db "drop trigger $t"; done
-cp "$WS/.dealwright/state.db" "$TMP/before-tamper.db"
+untrigger
+if [ "$DW_BACKEND" = postgres ]; then
+    db "CREATE TABLE audit_before AS SELECT * FROM audit WHERE seq > $head - 3"
+else
+    cp "$WS/.dealwright/state.db" "$TMP/before-tamper.db"
+fi
 db "delete from audit where seq > $head - 3"
 expect_exit 0 dw audit verify
 # ... the checkpoint is not
@@ -78,6 +90,27 @@ pass "a deleted tail passes the chain alone and fails against the checkpoint: $E
 
 # tamper 2: the tail rewritten from record head-10 on, every hash recomputed (audit.md's
 # canonical JSON): the chain alone passes, the checkpoint catches it
+if [ "$DW_BACKEND" = postgres ]; then
+    db "INSERT INTO audit OVERRIDING SYSTEM VALUE SELECT * FROM audit_before"
+    db "SELECT json_agg(json_build_object('seq', seq, 'at', at, 'deal_id', deal_id, 'actor', actor,
+        'action', action, 'ws_hash', ws_hash, 'data', data::text, 'hash', hash) ORDER BY seq)
+        FROM audit WHERE seq >= $((head - 10)) - 1" >"$TMP/tail.json"
+    # the same rewrite as below, as SQL for psql
+    python3 - "$TMP/tail.json" "$((head - 10))" >"$TMP/rewrite.sql" <<'PY'
+import hashlib, json, sys
+rows = json.load(open(sys.argv[1])); start = int(sys.argv[2])
+q = lambda v: "NULL" if v is None else "'" + str(v).replace("'", "''") + "'"
+prev = rows[0]["hash"]
+for r in rows[1:]:
+    actor = "user:mallory" if r["seq"] == start else r["actor"]
+    o = {"seq": r["seq"], "at": r["at"], "deal_id": r["deal_id"], "actor": actor,
+         "action": r["action"], "ws_hash": r["ws_hash"], "data": json.loads(r["data"]), "prev": prev}
+    h = hashlib.sha256(json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    print("UPDATE audit SET actor = %s, prev = %s, hash = %s WHERE seq = %d;" % (q(actor), q(prev), q(h), r["seq"]))
+    prev = h
+PY
+    "$DW_PG_SH" psql "$DW_PG_DIR" "$(ws_db)" -f "$TMP/rewrite.sql" >/dev/null
+else
 cp "$TMP/before-tamper.db" "$WS/.dealwright/state.db"
 python3 - "$WS/.dealwright/state.db" "$((head - 10))" <<'PY'
 import hashlib, json, sqlite3, sys
@@ -94,6 +127,7 @@ for seq, at, deal_id, actor, action, ws_hash, data in rows:
     prev = h
 con.commit()
 PY
+fi
 expect_exit 0 dw audit verify
 expect_exit 1 dw audit verify --checkpoint "$TMP/cp1.json" --public-key "$KEY.pub"
 echo "$ERR" | grep -q "rewritten" || fail "rewrite not named: $ERR"

@@ -285,8 +285,9 @@ static void engine_options(void **state) {
     unsetenv("DW_NOW");
     unsetenv("DW_FAILPOINTS");
 
-    /* the store by URL: a reserved scheme and an unknown one are refused, naming db */
-    static const char *const bad[] = {"postgres://localhost/dw", "mysql://localhost/dw"};
+    /* the store by URL: a PostgreSQL URL holding a password and an unknown scheme are
+     * refused, naming db */
+    static const char *const bad[] = {"postgres://dw:pw@localhost/dw", "mysql://localhost/dw"};
     for (size_t i = 0; i < 2; i++) {
         struct dw_engine_opts o = {.db = bad[i]};
         struct dw_engine *e = NULL;

@@ -6,7 +6,12 @@
  * a second backend runs the same suite with its own URL (tests/meson.build). Only the
  * interface is used, except in the checks marked "SQLite only", which see what the
  * interface hides (file modes, the migrations table, tampering with the audit log, the
- * WAL) with the plain sqlite3 API and run when the backend under test is SQLite. */
+ * WAL) with the plain sqlite3 API and run when the backend under test is SQLite, and those
+ * marked "PostgreSQL only", which do the same with libpq.
+ *
+ * PostgreSQL: the template is a postgres:// URL whose database is "{db}", replaced by a fresh
+ * database per test, created on the server's "postgres" database before the test and
+ * dropped after (tests/with_pg.sh gives the server). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,18 +27,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
 
 /* The backend under test (main). */
 static const char *url_template = "sqlite:{dir}/a/b/state.db";
-static bool is_sqlite;
+static bool is_sqlite, is_postgres;
+static int db_counter;
 
 #define T0 ((dw_time_t)1795000000) /* 2026-11-18 */
 
 struct fx {
     char dir[64];
+    char db[64]; /* PostgreSQL: the test's database, "" when none */
     char url[512];
     char path[512]; /* SQLite: the database file */
     struct dw_store *s;
@@ -46,6 +54,54 @@ static void expand(const char *template, const char *dir, char *out, size_t size
         snprintf(out, size, "%.*s%s%s", (int)(at - template), template, dir, at + 5);
     else
         snprintf(out, size, "%s", template);
+}
+
+/* PostgreSQL only: in place, {db} replaced by db */
+static void expand_db(char *url, size_t size, const char *db) {
+    char tmp[512];
+    const char *at = strstr(url, "{db}");
+    if (!at)
+        return;
+    snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(at - url), url, db, at + 4);
+    snprintf(url, size, "%s", tmp);
+}
+
+/* PostgreSQL only: plain libpq access to url. */
+static PGconn *pg_raw(const char *url) {
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connecting to %s: %s", url, PQerrorMessage(c));
+    return c;
+}
+
+/* The statement's status: PGRES_COMMAND_OK, PGRES_TUPLES_OK or the failure. */
+static ExecStatusType pg_exec(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    return st;
+}
+
+static int64_t pg_int(PGconn *c, const char *sql) {
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+/* CREATE or DROP the test's database, on the server's "postgres" database. */
+static void pg_admin(bool create, const char *db) {
+    char url[512], sql[128];
+    snprintf(url, sizeof url, "%s", url_template);
+    expand_db(url, sizeof url, "postgres");
+    PGconn *c = pg_raw(url);
+    snprintf(sql, sizeof sql,
+             create ? "CREATE DATABASE %s" : "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+    if (pg_exec(c, sql) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQfinish(c);
 }
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -61,6 +117,11 @@ static int setup(void **state) {
     assert_non_null(mkdtemp(f->dir));
     /* SQLite: a nested, not yet existing directory: open must create it. */
     expand(url_template, f->dir, f->url, sizeof f->url);
+    if (strstr(f->url, "{db}")) {
+        snprintf(f->db, sizeof f->db, "dw_store_%d_%d", (int)getpid(), ++db_counter);
+        pg_admin(true, f->db);
+        expand_db(f->url, sizeof f->url, f->db);
+    }
     struct dw_store_url u;
     if (dw_store_url_parse(f->url, &u, &err) < 0)
         fail_msg("%s: %s", f->url, err.msg);
@@ -76,6 +137,8 @@ static int teardown(void **state) {
     struct fx *f = *state;
     dw_store_close(f->s);
     nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (*f->db)
+        pg_admin(false, f->db);
     free(f);
     return 0;
 }
@@ -172,6 +235,42 @@ static void test_open_and_migrations(void **state) {
     assert_null(s2);
     assert_non_null(strstr(err.msg, "999"));
     assert_non_null(strstr(err.msg, "newer"));
+}
+
+/* PostgreSQL only: the migrations table, and a database from the future refused. */
+static void test_pg_migrations(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+
+    /* Reopening applies nothing twice. */
+    dw_store_close(f->s);
+    f->s = NULL;
+    ok(dw_store_open(f->url, NULL, &f->s, &err), &err);
+    PGconn *c = pg_raw(f->url);
+    int64_t n = pg_int(c, "SELECT COUNT(*) FROM schema_migrations");
+    assert_true(n >= 1);
+    assert_int_equal(pg_int(c, "SELECT COUNT(DISTINCT version) FROM schema_migrations"), n);
+    assert_int_equal(pg_int(c, "SELECT MIN(version) FROM schema_migrations"), 1);
+    assert_int_equal(pg_int(c, "SELECT MAX(version) FROM schema_migrations"), n);
+    /* money is bigint minor units, never a float or numeric */
+    assert_int_equal(pg_int(c, "SELECT COUNT(*) FROM information_schema.columns WHERE "
+                               "table_schema = 'public' AND data_type IN ('real', 'double "
+                               "precision', 'numeric', 'money')"),
+                     0);
+
+    /* A database from the future is refused with a clear message, and left alone. */
+    assert_int_equal(pg_exec(c, "INSERT INTO schema_migrations VALUES (999, 'future', "
+                                "'2030-01-01T00:00:00Z')"),
+                     PGRES_COMMAND_OK);
+    dw_store_close(f->s);
+    f->s = NULL;
+    struct dw_store *s2 = NULL;
+    assert_int_equal(dw_store_open(f->url, NULL, &s2, &err), -DW_ESTORE);
+    assert_null(s2);
+    assert_non_null(strstr(err.msg, "999"));
+    assert_non_null(strstr(err.msg, "newer"));
+    assert_int_equal(pg_int(c, "SELECT MAX(version) FROM schema_migrations"), 999);
+    PQfinish(c);
 }
 
 static void test_stage_names(void **state) {
@@ -860,6 +959,31 @@ static void test_order_unique(void **state) {
 
 /* ---- audit chain ------------------------------------------------------------------- */
 
+/* PostgreSQL only: the log and the events refuse edits at the SQL level (triggers), and an
+ * edit made with the triggers switched off is found by audit_verify. */
+static void pg_audit_tamper(struct fx *f) {
+    struct dw_error err = {0};
+    int64_t count = 0, bad = 0;
+    PGconn *c = pg_raw(f->url);
+    assert_int_equal(pg_exec(c, "UPDATE audit SET actor = 'x' WHERE seq = 3"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "DELETE FROM audit WHERE seq = 3"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "TRUNCATE audit"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "DELETE FROM events"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "UPDATE events SET type = 'x'"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_exec(c, "TRUNCATE events"), PGRES_FATAL_ERROR);
+    assert_int_equal(pg_int(c, "SELECT COUNT(*) FROM events"), 1);
+    assert_int_equal(pg_int(c, "SELECT COUNT(*) FROM audit"), 1000);
+
+    /* Someone with the database's owner role switches the triggers off and edits a record. */
+    assert_int_equal(pg_exec(c, "ALTER TABLE audit DISABLE TRIGGER USER"), PGRES_COMMAND_OK);
+    assert_int_equal(pg_exec(c, "UPDATE audit SET data = '{\"i\":1}' WHERE seq = 437"),
+                     PGRES_COMMAND_OK);
+    PQfinish(c);
+    assert_int_equal(f->s->ops->audit_verify(f->s, &count, &bad, &err), -DW_EINTEGRITY);
+    assert_int_equal(bad, 437);
+    assert_non_null(strstr(err.msg, "437"));
+}
+
 static void test_audit_chain(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -896,6 +1020,8 @@ static void test_audit_chain(void **state) {
     assert_int_equal(strlen(dw_json_str(first, "hash")), 64);
     json_decref(rows);
 
+    if (is_postgres)
+        pg_audit_tamper(f);
     if (!is_sqlite)
         return;
     /* SQLite only: the log refuses edits at the SQL level. */
@@ -929,6 +1055,15 @@ static void test_audit_relink_detected(void **state) {
     ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
     assert_int_equal(count, 10);
 
+    /* PostgreSQL only: the same with libpq. */
+    if (is_postgres) {
+        PGconn *c = pg_raw(f->url);
+        assert_int_equal(pg_exec(c, "ALTER TABLE audit DISABLE TRIGGER USER"), PGRES_COMMAND_OK);
+        assert_int_equal(pg_exec(c, "DELETE FROM audit WHERE seq = 6"), PGRES_COMMAND_OK);
+        PQfinish(c);
+        assert_int_equal(s->ops->audit_verify(s, &count, &bad, &err), -DW_EINTEGRITY);
+        assert_int_equal(bad, 7);
+    }
     /* SQLite only: deleting a record breaks the sequence at the next one. */
     if (is_sqlite) {
         sqlite3 *db = raw_open(f);
@@ -1636,8 +1771,13 @@ static void test_store_url(void **state) {
     expect_url("sqlite:/abs/state.db", 0, "sqlite", "/abs/state.db", NULL);
     expect_url("sqlite:///abs/state.db", 0, "sqlite", "/abs/state.db", NULL);
     expect_url("SQLite:x.db", 0, "sqlite", "x.db", NULL);
-    expect_url("postgres://dw@db.internal/deals", -DW_EINVAL, NULL, NULL, "not built");
-    expect_url("postgresql://localhost/dw", -DW_EINVAL, NULL, NULL, "not built");
+    /* PostgreSQL: libpq takes the URL as written, scheme included */
+    expect_url("postgres://dw@db.internal/deals", 0, "postgres", "postgres://dw@db.internal/deals",
+               NULL);
+    expect_url("postgresql://dw@localhost:5433/dw?sslmode=require", 0, "postgresql",
+               "postgresql://dw@localhost:5433/dw?sslmode=require", NULL);
+    expect_url("postgres:dw", -DW_EINVAL, NULL, NULL, "postgres://USER@HOST:PORT/DATABASE");
+    expect_url("postgresql://", -DW_EINVAL, NULL, NULL, "postgresql://USER@HOST:PORT/DATABASE");
     expect_url("mysql://localhost/dw", -DW_EINVAL, NULL, NULL, "'mysql' is not a store backend");
     expect_url("file:state.db", -DW_EINVAL, NULL, NULL, "'file' is not a store backend");
     expect_url("sqlite://host/x.db", -DW_EINVAL, NULL, NULL, "no host");
@@ -1646,8 +1786,14 @@ static void test_store_url(void **state) {
     /* and opening one refuses the same way, creating nothing */
     struct dw_store *s = NULL;
     struct dw_error err = {0};
-    assert_int_equal(dw_store_open("postgres://localhost/dw", NULL, &s, &err), -DW_EINVAL);
+    assert_int_equal(dw_store_open("mysql://localhost/dw", NULL, &s, &err), -DW_EINVAL);
     assert_null(s);
+    /* a password in a PostgreSQL URL is refused before any connection, and not repeated */
+    assert_int_equal(dw_store_open("postgres://dw:s3cr3t@127.0.0.1:1/dw", NULL, &s, &err),
+                     -DW_EINVAL);
+    assert_null(s);
+    assert_null(strstr(err.msg, "s3cr3t"));
+    assert_non_null(strstr(err.msg, "PGPASSWORD"));
 }
 
 /* argv[1]: the URL template of the backend under test (see the top of this file). */
@@ -1663,6 +1809,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     is_sqlite = strcmp(u.scheme, "sqlite") == 0;
+    is_postgres = strncmp(u.scheme, "postgres", 8) == 0;
     /* the contract: through the interface only */
     const struct CMUnitTest contract[] = {
         cmocka_unit_test(test_store_url),
@@ -1700,8 +1847,14 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
+    /* PostgreSQL only: what its server keeps (with libpq) */
+    const struct CMUnitTest postgres[] = {
+        cmocka_unit_test_setup_teardown(test_pg_migrations, setup, teardown),
+    };
     int failed = cmocka_run_group_tests_name("store contract", contract, NULL, NULL);
     if (is_sqlite)
         failed += cmocka_run_group_tests_name("store sqlite", sqlite, NULL, NULL);
+    if (is_postgres)
+        failed += cmocka_run_group_tests_name("store postgres", postgres, NULL, NULL);
     return failed ? 1 : 0;
 }

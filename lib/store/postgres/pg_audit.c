@@ -1,9 +1,363 @@
-/* store/postgres: the event log and the audit chain. (Being written: the hooks and tables of this
- * subject.) */
+/* store/postgres/audit — the event log and the audit hash chain on PostgreSQL.
+ *
+ * The chain is the SQLite backend's (docs/internals/audit.md), hashed by the same code
+ * (lib/store/audit_chain.c), so a chain verifies identically on both backends.
+ *
+ * Both tables are append-only: the code only ever INSERTs, and triggers refuse UPDATE,
+ * DELETE and TRUNCATE in the database itself (SQLite's refuse UPDATE and DELETE; it has no
+ * TRUNCATE). The privacy purge never touches either table, so there are no exceptions.
+ *
+ * Ordering under many writers. SQLite serialises every writer; here two processes append at
+ * once, in READ COMMITTED transactions. Both logs therefore number their records under the
+ * transaction-scoped advisory lock DW__PG_LOCK_AUDIT, held to commit:
+ * - audit_append takes it, then reads the tail (a statement after the lock, so its snapshot
+ *   sees every record committed before), links to it and inserts seq = tail + 1. No other
+ *   writer can read the same tail before this one commits or rolls back: the chain cannot
+ *   fork, and a rolled-back append leaves neither a record nor a gap.
+ * - event_append takes it too and numbers the event MAX(seq) + 1. Events are then numbered
+ *   in commit order: no reader can see event n + 1 before event n is committed, so a reader
+ *   that resumes after the last seq it saw (events_since, webhooks, the outbox) misses none.
+ * A step's transaction usually appends both, so the second lock costs nothing more.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/audit_chain.h"
 #include "store/postgres/pg_internal.h"
 
-const char dw__pg_schema_audit[] = "";
+#define AUDIT_PAGE 2000 /* records per statement when walking the chain */
+
+const char dw__pg_schema_audit[] =
+    /* Event log and audit chain: append-only, enforced here as well as in the code. No
+     * foreign key on deal_id: a record about a refused action may name no real deal. */
+    "CREATE TABLE events ("
+    "  seq bigint PRIMARY KEY," /* assigned by the code under the lock: see pg_audit.c */
+    "  deal_id bigint,"
+    "  type text NOT NULL,"
+    "  at text NOT NULL,"
+    "  data text NOT NULL"
+    ");"
+    "CREATE INDEX events_deal ON events (deal_id, seq);"
+    "CREATE TABLE audit ("
+    "  seq bigint PRIMARY KEY," /* assigned by the code (last + 1): it is hashed */
+    "  at text NOT NULL,"
+    "  deal_id bigint,"
+    "  actor text NOT NULL,"
+    "  action text NOT NULL,"
+    "  ws_hash text,"
+    "  data text NOT NULL," /* canonical JSON */
+    "  prev text NOT NULL,"
+    "  hash text NOT NULL"
+    ");"
+    "CREATE INDEX audit_deal ON audit (deal_id, seq);"
+    /* The refusal, its message the trigger's argument. */
+    "CREATE FUNCTION dw_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
+    "BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$;"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events FOR EACH ROW"
+    "  EXECUTE FUNCTION dw_append_only('events are append-only');"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events FOR EACH ROW"
+    "  EXECUTE FUNCTION dw_append_only('events are append-only');"
+    "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT"
+    "  EXECUTE FUNCTION dw_append_only('events are append-only');"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit FOR EACH ROW"
+    "  EXECUTE FUNCTION dw_append_only('the audit log is append-only');"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit FOR EACH ROW"
+    "  EXECUTE FUNCTION dw_append_only('the audit log is append-only');"
+    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT"
+    "  EXECUTE FUNCTION dw_append_only('the audit log is append-only');";
+
+static int oom(struct dw_error *err) {
+    return dw_error_set(err, -DW_ENOMEM, "out of memory");
+}
+
+static int rows_of(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_params *p,
+                   json_t **ret, struct dw_error *err) {
+    PGresult *res = NULL;
+    int r = dw__pg_run(g, what, sql, p, &res, err);
+    if (r < 0)
+        return r;
+    r = dw__pg_rows(res, ret, err);
+    PQclear(res);
+    return r;
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+/* Under DW__PG_LOCK_AUDIT (see the top): numbered in commit order. */
+static const char sql_event_append[] =
+    "INSERT INTO events (seq, deal_id, type, at, data) "
+    "SELECT COALESCE(MAX(seq), 0) + 1, $1::bigint, $2::text, $3::text, $4::text FROM events "
+    "RETURNING seq";
+
+static int event_append(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
+                        dw_time_t now, int64_t *ret_seq, struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    _cleanup_json_ json_t *empty = NULL;
+    enum dw__pg_tx mode;
+    PGresult *res = NULL;
+    if (!type || !*type)
+        return dw_error_field(err, -DW_EINVAL, "type", "an event needs a type");
+    if (!data && !(data = empty = json_object()))
+        return oom(err);
+    int r = dw__pg_tx_enter(g, false, &mode, err);
+    if (r < 0)
+        return r;
+    r = dw__pg_lock(g, DW__PG_LOCK_AUDIT, err);
+    if (r == 0) {
+        struct dw_pg_params p = {0};
+        dw__pg_p_id(&p, deal_id);
+        dw__pg_p_text(&p, type);
+        dw__pg_p_time(&p, now);
+        dw__pg_p_json(&p, data);
+        r = dw__pg_run(g, "event_append", sql_event_append, &p, &res, err);
+    }
+    int64_t seq = r == 0 ? dw__pg_int(res, 0, 0) : 0;
+    PQclear(res);
+    r = dw__pg_tx_leave(g, mode, r, err);
+    if (r == 0 && ret_seq)
+        *ret_seq = seq;
+    return r;
+}
+
+static const char sql_events_for_deal[] =
+    "SELECT seq, type, at, data AS \"data:json\" FROM events WHERE deal_id = $1 ORDER BY seq";
+
+static int events_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                           struct dw_error *err) {
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, deal_id);
+    return rows_of(dw__pg(s), "events_for_deal", sql_events_for_deal, &p, ret, err);
+}
+
+static const char sql_events_since[] = "SELECT seq, deal_id, type, at, data AS \"data:json\" "
+                                       "FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+static int events_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                        struct dw_error *err) {
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, after_seq < 0 ? 0 : after_seq);
+    dw__pg_p_int(&p, max < 1 ? 1 : max);
+    return rows_of(dw__pg(s), "events_since", sql_events_since, &p, ret, err);
+}
+
+/* ---- the chain --------------------------------------------------------------------- */
+
+static const char sql_audit_tail[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+static const char sql_audit_append[] =
+    "INSERT INTO audit (seq, at, deal_id, actor, action, ws_hash, data, prev, hash) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/* Runs with DW__PG_LOCK_AUDIT held: the tail, the link, the record. */
+static int audit_append_locked(struct dw_pg *g, struct dw__audit_rec *a, dw_time_t now,
+                               struct dw_error *err) {
+    char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
+    PGresult *res = NULL;
+    int r = dw__pg_run(g, "audit_append (tail)", sql_audit_tail, NULL, &res, err);
+    if (r < 0)
+        return r;
+    int64_t last = 0;
+    if (PQntuples(res) == 0) {
+        memcpy(prev, dw__audit_genesis, DW_SHA256_HEX);
+    } else {
+        const char *h = dw__pg_text(res, 0, 1);
+        last = dw__pg_int(res, 0, 0);
+        if (!h || strlen(h) != DW_SHA256_HEX - 1) {
+            PQclear(res);
+            return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld has a malformed hash",
+                                (long long)last);
+        }
+        memcpy(prev, h, DW_SHA256_HEX);
+    }
+    PQclear(res);
+    a->seq = last + 1;
+    a->at = dw_time_format(now, at, sizeof at);
+    a->prev = prev;
+    _cleanup_free_ char *data_text = dw_json_canonical(a->data);
+    if (!data_text)
+        return oom(err);
+    if ((r = dw__audit_hash_text(a, data_text, hash, err)) < 0)
+        return r;
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, a->seq);
+    dw__pg_p_text(&p, a->at);
+    if (json_is_integer(a->deal_id))
+        dw__pg_p_int(&p, (int64_t)json_integer_value(a->deal_id));
+    else
+        dw__pg_p_text(&p, NULL);
+    dw__pg_p_text(&p, a->actor);
+    dw__pg_p_text(&p, a->action);
+    dw__pg_p_text(&p, json_string_value(a->ws_hash));
+    dw__pg_p_text(&p, data_text);
+    dw__pg_p_text(&p, a->prev);
+    dw__pg_p_text(&p, hash);
+    return dw__pg_run(g, "audit_append", sql_audit_append, &p, NULL, err);
+}
+
+static int audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_seq,
+                        struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    struct dw__audit_rec a = {0};
+    json_t *owned_data = NULL;
+    enum dw__pg_tx mode;
+    int r = dw__audit_input(rec, &a, &owned_data, err);
+    if (r == 0)
+        r = dw__pg_tx_enter(g, false, &mode, err);
+    if (r == 0) {
+        r = dw__pg_lock(g, DW__PG_LOCK_AUDIT, err);
+        if (r == 0)
+            r = audit_append_locked(g, &a, now, err);
+        r = dw__pg_tx_leave(g, mode, r, err);
+    }
+    json_decref(owned_data);
+    if (r == 0 && ret_seq)
+        *ret_seq = a.seq;
+    return r;
+}
+
+/* The columns of sql_audit_page, in order. */
+enum { C_SEQ, C_AT, C_DEAL, C_ACTOR, C_ACTION, C_WS, C_DATA, C_PREV, C_HASH };
+
+static const char sql_audit_page[] =
+    "SELECT seq, at, deal_id, actor, action, ws_hash, data, prev, hash FROM audit "
+    "WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+/* Check one stored row against the chain so far. Returns 0, -DW_EINTEGRITY (with the
+ * reason in err) or another failure. */
+static int verify_row(const PGresult *res, int row, int64_t expect_seq, const char *expect_prev,
+                      struct dw_error *err) {
+    _cleanup_json_ json_t *data = NULL, *deal_id = NULL, *ws_hash = NULL;
+    struct dw__audit_rec a = {0};
+    char hash[DW_SHA256_HEX];
+    const char *stored;
+
+    a.seq = dw__pg_int(res, row, C_SEQ);
+    if (a.seq != expect_seq)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: expected seq %lld",
+                            (long long)a.seq, (long long)expect_seq);
+    a.at = dw__pg_text(res, row, C_AT);
+    a.actor = dw__pg_text(res, row, C_ACTOR);
+    a.action = dw__pg_text(res, row, C_ACTION);
+    a.prev = dw__pg_text(res, row, C_PREV);
+    stored = dw__pg_text(res, row, C_HASH);
+    if (!a.at || !a.actor || !a.action || !a.prev || !stored)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: a field is missing",
+                            (long long)a.seq);
+    if (strcmp(a.prev, expect_prev) != 0)
+        return dw_error_set(err, -DW_EINTEGRITY,
+                            "audit record %lld: does not link to the hash of record %lld",
+                            (long long)a.seq, (long long)expect_seq - 1);
+    deal_id =
+        dw__pg_isnull(res, row, C_DEAL) ? json_null() : json_integer(dw__pg_int(res, row, C_DEAL));
+    ws_hash =
+        dw__pg_isnull(res, row, C_WS) ? json_null() : json_string(dw__pg_text(res, row, C_WS));
+    /* parsed as the SQLite backend parses a JSON column */
+    json_error_t jerr;
+    if (!dw__pg_isnull(res, row, C_DATA))
+        data = json_loadb(PQgetvalue(res, row, C_DATA), (size_t)PQgetlength(res, row, C_DATA),
+                          JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!data || !json_is_object(data))
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: data is not a JSON object",
+                            (long long)a.seq);
+    if (!deal_id || !ws_hash)
+        return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld: unreadable field",
+                            (long long)a.seq);
+    a.deal_id = deal_id;
+    a.ws_hash = ws_hash;
+    a.data = data;
+    int r = dw__audit_hash(&a, hash, err);
+    if (r < 0)
+        return r;
+    if (strcmp(hash, stored) != 0)
+        return dw_error_set(err, -DW_EINTEGRITY,
+                            "audit record %lld: content does not match its hash", (long long)a.seq);
+    return 0;
+}
+
+/* The chain is read a page at a time (memory follows the page, not the log), each page
+ * starting after the last record checked. Pages may see different snapshots outside the
+ * caller's snapshot(); the log only ever grows at its end, so a later page sees the same
+ * records plus newer ones, which link on. */
+static int audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk *ret,
+                      struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    char prev[DW_SHA256_HEX];
+    int64_t n = 0;
+    int r = 0;
+    memset(ret, 0, sizeof *ret);
+    memcpy(prev, dw__audit_genesis, sizeof prev);
+    for (;;) {
+        struct dw_pg_params p = {0};
+        PGresult *res = NULL;
+        dw__pg_p_int(&p, n);
+        dw__pg_p_int(&p, AUDIT_PAGE);
+        if ((r = dw__pg_run(g, "audit_verify", sql_audit_page, &p, &res, err)) < 0)
+            return r;
+        int rows = PQntuples(res);
+        for (int i = 0; i < rows; i++) {
+            r = verify_row(res, i, n + 1, prev, err);
+            if (r == -DW_EINTEGRITY)
+                ret->bad_seq = dw__pg_int(res, i, C_SEQ);
+            if (r < 0)
+                break;
+            snprintf(prev, sizeof prev, "%s", dw__pg_text(res, i, C_HASH));
+            n++;
+            if (n == mark_seq)
+                memcpy(ret->mark_hash, prev, sizeof prev);
+        }
+        PQclear(res);
+        if (r < 0)
+            return r;
+        if (rows < AUDIT_PAGE)
+            break;
+    }
+    ret->count = n;
+    ret->head_seq = n;
+    if (n)
+        memcpy(ret->head_hash, prev, sizeof prev);
+    return 0;
+}
+
+static int audit_verify(struct dw_store *s, int64_t *ret_count, int64_t *ret_bad_seq,
+                        struct dw_error *err) {
+    struct dw_audit_walk w;
+    int r = audit_walk(s, 0, &w, err);
+    if (r == -DW_EINTEGRITY && ret_bad_seq)
+        *ret_bad_seq = w.bad_seq;
+    if (r == 0 && ret_count)
+        *ret_count = w.count;
+    return r;
+}
+
+static const char sql_audit_for_deal[] =
+    "SELECT seq, at, deal_id, actor, action, ws_hash, data AS \"data:json\", prev, hash "
+    "FROM audit WHERE deal_id = $1 ORDER BY seq";
+
+static int audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, deal_id);
+    return rows_of(dw__pg(s), "audit_for_deal", sql_audit_for_deal, &p, ret, err);
+}
+
+static const char sql_audit_since[] =
+    "SELECT seq, at, deal_id, actor, action, ws_hash, data AS \"data:json\", prev, hash "
+    "FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+static int audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **ret,
+                       struct dw_error *err) {
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, after_seq < 0 ? 0 : after_seq);
+    dw__pg_p_int(&p, max < 1 ? 1 : max);
+    return rows_of(dw__pg(s), "audit_since", sql_audit_since, &p, ret, err);
+}
 
 void dw__pg_ops_audit(struct dw_store_ops *o) {
-    (void)o;
+    o->event_append = event_append;
+    o->events_for_deal = events_for_deal;
+    o->events_since = events_since;
+    o->audit_append = audit_append;
+    o->audit_verify = audit_verify;
+    o->audit_walk = audit_walk;
+    o->audit_for_deal = audit_for_deal;
+    o->audit_since = audit_since;
 }

@@ -16,9 +16,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-
-static const char genesis[DW_SHA256_HEX] =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+#include "store/audit_chain.h"
 
 static int oom(struct dw_error *err) {
     return dw_error_set(err, -DW_ENOMEM, "out of memory");
@@ -69,67 +67,6 @@ int dw__sq_events_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
 
 /* ---- the chain --------------------------------------------------------------------- */
 
-/* One record's fields as hashed. deal_id and ws_hash may be JSON null. */
-struct audit_rec {
-    int64_t seq;
-    const char *at, *actor, *action, *prev;
-    json_t *deal_id, *ws_hash, *data; /* borrowed */
-};
-
-/* hash = SHA-256 hex of the canonical JSON (sorted keys, compact) of
- * {seq, at, deal_id, actor, action, ws_hash, data, prev}. */
-static int audit_hash(const struct audit_rec *a, char out[DW_SHA256_HEX], struct dw_error *err) {
-    _cleanup_json_ json_t *o = json_object();
-    if (!o || dw_json_set(o, "seq", json_integer(a->seq)) < 0 ||
-        dw_json_set(o, "at", json_string(a->at)) < 0 ||
-        json_object_set(o, "deal_id", a->deal_id) < 0 ||
-        dw_json_set(o, "actor", json_string(a->actor)) < 0 ||
-        dw_json_set(o, "action", json_string(a->action)) < 0 ||
-        json_object_set(o, "ws_hash", a->ws_hash) < 0 || json_object_set(o, "data", a->data) < 0 ||
-        dw_json_set(o, "prev", json_string(a->prev)) < 0)
-        return dw_error_set(err, -DW_EINTEGRITY,
-                            "audit record %lld: a field is not valid UTF-8 text or memory "
-                            "ran out",
-                            (long long)a->seq);
-    dw_json_hash(o, out); /* the canonical text's SHA-256, streamed without building it */
-    return 0;
-}
-
-/* The same hash from the data's canonical text, printed once for both the row and the
- * hash (printing it twice cost about 3 % of a pipeline step). The record's canonical text
- * is its sorted keys in order: action, actor, at, then data, then deal_id, prev, seq,
- * ws_hash; so it is the canonical text of {action, actor, at} without its closing brace,
- * ',"data":', the data's text, ',' and that of {deal_id, prev, seq, ws_hash} without its
- * opening one. audit_hash, which the verifier uses, builds the whole and must agree: the
- * chain's tests verify every record appended here with it. */
-static int audit_hash_text(const struct audit_rec *a, const char *data_text,
-                           char out[DW_SHA256_HEX], struct dw_error *err) {
-    _cleanup_json_ json_t *head = json_pack("{s:s,s:s,s:s}", "action", a->action, "actor", a->actor,
-                                            "at", a->at),
-                          *tail =
-                              json_pack("{s:O,s:s,s:I,s:O}", "deal_id", a->deal_id, "prev", a->prev,
-                                        "seq", (json_int_t)a->seq, "ws_hash", a->ws_hash);
-    _cleanup_free_ char *h = head ? dw_json_canonical(head) : NULL;
-    _cleanup_free_ char *t = tail ? dw_json_canonical(tail) : NULL;
-    if (!h || !t)
-        return dw_error_set(err, -DW_EINTEGRITY,
-                            "audit record %lld: a field is not valid UTF-8 text or memory "
-                            "ran out",
-                            (long long)a->seq);
-    size_t hn = strlen(h), dn = strlen(data_text), tn = strlen(t);
-    _cleanup_free_ char *all = malloc(hn + dn + tn + 8);
-    if (!all)
-        return oom(err);
-    /* {"action":…,"at":"…" + ,"data": + DATA + , + "deal_id":…} */
-    memcpy(all, h, hn - 1);
-    memcpy(all + hn - 1, ",\"data\":", 8);
-    memcpy(all + hn + 7, data_text, dn);
-    all[hn + 7 + dn] = ',';
-    memcpy(all + hn + 8 + dn, t + 1, tn - 1);
-    dw_sha256_hex(all, hn + dn + tn + 7, out);
-    return 0;
-}
-
 static int audit_tail(struct dw_sqlite *q, int64_t *ret_seq, char prev[DW_SHA256_HEX],
                       struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -141,7 +78,7 @@ static int audit_tail(struct dw_sqlite *q, int64_t *ret_seq, char prev[DW_SHA256
         return r;
     if (r == 0) {
         *ret_seq = 0;
-        memcpy(prev, genesis, DW_SHA256_HEX);
+        memcpy(prev, dw__audit_genesis, DW_SHA256_HEX);
         return 0;
     }
     const char *h = (const char *)sqlite3_column_text(st, 1);
@@ -153,46 +90,8 @@ static int audit_tail(struct dw_sqlite *q, int64_t *ret_seq, char prev[DW_SHA256
     return 0;
 }
 
-struct audit_input {
-    json_t *deal_id, *ws_hash, *data; /* borrowed or owned via the cleanup below */
-    json_t *owned_data;
-};
-
-static int audit_input(const json_t *rec, struct audit_rec *a, struct audit_input *in,
-                       struct dw_error *err) {
-    int r = dw__sq_require_object(rec, "audit", err);
-    if (r < 0)
-        return r;
-    a->actor = dw_json_str(rec, "actor");
-    a->action = dw_json_str(rec, "action");
-    if (!a->actor || !*a->actor)
-        return dw_error_field(err, -DW_EINVAL, "actor", "required (a non-empty string)");
-    if (!a->action || !*a->action)
-        return dw_error_field(err, -DW_EINVAL, "action", "required (a non-empty string)");
-    in->deal_id = json_object_get(rec, "deal_id");
-    if (!in->deal_id)
-        in->deal_id = json_null();
-    if (!json_is_integer(in->deal_id) && !json_is_null(in->deal_id))
-        return dw_error_field(err, -DW_EINVAL, "deal_id", "must be an integer or null");
-    in->ws_hash = json_object_get(rec, "ws_hash");
-    if (!in->ws_hash)
-        in->ws_hash = json_null();
-    if (!json_is_string(in->ws_hash) && !json_is_null(in->ws_hash))
-        return dw_error_field(err, -DW_EINVAL, "ws_hash", "must be a string or null");
-    in->data = json_object_get(rec, "data");
-    if (!in->data || json_is_null(in->data)) {
-        if (!(in->owned_data = in->data = json_object()))
-            return oom(err);
-    } else if (!json_is_object(in->data))
-        return dw_error_field(err, -DW_EINVAL, "data", "must be an object");
-    a->deal_id = in->deal_id;
-    a->ws_hash = in->ws_hash;
-    a->data = in->data;
-    return 0;
-}
-
 /* data_text: the data's canonical text, which SQLite takes over (and frees). */
-static int audit_insert(struct dw_sqlite *q, const struct audit_rec *a, char *data_text,
+static int audit_insert(struct dw_sqlite *q, const struct dw__audit_rec *a, char *data_text,
                         const char *hash, struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int rc = SQLITE_OK;
@@ -222,7 +121,7 @@ static int audit_insert(struct dw_sqlite *q, const struct audit_rec *a, char *da
     return dw__sq_exec(q, st, err, "audit_append");
 }
 
-static int audit_append_locked(struct dw_sqlite *q, struct audit_rec *a, dw_time_t now,
+static int audit_append_locked(struct dw_sqlite *q, struct dw__audit_rec *a, dw_time_t now,
                                struct dw_error *err) {
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
     int64_t last = 0;
@@ -235,7 +134,7 @@ static int audit_append_locked(struct dw_sqlite *q, struct audit_rec *a, dw_time
     char *data_text = dw_json_canonical(a->data);
     if (!data_text)
         return oom(err);
-    r = audit_hash_text(a, data_text, hash, err);
+    r = dw__audit_hash_text(a, data_text, hash, err);
     if (r < 0) {
         free(data_text);
         return r;
@@ -246,18 +145,17 @@ static int audit_append_locked(struct dw_sqlite *q, struct audit_rec *a, dw_time
 int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_seq,
                         struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
-    struct audit_rec a = {0};
-    struct audit_input in = {0};
+    struct dw__audit_rec a = {0};
+    json_t *owned_data = NULL;
     enum dw__sq_tx mode;
-    int r = audit_input(rec, &a, &in, err);
+    int r = dw__audit_input(rec, &a, &owned_data, err);
     if (r == 0)
         r = dw__sq_tx_enter(q, false, &mode, err);
     if (r == 0) {
         r = audit_append_locked(q, &a, now, err);
         r = dw__sq_tx_leave(q, mode, r, err);
     }
-    if (in.owned_data)
-        json_decref(in.owned_data);
+    json_decref(owned_data);
     if (r == 0 && ret_seq)
         *ret_seq = a.seq;
     return r;
@@ -268,7 +166,7 @@ int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
 static int verify_row(sqlite3_stmt *st, int64_t expect_seq, const char *expect_prev,
                       struct dw_error *err) {
     _cleanup_json_ json_t *data = NULL, *deal_id = NULL, *ws_hash = NULL;
-    struct audit_rec a = {0};
+    struct dw__audit_rec a = {0};
     char hash[DW_SHA256_HEX];
     const char *stored;
 
@@ -302,7 +200,7 @@ static int verify_row(sqlite3_stmt *st, int64_t expect_seq, const char *expect_p
     a.deal_id = deal_id;
     a.ws_hash = ws_hash;
     a.data = data;
-    int r = audit_hash(&a, hash, err);
+    int r = dw__audit_hash(&a, hash, err);
     if (r < 0)
         return r;
     if (strcmp(hash, stored) != 0)
@@ -321,7 +219,7 @@ int dw__sq_audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk
     int r = dw__sq_stmt(q, DW__SQ_AUDIT_ALL, &st, err);
     if (r < 0)
         return r;
-    memcpy(prev, genesis, sizeof prev);
+    memcpy(prev, dw__audit_genesis, sizeof prev);
     /* One SELECT reads one snapshot, so appends running meanwhile are simply not seen. */
     while ((r = dw__sq_step(q, st, err, "audit_verify")) > 0) {
         r = verify_row(st, n + 1, prev, err);
