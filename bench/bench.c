@@ -13,6 +13,7 @@
  * funnel report at DEALS deals (default 100,000; bench-report.c). Figures go in the closing note of
  * the issue that changes them; compare with the previous run. */
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,88 @@ static void bench_scoring(struct dw_engine *e) {
 
 static const char *const countries[] = {"DE", "FR", "US", "NL", "AT", "GB", "SE", "ES", "IT", "IE"};
 
+/* ---- `pipeline N --workers K`: the control plane as K workers (threads, each with its own
+ * engine and store connection, claiming deals under leases as `dealwright worker` does) */
+struct bench_worker {
+    struct dw_engine *e;
+    char owner[32];
+    struct dw_run_stats st;
+    int rc;
+    struct dw_error err;
+};
+
+static void *bench_worker_main(void *arg) {
+    struct bench_worker *w = arg;
+    w->st.keep_samples = true;
+    for (;;) {
+        struct dw_run_opts o = {.no_wait = true, .batch = 8, .lease_owner = w->owner};
+        int64_t before = w->st.steps;
+        if ((w->rc = dw_run(w->e, &o, &w->st, &w->err)) < 0)
+            return NULL;
+        if (w->st.steps > before)
+            continue;
+        /* nothing this worker could claim: done when nothing is runnable at all */
+        json_t *stats = NULL;
+        if ((w->rc = dw_stats(w->e, &stats, &w->err)) < 0)
+            return NULL;
+        json_int_t runnable = json_integer_value(json_object_get(stats, "runnable"));
+        json_decref(stats);
+        if (runnable == 0)
+            return NULL;
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Run the control plane on e's store with k workers; their stats summed into *st. */
+static int bench_workers(struct dw_engine *e, int k, struct dw_run_stats *st, struct dw_error *err) {
+    struct bench_worker *w = calloc((size_t)k, sizeof *w);
+    pthread_t *th = calloc((size_t)k, sizeof *th);
+    int r = 0, started = 0;
+    if (!w || !th)
+        r = -DW_ENOMEM;
+    for (int i = 0; r == 0 && i < k; i++) {
+        snprintf(w[i].owner, sizeof w[i].owner, "bench:%d", i + 1);
+        r = dw_engine_open_shared(e, NULL, &w[i].e, err);
+    }
+    for (int i = 0; r == 0 && i < k; i++, started++)
+        if (pthread_create(&th[i], NULL, bench_worker_main, &w[i]) != 0)
+            r = -DW_EINTERNAL;
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (w && started && !st->agents && w[0].st.n_agents) { /* the agents' names: the registry's */
+        st->agents = calloc(w[0].st.n_agents, sizeof *st->agents);
+        st->n_agents = st->agents ? w[0].st.n_agents : 0;
+        for (size_t a = 0; a < st->n_agents; a++)
+            st->agents[a].agent = w[0].st.agents[a].agent;
+    }
+    for (int i = 0; w && i < k; i++) {
+        if (r == 0 && w[i].rc < 0) {
+            *err = w[i].err;
+            r = w[i].rc;
+        }
+        st->steps += w[i].st.steps;
+        st->commits += w[i].st.commits;
+        st->failures += w[i].st.failures;
+        st->leases_lost += w[i].st.leases_lost;
+        for (size_t a = 0; a < w[i].st.n_agents && a < st->n_agents; a++) {
+            struct dw_agent_stats *to = &st->agents[a], *from = &w[i].st.agents[a];
+            int64_t *us = realloc(to->us, (size_t)(to->count + from->count + 1) * sizeof *us);
+            if (!us)
+                continue;
+            memcpy(us + to->count, from->us, (size_t)from->count * sizeof *us);
+            to->us = us;
+            to->count += from->count;
+            to->failures += from->failures;
+        }
+        dw_run_stats_release(&w[i].st);
+        dw_engine_close(w[i].e);
+    }
+    free(w);
+    free(th);
+    return r;
+}
+
 int main(int argc, char **argv) {
     /* the allocator tuning the dealwright binary makes (src/main.c): the library leaves it
      * to the program, so the figures here are the binary's */
@@ -124,9 +207,24 @@ int main(int argc, char **argv) {
         argv++;
         argc--;
     }
+    /* pipeline [N] [--workers K] [--db URL]: K workers leasing deals (0: one run, no
+     * leases), on the store URL (a fresh, empty database; default: SQLite in the scratch
+     * workspace) */
+    int workers = 0;
+    const char *db = NULL;
+    while (only_pipeline && argc > 2 && strncmp(argv[argc - 2], "--", 2) == 0) {
+        if (strcmp(argv[argc - 2], "--workers") == 0)
+            workers = atoi(argv[argc - 1]);
+        else if (strcmp(argv[argc - 2], "--db") == 0)
+            db = argv[argc - 1];
+        else
+            break;
+        argc -= 2;
+    }
     int n = argc > 1 ? atoi(argv[1]) : 2000;
-    if (n <= 0 || n > 1000000) {
-        fprintf(stderr, "usage: dealwright-bench [pipeline] [N] | report [DEALS | STATE.DB]\n");
+    if (n <= 0 || n > 1000000 || workers < 0 || workers > 64 || (argc > 1 && argv[1][0] == '-')) {
+        fprintf(stderr, "usage: dealwright-bench [pipeline [N] [--workers K] [--db URL]] [N] | "
+                        "report [DEALS | STATE.DB]\n");
         return 2;
     }
     char dir[] = "/tmp/dealwright-bench-XXXXXX";
@@ -140,7 +238,7 @@ int main(int argc, char **argv) {
     }
     struct dw_engine *e = NULL;
     struct dw_diags diags = {0};
-    if (dw_engine_open(dir, NULL, &e, &diags, &err) < 0) {
+    if (dw_engine_open(dir, db, &e, &diags, &err) < 0) {
         for (size_t i = 0; i < diags.n; i++)
             fprintf(stderr, "%s:%d:%d: %s\n", diags.v[i].file, diags.v[i].line, diags.v[i].col,
                     diags.v[i].msg);
@@ -222,7 +320,8 @@ int main(int argc, char **argv) {
     int64_t t1 = dw_monotonic_us();
     struct dw_run_stats st = {.keep_samples = true};
     struct dw_run_opts o = {.no_wait = true, .batch = 64};
-    if (dw_run(e, &o, &st, &err) < 0) {
+    int rr = workers > 0 ? bench_workers(e, workers, &st, &err) : dw_run(e, &o, &st, &err);
+    if (rr < 0) {
         fprintf(stderr, "run: %s\n", dw_error_format(&err, buf, sizeof buf));
         return 3;
     }
@@ -233,6 +332,12 @@ int main(int argc, char **argv) {
            "(submit %.3f s, run %.3f s)\n",
            n, (long long)st.steps, (long long)st.commits, (long long)st.failures, secs,
            (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
+    if (workers > 0)
+        printf("pipeline: %d worker%s leasing deals on %s: %.0f leads/s, %.0f steps/s (run "
+               "alone: %.0f steps/s), %lld leases lost\n",
+               workers, workers == 1 ? "" : "s", db ? "the given store" : "SQLite", n / secs,
+               (double)st.steps / secs, (double)st.steps * 1e6 / (double)(t2 - t1),
+               (long long)st.leases_lost);
     printf("pipeline: %.0f leads/s through the full pipeline, intake to proposal (goal >= 500)\n",
            n / secs);
     /* CPU time is what other work on a shared machine does not change */

@@ -135,6 +135,7 @@ int cmd_score_show(struct cli *, int, char **);
 int cmd_ask(struct cli *, int, char **);
 int cmd_configure(struct cli *, int, char **);
 int cmd_serve(struct cli *, int, char **);
+int cmd_worker(struct cli *, int, char **);
 int cmd_token_create(struct cli *, int, char **);
 int cmd_token_list(struct cli *, int, char **);
 int cmd_token_revoke(struct cli *, int, char **);

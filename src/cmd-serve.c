@@ -32,11 +32,12 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     const char *per_addr = cli_opt(&argc, argv, "--per-address", &bad);
     const char *head_timeout = cli_opt(&argc, argv, "--header-timeout", &bad);
     const char *events = cli_opt(&argc, argv, "--events", &bad);
+    bool no_worker = cli_flag(&argc, argv, "--no-worker");
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--max-connections N] [--per-address N] [--header-timeout S] "
-                         "[--webhook-attempts N] [--webhook-backoff-ms MS] "
+                         "[--webhook-attempts N] [--webhook-backoff-ms MS] [--no-worker] "
                          "[--events nats://HOST:PORT]");
     struct {
         const char *opt, *val;
@@ -88,6 +89,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         .openapi = dw_serve_openapi,
         .n_console = console_n_files,
         .events = events,
+        .no_worker = no_worker,
     };
     /* the relay's credentials, from the variables dealwright.yaml names (src/cmd-mail.c) */
     struct dw_smtp_auth auth = {0};

@@ -200,6 +200,14 @@ static const struct cli_option serve_opts[] = {
     {"--header-timeout", "S", "seconds a client has to send its request headers", 0},
     {"--events", "URL", "nats://HOST:PORT: publish events to NATS JetStream, share webhook "
      "delivery and event streams with the other instances", 0},
+    {"--no-worker", NULL, "answer the API only: separate `dealwright worker`s run the agents", 0},
+    OPT_END,
+};
+static const struct cli_option worker_opts[] = {
+    {"--concurrency", "N", "threads claiming due deals, each with its own connection (1-64)", 0},
+    {"--lease", "S", "seconds a claimed deal stays this worker's without a heartbeat (default 30)",
+     0},
+    {"--poll-ms", "MS", "how often an idle thread looks for due deals (default 1000)", 0},
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {
@@ -390,6 +398,8 @@ const struct cmd commands[] = {
      "dealwright configure --requirements req.json --select NW-AP-650X=4"},
     {"serve", "", "the HTTP API with the agents running behind it", CMD_ENGINE, cmd_serve,
      serve_opts, "dealwright serve --listen 127.0.0.1:8080 --rate 50"},
+    {"worker", "", "run the agents beside other workers and servers on one store (leases)",
+     CMD_ENGINE, cmd_worker, worker_opts, "dealwright worker --concurrency 2"},
     {"token create", "", "a new API token; the secret is shown once", CMD_ENGINE, cmd_token_create,
      token_create_opts, "dealwright token create --user webform --role integration"},
     {"token list", "", "API tokens (never their secrets)", CMD_ENGINE, cmd_token_list, NULL,

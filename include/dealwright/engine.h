@@ -83,6 +83,14 @@ struct dw_run_opts {
     /* When set (e.g. by a signal), the run ends after the batch in progress: every batch is
      * its own transaction, so nothing is half done and the next run picks up the rest. */
     const volatile bool *stop;
+    /* Leases (docs/internals/scale-out.md): when lease_owner is set, the run claims the
+     * deals it runs under a lease of that owner (one per thread of a worker: "host:pid:n"),
+     * each step commits only while the lease is still the owner's, a stop ends the run after
+     * the step in progress, and every lease is released when the run returns. On a store
+     * that many machines share (PostgreSQL) every run leases, with an owner of its own when
+     * none is given. lease_ms: the lease's length; 0 = 30 s. */
+    const char *lease_owner;
+    int lease_ms;
 };
 struct dw_agent_stats {
     const char *agent;
@@ -95,10 +103,21 @@ struct dw_run_stats {
     struct dw_agent_stats *agents; /* one per registered agent, registry order */
     size_t n_agents;
     bool keep_samples; /* set before the call to collect per-step durations */
+    int64_t leases_lost; /* deals claimed whose lease another worker took before they ran */
 };
 DW_EXPORT int dw_run(struct dw_engine *e, const struct dw_run_opts *opts,
                      struct dw_run_stats *stats, struct dw_error *err);
 DW_EXPORT void dw_run_stats_release(struct dw_run_stats *s);
+
+/* The heartbeat of a worker (docs/internals/scale-out.md): extend every unexpired lease
+ * owner holds by lease_ms (0 = 30 s); *ret_held how many, *ret_lost how many of owner's
+ * had expired before this (another worker may have taken them). -DW_EINVAL when the store
+ * has no leases. */
+DW_EXPORT int dw_leases_renew(struct dw_engine *e, const char *owner, int lease_ms,
+                              int64_t *ret_held, int64_t *ret_lost, struct dw_error *err);
+/* Whether the engine's store has worker leases (several workers may share it), and in
+ * *ret_required (may be NULL) whether every control plane on it must lease (PostgreSQL). */
+DW_EXPORT bool dw_engine_leases(const struct dw_engine *e, bool *ret_required);
 
 /* The agents of the registry in pipeline order, as the control plane plans with them:
  * [{name, summary, needs, produces, tools: [...]}] (needs and produces are fact names

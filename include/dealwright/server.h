@@ -63,6 +63,9 @@ struct dw_server_opts {
      * are published to the stream DEALWRIGHT, webhooks are delivered from the consumer every
      * instance shares, and event streams read the stream. */
     const char *events;
+    /* An API-only server: no control plane in it; separate workers (dw_worker_run) run the
+     * agents on the same store. */
+    bool no_worker;
 };
 
 /* Check the options without starting anything: 0, or -DW_EINVAL with the option named in
@@ -102,5 +105,32 @@ DW_EXPORT int dw_relay_start(struct dw_engine *e, const char *events_url,
                              struct dw_error *err);
 /* Stop (a delivery in flight finishes) and free; NULL is allowed. */
 DW_EXPORT void dw_relay_stop(struct dw_relay *r);
+/* ---- workers (docs/internals/scale-out.md) -------------------------------------------
+ * A process that only runs the control plane, beside servers and other workers on the
+ * same store: concurrency threads, each with its own engine and store connection, claim
+ * due deals under a lease (a deal is run by one of them at a time) and run their steps; a
+ * heartbeat thread renews the leases every third of lease_ms. A worker killed at any
+ * instant leaves its deals to the others when its leases expire; its uncommitted steps are
+ * not done and are run again by whoever takes the deal, its committed ones never. */
+struct dw_worker_opts {
+    const char *workspace; /* the workspace folder */
+    const char *db;        /* the store; NULL: WORKSPACE/.dealwright/state.db */
+    struct dw_engine *engine; /* or an engine the caller opened (stays the caller's) */
+    unsigned concurrency;     /* threads, 1-64; 0: 1 */
+    int lease_ms;             /* 1,000-3,600,000; 0: 30,000 */
+    int poll_ms;              /* an idle thread looks for due deals this often; 0: 1,000 */
+};
+struct dw_worker_totals {
+    uint64_t steps, failures, leases_lost, errors;
+};
+/* Check the options: 0, or -DW_EINVAL naming the field ("concurrency", "lease_ms",
+ * "poll_ms"); -DW_EINVAL also for a store without leases. */
+DW_EXPORT int dw_worker_check(const struct dw_worker_opts *o, struct dw_error *err);
+/* Run until SIGTERM or SIGINT (blocked in the calling thread, as dw_server_run does), then
+ * let each thread finish the step in progress, release the leases and return 0, with what
+ * was done in *ret (may be NULL). started(ud) is called once the threads run (may be
+ * NULL). */
+DW_EXPORT int dw_worker_run(const struct dw_worker_opts *o, void (*started)(void *ud), void *ud,
+                            struct dw_worker_totals *ret, struct dw_error *err);
 
 #endif

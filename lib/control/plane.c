@@ -16,15 +16,19 @@
  *
  * docs/internals/control-plane.md has the full semantics.
  */
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "control/internal.h"
 
 #define MAX_STEPS_PER_DEAL 32 /* per batch; a deal normally needs ~10 */
 #define BACKOFF_CAP_S 60
 #define WAIT_HORIZON_S 300 /* `run` waits for retries due within this, not longer */
+#define LEASE_MS_DEFAULT 30000
 
 /* ---- audit and events --------------------------------------------------------------- */
 
@@ -178,7 +182,13 @@ struct run_state {
     const struct dw_run_opts *opts;
     struct dw_run_stats *stats;
     const char *failpoints;
+    const char *owner; /* the lease owner, NULL when the run does not lease */
+    int lease_ms;
 };
+
+static bool stopping(const struct run_state *rs) {
+    return rs->opts->stop && *rs->opts->stop;
+}
 
 static void note_sample(struct run_state *rs, const struct dw_agent *a, int64_t us, bool failed) {
     struct dw_run_stats *st = rs->stats;
@@ -322,6 +332,9 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
     struct dw_engine *e = rs->e;
     struct dw_store *s = e->store;
     for (int n = 0; n < MAX_STEPS_PER_DEAL; n++) {
+        /* a worker asked to stop finishes the step in progress, not the deal's others */
+        if (n > 0 && rs->owner && stopping(rs))
+            return 0;
         struct dw_deal_rec d;
         int r = s->ops->deal_get(s, deal_id, &d, err);
         if (r < 0)
@@ -366,6 +379,43 @@ static void sleep_ms(int64_t ms) {
         ;
 }
 
+/* The batch's deals, in the open transaction. Leasing, each deal runs only while its lease
+ * is still this run's (lease_hold locks it until the commit, so that no other worker can
+ * claim it meanwhile), and its lease ends in the same commit as its steps. */
+static int run_batch(struct run_state *rs, const int64_t *ids, int n, struct dw_error *err) {
+    struct dw_store *s = rs->e->store;
+    int r = 0;
+    for (int i = 0; i < n && r >= 0; i++) {
+        if (rs->owner) {
+            if (i > 0 && stopping(rs))
+                break; /* the rest keep their lease until the run releases it */
+            int held = s->ops->lease_hold(s, rs->owner, ids[i], rs->lease_ms, err);
+            if (held < 0)
+                return held;
+            if (!held) { /* taken over after this run's lease expired: the other runs it */
+                if (rs->stats)
+                    rs->stats->leases_lost++;
+                continue;
+            }
+        }
+        r = run_deal(rs, ids[i], err);
+        if (r >= 0 && rs->owner)
+            r = s->ops->lease_release(s, rs->owner, ids[i], err);
+    }
+    return r;
+}
+
+/* An owner for a run that leases without being given one: this host, process and run. */
+static void make_owner(char *buf, size_t size) {
+    static atomic_uint_fast64_t runs;
+    char host[64] = "";
+    if (gethostname(host, sizeof host - 1) < 0 || !*host)
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    snprintf(buf, size, "%s:%ld:run-%llu", host, (long)getpid(),
+             (unsigned long long)atomic_fetch_add(&runs, 1) + 1);
+}
+
 int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_stats *stats,
            struct dw_error *err) {
     static const struct dw_run_opts defaults = {0};
@@ -373,6 +423,19 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         opts = &defaults;
     struct run_state rs = {.e = e, .opts = opts, .stats = stats, .failpoints = e->failpoints};
     struct dw_store *s = e->store;
+    char owner[128];
+    if (opts->lease_owner || s->ops->many_workers) {
+        if (!s->ops->lease_claim)
+            return dw_error_set(err, -DW_EINVAL,
+                                "the %s store has no worker leases: run one control plane on it",
+                                s->ops->name);
+        if (opts->lease_owner)
+            snprintf(owner, sizeof owner, "%s", opts->lease_owner);
+        else
+            make_owner(owner, sizeof owner);
+        rs.owner = owner;
+        rs.lease_ms = opts->lease_ms > 0 ? opts->lease_ms : LEASE_MS_DEFAULT;
+    }
     int batch = opts->batch > 0 ? opts->batch : 32;
     if (batch > 1024)
         batch = 1024;
@@ -404,16 +467,26 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
                 break;
             n = d.runnable && !d.parked && d.next_attempt_at <= dw__now(e);
             ids[0] = opts->only_deal;
-            if (!n && d.runnable && !d.parked && !opts->no_wait &&
+            if (n && rs.owner) { /* 0 when another worker holds it: that one runs it */
+                n = s->ops->lease_claim(s, dw__now(e), rs.owner, rs.lease_ms, opts->only_deal, ids,
+                                        1, err);
+                if (n < 0) {
+                    r = n;
+                    goto busy;
+                }
+            }
+            if (!n && d.runnable && !d.parked && !opts->no_wait && d.next_attempt_at > dw__now(e) &&
                 d.next_attempt_at - dw__now(e) <= WAIT_HORIZON_S) {
                 sleep_ms((d.next_attempt_at - dw__now(e)) * 1000);
                 continue;
             }
         } else {
-            n = s->ops->deals_due(s, dw__now(e), ids, batch, err);
+            n = rs.owner
+                    ? s->ops->lease_claim(s, dw__now(e), rs.owner, rs.lease_ms, 0, ids, batch, err)
+                    : s->ops->deals_due(s, dw__now(e), ids, batch, err);
             if (n < 0) {
                 r = n;
-                break;
+                goto busy;
             }
         }
         if (n == 0) {
@@ -430,8 +503,7 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         }
         if ((r = s->ops->begin(s, err)) < 0)
             goto busy;
-        for (int i = 0; i < n && r >= 0; i++)
-            r = run_deal(&rs, ids[i], err);
+        r = run_batch(&rs, ids, n, err);
         if (r < 0) {
             s->ops->rollback(s);
             goto busy;
@@ -455,9 +527,39 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
         sleep_ms(10); /* another writer holds the lock: yield and retry the batch */
         r = 0;
     }
+    if (rs.owner) {
+        /* the leases of deals not reached (a stop, a failed batch): the others may take them
+         * at once instead of after they expire */
+        struct dw_error ignored = {0};
+        int rr = s->ops->lease_release(s, rs.owner, 0, r < 0 ? &ignored : err);
+        if (r >= 0 && rr < 0)
+            r = rr;
+    }
     if (stats)
         stats->elapsed_us += dw_monotonic_us() - t0;
     return r < 0 ? r : 0;
+}
+
+int dw_leases_renew(struct dw_engine *e, const char *owner, int lease_ms, int64_t *ret_held,
+                    int64_t *ret_lost, struct dw_error *err) {
+    struct dw_store *s = e->store;
+    if (!s->ops->lease_renew)
+        return dw_error_set(err, -DW_EINVAL, "the %s store has no worker leases", s->ops->name);
+    int64_t held = 0, lost = 0;
+    int r = s->ops->lease_renew(s, owner, lease_ms > 0 ? lease_ms : LEASE_MS_DEFAULT, &held, &lost,
+                                err);
+    if (r == 0 && ret_held)
+        *ret_held = held;
+    if (r == 0 && ret_lost)
+        *ret_lost = lost;
+    return r;
+}
+
+bool dw_engine_leases(const struct dw_engine *e, bool *ret_required) {
+    const struct dw_store_ops *o = e->store->ops;
+    if (ret_required)
+        *ret_required = o->many_workers;
+    return o->lease_claim != NULL;
 }
 
 void dw_run_stats_release(struct dw_run_stats *s) {

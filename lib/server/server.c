@@ -275,7 +275,8 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
     if (o->events && (r = dw_relay_start(sv->api, o->events, &ho, &sv->relay, err)) < 0)
         goto fail;
     if (!(sv->pump = dw_pump_start(sv->pump_engine, PUMP_INTERVAL_MS)) ||
-        !(sv->worker = dw_worker_start(sv->worker_engine, sv->leadq, sv->pump)) ||
+        (!o->no_worker &&
+         !(sv->worker = dw_worker_start(sv->worker_engine, sv->leadq, sv->pump))) ||
         (!sv->relay && !(sv->hooks = dw_hooks_start(sv->hook_engine, &ho))) ||
         (sv->mail_engine && !(sv->mailer = dw_mailer_start(sv->mail_engine, o->smtp_auth)))) {
         r = dw_error_set(err, -DW_EINTERNAL, "cannot start the server's threads");

@@ -95,6 +95,8 @@ struct dw_worker *dw_worker_start(struct dw_engine *e, struct dw_leadq *q, struc
 }
 
 void dw_worker_kick(struct dw_worker *w) {
+    if (!w) /* an API-only server (serve --no-worker) */
+        return;
     pthread_mutex_lock(&w->mu);
     w->kick = true;
     pthread_cond_signal(&w->cv);
@@ -102,6 +104,10 @@ void dw_worker_kick(struct dw_worker *w) {
 }
 
 void dw_worker_counts(struct dw_worker *w, struct dw_worker_counts *c) {
+    if (!w) {
+        *c = (struct dw_worker_counts){0};
+        return;
+    }
     c->steps = atomic_load(&w->steps);
     c->failures = atomic_load(&w->failures);
     c->passes = atomic_load(&w->passes);

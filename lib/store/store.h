@@ -102,6 +102,10 @@ struct dw_delivery_update {
 /* Each hook MUST be set unless marked MAY. */
 struct dw_store_ops {
     const char *name;
+    /* The store is shared between machines, so every control plane, even a single `run`,
+     * must claim the deals it runs under a lease ("worker leases" below; PostgreSQL);
+     * false: dw_run leases only when asked to (dw_run_opts.lease_owner). */
+    bool many_workers;
     /* Open/create at location (what dw_store_url_parse leaves of the URL: a path for
      * SQLite, the connection string for a server), run pending migrations. MUST. */
     int (*open)(const char *location, struct dw_store **ret, struct dw_error *err);
@@ -500,6 +504,39 @@ struct dw_store_ops {
                                  struct dw_error *err);
     int (*delivery_for_event)(struct dw_store *s, int64_t webhook_id, int64_t seq, json_t **ret,
                               struct dw_error *err);
+
+    /* ---- worker leases (docs/internals/scale-out.md) ---------------------------------
+     * Many control planes on one store each claim the due deals they run under a lease, so
+     * that two never run one deal at once, and a worker that dies leaves its deals to the
+     * others once its leases expire. A lease is (deal, owner, until): owner names one
+     * control plane (one thread of one process: "host:pid:n"), until is in milliseconds of
+     * the backend's own real clock (the database server's on PostgreSQL, the same for every
+     * machine; never the engine's clock, which tests pin), lease_ms later than a claim,
+     * renewal or hold. MAY, the four hooks or none: a backend without them runs one control plane
+     * at a time (dw_run then takes deals_due).
+     *
+     * lease_claim: in a transaction of its own (-DW_ESTATE when one is open), up to max ids
+     * of the deals due at now (as deals_due; only that deal when only_deal > 0) whose lease
+     * is absent, expired or owner's own, lowest id first, each then leased to owner; the
+     * count. Two claims at once never return the same deal (PostgreSQL: FOR UPDATE SKIP
+     * LOCKED).
+     * lease_hold: inside the caller's write transaction, before a step runs: 1 when owner
+     * still holds deal_id's lease (expired or not: nobody took it over), extended, and
+     * locked until the transaction ends so that no claim can take it meanwhile; 0 when the
+     * lease is another's or gone (the step must not run: someone else may run it).
+     * lease_release: end owner's lease of deal_id (0: every lease owner holds); inside the
+     * caller's transaction (the one that committed the deal's steps) or on its own.
+     * lease_renew: the heartbeat: extend every unexpired lease owner holds; *ret_held how
+     * many, *ret_lost how many of owner's had expired (given up: another may take them).
+     * (many_workers, beside name, says whether every control plane must lease.) */
+    int (*lease_claim)(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
+                       int64_t only_deal, int64_t *ids, int max, struct dw_error *err);
+    int (*lease_hold)(struct dw_store *s, const char *owner, int64_t deal_id, int lease_ms,
+                      struct dw_error *err);
+    int (*lease_release)(struct dw_store *s, const char *owner, int64_t deal_id,
+                         struct dw_error *err);
+    int (*lease_renew)(struct dw_store *s, const char *owner, int lease_ms, int64_t *ret_held,
+                       int64_t *ret_lost, struct dw_error *err);
 };
 
 /* The open store: backends embed this as their first member. */

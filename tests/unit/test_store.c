@@ -1385,6 +1385,7 @@ static void test_report_totals(void **state) {
                                   "DROP TABLE bookings; DROP TABLE store_keys;"
                                   "DROP TABLE mail_outbox;" /* migrations 7-9, after it */
                                   "DROP TABLE outbox_cursors;" /* migration 11 */
+                                  "DROP TABLE deal_leases;" /* migration 10 */
                                   "DELETE FROM schema_migrations WHERE version >= 6"),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1720,6 +1721,97 @@ static void test_clock(void **state) {
     json_decref(got);
 }
 
+/* ---- worker leases ------------------------------------------------------------------ */
+
+static int claim(struct dw_store *s, const char *owner, int lease_ms, int64_t only, int64_t *ids,
+                 int max) {
+    struct dw_error err = {0};
+    int n = s->ops->lease_claim(s, T0, owner, lease_ms, only, ids, max, &err);
+    ok(n, &err);
+    return n;
+}
+
+/* Claims take due deals nobody else holds; a lease another owner took after this one
+ * expired cannot be held (the step must not run); release, renew and expiry. */
+static void test_leases(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d[5], ids[8], held = -1, lost = -1;
+    for (int i = 0; i < 5; i++)
+        d[i] = new_deal(s);
+    set_due(s, d[0], true, false, T0 - 10);
+    set_due(s, d[1], true, false, T0 - 10);
+    set_due(s, d[2], true, false, T0);
+    set_due(s, d[3], true, false, T0 + 10); /* not yet due */
+    set_due(s, d[4], true, true, T0 - 10);  /* parked */
+
+    assert_int_equal(claim(s, "a", 60000, 0, ids, 2), 2);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(ids[1], d[1]);
+    assert_int_equal(claim(s, "b", 60000, 0, ids, 8), 1); /* what a holds is not b's */
+    assert_int_equal(ids[0], d[2]);
+    assert_int_equal(claim(s, "c", 60000, 0, ids, 8), 0);
+    assert_int_equal(claim(s, "a", 60000, 0, ids, 8), 2); /* its own again (a retried batch) */
+    assert_int_equal(claim(s, "c", 60000, d[0], ids, 8), 0);
+    assert_int_equal(claim(s, "a", 60000, d[0], ids, 8), 1);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(claim(s, "a", 60000, d[3], ids, 8), 0); /* not due */
+
+    /* a's leases expire; b takes them over */
+    assert_int_equal(claim(s, "a", 1, 0, ids, 8), 2);
+    usleep(30 * 1000);
+    assert_int_equal(claim(s, "b", 60000, 0, ids, 8), 3);
+    assert_int_equal(ids[0], d[0]);
+    assert_int_equal(ids[2], d[2]);
+    /* a's step on d[0] must not run; b's may, and ends b's lease with it */
+    assert_int_equal(s->ops->lease_hold(s, "a", d[0], 60000, &err), -DW_ESTATE);
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(s->ops->lease_claim(s, T0, "a", 60000, 0, ids, 8, &err), -DW_ESTATE);
+    assert_int_equal(s->ops->lease_hold(s, "a", d[0], 60000, &err), 0);
+    assert_int_equal(s->ops->lease_hold(s, "b", d[0], 60000, &err), 1);
+    ok(s->ops->lease_release(s, "b", d[0], &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    assert_int_equal(claim(s, "c", 60000, 0, ids, 8), 1); /* released: anyone's */
+    assert_int_equal(ids[0], d[0]);
+
+    /* the heartbeat: b holds two, a none */
+    ok(s->ops->lease_renew(s, "b", 60000, &held, &lost, &err), &err);
+    assert_int_equal(held, 2);
+    assert_int_equal(lost, 0);
+    ok(s->ops->lease_renew(s, "a", 60000, &held, &lost, &err), &err);
+    assert_int_equal(held, 0);
+    assert_int_equal(lost, 0);
+    /* every lease of b ends at once (a clean stop); e's expire before it renews them */
+    ok(s->ops->lease_release(s, "b", 0, &err), &err);
+    assert_int_equal(claim(s, "e", 1, 0, ids, 8), 2);
+    usleep(30 * 1000);
+    ok(s->ops->lease_renew(s, "e", 60000, &held, &lost, &err), &err);
+    assert_int_equal(held, 0);
+    assert_int_equal(lost, 2);
+
+    if (!is_sqlite) {
+        /* many connections (PostgreSQL): a deal whose step holds its lease in an open
+         * transaction is skipped by a claim on another connection, even once expired, and
+         * the others are claimed meanwhile (FOR UPDATE SKIP LOCKED: nobody waits) */
+        struct dw_store *s2 = NULL;
+        ok(dw_store_open(f->url, NULL, &s2, &err), &err);
+        ok(s->ops->lease_release(s, "c", 0, &err), &err);
+        ok(s->ops->lease_release(s, "e", 0, &err), &err);
+        assert_int_equal(claim(s, "f", 60000, 0, ids, 8), 3);
+        ok(s->ops->begin(s, &err), &err);
+        assert_int_equal(s->ops->lease_hold(s, "f", d[1], 1, &err), 1);
+        usleep(30 * 1000);
+        ok(s->ops->lease_release(s, "f", d[0], &err), &err); /* not yet committed */
+        assert_int_equal(claim(s2, "g", 60000, 0, ids, 8), 0);
+        ok(s->ops->commit(s, &err), &err);
+        assert_int_equal(claim(s2, "g", 60000, 0, ids, 8), 2); /* d[0] released, d[1] expired */
+        assert_int_equal(ids[0], d[0]);
+        assert_int_equal(ids[1], d[1]);
+        dw_store_close(s2);
+    }
+}
+
 /* ---- every hook is there ---------------------------------------------------------- */
 
 static void test_every_hook_set(void **state) {
@@ -1839,6 +1931,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_webhooks_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slot_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_cursors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
     };
     /* SQLite only: what its file, locks and WAL do */
     const struct CMUnitTest sqlite[] = {

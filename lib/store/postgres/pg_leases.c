@@ -1,8 +1,179 @@
-/* store/postgres: worker leases. (Being written: the hooks and tables of this subject.) */
+/* store/postgres: worker leases (store.h "worker leases", docs/internals/scale-out.md).
+ *
+ * deal_leases holds one row per leased deal: owner and until_ms, in milliseconds of the
+ * database server's clock (clock_timestamp()), which every worker on every machine shares,
+ * so a worker's own clock can neither shorten nor stretch another's lease.
+ *
+ * Locking, under READ COMMITTED (every hook says which rows it locks, always a deal's row
+ * before its lease's, so that two hooks never wait for each other in a circle):
+ * - lease_claim locks the due deals it takes with FOR UPDATE OF d SKIP LOCKED: a deal whose
+ *   row another transaction holds (a claim in progress, a step running on it) is skipped,
+ *   not waited for. Its upsert takes a lease only when the lease row, as last committed, is
+ *   expired or the owner's own (ON CONFLICT ... DO UPDATE ... WHERE reads the newest
+ *   version): a claim that committed after this statement's snapshot wins.
+ * - lease_hold, in the step's transaction, locks the deal's row and then updates its lease
+ *   only while the owner still holds it: until that transaction ends, no claim can take the
+ *   deal (its row is locked), and a claim that took it first makes the hold answer 0.
+ * - lease_renew skips the lease rows a transaction holds (FOR UPDATE SKIP LOCKED): the
+ *   owner's own step holds them and extends them itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "store/postgres/pg_internal.h"
 
-const char dw__pg_schema_leases[] = "";
+/* now on the database server's clock, in milliseconds since the epoch */
+#define NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+const char dw__pg_schema_leases[] =
+    /* The deal a control plane (owner "host:pid:n") has claimed, and until when. No row:
+     * nobody holds it. */
+    "CREATE TABLE deal_leases ("
+    "  deal_id bigint PRIMARY KEY,"
+    "  owner text NOT NULL,"
+    "  until_ms bigint NOT NULL"
+    ");"
+    "CREATE INDEX deal_leases_owner ON deal_leases (owner);";
+
+static int check_owner(const char *owner, int lease_ms, struct dw_error *err) {
+    if (!owner || !*owner || strlen(owner) > 200)
+        return dw_error_field(err, -DW_EINVAL, "owner", "a lease owner of 1-200 bytes is needed");
+    if (lease_ms < 1 || lease_ms > 3600 * 1000)
+        return dw_error_field(err, -DW_EINVAL, "lease_ms", "a lease of 1 ms to 1 hour");
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Due as deals_due has it (runnable, not parked, next_attempt_at come); runnable and parked
+ * compared as integers, whichever type the deals table gives them. */
+#define DUE                                                                                        \
+    "d.runnable::int = 1 AND d.parked::int = 0 AND d.next_attempt_at <= $1 AND NOT EXISTS "        \
+    "(SELECT 1 FROM deal_leases l WHERE l.deal_id = d.id AND l.until_ms > " NOW_MS " AND "         \
+    "l.owner <> $2)"
+#define TAKE                                                                                       \
+    "INSERT INTO deal_leases (deal_id, owner, until_ms) SELECT id, $2, " NOW_MS " + $3 FROM due "  \
+    "ON CONFLICT (deal_id) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms "    \
+    "WHERE deal_leases.until_ms <= " NOW_MS " OR deal_leases.owner = excluded.owner "              \
+    "RETURNING deal_id"
+
+static int pg_lease_claim(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
+                          int64_t only_deal, int64_t *ids, int max, struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    int r = check_owner(owner, lease_ms, err);
+    if (r < 0 || max <= 0)
+        return r;
+    if (g->in_tx)
+        return dw_error_set(err, -DW_ESTATE, "lease_claim: in a transaction of its own only");
+    struct dw_pg_params p = {0};
+    dw__pg_p_time(&p, now);
+    dw__pg_p_text(&p, owner);
+    dw__pg_p_int(&p, lease_ms);
+    dw__pg_p_int(&p, max);
+    PGresult *res = NULL;
+    /* one statement: its own transaction */
+    if (only_deal > 0) {
+        dw__pg_p_int(&p, only_deal);
+        r = dw__pg_run(g, "lease_claim",
+                       "WITH due AS (SELECT d.id FROM deals d WHERE d.id = $5 AND " DUE
+                       " LIMIT $4 FOR UPDATE OF d SKIP LOCKED) " TAKE,
+                       &p, &res, err);
+    } else {
+        r = dw__pg_run(g, "lease_claim",
+                       "WITH due AS (SELECT d.id FROM deals d WHERE " DUE
+                       " ORDER BY d.id LIMIT $4 FOR UPDATE OF d SKIP LOCKED) " TAKE,
+                       &p, &res, err);
+    }
+    if (r < 0)
+        return r;
+    int n = PQntuples(res);
+    if (n > max)
+        n = max;
+    for (int i = 0; i < n; i++)
+        ids[i] = dw__pg_int(res, i, 0);
+    PQclear(res);
+    qsort(ids, (size_t)n, sizeof *ids, cmp_id); /* lowest first, as the steps lock them */
+    return n;
+}
+
+static int pg_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id, int lease_ms,
+                         struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    int r = check_owner(owner, lease_ms, err);
+    if (r < 0)
+        return r;
+    if (!g->in_tx || g->read_only)
+        return dw_error_set(err, -DW_ESTATE, "lease_hold: inside the step's transaction only");
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, deal_id);
+    dw__pg_p_text(&p, owner);
+    dw__pg_p_int(&p, lease_ms);
+    PGresult *res = NULL;
+    /* the deal's row first (as a claim locks it), then its lease while it is still ours */
+    r = dw__pg_run(g, "lease_hold",
+                   "WITH d AS (SELECT id FROM deals WHERE id = $1 FOR UPDATE) "
+                   "UPDATE deal_leases SET until_ms = " NOW_MS " + $3 "
+                   "WHERE deal_id = (SELECT id FROM d) AND owner = $2 RETURNING deal_id",
+                   &p, &res, err);
+    if (r < 0)
+        return r;
+    int held = PQntuples(res) == 1;
+    PQclear(res);
+    return held;
+}
+
+static int pg_lease_release(struct dw_store *s, const char *owner, int64_t deal_id,
+                            struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    int r = check_owner(owner, 1, err);
+    if (r < 0)
+        return r;
+    struct dw_pg_params p = {0};
+    dw__pg_p_text(&p, owner);
+    if (!deal_id)
+        return dw__pg_run(g, "lease_release", "DELETE FROM deal_leases WHERE owner = $1", &p, NULL,
+                          err);
+    dw__pg_p_int(&p, deal_id);
+    return dw__pg_run(g, "lease_release",
+                      "DELETE FROM deal_leases WHERE owner = $1 AND deal_id = $2", &p, NULL, err);
+}
+
+static int pg_lease_renew(struct dw_store *s, const char *owner, int lease_ms, int64_t *ret_held,
+                          int64_t *ret_lost, struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    int r = check_owner(owner, lease_ms, err);
+    if (r < 0)
+        return r;
+    struct dw_pg_params p = {0};
+    dw__pg_p_text(&p, owner);
+    dw__pg_p_int(&p, lease_ms);
+    PGresult *res = NULL;
+    r = dw__pg_run(g, "lease_renew",
+                   "WITH mine AS (SELECT deal_id FROM deal_leases WHERE owner = $1 AND "
+                   "until_ms > " NOW_MS " FOR UPDATE SKIP LOCKED), "
+                   "renewed AS (UPDATE deal_leases l SET until_ms = " NOW_MS " + $2 FROM mine "
+                   "WHERE l.deal_id = mine.deal_id RETURNING 1) "
+                   "SELECT (SELECT count(*) FROM renewed), (SELECT count(*) FROM deal_leases "
+                   "WHERE owner = $1 AND until_ms <= " NOW_MS ")",
+                   &p, &res, err);
+    if (r < 0)
+        return r;
+    if (ret_held)
+        *ret_held = dw__pg_int(res, 0, 0);
+    if (ret_lost)
+        *ret_lost = dw__pg_int(res, 0, 1);
+    PQclear(res);
+    return 0;
+}
 
 void dw__pg_ops_leases(struct dw_store_ops *o) {
-    (void)o;
+    o->lease_claim = pg_lease_claim;
+    o->lease_hold = pg_lease_hold;
+    o->lease_release = pg_lease_release;
+    o->lease_renew = pg_lease_renew;
+    /* a store that servers and workers on many machines share: every control plane leases */
+    o->many_workers = true;
 }

@@ -399,6 +399,16 @@ static const char schema_outbox_cursors[] = "CREATE TABLE outbox_cursors ("
                                             "  seq INTEGER NOT NULL,"
                                             "  updated_at TEXT NOT NULL"
                                             ");";
+static const char schema_leases[] =
+    /* Worker leases (sqlite_leases.c, docs/internals/scale-out.md): the deal a control
+     * plane (owner: "host:pid:n") has claimed, until when (wall clock, ms since the epoch).
+     * No row: nobody holds the deal. */
+    "CREATE TABLE deal_leases ("
+    "  deal_id INTEGER PRIMARY KEY,"
+    "  owner TEXT NOT NULL,"
+    "  until_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX deal_leases_owner ON deal_leases (owner);";
 
 static const struct migration migrations[] = {
     {1,
@@ -413,6 +423,7 @@ static const struct migration migrations[] = {
     {7, "demo bookings", schema_v7},
     {8, "keys the library keeps for its own signatures", schema_buyer_keys},
     {9, "the outbox of mail", schema_mail_outbox},
+    {10, "worker leases", schema_leases},
     {11, "the event outbox's publisher cursors", schema_outbox_cursors},
 };
 

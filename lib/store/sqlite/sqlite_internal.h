@@ -660,4 +660,15 @@ int dw__sq_audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk
                       struct dw_error *err);
 int dw__sq_audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err);
 
+/* sqlite_leases.c: worker leases (store.h); the wall clock they are counted in, ms. */
+int64_t dw__sq_wall_ms(void);
+int dw__sq_lease_claim(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
+                       int64_t only_deal, int64_t *ids, int max, struct dw_error *err);
+int dw__sq_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id, int lease_ms,
+                      struct dw_error *err);
+int dw__sq_lease_release(struct dw_store *s, const char *owner, int64_t deal_id,
+                         struct dw_error *err);
+int dw__sq_lease_renew(struct dw_store *s, const char *owner, int lease_ms, int64_t *ret_held,
+                       int64_t *ret_lost, struct dw_error *err);
+
 #endif
