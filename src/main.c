@@ -208,6 +208,8 @@ static const struct cli_option worker_opts[] = {
     {"--lease", "S", "seconds a claimed deal stays this worker's without a heartbeat (default 30)",
      0},
     {"--poll-ms", "MS", "how often an idle thread looks for due deals (default 1000)", 0},
+    {"--events", "URL", "nats://HOST:PORT: publish events to NATS JetStream and share webhook "
+     "delivery with the other instances", 0},
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {

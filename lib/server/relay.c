@@ -5,6 +5,7 @@
  * single-machine webhook sender. A failure (NATS away, the store busy) is reported once on
  * stderr when it starts and once when it ends; the passes go on, so a server that comes
  * back is used again. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,13 @@ int dw_relay_start(struct dw_engine *e, const char *events_url, const struct dw_
     if (rc >= 0)
         rc = dw_engine_open_shared(e, NULL, &r->hook_e, err);
     if (rc >= 0) {
+        /* the threads take no signals: the process's owner waits for them elsewhere */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
         r->pub_started = pthread_create(&r->pub, NULL, pub_main, r) == 0;
         r->hook_started = r->pub_started && pthread_create(&r->hook, NULL, hook_main, r) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (!r->hook_started)
             rc = dw_error_set(err, -DW_EINTERNAL, "cannot start the events relay's threads");
     }

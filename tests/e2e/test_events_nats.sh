@@ -1,6 +1,7 @@
 #!/bin/sh
 # Events across processes over NATS JetStream (docs/internals/events-nats.md): two `serve
-# --events` instances on one workspace, a real nats-server on loopback, a webhook receiver.
+# --events` instances on one workspace (B API-only) and a `worker --events` beside them, a
+# real nats-server on loopback, a webhook receiver.
 # Written down first: every committed event is in the stream DEALWRIGHT exactly once (one
 # message per event seq, message id STORE:SEQ) after a kill -9 of nats-server while leads
 # are posted, after a kill -9 of an instance, and after a cursor that lags the stream; each
@@ -12,9 +13,10 @@
 . "$(dirname "$0")/nats.sh"
 PA=""
 PB=""
+PW=""
 RPID=""
 cleanup() {
-    for p in $PA $PB $RPID; do kill -9 "$p" 2>/dev/null || true; done
+    for p in $PA $PB $PW $RPID; do kill -9 "$p" 2>/dev/null || true; done
     stop_nats
     rm -rf "$TMP"
 }
@@ -53,7 +55,11 @@ REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
 # start_a / start_b: the two instances, each with --events
 SARGS="--rate 0 --webhook-backoff-ms 50"
 start_a() { start_server $SARGS --events "$NATS"; PA=$PID; UA=$U; cp "$TMP/serve.err" "$TMP/a.err" 2>/dev/null || true; }
-start_b() { start_server $SARGS --events "$NATS"; PB=$PID; UB=$U; }
+start_b() { start_server $SARGS --no-worker --events "$NATS"; PB=$PID; UB=$U; }
+start_w() {
+    "$DW" -w "$WS" worker --events "$NATS" >"$TMP/worker.out" 2>"$TMP/worker.err" &
+    PW=$!
+}
 
 # post FIRST LAST URL: leads nats-FIRST..nats-LAST, each one sample lead with its own id;
 # counts the acknowledged ones (202) in $TMP/acked
@@ -93,6 +99,7 @@ settle() {
 
 start_a
 start_b
+start_w
 [ "$UA" != "$UB" ] || fail "the two instances share a port"
 
 # 1. leads posted to A while B's event stream is open
@@ -133,13 +140,14 @@ pass "events: instance A killed (kill -9) while leads were posted to B, and rest
 
 # 4. a publisher whose cursor lags the stream (a crash after sending, before committing):
 # what the stream holds is not sent again
-kill -TERM "$PA" "$PB"
-wait "$PA" "$PB" 2>/dev/null || true
+kill -TERM "$PA" "$PB" "$PW"
+wait "$PA" "$PB" "$PW" 2>/dev/null || true
 CUR=$(db "SELECT seq FROM outbox_cursors")
 [ "$CUR" = "$(dw_stat last_event)" ] || fail "the cursor $CUR is not at the log's end $(dw_stat last_event)"
 db "UPDATE outbox_cursors SET seq = MAX(seq - 60, 0)"
 start_a
 start_b
+start_w
 post 51 52 "$UB"
 settle
 pass "events: a cursor 60 events behind the stream sends nothing twice"
