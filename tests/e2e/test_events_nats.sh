@@ -144,7 +144,7 @@ kill -TERM "$PA" "$PB" "$PW"
 wait "$PA" "$PB" "$PW" 2>/dev/null || true
 CUR=$(db "SELECT seq FROM outbox_cursors")
 [ "$CUR" = "$(dw_stat last_event)" ] || fail "the cursor $CUR is not at the log's end $(dw_stat last_event)"
-db "UPDATE outbox_cursors SET seq = MAX(seq - 60, 0)"
+db "UPDATE outbox_cursors SET seq = CASE WHEN seq > 60 THEN seq - 60 ELSE 0 END"
 start_a
 start_b
 start_w
