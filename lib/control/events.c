@@ -64,9 +64,7 @@ struct dw_events_follower {
 };
 
 static int nats_error(struct dw_error *err, natsStatus st, const char *what) {
-    const char *last = nats_GetLastError(NULL);
-    return dw_error_set(err, -DW_EAGAIN, "NATS: %s: %s%s%s", what, natsStatus_GetText(st),
-                        last && *last ? ": " : "", last && *last ? last : "");
+    return dw_error_set(err, -DW_EAGAIN, "NATS: %s: %s", what, natsStatus_GetText(st));
 }
 
 static void on_reconnected(natsConnection *nc, void *closure) {
