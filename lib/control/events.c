@@ -41,7 +41,7 @@
 #define CURSOR "nats:" STREAM
 #define STORE_KEY "events.store-id"
 #define NS_PER_MS INT64_C(1000000)
-#define DUP_WINDOW_NS (INT64_C(10) * 60 * 1000 * NS_PER_MS) /* 10 minutes */
+#define DUP_WINDOW_NS (INT64_C(10) * 60 * 1000 * NS_PER_MS)     /* 10 minutes */
 #define MAX_AGE_NS (INT64_C(30) * 24 * 3600 * 1000 * NS_PER_MS) /* 30 days */
 #define ACK_WAIT_NS (INT64_C(30) * 1000 * NS_PER_MS)
 #define BATCH 256    /* events per publisher pass */
@@ -54,7 +54,7 @@ struct dw_events {
     jsCtx *js;
     pthread_mutex_t mu; /* the pull subscription, the failed flag */
     natsSubscription *pull;
-    bool failed; /* an asynchronous publish was refused since the pass began */
+    bool failed;         /* an asynchronous publish was refused since the pass began */
     atomic_bool recheck; /* compare the stream's end with the cursor (connected again) */
 };
 
@@ -277,8 +277,9 @@ static int send_events(struct dw_events *ev, const char *id, const json_t *evs,
     if (st != NATS_OK)
         return nats_error(err, st, "publishing events");
     if (failed)
-        return dw_error_set(err, -DW_EAGAIN, "NATS: the stream refused an event; sent again "
-                                             "next pass");
+        return dw_error_set(err, -DW_EAGAIN,
+                            "NATS: the stream refused an event; sent again "
+                            "next pass");
     return 0;
 }
 
@@ -323,7 +324,8 @@ int dw_events_publish(struct dw_engine *e, struct dw_events *ev, int64_t *ret_n,
         return r == -DW_EBUSY ? 0 : r; /* another publisher has the lease */
     }
     int64_t last = -1;
-    if ((r = store_id(e, id, err)) >= 0 && (r = s->ops->outbox_cursor_get(s, CURSOR, &cursor, err)) >= 0 &&
+    if ((r = store_id(e, id, err)) >= 0 &&
+        (r = s->ops->outbox_cursor_get(s, CURSOR, &cursor, err)) >= 0 &&
         (r = stream_last(ev, id, &last, err)) >= 0) {
         int64_t from = last >= 0 ? last : cursor;
         if ((r = s->ops->events_since(s, from, BATCH, &evs, err)) >= 0 && json_array_size(evs)) {
@@ -394,7 +396,8 @@ int dw_events_deliver(struct dw_engine *e, struct dw_events *ev, const struct dw
             continue;
         }
         json_error_t jerror;
-        json_t *event = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0, &jerror);
+        json_t *event =
+            json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), 0, &jerror);
         if (!json_is_object(event)) {
             json_decref(event);
             natsMsg_Term(m, NULL); /* not an event of ours: never again */

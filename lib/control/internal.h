@@ -111,8 +111,8 @@ int dw__proposal_html(struct dw_engine *e, const json_t *proposal, const char *d
 
 /* One event's webhook deliveries, for the consumer instances share (webhooks.c, events.c). */
 int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_t *hooks,
-                              const struct dw_webhook_opts *o, void (*progress)(void *ud),
-                              void *ud, struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
+                              const struct dw_webhook_opts *o, void (*progress)(void *ud), void *ud,
+                              struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
                               struct dw_error *err);
 
 #endif

@@ -244,10 +244,10 @@ int dw_webhook_replay(struct dw_engine *e, const char *by, int64_t id, int64_t *
 
 /* What is posted for event ev to subscription id (the caller frees; NULL out of memory). */
 static char *delivery_body(const json_t *ev, int64_t id) {
-    json_t *payload = json_pack(
-        "{sI ss sI sO* sO*}", "seq", (json_int_t)dw_json_int(ev, "seq", 0), "type",
-        dw_json_str(ev, "type"), "webhook", (json_int_t)id, "deal_id",
-        json_object_get(ev, "deal_id"), "at", json_object_get(ev, "at"));
+    json_t *payload =
+        json_pack("{sI ss sI sO* sO*}", "seq", (json_int_t)dw_json_int(ev, "seq", 0), "type",
+                  dw_json_str(ev, "type"), "webhook", (json_int_t)id, "deal_id",
+                  json_object_get(ev, "deal_id"), "at", json_object_get(ev, "at"));
     if (!payload)
         return NULL;
     json_object_set(payload, "data", json_object_get(ev, "data"));
@@ -477,8 +477,8 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
  * how long until the earliest pending one is due. progress(ud) (may be NULL) before each
  * post: the caller tells the stream the message is still being worked on. */
 int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_t *hooks,
-                              const struct dw_webhook_opts *o, void (*progress)(void *ud),
-                              void *ud, struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
+                              const struct dw_webhook_opts *o, void (*progress)(void *ud), void *ud,
+                              struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
                               struct dw_error *err) {
     int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
     int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;

@@ -180,7 +180,7 @@ enum MHD_Result srv_route_events(struct server *sv, struct MHD_Connection *c, st
         from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     int64_t last = 0;
     if (from && strcmp(from, "latest") == 0 && sv->relay) {
-        last = -1; /* the stream from now on */
+        last = -1;                                    /* the stream from now on */
     } else if (from && strcmp(from, "latest") == 0) { /* only what happens from now on */
         struct dw_error err = {0};
         _cleanup_json_ json_t *st = NULL;

@@ -1383,9 +1383,9 @@ static void test_report_totals(void **state) {
     assert_int_equal(raw_exec(db, "DROP TRIGGER events_report; DROP TABLE report_deal_stages;"
                                   "DROP TABLE report_stays; DROP TABLE report_firsts;"
                                   "DROP TABLE bookings; DROP TABLE store_keys;"
-                                  "DROP TABLE mail_outbox;" /* migrations 7-9, after it */
+                                  "DROP TABLE mail_outbox;"    /* migrations 7-9, after it */
                                   "DROP TABLE outbox_cursors;" /* migration 11 */
-                                  "DROP TABLE deal_leases;" /* migration 10 */
+                                  "DROP TABLE deal_leases;"    /* migration 10 */
                                   "DELETE FROM schema_migrations WHERE version >= 6"),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1606,7 +1606,7 @@ static void test_outbox_cursors(void **state) {
     struct dw_error err = {0};
     int64_t seq = -1, id = 0;
     ok(s->ops->outbox_cursor_get(s, "nats:A", &seq, &err), &err);
-    assert_int_equal(seq, 0); /* never set */
+    assert_int_equal(seq, 0);                                             /* never set */
     assert_int_equal(s->ops->outbox_lock(s, "nats:A", &err), -DW_ESTATE); /* no transaction */
     ok(s->ops->begin(s, &err), &err);
     ok(s->ops->outbox_lock(s, "nats:A", &err), &err);

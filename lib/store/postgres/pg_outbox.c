@@ -67,8 +67,8 @@ static int pg_outbox_cursor_advance(struct dw_store *s, const char *name, int64_
                       &p, NULL, err);
 }
 
-static int pg_delivery_for_event(struct dw_store *s, int64_t webhook_id, int64_t seq,
-                                 json_t **ret, struct dw_error *err) {
+static int pg_delivery_for_event(struct dw_store *s, int64_t webhook_id, int64_t seq, json_t **ret,
+                                 struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, webhook_id);
     dw__pg_p_int(&p, seq);

@@ -316,7 +316,7 @@
       "(SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM leads) AS leads, "           \
       "(SELECT COUNT(*) FROM deals WHERE parked = 1) AS parked, "                                  \
       "(SELECT COUNT(*) FROM deals WHERE runnable = 1 AND parked = 0) AS runnable, "               \
-      "(SELECT COALESCE(MAX(seq), 0) FROM events) AS last_event")                               \
+      "(SELECT COALESCE(MAX(seq), 0) FROM events) AS last_event")                                  \
     /* the event outbox's publisher cursors (sqlite_outbox.c) */                                   \
     X(OUTBOX_CURSOR_GET, "SELECT seq FROM outbox_cursors WHERE name = ?1")                         \
     X(OUTBOX_CURSOR_ADVANCE,                                                                       \
