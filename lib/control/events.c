@@ -328,7 +328,12 @@ int dw_events_publish(struct dw_engine *e, struct dw_events *ev, int64_t *ret_n,
         (r = s->ops->outbox_cursor_get(s, CURSOR, &cursor, err)) >= 0 &&
         (r = stream_last(ev, id, &last, err)) >= 0) {
         int64_t from = last >= 0 ? last : cursor;
-        if ((r = s->ops->events_since(s, from, BATCH, &evs, err)) >= 0 && json_array_size(evs)) {
+        /* the stream is ahead of a lagging cursor: the cursor catches up, so that the
+         * next idle pass finds nothing to do */
+        if (from > cursor)
+            r = s->ops->outbox_cursor_advance(s, CURSOR, from, dw__now(e), err);
+        if (r >= 0 && (r = s->ops->events_since(s, from, BATCH, &evs, err)) >= 0 &&
+            json_array_size(evs)) {
             int64_t upto = dw_json_int(json_array_get(evs, json_array_size(evs) - 1), "seq", 0);
             if ((r = send_events(ev, id, evs, err)) >= 0 &&
                 (r = s->ops->outbox_cursor_advance(s, CURSOR, upto, dw__now(e), err)) >= 0)

@@ -148,6 +148,9 @@ db "UPDATE outbox_cursors SET seq = CASE WHEN seq > 60 THEN seq - 60 ELSE 0 END"
 start_a
 start_b
 start_w
+for _ in $(seq 50); do [ "$(db "SELECT seq FROM outbox_cursors")" = "$CUR" ] && break; sleep 0.1; done
+[ "$(db "SELECT seq FROM outbox_cursors")" = "$CUR" ] ||
+    fail "the lagging cursor did not catch up with the stream's end $CUR: $(db "SELECT seq FROM outbox_cursors")"
 post 51 52 "$UB"
 settle
 pass "events: a cursor 60 events behind the stream sends nothing twice"
