@@ -20,6 +20,10 @@
  * message acknowledged once they are recorded (delivered or dead), given back to be sent
  * again when a retry is due.
  *
+ * dw_events_sweep posts the pending deliveries that are due and no message brings back (a
+ * dead delivery replayed), each claimed in the store first so that of the instances
+ * sweeping at once one posts it; run every few seconds beside dw_events_deliver.
+ *
  * dw_events_follow reads the stream from the event after after_seq (-1: only events from
  * now on), in order: dw_events_next gives the next event as dw_events_since does
  * ({seq, deal_id, type, at, data}), or *ret NULL when none came within timeout_ms. */
@@ -45,6 +49,8 @@ DW_EXPORT int dw_events_publish(struct dw_engine *e, struct dw_events *ev, int64
 DW_EXPORT int dw_events_deliver(struct dw_engine *e, struct dw_events *ev,
                                 const struct dw_webhook_opts *o, int wait_ms,
                                 struct dw_webhook_stats *stats, struct dw_error *err);
+DW_EXPORT int dw_events_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
+                              struct dw_webhook_stats *stats, struct dw_error *err);
 DW_EXPORT int dw_events_follow(struct dw_events *ev, int64_t after_seq,
                                struct dw_events_follower **ret, struct dw_error *err);
 DW_EXPORT int dw_events_next(struct dw_events_follower *f, int timeout_ms, json_t **ret,

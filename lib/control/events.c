@@ -423,6 +423,13 @@ int dw_events_deliver(struct dw_engine *e, struct dw_events *ev, const struct dw
     return r < 0 ? r : 0;
 }
 
+int dw_events_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
+                    struct dw_webhook_stats *stats, struct dw_error *err) {
+    if (!e->store->ops->delivery_claim)
+        return dw_error_set(err, -DW_EINVAL, "this store cannot share webhook deliveries");
+    return dw__webhook_sweep(e, o, stats, err);
+}
+
 /* ---- followers ---------------------------------------------------------------------- */
 
 /* The event seq of stream message sseq (-1 when it is gone, -2 on a failure). */

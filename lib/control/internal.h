@@ -115,4 +115,8 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
                               struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
                               struct dw_error *err);
 
+/* The due pending deliveries, each claimed before it is posted (webhooks.c). */
+int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
+                      struct dw_webhook_stats *stats, struct dw_error *err);
+
 #endif

@@ -23,6 +23,8 @@
 #define EVENTS_MAX 1024
 #define RESPONSE_MAX (64 * 1024)
 #define ERROR_MAX 200
+#define CLAIM_SLACK_MS 20000 /* a claimed delivery is another's again this long after the timeout  \
+                              */
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -513,7 +515,16 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
         int64_t next = 0;
         if (strcmp(dw_json_str(d, "status") ? dw_json_str(d, "status") : "", "pending") == 0) {
             next = dw_json_int(d, "next_at", 0);
-            if (next <= now_ms() && !(o && o->stop && *o->stop)) {
+            bool mine = false;
+            int64_t now = now_ms();
+            if (next <= now && !(o && o->stop && *o->stop)) {
+                /* claimed first: the sweep of another instance may be at the same row */
+                r = s->ops->delivery_claim(s, dw_json_int(d, "id", 0),
+                                           dw_json_int(d, "attempts", 0), now,
+                                           now + timeout + CLAIM_SLACK_MS, &mine, err);
+                next = now + timeout + CLAIM_SLACK_MS; /* unless posted: look again then */
+            }
+            if (r >= 0 && mine) {
                 if (progress)
                     progress(ud);
                 r = attempt(s, d, max_attempts, base, timeout, stats, &next, err);
@@ -530,4 +541,37 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
         *ret_retry_ms = wait > 0 ? wait : 1;
     }
     return 0;
+}
+
+/* The pending deliveries that are due, whoever made them, each claimed before it is posted
+ * (delivery_claim), so that instances sweeping at once post each one once: with --events,
+ * what no event message brings back any more (a replayed dead delivery, a message given
+ * up). The rules of dw_webhook_deliver otherwise. */
+int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
+                      struct dw_webhook_stats *stats, struct dw_error *err) {
+    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
+    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
+    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    int r = deliver_setup(err);
+    if (r < 0)
+        return r;
+    struct dw_store *s = e->store;
+    json_t *due = NULL;
+    if ((r = s->ops->deliveries_due(s, now_ms(), 100, &due, err)) < 0)
+        return r;
+    size_t i;
+    json_t *d;
+    json_array_foreach(due, i, d) {
+        if (o && o->stop && *o->stop)
+            break;
+        bool mine = false;
+        int64_t now = now_ms();
+        if ((r = s->ops->delivery_claim(s, dw_json_int(d, "id", 0), dw_json_int(d, "attempts", 0),
+                                        now, now + timeout + CLAIM_SLACK_MS, &mine, err)) < 0)
+            break;
+        if (mine && (r = attempt(s, d, max_attempts, base, timeout, stats, NULL, err)) < 0)
+            break;
+    }
+    json_decref(due);
+    return r < 0 ? r : 0;
 }

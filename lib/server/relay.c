@@ -1,10 +1,10 @@
 /* The events relay (server.h, runtime.h; docs/internals/events-nats.md): with
  * `--events nats://HOST:PORT`, two threads on engines of their own — the outbox publisher
  * (dw_events_publish: every 50 ms, or at once again while a pass found a full batch) and the
- * webhook consumer every instance shares (dw_events_deliver), which replaces the
- * single-machine webhook sender. A failure (NATS away, the store busy) is reported once on
- * stderr when it starts and once when it ends; the passes go on, so a server that comes
- * back is used again. */
+ * webhook consumer every instance shares (dw_events_deliver, and every 2 s dw_events_sweep
+ * for replayed deliveries), which replaces the single-machine webhook sender. A failure (NATS away,
+ * the store busy) is reported once on stderr when it starts and once when it ends; the passes go
+ * on, so a server that comes back is used again. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +64,17 @@ static void *pub_main(void *arg) {
 static void *hook_main(void *arg) {
     struct dw_relay *r = arg;
     char last[512] = "";
+    struct timespec swept = {0};
     while (!atomic_load(&r->stopping)) {
         struct dw_webhook_stats st = {0};
         struct dw_error err = {0};
         int rc = dw_events_deliver(r->hook_e, r->ev, &r->opts, 250, &st, &err);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (rc >= 0 && now.tv_sec - swept.tv_sec >= 2) { /* replayed deliveries, every 2 s */
+            swept = now;
+            rc = dw_events_sweep(r->hook_e, &r->opts, &st, &err);
+        }
         atomic_fetch_add(&r->delivered, (uint64_t)st.delivered);
         atomic_fetch_add(&r->failed, (uint64_t)st.failed);
         atomic_fetch_add(&r->dead, (uint64_t)st.dead);

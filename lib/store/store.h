@@ -504,6 +504,12 @@ struct dw_store_ops {
                                  struct dw_error *err);
     int (*delivery_for_event)(struct dw_store *s, int64_t webhook_id, int64_t seq, json_t **ret,
                               struct dw_error *err);
+    /* delivery_claim: delivery id, pending after `attempts` attempts and due at now_ms, is
+     * the caller's to post until until_ms (its next_at moved there), *ret_claimed true; false
+     * when another sender took it first or it is no longer pending and due (a
+     * compare-and-set, so two instances never post one delivery at once). */
+    int (*delivery_claim)(struct dw_store *s, int64_t id, int64_t attempts, int64_t now_ms,
+                          int64_t until_ms, bool *ret_claimed, struct dw_error *err);
 
     /* ---- worker leases (docs/internals/scale-out.md) ---------------------------------
      * Many control planes on one store each claim the due deals they run under a lease, so

@@ -25,9 +25,9 @@ new_ws
 start_nats
 
 # the receiver: one line per request "PATH SEQ DELIVERY-ID"; /fail1 answers 500 to a
-# delivery's first try
+# delivery's first try, /down while the file $TMP/down exists
 cat >"$TMP/recv.py" <<'PY'
-import http.server, json, sys
+import http.server, json, os, sys
 seen = set()
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
@@ -35,7 +35,8 @@ class H(http.server.BaseHTTPRequestHandler):
         key = (self.path, body["seq"])
         with open(sys.argv[1], "a") as f:
             f.write("%s %s %s\n" % (key + (self.headers["X-Dealwright-Delivery"],)))
-        fail = self.path == "/fail1" and key not in seen
+        fail = (self.path == "/fail1" and key not in seen) or \
+            (self.path == "/down" and os.path.exists(sys.argv[3]))
         seen.add(key)
         self.send_response(500 if fail else 200)
         self.end_headers()
@@ -45,7 +46,7 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), H).serve_foreve
 PY
 RPORT=$(free_port)
 touch "$TMP/got"
-python3 "$TMP/recv.py" "$TMP/got" "$RPORT" 2>"$TMP/recv.err" &
+python3 "$TMP/recv.py" "$TMP/got" "$RPORT" "$TMP/down" 2>"$TMP/recv.err" &
 RPID=$!
 dw webhook add --url "http://127.0.0.1:$RPORT/ok" --events "lead.received,deal.stage_changed" >/dev/null
 dw webhook add --url "http://127.0.0.1:$RPORT/fail1" --events "lead.received" >/dev/null
@@ -53,7 +54,7 @@ HOOK=$(dw token create --user webform --role integration --json | json_get 'd["s
 REP=$(dw token create --user lukas --role rep --json | json_get 'd["secret"]')
 
 # start_a / start_b: the two instances, each with --events
-SARGS="--rate 0 --webhook-backoff-ms 50"
+SARGS="--rate 0 --webhook-backoff-ms 50 --webhook-attempts 3"
 start_a() { start_server $SARGS --events "$NATS"; PA=$PID; UA=$U; cp "$TMP/serve.err" "$TMP/a.err" 2>/dev/null || true; }
 start_b() { start_server $SARGS --no-worker --events "$NATS"; PB=$PID; UB=$U; }
 start_w() {
@@ -203,7 +204,8 @@ want = {"/ok": ({e["seq"] for e in evs if e["type"] in ("lead.received", "deal.s
 tries = collections.defaultdict(list)
 for l in open(sys.argv[1]):
     path, seq, delivery = l.split()
-    tries[(path, int(seq))].append(delivery)
+    if path != "/down":
+        tries[(path, int(seq))].append(delivery)
 bad, extra = [], 0
 for path, (seqs, n) in want.items():
     got = {s for (p, s) in tries if p == path}
@@ -243,3 +245,26 @@ if sed -n 's/^id: //p' "$TMP/sse-latest" | awk -v last="$LAST" '$1 <= last { exi
     fail "after=latest replayed old events"
 fi
 pass "events: resumed after Last-Event-ID on B; after=latest on A sends only new ones"
+
+# a dead delivery replayed with --events: sent once more, by one instance (the sweep claims it)
+touch "$TMP/down"
+DOWN=$(dw webhook add --url "http://127.0.0.1:$RPORT/down" --events "lead.received" --json | json_get 'd["id"]')
+post 54 54 "$UA"
+for _ in $(seq 100); do
+    [ "$(dw webhook deliveries --status dead --limit 1000 --json | json_get "sum(1 for x in d if x['webhook_id'] == $DOWN)")" = 1 ] && break
+    sleep 0.2
+done
+[ "$(dw webhook deliveries --status dead --limit 1000 --json | json_get "sum(1 for x in d if x['webhook_id'] == $DOWN)")" = 1 ] ||
+    fail "the delivery to /down is not dead after 3 attempts"
+[ "$(grep -c '^/down ' "$TMP/got")" = 3 ] || fail "/down got $(grep -c '^/down ' "$TMP/got") tries, not 3"
+rm "$TMP/down"
+dw webhook replay --dead >/dev/null
+for _ in $(seq 100); do
+    [ "$(grep -c '^/down ' "$TMP/got")" -ge 4 ] && break
+    sleep 0.1
+done
+sleep 3 # two sweeps more: nothing else may come
+[ "$(grep -c '^/down ' "$TMP/got")" = 4 ] || fail "/down got $(grep -c '^/down ' "$TMP/got") tries after the replay, not 4"
+[ "$(dw webhook deliveries --limit 1000 --json | json_get "[x['status'] for x in d if x['webhook_id'] == $DOWN]")" = "['delivered']" ] ||
+    fail "the replayed delivery is not delivered"
+pass "webhooks: dead after 3 attempts, replayed, then sent once by one of the instances"

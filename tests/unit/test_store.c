@@ -1640,6 +1640,29 @@ static void test_outbox_cursors(void **state) {
     assert_string_equal(dw_json_str(d, "url"), "https://b.example/");
     assert_string_equal(dw_json_str(d, "secret"), "whsec_0123456789abcdef");
     json_decref(d);
+
+    /* the claim: one of two senders takes a due delivery; not before it is due, not with a
+     * stale attempt count, not once it is delivered */
+    int64_t did = 0;
+    ok(s->ops->delivery_for_event(s, id, 7, &d, &err), &err);
+    did = dw_json_int(d, "id", 0);
+    json_decref(d);
+    bool got = true;
+    ok(s->ops->delivery_claim(s, did, 0, 999, 5000, &got, &err), &err);
+    assert_false(got); /* due at 1000 */
+    ok(s->ops->delivery_claim(s, did, 1, 1000, 5000, &got, &err), &err);
+    assert_false(got); /* not after 1 attempt */
+    ok(s->ops->delivery_claim(s, did, 0, 1000, 5000, &got, &err), &err);
+    assert_true(got);
+    ok(s->ops->delivery_claim(s, did, 0, 1000, 5000, &got, &err), &err);
+    assert_false(got); /* taken: due at 5000 now */
+    ok(s->ops->delivery_for_event(s, id, 7, &d, &err), &err);
+    assert_int_equal(dw_json_int(d, "next_at", 0), 5000);
+    json_decref(d);
+    struct dw_delivery_update up = {.id = did, .status = "delivered", .attempts = 1};
+    ok(s->ops->delivery_update(s, &up, &err), &err);
+    ok(s->ops->delivery_claim(s, did, 1, 9000, 9999, &got, &err), &err);
+    assert_false(got);
 }
 
 static void test_slot_holds(void **state) {

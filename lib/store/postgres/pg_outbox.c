@@ -7,6 +7,8 @@
  * pass; the lock goes with the transaction (commit, rollback, or the connection lost with
  * a process that died). The cursor moves only forward (the UPDATE's WHERE), in that
  * transaction. */
+#include <stdlib.h>
+
 #include "store/postgres/pg_internal.h"
 
 const char dw__pg_schema_outbox[] = "CREATE TABLE outbox_cursors ("
@@ -91,9 +93,31 @@ static int pg_delivery_for_event(struct dw_store *s, int64_t webhook_id, int64_t
     return r;
 }
 
+/* A compare-and-set on the row: the UPDATE's WHERE re-checks the row after waiting for a
+ * concurrent writer's lock (READ COMMITTED), so of two claimants one changes it. */
+static int pg_delivery_claim(struct dw_store *s, int64_t id, int64_t attempts, int64_t now_ms,
+                             int64_t until_ms, bool *ret_claimed, struct dw_error *err) {
+    struct dw_pg_params p = {0};
+    dw__pg_p_int(&p, id);
+    dw__pg_p_int(&p, attempts);
+    dw__pg_p_int(&p, now_ms);
+    dw__pg_p_int(&p, until_ms);
+    PGresult *res = NULL;
+    int r = dw__pg_run(dw__pg(s), "delivery_claim",
+                       "UPDATE webhook_deliveries SET next_at = $4 WHERE id = $1 AND status = "
+                       "'pending' AND attempts = $2 AND next_at <= $3",
+                       &p, &res, err);
+    if (r < 0)
+        return r;
+    *ret_claimed = atoi(PQcmdTuples(res)) > 0;
+    PQclear(res);
+    return 0;
+}
+
 void dw__pg_ops_outbox(struct dw_store_ops *o) {
     o->outbox_lock = pg_outbox_lock;
     o->outbox_cursor_get = pg_outbox_cursor_get;
     o->outbox_cursor_advance = pg_outbox_cursor_advance;
     o->delivery_for_event = pg_delivery_for_event;
+    o->delivery_claim = pg_delivery_claim;
 }

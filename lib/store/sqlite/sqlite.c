@@ -729,6 +729,7 @@ const struct dw_store_ops dw_store_sqlite_ops = {
     .outbox_cursor_get = dw__sq_outbox_cursor_get,
     .outbox_cursor_advance = dw__sq_outbox_cursor_advance,
     .delivery_for_event = dw__sq_delivery_for_event,
+    .delivery_claim = dw__sq_delivery_claim,
     .lease_claim = dw__sq_lease_claim,
     .lease_hold = dw__sq_lease_hold,
     .lease_release = dw__sq_lease_release,

@@ -326,7 +326,9 @@
     X(DELIVERY_FOR_EVENT,                                                                          \
       "SELECT d.id, d.webhook_id, d.event_seq, d.event_type, d.body, d.status, d.attempts, "       \
       "d.next_at, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON "                   \
-      "w.id = d.webhook_id WHERE d.webhook_id = ?1 AND d.event_seq = ?2")
+      "w.id = d.webhook_id WHERE d.webhook_id = ?1 AND d.event_seq = ?2")                          \
+    X(DELIVERY_CLAIM, "UPDATE webhook_deliveries SET next_at = ?4 WHERE id = ?1 AND "              \
+                      "status = 'pending' AND attempts = ?2 AND next_at <= ?3")
 
 /* The four per-kind document tables share one shape (deal_id PRIMARY KEY). */
 #define DW__SQ_DOC_PUT(table)                                                                      \
@@ -590,6 +592,8 @@ int dw__sq_outbox_cursor_advance(struct dw_store *s, const char *name, int64_t s
                                  struct dw_error *err);
 int dw__sq_delivery_for_event(struct dw_store *s, int64_t webhook_id, int64_t seq, json_t **ret,
                               struct dw_error *err);
+int dw__sq_delivery_claim(struct dw_store *s, int64_t id, int64_t attempts, int64_t now_ms,
+                          int64_t until_ms, bool *ret_claimed, struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
                           const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);

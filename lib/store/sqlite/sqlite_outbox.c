@@ -1,6 +1,7 @@
 /* store/sqlite — the event outbox's publisher (outbox_cursors, migration 11): the cursor
  * each publisher keeps of the events it has handed to NATS JetStream, and a delivery read by
- * its event for the shared webhook consumer (lib/control/events.c). The publisher's lease
+ * its event for the shared webhook consumer and the claim that makes one instance post it
+ * (lib/control/events.c). The publisher's lease
  * is the write transaction itself: BEGIN IMMEDIATE lets one writer in at a time. */
 #include "sqlite_internal.h"
 
@@ -59,4 +60,23 @@ int dw__sq_delivery_for_event(struct dw_store *s, int64_t webhook_id, int64_t se
         return dw_error_set(err, -DW_ENOENT, "no delivery of event %lld to webhook %lld",
                             (long long)seq, (long long)webhook_id);
     return dw__sq_row(st, ret, err);
+}
+
+int dw__sq_delivery_claim(struct dw_store *s, int64_t id, int64_t attempts, int64_t now_ms,
+                          int64_t until_ms, bool *ret_claimed, struct dw_error *err) {
+    struct dw_sqlite *q = dw__sq(s);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    int rc = SQLITE_OK, r = dw__sq_stmt(q, DW__SQ_DELIVERY_CLAIM, &st, err);
+    if (r < 0)
+        return r;
+    dw__sq_bind_int(st, 1, id, &rc);
+    dw__sq_bind_int(st, 2, attempts, &rc);
+    dw__sq_bind_int(st, 3, now_ms, &rc);
+    dw__sq_bind_int(st, 4, until_ms, &rc);
+    if (rc != SQLITE_OK)
+        return dw__sq_bind_error(rc, err, "webhook_deliveries");
+    if ((r = dw__sq_exec(q, st, err, "webhook_deliveries")) < 0)
+        return r;
+    *ret_claimed = sqlite3_changes(q->db) > 0;
+    return 0;
 }
