@@ -23,8 +23,8 @@
 #define EVENTS_MAX 1024
 #define RESPONSE_MAX (64 * 1024)
 #define ERROR_MAX 200
-#define CLAIM_SLACK_MS 20000 /* a claimed delivery is another's again this long after the timeout  \
-                              */
+/* a claimed delivery is another sender's again this long after the post's timeout */
+#define CLAIM_SLACK_MS 20000
 
 static int64_t now_ms(void) {
     struct timespec ts;
