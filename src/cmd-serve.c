@@ -31,13 +31,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
     const char *max_conns = cli_opt(&argc, argv, "--max-connections", &bad);
     const char *per_addr = cli_opt(&argc, argv, "--per-address", &bad);
     const char *head_timeout = cli_opt(&argc, argv, "--header-timeout", &bad);
+    const char *events = cli_opt(&argc, argv, "--events", &bad);
     bool no_worker = cli_flag(&argc, argv, "--no-worker");
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright serve [--listen HOST:PORT] [--rate N] "
                          "[--max-connections N] [--per-address N] [--header-timeout S] "
                          "[--webhook-attempts N] [--webhook-backoff-ms MS] [--otlp URL] "
-                         "[--no-worker]");
+                         "[--no-worker] [--events nats://HOST:PORT]");
     struct {
         const char *opt, *val;
         unsigned def, lo, hi;
@@ -87,6 +88,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv) {
         .webhook_backoff_ms = hook_opts.backoff_ms,
         .openapi = dw_serve_openapi,
         .n_console = console_n_files,
+        .events = events,
         .no_worker = no_worker,
     };
     /* the relay's credentials, from the variables dealwright.yaml names (src/cmd-mail.c) */

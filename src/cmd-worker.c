@@ -29,10 +29,11 @@ int cmd_worker(struct cli *cli, int argc, char **argv) {
     const char *conc = cli_opt(&argc, argv, "--concurrency", &bad);
     const char *lease = cli_opt(&argc, argv, "--lease", &bad);
     const char *poll = cli_opt(&argc, argv, "--poll-ms", &bad);
+    const char *events = cli_opt(&argc, argv, "--events", &bad);
     (void)argv;
     if (bad || argc != 0)
-        return cli_usage(
-            "usage: dealwright worker [--concurrency N] [--lease S] [--poll-ms MS] [--otlp URL]");
+        return cli_usage("usage: dealwright worker [--concurrency N] [--lease S] [--poll-ms MS] "
+                         "[--otlp URL] [--events nats://HOST:PORT]");
     long n = 1, lease_s = 30, poll_ms = 1000;
     int u;
     if ((conc && (u = number("--concurrency", conc, 1, 64, &n))) ||
@@ -49,7 +50,12 @@ int cmd_worker(struct cli *cli, int argc, char **argv) {
     };
     struct dw_worker_totals t = {0};
     struct dw_error err = {0};
-    int r = dw_worker_run(&o, started, &o, &t, &err);
+    /* with --events: the outbox publisher and the shared webhook consumer beside the steps */
+    struct dw_relay *relay = NULL;
+    int r = events ? dw_relay_start(cli->engine, events, NULL, &relay, &err) : 0;
+    if (r >= 0)
+        r = dw_worker_run(&o, started, &o, &t, &err);
+    dw_relay_stop(relay);
     if (r < 0)
         return cli_fail(&err, r);
     fprintf(stderr,

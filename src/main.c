@@ -217,6 +217,10 @@ static const struct cli_option serve_opts[] = {
     {"--per-address", "N", "connections open at once from one client address", 0},
     {"--header-timeout", "S", "seconds a client has to send its request headers", 0},
     OPT_OTLP,
+    {"--events", "URL",
+     "nats://HOST:PORT: publish events to NATS JetStream, share webhook "
+     "delivery and event streams with the other instances",
+     0},
     {"--no-worker", NULL, "answer the API only: separate `dealwright worker`s run the agents", 0},
     OPT_END,
 };
@@ -226,6 +230,10 @@ static const struct cli_option worker_opts[] = {
      0},
     {"--poll-ms", "MS", "how often an idle thread looks for due deals (default 1000)", 0},
     OPT_OTLP,
+    {"--events", "URL",
+     "nats://HOST:PORT: publish events to NATS JetStream and share webhook "
+     "delivery with the other instances",
+     0},
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {

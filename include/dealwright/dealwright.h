@@ -40,5 +40,6 @@
 #include <dealwright/mail.h>
 #include <dealwright/models.h>
 #include <dealwright/trace.h>
+#include <dealwright/events.h>
 
 #endif

@@ -58,6 +58,11 @@ struct dw_server_opts {
     /* The browser console served at / and /console/FILE (none when n_console is 0). */
     const struct dw_server_file *console;
     size_t n_console;
+    /* Events across processes (docs/internals/events-nats.md): "nats://HOST:PORT" of a NATS
+     * server with JetStream, or NULL for the single-machine path. With it, committed events
+     * are published to the stream DEALWRIGHT, webhooks are delivered from the consumer every
+     * instance shares, and event streams read the stream. */
+    const char *events;
     /* An API-only server: no control plane in it; separate workers (dw_worker_run) run the
      * agents on the same store. */
     bool no_worker;
@@ -87,6 +92,19 @@ DW_EXPORT int dw_server_run(const struct dw_server_opts *o,
                             void (*started)(const char *url, void *ud), void *ud,
                             struct dw_error *err);
 
+/* The events relay over NATS JetStream, for a process that runs the control plane without
+ * the HTTP server (a worker) or beside it: the outbox publisher and the shared webhook
+ * consumer (events.h), each a thread on an engine of its own opened on e's snapshot, until
+ * dw_relay_stop. events_url: "nats://HOST:PORT"; o: the delivery rules (NULL: defaults).
+ * Errors: -DW_EINVAL for a bad URL (err->field "events"), -DW_EAGAIN when NATS cannot be
+ * reached. dw_relay_start is what the server does with dw_server_opts.events. */
+struct dw_relay;
+struct dw_webhook_opts;
+DW_EXPORT int dw_relay_start(struct dw_engine *e, const char *events_url,
+                             const struct dw_webhook_opts *o, struct dw_relay **ret,
+                             struct dw_error *err);
+/* Stop (a delivery in flight finishes) and free; NULL is allowed. */
+DW_EXPORT void dw_relay_stop(struct dw_relay *r);
 /* ---- workers (docs/internals/scale-out.md) -------------------------------------------
  * A process that only runs the control plane, beside servers and other workers on the
  * same store: concurrency threads, each with its own engine and store connection, claim

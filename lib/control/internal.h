@@ -119,4 +119,14 @@ int dw__proposal_data(struct dw_engine *e, int64_t deal_id, json_t **ret_proposa
 int dw__proposal_html(struct dw_engine *e, const json_t *proposal, const char *deal, bool page,
                       char **ret, size_t *ret_len, struct dw_error *err);
 
+/* One event's webhook deliveries, for the consumer instances share (webhooks.c, events.c). */
+int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_t *hooks,
+                              const struct dw_webhook_opts *o, void (*progress)(void *ud), void *ud,
+                              struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
+                              struct dw_error *err);
+
+/* The due pending deliveries, each claimed before it is posted (webhooks.c). */
+int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
+                      struct dw_webhook_stats *stats, struct dw_error *err);
+
 #endif

@@ -24,6 +24,8 @@
 #define EVENTS_MAX 1024
 #define RESPONSE_MAX (64 * 1024)
 #define ERROR_MAX 200
+/* a claimed delivery is another sender's again this long after the post's timeout */
+#define CLAIM_SLACK_MS 20000
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -243,6 +245,20 @@ int dw_webhook_replay(struct dw_engine *e, const char *by, int64_t id, int64_t *
     return r;
 }
 
+/* What is posted for event ev to subscription id (the caller frees; NULL out of memory). */
+static char *delivery_body(const json_t *ev, int64_t id) {
+    json_t *payload =
+        json_pack("{sI ss sI sO* sO*}", "seq", (json_int_t)dw_json_int(ev, "seq", 0), "type",
+                  dw_json_str(ev, "type"), "webhook", (json_int_t)id, "deal_id",
+                  json_object_get(ev, "deal_id"), "at", json_object_get(ev, "at"));
+    if (!payload)
+        return NULL;
+    json_object_set(payload, "data", json_object_get(ev, "data"));
+    char *body = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(payload);
+    return body;
+}
+
 /* Take in the committed events after each subscription's position (one transaction). */
 static int enqueue(struct dw_engine *e, struct dw_webhook_stats *stats, struct dw_error *err) {
     struct dw_store *s = e->store;
@@ -275,13 +291,7 @@ static int enqueue(struct dw_engine *e, struct dw_webhook_stats *stats, struct d
             last = seq;
             if (!type || !subscribed(types, type))
                 continue;
-            json_t *payload =
-                json_pack("{sI ss sI sO* sO*}", "seq", (json_int_t)seq, "type", type, "webhook",
-                          (json_int_t)id, "deal_id", json_object_get(ev, "deal_id"), "at",
-                          json_object_get(ev, "at"));
-            json_object_set(payload, "data", json_object_get(ev, "data"));
-            char *body = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-            json_decref(payload);
+            char *body = delivery_body(ev, id);
             r = s->ops->delivery_insert(s, id, seq, type, body ? body : "{}", now_ms(), now, err);
             free(body);
             if (r < 0)
@@ -435,19 +445,69 @@ int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms) {
     return d + (d > 1 ? (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1)) : 0);
 }
 
-int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
-                       struct dw_webhook_stats *stats, struct dw_error *err) {
-    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
-    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
-    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+/* Post delivery d once and record the outcome: 2xx delivered; else pending again after the
+ * backoff, or dead after max_attempts. *ret_next (may be NULL) is when it is due again (ms
+ * since the epoch; 0 when delivered or dead). */
+static int attempt(struct dw_engine *e, const json_t *d, int max_attempts, int64_t base,
+                   long timeout, struct dw_webhook_stats *stats, int64_t *ret_next,
+                   struct dw_error *err) {
+    struct dw_store *s = e->store;
+    long status = 0;
+    char cerr[CURL_ERROR_SIZE] = "";
+    struct dw_span *sp = delivery_span(e, d);
+    int ok = post(d, timeout, sp, &status, cerr);
+    int attempts = (int)dw_json_int(d, "attempts", 0) + 1;
+    const char *state = "delivered";
+    char why[ERROR_MAX] = "";
+    int64_t next = 0;
+    if (ok < 0 || status < 200 || status > 299) {
+        if (ok < 0)
+            snprintf(why, sizeof why, "%.150s", cerr);
+        else
+            snprintf(why, sizeof why, "HTTP %ld", status);
+        state = attempts >= max_attempts ? "dead" : "pending";
+        next = now_ms() + dw_webhook_backoff_ms(attempts, base);
+    }
+    struct dw_delivery_update up = {
+        .id = dw_json_int(d, "id", 0),
+        .status = state,
+        .attempts = attempts,
+        .next_at_ms = next,
+        .last_status = status > 0 ? (int)status : 0,
+        .last_error = why,
+    };
+    delivery_span_end(sp, attempts, state, status, ok < 0);
+    int r = s->ops->delivery_update(s, &up, err);
+    if (r < 0)
+        return r;
+    if (strcmp(state, "delivered") == 0)
+        stats->delivered++;
+    else if (strcmp(state, "dead") == 0)
+        stats->dead++;
+    else
+        stats->failed++;
+    if (ret_next)
+        *ret_next = strcmp(state, "pending") == 0 ? next : 0;
+    return 0;
+}
+
+static int deliver_setup(struct dw_error *err) {
     if (sodium_init() < 0)
         return dw_error_set(err, -DW_EINTERNAL, "libsodium could not start");
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc != CURLE_OK)
         return dw_error_set(err, -DW_EINTERNAL, "libcurl could not start: %s",
                             curl_easy_strerror(curl_init_rc));
-    int r = enqueue(e, stats, err);
-    if (r < 0)
+    return 0;
+}
+
+int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
+                       struct dw_webhook_stats *stats, struct dw_error *err) {
+    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
+    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
+    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    int r = deliver_setup(err);
+    if (r < 0 || (r = enqueue(e, stats, err)) < 0)
         return r;
     struct dw_store *s = e->store;
     json_t *due = NULL;
@@ -459,40 +519,114 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
     json_array_foreach(due, i, d) {
         if (o && o->stop && *o->stop)
             break;
-        long status = 0;
-        char cerr[CURL_ERROR_SIZE] = "";
-        struct dw_span *sp = delivery_span(e, d);
-        int ok = post(d, timeout, sp, &status, cerr);
-        int attempts = (int)dw_json_int(d, "attempts", 0) + 1;
-        const char *state = "delivered";
-        char why[ERROR_MAX] = "";
-        int64_t next = 0;
-        if (ok < 0 || status < 200 || status > 299) {
-            if (ok < 0)
-                snprintf(why, sizeof why, "%.150s", cerr);
-            else
-                snprintf(why, sizeof why, "HTTP %ld", status);
-            state = attempts >= max_attempts ? "dead" : "pending";
-            next = now_ms() + dw_webhook_backoff_ms(attempts, base);
-        }
-        struct dw_delivery_update up = {
-            .id = dw_json_int(d, "id", 0),
-            .status = state,
-            .attempts = attempts,
-            .next_at_ms = next,
-            .last_status = status > 0 ? (int)status : 0,
-            .last_error = why,
-        };
-        delivery_span_end(sp, attempts, state, status, ok < 0);
-        r = s->ops->delivery_update(s, &up, err);
-        if (r < 0)
+        if ((r = attempt(e, d, max_attempts, base, timeout, stats, NULL, err)) < 0)
             break;
-        if (strcmp(state, "delivered") == 0)
-            stats->delivered++;
-        else if (strcmp(state, "dead") == 0)
-            stats->dead++;
-        else
-            stats->failed++;
+    }
+    json_decref(due);
+    return r < 0 ? r : 0;
+}
+
+/* ---- one event's deliveries, for the consumer shared by instances (events.c) ----------
+ * The same rules as a pass of dw_webhook_deliver, for the subscriptions of one event: a
+ * delivery row per subscription that takes the event (made before the event: its last_seq
+ * at creation is below the seq), inserted once whoever inserts it, then posted when it is
+ * pending and due. The subscriptions' last_seq are left alone (an event may come back after
+ * later ones). *ret_retry_ms: 0 when every delivery of the event is delivered or dead, else
+ * how long until the earliest pending one is due. progress(ud) (may be NULL) before each
+ * post: the caller tells the stream the message is still being worked on. */
+int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_t *hooks,
+                              const struct dw_webhook_opts *o, void (*progress)(void *ud), void *ud,
+                              struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
+                              struct dw_error *err) {
+    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
+    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
+    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    int64_t seq = dw_json_int(ev, "seq", 0), retry_at = 0;
+    const char *type = dw_json_str(ev, "type");
+    *ret_retry_ms = 0;
+    int r = deliver_setup(err);
+    if (r < 0)
+        return r;
+    if (!type || seq <= 0)
+        return 0; /* not an event of the log: nothing to deliver */
+    struct dw_store *s = e->store;
+    size_t i;
+    json_t *h;
+    json_array_foreach(hooks, i, h) {
+        int64_t id = dw_json_int(h, "id", 0);
+        const char *types = dw_json_str(h, "events");
+        if (dw_json_int(h, "last_seq", 0) >= seq || !types || !subscribed(types, type))
+            continue;
+        char *body = delivery_body(ev, id);
+        if (!body)
+            return dw_error_set(err, -DW_ENOMEM, "out of memory");
+        r = s->ops->delivery_insert(s, id, seq, type, body, now_ms(), dw__now(e), err);
+        free(body);
+        if (r < 0)
+            return r;
+        stats->enqueued++;
+        json_t *d = NULL;
+        if ((r = s->ops->delivery_for_event(s, id, seq, &d, err)) < 0)
+            return r;
+        int64_t next = 0;
+        if (strcmp(dw_json_str(d, "status") ? dw_json_str(d, "status") : "", "pending") == 0) {
+            next = dw_json_int(d, "next_at", 0);
+            bool mine = false;
+            int64_t now = now_ms();
+            if (next <= now && !(o && o->stop && *o->stop)) {
+                /* claimed first: the sweep of another instance may be at the same row */
+                r = s->ops->delivery_claim(s, dw_json_int(d, "id", 0),
+                                           dw_json_int(d, "attempts", 0), now,
+                                           now + timeout + CLAIM_SLACK_MS, &mine, err);
+                next = now + timeout + CLAIM_SLACK_MS; /* unless posted: look again then */
+            }
+            if (r >= 0 && mine) {
+                if (progress)
+                    progress(ud);
+                r = attempt(e, d, max_attempts, base, timeout, stats, &next, err);
+            }
+        }
+        json_decref(d);
+        if (r < 0)
+            return r;
+        if (next > 0 && (retry_at == 0 || next < retry_at))
+            retry_at = next;
+    }
+    if (retry_at > 0) {
+        int64_t wait = retry_at - now_ms();
+        *ret_retry_ms = wait > 0 ? wait : 1;
+    }
+    return 0;
+}
+
+/* The pending deliveries that are due, whoever made them, each claimed before it is posted
+ * (delivery_claim), so that instances sweeping at once post each one once: with --events,
+ * what no event message brings back any more (a replayed dead delivery, a message given
+ * up). The rules of dw_webhook_deliver otherwise. */
+int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
+                      struct dw_webhook_stats *stats, struct dw_error *err) {
+    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
+    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
+    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    int r = deliver_setup(err);
+    if (r < 0)
+        return r;
+    struct dw_store *s = e->store;
+    json_t *due = NULL;
+    if ((r = s->ops->deliveries_due(s, now_ms(), 100, &due, err)) < 0)
+        return r;
+    size_t i;
+    json_t *d;
+    json_array_foreach(due, i, d) {
+        if (o && o->stop && *o->stop)
+            break;
+        bool mine = false;
+        int64_t now = now_ms();
+        if ((r = s->ops->delivery_claim(s, dw_json_int(d, "id", 0), dw_json_int(d, "attempts", 0),
+                                        now, now + timeout + CLAIM_SLACK_MS, &mine, err)) < 0)
+            break;
+        if (mine && (r = attempt(e, d, max_attempts, base, timeout, stats, NULL, err)) < 0)
+            break;
     }
     json_decref(due);
     return r < 0 ? r : 0;

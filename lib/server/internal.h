@@ -133,6 +133,7 @@ struct server {
     struct dw_worker *worker;
     struct dw_hooks *hooks;
     struct dw_pump *pump;
+    struct dw_relay *relay; /* with --events: the publisher and webhook consumer over NATS */
     atomic_bool stopping;
     atomic_int in_flight;
     /* metrics, by label */

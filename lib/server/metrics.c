@@ -128,7 +128,10 @@ enum MHD_Result srv_route_metrics(struct server *sv, struct MHD_Connection *c, s
     struct dw_worker_counts wc;
     dw_worker_counts(sv->worker, &wc);
     struct dw_hook_counts hc;
-    dw_hooks_counts(sv->hooks, &hc);
+    if (sv->relay)
+        dw_relay_counts(sv->relay, &hc);
+    else
+        dw_hooks_counts(sv->hooks, &hc);
     r |= dw_buf_printf(
         &b,
         "# HELP dealwright_agent_steps_total Agent steps run by the server's control plane.\n"

@@ -94,4 +94,12 @@ struct dw_mailer *dw_mailer_start(struct dw_engine *e, const struct dw_smtp_auth
 void dw_mailer_stop(struct dw_mailer *m); /* a pass ends after the message in flight */
 void dw_mailer_join(struct dw_mailer *m);
 
+/* ---- the events relay (relay.c; public: dw_relay_start / dw_relay_stop in server.h) -------
+ * The outbox publisher and the shared webhook consumer over NATS JetStream, in place of the
+ * webhook sender when the server runs with --events. dw_relay_signal asks it to stop (does
+ * not block); dw_relay_stop then joins and frees. */
+struct dw_events *dw_relay_events(struct dw_relay *r);
+void dw_relay_counts(struct dw_relay *r, struct dw_hook_counts *c);
+void dw_relay_signal(struct dw_relay *r);
+
 #endif

@@ -171,6 +171,7 @@ static void threads_stop(struct server *sv) {
     atomic_store(&sv->stopping, true);
     dw_worker_stop(sv->worker);
     dw_hooks_stop(sv->hooks);
+    dw_relay_signal(sv->relay);
     dw_mailer_stop(sv->mailer);
     dw_pump_stop(sv->pump);
     if (sv->gating)
@@ -192,6 +193,8 @@ static void threads_stop(struct server *sv) {
     sv->mhd = NULL;
     dw_worker_join(sv->worker);
     dw_hooks_join(sv->hooks);
+    dw_relay_stop(sv->relay);
+    sv->relay = NULL;
     dw_mailer_join(sv->mailer);
     dw_pump_join(sv->pump);
     sv->mailer = NULL;
@@ -268,10 +271,13 @@ int dw_server_start(const struct dw_server_opts *o, struct dw_server **ret, stru
     }
     struct dw_webhook_opts ho = {.max_attempts = o->webhook_attempts,
                                  .backoff_ms = o->webhook_backoff_ms};
+    /* with --events the webhook consumer every instance shares replaces the sender */
+    if (o->events && (r = dw_relay_start(sv->api, o->events, &ho, &sv->relay, err)) < 0)
+        goto fail;
     if (!(sv->pump = dw_pump_start(sv->pump_engine, PUMP_INTERVAL_MS)) ||
         (!o->no_worker &&
          !(sv->worker = dw_worker_start(sv->worker_engine, sv->leadq, sv->pump))) ||
-        !(sv->hooks = dw_hooks_start(sv->hook_engine, &ho)) ||
+        (!sv->relay && !(sv->hooks = dw_hooks_start(sv->hook_engine, &ho))) ||
         (sv->mail_engine && !(sv->mailer = dw_mailer_start(sv->mail_engine, o->smtp_auth)))) {
         r = dw_error_set(err, -DW_EINTERNAL, "cannot start the server's threads");
         goto fail;

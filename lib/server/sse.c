@@ -19,6 +19,7 @@ struct sse {
     char secret[160]; /* the stream's token, checked again every SSE_RECHECK_MS */
     int64_t checked_us;
     bool subscribed;
+    struct dw_events_follower *follow; /* with --events: the stream of every instance */
 };
 
 /* The stream's token is still valid (not revoked, its user still holds its role). A store
@@ -37,6 +38,21 @@ static bool sse_token_ok(struct sse *s) {
     return r >= 0;
 }
 
+/* One event formatted into s->out; -1 out of memory. */
+static int sse_put(struct sse *s, const json_t *ev) {
+    char *data = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int64_t seq = dw_json_int(ev, "seq", 0);
+    if (!data || dw_buf_printf(&s->out, "id: %" PRId64 "\nevent: %s\ndata: %s\n\n", seq,
+                               dw_json_str(ev, "type"), data) < 0) {
+        free(data);
+        return -1;
+    }
+    free(data);
+    s->last = seq;
+    atomic_fetch_add(&s->sv->events_sent, 1);
+    return 0;
+}
+
 /* The events after s->last, formatted into s->out; -1 when the store failed. */
 static int sse_fill(struct sse *s) {
     struct dw_error err = {0};
@@ -51,25 +67,62 @@ static int sse_fill(struct sse *s) {
     size_t i;
     json_t *ev;
     json_array_foreach(evs, i, ev) {
-        char *data = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        int64_t seq = dw_json_int(ev, "seq", 0);
-        if (!data || dw_buf_printf(&s->out, "id: %" PRId64 "\nevent: %s\ndata: %s\n\n", seq,
-                                   dw_json_str(ev, "type"), data) < 0) {
-            free(data);
+        if (sse_put(s, ev) < 0) {
             json_decref(evs);
             return -1;
         }
-        free(data);
-        s->last = seq;
-        atomic_fetch_add(&s->sv->events_sent, 1);
     }
     json_decref(evs);
     return 0;
 }
 
+/* With --events: what the stream has for us within wait_ms (then what is already there, up
+ * to 100 events), formatted into s->out; -1 when NATS failed. */
+static int sse_fill_nats(struct sse *s, int wait_ms) {
+    struct dw_error err = {0};
+    json_t *ev = NULL;
+    for (int n = 0; n < 100; n++) {
+        if (dw_events_next(s->follow, n ? 1 : wait_ms, &ev, &err) < 0)
+            return -1;
+        if (!ev)
+            break;
+        int r = sse_put(s, ev);
+        json_decref(ev);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* With --events: the stream's events as they come (no pump, no store reads). */
+static ssize_t sse_read_nats(struct sse *s, char *buf, size_t max) {
+    int64_t idle_since = srv_mono_us();
+    while (s->off >= s->out.len) {
+        if (atomic_load(&s->sv->stopping) || !sse_token_ok(s))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        s->out.len = s->off = 0;
+        int64_t idle = srv_mono_us() - idle_since;
+        if (idle > (int64_t)SSE_KEEPALIVE_MS * 1000) {
+            if (dw_buf_printf(&s->out, ": keepalive\n\n") < 0)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            break;
+        }
+        if (sse_fill_nats(s, SSE_RECHECK_MS) < 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = s->out.len - s->off;
+    if (n > max)
+        n = max;
+    memcpy(buf, s->out.data + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     (void)pos;
     struct sse *s = cls;
+    if (s->follow)
+        return sse_read_nats(s, buf, max);
     struct dw_pump *pump = s->sv->pump;
     int64_t idle_since = srv_mono_us();
     if (!s->subscribed) {
@@ -115,6 +168,7 @@ static void sse_free(void *cls) {
     struct sse *s = cls;
     if (s->subscribed)
         dw_pump_unsubscribe(s->sv->pump);
+    dw_events_unfollow(s->follow);
     explicit_bzero(s->secret, sizeof s->secret);
     dw_buf_release(&s->out);
     free(s);
@@ -125,7 +179,9 @@ enum MHD_Result srv_route_events(struct server *sv, struct MHD_Connection *c, st
     if (!from)
         from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     int64_t last = 0;
-    if (from && strcmp(from, "latest") == 0) { /* only what happens from now on */
+    if (from && strcmp(from, "latest") == 0 && sv->relay) {
+        last = -1;                                    /* the stream from now on */
+    } else if (from && strcmp(from, "latest") == 0) { /* only what happens from now on */
         struct dw_error err = {0};
         _cleanup_json_ json_t *st = NULL;
         struct reader *rd = srv_reader_get(sv);
@@ -151,6 +207,14 @@ enum MHD_Result srv_route_events(struct server *sv, struct MHD_Connection *c, st
     s->last = last;
     s->checked_us = srv_mono_us(); /* checked by the request itself just now */
     snprintf(s->secret, sizeof s->secret, "%s", srv_bearer_secret(c));
+    if (sv->relay) { /* every instance's events, from the stream */
+        struct dw_error err = {0};
+        int r = dw_events_follow(dw_relay_events(sv->relay), last, &s->follow, &err);
+        if (r < 0) {
+            sse_free(s);
+            return srv_send_dw_error(c, rq, &err, r);
+        }
+    }
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, sse_read, s, sse_free);
     if (!resp) {

@@ -485,6 +485,32 @@ struct dw_store_ops {
     int (*mcall_recent)(struct dw_store *s, const char *provider, int n, json_t **ret,
                         struct dw_error *err);
 
+    /* ---- the event outbox's publisher (lib/control/events.c,
+     * docs/internals/events-nats.md). MAY: a backend without them cannot publish events to
+     * NATS JetStream (`--events` is refused on it).
+     * outbox_lock: inside the open write transaction, the publisher's lease named name, held
+     * until the transaction ends, so that one publisher at a time reads and advances the
+     * cursor; -DW_EBUSY when another transaction holds it (SQLite: the write transaction is
+     * the lease already, 0; PostgreSQL: pg_try_advisory_xact_lock).
+     * outbox_cursor_get: the cursor's event seq, 0 when never set.
+     * outbox_cursor_advance: the cursor to seq when seq is greater (never back); now is
+     * recorded as updated_at.
+     * delivery_for_event: the delivery of event seq to webhook_id, {id, webhook_id,
+     * event_seq, event_type, body, status, attempts, next_at, url, secret}, or -DW_ENOENT. */
+    int (*outbox_lock)(struct dw_store *s, const char *name, struct dw_error *err);
+    int (*outbox_cursor_get)(struct dw_store *s, const char *name, int64_t *ret,
+                             struct dw_error *err);
+    int (*outbox_cursor_advance)(struct dw_store *s, const char *name, int64_t seq, dw_time_t now,
+                                 struct dw_error *err);
+    int (*delivery_for_event)(struct dw_store *s, int64_t webhook_id, int64_t seq, json_t **ret,
+                              struct dw_error *err);
+    /* delivery_claim: delivery id, pending after `attempts` attempts and due at now_ms, is
+     * the caller's to post until until_ms (its next_at moved there), *ret_claimed true; false
+     * when another sender took it first or it is no longer pending and due (a
+     * compare-and-set, so two instances never post one delivery at once). */
+    int (*delivery_claim)(struct dw_store *s, int64_t id, int64_t attempts, int64_t now_ms,
+                          int64_t until_ms, bool *ret_claimed, struct dw_error *err);
+
     /* ---- worker leases (docs/internals/scale-out.md) ---------------------------------
      * Many control planes on one store each claim the due deals they run under a lease, so
      * that two never run one deal at once, and a worker that dies leaves its deals to the

@@ -1496,8 +1496,9 @@ static void test_report_totals(void **state) {
     assert_int_equal(raw_exec(db, "DROP TRIGGER events_report; DROP TABLE report_deal_stages;"
                                   "DROP TABLE report_stays; DROP TABLE report_firsts;"
                                   "DROP TABLE bookings; DROP TABLE store_keys;"
-                                  "DROP TABLE mail_outbox;" /* migrations 7-9, after it */
-                                  "DROP TABLE deal_leases;" /* migration 10 */
+                                  "DROP TABLE mail_outbox;"    /* migrations 7-9, after it */
+                                  "DROP TABLE outbox_cursors;" /* migration 11 */
+                                  "DROP TABLE deal_leases;"    /* migration 10 */
                                   "DELETE FROM schema_migrations WHERE version >= 6"),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1707,6 +1708,74 @@ static void expect_held(struct dw_store *s, int64_t deal, dw_time_t now, const c
     json_array_foreach(rows, i, row)
         json_object_set_new(row, "start", json_integer(dw_json_int(row, "start", 0) - T0));
     expect_rows(r, &err, rows, want);
+}
+
+/* The event outbox's publisher (store.h "the event outbox's publisher"): a cursor by name
+ * that moves only forward, its lease inside a write transaction, and a delivery read by
+ * its event. */
+static void test_outbox_cursors(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t seq = -1, id = 0;
+    ok(s->ops->outbox_cursor_get(s, "nats:A", &seq, &err), &err);
+    assert_int_equal(seq, 0);                                             /* never set */
+    assert_int_equal(s->ops->outbox_lock(s, "nats:A", &err), -DW_ESTATE); /* no transaction */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->outbox_lock(s, "nats:A", &err), &err);
+    ok(s->ops->outbox_cursor_advance(s, "nats:A", 42, T0, &err), &err);
+    ok(s->ops->outbox_cursor_advance(s, "nats:A", 17, T0, &err), &err); /* never back */
+    ok(s->ops->commit(s, &err), &err);
+    ok(s->ops->outbox_cursor_get(s, "nats:A", &seq, &err), &err);
+    assert_int_equal(seq, 42);
+    ok(s->ops->outbox_cursor_get(s, "nats:B", &seq, &err), &err);
+    assert_int_equal(seq, 0); /* by name */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->outbox_cursor_advance(s, "nats:A", 43, T0, &err), &err);
+    s->ops->rollback(s); /* the cursor moves with its transaction */
+    ok(s->ops->outbox_cursor_get(s, "nats:A", &seq, &err), &err);
+    assert_int_equal(seq, 42);
+
+    ok(s->ops->webhook_insert(s, "https://b.example/", "*", "whsec_0123456789abcdef", T0, &id,
+                              &err),
+       &err);
+    json_t *d = NULL;
+    assert_int_equal(s->ops->delivery_for_event(s, id, 7, &d, &err), -DW_ENOENT);
+    ok(s->ops->delivery_insert(s, id, 7, "lead.received", "{\"seq\":7}", 1000, T0, &err), &err);
+    ok(s->ops->delivery_for_event(s, id, 7, &d, &err), &err);
+    assert_int_equal(dw_json_int(d, "webhook_id", 0), id);
+    assert_int_equal(dw_json_int(d, "event_seq", 0), 7);
+    assert_string_equal(dw_json_str(d, "event_type"), "lead.received");
+    assert_string_equal(dw_json_str(d, "body"), "{\"seq\":7}");
+    assert_string_equal(dw_json_str(d, "status"), "pending");
+    assert_int_equal(dw_json_int(d, "attempts", -1), 0);
+    assert_int_equal(dw_json_int(d, "next_at", 0), 1000);
+    assert_string_equal(dw_json_str(d, "url"), "https://b.example/");
+    assert_string_equal(dw_json_str(d, "secret"), "whsec_0123456789abcdef");
+    json_decref(d);
+
+    /* the claim: one of two senders takes a due delivery; not before it is due, not with a
+     * stale attempt count, not once it is delivered */
+    int64_t did = 0;
+    ok(s->ops->delivery_for_event(s, id, 7, &d, &err), &err);
+    did = dw_json_int(d, "id", 0);
+    json_decref(d);
+    bool got = true;
+    ok(s->ops->delivery_claim(s, did, 0, 999, 5000, &got, &err), &err);
+    assert_false(got); /* due at 1000 */
+    ok(s->ops->delivery_claim(s, did, 1, 1000, 5000, &got, &err), &err);
+    assert_false(got); /* not after 1 attempt */
+    ok(s->ops->delivery_claim(s, did, 0, 1000, 5000, &got, &err), &err);
+    assert_true(got);
+    ok(s->ops->delivery_claim(s, did, 0, 1000, 5000, &got, &err), &err);
+    assert_false(got); /* taken: due at 5000 now */
+    ok(s->ops->delivery_for_event(s, id, 7, &d, &err), &err);
+    assert_int_equal(dw_json_int(d, "next_at", 0), 5000);
+    json_decref(d);
+    struct dw_delivery_update up = {.id = did, .status = "delivered", .attempts = 1};
+    ok(s->ops->delivery_update(s, &up, &err), &err);
+    ok(s->ops->delivery_claim(s, did, 1, 9000, 9999, &got, &err), &err);
+    assert_false(got);
 }
 
 static void test_slot_holds(void **state) {
@@ -2633,6 +2702,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_cursors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
     };
     /* SQLite only: what its file, locks and WAL do */

@@ -391,6 +391,14 @@ static const char schema_mail_outbox[] =
     "  last_error TEXT"
     ");"
     "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_at);";
+/* The event outbox's publisher cursors (lib/control/events.c): the last event seq a
+ * publisher has handed to NATS JetStream, by publisher name. Moved only forward, in the
+ * transaction that holds the publisher's lease. */
+static const char schema_outbox_cursors[] = "CREATE TABLE outbox_cursors ("
+                                            "  name TEXT PRIMARY KEY,"
+                                            "  seq INTEGER NOT NULL,"
+                                            "  updated_at TEXT NOT NULL"
+                                            ");";
 static const char schema_leases[] =
     /* Worker leases (sqlite_leases.c, docs/internals/scale-out.md): the deal a control
      * plane (owner: "host:pid:n") has claimed, until when (wall clock, ms since the epoch).
@@ -416,6 +424,7 @@ static const struct migration migrations[] = {
     {8, "keys the library keeps for its own signatures", schema_buyer_keys},
     {9, "the outbox of mail", schema_mail_outbox},
     {10, "worker leases", schema_leases},
+    {11, "the event outbox's publisher cursors", schema_outbox_cursors},
 };
 
 int dw__sqlite_schema_version(void) {

@@ -316,7 +316,19 @@
       "(SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM leads) AS leads, "           \
       "(SELECT COUNT(*) FROM deals WHERE parked = 1) AS parked, "                                  \
       "(SELECT COUNT(*) FROM deals WHERE runnable = 1 AND parked = 0) AS runnable, "               \
-      "(SELECT COALESCE(MAX(seq), 0) FROM events) AS last_event")
+      "(SELECT COALESCE(MAX(seq), 0) FROM events) AS last_event")                                  \
+    /* the event outbox's publisher cursors (sqlite_outbox.c) */                                   \
+    X(OUTBOX_CURSOR_GET, "SELECT seq FROM outbox_cursors WHERE name = ?1")                         \
+    X(OUTBOX_CURSOR_ADVANCE,                                                                       \
+      "INSERT INTO outbox_cursors (name, seq, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) " \
+      "DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at "                        \
+      "WHERE excluded.seq > outbox_cursors.seq")                                                   \
+    X(DELIVERY_FOR_EVENT,                                                                          \
+      "SELECT d.id, d.webhook_id, d.event_seq, d.event_type, d.body, d.status, d.attempts, "       \
+      "d.next_at, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON "                   \
+      "w.id = d.webhook_id WHERE d.webhook_id = ?1 AND d.event_seq = ?2")                          \
+    X(DELIVERY_CLAIM, "UPDATE webhook_deliveries SET next_at = ?4 WHERE id = ?1 AND "              \
+                      "status = 'pending' AND attempts = ?2 AND next_at <= ?3")
 
 /* The four per-kind document tables share one shape (deal_id PRIMARY KEY). */
 #define DW__SQ_DOC_PUT(table)                                                                      \
@@ -572,6 +584,16 @@ int dw__sq_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const c
                        bool *ret_updated, struct dw_error *err);
 int dw__sq_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err);
 int dw__sq_mail_redact(struct dw_store *s, int64_t deal_id, const char *with, struct dw_error *err);
+/* sqlite_outbox.c: the event outbox's publisher cursors */
+int dw__sq_outbox_lock(struct dw_store *s, const char *name, struct dw_error *err);
+int dw__sq_outbox_cursor_get(struct dw_store *s, const char *name, int64_t *ret,
+                             struct dw_error *err);
+int dw__sq_outbox_cursor_advance(struct dw_store *s, const char *name, int64_t seq, dw_time_t now,
+                                 struct dw_error *err);
+int dw__sq_delivery_for_event(struct dw_store *s, int64_t webhook_id, int64_t seq, json_t **ret,
+                              struct dw_error *err);
+int dw__sq_delivery_claim(struct dw_store *s, int64_t id, int64_t attempts, int64_t now_ms,
+                          int64_t until_ms, bool *ret_claimed, struct dw_error *err);
 /* sqlite_webhooks.c: webhooks, deliveries, slot holds, reports */
 int dw__sq_webhook_insert(struct dw_store *s, const char *url, const char *events,
                           const char *secret, dw_time_t now, int64_t *ret_id, struct dw_error *err);
