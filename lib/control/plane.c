@@ -542,7 +542,8 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
                     goto busy;
                 }
             }
-            if (!n && d.runnable && !d.parked && !opts->no_wait && d.next_attempt_at > dw__now(e) &&
+            if (!n && d.runnable && !d.parked && !opts->no_wait && !e->clock.pin &&
+                d.next_attempt_at > dw__now(e) &&
                 d.next_attempt_at - dw__now(e) <= WAIT_HORIZON_S) {
                 sleep_ms((d.next_attempt_at - dw__now(e)) * 1000);
                 continue;
@@ -576,7 +577,9 @@ int dw_run(struct dw_engine *e, const struct dw_run_opts *opts, struct dw_run_st
             dw_time_t due = 0;
             if ((r = s->ops->next_due_at(s, &due, err)) < 0)
                 break;
-            if (due == 0 || due - dw__now(e) > WAIT_HORIZON_S)
+            /* a pinned clock never reaches a later retry: waiting for it would never end */
+            if (due == 0 || due - dw__now(e) > WAIT_HORIZON_S ||
+                (e->clock.pin && due > e->clock.pin))
                 break;
             if (due > dw__now(e))
                 sleep_ms((due - dw__now(e)) * 1000);
