@@ -15,80 +15,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-
-#define QUOTE_LINES_MAX 10000
-
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
-
-static int req_int(const json_t *obj, const char *key, const char *field, int64_t *ret,
-                   struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_integer(v))
-        return dw_error_field(err, -DW_EINVAL, field, "required (an integer)");
-    *ret = (int64_t)json_integer_value(v);
-    return 0;
-}
-
-/* Absent or null gives def; *present says which. */
-static int opt_int(const json_t *obj, const char *key, const char *field, int64_t def, int64_t *ret,
-                   bool *present, struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (present)
-        *present = v && !json_is_null(v);
-    if (!v || json_is_null(v)) {
-        *ret = def;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be an integer");
-    *ret = (int64_t)json_integer_value(v);
-    return 0;
-}
-
-static int req_str(const json_t *obj, const char *key, const char *field, const char **ret,
-                   struct dw_error *err) {
-    const char *v = dw_json_str(obj, key);
-    if (!v || !*v)
-        return dw_error_field(err, -DW_EINVAL, field, "required (a non-empty string)");
-    *ret = v;
-    return 0;
-}
-
-static int opt_str(const json_t *obj, const char *key, const char *field, const char **ret,
-                   struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_null(v) && !json_is_string(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
-    *ret = json_is_string(v) ? json_string_value(v) : NULL;
-    return 0;
-}
-
-static bool in_list(const char *key, const char *const *list) {
-    for (; *list; list++)
-        if (strcmp(key, *list) == 0)
-            return true;
-    return false;
-}
-
-/* The caller's keys that have no column: an object, or NULL when there are none. */
-static int extra_keys(const json_t *obj, const char *const *known, json_t **ret,
-                      struct dw_error *err) {
-    const char *key;
-    json_t *v;
-    _cleanup_json_ json_t *extra = NULL;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (in_list(key, known))
-            continue;
-        if (!extra && !(extra = json_object()))
-            return oom(err);
-        if (json_object_set(extra, key, v) < 0)
-            return oom(err);
-    }
-    *ret = DW_TAKE_PTR(extra);
-    return 0;
-}
+#include "store/record.h"
 
 /* ---- quotes ------------------------------------------------------------------------ */
 
@@ -114,16 +41,16 @@ static int insert_line(struct dw_sqlite *q, int64_t quote_id, size_t i, const js
         snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
     if (!json_is_object(line))
         return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
-    if ((r = req_str(line, "sku", f[0], &sku, err)) < 0 ||
-        (r = opt_str(line, "name", f[1], &name, err)) < 0 ||
-        (r = req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
-        (r = req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
-        (r = req_int(line, "amount", f[4], &amount, err)) < 0 ||
-        (r = opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
-        (r = req_int(line, "net", f[6], &net, err)) < 0 ||
-        (r = opt_str(line, "billing", f[7], &billing, err)) < 0 ||
-        (r = opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
-        (r = extra_keys(line, line_keys, &extra, err)) < 0)
+    if ((r = dw__store_req_str(line, "sku", f[0], &sku, err)) < 0 ||
+        (r = dw__store_opt_str(line, "name", f[1], &name, err)) < 0 ||
+        (r = dw__store_req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
+        (r = dw__store_req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
+        (r = dw__store_req_int(line, "amount", f[4], &amount, err)) < 0 ||
+        (r = dw__store_opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
+        (r = dw__store_req_int(line, "net", f[6], &net, err)) < 0 ||
+        (r = dw__store_opt_str(line, "billing", f[7], &billing, err)) < 0 ||
+        (r = dw__store_opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
+        (r = dw__store_extra_keys(line, line_keys, &extra, err)) < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_QUOTE_LINE_INSERT, &st, err);
     if (r < 0)
@@ -146,36 +73,6 @@ static int insert_line(struct dw_sqlite *q, int64_t quote_id, size_t i, const js
     return dw__sq_exec(q, st, err, "quote_insert (line)");
 }
 
-struct quote_fields {
-    const char *currency, *hash, *ws_hash;
-    int64_t digits, subtotal, discount, total, discount_bp, term_months;
-    const json_t *lines;
-};
-
-static int quote_fields(const json_t *quote, struct quote_fields *f, struct dw_error *err) {
-    int r = dw__sq_require_object(quote, "quote", err);
-    if (r < 0)
-        return r;
-    if ((r = req_str(quote, "currency", "currency", &f->currency, err)) < 0 ||
-        (r = req_str(quote, "hash", "hash", &f->hash, err)) < 0 ||
-        (r = opt_str(quote, "ws_hash", "ws_hash", &f->ws_hash, err)) < 0 ||
-        (r = opt_int(quote, "digits", "digits", 2, &f->digits, NULL, err)) < 0 ||
-        (r = req_int(quote, "subtotal", "subtotal", &f->subtotal, err)) < 0 ||
-        (r = opt_int(quote, "discount", "discount", 0, &f->discount, NULL, err)) < 0 ||
-        (r = req_int(quote, "total", "total", &f->total, err)) < 0 ||
-        (r = opt_int(quote, "discount_bp", "discount_bp", 0, &f->discount_bp, NULL, err)) < 0 ||
-        (r = opt_int(quote, "term_months", "term_months", 0, &f->term_months, NULL, err)) < 0)
-        return r;
-    if (f->digits < 0 || f->digits > 6)
-        return dw_error_field(err, -DW_EINVAL, "digits", "must be 0 to 6");
-    f->lines = json_object_get(quote, "lines");
-    if (!json_is_array(f->lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
-    if (json_array_size(f->lines) > QUOTE_LINES_MAX)
-        return dw_error_field(err, -DW_ETOOBIG, "lines", "more than %d lines", QUOTE_LINES_MAX);
-    return 0;
-}
-
 static int next_revision(struct dw_sqlite *q, int64_t deal_id, int64_t *ret, struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int rc = SQLITE_OK;
@@ -192,7 +89,7 @@ static int next_revision(struct dw_sqlite *q, int64_t deal_id, int64_t *ret, str
     return 0;
 }
 
-static int insert_quote(struct dw_sqlite *q, int64_t deal_id, const struct quote_fields *f,
+static int insert_quote(struct dw_sqlite *q, int64_t deal_id, const struct dw__store_quote *f,
                         const json_t *extra, int64_t *ret_revision, struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int64_t revision = 0;
@@ -229,13 +126,13 @@ int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
                         struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_json_ json_t *extra = NULL;
-    struct quote_fields f = {0};
+    struct dw__store_quote f = {0};
     int64_t revision = 0, quote_id;
     enum dw__sq_tx mode;
-    int r = quote_fields(quote, &f, err);
+    int r = dw__store_quote_input(quote, &f, err);
     if (r < 0)
         return r;
-    r = extra_keys(quote, quote_keys, &extra, err);
+    r = dw__store_extra_keys(quote, quote_keys, &extra, err);
     if (r < 0)
         return r;
     dw__sq_cache_quote_drop(q); /* a new latest revision */
@@ -313,7 +210,7 @@ static int quote_read(struct dw_store *s, int64_t deal_id, int revision, bool sh
     if (r < 0)
         return r;
     if (json_object_set_new(quote, "lines", lines) < 0)
-        return oom(err);
+        return dw__store_oom(err);
     if (revision == 0 && shared)
         dw__sq_cache_quote_adopt(q, deal_id, quote);
     else if (revision == 0)
@@ -360,16 +257,16 @@ int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
     int64_t revision = 0;
     bool has_revision = false;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(a, "approval", err);
+    int r = dw__store_require_object(a, "approval", err);
     if (r < 0)
         return r;
-    if ((r = req_str(a, "kind", "kind", &kind, err)) < 0 ||
-        (r = req_str(a, "required_role", "required_role", &role, err)) < 0 ||
-        (r = opt_str(a, "reason", "reason", &reason, err)) < 0 ||
-        (r = opt_str(a, "rule", "rule", &rule, err)) < 0 ||
-        (r = opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision, err)) <
-            0 ||
-        (r = opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
+    if ((r = dw__store_req_str(a, "kind", "kind", &kind, err)) < 0 ||
+        (r = dw__store_req_str(a, "required_role", "required_role", &role, err)) < 0 ||
+        (r = dw__store_opt_str(a, "reason", "reason", &reason, err)) < 0 ||
+        (r = dw__store_opt_str(a, "rule", "rule", &rule, err)) < 0 ||
+        (r = dw__store_opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision,
+                               err)) < 0 ||
+        (r = dw__store_opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_APPROVAL_INSERT, &st, err);
     if (r < 0)
@@ -536,17 +433,17 @@ int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order
     const char *quote_hash = NULL, *currency = NULL, *accepted_by = NULL;
     int64_t revision = 0, digits = 2, total = 0;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(order, "order", err);
+    int r = dw__store_require_object(order, "order", err);
     if (r < 0)
         return r;
     const json_t *lines = json_object_get(order, "lines");
-    if ((r = req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
-        (r = req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
-        (r = req_str(order, "currency", "currency", &currency, err)) < 0 ||
-        (r = opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
-        (r = req_int(order, "total", "total", &total, err)) < 0 ||
-        (r = opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
-        (r = extra_keys(order, order_keys, &extra, err)) < 0)
+    if ((r = dw__store_req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
+        (r = dw__store_req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
+        (r = dw__store_req_str(order, "currency", "currency", &currency, err)) < 0 ||
+        (r = dw__store_opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
+        (r = dw__store_req_int(order, "total", "total", &total, err)) < 0 ||
+        (r = dw__store_opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
+        (r = dw__store_extra_keys(order, order_keys, &extra, err)) < 0)
         return r;
     if (!json_is_array(lines))
         return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");

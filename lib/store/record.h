@@ -1,0 +1,60 @@
+/* store — input checks on the records the store interface takes, shared by every backend
+ * (not a public header).
+ *
+ * Each backend checks a caller's JSON record with these functions before it writes, so
+ * that the same record is accepted or refused, with the same error text naming the same
+ * field, on SQLite and on PostgreSQL.
+ */
+#ifndef DW_STORE_RECORD_H
+#define DW_STORE_RECORD_H
+
+#include "base/base.h"
+
+/* The most lines a quote may have. */
+#define DW__STORE_QUOTE_LINES_MAX 10000
+
+/* -DW_ENOMEM, "out of memory". */
+int dw__store_oom(struct dw_error *err);
+
+/* Required integer key. */
+int dw__store_req_int(const json_t *obj, const char *key, const char *field, int64_t *ret,
+                      struct dw_error *err);
+/* Optional integer key: absent or null gives def; *present (when not NULL) says which. */
+int dw__store_opt_int(const json_t *obj, const char *key, const char *field, int64_t def,
+                      int64_t *ret, bool *present, struct dw_error *err);
+/* Required non-empty string key. */
+int dw__store_req_str(const json_t *obj, const char *key, const char *field, const char **ret,
+                      struct dw_error *err);
+/* Optional string key: absent or null is fine (*ret NULL), any other non-string is an error. */
+int dw__store_opt_str(const json_t *obj, const char *key, const char *field, const char **ret,
+                      struct dw_error *err);
+/* j is a JSON object, else -DW_EINVAL naming field. */
+int dw__store_require_object(const json_t *j, const char *field, struct dw_error *err);
+/* key is one of the NULL-terminated list. */
+bool dw__store_in_list(const char *key, const char *const *list);
+/* The keys of obj not in known, as a new object in *ret (NULL when there are none). */
+int dw__store_extra_keys(const json_t *obj, const char *const *known, json_t **ret,
+                         struct dw_error *err);
+/* Lower-case copy of s, NULL for NULL or "". *nomem is set when the copy fails. */
+char *dw__store_lower_or_null(const char *s, bool *nomem);
+
+/* lead_insert's rec checked (store.h). Strings and objects are borrowed from rec; raw is rec
+ * itself when rec has no "raw". */
+struct dw__store_lead {
+    const char *source, *external_id, *subject, *message;
+    dw_time_t received_at;
+    bool has_received_at;
+    const json_t *contact, *transcript, *raw;
+    int64_t duplicate_of;
+};
+int dw__store_lead_input(const json_t *rec, struct dw__store_lead *f, struct dw_error *err);
+
+/* quote_insert's quote checked (store.h), all but its lines' contents. Borrowed from quote. */
+struct dw__store_quote {
+    const char *currency, *hash, *ws_hash;
+    int64_t digits, subtotal, discount, total, discount_bp, term_months;
+    const json_t *lines;
+};
+int dw__store_quote_input(const json_t *quote, struct dw__store_quote *f, struct dw_error *err);
+
+#endif
