@@ -1,5 +1,6 @@
 /* store/record — input checks on the records the store interface takes, one implementation
  * for every backend (record.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,5 +166,78 @@ int dw__store_quote_input(const json_t *quote, struct dw__store_quote *f, struct
     if (json_array_size(f->lines) > DW__STORE_QUOTE_LINES_MAX)
         return dw_error_field(err, -DW_ETOOBIG, "lines", "more than %d lines",
                               DW__STORE_QUOTE_LINES_MAX);
+    return 0;
+}
+
+static const char *const line_keys[] = {"sku",      "name", "quantity", "unit_price",  "amount",
+                                        "discount", "net",  "billing",  "term_months", NULL};
+
+int dw__store_quote_line_input(size_t i, const json_t *line, struct dw__store_quote_line *l,
+                               json_t **extra, struct dw_error *err) {
+    char f[9][48];
+    int r;
+
+    *l = (struct dw__store_quote_line){0};
+    *extra = NULL;
+    for (size_t k = 0; k < 9; k++)
+        snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
+    if (!json_is_object(line))
+        return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
+    if ((r = dw__store_req_str(line, "sku", f[0], &l->sku, err)) < 0 ||
+        (r = dw__store_opt_str(line, "name", f[1], &l->name, err)) < 0 ||
+        (r = dw__store_req_int(line, "quantity", f[2], &l->quantity, err)) < 0 ||
+        (r = dw__store_req_int(line, "unit_price", f[3], &l->unit_price, err)) < 0 ||
+        (r = dw__store_req_int(line, "amount", f[4], &l->amount, err)) < 0 ||
+        (r = dw__store_opt_int(line, "discount", f[5], 0, &l->discount, NULL, err)) < 0 ||
+        (r = dw__store_req_int(line, "net", f[6], &l->net, err)) < 0 ||
+        (r = dw__store_opt_str(line, "billing", f[7], &l->billing, err)) < 0 ||
+        (r = dw__store_opt_int(line, "term_months", f[8], 0, &l->term, &l->has_term, err)) < 0 ||
+        (r = dw__store_extra_keys(line, line_keys, extra, err)) < 0)
+        return r;
+    return 0;
+}
+
+/* ---- approvals --------------------------------------------------------------------- */
+
+int dw__store_approval_input(const json_t *a, struct dw__store_approval *f, struct dw_error *err) {
+    *f = (struct dw__store_approval){0};
+    int r = dw__store_require_object(a, "approval", err);
+    if (r < 0)
+        return r;
+    if ((r = dw__store_req_str(a, "kind", "kind", &f->kind, err)) < 0 ||
+        (r = dw__store_req_str(a, "required_role", "required_role", &f->role, err)) < 0 ||
+        (r = dw__store_opt_str(a, "reason", "reason", &f->reason, err)) < 0 ||
+        (r = dw__store_opt_str(a, "rule", "rule", &f->rule, err)) < 0 ||
+        (r = dw__store_opt_int(a, "quote_revision", "quote_revision", 0, &f->revision,
+                               &f->has_revision, err)) < 0 ||
+        (r = dw__store_opt_str(a, "quote_hash", "quote_hash", &f->quote_hash, err)) < 0)
+        return r;
+    return 0;
+}
+
+/* ---- orders ------------------------------------------------------------------------ */
+
+static const char *const order_keys[] = {"quote_revision", "quote_hash",  "currency", "digits",
+                                         "total",          "accepted_by", "lines",    "id",
+                                         "deal_id",        "created_at",  NULL};
+
+int dw__store_order_input(const json_t *order, struct dw__store_order *f, json_t **extra,
+                          struct dw_error *err) {
+    *f = (struct dw__store_order){.digits = 2};
+    *extra = NULL;
+    int r = dw__store_require_object(order, "order", err);
+    if (r < 0)
+        return r;
+    f->lines = json_object_get(order, "lines");
+    if ((r = dw__store_req_int(order, "quote_revision", "quote_revision", &f->revision, err)) < 0 ||
+        (r = dw__store_req_str(order, "quote_hash", "quote_hash", &f->quote_hash, err)) < 0 ||
+        (r = dw__store_req_str(order, "currency", "currency", &f->currency, err)) < 0 ||
+        (r = dw__store_opt_int(order, "digits", "digits", 2, &f->digits, NULL, err)) < 0 ||
+        (r = dw__store_req_int(order, "total", "total", &f->total, err)) < 0 ||
+        (r = dw__store_opt_str(order, "accepted_by", "accepted_by", &f->accepted_by, err)) < 0 ||
+        (r = dw__store_extra_keys(order, order_keys, extra, err)) < 0)
+        return r;
+    if (!json_is_array(f->lines))
+        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
     return 0;
 }

@@ -57,4 +57,32 @@ struct dw__store_quote {
 };
 int dw__store_quote_input(const json_t *quote, struct dw__store_quote *f, struct dw_error *err);
 
+/* Line i of a quote checked; the error names the field as lines[i].KEY. Strings are
+ * borrowed from line; *extra is a new object of its keys that have no column, or NULL. */
+struct dw__store_quote_line {
+    const char *sku, *name, *billing;
+    int64_t quantity, unit_price, amount, discount, net, term;
+    bool has_term;
+};
+int dw__store_quote_line_input(size_t i, const json_t *line, struct dw__store_quote_line *l,
+                               json_t **extra, struct dw_error *err);
+
+/* approval_insert's record checked (store.h). Strings are borrowed from a. */
+struct dw__store_approval {
+    const char *kind, *role, *reason, *rule, *quote_hash;
+    int64_t revision;
+    bool has_revision;
+};
+int dw__store_approval_input(const json_t *a, struct dw__store_approval *f, struct dw_error *err);
+
+/* order_insert's record checked (store.h). Borrowed from order; *extra is a new object of
+ * its keys that have no column, or NULL. */
+struct dw__store_order {
+    const char *quote_hash, *currency, *accepted_by;
+    int64_t revision, digits, total;
+    const json_t *lines;
+};
+int dw__store_order_input(const json_t *order, struct dw__store_order *f, json_t **extra,
+                          struct dw_error *err);
+
 #endif

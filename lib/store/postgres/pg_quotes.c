@@ -117,43 +117,25 @@ static const char *const quote_keys[] = {"currency", "digits", "subtotal", "disc
                                          /* assigned by the store; ignored on input */
                                          "id", "deal_id", "revision", "created_at", NULL};
 
-static const char *const line_keys[] = {"sku",      "name", "quantity", "unit_price",  "amount",
-                                        "discount", "net",  "billing",  "term_months", NULL};
-
 /* Line i checked and appended to rows as the object the INSERT reads: the columns' values,
  * integers as JSON integers (read back as their exact digits), extra as its compact text. */
 static int line_row(size_t i, const json_t *line, json_t *rows, struct dw_error *err) {
     _cleanup_json_ json_t *extra = NULL;
-    char f[9][48];
-    const char *sku = NULL, *name = NULL, *billing = NULL;
-    int64_t quantity = 0, unit_price = 0, amount = 0, discount = 0, net = 0, term = 0;
-    bool has_term = false;
+    struct dw__store_quote_line l;
     int r;
 
-    for (size_t k = 0; k < 9; k++)
-        snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
-    if (!json_is_object(line))
-        return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
-    if ((r = dw__store_req_str(line, "sku", f[0], &sku, err)) < 0 ||
-        (r = dw__store_opt_str(line, "name", f[1], &name, err)) < 0 ||
-        (r = dw__store_req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
-        (r = dw__store_req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
-        (r = dw__store_req_int(line, "amount", f[4], &amount, err)) < 0 ||
-        (r = dw__store_opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
-        (r = dw__store_req_int(line, "net", f[6], &net, err)) < 0 ||
-        (r = dw__store_opt_str(line, "billing", f[7], &billing, err)) < 0 ||
-        (r = dw__store_opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
-        (r = dw__store_extra_keys(line, line_keys, &extra, err)) < 0)
+    if ((r = dw__store_quote_line_input(i, line, &l, &extra, err)) < 0)
         return r;
     _cleanup_free_ char *extra_text = NULL;
     if (extra && !(extra_text = dw_json_compact(extra)))
         return dw__store_oom(err);
-    json_t *row = json_pack(
-        "{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "sku", str_or_null(sku), "name",
-        str_or_null(name), "quantity", (json_int_t)quantity, "unit_price", (json_int_t)unit_price,
-        "amount", (json_int_t)amount, "discount", (json_int_t)discount, "net", (json_int_t)net,
-        "billing", str_or_null(billing), "term_months", has_term ? json_integer(term) : json_null(),
-        "extra", str_or_null(extra_text));
+    json_t *row = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "sku", str_or_null(l.sku),
+                            "name", str_or_null(l.name), "quantity", (json_int_t)l.quantity,
+                            "unit_price", (json_int_t)l.unit_price, "amount", (json_int_t)l.amount,
+                            "discount", (json_int_t)l.discount, "net", (json_int_t)l.net, "billing",
+                            str_or_null(l.billing), "term_months",
+                            l.has_term ? json_integer(l.term) : json_null(), "extra",
+                            str_or_null(extra_text));
     if (!row || json_array_append_new(rows, row) < 0)
         return dw__store_oom(err);
     return 0;
@@ -321,30 +303,20 @@ static int approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
                            int64_t *ret_id, struct dw_error *err) {
     struct dw_pg_params p = {0};
     PGresult *res = NULL;
-    const char *kind = NULL, *role = NULL, *reason = NULL, *rule = NULL, *quote_hash = NULL;
-    int64_t revision = 0;
-    bool has_revision = false;
-    int r = dw__store_require_object(a, "approval", err);
+    struct dw__store_approval f;
+    int r = dw__store_approval_input(a, &f, err);
     if (r < 0)
         return r;
-    if ((r = dw__store_req_str(a, "kind", "kind", &kind, err)) < 0 ||
-        (r = dw__store_req_str(a, "required_role", "required_role", &role, err)) < 0 ||
-        (r = dw__store_opt_str(a, "reason", "reason", &reason, err)) < 0 ||
-        (r = dw__store_opt_str(a, "rule", "rule", &rule, err)) < 0 ||
-        (r = dw__store_opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision,
-                               err)) < 0 ||
-        (r = dw__store_opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
-        return r;
     dw__pg_p_int(&p, deal_id);
-    dw__pg_p_text(&p, kind);
-    dw__pg_p_text(&p, role);
-    dw__pg_p_text(&p, reason ? reason : "");
-    dw__pg_p_text(&p, rule);
-    if (has_revision)
-        dw__pg_p_int(&p, revision);
+    dw__pg_p_text(&p, f.kind);
+    dw__pg_p_text(&p, f.role);
+    dw__pg_p_text(&p, f.reason ? f.reason : "");
+    dw__pg_p_text(&p, f.rule);
+    if (f.has_revision)
+        dw__pg_p_int(&p, f.revision);
     else
         dw__pg_p_text(&p, NULL);
-    dw__pg_p_text(&p, quote_hash);
+    dw__pg_p_text(&p, f.quote_hash);
     dw__pg_p_time(&p, now);
     r = dw__pg_run(dw__pg(s), "approval_insert", sql_approval_insert, &p, &res, err);
     if (r < 0)
@@ -498,10 +470,6 @@ static int approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
 
 /* ---- orders ------------------------------------------------------------------------ */
 
-static const char *const order_keys[] = {"quote_revision", "quote_hash",  "currency", "digits",
-                                         "total",          "accepted_by", "lines",    "id",
-                                         "deal_id",        "created_at",  NULL};
-
 /* A second order of the deal inserts nothing and answers no row. */
 static const char sql_order_insert[] =
     "INSERT INTO orders (deal_id, quote_revision, quote_hash, currency, digits, total, "
@@ -513,30 +481,18 @@ static int order_insert(struct dw_store *s, int64_t deal_id, const json_t *order
     struct dw_pg_params p = {0};
     PGresult *res = NULL;
     _cleanup_json_ json_t *extra = NULL;
-    const char *quote_hash = NULL, *currency = NULL, *accepted_by = NULL;
-    int64_t revision = 0, digits = 2, total = 0;
-    int r = dw__store_require_object(order, "order", err);
+    struct dw__store_order f;
+    int r = dw__store_order_input(order, &f, &extra, err);
     if (r < 0)
         return r;
-    const json_t *lines = json_object_get(order, "lines");
-    if ((r = dw__store_req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
-        (r = dw__store_req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
-        (r = dw__store_req_str(order, "currency", "currency", &currency, err)) < 0 ||
-        (r = dw__store_opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
-        (r = dw__store_req_int(order, "total", "total", &total, err)) < 0 ||
-        (r = dw__store_opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
-        (r = dw__store_extra_keys(order, order_keys, &extra, err)) < 0)
-        return r;
-    if (!json_is_array(lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
     dw__pg_p_int(&p, deal_id);
-    dw__pg_p_int(&p, revision);
-    dw__pg_p_text(&p, quote_hash);
-    dw__pg_p_text(&p, currency);
-    dw__pg_p_int(&p, digits);
-    dw__pg_p_int(&p, total);
-    dw__pg_p_text(&p, accepted_by);
-    dw__pg_p_json(&p, lines);
+    dw__pg_p_int(&p, f.revision);
+    dw__pg_p_text(&p, f.quote_hash);
+    dw__pg_p_text(&p, f.currency);
+    dw__pg_p_int(&p, f.digits);
+    dw__pg_p_int(&p, f.total);
+    dw__pg_p_text(&p, f.accepted_by);
+    dw__pg_p_json(&p, f.lines);
     dw__pg_p_json(&p, extra);
     dw__pg_p_time(&p, now);
     r = dw__pg_run(dw__pg(s), "order_insert", sql_order_insert, &p, &res, err);

@@ -24,49 +24,30 @@ static const char *const quote_keys[] = {"currency", "digits", "subtotal", "disc
                                          /* assigned by the store; ignored on input */
                                          "id", "deal_id", "revision", "created_at", NULL};
 
-static const char *const line_keys[] = {"sku",      "name", "quantity", "unit_price",  "amount",
-                                        "discount", "net",  "billing",  "term_months", NULL};
-
 static int insert_line(struct dw_sqlite *q, int64_t quote_id, size_t i, const json_t *line,
                        struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     _cleanup_json_ json_t *extra = NULL;
-    char f[9][48];
-    const char *sku = NULL, *name = NULL, *billing = NULL;
-    int64_t quantity = 0, unit_price = 0, amount = 0, discount = 0, net = 0, term = 0;
-    bool has_term = false;
+    struct dw__store_quote_line l;
     int rc = SQLITE_OK, r;
 
-    for (size_t k = 0; k < 9; k++)
-        snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
-    if (!json_is_object(line))
-        return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
-    if ((r = dw__store_req_str(line, "sku", f[0], &sku, err)) < 0 ||
-        (r = dw__store_opt_str(line, "name", f[1], &name, err)) < 0 ||
-        (r = dw__store_req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
-        (r = dw__store_req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
-        (r = dw__store_req_int(line, "amount", f[4], &amount, err)) < 0 ||
-        (r = dw__store_opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
-        (r = dw__store_req_int(line, "net", f[6], &net, err)) < 0 ||
-        (r = dw__store_opt_str(line, "billing", f[7], &billing, err)) < 0 ||
-        (r = dw__store_opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
-        (r = dw__store_extra_keys(line, line_keys, &extra, err)) < 0)
+    if ((r = dw__store_quote_line_input(i, line, &l, &extra, err)) < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_QUOTE_LINE_INSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, quote_id, &rc);
     dw__sq_bind_int(st, 2, (int64_t)i + 1, &rc);
-    dw__sq_bind_text(st, 3, sku, &rc);
-    dw__sq_bind_text(st, 4, name, &rc);
-    dw__sq_bind_int(st, 5, quantity, &rc);
-    dw__sq_bind_int(st, 6, unit_price, &rc);
-    dw__sq_bind_int(st, 7, amount, &rc);
-    dw__sq_bind_int(st, 8, discount, &rc);
-    dw__sq_bind_int(st, 9, net, &rc);
-    dw__sq_bind_text(st, 10, billing, &rc);
-    if (has_term)
-        dw__sq_bind_int(st, 11, term, &rc);
+    dw__sq_bind_text(st, 3, l.sku, &rc);
+    dw__sq_bind_text(st, 4, l.name, &rc);
+    dw__sq_bind_int(st, 5, l.quantity, &rc);
+    dw__sq_bind_int(st, 6, l.unit_price, &rc);
+    dw__sq_bind_int(st, 7, l.amount, &rc);
+    dw__sq_bind_int(st, 8, l.discount, &rc);
+    dw__sq_bind_int(st, 9, l.net, &rc);
+    dw__sq_bind_text(st, 10, l.billing, &rc);
+    if (l.has_term)
+        dw__sq_bind_int(st, 11, l.term, &rc);
     dw__sq_bind_json(st, 12, extra, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "quote_insert");
@@ -253,32 +234,22 @@ int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
                            int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    const char *kind = NULL, *role = NULL, *reason = NULL, *rule = NULL, *quote_hash = NULL;
-    int64_t revision = 0;
-    bool has_revision = false;
     int rc = SQLITE_OK;
-    int r = dw__store_require_object(a, "approval", err);
+    struct dw__store_approval f;
+    int r = dw__store_approval_input(a, &f, err);
     if (r < 0)
-        return r;
-    if ((r = dw__store_req_str(a, "kind", "kind", &kind, err)) < 0 ||
-        (r = dw__store_req_str(a, "required_role", "required_role", &role, err)) < 0 ||
-        (r = dw__store_opt_str(a, "reason", "reason", &reason, err)) < 0 ||
-        (r = dw__store_opt_str(a, "rule", "rule", &rule, err)) < 0 ||
-        (r = dw__store_opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision,
-                               err)) < 0 ||
-        (r = dw__store_opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_APPROVAL_INSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, deal_id, &rc);
-    dw__sq_bind_text(st, 2, kind, &rc);
-    dw__sq_bind_text(st, 3, role, &rc);
-    dw__sq_bind_text(st, 4, reason ? reason : "", &rc);
-    dw__sq_bind_text(st, 5, rule, &rc);
-    if (has_revision)
-        dw__sq_bind_int(st, 6, revision, &rc);
-    dw__sq_bind_text(st, 7, quote_hash, &rc);
+    dw__sq_bind_text(st, 2, f.kind, &rc);
+    dw__sq_bind_text(st, 3, f.role, &rc);
+    dw__sq_bind_text(st, 4, f.reason ? f.reason : "", &rc);
+    dw__sq_bind_text(st, 5, f.rule, &rc);
+    if (f.has_revision)
+        dw__sq_bind_int(st, 6, f.revision, &rc);
+    dw__sq_bind_text(st, 7, f.quote_hash, &rc);
     dw__sq_bind_time(st, 8, now, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "approval_insert");
@@ -421,43 +392,27 @@ int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
 
 /* ---- orders ------------------------------------------------------------------------ */
 
-static const char *const order_keys[] = {"quote_revision", "quote_hash",  "currency", "digits",
-                                         "total",          "accepted_by", "lines",    "id",
-                                         "deal_id",        "created_at",  NULL};
-
 int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
                         int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     _cleanup_json_ json_t *extra = NULL;
-    const char *quote_hash = NULL, *currency = NULL, *accepted_by = NULL;
-    int64_t revision = 0, digits = 2, total = 0;
     int rc = SQLITE_OK;
-    int r = dw__store_require_object(order, "order", err);
+    struct dw__store_order f;
+    int r = dw__store_order_input(order, &f, &extra, err);
     if (r < 0)
         return r;
-    const json_t *lines = json_object_get(order, "lines");
-    if ((r = dw__store_req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
-        (r = dw__store_req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
-        (r = dw__store_req_str(order, "currency", "currency", &currency, err)) < 0 ||
-        (r = dw__store_opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
-        (r = dw__store_req_int(order, "total", "total", &total, err)) < 0 ||
-        (r = dw__store_opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
-        (r = dw__store_extra_keys(order, order_keys, &extra, err)) < 0)
-        return r;
-    if (!json_is_array(lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
     r = dw__sq_stmt(q, DW__SQ_ORDER_INSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, deal_id, &rc);
-    dw__sq_bind_int(st, 2, revision, &rc);
-    dw__sq_bind_text(st, 3, quote_hash, &rc);
-    dw__sq_bind_text(st, 4, currency, &rc);
-    dw__sq_bind_int(st, 5, digits, &rc);
-    dw__sq_bind_int(st, 6, total, &rc);
-    dw__sq_bind_text(st, 7, accepted_by, &rc);
-    dw__sq_bind_json(st, 8, lines, &rc);
+    dw__sq_bind_int(st, 2, f.revision, &rc);
+    dw__sq_bind_text(st, 3, f.quote_hash, &rc);
+    dw__sq_bind_text(st, 4, f.currency, &rc);
+    dw__sq_bind_int(st, 5, f.digits, &rc);
+    dw__sq_bind_int(st, 6, f.total, &rc);
+    dw__sq_bind_text(st, 7, f.accepted_by, &rc);
+    dw__sq_bind_json(st, 8, f.lines, &rc);
     dw__sq_bind_json(st, 9, extra, &rc);
     dw__sq_bind_time(st, 10, now, &rc);
     if (rc != SQLITE_OK)
