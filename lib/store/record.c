@@ -241,3 +241,18 @@ int dw__store_order_input(const json_t *order, struct dw__store_order *f, json_t
         return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
     return 0;
 }
+
+/* ---- per-deal documents ------------------------------------------------------------ */
+
+int dw__store_doc_kind_input(const char *kind, struct dw_error *err) {
+    size_t n = kind ? strlen(kind) : 0;
+    if (n == 0 || n > DW__STORE_DOC_KIND_MAX)
+        return dw_error_field(err, -DW_EINVAL, "kind", "a document kind is 1 to %d characters",
+                              DW__STORE_DOC_KIND_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
+              kind[i] == '_'))
+            return dw_error_field(err, -DW_EINVAL, "kind",
+                                  "document kind '%s' may use a-z, 0-9 and _ only", kind);
+    return 0;
+}

@@ -85,4 +85,10 @@ struct dw__store_order {
 int dw__store_order_input(const json_t *order, struct dw__store_order *f, json_t **extra,
                           struct dw_error *err);
 
+/* The longest name of a per-deal document kind. */
+#define DW__STORE_DOC_KIND_MAX 32
+
+/* A per-deal document kind's name checked: 1 to DW__STORE_DOC_KIND_MAX of a-z, 0-9 and _. */
+int dw__store_doc_kind_input(const char *kind, struct dw_error *err);
+
 #endif

@@ -738,18 +738,10 @@ static const struct doc_kind doc_other = {
     "DELETE FROM deal_docs WHERE deal_id = $1::bigint AND kind = $2::text",
 };
 
-#define DOC_KIND_MAX 32
-
 static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_error *err) {
-    size_t n = kind ? strlen(kind) : 0;
-    if (n == 0 || n > DOC_KIND_MAX)
-        return dw_error_field(err, -DW_EINVAL, "kind", "a document kind is 1 to %d characters",
-                              DOC_KIND_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
-              kind[i] == '_'))
-            return dw_error_field(err, -DW_EINVAL, "kind",
-                                  "document kind '%s' may use a-z, 0-9 and _ only", kind);
+    int r = dw__store_doc_kind_input(kind, err);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < DW_ARRAY_SIZE(doc_kinds); i++)
         if (strcmp(doc_kinds[i].kind, kind) == 0) {
             *ret = &doc_kinds[i];
