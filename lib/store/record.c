@@ -256,3 +256,35 @@ int dw__store_doc_kind_input(const char *kind, struct dw_error *err) {
                                   "document kind '%s' may use a-z, 0-9 and _ only", kind);
     return 0;
 }
+
+/* ---- contacts ---------------------------------------------------------------------- */
+
+int dw__store_contact_input(const json_t *contact, struct dw__store_contact *c, char **email,
+                            struct dw_error *err) {
+    const char *email_in = NULL;
+    bool nomem = false;
+    *c = (struct dw__store_contact){0};
+    *email = NULL;
+    int r = dw__store_require_object(contact, "contact", err);
+    if (r < 0)
+        return r;
+    if ((r = dw__store_opt_str(contact, "name", "contact.name", &c->name, err)) < 0 ||
+        (r = dw__store_opt_str(contact, "email", "contact.email", &email_in, err)) < 0 ||
+        (r = dw__store_opt_str(contact, "phone", "contact.phone", &c->phone, err)) < 0 ||
+        (r = dw__store_opt_str(contact, "title", "contact.title", &c->title, err)) < 0)
+        return r;
+    *email = dw__store_lower_or_null(email_in, &nomem);
+    if (nomem)
+        return dw__store_oom(err);
+    return 0;
+}
+
+/* ---- leases ------------------------------------------------------------------------ */
+
+int dw__store_lease_input(const char *owner, int lease_ms, struct dw_error *err) {
+    if (!owner || !*owner || strlen(owner) > 200)
+        return dw_error_field(err, -DW_EINVAL, "owner", "a lease owner of 1-200 bytes is needed");
+    if (lease_ms < 1 || lease_ms > 3600 * 1000)
+        return dw_error_field(err, -DW_EINVAL, "lease_ms", "a lease of 1 ms to 1 hour");
+    return 0;
+}

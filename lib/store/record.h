@@ -91,4 +91,16 @@ int dw__store_order_input(const json_t *order, struct dw__store_order *f, json_t
 /* A per-deal document kind's name checked: 1 to DW__STORE_DOC_KIND_MAX of a-z, 0-9 and _. */
 int dw__store_doc_kind_input(const char *kind, struct dw_error *err);
 
+/* contact_upsert's contact checked (store.h): an object whose name, email, phone and title
+ * are strings or absent. The strings are borrowed from contact; *email is a new lower-case
+ * copy of the e-mail address (NULL when there is none), the caller free()s it. */
+struct dw__store_contact {
+    const char *name, *phone, *title;
+};
+int dw__store_contact_input(const json_t *contact, struct dw__store_contact *c, char **email,
+                            struct dw_error *err);
+
+/* A lease's owner (1-200 bytes) and length (1 ms to 1 hour) checked. */
+int dw__store_lease_input(const char *owner, int lease_ms, struct dw_error *err);
+
 #endif

@@ -455,24 +455,16 @@ static int pg_contact_upsert(struct dw_store *s, int64_t account_id, const json_
                              int64_t *ret_id, struct dw_error *err) {
     _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
-    const char *name = NULL, *phone = NULL, *title = NULL, *email_in = NULL;
-    bool nomem = false;
-    int r = dw__store_require_object(contact, "contact", err);
+    struct dw__store_contact c;
+    _cleanup_free_ char *email = NULL;
+    int r = dw__store_contact_input(contact, &c, &email, err);
     if (r < 0)
         return r;
-    if ((r = dw__store_opt_str(contact, "name", "contact.name", &name, err)) < 0 ||
-        (r = dw__store_opt_str(contact, "email", "contact.email", &email_in, err)) < 0 ||
-        (r = dw__store_opt_str(contact, "phone", "contact.phone", &phone, err)) < 0 ||
-        (r = dw__store_opt_str(contact, "title", "contact.title", &title, err)) < 0)
-        return r;
-    _cleanup_free_ char *email = dw__store_lower_or_null(email_in, &nomem);
-    if (nomem)
-        return dw__store_oom(err);
     dw__pg_p_id(&p, account_id);
     dw__pg_p_text(&p, email);
-    dw__pg_p_text(&p, name);
-    dw__pg_p_text(&p, phone);
-    dw__pg_p_text(&p, title);
+    dw__pg_p_text(&p, c.name);
+    dw__pg_p_text(&p, c.phone);
+    dw__pg_p_text(&p, c.title);
     dw__pg_p_time(&p, dw_store_now(s));
     r = dw__pg_run(dw__pg(s), "contact_upsert",
                    "INSERT INTO contacts (account_id, email, name, phone, title, created_at, "

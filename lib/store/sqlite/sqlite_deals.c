@@ -340,28 +340,20 @@ int dw__sq_contact_upsert(struct dw_store *s, int64_t account_id, const json_t *
                           int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    const char *name = NULL, *phone = NULL, *title = NULL, *email_in = NULL;
-    bool nomem = false;
     int rc = SQLITE_OK;
-    int r = dw__store_require_object(contact, "contact", err);
+    struct dw__store_contact c;
+    _cleanup_free_ char *email = NULL;
+    int r = dw__store_contact_input(contact, &c, &email, err);
     if (r < 0)
         return r;
-    if ((r = dw__store_opt_str(contact, "name", "contact.name", &name, err)) < 0 ||
-        (r = dw__store_opt_str(contact, "email", "contact.email", &email_in, err)) < 0 ||
-        (r = dw__store_opt_str(contact, "phone", "contact.phone", &phone, err)) < 0 ||
-        (r = dw__store_opt_str(contact, "title", "contact.title", &title, err)) < 0)
-        return r;
-    _cleanup_free_ char *email = dw__store_lower_or_null(email_in, &nomem);
-    if (nomem)
-        return dw__store_oom(err);
     r = dw__sq_stmt(q, DW__SQ_CONTACT_UPSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_id(st, 1, account_id, &rc);
     dw__sq_bind_text(st, 2, email, &rc);
-    dw__sq_bind_text(st, 3, name, &rc);
-    dw__sq_bind_text(st, 4, phone, &rc);
-    dw__sq_bind_text(st, 5, title, &rc);
+    dw__sq_bind_text(st, 3, c.name, &rc);
+    dw__sq_bind_text(st, 4, c.phone, &rc);
+    dw__sq_bind_text(st, 5, c.title, &rc);
     dw__sq_bind_time(st, 6, dw_store_now(s), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "contact_upsert");
