@@ -28,6 +28,7 @@
 
 #include "store/audit_chain.h"
 #include "store/postgres/pg_internal.h"
+#include "store/record.h"
 
 #define AUDIT_PAGE 2000 /* records per statement when walking the chain */
 
@@ -92,10 +93,6 @@ const char dw__pg_schema_audit[] =
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT"
     "  EXECUTE FUNCTION dw_append_only('the audit log is append-only');";
 
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
-
 static int rows_of(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_params *p,
                    json_t **ret, struct dw_error *err) {
     PGresult *res = NULL;
@@ -121,7 +118,7 @@ static int event_append(struct dw_store *s, int64_t deal_id, const char *type, c
     if (!type || !*type)
         return dw_error_field(err, -DW_EINVAL, "type", "an event needs a type");
     if (!data && !(data = empty = json_object()))
-        return oom(err);
+        return dw__store_oom(err);
     dw__pg_p_int(&p, DW__PG_LOCK_AUDIT);
     dw__pg_p_id(&p, deal_id);
     dw__pg_p_text(&p, type);
@@ -194,7 +191,7 @@ static int audit_append_tx(struct dw_pg *g, struct dw__audit_rec *a, dw_time_t n
     a->prev = prev;
     _cleanup_free_ char *data_text = dw_json_canonical(a->data);
     if (!data_text)
-        return oom(err);
+        return dw__store_oom(err);
     if ((r = dw__audit_hash_text(a, data_text, hash, err)) < 0)
         return r;
     struct dw_pg_params p = {0};

@@ -31,42 +31,13 @@
 #include <string.h>
 
 #include "store/postgres/pg_internal.h"
+#include "store/record.h"
 
 static void pgres_clear(PGresult **r) {
     if (*r)
         PQclear(*r);
 }
 #define _cleanup_pgres_ __attribute__((cleanup(pgres_clear)))
-
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
-
-/* Lower-case copy of s, NULL for NULL or "". *nomem is set when the copy fails. */
-static char *lower_or_null(const char *s, bool *nomem) {
-    if (!s || !*s)
-        return NULL;
-    char *l = dw_strdup_lower(s);
-    if (!l)
-        *nomem = true;
-    return l;
-}
-
-static int require_object(const json_t *j, const char *field, struct dw_error *err) {
-    if (!j || !json_is_object(j))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a JSON object");
-    return 0;
-}
-
-/* Optional string key: absent or null is fine, any other non-string is an error. */
-static int opt_string(const json_t *obj, const char *key, const char *field, const char **ret,
-                      struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_null(v) && !json_is_string(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
-    *ret = json_is_string(v) ? json_string_value(v) : NULL;
-    return 0;
-}
 
 static int64_t changed(const PGresult *r) {
     const char *n = PQcmdTuples((PGresult *)r);
@@ -219,56 +190,6 @@ const char dw__pg_schema_deals[] =
     "contact AS \"contact:json\", subject, message, transcript AS \"transcript:json\", "           \
     "raw AS \"raw:json\", intake AS \"intake:json\", duplicate_of, created_at"
 
-struct lead_fields {
-    const char *source, *external_id, *subject, *message;
-    dw_time_t received_at;
-    bool has_received_at;
-    const json_t *contact, *transcript, *raw;
-    int64_t duplicate_of;
-};
-
-static int lead_fields(const json_t *rec, struct lead_fields *f, struct dw_error *err) {
-    int r = require_object(rec, "lead", err);
-    if (r < 0)
-        return r;
-    memset(f, 0, sizeof *f);
-    f->source = dw_json_str(rec, "source");
-    f->external_id = dw_json_str(rec, "external_id");
-    if (!f->source || !*f->source)
-        return dw_error_field(err, -DW_EINVAL, "source", "required (a non-empty string)");
-    if (!f->external_id || !*f->external_id)
-        return dw_error_field(err, -DW_EINVAL, "external_id", "required (a non-empty string)");
-    const char *received = NULL;
-    if ((r = opt_string(rec, "received_at", "received_at", &received, err)) < 0 ||
-        (r = opt_string(rec, "subject", "subject", &f->subject, err)) < 0 ||
-        (r = opt_string(rec, "message", "message", &f->message, err)) < 0)
-        return r;
-    if (received) {
-        if (dw_time_parse(received, &f->received_at) < 0)
-            return dw_error_field(err, -DW_EINVAL, "received_at", "not an RFC 3339 time: %s",
-                                  received);
-        f->has_received_at = true;
-    }
-    f->contact = json_object_get(rec, "contact");
-    if (json_is_null(f->contact))
-        f->contact = NULL;
-    if (f->contact && !json_is_object(f->contact))
-        return dw_error_field(err, -DW_EINVAL, "contact", "must be an object");
-    f->transcript = json_object_get(rec, "transcript");
-    if (json_is_null(f->transcript))
-        f->transcript = NULL;
-    if (f->transcript && !json_is_array(f->transcript))
-        return dw_error_field(err, -DW_EINVAL, "transcript", "must be an array");
-    f->raw = json_object_get(rec, "raw");
-    if (!f->raw || json_is_null(f->raw))
-        f->raw = rec;
-    json_t *dup = json_object_get(rec, "duplicate_of");
-    if (dup && !json_is_null(dup) && !json_is_integer(dup))
-        return dw_error_field(err, -DW_EINVAL, "duplicate_of", "must be a lead id");
-    f->duplicate_of = json_is_integer(dup) ? (int64_t)json_integer_value(dup) : 0;
-    return 0;
-}
-
 static int pg_lead_find(struct dw_store *s, const char *source, const char *external_id,
                         int64_t *ret_lead_id, int64_t *ret_deal_id, struct dw_error *err) {
     _cleanup_pgres_ PGresult *res = NULL;
@@ -297,14 +218,14 @@ static int pg_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id
                           int64_t *ret_lead_id, struct dw_error *err) {
     _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
-    struct lead_fields f;
+    struct dw__store_lead f;
     bool nomem = false;
-    int r = lead_fields(rec, &f, err);
+    int r = dw__store_lead_input(rec, &f, err);
     if (r < 0)
         return r;
-    _cleanup_free_ char *email = lower_or_null(dw_json_str(f.contact, "email"), &nomem);
+    _cleanup_free_ char *email = dw__store_lower_or_null(dw_json_str(f.contact, "email"), &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     dw__pg_p_id(&p, deal_id);
     dw__pg_p_text(&p, f.source);
     dw__pg_p_text(&p, f.external_id);
@@ -369,14 +290,14 @@ static int pg_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t 
                               struct dw_error *err) {
     struct dw_pg_params p = {0};
     bool nomem = false;
-    int r = require_object(intake, "intake", err);
+    int r = dw__store_require_object(intake, "intake", err);
     if (r < 0)
         return r;
     /* Intake normalises the contact; its e-mail is the one follow-ups are matched on. */
     const json_t *contact = json_object_get(intake, "contact");
-    _cleanup_free_ char *email = lower_or_null(dw_json_str(contact, "email"), &nomem);
+    _cleanup_free_ char *email = dw__store_lower_or_null(dw_json_str(contact, "email"), &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     dw__pg_p_int(&p, lead_id);
     dw__pg_p_json(&p, intake);
     dw__pg_p_text(&p, email);
@@ -391,9 +312,9 @@ static int pg_deal_find_open_by_email(struct dw_store *s, const char *email, int
     _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
     bool nomem = false;
-    _cleanup_free_ char *lower = lower_or_null(email, &nomem);
+    _cleanup_free_ char *lower = dw__store_lower_or_null(email, &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     if (!lower)
         return dw_error_set(err, -DW_ENOENT, "no e-mail address to match");
     dw__pg_p_text(&p, lower);
@@ -428,7 +349,7 @@ static int pg_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id,
 static int pg_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw,
                           const json_t *intake, struct dw_error *err) {
     struct dw_pg_params p = {0};
-    int r = require_object(raw, "raw", err);
+    int r = dw__store_require_object(raw, "raw", err);
     if (r < 0)
         return r;
     dw__pg_p_int(&p, lead_id);
@@ -476,9 +397,9 @@ static int pg_account_find(struct dw_store *s, const char *domain, const char *n
     struct dw_pg *g = dw__pg(s);
     bool nomem = false;
     int r;
-    _cleanup_free_ char *d = lower_or_null(domain, &nomem);
+    _cleanup_free_ char *d = dw__store_lower_or_null(domain, &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     if (d) {
         r = account_by_text(g,
                             "SELECT id, name, domain, country, created_at FROM accounts "
@@ -508,9 +429,9 @@ static int pg_account_insert(struct dw_store *s, const char *name, const char *d
     bool nomem = false;
     if (!name || !*name)
         return dw_error_field(err, -DW_EINVAL, "name", "an account needs a name");
-    _cleanup_free_ char *d = lower_or_null(domain, &nomem);
+    _cleanup_free_ char *d = dw__store_lower_or_null(domain, &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     dw__pg_p_text(&p, name);
     dw__pg_p_text(&p, d);
     dw__pg_p_text(&p, country && *country ? country : NULL);
@@ -534,24 +455,16 @@ static int pg_contact_upsert(struct dw_store *s, int64_t account_id, const json_
                              int64_t *ret_id, struct dw_error *err) {
     _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
-    const char *name = NULL, *phone = NULL, *title = NULL, *email_in = NULL;
-    bool nomem = false;
-    int r = require_object(contact, "contact", err);
+    struct dw__store_contact c;
+    _cleanup_free_ char *email = NULL;
+    int r = dw__store_contact_input(contact, &c, &email, err);
     if (r < 0)
         return r;
-    if ((r = opt_string(contact, "name", "contact.name", &name, err)) < 0 ||
-        (r = opt_string(contact, "email", "contact.email", &email_in, err)) < 0 ||
-        (r = opt_string(contact, "phone", "contact.phone", &phone, err)) < 0 ||
-        (r = opt_string(contact, "title", "contact.title", &title, err)) < 0)
-        return r;
-    _cleanup_free_ char *email = lower_or_null(email_in, &nomem);
-    if (nomem)
-        return oom(err);
     dw__pg_p_id(&p, account_id);
     dw__pg_p_text(&p, email);
-    dw__pg_p_text(&p, name);
-    dw__pg_p_text(&p, phone);
-    dw__pg_p_text(&p, title);
+    dw__pg_p_text(&p, c.name);
+    dw__pg_p_text(&p, c.phone);
+    dw__pg_p_text(&p, c.title);
     dw__pg_p_time(&p, dw_store_now(s));
     r = dw__pg_run(dw__pg(s), "contact_upsert",
                    "INSERT INTO contacts (account_id, email, name, phone, title, created_at, "
@@ -817,18 +730,10 @@ static const struct doc_kind doc_other = {
     "DELETE FROM deal_docs WHERE deal_id = $1::bigint AND kind = $2::text",
 };
 
-#define DOC_KIND_MAX 32
-
 static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_error *err) {
-    size_t n = kind ? strlen(kind) : 0;
-    if (n == 0 || n > DOC_KIND_MAX)
-        return dw_error_field(err, -DW_EINVAL, "kind", "a document kind is 1 to %d characters",
-                              DOC_KIND_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
-              kind[i] == '_'))
-            return dw_error_field(err, -DW_EINVAL, "kind",
-                                  "document kind '%s' may use a-z, 0-9 and _ only", kind);
+    int r = dw__store_doc_kind_input(kind, err);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < DW_ARRAY_SIZE(doc_kinds); i++)
         if (strcmp(doc_kinds[i].kind, kind) == 0) {
             *ret = &doc_kinds[i];
@@ -905,18 +810,18 @@ static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
     _cleanup_pgres_ PGresult *st = NULL, *counts = NULL;
     _cleanup_json_ json_t *out = NULL, *stages = json_object();
     if (!stages)
-        return oom(err);
+        return dw__store_oom(err);
     int r =
         dw__pg_run(g, "stats", "SELECT stage, COUNT(*) FROM deals GROUP BY stage", NULL, &st, err);
     if (r < 0)
         return r;
     for (int i = 0; i < DW__STAGE_MAX; i++)
         if (dw_json_set(stages, dw_stage_name((enum dw_stage)i), json_integer(0)) < 0)
-            return oom(err);
+            return dw__store_oom(err);
     for (int i = 0; i < PQntuples(st); i++) {
         const char *stage = dw__pg_text(st, i, 0);
         if (stage && dw_json_set(stages, stage, json_integer(dw__pg_int(st, i, 1))) < 0)
-            return oom(err);
+            return dw__store_oom(err);
     }
     r = dw__pg_run(g, "stats",
                    "SELECT (SELECT COUNT(*) FROM approvals WHERE status = 'pending') "
@@ -934,7 +839,7 @@ static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
     if (r < 0)
         return r;
     if (json_object_set_new(out, "stages", DW_TAKE_PTR(stages)) < 0)
-        return oom(err);
+        return dw__store_oom(err);
     *ret = DW_TAKE_PTR(out);
     return 0;
 }

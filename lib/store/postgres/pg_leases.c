@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "store/postgres/pg_internal.h"
+#include "store/record.h"
 
 /* now on the database server's clock, in milliseconds since the epoch */
 #define NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
@@ -36,14 +37,6 @@ const char dw__pg_schema_leases[] =
     "  until_ms bigint NOT NULL"
     ");"
     "CREATE INDEX deal_leases_owner ON deal_leases (owner);";
-
-static int check_owner(const char *owner, int lease_ms, struct dw_error *err) {
-    if (!owner || !*owner || strlen(owner) > 200)
-        return dw_error_field(err, -DW_EINVAL, "owner", "a lease owner of 1-200 bytes is needed");
-    if (lease_ms < 1 || lease_ms > 3600 * 1000)
-        return dw_error_field(err, -DW_EINVAL, "lease_ms", "a lease of 1 ms to 1 hour");
-    return 0;
-}
 
 static int cmp_id(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -64,7 +57,7 @@ static int cmp_id(const void *a, const void *b) {
 static int pg_lease_claim(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
                           int64_t only_deal, int64_t *ids, int max, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
-    int r = check_owner(owner, lease_ms, err);
+    int r = dw__store_lease_input(owner, lease_ms, err);
     if (r < 0 || max <= 0)
         return r;
     if (g->in_tx)
@@ -103,7 +96,7 @@ static int pg_lease_claim(struct dw_store *s, dw_time_t now, const char *owner, 
 static int pg_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id, int lease_ms,
                          struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
-    int r = check_owner(owner, lease_ms, err);
+    int r = dw__store_lease_input(owner, lease_ms, err);
     if (r < 0)
         return r;
     if (!g->in_tx || g->read_only)
@@ -129,7 +122,7 @@ static int pg_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id,
 static int pg_lease_release(struct dw_store *s, const char *owner, int64_t deal_id,
                             struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
-    int r = check_owner(owner, 1, err);
+    int r = dw__store_lease_input(owner, 1, err);
     if (r < 0)
         return r;
     struct dw_pg_params p = {0};
@@ -145,7 +138,7 @@ static int pg_lease_release(struct dw_store *s, const char *owner, int64_t deal_
 static int pg_lease_renew(struct dw_store *s, const char *owner, int lease_ms, int64_t *ret_held,
                           int64_t *ret_lost, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
-    int r = check_owner(owner, lease_ms, err);
+    int r = dw__store_lease_input(owner, lease_ms, err);
     if (r < 0)
         return r;
     struct dw_pg_params p = {0};

@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "store/postgres/pg_internal.h"
+#include "store/record.h"
 
-#define QUOTE_LINES_MAX 10000
 #define QUOTE_INSERT_TRIES 64 /* rounds lost to writers of the same deal before -DW_EBUSY */
 
 const char dw__pg_schema_quotes[] =
@@ -102,85 +102,7 @@ const char dw__pg_schema_quotes[] =
     "id, deal_id, revision, hash, currency, digits, subtotal, discount, total, "                   \
     "discount_bp, term_months, ws_hash, created_at, extra AS \":extra\""
 
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
-
 /* ---- input ------------------------------------------------------------------------- */
-
-static int req_int(const json_t *obj, const char *key, const char *field, int64_t *ret,
-                   struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_integer(v))
-        return dw_error_field(err, -DW_EINVAL, field, "required (an integer)");
-    *ret = (int64_t)json_integer_value(v);
-    return 0;
-}
-
-/* Absent or null gives def; *present says which. */
-static int opt_int(const json_t *obj, const char *key, const char *field, int64_t def, int64_t *ret,
-                   bool *present, struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (present)
-        *present = v && !json_is_null(v);
-    if (!v || json_is_null(v)) {
-        *ret = def;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be an integer");
-    *ret = (int64_t)json_integer_value(v);
-    return 0;
-}
-
-static int req_str(const json_t *obj, const char *key, const char *field, const char **ret,
-                   struct dw_error *err) {
-    const char *v = dw_json_str(obj, key);
-    if (!v || !*v)
-        return dw_error_field(err, -DW_EINVAL, field, "required (a non-empty string)");
-    *ret = v;
-    return 0;
-}
-
-static int opt_str(const json_t *obj, const char *key, const char *field, const char **ret,
-                   struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_null(v) && !json_is_string(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
-    *ret = json_is_string(v) ? json_string_value(v) : NULL;
-    return 0;
-}
-
-static int require_object(const json_t *j, const char *field, struct dw_error *err) {
-    if (!j || !json_is_object(j))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a JSON object");
-    return 0;
-}
-
-static bool in_list(const char *key, const char *const *list) {
-    for (; *list; list++)
-        if (strcmp(key, *list) == 0)
-            return true;
-    return false;
-}
-
-/* The caller's keys that have no column: an object, or NULL when there are none. */
-static int extra_keys(const json_t *obj, const char *const *known, json_t **ret,
-                      struct dw_error *err) {
-    const char *key;
-    json_t *v;
-    _cleanup_json_ json_t *extra = NULL;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (in_list(key, known))
-            continue;
-        if (!extra && !(extra = json_object()))
-            return oom(err);
-        if (json_object_set(extra, key, v) < 0)
-            return oom(err);
-    }
-    *ret = DW_TAKE_PTR(extra);
-    return 0;
-}
 
 /* A text value for a JSON document the SQL reads back with ->>: the C string (as the
  * SQLite backend binds it: up to a NUL) or null. */
@@ -195,75 +117,27 @@ static const char *const quote_keys[] = {"currency", "digits", "subtotal", "disc
                                          /* assigned by the store; ignored on input */
                                          "id", "deal_id", "revision", "created_at", NULL};
 
-static const char *const line_keys[] = {"sku",      "name", "quantity", "unit_price",  "amount",
-                                        "discount", "net",  "billing",  "term_months", NULL};
-
 /* Line i checked and appended to rows as the object the INSERT reads: the columns' values,
  * integers as JSON integers (read back as their exact digits), extra as its compact text. */
 static int line_row(size_t i, const json_t *line, json_t *rows, struct dw_error *err) {
     _cleanup_json_ json_t *extra = NULL;
-    char f[9][48];
-    const char *sku = NULL, *name = NULL, *billing = NULL;
-    int64_t quantity = 0, unit_price = 0, amount = 0, discount = 0, net = 0, term = 0;
-    bool has_term = false;
+    struct dw__store_quote_line l;
     int r;
 
-    for (size_t k = 0; k < 9; k++)
-        snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
-    if (!json_is_object(line))
-        return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
-    if ((r = req_str(line, "sku", f[0], &sku, err)) < 0 ||
-        (r = opt_str(line, "name", f[1], &name, err)) < 0 ||
-        (r = req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
-        (r = req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
-        (r = req_int(line, "amount", f[4], &amount, err)) < 0 ||
-        (r = opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
-        (r = req_int(line, "net", f[6], &net, err)) < 0 ||
-        (r = opt_str(line, "billing", f[7], &billing, err)) < 0 ||
-        (r = opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
-        (r = extra_keys(line, line_keys, &extra, err)) < 0)
+    if ((r = dw__store_quote_line_input(i, line, &l, &extra, err)) < 0)
         return r;
     _cleanup_free_ char *extra_text = NULL;
     if (extra && !(extra_text = dw_json_compact(extra)))
-        return oom(err);
-    json_t *row = json_pack(
-        "{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "sku", str_or_null(sku), "name",
-        str_or_null(name), "quantity", (json_int_t)quantity, "unit_price", (json_int_t)unit_price,
-        "amount", (json_int_t)amount, "discount", (json_int_t)discount, "net", (json_int_t)net,
-        "billing", str_or_null(billing), "term_months", has_term ? json_integer(term) : json_null(),
-        "extra", str_or_null(extra_text));
+        return dw__store_oom(err);
+    json_t *row = json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "sku", str_or_null(l.sku),
+                            "name", str_or_null(l.name), "quantity", (json_int_t)l.quantity,
+                            "unit_price", (json_int_t)l.unit_price, "amount", (json_int_t)l.amount,
+                            "discount", (json_int_t)l.discount, "net", (json_int_t)l.net, "billing",
+                            str_or_null(l.billing), "term_months",
+                            l.has_term ? json_integer(l.term) : json_null(), "extra",
+                            str_or_null(extra_text));
     if (!row || json_array_append_new(rows, row) < 0)
-        return oom(err);
-    return 0;
-}
-
-struct quote_fields {
-    const char *currency, *hash, *ws_hash;
-    int64_t digits, subtotal, discount, total, discount_bp, term_months;
-    const json_t *lines;
-};
-
-static int quote_fields(const json_t *quote, struct quote_fields *f, struct dw_error *err) {
-    int r = require_object(quote, "quote", err);
-    if (r < 0)
-        return r;
-    if ((r = req_str(quote, "currency", "currency", &f->currency, err)) < 0 ||
-        (r = req_str(quote, "hash", "hash", &f->hash, err)) < 0 ||
-        (r = opt_str(quote, "ws_hash", "ws_hash", &f->ws_hash, err)) < 0 ||
-        (r = opt_int(quote, "digits", "digits", 2, &f->digits, NULL, err)) < 0 ||
-        (r = req_int(quote, "subtotal", "subtotal", &f->subtotal, err)) < 0 ||
-        (r = opt_int(quote, "discount", "discount", 0, &f->discount, NULL, err)) < 0 ||
-        (r = req_int(quote, "total", "total", &f->total, err)) < 0 ||
-        (r = opt_int(quote, "discount_bp", "discount_bp", 0, &f->discount_bp, NULL, err)) < 0 ||
-        (r = opt_int(quote, "term_months", "term_months", 0, &f->term_months, NULL, err)) < 0)
-        return r;
-    if (f->digits < 0 || f->digits > 6)
-        return dw_error_field(err, -DW_EINVAL, "digits", "must be 0 to 6");
-    f->lines = json_object_get(quote, "lines");
-    if (!json_is_array(f->lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
-    if (json_array_size(f->lines) > QUOTE_LINES_MAX)
-        return dw_error_field(err, -DW_ETOOBIG, "lines", "more than %d lines", QUOTE_LINES_MAX);
+        return dw__store_oom(err);
     return 0;
 }
 
@@ -291,19 +165,19 @@ static int quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
     struct dw_pg *g = dw__pg(s);
     _cleanup_json_ json_t *extra = NULL, *rows = json_array();
     _cleanup_free_ char *rows_text = NULL;
-    struct quote_fields f = {0};
-    int r = quote_fields(quote, &f, err);
+    struct dw__store_quote f = {0};
+    int r = dw__store_quote_input(quote, &f, err);
     if (r < 0)
         return r;
-    if ((r = extra_keys(quote, quote_keys, &extra, err)) < 0)
+    if ((r = dw__store_extra_keys(quote, quote_keys, &extra, err)) < 0)
         return r;
     if (!rows)
-        return oom(err);
+        return dw__store_oom(err);
     for (size_t i = 0; i < json_array_size(f.lines); i++)
         if ((r = line_row(i, json_array_get(f.lines, i), rows, err)) < 0)
             return r;
     if (!(rows_text = dw_json_compact(rows)))
-        return oom(err);
+        return dw__store_oom(err);
     dw_time_t now = dw_store_now(s);
     for (int tries = 0; tries < QUOTE_INSERT_TRIES; tries++) {
         struct dw_pg_params p = {0};
@@ -381,7 +255,7 @@ static int quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t *
     if (r < 0)
         return r;
     if (json_object_set_new(quote, "lines", lines) < 0)
-        return oom(err);
+        return dw__store_oom(err);
     *ret = DW_TAKE_PTR(quote);
     return 0;
 }
@@ -429,30 +303,20 @@ static int approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
                            int64_t *ret_id, struct dw_error *err) {
     struct dw_pg_params p = {0};
     PGresult *res = NULL;
-    const char *kind = NULL, *role = NULL, *reason = NULL, *rule = NULL, *quote_hash = NULL;
-    int64_t revision = 0;
-    bool has_revision = false;
-    int r = require_object(a, "approval", err);
+    struct dw__store_approval f;
+    int r = dw__store_approval_input(a, &f, err);
     if (r < 0)
         return r;
-    if ((r = req_str(a, "kind", "kind", &kind, err)) < 0 ||
-        (r = req_str(a, "required_role", "required_role", &role, err)) < 0 ||
-        (r = opt_str(a, "reason", "reason", &reason, err)) < 0 ||
-        (r = opt_str(a, "rule", "rule", &rule, err)) < 0 ||
-        (r = opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision, err)) <
-            0 ||
-        (r = opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
-        return r;
     dw__pg_p_int(&p, deal_id);
-    dw__pg_p_text(&p, kind);
-    dw__pg_p_text(&p, role);
-    dw__pg_p_text(&p, reason ? reason : "");
-    dw__pg_p_text(&p, rule);
-    if (has_revision)
-        dw__pg_p_int(&p, revision);
+    dw__pg_p_text(&p, f.kind);
+    dw__pg_p_text(&p, f.role);
+    dw__pg_p_text(&p, f.reason ? f.reason : "");
+    dw__pg_p_text(&p, f.rule);
+    if (f.has_revision)
+        dw__pg_p_int(&p, f.revision);
     else
         dw__pg_p_text(&p, NULL);
-    dw__pg_p_text(&p, quote_hash);
+    dw__pg_p_text(&p, f.quote_hash);
     dw__pg_p_time(&p, now);
     r = dw__pg_run(dw__pg(s), "approval_insert", sql_approval_insert, &p, &res, err);
     if (r < 0)
@@ -606,10 +470,6 @@ static int approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
 
 /* ---- orders ------------------------------------------------------------------------ */
 
-static const char *const order_keys[] = {"quote_revision", "quote_hash",  "currency", "digits",
-                                         "total",          "accepted_by", "lines",    "id",
-                                         "deal_id",        "created_at",  NULL};
-
 /* A second order of the deal inserts nothing and answers no row. */
 static const char sql_order_insert[] =
     "INSERT INTO orders (deal_id, quote_revision, quote_hash, currency, digits, total, "
@@ -621,30 +481,18 @@ static int order_insert(struct dw_store *s, int64_t deal_id, const json_t *order
     struct dw_pg_params p = {0};
     PGresult *res = NULL;
     _cleanup_json_ json_t *extra = NULL;
-    const char *quote_hash = NULL, *currency = NULL, *accepted_by = NULL;
-    int64_t revision = 0, digits = 2, total = 0;
-    int r = require_object(order, "order", err);
+    struct dw__store_order f;
+    int r = dw__store_order_input(order, &f, &extra, err);
     if (r < 0)
         return r;
-    const json_t *lines = json_object_get(order, "lines");
-    if ((r = req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
-        (r = req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
-        (r = req_str(order, "currency", "currency", &currency, err)) < 0 ||
-        (r = opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
-        (r = req_int(order, "total", "total", &total, err)) < 0 ||
-        (r = opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
-        (r = extra_keys(order, order_keys, &extra, err)) < 0)
-        return r;
-    if (!json_is_array(lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
     dw__pg_p_int(&p, deal_id);
-    dw__pg_p_int(&p, revision);
-    dw__pg_p_text(&p, quote_hash);
-    dw__pg_p_text(&p, currency);
-    dw__pg_p_int(&p, digits);
-    dw__pg_p_int(&p, total);
-    dw__pg_p_text(&p, accepted_by);
-    dw__pg_p_json(&p, lines);
+    dw__pg_p_int(&p, f.revision);
+    dw__pg_p_text(&p, f.quote_hash);
+    dw__pg_p_text(&p, f.currency);
+    dw__pg_p_int(&p, f.digits);
+    dw__pg_p_int(&p, f.total);
+    dw__pg_p_text(&p, f.accepted_by);
+    dw__pg_p_json(&p, f.lines);
     dw__pg_p_json(&p, extra);
     dw__pg_p_time(&p, now);
     r = dw__pg_run(dw__pg(s), "order_insert", sql_order_insert, &p, &res, err);

@@ -310,12 +310,6 @@ int dw__sq_rows(struct dw_sqlite *q, sqlite3_stmt *st, json_t **ret, struct dw_e
     return 0;
 }
 
-int dw__sq_require_object(const json_t *j, const char *field, struct dw_error *err) {
-    if (!j || !json_is_object(j))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a JSON object");
-    return 0;
-}
-
 /* ---- transactions ------------------------------------------------------------------ */
 
 static int run(struct dw_sqlite *q, enum dw__sq_id id, struct dw_error *err) {

@@ -17,10 +17,7 @@
 
 #include "sqlite_internal.h"
 #include "store/audit_chain.h"
-
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
+#include "store/record.h"
 
 /* ---- events ------------------------------------------------------------------------ */
 
@@ -33,7 +30,7 @@ int dw__sq_event_append(struct dw_store *s, int64_t deal_id, const char *type, c
     if (!type || !*type)
         return dw_error_field(err, -DW_EINVAL, "type", "an event needs a type");
     if (!data && !(data = empty = json_object()))
-        return oom(err);
+        return dw__store_oom(err);
     int r = dw__sq_stmt(q, DW__SQ_EVENT_APPEND, &st, err);
     if (r < 0)
         return r;
@@ -133,7 +130,7 @@ static int audit_append_locked(struct dw_sqlite *q, struct dw__audit_rec *a, dw_
     a->prev = prev;
     char *data_text = dw_json_canonical(a->data);
     if (!data_text)
-        return oom(err);
+        return dw__store_oom(err);
     r = dw__audit_hash_text(a, data_text, hash, err);
     if (r < 0) {
         free(data_text);

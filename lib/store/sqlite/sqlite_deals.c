@@ -11,82 +11,9 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-
-/* Lower-case copy of s, NULL for NULL or "". *oom is set when the copy fails. */
-static char *lower_or_null(const char *s, bool *oom) {
-    if (!s || !*s)
-        return NULL;
-    char *l = dw_strdup_lower(s);
-    if (!l)
-        *oom = true;
-    return l;
-}
-
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
-
-/* Optional string key: absent or null is fine, any other non-string is an error. */
-static int opt_string(const json_t *obj, const char *key, const char *field, const char **ret,
-                      struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_null(v) && !json_is_string(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
-    *ret = json_is_string(v) ? json_string_value(v) : NULL;
-    return 0;
-}
+#include "store/record.h"
 
 /* ---- leads ------------------------------------------------------------------------- */
-
-struct lead_fields {
-    const char *source, *external_id, *subject, *message;
-    dw_time_t received_at;
-    bool has_received_at;
-    const json_t *contact, *transcript, *raw;
-    int64_t duplicate_of;
-};
-
-static int lead_fields(const json_t *rec, struct lead_fields *f, struct dw_error *err) {
-    int r = dw__sq_require_object(rec, "lead", err);
-    if (r < 0)
-        return r;
-    memset(f, 0, sizeof *f);
-    f->source = dw_json_str(rec, "source");
-    f->external_id = dw_json_str(rec, "external_id");
-    if (!f->source || !*f->source)
-        return dw_error_field(err, -DW_EINVAL, "source", "required (a non-empty string)");
-    if (!f->external_id || !*f->external_id)
-        return dw_error_field(err, -DW_EINVAL, "external_id", "required (a non-empty string)");
-    const char *received = NULL;
-    if ((r = opt_string(rec, "received_at", "received_at", &received, err)) < 0 ||
-        (r = opt_string(rec, "subject", "subject", &f->subject, err)) < 0 ||
-        (r = opt_string(rec, "message", "message", &f->message, err)) < 0)
-        return r;
-    if (received) {
-        if (dw_time_parse(received, &f->received_at) < 0)
-            return dw_error_field(err, -DW_EINVAL, "received_at", "not an RFC 3339 time: %s",
-                                  received);
-        f->has_received_at = true;
-    }
-    f->contact = json_object_get(rec, "contact");
-    if (json_is_null(f->contact))
-        f->contact = NULL;
-    if (f->contact && !json_is_object(f->contact))
-        return dw_error_field(err, -DW_EINVAL, "contact", "must be an object");
-    f->transcript = json_object_get(rec, "transcript");
-    if (json_is_null(f->transcript))
-        f->transcript = NULL;
-    if (f->transcript && !json_is_array(f->transcript))
-        return dw_error_field(err, -DW_EINVAL, "transcript", "must be an array");
-    f->raw = json_object_get(rec, "raw");
-    if (!f->raw || json_is_null(f->raw))
-        f->raw = rec;
-    json_t *dup = json_object_get(rec, "duplicate_of");
-    if (dup && !json_is_null(dup) && !json_is_integer(dup))
-        return dw_error_field(err, -DW_EINVAL, "duplicate_of", "must be a lead id");
-    f->duplicate_of = json_is_integer(dup) ? (int64_t)json_integer_value(dup) : 0;
-    return 0;
-}
 
 int dw__sq_lead_find(struct dw_store *s, const char *source, const char *external_id,
                      int64_t *ret_lead_id, int64_t *ret_deal_id, struct dw_error *err) {
@@ -117,16 +44,16 @@ int dw__sq_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id, i
                        struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    struct lead_fields f;
+    struct dw__store_lead f;
     bool nomem = false;
     int rc = SQLITE_OK, r;
 
-    r = lead_fields(rec, &f, err);
+    r = dw__store_lead_input(rec, &f, err);
     if (r < 0)
         return r;
-    _cleanup_free_ char *email = lower_or_null(dw_json_str(f.contact, "email"), &nomem);
+    _cleanup_free_ char *email = dw__store_lower_or_null(dw_json_str(f.contact, "email"), &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     r = dw__sq_stmt(q, DW__SQ_LEAD_INSERT, &st, err);
     if (r < 0)
         return r;
@@ -241,14 +168,14 @@ int dw__sq_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *in
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     bool nomem = false;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(intake, "intake", err);
+    int r = dw__store_require_object(intake, "intake", err);
     if (r < 0)
         return r;
     /* Intake normalises the contact; its e-mail is the one follow-ups are matched on. */
     const json_t *contact = json_object_get(intake, "contact");
-    _cleanup_free_ char *email = lower_or_null(dw_json_str(contact, "email"), &nomem);
+    _cleanup_free_ char *email = dw__store_lower_or_null(dw_json_str(contact, "email"), &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     r = dw__sq_stmt(q, DW__SQ_LEAD_SET_INTAKE, &st, err);
     if (r < 0)
         return r;
@@ -267,9 +194,9 @@ int dw__sq_deal_find_open_by_email(struct dw_store *s, const char *email, int64_
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     bool nomem = false;
     int rc = SQLITE_OK, r;
-    _cleanup_free_ char *lower = lower_or_null(email, &nomem);
+    _cleanup_free_ char *lower = dw__store_lower_or_null(email, &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     if (!lower)
         return dw_error_set(err, -DW_ENOENT, "no e-mail address to match");
     r = dw__sq_stmt(q, DW__SQ_DEAL_FIND_OPEN_BY_EMAIL, &st, err);
@@ -308,7 +235,7 @@ int dw__sq_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw, c
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(raw, "raw", err);
+    int r = dw__store_require_object(raw, "raw", err);
     if (r < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_LEAD_REDACT, &st, err);
@@ -362,9 +289,9 @@ int dw__sq_account_find(struct dw_store *s, const char *domain, const char *name
     struct dw_sqlite *q = dw__sq(s);
     bool nomem = false;
     int r;
-    _cleanup_free_ char *d = lower_or_null(domain, &nomem);
+    _cleanup_free_ char *d = dw__store_lower_or_null(domain, &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     if (d) {
         r = account_by_text(q, DW__SQ_ACCOUNT_FIND_DOMAIN, d, ret, err);
         if (r != 0)
@@ -388,9 +315,9 @@ int dw__sq_account_insert(struct dw_store *s, const char *name, const char *doma
 
     if (!name || !*name)
         return dw_error_field(err, -DW_EINVAL, "name", "an account needs a name");
-    _cleanup_free_ char *d = lower_or_null(domain, &nomem);
+    _cleanup_free_ char *d = dw__store_lower_or_null(domain, &nomem);
     if (nomem)
-        return oom(err);
+        return dw__store_oom(err);
     r = dw__sq_stmt(q, DW__SQ_ACCOUNT_INSERT, &st, err);
     if (r < 0)
         return r;
@@ -413,28 +340,20 @@ int dw__sq_contact_upsert(struct dw_store *s, int64_t account_id, const json_t *
                           int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    const char *name = NULL, *phone = NULL, *title = NULL, *email_in = NULL;
-    bool nomem = false;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(contact, "contact", err);
+    struct dw__store_contact c;
+    _cleanup_free_ char *email = NULL;
+    int r = dw__store_contact_input(contact, &c, &email, err);
     if (r < 0)
         return r;
-    if ((r = opt_string(contact, "name", "contact.name", &name, err)) < 0 ||
-        (r = opt_string(contact, "email", "contact.email", &email_in, err)) < 0 ||
-        (r = opt_string(contact, "phone", "contact.phone", &phone, err)) < 0 ||
-        (r = opt_string(contact, "title", "contact.title", &title, err)) < 0)
-        return r;
-    _cleanup_free_ char *email = lower_or_null(email_in, &nomem);
-    if (nomem)
-        return oom(err);
     r = dw__sq_stmt(q, DW__SQ_CONTACT_UPSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_id(st, 1, account_id, &rc);
     dw__sq_bind_text(st, 2, email, &rc);
-    dw__sq_bind_text(st, 3, name, &rc);
-    dw__sq_bind_text(st, 4, phone, &rc);
-    dw__sq_bind_text(st, 5, title, &rc);
+    dw__sq_bind_text(st, 3, c.name, &rc);
+    dw__sq_bind_text(st, 4, c.phone, &rc);
+    dw__sq_bind_text(st, 5, c.title, &rc);
     dw__sq_bind_time(st, 6, dw_store_now(s), &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "contact_upsert");
@@ -677,18 +596,10 @@ static const struct doc_kind doc_kinds[] = {
 static const struct doc_kind doc_other = {NULL, DW__SQ_DOC_PUT_OTHER, DW__SQ_DOC_GET_OTHER,
                                           DW__SQ_DOC_DEL_OTHER};
 
-#define DOC_KIND_MAX 32
-
 static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_error *err) {
-    size_t n = kind ? strlen(kind) : 0;
-    if (n == 0 || n > DOC_KIND_MAX)
-        return dw_error_field(err, -DW_EINVAL, "kind", "a document kind is 1 to %d characters",
-                              DOC_KIND_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
-              kind[i] == '_'))
-            return dw_error_field(err, -DW_EINVAL, "kind",
-                                  "document kind '%s' may use a-z, 0-9 and _ only", kind);
+    int r = dw__store_doc_kind_input(kind, err);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < DW_ARRAY_SIZE(doc_kinds); i++)
         if (strcmp(doc_kinds[i].kind, kind) == 0) {
             *ret = &doc_kinds[i];
@@ -812,11 +723,11 @@ static int stage_counts(struct dw_sqlite *q, json_t *stages, struct dw_error *er
         return r;
     for (int i = 0; i < DW__STAGE_MAX; i++)
         if (dw_json_set(stages, dw_stage_name((enum dw_stage)i), json_integer(0)) < 0)
-            return oom(err);
+            return dw__store_oom(err);
     while ((r = dw__sq_step(q, st, err, "stats")) > 0) {
         const char *stage = (const char *)sqlite3_column_text(st, 0);
         if (stage && dw_json_set(stages, stage, json_integer(sqlite3_column_int64(st, 1))) < 0)
-            return oom(err);
+            return dw__store_oom(err);
     }
     return r;
 }
@@ -827,7 +738,7 @@ int dw__sq_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
     _cleanup_json_ json_t *out = NULL, *stages = json_object();
     int r;
     if (!stages)
-        return oom(err);
+        return dw__store_oom(err);
     r = stage_counts(q, stages, err);
     if (r < 0)
         return r;
@@ -843,7 +754,7 @@ int dw__sq_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
     if (r < 0)
         return r;
     if (json_object_set_new(out, "stages", DW_TAKE_PTR(stages)) < 0)
-        return oom(err);
+        return dw__store_oom(err);
     *ret = DW_TAKE_PTR(out);
     return 0;
 }

@@ -502,9 +502,6 @@ enum dw__sq_tx { DW__SQ_TX_NONE, DW__SQ_TX_OWN, DW__SQ_TX_SAVEPOINT };
 int dw__sq_tx_enter(struct dw_sqlite *q, bool nested, enum dw__sq_tx *mode, struct dw_error *err);
 int dw__sq_tx_leave(struct dw_sqlite *q, enum dw__sq_tx mode, int r, struct dw_error *err);
 
-/* 0 when j is a JSON object, else -DW_EINVAL naming field. */
-int dw__sq_require_object(const json_t *j, const char *field, struct dw_error *err);
-
 /* migrations.c */
 int dw__sqlite_migrate(sqlite3 *db, struct dw_error *err);
 /* The newest schema version this code knows. */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "sqlite_internal.h"
+#include "store/record.h"
 
 int64_t dw__sq_wall_ms(void) {
     struct timespec t;
@@ -29,18 +30,10 @@ static int prepare(struct dw_sqlite *q, const char *sql, sqlite3_stmt **st, stru
     return rc == SQLITE_OK ? 0 : dw__sq_error(q, rc, err, what);
 }
 
-static int check_owner(const char *owner, int lease_ms, struct dw_error *err) {
-    if (!owner || !*owner || strlen(owner) > 200)
-        return dw_error_field(err, -DW_EINVAL, "owner", "a lease owner of 1-200 bytes is needed");
-    if (lease_ms < 1 || lease_ms > 3600 * 1000)
-        return dw_error_field(err, -DW_EINVAL, "lease_ms", "a lease of 1 ms to 1 hour");
-    return 0;
-}
-
 int dw__sq_lease_claim(struct dw_store *s, dw_time_t now, const char *owner, int lease_ms,
                        int64_t only_deal, int64_t *ids, int max, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
-    int r = check_owner(owner, lease_ms, err);
+    int r = dw__store_lease_input(owner, lease_ms, err);
     if (r < 0 || max <= 0)
         return r;
     if (q->in_tx)
@@ -97,7 +90,7 @@ int dw__sq_lease_claim(struct dw_store *s, dw_time_t now, const char *owner, int
 int dw__sq_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id, int lease_ms,
                       struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
-    int r = check_owner(owner, lease_ms, err);
+    int r = dw__store_lease_input(owner, lease_ms, err);
     if (r < 0)
         return r;
     if (!q->in_tx)
@@ -120,7 +113,7 @@ int dw__sq_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id, in
 int dw__sq_lease_release(struct dw_store *s, const char *owner, int64_t deal_id,
                          struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
-    int r = check_owner(owner, 1, err);
+    int r = dw__store_lease_input(owner, 1, err);
     if (r < 0)
         return r;
     sqlite3_stmt *st = NULL;
@@ -143,7 +136,7 @@ int dw__sq_lease_release(struct dw_store *s, const char *owner, int64_t deal_id,
 int dw__sq_lease_renew(struct dw_store *s, const char *owner, int lease_ms, int64_t *ret_held,
                        int64_t *ret_lost, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
-    int r = check_owner(owner, lease_ms, err);
+    int r = dw__store_lease_input(owner, lease_ms, err);
     if (r < 0)
         return r;
     enum dw__sq_tx mode;

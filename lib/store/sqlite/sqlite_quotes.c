@@ -15,80 +15,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-
-#define QUOTE_LINES_MAX 10000
-
-static int oom(struct dw_error *err) {
-    return dw_error_set(err, -DW_ENOMEM, "out of memory");
-}
-
-static int req_int(const json_t *obj, const char *key, const char *field, int64_t *ret,
-                   struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_integer(v))
-        return dw_error_field(err, -DW_EINVAL, field, "required (an integer)");
-    *ret = (int64_t)json_integer_value(v);
-    return 0;
-}
-
-/* Absent or null gives def; *present says which. */
-static int opt_int(const json_t *obj, const char *key, const char *field, int64_t def, int64_t *ret,
-                   bool *present, struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (present)
-        *present = v && !json_is_null(v);
-    if (!v || json_is_null(v)) {
-        *ret = def;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be an integer");
-    *ret = (int64_t)json_integer_value(v);
-    return 0;
-}
-
-static int req_str(const json_t *obj, const char *key, const char *field, const char **ret,
-                   struct dw_error *err) {
-    const char *v = dw_json_str(obj, key);
-    if (!v || !*v)
-        return dw_error_field(err, -DW_EINVAL, field, "required (a non-empty string)");
-    *ret = v;
-    return 0;
-}
-
-static int opt_str(const json_t *obj, const char *key, const char *field, const char **ret,
-                   struct dw_error *err) {
-    json_t *v = json_object_get(obj, key);
-    if (v && !json_is_null(v) && !json_is_string(v))
-        return dw_error_field(err, -DW_EINVAL, field, "must be a string");
-    *ret = json_is_string(v) ? json_string_value(v) : NULL;
-    return 0;
-}
-
-static bool in_list(const char *key, const char *const *list) {
-    for (; *list; list++)
-        if (strcmp(key, *list) == 0)
-            return true;
-    return false;
-}
-
-/* The caller's keys that have no column: an object, or NULL when there are none. */
-static int extra_keys(const json_t *obj, const char *const *known, json_t **ret,
-                      struct dw_error *err) {
-    const char *key;
-    json_t *v;
-    _cleanup_json_ json_t *extra = NULL;
-    json_object_foreach((json_t *)obj, key, v) {
-        if (in_list(key, known))
-            continue;
-        if (!extra && !(extra = json_object()))
-            return oom(err);
-        if (json_object_set(extra, key, v) < 0)
-            return oom(err);
-    }
-    *ret = DW_TAKE_PTR(extra);
-    return 0;
-}
+#include "store/record.h"
 
 /* ---- quotes ------------------------------------------------------------------------ */
 
@@ -97,83 +24,34 @@ static const char *const quote_keys[] = {"currency", "digits", "subtotal", "disc
                                          /* assigned by the store; ignored on input */
                                          "id", "deal_id", "revision", "created_at", NULL};
 
-static const char *const line_keys[] = {"sku",      "name", "quantity", "unit_price",  "amount",
-                                        "discount", "net",  "billing",  "term_months", NULL};
-
 static int insert_line(struct dw_sqlite *q, int64_t quote_id, size_t i, const json_t *line,
                        struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     _cleanup_json_ json_t *extra = NULL;
-    char f[9][48];
-    const char *sku = NULL, *name = NULL, *billing = NULL;
-    int64_t quantity = 0, unit_price = 0, amount = 0, discount = 0, net = 0, term = 0;
-    bool has_term = false;
+    struct dw__store_quote_line l;
     int rc = SQLITE_OK, r;
 
-    for (size_t k = 0; k < 9; k++)
-        snprintf(f[k], sizeof f[k], "lines[%zu].%s", i, line_keys[k]);
-    if (!json_is_object(line))
-        return dw_error_field(err, -DW_EINVAL, f[0], "a quote line must be an object");
-    if ((r = req_str(line, "sku", f[0], &sku, err)) < 0 ||
-        (r = opt_str(line, "name", f[1], &name, err)) < 0 ||
-        (r = req_int(line, "quantity", f[2], &quantity, err)) < 0 ||
-        (r = req_int(line, "unit_price", f[3], &unit_price, err)) < 0 ||
-        (r = req_int(line, "amount", f[4], &amount, err)) < 0 ||
-        (r = opt_int(line, "discount", f[5], 0, &discount, NULL, err)) < 0 ||
-        (r = req_int(line, "net", f[6], &net, err)) < 0 ||
-        (r = opt_str(line, "billing", f[7], &billing, err)) < 0 ||
-        (r = opt_int(line, "term_months", f[8], 0, &term, &has_term, err)) < 0 ||
-        (r = extra_keys(line, line_keys, &extra, err)) < 0)
+    if ((r = dw__store_quote_line_input(i, line, &l, &extra, err)) < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_QUOTE_LINE_INSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, quote_id, &rc);
     dw__sq_bind_int(st, 2, (int64_t)i + 1, &rc);
-    dw__sq_bind_text(st, 3, sku, &rc);
-    dw__sq_bind_text(st, 4, name, &rc);
-    dw__sq_bind_int(st, 5, quantity, &rc);
-    dw__sq_bind_int(st, 6, unit_price, &rc);
-    dw__sq_bind_int(st, 7, amount, &rc);
-    dw__sq_bind_int(st, 8, discount, &rc);
-    dw__sq_bind_int(st, 9, net, &rc);
-    dw__sq_bind_text(st, 10, billing, &rc);
-    if (has_term)
-        dw__sq_bind_int(st, 11, term, &rc);
+    dw__sq_bind_text(st, 3, l.sku, &rc);
+    dw__sq_bind_text(st, 4, l.name, &rc);
+    dw__sq_bind_int(st, 5, l.quantity, &rc);
+    dw__sq_bind_int(st, 6, l.unit_price, &rc);
+    dw__sq_bind_int(st, 7, l.amount, &rc);
+    dw__sq_bind_int(st, 8, l.discount, &rc);
+    dw__sq_bind_int(st, 9, l.net, &rc);
+    dw__sq_bind_text(st, 10, l.billing, &rc);
+    if (l.has_term)
+        dw__sq_bind_int(st, 11, l.term, &rc);
     dw__sq_bind_json(st, 12, extra, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "quote_insert");
     return dw__sq_exec(q, st, err, "quote_insert (line)");
-}
-
-struct quote_fields {
-    const char *currency, *hash, *ws_hash;
-    int64_t digits, subtotal, discount, total, discount_bp, term_months;
-    const json_t *lines;
-};
-
-static int quote_fields(const json_t *quote, struct quote_fields *f, struct dw_error *err) {
-    int r = dw__sq_require_object(quote, "quote", err);
-    if (r < 0)
-        return r;
-    if ((r = req_str(quote, "currency", "currency", &f->currency, err)) < 0 ||
-        (r = req_str(quote, "hash", "hash", &f->hash, err)) < 0 ||
-        (r = opt_str(quote, "ws_hash", "ws_hash", &f->ws_hash, err)) < 0 ||
-        (r = opt_int(quote, "digits", "digits", 2, &f->digits, NULL, err)) < 0 ||
-        (r = req_int(quote, "subtotal", "subtotal", &f->subtotal, err)) < 0 ||
-        (r = opt_int(quote, "discount", "discount", 0, &f->discount, NULL, err)) < 0 ||
-        (r = req_int(quote, "total", "total", &f->total, err)) < 0 ||
-        (r = opt_int(quote, "discount_bp", "discount_bp", 0, &f->discount_bp, NULL, err)) < 0 ||
-        (r = opt_int(quote, "term_months", "term_months", 0, &f->term_months, NULL, err)) < 0)
-        return r;
-    if (f->digits < 0 || f->digits > 6)
-        return dw_error_field(err, -DW_EINVAL, "digits", "must be 0 to 6");
-    f->lines = json_object_get(quote, "lines");
-    if (!json_is_array(f->lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
-    if (json_array_size(f->lines) > QUOTE_LINES_MAX)
-        return dw_error_field(err, -DW_ETOOBIG, "lines", "more than %d lines", QUOTE_LINES_MAX);
-    return 0;
 }
 
 static int next_revision(struct dw_sqlite *q, int64_t deal_id, int64_t *ret, struct dw_error *err) {
@@ -192,7 +70,7 @@ static int next_revision(struct dw_sqlite *q, int64_t deal_id, int64_t *ret, str
     return 0;
 }
 
-static int insert_quote(struct dw_sqlite *q, int64_t deal_id, const struct quote_fields *f,
+static int insert_quote(struct dw_sqlite *q, int64_t deal_id, const struct dw__store_quote *f,
                         const json_t *extra, int64_t *ret_revision, struct dw_error *err) {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int64_t revision = 0;
@@ -229,13 +107,13 @@ int dw__sq_quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
                         struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_json_ json_t *extra = NULL;
-    struct quote_fields f = {0};
+    struct dw__store_quote f = {0};
     int64_t revision = 0, quote_id;
     enum dw__sq_tx mode;
-    int r = quote_fields(quote, &f, err);
+    int r = dw__store_quote_input(quote, &f, err);
     if (r < 0)
         return r;
-    r = extra_keys(quote, quote_keys, &extra, err);
+    r = dw__store_extra_keys(quote, quote_keys, &extra, err);
     if (r < 0)
         return r;
     dw__sq_cache_quote_drop(q); /* a new latest revision */
@@ -313,7 +191,7 @@ static int quote_read(struct dw_store *s, int64_t deal_id, int revision, bool sh
     if (r < 0)
         return r;
     if (json_object_set_new(quote, "lines", lines) < 0)
-        return oom(err);
+        return dw__store_oom(err);
     if (revision == 0 && shared)
         dw__sq_cache_quote_adopt(q, deal_id, quote);
     else if (revision == 0)
@@ -356,32 +234,22 @@ int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
                            int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    const char *kind = NULL, *role = NULL, *reason = NULL, *rule = NULL, *quote_hash = NULL;
-    int64_t revision = 0;
-    bool has_revision = false;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(a, "approval", err);
+    struct dw__store_approval f;
+    int r = dw__store_approval_input(a, &f, err);
     if (r < 0)
-        return r;
-    if ((r = req_str(a, "kind", "kind", &kind, err)) < 0 ||
-        (r = req_str(a, "required_role", "required_role", &role, err)) < 0 ||
-        (r = opt_str(a, "reason", "reason", &reason, err)) < 0 ||
-        (r = opt_str(a, "rule", "rule", &rule, err)) < 0 ||
-        (r = opt_int(a, "quote_revision", "quote_revision", 0, &revision, &has_revision, err)) <
-            0 ||
-        (r = opt_str(a, "quote_hash", "quote_hash", &quote_hash, err)) < 0)
         return r;
     r = dw__sq_stmt(q, DW__SQ_APPROVAL_INSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, deal_id, &rc);
-    dw__sq_bind_text(st, 2, kind, &rc);
-    dw__sq_bind_text(st, 3, role, &rc);
-    dw__sq_bind_text(st, 4, reason ? reason : "", &rc);
-    dw__sq_bind_text(st, 5, rule, &rc);
-    if (has_revision)
-        dw__sq_bind_int(st, 6, revision, &rc);
-    dw__sq_bind_text(st, 7, quote_hash, &rc);
+    dw__sq_bind_text(st, 2, f.kind, &rc);
+    dw__sq_bind_text(st, 3, f.role, &rc);
+    dw__sq_bind_text(st, 4, f.reason ? f.reason : "", &rc);
+    dw__sq_bind_text(st, 5, f.rule, &rc);
+    if (f.has_revision)
+        dw__sq_bind_int(st, 6, f.revision, &rc);
+    dw__sq_bind_text(st, 7, f.quote_hash, &rc);
     dw__sq_bind_time(st, 8, now, &rc);
     if (rc != SQLITE_OK)
         return dw__sq_bind_error(rc, err, "approval_insert");
@@ -524,43 +392,27 @@ int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
 
 /* ---- orders ------------------------------------------------------------------------ */
 
-static const char *const order_keys[] = {"quote_revision", "quote_hash",  "currency", "digits",
-                                         "total",          "accepted_by", "lines",    "id",
-                                         "deal_id",        "created_at",  NULL};
-
 int dw__sq_order_insert(struct dw_store *s, int64_t deal_id, const json_t *order, dw_time_t now,
                         int64_t *ret_id, struct dw_error *err) {
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     _cleanup_json_ json_t *extra = NULL;
-    const char *quote_hash = NULL, *currency = NULL, *accepted_by = NULL;
-    int64_t revision = 0, digits = 2, total = 0;
     int rc = SQLITE_OK;
-    int r = dw__sq_require_object(order, "order", err);
+    struct dw__store_order f;
+    int r = dw__store_order_input(order, &f, &extra, err);
     if (r < 0)
         return r;
-    const json_t *lines = json_object_get(order, "lines");
-    if ((r = req_int(order, "quote_revision", "quote_revision", &revision, err)) < 0 ||
-        (r = req_str(order, "quote_hash", "quote_hash", &quote_hash, err)) < 0 ||
-        (r = req_str(order, "currency", "currency", &currency, err)) < 0 ||
-        (r = opt_int(order, "digits", "digits", 2, &digits, NULL, err)) < 0 ||
-        (r = req_int(order, "total", "total", &total, err)) < 0 ||
-        (r = opt_str(order, "accepted_by", "accepted_by", &accepted_by, err)) < 0 ||
-        (r = extra_keys(order, order_keys, &extra, err)) < 0)
-        return r;
-    if (!json_is_array(lines))
-        return dw_error_field(err, -DW_EINVAL, "lines", "required (an array)");
     r = dw__sq_stmt(q, DW__SQ_ORDER_INSERT, &st, err);
     if (r < 0)
         return r;
     dw__sq_bind_int(st, 1, deal_id, &rc);
-    dw__sq_bind_int(st, 2, revision, &rc);
-    dw__sq_bind_text(st, 3, quote_hash, &rc);
-    dw__sq_bind_text(st, 4, currency, &rc);
-    dw__sq_bind_int(st, 5, digits, &rc);
-    dw__sq_bind_int(st, 6, total, &rc);
-    dw__sq_bind_text(st, 7, accepted_by, &rc);
-    dw__sq_bind_json(st, 8, lines, &rc);
+    dw__sq_bind_int(st, 2, f.revision, &rc);
+    dw__sq_bind_text(st, 3, f.quote_hash, &rc);
+    dw__sq_bind_text(st, 4, f.currency, &rc);
+    dw__sq_bind_int(st, 5, f.digits, &rc);
+    dw__sq_bind_int(st, 6, f.total, &rc);
+    dw__sq_bind_text(st, 7, f.accepted_by, &rc);
+    dw__sq_bind_json(st, 8, f.lines, &rc);
     dw__sq_bind_json(st, 9, extra, &rc);
     dw__sq_bind_time(st, 10, now, &rc);
     if (rc != SQLITE_OK)
