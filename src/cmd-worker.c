@@ -30,15 +30,23 @@ int cmd_worker(struct cli *cli, int argc, char **argv) {
     const char *lease = cli_opt(&argc, argv, "--lease", &bad);
     const char *poll = cli_opt(&argc, argv, "--poll-ms", &bad);
     const char *events = cli_opt(&argc, argv, "--events", &bad);
+    const char *attempts = cli_opt(&argc, argv, "--webhook-attempts", &bad);
+    const char *backoff = cli_opt(&argc, argv, "--webhook-backoff-ms", &bad);
     (void)argv;
     if (bad || argc != 0)
         return cli_usage("usage: dealwright worker [--concurrency N] [--lease S] [--poll-ms MS] "
-                         "[--otlp URL] [--events nats://HOST:PORT]");
+                         "[--otlp URL] [--events nats://HOST:PORT] [--webhook-attempts N] "
+                         "[--webhook-backoff-ms MS]");
     long n = 1, lease_s = 30, poll_ms = 1000;
     int u;
     if ((conc && (u = number("--concurrency", conc, 1, 64, &n))) ||
         (lease && (u = number("--lease", lease, 1, 3600, &lease_s))) ||
         (poll && (u = number("--poll-ms", poll, 10, 60000, &poll_ms))))
+        return u;
+    /* the shared webhook consumer (--events) sends with the same rules as serve's: every
+     * instance that takes a delivery must give up after the same number of attempts */
+    struct dw_webhook_opts hook_opts = {0};
+    if ((u = cli_webhook_opts("--webhook-", attempts, backoff, &hook_opts)))
         return u;
     struct dw_worker_opts o = {
         .workspace = cli->workspace,
@@ -52,7 +60,7 @@ int cmd_worker(struct cli *cli, int argc, char **argv) {
     struct dw_error err = {0};
     /* with --events: the outbox publisher and the shared webhook consumer beside the steps */
     struct dw_relay *relay = NULL;
-    int r = events ? dw_relay_start(cli->engine, events, NULL, &relay, &err) : 0;
+    int r = events ? dw_relay_start(cli->engine, events, &hook_opts, &relay, &err) : 0;
     if (r >= 0)
         r = dw_worker_run(&o, started, &o, &t, &err);
     dw_relay_stop(relay);

@@ -234,6 +234,10 @@ static const struct cli_option worker_opts[] = {
      "nats://HOST:PORT: publish events to NATS JetStream and share webhook "
      "delivery with the other instances",
      0},
+    {"--webhook-attempts", "N",
+     "with --events: attempts per webhook delivery before it is dead (as serve's; default 8)", 0},
+    {"--webhook-backoff-ms", "MS",
+     "with --events: the first retry's delay, doubling after (as serve's; default 1000)", 0},
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {

@@ -58,7 +58,7 @@ SARGS="--rate 0 --webhook-backoff-ms 50 --webhook-attempts 3"
 start_a() { start_server $SARGS --events "$NATS"; PA=$PID; UA=$U; cp "$TMP/serve.err" "$TMP/a.err" 2>/dev/null || true; }
 start_b() { start_server $SARGS --no-worker --events "$NATS"; PB=$PID; UB=$U; }
 start_w() {
-    "$DW" -w "$WS" worker --events "$NATS" >"$TMP/worker.out" 2>"$TMP/worker.err" &
+    "$DW" -w "$WS" worker --events "$NATS" --webhook-attempts 3 --webhook-backoff-ms 50 >"$TMP/worker.out" 2>"$TMP/worker.err" &
     PW=$!
 }
 
