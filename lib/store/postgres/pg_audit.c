@@ -93,17 +93,6 @@ const char dw__pg_schema_audit[] =
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT"
     "  EXECUTE FUNCTION dw_append_only('the audit log is append-only');";
 
-static int rows_of(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_params *p,
-                   json_t **ret, struct dw_error *err) {
-    PGresult *res = NULL;
-    int r = dw__pg_run(g, what, sql, p, &res, err);
-    if (r < 0)
-        return r;
-    r = dw__pg_rows(res, ret, err);
-    PQclear(res);
-    return r;
-}
-
 /* ---- events ------------------------------------------------------------------------ */
 
 /* Under DW__PG_LOCK_AUDIT (see the top): numbered in commit order. One statement: outside
@@ -140,7 +129,7 @@ static int events_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                            struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return rows_of(dw__pg(s), "events_for_deal", sql_events_for_deal, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "events_for_deal", sql_events_for_deal, &p, ret, err);
 }
 
 static const char sql_events_since[] = "SELECT seq, deal_id, type, at, data AS \"data:json\" "
@@ -151,7 +140,7 @@ static int events_since(struct dw_store *s, int64_t after_seq, int max, json_t *
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, after_seq < 0 ? 0 : after_seq);
     dw__pg_p_int(&p, max < 1 ? 1 : max);
-    return rows_of(dw__pg(s), "events_since", sql_events_since, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "events_since", sql_events_since, &p, ret, err);
 }
 
 /* ---- the chain --------------------------------------------------------------------- */
@@ -350,7 +339,7 @@ static const char sql_audit_for_deal[] =
 static int audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return rows_of(dw__pg(s), "audit_for_deal", sql_audit_for_deal, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "audit_for_deal", sql_audit_for_deal, &p, ret, err);
 }
 
 static const char sql_audit_since[] =
@@ -362,7 +351,7 @@ static int audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, after_seq < 0 ? 0 : after_seq);
     dw__pg_p_int(&p, max < 1 ? 1 : max);
-    return rows_of(dw__pg(s), "audit_since", sql_audit_since, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "audit_since", sql_audit_since, &p, ret, err);
 }
 
 void dw__pg_ops_audit(struct dw_store_ops *o) {

@@ -33,17 +33,6 @@
 #include "store/postgres/pg_internal.h"
 #include "store/record.h"
 
-static void pgres_clear(PGresult **r) {
-    if (*r)
-        PQclear(*r);
-}
-#define _cleanup_pgres_ __attribute__((cleanup(pgres_clear)))
-
-static int64_t changed(const PGresult *r) {
-    const char *n = PQcmdTuples((PGresult *)r);
-    return n && *n ? strtoll(n, NULL, 10) : 0;
-}
-
 /* One row by a single integer key, as an object; ENOENT names `what`. */
 static int get_one(struct dw_pg *g, const char *sql, int64_t key, const char *what, json_t **ret,
                    struct dw_error *err) {
@@ -61,19 +50,9 @@ static int get_one(struct dw_pg *g, const char *sql, int64_t key, const char *wh
 /* All rows for a single integer key, as an array. */
 static int get_all(struct dw_pg *g, const char *sql, int64_t key, const char *what, json_t **ret,
                    struct dw_error *err) {
-    _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, key);
-    int r = dw__pg_run(g, what, sql, &p, &res, err);
-    return r < 0 ? r : dw__pg_rows(res, ret, err);
-}
-
-/* Every row of a statement without parameters, as an array. */
-static int rows(struct dw_pg *g, const char *sql, const char *what, json_t **ret,
-                struct dw_error *err) {
-    _cleanup_pgres_ PGresult *res = NULL;
-    int r = dw__pg_run(g, what, sql, NULL, &res, err);
-    return r < 0 ? r : dw__pg_rows(res, ret, err);
+    return dw__pg_rows_of(g, false, what, sql, &p, ret, err);
 }
 
 /* Run an UPDATE/DELETE with p; ENOENT when it changed no row. */
@@ -83,7 +62,7 @@ static int exec_changed(struct dw_pg *g, const char *sql, struct dw_pg_params *p
     int r = dw__pg_run(g, what, sql, p, &res, err);
     if (r < 0)
         return r;
-    if (changed(res) == 0)
+    if (dw__pg_changes(res) == 0)
         return dw_error_set(err, -DW_ENOENT, "%s: no row %lld", what, (long long)key);
     return 0;
 }
@@ -505,18 +484,16 @@ static int pg_contact_get(struct dw_store *s, int64_t id, json_t **ret, struct d
 
 static int pg_deals_for_account(struct dw_store *s, int64_t account_id, int64_t exclude_deal,
                                 json_t **ret, struct dw_error *err) {
-    _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, account_id);
     dw__pg_p_int(&p, exclude_deal);
-    int r = dw__pg_run(dw__pg(s), "deals_for_account",
-                       "SELECT d.id, d.stage, d.created_at, q.total AS \"total:money\", "
-                       "q.digits AS \":digits\", "
-                       "CASE WHEN d.currency <> '' THEN d.currency ELSE q.currency END "
-                       "AS currency FROM deals d " LATEST_QUOTE
-                       "WHERE d.account_id = $1::bigint AND d.id <> $2::bigint ORDER BY d.id",
-                       &p, &res, err);
-    return r < 0 ? r : dw__pg_rows(res, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "deals_for_account",
+                          "SELECT d.id, d.stage, d.created_at, q.total AS \"total:money\", "
+                          "q.digits AS \":digits\", "
+                          "CASE WHEN d.currency <> '' THEN d.currency ELSE q.currency END "
+                          "AS currency FROM deals d " LATEST_QUOTE
+                          "WHERE d.account_id = $1::bigint AND d.id <> $2::bigint ORDER BY d.id",
+                          &p, ret, err);
 }
 
 /* ---- deals ------------------------------------------------------------------------- */
@@ -858,48 +835,49 @@ static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
 
 /* Durations are rounded as SQLite's ROUND does (half away from zero: numeric round()). */
 static int pg_report_reached(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return rows(dw__pg(s),
-                "WITH firsts AS (SELECT deal_id, t, MIN(seq) AS first FROM (" STAGE_CHANGES
-                ") c GROUP BY deal_id, t), sets AS (SELECT deal_id, ',' || "
-                "string_agg(t, ',' ORDER BY first) || ',' AS stages FROM firsts "
-                "GROUP BY deal_id) SELECT stages, n FROM (SELECT stages COLLATE \"C\" AS stages, "
-                "COUNT(*) AS n FROM sets GROUP BY stages UNION ALL SELECT ',' COLLATE \"C\", "
-                "(SELECT COUNT(*) FROM deals) - (SELECT COUNT(*) FROM sets)) x ORDER BY stages",
-                "reports", ret, err);
+    return dw__pg_rows_of(
+        dw__pg(s), false, "reports",
+        "WITH firsts AS (SELECT deal_id, t, MIN(seq) AS first FROM (" STAGE_CHANGES
+        ") c GROUP BY deal_id, t), sets AS (SELECT deal_id, ',' || "
+        "string_agg(t, ',' ORDER BY first) || ',' AS stages FROM firsts "
+        "GROUP BY deal_id) SELECT stages, n FROM (SELECT stages COLLATE \"C\" AS stages, "
+        "COUNT(*) AS n FROM sets GROUP BY stages UNION ALL SELECT ',' COLLATE \"C\", "
+        "(SELECT COUNT(*) FROM deals) - (SELECT COUNT(*) FROM sets)) x ORDER BY stages",
+        NULL, ret, err);
 }
 
 static int pg_report_stays(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return rows(dw__pg(s),
-                "SELECT s AS stage, COUNT(*) AS n, round(AVG(d))::bigint AS mean_s, "
-                "round(MAX(d))::bigint AS max_s FROM (SELECT s, " SECONDS(
-                    "at", "COALESCE(LAG(at) OVER (PARTITION BY deal_id ORDER BY seq), "
-                          "created_at)") " AS d FROM (" STAGE_CHANGES ") c) x "
-                                         "GROUP BY s ORDER BY s",
-                "reports", ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "reports",
+                          "SELECT s AS stage, COUNT(*) AS n, round(AVG(d))::bigint AS mean_s, "
+                          "round(MAX(d))::bigint AS max_s FROM (SELECT s, " SECONDS(
+                              "at", "COALESCE(LAG(at) OVER (PARTITION BY deal_id ORDER BY seq), "
+                                    "created_at)") " AS d FROM (" STAGE_CHANGES ") c) x "
+                                                   "GROUP BY s ORDER BY s",
+                          NULL, ret, err);
 }
 
 static int pg_report_time_to(struct dw_store *s, const char *stage, json_t **ret,
                              struct dw_error *err) {
-    _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, stage);
-    int r = dw__pg_run(dw__pg(s), "reports",
-                       "SELECT COUNT(*) AS n, round(AVG(d))::bigint AS mean_s, "
-                       "round(MAX(d))::bigint AS max_s FROM (SELECT DISTINCT ON (deal_id) " SECONDS(
-                           "at", "created_at") " AS d FROM (" STAGE_CHANGES
-                                               ") c WHERE t = $1::text ORDER BY deal_id, seq) x "
-                                               "HAVING COUNT(*) > 0",
-                       &p, &res, err);
-    return r < 0 ? r : dw__pg_rows(res, ret, err);
+    return dw__pg_rows_of(
+        dw__pg(s), false, "reports",
+        "SELECT COUNT(*) AS n, round(AVG(d))::bigint AS mean_s, "
+        "round(MAX(d))::bigint AS max_s FROM (SELECT DISTINCT ON (deal_id) " SECONDS(
+            "at", "created_at") " AS d FROM (" STAGE_CHANGES
+                                ") c WHERE t = $1::text ORDER BY deal_id, seq) x "
+                                "HAVING COUNT(*) > 0",
+        &p, ret, err);
 }
 
 static int pg_report_approvals(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return rows(dw__pg(s),
-                "SELECT status COLLATE \"C\" AS status, COUNT(*) AS n, round(AVG(" SECONDS(
-                    "decided_at",
-                    "created_at") "))::bigint AS mean_wait_s, MIN(created_at COLLATE \"C\") AS "
-                                  "oldest FROM approvals GROUP BY 1 ORDER BY 1",
-                "reports", ret, err);
+    return dw__pg_rows_of(
+        dw__pg(s), false, "reports",
+        "SELECT status COLLATE \"C\" AS status, COUNT(*) AS n, round(AVG(" SECONDS(
+            "decided_at",
+            "created_at") "))::bigint AS mean_wait_s, MIN(created_at COLLATE \"C\") AS "
+                          "oldest FROM approvals GROUP BY 1 ORDER BY 1",
+        NULL, ret, err);
 }
 
 void dw__pg_ops_deals(struct dw_store_ops *o) {

@@ -102,6 +102,20 @@ int dw__pg_run(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_
 /* The same on the journal connection (opened on first use), in autocommit. */
 int dw__pg_run_journal(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_params *p,
                        PGresult **ret, struct dw_error *err);
+/* dw__pg_run (dw__pg_run_journal with journal), its rows as a JSON array (dw__pg_rows). */
+int dw__pg_rows_of(struct dw_pg *g, bool journal, const char *what, const char *sql,
+                   struct dw_pg_params *p, json_t **ret, struct dw_error *err);
+/* The same for a statement that writes: *ret_changes (may be NULL) the rows it changed. */
+int dw__pg_exec_count(struct dw_pg *g, bool journal, const char *what, const char *sql,
+                      struct dw_pg_params *p, int64_t *ret_changes, struct dw_error *err);
+/* The rows a command changed (UPDATE, DELETE, INSERT ... ON CONFLICT): 0 when it says none. */
+int64_t dw__pg_changes(const PGresult *r);
+/* A result cleared when it goes out of scope. */
+static inline void dw__pg_clear(PGresult **r) {
+    if (*r)
+        PQclear(*r);
+}
+#define _cleanup_pgres_ __attribute__((cleanup(dw__pg_clear)))
 /* Several statements without parameters in one round trip (DDL, SET ...). */
 int dw__pg_exec_script(struct dw_pg *g, const char *what, const char *sql, struct dw_error *err);
 

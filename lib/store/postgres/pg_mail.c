@@ -49,11 +49,11 @@ int dw__pgm_mail_due(struct dw_store *s, dw_time_t now, int max, json_t **ret,
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, (int64_t)now);
     dw__pgm_p_limit(&p, max);
-    return dw__pgm_rows(dw__pg(s), false, "mail outbox",
-                        "SELECT id, deal_id, kind, message_id, sender, recipient, message, "
-                        "attempts FROM mail_outbox WHERE status IN ('pending', 'sending') AND "
-                        "next_at <= $1 ORDER BY id LIMIT $2",
-                        &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "mail outbox",
+                          "SELECT id, deal_id, kind, message_id, sender, recipient, message, "
+                          "attempts FROM mail_outbox WHERE status IN ('pending', 'sending') AND "
+                          "next_at <= $1 ORDER BY id LIMIT $2",
+                          &p, ret, err);
 }
 
 int dw__pgm_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time_t next_at,
@@ -63,11 +63,11 @@ int dw__pgm_mail_claim(struct dw_store *s, int64_t id, int64_t attempts, dw_time
     dw__pg_p_int(&p, id);
     dw__pg_p_int(&p, attempts);
     dw__pg_p_int(&p, (int64_t)next_at);
-    int r = dw__pgm_exec(dw__pg(s), false, "mail outbox",
-                         "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, "
-                         "next_at = $3 WHERE id = $1 AND attempts = $2 AND "
-                         "status IN ('pending', 'sending')",
-                         &p, &changes, err);
+    int r = dw__pg_exec_count(dw__pg(s), false, "mail outbox",
+                              "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, "
+                              "next_at = $3 WHERE id = $1 AND attempts = $2 AND "
+                              "status IN ('pending', 'sending')",
+                              &p, &changes, err);
     if (r == 0)
         *ret_claimed = changes > 0;
     return r;
@@ -87,10 +87,10 @@ int dw__pgm_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const 
     else
         dw__pg_p_text(&p, NULL);
     dw__pg_p_int(&p, attempts);
-    int r = dw__pgm_exec(dw__pg(s), false, "mail outbox",
-                         "UPDATE mail_outbox SET status = $2, next_at = $3, last_error = $4, "
-                         "sent_at = $5 WHERE id = $1 AND attempts = $6 AND status = 'sending'",
-                         &p, &changes, err);
+    int r = dw__pg_exec_count(dw__pg(s), false, "mail outbox",
+                              "UPDATE mail_outbox SET status = $2, next_at = $3, last_error = $4, "
+                              "sent_at = $5 WHERE id = $1 AND attempts = $6 AND status = 'sending'",
+                              &p, &changes, err);
     if (r == 0)
         *ret_updated = changes > 0;
     return r;
@@ -99,11 +99,11 @@ int dw__pgm_mail_update(struct dw_store *s, int64_t id, int64_t attempts, const 
 int dw__pgm_mail_list(struct dw_store *s, const char *status, json_t **ret, struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, status);
-    return dw__pgm_rows(dw__pg(s), false, "mail outbox",
-                        "SELECT id, deal_id, kind, message_id, recipient AS \"to\", status, "
-                        "attempts, next_at, created_at, sent_at, last_error FROM mail_outbox "
-                        "WHERE ($1::text IS NULL OR status = $1) ORDER BY id",
-                        &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "mail outbox",
+                          "SELECT id, deal_id, kind, message_id, recipient AS \"to\", status, "
+                          "attempts, next_at, created_at, sent_at, last_error FROM mail_outbox "
+                          "WHERE ($1::text IS NULL OR status = $1) ORDER BY id",
+                          &p, ret, err);
 }
 
 int dw__pgm_mail_redact(struct dw_store *s, int64_t deal_id, const char *with,
@@ -111,10 +111,11 @@ int dw__pgm_mail_redact(struct dw_store *s, int64_t deal_id, const char *with,
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
     dw__pg_p_text(&p, with);
-    return dw__pgm_exec(dw__pg(s), false, "mail outbox",
-                        "UPDATE mail_outbox SET message = $2, recipient = $2, last_error = CASE "
-                        "WHEN status IN ('sent', 'dead') THEN last_error ELSE 'redacted by the "
-                        "privacy purge before it was sent' END, status = CASE WHEN status = "
-                        "'sent' THEN 'sent' ELSE 'dead' END WHERE deal_id = $1",
-                        &p, NULL, err);
+    return dw__pg_exec_count(
+        dw__pg(s), false, "mail outbox",
+        "UPDATE mail_outbox SET message = $2, recipient = $2, last_error = CASE "
+        "WHEN status IN ('sent', 'dead') THEN last_error ELSE 'redacted by the "
+        "privacy purge before it was sent' END, status = CASE WHEN status = "
+        "'sent' THEN 'sent' ELSE 'dead' END WHERE deal_id = $1",
+        &p, NULL, err);
 }

@@ -86,11 +86,12 @@ int dw__pgm_mcall_verdict(struct dw_store *s, int64_t id, const char *verdict, c
     dw__pg_p_json(&p, detail);
     /* a step re-run on a replayed answer gives the same verdict again: kept once (the
      * unique index model_verdicts_once) */
-    int r = dw__pgm_exec(g, true, "model journal: verdict",
-                         "INSERT INTO model_verdicts (call_id, at, verdict, detail) "
-                         "SELECT id, $2::text, $3::text, $4::text FROM model_calls WHERE id = $1 "
-                         "ON CONFLICT DO NOTHING",
-                         &p, &changes, err);
+    int r =
+        dw__pg_exec_count(g, true, "model journal: verdict",
+                          "INSERT INTO model_verdicts (call_id, at, verdict, detail) "
+                          "SELECT id, $2::text, $3::text, $4::text FROM model_calls WHERE id = $1 "
+                          "ON CONFLICT DO NOTHING",
+                          &p, &changes, err);
     if (r < 0 || changes > 0)
         return r;
     p = (struct dw_pg_params){0};
@@ -109,12 +110,12 @@ int dw__pgm_mcalls_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                             struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return dw__pgm_rows(dw__pg(s), true, "model journal: read",
-                        "SELECT " DW__PGM_MC_COLS ", COALESCE((SELECT json_agg(json_build_object("
-                        "'at', v.at, 'verdict', v.verdict, 'detail', v.detail::json) ORDER BY "
-                        "v.id) FROM model_verdicts v WHERE v.call_id = c.id), '[]'::json) AS "
-                        "\"verdicts:json\" FROM model_calls c WHERE deal_id = $1 ORDER BY id",
-                        &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), true, "model journal: read",
+                          "SELECT " DW__PGM_MC_COLS ", COALESCE((SELECT json_agg(json_build_object("
+                          "'at', v.at, 'verdict', v.verdict, 'detail', v.detail::json) ORDER BY "
+                          "v.id) FROM model_verdicts v WHERE v.call_id = c.id), '[]'::json) AS "
+                          "\"verdicts:json\" FROM model_calls c WHERE deal_id = $1 ORDER BY id",
+                          &p, ret, err);
 }
 
 int dw__pgm_mcall_tokens(struct dw_store *s, int64_t deal_id, dw_time_t since, int64_t *ret,
@@ -141,10 +142,10 @@ int dw__pgm_mcall_recent(struct dw_store *s, const char *provider, int n, json_t
     dw__pg_p_text(&p, provider);
     dw__pgm_p_limit(&p, n);
     /* skips (budget, breaker) say nothing of the provider's health */
-    return dw__pgm_rows(dw__pg(s), true, "model journal: read",
-                        "SELECT outcome, wall_ms FROM model_calls WHERE provider = $1 AND "
-                        "outcome NOT IN ('budget', 'breaker') ORDER BY id DESC LIMIT $2",
-                        &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), true, "model journal: read",
+                          "SELECT outcome, wall_ms FROM model_calls WHERE provider = $1 AND "
+                          "outcome NOT IN ('budget', 'breaker') ORDER BY id DESC LIMIT $2",
+                          &p, ret, err);
 }
 
 int dw__pgm_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
@@ -154,8 +155,8 @@ int dw__pgm_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
     if (ret_n)
         *ret_n = 0;
     dw__pg_p_int(&p, deal_id);
-    int r = dw__pgm_exec(dw__pg(s), true, "model journal: purge",
-                         "DELETE FROM model_calls WHERE deal_id = $1", &p, &n, err);
+    int r = dw__pg_exec_count(dw__pg(s), true, "model journal: purge",
+                              "DELETE FROM model_calls WHERE deal_id = $1", &p, &n, err);
     if (r == 0 && ret_n)
         *ret_n = n;
     return r;
@@ -164,7 +165,7 @@ int dw__pgm_mcalls_purge(struct dw_store *s, int64_t deal_id, int64_t *ret_n,
 int dw__pgm_mcall_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
     /* latency buckets (ms, cumulative as Prometheus wants them); the order SQLite gives
      * (NULL first, bytewise) */
-    return dw__pgm_rows(
+    return dw__pg_rows_of(
         dw__pg(s), true, "model journal: read",
         "SELECT provider, model, task, outcome, COUNT(*) AS calls, "
         "SUM(tokens_in)::bigint AS tokens_in, SUM(tokens_out)::bigint AS tokens_out, "

@@ -205,36 +205,6 @@ void dw__pg_ops_misc(struct dw_store_ops *o) {
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-static int run(struct dw_pg *g, bool journal, const char *what, const char *sql,
-               struct dw_pg_params *p, PGresult **ret, struct dw_error *err) {
-    return journal ? dw__pg_run_journal(g, what, sql, p, ret, err)
-                   : dw__pg_run(g, what, sql, p, ret, err);
-}
-
-int dw__pgm_rows(struct dw_pg *g, bool journal, const char *what, const char *sql,
-                 struct dw_pg_params *p, json_t **ret, struct dw_error *err) {
-    PGresult *res = NULL;
-    int r = run(g, journal, what, sql, p, &res, err);
-    if (r < 0)
-        return r;
-    r = dw__pg_rows(res, ret, err);
-    PQclear(res);
-    return r;
-}
-
-int dw__pgm_exec(struct dw_pg *g, bool journal, const char *what, const char *sql,
-                 struct dw_pg_params *p, int64_t *ret_changes, struct dw_error *err) {
-    PGresult *res = NULL;
-    int r = run(g, journal, what, sql, p, ret_changes ? &res : NULL, err);
-    if (r < 0)
-        return r;
-    if (ret_changes) {
-        *ret_changes = strtoll(PQcmdTuples(res), NULL, 10);
-        PQclear(res);
-    }
-    return 0;
-}
-
 void dw__pgm_p_bytea(struct dw_pg_params *p, const void *bytes, size_t len, size_t max) {
     static const char hex[] = "0123456789abcdef";
     if (p->rc)

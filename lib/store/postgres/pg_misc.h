@@ -9,13 +9,6 @@
 
 #include "store/postgres/pg_internal.h"
 
-/* Run sql (a string literal) on the store's connection, or the journal's with journal: its
- * rows as a JSON array (dw__pg_rows) into *ret. */
-int dw__pgm_rows(struct dw_pg *g, bool journal, const char *what, const char *sql,
-                 struct dw_pg_params *p, json_t **ret, struct dw_error *err);
-/* The same for a statement that writes: *ret_changes (may be NULL) the rows it changed. */
-int dw__pgm_exec(struct dw_pg *g, bool journal, const char *what, const char *sql,
-                 struct dw_pg_params *p, int64_t *ret_changes, struct dw_error *err);
 /* A bytea parameter: the bytes as PostgreSQL's hex text ("\x0a1b..."), len at most max. */
 void dw__pgm_p_bytea(struct dw_pg_params *p, const void *bytes, size_t len, size_t max);
 /* LIMIT n as SQLite reads it: a negative n is no limit (SQL NULL). */

@@ -14,8 +14,9 @@
 /* The latest version and whether its hash is hash, under the table lock. */
 static int latest(struct dw_pg *g, const char *hash, int64_t *ret_version, bool *ret_same,
                   struct dw_error *err) {
-    int r = dw__pgm_exec(g, false, "model_insert",
-                         "LOCK TABLE score_models IN SHARE ROW EXCLUSIVE MODE", NULL, NULL, err);
+    int r =
+        dw__pg_exec_count(g, false, "model_insert",
+                          "LOCK TABLE score_models IN SHARE ROW EXCLUSIVE MODE", NULL, NULL, err);
     if (r < 0)
         return r;
     PGresult *res = NULL;
@@ -56,10 +57,10 @@ int dw__pgm_model_insert(struct dw_store *s, const json_t *meta, const void *blo
         dw__pg_p_json_canonical(&p, meta);
         dw__pgm_p_bytea(&p, blob, len, DW__PGM_MODEL_MAX);
         dw__pg_p_time(&p, now);
-        r = dw__pgm_exec(g, false, "model_insert",
-                         "INSERT INTO score_models (version, hash, meta, model, created_at) "
-                         "VALUES ($1, $2, $3, $4, $5)",
-                         &p, NULL, err);
+        r = dw__pg_exec_count(g, false, "model_insert",
+                              "INSERT INTO score_models (version, hash, meta, model, created_at) "
+                              "VALUES ($1, $2, $3, $4, $5)",
+                              &p, NULL, err);
     }
     r = dw__pg_tx_leave(g, mode, r, err);
     if (r < 0)

@@ -109,7 +109,7 @@ static int pg_delivery_claim(struct dw_store *s, int64_t id, int64_t attempts, i
                        &p, &res, err);
     if (r < 0)
         return r;
-    *ret_claimed = atoi(PQcmdTuples(res)) > 0;
+    *ret_claimed = dw__pg_changes(res) > 0;
     PQclear(res);
     return 0;
 }

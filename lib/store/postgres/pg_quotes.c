@@ -270,18 +270,6 @@ static int quote_peek(struct dw_store *s, int64_t deal_id, int revision, const j
     return r;
 }
 
-/* sql with the parameters p: its rows are the answer. */
-static int rows_by(struct dw_pg *g, const char *what, const char *sql, struct dw_pg_params *p,
-                   json_t **ret, struct dw_error *err) {
-    PGresult *res = NULL;
-    int r = dw__pg_run(g, what, sql, p, &res, err);
-    if (r < 0)
-        return r;
-    r = dw__pg_rows(res, ret, err);
-    PQclear(res);
-    return r;
-}
-
 static const char sql_quotes_for_deal[] =
     "SELECT " QUOTE_COLS " FROM quotes WHERE deal_id = $1 ORDER BY revision";
 
@@ -289,7 +277,7 @@ static int quotes_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                            struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return rows_by(dw__pg(s), "quotes_for_deal", sql_quotes_for_deal, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "quotes_for_deal", sql_quotes_for_deal, &p, ret, err);
 }
 
 /* ---- approvals --------------------------------------------------------------------- */
@@ -332,7 +320,7 @@ static int approval_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_
     struct dw_pg_params p = {0};
     _cleanup_json_ json_t *rows = NULL;
     dw__pg_p_int(&p, id);
-    int r = rows_by(dw__pg(s), "approval_get", sql_approval_get, &p, &rows, err);
+    int r = dw__pg_rows_of(dw__pg(s), false, "approval_get", sql_approval_get, &p, &rows, err);
     if (r < 0)
         return r;
     if (json_array_size(rows) == 0)
@@ -348,7 +336,8 @@ static int approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return rows_by(dw__pg(s), "approvals_for_deal", sql_approvals_for_deal, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "approvals_for_deal", sql_approvals_for_deal, &p, ret,
+                          err);
 }
 
 /* LIMIT NULL is no limit. */
@@ -367,7 +356,8 @@ static int approvals_pending(struct dw_store *s, int64_t after_id, int limit, js
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, after_id);
     p_limit(&p, limit);
-    return rows_by(dw__pg(s), "approvals_pending", sql_approvals_pending, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "approvals_pending", sql_approvals_pending, &p, ret,
+                          err);
 }
 
 static const char sql_approvals_by_status[] =
@@ -380,7 +370,8 @@ static int approvals_by_status(struct dw_store *s, const char *status, int64_t a
     dw__pg_p_int(&p, after_id);
     p_limit(&p, limit);
     dw__pg_p_text(&p, status);
-    return rows_by(dw__pg(s), "approvals_by_status", sql_approvals_by_status, &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "approvals_by_status", sql_approvals_by_status, &p, ret,
+                          err);
 }
 
 /* The compare-and-set: a row only when the approval was pending (see the top). */
@@ -463,7 +454,7 @@ static int approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
     int r = dw__pg_run(dw__pg(s), "approvals_void_stale", sql_approvals_void_stale, &p, &res, err);
     if (r < 0)
         return r;
-    int n = atoi(PQcmdTuples(res));
+    int n = (int)dw__pg_changes(res);
     PQclear(res);
     return n;
 }
@@ -515,7 +506,7 @@ static int order_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct d
     struct dw_pg_params p = {0};
     _cleanup_json_ json_t *rows = NULL;
     dw__pg_p_int(&p, deal_id);
-    int r = rows_by(dw__pg(s), "order_get", sql_order_get, &p, &rows, err);
+    int r = dw__pg_rows_of(dw__pg(s), false, "order_get", sql_order_get, &p, &rows, err);
     if (r < 0)
         return r;
     if (json_array_size(rows) == 0)

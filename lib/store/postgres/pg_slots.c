@@ -33,10 +33,10 @@ static int slots_lock(struct dw_pg *g, struct dw_error *err) {
     dw__pg_p_int(&p, DW__PG_LOCK_AUDIT);
     dw__pg_p_int(&p, DW__PG_LOCK_SLOTS);
     /* one round trip; the target list is evaluated in order, audit first */
-    return dw__pgm_exec(g, false, "slot holds",
-                        "SELECT pg_advisory_xact_lock($1::bigint), "
-                        "pg_advisory_xact_lock($2::bigint)",
-                        &p, NULL, err);
+    return dw__pg_exec_count(g, false, "slot holds",
+                             "SELECT pg_advisory_xact_lock($1::bigint), "
+                             "pg_advisory_xact_lock($2::bigint)",
+                             &p, NULL, err);
 }
 
 int dw__pgm_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
@@ -50,20 +50,20 @@ int dw__pgm_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_
     dw__pg_p_int(&p, (int64_t)now);
     /* open deals' holds that have neither lapsed nor begun, and every other deal's booked
      * demo not yet begun whatever its stage */
-    return dw__pgm_rows(g, false, "slot holds",
-                        "SELECT h.\"user\", h.start FROM slot_holds h JOIN deals d ON "
-                        "d.id = h.deal_id WHERE h.deal_id <> $1 AND h.expires_at > $2 AND "
-                        "h.start > $2 AND d.stage NOT IN ('ordered', 'lost', 'disqualified') "
-                        "UNION ALL SELECT b.\"user\", b.start FROM bookings b WHERE "
-                        "b.deal_id <> $1 AND b.status = 'booked' AND b.start > $2 ORDER BY 2, 1",
-                        &p, ret, err);
+    return dw__pg_rows_of(g, false, "slot holds",
+                          "SELECT h.\"user\", h.start FROM slot_holds h JOIN deals d ON "
+                          "d.id = h.deal_id WHERE h.deal_id <> $1 AND h.expires_at > $2 AND "
+                          "h.start > $2 AND d.stage NOT IN ('ordered', 'lost', 'disqualified') "
+                          "UNION ALL SELECT b.\"user\", b.start FROM bookings b WHERE "
+                          "b.deal_id <> $1 AND b.status = 'booked' AND b.start > $2 ORDER BY 2, 1",
+                          &p, ret, err);
 }
 
 int dw__pgm_slots_free(struct dw_store *s, int64_t deal_id, struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return dw__pgm_exec(dw__pg(s), false, "slot holds", "DELETE FROM slot_holds WHERE deal_id = $1",
-                        &p, NULL, err);
+    return dw__pg_exec_count(dw__pg(s), false, "slot holds",
+                             "DELETE FROM slot_holds WHERE deal_id = $1", &p, NULL, err);
 }
 
 int dw__pgm_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_time_t start,
@@ -73,11 +73,11 @@ int dw__pgm_slot_hold(struct dw_store *s, int64_t deal_id, const char *user, dw_
     dw__pg_p_text(&p, user);
     dw__pg_p_int(&p, (int64_t)start);
     dw__pg_p_int(&p, (int64_t)expires);
-    return dw__pgm_exec(dw__pg(s), false, "slot holds",
-                        "INSERT INTO slot_holds (deal_id, \"user\", start, expires_at) "
-                        "VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, \"user\", start) "
-                        "DO UPDATE SET expires_at = excluded.expires_at",
-                        &p, NULL, err);
+    return dw__pg_exec_count(dw__pg(s), false, "slot holds",
+                             "INSERT INTO slot_holds (deal_id, \"user\", start, expires_at) "
+                             "VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, \"user\", start) "
+                             "DO UPDATE SET expires_at = excluded.expires_at",
+                             &p, NULL, err);
 }
 
 int dw__pgm_booking_get(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
@@ -146,15 +146,16 @@ int dw__pgm_booking_put(struct dw_store *s, int64_t deal_id, const json_t *b,
         dw__pg_p_int(&p, dw_json_int(b, "sequence", 0));
         dw__pg_p_text(&p, by);
         dw__pg_p_int(&p, dw_json_int(b, "updated_at", 0));
-        r = dw__pgm_exec(g, false, "bookings",
-                         "INSERT INTO bookings (deal_id, \"user\", start, minutes, status, "
-                         "number, sequence, booked_by, updated_at) VALUES ($1, $2, $3, $4, $5, "
-                         "$6, $7, $8, $9) ON CONFLICT (deal_id) DO UPDATE SET \"user\" = "
-                         "excluded.\"user\", start = excluded.start, minutes = excluded.minutes, "
-                         "status = excluded.status, number = excluded.number, sequence = "
-                         "excluded.sequence, booked_by = excluded.booked_by, updated_at = "
-                         "excluded.updated_at",
-                         &p, NULL, err);
+        r = dw__pg_exec_count(
+            g, false, "bookings",
+            "INSERT INTO bookings (deal_id, \"user\", start, minutes, status, "
+            "number, sequence, booked_by, updated_at) VALUES ($1, $2, $3, $4, $5, "
+            "$6, $7, $8, $9) ON CONFLICT (deal_id) DO UPDATE SET \"user\" = "
+            "excluded.\"user\", start = excluded.start, minutes = excluded.minutes, "
+            "status = excluded.status, number = excluded.number, sequence = "
+            "excluded.sequence, booked_by = excluded.booked_by, updated_at = "
+            "excluded.updated_at",
+            &p, NULL, err);
         if (r == -DW_EEXIST) /* a writer that took no lock: the index still refuses it */
             r = dw_error_set(err, -DW_EEXIST, "%s's demo at that time is booked by another deal",
                              user);

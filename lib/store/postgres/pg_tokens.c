@@ -49,10 +49,11 @@ int dw__pgm_token_find(struct dw_store *s, const char *hash, json_t **ret, struc
 }
 
 int dw__pgm_tokens_list(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return dw__pgm_rows(dw__pg(s), false, "tokens_list",
-                        "SELECT id, \"user\", role, prefix, created_at, revoked_at FROM api_tokens "
-                        "ORDER BY id",
-                        NULL, ret, err);
+    return dw__pg_rows_of(
+        dw__pg(s), false, "tokens_list",
+        "SELECT id, \"user\", role, prefix, created_at, revoked_at FROM api_tokens "
+        "ORDER BY id",
+        NULL, ret, err);
 }
 
 int dw__pgm_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err) {
@@ -60,10 +61,10 @@ int dw__pgm_token_revoke(struct dw_store *s, int64_t id, dw_time_t now, struct d
     int64_t changes = 0;
     dw__pg_p_int(&p, id);
     dw__pg_p_time(&p, now);
-    int r =
-        dw__pgm_exec(dw__pg(s), false, "token_revoke",
-                     "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-                     &p, &changes, err);
+    int r = dw__pg_exec_count(
+        dw__pg(s), false, "token_revoke",
+        "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &p, &changes,
+        err);
     if (r == 0 && changes == 0)
         r = dw_error_set(err, -DW_ENOENT, "no token %lld that is not revoked", (long long)id);
     return r;
@@ -113,10 +114,10 @@ int dw__pgm_key_get(struct dw_store *s, const char *name, const void *fresh, siz
     dw__pg_p_text(&p, name);
     dw__pgm_p_bytea(&p, fresh, len, 4096);
     dw__pg_p_time(&p, now);
-    r = dw__pgm_exec(g, true, "key_get",
-                     "INSERT INTO store_keys (name, key, created_at) VALUES ($1, $2, $3) "
-                     "ON CONFLICT (name) DO NOTHING",
-                     &p, NULL, err);
+    r = dw__pg_exec_count(g, true, "key_get",
+                          "INSERT INTO store_keys (name, key, created_at) VALUES ($1, $2, $3) "
+                          "ON CONFLICT (name) DO NOTHING",
+                          &p, NULL, err);
     if (r < 0)
         return r;
     r = key_read(g, name, len, ret_key, err);

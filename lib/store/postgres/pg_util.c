@@ -647,3 +647,34 @@ int dw__pg_lock(struct dw_pg *g, int64_t key, struct dw_error *err) {
     dw__pg_p_int(&p, key);
     return dw__pg_run(g, "lock", "SELECT pg_advisory_xact_lock($1::bigint)", &p, NULL, err);
 }
+
+/* ---- statements with their answer ------------------------------------------------ */
+
+int64_t dw__pg_changes(const PGresult *r) {
+    const char *n = PQcmdTuples((PGresult *)r);
+    return n && *n ? strtoll(n, NULL, 10) : 0;
+}
+
+int dw__pg_rows_of(struct dw_pg *g, bool journal, const char *what, const char *sql,
+                   struct dw_pg_params *p, json_t **ret, struct dw_error *err) {
+    PGresult *res = NULL;
+    int r = run_on(g, journal, what, sql, p, &res, err);
+    if (r < 0)
+        return r;
+    r = dw__pg_rows(res, ret, err);
+    PQclear(res);
+    return r;
+}
+
+int dw__pg_exec_count(struct dw_pg *g, bool journal, const char *what, const char *sql,
+                      struct dw_pg_params *p, int64_t *ret_changes, struct dw_error *err) {
+    PGresult *res = NULL;
+    int r = run_on(g, journal, what, sql, p, ret_changes ? &res : NULL, err);
+    if (r < 0)
+        return r;
+    if (ret_changes) {
+        *ret_changes = dw__pg_changes(res);
+        PQclear(res);
+    }
+    return 0;
+}

@@ -29,10 +29,10 @@ int dw__pgm_webhook_insert(struct dw_store *s, const char *url, const char *even
 }
 
 int dw__pgm_webhooks_list(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return dw__pgm_rows(dw__pg(s), false, "webhooks",
-                        "SELECT id, url, events, secret, last_seq, created_at FROM webhooks "
-                        "WHERE removed_at IS NULL ORDER BY id",
-                        NULL, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "webhooks",
+                          "SELECT id, url, events, secret, last_seq, created_at FROM webhooks "
+                          "WHERE removed_at IS NULL ORDER BY id",
+                          NULL, ret, err);
 }
 
 int dw__pgm_webhook_remove(struct dw_store *s, int64_t id, dw_time_t now, struct dw_error *err) {
@@ -40,9 +40,10 @@ int dw__pgm_webhook_remove(struct dw_store *s, int64_t id, dw_time_t now, struct
     int64_t changes = 0;
     dw__pg_p_int(&p, id);
     dw__pg_p_time(&p, now);
-    int r = dw__pgm_exec(dw__pg(s), false, "webhooks",
-                         "UPDATE webhooks SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL",
-                         &p, &changes, err);
+    int r = dw__pg_exec_count(
+        dw__pg(s), false, "webhooks",
+        "UPDATE webhooks SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL", &p, &changes,
+        err);
     if (r == 0 && changes == 0)
         r = dw_error_set(err, -DW_ENOENT, "no webhook %lld", (long long)id);
     return r;
@@ -53,9 +54,9 @@ int dw__pgm_webhook_advance(struct dw_store *s, int64_t id, int64_t seq, struct 
     dw__pg_p_int(&p, id);
     dw__pg_p_int(&p, seq);
     /* never back: the row's lock orders two advancing writers, the larger seq stays */
-    return dw__pgm_exec(dw__pg(s), false, "webhooks",
-                        "UPDATE webhooks SET last_seq = $2 WHERE id = $1 AND last_seq < $2", &p,
-                        NULL, err);
+    return dw__pg_exec_count(dw__pg(s), false, "webhooks",
+                             "UPDATE webhooks SET last_seq = $2 WHERE id = $1 AND last_seq < $2",
+                             &p, NULL, err);
 }
 
 int dw__pgm_delivery_insert(struct dw_store *s, int64_t webhook_id, int64_t seq, const char *type,
@@ -68,12 +69,13 @@ int dw__pgm_delivery_insert(struct dw_store *s, int64_t webhook_id, int64_t seq,
     dw__pg_p_text(&p, body);
     dw__pg_p_int(&p, next_at_ms);
     dw__pg_p_time(&p, now);
-    return dw__pgm_exec(dw__pg(s), false, "webhook deliveries",
-                        "INSERT INTO webhook_deliveries (webhook_id, event_seq, event_type, body, "
-                        "status, attempts, next_at, created_at) VALUES "
-                        "($1, $2, $3, $4, 'pending', 0, $5, $6) "
-                        "ON CONFLICT (webhook_id, event_seq) DO NOTHING",
-                        &p, NULL, err);
+    return dw__pg_exec_count(
+        dw__pg(s), false, "webhook deliveries",
+        "INSERT INTO webhook_deliveries (webhook_id, event_seq, event_type, body, "
+        "status, attempts, next_at, created_at) VALUES "
+        "($1, $2, $3, $4, 'pending', 0, $5, $6) "
+        "ON CONFLICT (webhook_id, event_seq) DO NOTHING",
+        &p, NULL, err);
 }
 
 #define DW__PGM_DUE                                                                                \
@@ -92,9 +94,9 @@ int dw__pgm_deliveries_due(struct dw_store *s, int64_t now_ms, int max, json_t *
      * take the same delivery. Outside one (or in a read-only snapshot) a lock would end with
      * the statement, so none is taken. */
     if (g->in_tx && !g->read_only)
-        return dw__pgm_rows(g, false, "webhook deliveries",
-                            DW__PGM_DUE " FOR UPDATE OF d SKIP LOCKED", &p, ret, err);
-    return dw__pgm_rows(g, false, "webhook deliveries", DW__PGM_DUE, &p, ret, err);
+        return dw__pg_rows_of(g, false, "webhook deliveries",
+                              DW__PGM_DUE " FOR UPDATE OF d SKIP LOCKED", &p, ret, err);
+    return dw__pg_rows_of(g, false, "webhook deliveries", DW__PGM_DUE, &p, ret, err);
 }
 
 int dw__pgm_delivery_update(struct dw_store *s, const struct dw_delivery_update *u,
@@ -106,10 +108,11 @@ int dw__pgm_delivery_update(struct dw_store *s, const struct dw_delivery_update 
     dw__pg_p_int(&p, u->next_at_ms);
     dw__pg_p_id(&p, u->last_status); /* 0: no response, NULL */
     dw__pg_p_text(&p, u->last_error && *u->last_error ? u->last_error : NULL);
-    return dw__pgm_exec(dw__pg(s), false, "webhook deliveries",
-                        "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_at = $4, "
-                        "last_status = $5, last_error = $6 WHERE id = $1",
-                        &p, NULL, err);
+    return dw__pg_exec_count(
+        dw__pg(s), false, "webhook deliveries",
+        "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_at = $4, "
+        "last_status = $5, last_error = $6 WHERE id = $1",
+        &p, NULL, err);
 }
 
 int dw__pgm_deliveries_list(struct dw_store *s, const char *status, int64_t after_id, int max,
@@ -118,11 +121,11 @@ int dw__pgm_deliveries_list(struct dw_store *s, const char *status, int64_t afte
     dw__pg_p_text(&p, status);
     dw__pgm_p_limit(&p, max);
     dw__pg_p_int(&p, after_id);
-    return dw__pgm_rows(dw__pg(s), false, "webhook deliveries",
-                        "SELECT id, webhook_id, event_seq, event_type, status, attempts, "
-                        "last_status, last_error, created_at FROM webhook_deliveries WHERE "
-                        "($1::text IS NULL OR status = $1) AND id > $3 ORDER BY id LIMIT $2",
-                        &p, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "webhook deliveries",
+                          "SELECT id, webhook_id, event_seq, event_type, status, attempts, "
+                          "last_status, last_error, created_at FROM webhook_deliveries WHERE "
+                          "($1::text IS NULL OR status = $1) AND id > $3 ORDER BY id LIMIT $2",
+                          &p, ret, err);
 }
 
 int dw__pgm_delivery_replay(struct dw_store *s, int64_t id, int64_t now_ms, int64_t *ret_n,
@@ -131,15 +134,16 @@ int dw__pgm_delivery_replay(struct dw_store *s, int64_t id, int64_t now_ms, int6
     *ret_n = 0;
     dw__pg_p_id(&p, id); /* 0: every dead one */
     dw__pg_p_int(&p, now_ms);
-    return dw__pgm_exec(dw__pg(s), false, "webhook deliveries",
-                        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, "
-                        "next_at = $2 WHERE status = 'dead' AND ($1::bigint IS NULL OR id = $1)",
-                        &p, ret_n, err);
+    return dw__pg_exec_count(
+        dw__pg(s), false, "webhook deliveries",
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, "
+        "next_at = $2 WHERE status = 'dead' AND ($1::bigint IS NULL OR id = $1)",
+        &p, ret_n, err);
 }
 
 int dw__pgm_delivery_counts(struct dw_store *s, json_t **ret, struct dw_error *err) {
-    return dw__pgm_rows(dw__pg(s), false, "webhook deliveries",
-                        "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status "
-                        "ORDER BY status COLLATE \"C\"",
-                        NULL, ret, err);
+    return dw__pg_rows_of(dw__pg(s), false, "webhook deliveries",
+                          "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status "
+                          "ORDER BY status COLLATE \"C\"",
+                          NULL, ret, err);
 }
