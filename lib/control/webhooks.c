@@ -445,17 +445,38 @@ int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms) {
     return d + (d > 1 ? (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1)) : 0);
 }
 
+/* A pass's rules from its options (NULL or 0: the defaults). */
+struct rules {
+    int max_attempts;
+    int64_t base; /* the first retry's delay, ms */
+    long timeout; /* a post's, ms */
+};
+static struct rules rules_of(const struct dw_webhook_opts *o) {
+    return (struct rules){
+        .max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8,
+        .base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000,
+        .timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000,
+    };
+}
+
+/* Take delivery d for one post (delivery_claim): *ret_mine when no other sender has it; it
+ * is another sender's again once the post's timeout and CLAIM_SLACK_MS have passed. */
+static int claim(struct dw_store *s, const json_t *d, int64_t now, const struct rules *ru,
+                 bool *ret_mine, struct dw_error *err) {
+    return s->ops->delivery_claim(s, dw_json_int(d, "id", 0), dw_json_int(d, "attempts", 0), now,
+                                  now + ru->timeout + CLAIM_SLACK_MS, ret_mine, err);
+}
+
 /* Post delivery d once and record the outcome: 2xx delivered; else pending again after the
  * backoff, or dead after max_attempts. *ret_next (may be NULL) is when it is due again (ms
  * since the epoch; 0 when delivered or dead). */
-static int attempt(struct dw_engine *e, const json_t *d, int max_attempts, int64_t base,
-                   long timeout, struct dw_webhook_stats *stats, int64_t *ret_next,
-                   struct dw_error *err) {
+static int attempt(struct dw_engine *e, const json_t *d, const struct rules *ru,
+                   struct dw_webhook_stats *stats, int64_t *ret_next, struct dw_error *err) {
     struct dw_store *s = e->store;
     long status = 0;
     char cerr[CURL_ERROR_SIZE] = "";
     struct dw_span *sp = delivery_span(e, d);
-    int ok = post(d, timeout, sp, &status, cerr);
+    int ok = post(d, ru->timeout, sp, &status, cerr);
     int attempts = (int)dw_json_int(d, "attempts", 0) + 1;
     const char *state = "delivered";
     char why[ERROR_MAX] = "";
@@ -465,8 +486,8 @@ static int attempt(struct dw_engine *e, const json_t *d, int max_attempts, int64
             snprintf(why, sizeof why, "%.150s", cerr);
         else
             snprintf(why, sizeof why, "HTTP %ld", status);
-        state = attempts >= max_attempts ? "dead" : "pending";
-        next = now_ms() + dw_webhook_backoff_ms(attempts, base);
+        state = attempts >= ru->max_attempts ? "dead" : "pending";
+        next = now_ms() + dw_webhook_backoff_ms(attempts, ru->base);
     }
     struct dw_delivery_update up = {
         .id = dw_json_int(d, "id", 0),
@@ -503,9 +524,7 @@ static int deliver_setup(struct dw_error *err) {
 
 int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
                        struct dw_webhook_stats *stats, struct dw_error *err) {
-    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
-    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
-    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    const struct rules ru = rules_of(o);
     int r = deliver_setup(err);
     if (r < 0 || (r = enqueue(e, stats, err)) < 0)
         return r;
@@ -519,7 +538,7 @@ int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
     json_array_foreach(due, i, d) {
         if (o && o->stop && *o->stop)
             break;
-        if ((r = attempt(e, d, max_attempts, base, timeout, stats, NULL, err)) < 0)
+        if ((r = attempt(e, d, &ru, stats, NULL, err)) < 0)
             break;
     }
     json_decref(due);
@@ -538,9 +557,7 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
                               const struct dw_webhook_opts *o, void (*progress)(void *ud), void *ud,
                               struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
                               struct dw_error *err) {
-    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
-    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
-    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    const struct rules ru = rules_of(o);
     int64_t seq = dw_json_int(ev, "seq", 0), retry_at = 0;
     const char *type = dw_json_str(ev, "type");
     *ret_retry_ms = 0;
@@ -575,15 +592,13 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
             int64_t now = now_ms();
             if (next <= now && !(o && o->stop && *o->stop)) {
                 /* claimed first: the sweep of another instance may be at the same row */
-                r = s->ops->delivery_claim(s, dw_json_int(d, "id", 0),
-                                           dw_json_int(d, "attempts", 0), now,
-                                           now + timeout + CLAIM_SLACK_MS, &mine, err);
-                next = now + timeout + CLAIM_SLACK_MS; /* unless posted: look again then */
+                r = claim(s, d, now, &ru, &mine, err);
+                next = now + ru.timeout + CLAIM_SLACK_MS; /* unless posted: look again then */
             }
             if (r >= 0 && mine) {
                 if (progress)
                     progress(ud);
-                r = attempt(e, d, max_attempts, base, timeout, stats, &next, err);
+                r = attempt(e, d, &ru, stats, &next, err);
             }
         }
         json_decref(d);
@@ -605,9 +620,7 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
  * up). The rules of dw_webhook_deliver otherwise. */
 int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
                       struct dw_webhook_stats *stats, struct dw_error *err) {
-    int max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8;
-    int64_t base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
-    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    const struct rules ru = rules_of(o);
     int r = deliver_setup(err);
     if (r < 0)
         return r;
@@ -622,10 +635,9 @@ int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
             break;
         bool mine = false;
         int64_t now = now_ms();
-        if ((r = s->ops->delivery_claim(s, dw_json_int(d, "id", 0), dw_json_int(d, "attempts", 0),
-                                        now, now + timeout + CLAIM_SLACK_MS, &mine, err)) < 0)
+        if ((r = claim(s, d, now, &ru, &mine, err)) < 0)
             break;
-        if (mine && (r = attempt(e, d, max_attempts, base, timeout, stats, NULL, err)) < 0)
+        if (mine && (r = attempt(e, d, &ru, stats, NULL, err)) < 0)
             break;
     }
     json_decref(due);
