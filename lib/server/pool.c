@@ -171,11 +171,7 @@ int dw_worker_run(const struct dw_worker_opts *o, void (*started)(void *ud), voi
     if (r < 0)
         return r;
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    dw__stop_signals_block(&sigs);
 
     struct pool *p = calloc(1, sizeof *p);
     if (!p)
@@ -234,10 +230,8 @@ int dw_worker_run(const struct dw_worker_opts *o, void (*started)(void *ud), voi
     }
     if (started)
         started(ud);
-    int sig = 0;
-    sigwait(&sigs, &sig);
     fprintf(stderr, "dealwright worker: %s: finishing the steps in progress\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            dw__stop_signal_wait(&sigs));
     pool_stop(p);
     struct dw_worker_totals tot = {.leases_lost = atomic_load(&p->expired)};
     for (unsigned i = 0; i < p->n; i++) {

@@ -14,6 +14,7 @@
 #define DW_SERVER_RUNTIME_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 
 #include "base/base.h"
@@ -101,5 +102,13 @@ void dw_mailer_join(struct dw_mailer *m);
 struct dw_events *dw_relay_events(struct dw_relay *r);
 void dw_relay_counts(struct dw_relay *r, struct dw_hook_counts *c);
 void dw_relay_signal(struct dw_relay *r);
+
+/* ---- stopping (server.c) ---------------------------------------------------------------
+ * A process that runs until SIGTERM or SIGINT (serve, worker): dw__stop_signals_block, before
+ * any thread starts, blocks both in the caller (so in every thread it starts: they go to the
+ * thread that waits) and ignores SIGPIPE; dw__stop_signal_wait then waits for one and
+ * returns its name. */
+void dw__stop_signals_block(sigset_t *sigs);
+const char *dw__stop_signal_wait(const sigset_t *sigs);
 
 #endif

@@ -325,25 +325,33 @@ void dw_server_stop(struct dw_server *s) {
     server_free(sv);
 }
 
+void dw__stop_signals_block(sigset_t *sigs) {
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGTERM);
+    sigaddset(sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+const char *dw__stop_signal_wait(const sigset_t *sigs) {
+    int sig = 0;
+    sigwait(sigs, &sig);
+    return sig == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
 int dw_server_run(const struct dw_server_opts *o, void (*started)(const char *url, void *ud),
                   void *ud, struct dw_error *err) {
     /* Signals go to the thread that waits for them, not to the server's threads. */
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    dw__stop_signals_block(&sigs);
     struct dw_server *s = NULL;
     int r = dw_server_start(o, &s, err);
     if (r < 0)
         return r;
     if (started)
         started(dw_server_url(s), ud);
-    int sig = 0;
-    sigwait(&sigs, &sig);
     fprintf(stderr, "dealwright serve: %s: finishing requests and agent steps in flight\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            dw__stop_signal_wait(&sigs));
     dw_server_stop(s);
     fprintf(stderr, "dealwright serve: stopped\n");
     return 0;

@@ -94,6 +94,16 @@ static int sse_fill_nats(struct sse *s, int wait_ms) {
     return 0;
 }
 
+/* Up to max bytes of what is written and not yet sent, into buf. */
+static ssize_t sse_take(struct sse *s, char *buf, size_t max) {
+    size_t n = s->out.len - s->off;
+    if (n > max)
+        n = max;
+    memcpy(buf, s->out.data + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
 /* With --events: the stream's events as they come (no pump, no store reads). */
 static ssize_t sse_read_nats(struct sse *s, char *buf, size_t max) {
     int64_t idle_since = srv_mono_us();
@@ -110,12 +120,7 @@ static ssize_t sse_read_nats(struct sse *s, char *buf, size_t max) {
         if (sse_fill_nats(s, SSE_RECHECK_MS) < 0)
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
-    size_t n = s->out.len - s->off;
-    if (n > max)
-        n = max;
-    memcpy(buf, s->out.data + s->off, n);
-    s->off += n;
-    return (ssize_t)n;
+    return sse_take(s, buf, max);
 }
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
@@ -156,12 +161,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
         int wait_ms = left_ms < SSE_RECHECK_MS ? (int)(left_ms > 0 ? left_ms : 1) : SSE_RECHECK_MS;
         dw_pump_wait(pump, s->last, wait_ms);
     }
-    size_t n = s->out.len - s->off;
-    if (n > max)
-        n = max;
-    memcpy(buf, s->out.data + s->off, n);
-    s->off += n;
-    return (ssize_t)n;
+    return sse_take(s, buf, max);
 }
 
 static void sse_free(void *cls) {
