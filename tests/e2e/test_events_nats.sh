@@ -131,6 +131,9 @@ pass "events: nats-server killed (kill -9) while leads were posted, and back"
 post 31 45 "$UB" &
 POSTER=$!
 sleep 0.5
+# A must still be running here: one that exited by itself (after nats-server's kill -9 in
+# step 2) is a failure of its own, with its error output
+kill -0 "$PA" 2>/dev/null || fail "instance A exited by itself: $(tail -n 20 "$TMP/serve.err")"
 kill -9 "$PA"
 wait "$PA" 2>/dev/null || true
 wait "$POSTER"
