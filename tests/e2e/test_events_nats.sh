@@ -133,7 +133,11 @@ POSTER=$!
 sleep 0.5
 # A must still be running here: one that exited by itself (after nats-server's kill -9 in
 # step 2) is a failure of its own, with its error output
-kill -0 "$PA" 2>/dev/null || fail "instance A exited by itself: $(tail -n 20 "$TMP/serve.err")"
+if ! kill -0 "$PA" 2>/dev/null; then
+    st=0
+    wait "$PA" || st=$?
+    fail "instance A exited by itself (status $st): $(tail -n 20 "$TMP/serve.err")"
+fi
 kill -9 "$PA"
 wait "$PA" 2>/dev/null || true
 wait "$POSTER"
