@@ -136,7 +136,8 @@ sleep 0.5
 if ! kill -0 "$PA" 2>/dev/null; then
     st=0
     wait "$PA" || st=$?
-    fail "instance A exited by itself (status $st): $(tail -n 20 "$TMP/serve.err")"
+    # A and B share serve.err; a sanitizer's report is shown from its first line
+    fail "instance A exited by itself (status $st): $(sed -n '/ERROR: AddressSanitizer\|runtime error\|LeakSanitizer/,+60p' "$TMP/serve.err" | head -n 80; tail -n 20 "$TMP/serve.err")"
 fi
 kill -9 "$PA"
 wait "$PA" 2>/dev/null || true
