@@ -42,8 +42,8 @@ int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const cha
     if (!rec)
         return -DW_ENOMEM;
     json_object_set_new(rec, "deal_id", deal_id ? json_integer(deal_id) : json_null());
-    int64_t seq;
-    return e->store->ops->audit_append(e->store, rec, dw__now(e), &seq, err);
+    /* no seq asked for: a backend may then write the record at commit (PostgreSQL does) */
+    return e->store->ops->audit_append(e->store, rec, dw__now(e), NULL, err);
 }
 
 int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *data,
@@ -58,8 +58,7 @@ int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *da
         dw_traceparent_format(dw_span_ctx(sp), tp);
         json_object_set_new(d, "traceparent", json_string(tp));
     }
-    int64_t seq;
-    return e->store->ops->event_append(e->store, deal_id, type, d, dw__now(e), &seq, err);
+    return e->store->ops->event_append(e->store, deal_id, type, d, dw__now(e), NULL, err);
 }
 
 /* ---- planning ----------------------------------------------------------------------- */

@@ -783,6 +783,9 @@ static int pg_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind,
 /* ---- stats ------------------------------------------------------------------------- */
 
 static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     struct dw_pg *g = dw__pg(s);
     _cleanup_pgres_ PGresult *st = NULL, *counts = NULL;
     _cleanup_json_ json_t *out = NULL, *stages = json_object();
@@ -835,6 +838,9 @@ static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
 
 /* Durations are rounded as SQLite's ROUND does (half away from zero: numeric round()). */
 static int pg_report_reached(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     return dw__pg_rows_of(
         dw__pg(s), false, "reports",
         "WITH firsts AS (SELECT deal_id, t, MIN(seq) AS first FROM (" STAGE_CHANGES
@@ -847,6 +853,9 @@ static int pg_report_reached(struct dw_store *s, json_t **ret, struct dw_error *
 }
 
 static int pg_report_stays(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     return dw__pg_rows_of(dw__pg(s), false, "reports",
                           "SELECT s AS stage, COUNT(*) AS n, round(AVG(d))::bigint AS mean_s, "
                           "round(MAX(d))::bigint AS max_s FROM (SELECT s, " SECONDS(
@@ -858,6 +867,9 @@ static int pg_report_stays(struct dw_store *s, json_t **ret, struct dw_error *er
 
 static int pg_report_time_to(struct dw_store *s, const char *stage, json_t **ret,
                              struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, stage);
     return dw__pg_rows_of(
@@ -871,6 +883,9 @@ static int pg_report_time_to(struct dw_store *s, const char *stage, json_t **ret
 }
 
 static int pg_report_approvals(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     return dw__pg_rows_of(
         dw__pg(s), false, "reports",
         "SELECT status COLLATE \"C\" AS status, COUNT(*) AS n, round(AVG(" SECONDS(

@@ -49,7 +49,10 @@ enum {
     DW__PG_LOCK_KEYS = 0x64770004,    /* key_get's first writer */
 };
 
-struct dw_pg_stmt; /* a prepared statement of the connection (pg_util.c) */
+struct dw_pg_stmt;   /* a prepared statement of the connection (pg_util.c) */
+struct dw_pg_append; /* an audit record or event written at commit (pg_audit.c) */
+
+#define DW__PG_SAVEPOINT_MAX 8
 
 struct dw_pg {
     struct dw_store base;      /* first: a struct dw_store * is a struct dw_pg * */
@@ -62,6 +65,12 @@ struct dw_pg {
     int sp_depth;              /* savepoints open */
     struct dw_pg_stmt *stmts;  /* prepared on conn (pg_util.c) */
     struct dw_pg_stmt *jstmts; /* prepared on journal */
+    /* Audit records and events appended in the open write transaction, written at its
+     * commit (pg_audit.c "Appends at commit"); pending_mark[i] is n_pending when savepoint
+     * i + 1 was opened, what rollback_to keeps. */
+    struct dw_pg_append *pending;
+    size_t n_pending, cap_pending;
+    size_t pending_mark[DW__PG_SAVEPOINT_MAX];
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -71,6 +80,8 @@ static inline struct dw_pg *dw__pg(struct dw_store *s) {
 /* ---- parameters -------------------------------------------------------------------- */
 
 #define DW__PG_MAX_PARAMS 24
+/* The largest JSON text a parameter may hold, as on SQLite. */
+#define DW__PG_TEXT_MAX (16u << 20)
 
 /* Parameters in text form, $1 first. A helper that fails (out of memory, a value too
  * large) marks the set failed; dw__pg_run then fails with that error and runs nothing. */
@@ -116,6 +127,14 @@ static inline void dw__pg_clear(PGresult **r) {
         PQclear(*r);
 }
 #define _cleanup_pgres_ __attribute__((cleanup(dw__pg_clear)))
+/* The n statements sql[i] with the parameters p[i] (freed) in one round trip (libpq's
+ * pipeline mode), in the open write transaction, then COMMIT when commit is set (sent
+ * only when every statement succeeded, as PostgreSQL skips the rest of a pipeline after
+ * an error). Results are not kept. The first failure is the answer, with the errors of
+ * dw__pg_run; a lost connection forgets the transaction (-DW_EBUSY). */
+#define DW__PG_PIPELINE_MAX 8
+int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const *sql,
+                    struct dw_pg_params *p, bool commit, struct dw_error *err);
 /* Several statements without parameters in one round trip (DDL, SET ...). */
 int dw__pg_exec_script(struct dw_pg *g, const char *what, const char *sql, struct dw_error *err);
 
@@ -142,6 +161,19 @@ int dw__pg_tx_enter(struct dw_pg *g, bool nested, enum dw__pg_tx *mode, struct d
 int dw__pg_tx_leave(struct dw_pg *g, enum dw__pg_tx mode, int r, struct dw_error *err);
 /* pg_advisory_xact_lock(key) in the open transaction (-DW_ESTATE when none is open). */
 int dw__pg_lock(struct dw_pg *g, int64_t key, struct dw_error *err);
+
+/* ---- appends at commit (pg_audit.c) ------------------------------------------------ */
+
+/* Write the appends buffered in the open transaction: the audit lock, the tails, then every
+ * record; with `commit`, COMMIT in the same round trip as the records. 1 when it has
+ * committed, 0 when nothing was buffered (no COMMIT sent: the caller commits) or, without
+ * `commit`, when all is written. A statement that reads the event log
+ * or the audit chain inside a write transaction calls it first (commit false), so that it
+ * sees the transaction's own appends. */
+int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err);
+/* Forget the buffered appends after the first keep (a rollback to a savepoint: its mark;
+ * a rollback or a lost connection: 0). */
+void dw__pg_appends_drop(struct dw_pg *g, size_t keep);
 
 /* ---- the subjects ------------------------------------------------------------------ */
 

@@ -5,7 +5,7 @@
  * holds them (slots_free, slot_hold) in one transaction. SQLite made that safe by having one
  * writer at a time; here two workers could both read a slot as free and both hold it. So
  * slots_held, inside a write transaction, first takes the transaction-scoped advisory lock
- * DW__PG_LOCK_SLOTS (after the audit lock: see slots_lock), held to commit: a second
+ * DW__PG_LOCK_SLOTS, held to commit: a second
  * worker's scheduling waits at its slots_held until the first commits, then reads the holds
  * the first wrote. The writes need no lock of their own: every caller reads before it holds
  * (lib/agents/scheduling.c, lib/control/booking.c), so the lock is already the
@@ -20,23 +20,13 @@
 
 #include "store/postgres/pg_misc.h"
 
-/* The slots lock, after the audit lock. A step's transaction takes DW__PG_LOCK_AUDIT at its
- * first event or audit record and keeps it to commit (pg_audit.c); a worker whose batch
- * took the slots lock first and another whose batch took the audit lock first would then
- * wait for each other until the deadlock detector aborts one. One order for both (audit,
- * then slots) rules that out; the audit lock costs the step nothing more, as it records
- * what it scheduled in the same transaction. */
+/* The slots lock. No other lock is ordered with it: the audit lock, which a step once held
+ * from its first append, is now taken only at commit, after every other (pg_audit.c), so
+ * the slots lock alone is one round trip. */
 static int slots_lock(struct dw_pg *g, struct dw_error *err) {
     if (!g->in_tx || g->read_only)
         return 0;
-    struct dw_pg_params p = {0};
-    dw__pg_p_int(&p, DW__PG_LOCK_AUDIT);
-    dw__pg_p_int(&p, DW__PG_LOCK_SLOTS);
-    /* one round trip; the target list is evaluated in order, audit first */
-    return dw__pg_exec_count(g, false, "slot holds",
-                             "SELECT pg_advisory_xact_lock($1::bigint), "
-                             "pg_advisory_xact_lock($2::bigint)",
-                             &p, NULL, err);
+    return dw__pg_lock(g, DW__PG_LOCK_SLOTS, err);
 }
 
 int dw__pgm_slots_held(struct dw_store *s, int64_t deal_id, dw_time_t now, json_t **ret,
