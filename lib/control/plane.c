@@ -192,6 +192,10 @@ struct run_state {
     const char *failpoints;
     const char *owner; /* the lease owner, NULL when the run does not lease */
     int lease_ms;
+    /* Steps that take the store's one shared lock (DW_TOOL_WRITE_SCHEDULE: the slot holds)
+     * wait for the batch's second pass (run_batch), so that the lock, held to commit, is
+     * held for the end of the batch only, not from the first deal's scheduling on. */
+    bool defer_shared;
 };
 
 static bool stopping(const struct run_state *rs) {
@@ -223,7 +227,8 @@ static void note_sample(struct run_state *rs, const struct dw_agent *a, int64_t 
 }
 
 /* Run the next step of deal d (inside the caller's savepoint). Returns 1 if a step ran,
- * 0 if the deal has nothing to run, negative on failure (with *ret_agent set). */
+ * 0 if the deal has nothing to run, 2 if its next step waits for the batch's second pass
+ * (rs->defer_shared), negative on failure (with *ret_agent set). */
 static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw_agent **ret_agent,
                     struct dw_error *err) {
     struct dw_engine *e = rs->e;
@@ -233,6 +238,8 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
         return r;
     const struct dw_agent *a = dw__plan(d, eff);
     *ret_agent = a;
+    if (a && rs->defer_shared && (a->scope & DW_TOOL_WRITE_SCHEDULE))
+        return 2; /* in the batch's second pass */
     if (!a) {
         enum dw_stage before = d->stage;
         if ((r = dw__deal_settle(e, d, err)) < 0)
@@ -381,7 +388,8 @@ static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct
     dw_span_end(sp);
 }
 
-/* Steps of one deal inside the open transaction, until it has nothing runnable. */
+/* Steps of one deal inside the open transaction, until it has nothing runnable. 2 when
+ * the deal stopped at a step deferred to the second pass, else 0 or a failure. */
 static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_store *s = e->store;
@@ -408,7 +416,9 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
                 step_span_end(sp, prev, a, before, NULL, "busy", r);
                 return r;
             }
-            step_span_end(sp, prev, ran ? a : NULL, before, &d.stage, "done", 0);
+            step_span_end(sp, prev, ran == 1 ? a : NULL, before, &d.stage, "done", 0);
+            if (ran == 2)
+                return 2;
             if (!ran)
                 return 0;
             if (rs->stats)
@@ -451,6 +461,11 @@ static void sleep_ms(int64_t ms) {
 static int run_batch(struct run_state *rs, const int64_t *ids, int n, struct dw_error *err) {
     struct dw_store *s = rs->e->store;
     int r = 0;
+    /* Two passes when many workers share the store: the first runs every deal up to a step
+     * that takes the shared slots lock, the second runs those deals on. Each deal's steps
+     * keep their order; only deals of one batch interleave. */
+    bool deferred[1024] = {false}, any = false;
+    rs->defer_shared = s->ops->many_workers && n <= (int)DW_ARRAY_SIZE(deferred);
     for (int i = 0; i < n && r >= 0; i++) {
         if (rs->owner) {
             if (i > 0 && stopping(rs))
@@ -464,6 +479,20 @@ static int run_batch(struct run_state *rs, const int64_t *ids, int n, struct dw_
                 continue;
             }
         }
+        r = run_deal(rs, ids[i], err);
+        if (r == 2) {
+            deferred[i] = any = true;
+            continue; /* its lease stays held for the second pass */
+        }
+        if (r >= 0 && rs->owner)
+            r = s->ops->lease_release(s, rs->owner, ids[i], err);
+    }
+    rs->defer_shared = false;
+    for (int i = 0; any && i < n && r >= 0; i++) {
+        if (!deferred[i])
+            continue;
+        if (rs->owner && stopping(rs))
+            break; /* the rest keep their lease until the run releases it */
         r = run_deal(rs, ids[i], err);
         if (r >= 0 && rs->owner)
             r = s->ops->lease_release(s, rs->owner, ids[i], err);
