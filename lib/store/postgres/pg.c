@@ -46,6 +46,7 @@
 
 static void tx_reset(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
+    g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
     g->sp_depth = 0;
@@ -85,6 +86,7 @@ int dw__pg_rollback(struct dw_store *s) {
     if (!g->in_tx)
         return 0;
     struct dw_error err = {0};
+    g->n_sp_queue = 0; /* what was not sent needs no undoing */
     /* a lost connection has rolled it back already (dw__pg_run forgets the transaction) */
     dw__pg_run(g, "rollback", "ROLLBACK", NULL, NULL, &err);
     tx_reset(g);
@@ -120,6 +122,20 @@ int dw__pg_commit(struct dw_store *s, struct dw_error *err) {
     return r;
 }
 
+/* Savepoints are sent with the statement after them (pg_util.c's run_on and pipeline): a
+ * step's RELEASE, the next step's SAVEPOINT and its first read go in one round trip. A
+ * savepoint released or rolled back to before anything was sent after it costs nothing:
+ * it never reached the server. */
+static int sp_queue(struct dw_pg *g, char op, struct dw_error *err) {
+    if (g->n_sp_queue == DW__PG_SP_QUEUE_MAX) {
+        int r = dw__pg_exec_script(g, "savepoint", "", err); /* sends the queue */
+        if (r < 0)
+            return r;
+    }
+    g->sp_queue[g->n_sp_queue++] = op;
+    return 0;
+}
+
 int dw__pg_savepoint(struct dw_store *s, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     if (!g->in_tx)
@@ -127,7 +143,7 @@ int dw__pg_savepoint(struct dw_store *s, struct dw_error *err) {
     if (g->sp_depth >= DW__PG_SAVEPOINT_MAX)
         return dw_error_set(err, -DW_ESTATE, "savepoint: nested deeper than %d",
                             DW__PG_SAVEPOINT_MAX);
-    int r = dw__pg_run(g, "savepoint", "SAVEPOINT dw_sp", NULL, NULL, err);
+    int r = sp_queue(g, 'S', err);
     if (r < 0)
         return r;
     g->pending_mark[g->sp_depth++] = g->n_pending;
@@ -138,9 +154,13 @@ int dw__pg_release(struct dw_store *s, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     if (!g->in_tx || g->sp_depth == 0)
         return dw_error_set(err, -DW_ESTATE, "release: no savepoint is open");
-    int r = dw__pg_run(g, "release", "RELEASE SAVEPOINT dw_sp", NULL, NULL, err);
-    if (r < 0)
-        return r;
+    if (g->n_sp_queue && g->sp_queue[g->n_sp_queue - 1] == 'S')
+        g->n_sp_queue--; /* nothing ran inside it */
+    else {
+        int r = sp_queue(g, 'R', err);
+        if (r < 0)
+            return r;
+    }
     g->sp_depth--;
     return 0;
 }
@@ -150,6 +170,11 @@ int dw__pg_rollback_to(struct dw_store *s) {
     struct dw_error err = {0};
     if (!g->in_tx || g->sp_depth == 0)
         return -DW_ESTATE;
+    if (g->n_sp_queue && g->sp_queue[g->n_sp_queue - 1] == 'S') {
+        g->n_sp_queue--; /* nothing ran inside it: nothing to undo */
+        dw__pg_appends_drop(g, g->pending_mark[--g->sp_depth]);
+        return 0;
+    }
     /* undo to the savepoint (which also ends an error's abort of the transaction), then
      * remove it; one round trip */
     int r = dw__pg_exec_script(g, "rollback_to",

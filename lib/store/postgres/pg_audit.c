@@ -382,7 +382,8 @@ int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err) {
         n++;
     }
     if (r == 0)
-        r = dw__pg_pipeline(g, commit ? "commit" : "audit and events", n, sql, p, commit, err);
+        r = dw__pg_pipeline(g, commit ? "commit" : "audit and events", n, sql, p, commit, NULL,
+                            err);
     for (int k = 0; k < A_N; k++)
         free(a[k].s);
     for (int k = 0; k < E_N; k++)

@@ -53,6 +53,7 @@ struct dw_pg_stmt;   /* a prepared statement of the connection (pg_util.c) */
 struct dw_pg_append; /* an audit record or event written at commit (pg_audit.c) */
 
 #define DW__PG_SAVEPOINT_MAX 8
+#define DW__PG_SP_QUEUE_MAX 16
 
 struct dw_pg {
     struct dw_store base;      /* first: a struct dw_store * is a struct dw_pg * */
@@ -71,6 +72,10 @@ struct dw_pg {
     struct dw_pg_append *pending;
     size_t n_pending, cap_pending;
     size_t pending_mark[DW__PG_SAVEPOINT_MAX];
+    /* Savepoint commands not sent yet, oldest first ('S' SAVEPOINT, 'R' RELEASE): they go
+     * with the next statement, in one round trip (pg.c, "Savepoints"). */
+    char sp_queue[DW__PG_SP_QUEUE_MAX];
+    int n_sp_queue;
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -127,14 +132,19 @@ static inline void dw__pg_clear(PGresult **r) {
         PQclear(*r);
 }
 #define _cleanup_pgres_ __attribute__((cleanup(dw__pg_clear)))
-/* The n statements sql[i] with the parameters p[i] (freed) in one round trip (libpq's
- * pipeline mode), in the open write transaction, then COMMIT when commit is set (sent
- * only when every statement succeeded, as PostgreSQL skips the rest of a pipeline after
- * an error). Results are not kept. The first failure is the answer, with the errors of
- * dw__pg_run; a lost connection forgets the transaction (-DW_EBUSY). */
+/* The savepoint commands queued (sp_queue), then the n statements sql[i] with the
+ * parameters p[i] (freed), in one round trip (libpq's pipeline mode), in the open
+ * transaction, then COMMIT when commit is set (run only when every statement succeeded,
+ * as PostgreSQL skips the rest of a pipeline after an error). *ret_last (may be NULL) is
+ * the last statement's result when it succeeded; the caller PQclear()s it. The first
+ * failure is the answer, with the errors of dw__pg_run; a lost connection forgets the
+ * transaction (-DW_EBUSY). */
 #define DW__PG_PIPELINE_MAX 8
 int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const *sql,
-                    struct dw_pg_params *p, bool commit, struct dw_error *err);
+                    struct dw_pg_params *p, bool commit, PGresult **ret_last, struct dw_error *err);
+/* The queued savepoint commands as one script ("RELEASE SAVEPOINT dw_sp; ...") ending in
+ * "; " for a simple query to start with ("" when none), and the queue emptied. */
+const char *dw__pg_sp_script(struct dw_pg *g, char *buf, size_t size);
 /* Several statements without parameters in one round trip (DDL, SET ...). */
 int dw__pg_exec_script(struct dw_pg *g, const char *what, const char *sql, struct dw_error *err);
 

@@ -185,6 +185,7 @@ static int result_error(PGconn *c, const PGresult *r, const char *what, struct d
 /* The connection is gone inside a transaction: so is the transaction. */
 static void tx_lost(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
+    g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
     g->sp_depth = 0;
@@ -369,6 +370,10 @@ static int run_on(struct dw_pg *g, bool journal, const char *what, const char *s
         *ret = NULL;
     if (p && p->rc)
         return params_error(p, what, err);
+    if (in_tx && g->n_sp_queue) { /* the queued savepoint commands, then sql: one round trip */
+        struct dw_pg_params none = {0};
+        return dw__pg_pipeline(g, what, 1, &sql, p ? p : &none, false, ret, err);
+    }
     if (!*c && (r = dw__pg_connect(g, c, cache, err)) < 0)
         goto out;
     for (int attempt = 0;; attempt++) {
@@ -416,15 +421,41 @@ static int pipeline_lost(struct dw_pg *g, const char *what, struct dw_error *err
                         what);
 }
 
+static const char sql_savepoint[] = "SAVEPOINT dw_sp";
+static const char sql_release[] = "RELEASE SAVEPOINT dw_sp";
+
+const char *dw__pg_sp_script(struct dw_pg *g, char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < g->n_sp_queue; i++) {
+        int k = snprintf(buf + used, size - used, "%s; ",
+                         g->sp_queue[i] == 'S' ? sql_savepoint : sql_release);
+        if (k < 0 || (size_t)k >= size - used)
+            break; /* not reached: the buffer holds a full queue */
+        used += (size_t)k;
+    }
+    g->n_sp_queue = 0;
+    return buf;
+}
+
 int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const *sql,
-                    struct dw_pg_params *p, bool commit, struct dw_error *err) {
-    char names[DW__PG_PIPELINE_MAX][16];
+                    struct dw_pg_params *p, bool commit, PGresult **ret_last,
+                    struct dw_error *err) {
+    char names[DW__PG_PIPELINE_MAX][16], sp_name[2][16];
     int r = 0;
+    if (ret_last)
+        *ret_last = NULL;
     if (!g->in_tx || n > DW__PG_PIPELINE_MAX) {
         for (int i = 0; i < n; i++)
             dw__pg_params_free(&p[i]);
         return dw_error_set(err, -DW_EINTERNAL, "%s: a pipeline needs a transaction", what);
     }
+    if (!g->conn)
+        r = pipeline_lost(g, what, err);
+    for (int k = 0; k < 2 && r == 0 && g->n_sp_queue; k++)
+        if ((r = prepare_once(g->conn, g->stmts, what, k ? sql_release : sql_savepoint, 0,
+                              sp_name[k], err)) > 0)
+            r = pipeline_lost(g, what, err);
     for (int i = 0; i < n && r == 0; i++) {
         if (p[i].rc)
             r = params_error(&p[i], what, err);
@@ -438,6 +469,10 @@ int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const 
     }
     PGconn *c = g->conn;
     bool sent = PQenterPipelineMode(c) == 1;
+    int queued = g->n_sp_queue;
+    for (int i = 0; i < queued && sent; i++)
+        sent = PQsendQueryPrepared(c, sp_name[g->sp_queue[i] == 'R'], 0, NULL, NULL, NULL, 0) == 1;
+    g->n_sp_queue = 0;
     for (int i = 0; i < n && sent; i++)
         sent = PQsendQueryPrepared(c, names[i], p[i].n, p[i].v, NULL, NULL, 0) == 1;
     for (int i = 0; i < n; i++)
@@ -448,12 +483,17 @@ int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const 
         return pipeline_lost(g, what, err);
     /* each statement's result then NULL, the aborted ones' PGRES_PIPELINE_ABORTED, then the
      * sync's; the first failure is the answer */
-    int q = 0, expect = n + (commit ? 1 : 0);
+    int q = 0, expect = queued + n + (commit ? 1 : 0), last = queued + n - 1;
     for (;;) {
         PGresult *res = PQgetResult(c);
         if (!res) {
-            if (PQstatus(c) != CONNECTION_OK || ++q > expect + 1)
+            if (PQstatus(c) != CONNECTION_OK || ++q > expect + 1) {
+                if (ret_last && *ret_last) {
+                    PQclear(*ret_last);
+                    *ret_last = NULL;
+                }
                 return pipeline_lost(g, what, err);
+            }
             continue;
         }
         ExecStatusType st = PQresultStatus(res);
@@ -464,10 +504,14 @@ int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const 
         if (st == PGRES_FATAL_ERROR && r == 0) {
             if (PQstatus(c) != CONNECTION_OK) {
                 PQclear(res);
+                if (ret_last && *ret_last) {
+                    PQclear(*ret_last);
+                    *ret_last = NULL;
+                }
                 return pipeline_lost(g, what, err);
             }
             r = result_error(c, res, what, err);
-        } else if (st == PGRES_COMMAND_OK && commit && q == n && r == 0 &&
+        } else if (st == PGRES_COMMAND_OK && commit && q == last + 1 && r == 0 &&
                    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
             r = dw_error_set(err, -DW_ESTORE,
                              "%s: the transaction had failed and was rolled back; nothing of it "
@@ -475,16 +519,39 @@ int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const 
                              what);
         } else if (st == PGRES_PIPELINE_ABORTED && r == 0) {
             r = dw_error_set(err, -DW_ESTORE, "%s: the pipeline was aborted", what);
+        } else if (q == last && ret_last && r == 0 && !*ret_last &&
+                   (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+            *ret_last = res;
+            continue;
         }
         PQclear(res);
     }
-    if (PQexitPipelineMode(c) != 1)
+    if (PQexitPipelineMode(c) != 1) {
+        if (ret_last && *ret_last) {
+            PQclear(*ret_last);
+            *ret_last = NULL;
+        }
         return pipeline_lost(g, what, err);
+    }
+    if (r < 0 && ret_last && *ret_last) {
+        PQclear(*ret_last);
+        *ret_last = NULL;
+    }
     return r;
 }
 
 int dw__pg_exec_script(struct dw_pg *g, const char *what, const char *sql, struct dw_error *err) {
     int r;
+    if (g->in_tx && g->n_sp_queue) { /* the queued savepoint commands first, same round trip */
+        char pre[DW__PG_SP_QUEUE_MAX * 32];
+        dw__pg_sp_script(g, pre, sizeof pre);
+        size_t n = strlen(pre) + strlen(sql) + 1;
+        _cleanup_free_ char *all = malloc(n);
+        if (!all)
+            return dw_error_set(err, -DW_ENOMEM, "%s: out of memory", what);
+        snprintf(all, n, "%s%s", pre, sql);
+        return dw__pg_exec_script(g, what, all, err);
+    }
     if (!g->conn && (r = dw__pg_connect(g, &g->conn, &g->stmts, err)) < 0)
         return r;
     for (int attempt = 0;; attempt++) {
