@@ -393,14 +393,18 @@ static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct
 static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_store *s = e->store;
+    /* the row as the last step wrote it (step_one's dw__deal_write writes every column of
+     * d and nothing writes the deal after it in the step): read from the store once */
+    struct dw_deal_rec d;
+    bool have = false;
     for (int n = 0; n < MAX_STEPS_PER_DEAL; n++) {
         /* a worker asked to stop finishes the step in progress, not the deal's others */
         if (n > 0 && rs->owner && stopping(rs))
             return 0;
-        struct dw_deal_rec d;
-        int r = s->ops->deal_get(s, deal_id, &d, err);
+        int r = have ? 0 : s->ops->deal_get(s, deal_id, &d, err);
         if (r < 0)
             return r;
+        have = false;
         if (!d.runnable || d.parked || d.next_attempt_at > dw__now(e))
             return 0;
         if ((r = s->ops->savepoint(s, err)) < 0)
@@ -423,6 +427,7 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
                 return 0;
             if (rs->stats)
                 rs->stats->steps++;
+            have = true;
             continue;
         }
         s->ops->rollback_to(s);
@@ -461,11 +466,14 @@ static void sleep_ms(int64_t ms) {
 static int run_batch(struct run_state *rs, const int64_t *ids, int n, struct dw_error *err) {
     struct dw_store *s = rs->e->store;
     int r = 0;
-    /* Two passes when many workers share the store: the first runs every deal up to a step
+    /* Two passes for a worker (a run given its lease owner: `dealwright worker`, the
+     * server's pool) on a store many workers share: the first runs every deal up to a step
      * that takes the shared slots lock, the second runs those deals on. Each deal's steps
-     * keep their order; only deals of one batch interleave. */
+     * keep their order; only deals of one batch interleave. A run on its own keeps batch
+     * order, so that its log reads as on SQLite. */
     bool deferred[1024] = {false}, any = false;
-    rs->defer_shared = s->ops->many_workers && n <= (int)DW_ARRAY_SIZE(deferred);
+    rs->defer_shared =
+        s->ops->many_workers && rs->opts->lease_owner && n <= (int)DW_ARRAY_SIZE(deferred);
     for (int i = 0; i < n && r >= 0; i++) {
         if (rs->owner) {
             if (i > 0 && stopping(rs))

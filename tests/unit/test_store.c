@@ -2163,6 +2163,7 @@ struct sender {
     struct dw_store *s;
     json_t *due;
     int r;
+    int64_t due_at_us; /* when deliveries_due answered (dw_monotonic_us) */
     struct dw_error err;
 };
 
@@ -2171,6 +2172,7 @@ static void *other_sender(void *ud) {
     if ((w->r = w->s->ops->begin(w->s, &w->err)) < 0)
         return NULL;
     w->r = w->s->ops->deliveries_due(w->s, 2000, 10, &w->due, &w->err);
+    w->due_at_us = dw_monotonic_us();
     if (w->r == 0)
         w->r = w->s->ops->commit(w->s, &w->err);
     else
@@ -2180,7 +2182,9 @@ static void *other_sender(void *ud) {
 
 /* Two senders, each in its own transaction, never take the same delivery: the second is
  * handed what the first did not take (PostgreSQL: deliveries_due locks what it hands out,
- * FOR UPDATE SKIP LOCKED; SQLite: one writer at a time). */
+ * FOR UPDATE SKIP LOCKED; SQLite: one writer at a time). On PostgreSQL the second does not
+ * wait for the first either: it is answered while the first still holds its delivery (a
+ * plain FOR UPDATE would wait for the first's commit, then skip the row it changed). */
 static void test_deliveries_two_senders(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -2204,9 +2208,12 @@ static void test_deliveries_two_senders(void **state) {
     assert_int_equal(pthread_create(&th, NULL, other_sender, &w), 0);
     usleep(300 * 1000); /* the first sender posts meanwhile */
     ok(s->ops->delivery_update(s, &done, &err), &err);
+    int64_t commit_at_us = dw_monotonic_us();
     ok(s->ops->commit(s, &err), &err);
     pthread_join(th, NULL);
     ok(w.r, &w.err);
+    if (strcmp(s->ops->name, "postgres") == 0)
+        assert_true(w.due_at_us < commit_at_us);
     assert_int_equal(json_array_size(w.due), 2);
     assert_int_equal(dw_json_int(json_array_get(w.due, 0), "event_seq", 0), 2);
     assert_int_equal(dw_json_int(json_array_get(w.due, 1), "event_seq", 0), 3);

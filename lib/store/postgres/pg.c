@@ -46,6 +46,7 @@
 
 static void tx_reset(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
+    dw__pg_holds_forget(g);
     g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
@@ -170,6 +171,7 @@ int dw__pg_rollback_to(struct dw_store *s) {
     struct dw_error err = {0};
     if (!g->in_tx || g->sp_depth == 0)
         return -DW_ESTATE;
+    dw__pg_holds_forget(g); /* they may hold what is undone */
     if (g->n_sp_queue && g->sp_queue[g->n_sp_queue - 1] == 'S') {
         g->n_sp_queue--; /* nothing ran inside it: nothing to undo */
         dw__pg_appends_drop(g, g->pending_mark[--g->sp_depth]);
@@ -333,6 +335,8 @@ void dw__pg_close(struct dw_store *s) {
         return;
     /* an open transaction at close is abandoned work: the server rolls it back when the
      * connection ends */
+    dw__pg_appends_drop(g, 0);
+    dw__pg_holds_forget(g);
     if (g->conn)
         PQfinish(g->conn);
     if (g->journal)

@@ -575,6 +575,9 @@ static int pg_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, str
     dw__pg_p_id(&p, rec->contact_id);
     dw__pg_p_text(&p, currency);
     dw__pg_p_time(&p, rec->updated_at);
+    dw__pg_holds_deal_stage(dw__pg(s), rec->id,
+                            rec->stage != DW_STAGE_ORDERED && rec->stage != DW_STAGE_LOST &&
+                                rec->stage != DW_STAGE_DISQUALIFIED);
     return exec_changed(dw__pg(s),
                         "UPDATE deals SET stage = $2::text, facts = $3::bigint, "
                         "runnable = $4::integer, attempts = $5::integer, "

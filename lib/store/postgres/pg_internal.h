@@ -51,6 +51,7 @@ enum {
 
 struct dw_pg_stmt;   /* a prepared statement of the connection (pg_util.c) */
 struct dw_pg_append; /* an audit record or event written at commit (pg_audit.c) */
+struct dw_pg_holds;  /* the slot holds read in the open transaction (pg_slots.c) */
 
 #define DW__PG_SAVEPOINT_MAX 8
 #define DW__PG_SP_QUEUE_MAX 16
@@ -76,6 +77,7 @@ struct dw_pg {
      * with the next statement, in one round trip (pg.c, "Savepoints"). */
     char sp_queue[DW__PG_SP_QUEUE_MAX];
     int n_sp_queue;
+    struct dw_pg_holds *holds; /* NULL: not read in this transaction */
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -184,6 +186,13 @@ int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err);
 /* Forget the buffered appends after the first keep (a rollback to a savepoint: its mark;
  * a rollback or a lost connection: 0). */
 void dw__pg_appends_drop(struct dw_pg *g, size_t keep);
+
+/* ---- the slot holds of the open transaction (pg_slots.c) ---------------------------- */
+
+/* Forget them (the transaction ended, or rolled back to a savepoint). */
+void dw__pg_holds_forget(struct dw_pg *g);
+/* Deal deal_id's stage is now open (or closed): its holds count (or not). */
+void dw__pg_holds_deal_stage(struct dw_pg *g, int64_t deal_id, bool open);
 
 /* ---- the subjects ------------------------------------------------------------------ */
 
