@@ -2618,6 +2618,101 @@ static void test_concurrent_writers(void **state) {
     json_decref(rows);
 }
 
+/* Writers that each append several events and audit records per transaction (written at
+ * commit on PostgreSQL) while a reader follows the log, each read resuming after the last
+ * seq it saw, as webhooks, the outbox and GET /v1/events do. The reader must be handed every
+ * seq once, in order, with no gap: a seq it skipped would be an event it never delivers. */
+#define TAIL_WRITERS 3
+#define TAIL_ROUNDS 30
+#define TAIL_PER_ROUND 4 /* events per transaction; one audit record each */
+
+struct tail_writer {
+    const char *url;
+    int id;
+    char failure[600];
+};
+
+static void *tail_writer_main(void *ud) {
+    struct tail_writer *w = ud;
+    struct dw_store *s = NULL;
+    struct dw_error err = {0};
+    int rc = dw_store_open(w->url, NULL, &s, &err);
+    for (int k = 0; rc == 0 && k < TAIL_ROUNDS; k++) {
+        json_t *rec =
+            json_pack("{s:s, s:s, s:I, s:{s:i, s:i}}", "actor", "agent:tail", "action",
+                      "tail.append", "deal_id", (json_int_t)1, "data", "writer", w->id, "round", k);
+        do {
+            rc = s->ops->begin(s, &err);
+            for (int e = 0; rc == 0 && e < TAIL_PER_ROUND; e++) {
+                rc = s->ops->event_append(s, 1, "tail.event", rec, T0 + k, NULL, &err);
+                if (rc == 0)
+                    rc = s->ops->audit_append(s, rec, T0 + k, NULL, &err);
+            }
+            if (rc == 0)
+                rc = s->ops->commit(s, &err);
+            if (rc < 0)
+                s->ops->rollback(s);
+        } while (rc == -DW_EBUSY);
+        json_decref(rec);
+    }
+    if (rc < 0)
+        snprintf(w->failure, sizeof w->failure, "writer %d: %s: %s", w->id, dw_errname(rc),
+                 err.msg);
+    dw_store_close(s);
+    return NULL;
+}
+
+static void test_events_resume_gap_free(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *r = NULL;
+    struct dw_error err = {0};
+    enum { N = TAIL_WRITERS * TAIL_ROUNDS * TAIL_PER_ROUND };
+    struct tail_writer w[TAIL_WRITERS];
+    pthread_t th[TAIL_WRITERS];
+    ok(dw_store_open(f->url, NULL, &r, &err), &err);
+    for (int i = 0; i < TAIL_WRITERS; i++) {
+        w[i] = (struct tail_writer){.url = f->url, .id = i};
+        assert_int_equal(pthread_create(&th[i], NULL, tail_writer_main, &w[i]), 0);
+    }
+    /* the reader: small pages, each after the last seq seen, until all are seen */
+    int64_t last = 0, last_audit = 0, reads = 0;
+    int64_t t_end = dw_monotonic_us() + 120 * 1000000LL;
+    while ((last < N || last_audit < N) && dw_monotonic_us() < t_end) {
+        json_t *rows = NULL;
+        ok(r->ops->events_since(r, last, 3, &rows, &err), &err);
+        for (size_t i = 0; i < json_array_size(rows); i++) {
+            int64_t seq = dw_json_int(json_array_get(rows, i), "seq", 0);
+            if (seq != last + 1)
+                fail_msg("the reader resumed after event %lld and was handed %lld", (long long)last,
+                         (long long)seq);
+            last = seq;
+        }
+        json_decref(rows);
+        ok(r->ops->audit_since(r, last_audit, 3, &rows, &err), &err);
+        for (size_t i = 0; i < json_array_size(rows); i++) {
+            int64_t seq = dw_json_int(json_array_get(rows, i), "seq", 0);
+            if (seq != last_audit + 1)
+                fail_msg("the reader resumed after audit record %lld and was handed %lld",
+                         (long long)last_audit, (long long)seq);
+            last_audit = seq;
+        }
+        json_decref(rows);
+        reads++;
+    }
+    for (int i = 0; i < TAIL_WRITERS; i++) {
+        pthread_join(th[i], NULL);
+        if (w[i].failure[0])
+            fail_msg("%s", w[i].failure);
+    }
+    assert_int_equal(last, N);
+    assert_int_equal(last_audit, N);
+    assert_true(reads > 1); /* it did resume */
+    int64_t count = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, N);
+    dw_store_close(r);
+}
+
 /* PostgreSQL only: the deals deals_due returns inside a write transaction are locked to its
  * end (FOR UPDATE SKIP LOCKED), so no other connection changes a deal a batch is running,
  * while the others stay free; outside a transaction and in a read snapshot it only reads
@@ -2709,6 +2804,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_resume_gap_free, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_cursors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
     };
