@@ -47,6 +47,7 @@
 static void tx_reset(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
     dw__pg_holds_forget(g);
+    dw__pg_docs_forget(g);
     g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
@@ -172,6 +173,7 @@ int dw__pg_rollback_to(struct dw_store *s) {
     if (!g->in_tx || g->sp_depth == 0)
         return -DW_ESTATE;
     dw__pg_holds_forget(g); /* they may hold what is undone */
+    dw__pg_docs_forget(g);
     if (g->n_sp_queue && g->sp_queue[g->n_sp_queue - 1] == 'S') {
         g->n_sp_queue--; /* nothing ran inside it: nothing to undo */
         dw__pg_appends_drop(g, g->pending_mark[--g->sp_depth]);
@@ -337,12 +339,14 @@ void dw__pg_close(struct dw_store *s) {
      * connection ends */
     dw__pg_appends_drop(g, 0);
     dw__pg_holds_forget(g);
+    dw__pg_docs_forget(g);
     if (g->conn)
         PQfinish(g->conn);
     if (g->journal)
         PQfinish(g->journal);
     dw__pg_stmts_free(&g->stmts);
     dw__pg_stmts_free(&g->jstmts);
+    free(g->docs);
     free(g->conninfo);
     free(g);
 }

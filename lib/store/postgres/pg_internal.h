@@ -52,6 +52,7 @@ enum {
 struct dw_pg_stmt;   /* a prepared statement of the connection (pg_util.c) */
 struct dw_pg_append; /* an audit record or event written at commit (pg_audit.c) */
 struct dw_pg_holds;  /* the slot holds read in the open transaction (pg_slots.c) */
+struct dw_pg_docs;   /* one deal's documents read in the open transaction (pg_deals.c) */
 
 #define DW__PG_SAVEPOINT_MAX 8
 #define DW__PG_SP_QUEUE_MAX 16
@@ -78,6 +79,7 @@ struct dw_pg {
     char sp_queue[DW__PG_SP_QUEUE_MAX];
     int n_sp_queue;
     struct dw_pg_holds *holds; /* NULL: not read in this transaction */
+    struct dw_pg_docs *docs;   /* NULL: none kept */
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -193,6 +195,10 @@ void dw__pg_appends_drop(struct dw_pg *g, size_t keep);
 void dw__pg_holds_forget(struct dw_pg *g);
 /* Deal deal_id's stage is now open (or closed): its holds count (or not). */
 void dw__pg_holds_deal_stage(struct dw_pg *g, int64_t deal_id, bool open);
+
+/* Forget the documents kept for doc_peek (pg_deals.c): the transaction ended, or rolled
+ * back to a savepoint. */
+void dw__pg_docs_forget(struct dw_pg *g);
 
 /* ---- the subjects ------------------------------------------------------------------ */
 

@@ -186,6 +186,7 @@ static int result_error(PGconn *c, const PGresult *r, const char *what, struct d
 static void tx_lost(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
     dw__pg_holds_forget(g);
+    dw__pg_docs_forget(g);
     g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
