@@ -44,7 +44,7 @@
 #define DUP_WINDOW_NS (INT64_C(10) * 60 * 1000 * NS_PER_MS)     /* 10 minutes */
 #define MAX_AGE_NS (INT64_C(30) * 24 * 3600 * 1000 * NS_PER_MS) /* 30 days */
 #define ACK_WAIT_NS (INT64_C(30) * 1000 * NS_PER_MS)
-#define BATCH 256    /* events per publisher pass */
+#define BATCH 256 /* events per publisher pass */
 /* Messages per fetch of the consumer: one. libnats 3.4 (Debian 12's) fills a fetch's array
  * past its end when messages of an earlier fetch arrive late (a fetch that timed out, or a
  * pull request sent again on reconnection after the server came back): it counts them

@@ -928,8 +928,8 @@ static void slots_follow_daylight_saving(void **state) {
     assert_int_equal(dw_demo_slots(&ws.team, T("2027-10-31T00:00:00Z"), 1, NULL, &slots), 0);
     assert_slot(slots, 0, "2027-10-31T00:00:00Z", "2027-10-31T01:00:00Z", "sven");
     json_decref(slots);
-    json_t *held = json_pack("[{s:s,s:I}]", "user", "sven", "start",
-                             (json_int_t)T("2027-10-31T00:00:00Z"));
+    json_t *held =
+        json_pack("[{s:s,s:I}]", "user", "sven", "start", (json_int_t)T("2027-10-31T00:00:00Z"));
     assert_int_equal(dw_demo_slots(&ws.team, T("2027-10-31T00:00:00Z"), 1, held, &slots), 0);
     assert_slot(slots, 0, "2027-11-07T01:00:00Z", "2027-11-07T02:00:00Z", "sven");
     json_decref(slots);
