@@ -56,6 +56,11 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
 static bool hedge_at(const struct ctx *c, size_t k) {
+    size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
+    if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
+              which hedges the date, nor the French "au plus tard" (at the latest) */
+        return !role(c, e, R_DTRIG) && !role(c, e, R_MONTH) && !role(c, e, R_DATEW) &&
+               !(k > 0 && is(c, k - 1, "au"));
     if (role(c, k, R_HEDGE))
         return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have")) ||
                is(c, k + 1, "wäre") || (k > 0 && is(c, k - 1, "wäre"));
@@ -78,6 +83,8 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE))
             break;
+        if (role(c, k, R_DTRIG) || role(c, k, R_MONTH) || role(c, k, R_DATEW))
+            break; /* "the design workshop next week if possible": the date is hedged */
         if (hedge_at(c, k))
             return true;
     }
