@@ -141,12 +141,33 @@ static bool progressive_verb(const struct ctx *c, size_t i, size_t e) {
            is(c, i - 1, "be") || is(c, i - 1, "re");
 }
 
+/* A service that is also the project's milestone, named as the subject of a deadline
+ * ("l'installation doit être achevée au plus tard le 30 juin", "Inbetriebnahme bis Ende
+ * Juni", "installazione completata entro settembre"): it dates the project and asks for
+ * nothing, unless a need word comes before it in its clause ("we'd need ... installation
+ * completed by Q2"). The nouns are the `project_events` of lang/LANG.yaml. */
+static bool milestone(const struct ctx *c, size_t i, size_t e) {
+    if (!dw__ex_lang_match(c, LS_project_events, i))
+        return false;
+    for (size_t k = i; k-- > 0 && !clause_end(c, k);)
+        if (role(c, k, R_NEED))
+            return false;
+    for (size_t k = e; k < e + 8 && k < c->nt && !clause_end(c, k); k++) {
+        if (role(c, k, R_NEED))
+            return false;
+        if (role(c, k, R_DTRIG) || role(c, k, R_MONTH))
+            return true;
+    }
+    return false;
+}
+
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
-        if (!p || progressive_verb(c, i, e)) {
+        if (!p || progressive_verb(c, i, e) ||
+            (!(c->t[i].flags & TF_NEG) && milestone(c, i, e))) {
             i = p ? e : i + 1;
             continue;
         }

@@ -45,6 +45,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(hedges, LK_LIST, 0, 0)                                                                       \
     X(hedges_paired, LK_LIST, 0, 0)                                                                \
     X(hedge_phrases, LK_PATTERN, 0, 0)                                                             \
+    X(project_events, LK_PATTERN, 0, 0)                                                            \
     X(budget_words, LK_INT, 1, 2)                                                                  \
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
