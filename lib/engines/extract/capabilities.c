@@ -161,12 +161,27 @@ static bool milestone(const struct ctx *c, size_t i, size_t e) {
     return false;
 }
 
+/* A two-letter name written in lower case in a message that uses capitals is a word of
+ * the language, not the abbreviation: Italian "ha" (has) is not "HA", Spanish "ap" no AP.
+ * A message all in lower case (a chat line) keeps it. */
+static bool lower_short_word(const struct ctx *c, size_t i, size_t e) {
+    if (e != i + 1 || tlen(c, i) != 2)
+        return false;
+    const char *s = c->text + c->t[i].s;
+    if (!(s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'))
+        return false;
+    for (size_t b = 0; b < c->len; b++)
+        if (c->text[b] >= 'A' && c->text[b] <= 'Z')
+            return true;
+    return false;
+}
+
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
-        if (!p || progressive_verb(c, i, e) ||
+        if (!p || progressive_verb(c, i, e) || lower_short_word(c, i, e) ||
             (!(c->t[i].flags & TF_NEG) && milestone(c, i, e))) {
             i = p ? e : i + 1;
             continue;
