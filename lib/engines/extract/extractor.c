@@ -216,6 +216,47 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
     return false;
 }
 
+/* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
+ * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. The amount keeps its
+ * value; CLP has no minor digits. */
+static void dollar_by_country(json_t *budget, json_t *country) {
+    static const struct {
+        const char cc[3], cur[4];
+        int digits;
+    } local[] = {{"MX", "MXN", 2}, {"AR", "ARS", 2}, {"CO", "COP", 2},
+                 {"CL", "CLP", 0}, {"CA", "CAD", 2}, {"AU", "AUD", 2}};
+    const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
+    const char *cc = dw_json_str(country, "code");
+    if (!cur || !text || !cc || strcmp(cur, "USD") != 0)
+        return;
+    const char *d = strchr(text, '$');
+    if (!d || strchr(d + 1, '$'))
+        return;
+    if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
+        strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
+        return;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(local); k++) {
+        if (strcmp(cc, local[k].cc) != 0)
+            continue;
+        json_int_t div = local[k].digits == 2 ? 1 : 100;
+        json_t *minor = json_object_get(budget, "minor");
+        json_t *min = json_object_get(budget, "min");
+        json_int_t m = json_integer_value(minor) / div;
+        json_object_set_new(budget, "minor", json_integer(m));
+        json_object_set_new(budget, "amount", dw_json_money(m, local[k].digits));
+        json_object_set_new(budget, "currency", json_string(local[k].cur));
+        if (min && json_is_string(min)) {
+            int64_t lo = 0;
+            const char *s = json_string_value(min);
+            for (; *s; s++)
+                if (*s >= '0' && *s <= '9')
+                    lo = lo * 10 + (*s - '0');
+            json_object_set_new(budget, "min", dw_json_money(lo / div, local[k].digits));
+        }
+        return;
+    }
+}
+
 /* The budget among several amounts: a running cost ("today we pay €8k a month") is not the
  * budget; the amount is kept as a note and the next one is read. */
 static json_t *choose_budget(struct ctx *c, json_t *b, json_t *notes) {
@@ -290,6 +331,7 @@ static int run(struct ctx *c, json_t *out, bool whole) {
         dw__ex_extract_integrations(c, integ);
     if (instr && whole)
         dw__ex_extract_instructions(c, instr);
+    dollar_by_country(budget, country);
     dw__ex_put(c, out, "budget", budget);
     dw__ex_put(c, out, "deadline", deadline);
     dw__ex_put(c, out, "country", country);
