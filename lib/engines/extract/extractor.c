@@ -64,7 +64,9 @@ static const char *const decision_words[] = {
     "attribution",  "decisión",    "decidir",     "decide",         "decidirá",    "decidimos",
     "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",    "delibera",
     "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",  "beslist",
-    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen"};
+    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen",
+    "decidiremos",  "decidirán",   "elegiremos",  "décidons",       "déciderons",  "choisirons",
+    "entscheiden",  "vergeben",    "beschließen", "sceglierà",      "kiezen"};
 
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
