@@ -71,6 +71,15 @@ static bool hedge_at(const struct ctx *c, size_t k) {
     return is(c, k, "may") && c->text[c->t[k].s] == 'm' && !kind(c, k + 1, TK_NUM);
 }
 
+static bool coordinator(const struct ctx *c, size_t k) {
+    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou",
+                                    "y",   "o",  "e",   "en",   "of"};
+    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
+        if (is(c, k, w[n]))
+            return true;
+    return false;
+}
+
 /* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
  * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
 static bool hedged(const struct ctx *c, size_t i, size_t e) {
@@ -85,6 +94,8 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
             break;
         if (role(c, k, R_DTRIG) || role(c, k, R_MONTH) || role(c, k, R_DATEW))
             break; /* "the design workshop next week if possible": the date is hedged */
+        if (coordinator(c, k) && hedge_at(c, k + 1))
+            break; /* "SD-WAN et peut-être plus tard du Wi-Fi": the hedge is the Wi-Fi's */
         if (hedge_at(c, k))
             return true;
     }
