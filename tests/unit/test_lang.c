@@ -359,6 +359,10 @@ static void test_hedges_six_languages(void **state) {
     /* a hedge after a date hedges the date; "au plus tard" is a deadline */
     expect_optional("We need SD-WAN next week if possible.", "sd-wan", "");
     expect_optional("Le SD-WAN doit être en place au plus tard le 30 juin.", "sd-wan", "");
+    /* a preposition that also triggers a date ("voor", "pour") does not stop the hedge */
+    expect_optional("We willen SD-WAN. Wifi voor de kantoren is optioneel.", "sd-wan", "wifi");
+    expect_optional("Nous voulons du SD-WAN. Le Wi-Fi pour les clients est optionnel.", "sd-wan",
+                    "wifi");
 }
 
 int main(void) {

@@ -92,8 +92,9 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE))
             break;
-        if (role(c, k, R_DTRIG) || role(c, k, R_MONTH) || role(c, k, R_DATEW))
-            break; /* "the design workshop next week if possible": the date is hedged */
+        if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
+            break; /* "the design workshop next week if possible": the date is hedged (a
+                      date word, not a trigger: "voor", "pour", "para" are also "for") */
         if (coordinator(c, k) && hedge_at(c, k + 1))
             break; /* "SD-WAN et peut-être plus tard du Wi-Fi": the hedge is the Wi-Fi's */
         if (hedge_at(c, k))
