@@ -164,11 +164,15 @@ static bool milestone(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && !clause_end(c, k);)
         if (role(c, k, R_NEED))
             return false;
-    for (size_t k = e; k < e + 8 && k < c->nt && !clause_end(c, k); k++) {
+    /* a date in the clause: a month, a date word or a number after a trigger ("bis Ende
+     * Juni", "entro settembre", "au plus tard le 30 juin") — not "installation by your team" */
+    bool trig = false;
+    for (size_t k = e; k < e + 10 && k < c->nt && !clause_end(c, k); k++) {
         if (role(c, k, R_NEED))
             return false;
-        if (role(c, k, R_DTRIG) || role(c, k, R_MONTH))
+        if (role(c, k, R_MONTH) || (trig && (role(c, k, R_DATEW) || kind(c, k, TK_NUM))))
             return true;
+        trig = trig || role(c, k, R_DTRIG);
     }
     return false;
 }
