@@ -223,6 +223,8 @@ static void test_number_words_six_languages(void **state) {
     expect_sites("Gestionamos veintiuna residencias de mayores.", 21);
     expect_sites("Abbiamo una quarantina di palestre.", 40);
     expect_sites("Wij hebben 4 campussen in Antwerpen.", 4);
+    /* "per" and an article says what the count is for; a rate has none ("per negozio") */
+    expect_sites("Abbiamo aperto 6 negozi per i clienti di Milano.", 6);
 }
 
 static void test_budgets_six_languages(void **state) {
@@ -322,6 +324,9 @@ static void test_negation_six_languages(void **state) {
     expect_caps("Management must be air-gapped - no cloud management, period. SD-WAN is a must.",
                 "sd-wan", "cloud-management");
     expect_caps("Wir brauchen keine Switches mehr, aber SD-WAN.", "sd-wan", "switching");
+    expect_caps("necesitamos firewall y sd-wan, nada de wifi por ahora.", "firewall,sd-wan",
+                "wifi");
+    expect_caps("Ci serve SD-WAN, niente Wi-Fi per ora.", "sd-wan", "wifi");
 }
 
 static void test_intent(void **state) {
