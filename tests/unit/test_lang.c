@@ -299,6 +299,14 @@ static void test_relative_dates_six_languages(void **state) {
     expect_deadline("We zouden graag volgende week een offerte ontvangen.", "2026-11-27");
 }
 
+static void test_date_counted_from_the_order(void **state) {
+    (void)state;
+    /* a contract named after the date without "after"/"dalla"/"nach" does not count it */
+    expect_deadline("We must be live by the end of August 2027 because our carrier contract "
+                    "ends then.",
+                    "2027-08-31");
+}
+
 static void test_fiscal_year(void **state) {
     (void)state;
     /* the end of a financial year the customer dates is that date, not 31 December */
@@ -380,6 +388,7 @@ int main(void) {
         cmocka_unit_test(test_holidays),
         cmocka_unit_test(test_relative_dates_six_languages),
         cmocka_unit_test(test_fiscal_year),
+        cmocka_unit_test(test_date_counted_from_the_order),
         cmocka_unit_test(test_negation_six_languages),
         cmocka_unit_test(test_intent),
         cmocka_unit_test(test_hedges_six_languages),

@@ -114,12 +114,22 @@ static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
     return SIZE_MAX;
 }
 
-/* An order word within four tokens after the date ("… after order", "… dall'ordine"): the
- * token after it, or 0. */
+/* The words that count a date from an event: "after", "nach", "après", "dalla", "na"... */
+static const char *const from_words[] = {
+    "after", "from",  "of",    "upon", "following", "nach", "ab",  "seit", "après", "dès",
+    "de",    "du",    "desde", "tras", "después",   "del",  "dalla", "dal", "dall", "dopo",
+    "da",    "na",    "vanaf", "van",  "bij", "dall'", "dall\u2019", "d'", "d\u2019"};
+
+/* An order word within four tokens after the date, counted from it ("… after order", "…
+ * dall'ordine", "nach Auftragserteilung"; not "by August because our carrier contract ends
+ * then"): the token after it, or 0. */
 static size_t order_cue(const struct ctx *c, size_t t1) {
-    for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++)
-        if (word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
+    bool from = false;
+    for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++) {
+        if (from && word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
             return k + 1;
+        from = from || word_in(c, k, from_words, DW_ARRAY_SIZE(from_words));
+    }
     return 0;
 }
 

@@ -49,7 +49,8 @@ const char *const dw__unit_lexicon[] = {
     "Warenhäuser|Restaurant|Restaurants|Fabrik|Fabriken|Heim|Heime|Heimen|Zentrum|Zentren|"
     "Werkstatt|Werkstätten|Kita|Kitas|Geschäftsstelle|Geschäftsstellen|Kanzlei|Kanzleien|"
     "Bibliothek|Bibliotheken|Agentur|Agenturen|Einrichtung|Einrichtungen|Häuser|"
-    "Häusern|Supermarkt|Supermärkte|Supermärkten|Campus|Studio|Studios|Wache|Wachen",
+    "Häusern|Supermarkt|Supermärkte|Supermärkten|Campus|Studio|Studios|Wache|Wachen|MVZ|"
+    "Versorgungszentrum|Versorgungszentren|Pflegeheim|Pflegeheime|Pflegeheimen",
     "site|fr|site|sites|magasin|magasins|boutique|boutiques|agence|agences|succursale|"
     "succursales|filiale|filiales|établissement|établissements|boulangerie|boulangeries|"
     "pharmacie|pharmacies|clinique|cliniques|cabinet|cabinets|laboratoire|laboratoires|"
