@@ -58,15 +58,15 @@ static void add_note(struct ctx *c, json_t *notes, const char *field, const char
  * on 20 December", "Entscheidung Ende Januar", "la decisione entro il 15 gennaio",
  * "beslissing in Q1", "gunning op 1 maart". */
 static const char *const decision_words[] = {
-    "decide",       "decides",     "decided",     "deciding",       "decision",    "award",
-    "awarded",      "entscheiden", "entscheidet", "entscheidung",   "entschieden", "beschluss",
-    "zuschlag",     "vergabe",     "décision",    "décider",        "décide",      "décidera",
-    "attribution",  "decisión",    "decidir",     "decide",         "decidirá",    "decidimos",
-    "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",    "delibera",
-    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",  "beslist",
-    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen",
-    "decidiremos",  "decidirán",   "elegiremos",  "décidons",       "déciderons",  "choisirons",
-    "entscheiden",  "vergeben",    "beschließen", "sceglierà",      "kiezen"};
+    "decide",       "decides",     "decided",     "deciding",       "decision",     "award",
+    "awarded",      "entscheiden", "entscheidet", "entscheidung",   "entschieden",  "beschluss",
+    "zuschlag",     "vergabe",     "décision",    "décider",        "décide",       "décidera",
+    "attribution",  "decisión",    "decidir",     "decide",         "decidirá",     "decidimos",
+    "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",     "delibera",
+    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",   "beslist",
+    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen", "decidiremos",
+    "decidirán",    "elegiremos",  "décidons",    "déciderons",     "choisirons",   "entscheiden",
+    "vergeben",     "beschließen", "sceglierà",   "kiezen"};
 
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
@@ -116,9 +116,9 @@ static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
 
 /* The words that count a date from an event: "after", "nach", "après", "dalla", "na"... */
 static const char *const from_words[] = {
-    "after", "from",  "of",    "upon", "following", "nach", "ab",  "seit", "après", "dès",
-    "de",    "du",    "desde", "tras", "después",   "del",  "dalla", "dal", "dall", "dopo",
-    "da",    "na",    "vanaf", "van",  "bij", "dall'", "dall\u2019", "d'", "d\u2019"};
+    "after", "from", "of",    "upon", "following", "nach",  "ab",         "seit", "après",  "dès",
+    "de",    "du",   "desde", "tras", "después",   "del",   "dalla",      "dal",  "dall",   "dopo",
+    "da",    "na",   "vanaf", "van",  "bij",       "dall'", "dall\u2019", "d'",   "d\u2019"};
 
 /* An order word within four tokens after the date, counted from it ("… after order", "…
  * dall'ordine", "nach Auftragserteilung"; not "by August because our carrier contract ends

@@ -146,8 +146,7 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
                 (adds_to(cur, c->t[k].nval) || (c->t[k].nval == 20 && cur % 100 == 4))) {
                 j = k;
             } else if (k > j && !is(c, j, "-") && cur >= 20 && cur % 10 == 0 &&
-                       (is(c, k, "un") || is(c, k, "une") || is(c, k, "uno") ||
-                        is(c, k, "una"))) {
+                       (is(c, k, "un") || is(c, k, "une") || is(c, k, "uno") || is(c, k, "una"))) {
                 cur += 1; /* "trente et une", "treinta y una": the article is one here */
                 j = k + 1;
             }

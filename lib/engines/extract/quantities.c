@@ -122,10 +122,10 @@ static bool in_capability(const struct ctx *c, size_t i) {
 /* A definite article or possessive after "per", "par", "por": "60 access point per i
  * piazzali", "por las tiendas" say what the count is for; a rate has none ("per negozio"). */
 static bool determiner(const struct ctx *c, size_t j) {
-    static const char *const w[] = {"the", "our", "i",  "il",   "la",   "le",      "lo",
-                                    "gli", "l",   "les", "nos", "los",  "las",     "el",
-                                    "die", "den", "das", "de",  "het",  "nostri",  "nostre",
-                                    "unsere", "nuestros", "nuestras", "onze"};
+    static const char *const w[] = {
+        "the", "our",    "i",      "il",     "la",       "le",       "lo",  "gli", "l",
+        "les", "nos",    "los",    "las",    "el",       "die",      "den", "das", "de",
+        "het", "nostri", "nostre", "unsere", "nuestros", "nuestras", "onze"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
         if (is(c, j, w[k]))
             return true;
@@ -136,7 +136,8 @@ static bool determiner(const struct ctx *c, size_t j) {
  * ca. 10 Access Points", "two switches each". */
 static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     size_t ce;
-    if (per_word(c, ue) && (is(c, ue, "each") || (kind(c, ue + 1, TK_WORD) && !determiner(c, ue + 1))) &&
+    if (per_word(c, ue) &&
+        (is(c, ue, "each") || (kind(c, ue + 1, TK_WORD) && !determiner(c, ue + 1))) &&
         !dw__ex_vocab_at(c, c->caps, ue + 1, &ce)) /* "Umspannwerke per SD-WAN" is a means */
         return true;
     /* "je Autohaus ca. 10": per, one word, then only approximations up to the number */
