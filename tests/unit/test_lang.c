@@ -225,6 +225,38 @@ static void test_number_words_six_languages(void **state) {
     expect_sites("Wij hebben 4 campussen in Antwerpen.", 4);
     /* "per" and an article says what the count is for; a rate has none ("per negozio") */
     expect_sites("Abbiamo aperto 6 negozi per i clienti di Milano.", 6);
+    /* a count in words in brackets after its unit */
+    expect_sites("Nous équipons nos sites (une quarantaine) en Auvergne.", 40);
+}
+
+/* The counts of a message, "value unit" joined by commas, in order. */
+static void expect_counts(const char *msg, const char *want) {
+    json_t *r = extract(msg);
+    char got[256];
+    size_t i, o = 0;
+    json_t *v;
+    got[0] = '\0';
+    json_array_foreach(json_object_get(r, "quantities"), i, v) {
+        o += (size_t)snprintf(got + o, sizeof got - o, "%s%lld %s", o ? "," : "",
+                              (long long)json_integer_value(json_object_get(v, "value")),
+                              dw_json_str(v, "unit"));
+        if (o >= sizeof got)
+            break;
+    }
+    if (strcmp(got, want) != 0)
+        print_error("counts of \"%s\": [%s], expected [%s]\n", msg, got, want);
+    assert_string_equal(got, want);
+    json_decref(r);
+}
+
+static void test_counts_after_the_unit(void **state) {
+    (void)state;
+    /* a second count placed like the first counts the same unit */
+    expect_counts("Nous avons quatre-vingts magasins en France et 6 en Belgique.",
+                  "80 sites,6 sites");
+    expect_counts("We have 40 sites in Germany and 12 in Austria.", "40 sites,12 sites");
+    /* an approximate count after a comma that ends the clause */
+    expect_counts("Servono nuove sedi in Liguria, circa 15.", "15 sites");
 }
 
 static void test_budgets_six_languages(void **state) {
@@ -392,6 +424,7 @@ int main(void) {
         cmocka_unit_test(test_negation_six_languages),
         cmocka_unit_test(test_intent),
         cmocka_unit_test(test_hedges_six_languages),
+        cmocka_unit_test(test_counts_after_the_unit),
         cmocka_unit_test(test_language_reads_only_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
