@@ -367,6 +367,14 @@ static void test_negation_six_languages(void **state) {
     expect_caps("necesitamos firewall y sd-wan, nada de wifi por ahora.", "firewall,sd-wan",
                 "wifi");
     expect_caps("Ci serve SD-WAN, niente Wi-Fi per ora.", "sd-wan", "wifi");
+    /* doing without and needless, in six languages */
+    expect_caps("Wir brauchen SD-WAN. Auf WLAN verzichten wir.", "sd-wan", "wifi");
+    expect_caps("Wir verzichten auf WLAN, brauchen aber SD-WAN.", "sd-wan", "wifi");
+    expect_caps("Wir brauchen SD-WAN; WLAN entfällt.", "sd-wan", "wifi");
+    expect_caps("Nous voulons du SD-WAN ; le Wi-Fi est inutile.", "sd-wan", "wifi");
+    expect_caps("Queremos SD-WAN; el wifi es innecesario.", "sd-wan", "wifi");
+    expect_caps("Vogliamo SD-WAN; rinunciamo al Wi-Fi.", "sd-wan", "wifi");
+    expect_caps("We willen SD-WAN; wifi is overbodig.", "sd-wan", "wifi");
 }
 
 static void test_intent(void **state) {
