@@ -1278,7 +1278,7 @@ static int md_span(MD_SPANTYPE type, void *detail, void *arg, bool enter) {
         md_raw(m, enter ? "<b>" : "</b>");
         break;
     case MD_SPAN_CODE:
-        md_raw(m, enter ? "<span font_family=\"DejaVu Sans Mono\">" : "</span>");
+        md_raw(m, enter ? "<span font_family=\"" FONT_TABLE "\">" : "</span>");
         break;
     case MD_SPAN_DEL:
         md_raw(m, enter ? "<s>" : "</s>");
