@@ -1,15 +1,18 @@
 /* channels/pdf — the proposal as a PDF a customer can file, print and sign.
  *
  * Laid out with pango (text shaping, line breaking, any script the fonts cover) onto cairo's
- * PDF surface, from the deal's structured data (document.h describes it), never from the
- * Markdown: a table row is a unit that moves whole to the next page, a table continued there
- * repeats its header, a citation becomes a footnote at the foot of the page where it is
- * first cited, and every page says "Page N of M" in the document's language.
+ * PDF surface, from the proposal's Markdown — every section and sentence the company's
+ * template wrote, in its order and language — with the letterhead from the workspace and
+ * the quote's lines and totals from the stored quote (document.h describes the data): a
+ * table row is a unit that moves whole to the next page, a table continued there repeats
+ * its header, a citation becomes a footnote at the foot of the page where it is first cited,
+ * and every page says "Page N of M" in the document's language.
  *
  * The layout runs twice over the same data: once to count the pages (nothing drawn), then
  * to draw with the count known. Both runs take the same decisions, since they measure with
- * the same pango context. Every text is set with pango_layout_set_text — never markup — so
- * a customer's name or company is text whatever characters it holds. Money is written by
+ * the same pango context. Every text is set with pango_layout_set_text, or escaped into the
+ * markup this file writes (md_put) — so a customer's name or company is text whatever
+ * characters it holds. Money is written by
  * dw_lang_money from integer minor units, so what the PDF shows is the stored quote to the
  * cent.
  */
