@@ -990,8 +990,9 @@ static double md_row_layouts(struct pdf *p, const double *w, const PangoAlignmen
                              const struct md_row *r, bool head, PangoLayout **out) {
     double h = 0;
     for (int i = 0; i < n; i++) {
+        double avail = w[i] - 2 * CELL_PAD; /* a column too narrow still wraps */
         out[i] = markup_layout(p, r->c[i].markup ? r->c[i].markup : "", head ? 7.5 : 8, head,
-                               w[i] - 2 * CELL_PAD, al[i], FONT_TABLE);
+                               avail < 4 ? 4 : avail, al[i], FONT_TABLE);
         if (layout_h(out[i]) > h)
             h = layout_h(out[i]);
     }
