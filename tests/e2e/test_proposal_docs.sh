@@ -180,7 +180,10 @@ terms = {"en": ["Summary", "Thank you for the opportunity to support your networ
                 "Zahlung 30 Tage netto ab Rechnungsdatum",
                 "ab München geliefert (Incoterms 2020 DAP).",
                 "Die Haftung ist auf 100 % der in den zwölf Monaten vor dem Schadensereignis gezahlten Entgelte begrenzt.",
-                "Nächste Schritte", "Bestätigen Sie die Annahme der Angebotsversion"]}[lang]
+                "Nächste Schritte", "Bestätigen Sie die Annahme der Angebotsversion"],
+         "fr": ["Synthèse", "Paiement à 30 jours net date de facture",
+                "Le matériel est expédié depuis Munich dans les 15 jours ouvrés suivant la commande (Incoterms 2020 DAP).",
+                "La responsabilité est plafonnée à 100 % des sommes versées au cours des douze mois précédant la réclamation."]}[lang]
 missing = [t for t in terms if not found(t)]
 if missing:
     sys.exit("the terms are not in the PDF: %r" % missing)
@@ -217,6 +220,24 @@ pass "German PDF of $r: German words, 1.234,56 € and 5. Januar 2027, Seite N v
 dw deal proposal "$DE" --format html -o "$TMP/de.html"
 r=$(python3 "$TMP/prose.py" "$TMP/de.html" "$TMP/de.pdf" de) || fail "German PDF's prose"
 pass "German PDF: all $r blocks of the template's Markdown, the terms, no Markdown syntax"
+
+# French: a customer writing French gets templates/fr/, and its PDF all of it
+cat >"$TMP/fr.json" <<'JSON'
+{"source": "web_form", "external_id": "docs-fr-1", "received_at": "2026-11-24T09:00:00Z",
+ "contact": {"name": "Claire Dubois", "email": "claire.dubois@transports-dubois.example",
+             "company": "Transports Dubois SA", "country": "FR"},
+ "subject": "SD-WAN pour nos sites",
+ "message": "Bonjour, nous sommes Transports Dubois, une entreprise de logistique avec 10 sites en France. Nous avons besoin de SD-WAN avec un pare-feu sur chaque site et d'une gestion dans le cloud pendant 3 ans. Notre budget est de 80 000 EUR et nous souhaitons démarrer en février. Merci de nous envoyer un devis."}
+JSON
+FR=$(dw lead add "$TMP/fr.json")
+dw run >/dev/null
+dw deal proposal "$FR" --format pdf -o "$TMP/fr.pdf"
+dw deal proposal "$FR" --format html -o "$TMP/fr.html"
+grep -q '<html lang="fr">' "$TMP/fr.html" || fail "$FR: the proposal is not French"
+r=$(python3 "$TMP/prose.py" "$TMP/fr.html" "$TMP/fr.pdf" fr) || fail "French PDF's prose"
+pdftotext "$TMP/fr.pdf" - | grep -q "Page 1 sur" || fail "French PDF: no 'Page 1 sur'"
+pass "French PDF: all $r blocks of the template's Markdown, the terms, Page N sur M"
+dw deal show --all --json >"$TMP/deals.json"
 
 # Every proposal renders; a deal without a proposal, or a bad format, is refused
 for id in $(json_get "' '.join(x['id'] for x in d if x['proposal'])" <"$TMP/deals.json"); do
