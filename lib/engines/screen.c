@@ -23,8 +23,8 @@
  * where they do (docs/internals/extraction.md, "Speed"). In a pattern a single space stands
  * for any gap between words and "^^" for the start of a sentence (expand()). They are written
  * against real buyers' wording as well as attacks: "please ignore my previous e-mail" or "our
- * budget is already approved" must not be flagged, so an instruction needs an object that belongs to
- * the system (rules, instructions, the approval), and a claim of agreement needs a price or
+ * budget is already approved" must not be flagged, so an instruction needs an object that belongs
+ * to the system (rules, instructions, the approval), and a claim of agreement needs a price or
  * discount and someone on our side.
  */
 #include <ctype.h>
@@ -389,6 +389,9 @@ static pcre2_code *codes[N_PATTERNS];
 /* Whether codes[i] was compiled anchored (a pattern that starts with "\\b" and a trigger
  * word: it can only match where a word starts with a trigger, and is tried only there). */
 static bool anchored[N_PATTERNS];
+/* Whether codes[i] is JIT-compiled: then pcre2_jit_match() runs it without pcre2_match()'s
+ * checks (the read text is valid UTF-8 by construction). */
+static bool jitted[N_PATTERNS];
 
 /* A pattern's triggers: the words it can start with, as prefixes ("authori" for
  * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
@@ -400,23 +403,30 @@ static struct {
     size_t n;
 } trig[N_PATTERNS];
 
-/* All patterns' triggers in one trie over the bytes a word is made of, built once: walking
- * it along each word of a read text once finds, for every pattern, the words that start with
- * one of its triggers, instead of looking each trigger up in the text's words. Node 0 is the
- * root; a node's children are a list (child, then sibling); accept, when not 0, is 1 + the
- * index of the set of patterns that have the node's path as a trigger. */
+/* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
+ * once: walking it along each word of a read text once finds, for every pattern, the words
+ * that start with one of its triggers, instead of looking each trigger up in the text's
+ * words. Node 0 is the root; next[] holds a node's children by byte (0: none); accept, when
+ * not 0, is 1 + the index of the set of patterns that have the node's path as a trigger. */
 #define SET_WORDS ((N_PATTERNS + 63) / 64)
+#define TRIE_SYMS 37 /* a-z, 0-9, _ */
 struct tnode {
-    uint32_t child, sibling, accept;
-    unsigned char c;
+    uint16_t next[TRIE_SYMS];
+    uint16_t accept;
 };
 static struct {
     struct tnode *n;
     size_t len, cap;
     uint64_t (*sets)[SET_WORDS];
     size_t n_sets;
-    uint32_t root[256]; /* the root's children by byte, for speed */
 } trie;
+
+static int trie_sym(unsigned char c) {
+    return c >= 'a' && c <= 'z'   ? c - 'a'
+           : c >= '0' && c <= '9' ? 26 + (c - '0')
+           : c == '_'             ? 36
+                                  : -1;
+}
 
 /* Skip from p (inside a group, after an alternative's start) to the next '|' of this group
  * (returned, pointing at it) or its closing ')' (pointing at it), or the end. */
@@ -587,15 +597,12 @@ static pcre2_code *compile_alternation(const char *const *res, size_t n, uint32_
 }
 
 static uint32_t trie_child(uint32_t node, unsigned char c) {
-    if (node == 0)
-        return trie.root[c];
-    for (uint32_t k = trie.n[node].child; k; k = trie.n[k].sibling)
-        if (trie.n[k].c == c)
-            return k;
-    return 0;
+    int k = trie_sym(c);
+    return k < 0 ? 0 : trie.n[node].next[k];
 }
 
-/* Adds trigger p[0..len) of pattern g to the trie; false when out of memory. */
+/* Adds trigger p[0..len) of pattern g to the trie; false when out of memory or when the
+ * trigger is not made of word bytes (derive_triggers() gives none such). */
 static bool trie_add(const char *p, size_t len, size_t g) {
     if (!trie.n) {
         trie.cap = 1024;
@@ -605,9 +612,12 @@ static bool trie_add(const char *p, size_t len, size_t g) {
     }
     uint32_t node = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)p[i];
-        uint32_t next = trie_child(node, c);
-        if (!next) {
+        int k = trie_sym((unsigned char)p[i]);
+        if (k < 0)
+            return false;
+        if (!trie.n[node].next[k]) {
+            if (trie.len == UINT16_MAX)
+                return false;
             if (trie.len == trie.cap) {
                 struct tnode *n = realloc(trie.n, 2 * trie.cap * sizeof *n);
                 if (!n)
@@ -615,24 +625,20 @@ static bool trie_add(const char *p, size_t len, size_t g) {
                 trie.n = n;
                 trie.cap *= 2;
             }
-            next = (uint32_t)trie.len++;
-            trie.n[next] = (struct tnode){.c = c};
-            if (node == 0) {
-                trie.root[c] = next;
-            } else {
-                trie.n[next].sibling = trie.n[node].child;
-                trie.n[node].child = next;
-            }
+            trie.n[trie.len] = (struct tnode){0};
+            trie.n[node].next[k] = (uint16_t)trie.len++;
         }
-        node = next;
+        node = trie.n[node].next[k];
     }
     if (!trie.n[node].accept) {
+        if (trie.n_sets + 1 >= UINT16_MAX)
+            return false;
         uint64_t(*sets)[SET_WORDS] = realloc(trie.sets, (trie.n_sets + 1) * sizeof *sets);
         if (!sets)
             return false;
         trie.sets = sets;
         memset(trie.sets[trie.n_sets], 0, sizeof *sets);
-        trie.n[node].accept = (uint32_t)++trie.n_sets;
+        trie.n[node].accept = (uint16_t)++trie.n_sets;
     }
     trie.sets[trie.n[node].accept - 1][g / 64] |= (uint64_t)1 << (g % 64);
     return true;
@@ -657,6 +663,8 @@ static void compile_all(void) {
             break;
         }
         codes[i] = c;
+        size_t jit_size = 0;
+        jitted[i] = pcre2_pattern_info(c, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
         for (size_t k = 0; k < trig[i].n && !compile_failed; k++)
             if (!trie_add(trig[i].p[k], trig[i].len[k], i))
                 compile_failed = true;
@@ -702,29 +710,32 @@ static void rt_release(struct rtext *t) {
     *t = (struct rtext){0};
 }
 
-static void rt_byte(struct rtext *t, char c, uint32_t from, uint32_t to, uint8_t via) {
-    if (t->oom)
-        return;
-    if (t->len + 1 >= t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        char *s = realloc(t->s, cap);
-        if (s)
-            t->s = s;
-        uint32_t *f = realloc(t->from, cap * sizeof *f);
-        if (f)
-            t->from = f;
-        uint32_t *e = realloc(t->to, cap * sizeof *e);
-        if (e)
-            t->to = e;
-        uint8_t *v = realloc(t->via, cap);
-        if (v)
-            t->via = v;
-        if (!s || !f || !e || !v) {
-            t->oom = true;
-            return;
-        }
-        t->cap = cap;
+/* Room for cap bytes (and the terminating NUL) at once; false when out of memory. */
+static bool rt_grow(struct rtext *t, size_t cap) {
+    char *s = realloc(t->s, cap);
+    if (s)
+        t->s = s;
+    uint32_t *f = realloc(t->from, cap * sizeof *f);
+    if (f)
+        t->from = f;
+    uint32_t *e = realloc(t->to, cap * sizeof *e);
+    if (e)
+        t->to = e;
+    uint8_t *v = realloc(t->via, cap);
+    if (v)
+        t->via = v;
+    if (!s || !f || !e || !v) {
+        t->oom = true;
+        return false;
     }
+    t->cap = cap;
+    t->s[t->len] = '\0';
+    return true;
+}
+
+static inline void rt_byte(struct rtext *t, char c, uint32_t from, uint32_t to, uint8_t via) {
+    if (t->len + 1 >= t->cap && (t->oom || !rt_grow(t, t->cap ? 2 * t->cap : 256)))
+        return;
     t->s[t->len] = c;
     t->from[t->len] = from;
     t->to[t->len] = to;
@@ -1024,6 +1035,17 @@ static void read_fold(const char *s, size_t n, struct rtext *t) {
     const unsigned char *u = (const unsigned char *)s;
     uint8_t pending = 0; /* invisible characters dropped before the next letter */
     for (size_t i = 0; i < n && !t->oom;) {
+        unsigned char b = u[i];
+        if (b < 0x80 && b != '%' && b != '&') { /* ASCII, read as below, the common case */
+            char o = b == '\n'                                                     ? '\n'
+                     : b == ' ' || b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                     : b >= 'A' && b <= 'Z'                                        ? (char)(b + 32)
+                                                                                   : (char)b;
+            rt_byte(t, o, (uint32_t)i, (uint32_t)(i + 1), pending);
+            pending = 0;
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t len = 0;
         uint8_t via = pending;
@@ -1302,7 +1324,7 @@ static void match(struct screen *sc, const struct rtext *t, pcre2_code *code,
 
 /* The same as match() for a pattern compiled anchored, tried only at pos[0..n) (ascending):
  * the only places a match can start, so the findings are the same, left to right. */
-static void match_at(struct screen *sc, const struct rtext *t, pcre2_code *code,
+static void match_at(struct screen *sc, const struct rtext *t, pcre2_code *code, bool jit,
                      const uint32_t *pos, size_t n, enum dw_screen_category cat, const char *lang,
                      const size_t *blob) {
     pcre2_match_data *md = sc->md;
@@ -1310,7 +1332,9 @@ static void match_at(struct screen *sc, const struct rtext *t, pcre2_code *code,
     for (size_t k = 0; k < n && json_array_size(sc->out) < DW_SCREEN_MAX_FINDINGS; k++) {
         if (pos[k] < off)
             continue;
-        int rc = pcre2_match(code, (PCRE2_SPTR)t->s, t->len, pos[k], PCRE2_NO_UTF_CHECK, md, NULL);
+        int rc =
+            jit ? pcre2_jit_match(code, (PCRE2_SPTR)t->s, t->len, pos[k], 0, md, NULL)
+                : pcre2_match(code, (PCRE2_SPTR)t->s, t->len, pos[k], PCRE2_NO_UTF_CHECK, md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (rc < 0)
@@ -1456,8 +1480,8 @@ static void run_pattern(struct screen *sc, size_t g, const struct rtext *t, cons
     if (trig[g].n && from == to)
         return;
     if (anchored[g])
-        match_at(sc, t, codes[g], h->pos + from, to - from, patterns[g].cat, patterns[g].lang,
-                 blob);
+        match_at(sc, t, codes[g], jitted[g], h->pos + from, to - from, patterns[g].cat,
+                 patterns[g].lang, blob);
     else
         match(sc, t, codes[g], patterns[g].cat, patterns[g].lang, blob);
 }
@@ -1511,9 +1535,11 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
-    read_fold(s, n, &a);
-    read_join(&a, &b, false, &leet1);
-    if (leet1)
+    if (rt_grow(&a, n + 2)) /* one allocation each for the usual sizes */
+        read_fold(s, n, &a);
+    if (!a.oom && rt_grow(&b, a.len + 2))
+        read_join(&a, &b, false, &leet1);
+    if (leet1 && rt_grow(&c, a.len + 2))
         read_join(&a, &c, true, &unused);
     if (a.oom || b.oom || c.oom) {
         sc->oom = true;
