@@ -149,13 +149,15 @@ static const char *const *const lists[N_LANGS] = {en_words, de_words, fr_words,
 #define WORD_SLOTS 1024 /* power of two, more than twice the words of all lists */
 static struct {
     const char *w[WORD_SLOTS];
+    uint8_t len[WORD_SLOTS];   /* strlen(w[h]) */
     uint8_t langs[WORD_SLOTS]; /* bit k: lists[k] has the word */
+    size_t max_len;            /* the longest word's bytes: a longer one is in no list */
 } words;
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
 static size_t word_slot(const char *w, size_t n) {
     size_t h = dw_fnv1a32(w, n) & (WORD_SLOTS - 1);
-    while (words.w[h] && !(strlen(words.w[h]) == n && memcmp(words.w[h], w, n) == 0))
+    while (words.w[h] && !(words.len[h] == n && memcmp(words.w[h], w, n) == 0))
         h = (h + 1) & (WORD_SLOTS - 1);
     return h;
 }
@@ -163,8 +165,11 @@ static size_t word_slot(const char *w, size_t n) {
 static void words_init(void) {
     for (int k = 0; k < N_LANGS; k++)
         for (size_t i = 0; lists[k][i]; i++) {
-            size_t h = word_slot(lists[k][i], strlen(lists[k][i]));
+            size_t n = strlen(lists[k][i]), h = word_slot(lists[k][i], n);
             words.w[h] = lists[k][i];
+            words.len[h] = (uint8_t)n;
+            if (n > words.max_len)
+                words.max_len = n;
             words.langs[h] |= (uint8_t)(1u << k);
         }
 }
@@ -205,17 +210,22 @@ static void fw_scores(const char *text, size_t len, int score[N_LANGS]) {
         size_t n = i - s;
         if (n >= sizeof w)
             continue;
+        bool high = false;
+        for (size_t b = s; b < i; b++)
+            high |= (unsigned char)text[b] >= 0x80;
+        if (n > words.max_len && !high)
+            continue; /* in no list, and no letter of one language only */
         memcpy(w, text + s, n);
         w[n] = '\0';
-        bool high = false;
-        for (size_t b = 0; b < n; b++)
-            high |= (unsigned char)w[b] >= 0x80;
         lower(w);
-        unsigned langs = words.langs[word_slot(w, n)];
-        int hits = __builtin_popcount(langs);
-        for (int k = 0; k < N_LANGS; k++)
-            if (langs & (1u << k))
-                score[k] += hits == 1 ? 2 : 1;
+        unsigned langs = n > words.max_len ? 0 : words.langs[word_slot(w, n)];
+        if (langs) {
+            int hits = (langs & 1) + (langs >> 1 & 1) + (langs >> 2 & 1) + (langs >> 3 & 1) +
+                       (langs >> 4 & 1) + (langs >> 5 & 1);
+            for (int k = 0; k < N_LANGS; k++)
+                if (langs & (1u << k))
+                    score[k] += hits == 1 ? 2 : 1;
+        }
         /* letters only one of the six writes */
         if (!high)
             continue;
@@ -393,7 +403,11 @@ static size_t current_end(const char *t, size_t len) {
         while (s < e && (t[s] == ' ' || t[s] == '\t'))
             s++;
         if (s > 0 && s < e + 1) {
+            /* every start is lower-case ASCII at its first byte: a quick check first */
+            int first = s < len && t[s] >= 'A' && t[s] <= 'Z' ? t[s] + 32 : s < len ? t[s] : 0;
             for (size_t k = 0; k < sizeof starts / sizeof *starts; k++) {
+                if (starts[k][0] != first)
+                    continue;
                 size_t n = strlen(starts[k]);
                 if (s + n <= len && strncasecmp(t + s, starts[k], n) == 0)
                     return i;
@@ -402,7 +416,9 @@ static size_t current_end(const char *t, size_t len) {
         size_t le = e;
         while (le > s && (t[le - 1] == ' ' || t[le - 1] == '\r'))
             le--;
-        for (size_t k = 0; i > 0 && k < sizeof wrote / sizeof *wrote; k++) {
+        /* every verb ends with a colon */
+        for (size_t k = 0; i > 0 && le > s && t[le - 1] == ':' && k < sizeof wrote / sizeof *wrote;
+             k++) {
             size_t n = strlen(wrote[k]);
             if (le - s >= n && strncasecmp(t + le - n, wrote[k], n) == 0)
                 return i;
