@@ -27,7 +27,6 @@
  * to the system (rules, instructions, the approval), and a claim of agreement needs a price or
  * discount and someone on our side.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
@@ -1190,7 +1189,9 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 j++;
             }
             bool map = has_alpha && has_leet;
-            for (size_t p = i; p < j; p++) {
+            for (size_t p = i; p < j && !map; p++) /* no digit read as a letter: copied */
+                rt_byte(t, s[p], a->from[p], a->to[p], a->via[p]);
+            for (size_t p = i; p < j && map; p++) {
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
                                                     : leet(s[p], false);
@@ -1379,8 +1380,10 @@ static void decode_blob(struct screen *sc, const char *s, size_t i, size_t j, si
     free(bin);
 }
 
+/* A byte of base64 (either alphabet); ASCII only, whatever the program's locale. */
 static bool b64_char(char c) {
-    return isalnum((unsigned char)c) || c == '+' || c == '/' || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '-' || c == '_';
 }
 
 static void screen_base64(struct screen *sc, const char *s, size_t n) {
@@ -1552,6 +1555,12 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
                 match(sc, &c, ref_codes[g], patterns[g].cat, patterns[g].lang, blob);
         }
     } else {
+        /* the other reading of '1' read the same ("kw12", "27001"): its matches would be
+         * those of the first, each covered by the finding already made */
+        if (leet1 && c.len == b.len && memcmp(c.s, b.s, b.len) == 0 &&
+            memcmp(c.from, b.from, b.len * sizeof *b.from) == 0 &&
+            memcmp(c.to, b.to, b.len * sizeof *b.to) == 0)
+            leet1 = false;
         struct hits hb = {0}, hc = {0};
         if (trigger_hits(&b, &hb) < 0 || (leet1 && trigger_hits(&c, &hc) < 0)) {
             sc->oom = true;
