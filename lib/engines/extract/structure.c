@@ -45,12 +45,15 @@ static size_t lower_line(const char *text, const struct line *l, char *buf, size
     return n;
 }
 
+/* (The first bytes are compared first: most lines start otherwise than most words.) */
 static bool starts_with(const char *s, const char *w) {
-    return strncmp(s, w, strlen(w)) == 0;
+    return (!w[0] || s[0] == w[0]) && strncmp(s, w, strlen(w)) == 0;
 }
 
 /* The byte after the word w at the start of s is not a letter (a word boundary). */
 static bool starts_word(const char *s, const char *w) {
+    if (w[0] && s[0] != w[0])
+        return false;
     size_t n = strlen(w);
     if (strncmp(s, w, n) != 0)
         return false;
