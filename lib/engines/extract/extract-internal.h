@@ -251,8 +251,8 @@ struct dw__ex_vkey {
     char key[KEY_MAX], key2[KEY_MAX];
 };
 struct dw__ex_vcache {
-    uint32_t *slot; /* by a token's start offset: 1 + its index in k; 0 = not yet */
-    struct dw__ex_vkey *k;
+    uint32_t *slot;        /* by a token's start offset: 1 + its index in k; 0 = not yet */
+    struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
 };
 

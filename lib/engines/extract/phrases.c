@@ -281,9 +281,18 @@ const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *i
     if (slot && *slot) {
         vc = &c->vc->k[*slot - 1];
     } else {
-        if (slot && c->vc->n < c->vc->cap) {
-            vc = &c->vc->k[c->vc->n++];
-            *slot = (uint32_t)c->vc->n;
+        struct dw__ex_vcache *cache = c->vc;
+        if (slot && cache->n == cache->cap) { /* grown as tokens are met */
+            size_t cap = cache->cap ? 2 * cache->cap : 64;
+            struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
+            if (k) {
+                cache->k = k;
+                cache->cap = cap;
+            }
+        }
+        if (slot && cache->n < cache->cap) {
+            vc = &cache->k[cache->n++];
+            *slot = (uint32_t)cache->n;
         }
         vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
         vc->h = dw_fnv1a32(vc->key, vc->kl);
