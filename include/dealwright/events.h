@@ -15,8 +15,8 @@
  * moved; the next pass sends them again), store errors.
  *
  * dw_events_deliver runs one pass of the webhook consumer every instance shares (the
- * durable pull consumer dealwright-webhooks): up to 32 events, waiting up to wait_ms for
- * the first; each event's deliveries as dw_webhook_deliver makes and posts them, the
+ * durable pull consumer dealwright-webhooks): one event, waiting up to wait_ms for it;
+ * the event's deliveries as dw_webhook_deliver makes and posts them, the
  * message acknowledged once they are recorded (delivered or dead), given back to be sent
  * again when a retry is due.
  *

@@ -16,6 +16,12 @@
  * "DD.MM.YYYY[ HH:MM]" (European spreadsheets); and slash dates, whose order (M/D or D/M)
  * is settled once for the whole column from a day above 12, and refused when no row
  * settles it.
+ *
+ * Record ids: a Salesforce export may give a lead's id in its 15-character form (case
+ * sensitive, as reports show it) or its 18-character one (the API's, case-safe: three
+ * characters more that encode the case of the first fifteen). Both name one record, so
+ * ids of that shape in a Salesforce export are stored in the 18-character form, and a
+ * re-import of the same leads in the other form finds them.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -249,8 +255,37 @@ struct ctx {
     const struct dw_csv *t;
     int col[F__N];
     int date_order;
+    bool salesforce; /* record ids are Salesforce's */
     struct dw_error *err;
 };
+
+/* A Salesforce record id in its 18-character form: a 15-character id (letters and digits)
+ * gets the three characters that encode which of its letters are capitals, five at a
+ * time; an 18-character one whose suffix is right keeps its first fifteen as they are and
+ * the suffix in capitals. Any other id is copied as it is. out holds 19 bytes or more. */
+static void salesforce_id(const char *id, char *out, size_t n) {
+    static const char code[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    size_t len = strlen(id);
+    bool alnum = len == 15 || len == 18;
+    for (size_t i = 0; alnum && i < len; i++)
+        alnum = isalnum((unsigned char)id[i]) != 0;
+    char sfx[4] = "";
+    for (int chunk = 0; alnum && chunk < 3; chunk++) {
+        int bits = 0;
+        for (int i = 0; i < 5; i++)
+            if (isupper((unsigned char)id[chunk * 5 + i]))
+                bits |= 1 << i;
+        sfx[chunk] = code[bits];
+    }
+    if (alnum && len == 18)
+        for (int i = 0; i < 3 && alnum; i++)
+            alnum = toupper((unsigned char)id[15 + i]) == sfx[i];
+    if (!alnum) {
+        snprintf(out, n, "%s", id);
+        return;
+    }
+    snprintf(out, n, "%.15s%s", id, sfx);
+}
 
 static int at_cell(struct ctx *x, int code, size_t r, int f, const char *fmt, const char *a,
                    const char *b) {
@@ -284,6 +319,11 @@ static int row_lead(struct ctx *x, size_t r, json_t **ret) {
                        "the message (column '%s') is empty: a lead needs the customer's "
                        "words%s",
                        t->header[col[F_MESSAGE]], NULL);
+    char sfid[32];
+    if (x->salesforce && strlen(id) < sizeof sfid) {
+        salesforce_id(id, sfid, sizeof sfid);
+        id = sfid;
+    }
     int rr = 0;
     rr = rr ? rr : dw_json_set(lead, "source", json_string("crm"));
     rr = rr ? rr : put(lead, "external_id", id);
@@ -365,6 +405,7 @@ int dw_leads_parse_csv(const char *name, const char *data, size_t len, const cha
                        : header_col(t, "leadid") >= 0 || header_col(t, "leadsource") >= 0
                            ? "salesforce"
                            : "csv";
+    x.salesforce = strcmp(kind, "salesforce") == 0;
     if ((r = apply_map(file, t, map, x.col, err)) < 0)
         goto done;
     for (int f = 0; f < F__N; f++)

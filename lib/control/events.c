@@ -44,8 +44,13 @@
 #define DUP_WINDOW_NS (INT64_C(10) * 60 * 1000 * NS_PER_MS)     /* 10 minutes */
 #define MAX_AGE_NS (INT64_C(30) * 24 * 3600 * 1000 * NS_PER_MS) /* 30 days */
 #define ACK_WAIT_NS (INT64_C(30) * 1000 * NS_PER_MS)
-#define BATCH 256    /* events per publisher pass */
-#define FETCH 32     /* messages per consumer pass */
+#define BATCH 256 /* events per publisher pass */
+/* Messages per fetch of the consumer: one. libnats 3.4 (Debian 12's) fills a fetch's array
+ * past its end when messages of an earlier fetch arrive late (a fetch that timed out, or a
+ * pull request sent again on reconnection after the server came back): it counts them
+ * against a batch it has already shrunk. A batch of one can never outgrow its array, and a
+ * pass still takes every late message first, without a request. (Fixed upstream in 3.10.) */
+#define FETCH 1
 #define WAIT_MS 2000 /* a JetStream request, a publish's acknowledgement */
 #define URL_MAX 255
 

@@ -1,7 +1,9 @@
 /* Demo slots from weekly availability.
  *
  * Windows are written in each user's local time; a slot is checked in that local time
- * (weekday and minutes after local midnight) but reported in UTC. Offering one slot per
+ * (weekday and minutes after local midnight) but reported in UTC. The local time is the
+ * user's time zone's at that instant (tz database: 09:00 in Berlin is 08:00Z in January and
+ * 07:00Z in July), or the fixed utc_offset when no zone is given. Offering one slot per
  * day matters more than it looks: three back-to-back hours on the same morning are not a
  * choice for a customer who is busy that morning.
  */
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "engines/schedule.h"
+#include "rules/cel.h"
 
 static int64_t day_of(dw_time_t t) {
     return t >= 0 ? t / 86400 : (t - 86399) / 86400;
@@ -73,6 +76,24 @@ static void week_fit(const struct dw_availability *a, int minutes, struct week_f
     }
 }
 
+/* a's offset east of UTC in seconds at instant t: its time zone's, else the fixed one. */
+static int64_t offset_at(const struct dw_availability *a, dw_time_t t) {
+    int32_t off;
+    if (a->time_zone && a->time_zone[0] &&
+        cel_tz_offset(a->time_zone, strlen(a->time_zone), t, &off) == 0)
+        return off;
+    return (int64_t)a->utc_offset_min * 60;
+}
+
+/* Does a demo at t (a full local hour, local = t + off) fit one of a's windows and clash with
+ * no hold? */
+static bool fits(const struct dw_availability *a, const struct week_fit *w, dw_time_t t,
+                 int64_t off, int minutes, const struct holds *held) {
+    dw_time_t local = t + off;
+    int h = (int)((local - day_of(local) * 86400) / 3600);
+    return (w->fit[dw_weekday(local)] >> h & 1u) && is_free(held, a->user, t, minutes);
+}
+
 /* The first free start of a's on UTC day `day`, not before `earliest`, on a full local
  * hour. */
 static bool first_on_day(const struct dw_availability *a, const struct week_fit *w, int64_t day,
@@ -80,14 +101,32 @@ static bool first_on_day(const struct dw_availability *a, const struct week_fit 
                          dw_time_t *ret) {
     dw_time_t day_start = day * 86400, day_end = day_start + 86400;
     dw_time_t t = earliest > day_start ? earliest : day_start;
-    int64_t off = ((t + (int64_t)a->utc_offset_min * 60) % 3600 + 3600) % 3600;
-    if (off)
-        t += 3600 - off;
-    for (; t < day_end; t += 3600) {
-        /* t is on a full local hour, so its local minute of the day is 60 h */
-        dw_time_t local = t + (dw_time_t)a->utc_offset_min * 60;
-        int h = (int)((local - day_of(local) * 86400) / 3600);
-        if ((w->fit[dw_weekday(local)] >> h & 1u) && is_free(held, a->user, t, minutes)) {
+    int64_t off = offset_at(a, day_start);
+    if (off == offset_at(a, day_end - 1)) {
+        /* no change of offset this day (the usual case): full local hours are an hour apart */
+        int64_t past = ((t + off) % 3600 + 3600) % 3600;
+        if (past)
+            t += 3600 - past;
+        for (; t < day_end; t += 3600)
+            if (fits(a, w, t, off, minutes, held)) {
+                *ret = t;
+                return true;
+            }
+        return false;
+    }
+    /* the clocks change this day: every quarter hour, with the offset of that instant (a
+     * local hour skipped in spring is never offered; one repeated in autumn is offered once,
+     * at its first occurrence) */
+    int64_t past = (t % 900 + 900) % 900;
+    if (past)
+        t += 900 - past;
+    for (dw_time_t seen = INT64_MIN; t < day_end; t += 900) {
+        off = offset_at(a, t);
+        dw_time_t local = t + off;
+        if ((local % 3600 + 3600) % 3600 || local <= seen)
+            continue;
+        seen = local;
+        if (fits(a, w, t, off, minutes, held)) {
             *ret = t;
             return true;
         }

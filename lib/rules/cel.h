@@ -215,4 +215,9 @@ cel_value cel_eval(const struct cel_program *p, const struct cel_activation *act
 int cel_eval_bool(const struct cel_program *p, const struct cel_activation *act,
                   struct cel_arena *a, struct dw_error *err);
 
+/* Offset east of UTC in seconds at instant `sec` for a zone name ("Europe/Berlin", "UTC",
+ * "+02:00", "-09:30", "02:00"), from the system's tz database. -1 on an unknown zone. Used by
+ * CEL's time functions and by the demo-slot search (engines/schedule.c). */
+int cel_tz_offset(const char *tz, size_t n, int64_t sec, int32_t *ret_offset);
+
 #endif

@@ -185,9 +185,6 @@ int cel_ts_parse(const char *s, size_t n, int64_t *sec, int32_t *nsec);
 size_t cel_ts_format(int64_t sec, int32_t nsec, char *buf, size_t size);
 int cel_dur_parse(const char *s, size_t n, int64_t *ns);
 size_t cel_dur_format(int64_t ns, char *buf, size_t size);
-/* Offset east of UTC in seconds at instant `sec` for a zone name ("Europe/Berlin", "UTC",
- * "+02:00", "-09:30", "02:00"). -1 on an unknown zone. */
-int cel_tz_offset(const char *tz, size_t n, int64_t sec, int32_t *ret_offset);
 
 /* Fill err (when not NULL) with the message and the 1-based line and column of byte pos. */
 void cel_pos_to_line_col(const char *src, size_t len, int32_t pos, int *line, int *col);

@@ -65,9 +65,11 @@ want = {
                  "Hafenkontor Bremen GmbH", "Guten Tag,\nwir betreiben 6 Standorte"),
     "51234003": ("Tom O'Neill", "tom.oneill@corkharbour-foods.example", "IE", "2026-11-21T08:30:00Z",
                  "Cork Harbour Foods, Ltd.", "Hi, we need secure networking for 3 sites"),
-    "00Q5g00000AbCdE": ("Ana Núñez", "ana.nunez@distribuciones-levante.example", "ES", "2026-11-23T00:00:00Z",
+    # Salesforce ids in their 18-character form (the suffix encodes the capitals: "00Q5g" has
+    # one at 2 -> E, "00000" none -> A, "AbCdE" at 0, 2, 4 -> 21 -> V)
+    "00Q5g00000AbCdEEAV": ("Ana Núñez", "ana.nunez@distribuciones-levante.example", "ES", "2026-11-23T00:00:00Z",
                         "Distribuciones Levante S.L.", "Hola, tenemos 5 almacenes"),
-    "00Q5g00000AbCdF": ("Pieter de Vries", "p.devries@noordzee-koel.example", "NL", "2026-11-24T00:00:00Z",
+    "00Q5g00000AbCdFEAV": ("Pieter de Vries", "p.devries@noordzee-koel.example", "NL", "2026-11-24T00:00:00Z",
                         "Noordzee Koeltransport B.V.", "We run 8 depots"),
     "7001": ("Björn Åkesson", "bjorn.akesson@vastkust-frakt.example", "SE", "2026-11-23T10:05:00Z",
              "Västkust Frakt AB", "Hej, we have 3 terminals, about 40 users, and want SD-WAN with firewall, cloud managed; budget"),
@@ -89,7 +91,7 @@ for ext, (name, email, country, at, company, msg) in want.items():
         bad.append("%s: received_at %s, expected %s" % (ext, l["received_at"], at))
     if not l["message"].startswith(msg):
         bad.append("%s: message %r" % (ext, l["message"][:80]))
-if "Presupuesto aproximado: 30.000 €." not in deals["00Q5g00000AbCdE"]["message"].split("\n")[1]:
+if "Presupuesto aproximado: 30.000 €." not in deals["00Q5g00000AbCdEEAV"]["message"].split("\n")[1]:
     bad.append("the quoted line break of the Salesforce description was lost")
 if bad:
     print("\n".join(bad), file=sys.stderr); sys.exit(1)
@@ -102,8 +104,15 @@ expect_exit 0 dw lead add "$CSV/hubspot-contacts.csv"
 [ "$(echo "$OUT" | grep -c '(duplicate)')" = 3 ] || fail "re-import: $OUT"
 expect_exit 0 dw lead add "$CSV/salesforce-leads.csv"
 [ "$(leads_n)" = 8 ] && [ "$(events_n)" = "$EV" ] || fail "a re-import stored something"
+# the same Salesforce leads with the API's 18-character ids (suffix in lower case, as some
+# tools write it) are the same records
+sed 's/"00Q5g00000AbCdE"/"00Q5g00000AbCdEeav"/; s/"00Q5g00000AbCdF"/"00Q5g00000AbCdFEAV"/' \
+    "$CSV/salesforce-leads.csv" >"$TMP/salesforce-18.csv"
+expect_exit 0 dw lead add "$TMP/salesforce-18.csv"
+[ "$(echo "$OUT" | grep -c '(duplicate)')" = 2 ] || fail "18-character ids: $OUT"
+[ "$(leads_n)" = 8 ] && [ "$(events_n)" = "$EV" ] || fail "18-character ids stored the leads again"
 check_broken
-pass "re-imports idempotent by the CRM's record id"
+pass "re-imports idempotent by the CRM's record id (Salesforce's 15- and 18-character forms alike)"
 
 # ---- deals and quotes out, read back by Python's csv module ------------------------------
 dw lead add "$WS/samples/leads.jsonl" >/dev/null

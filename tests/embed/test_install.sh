@@ -25,7 +25,7 @@ for f in "$root/bin/dealwright" "$root/include/dealwright/dealwright.h"; do
     [ -f "$f" ] || fail "$f not installed"
 done
 libdir=$(pkg-config $pcv --variable=libdir dealwright)
-ls "$libdir"/libdealwright.so.0 >/dev/null || fail "no libdealwright.so.0 in $libdir"
+ls "$libdir"/libdealwright.so.1 >/dev/null || fail "no libdealwright.so.1 in $libdir"
 [ ! -e "$libdir/libdealwright.a" ] || fail "the static library (internals) was installed"
 
 cflags=$(pkg-config $pcv --cflags dealwright)

@@ -875,6 +875,67 @@ static void slots_offsets_and_ties(void **state) {
     json_decref(slots);
 }
 
+/* Windows are local time in the engineer's time zone, summer time included (written from
+ * the tz database's rules before the code: Berlin is +01:00 in winter and +02:00 from the last
+ * Sunday of March 01:00Z to the last Sunday of October 01:00Z; New York -05:00, and -04:00
+ * from the second Sunday of March). The stale utc_offset beside a zone does not count. */
+static void slots_follow_daylight_saving(void **state) {
+    struct dw_workspace ws = test_ws();
+    struct dw_availability sven = {.user = "sven",
+                                   .utc_offset_min = 60,
+                                   .time_zone = "Europe/Berlin",
+                                   .windows = (struct dw_window *)sven_windows,
+                                   .n_windows = DW_ARRAY_SIZE(sven_windows)};
+    ws.team.availability = &sven;
+    ws.team.n_availability = 1;
+    ws.team.demo_lead_hours = 0;
+    json_t *slots = NULL;
+    /* Monday 09:00 in Berlin: 08:00Z in January, 07:00Z in July */
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-01-04T00:00:00Z"), 1, NULL, &slots), 0);
+    assert_slot(slots, 0, "2027-01-04T08:00:00Z", "2027-01-04T09:00:00Z", "sven");
+    json_decref(slots);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-07-05T00:00:00Z"), 1, NULL, &slots), 0);
+    assert_slot(slots, 0, "2027-07-05T07:00:00Z", "2027-07-05T08:00:00Z", "sven");
+    json_decref(slots);
+
+    /* New York, Mondays 09:00-17:00: 14:00Z before the change, 13:00Z after it */
+    struct dw_availability omar = {.user = "omar",
+                                   .utc_offset_min = -300,
+                                   .time_zone = "America/New_York",
+                                   .windows = (struct dw_window *)omar_windows,
+                                   .n_windows = DW_ARRAY_SIZE(omar_windows)};
+    ws.team.availability = &omar;
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-03-08T00:00:00Z"), 1, NULL, &slots), 0);
+    assert_slot(slots, 0, "2027-03-08T14:00:00Z", "2027-03-08T15:00:00Z", "omar");
+    json_decref(slots);
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-03-15T00:00:00Z"), 1, NULL, &slots), 0);
+    assert_slot(slots, 0, "2027-03-15T13:00:00Z", "2027-03-15T14:00:00Z", "omar");
+    json_decref(slots);
+
+    /* the day the clocks change in Berlin. Spring (2027-03-28): 02:00 local is skipped;
+     * a Sunday window 03:00-06:00 opens at 03:00 CEST = 01:00Z (not 02:00Z) */
+    struct dw_window spring[] = {{6, 3 * 60, 6 * 60}}; /* weekday 6: Sunday */
+    sven.windows = spring;
+    sven.n_windows = 1;
+    ws.team.availability = &sven;
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-03-28T00:00:00Z"), 1, NULL, &slots), 0);
+    assert_slot(slots, 0, "2027-03-28T01:00:00Z", "2027-03-28T02:00:00Z", "sven");
+    json_decref(slots);
+    /* autumn (2027-10-31): 02:00 local happens twice (00:00Z in summer time, 01:00Z after);
+     * it is offered at its first occurrence, and only once: held, the next is a week on */
+    struct dw_window autumn[] = {{6, 2 * 60, 3 * 60}};
+    sven.windows = autumn;
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-10-31T00:00:00Z"), 1, NULL, &slots), 0);
+    assert_slot(slots, 0, "2027-10-31T00:00:00Z", "2027-10-31T01:00:00Z", "sven");
+    json_decref(slots);
+    json_t *held =
+        json_pack("[{s:s,s:I}]", "user", "sven", "start", (json_int_t)T("2027-10-31T00:00:00Z"));
+    assert_int_equal(dw_demo_slots(&ws.team, T("2027-10-31T00:00:00Z"), 1, held, &slots), 0);
+    assert_slot(slots, 0, "2027-11-07T01:00:00Z", "2027-11-07T02:00:00Z", "sven");
+    json_decref(slots);
+    json_decref(held);
+}
+
 /* ---- the agents, over a test double of the tool gateway --------------------------------- */
 
 struct fake_gateway {
@@ -1343,6 +1404,7 @@ int main(void) {
         cmocka_unit_test(knowledge_relevant_documents),
         cmocka_unit_test(slots_lead_time_and_weekend),
         cmocka_unit_test(slots_offsets_and_ties),
+        cmocka_unit_test(slots_follow_daylight_saving),
         cmocka_unit_test(agent_qualification_needs_info_reply),
         cmocka_unit_test(agent_qualification_outcomes),
         cmocka_unit_test(agent_contract_checks),
