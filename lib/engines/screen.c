@@ -743,6 +743,23 @@ static inline void rt_byte(struct rtext *t, char c, uint32_t from, uint32_t to, 
     t->s[t->len] = '\0';
 }
 
+/* Bytes a[i..j) as they are, with their ranges and disguises. */
+static void rt_copy(struct rtext *t, const struct rtext *a, size_t i, size_t j) {
+    size_t n = j - i, cap = t->cap;
+    while (t->len + n >= cap)
+        cap = cap ? 2 * cap : 256;
+    if (cap != t->cap && (t->oom || !rt_grow(t, cap)))
+        return;
+    if (t->oom)
+        return;
+    memcpy(t->s + t->len, a->s + i, n);
+    memcpy(t->from + t->len, a->from + i, n * sizeof *t->from);
+    memcpy(t->to + t->len, a->to + i, n * sizeof *t->to);
+    memcpy(t->via + t->len, a->via + i, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
 static void rt_cp(struct rtext *t, uint32_t cp, uint32_t from, uint32_t to, uint8_t via) {
     char u[4];
     size_t n;
@@ -1189,8 +1206,8 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 j++;
             }
             bool map = has_alpha && has_leet;
-            for (size_t p = i; p < j && !map; p++) /* no digit read as a letter: copied */
-                rt_byte(t, s[p], a->from[p], a->to[p], a->via[p]);
+            if (!map) /* no digit read as a letter: copied */
+                rt_copy(t, a, i, j);
             for (size_t p = i; p < j && map; p++) {
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
@@ -1430,13 +1447,17 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
     size_t n = 0, cap = 0;
     memset(h->at, 0, sizeof h->at);
     const char *s = t->s;
-    for (size_t i = 0; i < t->len; i++) {
-        if (!word_byte(s[i]) || (i > 0 && word_byte(s[i - 1])))
+    for (size_t i = 0, j; i < t->len; i = j) {
+        if (!word_byte(s[i])) {
+            j = i + 1;
             continue;
-        uint32_t node = 0;
-        for (size_t j = i; j < t->len && word_byte(s[j]); j++) {
+        }
+        uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
+        for (j = i; j < t->len && word_byte(s[j]); j++) {
+            if (!node && j > i)
+                continue;
             if (!(node = trie_child(node, (unsigned char)s[j])))
-                break;
+                continue;
             if (!trie.n[node].accept)
                 continue;
             const uint64_t *set = trie.sets[trie.n[node].accept - 1];
