@@ -211,8 +211,14 @@ static const struct cli_option serve_opts[] = {
     {"--listen", "ADDR", "HOST:PORT or [IPv6]:PORT (default 127.0.0.1:8080; port 0: any free one)",
      0},
     {"--rate", "N", "requests a second per token before 429", 0},
-    {"--webhook-attempts", "N", "delivery attempts before a webhook delivery is dead, 1-100", 0},
-    {"--webhook-backoff-ms", "MS", "the first retry delay, doubled each attempt", 0},
+    {"--webhook-attempts", "N",
+     "delivery attempts before a webhook delivery is dead, 1-100 (this process only; "
+     "default: dealwright.yaml webhooks.attempts)",
+     0},
+    {"--webhook-backoff-ms", "MS",
+     "the first retry delay, doubled each attempt (this process only; default: "
+     "dealwright.yaml webhooks.backoff_ms)",
+     0},
     {"--max-connections", "N", "connections open at once", 0},
     {"--per-address", "N", "connections open at once from one client address", 0},
     {"--header-timeout", "S", "seconds a client has to send its request headers", 0},
@@ -235,9 +241,13 @@ static const struct cli_option worker_opts[] = {
      "delivery with the other instances",
      0},
     {"--webhook-attempts", "N",
-     "with --events: attempts per webhook delivery before it is dead (as serve's; default 8)", 0},
+     "with --events: attempts per webhook delivery before it is dead (as serve's; default: "
+     "dealwright.yaml webhooks.attempts)",
+     0},
     {"--webhook-backoff-ms", "MS",
-     "with --events: the first retry's delay, doubling after (as serve's; default 1000)", 0},
+     "with --events: the first retry's delay, doubling after (as serve's; default: "
+     "dealwright.yaml webhooks.backoff_ms)",
+     0},
     OPT_END,
 };
 static const struct cli_option token_create_opts[] = {

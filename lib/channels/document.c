@@ -1,13 +1,13 @@
 /* channels/document — the proposal as HTML, and the words the documents use in each
  * language.
  *
- * Why HTML comes from the Markdown and the PDF from the structured data: the Markdown is
- * the document the proposal agent wrote from the company's template — its prose, in the
- * company's words, and the record the audit chain hashes — so the HTML a customer reads on
- * the buyer's page and the console shows is exactly that text, with its tables as tables
- * (md4c, a well-kept Debian library). A PDF needs what Markdown cannot say: where a page
- * ends, which table header to repeat, which footnote belongs on which page; so the PDF is
- * laid out from the deal's data (pdf.c) and never from parsing the Markdown again.
+ * Why HTML comes from the Markdown: the Markdown is the document the proposal agent wrote
+ * from the company's template — its prose, in the company's words, and the record the audit
+ * chain hashes — so the HTML a customer reads on the buyer's page and the console shows is
+ * exactly that text, with its tables as tables (md4c, a well-kept Debian library). The PDF
+ * (pdf.c) lays out the same Markdown with md4c's parser and decides itself what Markdown
+ * cannot say: where a page ends, which table header to repeat, which footnote belongs on
+ * which page; the quote's tables it draws from the stored quote.
  */
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* channels/document — the proposal as a document the customer reads: HTML from the
- * proposal's Markdown (md4c), PDF from the deal's structured data (pango + cairo).
+ * proposal's Markdown (md4c), PDF from the same Markdown with the quote's tables from the
+ * stored quote (md4c's parser, pango + cairo).
  * docs/internals/documents.md.
  *
  * Pure functions of their inputs and the workspace snapshot: no store, no clock. The
@@ -26,6 +27,7 @@ extern const char dw_doc_css[];
 
 /* The proposal as a PDF (A4), from `data` (built by the control layer):
  *   {"deal": "D-000001", "language": "de", "written_at": RFC 3339, "valid_until": "YYYY-MM-DD",
+ *    "markdown": the proposal's Markdown (at most 4 MiB; -DW_ETOOBIG beyond),
  *    "customer": {"name", "company", "email", "country"},
  *    "solution": [{"sku", "name", "quantity", "description"}],
  *    "claims": [{"text", "ref"}], "citations": [{"ref", "path", "heading", "anchor"}],
@@ -33,9 +35,13 @@ extern const char dw_doc_css[];
  *             discount_bp, digits, currency, revision, hash, lines [{sku, name, quantity,
  *             unit_price, amount, discount, net, billing, term_months}]),
  *    "terms": {"dpa": bool, "export_review": bool}}
- * The letterhead comes from the workspace (company name, address, e-mail, phone, website,
- * VAT id). Texts are set as text, never as markup. A table row is never split across
- * pages; a table continued on the next page repeats its header. Citations are footnotes on
+ * With "markdown", its blocks are laid out in order (headings, paragraphs, lists, quotes,
+ * rules, code, tables; [^N] footnotes), the table of the quote's lines (recognised by each
+ * row's SKU and net) and the one with its total drawn from "quote"; without, the title,
+ * solution, claims, quote, validity and terms from the data. The letterhead comes from the
+ * workspace (company name, address, e-mail, phone, website, VAT id). Text is escaped into
+ * the pango markup pdf.c writes (or set as text), never taken as markup. A table row is never split
+ * across pages; a table continued on the next page repeats its header. Citations are footnotes on
  * the page where they are first cited. Every page has "Page N of M" in the document's
  * language. *ret (caller frees) holds *ret_len bytes. */
 int dw_doc_pdf(const struct dw_workspace *ws, const json_t *data, char **ret, size_t *ret_len,

@@ -100,12 +100,13 @@ int dw__proposal_data(struct dw_engine *e, int64_t deal_id, json_t **ret_proposa
     const char *lang = dw_json_str(proposal, "document_language");
     const char *st = dw_json_str(json_object_get(contract, "export_control"), "status");
     json_t *data = json_pack(
-        "{s:s,s:s,s:O?,s:O?,s:o,s:o,s:O?,s:O?,s:O,s:{s:b,s:b}}", "deal", DW_ID('D', deal_id),
+        "{s:s,s:s,s:O?,s:O?,s:o,s:o,s:O?,s:O?,s:O,s:{s:b,s:b},s:O?}", "deal", DW_ID('D', deal_id),
         "language", lang ? lang : "en", "written_at", json_object_get(proposal, "written_at"),
         "valid_until", json_object_get(proposal, "valid_until"), "customer", customer(leads, req),
         "solution", solution_lines(e->ws, sol), "claims", json_object_get(proposal, "claims"),
         "citations", json_object_get(proposal, "citations"), "quote", quote, "terms", "dpa",
-        dw_json_bool(contract, "dpa", false), "export_review", st && strcmp(st, "review") == 0);
+        dw_json_bool(contract, "dpa", false), "export_review", st && strcmp(st, "review") == 0,
+        "markdown", json_object_get(proposal, "markdown"));
     if (!data)
         return dw_error_set(err, -DW_ENOMEM, "out of memory");
     *ret = data;

@@ -445,17 +445,25 @@ int64_t dw_webhook_backoff_ms(int attempts, int64_t base_ms) {
     return d + (d > 1 ? (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1)) : 0);
 }
 
-/* A pass's rules from its options (NULL or 0: the defaults). */
+/* A pass's rules: the workspace's (dealwright.yaml webhooks:, the same for every instance
+ * that reads it), each overridden by a non-zero option of this process (NULL: none). */
 struct rules {
     int max_attempts;
     int64_t base; /* the first retry's delay, ms */
     long timeout; /* a post's, ms */
 };
-static struct rules rules_of(const struct dw_webhook_opts *o) {
+static struct rules rules_of(const struct dw_engine *e, const struct dw_webhook_opts *o) {
+    const struct dw_webhook_config *w = &e->ws->webhooks;
     return (struct rules){
-        .max_attempts = o && o->max_attempts > 0 ? o->max_attempts : 8,
-        .base = o && o->backoff_ms > 0 ? o->backoff_ms : 1000,
-        .timeout = o && o->timeout_ms > 0 ? o->timeout_ms : 10000,
+        .max_attempts = o && o->max_attempts > 0 ? o->max_attempts
+                        : w->attempts > 0        ? w->attempts
+                                                 : 8,
+        .base = o && o->backoff_ms > 0 ? o->backoff_ms
+                : w->backoff_ms > 0    ? w->backoff_ms
+                                       : 1000,
+        .timeout = o && o->timeout_ms > 0 ? o->timeout_ms
+                   : w->timeout_ms > 0    ? (long)w->timeout_ms
+                                          : 10000,
     };
 }
 
@@ -524,7 +532,7 @@ static int deliver_setup(struct dw_error *err) {
 
 int dw_webhook_deliver(struct dw_engine *e, const struct dw_webhook_opts *o,
                        struct dw_webhook_stats *stats, struct dw_error *err) {
-    const struct rules ru = rules_of(o);
+    const struct rules ru = rules_of(e, o);
     int r = deliver_setup(err);
     if (r < 0 || (r = enqueue(e, stats, err)) < 0)
         return r;
@@ -557,7 +565,7 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
                               const struct dw_webhook_opts *o, void (*progress)(void *ud), void *ud,
                               struct dw_webhook_stats *stats, int64_t *ret_retry_ms,
                               struct dw_error *err) {
-    const struct rules ru = rules_of(o);
+    const struct rules ru = rules_of(e, o);
     int64_t seq = dw_json_int(ev, "seq", 0), retry_at = 0;
     const char *type = dw_json_str(ev, "type");
     *ret_retry_ms = 0;
@@ -620,7 +628,7 @@ int dw__webhook_deliver_event(struct dw_engine *e, const json_t *ev, const json_
  * up). The rules of dw_webhook_deliver otherwise. */
 int dw__webhook_sweep(struct dw_engine *e, const struct dw_webhook_opts *o,
                       struct dw_webhook_stats *stats, struct dw_error *err) {
-    const struct rules ru = rules_of(o);
+    const struct rules ru = rules_of(e, o);
     int r = deliver_setup(err);
     if (r < 0)
         return r;

@@ -71,6 +71,28 @@ static const struct {
     {K_ADDRESS, 0,
      "\\b(?:[Cc]alle|[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|[Aa]venida|[Pp]laza|[Rr]ua|[Pp]aseo|"
      "[Cc]arrer)\\s+\\p{Lu}[\\p{L}' .-]{1,40}?,?\\s*(?:n\\.?\\x{ba}?\\s*)?\\d{1,5}\\b"},
+    /* an honorific before a surname (or a title and a surname): "Herr Schmidt", "Mme Dubois",
+     * "M. Garnier", "Dr. Okonkwo", "Sra. Etxeberria", "Dhr. Van den Broek". Short forms that
+     * are also other words (Fr, Sr, Hr, M) count only with their dot. */
+    {K_NAME, 1,
+     "(?<![\\p{L}.])(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Mme|Mlle)\\.?|(?:M|Sr|Sra|Srta|Hr|Fr|Sig|"
+     "Sig\\.ra|Dott|Dott\\.ssa|Dhr|Mevr|Ing|Avv)\\.|Herr|Frau|Monsieur|Madame|Mademoiselle|"
+     "Signor|Signora|Se\\x{f1}or|Se\\x{f1}ora|Mevrouw|Meneer)[ \\t]+((?:(?:Dr|Prof)\\.?[ \\t]+)?"
+     "(?:(?i:van|von|de|der|den|da|di|del|du|le|la|ter|ten)[ \\t]+){0,2}\\p{Lu}[\\p{L}'-]+"
+     "(?:[ \\t]+\\p{Lu}[\\p{L}'-]+)?)"},
+    /* a role or a contact line before a given name and a surname: "our CFO, Brigitte
+     * Hammerschmidt", "Ansprechpartner: Kai-Uwe Brettschneider", "responsabile IT, Gianmarco
+     * Esposito" */
+    {K_NAME, 1,
+     "(?i:\\b(?:CFO|CEO|CTO|CIO|COO|CISO|IT[- ]?(?:manager|director|lead|leiter|leiterin)|"
+     "head of (?:IT|procurement|purchasing)|purchasing manager|procurement (?:lead|manager)|"
+     "gesch\\x{e4}ftsf\\x{fc}hrer(?:in)?|einkaufsleiter(?:in)?|ansprechpartner(?:in)?|"
+     "contact person|contactpersoon|persona de contacto|referente|interlocut(?:eur|rice)|"
+     "responsabile(?: IT| acquisti)?|responsable(?: informatique| des achats| IT)?|"
+     "direct(?:eur|rice)(?: informatique| technique| des achats)?|director(?:a)? de "
+     "(?:IT|compras|sistemas)|inkoper|hoofd IT))[,:]?[ \\t]+(\\p{Lu}[\\p{Ll}'-]+"
+     "(?:-\\p{Lu}[\\p{Ll}'-]+)?[ \\t]+(?:(?i:van|von|de|der|den|da|di|del|du|le|la)[ \\t]+){0,2}"
+     "\\p{Lu}[\\p{L}'-]+(?:-\\p{Lu}[\\p{L}'-]+)?)"},
     {K_NAME, 1,
      "(?:[Mm]y name is|[Mm]ein Name ist|[Jj]e m'appelle|[Mm]i chiamo|[Mm]e llamo|[Mm]ijn naam "
      "is|[Mm]eu nome \\x{e9}|[Mm]y name's)\\s+(\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+)?)"},

@@ -41,7 +41,7 @@ enum MHD_Result srv_send_text(struct MHD_Connection *c, struct req *rq, unsigned
     }
     MHD_add_response_header(resp, "Content-Type", type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (status == 429)
+    if (status == 429 || (status == 503 && rq && rq->mail_busy))
         MHD_add_response_header(resp, "Retry-After", "1");
     if (status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"dealwright\"");
@@ -312,6 +312,13 @@ static enum MHD_Result head_size(void *cls, enum MHD_ValueKind kind, const char 
 }
 
 /* The head once whole: HTTP/1.1 needs Host; the headers' size. */
+/* Release a request's body, and what it held of the mail bodies' budget. */
+static void body_drop(struct server *sv, struct req *rq) {
+    if (rq->mail_body)
+        atomic_fetch_sub(&sv->mail_bytes, rq->body.len);
+    dw_buf_release(&rq->body);
+}
+
 static void check_head(struct MHD_Connection *c, const char *version, struct req *rq) {
     if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
         !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
@@ -346,6 +353,14 @@ enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *
         rq->keep_alive = version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
                          !(conn && strcasestr(conn, "close"));
         check_head(c, version, rq);
+        rq->body_max = BODY_MAX;
+        const char *type =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/leads") == 0 && type &&
+            strncasecmp(type, "message/rfc822", 14) == 0) {
+            rq->body_max = DW_MAIL_MAX_BYTES;
+            rq->mail_body = true;
+        }
         if (rq->reject) /* answered now; a body is not read */
             return srv_send_error(c, rq, rq->reject, NULL, "%s", rq->reject_msg);
         return MHD_YES;
@@ -355,14 +370,26 @@ enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!rq->too_big && rq->body.len + *upload_size <= BODY_MAX) {
-            if (dw_buf_append(&rq->body, upload, *upload_size) < 0)
-                return MHD_NO;
-        } else {
-            rq->too_big = true;
-            dw_buf_release(&rq->body);
-        }
+        size_t n = *upload_size;
         *upload_size = 0;
+        if (rq->too_big || rq->mail_busy)
+            return MHD_YES;
+        if (rq->body.len + n > rq->body_max) {
+            rq->too_big = true;
+            body_drop(sv, rq);
+            return MHD_YES;
+        }
+        if (rq->mail_body && atomic_fetch_add(&sv->mail_bytes, n) + n > MAIL_BODIES_MAX) {
+            atomic_fetch_sub(&sv->mail_bytes, n);
+            rq->mail_busy = true;
+            body_drop(sv, rq);
+            return MHD_YES;
+        }
+        if (dw_buf_append(&rq->body, upload, n) < 0) {
+            if (rq->mail_body)
+                atomic_fetch_sub(&sv->mail_bytes, n);
+            return MHD_NO;
+        }
         return MHD_YES;
     }
     if (!srv_conn_set(sv, c, C_HANDLING)) /* cut: its client was answered 408 or 503 */
@@ -428,7 +455,7 @@ void srv_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     if (rq->counted)
         atomic_fetch_sub(&sv->in_flight, 1);
-    dw_buf_release(&rq->body);
+    body_drop(sv, rq);
     free(rq);
     *con_cls = NULL;
     if (next) /* the next head, checked before libmicrohttpd reads it */

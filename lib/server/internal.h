@@ -30,7 +30,11 @@
 #include <dealwright/dealwright.h>
 #include "server/runtime.h"
 
-#define BODY_MAX (1u << 20)     /* request body */
+#define BODY_MAX (1u << 20) /* request body */
+/* A mail posted to /v1/leads (message/rfc822) may be as large as a mail the intake reads
+ * (DW_MAIL_MAX_BYTES: a buyer's RFP with its PDF attached); the bodies of such posts held
+ * at once are limited together, past which a post is answered 503 with Retry-After. */
+#define MAIL_BODIES_MAX (64u << 20)
 #define JSON_DEPTH_MAX 32       /* nesting of a request's JSON */
 #define CONN_MEMORY (64u << 10) /* per connection: libmicrohttpd's own bound on a request head */
 #define HEAD_MAX (16u << 10)    /* request line and headers, answered 431 (JSON) above */
@@ -136,6 +140,7 @@ struct server {
     struct dw_relay *relay; /* with --events: the publisher and webhook consumer over NATS */
     atomic_bool stopping;
     atomic_int in_flight;
+    atomic_size_t mail_bytes; /* the bodies of mails posted as leads, held now */
     /* metrics, by label */
     atomic_uint_fast64_t requests[LABELS_MAX][N_STATUS];
     atomic_uint_fast64_t latency[N_BUCKETS + 1]; /* cumulative at export, +Inf last */
@@ -171,6 +176,9 @@ struct server {
 struct req {
     struct dw_buf body;
     bool too_big;
+    size_t body_max; /* BODY_MAX, or DW_MAIL_MAX_BYTES for a mail posted as a lead */
+    bool mail_body;  /* its bytes count against the server's mail_bytes */
+    bool mail_busy;  /* refused: the mails held at once would pass MAIL_BODIES_MAX */
     char link[160];  /* a list's next page (Link header), when there is one */
     unsigned reject; /* a status the request's head earned (0 = none), with its message */
     char reject_msg[120];

@@ -700,8 +700,11 @@ enum MHD_Result srv_dispatch(struct server *sv, struct MHD_Connection *c, const 
     rq->route = hit;
     rq->allow[0] = '\0';
     if (rq->too_big)
-        return srv_send_error(c, rq, 413, NULL, "the request body is larger than %u bytes",
-                              BODY_MAX);
+        return srv_send_error(c, rq, 413, NULL, "the request body is larger than %zu bytes",
+                              rq->body_max);
+    if (rq->mail_busy)
+        return srv_send_error(c, rq, 503, NULL,
+                              "too many large mails are being received at once; try again");
     if (hit->perm == P_PUBLIC)
         return hit->fn(sv, c, rq);
 

@@ -141,7 +141,10 @@ static void parse_company_contact(struct dw__ws_ctx *c, const struct dw__yfield 
 
 static void parse_company(struct dw__ws_ctx *c, const struct dw__yref *root) {
     struct dw_workspace *ws = c->ws;
-    struct dw__yfield f[] = {DW__REQ("company"), DW__REQ("currencies"), DW__OPT("mail")};
+    struct dw__yfield f[] = {DW__REQ("company"), DW__REQ("currencies"), DW__OPT("mail"),
+                             DW__OPT("webhooks")};
+    ws->webhooks =
+        (struct dw_webhook_config){.attempts = 8, .backoff_ms = 1000, .timeout_ms = 10000};
     if (!dw__y_fields(c, root, "dealwright.yaml", f, DW_ARRAY_SIZE(f)))
         return;
     const struct dw__yref *v, *home = NULL;
@@ -149,6 +152,8 @@ static void parse_company(struct dw__ws_ctx *c, const struct dw__yref *root) {
         parse_currencies(c, v);
     if ((v = DW__YGET(f, "mail")))
         dw__parse_mail(c, v);
+    if ((v = DW__YGET(f, "webhooks")))
+        dw__parse_webhooks(c, v);
 
     struct dw__yfield cf[] = {DW__REQ("name"),     DW__REQ("country"), DW__REQ("home_currency"),
                               DW__OPT("language"), DW__OPT("address"), DW__OPT("email"),

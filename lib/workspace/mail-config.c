@@ -85,3 +85,18 @@ void dw__parse_mail(struct dw__ws_ctx *c, const struct dw__yref *r) {
     if ((v = DW__YGET(f, "smtp")) && !dw__y_is_null(v))
         parse_smtp(c, v, m);
 }
+
+void dw__parse_webhooks(struct dw__ws_ctx *c, const struct dw__yref *r) {
+    struct dw_webhook_config *h = &c->ws->webhooks;
+    struct dw__yfield f[] = {DW__OPT("attempts"), DW__OPT("backoff_ms"), DW__OPT("timeout_ms")};
+    if (!r || dw__y_is_null(r) || !dw__y_fields(c, r, "webhooks", f, DW_ARRAY_SIZE(f)))
+        return;
+    const struct dw__yref *v;
+    int64_t n;
+    if ((v = DW__YGET(f, "attempts")) && dw__y_int(c, v, "attempts", 1, 100, &n))
+        h->attempts = (int)n;
+    if ((v = DW__YGET(f, "backoff_ms")) && dw__y_int(c, v, "backoff_ms", 10, 3600 * 1000, &n))
+        h->backoff_ms = n;
+    if ((v = DW__YGET(f, "timeout_ms")) && dw__y_int(c, v, "timeout_ms", 100, 120 * 1000, &n))
+        h->timeout_ms = n;
+}

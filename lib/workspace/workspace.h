@@ -388,6 +388,16 @@ struct dw_mail_config {
     int smtp_attempts;
 };
 
+/* dealwright.yaml webhooks: (lib/workspace/mail-config.c): the delivery rules every
+ * instance applies, so that a delivery gets the same attempts and waits whichever instance
+ * sends it. Defaults: 8 attempts, 1 s before the first retry (doubling, at most an hour),
+ * 10 s per post. */
+struct dw_webhook_config {
+    int attempts;
+    int64_t backoff_ms;
+    int64_t timeout_ms;
+};
+
 /* models.yaml (docs/internals/models.md): the language-model providers, the task each one
  * serves, the limits of the trust path, and the prompts (prompts/NAME.mustache, hashed
  * with the snapshot like every file). A workspace without models.yaml has ws->models NULL:
@@ -497,6 +507,7 @@ struct dw_workspace {
     struct dw_policies policies;
     struct dw_team team;
     struct dw_mail_config mail;
+    struct dw_webhook_config webhooks;
 
     struct dw_template proposal_template;
     struct dw_template reply_template;

@@ -210,8 +210,9 @@ extern const size_t dw__n_roles;
 /* ---- the loaders (one per file family) ------------------------------------------------ */
 
 void dw__load_company(struct dw__ws_ctx *c);
-/* dealwright.yaml mail: (mail-config.c) */
+/* dealwright.yaml mail: and webhooks: (mail-config.c) */
 void dw__parse_mail(struct dw__ws_ctx *c, const struct dw__yref *r);
+void dw__parse_webhooks(struct dw__ws_ctx *c, const struct dw__yref *r);
 /* CEL rules (rules.c): the environments of each kind of rule, and one rule compiled from a
  * YAML scalar with its errors reported where they stand in the file. */
 bool dw__y_rule(struct dw__ws_ctx *c, const struct dw__yref *r, enum dw_rule_kind kind,

@@ -133,9 +133,11 @@ want = {
     "em-2026-1106": ({"NW-EDGE-50": 35, "NW-LIC-SDWAN-100": 35, "NW-SVC-INST": 35,
                       "NW-CLOUD-SEAT": 120}, ["NW-EDGE-1000"], (75000, 110000), []),
     # 60 outdoor access points (yards at -30 °C): USD 1,399 each, with their licences,
-    # injectors and surveys, 20 Edge 50 with threat protection, 12 months, less 15 %.
-    "em-2026-1107": ({"NW-EDGE-50": 20, "NW-SEC-TP": 20, "NW-AP-650X": 60},
-                     ["NW-EDGE-1000", "NW-AP-620"], (100000, 112000),
+    # injectors and surveys, 20 Edge 50, 12 months, less 15 %. "Threat protection would be
+    # a plus" is a hedge (optional, like "sería un plus", "serait un plus"): not quoted, so
+    # the total is the former range less 20 x USD 32 x 12 months x 0.85 (USD 6,528).
+    "em-2026-1107": ({"NW-EDGE-50": 20, "NW-AP-650X": 60},
+                     ["NW-EDGE-1000", "NW-AP-620", "NW-SEC-TP"], (93000, 106000),
                      ["discount"]),
     "wf-2026-1108": ({"NW-EDGE-50": 30, "NW-LIC-SDWAN-100": 30, "NW-SEC-TP": 30,
                       "NW-MON-PRO": 400, "NW-CLOUD-SEAT": 600}, ["NW-EDGE-1000"], (50000, 80000),

@@ -187,10 +187,69 @@ post_mail "$M/malformed-no-boundary.eml"
 [ "$CODE" = 400 ] || fail "API malformed: $CODE"
 json_get 'd["error"]["message"]' <"$TMP/body" | grep -q "request body:7:1: malformed MIME" ||
     fail "API malformed message: $(cat "$TMP/body")"
+# a buyer's RFP with a 3 MiB PDF attached is a lead like any other (the mail limit, not
+# the JSON body's 1 MiB); past the mail limit (10 MiB) a 413 that names it
+python3 - "$TMP" <<'PY'
+import base64, os, sys
+def mail(path, mid, size):
+    body = base64.encodebytes(os.urandom(size)).decode()
+    with open(path, "w") as f:
+        f.write("From: Lena Vogt <l.vogt@stahlbau-nord.example>\r\nTo: sales@northwind-edge.example\r\n"
+                "Subject: RFP network refresh, 14 sites\r\nDate: Mon, 30 Nov 2026 09:12:00 +0100\r\n"
+                "Message-ID: <%s@stahlbau-nord.example>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\n\r\nHello, attached is our RFP: SD-WAN "
+                "with firewall for 14 sites in Germany, budget EUR 120k.\r\n\r\nLena Vogt\r\n--b1\r\n"
+                "Content-Type: application/pdf; name=\"RFP.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"RFP.pdf\"\r\n"
+                "Content-Transfer-Encoding: base64\r\n\r\n%s--b1--\r\n" % (mid, body))
+mail(sys.argv[1] + "/rfp.eml", "rfp-3m", 3 << 20)
+mail(sys.argv[1] + "/huge.eml", "rfp-11m", 8 << 20)
+PY
+post_mail "$TMP/rfp.eml"
+[ "$CODE" = 202 ] || fail "a 4 MiB mail: $CODE $(head -c 300 "$TMP/body")"
+RFP=$(json_get 'd["deal"]' <"$TMP/body")
+[ "$(lead_of "$RFP" 0 'l["email"]["attachments"][0]["name"]')" = RFP.pdf ] ||
+    fail "the RFP's attachment is not listed"
+post_mail "$TMP/huge.eml"
+[ "$CODE" = 413 ] || fail "an 11 MiB mail: $CODE"
+json_get 'd["error"]["message"]' <"$TMP/body" | grep -q "larger than 10485760 bytes" ||
+    fail "413 message: $(cat "$TMP/body")"
+# mails held at once are limited together (64 MiB): eight slow 9.5 MiB posts at the same
+# time, and the one that would pass the limit is told to come back (503, Retry-After)
+python3 - "$TMP" <<'PY'
+import sys
+src = open(sys.argv[1] + "/huge.eml").read()
+cut = src[: (9 << 20) + (1 << 19)].rsplit("\n", 1)[0] + "\n--b1--\r\n"
+for i in range(8):
+    open("%s/slow-%d.eml" % (sys.argv[1], i), "w").write(cut.replace("rfp-11m", "slow-%d" % i))
+PY
+SLOW=""
+for i in 0 1 2 3 4 5 6 7; do
+    curl -s -o "$TMP/slow-$i.out" -D "$TMP/slow-$i.head" -w '%{http_code}\n' --limit-rate 1M \
+        -X POST -H "Authorization: Bearer $HOOK" -H 'Content-Type: message/rfc822' \
+        --data-binary "@$TMP/slow-$i.eml" "$U/v1/leads" >"$TMP/slow-$i.code" &
+    SLOW="$SLOW $!"
+done
+for p in $SLOW; do wait "$p"; done
+codes=$(cat "$TMP"/slow-*.code | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+grep -l "^503" "$TMP"/slow-*.code >/dev/null || fail "no post was held back past 64 MiB: $codes"
+grep -q "^202" "$TMP"/slow-0.code "$TMP"/slow-*.code || fail "no slow mail was taken: $codes"
+for f in "$TMP"/slow-*.code; do
+    case $(cat "$f") in
+    202) ;;
+    503) grep -qi "^retry-after: 1" "${f%.code}.head" || fail "503 without Retry-After" ;;
+    *) fail "a slow mail got $(cat "$f"): $codes" ;;
+    esac
+done
+head -c $((2 << 20)) /dev/zero | tr '\0' ' ' >"$TMP/big.json"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $HOOK" \
+    -H 'Content-Type: application/json' --data-binary "@$TMP/big.json" "$U/v1/leads" || true)
+[ "$CODE" = 413 ] || fail "a 2 MiB JSON body: $CODE"
 kill -TERM "$PID"
 wait "$PID" || true
 PID=""
-pass "POST /v1/leads with message/rfc822: created, duplicate, bounce (200), malformed (400)"
+pass "POST /v1/leads with message/rfc822: created, duplicate, bounce (200), malformed (400), an RFP with a 3 MiB PDF (202), past 10 MiB 413, past 64 MiB held at once 503"
 
 # the privacy purge takes the attachments' names (a sender names them) with the text
 dw run >/dev/null

@@ -103,13 +103,94 @@ for l in q["lines"]:
                  % (l["sku"], month_word[0], want, t, below))
     elif once not in t:
         fail("%s: %r not on its row" % (l["sku"], once))
-valid = {"en": "This quote is valid until %s.", "de": "Dieses Angebot ist gültig bis %s."}[lang]
+# the template's sentence (templates/de/proposal.mustache: "gültig bis zum **DATE**")
+valid = {"en": "This quote is valid until %s.", "de": "Dieses Angebot ist gültig bis zum %s."}[lang]
 if valid % day(p["valid_until"]) not in whole.replace("\n", " "):
     fail("no %r" % (valid % day(p["valid_until"])))
 for c in p["citations"]:
     if "[%d] " % c["ref"] not in whole or c["path"].split("/")[-1][:20] not in whole:
         fail("citation %d (%s) is not a footnote" % (c["ref"], c["path"]))
 print("%s %s %d %d" % (deal, q["total"], pages, len(q["lines"])))
+PY
+
+# The prose: every heading, paragraph, list item and table cell of the proposal's Markdown
+# (as md4c reads it for the HTML page) is in the PDF, in its order of blocks; the two tables
+# of the stored quote's figures are drawn from the quote (checked above), so their cells are
+# not looked for in the template's words. Compared without whitespace (pdftotext breaks
+# lines, pango breaks after a hyphen) and without footnote markers; a block may be split by
+# a page's foot (the footer and the footnotes between its halves). Then the standard terms
+# in the template's words, written out here from example/templates/*proposal.mustache, and
+# no Markdown syntax.
+cat >"$TMP/prose.py" <<'PY'
+import re, subprocess, sys
+from html.parser import HTMLParser
+html, pdf, lang = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3]
+
+class Blocks(HTMLParser):
+    KEEP = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th"}
+    def __init__(s):
+        super().__init__(); s.stack = []; s.blocks = []; s.table = None
+    def handle_starttag(s, t, a):
+        if t == "table": s.table = []
+        if t in s.KEEP: s.stack.append([t, ""])
+    def handle_endtag(s, t):
+        if t in s.KEEP and s.stack:
+            tag, text = s.stack.pop()
+            (s.table if tag in ("td", "th") and s.table is not None else s.blocks).append(text)
+        if t == "table":
+            # a table with an amount in it is one of the quote's (drawn from the stored quote)
+            if not any(re.search(r"\d[.,]\d\d\b", c) for c in s.table):
+                s.blocks += s.table
+            s.table = None
+    def handle_data(s, d):
+        if s.stack: s.stack[-1][1] += d
+
+b = Blocks(); b.feed(html); b.close()
+# the footnote definitions (a paragraph of "[N]: ..." lines on the HTML page) are footnotes
+blocks = []
+for t in b.blocks:
+    if re.match(r"\s*\[\d+\]:", t):
+        blocks += [re.sub(r"^\s*\[\d+\]:\s*", "", l) for l in t.split("\n") if l.strip()]
+    else:
+        blocks.append(t)
+b.blocks = blocks
+def squash(t):
+    return re.sub(r"\s+", "", re.sub(r"\[\d+\]", "", t.replace("\u00a0", " ")))
+raw = subprocess.run(["pdftotext", "-layout", pdf, "-"], check=True, capture_output=True,
+                     text=True).stdout
+doc = squash(raw)
+def found(want):
+    w = squash(want)
+    if not w or w in doc: return True
+    for k in range(len(w) - 1, 8, -1):  # split by a page's foot: head, then tail soon after
+        for m in re.finditer(re.escape(w[:k]), doc):
+            if w[k:] in doc[m.end():m.end() + 2500]: return True
+    return False
+missing = [t for t in b.blocks if not found(t)]
+if len(b.blocks) < 25 or missing:
+    sys.exit("%d blocks, not in the PDF: %r" % (len(b.blocks), missing[:5]))
+terms = {"en": ["Summary", "Thank you for the opportunity to support your network project.",
+                "Northwind General Terms and Conditions for Products and Services apply.",
+                "Payment 30 days net from invoice; hardware and one-time services are invoiced on delivery",
+                "Hardware ships from Munich within 15 business days of order (Incoterms 2020 DAP).",
+                "Liability is capped at 100 % of the fees paid in the twelve months before the claim.",
+                "Next steps", "Confirm acceptance of quote revision"],
+         "de": ["Zusammenfassung", "Vielen Dank für die Gelegenheit, Ihr Netzwerkprojekt zu begleiten.",
+                "Es gelten die Allgemeinen Geschäftsbedingungen von Northwind für Produkte und Dienstleistungen.",
+                "Zahlung 30 Tage netto ab Rechnungsdatum",
+                "ab München geliefert (Incoterms 2020 DAP).",
+                "Die Haftung ist auf 100 % der in den zwölf Monaten vor dem Schadensereignis gezahlten Entgelte begrenzt.",
+                "Nächste Schritte", "Bestätigen Sie die Annahme der Angebotsversion"],
+         "fr": ["Synthèse", "Paiement à 30 jours net date de facture",
+                "Le matériel est expédié depuis Munich dans les 15 jours ouvrés suivant la commande (Incoterms 2020 DAP).",
+                "La responsabilité est plafonnée à 100 % des sommes versées au cours des douze mois précédant la réclamation."]}[lang]
+missing = [t for t in terms if not found(t)]
+if missing:
+    sys.exit("the terms are not in the PDF: %r" % missing)
+for leak in ["**", "|---", "[^", "](", "`", "&amp;", "&lt;"]:
+    if leak in raw:
+        sys.exit("Markdown or markup shows in the PDF: %r" % leak)
+print(len(b.blocks))
 PY
 
 # English: the first deal with an English proposal; German: the one in German (the sample
@@ -127,12 +208,36 @@ dw deal proposal "$EN" --format pdf -o "$TMP/en.pdf"
 head -c 5 "$TMP/en.pdf" | grep -q '%PDF-' || fail "$EN: -o did not write a PDF"
 r=$(python3 "$TMP/check.py" "$TMP/deals.json" "$EN" "$TMP/en.pdf" en) || fail "English PDF"
 pass "English PDF of $r (deal, total, pages, lines): letterhead, lines, totals, validity, footnotes"
+dw deal proposal "$EN" --format html -o "$TMP/en.html"
+r=$(python3 "$TMP/prose.py" "$TMP/en.html" "$TMP/en.pdf" en) || fail "English PDF's prose"
+pass "English PDF: all $r blocks of the template's Markdown, the terms, no Markdown syntax"
 
 dw deal proposal "$DE" --format pdf >"$TMP/de.pdf"
 r=$(python3 "$TMP/check.py" "$TMP/deals.json" "$DE" "$TMP/de.pdf" de) || fail "German PDF"
 pages=$(echo "$r" | cut -d' ' -f3)
 [ "$pages" -ge 2 ] || fail "the German proposal should run to several pages, got $pages"
 pass "German PDF of $r: German words, 1.234,56 € and 5. Januar 2027, Seite N von $pages"
+dw deal proposal "$DE" --format html -o "$TMP/de.html"
+r=$(python3 "$TMP/prose.py" "$TMP/de.html" "$TMP/de.pdf" de) || fail "German PDF's prose"
+pass "German PDF: all $r blocks of the template's Markdown, the terms, no Markdown syntax"
+
+# French: a customer writing French gets templates/fr/, and its PDF all of it
+cat >"$TMP/fr.json" <<'JSON'
+{"source": "web_form", "external_id": "docs-fr-1", "received_at": "2026-11-24T09:00:00Z",
+ "contact": {"name": "Claire Dubois", "email": "claire.dubois@transports-dubois.example",
+             "company": "Transports Dubois SA", "country": "FR"},
+ "subject": "SD-WAN pour nos sites",
+ "message": "Bonjour, nous sommes Transports Dubois, une entreprise de logistique avec 10 sites en France. Nous avons besoin de SD-WAN avec un pare-feu sur chaque site et d'une gestion dans le cloud pendant 3 ans. Notre budget est de 80 000 EUR et nous souhaitons démarrer en février. Merci de nous envoyer un devis."}
+JSON
+FR=$(dw lead add "$TMP/fr.json")
+dw run >/dev/null
+dw deal proposal "$FR" --format pdf -o "$TMP/fr.pdf"
+dw deal proposal "$FR" --format html -o "$TMP/fr.html"
+grep -q '<html lang="fr">' "$TMP/fr.html" || fail "$FR: the proposal is not French"
+r=$(python3 "$TMP/prose.py" "$TMP/fr.html" "$TMP/fr.pdf" fr) || fail "French PDF's prose"
+pdftotext "$TMP/fr.pdf" - | grep -q "Page 1 sur" || fail "French PDF: no 'Page 1 sur'"
+pass "French PDF: all $r blocks of the template's Markdown, the terms, Page N sur M"
+dw deal show --all --json >"$TMP/deals.json"
 
 # Every proposal renders; a deal without a proposal, or a bad format, is refused
 for id in $(json_get "' '.join(x['id'] for x in d if x['proposal'])" <"$TMP/deals.json"); do
@@ -185,9 +290,22 @@ if "Kraus <script>alert(1)</script> & Söhne GmbH" not in "".join(p.text):
     sys.exit("the company is not shown as the customer wrote it (as text)")
 PY
 dw deal proposal "$K" --format pdf -o "$TMP/k.pdf"
-pdftotext "$TMP/k.pdf" - | grep -qF "Kraus <script>alert(1)</script> & Söhne GmbH" ||
+# the title may wrap: the lines joined
+pdftotext "$TMP/k.pdf" - | tr '\n' ' ' | grep -qF "Kraus <script>alert(1)</script> & Söhne GmbH" ||
     fail "the PDF does not show the company's name as text"
+# neither pango markup nor Markdown in a company's name: the characters, as written
+sed -e 's/docs-hostile-1/docs-hostile-2/' -e 's/Kraus <script>alert(1)<\/script> & Söhne GmbH/<b>ACME<\/b> \& \\"Co\\" *x*/' \
+    -e 's/eva.kraus@kraus-logistik/eva@acme/' "$TMP/lead.json" >"$TMP/acme.json"
+grep -qF '"company": "<b>ACME</b> & \"Co\" *x*"' "$TMP/acme.json" || fail "the ACME lead: $(cat "$TMP/acme.json")"
+A=$(dw lead add "$TMP/acme.json")
+dw run >/dev/null
+dw deal proposal "$A" --format pdf -o "$TMP/a.pdf"
+n=$(pdftotext "$TMP/a.pdf" - | tr '\n' ' ' | grep -oF '<b>ACME</b> & "Co" *x*' | wc -l)
+[ "$n" -ge 2 ] || fail "the PDF does not show <b>ACME</b> & \"Co\" *x* as text in the title and prepared-for line ($n)"
+dw deal proposal "$A" --format html -o "$TMP/a.html"
+python3 "$TMP/prose.py" "$TMP/a.html" "$TMP/a.pdf" en >/dev/null || fail "the ACME PDF's prose"
 pass "HTML page well-formed, self-contained and printable; customer text escaped in HTML and PDF"
+pass "a company named <b>ACME</b> & \"Co\" *x*: those characters in the PDF, and all its prose"
 
 # The letterhead's keys are validated where they stand (dealwright.yaml company)
 cp -r "$WS" "$TMP/bad"

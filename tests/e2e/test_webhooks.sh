@@ -73,24 +73,33 @@ for _ in $(seq 50); do [ -s "$TMP/recv.out" ] && break; sleep 0.1; done
 [ -s "$TMP/recv.out" ] || fail "the receiver did not start: $(cat "$TMP/recv.err")"
 touch "$TMP/got"
 
+# the delivery rules are the workspace's (dealwright.yaml webhooks:), checked where written
+cp "$WS/dealwright.yaml" "$TMP/dealwright.yaml.orig"
+sed -i 's/^  attempts: 8 .*/  attempts: 0/' "$WS/dealwright.yaml"
+expect_exit 1 dw validate
+echo "$OUT" | grep -q "dealwright.yaml:[0-9]*:[0-9]*: attempts: 0 is out of range" || fail "attempts 0: $OUT"
+sed 's/^  attempts: 8 .*/  attempts: 3/; s/^  backoff_ms: 1000 .*/  backoff_ms: 50/' \
+    "$TMP/dealwright.yaml.orig" >"$WS/dealwright.yaml"
+grep -q "^  attempts: 3" "$WS/dealwright.yaml" || fail "the example has no webhooks.attempts"
+
 dw lead add "$WS/samples/leads.jsonl" >/dev/null
 N=$(events_n lead.received)
 [ "$N" -gt 0 ] || fail "no lead.received events"
 L=$(dw events list --json | json_get "sum(1 for e in d if e['type'].startswith('lead.'))")
-dw webhook deliver --attempts 3 --backoff-ms 50 >"$TMP/d1"
+dw webhook deliver >"$TMP/d1"
 grep -q "$((N * 2 + L)) queued" "$TMP/d1" || fail "expected $((N * 2 + L)) queued: $(cat "$TMP/d1")"
 [ "$(grep -c '^/ok lead.received .* True$' "$TMP/got")" = "$N" ] || fail "ok receiver: $(cat "$TMP/got")"
 if grep -q " False$" "$TMP/got"; then fail "a signature did not verify"; fi
 pass "webhooks: $N events delivered, each signed so that the receiver verifies it"
 
-for _ in 1 2 3 4 5 6; do sleep 0.5; dw webhook deliver --attempts 3 --backoff-ms 50 >/dev/null; done
+for _ in 1 2 3 4 5 6; do sleep 0.5; dw webhook deliver >/dev/null; done
 [ "$(deliveries_n "x['webhook_id'] == $FAIL and x['status'] == 'delivered'")" = "$N" ] ||
     fail "the receiver that failed first did not get every event: $(dw webhook deliveries)"
 [ "$(deliveries_n "x['webhook_id'] == $DOWN and x['status'] == 'dead' and x['attempts'] == 3")" = "$L" ] ||
     fail "the receiver that is down did not dead-letter after 3: $(dw webhook deliveries)"
 [ "$(grep -c '^/down ' "$TMP/got")" = "$((L * 3))" ] || fail "/down attempts: $(grep -c '^/down ' "$TMP/got")"
 dw webhook deliveries --status dead | grep -q "HTTP 500" || fail "dead deliveries lack their error"
-pass "webhooks: retries after failures with backoff; dead after 3 attempts"
+pass "webhooks: retries after failures with backoff; dead after the workspace's 3 attempts"
 
 # replay: one delivery, then all of them
 D=$(dw webhook deliveries --status dead --limit 1000 --json | json_get 'min(x["id"] for x in d)')

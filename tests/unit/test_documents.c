@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "channels/document.h"
+#include "engines/lang.h"
 #include "testutil.h"
 
 static struct dw_workspace *load(void) {
@@ -199,6 +200,122 @@ static void test_german(void **state) {
     dw_workspace_unref(ws);
 }
 
+/* The PDF from the proposal's Markdown, as a company's template writes it: every block in
+ * the template's words and order; customer text (a company named <b>ACME</b> & "Co" *x*) as
+ * those characters, never markup; a paragraph longer than a page flows on; a long table of
+ * the template's repeats its header on every page; the quote's lines and totals, recognised
+ * by the stored quote's SKUs, nets and total, drawn from the stored quote (its per-line
+ * terms), and no Markdown syntax left. */
+static void test_markdown_pdf(void **state) {
+    (void)state;
+    struct dw_workspace *ws = load();
+    int64_t total;
+    json_t *data = long_quote(12, "en", &total);
+    struct dw_buf md;
+    dw_buf_init(&md, 1u << 22);
+    dw_buf_puts(&md, "# Proposal for \\<b\\>ACME\\</b\\> & \"Co\" \\*x\\*\n\n"
+                     "**Northwind** · *Proposal* D-000042 · `rev 3` &euro; &#x263A; bad\xff"
+                     "byte [^1]\n\n## 1. Summary\n\nLong");
+    for (int i = 1; i <= 2500; i++)
+        dw_buf_printf(&md, " w%04d", i);
+    dw_buf_puts(&md, ".\n\n## 2. Parts\n\n| Ref | Thing | N |\n|---|---|--:|\n");
+    for (int i = 1; i <= 90; i++)
+        dw_buf_printf(&md, "| P-%03d | part number %d | %d |\n", i, i, i);
+    dw_buf_puts(&md, "\n## 4. Quote\n\n| SKU | Item | Qty | Unit price | Billing | Amount | "
+                     "Discount | Net |\n|---|---|--:|--:|---|--:|--:|--:|\n");
+    size_t i;
+    json_t *l;
+    const json_t *q = json_object_get(data, "quote");
+    json_array_foreach(json_object_get(q, "lines"), i, l) {
+        char net[64], tmp[64];
+        dw_lang_money("en", dw_json_int(l, "net", 0), 2, "EUR", net, sizeof net);
+        dw_lang_money("en", dw_json_int(l, "unit_price", 0), 2, "EUR", tmp, sizeof tmp);
+        dw_buf_printf(&md, "| %s | %s | %lld | %s | monthly, 24 months | x | y | %s |\n",
+                      dw_json_str(l, "sku"), dw_json_str(l, "name"),
+                      (long long)dw_json_int(l, "quantity", 0), tmp, net);
+    }
+    char tot[64];
+    dw_lang_money("en", total, 2, "EUR", tot, sizeof tot);
+    dw_buf_printf(&md, "\n| | EUR |\n|---|--:|\n| **Total** | **%s** |\n\n", tot);
+    dw_buf_puts(&md,
+                "## 5. Terms\n\n- Payment 30 days net from invoice.\n- Liability is capped "
+                "at 100 % of the fees.\n  1. nested one\n  2. nested two\n\n> **Not "
+                "covered:** Wi-Fi survey\n\n---\n\n    code <i>line</i>\n\n## 6. Next steps\n\n"
+                "1. Sign this proposal.\n\n[^1]: Source one, `knowledge/a.md#x`\n"
+                "[^2]: Never cited.\n");
+    json_object_set_new(data, "markdown", json_string_nocheck(md.data)); /* \xff: not UTF-8 */
+    dw_buf_release(&md);
+    char *pdf = NULL;
+    size_t len = 0;
+    struct dw_error err = {0};
+    assert_int_equal(dw_doc_pdf(ws, data, &pdf, &len, &err), 0);
+    int pages = pdf_pages(pdf, len);
+    assert_true(pages >= 4);
+    char *all = pdf_text(pdf, len, 0);
+    /* the title may wrap: look at the text with its lines joined */
+    for (char *c = all; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    assert_contains(all, "Proposal for <b>ACME</b> & \"Co\" *x*");
+    assert_contains(all, "Northwind · Proposal D-000042 · rev 3 € ☺ bad\xef\xbf\xbd"
+                         "byte");
+    assert_contains(all, "w0001");
+    assert_contains(all, "w2500.");
+    assert_contains(all, "Payment 30 days net from invoice.");
+    assert_contains(all, "Liability is capped at 100 % of the fees.");
+    assert_contains(all, "nested two");
+    assert_contains(all, "Not covered: Wi-Fi survey");
+    assert_contains(all, "code <i>line</i>");
+    assert_contains(all, "6. Next steps");
+    assert_contains(all, "Sign this proposal.");
+    assert_contains(all, "[1] Source one, knowledge/a.md#x");
+    assert_contains(all, "[2] Never cited.");
+    assert_contains(all, "per month"); /* the stored quote's terms, not the template's */
+    assert_null(strstr(all, "monthly, 24 months"));
+    assert_contains(all, "Acceptance");
+    const char *leaks[] = {"**", "[^", "`", "|---", "&euro;", "&amp;", "&lt;"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(leaks); k++)
+        assert_null(strstr(all, leaks[k]));
+    free(all);
+    /* the words of the long paragraph in order, every part row whole with its header above
+     * it on each page, and "Page N of M" */
+    int last = 0, parts = 0;
+    for (int pg = 1; pg <= pages; pg++) {
+        char *t = pdf_text(pdf, len, pg), want[64];
+        snprintf(want, sizeof want, "Page %d of %d", pg, pages);
+        assert_contains(t, want);
+        for (const char *w = strchr(t, 'w'); w; w = strchr(w + 1, 'w')) {
+            int n;
+            if ((w == t || w[-1] == ' ' || w[-1] == '\n') && sscanf(w, "w%4d", &n) == 1 &&
+                n == last + 1)
+                last = n;
+        }
+        int here = 0;
+        for (int k = 1; k <= 90; k++) {
+            char ref[16];
+            snprintf(ref, sizeof ref, "P-%03d", k);
+            const char *at = strstr(t, ref);
+            if (!at)
+                continue;
+            char line[160];
+            const char *eol = strchr(at, '\n');
+            snprintf(line, sizeof line, "%.*s", (int)(eol ? eol - at : 40), at);
+            snprintf(want, sizeof want, "part number %d", k);
+            assert_contains(line, want);
+            here++;
+        }
+        if (here)
+            assert_contains(t, "Thing");
+        parts += here;
+        free(t);
+    }
+    assert_int_equal(last, 2500);
+    assert_int_equal(parts, 90);
+    free(pdf);
+    json_decref(data);
+    dw_workspace_unref(ws);
+}
+
 static void test_html_escaped(void **state) {
     (void)state;
     const char md[] = "# Proposal for Acme \\<script>\n\n<script>alert(1)</script>\n\n"
@@ -224,6 +341,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_long_quote_pages),
         cmocka_unit_test(test_german),
+        cmocka_unit_test(test_markdown_pdf),
         cmocka_unit_test(test_html_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,6 +117,19 @@ static void expect_caps(const char *msg, const char *wanted, const char *exclude
     json_decref(r);
 }
 
+static void expect_optional(const char *msg, const char *wanted, const char *optional) {
+    json_t *r = extract(msg);
+    char w[256], o[256];
+    names(r, "capabilities", w, sizeof w);
+    names(r, "optional_capabilities", o, sizeof o);
+    if (strcmp(w, wanted) != 0 || strcmp(o, optional) != 0)
+        print_error("\"%s\": wanted [%s] optional [%s], expected [%s] [%s]\n", msg, w, o, wanted,
+                    optional);
+    assert_string_equal(w, wanted);
+    assert_string_equal(o, optional);
+    json_decref(r);
+}
+
 /* ---- language identification ----------------------------------------------------------- */
 
 static void test_language_of_message(void **state) {
@@ -202,6 +215,48 @@ static void test_number_words_six_languages(void **state) {
     expect_sites("Wij hebben tweehonderd winkels.", 200);
     expect_sites("Abbiamo duecento negozi in Italia.", 200);
     expect_sites("Tenemos doscientas tiendas.", 200);
+    /* Belgian and Swiss tens; "et une", "y una" add one; the premises buyers name */
+    expect_sites("Nous exploitons septante points de vente en Wallonie.", 70);
+    expect_sites("Nous avons nonante supérettes.", 90);
+    expect_sites("Nous gérons trente et une médiathèques.", 31);
+    expect_sites("Tenemos treinta y una ópticas en Castilla.", 31);
+    expect_sites("Gestionamos veintiuna residencias de mayores.", 21);
+    expect_sites("Abbiamo una quarantina di palestre.", 40);
+    expect_sites("Wij hebben 4 campussen in Antwerpen.", 4);
+    /* "per" and an article says what the count is for; a rate has none ("per negozio") */
+    expect_sites("Abbiamo aperto 6 negozi per i clienti di Milano.", 6);
+    /* a count in words in brackets after its unit */
+    expect_sites("Nous équipons nos sites (une quarantaine) en Auvergne.", 40);
+}
+
+/* The counts of a message, "value unit" joined by commas, in order. */
+static void expect_counts(const char *msg, const char *want) {
+    json_t *r = extract(msg);
+    char got[256];
+    size_t i, o = 0;
+    json_t *v;
+    got[0] = '\0';
+    json_array_foreach(json_object_get(r, "quantities"), i, v) {
+        o += (size_t)snprintf(got + o, sizeof got - o, "%s%lld %s", o ? "," : "",
+                              (long long)json_integer_value(json_object_get(v, "value")),
+                              dw_json_str(v, "unit"));
+        if (o >= sizeof got)
+            break;
+    }
+    if (strcmp(got, want) != 0)
+        print_error("counts of \"%s\": [%s], expected [%s]\n", msg, got, want);
+    assert_string_equal(got, want);
+    json_decref(r);
+}
+
+static void test_counts_after_the_unit(void **state) {
+    (void)state;
+    /* a second count placed like the first counts the same unit */
+    expect_counts("Nous avons quatre-vingts magasins en France et 6 en Belgique.",
+                  "80 sites,6 sites");
+    expect_counts("We have 40 sites in Germany and 12 in Austria.", "40 sites,12 sites");
+    /* an approximate count after a comma that ends the clause */
+    expect_counts("Servono nuove sedi in Liguria, circa 15.", "15 sites");
 }
 
 static void test_budgets_six_languages(void **state) {
@@ -222,6 +277,11 @@ static void test_budgets_six_languages(void **state) {
                   "formal budget yet.",
                   NULL, NULL);
     expect_budget("Aujourd'hui nous payons environ 5 000 € par mois pour le MPLS.", NULL, NULL);
+    /* "u$s" is the dollar; a bare "$" the dollar or peso of the buyer's country */
+    expect_budget("Somos de Argentina. Presupuesto: u$s 200.000.", "200000.00", "USD");
+    expect_budget("Tenemos 12 tiendas en México. Presupuesto: $ 2.500.000.", "2500000.00", "MXN");
+    expect_budget("Tenemos 12 tiendas en Chile. Presupuesto: $ 90.000.000.", "90000000", "CLP");
+    expect_budget("We have 12 stores in Texas, budget $200k.", "200000.00", "USD");
 }
 
 /* ---- dates ---------------------------------------------------------------------------- */
@@ -251,6 +311,10 @@ static void test_holidays(void **state) {
     expect_deadline("Het moet voor Pasen klaar zijn.", "2027-03-28");
     expect_deadline("Bis Pfingsten sollte alles stehen.", "2027-05-16");
     expect_deadline("Lo necesitamos antes de Navidad.", "2026-12-25");
+    /* Holy Week is its first day, Palm Sunday: 21 March 2027 */
+    expect_deadline("Les travaux doivent être finis avant la Semaine sainte 2027.", "2027-03-21");
+    expect_deadline("Lo queremos funcionando antes de Semana Santa.", "2027-03-21");
+    expect_deadline("Bis zur Karwoche soll alles laufen.", "2027-03-21");
 }
 
 static void test_relative_dates_six_languages(void **state) {
@@ -265,6 +329,14 @@ static void test_relative_dates_six_languages(void **state) {
     expect_deadline("Queremos empezar antes de finales de marzo.", "2027-03-31");
     expect_deadline("Het moet werken voor eind maart.", "2027-03-31");
     expect_deadline("We zouden graag volgende week een offerte ontvangen.", "2026-11-27");
+}
+
+static void test_date_counted_from_the_order(void **state) {
+    (void)state;
+    /* a contract named after the date without "after"/"dalla"/"nach" does not count it */
+    expect_deadline("We must be live by the end of August 2027 because our carrier contract "
+                    "ends then.",
+                    "2027-08-31");
 }
 
 static void test_fiscal_year(void **state) {
@@ -292,6 +364,17 @@ static void test_negation_six_languages(void **state) {
     expect_caps("Management must be air-gapped - no cloud management, period. SD-WAN is a must.",
                 "sd-wan", "cloud-management");
     expect_caps("Wir brauchen keine Switches mehr, aber SD-WAN.", "sd-wan", "switching");
+    expect_caps("necesitamos firewall y sd-wan, nada de wifi por ahora.", "firewall,sd-wan",
+                "wifi");
+    expect_caps("Ci serve SD-WAN, niente Wi-Fi per ora.", "sd-wan", "wifi");
+    /* doing without and needless, in six languages */
+    expect_caps("Wir brauchen SD-WAN. Auf WLAN verzichten wir.", "sd-wan", "wifi");
+    expect_caps("Wir verzichten auf WLAN, brauchen aber SD-WAN.", "sd-wan", "wifi");
+    expect_caps("Wir brauchen SD-WAN; WLAN entfällt.", "sd-wan", "wifi");
+    expect_caps("Nous voulons du SD-WAN ; le Wi-Fi est inutile.", "sd-wan", "wifi");
+    expect_caps("Queremos SD-WAN; el wifi es innecesario.", "sd-wan", "wifi");
+    expect_caps("Vogliamo SD-WAN; rinunciamo al Wi-Fi.", "sd-wan", "wifi");
+    expect_caps("We willen SD-WAN; wifi is overbodig.", "sd-wan", "wifi");
 }
 
 static void test_intent(void **state) {
@@ -315,6 +398,26 @@ static void test_intent(void **state) {
                 "firewall", "");
 }
 
+/* ---- hedges ------------------------------------------------------------------------------ */
+
+static void test_hedges_six_languages(void **state) {
+    (void)state;
+    expect_optional("Nous voulons du SD-WAN. Le Wi-Fi serait un plus.", "sd-wan", "wifi");
+    expect_optional("Nous voulons du SD-WAN et peut-être plus tard du Wi-Fi.", "sd-wan", "wifi");
+    expect_optional("Queremos SD-WAN; el wifi nos interesaría más adelante.", "sd-wan", "wifi");
+    expect_optional("Necesitamos SD-WAN; también firewall a ser posible.", "sd-wan", "firewall");
+    expect_optional("Ci serve SD-WAN, il Wi-Fi in un secondo momento.", "sd-wan", "wifi");
+    expect_optional("We willen SD-WAN. Leuk zou zijn als er ook wifi bij zit.", "sd-wan", "wifi");
+    expect_optional("SD-WAN ist Pflicht, WLAN wäre ein Plus.", "sd-wan", "wifi");
+    /* a hedge after a date hedges the date; "au plus tard" is a deadline */
+    expect_optional("We need SD-WAN next week if possible.", "sd-wan", "");
+    expect_optional("Le SD-WAN doit être en place au plus tard le 30 juin.", "sd-wan", "");
+    /* a preposition that also triggers a date ("voor", "pour") does not stop the hedge */
+    expect_optional("We willen SD-WAN. Wifi voor de kantoren is optioneel.", "sd-wan", "wifi");
+    expect_optional("Nous voulons du SD-WAN. Le Wi-Fi pour les clients est optionnel.", "sd-wan",
+                    "wifi");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_language_of_message),
@@ -325,8 +428,11 @@ int main(void) {
         cmocka_unit_test(test_holidays),
         cmocka_unit_test(test_relative_dates_six_languages),
         cmocka_unit_test(test_fiscal_year),
+        cmocka_unit_test(test_date_counted_from_the_order),
         cmocka_unit_test(test_negation_six_languages),
         cmocka_unit_test(test_intent),
+        cmocka_unit_test(test_hedges_six_languages),
+        cmocka_unit_test(test_counts_after_the_unit),
         cmocka_unit_test(test_language_reads_only_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

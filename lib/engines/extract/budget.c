@@ -309,6 +309,7 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
     for (size_t i = 0; i < c->nt; i++) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
+                             (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
                              is(c, i, "half")))
             continue;
         if (!budget_at(c, i, &b))

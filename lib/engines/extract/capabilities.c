@@ -56,6 +56,11 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
 static bool hedge_at(const struct ctx *c, size_t k) {
+    size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
+    if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
+              which hedges the date, nor the French "au plus tard" (at the latest) */
+        return !role(c, e, R_DTRIG) && !role(c, e, R_MONTH) && !role(c, e, R_DATEW) &&
+               !(k > 0 && is(c, k - 1, "au"));
     if (role(c, k, R_HEDGE))
         return kval(c, k) == 1 || (is(c, k + 1, "to") && is(c, k + 2, "have")) ||
                is(c, k + 1, "wäre") || (k > 0 && is(c, k - 1, "wäre"));
@@ -64,6 +69,15 @@ static bool hedge_at(const struct ctx *c, size_t k) {
                (k > 0 && (role(c, k - 1, R_HEDGE) || is(c, k - 1, "a")));
     /* "we may add Wi-Fi" — but "May" with a capital is the month */
     return is(c, k, "may") && c->text[c->t[k].s] == 'm' && !kind(c, k + 1, TK_NUM);
+}
+
+static bool coordinator(const struct ctx *c, size_t k) {
+    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou",
+                                    "y",   "o",  "e",   "en",   "of"};
+    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
+        if (is(c, k, w[n]))
+            return true;
+    return false;
 }
 
 /* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
@@ -78,6 +92,11 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE))
             break;
+        if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
+            break; /* "the design workshop next week if possible": the date is hedged (a
+                      date word, not a trigger: "voor", "pour", "para" are also "for") */
+        if (coordinator(c, k) && hedge_at(c, k + 1))
+            break; /* "SD-WAN et peut-être plus tard du Wi-Fi": the hedge is the Wi-Fi's */
         if (hedge_at(c, k))
             return true;
     }
@@ -134,12 +153,52 @@ static bool progressive_verb(const struct ctx *c, size_t i, size_t e) {
            is(c, i - 1, "be") || is(c, i - 1, "re");
 }
 
+/* A service that is also the project's milestone, named as the subject of a deadline
+ * ("l'installation doit être achevée au plus tard le 30 juin", "Inbetriebnahme bis Ende
+ * Juni", "installazione completata entro settembre"): it dates the project and asks for
+ * nothing, unless a need word comes before it in its clause ("we'd need ... installation
+ * completed by Q2"). The nouns are the `project_events` of lang/LANG.yaml. */
+static bool milestone(const struct ctx *c, size_t i, size_t e) {
+    if (!dw__ex_lang_match(c, LS_project_events, i))
+        return false;
+    for (size_t k = i; k-- > 0 && !clause_end(c, k);)
+        if (role(c, k, R_NEED))
+            return false;
+    /* a date in the clause: a month, a date word or a number after a trigger ("bis Ende
+     * Juni", "entro settembre", "au plus tard le 30 juin") — not "installation by your team" */
+    bool trig = false;
+    for (size_t k = e; k < e + 10 && k < c->nt && !clause_end(c, k); k++) {
+        if (role(c, k, R_NEED))
+            return false;
+        if (role(c, k, R_MONTH) || (trig && (role(c, k, R_DATEW) || kind(c, k, TK_NUM))))
+            return true;
+        trig = trig || role(c, k, R_DTRIG);
+    }
+    return false;
+}
+
+/* A two-letter name written in lower case in a message that uses capitals is a word of
+ * the language, not the abbreviation: Italian "ha" (has) is not "HA", Spanish "ap" no AP.
+ * A message all in lower case (a chat line) keeps it. */
+static bool lower_short_word(const struct ctx *c, size_t i, size_t e) {
+    if (e != i + 1 || tlen(c, i) != 2)
+        return false;
+    const char *s = c->text + c->t[i].s;
+    if (!(s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'))
+        return false;
+    for (size_t b = 0; b < c->len; b++)
+        if (c->text[b] >= 'A' && c->text[b] <= 'Z')
+            return true;
+    return false;
+}
+
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
-        if (!p || progressive_verb(c, i, e)) {
+        if (!p || progressive_verb(c, i, e) || lower_short_word(c, i, e) ||
+            (!(c->t[i].flags & TF_NEG) && milestone(c, i, e))) {
             i = p ? e : i + 1;
             continue;
         }

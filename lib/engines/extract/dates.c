@@ -97,6 +97,8 @@ static int64_t holiday(int h, int y) {
         return easter(y) + 39;
     case HOL_PENTECOST:
         return easter(y) + 49;
+    case HOL_HOLY_WEEK: /* its first day, Palm Sunday */
+        return easter(y) - 7;
     case HOL_ALL_SAINTS:
         return dw_days_from_civil(y, 11, 1);
     case HOL_FERRAGOSTO:
@@ -115,19 +117,17 @@ static int64_t holiday(int h, int y) {
 
 /* "Weihnachten", "Pâques 2027", "Natale", "Pasen": that day (the next one not before
  * today without a year). */
-static bool date_holiday(const struct ctx *c, size_t i, struct dhit *h) {
-    if (!role(c, i, R_DATEW) || kval(c, i) <= HOL_BASE || kval(c, i) >= ORD_BASE)
-        return false;
-    int hol = (int)(kval(c, i) - HOL_BASE), y;
-    if (year_at(c, i + 1, &y)) {
-        *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = holiday(hol, y)};
+static bool holiday_from(const struct ctx *c, size_t i, size_t n, int hol, struct dhit *h) {
+    int y;
+    if (year_at(c, n, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = n + 1, .days = holiday(hol, y)};
         return h->days >= 0;
     }
     int64_t d = holiday(hol, c->ty);
     int add = d >= 0 && d < c->today;
-    size_t t1 = i + 1;
+    size_t t1 = n;
     /* "Natale del prossimo anno", "Weihnachten nächsten Jahres", "Christmas next year" */
-    size_t j = skip_fillers(c, i + 1, 2);
+    size_t j = skip_fillers(c, n, 2);
     if ((dword(c, j) == DWK_NEXT && role(c, j + 1, R_TUNIT) && kval(c, j + 1) == TU_YEAR) ||
         (role(c, j, R_TUNIT) && kval(c, j) == TU_YEAR && dword(c, j + 1) == DWK_NEXT)) {
         add = 1 + (d >= 0 && d < c->today);
@@ -136,6 +136,27 @@ static bool date_holiday(const struct ctx *c, size_t i, struct dhit *h) {
     d = holiday(hol, c->ty + add);
     *h = (struct dhit){.t0 = i, .t1 = t1, .days = d, .rel = true};
     return d >= 0;
+}
+
+static bool date_holiday(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_DATEW) || kval(c, i) <= HOL_BASE || kval(c, i) >= ORD_BASE)
+        return false;
+    return holiday_from(c, i, i + 1, (int)(kval(c, i) - HOL_BASE), h);
+}
+
+/* Holy Week in two words: "Semaine sainte", "Semana Santa", "Settimana Santa", "Holy Week"
+ * ("Karwoche" is one word, in de.yaml; "Goede Week", "Stille Week"): its first day, Palm
+ * Sunday. */
+static bool date_holy_week(const struct ctx *c, size_t i, struct dhit *h) {
+    if (kval(c, i) != TU_WEEK)
+        return false;
+    if ((is(c, i, "semaine") && is(c, i + 1, "sainte")) ||
+        ((is(c, i, "semana") || is(c, i, "settimana")) && is(c, i + 1, "santa")))
+        return holiday_from(c, i, i + 2, HOL_HOLY_WEEK, h);
+    if (i > 0 && is(c, i, "week") &&
+        (is(c, i - 1, "holy") || is(c, i - 1, "goede") || is(c, i - 1, "stille")))
+        return holiday_from(c, i - 1, i + 1, HOL_HOLY_WEEK, h);
+    return false;
 }
 
 /* The Friday of ISO week w of year y. */
@@ -620,7 +641,7 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
         return date_numeric(c, i, h) || date_day_month(c, i, h);
     if (k->roles & R_MONTH)
         return date_month(c, i, h);
-    if ((k->roles & R_TUNIT) && (date_cw(c, i, h) || date_next(c, i, h)))
+    if ((k->roles & R_TUNIT) && (date_holy_week(c, i, h) || date_cw(c, i, h) || date_next(c, i, h)))
         return true;
     if (k->roles & (R_DWORD | R_IN | R_DATEW))
         return date_end(c, i, h) || date_quarter(c, i, h) || date_cw(c, i, h) ||

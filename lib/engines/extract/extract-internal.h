@@ -155,6 +155,7 @@ struct kwdef {
     uint32_t lroles;
     uint8_t lmask;
     int64_t lval;
+    uint64_t psect; /* the lang/LANG.yaml sections (bit LS_*) with a pattern it may start */
 };
 
 #define CC(a, b) (((a) << 8) | (b))

@@ -58,13 +58,15 @@ static void add_note(struct ctx *c, json_t *notes, const char *field, const char
  * on 20 December", "Entscheidung Ende Januar", "la decisione entro il 15 gennaio",
  * "beslissing in Q1", "gunning op 1 maart". */
 static const char *const decision_words[] = {
-    "decide",       "decides",     "decided",     "deciding",       "decision",    "award",
-    "awarded",      "entscheiden", "entscheidet", "entscheidung",   "entschieden", "beschluss",
-    "zuschlag",     "vergabe",     "décision",    "décider",        "décide",      "décidera",
-    "attribution",  "decisión",    "decidir",     "decide",         "decidirá",    "decidimos",
-    "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",    "delibera",
-    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",  "beslist",
-    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen"};
+    "decide",       "decides",     "decided",     "deciding",       "decision",     "award",
+    "awarded",      "entscheiden", "entscheidet", "entscheidung",   "entschieden",  "beschluss",
+    "zuschlag",     "vergabe",     "décision",    "décider",        "décide",       "décidera",
+    "attribution",  "decisión",    "decidir",     "decide",         "decidirá",     "decidimos",
+    "adjudicación", "decisione",   "decidiamo",   "decideremo",     "deciderà",     "delibera",
+    "cda",          "scegliamo",   "sceglieremo", "aggiudicazione", "beslissing",   "beslist",
+    "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen", "decidiremos",
+    "decidirán",    "elegiremos",  "décidons",    "déciderons",     "choisirons",   "entscheiden",
+    "vergeben",     "beschließen", "sceglierà",   "kiezen"};
 
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
@@ -112,12 +114,22 @@ static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
     return SIZE_MAX;
 }
 
-/* An order word within four tokens after the date ("… after order", "… dall'ordine"): the
- * token after it, or 0. */
+/* The words that count a date from an event: "after", "nach", "après", "dalla", "na"... */
+static const char *const from_words[] = {
+    "after", "from", "of",    "upon", "following", "nach",  "ab",         "seit", "après",  "dès",
+    "de",    "du",   "desde", "tras", "después",   "del",   "dalla",      "dal",  "dall",   "dopo",
+    "da",    "na",   "vanaf", "van",  "bij",       "dall'", "dall\u2019", "d'",   "d\u2019"};
+
+/* An order word within four tokens after the date, counted from it ("… after order", "…
+ * dall'ordine", "nach Auftragserteilung"; not "by August because our carrier contract ends
+ * then"): the token after it, or 0. */
 static size_t order_cue(const struct ctx *c, size_t t1) {
-    for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++)
-        if (word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
+    bool from = false;
+    for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++) {
+        if (from && word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
             return k + 1;
+        from = from || word_in(c, k, from_words, DW_ARRAY_SIZE(from_words));
+    }
     return 0;
 }
 
@@ -216,6 +228,47 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
     return false;
 }
 
+/* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
+ * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. The amount keeps its
+ * value; CLP has no minor digits. */
+static void dollar_by_country(json_t *budget, json_t *country) {
+    static const struct {
+        const char cc[3], cur[4];
+        int digits;
+    } local[] = {{"MX", "MXN", 2}, {"AR", "ARS", 2}, {"CO", "COP", 2},
+                 {"CL", "CLP", 0}, {"CA", "CAD", 2}, {"AU", "AUD", 2}};
+    const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
+    const char *cc = dw_json_str(country, "code");
+    if (!cur || !text || !cc || strcmp(cur, "USD") != 0)
+        return;
+    const char *d = strchr(text, '$');
+    if (!d || strchr(d + 1, '$'))
+        return;
+    if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
+        strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
+        return;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(local); k++) {
+        if (strcmp(cc, local[k].cc) != 0)
+            continue;
+        json_int_t div = local[k].digits == 2 ? 1 : 100;
+        json_t *minor = json_object_get(budget, "minor");
+        json_t *min = json_object_get(budget, "min");
+        json_int_t m = json_integer_value(minor) / div;
+        json_object_set_new(budget, "minor", json_integer(m));
+        json_object_set_new(budget, "amount", dw_json_money(m, local[k].digits));
+        json_object_set_new(budget, "currency", json_string(local[k].cur));
+        if (min && json_is_string(min)) {
+            int64_t lo = 0;
+            const char *s = json_string_value(min);
+            for (; *s; s++)
+                if (*s >= '0' && *s <= '9')
+                    lo = lo * 10 + (*s - '0');
+            json_object_set_new(budget, "min", dw_json_money(lo / div, local[k].digits));
+        }
+        return;
+    }
+}
+
 /* The budget among several amounts: a running cost ("today we pay €8k a month") is not the
  * budget; the amount is kept as a note and the next one is read. */
 static json_t *choose_budget(struct ctx *c, json_t *b, json_t *notes) {
@@ -290,6 +343,7 @@ static int run(struct ctx *c, json_t *out, bool whole) {
         dw__ex_extract_integrations(c, integ);
     if (instr && whole)
         dw__ex_extract_instructions(c, instr);
+    dollar_by_country(budget, country);
     dw__ex_put(c, out, "budget", budget);
     dw__ex_put(c, out, "deadline", deadline);
     dw__ex_put(c, out, "country", country);

@@ -149,6 +149,8 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
  * with R_PATSTART (and R_DWORD for an asap phrase: "lo antes posible" may start a date),
  * so that dw__ex_lang_match() tries patterns only at such a word. Their text lives in
  * first_pool. */
+_Static_assert(LS_COUNT <= 64, "kwdef.psect has a bit per section");
+
 static bool pattern_first_words(void) {
     static char first_pool[8192];
     size_t used = 0;
@@ -173,8 +175,10 @@ static bool pattern_first_words(void) {
                 w[l] = '\0';
                 used += l + 1;
                 struct kwdef *d = kw_entry(w);
-                if (d)
+                if (d) {
                     d->roles |= R_PATSTART | (s == LS_asap ? R_DWORD : 0);
+                    d->psect |= 1ull << s;
+                }
                 q += l + 1;
             }
         }
@@ -200,7 +204,8 @@ void dw__ex_langdata_init(void) {
         [LS_qualifiers_min] = true,   [LS_range_links] = true,
         [LS_range_between] = true,    [LS_range_and] = true,
         [LS_currency_phrases] = true, [LS_asap] = true,
-        [LS_within] = true,           [LS_before_tax] = true};
+        [LS_within] = true,           [LS_before_tax] = true,
+        [LS_hedge_phrases] = true,    [LS_project_events] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
@@ -275,8 +280,9 @@ static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang
 }
 
 size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
-    if (!role(c, i, R_PATSTART) && kind(c, i, TK_WORD))
-        return 0; /* no pattern starts with this word */
+    if (kind(c, i, TK_WORD) &&
+        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
+        return 0; /* no pattern of this section starts with this word */
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
         if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;

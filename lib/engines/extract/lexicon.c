@@ -36,7 +36,10 @@ const char *const dw__unit_lexicon[] = {
     "café|cafés|bookshop|bookshops|bookstore|bookstores|boutique|boutiques|showroom|showrooms|"
     "dealership|dealerships|gym|gyms|centre|centres|center|centers|care home|care homes|"
     "nursing home|nursing homes|filling station|filling stations|petrol station|"
-    "petrol stations|gas station|gas stations|service station|service stations",
+    "petrol stations|gas station|gas stations|service station|service stations|agency|agencies|"
+    "library|libraries|optician|opticians|garage|garages|venue|venues|college|colleges|"
+    "nursery|nurseries|kindergarten|kindergartens|branch office|branch offices|"
+    "care facility|care facilities|franchise|franchises",
     "site|de|Standort|Standorte|Standorten|Filiale|Filialen|Niederlassung|Niederlassungen|"
     "Werk|Werke|Werken|Markt|Märkte|Märkten|Geschäft|Geschäfte|Geschäften|Laden|Läden|"
     "Apotheke|Apotheken|Bäckerei|Bäckereien|Praxis|Praxen|Klinik|Kliniken|Krankenhaus|"
@@ -44,14 +47,23 @@ const char *const dw__unit_lexicon[] = {
     "Terminal|Terminals|Büro|Büros|Betrieb|Betriebe|Betrieben|Labor|Labore|Laboren|"
     "Tankstelle|Tankstellen|Autohaus|Autohäuser|Autohäusern|Kaufhaus|Kaufhäuser|Warenhaus|"
     "Warenhäuser|Restaurant|Restaurants|Fabrik|Fabriken|Heim|Heime|Heimen|Zentrum|Zentren|"
-    "Werkstatt|Werkstätten|Kita|Kitas|Geschäftsstelle|Geschäftsstellen",
+    "Werkstatt|Werkstätten|Kita|Kitas|Geschäftsstelle|Geschäftsstellen|Kanzlei|Kanzleien|"
+    "Bibliothek|Bibliotheken|Agentur|Agenturen|Einrichtung|Einrichtungen|Häuser|"
+    "Häusern|Supermarkt|Supermärkte|Supermärkten|Campus|Studio|Studios|Wache|Wachen|MVZ|"
+    "Versorgungszentrum|Versorgungszentren|Pflegeheim|Pflegeheime|Pflegeheimen",
     "site|fr|site|sites|magasin|magasins|boutique|boutiques|agence|agences|succursale|"
     "succursales|filiale|filiales|établissement|établissements|boulangerie|boulangeries|"
     "pharmacie|pharmacies|clinique|cliniques|cabinet|cabinets|laboratoire|laboratoires|"
     "hôpital|hôpitaux|hôtel|hôtels|école|écoles|lycée|lycées|entrepôt|entrepôts|dépôt|"
     "dépôts|usine|usines|bureau|bureaux|point de vente|points de vente|supermarché|"
     "supermarchés|hypermarché|hypermarchés|restaurant|restaurants|terminal|terminaux|"
-    "scierie|scieries|implantation|implantations|station-service|stations-service",
+    "scierie|scieries|implantation|implantations|station-service|stations-service|"
+    "librairie|librairies|supérette|supérettes|superette|superettes|médiathèque|"
+    "médiathèques|mediatheque|mediatheques|bibliothèque|bibliothèques|concession|"
+    "concessions|EHPAD|EMS|résidence|résidences|maison de retraite|maisons de retraite|"
+    "station|stations|centre|centres|collège|collèges|crèche|crèches|mairie|mairies|"
+    "garage|garages|atelier|ateliers|officine|officines|salle de sport|salles de sport|"
+    "magazin|magazins|campus|cinéma|cinémas",
     "site|es|sede|sedes|sucursal|sucursales|tienda|tiendas|almacén|almacenes|almacen|oficina|"
     "oficinas|delegación|delegaciones|planta|plantas|fábrica|fábricas|fabrica|fabricas|"
     "farmacia|farmacias|clínica|clínicas|clinica|clinicas|hospital|hospitales|hotel|hoteles|"
@@ -59,7 +71,13 @@ const char *const dw__unit_lexicon[] = {
     "panaderia|panaderias|laboratorio|laboratorios|sitio|sitios|emplazamiento|"
     "emplazamientos|ubicación|ubicaciones|punto de venta|puntos de venta|restaurante|"
     "restaurantes|gasolinera|gasolineras|centro|centros|establecimiento|establecimientos|"
-    "aserradero|aserraderos|terminal|terminales|depósito|depósitos",
+    "aserradero|aserraderos|terminal|terminales|depósito|depósitos|gimnasio|gimnasios|"
+    "agencia|agencias|óptica|ópticas|optica|opticas|residencia|residencias|"
+    "concesionario|concesionarios|concesionaria|concesionarias|biblioteca|bibliotecas|"
+    "librería|librerías|libreria|librerias|campus|consultorio|consultorios|local|locales|"
+    "hipermercado|hipermercados|estación|estaciones|estacion|bodega|bodegas|franquicia|"
+    "franquicias|nave|naves|guardería|guarderías|cafetería|cafeterías|"
+    "instituto|institutos|hostal|hostales|cine|cines",
     "site|it|sede|sedi|filiale|filiali|negozio|negozi|punto vendita|punti vendita|magazzino|"
     "magazzini|sito|siti|stabilimento|stabilimenti|ufficio|uffici|farmacia|farmacie|clinica|"
     "cliniche|ospedale|ospedali|albergo|alberghi|hotel|scuola|scuole|supermercato|"
@@ -67,13 +85,21 @@ const char *const dw__unit_lexicon[] = {
     "impianti|ristorante|ristoranti|agenzia|agenzie|succursale|succursali|centro|centri|"
     "segheria|segherie|terminal|cantiere|cantieri|struttura|strutture|sottostazione|"
     "sottostazioni|studio medico|studi medici|poliambulatorio|poliambulatori|ambulatorio|"
-    "ambulatori|resort|campus",
+    "ambulatori|resort|campus|palestra|palestre|ottica|ottiche|residenza|residenze|RSA|"
+    "concessionaria|concessionarie|concessionario|concessionari|biblioteca|biblioteche|"
+    "libreria|librerie|stazione|stazioni|distributore|distributori|locale|locali|polo|poli|"
+    "casa di riposo|case di riposo|asilo|asili|plesso|plessi|istituto|istituti|capannone|"
+    "capannoni|officina|officine|studio|studi|albergo diffuso|cinema|ipermercato|"
+    "ipermercati",
     "site|nl|site|sites|locatie|locaties|vestiging|vestigingen|winkel|winkels|filiaal|filialen|"
     "kantoor|kantoren|fabriek|fabrieken|magazijn|magazijnen|apotheek|apotheken|bakkerij|"
     "bakkerijen|kliniek|klinieken|praktijk|praktijken|ziekenhuis|ziekenhuizen|hotel|hotels|"
     "school|scholen|supermarkt|supermarkten|depot|depots|tankstation|tankstations|"
     "laboratorium|laboratoria|lab|labs|centrum|centra|restaurant|restaurants|onderstation|"
-    "onderstations|terminal|terminals|werkplaats|werkplaatsen|zagerij|zagerijen",
+    "onderstations|terminal|terminals|werkplaats|werkplaatsen|zagerij|zagerijen|campus|"
+    "campussen|bibliotheek|bibliotheken|pand|panden|garage|garages|huizen|"
+    "opticien|opticiens|sportschool|sportscholen|showroom|showrooms|kinderdagverblijf|"
+    "kinderdagverblijven|station|stations|winkelpand|zorglocatie|zorglocaties",
     "users|en|employee|employees|staff|staff members|people|workers|colleagues|users|seats",
     "users|de|Mitarbeiter|Mitarbeitern|Mitarbeitende|Mitarbeitenden|Beschäftigte|"
     "Beschäftigten|Angestellte|Angestellten|Nutzer|Nutzern|Benutzer|Benutzern|Anwender|"

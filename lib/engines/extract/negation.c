@@ -238,6 +238,8 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
     }
     bool need = false; /* German word order: "WLAN brauchen wir nicht" */
     for (size_t k = j; k < j + 6 && k < c->nt && !clause_end(c, k); k++) {
+        if (sym1(c, k) == '.' && !in_number(c, k) && k + 1 < c->nt && c->t[k + 1].gap)
+            break; /* a chat line's lower-case sentence: "4 switches. el firewall no hace falta" */
         if (!neg_trigger(c, k)) {
             need = need || role(c, k, R_NEED);
             continue;

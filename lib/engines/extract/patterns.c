@@ -143,8 +143,13 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
             else if (is(c, k, "y") || is(c, k, "et"))
                 k++;
             if (k > j && role(c, k, R_NUMW) &&
-                (adds_to(cur, c->t[k].nval) || (c->t[k].nval == 20 && cur % 100 == 4)))
+                (adds_to(cur, c->t[k].nval) || (c->t[k].nval == 20 && cur % 100 == 4))) {
                 j = k;
+            } else if (k > j && !is(c, j, "-") && cur >= 20 && cur % 10 == 0 &&
+                       (is(c, k, "un") || is(c, k, "une") || is(c, k, "uno") || is(c, k, "una"))) {
+                cur += 1; /* "trente et une", "treinta y una": the article is one here */
+                j = k + 1;
+            }
             continue;
         }
         if (role(c, j, R_SCALE) && (any || cur)) {

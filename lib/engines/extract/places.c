@@ -309,17 +309,21 @@ static bool street_before(const struct ctx *c, size_t i) {
 }
 
 /* Is the whole message in lower case (a chat line, a phone's quick reply)? Then a region or
- * city written in lower case after a preposition counts ("17 magasins en bretagne"). */
+ * city written in lower case after a preposition counts ("17 magasins en bretagne").
+ * Codes in capitals ("$ CA", "HT", "SD-WAN") do not make it a capitalised text; a capital
+ * followed by a small letter does. */
 static bool all_lower(const struct ctx *c) {
-    for (size_t b = 0; b < c->len; b++)
-        if (c->text[b] >= 'A' && c->text[b] <= 'Z')
+    for (size_t b = 0; b + 1 < c->len; b++)
+        if (c->text[b] >= 'A' && c->text[b] <= 'Z' && c->text[b + 1] >= 'a' &&
+            c->text[b + 1] <= 'z')
             return false;
     return true;
 }
 
 static bool preposition(const struct ctx *c, size_t k) {
     return is(c, k, "in") || is(c, k, "en") || is(c, k, "a") || is(c, k, "à") || is(c, k, "nel") ||
-           is(c, k, "nella") || is(c, k, "im") || is(c, k, "op") || is(c, k, "aan");
+           is(c, k, "nella") || is(c, k, "im") || is(c, k, "op") || is(c, k, "aan") ||
+           is(c, k, "au") || is(c, k, "aux") || is(c, k, "dans") || is(c, k, "di");
 }
 
 /* A country or a state, region or city of one at token i: its code and end; NULL when none

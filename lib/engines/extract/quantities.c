@@ -119,11 +119,25 @@ static bool in_capability(const struct ctx *c, size_t i) {
     return false;
 }
 
+/* A definite article or possessive after "per", "par", "por": "60 access point per i
+ * piazzali", "por las tiendas" say what the count is for; a rate has none ("per negozio"). */
+static bool determiner(const struct ctx *c, size_t j) {
+    static const char *const w[] = {
+        "the", "our",    "i",      "il",     "la",       "le",       "lo",  "gli", "l",
+        "les", "nos",    "los",    "las",    "el",       "die",      "den", "das", "de",
+        "het", "nostri", "nostre", "unsere", "nuestros", "nuestras", "onze"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
+        if (is(c, j, w[k]))
+            return true;
+    return false;
+}
+
 /* A count per something is a rate, not a quantity: "3 access points per store", "je Filiale
  * ca. 10 Access Points", "two switches each". */
 static bool rate_of(const struct ctx *c, size_t i, size_t ue) {
     size_t ce;
-    if (per_word(c, ue) && (is(c, ue, "each") || kind(c, ue + 1, TK_WORD)) &&
+    if (per_word(c, ue) &&
+        (is(c, ue, "each") || (kind(c, ue + 1, TK_WORD) && !determiner(c, ue + 1))) &&
         !dw__ex_vocab_at(c, c->caps, ue + 1, &ce)) /* "Umspannwerke per SD-WAN" is a means */
         return true;
     /* "je Autohaus ca. 10": per, one word, then only approximations up to the number */
@@ -182,20 +196,27 @@ static const struct phrase *rate_unit_before(const struct ctx *c, size_t i) {
     return NULL;
 }
 
-/* "(about 600)", "(ca. 80 Stück)", "(600 units)" right after a unit: the count and the end
- * after ")". */
+/* The approximations before a count in six languages: "about", "ca.", "environ", "unos",
+ * "circa", "ongeveer". */
+static bool approx_word(const struct ctx *c, size_t j) {
+    return is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
+           is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
+           is(c, j, "ongeveer") || is(c, j, "environ") || is(c, j, "aproximadamente") ||
+           is(c, j, "unos") || is(c, j, "unas") || is(c, j, "cerca") || is(c, j, "di") ||
+           is(c, j, "ungefähr") || is(c, j, "zirka") || is(c, j, "~") || is(c, j, ".");
+}
+
+/* "(about 600)", "(ca. 80 Stück)", "(600 units)", "(une quarantaine)" right after a unit:
+ * the count and the end after ")". */
 static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
     if (!is(c, j, "("))
         return 0;
     j++;
-    while (is(c, j, "about") || is(c, j, "approx") || is(c, j, "around") || is(c, j, "ca") ||
-           is(c, j, "circa") || is(c, j, "etwa") || is(c, j, "rund") || is(c, j, "roughly") ||
-           is(c, j, "ongeveer") || is(c, j, "environ") || is(c, j, "aproximadamente") ||
-           is(c, j, "unos") || is(c, j, "unas") || is(c, j, "cerca") || is(c, j, "di") ||
-           is(c, j, "ungefähr") || is(c, j, "zirka") || is(c, j, "~") || is(c, j, "."))
+    while (approx_word(c, j))
         j++;
     size_t e;
-    if (!kind(c, j, TK_NUM) || !dw__ex_parse_count(c, j, ret, &e) || claimed(c, j, e))
+    bool words = role(c, j, R_NUMW) || (role(c, j, R_ARTICLE) && role(c, j + 1, R_DOZEN));
+    if (!(kind(c, j, TK_NUM) || words) || !dw__ex_parse_count(c, j, ret, &e) || claimed(c, j, e))
         return 0;
     /* the piece word in the six languages: "Stück", "pcs", "pezzi", "stuks", "pièces" */
     if (is(c, e, "stück") || is(c, e, "units") || is(c, e, "pcs") || is(c, e, "stk") ||
@@ -207,6 +228,74 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
     if (is(c, e, "total"))
         e++;
     return is(c, e, ")") ? e + 1 : 0;
+}
+
+/* "puntos de acceso para las tiendas (unos 90)", "access points for the stores (about 90)":
+ * a unit, a word of purpose, perhaps an article, another unit, then the count in brackets,
+ * which counts the first. The count's end, or 0. */
+static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
+    static const char *const purpose[] = {"for", "para", "pour", "per", "für", "voor"};
+    bool p = false;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(purpose); k++)
+        p = p || is(c, ue, purpose[k]);
+    if (!p)
+        return 0;
+    size_t j = ue + 1, e;
+    while (j < ue + 3 && kind(c, j, TK_WORD) && !dw__ex_vocab_at(c, c->units, j, &e))
+        j++; /* "las", "our", "i nostri" */
+    if (!dw__ex_vocab_at(c, c->units, j, &e) || claimed(c, j, e))
+        return 0;
+    return paren_count(c, e, ret);
+}
+
+static bool place_prep(const struct ctx *c, size_t j) {
+    static const char *const w[] = {"in",    "en", "à",  "a",   "im",   "nel",
+                                    "nella", "op", "au", "aux", "dans", "em"};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
+        if (is(c, j, w[k]))
+            return true;
+    return false;
+}
+
+/* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
+ * "in Italia e 6 in Svizzera": a number with no unit of its own, placed like the count
+ * before it, counts the same unit. Its end (and start in *ret_s0), or 0. */
+static size_t elided_count(const struct ctx *c, size_t ue, int64_t *ret, size_t *ret_s0) {
+    if (!place_prep(c, ue))
+        return 0;
+    size_t j = ue + 1, e;
+    for (int w = 0; w < 4 && j < c->nt && !clause_end(c, j) && !kind(c, j, TK_NUM); w++, j++)
+        if (is(c, j, "and") || is(c, j, "und") || is(c, j, "et") || is(c, j, "y") ||
+            is(c, j, "e") || is(c, j, "en"))
+            break;
+    if (!(is(c, j, "and") || is(c, j, "und") || is(c, j, "et") || is(c, j, "y") || is(c, j, "e") ||
+          is(c, j, "en")) ||
+        j == ue + 1)
+        return 0;
+    j++;
+    if (!kind(c, j, TK_NUM) || c->claim[j] || !dw__ex_parse_count(c, j, ret, &e) ||
+        claimed(c, j, e) || !place_prep(c, e) || e + 1 >= c->nt ||
+        !is_upper_start((const unsigned char *)c->text, c->len, c->t[e + 1].s))
+        return 0;
+    *ret_s0 = j;
+    return e;
+}
+
+/* ", circa 45", ", about 60" right after a unit (and at most two more words, "IP67" one),
+ * ending the clause: the count's end, or 0. */
+static size_t comma_count(const struct ctx *c, size_t ue, int64_t *ret) {
+    size_t j = ue;
+    for (int w = 0; w < 2 && kind(c, j, TK_WORD) && !c->claim[j]; w++)
+        j += kind(c, j + 1, TK_NUM) && glued(c, j + 1) ? 2 : 1;
+    if (sym1(c, j) != ',' || !approx_word(c, j + 1) || is(c, j + 1, "di") || is(c, j + 1, "."))
+        return 0;
+    j += 2;
+    while (approx_word(c, j))
+        j++;
+    size_t e;
+    if (!kind(c, j, TK_NUM) || !dw__ex_parse_count(c, j, ret, &e) || claimed(c, j, e))
+        return 0;
+    return e >= c->nt || sent_end(c, e) || sym1(c, e) == ';' ? e : 0;
 }
 
 /* Words that introduce a part of a count just given: "12 sites, of which 9 clinics",
@@ -699,6 +788,13 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
         int conf = kind(c, i, TK_NUM) ? (u0 == j ? 95 : 90) : 85;
         q[nq++] = (struct qty){i, ue, n, u->name, u0, ue, conf, 0, NULL};
         claim(c, i, ue);
+        /* "80 magasins en France et 6 en Belgique": the second count is of the same unit */
+        size_t from = ue, s0, s1;
+        while (nq < DW_EXTRACT_MAX_ITEMS && (s1 = elided_count(c, from, &n, &s0))) {
+            q[nq++] = (struct qty){s0, s1, n, u->name, u0, ue, 85, 0, NULL};
+            claim(c, s0, s1);
+            from = s1;
+        }
         i = ue - 1;
     }
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
@@ -709,9 +805,19 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
             ue = i + 1;
         if (!u || claimed(c, i, ue))
             continue;
-        /* "access points (about 600)", "switch PoE (circa 60 pezzi)" */
+        /* "access points (about 600)", "switch PoE (circa 60 pezzi)"; "puntos de acceso
+         * para las tiendas (unos 90)": the count of the noun the phrase is about */
         if ((e = paren_count(c, ue, &n)) ||
-            (kind(c, ue, TK_WORD) && !c->claim[ue] && (e = paren_count(c, ue + 1, &n)))) {
+            (kind(c, ue, TK_WORD) && !c->claim[ue] && (e = paren_count(c, ue + 1, &n))) ||
+            (e = purpose_paren(c, ue, &n))) {
+            q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
+            claim(c, i, e);
+            i = e - 1;
+            continue;
+        }
+        /* "access point da esterno IP67, circa 45": an approximate count after a comma that
+         * ends the clause */
+        if ((e = comma_count(c, ue, &n))) {
             q[nq++] = (struct qty){i, e, n, u->name, i, ue, 85, 0, NULL};
             claim(c, i, e);
             i = e - 1;

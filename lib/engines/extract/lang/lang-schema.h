@@ -44,6 +44,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(need, LK_LIST, 0, 0)                                                                         \
     X(hedges, LK_LIST, 0, 0)                                                                       \
     X(hedges_paired, LK_LIST, 0, 0)                                                                \
+    X(hedge_phrases, LK_PATTERN, 0, 0)                                                             \
+    X(project_events, LK_PATTERN, 0, 0)                                                            \
     X(budget_words, LK_INT, 1, 2)                                                                  \
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
@@ -70,7 +72,7 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
         "quarter_letter", "calendar_week", "fiscal_year"
 #define DW_LANG_HOLIDAYS                                                                           \
     "christmas", "new_year_eve", "easter", "ascension", "pentecost", "all_saints", "thanksgiving", \
-        "ferragosto", "kings_day", "epiphany"
+        "ferragosto", "kings_day", "epiphany", "holy_week"
 enum lk_dateword {
     DWK_NEXT = 1,
     DWK_THIS,
@@ -94,7 +96,8 @@ enum lk_holiday {
     HOL_THANKSGIVING,
     HOL_FERRAGOSTO,
     HOL_KINGS_DAY,
-    HOL_EPIPHANY
+    HOL_EPIPHANY,
+    HOL_HOLY_WEEK
 };
 
 /* One word or pattern of one language's file, as embedded. */
