@@ -242,14 +242,19 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 
 /* ---- the extraction context ----------------------------------------------------------- */
 
-/* The index key of the last token looked up in the vocabularies (its stem and hash, and
- * those without a final "n"): six indexes probe the same token in turn. Keyed by the
- * token's byte offset, so a view of the tokens (extractor.c) may share it. */
-struct dw__ex_vcache {
-    uint32_t s; /* the token's start + 1; 0 = empty */
+/* The index keys of the tokens looked up in the vocabularies (a token's stem and hash, and
+ * those without a final "n"), each computed once a message: every step probes its indexes
+ * at every token. Keyed by the token's byte offset, so the views of the tokens
+ * (extractor.c) share them. */
+struct dw__ex_vkey {
     uint8_t kl, kl2;
     uint32_t h, h2;
     char key[KEY_MAX], key2[KEY_MAX];
+};
+struct dw__ex_vcache {
+    uint32_t *slot;        /* by a token's start offset: 1 + its index in k; 0 = not yet */
+    struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
+    size_t n, cap;
 };
 
 struct ctx {
