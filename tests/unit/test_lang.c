@@ -259,6 +259,10 @@ static void test_counts_after_the_unit(void **state) {
 static void test_budgets_six_languages(void **state) {
     (void)state;
     expect_budget("Presupuesto: USD 120 mil.", "120000.00", "USD");
+    /* "TEUR" is a magnitude and a currency at once: the currency read must be EUR, not
+     * whatever lies past the table at the magnitude's value */
+    expect_budget("Budget TEUR 30k fuer 5 Standorte", "30000.00", "EUR");
+    expect_budget("Unser Budget liegt bei 90 TEUR.", "90000.00", "EUR");
     expect_budget("Tenemos un presupuesto de doscientos mil euros para el proyecto.", "200000.00",
                   "EUR");
     expect_budget("Budget : 180 000 € HT pour l'ensemble des sites.", "180000.00", "EUR");

@@ -109,7 +109,7 @@ enum role {
     R_SCALE = 1u << 6,   /* hundred, thousand, million: val */
     R_ARTICLE = 1u << 7, /* a, an: "a dozen", "within a month" */
     R_DOZEN = 1u << 8,   /* dozen, douzaine, Dutzend; trentaine, centinaio (about N): val */
-    R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
+    R_CUR = 1u << 9,     /* currency word or code, its index in kwdef.cur (kcur()) */
     R_MULT = 1u << 10,   /* k, M, Mio, million: val */
     R_BUDGET = 1u << 11,
     R_DISC = 1u << 12,     /* discount words; val 1 = a noun that may precede the percent */
@@ -156,6 +156,9 @@ struct kwdef {
     uint8_t lmask;
     int64_t lval;
     uint64_t psect; /* the lang/LANG.yaml sections (bit LS_*) with a pattern it may start */
+    /* a currency word's index in budget.c's currencies[] plus one (0: none), kept apart
+     * from val because a word may also be a magnitude ("TEUR": thousand euros) */
+    int8_t cur;
 };
 
 #define CC(a, b) (((a) << 8) | (b))
@@ -294,6 +297,12 @@ static inline int64_t kval(const struct ctx *c, size_t i) {
         return 0;
     const struct kwdef *d = &dw__ex_kwdefs[c->t[i].kw - 1];
     return d->lroles && (d->lmask >> c->t[i].lang & 1) && d->lval ? d->lval : d->val;
+}
+/* The currency index of token i, a currency word (R_CUR), or -1. */
+static inline int kcur(const struct ctx *c, size_t i) {
+    if (i >= c->nt || !c->t[i].kw)
+        return -1;
+    return dw__ex_kwdefs[c->t[i].kw - 1].cur - 1;
 }
 /* Token i touches token i-1 (no space between). */
 static inline bool glued(const struct ctx *c, size_t i) {
