@@ -201,6 +201,12 @@ int main(int argc, char **argv) {
         }
         return bench_report(deals, NULL);
     }
+    /* `extract`: only the extraction figures (bench-extract.c) */
+    bool only_extract = argc > 1 && strcmp(argv[1], "extract") == 0;
+    if (only_extract) {
+        argv++;
+        argc--;
+    }
     /* `pipeline [N]`: only the pipeline, for profiling it (no extraction, scoring or
      * retrieval figures around it) */
     bool only_pipeline = argc > 1 && strcmp(argv[1], "pipeline") == 0;
@@ -224,8 +230,9 @@ int main(int argc, char **argv) {
     }
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     if (n <= 0 || n > 1000000 || workers < 0 || workers > 64 || (argc > 1 && argv[1][0] == '-')) {
-        fprintf(stderr, "usage: dealwright-bench [pipeline [N] [--workers K] [--db URL]] [N] | "
-                        "report [DEALS | STATE.DB]\n");
+        fprintf(stderr,
+                "usage: dealwright-bench [pipeline [N] [--workers K] [--db URL]] [N] | extract | "
+                "report [DEALS | STATE.DB]\n");
         return 2;
     }
     char dir[] = "/tmp/dealwright-bench-XXXXXX";
@@ -248,6 +255,11 @@ int main(int argc, char **argv) {
     }
     if (!only_pipeline && bench_extract(dir, dw_engine_workspace(e)) != 0)
         return 3;
+    if (only_extract) {
+        dw_engine_close(e);
+        snprintf(buf, sizeof buf, "rm -rf '%s'", dir);
+        return system(buf) == 0 ? 0 : 3;
+    }
     /* DW_BENCH_MODEL=1: train the example's scoring model first, so qualification blends it */
     const char *with_model = getenv("DW_BENCH_MODEL");
     if (with_model && *with_model && strcmp(with_model, "0") != 0) {

@@ -19,9 +19,7 @@
 
 #include "channels/document.h"
 
-#ifndef DW_EXAMPLE_DIR
-#define DW_EXAMPLE_DIR "example"
-#endif
+#include "fuzz_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,11 +30,7 @@ static json_t *quote;
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     char root[4096];
-    const char *src = getenv("DW_SOURCE_ROOT");
-    if (src)
-        snprintf(root, sizeof root, "%s/example", src);
-    else
-        snprintf(root, sizeof root, "%s", DW_EXAMPLE_DIR);
+    fuzz_example_root(root, sizeof root);
     struct dw_diags diags = {0};
     if (dw_base_init() < 0 || dw_workspace_load(root, &ws, &diags) < 0) {
         fprintf(stderr, "fuzz-document: cannot load the example at %s\n", root);

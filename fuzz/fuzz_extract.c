@@ -4,7 +4,9 @@
  *
  * Checked beyond "no crash, no leak, no UB": the result has every key of the schema in
  * extract.h, and every object carrying a "span" has 0 <= start < end <= len and a "text"
- * that is exactly text[start..end).
+ * that is exactly text[start..end); and the screening engine (lib/engines/screen.c), whose
+ * trigger trie and anchored patterns must find exactly what its reference reading finds
+ * (every pattern over the whole text, dw__screen_reference()), in a long and a short field.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "engines/extract.h"
+#include "engines/screen.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -164,6 +167,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         __builtin_trap(); /* ret is set only on success */
     }
     json_decref(r);
+
+    struct dw_screen_field f[2] = {{"message", text, size}, {"subject", text, size}};
+    json_t *fast = NULL, *ref = NULL;
+    if (dw_screen(f, 2, &fast, NULL) != 0 || dw__screen_reference(f, 2, &ref, NULL) != 0 ||
+        !json_equal(fast, ref))
+        __builtin_trap(); /* the trigger trie misses or adds a finding */
+    json_decref(fast);
+    json_decref(ref);
     free(text);
     return 0;
 }

@@ -23,9 +23,7 @@
 
 #include "workspace/workspace.h"
 
-#ifndef DW_EXAMPLE_DIR
-#define DW_EXAMPLE_DIR "example"
-#endif
+#include "fuzz_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -109,11 +107,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     if (dw_base_init() < 0)
         fail("dw_base_init failed");
     char example[4096];
-    const char *src = getenv("DW_SOURCE_ROOT");
-    if (src && src[0])
-        snprintf(example, sizeof example, "%s/example", src);
-    else
-        snprintf(example, sizeof example, "%s", DW_EXAMPLE_DIR);
+    fuzz_example_root(example, sizeof example);
 
     const char *tmp = getenv("TMPDIR");
     snprintf(root, sizeof root, "%s/dw-fuzz-ws.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");

@@ -3,6 +3,7 @@
  * languages the customer documents are written in. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libexttextcat/fingerprint.h>
@@ -149,13 +150,15 @@ static const char *const *const lists[N_LANGS] = {en_words, de_words, fr_words,
 #define WORD_SLOTS 1024 /* power of two, more than twice the words of all lists */
 static struct {
     const char *w[WORD_SLOTS];
+    uint8_t len[WORD_SLOTS];   /* strlen(w[h]) */
     uint8_t langs[WORD_SLOTS]; /* bit k: lists[k] has the word */
+    size_t max_len;            /* the longest word's bytes: a longer one is in no list */
 } words;
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
 static size_t word_slot(const char *w, size_t n) {
     size_t h = dw_fnv1a32(w, n) & (WORD_SLOTS - 1);
-    while (words.w[h] && !(strlen(words.w[h]) == n && memcmp(words.w[h], w, n) == 0))
+    while (words.w[h] && !(words.len[h] == n && memcmp(words.w[h], w, n) == 0))
         h = (h + 1) & (WORD_SLOTS - 1);
     return h;
 }
@@ -163,8 +166,11 @@ static size_t word_slot(const char *w, size_t n) {
 static void words_init(void) {
     for (int k = 0; k < N_LANGS; k++)
         for (size_t i = 0; lists[k][i]; i++) {
-            size_t h = word_slot(lists[k][i], strlen(lists[k][i]));
+            size_t n = strlen(lists[k][i]), h = word_slot(lists[k][i], n);
             words.w[h] = lists[k][i];
+            words.len[h] = (uint8_t)n;
+            if (n > words.max_len)
+                words.max_len = n;
             words.langs[h] |= (uint8_t)(1u << k);
         }
 }
@@ -188,44 +194,142 @@ static bool word_byte(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
+/* One word's evidence: the lists that have it (bit k: lists[k]) and its letters of one
+ * language only (ONLY_*). */
+enum { ONLY_SZ = 1, ONLY_NTILDE = 2, ONLY_FR = 4 };
+struct fw_word {
+    uint32_t s, e; /* its bytes */
+    uint8_t langs, only;
+};
+
+/* The evidence of the word text[s..e); false when it has none. */
+static bool fw_word(const char *text, size_t s, size_t e, struct fw_word *out) {
+    char w[32];
+    size_t n = e - s;
+    if (n >= sizeof w)
+        return false;
+    bool high = false;
+    for (size_t b = s; b < e; b++)
+        high |= (unsigned char)text[b] >= 0x80;
+    if (n > words.max_len && !high)
+        return false; /* in no list, and no letter of one language only */
+    memcpy(w, text + s, n);
+    w[n] = '\0';
+    lower(w);
+    *out = (struct fw_word){.s = (uint32_t)s, .e = (uint32_t)e};
+    out->langs = n > words.max_len ? 0 : words.langs[word_slot(w, n)];
+    /* letters only one of the six writes */
+    if (high) {
+        if (strstr(w, "ß"))
+            out->only |= ONLY_SZ;
+        if (strstr(w, "ñ"))
+            out->only |= ONLY_NTILDE;
+        if (strstr(w, "ç") || strstr(w, "œ"))
+            out->only |= ONLY_FR;
+    }
+    return out->langs || out->only;
+}
+
+/* A word's points: two for a word of one list, one for a word of several. */
+static void fw_add(const struct fw_word *w, int score[N_LANGS]) {
+    unsigned langs = w->langs;
+    if (langs) {
+        int hits = (langs & 1) + (langs >> 1 & 1) + (langs >> 2 & 1) + (langs >> 3 & 1) +
+                   (langs >> 4 & 1) + (langs >> 5 & 1);
+        for (int k = 0; k < N_LANGS; k++)
+            if (langs & (1u << k))
+                score[k] += hits == 1 ? 2 : 1;
+    }
+    if (w->only & ONLY_SZ)
+        score[1] += 2;
+    if (w->only & ONLY_NTILDE)
+        score[3] += 2;
+    if (w->only & ONLY_FR)
+        score[2] += 2;
+}
+
+/* Runs body for each word text[s..e) of text[0..len) (runs of word bytes). */
+#define FOR_WORDS(text, len, s, e, body)                                                           \
+    for (size_t e = 0, s; (text) && e < (len);) {                                                  \
+        if (!word_byte((unsigned char)(text)[e])) {                                                \
+            e++;                                                                                   \
+            continue;                                                                              \
+        }                                                                                          \
+        s = e;                                                                                     \
+        while (e < (len) && word_byte((unsigned char)(text)[e]))                                   \
+            e++;                                                                                   \
+        body                                                                                       \
+    }
+
 /* The function-word points of text[0..len) for each language. */
 static void fw_scores(const char *text, size_t len, int score[N_LANGS]) {
     pthread_once(&words_once, words_init);
     memset(score, 0, N_LANGS * sizeof *score);
-    size_t i = 0;
-    while (text && i < len) {
-        if (!word_byte((unsigned char)text[i])) {
-            i++;
+    struct fw_word w;
+    FOR_WORDS(text, len, s, e, {
+        if (fw_word(text, s, e, &w))
+            fw_add(&w, score);
+    })
+}
+
+/* A message's words with evidence, read once (dw_lang_identify() scores the whole text, its
+ * own part and each paragraph): w[0..n) in text order, or w NULL to read each range again. */
+struct fw_text {
+    const char *text;
+    size_t len;
+    struct fw_word *w;
+    size_t n;
+};
+
+static void fw_text_init(struct fw_text *ft, const char *text, size_t len) {
+    pthread_once(&words_once, words_init);
+    *ft = (struct fw_text){.text = text, .len = len};
+    size_t cap = 0;
+    struct fw_word w;
+    FOR_WORDS(text, len, s, e, {
+        if (!fw_word(text, s, e, &w))
             continue;
+        if (ft->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            struct fw_word *nw = realloc(ft->w, cap * sizeof *nw);
+            if (!nw) {
+                free(ft->w);
+                ft->w = NULL;
+                return;
+            }
+            ft->w = nw;
         }
-        size_t s = i;
-        while (i < len && word_byte((unsigned char)text[i]))
-            i++;
-        char w[32];
-        size_t n = i - s;
-        if (n >= sizeof w)
-            continue;
-        memcpy(w, text + s, n);
-        w[n] = '\0';
-        bool high = false;
-        for (size_t b = 0; b < n; b++)
-            high |= (unsigned char)w[b] >= 0x80;
-        lower(w);
-        unsigned langs = words.langs[word_slot(w, n)];
-        int hits = __builtin_popcount(langs);
-        for (int k = 0; k < N_LANGS; k++)
-            if (langs & (1u << k))
-                score[k] += hits == 1 ? 2 : 1;
-        /* letters only one of the six writes */
-        if (!high)
-            continue;
-        if (strstr(w, "ß"))
-            score[1] += 2;
-        if (strstr(w, "ñ"))
-            score[3] += 2;
-        if (strstr(w, "ç") || strstr(w, "œ"))
-            score[2] += 2;
+        ft->w[ft->n++] = w;
+    })
+    if (!ft->w) /* no word with evidence: an empty list, not a missing one */
+        ft->w = malloc(sizeof *ft->w);
+}
+
+/* Whether a word of the text runs across byte k (a range ending or starting there would cut
+ * it, and read it otherwise than the whole text does). */
+static bool fw_cuts(const struct fw_text *ft, size_t k) {
+    return k > 0 && k < ft->len && word_byte((unsigned char)ft->text[k - 1]) &&
+           word_byte((unsigned char)ft->text[k]);
+}
+
+/* The points of text[a..b): the sum of the words' read once, or a new reading when the range
+ * cuts a word or the words could not be kept. */
+static void fw_range(const struct fw_text *ft, size_t a, size_t b, int score[N_LANGS]) {
+    if (!ft->w || fw_cuts(ft, a) || fw_cuts(ft, b)) {
+        fw_scores(ft->text + a, b - a, score);
+        return;
     }
+    memset(score, 0, N_LANGS * sizeof *score);
+    size_t lo = 0, hi = ft->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ft->w[mid].s < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k < ft->n && ft->w[k].e <= b; k++)
+        fw_add(&ft->w[k], score);
 }
 
 /* The best of six scores (higher is better) and whether it stands alone. */
@@ -334,11 +438,13 @@ static bool tc_scores(const char *text, size_t len, int32_t dist[N_LANGS]) {
  * point clearly at one language (twice the points of the next), then libexttextcat when it
  * is sure, then the function words when they point at one language at all, then
  * libexttextcat's nearest; -1 when neither has anything to say. */
-static int guess(const char *text, size_t len, bool *ret_sure) {
+static int guess(const struct fw_text *ft, size_t a, size_t b, bool *ret_sure) {
+    const char *text = ft->text + a;
+    size_t len = b - a;
     int32_t dist[N_LANGS];
     int score[N_LANGS], second;
     *ret_sure = false;
-    fw_scores(text, len, score);
+    fw_range(ft, a, b, score);
     int fw = fw_best(score, &second);
     if (score[fw] >= DW_LANG_FW_DECISIVE && score[fw] >= 3 * score[second]) {
         *ret_sure = true;
@@ -393,7 +499,11 @@ static size_t current_end(const char *t, size_t len) {
         while (s < e && (t[s] == ' ' || t[s] == '\t'))
             s++;
         if (s > 0 && s < e + 1) {
+            /* every start is lower-case ASCII at its first byte: a quick check first */
+            int first = s < len && t[s] >= 'A' && t[s] <= 'Z' ? t[s] + 32 : s < len ? t[s] : 0;
             for (size_t k = 0; k < sizeof starts / sizeof *starts; k++) {
+                if (starts[k][0] != first)
+                    continue;
                 size_t n = strlen(starts[k]);
                 if (s + n <= len && strncasecmp(t + s, starts[k], n) == 0)
                     return i;
@@ -402,7 +512,9 @@ static size_t current_end(const char *t, size_t len) {
         size_t le = e;
         while (le > s && (t[le - 1] == ' ' || t[le - 1] == '\r'))
             le--;
-        for (size_t k = 0; i > 0 && k < sizeof wrote / sizeof *wrote; k++) {
+        /* every verb ends with a colon */
+        for (size_t k = 0; i > 0 && le > s && t[le - 1] == ':' && k < sizeof wrote / sizeof *wrote;
+             k++) {
             size_t n = strlen(wrote[k]);
             if (le - s >= n && strncasecmp(t + le - n, wrote[k], n) == 0)
                 return i;
@@ -423,9 +535,11 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
     if (cur < 16)
         cur = len; /* nothing of its own before the quote: read it all */
     bool sure;
-    int main_lang = guess(text, cur, &sure);
+    struct fw_text ft;
+    fw_text_init(&ft, text, len);
+    int main_lang = guess(&ft, 0, cur, &sure);
     if (main_lang < 0)
-        main_lang = guess(text, len, &sure);
+        main_lang = guess(&ft, 0, len, &sure);
     if (main_lang < 0)
         main_lang = 0;
     /* paragraphs: blank lines apart, the quoted part starting one of its own; each part
@@ -455,12 +569,12 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
          * the n-grams when there are enough of them */
         if (e - i >= DW_LANG_PARA_MIN) {
             int score[N_LANGS], second;
-            fw_scores(text + i, e - i, score);
+            fw_range(&ft, i, e, score);
             int fw = fw_best(score, &second);
             if (fw != main_lang && score[fw] >= 2 * DW_LANG_MIN_SCORE &&
                 score[fw] > score[main_lang] + 2) {
                 bool psure;
-                if (guess(text + i, e - i, &psure) == fw)
+                if (guess(&ft, i, e, &psure) == fw)
                     lang = fw;
             }
         }
@@ -480,6 +594,7 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
         parts[n - 1].end = (uint32_t)len; /* what is left belongs to the last */
     if (ret_n)
         *ret_n = n;
+    free(ft.w);
     return main_lang;
 }
 

@@ -16,15 +16,17 @@
  * Base64 blobs of at least 20 characters that decode to readable UTF-8 are read too; their
  * findings span the blob. The markup patterns read the pass-1 text (punctuation kept).
  *
- * The patterns are PCRE2 expressions over the read text, grouped by category and language and
- * compiled once into one alternation per group. In a pattern a single space stands for any
- * gap between words and "^^" for the start of a sentence (expand()). They are written against real
- * buyers' wording as well as attacks: "please ignore my previous e-mail" or "our budget is
- * already approved" must not be flagged, so an instruction needs an object that belongs to
- * the system (rules, instructions, the approval), and a claim of agreement needs a price or
+ * The patterns are PCRE2 expressions over the read text, by category and language, each
+ * compiled once. The words a pattern can start with (its triggers) are put in one trie, and a
+ * read text is walked along it once: a pattern none of whose triggers starts a word is not
+ * run, and one that starts with "\\b" and its triggers is compiled anchored and tried only
+ * where they do (docs/internals/extraction.md, "Speed"). In a pattern a single space stands
+ * for any gap between words and "^^" for the start of a sentence (expand()). They are written
+ * against real buyers' wording as well as attacks: "please ignore my previous e-mail" or "our
+ * budget is already approved" must not be flagged, so an instruction needs an object that belongs
+ * to the system (rules, instructions, the approval), and a claim of agreement needs a price or
  * discount and someone on our side.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
@@ -381,21 +383,48 @@ static const char *const short_markup_patterns[] = {
     "^\\s*>",
 };
 
-static pcre2_code *codes[DW_ARRAY_SIZE(patterns)];
+#define N_PATTERNS DW_ARRAY_SIZE(patterns)
+static pcre2_code *codes[N_PATTERNS];
+/* Whether codes[i] was compiled anchored (a pattern that starts with "\\b" and a trigger
+ * word: it can only match where a word starts with a trigger, and is tried only there). */
+static bool anchored[N_PATTERNS];
+/* Whether codes[i] is JIT-compiled: then pcre2_jit_match() runs it without pcre2_match()'s
+ * checks (the read text is valid UTF-8 by construction). */
+static bool jitted[N_PATTERNS];
 
 /* A pattern's triggers: the words it can start with, as prefixes ("authori" for
  * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
- * of a word cannot match, so the pattern is not run. n_trig 0: always run. */
+ * of a word cannot match, so the pattern is not run. n 0: always run. */
 #define TRIG_MAX 48
 static struct {
     const char *p[TRIG_MAX];
     uint8_t len[TRIG_MAX];
     size_t n;
-    uint32_t first; /* the first letters of the triggers (bit 26: a digit), a quick reject */
-} trig[DW_ARRAY_SIZE(patterns)];
+} trig[N_PATTERNS];
 
-static uint32_t first_bit(char c) {
-    return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : c >= '0' && c <= '9' ? 1u << 26 : 1u << 27;
+/* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
+ * once: walking it along each word of a read text once finds, for every pattern, the words
+ * that start with one of its triggers, instead of looking each trigger up in the text's
+ * words. Node 0 is the root; next[] holds a node's children by byte (0: none); accept, when
+ * not 0, is 1 + the index of the set of patterns that have the node's path as a trigger. */
+#define SET_WORDS ((N_PATTERNS + 63) / 64)
+#define TRIE_SYMS 37 /* a-z, 0-9, _ */
+struct tnode {
+    uint16_t next[TRIE_SYMS];
+    uint16_t accept;
+};
+static struct {
+    struct tnode *n;
+    size_t len, cap;
+    uint64_t (*sets)[SET_WORDS];
+    size_t n_sets;
+} trie;
+
+static int trie_sym(unsigned char c) {
+    return c >= 'a' && c <= 'z'   ? c - 'a'
+           : c >= '0' && c <= '9' ? 26 + (c - '0')
+           : c == '_'             ? 36
+                                  : -1;
 }
 
 /* Skip from p (inside a group, after an alternative's start) to the next '|' of this group
@@ -566,24 +595,78 @@ static pcre2_code *compile_alternation(const char *const *res, size_t n, uint32_
     return c;
 }
 
+static uint32_t trie_child(uint32_t node, unsigned char c) {
+    int k = trie_sym(c);
+    return k < 0 ? 0 : trie.n[node].next[k];
+}
+
+/* Adds trigger p[0..len) of pattern g to the trie; false when out of memory or when the
+ * trigger is not made of word bytes (derive_triggers() gives none such). */
+static bool trie_add(const char *p, size_t len, size_t g) {
+    if (!trie.n) {
+        trie.cap = 1024;
+        if (!(trie.n = calloc(trie.cap, sizeof *trie.n)))
+            return false;
+        trie.len = 1;
+    }
+    uint32_t node = 0;
+    for (size_t i = 0; i < len; i++) {
+        int k = trie_sym((unsigned char)p[i]);
+        if (k < 0)
+            return false;
+        if (!trie.n[node].next[k]) {
+            if (trie.len == UINT16_MAX)
+                return false;
+            if (trie.len == trie.cap) {
+                struct tnode *n = realloc(trie.n, 2 * trie.cap * sizeof *n);
+                if (!n)
+                    return false;
+                trie.n = n;
+                trie.cap *= 2;
+            }
+            trie.n[trie.len] = (struct tnode){0};
+            trie.n[node].next[k] = (uint16_t)trie.len++;
+        }
+        node = trie.n[node].next[k];
+    }
+    if (!trie.n[node].accept) {
+        if (trie.n_sets + 1 >= UINT16_MAX)
+            return false;
+        uint64_t(*sets)[SET_WORDS] = realloc(trie.sets, (trie.n_sets + 1) * sizeof *sets);
+        if (!sets)
+            return false;
+        trie.sets = sets;
+        memset(trie.sets[trie.n_sets], 0, sizeof *sets);
+        trie.n[node].accept = (uint16_t)++trie.n_sets;
+    }
+    trie.sets[trie.n[node].accept - 1][g / 64] |= (uint64_t)1 << (g % 64);
+    return true;
+}
+
 /* Each pattern compiled on its own: an alternation of patterns loses PCRE2's scan for the
- * first characters as soon as one branch can start anywhere, and costs ten times more. */
+ * first characters as soon as one branch can start anywhere, and costs ten times more. A
+ * pattern that starts with "\\b" and a trigger word is compiled anchored: it is tried only
+ * where a word starts with one of its triggers (screen_patterns()). */
 static void compile_all(void) {
-    for (size_t i = 0; i < DW_ARRAY_SIZE(patterns) && !compile_failed; i++) {
+    for (size_t i = 0; i < N_PATTERNS && !compile_failed; i++) {
+        derive_triggers(i, patterns[i].re);
+        anchored[i] = trig[i].n > 0 && strncmp(patterns[i].re, "\\b", 2) == 0;
         struct dw_buf b;
         dw_buf_init(&b, 1 << 20);
         int bad = expand(&b, patterns[i].re);
-        pcre2_code *c = bad ? NULL : compile_one(b.data, PCRE2_MULTILINE);
+        pcre2_code *c =
+            bad ? NULL : compile_one(b.data, PCRE2_MULTILINE | (anchored[i] ? PCRE2_ANCHORED : 0));
         dw_buf_release(&b);
         if (!c) {
             compile_failed = true;
             break;
         }
         codes[i] = c;
-        derive_triggers(i, patterns[i].re);
-        trig[i].first = trig[i].n ? 0 : UINT32_MAX;
-        for (size_t k = 0; k < trig[i].n; k++)
-            trig[i].first |= first_bit(trig[i].p[k][0]);
+        size_t jit_size = 0;
+        jitted[i] = pcre2_pattern_info(c, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+        for (size_t k = 0; k < trig[i].n && !compile_failed; k++)
+            if (!trie_add(trig[i].p[k], trig[i].len[k], i))
+                compile_failed = true;
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -626,34 +709,54 @@ static void rt_release(struct rtext *t) {
     *t = (struct rtext){0};
 }
 
-static void rt_byte(struct rtext *t, char c, uint32_t from, uint32_t to, uint8_t via) {
-    if (t->oom)
-        return;
-    if (t->len + 1 >= t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        char *s = realloc(t->s, cap);
-        if (s)
-            t->s = s;
-        uint32_t *f = realloc(t->from, cap * sizeof *f);
-        if (f)
-            t->from = f;
-        uint32_t *e = realloc(t->to, cap * sizeof *e);
-        if (e)
-            t->to = e;
-        uint8_t *v = realloc(t->via, cap);
-        if (v)
-            t->via = v;
-        if (!s || !f || !e || !v) {
-            t->oom = true;
-            return;
-        }
-        t->cap = cap;
+/* Room for cap bytes (and the terminating NUL) at once; false when out of memory. */
+static bool rt_grow(struct rtext *t, size_t cap) {
+    char *s = realloc(t->s, cap);
+    if (s)
+        t->s = s;
+    uint32_t *f = realloc(t->from, cap * sizeof *f);
+    if (f)
+        t->from = f;
+    uint32_t *e = realloc(t->to, cap * sizeof *e);
+    if (e)
+        t->to = e;
+    uint8_t *v = realloc(t->via, cap);
+    if (v)
+        t->via = v;
+    if (!s || !f || !e || !v) {
+        t->oom = true;
+        return false;
     }
+    t->cap = cap;
+    t->s[t->len] = '\0';
+    return true;
+}
+
+static inline void rt_byte(struct rtext *t, char c, uint32_t from, uint32_t to, uint8_t via) {
+    if (t->len + 1 >= t->cap && (t->oom || !rt_grow(t, t->cap ? 2 * t->cap : 256)))
+        return;
     t->s[t->len] = c;
     t->from[t->len] = from;
     t->to[t->len] = to;
     t->via[t->len] = via;
     t->len++;
+    t->s[t->len] = '\0';
+}
+
+/* Bytes a[i..j) as they are, with their ranges and disguises. */
+static void rt_copy(struct rtext *t, const struct rtext *a, size_t i, size_t j) {
+    size_t n = j - i, cap = t->cap;
+    while (t->len + n >= cap)
+        cap = cap ? 2 * cap : 256;
+    if (cap != t->cap && (t->oom || !rt_grow(t, cap)))
+        return;
+    if (t->oom)
+        return;
+    memcpy(t->s + t->len, a->s + i, n);
+    memcpy(t->from + t->len, a->from + i, n * sizeof *t->from);
+    memcpy(t->to + t->len, a->to + i, n * sizeof *t->to);
+    memcpy(t->via + t->len, a->via + i, n);
+    t->len += n;
     t->s[t->len] = '\0';
 }
 
@@ -948,6 +1051,17 @@ static void read_fold(const char *s, size_t n, struct rtext *t) {
     const unsigned char *u = (const unsigned char *)s;
     uint8_t pending = 0; /* invisible characters dropped before the next letter */
     for (size_t i = 0; i < n && !t->oom;) {
+        unsigned char b = u[i];
+        if (b < 0x80 && b != '%' && b != '&') { /* ASCII, read as below, the common case */
+            char o = b == '\n'                                                     ? '\n'
+                     : b == ' ' || b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                     : b >= 'A' && b <= 'Z'                                        ? (char)(b + 32)
+                                                                                   : (char)b;
+            rt_byte(t, o, (uint32_t)i, (uint32_t)(i + 1), pending);
+            pending = 0;
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t len = 0;
         uint8_t via = pending;
@@ -1092,7 +1206,9 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 j++;
             }
             bool map = has_alpha && has_leet;
-            for (size_t p = i; p < j; p++) {
+            if (!map) /* no digit read as a letter: copied */
+                rt_copy(t, a, i, j);
+            for (size_t p = i; p < j && map; p++) {
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
                                                     : leet(s[p], false);
@@ -1123,6 +1239,7 @@ struct screen {
     const struct dw_screen_field *f;
     int depth;
     bool oom;
+    bool reference; /* dw__screen_reference(): every pattern over the whole text */
 };
 
 /* Whether a finding of this category already covers [s, e) of the field. */
@@ -1182,8 +1299,28 @@ static void add(struct screen *sc, enum dw_screen_category cat, const char *lang
         sc->oom = true;
 }
 
-/* Match the read text t against the compiled groups (or the markup patterns); blob, when
- * set, is the original range every finding spans (a base64 blob). */
+/* A match at t[ms..me): a finding, spaces around it trimmed. */
+static void found(struct screen *sc, const struct rtext *t, size_t ms, size_t me,
+                  enum dw_screen_category cat, const char *lang, const size_t *blob) {
+    while (ms < me && (t->s[ms] == ' ' || t->s[ms] == '\n'))
+        ms++;
+    while (me > ms && (t->s[me - 1] == ' ' || t->s[me - 1] == '\n'))
+        me--;
+    if (me <= ms)
+        return;
+    /* never split a UTF-8 character of the read text */
+    while (me < t->len && ((unsigned char)t->s[me] & 0xC0) == 0x80)
+        me++;
+    uint8_t via = 0;
+    for (size_t k = ms; k < me; k++)
+        via |= t->via[k];
+    size_t s = blob ? blob[0] : t->from[ms], e = blob ? blob[1] : t->to[me - 1];
+    add(sc, cat, lang, s, e, t->s + ms, me - ms, (uint8_t)(via | (blob ? VIA_BASE64 : 0)));
+}
+
+/* Match the read text t against one compiled pattern (or the markup patterns), every match
+ * from left to right; blob, when set, is the original range every finding spans (a base64
+ * blob). */
 static void match(struct screen *sc, const struct rtext *t, pcre2_code *code,
                   enum dw_screen_category cat, const char *lang, const size_t *blob) {
     if (!t->len)
@@ -1199,20 +1336,31 @@ static void match(struct screen *sc, const struct rtext *t, pcre2_code *code,
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1];
         off = me > ms ? me : ms + 1;
-        while (ms < me && (t->s[ms] == ' ' || t->s[ms] == '\n'))
-            ms++;
-        while (me > ms && (t->s[me - 1] == ' ' || t->s[me - 1] == '\n'))
-            me--;
-        if (me <= ms)
+        found(sc, t, ms, me, cat, lang, blob);
+    }
+}
+
+/* The same as match() for a pattern compiled anchored, tried only at pos[0..n) (ascending):
+ * the only places a match can start, so the findings are the same, left to right. */
+static void match_at(struct screen *sc, const struct rtext *t, pcre2_code *code, bool jit,
+                     const uint32_t *pos, size_t n, enum dw_screen_category cat, const char *lang,
+                     const size_t *blob) {
+    pcre2_match_data *md = sc->md;
+    PCRE2_SIZE off = 0;
+    for (size_t k = 0; k < n && json_array_size(sc->out) < DW_SCREEN_MAX_FINDINGS; k++) {
+        if (pos[k] < off)
             continue;
-        /* never split a UTF-8 character of the read text */
-        while (me < t->len && ((unsigned char)t->s[me] & 0xC0) == 0x80)
-            me++;
-        uint8_t via = 0;
-        for (size_t k = ms; k < me; k++)
-            via |= t->via[k];
-        size_t s = blob ? blob[0] : t->from[ms], e = blob ? blob[1] : t->to[me - 1];
-        add(sc, cat, lang, s, e, t->s + ms, me - ms, (uint8_t)(via | (blob ? VIA_BASE64 : 0)));
+        int rc =
+            jit ? pcre2_jit_match(code, (PCRE2_SPTR)t->s, t->len, pos[k], 0, md, NULL)
+                : pcre2_match(code, (PCRE2_SPTR)t->s, t->len, pos[k], PCRE2_NO_UTF_CHECK, md, NULL);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            continue;
+        if (rc < 0)
+            break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        size_t ms = ov[0], me = ov[1];
+        off = me > ms ? me : ms + 1;
+        found(sc, t, ms, me, cat, lang, blob);
     }
 }
 
@@ -1249,8 +1397,10 @@ static void decode_blob(struct screen *sc, const char *s, size_t i, size_t j, si
     free(bin);
 }
 
+/* A byte of base64 (either alphabet); ASCII only, whatever the program's locale. */
 static bool b64_char(char c) {
-    return isalnum((unsigned char)c) || c == '+' || c == '/' || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '-' || c == '_';
 }
 
 static void screen_base64(struct screen *sc, const char *s, size_t n) {
@@ -1277,87 +1427,108 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
-/* The words of a read text (runs of [a-z0-9_], as PCRE2's \\b sees them), sorted, for the
- * trigger check. */
-struct words {
-    const char **w;
-    size_t n;
-    uint32_t first; /* the words' first letters, as trig[].first */
-};
-
 static bool word_byte(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* Words compared up to their ends (a word's end sorts before any byte of a longer word). */
-static int cmp_word(const void *x, const void *y) {
-    const char *a = *(const char *const *)x, *b = *(const char *const *)y;
-    size_t k = 0;
-    while (word_byte(a[k]) && a[k] == b[k])
-        k++;
-    bool ea = !word_byte(a[k]), eb = !word_byte(b[k]);
-    if (ea || eb)
-        return ea && eb ? 0 : ea ? -1 : 1;
-    return (unsigned char)a[k] - (unsigned char)b[k];
-}
+/* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
+ * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
+ * word starts are pos[at[g]..at[g + 1]), ascending. */
+struct hits {
+    uint32_t *pos;
+    uint32_t at[N_PATTERNS + 1];
+};
 
-/* A word starts with prefix p[0..n). Words are compared as strings up to their end; a
- * binary search finds the first word not below the prefix. */
-static bool has_prefix(const struct words *ws, const char *p, size_t n) {
-    size_t lo = 0, hi = ws->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *w = ws->w[mid];
-        size_t k = 0;
-        while (k < n && word_byte(w[k]) && w[k] == p[k])
-            k++;
-        int c = k == n ? 0 : (!word_byte(w[k]) ? -1 : (unsigned char)w[k] - (unsigned char)p[k]);
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == ws->n)
-        return false;
-    const char *w = ws->w[lo];
-    for (size_t k = 0; k < n; k++)
-        if (!word_byte(w[k]) || w[k] != p[k])
-            return false;
-    return true;
-}
-
-static int words_of(const struct rtext *t, struct words *ws) {
-    ws->n = 0;
-    ws->w = NULL;
-    ws->first = 0;
-    size_t cap = 0;
-    for (size_t i = 0; i < t->len; i++) {
-        if (!word_byte(t->s[i]) || (i > 0 && word_byte(t->s[i - 1])))
+static int trigger_hits(const struct rtext *t, struct hits *h) {
+    uint32_t last[N_PATTERNS] = {0}; /* 1 + the word start of the pattern's last hit */
+    struct hit {
+        uint32_t pos, g;
+    } *v = NULL;
+    size_t n = 0, cap = 0;
+    memset(h->at, 0, sizeof h->at);
+    const char *s = t->s;
+    for (size_t i = 0, j; i < t->len; i = j) {
+        if (!word_byte(s[i])) {
+            j = i + 1;
             continue;
-        if (ws->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            const char **w = realloc(ws->w, cap * sizeof *w);
-            if (!w)
-                return -DW_ENOMEM;
-            ws->w = w;
         }
-        ws->w[ws->n++] = t->s + i;
-        ws->first |= first_bit(t->s[i]);
+        uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
+        for (j = i; j < t->len && word_byte(s[j]); j++) {
+            if (!node && j > i)
+                continue;
+            if (!(node = trie_child(node, (unsigned char)s[j])))
+                continue;
+            if (!trie.n[node].accept)
+                continue;
+            const uint64_t *set = trie.sets[trie.n[node].accept - 1];
+            for (size_t w = 0; w < SET_WORDS; w++)
+                for (uint64_t bits = set[w]; bits; bits &= bits - 1) {
+                    size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
+                    if (last[g] == i + 1)
+                        continue;
+                    last[g] = (uint32_t)(i + 1);
+                    if (n == cap) {
+                        cap = cap ? 2 * cap : 64;
+                        struct hit *nv = realloc(v, cap * sizeof *nv);
+                        if (!nv) {
+                            free(v);
+                            return -DW_ENOMEM;
+                        }
+                        v = nv;
+                    }
+                    v[n++] = (struct hit){(uint32_t)i, (uint32_t)g};
+                    h->at[g + 1]++;
+                }
+        }
     }
-    if (ws->n > 1) /* qsort's array may not be NULL, even for zero elements */
-        qsort(ws->w, ws->n, sizeof *ws->w, cmp_word);
+    for (size_t g = 0; g < N_PATTERNS; g++)
+        h->at[g + 1] += h->at[g];
+    h->pos = malloc((n ? n : 1) * sizeof *h->pos);
+    if (!h->pos) {
+        free(v);
+        return -DW_ENOMEM;
+    }
+    uint32_t fill[N_PATTERNS];
+    memcpy(fill, h->at, sizeof fill);
+    for (size_t k = 0; k < n; k++) /* in text order, so each pattern's are ascending */
+        h->pos[fill[v[k].g]++] = v[k].pos;
+    free(v);
     return 0;
 }
 
-static bool triggered(size_t i, const struct words *ws) {
-    if (trig[i].n == 0)
-        return true;
-    if (!(trig[i].first & ws->first))
-        return false;
-    for (size_t k = 0; k < trig[i].n; k++)
-        if (has_prefix(ws, trig[i].p[k], trig[i].len[k]))
-            return true;
-    return false;
+/* Pattern g over the read text t: not at all when no word starts with one of its triggers,
+ * at those words only when it is anchored, else over the whole text. */
+static void run_pattern(struct screen *sc, size_t g, const struct rtext *t, const struct hits *h,
+                        const size_t *blob) {
+    size_t from = h->at[g], to = h->at[g + 1];
+    if (trig[g].n && from == to)
+        return;
+    if (anchored[g])
+        match_at(sc, t, codes[g], jitted[g], h->pos + from, to - from, patterns[g].cat,
+                 patterns[g].lang, blob);
+    else
+        match(sc, t, codes[g], patterns[g].cat, patterns[g].lang, blob);
+}
+
+/* The reference reading (dw__screen_reference()): every pattern compiled unanchored and run
+ * over the whole text, without triggers. Compiled on first use. */
+static pcre2_code *ref_codes[N_PATTERNS];
+static bool ref_failed;
+static pthread_once_t ref_once = PTHREAD_ONCE_INIT;
+
+static void compile_reference(void) {
+    for (size_t i = 0; i < N_PATTERNS && !ref_failed; i++) {
+        if (!anchored[i]) {
+            ref_codes[i] = codes[i];
+            continue;
+        }
+        struct dw_buf b;
+        dw_buf_init(&b, 1 << 20);
+        int bad = expand(&b, patterns[i].re);
+        ref_codes[i] = bad ? NULL : compile_one(b.data, PCRE2_MULTILINE);
+        dw_buf_release(&b);
+        ref_failed = !ref_codes[i];
+    }
 }
 
 /* The spaced-out runs of t (eight letters or more, no word gap), squeezed into letters only,
@@ -1388,29 +1559,44 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
-    read_fold(s, n, &a);
-    read_join(&a, &b, false, &leet1);
-    if (leet1)
+    if (rt_grow(&a, n + 2)) /* one allocation each for the usual sizes */
+        read_fold(s, n, &a);
+    if (!a.oom && rt_grow(&b, a.len + 2))
+        read_join(&a, &b, false, &leet1);
+    if (leet1 && rt_grow(&c, a.len + 2))
         read_join(&a, &c, true, &unused);
     if (a.oom || b.oom || c.oom) {
         sc->oom = true;
         goto out;
     }
-    struct words wb = {0}, wc = {0};
-    if (words_of(&b, &wb) < 0 || (leet1 && words_of(&c, &wc) < 0)) {
-        sc->oom = true;
-        free(wb.w);
-        free(wc.w);
-        goto out;
+    if (sc->reference) {
+        for (size_t g = 0; g < N_PATTERNS && !sc->oom; g++) {
+            match(sc, &b, ref_codes[g], patterns[g].cat, patterns[g].lang, blob);
+            if (leet1)
+                match(sc, &c, ref_codes[g], patterns[g].cat, patterns[g].lang, blob);
+        }
+    } else {
+        /* the other reading of '1' read the same ("kw12", "27001"): its matches would be
+         * those of the first, each covered by the finding already made */
+        if (leet1 && c.len == b.len && memcmp(c.s, b.s, b.len) == 0 &&
+            memcmp(c.from, b.from, b.len * sizeof *b.from) == 0 &&
+            memcmp(c.to, b.to, b.len * sizeof *b.to) == 0)
+            leet1 = false;
+        struct hits hb = {0}, hc = {0};
+        if (trigger_hits(&b, &hb) < 0 || (leet1 && trigger_hits(&c, &hc) < 0)) {
+            sc->oom = true;
+            free(hb.pos);
+            free(hc.pos);
+            goto out;
+        }
+        for (size_t g = 0; g < N_PATTERNS && !sc->oom; g++) {
+            run_pattern(sc, g, &b, &hb, blob);
+            if (leet1)
+                run_pattern(sc, g, &c, &hc, blob);
+        }
+        free(hb.pos);
+        free(hc.pos);
     }
-    for (size_t g = 0; g < DW_ARRAY_SIZE(patterns) && !sc->oom; g++) {
-        if (triggered(g, &wb))
-            match(sc, &b, codes[g], patterns[g].cat, patterns[g].lang, blob);
-        if (leet1 && triggered(g, &wc))
-            match(sc, &c, codes[g], patterns[g].cat, patterns[g].lang, blob);
-    }
-    free(wb.w);
-    free(wc.w);
     match_squeezed(sc, &b, blob);
     match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
@@ -1433,9 +1619,12 @@ static int by_position(const void *x, const void *y) {
     return sa < sb ? -1 : sa > sb;
 }
 
-int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, struct dw_error *err) {
+static int screen_fields(const struct dw_screen_field *fields, size_t n, json_t **ret,
+                         struct dw_error *err, bool reference) {
     pthread_once(&once, compile_all);
-    if (compile_failed)
+    if (reference && !compile_failed)
+        pthread_once(&ref_once, compile_reference);
+    if (compile_failed || (reference && ref_failed))
         return dw_error_set(err, -DW_EINTERNAL, "screening: the built-in patterns do not compile");
     _cleanup_json_ json_t *out = json_array();
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
@@ -1448,7 +1637,7 @@ int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, stru
         if (!fields[i].text || !fields[i].name)
             continue;
         size_t before = json_array_size(out);
-        struct screen sc = {.out = out, .f = &fields[i], .md = md};
+        struct screen sc = {.out = out, .f = &fields[i], .md = md, .reference = reference};
         size_t len = fields[i].len < DW_SCREEN_MAX_FIELD ? fields[i].len : DW_SCREEN_MAX_FIELD;
         screen_text(&sc, fields[i].text, len, NULL);
         if (sc.oom) {
@@ -1475,4 +1664,13 @@ int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, stru
     if (r == 0)
         *ret = DW_TAKE_PTR(out);
     return r;
+}
+
+int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, struct dw_error *err) {
+    return screen_fields(fields, n, ret, err, false);
+}
+
+int dw__screen_reference(const struct dw_screen_field *fields, size_t n, json_t **ret,
+                         struct dw_error *err) {
+    return screen_fields(fields, n, ret, err, true);
 }

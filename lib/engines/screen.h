@@ -59,6 +59,13 @@ struct dw_screen_field {
  * Returns 0, -DW_ENOMEM, or -DW_EINTERNAL when the built-in patterns cannot be compiled. */
 int dw_screen(const struct dw_screen_field *fields, size_t n, json_t **ret, struct dw_error *err);
 
+/* The same screening read the slow, plain way: every pattern run over the whole read text,
+ * from every position, with no trigger words. dw_screen() must find exactly what this finds
+ * on every input; it exists for the differential tests (tests/unit/test_screen.c,
+ * fuzz/fuzz_extract.c). */
+int dw__screen_reference(const struct dw_screen_field *fields, size_t n, json_t **ret,
+                         struct dw_error *err);
+
 /* The category's name, and whether it addresses the system (a command). */
 const char *dw_screen_category_name(enum dw_screen_category c);
 bool dw_screen_is_command(const char *category);

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "base/ac.h"
 #include "base/base.h"
 
 static void money_parse_format(void **state) {
@@ -248,6 +249,64 @@ static void errors(void **state) {
     assert_false(dw_error_is_transient(-DW_EINVAL));
 }
 
+/* The Aho–Corasick automaton (lib/base/ac.c) finds exactly what one strstr() a pattern finds:
+ * random pattern lists (overlapping, nested, repeated, empty, multi-byte UTF-8) over random
+ * texts of a small alphabet, so patterns occur often and inside each other. */
+static uint64_t ac_rng = 88172645463325252ull;
+static unsigned ac_rnd(unsigned n) {
+    ac_rng ^= ac_rng << 13;
+    ac_rng ^= ac_rng >> 7;
+    ac_rng ^= ac_rng << 17;
+    return (unsigned)(ac_rng % n);
+}
+
+static void aho_corasick(void **state) {
+    (void)state;
+    static const char *const alphabet[] = {"a", "b", "c", "ab", " ", "\xc3\xa9", "\xc3\xa8"};
+    for (int round = 0; round < 300; round++) {
+        char pool[70][16];
+        const char *pats[70];
+        size_t n = 1 + ac_rnd(70);
+        for (size_t k = 0; k < n; k++) {
+            if (k > 0 && ac_rnd(10) == 0) { /* a repeated pattern */
+                pats[k] = pats[ac_rnd((unsigned)k)];
+                continue;
+            }
+            size_t len = 0, parts = ac_rnd(5); /* 0: the empty pattern */
+            for (size_t p = 0; p < parts; p++) {
+                const char *a = alphabet[ac_rnd(DW_ARRAY_SIZE(alphabet))];
+                memcpy(pool[k] + len, a, strlen(a));
+                len += strlen(a);
+            }
+            pool[k][len] = '\0';
+            pats[k] = pool[k];
+        }
+        struct dw_ac *ac = NULL;
+        assert_int_equal(dw_ac_new(pats, n, &ac), 0);
+        for (int t = 0; t < 20; t++) {
+            char text[200];
+            size_t len = 0, parts = ac_rnd(60);
+            for (size_t p = 0; p < parts; p++) {
+                const char *a = alphabet[ac_rnd(DW_ARRAY_SIZE(alphabet))];
+                memcpy(text + len, a, strlen(a));
+                len += strlen(a);
+            }
+            text[len] = '\0';
+            uint64_t found[2] = {0, 0};
+            size_t added = dw_ac_scan(ac, text, len, found), want = 0;
+            for (size_t k = 0; k < n; k++) {
+                bool in = strstr(text, pats[k]) != NULL;
+                want += in;
+                if (in != ((found[k / 64] >> (k % 64)) & 1))
+                    fail_msg("pattern '%s' in '%s': strstr %d, automaton %d", pats[k], text, in,
+                             !in);
+            }
+            assert_int_equal(added, want);
+        }
+        dw_ac_free(ac);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(money_parse_format),
@@ -262,6 +321,7 @@ int main(void) {
         cmocka_unit_test(buffers),
         cmocka_unit_test(hashing),
         cmocka_unit_test(errors),
+        cmocka_unit_test(aho_corasick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

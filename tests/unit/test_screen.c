@@ -261,11 +261,266 @@ static void test_fields_and_limits(void **state) {
     assert_false(dw_screen_is_command(NULL));
 }
 
+/* The screen's trigger trie and anchored patterns against the reference reading (every
+ * pattern over the whole text, dw__screen_reference()): on random texts made of the
+ * patterns' own words in the six languages, glued, spaced out, upper-cased, written with
+ * digits, entities, percent-encoding, invisible characters, accents and base64, and of
+ * random bytes, the two must report exactly the same findings. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(uint32_t n) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state % n);
+}
+
+static void test_reference_agrees(void **state) {
+    (void)state;
+    static const char *const words[] = {
+        "ignore",
+        "ignoring",
+        "disregard",
+        "forget",
+        "bypass",
+        "override",
+        "skip",
+        "all",
+        "any",
+        "your",
+        "the",
+        "previous",
+        "prior",
+        "system",
+        "rules",
+        "rule",
+        "instructions",
+        "guidelines",
+        "policies",
+        "approval",
+        "approvals",
+        "discount",
+        "limits",
+        "pricing",
+        "everything",
+        "above",
+        "approve",
+        "accept",
+        "grant",
+        "authorize",
+        "authorise",
+        "sign off",
+        "ok",
+        "okay",
+        "this",
+        "deal",
+        "quote",
+        "order",
+        "immediately",
+        "now",
+        "please",
+        "just",
+        "and",
+        "then",
+        "must",
+        "auto approve",
+        "auto-approve",
+        "set",
+        "change",
+        "raise",
+        "make",
+        "price",
+        "to",
+        "at",
+        "mark",
+        "as",
+        "approved",
+        "won",
+        "without",
+        "human",
+        "review",
+        "for",
+        "on",
+        "do not",
+        "ask",
+        "escalate",
+        "manager",
+        "you are now",
+        "you're now",
+        "in",
+        "admin",
+        "mode",
+        "developer",
+        "debug",
+        "jailbreak",
+        "dan",
+        "pretend",
+        "to be",
+        "act as",
+        "system:",
+        "SYSTEM",
+        "prompt",
+        "new instructions",
+        "note to the AI",
+        "assistant",
+        "30 %",
+        "50%",
+        "pre-agreed",
+        "agreed",
+        "with",
+        "your",
+        "sales",
+        "director",
+        "vp",
+        "mr",
+        "promised",
+        "confirmed",
+        "on behalf of",
+        "company",
+        "i am",
+        "ceo",
+        "partner",
+        "ignoriere",
+        "vergiss",
+        "alle",
+        "bisherigen",
+        "anweisungen",
+        "regeln",
+        "genehmige",
+        "bitte",
+        "sofort",
+        "den",
+        "rabatt",
+        "setze",
+        "auf",
+        "du bist jetzt",
+        "hinweis an die ki",
+        "wie mit herrn",
+        "vereinbart",
+        "ignorez",
+        "oubliez",
+        "toutes",
+        "les",
+        "règles",
+        "approuvez",
+        "cette",
+        "offre",
+        "tu es maintenant",
+        "olvida",
+        "ignora",
+        "tus",
+        "reglas",
+        "aprueba",
+        "este",
+        "por favor",
+        "a partir de ahora eres",
+        "dimentica",
+        "tutte",
+        "le",
+        "istruzioni",
+        "regole",
+        "approva",
+        "subito",
+        "ora sei",
+        "negeer",
+        "vergeet",
+        "eerdere",
+        "instructies",
+        "keur",
+        "dit",
+        "goed",
+        "zet",
+        "de",
+        "korting",
+        "op",
+        "je bent nu",
+        "als",
+        "reseller",
+        "krijgen",
+        "we",
+        "<script>",
+        "<img src=x onerror=alert(1)>",
+        "[link](http://x)",
+        "**bold**",
+        "# head",
+        "<!--",
+        "display:none",
+        "javascript:",
+        "style=\"font-size:0\"",
+        "12",
+        "1gn0re",
+        "ru1es",
+        "a11",
+        "i g n o r e",
+        "a l l",
+        "r u l e s",
+        "n o w",
+        "é",
+        "über",
+        "ß",
+        "Ｉｇｎｏｒｅ",
+        "\xd0\x86gnore",
+        "ig\xe2\x80\x8bnore",
+        "&#73;gnore",
+        "%69gnore",
+        "_",
+        "x",
+        "xx",
+        "per",
+        "month",
+        "Standorte",
+        "sites",
+        "firewall",
+        "SD-WAN",
+    };
+    static const char *const gaps[] = {" ",  " ",    " ",    "  ",  "\n",    ". ", ", ",
+                                       "; ", "! ",   "\n> ", "-",   "",      "_",  " * ",
+                                       "|",  "\n\n", "'",    "%20", "&nbsp;"};
+    char text[2048];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0, n = 1 + rnd(18);
+        for (size_t k = 0; k < n && len < 1500; k++) {
+            const char *g = gaps[rnd(DW_ARRAY_SIZE(gaps))];
+            const char *w = words[rnd(DW_ARRAY_SIZE(words))];
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", k ? g : "", w);
+            if (rnd(9) == 0 && len > 0) /* one letter upper-cased or replaced */
+                text[len - 1 - rnd((uint32_t)(len < 4 ? len : 4))] ^= 0x20;
+            if (rnd(15) == 0 && len + 1 < sizeof text) /* a random byte, kept ASCII */
+                text[len++] = (char)(0x20 + rnd(95));
+        }
+        if (len >= sizeof text)
+            len = sizeof text - 1;
+        text[len] = '\0';
+        if (round % 7 == 0) { /* a copy in base64 after it */
+            char b64[4096];
+            size_t half = len / 2;
+            sodium_bin2base64(b64, sizeof b64, (const unsigned char *)text, half,
+                              sodium_base64_VARIANT_ORIGINAL);
+            if (len + 1 + strlen(b64) + 1 < sizeof text)
+                len += (size_t)snprintf(text + len, sizeof text - len, " %s", b64);
+        }
+        if (!dw_utf8_valid(text, len, NULL)) /* a flipped byte inside a character */
+            continue;
+        const char *name = round % 3 == 0 ? "subject" : "message";
+        struct dw_screen_field f = {name, text, len};
+        json_t *fast = NULL, *ref = NULL;
+        assert_int_equal(dw_screen(&f, 1, &fast, NULL), 0);
+        assert_int_equal(dw__screen_reference(&f, 1, &ref, NULL), 0);
+        if (!json_equal(fast, ref)) {
+            char *a = json_dumps(fast, JSON_COMPACT), *b = json_dumps(ref, JSON_COMPACT);
+            fail_msg("screening differs from the reference on '%s':\n fast %s\n ref  %s", text, a,
+                     b);
+        }
+        json_decref(fast);
+        json_decref(ref);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_languages), cmocka_unit_test(test_disguises),
-        cmocka_unit_test(test_base64),    cmocka_unit_test(test_markup),
-        cmocka_unit_test(test_benign),    cmocka_unit_test(test_fields_and_limits),
+        cmocka_unit_test(test_languages),        cmocka_unit_test(test_disguises),
+        cmocka_unit_test(test_base64),           cmocka_unit_test(test_markup),
+        cmocka_unit_test(test_benign),           cmocka_unit_test(test_fields_and_limits),
+        cmocka_unit_test(test_reference_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
     else if (is(c, j, "us") && is(c, j + 1, "$") && glued(c, j + 1))
         cur = 1, e = j + 2;
     else if (role(c, j, R_CUR))
-        cur = (int)kval(c, j);
+        cur = kcur(c, j);
     if (cur >= 0)
         *ret_end = e;
     return cur;

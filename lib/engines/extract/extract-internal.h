@@ -109,7 +109,7 @@ enum role {
     R_SCALE = 1u << 6,   /* hundred, thousand, million: val */
     R_ARTICLE = 1u << 7, /* a, an: "a dozen", "within a month" */
     R_DOZEN = 1u << 8,   /* dozen, douzaine, Dutzend; trentaine, centinaio (about N): val */
-    R_CUR = 1u << 9,     /* currency word or code, val = index in currencies[] */
+    R_CUR = 1u << 9,     /* currency word or code, its index in kwdef.cur (kcur()) */
     R_MULT = 1u << 10,   /* k, M, Mio, million: val */
     R_BUDGET = 1u << 11,
     R_DISC = 1u << 12,     /* discount words; val 1 = a noun that may precede the percent */
@@ -156,6 +156,9 @@ struct kwdef {
     uint8_t lmask;
     int64_t lval;
     uint64_t psect; /* the lang/LANG.yaml sections (bit LS_*) with a pattern it may start */
+    /* a currency word's index in budget.c's currencies[] plus one (0: none), kept apart
+     * from val because a word may also be a magnitude ("TEUR": thousand euros) */
+    int8_t cur;
 };
 
 #define CC(a, b) (((a) << 8) | (b))
@@ -242,14 +245,19 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 
 /* ---- the extraction context ----------------------------------------------------------- */
 
-/* The index key of the last token looked up in the vocabularies (its stem and hash, and
- * those without a final "n"): six indexes probe the same token in turn. Keyed by the
- * token's byte offset, so a view of the tokens (extractor.c) may share it. */
-struct dw__ex_vcache {
-    uint32_t s; /* the token's start + 1; 0 = empty */
+/* The index keys of the tokens looked up in the vocabularies (a token's stem and hash, and
+ * those without a final "n"), each computed once a message: every step probes its indexes
+ * at every token. Keyed by the token's byte offset, so the views of the tokens
+ * (extractor.c) share them. */
+struct dw__ex_vkey {
     uint8_t kl, kl2;
     uint32_t h, h2;
     char key[KEY_MAX], key2[KEY_MAX];
+};
+struct dw__ex_vcache {
+    uint32_t *slot;        /* by a token's start offset: 1 + its index in k; 0 = not yet */
+    struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
+    size_t n, cap;
 };
 
 struct ctx {
@@ -289,6 +297,12 @@ static inline int64_t kval(const struct ctx *c, size_t i) {
         return 0;
     const struct kwdef *d = &dw__ex_kwdefs[c->t[i].kw - 1];
     return d->lroles && (d->lmask >> c->t[i].lang & 1) && d->lval ? d->lval : d->val;
+}
+/* The currency index of token i, a currency word (R_CUR), or -1. */
+static inline int kcur(const struct ctx *c, size_t i) {
+    if (i >= c->nt || !c->t[i].kw)
+        return -1;
+    return dw__ex_kwdefs[c->t[i].kw - 1].cur - 1;
 }
 /* Token i touches token i-1 (no space between). */
 static inline bool glued(const struct ctx *c, size_t i) {

@@ -719,9 +719,12 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     c.nt = dw__ex_tokenize(c.text, len, c.t, true);
     c.claim = (uint8_t *)(c.t + len + 1);
     memset(c.claim, 0, len + 1);
+    vc.slot = calloc(len + 1, sizeof *vc.slot); /* the vocabulary keys by token start */
     dw__ex_languages(&c);
     dw__ex_classify(&c);
     r = read_message(&c, out);
+    free(vc.slot);
+    free(vc.k);
 out:
     free(mem);
     if (r < 0) {

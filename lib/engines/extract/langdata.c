@@ -239,6 +239,11 @@ void dw__ex_langdata_init(void) {
             dw__ex_g.error = "the keyword table is full (KW_MAX)";
             return;
         }
+        if (roles & R_CUR) { /* its own slot: the word may have a value of another role */
+            if (!d->cur)
+                d->cur = (int8_t)(val + 1);
+            val = 0;
+        }
         if (e->only) {
             d->lroles |= roles;
             d->lmask |= (uint8_t)(1u << e->lang);

@@ -303,8 +303,9 @@ size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
 
 /* ---- JSON helpers --------------------------------------------------------------------- */
 
+/* key is always a literal of the engine's (ASCII), so jansson need not check it. */
 void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
-    if (!v || json_object_set_new(o, key, v) != 0)
+    if (!v || json_object_set_new_nocheck(o, key, v) != 0)
         c->oom = true;
 }
 
@@ -312,7 +313,13 @@ void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
     size_t s = c->t[t0].s, e = c->t[t1 - 1].e;
     dw__ex_put(c, o, "text", json_stringn(c->text + s, e - s));
-    dw__ex_put(c, o, "span", json_pack("[I,I]", (json_int_t)s, (json_int_t)e));
+    json_t *span = json_array(); /* [s, e], as json_pack("[I,I]") would, without the parse */
+    if (span && (json_array_append_new(span, json_integer((json_int_t)s)) != 0 ||
+                 json_array_append_new(span, json_integer((json_int_t)e)) != 0)) {
+        json_decref(span);
+        span = NULL;
+    }
+    dw__ex_put(c, o, "span", span);
 }
 
 json_t *dw__ex_new_item(struct ctx *c) {

@@ -273,12 +273,27 @@ const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *i
                                      size_t *ret_end) {
     if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
         return NULL;
-    struct dw__ex_vcache local, *vc = c->vc ? c->vc : &local;
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
-    if (!c->vc || vc->s != c->t[i].s + 1) {
-        vc->s = c->t[i].s + 1;
+    struct dw__ex_vkey local, *vc = &local;
+    uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
+    if (slot && *slot) {
+        vc = &c->vc->k[*slot - 1];
+    } else {
+        struct dw__ex_vcache *cache = c->vc;
+        if (slot && cache->n == cache->cap) { /* grown as tokens are met */
+            size_t cap = cache->cap ? 2 * cache->cap : 64;
+            struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
+            if (k) {
+                cache->k = k;
+                cache->cap = cap;
+            }
+        }
+        if (slot && cache->n < cache->cap) {
+            vc = &cache->k[cache->n++];
+            *slot = (uint32_t)cache->n;
+        }
         vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
         vc->h = dw_fnv1a32(vc->key, vc->kl);
         vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;

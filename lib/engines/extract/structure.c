@@ -9,6 +9,7 @@
  * structure"), so a signature's address or a quoted older message never overrides the
  * request. Linear in the text; at most DW_MSG_MAX_PARTS parts (the rest joins the last).
  */
+#include "base/ac.h"
 #include "engines/extract/extract-internal.h"
 
 static const char *const part_names[] = {
@@ -44,12 +45,15 @@ static size_t lower_line(const char *text, const struct line *l, char *buf, size
     return n;
 }
 
+/* (The first bytes are compared first: most lines start otherwise than most words.) */
 static bool starts_with(const char *s, const char *w) {
-    return strncmp(s, w, strlen(w)) == 0;
+    return (!w[0] || s[0] == w[0]) && strncmp(s, w, strlen(w)) == 0;
 }
 
 /* The byte after the word w at the start of s is not a letter (a word boundary). */
 static bool starts_word(const char *s, const char *w) {
+    if (w[0] && s[0] != w[0])
+        return false;
     size_t n = strlen(w);
     if (strncmp(s, w, n) != 0)
         return false;
@@ -331,11 +335,39 @@ static int disclaimer_cues(const char *lo) {
                                        "exclusivamente",
                                        "solely",
                                        "juridisch"};
+    enum { NS = DW_ARRAY_SIZE(strong), NW = DW_ARRAY_SIZE(weak) };
+    /* both lists in one automaton, built on first use: one pass over the line */
+    static struct dw_ac *ac;
+    static bool failed;
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    struct dw_ac *a = __atomic_load_n(&ac, __ATOMIC_ACQUIRE);
+    if (!a && !__atomic_load_n(&failed, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&mu);
+        if (!ac && !failed) {
+            const char *all[NS + NW];
+            memcpy(all, strong, sizeof strong);
+            memcpy(all + NS, weak, sizeof weak);
+            if (dw_ac_new(all, NS + NW, &a) == 0)
+                __atomic_store_n(&ac, a, __ATOMIC_RELEASE);
+            else
+                __atomic_store_n(&failed, true, __ATOMIC_RELEASE);
+        }
+        a = ac;
+        pthread_mutex_unlock(&mu);
+    }
     int n = 0;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(strong); k++)
+    if (a) {
+        uint64_t found[(NS + NW + 63) / 64] = {0};
+        dw_ac_scan(a, lo, strlen(lo), found);
+        for (size_t k = 0; k < NS + NW; k++)
+            if (found[k / 64] & ((uint64_t)1 << (k % 64)))
+                n += k < NS ? 2 : 1;
+        return n;
+    }
+    for (size_t k = 0; k < NS; k++) /* out of memory: one search a word */
         if (strstr(lo, strong[k]))
             n += 2;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(weak); k++)
+    for (size_t k = 0; k < NW; k++)
         if (strstr(lo, weak[k]))
             n++;
     return n;
