@@ -227,21 +227,42 @@ static int book(struct dw_engine *e, int64_t deal_id, const char *slot, const ch
     return recorded(e, deal_id, actor, "demo.booked", "deal.book", view, data, ret, err);
 }
 
+static int cancel(struct dw_engine *e, int64_t deal_id, const char *actor_id, json_t **ret,
+                  struct dw_error *err);
+
+/* book and cancel as dw__txn_run bodies: a redo drops what the last try answered. */
+struct book_args {
+    int64_t deal_id;
+    const char *slot, *user;
+    json_t *out;
+};
+
+static int book_tx(struct dw_engine *e, void *ud, struct dw_error *err) {
+    struct book_args *a = ud;
+    json_decref(a->out);
+    a->out = NULL;
+    return book(e, a->deal_id, a->slot, a->user, &a->out, err);
+}
+
+static int cancel_tx(struct dw_engine *e, void *ud, struct dw_error *err) {
+    struct book_args *a = ud;
+    json_decref(a->out);
+    a->out = NULL;
+    return cancel(e, a->deal_id, a->user, &a->out, err);
+}
+
 int dw_deal_book(struct dw_engine *e, int64_t deal_id, const char *slot, const char *user,
                  const char *role, json_t **ret, struct dw_error *err) {
     const struct dw_user *u;
     int r = may_book(e->ws, user, role, &u, err);
     if (r < 0)
         return r;
-    if ((r = dw__txn_begin(e, err)) < 0)
-        return r;
-    json_t *out = NULL;
-    r = book(e, deal_id, slot, u->id, &out, err);
-    if ((r = dw__txn_end(e, r, err)) < 0) {
-        json_decref(out);
+    struct book_args a = {deal_id, slot, u->id, NULL};
+    if ((r = dw__txn_run(e, book_tx, &a, err)) < 0) {
+        json_decref(a.out);
         return r;
     }
-    *ret = out;
+    *ret = a.out;
     return 0;
 }
 
@@ -284,15 +305,12 @@ int dw_deal_book_cancel(struct dw_engine *e, int64_t deal_id, const char *user, 
     int r = may_book(e->ws, user, role, &u, err);
     if (r < 0)
         return r;
-    if ((r = dw__txn_begin(e, err)) < 0)
-        return r;
-    json_t *out = NULL;
-    r = cancel(e, deal_id, u->id, &out, err);
-    if ((r = dw__txn_end(e, r, err)) < 0) {
-        json_decref(out);
+    struct book_args a = {deal_id, NULL, u->id, NULL};
+    if ((r = dw__txn_run(e, cancel_tx, &a, err)) < 0) {
+        json_decref(a.out);
         return r;
     }
-    *ret = out;
+    *ret = a.out;
     return 0;
 }
 

@@ -105,10 +105,15 @@ static int t_link_account(struct dw_agent_ctx *c, const char *name, const char *
     if (r == -DW_ENOENT) {
         int64_t id;
         r = s->ops->account_insert(s, name, domain, country, &id, c->err);
-        if (r < 0)
-            return r;
-        r = s->ops->account_get(s, id, &acc, c->err);
-        created = true;
+        if (r == -DW_EEXIST) {
+            /* another worker created it since the find (PostgreSQL: its insert committed
+             * while this one waited on the key): the account is that one */
+            *c->err = (struct dw_error){0};
+            r = s->ops->account_find(s, domain, name, &acc, c->err);
+        } else if (r == 0) {
+            r = s->ops->account_get(s, id, &acc, c->err);
+            created = true;
+        }
     }
     if (r < 0)
         return r;

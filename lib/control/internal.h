@@ -69,6 +69,16 @@ int dw__effective_facts(struct dw_engine *e, const struct dw_deal_rec *d, uint32
  * commit's failure. */
 int dw__txn_begin(struct dw_engine *e, struct dw_error *err);
 int dw__txn_end(struct dw_engine *e, int r, struct dw_error *err);
+/* body(e, ud, err) in a write transaction (dw__txn_begin .. dw__txn_end), the whole of it
+ * redone, after a short pause, while it ends in -DW_EBUSY (PostgreSQL: a deadlock, a lock
+ * waited for past the lock timeout, a lost connection; a conflict no longer waits at begin
+ * there), up to DW__TXN_TRIES times. A redo starts from nothing: body must leave nothing
+ * outside the transaction that a second call would double (an output it fills, it empties
+ * first). */
+#define DW__TXN_TRIES 5
+int dw__txn_run(struct dw_engine *e,
+                int (*body)(struct dw_engine *e, void *ud, struct dw_error *err), void *ud,
+                struct dw_error *err);
 
 /* The deal's row; -DW_ENOENT with "no deal D-000042" when there is none. */
 int dw__deal_get(struct dw_engine *e, int64_t deal_id, struct dw_deal_rec *d, struct dw_error *err);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/trace.h"
 #include "control/internal.h"
@@ -163,6 +164,26 @@ int dw__txn_end(struct dw_engine *e, int r, struct dw_error *err) {
     r = e->store->ops->commit(e->store, err);
     if (r < 0)
         e->store->ops->rollback(e->store);
+    return r;
+}
+
+int dw__txn_run(struct dw_engine *e,
+                int (*body)(struct dw_engine *e, void *ud, struct dw_error *err), void *ud,
+                struct dw_error *err) {
+    int r = 0;
+    for (int attempt = 0; attempt < DW__TXN_TRIES; attempt++) {
+        if (attempt > 0) { /* the other writer goes on meanwhile */
+            struct timespec ts = {0, (long)(5 + 10 * attempt) * 1000000L};
+            nanosleep(&ts, NULL);
+            if (err)
+                *err = (struct dw_error){0};
+        }
+        if ((r = dw__txn_begin(e, err)) < 0)
+            return r;
+        r = dw__txn_end(e, body(e, ud, err), err);
+        if (r != -DW_EBUSY)
+            return r;
+    }
     return r;
 }
 
@@ -408,6 +429,24 @@ static int lead_taken(struct dw_engine *e, json_t *rec, struct dw_deal_rec *dp, 
                : 0;
 }
 
+/* Every lead of a submission in one transaction (dw__txn_run: redone whole when busy). */
+struct submit_all {
+    const json_t *recs;
+    json_t *results;
+    const char *const *traceparents;
+};
+
+static int submit_all(struct dw_engine *e, void *ud, struct dw_error *err) {
+    struct submit_all *sa = ud;
+    json_array_clear(sa->results); /* a redo starts over */
+    dw_time_t now = dw__now(e);
+    int r = 0;
+    for (size_t i = 0; i < json_array_size(sa->recs) && r >= 0; i++)
+        r = submit_traced(e, json_array_get(sa->recs, i), now, sa->results,
+                          sa->traceparents ? sa->traceparents[i] : NULL, err);
+    return r;
+}
+
 int dw_leads_submit(struct dw_engine *e, const json_t *leads, json_t **ret, struct dw_error *err) {
     return dw_leads_submit_traced(e, leads, NULL, ret, err);
 }
@@ -431,14 +470,9 @@ int dw_leads_submit_traced(struct dw_engine *e, const json_t *leads,
         }
         json_array_append_new(recs, rec);
     }
-    int r = dw__txn_begin(e, err);
+    struct submit_all sa = {recs, results, traceparents};
+    int r = dw__txn_run(e, submit_all, &sa, err);
     if (r < 0)
-        return r;
-    dw_time_t now = dw__now(e);
-    for (size_t i = 0; i < n && r >= 0; i++)
-        r = submit_traced(e, json_array_get(recs, i), now, results,
-                          traceparents ? traceparents[i] : NULL, err);
-    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     *ret = DW_TAKE_PTR(results);
     return 0;
@@ -932,6 +966,19 @@ static int decide(struct dw_engine *e, int64_t approval_id, bool approve, const 
     return 0;
 }
 
+struct decide_args {
+    int64_t approval_id;
+    bool approve;
+    const struct dw_user *u;
+    const char *note;
+    int64_t deal_id;
+};
+
+static int decide_tx(struct dw_engine *e, void *ud, struct dw_error *err) {
+    struct decide_args *a = ud;
+    return decide(e, a->approval_id, a->approve, a->u, a->note, &a->deal_id, err);
+}
+
 int dw_approval_decide(struct dw_engine *e, int64_t approval_id, bool approve, const char *user,
                        const char *note, json_t **ret, struct dw_error *err) {
     return dw_approval_decide_as(e, approval_id, approve, user, NULL, note, ret, err);
@@ -946,13 +993,11 @@ int dw_approval_decide_as(struct dw_engine *e, int64_t approval_id, bool approve
         return -DW_EPERM;
     if (!approve && (!note || !*note))
         return dw_error_set(err, -DW_EINVAL, "a rejection needs a reason");
-    int64_t deal_id = 0;
-    int r = dw__txn_begin(e, err);
+    struct decide_args da = {approval_id, approve, u, note, 0};
+    int r = dw__txn_run(e, decide_tx, &da, err);
     if (r < 0)
         return r;
-    r = decide(e, approval_id, approve, u, note, &deal_id, err);
-    if ((r = dw__txn_end(e, r, err)) < 0)
-        return r;
+    int64_t deal_id = da.deal_id;
     if ((r = run_deal(e, deal_id, err)) < 0)
         return r;
     _cleanup_json_ json_t *a = NULL;
@@ -1064,6 +1109,17 @@ int dw__may_sell(struct dw_engine *e, const char *user, const char *role, const 
     return 0;
 }
 
+struct accept_args {
+    int64_t deal_id;
+    int revision;
+    const char *recorder, *customer;
+};
+
+static int accept_tx(struct dw_engine *e, void *ud, struct dw_error *err) {
+    struct accept_args *a = ud;
+    return accept(e, a->deal_id, a->revision, a->recorder, a->customer, err);
+}
+
 int dw_deal_accept(struct dw_engine *e, int64_t deal_id, int revision, const char *customer,
                    json_t **ret, struct dw_error *err) {
     return dw_deal_accept_as(e, deal_id, revision, NULL, NULL, customer, ret, err);
@@ -1086,11 +1142,9 @@ int dw_deal_accept_as(struct dw_engine *e, int64_t deal_id, int revision, const 
                                 "discount bands (policies.yaml)",
                                 u->id, role ? " as " : "", role ? role : "");
     }
-    int r = dw__txn_begin(e, err);
+    struct accept_args aa = {deal_id, revision, u ? u->id : NULL, customer};
+    int r = dw__txn_run(e, accept_tx, &aa, err);
     if (r < 0)
-        return r;
-    r = accept(e, deal_id, revision, u ? u->id : NULL, customer, err);
-    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
         return r;
@@ -1162,6 +1216,17 @@ static int approve_own_discount(struct dw_engine *e, int64_t deal_id, const stru
     return 0;
 }
 
+struct discount_args {
+    int64_t deal_id;
+    int32_t bp;
+    const struct dw_user *u;
+};
+
+static int set_discount_tx(struct dw_engine *e, void *ud, struct dw_error *err) {
+    struct discount_args *a = ud;
+    return set_discount(e, a->deal_id, a->bp, a->u, err);
+}
+
 int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, const char *user,
                       json_t **ret, struct dw_error *err) {
     const struct dw_user *u = user ? dw_ws_user(e->ws, user) : NULL;
@@ -1177,11 +1242,9 @@ int dw_quote_discount(struct dw_engine *e, int64_t deal_id, const char *pct, con
     if (!pct || dw_pct_parse(pct, &bp) < 0)
         return dw_error_set(err, -DW_EINVAL, "'%s' is not a percentage between 0 and 100",
                             pct ? pct : "");
-    int r = dw__txn_begin(e, err);
+    struct discount_args ds = {deal_id, bp, u};
+    int r = dw__txn_run(e, set_discount_tx, &ds, err);
     if (r < 0)
-        return r;
-    r = set_discount(e, deal_id, bp, u, err);
-    if ((r = dw__txn_end(e, r, err)) < 0)
         return r;
     if ((r = run_deal(e, deal_id, err)) < 0)
         return r;

@@ -42,8 +42,8 @@ int dw__audit(struct dw_engine *e, int64_t deal_id, const char *actor, const cha
     if (!rec)
         return -DW_ENOMEM;
     json_object_set_new(rec, "deal_id", deal_id ? json_integer(deal_id) : json_null());
-    int64_t seq;
-    return e->store->ops->audit_append(e->store, rec, dw__now(e), &seq, err);
+    /* no seq asked for: a backend may then write the record at commit (PostgreSQL does) */
+    return e->store->ops->audit_append(e->store, rec, dw__now(e), NULL, err);
 }
 
 int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *data,
@@ -58,8 +58,7 @@ int dw__event(struct dw_engine *e, int64_t deal_id, const char *type, json_t *da
         dw_traceparent_format(dw_span_ctx(sp), tp);
         json_object_set_new(d, "traceparent", json_string(tp));
     }
-    int64_t seq;
-    return e->store->ops->event_append(e->store, deal_id, type, d, dw__now(e), &seq, err);
+    return e->store->ops->event_append(e->store, deal_id, type, d, dw__now(e), NULL, err);
 }
 
 /* ---- planning ----------------------------------------------------------------------- */
@@ -193,6 +192,10 @@ struct run_state {
     const char *failpoints;
     const char *owner; /* the lease owner, NULL when the run does not lease */
     int lease_ms;
+    /* Steps that take the store's one shared lock (DW_TOOL_WRITE_SCHEDULE: the slot holds)
+     * wait for the batch's second pass (run_batch), so that the lock, held to commit, is
+     * held for the end of the batch only, not from the first deal's scheduling on. */
+    bool defer_shared;
 };
 
 static bool stopping(const struct run_state *rs) {
@@ -224,7 +227,8 @@ static void note_sample(struct run_state *rs, const struct dw_agent *a, int64_t 
 }
 
 /* Run the next step of deal d (inside the caller's savepoint). Returns 1 if a step ran,
- * 0 if the deal has nothing to run, negative on failure (with *ret_agent set). */
+ * 0 if the deal has nothing to run, 2 if its next step waits for the batch's second pass
+ * (rs->defer_shared), negative on failure (with *ret_agent set). */
 static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw_agent **ret_agent,
                     struct dw_error *err) {
     struct dw_engine *e = rs->e;
@@ -234,6 +238,8 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
         return r;
     const struct dw_agent *a = dw__plan(d, eff);
     *ret_agent = a;
+    if (a && rs->defer_shared && (a->scope & DW_TOOL_WRITE_SCHEDULE))
+        return 2; /* in the batch's second pass */
     if (!a) {
         enum dw_stage before = d->stage;
         if ((r = dw__deal_settle(e, d, err)) < 0)
@@ -382,18 +388,23 @@ static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct
     dw_span_end(sp);
 }
 
-/* Steps of one deal inside the open transaction, until it has nothing runnable. */
+/* Steps of one deal inside the open transaction, until it has nothing runnable. 2 when
+ * the deal stopped at a step deferred to the second pass, else 0 or a failure. */
 static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_store *s = e->store;
+    /* the row as the last step wrote it (step_one's dw__deal_write writes every column of
+     * d and nothing writes the deal after it in the step): read from the store once */
+    struct dw_deal_rec d;
+    bool have = false;
     for (int n = 0; n < MAX_STEPS_PER_DEAL; n++) {
         /* a worker asked to stop finishes the step in progress, not the deal's others */
         if (n > 0 && rs->owner && stopping(rs))
             return 0;
-        struct dw_deal_rec d;
-        int r = s->ops->deal_get(s, deal_id, &d, err);
+        int r = have ? 0 : s->ops->deal_get(s, deal_id, &d, err);
         if (r < 0)
             return r;
+        have = false;
         if (!d.runnable || d.parked || d.next_attempt_at > dw__now(e))
             return 0;
         if ((r = s->ops->savepoint(s, err)) < 0)
@@ -409,11 +420,14 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
                 step_span_end(sp, prev, a, before, NULL, "busy", r);
                 return r;
             }
-            step_span_end(sp, prev, ran ? a : NULL, before, &d.stage, "done", 0);
+            step_span_end(sp, prev, ran == 1 ? a : NULL, before, &d.stage, "done", 0);
+            if (ran == 2)
+                return 2;
             if (!ran)
                 return 0;
             if (rs->stats)
                 rs->stats->steps++;
+            have = true;
             continue;
         }
         s->ops->rollback_to(s);
@@ -452,6 +466,14 @@ static void sleep_ms(int64_t ms) {
 static int run_batch(struct run_state *rs, const int64_t *ids, int n, struct dw_error *err) {
     struct dw_store *s = rs->e->store;
     int r = 0;
+    /* Two passes for a worker (a run given its lease owner: `dealwright worker`, the
+     * server's pool) on a store many workers share: the first runs every deal up to a step
+     * that takes the shared slots lock, the second runs those deals on. Each deal's steps
+     * keep their order; only deals of one batch interleave. A run on its own keeps batch
+     * order, so that its log reads as on SQLite. */
+    bool deferred[1024] = {false}, any = false;
+    rs->defer_shared =
+        s->ops->many_workers && rs->opts->lease_owner && n <= (int)DW_ARRAY_SIZE(deferred);
     for (int i = 0; i < n && r >= 0; i++) {
         if (rs->owner) {
             if (i > 0 && stopping(rs))
@@ -465,6 +487,20 @@ static int run_batch(struct run_state *rs, const int64_t *ids, int n, struct dw_
                 continue;
             }
         }
+        r = run_deal(rs, ids[i], err);
+        if (r == 2) {
+            deferred[i] = any = true;
+            continue; /* its lease stays held for the second pass */
+        }
+        if (r >= 0 && rs->owner)
+            r = s->ops->lease_release(s, rs->owner, ids[i], err);
+    }
+    rs->defer_shared = false;
+    for (int i = 0; any && i < n && r >= 0; i++) {
+        if (!deferred[i])
+            continue;
+        if (rs->owner && stopping(rs))
+            break; /* the rest keep their lease until the run releases it */
         r = run_deal(rs, ids[i], err);
         if (r >= 0 && rs->owner)
             r = s->ops->lease_release(s, rs->owner, ids[i], err);

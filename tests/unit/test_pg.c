@@ -395,9 +395,27 @@ static void test_locks(void **state) {
     PQfinish(other);
 }
 
-/* begin takes the writers' lock: a second writer waits for the first (then -DW_EBUSY after
- * the lock timeout, with no transaction left open), readers never do. */
-static void test_writers_lock(void **state) {
+/* Another connection's write transaction: one event and one audit record, committed. */
+static int append_other(const char *url, const json_t *rec) {
+    struct dw_pg *g = NULL;
+    struct dw_error err = {0};
+    int r = dw__pg_open(url, false, &g, &err);
+    if (r == 0)
+        r = dw__pg_begin(&g->base, &err);
+    if (r == 0)
+        r = g->base.ops->event_append(&g->base, 9, "other", NULL, 1000, NULL, &err);
+    if (r == 0)
+        r = g->base.ops->audit_append(&g->base, rec, 1000, NULL, &err);
+    if (r == 0)
+        r = dw__pg_commit(&g->base, &err);
+    if (g)
+        dw__pg_close(&g->base);
+    return r;
+}
+
+/* begin takes no writers' lock: a second writer begins at once and commits rows of its own
+ * while the first is open; a snapshot and a statement outside a transaction go on too. */
+static void test_writers_together(void **state) {
     struct fx *f = *state;
     struct dw_error err = {0};
     struct dw_pg *g2 = NULL;
@@ -406,23 +424,68 @@ static void test_writers_lock(void **state) {
     ok(dw__pg_begin(&f->g->base, &err), &err);
     run_ok(f->g, "INSERT INTO t VALUES (1)", NULL);
     int64_t t0 = dw_monotonic_us();
-    int r = dw__pg_begin(&g2->base, &err);
-    int64_t waited = dw_monotonic_us() - t0;
-    assert_int_equal(r, -DW_EBUSY);
-    assert_true(waited >= 4500000); /* the lock timeout, 5 s */
-    assert_false(g2->in_tx);
-    assert_int_equal(PQtransactionStatus(g2->conn), PQTRANS_IDLE);
-    /* a snapshot and a statement outside a transaction go on meanwhile */
-    ok(dw__pg_snapshot(&g2->base, &err), &err);
-    assert_int_equal(count(g2, "SELECT COUNT(*) FROM t"), 0);
-    ok(dw__pg_rollback(&g2->base), &err);
-    run_ok(g2, "INSERT INTO t VALUES (2)", NULL);
-    ok(dw__pg_commit(&f->g->base, &err), &err);
     ok(dw__pg_begin(&g2->base, &err), &err);
-    run_ok(g2, "INSERT INTO t VALUES (3)", NULL);
+    run_ok(g2, "INSERT INTO t VALUES (2)", NULL);
     ok(dw__pg_commit(&g2->base, &err), &err);
+    assert_true(dw_monotonic_us() - t0 < 2000000); /* not the lock timeout, 5 s */
+    ok(dw__pg_snapshot(&g2->base, &err), &err);
+    assert_int_equal(count(g2, "SELECT COUNT(*) FROM t"), 1);
+    ok(dw__pg_rollback(&g2->base), &err);
+    run_ok(g2, "INSERT INTO t VALUES (3)", NULL);
+    ok(dw__pg_commit(&f->g->base, &err), &err);
     assert_int_equal(count(f->g, "SELECT COUNT(*) FROM t"), 3);
     dw__pg_close(&g2->base);
+}
+
+/* Appends in a write transaction wait for its commit: until then the tail lock is free and
+ * nothing shows on another connection; a savepoint rolled back drops its own; the commit
+ * writes the rest in call order, linked and numbered after what others committed meanwhile;
+ * a read of the log inside the transaction sees the transaction's appends. */
+static void test_appends_at_commit(void **state) {
+    struct fx *f = *state;
+    struct dw_error err = {0};
+    struct dw_store *s = &f->g->base;
+    PGconn *other = raw(f->url);
+    json_t *rec = json_pack("{s:s, s:s, s:I, s:{s:i}}", "actor", "control", "action", "step",
+                            "deal_id", (json_int_t)7, "data", "n", 1);
+    char try_lock[96];
+    snprintf(try_lock, sizeof try_lock, "SELECT pg_try_advisory_xact_lock(%d)::int",
+             DW__PG_LOCK_AUDIT);
+
+    ok(dw__pg_begin(s, &err), &err);
+    ok(s->ops->event_append(s, 7, "a.first", NULL, 1000, NULL, &err), &err);
+    ok(s->ops->audit_append(s, rec, 1000, NULL, &err), &err);
+    ok(dw__pg_savepoint(s, &err), &err);
+    ok(s->ops->event_append(s, 7, "b.dropped", NULL, 1000, NULL, &err), &err);
+    ok(s->ops->audit_append(s, rec, 1000, NULL, &err), &err);
+    assert_int_equal(dw__pg_rollback_to(s), 0);
+    ok(s->ops->event_append(s, 7, "c.kept", NULL, 1000, NULL, &err), &err);
+    assert_int_equal(f->g->n_pending, 3);
+    assert_int_equal(raw_int(other, try_lock), 1); /* the tail lock is not held yet */
+    assert_int_equal(raw_int(other, "SELECT COUNT(*) FROM events"), 0);
+    /* another writer commits meanwhile: this transaction's appends come after it */
+    ok(append_other(f->url, rec), &err);
+    ok(dw__pg_commit(s, &err), &err);
+    assert_int_equal(f->g->n_pending, 0);
+    assert_int_equal(raw_int(other, "SELECT COUNT(*) FROM audit"), 2);
+    assert_int_equal(raw_int(other, "SELECT seq FROM events WHERE type = 'a.first'"), 2);
+    assert_int_equal(raw_int(other, "SELECT seq FROM events WHERE type = 'c.kept'"), 3);
+    assert_int_equal(raw_int(other, "SELECT COUNT(*) FROM events WHERE type = 'b.dropped'"), 0);
+    int64_t n = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &n, &bad, &err), &err);
+    assert_int_equal(n, 2);
+
+    /* a read inside the transaction sees its own appends */
+    json_t *rows = NULL;
+    ok(dw__pg_begin(s, &err), &err);
+    ok(s->ops->event_append(s, 8, "d.own", NULL, 1000, NULL, &err), &err);
+    ok(s->ops->events_for_deal(s, 8, &rows, &err), &err);
+    assert_int_equal(json_array_size(rows), 1);
+    json_decref(rows);
+    dw__pg_rollback(s);
+    assert_int_equal(raw_int(other, "SELECT COUNT(*) FROM events WHERE deal_id = 8"), 0);
+    json_decref(rec);
+    PQfinish(other);
 }
 
 /* ---- parameters and rows ----------------------------------------------------------- */
@@ -649,7 +712,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_tx_enter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_writers_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writers_together, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_appends_at_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_and_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),

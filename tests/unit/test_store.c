@@ -2163,6 +2163,7 @@ struct sender {
     struct dw_store *s;
     json_t *due;
     int r;
+    int64_t due_at_us; /* when deliveries_due answered (dw_monotonic_us) */
     struct dw_error err;
 };
 
@@ -2171,6 +2172,7 @@ static void *other_sender(void *ud) {
     if ((w->r = w->s->ops->begin(w->s, &w->err)) < 0)
         return NULL;
     w->r = w->s->ops->deliveries_due(w->s, 2000, 10, &w->due, &w->err);
+    w->due_at_us = dw_monotonic_us();
     if (w->r == 0)
         w->r = w->s->ops->commit(w->s, &w->err);
     else
@@ -2180,7 +2182,9 @@ static void *other_sender(void *ud) {
 
 /* Two senders, each in its own transaction, never take the same delivery: the second is
  * handed what the first did not take (PostgreSQL: deliveries_due locks what it hands out,
- * FOR UPDATE SKIP LOCKED; SQLite: one writer at a time). */
+ * FOR UPDATE SKIP LOCKED; SQLite: one writer at a time). On PostgreSQL the second does not
+ * wait for the first either: it is answered while the first still holds its delivery (a
+ * plain FOR UPDATE would wait for the first's commit, then skip the row it changed). */
 static void test_deliveries_two_senders(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -2204,9 +2208,12 @@ static void test_deliveries_two_senders(void **state) {
     assert_int_equal(pthread_create(&th, NULL, other_sender, &w), 0);
     usleep(300 * 1000); /* the first sender posts meanwhile */
     ok(s->ops->delivery_update(s, &done, &err), &err);
+    int64_t commit_at_us = dw_monotonic_us();
     ok(s->ops->commit(s, &err), &err);
     pthread_join(th, NULL);
     ok(w.r, &w.err);
+    if (strcmp(s->ops->name, "postgres") == 0)
+        assert_true(w.due_at_us < commit_at_us);
     assert_int_equal(json_array_size(w.due), 2);
     assert_int_equal(dw_json_int(json_array_get(w.due, 0), "event_seq", 0), 2);
     assert_int_equal(dw_json_int(json_array_get(w.due, 1), "event_seq", 0), 3);
@@ -2611,6 +2618,101 @@ static void test_concurrent_writers(void **state) {
     json_decref(rows);
 }
 
+/* Writers that each append several events and audit records per transaction (written at
+ * commit on PostgreSQL) while a reader follows the log, each read resuming after the last
+ * seq it saw, as webhooks, the outbox and GET /v1/events do. The reader must be handed every
+ * seq once, in order, with no gap: a seq it skipped would be an event it never delivers. */
+#define TAIL_WRITERS 3
+#define TAIL_ROUNDS 30
+#define TAIL_PER_ROUND 4 /* events per transaction; one audit record each */
+
+struct tail_writer {
+    const char *url;
+    int id;
+    char failure[600];
+};
+
+static void *tail_writer_main(void *ud) {
+    struct tail_writer *w = ud;
+    struct dw_store *s = NULL;
+    struct dw_error err = {0};
+    int rc = dw_store_open(w->url, NULL, &s, &err);
+    for (int k = 0; rc == 0 && k < TAIL_ROUNDS; k++) {
+        json_t *rec =
+            json_pack("{s:s, s:s, s:I, s:{s:i, s:i}}", "actor", "agent:tail", "action",
+                      "tail.append", "deal_id", (json_int_t)1, "data", "writer", w->id, "round", k);
+        do {
+            rc = s->ops->begin(s, &err);
+            for (int e = 0; rc == 0 && e < TAIL_PER_ROUND; e++) {
+                rc = s->ops->event_append(s, 1, "tail.event", rec, T0 + k, NULL, &err);
+                if (rc == 0)
+                    rc = s->ops->audit_append(s, rec, T0 + k, NULL, &err);
+            }
+            if (rc == 0)
+                rc = s->ops->commit(s, &err);
+            if (rc < 0)
+                s->ops->rollback(s);
+        } while (rc == -DW_EBUSY);
+        json_decref(rec);
+    }
+    if (rc < 0)
+        snprintf(w->failure, sizeof w->failure, "writer %d: %s: %s", w->id, dw_errname(rc),
+                 err.msg);
+    dw_store_close(s);
+    return NULL;
+}
+
+static void test_events_resume_gap_free(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s, *r = NULL;
+    struct dw_error err = {0};
+    enum { N = TAIL_WRITERS * TAIL_ROUNDS * TAIL_PER_ROUND };
+    struct tail_writer w[TAIL_WRITERS];
+    pthread_t th[TAIL_WRITERS];
+    ok(dw_store_open(f->url, NULL, &r, &err), &err);
+    for (int i = 0; i < TAIL_WRITERS; i++) {
+        w[i] = (struct tail_writer){.url = f->url, .id = i};
+        assert_int_equal(pthread_create(&th[i], NULL, tail_writer_main, &w[i]), 0);
+    }
+    /* the reader: small pages, each after the last seq seen, until all are seen */
+    int64_t last = 0, last_audit = 0, reads = 0;
+    int64_t t_end = dw_monotonic_us() + 120 * 1000000LL;
+    while ((last < N || last_audit < N) && dw_monotonic_us() < t_end) {
+        json_t *rows = NULL;
+        ok(r->ops->events_since(r, last, 3, &rows, &err), &err);
+        for (size_t i = 0; i < json_array_size(rows); i++) {
+            int64_t seq = dw_json_int(json_array_get(rows, i), "seq", 0);
+            if (seq != last + 1)
+                fail_msg("the reader resumed after event %lld and was handed %lld", (long long)last,
+                         (long long)seq);
+            last = seq;
+        }
+        json_decref(rows);
+        ok(r->ops->audit_since(r, last_audit, 3, &rows, &err), &err);
+        for (size_t i = 0; i < json_array_size(rows); i++) {
+            int64_t seq = dw_json_int(json_array_get(rows, i), "seq", 0);
+            if (seq != last_audit + 1)
+                fail_msg("the reader resumed after audit record %lld and was handed %lld",
+                         (long long)last_audit, (long long)seq);
+            last_audit = seq;
+        }
+        json_decref(rows);
+        reads++;
+    }
+    for (int i = 0; i < TAIL_WRITERS; i++) {
+        pthread_join(th[i], NULL);
+        if (w[i].failure[0])
+            fail_msg("%s", w[i].failure);
+    }
+    assert_int_equal(last, N);
+    assert_int_equal(last_audit, N);
+    assert_true(reads > 1); /* it did resume */
+    int64_t count = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, N);
+    dw_store_close(r);
+}
+
 /* PostgreSQL only: the deals deals_due returns inside a write transaction are locked to its
  * end (FOR UPDATE SKIP LOCKED), so no other connection changes a deal a batch is running,
  * while the others stay free; outside a transaction and in a read snapshot it only reads
@@ -2702,6 +2804,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_score_models, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_resume_gap_free, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_cursors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
     };

@@ -12,23 +12,20 @@
  * -DW_EBUSY, as SQLite's busy timeout), synchronous_commit on (a commit the caller saw
  * survives a crash of the server).
  *
- * Transactions: begin is BEGIN ISOLATION LEVEL READ COMMITTED and takes the writers' lock
- * (below); snapshot is REPEATABLE READ READ ONLY (every read sees the store as at its first
- * statement) and takes no lock.
+ * Transactions: begin is BEGIN ISOLATION LEVEL READ COMMITTED and takes no lock; snapshot
+ * is REPEATABLE READ READ ONLY (every read sees the store as at its first statement).
  *
- * The writers' lock. store.h's begin "takes the write lock at once", as SQLite's BEGIN
- * IMMEDIATE does: here the transaction-scoped advisory lock DW__PG_LOCK_WRITE, awaited up to
- * the lock timeout (then -DW_EBUSY, which callers retry as SQLite's busy). Without it two
- * writers deadlock: every step appends to the event log and the audit chain, whose tail lock
- * (DW__PG_LOCK_AUDIT) is held to commit, so a transaction holding it that then needs a row
- * another one locked before its own first append waits for that one, which waits for the
- * tail; PostgreSQL then aborts one of them mid-work, where the callers, written for a store
- * whose only wait is at begin, cannot redo it. Taking one lock first orders every writer. It
- * costs little concurrency, since the audit tail serialises writers from their first append
- * to commit anyway; reads (snapshots, statements outside a transaction, the journal
- * connection) never wait for it, and workers still split the due deals between them
- * (FOR UPDATE SKIP LOCKED, leases). The hooks keep their own row and advisory locks, which
- * also make their statements outside a transaction safe.
+ * No writers' lock. Writers run at once and meet only where they touch the same rows (row
+ * locks, FOR UPDATE SKIP LOCKED for the work queue) or a hook's advisory lock (slots,
+ * keys). The audit chain and the event log, which every step appends to, would otherwise
+ * order them all: their tail lock (DW__PG_LOCK_AUDIT) is held to commit, and a transaction
+ * holding it from its first append that then waited for a row lock would deadlock with the
+ * row's holder waiting for the tail. So a write transaction's appends are kept in memory and
+ * written at commit (pg_audit.c "Appends at commit"): the tail lock is the last lock taken,
+ * for two round trips, and its holder waits for nothing else. A conflict that remains (two
+ * transactions locking the same rows in opposite orders, a lock waited for longer than the
+ * lock timeout) fails a statement with -DW_EBUSY, and the caller redoes the whole
+ * transaction (the control plane's batch, the operations' dw__txn_run).
  * Savepoints all use one name: PostgreSQL, like SQLite, resolves a name to the innermost
  * savepoint that has it, so nesting works without numbering.
  *
@@ -48,6 +45,10 @@
 /* ---- transactions ------------------------------------------------------------------ */
 
 static void tx_reset(struct dw_pg *g) {
+    dw__pg_appends_drop(g, 0);
+    dw__pg_holds_forget(g);
+    dw__pg_docs_forget(g);
+    g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
     g->sp_depth = 0;
@@ -74,11 +75,7 @@ static int open_tx(struct dw_pg *g, const char *sql, bool read_only, const char 
 }
 
 int dw__pg_begin(struct dw_store *s, struct dw_error *err) {
-#define DW__PG_STR_(x) #x
-#define DW__PG_STR(x) DW__PG_STR_(x)
-    static const char sql[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                              "SELECT pg_advisory_xact_lock(" DW__PG_STR(DW__PG_LOCK_WRITE) ")";
-    return open_tx(dw__pg(s), sql, false, "begin", err);
+    return open_tx(dw__pg(s), "BEGIN ISOLATION LEVEL READ COMMITTED", false, "begin", err);
 }
 
 int dw__pg_snapshot(struct dw_store *s, struct dw_error *err) {
@@ -91,6 +88,7 @@ int dw__pg_rollback(struct dw_store *s) {
     if (!g->in_tx)
         return 0;
     struct dw_error err = {0};
+    g->n_sp_queue = 0; /* what was not sent needs no undoing */
     /* a lost connection has rolled it back already (dw__pg_run forgets the transaction) */
     dw__pg_run(g, "rollback", "ROLLBACK", NULL, NULL, &err);
     tx_reset(g);
@@ -102,6 +100,14 @@ int dw__pg_commit(struct dw_store *s, struct dw_error *err) {
     PGresult *res = NULL;
     if (!g->in_tx)
         return dw_error_set(err, -DW_ESTATE, "commit: no transaction is open");
+    if (g->n_pending) {
+        /* the buffered appends, then COMMIT, under the tail lock (pg_audit.c) */
+        int r = dw__pg_appends_flush(g, true, err);
+        if (r < 0 && g->in_tx && g->conn && PQstatus(g->conn) == CONNECTION_OK)
+            PQclear(PQexec(g->conn, "ROLLBACK"));
+        tx_reset(g);
+        return r < 0 ? r : 0;
+    }
     /* in_tx stays set while COMMIT runs, so that a lost connection is reported (-DW_EBUSY)
      * instead of COMMIT being sent again on a new connection, where it would commit nothing */
     int r = dw__pg_run(g, "commit", "COMMIT", NULL, &res, err);
@@ -118,6 +124,20 @@ int dw__pg_commit(struct dw_store *s, struct dw_error *err) {
     return r;
 }
 
+/* Savepoints are sent with the statement after them (pg_util.c's run_on and pipeline): a
+ * step's RELEASE, the next step's SAVEPOINT and its first read go in one round trip. A
+ * savepoint released or rolled back to before anything was sent after it costs nothing:
+ * it never reached the server. */
+static int sp_queue(struct dw_pg *g, char op, struct dw_error *err) {
+    if (g->n_sp_queue == DW__PG_SP_QUEUE_MAX) {
+        int r = dw__pg_exec_script(g, "savepoint", "", err); /* sends the queue */
+        if (r < 0)
+            return r;
+    }
+    g->sp_queue[g->n_sp_queue++] = op;
+    return 0;
+}
+
 int dw__pg_savepoint(struct dw_store *s, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     if (!g->in_tx)
@@ -125,10 +145,10 @@ int dw__pg_savepoint(struct dw_store *s, struct dw_error *err) {
     if (g->sp_depth >= DW__PG_SAVEPOINT_MAX)
         return dw_error_set(err, -DW_ESTATE, "savepoint: nested deeper than %d",
                             DW__PG_SAVEPOINT_MAX);
-    int r = dw__pg_run(g, "savepoint", "SAVEPOINT dw_sp", NULL, NULL, err);
+    int r = sp_queue(g, 'S', err);
     if (r < 0)
         return r;
-    g->sp_depth++;
+    g->pending_mark[g->sp_depth++] = g->n_pending;
     return 0;
 }
 
@@ -136,9 +156,13 @@ int dw__pg_release(struct dw_store *s, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     if (!g->in_tx || g->sp_depth == 0)
         return dw_error_set(err, -DW_ESTATE, "release: no savepoint is open");
-    int r = dw__pg_run(g, "release", "RELEASE SAVEPOINT dw_sp", NULL, NULL, err);
-    if (r < 0)
-        return r;
+    if (g->n_sp_queue && g->sp_queue[g->n_sp_queue - 1] == 'S')
+        g->n_sp_queue--; /* nothing ran inside it */
+    else {
+        int r = sp_queue(g, 'R', err);
+        if (r < 0)
+            return r;
+    }
     g->sp_depth--;
     return 0;
 }
@@ -148,12 +172,19 @@ int dw__pg_rollback_to(struct dw_store *s) {
     struct dw_error err = {0};
     if (!g->in_tx || g->sp_depth == 0)
         return -DW_ESTATE;
+    dw__pg_holds_forget(g); /* they may hold what is undone */
+    dw__pg_docs_forget(g);
+    if (g->n_sp_queue && g->sp_queue[g->n_sp_queue - 1] == 'S') {
+        g->n_sp_queue--; /* nothing ran inside it: nothing to undo */
+        dw__pg_appends_drop(g, g->pending_mark[--g->sp_depth]);
+        return 0;
+    }
     /* undo to the savepoint (which also ends an error's abort of the transaction), then
      * remove it; one round trip */
     int r = dw__pg_exec_script(g, "rollback_to",
                                "ROLLBACK TO SAVEPOINT dw_sp; RELEASE SAVEPOINT dw_sp", &err);
     if (r == 0)
-        g->sp_depth--;
+        dw__pg_appends_drop(g, g->pending_mark[--g->sp_depth]);
     return r;
 }
 
@@ -306,12 +337,16 @@ void dw__pg_close(struct dw_store *s) {
         return;
     /* an open transaction at close is abandoned work: the server rolls it back when the
      * connection ends */
+    dw__pg_appends_drop(g, 0);
+    dw__pg_holds_forget(g);
+    dw__pg_docs_forget(g);
     if (g->conn)
         PQfinish(g->conn);
     if (g->journal)
         PQfinish(g->journal);
     dw__pg_stmts_free(&g->stmts);
     dw__pg_stmts_free(&g->jstmts);
+    free(g->docs);
     free(g->conninfo);
     free(g);
 }

@@ -93,6 +93,311 @@ const char dw__pg_schema_audit[] =
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT"
     "  EXECUTE FUNCTION dw_append_only('the audit log is append-only');";
 
+/* ---- appends at commit -------------------------------------------------------------
+ *
+ * Inside a write transaction, an append whose caller does not ask for its seq (the control
+ * plane's never do) is not written at once: it is kept in memory (struct dw_pg_append, in
+ * call order) and written when the transaction commits, by dw__pg_appends_flush:
+ *   1. SELECT dw_audit_tail(DW__PG_LOCK_AUDIT): the tail lock, then the chain's tail;
+ *   2. in one round trip (a pipeline): every audit record in one INSERT (seqs from the
+ *      tail, each hash linking to the one before), every event in one INSERT numbered
+ *      MAX(seq) + 1 on (a statement after the lock: it sees every event committed before),
+ *      and COMMIT.
+ * So the tail lock is the last lock a transaction takes and is held for two round trips,
+ * not from the first append of a batch to its commit; a transaction holding it waits for
+ * no row lock, and so no deadlock can involve it. That is why begin takes no writers' lock
+ * (pg.c). What the lock guarantees is unchanged (see the top): the tail is read under it,
+ * and records and events are numbered under it, by a lock held until COMMIT has completed.
+ *
+ * Savepoints keep their mark (pg_internal.h): rolling back to one drops what was buffered
+ * after it, as the database drops its rows. A read of the log or the chain inside the
+ * transaction (events_for_deal, audit_since, stats, the reports, webhook_insert) flushes
+ * first, without committing: the transaction then holds the tail lock to its end, as every
+ * transaction did before, and its later appends are buffered again and written after the
+ * tail is read once more at commit. An append that asks for its seq, or has no write
+ * transaction, is written at once, after what is buffered. */
+struct dw_pg_append {
+    bool audit;
+    bool has_deal;   /* audit: deal_id is an integer (else null) */
+    int64_t deal_id; /* event: 0 = none */
+    char at[32];
+    char *name;    /* the event's type, the record's action */
+    char *actor;   /* audit */
+    char *ws_hash; /* audit; NULL: null */
+    char *data;    /* the event's compact JSON, the record's canonical JSON */
+};
+
+static void append_free(struct dw_pg_append *a) {
+    free(a->name);
+    free(a->actor);
+    free(a->ws_hash);
+    free(a->data);
+}
+
+void dw__pg_appends_drop(struct dw_pg *g, size_t keep) {
+    while (g->n_pending > keep)
+        append_free(&g->pending[--g->n_pending]);
+    if (!g->n_pending) {
+        free(g->pending);
+        g->pending = NULL;
+        g->cap_pending = 0;
+    }
+}
+
+static struct dw_pg_append *pending_new(struct dw_pg *g) {
+    if (g->n_pending == g->cap_pending) {
+        size_t cap = g->cap_pending ? g->cap_pending * 2 : 64;
+        struct dw_pg_append *n = realloc(g->pending, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        g->pending = n;
+        g->cap_pending = cap;
+    }
+    struct dw_pg_append *a = &g->pending[g->n_pending];
+    memset(a, 0, sizeof *a);
+    return a;
+}
+
+static int pending_event(struct dw_pg *g, int64_t deal_id, const char *type, const json_t *data,
+                         dw_time_t now, struct dw_error *err) {
+    struct dw_pg_append *a = pending_new(g);
+    if (!a)
+        return dw__store_oom(err);
+    a->deal_id = deal_id;
+    dw_time_format(now, a->at, sizeof a->at);
+    a->data = dw_json_compact(data);
+    a->name = strdup(type);
+    if (!a->data || !a->name) {
+        append_free(a);
+        return dw__store_oom(err);
+    }
+    if (strlen(a->data) > DW__PG_TEXT_MAX) {
+        append_free(a);
+        return dw_error_set(err, -DW_ETOOBIG, "event_append: a value is larger than %u bytes",
+                            DW__PG_TEXT_MAX);
+    }
+    g->n_pending++;
+    return 0;
+}
+
+static int pending_audit(struct dw_pg *g, const struct dw__audit_rec *r, dw_time_t now,
+                         struct dw_error *err) {
+    struct dw_pg_append *a = pending_new(g);
+    if (!a)
+        return dw__store_oom(err);
+    a->audit = true;
+    a->has_deal = json_is_integer(r->deal_id);
+    a->deal_id = a->has_deal ? (int64_t)json_integer_value(r->deal_id) : 0;
+    dw_time_format(now, a->at, sizeof a->at);
+    a->name = strdup(r->action);
+    a->actor = strdup(r->actor);
+    a->ws_hash = json_is_string(r->ws_hash) ? strdup(json_string_value(r->ws_hash)) : NULL;
+    a->data = dw_json_canonical(r->data);
+    if (!a->name || !a->actor || !a->data || (json_is_string(r->ws_hash) && !a->ws_hash)) {
+        append_free(a);
+        return dw__store_oom(err);
+    }
+    if (strlen(a->data) > DW__PG_TEXT_MAX) {
+        append_free(a);
+        return dw_error_set(err, -DW_ETOOBIG, "audit_append: a value is larger than %u bytes",
+                            DW__PG_TEXT_MAX);
+    }
+    g->n_pending++;
+    return 0;
+}
+
+/* A growing PostgreSQL array literal: {"a","b",NULL} (text) or {1,NULL} (bigint). */
+struct arr {
+    char *s;
+    size_t n, cap;
+    bool oom;
+};
+
+static void arr_put(struct arr *b, const char *s, size_t len) {
+    if (b->oom)
+        return;
+    if (b->n + len + 2 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (b->n + len + 2 > cap)
+            cap *= 2;
+        char *n = realloc(b->s, cap);
+        if (!n) {
+            b->oom = true;
+            return;
+        }
+        b->s = n;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, len);
+    b->n += len;
+    b->s[b->n] = '\0';
+}
+
+static void arr_sep(struct arr *b) {
+    arr_put(b, b->n ? "," : "{", 1);
+}
+
+static void arr_text(struct arr *b, const char *v) {
+    arr_sep(b);
+    if (!v) {
+        arr_put(b, "NULL", 4);
+        return;
+    }
+    arr_put(b, "\"", 1);
+    for (const char *p = v; *p;) {
+        size_t run = strcspn(p, "\"\\");
+        arr_put(b, p, run);
+        p += run;
+        if (*p) {
+            char esc[2] = {'\\', *p++};
+            arr_put(b, esc, 2);
+        }
+    }
+    arr_put(b, "\"", 1);
+}
+
+static void arr_int(struct arr *b, bool null, int64_t v) {
+    char num[24];
+    arr_sep(b);
+    int len =
+        null ? snprintf(num, sizeof num, "NULL") : snprintf(num, sizeof num, "%lld", (long long)v);
+    arr_put(b, num, (size_t)len);
+}
+
+static const char *arr_end(struct arr *b) {
+    if (!b->n)
+        arr_put(b, "{", 1);
+    arr_put(b, "}", 1);
+    return b->oom ? NULL : b->s;
+}
+
+/* The lock, then the tail (see the top). */
+static const char sql_audit_tail[] = "SELECT seq, hash FROM dw_audit_tail($1)";
+static const char sql_audit_many[] =
+    "INSERT INTO audit (seq, at, deal_id, actor, action, ws_hash, data, prev, hash) "
+    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[], $8::text[], $9::text[])";
+/* numbered after the lock (statement 1 of the flush took it): every committed event seen */
+static const char sql_events_many[] =
+    "INSERT INTO events (seq, deal_id, type, at, data) "
+    "SELECT m.last + u.n, u.deal, u.type, u.at, u.data "
+    "FROM (SELECT COALESCE(MAX(seq), 0) AS last FROM events) m, "
+    "unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY "
+    "AS u(deal, type, at, data, n)";
+
+enum { A_SEQ, A_AT, A_DEAL, A_ACTOR, A_ACTION, A_WS, A_DATA, A_PREV, A_HASH, A_N };
+enum { E_DEAL, E_TYPE, E_AT, E_DATA, E_N };
+
+int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err) {
+    if (!g->n_pending)
+        return 0;
+    if (!g->in_tx || g->read_only)
+        return dw_error_set(err, -DW_EINTERNAL, "appends buffered outside a write transaction");
+    PGresult *res = NULL;
+    struct dw_pg_params tp = {0};
+    dw__pg_p_int(&tp, DW__PG_LOCK_AUDIT);
+    int r = dw__pg_run(g, "commit (audit tail)", sql_audit_tail, &tp, &res, err);
+    if (r < 0)
+        return r;
+    char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX];
+    int64_t last = 0;
+    if (PQntuples(res) == 0) {
+        memcpy(prev, dw__audit_genesis, DW_SHA256_HEX);
+    } else {
+        const char *h = dw__pg_text(res, 0, 1);
+        last = dw__pg_int(res, 0, 0);
+        if (!h || strlen(h) != DW_SHA256_HEX - 1) {
+            PQclear(res);
+            return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld has a malformed hash",
+                                (long long)last);
+        }
+        memcpy(prev, h, DW_SHA256_HEX);
+    }
+    PQclear(res);
+
+    struct arr a[A_N] = {0}, e[E_N] = {0};
+    size_t n_audit = 0, n_events = 0;
+    for (size_t i = 0; i < g->n_pending && r == 0; i++) {
+        const struct dw_pg_append *x = &g->pending[i];
+        if (!x->audit) {
+            arr_int(&e[E_DEAL], x->deal_id == 0, x->deal_id);
+            arr_text(&e[E_TYPE], x->name);
+            arr_text(&e[E_AT], x->at);
+            arr_text(&e[E_DATA], x->data);
+            n_events++;
+            continue;
+        }
+        _cleanup_json_ json_t *deal = x->has_deal ? json_integer(x->deal_id) : json_null();
+        _cleanup_json_ json_t *ws = x->ws_hash ? json_string(x->ws_hash) : json_null();
+        if (!deal || !ws) {
+            r = dw__store_oom(err);
+            break;
+        }
+        struct dw__audit_rec rec = {.seq = last + 1,
+                                    .at = x->at,
+                                    .actor = x->actor,
+                                    .action = x->name,
+                                    .prev = prev,
+                                    .deal_id = deal,
+                                    .ws_hash = ws};
+        if ((r = dw__audit_hash_text(&rec, x->data, hash, err)) < 0)
+            break;
+        last++;
+        arr_int(&a[A_SEQ], false, last);
+        arr_text(&a[A_AT], x->at);
+        arr_int(&a[A_DEAL], !x->has_deal, x->deal_id);
+        arr_text(&a[A_ACTOR], x->actor);
+        arr_text(&a[A_ACTION], x->name);
+        arr_text(&a[A_WS], x->ws_hash);
+        arr_text(&a[A_DATA], x->data);
+        arr_text(&a[A_PREV], prev);
+        arr_text(&a[A_HASH], hash);
+        memcpy(prev, hash, sizeof prev);
+        n_audit++;
+    }
+    const char *sql[2];
+    struct dw_pg_params p[2];
+    int n = 0;
+    memset(p, 0, sizeof p);
+    if (r == 0 && n_audit) {
+        sql[n] = sql_audit_many;
+        for (int k = 0; k < A_N; k++) {
+            const char *v = arr_end(&a[k]);
+            if (!v)
+                p[n].rc = -DW_ENOMEM;
+            else /* the batch's records together may pass a value's limit; each did not */
+                p[n].v[p[n].n++] = v;
+        }
+        n++;
+    }
+    if (r == 0 && n_events) {
+        sql[n] = sql_events_many;
+        for (int k = 0; k < E_N; k++) {
+            const char *v = arr_end(&e[k]);
+            if (!v)
+                p[n].rc = -DW_ENOMEM;
+            else /* the batch's records together may pass a value's limit; each did not */
+                p[n].v[p[n].n++] = v;
+        }
+        n++;
+    }
+    if (r == 0)
+        r = dw__pg_pipeline(g, commit ? "commit" : "audit and events", n, sql, p, commit, NULL,
+                            err);
+    for (int k = 0; k < A_N; k++)
+        free(a[k].s);
+    for (int k = 0; k < E_N; k++)
+        free(e[k].s);
+    if (r == 0) {
+        dw__pg_appends_drop(g, 0);
+        /* written: a later rollback to a savepoint opened before drops them in the database,
+         * and keeps nothing buffered after them */
+        for (int k = 0; k < DW__PG_SAVEPOINT_MAX; k++)
+            g->pending_mark[k] = 0;
+    }
+    return r == 0 && commit ? 1 : r;
+}
+
 /* ---- events ------------------------------------------------------------------------ */
 
 /* Under DW__PG_LOCK_AUDIT (see the top): numbered in commit order. One statement: outside
@@ -101,6 +406,7 @@ static const char sql_event_append[] = "SELECT dw_event_append($1, $2, $3, $4, $
 
 static int event_append(struct dw_store *s, int64_t deal_id, const char *type, const json_t *data,
                         dw_time_t now, int64_t *ret_seq, struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
     struct dw_pg_params p = {0};
     _cleanup_json_ json_t *empty = NULL;
     PGresult *res = NULL;
@@ -108,12 +414,19 @@ static int event_append(struct dw_store *s, int64_t deal_id, const char *type, c
         return dw_error_field(err, -DW_EINVAL, "type", "an event needs a type");
     if (!data && !(data = empty = json_object()))
         return dw__store_oom(err);
+    if (g->in_tx && !g->read_only && !ret_seq)
+        return pending_event(g, deal_id, type, data, now, err);
+    /* the seq is wanted now, or there is no transaction to wait for: what is buffered goes
+     * first, so that the log keeps the order of the calls */
+    int r = dw__pg_appends_flush(g, false, err);
+    if (r < 0)
+        return r;
     dw__pg_p_int(&p, DW__PG_LOCK_AUDIT);
     dw__pg_p_id(&p, deal_id);
     dw__pg_p_text(&p, type);
     dw__pg_p_time(&p, now);
     dw__pg_p_json(&p, data);
-    int r = dw__pg_run(dw__pg(s), "event_append", sql_event_append, &p, &res, err);
+    r = dw__pg_run(g, "event_append", sql_event_append, &p, &res, err);
     if (r < 0)
         return r;
     if (ret_seq)
@@ -129,6 +442,9 @@ static int events_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                            struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
+    int r = dw__pg_appends_flush(dw__pg(s), false, err);
+    if (r < 0)
+        return r;
     return dw__pg_rows_of(dw__pg(s), false, "events_for_deal", sql_events_for_deal, &p, ret, err);
 }
 
@@ -140,13 +456,14 @@ static int events_since(struct dw_store *s, int64_t after_seq, int max, json_t *
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, after_seq < 0 ? 0 : after_seq);
     dw__pg_p_int(&p, max < 1 ? 1 : max);
+    int r = dw__pg_appends_flush(dw__pg(s), false, err);
+    if (r < 0)
+        return r;
     return dw__pg_rows_of(dw__pg(s), false, "events_since", sql_events_since, &p, ret, err);
 }
 
 /* ---- the chain --------------------------------------------------------------------- */
 
-/* The lock, then the tail (see the top). */
-static const char sql_audit_tail[] = "SELECT seq, hash FROM dw_audit_tail($1)";
 static const char sql_audit_append[] =
     "INSERT INTO audit (seq, at, deal_id, actor, action, ws_hash, data, prev, hash) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -206,6 +523,13 @@ static int audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, in
     json_t *owned_data = NULL;
     enum dw__pg_tx mode;
     int r = dw__audit_input(rec, &a, &owned_data, err);
+    if (r == 0 && g->in_tx && !g->read_only && !ret_seq) {
+        r = pending_audit(g, &a, now, err);
+        json_decref(owned_data);
+        return r;
+    }
+    if (r == 0)
+        r = dw__pg_appends_flush(g, false, err); /* the calls' order (event_append) */
     if (r == 0)
         r = dw__pg_tx_enter(g, false, &mode, err);
     if (r == 0) {
@@ -289,6 +613,8 @@ static int audit_walk(struct dw_store *s, int64_t mark_seq, struct dw_audit_walk
     int r = 0;
     memset(ret, 0, sizeof *ret);
     memcpy(prev, dw__audit_genesis, sizeof prev);
+    if ((r = dw__pg_appends_flush(g, false, err)) < 0)
+        return r;
     for (;;) {
         struct dw_pg_params p = {0};
         PGresult *res = NULL;
@@ -339,6 +665,9 @@ static const char sql_audit_for_deal[] =
 static int audit_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
+    int r = dw__pg_appends_flush(dw__pg(s), false, err);
+    if (r < 0)
+        return r;
     return dw__pg_rows_of(dw__pg(s), false, "audit_for_deal", sql_audit_for_deal, &p, ret, err);
 }
 
@@ -351,6 +680,9 @@ static int audit_since(struct dw_store *s, int64_t after_seq, int max, json_t **
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, after_seq < 0 ? 0 : after_seq);
     dw__pg_p_int(&p, max < 1 ? 1 : max);
+    int r = dw__pg_appends_flush(dw__pg(s), false, err);
+    if (r < 0)
+        return r;
     return dw__pg_rows_of(dw__pg(s), false, "audit_since", sql_audit_since, &p, ret, err);
 }
 

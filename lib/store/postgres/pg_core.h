@@ -33,11 +33,6 @@ void dw__pg_close(struct dw_store *s);
 /* The wait for a row or advisory lock before a statement fails with -DW_EBUSY (55P03),
  * as SQLite's busy timeout. Migrations wait as long as it takes. */
 #define DW__PG_LOCK_TIMEOUT "5s"
-#define DW__PG_SAVEPOINT_MAX 8
-/* The writers' lock, taken by begin (pg.c): the advisory lock key beside pg_internal.h's. */
-#define DW__PG_LOCK_WRITE 1685520384 /* 0x64770000: decimal, for the SQL text */
-/* The largest JSON text a parameter may hold, as on SQLite. */
-#define DW__PG_TEXT_MAX (16u << 20)
 
 /* pg_migrate.c */
 int dw__pg_migrate(struct dw_pg *g, struct dw_error *err);

@@ -48,6 +48,14 @@ static int get_one(struct dw_pg *g, const char *sql, int64_t key, const char *wh
 }
 
 /* All rows for a single integer key, as an array. */
+/* The documents and leads kept in a write transaction (the documents' section). */
+struct doc_entry;
+static struct doc_entry *docs_find(struct dw_pg *g, int64_t deal_id, const char *kind);
+static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *doc);
+static const json_t *docs_entry_doc(const struct doc_entry *e);
+static void docs_leads_changed(struct dw_pg *g);
+#define LEADS_KIND ":leads" /* not a document kind (those are letters, digits and _) */
+
 static int get_all(struct dw_pg *g, const char *sql, int64_t key, const char *what, json_t **ret,
                    struct dw_error *err) {
     struct dw_pg_params p = {0};
@@ -197,6 +205,7 @@ static int pg_lead_insert(struct dw_store *s, const json_t *rec, int64_t deal_id
                           int64_t *ret_lead_id, struct dw_error *err) {
     _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
+    docs_leads_changed(dw__pg(s));
     struct dw__store_lead f;
     bool nomem = false;
     int r = dw__store_lead_input(rec, &f, err);
@@ -255,19 +264,28 @@ static int pg_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                    deal_id, "leads_for_deal", ret, err);
 }
 
-/* No read cache: the caller gets a fresh copy, which it owns like a shared one. */
+/* In a write transaction: kept with the deal's documents, until a lead changes. */
 static int pg_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret,
                          struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, LEADS_KIND) : NULL;
+    if (e && docs_entry_doc(e)) {
+        *ret = json_incref((json_t *)docs_entry_doc(e));
+        return 0;
+    }
     json_t *leads = NULL;
     int r = pg_leads_for_deal(s, deal_id, &leads, err);
-    if (r == 0)
+    if (r == 0) {
+        docs_keep(g, deal_id, LEADS_KIND, leads);
         *ret = leads;
+    }
     return r;
 }
 
 static int pg_lead_set_intake(struct dw_store *s, int64_t lead_id, const json_t *intake,
                               struct dw_error *err) {
     struct dw_pg_params p = {0};
+    docs_leads_changed(dw__pg(s));
     bool nomem = false;
     int r = dw__store_require_object(intake, "intake", err);
     if (r < 0)
@@ -315,6 +333,7 @@ static int pg_deal_find_open_by_email(struct dw_store *s, const char *email, int
 static int pg_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id,
                         struct dw_error *err) {
     struct dw_pg_params p = {0};
+    docs_leads_changed(dw__pg(s));
     dw__pg_p_int(&p, lead_id);
     dw__pg_p_id(&p, deal_id);
     return exec_changed(dw__pg(s), "UPDATE leads SET deal_id = $2::bigint WHERE id = $1::bigint",
@@ -328,6 +347,7 @@ static int pg_lead_move(struct dw_store *s, int64_t lead_id, int64_t deal_id,
 static int pg_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw,
                           const json_t *intake, struct dw_error *err) {
     struct dw_pg_params p = {0};
+    docs_leads_changed(dw__pg(s));
     int r = dw__store_require_object(raw, "raw", err);
     if (r < 0)
         return r;
@@ -346,6 +366,7 @@ static int pg_lead_redact(struct dw_store *s, int64_t lead_id, const json_t *raw
 static int pg_contact_redact(struct dw_store *s, int64_t contact_id, dw_time_t now,
                              struct dw_error *err) {
     struct dw_pg_params p = {0};
+    docs_leads_changed(dw__pg(s));
     dw__pg_p_int(&p, contact_id);
     dw__pg_p_time(&p, now);
     return exec_changed(dw__pg(s),
@@ -526,11 +547,17 @@ static int pg_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret,
     struct dw_pg_params p = {0};
     struct dw_deal_rec d = {0};
     dw__pg_p_int(&p, id);
-    int r = dw__pg_run(dw__pg(s), "deal_get",
-                       "SELECT id, stage, facts, runnable, attempts, next_attempt_at, "
-                       "last_error, parked, account_id, contact_id, currency, created_at, "
-                       "updated_at FROM deals WHERE id = $1::bigint",
+#define DEAL_GET                                                                                   \
+    "SELECT id, stage, facts, runnable, attempts, next_attempt_at, last_error, parked, "           \
+    "account_id, contact_id, currency, created_at, updated_at FROM deals WHERE id = $1::bigint"
+    /* In a write transaction the row is the transaction's until it ends: whatever it reads of
+     * the deal, it writes back in deal_update, and a writer running at once (a worker's
+     * batch, a follow-up lead taken in) must not be overwritten with what it changed
+     * meanwhile. Waits for the holder's commit, then reads what it committed. */
+    struct dw_pg *g = dw__pg(s);
+    int r = dw__pg_run(g, "deal_get", g->in_tx && !g->read_only ? DEAL_GET " FOR UPDATE" : DEAL_GET,
                        &p, &res, err);
+#undef DEAL_GET
     if (r < 0)
         return r;
     if (PQntuples(res) == 0)
@@ -575,6 +602,9 @@ static int pg_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, str
     dw__pg_p_id(&p, rec->contact_id);
     dw__pg_p_text(&p, currency);
     dw__pg_p_time(&p, rec->updated_at);
+    dw__pg_holds_deal_stage(dw__pg(s), rec->id,
+                            rec->stage != DW_STAGE_ORDERED && rec->stage != DW_STAGE_LOST &&
+                                rec->stage != DW_STAGE_DISQUALIFIED);
     return exec_changed(dw__pg(s),
                         "UPDATE deals SET stage = $2::text, facts = $3::bigint, "
                         "runnable = $4::integer, attempts = $5::integer, "
@@ -720,6 +750,84 @@ static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_err
     return 0;
 }
 
+static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
+
+/* The documents doc_peek handed out in the open write transaction, parsed, for one deal
+ * (the one last read: a step reads its deal's documents again and again, and parsing the
+ * same JSON text for every read was the largest part of a step's time on the client), and
+ * its leads (leads_peek, until a lead changes). An absent document is kept as absent. doc_put and
+ * doc_delete, the only writers of the document tables, drop the entry they change; a rollback to a
+ * savepoint and the transaction's end forget them all. Another transaction may write a document of
+ * the deal meanwhile (the worker holds the deal's row, not its documents): a step then sees the
+ * document as when first read in the transaction, as a snapshot would show it. Not in a
+ * snapshot or outside a transaction, where each read reads. */
+#define DOCS_KEPT 16
+struct doc_entry {
+    char kind[64];
+    json_t *doc; /* NULL: the deal has none */
+};
+struct dw_pg_docs {
+    int64_t deal_id;
+    int n;
+    struct doc_entry e[DOCS_KEPT];
+};
+
+void dw__pg_docs_forget(struct dw_pg *g) {
+    struct dw_pg_docs *d = g->docs;
+    if (!d)
+        return;
+    for (int i = 0; i < d->n; i++)
+        json_decref(d->e[i].doc);
+    d->n = 0;
+}
+
+static struct doc_entry *docs_find(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    struct dw_pg_docs *d = g->docs;
+    if (!d || d->deal_id != deal_id)
+        return NULL;
+    for (int i = 0; i < d->n; i++)
+        if (strcmp(d->e[i].kind, kind) == 0)
+            return &d->e[i];
+    return NULL;
+}
+
+static const json_t *docs_entry_doc(const struct doc_entry *e) {
+    return e->doc;
+}
+
+/* A lead changed (inserted, moved, its intake or redaction written): the leads kept, of
+ * whichever deal, go. */
+static void docs_leads_changed(struct dw_pg *g) {
+    if (g->docs)
+        docs_drop(g, g->docs->deal_id, LEADS_KIND);
+}
+
+static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    struct doc_entry *e = docs_find(g, deal_id, kind);
+    if (!e)
+        return;
+    struct dw_pg_docs *d = g->docs;
+    json_decref(e->doc);
+    *e = d->e[--d->n];
+}
+
+static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *doc) {
+    if (!g->in_tx || g->read_only || strlen(kind) >= sizeof g->docs->e[0].kind)
+        return;
+    if (!g->docs && !(g->docs = calloc(1, sizeof *g->docs)))
+        return; /* not kept: read again next time */
+    struct dw_pg_docs *d = g->docs;
+    if (d->deal_id != deal_id) {
+        dw__pg_docs_forget(g);
+        d->deal_id = deal_id;
+    }
+    if (d->n == DOCS_KEPT)
+        return;
+    struct doc_entry *e = &d->e[d->n++];
+    snprintf(e->kind, sizeof e->kind, "%s", kind);
+    e->doc = json_incref(doc);
+}
+
 static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
                       const char *ws_hash, struct dw_error *err) {
     struct dw_pg_params p = {0};
@@ -735,6 +843,7 @@ static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, con
     dw__pg_p_time(&p, dw_store_now(s));
     if (k == &doc_other)
         dw__pg_p_text(&p, kind);
+    docs_drop(dw__pg(s), deal_id, kind);
     return dw__pg_run(dw__pg(s), "doc_put", k->put, &p, NULL, err);
 }
 
@@ -757,11 +866,21 @@ static int pg_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, jso
     return dw__pg_json(res, 0, 0, ret, err);
 }
 
-/* No read cache: the caller gets a fresh copy, which it owns like a shared one. */
+/* In a write transaction: from the documents kept (see the top of the section). */
 static int pg_doc_peek(struct dw_store *s, int64_t deal_id, const char *kind, const json_t **ret,
                        struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, kind) : NULL;
+    if (e) {
+        if (!e->doc)
+            return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
+        *ret = json_incref(e->doc);
+        return 0;
+    }
     json_t *doc = NULL;
     int r = pg_doc_get(s, deal_id, kind, &doc, err);
+    if (r == 0 || r == -DW_ENOENT)
+        docs_keep(g, deal_id, kind, r == 0 ? doc : NULL);
     if (r == 0)
         *ret = doc;
     return r;
@@ -777,12 +896,16 @@ static int pg_doc_delete(struct dw_store *s, int64_t deal_id, const char *kind,
     dw__pg_p_int(&p, deal_id);
     if (k == &doc_other)
         dw__pg_p_text(&p, kind);
+    docs_drop(dw__pg(s), deal_id, kind);
     return dw__pg_run(dw__pg(s), "doc_delete", k->del, &p, NULL, err);
 }
 
 /* ---- stats ------------------------------------------------------------------------- */
 
 static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     struct dw_pg *g = dw__pg(s);
     _cleanup_pgres_ PGresult *st = NULL, *counts = NULL;
     _cleanup_json_ json_t *out = NULL, *stages = json_object();
@@ -835,6 +958,9 @@ static int pg_stats(struct dw_store *s, json_t **ret, struct dw_error *err) {
 
 /* Durations are rounded as SQLite's ROUND does (half away from zero: numeric round()). */
 static int pg_report_reached(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     return dw__pg_rows_of(
         dw__pg(s), false, "reports",
         "WITH firsts AS (SELECT deal_id, t, MIN(seq) AS first FROM (" STAGE_CHANGES
@@ -847,6 +973,9 @@ static int pg_report_reached(struct dw_store *s, json_t **ret, struct dw_error *
 }
 
 static int pg_report_stays(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     return dw__pg_rows_of(dw__pg(s), false, "reports",
                           "SELECT s AS stage, COUNT(*) AS n, round(AVG(d))::bigint AS mean_s, "
                           "round(MAX(d))::bigint AS max_s FROM (SELECT s, " SECONDS(
@@ -858,6 +987,9 @@ static int pg_report_stays(struct dw_store *s, json_t **ret, struct dw_error *er
 
 static int pg_report_time_to(struct dw_store *s, const char *stage, json_t **ret,
                              struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, stage);
     return dw__pg_rows_of(
@@ -871,6 +1003,9 @@ static int pg_report_time_to(struct dw_store *s, const char *stage, json_t **ret
 }
 
 static int pg_report_approvals(struct dw_store *s, json_t **ret, struct dw_error *err) {
+    int fr = dw__pg_appends_flush(dw__pg(s), false, err); /* the log as this transaction has it */
+    if (fr < 0)
+        return fr;
     return dw__pg_rows_of(
         dw__pg(s), false, "reports",
         "SELECT status COLLATE \"C\" AS status, COUNT(*) AS n, round(AVG(" SECONDS(

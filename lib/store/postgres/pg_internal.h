@@ -49,7 +49,13 @@ enum {
     DW__PG_LOCK_KEYS = 0x64770004,    /* key_get's first writer */
 };
 
-struct dw_pg_stmt; /* a prepared statement of the connection (pg_util.c) */
+struct dw_pg_stmt;   /* a prepared statement of the connection (pg_util.c) */
+struct dw_pg_append; /* an audit record or event written at commit (pg_audit.c) */
+struct dw_pg_holds;  /* the slot holds read in the open transaction (pg_slots.c) */
+struct dw_pg_docs;   /* one deal's documents read in the open transaction (pg_deals.c) */
+
+#define DW__PG_SAVEPOINT_MAX 8
+#define DW__PG_SP_QUEUE_MAX 16
 
 struct dw_pg {
     struct dw_store base;      /* first: a struct dw_store * is a struct dw_pg * */
@@ -62,6 +68,18 @@ struct dw_pg {
     int sp_depth;              /* savepoints open */
     struct dw_pg_stmt *stmts;  /* prepared on conn (pg_util.c) */
     struct dw_pg_stmt *jstmts; /* prepared on journal */
+    /* Audit records and events appended in the open write transaction, written at its
+     * commit (pg_audit.c "Appends at commit"); pending_mark[i] is n_pending when savepoint
+     * i + 1 was opened, what rollback_to keeps. */
+    struct dw_pg_append *pending;
+    size_t n_pending, cap_pending;
+    size_t pending_mark[DW__PG_SAVEPOINT_MAX];
+    /* Savepoint commands not sent yet, oldest first ('S' SAVEPOINT, 'R' RELEASE): they go
+     * with the next statement, in one round trip (pg.c, "Savepoints"). */
+    char sp_queue[DW__PG_SP_QUEUE_MAX];
+    int n_sp_queue;
+    struct dw_pg_holds *holds; /* NULL: not read in this transaction */
+    struct dw_pg_docs *docs;   /* NULL: none kept */
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -71,6 +89,8 @@ static inline struct dw_pg *dw__pg(struct dw_store *s) {
 /* ---- parameters -------------------------------------------------------------------- */
 
 #define DW__PG_MAX_PARAMS 24
+/* The largest JSON text a parameter may hold, as on SQLite. */
+#define DW__PG_TEXT_MAX (16u << 20)
 
 /* Parameters in text form, $1 first. A helper that fails (out of memory, a value too
  * large) marks the set failed; dw__pg_run then fails with that error and runs nothing. */
@@ -116,6 +136,19 @@ static inline void dw__pg_clear(PGresult **r) {
         PQclear(*r);
 }
 #define _cleanup_pgres_ __attribute__((cleanup(dw__pg_clear)))
+/* The savepoint commands queued (sp_queue), then the n statements sql[i] with the
+ * parameters p[i] (freed), in one round trip (libpq's pipeline mode), in the open
+ * transaction, then COMMIT when commit is set (run only when every statement succeeded,
+ * as PostgreSQL skips the rest of a pipeline after an error). *ret_last (may be NULL) is
+ * the last statement's result when it succeeded; the caller PQclear()s it. The first
+ * failure is the answer, with the errors of dw__pg_run; a lost connection forgets the
+ * transaction (-DW_EBUSY). */
+#define DW__PG_PIPELINE_MAX 8
+int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const *sql,
+                    struct dw_pg_params *p, bool commit, PGresult **ret_last, struct dw_error *err);
+/* The queued savepoint commands as one script ("RELEASE SAVEPOINT dw_sp; ...") ending in
+ * "; " for a simple query to start with ("" when none), and the queue emptied. */
+const char *dw__pg_sp_script(struct dw_pg *g, char *buf, size_t size);
 /* Several statements without parameters in one round trip (DDL, SET ...). */
 int dw__pg_exec_script(struct dw_pg *g, const char *what, const char *sql, struct dw_error *err);
 
@@ -142,6 +175,30 @@ int dw__pg_tx_enter(struct dw_pg *g, bool nested, enum dw__pg_tx *mode, struct d
 int dw__pg_tx_leave(struct dw_pg *g, enum dw__pg_tx mode, int r, struct dw_error *err);
 /* pg_advisory_xact_lock(key) in the open transaction (-DW_ESTATE when none is open). */
 int dw__pg_lock(struct dw_pg *g, int64_t key, struct dw_error *err);
+
+/* ---- appends at commit (pg_audit.c) ------------------------------------------------ */
+
+/* Write the appends buffered in the open transaction: the audit lock, the tails, then every
+ * record; with `commit`, COMMIT in the same round trip as the records. 1 when it has
+ * committed, 0 when nothing was buffered (no COMMIT sent: the caller commits) or, without
+ * `commit`, when all is written. A statement that reads the event log
+ * or the audit chain inside a write transaction calls it first (commit false), so that it
+ * sees the transaction's own appends. */
+int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err);
+/* Forget the buffered appends after the first keep (a rollback to a savepoint: its mark;
+ * a rollback or a lost connection: 0). */
+void dw__pg_appends_drop(struct dw_pg *g, size_t keep);
+
+/* ---- the slot holds of the open transaction (pg_slots.c) ---------------------------- */
+
+/* Forget them (the transaction ended, or rolled back to a savepoint). */
+void dw__pg_holds_forget(struct dw_pg *g);
+/* Deal deal_id's stage is now open (or closed): its holds count (or not). */
+void dw__pg_holds_deal_stage(struct dw_pg *g, int64_t deal_id, bool open);
+
+/* Forget the documents kept for doc_peek (pg_deals.c): the transaction ended, or rolled
+ * back to a savepoint. */
+void dw__pg_docs_forget(struct dw_pg *g);
 
 /* ---- the subjects ------------------------------------------------------------------ */
 

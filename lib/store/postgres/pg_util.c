@@ -184,6 +184,10 @@ static int result_error(PGconn *c, const PGresult *r, const char *what, struct d
 
 /* The connection is gone inside a transaction: so is the transaction. */
 static void tx_lost(struct dw_pg *g) {
+    dw__pg_appends_drop(g, 0);
+    dw__pg_holds_forget(g);
+    dw__pg_docs_forget(g);
+    g->n_sp_queue = 0;
     g->in_tx = false;
     g->read_only = false;
     g->sp_depth = 0;
@@ -292,41 +296,50 @@ static int params_error(struct dw_pg_params *p, const char *what, struct dw_erro
 
 /* ---- running ----------------------------------------------------------------------- */
 
+/* Prepare sql on *c unless this connection has already; name its statement's name. 1 when
+ * the connection was found lost, 0 on success, < 0 on an error. */
+static int prepare_once(PGconn *c, struct dw_pg_stmt *cache, const char *what, const char *sql,
+                        int n, char name[16], struct dw_error *err) {
+    unsigned id = cache_find(cache, sql);
+    if (PQstatus(c) != CONNECTION_OK)
+        return 1;
+    if (id) {
+        snprintf(name, 16, "dw%u", id);
+        return 0;
+    }
+    id = ++cache->next_id;
+    snprintf(name, 16, "dw%u", id);
+    PGresult *r = PQprepare(c, name, sql, n, NULL);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK) {
+        if (PQstatus(c) != CONNECTION_OK) {
+            PQclear(r);
+            return 1;
+        }
+        int code = result_error(c, r, what, err);
+        PQclear(r);
+        return code;
+    }
+    PQclear(r);
+    if (cache_put(cache, sql, id) < 0) {
+        /* not remembered: deallocate so that the name is not taken twice */
+        char drop[32];
+        snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
+        PQclear(PQexec(c, drop));
+        return dw_error_set(err, -DW_ENOMEM, "%s: out of memory", what);
+    }
+    return 0;
+}
+
 /* Run sql on *c once: prepare it when this connection has not yet. 1 when the connection was
  * found lost (nothing ran, or what ran is unknown), 0 on success, < 0 on a statement error. */
 static int run_once(PGconn *c, struct dw_pg_stmt *cache, const char *what, const char *sql,
                     const struct dw_pg_params *p, PGresult **ret, struct dw_error *err) {
     char name[16];
-    unsigned id = cache_find(cache, sql);
     int n = p ? p->n : 0;
-
-    if (PQstatus(c) != CONNECTION_OK)
-        return 1;
-    if (!id) {
-        id = ++cache->next_id;
-        snprintf(name, sizeof name, "dw%u", id);
-        PGresult *r = PQprepare(c, name, sql, n, NULL);
-        ExecStatusType st = PQresultStatus(r);
-        if (st != PGRES_COMMAND_OK) {
-            if (PQstatus(c) != CONNECTION_OK) {
-                PQclear(r);
-                return 1;
-            }
-            int code = result_error(c, r, what, err);
-            PQclear(r);
-            return code;
-        }
-        PQclear(r);
-        if (cache_put(cache, sql, id) < 0) {
-            /* not remembered: deallocate so that the name is not taken twice */
-            char drop[32];
-            snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
-            PQclear(PQexec(c, drop));
-            return dw_error_set(err, -DW_ENOMEM, "%s: out of memory", what);
-        }
-    } else {
-        snprintf(name, sizeof name, "dw%u", id);
-    }
+    int pr = prepare_once(c, cache, what, sql, n, name, err);
+    if (pr != 0)
+        return pr;
     PGresult *r = PQexecPrepared(c, name, n, p ? p->v : NULL, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -359,6 +372,10 @@ static int run_on(struct dw_pg *g, bool journal, const char *what, const char *s
         *ret = NULL;
     if (p && p->rc)
         return params_error(p, what, err);
+    if (in_tx && g->n_sp_queue) { /* the queued savepoint commands, then sql: one round trip */
+        struct dw_pg_params none = {0};
+        return dw__pg_pipeline(g, what, 1, &sql, p ? p : &none, false, ret, err);
+    }
     if (!*c && (r = dw__pg_connect(g, c, cache, err)) < 0)
         goto out;
     for (int attempt = 0;; attempt++) {
@@ -395,8 +412,148 @@ int dw__pg_run_journal(struct dw_pg *g, const char *what, const char *sql, struc
     return run_on(g, true, what, sql, p, ret, err);
 }
 
+/* The statements of a pipeline that failed at the connection: the transaction is gone. */
+static int pipeline_lost(struct dw_pg *g, const char *what, struct dw_error *err) {
+    if (PQpipelineStatus(g->conn) != PQ_PIPELINE_OFF && PQstatus(g->conn) == CONNECTION_OK)
+        PQexitPipelineMode(g->conn);
+    tx_lost(g);
+    return dw_error_set(err, -DW_EBUSY,
+                        "%s: the connection to the database was lost; the transaction is "
+                        "rolled back",
+                        what);
+}
+
+static const char sql_savepoint[] = "SAVEPOINT dw_sp";
+static const char sql_release[] = "RELEASE SAVEPOINT dw_sp";
+
+const char *dw__pg_sp_script(struct dw_pg *g, char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < g->n_sp_queue; i++) {
+        int k = snprintf(buf + used, size - used, "%s; ",
+                         g->sp_queue[i] == 'S' ? sql_savepoint : sql_release);
+        if (k < 0 || (size_t)k >= size - used)
+            break; /* not reached: the buffer holds a full queue */
+        used += (size_t)k;
+    }
+    g->n_sp_queue = 0;
+    return buf;
+}
+
+int dw__pg_pipeline(struct dw_pg *g, const char *what, int n, const char *const *sql,
+                    struct dw_pg_params *p, bool commit, PGresult **ret_last,
+                    struct dw_error *err) {
+    char names[DW__PG_PIPELINE_MAX][16], sp_name[2][16];
+    int r = 0;
+    if (ret_last)
+        *ret_last = NULL;
+    if (!g->in_tx || n > DW__PG_PIPELINE_MAX) {
+        for (int i = 0; i < n; i++)
+            dw__pg_params_free(&p[i]);
+        return dw_error_set(err, -DW_EINTERNAL, "%s: a pipeline needs a transaction", what);
+    }
+    if (!g->conn)
+        r = pipeline_lost(g, what, err);
+    for (int k = 0; k < 2 && r == 0 && g->n_sp_queue; k++)
+        if ((r = prepare_once(g->conn, g->stmts, what, k ? sql_release : sql_savepoint, 0,
+                              sp_name[k], err)) > 0)
+            r = pipeline_lost(g, what, err);
+    for (int i = 0; i < n && r == 0; i++) {
+        if (p[i].rc)
+            r = params_error(&p[i], what, err);
+        else if ((r = prepare_once(g->conn, g->stmts, what, sql[i], p[i].n, names[i], err)) > 0)
+            r = pipeline_lost(g, what, err);
+    }
+    if (r < 0) {
+        for (int i = 0; i < n; i++)
+            dw__pg_params_free(&p[i]);
+        return r;
+    }
+    PGconn *c = g->conn;
+    bool sent = PQenterPipelineMode(c) == 1;
+    int queued = g->n_sp_queue;
+    for (int i = 0; i < queued && sent; i++)
+        sent = PQsendQueryPrepared(c, sp_name[g->sp_queue[i] == 'R'], 0, NULL, NULL, NULL, 0) == 1;
+    g->n_sp_queue = 0;
+    for (int i = 0; i < n && sent; i++)
+        sent = PQsendQueryPrepared(c, names[i], p[i].n, p[i].v, NULL, NULL, 0) == 1;
+    for (int i = 0; i < n; i++)
+        dw__pg_params_free(&p[i]);
+    if (sent && commit)
+        sent = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1;
+    if (!sent || PQpipelineSync(c) != 1)
+        return pipeline_lost(g, what, err);
+    /* each statement's result then NULL, the aborted ones' PGRES_PIPELINE_ABORTED, then the
+     * sync's; the first failure is the answer */
+    int q = 0, expect = queued + n + (commit ? 1 : 0), last = queued + n - 1;
+    for (;;) {
+        PGresult *res = PQgetResult(c);
+        if (!res) {
+            if (PQstatus(c) != CONNECTION_OK || ++q > expect + 1) {
+                if (ret_last && *ret_last) {
+                    PQclear(*ret_last);
+                    *ret_last = NULL;
+                }
+                return pipeline_lost(g, what, err);
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR && r == 0) {
+            if (PQstatus(c) != CONNECTION_OK) {
+                PQclear(res);
+                if (ret_last && *ret_last) {
+                    PQclear(*ret_last);
+                    *ret_last = NULL;
+                }
+                return pipeline_lost(g, what, err);
+            }
+            r = result_error(c, res, what, err);
+        } else if (st == PGRES_COMMAND_OK && commit && q == last + 1 && r == 0 &&
+                   strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+            r = dw_error_set(err, -DW_ESTORE,
+                             "%s: the transaction had failed and was rolled back; nothing of it "
+                             "is stored",
+                             what);
+        } else if (st == PGRES_PIPELINE_ABORTED && r == 0) {
+            r = dw_error_set(err, -DW_ESTORE, "%s: the pipeline was aborted", what);
+        } else if (q == last && ret_last && r == 0 && !*ret_last &&
+                   (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+            *ret_last = res;
+            continue;
+        }
+        PQclear(res);
+    }
+    if (PQexitPipelineMode(c) != 1) {
+        if (ret_last && *ret_last) {
+            PQclear(*ret_last);
+            *ret_last = NULL;
+        }
+        return pipeline_lost(g, what, err);
+    }
+    if (r < 0 && ret_last && *ret_last) {
+        PQclear(*ret_last);
+        *ret_last = NULL;
+    }
+    return r;
+}
+
 int dw__pg_exec_script(struct dw_pg *g, const char *what, const char *sql, struct dw_error *err) {
     int r;
+    if (g->in_tx && g->n_sp_queue) { /* the queued savepoint commands first, same round trip */
+        char pre[DW__PG_SP_QUEUE_MAX * 32];
+        dw__pg_sp_script(g, pre, sizeof pre);
+        size_t n = strlen(pre) + strlen(sql) + 1;
+        _cleanup_free_ char *all = malloc(n);
+        if (!all)
+            return dw_error_set(err, -DW_ENOMEM, "%s: out of memory", what);
+        snprintf(all, n, "%s%s", pre, sql);
+        return dw__pg_exec_script(g, what, all, err);
+    }
     if (!g->conn && (r = dw__pg_connect(g, &g->conn, &g->stmts, err)) < 0)
         return r;
     for (int attempt = 0;; attempt++) {

@@ -16,11 +16,17 @@ int dw__pgm_webhook_insert(struct dw_store *s, const char *url, const char *even
     dw__pg_p_text(&p, secret);
     dw__pg_p_time(&p, now);
     PGresult *res = NULL;
-    /* it starts after the newest event: the event log's head (pg_audit.c's events table) */
-    int r = dw__pg_run(dw__pg(s), "webhooks",
-                       "INSERT INTO webhooks (url, events, secret, last_seq, created_at) VALUES "
-                       "($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) FROM events), $4) RETURNING id",
-                       &p, &res, err);
+    /* it starts after the newest event: the event log's head (pg_audit.c's events table),
+     * with this transaction's appends written first */
+    int r = dw__pg_appends_flush(dw__pg(s), false, err);
+    if (r < 0) {
+        dw__pg_params_free(&p);
+        return r;
+    }
+    r = dw__pg_run(dw__pg(s), "webhooks",
+                   "INSERT INTO webhooks (url, events, secret, last_seq, created_at) VALUES "
+                   "($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) FROM events), $4) RETURNING id",
+                   &p, &res, err);
     if (r < 0)
         return r;
     *ret_id = dw__pg_int(res, 0, 0);
