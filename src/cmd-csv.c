@@ -46,6 +46,12 @@ static int export(struct cli *cli, int argc, char **argv, bool quotes) {
     if (bad || argc != 0)
         return cli_usage("usage: dealwright %s export [--format csv|json] [-o FILE]",
                          quotes ? "quotes" : "deals");
+    /* --json asks for JSON, as it does of every command; with --format csv it is a contradiction */
+    if (cli->json && format && strcmp(format, "json") != 0)
+        return cli_usage("%s export: --json and --format %s contradict each other",
+                         quotes ? "quotes" : "deals", format);
+    if (cli->json)
+        format = "json";
     struct dw_error err = {0};
     _cleanup_free_ char *text = NULL;
     size_t len = 0;

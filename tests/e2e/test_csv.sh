@@ -177,4 +177,8 @@ print("ok - %d deals, %d quote lines, totals %d.%02d re-read to the cent" % (len
 PY
 expect_exit 2 dw deals export --format xml
 echo "$ERR" | grep -q "format" || fail "an unknown format: $ERR"
+# --json, as on every command, gives JSON (not CSV with a byte-order mark)
+dw quotes export --json | python3 -c "import json,sys; json.load(sys.stdin)" ||
+    fail "quotes export --json is not JSON"
+expect_exit 2 dw deals export --json --format csv
 pass "deals and quotes exported as CSV and JSON, re-read with the store's totals"
