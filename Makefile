@@ -141,9 +141,10 @@ FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 BUILD_FUZZ   ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 2
-FUZZ_TARGETS := lead mustache extract workspace cel csv ask
+FUZZ_TARGETS := lead mustache extract workspace cel csv ask mail document
 FUZZ_ENV     := DW_SOURCE_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 define fuzz_setup
 	$(call install_packages,$(FUZZ_DEB_PACKAGES))
