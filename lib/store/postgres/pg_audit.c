@@ -273,6 +273,33 @@ static const char *arr_end(struct arr *b) {
 
 /* The lock, then the tail (see the top). */
 static const char sql_audit_tail[] = "SELECT seq, hash FROM dw_audit_tail($1)";
+
+/* The chain's tail under DW__PG_LOCK_AUDIT, held to commit: *ret_last its seq (0 when the
+ * chain is empty) and prev its hash (the genesis hash then). */
+static int audit_tail(struct dw_pg *g, const char *what, int64_t *ret_last,
+                      char prev[DW_SHA256_HEX], struct dw_error *err) {
+    PGresult *res = NULL;
+    struct dw_pg_params tp = {0};
+    dw__pg_p_int(&tp, DW__PG_LOCK_AUDIT);
+    int r = dw__pg_run(g, what, sql_audit_tail, &tp, &res, err);
+    if (r < 0)
+        return r;
+    *ret_last = 0;
+    if (PQntuples(res) == 0) {
+        memcpy(prev, dw__audit_genesis, DW_SHA256_HEX);
+    } else {
+        const char *h = dw__pg_text(res, 0, 1);
+        *ret_last = dw__pg_int(res, 0, 0);
+        if (!h || strlen(h) != DW_SHA256_HEX - 1) {
+            PQclear(res);
+            return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld has a malformed hash",
+                                (long long)*ret_last);
+        }
+        memcpy(prev, h, DW_SHA256_HEX);
+    }
+    PQclear(res);
+    return 0;
+}
 static const char sql_audit_many[] =
     "INSERT INTO audit (seq, at, deal_id, actor, action, ws_hash, data, prev, hash) "
     "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
@@ -293,27 +320,11 @@ int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err) {
         return 0;
     if (!g->in_tx || g->read_only)
         return dw_error_set(err, -DW_EINTERNAL, "appends buffered outside a write transaction");
-    PGresult *res = NULL;
-    struct dw_pg_params tp = {0};
-    dw__pg_p_int(&tp, DW__PG_LOCK_AUDIT);
-    int r = dw__pg_run(g, "commit (audit tail)", sql_audit_tail, &tp, &res, err);
-    if (r < 0)
-        return r;
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX];
     int64_t last = 0;
-    if (PQntuples(res) == 0) {
-        memcpy(prev, dw__audit_genesis, DW_SHA256_HEX);
-    } else {
-        const char *h = dw__pg_text(res, 0, 1);
-        last = dw__pg_int(res, 0, 0);
-        if (!h || strlen(h) != DW_SHA256_HEX - 1) {
-            PQclear(res);
-            return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld has a malformed hash",
-                                (long long)last);
-        }
-        memcpy(prev, h, DW_SHA256_HEX);
-    }
-    PQclear(res);
+    int r = audit_tail(g, "commit (audit tail)", &last, prev, err);
+    if (r < 0)
+        return r;
 
     struct arr a[A_N] = {0}, e[E_N] = {0};
     size_t n_audit = 0, n_events = 0;
@@ -472,26 +483,10 @@ static const char sql_audit_append[] =
 static int audit_append_tx(struct dw_pg *g, struct dw__audit_rec *a, dw_time_t now,
                            struct dw_error *err) {
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
-    PGresult *res = NULL;
-    struct dw_pg_params tp = {0};
-    dw__pg_p_int(&tp, DW__PG_LOCK_AUDIT);
-    int r = dw__pg_run(g, "audit_append (tail)", sql_audit_tail, &tp, &res, err);
+    int64_t last = 0;
+    int r = audit_tail(g, "audit_append (tail)", &last, prev, err);
     if (r < 0)
         return r;
-    int64_t last = 0;
-    if (PQntuples(res) == 0) {
-        memcpy(prev, dw__audit_genesis, DW_SHA256_HEX);
-    } else {
-        const char *h = dw__pg_text(res, 0, 1);
-        last = dw__pg_int(res, 0, 0);
-        if (!h || strlen(h) != DW_SHA256_HEX - 1) {
-            PQclear(res);
-            return dw_error_set(err, -DW_EINTEGRITY, "audit record %lld has a malformed hash",
-                                (long long)last);
-        }
-        memcpy(prev, h, DW_SHA256_HEX);
-    }
-    PQclear(res);
     a->seq = last + 1;
     a->at = dw_time_format(now, at, sizeof at);
     a->prev = prev;
