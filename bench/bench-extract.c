@@ -198,21 +198,10 @@ int bench_extract(const char *dir, const struct dw_workspace *ws) {
         pbytes += la + lb + 2;
         np++;
     }
-    done = 0;
-    t0 = t1 = thread_cpu_us();
-    while (np && t1 - t0 < 2000000) {
-        for (size_t k = 0; k < np; k++) {
-            json_t *r = NULL;
-            if (dw_extractor_run(x, pairs[k], strlen(pairs[k]), at, &r, &err) == 0)
-                json_decref(r);
-        }
-        done += (int64_t)np;
-        t1 = thread_cpu_us();
-    }
     if (np)
         printf("extraction: %.0f messages/s on one core (goal >= 10000), %zu messages of %zu "
                "bytes on average (two samples each), prepared vocabulary\n",
-               (double)done / ((double)(t1 - t0) / 1e6), np, pbytes / np);
+               rate_of(x, pairs, np, 2000000), np, pbytes / np);
     for (size_t k = 0; k < np; k++)
         free(pairs[k]);
 
