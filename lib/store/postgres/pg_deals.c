@@ -761,7 +761,7 @@ static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
  * the deal meanwhile (the worker holds the deal's row, not its documents): a step then sees the
  * document as when first read in the transaction, as a snapshot would show it. Not in a
  * snapshot or outside a transaction, where each read reads. */
-#define DOCS_KEPT 16
+#define DOCS_KEPT 24
 struct doc_entry {
     char kind[64];
     json_t *doc; /* NULL: the deal has none */
@@ -828,6 +828,24 @@ static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t
     e->doc = json_incref(doc);
 }
 
+bool dw__pg_kept(struct dw_pg *g, int64_t deal_id, const char *kind, const json_t **ret) {
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, kind) : NULL;
+    if (!e)
+        return false;
+    *ret = e->doc;
+    return true;
+}
+
+void dw__pg_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *value) {
+    docs_drop(g, deal_id, kind);
+    docs_keep(g, deal_id, kind, value);
+}
+
+void dw__pg_kept_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    if (g->docs)
+        docs_drop(g, deal_id ? deal_id : g->docs->deal_id, kind);
+}
+
 static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
                       const char *ws_hash, struct dw_error *err) {
     struct dw_pg_params p = {0};
@@ -843,8 +861,18 @@ static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, con
     dw__pg_p_time(&p, dw_store_now(s));
     if (k == &doc_other)
         dw__pg_p_text(&p, kind);
-    docs_drop(dw__pg(s), deal_id, kind);
-    return dw__pg_run(dw__pg(s), "doc_put", k->put, &p, NULL, err);
+    struct dw_pg *g = dw__pg(s);
+    docs_drop(g, deal_id, kind);
+    if ((r = dw__pg_run(g, "doc_put", k->put, &p, NULL, err)) < 0)
+        return r;
+    /* what the next step reads is what this one wrote, without reading it back (the copy:
+     * the caller keeps its own) */
+    json_t *copy = g->in_tx && !g->read_only ? json_deep_copy(doc) : NULL;
+    if (copy) {
+        docs_keep(g, deal_id, kind, copy);
+        json_decref(copy);
+    }
+    return 0;
 }
 
 static int pg_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
@@ -855,10 +883,17 @@ static int pg_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, jso
     int r = doc_kind(kind, &k, err);
     if (r < 0)
         return r;
+    struct dw_pg *g = dw__pg(s);
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, kind) : NULL;
+    if (e) { /* kept in this transaction: the caller's own copy */
+        if (!e->doc)
+            return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
+        return (*ret = json_deep_copy(e->doc)) ? 0 : dw__store_oom(err);
+    }
     dw__pg_p_int(&p, deal_id);
     if (k == &doc_other)
         dw__pg_p_text(&p, kind);
-    r = dw__pg_run(dw__pg(s), "doc_get", k->get, &p, &res, err);
+    r = dw__pg_run(g, "doc_get", k->get, &p, &res, err);
     if (r < 0)
         return r;
     if (PQntuples(res) == 0)

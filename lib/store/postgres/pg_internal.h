@@ -200,6 +200,16 @@ void dw__pg_holds_deal_stage(struct dw_pg *g, int64_t deal_id, bool open);
  * back to a savepoint. */
 void dw__pg_docs_forget(struct dw_pg *g);
 
+/* The same memory for other subjects' reads, under kinds no document has (":quote": the
+ * latest quote with its lines, ":approvals": the deal's approvals; NULL kept: none). kept:
+ * true and *ret (borrowed, NULL: known absent) when kept for deal_id in the open write
+ * transaction; keep takes its own reference (kept only in a write transaction); drop forgets
+ * deal_id's entry (0: of whichever deal is kept) and is what every writer of the subject
+ * calls. */
+bool dw__pg_kept(struct dw_pg *g, int64_t deal_id, const char *kind, const json_t **ret);
+void dw__pg_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *value);
+void dw__pg_kept_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
+
 /* ---- the subjects ------------------------------------------------------------------ */
 
 void dw__pg_ops_deals(struct dw_store_ops *o);
