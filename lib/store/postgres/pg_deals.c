@@ -257,11 +257,20 @@ static int pg_lead_get(struct dw_store *s, int64_t lead_id, json_t **ret, struct
                    "lead", ret, err);
 }
 
-static int pg_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
-                             struct dw_error *err) {
+static int leads_read(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
     return get_all(dw__pg(s),
                    "SELECT " LEAD_COLS " FROM leads WHERE deal_id = $1::bigint ORDER BY id",
                    deal_id, "leads_for_deal", ret, err);
+}
+
+/* In a write transaction a copy of the leads kept (leads_peek), when they are. */
+static int pg_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                             struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, LEADS_KIND) : NULL;
+    if (e && docs_entry_doc(e))
+        return (*ret = json_deep_copy(docs_entry_doc(e))) ? 0 : dw__store_oom(err);
+    return leads_read(s, deal_id, ret, err);
 }
 
 /* In a write transaction: kept with the deal's documents, until a lead changes. */
@@ -274,7 +283,7 @@ static int pg_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret
         return 0;
     }
     json_t *leads = NULL;
-    int r = pg_leads_for_deal(s, deal_id, &leads, err);
+    int r = leads_read(s, deal_id, &leads, err);
     if (r == 0) {
         docs_keep(g, deal_id, LEADS_KIND, leads);
         *ret = leads;
@@ -752,38 +761,75 @@ static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_err
 
 static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
 
-/* The documents doc_peek handed out in the open write transaction, parsed, for one deal
- * (the one last read: a step reads its deal's documents again and again, and parsing the
- * same JSON text for every read was the largest part of a step's time on the client), and
- * its leads (leads_peek, until a lead changes). An absent document is kept as absent. doc_put and
- * doc_delete, the only writers of the document tables, drop the entry they change; a rollback to a
- * savepoint and the transaction's end forget them all. Another transaction may write a document of
- * the deal meanwhile (the worker holds the deal's row, not its documents): a step then sees the
- * document as when first read in the transaction, as a snapshot would show it. Not in a
- * snapshot or outside a transaction, where each read reads. */
+/* The documents doc_peek handed out in the open write transaction, parsed, per deal (a
+ * step reads its deal's documents again and again, and parsing the same JSON text for every
+ * read was the largest part of a step's time on the client), and its leads (leads_peek,
+ * until a lead changes), its latest quote and its approvals (pg_quotes.c): the DOCS_DEALS
+ * deals last touched, so that a worker's second pass over its batch (the scheduling steps,
+ * plane.c) finds them too. An absent document is kept as absent. doc_put keeps what it
+ * wrote; doc_delete and every other writer of what is kept drop the entry they change; a
+ * rollback to a savepoint and the transaction's end forget them all. Another transaction
+ * may write a document of the deal meanwhile (the worker holds the deal's row, not its
+ * documents): a step then sees the document as when first read in the transaction, as a
+ * snapshot would show it. Not in a snapshot or outside a transaction, where each read
+ * reads. */
 #define DOCS_KEPT 24
+#define DOCS_DEALS 8
 struct doc_entry {
     char kind[64];
     json_t *doc; /* NULL: the deal has none */
 };
-struct dw_pg_docs {
-    int64_t deal_id;
+struct deal_docs {
+    int64_t deal_id; /* 0: a free slot */
+    uint64_t used;   /* when last touched, for choosing the slot to reuse */
     int n;
     struct doc_entry e[DOCS_KEPT];
 };
+struct dw_pg_docs {
+    uint64_t clock;
+    struct deal_docs d[DOCS_DEALS];
+};
 
-void dw__pg_docs_forget(struct dw_pg *g) {
-    struct dw_pg_docs *d = g->docs;
-    if (!d)
-        return;
+static void slot_clear(struct deal_docs *d) {
     for (int i = 0; i < d->n; i++)
         json_decref(d->e[i].doc);
     d->n = 0;
+    d->deal_id = 0;
+}
+
+void dw__pg_docs_forget(struct dw_pg *g) {
+    if (!g->docs)
+        return;
+    for (int i = 0; i < DOCS_DEALS; i++)
+        slot_clear(&g->docs->d[i]);
+}
+
+/* deal_id's slot; with `make`, a free or the least recently used one given to it. */
+static struct deal_docs *docs_slot(struct dw_pg *g, int64_t deal_id, bool make) {
+    struct dw_pg_docs *k = g->docs;
+    if (!k)
+        return NULL;
+    struct deal_docs *pick = NULL;
+    for (int i = 0; i < DOCS_DEALS; i++) {
+        struct deal_docs *d = &k->d[i];
+        if (d->deal_id == deal_id) {
+            d->used = ++k->clock;
+            return d;
+        }
+        if (!pick || (pick->deal_id && (!d->deal_id || d->used < pick->used)))
+            pick = d;
+    }
+    if (!make)
+        return NULL;
+    slot_clear(pick);
+    pick->deal_id = deal_id;
+    pick->used = ++k->clock;
+    return pick;
 }
 
 static struct doc_entry *docs_find(struct dw_pg *g, int64_t deal_id, const char *kind) {
-    struct dw_pg_docs *d = g->docs;
-    if (!d || d->deal_id != deal_id)
+    struct deal_docs *d = docs_slot(g, deal_id, false);
+    if (!d)
         return NULL;
     for (int i = 0; i < d->n; i++)
         if (strcmp(d->e[i].kind, kind) == 0)
@@ -795,32 +841,38 @@ static const json_t *docs_entry_doc(const struct doc_entry *e) {
     return e->doc;
 }
 
+static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    struct deal_docs *d = docs_slot(g, deal_id, false);
+    if (!d)
+        return;
+    for (int i = 0; i < d->n; i++)
+        if (strcmp(d->e[i].kind, kind) == 0) {
+            json_decref(d->e[i].doc);
+            d->e[i] = d->e[--d->n];
+            return;
+        }
+}
+
+/* kind's entries of every deal kept go. */
+static void docs_drop_all(struct dw_pg *g, const char *kind) {
+    for (int i = 0; g->docs && i < DOCS_DEALS; i++)
+        if (g->docs->d[i].deal_id)
+            docs_drop(g, g->docs->d[i].deal_id, kind);
+}
+
 /* A lead changed (inserted, moved, its intake or redaction written): the leads kept, of
  * whichever deal, go. */
 static void docs_leads_changed(struct dw_pg *g) {
-    if (g->docs)
-        docs_drop(g, g->docs->deal_id, LEADS_KIND);
-}
-
-static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
-    struct doc_entry *e = docs_find(g, deal_id, kind);
-    if (!e)
-        return;
-    struct dw_pg_docs *d = g->docs;
-    json_decref(e->doc);
-    *e = d->e[--d->n];
+    docs_drop_all(g, LEADS_KIND);
 }
 
 static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *doc) {
-    if (!g->in_tx || g->read_only || strlen(kind) >= sizeof g->docs->e[0].kind)
+    if (!g->in_tx || g->read_only || deal_id <= 0 ||
+        strlen(kind) >= sizeof(struct doc_entry){0}.kind)
         return;
     if (!g->docs && !(g->docs = calloc(1, sizeof *g->docs)))
         return; /* not kept: read again next time */
-    struct dw_pg_docs *d = g->docs;
-    if (d->deal_id != deal_id) {
-        dw__pg_docs_forget(g);
-        d->deal_id = deal_id;
-    }
+    struct deal_docs *d = docs_slot(g, deal_id, true);
     if (d->n == DOCS_KEPT)
         return;
     struct doc_entry *e = &d->e[d->n++];
@@ -842,8 +894,10 @@ void dw__pg_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *val
 }
 
 void dw__pg_kept_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
-    if (g->docs)
-        docs_drop(g, deal_id ? deal_id : g->docs->deal_id, kind);
+    if (deal_id)
+        docs_drop(g, deal_id, kind);
+    else
+        docs_drop_all(g, kind);
 }
 
 static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
