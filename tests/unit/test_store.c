@@ -1123,6 +1123,29 @@ static void test_tx_reads_follow_writes(void **state) {
     json_decref(got);
     json_decref(doc);
 
+    /* the deal's row: as written, and as before a write a rollback to a savepoint undid */
+    struct dw_deal_rec row, back;
+    ok(s->ops->deal_get(s, d, &row, &err), &err);
+    row.stage = DW_STAGE_PRICING;
+    row.facts = 7;
+    snprintf(row.last_error, sizeof row.last_error, "%s", "first");
+    ok(s->ops->deal_update(s, &row, &err), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_int_equal(back.stage, DW_STAGE_PRICING);
+    assert_int_equal(back.facts, 7);
+    assert_string_equal(back.last_error, "first");
+    assert_int_equal(back.created_at, row.created_at);
+    ok(s->ops->savepoint(s, &err), &err);
+    row.stage = DW_STAGE_LOST;
+    snprintf(row.last_error, sizeof row.last_error, "%s", "second");
+    ok(s->ops->deal_update(s, &row, &err), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_string_equal(back.last_error, "second");
+    ok(s->ops->rollback_to(s), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_int_equal(back.stage, DW_STAGE_PRICING);
+    assert_string_equal(back.last_error, "first");
+
     /* audit records in one transaction, one rolled back between them: one chain, no gap */
     json_t *rec = json_pack("{s:I, s:s, s:s, s:{}}", "deal_id", (json_int_t)d, "actor", "control",
                             "action", "step", "data");

@@ -210,6 +210,16 @@ bool dw__pg_kept(struct dw_pg *g, int64_t deal_id, const char *kind, const json_
 void dw__pg_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *value);
 void dw__pg_kept_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
 
+/* A deal's row: the columns in the order dw__pg_deal_row reads them (pg_deals.c), which
+ * fills ret from row `row` of res; dw__pg_deal_keep keeps a row the open write transaction
+ * has locked (SELECT ... FOR UPDATE), for deal_get to answer from memory until a rollback
+ * to a savepoint or the transaction's end (lease_hold reads it with its lock). */
+#define DW__PG_DEAL_COLS                                                                           \
+    "id, stage, facts, runnable, attempts, next_attempt_at, last_error, parked, account_id, "      \
+    "contact_id, currency, created_at, updated_at"
+int dw__pg_deal_row(const PGresult *res, int row, struct dw_deal_rec *ret, struct dw_error *err);
+void dw__pg_deal_keep(struct dw_pg *g, const struct dw_deal_rec *rec);
+
 /* ---- the subjects ------------------------------------------------------------------ */
 
 void dw__pg_ops_deals(struct dw_store_ops *o);

@@ -106,15 +106,21 @@ static int pg_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id,
     dw__pg_p_text(&p, owner);
     dw__pg_p_int(&p, lease_ms);
     PGresult *res = NULL;
-    /* the deal's row first (as a claim locks it), then its lease while it is still ours */
+    /* the deal's row first (as a claim locks it), then its lease while it is still ours;
+     * the row, locked, is kept for the step's deal_get (dw__pg_deal_keep), which then reads
+     * nothing */
     r = dw__pg_run(g, "lease_hold",
-                   "WITH d AS (SELECT id FROM deals WHERE id = $1 FOR UPDATE) "
-                   "UPDATE deal_leases SET until_ms = " NOW_MS " + $3 "
-                   "WHERE deal_id = (SELECT id FROM d) AND owner = $2 RETURNING deal_id",
+                   "WITH d AS (SELECT " DW__PG_DEAL_COLS " FROM deals WHERE id = $1 FOR UPDATE), "
+                   "u AS (UPDATE deal_leases SET until_ms = " NOW_MS " + $3 "
+                   "WHERE deal_id = (SELECT id FROM d) AND owner = $2 RETURNING deal_id) "
+                   "SELECT d.*, (SELECT count(*) FROM u) AS held FROM d",
                    &p, &res, err);
     if (r < 0)
         return r;
-    int held = PQntuples(res) == 1;
+    int held = PQntuples(res) == 1 && dw__pg_int(res, 0, 13) == 1;
+    struct dw_deal_rec d;
+    if (held && dw__pg_deal_row(res, 0, &d, NULL) == 0)
+        dw__pg_deal_keep(g, &d);
     PQclear(res);
     return held;
 }
