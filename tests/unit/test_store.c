@@ -2467,6 +2467,18 @@ static void test_leases(void **state) {
     ok(s->ops->commit(s, &err), &err);
     assert_int_equal(claim(s, "c", 60000, 0, ids, 8), 1); /* released: anyone's */
     assert_int_equal(ids[0], d[0]);
+    /* a release rolled back leaves the lease as it was; one in a savepoint rolled back to
+     * as well */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->lease_release(s, "c", d[0], &err), &err);
+    s->ops->rollback(s);
+    assert_int_equal(claim(s, "a", 60000, d[0], ids, 8), 0); /* still c's */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->lease_release(s, "c", d[0], &err), &err);
+    ok(s->ops->rollback_to(s), &err);
+    ok(s->ops->commit(s, &err), &err);
+    assert_int_equal(claim(s, "a", 60000, d[0], ids, 8), 0);
 
     /* the heartbeat: b holds two, a none */
     ok(s->ops->lease_renew(s, "b", 60000, &held, &lost, &err), &err);

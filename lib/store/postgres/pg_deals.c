@@ -180,7 +180,6 @@ static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t
     e->doc = json_incref(doc);
 }
 
-
 /* All rows for a single integer key, as an array. */
 static int get_all(struct dw_pg *g, const char *sql, int64_t key, const char *what, json_t **ret,
                    struct dw_error *err) {

@@ -80,6 +80,11 @@ struct dw_pg {
     int n_sp_queue;
     struct dw_pg_holds *holds; /* NULL: not read in this transaction */
     struct dw_pg_docs *docs;   /* NULL: none kept */
+    /* Leases released in the open write transaction outside any savepoint, deleted at its
+     * commit in one statement (pg_leases.c): rel_owner's, deals rel_ids. */
+    char *rel_owner;
+    int64_t *rel_ids;
+    size_t n_rel, cap_rel;
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -195,6 +200,13 @@ void dw__pg_appends_drop(struct dw_pg *g, size_t keep);
 void dw__pg_holds_forget(struct dw_pg *g);
 /* Deal deal_id's stage is now open (or closed): its holds count (or not). */
 void dw__pg_holds_deal_stage(struct dw_pg *g, int64_t deal_id, bool open);
+
+/* The leases released in the open write transaction, kept for its commit (pg_leases.c):
+ * when there are some, the statement that deletes them, its parameters set in *p, to be
+ * sent before COMMIT in its round trip; NULL when none. forget drops them (the
+ * transaction ended). */
+const char *dw__pg_leases_at_commit(struct dw_pg *g, struct dw_pg_params *p);
+void dw__pg_leases_forget(struct dw_pg *g);
 
 /* Forget the documents kept for doc_peek (pg_deals.c): the transaction ended, or rolled
  * back to a savepoint. */

@@ -191,6 +191,7 @@ static int result_error(PGconn *c, const PGresult *r, const char *what, struct d
 /* The connection is gone inside a transaction: so is the transaction. */
 static void tx_lost(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
+    dw__pg_leases_forget(g);
     dw__pg_holds_forget(g);
     dw__pg_docs_forget(g);
     g->n_sp_queue = 0;
