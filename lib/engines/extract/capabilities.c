@@ -55,7 +55,7 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
-static bool hedge_at(const struct ctx *c, size_t k) {
+bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
     size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
     if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
               which hedges the date, nor the French "au plus tard" (at the latest) */
@@ -86,7 +86,7 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE))
             break;
-        if (hedge_at(c, k))
+        if (dw__ex_hedge_at(c, k))
             return true;
     }
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
@@ -95,9 +95,9 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
         if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
             break; /* "the design workshop next week if possible": the date is hedged (a
                       date word, not a trigger: "voor", "pour", "para" are also "for") */
-        if (coordinator(c, k) && hedge_at(c, k + 1))
+        if (coordinator(c, k) && dw__ex_hedge_at(c, k + 1))
             break; /* "SD-WAN et peut-être plus tard du Wi-Fi": the hedge is the Wi-Fi's */
-        if (hedge_at(c, k))
+        if (dw__ex_hedge_at(c, k))
             return true;
     }
     return false;
@@ -202,12 +202,13 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             i = p ? e : i + 1;
             continue;
         }
-        bool had = !(c->t[i].flags & TF_NEG) && !dw__ex_trailing_neg(c, e) &&
-                   (already_had(c, i, e) || dw__ex_intent_had(c, i, e));
-        bool neg = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || had;
+        bool negated = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) ||
+                       dw__ex_refused(c, i, e);
+        bool had = !negated && (already_had(c, i, e) || dw__ex_intent_had(c, i, e));
+        bool neg = negated || had;
         if (had && c->n_had < DW_ARRAY_SIZE(c->had_tok))
             c->had_tok[c->n_had++] = (uint32_t)i;
-        bool hedge = !neg && hedged(c, i, e);
+        bool hedge = !neg && ((c->t[i].flags & TF_HEDGE) || hedged(c, i, e));
         json_t *arr = neg ? excluded : hedge ? optional : wanted;
         append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;

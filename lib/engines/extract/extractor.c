@@ -394,7 +394,7 @@ static size_t view_tokens(const struct ctx *c, const struct dw_msg_span *p, size
             out[o++] = (struct tok){.s = c->t[i].s, .e = c->t[i].s + 1, .kind = TK_BREAK, .gap = 1};
         gap = false;
         out[o] = c->t[i];
-        out[o++].flags &= (uint8_t)~TF_NEG;
+        out[o++].flags &= (uint8_t) ~(TF_NEG | TF_HEDGE);
     }
     return o;
 }

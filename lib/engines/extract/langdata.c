@@ -199,7 +199,7 @@ void dw__ex_langdata_init(void) {
     /* patterns by section, in file order */
     size_t np = 0;
     static const bool listed[LS_COUNT] = {
-        [LS_already] = true,          [LS_replace] = true,
+        [LS_already] = true,          [LS_replace] = true,          [LS_refusals] = true,         [LS_contrast] = true,
         [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
         [LS_qualifiers_min] = true,   [LS_range_links] = true,
         [LS_range_between] = true,    [LS_range_and] = true,

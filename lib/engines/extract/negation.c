@@ -140,6 +140,28 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     return had;
 }
 
+/* Refused: a pattern of `refusals` (lang/LANG.yaml) in the capability's clause, up to five
+ * words before or six after it: "is out of the question", "kommt für uns nicht in Frage",
+ * "ne fait pas partie du projet", "queda fuera", "non rientra", "valt buiten de scope".
+ * A refusal is a negation, not something had: asking for it elsewhere does not undo it. */
+bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
+    for (size_t k = i; k-- > 0 && i - k <= 5;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        size_t m = dw__ex_lang_match(c, LS_refusals, k);
+        if (m && m <= i)
+            return true;
+    }
+    size_t x = dw__ex_lang_match(c, LS_contrast, e); /* "il Wi-Fi invece è fuori discussione" */
+    for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+            break;
+        if (dw__ex_lang_match(c, LS_refusals, k))
+            return true;
+    }
+    return false;
+}
+
 /* Is the capability at token i in a clause that replaces something ("replace our old
  * firewalls", "Ablösung", "remplacer")? Then having it is the reason to ask. Not a
  * replacement told in another clause ("De switches hebben we al, die zijn vorig jaar
@@ -189,6 +211,105 @@ void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded) {
     }
 }
 
+/* ---- list headers ---------------------------------------------------------------------- */
+
+/* A list item's bullet: "-", "*", "•", "1." or "2)". */
+static bool bullet(const struct ctx *c, size_t k) {
+    char ch = sym1(c, k);
+    if (ch == '-' || ch == '*')
+        return true;
+    if (kind(c, k, TK_SYM) && tlen(c, k) == 3 &&
+        memcmp(c->lo + c->t[k].s, "\xE2\x80\xA2", 3) == 0)
+        return true;
+    return kind(c, k, TK_NUM) && (sym1(c, k + 1) == '.' || sym1(c, k + 1) == ')');
+}
+
+/* Does token k start a line after a blank one (or after a part of the message left out)? */
+static bool after_blank(const struct ctx *c, size_t k) {
+    if (k == 0 || k >= c->nt || c->text[c->t[k - 1].s] != '\n')
+        return true;
+    for (size_t b = c->t[k - 1].e; b < c->t[k].s; b++)
+        if (c->text[b] == '\n')
+            return true;
+    return false;
+}
+
+/* An inline list after a header, from k to the end of its sentence: not past a clause
+ * break ("but"), a pronoun or a word of need, which start a sentence of their own ("No need
+ * to rush: we want Wi-Fi by May"). */
+static void mark_inline(struct ctx *c, size_t k, uint8_t flag) {
+    for (; k < c->nt && !sent_end(c, k) && !role(c, k, R_CLAUSE | R_PRON | R_NEED); k++)
+        c->t[k].flags |= flag;
+}
+
+/* A header of a list at token i (the start of a line or sentence), ended by ':' (or ','
+ * after at most three words): what it says of the items — TF_NEG for what is left out
+ * ("Not needed:", "Nicht benötigt:", "Pas nécessaire :", "No requerido:", "Non richiesto:",
+ * "Niet nodig:", "Excluded:", "Out of scope:", "Already in place:"), TF_HEDGE for what may
+ * come later ("Nice to have:", "Optional:", "Eventuell später:", "En option :"), 0 for
+ * none. *ret_end is the terminator. A header names no capability itself. */
+static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
+    size_t h = i, q;
+    if (bullet(c, h))
+        h += kind(c, h, TK_NUM) ? 2 : 1;
+    bool neg = false, need = false, refuse = false, hedge = false, sep = false;
+    for (q = h; q < c->nt && q < h + 8; q++) {
+        char ch = sym1(c, q);
+        if ((ch == ':' && !in_number(c, q)) || (ch == ',' && q - h <= 3)) {
+            sep = true;
+            break;
+        }
+        if (clause_end(c, q))
+            return 0;
+        size_t e;
+        if (kind(c, q, TK_WORD) && dw__ex_vocab_at(c, c->caps, q, &e))
+            return 0;
+        neg = neg || neg_trigger(c, q);
+        need = need || role(c, q, R_NEED);
+        refuse = refuse || role(c, q, R_NEGAFTER) || dw__ex_lang_match(c, LS_refusals, q) ||
+                 dw__ex_lang_match(c, LS_already, q);
+        hedge = hedge || dw__ex_hedge_at(c, q);
+    }
+    if (!sep || q == h)
+        return 0;
+    *ret_end = q;
+    if (hedge)
+        return TF_HEDGE;
+    if (sym1(c, q) == ':' && ((neg && need) || refuse))
+        return TF_NEG;
+    return 0;
+}
+
+/* The items under a header: the rest of its sentence, or, when the header ends its line,
+ * the lines after it up to a blank line or the next header — bulleted lines when the first
+ * is bulleted, else short ones. */
+static void mark_headers(struct ctx *c) {
+    for (size_t i = 0; i < c->nt; i++) {
+        if (i > 0 && !sent_end(c, i - 1))
+            continue;
+        size_t q;
+        uint8_t flag = kind(c, i, TK_BREAK) ? 0 : header_at(c, i, &q);
+        if (!flag)
+            continue;
+        if (q + 1 >= c->nt || !kind(c, q + 1, TK_BREAK) || sym1(c, q) != ':') {
+            mark_inline(c, q + 1, flag);
+            continue;
+        }
+        bool bulleted = bullet(c, q + 2);
+        for (size_t k = q + 2, lines = 0; k < c->nt && lines < 32 && !after_blank(c, k);
+             lines++) {
+            size_t le = k;
+            while (le < c->nt && !kind(c, le, TK_BREAK))
+                le++;
+            if (bullet(c, k) != bulleted || (!bulleted && le - k > 8) || sym1(c, le - 1) == ':')
+                break;
+            for (; k < le; k++)
+                c->t[k].flags |= flag;
+            k = le + 1;
+        }
+    }
+}
+
 /* Mark every token inside a negated clause: from the trigger to the end of its clause, or
  * to "and we"/"or I" (a new subject) or "and send" (a new request). */
 void dw__ex_mark_negation(struct ctx *c) {
@@ -217,13 +338,17 @@ void dw__ex_mark_negation(struct ctx *c) {
         i = j > i ? j : i + 1;
     }
     /* "ist ... ausgeschlossen", "est exclu", "è escluso", "está descartado", "is
-     * uitgesloten": back to the start of the clause */
+     * uitgesloten": back to the start of the clause; at its start ("Ausgeschlossen sind
+     * Installation und Schulungen"), forward as a list header's */
     for (size_t i = 0; i < c->nt; i++) {
         if (!role(c, i, R_NEGAFTER))
             continue;
+        if (i == 0 || clause_end(c, i - 1))
+            mark_inline(c, i + 1, TF_NEG);
         for (size_t k = i; k-- > 0 && !clause_end(c, k);)
             c->t[k].flags |= TF_NEG;
     }
+    mark_headers(c);
 }
 
 /* "SD-WAN is not needed", "on-prem: not required", "Hardware: no". */
@@ -236,6 +361,15 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
             return true;
         j++;
     }
+    /* a bare "no" after the name, or after a word of contrast (`contrast` of lang/LANG.yaml):
+     * "SD-WAN ja, WLAN nein", "Wi-Fi no.", "WLAN hingegen nicht", "il Wi-Fi invece no" — not
+     * "WLAN funktioniert nicht", whose verb comes first */
+    size_t b = dw__ex_lang_match(c, LS_contrast, j);
+    b = b ? b : j;
+    if ((neg_trigger(c, b) || is(c, b, "no") || is(c, b, "nein") || is(c, b, "non") ||
+         is(c, b, "nee")) &&
+        (b + 1 >= c->nt || clause_end(c, b + 1)))
+        return true;
     bool need = false; /* German word order: "WLAN brauchen wir nicht" */
     for (size_t k = j; k < j + 6 && k < c->nt && !clause_end(c, k); k++) {
         if (sym1(c, k) == '.' && !in_number(c, k) && k + 1 < c->nt && c->t[k + 1].gap)
@@ -244,7 +378,9 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
             need = need || role(c, k, R_NEED);
             continue;
         }
-        if (need && (k + 1 >= c->nt || clause_end(c, k + 1)))
+        /* "no longer": "WLAN brauchen wir nicht mehr" (a `replace` pattern from the negation) */
+        size_t r = dw__ex_lang_match(c, LS_replace, k), after = r > k + 1 ? r : k + 1;
+        if (need && (after >= c->nt || clause_end(c, after)))
             return true;
         for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
             if (role(c, m, R_NEED))

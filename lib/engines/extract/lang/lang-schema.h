@@ -50,6 +50,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
     X(replace, LK_PATTERN, 0, 0)                                                                   \
+    X(refusals, LK_PATTERN, 0, 0)                                                                  \
+    X(contrast, LK_PATTERN, 0, 0)                                                                  \
     X(qualifiers_max, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_about, LK_PATTERN, 0, 0)                                                          \
     X(qualifiers_min, LK_PATTERN, 0, 0)                                                            \
