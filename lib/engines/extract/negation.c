@@ -25,7 +25,8 @@ void dw__ex_classify(struct ctx *c) {
             continue;
         const char *s = c->lo + k->s;
         size_t l = k->e - k->s;
-        if (l >= 2 && elided(c, i)) /* "n'", "d'", "l'": the word without its apostrophe */
+        bool el = l >= 2 && elided(c, i);
+        if (el) /* "n'", "d'", "l'": the word without its apostrophe */
             l -= c->lo[k->s + l - 1] == '\'' ? 1 : 3;
         if (k->flags & TF_APOS) {
             /* "don't", "isn’t": any n't is a negation */
@@ -48,6 +49,9 @@ void dw__ex_classify(struct ctx *c) {
                                 : here && d->lval              ? d->lval
                                                                : d->val);
         }
+        /* compared without its apostrophe too (is()): the patterns' "l avenir", "n entre pas",
+         * "un opzione" */
+        k->flags |= el ? TF_APOS : 0;
         if (!(k->roles & (R_NUMW | R_ARTICLE | R_SCALE | R_DOZEN)) && l >= 3) {
             int32_t v = dw__ex_word_number(s, l);
             if (v > 0) {
