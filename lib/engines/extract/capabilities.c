@@ -202,8 +202,8 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             i = p ? e : i + 1;
             continue;
         }
-        bool negated = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) ||
-                       dw__ex_refused(c, i, e);
+        bool negated =
+            (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || dw__ex_refused(c, i, e);
         bool had = !negated && (already_had(c, i, e) || dw__ex_intent_had(c, i, e));
         bool neg = negated || had;
         if (had && c->n_had < DW_ARRAY_SIZE(c->had_tok))

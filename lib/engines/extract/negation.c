@@ -222,8 +222,7 @@ static bool bullet(const struct ctx *c, size_t k) {
     char ch = sym1(c, k);
     if (ch == '-' || ch == '*')
         return true;
-    if (kind(c, k, TK_SYM) && tlen(c, k) == 3 &&
-        memcmp(c->lo + c->t[k].s, "\xE2\x80\xA2", 3) == 0)
+    if (kind(c, k, TK_SYM) && tlen(c, k) == 3 && memcmp(c->lo + c->t[k].s, "\xE2\x80\xA2", 3) == 0)
         return true;
     return kind(c, k, TK_NUM) && (sym1(c, k + 1) == '.' || sym1(c, k + 1) == ')');
 }
@@ -300,8 +299,7 @@ static void mark_headers(struct ctx *c) {
             continue;
         }
         bool bulleted = bullet(c, q + 2);
-        for (size_t k = q + 2, lines = 0; k < c->nt && lines < 32 && !after_blank(c, k);
-             lines++) {
+        for (size_t k = q + 2, lines = 0; k < c->nt && lines < 32 && !after_blank(c, k); lines++) {
             size_t le = k;
             while (le < c->nt && !kind(c, le, TK_BREAK))
                 le++;
