@@ -111,6 +111,20 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
     return any && (k >= c->nt || clause_end(c, k)) ? k : 0;
 }
 
+/* Where a negation's reach ends besides a clause's end: a dash between spaces ("no on-prem
+ * kit for management - cloud console only"), and a full stop after a word of five letters
+ * or more before a lower-case word, as a chat line writes a new sentence ("lieber ohne
+ * Cloud. lokaler Controller bitte"; not "ca. 400", "inkl. WLAN"). */
+static bool aside_end(const struct ctx *c, size_t k) {
+    if (k == 0 || k + 1 >= c->nt)
+        return false;
+    char ch = sym1(c, k);
+    if ((ch == '-' || is(c, k, "–") || is(c, k, "—")) && c->t[k].gap && c->t[k + 1].gap)
+        return true;
+    return ch == '.' && glued(c, k) && c->t[k + 1].gap && kind(c, k - 1, TK_WORD) &&
+           tlen(c, k - 1) >= 5 && kind(c, k + 1, TK_WORD);
+}
+
 /* A verb that asks for something, starting a new request after "and": "... and send",
  * "... und schicken Sie". */
 static bool request_verb(const struct ctx *c, size_t j) {
@@ -241,8 +255,23 @@ static bool after_blank(const struct ctx *c, size_t k) {
  * break ("but"), a pronoun or a word of need, which start a sentence of their own ("No need
  * to rush: we want Wi-Fi by May"). */
 static void mark_inline(struct ctx *c, size_t k, uint8_t flag) {
-    for (; k < c->nt && !sent_end(c, k) && !role(c, k, R_CLAUSE | R_PRON | R_NEED); k++)
+    size_t from = k;
+    for (; k < c->nt && !sent_end(c, k) && !aside_end(c, k) &&
+           !role(c, k, R_CLAUSE | R_PRON | R_NEED);
+         k++) {
+        /* after a comma, only a bare list of capabilities goes on: "No necesitamos: gestion
+         * local, todo debe ser gestionado desde la nube" leaves the cloud wanted */
+        if (k > from && sym1(c, k) == ',' && !in_number(c, k)) {
+            size_t e = neg_list_continues(c, k);
+            if (!e)
+                break;
+            for (; k < e; k++)
+                c->t[k].flags |= flag;
+            k--;
+            continue;
+        }
         c->t[k].flags |= flag;
+    }
 }
 
 /* A header of a list at token i (the start of a line or sentence), ended by ':' (or ','
@@ -323,6 +352,8 @@ void dw__ex_mark_negation(struct ctx *c) {
         }
         size_t j = i + n;
         while (j < c->nt) {
+            if (aside_end(c, j))
+                break;
             if (clause_end(c, j)) {
                 size_t e = sym1(c, j) == ',' ? neg_list_continues(c, j) : 0;
                 if (!e)
@@ -345,10 +376,22 @@ void dw__ex_mark_negation(struct ctx *c) {
     for (size_t i = 0; i < c->nt; i++) {
         if (!role(c, i, R_NEGAFTER))
             continue;
-        if (i == 0 || clause_end(c, i - 1))
+        /* at the start of its clause, or after one word ("Queda descartado el wifi
+         * exterior", "Sind ausgeschlossen: ...") */
+        if (i == 0 || clause_end(c, i - 1) ||
+            (i >= 2 && clause_end(c, i - 2) && kind(c, i - 1, TK_WORD) &&
+             !dw__ex_vocab_at(c, c->caps, i - 1, &(size_t){0})))
             mark_inline(c, i + 1, TF_NEG);
-        for (size_t k = i; k-- > 0 && !clause_end(c, k);)
+        for (size_t k = i; k-- > 0;) {
+            if (sym1(c, k) == ')') { /* an aside: "ist für uns (DSGVO) ausgeschlossen" */
+                while (k > 0 && sym1(c, k) != '(' && !sent_end(c, k))
+                    k--;
+                continue;
+            }
+            if (clause_end(c, k))
+                break;
             c->t[k].flags |= TF_NEG;
+        }
     }
     mark_headers(c);
 }
