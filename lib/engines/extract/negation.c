@@ -170,6 +170,8 @@ bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
         if (m && m <= i)
             return true;
     }
+    if (sym1(c, e) == ':' || sym1(c, e) == '-') /* "Monitoring: nein danke" */
+        e++;
     size_t x = dw__ex_lang_match(c, LS_contrast, e); /* "il Wi-Fi invece è fuori discussione" */
     for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE))
