@@ -84,13 +84,13 @@ static bool coordinator(const struct ctx *c, size_t k) {
  * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
 static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (dw__ex_hedge_at(c, k))
             return true;
     }
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
             break; /* "the design workshop next week if possible": the date is hedged (a
@@ -122,7 +122,7 @@ static bool have_word_near(const struct ctx *c, size_t k) {
  * scope". Within the capability's clause, at most six words away. */
 static bool already_had(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 6 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if ((is(c, k, "already") &&
              (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
@@ -133,7 +133,7 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
             return true;
     }
     for (size_t k = i; k-- > 0 && i - k <= 4;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
                                     is(c, k + 1, "run") || is(c, k + 1, "own")))

@@ -510,6 +510,7 @@ void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
 bool dw__ex_refused(const struct ctx *c, size_t i, size_t e);
+bool dw__ex_aside_end(const struct ctx *c, size_t k);
 void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */

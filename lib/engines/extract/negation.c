@@ -86,15 +86,30 @@ static size_t neg_trigger(const struct ctx *c, size_t i) {
     return 1;
 }
 
+/* The words between the items of a list: conjunctions and articles of the six languages
+ * ("or", "und", "ni", "il", "los", "het"...). */
+static bool list_filler(const struct ctx *c, size_t k) {
+    static const char *const w[] = {
+        "or",   "and",   "nor", "any", "the", "a",   "an",   "oder", "und",  "noch", "auch",
+        "kein", "keine", "der", "die", "das", "den", "dem",  "ein",  "eine", "et",   "ou",
+        "ni",   "le",    "la",  "les", "l",   "du",  "de",   "des",  "un",   "une",  "y",
+        "o",    "el",    "los", "las", "del", "e",   "il",   "lo",   "gli",  "i",    "di",
+        "del",  "della", "né",  "en",  "of",  "het", "geen", "noch"};
+    if (!kind(c, k, TK_WORD))
+        return false;
+    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
+        if (is_n(c, k, w[n], strlen(w[n])))
+            return true;
+    return false;
+}
+
 /* After a comma inside a negated clause: does a bare list of capabilities follow ("we
  * don't need SD-WAN, Wi-Fi or switches")? Returns where that list ends, or 0. */
 static size_t neg_list_continues(const struct ctx *c, size_t j) {
     size_t k = j + 1, e;
     bool any = false;
     for (;;) {
-        while (is(c, k, "or") || is(c, k, "and") || is(c, k, "nor") || is(c, k, "any") ||
-               is(c, k, "the") || is(c, k, "a") || is(c, k, "an") || is(c, k, "oder") ||
-               is(c, k, "und") || is(c, k, "noch"))
+        while (list_filler(c, k))
             k++;
         if (!dw__ex_vocab_at(c, c->caps, k, &e))
             break;
@@ -115,7 +130,7 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
  * kit for management - cloud console only"), and a full stop after a word of five letters
  * or more before a lower-case word, as a chat line writes a new sentence ("lieber ohne
  * Cloud. lokaler Controller bitte"; not "ca. 400", "inkl. WLAN"). */
-static bool aside_end(const struct ctx *c, size_t k) {
+bool dw__ex_aside_end(const struct ctx *c, size_t k) {
     if (k == 0 || k + 1 >= c->nt)
         return false;
     char ch = sym1(c, k);
@@ -145,13 +160,13 @@ static bool request_verb(const struct ctx *c, size_t j) {
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     bool had = false;
     for (size_t k = i; !had && k-- > 0 && i - k <= 5;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         size_t m = dw__ex_lang_match(c, LS_already, k);
         had = m && m <= i;
     }
     for (size_t k = e; !had && k < e + 6 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         had = dw__ex_lang_match(c, LS_already, k) != 0;
     }
@@ -164,7 +179,7 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
  * A refusal is a negation, not something had: asking for it elsewhere does not undo it. */
 bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         size_t m = dw__ex_lang_match(c, LS_refusals, k);
         if (m && m <= i)
@@ -174,7 +189,7 @@ bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
         e++;
     size_t x = dw__ex_lang_match(c, LS_contrast, e); /* "il Wi-Fi invece è fuori discussione" */
     for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (dw__ex_lang_match(c, LS_refusals, k))
             return true;
@@ -258,7 +273,7 @@ static bool after_blank(const struct ctx *c, size_t k) {
  * to rush: we want Wi-Fi by May"). */
 static void mark_inline(struct ctx *c, size_t k, uint8_t flag) {
     size_t from = k;
-    for (; k < c->nt && !sent_end(c, k) && !aside_end(c, k) &&
+    for (; k < c->nt && !sent_end(c, k) && !dw__ex_aside_end(c, k) &&
            !role(c, k, R_CLAUSE | R_PRON | R_NEED);
          k++) {
         /* after a comma, only a bare list of capabilities goes on: "No necesitamos: gestion
@@ -287,22 +302,41 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
     if (bullet(c, h))
         h += kind(c, h, TK_NUM) ? 2 : 1;
     bool neg = false, need = false, refuse = false, hedge = false, sep = false;
-    for (q = h; q < c->nt && q < h + 8; q++) {
+    size_t comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
+    for (q = h; q < c->nt && q < h + 10; q++) {
         char ch = sym1(c, q);
-        if ((ch == ':' && !in_number(c, q)) || (ch == ',' && q - h <= 3)) {
+        if (ch == ':' && !in_number(c, q)) {
             sep = true;
             break;
         }
+        if (ch == ',' && !in_number(c, q)) {
+            comma = comma ? comma : q;
+            continue;
+        }
         if (clause_end(c, q))
-            return 0;
+            break;
         size_t e;
-        if (kind(c, q, TK_WORD) && dw__ex_vocab_at(c, c->caps, q, &e))
-            return 0;
+        if (kind(c, q, TK_WORD) && dw__ex_vocab_at(c, c->caps, q, &e)) {
+            if (!comma)
+                return 0;
+            break;
+        }
         neg = neg || neg_trigger(c, q);
         need = need || role(c, q, R_NEED);
         refuse = refuse || role(c, q, R_NEGAFTER) || dw__ex_lang_match(c, LS_refusals, q) ||
                  dw__ex_lang_match(c, LS_already, q);
         hedge = hedge || dw__ex_hedge_at(c, q);
+    }
+    if (!sep && comma && comma - h <= 3) { /* "Eventualmente, più avanti, il supporto" */
+        q = comma;
+        sep = true;
+        neg = need = refuse = hedge = false;
+        for (size_t k = h; k < q; k++) {
+            neg = neg || neg_trigger(c, k);
+            need = need || role(c, k, R_NEED);
+            refuse = refuse || role(c, k, R_NEGAFTER);
+            hedge = hedge || dw__ex_hedge_at(c, k);
+        }
     }
     if (!sep || q == h)
         return 0;
@@ -354,7 +388,7 @@ void dw__ex_mark_negation(struct ctx *c) {
         }
         size_t j = i + n;
         while (j < c->nt) {
-            if (aside_end(c, j))
+            if (dw__ex_aside_end(c, j))
                 break;
             if (clause_end(c, j)) {
                 size_t e = sym1(c, j) == ',' ? neg_list_continues(c, j) : 0;
