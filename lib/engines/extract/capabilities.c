@@ -72,12 +72,14 @@ bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
 }
 
 static bool coordinator(const struct ctx *c, size_t k) {
-    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou",
-                                    "y",   "o",  "e",   "en",   "of"};
+    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou", "y", "o", "e"};
     for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
         if (is(c, k, w[n]))
             return true;
-    return false;
+    /* Dutch "en", "of": the French "en" (in) and the English "of" are no coordinators
+     * ("Supervision en option") */
+    return k < c->nt && c->t[k].lang == 5 /* nl, dw_lang_detectable */ &&
+           (is(c, k, "en") || is(c, k, "of"));
 }
 
 /* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
