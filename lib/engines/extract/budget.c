@@ -10,7 +10,9 @@ static const struct {
 } currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
                   {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
                   {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
-                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}}; /* DW_LANG_CURRENCIES order */
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}, {"PEN", 2}, {"SGD", 2},
+                  {"HKD", 2}, {"NZD", 2}, {"ZAR", 2}, {"HUF", 2}, {"RON", 2}, {"AED", 2},
+                  {"UYU", 2}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -302,6 +304,12 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
+/* A word that starts a currency phrase of lang/LANG.yaml before its amount: "S/ 650 000". */
+static bool currency_phrase_start(const struct ctx *c, size_t i) {
+    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[i].kw - 1].psect >> LS_currency_phrases & 1);
+}
+
 /* The budget: the first amount named by a "budget" word, else the first amount with a
  * currency or a spending word. Per-unit prices and years are never budgets. */
 json_t *dw__ex_extract_budget(struct ctx *c) {
@@ -310,7 +318,7 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half")))
+                             is(c, i, "half") || currency_phrase_start(c, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

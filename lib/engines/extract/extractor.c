@@ -221,11 +221,18 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
         if (word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
             (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
              is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
-             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in")))
+             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in") ||
+             is(c, k - 1, "por") || is(c, k - 1, "cada") || is(c, k - 1, "chaque") ||
+             is(c, k - 1, "ogni") || is(c, k - 1, "elke") || is(c, k - 1, "jeden") ||
+             is(c, k - 1, "every") || is(c, k - 1, "each")))
             return true;
     }
     (void)t0;
     return false;
+}
+
+static int currency_digits_of(const char *cur) {
+    return strcmp(cur, "CLP") == 0 ? 0 : 2; /* of the currencies remapped below */
 }
 
 /* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
@@ -235,22 +242,34 @@ static void dollar_by_country(json_t *budget, json_t *country) {
     static const struct {
         const char cc[3], cur[4];
         int digits;
-    } local[] = {{"MX", "MXN", 2}, {"AR", "ARS", 2}, {"CO", "COP", 2},
-                 {"CL", "CLP", 0}, {"CA", "CAD", 2}, {"AU", "AUD", 2}};
+        bool peso;
+    } local[] = {{"MX", "MXN", 2, true},  {"AR", "ARS", 2, true},  {"CO", "COP", 2, true},
+                 {"CL", "CLP", 0, true},  {"UY", "UYU", 2, true},  {"CA", "CAD", 2, false},
+                 {"AU", "AUD", 2, false}, {"SG", "SGD", 2, false}, {"NZ", "NZD", 2, false},
+                 {"HK", "HKD", 2, false}};
     const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
     const char *cc = dw_json_str(country, "code");
-    if (!cur || !text || !cc || strcmp(cur, "USD") != 0)
+    if (!cur || !text || !cc)
         return;
-    const char *d = strchr(text, '$');
-    if (!d || strchr(d + 1, '$'))
-        return;
-    if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
-        strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
-        return;
+    /* "85 millones de pesos" from Santiago is CLP (lang/es.yaml reads a bare "pesos" as
+     * Mexico's) */
+    bool peso = strcmp(cur, "MXN") == 0 && strcasestr(text, "peso") && !strcasestr(text, "mexican");
+    if (!peso) {
+        if (strcmp(cur, "USD") != 0)
+            return;
+        const char *d = strchr(text, '$');
+        if (!d || strchr(d + 1, '$'))
+            return;
+        if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
+            strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
+            return;
+    }
     for (size_t k = 0; k < DW_ARRAY_SIZE(local); k++) {
-        if (strcmp(cc, local[k].cc) != 0)
+        if (strcmp(cc, local[k].cc) != 0 || (peso && !local[k].peso))
             continue;
-        json_int_t div = local[k].digits == 2 ? 1 : 100;
+        if (strcmp(cur, local[k].cur) == 0)
+            return;
+        json_int_t div = local[k].digits == currency_digits_of(cur) ? 1 : 100;
         json_t *minor = json_object_get(budget, "minor");
         json_t *min = json_object_get(budget, "min");
         json_int_t m = json_integer_value(minor) / div;
