@@ -179,7 +179,9 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
         *ret_end = e;
         return "max";
     }
-    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish"))) {
+    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish")) ||
+        ((e = dw__ex_lang_match(c, LS_qualifiers_about, t1)) && e >= t1 + 3)) {
+        /* the language files' phrases of three words: "90k più o meno", "more or less" */
         *ret_end = e;
         return "about";
     }
@@ -291,6 +293,10 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         b->score = w ? 2 : 1;
     else
         b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
+    size_t qa;
+    if (!b->score && b->a.cur < 0 && b->a.has_mult &&
+        (b->t1 >= c->nt || !kind(c, b->t1, TK_WORD) || qualifier_after(c, b->t1, &qa)))
+        b->score = 1; /* an answer in a chat: "150k, bis Ende KW 40", "90k più o meno" */
     if (!b->score)
         return false;
     if (b->range)

@@ -18,7 +18,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(number_format, LK_FORMAT, 0, 0)                                                              \
     X(numbers, LK_INT, 1, 999)                                                                     \
     X(number_units, LK_INT, 1, 999)                                                                \
-    X(number_prefixes, LK_INT, 1, 99)                                                              \
+    X(number_prefixes, LK_INT, 1, 900)                                                             \
     X(number_hundreds, LK_LIST, 0, 0)                                                              \
     X(number_thousands, LK_LIST, 0, 0)                                                             \
     X(number_millions, LK_LIST, 0, 0)                                                              \
