@@ -481,7 +481,8 @@ static bool date_fiscal(const struct ctx *c, size_t j, struct dhit *h) {
     for (size_t m = k; m < k + 8 && m < c->nt && !sent_end(c, m); m++) {
         struct dhit sub;
         if ((kind(c, m, TK_NUM) && date_day_month(c, m, &sub)) ||
-            (role(c, m, R_MONTH) && date_month(c, m, &sub) && !sub.rel)) {
+            (role(c, m, R_MONTH) && date_month(c, m, &sub) && (!sub.rel || sub.t1 > m + 1))) {
+            /* "fiscal year closes on June 30": a month with its day */
             *h = sub;
             h->t0 = j;
             if (sym1(c, h->t1) == ')')
@@ -692,11 +693,12 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
         last = h;
         have_last = true;
         claim(c, h.t0, h.t1);
-        if (!have_best && (h.strong || trigger_before(c, h.t0))) {
+        bool negated = c->t[h.t0].flags & TF_NEG; /* "SD-WAN maybe later, not this year" */
+        if (!have_best && !negated && (h.strong || trigger_before(c, h.t0))) {
             best = h;
             have_best = true;
         }
-        if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
+        if (!have_future && !negated && h.days > c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }
