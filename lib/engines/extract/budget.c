@@ -61,17 +61,22 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
-    size_t k = j;
+    size_t k = j, e;
     if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
         k++;
-    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen"
+     * (halves and one_and_a_half of lang/LANG.yaml) */
+    int tenths = 5;
+    if ((e = dw__ex_lang_match(c, LS_one_and_a_half, k)))
+        tenths = 15;
+    else if (!(e = dw__ex_lang_match(c, LS_halves, k)))
         return false;
-    k++;
+    k = e;
     if (role(c, k, R_ARTICLE))
         k++;
-    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+    if (!(role(c, k, R_SCALE) || role(c, k, R_MULT)) || kval(c, k) < 1000)
         return false;
-    a->mant = 5;
+    a->mant = tenths;
     a->scale = 1;
     a->mult = kval(c, k);
     a->has_mult = true;
@@ -324,7 +329,8 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half") || currency_phrase_start(c, i)))
+                             currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
+                             dw__ex_lang_match(c, LS_one_and_a_half, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

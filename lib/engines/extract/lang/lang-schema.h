@@ -52,6 +52,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(replace, LK_PATTERN, 0, 0)                                                                   \
     X(refusals, LK_PATTERN, 0, 0)                                                                  \
     X(contrast, LK_PATTERN, 0, 0)                                                                  \
+    X(halves, LK_PATTERN, 0, 0)                                                                    \
+    X(one_and_a_half, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_max, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_about, LK_PATTERN, 0, 0)                                                          \
     X(qualifiers_min, LK_PATTERN, 0, 0)                                                            \
