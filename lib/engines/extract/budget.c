@@ -62,25 +62,31 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
     size_t k = j, e;
-    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+    if (!dw__ex_lang_match(c, LS_one_and_a_half, k) &&
+        (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer")))
         k++;
-    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen"
-     * (halves and one_and_a_half of lang/LANG.yaml) */
+    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen",
+     * "un million et demi" (halves and one_and_a_half of lang/LANG.yaml) */
     int tenths = 5;
     if ((e = dw__ex_lang_match(c, LS_one_and_a_half, k)))
         tenths = 15;
     else if (!(e = dw__ex_lang_match(c, LS_halves, k)))
         return false;
-    k = e;
-    if (role(c, k, R_ARTICLE))
-        k++;
-    if (!(role(c, k, R_SCALE) || role(c, k, R_MULT)) || kval(c, k) < 1000)
+    size_t sc = SIZE_MAX, end = e; /* the scale: in the phrase, or after it */
+    for (size_t m = k; m < e && sc == SIZE_MAX; m++)
+        if ((role(c, m, R_SCALE) || role(c, m, R_MULT)) && kval(c, m) >= 1000)
+            sc = m;
+    if (sc == SIZE_MAX) {
+        sc = role(c, e, R_ARTICLE) ? e + 1 : e;
+        end = sc + 1;
+    }
+    if (!(role(c, sc, R_SCALE) || role(c, sc, R_MULT)) || kval(c, sc) < 1000)
         return false;
     a->mant = tenths;
     a->scale = 1;
-    a->mult = kval(c, k);
+    a->mult = kval(c, sc);
     a->has_mult = true;
-    a->t1 = k + 1;
+    a->t1 = end;
     return true;
 }
 
@@ -326,11 +332,12 @@ static bool currency_phrase_start(const struct ctx *c, size_t i) {
 json_t *dw__ex_extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
-                             (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
-                             (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
-                             dw__ex_lang_match(c, LS_one_and_a_half, i)))
+        if (c->claim[i] ||
+            !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
+              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
+              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
+              currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
+              dw__ex_lang_match(c, LS_one_and_a_half, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;
