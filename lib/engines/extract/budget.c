@@ -60,8 +60,17 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+/* May a pattern of one of the sections (bits LS_*) start at token i? */
+static bool starts_section(const struct ctx *c, size_t i, uint64_t sects) {
+    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[i].kw - 1].psect & sects);
+}
+
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
     size_t k = j, e;
+    const uint64_t halves = 1ull << LS_halves | 1ull << LS_one_and_a_half;
+    if (!starts_section(c, j, halves) && !starts_section(c, j + 1, halves))
+        return false; /* no half here: one bit test for most amounts */
     if (!dw__ex_lang_match(c, LS_one_and_a_half, k) &&
         (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer")))
         k++;
@@ -321,10 +330,11 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
-/* A word that starts a currency phrase of lang/LANG.yaml before its amount: "S/ 650 000". */
-static bool currency_phrase_start(const struct ctx *c, size_t i) {
-    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
-           (dw__ex_kwdefs[c->t[i].kw - 1].psect >> LS_currency_phrases & 1);
+/* A word that may start an amount's phrase of lang/LANG.yaml: a currency before it ("S/ 650
+ * 000"), a half or one and a half ("half a million", "anderhalve ton"). One bit test. */
+static bool amount_phrase_start(const struct ctx *c, size_t i) {
+    return starts_section(
+        c, i, 1ull << LS_currency_phrases | 1ull << LS_halves | 1ull << LS_one_and_a_half);
 }
 
 /* The budget: the first amount named by a "budget" word, else the first amount with a
@@ -336,8 +346,7 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
             !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
               (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
               (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-              currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
-              dw__ex_lang_match(c, LS_one_and_a_half, i)))
+              amount_phrase_start(c, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;
