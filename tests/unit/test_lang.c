@@ -313,6 +313,8 @@ static void test_calendar_weeks_and_quarters(void **state) {
     expect_deadline("Deve essere operativo entro il terzo trimestre.", "2027-09-30");
     expect_deadline("Het moet klaar zijn in het derde kwartaal.", "2027-09-30");
     expect_deadline("Graag live in kwartaal 2 van 2027.", "2027-06-30");
+    expect_deadline("Lo queremos para la semana 10 del próximo año.", "2027-03-12");
+    expect_deadline("Bis KW 10 nächsten Jahres.", "2027-03-12");
     /* a negated date is no deadline; the offer's date gives way to the go-live */
     expect_deadline("SD-WAN maybe later, not this year. Must be done before our FY ends on 31 "
                     "March.",

@@ -191,6 +191,20 @@ static bool date_cw(const struct ctx *c, size_t i, struct dhit *h) {
     }
     if (k != j + 1 && !(sym1(c, k - 1) == ',')) /* "KW 12/" without a year */
         return false;
+    /* "week 10 of next year", "semana 10 del próximo año", "KW 10 nächsten Jahres",
+     * "settimana 10 del prossimo anno", "semaine 10 de l'année prochaine" */
+    size_t n = k;
+    if (is(c, n, "of") || is(c, n, "del") || is(c, n, "de") || is(c, n, "des") || is(c, n, "di") ||
+        is(c, n, "van") || is(c, n, "l"))
+        n++;
+    if (is(c, n, "l") || is(c, n, "the"))
+        n++;
+    if ((dword(c, n) == DWK_NEXT && role(c, n + 1, R_TUNIT) && kval(c, n + 1) == TU_YEAR) ||
+        (role(c, n, R_TUNIT) && kval(c, n) == TU_YEAR && dword(c, n + 1) == DWK_NEXT)) {
+        *h = (struct dhit){
+            .t0 = i, .t1 = n + 2, .days = iso_week_friday(c->ty + 1, (int)w), .rel = true};
+        return true;
+    }
     y = c->ty;
     if (iso_week_friday(y, (int)w) < c->today)
         y++;
