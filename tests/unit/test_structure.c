@@ -526,6 +526,18 @@ static void test_project_place_over_seat(void **state) {
     }
 }
 
+static void test_quoted_deadline_over_a_plain_date(void **state) {
+    (void)state;
+    const char *msg = "Hallo Herr Lorenz,\n\nkleine Korrektur: es sind 46 Standorte, wir haben im "
+                      "November sechs Stationen übernommen.\n\nGruß\nSven\n\n"
+                      "Am 01.12.2026 um 10:12 schrieb Sven <s@x.example>:\n"
+                      "> für unsere 40 Standorte suchen wir SD-WAN. Bitte bis Ende Februar "
+                      "umsetzen.\n";
+    json_t *r = extract(msg, "2026-12-02T08:30:00Z");
+    assert_string_equal(deadline_of(r), "2027-02-28");
+    json_decref(r);
+}
+
 static bool has_phone(const json_t *r, const char *digits) {
     size_t i;
     json_t *q;
@@ -585,6 +597,7 @@ int main(void) {
         cmocka_unit_test(test_chat_seller_turns),
         cmocka_unit_test(test_phone_formats),
         cmocka_unit_test(test_project_place_over_seat),
+        cmocka_unit_test(test_quoted_deadline_over_a_plain_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

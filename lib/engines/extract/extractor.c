@@ -462,6 +462,12 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
     for (size_t k = 0; k < DW_ARRAY_SIZE(single); k++)
         if (json_is_null(json_object_get(cur, single[k])))
             json_object_set(cur, single[k], json_object_get(all, single[k]));
+    /* a date the current text names without a deadline word ("wir haben im November sechs
+     * Stationen übernommen") gives way to the quoted message's deadline ("bis Ende Februar") */
+    json_t *cd = json_object_get(cur, "deadline"), *od = json_object_get(all, "deadline");
+    if (json_is_object(cd) && json_is_object(od) && dw_json_int(cd, "confidence", 0) < 85 &&
+        dw_json_int(od, "confidence", 0) >= 85)
+        json_object_set(cur, "deadline", od);
     json_t *q = json_object_get(cur, "quantities"), *notes = json_object_get(cur, "notes");
     size_t nq = json_array_size(q), i;
     json_t *e;
