@@ -412,6 +412,12 @@ static void test_refusals_six_languages(void **state) {
     expect_caps("Ci serve SD-WAN. Il Wi-Fi invece è fuori discussione.", "sd-wan", "wifi");
     expect_caps("We zoeken SD-WAN. Wifi valt buiten de scope.", "sd-wan", "wifi");
     expect_caps("Ci serve SD-WAN. Il Wi-Fi non è un'opzione.", "sd-wan", "wifi");
+    /* refusing verbs, a topic before a comma, a question answered "no" */
+    expect_caps("Nous voulons du SD-WAN. Nous renonçons au Wi-Fi.", "sd-wan", "wifi");
+    expect_caps("Nous voulons du SD-WAN ; quant au Wi-Fi, nous n'en avons pas besoin.", "sd-wan",
+                "wifi");
+    expect_caps("Nous voulons du SD-WAN. Le Wi-Fi ? Non merci.", "sd-wan", "wifi");
+    expect_caps("We need SD-WAN. Wi-Fi, we do not need.", "sd-wan", "wifi");
     /* a header's list, and a hedged one */
     expect_caps("Necesitamos SD-WAN.\nNo requerido: Wi-Fi, switches.", "sd-wan", "wifi,switching");
     expect_optional("Wir brauchen SD-WAN. Eventuell später: WLAN.", "sd-wan", "wifi");

@@ -429,11 +429,31 @@ void dw__ex_mark_negation(struct ctx *c) {
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
     size_t j = e;
     char ch = sym1(c, j);
-    if (ch == ':' || ch == '-' || is(c, j, "–")) {
-        if ((is(c, j + 1, "no") || is(c, j + 1, "none") || is(c, j + 1, "nein")) &&
-            (j + 2 >= c->nt || clause_end(c, j + 2)))
+    if (ch == ':' || ch == '-' || ch == '?' || is(c, j, "–")) {
+        /* "Hardware: no", "Le Wi-Fi ? Non merci." */
+        if ((is(c, j + 1, "no") || is(c, j + 1, "none") || is(c, j + 1, "nein") ||
+             is(c, j + 1, "non") || is(c, j + 1, "nee")) &&
+            (j + 2 >= c->nt || clause_end(c, j + 2) || dw__ex_lang_match(c, LS_refusals, j + 1)))
             return true;
+        if (ch == '?')
+            return false;
         j++;
+    }
+    /* the name as a topic before a comma, and a clause of its own that does not need it: "quant
+     * au Wi-Fi, nous n'en avons pas besoin", "Wi-Fi, we don't need" — not when that clause
+     * names a capability of its own ("firewall, Wi-Fi we don't need") */
+    if (ch == ',' && !in_number(c, j)) {
+        bool neg = false, need = false;
+        size_t k = j + 1;
+        for (; k < c->nt && k < j + 9 && !clause_end(c, k); k++) {
+            size_t e2;
+            if (kind(c, k, TK_WORD) && dw__ex_vocab_at(c, c->caps, k, &e2))
+                return false;
+            neg = neg || neg_trigger(c, k);
+            need = need || role(c, k, R_NEED);
+        }
+        if (neg && need && (k >= c->nt || sent_end(c, k)))
+            return true;
     }
     /* a bare "no" after the name, or after a word of contrast (`contrast` of lang/LANG.yaml):
      * "SD-WAN ja, WLAN nein", "Wi-Fi no.", "WLAN hingegen nicht", "il Wi-Fi invece no" — not
