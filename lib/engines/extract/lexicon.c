@@ -41,6 +41,8 @@ const char *const dw__unit_lexicon[] = {
     "nursery|nurseries|kindergarten|kindergartens|branch office|branch offices|"
     "care facility|care facilities|franchise|franchises",
     "site|de|Standort|Standorte|Standorten|Filiale|Filialen|Niederlassung|Niederlassungen|"
+    "Zweigstelle|Zweigstellen|Außenstelle|Außenstellen|Aussenstelle|Aussenstellen|"
+    "Betriebsstätte|Betriebsstätten|Lagerhalle|Lagerhallen|Liegenschaft|Liegenschaften|"
     "Werk|Werke|Werken|Markt|Märkte|Märkten|Geschäft|Geschäfte|Geschäften|Laden|Läden|"
     "Apotheke|Apotheken|Bäckerei|Bäckereien|Praxis|Praxen|Klinik|Kliniken|Krankenhaus|"
     "Krankenhäuser|Krankenhäusern|Schule|Schulen|Hotel|Hotels|Lager|Lagern|Depot|Depots|"
