@@ -82,14 +82,24 @@ static bool coordinator(const struct ctx *c, size_t k) {
            (is(c, k, "en") || is(c, k, "of"));
 }
 
+/* Does a hedge phrase end right before token end ("si le budget le permet,")? Tried only
+ * from the words that may start one (one bit test each). */
+static bool hedge_phrase_ends(const struct ctx *c, size_t end) {
+    for (size_t m = end > 6 ? end - 6 : 0; m < end; m++)
+        if (kind(c, m, TK_WORD) && role(c, m, R_PATSTART) &&
+            (dw__ex_kwdefs[c->t[m].kw - 1].psect >> LS_hedge_phrases & 1) &&
+            dw__ex_lang_match(c, LS_hedge_phrases, m) == end)
+            return true;
+    return false;
+}
+
 /* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
  * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
 static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
         if (sym1(c, k) == '.' && glued(c, k) && k > 0 && role(c, k - 1, R_HEDGE))
             continue; /* "ggf. WLAN", "evtl. Schulung" */
-        if (sym1(c, k) == ',' && k > 0 &&
-            (dw__ex_lang_before(c, LS_hedge_phrases, k) != SIZE_MAX || dw__ex_hedge_at(c, k - 1)))
+        if (sym1(c, k) == ',' && k > 0 && (hedge_phrase_ends(c, k) || dw__ex_hedge_at(c, k - 1)))
             return true; /* "et, si le budget le permet, du Wi-Fi", "allenfalls, WLAN" */
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;

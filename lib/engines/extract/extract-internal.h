@@ -207,8 +207,8 @@ struct tindex {
 #define REGION_TOKENS 8192
 #define REGION_POOL 65536
 
-#define MORPHEMES 384 /* more than the morphemes of the number words */
-#define LANG_PATS 640 /* more than the patterns of the six language files */
+#define MORPHEMES 384  /* more than the morphemes of the number words */
+#define LANG_PATS 1024 /* more than the patterns of the six language files */
 
 static inline bool is_upper_start(const unsigned char *p, size_t n, size_t i) {
     if (p[i] >= 'A' && p[i] <= 'Z')
