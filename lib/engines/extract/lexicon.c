@@ -80,7 +80,7 @@ const char *const dw__unit_lexicon[] = {
     "hipermercado|hipermercados|estación|estaciones|estacion|bodega|bodegas|franquicia|"
     "franquicias|nave|naves|guardería|guarderías|cafetería|cafeterías|"
     "instituto|institutos|hostal|hostales|cine|cines",
-    "site|it|sede|sedi|filiale|filiali|negozio|negozi|punto vendita|punti vendita|magazzino|"
+    "site|it|cantina|cantine|sportello|sportelli|sede|sedi|filiale|filiali|negozio|negozi|punto vendita|punti vendita|magazzino|"
     "magazzini|sito|siti|stabilimento|stabilimenti|ufficio|uffici|farmacia|farmacie|clinica|"
     "cliniche|ospedale|ospedali|albergo|alberghi|hotel|scuola|scuole|supermercato|"
     "supermercati|panificio|panifici|laboratorio|laboratori|deposito|depositi|impianto|"
