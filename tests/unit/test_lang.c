@@ -422,6 +422,10 @@ static void test_refusals_six_languages(void **state) {
     expect_caps("Necesitamos SD-WAN.\nNo requerido: Wi-Fi, switches.", "sd-wan", "wifi,switching");
     expect_optional("Wir brauchen SD-WAN. Eventuell später: WLAN.", "sd-wan", "wifi");
     expect_optional("Il nous faut du SD-WAN. Wi-Fi en option.", "sd-wan", "wifi");
+    expect_optional("Nous voulons du SD-WAN. Le Wi-Fi : à voir plus tard.", "sd-wan", "wifi");
+    expect_optional("Wir brauchen SD-WAN, WLAN ist nice-to-have.", "sd-wan", "wifi");
+    expect_optional("We need SD-WAN and, budget permitting, Wi-Fi.", "sd-wan", "wifi");
+    expect_optional("Ci serve SD-WAN. Il Wi-Fi non è prioritario.", "sd-wan", "wifi");
 }
 
 static void test_intent(void **state) {

@@ -107,6 +107,9 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
             return true;
     }
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
+        if (k == e && (sym1(c, k) == ':' || sym1(c, k) == '-') && k + 1 < c->nt &&
+            dw__ex_hedge_at(c, k + 1))
+            return true; /* "Le Wi-Fi : à voir plus tard", "WLAN - optional" */
         if (k == e && sym1(c, k) == ',' && k + 2 < c->nt && dw__ex_hedge_at(c, k + 1)) {
             /* a hedge alone between commas: "Le Wi-Fi, éventuellement, dans un second temps" */
             size_t h = dw__ex_lang_match(c, LS_hedge_phrases, k + 1);
