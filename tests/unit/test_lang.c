@@ -412,6 +412,10 @@ static void test_refusals_six_languages(void **state) {
     expect_caps("Ci serve SD-WAN. Il Wi-Fi invece è fuori discussione.", "sd-wan", "wifi");
     expect_caps("We zoeken SD-WAN. Wifi valt buiten de scope.", "sd-wan", "wifi");
     expect_caps("Ci serve SD-WAN. Il Wi-Fi non è un'opzione.", "sd-wan", "wifi");
+    /* the separable "ausschließen"; "anschließen" connects */
+    expect_caps("Als Betreiber schließen wir eine Cloud-Verwaltung aus. Wir brauchen SD-WAN.",
+                "sd-wan", "cloud-management");
+    expect_caps("Wir schließen die Filialen per SD-WAN an.", "sd-wan", "");
     /* refusing verbs, a topic before a comma, a question answered "no" */
     expect_caps("Nous voulons du SD-WAN. Nous renonçons au Wi-Fi.", "sd-wan", "wifi");
     expect_caps("Nous voulons du SD-WAN ; quant au Wi-Fi, nous n'en avons pas besoin.", "sd-wan",

@@ -179,7 +179,24 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
  * words before or six after it: "is out of the question", "kommt für uns nicht in Frage",
  * "ne fait pas partie du projet", "queda fuera", "non rientra", "valt buiten de scope".
  * A refusal is a negation, not something had: asking for it elsewhere does not undo it. */
+/* The German separable "ausschließen" around the name: "schließen wir eine Verwaltung aus der
+ * Cloud aus" — a form of "schließen" before it in its clause and "aus" last in the clause. */
+static bool separable_exclude(const struct ctx *c, size_t i, size_t e) {
+    bool verb = false;
+    for (size_t k = i; k-- > 0 && i - k <= 6 && !clause_end(c, k);)
+        verb = verb || is(c, k, "schließen") || is(c, k, "schliessen") || is(c, k, "schließt") ||
+               is(c, k, "schliesst") || is(c, k, "schlossen");
+    if (!verb)
+        return false;
+    size_t k = e;
+    while (k < c->nt && k < e + 8 && !clause_end(c, k))
+        k++;
+    return k > e && is(c, k - 1, "aus") && (k >= c->nt || clause_end(c, k));
+}
+
 bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
+    if (separable_exclude(c, i, e))
+        return true;
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
