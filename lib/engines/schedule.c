@@ -107,11 +107,26 @@ static bool first_on_day(const struct dw_availability *a, const struct week_fit 
         int64_t past = ((t + off) % 3600 + 3600) % 3600;
         if (past)
             t += 3600 - past;
-        for (; t < day_end; t += 3600)
-            if (fits(a, w, t, off, minutes, held)) {
+        while (t < day_end) {
+            /* straight to the next local hour a demo fits in (the bits of fit[] from this
+             * hour on), else to the next local midnight */
+            dw_time_t local = t + off;
+            int64_t lday = day_of(local);
+            int h = (int)((local - lday * 86400) / 3600);
+            uint32_t ahead = w->fit[dw_weekday(local)] >> h;
+            if (!ahead) {
+                t += (dw_time_t)(24 - h) * 3600;
+                continue;
+            }
+            t += (dw_time_t)__builtin_ctz(ahead) * 3600;
+            if (t >= day_end)
+                break;
+            if (is_free(held, a->user, t, minutes)) {
                 *ret = t;
                 return true;
             }
+            t += 3600;
+        }
         return false;
     }
     /* the clocks change this day: every quarter hour, with the offset of that instant (a
