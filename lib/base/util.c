@@ -417,9 +417,33 @@ static inline bool hs_word_escapes(uint64_t w) {
 
 static void hs_string(struct hstream *s, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
+    /* the usual string (a key, a name, a sentence) has nothing to escape: the quotes and
+     * the bytes in one copy */
+    size_t i = 0;
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, str + i, sizeof w);
+        if (hs_word_escapes(w))
+            break;
+        i += 8;
+    }
+    while (i < len && str[i] != '"' && str[i] != '\\' && (unsigned char)str[i] >= 0x20)
+        i++;
+    if (i == len && len + 2 <= sizeof s->buf) {
+        if (s->n + len + 2 > sizeof s->buf) {
+            hs_flush(s, s->buf, s->n);
+            s->n = 0;
+        }
+        char *o = s->buf + s->n;
+        o[0] = '"';
+        memcpy(o + 1, str, len);
+        o[len + 1] = '"';
+        s->n += len + 2;
+        return;
+    }
     hs_put(s, "\"", 1);
     size_t from = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (i = 0; i < len; i++) {
         /* plain text (nearly all of it) is skipped a word at a time */
         while (i + 8 <= len) {
             uint64_t w;

@@ -189,13 +189,9 @@ static int passage_score(const struct dw_passage *p, const struct dw_item *it, s
     return score;
 }
 
-/* Cite the passage of document di that best backs the line for sku (see passage_score);
- * only passages with a heading of their own and a first sentence qualify. */
-static int cite(struct cite_state *st, size_t di, const char *sku) {
-    const struct dw_document *d = &st->ws->documents[di];
-    if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
-        return 0;
-    const struct dw_item *it = dw_ws_item(st->ws, sku);
+/* The passage of d that best backs a line for it (see passage_score), d->n_passages when
+ * none qualifies: only passages with a heading of their own and a first sentence do. */
+static size_t best_passage(const struct dw_document *d, const struct dw_item *it) {
     int best = -1000;
     size_t best_k = d->n_passages;
     for (size_t k = 0; k < d->n_passages; k++) {
@@ -210,6 +206,51 @@ static int cite(struct cite_state *st, size_t di, const char *sku) {
             best_k = k;
         }
     }
+    return best_k;
+}
+
+/* best_passage() per document and catalog item, kept with the workspace snapshot
+ * (dw_ws_memo) and filled in as proposals ask: the choice depends on the snapshot's
+ * documents and items alone. An entry is written whole by whichever thread works it out
+ * first (every thread works out the same value), so readers need no lock. */
+struct claims_memo {
+    size_t n_items;
+    int32_t best[]; /* [document][item]: the passage's index + 1, 0 not yet worked out */
+};
+
+static void *claims_memo_build(const struct dw_workspace *ws, void *ud) {
+    (void)ud;
+    size_t n = ws->n_documents * ws->n_items;
+    struct claims_memo *m = calloc(1, sizeof *m + (n ? n : 1) * sizeof m->best[0]);
+    if (m)
+        m->n_items = ws->n_items;
+    return m;
+}
+
+static size_t best_passage_memo(const struct dw_workspace *ws, size_t di,
+                                const struct dw_item *it) {
+    const struct dw_document *d = &ws->documents[di];
+    struct claims_memo *m =
+        it && d->n_passages < INT32_MAX
+            ? dw_ws_memo(ws, DW_WS_MEMO_CLAIMS, claims_memo_build, NULL, free)
+            : NULL;
+    if (!m)
+        return best_passage(d, it);
+    int32_t *slot = &m->best[di * m->n_items + (size_t)(it - ws->items)];
+    int32_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    if (v > 0)
+        return (size_t)v - 1;
+    size_t k = best_passage(d, it);
+    __atomic_store_n(slot, (int32_t)k + 1, __ATOMIC_RELAXED);
+    return k;
+}
+
+/* Cite the passage of document di that best backs the line for sku. */
+static int cite(struct cite_state *st, size_t di, const char *sku) {
+    const struct dw_document *d = &st->ws->documents[di];
+    if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
+        return 0;
+    size_t best_k = best_passage_memo(st->ws, di, dw_ws_item(st->ws, sku));
     for (size_t k = best_k; k < d->n_passages; k++) {
         const struct dw_passage *p = &d->passages[k];
         size_t s, e;
