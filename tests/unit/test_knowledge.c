@@ -420,6 +420,46 @@ static void claims_from_documents_naming_the_item(void **state) {
     json_decref(lines);
 }
 
+/* The passage a document offers for an item's claim is kept with the workspace snapshot:
+ * asked again it is the same, and a reloaded workspace (an edited document) gives the new
+ * one, not the one kept with the old snapshot. */
+static void claims_kept_per_snapshot(void **state) {
+    (void)state;
+    put("knowledge/zz-memo.md", "---\ntitle: Memo\nabout: [NW-EDGE-50]\n---\n# Memo\n"
+                                "## Old\nThe Edge Gateway 50 forwards 1 Gbit/s as first written.\n");
+    json_t *lines = json_pack("[{s:s,s:[]}]", "sku", "NW-EDGE-50", "covers");
+    const char *want[] = {"The Edge Gateway 50 forwards 1 Gbit/s as first written.",
+                          "The Edge Gateway 50 forwards 2 Gbit/s since the update."};
+    for (int round = 0; round < 2; round++) {
+        struct dw_workspace *ws = load();
+        for (int again = 0; again < 2; again++) { /* worked out, then from the memo */
+            json_t *claims = NULL, *cites = NULL;
+            assert_int_equal(dw_knowledge_claims(ws, lines, &claims, &cites), 0);
+            bool found = false;
+            size_t i;
+            json_t *c;
+            json_array_foreach(cites, i, c) {
+                if (strcmp(dw_json_str(c, "path"), "knowledge/zz-memo.md") != 0)
+                    continue;
+                found = true;
+                json_int_t ref = json_integer_value(json_object_get(c, "ref"));
+                assert_string_equal(dw_json_str(c, "anchor"), round ? "new" : "old");
+                assert_string_equal(dw_json_str(json_array_get(claims, (size_t)ref - 1), "text"),
+                                    want[round]);
+            }
+            assert_true(found);
+            json_decref(claims);
+            json_decref(cites);
+        }
+        dw_workspace_unref(ws);
+        put("knowledge/zz-memo.md", "---\ntitle: Memo\nabout: [NW-EDGE-50]\n---\n# Memo\n"
+                                    "## New\nThe Edge Gateway 50 forwards 2 Gbit/s since the "
+                                    "update.\n");
+    }
+    drop("knowledge/zz-memo.md");
+    json_decref(lines);
+}
+
 /* ---- incremental re-index ---------------------------------------------------------------- */
 
 static void reindex_only_what_changed(void **state) {
@@ -471,6 +511,7 @@ int main(void) {
         cmocka_unit_test(graph_and_expansion),
         cmocka_unit_test(hybrid_uses_the_graph),
         cmocka_unit_test(claims_from_documents_naming_the_item),
+        cmocka_unit_test(claims_kept_per_snapshot),
         cmocka_unit_test(reindex_only_what_changed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
