@@ -425,8 +425,9 @@ static void claims_from_documents_naming_the_item(void **state) {
  * one, not the one kept with the old snapshot. */
 static void claims_kept_per_snapshot(void **state) {
     (void)state;
-    put("knowledge/zz-memo.md", "---\ntitle: Memo\nabout: [NW-EDGE-50]\n---\n# Memo\n"
-                                "## Old\nThe Edge Gateway 50 forwards 1 Gbit/s as first written.\n");
+    put("knowledge/zz-memo.md",
+        "---\ntitle: Memo\nabout: [NW-EDGE-50]\n---\n# Memo\n"
+        "## Old\nThe Edge Gateway 50 forwards 1 Gbit/s as first written.\n");
     json_t *lines = json_pack("[{s:s,s:[]}]", "sku", "NW-EDGE-50", "covers");
     const char *want[] = {"The Edge Gateway 50 forwards 1 Gbit/s as first written.",
                           "The Edge Gateway 50 forwards 2 Gbit/s since the update."};

@@ -230,10 +230,9 @@ static void *claims_memo_build(const struct dw_workspace *ws, void *ud) {
 static size_t best_passage_memo(const struct dw_workspace *ws, size_t di,
                                 const struct dw_item *it) {
     const struct dw_document *d = &ws->documents[di];
-    struct claims_memo *m =
-        it && d->n_passages < INT32_MAX
-            ? dw_ws_memo(ws, DW_WS_MEMO_CLAIMS, claims_memo_build, NULL, free)
-            : NULL;
+    struct claims_memo *m = it && d->n_passages < INT32_MAX
+                                ? dw_ws_memo(ws, DW_WS_MEMO_CLAIMS, claims_memo_build, NULL, free)
+                                : NULL;
     if (!m)
         return best_passage(d, it);
     int32_t *slot = &m->best[di * m->n_items + (size_t)(it - ws->items)];
@@ -256,10 +255,22 @@ static int cite(struct cite_state *st, size_t di, const char *sku) {
         size_t s, e;
         dw_first_sentence(p->text, &s, &e);
         json_int_t ref = (json_int_t)json_array_size(st->citations) + 1;
-        json_t *cit = json_pack("{s:I,s:s,s:s,s:s}", "ref", ref, "path", d->path, "heading",
-                                p->heading, "anchor", p->anchor ? p->anchor : "");
-        json_t *claim =
-            json_pack("{s:s%,s:I,s:s}", "text", p->text + s, e - s, "ref", ref, "sku", sku);
+        /* what json_pack("{s:I,s:s,s:s,s:s}") and ("{s:s%,s:I,s:s}") make, without parsing a
+         * format per claim */
+        json_t *cit = json_object(), *claim = json_object();
+        if (cit && claim &&
+            (json_object_set_new_nocheck(cit, "ref", json_integer(ref)) < 0 ||
+             json_object_set_new_nocheck(cit, "path", json_string(d->path)) < 0 ||
+             json_object_set_new_nocheck(cit, "heading", json_string(p->heading)) < 0 ||
+             json_object_set_new_nocheck(cit, "anchor", json_string(p->anchor ? p->anchor : "")) <
+                 0 ||
+             json_object_set_new_nocheck(claim, "text", json_stringn(p->text + s, e - s)) < 0 ||
+             json_object_set_new_nocheck(claim, "ref", json_integer(ref)) < 0 ||
+             json_object_set_new_nocheck(claim, "sku", json_string(sku)) < 0)) {
+            json_decref(cit);
+            json_decref(claim);
+            cit = claim = NULL;
+        }
         if (!cit || !claim) {
             json_decref(cit);
             json_decref(claim);
