@@ -212,6 +212,13 @@ struct dw__doc_language {
 int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, const char *name,
                           struct dw__doc_language *ret);
 
+/* Render the workspace's template t (a dw__doc_language's tmpl) as dw_mustache_render does,
+ * from its parsed form kept with the snapshot. */
+struct dw_mustache_opts;
+int dw__render_template(const struct dw_workspace *ws, const struct dw_template *t,
+                        const json_t *view, const struct dw_mustache_opts *opts, char **ret,
+                        struct dw_error *err);
+
 /* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
  * through the agent's tools. Release with dw__rule_docs_release(). */
 struct dw__rule_docs {

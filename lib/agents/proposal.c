@@ -329,7 +329,7 @@ static int step(struct dw_agent_ctx *ctx) {
 
     const struct dw_template *t = lang.tmpl;
     struct dw_mustache_opts opts = {.partials = lang.partials, .escape = t->escape};
-    r = dw_mustache_render(t->text ? t->text : "", t->len, view, &opts, &md, ctx->err);
+    r = dw__render_template(ws, t, view, &opts, &md, ctx->err);
     if (r < 0) {
         if (ctx->err && !ctx->err->file[0] && t->path)
             snprintf(ctx->err->file, sizeof ctx->err->file, "%s", t->path);

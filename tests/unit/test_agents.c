@@ -21,6 +21,7 @@
 #include "engines/qualify.h"
 #include "engines/lang.h"
 #include "engines/schedule.h"
+#include "rules/mustache.h"
 
 #define LIST(...) ((char *[]){__VA_ARGS__})
 #define NLIST(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
@@ -1377,6 +1378,47 @@ static void agent_scheduling_slots(void **state) {
     fake_release(&f);
 }
 
+/* A workspace's templates are parsed once and kept with its snapshot: rendering twice gives
+ * the template's text, and after the file changes a reloaded workspace renders the new
+ * template, not the one kept with the old snapshot. */
+static void templates_kept_per_snapshot(void **state) {
+    (void)state;
+    char root[] = "/tmp/dw-test-templates-XXXXXX", cmd[1200], path[600];
+    assert_non_null(mkdtemp(root));
+    const char *src = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/templates/reply.mustache", root);
+    const char *texts[] = {"Old reply for {{customer.name}}.", "New reply for {{customer.name}}!"};
+    const char *want[] = {"Old reply for Jana Roth.", "New reply for Jana Roth!"};
+    json_t *view = json_pack("{s:{s:s}}", "customer", "name", "Jana Roth");
+    for (int round = 0; round < 2; round++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(texts[round], f);
+        assert_int_equal(fclose(f), 0);
+        struct dw_workspace *ws = NULL;
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_workspace_load(root, &ws, &diags), 0);
+        dw_diags_release(&diags);
+        const json_t *partials = NULL;
+        const char *used = NULL;
+        const struct dw_template *t = dw_ws_template(ws, "reply", "en", &partials, &used);
+        struct dw_mustache_opts opts = {.partials = partials, .escape = t->escape};
+        for (int again = 0; again < 2; again++) {
+            char *out = NULL;
+            struct dw_error err = {0};
+            assert_int_equal(dw__render_template(ws, t, view, &opts, &out, &err), 0);
+            assert_string_equal(out, want[round]);
+            free(out);
+        }
+        dw_workspace_unref(ws);
+    }
+    json_decref(view);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void agent_descriptors(void **state) {
     assert_int_equal(dw_agent_qualification.needs, DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT);
     assert_int_equal(dw_agent_qualification.produces, DW_FACT_QUALIFIED);
@@ -1415,6 +1457,7 @@ int main(void) {
         cmocka_unit_test(agent_proposal_language),
         cmocka_unit_test(agent_scheduling_slots),
         cmocka_unit_test(agent_descriptors),
+        cmocka_unit_test(templates_kept_per_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
