@@ -461,6 +461,42 @@ static void claims_kept_per_snapshot(void **state) {
     json_decref(lines);
 }
 
+/* The documents relevant to a list of capabilities are kept with the snapshot: asked again
+ * the answer is the same (a copy the caller may change), and a document added to the
+ * workspace shows in the reloaded snapshot's answer, not in the kept one. */
+static void relevant_kept_per_snapshot(void **state) {
+    (void)state;
+    json_t *caps = json_pack("[s,s]", "sd-wan", "firewall");
+    for (int round = 0; round < 2; round++) {
+        struct dw_workspace *ws = load();
+        json_t *first = NULL;
+        for (int again = 0; again < 2; again++) {
+            json_t *docs = NULL;
+            assert_int_equal(dw_knowledge_relevant(ws, caps, 50, &docs), 0);
+            bool added = false;
+            size_t i;
+            json_t *d;
+            json_array_foreach(docs, i, d) {
+                added |= strcmp(dw_json_str(d, "path"), "knowledge/aa-memo.md") == 0;
+            }
+            assert_true(added == (round == 1));
+            if (!first) {
+                first = docs;
+                json_array_clear(first); /* the caller's copy: the kept answer is untouched */
+                continue;
+            }
+            assert_true(json_array_size(docs) > 0);
+            json_decref(docs);
+        }
+        json_decref(first);
+        dw_workspace_unref(ws);
+        put("knowledge/aa-memo.md", "---\ntitle: Memo\ncapabilities: [sd-wan, firewall]\n---\n"
+                                    "# Memo\n## Part\nSD-WAN and firewall at every site.\n");
+    }
+    drop("knowledge/aa-memo.md");
+    json_decref(caps);
+}
+
 /* ---- incremental re-index ---------------------------------------------------------------- */
 
 static void reindex_only_what_changed(void **state) {
@@ -513,6 +549,7 @@ int main(void) {
         cmocka_unit_test(hybrid_uses_the_graph),
         cmocka_unit_test(claims_from_documents_naming_the_item),
         cmocka_unit_test(claims_kept_per_snapshot),
+        cmocka_unit_test(relevant_kept_per_snapshot),
         cmocka_unit_test(reindex_only_what_changed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,6 +7,7 @@
  * soft line break; dw_first_sentence() documents what it takes.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -411,8 +412,8 @@ static int match_document(const struct dw_workspace *ws, const struct dw_documen
     return matched > 0 && !*ret_why ? -DW_ENOMEM : 0;
 }
 
-int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
-                          json_t **ret) {
+static int relevant_compute(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
+                            json_t **ret) {
     _cleanup_json_ json_t *out = json_array();
     _cleanup_free_ struct hit *hits = calloc(ws->n_documents + 1, sizeof *hits);
     if (!out || !hits)
@@ -442,5 +443,91 @@ int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilit
 out:
     for (size_t i = 0; i < n; i++)
         free(hits[i].why);
+    return r;
+}
+
+/* The answers for the capability lists asked so far, kept with the workspace snapshot
+ * (dw_ws_memo): the answer depends on the snapshot's documents and items and on the list
+ * alone, and deals mention the same few combinations. Bounded; past the bound an answer is
+ * worked out on every call. The table changes as deals ask, under its own lock. */
+#define RELEVANT_MEMO_MAX 512
+
+struct relevant_memo {
+    pthread_mutex_t lock;
+    size_t n;
+    struct {
+        char *key; /* max, then each name, NUL-separated */
+        size_t len;
+        json_t *docs;
+    } v[RELEVANT_MEMO_MAX];
+};
+
+static void *relevant_memo_build(const struct dw_workspace *ws, void *ud) {
+    (void)ws;
+    (void)ud;
+    struct relevant_memo *m = calloc(1, sizeof *m);
+    if (m && pthread_mutex_init(&m->lock, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void relevant_memo_free(void *p) {
+    struct relevant_memo *m = p;
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->v[i].key);
+        json_decref(m->v[i].docs);
+    }
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
+                          json_t **ret) {
+    struct relevant_memo *m =
+        dw_ws_memo(ws, DW_WS_MEMO_RELEVANT, relevant_memo_build, NULL, relevant_memo_free);
+    struct dw_buf key;
+    dw_buf_init(&key, 4096);
+    bool keyed = m && dw_buf_printf(&key, "%zu", max) == 0 && dw_buf_putc(&key, '\0') == 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(capabilities, i, c) {
+        const char *name = json_string_value(c);
+        /* a name with a NUL in it, or not a string: worked out, not kept */
+        keyed = keyed && name && strlen(name) == json_string_length(c) &&
+                dw_buf_puts(&key, name) == 0 && dw_buf_putc(&key, '\0') == 0;
+    }
+    if (keyed) {
+        pthread_mutex_lock(&m->lock);
+        for (size_t k = 0; k < m->n; k++)
+            if (m->v[k].len == key.len && memcmp(m->v[k].key, key.data, key.len) == 0) {
+                *ret = json_deep_copy(m->v[k].docs);
+                pthread_mutex_unlock(&m->lock);
+                dw_buf_release(&key);
+                return *ret ? 0 : -DW_ENOMEM;
+            }
+        pthread_mutex_unlock(&m->lock);
+    }
+    int r = relevant_compute(ws, capabilities, max, ret);
+    if (r == 0 && keyed) {
+        json_t *copy = json_deep_copy(*ret);
+        pthread_mutex_lock(&m->lock);
+        if (copy && m->n < RELEVANT_MEMO_MAX) {
+            m->v[m->n].len = key.len;
+            m->v[m->n].key = dw_buf_steal(&key);
+            m->v[m->n].docs = copy;
+            if (m->v[m->n].key)
+                m->n++;
+            else
+                json_decref(copy);
+            copy = NULL;
+        }
+        pthread_mutex_unlock(&m->lock);
+        json_decref(copy);
+    }
+    dw_buf_release(&key);
     return r;
 }
