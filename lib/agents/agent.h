@@ -116,7 +116,8 @@ struct dw_tools {
     /* The latest quote (revision 0) or a given one; read-only and shared like doc_get's. */
     int (*quote_get)(struct dw_agent_ctx *c, int revision, const json_t **ret);
     /* Store a new revision unless the content hash equals the latest's; voids approvals
-     * bound to other hashes. *ret_revision is the current revision either way. */
+     * bound to other hashes. *ret_revision is the current revision either way. Stamps the
+     * content hash (`hash`) and the workspace's (`ws_hash`) on quote. */
     int (*quote_put)(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new);
     int (*approvals)(struct dw_agent_ctx *c, json_t **ret);
     /* Ask a human: kind, required_role, reason, rule; bound to the latest quote's hash. An
