@@ -1419,6 +1419,32 @@ static void templates_kept_per_snapshot(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* The facts as the audit record writes them: names joined by commas, cut to the buffer
+ * (always terminated) exactly as snprintf would cut them. */
+static void facts_format_cut_like_snprintf(void **state) {
+    (void)state;
+    char all[512];
+    dw_facts_format(UINT32_MAX, all, sizeof all);
+    assert_non_null(strstr(all, "intake"));
+    assert_null(strstr(all, ",,"));
+    char got[64], want[64];
+    uint32_t sets[] = {0, DW_FACT_INTAKE, DW_FACT_INTAKE | DW_FACT_QUOTE, UINT32_MAX};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(sets); k++) {
+        char full[512];
+        dw_facts_format(sets[k], full, sizeof full);
+        for (size_t size = 1; size <= sizeof got; size++) {
+            memset(got, 'x', sizeof got);
+            memset(want, 'x', sizeof want);
+            /* the whole text cut where the buffer ends, as snprintf cuts it */
+            size_t w = strlen(full) < size - 1 ? strlen(full) : size - 1;
+            memcpy(want, full, w);
+            want[w] = '\0';
+            assert_ptr_equal(dw_facts_format(sets[k], got, size), got);
+            assert_memory_equal(got, want, sizeof got);
+        }
+    }
+}
+
 static void agent_descriptors(void **state) {
     assert_int_equal(dw_agent_qualification.needs, DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT);
     assert_int_equal(dw_agent_qualification.produces, DW_FACT_QUALIFIED);
@@ -1458,6 +1484,7 @@ int main(void) {
         cmocka_unit_test(agent_scheduling_slots),
         cmocka_unit_test(agent_descriptors),
         cmocka_unit_test(templates_kept_per_snapshot),
+        cmocka_unit_test(facts_format_cut_like_snprintf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
