@@ -420,16 +420,22 @@ static void hs_string(struct hstream *s, const char *str, size_t len) {
     /* the usual string (a key, a name, a sentence) has nothing to escape: the quotes and
      * the bytes in one copy */
     size_t i = 0;
-    while (i + 8 <= len) {
+    bool plain = true;
+    if (len >= 8) {
         uint64_t w;
-        memcpy(&w, str + i, sizeof w);
-        if (hs_word_escapes(w))
-            break;
-        i += 8;
+        for (; i + 8 <= len && plain; i += 8) {
+            memcpy(&w, str + i, sizeof w);
+            plain = !hs_word_escapes(w);
+        }
+        if (plain && i < len) { /* the last bytes: the word that ends the string */
+            memcpy(&w, str + len - 8, sizeof w);
+            plain = !hs_word_escapes(w);
+        }
+    } else {
+        for (; i < len && plain; i++)
+            plain = str[i] != '"' && str[i] != '\\' && (unsigned char)str[i] >= 0x20;
     }
-    while (i < len && str[i] != '"' && str[i] != '\\' && (unsigned char)str[i] >= 0x20)
-        i++;
-    if (i == len && len + 2 <= sizeof s->buf) {
+    if (plain && len + 2 <= sizeof s->buf) {
         if (s->n + len + 2 > sizeof s->buf) {
             hs_flush(s, s->buf, s->n);
             s->n = 0;
