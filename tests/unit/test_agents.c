@@ -979,7 +979,8 @@ static int fake_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *
     static const struct {
         const char *kind;
         uint32_t scope;
-    } scopes[] = {{"qualification", DW_TOOL_WRITE_QUALIFICATION},
+    } scopes[] = {{"discovery", DW_TOOL_ACCOUNTS}, /* as the gateway's doc_scopes */
+                  {"qualification", DW_TOOL_WRITE_QUALIFICATION},
                   {"contract", DW_TOOL_WRITE_CONTRACT},
                   {"proposal", DW_TOOL_WRITE_PROPOSAL},
                   {"schedule", DW_TOOL_WRITE_SCHEDULE}};
@@ -1445,6 +1446,53 @@ static void facts_format_cut_like_snprintf(void **state) {
     }
 }
 
+/* Discovery finds the capabilities a message names (any of their names or synonyms, case
+ * blind, anywhere in the text) with one automaton kept with the workspace snapshot; a
+ * synonym added to the catalog counts in the reloaded workspace, not in the kept one. */
+extern const struct dw_agent dw_agent_discovery;
+static void discovery_mentions_per_snapshot(void **state) {
+    (void)state;
+    char root[] = "/tmp/dw-test-mentions-XXXXXX", cmd[1200], path[600];
+    assert_non_null(mkdtemp(root));
+    const char *src = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/catalog.yaml", root);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) { /* "Quokka Link" becomes a name of sd-wan */
+            snprintf(cmd, sizeof cmd,
+                     "sed -i 's/synonyms: \\[SDWAN, /synonyms: [Quokka Link, SDWAN, /' '%s'", path);
+            assert_int_equal(system(cmd), 0);
+        }
+        struct dw_workspace *ws = NULL;
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_workspace_load(root, &ws, &diags), 0);
+        dw_diags_release(&diags);
+        for (int again = 0; again < 2; again++) {
+            struct fake_gateway f;
+            /* a private person: no account to link */
+            fake_init(&f, ONE_LEAD("{\"name\": \"Jo\", \"email\": \"jo@example.org\"}",
+                                   "We want QUOKKA link for 3 sites and a FireWall."));
+            assert_int_equal(run_agent(&dw_agent_discovery, ws, &f, T("2026-12-06T10:00:00Z")), 0);
+            const json_t *docs = json_object_get(json_object_get(f.docs, "discovery"), "documents");
+            bool sdwan = false, firewall = false;
+            size_t i;
+            json_t *d;
+            json_array_foreach(docs, i, d) {
+                const char *why = dw_json_str(d, "why");
+                sdwan |= why && strstr(why, "sd-wan") != NULL;
+                firewall |= why && strstr(why, "firewall") != NULL;
+            }
+            assert_true(firewall);
+            assert_true(sdwan == (round == 1));
+            fake_release(&f);
+        }
+        dw_workspace_unref(ws);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void agent_descriptors(void **state) {
     assert_int_equal(dw_agent_qualification.needs, DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT);
     assert_int_equal(dw_agent_qualification.produces, DW_FACT_QUALIFIED);
@@ -1485,6 +1533,7 @@ int main(void) {
         cmocka_unit_test(agent_descriptors),
         cmocka_unit_test(templates_kept_per_snapshot),
         cmocka_unit_test(facts_format_cut_like_snprintf),
+        cmocka_unit_test(discovery_mentions_per_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
