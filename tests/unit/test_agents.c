@@ -980,6 +980,7 @@ static int fake_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *
         const char *kind;
         uint32_t scope;
     } scopes[] = {{"discovery", DW_TOOL_ACCOUNTS}, /* as the gateway's doc_scopes */
+                  {"requirements", DW_TOOL_WRITE_REQUIREMENTS},
                   {"qualification", DW_TOOL_WRITE_QUALIFICATION},
                   {"contract", DW_TOOL_WRITE_CONTRACT},
                   {"proposal", DW_TOOL_WRITE_PROPOSAL},
@@ -1493,6 +1494,49 @@ static void discovery_mentions_per_snapshot(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* The requirements name the first industry keyword of the ideal-customer profile in the
+ * message (case blind); the keywords are matched with one automaton kept with the
+ * workspace snapshot, so a keyword added to qualification.yaml counts after a reload and
+ * not before. */
+extern const struct dw_agent dw_agent_requirements;
+static void requirements_industry_per_snapshot(void **state) {
+    (void)state;
+    char root[] = "/tmp/dw-test-industry-XXXXXX", cmd[1200];
+    assert_non_null(mkdtemp(root));
+    const char *src = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
+    assert_int_equal(system(cmd), 0);
+    const char *want[] = {"Plant", "Quokka Farming"};
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            snprintf(cmd, sizeof cmd,
+                     "sed -i 's/industries: \\[manufacturing, /industries: [quokka farming, "
+                     "manufacturing, /' '%s/qualification.yaml'",
+                     root);
+            assert_int_equal(system(cmd), 0);
+        }
+        struct dw_workspace *ws = NULL;
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_workspace_load(root, &ws, &diags), 0);
+        dw_diags_release(&diags);
+        for (int again = 0; again < 2; again++) {
+            struct fake_gateway f;
+            fake_init(&f, ONE_LEAD(GOOD_CONTACT, "We run Quokka Farming sites; each Plant needs "
+                                                 "SD-WAN for 12 sites."));
+            assert_int_equal(run_agent(&dw_agent_requirements, ws, &f, T("2026-12-06T10:00:00Z")),
+                             0);
+            const json_t *ind =
+                json_object_get(json_object_get(f.docs, "requirements"), "industry");
+            assert_non_null(ind);
+            assert_string_equal(dw_json_str(ind, "text"), want[round]);
+            fake_release(&f);
+        }
+        dw_workspace_unref(ws);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void agent_descriptors(void **state) {
     assert_int_equal(dw_agent_qualification.needs, DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT);
     assert_int_equal(dw_agent_qualification.produces, DW_FACT_QUALIFIED);
@@ -1534,6 +1578,7 @@ int main(void) {
         cmocka_unit_test(templates_kept_per_snapshot),
         cmocka_unit_test(facts_format_cut_like_snprintf),
         cmocka_unit_test(discovery_mentions_per_snapshot),
+        cmocka_unit_test(requirements_industry_per_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
