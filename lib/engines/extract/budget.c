@@ -10,7 +10,9 @@ static const struct {
 } currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
                   {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
                   {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
-                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}}; /* DW_LANG_CURRENCIES order */
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}, {"PEN", 2}, {"SGD", 2},
+                  {"HKD", 2}, {"NZD", 2}, {"ZAR", 2}, {"HUF", 2}, {"RON", 2}, {"AED", 2},
+                  {"UYU", 2}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -58,22 +60,42 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+/* May a pattern of one of the sections (bits LS_*) start at token i? */
+static bool starts_section(const struct ctx *c, size_t i, uint64_t sects) {
+    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[i].kw - 1].psect & sects);
+}
+
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
-    size_t k = j;
-    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+    size_t k = j, e;
+    const uint64_t halves = 1ull << LS_halves | 1ull << LS_one_and_a_half;
+    if (!starts_section(c, j, halves) && !starts_section(c, j + 1, halves))
+        return false; /* no half here: one bit test for most amounts */
+    if (!dw__ex_lang_match(c, LS_one_and_a_half, k) &&
+        (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer")))
         k++;
-    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen",
+     * "un million et demi" (halves and one_and_a_half of lang/LANG.yaml) */
+    int tenths = 5;
+    if ((e = dw__ex_lang_match(c, LS_one_and_a_half, k)))
+        tenths = 15;
+    else if (!(e = dw__ex_lang_match(c, LS_halves, k)))
         return false;
-    k++;
-    if (role(c, k, R_ARTICLE))
-        k++;
-    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+    size_t sc = SIZE_MAX, end = e; /* the scale: in the phrase, or after it */
+    for (size_t m = k; m < e && sc == SIZE_MAX; m++)
+        if ((role(c, m, R_SCALE) || role(c, m, R_MULT)) && kval(c, m) >= 1000)
+            sc = m;
+    if (sc == SIZE_MAX) {
+        sc = role(c, e, R_ARTICLE) ? e + 1 : e;
+        end = sc + 1;
+    }
+    if (!(role(c, sc, R_SCALE) || role(c, sc, R_MULT)) || kval(c, sc) < 1000)
         return false;
-    a->mant = 5;
+    a->mant = tenths;
     a->scale = 1;
-    a->mult = kval(c, k);
+    a->mult = kval(c, sc);
     a->has_mult = true;
-    a->t1 = k + 1;
+    a->t1 = end;
     return true;
 }
 
@@ -177,7 +199,9 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
         *ret_end = e;
         return "max";
     }
-    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish"))) {
+    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish")) ||
+        ((e = dw__ex_lang_match(c, LS_qualifiers_about, t1)) && e >= t1 + 3)) {
+        /* the language files' phrases of three words: "90k più o meno", "more or less" */
         *ret_end = e;
         return "about";
     }
@@ -289,6 +313,10 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         b->score = w ? 2 : 1;
     else
         b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
+    size_t qa;
+    if (!b->score && b->a.cur < 0 && b->a.has_mult &&
+        (b->t1 >= c->nt || !kind(c, b->t1, TK_WORD) || qualifier_after(c, b->t1, &qa)))
+        b->score = 1; /* an answer in a chat: "150k, bis Ende KW 40", "90k più o meno" */
     if (!b->score)
         return false;
     if (b->range)
@@ -302,15 +330,23 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
+/* A word that may start an amount's phrase of lang/LANG.yaml: a currency before it ("S/ 650
+ * 000"), a half or one and a half ("half a million", "anderhalve ton"). One bit test. */
+static bool amount_phrase_start(const struct ctx *c, size_t i) {
+    return starts_section(
+        c, i, 1ull << LS_currency_phrases | 1ull << LS_halves | 1ull << LS_one_and_a_half);
+}
+
 /* The budget: the first amount named by a "budget" word, else the first amount with a
  * currency or a spending word. Per-unit prices and years are never budgets. */
 json_t *dw__ex_extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
-                             (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
-                             (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half")))
+        if (c->claim[i] ||
+            !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
+              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
+              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
+              amount_phrase_start(c, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

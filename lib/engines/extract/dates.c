@@ -191,6 +191,20 @@ static bool date_cw(const struct ctx *c, size_t i, struct dhit *h) {
     }
     if (k != j + 1 && !(sym1(c, k - 1) == ',')) /* "KW 12/" without a year */
         return false;
+    /* "week 10 of next year", "semana 10 del próximo año", "KW 10 nächsten Jahres",
+     * "settimana 10 del prossimo anno", "semaine 10 de l'année prochaine" */
+    size_t n = k;
+    if (is(c, n, "of") || is(c, n, "del") || is(c, n, "de") || is(c, n, "des") || is(c, n, "di") ||
+        is(c, n, "van") || is(c, n, "l"))
+        n++;
+    if (is(c, n, "l") || is(c, n, "the"))
+        n++;
+    if ((dword(c, n) == DWK_NEXT && role(c, n + 1, R_TUNIT) && kval(c, n + 1) == TU_YEAR) ||
+        (role(c, n, R_TUNIT) && kval(c, n) == TU_YEAR && dword(c, n + 1) == DWK_NEXT)) {
+        *h = (struct dhit){
+            .t0 = i, .t1 = n + 2, .days = iso_week_friday(c->ty + 1, (int)w), .rel = true};
+        return true;
+    }
     y = c->ty;
     if (iso_week_friday(y, (int)w) < c->today)
         y++;
@@ -359,11 +373,36 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
     return true;
 }
 
+/* "kwartaal 2 van 2027", "Quartal 3/2027", "quarter 4 of 2027", "trimestre 2 de 2027": the
+ * quarter's number after its word. */
+static bool date_quarter_number(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_TUNIT) || kval(c, i) != TU_QUARTER || !kind(c, i + 1, TK_NUM) ||
+        tlen(c, i + 1) != 1 || c->lo[c->t[i + 1].s] < '1' || c->lo[c->t[i + 1].s] > '4' ||
+        !free_at(c, i + 2))
+        return false;
+    int q = c->lo[c->t[i + 1].s] - '0', y;
+    size_t j = i + 2;
+    if (is(c, j, "of") || is(c, j, "des") || is(c, j, "de") || is(c, j, "del") || is(c, j, "van") ||
+        is(c, j, "di") || is(c, j, "/"))
+        j++;
+    if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
 /* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
  * day of that quarter (the next one without a year). */
 static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
     int q = 0;
     size_t u = i + 1;
+    if (date_quarter_number(c, i, h))
+        return true;
     if (role(c, i, R_DATEW) && kval(c, i) > ORD_BASE && kval(c, i) <= ORD_BASE + 4) {
         q = (int)(kval(c, i) - ORD_BASE); /* "third", "dritten", "troisième", "tercer" */
     } else if (kind(c, i, TK_NUM) && tlen(c, i) == 1 && c->lo[c->t[i].s] >= '1' &&
@@ -481,7 +520,8 @@ static bool date_fiscal(const struct ctx *c, size_t j, struct dhit *h) {
     for (size_t m = k; m < k + 8 && m < c->nt && !sent_end(c, m); m++) {
         struct dhit sub;
         if ((kind(c, m, TK_NUM) && date_day_month(c, m, &sub)) ||
-            (role(c, m, R_MONTH) && date_month(c, m, &sub) && !sub.rel)) {
+            (role(c, m, R_MONTH) && date_month(c, m, &sub) && (!sub.rel || sub.t1 > m + 1))) {
+            /* "fiscal year closes on June 30": a month with its day */
             *h = sub;
             h->t0 = j;
             if (sym1(c, h->t1) == ')')
@@ -692,11 +732,12 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
         last = h;
         have_last = true;
         claim(c, h.t0, h.t1);
-        if (!have_best && (h.strong || trigger_before(c, h.t0))) {
+        bool negated = c->t[h.t0].flags & TF_NEG; /* "SD-WAN maybe later, not this year" */
+        if (!have_best && !negated && (h.strong || trigger_before(c, h.t0))) {
             best = h;
             have_best = true;
         }
-        if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
+        if (!have_future && !negated && h.days > c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }
