@@ -10,7 +10,8 @@ static const struct {
 } currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
                   {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
                   {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
-                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}}; /* DW_LANG_CURRENCIES order */
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}, {"SGD", 2}, {"HKD", 2},
+                  {"NZD", 2}, {"PEN", 2}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -58,18 +59,35 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+/* "anderhalve ton", "anderthalb Millionen", "one and a half million" (one_and_a_half of
+ * lang/LANG.yaml): one and a half times the scale or magnitude word after it. */
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
-    size_t k = j;
-    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+    size_t k = j, e;
+    int64_t mant = 5;
+    if ((e = dw__ex_lang_match(c, LS_one_and_a_half, j))) {
+        mant = 15;
+        k = e;
+        int64_t m = dw__ex_parse_mult(c, k, &e);
+        if (m >= 1000) { /* "anderhalve ton", "eineinhalb Mio." */
+            a->mant = mant;
+            a->scale = 1;
+            a->mult = m;
+            a->has_mult = true;
+            a->t1 = e;
+            return true;
+        }
+    } else {
+        if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+            k++;
+        if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+            return false;
         k++;
-    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
-        return false;
-    k++;
-    if (role(c, k, R_ARTICLE))
-        k++;
+        if (role(c, k, R_ARTICLE))
+            k++;
+    }
     if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
         return false;
-    a->mant = 5;
+    a->mant = mant;
     a->scale = 1;
     a->mult = kval(c, k);
     a->has_mult = true;
@@ -189,6 +207,26 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
     return NULL;
 }
 
+/* An answer to a question about the budget ("Agent: Budget und Zeitraum?" / "Besucher:
+ * 150k, bis Ende KW 40", "Budget e tempi? — 90k più o meno"): the amount opens its sentence,
+ * perhaps after a speaker's name and a colon, and the sentence before is a question with a
+ * budget word. 2, or 0. */
+static int budget_question(const struct ctx *c, size_t t0) {
+    size_t k = t0, q;
+    if (qualifier_before(c, k, &q))
+        k = q; /* "zo'n 2 ton" */
+    if (k >= 2 && sym1(c, k - 1) == ':' && kind(c, k - 2, TK_WORD))
+        k -= 2; /* "Besucher:", "Visitante:" */
+    while (k > 0 && kind(c, k - 1, TK_BREAK))
+        k--;
+    if (k == 0 || sym1(c, k - 1) != '?')
+        return 0;
+    for (size_t p = k - 1; p-- > 0 && k - p <= 12 && !sent_end(c, p);)
+        if (role(c, p, R_BUDGET) && kval(c, p) == 2)
+            return 2;
+    return 0;
+}
+
 /* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay", "spend",
  * "price", 0 none. Before it in the same sentence, or right after it ("50k budget"). */
 static int budget_word(const struct ctx *c, const struct amount *a) {
@@ -204,7 +242,7 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
     for (size_t k = a->t1; !best && k < a->t1 + 2 && k < c->nt && !sent_end(c, k); k++)
         if (role(c, k, R_BUDGET))
             best = 2;
-    return best;
+    return best ? best : budget_question(c, a->t0);
 }
 
 /* "€5 per user", "$10/seat", "€1,290 per gateway", "€3 each": a unit price, not a budget.
@@ -310,7 +348,10 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half")))
+                             is(c, i, "half") ||
+                             (role(c, i, R_PATSTART) &&
+                              (dw__ex_lang_match(c, LS_one_and_a_half, i) ||
+                               dw__ex_lang_match(c, LS_currency_phrases, i)))))
             continue;
         if (!budget_at(c, i, &b))
             continue;

@@ -220,6 +220,7 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
             return true;
         if (word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
             (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
+             is(c, k - 1, "por") ||
              is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
              is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in")))
             return true;
@@ -229,26 +230,34 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
 }
 
 /* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
- * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. The amount keeps its
- * value; CLP has no minor digits. */
+ * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. A bare "pesos" (read as
+ * MXN, es.yaml) is the peso of the project's country: "85 millones de pesos" in Chile is
+ * CLP; "pesos colombianos" keeps its own. The amount keeps its value; CLP has no minor
+ * digits. */
 static void dollar_by_country(json_t *budget, json_t *country) {
     static const struct {
         const char cc[3], cur[4];
         int digits;
-    } local[] = {{"MX", "MXN", 2}, {"AR", "ARS", 2}, {"CO", "COP", 2},
-                 {"CL", "CLP", 0}, {"CA", "CAD", 2}, {"AU", "AUD", 2}};
+        bool peso;
+    } local[] = {{"MX", "MXN", 2, true}, {"AR", "ARS", 2, true}, {"CO", "COP", 2, true},
+                 {"CL", "CLP", 0, true}, {"CA", "CAD", 2, false}, {"AU", "AUD", 2, false}};
     const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
     const char *cc = dw_json_str(country, "code");
-    if (!cur || !text || !cc || strcmp(cur, "USD") != 0)
+    if (!cur || !text || !cc)
+        return;
+    bool peso = strcmp(cur, "MXN") == 0 && strcasestr(text, "peso") &&
+                !strcasestr(text, "mexican") && !strchr(text, '$');
+    if (!peso && strcmp(cur, "USD") != 0)
         return;
     const char *d = strchr(text, '$');
-    if (!d || strchr(d + 1, '$'))
+    if (!peso && (!d || strchr(d + 1, '$')))
         return;
-    if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
-        strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
+    if (!peso &&
+        ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
+         strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar")))
         return;
     for (size_t k = 0; k < DW_ARRAY_SIZE(local); k++) {
-        if (strcmp(cc, local[k].cc) != 0)
+        if (strcmp(cc, local[k].cc) != 0 || (peso && !local[k].peso))
             continue;
         json_int_t div = local[k].digits == 2 ? 1 : 100;
         json_t *minor = json_object_get(budget, "minor");

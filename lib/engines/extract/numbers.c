@@ -21,26 +21,53 @@ void dw__ex_morphemes_init(void) {
         dw__ex_g.morph_len[k] = (uint8_t)strlen(dw__ex_g.morph_w[k]);
 }
 
+/* The longest part of w[i..n) shorter than `below` bytes: its index and length (0 if
+ * none). */
+static size_t morpheme_at(const char *w, size_t n, size_t i, size_t below, size_t *ret_len) {
+    size_t best = 0, bl = 0;
+    unsigned b = (unsigned char)w[i];
+    for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
+        size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
+        if (l > bl && l < below && l <= n - i && memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
+            best = k;
+            bl = l;
+        }
+    }
+    *ret_len = bl;
+    return best;
+}
+
 /* The value of a number written as one word in any of the six languages ("zwölf",
  * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
- * ("een", "uno") is an article, not a number. */
+ * ("een", "uno") is an article, not a number. The longest part is tried first; when the
+ * rest cannot be read, once a shorter one at the same place: the Italian "cento" loses its
+ * "o" before "ottanta" ("centottantamila" is "cent" "ottanta" "mila"). */
 int32_t dw__ex_word_number(const char *w, size_t n) {
     int64_t total = 0, cur = 0;
-    size_t i = 0;
+    size_t i = 0, below = SIZE_MAX;
     char last = 0;
     int parts = 0;
+    struct {
+        int64_t total, cur;
+        size_t i, len;
+        char last;
+        int parts;
+    } back = {0};
+    bool can_back = false;
     while (i < n) {
-        size_t best = 0, bl = 0;
-        unsigned b = (unsigned char)w[i];
-        for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
-            size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
-            if (l > bl && l <= n - i && memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
-                best = k;
-                bl = l;
-            }
+        size_t bl, best = morpheme_at(w, n, i, below, &bl);
+        below = SIZE_MAX;
+        if (!bl) {
+            if (!can_back)
+                return -1;
+            /* read the last part shorter */
+            total = back.total, cur = back.cur, i = back.i, last = back.last,
+            parts = back.parts, below = back.len;
+            can_back = false;
+            continue;
         }
-        if (!bl)
-            return -1;
+        back = (__typeof__(back)){total, cur, i, bl, last, parts};
+        can_back = bl > 1;
         char kd = dw__ex_g.morph_kind[best];
         int32_t v = dw__ex_g.morph_v[best];
         if (kd == 'j') {

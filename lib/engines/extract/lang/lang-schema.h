@@ -26,6 +26,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(dozens, LK_INT, 2, 1000)                                                                     \
     X(scales, LK_INT, 100, 1000000000)                                                             \
     X(magnitudes, LK_INT, 1000, 1000000000)                                                        \
+    X(one_and_a_half, LK_PATTERN, 0, 0)                                                            \
     X(currencies, LK_NAME, 0, 0)                                                                   \
     X(currency_phrases, LK_PATNAME, 0, 0)                                                          \
     X(months, LK_INT, 1, 12)                                                                       \
@@ -65,7 +66,7 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
 /* The names an LK_NAME section's values take; the value stored is the index + 1. */
 #define DW_LANG_CURRENCIES                                                                         \
     "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR",     \
-        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND"
+        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND", "SGD", "HKD", "NZD", "PEN"
 #define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter", "half" /* TU_* order */
 #define DW_LANG_DATE_WORDS                                                                         \
     "next", "this", "end", "year_end", "month_end", "quarter_end", "asap", "mid",                  \
