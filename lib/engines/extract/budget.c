@@ -123,14 +123,30 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
         a->mult = m;
         a->has_mult = true;
         a->plain_year = false;
+        if (a->cur < 0 && role(c, j, R_CUR))
+            a->cur = kcur(c, j); /* "1,5 MEUR": magnitude and currency in one */
         j = e;
         if (n.groups == 1 && n.scale == 0)
             n.scale = 3;
     }
+    /* "un million et demi", "2 millones y medio", "tre milioni e mezzo" (and_a_half of
+     * lang/LANG.yaml): half the multiplier, or half the largest thousand of a number in
+     * words, more */
+    if ((m || n.words) && n.scale == 0 && (e = dw__ex_lang_match(c, LS_and_a_half, j))) {
+        int64_t unit = m ? 1 : 1000;
+        if (!m)
+            while (unit <= n.mant / 1000)
+                unit *= 1000;
+        if (m || n.mant >= 1000) {
+            n.mant = n.mant * 10 + 5 * unit;
+            n.scale = 1;
+            j = e;
+        }
+    }
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
-    } else if (a->cur < 0 && m &&
+    } else if (a->cur < 0 && (m || (n.words && n.mant >= 1000)) &&
                (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") || is(c, j, "of")) &&
                (cur = currency_at(c, j + 1, &e)) >= 0) {
         a->cur = cur; /* "400 millones de pesos colombianos", "250 millions de FCFA" */
@@ -346,6 +362,7 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
         if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
+                             (role(c, i, R_SCALE) && kval(c, i) == 100) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
                              is(c, i, "half") ||

@@ -152,7 +152,10 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
             }
             continue;
         }
-        if (role(c, j, R_SCALE) && (any || cur)) {
+        /* "cent cinquante mille": the French hundred needs no number before it */
+        if (role(c, j, R_SCALE) &&
+            (any || cur ||
+             (j == i && kval(c, j) == 100 && role(c, j + 1, R_NUMW | R_SCALE)))) {
             int64_t s = kval(c, j);
             if (s == 100) {
                 cur = (cur ? cur : 1) * 100;

@@ -27,6 +27,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(scales, LK_INT, 100, 1000000000)                                                             \
     X(magnitudes, LK_INT, 1000, 1000000000)                                                        \
     X(one_and_a_half, LK_PATTERN, 0, 0)                                                            \
+    X(and_a_half, LK_PATTERN, 0, 0)                                                                \
     X(currencies, LK_NAME, 0, 0)                                                                   \
     X(currency_phrases, LK_PATNAME, 0, 0)                                                          \
     X(months, LK_INT, 1, 12)                                                                       \
