@@ -71,6 +71,18 @@ static size_t skip_fillers(const struct ctx *c, size_t j, size_t max) {
     return j;
 }
 
+/* "del próximo año", "of next year", "nächsten Jahres", "van volgend jaar", "de l'année
+ * prochaine", "dell'anno prossimo" after a week, quarter or month at j: the end of those
+ * words, or 0. */
+static size_t next_year_after(const struct ctx *c, size_t j) {
+    j = skip_fillers(c, j, 3);
+    if (dword(c, j) == DWK_NEXT && role(c, j + 1, R_TUNIT) && kval(c, j + 1) == TU_YEAR)
+        return j + 2;
+    if (role(c, j, R_TUNIT) && kval(c, j) == TU_YEAR && dword(c, j + 1) == DWK_NEXT)
+        return j + 2;
+    return 0;
+}
+
 /* Days since 1970-01-01 of Easter Sunday in year y (the Gregorian computus). */
 static int64_t easter(int y) {
     int a = y % 19, b = y / 100, cc = y % 100, d = b / 4, e = b % 4, f = (b + 8) / 25,
@@ -191,6 +203,12 @@ static bool date_cw(const struct ctx *c, size_t i, struct dhit *h) {
     }
     if (k != j + 1 && !(sym1(c, k - 1) == ',')) /* "KW 12/" without a year */
         return false;
+    size_t ny = next_year_after(c, j + 1);
+    if (ny) { /* "semana 10 del próximo año" */
+        *h = (struct dhit){
+            .t0 = i, .t1 = ny, .days = iso_week_friday(c->ty + 1, (int)w), .rel = true};
+        return true;
+    }
     y = c->ty;
     if (iso_week_friday(y, (int)w) < c->today)
         y++;
@@ -328,8 +346,15 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
                   dword(c, i - 1) == DWK_END || is(c, i - 1, "im") || is(c, i - 1, "zum") ||
                   is(c, i - 1, "de") || is(c, i - 1, "di") || is(c, i - 1, "en") ||
                   (is(c, i - 1, "-") && i > 1 && dword(c, i - 2) == DWK_MID))) {
+        /* "im November übernommen" written in December: the month just past, not next
+         * year's, unless a deadline word or "end of" stands before it */
+        bool ahead = role(c, i - 1, R_DTRIG) || dword(c, i - 1) == DWK_END ||
+                     (i > 1 && dword(c, i - 2) == DWK_END);
+        int64_t ago = ((int64_t)c->tm - m + 12) % 12;
         y = c->ty;
-        if (month_end(y, (unsigned)m) < c->today)
+        if (!ahead && ago >= 1 && ago <= 2)
+            y = m < (int64_t)c->tm ? c->ty : c->ty - 1;
+        else if (month_end(y, (unsigned)m) < c->today)
             y++;
         *h = (struct dhit){.t0 = i, .t1 = j, .days = month_end(y, (unsigned)m), .rel = true};
         return true;
@@ -394,6 +419,39 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         y++;
     *h = (struct dhit){
         .t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
+    return true;
+}
+
+/* "kwartaal 2 van 2027", "Quartal 3/2027", "quarter 2", "trimestre 3 de 2027", "semestre 1":
+ * the unit before its number; the last day of that quarter or half (the next one without a
+ * year). */
+static bool date_quarter_unit(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_TUNIT) || (kval(c, i) != TU_QUARTER && kval(c, i) != TU_HALF))
+        return false;
+    size_t j = i + 1;
+    if (!kind(c, j, TK_NUM) || tlen(c, j) != 1 || glued(c, j))
+        return false;
+    int q = c->lo[c->t[j].s] - '0', months = kval(c, i) == TU_HALF ? 6 : 3, y;
+    if (q < 1 || q * months > 12 || role(c, j + 1, R_TUNIT) || !free_at(c, j + 1))
+        return false;
+    size_t k = j + 1;
+    if ((is(c, k, "/") || is(c, k, "-")) && glued(c, k))
+        k++;
+    else if (is(c, k, "of") || is(c, k, "des") || is(c, k, "de") || is(c, k, "del") ||
+             is(c, k, "van") || is(c, k, "di") || is(c, k, "del") || sym1(c, k) == ',')
+        k++;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)(q * months))};
+        return true;
+    }
+    size_t ny = next_year_after(c, j + 1);
+    y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i,
+                       .t1 = ny ? ny : j + 1,
+                       .days = month_end(y, (unsigned)(q * months)),
+                       .rel = true};
     return true;
 }
 
@@ -481,7 +539,8 @@ static bool date_fiscal(const struct ctx *c, size_t j, struct dhit *h) {
     for (size_t m = k; m < k + 8 && m < c->nt && !sent_end(c, m); m++) {
         struct dhit sub;
         if ((kind(c, m, TK_NUM) && date_day_month(c, m, &sub)) ||
-            (role(c, m, R_MONTH) && date_month(c, m, &sub) && !sub.rel)) {
+            (role(c, m, R_MONTH) && date_month(c, m, &sub) &&
+             (!sub.rel || sub.t1 > m + 1))) { /* "closes on June 30": the next one */
             *h = sub;
             h->t0 = j;
             if (sym1(c, h->t1) == ')')
@@ -641,7 +700,8 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
         return date_numeric(c, i, h) || date_day_month(c, i, h);
     if (k->roles & R_MONTH)
         return date_month(c, i, h);
-    if ((k->roles & R_TUNIT) && (date_holy_week(c, i, h) || date_cw(c, i, h) || date_next(c, i, h)))
+    if ((k->roles & R_TUNIT) && (date_holy_week(c, i, h) || date_cw(c, i, h) ||
+                                 date_quarter_unit(c, i, h) || date_next(c, i, h)))
         return true;
     if (k->roles & (R_DWORD | R_IN | R_DATEW))
         return date_end(c, i, h) || date_quarter(c, i, h) || date_cw(c, i, h) ||
@@ -671,11 +731,31 @@ static bool event_date(const struct ctx *c, size_t t0) {
     return false;
 }
 
+/* A deadline word earlier in the sentence of a date at t0, with no other date between: "vor
+ * den Sommerferien, die … am 29. Juli beginnen", "ready for the spring term on 4 January".
+ * `after`: the end of the last date read. */
+static bool trigger_in_sentence(const struct ctx *c, size_t t0, size_t after) {
+    for (size_t k = t0; k-- > 0 && t0 - k <= 12 && k >= after;) {
+        if (sent_end(c, k))
+            return false;
+        if (role(c, k, R_DTRIG))
+            return true;
+    }
+    return false;
+}
+
+/* A date the customer rules out: "SD-WAN maybe later, not this year", "nicht dieses Jahr". */
+static bool negated_date(const struct ctx *c, size_t t0) {
+    return t0 > 0 && role(c, t0 - 1, R_NEG) && !role(c, t0 - 1, R_DTRIG);
+}
+
 /* Every date claims its tokens; the deadline is the first one said to be a deadline (by
- * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
+ * its words or a "by"/"before"/"until" in front), else the first one with a deadline word
+ * earlier in its sentence, else the first one not in the past. A date said not to be one
+ * ("not this year") is none. */
 json_t *dw__ex_extract_deadline(struct ctx *c) {
-    struct dhit best = {0}, future = {0}, last = {0}, h;
-    bool have_best = false, have_future = false, have_last = false;
+    struct dhit best = {0}, future = {0}, last = {0}, sbest = {0}, h;
+    bool have_best = false, have_future = false, have_last = false, have_sbest = false;
     for (size_t i = 0; i < c->nt;) {
         if (!date_at(c, i, &h)) {
             /* "the board meets on 14 January; we need the offer before then" */
@@ -689,18 +769,31 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
             i++;
             continue;
         }
+        size_t after = have_last ? last.t1 : 0;
+        claim(c, h.t0, h.t1);
+        if (negated_date(c, h.t0)) {
+            i = h.t1;
+            continue;
+        }
         last = h;
         have_last = true;
-        claim(c, h.t0, h.t1);
         if (!have_best && (h.strong || trigger_before(c, h.t0))) {
             best = h;
             have_best = true;
+        } else if (!have_best && !have_sbest && h.days > c->today &&
+                   trigger_in_sentence(c, h.t0, after)) {
+            sbest = h;
+            have_sbest = true;
         }
         if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }
         i = h.t1;
+    }
+    if (!have_best && have_sbest) {
+        best = sbest;
+        have_best = true;
     }
     if (!have_best && !have_future)
         return json_null();
