@@ -114,6 +114,19 @@ static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
     return SIZE_MAX;
 }
 
+/* An offer word in the deadline's clause ("binnen zes weken een offerte", "the quote by
+ * Friday", offer_words of lang/LANG.yaml): a date for the offer, which gives way to a go-live
+ * the text names as a deadline. Its token, or SIZE_MAX. */
+static size_t offer_cue(const struct ctx *c, size_t t0, size_t t1) {
+    for (size_t k = clause_start(c, t0); k < t0; k++)
+        if (dw__ex_lang_word(c, LS_offer_words, k))
+            return k;
+    for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
+        if (dw__ex_lang_word(c, LS_offer_words, k))
+            return k;
+    return SIZE_MAX;
+}
+
 /* The words that count a date from an event: "after", "nach", "après", "dalla", "na"... */
 static const char *const from_words[] = {
     "after", "from", "of",    "upon", "following", "nach",  "ab",         "seit", "après",  "dès",
@@ -183,6 +196,24 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
             cut_b = cut_b > oe ? cut_b : oe;
             json_decref(d);
             d = deadline_without(c, cut_a, cut_b);
+            continue;
+        }
+        if ((cue = offer_cue(c, t0, t1)) != SIZE_MAX) {
+            size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
+            a = cut_a < a ? cut_a : a;
+            b = cut_b > b ? cut_b : b;
+            json_t *other = deadline_without(c, a, b);
+            json_t *oc = json_object_get(other, "confidence");
+            if (!json_is_object(other) || !json_is_integer(oc) || json_integer_value(oc) < 85) {
+                json_decref(other);
+                break; /* the offer is what they ask for by then */
+            }
+            add_note(c, notes, "deadline", "a date for the offer, not the go-live",
+                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
+            cut_a = a;
+            cut_b = b;
+            json_decref(d);
+            d = other;
             continue;
         }
         if ((cue = decision_cue(c, t0, t1)) != SIZE_MAX) {
