@@ -33,7 +33,9 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
     int cur = -1;
     size_t e = j + 1, pe;
     /* "$ CA", "dollars canadiens", "pesos colombianos", "francs CFA" (lang/LANG.yaml) */
-    int64_t pv = (kind(c, j, TK_WORD) || kind(c, j, TK_SYM))
+    int64_t pv = ((kind(c, j, TK_WORD) && role(c, j, R_PATSTART) &&
+                   (dw__ex_kwdefs[c->t[j].kw - 1].psect >> LS_currency_phrases & 1)) ||
+                  (kind(c, j, TK_SYM) && dw__ex_currency_sign(c, j)))
                      ? dw__ex_lang_match_val(c, LS_currency_phrases, j, &pe)
                      : 0;
     if (pv > 0 && (size_t)pv <= DW_ARRAY_SIZE(currencies)) {
@@ -228,8 +230,13 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
  * perhaps after a speaker's name and a colon, and the sentence before is a question with a
  * budget word. 2, or 0. */
 static int budget_question(const struct ctx *c, size_t t0) {
-    size_t k = t0, q;
-    if (qualifier_before(c, k, &q))
+    size_t k = t0, q, n = 0;
+    while (n < 4 && k - n > 0 && kind(c, k - n - 1, TK_WORD))
+        n++;
+    if (n == 4 || k - n == 0 || !(sym1(c, k - n - 1) == ':' || sym1(c, k - n - 1) == '?' ||
+                                  kind(c, k - n - 1, TK_BREAK)))
+        return 0; /* not at the start of a line or an answer */
+    if (n && qualifier_before(c, k, &q))
         k = q; /* "zo'n 2 ton" */
     if (k >= 2 && sym1(c, k - 1) == ':' && kind(c, k - 2, TK_WORD))
         k -= 2; /* "Besucher:", "Visitante:" */
@@ -366,9 +373,9 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
                              is(c, i, "half") ||
-                             (role(c, i, R_PATSTART) &&
-                              (dw__ex_lang_match(c, LS_one_and_a_half, i) ||
-                               dw__ex_lang_match(c, LS_currency_phrases, i)))))
+                             (role(c, i, R_PATSTART) && kind(c, i, TK_WORD) &&
+                              (dw__ex_kwdefs[c->t[i].kw - 1].psect &
+                               (1ull << LS_one_and_a_half | 1ull << LS_currency_phrases)))))
             continue;
         if (!budget_at(c, i, &b))
             continue;

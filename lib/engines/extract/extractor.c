@@ -117,12 +117,18 @@ static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
 /* An offer word in the deadline's clause ("binnen zes weken een offerte", "the quote by
  * Friday", offer_words of lang/LANG.yaml): a date for the offer, which gives way to a go-live
  * the text names as a deadline. Its token, or SIZE_MAX. */
+static bool offer_word(const struct ctx *c, size_t k) {
+    return kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_offer_words & 1) &&
+           dw__ex_lang_word(c, LS_offer_words, k);
+}
+
 static size_t offer_cue(const struct ctx *c, size_t t0, size_t t1) {
     for (size_t k = clause_start(c, t0); k < t0; k++)
-        if (dw__ex_lang_word(c, LS_offer_words, k))
+        if (offer_word(c, k))
             return k;
     for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
-        if (dw__ex_lang_word(c, LS_offer_words, k))
+        if (offer_word(c, k))
             return k;
     return SIZE_MAX;
 }

@@ -304,8 +304,9 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
     /* the longest first: a start five tokens back, then four... */
     for (size_t k = end < 5 ? end : 5; k >= 1; k--) {
         size_t st = end - k;
-        if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
-            continue; /* no pattern starts with this word */
+        if (kind(c, st, TK_WORD) &&
+            (!role(c, st, R_PATSTART) || !(dw__ex_kwdefs[c->t[st].kw - 1].psect >> section & 1)))
+            continue; /* no pattern of this section starts with this word */
         for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
             if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)

@@ -23,7 +23,8 @@ void dw__ex_morphemes_init(void) {
 
 /* The longest part of w[i..n) shorter than `below` bytes: its index and length (0 if
  * none). */
-static size_t morpheme_at(const char *w, size_t n, size_t i, size_t below, size_t *ret_len) {
+static inline __attribute__((always_inline)) size_t
+morpheme_at(const char *w, size_t n, size_t i, size_t below, size_t *ret_len) {
     size_t best = 0, bl = 0;
     unsigned b = (unsigned char)w[i];
     for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
@@ -40,57 +41,54 @@ static size_t morpheme_at(const char *w, size_t n, size_t i, size_t below, size_
 /* The value of a number written as one word in any of the six languages ("zwölf",
  * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
  * ("een", "uno") is an article, not a number. The longest part is tried first; when the
- * rest cannot be read, once a shorter one at the same place: the Italian "cento" loses its
- * "o" before "ottanta" ("centottantamila" is "cent" "ottanta" "mila"). */
+ * rest cannot be read, the word is read again with the last part shorter: the Italian
+ * "cento" loses its "o" before "ottanta" ("centottantamila" is "cent" "ottanta" "mila"). */
 int32_t dw__ex_word_number(const char *w, size_t n) {
-    int64_t total = 0, cur = 0;
-    size_t i = 0, below = SIZE_MAX;
-    char last = 0;
-    int parts = 0;
-    struct {
-        int64_t total, cur;
-        size_t i, len;
-        char last;
-        int parts;
-    } back = {0};
-    bool can_back = false;
-    while (i < n) {
-        size_t bl, best = morpheme_at(w, n, i, below, &bl);
-        below = SIZE_MAX;
-        if (!bl) {
-            if (!can_back)
+    size_t at = SIZE_MAX, below = SIZE_MAX; /* the part at `at` is shorter than `below` */
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t total = 0, cur = 0;
+        size_t i = 0, last_i = 0, last_l = 0;
+        char last = 0;
+        int parts = 0;
+        while (i < n) {
+            size_t bl, best = i == at ? morpheme_at(w, n, i, below, &bl)
+                                      : morpheme_at(w, n, i, SIZE_MAX, &bl);
+            if (!bl)
+                break;
+            char kd = dw__ex_g.morph_kind[best];
+            int32_t v = dw__ex_g.morph_v[best];
+            if (kd == 'j') {
+                if (last != 'u' && last != 'e')
+                    return -1;
+            } else if (kd == 'h') {
+                cur = (cur ? cur : 1) * v;
+            } else if (kd == 'k') {
+                total += (cur ? cur : 1) * v;
+                cur = 0;
+            } else if (kd == 'M') {
+                total = (total + (cur ? cur : 1)) * v;
+                cur = 0;
+            } else {
+                cur += v;
+            }
+            last = kd;
+            parts++;
+            last_i = i;
+            last_l = bl;
+            i += bl;
+            if (total + cur > 999999999)
                 return -1;
-            /* read the last part shorter */
-            total = back.total, cur = back.cur, i = back.i, last = back.last,
-            parts = back.parts, below = back.len;
-            can_back = false;
+        }
+        if (i < n) {
+            if (pass || last_l < 2)
+                return -1;
+            at = last_i; /* once more, the last part read shorter */
+            below = last_l;
             continue;
         }
-        back = (__typeof__(back)){total, cur, i, bl, last, parts};
-        can_back = bl > 1;
-        char kd = dw__ex_g.morph_kind[best];
-        int32_t v = dw__ex_g.morph_v[best];
-        if (kd == 'j') {
-            if (last != 'u' && last != 'e')
-                return -1;
-        } else if (kd == 'h') {
-            cur = (cur ? cur : 1) * v;
-        } else if (kd == 'k') {
-            total += (cur ? cur : 1) * v;
-            cur = 0;
-        } else if (kd == 'M') {
-            total = (total + (cur ? cur : 1)) * v;
-            cur = 0;
-        } else {
-            cur += v;
-        }
-        last = kd;
-        parts++;
-        i += bl;
-        if (total + cur > 999999999)
+        if (last == 'j' || (parts == 1 && (last == 'e' || total + cur <= 1)))
             return -1;
+        return (int32_t)(total + cur);
     }
-    if (last == 'j' || (parts == 1 && (last == 'e' || total + cur <= 1)))
-        return -1;
-    return (int32_t)(total + cur);
+    return -1;
 }
