@@ -382,6 +382,8 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     expect_deadline("Graag live in kwartaal 2 van 2027.", "2027-06-30");
     expect_deadline("Die Umstellung muss im Quartal 3/2027 erfolgen.", "2027-09-30");
     expect_deadline("Lo queremos listo en la semana 10 del próximo año.", "2027-03-12");
+    expect_deadline("Mise en service au premier trimestre de l'année prochaine.", "2027-03-31");
+    expect_deadline("We need it live by Q1 of next year.", "2027-03-31");
     /* a fiscal year's day without a year: the next one */
     expect_deadline("Go-live has to happen before our fiscal year closes on June 30.",
                     "2027-06-30");

@@ -75,7 +75,8 @@ static size_t skip_fillers(const struct ctx *c, size_t j, size_t max) {
  * prochaine", "dell'anno prossimo" after a week, quarter or month at j: the end of those
  * words, or 0. */
 static size_t next_year_after(const struct ctx *c, size_t j) {
-    j = skip_fillers(c, j, 3);
+    for (int n = 0; n < 3 && (date_filler(c, j) || (kind(c, j, TK_WORD) && elided(c, j))); n++)
+        j++; /* "de l'année", "dell'anno" */
     if (dword(c, j) == DWK_NEXT && role(c, j + 1, R_TUNIT) && kval(c, j + 1) == TU_YEAR)
         return j + 2;
     if (role(c, j, R_TUNIT) && kval(c, j) == TU_YEAR && dword(c, j + 1) == DWK_NEXT)
@@ -377,10 +378,12 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
         *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)q * 3)};
         return true;
     }
-    y = c->ty;
-    if (month_end(y, (unsigned)q * 3) < c->today)
+    size_t ny = next_year_after(c, i + 2); /* "Q1 of next year" */
+    y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)q * 3) < c->today)
         y++;
-    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = ny ? ny : i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
     return true;
 }
 
@@ -414,11 +417,14 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)(q * months))};
         return true;
     }
-    y = c->ty;
-    if (month_end(y, (unsigned)(q * months)) < c->today)
+    size_t ny = next_year_after(c, u + 1); /* "primer trimestre del año que viene" */
+    y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
         y++;
-    *h = (struct dhit){
-        .t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
+    *h = (struct dhit){.t0 = i,
+                       .t1 = ny ? ny : u + 1,
+                       .days = month_end(y, (unsigned)(q * months)),
+                       .rel = true};
     return true;
 }
 
