@@ -10,8 +10,9 @@ static const struct {
 } currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
                   {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
                   {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
-                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}, {"SGD", 2}, {"HKD", 2},
-                  {"NZD", 2}, {"PEN", 2}}; /* DW_LANG_CURRENCIES order */
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}, {"PEN", 2}, {"SGD", 2},
+                  {"HKD", 2}, {"NZD", 2}, {"ZAR", 2}, {"HUF", 2}, {"RON", 2}, {"AED", 2},
+                  {"UYU", 2}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -229,6 +230,43 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
  * 150k, bis Ende KW 40", "Budget e tempi? — 90k più o meno"): the amount opens its sentence,
  * perhaps after a speaker's name and a colon, and the sentence before is a question with a
  * budget word. 2, or 0. */
+/* Is the line before the one holding byte `at` a question with a budget word? A chat
+ * transcript's seller lines ("Agent: Budget und Zeitraum?") are left out of the tokens read
+ * (structure.c), so the question is read from the text. */
+static bool budget_question_line(const struct ctx *c, size_t at) {
+    const unsigned char *lo = (const unsigned char *)c->lo;
+    size_t e = at;
+    while (e > 0 && lo[e - 1] != '\n')
+        e--;
+    if (e == 0 || at - e > 40)
+        return false; /* the amount opens its line, after a speaker's name at most */
+    for (size_t k = e; k < at; k++)
+        if (lo[k] == '.' || lo[k] == '?' || lo[k] == '!' || lo[k] == ';')
+            return false;
+    size_t q = e - 1;
+    while (q > 0 && (lo[q - 1] == ' ' || lo[q - 1] == '\t' || lo[q - 1] == '\r'))
+        q--;
+    if (q == 0 || lo[q - 1] != '?')
+        return false;
+    size_t b = q - 1;
+    while (b > 0 && lo[b - 1] != '\n' && q - b < 200)
+        b--;
+    for (size_t i = b; i < q;) {
+        size_t j = i;
+        while (j < q && ((lo[j] >= 'a' && lo[j] <= 'z') || lo[j] >= 0x80))
+            j++;
+        if (j == i) {
+            i++;
+            continue;
+        }
+        int kw = dw__ex_kw_find((const char *)lo + i, j - i);
+        if (kw && (dw__ex_kwdefs[kw - 1].roles & R_BUDGET) && dw__ex_kwdefs[kw - 1].val == 2)
+            return true;
+        i = j;
+    }
+    return false;
+}
+
 static int budget_question(const struct ctx *c, size_t t0) {
     size_t k = t0, q, n = 0;
     while (n < 4 && k - n > 0 && kind(c, k - n - 1, TK_WORD))
@@ -240,6 +278,8 @@ static int budget_question(const struct ctx *c, size_t t0) {
         k = q; /* "zo'n 2 ton" */
     if (k >= 2 && sym1(c, k - 1) == ':' && kind(c, k - 2, TK_WORD))
         k -= 2; /* "Besucher:", "Visitante:" */
+    if (budget_question_line(c, c->t[t0].s))
+        return 2;
     while (k > 0 && kind(c, k - 1, TK_BREAK))
         k--;
     if (k == 0 || sym1(c, k - 1) != '?')
@@ -363,6 +403,12 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
+/* A word that starts a currency phrase of lang/LANG.yaml before its amount: "S/ 650 000". */
+static bool currency_phrase_start(const struct ctx *c, size_t i) {
+    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[i].kw - 1].psect >> LS_currency_phrases & 1);
+}
+
 /* The budget: the first amount named by a "budget" word, else the first amount with a
  * currency or a spending word. Per-unit prices and years are never budgets. */
 json_t *dw__ex_extract_budget(struct ctx *c) {
@@ -372,10 +418,9 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
                              (role(c, i, R_SCALE) && kval(c, i) == 100) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half") ||
+                             is(c, i, "half") || currency_phrase_start(c, i) ||
                              (role(c, i, R_PATSTART) && kind(c, i, TK_WORD) &&
-                              (dw__ex_kwdefs[c->t[i].kw - 1].psect &
-                               (1ull << LS_one_and_a_half | 1ull << LS_currency_phrases)))))
+                              (dw__ex_kwdefs[c->t[i].kw - 1].psect >> LS_one_and_a_half & 1))))
             continue;
         if (!budget_at(c, i, &b))
             continue;

@@ -84,6 +84,7 @@ enum tok_flag {
     TF_APOS = 1 << 0,    /* the word contains an apostrophe ("don't") */
     TF_NEG = 1 << 1,     /* inside a negated clause */
     TF_WEAKNUM = 1 << 2, /* a number word that is also a common word elsewhere ("once") */
+    TF_HEDGE = 1 << 3,   /* in the list of a hedged header ("Nice to have:", "Optional:") */
 };
 
 struct tok {
@@ -508,6 +509,8 @@ void dw__ex_classify(struct ctx *c);
 void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
+bool dw__ex_refused(const struct ctx *c, size_t i, size_t e);
+bool dw__ex_aside_end(const struct ctx *c, size_t k);
 void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */
@@ -518,6 +521,7 @@ int dw__ex_phrase_conf(const struct ctx *c, size_t i, size_t e, int hi);
 void dw__ex_extract_standards(struct ctx *c, json_t *arr);
 void dw__ex_extract_integrations(struct ctx *c, json_t *arr);
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded, json_t *optional);
+bool dw__ex_hedge_at(const struct ctx *c, size_t k);
 
 /* commercial.c */
 json_t *dw__ex_extract_discount(struct ctx *c);

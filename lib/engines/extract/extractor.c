@@ -257,13 +257,19 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
             return true;
         if (word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
             (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
-             is(c, k - 1, "por") ||
              is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
-             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in")))
+             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in") ||
+             is(c, k - 1, "por") || is(c, k - 1, "cada") || is(c, k - 1, "chaque") ||
+             is(c, k - 1, "ogni") || is(c, k - 1, "elke") || is(c, k - 1, "jeden") ||
+             is(c, k - 1, "every") || is(c, k - 1, "each")))
             return true;
     }
     (void)t0;
     return false;
+}
+
+static int currency_digits_of(const char *cur) {
+    return strcmp(cur, "CLP") == 0 ? 0 : 2; /* of the currencies remapped below */
 }
 
 /* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
@@ -276,27 +282,33 @@ static void dollar_by_country(json_t *budget, json_t *country) {
         const char cc[3], cur[4];
         int digits;
         bool peso;
-    } local[] = {{"MX", "MXN", 2, true}, {"AR", "ARS", 2, true}, {"CO", "COP", 2, true},
-                 {"CL", "CLP", 0, true}, {"CA", "CAD", 2, false}, {"AU", "AUD", 2, false}};
+    } local[] = {{"MX", "MXN", 2, true},  {"AR", "ARS", 2, true},  {"CO", "COP", 2, true},
+                 {"CL", "CLP", 0, true},  {"UY", "UYU", 2, true},  {"CA", "CAD", 2, false},
+                 {"AU", "AUD", 2, false}, {"SG", "SGD", 2, false}, {"NZ", "NZD", 2, false},
+                 {"HK", "HKD", 2, false}};
     const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
     const char *cc = dw_json_str(country, "code");
     if (!cur || !text || !cc)
         return;
-    bool peso = strcmp(cur, "MXN") == 0 && strcasestr(text, "peso") &&
-                !strcasestr(text, "mexican") && !strchr(text, '$');
-    if (!peso && strcmp(cur, "USD") != 0)
-        return;
-    const char *d = strchr(text, '$');
-    if (!peso && (!d || strchr(d + 1, '$')))
-        return;
-    if (!peso &&
-        ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
-         strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar")))
-        return;
+    /* "85 millones de pesos" from Santiago is CLP (lang/es.yaml reads a bare "pesos" as
+     * Mexico's) */
+    bool peso = strcmp(cur, "MXN") == 0 && strcasestr(text, "peso") && !strcasestr(text, "mexican");
+    if (!peso) {
+        if (strcmp(cur, "USD") != 0)
+            return;
+        const char *d = strchr(text, '$');
+        if (!d || strchr(d + 1, '$'))
+            return;
+        if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
+            strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
+            return;
+    }
     for (size_t k = 0; k < DW_ARRAY_SIZE(local); k++) {
         if (strcmp(cc, local[k].cc) != 0 || (peso && !local[k].peso))
             continue;
-        json_int_t div = local[k].digits == 2 ? 1 : 100;
+        if (strcmp(cur, local[k].cur) == 0)
+            return;
+        json_int_t div = local[k].digits == currency_digits_of(cur) ? 1 : 100;
         json_t *minor = json_object_get(budget, "minor");
         json_t *min = json_object_get(budget, "min");
         json_int_t m = json_integer_value(minor) / div;
@@ -440,7 +452,7 @@ static size_t view_tokens(const struct ctx *c, const struct dw_msg_span *p, size
             out[o++] = (struct tok){.s = c->t[i].s, .e = c->t[i].s + 1, .kind = TK_BREAK, .gap = 1};
         gap = false;
         out[o] = c->t[i];
-        out[o++].flags &= (uint8_t)~TF_NEG;
+        out[o++].flags &= (uint8_t) ~(TF_NEG | TF_HEDGE);
     }
     return o;
 }

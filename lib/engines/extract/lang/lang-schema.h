@@ -53,6 +53,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
     X(replace, LK_PATTERN, 0, 0)                                                                   \
+    X(refusals, LK_PATTERN, 0, 0)                                                                  \
+    X(contrast, LK_PATTERN, 0, 0)                                                                  \
     X(qualifiers_max, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_about, LK_PATTERN, 0, 0)                                                          \
     X(qualifiers_min, LK_PATTERN, 0, 0)                                                            \
@@ -68,7 +70,8 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
 /* The names an LK_NAME section's values take; the value stored is the index + 1. */
 #define DW_LANG_CURRENCIES                                                                         \
     "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR",     \
-        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND", "SGD", "HKD", "NZD", "PEN"
+        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND", "PEN", "SGD", "HKD", "NZD", \
+        "ZAR", "HUF", "RON", "AED", "UYU"
 #define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter", "half" /* TU_* order */
 #define DW_LANG_DATE_WORDS                                                                         \
     "next", "this", "end", "year_end", "month_end", "quarter_end", "asap", "mid",                  \
