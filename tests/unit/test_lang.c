@@ -402,6 +402,15 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     expect_deadline("Graag binnen zes weken een offerte en een planning; de uitrol moet vóór 1 "
                     "juni klaar zijn.",
                     "2027-06-01");
+    /* a start the customer wants counts; one they merely could make does not */
+    expect_deadline("Wir brauchen Fernzugriff für 120 Leute. Start am 1. Februar 2027.",
+                    "2027-02-01");
+    expect_no_deadline("Budget is about EUR 30k a year. Could start next month.");
+    expect_no_deadline("Wir könnten im März starten.");
+    expect_no_deadline("Nous pourrions démarrer en mars.");
+    expect_no_deadline("Podríamos empezar en marzo.");
+    expect_no_deadline("We zouden in maart kunnen starten.");
+    expect_deadline("Can we start by March?", "2027-03-31");
     /* a month just past, in passing, is not next year's */
     expect_no_deadline("Wir haben im Oktober sechs Stationen in Thüringen übernommen.");
 }

@@ -716,8 +716,31 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     return false;
 }
 
+/* A word of a language file's listed section at k (offer_words, start_words, could_words),
+ * tried only where such a word may be. */
+static bool listed_word(const struct ctx *c, int section, size_t k) {
+    return kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> section & 1) &&
+           dw__ex_lang_word(c, section, k);
+}
+
+/* "could start next month", "wir könnten im März starten", "podríamos empezar en marzo": a
+ * start the customer merely could make, in the date's clause without a deadline word
+ * before the date: no deadline. */
+static bool could_start(const struct ctx *c, size_t t0, size_t t1) {
+    bool could = false, start = false;
+    for (size_t k = t0; k-- > 0 && t0 - k <= 8 && !clause_end(c, k);) {
+        could = could || listed_word(c, LS_could_words, k);
+        start = start || listed_word(c, LS_start_words, k);
+    }
+    for (size_t k = t1; could && !start && k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
+        start = listed_word(c, LS_start_words, k);
+    return could && start;
+}
+
 /* "on 2026-11-25", "since March", "Sent: Friday, November 20": the date of an event or of
- * a quoted e-mail, not a deadline. */
+ * a quoted e-mail, not a deadline; but "Start am 1. Februar", "start on 1 March" is the
+ * start the customer wants. */
 static bool event_date(const struct ctx *c, size_t t0) {
     static const char *const words[] = {
         "on",       "since",    "from",   "starting", "start",     "started",    "signed",
@@ -729,6 +752,8 @@ static bool event_date(const struct ctx *c, size_t t0) {
     size_t k = t0;
     if (k > 0 && (sym1(c, k - 1) == ',' || sym1(c, k - 1) == ':'))
         k--;
+    if (k > 1 && listed_word(c, LS_start_words, k - 2))
+        return false; /* "Start am 1. Februar 2027" */
     if (k > 0 && role(c, k - 1, R_DATEW) && kval(c, k - 1) > WDAY_BASE)
         return true; /* a weekday in any of the six languages */
     for (size_t w = 0; k > 0 && w < DW_ARRAY_SIZE(words); w++)
@@ -777,7 +802,7 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
         }
         size_t after = have_last ? last.t1 : 0;
         claim(c, h.t0, h.t1);
-        if (negated_date(c, h.t0)) {
+        if (negated_date(c, h.t0) || (!trigger_before(c, h.t0) && could_start(c, h.t0, h.t1))) {
             i = h.t1;
             continue;
         }

@@ -205,7 +205,7 @@ void dw__ex_langdata_init(void) {
         [LS_range_and] = true,      [LS_currency_phrases] = true, [LS_asap] = true,
         [LS_within] = true,         [LS_before_tax] = true,       [LS_hedge_phrases] = true,
         [LS_project_events] = true, [LS_one_and_a_half] = true,   [LS_and_a_half] = true,
-        [LS_offer_words] = true};
+        [LS_offer_words] = true,    [LS_start_words] = true,    [LS_could_words] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {

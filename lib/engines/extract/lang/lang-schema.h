@@ -39,6 +39,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(holidays, LK_NAME, 0, 0)                                                                     \
     X(date_triggers, LK_LIST, 0, 0)                                                                \
     X(offer_words, LK_LIST, 0, 0)                                                                  \
+    X(start_words, LK_LIST, 0, 0)                                                                  \
+    X(could_words, LK_LIST, 0, 0)                                                                  \
     X(within, LK_LIST, 0, 0)                                                                       \
     X(asap, LK_PATTERN, 0, 0)                                                                      \
     X(negations, LK_LIST, 0, 0)                                                                    \
