@@ -402,6 +402,20 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     expect_deadline("Graag binnen zes weken een offerte en een planning; de uitrol moet vóór 1 "
                     "juni klaar zijn.",
                     "2027-06-01");
+    /* the middle of a year is the end of its first half; H1, S1 */
+    expect_deadline("Fertig bis Mitte 2027.", "2027-06-30");
+    expect_deadline("Bitte bis Mitte nächsten Jahres umsetzen.", "2027-06-30");
+    expect_deadline("Mise en service souhaitée pour mi-2027.", "2027-06-30");
+    expect_deadline("Necesitamos estar operativos a mediados de 2027.", "2027-06-30");
+    expect_deadline("Het moet medio 2027 live staan.", "2027-06-30");
+    expect_deadline("By the end of H1 2027.", "2027-06-30");
+    expect_deadline("Nous visons le S1 2027 pour la mise en service.", "2027-06-30");
+    /* day and month without a year: the next such day */
+    expect_deadline("Go-Live bis zum 31.03.", "2027-03-31");
+    expect_deadline("Livraison impérative avant le 31/03.", "2027-03-31");
+    expect_no_deadline("Supporto 24/7 per le 7 sedi.");
+    /* "per settembre": by September */
+    expect_deadline("Per settembre dobbiamo essere operativi in tutte le sedi.", "2027-09-30");
     /* a start the customer wants counts; one they merely could make does not */
     expect_deadline("Wir brauchen Fernzugriff für 120 Leute. Start am 1. Februar 2027.",
                     "2027-02-01");

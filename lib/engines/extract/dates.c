@@ -42,6 +42,17 @@ static int64_t add_months(const struct ctx *c, int64_t n) {
 
 static bool year_at(const struct ctx *c, size_t j, int *ret);
 
+/* A deadline word within three words before token t0 in its sentence. */
+static bool trigger_before_any(const struct ctx *c, size_t t0) {
+    for (size_t k = t0; k-- > 0 && t0 - k <= 3;) {
+        if (sent_end(c, k))
+            return false;
+        if (role(c, k, R_DTRIG))
+            return true;
+    }
+    return false;
+}
+
 /* The date word kind of token i (enum lk_dateword), 0 if none. */
 static int64_t dword(const struct ctx *c, size_t i) {
     if (!role(c, i, R_DATEW))
@@ -274,6 +285,38 @@ static bool date_numeric(const struct ctx *c, size_t i, struct dhit *h) {
     return true;
 }
 
+static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d, int64_t m,
+                             struct dhit *h);
+
+/* "bis zum 31.03.", "avant le 31/03", "entro il 31/03": day and month without a year, the
+ * next such day. The dotted form ends with its dot; the slashed one needs a deadline word
+ * before it ("24/7" is no date). */
+static bool date_numeric_short(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!kind(c, i, TK_NUM) || !kind(c, i + 2, TK_NUM) || !glued(c, i + 1) || !glued(c, i + 2) ||
+        tlen(c, i) > 2 || tlen(c, i + 2) > 2 || (i > 0 && glued(c, i) && c->t[i - 1].kind != TK_SYM))
+        return false;
+    char s1 = sym1(c, i + 1);
+    size_t e;
+    if (s1 == '.' && sym1(c, i + 3) == '.' && glued(c, i + 3) && !kind(c, i + 4, TK_NUM) &&
+        !role(c, i + 4, R_MULT) &&
+        (tlen(c, i + 2) == 2 || trigger_before_any(c, i) ||
+         (i > 0 && (is(c, i - 1, "am") || is(c, i - 1, "zum") || is(c, i - 1, "vom") ||
+                    is(c, i - 1, "ab") || is(c, i - 1, "den") || is(c, i - 1, "dem")))))
+        e = i + 4; /* "31.03.", "am 3.5." */
+    else if (s1 == '/' && !(glued(c, i + 3) && (sym1(c, i + 3) == '/' || kind(c, i + 3, TK_NUM))) &&
+             trigger_before_any(c, i))
+        e = i + 3;
+    else
+        return false;
+    int64_t d = dw__ex_digits_val(c, i), m = dw__ex_digits_val(c, i + 2);
+    if (d < 1 || d > 31 || m < 1 || m > 12)
+        return false;
+    if (!finish_day_month(c, i, e, d, m, h))
+        return false;
+    h->t1 = e; /* no year follows */
+    return true;
+}
+
 /* Day and month known, then an optional ", 2027" at j; without a year, the next such day
  * not before today. */
 static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d, int64_t m,
@@ -363,12 +406,19 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
     return false;
 }
 
-/* "Q3", "Q3 2027", "Q3/2027": the last day of that quarter (the next one without a year). */
+/* "Q3", "Q3 2027", "Q3/2027", "H1 2027", "S1 2027": the last day of that quarter or half
+ * (the next one without a year). */
 static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
-    if (dword(c, i) != DWK_QLETTER || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) ||
+    int64_t dk = dword(c, i);
+    if ((dk != DWK_QLETTER && dk != DWK_HLETTER) || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) ||
         tlen(c, i + 1) != 1 || !free_at(c, i) || !free_at(c, i + 2))
         return false;
     int q = c->lo[c->t[i + 1].s] - '0', y;
+    if (dk == DWK_HLETTER) { /* a half is two quarters */
+        if (q < 1 || q > 2)
+            return false;
+        q *= 2;
+    }
     if (q < 1 || q > 4)
         return false;
     size_t k = i + 2;
@@ -465,9 +515,20 @@ static bool date_quarter_unit(const struct ctx *c, size_t i, struct dhit *h) {
 static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
     if (dword(c, i) != DWK_MID)
         return false;
-    size_t j = i + 1;
+    size_t j = i + 1, ny;
     if (is(c, j, "-") || is(c, j, "of") || is(c, j, "de") || is(c, j, "di"))
         j++;
+    int y0;
+    /* "mid-2027", "Mitte 2027", "metà 2027", "mediados de 2027", "medio 2027", "Mitte
+     * nächsten Jahres": the middle of a year is the end of its first half, 30 June */
+    if (year_at(c, j, &y0)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y0, 6)};
+        return true;
+    }
+    if ((ny = next_year_after(c, i + 1))) {
+        *h = (struct dhit){.t0 = i, .t1 = ny, .days = month_end(c->ty + 1, 6), .rel = true};
+        return true;
+    }
     if (!month_ok(c, j))
         return false;
     int64_t m = kval(c, j);
@@ -703,7 +764,7 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     if (date_quarter_words(c, i, h) || date_mid(c, i, h))
         return true;
     if (k->kind == TK_NUM)
-        return date_numeric(c, i, h) || date_day_month(c, i, h);
+        return date_numeric(c, i, h) || date_day_month(c, i, h) || date_numeric_short(c, i, h);
     if (k->roles & R_MONTH)
         return date_month(c, i, h);
     if ((k->roles & R_TUNIT) && (date_holy_week(c, i, h) || date_cw(c, i, h) ||

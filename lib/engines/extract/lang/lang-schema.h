@@ -77,7 +77,7 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
 #define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter", "half" /* TU_* order */
 #define DW_LANG_DATE_WORDS                                                                         \
     "next", "this", "end", "year_end", "month_end", "quarter_end", "asap", "mid",                  \
-        "quarter_letter", "calendar_week", "fiscal_year"
+        "quarter_letter", "calendar_week", "fiscal_year", "half_letter"
 #define DW_LANG_HOLIDAYS                                                                           \
     "christmas", "new_year_eve", "easter", "ascension", "pentecost", "all_saints", "thanksgiving", \
         "ferragosto", "kings_day", "epiphany", "holy_week"
@@ -92,7 +92,8 @@ enum lk_dateword {
     DWK_MID,
     DWK_QLETTER,
     DWK_CW,
-    DWK_FISCAL
+    DWK_FISCAL,
+    DWK_HLETTER
 };
 enum lk_holiday {
     HOL_CHRISTMAS = 1,
