@@ -324,6 +324,8 @@ static void test_budgets_words_chats_currencies(void **state) {
     expect_budget("Budget alloué : 75 000 $ CAD.", "75000.00", "CAD");
     expect_budget("Budget : 2,5 millions de dirhams pour nos agences au Maroc.", "2500000.00",
                   "MAD");
+    /* a range with an article after its first word */
+    expect_budget("Budget: tussen de 100k en 150k.", "150000.00", "EUR");
     /* a cost per month is not a budget */
     expect_budget("Hoy pagamos ARS 6,8 millones por mes al proveedor de MPLS.", NULL, NULL);
 }

@@ -350,6 +350,12 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     b->t0 = b->a.t0;
     b->t1 = b->a.t1;
     bool between = i > 0 && dw__ex_lang_word(c, LS_range_between, i - 1);
+    size_t bw = i - 1; /* "tussen de 100k en 150k": an article after the word */
+    if (!between && i > 1 && (role(c, i - 1, R_ARTICLE) || is(c, i - 1, "de")) &&
+        dw__ex_lang_word(c, LS_range_between, i - 2)) {
+        between = true;
+        bw = i - 2;
+    }
     struct amount hi;
     if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
         !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
@@ -373,7 +379,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
                 b->lo.mult = hi.mult;
         }
         if (between)
-            b->t0 = i - 1;
+            b->t0 = bw;
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
         return false;
