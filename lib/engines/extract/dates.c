@@ -761,7 +761,7 @@ static bool trigger_before(const struct ctx *c, size_t t0) {
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     const struct tok *k = &c->t[i];
-    if (date_quarter_words(c, i, h) || date_mid(c, i, h))
+    if (date_quarter_words(c, i, h) || (dword(c, i) == DWK_MID && date_mid(c, i, h)))
         return true;
     if (k->kind == TK_NUM)
         return date_numeric(c, i, h) || date_day_month(c, i, h) || date_numeric_short(c, i, h);
