@@ -66,31 +66,21 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
  * lang/LANG.yaml): one and a half times the scale or magnitude word after it. */
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
     size_t k = j, e;
-    int64_t mant = 5;
-    if ((e = dw__ex_lang_match(c, LS_one_and_a_half, j))) {
-        mant = 15;
-        k = e;
-        int64_t m = dw__ex_parse_mult(c, k, &e);
-        if (m >= 1000) { /* "anderhalve ton", "eineinhalb Mio." */
-            a->mant = mant;
-            a->scale = 1;
-            a->mult = m;
-            a->has_mult = true;
-            a->t1 = e;
-            return true;
-        }
-    } else {
-        if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
-            k++;
-        if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
-            return false;
+    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
         k++;
-        if (role(c, k, R_ARTICLE))
-            k++;
-    }
-    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen"
+     * (halves and one_and_a_half of lang/LANG.yaml) */
+    int tenths = 5;
+    if ((e = dw__ex_lang_match(c, LS_one_and_a_half, k)))
+        tenths = 15;
+    else if (!(e = dw__ex_lang_match(c, LS_halves, k)))
         return false;
-    a->mant = mant;
+    k = e;
+    if (role(c, k, R_ARTICLE))
+        k++;
+    if (!(role(c, k, R_SCALE) || role(c, k, R_MULT)) || kval(c, k) < 1000)
+        return false;
+    a->mant = tenths;
     a->scale = 1;
     a->mult = kval(c, k);
     a->has_mult = true;
@@ -214,7 +204,9 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
         *ret_end = e;
         return "max";
     }
-    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish"))) {
+    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish")) ||
+        ((e = dw__ex_lang_match(c, LS_qualifiers_about, t1)) && e >= t1 + 3)) {
+        /* the language files' phrases of three words: "90k più o meno", "more or less" */
         *ret_end = e;
         return "about";
     }
@@ -396,6 +388,10 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         b->score = w ? 2 : 1;
     else
         b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
+    size_t qa;
+    if (!b->score && b->a.cur < 0 && b->a.has_mult &&
+        (b->t1 >= c->nt || !kind(c, b->t1, TK_WORD) || qualifier_after(c, b->t1, &qa)))
+        b->score = 1; /* an answer in a chat: "150k, bis Ende KW 40", "90k più o meno" */
     if (!b->score)
         return false;
     if (b->range)
@@ -420,13 +416,11 @@ static bool currency_phrase_start(const struct ctx *c, size_t i) {
 json_t *dw__ex_extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
-                             (role(c, i, R_SCALE) && kval(c, i) == 100) ||
+        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
                              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
                              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half") || currency_phrase_start(c, i) ||
-                             (role(c, i, R_PATSTART) && kind(c, i, TK_WORD) &&
-                              (dw__ex_kwdefs[c->t[i].kw - 1].psect >> LS_one_and_a_half & 1))))
+                             currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
+                             dw__ex_lang_match(c, LS_one_and_a_half, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

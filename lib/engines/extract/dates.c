@@ -437,11 +437,36 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
     return true;
 }
 
+/* "kwartaal 2 van 2027", "Quartal 3/2027", "quarter 4 of 2027", "trimestre 2 de 2027": the
+ * quarter's number after its word. */
+static bool date_quarter_number(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_TUNIT) || kval(c, i) != TU_QUARTER || !kind(c, i + 1, TK_NUM) ||
+        tlen(c, i + 1) != 1 || c->lo[c->t[i + 1].s] < '1' || c->lo[c->t[i + 1].s] > '4' ||
+        !free_at(c, i + 2))
+        return false;
+    int q = c->lo[c->t[i + 1].s] - '0', y;
+    size_t j = i + 2;
+    if (is(c, j, "of") || is(c, j, "des") || is(c, j, "de") || is(c, j, "del") || is(c, j, "van") ||
+        is(c, j, "di") || is(c, j, "/"))
+        j++;
+    if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    y = c->ty;
+    if (month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){.t0 = i, .t1 = i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
 /* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
  * day of that quarter (the next one without a year). */
 static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
     int q = 0;
     size_t u = i + 1;
+    if (date_quarter_number(c, i, h))
+        return true;
     if (role(c, i, R_DATEW) && kval(c, i) > ORD_BASE && kval(c, i) <= ORD_BASE + 4) {
         q = (int)(kval(c, i) - ORD_BASE); /* "third", "dritten", "troisième", "tercer" */
     } else if (kind(c, i, TK_NUM) && tlen(c, i) == 1 && c->lo[c->t[i].s] >= '1' &&
@@ -863,7 +888,9 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
         }
         size_t after = have_last ? last.t1 : 0;
         claim(c, h.t0, h.t1);
-        if (negated_date(c, h.t0) || (!trigger_before(c, h.t0) && could_start(c, h.t0, h.t1))) {
+        /* "SD-WAN maybe later, not this year" */
+        bool negated = negated_date(c, h.t0) || (c->t[h.t0].flags & TF_NEG);
+        if (negated || (!trigger_before(c, h.t0) && could_start(c, h.t0, h.t1))) {
             i = h.t1;
             continue;
         }
@@ -877,7 +904,7 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
             sbest = h;
             have_sbest = true;
         }
-        if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
+        if (!have_future && !negated && h.days > c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }

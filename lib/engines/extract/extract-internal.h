@@ -376,8 +376,10 @@ static inline bool sent_end(const struct ctx *c, size_t i) {
         return true;
     if (!c->t[i + 1].gap)
         return false;
+    const unsigned char *n = (const unsigned char *)c->text + c->t[i + 1].s;
     return c->t[i + 1].kind == TK_BREAK ||
-           is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s);
+           is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s) ||
+           (n[0] == 0xC2 && (n[1] == 0xBF || n[1] == 0xA1)); /* "¿", "¡" open a sentence */
 }
 
 /* The end of a clause: a sentence end, , : ( ) or but/however/aber. */

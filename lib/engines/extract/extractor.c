@@ -68,6 +68,13 @@ static const char *const decision_words[] = {
     "decidirán",    "elegiremos",  "décidons",    "déciderons",     "choisirons",   "entscheiden",
     "vergeben",     "beschließen", "sceglierà",   "kiezen"};
 
+/* Words that make a date the one for the offer, not the go-live: "binnen zes weken een
+ * offerte ... de uitrol moet vóór 1 juni klaar zijn", "the quote by Friday". */
+static const char *const offer_words[] = {
+    "quote",      "quotation", "proposal",   "offer",       "angebot",  "angebots",
+    "offerte",    "offre",     "devis",      "proposition", "oferta",   "cotización",
+    "cotizacion", "propuesta", "preventivo", "offerta",     "proposta", "voorstel"};
+
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
 static const char *const order_words[] = {"order",
@@ -104,12 +111,14 @@ static size_t clause_start(const struct ctx *c, size_t i) {
 
 /* A decision word in the deadline's clause before it, or within three words after it:
  * returns its token, or SIZE_MAX. */
-static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
+static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1, bool *offer) {
     for (size_t k = clause_start(c, t0); k < t0; k++)
-        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)))
+        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
+            (*offer = word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
             return k;
     for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
-        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)))
+        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
+            (*offer = word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
             return k;
     return SIZE_MAX;
 }
@@ -222,7 +231,8 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
             d = other;
             continue;
         }
-        if ((cue = decision_cue(c, t0, t1)) != SIZE_MAX) {
+        bool offer = false;
+        if ((cue = decision_cue(c, t0, t1, &offer)) != SIZE_MAX) {
             size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
             a = cut_a < a ? cut_a : a;
             b = cut_b > b ? cut_b : b;
@@ -231,8 +241,10 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
                 json_decref(other);
                 break; /* the only date given: keep it */
             }
-            add_note(c, notes, "deadline", "a decision date, not the go-live", cue < t0 ? cue : t0,
-                     cue < t0 ? t1 : cue + 1);
+            add_note(c, notes, "deadline",
+                     offer ? "the date for the offer, not the go-live"
+                           : "a decision date, not the go-live",
+                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
             cut_a = a;
             cut_b = b;
             json_decref(d);

@@ -199,13 +199,17 @@ void dw__ex_langdata_init(void) {
     /* patterns by section, in file order */
     size_t np = 0;
     static const bool listed[LS_COUNT] = {
-        [LS_already] = true,        [LS_replace] = true,          [LS_refusals] = true,
-        [LS_contrast] = true,       [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
-        [LS_qualifiers_min] = true, [LS_range_links] = true,      [LS_range_between] = true,
-        [LS_range_and] = true,      [LS_currency_phrases] = true, [LS_asap] = true,
-        [LS_within] = true,         [LS_before_tax] = true,       [LS_hedge_phrases] = true,
-        [LS_project_events] = true, [LS_one_and_a_half] = true,   [LS_and_a_half] = true,
-        [LS_offer_words] = true,    [LS_start_words] = true,    [LS_could_words] = true};
+        [LS_already] = true,          [LS_replace] = true,
+        [LS_refusals] = true,         [LS_contrast] = true,
+        [LS_halves] = true,           [LS_one_and_a_half] = true,
+        [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
+        [LS_qualifiers_min] = true,   [LS_range_links] = true,
+        [LS_range_between] = true,    [LS_range_and] = true,
+        [LS_currency_phrases] = true, [LS_asap] = true,
+        [LS_within] = true,           [LS_before_tax] = true,
+        [LS_hedge_phrases] = true,    [LS_project_events] = true,
+        [LS_and_a_half] = true,       [LS_offer_words] = true,
+        [LS_start_words] = true,      [LS_could_words] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {

@@ -128,8 +128,9 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
 
 /* Where a negation's reach ends besides a clause's end: a dash between spaces ("no on-prem
  * kit for management - cloud console only"), and a full stop after a word of five letters
- * or more before a lower-case word, as a chat line writes a new sentence ("lieber ohne
- * Cloud. lokaler Controller bitte"; not "ca. 400", "inkl. WLAN"). */
+ * or more before a lower-case word or a number, as a chat line writes a new sentence ("lieber
+ * ohne Cloud. lokaler Controller bitte", "lokaal beheer. 24/7 ondersteuning hoeft niet"; not
+ * "ca. 400", "inkl. WLAN"). */
 bool dw__ex_aside_end(const struct ctx *c, size_t k) {
     if (k == 0 || k + 1 >= c->nt)
         return false;
@@ -137,7 +138,8 @@ bool dw__ex_aside_end(const struct ctx *c, size_t k) {
     if ((ch == '-' || is(c, k, "–") || is(c, k, "—")) && c->t[k].gap && c->t[k + 1].gap)
         return true;
     return ch == '.' && glued(c, k) && c->t[k + 1].gap && kind(c, k - 1, TK_WORD) &&
-           tlen(c, k - 1) >= 5 && kind(c, k + 1, TK_WORD);
+           tlen(c, k - 1) >= 5 && !is(c, k - 1, "approx") &&
+           (kind(c, k + 1, TK_WORD) || kind(c, k + 1, TK_NUM));
 }
 
 /* A verb that asks for something, starting a new request after "and": "... and send",

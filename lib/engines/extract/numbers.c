@@ -21,74 +21,66 @@ void dw__ex_morphemes_init(void) {
         dw__ex_g.morph_len[k] = (uint8_t)strlen(dw__ex_g.morph_w[k]);
 }
 
-/* The longest part of w[i..n) shorter than `below` bytes: its index and length (0 if
- * none). */
-static inline __attribute__((always_inline)) size_t
-morpheme_at(const char *w, size_t n, size_t i, size_t below, size_t *ret_len) {
-    size_t best = 0, bl = 0;
+struct wn {
+    int64_t total, cur;
+    char last;
+    int parts;
+};
+
+/* Reads w[i..n) on from state st; the value or -1. The longest part first, then a shorter
+ * one when the rest does not read: "centottantamila" is "cent" + "ottanta" + "mila", not
+ * "cento" + "ttanta...". */
+static int64_t word_number_from(const char *w, size_t n, size_t i, struct wn st) {
+    if (i == n) {
+        if (st.last == 'j' || (st.parts == 1 && (st.last == 'e' || st.total + st.cur <= 1)))
+            return -1;
+        return st.total + st.cur;
+    }
     unsigned b = (unsigned char)w[i];
-    for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
-        size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
-        if (l > bl && l < below && l <= n - i && memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
-            best = k;
-            bl = l;
+    size_t tried = SIZE_MAX; /* lengths are tried from the longest down */
+    for (;;) {
+        size_t best = 0, bl = 0;
+        for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
+            size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
+            if (l > bl && l < tried && l <= n - i && memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
+                best = k;
+                bl = l;
+            }
+        }
+        if (!bl)
+            return -1;
+        tried = bl;
+        struct wn s2 = st;
+        char kd = dw__ex_g.morph_kind[best];
+        int32_t v = dw__ex_g.morph_v[best];
+        bool ok = true;
+        if (kd == 'j') {
+            ok = st.last == 'u' || st.last == 'e';
+        } else if (kd == 'h') {
+            s2.cur = (st.cur ? st.cur : 1) * v;
+        } else if (kd == 'k') {
+            s2.total += (st.cur ? st.cur : 1) * v;
+            s2.cur = 0;
+        } else if (kd == 'M') {
+            s2.total = (st.total + (st.cur ? st.cur : 1)) * v;
+            s2.cur = 0;
+        } else {
+            s2.cur += v;
+        }
+        s2.last = kd;
+        s2.parts++;
+        if (ok && s2.total + s2.cur <= 999999999) {
+            int64_t r = word_number_from(w, n, i + bl, s2);
+            if (r >= 0)
+                return r;
         }
     }
-    *ret_len = bl;
-    return best;
 }
 
 /* The value of a number written as one word in any of the six languages ("zwölf",
  * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
- * ("een", "uno") is an article, not a number. The longest part is tried first; when the
- * rest cannot be read, the word is read again with the last part shorter: the Italian
- * "cento" loses its "o" before "ottanta" ("centottantamila" is "cent" "ottanta" "mila"). */
+ * ("een", "uno") is an article, not a number. */
 int32_t dw__ex_word_number(const char *w, size_t n) {
-    size_t at = SIZE_MAX, below = SIZE_MAX; /* the part at `at` is shorter than `below` */
-    for (int pass = 0; pass < 2; pass++) {
-        int64_t total = 0, cur = 0;
-        size_t i = 0, last_i = 0, last_l = 0;
-        char last = 0;
-        int parts = 0;
-        while (i < n) {
-            size_t bl, best = i == at ? morpheme_at(w, n, i, below, &bl)
-                                      : morpheme_at(w, n, i, SIZE_MAX, &bl);
-            if (!bl)
-                break;
-            char kd = dw__ex_g.morph_kind[best];
-            int32_t v = dw__ex_g.morph_v[best];
-            if (kd == 'j') {
-                if (last != 'u' && last != 'e')
-                    return -1;
-            } else if (kd == 'h') {
-                cur = (cur ? cur : 1) * v;
-            } else if (kd == 'k') {
-                total += (cur ? cur : 1) * v;
-                cur = 0;
-            } else if (kd == 'M') {
-                total = (total + (cur ? cur : 1)) * v;
-                cur = 0;
-            } else {
-                cur += v;
-            }
-            last = kd;
-            parts++;
-            last_i = i;
-            last_l = bl;
-            i += bl;
-            if (total + cur > 999999999)
-                return -1;
-        }
-        if (i < n) {
-            if (pass || last_l < 2)
-                return -1;
-            at = last_i; /* once more, the last part read shorter */
-            below = last_l;
-            continue;
-        }
-        if (last == 'j' || (parts == 1 && (last == 'e' || total + cur <= 1)))
-            return -1;
-        return (int32_t)(total + cur);
-    }
-    return -1;
+    int64_t r = word_number_from(w, n, 0, (struct wn){0});
+    return r < 0 ? -1 : (int32_t)r;
 }

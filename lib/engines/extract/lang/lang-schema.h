@@ -18,7 +18,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(number_format, LK_FORMAT, 0, 0)                                                              \
     X(numbers, LK_INT, 1, 999)                                                                     \
     X(number_units, LK_INT, 1, 999)                                                                \
-    X(number_prefixes, LK_INT, 1, 99)                                                              \
+    X(number_prefixes, LK_INT, 1, 900)                                                             \
     X(number_hundreds, LK_LIST, 0, 0)                                                              \
     X(number_thousands, LK_LIST, 0, 0)                                                             \
     X(number_millions, LK_LIST, 0, 0)                                                              \
@@ -26,7 +26,6 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(dozens, LK_INT, 2, 1000)                                                                     \
     X(scales, LK_INT, 100, 1000000000)                                                             \
     X(magnitudes, LK_INT, 1000, 1000000000)                                                        \
-    X(one_and_a_half, LK_PATTERN, 0, 0)                                                            \
     X(and_a_half, LK_PATTERN, 0, 0)                                                                \
     X(currencies, LK_NAME, 0, 0)                                                                   \
     X(currency_phrases, LK_PATNAME, 0, 0)                                                          \
@@ -57,6 +56,8 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(replace, LK_PATTERN, 0, 0)                                                                   \
     X(refusals, LK_PATTERN, 0, 0)                                                                  \
     X(contrast, LK_PATTERN, 0, 0)                                                                  \
+    X(halves, LK_PATTERN, 0, 0)                                                                    \
+    X(one_and_a_half, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_max, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_about, LK_PATTERN, 0, 0)                                                          \
     X(qualifiers_min, LK_PATTERN, 0, 0)                                                            \
