@@ -303,15 +303,14 @@ static void test_budgets_words_chats_currencies(void **state) {
     /* the French hundred needs no "un" before it */
     expect_budget("Nous avons une enveloppe de cent cinquante mille euros.", "150000.00", "EUR");
     /* one and a half; a Dutch "ton" is 100,000 */
-    expect_budget("Budget: anderhalve ton. Graag live in het tweede kwartaal.", "150000.00",
-                  "EUR");
+    expect_budget("Budget: anderhalve ton. Graag live in het tweede kwartaal.", "150000.00", "EUR");
     expect_budget("Unser Budget: anderthalb Millionen Euro.", "1500000.00", "EUR");
     expect_budget("Budget : un million et demi d'euros.", "1500000.00", "EUR");
     expect_budget("Presupuesto: 2 millones y medio de euros.", "2500000.00", "EUR");
     expect_budget("Budget: 1,5 MEUR für alle Standorte.", "1500000.00", "EUR");
     /* an amount answering a question about the budget in a chat */
-    expect_budget("Agent: Budget und Zeitraum?\nBesucher: 150k, bis Ende KW 40/2027",
-                  "150000.00", "EUR");
+    expect_budget("Agent: Budget und Zeitraum?\nBesucher: 150k, bis Ende KW 40/2027", "150000.00",
+                  "EUR");
     expect_budget("Medewerker: Budget en planning?\nBezoeker: zo'n 2 ton, af voor Pasen",
                   "200000.00", "EUR");
     /* the currency the text names, or the peso of the project's country */

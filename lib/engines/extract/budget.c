@@ -263,8 +263,8 @@ static int budget_question(const struct ctx *c, size_t t0) {
     size_t k = t0, q, n = 0;
     while (n < 4 && k - n > 0 && kind(c, k - n - 1, TK_WORD))
         n++;
-    if (n == 4 || k - n == 0 || !(sym1(c, k - n - 1) == ':' || sym1(c, k - n - 1) == '?' ||
-                                  kind(c, k - n - 1, TK_BREAK)))
+    if (n == 4 || k - n == 0 ||
+        !(sym1(c, k - n - 1) == ':' || sym1(c, k - n - 1) == '?' || kind(c, k - n - 1, TK_BREAK)))
         return 0; /* not at the start of a line or an answer */
     if (n && qualifier_before(c, k, &q))
         k = q; /* "zo'n 2 ton" */
@@ -416,11 +416,12 @@ static bool currency_phrase_start(const struct ctx *c, size_t i) {
 json_t *dw__ex_extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
-                             (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
-                             (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
-                             dw__ex_lang_match(c, LS_one_and_a_half, i)))
+        if (c->claim[i] ||
+            !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
+              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
+              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
+              currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
+              dw__ex_lang_match(c, LS_one_and_a_half, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

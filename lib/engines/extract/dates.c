@@ -293,7 +293,8 @@ static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d
  * before it ("24/7" is no date). */
 static bool date_numeric_short(const struct ctx *c, size_t i, struct dhit *h) {
     if (!kind(c, i, TK_NUM) || !kind(c, i + 2, TK_NUM) || !glued(c, i + 1) || !glued(c, i + 2) ||
-        tlen(c, i) > 2 || tlen(c, i + 2) > 2 || (i > 0 && glued(c, i) && c->t[i - 1].kind != TK_SYM))
+        tlen(c, i) > 2 || tlen(c, i + 2) > 2 ||
+        (i > 0 && glued(c, i) && c->t[i - 1].kind != TK_SYM))
         return false;
     char s1 = sym1(c, i + 1);
     size_t e;
@@ -496,10 +497,8 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
     y = c->ty + (ny ? 1 : 0);
     if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
         y++;
-    *h = (struct dhit){.t0 = i,
-                       .t1 = ny ? ny : u + 1,
-                       .days = month_end(y, (unsigned)(q * months)),
-                       .rel = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = ny ? ny : u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
     return true;
 }
 
@@ -529,10 +528,8 @@ static bool date_quarter_unit(const struct ctx *c, size_t i, struct dhit *h) {
     y = c->ty + (ny ? 1 : 0);
     if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
         y++;
-    *h = (struct dhit){.t0 = i,
-                       .t1 = ny ? ny : j + 1,
-                       .days = month_end(y, (unsigned)(q * months)),
-                       .rel = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = ny ? ny : j + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
     return true;
 }
 
@@ -806,8 +803,7 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
  * tried only where such a word may be. */
 static bool listed_word(const struct ctx *c, int section, size_t k) {
     return kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
-           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> section & 1) &&
-           dw__ex_lang_word(c, section, k);
+           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> section & 1) && dw__ex_lang_word(c, section, k);
 }
 
 /* "could start next month", "wir könnten im März starten", "podríamos empezar en marzo": a
