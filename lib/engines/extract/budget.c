@@ -405,12 +405,6 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
-/* A word that starts a currency phrase of lang/LANG.yaml before its amount: "S/ 650 000". */
-static bool currency_phrase_start(const struct ctx *c, size_t i) {
-    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
-           (dw__ex_kwdefs[c->t[i].kw - 1].psect >> LS_currency_phrases & 1);
-}
-
 /* The budget: the first amount named by a "budget" word, else the first amount with a
  * currency or a spending word. Per-unit prices and years are never budgets. */
 json_t *dw__ex_extract_budget(struct ctx *c) {
@@ -420,8 +414,11 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
             !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
               (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
               (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-              currency_phrase_start(c, i) || dw__ex_lang_match(c, LS_halves, i) ||
-              dw__ex_lang_match(c, LS_one_and_a_half, i)))
+              /* a word that starts a currency phrase ("S/ 650 000"), a half or one and a
+               * half of lang/LANG.yaml */
+              (kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+               (dw__ex_kwdefs[c->t[i].kw - 1].psect &
+                (1ull << LS_currency_phrases | 1ull << LS_halves | 1ull << LS_one_and_a_half)))))
             continue;
         if (!budget_at(c, i, &b))
             continue;
