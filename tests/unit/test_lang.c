@@ -426,6 +426,11 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     expect_no_deadline("Podríamos empezar en marzo.");
     expect_no_deadline("We zouden in maart kunnen starten.");
     expect_deadline("Can we start by March?", "2027-03-31");
+    /* a negation before a deadline word does not negate the date */
+    expect_deadline("Il go-live entro e non oltre il 30 aprile 2027.", "2027-04-30");
+    expect_deadline("Alles soll noch vor Weihnachten laufen.", "2026-12-25");
+    expect_deadline("Bis zum Jahreswechsel muss alles laufen.", "2026-12-31");
+    expect_deadline("Vorremmo essere operativi a settembre.", "2027-09-30");
     /* a month just past, in passing, is not next year's */
     expect_no_deadline("Wir haben im Oktober sechs Stationen in Thüringen übernommen.");
 }

@@ -390,14 +390,16 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
     if (i > 0 && (role(c, i - 1, R_DTRIG) || is(c, i - 1, "in") || is(c, i - 1, "of") ||
                   dword(c, i - 1) == DWK_END || is(c, i - 1, "im") || is(c, i - 1, "zum") ||
                   is(c, i - 1, "de") || is(c, i - 1, "di") || is(c, i - 1, "en") ||
+                  is(c, i - 1, "a") || is(c, i - 1, "ad") || /* "operativi a settembre" */
                   (is(c, i - 1, "-") && i > 1 && dword(c, i - 2) == DWK_MID))) {
         /* "im November übernommen" written in December: the month just past, not next
-         * year's, unless a deadline word or "end of" stands before it */
+         * year's, unless a deadline word or "end of" stands before it ("operativi a
+         * settembre" written in November is next September) */
         bool ahead = role(c, i - 1, R_DTRIG) || dword(c, i - 1) == DWK_END ||
                      (i > 1 && dword(c, i - 2) == DWK_END);
         int64_t ago = ((int64_t)c->tm - m + 12) % 12;
         y = c->ty;
-        if (!ahead && ago >= 1 && ago <= 2)
+        if (!ahead && ago == 1)
             y = m < (int64_t)c->tm ? c->ty : c->ty - 1;
         else if (month_end(y, (unsigned)m) < c->today)
             y++;
@@ -885,8 +887,9 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
         size_t after = have_last ? last.t1 : 0;
         claim(c, h.t0, h.t1);
         /* "SD-WAN maybe later, not this year" */
-        bool negated = negated_date(c, h.t0) || (c->t[h.t0].flags & TF_NEG);
-        if (negated || (!trigger_before(c, h.t0) && could_start(c, h.t0, h.t1))) {
+        bool trig = trigger_before(c, h.t0); /* "entro e non oltre il 30 aprile" */
+        bool negated = negated_date(c, h.t0) || ((c->t[h.t0].flags & TF_NEG) && !trig);
+        if (negated || (!trig && could_start(c, h.t0, h.t1))) {
             i = h.t1;
             continue;
         }
