@@ -62,29 +62,42 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
-/* "anderhalve ton", "anderthalb Millionen", "one and a half million" (one_and_a_half of
- * lang/LANG.yaml): one and a half times the scale or magnitude word after it. */
+/* May a pattern of one of the sections (bits LS_*) start at token i? */
+static bool starts_section(const struct ctx *c, size_t i, uint64_t sects) {
+    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[i].kw - 1].psect & sects);
+}
+
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
     size_t k = j, e;
-    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+    const uint64_t halves = 1ull << LS_halves | 1ull << LS_one_and_a_half;
+    if (!starts_section(c, j, halves) && !starts_section(c, j + 1, halves))
+        return false; /* no half here: one bit test for most amounts */
+    if (!dw__ex_lang_match(c, LS_one_and_a_half, k) &&
+        (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer")))
         k++;
-    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen"
-     * (halves and one_and_a_half of lang/LANG.yaml) */
+    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen",
+     * "un million et demi" (halves and one_and_a_half of lang/LANG.yaml) */
     int tenths = 5;
     if ((e = dw__ex_lang_match(c, LS_one_and_a_half, k)))
         tenths = 15;
     else if (!(e = dw__ex_lang_match(c, LS_halves, k)))
         return false;
-    k = e;
-    if (role(c, k, R_ARTICLE))
-        k++;
-    if (!(role(c, k, R_SCALE) || role(c, k, R_MULT)) || kval(c, k) < 1000)
+    size_t sc = SIZE_MAX, end = e; /* the scale: in the phrase, or after it */
+    for (size_t m = k; m < e && sc == SIZE_MAX; m++)
+        if ((role(c, m, R_SCALE) || role(c, m, R_MULT)) && kval(c, m) >= 1000)
+            sc = m;
+    if (sc == SIZE_MAX) {
+        sc = role(c, e, R_ARTICLE) ? e + 1 : e;
+        end = sc + 1;
+    }
+    if (!(role(c, sc, R_SCALE) || role(c, sc, R_MULT)) || kval(c, sc) < 1000)
         return false;
     a->mant = tenths;
     a->scale = 1;
-    a->mult = kval(c, k);
+    a->mult = kval(c, sc);
     a->has_mult = true;
-    a->t1 = k + 1;
+    a->t1 = end;
     return true;
 }
 
@@ -405,6 +418,13 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
+/* A word that may start an amount's phrase of lang/LANG.yaml: a currency before it ("S/ 650
+ * 000"), a half or one and a half ("half a million", "anderhalve ton"). One bit test. */
+static bool amount_phrase_start(const struct ctx *c, size_t i) {
+    return starts_section(
+        c, i, 1ull << LS_currency_phrases | 1ull << LS_halves | 1ull << LS_one_and_a_half);
+}
+
 /* The budget: the first amount named by a "budget" word, else the first amount with a
  * currency or a spending word. Per-unit prices and years are never budgets. */
 json_t *dw__ex_extract_budget(struct ctx *c) {
@@ -414,11 +434,7 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
             !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
               (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
               (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-              /* a word that starts a currency phrase ("S/ 650 000"), a half or one and a
-               * half of lang/LANG.yaml */
-              (kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
-               (dw__ex_kwdefs[c->t[i].kw - 1].psect &
-                (1ull << LS_currency_phrases | 1ull << LS_halves | 1ull << LS_one_and_a_half)))))
+              amount_phrase_start(c, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

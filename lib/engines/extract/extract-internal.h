@@ -376,10 +376,11 @@ static inline bool sent_end(const struct ctx *c, size_t i) {
         return true;
     if (!c->t[i + 1].gap)
         return false;
-    const unsigned char *n = (const unsigned char *)c->text + c->t[i + 1].s;
     return c->t[i + 1].kind == TK_BREAK ||
            is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s) ||
-           (n[0] == 0xC2 && (n[1] == 0xBF || n[1] == 0xA1)); /* "¿", "¡" open a sentence */
+           ((unsigned char)c->text[c->t[i + 1].s] == 0xC2 &&
+            ((unsigned char)c->text[c->t[i + 1].s + 1] == 0xBF ||
+             (unsigned char)c->text[c->t[i + 1].s + 1] == 0xA1)); /* "¿", "¡" open a sentence */
 }
 
 /* The end of a clause: a sentence end, , : ( ) or but/however/aber. */
@@ -512,7 +513,12 @@ void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
 bool dw__ex_refused(const struct ctx *c, size_t i, size_t e);
-bool dw__ex_aside_end(const struct ctx *c, size_t k);
+bool dw__ex_aside_end_sym(const struct ctx *c, size_t k);
+/* A stop within a clause for negations and the windows around a capability (negation.c):
+ * only a symbol can be one. */
+static inline bool dw__ex_aside_end(const struct ctx *c, size_t k) {
+    return k < c->nt && c->t[k].kind == TK_SYM && dw__ex_aside_end_sym(c, k);
+}
 void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */

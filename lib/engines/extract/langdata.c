@@ -11,6 +11,10 @@ extern const struct dw_lang_format dw__ex_lang_formats[6];
 
 struct kwdef dw__ex_kw[KW_MAX];
 
+/* The sections with a pattern that may start with something other than a word (a number,
+ * a symbol, an optional element): only those are tried at a token that is not a word. */
+static uint64_t nonword_start;
+
 /* The length of a pattern's first element as first_matches() reads it: a word or symbol, or
  * "{...}" (its braces counted); 0 for a number ("#") or one with a modifier ("?", "*"),
  * which are always tried. */
@@ -20,6 +24,21 @@ static uint8_t first_element(const char *p) {
         (n > 0 && (p[n - 1] == '?' || p[n - 1] == '*')))
         return 0;
     return (uint8_t)n;
+}
+
+/* Does every alternative of a pattern's first element (n bytes, 0: always tried) start with
+ * a letter? */
+static bool first_all_words(const char *p, size_t n) {
+    if (!n)
+        return false;
+    bool alt = p[0] == '{';
+    for (size_t k = alt ? 1 : 0; k < n; k++) {
+        unsigned char ch = (unsigned char)p[k];
+        bool start = k == (alt ? 1u : 0u) || p[k - 1] == '|';
+        if (start && !((ch >= 'a' && ch <= 'z') || ch >= 0xC3))
+            return false;
+    }
+    return true;
 }
 
 /* Does token i match the first element of pattern k (one of its alternatives)? */
@@ -228,6 +247,10 @@ void dw__ex_langdata_init(void) {
         }
     }
     dw__ex_g.pat_start[LS_COUNT] = (uint16_t)np;
+    for (int sct = 0; sct < LS_COUNT; sct++)
+        for (size_t k = dw__ex_g.pat_start[sct]; k < dw__ex_g.pat_start[sct + 1]; k++)
+            if (!first_all_words(dw__ex_g.pat[k], dw__ex_g.first_n[k]))
+                nonword_start |= 1ull << sct;
     for (size_t k = 0; k < dw__ex_n_lang_entries; k++) {
         const struct dw_lang_entry *e = &dw__ex_lang_entries[k];
         if (!add_morpheme(e)) {
@@ -292,6 +315,8 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
     if (kind(c, i, TK_WORD) &&
         (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
         return 0; /* no pattern of this section starts with this word */
+    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
+        return 0;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
         if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;

@@ -131,7 +131,7 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
  * or more before a lower-case word or a number, as a chat line writes a new sentence ("lieber
  * ohne Cloud. lokaler Controller bitte", "lokaal beheer. 24/7 ondersteuning hoeft niet"; not
  * "ca. 400", "inkl. WLAN"). */
-bool dw__ex_aside_end(const struct ctx *c, size_t k) {
+bool dw__ex_aside_end_sym(const struct ctx *c, size_t k) {
     if (k == 0 || k + 1 >= c->nt)
         return false;
     char ch = sym1(c, k);
@@ -183,7 +183,7 @@ bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        size_t m = dw__ex_lang_match(c, LS_refusals, k);
+        size_t m = role(c, k, R_PATSTART) ? dw__ex_lang_match(c, LS_refusals, k) : 0;
         if (m && m <= i)
             return true;
     }
@@ -193,7 +193,7 @@ bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        if (dw__ex_lang_match(c, LS_refusals, k))
+        if (role(c, k, R_PATSTART) && dw__ex_lang_match(c, LS_refusals, k))
             return true;
     }
     return false;
@@ -300,52 +300,43 @@ static void mark_inline(struct ctx *c, size_t k, uint8_t flag) {
  * come later ("Nice to have:", "Optional:", "Eventuell später:", "En option :"), 0 for
  * none. *ret_end is the terminator. A header names no capability itself. */
 static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
-    size_t h = i, q;
+    size_t h = i, q, comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
     if (bullet(c, h))
         h += kind(c, h, TK_NUM) ? 2 : 1;
-    bool neg = false, need = false, refuse = false, hedge = false, sep = false;
-    size_t comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
+    /* its end first, cheaply: a ':' within ten words, else a ',' after at most three */
     for (q = h; q < c->nt && q < h + 10; q++) {
         char ch = sym1(c, q);
-        if (ch == ':' && !in_number(c, q)) {
-            sep = true;
+        if (ch == ':' && !in_number(c, q))
             break;
-        }
-        if (ch == ',' && !in_number(c, q)) {
+        if (ch == ',' && !in_number(c, q))
             comma = comma ? comma : q;
-            continue;
-        }
-        if (clause_end(c, q))
-            break;
-        size_t e;
-        if (kind(c, q, TK_WORD) && dw__ex_vocab_at(c, c->caps, q, &e)) {
-            if (!comma)
-                return 0;
-            break;
-        }
-        neg = neg || neg_trigger(c, q);
-        need = need || role(c, q, R_NEED);
-        refuse = refuse || role(c, q, R_NEGAFTER) || dw__ex_lang_match(c, LS_refusals, q) ||
-                 dw__ex_lang_match(c, LS_already, q);
-        hedge = hedge || dw__ex_hedge_at(c, q);
+        else if (clause_end(c, q))
+            q = c->nt; /* (the loop ends: no ':') */
     }
-    if (!sep && comma && comma - h <= 3) { /* "Eventualmente, più avanti, il supporto" */
-        q = comma;
-        sep = true;
-        neg = need = refuse = hedge = false;
-        for (size_t k = h; k < q; k++) {
-            neg = neg || neg_trigger(c, k);
-            need = need || role(c, k, R_NEED);
-            refuse = refuse || role(c, k, R_NEGAFTER);
-            hedge = hedge || dw__ex_hedge_at(c, k);
-        }
+    if (!(q < c->nt && sym1(c, q) == ':')) {
+        if (!comma || comma - h > 3)
+            return 0;
+        q = comma; /* "Eventualmente, più avanti, il supporto 24/7" */
     }
-    if (!sep || q == h)
+    if (q == h)
         return 0;
+    bool colon = sym1(c, q) == ':';
+    bool neg = false, need = false, refuse = false, hedge = false;
+    for (size_t k = h; k < q; k++) {
+        size_t e;
+        if (kind(c, k, TK_WORD) && dw__ex_vocab_at(c, c->caps, k, &e))
+            return 0; /* a header names no capability */
+        neg = neg || neg_trigger(c, k);
+        need = need || role(c, k, R_NEED);
+        refuse = refuse || role(c, k, R_NEGAFTER) ||
+                 (colon &&
+                  (dw__ex_lang_match(c, LS_refusals, k) || dw__ex_lang_match(c, LS_already, k)));
+        hedge = hedge || dw__ex_hedge_at(c, k);
+    }
     *ret_end = q;
     if (hedge)
         return TF_HEDGE;
-    if (sym1(c, q) == ':' && ((neg && need) || refuse))
+    if (colon && ((neg && need) || refuse))
         return TF_NEG;
     return 0;
 }
@@ -355,7 +346,7 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
  * is bulleted, else short ones. */
 static void mark_headers(struct ctx *c) {
     for (size_t i = 0; i < c->nt; i++) {
-        if (i > 0 && !sent_end(c, i - 1))
+        if (i > 0 && (kind(c, i - 1, TK_WORD) || kind(c, i - 1, TK_NUM) || !sent_end(c, i - 1)))
             continue;
         size_t q;
         uint8_t flag = kind(c, i, TK_BREAK) ? 0 : header_at(c, i, &q);

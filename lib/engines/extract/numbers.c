@@ -81,6 +81,15 @@ static int64_t word_number_from(const char *w, size_t n, size_t i, struct wn st)
  * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
  * ("een", "uno") is an article, not a number. */
 int32_t dw__ex_word_number(const char *w, size_t n) {
+    /* most words start with no part at all: only those that do are read */
+    unsigned b = (unsigned char)w[0];
+    bool any = false;
+    for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1] && !any; m++) {
+        size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
+        any = l <= n && memcmp(w, dw__ex_g.morph_w[k], l) == 0;
+    }
+    if (!any)
+        return -1;
     int64_t r = word_number_from(w, n, 0, (struct wn){0});
     return r < 0 ? -1 : (int32_t)r;
 }

@@ -46,6 +46,12 @@ static size_t lower_line(const char *text, const struct line *l, char *buf, size
     return n;
 }
 
+/* Does a line start with a label, a ':' within its first 25 bytes? */
+static bool labelled(const char *text, const struct line *l) {
+    size_t n = l->te - l->ts < 25 ? l->te - l->ts : 25;
+    return n > 0 && memchr(text + l->ts, ':', n) != NULL;
+}
+
 /* A chat transcript pasted as text ("Visitor: ...", "Agent: ..."): the speaker a line's label
  * names (a word before a ':' at its start), 1 the customer, 2 the seller, 0 none. */
 static int speaker(const char *lo, size_t n) {
@@ -552,10 +558,10 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
      * seller's lines are not the customer's words ("Agent: Any cellular backup?") */
     size_t turns[3] = {0, 0, 0};
     for (size_t i = 0; i < nl && !(turns[1] && turns[2]); i++)
-        if (kind[i] == DW_PART_CURRENT && !is_blank(&ln[i]))
+        if (kind[i] == DW_PART_CURRENT && labelled(text, &ln[i]))
             turns[speaker(lo, lower_line(text, &ln[i], lo, sizeof lo))]++;
     for (size_t i = 0; turns[1] && turns[2] && i < nl; i++)
-        if (kind[i] == DW_PART_CURRENT && !is_blank(&ln[i]) &&
+        if (kind[i] == DW_PART_CURRENT && labelled(text, &ln[i]) &&
             speaker(lo, lower_line(text, &ln[i], lo, sizeof lo)) == 2)
             kind[i] = DW_PART_SELLER;
 
