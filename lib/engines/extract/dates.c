@@ -9,6 +9,7 @@ struct dhit {
     int64_t days;
     bool rel;    /* depends on received_at */
     bool strong; /* a deadline by its words alone ("ASAP", "next week", "end of Q3") */
+    bool asap;   /* "ASAP": gives way to a date the text gives as a deadline */
 };
 
 static unsigned mdays(int y, unsigned m) {
@@ -769,7 +770,8 @@ static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
         e = dw__ex_lang_match(c, LS_asap, i); /* "as soon as possible", "lo antes posible" */
     if (!e)
         return false;
-    *h = (struct dhit){.t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true, .asap = true};
     return true;
 }
 
@@ -855,6 +857,12 @@ static bool trigger_in_sentence(const struct ctx *c, size_t t0, size_t after) {
             return false;
         if (role(c, k, R_DTRIG))
             return true;
+        /* the project's milestone: "Installation in January", "Inbetriebnahme im März",
+         * "mise en service en mars" (project_events of lang/LANG.yaml) */
+        if (kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+            (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_project_events & 1) &&
+            dw__ex_lang_match(c, LS_project_events, k))
+            return true;
     }
     return false;
 }
@@ -870,7 +878,8 @@ static bool negated_date(const struct ctx *c, size_t t0) {
  * ("not this year") is none. */
 json_t *dw__ex_extract_deadline(struct ctx *c) {
     struct dhit best = {0}, future = {0}, last = {0}, sbest = {0}, h;
-    bool have_best = false, have_future = false, have_last = false, have_sbest = false;
+    bool have_best = false, have_future = false, have_last = false, have_sbest = false,
+         asap_best = false;
     for (size_t i = 0; i < c->nt;) {
         if (!date_at(c, i, &h)) {
             /* "the board meets on 14 January; we need the offer before then" */
@@ -895,9 +904,13 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
         }
         last = h;
         have_last = true;
-        if (!have_best && (h.strong || trigger_before(c, h.t0))) {
+        if (!have_best && (h.strong || trig)) {
             best = h;
             have_best = true;
+            asap_best = h.asap;
+        } else if (have_best && asap_best && !h.asap && (h.strong || trig) && h.days > c->today) {
+            best = h; /* "ASAP, at the latest end of January": the date given */
+            asap_best = false;
         } else if (!have_best && !have_sbest && h.days > c->today &&
                    trigger_in_sentence(c, h.t0, after)) {
             sbest = h;
