@@ -313,6 +313,8 @@ static void test_budgets_words_chats_currencies(void **state) {
                   "EUR");
     expect_budget("Medewerker: Budget en planning?\nBezoeker: zo'n 2 ton, af voor Pasen",
                   "200000.00", "EUR");
+    /* a head count answering it is no budget */
+    expect_budget("Agent: What's your budget?\nVisitor: 1500 users in 12 stores", NULL, NULL);
     /* the currency the text names, or the peso of the project's country */
     expect_budget("We're a fintech in Singapore. Budget SGD 90k.", "90000.00", "SGD");
     expect_budget("Pais: Peru\nPresupuesto: S/ 650 000", "650000.00", "PEN");

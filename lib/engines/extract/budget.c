@@ -310,7 +310,13 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
     for (size_t k = a->t1; !best && k < a->t1 + 2 && k < c->nt && !sent_end(c, k); k++)
         if (role(c, k, R_BUDGET))
             best = 2;
-    return best ? best : budget_question(c, a->t0);
+    if (best)
+        return best;
+    /* an answer is money by its multiplier or currency, or by standing alone ("150k,",
+     * "zo'n 2 ton"; not "1500 users") */
+    if (!(a->has_mult || a->cur >= 0 || a->t1 >= c->nt || clause_end(c, a->t1)))
+        return 0;
+    return budget_question(c, a->t0);
 }
 
 /* "€5 per user", "$10/seat", "€1,290 per gateway", "€3 each": a unit price, not a budget.
