@@ -436,6 +436,13 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     /* ASAP gives way to the date given as the deadline; the project's milestone dates it */
     expect_deadline("Go-live: ASAP, at the latest end of January.", "2027-01-31");
     expect_deadline("Please send your quote by 1 December. Installation in January.", "2027-01-31");
+    /* a date merely mentioned above a quoted message gives way to the quoted deadline */
+    expect_deadline("kleine Korrektur: es sind 46 Tankstellen, wir haben im September sechs "
+                    "Stationen übernommen.\n\nGruß\nSven\n\nAm 10.11.2026 um 10:12 schrieb "
+                    "Sven Albrecht <s.albrecht@mitteltank.example>:\n> Guten Tag,\n> für "
+                    "unsere 40 Tankstellen suchen wir SD-WAN. Bitte bis Ende Februar "
+                    "umsetzen.\n> Gruß, Sven",
+                    "2027-02-28");
     /* a month just past, in passing, is not next year's */
     expect_no_deadline("Wir haben im Oktober sechs Stationen in Thüringen übernommen.");
 }

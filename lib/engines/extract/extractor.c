@@ -501,6 +501,13 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
     for (size_t k = 0; k < DW_ARRAY_SIZE(single); k++)
         if (json_is_null(json_object_get(cur, single[k])))
             json_object_set(cur, single[k], json_object_get(all, single[k]));
+    /* a date the current text merely mentions ("im November … übernommen") gives way to one
+     * an earlier message gives as the deadline ("Bitte bis Ende Februar umsetzen") */
+    json_t *dc = json_object_get(cur, "deadline"), *da = json_object_get(all, "deadline");
+    if (json_is_object(dc) && json_is_object(da) && !in_current(da, p, np) &&
+        json_integer_value(json_object_get(dc, "confidence")) < 85 &&
+        json_integer_value(json_object_get(da, "confidence")) >= 85)
+        json_object_set(cur, "deadline", da);
     json_t *q = json_object_get(cur, "quantities"), *notes = json_object_get(cur, "notes");
     size_t nq = json_array_size(q), i;
     json_t *e;
