@@ -413,6 +413,8 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     expect_deadline("Het moet medio 2027 live staan.", "2027-06-30");
     expect_deadline("By the end of H1 2027.", "2027-06-30");
     expect_deadline("Nous visons le S1 2027 pour la mise en service.", "2027-06-30");
+    expect_deadline("Bis Mitte des Jahres 2027 muss alles laufen.", "2027-06-30");
+    expect_deadline("We need it by mid-year.", "2027-06-30");
     /* day and month without a year: the next such day */
     expect_deadline("Go-Live bis zum 31.03.", "2027-03-31");
     expect_deadline("Livraison impérative avant le 31/03.", "2027-03-31");

@@ -554,6 +554,17 @@ static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
         *h = (struct dhit){.t0 = i, .t1 = ny, .days = month_end(c->ty + 1, 6), .rel = true};
         return true;
     }
+    /* "Mitte des Jahres (2027)", "mid-year", "metà anno", "mediados de año" */
+    size_t u = skip_fillers(c, i + 1, 3);
+    if (role(c, u, R_TUNIT) && kval(c, u) == TU_YEAR) {
+        if (year_at(c, u + 1, &y0)) {
+            *h = (struct dhit){.t0 = i, .t1 = u + 2, .days = month_end(y0, 6)};
+            return true;
+        }
+        y0 = c->ty + (month_end(c->ty, 6) < c->today ? 1 : 0);
+        *h = (struct dhit){.t0 = i, .t1 = u + 1, .days = month_end(y0, 6), .rel = true};
+        return true;
+    }
     if (!month_ok(c, j))
         return false;
     int64_t m = kval(c, j);
