@@ -435,6 +435,7 @@ static void test_deadlines_as_buyers_write_them(void **state) {
     expect_deadline("Alles soll noch vor Weihnachten laufen.", "2026-12-25");
     expect_deadline("Bis zum Jahreswechsel muss alles laufen.", "2026-12-31");
     expect_deadline("Vorremmo essere operativi a settembre.", "2027-09-30");
+    expect_deadline("Nous aimerions une mise en production courant mars.", "2027-03-31");
     /* ASAP gives way to the date given as the deadline; the project's milestone dates it */
     expect_deadline("Go-live: ASAP, at the latest end of January.", "2027-01-31");
     expect_deadline("Please send your quote by 1 December. Installation in January.", "2027-01-31");

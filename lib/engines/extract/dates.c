@@ -392,6 +392,7 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
                   dword(c, i - 1) == DWK_END || is(c, i - 1, "im") || is(c, i - 1, "zum") ||
                   is(c, i - 1, "de") || is(c, i - 1, "di") || is(c, i - 1, "en") ||
                   is(c, i - 1, "a") || is(c, i - 1, "ad") || /* "operativi a settembre" */
+                  is(c, i - 1, "courant") ||                 /* "courant mars" */
                   (is(c, i - 1, "-") && i > 1 && dword(c, i - 2) == DWK_MID))) {
         /* "im November übernommen" written in December: the month just past, not next
          * year's, unless a deadline word or "end of" stands before it ("operativi a
