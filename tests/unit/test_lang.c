@@ -292,6 +292,18 @@ static void test_budgets_six_languages(void **state) {
     expect_budget("Tenemos 12 tiendas en México. Presupuesto: $ 2.500.000.", "2500000.00", "MXN");
     expect_budget("Tenemos 12 tiendas en Chile. Presupuesto: $ 90.000.000.", "90000000", "CLP");
     expect_budget("We have 12 stores in Texas, budget $200k.", "200000.00", "USD");
+    /* a bare "pesos" is the peso of the buyer's country; the sol; halves; "cent cinquante" */
+    expect_budget("33 sucursales en Santiago de Chile. Presupuesto: unos 85 millones de pesos.",
+                  "85000000", "CLP");
+    expect_budget("Empresa en Lima, Perú. Presupuesto: S/ 650 000", "650000.00", "PEN");
+    expect_budget("Budget: anderhalve ton voor de acht kantoren in Zuid-Holland.", "150000.00",
+                  "EUR");
+    expect_budget("Unser Budget: eineinhalb Millionen Euro.", "1500000.00", "EUR");
+    expect_budget("Nous prévoyons un investissement d'un million et demi d'euros.", "1500000.00",
+                  "EUR");
+    expect_budget("Budget alloué : cent cinquante mille euros.", "150000.00", "EUR");
+    expect_budget("Budget: centottantamila euro più IVA.", "180000.00", "EUR");
+    expect_budget("Hoy pagamos ARS 6,8 millones por mes al proveedor de MPLS.", NULL, NULL);
 }
 
 /* Amounts as buyers write them in words, halves, chats and local currencies. */
@@ -346,6 +358,15 @@ static void test_calendar_weeks_and_quarters(void **state) {
     expect_deadline("Queremos tenerlo antes del tercer trimestre.", "2027-09-30");
     expect_deadline("Deve essere operativo entro il terzo trimestre.", "2027-09-30");
     expect_deadline("Het moet klaar zijn in het derde kwartaal.", "2027-09-30");
+    expect_deadline("Graag live in kwartaal 2 van 2027.", "2027-06-30");
+    /* a negated date is no deadline; the offer's date gives way to the go-live */
+    expect_deadline("SD-WAN maybe later, not this year. Must be done before our FY ends on 31 "
+                    "March.",
+                    "2027-03-31");
+    expect_deadline("Graag binnen zes weken een offerte; de uitrol moet vóór 1 juni klaar zijn.",
+                    "2027-06-01");
+    /* the Italian "mai" (never) negates nothing in German */
+    expect_deadline("Eröffnung der ersten Filialen im Mai 2027.", "2027-05-31");
 }
 
 static void test_holidays(void **state) {
@@ -496,6 +517,23 @@ static void test_negation_six_languages(void **state) {
     expect_caps("We willen SD-WAN; wifi is overbodig.", "sd-wan", "wifi");
 }
 
+static void test_refusals_six_languages(void **state) {
+    (void)state;
+    expect_caps("We need SD-WAN. Cloud management is a no-go.", "sd-wan", "cloud-management");
+    expect_caps("Wir brauchen SD-WAN. Eine Cloud-Verwaltung kommt für uns nicht in Frage.",
+                "sd-wan", "cloud-management");
+    expect_caps("Nous avons besoin de SD-WAN. Le Wi-Fi ne fait pas partie du projet.", "sd-wan",
+                "wifi");
+    expect_caps("Necesitamos SD-WAN. El Wi-Fi queda fuera del proyecto.", "sd-wan", "wifi");
+    expect_caps("Ci serve SD-WAN. Il Wi-Fi invece è fuori discussione.", "sd-wan", "wifi");
+    expect_caps("We zoeken SD-WAN. Wifi valt buiten de scope.", "sd-wan", "wifi");
+    expect_caps("Ci serve SD-WAN. Il Wi-Fi non è un'opzione.", "sd-wan", "wifi");
+    /* a header's list, and a hedged one */
+    expect_caps("Necesitamos SD-WAN.\nNo requerido: Wi-Fi, switches.", "sd-wan", "wifi,switching");
+    expect_optional("Wir brauchen SD-WAN. Eventuell später: WLAN.", "sd-wan", "wifi");
+    expect_optional("Il nous faut du SD-WAN. Wi-Fi en option.", "sd-wan", "wifi");
+}
+
 static void test_intent(void **state) {
     (void)state;
     /* what the customer runs already and asks for again is wanted, not excluded */
@@ -552,6 +590,7 @@ int main(void) {
         cmocka_unit_test(test_date_counted_from_the_order),
         cmocka_unit_test(test_negation_six_languages),
         cmocka_unit_test(test_intent),
+        cmocka_unit_test(test_refusals_six_languages),
         cmocka_unit_test(test_hedges_six_languages),
         cmocka_unit_test(test_counts_after_the_unit),
         cmocka_unit_test(test_language_reads_only_the_text),

@@ -86,12 +86,23 @@ static bool coordinator(const struct ctx *c, size_t k) {
  * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
 static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
+        if (sym1(c, k) == '.' && glued(c, k) && k > 0 && role(c, k - 1, R_HEDGE))
+            continue; /* "ggf. WLAN", "evtl. Schulung" */
+        if (sym1(c, k) == ',' && k > 0 &&
+            (dw__ex_lang_before(c, LS_hedge_phrases, k) != SIZE_MAX || dw__ex_hedge_at(c, k - 1)))
+            return true; /* "et, si le budget le permet, du Wi-Fi", "allenfalls, WLAN" */
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (dw__ex_hedge_at(c, k))
             return true;
     }
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
+        if (k == e && sym1(c, k) == ',' && k + 2 < c->nt && dw__ex_hedge_at(c, k + 1)) {
+            /* a hedge alone between commas: "Le Wi-Fi, éventuellement, dans un second temps" */
+            size_t h = dw__ex_lang_match(c, LS_hedge_phrases, k + 1);
+            if (clause_end(c, h ? h : k + 2))
+                return true;
+        }
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
