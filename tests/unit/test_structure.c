@@ -502,6 +502,30 @@ static void test_chat_seller_turns(void **state) {
     json_decref(r);
 }
 
+static void test_project_place_over_seat(void **state) {
+    (void)state;
+    static const struct {
+        const char *msg, *code;
+    } cases[] = {
+        {"Notre groupe, dont le siège est à Genève, ouvre une plateforme logistique près de "
+         "Lyon.",
+         "FR"},
+        {"Ons hoofdkantoor zit in Rotterdam, maar deze aanvraag gaat over de 6 distributiecentra "
+         "in West-Vlaanderen.",
+         "BE"},
+        {"We are based in Zurich, Switzerland, and need SD-WAN for 12 sites.", "CH"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cases); k++) {
+        json_t *r = extract(cases[k].msg, "2026-11-20T09:00:00Z");
+        const char *got = dw_json_str(json_object_get(r, "country"), "code");
+        if (!got || strcmp(got, cases[k].code) != 0)
+            print_error("%s: %s, expected %s\n", cases[k].msg, got ? got : "null", cases[k].code);
+        assert_non_null(got);
+        assert_string_equal(got, cases[k].code);
+        json_decref(r);
+    }
+}
+
 static bool has_phone(const json_t *r, const char *digits) {
     size_t i;
     json_t *q;
@@ -560,6 +584,7 @@ int main(void) {
         cmocka_unit_test(test_refusals_after_the_name),
         cmocka_unit_test(test_chat_seller_turns),
         cmocka_unit_test(test_phone_formats),
+        cmocka_unit_test(test_project_place_over_seat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
