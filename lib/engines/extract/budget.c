@@ -34,7 +34,9 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
     int cur = -1;
     size_t e = j + 1, pe;
     /* "$ CA", "dollars canadiens", "pesos colombianos", "francs CFA" (lang/LANG.yaml) */
-    int64_t pv = (kind(c, j, TK_WORD) || kind(c, j, TK_SYM))
+    int64_t pv = ((kind(c, j, TK_WORD) && role(c, j, R_PATSTART) &&
+                   (dw__ex_kwdefs[c->t[j].kw - 1].psect >> LS_currency_phrases & 1)) ||
+                  (kind(c, j, TK_SYM) && dw__ex_currency_sign(c, j)))
                      ? dw__ex_lang_match_val(c, LS_currency_phrases, j, &pe)
                      : 0;
     if (pv > 0 && (size_t)pv <= DW_ARRAY_SIZE(currencies)) {
@@ -127,14 +129,30 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
         a->mult = m;
         a->has_mult = true;
         a->plain_year = false;
+        if (a->cur < 0 && role(c, j, R_CUR))
+            a->cur = kcur(c, j); /* "1,5 MEUR": magnitude and currency in one */
         j = e;
         if (n.groups == 1 && n.scale == 0)
             n.scale = 3;
     }
+    /* "un million et demi", "2 millones y medio", "tre milioni e mezzo" (and_a_half of
+     * lang/LANG.yaml): half the multiplier, or half the largest thousand of a number in
+     * words, more */
+    if ((m || n.words) && n.scale == 0 && (e = dw__ex_lang_match(c, LS_and_a_half, j))) {
+        int64_t unit = m ? 1 : 1000;
+        if (!m)
+            while (unit <= n.mant / 1000)
+                unit *= 1000;
+        if (m || n.mant >= 1000) {
+            n.mant = n.mant * 10 + 5 * unit;
+            n.scale = 1;
+            j = e;
+        }
+    }
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
-    } else if (a->cur < 0 && m &&
+    } else if (a->cur < 0 && (m || (n.words && n.mant >= 1000)) &&
                (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") || is(c, j, "of")) &&
                (cur = currency_at(c, j + 1, &e)) >= 0) {
         a->cur = cur; /* "400 millones de pesos colombianos", "250 millions de FCFA" */
@@ -213,6 +231,70 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
     return NULL;
 }
 
+/* An answer to a question about the budget ("Agent: Budget und Zeitraum?" / "Besucher:
+ * 150k, bis Ende KW 40", "Budget e tempi? — 90k più o meno"): the amount opens its sentence,
+ * perhaps after a speaker's name and a colon, and the sentence before is a question with a
+ * budget word. 2, or 0. */
+/* Is the line before the one holding byte `at` a question with a budget word? A chat
+ * transcript's seller lines ("Agent: Budget und Zeitraum?") are left out of the tokens read
+ * (structure.c), so the question is read from the text. */
+static bool budget_question_line(const struct ctx *c, size_t at) {
+    const unsigned char *lo = (const unsigned char *)c->lo;
+    size_t e = at;
+    while (e > 0 && lo[e - 1] != '\n')
+        e--;
+    if (e == 0 || at - e > 40)
+        return false; /* the amount opens its line, after a speaker's name at most */
+    for (size_t k = e; k < at; k++)
+        if (lo[k] == '.' || lo[k] == '?' || lo[k] == '!' || lo[k] == ';')
+            return false;
+    size_t q = e - 1;
+    while (q > 0 && (lo[q - 1] == ' ' || lo[q - 1] == '\t' || lo[q - 1] == '\r'))
+        q--;
+    if (q == 0 || lo[q - 1] != '?')
+        return false;
+    size_t b = q - 1;
+    while (b > 0 && lo[b - 1] != '\n' && q - b < 200)
+        b--;
+    for (size_t i = b; i < q;) {
+        size_t j = i;
+        while (j < q && ((lo[j] >= 'a' && lo[j] <= 'z') || lo[j] >= 0x80))
+            j++;
+        if (j == i) {
+            i++;
+            continue;
+        }
+        int kw = dw__ex_kw_find((const char *)lo + i, j - i);
+        if (kw && (dw__ex_kwdefs[kw - 1].roles & R_BUDGET) && dw__ex_kwdefs[kw - 1].val == 2)
+            return true;
+        i = j;
+    }
+    return false;
+}
+
+static int budget_question(const struct ctx *c, size_t t0) {
+    size_t k = t0, q, n = 0;
+    while (n < 4 && k - n > 0 && kind(c, k - n - 1, TK_WORD))
+        n++;
+    if (n == 4 || k - n == 0 ||
+        !(sym1(c, k - n - 1) == ':' || sym1(c, k - n - 1) == '?' || kind(c, k - n - 1, TK_BREAK)))
+        return 0; /* not at the start of a line or an answer */
+    if (n && qualifier_before(c, k, &q))
+        k = q; /* "zo'n 2 ton" */
+    if (k >= 2 && sym1(c, k - 1) == ':' && kind(c, k - 2, TK_WORD))
+        k -= 2; /* "Besucher:", "Visitante:" */
+    if (budget_question_line(c, c->t[t0].s))
+        return 2;
+    while (k > 0 && kind(c, k - 1, TK_BREAK))
+        k--;
+    if (k == 0 || sym1(c, k - 1) != '?')
+        return 0;
+    for (size_t p = k - 1; p-- > 0 && k - p <= 12 && !sent_end(c, p);)
+        if (role(c, p, R_BUDGET) && kval(c, p) == 2)
+            return 2;
+    return 0;
+}
+
 /* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay", "spend",
  * "price", 0 none. Before it in the same sentence, or right after it ("50k budget"). */
 static int budget_word(const struct ctx *c, const struct amount *a) {
@@ -228,7 +310,13 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
     for (size_t k = a->t1; !best && k < a->t1 + 2 && k < c->nt && !sent_end(c, k); k++)
         if (role(c, k, R_BUDGET))
             best = 2;
-    return best;
+    if (best)
+        return best;
+    /* an answer is money by its multiplier or currency, or by standing alone ("150k,",
+     * "zo'n 2 ton"; not "1500 users") */
+    if (!(a->has_mult || a->cur >= 0 || a->t1 >= c->nt || clause_end(c, a->t1)))
+        return 0;
+    return budget_question(c, a->t0);
 }
 
 /* "€5 per user", "$10/seat", "€1,290 per gateway", "€3 each": a unit price, not a budget.
@@ -273,6 +361,12 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     b->t0 = b->a.t0;
     b->t1 = b->a.t1;
     bool between = i > 0 && dw__ex_lang_word(c, LS_range_between, i - 1);
+    size_t bw = i - 1; /* "tussen de 100k en 150k": an article after the word */
+    if (!between && i > 1 && (role(c, i - 1, R_ARTICLE) || is(c, i - 1, "de")) &&
+        dw__ex_lang_word(c, LS_range_between, i - 2)) {
+        between = true;
+        bw = i - 2;
+    }
     struct amount hi;
     if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
         !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
@@ -296,7 +390,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
                 b->lo.mult = hi.mult;
         }
         if (between)
-            b->t0 = i - 1;
+            b->t0 = bw;
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
         return false;

@@ -123,6 +123,25 @@ static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1, bool *offe
     return SIZE_MAX;
 }
 
+/* An offer word in the deadline's clause ("binnen zes weken een offerte", "the quote by
+ * Friday", offer_words of lang/LANG.yaml): a date for the offer, which gives way to a go-live
+ * the text names as a deadline. Its token, or SIZE_MAX. */
+static bool offer_word(const struct ctx *c, size_t k) {
+    return kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_offer_words & 1) &&
+           dw__ex_lang_word(c, LS_offer_words, k);
+}
+
+static size_t offer_cue(const struct ctx *c, size_t t0, size_t t1) {
+    for (size_t k = clause_start(c, t0); k < t0; k++)
+        if (offer_word(c, k))
+            return k;
+    for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
+        if (offer_word(c, k))
+            return k;
+    return SIZE_MAX;
+}
+
 /* The words that count a date from an event: "after", "nach", "après", "dalla", "na"... */
 static const char *const from_words[] = {
     "after", "from", "of",    "upon", "following", "nach",  "ab",         "seit", "après",  "dès",
@@ -194,6 +213,24 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
             d = deadline_without(c, cut_a, cut_b);
             continue;
         }
+        if ((cue = offer_cue(c, t0, t1)) != SIZE_MAX) {
+            size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
+            a = cut_a < a ? cut_a : a;
+            b = cut_b > b ? cut_b : b;
+            json_t *other = deadline_without(c, a, b);
+            json_t *oc = json_object_get(other, "confidence");
+            if (!json_is_object(other) || !json_is_integer(oc) || json_integer_value(oc) < 85) {
+                json_decref(other);
+                break; /* the offer is what they ask for by then */
+            }
+            add_note(c, notes, "deadline", "a date for the offer, not the go-live",
+                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
+            cut_a = a;
+            cut_b = b;
+            json_decref(d);
+            d = other;
+            continue;
+        }
         bool offer = false;
         if ((cue = decision_cue(c, t0, t1, &offer)) != SIZE_MAX) {
             size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
@@ -248,8 +285,10 @@ static int currency_digits_of(const char *cur) {
 }
 
 /* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
- * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. The amount keeps its
- * value; CLP has no minor digits. */
+ * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. A bare "pesos" (read as
+ * MXN, es.yaml) is the peso of the project's country: "85 millones de pesos" in Chile is
+ * CLP; "pesos colombianos" keeps its own. The amount keeps its value; CLP has no minor
+ * digits. */
 static void dollar_by_country(json_t *budget, json_t *country) {
     static const struct {
         const char cc[3], cur[4];
@@ -462,12 +501,13 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
     for (size_t k = 0; k < DW_ARRAY_SIZE(single); k++)
         if (json_is_null(json_object_get(cur, single[k])))
             json_object_set(cur, single[k], json_object_get(all, single[k]));
-    /* a date the current text names without a deadline word ("wir haben im November sechs
-     * Stationen übernommen") gives way to the quoted message's deadline ("bis Ende Februar") */
-    json_t *cd = json_object_get(cur, "deadline"), *od = json_object_get(all, "deadline");
-    if (json_is_object(cd) && json_is_object(od) && dw_json_int(cd, "confidence", 0) < 85 &&
-        dw_json_int(od, "confidence", 0) >= 85)
-        json_object_set(cur, "deadline", od);
+    /* a date the current text merely mentions ("im November … übernommen") gives way to one
+     * an earlier message gives as the deadline ("Bitte bis Ende Februar umsetzen") */
+    json_t *dc = json_object_get(cur, "deadline"), *da = json_object_get(all, "deadline");
+    if (json_is_object(dc) && json_is_object(da) && !in_current(da, p, np) &&
+        json_integer_value(json_object_get(dc, "confidence")) < 85 &&
+        json_integer_value(json_object_get(da, "confidence")) >= 85)
+        json_object_set(cur, "deadline", da);
     json_t *q = json_object_get(cur, "quantities"), *notes = json_object_get(cur, "notes");
     size_t nq = json_array_size(q), i;
     json_t *e;

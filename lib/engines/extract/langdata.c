@@ -253,7 +253,9 @@ void dw__ex_langdata_init(void) {
         [LS_range_between] = true,    [LS_range_and] = true,
         [LS_currency_phrases] = true, [LS_asap] = true,
         [LS_within] = true,           [LS_before_tax] = true,
-        [LS_hedge_phrases] = true,    [LS_project_events] = true};
+        [LS_hedge_phrases] = true,    [LS_project_events] = true,
+        [LS_and_a_half] = true,       [LS_offer_words] = true,
+        [LS_start_words] = true,      [LS_could_words] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
@@ -371,8 +373,9 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
     /* the longest first: a start five tokens back, then four... */
     for (size_t k = end < 5 ? end : 5; k >= 1; k--) {
         size_t st = end - k;
-        if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
-            continue; /* no pattern starts with this word */
+        if (kind(c, st, TK_WORD) &&
+            (!role(c, st, R_PATSTART) || !(dw__ex_kwdefs[c->t[st].kw - 1].psect >> section & 1)))
+            continue; /* no pattern of this section starts with this word */
         for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
             if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
