@@ -360,7 +360,8 @@ static const struct pattern patterns[] = {
      "(?:krijgen|hebben|ontvangen) (?:we|wij)" END},
 };
 
-/* Markup read on the decoded text with punctuation kept. */
+/* Markup read on the decoded text with punctuation kept. Each holds a '<', '[' or '=', or
+ * "javascript" or "display": markup_possible() relies on it. */
 static const char *const markup_patterns[] = {
     /* tags that run, load or hide something; an e-mail's ordinary <p> or <div> is not markup */
     "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|base)\\b[^>]{0,300}>?",
@@ -1556,6 +1557,21 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
     }
 }
 
+/* Whether markup_patterns can match the read text t: each of them holds a '<', '[' or '=',
+ * or the word "javascript" or "display" (compiled without caseless matching), so a text
+ * with none of these, as most messages are, is not searched. */
+static bool markup_possible(const struct rtext *t) {
+    for (size_t i = 0; i < t->len; i++) {
+        char ch = t->s[i];
+        if (ch == '<' || ch == '[' || ch == '=')
+            return true;
+        if ((ch == 'j' && t->len - i >= 10 && memcmp(t->s + i, "javascript", 10) == 0) ||
+            (ch == 'd' && t->len - i >= 7 && memcmp(t->s + i, "display", 7) == 0))
+            return true;
+    }
+    return false;
+}
+
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
@@ -1598,7 +1614,8 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         free(hc.pos);
     }
     match_squeezed(sc, &b, blob);
-    match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
+    if (sc->reference || markup_possible(&a))
+        match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
         match(sc, &a, short_markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (!blob && sc->depth < 1) {
