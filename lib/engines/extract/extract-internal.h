@@ -457,6 +457,7 @@ extern pthread_once_t dw__ex_once;
 void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
 int dw__ex_kw_find(const char *w, size_t n);
+extern bool dw__ex_plain; /* dw__extract_plain(): no index that only skips work */
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
 bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
 

@@ -5,6 +5,11 @@
 
 struct dw__ex_tables dw__ex_g;
 pthread_once_t dw__ex_once = PTHREAD_ONCE_INIT;
+bool dw__ex_plain;
+
+void dw__extract_plain(bool on) {
+    dw__ex_plain = on;
+}
 
 /* ---- phrase index --------------------------------------------------------------------- */
 
