@@ -1561,15 +1561,8 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
  * or the word "javascript" or "display" (compiled without caseless matching), so a text
  * with none of these, as most messages are, is not searched. */
 static bool markup_possible(const struct rtext *t) {
-    for (size_t i = 0; i < t->len; i++) {
-        char ch = t->s[i];
-        if (ch == '<' || ch == '[' || ch == '=')
-            return true;
-        if ((ch == 'j' && t->len - i >= 10 && memcmp(t->s + i, "javascript", 10) == 0) ||
-            (ch == 'd' && t->len - i >= 7 && memcmp(t->s + i, "display", 7) == 0))
-            return true;
-    }
-    return false;
+    return memchr(t->s, '<', t->len) || memchr(t->s, '[', t->len) || memchr(t->s, '=', t->len) ||
+           memmem(t->s, t->len, "javascript", 10) || memmem(t->s, t->len, "display", 7);
 }
 
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {

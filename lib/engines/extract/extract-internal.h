@@ -251,6 +251,7 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
  * (extractor.c) share them. */
 struct dw__ex_vkey {
     uint8_t kl, kl2;
+    uint8_t present; /* the indexes holding key or key2, as bits (phrases.c, index_bit()) */
     uint32_t h, h2;
     char key[KEY_MAX], key2[KEY_MAX];
 };
