@@ -285,18 +285,6 @@ static bool key_present(const struct tindex *ix, const char *key, size_t kl, uin
     }
 }
 
-/* The bit of ix among the indexes a message is read with (struct dw__ex_vkey's present),
- * 0 for another one. */
-static unsigned index_bit(const struct ctx *c, const struct tindex *ix) {
-    return ix == &dw__ex_g.regions     ? 1u
-           : ix == &dw__ex_g.countries ? 2u
-           : ix == c->caps             ? 4u
-           : ix == c->units            ? 8u
-           : ix == c->stds             ? 16u
-           : ix == c->integ            ? 32u
-                                       : 0u;
-}
-
 /* A token's index keys, computed when the token is first looked up: its stem and hash, the
  * same without a final "n", and which of the message's indexes hold either key. */
 static void vkey_make(const struct ctx *c, size_t i, struct dw__ex_vkey *vc) {
@@ -328,14 +316,14 @@ static const struct phrase *vocab_lookup(const struct ctx *c, const struct tinde
  * again without it, for German plurals ("Standorten"). A token's keys are computed once a
  * message (c->vc), with the indexes that hold them: an index that holds neither key is
  * not probed. */
-const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
-                                     size_t *ret_end) {
+const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
+                                       size_t *ret_end) {
     if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
         return NULL;
     uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
     if (slot && *slot) {
         const struct dw__ex_vkey *vc = &c->vc->k[*slot - 1];
-        unsigned bit = index_bit(c, ix);
+        unsigned bit = dw__ex_index_bit(c, ix);
         if (bit && !(vc->present & bit) && !dw__ex_plain)
             return NULL;
         return vocab_lookup(c, ix, i, vc, ret_end);
