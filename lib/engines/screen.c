@@ -401,6 +401,10 @@ static struct {
     const char *p[TRIG_MAX];
     uint8_t len[TRIG_MAX];
     size_t n;
+    /* its only number alternative is "\\d+ ?%": a word of digits is a trigger only when
+     * a '%' follows it across spaces and punctuation (percent_after()) */
+    bool percent;
+    uint8_t n_num, n_pct; /* its alternatives "\\d+..." and "\\d+ ?%" (derive_triggers()) */
 } trig[N_PATTERNS];
 
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
@@ -462,6 +466,9 @@ static bool collect_group(size_t i, const char **pp) {
                 return false; /* an optional group: the word after it could come first */
         } else if (strncmp(p, "\\d+", 3) == 0) {
             static const char digits[] = "0123456789";
+            trig[i].n_num++;
+            if (strncmp(p, "\\d+ ?%", 6) == 0 && (p[6] == '|' || p[6] == ')'))
+                trig[i].n_pct++;
             for (size_t d = 0; d < 10; d++) { /* a number: any word starting with a digit */
                 if (trig[i].n == TRIG_MAX)
                     return false;
@@ -520,6 +527,23 @@ static void derive_triggers(size_t i, const char *re) {
     }
     if (!ok)
         trig[i].n = 0; /* always run */
+    trig[i].percent = ok && trig[i].n_num > 0 && trig[i].n_pct == trig[i].n_num;
+}
+
+/* "\\d+ ?%" as compiled (expand(): " ?" is any run of bytes other than a-z, 0-9 and
+ * those of other code points) at the word of digits starting at s[i]: a '%' in the run
+ * after the digits. */
+static bool percent_after(const char *s, size_t len, size_t i) {
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    for (; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '%')
+            return true;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch >= 0x80)
+            return false;
+    }
+    return false;
 }
 
 /* Letters spaced out with one space throughout ("i g n o r e a l l r u l e s") join into one
@@ -1467,6 +1491,9 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
                     size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
                     if (last[g] == i + 1)
                         continue;
+                    if (trig[g].percent && s[i] >= '0' && s[i] <= '9' &&
+                        !percent_after(s, t->len, i))
+                        continue; /* "\\d+ ?%" without its '%' */
                     last[g] = (uint32_t)(i + 1);
                     if (n == cap) {
                         cap = cap ? 2 * cap : 64;
