@@ -400,6 +400,7 @@ static bool jitted[N_PATTERNS];
 static struct {
     const char *p[TRIG_MAX];
     uint8_t len[TRIG_MAX];
+    bool whole[TRIG_MAX]; /* a whole word: the pattern goes on with a separator (" ") */
     size_t n;
     /* its only number alternative is "\\d+ ?%": a word of digits is a trigger only when
      * a '%' follows it across spaces and punctuation (percent_after()) */
@@ -422,6 +423,8 @@ static struct {
     struct tnode *n;
     size_t len, cap;
     uint64_t (*sets)[SET_WORDS];
+    uint64_t (*prefix)[SET_WORDS]; /* of sets[k]: the patterns with the path as a prefix; the
+                                      others have it as a whole word only */
     size_t n_sets;
 } trie;
 
@@ -484,6 +487,7 @@ static bool collect_group(size_t i, const char **pp) {
                 n--; /* "approvals?": the last letter may be absent */
             if (!n || n > 255 || trig[i].n == TRIG_MAX)
                 return false;
+            trig[i].whole[trig[i].n] = p[0] == ' ' && p[1] != '?';
             trig[i].p[trig[i].n] = w;
             trig[i].len[trig[i].n++] = (uint8_t)n;
         }
@@ -520,6 +524,7 @@ static void derive_triggers(size_t i, const char *re) {
             n--;
         ok = n > 0 && n <= 255;
         if (ok) {
+            trig[i].whole[0] = p[0] == ' ' && p[1] != '?';
             trig[i].p[0] = w;
             trig[i].len[0] = (uint8_t)n;
             trig[i].n = 1;
@@ -627,7 +632,7 @@ static uint32_t trie_child(uint32_t node, unsigned char c) {
 
 /* Adds trigger p[0..len) of pattern g to the trie; false when out of memory or when the
  * trigger is not made of word bytes (derive_triggers() gives none such). */
-static bool trie_add(const char *p, size_t len, size_t g) {
+static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     if (!trie.n) {
         trie.cap = 1024;
         if (!(trie.n = calloc(trie.cap, sizeof *trie.n)))
@@ -661,10 +666,17 @@ static bool trie_add(const char *p, size_t len, size_t g) {
         if (!sets)
             return false;
         trie.sets = sets;
+        uint64_t(*prefix)[SET_WORDS] = realloc(trie.prefix, (trie.n_sets + 1) * sizeof *prefix);
+        if (!prefix)
+            return false;
+        trie.prefix = prefix;
         memset(trie.sets[trie.n_sets], 0, sizeof *sets);
+        memset(trie.prefix[trie.n_sets], 0, sizeof *prefix);
         trie.n[node].accept = (uint16_t)++trie.n_sets;
     }
     trie.sets[trie.n[node].accept - 1][g / 64] |= (uint64_t)1 << (g % 64);
+    if (!whole)
+        trie.prefix[trie.n[node].accept - 1][g / 64] |= (uint64_t)1 << (g % 64);
     return true;
 }
 
@@ -690,7 +702,7 @@ static void compile_all(void) {
         size_t jit_size = 0;
         jitted[i] = pcre2_pattern_info(c, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
         for (size_t k = 0; k < trig[i].n && !compile_failed; k++)
-            if (!trie_add(trig[i].p[k], trig[i].len[k], i))
+            if (!trie_add(trig[i].p[k], trig[i].len[k], i, trig[i].whole[k]))
                 compile_failed = true;
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
@@ -1485,9 +1497,14 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
                 continue;
             if (!trie.n[node].accept)
                 continue;
-            const uint64_t *set = trie.sets[trie.n[node].accept - 1];
+            const uint64_t *set = trie.sets[trie.n[node].accept - 1],
+                           *prefix = trie.prefix[trie.n[node].accept - 1];
+            /* a whole-word trigger needs a separator after it, as the expanded " " does:
+             * a byte other than a-z, 0-9 and those of other code points */
+            unsigned char nx = j + 1 < t->len ? (unsigned char)s[j + 1] : 'a';
+            bool sep = !((nx >= 'a' && nx <= 'z') || (nx >= '0' && nx <= '9') || nx >= 0x80);
             for (size_t w = 0; w < SET_WORDS; w++)
-                for (uint64_t bits = set[w]; bits; bits &= bits - 1) {
+                for (uint64_t bits = sep ? set[w] : set[w] & prefix[w]; bits; bits &= bits - 1) {
                     size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
                     if (last[g] == i + 1)
                         continue;
