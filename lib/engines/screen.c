@@ -736,6 +736,7 @@ struct rtext {
     uint8_t *via;
     size_t len, cap;
     bool oom;
+    bool spaced; /* a byte has VIA_SPACED (read_join()) */
 };
 
 static void rt_release(struct rtext *t) {
@@ -1218,6 +1219,7 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                     if (alpha(s[p]) || leet(s[p], false)) {
                         char c = alpha(s[p]) ? s[p] : leet(s[p], one_is_l);
                         rt_byte(t, c, a->from[p], a->to[p], a->via[p] | VIA_SPACED);
+                        t->spaced = true;
                         p++;
                         size_t q = p;
                         while (q < n && spacer(s[q]) && q <= j)
@@ -1579,6 +1581,8 @@ static void compile_reference(void) {
 /* The spaced-out runs of t (eight letters or more, no word gap), squeezed into letters only,
  * matched against squeezed_patterns. */
 static void match_squeezed(struct screen *sc, const struct rtext *t, const size_t *blob) {
+    if (!t->spaced)
+        return;
     for (size_t i = 0; i < t->len && !sc->oom;) {
         if (!(t->via[i] & VIA_SPACED)) {
             i++;

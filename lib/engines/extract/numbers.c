@@ -34,7 +34,9 @@ int32_t dw__ex_word_number(const char *w, size_t n) {
         unsigned b = (unsigned char)w[i];
         for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
             size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
-            if (l > bl && l <= n - i && memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
+            /* the second byte first: most words share the first with some part */
+            if (l > bl && l <= n - i && (l < 2 || dw__ex_g.morph_w[k][1] == w[i + 1]) &&
+                memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
                 best = k;
                 bl = l;
             }
