@@ -1091,13 +1091,31 @@ static void read_fold(const char *s, size_t n, struct rtext *t) {
     for (size_t i = 0; i < n && !t->oom;) {
         unsigned char b = u[i];
         if (b < 0x80 && b != '%' && b != '&') { /* ASCII, read as below, the common case */
-            char o = b == '\n'                                                     ? '\n'
-                     : b == ' ' || b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
-                     : b >= 'A' && b <= 'Z'                                        ? (char)(b + 32)
-                                                                                   : (char)b;
-            rt_byte(t, o, (uint32_t)i, (uint32_t)(i + 1), pending);
-            pending = 0;
-            i++;
+            /* a run of them written straight in while there is room (rt_byte() otherwise) */
+            size_t o = t->len;
+            for (; i < n && o + 1 < t->cap; i++, o++) {
+                b = u[i];
+                if (b >= 0x80 || b == '%' || b == '&')
+                    break;
+                t->s[o] = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
+                          : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                                                                            : (char)b;
+                t->from[o] = (uint32_t)i;
+                t->to[o] = (uint32_t)(i + 1);
+                t->via[o] = pending;
+                pending = 0;
+            }
+            t->len = o;
+            t->s[o] = '\0';
+            if (i < n && o + 1 >= t->cap && u[i] < 0x80 && u[i] != '%' && u[i] != '&') {
+                b = u[i];
+                char c = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
+                         : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                                                                           : (char)b;
+                rt_byte(t, c, (uint32_t)i, (uint32_t)(i + 1), pending);
+                pending = 0;
+                i++;
+            }
             continue;
         }
         uint32_t cp;
