@@ -483,7 +483,9 @@ static inline unsigned dw__ex_index_bit(const struct ctx *c, const struct tindex
  * answer: the token's keys, already computed, are in no phrase of ix. */
 static inline const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix,
                                                    size_t i, size_t *ret_end) {
-    if (i < c->nt && c->vc && c->vc->slot && !dw__ex_plain) {
+    if (!wordish(c, i))
+        return NULL; /* as dw__ex_vocab_find() answers */
+    if (c->vc && c->vc->slot && !dw__ex_plain) {
         uint32_t s = c->vc->slot[c->t[i].s];
         unsigned bit = s ? dw__ex_index_bit(c, ix) : 0;
         if (bit && !(c->vc->k[s - 1].present & bit))
