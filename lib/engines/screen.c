@@ -1511,10 +1511,11 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
         }
         uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
         for (j = i; j < t->len && word_byte(s[j]); j++) {
-            if (!node && j > i)
+            if (!(node = trie_child(node, (unsigned char)s[j]))) {
+                while (j + 1 < t->len && word_byte(s[j + 1]))
+                    j++;
                 continue;
-            if (!(node = trie_child(node, (unsigned char)s[j])))
-                continue;
+            }
             if (!trie.n[node].accept)
                 continue;
             const uint64_t *set = trie.sets[trie.n[node].accept - 1],
