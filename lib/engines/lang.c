@@ -492,9 +492,8 @@ static size_t current_end(const char *t, size_t len) {
     static const char *const wrote[] = {
         "wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:", "ha scritto:", "schreef:"};
     for (size_t i = 0; i < len;) {
-        size_t e = i;
-        while (e < len && t[e] != '\n')
-            e++;
+        const char *nl = memchr(t + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - t) : len;
         size_t s = i;
         while (s < e && (t[s] == ' ' || t[s] == '\t'))
             s++;
@@ -551,8 +550,8 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
             break;
         size_t e = i;
         for (;;) {
-            while (e < len && text[e] != '\n')
-                e++;
+            const char *nl = e < len ? memchr(text + e, '\n', len - e) : NULL;
+            e = nl ? (size_t)(nl - text) : len > e ? len : e;
             if (e >= len || e + 1 == cur)
                 break;
             size_t k = e + 1;
