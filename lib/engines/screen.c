@@ -1455,9 +1455,12 @@ static void decode_blob(struct screen *sc, const char *s, size_t i, size_t j, si
 }
 
 /* A byte of base64 (either alphabet); ASCII only, whatever the program's locale. */
+/* a-z, A-Z, 0-9, '+', '/', '-', '_' */
+static const bool b64_chars[256] = {
+    ['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true, ['+'] = true,
+    ['/'] = true,         ['-'] = true,         ['_'] = true};
 static bool b64_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/' || c == '-' || c == '_';
+    return b64_chars[(unsigned char)c];
 }
 
 static void screen_base64(struct screen *sc, const char *s, size_t n) {
@@ -1484,8 +1487,10 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
+/* a-z, 0-9, '_' */
+static const bool word_bytes[256] = {['a' ... 'z'] = true, ['0' ... '9'] = true, ['_'] = true};
 static bool word_byte(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    return word_bytes[(unsigned char)c];
 }
 
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
