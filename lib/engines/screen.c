@@ -402,10 +402,10 @@ static struct {
     uint8_t len[TRIG_MAX];
     bool whole[TRIG_MAX]; /* a whole word: the pattern goes on with a separator (" ") */
     size_t n;
-    /* its only number alternative is "\\d+ ?%": a word of digits is a trigger only when
-     * a '%' follows it across spaces and punctuation (percent_after()) */
+    /* its number alternatives all start "\\d+ ?%" ("\\d+ %", "\\d+%"): a word of digits is a
+     * trigger only when a '%' follows it across spaces and punctuation (percent_after()) */
     bool percent;
-    uint8_t n_num, n_pct; /* its alternatives "\\d+..." and "\\d+ ?%" (derive_triggers()) */
+    uint8_t n_num, n_pct; /* its alternatives "\\d+..." and "\\d+ ?%..." (derive_triggers()) */
 } trig[N_PATTERNS];
 
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
@@ -470,7 +470,8 @@ static bool collect_group(size_t i, const char **pp) {
         } else if (strncmp(p, "\\d+", 3) == 0) {
             static const char digits[] = "0123456789";
             trig[i].n_num++;
-            if (strncmp(p, "\\d+ ?%", 6) == 0 && (p[6] == '|' || p[6] == ')'))
+            if (strncmp(p, "\\d+ ?%", 6) == 0 || strncmp(p, "\\d+ %", 5) == 0 ||
+                strncmp(p, "\\d+%", 4) == 0) /* "30 %", "30 % off": a '%' after the number */
                 trig[i].n_pct++;
             for (size_t d = 0; d < 10; d++) { /* a number: any word starting with a digit */
                 if (trig[i].n == TRIG_MAX)
