@@ -1205,9 +1205,29 @@ static bool word_char(char c) {
 
 /* Pass 2: join spaced-out letters, read digits inside words as letters, collapse spaces.
  * *ret_leet says whether a '1' was read as a letter (the caller reads again with 'l'). */
-static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, bool *ret_leet) {
+static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, bool *ret_leet,
+                      bool coalesce) {
     size_t n = a->len;
     const char *s = a->s;
+    /* bytes copied as they are wait in a[ps..pe) and are copied in one go (rt_copy()) before
+     * anything else is written; without coalesce, at once */
+    size_t ps = 0, pe = 0;
+#define FLUSH()                                                                                    \
+    do {                                                                                           \
+        if (pe > ps)                                                                               \
+            rt_copy(t, a, ps, pe);                                                                 \
+        ps = pe = 0;                                                                               \
+    } while (0)
+#define KEEP(from, to)                                                                             \
+    do {                                                                                           \
+        if (pe != (from) || pe == ps) {                                                            \
+            FLUSH();                                                                               \
+            ps = (from);                                                                           \
+        }                                                                                          \
+        pe = (to);                                                                                 \
+        if (!coalesce)                                                                             \
+            FLUSH();                                                                               \
+    } while (0)
     for (size_t i = 0; i < n && !t->oom;) {
         /* a spaced-out run: single letters, each followed by 1..3 spacers */
         if (alpha(s[i]) && (i == 0 || !word_char(s[i - 1]))) {
@@ -1237,6 +1257,7 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 while (p <= j && p < n) {
                     if (alpha(s[p]) || leet(s[p], false)) {
                         char c = alpha(s[p]) ? s[p] : leet(s[p], one_is_l);
+                        FLUSH();
                         rt_byte(t, c, a->from[p], a->to[p], a->via[p] | VIA_SPACED);
                         t->spaced = true;
                         p++;
@@ -1265,7 +1286,9 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             }
             bool map = has_alpha && has_leet;
             if (!map) /* no digit read as a letter: copied */
-                rt_copy(t, a, i, j);
+                KEEP(i, j);
+            else
+                FLUSH();
             for (size_t p = i; p < j && map; p++) {
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
@@ -1279,14 +1302,18 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             continue;
         }
         if (s[i] == ' ') {
-            if (t->len && (t->s[t->len - 1] == ' ' || t->s[t->len - 1] == '\n')) {
+            char last = pe > ps ? s[pe - 1] : t->len ? t->s[t->len - 1] : 0;
+            if ((pe > ps || t->len) && (last == ' ' || last == '\n')) {
                 i++;
                 continue;
             }
         }
-        rt_byte(t, s[i], a->from[i], a->to[i], a->via[i]);
+        KEEP(i, i + 1);
         i++;
     }
+    FLUSH();
+#undef KEEP
+#undef FLUSH
 }
 
 /* ---- findings --------------------------------------------------------------------------- */
@@ -1644,9 +1671,9 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
     if (rt_grow(&a, n + 2)) /* one allocation each for the usual sizes */
         read_fold(s, n, &a);
     if (!a.oom && rt_grow(&b, a.len + 2))
-        read_join(&a, &b, false, &leet1);
+        read_join(&a, &b, false, &leet1, !sc->reference);
     if (leet1 && rt_grow(&c, a.len + 2))
-        read_join(&a, &c, true, &unused);
+        read_join(&a, &c, true, &unused, !sc->reference);
     if (a.oom || b.oom || c.oom) {
         sc->oom = true;
         goto out;
