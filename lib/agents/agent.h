@@ -116,7 +116,8 @@ struct dw_tools {
     /* The latest quote (revision 0) or a given one; read-only and shared like doc_get's. */
     int (*quote_get)(struct dw_agent_ctx *c, int revision, const json_t **ret);
     /* Store a new revision unless the content hash equals the latest's; voids approvals
-     * bound to other hashes. *ret_revision is the current revision either way. */
+     * bound to other hashes. *ret_revision is the current revision either way. Stamps the
+     * content hash (`hash`) and the workspace's (`ws_hash`) on quote. */
     int (*quote_put)(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new);
     int (*approvals)(struct dw_agent_ctx *c, json_t **ret);
     /* Ask a human: kind, required_role, reason, rule; bound to the latest quote's hash. An
@@ -211,6 +212,13 @@ struct dw__doc_language {
 };
 int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, const char *name,
                           struct dw__doc_language *ret);
+
+/* Render the workspace's template t (a dw__doc_language's tmpl) as dw_mustache_render does,
+ * from its parsed form kept with the snapshot. */
+struct dw_mustache_opts;
+int dw__render_template(const struct dw_workspace *ws, const struct dw_template *t,
+                        const json_t *view, const struct dw_mustache_opts *opts, char **ret,
+                        struct dw_error *err);
 
 /* The deal documents the workspace's CEL rules read (lib/engines/rulevars.h), fetched
  * through the agent's tools. Release with dw__rule_docs_release(). */

@@ -5,9 +5,11 @@
  * lists the account's prior deals, and points at the knowledge documents about what the
  * customer mentions, so a sales engineer opening the deal sees the context at once.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "agents/agent.h"
+#include "base/ac.h"
 #include "engines/knowledge.h"
 
 /* Capabilities the text names (canonical names), by a plain case-insensitive scan of each
@@ -35,15 +37,76 @@ static bool contains_ci(const char *lower_hay, const char *needle) {
     return strstr(lower_hay, small) != NULL;
 }
 
+/* Every capability name and synonym, folded as contains_ci() folds them, in one
+ * automaton kept with the workspace snapshot (dw_ws_memo): one pass over the text finds
+ * what a contains_ci() per name finds. */
+struct mentions {
+    struct dw_ac *ac;
+    size_t n;    /* patterns */
+    size_t *cap; /* per pattern: the capability's index */
+};
+
+static void mentions_free(void *p) {
+    struct mentions *m = p;
+    if (!m)
+        return;
+    dw_ac_free(m->ac);
+    free(m->cap);
+    free(m);
+}
+
+static void *mentions_build(const struct dw_workspace *ws, void *ud) {
+    (void)ud;
+    struct mentions *m = calloc(1, sizeof *m);
+    size_t n = 0;
+    for (size_t i = 0; i < ws->n_capabilities; i++)
+        n += 1 + ws->capabilities[i].n_synonyms;
+    char **pats = calloc(n + 1, sizeof *pats);
+    if (m)
+        m->cap = calloc(n + 1, sizeof *m->cap);
+    bool ok = m && pats && m->cap;
+    for (size_t i = 0; ok && i < ws->n_capabilities; i++) {
+        const struct dw_term *t = &ws->capabilities[i];
+        for (size_t k = 0; ok && k <= t->n_synonyms; k++) {
+            m->cap[m->n] = i;
+            ok = (pats[m->n++] = ascii_lower(k == 0 ? t->name : t->synonyms[k - 1])) != NULL;
+        }
+    }
+    ok = ok && dw_ac_new((const char *const *)pats, m->n, &m->ac) == 0;
+    for (size_t i = 0; pats && i < n; i++)
+        free(pats[i]);
+    free(pats);
+    if (!ok) {
+        mentions_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 static json_t *mentioned_capabilities(const struct dw_workspace *ws, const char *text) {
     _cleanup_free_ char *lower = ascii_lower(text);
     json_t *caps = lower ? json_array() : NULL;
+    const struct mentions *m =
+        caps ? dw_ws_memo(ws, DW_WS_MEMO_MENTIONS, mentions_build, NULL, mentions_free) : NULL;
+    _cleanup_free_ uint64_t *found = m ? calloc((m->n + 63) / 64 + 1, sizeof *found) : NULL;
+    _cleanup_free_ bool *hit = m ? calloc(ws->n_capabilities + 1, sizeof *hit) : NULL;
+    if (m && found && hit) {
+        dw_ac_scan(m->ac, lower, strlen(lower), found);
+        for (size_t k = 0; k < m->n; k++)
+            if (found[k / 64] >> (k % 64) & 1)
+                hit[m->cap[k]] = true;
+        for (size_t i = 0; i < ws->n_capabilities; i++)
+            if (hit[i])
+                json_array_append_new(caps, json_string(ws->capabilities[i].name));
+        return caps;
+    }
+    /* a workspace without the memo (built by hand), or out of memory: name by name */
     for (size_t i = 0; caps && i < ws->n_capabilities; i++) {
         const struct dw_term *t = &ws->capabilities[i];
-        bool hit = contains_ci(lower, t->name);
-        for (size_t k = 0; !hit && k < t->n_synonyms; k++)
-            hit = contains_ci(lower, t->synonyms[k]);
-        if (hit)
+        bool h = contains_ci(lower, t->name);
+        for (size_t k = 0; !h && k < t->n_synonyms; k++)
+            h = contains_ci(lower, t->synonyms[k]);
+        if (h)
             json_array_append_new(caps, json_string(t->name));
     }
     return caps;

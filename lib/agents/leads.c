@@ -5,6 +5,7 @@
 #include "agents/agent.h"
 #include "engines/lang.h"
 #include "engines/rulevars.h"
+#include "rules/mustache.h"
 
 bool dw__lead_is_duplicate(const json_t *lead) {
     size_t i;
@@ -114,4 +115,58 @@ int dw__customer_language(const struct dw_workspace *ws, const json_t *leads, co
                                &ret->partials, &ret->used);
     ret->fallback = !ret->detected || strcmp(ret->detected, ret->used) != 0;
     return 0;
+}
+
+/* ---- templates ------------------------------------------------------------------------ */
+
+/* The workspace's proposal and reply templates parsed once per snapshot (dw_ws_memo):
+ * each template of the snapshot with its parsed form, NULL where it does not parse (it is
+ * then rendered from its text, which reports the error as before). */
+struct parsed_templates {
+    size_t n;
+    struct {
+        const struct dw_template *t;
+        struct dw_mustache_tmpl *parsed;
+    } v[2 * DW_WS_TEMPLATE_SETS + 2];
+};
+
+static void parsed_templates_free(void *p) {
+    struct parsed_templates *pt = p;
+    for (size_t i = 0; pt && i < pt->n; i++)
+        dw_mustache_tmpl_free(pt->v[i].parsed);
+    free(pt);
+}
+
+static void *parsed_templates_build(const struct dw_workspace *ws, void *ud) {
+    (void)ud;
+    struct parsed_templates *pt = calloc(1, sizeof *pt);
+    if (!pt)
+        return NULL;
+    const struct dw_template *all[2 * DW_WS_TEMPLATE_SETS + 2] = {&ws->proposal_template,
+                                                                  &ws->reply_template};
+    size_t n = 2;
+    for (size_t i = 0; i < DW_WS_TEMPLATE_SETS; i++) {
+        all[n++] = &ws->template_sets[i].proposal;
+        all[n++] = &ws->template_sets[i].reply;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct dw_error err = {0};
+        pt->v[pt->n].t = all[i];
+        if (all[i]->text &&
+            dw_mustache_compile(all[i]->text, all[i]->len, &pt->v[pt->n].parsed, &err) < 0)
+            pt->v[pt->n].parsed = NULL;
+        pt->n++;
+    }
+    return pt;
+}
+
+int dw__render_template(const struct dw_workspace *ws, const struct dw_template *t,
+                        const json_t *view, const struct dw_mustache_opts *opts, char **ret,
+                        struct dw_error *err) {
+    const struct parsed_templates *pt =
+        dw_ws_memo(ws, DW_WS_MEMO_TEMPLATES, parsed_templates_build, NULL, parsed_templates_free);
+    for (size_t i = 0; pt && i < pt->n; i++)
+        if (pt->v[i].t == t && pt->v[i].parsed)
+            return dw_mustache_render_tmpl(pt->v[i].parsed, view, opts, ret, err);
+    return dw_mustache_render(t->text ? t->text : "", t->len, view, opts, ret, err);
 }

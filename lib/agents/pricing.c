@@ -144,6 +144,7 @@ static int step(struct dw_agent_ctx *ctx) {
         .discount_bp = bp,
         .term_months = term_of(ctx, req),
         .in = &in,
+        .unhashed = true, /* quote_put stamps the hash of what it stores */
     };
     r = dw_price_quote(ctx->ws, sol, &o, &quote, ctx->err);
     /* the revision this one replaces, for the line-level diff in the audit note */

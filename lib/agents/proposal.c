@@ -41,6 +41,17 @@ static json_t *money_in(const char *lang, const json_t *obj, const char *key, in
 }
 #define money(obj, key, digits) money_in(lang, obj, key, digits, currency)
 
+/* Member k of o set to v (taken), what json_pack's "s:o" does without parsing a format;
+ * false when v is NULL or o cannot take it. */
+static bool set_o(json_t *o, const char *k, json_t *v) {
+    return v && json_object_set_new_nocheck(o, k, v) == 0;
+}
+
+/* json_pack's "O?": a new reference, or null. */
+static json_t *ref_or_null(json_t *v) {
+    return v ? json_incref(v) : json_null();
+}
+
 /* The quote as the template sees it: money in the quote's digits, written the way the
  * document's language writes amounts ("1.234,56 €"). */
 static json_t *quote_view(const json_t *q, const char *lang, const char *valid_until) {
@@ -61,15 +72,36 @@ static json_t *quote_view(const json_t *q, const char *lang, const char *valid_u
     json_t *l;
     json_array_foreach(json_object_get(q, "lines"), i, l) {
         const char *billing = dw_json_str(l, "billing");
-        json_t *v = json_pack(
-            "{s:O?,s:O?,s:O?,s:o,s:o,s:o,s:o,s:s,s:b,s:O?}", "sku", json_object_get(l, "sku"),
-            "name", json_object_get(l, "name"), "quantity", json_object_get(l, "quantity"),
-            "unit_price", money(l, "unit_price", digits), "amount", money(l, "amount", digits),
-            "discount", money(l, "discount", digits), "net", money(l, "net", digits), "billing",
-            billing && strcmp(billing, "monthly") == 0 ? "monthly" : "one-time", "monthly",
-            billing && strcmp(billing, "monthly") == 0, "term_months",
-            json_object_get(l, "term_months"));
-        if (!v || json_array_append_new(lines, v) < 0) {
+        bool monthly = billing && strcmp(billing, "monthly") == 0;
+        /* {sku, name, quantity, unit_price, amount, discount, net, billing, monthly,
+         * term_months}, member by member */
+        json_t *unit = money(l, "unit_price", digits), *amount = money(l, "amount", digits),
+               *disc = money(l, "discount", digits), *net = money(l, "net", digits);
+        json_t *v = json_object();
+        bool ok = v && unit && amount && disc && net &&
+                  set_o(v, "sku", ref_or_null(json_object_get(l, "sku"))) &&
+                  set_o(v, "name", ref_or_null(json_object_get(l, "name"))) &&
+                  set_o(v, "quantity", ref_or_null(json_object_get(l, "quantity")));
+        if (ok) { /* set_o takes each value, set or not */
+            json_t *money_v[] = {unit, amount, disc, net};
+            const char *money_k[] = {"unit_price", "amount", "discount", "net"};
+            unit = amount = disc = net = NULL;
+            for (size_t k = 0; k < 4; k++) {
+                if (ok)
+                    ok = set_o(v, money_k[k], money_v[k]);
+                else
+                    json_decref(money_v[k]); /* not handed to set_o */
+            }
+        }
+        ok = ok && set_o(v, "billing", json_string(monthly ? "monthly" : "one-time"));
+        ok = ok && set_o(v, "monthly", json_boolean(monthly));
+        ok = ok && set_o(v, "term_months", ref_or_null(json_object_get(l, "term_months")));
+        json_decref(unit);
+        json_decref(amount);
+        json_decref(disc);
+        json_decref(net);
+        if (!ok || json_array_append_new(lines, v) < 0) {
+            json_decref(ok ? NULL : v);
             json_decref(lines);
             return NULL;
         }
@@ -329,7 +361,7 @@ static int step(struct dw_agent_ctx *ctx) {
 
     const struct dw_template *t = lang.tmpl;
     struct dw_mustache_opts opts = {.partials = lang.partials, .escape = t->escape};
-    r = dw_mustache_render(t->text ? t->text : "", t->len, view, &opts, &md, ctx->err);
+    r = dw__render_template(ws, t, view, &opts, &md, ctx->err);
     if (r < 0) {
         if (ctx->err && !ctx->err->file[0] && t->path)
             snprintf(ctx->err->file, sizeof ctx->err->file, "%s", t->path);

@@ -78,7 +78,7 @@ static int render_reply(struct dw_agent_ctx *ctx, const json_t *leads, const jso
         return -DW_ENOMEM;
     const struct dw_template *t = lang.tmpl;
     struct dw_mustache_opts opts = {.partials = lang.partials, .escape = t->escape};
-    int r = dw_mustache_render(t->text ? t->text : "", t->len, view, &opts, ret, ctx->err);
+    int r = dw__render_template(ctx->ws, t, view, &opts, ret, ctx->err);
     if (r < 0 && ctx->err && !ctx->err->file[0] && t->path)
         snprintf(ctx->err->file, sizeof ctx->err->file, "%s", t->path);
     return r;

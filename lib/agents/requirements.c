@@ -22,9 +22,11 @@
  * says what was asked, accepted, rejected and why (docs/internals/assist.md). Without a model
  * the document is exactly the rules'.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "agents/agent.h"
+#include "base/ac.h"
 #include "engines/assist.h"
 #include "engines/extract.h"
 #include "engines/screen.h"
@@ -254,11 +256,51 @@ static int screen_lead(const json_t *lead, const char *text, const json_t *ext, 
     return oom ? -DW_ENOMEM : 0;
 }
 
+/* The profile's industry keywords, ASCII-folded as strcasestr() folds them, in one
+ * automaton kept with the workspace snapshot (dw_ws_memo): one pass over the text says
+ * which keywords occur in it, and only those are looked for again for their place. */
+static char *fold_ascii(const char *s) {
+    char *l = strdup(s);
+    for (char *p = l; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return l;
+}
+
+static void industries_free(void *p) {
+    dw_ac_free(p);
+}
+
+static void *industries_build(const struct dw_workspace *ws, void *ud) {
+    (void)ud;
+    size_t n = ws->qualification.n_icp_industries;
+    char **pats = calloc(n + 1, sizeof *pats);
+    bool ok = pats != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (pats[i] = fold_ascii(ws->qualification.icp_industries[i])) != NULL;
+    struct dw_ac *ac = NULL;
+    if (ok && dw_ac_new((const char *const *)pats, n, &ac) < 0)
+        ac = NULL;
+    for (size_t i = 0; pats && i < n; i++)
+        free(pats[i]);
+    free(pats);
+    return ac;
+}
+
 /* The first industry keyword of the ideal-customer profile in the text, with its span. */
 static json_t *find_industry(const struct dw_workspace *ws, const char *text, json_int_t lead) {
     const char *best = NULL;
     size_t best_len = 0;
-    for (size_t i = 0; i < ws->qualification.n_icp_industries; i++) {
+    size_t n = ws->qualification.n_icp_industries;
+    const struct dw_ac *ac =
+        n ? dw_ws_memo(ws, DW_WS_MEMO_INDUSTRIES, industries_build, NULL, industries_free) : NULL;
+    _cleanup_free_ char *lower = ac ? fold_ascii(text) : NULL;
+    _cleanup_free_ uint64_t *found = lower ? calloc((n + 63) / 64 + 1, sizeof *found) : NULL;
+    if (found)
+        dw_ac_scan(ac, lower, strlen(lower), found);
+    for (size_t i = 0; i < n; i++) {
+        if (found && !(found[i / 64] >> (i % 64) & 1))
+            continue; /* not in the text: strcasestr would not find it */
         const char *kw = ws->qualification.icp_industries[i];
         const char *p = strcasestr(text, kw);
         if (p && (!best || p < best)) {

@@ -407,11 +407,59 @@ static void hs_put(struct hstream *s, const char *p, size_t n) {
     s->n += n;
 }
 
+/* Does the word hold a byte that needs escaping ('"', '\\' or a control character)? Eight
+ * bytes at a time: (x - 0x01..) & ~x & 0x80.. is non-zero exactly when a byte of x is 0. */
+static inline bool hs_word_escapes(uint64_t w) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+}
+
 static void hs_string(struct hstream *s, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
+    /* the usual string (a key, a name, a sentence) has nothing to escape: the quotes and
+     * the bytes in one copy */
+    size_t i = 0;
+    bool plain = true;
+    if (len >= 8) {
+        uint64_t w;
+        for (; i + 8 <= len && plain; i += 8) {
+            memcpy(&w, str + i, sizeof w);
+            plain = !hs_word_escapes(w);
+        }
+        if (plain && i < len) { /* the last bytes: the word that ends the string */
+            memcpy(&w, str + len - 8, sizeof w);
+            plain = !hs_word_escapes(w);
+        }
+    } else {
+        for (; i < len && plain; i++)
+            plain = str[i] != '"' && str[i] != '\\' && (unsigned char)str[i] >= 0x20;
+    }
+    if (plain && len + 2 <= sizeof s->buf) {
+        if (s->n + len + 2 > sizeof s->buf) {
+            hs_flush(s, s->buf, s->n);
+            s->n = 0;
+        }
+        char *o = s->buf + s->n;
+        o[0] = '"';
+        memcpy(o + 1, str, len);
+        o[len + 1] = '"';
+        s->n += len + 2;
+        return;
+    }
     hs_put(s, "\"", 1);
     size_t from = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (i = 0; i < len; i++) {
+        /* plain text (nearly all of it) is skipped a word at a time */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, str + i, sizeof w);
+            if (hs_word_escapes(w))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = (unsigned char)str[i];
         if (c != '"' && c != '\\' && c >= 0x20)
             continue;

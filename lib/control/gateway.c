@@ -22,6 +22,16 @@ static int check(struct dw_agent_ctx *c, uint32_t tool) {
                         dw_tool_name(tool));
 }
 
+/* {k1: v1, k2: v2} (k2 NULL: one member), values stolen: what json_pack("{s:o,s:o}") makes,
+ * without parsing a format on every tool call. */
+static json_t *obj2(const char *k1, json_t *v1, const char *k2, json_t *v2) {
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, k1, v1);
+    if (k2)
+        json_object_set_new_nocheck(o, k2, v2);
+    return o;
+}
+
 /* Record a call: {tool, ...args}. args is stolen. */
 static void record(struct dw_agent_ctx *c, const char *tool, json_t *args) {
     json_t *o = args ? args : json_object();
@@ -66,7 +76,8 @@ static int t_leads(struct dw_agent_ctx *c, const json_t **ret) {
     if (r >= 0)
         watch_shared(c, "leads", *ret);
     if (r >= 0)
-        record(c, "leads", json_pack("{s:I}", "count", (json_int_t)json_array_size(*ret)));
+        record(c, "leads",
+               obj2("count", json_integer((json_int_t)json_array_size(*ret)), NULL, NULL));
     return r;
 }
 
@@ -196,7 +207,7 @@ static int t_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t **re
     r = ST(c)->ops->doc_peek(ST(c), c->deal_id, kind, ret, c->err);
     if (r == 0)
         watch_shared(c, kind, *ret);
-    record(c, "doc_get", json_pack("{s:s,s:b}", "kind", kind, "found", r >= 0));
+    record(c, "doc_get", obj2("kind", json_string(kind), "found", json_boolean(r >= 0)));
     return r;
 }
 
@@ -216,9 +227,10 @@ static int t_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *doc
         return r;
     char h[DW_SHA256_HEX], type[64];
     dw_json_hash(doc, h);
-    record(c, "doc_put", json_pack("{s:s,s:s}", "kind", kind, "hash", h));
+    record(c, "doc_put", obj2("kind", json_string(kind), "hash", json_string(h)));
     snprintf(type, sizeof type, "deal.%s", kind);
-    return dw__event(GW(c)->engine, c->deal_id, type, json_pack("{s:s}", "hash", h), c->err);
+    return dw__event(GW(c)->engine, c->deal_id, type, obj2("hash", json_string(h), NULL, NULL),
+                     c->err);
 }
 
 static int t_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret) {
@@ -228,7 +240,7 @@ static int t_quote_get(struct dw_agent_ctx *c, int revision, const json_t **ret)
     r = ST(c)->ops->quote_peek(ST(c), c->deal_id, revision, ret, c->err);
     if (r == 0)
         watch_shared(c, "quote", *ret);
-    record(c, "quote_get", json_pack("{s:i,s:b}", "revision", revision, "found", r >= 0));
+    record(c, "quote_get", obj2("revision", json_integer(revision), "found", json_boolean(r >= 0)));
     return r;
 }
 

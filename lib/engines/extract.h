@@ -139,6 +139,7 @@ enum dw_msg_part {
     DW_PART_FORWARD_HEADER,
     DW_PART_SIGNATURE,
     DW_PART_DISCLAIMER,
+    DW_PART_SELLER, /* the seller's turns of a chat transcript pasted as text ("Agent: ...") */
 };
 
 struct dw_msg_span {
@@ -152,7 +153,7 @@ struct dw_msg_span {
  * last part takes the rest); returns how many (at least 1 when cap > 0 and text is set). */
 size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, size_t cap);
 /* "current", "quoted", "quote_header", "forwarded", "forward_header", "signature",
- * "disclaimer". */
+ * "disclaimer", "seller". */
 const char *dw_msg_part_name(enum dw_msg_part p);
 
 /* ---- evaluation against labelled messages (docs/internals/extraction.md) ---------------- */

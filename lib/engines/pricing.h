@@ -33,6 +33,8 @@ struct dw_price_opts {
     int term_months;                 /* 1..DW_PRICE_MAX_TERM, for monthly lines */
     const struct dw_rule_inputs *in; /* what price rules read besides `line`; may be NULL */
     dw_time_t now;                   /* the rules' `now` when in is NULL; 0 = the wall clock */
+    bool unhashed; /* leave out `hash`: the caller stamps it (the pricing agent's quote_put
+                    * hashes every quote it stores, the same way) */
 };
 
 /* Price a solution document: {lines: [{sku, quantity, end_date?}], start_date?, end_date?}

@@ -795,10 +795,17 @@ struct criteria_eval {
     struct cel_arena arena;
     struct cel_activation act;
     struct dw_rule_inputs in;
-    bool bound;
+    bool bound, whole; /* whole: every variable bound; only the score changes after */
 };
 
 static int criteria_bind(const struct dw_workspace *ws, struct criteria_eval *ce, int score) {
+    /* the lead, account, requirements and deal do not change between criteria: the values
+     * made from them stay bound (evaluating never changes a bound value) and only the
+     * score is bound again */
+    if (ce->whole) {
+        ce->in.score = score;
+        return cel_activation_bind(&ce->act, "score", cel_int(score));
+    }
     if (ce->bound) {
         cel_activation_release(&ce->act);
         cel_arena_reset(&ce->arena);
@@ -806,6 +813,7 @@ static int criteria_bind(const struct dw_workspace *ws, struct criteria_eval *ce
     ce->in.score = score;
     int r = dw_rules_bind(ws, DW_RULE_QUALIFY, &ce->in, &ce->arena, &ce->act);
     ce->bound = true;
+    ce->whole = r == 0;
     return r;
 }
 

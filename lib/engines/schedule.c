@@ -85,6 +85,31 @@ static int64_t offset_at(const struct dw_availability *a, dw_time_t t) {
     return (int64_t)a->utc_offset_min * 60;
 }
 
+/* The offsets at a day's first and last second, for the last availability asked: the
+ * engineers of a team mostly share a time zone, and each day is asked for each of them in
+ * turn. */
+struct day_offsets {
+    const struct dw_availability *a; /* NULL: nothing kept */
+    int64_t day, first, last;
+};
+
+static bool same_zone(const struct dw_availability *x, const struct dw_availability *y) {
+    const char *zx = x->time_zone && x->time_zone[0] ? x->time_zone : NULL;
+    const char *zy = y->time_zone && y->time_zone[0] ? y->time_zone : NULL;
+    if (zx || zy)
+        return zx && zy && strcmp(zx, zy) == 0 && x->utc_offset_min == y->utc_offset_min;
+    return x->utc_offset_min == y->utc_offset_min;
+}
+
+static void day_offsets(struct day_offsets *k, const struct dw_availability *a, int64_t day) {
+    if (k->a && k->day == day && (k->a == a || same_zone(k->a, a)))
+        return;
+    k->a = a;
+    k->day = day;
+    k->first = offset_at(a, day * 86400);
+    k->last = offset_at(a, day * 86400 + 86399);
+}
+
 /* Does a demo at t (a full local hour, local = t + off) fit one of a's windows and clash with
  * no hold? */
 static bool fits(const struct dw_availability *a, const struct week_fit *w, dw_time_t t,
@@ -98,20 +123,36 @@ static bool fits(const struct dw_availability *a, const struct week_fit *w, dw_t
  * hour. */
 static bool first_on_day(const struct dw_availability *a, const struct week_fit *w, int64_t day,
                          dw_time_t earliest, int minutes, const struct holds *held,
-                         dw_time_t *ret) {
+                         struct day_offsets *offs, dw_time_t *ret) {
     dw_time_t day_start = day * 86400, day_end = day_start + 86400;
     dw_time_t t = earliest > day_start ? earliest : day_start;
-    int64_t off = offset_at(a, day_start);
-    if (off == offset_at(a, day_end - 1)) {
+    day_offsets(offs, a, day);
+    int64_t off = offs->first;
+    if (off == offs->last) {
         /* no change of offset this day (the usual case): full local hours are an hour apart */
         int64_t past = ((t + off) % 3600 + 3600) % 3600;
         if (past)
             t += 3600 - past;
-        for (; t < day_end; t += 3600)
-            if (fits(a, w, t, off, minutes, held)) {
+        while (t < day_end) {
+            /* straight to the next local hour a demo fits in (the bits of fit[] from this
+             * hour on), else to the next local midnight */
+            dw_time_t local = t + off;
+            int64_t lday = day_of(local);
+            int h = (int)((local - lday * 86400) / 3600);
+            uint32_t ahead = w->fit[dw_weekday(local)] >> h;
+            if (!ahead) {
+                t += (dw_time_t)(24 - h) * 3600;
+                continue;
+            }
+            t += (dw_time_t)__builtin_ctz(ahead) * 3600;
+            if (t >= day_end)
+                break;
+            if (is_free(held, a->user, t, minutes)) {
                 *ret = t;
                 return true;
             }
+            t += 3600;
+        }
         return false;
     }
     /* the clocks change this day: every quarter hour, with the offset of that instant (a
@@ -154,14 +195,25 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json
     _cleanup_free_ struct hold *hv = nh ? calloc(nh, sizeof *hv) : NULL;
     if (nh && !hv)
         return -DW_ENOMEM;
+    bool sorted = true;
     for (size_t i = 0; i < nh; i++) {
-        const json_t *h = json_array_get(held, i);
-        const char *u = dw_json_str(h, "user");
-        if (u)
-            hv[holds.n++] = (struct hold){(dw_time_t)dw_json_int(h, "start", 0), u};
+        /* {user, start}: the members read in one pass instead of a lookup each */
+        const char *u = NULL, *key;
+        dw_time_t start = 0;
+        json_t *v;
+        json_object_foreach((json_t *)json_array_get(held, i), key, v) {
+            if (strcmp(key, "user") == 0)
+                u = json_is_string(v) ? json_string_value(v) : NULL;
+            else if (strcmp(key, "start") == 0)
+                start = json_is_integer(v) ? (dw_time_t)json_integer_value(v) : 0;
+        }
+        if (!u)
+            continue;
+        sorted = sorted && (holds.n == 0 || hv[holds.n - 1].start <= start);
+        hv[holds.n++] = (struct hold){start, u};
     }
     holds.v = hv;
-    if (holds.n > 1)
+    if (holds.n > 1 && !sorted) /* the store mostly lists them in order already */
         qsort(hv, holds.n, sizeof *hv, cmp_hold);
     _cleanup_free_ struct week_fit *fit = calloc(team->n_availability + 1, sizeof *fit);
     if (!fit)
@@ -170,6 +222,7 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json
         week_fit(&team->availability[i], team->demo_minutes, &fit[i]);
     dw_time_t earliest = after + (dw_time_t)team->demo_lead_hours * 3600;
     int64_t first_day = day_of(earliest);
+    struct day_offsets offs = {0};
     for (int64_t day = first_day; day < first_day + DW_SCHEDULE_DAYS; day++) {
         if (json_array_size(slots) >= (size_t)(n > 0 ? n : 0))
             break;
@@ -179,7 +232,8 @@ int dw_demo_slots(const struct dw_team *team, dw_time_t after, int n, const json
             const struct dw_availability *a = &team->availability[i];
             const struct dw_user *u = team_user(team, a->user);
             dw_time_t t;
-            if (!u || !first_on_day(a, &fit[i], day, earliest, team->demo_minutes, &holds, &t))
+            if (!u ||
+                !first_on_day(a, &fit[i], day, earliest, team->demo_minutes, &holds, &offs, &t))
                 continue;
             if (!best_user || t < best || (t == best && strcmp(u->id, best_user->id) < 0)) {
                 best_user = u;

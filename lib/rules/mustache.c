@@ -748,14 +748,10 @@ static int render_nodes(struct render *r, const struct tmpl *t, size_t from, siz
 
 /* ---- public ------------------------------------------------------------------------- */
 
-int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
-                       const struct dw_mustache_opts *opts, char **ret_out, struct dw_error *err) {
-    if ((!tmpl && len) || !ret_out)
-        return dw_error_set(err, -DW_EINVAL, "no template or no place for the output");
-    if (len > MUSTACHE_MAX_TEMPLATE)
-        return dw_error_set(err, -DW_ETOOBIG, "template is larger than %zu bytes",
-                            MUSTACHE_MAX_TEMPLATE);
-    struct render r = {
+/* The options' limits and checks into r (what every render checks before the template). */
+static int render_setup(struct render *r, const struct dw_mustache_opts *opts,
+                        struct dw_error *err) {
+    *r = (struct render){
         .max_output = opts && opts->max_output ? opts->max_output : MUSTACHE_DEFAULT_OUTPUT,
         .max_depth = opts && opts->max_depth ? opts->max_depth : MUSTACHE_DEFAULT_DEPTH,
         .max_steps = opts && opts->max_steps ? opts->max_steps : MUSTACHE_DEFAULT_STEPS,
@@ -763,37 +759,98 @@ int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
         .escape = opts ? opts->escape : DW_MUSTACHE_HTML,
         .err = err,
     };
-    if (r.max_depth < 0)
+    if (r->max_depth < 0)
         return dw_error_set(err, -DW_EINVAL, "negative max_depth");
-    if (r.escape != DW_MUSTACHE_HTML && r.escape != DW_MUSTACHE_MARKDOWN)
-        return dw_error_set(err, -DW_EINVAL, "unknown escape mode %d", (int)r.escape);
-    if (r.partials && !json_is_object(r.partials))
+    if (r->escape != DW_MUSTACHE_HTML && r->escape != DW_MUSTACHE_MARKDOWN)
+        return dw_error_set(err, -DW_EINVAL, "unknown escape mode %d", (int)r->escape);
+    if (r->partials && !json_is_object(r->partials))
         return dw_error_set(err, -DW_EINVAL, "partials must be a JSON object");
+    return 0;
+}
 
-    struct tmpl t = {0};
-    int rc = tmpl_parse(&t, tmpl, len, err);
-    if (rc < 0)
-        return rc;
-    dw_buf_init(&r.out, r.max_output);
+/* Render the parsed t with r (from render_setup). */
+static int render_parsed(struct render *r, const struct tmpl *t, const json_t *data,
+                         char **ret_out) {
+    dw_buf_init(&r->out, r->max_output);
     struct ctx root = {data, NULL};
-    rc = render_nodes(&r, &t, 0, t.n, &root, NULL, 0);
+    int rc = render_nodes(r, t, 0, t->n, &root, NULL, 0);
 
-    while (r.cache) {
-        struct partial *e = r.cache;
-        r.cache = e->next;
+    while (r->cache) {
+        struct partial *e = r->cache;
+        r->cache = e->next;
         tmpl_release(&e->t);
         free(e);
     }
-    tmpl_release(&t);
     if (rc < 0) {
-        dw_buf_release(&r.out);
+        dw_buf_release(&r->out);
         return rc;
     }
-    char *out = dw_buf_steal(&r.out);
+    char *out = dw_buf_steal(&r->out);
     if (!out)
-        return dw_error_set(err, -DW_ENOMEM, "out of memory rendering a template");
+        return dw_error_set(r->err, -DW_ENOMEM, "out of memory rendering a template");
     *ret_out = out;
     return 0;
+}
+
+int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
+                       const struct dw_mustache_opts *opts, char **ret_out, struct dw_error *err) {
+    if ((!tmpl && len) || !ret_out)
+        return dw_error_set(err, -DW_EINVAL, "no template or no place for the output");
+    if (len > MUSTACHE_MAX_TEMPLATE)
+        return dw_error_set(err, -DW_ETOOBIG, "template is larger than %zu bytes",
+                            MUSTACHE_MAX_TEMPLATE);
+    struct render r;
+    int rc = render_setup(&r, opts, err);
+    if (rc < 0)
+        return rc;
+    struct tmpl t = {0};
+    rc = tmpl_parse(&t, tmpl, len, err);
+    if (rc < 0)
+        return rc;
+    rc = render_parsed(&r, &t, data, ret_out);
+    tmpl_release(&t);
+    return rc;
+}
+
+struct dw_mustache_tmpl {
+    struct tmpl t;
+};
+
+int dw_mustache_compile(const char *tmpl, size_t len, struct dw_mustache_tmpl **ret,
+                        struct dw_error *err) {
+    if ((!tmpl && len) || !ret)
+        return dw_error_set(err, -DW_EINVAL, "no template or no place for the result");
+    if (len > MUSTACHE_MAX_TEMPLATE)
+        return dw_error_set(err, -DW_ETOOBIG, "template is larger than %zu bytes",
+                            MUSTACHE_MAX_TEMPLATE);
+    struct dw_mustache_tmpl *c = calloc(1, sizeof *c);
+    if (!c)
+        return dw_error_set(err, -DW_ENOMEM, "out of memory parsing a template");
+    int rc = tmpl_parse(&c->t, tmpl, len, err);
+    if (rc < 0) {
+        tmpl_release(&c->t);
+        free(c);
+        return rc;
+    }
+    *ret = c;
+    return 0;
+}
+
+void dw_mustache_tmpl_free(struct dw_mustache_tmpl *t) {
+    if (!t)
+        return;
+    tmpl_release(&t->t);
+    free(t);
+}
+
+int dw_mustache_render_tmpl(const struct dw_mustache_tmpl *t, const json_t *data,
+                            const struct dw_mustache_opts *opts, char **ret_out,
+                            struct dw_error *err) {
+    if (!t || !ret_out)
+        return dw_error_set(err, -DW_EINVAL, "no template or no place for the output");
+    struct render r;
+    int rc = render_setup(&r, opts, err);
+    return rc < 0 ? rc : render_parsed(&r, &t->t, data, ret_out);
 }
 
 int dw_mustache_check(const char *tmpl, size_t len, struct dw_error *err) {

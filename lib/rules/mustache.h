@@ -37,6 +37,18 @@ struct dw_mustache_opts {
 int dw_mustache_render(const char *tmpl, size_t len, const json_t *data,
                        const struct dw_mustache_opts *opts, char **ret_out, struct dw_error *err);
 
+/* A template parsed once and rendered many times (the workspace's templates, kept with its
+ * snapshot): dw_mustache_render_tmpl(t, ...) gives what dw_mustache_render(text, ...) gives.
+ * The text is not copied and must outlive t. A compiled template is read-only: one may be
+ * rendered by many threads at once. */
+struct dw_mustache_tmpl;
+int dw_mustache_compile(const char *tmpl, size_t len, struct dw_mustache_tmpl **ret,
+                        struct dw_error *err);
+void dw_mustache_tmpl_free(struct dw_mustache_tmpl *t);
+int dw_mustache_render_tmpl(const struct dw_mustache_tmpl *t, const json_t *data,
+                            const struct dw_mustache_opts *opts, char **ret_out,
+                            struct dw_error *err);
+
 /* Parse only, to report syntax errors at validate time (unclosed or mismatched sections,
  * bad delimiters, empty tags) with their line:col. */
 int dw_mustache_check(const char *tmpl, size_t len, struct dw_error *err);

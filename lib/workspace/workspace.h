@@ -551,7 +551,16 @@ void dw_rule_release(struct dw_rule *r);
  * next call), and for a workspace built by hand rather than loaded (`loaded` false: tests and
  * tools), which has no memo; callers then compute per call. Thread-safe; the derived data
  * must itself be read-only. */
-enum dw_ws_memo_slot { DW_WS_MEMO_EXTRACTOR, DW_WS_MEMO_LEGAL, DW_WS_MEMO_N };
+enum dw_ws_memo_slot {
+    DW_WS_MEMO_EXTRACTOR,
+    DW_WS_MEMO_LEGAL,
+    DW_WS_MEMO_CLAIMS,     /* the passage each document offers for each item's claim */
+    DW_WS_MEMO_TEMPLATES,  /* parsed Mustache templates */
+    DW_WS_MEMO_RELEVANT,   /* the knowledge documents relevant to a set of capabilities */
+    DW_WS_MEMO_MENTIONS,   /* discovery: the capabilities' names as one automaton */
+    DW_WS_MEMO_INDUSTRIES, /* requirements: the profile's industry keywords, one automaton */
+    DW_WS_MEMO_N
+};
 void *dw_ws_memo(const struct dw_workspace *ws, enum dw_ws_memo_slot slot,
                  void *(*build)(const struct dw_workspace *ws, void *ud), void *ud,
                  void (*destroy)(void *));

@@ -24,7 +24,10 @@ for want in \
     "$BAD:5:19: 'kein' is listed twice" \
     "$BAD:5:26: 'nicht mehr' is more than one word" \
     "$BAD:6:20: 'eastr' is not one of:" \
-    "$BAD:7:1: unknown section 'foo'"; do
+    "$BAD:7:1: unknown section 'foo'" \
+    "$BAD:8:20: '{bereits |schon} vorhanden': a space inside {...}: each alternative is one word" \
+    "$BAD:8:45: 'im {einsatz|betrieb': a '{' without its '}'" \
+    "$BAD:8:66: '{|x}': an empty alternative"; do
     grep -qF "$want" "$T/err" || { echo "FAIL: missing: $want"; cat "$T/err"; exit 1; }
 done
 echo "ok: the language files are checked"

@@ -21,6 +21,7 @@
 #include "engines/qualify.h"
 #include "engines/lang.h"
 #include "engines/schedule.h"
+#include "rules/mustache.h"
 
 #define LIST(...) ((char *[]){__VA_ARGS__})
 #define NLIST(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
@@ -978,7 +979,9 @@ static int fake_doc_put(struct dw_agent_ctx *c, const char *kind, const json_t *
     static const struct {
         const char *kind;
         uint32_t scope;
-    } scopes[] = {{"qualification", DW_TOOL_WRITE_QUALIFICATION},
+    } scopes[] = {{"discovery", DW_TOOL_ACCOUNTS}, /* as the gateway's doc_scopes */
+                  {"requirements", DW_TOOL_WRITE_REQUIREMENTS},
+                  {"qualification", DW_TOOL_WRITE_QUALIFICATION},
                   {"contract", DW_TOOL_WRITE_CONTRACT},
                   {"proposal", DW_TOOL_WRITE_PROPOSAL},
                   {"schedule", DW_TOOL_WRITE_SCHEDULE}};
@@ -1377,6 +1380,163 @@ static void agent_scheduling_slots(void **state) {
     fake_release(&f);
 }
 
+/* A workspace's templates are parsed once and kept with its snapshot: rendering twice gives
+ * the template's text, and after the file changes a reloaded workspace renders the new
+ * template, not the one kept with the old snapshot. */
+static void templates_kept_per_snapshot(void **state) {
+    (void)state;
+    char root[] = "/tmp/dw-test-templates-XXXXXX", cmd[1200], path[600];
+    assert_non_null(mkdtemp(root));
+    const char *src = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/templates/reply.mustache", root);
+    const char *texts[] = {"Old reply for {{customer.name}}.", "New reply for {{customer.name}}!"};
+    const char *want[] = {"Old reply for Jana Roth.", "New reply for Jana Roth!"};
+    json_t *view = json_pack("{s:{s:s}}", "customer", "name", "Jana Roth");
+    for (int round = 0; round < 2; round++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(texts[round], f);
+        assert_int_equal(fclose(f), 0);
+        struct dw_workspace *ws = NULL;
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_workspace_load(root, &ws, &diags), 0);
+        dw_diags_release(&diags);
+        const json_t *partials = NULL;
+        const char *used = NULL;
+        const struct dw_template *t = dw_ws_template(ws, "reply", "en", &partials, &used);
+        struct dw_mustache_opts opts = {.partials = partials, .escape = t->escape};
+        for (int again = 0; again < 2; again++) {
+            char *out = NULL;
+            struct dw_error err = {0};
+            assert_int_equal(dw__render_template(ws, t, view, &opts, &out, &err), 0);
+            assert_string_equal(out, want[round]);
+            free(out);
+        }
+        dw_workspace_unref(ws);
+    }
+    json_decref(view);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* The facts as the audit record writes them: names joined by commas, cut to the buffer
+ * (always terminated) exactly as snprintf would cut them. */
+static void facts_format_cut_like_snprintf(void **state) {
+    (void)state;
+    char all[512];
+    dw_facts_format(UINT32_MAX, all, sizeof all);
+    assert_non_null(strstr(all, "intake"));
+    assert_null(strstr(all, ",,"));
+    char got[64], want[64];
+    uint32_t sets[] = {0, DW_FACT_INTAKE, DW_FACT_INTAKE | DW_FACT_QUOTE, UINT32_MAX};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(sets); k++) {
+        char full[512];
+        dw_facts_format(sets[k], full, sizeof full);
+        for (size_t size = 1; size <= sizeof got; size++) {
+            memset(got, 'x', sizeof got);
+            memset(want, 'x', sizeof want);
+            /* the whole text cut where the buffer ends, as snprintf cuts it */
+            size_t w = strlen(full) < size - 1 ? strlen(full) : size - 1;
+            memcpy(want, full, w);
+            want[w] = '\0';
+            assert_ptr_equal(dw_facts_format(sets[k], got, size), got);
+            assert_memory_equal(got, want, sizeof got);
+        }
+    }
+}
+
+/* Discovery finds the capabilities a message names (any of their names or synonyms, case
+ * blind, anywhere in the text) with one automaton kept with the workspace snapshot; a
+ * synonym added to the catalog counts in the reloaded workspace, not in the kept one. */
+extern const struct dw_agent dw_agent_discovery;
+static void discovery_mentions_per_snapshot(void **state) {
+    (void)state;
+    char root[] = "/tmp/dw-test-mentions-XXXXXX", cmd[1200], path[600];
+    assert_non_null(mkdtemp(root));
+    const char *src = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/catalog.yaml", root);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) { /* "Quokka Link" becomes a name of sd-wan */
+            snprintf(cmd, sizeof cmd,
+                     "sed -i 's/synonyms: \\[SDWAN, /synonyms: [Quokka Link, SDWAN, /' '%s'", path);
+            assert_int_equal(system(cmd), 0);
+        }
+        struct dw_workspace *ws = NULL;
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_workspace_load(root, &ws, &diags), 0);
+        dw_diags_release(&diags);
+        for (int again = 0; again < 2; again++) {
+            struct fake_gateway f;
+            /* a private person: no account to link */
+            fake_init(&f, ONE_LEAD("{\"name\": \"Jo\", \"email\": \"jo@example.org\"}",
+                                   "We want QUOKKA link for 3 sites and a FireWall."));
+            assert_int_equal(run_agent(&dw_agent_discovery, ws, &f, T("2026-12-06T10:00:00Z")), 0);
+            const json_t *docs = json_object_get(json_object_get(f.docs, "discovery"), "documents");
+            bool sdwan = false, firewall = false;
+            size_t i;
+            json_t *d;
+            json_array_foreach(docs, i, d) {
+                const char *why = dw_json_str(d, "why");
+                sdwan |= why && strstr(why, "sd-wan") != NULL;
+                firewall |= why && strstr(why, "firewall") != NULL;
+            }
+            assert_true(firewall);
+            assert_true(sdwan == (round == 1));
+            fake_release(&f);
+        }
+        dw_workspace_unref(ws);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* The requirements name the first industry keyword of the ideal-customer profile in the
+ * message (case blind); the keywords are matched with one automaton kept with the
+ * workspace snapshot, so a keyword added to qualification.yaml counts after a reload and
+ * not before. */
+extern const struct dw_agent dw_agent_requirements;
+static void requirements_industry_per_snapshot(void **state) {
+    (void)state;
+    char root[] = "/tmp/dw-test-industry-XXXXXX", cmd[1200];
+    assert_non_null(mkdtemp(root));
+    const char *src = getenv("DW_SOURCE_ROOT");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
+    assert_int_equal(system(cmd), 0);
+    const char *want[] = {"Plant", "Quokka Farming"};
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            snprintf(cmd, sizeof cmd,
+                     "sed -i 's/industries: \\[manufacturing, /industries: [quokka farming, "
+                     "manufacturing, /' '%s/qualification.yaml'",
+                     root);
+            assert_int_equal(system(cmd), 0);
+        }
+        struct dw_workspace *ws = NULL;
+        struct dw_diags diags = {0};
+        assert_int_equal(dw_workspace_load(root, &ws, &diags), 0);
+        dw_diags_release(&diags);
+        for (int again = 0; again < 2; again++) {
+            struct fake_gateway f;
+            fake_init(&f, ONE_LEAD(GOOD_CONTACT, "We run Quokka Farming sites; each Plant needs "
+                                                 "SD-WAN for 12 sites."));
+            assert_int_equal(run_agent(&dw_agent_requirements, ws, &f, T("2026-12-06T10:00:00Z")),
+                             0);
+            const json_t *ind =
+                json_object_get(json_object_get(f.docs, "requirements"), "industry");
+            assert_non_null(ind);
+            assert_string_equal(dw_json_str(ind, "text"), want[round]);
+            fake_release(&f);
+        }
+        dw_workspace_unref(ws);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void agent_descriptors(void **state) {
     assert_int_equal(dw_agent_qualification.needs, DW_FACT_REQUIREMENTS | DW_FACT_ACCOUNT);
     assert_int_equal(dw_agent_qualification.produces, DW_FACT_QUALIFIED);
@@ -1415,6 +1575,10 @@ int main(void) {
         cmocka_unit_test(agent_proposal_language),
         cmocka_unit_test(agent_scheduling_slots),
         cmocka_unit_test(agent_descriptors),
+        cmocka_unit_test(templates_kept_per_snapshot),
+        cmocka_unit_test(facts_format_cut_like_snprintf),
+        cmocka_unit_test(discovery_mentions_per_snapshot),
+        cmocka_unit_test(requirements_industry_per_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

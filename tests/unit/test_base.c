@@ -233,6 +233,50 @@ static void hashing(void **state) {
     free(want);
     free(got);
     json_decref(big);
+
+    /* strings are scanned eight bytes at a time: a character to escape at every position of
+     * strings of every length around the word size, and strings past the stream's buffer,
+     * written and hashed as jansson's dump is */
+    const char special[] = {'"', '\\', '\n', 0x01, 0x1f, '/', 0x7f};
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t k = 0; k < sizeof special; k++) {
+                char str[48];
+                memset(str, 'a', len);
+                if (at < len)
+                    str[at] = special[k];
+                json_t *v = json_stringn(str, len);
+                char *want_s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+                char *got_s = dw_json_canonical(v);
+                assert_string_equal(got_s, want_s);
+                char hw[DW_SHA256_HEX], hg[DW_SHA256_HEX];
+                dw_sha256_hex(want_s, strlen(want_s), hw);
+                dw_json_hash(v, hg);
+                assert_string_equal(hg, hw);
+                free(want_s);
+                free(got_s);
+                json_decref(v);
+            }
+    size_t long_len = 20000;
+    char *text = malloc(long_len);
+    assert_non_null(text);
+    for (size_t i = 0; i < long_len; i++)
+        text[i] = i % 997 == 0 ? '\n' : (char)('a' + i % 26);
+    for (int escaped = 0; escaped < 2; escaped++) {
+        json_t *v = json_pack("[s%,s%]", text + (escaped ? 0 : 1), (size_t)996, text,
+                              escaped ? long_len : (size_t)996);
+        char *want_l = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *got_l = dw_json_canonical(v);
+        assert_string_equal(got_l, want_l);
+        char hw[DW_SHA256_HEX], hg[DW_SHA256_HEX];
+        dw_sha256_hex(want_l, strlen(want_l), hw);
+        dw_json_hash(v, hg);
+        assert_string_equal(hg, hw);
+        free(want_l);
+        free(got_l);
+        json_decref(v);
+    }
+    free(text);
 }
 
 static void errors(void **state) {

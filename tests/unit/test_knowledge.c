@@ -420,6 +420,83 @@ static void claims_from_documents_naming_the_item(void **state) {
     json_decref(lines);
 }
 
+/* The passage a document offers for an item's claim is kept with the workspace snapshot:
+ * asked again it is the same, and a reloaded workspace (an edited document) gives the new
+ * one, not the one kept with the old snapshot. */
+static void claims_kept_per_snapshot(void **state) {
+    (void)state;
+    put("knowledge/zz-memo.md",
+        "---\ntitle: Memo\nabout: [NW-EDGE-50]\n---\n# Memo\n"
+        "## Old\nThe Edge Gateway 50 forwards 1 Gbit/s as first written.\n");
+    json_t *lines = json_pack("[{s:s,s:[]}]", "sku", "NW-EDGE-50", "covers");
+    const char *want[] = {"The Edge Gateway 50 forwards 1 Gbit/s as first written.",
+                          "The Edge Gateway 50 forwards 2 Gbit/s since the update."};
+    for (int round = 0; round < 2; round++) {
+        struct dw_workspace *ws = load();
+        for (int again = 0; again < 2; again++) { /* worked out, then from the memo */
+            json_t *claims = NULL, *cites = NULL;
+            assert_int_equal(dw_knowledge_claims(ws, lines, &claims, &cites), 0);
+            bool found = false;
+            size_t i;
+            json_t *c;
+            json_array_foreach(cites, i, c) {
+                if (strcmp(dw_json_str(c, "path"), "knowledge/zz-memo.md") != 0)
+                    continue;
+                found = true;
+                json_int_t ref = json_integer_value(json_object_get(c, "ref"));
+                assert_string_equal(dw_json_str(c, "anchor"), round ? "new" : "old");
+                assert_string_equal(dw_json_str(json_array_get(claims, (size_t)ref - 1), "text"),
+                                    want[round]);
+            }
+            assert_true(found);
+            json_decref(claims);
+            json_decref(cites);
+        }
+        dw_workspace_unref(ws);
+        put("knowledge/zz-memo.md", "---\ntitle: Memo\nabout: [NW-EDGE-50]\n---\n# Memo\n"
+                                    "## New\nThe Edge Gateway 50 forwards 2 Gbit/s since the "
+                                    "update.\n");
+    }
+    drop("knowledge/zz-memo.md");
+    json_decref(lines);
+}
+
+/* The documents relevant to a list of capabilities are kept with the snapshot: asked again
+ * the answer is the same (a copy the caller may change), and a document added to the
+ * workspace shows in the reloaded snapshot's answer, not in the kept one. */
+static void relevant_kept_per_snapshot(void **state) {
+    (void)state;
+    json_t *caps = json_pack("[s,s]", "sd-wan", "firewall");
+    for (int round = 0; round < 2; round++) {
+        struct dw_workspace *ws = load();
+        json_t *first = NULL;
+        for (int again = 0; again < 2; again++) {
+            json_t *docs = NULL;
+            assert_int_equal(dw_knowledge_relevant(ws, caps, 50, &docs), 0);
+            bool added = false;
+            size_t i;
+            json_t *d;
+            json_array_foreach(docs, i, d) {
+                added |= strcmp(dw_json_str(d, "path"), "knowledge/aa-memo.md") == 0;
+            }
+            assert_true(added == (round == 1));
+            if (!first) {
+                first = docs;
+                json_array_clear(first); /* the caller's copy: the kept answer is untouched */
+                continue;
+            }
+            assert_true(json_array_size(docs) > 0);
+            json_decref(docs);
+        }
+        json_decref(first);
+        dw_workspace_unref(ws);
+        put("knowledge/aa-memo.md", "---\ntitle: Memo\ncapabilities: [sd-wan, firewall]\n---\n"
+                                    "# Memo\n## Part\nSD-WAN and firewall at every site.\n");
+    }
+    drop("knowledge/aa-memo.md");
+    json_decref(caps);
+}
+
 /* ---- incremental re-index ---------------------------------------------------------------- */
 
 static void reindex_only_what_changed(void **state) {
@@ -471,6 +548,8 @@ int main(void) {
         cmocka_unit_test(graph_and_expansion),
         cmocka_unit_test(hybrid_uses_the_graph),
         cmocka_unit_test(claims_from_documents_naming_the_item),
+        cmocka_unit_test(claims_kept_per_snapshot),
+        cmocka_unit_test(relevant_kept_per_snapshot),
         cmocka_unit_test(reindex_only_what_changed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

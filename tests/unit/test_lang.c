@@ -91,6 +91,15 @@ static void expect_deadline(const char *msg, const char *date) {
     json_decref(r);
 }
 
+static void expect_no_deadline(const char *msg) {
+    json_t *r = extract(msg);
+    json_t *d = json_object_get(r, "deadline");
+    if (!json_is_null(d))
+        print_error("deadline of \"%s\": %s, expected none\n", msg, dw_json_str(d, "date"));
+    assert_true(json_is_null(d));
+    json_decref(r);
+}
+
 /* The names in r[key], comma-separated, in order. */
 static const char *names(const json_t *r, const char *key, char *buf, size_t size) {
     size_t i, o = 0;
@@ -283,6 +292,55 @@ static void test_budgets_six_languages(void **state) {
     expect_budget("Tenemos 12 tiendas en México. Presupuesto: $ 2.500.000.", "2500000.00", "MXN");
     expect_budget("Tenemos 12 tiendas en Chile. Presupuesto: $ 90.000.000.", "90000000", "CLP");
     expect_budget("We have 12 stores in Texas, budget $200k.", "200000.00", "USD");
+    /* a bare "pesos" is the peso of the buyer's country; the sol; halves; "cent cinquante" */
+    expect_budget("33 sucursales en Santiago de Chile. Presupuesto: unos 85 millones de pesos.",
+                  "85000000", "CLP");
+    expect_budget("Empresa en Lima, Perú. Presupuesto: S/ 650 000", "650000.00", "PEN");
+    expect_budget("Budget: anderhalve ton voor de acht kantoren in Zuid-Holland.", "150000.00",
+                  "EUR");
+    expect_budget("Unser Budget: eineinhalb Millionen Euro.", "1500000.00", "EUR");
+    expect_budget("Nous prévoyons un investissement d'un million et demi d'euros.", "1500000.00",
+                  "EUR");
+    expect_budget("Budget alloué : cent cinquante mille euros.", "150000.00", "EUR");
+    expect_budget("Budget: centottantamila euro più IVA.", "180000.00", "EUR");
+    expect_budget("Hoy pagamos ARS 6,8 millones por mes al proveedor de MPLS.", NULL, NULL);
+}
+
+/* Amounts as buyers write them in words, halves, chats and local currencies. */
+static void test_budgets_words_chats_currencies(void **state) {
+    (void)state;
+    /* Italian "cento" loses its "o" before "ottanta" */
+    expect_budget("Budget: centottantamila euro + IVA.", "180000.00", "EUR");
+    expect_budget("Il budget è di duecentottantamila euro.", "280000.00", "EUR");
+    /* the French hundred needs no "un" before it */
+    expect_budget("Nous avons une enveloppe de cent cinquante mille euros.", "150000.00", "EUR");
+    /* one and a half; a Dutch "ton" is 100,000 */
+    expect_budget("Budget: anderhalve ton. Graag live in het tweede kwartaal.", "150000.00", "EUR");
+    expect_budget("Unser Budget: anderthalb Millionen Euro.", "1500000.00", "EUR");
+    expect_budget("Budget : un million et demi d'euros.", "1500000.00", "EUR");
+    expect_budget("Presupuesto: 2 millones y medio de euros.", "2500000.00", "EUR");
+    expect_budget("Budget: 1,5 MEUR für alle Standorte.", "1500000.00", "EUR");
+    /* an amount answering a question about the budget in a chat */
+    expect_budget("Agent: Budget und Zeitraum?\nBesucher: 150k, bis Ende KW 40/2027", "150000.00",
+                  "EUR");
+    expect_budget("Medewerker: Budget en planning?\nBezoeker: zo'n 2 ton, af voor Pasen",
+                  "200000.00", "EUR");
+    /* a head count answering it is no budget */
+    expect_budget("Agent: What's your budget?\nVisitor: 1500 users in 12 stores", NULL, NULL);
+    /* the currency the text names, or the peso of the project's country */
+    expect_budget("We're a fintech in Singapore. Budget SGD 90k.", "90000.00", "SGD");
+    expect_budget("Pais: Peru\nPresupuesto: S/ 650 000", "650000.00", "PEN");
+    expect_budget("Somos 33 sucursales en Chile. Presupuesto: unos 85 millones de pesos.",
+                  "85000000", "CLP");
+    expect_budget("Tenemos 9 bodegas en México. Presupuesto: 2,5 millones de pesos.", "2500000.00",
+                  "MXN");
+    expect_budget("Budget alloué : 75 000 $ CAD.", "75000.00", "CAD");
+    expect_budget("Budget : 2,5 millions de dirhams pour nos agences au Maroc.", "2500000.00",
+                  "MAD");
+    /* a range with an article after its first word */
+    expect_budget("Budget: tussen de 100k en 150k.", "150000.00", "EUR");
+    /* a cost per month is not a budget */
+    expect_budget("Hoy pagamos ARS 6,8 millones por mes al proveedor de MPLS.", NULL, NULL);
 }
 
 /* ---- dates ---------------------------------------------------------------------------- */
@@ -300,6 +358,17 @@ static void test_calendar_weeks_and_quarters(void **state) {
     expect_deadline("Queremos tenerlo antes del tercer trimestre.", "2027-09-30");
     expect_deadline("Deve essere operativo entro il terzo trimestre.", "2027-09-30");
     expect_deadline("Het moet klaar zijn in het derde kwartaal.", "2027-09-30");
+    expect_deadline("Graag live in kwartaal 2 van 2027.", "2027-06-30");
+    expect_deadline("Lo queremos para la semana 10 del próximo año.", "2027-03-12");
+    expect_deadline("Bis KW 10 nächsten Jahres.", "2027-03-12");
+    /* a negated date is no deadline; the offer's date gives way to the go-live */
+    expect_deadline("SD-WAN maybe later, not this year. Must be done before our FY ends on 31 "
+                    "March.",
+                    "2027-03-31");
+    expect_deadline("Graag binnen zes weken een offerte; de uitrol moet vóór 1 juni klaar zijn.",
+                    "2027-06-01");
+    /* the Italian "mai" (never) negates nothing in German */
+    expect_deadline("Eröffnung der ersten Filialen im Mai 2027.", "2027-05-31");
 }
 
 static void test_holidays(void **state) {
@@ -330,6 +399,78 @@ static void test_relative_dates_six_languages(void **state) {
     expect_deadline("Queremos empezar antes de finales de marzo.", "2027-03-31");
     expect_deadline("Het moet werken voor eind maart.", "2027-03-31");
     expect_deadline("We zouden graag volgende week een offerte ontvangen.", "2026-11-27");
+}
+
+/* Received Monday 2026-11-16. */
+static void test_deadlines_as_buyers_write_them(void **state) {
+    (void)state;
+    /* a quarter or week by its number after the unit; a week of next year */
+    expect_deadline("Graag live in kwartaal 2 van 2027.", "2027-06-30");
+    expect_deadline("Die Umstellung muss im Quartal 3/2027 erfolgen.", "2027-09-30");
+    expect_deadline("Lo queremos listo en la semana 10 del próximo año.", "2027-03-12");
+    expect_deadline("Mise en service au premier trimestre de l'année prochaine.", "2027-03-31");
+    expect_deadline("We need it live by Q1 of next year.", "2027-03-31");
+    /* a fiscal year's day without a year: the next one */
+    expect_deadline("Go-live has to happen before our fiscal year closes on June 30.",
+                    "2027-06-30");
+    expect_deadline("SD-WAN maybe later, not this year. Must be done before our FY ends on 31 "
+                    "March.",
+                    "2027-03-31");
+    expect_no_deadline("SD-WAN maybe later, not this year.");
+    /* the date given in the deadline's sentence wins over the event it names */
+    expect_deadline("Fertig sein muss alles vor den Sommerferien, die in Baden-Württemberg am 29. "
+                    "Juli beginnen.",
+                    "2027-07-29");
+    expect_deadline("The work must be done over the Christmas break, ready for the spring term "
+                    "on 4 January 2027.",
+                    "2027-01-04");
+    /* a date for the offer gives way to the go-live */
+    expect_deadline("Graag binnen zes weken een offerte en een planning; de uitrol moet vóór 1 "
+                    "juni klaar zijn.",
+                    "2027-06-01");
+    /* the middle of a year is the end of its first half; H1, S1 */
+    expect_deadline("Fertig bis Mitte 2027.", "2027-06-30");
+    expect_deadline("Bitte bis Mitte nächsten Jahres umsetzen.", "2027-06-30");
+    expect_deadline("Mise en service souhaitée pour mi-2027.", "2027-06-30");
+    expect_deadline("Necesitamos estar operativos a mediados de 2027.", "2027-06-30");
+    expect_deadline("Het moet medio 2027 live staan.", "2027-06-30");
+    expect_deadline("By the end of H1 2027.", "2027-06-30");
+    expect_deadline("Nous visons le S1 2027 pour la mise en service.", "2027-06-30");
+    expect_deadline("Bis Mitte des Jahres 2027 muss alles laufen.", "2027-06-30");
+    expect_deadline("We need it by mid-year.", "2027-06-30");
+    /* day and month without a year: the next such day */
+    expect_deadline("Go-Live bis zum 31.03.", "2027-03-31");
+    expect_deadline("Livraison impérative avant le 31/03.", "2027-03-31");
+    expect_no_deadline("Supporto 24/7 per le 7 sedi.");
+    /* "per settembre": by September */
+    expect_deadline("Per settembre dobbiamo essere operativi in tutte le sedi.", "2027-09-30");
+    /* a start the customer wants counts; one they merely could make does not */
+    expect_deadline("Wir brauchen Fernzugriff für 120 Leute. Start am 1. Februar 2027.",
+                    "2027-02-01");
+    expect_no_deadline("Budget is about EUR 30k a year. Could start next month.");
+    expect_no_deadline("Wir könnten im März starten.");
+    expect_no_deadline("Nous pourrions démarrer en mars.");
+    expect_no_deadline("Podríamos empezar en marzo.");
+    expect_no_deadline("We zouden in maart kunnen starten.");
+    expect_deadline("Can we start by March?", "2027-03-31");
+    /* a negation before a deadline word does not negate the date */
+    expect_deadline("Il go-live entro e non oltre il 30 aprile 2027.", "2027-04-30");
+    expect_deadline("Alles soll noch vor Weihnachten laufen.", "2026-12-25");
+    expect_deadline("Bis zum Jahreswechsel muss alles laufen.", "2026-12-31");
+    expect_deadline("Vorremmo essere operativi a settembre.", "2027-09-30");
+    expect_deadline("Nous aimerions une mise en production courant mars.", "2027-03-31");
+    /* ASAP gives way to the date given as the deadline; the project's milestone dates it */
+    expect_deadline("Go-live: ASAP, at the latest end of January.", "2027-01-31");
+    expect_deadline("Please send your quote by 1 December. Installation in January.", "2027-01-31");
+    /* a date merely mentioned above a quoted message gives way to the quoted deadline */
+    expect_deadline("kleine Korrektur: es sind 46 Tankstellen, wir haben im September sechs "
+                    "Stationen übernommen.\n\nGruß\nSven\n\nAm 10.11.2026 um 10:12 schrieb "
+                    "Sven Albrecht <s.albrecht@mitteltank.example>:\n> Guten Tag,\n> für "
+                    "unsere 40 Tankstellen suchen wir SD-WAN. Bitte bis Ende Februar "
+                    "umsetzen.\n> Gruß, Sven",
+                    "2027-02-28");
+    /* a month just past, in passing, is not next year's */
+    expect_no_deadline("Wir haben im Oktober sechs Stationen in Thüringen übernommen.");
 }
 
 static void test_date_counted_from_the_order(void **state) {
@@ -376,6 +517,37 @@ static void test_negation_six_languages(void **state) {
     expect_caps("Queremos SD-WAN; el wifi es innecesario.", "sd-wan", "wifi");
     expect_caps("Vogliamo SD-WAN; rinunciamo al Wi-Fi.", "sd-wan", "wifi");
     expect_caps("We willen SD-WAN; wifi is overbodig.", "sd-wan", "wifi");
+}
+
+static void test_refusals_six_languages(void **state) {
+    (void)state;
+    expect_caps("We need SD-WAN. Cloud management is a no-go.", "sd-wan", "cloud-management");
+    expect_caps("Wir brauchen SD-WAN. Eine Cloud-Verwaltung kommt für uns nicht in Frage.",
+                "sd-wan", "cloud-management");
+    expect_caps("Nous avons besoin de SD-WAN. Le Wi-Fi ne fait pas partie du projet.", "sd-wan",
+                "wifi");
+    expect_caps("Necesitamos SD-WAN. El Wi-Fi queda fuera del proyecto.", "sd-wan", "wifi");
+    expect_caps("Ci serve SD-WAN. Il Wi-Fi invece è fuori discussione.", "sd-wan", "wifi");
+    expect_caps("We zoeken SD-WAN. Wifi valt buiten de scope.", "sd-wan", "wifi");
+    expect_caps("Ci serve SD-WAN. Il Wi-Fi non è un'opzione.", "sd-wan", "wifi");
+    /* the separable "ausschließen"; "anschließen" connects */
+    expect_caps("Als Betreiber schließen wir eine Cloud-Verwaltung aus. Wir brauchen SD-WAN.",
+                "sd-wan", "cloud-management");
+    expect_caps("Wir schließen die Filialen per SD-WAN an.", "sd-wan", "");
+    /* refusing verbs, a topic before a comma, a question answered "no" */
+    expect_caps("Nous voulons du SD-WAN. Nous renonçons au Wi-Fi.", "sd-wan", "wifi");
+    expect_caps("Nous voulons du SD-WAN ; quant au Wi-Fi, nous n'en avons pas besoin.", "sd-wan",
+                "wifi");
+    expect_caps("Nous voulons du SD-WAN. Le Wi-Fi ? Non merci.", "sd-wan", "wifi");
+    expect_caps("We need SD-WAN. Wi-Fi, we do not need.", "sd-wan", "wifi");
+    /* a header's list, and a hedged one */
+    expect_caps("Necesitamos SD-WAN.\nNo requerido: Wi-Fi, switches.", "sd-wan", "wifi,switching");
+    expect_optional("Wir brauchen SD-WAN. Eventuell später: WLAN.", "sd-wan", "wifi");
+    expect_optional("Il nous faut du SD-WAN. Wi-Fi en option.", "sd-wan", "wifi");
+    expect_optional("Nous voulons du SD-WAN. Le Wi-Fi : à voir plus tard.", "sd-wan", "wifi");
+    expect_optional("Wir brauchen SD-WAN, WLAN ist nice-to-have.", "sd-wan", "wifi");
+    expect_optional("We need SD-WAN and, budget permitting, Wi-Fi.", "sd-wan", "wifi");
+    expect_optional("Ci serve SD-WAN. Il Wi-Fi non è prioritario.", "sd-wan", "wifi");
 }
 
 static void test_intent(void **state) {
@@ -425,6 +597,8 @@ int main(void) {
         cmocka_unit_test(test_language_of_paragraphs),
         cmocka_unit_test(test_number_words_six_languages),
         cmocka_unit_test(test_budgets_six_languages),
+        cmocka_unit_test(test_budgets_words_chats_currencies),
+        cmocka_unit_test(test_deadlines_as_buyers_write_them),
         cmocka_unit_test(test_calendar_weeks_and_quarters),
         cmocka_unit_test(test_holidays),
         cmocka_unit_test(test_relative_dates_six_languages),
@@ -432,6 +606,7 @@ int main(void) {
         cmocka_unit_test(test_date_counted_from_the_order),
         cmocka_unit_test(test_negation_six_languages),
         cmocka_unit_test(test_intent),
+        cmocka_unit_test(test_refusals_six_languages),
         cmocka_unit_test(test_hedges_six_languages),
         cmocka_unit_test(test_counts_after_the_unit),
         cmocka_unit_test(test_language_reads_only_the_text),

@@ -30,6 +30,16 @@ static char *render_ok(const char *tmpl, const char *data, const char *partials)
         print_error("render failed: %s: %d:%d: %s\n", dw_errname(r), err.line, err.col, err.msg);
     assert_int_equal(r, 0);
     assert_non_null(out);
+    /* parsed once and rendered twice (a workspace's kept template): the same text each time */
+    struct dw_mustache_tmpl *c = NULL;
+    assert_int_equal(dw_mustache_compile(tmpl, strlen(tmpl), &c, &err), 0);
+    for (int i = 0; i < 2; i++) {
+        char *again = NULL;
+        assert_int_equal(dw_mustache_render_tmpl(c, d, &opts, &again, &err), 0);
+        assert_string_equal(again, out);
+        free(again);
+    }
+    dw_mustache_tmpl_free(c);
     json_decref(d);
     json_decref(p);
     return out;
@@ -57,6 +67,19 @@ static struct dw_error render_fail(const char *tmpl, const char *partials,
     assert_int_equal(err.code, code);
     assert_string_equal(out, "untouched"); /* ret_out is set only on success */
     assert_true(err.msg[0] != '\0');
+    /* a compiled template fails the same way, at its parse or at its render */
+    struct dw_mustache_tmpl *c = NULL;
+    struct dw_error e2 = {0};
+    int r2 = dw_mustache_compile(tmpl, strlen(tmpl), &c, &e2);
+    if (r2 == 0) {
+        r2 = dw_mustache_render_tmpl(c, d, &opts, &out, &e2);
+        dw_mustache_tmpl_free(c);
+    }
+    assert_int_equal(r2, code);
+    assert_string_equal(out, "untouched");
+    assert_string_equal(e2.msg, err.msg);
+    assert_int_equal(e2.line, err.line);
+    assert_int_equal(e2.col, err.col);
     json_decref(d);
     json_decref(p);
     return err;

@@ -492,6 +492,13 @@ static int mock_doc_get(struct dw_agent_ctx *c, const char *kind, const json_t *
 static int mock_quote_put(struct dw_agent_ctx *c, json_t *quote, int *ret_revision, bool *ret_new) {
     if (!(c->agent->scope & DW_TOOL_WRITE_QUOTE))
         return -DW_EPERM;
+    /* the tool stamps the content hash, as the gateway's does */
+    char h[DW_SHA256_HEX];
+    json_t *content = json_copy(quote);
+    json_object_del(content, "hash");
+    dw_json_hash(content, h);
+    json_decref(content);
+    json_object_set_new(quote, "hash", json_string(h));
     size_t n = json_array_size(quotes);
     json_t *last = json_array_get(quotes, n - 1);
     bool same = last && strcmp(dw_json_str(last, "hash"), dw_json_str(quote, "hash")) == 0;

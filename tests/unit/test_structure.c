@@ -412,6 +412,172 @@ static void test_counts_parts_and_main(void **state) {
     json_decref(r);
 }
 
+/* ---- lists under a header, refusals, a chat's seller turns, phone numbers -------------- */
+
+static void expect_left_out(const char *msg) {
+    json_t *r = extract(msg, "2026-11-20T09:00:00Z");
+    if (!has_name(r, "excluded_capabilities", "wifi") ||
+        !has_name(r, "excluded_capabilities", "switching") || has_name(r, "capabilities", "wifi") ||
+        has_name(r, "capabilities", "switching") || !has_name(r, "capabilities", "sd-wan"))
+        print_error("not left out: %s\n", msg);
+    assert_true(has_name(r, "capabilities", "sd-wan"));
+    assert_true(has_name(r, "excluded_capabilities", "wifi"));
+    assert_true(has_name(r, "excluded_capabilities", "switching"));
+    assert_false(has_name(r, "capabilities", "wifi"));
+    assert_false(has_name(r, "capabilities", "switching"));
+    json_decref(r);
+}
+
+static void test_list_headers(void **state) {
+    (void)state;
+    /* a header ends with ':' and negates its list, inline or as the lines under it */
+    expect_left_out("We need SD-WAN for 12 sites.\nNot needed: Wi-Fi, switches.");
+    expect_left_out("Wir brauchen SD-WAN für 12 Standorte. Nicht benötigt: WLAN, Switches.");
+    expect_left_out("Nous avons besoin de SD-WAN. Pas nécessaire : Wi-Fi, switches.");
+    expect_left_out("Necesitamos SD-WAN para 12 sedes.\nNo requerido: Wi-Fi, switches.");
+    expect_left_out("Ci serve SD-WAN per 12 sedi.\nNon richiesto: Wi-Fi, switch.");
+    expect_left_out("We zoeken SD-WAN voor 12 vestigingen. Niet nodig: wifi, switches.");
+    expect_left_out("Wir brauchen SD-WAN.\nNicht benötigt:\n- WLAN\n- Switches\n\nGruß\nAnna");
+    expect_left_out("We need SD-WAN.\nOut of scope:\n* Wi-Fi\n* switches\n");
+    expect_left_out("Wir brauchen SD-WAN. Ausgeschlossen sind WLAN und Switches.");
+
+    /* a hedged header: what follows may come later; the list ends at the next header */
+    json_t *r = extract("We need SD-WAN.\nNot needed:\n- switches\nNice to have:\n- Wi-Fi\n",
+                        "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "optional_capabilities", "wifi"));
+    assert_true(has_name(r, "excluded_capabilities", "switching"));
+    json_decref(r);
+    r = extract("Wir brauchen SD-WAN. Eventuell später: WLAN.", "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "optional_capabilities", "wifi"));
+    json_decref(r);
+
+    /* the list stops where a sentence of its own starts */
+    r = extract("No need to rush: we want Wi-Fi and SD-WAN by May.", "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "capabilities", "wifi"));
+    json_decref(r);
+    r = extract("No necesitamos: switches, todo debe ir por Wi-Fi y SD-WAN.",
+                "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "excluded_capabilities", "switching"));
+    assert_true(has_name(r, "capabilities", "wifi"));
+    json_decref(r);
+}
+
+static void test_refusals_after_the_name(void **state) {
+    (void)state;
+    expect_left_out("We need SD-WAN. Wi-Fi is not part of this project, switches are out of "
+                    "the question.");
+    expect_left_out("Wir brauchen SD-WAN. WLAN kommt für uns nicht in Frage, Switches sind "
+                    "kein Thema.");
+    expect_left_out("Nous voulons du SD-WAN. Le Wi-Fi ne fait pas partie du projet ; les "
+                    "switches non plus ne nous intéressent pas.");
+    expect_left_out("Necesitamos SD-WAN. El Wi-Fi queda fuera del proyecto; los switches no "
+                    "entran en el alcance.");
+    expect_left_out("Ci serve SD-WAN. Il Wi-Fi non rientra nel progetto, gli switch invece "
+                    "no.");
+    expect_left_out("We zoeken SD-WAN. Wifi valt buiten de scope, switches hoeven niet.");
+    expect_left_out("SD-WAN ja, WLAN nein, Switches hingegen nicht.");
+    expect_left_out("SD-WAN: yes. Wi-Fi: no thanks. Switches: we don't need them anymore.");
+    /* a verb before the "not" is about the thing, which is wanted */
+    json_t *r =
+        extract("Das WLAN funktioniert nicht, wir brauchen SD-WAN.", "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "capabilities", "wifi"));
+    json_decref(r);
+}
+
+static void test_chat_seller_turns(void **state) {
+    (void)state;
+    const char *chat = "Visitor: hi, need pricing for sd-wan for 60 branches\n"
+                       "Agent: Sure! Any Wi-Fi or switches?\n"
+                       "Visitor: no, just the sd-wan\n";
+    assert_string_equal(part_of(chat, "Agent:"), "seller");
+    assert_string_equal(part_of(chat, "Visitor: no"), "current");
+    json_t *r = extract(chat, "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "capabilities", "sd-wan"));
+    assert_false(has_name(r, "capabilities", "wifi"));
+    assert_false(has_name(r, "capabilities", "switching"));
+    json_decref(r);
+    /* a label alone is no transcript: "Support: 24/7" in a form is the customer's */
+    r = extract("Company: Acme\nSupport: 24/7 support needed\n", "2026-11-20T09:00:00Z");
+    assert_true(has_name(r, "capabilities", "support-24x7"));
+    json_decref(r);
+}
+
+static void test_project_place_over_seat(void **state) {
+    (void)state;
+    static const struct {
+        const char *msg, *code;
+    } cases[] = {
+        {"Notre groupe, dont le siège est à Genève, ouvre une plateforme logistique près de "
+         "Lyon.",
+         "FR"},
+        {"Ons hoofdkantoor zit in Rotterdam, maar deze aanvraag gaat over de 6 distributiecentra "
+         "in West-Vlaanderen.",
+         "BE"},
+        {"We are based in Zurich, Switzerland, and need SD-WAN for 12 sites.", "CH"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cases); k++) {
+        json_t *r = extract(cases[k].msg, "2026-11-20T09:00:00Z");
+        const char *got = dw_json_str(json_object_get(r, "country"), "code");
+        if (!got || strcmp(got, cases[k].code) != 0)
+            print_error("%s: %s, expected %s\n", cases[k].msg, got ? got : "null", cases[k].code);
+        assert_non_null(got);
+        assert_string_equal(got, cases[k].code);
+        json_decref(r);
+    }
+}
+
+static void test_quoted_deadline_over_a_plain_date(void **state) {
+    (void)state;
+    const char *msg = "Hallo Herr Lorenz,\n\nkleine Korrektur: es sind 46 Standorte, wir haben im "
+                      "November sechs Stationen übernommen.\n\nGruß\nSven\n\n"
+                      "Am 01.12.2026 um 10:12 schrieb Sven <s@x.example>:\n"
+                      "> für unsere 40 Standorte suchen wir SD-WAN. Bitte bis Ende Februar "
+                      "umsetzen.\n";
+    json_t *r = extract(msg, "2026-12-02T08:30:00Z");
+    assert_string_equal(deadline_of(r), "2027-02-28");
+    json_decref(r);
+}
+
+static bool has_phone(const json_t *r, const char *digits) {
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(r, "contact_details"), i, q) {
+        if (dw_streq_ci(dw_json_str(q, "kind"), "phone") &&
+            strcmp(dw_json_str(q, "value"), digits) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_phone_formats(void **state) {
+    (void)state;
+    static const struct {
+        const char *msg, *value;
+    } cases[] = {
+        {"Bien cordialement,\nÉlodie Marchand\n05 56 55 01 23", "05 56 55 01 23"},
+        {"Grüße\nJens Kröger\n069 555 48 20", "069 555 48 20"},
+        {"Kind regards,\nSarah Quinn\n01227 555 093", "01227 555 093"},
+        {"Saluti\nRoberto Parodi\n010 555 4477", "010 555 4477"},
+        {"Dana Whitfield | (503) 555-0134", "503 5550134"},
+        {"Gasolineras Ebro S.L. · 948 555 602 · info@ebro.example", "948 555 602"},
+        {"Mi cel: 477 555 0190. Gracias", "477 555 0190"},
+        {"bitte um Rückruf unter 0732 555 190.", "0732 555 190"},
+        {"Tél. 04 73 55 61 20", "04 73 55 61 20"},
+    };
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cases); k++) {
+        json_t *r = extract(cases[k].msg, "2026-11-20T09:00:00Z");
+        if (!has_phone(r, cases[k].value))
+            print_error("no phone %s in: %s\n", cases[k].value, cases[k].msg);
+        assert_true(has_phone(r, cases[k].value));
+        json_decref(r);
+    }
+    /* an amount or a date in groups is no phone number */
+    json_t *r = extract("Budget 1 200 000 EUR, bis 01.02.2027, 120 000 Euro pro Jahr.",
+                        "2026-11-20T09:00:00Z");
+    assert_int_equal(json_array_size(json_object_get(r, "contact_details")), 0);
+    json_decref(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_quoted_reply),
@@ -426,6 +592,12 @@ int main(void) {
         cmocka_unit_test(test_running_cost_not_budget),
         cmocka_unit_test(test_counts_parts_and_main),
         cmocka_unit_test(test_choices_in_other_languages),
+        cmocka_unit_test(test_list_headers),
+        cmocka_unit_test(test_refusals_after_the_name),
+        cmocka_unit_test(test_chat_seller_turns),
+        cmocka_unit_test(test_phone_formats),
+        cmocka_unit_test(test_project_place_over_seat),
+        cmocka_unit_test(test_quoted_deadline_over_a_plain_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

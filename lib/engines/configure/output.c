@@ -126,11 +126,29 @@ int dw__cf_emit_lines(const struct cfg *c, const struct sol *s, json_t *out) {
                 for (size_t k = 0; k < c->items[j]->n_requires && s->q[j] > 0 && !req_by; k++)
                     if (strcmp(c->items[j]->requires[k].sku, it->sku) == 0)
                         req_by = c->items[j]->sku;
-            json_t *line = json_pack("{s:s, s:s, s:I, s:o*, s:s, s:o}", "sku", it->sku, "name",
-                                     it->name ? it->name : it->sku, "quantity", (json_int_t)s->q[i],
-                                     "covers", covers, "reason", reason, "required_by",
-                                     req_by ? json_string(req_by) : json_null());
-            if (!line || json_array_append_new(out, line) < 0)
+            /* {sku, name, quantity, covers, reason, required_by}, built directly (json_pack
+             * parses its format per line) */
+            json_t *line = json_object();
+            bool bad = !line || !covers;
+            if (!bad)
+                bad = json_object_set_new_nocheck(line, "sku", json_string(it->sku)) < 0 ||
+                      json_object_set_new_nocheck(line, "name",
+                                                  json_string(it->name ? it->name : it->sku)) < 0 ||
+                      json_object_set_new_nocheck(line, "quantity", json_integer(s->q[i])) < 0;
+            if (!bad) { /* set_new takes covers even when it fails */
+                bad = json_object_set_new_nocheck(line, "covers", covers) < 0;
+                covers = NULL;
+            }
+            if (!bad)
+                bad = json_object_set_new_nocheck(line, "reason", json_string(reason)) < 0 ||
+                      json_object_set_new_nocheck(line, "required_by",
+                                                  req_by ? json_string(req_by) : json_null()) < 0;
+            json_decref(covers);
+            if (bad) {
+                json_decref(line);
+                return -DW_ENOMEM;
+            }
+            if (json_array_append_new(out, line) < 0)
                 return -DW_ENOMEM;
         }
     }
@@ -157,8 +175,15 @@ int dw__cf_emit_options(const struct cfg *c, const struct sol *s, json_t *out) {
         }
         if (!host || skip)
             continue;
-        if (json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "sku", opt->sku, "for", host,
-                                                 "name", opt->name ? opt->name : opt->sku)) < 0)
+        json_t *e = json_object();
+        if (!e || json_object_set_new_nocheck(e, "sku", json_string(opt->sku)) < 0 ||
+            json_object_set_new_nocheck(e, "for", json_string(host)) < 0 ||
+            json_object_set_new_nocheck(e, "name", json_string(opt->name ? opt->name : opt->sku)) <
+                0) {
+            json_decref(e);
+            return -DW_ENOMEM;
+        }
+        if (json_array_append_new(out, e) < 0)
             return -DW_ENOMEM;
     }
     return 0;

@@ -10,7 +10,9 @@ static const struct {
 } currencies[] = {{"EUR", 2}, {"USD", 2}, {"GBP", 2}, {"CHF", 2}, {"JPY", 0}, {"CAD", 2},
                   {"AUD", 2}, {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2},
                   {"INR", 2}, {"CNY", 2}, {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"ARS", 2},
-                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}}; /* DW_LANG_CURRENCIES order */
+                  {"BRL", 2}, {"XOF", 0}, {"MAD", 2}, {"TND", 3}, {"PEN", 2}, {"SGD", 2},
+                  {"HKD", 2}, {"NZD", 2}, {"ZAR", 2}, {"HUF", 2}, {"RON", 2}, {"AED", 2},
+                  {"UYU", 2}}; /* DW_LANG_CURRENCIES order */
 
 static int currency_digits(const char *code) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(currencies); k++)
@@ -32,7 +34,9 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
     int cur = -1;
     size_t e = j + 1, pe;
     /* "$ CA", "dollars canadiens", "pesos colombianos", "francs CFA" (lang/LANG.yaml) */
-    int64_t pv = (kind(c, j, TK_WORD) || kind(c, j, TK_SYM))
+    int64_t pv = ((kind(c, j, TK_WORD) && role(c, j, R_PATSTART) &&
+                   (dw__ex_kwdefs[c->t[j].kw - 1].psect >> LS_currency_phrases & 1)) ||
+                  (kind(c, j, TK_SYM) && dw__ex_currency_sign(c, j)))
                      ? dw__ex_lang_match_val(c, LS_currency_phrases, j, &pe)
                      : 0;
     if (pv > 0 && (size_t)pv <= DW_ARRAY_SIZE(currencies)) {
@@ -58,22 +62,42 @@ static int currency_at(const struct ctx *c, size_t j, size_t *ret_end) {
 
 /* "€200k", "EUR 200,000", "$1.2M", "80,000 euros", "50k", "two hundred thousand euros". */
 /* "half a million", "a half million", "eine halbe Million": half the scale word after it. */
+/* May a pattern of one of the sections (bits LS_*) start at token i? */
+static bool starts_section(const struct ctx *c, size_t i, uint64_t sects) {
+    return kind(c, i, TK_WORD) && role(c, i, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[i].kw - 1].psect & sects);
+}
+
 static bool half_at(const struct ctx *c, size_t j, struct amount *a) {
-    size_t k = j;
-    if (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer"))
+    size_t k = j, e;
+    const uint64_t halves = 1ull << LS_halves | 1ull << LS_one_and_a_half;
+    if (!starts_section(c, j, halves) && !starts_section(c, j + 1, halves))
+        return false; /* no half here: one bit test for most amounts */
+    if (!dw__ex_lang_match(c, LS_one_and_a_half, k) &&
+        (role(c, k, R_ARTICLE) || is(c, k, "eine") || is(c, k, "einer")))
         k++;
-    if (!is(c, k, "half") && !is(c, k, "halbe") && !is(c, k, "halben"))
+    /* "half a million", "eine halbe Million", "anderhalve ton", "eineinhalb Millionen",
+     * "un million et demi" (halves and one_and_a_half of lang/LANG.yaml) */
+    int tenths = 5;
+    if ((e = dw__ex_lang_match(c, LS_one_and_a_half, k)))
+        tenths = 15;
+    else if (!(e = dw__ex_lang_match(c, LS_halves, k)))
         return false;
-    k++;
-    if (role(c, k, R_ARTICLE))
-        k++;
-    if (!role(c, k, R_SCALE) || kval(c, k) < 1000)
+    size_t sc = SIZE_MAX, end = e; /* the scale: in the phrase, or after it */
+    for (size_t m = k; m < e && sc == SIZE_MAX; m++)
+        if ((role(c, m, R_SCALE) || role(c, m, R_MULT)) && kval(c, m) >= 1000)
+            sc = m;
+    if (sc == SIZE_MAX) {
+        sc = role(c, e, R_ARTICLE) ? e + 1 : e;
+        end = sc + 1;
+    }
+    if (!(role(c, sc, R_SCALE) || role(c, sc, R_MULT)) || kval(c, sc) < 1000)
         return false;
-    a->mant = 5;
+    a->mant = tenths;
     a->scale = 1;
-    a->mult = kval(c, k);
+    a->mult = kval(c, sc);
     a->has_mult = true;
-    a->t1 = k + 1;
+    a->t1 = end;
     return true;
 }
 
@@ -105,14 +129,30 @@ static bool parse_amount(const struct ctx *c, size_t i, struct amount *a) {
         a->mult = m;
         a->has_mult = true;
         a->plain_year = false;
+        if (a->cur < 0 && role(c, j, R_CUR))
+            a->cur = kcur(c, j); /* "1,5 MEUR": magnitude and currency in one */
         j = e;
         if (n.groups == 1 && n.scale == 0)
             n.scale = 3;
     }
+    /* "un million et demi", "2 millones y medio", "tre milioni e mezzo" (and_a_half of
+     * lang/LANG.yaml): half the multiplier, or half the largest thousand of a number in
+     * words, more */
+    if ((m || n.words) && n.scale == 0 && (e = dw__ex_lang_match(c, LS_and_a_half, j))) {
+        int64_t unit = m ? 1 : 1000;
+        if (!m)
+            while (unit <= n.mant / 1000)
+                unit *= 1000;
+        if (m || n.mant >= 1000) {
+            n.mant = n.mant * 10 + 5 * unit;
+            n.scale = 1;
+            j = e;
+        }
+    }
     if (a->cur < 0 && (cur = currency_at(c, j, &e)) >= 0) {
         a->cur = cur;
         j = e;
-    } else if (a->cur < 0 && m &&
+    } else if (a->cur < 0 && (m || (n.words && n.mant >= 1000)) &&
                (is(c, j, "de") || is(c, j, "d") || is(c, j, "di") || is(c, j, "of")) &&
                (cur = currency_at(c, j + 1, &e)) >= 0) {
         a->cur = cur; /* "400 millones de pesos colombianos", "250 millions de FCFA" */
@@ -177,7 +217,9 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
         *ret_end = e;
         return "max";
     }
-    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish"))) {
+    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish")) ||
+        ((e = dw__ex_lang_match(c, LS_qualifiers_about, t1)) && e >= t1 + 3)) {
+        /* the language files' phrases of three words: "90k più o meno", "more or less" */
         *ret_end = e;
         return "about";
     }
@@ -187,6 +229,70 @@ static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_e
         return "min";
     }
     return NULL;
+}
+
+/* An answer to a question about the budget ("Agent: Budget und Zeitraum?" / "Besucher:
+ * 150k, bis Ende KW 40", "Budget e tempi? — 90k più o meno"): the amount opens its sentence,
+ * perhaps after a speaker's name and a colon, and the sentence before is a question with a
+ * budget word. 2, or 0. */
+/* Is the line before the one holding byte `at` a question with a budget word? A chat
+ * transcript's seller lines ("Agent: Budget und Zeitraum?") are left out of the tokens read
+ * (structure.c), so the question is read from the text. */
+static bool budget_question_line(const struct ctx *c, size_t at) {
+    const unsigned char *lo = (const unsigned char *)c->lo;
+    size_t e = at;
+    while (e > 0 && lo[e - 1] != '\n')
+        e--;
+    if (e == 0 || at - e > 40)
+        return false; /* the amount opens its line, after a speaker's name at most */
+    for (size_t k = e; k < at; k++)
+        if (lo[k] == '.' || lo[k] == '?' || lo[k] == '!' || lo[k] == ';')
+            return false;
+    size_t q = e - 1;
+    while (q > 0 && (lo[q - 1] == ' ' || lo[q - 1] == '\t' || lo[q - 1] == '\r'))
+        q--;
+    if (q == 0 || lo[q - 1] != '?')
+        return false;
+    size_t b = q - 1;
+    while (b > 0 && lo[b - 1] != '\n' && q - b < 200)
+        b--;
+    for (size_t i = b; i < q;) {
+        size_t j = i;
+        while (j < q && ((lo[j] >= 'a' && lo[j] <= 'z') || lo[j] >= 0x80))
+            j++;
+        if (j == i) {
+            i++;
+            continue;
+        }
+        int kw = dw__ex_kw_find((const char *)lo + i, j - i);
+        if (kw && (dw__ex_kwdefs[kw - 1].roles & R_BUDGET) && dw__ex_kwdefs[kw - 1].val == 2)
+            return true;
+        i = j;
+    }
+    return false;
+}
+
+static int budget_question(const struct ctx *c, size_t t0) {
+    size_t k = t0, q, n = 0;
+    while (n < 4 && k - n > 0 && kind(c, k - n - 1, TK_WORD))
+        n++;
+    if (n == 4 || k - n == 0 ||
+        !(sym1(c, k - n - 1) == ':' || sym1(c, k - n - 1) == '?' || kind(c, k - n - 1, TK_BREAK)))
+        return 0; /* not at the start of a line or an answer */
+    if (n && qualifier_before(c, k, &q))
+        k = q; /* "zo'n 2 ton" */
+    if (k >= 2 && sym1(c, k - 1) == ':' && kind(c, k - 2, TK_WORD))
+        k -= 2; /* "Besucher:", "Visitante:" */
+    if (budget_question_line(c, c->t[t0].s))
+        return 2;
+    while (k > 0 && kind(c, k - 1, TK_BREAK))
+        k--;
+    if (k == 0 || sym1(c, k - 1) != '?')
+        return 0;
+    for (size_t p = k - 1; p-- > 0 && k - p <= 12 && !sent_end(c, p);)
+        if (role(c, p, R_BUDGET) && kval(c, p) == 2)
+            return 2;
+    return 0;
 }
 
 /* How strongly a budget word points at this amount: 2 "budget" words, 1 "pay", "spend",
@@ -204,7 +310,13 @@ static int budget_word(const struct ctx *c, const struct amount *a) {
     for (size_t k = a->t1; !best && k < a->t1 + 2 && k < c->nt && !sent_end(c, k); k++)
         if (role(c, k, R_BUDGET))
             best = 2;
-    return best;
+    if (best)
+        return best;
+    /* an answer is money by its multiplier or currency, or by standing alone ("150k,",
+     * "zo'n 2 ton"; not "1500 users") */
+    if (!(a->has_mult || a->cur >= 0 || a->t1 >= c->nt || clause_end(c, a->t1)))
+        return 0;
+    return budget_question(c, a->t0);
 }
 
 /* "€5 per user", "$10/seat", "€1,290 per gateway", "€3 each": a unit price, not a budget.
@@ -249,6 +361,12 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     b->t0 = b->a.t0;
     b->t1 = b->a.t1;
     bool between = i > 0 && dw__ex_lang_word(c, LS_range_between, i - 1);
+    size_t bw = i - 1; /* "tussen de 100k en 150k": an article after the word */
+    if (!between && i > 1 && (role(c, i - 1, R_ARTICLE) || is(c, i - 1, "de")) &&
+        dw__ex_lang_word(c, LS_range_between, i - 2)) {
+        between = true;
+        bw = i - 2;
+    }
     struct amount hi;
     if (range_link(c, j, between) && parse_amount(c, j + 1, &hi) && !claimed(c, j + 1, hi.t1) &&
         !(is(c, hi.t1, "%") || role(c, hi.t1, R_PCT))) {
@@ -272,7 +390,7 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
                 b->lo.mult = hi.mult;
         }
         if (between)
-            b->t0 = i - 1;
+            b->t0 = bw;
     }
     if (b->a.cur < 0 && (b->a.plain_year || (b->range && b->lo.plain_year)))
         return false;
@@ -289,6 +407,10 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
         b->score = w ? 2 : 1;
     else
         b->score = w ? 1 : 0; /* "we can spend 50k": money in the default currency */
+    size_t qa;
+    if (!b->score && b->a.cur < 0 && b->a.has_mult &&
+        (b->t1 >= c->nt || !kind(c, b->t1, TK_WORD) || qualifier_after(c, b->t1, &qa)))
+        b->score = 1; /* an answer in a chat: "150k, bis Ende KW 40", "90k più o meno" */
     if (!b->score)
         return false;
     if (b->range)
@@ -302,15 +424,23 @@ static bool budget_at(struct ctx *c, size_t i, struct budget *b) {
     return true;
 }
 
+/* A word that may start an amount's phrase of lang/LANG.yaml: a currency before it ("S/ 650
+ * 000"), a half or one and a half ("half a million", "anderhalve ton"). One bit test. */
+static bool amount_phrase_start(const struct ctx *c, size_t i) {
+    return starts_section(
+        c, i, 1ull << LS_currency_phrases | 1ull << LS_halves | 1ull << LS_one_and_a_half);
+}
+
 /* The budget: the first amount named by a "budget" word, else the first amount with a
  * currency or a spending word. Per-unit prices and years are never budgets. */
 json_t *dw__ex_extract_budget(struct ctx *c) {
     struct budget best = {0}, b;
     for (size_t i = 0; i < c->nt; i++) {
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR) ||
-                             (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
-                             (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
-                             is(c, i, "half")))
+        if (c->claim[i] ||
+            !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE | R_CUR | R_SCALE) ||
+              (kind(c, i, TK_SYM) && dw__ex_currency_sign(c, i)) || is(c, i, "us") ||
+              (is(c, i, "u") && is(c, i + 1, "$")) || /* "u$s" */
+              amount_phrase_start(c, i)))
             continue;
         if (!budget_at(c, i, &b))
             continue;

@@ -55,7 +55,7 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
-static bool hedge_at(const struct ctx *c, size_t k) {
+bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
     size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
     if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
               which hedges the date, nor the French "au plus tard" (at the latest) */
@@ -72,10 +72,23 @@ static bool hedge_at(const struct ctx *c, size_t k) {
 }
 
 static bool coordinator(const struct ctx *c, size_t k) {
-    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou",
-                                    "y",   "o",  "e",   "en",   "of"};
+    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou", "y", "o", "e"};
     for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
         if (is(c, k, w[n]))
+            return true;
+    /* Dutch "en", "of": the French "en" (in) and the English "of" are no coordinators
+     * ("Supervision en option") */
+    return k < c->nt && c->t[k].lang == 5 /* nl, dw_lang_detectable */ &&
+           (is(c, k, "en") || is(c, k, "of"));
+}
+
+/* Does a hedge phrase end right before token end ("si le budget le permet,")? Tried only
+ * from the words that may start one (one bit test each). */
+static bool hedge_phrase_ends(const struct ctx *c, size_t end) {
+    for (size_t m = end > 6 ? end - 6 : 0; m < end; m++)
+        if (kind(c, m, TK_WORD) && role(c, m, R_PATSTART) &&
+            (dw__ex_kwdefs[c->t[m].kw - 1].psect >> LS_hedge_phrases & 1) &&
+            dw__ex_lang_match(c, LS_hedge_phrases, m) == end)
             return true;
     return false;
 }
@@ -84,20 +97,33 @@ static bool coordinator(const struct ctx *c, size_t k) {
  * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
 static bool hedged(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (sym1(c, k) == '.' && glued(c, k) && k > 0 && role(c, k - 1, R_HEDGE))
+            continue; /* "ggf. WLAN", "evtl. Schulung" */
+        if (sym1(c, k) == ',' && k > 0 && (hedge_phrase_ends(c, k) || dw__ex_hedge_at(c, k - 1)))
+            return true; /* "et, si le budget le permet, du Wi-Fi", "allenfalls, WLAN" */
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        if (hedge_at(c, k))
+        if (dw__ex_hedge_at(c, k))
             return true;
     }
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (k == e && (sym1(c, k) == ':' || sym1(c, k) == '-') && k + 1 < c->nt &&
+            dw__ex_hedge_at(c, k + 1))
+            return true; /* "Le Wi-Fi : à voir plus tard", "WLAN - optional" */
+        if (k == e && sym1(c, k) == ',' && k + 2 < c->nt && dw__ex_hedge_at(c, k + 1)) {
+            /* a hedge alone between commas: "Le Wi-Fi, éventuellement, dans un second temps" */
+            size_t h = dw__ex_lang_match(c, LS_hedge_phrases, k + 1);
+            if (clause_end(c, h ? h : k + 2))
+                return true;
+        }
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
             break; /* "the design workshop next week if possible": the date is hedged (a
                       date word, not a trigger: "voor", "pour", "para" are also "for") */
-        if (coordinator(c, k) && hedge_at(c, k + 1))
+        if (coordinator(c, k) && dw__ex_hedge_at(c, k + 1))
             break; /* "SD-WAN et peut-être plus tard du Wi-Fi": the hedge is the Wi-Fi's */
-        if (hedge_at(c, k))
+        if (dw__ex_hedge_at(c, k))
             return true;
     }
     return false;
@@ -122,7 +148,7 @@ static bool have_word_near(const struct ctx *c, size_t k) {
  * scope". Within the capability's clause, at most six words away. */
 static bool already_had(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 6 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if ((is(c, k, "already") &&
              (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
@@ -133,7 +159,7 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
             return true;
     }
     for (size_t k = i; k-- > 0 && i - k <= 4;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
                                     is(c, k + 1, "run") || is(c, k + 1, "own")))
@@ -202,12 +228,13 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
             i = p ? e : i + 1;
             continue;
         }
-        bool had = !(c->t[i].flags & TF_NEG) && !dw__ex_trailing_neg(c, e) &&
-                   (already_had(c, i, e) || dw__ex_intent_had(c, i, e));
-        bool neg = (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || had;
+        bool negated =
+            (c->t[i].flags & TF_NEG) || dw__ex_trailing_neg(c, e) || dw__ex_refused(c, i, e);
+        bool had = !negated && (already_had(c, i, e) || dw__ex_intent_had(c, i, e));
+        bool neg = negated || had;
         if (had && c->n_had < DW_ARRAY_SIZE(c->had_tok))
             c->had_tok[c->n_had++] = (uint32_t)i;
-        bool hedge = !neg && hedged(c, i, e);
+        bool hedge = !neg && ((c->t[i].flags & TF_HEDGE) || hedged(c, i, e));
         json_t *arr = neg ? excluded : hedge ? optional : wanted;
         append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;

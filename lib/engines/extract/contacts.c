@@ -84,9 +84,14 @@ static size_t phone_at(const struct ctx *c, size_t s) {
 }
 
 static bool phone_cue(const struct ctx *c, size_t s) {
+    /* prefixes: "tel" is also "Tel.", "Telefon", "teléfono", "telefono", "telefoon"; "cel"
+     * "cell", "celular", "cellulare" */
     static const char *const cues[] = {
-        "tel", "phone",  "mobile",    "mobil",   "cell",  "handy",   "telefon",    "call",
-        "fon", "direct", "durchwahl", "contact", "reach", "kontakt", "erreichbar", "whatsapp"};
+        "tel",      "phone",   "mobile",    "mobil",     "cel",    "handy",   "call",
+        "fon",      "direct",  "durchwahl", "contact",   "reach",  "kontakt", "erreichbar",
+        "whatsapp", "rückruf", "rueckruf",  "anruf",     "numéro", "numero",  "número",
+        "móvil",    "movil",   "portable",  "joignable", "llam",   "chiam",   "bel ",
+        "bellen",   "mobiel",  "t\xc3\xa9l"};
     size_t from = s > 24 ? s - 24 : 0;
     for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
         size_t n = strlen(cues[k]);
@@ -96,6 +101,47 @@ static bool phone_cue(const struct ctx *c, size_t s) {
                 return true;
     }
     return false;
+}
+
+/* A number written the way a phone number is, without "+" or a word saying so: a national
+ * number with its trunk "0" in three or more groups ("05 56 55 01 23", "069 555 48 20",
+ * "01227 555 093", "010 555 4477"), the North American "(503) 555-0134", or three or more
+ * groups of two to four digits alone at the end of a line or between the separators of a
+ * signature ("Gasolineras Ebro S.L. · 948 555 602 · ..."). 9 to 12 digits; a date or an
+ * amount has fewer groups or a currency after it. */
+static bool phone_shape(const struct ctx *c, size_t s, size_t e) {
+    const unsigned char *p = (const unsigned char *)c->text;
+    size_t groups = 0, digits = 0, glen[8] = {0}, short_group = 0;
+    for (size_t k = s; k < e; k++) {
+        if (p[k] >= '0' && p[k] <= '9') {
+            if (k == s || !(p[k - 1] >= '0' && p[k - 1] <= '9'))
+                groups++;
+            digits++;
+            if (groups <= 8)
+                glen[groups - 1]++;
+        } else if (k > s && !(p[k - 1] >= '0' && p[k - 1] <= '9') && p[k] != ')' &&
+                   p[k - 1] != ')') {
+            return false; /* two separators in a row */
+        }
+    }
+    for (size_t g = 0; g < groups && g < 8; g++)
+        short_group += glen[g] < 2;
+    if (groups < 3 || groups > 8 || digits < 9 || digits > 12 || short_group)
+        return false;
+    if (p[s] == '(')
+        return groups == 3 && glen[0] == 3 && glen[1] == 3 && glen[2] == 4;
+    if (p[s] == '0')
+        return true;
+    size_t a = e, b = s;
+    while (a < c->len && p[a] == ' ')
+        a++;
+    while (b > 0 && p[b - 1] == ' ')
+        b--;
+    bool end = a >= c->len || p[a] == '\n' || p[a] == '\r' || p[a] == '|' ||
+               (a + 1 < c->len && p[a] == 0xC2 && p[a + 1] == 0xB7); /* · */
+    bool start = b == 0 || p[b - 1] == '\n' || p[b - 1] == '|' ||
+                 (b >= 2 && p[b - 2] == 0xC2 && p[b - 1] == 0xB7);
+    return end && start;
 }
 
 /* The caller's text is not NUL-terminated: compare within it. */
@@ -129,7 +175,8 @@ void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
             b = e;
         } else if ((p[b] == '+' || p[b] == '(' || (p[b] >= '0' && p[b] <= '9')) &&
                    (b == 0 || p[b - 1] == ' ' || p[b - 1] == ':' || p[b - 1] == '\n') &&
-                   (e = phone_at(c, b)) && (p[b] == '+' || phone_cue(c, b))) {
+                   (e = phone_at(c, b)) &&
+                   (p[b] == '+' || phone_cue(c, b) || phone_shape(c, b, e))) {
             char buf[40];
             size_t n = 0;
             bool space = false;

@@ -9,6 +9,7 @@ struct dhit {
     int64_t days;
     bool rel;    /* depends on received_at */
     bool strong; /* a deadline by its words alone ("ASAP", "next week", "end of Q3") */
+    bool asap;   /* "ASAP": gives way to a date the text gives as a deadline */
 };
 
 static unsigned mdays(int y, unsigned m) {
@@ -42,6 +43,17 @@ static int64_t add_months(const struct ctx *c, int64_t n) {
 
 static bool year_at(const struct ctx *c, size_t j, int *ret);
 
+/* A deadline word within three words before token t0 in its sentence. */
+static bool trigger_before_any(const struct ctx *c, size_t t0) {
+    for (size_t k = t0; k-- > 0 && t0 - k <= 3;) {
+        if (sent_end(c, k))
+            return false;
+        if (role(c, k, R_DTRIG))
+            return true;
+    }
+    return false;
+}
+
 /* The date word kind of token i (enum lk_dateword), 0 if none. */
 static int64_t dword(const struct ctx *c, size_t i) {
     if (!role(c, i, R_DATEW))
@@ -69,6 +81,19 @@ static size_t skip_fillers(const struct ctx *c, size_t j, size_t max) {
     for (size_t n = 0; n < max && (date_filler(c, j) || (is(c, j, "-") && glued(c, j))); n++)
         j++;
     return j;
+}
+
+/* "del próximo año", "of next year", "nächsten Jahres", "van volgend jaar", "de l'année
+ * prochaine", "dell'anno prossimo" after a week, quarter or month at j: the end of those
+ * words, or 0. */
+static size_t next_year_after(const struct ctx *c, size_t j) {
+    for (int n = 0; n < 3 && (date_filler(c, j) || (kind(c, j, TK_WORD) && elided(c, j))); n++)
+        j++; /* "de l'année", "dell'anno" */
+    if (dword(c, j) == DWK_NEXT && role(c, j + 1, R_TUNIT) && kval(c, j + 1) == TU_YEAR)
+        return j + 2;
+    if (role(c, j, R_TUNIT) && kval(c, j) == TU_YEAR && dword(c, j + 1) == DWK_NEXT)
+        return j + 2;
+    return 0;
 }
 
 /* Days since 1970-01-01 of Easter Sunday in year y (the Gregorian computus). */
@@ -191,6 +216,12 @@ static bool date_cw(const struct ctx *c, size_t i, struct dhit *h) {
     }
     if (k != j + 1 && !(sym1(c, k - 1) == ',')) /* "KW 12/" without a year */
         return false;
+    size_t ny = next_year_after(c, j + 1);
+    if (ny) { /* "semana 10 del próximo año" */
+        *h = (struct dhit){
+            .t0 = i, .t1 = ny, .days = iso_week_friday(c->ty + 1, (int)w), .rel = true};
+        return true;
+    }
     y = c->ty;
     if (iso_week_friday(y, (int)w) < c->today)
         y++;
@@ -252,6 +283,39 @@ static bool date_numeric(const struct ctx *c, size_t i, struct dhit *h) {
         return false;
     *h = (struct dhit){
         .t0 = i, .t1 = i + 5, .days = dw_days_from_civil((int)y, (unsigned)m, (unsigned)d)};
+    return true;
+}
+
+static bool finish_day_month(const struct ctx *c, size_t t0, size_t j, int64_t d, int64_t m,
+                             struct dhit *h);
+
+/* "bis zum 31.03.", "avant le 31/03", "entro il 31/03": day and month without a year, the
+ * next such day. The dotted form ends with its dot; the slashed one needs a deadline word
+ * before it ("24/7" is no date). */
+static bool date_numeric_short(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!kind(c, i, TK_NUM) || !kind(c, i + 2, TK_NUM) || !glued(c, i + 1) || !glued(c, i + 2) ||
+        tlen(c, i) > 2 || tlen(c, i + 2) > 2 ||
+        (i > 0 && glued(c, i) && c->t[i - 1].kind != TK_SYM))
+        return false;
+    char s1 = sym1(c, i + 1);
+    size_t e;
+    if (s1 == '.' && sym1(c, i + 3) == '.' && glued(c, i + 3) && !kind(c, i + 4, TK_NUM) &&
+        !role(c, i + 4, R_MULT) &&
+        (tlen(c, i + 2) == 2 || trigger_before_any(c, i) ||
+         (i > 0 && (is(c, i - 1, "am") || is(c, i - 1, "zum") || is(c, i - 1, "vom") ||
+                    is(c, i - 1, "ab") || is(c, i - 1, "den") || is(c, i - 1, "dem")))))
+        e = i + 4; /* "31.03.", "am 3.5." */
+    else if (s1 == '/' && !(glued(c, i + 3) && (sym1(c, i + 3) == '/' || kind(c, i + 3, TK_NUM))) &&
+             trigger_before_any(c, i))
+        e = i + 3;
+    else
+        return false;
+    int64_t d = dw__ex_digits_val(c, i), m = dw__ex_digits_val(c, i + 2);
+    if (d < 1 || d > 31 || m < 1 || m > 12)
+        return false;
+    if (!finish_day_month(c, i, e, d, m, h))
+        return false;
+    h->t1 = e; /* no year follows */
     return true;
 }
 
@@ -327,9 +391,19 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
     if (i > 0 && (role(c, i - 1, R_DTRIG) || is(c, i - 1, "in") || is(c, i - 1, "of") ||
                   dword(c, i - 1) == DWK_END || is(c, i - 1, "im") || is(c, i - 1, "zum") ||
                   is(c, i - 1, "de") || is(c, i - 1, "di") || is(c, i - 1, "en") ||
+                  is(c, i - 1, "a") || is(c, i - 1, "ad") || /* "operativi a settembre" */
+                  is(c, i - 1, "courant") ||                 /* "courant mars" */
                   (is(c, i - 1, "-") && i > 1 && dword(c, i - 2) == DWK_MID))) {
+        /* "im November übernommen" written in December: the month just past, not next
+         * year's, unless a deadline word or "end of" stands before it ("operativi a
+         * settembre" written in November is next September) */
+        bool ahead = role(c, i - 1, R_DTRIG) || dword(c, i - 1) == DWK_END ||
+                     (i > 1 && dword(c, i - 2) == DWK_END);
+        int64_t ago = ((int64_t)c->tm - m + 12) % 12;
         y = c->ty;
-        if (month_end(y, (unsigned)m) < c->today)
+        if (!ahead && ago == 1)
+            y = m < (int64_t)c->tm ? c->ty : c->ty - 1;
+        else if (month_end(y, (unsigned)m) < c->today)
             y++;
         *h = (struct dhit){.t0 = i, .t1 = j, .days = month_end(y, (unsigned)m), .rel = true};
         return true;
@@ -337,12 +411,19 @@ static bool date_month(const struct ctx *c, size_t i, struct dhit *h) {
     return false;
 }
 
-/* "Q3", "Q3 2027", "Q3/2027": the last day of that quarter (the next one without a year). */
+/* "Q3", "Q3 2027", "Q3/2027", "H1 2027", "S1 2027": the last day of that quarter or half
+ * (the next one without a year). */
 static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
-    if (dword(c, i) != DWK_QLETTER || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) ||
+    int64_t dk = dword(c, i);
+    if ((dk != DWK_QLETTER && dk != DWK_HLETTER) || !kind(c, i + 1, TK_NUM) || !glued(c, i + 1) ||
         tlen(c, i + 1) != 1 || !free_at(c, i) || !free_at(c, i + 2))
         return false;
     int q = c->lo[c->t[i + 1].s] - '0', y;
+    if (dk == DWK_HLETTER) { /* a half is two quarters */
+        if (q < 1 || q > 2)
+            return false;
+        q *= 2;
+    }
     if (q < 1 || q > 4)
         return false;
     size_t k = i + 2;
@@ -350,6 +431,31 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
         k++;
     if (year_at(c, k, &y)) {
         *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)q * 3)};
+        return true;
+    }
+    size_t ny = next_year_after(c, i + 2); /* "Q1 of next year" */
+    y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)q * 3) < c->today)
+        y++;
+    *h = (struct dhit){
+        .t0 = i, .t1 = ny ? ny : i + 2, .days = month_end(y, (unsigned)q * 3), .rel = true};
+    return true;
+}
+
+/* "kwartaal 2 van 2027", "Quartal 3/2027", "quarter 4 of 2027", "trimestre 2 de 2027": the
+ * quarter's number after its word. */
+static bool date_quarter_number(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_TUNIT) || kval(c, i) != TU_QUARTER || !kind(c, i + 1, TK_NUM) ||
+        tlen(c, i + 1) != 1 || c->lo[c->t[i + 1].s] < '1' || c->lo[c->t[i + 1].s] > '4' ||
+        !free_at(c, i + 2))
+        return false;
+    int q = c->lo[c->t[i + 1].s] - '0', y;
+    size_t j = i + 2;
+    if (is(c, j, "of") || is(c, j, "des") || is(c, j, "de") || is(c, j, "del") || is(c, j, "van") ||
+        is(c, j, "di") || is(c, j, "/"))
+        j++;
+    if (year_at(c, j, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)q * 3)};
         return true;
     }
     y = c->ty;
@@ -364,6 +470,8 @@ static bool date_quarter(const struct ctx *c, size_t i, struct dhit *h) {
 static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
     int q = 0;
     size_t u = i + 1;
+    if (date_quarter_number(c, i, h))
+        return true;
     if (role(c, i, R_DATEW) && kval(c, i) > ORD_BASE && kval(c, i) <= ORD_BASE + 4) {
         q = (int)(kval(c, i) - ORD_BASE); /* "third", "dritten", "troisième", "tercer" */
     } else if (kind(c, i, TK_NUM) && tlen(c, i) == 1 && c->lo[c->t[i].s] >= '1' &&
@@ -389,11 +497,43 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)(q * months))};
         return true;
     }
-    y = c->ty;
-    if (month_end(y, (unsigned)(q * months)) < c->today)
+    size_t ny = next_year_after(c, u + 1); /* "primer trimestre del año que viene" */
+    y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
         y++;
     *h = (struct dhit){
-        .t0 = i, .t1 = u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
+        .t0 = i, .t1 = ny ? ny : u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
+    return true;
+}
+
+/* "kwartaal 2 van 2027", "Quartal 3/2027", "quarter 2", "trimestre 3 de 2027", "semestre 1":
+ * the unit before its number; the last day of that quarter or half (the next one without a
+ * year). */
+static bool date_quarter_unit(const struct ctx *c, size_t i, struct dhit *h) {
+    if (!role(c, i, R_TUNIT) || (kval(c, i) != TU_QUARTER && kval(c, i) != TU_HALF))
+        return false;
+    size_t j = i + 1;
+    if (!kind(c, j, TK_NUM) || tlen(c, j) != 1 || glued(c, j))
+        return false;
+    int q = c->lo[c->t[j].s] - '0', months = kval(c, i) == TU_HALF ? 6 : 3, y;
+    if (q < 1 || q * months > 12 || role(c, j + 1, R_TUNIT) || !free_at(c, j + 1))
+        return false;
+    size_t k = j + 1;
+    if ((is(c, k, "/") || is(c, k, "-")) && glued(c, k))
+        k++;
+    else if (is(c, k, "of") || is(c, k, "des") || is(c, k, "de") || is(c, k, "del") ||
+             is(c, k, "van") || is(c, k, "di") || is(c, k, "del") || sym1(c, k) == ',')
+        k++;
+    if (year_at(c, k, &y)) {
+        *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)(q * months))};
+        return true;
+    }
+    size_t ny = next_year_after(c, j + 1);
+    y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
+        y++;
+    *h = (struct dhit){
+        .t0 = i, .t1 = ny ? ny : j + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
     return true;
 }
 
@@ -401,9 +541,31 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
 static bool date_mid(const struct ctx *c, size_t i, struct dhit *h) {
     if (dword(c, i) != DWK_MID)
         return false;
-    size_t j = i + 1;
+    size_t j = i + 1, ny;
     if (is(c, j, "-") || is(c, j, "of") || is(c, j, "de") || is(c, j, "di"))
         j++;
+    int y0;
+    /* "mid-2027", "Mitte 2027", "metà 2027", "mediados de 2027", "medio 2027", "Mitte
+     * nächsten Jahres": the middle of a year is the end of its first half, 30 June */
+    if (year_at(c, j, &y0)) {
+        *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y0, 6)};
+        return true;
+    }
+    if ((ny = next_year_after(c, i + 1))) {
+        *h = (struct dhit){.t0 = i, .t1 = ny, .days = month_end(c->ty + 1, 6), .rel = true};
+        return true;
+    }
+    /* "Mitte des Jahres (2027)", "mid-year", "metà anno", "mediados de año" */
+    size_t u = skip_fillers(c, i + 1, 3);
+    if (role(c, u, R_TUNIT) && kval(c, u) == TU_YEAR) {
+        if (year_at(c, u + 1, &y0)) {
+            *h = (struct dhit){.t0 = i, .t1 = u + 2, .days = month_end(y0, 6)};
+            return true;
+        }
+        y0 = c->ty + (month_end(c->ty, 6) < c->today ? 1 : 0);
+        *h = (struct dhit){.t0 = i, .t1 = u + 1, .days = month_end(y0, 6), .rel = true};
+        return true;
+    }
     if (!month_ok(c, j))
         return false;
     int64_t m = kval(c, j);
@@ -481,7 +643,8 @@ static bool date_fiscal(const struct ctx *c, size_t j, struct dhit *h) {
     for (size_t m = k; m < k + 8 && m < c->nt && !sent_end(c, m); m++) {
         struct dhit sub;
         if ((kind(c, m, TK_NUM) && date_day_month(c, m, &sub)) ||
-            (role(c, m, R_MONTH) && date_month(c, m, &sub) && !sub.rel)) {
+            (role(c, m, R_MONTH) && date_month(c, m, &sub) &&
+             (!sub.rel || sub.t1 > m + 1))) { /* "closes on June 30": the next one */
             *h = sub;
             h->t0 = j;
             if (sym1(c, h->t1) == ')')
@@ -619,7 +782,8 @@ static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
         e = dw__ex_lang_match(c, LS_asap, i); /* "as soon as possible", "lo antes posible" */
     if (!e)
         return false;
-    *h = (struct dhit){.t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true};
+    *h = (struct dhit){
+        .t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true, .asap = true};
     return true;
 }
 
@@ -635,13 +799,14 @@ static bool trigger_before(const struct ctx *c, size_t t0) {
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     const struct tok *k = &c->t[i];
-    if (date_quarter_words(c, i, h) || date_mid(c, i, h))
+    if (date_quarter_words(c, i, h) || (dword(c, i) == DWK_MID && date_mid(c, i, h)))
         return true;
     if (k->kind == TK_NUM)
-        return date_numeric(c, i, h) || date_day_month(c, i, h);
+        return date_numeric(c, i, h) || date_day_month(c, i, h) || date_numeric_short(c, i, h);
     if (k->roles & R_MONTH)
         return date_month(c, i, h);
-    if ((k->roles & R_TUNIT) && (date_holy_week(c, i, h) || date_cw(c, i, h) || date_next(c, i, h)))
+    if ((k->roles & R_TUNIT) && (date_holy_week(c, i, h) || date_cw(c, i, h) ||
+                                 date_quarter_unit(c, i, h) || date_next(c, i, h)))
         return true;
     if (k->roles & (R_DWORD | R_IN | R_DATEW))
         return date_end(c, i, h) || date_quarter(c, i, h) || date_cw(c, i, h) ||
@@ -650,8 +815,30 @@ static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     return false;
 }
 
+/* A word of a language file's listed section at k (offer_words, start_words, could_words),
+ * tried only where such a word may be. */
+static bool listed_word(const struct ctx *c, int section, size_t k) {
+    return kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> section & 1) && dw__ex_lang_word(c, section, k);
+}
+
+/* "could start next month", "wir könnten im März starten", "podríamos empezar en marzo": a
+ * start the customer merely could make, in the date's clause without a deadline word
+ * before the date: no deadline. */
+static bool could_start(const struct ctx *c, size_t t0, size_t t1) {
+    bool could = false, start = false;
+    for (size_t k = t0; k-- > 0 && t0 - k <= 8 && !clause_end(c, k);) {
+        could = could || listed_word(c, LS_could_words, k);
+        start = start || listed_word(c, LS_start_words, k);
+    }
+    for (size_t k = t1; could && !start && k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
+        start = listed_word(c, LS_start_words, k);
+    return could && start;
+}
+
 /* "on 2026-11-25", "since March", "Sent: Friday, November 20": the date of an event or of
- * a quoted e-mail, not a deadline. */
+ * a quoted e-mail, not a deadline; but "Start am 1. Februar", "start on 1 March" is the
+ * start the customer wants. */
 static bool event_date(const struct ctx *c, size_t t0) {
     static const char *const words[] = {
         "on",       "since",    "from",   "starting", "start",     "started",    "signed",
@@ -663,6 +850,8 @@ static bool event_date(const struct ctx *c, size_t t0) {
     size_t k = t0;
     if (k > 0 && (sym1(c, k - 1) == ',' || sym1(c, k - 1) == ':'))
         k--;
+    if (k > 1 && listed_word(c, LS_start_words, k - 2))
+        return false; /* "Start am 1. Februar 2027" */
     if (k > 0 && role(c, k - 1, R_DATEW) && kval(c, k - 1) > WDAY_BASE)
         return true; /* a weekday in any of the six languages */
     for (size_t w = 0; k > 0 && w < DW_ARRAY_SIZE(words); w++)
@@ -671,11 +860,38 @@ static bool event_date(const struct ctx *c, size_t t0) {
     return false;
 }
 
+/* A deadline word earlier in the sentence of a date at t0, with no other date between: "vor
+ * den Sommerferien, die … am 29. Juli beginnen", "ready for the spring term on 4 January".
+ * `after`: the end of the last date read. */
+static bool trigger_in_sentence(const struct ctx *c, size_t t0, size_t after) {
+    for (size_t k = t0; k-- > 0 && t0 - k <= 12 && k >= after;) {
+        if (sent_end(c, k))
+            return false;
+        if (role(c, k, R_DTRIG))
+            return true;
+        /* the project's milestone: "Installation in January", "Inbetriebnahme im März",
+         * "mise en service en mars" (project_events of lang/LANG.yaml) */
+        if (kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+            (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_project_events & 1) &&
+            dw__ex_lang_match(c, LS_project_events, k))
+            return true;
+    }
+    return false;
+}
+
+/* A date the customer rules out: "SD-WAN maybe later, not this year", "nicht dieses Jahr". */
+static bool negated_date(const struct ctx *c, size_t t0) {
+    return t0 > 0 && role(c, t0 - 1, R_NEG) && !role(c, t0 - 1, R_DTRIG);
+}
+
 /* Every date claims its tokens; the deadline is the first one said to be a deadline (by
- * its words or a "by"/"before"/"until" in front), else the first one not in the past. */
+ * its words or a "by"/"before"/"until" in front), else the first one with a deadline word
+ * earlier in its sentence, else the first one not in the past. A date said not to be one
+ * ("not this year") is none. */
 json_t *dw__ex_extract_deadline(struct ctx *c) {
-    struct dhit best = {0}, future = {0}, last = {0}, h;
-    bool have_best = false, have_future = false, have_last = false;
+    struct dhit best = {0}, future = {0}, last = {0}, sbest = {0}, h;
+    bool have_best = false, have_future = false, have_last = false, have_sbest = false,
+         asap_best = false;
     for (size_t i = 0; i < c->nt;) {
         if (!date_at(c, i, &h)) {
             /* "the board meets on 14 January; we need the offer before then" */
@@ -689,18 +905,38 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
             i++;
             continue;
         }
+        size_t after = have_last ? last.t1 : 0;
+        claim(c, h.t0, h.t1);
+        /* "SD-WAN maybe later, not this year" */
+        bool trig = trigger_before(c, h.t0); /* "entro e non oltre il 30 aprile" */
+        bool negated = negated_date(c, h.t0) || ((c->t[h.t0].flags & TF_NEG) && !trig);
+        if (negated || (!trig && could_start(c, h.t0, h.t1))) {
+            i = h.t1;
+            continue;
+        }
         last = h;
         have_last = true;
-        claim(c, h.t0, h.t1);
-        if (!have_best && (h.strong || trigger_before(c, h.t0))) {
+        if (!have_best && (h.strong || trig)) {
             best = h;
             have_best = true;
+            asap_best = h.asap;
+        } else if (have_best && asap_best && !h.asap && (h.strong || trig) && h.days > c->today) {
+            best = h; /* "ASAP, at the latest end of January": the date given */
+            asap_best = false;
+        } else if (!have_best && !have_sbest && h.days > c->today &&
+                   trigger_in_sentence(c, h.t0, after)) {
+            sbest = h;
+            have_sbest = true;
         }
-        if (!have_future && h.days > c->today && !event_date(c, h.t0)) {
+        if (!have_future && !negated && h.days > c->today && !event_date(c, h.t0)) {
             future = h;
             have_future = true;
         }
         i = h.t1;
+    }
+    if (!have_best && have_sbest) {
+        best = sbest;
+        have_best = true;
     }
     if (!have_best && !have_future)
         return json_null();

@@ -48,6 +48,15 @@ static bool fact_key(enum dw_extract_field f, const json_t *v, char *buf, size_t
         break;
     case DW_EF_CONTACT:
         a = json_is_string(v) ? json_string_value(v) : dw_json_str(v, "value");
+        if (a && !strchr(a, '@') && !strchr(a, '/') && !strchr(a, 'w')) {
+            /* a phone number is its digits: "(503) 555-0134" is "503 5550134" */
+            size_t n = 0;
+            for (const char *q = a; *q && n + 1 < cap; q++)
+                if ((*q >= '0' && *q <= '9') || (*q == '+' && n == 0))
+                    buf[n++] = *q;
+            buf[n] = '\0';
+            return n > 0;
+        }
         break;
     default:
         a = json_is_string(v) ? json_string_value(v) : dw_json_str(v, "name");

@@ -84,6 +84,7 @@ enum tok_flag {
     TF_APOS = 1 << 0,    /* the word contains an apostrophe ("don't") */
     TF_NEG = 1 << 1,     /* inside a negated clause */
     TF_WEAKNUM = 1 << 2, /* a number word that is also a common word elsewhere ("once") */
+    TF_HEDGE = 1 << 3,   /* in the list of a hedged header ("Nice to have:", "Optional:") */
 };
 
 struct tok {
@@ -206,8 +207,8 @@ struct tindex {
 #define REGION_TOKENS 8192
 #define REGION_POOL 65536
 
-#define MORPHEMES 384 /* more than the morphemes of the number words */
-#define LANG_PATS 640 /* more than the patterns of the six language files */
+#define MORPHEMES 384  /* more than the morphemes of the number words */
+#define LANG_PATS 1024 /* more than the patterns of the six language files */
 
 static inline bool is_upper_start(const unsigned char *p, size_t n, size_t i) {
     if (p[i] >= 'A' && p[i] <= 'Z')
@@ -377,7 +378,10 @@ static inline bool sent_end(const struct ctx *c, size_t i) {
     if (!c->t[i + 1].gap)
         return false;
     return c->t[i + 1].kind == TK_BREAK ||
-           is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s);
+           is_upper_start((const unsigned char *)c->text, c->len, c->t[i + 1].s) ||
+           ((unsigned char)c->text[c->t[i + 1].s] == 0xC2 &&
+            ((unsigned char)c->text[c->t[i + 1].s + 1] == 0xBF ||
+             (unsigned char)c->text[c->t[i + 1].s + 1] == 0xA1)); /* "¿", "¡" open a sentence */
 }
 
 /* The end of a clause: a sentence end, , : ( ) or but/however/aber. */
@@ -535,6 +539,13 @@ void dw__ex_classify(struct ctx *c);
 void dw__ex_mark_negation(struct ctx *c);
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e);
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e);
+bool dw__ex_refused(const struct ctx *c, size_t i, size_t e);
+bool dw__ex_aside_end_sym(const struct ctx *c, size_t k);
+/* A stop within a clause for negations and the windows around a capability (negation.c):
+ * only a symbol can be one. */
+static inline bool dw__ex_aside_end(const struct ctx *c, size_t k) {
+    return k < c->nt && c->t[k].kind == TK_SYM && dw__ex_aside_end_sym(c, k);
+}
 void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded);
 
 /* dates.c */
@@ -545,6 +556,7 @@ int dw__ex_phrase_conf(const struct ctx *c, size_t i, size_t e, int hi);
 void dw__ex_extract_standards(struct ctx *c, json_t *arr);
 void dw__ex_extract_integrations(struct ctx *c, json_t *arr);
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded, json_t *optional);
+bool dw__ex_hedge_at(const struct ctx *c, size_t k);
 
 /* commercial.c */
 json_t *dw__ex_extract_discount(struct ctx *c);

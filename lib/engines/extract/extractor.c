@@ -68,6 +68,13 @@ static const char *const decision_words[] = {
     "decidirán",    "elegiremos",  "décidons",    "déciderons",     "choisirons",   "entscheiden",
     "vergeben",     "beschließen", "sceglierà",   "kiezen"};
 
+/* Words that make a date the one for the offer, not the go-live: "binnen zes weken een
+ * offerte ... de uitrol moet vóór 1 juni klaar zijn", "the quote by Friday". */
+static const char *const offer_words[] = {
+    "quote",      "quotation", "proposal",   "offer",       "angebot",  "angebots",
+    "offerte",    "offre",     "devis",      "proposition", "oferta",   "cotización",
+    "cotizacion", "propuesta", "preventivo", "offerta",     "proposta", "voorstel"};
+
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
 static const char *const order_words[] = {"order",
@@ -104,12 +111,33 @@ static size_t clause_start(const struct ctx *c, size_t i) {
 
 /* A decision word in the deadline's clause before it, or within three words after it:
  * returns its token, or SIZE_MAX. */
-static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1) {
+static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1, bool *offer) {
     for (size_t k = clause_start(c, t0); k < t0; k++)
-        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)))
+        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
+            (*offer = word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
             return k;
     for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
-        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)))
+        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
+            (*offer = word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
+            return k;
+    return SIZE_MAX;
+}
+
+/* An offer word in the deadline's clause ("binnen zes weken een offerte", "the quote by
+ * Friday", offer_words of lang/LANG.yaml): a date for the offer, which gives way to a go-live
+ * the text names as a deadline. Its token, or SIZE_MAX. */
+static bool offer_word(const struct ctx *c, size_t k) {
+    return kind(c, k, TK_WORD) && role(c, k, R_PATSTART) &&
+           (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_offer_words & 1) &&
+           dw__ex_lang_word(c, LS_offer_words, k);
+}
+
+static size_t offer_cue(const struct ctx *c, size_t t0, size_t t1) {
+    for (size_t k = clause_start(c, t0); k < t0; k++)
+        if (offer_word(c, k))
+            return k;
+    for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
+        if (offer_word(c, k))
             return k;
     return SIZE_MAX;
 }
@@ -185,7 +213,26 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
             d = deadline_without(c, cut_a, cut_b);
             continue;
         }
-        if ((cue = decision_cue(c, t0, t1)) != SIZE_MAX) {
+        if ((cue = offer_cue(c, t0, t1)) != SIZE_MAX) {
+            size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
+            a = cut_a < a ? cut_a : a;
+            b = cut_b > b ? cut_b : b;
+            json_t *other = deadline_without(c, a, b);
+            json_t *oc = json_object_get(other, "confidence");
+            if (!json_is_object(other) || !json_is_integer(oc) || json_integer_value(oc) < 85) {
+                json_decref(other);
+                break; /* the offer is what they ask for by then */
+            }
+            add_note(c, notes, "deadline", "a date for the offer, not the go-live",
+                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
+            cut_a = a;
+            cut_b = b;
+            json_decref(d);
+            d = other;
+            continue;
+        }
+        bool offer = false;
+        if ((cue = decision_cue(c, t0, t1, &offer)) != SIZE_MAX) {
             size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
             a = cut_a < a ? cut_a : a;
             b = cut_b > b ? cut_b : b;
@@ -194,8 +241,10 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
                 json_decref(other);
                 break; /* the only date given: keep it */
             }
-            add_note(c, notes, "deadline", "a decision date, not the go-live", cue < t0 ? cue : t0,
-                     cue < t0 ? t1 : cue + 1);
+            add_note(c, notes, "deadline",
+                     offer ? "the date for the offer, not the go-live"
+                           : "a decision date, not the go-live",
+                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
             cut_a = a;
             cut_b = b;
             json_decref(d);
@@ -221,36 +270,57 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
         if (word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
             (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
              is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
-             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in")))
+             is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in") ||
+             is(c, k - 1, "por") || is(c, k - 1, "cada") || is(c, k - 1, "chaque") ||
+             is(c, k - 1, "ogni") || is(c, k - 1, "elke") || is(c, k - 1, "jeden") ||
+             is(c, k - 1, "every") || is(c, k - 1, "each")))
             return true;
     }
     (void)t0;
     return false;
 }
 
+static int currency_digits_of(const char *cur) {
+    return strcmp(cur, "CLP") == 0 ? 0 : 2; /* of the currencies remapped below */
+}
+
 /* A bare "$" is the dollar or peso of the buyer's country: "$ 2.500.000" from Mexico is
- * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. The amount keeps its
- * value; CLP has no minor digits. */
+ * MXN, from Canada CAD. "US$", "USD", "u$s" and "dólares" stay USD. A bare "pesos" (read as
+ * MXN, es.yaml) is the peso of the project's country: "85 millones de pesos" in Chile is
+ * CLP; "pesos colombianos" keeps its own. The amount keeps its value; CLP has no minor
+ * digits. */
 static void dollar_by_country(json_t *budget, json_t *country) {
     static const struct {
         const char cc[3], cur[4];
         int digits;
-    } local[] = {{"MX", "MXN", 2}, {"AR", "ARS", 2}, {"CO", "COP", 2},
-                 {"CL", "CLP", 0}, {"CA", "CAD", 2}, {"AU", "AUD", 2}};
+        bool peso;
+    } local[] = {{"MX", "MXN", 2, true},  {"AR", "ARS", 2, true},  {"CO", "COP", 2, true},
+                 {"CL", "CLP", 0, true},  {"UY", "UYU", 2, true},  {"CA", "CAD", 2, false},
+                 {"AU", "AUD", 2, false}, {"SG", "SGD", 2, false}, {"NZ", "NZD", 2, false},
+                 {"HK", "HKD", 2, false}};
     const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
     const char *cc = dw_json_str(country, "code");
-    if (!cur || !text || !cc || strcmp(cur, "USD") != 0)
+    if (!cur || !text || !cc)
         return;
-    const char *d = strchr(text, '$');
-    if (!d || strchr(d + 1, '$'))
-        return;
-    if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
-        strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
-        return;
+    /* "85 millones de pesos" from Santiago is CLP (lang/es.yaml reads a bare "pesos" as
+     * Mexico's) */
+    bool peso = strcmp(cur, "MXN") == 0 && strcasestr(text, "peso") && !strcasestr(text, "mexican");
+    if (!peso) {
+        if (strcmp(cur, "USD") != 0)
+            return;
+        const char *d = strchr(text, '$');
+        if (!d || strchr(d + 1, '$'))
+            return;
+        if ((d > text && (d[-1] == 's' || d[-1] == 'S' || d[-1] == 'u' || d[-1] == 'U')) ||
+            strcasestr(text, "usd") || strcasestr(text, "dólar") || strcasestr(text, "dollar"))
+            return;
+    }
     for (size_t k = 0; k < DW_ARRAY_SIZE(local); k++) {
-        if (strcmp(cc, local[k].cc) != 0)
+        if (strcmp(cc, local[k].cc) != 0 || (peso && !local[k].peso))
             continue;
-        json_int_t div = local[k].digits == 2 ? 1 : 100;
+        if (strcmp(cur, local[k].cur) == 0)
+            return;
+        json_int_t div = local[k].digits == currency_digits_of(cur) ? 1 : 100;
         json_t *minor = json_object_get(budget, "minor");
         json_t *min = json_object_get(budget, "min");
         json_int_t m = json_integer_value(minor) / div;
@@ -394,7 +464,7 @@ static size_t view_tokens(const struct ctx *c, const struct dw_msg_span *p, size
             out[o++] = (struct tok){.s = c->t[i].s, .e = c->t[i].s + 1, .kind = TK_BREAK, .gap = 1};
         gap = false;
         out[o] = c->t[i];
-        out[o++].flags &= (uint8_t)~TF_NEG;
+        out[o++].flags &= (uint8_t) ~(TF_NEG | TF_HEDGE);
     }
     return o;
 }
@@ -431,6 +501,13 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
     for (size_t k = 0; k < DW_ARRAY_SIZE(single); k++)
         if (json_is_null(json_object_get(cur, single[k])))
             json_object_set(cur, single[k], json_object_get(all, single[k]));
+    /* a date the current text merely mentions ("im November … übernommen") gives way to one
+     * an earlier message gives as the deadline ("Bitte bis Ende Februar umsetzen") */
+    json_t *dc = json_object_get(cur, "deadline"), *da = json_object_get(all, "deadline");
+    if (json_is_object(dc) && json_is_object(da) && !in_current(da, p, np) &&
+        json_integer_value(json_object_get(dc, "confidence")) < 85 &&
+        json_integer_value(json_object_get(da, "confidence")) >= 85)
+        json_object_set(cur, "deadline", da);
     json_t *q = json_object_get(cur, "quantities"), *notes = json_object_get(cur, "notes");
     size_t nq = json_array_size(q), i;
     json_t *e;

@@ -11,6 +11,10 @@ extern const struct dw_lang_format dw__ex_lang_formats[6];
 
 struct kwdef dw__ex_kw[KW_MAX];
 
+/* The sections with a pattern that may start with something other than a word (a number,
+ * a symbol, an optional element): only those are tried at a token that is not a word. */
+static uint64_t nonword_start;
+
 /* The length of a pattern's first element as first_matches() reads it: a word or symbol, or
  * "{...}" (its braces counted); 0 for a number ("#") or one with a modifier ("?", "*"),
  * which are always tried. */
@@ -20,6 +24,21 @@ static uint8_t first_element(const char *p) {
         (n > 0 && (p[n - 1] == '?' || p[n - 1] == '*')))
         return 0;
     return (uint8_t)n;
+}
+
+/* Does every alternative of a pattern's first element (n bytes, 0: always tried) start with
+ * a letter? */
+static bool first_all_words(const char *p, size_t n) {
+    if (!n)
+        return false;
+    bool alt = p[0] == '{';
+    for (size_t k = alt ? 1 : 0; k < n; k++) {
+        unsigned char ch = (unsigned char)p[k];
+        bool start = k == (alt ? 1u : 0u) || p[k - 1] == '|';
+        if (start && !((ch >= 'a' && ch <= 'z') || ch >= 0xC3))
+            return false;
+    }
+    return true;
 }
 
 /* Does token i match the first element of pattern k (one of its alternatives)? */
@@ -151,6 +170,27 @@ static bool add_morpheme(const struct dw_lang_entry *e) {
  * first_pool. */
 _Static_assert(LS_COUNT <= 64, "kwdef.psect has a bit per section");
 
+/* The patterns each keyword may start, in pattern order: kp_list[kp_start[kw]..kp_start[kw +
+ * 1]), so a word is tried only against the patterns that start with it. */
+#define KP_MAX 4096
+static uint16_t kp_kw[KP_MAX], kp_pat[KP_MAX], kp_list[KP_MAX], kp_start[KW_MAX + 1];
+static size_t n_kp;
+static bool kp_ready;
+
+static void index_first_words(void) {
+    if (n_kp >= KP_MAX)
+        return; /* (every pattern is tried, as without the index) */
+    for (size_t m = 0; m < n_kp; m++)
+        kp_start[kp_kw[m] + 1]++;
+    for (size_t w = 0; w < KW_MAX; w++)
+        kp_start[w + 1] += kp_start[w];
+    uint16_t fill[KW_MAX];
+    memcpy(fill, kp_start, sizeof fill);
+    for (size_t m = 0; m < n_kp; m++) /* stable: the pairs come in pattern order */
+        kp_list[fill[kp_kw[m]]++] = kp_pat[m];
+    kp_ready = true;
+}
+
 static bool pattern_first_words(void) {
     static char first_pool[8192];
     size_t used = 0;
@@ -178,6 +218,12 @@ static bool pattern_first_words(void) {
                 if (d) {
                     d->roles |= R_PATSTART | (s == LS_asap ? R_DWORD : 0);
                     d->psect |= 1ull << s;
+                    if (n_kp < KP_MAX) {
+                        kp_kw[n_kp] = (uint16_t)(d - dw__ex_kw);
+                        kp_pat[n_kp++] = (uint16_t)k;
+                    } else {
+                        n_kp = KP_MAX + 1;
+                    }
                 }
                 q += l + 1;
             }
@@ -328,12 +374,16 @@ void dw__ex_langdata_init(void) {
     size_t np = 0;
     static const bool listed[LS_COUNT] = {
         [LS_already] = true,          [LS_replace] = true,
+        [LS_refusals] = true,         [LS_contrast] = true,
+        [LS_halves] = true,           [LS_one_and_a_half] = true,
         [LS_qualifiers_max] = true,   [LS_qualifiers_about] = true,
         [LS_qualifiers_min] = true,   [LS_range_links] = true,
         [LS_range_between] = true,    [LS_range_and] = true,
         [LS_currency_phrases] = true, [LS_asap] = true,
         [LS_within] = true,           [LS_before_tax] = true,
-        [LS_hedge_phrases] = true,    [LS_project_events] = true};
+        [LS_hedge_phrases] = true,    [LS_project_events] = true,
+        [LS_and_a_half] = true,       [LS_offer_words] = true,
+        [LS_start_words] = true,      [LS_could_words] = true};
     for (int s = 0; s < LS_COUNT; s++) {
         dw__ex_g.pat_start[s] = (uint16_t)np;
         for (size_t k = 0; listed[s] && k < dw__ex_n_lang_entries; k++) {
@@ -352,6 +402,10 @@ void dw__ex_langdata_init(void) {
         }
     }
     dw__ex_g.pat_start[LS_COUNT] = (uint16_t)np;
+    for (int sct = 0; sct < LS_COUNT; sct++)
+        for (size_t k = dw__ex_g.pat_start[sct]; k < dw__ex_g.pat_start[sct + 1]; k++)
+            if (!first_all_words(dw__ex_g.pat[k], dw__ex_g.first_n[k]))
+                nonword_start |= 1ull << sct;
     for (size_t k = 0; k < dw__ex_n_lang_entries; k++) {
         const struct dw_lang_entry *e = &dw__ex_lang_entries[k];
         if (!add_morpheme(e)) {
@@ -390,6 +444,7 @@ void dw__ex_langdata_init(void) {
     if (!pattern_first_words())
         dw__ex_g.error = "the first words of the language files' patterns do not fit";
     first_index();
+    index_first_words();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
@@ -419,9 +474,23 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
     if (kind(c, i, TK_WORD) &&
         (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
         return 0; /* no pattern of this section starts with this word */
-    struct cand it;
-    cand_init(&it, c, section, i);
-    for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
+    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
+        return 0;
+    if (kind(c, i, TK_WORD) && kp_ready) { /* only the patterns that start with this word */
+        size_t kw = c->t[i].kw - 1, lo = dw__ex_g.pat_start[section],
+               hi = dw__ex_g.pat_start[section + 1];
+        for (size_t m = kp_start[kw]; m < kp_start[kw + 1]; m++) {
+            size_t k = kp_list[m];
+            if (k < lo || k >= hi || (m > kp_start[kw] && kp_list[m - 1] == k) ||
+                !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
+                continue;
+            size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+            if (e)
+                return e;
+        }
+        return 0;
+    }
+    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
         if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
         size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
@@ -435,8 +504,9 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
     /* the longest first: a start five tokens back, then four... */
     for (size_t k = end < 5 ? end : 5; k >= 1; k--) {
         size_t st = end - k;
-        if (kind(c, st, TK_WORD) && !role(c, st, R_PATSTART))
-            continue; /* no pattern starts with this word */
+        if (kind(c, st, TK_WORD) &&
+            (!role(c, st, R_PATSTART) || !(dw__ex_kwdefs[c->t[st].kw - 1].psect >> section & 1)))
+            continue; /* no pattern of this section starts with this word */
         struct cand it;
         cand_init(&it, c, section, st);
         for (size_t p; (p = cand_next(&it)) != SIZE_MAX;)

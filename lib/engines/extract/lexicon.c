@@ -41,6 +41,8 @@ const char *const dw__unit_lexicon[] = {
     "nursery|nurseries|kindergarten|kindergartens|branch office|branch offices|"
     "care facility|care facilities|franchise|franchises",
     "site|de|Standort|Standorte|Standorten|Filiale|Filialen|Niederlassung|Niederlassungen|"
+    "Zweigstelle|Zweigstellen|Außenstelle|Außenstellen|Aussenstelle|Aussenstellen|"
+    "Betriebsstätte|Betriebsstätten|Lagerhalle|Lagerhallen|Liegenschaft|Liegenschaften|"
     "Werk|Werke|Werken|Markt|Märkte|Märkten|Geschäft|Geschäfte|Geschäften|Laden|Läden|"
     "Apotheke|Apotheken|Bäckerei|Bäckereien|Praxis|Praxen|Klinik|Kliniken|Krankenhaus|"
     "Krankenhäuser|Krankenhäusern|Schule|Schulen|Hotel|Hotels|Lager|Lagern|Depot|Depots|"
@@ -78,7 +80,7 @@ const char *const dw__unit_lexicon[] = {
     "hipermercado|hipermercados|estación|estaciones|estacion|bodega|bodegas|franquicia|"
     "franquicias|nave|naves|guardería|guarderías|cafetería|cafeterías|"
     "instituto|institutos|hostal|hostales|cine|cines",
-    "site|it|sede|sedi|filiale|filiali|negozio|negozi|punto vendita|punti vendita|magazzino|"
+    "site|it|cantina|cantine|sportello|sportelli|sede|sedi|filiale|filiali|negozio|negozi|punto vendita|punti vendita|magazzino|"
     "magazzini|sito|siti|stabilimento|stabilimenti|ufficio|uffici|farmacia|farmacie|clinica|"
     "cliniche|ospedale|ospedali|albergo|alberghi|hotel|scuola|scuole|supermercato|"
     "supermercati|panificio|panifici|laboratorio|laboratori|deposito|depositi|impianto|"

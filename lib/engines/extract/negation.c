@@ -25,7 +25,8 @@ void dw__ex_classify(struct ctx *c) {
             continue;
         const char *s = c->lo + k->s;
         size_t l = k->e - k->s;
-        if (l >= 2 && elided(c, i)) /* "n'", "d'", "l'": the word without its apostrophe */
+        bool el = l >= 2 && elided(c, i);
+        if (el) /* "n'", "d'", "l'": the word without its apostrophe */
             l -= c->lo[k->s + l - 1] == '\'' ? 1 : 3;
         if (k->flags & TF_APOS) {
             /* "don't", "isn’t": any n't is a negation */
@@ -48,6 +49,9 @@ void dw__ex_classify(struct ctx *c) {
                                 : here && d->lval              ? d->lval
                                                                : d->val);
         }
+        /* compared without its apostrophe too (is()): the patterns' "l avenir", "n entre pas",
+         * "un opzione" */
+        k->flags |= el ? TF_APOS : 0;
         if (!(k->roles & (R_NUMW | R_ARTICLE | R_SCALE | R_DOZEN)) && l >= 3) {
             int32_t v = dw__ex_word_number(s, l);
             if (v > 0) {
@@ -82,15 +86,30 @@ static size_t neg_trigger(const struct ctx *c, size_t i) {
     return 1;
 }
 
+/* The words between the items of a list: conjunctions and articles of the six languages
+ * ("or", "und", "ni", "il", "los", "het"...). */
+static bool list_filler(const struct ctx *c, size_t k) {
+    static const char *const w[] = {
+        "or",   "and",   "nor", "any", "the", "a",   "an",   "oder", "und",  "noch", "auch",
+        "kein", "keine", "der", "die", "das", "den", "dem",  "ein",  "eine", "et",   "ou",
+        "ni",   "le",    "la",  "les", "l",   "du",  "de",   "des",  "un",   "une",  "y",
+        "o",    "el",    "los", "las", "del", "e",   "il",   "lo",   "gli",  "i",    "di",
+        "del",  "della", "né",  "en",  "of",  "het", "geen", "noch"};
+    if (!kind(c, k, TK_WORD))
+        return false;
+    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
+        if (is_n(c, k, w[n], strlen(w[n])))
+            return true;
+    return false;
+}
+
 /* After a comma inside a negated clause: does a bare list of capabilities follow ("we
  * don't need SD-WAN, Wi-Fi or switches")? Returns where that list ends, or 0. */
 static size_t neg_list_continues(const struct ctx *c, size_t j) {
     size_t k = j + 1, e;
     bool any = false;
     for (;;) {
-        while (is(c, k, "or") || is(c, k, "and") || is(c, k, "nor") || is(c, k, "any") ||
-               is(c, k, "the") || is(c, k, "a") || is(c, k, "an") || is(c, k, "oder") ||
-               is(c, k, "und") || is(c, k, "noch"))
+        while (list_filler(c, k))
             k++;
         if (!dw__ex_vocab_at(c, c->caps, k, &e))
             break;
@@ -105,6 +124,22 @@ static size_t neg_list_continues(const struct ctx *c, size_t j) {
             break;
     }
     return any && (k >= c->nt || clause_end(c, k)) ? k : 0;
+}
+
+/* Where a negation's reach ends besides a clause's end: a dash between spaces ("no on-prem
+ * kit for management - cloud console only"), and a full stop after a word of five letters
+ * or more before a lower-case word or a number, as a chat line writes a new sentence ("lieber
+ * ohne Cloud. lokaler Controller bitte", "lokaal beheer. 24/7 ondersteuning hoeft niet"; not
+ * "ca. 400", "inkl. WLAN"). */
+bool dw__ex_aside_end_sym(const struct ctx *c, size_t k) {
+    if (k == 0 || k + 1 >= c->nt)
+        return false;
+    char ch = sym1(c, k);
+    if ((ch == '-' || is(c, k, "–") || is(c, k, "—")) && c->t[k].gap && c->t[k + 1].gap)
+        return true;
+    return ch == '.' && glued(c, k) && c->t[k + 1].gap && kind(c, k - 1, TK_WORD) &&
+           tlen(c, k - 1) >= 5 && !is(c, k - 1, "approx") &&
+           (kind(c, k + 1, TK_WORD) || kind(c, k + 1, TK_NUM));
 }
 
 /* A verb that asks for something, starting a new request after "and": "... and send",
@@ -127,17 +162,58 @@ static bool request_verb(const struct ctx *c, size_t j) {
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     bool had = false;
     for (size_t k = i; !had && k-- > 0 && i - k <= 5;) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         size_t m = dw__ex_lang_match(c, LS_already, k);
         had = m && m <= i;
     }
     for (size_t k = e; !had && k < e + 6 && k < c->nt; k++) {
-        if (clause_end(c, k) || role(c, k, R_CLAUSE))
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         had = dw__ex_lang_match(c, LS_already, k) != 0;
     }
     return had;
+}
+
+/* Refused: a pattern of `refusals` (lang/LANG.yaml) in the capability's clause, up to five
+ * words before or six after it: "is out of the question", "kommt für uns nicht in Frage",
+ * "ne fait pas partie du projet", "queda fuera", "non rientra", "valt buiten de scope".
+ * A refusal is a negation, not something had: asking for it elsewhere does not undo it. */
+/* The German separable "ausschließen" around the name: "schließen wir eine Verwaltung aus der
+ * Cloud aus" — a form of "schließen" before it in its clause and "aus" last in the clause. */
+static bool separable_exclude(const struct ctx *c, size_t i, size_t e) {
+    bool verb = false;
+    for (size_t k = i; k-- > 0 && i - k <= 6 && !clause_end(c, k);)
+        verb = verb || is(c, k, "schließen") || is(c, k, "schliessen") || is(c, k, "schließt") ||
+               is(c, k, "schliesst") || is(c, k, "schlossen");
+    if (!verb)
+        return false;
+    size_t k = e;
+    while (k < c->nt && k < e + 8 && !clause_end(c, k))
+        k++;
+    return k > e && is(c, k - 1, "aus") && (k >= c->nt || clause_end(c, k));
+}
+
+bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
+    if (separable_exclude(c, i, e))
+        return true;
+    for (size_t k = i; k-- > 0 && i - k <= 5;) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
+            break;
+        size_t m = role(c, k, R_PATSTART) ? dw__ex_lang_match(c, LS_refusals, k) : 0;
+        if (m && m <= i)
+            return true;
+    }
+    if (sym1(c, e) == ':' || sym1(c, e) == '-') /* "Monitoring: nein danke" */
+        e++;
+    size_t x = dw__ex_lang_match(c, LS_contrast, e); /* "il Wi-Fi invece è fuori discussione" */
+    for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
+        if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
+            break;
+        if (role(c, k, R_PATSTART) && dw__ex_lang_match(c, LS_refusals, k))
+            return true;
+    }
+    return false;
 }
 
 /* Is the capability at token i in a clause that replaces something ("replace our old
@@ -189,6 +265,128 @@ void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded) {
     }
 }
 
+/* ---- list headers ---------------------------------------------------------------------- */
+
+/* A list item's bullet: "-", "*", "•", "1." or "2)". */
+static bool bullet(const struct ctx *c, size_t k) {
+    char ch = sym1(c, k);
+    if (ch == '-' || ch == '*')
+        return true;
+    if (kind(c, k, TK_SYM) && tlen(c, k) == 3 && memcmp(c->lo + c->t[k].s, "\xE2\x80\xA2", 3) == 0)
+        return true;
+    return kind(c, k, TK_NUM) && (sym1(c, k + 1) == '.' || sym1(c, k + 1) == ')');
+}
+
+/* Does token k start a line after a blank one (or after a part of the message left out)? */
+static bool after_blank(const struct ctx *c, size_t k) {
+    if (k == 0 || k >= c->nt || c->text[c->t[k - 1].s] != '\n')
+        return true;
+    for (size_t b = c->t[k - 1].e; b < c->t[k].s; b++)
+        if (c->text[b] == '\n')
+            return true;
+    return false;
+}
+
+/* An inline list after a header, from k to the end of its sentence: not past a clause
+ * break ("but"), a pronoun or a word of need, which start a sentence of their own ("No need
+ * to rush: we want Wi-Fi by May"). */
+static void mark_inline(struct ctx *c, size_t k, uint8_t flag) {
+    size_t from = k;
+    for (; k < c->nt && !sent_end(c, k) && !dw__ex_aside_end(c, k) &&
+           !role(c, k, R_CLAUSE | R_PRON | R_NEED);
+         k++) {
+        /* after a comma, only a bare list of capabilities goes on: "No necesitamos: gestion
+         * local, todo debe ser gestionado desde la nube" leaves the cloud wanted */
+        if (k > from && sym1(c, k) == ',' && !in_number(c, k)) {
+            size_t e = neg_list_continues(c, k);
+            if (!e)
+                break;
+            for (; k < e; k++)
+                c->t[k].flags |= flag;
+            k--;
+            continue;
+        }
+        c->t[k].flags |= flag;
+    }
+}
+
+/* A header of a list at token i (the start of a line or sentence), ended by ':' (or ','
+ * after at most three words): what it says of the items — TF_NEG for what is left out
+ * ("Not needed:", "Nicht benötigt:", "Pas nécessaire :", "No requerido:", "Non richiesto:",
+ * "Niet nodig:", "Excluded:", "Out of scope:", "Already in place:"), TF_HEDGE for what may
+ * come later ("Nice to have:", "Optional:", "Eventuell später:", "En option :"), 0 for
+ * none. *ret_end is the terminator. A header names no capability itself. */
+static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
+    size_t h = i, q, comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
+    if (bullet(c, h))
+        h += kind(c, h, TK_NUM) ? 2 : 1;
+    /* its end first, cheaply: a ':' within ten words, else a ',' after at most three */
+    for (q = h; q < c->nt && q < h + 10; q++) {
+        char ch = sym1(c, q);
+        if (ch == ':' && !in_number(c, q))
+            break;
+        if (ch == ',' && !in_number(c, q))
+            comma = comma ? comma : q;
+        else if (clause_end(c, q))
+            q = c->nt; /* (the loop ends: no ':') */
+    }
+    if (!(q < c->nt && sym1(c, q) == ':')) {
+        if (!comma || comma - h > 3)
+            return 0;
+        q = comma; /* "Eventualmente, più avanti, il supporto 24/7" */
+    }
+    if (q == h)
+        return 0;
+    bool colon = sym1(c, q) == ':';
+    bool neg = false, need = false, refuse = false, hedge = false;
+    for (size_t k = h; k < q; k++) {
+        size_t e;
+        if (kind(c, k, TK_WORD) && dw__ex_vocab_at(c, c->caps, k, &e))
+            return 0; /* a header names no capability */
+        neg = neg || neg_trigger(c, k);
+        need = need || role(c, k, R_NEED);
+        refuse = refuse || role(c, k, R_NEGAFTER) ||
+                 (colon &&
+                  (dw__ex_lang_match(c, LS_refusals, k) || dw__ex_lang_match(c, LS_already, k)));
+        hedge = hedge || dw__ex_hedge_at(c, k);
+    }
+    *ret_end = q;
+    if (hedge)
+        return TF_HEDGE;
+    if (colon && ((neg && need) || refuse))
+        return TF_NEG;
+    return 0;
+}
+
+/* The items under a header: the rest of its sentence, or, when the header ends its line,
+ * the lines after it up to a blank line or the next header — bulleted lines when the first
+ * is bulleted, else short ones. */
+static void mark_headers(struct ctx *c) {
+    for (size_t i = 0; i < c->nt; i++) {
+        if (i > 0 && (kind(c, i - 1, TK_WORD) || kind(c, i - 1, TK_NUM) || !sent_end(c, i - 1)))
+            continue;
+        size_t q;
+        uint8_t flag = kind(c, i, TK_BREAK) ? 0 : header_at(c, i, &q);
+        if (!flag)
+            continue;
+        if (q + 1 >= c->nt || !kind(c, q + 1, TK_BREAK) || sym1(c, q) != ':') {
+            mark_inline(c, q + 1, flag);
+            continue;
+        }
+        bool bulleted = bullet(c, q + 2);
+        for (size_t k = q + 2, lines = 0; k < c->nt && lines < 32 && !after_blank(c, k); lines++) {
+            size_t le = k;
+            while (le < c->nt && !kind(c, le, TK_BREAK))
+                le++;
+            if (bullet(c, k) != bulleted || (!bulleted && le - k > 8) || sym1(c, le - 1) == ':')
+                break;
+            for (; k < le; k++)
+                c->t[k].flags |= flag;
+            k = le + 1;
+        }
+    }
+}
+
 /* Mark every token inside a negated clause: from the trigger to the end of its clause, or
  * to "and we"/"or I" (a new subject) or "and send" (a new request). */
 void dw__ex_mark_negation(struct ctx *c) {
@@ -200,6 +398,8 @@ void dw__ex_mark_negation(struct ctx *c) {
         }
         size_t j = i + n;
         while (j < c->nt) {
+            if (dw__ex_aside_end(c, j))
+                break;
             if (clause_end(c, j)) {
                 size_t e = sym1(c, j) == ',' ? neg_list_continues(c, j) : 0;
                 if (!e)
@@ -217,25 +417,70 @@ void dw__ex_mark_negation(struct ctx *c) {
         i = j > i ? j : i + 1;
     }
     /* "ist ... ausgeschlossen", "est exclu", "è escluso", "está descartado", "is
-     * uitgesloten": back to the start of the clause */
+     * uitgesloten": back to the start of the clause; at its start ("Ausgeschlossen sind
+     * Installation und Schulungen"), forward as a list header's */
     for (size_t i = 0; i < c->nt; i++) {
         if (!role(c, i, R_NEGAFTER))
             continue;
-        for (size_t k = i; k-- > 0 && !clause_end(c, k);)
+        /* at the start of its clause, or after one word ("Queda descartado el wifi
+         * exterior", "Sind ausgeschlossen: ...") */
+        if (i == 0 || clause_end(c, i - 1) ||
+            (i >= 2 && clause_end(c, i - 2) && kind(c, i - 1, TK_WORD) &&
+             !dw__ex_vocab_at(c, c->caps, i - 1, &(size_t){0})))
+            mark_inline(c, i + 1, TF_NEG);
+        for (size_t k = i; k-- > 0;) {
+            if (sym1(c, k) == ')') { /* an aside: "ist für uns (DSGVO) ausgeschlossen" */
+                while (k > 0 && sym1(c, k) != '(' && !sent_end(c, k))
+                    k--;
+                continue;
+            }
+            if (clause_end(c, k))
+                break;
             c->t[k].flags |= TF_NEG;
+        }
     }
+    mark_headers(c);
 }
 
 /* "SD-WAN is not needed", "on-prem: not required", "Hardware: no". */
 bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
     size_t j = e;
     char ch = sym1(c, j);
-    if (ch == ':' || ch == '-' || is(c, j, "–")) {
-        if ((is(c, j + 1, "no") || is(c, j + 1, "none") || is(c, j + 1, "nein")) &&
-            (j + 2 >= c->nt || clause_end(c, j + 2)))
+    if (ch == ':' || ch == '-' || ch == '?' || is(c, j, "–")) {
+        /* "Hardware: no", "Le Wi-Fi ? Non merci." */
+        if ((is(c, j + 1, "no") || is(c, j + 1, "none") || is(c, j + 1, "nein") ||
+             is(c, j + 1, "non") || is(c, j + 1, "nee")) &&
+            (j + 2 >= c->nt || clause_end(c, j + 2) || dw__ex_lang_match(c, LS_refusals, j + 1)))
             return true;
+        if (ch == '?')
+            return false;
         j++;
     }
+    /* the name as a topic before a comma, and a clause of its own that does not need it: "quant
+     * au Wi-Fi, nous n'en avons pas besoin", "Wi-Fi, we don't need" — not when that clause
+     * names a capability of its own ("firewall, Wi-Fi we don't need") */
+    if (ch == ',' && !in_number(c, j)) {
+        bool neg = false, need = false;
+        size_t k = j + 1;
+        for (; k < c->nt && k < j + 9 && !clause_end(c, k); k++) {
+            size_t e2;
+            if (kind(c, k, TK_WORD) && dw__ex_vocab_at(c, c->caps, k, &e2))
+                return false;
+            neg = neg || neg_trigger(c, k);
+            need = need || role(c, k, R_NEED);
+        }
+        if (neg && need && (k >= c->nt || sent_end(c, k)))
+            return true;
+    }
+    /* a bare "no" after the name, or after a word of contrast (`contrast` of lang/LANG.yaml):
+     * "SD-WAN ja, WLAN nein", "Wi-Fi no.", "WLAN hingegen nicht", "il Wi-Fi invece no" — not
+     * "WLAN funktioniert nicht", whose verb comes first */
+    size_t b = dw__ex_lang_match(c, LS_contrast, j);
+    b = b ? b : j;
+    if ((neg_trigger(c, b) || is(c, b, "no") || is(c, b, "nein") || is(c, b, "non") ||
+         is(c, b, "nee")) &&
+        (b + 1 >= c->nt || clause_end(c, b + 1)))
+        return true;
     bool need = false; /* German word order: "WLAN brauchen wir nicht" */
     for (size_t k = j; k < j + 6 && k < c->nt && !clause_end(c, k); k++) {
         if (sym1(c, k) == '.' && !in_number(c, k) && k + 1 < c->nt && c->t[k + 1].gap)
@@ -244,7 +489,9 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
             need = need || role(c, k, R_NEED);
             continue;
         }
-        if (need && (k + 1 >= c->nt || clause_end(c, k + 1)))
+        /* "no longer": "WLAN brauchen wir nicht mehr" (a `replace` pattern from the negation) */
+        size_t r = dw__ex_lang_match(c, LS_replace, k), after = r > k + 1 ? r : k + 1;
+        if (need && (after >= c->nt || clause_end(c, after)))
             return true;
         for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
             if (role(c, m, R_NEED))

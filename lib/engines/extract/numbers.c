@@ -21,21 +21,30 @@ void dw__ex_morphemes_init(void) {
         dw__ex_g.morph_len[k] = (uint8_t)strlen(dw__ex_g.morph_w[k]);
 }
 
-/* The value of a number written as one word in any of the six languages ("zwölf",
- * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
- * ("een", "uno") is an article, not a number. */
-int32_t dw__ex_word_number(const char *w, size_t n) {
-    int64_t total = 0, cur = 0;
-    size_t i = 0;
-    char last = 0;
-    int parts = 0;
-    while (i < n) {
+struct wn {
+    int64_t total, cur;
+    char last;
+    int parts;
+};
+
+/* Reads w[i..n) on from state st; the value or -1. The longest part first, then a shorter
+ * one when the rest does not read: "centottantamila" is "cent" + "ottanta" + "mila", not
+ * "cento" + "ttanta...". */
+static int64_t word_number_from(const char *w, size_t n, size_t i, struct wn st) {
+    if (i == n) {
+        if (st.last == 'j' || (st.parts == 1 && (st.last == 'e' || st.total + st.cur <= 1)))
+            return -1;
+        return st.total + st.cur;
+    }
+    unsigned b = (unsigned char)w[i];
+    size_t tried = SIZE_MAX; /* lengths are tried from the longest down */
+    for (;;) {
         size_t best = 0, bl = 0;
-        unsigned b = (unsigned char)w[i];
         for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
             size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
             /* the second byte first: most words share the first with some part */
-            if (l > bl && l <= n - i && (l < 2 || dw__ex_g.morph_w[k][1] == w[i + 1]) &&
+            if (l > bl && l < tried && l <= n - i &&
+                (l < 2 || dw__ex_g.morph_w[k][1] == w[i + 1]) &&
                 memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
                 best = k;
                 bl = l;
@@ -43,29 +52,47 @@ int32_t dw__ex_word_number(const char *w, size_t n) {
         }
         if (!bl)
             return -1;
+        tried = bl;
+        struct wn s2 = st;
         char kd = dw__ex_g.morph_kind[best];
         int32_t v = dw__ex_g.morph_v[best];
+        bool ok = true;
         if (kd == 'j') {
-            if (last != 'u' && last != 'e')
-                return -1;
+            ok = st.last == 'u' || st.last == 'e';
         } else if (kd == 'h') {
-            cur = (cur ? cur : 1) * v;
+            s2.cur = (st.cur ? st.cur : 1) * v;
         } else if (kd == 'k') {
-            total += (cur ? cur : 1) * v;
-            cur = 0;
+            s2.total += (st.cur ? st.cur : 1) * v;
+            s2.cur = 0;
         } else if (kd == 'M') {
-            total = (total + (cur ? cur : 1)) * v;
-            cur = 0;
+            s2.total = (st.total + (st.cur ? st.cur : 1)) * v;
+            s2.cur = 0;
         } else {
-            cur += v;
+            s2.cur += v;
         }
-        last = kd;
-        parts++;
-        i += bl;
-        if (total + cur > 999999999)
-            return -1;
+        s2.last = kd;
+        s2.parts++;
+        if (ok && s2.total + s2.cur <= 999999999) {
+            int64_t r = word_number_from(w, n, i + bl, s2);
+            if (r >= 0)
+                return r;
+        }
     }
-    if (last == 'j' || (parts == 1 && (last == 'e' || total + cur <= 1)))
+}
+
+/* The value of a number written as one word in any of the six languages ("zwölf",
+ * "vijfentwintig", "trentadue", "veintidós", "zweihundertfünfzig"), or -1. A lone 1
+ * ("een", "uno") is an article, not a number. */
+int32_t dw__ex_word_number(const char *w, size_t n) {
+    /* most words start with no part at all: only those that do are read */
+    unsigned b = (unsigned char)w[0];
+    bool any = false;
+    for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1] && !any; m++) {
+        size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
+        any = l <= n && memcmp(w, dw__ex_g.morph_w[k], l) == 0;
+    }
+    if (!any)
         return -1;
-    return (int32_t)(total + cur);
+    int64_t r = word_number_from(w, n, 0, (struct wn){0});
+    return r < 0 ? -1 : (int32_t)r;
 }

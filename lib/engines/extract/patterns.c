@@ -152,7 +152,10 @@ static bool parse_words(const struct ctx *c, size_t i, struct num *n) {
             }
             continue;
         }
-        if (role(c, j, R_SCALE) && (any || cur)) {
+        /* a hundred or a thousand by itself: "cent cinquante mille", "mil euros" */
+        if (role(c, j, R_SCALE) && (any || cur ||
+                                    (j == i && kval(c, j) <= 1000 && !is(c, j, "hundred") &&
+                                     !is(c, j, "thousand") && kind(c, j + 1, TK_WORD)))) {
             int64_t s = kval(c, j);
             if (s == 100) {
                 cur = (cur ? cur : 1) * 100;

@@ -397,7 +397,7 @@ static json_t *place_fact(struct ctx *c, const struct place *p) {
  * both, the first country named, else a country adjective before a noun ("a Dutch food
  * producer"); mentions inside a residency phrase do not count. */
 json_t *dw__ex_extract_country(struct ctx *c) {
-    struct place seat = {0}, site = {0};
+    struct place seat = {0}, site = {0}, loose = {0};
     bool site_multi = false, lower = all_lower(c), adj_local = false, any_region = false;
     size_t f0 = 0, f1 = 0, e;
     const char *first = NULL, *adj_code = NULL;
@@ -427,10 +427,16 @@ json_t *dw__ex_extract_country(struct ctx *c) {
             f0 = i;
             f1 = e;
         }
+        if (k == CUE_NONE && !loose.code)
+            loose = (struct place){code, i, e, region};
         i = e - 1;
     }
     if (site.code && !(site_multi && seat.code))
         return place_fact(c, &site);
+    /* a place in another country than the seat, with no word of its own: the project's
+     * ("dont le siège est à Genève, ouvre une plateforme près de Lyon") */
+    if (seat.code && loose.code && strcmp(loose.code, seat.code) != 0 && loose.f0 > seat.f0)
+        return place_fact(c, &loose);
     if (seat.code)
         return place_fact(c, &seat);
     if (!first && adj_code && adj_local && any_region)

@@ -20,6 +20,7 @@ static const char *const part_names[] = {
     [DW_PART_FORWARD_HEADER] = "forward_header",
     [DW_PART_SIGNATURE] = "signature",
     [DW_PART_DISCLAIMER] = "disclaimer",
+    [DW_PART_SELLER] = "seller",
 };
 
 const char *dw_msg_part_name(enum dw_msg_part p) {
@@ -43,6 +44,43 @@ static size_t lower_line(const char *text, const struct line *l, char *buf, size
     }
     buf[n] = '\0';
     return n;
+}
+
+/* Does a line start with a label, a ':' within its first 25 bytes? */
+static bool labelled(const char *text, const struct line *l) {
+    size_t n = l->te - l->ts < 25 ? l->te - l->ts : 25;
+    return n > 0 && memchr(text + l->ts, ':', n) != NULL;
+}
+
+/* A chat transcript pasted as text ("Visitor: ...", "Agent: ..."): the speaker a line's label
+ * names (a word before a ':' at its start), 1 the customer, 2 the seller, 0 none. */
+static int speaker(const char *lo, size_t n) {
+    static const char *const buyer[] = {
+        "visitor",     "besucher",    "besucherin", "visiteur", "visiteuse",  "visitante",
+        "visitatore",  "visitatrice", "bezoeker",   "customer", "kunde",      "kundin",
+        "client",      "cliente",     "klant",      "user",     "utente",     "usuario",
+        "utilisateur", "gast",        "guest",      "prospect", "interessent"};
+    static const char *const seller[] = {
+        "agent",         "agente",      "operator",    "operatore", "operatrice", "opérateur",
+        "opératrice",    "operateur",   "operador",    "operadora", "medewerker", "mitarbeiter",
+        "mitarbeiterin", "berater",     "beraterin",   "support",   "sales",      "vertrieb",
+        "conseiller",    "conseillère", "conseillere", "asesor",    "asesora",    "consulente",
+        "verkoper",      "bot",         "chatbot",     "assistant", "assistent",  "assistente",
+        "asistente"};
+    size_t k = 0;
+    while (k < n && k < 24 && lo[k] != ':')
+        k++;
+    if (k >= n || lo[k] != ':')
+        return 0;
+    while (k > 0 && lo[k - 1] == ' ')
+        k--;
+    for (size_t w = 0; w < DW_ARRAY_SIZE(buyer); w++)
+        if (strlen(buyer[w]) == k && memcmp(lo, buyer[w], k) == 0)
+            return 1;
+    for (size_t w = 0; w < DW_ARRAY_SIZE(seller); w++)
+        if (strlen(seller[w]) == k && memcmp(lo, seller[w], k) == 0)
+            return 2;
+    return 0;
 }
 
 /* (The first bytes are compared first: most lines start otherwise than most words.) */
@@ -515,6 +553,17 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
         kind[i] = (uint8_t)(in_sig ? DW_PART_SIGNATURE : base);
         seen_text = true;
     }
+
+    /* Pass 1b: a chat transcript, with both the customer's and the seller's labels: the
+     * seller's lines are not the customer's words ("Agent: Any cellular backup?") */
+    size_t turns[3] = {0, 0, 0};
+    for (size_t i = 0; i < nl && !(turns[1] && turns[2]); i++)
+        if (kind[i] == DW_PART_CURRENT && labelled(text, &ln[i]))
+            turns[speaker(lo, lower_line(text, &ln[i], lo, sizeof lo))]++;
+    for (size_t i = 0; turns[1] && turns[2] && i < nl; i++)
+        if (kind[i] == DW_PART_CURRENT && labelled(text, &ln[i]) &&
+            speaker(lo, lower_line(text, &ln[i], lo, sizeof lo)) == 2)
+            kind[i] = DW_PART_SELLER;
 
     /* Pass 2: paragraphs that read as a legal notice, wherever they stand after the first
      * line. */

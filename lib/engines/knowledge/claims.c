@@ -7,6 +7,7 @@
  * soft line break; dw_first_sentence() documents what it takes.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,13 +190,9 @@ static int passage_score(const struct dw_passage *p, const struct dw_item *it, s
     return score;
 }
 
-/* Cite the passage of document di that best backs the line for sku (see passage_score);
- * only passages with a heading of their own and a first sentence qualify. */
-static int cite(struct cite_state *st, size_t di, const char *sku) {
-    const struct dw_document *d = &st->ws->documents[di];
-    if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
-        return 0;
-    const struct dw_item *it = dw_ws_item(st->ws, sku);
+/* The passage of d that best backs a line for it (see passage_score), d->n_passages when
+ * none qualifies: only passages with a heading of their own and a first sentence do. */
+static size_t best_passage(const struct dw_document *d, const struct dw_item *it) {
     int best = -1000;
     size_t best_k = d->n_passages;
     for (size_t k = 0; k < d->n_passages; k++) {
@@ -210,15 +207,71 @@ static int cite(struct cite_state *st, size_t di, const char *sku) {
             best_k = k;
         }
     }
+    return best_k;
+}
+
+/* best_passage() per document and catalog item, kept with the workspace snapshot
+ * (dw_ws_memo) and filled in as proposals ask: the choice depends on the snapshot's
+ * documents and items alone. An entry is written whole by whichever thread works it out
+ * first (every thread works out the same value), so readers need no lock. */
+struct claims_memo {
+    size_t n_items;
+    int32_t best[]; /* [document][item]: the passage's index + 1, 0 not yet worked out */
+};
+
+static void *claims_memo_build(const struct dw_workspace *ws, void *ud) {
+    (void)ud;
+    size_t n = ws->n_documents * ws->n_items;
+    struct claims_memo *m = calloc(1, sizeof *m + (n ? n : 1) * sizeof m->best[0]);
+    if (m)
+        m->n_items = ws->n_items;
+    return m;
+}
+
+static size_t best_passage_memo(const struct dw_workspace *ws, size_t di,
+                                const struct dw_item *it) {
+    const struct dw_document *d = &ws->documents[di];
+    struct claims_memo *m = it && d->n_passages < INT32_MAX
+                                ? dw_ws_memo(ws, DW_WS_MEMO_CLAIMS, claims_memo_build, NULL, free)
+                                : NULL;
+    if (!m)
+        return best_passage(d, it);
+    int32_t *slot = &m->best[di * m->n_items + (size_t)(it - ws->items)];
+    int32_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    if (v > 0)
+        return (size_t)v - 1;
+    size_t k = best_passage(d, it);
+    __atomic_store_n(slot, (int32_t)k + 1, __ATOMIC_RELAXED);
+    return k;
+}
+
+/* Cite the passage of document di that best backs the line for sku. */
+static int cite(struct cite_state *st, size_t di, const char *sku) {
+    const struct dw_document *d = &st->ws->documents[di];
+    if (st->cited[di] || json_array_size(st->citations) >= CITATIONS_MAX)
+        return 0;
+    size_t best_k = best_passage_memo(st->ws, di, dw_ws_item(st->ws, sku));
     for (size_t k = best_k; k < d->n_passages; k++) {
         const struct dw_passage *p = &d->passages[k];
         size_t s, e;
         dw_first_sentence(p->text, &s, &e);
         json_int_t ref = (json_int_t)json_array_size(st->citations) + 1;
-        json_t *cit = json_pack("{s:I,s:s,s:s,s:s}", "ref", ref, "path", d->path, "heading",
-                                p->heading, "anchor", p->anchor ? p->anchor : "");
-        json_t *claim =
-            json_pack("{s:s%,s:I,s:s}", "text", p->text + s, e - s, "ref", ref, "sku", sku);
+        /* what json_pack("{s:I,s:s,s:s,s:s}") and ("{s:s%,s:I,s:s}") make, without parsing a
+         * format per claim */
+        json_t *cit = json_object(), *claim = json_object();
+        if (cit && claim &&
+            (json_object_set_new_nocheck(cit, "ref", json_integer(ref)) < 0 ||
+             json_object_set_new_nocheck(cit, "path", json_string(d->path)) < 0 ||
+             json_object_set_new_nocheck(cit, "heading", json_string(p->heading)) < 0 ||
+             json_object_set_new_nocheck(cit, "anchor", json_string(p->anchor ? p->anchor : "")) <
+                 0 ||
+             json_object_set_new_nocheck(claim, "text", json_stringn(p->text + s, e - s)) < 0 ||
+             json_object_set_new_nocheck(claim, "ref", json_integer(ref)) < 0 ||
+             json_object_set_new_nocheck(claim, "sku", json_string(sku)) < 0)) {
+            json_decref(cit);
+            json_decref(claim);
+            cit = claim = NULL;
+        }
         if (!cit || !claim) {
             json_decref(cit);
             json_decref(claim);
@@ -359,8 +412,8 @@ static int match_document(const struct dw_workspace *ws, const struct dw_documen
     return matched > 0 && !*ret_why ? -DW_ENOMEM : 0;
 }
 
-int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
-                          json_t **ret) {
+static int relevant_compute(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
+                            json_t **ret) {
     _cleanup_json_ json_t *out = json_array();
     _cleanup_free_ struct hit *hits = calloc(ws->n_documents + 1, sizeof *hits);
     if (!out || !hits)
@@ -390,5 +443,91 @@ int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilit
 out:
     for (size_t i = 0; i < n; i++)
         free(hits[i].why);
+    return r;
+}
+
+/* The answers for the capability lists asked so far, kept with the workspace snapshot
+ * (dw_ws_memo): the answer depends on the snapshot's documents and items and on the list
+ * alone, and deals mention the same few combinations. Bounded; past the bound an answer is
+ * worked out on every call. The table changes as deals ask, under its own lock. */
+#define RELEVANT_MEMO_MAX 512
+
+struct relevant_memo {
+    pthread_mutex_t lock;
+    size_t n;
+    struct {
+        char *key; /* max, then each name, NUL-separated */
+        size_t len;
+        json_t *docs;
+    } v[RELEVANT_MEMO_MAX];
+};
+
+static void *relevant_memo_build(const struct dw_workspace *ws, void *ud) {
+    (void)ws;
+    (void)ud;
+    struct relevant_memo *m = calloc(1, sizeof *m);
+    if (m && pthread_mutex_init(&m->lock, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void relevant_memo_free(void *p) {
+    struct relevant_memo *m = p;
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->v[i].key);
+        json_decref(m->v[i].docs);
+    }
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+int dw_knowledge_relevant(const struct dw_workspace *ws, const json_t *capabilities, size_t max,
+                          json_t **ret) {
+    struct relevant_memo *m =
+        dw_ws_memo(ws, DW_WS_MEMO_RELEVANT, relevant_memo_build, NULL, relevant_memo_free);
+    struct dw_buf key;
+    dw_buf_init(&key, 4096);
+    bool keyed = m && dw_buf_printf(&key, "%zu", max) == 0 && dw_buf_putc(&key, '\0') == 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(capabilities, i, c) {
+        const char *name = json_string_value(c);
+        /* a name with a NUL in it, or not a string: worked out, not kept */
+        keyed = keyed && name && strlen(name) == json_string_length(c) &&
+                dw_buf_puts(&key, name) == 0 && dw_buf_putc(&key, '\0') == 0;
+    }
+    if (keyed) {
+        pthread_mutex_lock(&m->lock);
+        for (size_t k = 0; k < m->n; k++)
+            if (m->v[k].len == key.len && memcmp(m->v[k].key, key.data, key.len) == 0) {
+                *ret = json_deep_copy(m->v[k].docs);
+                pthread_mutex_unlock(&m->lock);
+                dw_buf_release(&key);
+                return *ret ? 0 : -DW_ENOMEM;
+            }
+        pthread_mutex_unlock(&m->lock);
+    }
+    int r = relevant_compute(ws, capabilities, max, ret);
+    if (r == 0 && keyed) {
+        json_t *copy = json_deep_copy(*ret);
+        pthread_mutex_lock(&m->lock);
+        if (copy && m->n < RELEVANT_MEMO_MAX) {
+            m->v[m->n].len = key.len;
+            m->v[m->n].key = dw_buf_steal(&key);
+            m->v[m->n].docs = copy;
+            if (m->v[m->n].key)
+                m->n++;
+            else
+                json_decref(copy);
+            copy = NULL;
+        }
+        pthread_mutex_unlock(&m->lock);
+        json_decref(copy);
+    }
+    dw_buf_release(&key);
     return r;
 }

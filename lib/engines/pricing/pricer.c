@@ -249,6 +249,7 @@ struct pctx {
     bool rules_bound;
     const struct dw_rule_inputs *in;
     dw_time_t now; /* the rules' now without in */
+    bool unhashed; /* the caller stamps the hash */
     bool *fired;   /* add_line rules that held, by rule index */
     cel_value keys[11];
     cel_value *item_str; /* per catalog item: sku and name, made once per quote */
@@ -849,8 +850,11 @@ static int run(struct pctx *x, const json_t *solution, json_t **ret_quote) {
             bad |= json_object_set_new(quote, "margin_bp", json_integer(mbp));
     }
     char hash[DW_SHA256_HEX];
-    dw_json_hash(quote, hash);
-    if (bad || dw_json_set(quote, "hash", json_string(hash)) < 0)
+    if (!bad && !x->unhashed) {
+        dw_json_hash(quote, hash);
+        bad = dw_json_set(quote, "hash", json_string(hash)) < 0;
+    }
+    if (bad)
         return dw_error_set(x->err, -DW_ENOMEM, "out of memory");
     *ret_quote = DW_TAKE_PTR(quote);
     return 0;
@@ -881,6 +885,7 @@ int dw_price_quote(const struct dw_workspace *ws, const json_t *solution,
                      .term_months = o->term_months,
                      .in = o->in,
                      .now = o->now,
+                     .unhashed = o->unhashed,
                      .err = err};
     x.region_sorted = x.region && prices_sorted(x.region->prices, x.region->n_prices);
     int r = run(&x, solution, ret_quote);

@@ -39,22 +39,35 @@ static int errors;
 static const char *cur_file;
 static struct fy_node *cur_key; /* the key of the section being read */
 
-__attribute__((format(printf, 2, 3))) static void complain(struct fy_node *n, const char *fmt,
-                                                           ...) {
+/* FILE:LINE:COL: what, at the node's start plus `col` characters of its text. */
+static void vcomplain(struct fy_node *n, int col, const char *fmt, va_list ap) {
     if (n && !fy_node_is_scalar(n))
         n = cur_key; /* a list or mapping is named by its section's key */
     struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
     const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
     if (m)
-        fprintf(stderr, "%s:%d:%d: ", cur_file, m->line + 1, m->column + 1);
+        fprintf(stderr, "%s:%d:%d: ", cur_file, m->line + 1, m->column + 1 + col);
     else
         fprintf(stderr, "%s: ", cur_file);
-    va_list ap;
-    va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
     fputc('\n', stderr);
     errors++;
+}
+
+__attribute__((format(printf, 2, 3))) static void complain(struct fy_node *n, const char *fmt,
+                                                           ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vcomplain(n, 0, fmt, ap);
+    va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4))) static void complain_at(struct fy_node *n, int col,
+                                                              const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vcomplain(n, col, fmt, ap);
+    va_end(ap);
 }
 
 struct entry {
@@ -87,6 +100,33 @@ static const char *scalar(struct fy_node *n, const char *what) {
     return fy_node_get_scalar0(n);
 }
 
+/* A pattern's alternatives: "{a|b}" holds one word or symbol per alternative, none empty,
+ * braces not nested and closed. A space inside the braces would cut the group into two
+ * tokens the matcher never joins, so the pattern could not match at all. */
+static bool pattern_ok(struct fy_node *n, const char *s) {
+    const char *open = NULL, *why = NULL, *p;
+    for (p = s; *p && !why; p++) {
+        if (*p == '{')
+            why = open ? "a '{' inside {...}" : NULL;
+        else if (*p == '}')
+            why = !open                           ? "a '}' without its '{'"
+                  : p == open + 1 || p[-1] == '|' ? "an empty alternative"
+                                                  : NULL;
+        else if (open && (*p == ' ' || *p == '\t'))
+            why = "a space inside {...}: each alternative is one word";
+        else if (open && *p == '|' && (p[-1] == '|' || p[-1] == '{'))
+            why = "an empty alternative";
+        open = *p == '{' ? p : *p == '}' ? NULL : open;
+    }
+    if (!why && open) {
+        why = "a '{' without its '}'";
+        p = open + 1;
+    }
+    if (why)
+        complain_at(n, (int)(p - s) - 1, "'%s': %s", s, why);
+    return !why;
+}
+
 /* A word as the extractor looks it up: lower case, one token, apostrophes dropped. */
 static char *word(struct fy_node *n, bool pattern) {
     const char *s = scalar(n, pattern ? "a pattern" : "a word");
@@ -117,6 +157,10 @@ static char *word(struct fy_node *n, bool pattern) {
         *o++ = (char)*p;
     }
     *o = '\0';
+    if (pattern && !pattern_ok(n, out)) {
+        free(out);
+        return NULL;
+    }
     return out;
 }
 

@@ -18,7 +18,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(number_format, LK_FORMAT, 0, 0)                                                              \
     X(numbers, LK_INT, 1, 999)                                                                     \
     X(number_units, LK_INT, 1, 999)                                                                \
-    X(number_prefixes, LK_INT, 1, 99)                                                              \
+    X(number_prefixes, LK_INT, 1, 900)                                                             \
     X(number_hundreds, LK_LIST, 0, 0)                                                              \
     X(number_thousands, LK_LIST, 0, 0)                                                             \
     X(number_millions, LK_LIST, 0, 0)                                                              \
@@ -26,6 +26,7 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(dozens, LK_INT, 2, 1000)                                                                     \
     X(scales, LK_INT, 100, 1000000000)                                                             \
     X(magnitudes, LK_INT, 1000, 1000000000)                                                        \
+    X(and_a_half, LK_PATTERN, 0, 0)                                                                \
     X(currencies, LK_NAME, 0, 0)                                                                   \
     X(currency_phrases, LK_PATNAME, 0, 0)                                                          \
     X(months, LK_INT, 1, 12)                                                                       \
@@ -36,6 +37,9 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(date_words, LK_NAME, 0, 0)                                                                   \
     X(holidays, LK_NAME, 0, 0)                                                                     \
     X(date_triggers, LK_LIST, 0, 0)                                                                \
+    X(offer_words, LK_LIST, 0, 0)                                                                  \
+    X(start_words, LK_LIST, 0, 0)                                                                  \
+    X(could_words, LK_LIST, 0, 0)                                                                  \
     X(within, LK_LIST, 0, 0)                                                                       \
     X(asap, LK_PATTERN, 0, 0)                                                                      \
     X(negations, LK_LIST, 0, 0)                                                                    \
@@ -50,6 +54,10 @@ enum lk_kind { LK_LIST, LK_INT, LK_NAME, LK_PATTERN, LK_FORMAT, LK_CODE, LK_PATN
     X(before_tax, LK_LIST, 0, 0)                                                                   \
     X(already, LK_PATTERN, 0, 0)                                                                   \
     X(replace, LK_PATTERN, 0, 0)                                                                   \
+    X(refusals, LK_PATTERN, 0, 0)                                                                  \
+    X(contrast, LK_PATTERN, 0, 0)                                                                  \
+    X(halves, LK_PATTERN, 0, 0)                                                                    \
+    X(one_and_a_half, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_max, LK_PATTERN, 0, 0)                                                            \
     X(qualifiers_about, LK_PATTERN, 0, 0)                                                          \
     X(qualifiers_min, LK_PATTERN, 0, 0)                                                            \
@@ -65,11 +73,12 @@ enum lk_section { DW_LANG_SECTIONS(DW_LANG_SECTION_ENUM) LS_COUNT };
 /* The names an LK_NAME section's values take; the value stored is the index + 1. */
 #define DW_LANG_CURRENCIES                                                                         \
     "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR",     \
-        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND"
+        "CNY", "MXN", "COP", "CLP", "ARS", "BRL", "XOF", "MAD", "TND", "PEN", "SGD", "HKD", "NZD", \
+        "ZAR", "HUF", "RON", "AED", "UYU"
 #define DW_LANG_TIME_UNITS "day", "week", "month", "year", "quarter", "half" /* TU_* order */
 #define DW_LANG_DATE_WORDS                                                                         \
     "next", "this", "end", "year_end", "month_end", "quarter_end", "asap", "mid",                  \
-        "quarter_letter", "calendar_week", "fiscal_year"
+        "quarter_letter", "calendar_week", "fiscal_year", "half_letter"
 #define DW_LANG_HOLIDAYS                                                                           \
     "christmas", "new_year_eve", "easter", "ascension", "pentecost", "all_saints", "thanksgiving", \
         "ferragosto", "kings_day", "epiphany", "holy_week"
@@ -84,7 +93,8 @@ enum lk_dateword {
     DWK_MID,
     DWK_QLETTER,
     DWK_CW,
-    DWK_FISCAL
+    DWK_FISCAL,
+    DWK_HLETTER
 };
 enum lk_holiday {
     HOL_CHRISTMAS = 1,
