@@ -127,6 +127,28 @@ static double rate_of(const struct dw_extractor *x, char *const *msgs, size_t n,
     return n ? (double)done / ((double)(t1 - t0) / 1e6) : 0;
 }
 
+/* DW_BENCH_EXTRACT_ONCE set: each typical message extracted once and its result printed
+ * (one line of sorted JSON each), to count the extractor's instructions with callgrind
+ * (--toggle-collect=dw_extractor_run) and to compare two builds' results. */
+static int extract_once(const struct dw_extractor *x, dw_time_t at) {
+    char *typ[512];
+    size_t tbytes = 0, nt = typical_messages(typ, DW_ARRAY_SIZE(typ), &tbytes);
+    struct dw_error err = {0};
+    for (size_t k = 0; k < nt; k++) {
+        json_t *r = NULL;
+        if (dw_extractor_run(x, typ[k], strlen(typ[k]), at, &r, &err) == 0) {
+            char *s = json_dumps(r, JSON_SORT_KEYS | JSON_COMPACT);
+            printf("%s\n", s ? s : "null");
+            free(s);
+            json_decref(r);
+        } else
+            printf("error\n");
+        free(typ[k]);
+    }
+    printf("%zu messages of %zu bytes on average\n", nt, nt ? tbytes / nt : 0);
+    return 0;
+}
+
 /* Extraction on one core: the example's sample messages, each extracted again and again for
  * about two seconds of this thread's CPU time with the workspace's prepared extractor, then a
  * while with dw_extract() preparing the vocabulary on every call (as the extractor did before
@@ -164,6 +186,10 @@ int bench_extract(const char *dir, const struct dw_workspace *ws) {
         return 3;
     }
     dw_time_t at = 1795000000;
+    if (getenv("DW_BENCH_EXTRACT_ONCE")) { /* each typical message once, its result printed */
+        json_decref(leads);
+        return extract_once(x, at);
+    }
     int64_t done = 0, t0 = thread_cpu_us(), t1 = t0;
     while (t1 - t0 < 2000000) {
         for (size_t k = 0; k < n; k++) {

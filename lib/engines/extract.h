@@ -117,6 +117,10 @@ void dw_extractor_free(struct dw_extractor *x);
 /* As dw_extract(), with a prepared vocabulary. */
 int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                      dw_time_t received_at, json_t **ret, struct dw_error *err);
+/* For tests: with on set, the extractor reads without the indexes that only skip work
+ * (every language pattern tried at every token, every vocabulary probe made), so a test
+ * can check that both readings agree. Not thread-safe; off by default. */
+void dw__extract_plain(bool on);
 /* The workspace's extractor (its capabilities, standards, units and home currency), prepared
  * on first use and kept with the snapshot until its last unref; NULL with err set when it
  * cannot be made. Thread-safe. */

@@ -175,20 +175,6 @@ static void words_init(void) {
         }
 }
 
-/* Lower-case a UTF-8 word in place: ASCII and the Latin-1 capitals (À..Þ but ×). */
-static void lower(char *w) {
-    for (unsigned char *p = (unsigned char *)w; *p; p++) {
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (unsigned char)(*p + 32);
-        else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97) {
-            p[1] = (unsigned char)(p[1] + 0x20);
-            p++;
-        } else if (*p == 0xC3 && p[1]) {
-            p++;
-        }
-    }
-}
-
 /* Part of a word: ASCII letters and any multi-byte UTF-8 sequence (accented letters). */
 static bool word_byte(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
@@ -209,13 +195,27 @@ static bool fw_word(const char *text, size_t s, size_t e, struct fw_word *out) {
     if (n >= sizeof w)
         return false;
     bool high = false;
-    for (size_t b = s; b < e; b++)
-        high |= (unsigned char)text[b] >= 0x80;
-    if (n > words.max_len && !high)
-        return false; /* in no list, and no letter of one language only */
-    memcpy(w, text + s, n);
+    if (n > words.max_len) {
+        for (size_t b = s; b < e && !high; b++)
+            high = (unsigned char)text[b] >= 0x80;
+        if (!high)
+            return false; /* in no list, and no letter of one language only */
+    }
+    /* copied and lower-cased: ASCII and the Latin-1 capitals (À..Þ but ×) */
+    for (size_t b = 0; b < n; b++) {
+        unsigned char ch = (unsigned char)text[s + b];
+        if (ch < 0x80) {
+            w[b] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            continue;
+        }
+        high = true;
+        w[b] = (char)ch;
+        if (ch == 0xC3 && b + 1 < n) {
+            unsigned char nx = (unsigned char)text[s + b + 1];
+            w[++b] = (char)(nx >= 0x80 && nx <= 0x9E && nx != 0x97 ? nx + 0x20 : nx);
+        }
+    }
     w[n] = '\0';
-    lower(w);
     *out = (struct fw_word){.s = (uint32_t)s, .e = (uint32_t)e};
     out->langs = n > words.max_len ? 0 : words.langs[word_slot(w, n)];
     /* letters only one of the six writes */
@@ -492,9 +492,8 @@ static size_t current_end(const char *t, size_t len) {
     static const char *const wrote[] = {
         "wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:", "ha scritto:", "schreef:"};
     for (size_t i = 0; i < len;) {
-        size_t e = i;
-        while (e < len && t[e] != '\n')
-            e++;
+        const char *nl = memchr(t + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - t) : len;
         size_t s = i;
         while (s < e && (t[s] == ' ' || t[s] == '\t'))
             s++;
@@ -551,8 +550,8 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
             break;
         size_t e = i;
         for (;;) {
-            while (e < len && text[e] != '\n')
-                e++;
+            const char *nl = e < len ? memchr(text + e, '\n', len - e) : NULL;
+            e = nl ? (size_t)(nl - text) : len > e ? len : e;
             if (e >= len || e + 1 == cur)
                 break;
             size_t k = e + 1;

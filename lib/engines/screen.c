@@ -360,7 +360,8 @@ static const struct pattern patterns[] = {
      "(?:krijgen|hebben|ontvangen) (?:we|wij)" END},
 };
 
-/* Markup read on the decoded text with punctuation kept. */
+/* Markup read on the decoded text with punctuation kept. Each holds a '<', '[' or '=', or
+ * "javascript" or "display": markup_possible() relies on it. */
 static const char *const markup_patterns[] = {
     /* tags that run, load or hide something; an e-mail's ordinary <p> or <div> is not markup */
     "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|base)\\b[^>]{0,300}>?",
@@ -399,7 +400,12 @@ static bool jitted[N_PATTERNS];
 static struct {
     const char *p[TRIG_MAX];
     uint8_t len[TRIG_MAX];
+    bool whole[TRIG_MAX]; /* a whole word: the pattern goes on with a separator (" ") */
     size_t n;
+    /* its number alternatives all start "\\d+ ?%" ("\\d+ %", "\\d+%"): a word of digits is a
+     * trigger only when a '%' follows it across spaces and punctuation (percent_after()) */
+    bool percent;
+    uint8_t n_num, n_pct; /* its alternatives "\\d+..." and "\\d+ ?%..." (derive_triggers()) */
 } trig[N_PATTERNS];
 
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
@@ -417,6 +423,8 @@ static struct {
     struct tnode *n;
     size_t len, cap;
     uint64_t (*sets)[SET_WORDS];
+    uint64_t (*prefix)[SET_WORDS]; /* of sets[k]: the patterns with the path as a prefix; the
+                                      others have it as a whole word only */
     size_t n_sets;
 } trie;
 
@@ -461,6 +469,10 @@ static bool collect_group(size_t i, const char **pp) {
                 return false; /* an optional group: the word after it could come first */
         } else if (strncmp(p, "\\d+", 3) == 0) {
             static const char digits[] = "0123456789";
+            trig[i].n_num++;
+            if (strncmp(p, "\\d+ ?%", 6) == 0 || strncmp(p, "\\d+ %", 5) == 0 ||
+                strncmp(p, "\\d+%", 4) == 0) /* "30 %", "30 % off": a '%' after the number */
+                trig[i].n_pct++;
             for (size_t d = 0; d < 10; d++) { /* a number: any word starting with a digit */
                 if (trig[i].n == TRIG_MAX)
                     return false;
@@ -476,6 +488,7 @@ static bool collect_group(size_t i, const char **pp) {
                 n--; /* "approvals?": the last letter may be absent */
             if (!n || n > 255 || trig[i].n == TRIG_MAX)
                 return false;
+            trig[i].whole[trig[i].n] = p[0] == ' ' && p[1] != '?';
             trig[i].p[trig[i].n] = w;
             trig[i].len[trig[i].n++] = (uint8_t)n;
         }
@@ -512,6 +525,7 @@ static void derive_triggers(size_t i, const char *re) {
             n--;
         ok = n > 0 && n <= 255;
         if (ok) {
+            trig[i].whole[0] = p[0] == ' ' && p[1] != '?';
             trig[i].p[0] = w;
             trig[i].len[0] = (uint8_t)n;
             trig[i].n = 1;
@@ -519,6 +533,23 @@ static void derive_triggers(size_t i, const char *re) {
     }
     if (!ok)
         trig[i].n = 0; /* always run */
+    trig[i].percent = ok && trig[i].n_num > 0 && trig[i].n_pct == trig[i].n_num;
+}
+
+/* "\\d+ ?%" as compiled (expand(): " ?" is any run of bytes other than a-z, 0-9 and
+ * those of other code points) at the word of digits starting at s[i]: a '%' in the run
+ * after the digits. */
+static bool percent_after(const char *s, size_t len, size_t i) {
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    for (; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '%')
+            return true;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch >= 0x80)
+            return false;
+    }
+    return false;
 }
 
 /* Letters spaced out with one space throughout ("i g n o r e a l l r u l e s") join into one
@@ -602,7 +633,7 @@ static uint32_t trie_child(uint32_t node, unsigned char c) {
 
 /* Adds trigger p[0..len) of pattern g to the trie; false when out of memory or when the
  * trigger is not made of word bytes (derive_triggers() gives none such). */
-static bool trie_add(const char *p, size_t len, size_t g) {
+static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     if (!trie.n) {
         trie.cap = 1024;
         if (!(trie.n = calloc(trie.cap, sizeof *trie.n)))
@@ -636,10 +667,17 @@ static bool trie_add(const char *p, size_t len, size_t g) {
         if (!sets)
             return false;
         trie.sets = sets;
+        uint64_t(*prefix)[SET_WORDS] = realloc(trie.prefix, (trie.n_sets + 1) * sizeof *prefix);
+        if (!prefix)
+            return false;
+        trie.prefix = prefix;
         memset(trie.sets[trie.n_sets], 0, sizeof *sets);
+        memset(trie.prefix[trie.n_sets], 0, sizeof *prefix);
         trie.n[node].accept = (uint16_t)++trie.n_sets;
     }
     trie.sets[trie.n[node].accept - 1][g / 64] |= (uint64_t)1 << (g % 64);
+    if (!whole)
+        trie.prefix[trie.n[node].accept - 1][g / 64] |= (uint64_t)1 << (g % 64);
     return true;
 }
 
@@ -665,7 +703,7 @@ static void compile_all(void) {
         size_t jit_size = 0;
         jitted[i] = pcre2_pattern_info(c, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
         for (size_t k = 0; k < trig[i].n && !compile_failed; k++)
-            if (!trie_add(trig[i].p[k], trig[i].len[k], i))
+            if (!trie_add(trig[i].p[k], trig[i].len[k], i, trig[i].whole[k]))
                 compile_failed = true;
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
@@ -699,6 +737,7 @@ struct rtext {
     uint8_t *via;
     size_t len, cap;
     bool oom;
+    bool spaced; /* a byte has VIA_SPACED (read_join()) */
 };
 
 static void rt_release(struct rtext *t) {
@@ -1053,13 +1092,31 @@ static void read_fold(const char *s, size_t n, struct rtext *t) {
     for (size_t i = 0; i < n && !t->oom;) {
         unsigned char b = u[i];
         if (b < 0x80 && b != '%' && b != '&') { /* ASCII, read as below, the common case */
-            char o = b == '\n'                                                     ? '\n'
-                     : b == ' ' || b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
-                     : b >= 'A' && b <= 'Z'                                        ? (char)(b + 32)
-                                                                                   : (char)b;
-            rt_byte(t, o, (uint32_t)i, (uint32_t)(i + 1), pending);
-            pending = 0;
-            i++;
+            /* a run of them written straight in while there is room (rt_byte() otherwise) */
+            size_t o = t->len;
+            for (; i < n && o + 1 < t->cap; i++, o++) {
+                b = u[i];
+                if (b >= 0x80 || b == '%' || b == '&')
+                    break;
+                t->s[o] = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
+                          : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                                                                            : (char)b;
+                t->from[o] = (uint32_t)i;
+                t->to[o] = (uint32_t)(i + 1);
+                t->via[o] = pending;
+                pending = 0;
+            }
+            t->len = o;
+            t->s[o] = '\0';
+            if (i < n && o + 1 >= t->cap && u[i] < 0x80 && u[i] != '%' && u[i] != '&') {
+                b = u[i];
+                char c = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
+                         : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                                                                           : (char)b;
+                rt_byte(t, c, (uint32_t)i, (uint32_t)(i + 1), pending);
+                pending = 0;
+                i++;
+            }
             continue;
         }
         uint32_t cp;
@@ -1148,9 +1205,29 @@ static bool word_char(char c) {
 
 /* Pass 2: join spaced-out letters, read digits inside words as letters, collapse spaces.
  * *ret_leet says whether a '1' was read as a letter (the caller reads again with 'l'). */
-static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, bool *ret_leet) {
+static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, bool *ret_leet,
+                      bool coalesce) {
     size_t n = a->len;
     const char *s = a->s;
+    /* bytes copied as they are wait in a[ps..pe) and are copied in one go (rt_copy()) before
+     * anything else is written; without coalesce, at once */
+    size_t ps = 0, pe = 0;
+#define FLUSH()                                                                                    \
+    do {                                                                                           \
+        if (pe > ps)                                                                               \
+            rt_copy(t, a, ps, pe);                                                                 \
+        ps = pe = 0;                                                                               \
+    } while (0)
+#define KEEP(from, to)                                                                             \
+    do {                                                                                           \
+        if (pe != (from) || pe == ps) {                                                            \
+            FLUSH();                                                                               \
+            ps = (from);                                                                           \
+        }                                                                                          \
+        pe = (to);                                                                                 \
+        if (!coalesce)                                                                             \
+            FLUSH();                                                                               \
+    } while (0)
     for (size_t i = 0; i < n && !t->oom;) {
         /* a spaced-out run: single letters, each followed by 1..3 spacers */
         if (alpha(s[i]) && (i == 0 || !word_char(s[i - 1]))) {
@@ -1180,7 +1257,9 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 while (p <= j && p < n) {
                     if (alpha(s[p]) || leet(s[p], false)) {
                         char c = alpha(s[p]) ? s[p] : leet(s[p], one_is_l);
+                        FLUSH();
                         rt_byte(t, c, a->from[p], a->to[p], a->via[p] | VIA_SPACED);
+                        t->spaced = true;
                         p++;
                         size_t q = p;
                         while (q < n && spacer(s[q]) && q <= j)
@@ -1207,7 +1286,9 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             }
             bool map = has_alpha && has_leet;
             if (!map) /* no digit read as a letter: copied */
-                rt_copy(t, a, i, j);
+                KEEP(i, j);
+            else
+                FLUSH();
             for (size_t p = i; p < j && map; p++) {
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
@@ -1221,14 +1302,18 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             continue;
         }
         if (s[i] == ' ') {
-            if (t->len && (t->s[t->len - 1] == ' ' || t->s[t->len - 1] == '\n')) {
+            char last = pe > ps ? s[pe - 1] : t->len ? t->s[t->len - 1] : 0;
+            if ((pe > ps || t->len) && (last == ' ' || last == '\n')) {
                 i++;
                 continue;
             }
         }
-        rt_byte(t, s[i], a->from[i], a->to[i], a->via[i]);
+        KEEP(i, i + 1);
         i++;
     }
+    FLUSH();
+#undef KEEP
+#undef FLUSH
 }
 
 /* ---- findings --------------------------------------------------------------------------- */
@@ -1398,9 +1483,12 @@ static void decode_blob(struct screen *sc, const char *s, size_t i, size_t j, si
 }
 
 /* A byte of base64 (either alphabet); ASCII only, whatever the program's locale. */
+/* a-z, A-Z, 0-9, '+', '/', '-', '_' */
+static const bool b64_chars[256] = {
+    ['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true, ['+'] = true,
+    ['/'] = true,         ['-'] = true,         ['_'] = true};
 static bool b64_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/' || c == '-' || c == '_';
+    return b64_chars[(unsigned char)c];
 }
 
 static void screen_base64(struct screen *sc, const char *s, size_t n) {
@@ -1427,8 +1515,10 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
+/* a-z, 0-9, '_' */
+static const bool word_bytes[256] = {['a' ... 'z'] = true, ['0' ... '9'] = true, ['_'] = true};
 static bool word_byte(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    return word_bytes[(unsigned char)c];
 }
 
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
@@ -1454,18 +1544,27 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
         }
         uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
         for (j = i; j < t->len && word_byte(s[j]); j++) {
-            if (!node && j > i)
+            if (!(node = trie_child(node, (unsigned char)s[j]))) {
+                while (j + 1 < t->len && word_byte(s[j + 1]))
+                    j++;
                 continue;
-            if (!(node = trie_child(node, (unsigned char)s[j])))
-                continue;
+            }
             if (!trie.n[node].accept)
                 continue;
-            const uint64_t *set = trie.sets[trie.n[node].accept - 1];
+            const uint64_t *set = trie.sets[trie.n[node].accept - 1],
+                           *prefix = trie.prefix[trie.n[node].accept - 1];
+            /* a whole-word trigger needs a separator after it, as the expanded " " does:
+             * a byte other than a-z, 0-9 and those of other code points */
+            unsigned char nx = j + 1 < t->len ? (unsigned char)s[j + 1] : 'a';
+            bool sep = !((nx >= 'a' && nx <= 'z') || (nx >= '0' && nx <= '9') || nx >= 0x80);
             for (size_t w = 0; w < SET_WORDS; w++)
-                for (uint64_t bits = set[w]; bits; bits &= bits - 1) {
+                for (uint64_t bits = sep ? set[w] : set[w] & prefix[w]; bits; bits &= bits - 1) {
                     size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
                     if (last[g] == i + 1)
                         continue;
+                    if (trig[g].percent && s[i] >= '0' && s[i] <= '9' &&
+                        !percent_after(s, t->len, i))
+                        continue; /* "\\d+ ?%" without its '%' */
                     last[g] = (uint32_t)(i + 1);
                     if (n == cap) {
                         cap = cap ? 2 * cap : 64;
@@ -1534,6 +1633,8 @@ static void compile_reference(void) {
 /* The spaced-out runs of t (eight letters or more, no word gap), squeezed into letters only,
  * matched against squeezed_patterns. */
 static void match_squeezed(struct screen *sc, const struct rtext *t, const size_t *blob) {
+    if (!t->spaced)
+        return;
     for (size_t i = 0; i < t->len && !sc->oom;) {
         if (!(t->via[i] & VIA_SPACED)) {
             i++;
@@ -1556,15 +1657,23 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
     }
 }
 
+/* Whether markup_patterns can match the read text t: each of them holds a '<', '[' or '=',
+ * or the word "javascript" or "display" (compiled without caseless matching), so a text
+ * with none of these, as most messages are, is not searched. */
+static bool markup_possible(const struct rtext *t) {
+    return memchr(t->s, '<', t->len) || memchr(t->s, '[', t->len) || memchr(t->s, '=', t->len) ||
+           memmem(t->s, t->len, "javascript", 10) || memmem(t->s, t->len, "display", 7);
+}
+
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
     if (rt_grow(&a, n + 2)) /* one allocation each for the usual sizes */
         read_fold(s, n, &a);
     if (!a.oom && rt_grow(&b, a.len + 2))
-        read_join(&a, &b, false, &leet1);
+        read_join(&a, &b, false, &leet1, !sc->reference);
     if (leet1 && rt_grow(&c, a.len + 2))
-        read_join(&a, &c, true, &unused);
+        read_join(&a, &c, true, &unused, !sc->reference);
     if (a.oom || b.oom || c.oom) {
         sc->oom = true;
         goto out;
@@ -1598,7 +1707,8 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         free(hc.pos);
     }
     match_squeezed(sc, &b, blob);
-    match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
+    if (sc->reference || markup_possible(&a))
+        match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
         match(sc, &a, short_markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (!blob && sc->depth < 1) {

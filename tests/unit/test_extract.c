@@ -1528,9 +1528,164 @@ static void test_deterministic(void **state) {
     json_decref(b);
 }
 
+/* ---- the indexes that only skip work ------------------------------------------------- */
+
+/* Random texts from the language files' pattern words and phrases (with numbers, symbols,
+ * elisions, places, vocabulary and message structure around them) read with and without
+ * the extractor's skipping indexes (dw__extract_plain()): the results must be the same. */
+/* clang-format off */
+static const char *const plain_pool[] = {
+    /* generated from the language files' pattern sections: whole phrases (first
+     * alternatives) and their words, then words around them */
+    "$", "$ ca", "-", ".", "2e", "<", ">", "ARS", "AUD", "BRL", "CAD", "CHF", "CLP", "COP",
+    "MXN", "USD", "XOF", "a", "a $", "a la mayor brevedad", "a plus", "a ser posible", "aan",
+    "aanwezig", "abbiamo", "abbiamo già", "ablösen", "about", "above", "adelante", "al", "al in",
+    "al massimo", "al menos", "al più presto", "alcance", "allows", "almeno", "already",
+    "already have", "alrededor", "als", "als het kan", "als optie", "als option", "ambito",
+    "américains", "an", "and", "antes", "approssimativamente", "approx", "approx .",
+    "approximately", "approximativement", "aprox", "aproximadamente", "are", "are already",
+    "argentinos", "around", "as", "as an option", "as soon as possible", "at",
+    "at a later stage", "at least", "at most", "at the most", "au", "au $", "au maximum",
+    "au moins", "au plus", "au plus tôt", "au plus vite", "austauschen", "australian",
+    "australian dollars", "autour", "avanti", "avenir", "avons", "avons déjà", "bald", "be",
+    "below", "bereits", "bereits im einsatz", "bereits vorhanden", "betracht", "betreiben",
+    "betrieb", "between", "binnen", "bis", "bis zu", "bonus", "brevedad", "btw", "budget",
+    "buiten", "buiten scope", "c", "c $", "ca", "ca $", "ca .", "cambiar", "canadian",
+    "canadian dollars", "canadiens", "canadienses", "cap", "cap of", "capped", "capped at", "ce",
+    "ce ne occupiamo noi", "ceiling", "cerca", "cfa", "charge", "chargent", "chargera",
+    "chargeront", "chilenos", "circa", "colombianos", "come", "come opzione", "commissioning",
+    "como", "como máximo", "como mínimo", "como opción", "consente", "contamos", "coperti",
+    "coperto", "couvert", "couverts", "covered", "cuanto", "cuanto antes", "cubierto",
+    "cubiertos", "cuestión", "currently", "currently have", "d", "da", "dan", "dans",
+    "dans un second temps", "dans une seconde phase", "date", "de", "de forma opcional",
+    "de l ordre de", "del", "dentro", "deployed", "deuxième", "di", "discusión", "discussione",
+    "disponemos", "do", "do it ourselves", "doen", "doen we zelf", "dollars",
+    "dollars américains", "dollars canadiens", "done", "down", "down the line", "dès",
+    "dès que possible", "déjà", "déjà en", "dólares", "dólares canadienses",
+    "dólares estadounidenses", "e", "een", "een pluspunt", "ein", "einer", "einsatz", "el", "en",
+    "en el futuro", "en una segunda fase", "encargamos", "entre", "entro", "env", "environ",
+    "erledigen", "ersetzen", "es", "esclusa", "estadounidenses", "está", "están", "et", "etwa",
+    "exceed", "exceeding", "excl", "exclusief", "exists", "exkl", "exploitons", "f", "f cfa",
+    "facciamo", "facciamo noi", "faisons", "faisons nous - mêmes", "falls", "faremo", "fase",
+    "feasible", "ferons", "fijn", "fino", "fino a", "forma", "fra", "frage", "francs",
+    "francs cfa", "francs suisses", "from", "fuera", "fuera de discusión", "fuera del alcance",
+    "fuori", "fuori ambito", "fuori discussione", "fuori questione", "future", "futuro",
+    "gebruiken", "gedekt", "geen", "geen optie", "geïnstalleerd", "già", "già in", "go-live",
+    "good", "great", "gut", "haben", "haben wir bereits", "hace", "hacemos", "hacemos nosotros",
+    "handig", "handle", "haremos", "hará", "has", "hasta", "have", "have already", "hebben",
+    "hebben we al", "het", "hoogstens", "hooguit", "hors", "hors de question", "hors périmètre",
+    "ht", "höchstens", "ici", "if", "if possible", "if the budget allows", "il",
+    "il prima possibile", "im", "in", "in een later stadium", "in einer zweiten phase",
+    "in etwa", "in opzione", "in the future", "in the region of", "in un secondo momento",
+    "in una seconda", "inbetriebnahme", "indien", "indien mogelijk", "ingebruikname",
+    "innerhalb", "instalacion", "instalación", "instalado", "instalados", "installati",
+    "installatie", "installation", "installato", "installazione", "installed", "installé",
+    "installés", "intorno", "is", "is already", "it", "iva", "jusqu", "jusqu à", "kan", "keine",
+    "keine option", "kommt", "kommt nicht in frage", "l", "la", "later", "later on", "le",
+    "le plus vite possible", "least", "less", "less than", "leuk", "leuk meegenomen",
+    "leuk zou zijn", "limit", "line", "lo", "lo antes posible", "lo más pronto posible",
+    "longer", "machen", "machen wir selbst", "marcha", "mas", "mas adelante", "massimo", "max",
+    "max .", "maximaal", "maximal", "maximum", "mayor", "meegenomen", "meer", "meer dan", "mehr",
+    "mehr als", "meno", "meno di", "menos", "menos de", "messa", "messa in servizio",
+    "mexicanos", "migrar", "migrare", "migrate", "migrer", "migreren", "min", "minder",
+    "minder dan", "mindestens", "minimaal", "minimo", "minimum", "minimum of", "minste",
+    "minstens", "mise", "mise en service", "mogelijk", "moins", "moins de", "momento", "mooi",
+    "more", "more than", "most", "más", "más adelante", "más de", "máximo", "mêmes", "mínimo",
+    "möglich", "möglichst", "möglichst schnell", "ne", "ne plus", "net", "neto", "nett", "netto",
+    "nice", "nicht", "nicht mehr", "nicht mehr als", "niet", "niet aan de orde", "niet meer",
+    "niet meer dan", "no", "no es una opción", "no longer", "no more than", "no más de",
+    "no option", "noi", "non", "non più", "non più di", "nos", "nos encargamos", "nosotros",
+    "not", "not an option", "not exceed", "not exceeding", "not to exceed", "nous", "nutzen",
+    "occuperemo", "occupiamo", "ocupamos", "of", "on", "ongeveer", "op", "op termijn",
+    "opcional", "opción", "operate", "optie", "option", "opzione", "orde", "order", "ordre",
+    "ourselves", "out", "out of scope", "out of the question", "over", "own", "owns", "pas",
+    "pas plus de", "pas une option", "permet", "permite", "pesos", "pesos argentinos",
+    "pesos chilenos", "pesos colombianos", "pesos mexicanos", "peut", "peut - être", "phase",
+    "piu", "piu avanti", "più", "più avanti", "più di", "plazo", "plus", "plus de", "plus tard",
+    "pluspunt", "posible", "possibile", "possible", "possibly", "presente", "presenti", "presto",
+    "presupuesto", "prima", "pronto", "próxima", "puesta", "puesta en marcha", "périmètre",
+    "quanto", "quanto prima", "que", "question", "questione", "range", "rapidement", "reales",
+    "reemplazar", "regelen", "region", "remplacement", "remplacer", "replace", "replacement",
+    "replacing", "rond", "roughly", "run", "rund", "runs", "s", "s en charge", "sarebbe",
+    "sarebbe un plus", "schnell", "schon", "schön", "scope", "se", "se il budget lo consente",
+    "se possibile", "second", "seconda", "seconde", "secondo", "segunda", "selbst", "ser",
+    "sera", "serait", "serait un plus", "seria", "service", "servizio", "sería", "sería un plus",
+    "setzen", "setzen wir bereits", "si", "si el presupuesto lo permite", "si es posible",
+    "si le budget le permet", "si possible", "siguiente", "sin", "snel", "so",
+    "so schnell wie möglich", "some", "soon", "sostituire", "sostituzione", "sous", "spoedig",
+    "späteren", "stadium", "stage", "step", "stufe", "suisses", "sustituir", "swap", "tard",
+    "taxes", "temps", "ten", "ten minste", "tenemos", "terme", "termijn", "than", "that", "the",
+    "this", "to", "tot", "tra", "tussen", "tweede", "tôt", "u", "u $", "u $ d", "u $ s",
+    "uitgesloten", "un", "un plus", "una", "unas", "und", "under", "une", "ungefähr", "unos",
+    "unter", "up", "up to", "upgrade", "us", "us $", "usamos", "use", "uses", "usiamo",
+    "utilisons", "utilizamos", "utilizziamo", "van", "vat", "vers", "vervangen", "vervanging",
+    "vite", "volgend", "von", "vorhanden", "waar", "we", "weniger", "weniger als", "wenn",
+    "wenn möglich", "wie", "wij", "wir", "within", "would", "would be a plus", "would be nice",
+    "wäre", "wäre ein plus", "wäre schön", "y", "ya", "ya está cubierto", "ya no", "ya tenemos",
+    "z.s.m", "zelf", "zijn", "zirka", "zo", "zo snel mogelijk", "zo'n", "zon", "zou",
+    "zou een pluspunt zijn", "zou leuk zijn", "zu", "zweiten", "zwischen", "zzgl", "~", "à",
+    "à l avenir", "à terme", "équipé", "équipés", "être", "über", "übernehmen", "–", "—", "≈",
+    "≤", "≥", "12", "1.200", "250 000", "30 %", "€", "EUR", "k€", "Mio.", "200k", "d'", "l’",
+    "d'agences", "l'entrepôt", "nell'area", "don't", "isn’t", "n'avons", "Berlin", "Bayern",
+    "Georgia", "Zug", "Lyon", "SD-WAN", "firewall", "NGFW", "Wi-Fi", "sites", "Standorte",
+    "access points", "switches", "users", "Switzerland", "Deutschland", "France", "España",
+    "Italia", "März", "March", "2027", "Q3", "KW 12", "end of", "Ende", "fin", "by", "\n",
+    "\n\n", ",", ".", "(", ")", ":", ";", "Budget:", "budget", "deadline", "not", "no", "nicht",
+    "kein", "pas", "non", "niet", "need", "we need", "brauchen", "besoin", "necesitamos",
+    "abbiamo bisogno", "nodig", "Hi,", "Regards,\n--\nJohn Smith\nLyon", "\n> we already have",
+    "ISO 27001", "GDPR", "Salesforce", "24/7", "HA", "option", "optional", "maybe later",
+    "of which", "of them", "davon", "dont", "de los cuales", "di cui", "waarvan", "including",
+    "incl", "inkl", "in total", "insgesamt", "in totale", "alles samen", "im ganzen", "together",
+    "Standorten", "Niederlassungen", "Filialen", "Mitarbeitern", "Wien", "Bern",
+    "12 sites, of which 9", "davon 3 Standorte", "14 Standorte", "9 sites", "in total 12 sites",
+    "insgesamt 14 Standorte", "waarvan 4 vestigingen", "dont 3 sites",
+};
+/* clang-format on */
+
+static void test_plain_agrees(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    char text[2048];
+    for (int round = 0; round < 1500; round++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int words = 3 + (int)((seed >> 33) % 40);
+        for (int w = 0; w < words; w++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = plain_pool[(seed >> 33) % DW_ARRAY_SIZE(plain_pool)];
+            size_t pl = strlen(p);
+            if (len + pl + 2 >= sizeof text)
+                break;
+            if (len && (seed >> 20) % 5)
+                text[len++] = ' ';
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+        text[len] = '\0';
+        json_t *fast = NULL, *plain = NULL;
+        dw__extract_plain(false);
+        assert_int_equal(dw_extractor_run(x, text, len, received(), &fast, &err), 0);
+        dw__extract_plain(true);
+        assert_int_equal(dw_extractor_run(x, text, len, received(), &plain, &err), 0);
+        dw__extract_plain(false);
+        char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
+        if (strcmp(a, b) != 0)
+            fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
+        free(a);
+        free(b);
+        json_decref(fast);
+        json_decref(plain);
+    }
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
+        cmocka_unit_test(test_plain_agrees),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

@@ -252,6 +252,7 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
  * (extractor.c) share them. */
 struct dw__ex_vkey {
     uint8_t kl, kl2;
+    uint8_t present; /* the indexes holding key or key2, as bits (dw__ex_index_bit()) */
     uint32_t h, h2;
     char key[KEY_MAX], key2[KEY_MAX];
 };
@@ -461,6 +462,7 @@ extern pthread_once_t dw__ex_once;
 void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
 int dw__ex_kw_find(const char *w, size_t n);
+extern bool dw__ex_plain; /* dw__extract_plain(): no index that only skips work */
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
 bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
 
@@ -468,8 +470,33 @@ bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
 void dw__ex_init_tables(void);
 int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, size_t n,
                         uint8_t flags, bool standards, const uint8_t *term_lang);
-const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
-                                     size_t *ret_end);
+const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
+                                       size_t *ret_end);
+/* The bit of ix among the indexes a message is read with (struct dw__ex_vkey's present),
+ * 0 for another one. */
+static inline unsigned dw__ex_index_bit(const struct ctx *c, const struct tindex *ix) {
+    return ix == &dw__ex_g.regions     ? 1u
+           : ix == &dw__ex_g.countries ? 2u
+           : ix == c->caps             ? 4u
+           : ix == c->units            ? 8u
+           : ix == c->stds             ? 16u
+           : ix == c->integ            ? 32u
+                                       : 0u;
+}
+/* The longest phrase of ix starting at token i, or NULL (phrases.c). Inline, the common
+ * answer: the token's keys, already computed, are in no phrase of ix. */
+static inline const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix,
+                                                   size_t i, size_t *ret_end) {
+    if (!wordish(c, i))
+        return NULL; /* as dw__ex_vocab_find() answers */
+    if (c->vc && c->vc->slot && !dw__ex_plain) {
+        uint32_t s = c->vc->slot[c->t[i].s];
+        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0;
+        if (bit && !(c->vc->k[s - 1].present & bit))
+            return NULL;
+    }
+    return dw__ex_vocab_find(c, ix, i, ret_end);
+}
 
 /* patterns.c */
 int64_t dw__ex_digits_val(const struct ctx *c, size_t i);

@@ -231,6 +231,134 @@ static bool pattern_first_words(void) {
     return true;
 }
 
+/* Which patterns first_matches() may accept at a token, so that a match tries only those:
+ * by the keyword of a word token, the patterns whose first element names that word (in
+ * pattern order), and the patterns that are tried at any token of a section (a number or a
+ * modifier first, or a first word spelled with an apostrophe or a capital, which the
+ * keyword of a token need not equal). A token that is not a word is tried with the
+ * patterns whose first element is not all letters a-z, which no number or symbol equals.
+ * first_matches() still decides; these lists only leave out patterns it would refuse.
+ * Without the index (too many first words) every pattern is tried, as the lists' absence
+ * says. */
+#define KWPAT_MAX 8192
+static struct {
+    bool ok;
+    uint16_t start[KW_MAX + 2]; /* by keyword: kwpat[start[kw]..start[kw + 1]) */
+    uint16_t kwpat[KWPAT_MAX];
+    uint16_t any[LANG_PATS], any_at[LS_COUNT + 1];         /* tried at any word */
+    uint16_t nonword[LANG_PATS], nonword_at[LS_COUNT + 1]; /* tried at other tokens */
+} first_ix;
+
+/* Calls f(kw, k, ud) for each alternative of pattern k's first element; false when one
+ * is not a plain keyword (then the pattern is tried at every word). *letters: all of them
+ * are letters a-z only. */
+static bool first_words(size_t k, void (*f)(int, size_t, void *), void *ud, bool *letters) {
+    size_t n = dw__ex_g.first_n[k];
+    const char *p = dw__ex_g.pat[k];
+    bool plain = n > 0;
+    *letters = n > 0;
+    const char *q = p[0] == '{' ? p + 1 : p, *end = p[0] == '{' ? p + n - 1 : p + n;
+    while (n && q < end) {
+        const char *bar = q;
+        while (bar < end && *bar != '|')
+            bar++;
+        for (const char *x = q; x < bar; x++) {
+            *letters = *letters && *x >= 'a' && *x <= 'z';
+            plain = plain && *x != '\'' && !(*x >= 'A' && *x <= 'Z') &&
+                    !((unsigned char)*x == 0xE2 && x + 2 < bar && (unsigned char)x[1] == 0x80 &&
+                      (unsigned char)x[2] == 0x99);
+        }
+        int kw = bar > q ? dw__ex_kw_find(q, (size_t)(bar - q)) : 0;
+        plain = plain && kw > 0;
+        if (plain && f)
+            f(kw, k, ud);
+        q = bar + 1;
+    }
+    return plain;
+}
+
+static void count_kw(int kw, size_t k, void *ud) {
+    (void)k;
+    ((uint16_t *)ud)[kw + 1]++;
+}
+static void fill_kw(int kw, size_t k, void *ud) { /* a word named twice: tried twice */
+    first_ix.kwpat[((uint16_t *)ud)[kw]++] = (uint16_t)k;
+}
+
+static void first_index(void) {
+    size_t np = dw__ex_g.pat_start[LS_COUNT], na = 0, nn = 0, total = 0;
+    bool letters;
+    memset(&first_ix, 0, sizeof first_ix);
+    for (size_t k = 0; k < np; k++)
+        if (first_words(k, NULL, NULL, &letters))
+            first_words(k, count_kw, first_ix.start, &letters);
+    for (size_t kw = 1; kw <= KW_MAX + 1; kw++) {
+        total += first_ix.start[kw];
+        if (total > KWPAT_MAX)
+            return;
+        first_ix.start[kw] = (uint16_t)total;
+    }
+    static uint16_t fill[KW_MAX + 2];
+    memcpy(fill, first_ix.start, sizeof fill);
+    for (int s = 0; s < LS_COUNT; s++) {
+        first_ix.any_at[s] = (uint16_t)na;
+        first_ix.nonword_at[s] = (uint16_t)nn;
+        for (size_t k = dw__ex_g.pat_start[s]; k < dw__ex_g.pat_start[s + 1]; k++) {
+            if (first_words(k, NULL, NULL, &letters))
+                first_words(k, fill_kw, fill, &letters);
+            else
+                first_ix.any[na++] = (uint16_t)k;
+            if (!letters)
+                first_ix.nonword[nn++] = (uint16_t)k;
+        }
+    }
+    first_ix.any_at[LS_COUNT] = (uint16_t)na;
+    first_ix.nonword_at[LS_COUNT] = (uint16_t)nn;
+    first_ix.ok = true;
+}
+
+/* The patterns of a section that may match at token i, ascending: two sorted lists merged
+ * (or every pattern of the section without the index). */
+struct cand {
+    const uint16_t *a, *ae, *b, *be;
+    size_t k, kend;
+};
+
+static void cand_init(struct cand *it, const struct ctx *c, int section, size_t i) {
+    *it = (struct cand){.k = dw__ex_g.pat_start[section], .kend = dw__ex_g.pat_start[section + 1]};
+    if (!first_ix.ok || dw__ex_plain)
+        return;
+    it->kend = 0; /* the lists instead */
+    if (i < c->nt && c->t[i].kind == TK_WORD) {
+        it->a = first_ix.any + first_ix.any_at[section];
+        it->ae = first_ix.any + first_ix.any_at[section + 1];
+        unsigned kw = c->t[i].kw;
+        if (kw) {
+            it->b = first_ix.kwpat + first_ix.start[kw];
+            it->be = first_ix.kwpat + first_ix.start[kw + 1];
+            while (it->b < it->be && *it->b < dw__ex_g.pat_start[section])
+                it->b++;
+            while (it->be > it->b && it->be[-1] >= dw__ex_g.pat_start[section + 1])
+                it->be--;
+        }
+    } else {
+        it->a = first_ix.nonword + first_ix.nonword_at[section];
+        it->ae = first_ix.nonword + first_ix.nonword_at[section + 1];
+    }
+}
+
+/* The next candidate pattern, or SIZE_MAX. */
+static size_t cand_next(struct cand *it) {
+    if (it->kend)
+        return it->k < it->kend ? it->k++ : SIZE_MAX;
+    bool ha = it->a < it->ae, hb = it->b < it->be;
+    if (!ha && !hb)
+        return SIZE_MAX;
+    if (ha && (!hb || *it->a < *it->b))
+        return *it->a++;
+    return *it->b++;
+}
+
 void dw__ex_langdata_init(void) {
     for (size_t k = 0; k < dw__ex_n_kw_builtin; k++) {
         struct kwdef *d = kw_entry(dw__ex_kw_builtin[k].w);
@@ -315,11 +443,14 @@ void dw__ex_langdata_init(void) {
     }
     if (!pattern_first_words())
         dw__ex_g.error = "the first words of the language files' patterns do not fit";
+    first_index();
     index_first_words();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
-    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
+    struct cand it;
+    cand_init(&it, c, section, i);
+    for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
         size_t e = first_matches(c, i, k) ? dw__ex_pat_match(c, i, dw__ex_g.pat[k]) : 0;
         if (e) {
             *ret_end = e;
@@ -376,7 +507,9 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
         if (kind(c, st, TK_WORD) &&
             (!role(c, st, R_PATSTART) || !(dw__ex_kwdefs[c->t[st].kw - 1].psect >> section & 1)))
             continue; /* no pattern of this section starts with this word */
-        for (size_t p = dw__ex_g.pat_start[section]; p < dw__ex_g.pat_start[section + 1]; p++)
+        struct cand it;
+        cand_init(&it, c, section, st);
+        for (size_t p; (p = cand_next(&it)) != SIZE_MAX;)
             if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
                 return st;

@@ -42,7 +42,10 @@ static int64_t word_number_from(const char *w, size_t n, size_t i, struct wn st)
         size_t best = 0, bl = 0;
         for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1]; m++) {
             size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
-            if (l > bl && l < tried && l <= n - i && memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
+            /* the second byte first: most words share the first with some part */
+            if (l > bl && l < tried && l <= n - i &&
+                (l < 2 || dw__ex_g.morph_w[k][1] == w[i + 1]) &&
+                memcmp(w + i, dw__ex_g.morph_w[k], l) == 0) {
                 best = k;
                 bl = l;
             }

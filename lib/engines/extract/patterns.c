@@ -298,6 +298,18 @@ size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat) {
 /* A pattern that ends exactly at token `end`, starting up to 5 tokens before it; returns
  * its start or SIZE_MAX. */
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
+    /* a last element of one token (a word, a symbol or "{a|b}", without a modifier) must
+     * match the token before end: when it does not, no start can */
+    size_t n = strlen(pat), e;
+    const char *last = memrchr(pat, ' ', n);
+    last = last ? last + 1 : pat;
+    size_t ln = (size_t)(pat + n - last);
+    bool one =
+        ln > 0 && !memchr(last, '?', ln) && !memchr(last, '*', ln) && !(ln == 1 && *last == '#') &&
+        (last[0] == '{' ? !memchr(last + 1, '{', ln - 1) && memchr(last, '}', ln) == last + ln - 1
+                        : !memchr(last, '{', ln) && !memchr(last, '}', ln));
+    if (end > 0 && one && !dw__ex_plain && !pat_elem(c, end - 1, last, ln, &e))
+        return SIZE_MAX;
     for (size_t k = end < 5 ? end : 5; k >= 1; k--)
         if (dw__ex_pat_match(c, end - k, pat) == end)
             return end - k;

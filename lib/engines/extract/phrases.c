@@ -5,6 +5,11 @@
 
 struct dw__ex_tables dw__ex_g;
 pthread_once_t dw__ex_once = PTHREAD_ONCE_INIT;
+bool dw__ex_plain;
+
+void dw__extract_plain(bool on) {
+    dw__ex_plain = on;
+}
 
 /* ---- phrase index --------------------------------------------------------------------- */
 
@@ -267,40 +272,76 @@ static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex
     }
 }
 
-/* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
- * again without it, for German plurals ("Standorten"). */
-const struct phrase *dw__ex_vocab_at(const struct ctx *c, const struct tindex *ix, size_t i,
-                                     size_t *ret_end) {
-    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
-        return NULL;
+/* Does ix hold a phrase whose key is key[0..kl)? */
+static bool key_present(const struct tindex *ix, const char *key, size_t kl, uint32_t full) {
+    if (!ix || !ix->n)
+        return false;
+    for (uint32_t h = full & (uint32_t)ix->mask;; h = (h + 1) & (uint32_t)ix->mask) {
+        uint32_t s = ix->slot[h];
+        if (!s)
+            return false;
+        if (key_eq(&ix->ph[s - 1], key, kl))
+            return true;
+    }
+}
+
+/* A token's index keys, computed when the token is first looked up: its stem and hash, the
+ * same without a final "n", and which of the message's indexes hold either key. */
+static void vkey_make(const struct ctx *c, size_t i, struct dw__ex_vkey *vc) {
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
-    struct dw__ex_vkey local, *vc = &local;
-    uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
-    if (slot && *slot) {
-        vc = &c->vc->k[*slot - 1];
-    } else {
-        struct dw__ex_vcache *cache = c->vc;
-        if (slot && cache->n == cache->cap) { /* grown as tokens are met */
-            size_t cap = cache->cap ? 2 * cache->cap : 64;
-            struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
-            if (k) {
-                cache->k = k;
-                cache->cap = cap;
-            }
-        }
-        if (slot && cache->n < cache->cap) {
-            vc = &cache->k[cache->n++];
-            *slot = (uint32_t)cache->n;
-        }
-        vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
-        vc->h = dw_fnv1a32(vc->key, vc->kl);
-        vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
-        vc->h2 = less_n ? dw_fnv1a32(vc->key2, vc->kl2) : 0;
-    }
+    vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
+    vc->h = dw_fnv1a32(vc->key, vc->kl);
+    vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
+    vc->h2 = less_n ? dw_fnv1a32(vc->key2, vc->kl2) : 0;
+    const struct tindex *ixs[] = {
+        &dw__ex_g.regions, &dw__ex_g.countries, c->caps, c->units, c->stds, c->integ};
+    vc->present = 0;
+    for (size_t k = 0; k < DW_ARRAY_SIZE(ixs); k++)
+        if (key_present(ixs[k], vc->key, vc->kl, vc->h) ||
+            (less_n && key_present(ixs[k], vc->key2, vc->kl2, vc->h2)))
+            vc->present |= (uint8_t)(1u << k);
+}
+
+static const struct phrase *vocab_lookup(const struct ctx *c, const struct tindex *ix, size_t i,
+                                         const struct dw__ex_vkey *vc, size_t *ret_end) {
     const struct phrase *p = vocab_probe(c, ix, i, vc->key, vc->kl, vc->h, ret_end);
-    if (!p && less_n)
+    if (!p && vc->kl2)
         p = vocab_probe(c, ix, i, vc->key2, vc->kl2, vc->h2, ret_end);
     return p;
+}
+
+/* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
+ * again without it, for German plurals ("Standorten"). A token's keys are computed once a
+ * message (c->vc), with the indexes that hold them: an index that holds neither key is
+ * not probed. */
+const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
+                                       size_t *ret_end) {
+    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
+        return NULL;
+    uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
+    if (slot && *slot) {
+        const struct dw__ex_vkey *vc = &c->vc->k[*slot - 1];
+        unsigned bit = dw__ex_index_bit(c, ix);
+        if (bit && !(vc->present & bit) && !dw__ex_plain)
+            return NULL;
+        return vocab_lookup(c, ix, i, vc, ret_end);
+    }
+    struct dw__ex_vkey local, *vc = &local;
+    struct dw__ex_vcache *cache = c->vc;
+    if (slot && cache->n == cache->cap) { /* grown as tokens are met */
+        size_t cap = cache->cap ? 2 * cache->cap : 64;
+        struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
+        if (k) {
+            cache->k = k;
+            cache->cap = cap;
+        }
+    }
+    if (slot && cache->n < cache->cap) {
+        vc = &cache->k[cache->n++];
+        *slot = (uint32_t)cache->n;
+    }
+    vkey_make(c, i, vc);
+    return vocab_lookup(c, ix, i, vc, ret_end);
 }
