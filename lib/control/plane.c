@@ -147,16 +147,24 @@ int dw__deal_settle(struct dw_engine *e, struct dw_deal_rec *d, struct dw_error 
     return 0;
 }
 
-int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
-                   const char *actor, struct dw_error *err) {
+/* What a change of the deal's row brings besides the row: its time, and the stage change's
+ * event. The caller writes the row (dw__deal_write at once, run_deal once per deal). */
+static int deal_changed(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
+                        const char *actor, struct dw_error *err) {
     d->updated_at = dw__now(e);
-    int r = e->store->ops->deal_update(e->store, d, err);
-    if (r < 0 || d->stage == before)
-        return r;
+    if (d->stage == before)
+        return 0;
     return dw__event(e, d->id, "deal.stage_changed",
                      json_pack("{s:s,s:s,s:s}", "from", dw_stage_name(before), "to",
                                dw_stage_name(d->stage), "by", actor),
                      err);
+}
+
+int dw__deal_write(struct dw_engine *e, struct dw_deal_rec *d, enum dw_stage before,
+                   const char *actor, struct dw_error *err) {
+    d->updated_at = dw__now(e);
+    int r = e->store->ops->deal_update(e->store, d, err);
+    return r < 0 ? r : deal_changed(e, d, before, actor, err);
 }
 
 /* ---- failpoints ----------------------------------------------------------------------- */
@@ -228,7 +236,9 @@ static void note_sample(struct run_state *rs, const struct dw_agent *a, int64_t 
 
 /* Run the next step of deal d (inside the caller's savepoint). Returns 1 if a step ran,
  * 0 if the deal has nothing to run, 2 if its next step waits for the batch's second pass
- * (rs->defer_shared), negative on failure (with *ret_agent set). */
+ * (rs->defer_shared), negative on failure (with *ret_agent set). The step changes d and
+ * appends its events and audit record but does not write d: run_deal writes the row once,
+ * after the deal's last step of the batch (the row was 1 of about 8 statements a step). */
 static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw_agent **ret_agent,
                     struct dw_error *err) {
     struct dw_engine *e = rs->e;
@@ -244,7 +254,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
         enum dw_stage before = d->stage;
         if ((r = dw__deal_settle(e, d, err)) < 0)
             return r;
-        return dw__deal_write(e, d, before, "control", err);
+        return deal_changed(e, d, before, "control", err);
     }
     r = failpoint(rs->failpoints, a->name, d->attempts);
     if (r < 0)
@@ -284,7 +294,7 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     d->last_error[0] = '\0';
     if ((r = dw__deal_settle(e, d, err)) < 0)
         return r;
-    if ((r = dw__deal_write(e, d, before, a->name, err)) < 0)
+    if ((r = deal_changed(e, d, before, a->name, err)) < 0)
         return r;
     char fb[256], fa[256], actor[64];
     snprintf(actor, sizeof actor, "agent:%s", a->name);
@@ -298,14 +308,16 @@ static int step_one(struct run_state *rs, struct dw_deal_rec *d, const struct dw
     return r < 0 ? r : 1;
 }
 
-/* Record a failed step in its own savepoint: count the attempt, back off or park. */
-static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw_agent *a, int code,
-                          const struct dw_error *step_err, bool *ret_parked, struct dw_error *err) {
+/* Record a failed step in its own savepoint: count the attempt, back off or park. d is the
+ * deal's row as the steps before the failed one left it (not yet written: run_deal writes it
+ * once a deal); this writes it. */
+static int record_failure(struct run_state *rs, struct dw_deal_rec *dp, const struct dw_agent *a,
+                          int code, const struct dw_error *step_err, bool *ret_parked,
+                          struct dw_error *err) {
     struct dw_engine *e = rs->e;
-    struct dw_deal_rec d;
-    int r = e->store->ops->deal_get(e->store, deal_id, &d, err);
-    if (r < 0)
-        return r;
+    struct dw_deal_rec d = *dp;
+    int64_t deal_id = d.id;
+    int r;
     char msg[200];
     dw_error_format(step_err, msg, sizeof msg);
     bool transient = dw_error_is_transient(code);
@@ -325,6 +337,7 @@ static int record_failure(struct run_state *rs, int64_t deal_id, const struct dw
     *ret_parked = d.parked;
     if ((r = dw__deal_write(e, &d, before, "control", err)) < 0)
         return r;
+    *dp = d;
     if (rs->stats) {
         rs->stats->failures++;
         rs->stats->parked += d.parked;
@@ -388,31 +401,46 @@ static void step_span_end(struct dw_span *sp, struct dw_span *prev, const struct
     dw_span_end(sp);
 }
 
+/* Write the deal's row when its steps changed it (run_deal). */
+static int deal_flush(struct dw_engine *e, const struct dw_deal_rec *d, bool dirty, int r,
+                      struct dw_error *err) {
+    if (r < 0 || !dirty)
+        return r;
+    int w = e->store->ops->deal_update(e->store, d, err);
+    return w < 0 ? w : r;
+}
+
 /* Steps of one deal inside the open transaction, until it has nothing runnable. 2 when
- * the deal stopped at a step deferred to the second pass, else 0 or a failure. */
+ * the deal stopped at a step deferred to the second pass, else 0 or a failure.
+ *
+ * The deal's row is read once and written once: the steps change it in memory (step_one
+ * writes every column of d and nothing else writes the deal in a step), and it is written
+ * when the deal leaves the batch's pass, in the batch's transaction, before another deal
+ * runs (a later deal's steps may read it: the slot holds of open deals). A failed step's
+ * savepoint is rolled back to and its failure recorded on the row as the steps before it
+ * left it (`good`), as when each step wrote the row. */
 static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err) {
     struct dw_engine *e = rs->e;
     struct dw_store *s = e->store;
-    /* the row as the last step wrote it (step_one's dw__deal_write writes every column of
-     * d and nothing writes the deal after it in the step): read from the store once */
-    struct dw_deal_rec d;
-    bool have = false;
+    struct dw_deal_rec d, good;
+    bool have = false, dirty = false;
     for (int n = 0; n < MAX_STEPS_PER_DEAL; n++) {
         /* a worker asked to stop finishes the step in progress, not the deal's others */
         if (n > 0 && rs->owner && stopping(rs))
-            return 0;
+            return deal_flush(e, &d, dirty, 0, err);
         int r = have ? 0 : s->ops->deal_get(s, deal_id, &d, err);
         if (r < 0)
             return r;
-        have = false;
+        have = true;
         if (!d.runnable || d.parked || d.next_attempt_at > dw__now(e))
-            return 0;
+            return deal_flush(e, &d, dirty, 0, err);
         if ((r = s->ops->savepoint(s, err)) < 0)
             return r;
         struct dw_error step_err = {0};
         const struct dw_agent *a = NULL;
         struct dw_span *prev, *sp = step_span_start(e, deal_id, &prev);
         enum dw_stage before = d.stage;
+        good = d;
         r = step_one(rs, &d, &a, &step_err);
         if (r >= 0) {
             int ran = r;
@@ -422,15 +450,16 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
             }
             step_span_end(sp, prev, ran == 1 ? a : NULL, before, &d.stage, "done", 0);
             if (ran == 2)
-                return 2;
+                return deal_flush(e, &d, dirty, 2, err);
+            dirty = true;
             if (!ran)
-                return 0;
+                return deal_flush(e, &d, dirty, 0, err);
             if (rs->stats)
                 rs->stats->steps++;
-            have = true;
             continue;
         }
         s->ops->rollback_to(s);
+        d = good;
         if (r == -DW_EBUSY) {
             step_span_end(sp, prev, a, before, NULL, "busy", r);
             return r; /* the whole batch retries */
@@ -441,7 +470,7 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
             step_span_end(sp, prev, a, before, NULL, "failed", code);
             return r;
         }
-        if ((r = record_failure(rs, deal_id, a, code, &step_err, &parked, err)) < 0) {
+        if ((r = record_failure(rs, &d, a, code, &step_err, &parked, err)) < 0) {
             s->ops->rollback_to(s);
             step_span_end(sp, prev, a, before, NULL, "failed", code);
             return r;
@@ -449,9 +478,9 @@ static int run_deal(struct run_state *rs, int64_t deal_id, struct dw_error *err)
         step_span_end(sp, prev, a, before, NULL, parked ? "parked" : "retry", code);
         if ((r = s->ops->release(s, err)) < 0)
             return r;
-        return 0;
+        return 0; /* record_failure wrote the row */
     }
-    return 0;
+    return deal_flush(e, &d, dirty, 0, err);
 }
 
 static void sleep_ms(int64_t ms) {

@@ -1042,6 +1042,135 @@ static void test_approvals(void **state) {
 
 /* ---- orders ------------------------------------------------------------------------ */
 
+/* A write transaction's reads see its own writes, whatever a backend keeps in memory for
+ * the transaction (the deal's approvals, its latest quote, its documents, the audit tail):
+ * every write of them is seen by the next read, a reader's copy is its own, and a rollback
+ * to a savepoint is seen too. */
+static int approvals_status_count(struct dw_store *s, int64_t d, const char *status) {
+    struct dw_error err = {0};
+    json_t *list = NULL, *a;
+    size_t i;
+    int n = 0;
+    ok(s->ops->approvals_for_deal(s, d, &list, &err), &err);
+    json_array_foreach(list, i, a) n += strcmp(dw_json_str(a, "status"), status) == 0;
+    json_array_append_new(list, json_pack("{s:s}", "status", status)); /* the caller's own */
+    json_decref(list);
+    return n;
+}
+
+static void test_tx_reads_follow_writes(void **state) {
+    struct fx *f = *state;
+    struct dw_store *s = f->s;
+    struct dw_error err = {0};
+    int64_t d = new_deal(s), d2 = new_deal(s);
+    json_t *got = NULL;
+    ok(s->ops->begin(s, &err), &err);
+    assert_int_equal(approvals_status_count(s, d, "pending"), 0);
+    assert_int_equal(approvals_status_count(s, d, "pending"), 0);
+    int64_t a1 = approval(s, d, "discount", "hashA");
+    assert_int_equal(approvals_status_count(s, d, "pending"), 1);
+    approval(s, d, "legal", "hashB");
+    assert_int_equal(approvals_status_count(s, d, "pending"), 2);
+    ok(s->ops->approval_decide(s, a1, "approved", "vp", NULL, T0 + 1, &err), &err);
+    assert_int_equal(approvals_status_count(s, d, "approved"), 1);
+    ok(s->ops->approval_redact(s, a1, "(removed)", NULL, &err), &err);
+    ok(s->ops->approvals_for_deal(s, d, &got, &err), &err);
+    assert_string_equal(dw_json_str(json_array_get(got, 0), "reason"), "(removed)");
+    json_decref(got);
+    assert_int_equal(s->ops->approvals_void_stale(s, d, "hashA", T0 + 2, &err), 1);
+    assert_int_equal(approvals_status_count(s, d, "void"), 1);
+    /* another deal's approvals in between, then the first deal's again */
+    assert_int_equal(approvals_status_count(s, d2, "pending"), 0);
+    assert_int_equal(approvals_status_count(s, d, "void"), 1);
+    /* a rollback to a savepoint undoes an approval the transaction then reads */
+    ok(s->ops->savepoint(s, &err), &err);
+    approval(s, d, "export_control", "hashA");
+    assert_int_equal(approvals_status_count(s, d, "pending"), 1);
+    ok(s->ops->rollback_to(s), &err);
+    assert_int_equal(approvals_status_count(s, d, "pending"), 0);
+
+    /* the latest quote: absent, then each revision as written */
+    assert_int_equal(s->ops->quote_get(s, d, 0, &got, &err), -DW_ENOENT);
+    json_t *q = quote(100, "h1");
+    int rev = 0;
+    ok(s->ops->quote_insert(s, d, q, &rev, &err), &err);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "revision", 0), 1);
+    assert_int_equal(json_array_size(json_object_get(got, "lines")), 2);
+    json_object_set_new(got, "hash", json_string("changed by the caller"));
+    json_decref(got);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "hash"), "h1");
+    json_decref(got);
+    json_object_set_new(q, "hash", json_string("h2"));
+    ok(s->ops->quote_insert(s, d, q, &rev, &err), &err);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "revision", 0), 2);
+    assert_string_equal(dw_json_str(got, "hash"), "h2");
+    json_decref(got);
+    json_decref(q);
+
+    /* a document read back after its write, as written, the reader's copy its own */
+    json_t *doc = json_pack("{s:s,s:[i]}", "kind", "demo", "n", 1);
+    ok(s->ops->doc_put(s, d, "schedule", doc, "ws", &err), &err);
+    json_object_set_new(doc, "kind", json_string("changed by the writer"));
+    ok(s->ops->doc_get(s, d, "schedule", &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "kind"), "demo");
+    json_object_set_new(got, "kind", json_string("changed by the reader"));
+    json_decref(got);
+    ok(s->ops->doc_get(s, d, "schedule", &got, &err), &err);
+    assert_string_equal(dw_json_str(got, "kind"), "demo");
+    json_decref(got);
+    json_decref(doc);
+
+    /* the deal's row: as written, and as before a write a rollback to a savepoint undid */
+    struct dw_deal_rec row, back;
+    ok(s->ops->deal_get(s, d, &row, &err), &err);
+    row.stage = DW_STAGE_PRICING;
+    row.facts = 7;
+    snprintf(row.last_error, sizeof row.last_error, "%s", "first");
+    ok(s->ops->deal_update(s, &row, &err), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_int_equal(back.stage, DW_STAGE_PRICING);
+    assert_int_equal(back.facts, 7);
+    assert_string_equal(back.last_error, "first");
+    assert_int_equal(back.created_at, row.created_at);
+    ok(s->ops->savepoint(s, &err), &err);
+    row.stage = DW_STAGE_LOST;
+    snprintf(row.last_error, sizeof row.last_error, "%s", "second");
+    ok(s->ops->deal_update(s, &row, &err), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_string_equal(back.last_error, "second");
+    ok(s->ops->rollback_to(s), &err);
+    ok(s->ops->deal_get(s, d, &back, &err), &err);
+    assert_int_equal(back.stage, DW_STAGE_PRICING);
+    assert_string_equal(back.last_error, "first");
+
+    /* audit records in one transaction, one rolled back between them: one chain, no gap */
+    json_t *rec = json_pack("{s:I, s:s, s:s, s:{}}", "deal_id", (json_int_t)d, "actor", "control",
+                            "action", "step", "data");
+    ok(s->ops->audit_append(s, rec, T0, NULL, &err), &err);
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->audit_append(s, rec, T0, NULL, &err), &err);
+    ok(s->ops->rollback_to(s), &err);
+    ok(s->ops->audit_append(s, rec, T0, NULL, &err), &err);
+    ok(s->ops->audit_append(s, rec, T0, NULL, &err), &err);
+    ok(s->ops->commit(s, &err), &err);
+    json_decref(rec);
+    int64_t count = 0, bad = 0;
+    ok(s->ops->audit_verify(s, &count, &bad, &err), &err);
+    assert_int_equal(count, 3);
+    ok(s->ops->audit_for_deal(s, d, &got, &err), &err);
+    assert_int_equal(json_array_size(got), 3);
+    assert_int_equal(dw_json_int(json_array_get(got, 2), "seq", 0), 3);
+    json_decref(got);
+    /* and after the commit, from the store */
+    assert_int_equal(approvals_status_count(s, d, "void"), 1);
+    ok(s->ops->quote_get(s, d, 0, &got, &err), &err);
+    assert_int_equal(dw_json_int(got, "revision", 0), 2);
+    json_decref(got);
+}
+
 static void test_order_unique(void **state) {
     struct fx *f = *state;
     struct dw_store *s = f->s;
@@ -2338,6 +2467,18 @@ static void test_leases(void **state) {
     ok(s->ops->commit(s, &err), &err);
     assert_int_equal(claim(s, "c", 60000, 0, ids, 8), 1); /* released: anyone's */
     assert_int_equal(ids[0], d[0]);
+    /* a release rolled back leaves the lease as it was; one in a savepoint rolled back to
+     * as well */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->lease_release(s, "c", d[0], &err), &err);
+    s->ops->rollback(s);
+    assert_int_equal(claim(s, "a", 60000, d[0], ids, 8), 0); /* still c's */
+    ok(s->ops->begin(s, &err), &err);
+    ok(s->ops->savepoint(s, &err), &err);
+    ok(s->ops->lease_release(s, "c", d[0], &err), &err);
+    ok(s->ops->rollback_to(s), &err);
+    ok(s->ops->commit(s, &err), &err);
+    assert_int_equal(claim(s, "a", 60000, d[0], ids, 8), 0);
 
     /* the heartbeat: b holds two, a none */
     ok(s->ops->lease_renew(s, "b", 60000, &held, &lost, &err), &err);
@@ -2786,6 +2927,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_deals_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tx_reads_follow_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quote_revisions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_approvals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_unique, setup, teardown),

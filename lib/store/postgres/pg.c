@@ -46,6 +46,7 @@
 
 static void tx_reset(struct dw_pg *g) {
     dw__pg_appends_drop(g, 0);
+    dw__pg_leases_forget(g);
     dw__pg_holds_forget(g);
     dw__pg_docs_forget(g);
     g->n_sp_queue = 0;
@@ -103,6 +104,15 @@ int dw__pg_commit(struct dw_store *s, struct dw_error *err) {
     if (g->n_pending) {
         /* the buffered appends, then COMMIT, under the tail lock (pg_audit.c) */
         int r = dw__pg_appends_flush(g, true, err);
+        if (r < 0 && g->in_tx && g->conn && PQstatus(g->conn) == CONNECTION_OK)
+            PQclear(PQexec(g->conn, "ROLLBACK"));
+        tx_reset(g);
+        return r < 0 ? r : 0;
+    }
+    struct dw_pg_params lp = {0};
+    const char *leases = dw__pg_leases_at_commit(g, &lp);
+    if (leases) { /* the leases released, then COMMIT: one round trip */
+        int r = dw__pg_pipeline(g, "commit", 1, &leases, &lp, true, NULL, err);
         if (r < 0 && g->in_tx && g->conn && PQstatus(g->conn) == CONNECTION_OK)
             PQclear(PQexec(g->conn, "ROLLBACK"));
         tx_reset(g);
@@ -347,6 +357,8 @@ void dw__pg_close(struct dw_store *s) {
     dw__pg_stmts_free(&g->stmts);
     dw__pg_stmts_free(&g->jstmts);
     free(g->docs);
+    dw__pg_leases_forget(g);
+    free(g->rel_ids);
     free(g->conninfo);
     free(g);
 }

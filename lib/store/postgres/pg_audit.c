@@ -276,12 +276,21 @@ static const char sql_audit_tail[] = "SELECT seq, hash FROM dw_audit_tail($1)";
 
 /* The chain's tail under DW__PG_LOCK_AUDIT, held to commit: *ret_last its seq (0 when the
  * chain is empty) and prev its hash (the genesis hash then). */
-static int audit_tail(struct dw_pg *g, const char *what, int64_t *ret_last,
+/* With `commit`, the leases the transaction released go first, in the same round trip
+ * (dw__pg_leases_at_commit): before the tail lock, which stays the last lock taken. */
+static int audit_tail(struct dw_pg *g, const char *what, bool commit, int64_t *ret_last,
                       char prev[DW_SHA256_HEX], struct dw_error *err) {
     PGresult *res = NULL;
-    struct dw_pg_params tp = {0};
-    dw__pg_p_int(&tp, DW__PG_LOCK_AUDIT);
-    int r = dw__pg_run(g, what, sql_audit_tail, &tp, &res, err);
+    struct dw_pg_params tp[2] = {0};
+    const char *sql[2] = {NULL, sql_audit_tail};
+    int r;
+    if (commit && (sql[0] = dw__pg_leases_at_commit(g, &tp[0]))) {
+        dw__pg_p_int(&tp[1], DW__PG_LOCK_AUDIT);
+        r = dw__pg_pipeline(g, what, 2, sql, tp, false, &res, err);
+    } else {
+        dw__pg_p_int(&tp[0], DW__PG_LOCK_AUDIT);
+        r = dw__pg_run(g, what, sql_audit_tail, &tp[0], &res, err);
+    }
     if (r < 0)
         return r;
     *ret_last = 0;
@@ -322,7 +331,7 @@ int dw__pg_appends_flush(struct dw_pg *g, bool commit, struct dw_error *err) {
         return dw_error_set(err, -DW_EINTERNAL, "appends buffered outside a write transaction");
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX];
     int64_t last = 0;
-    int r = audit_tail(g, "commit (audit tail)", &last, prev, err);
+    int r = audit_tail(g, "commit (audit tail)", commit, &last, prev, err);
     if (r < 0)
         return r;
 
@@ -484,7 +493,7 @@ static int audit_append_tx(struct dw_pg *g, struct dw__audit_rec *a, dw_time_t n
                            struct dw_error *err) {
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
     int64_t last = 0;
-    int r = audit_tail(g, "audit_append (tail)", &last, prev, err);
+    int r = audit_tail(g, "audit_append (tail)", false, &last, prev, err);
     if (r < 0)
         return r;
     a->seq = last + 1;

@@ -47,7 +47,6 @@ static int get_one(struct dw_pg *g, const char *sql, int64_t key, const char *wh
     return dw__pg_row(res, 0, ret, err);
 }
 
-/* All rows for a single integer key, as an array. */
 /* The documents and leads kept in a write transaction (the documents' section). */
 struct doc_entry;
 static struct doc_entry *docs_find(struct dw_pg *g, int64_t deal_id, const char *kind);
@@ -56,6 +55,132 @@ static const json_t *docs_entry_doc(const struct doc_entry *e);
 static void docs_leads_changed(struct dw_pg *g);
 #define LEADS_KIND ":leads" /* not a document kind (those are letters, digits and _) */
 
+/* The documents doc_peek handed out in the open write transaction, parsed, per deal (a
+ * step reads its deal's documents again and again, and parsing the same JSON text for every
+ * read was the largest part of a step's time on the client), and its leads (leads_peek,
+ * until a lead changes), its latest quote and its approvals (pg_quotes.c): the DOCS_DEALS
+ * deals last touched, so that a worker's second pass over its batch (the scheduling steps,
+ * plane.c) finds them too. An absent document is kept as absent. doc_put keeps what it
+ * wrote; doc_delete and every other writer of what is kept drop the entry they change; a
+ * rollback to a savepoint and the transaction's end forget them all. Another transaction
+ * may write a document of the deal meanwhile (the worker holds the deal's row, not its
+ * documents): a step then sees the document as when first read in the transaction, as a
+ * snapshot would show it. Not in a snapshot or outside a transaction, where each read
+ * reads. */
+#define DOCS_KEPT 24
+#define DOCS_DEALS 8
+struct doc_entry {
+    char kind[64];
+    json_t *doc; /* NULL: the deal has none */
+};
+struct deal_docs {
+    int64_t deal_id; /* 0: a free slot */
+    uint64_t used;   /* when last touched, for choosing the slot to reuse */
+    int n;
+    struct doc_entry e[DOCS_KEPT];
+    /* The deal's row as this transaction locked and read it (deal_get, lease_hold) and then
+     * wrote it (deal_update): the lock holds to the transaction's end, or until a rollback
+     * to a savepoint, which forgets it, so no other writer can have changed it. */
+    bool has_rec;
+    struct dw_deal_rec rec;
+};
+struct dw_pg_docs {
+    uint64_t clock;
+    struct deal_docs d[DOCS_DEALS];
+};
+
+static void slot_clear(struct deal_docs *d) {
+    for (int i = 0; i < d->n; i++)
+        json_decref(d->e[i].doc);
+    d->n = 0;
+    d->deal_id = 0;
+    d->has_rec = false;
+}
+
+void dw__pg_docs_forget(struct dw_pg *g) {
+    if (!g->docs)
+        return;
+    for (int i = 0; i < DOCS_DEALS; i++)
+        slot_clear(&g->docs->d[i]);
+}
+
+/* deal_id's slot; with `make`, a free or the least recently used one given to it. */
+static struct deal_docs *docs_slot(struct dw_pg *g, int64_t deal_id, bool make) {
+    struct dw_pg_docs *k = g->docs;
+    if (!k)
+        return NULL;
+    struct deal_docs *pick = NULL;
+    for (int i = 0; i < DOCS_DEALS; i++) {
+        struct deal_docs *d = &k->d[i];
+        if (d->deal_id == deal_id) {
+            d->used = ++k->clock;
+            return d;
+        }
+        if (!pick || (pick->deal_id && (!d->deal_id || d->used < pick->used)))
+            pick = d;
+    }
+    if (!make)
+        return NULL;
+    slot_clear(pick);
+    pick->deal_id = deal_id;
+    pick->used = ++k->clock;
+    return pick;
+}
+
+static struct doc_entry *docs_find(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    struct deal_docs *d = docs_slot(g, deal_id, false);
+    if (!d)
+        return NULL;
+    for (int i = 0; i < d->n; i++)
+        if (strcmp(d->e[i].kind, kind) == 0)
+            return &d->e[i];
+    return NULL;
+}
+
+static const json_t *docs_entry_doc(const struct doc_entry *e) {
+    return e->doc;
+}
+
+static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    struct deal_docs *d = docs_slot(g, deal_id, false);
+    if (!d)
+        return;
+    for (int i = 0; i < d->n; i++)
+        if (strcmp(d->e[i].kind, kind) == 0) {
+            json_decref(d->e[i].doc);
+            d->e[i] = d->e[--d->n];
+            return;
+        }
+}
+
+/* kind's entries of every deal kept go. */
+static void docs_drop_all(struct dw_pg *g, const char *kind) {
+    for (int i = 0; g->docs && i < DOCS_DEALS; i++)
+        if (g->docs->d[i].deal_id)
+            docs_drop(g, g->docs->d[i].deal_id, kind);
+}
+
+/* A lead changed (inserted, moved, its intake or redaction written): the leads kept, of
+ * whichever deal, go. */
+static void docs_leads_changed(struct dw_pg *g) {
+    docs_drop_all(g, LEADS_KIND);
+}
+
+static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *doc) {
+    if (!g->in_tx || g->read_only || deal_id <= 0 ||
+        strlen(kind) >= sizeof(struct doc_entry){0}.kind)
+        return;
+    if (!g->docs && !(g->docs = calloc(1, sizeof *g->docs)))
+        return; /* not kept: read again next time */
+    struct deal_docs *d = docs_slot(g, deal_id, true);
+    if (d->n == DOCS_KEPT)
+        return;
+    struct doc_entry *e = &d->e[d->n++];
+    snprintf(e->kind, sizeof e->kind, "%s", kind);
+    e->doc = json_incref(doc);
+}
+
+/* All rows for a single integer key, as an array. */
 static int get_all(struct dw_pg *g, const char *sql, int64_t key, const char *what, json_t **ret,
                    struct dw_error *err) {
     struct dw_pg_params p = {0};
@@ -257,11 +382,20 @@ static int pg_lead_get(struct dw_store *s, int64_t lead_id, json_t **ret, struct
                    "lead", ret, err);
 }
 
-static int pg_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
-                             struct dw_error *err) {
+static int leads_read(struct dw_store *s, int64_t deal_id, json_t **ret, struct dw_error *err) {
     return get_all(dw__pg(s),
                    "SELECT " LEAD_COLS " FROM leads WHERE deal_id = $1::bigint ORDER BY id",
                    deal_id, "leads_for_deal", ret, err);
+}
+
+/* In a write transaction a copy of the leads kept (leads_peek), when they are. */
+static int pg_leads_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
+                             struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, LEADS_KIND) : NULL;
+    if (e && docs_entry_doc(e))
+        return (*ret = json_deep_copy(docs_entry_doc(e))) ? 0 : dw__store_oom(err);
+    return leads_read(s, deal_id, ret, err);
 }
 
 /* In a write transaction: kept with the deal's documents, until a lead changes. */
@@ -274,7 +408,7 @@ static int pg_leads_peek(struct dw_store *s, int64_t deal_id, const json_t **ret
         return 0;
     }
     json_t *leads = NULL;
-    int r = pg_leads_for_deal(s, deal_id, &leads, err);
+    int r = leads_read(s, deal_id, &leads, err);
     if (r == 0) {
         docs_keep(g, deal_id, LEADS_KIND, leads);
         *ret = leads;
@@ -536,49 +670,60 @@ static int pg_deal_insert(struct dw_store *s, dw_time_t now, int64_t *ret_id,
     return 0;
 }
 
-static void copy_col(const PGresult *res, int col, char *buf, size_t size) {
-    const char *t = dw__pg_text(res, 0, col);
-    snprintf(buf, size, "%s", t ? t : "");
+int dw__pg_deal_row(const PGresult *res, int row, struct dw_deal_rec *ret, struct dw_error *err) {
+    struct dw_deal_rec d = {0};
+    const char *stage = dw__pg_text(res, row, 1);
+    d.id = dw__pg_int(res, row, 0);
+    if (!stage || dw_stage_parse(stage, &d.stage) < 0)
+        return dw_error_set(err, -DW_ESTORE, "deal %lld has an unknown stage '%s'", (long long)d.id,
+                            stage ? stage : "");
+    d.facts = (uint32_t)dw__pg_int(res, row, 2);
+    d.runnable = dw__pg_int(res, row, 3) != 0;
+    d.attempts = (int)dw__pg_int(res, row, 4);
+    d.next_attempt_at = dw__pg_time(res, row, 5);
+    const char *t = dw__pg_text(res, row, 6);
+    snprintf(d.last_error, sizeof d.last_error, "%s", t ? t : "");
+    d.parked = dw__pg_int(res, row, 7) != 0;
+    d.account_id = dw__pg_int(res, row, 8);
+    d.contact_id = dw__pg_int(res, row, 9);
+    t = dw__pg_text(res, row, 10);
+    snprintf(d.currency, sizeof d.currency, "%s", t ? t : "");
+    d.created_at = dw__pg_time(res, row, 11);
+    d.updated_at = dw__pg_time(res, row, 12);
+    *ret = d;
+    return 0;
 }
 
 static int pg_deal_get(struct dw_store *s, int64_t id, struct dw_deal_rec *ret,
                        struct dw_error *err) {
     _cleanup_pgres_ PGresult *res = NULL;
     struct dw_pg_params p = {0};
-    struct dw_deal_rec d = {0};
-    dw__pg_p_int(&p, id);
-#define DEAL_GET                                                                                   \
-    "SELECT id, stage, facts, runnable, attempts, next_attempt_at, last_error, parked, "           \
-    "account_id, contact_id, currency, created_at, updated_at FROM deals WHERE id = $1::bigint"
+    struct dw_pg *g = dw__pg(s);
+    bool locking = g->in_tx && !g->read_only;
     /* In a write transaction the row is the transaction's until it ends: whatever it reads of
      * the deal, it writes back in deal_update, and a writer running at once (a worker's
      * batch, a follow-up lead taken in) must not be overwritten with what it changed
-     * meanwhile. Waits for the holder's commit, then reads what it committed. */
-    struct dw_pg *g = dw__pg(s);
-    int r = dw__pg_run(g, "deal_get", g->in_tx && !g->read_only ? DEAL_GET " FOR UPDATE" : DEAL_GET,
+     * meanwhile. Waits for the holder's commit, then reads what it committed. Once locked,
+     * read from the transaction's memory (the row as it was read or last written). */
+    struct deal_docs *kept = locking ? docs_slot(g, id, false) : NULL;
+    if (kept && kept->has_rec) {
+        *ret = kept->rec;
+        return 0;
+    }
+    dw__pg_p_int(&p, id);
+    int r = dw__pg_run(g, "deal_get",
+                       locking ? "SELECT " DW__PG_DEAL_COLS
+                                 " FROM deals WHERE id = $1::bigint FOR UPDATE"
+                               : "SELECT " DW__PG_DEAL_COLS " FROM deals WHERE id = $1::bigint",
                        &p, &res, err);
-#undef DEAL_GET
     if (r < 0)
         return r;
     if (PQntuples(res) == 0)
         return dw_error_set(err, -DW_ENOENT, "no deal %lld", (long long)id);
-    const char *stage = dw__pg_text(res, 0, 1);
-    if (!stage || dw_stage_parse(stage, &d.stage) < 0)
-        return dw_error_set(err, -DW_ESTORE, "deal %lld has an unknown stage '%s'", (long long)id,
-                            stage ? stage : "");
-    d.id = dw__pg_int(res, 0, 0);
-    d.facts = (uint32_t)dw__pg_int(res, 0, 2);
-    d.runnable = dw__pg_int(res, 0, 3) != 0;
-    d.attempts = (int)dw__pg_int(res, 0, 4);
-    d.next_attempt_at = dw__pg_time(res, 0, 5);
-    copy_col(res, 6, d.last_error, sizeof d.last_error);
-    d.parked = dw__pg_int(res, 0, 7) != 0;
-    d.account_id = dw__pg_int(res, 0, 8);
-    d.contact_id = dw__pg_int(res, 0, 9);
-    copy_col(res, 10, d.currency, sizeof d.currency);
-    d.created_at = dw__pg_time(res, 0, 11);
-    d.updated_at = dw__pg_time(res, 0, 12);
-    *ret = d;
+    if ((r = dw__pg_deal_row(res, 0, ret, err)) < 0)
+        return r;
+    if (locking)
+        dw__pg_deal_keep(g, ret);
     return 0;
 }
 
@@ -605,14 +750,37 @@ static int pg_deal_update(struct dw_store *s, const struct dw_deal_rec *rec, str
     dw__pg_holds_deal_stage(dw__pg(s), rec->id,
                             rec->stage != DW_STAGE_ORDERED && rec->stage != DW_STAGE_LOST &&
                                 rec->stage != DW_STAGE_DISQUALIFIED);
-    return exec_changed(dw__pg(s),
-                        "UPDATE deals SET stage = $2::text, facts = $3::bigint, "
-                        "runnable = $4::integer, attempts = $5::integer, "
-                        "next_attempt_at = $6::text, last_error = $7::text, "
-                        "parked = $8::integer, account_id = $9::bigint, "
-                        "contact_id = $10::bigint, currency = $11::text, updated_at = $12::text "
-                        "WHERE id = $1::bigint",
-                        &p, "deal_update", rec->id, err);
+    struct dw_pg *g = dw__pg(s);
+    struct deal_docs *kept = docs_slot(g, rec->id, false);
+    bool had = kept && kept->has_rec;
+    if (kept)
+        kept->has_rec = false; /* kept again below once written */
+    int r = exec_changed(g,
+                         "UPDATE deals SET stage = $2::text, facts = $3::bigint, "
+                         "runnable = $4::integer, attempts = $5::integer, "
+                         "next_attempt_at = $6::text, last_error = $7::text, "
+                         "parked = $8::integer, account_id = $9::bigint, "
+                         "contact_id = $10::bigint, currency = $11::text, updated_at = $12::text "
+                         "WHERE id = $1::bigint",
+                         &p, "deal_update", rec->id, err);
+    if (r < 0 || !had || kept->deal_id != rec->id || !g->in_tx || g->read_only)
+        return r;
+    /* the row as written (created_at is not: the one read) */
+    kept->rec = (struct dw_deal_rec){.id = rec->id,
+                                     .stage = rec->stage,
+                                     .facts = rec->facts,
+                                     .runnable = rec->runnable,
+                                     .attempts = rec->attempts,
+                                     .next_attempt_at = rec->next_attempt_at,
+                                     .parked = rec->parked,
+                                     .account_id = rec->account_id,
+                                     .contact_id = rec->contact_id,
+                                     .created_at = kept->rec.created_at,
+                                     .updated_at = rec->updated_at};
+    memcpy(kept->rec.last_error, last_error, sizeof last_error);
+    memcpy(kept->rec.currency, currency, sizeof currency);
+    kept->has_rec = true;
+    return r;
 }
 
 /* Inside a write transaction the deals returned are locked to its end and the ones another
@@ -752,80 +920,34 @@ static int doc_kind(const char *kind, const struct doc_kind **ret, struct dw_err
 
 static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
 
-/* The documents doc_peek handed out in the open write transaction, parsed, for one deal
- * (the one last read: a step reads its deal's documents again and again, and parsing the
- * same JSON text for every read was the largest part of a step's time on the client), and
- * its leads (leads_peek, until a lead changes). An absent document is kept as absent. doc_put and
- * doc_delete, the only writers of the document tables, drop the entry they change; a rollback to a
- * savepoint and the transaction's end forget them all. Another transaction may write a document of
- * the deal meanwhile (the worker holds the deal's row, not its documents): a step then sees the
- * document as when first read in the transaction, as a snapshot would show it. Not in a
- * snapshot or outside a transaction, where each read reads. */
-#define DOCS_KEPT 16
-struct doc_entry {
-    char kind[64];
-    json_t *doc; /* NULL: the deal has none */
-};
-struct dw_pg_docs {
-    int64_t deal_id;
-    int n;
-    struct doc_entry e[DOCS_KEPT];
-};
-
-void dw__pg_docs_forget(struct dw_pg *g) {
-    struct dw_pg_docs *d = g->docs;
-    if (!d)
-        return;
-    for (int i = 0; i < d->n; i++)
-        json_decref(d->e[i].doc);
-    d->n = 0;
-}
-
-static struct doc_entry *docs_find(struct dw_pg *g, int64_t deal_id, const char *kind) {
-    struct dw_pg_docs *d = g->docs;
-    if (!d || d->deal_id != deal_id)
-        return NULL;
-    for (int i = 0; i < d->n; i++)
-        if (strcmp(d->e[i].kind, kind) == 0)
-            return &d->e[i];
-    return NULL;
-}
-
-static const json_t *docs_entry_doc(const struct doc_entry *e) {
-    return e->doc;
-}
-
-/* A lead changed (inserted, moved, its intake or redaction written): the leads kept, of
- * whichever deal, go. */
-static void docs_leads_changed(struct dw_pg *g) {
-    if (g->docs)
-        docs_drop(g, g->docs->deal_id, LEADS_KIND);
-}
-
-static void docs_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
-    struct doc_entry *e = docs_find(g, deal_id, kind);
-    if (!e)
-        return;
-    struct dw_pg_docs *d = g->docs;
-    json_decref(e->doc);
-    *e = d->e[--d->n];
-}
-
-static void docs_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *doc) {
-    if (!g->in_tx || g->read_only || strlen(kind) >= sizeof g->docs->e[0].kind)
+void dw__pg_deal_keep(struct dw_pg *g, const struct dw_deal_rec *rec) {
+    if (!g->in_tx || g->read_only || rec->id <= 0)
         return;
     if (!g->docs && !(g->docs = calloc(1, sizeof *g->docs)))
-        return; /* not kept: read again next time */
-    struct dw_pg_docs *d = g->docs;
-    if (d->deal_id != deal_id) {
-        dw__pg_docs_forget(g);
-        d->deal_id = deal_id;
-    }
-    if (d->n == DOCS_KEPT)
         return;
-    struct doc_entry *e = &d->e[d->n++];
-    snprintf(e->kind, sizeof e->kind, "%s", kind);
-    e->doc = json_incref(doc);
+    struct deal_docs *d = docs_slot(g, rec->id, true);
+    d->rec = *rec;
+    d->has_rec = true;
+}
+
+bool dw__pg_kept(struct dw_pg *g, int64_t deal_id, const char *kind, const json_t **ret) {
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, kind) : NULL;
+    if (!e)
+        return false;
+    *ret = e->doc;
+    return true;
+}
+
+void dw__pg_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *value) {
+    docs_drop(g, deal_id, kind);
+    docs_keep(g, deal_id, kind, value);
+}
+
+void dw__pg_kept_drop(struct dw_pg *g, int64_t deal_id, const char *kind) {
+    if (deal_id)
+        docs_drop(g, deal_id, kind);
+    else
+        docs_drop_all(g, kind);
 }
 
 static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, const json_t *doc,
@@ -843,8 +965,18 @@ static int pg_doc_put(struct dw_store *s, int64_t deal_id, const char *kind, con
     dw__pg_p_time(&p, dw_store_now(s));
     if (k == &doc_other)
         dw__pg_p_text(&p, kind);
-    docs_drop(dw__pg(s), deal_id, kind);
-    return dw__pg_run(dw__pg(s), "doc_put", k->put, &p, NULL, err);
+    struct dw_pg *g = dw__pg(s);
+    docs_drop(g, deal_id, kind);
+    if ((r = dw__pg_run(g, "doc_put", k->put, &p, NULL, err)) < 0)
+        return r;
+    /* what the next step reads is what this one wrote, without reading it back (the copy:
+     * the caller keeps its own) */
+    json_t *copy = g->in_tx && !g->read_only ? json_deep_copy(doc) : NULL;
+    if (copy) {
+        docs_keep(g, deal_id, kind, copy);
+        json_decref(copy);
+    }
+    return 0;
 }
 
 static int pg_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, json_t **ret,
@@ -855,10 +987,17 @@ static int pg_doc_get(struct dw_store *s, int64_t deal_id, const char *kind, jso
     int r = doc_kind(kind, &k, err);
     if (r < 0)
         return r;
+    struct dw_pg *g = dw__pg(s);
+    struct doc_entry *e = g->in_tx && !g->read_only ? docs_find(g, deal_id, kind) : NULL;
+    if (e) { /* kept in this transaction: the caller's own copy */
+        if (!e->doc)
+            return dw_error_set(err, -DW_ENOENT, "deal %lld has no %s", (long long)deal_id, kind);
+        return (*ret = json_deep_copy(e->doc)) ? 0 : dw__store_oom(err);
+    }
     dw__pg_p_int(&p, deal_id);
     if (k == &doc_other)
         dw__pg_p_text(&p, kind);
-    r = dw__pg_run(dw__pg(s), "doc_get", k->get, &p, &res, err);
+    r = dw__pg_run(g, "doc_get", k->get, &p, &res, err);
     if (r < 0)
         return r;
     if (PQntuples(res) == 0)

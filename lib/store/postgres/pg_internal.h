@@ -80,6 +80,11 @@ struct dw_pg {
     int n_sp_queue;
     struct dw_pg_holds *holds; /* NULL: not read in this transaction */
     struct dw_pg_docs *docs;   /* NULL: none kept */
+    /* Leases released in the open write transaction outside any savepoint, deleted at its
+     * commit in one statement (pg_leases.c): rel_owner's, deals rel_ids. */
+    char *rel_owner;
+    int64_t *rel_ids;
+    size_t n_rel, cap_rel;
 };
 
 static inline struct dw_pg *dw__pg(struct dw_store *s) {
@@ -196,9 +201,36 @@ void dw__pg_holds_forget(struct dw_pg *g);
 /* Deal deal_id's stage is now open (or closed): its holds count (or not). */
 void dw__pg_holds_deal_stage(struct dw_pg *g, int64_t deal_id, bool open);
 
+/* The leases released in the open write transaction, kept for its commit (pg_leases.c):
+ * when there are some, the statement that deletes them, its parameters set in *p, to be
+ * sent before COMMIT in its round trip; NULL when none. forget drops them (the
+ * transaction ended). */
+const char *dw__pg_leases_at_commit(struct dw_pg *g, struct dw_pg_params *p);
+void dw__pg_leases_forget(struct dw_pg *g);
+
 /* Forget the documents kept for doc_peek (pg_deals.c): the transaction ended, or rolled
  * back to a savepoint. */
 void dw__pg_docs_forget(struct dw_pg *g);
+
+/* The same memory for other subjects' reads, under kinds no document has (":quote": the
+ * latest quote with its lines, ":approvals": the deal's approvals; NULL kept: none). kept:
+ * true and *ret (borrowed, NULL: known absent) when kept for deal_id in the open write
+ * transaction; keep takes its own reference (kept only in a write transaction); drop forgets
+ * deal_id's entry (0: of whichever deal is kept) and is what every writer of the subject
+ * calls. */
+bool dw__pg_kept(struct dw_pg *g, int64_t deal_id, const char *kind, const json_t **ret);
+void dw__pg_keep(struct dw_pg *g, int64_t deal_id, const char *kind, json_t *value);
+void dw__pg_kept_drop(struct dw_pg *g, int64_t deal_id, const char *kind);
+
+/* A deal's row: the columns in the order dw__pg_deal_row reads them (pg_deals.c), which
+ * fills ret from row `row` of res; dw__pg_deal_keep keeps a row the open write transaction
+ * has locked (SELECT ... FOR UPDATE), for deal_get to answer from memory until a rollback
+ * to a savepoint or the transaction's end (lease_hold reads it with its lock). */
+#define DW__PG_DEAL_COLS                                                                           \
+    "id, stage, facts, runnable, attempts, next_attempt_at, last_error, parked, account_id, "      \
+    "contact_id, currency, created_at, updated_at"
+int dw__pg_deal_row(const PGresult *res, int row, struct dw_deal_rec *ret, struct dw_error *err);
+void dw__pg_deal_keep(struct dw_pg *g, const struct dw_deal_rec *rec);
 
 /* ---- the subjects ------------------------------------------------------------------ */
 

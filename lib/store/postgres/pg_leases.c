@@ -38,6 +38,8 @@ const char dw__pg_schema_leases[] =
     ");"
     "CREATE INDEX deal_leases_owner ON deal_leases (owner);";
 
+static int leases_flush(struct dw_pg *g, struct dw_error *err);
+
 static int cmp_id(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
@@ -101,22 +103,84 @@ static int pg_lease_hold(struct dw_store *s, const char *owner, int64_t deal_id,
         return r;
     if (!g->in_tx || g->read_only)
         return dw_error_set(err, -DW_ESTATE, "lease_hold: inside the step's transaction only");
+    for (size_t i = 0; i < g->n_rel; i++) /* released in this transaction, then held again */
+        if (g->rel_ids[i] == deal_id && (r = leases_flush(g, err)) < 0)
+            return r;
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
     dw__pg_p_text(&p, owner);
     dw__pg_p_int(&p, lease_ms);
     PGresult *res = NULL;
-    /* the deal's row first (as a claim locks it), then its lease while it is still ours */
+    /* the deal's row first (as a claim locks it), then its lease while it is still ours;
+     * the row, locked, is kept for the step's deal_get (dw__pg_deal_keep), which then reads
+     * nothing */
     r = dw__pg_run(g, "lease_hold",
-                   "WITH d AS (SELECT id FROM deals WHERE id = $1 FOR UPDATE) "
-                   "UPDATE deal_leases SET until_ms = " NOW_MS " + $3 "
-                   "WHERE deal_id = (SELECT id FROM d) AND owner = $2 RETURNING deal_id",
+                   "WITH d AS (SELECT " DW__PG_DEAL_COLS " FROM deals WHERE id = $1 FOR UPDATE), "
+                   "u AS (UPDATE deal_leases SET until_ms = " NOW_MS " + $3 "
+                   "WHERE deal_id = (SELECT id FROM d) AND owner = $2 RETURNING deal_id) "
+                   "SELECT d.*, (SELECT count(*) FROM u) AS held FROM d",
                    &p, &res, err);
     if (r < 0)
         return r;
-    int held = PQntuples(res) == 1;
+    int held = PQntuples(res) == 1 && dw__pg_int(res, 0, 13) == 1;
+    struct dw_deal_rec d;
+    if (held && dw__pg_deal_row(res, 0, &d, NULL) == 0)
+        dw__pg_deal_keep(g, &d);
     PQclear(res);
     return held;
+}
+
+/* Releases in a write transaction outside any savepoint (the control plane's, after each
+ * deal of its batch) wait for the commit, which deletes them all in one statement in its
+ * own round trip (dw__pg_leases_at_commit): the lease and the deal's steps still end in the
+ * same commit, and a rollback keeps the lease, as the DELETE rolled back would. Inside a
+ * savepoint, which a rollback to it would have to undo, a release runs at once; so does
+ * one of another owner's (the kept ones are sent first). */
+static const char sql_release_many[] =
+    "DELETE FROM deal_leases WHERE owner = $1 AND deal_id = ANY ($2::bigint[])";
+
+/* A parameter the set owns (dw__pg_params_free frees it); NULL: out of memory. */
+static void p_owned(struct dw_pg_params *p, char *v) {
+    if (p->rc || !v || p->n >= DW__PG_MAX_PARAMS) {
+        free(v);
+        if (!p->rc)
+            p->rc = -DW_ENOMEM;
+        return;
+    }
+    p->owned[p->n] = v;
+    p->v[p->n++] = v;
+}
+
+const char *dw__pg_leases_at_commit(struct dw_pg *g, struct dw_pg_params *p) {
+    if (!g->n_rel || !g->rel_owner)
+        return NULL;
+    size_t size = g->n_rel * 21 + 3, used = 0;
+    char *ids = malloc(size);
+    if (ids) {
+        ids[used++] = '{';
+        for (size_t i = 0; i < g->n_rel; i++)
+            used += (size_t)snprintf(ids + used, size - used, "%s%lld", i ? "," : "",
+                                     (long long)g->rel_ids[i]);
+        snprintf(ids + used, size - used, "}");
+    }
+    p_owned(p, g->rel_owner);
+    g->rel_owner = NULL;
+    p_owned(p, ids);
+    dw__pg_leases_forget(g); /* sent with the commit, or the transaction is gone */
+    return sql_release_many;
+}
+
+void dw__pg_leases_forget(struct dw_pg *g) {
+    free(g->rel_owner);
+    g->rel_owner = NULL;
+    g->n_rel = 0;
+}
+
+/* Send the kept releases now (a lease statement that must see them). */
+static int leases_flush(struct dw_pg *g, struct dw_error *err) {
+    struct dw_pg_params p = {0};
+    const char *sql = dw__pg_leases_at_commit(g, &p);
+    return sql ? dw__pg_run(g, "lease_release", sql, &p, NULL, err) : 0;
 }
 
 static int pg_lease_release(struct dw_store *s, const char *owner, int64_t deal_id,
@@ -125,6 +189,23 @@ static int pg_lease_release(struct dw_store *s, const char *owner, int64_t deal_
     int r = dw__store_lease_input(owner, 1, err);
     if (r < 0)
         return r;
+    if (g->n_rel && (!deal_id || strcmp(g->rel_owner, owner) != 0) &&
+        (r = leases_flush(g, err)) < 0)
+        return r;
+    if (deal_id && g->in_tx && !g->read_only && g->sp_depth == 0) {
+        if (g->n_rel == g->cap_rel) {
+            size_t cap = g->cap_rel ? g->cap_rel * 2 : 64;
+            int64_t *v = realloc(g->rel_ids, cap * sizeof *v);
+            if (!v)
+                return dw__store_oom(err);
+            g->rel_ids = v;
+            g->cap_rel = cap;
+        }
+        if (!g->rel_owner && !(g->rel_owner = strdup(owner)))
+            return dw__store_oom(err);
+        g->rel_ids[g->n_rel++] = deal_id;
+        return 0;
+    }
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, owner);
     if (!deal_id)
@@ -139,7 +220,7 @@ static int pg_lease_renew(struct dw_store *s, const char *owner, int lease_ms, i
                           int64_t *ret_lost, struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     int r = dw__store_lease_input(owner, lease_ms, err);
-    if (r < 0)
+    if (r < 0 || (g->n_rel && (r = leases_flush(g, err)) < 0))
         return r;
     struct dw_pg_params p = {0};
     dw__pg_p_text(&p, owner);

@@ -106,6 +106,9 @@ const char dw__pg_schema_quotes[] =
 
 /* A text value for a JSON document the SQL reads back with ->>: the C string (as the
  * SQLite backend binds it: up to a NUL) or null. */
+#define QUOTE_KEPT ":quote"         /* the latest quote, kept in a write transaction */
+#define APPROVALS_KEPT ":approvals" /* the deal's approvals, likewise (dw__pg_kept) */
+
 static json_t *str_or_null(const char *s) {
     return s ? json_string(s) : json_null();
 }
@@ -179,6 +182,7 @@ static int quote_insert(struct dw_store *s, int64_t deal_id, const json_t *quote
     if (!(rows_text = dw_json_compact(rows)))
         return dw__store_oom(err);
     dw_time_t now = dw_store_now(s);
+    dw__pg_kept_drop(g, deal_id, QUOTE_KEPT);
     for (int tries = 0; tries < QUOTE_INSERT_TRIES; tries++) {
         struct dw_pg_params p = {0};
         PGresult *res = NULL;
@@ -219,8 +223,8 @@ static const char sql_quote_lines[] =
     "SELECT sku, name, quantity, unit_price, amount, discount, net, billing, term_months, "
     "extra AS \":extra\" FROM quote_lines WHERE quote_id = $1 ORDER BY line_no";
 
-static int quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
-                     struct dw_error *err) {
+static int quote_read(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
+                      struct dw_error *err) {
     struct dw_pg *g = dw__pg(s);
     struct dw_pg_params p = {0};
     PGresult *res = NULL;
@@ -260,11 +264,45 @@ static int quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t *
     return 0;
 }
 
-/* No read cache on this backend: a peek is a fresh copy, the caller's reference. */
+/* The latest revision (revision 0) in a write transaction: read once, then from the
+ * transaction's memory (dw__pg_kept) until quote_insert writes the deal's next one; a step
+ * asks for it several times (the approvals' binding, pricing, the proposal). ret: a
+ * reference to the kept value (peek) or a copy of it. */
+static int quote_latest(struct dw_store *s, int64_t deal_id, bool copy, json_t **ret,
+                        struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    const json_t *kept;
+    if (!dw__pg_kept(g, deal_id, QUOTE_KEPT, &kept)) {
+        json_t *quote = NULL;
+        int r = quote_read(s, deal_id, 0, &quote, err);
+        if (r < 0 && r != -DW_ENOENT)
+            return r;
+        dw__pg_keep(g, deal_id, QUOTE_KEPT, quote);
+        if (r < 0 || !dw__pg_kept(g, deal_id, QUOTE_KEPT, &kept)) { /* absent, or not kept */
+            if (r == 0)
+                *ret = quote;
+            return r;
+        }
+        json_decref(quote);
+    }
+    if (!kept)
+        return dw_error_set(err, -DW_ENOENT, "deal %lld has no quote", (long long)deal_id);
+    *ret = copy ? json_deep_copy(kept) : json_incref((json_t *)kept);
+    return *ret ? 0 : dw__store_oom(err);
+}
+
+static int quote_get(struct dw_store *s, int64_t deal_id, int revision, json_t **ret,
+                     struct dw_error *err) {
+    if (revision == 0)
+        return quote_latest(s, deal_id, true, ret, err);
+    return quote_read(s, deal_id, revision, ret, err);
+}
+
 static int quote_peek(struct dw_store *s, int64_t deal_id, int revision, const json_t **ret,
                       struct dw_error *err) {
     json_t *quote = NULL;
-    int r = quote_get(s, deal_id, revision, &quote, err);
+    int r = revision == 0 ? quote_latest(s, deal_id, false, &quote, err)
+                          : quote_read(s, deal_id, revision, &quote, err);
     if (r == 0)
         *ret = quote;
     return r;
@@ -306,6 +344,7 @@ static int approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
         dw__pg_p_text(&p, NULL);
     dw__pg_p_text(&p, f.quote_hash);
     dw__pg_p_time(&p, now);
+    dw__pg_kept_drop(dw__pg(s), deal_id, APPROVALS_KEPT);
     r = dw__pg_run(dw__pg(s), "approval_insert", sql_approval_insert, &p, &res, err);
     if (r < 0)
         return r;
@@ -332,12 +371,28 @@ static int approval_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_
 static const char sql_approvals_for_deal[] =
     "SELECT " APPROVAL_COLS " FROM approvals WHERE deal_id = $1 ORDER BY id";
 
+/* In a write transaction read once, then from its memory (dw__pg_kept) until an approval
+ * of the deal is written (every step asks, for the deal's effective facts); the caller gets
+ * its own copy. */
 static int approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err) {
+    struct dw_pg *g = dw__pg(s);
+    const json_t *kept;
+    if (dw__pg_kept(g, deal_id, APPROVALS_KEPT, &kept) && kept)
+        return (*ret = json_deep_copy(kept)) ? 0 : dw__store_oom(err);
     struct dw_pg_params p = {0};
     dw__pg_p_int(&p, deal_id);
-    return dw__pg_rows_of(dw__pg(s), false, "approvals_for_deal", sql_approvals_for_deal, &p, ret,
-                          err);
+    int r = dw__pg_rows_of(g, false, "approvals_for_deal", sql_approvals_for_deal, &p, ret, err);
+    if (r == 0)
+        dw__pg_keep(g, deal_id, APPROVALS_KEPT, *ret);
+    if (r == 0 && dw__pg_kept(g, deal_id, APPROVALS_KEPT, &kept) && kept == *ret) {
+        /* the caller's array is its own */
+        json_t *copy = json_deep_copy(kept);
+        json_decref(*ret);
+        if (!(*ret = copy))
+            return dw__store_oom(err);
+    }
+    return r;
 }
 
 /* LIMIT NULL is no limit. */
@@ -395,6 +450,7 @@ static int approval_decide(struct dw_store *s, int64_t id, const char *status, c
     dw__pg_p_text(&p, user);
     dw__pg_p_text(&p, note);
     dw__pg_p_time(&p, now);
+    dw__pg_kept_drop(g, 0, APPROVALS_KEPT);
     int r = dw__pg_run(g, "approval_decide", sql_approval_decide, &p, &res, err);
     if (r < 0)
         return r;
@@ -428,6 +484,7 @@ static int approval_redact(struct dw_store *s, int64_t id, const char *reason, c
     dw__pg_p_int(&p, id);
     dw__pg_p_text(&p, reason);
     dw__pg_p_text(&p, note);
+    dw__pg_kept_drop(dw__pg(s), 0, APPROVALS_KEPT);
     int r = dw__pg_run(dw__pg(s), "approval_redact", sql_approval_redact, &p, &res, err);
     if (r < 0)
         return r;
@@ -451,6 +508,7 @@ static int approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
     dw__pg_p_int(&p, deal_id);
     dw__pg_p_text(&p, keep_hash);
     dw__pg_p_time(&p, now);
+    dw__pg_kept_drop(dw__pg(s), deal_id, APPROVALS_KEPT);
     int r = dw__pg_run(dw__pg(s), "approvals_void_stale", sql_approvals_void_stale, &p, &res, err);
     if (r < 0)
         return r;

@@ -122,9 +122,17 @@ static int audit_append_locked(struct dw_sqlite *q, struct dw__audit_rec *a, dw_
                                struct dw_error *err) {
     char prev[DW_SHA256_HEX], hash[DW_SHA256_HEX], at[32];
     int64_t last = 0;
-    int r = audit_tail(q, &last, prev, err);
-    if (r < 0)
+    struct dw__sq_cache *c = &q->cache;
+    int r = 0;
+    /* In a transaction opened by begin no other connection writes: the tail is the one this
+     * transaction last read or wrote (sqlite_cache.c forgets it at every rollback, to a
+     * savepoint too, at commit and at any error), so a step's append reads nothing. */
+    if (c->on && c->has_tail) {
+        last = c->tail_seq;
+        memcpy(prev, c->tail_hash, DW_SHA256_HEX);
+    } else if ((r = audit_tail(q, &last, prev, err)) < 0) {
         return r;
+    }
     a->seq = last + 1;
     a->at = dw_time_format(now, at, sizeof at);
     a->prev = prev;
@@ -136,7 +144,14 @@ static int audit_append_locked(struct dw_sqlite *q, struct dw__audit_rec *a, dw_
         free(data_text);
         return r;
     }
-    return audit_insert(q, a, data_text, hash, err);
+    if ((r = audit_insert(q, a, data_text, hash, err)) < 0)
+        return r;
+    if (c->on) {
+        c->has_tail = true;
+        c->tail_seq = a->seq;
+        memcpy(c->tail_hash, hash, DW_SHA256_HEX);
+    }
+    return 0;
 }
 
 int dw__sq_audit_append(struct dw_store *s, const json_t *rec, dw_time_t now, int64_t *ret_seq,

@@ -79,12 +79,15 @@ static void drop_deal(struct dw__sq_cache *c) {
     c->leads = NULL;
     json_decref(c->quote);
     c->quote = NULL;
+    json_decref(c->approvals);
+    c->approvals = NULL;
     c->has_rec = false;
     c->deal_id = 0;
 }
 
 void dw__sq_cache_reset(struct dw_sqlite *q, bool on) {
     drop_deal(&q->cache);
+    q->cache.has_tail = false;
     q->cache.on = on;
     dw__sq_holds_reset(q);
 }
@@ -225,6 +228,30 @@ void dw__sq_cache_leads_adopt(struct dw_sqlite *q, int64_t deal_id, json_t *lead
 void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
     json_decref(q->cache.leads);
     q->cache.leads = NULL;
+}
+
+int dw__sq_cache_approvals_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c || !c->approvals)
+        return DW__SQ_CACHE_MISS;
+    json_t *copy = tree_copy(c->approvals);
+    if (!copy)
+        return DW__SQ_CACHE_MISS;
+    *ret = copy;
+    return DW__SQ_CACHE_HIT;
+}
+
+void dw__sq_cache_approvals_set(struct dw_sqlite *q, int64_t deal_id, const json_t *list) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    if (!c)
+        return;
+    json_decref(c->approvals);
+    c->approvals = tree_copy(list);
+}
+
+void dw__sq_cache_approvals_drop(struct dw_sqlite *q) {
+    json_decref(q->cache.approvals);
+    q->cache.approvals = NULL;
 }
 
 const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id) {

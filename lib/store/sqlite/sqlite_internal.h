@@ -359,10 +359,16 @@ struct dw__sq_cache {
     int64_t deal_id; /* the deal the entries belong to, 0 for none */
     struct dw__sq_cached_doc docs[16];
     size_t n_docs;
-    json_t *leads; /* the deal's leads, NULL when not cached */
-    json_t *quote; /* the deal's latest quote revision, NULL when not cached */
-    bool has_rec;  /* rec is the deal's row as last read or written */
+    json_t *leads;     /* the deal's leads, NULL when not cached */
+    json_t *quote;     /* the deal's latest quote revision, NULL when not cached */
+    json_t *approvals; /* the deal's approvals, NULL when not cached */
+    bool has_rec;      /* rec is the deal's row as last read or written */
     struct dw_deal_rec rec;
+    /* The audit chain's tail as this transaction last read or wrote it (any deal's: kept
+     * when another deal is touched, forgotten with the rest at reset). */
+    bool has_tail;
+    int64_t tail_seq;
+    char tail_hash[DW_SHA256_HEX];
 };
 
 /* The slot holds of one write transaction (sqlite_slots.c). */
@@ -438,6 +444,11 @@ int dw__sq_cache_quote_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
 void dw__sq_cache_quote_set(struct dw_sqlite *q, int64_t deal_id, const json_t *quote);
 void dw__sq_cache_quote_drop(struct dw_sqlite *q);
 /* The deal's row as last read or written in the transaction, or NULL; and keep it. */
+/* The deal's approvals (approvals_for_deal): get copies, set keeps a copy, drop (every
+ * writer of approvals) forgets them. */
+int dw__sq_cache_approvals_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret);
+void dw__sq_cache_approvals_set(struct dw_sqlite *q, int64_t deal_id, const json_t *list);
+void dw__sq_cache_approvals_drop(struct dw_sqlite *q);
 const struct dw_deal_rec *dw__sq_cache_deal(struct dw_sqlite *q, int64_t deal_id);
 void dw__sq_cache_deal_set(struct dw_sqlite *q, const struct dw_deal_rec *rec);
 /* sqlite_slots.c: slots_held inside a write transaction, from the holds read once

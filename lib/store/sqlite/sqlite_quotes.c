@@ -239,6 +239,7 @@ int dw__sq_approval_insert(struct dw_store *s, int64_t deal_id, const json_t *a,
     int r = dw__store_approval_input(a, &f, err);
     if (r < 0)
         return r;
+    dw__sq_cache_approvals_drop(q);
     r = dw__sq_stmt(q, DW__SQ_APPROVAL_INSERT, &st, err);
     if (r < 0)
         return r;
@@ -285,10 +286,18 @@ int dw__sq_approval_get(struct dw_store *s, int64_t id, json_t **ret, struct dw_
     return 0;
 }
 
+/* From the read cache of the write transaction when it has them (every step asks, for the
+ * deal's effective facts); every writer of approvals below drops them. */
 int dw__sq_approvals_for_deal(struct dw_store *s, int64_t deal_id, json_t **ret,
                               struct dw_error *err) {
-    return approvals_by(dw__sq(s), DW__SQ_APPROVALS_FOR_DEAL, deal_id, true, ret, err,
-                        "approvals_for_deal");
+    struct dw_sqlite *q = dw__sq(s);
+    if (dw__sq_cache_approvals_get(q, deal_id, ret) == DW__SQ_CACHE_HIT)
+        return 0;
+    int r =
+        approvals_by(q, DW__SQ_APPROVALS_FOR_DEAL, deal_id, true, ret, err, "approvals_for_deal");
+    if (r == 0)
+        dw__sq_cache_approvals_set(q, deal_id, *ret);
+    return r;
 }
 
 int dw__sq_approvals_pending(struct dw_store *s, int64_t after_id, int limit, json_t **ret,
@@ -335,6 +344,7 @@ int dw__sq_approval_decide(struct dw_store *s, int64_t id, const char *status, c
         return dw_error_field(err, -DW_EINVAL, "status",
                               "a decision is approved, rejected or void, not '%s'",
                               status ? status : "");
+    dw__sq_cache_approvals_drop(q);
     int r = dw__sq_stmt(q, DW__SQ_APPROVAL_DECIDE, &st, err);
     if (r < 0)
         return r;
@@ -358,6 +368,7 @@ int dw__sq_approval_redact(struct dw_store *s, int64_t id, const char *reason, c
     int rc = SQLITE_OK;
     if (!reason)
         return dw_error_field(err, -DW_EINVAL, "reason", "a redacted approval keeps a reason");
+    dw__sq_cache_approvals_drop(q);
     int r = dw__sq_stmt(q, DW__SQ_APPROVAL_REDACT, &st, err);
     if (r < 0)
         return r;
@@ -378,6 +389,7 @@ int dw__sq_approvals_void_stale(struct dw_store *s, int64_t deal_id, const char 
     struct dw_sqlite *q = dw__sq(s);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     int rc = SQLITE_OK;
+    dw__sq_cache_approvals_drop(q);
     int r = dw__sq_stmt(q, DW__SQ_APPROVALS_VOID_STALE, &st, err);
     if (r < 0)
         return r;
