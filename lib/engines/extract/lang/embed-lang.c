@@ -40,7 +40,8 @@ static const char *cur_file;
 static struct fy_node *cur_key; /* the key of the section being read */
 
 /* FILE:LINE:COL: what, at the node's start plus `col` characters of its text. */
-static void vcomplain(struct fy_node *n, int col, const char *fmt, va_list ap) {
+__attribute__((format(printf, 3, 0))) static void vcomplain(struct fy_node *n, int col,
+                                                            const char *fmt, va_list ap) {
     if (n && !fy_node_is_scalar(n))
         n = cur_key; /* a list or mapping is named by its section's key */
     struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
