@@ -465,6 +465,20 @@ static bool date_quarter_number(const struct ctx *c, size_t i, struct dhit *h) {
     return true;
 }
 
+/* A quarter or half without its year, ending at month `last` and read up to token `end`:
+ * next year's when "of next year" follows there, else this year's, or next year's once this
+ * year's has passed. */
+static bool quarter_without_year(const struct ctx *c, size_t i, size_t end, int last,
+                                 struct dhit *h) {
+    size_t ny = next_year_after(c, end);
+    int y = c->ty + (ny ? 1 : 0);
+    if (!ny && month_end(y, (unsigned)last) < c->today)
+        y++;
+    *h = (struct dhit){
+        .t0 = i, .t1 = ny ? ny : end, .days = month_end(y, (unsigned)last), .rel = true};
+    return true;
+}
+
 /* "first quarter 2027", "im ersten Quartal", "Ende des dritten Quartals 2027": the last
  * day of that quarter (the next one without a year). */
 static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
@@ -497,13 +511,7 @@ static bool date_quarter_words(const struct ctx *c, size_t i, struct dhit *h) {
         *h = (struct dhit){.t0 = i, .t1 = j + 1, .days = month_end(y, (unsigned)(q * months))};
         return true;
     }
-    size_t ny = next_year_after(c, u + 1); /* "primer trimestre del año que viene" */
-    y = c->ty + (ny ? 1 : 0);
-    if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
-        y++;
-    *h = (struct dhit){
-        .t0 = i, .t1 = ny ? ny : u + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
-    return true;
+    return quarter_without_year(c, i, u + 1, q * months, h); /* "… del año que viene" */
 }
 
 /* "kwartaal 2 van 2027", "Quartal 3/2027", "quarter 2", "trimestre 3 de 2027", "semestre 1":
@@ -528,13 +536,7 @@ static bool date_quarter_unit(const struct ctx *c, size_t i, struct dhit *h) {
         *h = (struct dhit){.t0 = i, .t1 = k + 1, .days = month_end(y, (unsigned)(q * months))};
         return true;
     }
-    size_t ny = next_year_after(c, j + 1);
-    y = c->ty + (ny ? 1 : 0);
-    if (!ny && month_end(y, (unsigned)(q * months)) < c->today)
-        y++;
-    *h = (struct dhit){
-        .t0 = i, .t1 = ny ? ny : j + 1, .days = month_end(y, (unsigned)(q * months)), .rel = true};
-    return true;
+    return quarter_without_year(c, i, j + 1, q * months, h);
 }
 
 /* "mid-February", "Mitte März 2027": the 15th of that month (the next one without a year). */
