@@ -44,7 +44,7 @@ static int64_t add_months(const struct ctx *c, int64_t n) {
 static bool year_at(const struct ctx *c, size_t j, int *ret);
 
 /* A deadline word within three words before token t0 in its sentence. */
-static bool trigger_before_any(const struct ctx *c, size_t t0) {
+static bool trigger_before(const struct ctx *c, size_t t0) {
     for (size_t k = t0; k-- > 0 && t0 - k <= 3;) {
         if (sent_end(c, k))
             return false;
@@ -301,12 +301,12 @@ static bool date_numeric_short(const struct ctx *c, size_t i, struct dhit *h) {
     size_t e;
     if (s1 == '.' && sym1(c, i + 3) == '.' && glued(c, i + 3) && !kind(c, i + 4, TK_NUM) &&
         !role(c, i + 4, R_MULT) &&
-        (tlen(c, i + 2) == 2 || trigger_before_any(c, i) ||
+        (tlen(c, i + 2) == 2 || trigger_before(c, i) ||
          (i > 0 && (is(c, i - 1, "am") || is(c, i - 1, "zum") || is(c, i - 1, "vom") ||
                     is(c, i - 1, "ab") || is(c, i - 1, "den") || is(c, i - 1, "dem")))))
         e = i + 4; /* "31.03.", "am 3.5." */
     else if (s1 == '/' && !(glued(c, i + 3) && (sym1(c, i + 3) == '/' || kind(c, i + 3, TK_NUM))) &&
-             trigger_before_any(c, i))
+             trigger_before(c, i))
         e = i + 3;
     else
         return false;
@@ -787,16 +787,6 @@ static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
     *h = (struct dhit){
         .t0 = i, .t1 = e, .days = c->today + 14, .rel = true, .strong = true, .asap = true};
     return true;
-}
-
-static bool trigger_before(const struct ctx *c, size_t t0) {
-    for (size_t k = t0; k-- > 0 && t0 - k <= 3;) {
-        if (sent_end(c, k))
-            return false;
-        if (role(c, k, R_DTRIG))
-            return true;
-    }
-    return false;
 }
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {

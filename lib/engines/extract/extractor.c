@@ -213,45 +213,33 @@ static json_t *choose_deadline(struct ctx *c, json_t *d, json_t *notes) {
             d = deadline_without(c, cut_a, cut_b);
             continue;
         }
+        /* A date for the offer or a decision date gives way to another date. The offer's
+         * cue words of the language files yield only to a firm one (confidence 85 or more);
+         * the decision cues to any. */
+        bool offer = false, firm = false;
+        const char *why;
         if ((cue = offer_cue(c, t0, t1)) != SIZE_MAX) {
-            size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
-            a = cut_a < a ? cut_a : a;
-            b = cut_b > b ? cut_b : b;
-            json_t *other = deadline_without(c, a, b);
-            json_t *oc = json_object_get(other, "confidence");
-            if (!json_is_object(other) || !json_is_integer(oc) || json_integer_value(oc) < 85) {
-                json_decref(other);
-                break; /* the offer is what they ask for by then */
-            }
-            add_note(c, notes, "deadline", "a date for the offer, not the go-live",
-                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
-            cut_a = a;
-            cut_b = b;
-            json_decref(d);
-            d = other;
-            continue;
+            firm = true;
+            why = "a date for the offer, not the go-live";
+        } else if ((cue = decision_cue(c, t0, t1, &offer)) != SIZE_MAX) {
+            why = offer ? "the date for the offer, not the go-live"
+                        : "a decision date, not the go-live";
+        } else {
+            break;
         }
-        bool offer = false;
-        if ((cue = decision_cue(c, t0, t1, &offer)) != SIZE_MAX) {
-            size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
-            a = cut_a < a ? cut_a : a;
-            b = cut_b > b ? cut_b : b;
-            json_t *other = deadline_without(c, a, b);
-            if (!json_is_object(other)) {
-                json_decref(other);
-                break; /* the only date given: keep it */
-            }
-            add_note(c, notes, "deadline",
-                     offer ? "the date for the offer, not the go-live"
-                           : "a decision date, not the go-live",
-                     cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
-            cut_a = a;
-            cut_b = b;
-            json_decref(d);
-            d = other;
-            continue;
+        size_t a = cue < t0 ? cue : t0, b = cue < t0 ? t1 : cue + 1;
+        a = cut_a < a ? cut_a : a;
+        b = cut_b > b ? cut_b : b;
+        json_t *other = deadline_without(c, a, b);
+        if (!json_is_object(other) || (firm && dw_json_int(other, "confidence", 0) < 85)) {
+            json_decref(other);
+            break; /* the only date given, or what they ask for by then: keep it */
         }
-        break;
+        add_note(c, notes, "deadline", why, cue < t0 ? cue : t0, cue < t0 ? t1 : cue + 1);
+        cut_a = a;
+        cut_b = b;
+        json_decref(d);
+        d = other;
     }
     return d;
 }
