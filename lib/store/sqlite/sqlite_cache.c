@@ -190,23 +190,31 @@ void dw__sq_cache_doc_drop(struct dw_sqlite *q, int64_t deal_id, const char *kin
     *d = c->docs[--c->n_docs];
 }
 
-int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
-    struct dw__sq_cache *c = for_deal(q, deal_id);
-    if (!c || !c->leads)
-        return DW__SQ_CACHE_MISS;
-    json_t *copy = tree_copy(c->leads);
+/* A cached JSON value of the deal (its leads, its approvals): a copy for the caller, which
+ * may change it; a miss when nothing is kept or the copy fails. */
+static int slot_get(const json_t *kept, json_t **ret) {
+    json_t *copy = kept ? tree_copy(kept) : NULL;
     if (!copy)
         return DW__SQ_CACHE_MISS;
     *ret = copy;
     return DW__SQ_CACHE_HIT;
 }
 
+/* Keep a copy of `v` in `slot`, so the caller's later changes do not reach the cache. */
+static void slot_set(json_t **slot, const json_t *v) {
+    json_decref(*slot);
+    *slot = tree_copy(v);
+}
+
+int dw__sq_cache_leads_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
+    struct dw__sq_cache *c = for_deal(q, deal_id);
+    return c ? slot_get(c->leads, ret) : DW__SQ_CACHE_MISS;
+}
+
 void dw__sq_cache_leads_set(struct dw_sqlite *q, int64_t deal_id, const json_t *leads) {
     struct dw__sq_cache *c = for_deal(q, deal_id);
-    if (!c)
-        return;
-    json_decref(c->leads);
-    c->leads = tree_copy(leads);
+    if (c)
+        slot_set(&c->leads, leads);
 }
 
 int dw__sq_cache_leads_peek(struct dw_sqlite *q, int64_t deal_id, const json_t **ret) {
@@ -232,21 +240,13 @@ void dw__sq_cache_leads_drop(struct dw_sqlite *q) {
 
 int dw__sq_cache_approvals_get(struct dw_sqlite *q, int64_t deal_id, json_t **ret) {
     struct dw__sq_cache *c = for_deal(q, deal_id);
-    if (!c || !c->approvals)
-        return DW__SQ_CACHE_MISS;
-    json_t *copy = tree_copy(c->approvals);
-    if (!copy)
-        return DW__SQ_CACHE_MISS;
-    *ret = copy;
-    return DW__SQ_CACHE_HIT;
+    return c ? slot_get(c->approvals, ret) : DW__SQ_CACHE_MISS;
 }
 
 void dw__sq_cache_approvals_set(struct dw_sqlite *q, int64_t deal_id, const json_t *list) {
     struct dw__sq_cache *c = for_deal(q, deal_id);
-    if (!c)
-        return;
-    json_decref(c->approvals);
-    c->approvals = tree_copy(list);
+    if (c)
+        slot_set(&c->approvals, list);
 }
 
 void dw__sq_cache_approvals_drop(struct dw_sqlite *q) {
