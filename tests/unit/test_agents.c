@@ -22,6 +22,7 @@
 #include "engines/lang.h"
 #include "engines/schedule.h"
 #include "rules/mustache.h"
+#include "testutil.h"
 
 #define LIST(...) ((char *[]){__VA_ARGS__})
 #define NLIST(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
@@ -1385,11 +1386,8 @@ static void agent_scheduling_slots(void **state) {
  * template, not the one kept with the old snapshot. */
 static void templates_kept_per_snapshot(void **state) {
     (void)state;
-    char root[] = "/tmp/dw-test-templates-XXXXXX", cmd[1200], path[600];
-    assert_non_null(mkdtemp(root));
-    const char *src = getenv("DW_SOURCE_ROOT");
-    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
-    assert_int_equal(system(cmd), 0);
+    char root[64], path[600];
+    assert_int_equal(example_copy(root, sizeof root, "dw-test-templates"), 0);
     snprintf(path, sizeof path, "%s/templates/reply.mustache", root);
     const char *texts[] = {"Old reply for {{customer.name}}.", "New reply for {{customer.name}}!"};
     const char *want[] = {"Old reply for Jana Roth.", "New reply for Jana Roth!"};
@@ -1417,8 +1415,7 @@ static void templates_kept_per_snapshot(void **state) {
         dw_workspace_unref(ws);
     }
     json_decref(view);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(dir_remove(root), 0);
 }
 
 /* The facts as the audit record writes them: names joined by commas, cut to the buffer
@@ -1453,11 +1450,8 @@ static void facts_format_cut_like_snprintf(void **state) {
 extern const struct dw_agent dw_agent_discovery;
 static void discovery_mentions_per_snapshot(void **state) {
     (void)state;
-    char root[] = "/tmp/dw-test-mentions-XXXXXX", cmd[1200], path[600];
-    assert_non_null(mkdtemp(root));
-    const char *src = getenv("DW_SOURCE_ROOT");
-    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
-    assert_int_equal(system(cmd), 0);
+    char root[64], cmd[1200], path[600];
+    assert_int_equal(example_copy(root, sizeof root, "dw-test-mentions"), 0);
     snprintf(path, sizeof path, "%s/catalog.yaml", root);
     for (int round = 0; round < 2; round++) {
         if (round == 1) { /* "Quokka Link" becomes a name of sd-wan */
@@ -1490,8 +1484,7 @@ static void discovery_mentions_per_snapshot(void **state) {
         }
         dw_workspace_unref(ws);
     }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(dir_remove(root), 0);
 }
 
 /* The requirements name the first industry keyword of the ideal-customer profile in the
@@ -1501,11 +1494,8 @@ static void discovery_mentions_per_snapshot(void **state) {
 extern const struct dw_agent dw_agent_requirements;
 static void requirements_industry_per_snapshot(void **state) {
     (void)state;
-    char root[] = "/tmp/dw-test-industry-XXXXXX", cmd[1200];
-    assert_non_null(mkdtemp(root));
-    const char *src = getenv("DW_SOURCE_ROOT");
-    snprintf(cmd, sizeof cmd, "cp -R '%s/example/.' '%s/'", src ? src : ".", root);
-    assert_int_equal(system(cmd), 0);
+    char root[64], cmd[1200];
+    assert_int_equal(example_copy(root, sizeof root, "dw-test-industry"), 0);
     const char *want[] = {"Plant", "Quokka Farming"};
     for (int round = 0; round < 2; round++) {
         if (round == 1) {
@@ -1533,8 +1523,7 @@ static void requirements_industry_per_snapshot(void **state) {
         }
         dw_workspace_unref(ws);
     }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(dir_remove(root), 0);
 }
 
 static void agent_descriptors(void **state) {
