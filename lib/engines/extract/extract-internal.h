@@ -268,6 +268,8 @@ struct ctx {
     size_t len;
     struct tok *t;
     size_t nt;
+    /* room for 2 * (nt + 1) tokens: the views of read_message() */
+    struct tok *views;
     uint8_t *claim; /* per token: explained by an earlier extractor */
     bool loose;     /* dw_country_code(): ignore the running-text case rules */
     int64_t today;  /* days since 1970-01-01 of received_at */
