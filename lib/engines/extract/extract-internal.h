@@ -510,6 +510,7 @@ size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
 void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v);
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1);
+void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e);
 json_t *dw__ex_new_item(struct ctx *c);
 void dw__ex_put_conf(struct ctx *c, json_t *o, int pct);
 json_t *dw__ex_fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1);

@@ -363,7 +363,7 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
             best_rank = rank;
         }
     }
-    return best ? json_deep_copy(best) : json_null();
+    return best ? json_copy((json_t *)best) : json_null(); /* its values shared, not mutated */
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
@@ -382,8 +382,8 @@ static int run(struct ctx *c, json_t *out, bool whole) {
     if (whole)
         dw__ex_put(c, out, "language", json_string(dw__ex_language(c)));
     dw__ex_put(c, out, "quantities", quantities);
-    if (contacts)
-        dw__ex_extract_contacts(c, contacts);
+    if (contacts) /* the other parts' contact details are read with the current text's */
+        dw__ex_extract_contacts(c, whole ? contacts : NULL);
     json_t *deadline = choose_deadline(c, dw__ex_extract_deadline(c), notes);
     dw__ex_extract_standards(c, stds);
     json_t *discount = dw__ex_extract_discount(c);
@@ -545,14 +545,20 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
 /* The parts other than the current text, as {part, start, end}. */
 static json_t *structure_json(const struct dw_msg_span *p, size_t np) {
     json_t *a = json_array();
-    for (size_t k = 0; a && k < np; k++)
-        if (p[k].part != DW_PART_CURRENT &&
-            json_array_append_new(
-                a, json_pack("{s:s,s:I,s:I}", "part", dw_msg_part_name((enum dw_msg_part)p[k].part),
-                             "start", (json_int_t)p[k].s, "end", (json_int_t)p[k].e)) < 0) {
+    for (size_t k = 0; a && k < np; k++) {
+        if (p[k].part == DW_PART_CURRENT)
+            continue;
+        json_t *o = json_object(); /* in the array first: freed with it on failure */
+        if (json_array_append_new(a, o) < 0 ||
+            json_object_set_new_nocheck(
+                o, "part", json_string_nocheck(dw_msg_part_name((enum dw_msg_part)p[k].part))) <
+                0 ||
+            json_object_set_new_nocheck(o, "start", json_integer((json_int_t)p[k].s)) < 0 ||
+            json_object_set_new_nocheck(o, "end", json_integer((json_int_t)p[k].e)) < 0) {
             json_decref(a);
             return NULL;
         }
+    }
     return a;
 }
 
