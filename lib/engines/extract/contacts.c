@@ -161,9 +161,14 @@ static bool starts_at(const struct ctx *c, size_t b, const char *w) {
 
 void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
     const unsigned char *p = (const unsigned char *)c->text;
+    /* the bytes a contact detail's test below can start at; the rest are passed over */
+    static const bool can_start[256] = {
+        ['@'] = true, ['h'] = true, ['w'] = true, ['+'] = true, ['('] = true, ['0' ... '9'] = true};
     size_t found = arr ? json_array_size(arr) : 0;
     for (size_t b = 0; b < c->len; b++) {
         size_t s, e;
+        if (!can_start[p[b]])
+            continue;
         if (p[b] == '@' && (e = email_at(c, b, &s))) {
             char buf[320];
             size_t n = e - s < sizeof buf - 1 ? e - s : sizeof buf - 1;
