@@ -21,7 +21,8 @@ DEB_PACKAGES := gcc meson ninja-build pkg-config python3 \
                 libcmocka-dev libxgboost-dev libstemmer-dev libssl-dev libglpk-dev \
                 libmicrohttpd-dev libcurl4-openssl-dev libgmime-3.0-dev libical-dev \
                 libcairo2-dev libpango1.0-dev libmd4c-dev libmd4c-html0-dev \
-                libexttextcat-dev libexttextcat-data libxml2-dev libpq-dev libnats-dev
+                libexttextcat-dev libexttextcat-data libxml2-dev libpq-dev libnats-dev \
+                libmimalloc-dev
 TEST_DEB_PACKAGES := sqlite3 curl prometheus clang-format chromium nodejs npm poppler-utils \
                      python3-icalendar postgresql nats-server
 BUILD      ?= build

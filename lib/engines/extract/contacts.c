@@ -22,16 +22,25 @@ static void claim_bytes(struct ctx *c, size_t s, size_t e) {
             c->claim[k] = 1;
 }
 
-static void add_contact(struct ctx *c, json_t *arr, const char *kind, json_t *value, size_t s,
-                        size_t e, int conf) {
-    if (json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS) {
-        json_decref(value);
+/* A contact detail at bytes [s, e), its value `value` (vlen bytes), into arr; its tokens
+ * claimed. arr NULL: only the claims (a pass over a message's other parts, whose contact
+ * details the pass over the current text has read already from the whole text). At most
+ * DW_EXTRACT_MAX_ITEMS a pass, counted in *n; none is claimed past them. */
+static void add_contact(struct ctx *c, json_t *arr, size_t *n, const char *kind, const char *value,
+                        size_t vlen, size_t s, size_t e, int conf) {
+    if (*n >= DW_EXTRACT_MAX_ITEMS)
         return;
+    (*n)++;
+    if (arr) {
+        json_t *o = dw__ex_new_item(c);
+        if (o) {
+            dw__ex_put(c, o, "kind", json_string_nocheck(kind));
+            dw__ex_put(c, o, "value", json_stringn(value, vlen));
+            dw__ex_put_bytes(c, o, s, e);
+            dw__ex_put_conf(c, o, conf);
+        }
+        dw__ex_append(c, arr, o);
     }
-    json_t *o =
-        json_pack("{s:s,s:o,s:s%,s:[I,I],s:i}", "kind", kind, "value", value, "text", c->text + s,
-                  e - s, "span", (json_int_t)s, (json_int_t)e, "confidence", conf);
-    dw__ex_append(c, arr, o);
     claim_bytes(c, s, e);
 }
 
@@ -152,14 +161,20 @@ static bool starts_at(const struct ctx *c, size_t b, const char *w) {
 
 void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
     const unsigned char *p = (const unsigned char *)c->text;
+    /* the bytes a contact detail's test below can start at; the rest are passed over */
+    static const bool can_start[256] = {
+        ['@'] = true, ['h'] = true, ['w'] = true, ['+'] = true, ['('] = true, ['0' ... '9'] = true};
+    size_t found = arr ? json_array_size(arr) : 0;
     for (size_t b = 0; b < c->len; b++) {
         size_t s, e;
+        if (!can_start[p[b]])
+            continue;
         if (p[b] == '@' && (e = email_at(c, b, &s))) {
             char buf[320];
             size_t n = e - s < sizeof buf - 1 ? e - s : sizeof buf - 1;
             memcpy(buf, c->lo + s, n);
             buf[n] = '\0';
-            add_contact(c, arr, "email", json_string(buf), s, e, 99);
+            add_contact(c, arr, &found, "email", buf, strlen(buf), s, e, 99);
             b = e;
         } else if ((p[b] == 'h' || p[b] == 'w') &&
                    (b == 0 || p[b - 1] == ' ' || p[b - 1] == '(' || p[b - 1] == '<' ||
@@ -171,7 +186,7 @@ void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
                 e++;
             while (e > b && strchr(".,;:!?", p[e - 1]))
                 e--;
-            add_contact(c, arr, "url", json_stringn(c->text + b, e - b), b, e, 95);
+            add_contact(c, arr, &found, "url", c->text + b, e - b, b, e, 95);
             b = e;
         } else if ((p[b] == '+' || p[b] == '(' || (p[b] >= '0' && p[b] <= '9')) &&
                    (b == 0 || p[b - 1] == ' ' || p[b - 1] == ':' || p[b - 1] == '\n') &&
@@ -191,7 +206,7 @@ void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
                 }
             }
             buf[n] = '\0';
-            add_contact(c, arr, "phone", json_string(buf), b, e, p[b] == '+' ? 90 : 80);
+            add_contact(c, arr, &found, "phone", buf, n, b, e, p[b] == '+' ? 90 : 80);
             b = e;
         }
     }

@@ -791,7 +791,10 @@ static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     const struct tok *k = &c->t[i];
-    if (date_quarter_words(c, i, h) || (dword(c, i) == DWK_MID && date_mid(c, i, h)))
+    /* date_quarter_words() starts only at a time unit, an ordinal or a number */
+    if (((k->roles & (R_TUNIT | R_DATEW)) || k->kind == TK_NUM) && date_quarter_words(c, i, h))
+        return true;
+    if (dword(c, i) == DWK_MID && date_mid(c, i, h))
         return true;
     if (k->kind == TK_NUM)
         return date_numeric(c, i, h) || date_day_month(c, i, h) || date_numeric_short(c, i, h);

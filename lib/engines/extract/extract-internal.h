@@ -268,6 +268,8 @@ struct ctx {
     size_t len;
     struct tok *t;
     size_t nt;
+    /* room for 2 * (nt + 1) tokens: the views of read_message() */
+    struct tok *views;
     uint8_t *claim; /* per token: explained by an earlier extractor */
     bool loose;     /* dw_country_code(): ignore the running-text case rules */
     int64_t today;  /* days since 1970-01-01 of received_at */
@@ -508,6 +510,7 @@ size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
 void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v);
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1);
+void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e);
 json_t *dw__ex_new_item(struct ctx *c);
 void dw__ex_put_conf(struct ctx *c, json_t *o, int pct);
 json_t *dw__ex_fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1);

@@ -3,6 +3,8 @@
  * prepared extractor. */
 #include "engines/extract/extract-internal.h"
 
+#include <pthread.h>
+
 /* ---- choosing among several mentions ------------------------------------------------- */
 
 /* The first token that starts at or after byte b (binary search). */
@@ -33,8 +35,14 @@ static bool fact_tokens(const struct ctx *c, const json_t *fact, size_t *t0, siz
 static bool word_in(const struct ctx *c, size_t i, const char *const *words, size_t n) {
     if (!kind(c, i, TK_WORD))
         return false;
+    /* A word whose first byte differs cannot be the token (is_n() equates only apostrophes,
+     * ' and U+2019, whose first bytes are ' and 0xE2), so only those are measured. */
+    unsigned char first = (unsigned char)c->lo[c->t[i].s];
+    bool apos = first == '\'' || first == 0xE2;
     for (size_t k = 0; k < n; k++)
-        if (is_n(c, i, words[k], strlen(words[k])))
+        if ((apos || (unsigned char)words[k][0] == first || words[k][0] == '\'' ||
+             (unsigned char)words[k][0] == 0xE2) &&
+            is_n(c, i, words[k], strlen(words[k])))
             return true;
     return false;
 }
@@ -361,7 +369,7 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
             best_rank = rank;
         }
     }
-    return best ? json_deep_copy(best) : json_null();
+    return best ? json_copy((json_t *)best) : json_null(); /* its values shared, not mutated */
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
@@ -380,8 +388,8 @@ static int run(struct ctx *c, json_t *out, bool whole) {
     if (whole)
         dw__ex_put(c, out, "language", json_string(dw__ex_language(c)));
     dw__ex_put(c, out, "quantities", quantities);
-    if (contacts)
-        dw__ex_extract_contacts(c, contacts);
+    if (contacts) /* the other parts' contact details are read with the current text's */
+        dw__ex_extract_contacts(c, whole ? contacts : NULL);
     json_t *deadline = choose_deadline(c, dw__ex_extract_deadline(c), notes);
     dw__ex_extract_standards(c, stds);
     json_t *discount = dw__ex_extract_discount(c);
@@ -543,14 +551,20 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
 /* The parts other than the current text, as {part, start, end}. */
 static json_t *structure_json(const struct dw_msg_span *p, size_t np) {
     json_t *a = json_array();
-    for (size_t k = 0; a && k < np; k++)
-        if (p[k].part != DW_PART_CURRENT &&
-            json_array_append_new(
-                a, json_pack("{s:s,s:I,s:I}", "part", dw_msg_part_name((enum dw_msg_part)p[k].part),
-                             "start", (json_int_t)p[k].s, "end", (json_int_t)p[k].e)) < 0) {
+    for (size_t k = 0; a && k < np; k++) {
+        if (p[k].part == DW_PART_CURRENT)
+            continue;
+        json_t *o = json_object(); /* in the array first: freed with it on failure */
+        if (json_array_append_new(a, o) < 0 ||
+            json_object_set_new_nocheck(
+                o, "part", json_string_nocheck(dw_msg_part_name((enum dw_msg_part)p[k].part))) <
+                0 ||
+            json_object_set_new_nocheck(o, "start", json_integer((json_int_t)p[k].s)) < 0 ||
+            json_object_set_new_nocheck(o, "end", json_integer((json_int_t)p[k].e)) < 0) {
             json_decref(a);
             return NULL;
         }
+    }
     return a;
 }
 
@@ -567,14 +581,11 @@ static int read_message(struct ctx *c, json_t *out) {
         dw__ex_mark_negation(c);
         r = run(c, out, true);
     } else {
-        struct tok *all = c->t, *vt = malloc(2 * (c->nt + 1) * sizeof *vt);
+        struct tok *all = c->t, *vt = c->views; /* room for 2 * (nt + 1) tokens */
         uint8_t *claims = c->claim;
         json_t *other = json_object();
-        if (!vt || !other) {
-            free(vt);
-            json_decref(other);
+        if (!other)
             return -DW_ENOMEM;
-        }
         size_t nt = c->nt;
         struct ctx cur = *c;
         cur.t = vt;
@@ -594,7 +605,6 @@ static int read_message(struct ctx *c, json_t *out) {
                 fill_gaps(out, other, parts, np);
         }
         json_decref(other);
-        free(vt);
         c->t = all;
     }
     if (r == 0) {
@@ -746,6 +756,58 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
     return 0;
 }
 
+/* ---- per-thread working memory ------------------------------------------------------ */
+
+/* The working arrays of a typical message take some 50 KB. Allocating and freeing a block
+ * that size on every call made malloc sort its bins of small freed chunks (the JSON of the
+ * last result) each time, a few thousand instructions a message; so each thread keeps one
+ * block for its next message. A block for a message above SCRATCH_KEEP bytes is freed after
+ * the call, so a thread holds at most that much. The block goes with the thread
+ * (scratch_drop(), a key destructor). */
+#define SCRATCH_KEEP (512u * 1024)
+
+static _Thread_local struct {
+    char *p;
+    size_t cap;
+    bool busy; /* handed out: a nested call (none today) allocates its own */
+} scratch;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_drop(void *p) {
+    free(p);
+}
+
+static void scratch_key_make(void) {
+    if (pthread_key_create(&scratch_key, scratch_drop) != 0)
+        scratch_key = (pthread_key_t)-1;
+}
+
+static char *scratch_get(size_t n) {
+    if (n > SCRATCH_KEEP || scratch.busy)
+        return malloc(n);
+    if (n > scratch.cap) {
+        size_t cap = n < 64 * 1024 ? 64 * 1024 : n;
+        char *p = realloc(scratch.p, cap);
+        if (!p)
+            return NULL;
+        pthread_once(&scratch_once, scratch_key_make);
+        if (scratch_key != (pthread_key_t)-1)
+            pthread_setspecific(scratch_key, p);
+        scratch.p = p;
+        scratch.cap = cap;
+    }
+    scratch.busy = true;
+    return scratch.p;
+}
+
+static void scratch_put(char *p) {
+    if (p && p == scratch.p)
+        scratch.busy = false;
+    else
+        free(p);
+}
+
 int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                      dw_time_t received_at, json_t **ret, struct dw_error *err) {
     if (!x || !ret || (!text && len))
@@ -757,8 +819,14 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     if (len && !dw_utf8_valid(text, len, &bad))
         return dw_error_set(err, -DW_EINVAL, "message is not valid UTF-8 at byte %zu", bad);
 
-    size_t tok_off = (len + 1 + 7) & ~(size_t)7;
-    char *mem = malloc(tok_off + (len + 1) * sizeof(struct tok) + len + 1);
+    /* One block for the message's working arrays, each sized by the text (a message has at
+     * most len + 1 tokens): the lower-cased copy, the tokens, the views of the tokens
+     * (read_message()), the vocabulary slots and the claims. */
+    size_t n1 = len + 1, lo_sz = (n1 + 7) & ~(size_t)7;
+    size_t tok_off = lo_sz, views_off = tok_off + n1 * sizeof(struct tok);
+    size_t slot_off = views_off + 2 * n1 * sizeof(struct tok);
+    size_t claim_off = slot_off + n1 * sizeof(uint32_t);
+    char *mem = scratch_get(claim_off + n1);
     json_t *out = json_object();
     int r = -DW_ENOMEM;
     if (!mem || !out)
@@ -781,17 +849,18 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     dw__ex_fold_lower(c.text, len, mem);
     c.t = (struct tok *)(void *)(mem + tok_off);
+    c.views = (struct tok *)(void *)(mem + views_off);
     c.nt = dw__ex_tokenize(c.text, len, c.t, true);
-    c.claim = (uint8_t *)(c.t + len + 1);
-    memset(c.claim, 0, len + 1);
-    vc.slot = calloc(len + 1, sizeof *vc.slot); /* the vocabulary keys by token start */
+    c.claim = (uint8_t *)(mem + claim_off);
+    memset(c.claim, 0, n1);
+    vc.slot = (uint32_t *)(void *)(mem + slot_off); /* the vocabulary keys by token start */
+    memset(vc.slot, 0, n1 * sizeof *vc.slot);
     dw__ex_languages(&c);
     dw__ex_classify(&c);
     r = read_message(&c, out);
-    free(vc.slot);
     free(vc.k);
 out:
-    free(mem);
+    scratch_put(mem);
     if (r < 0) {
         json_decref(out);
         return dw_error_set(err, r, "extract: %s", dw_strerror(r));

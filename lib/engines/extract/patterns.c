@@ -326,7 +326,11 @@ void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
 
 /* Adds "text" and "span" for tokens [t0, t1). */
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
-    size_t s = c->t[t0].s, e = c->t[t1 - 1].e;
+    dw__ex_put_bytes(c, o, c->t[t0].s, c->t[t1 - 1].e);
+}
+
+/* Adds "text" and "span" for bytes [s, e). */
+void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e) {
     dw__ex_put(c, o, "text", json_stringn(c->text + s, e - s));
     json_t *span = json_array(); /* [s, e], as json_pack("[I,I]") would, without the parse */
     if (span && (json_array_append_new(span, json_integer((json_int_t)s)) != 0 ||
