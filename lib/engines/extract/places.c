@@ -129,8 +129,32 @@ struct word {
 #define W(str)                                                                                     \
     { str, sizeof str - 1 }
 
-static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n) {
-    if (k >= c->nt)
+/* Which lengths the words of a list starting with each byte have, as bits (a length of 31
+ * bytes or more sets bit 31): a token whose first byte and length fit no word of the list is
+ * none of them, at the cost of one test whatever the list's size. The lists are static, so
+ * the filters are built once (filters_init(), on the first extraction). */
+struct word_filter {
+    uint32_t len_bits[256];
+};
+
+static uint32_t len_bit(size_t n) {
+    return 1u << (n < 31 ? n : 31);
+}
+
+static void filter_add(struct word_filter *f, const struct word *w) {
+    f->len_bits[(unsigned char)w->s[0]] |= len_bit(w->n);
+}
+
+/* Can the token at k, written without an apostrophe, be a word of f's list? Always true in
+ * dw__extract_plain() mode, which reads every list whole. */
+static bool filter_may(const struct ctx *c, size_t k, const struct word_filter *f) {
+    return dw__ex_plain || (c->t[k].flags & TF_APOS) ||
+           (f->len_bits[(unsigned char)c->lo[c->t[k].s]] & len_bit(tlen(c, k)));
+}
+
+static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n,
+                    const struct word_filter *f) {
+    if (k >= c->nt || !filter_may(c, k, f))
         return false;
     size_t l = tlen(c, k);
     bool apos = c->t[k].flags & TF_APOS;
@@ -142,27 +166,31 @@ static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t 
 
 /* Words that name where the customer sits rather than where the sites in question are:
  * "based in", "mit Sitz in", "aus", "siège à", "con sede en", "gevestigd in". */
+static const struct word seat_words[] = {
+    W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
+    W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
+    W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
+    W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
+    W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
+static struct word_filter seat_filter;
+
 static bool seat_word(const struct ctx *c, size_t k) {
-    static const struct word w[] = {
-        W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
-        W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
-        W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
-        W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
-        W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
-    return word_in(c, k, w, DW_ARRAY_SIZE(w));
+    return word_in(c, k, seat_words, DW_ARRAY_SIZE(seat_words), &seat_filter);
 }
 
 /* Location words of the other languages that the keyword table does not mark: "implantés
  * en", "présents en", "ubicadas en", "oficinas en", "presenti in". */
+static const struct word loc_words[] = {
+    W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
+    W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
+    W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
+    W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
+    W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
+    W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
+static struct word_filter loc_filter;
+
 static bool loc_word(const struct ctx *c, size_t k) {
-    static const struct word w[] = {
-        W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
-        W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
-        W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
-        W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
-        W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
-        W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
-    return word_in(c, k, w, DW_ARRAY_SIZE(w));
+    return word_in(c, k, loc_words, DW_ARRAY_SIZE(loc_words), &loc_filter);
 }
 
 enum cue { CUE_NONE, CUE_SEAT, CUE_SITE };
@@ -246,6 +274,7 @@ static const struct {
     {W("portugaise"), "PT"},      {W("portoghese"), "PT"},   {W("autrichienne"), "AT"},
     {W("austriaca"), "AT"},       {W("oostenrijkse"), "AT"},
 };
+static struct word_filter adjective_filter;
 
 /* A local adjective at i describing the customer: a noun before it ("banque genevoise") or
  * after it ("Nederlandse keten"), not the language ("en français", "in het Italiaans"). */
@@ -253,7 +282,7 @@ static const char *local_adjective(const struct ctx *c, size_t i) {
     if (!kind(c, i, TK_WORD) || c->claim[i])
         return NULL;
     size_t l = tlen(c, i);
-    if (l < 4 || l > 16)
+    if (l < 4 || l > 16 || !filter_may(c, i, &adjective_filter))
         return NULL;
     for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++) {
         if (l != local_adjectives[n].w.n ||
@@ -290,22 +319,36 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
 /* A country or a state, region or city of one at token i: its code and end; NULL when none
  * (or a group of countries, or "New ..."). */
 /* Part of a postal address: "Corso Francia 210", "Avenue de France", "Calle de Alemania". */
+static const struct word street_words[] = {
+    W("corso"),  W("via"),     W("viale"),     W("piazza"), W("rue"),   W("avenue"), W("boulevard"),
+    W("bd"),     W("calle"),   W("avenida"),   W("av"),     W("paseo"), W("plaza"),  W("carrer"),
+    W("straße"), W("strasse"), W("str"),       W("weg"),    W("laan"),  W("straat"), W("plein"),
+    W("road"),   W("street"),  W("largo"),     W("ronda"),  W("allee"), W("platz"),  W("quai"),
+    W("chemin"), W("route"),   W("travessera")};
+static struct word_filter street_filter;
+
 static bool street_before(const struct ctx *c, size_t i) {
-    static const struct word w[] = {
-        W("corso"),     W("via"),    W("viale"),  W("piazza"),  W("rue"),    W("avenue"),
-        W("boulevard"), W("bd"),     W("calle"),  W("avenida"), W("av"),     W("paseo"),
-        W("plaza"),     W("carrer"), W("straße"), W("strasse"), W("str"),    W("weg"),
-        W("laan"),      W("straat"), W("plein"),  W("road"),    W("street"), W("largo"),
-        W("ronda"),     W("allee"),  W("platz"),  W("quai"),    W("chemin"), W("route"),
-        W("travessera")};
     for (size_t k = i, n = 0; k-- > 0 && n < 3; n++) {
-        if (word_in(c, k, w, DW_ARRAY_SIZE(w)))
+        if (word_in(c, k, street_words, DW_ARRAY_SIZE(street_words), &street_filter))
             return true;
         if (!(is(c, k, "de") || is(c, k, "di") || is(c, k, "del") || is(c, k, "della") ||
               is(c, k, "d'") || is(c, k, "du") || is(c, k, ".") || is(c, k, "la")))
             return false;
     }
     return false;
+}
+
+static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
+
+static void filters_init(void) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(seat_words); k++)
+        filter_add(&seat_filter, &seat_words[k]);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(loc_words); k++)
+        filter_add(&loc_filter, &loc_words[k]);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(street_words); k++)
+        filter_add(&street_filter, &street_words[k]);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(local_adjectives); k++)
+        filter_add(&adjective_filter, &local_adjectives[k].w);
 }
 
 /* Is the whole message in lower case (a chat line, a phone's quick reply)? Then a region or
@@ -397,6 +440,7 @@ static json_t *place_fact(struct ctx *c, const struct place *p) {
  * both, the first country named, else a country adjective before a noun ("a Dutch food
  * producer"); mentions inside a residency phrase do not count. */
 json_t *dw__ex_extract_country(struct ctx *c) {
+    pthread_once(&filters_once, filters_init);
     struct place seat = {0}, site = {0}, loose = {0};
     bool site_multi = false, lower = all_lower(c), adj_local = false, any_region = false;
     size_t f0 = 0, f1 = 0, e;
