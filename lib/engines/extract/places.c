@@ -4,6 +4,21 @@
 
 /* ---- data residency and country ------------------------------------------------------- */
 
+/* Does token i start no country and no region name, whatever the case rules? The token's
+ * index keys, found once a pass (phrases.c), say which vocabularies hold them: a token in
+ * neither place index then costs this one test instead of the lookups and the tests around
+ * them. False when not known yet, and always in the plain reading (dw__extract_plain()). */
+static bool no_place(const struct ctx *c, size_t i) {
+    if (!wordish(c, i))
+        return true;
+    if (dw__ex_plain || !c->vc || !c->vc->slot)
+        return false;
+    uint32_t s = c->vc->slot[c->t[i].s];
+    unsigned bits =
+        dw__ex_index_bit(c, &dw__ex_g.regions) | dw__ex_index_bit(c, &dw__ex_g.countries);
+    return s && !(c->vc->k[s - 1].present & bits);
+}
+
 /* A region at j: "EU", "Europe", "the EU", "European Union", a country. code is "EU" for
  * the EU/EEA, else the country code. */
 static bool region_at(const struct ctx *c, size_t j, bool article, const char **ret_code,
@@ -113,6 +128,9 @@ json_t *dw__ex_extract_residency(struct ctx *c) {
     for (size_t i = 0; i < c->nt; i++) {
         size_t t0 = i, t1;
         const char *code;
+        /* neither "in <region>" nor a region, country or its adjective first */
+        if (!is_in_word(c, i) && !role(c, i, R_CADJ | R_REGION) && no_place(c, i))
+            continue;
         if (!residency_in(c, i, &t0, &t1, &code) && !residency_first(c, i, &t1, &code))
             continue;
         claim(c, t0, t1);
@@ -363,6 +381,13 @@ static bool all_lower(const struct ctx *c) {
     return true;
 }
 
+/* all_lower(), read the first time a token needs it: *memo is -1 until then. */
+static bool lower_text(const struct ctx *c, int8_t *memo) {
+    if (*memo < 0)
+        *memo = all_lower(c);
+    return *memo;
+}
+
 static bool preposition(const struct ctx *c, size_t k) {
     return is(c, k, "in") || is(c, k, "en") || is(c, k, "a") || is(c, k, "à") || is(c, k, "nel") ||
            is(c, k, "nella") || is(c, k, "im") || is(c, k, "op") || is(c, k, "aan") ||
@@ -372,10 +397,12 @@ static bool preposition(const struct ctx *c, size_t k) {
 /* A country or a state, region or city of one at token i: its code and end; NULL when none
  * (or a group of countries, "New ...", or a street's name). With lower, a region in lower
  * case after a preposition or a noun for premises counts too (*ret_lower set). */
-static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_region, bool lower,
+static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_region, int8_t *lower,
                             bool *ret_lower) {
-    const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
     *ret_lower = false;
+    if (no_place(c, i))
+        return NULL;
+    const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
     size_t re;
     if (p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &re)) && re > *ret_e)
         p = NULL; /* the longer name: "Monaco di Baviera" is Munich, not Monaco */
@@ -387,7 +414,7 @@ static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_re
         return p->name;
     }
     r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, ret_e);
-    if (!r && lower && kind(c, i, TK_WORD) && i > 0 && c->t[i].gap &&
+    if (!r && kind(c, i, TK_WORD) && i > 0 && c->t[i].gap && lower_text(c, lower) &&
         (preposition(c, i - 1) || cue_kind(c, i) == CUE_SITE)) {
         bool was = c->loose;
         c->loose = true;
@@ -411,7 +438,8 @@ static bool other_country_follows(struct ctx *c, size_t e, const char *code) {
     for (size_t j = e; j < c->nt && j < e + 8 && !sent_end(c, j); j++) {
         size_t pe;
         bool reg, low;
-        const char *cc = place_at(c, j, &pe, &reg, false, &low);
+        int8_t lower = 0; /* not in lower case: the first place's case rules hold */
+        const char *cc = place_at(c, j, &pe, &reg, &lower, &low);
         if (cc && strcmp(cc, code) != 0)
             return true;
         if (cc)
@@ -442,12 +470,13 @@ static json_t *place_fact(struct ctx *c, const struct place *p) {
 json_t *dw__ex_extract_country(struct ctx *c) {
     pthread_once(&filters_once, filters_init);
     struct place seat = {0}, site = {0}, loose = {0};
-    bool site_multi = false, lower = all_lower(c), adj_local = false, any_region = false;
+    bool site_multi = false, adj_local = false, any_region = false;
+    int8_t lower = -1; /* all_lower(c), when first needed */
     size_t f0 = 0, f1 = 0, e;
     const char *first = NULL, *adj_code = NULL;
     for (size_t i = 0; i < c->nt && !(site.code && seat.code); i++) {
         bool region, low;
-        const char *code = place_at(c, i, &e, &region, lower, &low);
+        const char *code = place_at(c, i, &e, &region, &lower, &low);
         if (!code) {
             if (!first && !adj_code && !site.code && !seat.code &&
                 ((adj_code = country_adjective(c, i)) ||
@@ -518,7 +547,8 @@ static bool table_label(const struct ctx *c, size_t i, size_t e) {
 /* States, provinces and groups of countries, in text order, once each; a region inside a
  * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
 void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
-    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
+    size_t n = json_array_size(arr);
+    for (size_t i = 0; i < c->nt && n < DW_EXTRACT_MAX_ITEMS;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e);
         if (!p || (claimed(c, i, e) && !table_label(c, i, e)) || (i > 0 && is(c, i - 1, "new"))) {
@@ -539,6 +569,7 @@ void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
                 dw__ex_put_conf(c, o, dw__ex_phrase_conf(c, i, e, 90));
             }
             dw__ex_append(c, arr, o);
+            n = json_array_size(arr);
         }
         i = e;
     }
