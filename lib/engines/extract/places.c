@@ -8,7 +8,7 @@
  * index keys, found once a pass (phrases.c), say which vocabularies hold them: a token in
  * neither place index then costs this one test instead of the lookups and the tests around
  * them. False when not known yet, and always in the plain reading (dw__extract_plain()). */
-static bool no_place(const struct ctx *c, size_t i) {
+static inline bool no_place(const struct ctx *c, size_t i) {
     if (!wordish(c, i))
         return true;
     if (dw__ex_plain || !c->vc || !c->vc->slot)
@@ -129,7 +129,7 @@ json_t *dw__ex_extract_residency(struct ctx *c) {
         size_t t0 = i, t1;
         const char *code;
         /* neither "in <region>" nor a region, country or its adjective first */
-        if (!is_in_word(c, i) && !role(c, i, R_CADJ | R_REGION) && no_place(c, i))
+        if (!role(c, i, R_CADJ | R_REGION) && no_place(c, i) && !is_in_word(c, i))
             continue;
         if (!residency_in(c, i, &t0, &t1, &code) && !residency_first(c, i, &t1, &code))
             continue;
@@ -296,12 +296,17 @@ static struct word_filter adjective_filter;
 
 /* A local adjective at i describing the customer: a noun before it ("banque genevoise") or
  * after it ("Nederlandse keten"), not the language ("en français", "in het Italiaans"). */
-static const char *local_adjective(const struct ctx *c, size_t i) {
+static bool local_adjective_may(const struct ctx *c, size_t i) {
     if (!kind(c, i, TK_WORD) || c->claim[i])
+        return false;
+    size_t l = tlen(c, i);
+    return l >= 4 && l <= 16 && filter_may(c, i, &adjective_filter);
+}
+
+static const char *local_adjective(const struct ctx *c, size_t i) {
+    if (!local_adjective_may(c, i))
         return NULL;
     size_t l = tlen(c, i);
-    if (l < 4 || l > 16 || !filter_may(c, i, &adjective_filter))
-        return NULL;
     for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++) {
         if (l != local_adjectives[n].w.n ||
             !is_n(c, i, local_adjectives[n].w.s, local_adjectives[n].w.n))
@@ -476,6 +481,9 @@ json_t *dw__ex_extract_country(struct ctx *c) {
     const char *first = NULL, *adj_code = NULL;
     for (size_t i = 0; i < c->nt && !(site.code && seat.code); i++) {
         bool region, low;
+        /* neither a place nor a country adjective: nothing to read at i */
+        if (!role(c, i, R_CADJ) && no_place(c, i) && !local_adjective_may(c, i))
+            continue;
         const char *code = place_at(c, i, &e, &region, &lower, &low);
         if (!code) {
             if (!first && !adj_code && !site.code && !seat.code &&
