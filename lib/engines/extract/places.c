@@ -294,6 +294,42 @@ static const struct {
 };
 static struct word_filter adjective_filter;
 
+/* The local adjectives hashed by their text: the index + 1 of the first with that text in a
+ * slot, 0 empty; a power of two, more than twice their count. Built by filters_init(). */
+#define ADJ_SLOTS 256
+static uint8_t adjective_slot[ADJ_SLOTS];
+
+static void adjective_slot_add(size_t n) {
+    const struct word *w = &local_adjectives[n].w;
+    uint32_t h = dw_fnv1a32(w->s, w->n) & (ADJ_SLOTS - 1);
+    for (; adjective_slot[h]; h = (h + 1) & (ADJ_SLOTS - 1)) {
+        const struct word *o = &local_adjectives[adjective_slot[h] - 1].w;
+        if (o->n == w->n && memcmp(o->s, w->s, w->n) == 0)
+            return; /* the first one with this text answers */
+    }
+    adjective_slot[h] = (uint8_t)(n + 1);
+}
+
+/* The index of the first local adjective whose text the token at i is, letter for letter (as
+ * is_n() compares a token of the word's length), or -1. */
+static int adjective_index(const struct ctx *c, size_t i) {
+    const char *s = c->lo + c->t[i].s;
+    size_t l = tlen(c, i);
+    if (dw__ex_plain) { /* the plain reading: the whole list in order */
+        for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++)
+            if (l == local_adjectives[n].w.n && is_n(c, i, local_adjectives[n].w.s, l))
+                return (int)n;
+        return -1;
+    }
+    for (uint32_t h = dw_fnv1a32(s, l) & (ADJ_SLOTS - 1); adjective_slot[h];
+         h = (h + 1) & (ADJ_SLOTS - 1)) {
+        const struct word *w = &local_adjectives[adjective_slot[h] - 1].w;
+        if (w->n == l && memcmp(w->s, s, l) == 0)
+            return adjective_slot[h] - 1;
+    }
+    return -1;
+}
+
 /* A local adjective at i describing the customer: a noun before it ("banque genevoise") or
  * after it ("Nederlandse keten"), not the language ("en français", "in het Italiaans"). */
 static bool local_adjective_may(const struct ctx *c, size_t i) {
@@ -304,21 +340,15 @@ static bool local_adjective_may(const struct ctx *c, size_t i) {
 }
 
 static const char *local_adjective(const struct ctx *c, size_t i) {
-    if (!local_adjective_may(c, i))
+    int n = local_adjective_may(c, i) ? adjective_index(c, i) : -1;
+    if (n < 0)
         return NULL;
-    size_t l = tlen(c, i);
-    for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++) {
-        if (l != local_adjectives[n].w.n ||
-            !is_n(c, i, local_adjectives[n].w.s, local_adjectives[n].w.n))
-            continue;
-        if (i > 0 && (is(c, i - 1, "en") || is(c, i - 1, "in") || is(c, i - 1, "le") ||
-                      is(c, i - 1, "el") || is(c, i - 1, "del") || is(c, i - 1, "du") ||
-                      is(c, i - 1, "l'") || is(c, i - 1, "het")))
-            return NULL;
-        if ((i > 0 && kind(c, i - 1, TK_WORD)) || kind(c, i + 1, TK_WORD))
-            return local_adjectives[n].code;
+    if (i > 0 &&
+        (is(c, i - 1, "en") || is(c, i - 1, "in") || is(c, i - 1, "le") || is(c, i - 1, "el") ||
+         is(c, i - 1, "del") || is(c, i - 1, "du") || is(c, i - 1, "l'") || is(c, i - 1, "het")))
         return NULL;
-    }
+    if ((i > 0 && kind(c, i - 1, TK_WORD)) || kind(c, i + 1, TK_WORD))
+        return local_adjectives[n].code;
     return NULL;
 }
 
@@ -370,8 +400,10 @@ static void filters_init(void) {
         filter_add(&loc_filter, &loc_words[k]);
     for (size_t k = 0; k < DW_ARRAY_SIZE(street_words); k++)
         filter_add(&street_filter, &street_words[k]);
-    for (size_t k = 0; k < DW_ARRAY_SIZE(local_adjectives); k++)
+    for (size_t k = 0; k < DW_ARRAY_SIZE(local_adjectives); k++) {
         filter_add(&adjective_filter, &local_adjectives[k].w);
+        adjective_slot_add(k);
+    }
 }
 
 /* Is the whole message in lower case (a chat line, a phone's quick reply)? Then a region or
