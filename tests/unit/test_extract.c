@@ -1730,6 +1730,20 @@ static const char *const places_pool[] = {
 };
 /* clang-format on */
 
+/* A region named twice, or by two of its names, is listed once, at its first mention. */
+static void test_regions_once(void **state) {
+    (void)state;
+    const char *msg =
+        "Filialen in Bayern, Sachsen und Bavaria; das Lager in Köln, Cologne, Bayern.";
+    json_t *r = extract(msg);
+    json_t *regions = json_object_get(r, "regions");
+    assert_int_equal(json_array_size(regions), 3);
+    assert_string_equal(dw_json_str(nth(r, "regions", 0), "name"), "Bavaria");
+    assert_span(json_array_get(regions, 0), msg, "Bayern");
+    assert_string_equal(dw_json_str(nth(r, "regions", 2), "name"), "Cologne");
+    json_decref(r);
+}
+
 static void test_places_plain_agrees(void **state) {
     (void)state;
     struct dw_extractor *x = NULL;
@@ -1777,6 +1791,7 @@ int main(void) {
         cmocka_unit_test(test_quantities_digits),
         cmocka_unit_test(test_plain_agrees),
         cmocka_unit_test(test_places_plain_agrees),
+        cmocka_unit_test(test_regions_once),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

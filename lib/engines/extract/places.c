@@ -587,7 +587,10 @@ static bool table_label(const struct ctx *c, size_t i, size_t e) {
 /* States, provinces and groups of countries, in text order, once each; a region inside a
  * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
 void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
-    size_t n = json_array_size(arr);
+    size_t n = json_array_size(arr), n0 = n;
+    /* the names listed by this call, compared here rather than read back from the items */
+    const char *names[DW_EXTRACT_MAX_ITEMS];
+    size_t n_names = 0;
     for (size_t i = 0; i < c->nt && n < DW_EXTRACT_MAX_ITEMS;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e);
@@ -596,20 +599,26 @@ void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
             continue;
         }
         const char *cc = dw__ex_g.region_cc[p - dw__ex_g.region_ph];
-        if (!dw__ex_has_name(arr, p->name)) {
+        bool had = n0 && dw__ex_has_name(arr, p->name);
+        for (size_t k = 0; k < n_names && !had; k++)
+            had = strcmp(names[k], p->name) == 0;
+        if (!had) {
             json_t *o = dw__ex_new_item(c);
             if (o) {
                 dw__ex_put(c, o, "name", json_string(p->name));
+                /* the kinds and the two-letter codes are ASCII: nothing for jansson to check */
                 dw__ex_put(c, o, "kind",
-                           json_string(dw__ex_g.region_city[p - dw__ex_g.region_ph] ? "city"
-                                       : cc[0] == '-'                               ? "group"
-                                                                                    : "state"));
-                dw__ex_put(c, o, "country", cc[0] != '-' ? json_string(cc) : json_null());
+                           json_string_nocheck(dw__ex_g.region_city[p - dw__ex_g.region_ph] ? "city"
+                                               : cc[0] == '-' ? "group"
+                                                              : "state"));
+                dw__ex_put(c, o, "country", cc[0] != '-' ? json_string_nocheck(cc) : json_null());
                 dw__ex_put_span(c, o, i, e);
                 dw__ex_put_conf(c, o, dw__ex_phrase_conf(c, i, e, 90));
             }
             dw__ex_append(c, arr, o);
             n = json_array_size(arr);
+            if (n_names < DW_ARRAY_SIZE(names))
+                names[n_names++] = p->name;
         }
         i = e;
     }
