@@ -1682,10 +1682,116 @@ static void test_plain_agrees(void **state) {
     dw_extractor_free(x);
 }
 
+/* The place readers' shortcuts (places.c: the word lists' first-byte filters, the place
+ * names found once a pass) against their plain reading: random texts of place names, the
+ * words around them (seats, sites, streets, residency, local adjectives, in several cases
+ * and with apostrophes), read with and without the shortcuts, must give the same result. */
+/* clang-format off */
+static const char *const places_pool[] = {
+    "based", "Based in", "headquartered", "headquarters", "HQ", "hq", "Sitz", "Firmensitz",
+    "Hauptsitz", "ansässig", "aus", "from", "Zentrale", "basé", "basée", "basés", "basées",
+    "siège", "domicilié", "domiciliée", "sede", "radicada", "radicado", "gevestigd",
+    "hoofdkantoor", "bas'é", "from'", "implanté", "implantée", "implantés", "implantées",
+    "présents", "présentes", "situé", "située", "situés", "situées", "bureaux", "usine",
+    "usines", "ubicado", "ubicada", "ubicados", "ubicadas", "situado", "situada", "situados",
+    "situadas", "oficinas", "planta", "plantas", "presencia", "présence", "presenti",
+    "stabilimento", "stabilimenti", "vestiging", "l'usine", "d'usines", "offices", "plants",
+    "stores", "Werke", "sites", "Standorte", "Logistikstandorte", "magasins", "located",
+    "Corso", "via", "Via", "viale", "piazza", "rue", "Rue", "avenue", "boulevard", "bd",
+    "calle", "Calle", "avenida", "av", "paseo", "plaza", "carrer", "straße", "strasse", "str",
+    "weg", "laan", "straat", "plein", "road", "street", "largo", "ronda", "allee", "platz",
+    "quai", "chemin", "route", "travessera", "de", "di", "del", "della", "d'", "du", ".", "la",
+    "français", "française", "françaises", "lyonnais", "lyonnaise", "parisienne", "toulousain",
+    "genevois", "genevoise", "vaudoise", "romande", "ticinese", "zurichois", "bâlois",
+    "zwitserse", "belge", "Belges", "bruxelloise", "wallonne", "liégeois", "vlaamse", "Vlaamse",
+    "luxembourgeois", "luxembourgeoise", "québécoise", "canadienne", "allemand", "alemana",
+    "alemán", "tedesca", "duitse", "española", "español", "espagnole", "madrileña",
+    "andaluza", "spaanse", "italienne", "italiana", "italiano", "italiaanse", "milanese",
+    "nederlandse", "Nederlandse", "hollandse", "néerlandaise", "mexicana", "colombiano",
+    "chilena", "peruana", "ecuatoriana", "uruguaya", "marocaine", "marroquí", "sénégalaise",
+    "tunisienne", "algérienne", "ivoirienne", "portuguesa", "portugaise", "portoghese",
+    "autrichienne", "austriaca", "oostenrijkse", "ital'iana", "genevoisee", "belg",
+    "banque", "keten", "Zorggroep", "cabinet", "filiale", "catena", "farmacie", "client",
+    "a", "Dutch", "German", "Swedish", "British", "Columbia", "firm", "food", "producer",
+    "ein", "deutscher", "Händler", "data", "Daten", "hosted", "stored", "must", "stay",
+    "bleiben", "residency", "only", "-", "EU", "Europe", "the", "European", "Union",
+    "Economic", "Area", "EEA", "German data centres", "EU-only hosting", "inside", "im",
+    "on", "in", "en", "a", "à", "nel", "nella", "op", "aan", "au", "aux", "dans", "het", "le",
+    "el", "New", "York", "Georgia", "Carolinas", "Ohio", "Michigan", "Indiana", "Bayern",
+    "bayern", "Bretagne", "bretagne", "Normandie", "Catalogne", "Passau", "Zug", "Lyon",
+    "Genève", "Paris", "Tanger", "Monaco", "Monaco di Baviera", "Munich", "Sevilla",
+    "Den Haag", "Germany", "Deutschland", "Switzerland", "France", "Francia", "Avenue de France",
+    "Corso Francia 210", "Alemania", "Italia", "Sweden", "Poland", "Mexico", "US", "USA",
+    "UK", "Texas", "California", "Ontario", "Quebec", "Europe", "DACH", ",", ";", "!", "?",
+    "(", ")", ":", "and", "und", "et", "y", "e", "12", "120", "| 14 |", "\n", "\n\n",
+    "three", "our", "new", "plant", "We are", "opening", "ouvre", "une", "plateforme",
+    "près", "dont", "le siège est à", "Hi,", "Regards,\n--\nJohn Smith\nLyon",
+    "\n> based in Zug", "Sevilla  | 120 | 14\n", "Den Haag     90     6\n",
+};
+/* clang-format on */
+
+/* A region named twice, or by two of its names, is listed once, at its first mention. */
+static void test_regions_once(void **state) {
+    (void)state;
+    const char *msg =
+        "Filialen in Bayern, Sachsen und Bavaria; das Lager in Köln, Cologne, Bayern.";
+    json_t *r = extract(msg);
+    json_t *regions = json_object_get(r, "regions");
+    assert_int_equal(json_array_size(regions), 3);
+    assert_string_equal(dw_json_str(nth(r, "regions", 0), "name"), "Bavaria");
+    assert_span(json_array_get(regions, 0), msg, "Bayern");
+    assert_string_equal(dw_json_str(nth(r, "regions", 2), "name"), "Cologne");
+    json_decref(r);
+}
+
+static void test_places_plain_agrees(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    uint64_t seed = 0xD1B54A32D192ED03ull;
+    char text[2048];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int words = 3 + (int)((seed >> 33) % 30);
+        bool lower = (seed >> 13) % 4 == 0; /* a message all in lower case */
+        for (int w = 0; w < words; w++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = places_pool[(seed >> 33) % DW_ARRAY_SIZE(places_pool)];
+            size_t pl = strlen(p);
+            if (len + pl + 2 >= sizeof text)
+                break;
+            if (len && (seed >> 20) % 6)
+                text[len++] = ' ';
+            for (size_t k = 0; k < pl; k++)
+                text[len + k] = lower && p[k] >= 'A' && p[k] <= 'Z' ? (char)(p[k] + 32) : p[k];
+            len += pl;
+        }
+        text[len] = '\0';
+        json_t *fast = NULL, *plain = NULL;
+        dw__extract_plain(false);
+        assert_int_equal(dw_extractor_run(x, text, len, received(), &fast, &err), 0);
+        dw__extract_plain(true);
+        assert_int_equal(dw_extractor_run(x, text, len, received(), &plain, &err), 0);
+        dw__extract_plain(false);
+        char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
+        if (strcmp(a, b) != 0)
+            fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
+        free(a);
+        free(b);
+        json_decref(fast);
+        json_decref(plain);
+    }
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
         cmocka_unit_test(test_plain_agrees),
+        cmocka_unit_test(test_places_plain_agrees),
+        cmocka_unit_test(test_regions_once),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

@@ -4,6 +4,21 @@
 
 /* ---- data residency and country ------------------------------------------------------- */
 
+/* Does token i start no country and no region name, whatever the case rules? The token's
+ * index keys, found once a pass (phrases.c), say which vocabularies hold them: a token in
+ * neither place index then costs this one test instead of the lookups and the tests around
+ * them. False when not known yet, and always in the plain reading (dw__extract_plain()). */
+static inline bool no_place(const struct ctx *c, size_t i) {
+    if (!wordish(c, i))
+        return true;
+    if (dw__ex_plain || !c->vc || !c->vc->slot)
+        return false;
+    uint32_t s = c->vc->slot[c->t[i].s];
+    unsigned bits =
+        dw__ex_index_bit(c, &dw__ex_g.regions) | dw__ex_index_bit(c, &dw__ex_g.countries);
+    return s && !(c->vc->k[s - 1].present & bits);
+}
+
 /* A region at j: "EU", "Europe", "the EU", "European Union", a country. code is "EU" for
  * the EU/EEA, else the country code. */
 static bool region_at(const struct ctx *c, size_t j, bool article, const char **ret_code,
@@ -109,10 +124,27 @@ static bool residency_first(const struct ctx *c, size_t i, size_t *ret_t1, const
     return true;
 }
 
+/* Does any token say where data is kept ("hosted", "residency", "bleiben")? Every reading of
+ * residency_in() and residency_first() needs one, and most messages have none. True in the
+ * plain reading, which tries every token. */
+static bool any_residency_word(const struct ctx *c) {
+    if (dw__ex_plain)
+        return true;
+    for (size_t i = 0; i < c->nt; i++)
+        if (c->t[i].roles & R_RESID)
+            return true;
+    return false;
+}
+
 json_t *dw__ex_extract_residency(struct ctx *c) {
+    if (!any_residency_word(c))
+        return json_null();
     for (size_t i = 0; i < c->nt; i++) {
         size_t t0 = i, t1;
         const char *code;
+        /* neither "in <region>" nor a region, country or its adjective first */
+        if (!role(c, i, R_CADJ | R_REGION) && no_place(c, i) && !is_in_word(c, i))
+            continue;
         if (!residency_in(c, i, &t0, &t1, &code) && !residency_first(c, i, &t1, &code))
             continue;
         claim(c, t0, t1);
@@ -129,8 +161,32 @@ struct word {
 #define W(str)                                                                                     \
     { str, sizeof str - 1 }
 
-static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n) {
-    if (k >= c->nt)
+/* Which lengths the words of a list starting with each byte have, as bits (a length of 31
+ * bytes or more sets bit 31): a token whose first byte and length fit no word of the list is
+ * none of them, at the cost of one test whatever the list's size. The lists are static, so
+ * the filters are built once (filters_init(), on the first extraction). */
+struct word_filter {
+    uint32_t len_bits[256];
+};
+
+static uint32_t len_bit(size_t n) {
+    return 1u << (n < 31 ? n : 31);
+}
+
+static void filter_add(struct word_filter *f, const struct word *w) {
+    f->len_bits[(unsigned char)w->s[0]] |= len_bit(w->n);
+}
+
+/* Can the token at k, written without an apostrophe, be a word of f's list? Always true in
+ * dw__extract_plain() mode, which reads every list whole. */
+static bool filter_may(const struct ctx *c, size_t k, const struct word_filter *f) {
+    return dw__ex_plain || (c->t[k].flags & TF_APOS) ||
+           (f->len_bits[(unsigned char)c->lo[c->t[k].s]] & len_bit(tlen(c, k)));
+}
+
+static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n,
+                    const struct word_filter *f) {
+    if (k >= c->nt || !filter_may(c, k, f))
         return false;
     size_t l = tlen(c, k);
     bool apos = c->t[k].flags & TF_APOS;
@@ -142,27 +198,31 @@ static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t 
 
 /* Words that name where the customer sits rather than where the sites in question are:
  * "based in", "mit Sitz in", "aus", "siège à", "con sede en", "gevestigd in". */
+static const struct word seat_words[] = {
+    W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
+    W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
+    W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
+    W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
+    W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
+static struct word_filter seat_filter;
+
 static bool seat_word(const struct ctx *c, size_t k) {
-    static const struct word w[] = {
-        W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
-        W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
-        W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
-        W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
-        W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
-    return word_in(c, k, w, DW_ARRAY_SIZE(w));
+    return word_in(c, k, seat_words, DW_ARRAY_SIZE(seat_words), &seat_filter);
 }
 
 /* Location words of the other languages that the keyword table does not mark: "implantés
  * en", "présents en", "ubicadas en", "oficinas en", "presenti in". */
+static const struct word loc_words[] = {
+    W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
+    W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
+    W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
+    W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
+    W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
+    W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
+static struct word_filter loc_filter;
+
 static bool loc_word(const struct ctx *c, size_t k) {
-    static const struct word w[] = {
-        W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
-        W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
-        W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
-        W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
-        W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
-        W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
-    return word_in(c, k, w, DW_ARRAY_SIZE(w));
+    return word_in(c, k, loc_words, DW_ARRAY_SIZE(loc_words), &loc_filter);
 }
 
 enum cue { CUE_NONE, CUE_SEAT, CUE_SITE };
@@ -246,27 +306,63 @@ static const struct {
     {W("portugaise"), "PT"},      {W("portoghese"), "PT"},   {W("autrichienne"), "AT"},
     {W("austriaca"), "AT"},       {W("oostenrijkse"), "AT"},
 };
+static struct word_filter adjective_filter;
+
+/* The local adjectives hashed by their text: the index + 1 of the first with that text in a
+ * slot, 0 empty; a power of two, more than twice their count. Built by filters_init(). */
+#define ADJ_SLOTS 256
+static uint8_t adjective_slot[ADJ_SLOTS];
+
+static void adjective_slot_add(size_t n) {
+    const struct word *w = &local_adjectives[n].w;
+    uint32_t h = dw_fnv1a32(w->s, w->n) & (ADJ_SLOTS - 1);
+    for (; adjective_slot[h]; h = (h + 1) & (ADJ_SLOTS - 1)) {
+        const struct word *o = &local_adjectives[adjective_slot[h] - 1].w;
+        if (o->n == w->n && memcmp(o->s, w->s, w->n) == 0)
+            return; /* the first one with this text answers */
+    }
+    adjective_slot[h] = (uint8_t)(n + 1);
+}
+
+/* The index of the first local adjective whose text the token at i is, letter for letter (as
+ * is_n() compares a token of the word's length), or -1. */
+static int adjective_index(const struct ctx *c, size_t i) {
+    const char *s = c->lo + c->t[i].s;
+    size_t l = tlen(c, i);
+    if (dw__ex_plain) { /* the plain reading: the whole list in order */
+        for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++)
+            if (l == local_adjectives[n].w.n && is_n(c, i, local_adjectives[n].w.s, l))
+                return (int)n;
+        return -1;
+    }
+    for (uint32_t h = dw_fnv1a32(s, l) & (ADJ_SLOTS - 1); adjective_slot[h];
+         h = (h + 1) & (ADJ_SLOTS - 1)) {
+        const struct word *w = &local_adjectives[adjective_slot[h] - 1].w;
+        if (w->n == l && memcmp(w->s, s, l) == 0)
+            return adjective_slot[h] - 1;
+    }
+    return -1;
+}
 
 /* A local adjective at i describing the customer: a noun before it ("banque genevoise") or
  * after it ("Nederlandse keten"), not the language ("en français", "in het Italiaans"). */
-static const char *local_adjective(const struct ctx *c, size_t i) {
+static bool local_adjective_may(const struct ctx *c, size_t i) {
     if (!kind(c, i, TK_WORD) || c->claim[i])
-        return NULL;
+        return false;
     size_t l = tlen(c, i);
-    if (l < 4 || l > 16)
+    return l >= 4 && l <= 16 && filter_may(c, i, &adjective_filter);
+}
+
+static const char *local_adjective(const struct ctx *c, size_t i) {
+    int n = local_adjective_may(c, i) ? adjective_index(c, i) : -1;
+    if (n < 0)
         return NULL;
-    for (size_t n = 0; n < DW_ARRAY_SIZE(local_adjectives); n++) {
-        if (l != local_adjectives[n].w.n ||
-            !is_n(c, i, local_adjectives[n].w.s, local_adjectives[n].w.n))
-            continue;
-        if (i > 0 && (is(c, i - 1, "en") || is(c, i - 1, "in") || is(c, i - 1, "le") ||
-                      is(c, i - 1, "el") || is(c, i - 1, "del") || is(c, i - 1, "du") ||
-                      is(c, i - 1, "l'") || is(c, i - 1, "het")))
-            return NULL;
-        if ((i > 0 && kind(c, i - 1, TK_WORD)) || kind(c, i + 1, TK_WORD))
-            return local_adjectives[n].code;
+    if (i > 0 &&
+        (is(c, i - 1, "en") || is(c, i - 1, "in") || is(c, i - 1, "le") || is(c, i - 1, "el") ||
+         is(c, i - 1, "del") || is(c, i - 1, "du") || is(c, i - 1, "l'") || is(c, i - 1, "het")))
         return NULL;
-    }
+    if ((i > 0 && kind(c, i - 1, TK_WORD)) || kind(c, i + 1, TK_WORD))
+        return local_adjectives[n].code;
     return NULL;
 }
 
@@ -290,22 +386,38 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
 /* A country or a state, region or city of one at token i: its code and end; NULL when none
  * (or a group of countries, or "New ..."). */
 /* Part of a postal address: "Corso Francia 210", "Avenue de France", "Calle de Alemania". */
+static const struct word street_words[] = {
+    W("corso"),  W("via"),     W("viale"),     W("piazza"), W("rue"),   W("avenue"), W("boulevard"),
+    W("bd"),     W("calle"),   W("avenida"),   W("av"),     W("paseo"), W("plaza"),  W("carrer"),
+    W("straße"), W("strasse"), W("str"),       W("weg"),    W("laan"),  W("straat"), W("plein"),
+    W("road"),   W("street"),  W("largo"),     W("ronda"),  W("allee"), W("platz"),  W("quai"),
+    W("chemin"), W("route"),   W("travessera")};
+static struct word_filter street_filter;
+
 static bool street_before(const struct ctx *c, size_t i) {
-    static const struct word w[] = {
-        W("corso"),     W("via"),    W("viale"),  W("piazza"),  W("rue"),    W("avenue"),
-        W("boulevard"), W("bd"),     W("calle"),  W("avenida"), W("av"),     W("paseo"),
-        W("plaza"),     W("carrer"), W("straße"), W("strasse"), W("str"),    W("weg"),
-        W("laan"),      W("straat"), W("plein"),  W("road"),    W("street"), W("largo"),
-        W("ronda"),     W("allee"),  W("platz"),  W("quai"),    W("chemin"), W("route"),
-        W("travessera")};
     for (size_t k = i, n = 0; k-- > 0 && n < 3; n++) {
-        if (word_in(c, k, w, DW_ARRAY_SIZE(w)))
+        if (word_in(c, k, street_words, DW_ARRAY_SIZE(street_words), &street_filter))
             return true;
         if (!(is(c, k, "de") || is(c, k, "di") || is(c, k, "del") || is(c, k, "della") ||
               is(c, k, "d'") || is(c, k, "du") || is(c, k, ".") || is(c, k, "la")))
             return false;
     }
     return false;
+}
+
+static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
+
+static void filters_init(void) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(seat_words); k++)
+        filter_add(&seat_filter, &seat_words[k]);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(loc_words); k++)
+        filter_add(&loc_filter, &loc_words[k]);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(street_words); k++)
+        filter_add(&street_filter, &street_words[k]);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(local_adjectives); k++) {
+        filter_add(&adjective_filter, &local_adjectives[k].w);
+        adjective_slot_add(k);
+    }
 }
 
 /* Is the whole message in lower case (a chat line, a phone's quick reply)? Then a region or
@@ -320,6 +432,13 @@ static bool all_lower(const struct ctx *c) {
     return true;
 }
 
+/* all_lower(), read the first time a token needs it: *memo is -1 until then. */
+static bool lower_text(const struct ctx *c, int8_t *memo) {
+    if (*memo < 0)
+        *memo = all_lower(c);
+    return *memo;
+}
+
 static bool preposition(const struct ctx *c, size_t k) {
     return is(c, k, "in") || is(c, k, "en") || is(c, k, "a") || is(c, k, "à") || is(c, k, "nel") ||
            is(c, k, "nella") || is(c, k, "im") || is(c, k, "op") || is(c, k, "aan") ||
@@ -329,10 +448,12 @@ static bool preposition(const struct ctx *c, size_t k) {
 /* A country or a state, region or city of one at token i: its code and end; NULL when none
  * (or a group of countries, "New ...", or a street's name). With lower, a region in lower
  * case after a preposition or a noun for premises counts too (*ret_lower set). */
-static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_region, bool lower,
+static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_region, int8_t *lower,
                             bool *ret_lower) {
-    const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
     *ret_lower = false;
+    if (no_place(c, i))
+        return NULL;
+    const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.countries, i, ret_e), *r;
     size_t re;
     if (p && (r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &re)) && re > *ret_e)
         p = NULL; /* the longer name: "Monaco di Baviera" is Munich, not Monaco */
@@ -344,7 +465,7 @@ static const char *place_at(struct ctx *c, size_t i, size_t *ret_e, bool *ret_re
         return p->name;
     }
     r = dw__ex_vocab_at(c, &dw__ex_g.regions, i, ret_e);
-    if (!r && lower && kind(c, i, TK_WORD) && i > 0 && c->t[i].gap &&
+    if (!r && kind(c, i, TK_WORD) && i > 0 && c->t[i].gap && lower_text(c, lower) &&
         (preposition(c, i - 1) || cue_kind(c, i) == CUE_SITE)) {
         bool was = c->loose;
         c->loose = true;
@@ -368,7 +489,8 @@ static bool other_country_follows(struct ctx *c, size_t e, const char *code) {
     for (size_t j = e; j < c->nt && j < e + 8 && !sent_end(c, j); j++) {
         size_t pe;
         bool reg, low;
-        const char *cc = place_at(c, j, &pe, &reg, false, &low);
+        int8_t lower = 0; /* not in lower case: the first place's case rules hold */
+        const char *cc = place_at(c, j, &pe, &reg, &lower, &low);
         if (cc && strcmp(cc, code) != 0)
             return true;
         if (cc)
@@ -397,13 +519,18 @@ static json_t *place_fact(struct ctx *c, const struct place *p) {
  * both, the first country named, else a country adjective before a noun ("a Dutch food
  * producer"); mentions inside a residency phrase do not count. */
 json_t *dw__ex_extract_country(struct ctx *c) {
+    pthread_once(&filters_once, filters_init);
     struct place seat = {0}, site = {0}, loose = {0};
-    bool site_multi = false, lower = all_lower(c), adj_local = false, any_region = false;
+    bool site_multi = false, adj_local = false, any_region = false;
+    int8_t lower = -1; /* all_lower(c), when first needed */
     size_t f0 = 0, f1 = 0, e;
     const char *first = NULL, *adj_code = NULL;
     for (size_t i = 0; i < c->nt && !(site.code && seat.code); i++) {
         bool region, low;
-        const char *code = place_at(c, i, &e, &region, lower, &low);
+        /* neither a place nor a country adjective: nothing to read at i */
+        if (!role(c, i, R_CADJ) && no_place(c, i) && !local_adjective_may(c, i))
+            continue;
+        const char *code = place_at(c, i, &e, &region, &lower, &low);
         if (!code) {
             if (!first && !adj_code && !site.code && !seat.code &&
                 ((adj_code = country_adjective(c, i)) ||
@@ -474,7 +601,11 @@ static bool table_label(const struct ctx *c, size_t i, size_t e) {
 /* States, provinces and groups of countries, in text order, once each; a region inside a
  * residency phrase ("data stays in the EU") is where the data goes, not the customer. */
 void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
-    for (size_t i = 0; i < c->nt && json_array_size(arr) < DW_EXTRACT_MAX_ITEMS;) {
+    size_t n = json_array_size(arr), n0 = n;
+    /* the names listed by this call, compared here rather than read back from the items */
+    const char *names[DW_EXTRACT_MAX_ITEMS];
+    size_t n_names = 0;
+    for (size_t i = 0; i < c->nt && n < DW_EXTRACT_MAX_ITEMS;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, &dw__ex_g.regions, i, &e);
         if (!p || (claimed(c, i, e) && !table_label(c, i, e)) || (i > 0 && is(c, i - 1, "new"))) {
@@ -482,19 +613,26 @@ void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
             continue;
         }
         const char *cc = dw__ex_g.region_cc[p - dw__ex_g.region_ph];
-        if (!dw__ex_has_name(arr, p->name)) {
+        bool had = n0 && dw__ex_has_name(arr, p->name);
+        for (size_t k = 0; k < n_names && !had; k++)
+            had = strcmp(names[k], p->name) == 0;
+        if (!had) {
             json_t *o = dw__ex_new_item(c);
             if (o) {
                 dw__ex_put(c, o, "name", json_string(p->name));
+                /* the kinds and the two-letter codes are ASCII: nothing for jansson to check */
                 dw__ex_put(c, o, "kind",
-                           json_string(dw__ex_g.region_city[p - dw__ex_g.region_ph] ? "city"
-                                       : cc[0] == '-'                               ? "group"
-                                                                                    : "state"));
-                dw__ex_put(c, o, "country", cc[0] != '-' ? json_string(cc) : json_null());
+                           json_string_nocheck(dw__ex_g.region_city[p - dw__ex_g.region_ph] ? "city"
+                                               : cc[0] == '-' ? "group"
+                                                              : "state"));
+                dw__ex_put(c, o, "country", cc[0] != '-' ? json_string_nocheck(cc) : json_null());
                 dw__ex_put_span(c, o, i, e);
                 dw__ex_put_conf(c, o, dw__ex_phrase_conf(c, i, e, 90));
             }
             dw__ex_append(c, arr, o);
+            n = json_array_size(arr);
+            if (n_names < DW_ARRAY_SIZE(names))
+                names[n_names++] = p->name;
         }
         i = e;
     }
