@@ -266,6 +266,7 @@ struct dw__ex_vcache {
     struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
     uint32_t memo[256]; /* by a cheap hash of a word's text: 1 + the last vkey made for it */
+    const uint64_t *bloom[6]; /* the Bloom filters of the six indexes, once set (phrases.c) */
 };
 
 struct ctx {

@@ -322,19 +322,35 @@ static bool key_present(const struct tindex *ix, const char *key, size_t kl, uin
     }
 }
 
-/* The indexes of ixs[0..6) holding the key, as bits; the Bloom filters first (not when
- * reading plainly). */
-static unsigned key_present_bits(const struct tindex *const ixs[6], const char *key, size_t kl,
-                                 uint32_t full) {
+/* The filter of an index that holds nothing. */
+static const uint64_t bloom_none[DW_EX_BLOOM_BITS / 64];
+
+/* The Bloom filters of the six indexes, in the order of dw__ex_index_bit(): set once a
+ * message into c->vc (the indexes do not change within one), else into local. */
+static const uint64_t *const *blooms_of(const struct ctx *c, const struct tindex *const ixs[6],
+                                        const uint64_t *local[6]) {
+    const uint64_t **b = c->vc ? c->vc->bloom : local;
+    if (!b[0] || b == local)
+        for (size_t k = 0; k < 6; k++)
+            b[k] = ixs[k] && ixs[k]->n ? ixs[k]->bloom : bloom_none;
+    return b;
+}
+
+/* The indexes of ixs[0..6) holding the key, as bits: only those whose Bloom filter has
+ * the key's bit are probed (all when reading plainly). */
+static unsigned key_present_bits(const struct tindex *const ixs[6], const uint64_t *const *bl,
+                                 const char *key, size_t kl, uint32_t full) {
     uint32_t b = bloom_bit(full), w = b / 64, sh = b % 64;
+    unsigned maybe = 0;
+    for (unsigned k = 0; k < 6; k++)
+        maybe |= (unsigned)(bl[k][w] >> sh & 1) << k;
+    if (dw__ex_plain)
+        for (unsigned k = 0; k < 6; k++)
+            maybe |= (unsigned)(ixs[k] && ixs[k]->n) << k;
     unsigned bits = 0;
-    for (size_t k = 0; k < 6; k++) {
-        const struct tindex *ix = ixs[k];
-        if (!ix || !ix->n || (!dw__ex_plain && !(ix->bloom[w] >> sh & 1)))
-            continue;
-        if (key_present(ix, key, kl, full))
+    for (unsigned k = 0; maybe >> k; k++)
+        if ((maybe >> k & 1) && key_present(ixs[k], key, kl, full))
             bits |= 1u << k;
-    }
     return bits;
 }
 
@@ -353,9 +369,11 @@ static void vkey_make(const struct ctx *c, size_t i, struct dw__ex_vkey *vc) {
     vc->h2 = less_n ? dw_fnv1a32(vc->key2, vc->kl2) : 0;
     const struct tindex *ixs[] = {
         &dw__ex_g.regions, &dw__ex_g.countries, c->caps, c->units, c->stds, c->integ};
-    unsigned bits = key_present_bits(ixs, vc->key, vc->kl, vc->h);
+    const uint64_t *local[6];
+    const uint64_t *const *bl = blooms_of(c, ixs, local);
+    unsigned bits = key_present_bits(ixs, bl, vc->key, vc->kl, vc->h);
     if (less_n)
-        bits |= key_present_bits(ixs, vc->key2, vc->kl2, vc->h2);
+        bits |= key_present_bits(ixs, bl, vc->key2, vc->kl2, vc->h2);
     vc->present = (uint8_t)bits;
 }
 
