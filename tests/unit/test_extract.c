@@ -1642,17 +1642,16 @@ static const char *const plain_pool[] = {
 };
 /* clang-format on */
 
-static void test_plain_agrees(void **state) {
-    (void)state;
+/* rounds texts of min_words to min_words + spread - 1 pool entries */
+static void plain_rounds(int rounds, int min_words, int spread, uint64_t seed) {
     struct dw_extractor *x = NULL;
     struct dw_error err = {0};
     assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
-    uint64_t seed = 0x9E3779B97F4A7C15ull;
     char text[2048];
-    for (int round = 0; round < 1500; round++) {
+    for (int round = 0; round < rounds; round++) {
         size_t len = 0;
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        int words = 3 + (int)((seed >> 33) % 40);
+        int words = min_words + (int)((seed >> 33) % (uint64_t)spread);
         for (int w = 0; w < words; w++) {
             seed = seed * 6364136223846793005ull + 1442695040888963407ull;
             const char *p = plain_pool[(seed >> 33) % DW_ARRAY_SIZE(plain_pool)];
@@ -1786,12 +1785,25 @@ static void test_places_plain_agrees(void **state) {
     dw_extractor_free(x);
 }
 
+static void test_plain_agrees(void **state) {
+    (void)state;
+    plain_rounds(1500, 3, 40, 0x9E3779B97F4A7C15ull);
+}
+
+/* Longer texts: lists of capabilities with hedges and negations far into the message,
+ * past the first tokens that some memos cover (capabilities.c). */
+static void test_plain_agrees_long(void **state) {
+    (void)state;
+    plain_rounds(300, 80, 200, 0xD1B54A32D192ED03ull);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
         cmocka_unit_test(test_plain_agrees),
         cmocka_unit_test(test_places_plain_agrees),
         cmocka_unit_test(test_regions_once),
+        cmocka_unit_test(test_plain_agrees_long),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

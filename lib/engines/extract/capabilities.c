@@ -56,6 +56,11 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
 bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
+    /* a word that starts no pattern and is no hedge word: dw__ex_lang_match() would answer
+     * 0 at its first test */
+    if (kind(c, k, TK_WORD) && !(c->t[k].roles & (R_PATSTART | R_HEDGE)) && !is(c, k, "later") &&
+        !is(c, k, "may"))
+        return false;
     size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
     if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
               which hedges the date, nor the French "au plus tard" (at the latest) */
@@ -72,10 +77,9 @@ bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
 }
 
 static bool coordinator(const struct ctx *c, size_t k) {
-    static const char *const w[] = {"and", "or", "und", "oder", "et", "ou", "y", "o", "e"};
-    for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
-        if (is(c, k, w[n]))
-            return true;
+    if (is(c, k, "and") || is(c, k, "or") || is(c, k, "und") || is(c, k, "oder") ||
+        is(c, k, "et") || is(c, k, "ou") || is(c, k, "y") || is(c, k, "o") || is(c, k, "e"))
+        return true;
     /* Dutch "en", "of": the French "en" (in) and the English "of" are no coordinators
      * ("Supervision en option") */
     return k < c->nt && c->t[k].lang == 5 /* nl, dw_lang_detectable */ &&
@@ -93,24 +97,38 @@ static bool hedge_phrase_ends(const struct ctx *c, size_t end) {
     return false;
 }
 
+/* dw__ex_hedge_at() of the first tokens, remembered for one capabilities pass: the windows
+ * of neighbouring capabilities in a list overlap. 0 not known yet, 1 no, 2 yes. */
+struct hedge_memo {
+    uint8_t v[256];
+};
+
+static bool hedge_at(const struct ctx *c, struct hedge_memo *m, size_t k) {
+    if (k >= DW_ARRAY_SIZE(m->v) || dw__ex_plain)
+        return dw__ex_hedge_at(c, k);
+    if (!m->v[k])
+        m->v[k] = dw__ex_hedge_at(c, k) ? 2 : 1;
+    return m->v[k] == 2;
+}
+
 /* A capability at [i, e) with a hedge in its clause: before it (up to eight words) or
  * after it (up to five). A list continues the clause: "maybe Wi-Fi and switches later". */
-static bool hedged(const struct ctx *c, size_t i, size_t e) {
+static bool hedged(const struct ctx *c, struct hedge_memo *m, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 8;) {
         if (sym1(c, k) == '.' && glued(c, k) && k > 0 && role(c, k - 1, R_HEDGE))
             continue; /* "ggf. WLAN", "evtl. Schulung" */
-        if (sym1(c, k) == ',' && k > 0 && (hedge_phrase_ends(c, k) || dw__ex_hedge_at(c, k - 1)))
+        if (sym1(c, k) == ',' && k > 0 && (hedge_phrase_ends(c, k) || hedge_at(c, m, k - 1)))
             return true; /* "et, si le budget le permet, du Wi-Fi", "allenfalls, WLAN" */
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        if (dw__ex_hedge_at(c, k))
+        if (hedge_at(c, m, k))
             return true;
     }
     for (size_t k = e; k < e + 5 && k < c->nt; k++) {
         if (k == e && (sym1(c, k) == ':' || sym1(c, k) == '-') && k + 1 < c->nt &&
-            dw__ex_hedge_at(c, k + 1))
+            hedge_at(c, m, k + 1))
             return true; /* "Le Wi-Fi : à voir plus tard", "WLAN - optional" */
-        if (k == e && sym1(c, k) == ',' && k + 2 < c->nt && dw__ex_hedge_at(c, k + 1)) {
+        if (k == e && sym1(c, k) == ',' && k + 2 < c->nt && hedge_at(c, m, k + 1)) {
             /* a hedge alone between commas: "Le Wi-Fi, éventuellement, dans un second temps" */
             size_t h = dw__ex_lang_match(c, LS_hedge_phrases, k + 1);
             if (clause_end(c, h ? h : k + 2))
@@ -121,9 +139,9 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
         if (role(c, k, R_MONTH) || role(c, k, R_DATEW))
             break; /* "the design workshop next week if possible": the date is hedged (a
                       date word, not a trigger: "voor", "pour", "para" are also "for") */
-        if (coordinator(c, k) && dw__ex_hedge_at(c, k + 1))
+        if (coordinator(c, k) && hedge_at(c, m, k + 1))
             break; /* "SD-WAN et peut-être plus tard du Wi-Fi": the hedge is the Wi-Fi's */
-        if (dw__ex_hedge_at(c, k))
+        if (hedge_at(c, m, k))
             return true;
     }
     return false;
@@ -132,14 +150,12 @@ static bool hedged(const struct ctx *c, size_t i, size_t e) {
 /* "bereits" means "already have" only next to a word of having: "WLAN haben wir bereits",
  * "Firewalls sind bereits im Einsatz" — not "SD-WAN soll bereits im Mai laufen". */
 static bool have_word_near(const struct ctx *c, size_t k) {
-    static const char *const words[] = {"haben",   "hat",         "habe",      "vorhanden",
-                                        "einsatz", "installiert", "abgedeckt", "nutzen",
-                                        "nutzt",   "betreiben",   "gelöst"};
     size_t a = k > 3 ? k - 3 : 0;
     for (size_t m = a; m <= k + 3 && m < c->nt; m++)
-        for (size_t w = 0; w < DW_ARRAY_SIZE(words); w++)
-            if (is(c, m, words[w]))
-                return true;
+        if (is(c, m, "haben") || is(c, m, "hat") || is(c, m, "habe") || is(c, m, "vorhanden") ||
+            is(c, m, "einsatz") || is(c, m, "installiert") || is(c, m, "abgedeckt") ||
+            is(c, m, "nutzen") || is(c, m, "nutzt") || is(c, m, "betreiben") || is(c, m, "gelöst"))
+            return true;
     return false;
 }
 
@@ -220,6 +236,7 @@ static bool lower_short_word(const struct ctx *c, size_t i, size_t e) {
 
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
+    struct hedge_memo memo = {{0}};
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
@@ -234,7 +251,7 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
         bool neg = negated || had;
         if (had && c->n_had < DW_ARRAY_SIZE(c->had_tok))
             c->had_tok[c->n_had++] = (uint32_t)i;
-        bool hedge = !neg && ((c->t[i].flags & TF_HEDGE) || hedged(c, i, e));
+        bool hedge = !neg && ((c->t[i].flags & TF_HEDGE) || hedged(c, &memo, i, e));
         json_t *arr = neg ? excluded : hedge ? optional : wanted;
         append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;

@@ -189,14 +189,17 @@ struct phrase {
     uint8_t flags;
     uint8_t lang; /* LANG_* bits of a built-in unit noun, 0 for the workspace's own words */
     uint8_t klen;
+    uint8_t b2;        /* the first byte of its second word (after - or /), 0 if one word */
     char key[KEY_MAX]; /* singular stem of the first token */
 };
 
+#define DW_EX_BLOOM_BITS 65536
 struct tindex {
     struct phrase *ph;
     size_t n;
     uint32_t *slot; /* per hash slot: the first phrase of one key + 1, 0 = empty */
     size_t mask;
+    uint64_t *bloom; /* DW_EX_BLOOM_BITS bits: a key's bit is set if ix may hold it (phrases.c) */
 };
 
 /* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
@@ -253,13 +256,17 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 struct dw__ex_vkey {
     uint8_t kl, kl2;
     uint8_t present; /* the indexes holding key or key2, as bits (dw__ex_index_bit()) */
+    uint8_t word;    /* made from a TK_WORD (a number keeps its final "n") */
     uint32_t h, h2;
+    uint32_t ws, wn; /* the text it was made from: lo[ws, ws + wn) */
     char key[KEY_MAX], key2[KEY_MAX];
 };
 struct dw__ex_vcache {
     uint32_t *slot;        /* by a token's start offset: 1 + its index in k; 0 = not yet */
     struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
+    uint32_t memo[256];       /* by a cheap hash of a word's text: 1 + the last vkey made for it */
+    const uint64_t *bloom[6]; /* the Bloom filters of the six indexes, once set (phrases.c) */
 };
 
 struct ctx {

@@ -40,6 +40,10 @@ static bool phrase_init(struct phrase *ph, const char *orig, size_t len, char *l
     ph->len = (uint32_t)len;
     ph->flags = flags;
     ph->klen = (uint8_t)dw__ex_stem(lo + toks[0].s, toks[0].e - toks[0].s, ph->key, KEY_MAX);
+    ph->b2 = 0;
+    for (size_t k = 1; k < nt && !ph->b2; k++)
+        if (!joiner(lo, &toks[k]))
+            ph->b2 = (uint8_t)lo[toks[k].s];
     return true;
 }
 
@@ -47,14 +51,29 @@ static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
     return p->klen == klen && memcmp(p->key, key, klen) == 0;
 }
 
-/* Hash the phrases by key; the phrases of one key form a chain, longest first. */
-static void tindex_finish(struct tindex *ix, uint32_t *slot, size_t nslot) {
+/* A key's bit in the Bloom filter of an index (one hash), the same bit in every index: a
+ * token's keys are tested against the six indexes a message is read with at once. With
+ * 65536 bits, at most one key in 16 that the largest index (the regions) does not hold
+ * passes it. Most tokens are in no vocabulary; a bit test is cheaper than a probe. */
+static uint32_t bloom_bit(uint32_t full) {
+    return (full * 0x9E3779B1u) >> (32 - 16);
+}
+_Static_assert(DW_EX_BLOOM_BITS == 1 << 16, "bloom_bit() gives 16 bits");
+
+/* Hash the phrases by key; the phrases of one key form a chain, longest first. bloom has
+ * DW_EX_BLOOM_BITS bits. */
+static void tindex_finish(struct tindex *ix, uint32_t *slot, size_t nslot, uint64_t *bloom) {
     ix->slot = slot;
     ix->mask = nslot - 1;
+    ix->bloom = bloom;
     memset(slot, 0, nslot * sizeof *slot);
+    memset(bloom, 0, DW_EX_BLOOM_BITS / 8);
     for (size_t i = 0; i < ix->n; i++) {
         struct phrase *p = &ix->ph[i];
-        uint32_t h = dw_fnv1a32(p->key, p->klen) & (uint32_t)ix->mask;
+        uint32_t full = dw_fnv1a32(p->key, p->klen);
+        uint32_t b = bloom_bit(full);
+        bloom[b / 64] |= 1ull << (b % 64);
+        uint32_t h = full & (uint32_t)ix->mask;
         while (slot[h] && !key_eq(&ix->ph[slot[h] - 1], p->key, p->klen))
             h = (h + 1) & (uint32_t)ix->mask;
         uint32_t *link = &slot[h];
@@ -100,12 +119,13 @@ int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
     while (nslot < 2 * nph)
         nslot <<= 1;
     char *mem = malloc(nph * sizeof(struct phrase) + bytes * sizeof(struct tok) +
-                       nslot * sizeof(uint32_t) + bytes);
+                       DW_EX_BLOOM_BITS / 8 + nslot * sizeof(uint32_t) + bytes);
     if (!mem)
         return -DW_ENOMEM;
     struct phrase *ph = (struct phrase *)(void *)mem;
     struct tok *toks = (struct tok *)(void *)(ph + nph);
-    uint32_t *slot = (uint32_t *)(void *)(toks + bytes);
+    uint64_t *bloom = (uint64_t *)(void *)(toks + bytes);
+    uint32_t *slot = (uint32_t *)(void *)(bloom + DW_EX_BLOOM_BITS / 64);
     char *pool = (char *)(slot + nslot);
     size_t np = 0, tp = 0, pp = 0;
     for (size_t i = 0; i < n; i++) {
@@ -131,7 +151,7 @@ int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
     }
     ix->ph = ph;
     ix->n = np;
-    tindex_finish(ix, slot, nslot);
+    tindex_finish(ix, slot, nslot, bloom);
     return 0;
 }
 
@@ -170,7 +190,9 @@ void dw__ex_init_tables(void) {
     }
     dw__ex_g.countries.ph = dw__ex_g.country_ph;
     dw__ex_g.countries.n = np;
-    tindex_finish(&dw__ex_g.countries, dw__ex_g.country_slot, DW_ARRAY_SIZE(dw__ex_g.country_slot));
+    static uint64_t country_bloom[DW_EX_BLOOM_BITS / 64];
+    tindex_finish(&dw__ex_g.countries, dw__ex_g.country_slot, DW_ARRAY_SIZE(dw__ex_g.country_slot),
+                  country_bloom);
 
     /* regions: the reported name is the first one, copied NUL-terminated into the pool */
     np = tp = pp = 0;
@@ -205,7 +227,9 @@ void dw__ex_init_tables(void) {
     }
     dw__ex_g.regions.ph = dw__ex_g.region_ph;
     dw__ex_g.regions.n = np;
-    tindex_finish(&dw__ex_g.regions, dw__ex_g.region_slot, DW_ARRAY_SIZE(dw__ex_g.region_slot));
+    static uint64_t region_bloom[DW_EX_BLOOM_BITS / 64];
+    tindex_finish(&dw__ex_g.regions, dw__ex_g.region_slot, DW_ARRAY_SIZE(dw__ex_g.region_slot),
+                  region_bloom);
 }
 
 /* ---- vocabulary lookup ---------------------------------------------------------------- */
@@ -249,6 +273,17 @@ static size_t phrase_match(const struct ctx *c, const struct phrase *p, size_t i
     return j;
 }
 
+/* The first byte of the word phrase_match() compares with a phrase's second word (the next
+ * token after any - or /), 0 if there is none. A phrase of two words or more whose second
+ * word starts with another byte does not match (equal words and singular/plural forms
+ * share their first byte): most phrases of a long chain are passed over with one test. */
+static uint8_t second_word_byte(const struct ctx *c, size_t i) {
+    size_t j = i + 1;
+    while (j < c->nt && joiner(c->lo, &c->t[j]))
+        j++;
+    return j < c->nt ? (uint8_t)c->lo[c->t[j].s] : 0;
+}
+
 /* The longest phrase of ix starting at token i whose key is key[0..kl), or NULL. */
 static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex *ix, size_t i,
                                         const char *key, size_t kl, uint32_t full,
@@ -259,8 +294,12 @@ static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex
         if (!s)
             return NULL;
         if (key_eq(&ix->ph[s - 1], key, kl)) {
+            uint8_t b2 = second_word_byte(c, i);
             for (uint32_t q = s; q; q = ix->ph[q - 1].next) {
-                size_t e = phrase_match(c, &ix->ph[q - 1], i);
+                const struct phrase *p = &ix->ph[q - 1];
+                if (p->b2 && p->b2 != b2 && !dw__ex_plain)
+                    continue; /* phrase_match() would fail at the second word */
+                size_t e = phrase_match(c, p, i);
                 if (e) {
                     *ret_end = e;
                     return &ix->ph[q - 1];
@@ -274,8 +313,6 @@ static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex
 
 /* Does ix hold a phrase whose key is key[0..kl)? */
 static bool key_present(const struct tindex *ix, const char *key, size_t kl, uint32_t full) {
-    if (!ix || !ix->n)
-        return false;
     for (uint32_t h = full & (uint32_t)ix->mask;; h = (h + 1) & (uint32_t)ix->mask) {
         uint32_t s = ix->slot[h];
         if (!s)
@@ -285,23 +322,59 @@ static bool key_present(const struct tindex *ix, const char *key, size_t kl, uin
     }
 }
 
+/* The filter of an index that holds nothing. */
+static const uint64_t bloom_none[DW_EX_BLOOM_BITS / 64];
+
+/* The Bloom filters of the six indexes, in the order of dw__ex_index_bit(): set once a
+ * message into c->vc (the indexes do not change within one), else into local. */
+static const uint64_t *const *blooms_of(const struct ctx *c, const struct tindex *const ixs[6],
+                                        const uint64_t *local[6]) {
+    const uint64_t **b = c->vc ? c->vc->bloom : local;
+    if (!b[0] || b == local)
+        for (size_t k = 0; k < 6; k++)
+            b[k] = ixs[k] && ixs[k]->n ? ixs[k]->bloom : bloom_none;
+    return b;
+}
+
+/* The indexes of ixs[0..6) holding the key, as bits: only those whose Bloom filter has
+ * the key's bit are probed (all when reading plainly). */
+static unsigned key_present_bits(const struct tindex *const ixs[6], const uint64_t *const *bl,
+                                 const char *key, size_t kl, uint32_t full) {
+    uint32_t b = bloom_bit(full), w = b / 64, sh = b % 64;
+    unsigned maybe = 0;
+    for (unsigned k = 0; k < 6; k++)
+        maybe |= (unsigned)(bl[k][w] >> sh & 1) << k;
+    if (dw__ex_plain)
+        for (unsigned k = 0; k < 6; k++)
+            maybe |= (unsigned)(ixs[k] && ixs[k]->n) << k;
+    unsigned bits = 0;
+    for (unsigned k = 0; maybe >> k; k++)
+        if ((maybe >> k & 1) && key_present(ixs[k], key, kl, full))
+            bits |= 1u << k;
+    return bits;
+}
+
 /* A token's index keys, computed when the token is first looked up: its stem and hash, the
  * same without a final "n", and which of the message's indexes hold either key. */
 static void vkey_make(const struct ctx *c, size_t i, struct dw__ex_vkey *vc) {
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
+    vc->word = c->t[i].kind == TK_WORD;
+    vc->ws = c->t[i].s;
+    vc->wn = (uint32_t)n;
     vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
     vc->h = dw_fnv1a32(vc->key, vc->kl);
     vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
     vc->h2 = less_n ? dw_fnv1a32(vc->key2, vc->kl2) : 0;
     const struct tindex *ixs[] = {
         &dw__ex_g.regions, &dw__ex_g.countries, c->caps, c->units, c->stds, c->integ};
-    vc->present = 0;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(ixs); k++)
-        if (key_present(ixs[k], vc->key, vc->kl, vc->h) ||
-            (less_n && key_present(ixs[k], vc->key2, vc->kl2, vc->h2)))
-            vc->present |= (uint8_t)(1u << k);
+    const uint64_t *local[6];
+    const uint64_t *const *bl = blooms_of(c, ixs, local);
+    unsigned bits = key_present_bits(ixs, bl, vc->key, vc->kl, vc->h);
+    if (less_n)
+        bits |= key_present_bits(ixs, bl, vc->key2, vc->kl2, vc->h2);
+    vc->present = (uint8_t)bits;
 }
 
 static const struct phrase *vocab_lookup(const struct ctx *c, const struct tindex *ix, size_t i,
@@ -312,24 +385,35 @@ static const struct phrase *vocab_lookup(const struct ctx *c, const struct tinde
     return p;
 }
 
-/* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
- * again without it, for German plurals ("Standorten"). A token's keys are computed once a
- * message (c->vc), with the indexes that hold them: an index that holds neither key is
- * not probed. */
-const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
-                                       size_t *ret_end) {
-    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
-        return NULL;
+/* The keys already made for another token with the same text: a message repeats its words
+ * ("the", "and", "Standorte"), and a token's keys depend on its text and kind alone. One
+ * cheap hash of the length and the first and last bytes picks the memo entry; the text is
+ * compared whole. NULL if none (the entry then holds the keys made next). */
+static uint32_t *memo_entry(const struct ctx *c, size_t i) {
+    const unsigned char *w = (const unsigned char *)c->lo + c->t[i].s;
+    size_t n = tlen(c, i);
+    return &c->vc->memo[(w[0] * 7u + w[n - 1] * 31u + (unsigned)n) & 255u];
+}
+
+static bool memo_fits(const struct ctx *c, size_t i, const struct dw__ex_vkey *vc) {
+    size_t n = tlen(c, i);
+    return vc->wn == n && vc->word == (c->t[i].kind == TK_WORD) &&
+           memcmp(c->lo + vc->ws, c->lo + c->t[i].s, n) == 0;
+}
+
+/* The keys of token i, made once a message (c->vc) or into *local without a cache. */
+static const struct dw__ex_vkey *vkey_get(const struct ctx *c, size_t i,
+                                          struct dw__ex_vkey *local) {
     uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
-    if (slot && *slot) {
-        const struct dw__ex_vkey *vc = &c->vc->k[*slot - 1];
-        unsigned bit = dw__ex_index_bit(c, ix);
-        if (bit && !(vc->present & bit) && !dw__ex_plain)
-            return NULL;
-        return vocab_lookup(c, ix, i, vc, ret_end);
-    }
-    struct dw__ex_vkey local, *vc = &local;
+    if (slot && *slot)
+        return &c->vc->k[*slot - 1];
     struct dw__ex_vcache *cache = c->vc;
+    uint32_t *memo = slot && !dw__ex_plain ? memo_entry(c, i) : NULL;
+    if (memo && *memo && memo_fits(c, i, &cache->k[*memo - 1])) {
+        *slot = *memo;
+        return &cache->k[*memo - 1];
+    }
+    struct dw__ex_vkey *vc = local;
     if (slot && cache->n == cache->cap) { /* grown as tokens are met */
         size_t cap = cache->cap ? 2 * cache->cap : 64;
         struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
@@ -341,7 +425,25 @@ const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex 
     if (slot && cache->n < cache->cap) {
         vc = &cache->k[cache->n++];
         *slot = (uint32_t)cache->n;
+        if (memo)
+            *memo = *slot;
     }
     vkey_make(c, i, vc);
+    return vc;
+}
+
+/* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
+ * again without it, for German plurals ("Standorten"). A token's keys are computed once a
+ * message (c->vc), with the indexes that hold them: an index that holds neither key is
+ * not probed. */
+const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
+                                       size_t *ret_end) {
+    if (!ix || !ix->n || !wordish(c, i) || !free_at(c, i))
+        return NULL;
+    struct dw__ex_vkey local;
+    const struct dw__ex_vkey *vc = vkey_get(c, i, &local);
+    unsigned bit = dw__ex_index_bit(c, ix);
+    if (bit && !(vc->present & bit) && !dw__ex_plain)
+        return NULL;
     return vocab_lookup(c, ix, i, vc, ret_end);
 }
