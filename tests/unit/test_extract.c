@@ -1682,10 +1682,90 @@ static void test_plain_agrees(void **state) {
     dw_extractor_free(x);
 }
 
+/* ---- quantities: the shortcuts against the plain reading ----------------------------- */
+
+extern const char *const dw__unit_lexicon[];
+extern const size_t dw__n_unit_lexicon;
+extern const char *const dw__compound_stop[];
+extern const size_t dw__n_compound_stop;
+
+/* text read with and without the shortcuts (dw__extract_plain()): the same results, or the
+ * test fails; returns how many quantities the text has */
+static size_t plain_same(const struct dw_extractor *x, const char *text) {
+    struct dw_error err = {0};
+    json_t *fast = NULL, *plain = NULL;
+    dw__extract_plain(false);
+    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &fast, &err), 0);
+    dw__extract_plain(true);
+    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &plain, &err), 0);
+    dw__extract_plain(false);
+    char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
+    if (strcmp(a, b) != 0)
+        fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
+    size_t n = json_array_size(json_object_get(fast, "quantities"));
+    free(a);
+    free(b);
+    json_decref(fast);
+    json_decref(plain);
+    return n;
+}
+
+/* German and Dutch compounds of every built-in noun ("Logistikstandorte", "kledingwinkels"),
+ * with zero to eight bytes before the head, cut or lengthened heads and the stop words
+ * ("Netzwerke"), as counts ("12 ...") and form fields ("...: 6"): the heads index finds what
+ * the scan of every unit finds. */
+static void test_quantities_compound_heads(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    static const char *const pre[] = {"", "x", "xy", "Lag", "Logistik"};
+    char words[3][160], text[600];
+    size_t nw = 0, counted = 0, texts = 0;
+    for (size_t l = 0; l <= dw__n_unit_lexicon; l++) {
+        const char *line = l < dw__n_unit_lexicon ? dw__unit_lexicon[l] : NULL;
+        if (line && !strstr(line, "|de|") && !strstr(line, "|nl|"))
+            continue;
+        /* the forms after "concept|lang|", then (line NULL) the stop words */
+        const char *p = line ? strchr(strchr(line, '|') + 1, '|') + 1 : NULL;
+        for (size_t k = 0; line ? *p != '\0' : k < dw__n_compound_stop; k++) {
+            char form[64];
+            size_t fl = line ? strcspn(p, "|") : strlen(dw__compound_stop[k]);
+            memcpy(form, line ? p : dw__compound_stop[k], fl);
+            form[fl] = '\0';
+            if (line)
+                p += fl + (p[fl] == '|');
+            for (size_t v = 0; v < DW_ARRAY_SIZE(pre) + 3; v++) {
+                char *w = words[nw];
+                if (v < DW_ARRAY_SIZE(pre))
+                    snprintf(w, sizeof words[0], "%s%s", pre[v], form);
+                else if (v == DW_ARRAY_SIZE(pre))
+                    snprintf(w, sizeof words[0], "Logistik%s", form + 1); /* cut */
+                else if (v == DW_ARRAY_SIZE(pre) + 1)
+                    snprintf(w, sizeof words[0], "Logistik%sn", form);
+                else
+                    snprintf(w, sizeof words[0], "%c%s", 'A' + (int)(k % 26), form);
+                if (++nw < 3)
+                    continue;
+                nw = 0;
+                snprintf(text, sizeof text, "Wir haben 12 %s und 4 neue %s.\n%s: 6\n", words[0],
+                         words[1], words[2]);
+                counted += plain_same(x, text);
+                texts++;
+            }
+        }
+    }
+    /* the texts do count compounds: a reading that found none would agree too easily */
+    assert_true(texts > 300);
+    assert_true(counted > texts);
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
         cmocka_unit_test(test_plain_agrees),
+        cmocka_unit_test(test_quantities_compound_heads),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

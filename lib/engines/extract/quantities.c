@@ -43,6 +43,100 @@ bool dw__ex_currency_sign(const struct ctx *c, size_t i) {
     return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
 }
 
+/* ---- compound heads ------------------------------------------------------------------- */
+
+/* A noun a German or Dutch compound may end in: a built-in one-word noun of those languages,
+ * at least four bytes long. */
+static bool head_noun(const struct phrase *p) {
+    return (p->lang & (LANG_DE | LANG_NL)) && p->nt == 1 && p->t[0].e - p->t[0].s >= 4;
+}
+
+/* The head nouns bucketed by their last four bytes (every head has them), each bucket
+ * longest first and then in the index's order: the first head a word ends in is the one
+ * the scan of every unit (compound_scan()) chooses. */
+#define HEAD_BUCKETS 256
+
+struct head {
+    const char *w;
+    uint32_t len, ph; /* its length; the phrase's index in the units index */
+    uint32_t bucket;
+};
+
+struct dw__ex_heads {
+    uint32_t start[HEAD_BUCKETS + 1]; /* bucket b is h[start[b]..start[b + 1]) */
+    struct head h[];
+};
+
+static uint32_t head_bucket(const char *end) {
+    uint32_t x;
+    memcpy(&x, end - 4, 4);
+    return (x * 2654435761u) >> 24;
+}
+
+static int cmp_head(const void *a, const void *b) {
+    const struct head *x = a, *y = b;
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return x->ph < y->ph ? -1 : x->ph > y->ph;
+}
+
+int dw__ex_unit_heads_build(struct tindex *ix) {
+    size_t n = 0;
+    for (size_t k = 0; k < ix->n; k++)
+        n += head_noun(&ix->ph[k]);
+    struct dw__ex_heads *hx = calloc(1, sizeof *hx + n * sizeof hx->h[0]);
+    if (!hx)
+        return -DW_ENOMEM;
+    size_t m = 0;
+    for (size_t k = 0; k < ix->n; k++) {
+        const struct phrase *p = &ix->ph[k];
+        if (!head_noun(p))
+            continue;
+        uint32_t len = p->t[0].e - p->t[0].s;
+        const char *w = p->lo + p->t[0].s;
+        hx->h[m++] = (struct head){w, len, (uint32_t)k, head_bucket(w + len)};
+    }
+    qsort(hx->h, n, sizeof hx->h[0], cmp_head);
+    for (size_t k = 0, b = 0; b <= HEAD_BUCKETS; b++) {
+        while (k < n && hx->h[k].bucket < b)
+            k++;
+        hx->start[b] = (uint32_t)k;
+    }
+    ix->heads = hx;
+    return 0;
+}
+
+/* The longest head noun w[0..n) ends in with at least three bytes before it, the first of
+ * the index's order among equals; NULL if none. The plain reading of compound_head(). */
+static const struct phrase *compound_scan(const struct tindex *units, const char *w, size_t n) {
+    const struct phrase *best = NULL;
+    for (size_t k = 0; k < units->n; k++) {
+        const struct phrase *p = &units->ph[k];
+        if (!(p->lang & (LANG_DE | LANG_NL)) || p->nt != 1)
+            continue;
+        size_t pl = p->t[0].e - p->t[0].s;
+        if (pl < 4 || pl + 3 > n || memcmp(w + n - pl, p->lo + p->t[0].s, pl) != 0)
+            continue;
+        if (!best || pl > best->t[0].e - best->t[0].s)
+            best = p;
+    }
+    return best;
+}
+
+/* The same from the heads of w's last four bytes (n >= 7). */
+static const struct phrase *compound_head(const struct tindex *units, const char *w, size_t n) {
+    const struct dw__ex_heads *hx = units->heads;
+    uint32_t b = head_bucket(w + n);
+    for (uint32_t k = hx->start[b]; k < hx->start[b + 1]; k++) {
+        const struct head *h = &hx->h[k];
+        if (h->len + 3 <= n && memcmp(w + n - h->len, h->w, h->len) == 0)
+            return &units->ph[h->ph];
+    }
+    return NULL;
+}
+
 /* A German or Dutch compound whose last part is a built-in unit noun: "Supermarktfilialen"
  * is "Filialen", "Logistikstandorte" "Standorte", "kledingwinkels" "winkels"; at least three
  * letters before the head, and not a word of dw__compound_stop ("Netzwerke"). */
@@ -53,20 +147,12 @@ static const struct phrase *compound_unit(const struct ctx *c, size_t j) {
     size_t n = tlen(c, j);
     if (n < 7 || n > 48)
         return NULL;
-    for (size_t k = 0; k < dw__n_compound_stop; k++)
+    const struct phrase *best = c->units->heads && !dw__ex_plain ? compound_head(c->units, w, n)
+                                                                 : compound_scan(c->units, w, n);
+    /* most words end in no head: the stop words are only looked at for those that do */
+    for (size_t k = 0; best && k < dw__n_compound_stop; k++)
         if (strlen(dw__compound_stop[k]) == n && memcmp(dw__compound_stop[k], w, n) == 0)
             return NULL;
-    const struct phrase *best = NULL;
-    for (size_t k = 0; k < c->units->n; k++) {
-        const struct phrase *p = &c->units->ph[k];
-        if (!(p->lang & (LANG_DE | LANG_NL)) || p->nt != 1)
-            continue;
-        size_t pl = p->t[0].e - p->t[0].s;
-        if (pl < 4 || pl + 3 > n || memcmp(w + n - pl, p->lo + p->t[0].s, pl) != 0)
-            continue;
-        if (!best || pl > best->t[0].e - best->t[0].s)
-            best = p;
-    }
     return best;
 }
 
