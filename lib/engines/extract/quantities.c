@@ -14,7 +14,18 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
+/* Could token j be a word of lo to hi bytes? A test before comparing it with each word of
+ * a list: most tokens are too long or too short. A word with an apostrophe is compared
+ * without it, so it always could; the plain reading compares every token. */
+static bool may_be(const struct ctx *c, size_t j, size_t lo, size_t hi) {
+    if (dw__ex_plain)
+        return true;
+    return j < c->nt && ((c->t[j].flags & TF_APOS) || (tlen(c, j) >= lo && tlen(c, j) <= hi));
+}
+
 static bool per_word(const struct ctx *c, size_t j) {
+    if (!may_be(c, j, 2, 4))
+        return false;
     return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each") ||
            is(c, j, "par") || is(c, j, "por");
 }
@@ -22,6 +33,8 @@ static bool per_word(const struct ctx *c, size_t j) {
 /* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
  * negozio", "elke winkel", "jede Filiale". */
 static bool every_word(const struct ctx *c, size_t j) {
+    if (!may_be(c, j, 3, 6))
+        return false;
     return is(c, j, "every") || is(c, j, "jede") || is(c, j, "jedes") || is(c, j, "jeder") ||
            is(c, j, "chaque") || is(c, j, "cada") || is(c, j, "ogni") || is(c, j, "elke") ||
            is(c, j, "elk") || is(c, j, "iedere") || is(c, j, "ieder");
@@ -335,6 +348,8 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
+    if (!may_be(c, j, 1, 5))
+        return false;
     static const char *const w[] = {"in",    "en", "à",  "a",   "im",   "nel",
                                     "nella", "op", "au", "aux", "dans", "em"};
     for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
@@ -450,9 +465,22 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
     return false;
 }
 
+/* The last words of total_before()'s patterns. */
+static bool total_word(const struct ctx *c, size_t j) {
+    return is(c, j, "total") || is(c, j, "totale") || is(c, j, "totaal") || is(c, j, "insgesamt") ||
+           is(c, j, "gesamt") || is(c, j, "overall") || is(c, j, "complessivamente") ||
+           is(c, j, "all") || is(c, j, "summe") || is(c, j, "tutto") || is(c, j, "samen") ||
+           is(c, j, "bij elkaar") || is(c, j, "ganzen") || is(c, j, "zusammen") ||
+           is(c, j, "together");
+}
+
 /* Words that give a total after its parts: "10 negozi a Roma, 6 a Milano … In totale 17
  * sedi", "in total", "insgesamt", "au total", "en total", "in totaal", "alles samen". */
 static bool total_before(const struct ctx *c, size_t i) {
+    /* every pattern below ends in a word of total_word(): they are tried only after one
+     * (the plain reading tries them everywhere) */
+    if (!dw__ex_plain && !(i > 0 && total_word(c, i - 1)))
+        return false;
     static const char *const pats[] = {
         "{in|en|au} {total|totale|totaal}",
         "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
@@ -473,7 +501,12 @@ static bool total_before(const struct ctx *c, size_t i) {
  * eight lines or sentences, are its parts. Marks them in part[]. */
 static void parts_before_total(const struct ctx *c, const struct qty *q, size_t nq, bool *part) {
     for (size_t k = 0; k < nq; k++) {
-        if (!total_before(c, q[k].t0))
+        /* a count with no earlier one of its unit has no parts before it: its words are
+         * not looked at (the plain reading looks) */
+        bool earlier = dw__ex_plain;
+        for (size_t m = 0; m < k && !earlier; m++)
+            earlier = !part[m] && strcmp(q[m].unit, q[k].unit) == 0;
+        if (!earlier || !total_before(c, q[k].t0))
             continue;
         int64_t sum = 0;
         size_t first = k, breaks = 0;
@@ -799,18 +832,29 @@ static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, stru
     return nq;
 }
 
+/* Does t[s, e) hold two spaces in a row? Of two neighbouring bytes one is at an odd
+ * distance from s: only those bytes are compared with a space, then their neighbours (every
+ * line of every message is searched; the plain reading is memmem()). */
+static bool two_spaces(const char *t, size_t s, size_t e) {
+    if (dw__ex_plain)
+        return memmem(t + s, e - s, "  ", 2) != NULL;
+    for (size_t k = s + 1; k < e; k += 2)
+        if (t[k] == ' ' && (t[k - 1] == ' ' || (k + 1 < e && t[k + 1] == ' ')))
+            return true;
+    return false;
+}
+
 /* Every text table of the view's lines. */
 static size_t read_tables(struct ctx *c, struct qty *q, size_t nq, size_t cap) {
     struct trow rows[TABLE_ROWS];
     size_t nr = 0, ncols = 0;
     char sep = 0;
     for (size_t s = 0; s <= c->len && nq < cap;) {
-        size_t e = s;
-        while (e < c->len && c->text[e] != '\n')
-            e++;
+        const char *nl = memchr(c->text + s, '\n', c->len - s);
+        size_t e = nl ? (size_t)(nl - c->text) : c->len;
         struct trow r;
         bool row = memchr(c->text + s, '|', e - s) || memchr(c->text + s, '\t', e - s) ||
-                   (e - s >= 8 && memmem(c->text + s, e - s, "  ", 2));
+                   (e - s >= 8 && two_spaces(c->text, s, e));
         row = row && split_row(c->text, s, e, &r);
         bool fits = row && nr > 0 && (r.rule || (r.sep == sep && r.n == ncols));
         if (!fits && nr >= 3)
