@@ -333,11 +333,8 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
  * a unit, a word of purpose, perhaps an article, another unit, then the count in brackets,
  * which counts the first. The count's end, or 0. */
 static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
-    static const char *const purpose[] = {"for", "para", "pour", "per", "für", "voor"};
-    bool p = false;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(purpose); k++)
-        p = p || is(c, ue, purpose[k]);
-    if (!p)
+    if (!(is(c, ue, "for") || is(c, ue, "para") || is(c, ue, "pour") || is(c, ue, "per") ||
+          is(c, ue, "für") || is(c, ue, "voor")))
         return 0;
     size_t j = ue + 1, e;
     while (j < ue + 3 && kind(c, j, TK_WORD) && !dw__ex_vocab_at(c, c->units, j, &e))
@@ -350,12 +347,10 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 static bool place_prep(const struct ctx *c, size_t j) {
     if (!may_be(c, j, 1, 5))
         return false;
-    static const char *const w[] = {"in",    "en", "à",  "a",   "im",   "nel",
-                                    "nella", "op", "au", "aux", "dans", "em"};
-    for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
-        if (is(c, j, w[k]))
-            return true;
-    return false;
+    /* literals, whose lengths is() knows without strlen() */
+    return is(c, j, "in") || is(c, j, "en") || is(c, j, "à") || is(c, j, "a") || is(c, j, "im") ||
+           is(c, j, "nel") || is(c, j, "nella") || is(c, j, "op") || is(c, j, "au") ||
+           is(c, j, "aux") || is(c, j, "dans") || is(c, j, "em");
 }
 
 /* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
@@ -849,11 +844,15 @@ static size_t read_tables(struct ctx *c, struct qty *q, size_t nq, size_t cap) {
     struct trow rows[TABLE_ROWS];
     size_t nr = 0, ncols = 0;
     char sep = 0;
+    /* most texts have no pipe or no tab at all: their lines are not searched for one */
+    bool bars = dw__ex_plain || memchr(c->text, '|', c->len);
+    bool tabs = dw__ex_plain || memchr(c->text, '\t', c->len);
     for (size_t s = 0; s <= c->len && nq < cap;) {
         const char *nl = memchr(c->text + s, '\n', c->len - s);
         size_t e = nl ? (size_t)(nl - c->text) : c->len;
         struct trow r;
-        bool row = memchr(c->text + s, '|', e - s) || memchr(c->text + s, '\t', e - s) ||
+        bool row = (bars && memchr(c->text + s, '|', e - s)) ||
+                   (tabs && memchr(c->text + s, '\t', e - s)) ||
                    (e - s >= 8 && two_spaces(c->text, s, e));
         row = row && split_row(c->text, s, e, &r);
         bool fits = row && nr > 0 && (r.rule || (r.sep == sep && r.n == ncols));
@@ -930,6 +929,8 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         size_t ue, e;
         int64_t n;
+        if (c->claim[i] && !dw__ex_plain)
+            continue; /* as claimed() below would say of any unit from here */
         const struct phrase *u = dw__ex_vocab_at(c, c->units, i, &ue);
         if (!u && sym1(c, i + 1) == ':' && (u = compound_unit(c, i))) /* "Logistikstandorte: 6" */
             ue = i + 1;
