@@ -1775,9 +1775,16 @@ static void test_quantities_tables_agree(void **state) {
     static const char *const cell[] = {"12",     "40",       "1.200", "ca. 80", "-",     "~7",
                                        "Milano", "Den Haag", "Köln",  "9",      "Total", "Gesamt"};
     static const char *const sep[] = {" ", "  ", "   ", " | ", "\t", "    "};
+    char text[1024];
+    /* one pair of spaces a line, at every offset: "aaaaaaa  Nutzer", "bbbbbbb  12" */
+    for (int at = 6; at <= 24; at++) {
+        snprintf(text, sizeof text, "%.*s  Nutzer\n%.*s  12\n%.*s  30\n", at,
+                 "aaaaaaaaaaaaaaaaaaaaaaaa", at, "bbbbbbbbbbbbbbbbbbbbbbbb", at,
+                 "cccccccccccccccccccccccc");
+        assert_int_equal(plain_same(x, text), 1);
+    }
     uint64_t seed = 0x2545F4914F6CDD1Dull;
     size_t with = 0;
-    char text[1024];
     for (int round = 0; round < 600; round++) {
         size_t len = 0;
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;

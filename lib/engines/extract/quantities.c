@@ -827,14 +827,25 @@ static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, stru
     return nq;
 }
 
-/* Does t[s, e) hold two spaces in a row? Of two neighbouring bytes one is at an odd
- * distance from s: only those bytes are compared with a space, then their neighbours (every
- * line of every message is searched; the plain reading is memmem()). */
+/* Does t[s, e) hold two spaces in a row? Eight bytes at a time, overlapping by one so that a
+ * pair across two of them is seen: a space becomes a zero byte, the zero bytes (exactly:
+ * no carry crosses a byte) a set high bit, and a set bit with one a byte on is a pair. Every
+ * line of every message is searched; the plain reading is memmem(). */
 static bool two_spaces(const char *t, size_t s, size_t e) {
     if (dw__ex_plain)
         return memmem(t + s, e - s, "  ", 2) != NULL;
-    for (size_t k = s + 1; k < e; k += 2)
-        if (t[k] == ' ' && (t[k - 1] == ' ' || (k + 1 < e && t[k + 1] == ' ')))
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
+    size_t k = s;
+    for (; k + 8 <= e; k += 7) {
+        uint64_t x;
+        memcpy(&x, t + k, 8);
+        x ^= 0x2020202020202020ull;
+        uint64_t zero = ~(((x & lo7) + lo7) | x | lo7);
+        if (zero & (zero >> 8))
+            return true;
+    }
+    for (; k + 1 < e; k++)
+        if (t[k] == ' ' && t[k + 1] == ' ')
             return true;
     return false;
 }
