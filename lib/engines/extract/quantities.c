@@ -14,17 +14,23 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
-/* Could token j be a word of lo to hi bytes? A test before comparing it with each word of
- * a list: most tokens are too long or too short. A word with an apostrophe is compared
- * without it, so it always could; the plain reading compares every token. */
-static bool may_be(const struct ctx *c, size_t j, size_t lo, size_t hi) {
-    if (dw__ex_plain)
+/* Could token j be a word of lo to hi bytes starting with a byte of first? A test before
+ * comparing it with each word of a list: most tokens are too long, too short or start
+ * otherwise. A word with an apostrophe is compared without it, so it always could; the
+ * plain reading compares every token. */
+static bool may_be(const struct ctx *c, size_t j, size_t lo, size_t hi, const char *first) {
+    if (dw__ex_plain || (j < c->nt && (c->t[j].flags & TF_APOS)))
         return true;
-    return j < c->nt && ((c->t[j].flags & TF_APOS) || (tlen(c, j) >= lo && tlen(c, j) <= hi));
+    if (j >= c->nt || tlen(c, j) < lo || tlen(c, j) > hi)
+        return false;
+    for (char b = c->lo[c->t[j].s]; *first; first++)
+        if (*first == b)
+            return true;
+    return false;
 }
 
 static bool per_word(const struct ctx *c, size_t j) {
-    if (!may_be(c, j, 2, 4))
+    if (!may_be(c, j, 2, 4, "pje"))
         return false;
     return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each") ||
            is(c, j, "par") || is(c, j, "por");
@@ -33,7 +39,7 @@ static bool per_word(const struct ctx *c, size_t j) {
 /* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
  * negozio", "elke winkel", "jede Filiale". */
 static bool every_word(const struct ctx *c, size_t j) {
-    if (!may_be(c, j, 3, 6))
+    if (!may_be(c, j, 3, 6, "ejcoi"))
         return false;
     return is(c, j, "every") || is(c, j, "jede") || is(c, j, "jedes") || is(c, j, "jeder") ||
            is(c, j, "chaque") || is(c, j, "cada") || is(c, j, "ogni") || is(c, j, "elke") ||
@@ -345,7 +351,7 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
-    if (!may_be(c, j, 1, 5))
+    if (!may_be(c, j, 1, 5, "eiaàndo")) /* "à": its first byte */
         return false;
     /* literals, whose lengths is() knows without strlen() */
     return is(c, j, "in") || is(c, j, "en") || is(c, j, "à") || is(c, j, "a") || is(c, j, "im") ||
