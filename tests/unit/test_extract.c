@@ -1797,6 +1797,282 @@ static void test_plain_agrees_long(void **state) {
     plain_rounds(300, 80, 200, 0xD1B54A32D192ED03ull);
 }
 
+/* ---- quantities: the shortcuts against the plain reading ----------------------------- */
+
+extern const char *const dw__unit_lexicon[];
+extern const size_t dw__n_unit_lexicon;
+extern const char *const dw__compound_stop[];
+extern const size_t dw__n_compound_stop;
+
+/* text read with and without the shortcuts (dw__extract_plain()): the same results, or the
+ * test fails; returns how many quantities the text has */
+static size_t plain_same(const struct dw_extractor *x, const char *text) {
+    struct dw_error err = {0};
+    json_t *fast = NULL, *plain = NULL;
+    dw__extract_plain(false);
+    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &fast, &err), 0);
+    dw__extract_plain(true);
+    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &plain, &err), 0);
+    dw__extract_plain(false);
+    char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
+    if (strcmp(a, b) != 0)
+        fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
+    size_t n = json_array_size(json_object_get(fast, "quantities"));
+    free(a);
+    free(b);
+    json_decref(fast);
+    json_decref(plain);
+    return n;
+}
+
+/* German and Dutch compounds of every built-in noun ("Logistikstandorte", "kledingwinkels"),
+ * with zero to eight bytes before the head, cut or lengthened heads and the stop words
+ * ("Netzwerke"), as counts ("12 ...") and form fields ("...: 6"): the heads index finds what
+ * the scan of every unit finds. */
+static void test_quantities_compound_heads(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    static const char *const pre[] = {"", "x", "xy", "Lag", "Logistik"};
+    char words[3][160], text[600];
+    size_t nw = 0, counted = 0, texts = 0;
+    for (size_t l = 0; l <= dw__n_unit_lexicon; l++) {
+        const char *line = l < dw__n_unit_lexicon ? dw__unit_lexicon[l] : NULL;
+        if (line && !strstr(line, "|de|") && !strstr(line, "|nl|"))
+            continue;
+        /* the forms after "concept|lang|", then (line NULL) the stop words */
+        const char *p = line ? strchr(strchr(line, '|') + 1, '|') + 1 : NULL;
+        for (size_t k = 0; line ? *p != '\0' : k < dw__n_compound_stop; k++) {
+            char form[64];
+            size_t fl = line ? strcspn(p, "|") : strlen(dw__compound_stop[k]);
+            memcpy(form, line ? p : dw__compound_stop[k], fl);
+            form[fl] = '\0';
+            if (line)
+                p += fl + (p[fl] == '|');
+            for (size_t v = 0; v < DW_ARRAY_SIZE(pre) + 3; v++) {
+                char *w = words[nw];
+                if (v < DW_ARRAY_SIZE(pre))
+                    snprintf(w, sizeof words[0], "%s%s", pre[v], form);
+                else if (v == DW_ARRAY_SIZE(pre))
+                    snprintf(w, sizeof words[0], "Logistik%s", form + 1); /* cut */
+                else if (v == DW_ARRAY_SIZE(pre) + 1)
+                    snprintf(w, sizeof words[0], "Logistik%sn", form);
+                else
+                    snprintf(w, sizeof words[0], "%c%s", 'A' + (int)(k % 26), form);
+                if (++nw < 3)
+                    continue;
+                nw = 0;
+                snprintf(text, sizeof text, "Wir haben 12 %s und 4 neue %s.\n%s: 6\n", words[0],
+                         words[1], words[2]);
+                counted += plain_same(x, text);
+                texts++;
+            }
+        }
+    }
+    /* the texts do count compounds: a reading that found none would agree too easily */
+    assert_true(texts > 300);
+    assert_true(counted > texts);
+    dw_extractor_free(x);
+}
+
+/* Tables written with runs of spaces ("Standort  Nutzer  AP"): cells of every length, so
+ * that the two spaces fall at odd and even offsets of the line, single spaces between
+ * words of a cell, and lines of pipes and tabs; the same tables with and without the
+ * shortcuts. */
+static void test_quantities_tables_agree(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    static const char *const head[] = {"Standort", "Sede", "Nutzer", "Utenti",
+                                       "users",    "APs",  "AP's",   "Anzahl Standorte"};
+    static const char *const cell[] = {"12",     "40",       "1.200", "ca. 80", "-",     "~7",
+                                       "Milano", "Den Haag", "Köln",  "9",      "Total", "Gesamt"};
+    static const char *const sep[] = {" ", "  ", "   ", " | ", "\t", "    "};
+    char text[1024];
+    /* one pair of spaces a line, at every offset: "aaaaaaa  Nutzer", "bbbbbbb  12" */
+    for (int at = 6; at <= 24; at++) {
+        snprintf(text, sizeof text, "%.*s  Nutzer\n%.*s  12\n%.*s  30\n", at,
+                 "aaaaaaaaaaaaaaaaaaaaaaaa", at, "bbbbbbbbbbbbbbbbbbbbbbbb", at,
+                 "cccccccccccccccccccccccc");
+        assert_int_equal(plain_same(x, text), 1);
+    }
+    uint64_t seed = 0x2545F4914F6CDD1Dull;
+    size_t with = 0;
+    for (int round = 0; round < 600; round++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int lines = 2 + (int)((seed >> 33) % 5), cols = 2 + (int)((seed >> 40) % 3);
+        const char *sp = sep[(seed >> 45) % DW_ARRAY_SIZE(sep)];
+        for (int l = 0; l < lines; l++) {
+            for (int k = 0; k < cols; k++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                const char *w = l == 0 ? head[(seed >> 33) % DW_ARRAY_SIZE(head)]
+                                       : cell[(seed >> 33) % DW_ARRAY_SIZE(cell)];
+                if ((seed >> 50) % 7 == 0) /* now and then another separator */
+                    sp = sep[(seed >> 45) % DW_ARRAY_SIZE(sep)];
+                len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", k ? sp : "", w);
+            }
+            len += (size_t)snprintf(text + len, sizeof text - len, "\n");
+        }
+        with += plain_same(x, text) > 0;
+    }
+    assert_true(with > 60); /* tables that count something */
+    dw_extractor_free(x);
+}
+
+/* Parts and then their total in six languages ("10 negozi a Roma, 6 a Milano. In totale 16
+ * sedi"), rates before and after their count ("3 access points per store", "je Filiale ca. 4
+ * Nutzer", "chaque magasin") and counts placed like the one before ("in France and 6 in
+ * Belgium"), from words with and without apostrophes: the same with and without the
+ * shortcuts. */
+static void test_quantities_words_agree(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    static const char *const pool[] = {"in totale",
+                                       "en total",
+                                       "au total",
+                                       "in total",
+                                       "insgesamt",
+                                       "totaal",
+                                       "in totaal",
+                                       "gesamt",
+                                       "overall",
+                                       "complessivamente",
+                                       "in all",
+                                       "in summe",
+                                       "in tutto",
+                                       "alles samen",
+                                       "alles bij elkaar",
+                                       "im ganzen",
+                                       "in ganzen",
+                                       "zusammen",
+                                       "samen",
+                                       "together",
+                                       "total",
+                                       "totale",
+                                       "all",
+                                       "summe",
+                                       "tutto",
+                                       "ganzen",
+                                       "tot'al",
+                                       "per",
+                                       "pro",
+                                       "je",
+                                       "each",
+                                       "par",
+                                       "por",
+                                       "p'er",
+                                       "every",
+                                       "jede",
+                                       "jedes",
+                                       "jeder",
+                                       "chaque",
+                                       "cada",
+                                       "ogni",
+                                       "elke",
+                                       "elk",
+                                       "iedere",
+                                       "ieder",
+                                       "ev'ery",
+                                       "in",
+                                       "en",
+                                       "à",
+                                       "a",
+                                       "im",
+                                       "nel",
+                                       "nella",
+                                       "op",
+                                       "au",
+                                       "aux",
+                                       "dans",
+                                       "em",
+                                       "and",
+                                       "und",
+                                       "et",
+                                       "y",
+                                       "e",
+                                       "of",
+                                       "our",
+                                       "the",
+                                       "ca.",
+                                       "about",
+                                       "at",
+                                       "for",
+                                       "France",
+                                       "Belgium",
+                                       "Italia",
+                                       "Roma",
+                                       "12",
+                                       "6",
+                                       "10",
+                                       "4",
+                                       "120",
+                                       "sites",
+                                       "store",
+                                       "stores",
+                                       "Filiale",
+                                       "Standorte",
+                                       "negozi",
+                                       "sedi",
+                                       "magasin",
+                                       "tienda",
+                                       "winkel",
+                                       "users",
+                                       "Nutzer",
+                                       "access points",
+                                       "APs",
+                                       "switches",
+                                       ".",
+                                       ",",
+                                       ";",
+                                       ":",
+                                       "(",
+                                       ")",
+                                       "\n",
+                                       "needs",
+                                       "we need",
+                                       "2027"};
+    static const char *const totals[] = {
+        "in totale", "en total",  "au total", "in total",    "insgesamt",
+        "totaal",    "in totaal", "gesamt",   "overall",     "complessivamente",
+        "in all",    "in summe",  "in tutto", "alles samen", "im ganzen",
+        "in ganzen", "zusammen",  "samen",    "together",    "also"};
+    static const char *const preps[] = {"in", "en", "à",   "a",    "im", "nel", "nella",
+                                        "op", "au", "aux", "dans", "em", "bei"};
+    char text[1024];
+    for (size_t k = 0; k < DW_ARRAY_SIZE(totals); k++) {
+        snprintf(text, sizeof text, "10 sites in Roma, 6 sites in Milano. %s 16 sites.", totals[k]);
+        plain_same(x, text);
+        snprintf(text, sizeof text, "4 sites. Wir haben %s 16 sites", totals[k]);
+        plain_same(x, text);
+    }
+    for (size_t k = 0; k < DW_ARRAY_SIZE(preps); k++) {
+        snprintf(text, sizeof text, "80 sites %s France and 6 %s Belgium", preps[k], preps[k]);
+        assert_true(plain_same(x, text) >= 1);
+    }
+    uint64_t seed = 0x9E3779B97F4A7C15ull ^ 0x5bd1e995u;
+    size_t with = 0;
+    for (int round = 0; round < 2500; round++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int words = 4 + (int)((seed >> 33) % 24);
+        for (int w = 0; w < words; w++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = pool[(seed >> 33) % DW_ARRAY_SIZE(pool)];
+            if (len + strlen(p) + 2 >= sizeof text)
+                break;
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", len ? " " : "", p);
+        }
+        with += plain_same(x, text) > 0;
+    }
+    assert_true(with > 250); /* texts that count something */
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
@@ -1804,6 +2080,9 @@ int main(void) {
         cmocka_unit_test(test_places_plain_agrees),
         cmocka_unit_test(test_regions_once),
         cmocka_unit_test(test_plain_agrees_long),
+        cmocka_unit_test(test_quantities_compound_heads),
+        cmocka_unit_test(test_quantities_tables_agree),
+        cmocka_unit_test(test_quantities_words_agree),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

@@ -200,6 +200,7 @@ struct tindex {
     uint32_t *slot; /* per hash slot: the first phrase of one key + 1, 0 = empty */
     size_t mask;
     uint64_t *bloom; /* DW_EX_BLOOM_BITS bits: a key's bit is set if ix may hold it (phrases.c) */
+    struct dw__ex_heads *heads; /* the units' compound heads (quantities.c), or NULL */
 };
 
 /* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
@@ -575,6 +576,10 @@ json_t *dw__ex_extract_term(struct ctx *c);
 /* quantities.c */
 bool dw__ex_currency_sign(const struct ctx *c, size_t i);
 const struct phrase *dw__ex_unit_at(const struct ctx *c, size_t j, size_t *ret_end);
+/* Indexes the German and Dutch nouns of the units index ix by their last bytes into
+ * ix->heads, for the compounds that end in one ("Supermarktfilialen"); one allocation, freed
+ * with free(ix->heads). Without it (NULL) the nouns are scanned. 0 or -DW_ENOMEM. */
+int dw__ex_unit_heads_build(struct tindex *ix);
 void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes);
 
 /* budget.c */

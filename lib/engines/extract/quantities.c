@@ -14,7 +14,24 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
+/* Could token j be a word of lo to hi bytes starting with a byte of first? A test before
+ * comparing it with each word of a list: most tokens are too long, too short or start
+ * otherwise. A word with an apostrophe is compared without it, so it always could; the
+ * plain reading compares every token. */
+static bool may_be(const struct ctx *c, size_t j, size_t lo, size_t hi, const char *first) {
+    if (dw__ex_plain || (j < c->nt && (c->t[j].flags & TF_APOS)))
+        return true;
+    if (j >= c->nt || tlen(c, j) < lo || tlen(c, j) > hi)
+        return false;
+    for (char b = c->lo[c->t[j].s]; *first; first++)
+        if (*first == b)
+            return true;
+    return false;
+}
+
 static bool per_word(const struct ctx *c, size_t j) {
+    if (!may_be(c, j, 2, 4, "pje"))
+        return false;
     return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each") ||
            is(c, j, "par") || is(c, j, "por");
 }
@@ -22,6 +39,8 @@ static bool per_word(const struct ctx *c, size_t j) {
 /* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
  * negozio", "elke winkel", "jede Filiale". */
 static bool every_word(const struct ctx *c, size_t j) {
+    if (!may_be(c, j, 3, 6, "ejcoi"))
+        return false;
     return is(c, j, "every") || is(c, j, "jede") || is(c, j, "jedes") || is(c, j, "jeder") ||
            is(c, j, "chaque") || is(c, j, "cada") || is(c, j, "ogni") || is(c, j, "elke") ||
            is(c, j, "elk") || is(c, j, "iedere") || is(c, j, "ieder");
@@ -43,6 +62,100 @@ bool dw__ex_currency_sign(const struct ctx *c, size_t i) {
     return is(c, i, "€") || is(c, i, "$") || is(c, i, "£") || is(c, i, "¥");
 }
 
+/* ---- compound heads ------------------------------------------------------------------- */
+
+/* A noun a German or Dutch compound may end in: a built-in one-word noun of those languages,
+ * at least four bytes long. */
+static bool head_noun(const struct phrase *p) {
+    return (p->lang & (LANG_DE | LANG_NL)) && p->nt == 1 && p->t[0].e - p->t[0].s >= 4;
+}
+
+/* The head nouns bucketed by their last four bytes (every head has them), each bucket
+ * longest first and then in the index's order: the first head a word ends in is the one
+ * the scan of every unit (compound_scan()) chooses. */
+#define HEAD_BUCKETS 256
+
+struct head {
+    const char *w;
+    uint32_t len, ph; /* its length; the phrase's index in the units index */
+    uint32_t bucket;
+};
+
+struct dw__ex_heads {
+    uint32_t start[HEAD_BUCKETS + 1]; /* bucket b is h[start[b]..start[b + 1]) */
+    struct head h[];
+};
+
+static uint32_t head_bucket(const char *end) {
+    uint32_t x;
+    memcpy(&x, end - 4, 4);
+    return (x * 2654435761u) >> 24;
+}
+
+static int cmp_head(const void *a, const void *b) {
+    const struct head *x = a, *y = b;
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return x->ph < y->ph ? -1 : x->ph > y->ph;
+}
+
+int dw__ex_unit_heads_build(struct tindex *ix) {
+    size_t n = 0;
+    for (size_t k = 0; k < ix->n; k++)
+        n += head_noun(&ix->ph[k]);
+    struct dw__ex_heads *hx = calloc(1, sizeof *hx + n * sizeof hx->h[0]);
+    if (!hx)
+        return -DW_ENOMEM;
+    size_t m = 0;
+    for (size_t k = 0; k < ix->n; k++) {
+        const struct phrase *p = &ix->ph[k];
+        if (!head_noun(p))
+            continue;
+        uint32_t len = p->t[0].e - p->t[0].s;
+        const char *w = p->lo + p->t[0].s;
+        hx->h[m++] = (struct head){w, len, (uint32_t)k, head_bucket(w + len)};
+    }
+    qsort(hx->h, n, sizeof hx->h[0], cmp_head);
+    for (size_t k = 0, b = 0; b <= HEAD_BUCKETS; b++) {
+        while (k < n && hx->h[k].bucket < b)
+            k++;
+        hx->start[b] = (uint32_t)k;
+    }
+    ix->heads = hx;
+    return 0;
+}
+
+/* The longest head noun w[0..n) ends in with at least three bytes before it, the first of
+ * the index's order among equals; NULL if none. The plain reading of compound_head(). */
+static const struct phrase *compound_scan(const struct tindex *units, const char *w, size_t n) {
+    const struct phrase *best = NULL;
+    for (size_t k = 0; k < units->n; k++) {
+        const struct phrase *p = &units->ph[k];
+        if (!(p->lang & (LANG_DE | LANG_NL)) || p->nt != 1)
+            continue;
+        size_t pl = p->t[0].e - p->t[0].s;
+        if (pl < 4 || pl + 3 > n || memcmp(w + n - pl, p->lo + p->t[0].s, pl) != 0)
+            continue;
+        if (!best || pl > best->t[0].e - best->t[0].s)
+            best = p;
+    }
+    return best;
+}
+
+/* The same from the heads of w's last four bytes (n >= 7). */
+static const struct phrase *compound_head(const struct tindex *units, const char *w, size_t n) {
+    const struct dw__ex_heads *hx = units->heads;
+    uint32_t b = head_bucket(w + n);
+    for (uint32_t k = hx->start[b]; k < hx->start[b + 1]; k++) {
+        const struct head *h = &hx->h[k];
+        if (h->len + 3 <= n && memcmp(w + n - h->len, h->w, h->len) == 0)
+            return &units->ph[h->ph];
+    }
+    return NULL;
+}
+
 /* A German or Dutch compound whose last part is a built-in unit noun: "Supermarktfilialen"
  * is "Filialen", "Logistikstandorte" "Standorte", "kledingwinkels" "winkels"; at least three
  * letters before the head, and not a word of dw__compound_stop ("Netzwerke"). */
@@ -53,20 +166,12 @@ static const struct phrase *compound_unit(const struct ctx *c, size_t j) {
     size_t n = tlen(c, j);
     if (n < 7 || n > 48)
         return NULL;
-    for (size_t k = 0; k < dw__n_compound_stop; k++)
+    const struct phrase *best = c->units->heads && !dw__ex_plain ? compound_head(c->units, w, n)
+                                                                 : compound_scan(c->units, w, n);
+    /* most words end in no head: the stop words are only looked at for those that do */
+    for (size_t k = 0; best && k < dw__n_compound_stop; k++)
         if (strlen(dw__compound_stop[k]) == n && memcmp(dw__compound_stop[k], w, n) == 0)
             return NULL;
-    const struct phrase *best = NULL;
-    for (size_t k = 0; k < c->units->n; k++) {
-        const struct phrase *p = &c->units->ph[k];
-        if (!(p->lang & (LANG_DE | LANG_NL)) || p->nt != 1)
-            continue;
-        size_t pl = p->t[0].e - p->t[0].s;
-        if (pl < 4 || pl + 3 > n || memcmp(w + n - pl, p->lo + p->t[0].s, pl) != 0)
-            continue;
-        if (!best || pl > best->t[0].e - best->t[0].s)
-            best = p;
-    }
     return best;
 }
 
@@ -234,11 +339,8 @@ static size_t paren_count(const struct ctx *c, size_t j, int64_t *ret) {
  * a unit, a word of purpose, perhaps an article, another unit, then the count in brackets,
  * which counts the first. The count's end, or 0. */
 static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
-    static const char *const purpose[] = {"for", "para", "pour", "per", "für", "voor"};
-    bool p = false;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(purpose); k++)
-        p = p || is(c, ue, purpose[k]);
-    if (!p)
+    if (!(is(c, ue, "for") || is(c, ue, "para") || is(c, ue, "pour") || is(c, ue, "per") ||
+          is(c, ue, "für") || is(c, ue, "voor")))
         return 0;
     size_t j = ue + 1, e;
     while (j < ue + 3 && kind(c, j, TK_WORD) && !dw__ex_vocab_at(c, c->units, j, &e))
@@ -249,12 +351,12 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
-    static const char *const w[] = {"in",    "en", "à",  "a",   "im",   "nel",
-                                    "nella", "op", "au", "aux", "dans", "em"};
-    for (size_t k = 0; k < DW_ARRAY_SIZE(w); k++)
-        if (is(c, j, w[k]))
-            return true;
-    return false;
+    if (!may_be(c, j, 1, 5, "eiaàndo")) /* "à": its first byte */
+        return false;
+    /* literals, whose lengths is() knows without strlen() */
+    return is(c, j, "in") || is(c, j, "en") || is(c, j, "à") || is(c, j, "a") || is(c, j, "im") ||
+           is(c, j, "nel") || is(c, j, "nella") || is(c, j, "op") || is(c, j, "au") ||
+           is(c, j, "aux") || is(c, j, "dans") || is(c, j, "em");
 }
 
 /* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
@@ -364,9 +466,22 @@ static bool part_of_total(const struct ctx *c, const struct qty *q, size_t nq, s
     return false;
 }
 
+/* The last words of total_before()'s patterns. */
+static bool total_word(const struct ctx *c, size_t j) {
+    return is(c, j, "total") || is(c, j, "totale") || is(c, j, "totaal") || is(c, j, "insgesamt") ||
+           is(c, j, "gesamt") || is(c, j, "overall") || is(c, j, "complessivamente") ||
+           is(c, j, "all") || is(c, j, "summe") || is(c, j, "tutto") || is(c, j, "samen") ||
+           is(c, j, "bij elkaar") || is(c, j, "ganzen") || is(c, j, "zusammen") ||
+           is(c, j, "together");
+}
+
 /* Words that give a total after its parts: "10 negozi a Roma, 6 a Milano … In totale 17
  * sedi", "in total", "insgesamt", "au total", "en total", "in totaal", "alles samen". */
 static bool total_before(const struct ctx *c, size_t i) {
+    /* every pattern below ends in a word of total_word(): they are tried only after one
+     * (the plain reading tries them everywhere) */
+    if (!dw__ex_plain && !(i > 0 && total_word(c, i - 1)))
+        return false;
     static const char *const pats[] = {
         "{in|en|au} {total|totale|totaal}",
         "{insgesamt|totaal|totale|total|gesamt|overall|complessivamente}",
@@ -387,7 +502,12 @@ static bool total_before(const struct ctx *c, size_t i) {
  * eight lines or sentences, are its parts. Marks them in part[]. */
 static void parts_before_total(const struct ctx *c, const struct qty *q, size_t nq, bool *part) {
     for (size_t k = 0; k < nq; k++) {
-        if (!total_before(c, q[k].t0))
+        /* a count with no earlier one of its unit has no parts before it: its words are
+         * not looked at (the plain reading looks) */
+        bool earlier = dw__ex_plain;
+        for (size_t m = 0; m < k && !earlier; m++)
+            earlier = !part[m] && strcmp(q[m].unit, q[k].unit) == 0;
+        if (!earlier || !total_before(c, q[k].t0))
             continue;
         int64_t sum = 0;
         size_t first = k, breaks = 0;
@@ -713,18 +833,44 @@ static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, stru
     return nq;
 }
 
+/* Does t[s, e) hold two spaces in a row? Eight bytes at a time, overlapping by one so that a
+ * pair across two of them is seen: a space becomes a zero byte, the zero bytes (exactly:
+ * no carry crosses a byte) a set high bit, and a set bit with one a byte on is a pair. Every
+ * line of every message is searched; the plain reading is memmem(). */
+static bool two_spaces(const char *t, size_t s, size_t e) {
+    if (dw__ex_plain)
+        return memmem(t + s, e - s, "  ", 2) != NULL;
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
+    size_t k = s;
+    for (; k + 8 <= e; k += 7) {
+        uint64_t x;
+        memcpy(&x, t + k, 8);
+        x ^= 0x2020202020202020ull;
+        uint64_t zero = ~(((x & lo7) + lo7) | x | lo7);
+        if (zero & (zero >> 8))
+            return true;
+    }
+    for (; k + 1 < e; k++)
+        if (t[k] == ' ' && t[k + 1] == ' ')
+            return true;
+    return false;
+}
+
 /* Every text table of the view's lines. */
 static size_t read_tables(struct ctx *c, struct qty *q, size_t nq, size_t cap) {
     struct trow rows[TABLE_ROWS];
     size_t nr = 0, ncols = 0;
     char sep = 0;
+    /* most texts have no pipe or no tab at all: their lines are not searched for one */
+    bool bars = dw__ex_plain || memchr(c->text, '|', c->len);
+    bool tabs = dw__ex_plain || memchr(c->text, '\t', c->len);
     for (size_t s = 0; s <= c->len && nq < cap;) {
-        size_t e = s;
-        while (e < c->len && c->text[e] != '\n')
-            e++;
+        const char *nl = memchr(c->text + s, '\n', c->len - s);
+        size_t e = nl ? (size_t)(nl - c->text) : c->len;
         struct trow r;
-        bool row = memchr(c->text + s, '|', e - s) || memchr(c->text + s, '\t', e - s) ||
-                   (e - s >= 8 && memmem(c->text + s, e - s, "  ", 2));
+        bool row = (bars && memchr(c->text + s, '|', e - s)) ||
+                   (tabs && memchr(c->text + s, '\t', e - s)) ||
+                   (e - s >= 8 && two_spaces(c->text, s, e));
         row = row && split_row(c->text, s, e, &r);
         bool fits = row && nr > 0 && (r.rule || (r.sep == sep && r.n == ncols));
         if (!fits && nr >= 3)
@@ -800,6 +946,8 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         size_t ue, e;
         int64_t n;
+        if (c->claim[i] && !dw__ex_plain)
+            continue; /* as claimed() below would say of any unit from here */
         const struct phrase *u = dw__ex_vocab_at(c, c->units, i, &ue);
         if (!u && sym1(c, i + 1) == ':' && (u = compound_unit(c, i))) /* "Logistikstandorte: 6" */
             ue = i + 1;
