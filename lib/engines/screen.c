@@ -393,6 +393,13 @@ static bool anchored[N_PATTERNS];
  * checks (the read text is valid UTF-8 by construction). */
 static bool jitted[N_PATTERNS];
 
+/* For a pattern without triggers, the bytes a match can start with when PCRE2 knows them
+ * and they are few (PCRE2_INFO_FIRSTBITMAP, PCRE2_INFO_FIRSTCODEUNIT): a text holding none
+ * of them is not searched, found with memchr() rather than by the match's own scan for them.
+ * n_first 0: always searched. */
+#define FIRST_MAX 4
+static uint8_t first_bytes[N_PATTERNS][FIRST_MAX], n_first[N_PATTERNS];
+
 /* A pattern's triggers: the words it can start with, as prefixes ("authori" for
  * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
  * of a word cannot match, so the pattern is not run. n 0: always run. */
@@ -681,6 +688,32 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     return true;
 }
 
+/* first_bytes[i] of compiled pattern c, when it has a first code unit or a start bitmap of
+ * at most FIRST_MAX bytes, all ASCII (a byte of a multi-byte character is never the first
+ * byte of a match in UTF mode, but the bitmap marks lead bytes only; ASCII keeps it plain). */
+static void derive_first_bytes(size_t i, const pcre2_code *c) {
+    uint32_t type = 0, unit = 0;
+    const uint8_t *bitmap = NULL;
+    n_first[i] = 0;
+    if (pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODETYPE, &type) != 0)
+        return;
+    if (type == 1 && pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0 && unit < 0x80) {
+        first_bytes[i][n_first[i]++] = (uint8_t)unit; /* caseless patterns are not used */
+        return;
+    }
+    if (type != 0 || pcre2_pattern_info(c, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0 || !bitmap)
+        return;
+    size_t n = 0;
+    for (size_t b = 0; b < 256; b++) {
+        if (!(bitmap[b / 8] & (1u << (b % 8))))
+            continue;
+        if (b >= 0x80 || n == FIRST_MAX)
+            return;
+        first_bytes[i][n++] = (uint8_t)b;
+    }
+    n_first[i] = (uint8_t)n;
+}
+
 /* Each pattern compiled on its own: an alternation of patterns loses PCRE2's scan for the
  * first characters as soon as one branch can start anywhere, and costs ten times more. A
  * pattern that starts with "\\b" and a trigger word is compiled anchored: it is tried only
@@ -705,6 +738,8 @@ static void compile_all(void) {
         for (size_t k = 0; k < trig[i].n && !compile_failed; k++)
             if (!trie_add(trig[i].p[k], trig[i].len[k], i, trig[i].whole[k]))
                 compile_failed = true;
+        if (!trig[i].n)
+            derive_first_bytes(i, c);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -1491,9 +1526,36 @@ static bool b64_char(char c) {
     return b64_chars[(unsigned char)c];
 }
 
+/* Where the next run of 20 or more base64 bytes may start, from i (which starts no run or
+ * is after one): a run that starts in s[i..i+20) covers s[i + 19], so when that byte is not
+ * base64 none does and the search goes on 20 bytes further; when it is, the run holding it
+ * starts where the base64 bytes before it begin. Most words are shorter than 20 bytes, so a
+ * message is looked at about once every 20 bytes instead of byte by byte. Returns n when
+ * there is none. */
+static size_t b64_next_run(const char *s, size_t n, size_t i) {
+    while (i + 20 <= n) {
+        size_t e = i + 19;
+        if (!b64_char(s[e])) {
+            i = e + 1;
+            continue;
+        }
+        size_t r = e;
+        while (r > i && b64_char(s[r - 1]))
+            r--;
+        return r;
+    }
+    return n;
+}
+
+/* Base64 blobs: each maximal run of base64 bytes of 20 or more, with up to two '=' after it,
+ * is decoded (decode_blob()). The reference reading steps byte by byte (b64_next_run()). */
 static void screen_base64(struct screen *sc, const char *s, size_t n) {
     size_t i = 0;
     while (i < n && !sc->oom) {
+        if (!sc->reference && (i == 0 || !b64_char(s[i - 1]))) {
+            if ((i = b64_next_run(s, n, i)) >= n)
+                break;
+        }
         if (!b64_char(s[i])) {
             i++;
             continue;
@@ -1542,6 +1604,7 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
             j = i + 1;
             continue;
         }
+        int pct = -1;      /* percent_after() at i, once asked */
         uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
         for (j = i; j < t->len && word_byte(s[j]); j++) {
             if (!(node = trie_child(node, (unsigned char)s[j]))) {
@@ -1563,7 +1626,7 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
                     if (last[g] == i + 1)
                         continue;
                     if (trig[g].percent && s[i] >= '0' && s[i] <= '9' &&
-                        !percent_after(s, t->len, i))
+                        !(pct < 0 ? (pct = percent_after(s, t->len, i)) : pct))
                         continue; /* "\\d+ ?%" without its '%' */
                     last[g] = (uint32_t)(i + 1);
                     if (n == cap) {
@@ -1602,6 +1665,13 @@ static void run_pattern(struct screen *sc, size_t g, const struct rtext *t, cons
     size_t from = h->at[g], to = h->at[g + 1];
     if (trig[g].n && from == to)
         return;
+    if (n_first[g]) {
+        bool any = false;
+        for (size_t k = 0; k < n_first[g] && !any; k++)
+            any = memchr(t->s, first_bytes[g][k], t->len) != NULL;
+        if (!any)
+            return;
+    }
     if (anchored[g])
         match_at(sc, t, codes[g], jitted[g], h->pos + from, to - from, patterns[g].cat,
                  patterns[g].lang, blob);
