@@ -435,6 +435,10 @@ static struct {
     size_t n_sets;
 } trie;
 
+/* 1 + trie_sym(c), 0 for a byte outside words: one load per byte where the trie is walked
+ * along a read text (trigger_hits()). Filled by compile_all(). */
+static uint8_t trie_sym1[256];
+
 static int trie_sym(unsigned char c) {
     return c >= 'a' && c <= 'z'   ? c - 'a'
            : c >= '0' && c <= '9' ? 26 + (c - '0')
@@ -633,11 +637,6 @@ static pcre2_code *compile_alternation(const char *const *res, size_t n, uint32_
     return c;
 }
 
-static uint32_t trie_child(uint32_t node, unsigned char c) {
-    int k = trie_sym(c);
-    return k < 0 ? 0 : trie.n[node].next[k];
-}
-
 /* Adds trigger p[0..len) of pattern g to the trie; false when out of memory or when the
  * trigger is not made of word bytes (derive_triggers() gives none such). */
 static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
@@ -719,6 +718,8 @@ static void derive_first_bytes(size_t i, const pcre2_code *c) {
  * pattern that starts with "\\b" and a trigger word is compiled anchored: it is tried only
  * where a word starts with one of its triggers (screen_patterns()). */
 static void compile_all(void) {
+    for (size_t c = 0; c < 256; c++)
+        trie_sym1[c] = (uint8_t)(trie_sym((unsigned char)c) + 1);
     for (size_t i = 0; i < N_PATTERNS && !compile_failed; i++) {
         derive_triggers(i, patterns[i].re);
         anchored[i] = trig[i].n > 0 && strncmp(patterns[i].re, "\\b", 2) == 0;
@@ -1120,35 +1121,49 @@ static bool quote_cp(uint32_t c) {
            c == 0x2032 || c == 0xB4;
 }
 
-/* Pass 1: decode and fold s[0..n) into t. */
-static void read_fold(const char *s, size_t n, struct rtext *t) {
+/* How pass 1 reads an ASCII byte other than '%' and '&' (upper case lower-cased, tabs,
+ * carriage returns and quotes as spaces, as the code point path below does), FOLD_OTHER for
+ * the others. Filled by fold_table_init(). */
+#define FOLD_OTHER 0xFF
+static uint8_t fold_table[256];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void fold_table_init(void) {
+    for (size_t b = 0; b < 256; b++)
+        fold_table[b] = b >= 0x80 || b == '%' || b == '&'                 ? FOLD_OTHER
+                        : b >= 'A' && b <= 'Z'                            ? (uint8_t)(b + 32)
+                        : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                                                                          : (uint8_t)b;
+}
+
+/* Pass 1: decode and fold s[0..n) into t. Runs of plain ASCII are read by fold_table straight
+ * into t; plain (the reference reading) reads every byte by its code point instead. */
+static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
     const unsigned char *u = (const unsigned char *)s;
     uint8_t pending = 0; /* invisible characters dropped before the next letter */
+    pthread_once(&fold_once, fold_table_init);
     for (size_t i = 0; i < n && !t->oom;) {
-        unsigned char b = u[i];
-        if (b < 0x80 && b != '%' && b != '&') { /* ASCII, read as below, the common case */
+        if (!plain && fold_table[u[i]] != FOLD_OTHER) {
             /* a run of them written straight in while there is room (rt_byte() otherwise) */
-            size_t o = t->len;
-            for (; i < n && o + 1 < t->cap; i++, o++) {
-                b = u[i];
-                if (b >= 0x80 || b == '%' || b == '&')
+            size_t o = t->len, start = o;
+            size_t end = n - i < t->cap - 1 - o ? n : i + (t->cap - 1 - o);
+            for (; i < end; i++, o++) {
+                uint8_t c = fold_table[u[i]];
+                if (c == FOLD_OTHER)
                     break;
-                t->s[o] = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
-                          : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
-                                                                            : (char)b;
+                t->s[o] = (char)c;
                 t->from[o] = (uint32_t)i;
                 t->to[o] = (uint32_t)(i + 1);
-                t->via[o] = pending;
+                t->via[o] = 0;
+            }
+            if (o > start) {
+                t->via[start] = pending;
                 pending = 0;
             }
             t->len = o;
             t->s[o] = '\0';
-            if (i < n && o + 1 >= t->cap && u[i] < 0x80 && u[i] != '%' && u[i] != '&') {
-                b = u[i];
-                char c = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
-                         : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
-                                                                           : (char)b;
-                rt_byte(t, c, (uint32_t)i, (uint32_t)(i + 1), pending);
+            if (i < n && o + 1 >= t->cap && fold_table[u[i]] != FOLD_OTHER) {
+                rt_byte(t, (char)fold_table[u[i]], (uint32_t)i, (uint32_t)(i + 1), pending);
                 pending = 0;
                 i++;
             }
@@ -1577,12 +1592,6 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
-/* a-z, 0-9, '_' */
-static const bool word_bytes[256] = {['a' ... 'z'] = true, ['0' ... '9'] = true, ['_'] = true};
-static bool word_byte(char c) {
-    return word_bytes[(unsigned char)c];
-}
-
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
  * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
  * word starts are pos[at[g]..at[g + 1]), ascending. */
@@ -1599,16 +1608,18 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
     size_t n = 0, cap = 0;
     memset(h->at, 0, sizeof h->at);
     const char *s = t->s;
+    const unsigned char *u = (const unsigned char *)s;
+    /* a word's bytes are those with a trie symbol; the NUL after the read text ends the last */
     for (size_t i = 0, j; i < t->len; i = j) {
-        if (!word_byte(s[i])) {
+        if (!trie_sym1[u[i]]) {
             j = i + 1;
             continue;
         }
         int pct = -1;      /* percent_after() at i, once asked */
         uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
-        for (j = i; j < t->len && word_byte(s[j]); j++) {
-            if (!(node = trie_child(node, (unsigned char)s[j]))) {
-                while (j + 1 < t->len && word_byte(s[j + 1]))
+        for (j = i; trie_sym1[u[j]]; j++) {
+            if (!(node = trie.n[node].next[trie_sym1[u[j]] - 1])) {
+                while (trie_sym1[u[j + 1]])
                     j++;
                 continue;
             }
@@ -1739,7 +1750,7 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
     if (rt_grow(&a, n + 2)) /* one allocation each for the usual sizes */
-        read_fold(s, n, &a);
+        read_fold(s, n, &a, sc->reference);
     if (!a.oom && rt_grow(&b, a.len + 2))
         read_join(&a, &b, false, &leet1, !sc->reference);
     if (leet1 && rt_grow(&c, a.len + 2))
