@@ -387,7 +387,8 @@ static const char *const short_markup_patterns[] = {
 #define N_PATTERNS DW_ARRAY_SIZE(patterns)
 static pcre2_code *codes[N_PATTERNS];
 /* Whether codes[i] was compiled anchored (a pattern that starts with "\\b" and a trigger
- * word: it can only match where a word starts with a trigger, and is tried only there). */
+ * word, or with a lookahead for its trigger words and a lookbehind for what comes before
+ * them: it can only match where a word starts with a trigger, and is tried only there). */
 static bool anchored[N_PATTERNS];
 /* Whether codes[i] is JIT-compiled: then pcre2_jit_match() runs it without pcre2_match()'s
  * checks (the read text is valid UTF-8 by construction). */
@@ -687,6 +688,20 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     return true;
 }
 
+/* Whether re starts with a lookahead for its trigger words directly followed by a
+ * lookbehind: "(?=(?:approve|...))(?<=^^|\\bplease\\x20|...)". Every branch of such a
+ * lookbehind ends with a byte outside words (a space, punctuation, a line break) or is a line
+ * start, so a match starts where a word does, and with a trigger: as "\\b" and a trigger
+ * word do. test_reference_agrees holds the patterns to it. */
+static bool lookbehind_after_lookahead(const char *re) {
+    if (strncmp(re, "(?=", 3) != 0)
+        return false;
+    const char *p = skip_alternative(re + 3); /* the lookahead's ')' */
+    while (*p == '|')
+        p = skip_alternative(p + 1);
+    return *p == ')' && strncmp(p + 1, "(?<=", 4) == 0;
+}
+
 /* first_bytes[i] of compiled pattern c, when it has a first code unit or a start bitmap of
  * at most FIRST_MAX bytes, all ASCII (a byte of a multi-byte character is never the first
  * byte of a match in UTF mode, but the bitmap marks lead bytes only; ASCII keeps it plain). */
@@ -722,7 +737,8 @@ static void compile_all(void) {
         trie_sym1[c] = (uint8_t)(trie_sym((unsigned char)c) + 1);
     for (size_t i = 0; i < N_PATTERNS && !compile_failed; i++) {
         derive_triggers(i, patterns[i].re);
-        anchored[i] = trig[i].n > 0 && strncmp(patterns[i].re, "\\b", 2) == 0;
+        anchored[i] = trig[i].n > 0 && (strncmp(patterns[i].re, "\\b", 2) == 0 ||
+                                        lookbehind_after_lookahead(patterns[i].re));
         struct dw_buf b;
         dw_buf_init(&b, 1 << 20);
         int bad = expand(&b, patterns[i].re);
