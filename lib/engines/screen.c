@@ -1265,6 +1265,22 @@ static char leet(char c, bool one_is_l) {
 static bool spacer(char c) {
     return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*' || c == '|' || c == '/';
 }
+/* Pass 2's byte classes in one table, one load a byte where it walks the words of a text:
+ * CC_WORD word_char(), CC_ASCII_WORD the ASCII ones, CC_ALPHA alpha(), CC_LEET a byte that
+ * leet() reads as a letter. The reference reading asks the predicates instead. */
+enum { CC_ALPHA = 1, CC_LEET = 2, CC_WORD = 4, CC_ASCII_WORD = 8 };
+#define CC_W (CC_WORD | CC_ASCII_WORD)
+static const uint8_t char_class[256] = {
+    ['a' ... 'z'] = CC_ALPHA | CC_W, ['0'] = CC_LEET | CC_W,
+    ['1'] = CC_LEET | CC_W,          ['2'] = CC_W,
+    ['3'] = CC_LEET | CC_W,          ['4'] = CC_LEET | CC_W,
+    ['5'] = CC_LEET | CC_W,          ['6'] = CC_W,
+    ['7'] = CC_LEET | CC_W,          ['8' ... '9'] = CC_W,
+    ['@'] = CC_LEET | CC_W,          ['$'] = CC_LEET | CC_W,
+    [0x80 ... 0xFF] = CC_WORD,
+};
+#undef CC_W
+
 static bool word_char(char c) {
     return alpha(c) || (c >= '0' && c <= '9') || c == '@' || c == '$' || (unsigned char)c >= 0x80;
 }
@@ -1342,15 +1358,24 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             }
         }
         /* a word: digits read as letters when it has letters too */
-        if (word_char(s[i]) && (unsigned char)s[i] < 0x80) {
+        if (coalesce ? char_class[(unsigned char)s[i]] & CC_ASCII_WORD
+                     : word_char(s[i]) && (unsigned char)s[i] < 0x80) {
             size_t j = i;
-            bool has_alpha = false, has_leet = false;
-            while (j < n && word_char(s[j]) && (unsigned char)s[j] < 0x80) {
-                has_alpha |= alpha(s[j]);
-                has_leet |= leet(s[j], false) != 0;
-                j++;
+            bool map;
+            if (coalesce) { /* by the table, in one load a byte */
+                unsigned seen = 0;
+                while (j < n && (char_class[(unsigned char)s[j]] & CC_ASCII_WORD))
+                    seen |= char_class[(unsigned char)s[j++]];
+                map = (seen & CC_ALPHA) && (seen & CC_LEET);
+            } else { /* the reference reading: by the predicates the table stands for */
+                bool has_alpha = false, has_leet = false;
+                while (j < n && word_char(s[j]) && (unsigned char)s[j] < 0x80) {
+                    has_alpha |= alpha(s[j]);
+                    has_leet |= leet(s[j], false) != 0;
+                    j++;
+                }
+                map = has_alpha && has_leet;
             }
-            bool map = has_alpha && has_leet;
             if (!map) /* no digit read as a letter: copied */
                 KEEP(i, j);
             else
