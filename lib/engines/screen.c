@@ -360,8 +360,8 @@ static const struct pattern patterns[] = {
      "(?:krijgen|hebben|ontvangen) (?:we|wij)" END},
 };
 
-/* Markup read on the decoded text with punctuation kept. Each holds a '<', '[' or '=', or
- * "javascript" or "display": markup_possible() relies on it. */
+/* Markup read on the decoded text with punctuation kept. Each needs a '<', "](", a letter
+ * and then '=', or "javascript" or "display" and then ':': markup_possible() relies on it. */
 static const char *const markup_patterns[] = {
     /* tags that run, load or hide something; an e-mail's ordinary <p> or <div> is not markup */
     "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|base)\\b[^>]{0,300}>?",
@@ -1779,12 +1779,35 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
     }
 }
 
-/* Whether markup_patterns can match the read text t: each of them holds a '<', '[' or '=',
- * or the word "javascript" or "display" (compiled without caseless matching), so a text
- * with none of these, as most messages are, is not searched. */
+/* Whether some byte c of t follows, PCRE2's \\s between, a lower-case letter (any == NULL) or
+ * one of the words in any[0..n). */
+static bool after_word(const struct rtext *t, char c, const char *const *any, size_t n) {
+    for (const char *q = memchr(t->s, c, t->len); q;
+         q = memchr(q + 1, c, t->len - (size_t)(q + 1 - t->s))) {
+        const char *k = q;
+        while (k > t->s && (k[-1] == ' ' || (k[-1] >= '\t' && k[-1] <= '\r')))
+            k--;
+        if (!any && k > t->s && k[-1] >= 'a' && k[-1] <= 'z')
+            return true;
+        for (size_t w = 0; any && w < n; w++) {
+            size_t l = strlen(any[w]);
+            if ((size_t)(k - t->s) >= l && memcmp(k - l, any[w], l) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Whether markup_patterns can match the read text t (compiled without caseless matching): a
+ * tag or comment needs a '<', a Markdown link "](", the style and event attributes a letter
+ * and then '=', "javascript" and "display" a ':' after them; a text with none of these, as
+ * most messages are, is not searched. */
 static bool markup_possible(const struct rtext *t) {
-    return memchr(t->s, '<', t->len) || memchr(t->s, '[', t->len) || memchr(t->s, '=', t->len) ||
-           memmem(t->s, t->len, "javascript", 10) || memmem(t->s, t->len, "display", 7);
+    static const char *const before_colon[] = {"javascript", "display"};
+    return memchr(t->s, '<', t->len) ||
+           (memchr(t->s, '[', t->len) && memmem(t->s, t->len, "](", 2)) ||
+           after_word(t, '=', NULL, 0) ||
+           after_word(t, ':', before_colon, DW_ARRAY_SIZE(before_colon));
 }
 
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
