@@ -19,13 +19,13 @@
  * The patterns are PCRE2 expressions over the read text, by category and language, each
  * compiled once. The words a pattern can start with (its triggers) are put in one trie, and a
  * read text is walked along it once: a pattern none of whose triggers starts a word is not
- * run, and one that starts with "\\b" and its triggers is compiled anchored and tried only
- * where they do (docs/internals/extraction.md, "Speed"). In a pattern a single space stands
- * for any gap between words and "^^" for the start of a sentence (expand()). They are written
- * against real buyers' wording as well as attacks: "please ignore my previous e-mail" or "our
- * budget is already approved" must not be flagged, so an instruction needs an object that belongs
- * to the system (rules, instructions, the approval), and a claim of agreement needs a price or
- * discount and someone on our side.
+ * run, and one that starts with "\\b" and its triggers (or with a lookahead for them and a
+ * lookbehind) is compiled anchored and tried only where they do (docs/internals/extraction.md,
+ * "Speed"). In a pattern a single space stands for any gap between words and "^^" for the start
+ * of a sentence (expand()). They are written against real buyers' wording as well as attacks:
+ * "please ignore my previous e-mail" or "our budget is already approved" must not be flagged,
+ * so an instruction needs an object that belongs to the system (rules, instructions, the
+ * approval), and a claim of agreement needs a price or discount and someone on our side.
  */
 #include <pthread.h>
 #include <string.h>
@@ -703,8 +703,7 @@ static bool lookbehind_after_lookahead(const char *re) {
 }
 
 /* first_bytes[i] of compiled pattern c, when it has a first code unit or a start bitmap of
- * at most FIRST_MAX bytes, all ASCII (a byte of a multi-byte character is never the first
- * byte of a match in UTF mode, but the bitmap marks lead bytes only; ASCII keeps it plain). */
+ * at most FIRST_MAX bytes, all ASCII; otherwise n_first[i] stays 0 and it is always searched. */
 static void derive_first_bytes(size_t i, const pcre2_code *c) {
     uint32_t type = 0, unit = 0;
     const uint8_t *bitmap = NULL;
