@@ -19,13 +19,13 @@
  * The patterns are PCRE2 expressions over the read text, by category and language, each
  * compiled once. The words a pattern can start with (its triggers) are put in one trie, and a
  * read text is walked along it once: a pattern none of whose triggers starts a word is not
- * run, and one that starts with "\\b" and its triggers is compiled anchored and tried only
- * where they do (docs/internals/extraction.md, "Speed"). In a pattern a single space stands
- * for any gap between words and "^^" for the start of a sentence (expand()). They are written
- * against real buyers' wording as well as attacks: "please ignore my previous e-mail" or "our
- * budget is already approved" must not be flagged, so an instruction needs an object that belongs
- * to the system (rules, instructions, the approval), and a claim of agreement needs a price or
- * discount and someone on our side.
+ * run, and one that starts with "\\b" and its triggers (or with a lookahead for them and a
+ * lookbehind) is compiled anchored and tried only where they do (docs/internals/extraction.md,
+ * "Speed"). In a pattern a single space stands for any gap between words and "^^" for the start
+ * of a sentence (expand()). They are written against real buyers' wording as well as attacks:
+ * "please ignore my previous e-mail" or "our budget is already approved" must not be flagged,
+ * so an instruction needs an object that belongs to the system (rules, instructions, the
+ * approval), and a claim of agreement needs a price or discount and someone on our side.
  */
 #include <pthread.h>
 #include <string.h>
@@ -360,8 +360,8 @@ static const struct pattern patterns[] = {
      "(?:krijgen|hebben|ontvangen) (?:we|wij)" END},
 };
 
-/* Markup read on the decoded text with punctuation kept. Each holds a '<', '[' or '=', or
- * "javascript" or "display": markup_possible() relies on it. */
+/* Markup read on the decoded text with punctuation kept. Each needs a '<', "](", a letter
+ * and then '=', or "javascript" or "display" and then ':': markup_possible() relies on it. */
 static const char *const markup_patterns[] = {
     /* tags that run, load or hide something; an e-mail's ordinary <p> or <div> is not markup */
     "<\\s*/?\\s*(?:script|iframe|object|embed|style|img|svg|form|meta|link|base)\\b[^>]{0,300}>?",
@@ -387,11 +387,19 @@ static const char *const short_markup_patterns[] = {
 #define N_PATTERNS DW_ARRAY_SIZE(patterns)
 static pcre2_code *codes[N_PATTERNS];
 /* Whether codes[i] was compiled anchored (a pattern that starts with "\\b" and a trigger
- * word: it can only match where a word starts with a trigger, and is tried only there). */
+ * word, or with a lookahead for its trigger words and a lookbehind for what comes before
+ * them: it can only match where a word starts with a trigger, and is tried only there). */
 static bool anchored[N_PATTERNS];
 /* Whether codes[i] is JIT-compiled: then pcre2_jit_match() runs it without pcre2_match()'s
  * checks (the read text is valid UTF-8 by construction). */
 static bool jitted[N_PATTERNS];
+
+/* For a pattern without triggers, the bytes a match can start with when PCRE2 knows them
+ * and they are few (PCRE2_INFO_FIRSTBITMAP, PCRE2_INFO_FIRSTCODEUNIT): a text holding none
+ * of them is not searched, found with memchr() rather than by the match's own scan for them.
+ * n_first 0: always searched. */
+#define FIRST_MAX 4
+static uint8_t first_bytes[N_PATTERNS][FIRST_MAX], n_first[N_PATTERNS];
 
 /* A pattern's triggers: the words it can start with, as prefixes ("authori" for
  * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
@@ -427,6 +435,10 @@ static struct {
                                       others have it as a whole word only */
     size_t n_sets;
 } trie;
+
+/* 1 + trie_sym(c), 0 for a byte outside words: one load per byte where the trie is walked
+ * along a read text (trigger_hits()). Filled by compile_all(). */
+static uint8_t trie_sym1[256];
 
 static int trie_sym(unsigned char c) {
     return c >= 'a' && c <= 'z'   ? c - 'a'
@@ -626,11 +638,6 @@ static pcre2_code *compile_alternation(const char *const *res, size_t n, uint32_
     return c;
 }
 
-static uint32_t trie_child(uint32_t node, unsigned char c) {
-    int k = trie_sym(c);
-    return k < 0 ? 0 : trie.n[node].next[k];
-}
-
 /* Adds trigger p[0..len) of pattern g to the trie; false when out of memory or when the
  * trigger is not made of word bytes (derive_triggers() gives none such). */
 static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
@@ -681,14 +688,56 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     return true;
 }
 
+/* Whether re starts with a lookahead for its trigger words directly followed by a
+ * lookbehind: "(?=(?:approve|...))(?<=^^|\\bplease\\x20|...)". Every branch of such a
+ * lookbehind ends with a byte outside words (a space, punctuation, a line break) or is a line
+ * start, so a match starts where a word does, and with a trigger: as "\\b" and a trigger
+ * word do. test_reference_agrees holds the patterns to it. */
+static bool lookbehind_after_lookahead(const char *re) {
+    if (strncmp(re, "(?=", 3) != 0)
+        return false;
+    const char *p = skip_alternative(re + 3); /* the lookahead's ')' */
+    while (*p == '|')
+        p = skip_alternative(p + 1);
+    return *p == ')' && strncmp(p + 1, "(?<=", 4) == 0;
+}
+
+/* first_bytes[i] of compiled pattern c, when it has a first code unit or a start bitmap of
+ * at most FIRST_MAX bytes, all ASCII; otherwise n_first[i] stays 0 and it is always searched. */
+static void derive_first_bytes(size_t i, const pcre2_code *c) {
+    uint32_t type = 0, unit = 0;
+    const uint8_t *bitmap = NULL;
+    n_first[i] = 0;
+    if (pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODETYPE, &type) != 0)
+        return;
+    if (type == 1 && pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0 && unit < 0x80) {
+        first_bytes[i][n_first[i]++] = (uint8_t)unit; /* caseless patterns are not used */
+        return;
+    }
+    if (type != 0 || pcre2_pattern_info(c, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0 || !bitmap)
+        return;
+    size_t n = 0;
+    for (size_t b = 0; b < 256; b++) {
+        if (!(bitmap[b / 8] & (1u << (b % 8))))
+            continue;
+        if (b >= 0x80 || n == FIRST_MAX)
+            return;
+        first_bytes[i][n++] = (uint8_t)b;
+    }
+    n_first[i] = (uint8_t)n;
+}
+
 /* Each pattern compiled on its own: an alternation of patterns loses PCRE2's scan for the
  * first characters as soon as one branch can start anywhere, and costs ten times more. A
  * pattern that starts with "\\b" and a trigger word is compiled anchored: it is tried only
  * where a word starts with one of its triggers (screen_patterns()). */
 static void compile_all(void) {
+    for (size_t c = 0; c < 256; c++)
+        trie_sym1[c] = (uint8_t)(trie_sym((unsigned char)c) + 1);
     for (size_t i = 0; i < N_PATTERNS && !compile_failed; i++) {
         derive_triggers(i, patterns[i].re);
-        anchored[i] = trig[i].n > 0 && strncmp(patterns[i].re, "\\b", 2) == 0;
+        anchored[i] = trig[i].n > 0 && (strncmp(patterns[i].re, "\\b", 2) == 0 ||
+                                        lookbehind_after_lookahead(patterns[i].re));
         struct dw_buf b;
         dw_buf_init(&b, 1 << 20);
         int bad = expand(&b, patterns[i].re);
@@ -705,6 +754,8 @@ static void compile_all(void) {
         for (size_t k = 0; k < trig[i].n && !compile_failed; k++)
             if (!trie_add(trig[i].p[k], trig[i].len[k], i, trig[i].whole[k]))
                 compile_failed = true;
+        if (!trig[i].n)
+            derive_first_bytes(i, c);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -741,31 +792,37 @@ struct rtext {
 };
 
 static void rt_release(struct rtext *t) {
-    free(t->s);
-    free(t->from);
-    free(t->to);
-    free(t->via);
+    free(t->from); /* the one block all four arrays live in (rt_grow()) */
     *t = (struct rtext){0};
 }
 
-/* Room for cap bytes (and the terminating NUL) at once; false when out of memory. */
+/* Room for cap bytes (and the terminating NUL) at once; false when out of memory. The four
+ * arrays share one allocation (from, to, s, via), made anew and copied into when it grows:
+ * one malloc() instead of four realloc()s for a text read in one go. */
 static bool rt_grow(struct rtext *t, size_t cap) {
-    char *s = realloc(t->s, cap);
-    if (s)
-        t->s = s;
-    uint32_t *f = realloc(t->from, cap * sizeof *f);
-    if (f)
-        t->from = f;
-    uint32_t *e = realloc(t->to, cap * sizeof *e);
-    if (e)
-        t->to = e;
-    uint8_t *v = realloc(t->via, cap);
-    if (v)
-        t->via = v;
-    if (!s || !f || !e || !v) {
+    if (t->oom || cap > SIZE_MAX / 16) {
         t->oom = true;
         return false;
     }
+    uint32_t *m = malloc(cap * (2 * sizeof(uint32_t) + 2));
+    if (!m) {
+        t->oom = true;
+        return false;
+    }
+    uint32_t *from = m, *to = m + cap;
+    char *s = (char *)(m + 2 * cap);
+    uint8_t *via = (uint8_t *)s + cap;
+    if (t->len) {
+        memcpy(from, t->from, t->len * sizeof *from);
+        memcpy(to, t->to, t->len * sizeof *to);
+        memcpy(s, t->s, t->len);
+        memcpy(via, t->via, t->len);
+    }
+    free(t->from);
+    t->from = from;
+    t->to = to;
+    t->s = s;
+    t->via = via;
     t->cap = cap;
     t->s[t->len] = '\0';
     return true;
@@ -1085,35 +1142,49 @@ static bool quote_cp(uint32_t c) {
            c == 0x2032 || c == 0xB4;
 }
 
-/* Pass 1: decode and fold s[0..n) into t. */
-static void read_fold(const char *s, size_t n, struct rtext *t) {
+/* How pass 1 reads an ASCII byte other than '%' and '&' (upper case lower-cased, tabs,
+ * carriage returns and quotes as spaces, as the code point path below does), FOLD_OTHER for
+ * the others. Filled by fold_table_init(). */
+#define FOLD_OTHER 0xFF
+static uint8_t fold_table[256];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+static void fold_table_init(void) {
+    for (size_t b = 0; b < 256; b++)
+        fold_table[b] = b >= 0x80 || b == '%' || b == '&'                 ? FOLD_OTHER
+                        : b >= 'A' && b <= 'Z'                            ? (uint8_t)(b + 32)
+                        : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
+                                                                          : (uint8_t)b;
+}
+
+/* Pass 1: decode and fold s[0..n) into t. Runs of plain ASCII are read by fold_table straight
+ * into t; plain (the reference reading) reads every byte by its code point instead. */
+static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
     const unsigned char *u = (const unsigned char *)s;
     uint8_t pending = 0; /* invisible characters dropped before the next letter */
+    pthread_once(&fold_once, fold_table_init);
     for (size_t i = 0; i < n && !t->oom;) {
-        unsigned char b = u[i];
-        if (b < 0x80 && b != '%' && b != '&') { /* ASCII, read as below, the common case */
+        if (!plain && fold_table[u[i]] != FOLD_OTHER) {
             /* a run of them written straight in while there is room (rt_byte() otherwise) */
-            size_t o = t->len;
-            for (; i < n && o + 1 < t->cap; i++, o++) {
-                b = u[i];
-                if (b >= 0x80 || b == '%' || b == '&')
+            size_t o = t->len, start = o;
+            size_t end = n - i < t->cap - 1 - o ? n : i + (t->cap - 1 - o);
+            for (; i < end; i++, o++) {
+                uint8_t c = fold_table[u[i]];
+                if (c == FOLD_OTHER)
                     break;
-                t->s[o] = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
-                          : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
-                                                                            : (char)b;
+                t->s[o] = (char)c;
                 t->from[o] = (uint32_t)i;
                 t->to[o] = (uint32_t)(i + 1);
-                t->via[o] = pending;
+                t->via[o] = 0;
+            }
+            if (o > start) {
+                t->via[start] = pending;
                 pending = 0;
             }
             t->len = o;
             t->s[o] = '\0';
-            if (i < n && o + 1 >= t->cap && u[i] < 0x80 && u[i] != '%' && u[i] != '&') {
-                b = u[i];
-                char c = b >= 'A' && b <= 'Z'                              ? (char)(b + 32)
-                         : b == '\t' || b == '\r' || b == '\'' || b == '`' ? ' '
-                                                                           : (char)b;
-                rt_byte(t, c, (uint32_t)i, (uint32_t)(i + 1), pending);
+            if (i < n && o + 1 >= t->cap && fold_table[u[i]] != FOLD_OTHER) {
+                rt_byte(t, (char)fold_table[u[i]], (uint32_t)i, (uint32_t)(i + 1), pending);
                 pending = 0;
                 i++;
             }
@@ -1199,6 +1270,22 @@ static char leet(char c, bool one_is_l) {
 static bool spacer(char c) {
     return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*' || c == '|' || c == '/';
 }
+/* Pass 2's byte classes in one table, one load a byte where it walks the words of a text:
+ * CC_WORD word_char(), CC_ASCII_WORD the ASCII ones, CC_ALPHA alpha(), CC_LEET a byte that
+ * leet() reads as a letter. The reference reading asks the predicates instead. */
+enum { CC_ALPHA = 1, CC_LEET = 2, CC_WORD = 4, CC_ASCII_WORD = 8 };
+#define CC_W (CC_WORD | CC_ASCII_WORD)
+static const uint8_t char_class[256] = {
+    ['a' ... 'z'] = CC_ALPHA | CC_W, ['0'] = CC_LEET | CC_W,
+    ['1'] = CC_LEET | CC_W,          ['2'] = CC_W,
+    ['3'] = CC_LEET | CC_W,          ['4'] = CC_LEET | CC_W,
+    ['5'] = CC_LEET | CC_W,          ['6'] = CC_W,
+    ['7'] = CC_LEET | CC_W,          ['8' ... '9'] = CC_W,
+    ['@'] = CC_LEET | CC_W,          ['$'] = CC_LEET | CC_W,
+    [0x80 ... 0xFF] = CC_WORD,
+};
+#undef CC_W
+
 static bool word_char(char c) {
     return alpha(c) || (c >= '0' && c <= '9') || c == '@' || c == '$' || (unsigned char)c >= 0x80;
 }
@@ -1276,15 +1363,24 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             }
         }
         /* a word: digits read as letters when it has letters too */
-        if (word_char(s[i]) && (unsigned char)s[i] < 0x80) {
+        if (coalesce ? char_class[(unsigned char)s[i]] & CC_ASCII_WORD
+                     : word_char(s[i]) && (unsigned char)s[i] < 0x80) {
             size_t j = i;
-            bool has_alpha = false, has_leet = false;
-            while (j < n && word_char(s[j]) && (unsigned char)s[j] < 0x80) {
-                has_alpha |= alpha(s[j]);
-                has_leet |= leet(s[j], false) != 0;
-                j++;
+            bool map;
+            if (coalesce) { /* by the table, in one load a byte */
+                unsigned seen = 0;
+                while (j < n && (char_class[(unsigned char)s[j]] & CC_ASCII_WORD))
+                    seen |= char_class[(unsigned char)s[j++]];
+                map = (seen & CC_ALPHA) && (seen & CC_LEET);
+            } else { /* the reference reading: by the predicates the table stands for */
+                bool has_alpha = false, has_leet = false;
+                while (j < n && word_char(s[j]) && (unsigned char)s[j] < 0x80) {
+                    has_alpha |= alpha(s[j]);
+                    has_leet |= leet(s[j], false) != 0;
+                    j++;
+                }
+                map = has_alpha && has_leet;
             }
-            bool map = has_alpha && has_leet;
             if (!map) /* no digit read as a letter: copied */
                 KEEP(i, j);
             else
@@ -1491,9 +1587,36 @@ static bool b64_char(char c) {
     return b64_chars[(unsigned char)c];
 }
 
+/* Where the next run of 20 or more base64 bytes may start, from i (which starts no run or
+ * is after one): a run that starts in s[i..i+20) covers s[i + 19], so when that byte is not
+ * base64 none does and the search goes on 20 bytes further; when it is, the run holding it
+ * starts where the base64 bytes before it begin. Most words are shorter than 20 bytes, so a
+ * message is looked at about once every 20 bytes instead of byte by byte. Returns n when
+ * there is none. */
+static size_t b64_next_run(const char *s, size_t n, size_t i) {
+    while (i + 20 <= n) {
+        size_t e = i + 19;
+        if (!b64_char(s[e])) {
+            i = e + 1;
+            continue;
+        }
+        size_t r = e;
+        while (r > i && b64_char(s[r - 1]))
+            r--;
+        return r;
+    }
+    return n;
+}
+
+/* Base64 blobs: each maximal run of base64 bytes of 20 or more, with up to two '=' after it,
+ * is decoded (decode_blob()). The reference reading steps byte by byte (b64_next_run()). */
 static void screen_base64(struct screen *sc, const char *s, size_t n) {
     size_t i = 0;
     while (i < n && !sc->oom) {
+        if (!sc->reference && (i == 0 || !b64_char(s[i - 1]))) {
+            if ((i = b64_next_run(s, n, i)) >= n)
+                break;
+        }
         if (!b64_char(s[i])) {
             i++;
             continue;
@@ -1515,12 +1638,6 @@ static bool short_field(const char *name) {
            strcmp(name, "external_id") == 0;
 }
 
-/* a-z, 0-9, '_' */
-static const bool word_bytes[256] = {['a' ... 'z'] = true, ['0' ... '9'] = true, ['_'] = true};
-static bool word_byte(char c) {
-    return word_bytes[(unsigned char)c];
-}
-
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
  * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
  * word starts are pos[at[g]..at[g + 1]), ascending. */
@@ -1537,15 +1654,18 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
     size_t n = 0, cap = 0;
     memset(h->at, 0, sizeof h->at);
     const char *s = t->s;
+    const unsigned char *u = (const unsigned char *)s;
+    /* a word's bytes are those with a trie symbol; the NUL after the read text ends the last */
     for (size_t i = 0, j; i < t->len; i = j) {
-        if (!word_byte(s[i])) {
+        if (!trie_sym1[u[i]]) {
             j = i + 1;
             continue;
         }
+        int pct = -1;      /* percent_after() at i, once asked */
         uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
-        for (j = i; j < t->len && word_byte(s[j]); j++) {
-            if (!(node = trie_child(node, (unsigned char)s[j]))) {
-                while (j + 1 < t->len && word_byte(s[j + 1]))
+        for (j = i; trie_sym1[u[j]]; j++) {
+            if (!(node = trie.n[node].next[trie_sym1[u[j]] - 1])) {
+                while (trie_sym1[u[j + 1]])
                     j++;
                 continue;
             }
@@ -1563,7 +1683,7 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
                     if (last[g] == i + 1)
                         continue;
                     if (trig[g].percent && s[i] >= '0' && s[i] <= '9' &&
-                        !percent_after(s, t->len, i))
+                        !(pct < 0 ? (pct = percent_after(s, t->len, i)) : pct))
                         continue; /* "\\d+ ?%" without its '%' */
                     last[g] = (uint32_t)(i + 1);
                     if (n == cap) {
@@ -1597,11 +1717,18 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
 
 /* Pattern g over the read text t: not at all when no word starts with one of its triggers,
  * at those words only when it is anchored, else over the whole text. */
-static void run_pattern(struct screen *sc, size_t g, const struct rtext *t, const struct hits *h,
-                        const size_t *blob) {
+static inline void run_pattern(struct screen *sc, size_t g, const struct rtext *t,
+                               const struct hits *h, const size_t *blob) {
     size_t from = h->at[g], to = h->at[g + 1];
     if (trig[g].n && from == to)
         return;
+    if (n_first[g]) {
+        bool any = false;
+        for (size_t k = 0; k < n_first[g] && !any; k++)
+            any = memchr(t->s, first_bytes[g][k], t->len) != NULL;
+        if (!any)
+            return;
+    }
     if (anchored[g])
         match_at(sc, t, codes[g], jitted[g], h->pos + from, to - from, patterns[g].cat,
                  patterns[g].lang, blob);
@@ -1657,19 +1784,42 @@ static void match_squeezed(struct screen *sc, const struct rtext *t, const size_
     }
 }
 
-/* Whether markup_patterns can match the read text t: each of them holds a '<', '[' or '=',
- * or the word "javascript" or "display" (compiled without caseless matching), so a text
- * with none of these, as most messages are, is not searched. */
+/* Whether some byte c of t follows, PCRE2's \\s between, a lower-case letter (any == NULL) or
+ * one of the words in any[0..n). */
+static bool after_word(const struct rtext *t, char c, const char *const *any, size_t n) {
+    for (const char *q = memchr(t->s, c, t->len); q;
+         q = memchr(q + 1, c, t->len - (size_t)(q + 1 - t->s))) {
+        const char *k = q;
+        while (k > t->s && (k[-1] == ' ' || (k[-1] >= '\t' && k[-1] <= '\r')))
+            k--;
+        if (!any && k > t->s && k[-1] >= 'a' && k[-1] <= 'z')
+            return true;
+        for (size_t w = 0; any && w < n; w++) {
+            size_t l = strlen(any[w]);
+            if ((size_t)(k - t->s) >= l && memcmp(k - l, any[w], l) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Whether markup_patterns can match the read text t (compiled without caseless matching): a
+ * tag or comment needs a '<', a Markdown link "](", the style and event attributes a letter
+ * and then '=', "javascript" and "display" a ':' after them; a text with none of these, as
+ * most messages are, is not searched. */
 static bool markup_possible(const struct rtext *t) {
-    return memchr(t->s, '<', t->len) || memchr(t->s, '[', t->len) || memchr(t->s, '=', t->len) ||
-           memmem(t->s, t->len, "javascript", 10) || memmem(t->s, t->len, "display", 7);
+    static const char *const before_colon[] = {"javascript", "display"};
+    return memchr(t->s, '<', t->len) ||
+           (memchr(t->s, '[', t->len) && memmem(t->s, t->len, "](", 2)) ||
+           after_word(t, '=', NULL, 0) ||
+           after_word(t, ':', before_colon, DW_ARRAY_SIZE(before_colon));
 }
 
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
     struct rtext a = {0}, b = {0}, c = {0};
     bool leet1 = false, unused = false;
     if (rt_grow(&a, n + 2)) /* one allocation each for the usual sizes */
-        read_fold(s, n, &a);
+        read_fold(s, n, &a, sc->reference);
     if (!a.oom && rt_grow(&b, a.len + 2))
         read_join(&a, &b, false, &leet1, !sc->reference);
     if (leet1 && rt_grow(&c, a.len + 2))
