@@ -8,7 +8,8 @@
 void dw__ex_languages(struct ctx *c) {
     struct dw_lang_part parts[64];
     size_t n = 0;
-    c->lang = (uint8_t)dw_lang_identify(c->text, c->len, parts, DW_ARRAY_SIZE(parts), &n);
+    c->lang =
+        (uint8_t)dw_lang_identify_lower(c->text, c->lo, c->len, parts, DW_ARRAY_SIZE(parts), &n);
     size_t p = 0;
     for (size_t i = 0; i < c->nt; i++) {
         while (p + 1 < n && c->t[i].s >= parts[p].end)
