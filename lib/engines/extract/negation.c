@@ -392,7 +392,8 @@ static void mark_headers(struct ctx *c) {
  * to "and we"/"or I" (a new subject) or "and send" (a new request). */
 void dw__ex_mark_negation(struct ctx *c) {
     for (size_t i = 0; i < c->nt;) {
-        size_t n = neg_trigger(c, i);
+        /* (most tokens have no R_NEG: neg_trigger() would say 0 for them) */
+        size_t n = role(c, i, R_NEG) || dw__ex_plain ? neg_trigger(c, i) : 0;
         if (!n) {
             i++;
             continue;

@@ -604,7 +604,8 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
             bytes += ln[j].te - ln[j].ts;
             quoted = quoted || is_quoted(text, &ln[j]);
         }
-        for (size_t k = i; bytes >= 80 && k < j && cues < 3; k++) { /* a notice is long */
+        /* a notice is long; a quoted paragraph is never one, so its cues are not counted */
+        for (size_t k = i; bytes >= 80 && (!quoted || dw__ex_plain) && k < j && cues < 3; k++) {
             lower_line(text, &ln[k], lo, sizeof lo);
             cues += (size_t)disclaimer_cues(lo);
         }
