@@ -183,8 +183,11 @@ void dw__lang_plain(bool on) {
 }
 
 /* Part of a word: ASCII letters and any multi-byte UTF-8 sequence (accented letters). */
+static const bool word_bytes[256] = {
+    ['a' ... 'z'] = true, ['A' ... 'Z'] = true, [0x80 ... 0xFF] = true};
+
 static bool word_byte(unsigned char c) {
-    return (unsigned char)((c | 32) - 'a') < 26 || c >= 0x80; /* c | 32: 'A'..'Z' as 'a'..'z' */
+    return word_bytes[c];
 }
 
 /* One word's evidence: the lists that have it (bit k: lists[k]) and its letters of one

@@ -286,14 +286,21 @@ static const char *const sign_offs[] = {/* en */ "best regards",
                                         "bedankt",
                                         "dank je wel"};
 
-/* The bytes a sign-off starts with, a bit each, set once. */
-static uint64_t sign_off_firsts[4];
+/* The sign-offs by their first byte, in their order (the only ones starts_word() can find
+ * on a line starting with that byte), set once; a byte with more than SIGN_OFF_SAME of them
+ * lists none and sets sign_off_all. */
+#define SIGN_OFF_SAME 16
+static uint8_t sign_off_by[256][SIGN_OFF_SAME], sign_off_n[256];
+static bool sign_off_all;
 static pthread_once_t sign_off_once = PTHREAD_ONCE_INIT;
 
 static void sign_off_init(void) {
     for (size_t k = 0; k < DW_ARRAY_SIZE(sign_offs); k++) {
         unsigned char f = (unsigned char)sign_offs[k][0];
-        sign_off_firsts[f / 64] |= (uint64_t)1 << (f % 64);
+        if (sign_off_n[f] == SIGN_OFF_SAME)
+            sign_off_all = true;
+        else
+            sign_off_by[f][sign_off_n[f]++] = (uint8_t)k;
     }
 }
 
@@ -304,9 +311,10 @@ static bool sign_off(const char *lo, size_t n) {
      * a table of those bytes, built once, instead of a comparison with each phrase */
     pthread_once(&sign_off_once, sign_off_init);
     unsigned char f0 = (unsigned char)lo[0];
-    if (!dw__ex_plain && !(sign_off_firsts[f0 / 64] >> (f0 % 64) & 1))
-        return false;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(sign_offs); k++) {
+    bool all = dw__ex_plain || sign_off_all;
+    size_t count = all ? DW_ARRAY_SIZE(sign_offs) : sign_off_n[f0];
+    for (size_t i = 0; i < count; i++) {
+        size_t k = all ? i : sign_off_by[f0][i];
         if (!starts_word(lo, sign_offs[k]))
             continue;
         const char *r = lo + strlen(sign_offs[k]);
