@@ -200,24 +200,26 @@ struct fw_word {
 
 /* The evidence of the word text[s..e); false when it has none. lo, when not NULL, is the
  * text lower-cased as fw_word() would lower-case the word (dw_lang_identify_lower()): the
- * word is then read where it stands instead of from a lower-cased copy. */
-static bool fw_word(const char *text, const char *lo, size_t s, size_t e, struct fw_word *out) {
+ * word is then read where it stands instead of from a lower-cased copy, and high (a byte of
+ * 0x80 or more in the word, as FOR_WORDS found) is taken as it is. */
+static bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool high_seen,
+                    struct fw_word *out) {
     char buf[32];
     size_t n = e - s;
     if (n >= sizeof buf)
         return false;
-    bool high = false;
-    if (n > words.max_len) {
+    bool fast = lo && !lang_plain, high = fast && high_seen;
+    if (fast && n > words.max_len && !high)
+        return false; /* in no list, and no letter of one language only */
+    if (!fast && n > words.max_len) {
         for (size_t b = s; b < e && !high; b++)
             high = (unsigned char)text[b] >= 0x80;
         if (!high)
             return false; /* in no list, and no letter of one language only */
     }
     const char *w = buf;
-    if (lo && !lang_plain) {
+    if (fast) {
         w = lo + s;
-        for (size_t b = 0; b < n && !high; b++)
-            high = (unsigned char)w[b] >= 0x80;
     } else {
         /* copied and lower-cased: ASCII and the Latin-1 capitals (À..Þ but ×) */
         for (size_t b = 0; b < n; b++) {
@@ -266,16 +268,18 @@ static void fw_add(const struct fw_word *w, int score[N_LANGS]) {
         score[2] += 2;
 }
 
-/* Runs body for each word text[s..e) of text[0..len) (runs of word bytes). */
-#define FOR_WORDS(text, len, s, e, body)                                                           \
+/* Runs body for each word text[s..e) of text[0..len) (runs of word bytes), hi the word's
+ * bytes or-ed (0x80 set: a byte of 0x80 or more). */
+#define FOR_WORDS(text, len, s, e, hi, body)                                                       \
     for (size_t e = 0, s; (text) && e < (len);) {                                                  \
         if (!word_byte((unsigned char)(text)[e])) {                                                \
             e++;                                                                                   \
             continue;                                                                              \
         }                                                                                          \
         s = e;                                                                                     \
-        while (e < (len) && word_byte((unsigned char)(text)[e]))                                   \
-            e++;                                                                                   \
+        unsigned hi = 0;                                                                           \
+        for (; e < (len) && word_byte((unsigned char)(text)[e]); e++)                              \
+            hi |= (unsigned char)(text)[e];                                                        \
         body                                                                                       \
     }
 
@@ -284,8 +288,8 @@ static void fw_scores(const char *text, const char *lo, size_t len, int score[N_
     pthread_once(&words_once, words_init);
     memset(score, 0, N_LANGS * sizeof *score);
     struct fw_word w;
-    FOR_WORDS(text, len, s, e, {
-        if (fw_word(text, lo, s, e, &w))
+    FOR_WORDS(text, len, s, e, hi, {
+        if (fw_word(text, lo, s, e, hi >= 0x80, &w))
             fw_add(&w, score);
     })
 }
@@ -304,8 +308,8 @@ static void fw_text_init(struct fw_text *ft, const char *text, const char *lo, s
     *ft = (struct fw_text){.text = text, .lo = lo, .len = len};
     size_t cap = 0;
     struct fw_word w;
-    FOR_WORDS(text, len, s, e, {
-        if (!fw_word(text, lo, s, e, &w))
+    FOR_WORDS(text, len, s, e, hi, {
+        if (!fw_word(text, lo, s, e, hi >= 0x80, &w))
             continue;
         if (ft->n == cap) {
             cap = cap ? 2 * cap : 64;
