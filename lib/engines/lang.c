@@ -175,9 +175,19 @@ static void words_init(void) {
         }
 }
 
+/* dw__lang_plain(): every text read the plain way, for the tests that compare both. */
+static bool lang_plain;
+
+void dw__lang_plain(bool on) {
+    lang_plain = on;
+}
+
 /* Part of a word: ASCII letters and any multi-byte UTF-8 sequence (accented letters). */
+static const bool word_bytes[256] = {
+    ['a' ... 'z'] = true, ['A' ... 'Z'] = true, [0x80 ... 0xFF] = true};
+
 static bool word_byte(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    return word_bytes[c];
 }
 
 /* One word's evidence: the lists that have it (bit k: lists[k]) and its letters of one
@@ -188,43 +198,53 @@ struct fw_word {
     uint8_t langs, only;
 };
 
-/* The evidence of the word text[s..e); false when it has none. */
-static bool fw_word(const char *text, size_t s, size_t e, struct fw_word *out) {
-    char w[32];
+/* The evidence of the word text[s..e); false when it has none. lo, when not NULL, is the
+ * text lower-cased as fw_word() would lower-case the word (dw_lang_identify_lower()): the
+ * word is then read where it stands instead of from a lower-cased copy, and high (a byte of
+ * 0x80 or more in the word, as FOR_WORDS found) is taken as it is. */
+static bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool high_seen,
+                    struct fw_word *out) {
+    char buf[32];
     size_t n = e - s;
-    if (n >= sizeof w)
+    if (n >= sizeof buf)
         return false;
-    bool high = false;
-    if (n > words.max_len) {
+    bool fast = lo && !lang_plain, high = fast && high_seen;
+    if (fast && n > words.max_len && !high)
+        return false; /* in no list, and no letter of one language only */
+    if (!fast && n > words.max_len) {
         for (size_t b = s; b < e && !high; b++)
             high = (unsigned char)text[b] >= 0x80;
         if (!high)
             return false; /* in no list, and no letter of one language only */
     }
-    /* copied and lower-cased: ASCII and the Latin-1 capitals (À..Þ but ×) */
-    for (size_t b = 0; b < n; b++) {
-        unsigned char ch = (unsigned char)text[s + b];
-        if (ch < 0x80) {
-            w[b] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-            continue;
+    const char *w = buf;
+    if (fast) {
+        w = lo + s;
+    } else {
+        /* copied and lower-cased: ASCII and the Latin-1 capitals (À..Þ but ×) */
+        for (size_t b = 0; b < n; b++) {
+            unsigned char ch = (unsigned char)text[s + b];
+            if (ch < 0x80) {
+                buf[b] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+                continue;
+            }
+            high = true;
+            buf[b] = (char)ch;
+            if (ch == 0xC3 && b + 1 < n) {
+                unsigned char nx = (unsigned char)text[s + b + 1];
+                buf[++b] = (char)(nx >= 0x80 && nx <= 0x9E && nx != 0x97 ? nx + 0x20 : nx);
+            }
         }
-        high = true;
-        w[b] = (char)ch;
-        if (ch == 0xC3 && b + 1 < n) {
-            unsigned char nx = (unsigned char)text[s + b + 1];
-            w[++b] = (char)(nx >= 0x80 && nx <= 0x9E && nx != 0x97 ? nx + 0x20 : nx);
-        }
+        buf[n] = '\0';
     }
-    w[n] = '\0';
     *out = (struct fw_word){.s = (uint32_t)s, .e = (uint32_t)e};
     out->langs = n > words.max_len ? 0 : words.langs[word_slot(w, n)];
-    /* letters only one of the six writes */
-    if (high) {
-        if (strstr(w, "ß"))
-            out->only |= ONLY_SZ;
-        if (strstr(w, "ñ"))
-            out->only |= ONLY_NTILDE;
-        if (strstr(w, "ç") || strstr(w, "œ"))
+    /* letters only one of the six writes: ß, ñ, ç and œ (C3 9F, C3 B1, C3 A7, C5 93) */
+    for (size_t b = 0; high && b + 1 < n; b++) {
+        unsigned char c0 = (unsigned char)w[b], c1 = (unsigned char)w[b + 1];
+        if (c0 == 0xC3)
+            out->only |= c1 == 0x9F ? ONLY_SZ : c1 == 0xB1 ? ONLY_NTILDE : c1 == 0xA7 ? ONLY_FR : 0;
+        else if (c0 == 0xC5 && c1 == 0x93)
             out->only |= ONLY_FR;
     }
     return out->langs || out->only;
@@ -248,26 +268,28 @@ static void fw_add(const struct fw_word *w, int score[N_LANGS]) {
         score[2] += 2;
 }
 
-/* Runs body for each word text[s..e) of text[0..len) (runs of word bytes). */
-#define FOR_WORDS(text, len, s, e, body)                                                           \
+/* Runs body for each word text[s..e) of text[0..len) (runs of word bytes), hi the word's
+ * bytes or-ed (0x80 set: a byte of 0x80 or more). */
+#define FOR_WORDS(text, len, s, e, hi, body)                                                       \
     for (size_t e = 0, s; (text) && e < (len);) {                                                  \
         if (!word_byte((unsigned char)(text)[e])) {                                                \
             e++;                                                                                   \
             continue;                                                                              \
         }                                                                                          \
         s = e;                                                                                     \
-        while (e < (len) && word_byte((unsigned char)(text)[e]))                                   \
-            e++;                                                                                   \
+        unsigned hi = 0;                                                                           \
+        for (; e < (len) && word_byte((unsigned char)(text)[e]); e++)                              \
+            hi |= (unsigned char)(text)[e];                                                        \
         body                                                                                       \
     }
 
 /* The function-word points of text[0..len) for each language. */
-static void fw_scores(const char *text, size_t len, int score[N_LANGS]) {
+static void fw_scores(const char *text, const char *lo, size_t len, int score[N_LANGS]) {
     pthread_once(&words_once, words_init);
     memset(score, 0, N_LANGS * sizeof *score);
     struct fw_word w;
-    FOR_WORDS(text, len, s, e, {
-        if (fw_word(text, s, e, &w))
+    FOR_WORDS(text, len, s, e, hi, {
+        if (fw_word(text, lo, s, e, hi >= 0x80, &w))
             fw_add(&w, score);
     })
 }
@@ -275,19 +297,19 @@ static void fw_scores(const char *text, size_t len, int score[N_LANGS]) {
 /* A message's words with evidence, read once (dw_lang_identify() scores the whole text, its
  * own part and each paragraph): w[0..n) in text order, or w NULL to read each range again. */
 struct fw_text {
-    const char *text;
+    const char *text, *lo; /* lo: text lower-cased, or NULL */
     size_t len;
     struct fw_word *w;
     size_t n;
 };
 
-static void fw_text_init(struct fw_text *ft, const char *text, size_t len) {
+static void fw_text_init(struct fw_text *ft, const char *text, const char *lo, size_t len) {
     pthread_once(&words_once, words_init);
-    *ft = (struct fw_text){.text = text, .len = len};
+    *ft = (struct fw_text){.text = text, .lo = lo, .len = len};
     size_t cap = 0;
     struct fw_word w;
-    FOR_WORDS(text, len, s, e, {
-        if (!fw_word(text, s, e, &w))
+    FOR_WORDS(text, len, s, e, hi, {
+        if (!fw_word(text, lo, s, e, hi >= 0x80, &w))
             continue;
         if (ft->n == cap) {
             cap = cap ? 2 * cap : 64;
@@ -316,7 +338,7 @@ static bool fw_cuts(const struct fw_text *ft, size_t k) {
  * cuts a word or the words could not be kept. */
 static void fw_range(const struct fw_text *ft, size_t a, size_t b, int score[N_LANGS]) {
     if (!ft->w || fw_cuts(ft, a) || fw_cuts(ft, b)) {
-        fw_scores(ft->text + a, b - a, score);
+        fw_scores(ft->text + a, ft->lo ? ft->lo + a : NULL, b - a, score);
         return;
     }
     memset(score, 0, N_LANGS * sizeof *score);
@@ -349,7 +371,7 @@ static int fw_best(const int score[N_LANGS], int *ret_second) {
 
 const char *dw_lang_detect(const char *text, size_t len, int *ret_score) {
     int score[N_LANGS], second;
-    fw_scores(text, len, score);
+    fw_scores(text, NULL, len, score);
     int best = fw_best(score, &second);
     if (ret_score)
         *ret_score = score[best];
@@ -525,6 +547,11 @@ static size_t current_end(const char *t, size_t len) {
 
 int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, size_t cap,
                      size_t *ret_n) {
+    return dw_lang_identify_lower(text, NULL, len, parts, cap, ret_n);
+}
+
+int dw_lang_identify_lower(const char *text, const char *lo, size_t len, struct dw_lang_part *parts,
+                           size_t cap, size_t *ret_n) {
     size_t n = 0;
     if (ret_n)
         *ret_n = 0;
@@ -535,7 +562,7 @@ int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, s
         cur = len; /* nothing of its own before the quote: read it all */
     bool sure;
     struct fw_text ft;
-    fw_text_init(&ft, text, len);
+    fw_text_init(&ft, text, text ? lo : NULL, len);
     int main_lang = guess(&ft, 0, cur, &sure);
     if (main_lang < 0)
         main_lang = guess(&ft, 0, len, &sure);

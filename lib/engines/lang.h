@@ -58,6 +58,18 @@ struct dw_lang_part {
 int dw_lang_identify(const char *text, size_t len, struct dw_lang_part *parts, size_t cap,
                      size_t *ret_n);
 
+/* As dw_lang_identify(), with lo the same text lower-cased byte for byte (ASCII A-Z, and
+ * the Latin-1 capitals À..Þ but × as the second byte after 0xC3: the extractor's
+ * dw__ex_fold_lower()), or NULL: the words are then read where they stand, not copied and
+ * lower-cased one by one. The answer is the same. */
+int dw_lang_identify_lower(const char *text, const char *lo, size_t len, struct dw_lang_part *parts,
+                           size_t cap, size_t *ret_n);
+
+/* For tests: with on set, identification reads the plain way (each word copied and
+ * lower-cased, lo ignored), so a test can check that both readings agree. Not thread-safe;
+ * off by default. */
+void dw__lang_plain(bool on);
+
 /* An amount in minor units as `lang` writes it with the currency's sign: en "$1,234.56",
  * "€1,234.56", "CHF 1,234.56"; de "1.234,56 €"; fr "1 234,56 €" (narrow no-break space
  * between groups, no-break space before the sign); es/it/pt "1.234,56 €"; nl "€ 1.234,56".

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "engines/extract.h"
 #include "workspace/workspace.h"
@@ -2073,6 +2074,57 @@ static void test_quantities_words_agree(void **state) {
     dw_extractor_free(x);
 }
 
+/* The tuning messages (tests/data/extraction) read with and without the shortcuts
+ * (dw__extract_plain(): the lower-casing eight bytes at a time, the tokenizer's word ends,
+ * the message structure's sign-off table), whole and cut anywhere: the same results. */
+static void test_plain_agrees_on_messages(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    const char *root = getenv("DW_SOURCE_ROOT");
+    char dir[1024], path[1536];
+    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *de;
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    int seen = 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        json_t *j = json_load_file(path, 0, NULL);
+        const char *m = dw_json_str(j, "message");
+        for (int cut = 0; m && cut < 2; cut++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t len = strlen(m);
+            if (cut) /* at a byte, not a character: may end mid-character, then both refuse */
+                len = (size_t)(seed >> 33) % (len + 1);
+            json_t *fast = NULL, *plain = NULL;
+            int rf = dw_extractor_run(x, m, len, received(), &fast, &err);
+            dw__extract_plain(true);
+            int rp = dw_extractor_run(x, m, len, received(), &plain, &err);
+            dw__extract_plain(false);
+            assert_int_equal(rf, rp);
+            char *a = fast ? json_dumps(fast, JSON_SORT_KEYS) : NULL;
+            char *b = plain ? json_dumps(plain, JSON_SORT_KEYS) : NULL;
+            if ((a || b) && (!a || !b || strcmp(a, b) != 0))
+                fail_msg("the readings differ on \"%.*s\":\n%s\n%s", (int)len, m, a, b);
+            free(a);
+            free(b);
+            json_decref(fast);
+            json_decref(plain);
+            seen++;
+        }
+        json_decref(j);
+    }
+    closedir(d);
+    assert_true(seen > 200);
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
@@ -2083,6 +2135,7 @@ int main(void) {
         cmocka_unit_test(test_quantities_compound_heads),
         cmocka_unit_test(test_quantities_tables_agree),
         cmocka_unit_test(test_quantities_words_agree),
+        cmocka_unit_test(test_plain_agrees_on_messages),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

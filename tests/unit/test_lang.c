@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "engines/extract.h"
 #include "engines/lang.h"
@@ -210,6 +211,87 @@ static void test_language_reads_only_the_text(void **state) {
             first = lang;
         assert_int_equal(lang, first);
     }
+}
+
+/* The tuning messages (tests/data/extraction), in file-name order; count in *ret_n. */
+static char **tuning_messages(size_t *ret_n) {
+    const char *root = getenv("DW_SOURCE_ROOT");
+    char dir[1024], path[1536];
+    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    char **msgs = calloc(512, sizeof *msgs);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < 512) {
+        size_t l = strlen(de->d_name);
+        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        json_t *j = json_load_file(path, 0, NULL);
+        const char *m = dw_json_str(j, "message");
+        if (m)
+            msgs[n++] = strdup(m);
+        json_decref(j);
+    }
+    closedir(d);
+    *ret_n = n;
+    return msgs;
+}
+
+/* The contract of dw_lang_identify_lower()'s lo: ASCII capitals, and the Latin-1 capitals
+ * after 0xC3 (but ×), lower-cased byte for byte. */
+static void fold(const char *in, size_t n, char *out) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        if (ch == 0xC3 && i + 1 < n) {
+            unsigned char nx = (unsigned char)in[i + 1];
+            out[i++] = (char)ch;
+            out[i] = (char)(nx >= 0x80 && nx <= 0x9E && nx != 0x97 ? nx + 0x20 : nx);
+            continue;
+        }
+        out[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+}
+
+/* Identification from the lower-cased text (the extractor's) and the plain reading agree
+ * on every tuning message, on pairs of them one after the other (a paragraph in another
+ * language, a quoted message) and on pieces cut anywhere, in a word or a character. */
+static void test_language_readings_agree(void **state) {
+    (void)state;
+    size_t n = 0;
+    char **msgs = tuning_messages(&n);
+    assert_true(n > 100);
+    char text[8192], lo[8192];
+    uint64_t seed = 0x9E3779B97F4A7C15ull;
+    for (size_t round = 0; round < 3 * n; round++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        const char *a = msgs[round % n], *b = msgs[(seed >> 33) % n];
+        size_t len = (size_t)snprintf(text, sizeof text, "%s%s%s", a, round >= n ? "\n\n> " : "",
+                                      round >= n ? b : "");
+        if (len >= sizeof text)
+            len = sizeof text - 1;
+        if (round >= 2 * n) /* a piece, cut anywhere */
+            len = (size_t)(seed >> 40) % (len + 1);
+        fold(text, len, lo);
+        struct dw_lang_part fast[64], plain[64];
+        size_t nf = 0, np = 0;
+        int lf = dw_lang_identify_lower(text, lo, len, fast, 64, &nf);
+        dw__lang_plain(true);
+        int lp = dw_lang_identify(text, len, plain, 64, &np);
+        dw__lang_plain(false);
+        if (lf != lp || nf != np)
+            fail_msg("the readings differ on \"%.*s\": %d/%zu parts, %d/%zu", (int)len, text, lf,
+                     nf, lp, np);
+        for (size_t k = 0; k < nf; k++) {
+            assert_int_equal(fast[k].start, plain[k].start);
+            assert_int_equal(fast[k].end, plain[k].end);
+            assert_int_equal(fast[k].lang, plain[k].lang);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(msgs[i]);
+    free(msgs);
 }
 
 static void test_number_words_six_languages(void **state) {
@@ -610,6 +692,7 @@ int main(void) {
         cmocka_unit_test(test_hedges_six_languages),
         cmocka_unit_test(test_counts_after_the_unit),
         cmocka_unit_test(test_language_reads_only_the_text),
+        cmocka_unit_test(test_language_readings_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

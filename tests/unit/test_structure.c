@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "engines/extract.h"
 
@@ -578,9 +579,100 @@ static void test_phone_formats(void **state) {
     json_decref(r);
 }
 
+/* ---- the shortcuts of the reader ------------------------------------------------------ */
+
+/* The lines of the tuning messages (tests/data/extraction), each with its newline, in
+ * *ret_n; the caller frees them and the array. */
+static char **tuning_lines(size_t *ret_n) {
+    const char *root = getenv("DW_SOURCE_ROOT");
+    char dir[1024], path[1536];
+    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0, cap = 0;
+    char **lines = NULL;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        json_t *j = json_load_file(path, 0, NULL);
+        const char *m = dw_json_str(j, "message");
+        for (const char *p = m; p && *p;) {
+            const char *e = strchr(p, '\n');
+            size_t ll = e ? (size_t)(e - p) + 1 : strlen(p);
+            if (n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                lines = realloc(lines, cap * sizeof *lines);
+                assert_non_null(lines);
+            }
+            lines[n++] = strndup(p, ll);
+            p += ll;
+        }
+        json_decref(j);
+    }
+    closedir(d);
+    *ret_n = n;
+    return lines;
+}
+
+/* Messages put together from the tuning messages' lines at random (greetings, requests,
+ * sign-offs, quote headers, chat turns, notices, blank lines, in any order), read with and
+ * without the reader's shortcuts (dw__extract_plain()): the parts must be the same. */
+static void test_parts_plain_agrees(void **state) {
+    (void)state;
+    size_t n = 0;
+    char **lines = tuning_lines(&n);
+    assert_true(n > 1000);
+    static const char *const extra[] = {"Best regards,\n",
+                                        "-- \n",
+                                        "Regards\n",
+                                        "Agent: hello\n",
+                                        "Visitor: we need 3 sites\n",
+                                        "Von: a@b.example\n",
+                                        "On Mon, Anna wrote:\n",
+                                        "\n",
+                                        "> quoted\n",
+                                        "Grazie, Davide\n",
+                                        "MfG\n"};
+    char text[4096];
+    uint64_t seed = 0x2545F4914F6CDD1Dull;
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int count = 1 + (int)((seed >> 33) % 24);
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *l = (seed >> 60) < 3 ? extra[(seed >> 33) % DW_ARRAY_SIZE(extra)]
+                                             : lines[(seed >> 33) % n];
+            size_t ll = strlen(l);
+            if (len + ll >= sizeof text)
+                break;
+            memcpy(text + len, l, ll);
+            len += ll;
+        }
+        struct dw_msg_span fast[DW_MSG_MAX_PARTS], plain[DW_MSG_MAX_PARTS];
+        size_t nf = dw_msg_structure(text, len, fast, DW_MSG_MAX_PARTS);
+        dw__extract_plain(true);
+        size_t np = dw_msg_structure(text, len, plain, DW_MSG_MAX_PARTS);
+        dw__extract_plain(false);
+        bool same = nf == np;
+        for (size_t k = 0; same && k < nf; k++)
+            same =
+                fast[k].s == plain[k].s && fast[k].e == plain[k].e && fast[k].part == plain[k].part;
+        if (!same)
+            fail_msg("the readings differ on \"%.*s\"", (int)len, text);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parts_quoted_reply),
+        cmocka_unit_test(test_parts_plain_agrees),
         cmocka_unit_test(test_parts_forward_and_disclaimer),
         cmocka_unit_test(test_parts_signatures),
         cmocka_unit_test(test_quoted_only_fills_gaps),

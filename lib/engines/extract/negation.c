@@ -8,7 +8,8 @@
 void dw__ex_languages(struct ctx *c) {
     struct dw_lang_part parts[64];
     size_t n = 0;
-    c->lang = (uint8_t)dw_lang_identify(c->text, c->len, parts, DW_ARRAY_SIZE(parts), &n);
+    c->lang =
+        (uint8_t)dw_lang_identify_lower(c->text, c->lo, c->len, parts, DW_ARRAY_SIZE(parts), &n);
     size_t p = 0;
     for (size_t i = 0; i < c->nt; i++) {
         while (p + 1 < n && c->t[i].s >= parts[p].end)
@@ -391,7 +392,8 @@ static void mark_headers(struct ctx *c) {
  * to "and we"/"or I" (a new subject) or "and send" (a new request). */
 void dw__ex_mark_negation(struct ctx *c) {
     for (size_t i = 0; i < c->nt;) {
-        size_t n = neg_trigger(c, i);
+        /* (most tokens have no R_NEG: neg_trigger() would say 0 for them) */
+        size_t n = role(c, i, R_NEG) || dw__ex_plain ? neg_trigger(c, i) : 0;
         if (!n) {
             i++;
             continue;

@@ -74,11 +74,12 @@ static int speaker(const char *lo, size_t n) {
         return 0;
     while (k > 0 && lo[k - 1] == ' ')
         k--;
+    /* (the first byte first: k > 0 here, and no name is empty) */
     for (size_t w = 0; w < DW_ARRAY_SIZE(buyer); w++)
-        if (strlen(buyer[w]) == k && memcmp(lo, buyer[w], k) == 0)
+        if (buyer[w][0] == lo[0] && strlen(buyer[w]) == k && memcmp(lo, buyer[w], k) == 0)
             return 1;
     for (size_t w = 0; w < DW_ARRAY_SIZE(seller); w++)
-        if (strlen(seller[w]) == k && memcmp(lo, seller[w], k) == 0)
+        if (seller[w][0] == lo[0] && strlen(seller[w]) == k && memcmp(lo, seller[w], k) == 0)
             return 2;
     return 0;
 }
@@ -211,92 +212,118 @@ static bool attribution(const char *lo, size_t n, const char *next, size_t nn) {
 /* A sign-off on a line of its own, perhaps with a name after a comma: "Best regards",
  * "Mit freundlichen Grüßen", "Cordialement", "Un saludo", "Cordiali saluti", "Met
  * vriendelijke groet", "Groet, Bram", "Grazie, Davide". */
+static const char *const sign_offs[] = {/* en */ "best regards",
+                                        "kind regards",
+                                        "warm regards",
+                                        "regards",
+                                        "best wishes",
+                                        "many thanks",
+                                        "thanks in advance",
+                                        "thank you",
+                                        "thanks",
+                                        "cheers",
+                                        "sincerely",
+                                        "yours sincerely",
+                                        "yours faithfully",
+                                        "all the best",
+                                        "best",
+                                        /* de */ "mit freundlichen grüßen",
+                                        "mit freundlichen grüssen",
+                                        "mit freundlichem gruß",
+                                        "freundliche grüße",
+                                        "freundliche grüsse",
+                                        "viele grüße",
+                                        "viele grüsse",
+                                        "beste grüße",
+                                        "beste grüsse",
+                                        "liebe grüße",
+                                        "herzliche grüße",
+                                        "gruß",
+                                        "grüße",
+                                        "grüsse",
+                                        "mfg",
+                                        "lg",
+                                        "vg",
+                                        "danke",
+                                        "vielen dank",
+                                        /* fr */ "bien cordialement",
+                                        "cordialement",
+                                        "bien à vous",
+                                        "salutations",
+                                        "sincères salutations",
+                                        "meilleures salutations",
+                                        "merci d'avance",
+                                        "merci",
+                                        "bonne journée",
+                                        /* es */ "un saludo",
+                                        "saludos cordiales",
+                                        "saludos",
+                                        "atentamente",
+                                        "un cordial saludo",
+                                        "muchas gracias",
+                                        "gracias",
+                                        /* it */ "cordiali saluti",
+                                        "distinti saluti",
+                                        "un saluto",
+                                        "saluti",
+                                        "grazie mille",
+                                        "grazie",
+                                        "cordialmente",
+                                        "buona giornata",
+                                        "a presto",
+                                        /* nl */ "met vriendelijke groeten",
+                                        "met vriendelijke groet",
+                                        "vriendelijke groeten",
+                                        "vriendelijke groet",
+                                        "met hartelijke groet",
+                                        "hartelijke groeten",
+                                        "groetjes",
+                                        "groeten",
+                                        "groet",
+                                        "mvg",
+                                        "hoogachtend",
+                                        "alvast bedankt",
+                                        "bedankt",
+                                        "dank je wel"};
+
+/* The sign-offs by their first byte, in their order (the only ones starts_word() can find
+ * on a line starting with that byte), set once; a byte with more than SIGN_OFF_SAME of them
+ * lists none and sets sign_off_all. */
+#define SIGN_OFF_SAME 16
+static uint8_t sign_off_by[256][SIGN_OFF_SAME], sign_off_n[256];
+static bool sign_off_all;
+static pthread_once_t sign_off_once = PTHREAD_ONCE_INIT;
+
+static void sign_off_init(void) {
+    for (size_t k = 0; k < DW_ARRAY_SIZE(sign_offs); k++) {
+        unsigned char f = (unsigned char)sign_offs[k][0];
+        if (sign_off_n[f] == SIGN_OFF_SAME)
+            sign_off_all = true;
+        else
+            sign_off_by[f][sign_off_n[f]++] = (uint8_t)k;
+    }
+}
+
 static bool sign_off(const char *lo, size_t n) {
-    static const char *const phrases[] = {/* en */ "best regards",
-                                          "kind regards",
-                                          "warm regards",
-                                          "regards",
-                                          "best wishes",
-                                          "many thanks",
-                                          "thanks in advance",
-                                          "thank you",
-                                          "thanks",
-                                          "cheers",
-                                          "sincerely",
-                                          "yours sincerely",
-                                          "yours faithfully",
-                                          "all the best",
-                                          "best",
-                                          /* de */ "mit freundlichen grüßen",
-                                          "mit freundlichen grüssen",
-                                          "mit freundlichem gruß",
-                                          "freundliche grüße",
-                                          "freundliche grüsse",
-                                          "viele grüße",
-                                          "viele grüsse",
-                                          "beste grüße",
-                                          "beste grüsse",
-                                          "liebe grüße",
-                                          "herzliche grüße",
-                                          "gruß",
-                                          "grüße",
-                                          "grüsse",
-                                          "mfg",
-                                          "lg",
-                                          "vg",
-                                          "danke",
-                                          "vielen dank",
-                                          /* fr */ "bien cordialement",
-                                          "cordialement",
-                                          "bien à vous",
-                                          "salutations",
-                                          "sincères salutations",
-                                          "meilleures salutations",
-                                          "merci d'avance",
-                                          "merci",
-                                          "bonne journée",
-                                          /* es */ "un saludo",
-                                          "saludos cordiales",
-                                          "saludos",
-                                          "atentamente",
-                                          "un cordial saludo",
-                                          "muchas gracias",
-                                          "gracias",
-                                          /* it */ "cordiali saluti",
-                                          "distinti saluti",
-                                          "un saluto",
-                                          "saluti",
-                                          "grazie mille",
-                                          "grazie",
-                                          "cordialmente",
-                                          "buona giornata",
-                                          "a presto",
-                                          /* nl */ "met vriendelijke groeten",
-                                          "met vriendelijke groet",
-                                          "vriendelijke groeten",
-                                          "vriendelijke groet",
-                                          "met hartelijke groet",
-                                          "hartelijke groeten",
-                                          "groetjes",
-                                          "groeten",
-                                          "groet",
-                                          "mvg",
-                                          "hoogachtend",
-                                          "alvast bedankt",
-                                          "bedankt",
-                                          "dank je wel"};
     if (n == 0 || n > 60)
         return false;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(phrases); k++) {
-        if (!starts_word(lo, phrases[k]))
+    /* a line starting with a byte no sign-off starts with is none (most lines): one look at
+     * a table of those bytes, built once, instead of a comparison with each phrase */
+    pthread_once(&sign_off_once, sign_off_init);
+    unsigned char f0 = (unsigned char)lo[0];
+    bool all = dw__ex_plain || sign_off_all;
+    size_t count = all ? DW_ARRAY_SIZE(sign_offs) : sign_off_n[f0];
+    for (size_t i = 0; i < count; i++) {
+        size_t k = all ? i : sign_off_by[f0][i];
+        if (!starts_word(lo, sign_offs[k]))
             continue;
-        const char *r = lo + strlen(phrases[k]);
+        const char *r = lo + strlen(sign_offs[k]);
         bool comma = false;
         for (; *r == ' ' || *r == ',' || *r == '.' || *r == '!' || *r == '-'; r++)
             comma = comma || *r == ',';
         /* a one-word sign-off ("Thanks", "Grazie") stands alone or before ", Name"; at most
          * three words of a name after it, no digits */
-        if (*r && !comma && !strchr(phrases[k], ' '))
+        if (*r && !comma && !strchr(sign_offs[k], ' '))
             return false;
         int words = 0;
         bool in = false;
@@ -434,8 +461,8 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
     if (len > DW_EXTRACT_MAX_TEXT)
         len = DW_EXTRACT_MAX_TEXT;
     size_t n_lines = 1;
-    for (size_t i = 0; i < len; i++)
-        n_lines += text[i] == '\n';
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n_lines++;
     /* most messages fit the stack */
     struct line ln_small[128];
     uint8_t kind_small[128];
@@ -452,9 +479,8 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
     }
     size_t nl = 0;
     for (size_t s = 0; s <= len;) {
-        size_t e = s;
-        while (e < len && text[e] != '\n')
-            e++;
+        const char *nl_at = memchr(text + s, '\n', len - s);
+        size_t e = nl_at ? (size_t)(nl_at - text) : len;
         struct line l = {s, e, s, e};
         while (l.ts < l.te && (text[l.ts] == ' ' || text[l.ts] == '\t' || text[l.ts] == '\r'))
             l.ts++;
@@ -473,10 +499,18 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
     bool in_sig = false, seen_text = false;
     size_t hdr_fields = 0; /* header fields read since the block's marker */
     char lo[LINE_BUF], next[LINE_BUF];
+    size_t next_of = SIZE_MAX; /* the line next[] holds, lower-cased for the one before it */
     for (size_t i = 0; i < nl; i++) {
         const struct line *l = &ln[i];
-        size_t n = lower_line(text, l, lo, sizeof lo);
+        size_t n;
+        if (next_of == i && !dw__ex_plain) { /* lower-cased already, as the next line */
+            n = l->te - l->ts < sizeof lo - 1 ? l->te - l->ts : sizeof lo - 1;
+            memcpy(lo, next, n + 1);
+        } else {
+            n = lower_line(text, l, lo, sizeof lo);
+        }
         size_t nn = i + 1 < nl ? lower_line(text, &ln[i + 1], next, sizeof next) : 0;
+        next_of = i + 1;
         bool from = false;
         if (is_blank(l)) {
             if (hdr_fields > 0) /* a header block ends at a blank line after its fields */
@@ -578,7 +612,8 @@ size_t dw_msg_structure(const char *text, size_t len, struct dw_msg_span *out, s
             bytes += ln[j].te - ln[j].ts;
             quoted = quoted || is_quoted(text, &ln[j]);
         }
-        for (size_t k = i; bytes >= 80 && k < j && cues < 3; k++) { /* a notice is long */
+        /* a notice is long; a quoted paragraph is never one, so its cues are not counted */
+        for (size_t k = i; bytes >= 80 && (!quoted || dw__ex_plain) && k < j && cues < 3; k++) {
             lower_line(text, &ln[k], lo, sizeof lo);
             cues += (size_t)disclaimer_cues(lo);
         }
