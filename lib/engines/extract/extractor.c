@@ -382,7 +382,8 @@ static void release_index(struct tindex *ix) {
 /* One pass of every extractor over the context's tokens. `whole`: also what is read from
  * the whole text rather than the tokens, the language and the instructions to the system
  * (the pass over a message's other parts leaves them to the first). */
-static int run(struct ctx *c, json_t *out, bool whole) {
+static int run(struct ctx *c, json_t *out, const json_t *cur) {
+    bool whole = !cur;
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
            *opt = json_array(), *stds = json_array(), *instr = json_array(), *integ = json_array(),
            *regions = json_array(), *contacts = json_array(), *notes = json_array();
@@ -399,8 +400,15 @@ static int run(struct ctx *c, json_t *out, bool whole) {
         dw__ex_extract_quantities(c, quantities, notes);
     json_t *budget = choose_budget(c, dw__ex_extract_budget(c), notes);
     json_t *residency = dw__ex_extract_residency(c);
-    json_t *country = dw__ex_extract_country(c);
-    if (regions)
+    /* The other parts' country and regions reach the result only where the current text
+     * has none (fill_gaps()), and their country otherwise only settles which dollar their
+     * budget is (dollar_by_country()); neither reader claims a token or leaves anything for
+     * the readers after it, so a pass whose result would be dropped is not made. */
+    bool want_country = whole || json_is_null(json_object_get(cur, "country")) ||
+                        (json_is_null(json_object_get(cur, "budget")) && json_is_object(budget));
+    bool want_regions = want_country || json_array_size(json_object_get(cur, "regions")) == 0;
+    json_t *country = want_country || dw__ex_plain ? dw__ex_extract_country(c) : json_null();
+    if (regions && (want_regions || dw__ex_plain))
         dw__ex_extract_regions(c, regions);
     if (json_is_null(country) && regions)
         country = dw__ex_country_from_regions(c, regions);
@@ -580,7 +588,7 @@ static int read_message(struct ctx *c, json_t *out) {
     int r;
     if (plain) {
         dw__ex_mark_negation(c);
-        r = run(c, out, true);
+        r = run(c, out, NULL);
     } else {
         struct tok *all = c->t, *vt = c->views; /* room for 2 * (nt + 1) tokens */
         uint8_t *claims = c->claim;
@@ -596,12 +604,12 @@ static int read_message(struct ctx *c, json_t *out) {
         rest.nt = view_tokens(c, parts, np, OTHER_PARTS, rest.t);
         memset(claims, 0, nt + 1);
         dw__ex_mark_negation(&cur);
-        r = run(&cur, out, true);
+        r = run(&cur, out, NULL);
         if (r == 0 && rest.nt > 0) {
             rest.claim = claims;
             memset(claims, 0, nt + 1);
             dw__ex_mark_negation(&rest);
-            r = run(&rest, other, false);
+            r = run(&rest, other, out);
             if (r == 0)
                 fill_gaps(out, other, parts, np);
         }
