@@ -416,12 +416,17 @@ static struct {
     uint8_t n_num, n_pct; /* its alternatives "\\d+..." and "\\d+ ?%..." (derive_triggers()) */
 } trig[N_PATTERNS];
 
+/* The patterns whose triggers include "\\d+ ?%" (trig[g].percent), as a set of the trie's
+ * (filled by compile_all()): a word of digits without a '%' after it is dropped for all of
+ * them at once. */
+#define SET_WORDS ((N_PATTERNS + 63) / 64)
+static uint64_t percent_set[SET_WORDS];
+
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
  * once: walking it along each word of a read text once finds, for every pattern, the words
  * that start with one of its triggers, instead of looking each trigger up in the text's
  * words. Node 0 is the root; next[] holds a node's children by byte (0: none); accept, when
  * not 0, is 1 + the index of the set of patterns that have the node's path as a trigger. */
-#define SET_WORDS ((N_PATTERNS + 63) / 64)
 #define TRIE_SYMS 37 /* a-z, 0-9, _ */
 struct tnode {
     uint16_t next[TRIE_SYMS];
@@ -756,6 +761,8 @@ static void compile_all(void) {
                 compile_failed = true;
         if (!trig[i].n)
             derive_first_bytes(i, c);
+        if (trig[i].percent)
+            percent_set[i / 64] |= (uint64_t)1 << (i % 64);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -1173,10 +1180,15 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
                 if (c == FOLD_OTHER)
                     break;
                 t->s[o] = (char)c;
-                t->from[o] = (uint32_t)i;
-                t->to[o] = (uint32_t)(i + 1);
-                t->via[o] = 0;
             }
+            /* the run's offsets and marks after it, in loops without an exit the compiler
+             * turns into vector stores */
+            size_t first = i - (o - start);
+            for (size_t k = 0; k < o - start; k++) {
+                t->from[start + k] = (uint32_t)(first + k);
+                t->to[start + k] = (uint32_t)(first + k + 1);
+            }
+            memset(t->via + start, 0, o - start);
             if (o > start) {
                 t->via[start] = pending;
                 pending = 0;
@@ -1640,18 +1652,27 @@ static bool short_field(const char *name) {
 
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
  * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
- * word starts are pos[at[g]..at[g + 1]), ascending. */
+ * word starts are pos[at[g]..at[g + 1]), ascending. A text's hits fit in buf unless it is a
+ * long one full of trigger words (then pos is allocated: hits_release()). */
+#define HITS_INLINE 128
 struct hits {
     uint32_t *pos;
     uint32_t at[N_PATTERNS + 1];
+    uint32_t buf[HITS_INLINE];
 };
+
+static void hits_release(struct hits *h) {
+    if (h->pos != h->buf)
+        free(h->pos);
+    h->pos = NULL;
+}
 
 static int trigger_hits(const struct rtext *t, struct hits *h) {
     uint32_t last[N_PATTERNS] = {0}; /* 1 + the word start of the pattern's last hit */
     struct hit {
         uint32_t pos, g;
-    } *v = NULL;
-    size_t n = 0, cap = 0;
+    } vbuf[HITS_INLINE], *v = vbuf;
+    size_t n = 0, cap = HITS_INLINE;
     memset(h->at, 0, sizeof h->at);
     const char *s = t->s;
     const unsigned char *u = (const unsigned char *)s;
@@ -1677,41 +1698,49 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
              * a byte other than a-z, 0-9 and those of other code points */
             unsigned char nx = j + 1 < t->len ? (unsigned char)s[j + 1] : 'a';
             bool sep = !((nx >= 'a' && nx <= 'z') || (nx >= '0' && nx <= '9') || nx >= 0x80);
-            for (size_t w = 0; w < SET_WORDS; w++)
-                for (uint64_t bits = sep ? set[w] : set[w] & prefix[w]; bits; bits &= bits - 1) {
+            for (size_t w = 0; w < SET_WORDS; w++) {
+                uint64_t bits = sep ? set[w] : set[w] & prefix[w];
+                /* "\\d+ ?%" without its '%': asked once for the word, for all such patterns */
+                if ((bits & percent_set[w]) && s[i] >= '0' && s[i] <= '9' &&
+                    !(pct < 0 ? (pct = percent_after(s, t->len, i)) : pct))
+                    bits &= ~percent_set[w];
+                for (; bits; bits &= bits - 1) {
                     size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
                     if (last[g] == i + 1)
                         continue;
-                    if (trig[g].percent && s[i] >= '0' && s[i] <= '9' &&
-                        !(pct < 0 ? (pct = percent_after(s, t->len, i)) : pct))
-                        continue; /* "\\d+ ?%" without its '%' */
                     last[g] = (uint32_t)(i + 1);
                     if (n == cap) {
-                        cap = cap ? 2 * cap : 64;
-                        struct hit *nv = realloc(v, cap * sizeof *nv);
+                        struct hit *nv = malloc(2 * cap * sizeof *nv);
                         if (!nv) {
-                            free(v);
+                            if (v != vbuf)
+                                free(v);
                             return -DW_ENOMEM;
                         }
+                        memcpy(nv, v, n * sizeof *nv);
+                        if (v != vbuf)
+                            free(v);
                         v = nv;
+                        cap *= 2;
                     }
                     v[n++] = (struct hit){(uint32_t)i, (uint32_t)g};
                     h->at[g + 1]++;
                 }
+            }
         }
     }
     for (size_t g = 0; g < N_PATTERNS; g++)
         h->at[g + 1] += h->at[g];
-    h->pos = malloc((n ? n : 1) * sizeof *h->pos);
+    h->pos = n <= HITS_INLINE ? h->buf : malloc(n * sizeof *h->pos);
     if (!h->pos) {
-        free(v);
+        free(v); /* n > HITS_INLINE: v was allocated */
         return -DW_ENOMEM;
     }
     uint32_t fill[N_PATTERNS];
     memcpy(fill, h->at, sizeof fill);
     for (size_t k = 0; k < n; k++) /* in text order, so each pattern's are ascending */
         h->pos[fill[v[k].g]++] = v[k].pos;
-    free(v);
+    if (v != vbuf)
+        free(v);
     return 0;
 }
 
@@ -1841,11 +1870,12 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
             memcmp(c.from, b.from, b.len * sizeof *b.from) == 0 &&
             memcmp(c.to, b.to, b.len * sizeof *b.to) == 0)
             leet1 = false;
-        struct hits hb = {0}, hc = {0};
+        struct hits hb, hc;
+        hb.pos = hc.pos = NULL;
         if (trigger_hits(&b, &hb) < 0 || (leet1 && trigger_hits(&c, &hc) < 0)) {
             sc->oom = true;
-            free(hb.pos);
-            free(hc.pos);
+            hits_release(&hb);
+            hits_release(&hc);
             goto out;
         }
         for (size_t g = 0; g < N_PATTERNS && !sc->oom; g++) {
@@ -1853,8 +1883,8 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
             if (leet1)
                 run_pattern(sc, g, &c, &hc, blob);
         }
-        free(hb.pos);
-        free(hc.pos);
+        hits_release(&hb);
+        hits_release(&hc);
     }
     match_squeezed(sc, &b, blob);
     if (sc->reference || markup_possible(&a))
