@@ -404,7 +404,7 @@ static uint8_t first_bytes[N_PATTERNS][FIRST_MAX], n_first[N_PATTERNS];
 /* A pattern's triggers: the words it can start with, as prefixes ("authori" for
  * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
  * of a word cannot match, so the pattern is not run. n 0: always run. */
-#define TRIG_MAX 48
+#define TRIG_MAX 48 /* at most 64: collect_group() keeps a bit a trigger */
 static struct {
     const char *p[TRIG_MAX];
     uint8_t len[TRIG_MAX];
@@ -476,9 +476,11 @@ static const char *skip_alternative(const char *p) {
 
 /* Collect the first words of the alternatives of a group starting at p (just after "(?:");
  * *pp is left after its ')'. False when an alternative does not start with a word or with a
- * group that must be there. */
+ * group that must be there. An alternative that is one word and nothing else is a whole word
+ * when the group goes on with a separator: "(?:we|i) (?:are|am)" does not start "is". */
 static bool collect_group(size_t i, const char **pp) {
     const char *p = *pp;
+    uint64_t ends = 0; /* the triggers that are the whole of their alternative */
     for (;;) {
         if (strncmp(p, "(?:", 3) == 0) {
             p += 3;
@@ -506,6 +508,8 @@ static bool collect_group(size_t i, const char **pp) {
             if (!n || n > 255 || trig[i].n == TRIG_MAX)
                 return false;
             trig[i].whole[trig[i].n] = p[0] == ' ' && p[1] != '?';
+            if (*p == '|' || *p == ')')
+                ends |= (uint64_t)1 << trig[i].n;
             trig[i].p[trig[i].n] = w;
             trig[i].len[trig[i].n++] = (uint8_t)n;
         }
@@ -516,6 +520,9 @@ static bool collect_group(size_t i, const char **pp) {
     }
     if (*p != ')')
         return false;
+    if (p[1] == ' ' && p[2] != '?')
+        for (; ends; ends &= ends - 1)
+            trig[i].whole[__builtin_ctzll(ends)] = true;
     *pp = p + 1;
     return true;
 }
