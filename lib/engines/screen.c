@@ -404,7 +404,7 @@ static uint8_t first_bytes[N_PATTERNS][FIRST_MAX], n_first[N_PATTERNS];
 /* A pattern's triggers: the words it can start with, as prefixes ("authori" for
  * "authori[sz]e"), derived from its leading alternation; a text with none of them as the start
  * of a word cannot match, so the pattern is not run. n 0: always run. */
-#define TRIG_MAX 48
+#define TRIG_MAX 48 /* at most 64: collect_group() keeps a bit a trigger */
 static struct {
     const char *p[TRIG_MAX];
     uint8_t len[TRIG_MAX];
@@ -416,13 +416,21 @@ static struct {
     uint8_t n_num, n_pct; /* its alternatives "\\d+..." and "\\d+ ?%..." (derive_triggers()) */
 } trig[N_PATTERNS];
 
+/* The patterns whose triggers include "\\d+ ?%" (trig[g].percent), as a set of the trie's
+ * (filled by compile_all()): a word of digits without a '%' after it is dropped for all of
+ * them at once. */
+#define SET_WORDS ((N_PATTERNS + 63) / 64)
+static uint64_t percent_set[SET_WORDS];
+
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
  * once: walking it along each word of a read text once finds, for every pattern, the words
  * that start with one of its triggers, instead of looking each trigger up in the text's
  * words. Node 0 is the root; next[] holds a node's children by byte (0: none); accept, when
  * not 0, is 1 + the index of the set of patterns that have the node's path as a trigger. */
-#define SET_WORDS ((N_PATTERNS + 63) / 64)
-#define TRIE_SYMS 37 /* a-z, 0-9, _ */
+#define TRIE_SYMS 38 /* a-z, 0-9, _, and TRIE_SEP */
+/* A trigger's gap to its second word ("in the" of "in the name of"): the expanded " ", a run
+ * of bytes other than a-z, 0-9 and those of other code points. */
+#define TRIE_SEP 37
 struct tnode {
     uint16_t next[TRIE_SYMS];
     uint16_t accept;
@@ -469,11 +477,29 @@ static const char *skip_alternative(const char *p) {
     return p;
 }
 
+/* After a trigger word of n letters ending at p in a pattern: when a gap (" ") and a literal
+ * word follow ("in the name of"), the length the trigger grows by to take that word in as a
+ * prefix (" the"); 0 otherwise. A word that is common on its own ("in", "en", "we") is
+ * then a trigger only with the word the pattern wants after it. */
+static size_t second_word(const char *p, size_t n) {
+    if (p[0] != ' ' || !(p[1] >= 'a' && p[1] <= 'z'))
+        return 0;
+    const char *q = p + 1;
+    while (*q >= 'a' && *q <= 'z')
+        q++;
+    size_t m = (size_t)(q - (p + 1));
+    if (*q == '?' || *q == '*' || *q == '{')
+        m--; /* "rules?": the last letter may be absent */
+    return m && n + 1 + m <= 255 ? 1 + m : 0;
+}
+
 /* Collect the first words of the alternatives of a group starting at p (just after "(?:");
  * *pp is left after its ')'. False when an alternative does not start with a word or with a
- * group that must be there. */
+ * group that must be there. An alternative that is one word and nothing else is a whole word
+ * when the group goes on with a separator: "(?:we|i) (?:are|am)" does not start "is". */
 static bool collect_group(size_t i, const char **pp) {
     const char *p = *pp;
+    uint64_t ends = 0; /* the triggers that are the whole of their alternative */
     for (;;) {
         if (strncmp(p, "(?:", 3) == 0) {
             p += 3;
@@ -500,9 +526,12 @@ static bool collect_group(size_t i, const char **pp) {
                 n--; /* "approvals?": the last letter may be absent */
             if (!n || n > 255 || trig[i].n == TRIG_MAX)
                 return false;
-            trig[i].whole[trig[i].n] = p[0] == ' ' && p[1] != '?';
+            size_t more = second_word(p, n);
+            trig[i].whole[trig[i].n] = p[0] == ' ' && p[1] != '?' && !more;
+            if (*p == '|' || *p == ')')
+                ends |= (uint64_t)1 << trig[i].n;
             trig[i].p[trig[i].n] = w;
-            trig[i].len[trig[i].n++] = (uint8_t)n;
+            trig[i].len[trig[i].n++] = (uint8_t)(n + more);
         }
         p = skip_alternative(p);
         if (*p != '|')
@@ -511,6 +540,9 @@ static bool collect_group(size_t i, const char **pp) {
     }
     if (*p != ')')
         return false;
+    if (p[1] == ' ' && p[2] != '?')
+        for (; ends; ends &= ends - 1)
+            trig[i].whole[__builtin_ctzll(ends)] = true;
     *pp = p + 1;
     return true;
 }
@@ -539,7 +571,8 @@ static void derive_triggers(size_t i, const char *re) {
         if (ok) {
             trig[i].whole[0] = p[0] == ' ' && p[1] != '?';
             trig[i].p[0] = w;
-            trig[i].len[0] = (uint8_t)n;
+            trig[i].len[0] = (uint8_t)(n + second_word(p, n));
+            trig[i].whole[0] &= trig[i].len[0] == n;
             trig[i].n = 1;
         }
     }
@@ -649,7 +682,7 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     }
     uint32_t node = 0;
     for (size_t i = 0; i < len; i++) {
-        int k = trie_sym((unsigned char)p[i]);
+        int k = p[i] == ' ' ? TRIE_SEP : trie_sym((unsigned char)p[i]);
         if (k < 0)
             return false;
         if (!trie.n[node].next[k]) {
@@ -756,6 +789,8 @@ static void compile_all(void) {
                 compile_failed = true;
         if (!trig[i].n)
             derive_first_bytes(i, c);
+        if (trig[i].percent)
+            percent_set[i / 64] |= (uint64_t)1 << (i % 64);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -1173,10 +1208,15 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
                 if (c == FOLD_OTHER)
                     break;
                 t->s[o] = (char)c;
-                t->from[o] = (uint32_t)i;
-                t->to[o] = (uint32_t)(i + 1);
-                t->via[o] = 0;
             }
+            /* the run's offsets and marks after it, in loops without an exit the compiler
+             * turns into vector stores */
+            size_t first = i - (o - start);
+            for (size_t k = 0; k < o - start; k++) {
+                t->from[start + k] = (uint32_t)(first + k);
+                t->to[start + k] = (uint32_t)(first + k + 1);
+            }
+            memset(t->via + start, 0, o - start);
             if (o > start) {
                 t->via[start] = pending;
                 pending = 0;
@@ -1640,78 +1680,135 @@ static bool short_field(const char *name) {
 
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
  * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
- * word starts are pos[at[g]..at[g + 1]), ascending. */
+ * word starts are pos[at[g]..at[g + 1]), ascending. A text's hits fit in buf unless it is a
+ * long one full of trigger words (then pos is allocated: hits_release()). */
+#define HITS_INLINE 128
 struct hits {
     uint32_t *pos;
     uint32_t at[N_PATTERNS + 1];
+    uint32_t buf[HITS_INLINE];
 };
 
-static int trigger_hits(const struct rtext *t, struct hits *h) {
-    uint32_t last[N_PATTERNS] = {0}; /* 1 + the word start of the pattern's last hit */
+static void hits_release(struct hits *h) {
+    if (h->pos != h->buf)
+        free(h->pos);
+    h->pos = NULL;
+}
+
+/* trigger_hits()'s hits while the trie is walked, in text order. */
+struct hit_list {
     struct hit {
         uint32_t pos, g;
-    } *v = NULL;
-    size_t n = 0, cap = 0;
-    memset(h->at, 0, sizeof h->at);
+    } buf[HITS_INLINE], *v;
+    size_t n, cap;
+    uint32_t last[N_PATTERNS]; /* 1 + the word start of the pattern's last hit */
+    int pct;                   /* percent_after() at the word start, -1 until asked */
+};
+
+/* The patterns of the trie's accepting node at the word start i of t, the trigger ending at
+ * t->s[e]: a hit each, once a word. -DW_ENOMEM or 0. */
+static int accept_hits(const struct rtext *t, struct hit_list *l, struct hits *h, uint32_t node,
+                       size_t i, size_t e) {
     const char *s = t->s;
-    const unsigned char *u = (const unsigned char *)s;
+    const uint64_t *set = trie.sets[trie.n[node].accept - 1],
+                   *prefix = trie.prefix[trie.n[node].accept - 1];
+    /* a whole-word trigger needs a separator after it, as the expanded " " does:
+     * a byte other than a-z, 0-9 and those of other code points */
+    unsigned char nx = e + 1 < t->len ? (unsigned char)s[e + 1] : 'a';
+    bool sep = !((nx >= 'a' && nx <= 'z') || (nx >= '0' && nx <= '9') || nx >= 0x80);
+    for (size_t w = 0; w < SET_WORDS; w++) {
+        uint64_t bits = sep ? set[w] : set[w] & prefix[w];
+        /* "\\d+ ?%" without its '%': asked once for the word, for all such patterns */
+        if ((bits & percent_set[w]) && s[i] >= '0' && s[i] <= '9' &&
+            !(l->pct < 0 ? (l->pct = percent_after(s, t->len, i)) : l->pct))
+            bits &= ~percent_set[w];
+        for (; bits; bits &= bits - 1) {
+            size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (l->last[g] == i + 1)
+                continue;
+            l->last[g] = (uint32_t)(i + 1);
+            if (l->n == l->cap) {
+                struct hit *nv = malloc(2 * l->cap * sizeof *nv);
+                if (!nv)
+                    return -DW_ENOMEM;
+                memcpy(nv, l->v, l->n * sizeof *nv);
+                if (l->v != l->buf)
+                    free(l->v);
+                l->v = nv;
+                l->cap *= 2;
+            }
+            l->v[l->n++] = (struct hit){(uint32_t)i, (uint32_t)g};
+            h->at[g + 1]++;
+        }
+    }
+    return 0;
+}
+
+/* A byte of the expanded " " (TRIE_SEP): not a-z, 0-9 or one of another code point. */
+static bool gap_byte(unsigned char c) {
+    return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80);
+}
+
+static int trigger_hits(const struct rtext *t, struct hits *h) {
+    struct hit_list l;
+    l.v = l.buf;
+    l.n = 0;
+    l.cap = HITS_INLINE;
+    memset(l.last, 0, sizeof l.last);
+    memset(h->at, 0, sizeof h->at);
+    const unsigned char *u = (const unsigned char *)t->s;
+    int r = 0;
     /* a word's bytes are those with a trie symbol; the NUL after the read text ends the last */
-    for (size_t i = 0, j; i < t->len; i = j) {
+    for (size_t i = 0, j; i < t->len && r == 0; i = j) {
         if (!trie_sym1[u[i]]) {
             j = i + 1;
             continue;
         }
-        int pct = -1;      /* percent_after() at i, once asked */
+        l.pct = -1;
         uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
-        for (j = i; trie_sym1[u[j]]; j++) {
+        for (j = i; trie_sym1[u[j]] && r == 0; j++) {
             if (!(node = trie.n[node].next[trie_sym1[u[j]] - 1])) {
                 while (trie_sym1[u[j + 1]])
                     j++;
                 continue;
             }
-            if (!trie.n[node].accept)
+            if (trie.n[node].accept)
+                r = accept_hits(t, &l, h, node, i, j);
+            /* a two-word trigger: on across the gap into the next word, the hit still at i */
+            uint32_t m = trie.n[node].next[TRIE_SEP];
+            if (!m || j + 1 >= t->len || !gap_byte(u[j + 1]))
                 continue;
-            const uint64_t *set = trie.sets[trie.n[node].accept - 1],
-                           *prefix = trie.prefix[trie.n[node].accept - 1];
-            /* a whole-word trigger needs a separator after it, as the expanded " " does:
-             * a byte other than a-z, 0-9 and those of other code points */
-            unsigned char nx = j + 1 < t->len ? (unsigned char)s[j + 1] : 'a';
-            bool sep = !((nx >= 'a' && nx <= 'z') || (nx >= '0' && nx <= '9') || nx >= 0x80);
-            for (size_t w = 0; w < SET_WORDS; w++)
-                for (uint64_t bits = sep ? set[w] : set[w] & prefix[w]; bits; bits &= bits - 1) {
-                    size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
-                    if (last[g] == i + 1)
-                        continue;
-                    if (trig[g].percent && s[i] >= '0' && s[i] <= '9' &&
-                        !(pct < 0 ? (pct = percent_after(s, t->len, i)) : pct))
-                        continue; /* "\\d+ ?%" without its '%' */
-                    last[g] = (uint32_t)(i + 1);
-                    if (n == cap) {
-                        cap = cap ? 2 * cap : 64;
-                        struct hit *nv = realloc(v, cap * sizeof *nv);
-                        if (!nv) {
-                            free(v);
-                            return -DW_ENOMEM;
-                        }
-                        v = nv;
-                    }
-                    v[n++] = (struct hit){(uint32_t)i, (uint32_t)g};
-                    h->at[g + 1]++;
-                }
+            size_t k = j + 1;
+            while (k < t->len && gap_byte(u[k]))
+                k++;
+            for (; k < t->len && trie_sym1[u[k]] && r == 0; k++) {
+                if (!(m = trie.n[m].next[trie_sym1[u[k]] - 1]))
+                    break;
+                if (trie.n[m].accept)
+                    r = accept_hits(t, &l, h, m, i, k);
+            }
         }
+    }
+    struct hit *v = l.v;
+    size_t n = l.n;
+    if (r < 0) {
+        if (v != l.buf)
+            free(v);
+        return r;
     }
     for (size_t g = 0; g < N_PATTERNS; g++)
         h->at[g + 1] += h->at[g];
-    h->pos = malloc((n ? n : 1) * sizeof *h->pos);
+    h->pos = n <= HITS_INLINE ? h->buf : malloc(n * sizeof *h->pos);
     if (!h->pos) {
-        free(v);
+        free(v); /* n > HITS_INLINE: v was allocated */
         return -DW_ENOMEM;
     }
     uint32_t fill[N_PATTERNS];
     memcpy(fill, h->at, sizeof fill);
     for (size_t k = 0; k < n; k++) /* in text order, so each pattern's are ascending */
         h->pos[fill[v[k].g]++] = v[k].pos;
-    free(v);
+    if (v != l.buf)
+        free(v);
     return 0;
 }
 
@@ -1841,11 +1938,12 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
             memcmp(c.from, b.from, b.len * sizeof *b.from) == 0 &&
             memcmp(c.to, b.to, b.len * sizeof *b.to) == 0)
             leet1 = false;
-        struct hits hb = {0}, hc = {0};
+        struct hits hb, hc;
+        hb.pos = hc.pos = NULL;
         if (trigger_hits(&b, &hb) < 0 || (leet1 && trigger_hits(&c, &hc) < 0)) {
             sc->oom = true;
-            free(hb.pos);
-            free(hc.pos);
+            hits_release(&hb);
+            hits_release(&hc);
             goto out;
         }
         for (size_t g = 0; g < N_PATTERNS && !sc->oom; g++) {
@@ -1853,8 +1951,8 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
             if (leet1)
                 run_pattern(sc, g, &c, &hc, blob);
         }
-        free(hb.pos);
-        free(hc.pos);
+        hits_release(&hb);
+        hits_release(&hc);
     }
     match_squeezed(sc, &b, blob);
     if (sc->reference || markup_possible(&a))

@@ -503,13 +503,46 @@ static void test_reference_agrees(void **state) {
         "2fa",
         "m6",
         "ABCDEFGHIJKLMNOPQRST",
+        "30",
+        "15%",
+        "2026",
+        "% off",
+        "agreed",
+        "was",
+        "i",
+        "we",
+        "is",
+        "well",
+        "am",
+        "are",
+        "entitled to",
+        "mr",
+        "mrs",
+        "note",
+        "notes",
+        "jailbreak",
+        "jailbreaking",
+        "superuser mode",
+        "super user mode",
+        "in the name of your company",
+        "on behalf of the supplier s sales",
+        "en nombre de su empresa",
+        "en tant que partenaire nous avons droit",
+        "do not ask anyone",
+        "in quanto partner abbiamo diritto",
+        "a partir de ahora eres",
+        "in",
+        "en",
+        "the name",
     };
     static const char *const gaps[] = {" ",  " ",    " ",    "  ",  "\n",    ". ", ", ",
                                        "; ", "! ",   "\n> ", "-",   "",      "_",  " * ",
                                        "|",  "\n\n", "'",    "%20", "&nbsp;"};
     char text[2048];
     for (int round = 0; round < 4000; round++) {
-        size_t len = 0, n = 1 + rnd(18);
+        /* now and then a long text full of trigger words: more hits than trigger_hits()
+         * keeps on the stack */
+        size_t len = 0, n = round % 40 == 0 ? 250 : 1 + rnd(18);
         for (size_t k = 0; k < n && len < 1500; k++) {
             const char *g = gaps[rnd(DW_ARRAY_SIZE(gaps))];
             const char *w = words[rnd(DW_ARRAY_SIZE(words))];
