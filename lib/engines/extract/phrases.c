@@ -64,8 +64,19 @@ static uint32_t key_hash(const char *key, size_t kl) {
     return (uint32_t)(h ^ h >> 32);
 }
 
+/* Both keys are zero-padded to KEY_MAX (as key_hash() reads them): equal keys of one
+ * length have equal 8-byte words, compared without calling memcmp(). */
 static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
-    return p->klen == klen && memcmp(p->key, key, klen) == 0;
+    if (p->klen != klen)
+        return false;
+    for (size_t o = 0; o < klen; o += 8) {
+        uint64_t a, b;
+        memcpy(&a, p->key + o, 8);
+        memcpy(&b, key + o, 8);
+        if (a != b)
+            return false;
+    }
+    return true;
 }
 
 /* A key's bit in the Bloom filter of an index (one hash), the same bit in every index: a
