@@ -4,10 +4,42 @@
 
 /* ---- standards, capabilities ---------------------------------------------------------- */
 
-/* Add {name, text, span} for tokens [i, e) unless the list already names it. */
-static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i, size_t e,
+/* The names a list holds, kept in C during one pass so that a candidate is checked
+ * without walking the JSON items (dw__ex_has_name() reads every item's "name"). Seeded
+ * from the list when the pass starts (an earlier view may have filled it); off (n > cap)
+ * for a long list or when reading plainly. */
+struct names {
+    json_t *arr;
+    size_t n;
+    const char *v[32];
+};
+
+static void names_init(struct names *s, json_t *arr) {
+    s->arr = arr;
+    s->n = json_array_size(arr);
+    if (s->n > DW_ARRAY_SIZE(s->v) || dw__ex_plain) {
+        s->n = SIZE_MAX;
+        return;
+    }
+    for (size_t k = 0; k < s->n; k++)
+        s->v[k] = dw_json_str(json_array_get(arr, k), "name");
+}
+
+static bool names_has(const struct names *s, const char *name) {
+    if (s->n > DW_ARRAY_SIZE(s->v))
+        return dw__ex_has_name(s->arr, name);
+    for (size_t k = 0; k < s->n; k++)
+        if (s->v[k] && strcmp(s->v[k], name) == 0)
+            return true;
+    return false;
+}
+
+/* Add {name, text, span} for tokens [i, e) to s's list unless it already names it. */
+static void append_named(struct ctx *c, struct names *s, const char *name, size_t i, size_t e,
                          int conf) {
-    if (dw__ex_has_name(arr, name) || json_array_size(arr) >= DW_EXTRACT_MAX_ITEMS)
+    json_t *arr = s->arr;
+    size_t before = json_array_size(arr);
+    if (names_has(s, name) || before >= DW_EXTRACT_MAX_ITEMS)
         return;
     json_t *o = dw__ex_new_item(c);
     if (o) {
@@ -16,6 +48,12 @@ static void append_named(struct ctx *c, json_t *arr, const char *name, size_t i,
         dw__ex_put_conf(c, o, conf);
     }
     dw__ex_append(c, arr, o);
+    if (s->n > DW_ARRAY_SIZE(s->v) || json_array_size(arr) == before)
+        return;
+    if (s->n == DW_ARRAY_SIZE(s->v))
+        s->n = SIZE_MAX; /* full: dw__ex_has_name() from now on */
+    else
+        s->v[s->n++] = name;
 }
 
 /* A phrase of one short word ("HA", "LTE", "5G") is more often something else than a
@@ -25,6 +63,8 @@ int dw__ex_phrase_conf(const struct ctx *c, size_t i, size_t e, int hi) {
 }
 
 void dw__ex_extract_standards(struct ctx *c, json_t *arr) {
+    struct names names;
+    names_init(&names, arr);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->stds, i, &e);
@@ -34,13 +74,15 @@ void dw__ex_extract_standards(struct ctx *c, json_t *arr) {
         }
         claim(c, i, e);
         if (!(c->t[i].flags & TF_NEG) && !dw__ex_trailing_neg(c, e))
-            append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, 95));
+            append_named(c, &names, p->name, i, e, dw__ex_phrase_conf(c, i, e, 95));
         i = e;
     }
 }
 
 /* Systems named: not claimed, a product name may also be a capability's word. */
 void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
+    struct names names;
+    names_init(&names, arr);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->integ, i, &e);
@@ -48,7 +90,7 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
             i++;
             continue;
         }
-        append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, 90));
+        append_named(c, &names, p->name, i, e, dw__ex_phrase_conf(c, i, e, 90));
         i = e;
     }
 }
@@ -237,6 +279,10 @@ static bool lower_short_word(const struct ctx *c, size_t i, size_t e) {
 void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded,
                                  json_t *optional) {
     struct hedge_memo memo = {{0}};
+    struct names in_wanted, in_excluded, in_optional;
+    names_init(&in_wanted, wanted);
+    names_init(&in_excluded, excluded);
+    names_init(&in_optional, optional);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
         const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
@@ -252,8 +298,8 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
         if (had && c->n_had < DW_ARRAY_SIZE(c->had_tok))
             c->had_tok[c->n_had++] = (uint32_t)i;
         bool hedge = !neg && ((c->t[i].flags & TF_HEDGE) || hedged(c, &memo, i, e));
-        json_t *arr = neg ? excluded : hedge ? optional : wanted;
-        append_named(c, arr, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
+        struct names *into = neg ? &in_excluded : hedge ? &in_optional : &in_wanted;
+        append_named(c, into, p->name, i, e, dw__ex_phrase_conf(c, i, e, neg || hedge ? 85 : 90));
         i = e;
     }
     /* a capability the customer has and asks for again elsewhere is wanted: "we already run
