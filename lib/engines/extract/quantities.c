@@ -864,6 +864,10 @@ static size_t read_tables(struct ctx *c, struct qty *q, size_t nq, size_t cap) {
     /* most texts have no pipe or no tab at all: their lines are not searched for one */
     bool bars = dw__ex_plain || memchr(c->text, '|', c->len);
     bool tabs = dw__ex_plain || memchr(c->text, '\t', c->len);
+    /* a row needs a pipe, a tab or two spaces in a row: a text with none has no table, and
+     * its lines need not be walked ("  " never spans a line's end) */
+    if (!bars && !tabs && !two_spaces(c->text, 0, c->len))
+        return nq;
     for (size_t s = 0; s <= c->len && nq < cap;) {
         const char *nl = memchr(c->text + s, '\n', c->len - s);
         size_t e = nl ? (size_t)(nl - c->text) : c->len;
