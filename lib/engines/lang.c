@@ -220,8 +220,8 @@ struct fw_word {
  * text lower-cased as fw_word() would lower-case the word (dw_lang_identify_lower()): the
  * word is then read where it stands instead of from a lower-cased copy, and high (a byte of
  * 0x80 or more in the word, as FOR_WORDS found) is taken as it is. */
-static bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool high_seen,
-                    struct fw_word *out) {
+static inline bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool high_seen,
+                           struct fw_word *out) {
     char buf[32];
     size_t n = e - s;
     if (n >= sizeof buf)
