@@ -113,7 +113,8 @@ int32_t dw__ex_word_number(const char *w, size_t n) {
     bool any = false;
     for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1] && !any; m++) {
         size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
-        any = l <= n && memcmp(w, dw__ex_g.morph_w[k], l) == 0;
+        any = l <= n && (l < 2 || dw__ex_g.morph_w[k][1] == w[1]) &&
+              memcmp(w, dw__ex_g.morph_w[k], l) == 0;
     }
     if (!any)
         return -1;
