@@ -18,7 +18,12 @@ struct dw_ac {
     uint16_t *dict;     /* state -> nearest suffix state that ends patterns, 0 none */
     size_t nstates, npats;
     int32_t first_empty; /* the empty patterns (a chain through next_same), -1 none */
+    /* delta's moves carry REPORTS on a state that ends or links to patterns, so that a scan
+     * looks nothing else up at the other bytes; false when the states need that bit */
+    bool tagged;
 };
+
+#define REPORTS 0x8000u
 
 void dw_ac_free(struct dw_ac *ac) {
     if (!ac)
@@ -104,6 +109,12 @@ int dw_ac_new(const char *const *pats, size_t n, struct dw_ac **ret) {
     }
     free(fail);
     free(queue);
+    ac->tagged = ac->nstates <= REPORTS;
+    for (size_t m = 0; ac->tagged && m < ac->nstates * ns; m++) {
+        uint16_t v = ac->delta[m];
+        if (ac->first[v] >= 0 || ac->dict[v])
+            ac->delta[m] = (uint16_t)(v | REPORTS);
+    }
     *ret = ac;
     return 0;
 }
@@ -122,6 +133,17 @@ size_t dw_ac_scan(const struct dw_ac *ac, const char *s, size_t len, uint64_t *f
     size_t added = mark(ac, ac->first_empty, found);
     const unsigned char *u = (const unsigned char *)s;
     size_t ns = ac->ncls, st = 0;
+    if (ac->tagged) {
+        for (size_t i = 0; i < len; i++) {
+            unsigned v = ac->delta[st * ns + ac->cls[u[i]]];
+            st = v & ~REPORTS;
+            if (!(v & REPORTS))
+                continue;
+            for (size_t x = ac->first[st] >= 0 ? st : ac->dict[st]; x; x = ac->dict[x])
+                added += mark(ac, ac->first[x], found);
+        }
+        return added;
+    }
     for (size_t i = 0; i < len; i++) {
         st = ac->delta[st * ns + ac->cls[u[i]]];
         for (size_t x = ac->first[st] >= 0 ? st : ac->dict[st]; x; x = ac->dict[x])

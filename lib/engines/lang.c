@@ -153,6 +153,10 @@ static struct {
     uint8_t len[WORD_SLOTS];   /* strlen(w[h]) */
     uint8_t langs[WORD_SLOTS]; /* bit k: lists[k] has the word */
     size_t max_len;            /* the longest word's bytes: a longer one is in no list */
+    /* a quick no before the hash: bit n of head_lens[b] / tail_lens[b] when a listed word of
+     * n bytes starts / ends with byte b; bit b1 of pair[b0] when one starts with b0 b1 */
+    uint32_t head_lens[256], tail_lens[256];
+    uint64_t pair[256][4];
 } words;
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
@@ -172,7 +176,21 @@ static void words_init(void) {
             if (n > words.max_len)
                 words.max_len = n;
             words.langs[h] |= (uint8_t)(1u << k);
+            const unsigned char *u = (const unsigned char *)lists[k][i];
+            unsigned b1 = n >= 2 ? u[1] : 0;
+            uint32_t len_bit = n < 32 ? 1u << n : 0; /* fw_word() reads no longer word */
+            words.head_lens[u[0]] |= len_bit;
+            words.tail_lens[u[n - 1]] |= len_bit;
+            words.pair[u[0]][b1 >> 6] |= 1ull << (b1 & 63);
         }
+}
+
+/* False when the word w[0..n) (1 <= n <= max_len) is surely in no list: no listed word of
+ * its length starts or ends with its bytes, or starts with its first two. */
+static bool maybe_listed(const unsigned char *w, size_t n) {
+    unsigned b1 = n >= 2 ? w[1] : 0;
+    return (words.head_lens[w[0]] >> n & 1) && (words.tail_lens[w[n - 1]] >> n & 1) &&
+           (words.pair[w[0]][b1 >> 6] >> (b1 & 63) & 1);
 }
 
 /* dw__lang_plain(): every text read the plain way, for the tests that compare both. */
@@ -202,8 +220,8 @@ struct fw_word {
  * text lower-cased as fw_word() would lower-case the word (dw_lang_identify_lower()): the
  * word is then read where it stands instead of from a lower-cased copy, and high (a byte of
  * 0x80 or more in the word, as FOR_WORDS found) is taken as it is. */
-static bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool high_seen,
-                    struct fw_word *out) {
+static inline bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool high_seen,
+                           struct fw_word *out) {
     char buf[32];
     size_t n = e - s;
     if (n >= sizeof buf)
@@ -238,7 +256,9 @@ static bool fw_word(const char *text, const char *lo, size_t s, size_t e, bool h
         buf[n] = '\0';
     }
     *out = (struct fw_word){.s = (uint32_t)s, .e = (uint32_t)e};
-    out->langs = n > words.max_len ? 0 : words.langs[word_slot(w, n)];
+    out->langs = n > words.max_len || (fast && !maybe_listed((const unsigned char *)w, n))
+                     ? 0
+                     : words.langs[word_slot(w, n)];
     /* letters only one of the six writes: ß, ñ, ç and œ (C3 9F, C3 B1, C3 A7, C5 93) */
     for (size_t b = 0; high && b + 1 < n; b++) {
         unsigned char c0 = (unsigned char)w[b], c1 = (unsigned char)w[b + 1];

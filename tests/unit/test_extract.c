@@ -2133,6 +2133,57 @@ static void test_plain_agrees_on_messages(void **state) {
     dw_extractor_free(x);
 }
 
+/* Number words run together in four languages ("fünfundzwanzig", "vijfentwintig",
+ * "trentadue", "veintidós", "zweihundertfünfzigtausend"), whole and with a byte cut off either
+ * end or changed: the first-and-last-two-bytes test of dw__ex_word_number() passes every word
+ * the parts walk reads. */
+static void test_number_words_agree(void **state) {
+    (void)state;
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    static const char *const lead[][4] = {{"ein", "zwei", "drei", "fünf"},
+                                          {"een", "twee", "drie", "vijf"},
+                                          {"venti", "trenta", "quaranta", "cento"},
+                                          {"veinti", "treinta y ", "cuarenta y ", "ciento "}};
+    static const char *const tail[][4] = {{"undzwanzig", "unddreißig", "hundert", "tausend"},
+                                          {"entwintig", "endertig", "honderd", "duizend"},
+                                          {"due", "tre", "otto", "mila"},
+                                          {"dós", "tres", "cinco", "mil"}};
+    static const char *const frame[][2] = {{"we need ", " switches"},
+                                           {"wir brauchen ", " Switches"},
+                                           {"servono ", " switch"},
+                                           {"necesitamos ", " switches"}};
+    char word[64], text[160];
+    size_t found = 0;
+    for (size_t g = 0; g < DW_ARRAY_SIZE(lead); g++)
+        for (size_t a = 0; a < 4; a++)
+            for (size_t b = 0; b < 4; b++)
+                for (int v = 0; v < 5; v++) {
+                    snprintf(word, sizeof word, "%s%s", lead[g][a], tail[g][b]);
+                    size_t n = strlen(word);
+                    char *w = word;
+                    size_t at = v == 1 ? n - 1 : v == 3 ? n - 2 : v == 4 ? 1 : 0;
+                    if (v && (unsigned char)word[at] >= 0x80)
+                        continue; /* a character cut: not a text */
+                    if (v == 1)   /* its last byte cut off */
+                        w[n - 1] = '\0';
+                    else if (v == 2) /* its first */
+                        w++;
+                    else if (v == 3) /* a byte changed at the end, then at the start */
+                        w[n - 2] = 'q';
+                    else if (v == 4)
+                        w[1] = 'x';
+                    const char *const *f = frame[(g + a + b + (size_t)v) % 4];
+                    snprintf(text, sizeof text, "%s%s%s", f[0], w, f[1]);
+                    found += v == 0 && plain_same(x, text) > 0;
+                    if (v)
+                        plain_same(x, text);
+                }
+    assert_true(found > 55); /* nearly every whole word counts something */
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
@@ -2144,6 +2195,7 @@ int main(void) {
         cmocka_unit_test(test_quantities_tables_agree),
         cmocka_unit_test(test_quantities_words_agree),
         cmocka_unit_test(test_plain_agrees_on_messages),
+        cmocka_unit_test(test_number_words_agree),
         cmocka_unit_test(test_quantities_words),
         cmocka_unit_test(test_quantities_forms),
         cmocka_unit_test(test_quantities_not_dates_or_standards),

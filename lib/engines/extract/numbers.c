@@ -8,6 +8,10 @@
  * and Spanish run them together ("fünfundzwanzig", "vijfentwintig", "trentadue",
  * "veintidós", "zweihundertfünfzigtausend"). Indexed here by first byte:
  * morph[morph_start[b]..morph_start[b + 1]) are those starting with byte b. */
+/* The parts' first two bytes and last two bytes: head_pair[b0] has bit b1 set when some part
+ * starts with b0 b1, tail_pair[z] bit y when one ends with y z (a one-byte part: any byte). */
+static uint64_t head_pair[256][4], tail_pair[256][4];
+
 void dw__ex_morphemes_init(void) {
     size_t o = 0;
     for (unsigned b = 0; b < 256; b++) {
@@ -17,8 +21,26 @@ void dw__ex_morphemes_init(void) {
                 dw__ex_g.morph[o++] = (uint16_t)k;
     }
     dw__ex_g.morph_start[256] = (uint16_t)o;
-    for (size_t k = 0; k < dw__ex_g.n_morph; k++)
-        dw__ex_g.morph_len[k] = (uint8_t)strlen(dw__ex_g.morph_w[k]);
+    memset(head_pair, 0, sizeof head_pair);
+    memset(tail_pair, 0, sizeof tail_pair);
+    for (size_t k = 0; k < dw__ex_g.n_morph; k++) {
+        size_t l = strlen(dw__ex_g.morph_w[k]);
+        const unsigned char *w = (const unsigned char *)dw__ex_g.morph_w[k];
+        dw__ex_g.morph_len[k] = (uint8_t)l;
+        for (unsigned b = 0; b < 256; b++) { /* a one-byte part pairs with any byte */
+            unsigned h = l >= 2 ? w[1] : b, t = l >= 2 ? w[l - 2] : b;
+            head_pair[w[0]][h >> 6] |= 1ull << (h & 63);
+            tail_pair[w[l - 1]][t >> 6] |= 1ull << (t & 63);
+        }
+    }
+}
+
+/* Whether the word w[0..n) (n >= 2) starts with the first two bytes of some part and ends
+ * with the last two of some part: a word made of parts does both, and most words fail one,
+ * so they are not looked up part by part. */
+static bool may_be_parts(const unsigned char *w, size_t n) {
+    return (head_pair[w[0]][w[1] >> 6] >> (w[1] & 63) & 1) &&
+           (tail_pair[w[n - 1]][w[n - 2] >> 6] >> (w[n - 2] & 63) & 1);
 }
 
 struct wn {
@@ -85,11 +107,14 @@ static int64_t word_number_from(const char *w, size_t n, size_t i, struct wn st)
  * ("een", "uno") is an article, not a number. */
 int32_t dw__ex_word_number(const char *w, size_t n) {
     /* most words start with no part at all: only those that do are read */
+    if (n >= 2 && !dw__ex_plain && !may_be_parts((const unsigned char *)w, n))
+        return -1;
     unsigned b = (unsigned char)w[0];
     bool any = false;
     for (size_t m = dw__ex_g.morph_start[b]; m < dw__ex_g.morph_start[b + 1] && !any; m++) {
         size_t k = dw__ex_g.morph[m], l = dw__ex_g.morph_len[k];
-        any = l <= n && memcmp(w, dw__ex_g.morph_w[k], l) == 0;
+        any = l <= n && (l < 2 || dw__ex_g.morph_w[k][1] == w[1]) &&
+              memcmp(w, dw__ex_g.morph_w[k], l) == 0;
     }
     if (!any)
         return -1;

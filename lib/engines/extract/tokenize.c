@@ -111,6 +111,9 @@ static bool elision_prefix(const unsigned char *p, size_t n) {
 }
 
 /* Cut s[0..n) into tokens; t has room for n tokens. Offsets are relative to s. */
+/* The ASCII letters, a..z and A..Z: one load a byte in the word loop below. */
+static const bool ascii_letter[256] = {['a' ... 'z'] = true, ['A' ... 'Z'] = true};
+
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
     const unsigned char *p = (const unsigned char *)s;
     size_t nt = 0, i = 0, l;
@@ -146,7 +149,7 @@ size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
             while (i < n) {
                 size_t l2;
                 unsigned char b = p[i];
-                if (b < 0x80 && (b | 32) >= 'a' && (b | 32) <= 'z') {
+                if (ascii_letter[b]) {
                     i++; /* the common case, without decoding */
                     continue;
                 }
