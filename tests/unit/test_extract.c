@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "engines/extract.h"
+#include "testutil.h"
 #include "workspace/workspace.h"
 
 /* ---- a vocabulary like the example catalog's ------------------------------------------ */
@@ -1643,6 +1643,27 @@ static const char *const plain_pool[] = {
 };
 /* clang-format on */
 
+/* text read with and without the shortcuts (dw__extract_plain()): the same results, or the
+ * test fails; returns how many quantities the text has */
+static size_t plain_same(const struct dw_extractor *x, const char *text) {
+    struct dw_error err = {0};
+    json_t *fast = NULL, *plain = NULL;
+    dw__extract_plain(false);
+    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &fast, &err), 0);
+    dw__extract_plain(true);
+    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &plain, &err), 0);
+    dw__extract_plain(false);
+    char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
+    if (strcmp(a, b) != 0)
+        fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
+    size_t n = json_array_size(json_object_get(fast, "quantities"));
+    free(a);
+    free(b);
+    json_decref(fast);
+    json_decref(plain);
+    return n;
+}
+
 /* rounds texts of min_words to min_words + spread - 1 pool entries */
 static void plain_rounds(int rounds, int min_words, int spread, uint64_t seed) {
     struct dw_extractor *x = NULL;
@@ -1665,19 +1686,7 @@ static void plain_rounds(int rounds, int min_words, int spread, uint64_t seed) {
             len += pl;
         }
         text[len] = '\0';
-        json_t *fast = NULL, *plain = NULL;
-        dw__extract_plain(false);
-        assert_int_equal(dw_extractor_run(x, text, len, received(), &fast, &err), 0);
-        dw__extract_plain(true);
-        assert_int_equal(dw_extractor_run(x, text, len, received(), &plain, &err), 0);
-        dw__extract_plain(false);
-        char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
-        if (strcmp(a, b) != 0)
-            fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
-        free(a);
-        free(b);
-        json_decref(fast);
-        json_decref(plain);
+        plain_same(x, text);
     }
     dw_extractor_free(x);
 }
@@ -1769,19 +1778,7 @@ static void test_places_plain_agrees(void **state) {
             len += pl;
         }
         text[len] = '\0';
-        json_t *fast = NULL, *plain = NULL;
-        dw__extract_plain(false);
-        assert_int_equal(dw_extractor_run(x, text, len, received(), &fast, &err), 0);
-        dw__extract_plain(true);
-        assert_int_equal(dw_extractor_run(x, text, len, received(), &plain, &err), 0);
-        dw__extract_plain(false);
-        char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
-        if (strcmp(a, b) != 0)
-            fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
-        free(a);
-        free(b);
-        json_decref(fast);
-        json_decref(plain);
+        plain_same(x, text);
     }
     dw_extractor_free(x);
 }
@@ -1804,27 +1801,6 @@ extern const char *const dw__unit_lexicon[];
 extern const size_t dw__n_unit_lexicon;
 extern const char *const dw__compound_stop[];
 extern const size_t dw__n_compound_stop;
-
-/* text read with and without the shortcuts (dw__extract_plain()): the same results, or the
- * test fails; returns how many quantities the text has */
-static size_t plain_same(const struct dw_extractor *x, const char *text) {
-    struct dw_error err = {0};
-    json_t *fast = NULL, *plain = NULL;
-    dw__extract_plain(false);
-    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &fast, &err), 0);
-    dw__extract_plain(true);
-    assert_int_equal(dw_extractor_run(x, text, strlen(text), received(), &plain, &err), 0);
-    dw__extract_plain(false);
-    char *a = json_dumps(fast, JSON_SORT_KEYS), *b = json_dumps(plain, JSON_SORT_KEYS);
-    if (strcmp(a, b) != 0)
-        fail_msg("the readings differ on \"%s\":\n%s\n%s", text, a, b);
-    size_t n = json_array_size(json_object_get(fast, "quantities"));
-    free(a);
-    free(b);
-    json_decref(fast);
-    json_decref(plain);
-    return n;
-}
 
 /* German and Dutch compounds of every built-in noun ("Logistikstandorte", "kledingwinkels"),
  * with zero to eight bytes before the head, cut or lengthened heads and the stop words
@@ -2090,22 +2066,13 @@ static void test_plain_agrees_on_messages(void **state) {
     struct dw_extractor *x = NULL;
     struct dw_error err = {0};
     assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
-    const char *root = getenv("DW_SOURCE_ROOT");
-    char dir[1024], path[1536];
-    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *de;
+    size_t nm = 0;
+    char **msgs = tuning_messages(&nm);
     uint64_t seed = 0x9E3779B97F4A7C15ull;
     int seen = 0;
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        json_t *j = json_load_file(path, 0, NULL);
-        const char *m = dw_json_str(j, "message");
-        for (int cut = 0; m && cut < 2; cut++) {
+    for (size_t k = 0; k < nm; k++) {
+        const char *m = msgs[k];
+        for (int cut = 0; cut < 2; cut++) {
             seed = seed * 6364136223846793005ull + 1442695040888963407ull;
             size_t len = strlen(m);
             if (cut) /* at a byte, not a character: may end mid-character, then both refuse */
@@ -2126,9 +2093,8 @@ static void test_plain_agrees_on_messages(void **state) {
             json_decref(plain);
             seen++;
         }
-        json_decref(j);
     }
-    closedir(d);
+    tuning_messages_free(msgs, nm);
     assert_true(seen > 200);
     dw_extractor_free(x);
 }

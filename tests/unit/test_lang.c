@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "engines/extract.h"
 #include "engines/lang.h"
+#include "testutil.h"
 
 static const char *const cap_sdwan[] = {"SD-WAN", "SDWAN"};
 static const char *const cap_firewall[] = {"NGFW", "firewalls"};
@@ -211,32 +211,6 @@ static void test_language_reads_only_the_text(void **state) {
             first = lang;
         assert_int_equal(lang, first);
     }
-}
-
-/* The tuning messages (tests/data/extraction), in file-name order; count in *ret_n. */
-static char **tuning_messages(size_t *ret_n) {
-    const char *root = getenv("DW_SOURCE_ROOT");
-    char dir[1024], path[1536];
-    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    char **msgs = calloc(512, sizeof *msgs);
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < 512) {
-        size_t l = strlen(de->d_name);
-        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        json_t *j = json_load_file(path, 0, NULL);
-        const char *m = dw_json_str(j, "message");
-        if (m)
-            msgs[n++] = strdup(m);
-        json_decref(j);
-    }
-    closedir(d);
-    *ret_n = n;
-    return msgs;
 }
 
 /* The contract of dw_lang_identify_lower()'s lo: ASCII capitals, and the Latin-1 capitals

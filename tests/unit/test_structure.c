@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "engines/extract.h"
+#include "testutil.h"
 
 /* ---- a vocabulary like the example catalog's ------------------------------------------ */
 
@@ -584,22 +584,10 @@ static void test_phone_formats(void **state) {
 /* The lines of the tuning messages (tests/data/extraction), each with its newline, in
  * *ret_n; the caller frees them and the array. */
 static char **tuning_lines(size_t *ret_n) {
-    const char *root = getenv("DW_SOURCE_ROOT");
-    char dir[1024], path[1536];
-    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0, cap = 0;
-    char **lines = NULL;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l <= 5 || strcmp(de->d_name + l - 5, ".json") != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        json_t *j = json_load_file(path, 0, NULL);
-        const char *m = dw_json_str(j, "message");
-        for (const char *p = m; p && *p;) {
+    size_t nm = 0, n = 0, cap = 0;
+    char **msgs = tuning_messages(&nm), **lines = NULL;
+    for (size_t k = 0; k < nm; k++)
+        for (const char *p = msgs[k]; *p;) {
             const char *e = strchr(p, '\n');
             size_t ll = e ? (size_t)(e - p) + 1 : strlen(p);
             if (n == cap) {
@@ -610,9 +598,7 @@ static char **tuning_lines(size_t *ret_n) {
             lines[n++] = strndup(p, ll);
             p += ll;
         }
-        json_decref(j);
-    }
-    closedir(d);
+    tuning_messages_free(msgs, nm);
     *ret_n = n;
     return lines;
 }

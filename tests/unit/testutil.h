@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <jansson.h>
+#include <stdio.h>
 
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
@@ -59,6 +61,43 @@ static inline uint64_t xorshift64(uint64_t *state) {
     *state ^= *state >> 7;
     *state ^= *state << 17;
     return *state;
+}
+
+/* The messages of the tuning set (tests/data/extraction, under $DW_SOURCE_ROOT), in
+ * file-name order, each a copy; their count in *ret_n. The caller frees each and the array
+ * (tuning_messages_free()). The shortcut tests read them both ways; the held-out and fresh
+ * sets are never read here. */
+static inline char **tuning_messages(size_t *ret_n) {
+    const char *root = getenv("DW_SOURCE_ROOT");
+    char dir[1024], path[1536];
+    snprintf(dir, sizeof dir, "%s/tests/data/extraction", root ? root : ".");
+    struct dirent **names = NULL;
+    int nn = scandir(dir, &names, NULL, alphasort);
+    assert_true(nn > 0);
+    char **msgs = calloc((size_t)nn + 1, sizeof *msgs);
+    assert_non_null(msgs);
+    size_t n = 0;
+    for (int k = 0; k < nn; k++) {
+        size_t l = strlen(names[k]->d_name);
+        if (l > 5 && strcmp(names[k]->d_name + l - 5, ".json") == 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[k]->d_name);
+            json_t *j = json_load_file(path, 0, NULL);
+            const char *m = json_string_value(json_object_get(j, "message"));
+            if (m)
+                msgs[n++] = strdup(m);
+            json_decref(j);
+        }
+        free(names[k]);
+    }
+    free(names);
+    *ret_n = n;
+    return msgs;
+}
+
+static inline void tuning_messages_free(char **msgs, size_t n) {
+    for (size_t k = 0; k < n; k++)
+        free(msgs[k]);
+    free(msgs);
 }
 
 #endif
