@@ -517,6 +517,7 @@ bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret
 size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
 void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v);
+bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1);
 void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e);
 json_t *dw__ex_new_item(struct ctx *c);

@@ -32,21 +32,6 @@ static bool fact_tokens(const struct ctx *c, const json_t *fact, size_t *t0, siz
     return *t0 < *t1;
 }
 
-static bool word_in(const struct ctx *c, size_t i, const char *const *words, size_t n) {
-    if (!kind(c, i, TK_WORD))
-        return false;
-    /* A word whose first byte differs cannot be the token (is_n() equates only apostrophes,
-     * ' and U+2019, whose first bytes are ' and 0xE2), so only those are measured. */
-    unsigned char first = (unsigned char)c->lo[c->t[i].s];
-    bool apos = first == '\'' || first == 0xE2;
-    for (size_t k = 0; k < n; k++)
-        if ((apos || (unsigned char)words[k][0] == first || words[k][0] == '\'' ||
-             (unsigned char)words[k][0] == 0xE2) &&
-            is_n(c, i, words[k], strlen(words[k])))
-            return true;
-    return false;
-}
-
 /* A note on a choice: {field, why, text, span, confidence} for tokens [t0, t1). */
 static void add_note(struct ctx *c, json_t *notes, const char *field, const char *why, size_t t0,
                      size_t t1) {
@@ -121,12 +106,12 @@ static size_t clause_start(const struct ctx *c, size_t i) {
  * returns its token, or SIZE_MAX. */
 static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1, bool *offer) {
     for (size_t k = clause_start(c, t0); k < t0; k++)
-        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
-            (*offer = word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
+        if (dw__ex_word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
+            (*offer = dw__ex_word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
             return k;
     for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
-        if (word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
-            (*offer = word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
+        if (dw__ex_word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
+            (*offer = dw__ex_word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
             return k;
     return SIZE_MAX;
 }
@@ -162,9 +147,9 @@ static const char *const from_words[] = {
 static size_t order_cue(const struct ctx *c, size_t t1) {
     bool from = false;
     for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++) {
-        if (from && word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
+        if (from && dw__ex_word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
             return k + 1;
-        from = from || word_in(c, k, from_words, DW_ARRAY_SIZE(from_words));
+        from = from || dw__ex_word_in(c, k, from_words, DW_ARRAY_SIZE(from_words));
     }
     return 0;
 }
@@ -261,9 +246,9 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
     static const char *const month[] = {"month", "months", "mo",    "monat", "mois",
                                         "mes",   "mese",   "maand", "mth"};
     for (size_t k = t1; k < t1 + 4 && k < c->nt && !sent_end(c, k); k++) {
-        if (word_in(c, k, monthly, DW_ARRAY_SIZE(monthly)))
+        if (dw__ex_word_in(c, k, monthly, DW_ARRAY_SIZE(monthly)))
             return true;
-        if (word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
+        if (dw__ex_word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
             (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
              is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
              is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in") ||

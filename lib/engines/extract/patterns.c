@@ -316,6 +316,22 @@ size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
     return SIZE_MAX;
 }
 
+/* Is token i one of the words (lower case)? */
+bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n) {
+    if (!kind(c, i, TK_WORD))
+        return false;
+    /* A word whose first byte differs cannot be the token (is_n() equates only apostrophes,
+     * ' and U+2019, whose first bytes are ' and 0xE2), so only those are measured. */
+    unsigned char first = (unsigned char)c->lo[c->t[i].s];
+    bool apos = first == '\'' || first == 0xE2;
+    for (size_t k = 0; k < n; k++)
+        if ((apos || (unsigned char)words[k][0] == first || words[k][0] == '\'' ||
+             (unsigned char)words[k][0] == 0xE2) &&
+            is_n(c, i, words[k], strlen(words[k])))
+            return true;
+    return false;
+}
+
 /* ---- JSON helpers --------------------------------------------------------------------- */
 
 /* key is always a literal of the engine's (ASCII), so jansson need not check it. */

@@ -14,36 +14,17 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
-/* Could token j be a word of lo to hi bytes starting with a byte of first? A test before
- * comparing it with each word of a list: most tokens are too long, too short or start
- * otherwise. A word with an apostrophe is compared without it, so it always could; the
- * plain reading compares every token. */
-static bool may_be(const struct ctx *c, size_t j, size_t lo, size_t hi, const char *first) {
-    if (dw__ex_plain || (j < c->nt && (c->t[j].flags & TF_APOS)))
-        return true;
-    if (j >= c->nt || tlen(c, j) < lo || tlen(c, j) > hi)
-        return false;
-    for (char b = c->lo[c->t[j].s]; *first; first++)
-        if (*first == b)
-            return true;
-    return false;
-}
-
 static bool per_word(const struct ctx *c, size_t j) {
-    if (!may_be(c, j, 2, 4, "pje"))
-        return false;
-    return is(c, j, "per") || is(c, j, "pro") || is(c, j, "je") || is(c, j, "each") ||
-           is(c, j, "par") || is(c, j, "por");
+    static const char *const per[] = {"per", "pro", "je", "each", "par", "por"};
+    return dw__ex_word_in(c, j, per, DW_ARRAY_SIZE(per));
 }
 
 /* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
  * negozio", "elke winkel", "jede Filiale". */
 static bool every_word(const struct ctx *c, size_t j) {
-    if (!may_be(c, j, 3, 6, "ejcoi"))
-        return false;
-    return is(c, j, "every") || is(c, j, "jede") || is(c, j, "jedes") || is(c, j, "jeder") ||
-           is(c, j, "chaque") || is(c, j, "cada") || is(c, j, "ogni") || is(c, j, "elke") ||
-           is(c, j, "elk") || is(c, j, "iedere") || is(c, j, "ieder");
+    static const char *const every[] = {"every", "jede", "jedes", "jeder",  "chaque", "cada",
+                                        "ogni",  "elke", "elk",   "iedere", "ieder"};
+    return dw__ex_word_in(c, j, every, DW_ARRAY_SIZE(every));
 }
 
 /* The unit a rate is counted per: "per store", "in each office", "at every site", "for
@@ -351,12 +332,9 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
-    if (!may_be(c, j, 1, 5, "eiaàndo")) /* "à": its first byte */
-        return false;
-    /* literals, whose lengths is() knows without strlen() */
-    return is(c, j, "in") || is(c, j, "en") || is(c, j, "à") || is(c, j, "a") || is(c, j, "im") ||
-           is(c, j, "nel") || is(c, j, "nella") || is(c, j, "op") || is(c, j, "au") ||
-           is(c, j, "aux") || is(c, j, "dans") || is(c, j, "em");
+    static const char *const prep[] = {"in",    "en", "à",  "a",   "im",   "nel",
+                                       "nella", "op", "au", "aux", "dans", "em"};
+    return dw__ex_word_in(c, j, prep, DW_ARRAY_SIZE(prep));
 }
 
 /* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
