@@ -334,10 +334,15 @@ bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, siz
 
 /* ---- JSON helpers --------------------------------------------------------------------- */
 
-/* key is always a literal of the engine's (ASCII), so jansson need not check it. */
-void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
-    if (!v || json_object_set_new_nocheck(o, key, v) != 0)
-        c->oom = true;
+/* The message's bytes [s, e) as a JSON string. The message was checked to be UTF-8 before it
+ * was read (dw_extractor_run()), so a piece of it that starts and ends on a character
+ * boundary is UTF-8 too, and jansson need not check it again byte by byte; a piece cut
+ * inside a character goes the checking way (and fails there, as before). */
+json_t *dw__ex_text_json(const struct ctx *c, size_t s, size_t e) {
+    const unsigned char *t = (const unsigned char *)c->text;
+    bool whole = s <= e && e <= c->len && (s == c->len || (t[s] & 0xC0) != 0x80) &&
+                 (e == c->len || (t[e] & 0xC0) != 0x80);
+    return whole ? json_stringn_nocheck(c->text + s, e - s) : json_stringn(c->text + s, e - s);
 }
 
 /* Adds "text" and "span" for tokens [t0, t1). */
@@ -347,7 +352,7 @@ void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
 
 /* Adds "text" and "span" for bytes [s, e). */
 void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e) {
-    dw__ex_put(c, o, "text", json_stringn(c->text + s, e - s));
+    dw__ex_put(c, o, "text", dw__ex_text_json(c, s, e));
     json_t *span = json_array(); /* [s, e], as json_pack("[I,I]") would, without the parse */
     if (span && (json_array_append_new(span, json_integer((json_int_t)s)) != 0 ||
                  json_array_append_new(span, json_integer((json_int_t)e)) != 0)) {
