@@ -337,9 +337,11 @@ static json_t *choose_budget(struct ctx *c, json_t *b, json_t *notes) {
 
 /* The count that sizes the offer: the first count of something installed (sites, access
  * points, switches, devices) before a head count (users) or a number of days; parts of a
- * total never reach the list. A copy of that quantity, or null. */
+ * total never reach the list. That quantity (shared with the list, a second reference: the
+ * result is read and dumped, and what callers add to a fact, the lead it came from, is the
+ * same on both), or null. */
 static json_t *main_quantity(const json_t *qs, const char *user_unit) {
-    const json_t *best = NULL;
+    json_t *best = NULL;
     int best_rank = 3;
     size_t i;
     json_t *q;
@@ -354,7 +356,7 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
             best_rank = rank;
         }
     }
-    return best ? json_copy((json_t *)best) : json_null(); /* its values shared, not mutated */
+    return best ? json_incref(best) : json_null();
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
