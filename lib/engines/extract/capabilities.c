@@ -22,7 +22,7 @@ static void names_init(struct names *s, json_t *arr) {
         return;
     }
     for (size_t k = 0; k < s->n; k++)
-        s->v[k] = dw_json_str(json_array_get(arr, k), "name");
+        s->v[k] = dw__ex_name_of(json_array_get(arr, k));
 }
 
 static bool names_has(const struct names *s, const char *name) {

@@ -506,7 +506,7 @@ static bool has_name(const json_t *arr, const char *name) {
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v) {
-        const char *n = dw_json_str(v, "name");
+        const char *n = dw__ex_name_of(v);
         if (n && name && strcmp(n, name) == 0)
             return true;
     }
@@ -577,7 +577,7 @@ static void fill_gaps(struct facts *cur, const struct facts *all, const struct d
     for (size_t k = 0; k < DW_ARRAY_SIZE(cur_named); k++) {
         json_t *into = cur_named[k];
         json_array_foreach(all_named[k], i, e) {
-            const char *n = dw_json_str(e, "name");
+            const char *n = dw__ex_name_of(e);
             bool cap = k < 3;
             if (has_name(into, n) ||
                 (cap && (has_name(wanted, n) || has_name(excl, n) || has_name(opt, n))))

@@ -394,11 +394,23 @@ void dw__ex_append(struct ctx *c, json_t *arr, json_t *o) {
         c->oom = true;
 }
 
+/* An item's "name", or NULL. The items that have one get it first (capabilities, standards,
+ * integrations, regions), so it is read from the first key without hashing "name"; an item
+ * whose first key is another is looked up as before (an object's keys are unique: the same
+ * answer either way). */
+const char *dw__ex_name_of(const json_t *item) {
+    void *it = json_object_iter((json_t *)item);
+    if (!it || strcmp(json_object_iter_key(it), "name") != 0)
+        return dw_json_str(item, "name");
+    const json_t *v = json_object_iter_value(it);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
 bool dw__ex_has_name(json_t *arr, const char *name) {
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v) {
-        const char *n = dw_json_str(v, "name");
+        const char *n = dw__ex_name_of(v);
         if (n && strcmp(n, name) == 0)
             return true;
     }
