@@ -43,7 +43,7 @@ static void append_named(struct ctx *c, struct names *s, const char *name, size_
         return;
     json_t *o = dw__ex_new_item(c);
     if (o) {
-        dw__ex_put(c, o, "name", json_string(name));
+        dw__ex_put(c, o, "name", dw__ex_name_json(c, name));
         dw__ex_put_span(c, o, i, e);
         dw__ex_put_conf(c, o, conf);
     }

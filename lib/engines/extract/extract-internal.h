@@ -290,6 +290,7 @@ struct ctx {
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
+    bool names_utf8;          /* the vocabulary's names were found UTF-8 (dw_extractor_new()) */
     struct dw__ex_vcache *vc; /* NULL: no cache */
     uint32_t n_had;           /* capabilities left out because the customer has them ... */
     uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
@@ -525,6 +526,7 @@ static inline void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t 
         c->oom = true;
 }
 json_t *dw__ex_text_json(const struct ctx *c, size_t s, size_t e);
+json_t *dw__ex_name_json(const struct ctx *c, const char *name);
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1);
 void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e);
 json_t *dw__ex_new_item(struct ctx *c);

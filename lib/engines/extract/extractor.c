@@ -673,6 +673,7 @@ struct dw_extractor {
     const char *site_unit;        /* the unit the premises nouns extend, or NULL */
     const char *user_unit;        /* the unit the people nouns extend, or NULL */
     size_t n_uterms;
+    bool names_utf8; /* every term's name is UTF-8 (names_utf8()) */
     char *umem;
 };
 
@@ -757,6 +758,15 @@ static int lexicon_units(struct dw_extractor *x, const struct dw_extract_vocab *
     return 0;
 }
 
+/* Whether every name of the terms is UTF-8: the names the extractor writes into its
+ * results, checked here once rather than by jansson on every fact. */
+static bool names_utf8(const struct dw_vocab_term *t, size_t n) {
+    for (size_t k = 0; k < n; k++)
+        if (t[k].name && !dw_utf8_valid(t[k].name, strlen(t[k].name), NULL))
+            return false;
+    return true;
+}
+
 void dw_extractor_free(struct dw_extractor *x) {
     if (!x)
         return;
@@ -801,6 +811,9 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
         dw_extractor_free(x);
         return dw_error_set(err, r, "extract: vocabulary: %s", dw_strerror(r));
     }
+    x->names_utf8 = names_utf8(vocab->capabilities, vocab->n_capabilities) &&
+                    names_utf8(vocab->standards, vocab->n_standards) &&
+                    names_utf8(x->uterms, x->n_uterms) && names_utf8(integ, n_integ);
     *ret = x;
     return 0;
 }
@@ -894,6 +907,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .user_unit = x->user_unit,
                     .integ = &x->integ,
                     .defcur = x->defcur,
+                    .names_utf8 = x->names_utf8,
                     .vc = &vc};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     dw__ex_fold_lower(c.text, len, mem);

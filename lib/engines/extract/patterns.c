@@ -345,6 +345,13 @@ json_t *dw__ex_text_json(const struct ctx *c, size_t s, size_t e) {
     return whole ? json_stringn_nocheck(c->text + s, e - s) : json_stringn(c->text + s, e - s);
 }
 
+/* A name of the vocabulary (a capability, standard, integration or unit) as a JSON string:
+ * dw_extractor_new() checked every name once, so jansson need not check it again on every
+ * fact; a vocabulary with a name that is not UTF-8 goes the checking way. */
+json_t *dw__ex_name_json(const struct ctx *c, const char *name) {
+    return c->names_utf8 ? json_string_nocheck(name) : json_string(name);
+}
+
 /* Adds "text" and "span" for tokens [t0, t1). */
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
     dw__ex_put_bytes(c, o, c->t[t0].s, c->t[t1 - 1].e);
