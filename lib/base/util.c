@@ -659,7 +659,8 @@ bool dw_json_bool(const json_t *obj, const char *key, bool def) {
 
 json_t *dw_json_money(int64_t minor, int ndigits) {
     char buf[40];
-    return json_string(dw_money_format(minor, ndigits, buf, sizeof buf));
+    /* digits, a point and perhaps a minus: ASCII, nothing for jansson to check */
+    return json_string_nocheck(dw_money_format(minor, ndigits, buf, sizeof buf));
 }
 
 int dw_json_set(json_t *obj, const char *key, json_t *value) {

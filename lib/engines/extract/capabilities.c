@@ -22,7 +22,7 @@ static void names_init(struct names *s, json_t *arr) {
         return;
     }
     for (size_t k = 0; k < s->n; k++)
-        s->v[k] = dw_json_str(json_array_get(arr, k), "name");
+        s->v[k] = dw__ex_name_of(json_array_get(arr, k));
 }
 
 static bool names_has(const struct names *s, const char *name) {
@@ -43,7 +43,7 @@ static void append_named(struct ctx *c, struct names *s, const char *name, size_
         return;
     json_t *o = dw__ex_new_item(c);
     if (o) {
-        dw__ex_put(c, o, "name", json_string(name));
+        dw__ex_put(c, o, "name", dw__ex_name_json(c, name));
         dw__ex_put_span(c, o, i, e);
         dw__ex_put_conf(c, o, conf);
     }

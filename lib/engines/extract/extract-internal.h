@@ -290,6 +290,7 @@ struct ctx {
     const char *defcur;
     uint8_t lang; /* the message's language: an index into dw_lang_detectable */
     bool oom;
+    bool names_utf8;          /* the vocabulary's names were found UTF-8 (dw_extractor_new()) */
     struct dw__ex_vcache *vc; /* NULL: no cache */
     uint32_t n_had;           /* capabilities left out because the customer has them ... */
     uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
@@ -516,14 +517,23 @@ int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end);
 bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret_end);
 size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
-void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v);
 bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
+/* Adds key: v to o (v stolen; NULL or a failure marks c->oom). key is always a literal of
+ * the engine's (ASCII), so jansson need not check it, and inlined here its length is known
+ * when the program is compiled rather than counted on every call. */
+static inline void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
+    if (!v || json_object_setn_new_nocheck(o, key, strlen(key), v) != 0)
+        c->oom = true;
+}
+json_t *dw__ex_text_json(const struct ctx *c, size_t s, size_t e);
+json_t *dw__ex_name_json(const struct ctx *c, const char *name);
 void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1);
 void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e);
 json_t *dw__ex_new_item(struct ctx *c);
 void dw__ex_put_conf(struct ctx *c, json_t *o, int pct);
 json_t *dw__ex_fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1);
 void dw__ex_append(struct ctx *c, json_t *arr, json_t *o);
+const char *dw__ex_name_of(const json_t *item);
 bool dw__ex_has_name(json_t *arr, const char *name);
 
 /* numbers.c */

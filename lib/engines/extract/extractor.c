@@ -40,8 +40,9 @@ static void add_note(struct ctx *c, json_t *notes, const char *field, const char
     json_t *o = dw__ex_new_item(c);
     if (!o)
         return;
-    dw__ex_put(c, o, "field", json_string(field));
-    dw__ex_put(c, o, "why", json_string(why));
+    /* field and why are literals of this file: nothing for jansson to check */
+    dw__ex_put(c, o, "field", json_string_nocheck(field));
+    dw__ex_put(c, o, "why", json_string_nocheck(why));
     dw__ex_put_span(c, o, t0, t1);
     dw__ex_put_conf(c, o, 80);
     dw__ex_append(c, notes, o);
@@ -337,9 +338,11 @@ static json_t *choose_budget(struct ctx *c, json_t *b, json_t *notes) {
 
 /* The count that sizes the offer: the first count of something installed (sites, access
  * points, switches, devices) before a head count (users) or a number of days; parts of a
- * total never reach the list. A copy of that quantity, or null. */
+ * total never reach the list. That quantity (shared with the list, a second reference: the
+ * result is read and dumped, and what callers add to a fact, the lead it came from, is the
+ * same on both), or null. */
 static json_t *main_quantity(const json_t *qs, const char *user_unit) {
-    const json_t *best = NULL;
+    json_t *best = NULL;
     int best_rank = 3;
     size_t i;
     json_t *q;
@@ -354,7 +357,7 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
             best_rank = rank;
         }
     }
-    return best ? json_copy((json_t *)best) : json_null(); /* its values shared, not mutated */
+    return best ? json_incref(best) : json_null();
 }
 
 /* ---- entry points --------------------------------------------------------------------- */
@@ -364,17 +367,55 @@ static void release_index(struct tindex *ix) {
     free(ix->heads);
 }
 
-/* One pass of every extractor over the context's tokens. `whole`: also what is read from
- * the whole text rather than the tokens, the language and the instructions to the system
- * (the pass over a message's other parts leaves them to the first). */
-static int run(struct ctx *c, json_t *out, const json_t *cur) {
+/* The facts of one pass, kept here until the result is put together (result_put()) so
+ * that the choices between the passes (fill_gaps()) read them without looking each one up
+ * by its key; the fields in the order of the result's keys. */
+struct facts {
+    json_t *language, *quantities, *budget, *deadline, *country, *regions, *caps, *excl, *opt,
+        *stds, *integ, *discount, *term, *residency, *contacts, *instr, *notes;
+};
+
+static void facts_release(struct facts *f) {
+    json_t **v = &f->language;
+    for (size_t k = 0; k < sizeof *f / sizeof *v; k++)
+        json_decref(v[k]);
+}
+
+/* The facts into out, under the result's keys and in their order (language only when the
+ * pass read it); the references are handed over. */
+static void result_put(struct ctx *c, json_t *out, struct facts *f) {
+    if (f->language)
+        dw__ex_put(c, out, "language", f->language);
+    dw__ex_put(c, out, "quantities", f->quantities);
+    dw__ex_put(c, out, "budget", f->budget);
+    dw__ex_put(c, out, "deadline", f->deadline);
+    dw__ex_put(c, out, "country", f->country);
+    dw__ex_put(c, out, "regions", f->regions);
+    dw__ex_put(c, out, "capabilities", f->caps);
+    dw__ex_put(c, out, "excluded_capabilities", f->excl);
+    dw__ex_put(c, out, "optional_capabilities", f->opt);
+    dw__ex_put(c, out, "standards", f->stds);
+    dw__ex_put(c, out, "integrations", f->integ);
+    dw__ex_put(c, out, "discount", f->discount);
+    dw__ex_put(c, out, "term_months", f->term);
+    dw__ex_put(c, out, "data_residency", f->residency);
+    dw__ex_put(c, out, "contact_details", f->contacts);
+    dw__ex_put(c, out, "instructions_detected", f->instr);
+    dw__ex_put(c, out, "notes", f->notes);
+    *f = (struct facts){0};
+}
+
+/* One pass of every extractor over the context's tokens into f. `whole`: also what is read
+ * from the whole text rather than the tokens, the language and the instructions to the
+ * system (the pass over a message's other parts leaves them to the first, cur). */
+static int run(struct ctx *c, struct facts *f, const struct facts *cur) {
     bool whole = !cur;
     json_t *quantities = json_array(), *caps = json_array(), *excl = json_array(),
            *opt = json_array(), *stds = json_array(), *instr = json_array(), *integ = json_array(),
            *regions = json_array(), *contacts = json_array(), *notes = json_array();
-    if (whole)
-        dw__ex_put(c, out, "language", json_string(dw__ex_language(c)));
-    dw__ex_put(c, out, "quantities", quantities);
+    if (whole && !(f->language = json_string_nocheck(dw__ex_language(c)))) /* an ASCII code */
+        c->oom = true;
+    f->quantities = quantities;
     if (contacts) /* the other parts' contact details are read with the current text's */
         dw__ex_extract_contacts(c, whole ? contacts : NULL);
     json_t *deadline = choose_deadline(c, dw__ex_extract_deadline(c), notes);
@@ -389,9 +430,9 @@ static int run(struct ctx *c, json_t *out, const json_t *cur) {
      * has none (fill_gaps()), and their country otherwise only settles which dollar their
      * budget is (dollar_by_country()); neither reader claims a token or leaves anything for
      * the readers after it, so a pass whose result would be dropped is not made. */
-    bool want_country = whole || json_is_null(json_object_get(cur, "country")) ||
-                        (json_is_null(json_object_get(cur, "budget")) && json_is_object(budget));
-    bool want_regions = want_country || json_array_size(json_object_get(cur, "regions")) == 0;
+    bool want_country = whole || json_is_null(cur->country) ||
+                        (json_is_null(cur->budget) && json_is_object(budget));
+    bool want_regions = want_country || json_array_size(cur->regions) == 0;
     json_t *country = want_country || dw__ex_plain ? dw__ex_extract_country(c) : json_null();
     if (regions && (want_regions || dw__ex_plain))
         dw__ex_extract_regions(c, regions);
@@ -404,21 +445,24 @@ static int run(struct ctx *c, json_t *out, const json_t *cur) {
     if (instr && whole)
         dw__ex_extract_instructions(c, instr);
     dollar_by_country(budget, country);
-    dw__ex_put(c, out, "budget", budget);
-    dw__ex_put(c, out, "deadline", deadline);
-    dw__ex_put(c, out, "country", country);
-    dw__ex_put(c, out, "regions", regions);
-    dw__ex_put(c, out, "capabilities", caps);
-    dw__ex_put(c, out, "excluded_capabilities", excl);
-    dw__ex_put(c, out, "optional_capabilities", opt);
-    dw__ex_put(c, out, "standards", stds);
-    dw__ex_put(c, out, "integrations", integ);
-    dw__ex_put(c, out, "discount", discount);
-    dw__ex_put(c, out, "term_months", term);
-    dw__ex_put(c, out, "data_residency", residency);
-    dw__ex_put(c, out, "contact_details", contacts);
-    dw__ex_put(c, out, "instructions_detected", instr);
-    dw__ex_put(c, out, "notes", notes);
+    f->budget = budget;
+    f->deadline = deadline;
+    f->country = country;
+    f->regions = regions;
+    f->caps = caps;
+    f->excl = excl;
+    f->opt = opt;
+    f->stds = stds;
+    f->integ = integ;
+    f->discount = discount;
+    f->term = term;
+    f->residency = residency;
+    f->contacts = contacts;
+    f->instr = instr;
+    f->notes = notes;
+    json_t **v = &f->quantities; /* a reader that ran out of memory gave NULL */
+    for (size_t k = 0; k < sizeof *f / sizeof *v - 1; k++)
+        c->oom = c->oom || !v[k];
     return c->oom ? -DW_ENOMEM : 0;
 }
 
@@ -463,7 +507,7 @@ static bool has_name(const json_t *arr, const char *name) {
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v) {
-        const char *n = dw_json_str(v, "name");
+        const char *n = dw__ex_name_of(v);
         if (n && name && strcmp(n, name) == 0)
             return true;
     }
@@ -485,47 +529,56 @@ static bool in_current(const json_t *fact, const struct dw_msg_span *p, size_t n
     return false;
 }
 
-static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, size_t np) {
-    static const char *const single[] = {"budget",   "deadline",    "country",
-                                         "discount", "term_months", "data_residency"};
+/* *into takes the other parts' value v (a second reference). */
+static void take(json_t **into, json_t *v) {
+    if (!v)
+        return;
+    json_decref(*into);
+    *into = json_incref(v);
+}
+
+static void fill_gaps(struct facts *cur, const struct facts *all, const struct dw_msg_span *p,
+                      size_t np) {
+    json_t **single[] = {&cur->budget,   &cur->deadline, &cur->country,
+                         &cur->discount, &cur->term,     &cur->residency};
+    json_t *const from[] = {all->budget,   all->deadline, all->country,
+                            all->discount, all->term,     all->residency};
     for (size_t k = 0; k < DW_ARRAY_SIZE(single); k++)
-        if (json_is_null(json_object_get(cur, single[k])))
-            json_object_set(cur, single[k], json_object_get(all, single[k]));
+        if (json_is_null(*single[k]))
+            take(single[k], from[k]);
     /* a date the current text merely mentions ("im November … übernommen") gives way to one
      * an earlier message gives as the deadline ("Bitte bis Ende Februar umsetzen") */
-    json_t *dc = json_object_get(cur, "deadline"), *da = json_object_get(all, "deadline");
+    json_t *dc = cur->deadline, *da = all->deadline;
     if (json_is_object(dc) && json_is_object(da) && !in_current(da, p, np) &&
         json_integer_value(json_object_get(dc, "confidence")) < 85 &&
         json_integer_value(json_object_get(da, "confidence")) >= 85)
-        json_object_set(cur, "deadline", da);
-    json_t *q = json_object_get(cur, "quantities"), *notes = json_object_get(cur, "notes");
+        take(&cur->deadline, da);
+    json_t *q = cur->quantities, *notes = cur->notes;
     size_t nq = json_array_size(q), i;
     json_t *e;
-    json_array_foreach(json_object_get(all, "quantities"), i, e) {
+    json_array_foreach(all->quantities, i, e) {
         bool have = false;
         if (in_current(e, p, np))
             continue; /* read already */
         for (size_t k = 0; k < nq && !have; k++)
             have = same_str(dw_json_str(json_array_get(q, k), "unit"), dw_json_str(e, "unit"));
         json_t *into = have ? notes : q;
-        if (have && json_object_set_new(e, "why",
-                                        json_string("an earlier message's count, "
-                                                    "given again in this one")) < 0)
+        if (have && json_object_set_new_nocheck(e, "why",
+                                                json_string_nocheck("an earlier message's count, "
+                                                                    "given again in this one")) < 0)
             continue;
-        if (have && json_object_set_new(e, "field", json_string("quantities")) < 0)
+        if (have && json_object_set_new_nocheck(e, "field", json_string_nocheck("quantities")) < 0)
             continue;
         if (json_array_size(into) < DW_EXTRACT_MAX_ITEMS)
             json_array_append(into, e);
     }
-    json_t *wanted = json_object_get(cur, "capabilities"),
-           *excl = json_object_get(cur, "excluded_capabilities"),
-           *opt = json_object_get(cur, "optional_capabilities");
-    static const char *const named[] = {"capabilities", "excluded_capabilities",
-                                        "optional_capabilities", "standards", "integrations"};
-    for (size_t k = 0; k < DW_ARRAY_SIZE(named); k++) {
-        json_t *into = json_object_get(cur, named[k]);
-        json_array_foreach(json_object_get(all, named[k]), i, e) {
-            const char *n = dw_json_str(e, "name");
+    json_t *wanted = cur->caps, *excl = cur->excl, *opt = cur->opt;
+    json_t *const cur_named[] = {cur->caps, cur->excl, cur->opt, cur->stds, cur->integ};
+    json_t *const all_named[] = {all->caps, all->excl, all->opt, all->stds, all->integ};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(cur_named); k++) {
+        json_t *into = cur_named[k];
+        json_array_foreach(all_named[k], i, e) {
+            const char *n = dw__ex_name_of(e);
             bool cap = k < 3;
             if (has_name(into, n) ||
                 (cap && (has_name(wanted, n) || has_name(excl, n) || has_name(opt, n))))
@@ -534,9 +587,9 @@ static void fill_gaps(json_t *cur, json_t *all, const struct dw_msg_span *p, siz
                 json_array_append(into, e);
         }
     }
-    if (json_array_size(json_object_get(cur, "regions")) == 0)
-        json_object_set(cur, "regions", json_object_get(all, "regions"));
-    json_array_foreach(json_object_get(all, "notes"), i, e) {
+    if (json_array_size(cur->regions) == 0)
+        take(&cur->regions, all->regions);
+    json_array_foreach(all->notes, i, e) {
         if (!in_current(e, p, np) && json_array_size(notes) < DW_EXTRACT_MAX_ITEMS)
             json_array_append(notes, e);
     }
@@ -570,16 +623,15 @@ static int read_message(struct ctx *c, json_t *out) {
     struct dw_msg_span parts[DW_MSG_MAX_PARTS];
     size_t np = dw_msg_structure(c->text, c->len, parts, DW_MSG_MAX_PARTS);
     bool plain = np <= 1 && (np == 0 || parts[0].part == DW_PART_CURRENT);
+    struct facts f = {0};
     int r;
     if (plain) {
         dw__ex_mark_negation(c);
-        r = run(c, out, NULL);
+        r = run(c, &f, NULL);
     } else {
         struct tok *all = c->t, *vt = c->views; /* room for 2 * (nt + 1) tokens */
         uint8_t *claims = c->claim;
-        json_t *other = json_object();
-        if (!other)
-            return -DW_ENOMEM;
+        struct facts other = {0};
         size_t nt = c->nt;
         struct ctx cur = *c;
         cur.t = vt;
@@ -589,23 +641,25 @@ static int read_message(struct ctx *c, json_t *out) {
         rest.nt = view_tokens(c, parts, np, OTHER_PARTS, rest.t);
         memset(claims, 0, nt + 1);
         dw__ex_mark_negation(&cur);
-        r = run(&cur, out, NULL);
+        r = run(&cur, &f, NULL);
         if (r == 0 && rest.nt > 0) {
             rest.claim = claims;
             memset(claims, 0, nt + 1);
             dw__ex_mark_negation(&rest);
-            r = run(&rest, other, out);
+            r = run(&rest, &other, &f);
             if (r == 0)
-                fill_gaps(out, other, parts, np);
+                fill_gaps(&f, &other, parts, np);
         }
-        json_decref(other);
+        facts_release(&other);
         c->t = all;
     }
     if (r == 0) {
-        dw__ex_put(c, out, "main_quantity",
-                   main_quantity(json_object_get(out, "quantities"), c->user_unit));
+        json_t *mq = main_quantity(f.quantities, c->user_unit);
+        result_put(c, out, &f);
+        dw__ex_put(c, out, "main_quantity", mq);
         dw__ex_put(c, out, "structure", structure_json(parts, np ? np : 1));
     }
+    facts_release(&f);
     return r < 0 ? r : c->oom ? -DW_ENOMEM : 0;
 }
 
@@ -619,6 +673,7 @@ struct dw_extractor {
     const char *site_unit;        /* the unit the premises nouns extend, or NULL */
     const char *user_unit;        /* the unit the people nouns extend, or NULL */
     size_t n_uterms;
+    bool names_utf8; /* every term's name is UTF-8 (names_utf8()) */
     char *umem;
 };
 
@@ -703,6 +758,15 @@ static int lexicon_units(struct dw_extractor *x, const struct dw_extract_vocab *
     return 0;
 }
 
+/* Whether every name of the terms is UTF-8: the names the extractor writes into its
+ * results, checked here once rather than by jansson on every fact. */
+static bool names_utf8(const struct dw_vocab_term *t, size_t n) {
+    for (size_t k = 0; k < n; k++)
+        if (t[k].name && !dw_utf8_valid(t[k].name, strlen(t[k].name), NULL))
+            return false;
+    return true;
+}
+
 void dw_extractor_free(struct dw_extractor *x) {
     if (!x)
         return;
@@ -747,6 +811,9 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
         dw_extractor_free(x);
         return dw_error_set(err, r, "extract: vocabulary: %s", dw_strerror(r));
     }
+    x->names_utf8 = names_utf8(vocab->capabilities, vocab->n_capabilities) &&
+                    names_utf8(vocab->standards, vocab->n_standards) &&
+                    names_utf8(x->uterms, x->n_uterms) && names_utf8(integ, n_integ);
     *ret = x;
     return 0;
 }
@@ -840,6 +907,7 @@ int dw_extractor_run(const struct dw_extractor *x, const char *text, size_t len,
                     .user_unit = x->user_unit,
                     .integ = &x->integ,
                     .defcur = x->defcur,
+                    .names_utf8 = x->names_utf8,
                     .vc = &vc};
     dw_civil_from_days(days, &c.ty, &c.tm, &c.td);
     dw__ex_fold_lower(c.text, len, mem);

@@ -334,10 +334,22 @@ bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, siz
 
 /* ---- JSON helpers --------------------------------------------------------------------- */
 
-/* key is always a literal of the engine's (ASCII), so jansson need not check it. */
-void dw__ex_put(struct ctx *c, json_t *o, const char *key, json_t *v) {
-    if (!v || json_object_set_new_nocheck(o, key, v) != 0)
-        c->oom = true;
+/* The message's bytes [s, e) as a JSON string. The message was checked to be UTF-8 before it
+ * was read (dw_extractor_run()), so a piece of it that starts and ends on a character
+ * boundary is UTF-8 too, and jansson need not check it again byte by byte; a piece cut
+ * inside a character goes the checking way (and fails there, as before). */
+json_t *dw__ex_text_json(const struct ctx *c, size_t s, size_t e) {
+    const unsigned char *t = (const unsigned char *)c->text;
+    bool whole = s <= e && e <= c->len && (s == c->len || (t[s] & 0xC0) != 0x80) &&
+                 (e == c->len || (t[e] & 0xC0) != 0x80);
+    return whole ? json_stringn_nocheck(c->text + s, e - s) : json_stringn(c->text + s, e - s);
+}
+
+/* A name of the vocabulary (a capability, standard, integration or unit) as a JSON string:
+ * dw_extractor_new() checked every name once, so jansson need not check it again on every
+ * fact; a vocabulary with a name that is not UTF-8 goes the checking way. */
+json_t *dw__ex_name_json(const struct ctx *c, const char *name) {
+    return c->names_utf8 ? json_string_nocheck(name) : json_string(name);
 }
 
 /* Adds "text" and "span" for tokens [t0, t1). */
@@ -347,7 +359,7 @@ void dw__ex_put_span(struct ctx *c, json_t *o, size_t t0, size_t t1) {
 
 /* Adds "text" and "span" for bytes [s, e). */
 void dw__ex_put_bytes(struct ctx *c, json_t *o, size_t s, size_t e) {
-    dw__ex_put(c, o, "text", json_stringn(c->text + s, e - s));
+    dw__ex_put(c, o, "text", dw__ex_text_json(c, s, e));
     json_t *span = json_array(); /* [s, e], as json_pack("[I,I]") would, without the parse */
     if (span && (json_array_append_new(span, json_integer((json_int_t)s)) != 0 ||
                  json_array_append_new(span, json_integer((json_int_t)e)) != 0)) {
@@ -389,11 +401,23 @@ void dw__ex_append(struct ctx *c, json_t *arr, json_t *o) {
         c->oom = true;
 }
 
+/* An item's "name", or NULL. The items that have one get it first (capabilities, standards,
+ * integrations, regions), so it is read from the first key without hashing "name"; an item
+ * whose first key is another is looked up as before (an object's keys are unique: the same
+ * answer either way). */
+const char *dw__ex_name_of(const json_t *item) {
+    void *it = json_object_iter((json_t *)item);
+    if (!it || strcmp(json_object_iter_key(it), "name") != 0)
+        return dw_json_str(item, "name");
+    const json_t *v = json_object_iter_value(it);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
 bool dw__ex_has_name(json_t *arr, const char *name) {
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v) {
-        const char *n = dw_json_str(v, "name");
+        const char *n = dw__ex_name_of(v);
         if (n && strcmp(n, name) == 0)
             return true;
     }

@@ -523,9 +523,9 @@ static json_t *qty_json(struct ctx *c, const struct qty *q) {
     json_t *o = dw__ex_new_item(c);
     if (o) {
         dw__ex_put(c, o, "value", json_integer(q->value));
-        dw__ex_put(c, o, "unit", json_string(q->unit));
+        dw__ex_put(c, o, "unit", dw__ex_name_json(c, q->unit));
         size_t cs = c->t[q->u0].s, ce = c->t[q->u1 - 1].e;
-        dw__ex_put(c, o, "counts", json_stringn(c->text + cs, ce - cs));
+        dw__ex_put(c, o, "counts", dw__ex_text_json(c, cs, ce));
         if (q->per_unit)
             dw__ex_put(
                 c, o, "per",
