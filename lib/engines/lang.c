@@ -157,6 +157,8 @@ static struct {
      * n bytes starts / ends with byte b; bit b1 of pair[b0] when one starts with b0 b1 */
     uint32_t head_lens[256], tail_lens[256];
     uint64_t pair[256][4];
+    /* points[langs | only << N_LANGS]: fw_add()'s points of a word with that evidence */
+    int8_t points[1 << (N_LANGS + 3)][N_LANGS];
 } words;
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
@@ -167,7 +169,10 @@ static size_t word_slot(const char *w, size_t n) {
     return h;
 }
 
+static void points_init(void);
+
 static void words_init(void) {
+    points_init();
     for (int k = 0; k < N_LANGS; k++)
         for (size_t i = 0; lists[k][i]; i++) {
             size_t n = strlen(lists[k][i]), h = word_slot(lists[k][i], n);
@@ -288,6 +293,19 @@ static void fw_add(const struct fw_word *w, int score[N_LANGS]) {
         score[2] += 2;
 }
 
+/* words.points: fw_add() of every evidence a word can have, so that the fast reading adds a
+ * word's points with one look-up and gives the same sums. */
+static void points_init(void) {
+    for (unsigned ev = 0; ev < DW_ARRAY_SIZE(words.points); ev++) {
+        int score[N_LANGS] = {0};
+        struct fw_word w = {.langs = (uint8_t)(ev & ((1u << N_LANGS) - 1)),
+                            .only = (uint8_t)(ev >> N_LANGS)};
+        fw_add(&w, score);
+        for (int k = 0; k < N_LANGS; k++)
+            words.points[ev][k] = (int8_t)score[k];
+    }
+}
+
 /* Runs body for each word text[s..e) of text[0..len) (runs of word bytes), hi the word's
  * bytes or-ed (0x80 set: a byte of 0x80 or more). */
 #define FOR_WORDS(text, len, s, e, hi, body)                                                       \
@@ -315,36 +333,69 @@ static void fw_scores(const char *text, const char *lo, size_t len, int score[N_
 }
 
 /* A message's words with evidence, read once (dw_lang_identify() scores the whole text, its
- * own part and each paragraph): w[0..n) in text order, or w NULL to read each range again. */
+ * own part and each paragraph): w[0..n) in text order, or w NULL to read each range again.
+ * Up to FW_INLINE words with evidence stay in the struct itself (a business e-mail has a
+ * hundred or two), so most messages allocate nothing. */
+#define FW_INLINE 256
 struct fw_text {
     const char *text, *lo; /* lo: text lower-cased, or NULL */
     size_t len;
     struct fw_word *w;
     size_t n;
+    /* the points of w[0..k) for each k <= n, so a range's points are one subtraction instead
+     * of a pass over its words; NULL in the plain reading, which sums the words */
+    int32_t (*cum)[N_LANGS];
+    void *heap; /* the block w and cum live in when the inline arrays are too small */
+    struct fw_word w_inline[FW_INLINE];
+    int32_t cum_inline[FW_INLINE + 1][N_LANGS];
 };
+
+/* Moves the words to one block sized for the most words the text can hold (a word and the
+ * byte after it); false, with w NULL, when there is no memory for it. */
+static bool fw_text_grow(struct fw_text *ft, size_t *cap) {
+    size_t most = ft->len / 2 + 1;
+    ft->heap = malloc(most * (sizeof *ft->w + sizeof *ft->cum) + sizeof *ft->cum);
+    if (!ft->heap) {
+        ft->w = NULL;
+        ft->cum = NULL;
+        return false;
+    }
+    int32_t(*cum)[N_LANGS] = ft->heap;
+    struct fw_word *w = (struct fw_word *)(cum + most + 1);
+    memcpy(w, ft->w, ft->n * sizeof *w);
+    ft->w = w;
+    ft->cum = ft->cum ? cum : NULL;
+    *cap = most;
+    return true;
+}
 
 static void fw_text_init(struct fw_text *ft, const char *text, const char *lo, size_t len) {
     pthread_once(&words_once, words_init);
-    *ft = (struct fw_text){.text = text, .lo = lo, .len = len};
-    size_t cap = 0;
+    ft->text = text;
+    ft->lo = lo;
+    ft->len = len;
+    ft->n = 0;
+    ft->heap = NULL;
+    ft->w = ft->w_inline;
+    bool fast = lo && !lang_plain;
+    ft->cum = fast ? ft->cum_inline : NULL;
+    size_t cap = FW_INLINE;
     struct fw_word w;
     FOR_WORDS(text, len, s, e, hi, {
         if (!fw_word(text, lo, s, e, hi >= 0x80, &w))
             continue;
-        if (ft->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            struct fw_word *nw = realloc(ft->w, cap * sizeof *nw);
-            if (!nw) {
-                free(ft->w);
-                ft->w = NULL;
-                return;
-            }
-            ft->w = nw;
-        }
+        if (ft->n == cap && !fw_text_grow(ft, &cap))
+            return;
         ft->w[ft->n++] = w;
     })
-    if (!ft->w) /* no word with evidence: an empty list, not a missing one */
-        ft->w = malloc(sizeof *ft->w);
+    if (ft->cum) {
+        memset(ft->cum[0], 0, sizeof ft->cum[0]);
+        for (size_t k = 0; k < ft->n; k++) {
+            const int8_t *p = words.points[ft->w[k].langs | ft->w[k].only << N_LANGS];
+            for (int j = 0; j < N_LANGS; j++)
+                ft->cum[k + 1][j] = ft->cum[k][j] + p[j];
+        }
+    }
 }
 
 /* Whether a word of the text runs across byte k (a range ending or starting there would cut
@@ -354,6 +405,18 @@ static bool fw_cuts(const struct fw_text *ft, size_t k) {
            word_byte((unsigned char)ft->text[k]);
 }
 
+/* The first of w[lo..hi) whose start (end, with ends) is at least / more than at. */
+static size_t fw_find(const struct fw_word *w, size_t lo, size_t hi, size_t at, bool ends) {
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ends ? w[mid].e <= at : w[mid].s < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The points of text[a..b): the sum of the words' read once, or a new reading when the range
  * cuts a word or the words could not be kept. */
 static void fw_range(const struct fw_text *ft, size_t a, size_t b, int score[N_LANGS]) {
@@ -361,16 +424,16 @@ static void fw_range(const struct fw_text *ft, size_t a, size_t b, int score[N_L
         fw_scores(ft->text + a, ft->lo ? ft->lo + a : NULL, b - a, score);
         return;
     }
-    memset(score, 0, N_LANGS * sizeof *score);
-    size_t lo = 0, hi = ft->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (ft->w[mid].s < a)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t first = fw_find(ft->w, 0, ft->n, a, false);
+    if (ft->cum) {
+        /* the words are in order and apart, so their ends rise too */
+        size_t end = fw_find(ft->w, first, ft->n, b, true);
+        for (int k = 0; k < N_LANGS; k++)
+            score[k] = ft->cum[end][k] - ft->cum[first][k];
+        return;
     }
-    for (size_t k = lo; k < ft->n && ft->w[k].e <= b; k++)
+    memset(score, 0, N_LANGS * sizeof *score);
+    for (size_t k = first; k < ft->n && ft->w[k].e <= b; k++)
         fw_add(&ft->w[k], score);
 }
 
@@ -640,7 +703,7 @@ int dw_lang_identify_lower(const char *text, const char *lo, size_t len, struct 
         parts[n - 1].end = (uint32_t)len; /* what is left belongs to the last */
     if (ret_n)
         *ret_n = n;
-    free(ft.w);
+    free(ft.heap);
     return main_lang;
 }
 
