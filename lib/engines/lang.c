@@ -171,8 +171,11 @@ static size_t word_slot(const char *w, size_t n) {
 
 static void points_init(void);
 
+static void starts_init(void);
+
 static void words_init(void) {
     points_init();
+    starts_init();
     for (int k = 0; k < N_LANGS; k++)
         for (size_t i = 0; lists[k][i]; i++) {
             size_t n = strlen(lists[k][i]), h = word_slot(lists[k][i], n);
@@ -658,14 +661,25 @@ static int guess(const struct fw_text *ft, size_t a, size_t b, bool *ret_sure) {
     return tc_best;
 }
 
-/* Where the customer's own words end: the first line that quotes ("> "), introduces a
- * quoted or forwarded message ("On ... wrote:", "Am ... schrieb", "Le ... a écrit",
- * "-----Original Message-----", "From:"/"Von:"/"De :" header) or opens a signature ("-- "). */
-static size_t current_end(const char *t, size_t len) {
-    static const char *const starts[] = {
-        ">",         "-- \n",    "--\n",     "-----",    "________",  "from:",
-        "von:",      "de :",     "de:",      "da:",      "van:",      "sent:",
-        "gesendet:", "envoyé :", "enviado:", "inviato:", "verzonden:"};
+/* The lines that end the customer's own words, by their start (a quote "> ", a signature
+ * "-- ", a quoted message's header "-----Original Message-----", "From:", "Von:", "De :") and
+ * by their end ("On ... wrote:", "Am ... schrieb:", "Le ... a écrit :"). Every start is
+ * lower-case ASCII at its first byte; start_of[b], built with the word table, has bit k when
+ * starts[k] begins with b, so that a line is compared only with the starts it can have. */
+static const char *const starts[] = {
+    ">",   "-- \n", "--\n",  "-----",     "________", "from:",    "von:",     "de :",      "de:",
+    "da:", "van:",  "sent:", "gesendet:", "envoyé :", "enviado:", "inviato:", "verzonden:"};
+static uint32_t start_of[256];
+
+static void starts_init(void) {
+    for (uint32_t k = 0; k < DW_ARRAY_SIZE(starts); k++)
+        start_of[(unsigned char)starts[k][0]] |= 1u << k;
+}
+
+/* Where the customer's own words end: the first line that quotes, introduces a quoted or
+ * forwarded message or opens a signature (starts[], wrote[]). fast: the starts of a line
+ * picked by start_of[] rather than all compared at their first byte. */
+static size_t current_end(const char *t, size_t len, bool fast) {
     static const char *const wrote[] = {
         "wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:", "ha scritto:", "schreef:"};
     for (size_t i = 0; i < len;) {
@@ -675,9 +689,11 @@ static size_t current_end(const char *t, size_t len) {
         while (s < e && (t[s] == ' ' || t[s] == '\t'))
             s++;
         if (s > 0 && s < e + 1) {
-            /* every start is lower-case ASCII at its first byte: a quick check first */
             int first = s < len && t[s] >= 'A' && t[s] <= 'Z' ? t[s] + 32 : s < len ? t[s] : 0;
-            for (size_t k = 0; k < sizeof starts / sizeof *starts; k++) {
+            uint32_t maybe =
+                fast ? start_of[(unsigned char)first] : (1u << DW_ARRAY_SIZE(starts)) - 1;
+            for (; maybe; maybe &= maybe - 1) {
+                size_t k = (size_t)__builtin_ctz(maybe);
                 if (starts[k][0] != first)
                     continue;
                 size_t n = strlen(starts[k]);
@@ -712,12 +728,12 @@ int dw_lang_identify_lower(const char *text, const char *lo, size_t len, struct 
         *ret_n = 0;
     if (!text)
         len = 0;
-    size_t cur = current_end(text, len);
+    struct fw_text ft;
+    fw_text_init(&ft, text, text ? lo : NULL, len);
+    size_t cur = current_end(text, len, lo && !lang_plain);
     if (cur < 16)
         cur = len; /* nothing of its own before the quote: read it all */
     bool sure;
-    struct fw_text ft;
-    fw_text_init(&ft, text, text ? lo : NULL, len);
     int main_lang = guess(&ft, 0, cur, &sure);
     if (main_lang < 0)
         main_lang = guess(&ft, 0, len, &sure);
