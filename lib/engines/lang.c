@@ -157,8 +157,12 @@ static struct {
      * n bytes starts / ends with byte b; bit b1 of pair[b0] when one starts with b0 b1 */
     uint32_t head_lens[256], tail_lens[256];
     uint64_t pair[256][4];
-    /* points[langs | only << N_LANGS]: fw_add()'s points of a word with that evidence */
-    int8_t points[1 << (N_LANGS + 3)][N_LANGS];
+    /* points[langs | only << N_LANGS]: fw_add()'s points of a word with that evidence,
+     * packed (struct fw_points); max_points the most of them for one language */
+    struct fw_points {
+        uint64_t a, b; /* 16 bits a language: languages 0-3 in a, 4 and 5 in b */
+    } points[1 << (N_LANGS + 3)];
+    int max_points;
 } words;
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
@@ -304,8 +308,15 @@ static void points_init(void) {
         struct fw_word w = {.langs = (uint8_t)(ev & ((1u << N_LANGS) - 1)),
                             .only = (uint8_t)(ev >> N_LANGS)};
         fw_add(&w, score);
-        for (int k = 0; k < N_LANGS; k++)
-            words.points[ev][k] = (int8_t)score[k];
+        for (int k = 0; k < N_LANGS; k++) {
+            uint64_t lane = (uint64_t)score[k] << (16 * (k % 4));
+            if (k < 4)
+                words.points[ev].a |= lane;
+            else
+                words.points[ev].b |= lane;
+            if (score[k] > words.max_points)
+                words.max_points = score[k];
+        }
     }
 }
 
@@ -345,12 +356,13 @@ struct fw_text {
     size_t len;
     struct fw_word *w;
     size_t n;
-    /* the points of w[0..k) for each k <= n, so a range's points are one subtraction instead
-     * of a pass over its words; NULL in the plain reading, which sums the words */
-    int32_t (*cum)[N_LANGS];
+    /* the points of w[0..k) for each k <= n (packed as words.points, no language's sum can
+     * pass 16 bits), so a range's points are one subtraction instead of a pass over its
+     * words; NULL in the plain reading, which sums the words */
+    struct fw_points *cum;
     void *heap; /* the block w and cum live in when the inline arrays are too small */
     struct fw_word w_inline[FW_INLINE];
-    int32_t cum_inline[FW_INLINE + 1][N_LANGS];
+    struct fw_points cum_inline[FW_INLINE + 1];
 };
 
 /* Bit i of *ret_word: p[i] is a word byte (word_byte(): a-z, A-Z, 0x80..0xFF); of *ret_high:
@@ -387,7 +399,7 @@ static bool fw_text_grow(struct fw_text *ft, size_t *cap) {
         ft->cum = NULL;
         return false;
     }
-    int32_t(*cum)[N_LANGS] = ft->heap;
+    struct fw_points *cum = ft->heap;
     struct fw_word *w = (struct fw_word *)(cum + most + 1);
     memcpy(w, ft->w, ft->n * sizeof *w);
     ft->w = w;
@@ -463,12 +475,13 @@ static void fw_text_init(struct fw_text *ft, const char *text, const char *lo, s
             ft->w[ft->n++] = w;
         })
     }
+    if (ft->cum && ft->n * (size_t)words.max_points > 0xFFFF)
+        ft->cum = NULL; /* a sum could pass 16 bits: the words are summed instead */
     if (ft->cum) {
-        memset(ft->cum[0], 0, sizeof ft->cum[0]);
+        ft->cum[0] = (struct fw_points){0};
         for (size_t k = 0; k < ft->n; k++) {
-            const int8_t *p = words.points[ft->w[k].langs | ft->w[k].only << N_LANGS];
-            for (int j = 0; j < N_LANGS; j++)
-                ft->cum[k + 1][j] = ft->cum[k][j] + p[j];
+            const struct fw_points *p = &words.points[ft->w[k].langs | ft->w[k].only << N_LANGS];
+            ft->cum[k + 1] = (struct fw_points){ft->cum[k].a + p->a, ft->cum[k].b + p->b};
         }
     }
 }
@@ -503,8 +516,10 @@ static void fw_range(const struct fw_text *ft, size_t a, size_t b, int score[N_L
     if (ft->cum) {
         /* the words are in order and apart, so their ends rise too */
         size_t end = fw_find(ft->w, first, ft->n, b, true);
+        /* the sums only grow, so no lane borrows from the next */
+        uint64_t lo4 = ft->cum[end].a - ft->cum[first].a, hi2 = ft->cum[end].b - ft->cum[first].b;
         for (int k = 0; k < N_LANGS; k++)
-            score[k] = ft->cum[end][k] - ft->cum[first][k];
+            score[k] = (int)((k < 4 ? lo4 : hi2) >> (16 * (k % 4)) & 0xFFFF);
         return;
     }
     memset(score, 0, N_LANGS * sizeof *score);
