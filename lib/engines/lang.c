@@ -584,6 +584,7 @@ static void tc_init(void) {
 }
 
 int dw_lang_ready(struct dw_error *err) {
+    pthread_once(&words_once, words_init); /* built here, not with an extractor's first message */
     pthread_once(&tc_once, tc_init);
     if (tc.error[0])
         return dw_error_set(err, -DW_ENOENT, "%s", tc.error);
