@@ -163,6 +163,13 @@ static struct {
         uint64_t a, b; /* 16 bits a language: languages 0-3 in a, 4 and 5 in b */
     } points[1 << (N_LANGS + 3)];
     int max_points;
+    /* the fast reading's table of the same words (word_key()): by_key[h] for a key hashed
+     * to h, or the next free one; n 0 when free; keyed false when a word is too long */
+    struct {
+        uint64_t k1, k2;
+        uint8_t n, langs;
+    } by_key[WORD_SLOTS];
+    bool keyed;
 } words;
 static pthread_once_t words_once = PTHREAD_ONCE_INIT;
 
@@ -171,6 +178,44 @@ static size_t word_slot(const char *w, size_t n) {
     while (words.w[h] && !(words.len[h] == n && memcmp(words.w[h], w, n) == 0))
         h = (h + 1) & (WORD_SLOTS - 1);
     return h;
+}
+
+/* The word w[0..n) (1 <= n <= 16) as two numbers that tell it from any other word of n
+ * bytes: its first and last eight bytes (four for a shorter word, overlapping; its first,
+ * middle and last for one of three bytes or fewer), so the fast reading compares a word
+ * with two compares instead of a call of memcmp(). */
+static inline void word_key(const char *w, size_t n, uint64_t *k1, uint64_t *k2) {
+    if (n >= 8) {
+        memcpy(k1, w, 8);
+        memcpy(k2, w + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, w, 4);
+        memcpy(&b, w + n - 4, 4);
+        *k1 = a;
+        *k2 = b;
+    } else {
+        const unsigned char *u = (const unsigned char *)w;
+        *k1 = u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
+        *k2 = 0;
+    }
+}
+
+static inline size_t key_hash(uint64_t k1, uint64_t k2, size_t n) {
+    return (size_t)((k1 * 0x9E3779B97F4A7C15ull + k2 * 0xC2B2AE3D27D4EB4Full + n) >> 54) &
+           (WORD_SLOTS - 1);
+}
+
+/* words.langs of the word w[0..n) (1 <= n <= 16), found by its key. */
+static inline uint8_t key_langs(const char *w, size_t n) {
+    uint64_t k1, k2;
+    word_key(w, n, &k1, &k2);
+    for (size_t h = key_hash(k1, k2, n);; h = (h + 1) & (WORD_SLOTS - 1)) {
+        if (!words.by_key[h].n)
+            return 0;
+        if (words.by_key[h].k1 == k1 && words.by_key[h].k2 == k2 && words.by_key[h].n == n)
+            return words.by_key[h].langs;
+    }
 }
 
 static void points_init(void);
@@ -195,6 +240,20 @@ static void words_init(void) {
             words.tail_lens[u[n - 1]] |= len_bit;
             words.pair[u[0]][b1 >> 6] |= 1ull << (b1 & 63);
         }
+    words.keyed = words.max_len <= 16;
+    for (size_t i = 0; words.keyed && i < WORD_SLOTS; i++) {
+        if (!words.w[i])
+            continue;
+        uint64_t k1, k2;
+        word_key(words.w[i], words.len[i], &k1, &k2);
+        size_t h = key_hash(k1, k2, words.len[i]);
+        while (words.by_key[h].n)
+            h = (h + 1) & (WORD_SLOTS - 1);
+        words.by_key[h].k1 = k1;
+        words.by_key[h].k2 = k2;
+        words.by_key[h].n = words.len[i];
+        words.by_key[h].langs = words.langs[i];
+    }
 }
 
 /* False when the word w[0..n) (1 <= n <= max_len) is surely in no list: no listed word of
@@ -268,9 +327,9 @@ static inline bool fw_word(const char *text, const char *lo, size_t s, size_t e,
         buf[n] = '\0';
     }
     *out = (struct fw_word){.s = (uint32_t)s, .e = (uint32_t)e};
-    out->langs = n > words.max_len || (fast && !maybe_listed((const unsigned char *)w, n))
-                     ? 0
-                     : words.langs[word_slot(w, n)];
+    out->langs = n > words.max_len || (fast && !maybe_listed((const unsigned char *)w, n)) ? 0
+                 : fast && words.keyed ? key_langs(w, n)
+                                       : words.langs[word_slot(w, n)];
     /* letters only one of the six writes: ß, ñ, ç and œ (C3 9F, C3 B1, C3 A7, C5 93) */
     for (size_t b = 0; high && b + 1 < n; b++) {
         unsigned char c0 = (unsigned char)w[b], c1 = (unsigned char)w[b + 1];
