@@ -33,7 +33,8 @@ const char *dw_lang_detect(const char *text, size_t len, int *ret_score);
 #define DW_LANG_PARA_MIN 40   /* a shorter paragraph reads as the message's language */
 
 /* 0, or -DW_ENOENT naming the fingerprint that cannot be read (the folder is found when the
- * library is built: DW_TEXTCAT_DIR, meson's -Dtextcat_dir). Loaded once. */
+ * library is built: DW_TEXTCAT_DIR, meson's -Dtextcat_dir). Loaded once, and the function-word
+ * table built. */
 int dw_lang_ready(struct dw_error *err);
 
 /* A stretch of a message in one language: bytes [start, end), lang an index into

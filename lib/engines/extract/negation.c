@@ -10,12 +10,14 @@ void dw__ex_languages(struct ctx *c) {
     size_t n = 0;
     c->lang =
         (uint8_t)dw_lang_identify_lower(c->text, c->lo, c->len, parts, DW_ARRAY_SIZE(parts), &n);
-    size_t p = 0;
-    for (size_t i = 0; i < c->nt; i++) {
-        while (p + 1 < n && c->t[i].s >= parts[p].end)
-            p++;
-        c->t[i].lang = n ? (uint8_t)parts[p].lang : c->lang;
-    }
+    /* each token takes the language of the part it starts in, the last part the rest; part
+     * by part, so a message of one part (most) costs one store a token */
+    size_t i = 0;
+    for (size_t p = 0; p + 1 < n; p++)
+        for (uint8_t lang = (uint8_t)parts[p].lang; i < c->nt && c->t[i].s < parts[p].end; i++)
+            c->t[i].lang = lang;
+    for (uint8_t lang = n ? (uint8_t)parts[n - 1].lang : c->lang; i < c->nt; i++)
+        c->t[i].lang = lang;
 }
 
 void dw__ex_classify(struct ctx *c) {
