@@ -266,8 +266,8 @@ struct dw__ex_vcache {
     uint32_t *slot;        /* by a token's start offset: 1 + its index in k; 0 = not yet */
     struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
-    uint32_t memo[256];       /* by a cheap hash of a word's text: 1 + the last vkey made for it */
-    const uint64_t *bloom[6]; /* the Bloom filters of the six indexes, once set (phrases.c) */
+    uint32_t memo[256]; /* by a cheap hash of a word's text: 1 + the last vkey made for it */
+    const struct tok *made_for; /* the view whose tokens' keys are all made (phrases.c) */
 };
 
 struct ctx {
