@@ -432,6 +432,13 @@ static bool memo_fits(const struct ctx *c, size_t i, const struct dw__ex_vkey *v
            memcmp(c->lo + vc->ws, c->lo + c->t[i].s, n) == 0;
 }
 
+/* A token's slot for the keys k[key - 1]: with the indexes that may hold them, all of them
+ * when reading plainly (the inline dw__ex_vocab_at() then never answers alone). */
+static uint32_t vslot(const struct dw__ex_vcache *cache, uint32_t key) {
+    unsigned may = dw__ex_plain ? 0x3Fu : cache->k[key - 1].present;
+    return key | (uint32_t)may << DW_EX_VSLOT_SHIFT;
+}
+
 /* Room in the cache for need more keys; false if there is none. Sized for a whole view
  * of the message at once, grown for the next view. */
 static bool cache_room(struct dw__ex_vcache *cache, size_t need) {
@@ -467,12 +474,11 @@ static void vkeys_make_view(const struct ctx *c) {
         if (*slot)
             continue;
         uint32_t *memo = memo_entry(c, i);
-        if (*memo && memo_fits(c, i, &cache->k[*memo - 1])) {
-            *slot = *memo;
-            continue;
+        if (!*memo || !memo_fits(c, i, &cache->k[*memo - 1])) {
+            vkey_make(c, i, &v, &cache->k[cache->n++]);
+            *memo = (uint32_t)cache->n;
         }
-        vkey_make(c, i, &v, &cache->k[cache->n++]);
-        *slot = *memo = (uint32_t)cache->n;
+        *slot = vslot(cache, *memo);
     }
 }
 
@@ -482,22 +488,22 @@ static const struct dw__ex_vkey *vkey_get(const struct ctx *c, size_t i,
                                           struct dw__ex_vkey *local) {
     uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
     if (slot && *slot)
-        return &c->vc->k[*slot - 1];
+        return &c->vc->k[DW_EX_VSLOT_KEY(*slot) - 1];
     struct dw__ex_vcache *cache = c->vc;
     if (slot && !dw__ex_plain && cache->made_for != c->t) {
         vkeys_make_view(c);
         if (*slot)
-            return &cache->k[*slot - 1];
-    }
-    struct dw__ex_vkey *vc = local;
-    if (slot && cache_room(cache, 1)) {
-        vc = &cache->k[cache->n++];
-        *slot = (uint32_t)cache->n;
+            return &cache->k[DW_EX_VSLOT_KEY(*slot) - 1];
     }
     struct vix v;
     vix_init(c, &v);
-    vkey_make(c, i, &v, vc);
-    return vc;
+    if (slot && cache_room(cache, 1)) {
+        vkey_make(c, i, &v, &cache->k[cache->n++]);
+        *slot = vslot(cache, (uint32_t)cache->n);
+        return &cache->k[cache->n - 1];
+    }
+    vkey_make(c, i, &v, local);
+    return local;
 }
 
 /* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried
