@@ -506,8 +506,21 @@ static inline const struct phrase *dw__ex_vocab_at(const struct ctx *c, const st
         return NULL; /* as dw__ex_vocab_find() answers */
     if (c->vc) {
         uint32_t s = c->vc->slot[c->t[i].s];
-        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0;
+        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0; /* only then: most tokens are known */
         if (bit && !(s >> DW_EX_VSLOT_SHIFT & bit))
+            return NULL;
+    }
+    return dw__ex_vocab_find(c, ix, i, ret_end);
+}
+/* The same for a pass over the tokens with one index: bit is dw__ex_index_bit(c, ix), found
+ * once for the pass instead of at every token. */
+static inline const struct phrase *dw__ex_vocab_at_bit(const struct ctx *c, const struct tindex *ix,
+                                                       unsigned bit, size_t i, size_t *ret_end) {
+    if (!wordish(c, i))
+        return NULL;
+    if (c->vc) {
+        uint32_t s = c->vc->slot[c->t[i].s];
+        if (s && bit && !(s >> DW_EX_VSLOT_SHIFT & bit))
             return NULL;
     }
     return dw__ex_vocab_find(c, ix, i, ret_end);
