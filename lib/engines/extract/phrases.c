@@ -371,7 +371,8 @@ static void vix_init(const struct ctx *c, struct vix *v) {
 
 /* The indexes of v holding the key, as bits: only those whose Bloom filter has the key's
  * bit are probed (all when reading plainly). */
-static unsigned key_present_bits(const struct vix *v, const char *key, size_t kl, uint32_t full) {
+static inline unsigned key_present_bits(const struct vix *v, const char *key, size_t kl,
+                                        uint32_t full) {
     uint32_t b = bloom_bit(full), w = b / 64, sh = b % 64;
     unsigned maybe = 0;
     for (unsigned k = 0; k < 6; k++)
@@ -380,9 +381,11 @@ static unsigned key_present_bits(const struct vix *v, const char *key, size_t kl
         for (unsigned k = 0; k < 6; k++)
             maybe |= (unsigned)(v->ix[k] && v->ix[k]->n) << k;
     unsigned bits = 0;
-    for (unsigned k = 0; maybe >> k; k++)
-        if ((maybe >> k & 1) && key_present(v->ix[k], key, kl, full))
+    for (; maybe; maybe &= maybe - 1) { /* the indexes left, lowest first */
+        unsigned k = (unsigned)__builtin_ctz(maybe);
+        if (key_present(v->ix[k], key, kl, full))
             bits |= 1u << k;
+    }
     return bits;
 }
 
@@ -474,11 +477,13 @@ static void vkeys_make_view(const struct ctx *c) {
         if (*slot)
             continue;
         uint32_t *memo = memo_entry(c, i);
-        if (!*memo || !memo_fits(c, i, &cache->k[*memo - 1])) {
-            vkey_make(c, i, &v, &cache->k[cache->n++]);
+        struct dw__ex_vkey *k = *memo ? &cache->k[*memo - 1] : NULL;
+        if (!k || !memo_fits(c, i, k)) {
+            k = &cache->k[cache->n++];
+            vkey_make(c, i, &v, k);
             *memo = (uint32_t)cache->n;
         }
-        *slot = vslot(cache, *memo);
+        *slot = *memo | (uint32_t)k->present << DW_EX_VSLOT_SHIFT; /* not reading plainly */
     }
 }
 
