@@ -506,7 +506,7 @@ static inline const struct phrase *dw__ex_vocab_at(const struct ctx *c, const st
         return NULL; /* as dw__ex_vocab_find() answers */
     if (c->vc) {
         uint32_t s = c->vc->slot[c->t[i].s];
-        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0; /* only then: most tokens are known */
+        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0; /* found only once the keys are made */
         if (bit && !(s >> DW_EX_VSLOT_SHIFT & bit))
             return NULL;
     }
