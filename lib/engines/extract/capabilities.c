@@ -65,9 +65,10 @@ int dw__ex_phrase_conf(const struct ctx *c, size_t i, size_t e, int hi) {
 void dw__ex_extract_standards(struct ctx *c, json_t *arr) {
     struct names names;
     names_init(&names, arr);
+    unsigned bit = dw__ex_index_bit(c, c->stds);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
-        const struct phrase *p = dw__ex_vocab_at(c, c->stds, i, &e);
+        const struct phrase *p = dw__ex_vocab_at_bit(c, c->stds, bit, i, &e);
         if (!p || claimed(c, i, e)) {
             i++;
             continue;
@@ -83,9 +84,10 @@ void dw__ex_extract_standards(struct ctx *c, json_t *arr) {
 void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
     struct names names;
     names_init(&names, arr);
+    unsigned bit = dw__ex_index_bit(c, c->integ);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
-        const struct phrase *p = dw__ex_vocab_at(c, c->integ, i, &e);
+        const struct phrase *p = dw__ex_vocab_at_bit(c, c->integ, bit, i, &e);
         if (!p) {
             i++;
             continue;

@@ -262,12 +262,17 @@ struct dw__ex_vkey {
     uint32_t ws, wn; /* the text it was made from: lo[ws, ws + wn) */
     char key[KEY_MAX], key2[KEY_MAX];
 };
+#define DW_EX_VSLOT_SHIFT 24
+#define DW_EX_VSLOT_KEY(s) ((s) & ((1u << DW_EX_VSLOT_SHIFT) - 1))
 struct dw__ex_vcache {
-    uint32_t *slot;        /* by a token's start offset: 1 + its index in k; 0 = not yet */
+    /* by a token's start offset: 1 + its index in k (DW_EX_VSLOT_KEY()), and above
+     * DW_EX_VSLOT_SHIFT the indexes that may hold its keys (all when reading plainly); 0 =
+     * not yet. Never NULL in a cache. */
+    uint32_t *slot;
     struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
-    uint32_t memo[256];       /* by a cheap hash of a word's text: 1 + the last vkey made for it */
-    const uint64_t *bloom[6]; /* the Bloom filters of the six indexes, once set (phrases.c) */
+    uint32_t memo[256]; /* by a cheap hash of a word's text: 1 + the last vkey made for it */
+    const struct tok *made_for; /* the view whose tokens' keys are all made (phrases.c) */
 };
 
 struct ctx {
@@ -500,10 +505,23 @@ static inline const struct phrase *dw__ex_vocab_at(const struct ctx *c, const st
                                                    size_t i, size_t *ret_end) {
     if (!wordish(c, i))
         return NULL; /* as dw__ex_vocab_find() answers */
-    if (c->vc && c->vc->slot && !dw__ex_plain) {
+    if (c->vc) {
         uint32_t s = c->vc->slot[c->t[i].s];
-        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0;
-        if (bit && !(c->vc->k[s - 1].present & bit))
+        unsigned bit = s ? dw__ex_index_bit(c, ix) : 0; /* found only once the keys are made */
+        if (bit && !(s >> DW_EX_VSLOT_SHIFT & bit))
+            return NULL;
+    }
+    return dw__ex_vocab_find(c, ix, i, ret_end);
+}
+/* The same for a pass over the tokens with one index: bit is dw__ex_index_bit(c, ix), found
+ * once for the pass instead of at every token. */
+static inline const struct phrase *dw__ex_vocab_at_bit(const struct ctx *c, const struct tindex *ix,
+                                                       unsigned bit, size_t i, size_t *ret_end) {
+    if (!wordish(c, i))
+        return NULL;
+    if (c->vc) {
+        uint32_t s = c->vc->slot[c->t[i].s];
+        if (s && bit && !(s >> DW_EX_VSLOT_SHIFT & bit))
             return NULL;
     }
     return dw__ex_vocab_find(c, ix, i, ret_end);

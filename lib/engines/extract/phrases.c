@@ -353,38 +353,45 @@ static bool key_present(const struct tindex *ix, const char *key, size_t kl, uin
 /* The filter of an index that holds nothing. */
 static const uint64_t bloom_none[DW_EX_BLOOM_BITS / 64];
 
-/* The Bloom filters of the six indexes, in the order of dw__ex_index_bit(): set once a
- * message into c->vc (the indexes do not change within one), else into local. */
-static const uint64_t *const *blooms_of(const struct ctx *c, const struct tindex *const ixs[6],
-                                        const uint64_t *local[6]) {
-    const uint64_t **b = c->vc ? c->vc->bloom : local;
-    if (!b[0] || b == local)
-        for (size_t k = 0; k < 6; k++)
-            b[k] = ixs[k] && ixs[k]->n ? ixs[k]->bloom : bloom_none;
-    return b;
+/* The six indexes a message is read with, in the order of dw__ex_index_bit(), and their
+ * Bloom filters: gathered once for all the tokens whose keys are made together. */
+struct vix {
+    const struct tindex *ix[6];
+    const uint64_t *bl[6];
+};
+
+static void vix_init(const struct ctx *c, struct vix *v) {
+    const struct tindex *ixs[] = {
+        &dw__ex_g.regions, &dw__ex_g.countries, c->caps, c->units, c->stds, c->integ};
+    for (size_t k = 0; k < 6; k++) {
+        v->ix[k] = ixs[k];
+        v->bl[k] = ixs[k] && ixs[k]->n ? ixs[k]->bloom : bloom_none;
+    }
 }
 
-/* The indexes of ixs[0..6) holding the key, as bits: only those whose Bloom filter has
- * the key's bit are probed (all when reading plainly). */
-static unsigned key_present_bits(const struct tindex *const ixs[6], const uint64_t *const *bl,
-                                 const char *key, size_t kl, uint32_t full) {
+/* The indexes of v holding the key, as bits: only those whose Bloom filter has the key's
+ * bit are probed (all when reading plainly). */
+static inline unsigned key_present_bits(const struct vix *v, const char *key, size_t kl,
+                                        uint32_t full) {
     uint32_t b = bloom_bit(full), w = b / 64, sh = b % 64;
     unsigned maybe = 0;
     for (unsigned k = 0; k < 6; k++)
-        maybe |= (unsigned)(bl[k][w] >> sh & 1) << k;
+        maybe |= (unsigned)(v->bl[k][w] >> sh & 1) << k;
     if (dw__ex_plain)
         for (unsigned k = 0; k < 6; k++)
-            maybe |= (unsigned)(ixs[k] && ixs[k]->n) << k;
+            maybe |= (unsigned)(v->ix[k] && v->ix[k]->n) << k;
     unsigned bits = 0;
-    for (unsigned k = 0; maybe >> k; k++)
-        if ((maybe >> k & 1) && key_present(ixs[k], key, kl, full))
+    for (; maybe; maybe &= maybe - 1) { /* the indexes left, lowest first */
+        unsigned k = (unsigned)__builtin_ctz(maybe);
+        if (key_present(v->ix[k], key, kl, full))
             bits |= 1u << k;
+    }
     return bits;
 }
 
-/* A token's index keys, computed when the token is first looked up: its stem and hash, the
- * same without a final "n", and which of the message's indexes hold either key. */
-static void vkey_make(const struct ctx *c, size_t i, struct dw__ex_vkey *vc) {
+/* A token's index keys: its stem and hash, the same without a final "n", and which of the
+ * message's indexes hold either key. */
+static void vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey *vc) {
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
@@ -398,13 +405,9 @@ static void vkey_make(const struct ctx *c, size_t i, struct dw__ex_vkey *vc) {
         memset(vc->key2, 0, sizeof vc->key2);
     vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
     vc->h2 = less_n ? key_hash(vc->key2, vc->kl2) : 0;
-    const struct tindex *ixs[] = {
-        &dw__ex_g.regions, &dw__ex_g.countries, c->caps, c->units, c->stds, c->integ};
-    const uint64_t *local[6];
-    const uint64_t *const *bl = blooms_of(c, ixs, local);
-    unsigned bits = key_present_bits(ixs, bl, vc->key, vc->kl, vc->h);
+    unsigned bits = key_present_bits(v, vc->key, vc->kl, vc->h);
     if (less_n)
-        bits |= key_present_bits(ixs, bl, vc->key2, vc->kl2, vc->h2);
+        bits |= key_present_bits(v, vc->key2, vc->kl2, vc->h2);
     vc->present = (uint8_t)bits;
 }
 
@@ -432,35 +435,80 @@ static bool memo_fits(const struct ctx *c, size_t i, const struct dw__ex_vkey *v
            memcmp(c->lo + vc->ws, c->lo + c->t[i].s, n) == 0;
 }
 
-/* The keys of token i, made once a message (c->vc) or into *local without a cache. */
+/* A token's slot for the keys k[key - 1]: with the indexes that may hold them, all of them
+ * when reading plainly (the inline dw__ex_vocab_at() then never answers alone). */
+static uint32_t vslot(const struct dw__ex_vcache *cache, uint32_t key) {
+    unsigned may = dw__ex_plain ? 0x3Fu : cache->k[key - 1].present;
+    return key | (uint32_t)may << DW_EX_VSLOT_SHIFT;
+}
+
+/* Room in the cache for need more keys; false if there is none. Sized for a whole view
+ * of the message at once, grown for the next view. */
+static bool cache_room(struct dw__ex_vcache *cache, size_t need) {
+    if (cache->cap - cache->n >= need)
+        return true;
+    size_t cap = cache->n + need > 64 ? cache->n + need : 64;
+    if (cap < 2 * cache->cap)
+        cap = 2 * cache->cap;
+    struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
+    if (!k)
+        return false;
+    cache->k = k;
+    cache->cap = cap;
+    return true;
+}
+
+/* The keys of every token of the view that dw__ex_vocab_find() may look up, made in one
+ * loop when the view's first token is looked up: each is made for the first pass
+ * (dw__ex_extract_standards() looks up every token), and the passes after it then find a
+ * token in no vocabulary without a call. A token met again ("the", "and") takes the keys
+ * made for its text. */
+static void vkeys_make_view(const struct ctx *c) {
+    struct dw__ex_vcache *cache = c->vc;
+    cache->made_for = c->t;
+    if (!cache_room(cache, c->nt))
+        return;
+    struct vix v;
+    vix_init(c, &v);
+    for (size_t i = 0; i < c->nt; i++) {
+        if (!wordish(c, i) || !free_at(c, i))
+            continue;
+        uint32_t *slot = &cache->slot[c->t[i].s];
+        if (*slot)
+            continue;
+        uint32_t *memo = memo_entry(c, i);
+        struct dw__ex_vkey *k = *memo ? &cache->k[*memo - 1] : NULL;
+        if (!k || !memo_fits(c, i, k)) {
+            k = &cache->k[cache->n++];
+            vkey_make(c, i, &v, k);
+            *memo = (uint32_t)cache->n;
+        }
+        *slot = *memo | (uint32_t)k->present << DW_EX_VSLOT_SHIFT; /* not reading plainly */
+    }
+}
+
+/* The keys of token i, made once a message (c->vc) or into *local without a cache. The
+ * plain reading makes them one token at a time, as they are looked up. */
 static const struct dw__ex_vkey *vkey_get(const struct ctx *c, size_t i,
                                           struct dw__ex_vkey *local) {
     uint32_t *slot = c->vc && c->vc->slot ? &c->vc->slot[c->t[i].s] : NULL;
     if (slot && *slot)
-        return &c->vc->k[*slot - 1];
+        return &c->vc->k[DW_EX_VSLOT_KEY(*slot) - 1];
     struct dw__ex_vcache *cache = c->vc;
-    uint32_t *memo = slot && !dw__ex_plain ? memo_entry(c, i) : NULL;
-    if (memo && *memo && memo_fits(c, i, &cache->k[*memo - 1])) {
-        *slot = *memo;
-        return &cache->k[*memo - 1];
+    if (slot && !dw__ex_plain && cache->made_for != c->t) {
+        vkeys_make_view(c);
+        if (*slot)
+            return &cache->k[DW_EX_VSLOT_KEY(*slot) - 1];
     }
-    struct dw__ex_vkey *vc = local;
-    if (slot && cache->n == cache->cap) { /* grown as tokens are met */
-        size_t cap = cache->cap ? 2 * cache->cap : 64;
-        struct dw__ex_vkey *k = realloc(cache->k, cap * sizeof *k);
-        if (k) {
-            cache->k = k;
-            cache->cap = cap;
-        }
+    struct vix v;
+    vix_init(c, &v);
+    if (slot && cache_room(cache, 1)) {
+        vkey_make(c, i, &v, &cache->k[cache->n++]);
+        *slot = vslot(cache, (uint32_t)cache->n);
+        return &cache->k[cache->n - 1];
     }
-    if (slot && cache->n < cache->cap) {
-        vc = &cache->k[cache->n++];
-        *slot = (uint32_t)cache->n;
-        if (memo)
-            *memo = *slot;
-    }
-    vkey_make(c, i, vc);
-    return vc;
+    vkey_make(c, i, &v, local);
+    return local;
 }
 
 /* The longest phrase of ix starting at token i, or NULL. A word ending in "n" is tried

@@ -11,12 +11,12 @@
 static inline bool no_place(const struct ctx *c, size_t i) {
     if (!wordish(c, i))
         return true;
-    if (dw__ex_plain || !c->vc || !c->vc->slot)
+    if (!c->vc)
         return false;
     uint32_t s = c->vc->slot[c->t[i].s];
     unsigned bits =
         dw__ex_index_bit(c, &dw__ex_g.regions) | dw__ex_index_bit(c, &dw__ex_g.countries);
-    return s && !(c->vc->k[s - 1].present & bits);
+    return s && !(s >> DW_EX_VSLOT_SHIFT & bits);
 }
 
 /* A region at j: "EU", "Europe", "the EU", "European Union", a country. code is "EU" for
