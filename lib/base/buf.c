@@ -163,6 +163,12 @@ bool dw_utf8_valid(const char *s, size_t n, size_t *ret_bad_offset) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        /* most text is ASCII: eight bytes at a time while none of them has its top bit */
+        uint64_t x;
+        while (i + 8 <= n && (memcpy(&x, p + i, 8), !(x & 0x8080808080808080ull)))
+            i += 8;
+        if (i >= n)
+            break;
         unsigned c = p[i];
         size_t len;
         uint32_t cp;
