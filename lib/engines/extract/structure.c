@@ -424,6 +424,11 @@ static int disclaimer_cues(const char *lo) {
     if (a) {
         uint64_t found[(NS + NW + 63) / 64] = {0};
         dw_ac_scan(a, lo, strlen(lo), found);
+        if (NS + NW <= 64 && !dw__ex_plain) { /* two bit counts, not a test a word */
+            uint64_t strong_bits = ((uint64_t)1 << NS) - 1;
+            return 2 * __builtin_popcountll(found[0] & strong_bits) +
+                   __builtin_popcountll(found[0] & ~strong_bits);
+        }
         for (size_t k = 0; k < NS + NW; k++)
             if (found[k / 64] & ((uint64_t)1 << (k % 64)))
                 n += k < NS ? 2 : 1;
