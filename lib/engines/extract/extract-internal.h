@@ -447,7 +447,7 @@ struct dw__ex_tables {
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */
     /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
-     * are the indexes of those starting with b, in table order */
+     * are the indexes of those starting with b, by second byte, in table order among equals */
     uint16_t morph[MORPHEMES];
     uint8_t morph_len[MORPHEMES];
     uint16_t morph_start[257];
