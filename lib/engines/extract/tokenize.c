@@ -116,6 +116,7 @@ static const bool ascii_letter[256] = {['a' ... 'z'] = true, ['A' ... 'Z'] = tru
 
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
     const unsigned char *p = (const unsigned char *)s;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     size_t nt = 0, i = 0, l;
     bool gap = true;
     while (i < n) {
@@ -148,6 +149,21 @@ size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
             i += l;
             while (i < n) {
                 size_t l2;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* eight ASCII bytes at a time: per byte b, b | 0x20 is a..z for a letter, and
+                 * the first other byte, the lowest in memory, is the lowest bit set */
+                uint64_t x;
+                if (!dw__ex_plain && i + 8 <= n && (memcpy(&x, p + i, 8), !(x & high))) {
+                    uint64_t y = x | ones * 0x20;
+                    uint64_t other =
+                        ~((y + ones * (0x80 - 'a')) & ~(y + ones * (0x7F - 'z'))) & high;
+                    if (!other) {
+                        i += 8;
+                        continue;
+                    }
+                    i += (size_t)__builtin_ctzll(other) / 8; /* an ASCII byte, no letter */
+                }
+#endif
                 unsigned char b = p[i];
                 if (ascii_letter[b]) {
                     i++; /* the common case, without decoding */
