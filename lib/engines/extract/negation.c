@@ -333,6 +333,16 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
     size_t h = i, q, comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
     if (bullet(c, h))
         h += kind(c, h, TK_NUM) ? 2 : 1;
+    /* most sentences have neither a ':' nor a ',' in their first ten tokens: no header, known
+     * without the clause tests below */
+    if (!dw__ex_plain) {
+        size_t k = h, end = h + 10 < c->nt ? h + 10 : c->nt;
+        while (k < end &&
+               !(c->t[k].kind == TK_SYM && (c->lo[c->t[k].s] == ':' || c->lo[c->t[k].s] == ',')))
+            k++;
+        if (k == end)
+            return 0;
+    }
     /* its end first, cheaply: a ':' within ten words, else a ',' after at most three */
     for (q = h; q < c->nt && q < h + 10; q++) {
         char ch = sym1(c, q);
