@@ -145,7 +145,7 @@ size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
             while (i < n && p[i] >= '0' && p[i] <= '9')
                 i++;
             k->kind = TK_NUM;
-        } else if (cp_letter(cp)) {
+        } else if (cp < 0x80 ? ascii_letter[cp] : cp_letter(cp)) { /* the same for ASCII */
             i += l;
             while (i < n) {
                 size_t l2;
