@@ -169,13 +169,14 @@ static bool header_field(const char *lo, bool *from) {
         n--; /* French "De :" */
     if (n == 0)
         return false;
+    /* (the first byte first: n > 0 here, and most labels start otherwise) */
     for (size_t k = 0; k < DW_ARRAY_SIZE(senders); k++)
-        if (strlen(senders[k]) == n && memcmp(lo, senders[k], n) == 0) {
+        if (senders[k][0] == lo[0] && strlen(senders[k]) == n && memcmp(lo, senders[k], n) == 0) {
             *from = true;
             return true;
         }
     for (size_t k = 0; k < DW_ARRAY_SIZE(others); k++)
-        if (strlen(others[k]) == n && memcmp(lo, others[k], n) == 0)
+        if (others[k][0] == lo[0] && strlen(others[k]) == n && memcmp(lo, others[k], n) == 0)
             return true;
     return false;
 }
