@@ -84,17 +84,23 @@ static int speaker(const char *lo, size_t n) {
     return 0;
 }
 
-/* (The first bytes are compared first: most lines start otherwise than most words.) */
+/* How many bytes of w s starts with, all of w's or fewer; byte by byte, as most lines
+ * differ from most words in their first bytes. */
+static size_t common_start(const char *s, const char *w) {
+    size_t n = 0;
+    while (w[n] && s[n] == w[n])
+        n++;
+    return n;
+}
+
 static bool starts_with(const char *s, const char *w) {
-    return (!w[0] || s[0] == w[0]) && strncmp(s, w, strlen(w)) == 0;
+    return !w[common_start(s, w)];
 }
 
 /* The byte after the word w at the start of s is not a letter (a word boundary). */
 static bool starts_word(const char *s, const char *w) {
-    if (w[0] && s[0] != w[0])
-        return false;
-    size_t n = strlen(w);
-    if (strncmp(s, w, n) != 0)
+    size_t n = common_start(s, w);
+    if (w[n])
         return false;
     unsigned char ch = (unsigned char)s[n];
     return !((ch >= 'a' && ch <= 'z') || ch >= 0x80);
