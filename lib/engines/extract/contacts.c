@@ -171,17 +171,27 @@ static const bool can_start[256] = {
 static uint8_t pair_may[1 << 16];
 static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
 
+static void pair_set(unsigned x, unsigned y) {
+    unsigned char two[2] = {(unsigned char)x, (unsigned char)y};
+    uint16_t k;
+    memcpy(&k, two, 2);
+    pair_may[k] = 1;
+}
+
+/* Only the pairs that say yes are written (the table starts all no). */
 static void pair_init(void) {
-    for (unsigned x = 0; x < 256; x++)
-        for (unsigned y = 0; y < 256; y++) {
-            bool at_x = can_start[x] && !(x == 'h' && y != 't') && !(x == 'w' && y != 'w');
-            bool at_y = can_start[y] &&
-                        (y == '@' || x == ' ' || x == '(' || x == '<' || x == '\n' || x == ':');
-            unsigned char two[2] = {(unsigned char)x, (unsigned char)y};
-            uint16_t k;
-            memcpy(&k, two, 2);
-            pair_may[k] = at_x || at_y;
-        }
+    static const unsigned char before[] = {' ', '(', '<', '\n', ':'};
+    for (unsigned b = 0; b < 256; b++) {
+        if (!can_start[b])
+            continue;
+        for (unsigned y = 0; y < 256; y++) /* b first */
+            if (!(b == 'h' && y != 't') && !(b == 'w' && y != 'w'))
+                pair_set(b, y);
+        for (unsigned x = 0; x < 256 && b == '@'; x++) /* b second: an '@' after any byte */
+            pair_set(x, b);
+        for (size_t k = 0; k < DW_ARRAY_SIZE(before); k++) /* b second, after a separator */
+            pair_set(before[k], b);
+    }
 }
 
 static inline uint8_t pair_at(const unsigned char *p, size_t b) {
