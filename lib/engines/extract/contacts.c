@@ -17,7 +17,18 @@ static bool email_host(unsigned char ch) {
 /* Claim the tokens inside bytes [s, e), so no number of a phone or address is read as a
  * quantity or an amount. */
 static void claim_bytes(struct ctx *c, size_t s, size_t e) {
-    for (size_t k = 0; k < c->nt && c->t[k].s < e; k++)
+    size_t k = 0;
+    if (!dw__ex_plain) { /* the tokens' ends only grow: those ending by s are passed at once */
+        size_t hi = c->nt;
+        while (k < hi) {
+            size_t mid = k + (hi - k) / 2;
+            if (c->t[mid].e > s)
+                hi = mid;
+            else
+                k = mid + 1;
+        }
+    }
+    for (; k < c->nt && c->t[k].s < e; k++)
         if (c->t[k].e > s)
             c->claim[k] = 1;
 }
