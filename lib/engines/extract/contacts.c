@@ -103,17 +103,36 @@ static size_t phone_at(const struct ctx *c, size_t s) {
     return digits >= 7 && digits <= 15 ? last : 0;
 }
 
+/* prefixes: "tel" is also "Tel.", "Telefon", "teléfono", "telefono", "telefoon"; "cel"
+ * "cell", "celular", "cellulare" */
+static const char *const phone_cues[] = {
+    "tel",       "phone",     "mobile",  "mobil",  "cel",     "handy",      "call",      "fon",
+    "direct",    "durchwahl", "contact", "reach",  "kontakt", "erreichbar", "whatsapp",  "rückruf",
+    "rueckruf",  "anruf",     "numéro",  "numero", "número",  "móvil",      "movil",     "portable",
+    "joignable", "llam",      "chiam",   "bel ",   "bellen",  "mobiel",     "t\xc3\xa9l"};
+/* The bytes a cue starts with (set by pair_init()). */
+static bool cue_first[256];
+
 static bool phone_cue(const struct ctx *c, size_t s) {
-    /* prefixes: "tel" is also "Tel.", "Telefon", "teléfono", "telefono", "telefoon"; "cel"
-     * "cell", "celular", "cellulare" */
-    static const char *const cues[] = {
-        "tel",      "phone",   "mobile",    "mobil",     "cel",    "handy",   "call",
-        "fon",      "direct",  "durchwahl", "contact",   "reach",  "kontakt", "erreichbar",
-        "whatsapp", "rückruf", "rueckruf",  "anruf",     "numéro", "numero",  "número",
-        "móvil",    "movil",   "portable",  "joignable", "llam",   "chiam",   "bel ",
-        "bellen",   "mobiel",  "t\xc3\xa9l"};
+    const char *const *cues = phone_cues;
     size_t from = s > 24 ? s - 24 : 0;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
+    if (!dw__ex_plain) {
+        /* one pass over the window: only a byte some cue starts with is tried */
+        for (size_t b = from; b < s; b++) {
+            unsigned char f = (unsigned char)c->lo[b];
+            if (!cue_first[f] || (b > 0 && email_local((unsigned char)c->lo[b - 1])))
+                continue;
+            for (size_t k = 0; k < DW_ARRAY_SIZE(phone_cues); k++) {
+                if ((unsigned char)cues[k][0] != f)
+                    continue;
+                size_t n = strlen(cues[k]);
+                if (b + n <= s && memcmp(c->lo + b, cues[k], n) == 0)
+                    return true;
+            }
+        }
+        return false;
+    }
+    for (size_t k = 0; k < DW_ARRAY_SIZE(phone_cues); k++) {
         size_t n = strlen(cues[k]);
         for (size_t b = from; b + n <= s; b++)
             if (c->lo[b] == cues[k][0] && memcmp(c->lo + b, cues[k], n) == 0 &&
@@ -189,9 +208,11 @@ static void pair_set(unsigned x, unsigned y) {
     pair_may[k] = 1;
 }
 
-/* Only the pairs that say yes are written (the table starts all no). */
+/* Only the pairs that say yes are written (the table starts all no); and cue_first[]. */
 static void pair_init(void) {
     static const unsigned char before[] = {' ', '(', '<', '\n', ':'};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(phone_cues); k++)
+        cue_first[(unsigned char)phone_cues[k][0]] = true;
     for (unsigned b = 0; b < 256; b++) {
         if (!can_start[b])
             continue;
