@@ -163,11 +163,30 @@ bool dw_utf8_valid(const char *s, size_t n, size_t *ret_bad_offset) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        /* most text is ASCII: eight bytes at a time while none of them has its top bit, then
+         * (little-endian, where the lowest bit set is the first byte) on to the first that has */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            x &= 0x8080808080808080ull;
+            if (x) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += (size_t)__builtin_ctzll(x) / 8;
+#endif
+                break;
+            }
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned c = p[i];
         size_t len;
         uint32_t cp;
         if (c < 0x80) {
             i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+            i += 2; /* a two-byte sequence (é, ü, ß): from 0xC2 on none is overlong */
             continue;
         } else if ((c & 0xE0) == 0xC0) {
             len = 2;

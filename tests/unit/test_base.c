@@ -166,6 +166,18 @@ static void utf8(void **state) {
     assert_false(dw_utf8_valid("\xed\xa0\x80", 3, NULL));     /* surrogate */
     assert_false(dw_utf8_valid("\xf4\x90\x80\x80", 4, NULL)); /* > U+10FFFF */
     assert_true(dw_utf8_valid("\xf0\x9f\x98\x80", 4, NULL));
+    /* past eight ASCII bytes read at once: the bad byte's offset, a sequence cut at the end */
+    assert_true(dw_utf8_valid("Sehr geehrte Damen, gr\xc3\xbc\xc3\x9f", 26, NULL));
+    assert_false(dw_utf8_valid("Sehr geehrte Damen und Herren \xe9 x", 33, &bad));
+    assert_int_equal(bad, 30);
+    assert_false(dw_utf8_valid("Sehr geehrte Damen und Herren \xc3", 31, &bad));
+    assert_int_equal(bad, 30);
+    /* two-byte sequences: the first and last, an overlong one, a bad second byte */
+    assert_true(dw_utf8_valid("Gr\xc3\xbc\xc3\x9f \xc2\x80 \xdf\xbf Ende der Zeile", 27, NULL));
+    assert_false(dw_utf8_valid("Sehr geehrte \xc1\xbf", 15, &bad));
+    assert_int_equal(bad, 13);
+    assert_false(dw_utf8_valid("Sehr geehrte Gr\xc3\xbc\xc3( x", 21, &bad));
+    assert_int_equal(bad, 17);
 }
 
 static void buffers(void **state) {

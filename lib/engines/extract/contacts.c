@@ -17,7 +17,18 @@ static bool email_host(unsigned char ch) {
 /* Claim the tokens inside bytes [s, e), so no number of a phone or address is read as a
  * quantity or an amount. */
 static void claim_bytes(struct ctx *c, size_t s, size_t e) {
-    for (size_t k = 0; k < c->nt && c->t[k].s < e; k++)
+    size_t k = 0;
+    if (!dw__ex_plain) { /* the tokens' ends only grow: those ending by s are passed at once */
+        size_t hi = c->nt;
+        while (k < hi) {
+            size_t mid = k + (hi - k) / 2;
+            if (c->t[mid].e > s)
+                hi = mid;
+            else
+                k = mid + 1;
+        }
+    }
+    for (; k < c->nt && c->t[k].s < e; k++)
         if (c->t[k].e > s)
             c->claim[k] = 1;
 }
@@ -92,17 +103,36 @@ static size_t phone_at(const struct ctx *c, size_t s) {
     return digits >= 7 && digits <= 15 ? last : 0;
 }
 
+/* prefixes: "tel" is also "Tel.", "Telefon", "teléfono", "telefono", "telefoon"; "cel"
+ * "cell", "celular", "cellulare" */
+static const char *const phone_cues[] = {
+    "tel",       "phone",     "mobile",  "mobil",  "cel",     "handy",      "call",      "fon",
+    "direct",    "durchwahl", "contact", "reach",  "kontakt", "erreichbar", "whatsapp",  "rückruf",
+    "rueckruf",  "anruf",     "numéro",  "numero", "número",  "móvil",      "movil",     "portable",
+    "joignable", "llam",      "chiam",   "bel ",   "bellen",  "mobiel",     "t\xc3\xa9l"};
+/* The bytes a cue starts with (set by pair_init()). */
+static bool cue_first[256];
+
 static bool phone_cue(const struct ctx *c, size_t s) {
-    /* prefixes: "tel" is also "Tel.", "Telefon", "teléfono", "telefono", "telefoon"; "cel"
-     * "cell", "celular", "cellulare" */
-    static const char *const cues[] = {
-        "tel",      "phone",   "mobile",    "mobil",     "cel",    "handy",   "call",
-        "fon",      "direct",  "durchwahl", "contact",   "reach",  "kontakt", "erreichbar",
-        "whatsapp", "rückruf", "rueckruf",  "anruf",     "numéro", "numero",  "número",
-        "móvil",    "movil",   "portable",  "joignable", "llam",   "chiam",   "bel ",
-        "bellen",   "mobiel",  "t\xc3\xa9l"};
+    const char *const *cues = phone_cues;
     size_t from = s > 24 ? s - 24 : 0;
-    for (size_t k = 0; k < DW_ARRAY_SIZE(cues); k++) {
+    if (!dw__ex_plain) {
+        /* one pass over the window: only a byte some cue starts with is tried */
+        for (size_t b = from; b < s; b++) {
+            unsigned char f = (unsigned char)c->lo[b];
+            if (!cue_first[f] || (b > 0 && email_local((unsigned char)c->lo[b - 1])))
+                continue;
+            for (size_t k = 0; k < DW_ARRAY_SIZE(phone_cues); k++) {
+                if ((unsigned char)cues[k][0] != f)
+                    continue;
+                size_t n = strlen(cues[k]);
+                if (b + n <= s && memcmp(c->lo + b, cues[k], n) == 0)
+                    return true;
+            }
+        }
+        return false;
+    }
+    for (size_t k = 0; k < DW_ARRAY_SIZE(phone_cues); k++) {
         size_t n = strlen(cues[k]);
         for (size_t b = from; b + n <= s; b++)
             if (c->lo[b] == cues[k][0] && memcmp(c->lo + b, cues[k], n) == 0 &&
@@ -159,14 +189,72 @@ static bool starts_at(const struct ctx *c, size_t b, const char *w) {
     return b + n <= c->len && memcmp(c->text + b, w, n) == 0;
 }
 
+/* the bytes a contact detail's test below can start at; the rest are passed over */
+static const bool can_start[256] = {
+    ['@'] = true, ['h'] = true, ['w'] = true, ['+'] = true, ['('] = true, ['0' ... '9'] = true};
+
+/* By two bytes x y (as a 16-bit load reads them): can a contact detail start at x or at y?
+ * At x: a byte it starts with, and for a web address the second byte of "http" or "www."; at
+ * y: a byte it starts with after a byte before which one may start (a space, a newline, '(',
+ * '<' or ':'), or an '@' anywhere. Most pairs of a message say no to both, so its text is
+ * passed over eight bytes at a time. Built once. */
+static uint8_t pair_may[1 << 16];
+static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
+
+static void pair_set(unsigned x, unsigned y) {
+    unsigned char two[2] = {(unsigned char)x, (unsigned char)y};
+    uint16_t k;
+    memcpy(&k, two, 2);
+    pair_may[k] = 1;
+}
+
+/* Only the pairs that say yes are written (the table starts all no); and cue_first[]. */
+static void pair_init(void) {
+    static const unsigned char before[] = {' ', '(', '<', '\n', ':'};
+    for (size_t k = 0; k < DW_ARRAY_SIZE(phone_cues); k++)
+        cue_first[(unsigned char)phone_cues[k][0]] = true;
+    for (unsigned b = 0; b < 256; b++) {
+        if (!can_start[b])
+            continue;
+        for (unsigned y = 0; y < 256; y++) /* b first */
+            if (!(b == 'h' && y != 't') && !(b == 'w' && y != 'w'))
+                pair_set(b, y);
+        for (unsigned x = 0; x < 256 && b == '@'; x++) /* b second: an '@' after any byte */
+            pair_set(x, b);
+        for (size_t k = 0; k < DW_ARRAY_SIZE(before); k++) /* b second, after a separator */
+            pair_set(before[k], b);
+    }
+}
+
+static inline uint8_t pair_at(const unsigned char *p, size_t b) {
+    uint16_t k;
+    memcpy(&k, p + b, 2);
+    return pair_may[k];
+}
+
+/* The first byte from b on of the first eight (b, b + 8, ...) in which a contact detail
+ * may start, or where fewer than eight are left. */
+static size_t skip_plain_bytes(const unsigned char *p, size_t b, size_t len) {
+    while (b + 8 <= len &&
+           !(pair_at(p, b) | pair_at(p, b + 2) | pair_at(p, b + 4) | pair_at(p, b + 6)))
+        b += 8;
+    return b;
+}
+
 void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
     const unsigned char *p = (const unsigned char *)c->text;
-    /* the bytes a contact detail's test below can start at; the rest are passed over */
-    static const bool can_start[256] = {
-        ['@'] = true, ['h'] = true, ['w'] = true, ['+'] = true, ['('] = true, ['0' ... '9'] = true};
     size_t found = arr ? json_array_size(arr) : 0;
+    size_t ahead = 0; /* the bytes before it are tested one by one */
+    if (!dw__ex_plain)
+        pthread_once(&pair_once, pair_init);
     for (size_t b = 0; b < c->len; b++) {
         size_t s, e;
+        if (b >= ahead && !dw__ex_plain) {
+            b = skip_plain_bytes(p, b, c->len);
+            ahead = b + 8;
+            if (b >= c->len)
+                break;
+        }
         if (!can_start[p[b]])
             continue;
         if (p[b] == '@' && (e = email_at(c, b, &s))) {

@@ -453,7 +453,7 @@ struct dw__ex_tables {
     uint16_t pat_start[64];
     const char *error; /* what is wrong with the language files, or NULL */
     /* the number words' morphemes by first byte: morph[morph_start[b]..morph_start[b + 1])
-     * are the indexes of those starting with b, in table order */
+     * are the indexes of those starting with b, by second byte, in table order among equals */
     uint16_t morph[MORPHEMES];
     uint8_t morph_len[MORPHEMES];
     uint16_t morph_start[257];
@@ -479,6 +479,20 @@ void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
 int dw__ex_kw_find(const char *w, size_t n);
 extern bool dw__ex_plain; /* dw__extract_plain(): no index that only skips work */
+/* A word list's lengths by first byte and last byte (its low five bits), as bits (31 bytes
+ * or more set bit 31): a word whose three fit no word of the list is none of them, at the
+ * cost of one test whatever the list's size. Filled from the list itself, once. */
+struct dw__ex_word_filter {
+    uint32_t len_bits[256][32];
+};
+static inline void dw__ex_filter_add(struct dw__ex_word_filter *f, const char *w, size_t n) {
+    if (n > 0)
+        f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] |= 1u << (n < 31 ? n : 31);
+}
+/* May w[0..n) (n > 0) be a word of f's list? (The plain reading does not ask.) */
+static inline bool dw__ex_filter_may(const struct dw__ex_word_filter *f, const char *w, size_t n) {
+    return f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] >> (n < 31 ? n : 31) & 1;
+}
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
 bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
 

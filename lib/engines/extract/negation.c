@@ -20,8 +20,20 @@ void dw__ex_languages(struct ctx *c) {
         c->t[i].lang = lang;
 }
 
+/* The keywords' filter: most words of a message that are no keyword fit none by first byte,
+ * last byte and length, and are not hashed. */
+static struct dw__ex_word_filter kw_filter;
+static pthread_once_t kw_filter_once = PTHREAD_ONCE_INIT;
+
+static void kw_filter_init(void) {
+    for (size_t k = 0; k < dw__ex_g.n_kw; k++)
+        dw__ex_filter_add(&kw_filter, dw__ex_kwdefs[k].w, strlen(dw__ex_kwdefs[k].w));
+}
+
 void dw__ex_classify(struct ctx *c) {
     char buf[40];
+    bool filter = !dw__ex_plain;
+    pthread_once(&kw_filter_once, kw_filter_init);
     for (size_t i = 0; i < c->nt; i++) {
         struct tok *k = &c->t[i];
         if (k->kind != TK_WORD)
@@ -42,7 +54,7 @@ void dw__ex_classify(struct ctx *c) {
         }
         if (l == 0 || l >= sizeof buf)
             continue;
-        int kw = dw__ex_kw_find(s, l);
+        int kw = !filter || dw__ex_filter_may(&kw_filter, s, l) ? dw__ex_kw_find(s, l) : 0;
         if (kw) {
             const struct kwdef *d = &dw__ex_kwdefs[kw - 1];
             bool here = d->lmask >> k->lang & 1; /* its only_here roles hold in this paragraph */
@@ -323,6 +335,16 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
     size_t h = i, q, comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
     if (bullet(c, h))
         h += kind(c, h, TK_NUM) ? 2 : 1;
+    /* most sentences have neither a ':' nor a ',' in their first ten tokens: no header, known
+     * without the clause tests below */
+    if (!dw__ex_plain) {
+        size_t k = h, end = h + 10 < c->nt ? h + 10 : c->nt;
+        while (k < end &&
+               !(c->t[k].kind == TK_SYM && (c->lo[c->t[k].s] == ':' || c->lo[c->t[k].s] == ',')))
+            k++;
+        if (k == end)
+            return 0;
+    }
     /* its end first, cheaply: a ':' within ten words, else a ',' after at most three */
     for (q = h; q < c->nt && q < h + 10; q++) {
         char ch = sym1(c, q);

@@ -116,6 +116,8 @@ static const bool ascii_letter[256] = {['a' ... 'z'] = true, ['A' ... 'Z'] = tru
 
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
     const unsigned char *p = (const unsigned char *)s;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    const bool fast = !dw__ex_plain; /* read once: the stores to t[] may alias it */
     size_t nt = 0, i = 0, l;
     bool gap = true;
     while (i < n) {
@@ -144,10 +146,27 @@ size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks) {
             while (i < n && p[i] >= '0' && p[i] <= '9')
                 i++;
             k->kind = TK_NUM;
-        } else if (cp_letter(cp)) {
+        } else if (cp < 0x80 ? ascii_letter[cp] : cp_letter(cp)) { /* the same for ASCII */
             i += l;
             while (i < n) {
                 size_t l2;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* eight bytes at a time: per byte b below 0x80, b | 0x20 is a..z for an ASCII
+                 * letter; the first other byte (no letter, or one of 0x80 or more), the lowest
+                 * in memory, is the lowest bit set, and goes the byte-at-a-time way */
+                uint64_t x;
+                if (fast && i + 8 <= n) {
+                    memcpy(&x, p + i, 8);
+                    uint64_t y = (x & ~high) | ones * 0x20;
+                    uint64_t other =
+                        ~((y + ones * (0x80 - 'a')) & ~(y + ones * (0x7F - 'z')) & ~x) & high;
+                    if (!other) {
+                        i += 8;
+                        continue;
+                    }
+                    i += (size_t)__builtin_ctzll(other) / 8;
+                }
+#endif
                 unsigned char b = p[i];
                 if (ascii_letter[b]) {
                     i++; /* the common case, without decoding */
