@@ -18,17 +18,58 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
-static bool per_word(const struct ctx *c, size_t j) {
-    static const char *const per[] = {"per", "pro", "je", "each", "par", "por"};
-    return dw__ex_word_in(c, j, per, DW_ARRAY_SIZE(per));
-}
+static const char *const per_list[] = {"per", "pro", "je", "each", "par", "por"};
 
 /* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
  * negozio", "elke winkel", "jede Filiale". */
+static const char *const every_list[] = {"every", "jede", "jedes", "jeder",  "chaque", "cada",
+                                         "ogni",  "elke", "elk",   "iedere", "ieder"};
+
+/* The lengths of the per and every words by their first byte (bit l: one of l bytes), so
+ * that the words a count's neighbours are compared with are looked at only for a token of
+ * such a length and first byte: a word without an apostrophe equals one of them only then
+ * (is_n()). */
+static uint16_t per_lens[256], every_lens[256];
+static pthread_once_t word_lens_once = PTHREAD_ONCE_INIT;
+
+static void lens_of(const char *const *w, size_t n, uint16_t *lens) {
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strlen(w[k]);
+        unsigned char f = (unsigned char)w[k][0];
+        if (l >= 16 || f == '\'' || f == 0xE2) { /* (compared whatever the token) */
+            for (size_t b = 0; b < 256; b++)
+                lens[b] = 0xFFFF;
+            return;
+        }
+        lens[f] |= (uint16_t)(1u << l);
+    }
+}
+
+static void word_lens_init(void) {
+    lens_of(per_list, DW_ARRAY_SIZE(per_list), per_lens);
+    lens_of(every_list, DW_ARRAY_SIZE(every_list), every_lens);
+}
+
+/* May token j be a word of the list whose lengths are lens? (The plain reading says yes.) */
+static bool may_be_word(const struct ctx *c, size_t j, const uint16_t *lens) {
+    if (dw__ex_plain)
+        return true;
+    if (j >= c->nt || c->t[j].kind != TK_WORD)
+        return false; /* as dw__ex_word_in() answers */
+    if (c->t[j].flags & TF_APOS)
+        return true;
+    pthread_once(&word_lens_once, word_lens_init);
+    size_t l = tlen(c, j);
+    return l < 16 && (lens[(unsigned char)c->lo[c->t[j].s]] >> l & 1);
+}
+
+static bool per_word(const struct ctx *c, size_t j) {
+    return may_be_word(c, j, per_lens) && dw__ex_word_in(c, j, per_list, DW_ARRAY_SIZE(per_list));
+}
+
 static bool every_word(const struct ctx *c, size_t j) {
-    static const char *const every[] = {"every", "jede", "jedes", "jeder",  "chaque", "cada",
-                                        "ogni",  "elke", "elk",   "iedere", "ieder"};
-    return dw__ex_word_in(c, j, every, DW_ARRAY_SIZE(every));
+    return may_be_word(c, j, every_lens) &&
+           dw__ex_word_in(c, j, every_list, DW_ARRAY_SIZE(every_list));
 }
 
 /* The unit a rate is counted per: "per store", "in each office", "at every site", "for
