@@ -442,11 +442,17 @@ static bool last_element(int s, size_t k) {
         if (kw) {
             last_ix.sect[kw - 1] |= 1ull << s;
         } else {
-            size_t m = last_ix.other_at[s + 1]++;
-            if (m >= LAST_OTHER_MAX || l > 255)
+            bool dup = false; /* "-" in five languages: compared once */
+            for (size_t m = last_ix.other_at[s]; m < last_ix.other_at[s + 1] && !dup; m++)
+                dup = last_ix.other_n[m] == l && memcmp(last_ix.other[m], q, l) == 0;
+            size_t m = last_ix.other_at[s + 1];
+            if (!dup && (m >= LAST_OTHER_MAX || l > 255))
                 return false;
-            last_ix.other[m] = q;
-            last_ix.other_n[m] = (uint8_t)l;
+            if (!dup) {
+                last_ix.other[m] = q;
+                last_ix.other_n[m] = (uint8_t)l;
+                last_ix.other_at[s + 1]++;
+            }
         }
         q = bar + 1;
     } while (q < end);
@@ -459,7 +465,7 @@ static void last_index(void) {
         last_ix.other_at[s + 1] = last_ix.other_at[s];
         for (size_t k = dw__ex_g.pat_start[s]; k < dw__ex_g.pat_start[s + 1]; k++)
             if (!last_element(s, k)) {
-                if (last_ix.other_at[s + 1] > LAST_OTHER_MAX)
+                if (last_ix.other_at[s + 1] >= LAST_OTHER_MAX)
                     return; /* (every section is tried at every end, as without the index) */
                 last_ix.open |= 1ull << s;
             }
@@ -649,6 +655,9 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
 
 bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
     if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return false;
+    /* a word of the list is a pattern of one element, which must end at i */
+    if (!may_end_at(c, section, i))
         return false;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
         if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&
