@@ -599,18 +599,17 @@ static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang
     return lang == 0 || (i < c->nt && c->t[i].lang == lang);
 }
 
-size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
-    if (kind(c, i, TK_WORD) &&
-        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
-        return 0; /* no pattern of this section starts with this word */
-    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
-        return 0;
+/* dw__ex_lang_match() past its first tests, apart so that the most frequent answer (this
+ * word starts no pattern of the section) costs no more than those tests. */
+__attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int section, size_t i) {
     if (kind(c, i, TK_WORD) && kp_ready) { /* only the patterns that start with this word */
         size_t kw = c->t[i].kw - 1, lo = dw__ex_g.pat_start[section],
-               hi = dw__ex_g.pat_start[section + 1];
-        for (size_t m = kp_start[kw]; m < kp_start[kw + 1]; m++) {
+               hi = dw__ex_g.pat_start[section + 1], m = kp_start[kw];
+        while (m < kp_start[kw + 1] && kp_list[m] < lo)
+            m++; /* the word's patterns are in pattern order: this section's are together */
+        for (; m < kp_start[kw + 1] && kp_list[m] < hi; m++) {
             size_t k = kp_list[m];
-            if (k < lo || k >= hi || (m > kp_start[kw] && kp_list[m - 1] == k) ||
+            if ((m > kp_start[kw] && kp_list[m - 1] == k) ||
                 !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
                 continue;
             size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
@@ -630,6 +629,15 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
             return e;
     }
     return 0;
+}
+
+size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
+    if (kind(c, i, TK_WORD) &&
+        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
+        return 0; /* no pattern of this section starts with this word */
+    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
+        return 0;
+    return lang_match_at(c, section, i);
 }
 
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
