@@ -939,8 +939,10 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
     struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
     size_t nq = read_tables(c, q, 0, DW_EXTRACT_MAX_ITEMS), nr = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
-        bool weak = c->t[i].flags & TF_WEAKNUM;
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
+        const struct tok *t = &c->t[i];
+        bool weak = t->flags & TF_WEAKNUM;
+        /* (the token's own fields: most tokens are no count, and this test is made at each) */
+        if ((t->kind != TK_NUM && !(t->roles & (R_NUMW | R_ARTICLE)) && !weak) || c->claim[i])
             continue;
         if (i > 0 && (dw__ex_currency_sign(c, i - 1) || role(c, i - 1, R_CUR)))
             continue;
@@ -981,10 +983,11 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
         }
         i = ue - 1;
     }
+    const bool plain = dw__ex_plain; /* (read once: claim() may write anywhere, to the compiler) */
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         size_t ue, e;
         int64_t n;
-        if (c->claim[i] && !dw__ex_plain)
+        if (c->claim[i] && !plain)
             continue; /* as claimed() below would say of any unit from here */
         const struct phrase *u = dw__ex_vocab_at(c, c->units, i, &ue);
         if (!u && sym1(c, i + 1) == ':' && (u = compound_unit(c, i))) /* "Logistikstandorte: 6" */
