@@ -25,11 +25,15 @@ static const char *const per_list[] = {"per", "pro", "je", "each", "par", "por"}
 static const char *const every_list[] = {"every", "jede", "jedes", "jeder",  "chaque", "cada",
                                          "ogni",  "elke", "elk",   "iedere", "ieder"};
 
-/* The lengths of the per and every words by their first byte (bit l: one of l bytes), so
- * that the words a count's neighbours are compared with are looked at only for a token of
- * such a length and first byte: a word without an apostrophe equals one of them only then
- * (is_n()). */
-static uint16_t per_lens[256], every_lens[256];
+/* The prepositions of a place: "in France", "en Bavière", "nel Lazio" (place_prep()). */
+static const char *const prep_list[] = {"in",    "en", "à",  "a",   "im",   "nel",
+                                        "nella", "op", "au", "aux", "dans", "em"};
+
+/* The lengths of the per, every and place words by their first byte (bit l: one of l
+ * bytes), so that the words a count's neighbours are compared with are looked at only for a
+ * token of such a length and first byte: a word without an apostrophe equals one of them
+ * only then (is_n()). */
+static uint16_t per_lens[256], every_lens[256], prep_lens[256];
 static pthread_once_t word_lens_once = PTHREAD_ONCE_INIT;
 
 static void lens_of(const char *const *w, size_t n, uint16_t *lens) {
@@ -48,6 +52,7 @@ static void lens_of(const char *const *w, size_t n, uint16_t *lens) {
 static void word_lens_init(void) {
     lens_of(per_list, DW_ARRAY_SIZE(per_list), per_lens);
     lens_of(every_list, DW_ARRAY_SIZE(every_list), every_lens);
+    lens_of(prep_list, DW_ARRAY_SIZE(prep_list), prep_lens);
 }
 
 /* May token j be a word of the list whose lengths are lens? (The plain reading says yes.) */
@@ -377,9 +382,8 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
-    static const char *const prep[] = {"in",    "en", "à",  "a",   "im",   "nel",
-                                       "nella", "op", "au", "aux", "dans", "em"};
-    return dw__ex_word_in(c, j, prep, DW_ARRAY_SIZE(prep));
+    return may_be_word(c, j, prep_lens) &&
+           dw__ex_word_in(c, j, prep_list, DW_ARRAY_SIZE(prep_list));
 }
 
 /* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
