@@ -2150,6 +2150,40 @@ static void test_number_words_agree(void **state) {
     dw_extractor_free(x);
 }
 
+/* The budget, deadline, discount, term and quantity readers' shortcuts (qualifiers by their
+ * last word and length, range words, per/every/place words by length and first byte, a
+ * discount only with a discount word, a term only before a time unit) read as the plain
+ * reading does, on phrases made to reach each of them in the six languages: a qualifier
+ * ending in a symbol or an apostrophe, a range, a rate, a discount and a term at the end. */
+static void test_qty_shortcuts_agree(void **state) {
+    (void)state;
+    static const char *const texts[] = {
+        "Budget: bis zu 50k €, Start in 3 Monaten.",
+        "Budget max. 40.000 EUR für 12 Standorte, je Filiale ca. 10 Access Points.",
+        "Our budget is ≤ 30k USD, about 20 users per site, 15% discount please.",
+        "Budget ~ 20k EUR; roughly 200 seats; 36 months contract.",
+        "Wir haben zo'n 2 ton budget, tussen de 100k en 150k euro, 80 winkels in Nederland en 6 "
+        "in België.",
+        "Presupuesto de entre 100.000 y 150.000 euros, unos 90 puntos de acceso, cada tienda "
+        "necesita 4.",
+        "Budget jusqu'à 80 000 €, environ 40 sites, 80 magasins en France et 6 en Belgique, "
+        "remise de 10 %.",
+        "Budget fino a 90k più o meno, 14 sedi, di cui 9 negozi, contratto di 24 mesi.",
+        "Between 100k and 150k, maybe 50 users, 3 access points per store, 120 stores, annual "
+        "subscription.",
+        "We need 2 years of support, 3 months ago we had 12 sites, 20 percent off, 10% more "
+        "users by March 2027.",
+        "Each of our 30 hotels needs 12 access points. In totale 17 sedi.",
+        "Budget: 150k, bis Ende KW 40. 5 x gateways, 1,200 endpoints, three per store.",
+    };
+    struct dw_extractor *x = NULL;
+    struct dw_error err = {0};
+    assert_int_equal(dw_extractor_new(&vocab, &x, &err), 0);
+    for (size_t k = 0; k < DW_ARRAY_SIZE(texts); k++)
+        plain_same(x, texts[k]);
+    dw_extractor_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
@@ -2210,6 +2244,7 @@ int main(void) {
         cmocka_unit_test(test_eval_figures),
         cmocka_unit_test(test_places_project_over_seat),
         cmocka_unit_test(test_workspace_extractor),
+        cmocka_unit_test(test_qty_shortcuts_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,6 +206,8 @@ static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_
 
 static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_end) {
     size_t e;
+    if (t1 >= c->nt || c->t[t1].kind == TK_BREAK)
+        return NULL; /* no pattern's element matches a break (pat_elem()) */
     if ((e = dw__ex_pat_match(c, t1, "{max|maximum|tops|höchstens|maximal}"))) {
         if (sym1(c, e) == '.' && glued(c, e) && !sent_end(c, e))
             e++; /* "max." as an abbreviation, not the full stop */

@@ -25,7 +25,21 @@ static bool pct_at(const struct ctx *c, size_t i, int32_t *ret_bp, size_t *ret_e
     return true;
 }
 
+/* Does the text have a discount word? A discount needs one next to its percentage, and
+ * most texts have none: their numbers are not read as percentages. The plain reading
+ * reads them. */
+static bool discount_word(const struct ctx *c) {
+    if (dw__ex_plain)
+        return true;
+    for (size_t k = 0; k < c->nt; k++)
+        if (c->t[k].roles & R_DISC)
+            return true;
+    return false;
+}
+
 json_t *dw__ex_extract_discount(struct ctx *c) {
+    if (!discount_word(c))
+        return json_null();
     for (size_t i = 0; i < c->nt; i++) {
         int32_t bp;
         size_t e, t0 = i, t1 = 0;
@@ -73,6 +87,16 @@ static bool term_words_after_annual(const struct ctx *c, size_t j) {
  * period of the past or a deadline ("3 months ago", "in 3 months" is a date already). */
 json_t *dw__ex_extract_term(struct ctx *c) {
     size_t a0 = 0, a1 = 0;
+    /* a count is a term only before a time unit: none after the last one is read (the plain
+     * reading reads them all) */
+    size_t last_unit = 0;
+    for (size_t k = c->nt; k-- > 0 && !dw__ex_plain;)
+        if (c->t[k].roles & R_TUNIT) {
+            last_unit = k;
+            break;
+        }
+    if (dw__ex_plain)
+        last_unit = c->nt;
     for (size_t i = 0; i < c->nt; i++) {
         if (c->claim[i])
             continue;
@@ -85,6 +109,8 @@ json_t *dw__ex_extract_term(struct ctx *c) {
         }
         int64_t n;
         size_t e;
+        if (i >= last_unit)
+            continue;
         if (role(c, i, R_ARTICLE) && role(c, i + 1, R_TUNIT)) {
             n = 1;
             e = i + 1;

@@ -791,6 +791,10 @@ static bool date_asap(const struct ctx *c, size_t i, struct dhit *h) {
 
 static bool date_at(const struct ctx *c, size_t i, struct dhit *h) {
     const struct tok *k = &c->t[i];
+    /* every reading below starts at a number or a word with one of these roles: most
+     * tokens are none */
+    if (k->kind != TK_NUM && !(k->roles & (R_TUNIT | R_DATEW | R_MONTH | R_DWORD | R_IN)))
+        return false;
     /* date_quarter_words() starts only at a time unit, an ordinal or a number */
     if (((k->roles & (R_TUNIT | R_DATEW)) || k->kind == TK_NUM) && date_quarter_words(c, i, h))
         return true;
@@ -942,7 +946,17 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
     unsigned m, d;
     char buf[16];
     dw_civil_from_days(best.days, &y, &m, &d);
-    snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    if (y >= 0 && y <= 9999 && m <= 99 && d <= 99) { /* what snprintf() below writes */
+        const unsigned v[3] = {(unsigned)y, m, d};
+        char *o = buf;
+        for (int f = 0; f < 3; f++) {
+            for (unsigned div = f ? 10 : 1000; div; div /= 10)
+                *o++ = (char)('0' + v[f] / div % 10);
+            *o++ = f < 2 ? '-' : '\0';
+        }
+    } else {
+        snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    }
     json_t *o = dw__ex_new_item(c);
     if (!o)
         return NULL;

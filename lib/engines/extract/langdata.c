@@ -359,6 +359,134 @@ static size_t cand_next(struct cand *it) {
     return *it->b++;
 }
 
+/* What may end a pattern of a section, so that dw__ex_lang_before() tries its starts only
+ * when the token before `end` can be a pattern's last element: by keyword, the sections
+ * with a last element naming that word (a word of letters, which only a word token with
+ * that keyword equals), and per section the other last words and symbols ("≤", ".",
+ * "zo'n"), compared as they are. A section with a last element that is a number or optional
+ * may end anywhere (last_open). */
+#define LAST_OTHER_MAX 2048
+static struct {
+    bool ok;
+    uint64_t open;         /* sections tried at every end */
+    uint64_t sect[KW_MAX]; /* by keyword - 1: the sections with a last element naming it */
+    const char *other[LAST_OTHER_MAX];
+    uint8_t other_n[LAST_OTHER_MAX];
+    uint16_t other_at[LS_COUNT + 1]; /* section s: other[other_at[s]..other_at[s + 1]) */
+    /* by pattern: how many tokens it matches when every element is one word or symbol
+     * without a modifier ("up to": 2), else 0: it is tried only at the start that many
+     * tokens before the end */
+    uint8_t ntok[LANG_PATS];
+} last_ix;
+
+/* Is w[0..n) a word of letters a-z and Latin-1 letters (two bytes, 0xC3 first; not the
+ * signs × and ÷) only? */
+static bool letters_word(const char *w, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        unsigned char ch = (unsigned char)w[k];
+        if (ch >= 'a' && ch <= 'z')
+            continue;
+        unsigned char next = k + 1 < n ? (unsigned char)w[k + 1] : 0;
+        if (ch == 0xC3 && next >= 0x80 && next <= 0xBF && next != 0x97 && next != 0xB7) {
+            k++;
+            continue;
+        }
+        return false;
+    }
+    return n > 0;
+}
+
+/* Reads pattern k's elements as dw__ex_pat_match() does and records its last one and its
+ * length in tokens; false when the pattern may end at any token (its last element a number
+ * or optional). */
+static bool last_element(int s, size_t k) {
+    const char *p = dw__ex_g.pat[k], *el = NULL;
+    size_t eln = 0, ntok = 0;
+    bool fixed = true;
+    char mod = 0;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        size_t n = 0;
+        if (*p == '{') {
+            while (p[n] && p[n] != '}')
+                n++;
+            if (!p[n])
+                return false;
+            n++;
+        } else {
+            while (p[n] && p[n] != ' ' && p[n] != '?' && p[n] != '*')
+                n++;
+        }
+        el = p;
+        eln = n;
+        mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
+        fixed = fixed && !mod && !(n == 1 && p[0] == '#');
+        ntok++;
+        p += n + (mod ? 1 : 0);
+    }
+    last_ix.ntok[k] = fixed && ntok <= 5 ? (uint8_t)ntok : 0;
+    if (!el || mod || (eln == 1 && el[0] == '#'))
+        return false;
+    bool alt = el[0] == '{';
+    const char *q = alt ? el + 1 : el, *end = alt ? el + eln - 1 : el + eln;
+    do {
+        const char *bar = q;
+        while (bar < end && *bar != '|')
+            bar++;
+        size_t l = (size_t)(bar - q);
+        /* (dw__ex_classify() looks up words shorter than 40 bytes) */
+        int kw = l < 40 && letters_word(q, l) ? dw__ex_kw_find(q, l) : 0;
+        if (kw) {
+            last_ix.sect[kw - 1] |= 1ull << s;
+        } else {
+            bool dup = false; /* "-" in five languages: compared once */
+            for (size_t m = last_ix.other_at[s]; m < last_ix.other_at[s + 1] && !dup; m++)
+                dup = last_ix.other_n[m] == l && memcmp(last_ix.other[m], q, l) == 0;
+            size_t m = last_ix.other_at[s + 1];
+            if (!dup && (m >= LAST_OTHER_MAX || l > 255))
+                return false;
+            if (!dup) {
+                last_ix.other[m] = q;
+                last_ix.other_n[m] = (uint8_t)l;
+                last_ix.other_at[s + 1]++;
+            }
+        }
+        q = bar + 1;
+    } while (q < end);
+    return true;
+}
+
+static void last_index(void) {
+    memset(&last_ix, 0, sizeof last_ix);
+    for (int s = 0; s < LS_COUNT; s++) {
+        last_ix.other_at[s + 1] = last_ix.other_at[s];
+        for (size_t k = dw__ex_g.pat_start[s]; k < dw__ex_g.pat_start[s + 1]; k++)
+            if (!last_element(s, k)) {
+                if (last_ix.other_at[s + 1] >= LAST_OTHER_MAX)
+                    return; /* (every section is tried at every end, as without the index) */
+                last_ix.open |= 1ull << s;
+            }
+    }
+    last_ix.ok = true;
+}
+
+/* May a pattern of the section end with token i? */
+static bool may_end_at(const struct ctx *c, int section, size_t i) {
+    if (!last_ix.ok || dw__ex_plain || (last_ix.open >> section & 1))
+        return true;
+    if (i >= c->nt)
+        return false;
+    if (c->t[i].kind == TK_WORD && c->t[i].kw && (last_ix.sect[c->t[i].kw - 1] >> section & 1))
+        return true;
+    for (size_t m = last_ix.other_at[section]; m < last_ix.other_at[section + 1]; m++)
+        if (is_n(c, i, last_ix.other[m], last_ix.other_n[m]))
+            return true;
+    return false;
+}
+
 void dw__ex_langdata_init(void) {
     for (size_t k = 0; k < dw__ex_n_kw_builtin; k++) {
         struct kwdef *d = kw_entry(dw__ex_kw_builtin[k].w);
@@ -445,6 +573,7 @@ void dw__ex_langdata_init(void) {
         dw__ex_g.error = "the first words of the language files' patterns do not fit";
     first_index();
     index_first_words();
+    last_index();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
@@ -470,18 +599,17 @@ static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang
     return lang == 0 || (i < c->nt && c->t[i].lang == lang);
 }
 
-size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
-    if (kind(c, i, TK_WORD) &&
-        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
-        return 0; /* no pattern of this section starts with this word */
-    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
-        return 0;
+/* dw__ex_lang_match() past its first tests, apart so that the most frequent answer (this
+ * word starts no pattern of the section) costs no more than those tests. */
+__attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int section, size_t i) {
     if (kind(c, i, TK_WORD) && kp_ready) { /* only the patterns that start with this word */
         size_t kw = c->t[i].kw - 1, lo = dw__ex_g.pat_start[section],
-               hi = dw__ex_g.pat_start[section + 1];
-        for (size_t m = kp_start[kw]; m < kp_start[kw + 1]; m++) {
+               hi = dw__ex_g.pat_start[section + 1], m = kp_start[kw];
+        while (m < kp_start[kw + 1] && kp_list[m] < lo)
+            m++; /* the word's patterns are in pattern order: this section's are together */
+        for (; m < kp_start[kw + 1] && kp_list[m] < hi; m++) {
             size_t k = kp_list[m];
-            if (k < lo || k >= hi || (m > kp_start[kw] && kp_list[m - 1] == k) ||
+            if ((m > kp_start[kw] && kp_list[m - 1] == k) ||
                 !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
                 continue;
             size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
@@ -490,7 +618,10 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
         }
         return 0;
     }
-    for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++) {
+    /* a number or a symbol: the patterns that may start with one (cand_init()) */
+    struct cand it;
+    cand_init(&it, c, section, i);
+    for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
         if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
         size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
@@ -500,7 +631,18 @@ size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
     return 0;
 }
 
+size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
+    if (kind(c, i, TK_WORD) &&
+        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
+        return 0; /* no pattern of this section starts with this word */
+    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
+        return 0;
+    return lang_match_at(c, section, i);
+}
+
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
+    if (end == 0 || !may_end_at(c, section, end - 1))
+        return SIZE_MAX; /* no pattern of this section ends with that token */
     /* the longest first: a start five tokens back, then four... */
     for (size_t k = end < 5 ? end : 5; k >= 1; k--) {
         size_t st = end - k;
@@ -509,8 +651,10 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
             continue; /* no pattern of this section starts with this word */
         struct cand it;
         cand_init(&it, c, section, st);
+        bool by_len = last_ix.ok && !dw__ex_plain;
         for (size_t p; (p = cand_next(&it)) != SIZE_MAX;)
-            if (pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
+            if (!(by_len && last_ix.ntok[p] && last_ix.ntok[p] != k) &&
+                pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
                 return st;
     }
@@ -519,6 +663,9 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
 
 bool dw__ex_lang_word(const struct ctx *c, int section, size_t i) {
     if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return false;
+    /* a word of the list is a pattern of one element, which must end at i */
+    if (!may_end_at(c, section, i))
         return false;
     for (size_t k = dw__ex_g.pat_start[section]; k < dw__ex_g.pat_start[section + 1]; k++)
         if (pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) &&

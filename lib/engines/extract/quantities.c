@@ -2,6 +2,10 @@
  * site"), with rates, partitives and parts of a total told apart. */
 #include "engines/extract/extract-internal.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- quantities ----------------------------------------------------------------------- */
 
 struct qty {
@@ -14,17 +18,63 @@ struct qty {
     const char *per_unit; /* the unit of the count it was multiplied by, or NULL */
 };
 
-static bool per_word(const struct ctx *c, size_t j) {
-    static const char *const per[] = {"per", "pro", "je", "each", "par", "por"};
-    return dw__ex_word_in(c, j, per, DW_ARRAY_SIZE(per));
-}
+static const char *const per_list[] = {"per", "pro", "je", "each", "par", "por"};
 
 /* "every" in the six languages: "every store", "chaque magasin", "cada tienda", "ogni
  * negozio", "elke winkel", "jede Filiale". */
+static const char *const every_list[] = {"every", "jede", "jedes", "jeder",  "chaque", "cada",
+                                         "ogni",  "elke", "elk",   "iedere", "ieder"};
+
+/* The prepositions of a place: "in France", "en Bavière", "nel Lazio" (place_prep()). */
+static const char *const prep_list[] = {"in",    "en", "à",  "a",   "im",   "nel",
+                                        "nella", "op", "au", "aux", "dans", "em"};
+
+/* The lengths of the per, every and place words by their first byte (bit l: one of l
+ * bytes), so that the words a count's neighbours are compared with are looked at only for a
+ * token of such a length and first byte: a word without an apostrophe equals one of them
+ * only then (is_n()). */
+static uint16_t per_lens[256], every_lens[256], prep_lens[256];
+static pthread_once_t word_lens_once = PTHREAD_ONCE_INIT;
+
+static void lens_of(const char *const *w, size_t n, uint16_t *lens) {
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strlen(w[k]);
+        unsigned char f = (unsigned char)w[k][0];
+        if (l >= 16 || f == '\'' || f == 0xE2) { /* (compared whatever the token) */
+            for (size_t b = 0; b < 256; b++)
+                lens[b] = 0xFFFF;
+            return;
+        }
+        lens[f] |= (uint16_t)(1u << l);
+    }
+}
+
+static void word_lens_init(void) {
+    lens_of(per_list, DW_ARRAY_SIZE(per_list), per_lens);
+    lens_of(every_list, DW_ARRAY_SIZE(every_list), every_lens);
+    lens_of(prep_list, DW_ARRAY_SIZE(prep_list), prep_lens);
+}
+
+/* May token j be a word of the list whose lengths are lens? (The plain reading says yes.) */
+static bool may_be_word(const struct ctx *c, size_t j, const uint16_t *lens) {
+    if (dw__ex_plain)
+        return true;
+    if (j >= c->nt || c->t[j].kind != TK_WORD)
+        return false; /* as dw__ex_word_in() answers */
+    if (c->t[j].flags & TF_APOS)
+        return true;
+    pthread_once(&word_lens_once, word_lens_init);
+    size_t l = tlen(c, j);
+    return l < 16 && (lens[(unsigned char)c->lo[c->t[j].s]] >> l & 1);
+}
+
+static bool per_word(const struct ctx *c, size_t j) {
+    return may_be_word(c, j, per_lens) && dw__ex_word_in(c, j, per_list, DW_ARRAY_SIZE(per_list));
+}
+
 static bool every_word(const struct ctx *c, size_t j) {
-    static const char *const every[] = {"every", "jede", "jedes", "jeder",  "chaque", "cada",
-                                        "ogni",  "elke", "elk",   "iedere", "ieder"};
-    return dw__ex_word_in(c, j, every, DW_ARRAY_SIZE(every));
+    return may_be_word(c, j, every_lens) &&
+           dw__ex_word_in(c, j, every_list, DW_ARRAY_SIZE(every_list));
 }
 
 /* The unit a rate is counted per: "per store", "in each office", "at every site", "for
@@ -332,9 +382,8 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
-    static const char *const prep[] = {"in",    "en", "à",  "a",   "im",   "nel",
-                                       "nella", "op", "au", "aux", "dans", "em"};
-    return dw__ex_word_in(c, j, prep, DW_ARRAY_SIZE(prep));
+    return may_be_word(c, j, prep_lens) &&
+           dw__ex_word_in(c, j, prep_list, DW_ARRAY_SIZE(prep_list));
 }
 
 /* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
@@ -818,8 +867,19 @@ static size_t read_table(struct ctx *c, const struct trow *rows, size_t nr, stru
 static bool two_spaces(const char *t, size_t s, size_t e) {
     if (dw__ex_plain)
         return memmem(t + s, e - s, "  ", 2) != NULL;
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
     size_t k = s;
+#ifdef __SSE2__
+    /* sixteen bytes at a time where the machine has them: a mask of the spaces, and a
+     * space with one a byte on is a pair; overlapping by one as below */
+    const __m128i sp = _mm_set1_epi8(' ');
+    for (; k + 16 <= e; k += 15) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(t + k)), sp));
+        if (m & (m >> 1))
+            return true;
+    }
+#endif
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
     for (; k + 8 <= e; k += 7) {
         uint64_t x;
         memcpy(&x, t + k, 8);
@@ -883,8 +943,10 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
     struct qty q[DW_EXTRACT_MAX_ITEMS], rates[DW_EXTRACT_MAX_ITEMS];
     size_t nq = read_tables(c, q, 0, DW_EXTRACT_MAX_ITEMS), nr = 0;
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
-        bool weak = c->t[i].flags & TF_WEAKNUM;
-        if (c->claim[i] || !(kind(c, i, TK_NUM) || role(c, i, R_NUMW | R_ARTICLE) || weak))
+        const struct tok *t = &c->t[i];
+        bool weak = t->flags & TF_WEAKNUM;
+        /* (the token's own fields: most tokens are no count, and this test is made at each) */
+        if ((t->kind != TK_NUM && !(t->roles & (R_NUMW | R_ARTICLE)) && !weak) || c->claim[i])
             continue;
         if (i > 0 && (dw__ex_currency_sign(c, i - 1) || role(c, i - 1, R_CUR)))
             continue;
@@ -925,10 +987,11 @@ void dw__ex_extract_quantities(struct ctx *c, json_t *arr, json_t *notes) {
         }
         i = ue - 1;
     }
+    const bool plain = dw__ex_plain; /* (read once: claim() may write anywhere, to the compiler) */
     for (size_t i = 0; i < c->nt && nq < DW_EXTRACT_MAX_ITEMS; i++) {
         size_t ue, e;
         int64_t n;
-        if (c->claim[i] && !dw__ex_plain)
+        if (c->claim[i] && !plain)
             continue; /* as claimed() below would say of any unit from here */
         const struct phrase *u = dw__ex_vocab_at(c, c->units, i, &ue);
         if (!u && sym1(c, i + 1) == ':' && (u = compound_unit(c, i))) /* "Logistikstandorte: 6" */
