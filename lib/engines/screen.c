@@ -1312,17 +1312,21 @@ static bool spacer(char c) {
 }
 /* Pass 2's byte classes in one table, one load a byte where it walks the words of a text:
  * CC_WORD word_char(), CC_ASCII_WORD the ASCII ones, CC_ALPHA alpha(), CC_LEET a byte that
- * leet() reads as a letter. The reference reading asks the predicates instead. */
-enum { CC_ALPHA = 1, CC_LEET = 2, CC_WORD = 4, CC_ASCII_WORD = 8 };
+ * leet() reads as a letter, CC_SPACER spacer(). The reference reading asks the predicates
+ * instead. */
+enum { CC_ALPHA = 1, CC_LEET = 2, CC_WORD = 4, CC_ASCII_WORD = 8, CC_SPACER = 16 };
 #define CC_W (CC_WORD | CC_ASCII_WORD)
 static const uint8_t char_class[256] = {
-    ['a' ... 'z'] = CC_ALPHA | CC_W, ['0'] = CC_LEET | CC_W,
-    ['1'] = CC_LEET | CC_W,          ['2'] = CC_W,
-    ['3'] = CC_LEET | CC_W,          ['4'] = CC_LEET | CC_W,
-    ['5'] = CC_LEET | CC_W,          ['6'] = CC_W,
-    ['7'] = CC_LEET | CC_W,          ['8' ... '9'] = CC_W,
-    ['@'] = CC_LEET | CC_W,          ['$'] = CC_LEET | CC_W,
-    [0x80 ... 0xFF] = CC_WORD,
+    [' '] = CC_SPACER,      ['.'] = CC_SPACER,
+    ['-'] = CC_SPACER,      ['_'] = CC_SPACER,
+    ['*'] = CC_SPACER,      ['|'] = CC_SPACER,
+    ['/'] = CC_SPACER,      ['a' ... 'z'] = CC_ALPHA | CC_W,
+    ['0'] = CC_LEET | CC_W, ['1'] = CC_LEET | CC_W,
+    ['2'] = CC_W,           ['3'] = CC_LEET | CC_W,
+    ['4'] = CC_LEET | CC_W, ['5'] = CC_LEET | CC_W,
+    ['6'] = CC_W,           ['7'] = CC_LEET | CC_W,
+    ['8' ... '9'] = CC_W,   ['@'] = CC_LEET | CC_W,
+    ['$'] = CC_LEET | CC_W, [0x80 ... 0xFF] = CC_WORD,
 };
 #undef CC_W
 
@@ -1330,8 +1334,44 @@ static bool word_char(char c) {
     return alpha(c) || (c >= '0' && c <= '9') || c == '@' || c == '$' || (unsigned char)c >= 0x80;
 }
 
+/* Where, from i, read_join() must next look closely: the first place a spaced-out run may
+ * start (a letter alone between a byte outside words and a spacer), an ASCII word that has
+ * both letters and digits read as letters, or a space after a space or a line break (one
+ * at i itself, whose byte before may have been read otherwise, counts too). Every byte
+ * before it is read as it is, so read_join() copies them in one go; most messages are read
+ * in one or a few such runs, in one load a byte instead of its byte-by-byte reading. The
+ * place returned is one read_join() itself would reach: a word's start or a byte outside
+ * ASCII words. */
+static size_t plain_run(const char *s, size_t n, size_t i) {
+    const unsigned char *u = (const unsigned char *)s; /* u[n] is the read text's NUL */
+    size_t start = i;
+    while (i < n) {
+        uint8_t c = char_class[u[i]];
+        if (c & CC_ASCII_WORD) {
+            unsigned seen = c;
+            size_t j = i + 1;
+            while (char_class[u[j]] & CC_ASCII_WORD)
+                seen |= char_class[u[j++]];
+            if ((seen & (CC_ALPHA | CC_LEET)) == (CC_ALPHA | CC_LEET))
+                return i;
+            /* a letter alone, after a byte outside words and before a spacer */
+            if (j == i + 1 && (c & CC_ALPHA) && (i == 0 || !(char_class[u[i - 1]] & CC_WORD)) &&
+                (char_class[u[j]] & CC_SPACER))
+                return i;
+            i = j;
+            continue;
+        }
+        if (u[i] == ' ' && (i == start || u[i - 1] == ' ' || u[i - 1] == '\n'))
+            return i;
+        i++;
+    }
+    return n;
+}
+
 /* Pass 2: join spaced-out letters, read digits inside words as letters, collapse spaces.
- * *ret_leet says whether a '1' was read as a letter (the caller reads again with 'l'). */
+ * *ret_leet says whether a '1' was read as a letter (the caller reads again with 'l'). With
+ * coalesce, the stretches plain_run() finds are copied without looking at each byte; the
+ * reference reading (no coalesce) looks at every byte. */
 static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, bool *ret_leet,
                       bool coalesce) {
     size_t n = a->len;
@@ -1356,6 +1396,14 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             FLUSH();                                                                               \
     } while (0)
     for (size_t i = 0; i < n && !t->oom;) {
+        if (coalesce) {
+            size_t e = plain_run(s, n, i);
+            if (e > i) {
+                KEEP(i, e);
+                if ((i = e) >= n)
+                    break;
+            }
+        }
         /* a spaced-out run: single letters, each followed by 1..3 spacers */
         if (alpha(s[i]) && (i == 0 || !word_char(s[i - 1]))) {
             size_t j = i, letters = 0;
