@@ -1201,14 +1201,17 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
     for (size_t i = 0; i < n && !t->oom;) {
         if (!plain && fold_table[u[i]] != FOLD_OTHER) {
             /* a run of them written straight in while there is room (rt_byte() otherwise) */
-            size_t o = t->len, start = o;
+            size_t o = t->len, start = o, i0 = i;
             size_t end = n - i < t->cap - 1 - o ? n : i + (t->cap - 1 - o);
-            for (; i < end; i++, o++) {
+            /* d[i] is where byte i is written: one index for both in the loop */
+            unsigned char *d = (unsigned char *)t->s + o - i;
+            for (; i < end; i++) {
                 uint8_t c = fold_table[u[i]];
                 if (c == FOLD_OTHER)
                     break;
-                t->s[o] = (char)c;
+                d[i] = c;
             }
+            o += i - i0;
             /* the run's offsets and marks after it, in loops without an exit the compiler
              * turns into vector stores */
             size_t first = i - (o - start);
