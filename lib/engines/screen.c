@@ -442,7 +442,18 @@ static struct {
     uint64_t (*prefix)[SET_WORDS]; /* of sets[k]: the patterns with the path as a prefix; the
                                       others have it as a whole word only */
     size_t n_sets;
+    /* The trie as a table trigger_hits() steps through once a byte, without a loop of its own
+     * for each word (trie_table()). A state is the offset of its row, DFA_COLS entries, read
+     * by trie_sym1[] of the byte: a byte outside words goes back to the root (0), a word byte
+     * with no child to the dead row (DFA_COLS), which stays there until the word ends. The
+     * nodes that accept or have a child by TRIE_SEP (where trigger_hits() has something to do)
+     * come last, from the row more_from: one comparison a byte tells them. node_of[] is the
+     * trie node of a row. */
+    uint32_t *dfa;
+    uint16_t *node_of;
+    uint32_t more_from;
 } trie;
+#define DFA_COLS (TRIE_SYMS) /* 0 for a byte outside words, then 1 + trie_sym() */
 
 /* 1 + trie_sym(c), 0 for a byte outside words: one load per byte where the trie is walked
  * along a read text (trigger_hits()). Filled by compile_all(). */
@@ -721,6 +732,41 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     return true;
 }
 
+/* trie.dfa, trie.node_of and trie.more_from from the finished trie; false when out of
+ * memory. */
+static bool trie_table(void) {
+    size_t n = trie.len, rows = n + 1; /* the nodes and the dead row */
+    uint32_t *row_of = malloc(n * sizeof *row_of);
+    trie.dfa = malloc(rows * DFA_COLS * sizeof *trie.dfa);
+    trie.node_of = calloc(rows, sizeof *trie.node_of);
+    if (!row_of || !trie.dfa || !trie.node_of) {
+        free(row_of);
+        return false;
+    }
+    /* rows: the root, the dead row, the other nodes, then those with more to do */
+    size_t r = 2;
+    row_of[0] = 0;
+    for (int more = 0; more <= 1; more++) {
+        if (more)
+            trie.more_from = (uint32_t)(r * DFA_COLS);
+        for (size_t k = 1; k < n; k++)
+            if ((trie.n[k].accept || trie.n[k].next[TRIE_SEP]) == more) {
+                row_of[k] = (uint32_t)r;
+                trie.node_of[r++] = (uint16_t)k;
+            }
+    }
+    for (size_t c = 0; c < DFA_COLS; c++)
+        trie.dfa[DFA_COLS + c] = c ? DFA_COLS : 0; /* the dead row */
+    for (size_t k = 0; k < n; k++) {
+        uint32_t *row = trie.dfa + row_of[k] * DFA_COLS;
+        row[0] = 0;
+        for (size_t c = 1; c < DFA_COLS; c++)
+            row[c] = trie.n[k].next[c - 1] ? row_of[trie.n[k].next[c - 1]] * DFA_COLS : DFA_COLS;
+    }
+    free(row_of);
+    return true;
+}
+
 /* Whether re starts with a lookahead for its trigger words directly followed by a
  * lookbehind: "(?=(?:approve|...))(?<=^^|\\bplease\\x20|...)". Every branch of such a
  * lookbehind ends with a byte outside words (a space, punctuation, a line break) or is a line
@@ -799,6 +845,8 @@ static void compile_all(void) {
     short_markup_code =
         compile_alternation(short_markup_patterns, DW_ARRAY_SIZE(short_markup_patterns), 0);
     if (!markup_code || !short_markup_code)
+        compile_failed = true;
+    if (!compile_failed && !trie_table())
         compile_failed = true;
 }
 
@@ -1753,7 +1801,8 @@ struct hit_list {
     } buf[HITS_INLINE], *v;
     size_t n, cap;
     uint32_t last[N_PATTERNS]; /* 1 + the word start of the pattern's last hit */
-    int pct;                   /* percent_after() at the word start, -1 until asked */
+    size_t pct_at;             /* 1 + the word start pct was asked at, 0 when not yet */
+    bool pct;                  /* percent_after() there */
 };
 
 /* The patterns of the trie's accepting node at the word start i of t, the trigger ending at
@@ -1771,7 +1820,8 @@ static int accept_hits(const struct rtext *t, struct hit_list *l, struct hits *h
         uint64_t bits = sep ? set[w] : set[w] & prefix[w];
         /* "\\d+ ?%" without its '%': asked once for the word, for all such patterns */
         if ((bits & percent_set[w]) && s[i] >= '0' && s[i] <= '9' &&
-            !(l->pct < 0 ? (l->pct = percent_after(s, t->len, i)) : l->pct))
+            !(l->pct_at == i + 1 ? l->pct
+                                 : (l->pct_at = i + 1, l->pct = percent_after(s, t->len, i))))
             bits &= ~percent_set[w];
         for (; bits; bits &= bits - 1) {
             size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
@@ -1800,45 +1850,55 @@ static bool gap_byte(unsigned char c) {
     return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80);
 }
 
+/* From state *st at u[j], the first place from j where trie.dfa reaches a node with more
+ * to do (*st then its row), or len. Kept out of trigger_hits() so that its loop has the
+ * registers to itself. */
+static __attribute__((noinline)) size_t dfa_walk(const unsigned char *u, size_t j, size_t len,
+                                                 uint32_t *st) {
+    const uint32_t *dfa = trie.dfa, more_from = trie.more_from;
+    uint32_t s = *st;
+    for (; j < len; j++)
+        if ((s = dfa[s + trie_sym1[u[j]]]) >= more_from)
+            break;
+    *st = s;
+    return j;
+}
+
 static int trigger_hits(const struct rtext *t, struct hits *h) {
     struct hit_list l;
     l.v = l.buf;
     l.n = 0;
     l.cap = HITS_INLINE;
+    l.pct_at = 0;
     memset(l.last, 0, sizeof l.last);
     memset(h->at, 0, sizeof h->at);
     const unsigned char *u = (const unsigned char *)t->s;
     int r = 0;
-    /* a word's bytes are those with a trie symbol; the NUL after the read text ends the last */
-    for (size_t i = 0, j; i < t->len && r == 0; i = j) {
-        if (!trie_sym1[u[i]]) {
-            j = i + 1;
+    /* a word's bytes are those with a trie symbol; each byte is one step through trie.dfa */
+    size_t len = t->len;
+    uint32_t st = 0;
+    for (size_t j = 0; (j = dfa_walk(u, j, len, &st)) < len; j++) {
+        uint32_t node = trie.node_of[st / DFA_COLS];
+        size_t i = j; /* the word's start */
+        while (i > 0 && trie_sym1[u[i - 1]])
+            i--;
+        if (trie.n[node].accept && (r = accept_hits(t, &l, h, node, i, j)) < 0)
+            break;
+        /* a two-word trigger: on across the gap into the next word, the hit still at i */
+        uint32_t m = trie.n[node].next[TRIE_SEP];
+        if (!m || j + 1 >= len || !gap_byte(u[j + 1]))
             continue;
+        size_t k = j + 1;
+        while (k < len && gap_byte(u[k]))
+            k++;
+        for (; k < len && trie_sym1[u[k]] && r == 0; k++) {
+            if (!(m = trie.n[m].next[trie_sym1[u[k]] - 1]))
+                break;
+            if (trie.n[m].accept)
+                r = accept_hits(t, &l, h, m, i, k);
         }
-        l.pct = -1;
-        uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
-        for (j = i; trie_sym1[u[j]] && r == 0; j++) {
-            if (!(node = trie.n[node].next[trie_sym1[u[j]] - 1])) {
-                while (trie_sym1[u[j + 1]])
-                    j++;
-                continue;
-            }
-            if (trie.n[node].accept)
-                r = accept_hits(t, &l, h, node, i, j);
-            /* a two-word trigger: on across the gap into the next word, the hit still at i */
-            uint32_t m = trie.n[node].next[TRIE_SEP];
-            if (!m || j + 1 >= t->len || !gap_byte(u[j + 1]))
-                continue;
-            size_t k = j + 1;
-            while (k < t->len && gap_byte(u[k]))
-                k++;
-            for (; k < t->len && trie_sym1[u[k]] && r == 0; k++) {
-                if (!(m = trie.n[m].next[trie_sym1[u[k]] - 1]))
-                    break;
-                if (trie.n[m].accept)
-                    r = accept_hits(t, &l, h, m, i, k);
-            }
-        }
+        if (r < 0)
+            break;
     }
     struct hit *v = l.v;
     size_t n = l.n;
