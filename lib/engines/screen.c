@@ -1745,12 +1745,12 @@ static bool b64_char(char c) {
     return b64_chars[(unsigned char)c];
 }
 
-/* Where the next run of 20 or more base64 bytes may start, from i (which starts no run or
+/* Where the next run of 20 or more base64 bytes starts, from i (which starts no run or
  * is after one): a run that starts in s[i..i+20) covers s[i + 19], so when that byte is not
  * base64 none does and the search goes on 20 bytes further; when it is, the run holding it
- * starts where the base64 bytes before it begin. Most words are shorter than 20 bytes, so a
- * message is looked at about once every 20 bytes instead of byte by byte. Returns n when
- * there is none. */
+ * starts where the base64 bytes before it begin, and when it ends before 20 bytes the search
+ * goes on after it. Most words are shorter than 20 bytes, so a message is looked at about
+ * once every 20 bytes instead of byte by byte. Returns n when there is none. */
 static size_t b64_next_run(const char *s, size_t n, size_t i) {
     while (i + 20 <= n) {
         size_t e = i + 19;
@@ -1758,10 +1758,15 @@ static size_t b64_next_run(const char *s, size_t n, size_t i) {
             i = e + 1;
             continue;
         }
-        size_t r = e;
+        size_t r = e, q = e + 1;
         while (r > i && b64_char(s[r - 1]))
             r--;
-        return r;
+        /* and it is one only when it reaches 20 bytes; else on after it */
+        while (q < n && q - r < 20 && b64_char(s[q]))
+            q++;
+        if (q - r >= 20)
+            return r;
+        i = q + 1;
     }
     return n;
 }
