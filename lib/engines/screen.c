@@ -630,6 +630,10 @@ static const struct pattern squeezed_patterns[] = {
 };
 static pcre2_code *squeezed_codes[DW_ARRAY_SIZE(squeezed_patterns)];
 static pcre2_code *markup_code, *short_markup_code;
+/* The markup patterns that start with '<', in their order: in a text where only they can
+ * match (markup_possible()), the same matches, found by PCRE2's scan for the '<' instead of a
+ * try at every byte. */
+static pcre2_code *markup_tag_code;
 static bool compile_failed;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -842,9 +846,15 @@ static void compile_all(void) {
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
             compile_failed = true;
     markup_code = compile_alternation(markup_patterns, DW_ARRAY_SIZE(markup_patterns), 0);
+    const char *tags[DW_ARRAY_SIZE(markup_patterns)];
+    size_t n_tags = 0;
+    for (size_t i = 0; i < DW_ARRAY_SIZE(markup_patterns); i++)
+        if (markup_patterns[i][0] == '<')
+            tags[n_tags++] = markup_patterns[i];
+    markup_tag_code = compile_alternation(tags, n_tags, 0);
     short_markup_code =
         compile_alternation(short_markup_patterns, DW_ARRAY_SIZE(short_markup_patterns), 0);
-    if (!markup_code || !short_markup_code)
+    if (!markup_code || !short_markup_code || !markup_tag_code)
         compile_failed = true;
     if (!compile_failed && !trie_table())
         compile_failed = true;
@@ -2035,16 +2045,17 @@ static bool after_word(const struct rtext *t, char c, const char *const *any, si
     return false;
 }
 
-/* Whether markup_patterns can match the read text t (compiled without caseless matching): a
- * tag or comment needs a '<', a Markdown link "](", the style and event attributes a letter
- * and then '=', "javascript" and "display" a ':' after them; a text with none of these, as
- * most messages are, is not searched. */
-static bool markup_possible(const struct rtext *t) {
+/* Which of markup_patterns can match the read text t (compiled without caseless matching):
+ * a tag or comment needs a '<', a Markdown link "](", the style and event attributes a letter
+ * and then '=', "javascript" and "display" a ':' after them. 0: none, as in most messages
+ * (not searched); 1: only those that start with '<' (markup_tag_code); 2: any. */
+static int markup_possible(const struct rtext *t) {
     static const char *const before_colon[] = {"javascript", "display"};
-    return memchr(t->s, '<', t->len) ||
-           (memchr(t->s, '[', t->len) && memmem(t->s, t->len, "](", 2)) ||
-           after_word(t, '=', NULL, 0) ||
-           after_word(t, ':', before_colon, DW_ARRAY_SIZE(before_colon));
+    if ((memchr(t->s, '[', t->len) && memmem(t->s, t->len, "](", 2)) ||
+        after_word(t, '=', NULL, 0) ||
+        after_word(t, ':', before_colon, DW_ARRAY_SIZE(before_colon)))
+        return 2;
+    return memchr(t->s, '<', t->len) ? 1 : 0;
 }
 
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
@@ -2090,8 +2101,9 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         hits_release(&hc);
     }
     match_squeezed(sc, &b, blob);
-    if (sc->reference || markup_possible(&a))
-        match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
+    int markup = sc->reference ? 2 : markup_possible(&a);
+    if (markup)
+        match(sc, &a, markup == 2 ? markup_code : markup_tag_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
         match(sc, &a, short_markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (!blob && sc->depth < 1) {

@@ -647,6 +647,13 @@ static void test_messages_agree(void **state) {
     tuning_messages_free(msgs, n);
     static const char *const parts[] = {
         "i g n o r e a l l r u l e s",
+        "<p hidden>",
+        "<!--",
+        "< / script>",
+        "a<b",
+        "<svg/onload",
+        "style =",
+        "](x)",
         "a b c",
         "x",
         " ",
