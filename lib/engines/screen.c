@@ -421,6 +421,8 @@ static struct {
  * them at once. */
 #define SET_WORDS ((N_PATTERNS + 63) / 64)
 static uint64_t percent_set[SET_WORDS];
+/* The patterns without triggers (trig[g].n 0), always run (filled by compile_all()). */
+static uint64_t untriggered[SET_WORDS];
 
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
  * once: walking it along each word of a read text once finds, for every pattern, the words
@@ -841,6 +843,8 @@ static void compile_all(void) {
             derive_first_bytes(i, c);
         if (trig[i].percent)
             percent_set[i / 64] |= (uint64_t)1 << (i % 64);
+        if (!trig[i].n)
+            untriggered[i / 64] |= (uint64_t)1 << (i % 64);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
@@ -1812,13 +1816,15 @@ static bool short_field(const char *name) {
 }
 
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
- * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
- * word starts are pos[at[g]..at[g + 1]), ascending. A text's hits fit in buf unless it is a
- * long one full of trigger words (then pos is allocated: hits_release()). */
+ * PCRE2's \\b sees them), from one walk of the trigger trie along each word: the patterns
+ * with any are the bits of set, and pattern g's word starts are then pos[at[g]..end[g]),
+ * ascending (at[] and end[] of the others are not set). A text's hits fit in buf unless it is
+ * a long one full of trigger words (then pos is allocated: hits_release()). */
 #define HITS_INLINE 128
 struct hits {
     uint32_t *pos;
-    uint32_t at[N_PATTERNS + 1];
+    uint64_t set[SET_WORDS];
+    uint32_t at[N_PATTERNS], end[N_PATTERNS];
     uint32_t buf[HITS_INLINE];
 };
 
@@ -1873,7 +1879,8 @@ static int accept_hits(const struct rtext *t, struct hit_list *l, struct hits *h
                 l->cap *= 2;
             }
             l->v[l->n++] = (struct hit){(uint32_t)i, (uint32_t)g};
-            h->at[g + 1]++;
+            h->end[g]++; /* counted here, placed by trigger_hits() */
+            h->set[w] |= (uint64_t)1 << (g % 64);
         }
     }
     return 0;
@@ -1905,7 +1912,8 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
     l.cap = HITS_INLINE;
     l.pct_at = 0;
     memset(l.last, 0, sizeof l.last);
-    memset(h->at, 0, sizeof h->at);
+    memset(h->set, 0, sizeof h->set);
+    memset(h->end, 0, sizeof h->end);
     const unsigned char *u = (const unsigned char *)t->s;
     int r = 0;
     /* a word's bytes are those with a trie symbol; each byte is one step through trie.dfa */
@@ -1941,17 +1949,21 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
             free(v);
         return r;
     }
-    for (size_t g = 0; g < N_PATTERNS; g++)
-        h->at[g + 1] += h->at[g];
+    uint32_t sum = 0;
+    for (size_t w = 0; w < SET_WORDS; w++)
+        for (uint64_t bits = h->set[w]; bits; bits &= bits - 1) {
+            size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
+            h->at[g] = sum;
+            sum += h->end[g];
+            h->end[g] = h->at[g];
+        }
     h->pos = n <= HITS_INLINE ? h->buf : malloc(n * sizeof *h->pos);
     if (!h->pos) {
         free(v); /* n > HITS_INLINE: v was allocated */
         return -DW_ENOMEM;
     }
-    uint32_t fill[N_PATTERNS];
-    memcpy(fill, h->at, sizeof fill);
     for (size_t k = 0; k < n; k++) /* in text order, so each pattern's are ascending */
-        h->pos[fill[v[k].g]++] = v[k].pos;
+        h->pos[h->end[v[k].g]++] = v[k].pos;
     if (v != l.buf)
         free(v);
     return 0;
@@ -1961,8 +1973,7 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
  * at those words only when it is anchored, else over the whole text. */
 static inline void run_pattern(struct screen *sc, size_t g, const struct rtext *t,
                                const struct hits *h, const size_t *blob) {
-    size_t from = h->at[g], to = h->at[g + 1];
-    if (trig[g].n && from == to)
+    if (trig[g].n && !(h->set[g / 64] & ((uint64_t)1 << (g % 64))))
         return;
     if (n_first[g]) {
         bool any = false;
@@ -1971,9 +1982,9 @@ static inline void run_pattern(struct screen *sc, size_t g, const struct rtext *
         if (!any)
             return;
     }
-    if (anchored[g])
-        match_at(sc, t, codes[g], jitted[g], h->pos + from, to - from, patterns[g].cat,
-                 patterns[g].lang, blob);
+    if (anchored[g]) /* anchored patterns have triggers: here, hits */
+        match_at(sc, t, codes[g], jitted[g], h->pos + h->at[g], h->end[g] - h->at[g],
+                 patterns[g].cat, patterns[g].lang, blob);
     else
         match(sc, t, codes[g], patterns[g].cat, patterns[g].lang, blob);
 }
@@ -2092,11 +2103,15 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
             hits_release(&hc);
             goto out;
         }
-        for (size_t g = 0; g < N_PATTERNS && !sc->oom; g++) {
-            run_pattern(sc, g, &b, &hb, blob);
-            if (leet1)
-                run_pattern(sc, g, &c, &hc, blob);
-        }
+        /* in pattern order, only those with hits in either reading or without triggers */
+        for (size_t w = 0; w < SET_WORDS; w++)
+            for (uint64_t bits = hb.set[w] | (leet1 ? hc.set[w] : 0) | untriggered[w];
+                 bits && !sc->oom; bits &= bits - 1) {
+                size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
+                run_pattern(sc, g, &b, &hb, blob);
+                if (leet1)
+                    run_pattern(sc, g, &c, &hc, blob);
+            }
         hits_release(&hb);
         hits_release(&hc);
     }
