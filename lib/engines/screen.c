@@ -1419,7 +1419,7 @@ static bool word_char(char c) {
 }
 
 /* Where, from i, read_join() must next look closely: the first place a spaced-out run may
- * start (a letter alone between a byte outside words and a spacer), an ASCII word that has
+ * start (two letters alone, spacers between), an ASCII word that has
  * both letters and digits read as letters, or a space after a space or a line break (one
  * at i itself, whose byte before may have been read otherwise, counts too). Every byte
  * before it is read as it is, so read_join() copies them in one go; most messages are read
@@ -1438,10 +1438,18 @@ static size_t plain_run(const char *s, size_t n, size_t i) {
                 seen |= char_class[u[j++]];
             if ((seen & (CC_ALPHA | CC_LEET)) == (CC_ALPHA | CC_LEET))
                 return i;
-            /* a letter alone, after a byte outside words and before a spacer */
+            /* a letter alone, after a byte outside words and before a spacer, and after one
+             * to three spacers another letter (or digit read as one) alone: the start of a
+             * spaced-out run ("a word" is not) */
             if (j == i + 1 && (c & CC_ALPHA) && (i == 0 || !(char_class[u[i - 1]] & CC_WORD)) &&
-                (char_class[u[j]] & CC_SPACER))
-                return i;
+                (char_class[u[j]] & CC_SPACER)) {
+                size_t k = j;
+                while (k < n && (char_class[u[k]] & CC_SPACER) && k - i <= 3)
+                    k++;
+                if (k < n && (char_class[u[k]] & (CC_ALPHA | CC_LEET)) &&
+                    !(char_class[u[k + 1]] & CC_WORD))
+                    return i;
+            }
             i = j;
             continue;
         }
