@@ -446,16 +446,20 @@ static struct {
     size_t n_sets;
     /* The trie as a table trigger_hits() steps through once a byte, without a loop of its own
      * for each word (trie_table()). A state is the offset of its row, DFA_COLS entries, read
-     * by trie_sym1[] of the byte: a byte outside words goes back to the root (0), a word byte
+     * by dfa_col[] of the byte: a byte outside words goes back to the root (0), a word byte
      * with no child to the dead row (DFA_COLS), which stays there until the word ends. The
      * nodes that accept or have a child by TRIE_SEP (where trigger_hits() has something to do)
-     * come last, from the row more_from: one comparison a byte tells them. node_of[] is the
-     * trie node of a row. */
+     * come last, from the row more_from: one comparison a byte tells them. A NUL goes to the
+     * last row, a copy of the root's past more_from: the NUL after a read text stops the walk
+     * without a test of the length a byte. node_of[] is the trie node of a row (the root for
+     * the last). */
     uint32_t *dfa;
     uint16_t *node_of;
     uint32_t more_from;
 } trie;
-#define DFA_COLS (TRIE_SYMS) /* 0 for a byte outside words, then 1 + trie_sym() */
+#define DFA_NUL (TRIE_SYMS)      /* the column of a NUL byte */
+#define DFA_COLS (TRIE_SYMS + 1) /* 0 outside words, then 1 + trie_sym(), then DFA_NUL */
+static uint8_t dfa_col[256];     /* trie_sym1[] but DFA_NUL for a NUL */
 
 /* 1 + trie_sym(c), 0 for a byte outside words: one load per byte where the trie is walked
  * along a read text (trigger_hits()). Filled by compile_all(). */
@@ -741,7 +745,7 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
 /* trie.dfa, trie.node_of and trie.more_from from the finished trie; false when out of
  * memory. */
 static bool trie_table(void) {
-    size_t n = trie.len, rows = n + 1; /* the nodes and the dead row */
+    size_t n = trie.len, rows = n + 2; /* the nodes, the dead row and the NUL's */
     uint32_t *row_of = malloc(n * sizeof *row_of);
     trie.dfa = malloc(rows * DFA_COLS * sizeof *trie.dfa);
     trie.node_of = calloc(rows, sizeof *trie.node_of);
@@ -749,7 +753,7 @@ static bool trie_table(void) {
         free(row_of);
         return false;
     }
-    /* rows: the root, the dead row, the other nodes, then those with more to do */
+    /* rows: the root, the dead row, the other nodes, those with more to do, the NUL's */
     size_t r = 2;
     row_of[0] = 0;
     for (int more = 0; more <= 1; more++) {
@@ -761,14 +765,20 @@ static bool trie_table(void) {
                 trie.node_of[r++] = (uint16_t)k;
             }
     }
+    uint32_t nul = (uint32_t)(r * DFA_COLS);
     for (size_t c = 0; c < DFA_COLS; c++)
-        trie.dfa[DFA_COLS + c] = c ? DFA_COLS : 0; /* the dead row */
+        trie.dfa[DFA_COLS + c] = c == DFA_NUL ? nul : c ? DFA_COLS : 0; /* the dead row */
     for (size_t k = 0; k < n; k++) {
         uint32_t *row = trie.dfa + row_of[k] * DFA_COLS;
         row[0] = 0;
-        for (size_t c = 1; c < DFA_COLS; c++)
+        for (size_t c = 1; c < DFA_NUL; c++)
             row[c] = trie.n[k].next[c - 1] ? row_of[trie.n[k].next[c - 1]] * DFA_COLS : DFA_COLS;
+        row[DFA_NUL] = nul;
     }
+    memcpy(trie.dfa + nul, trie.dfa, DFA_COLS * sizeof *trie.dfa);
+    trie.node_of[r] = 0;
+    for (size_t c = 0; c < 256; c++)
+        dfa_col[c] = c ? trie_sym1[c] : DFA_NUL;
     free(row_of);
     return true;
 }
@@ -1900,15 +1910,13 @@ static bool gap_byte(unsigned char c) {
 }
 
 /* From state *st at u[j], the first place from j where trie.dfa reaches a node with more
- * to do (*st then its row), or len. Kept out of trigger_hits() so that its loop has the
- * registers to itself. */
-static __attribute__((noinline)) size_t dfa_walk(const unsigned char *u, size_t j, size_t len,
-                                                 uint32_t *st) {
+ * to do or a NUL (*st then its row): at the latest the NUL after the read text. Kept out of
+ * trigger_hits() so that its loop has the registers to itself. */
+static __attribute__((noinline)) size_t dfa_walk(const unsigned char *u, size_t j, uint32_t *st) {
     const uint32_t *dfa = trie.dfa, more_from = trie.more_from;
     uint32_t s = *st;
-    for (; j < len; j++)
-        if ((s = dfa[s + trie_sym1[u[j]]]) >= more_from)
-            break;
+    while ((s = dfa[s + dfa_col[u[j]]]) < more_from)
+        j++;
     *st = s;
     return j;
 }
@@ -1927,8 +1935,10 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
     /* a word's bytes are those with a trie symbol; each byte is one step through trie.dfa */
     size_t len = t->len;
     uint32_t st = 0;
-    for (size_t j = 0; (j = dfa_walk(u, j, len, &st)) < len; j++) {
+    for (size_t j = 0; (j = dfa_walk(u, j, &st)) < len; j++) {
         uint32_t node = trie.node_of[st / DFA_COLS];
+        if (!node) /* a NUL inside the text */
+            continue;
         size_t i = j; /* the word's start */
         while (i > 0 && trie_sym1[u[i - 1]])
             i--;
