@@ -896,6 +896,7 @@ struct rtext {
     size_t len, cap;
     bool oom;
     bool spaced; /* a byte has VIA_SPACED (read_join()) */
+    bool one_l;  /* read_join() read a '1' as a letter other than the one_is_l reading's */
 };
 
 static void rt_release(struct rtext *t) {
@@ -1534,6 +1535,7 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 while (p <= j && p < n) {
                     if (alpha(s[p]) || leet(s[p], false)) {
                         char c = alpha(s[p]) ? s[p] : leet(s[p], one_is_l);
+                        t->one_l |= s[p] == '1' && !one_is_l;
                         FLUSH();
                         rt_byte(t, c, a->from[p], a->to[p], a->via[p] | VIA_SPACED);
                         t->spaced = true;
@@ -1579,8 +1581,10 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
                                                     : leet(s[p], false);
-                if (map && s[p] == '1')
+                if (map && s[p] == '1') {
                     *ret_leet = true;
+                    t->one_l |= c != one_at(s, p, i, j, true);
+                }
                 rt_byte(t, c, a->from[p], a->to[p],
                         (uint8_t)(a->via[p] | (map && leet(s[p], false) ? VIA_DIGITS : 0)));
             }
@@ -2094,6 +2098,10 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         read_fold(s, n, &a, sc->reference);
     if (!a.oom && rt_grow(&b, a.len + 2))
         read_join(&a, &b, false, &leet1, !sc->reference);
+    /* the other reading of '1' would read the same ("kw12", "1st": b.one_l is false): its
+     * matches would be those of the first, each covered by the finding already made */
+    if (leet1 && !b.one_l && !sc->reference)
+        leet1 = false;
     if (leet1 && rt_grow(&c, a.len + 2))
         read_join(&a, &c, true, &unused, !sc->reference);
     if (a.oom || b.oom || c.oom) {
@@ -2107,12 +2115,6 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
                 match(sc, &c, ref_codes[g], patterns[g].cat, patterns[g].lang, blob);
         }
     } else {
-        /* the other reading of '1' read the same ("kw12", "27001"): its matches would be
-         * those of the first, each covered by the finding already made */
-        if (leet1 && c.len == b.len && memcmp(c.s, b.s, b.len) == 0 &&
-            memcmp(c.from, b.from, b.len * sizeof *b.from) == 0 &&
-            memcmp(c.to, b.to, b.len * sizeof *b.to) == 0)
-            leet1 = false;
         struct hits hb, hc;
         hb.pos = hc.pos = NULL;
         if (trigger_hits(&b, &hb) < 0 || (leet1 && trigger_hits(&c, &hc) < 0)) {
