@@ -1268,6 +1268,7 @@ static void fold_table_init(void) {
 /* Sixteen bytes, for read_fold()'s ASCII runs (GCC's and Clang's vector extension: SSE2 on
  * x86-64, NEON on ARM, plain code elsewhere). */
 typedef unsigned char v16 __attribute__((vector_size(16)));
+typedef uint32_t v4u __attribute__((vector_size(16))); /* four offsets */
 
 /* Pass 1: decode and fold s[0..n) into t. Runs of plain ASCII are read by fold_table straight
  * into t; plain (the reference reading) reads every byte by its code point instead. */
@@ -1307,9 +1308,17 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
             /* the run's offsets and marks after it, in loops without an exit the compiler
              * turns into vector stores */
             size_t first = i - (o - start);
-            for (size_t k = 0; k < o - start; k++) {
-                t->from[start + k] = (uint32_t)(first + k);
-                t->to[start + k] = (uint32_t)(first + k + 1);
+            size_t k = 0, m = o - start;
+            uint32_t *from = t->from + start, *to = t->to + start, f0 = (uint32_t)first;
+            v4u f = {f0, f0 + 1, f0 + 2, f0 + 3};
+            for (; k + 4 <= m; k += 4, f += 4) { /* four at a time */
+                v4u e = f + 1;
+                memcpy(from + k, &f, sizeof f);
+                memcpy(to + k, &e, sizeof e);
+            }
+            for (; k < m; k++) {
+                from[k] = (uint32_t)(first + k);
+                to[k] = (uint32_t)(first + k + 1);
             }
             memset(t->via + start, 0, o - start);
             if (o > start) {
