@@ -421,6 +421,8 @@ static struct {
  * them at once. */
 #define SET_WORDS ((N_PATTERNS + 63) / 64)
 static uint64_t percent_set[SET_WORDS];
+/* The patterns without triggers (trig[g].n 0), always run (filled by compile_all()). */
+static uint64_t untriggered[SET_WORDS];
 
 /* All patterns' triggers in one trie over the bytes a word is made of ([a-z0-9_]), built
  * once: walking it along each word of a read text once finds, for every pattern, the words
@@ -442,7 +444,22 @@ static struct {
     uint64_t (*prefix)[SET_WORDS]; /* of sets[k]: the patterns with the path as a prefix; the
                                       others have it as a whole word only */
     size_t n_sets;
+    /* The trie as a table trigger_hits() steps through once a byte, without a loop of its own
+     * for each word (trie_table()). A state is the offset of its row, DFA_COLS entries, read
+     * by dfa_col[] of the byte: a byte outside words goes back to the root (0), a word byte
+     * with no child to the dead row (DFA_COLS), which stays there until the word ends. The
+     * nodes that accept or have a child by TRIE_SEP (where trigger_hits() has something to do)
+     * come last, from the row more_from: one comparison a byte tells them. A NUL goes to the
+     * last row, a copy of the root's past more_from: the NUL after a read text stops the walk
+     * without a test of the length a byte. node_of[] is the trie node of a row (the root for
+     * the last). */
+    uint32_t *dfa;
+    uint16_t *node_of;
+    uint32_t more_from;
 } trie;
+#define DFA_NUL (TRIE_SYMS)      /* the column of a NUL byte */
+#define DFA_COLS (TRIE_SYMS + 1) /* 0 outside words, then 1 + trie_sym(), then DFA_NUL */
+static uint8_t dfa_col[256];     /* trie_sym1[] but DFA_NUL for a NUL */
 
 /* 1 + trie_sym(c), 0 for a byte outside words: one load per byte where the trie is walked
  * along a read text (trigger_hits()). Filled by compile_all(). */
@@ -619,6 +636,10 @@ static const struct pattern squeezed_patterns[] = {
 };
 static pcre2_code *squeezed_codes[DW_ARRAY_SIZE(squeezed_patterns)];
 static pcre2_code *markup_code, *short_markup_code;
+/* The markup patterns that start with '<', in their order: in a text where only they can
+ * match (markup_possible()), the same matches, found by PCRE2's scan for the '<' instead of a
+ * try at every byte. */
+static pcre2_code *markup_tag_code;
 static bool compile_failed;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -721,6 +742,47 @@ static bool trie_add(const char *p, size_t len, size_t g, bool whole) {
     return true;
 }
 
+/* trie.dfa, trie.node_of and trie.more_from from the finished trie; false when out of
+ * memory. */
+static bool trie_table(void) {
+    size_t n = trie.len, rows = n + 2; /* the nodes, the dead row and the NUL's */
+    uint32_t *row_of = malloc(n * sizeof *row_of);
+    trie.dfa = malloc(rows * DFA_COLS * sizeof *trie.dfa);
+    trie.node_of = calloc(rows, sizeof *trie.node_of);
+    if (!row_of || !trie.dfa || !trie.node_of) {
+        free(row_of);
+        return false;
+    }
+    /* rows: the root, the dead row, the other nodes, those with more to do, the NUL's */
+    size_t r = 2;
+    row_of[0] = 0;
+    for (int more = 0; more <= 1; more++) {
+        if (more)
+            trie.more_from = (uint32_t)(r * DFA_COLS);
+        for (size_t k = 1; k < n; k++)
+            if ((trie.n[k].accept || trie.n[k].next[TRIE_SEP]) == more) {
+                row_of[k] = (uint32_t)r;
+                trie.node_of[r++] = (uint16_t)k;
+            }
+    }
+    uint32_t nul = (uint32_t)(r * DFA_COLS);
+    for (size_t c = 0; c < DFA_COLS; c++)
+        trie.dfa[DFA_COLS + c] = c == DFA_NUL ? nul : c ? DFA_COLS : 0; /* the dead row */
+    for (size_t k = 0; k < n; k++) {
+        uint32_t *row = trie.dfa + row_of[k] * DFA_COLS;
+        row[0] = 0;
+        for (size_t c = 1; c < DFA_NUL; c++)
+            row[c] = trie.n[k].next[c - 1] ? row_of[trie.n[k].next[c - 1]] * DFA_COLS : DFA_COLS;
+        row[DFA_NUL] = nul;
+    }
+    memcpy(trie.dfa + nul, trie.dfa, DFA_COLS * sizeof *trie.dfa);
+    trie.node_of[r] = 0;
+    for (size_t c = 0; c < 256; c++)
+        dfa_col[c] = c ? trie_sym1[c] : DFA_NUL;
+    free(row_of);
+    return true;
+}
+
 /* Whether re starts with a lookahead for its trigger words directly followed by a
  * lookbehind: "(?=(?:approve|...))(?<=^^|\\bplease\\x20|...)". Every branch of such a
  * lookbehind ends with a byte outside words (a space, punctuation, a line break) or is a line
@@ -791,14 +853,24 @@ static void compile_all(void) {
             derive_first_bytes(i, c);
         if (trig[i].percent)
             percent_set[i / 64] |= (uint64_t)1 << (i % 64);
+        if (!trig[i].n)
+            untriggered[i / 64] |= (uint64_t)1 << (i % 64);
     }
     for (size_t i = 0; i < DW_ARRAY_SIZE(squeezed_patterns) && !compile_failed; i++)
         if (!(squeezed_codes[i] = compile_one(squeezed_patterns[i].re, 0)))
             compile_failed = true;
     markup_code = compile_alternation(markup_patterns, DW_ARRAY_SIZE(markup_patterns), 0);
+    const char *tags[DW_ARRAY_SIZE(markup_patterns)];
+    size_t n_tags = 0;
+    for (size_t i = 0; i < DW_ARRAY_SIZE(markup_patterns); i++)
+        if (markup_patterns[i][0] == '<')
+            tags[n_tags++] = markup_patterns[i];
+    markup_tag_code = compile_alternation(tags, n_tags, 0);
     short_markup_code =
         compile_alternation(short_markup_patterns, DW_ARRAY_SIZE(short_markup_patterns), 0);
-    if (!markup_code || !short_markup_code)
+    if (!markup_code || !short_markup_code || !markup_tag_code)
+        compile_failed = true;
+    if (!compile_failed && !trie_table())
         compile_failed = true;
 }
 
@@ -824,6 +896,7 @@ struct rtext {
     size_t len, cap;
     bool oom;
     bool spaced; /* a byte has VIA_SPACED (read_join()) */
+    bool one_l;  /* read_join() read a '1' as a letter other than the one_is_l reading's */
 };
 
 static void rt_release(struct rtext *t) {
@@ -1192,6 +1265,11 @@ static void fold_table_init(void) {
                                                                           : (uint8_t)b;
 }
 
+/* Sixteen bytes, for read_fold()'s ASCII runs (GCC's and Clang's vector extension: SSE2 on
+ * x86-64, NEON on ARM, plain code elsewhere). */
+typedef unsigned char v16 __attribute__((vector_size(16)));
+typedef uint32_t v4u __attribute__((vector_size(16))); /* four offsets */
+
 /* Pass 1: decode and fold s[0..n) into t. Runs of plain ASCII are read by fold_table straight
  * into t; plain (the reference reading) reads every byte by its code point instead. */
 static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
@@ -1201,20 +1279,46 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
     for (size_t i = 0; i < n && !t->oom;) {
         if (!plain && fold_table[u[i]] != FOLD_OTHER) {
             /* a run of them written straight in while there is room (rt_byte() otherwise) */
-            size_t o = t->len, start = o;
+            size_t o = t->len, start = o, i0 = i;
             size_t end = n - i < t->cap - 1 - o ? n : i + (t->cap - 1 - o);
-            for (; i < end; i++, o++) {
+            /* d[i] is where byte i is written: one index for both in the loop */
+            unsigned char *d = (unsigned char *)t->s + o - i;
+            /* sixteen bytes at a time as fold_table reads them, until sixteen hold another */
+            for (; i + 16 <= end; i += 16) {
+                v16 x, other, upper, space;
+                memcpy(&x, u + i, 16);
+                other = (v16)(x >= 0x80) | (v16)(x == '%') | (v16)(x == '&');
+                uint64_t any[2];
+                memcpy(any, &other, 16);
+                if (any[0] | any[1])
+                    break;
+                upper = (v16)(x >= 'A') & (v16)(x <= 'Z');
+                x += upper & 0x20;
+                space = (v16)(x == '\t') | (v16)(x == '\r') | (v16)(x == '\'') | (v16)(x == '`');
+                x = (x & ~space) | (space & ' ');
+                memcpy(d + i, &x, 16);
+            }
+            for (; i < end; i++) {
                 uint8_t c = fold_table[u[i]];
                 if (c == FOLD_OTHER)
                     break;
-                t->s[o] = (char)c;
+                d[i] = c;
             }
+            o += i - i0;
             /* the run's offsets and marks after it, in loops without an exit the compiler
              * turns into vector stores */
             size_t first = i - (o - start);
-            for (size_t k = 0; k < o - start; k++) {
-                t->from[start + k] = (uint32_t)(first + k);
-                t->to[start + k] = (uint32_t)(first + k + 1);
+            size_t k = 0, m = o - start;
+            uint32_t *from = t->from + start, *to = t->to + start, f0 = (uint32_t)first;
+            v4u f = {f0, f0 + 1, f0 + 2, f0 + 3};
+            for (; k + 4 <= m; k += 4, f += 4) { /* four at a time */
+                v4u e = f + 1;
+                memcpy(from + k, &f, sizeof f);
+                memcpy(to + k, &e, sizeof e);
+            }
+            for (; k < m; k++) {
+                from[k] = (uint32_t)(first + k);
+                to[k] = (uint32_t)(first + k + 1);
             }
             memset(t->via + start, 0, o - start);
             if (o > start) {
@@ -1312,17 +1416,21 @@ static bool spacer(char c) {
 }
 /* Pass 2's byte classes in one table, one load a byte where it walks the words of a text:
  * CC_WORD word_char(), CC_ASCII_WORD the ASCII ones, CC_ALPHA alpha(), CC_LEET a byte that
- * leet() reads as a letter. The reference reading asks the predicates instead. */
-enum { CC_ALPHA = 1, CC_LEET = 2, CC_WORD = 4, CC_ASCII_WORD = 8 };
+ * leet() reads as a letter, CC_SPACER spacer(). The reference reading asks the predicates
+ * instead. */
+enum { CC_ALPHA = 1, CC_LEET = 2, CC_WORD = 4, CC_ASCII_WORD = 8, CC_SPACER = 16 };
 #define CC_W (CC_WORD | CC_ASCII_WORD)
 static const uint8_t char_class[256] = {
-    ['a' ... 'z'] = CC_ALPHA | CC_W, ['0'] = CC_LEET | CC_W,
-    ['1'] = CC_LEET | CC_W,          ['2'] = CC_W,
-    ['3'] = CC_LEET | CC_W,          ['4'] = CC_LEET | CC_W,
-    ['5'] = CC_LEET | CC_W,          ['6'] = CC_W,
-    ['7'] = CC_LEET | CC_W,          ['8' ... '9'] = CC_W,
-    ['@'] = CC_LEET | CC_W,          ['$'] = CC_LEET | CC_W,
-    [0x80 ... 0xFF] = CC_WORD,
+    [' '] = CC_SPACER,      ['.'] = CC_SPACER,
+    ['-'] = CC_SPACER,      ['_'] = CC_SPACER,
+    ['*'] = CC_SPACER,      ['|'] = CC_SPACER,
+    ['/'] = CC_SPACER,      ['a' ... 'z'] = CC_ALPHA | CC_W,
+    ['0'] = CC_LEET | CC_W, ['1'] = CC_LEET | CC_W,
+    ['2'] = CC_W,           ['3'] = CC_LEET | CC_W,
+    ['4'] = CC_LEET | CC_W, ['5'] = CC_LEET | CC_W,
+    ['6'] = CC_W,           ['7'] = CC_LEET | CC_W,
+    ['8' ... '9'] = CC_W,   ['@'] = CC_LEET | CC_W,
+    ['$'] = CC_LEET | CC_W, [0x80 ... 0xFF] = CC_WORD,
 };
 #undef CC_W
 
@@ -1330,8 +1438,52 @@ static bool word_char(char c) {
     return alpha(c) || (c >= '0' && c <= '9') || c == '@' || c == '$' || (unsigned char)c >= 0x80;
 }
 
+/* Where, from i, read_join() must next look closely: the first place a spaced-out run may
+ * start (two letters alone, spacers between), an ASCII word that has
+ * both letters and digits read as letters, or a space after a space or a line break (one
+ * at i itself, whose byte before may have been read otherwise, counts too). Every byte
+ * before it is read as it is, so read_join() copies them in one go; most messages are read
+ * in one or a few such runs, in one load a byte instead of its byte-by-byte reading. The
+ * place returned is one read_join() itself would reach: a word's start or a byte outside
+ * ASCII words. */
+static size_t plain_run(const char *s, size_t n, size_t i) {
+    const unsigned char *u = (const unsigned char *)s; /* u[n] is the read text's NUL */
+    size_t start = i;
+    while (i < n) {
+        uint8_t c = char_class[u[i]];
+        if (c & CC_ASCII_WORD) {
+            unsigned seen = c;
+            size_t j = i + 1;
+            while (char_class[u[j]] & CC_ASCII_WORD)
+                seen |= char_class[u[j++]];
+            if ((seen & (CC_ALPHA | CC_LEET)) == (CC_ALPHA | CC_LEET))
+                return i;
+            /* a letter alone, after a byte outside words and before a spacer, and after one
+             * to three spacers another letter (or digit read as one) alone: the start of a
+             * spaced-out run ("a word" is not) */
+            if (j == i + 1 && (c & CC_ALPHA) && (i == 0 || !(char_class[u[i - 1]] & CC_WORD)) &&
+                (char_class[u[j]] & CC_SPACER)) {
+                size_t k = j;
+                while (k < n && (char_class[u[k]] & CC_SPACER) && k - i <= 3)
+                    k++;
+                if (k < n && (char_class[u[k]] & (CC_ALPHA | CC_LEET)) &&
+                    !(char_class[u[k + 1]] & CC_WORD))
+                    return i;
+            }
+            i = j;
+            continue;
+        }
+        if (u[i] == ' ' && (i == start || u[i - 1] == ' ' || u[i - 1] == '\n'))
+            return i;
+        i++;
+    }
+    return n;
+}
+
 /* Pass 2: join spaced-out letters, read digits inside words as letters, collapse spaces.
- * *ret_leet says whether a '1' was read as a letter (the caller reads again with 'l'). */
+ * *ret_leet says whether a '1' was read as a letter (the caller reads again with 'l'). With
+ * coalesce, the stretches plain_run() finds are copied without looking at each byte; the
+ * reference reading (no coalesce) looks at every byte. */
 static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, bool *ret_leet,
                       bool coalesce) {
     size_t n = a->len;
@@ -1356,6 +1508,14 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
             FLUSH();                                                                               \
     } while (0)
     for (size_t i = 0; i < n && !t->oom;) {
+        if (coalesce) {
+            size_t e = plain_run(s, n, i);
+            if (e > i) {
+                KEEP(i, e);
+                if ((i = e) >= n)
+                    break;
+            }
+        }
         /* a spaced-out run: single letters, each followed by 1..3 spacers */
         if (alpha(s[i]) && (i == 0 || !word_char(s[i - 1]))) {
             size_t j = i, letters = 0;
@@ -1384,6 +1544,7 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 while (p <= j && p < n) {
                     if (alpha(s[p]) || leet(s[p], false)) {
                         char c = alpha(s[p]) ? s[p] : leet(s[p], one_is_l);
+                        t->one_l |= s[p] == '1' && !one_is_l;
                         FLUSH();
                         rt_byte(t, c, a->from[p], a->to[p], a->via[p] | VIA_SPACED);
                         t->spaced = true;
@@ -1429,8 +1590,10 @@ static void read_join(const struct rtext *a, struct rtext *t, bool one_is_l, boo
                 char c = !map || !leet(s[p], false) ? s[p]
                          : s[p] == '1'              ? one_at(s, p, i, j, one_is_l)
                                                     : leet(s[p], false);
-                if (map && s[p] == '1')
+                if (map && s[p] == '1') {
                     *ret_leet = true;
+                    t->one_l |= c != one_at(s, p, i, j, true);
+                }
                 rt_byte(t, c, a->from[p], a->to[p],
                         (uint8_t)(a->via[p] | (map && leet(s[p], false) ? VIA_DIGITS : 0)));
             }
@@ -1627,12 +1790,12 @@ static bool b64_char(char c) {
     return b64_chars[(unsigned char)c];
 }
 
-/* Where the next run of 20 or more base64 bytes may start, from i (which starts no run or
+/* Where the next run of 20 or more base64 bytes starts, from i (which starts no run or
  * is after one): a run that starts in s[i..i+20) covers s[i + 19], so when that byte is not
  * base64 none does and the search goes on 20 bytes further; when it is, the run holding it
- * starts where the base64 bytes before it begin. Most words are shorter than 20 bytes, so a
- * message is looked at about once every 20 bytes instead of byte by byte. Returns n when
- * there is none. */
+ * starts where the base64 bytes before it begin, and when it ends before 20 bytes the search
+ * goes on after it. Most words are shorter than 20 bytes, so a message is looked at about
+ * once every 20 bytes instead of byte by byte. Returns n when there is none. */
 static size_t b64_next_run(const char *s, size_t n, size_t i) {
     while (i + 20 <= n) {
         size_t e = i + 19;
@@ -1640,10 +1803,15 @@ static size_t b64_next_run(const char *s, size_t n, size_t i) {
             i = e + 1;
             continue;
         }
-        size_t r = e;
+        size_t r = e, q = e + 1;
         while (r > i && b64_char(s[r - 1]))
             r--;
-        return r;
+        /* and it is one only when it reaches 20 bytes; else on after it */
+        while (q < n && q - r < 20 && b64_char(s[q]))
+            q++;
+        if (q - r >= 20)
+            return r;
+        i = q + 1;
     }
     return n;
 }
@@ -1679,13 +1847,15 @@ static bool short_field(const char *name) {
 }
 
 /* Where each pattern's triggers start a word of a read text (words: runs of [a-z0-9_], as
- * PCRE2's \\b sees them), from one walk of the trigger trie along each word: pattern g's
- * word starts are pos[at[g]..at[g + 1]), ascending. A text's hits fit in buf unless it is a
- * long one full of trigger words (then pos is allocated: hits_release()). */
+ * PCRE2's \\b sees them), from one walk of the trigger trie along each word: the patterns
+ * with any are the bits of set, and pattern g's word starts are then pos[at[g]..end[g]),
+ * ascending (at[] and end[] of the others are not set). A text's hits fit in buf unless it is
+ * a long one full of trigger words (then pos is allocated: hits_release()). */
 #define HITS_INLINE 128
 struct hits {
     uint32_t *pos;
-    uint32_t at[N_PATTERNS + 1];
+    uint64_t set[SET_WORDS];
+    uint32_t at[N_PATTERNS], end[N_PATTERNS];
     uint32_t buf[HITS_INLINE];
 };
 
@@ -1702,7 +1872,8 @@ struct hit_list {
     } buf[HITS_INLINE], *v;
     size_t n, cap;
     uint32_t last[N_PATTERNS]; /* 1 + the word start of the pattern's last hit */
-    int pct;                   /* percent_after() at the word start, -1 until asked */
+    size_t pct_at;             /* 1 + the word start pct was asked at, 0 when not yet */
+    bool pct;                  /* percent_after() there */
 };
 
 /* The patterns of the trie's accepting node at the word start i of t, the trigger ending at
@@ -1720,7 +1891,8 @@ static int accept_hits(const struct rtext *t, struct hit_list *l, struct hits *h
         uint64_t bits = sep ? set[w] : set[w] & prefix[w];
         /* "\\d+ ?%" without its '%': asked once for the word, for all such patterns */
         if ((bits & percent_set[w]) && s[i] >= '0' && s[i] <= '9' &&
-            !(l->pct < 0 ? (l->pct = percent_after(s, t->len, i)) : l->pct))
+            !(l->pct_at == i + 1 ? l->pct
+                                 : (l->pct_at = i + 1, l->pct = percent_after(s, t->len, i))))
             bits &= ~percent_set[w];
         for (; bits; bits &= bits - 1) {
             size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
@@ -1738,7 +1910,8 @@ static int accept_hits(const struct rtext *t, struct hit_list *l, struct hits *h
                 l->cap *= 2;
             }
             l->v[l->n++] = (struct hit){(uint32_t)i, (uint32_t)g};
-            h->at[g + 1]++;
+            h->end[g]++; /* counted here, placed by trigger_hits() */
+            h->set[w] |= (uint64_t)1 << (g % 64);
         }
     }
     return 0;
@@ -1749,45 +1922,56 @@ static bool gap_byte(unsigned char c) {
     return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80);
 }
 
+/* From state *st at u[j], the first place from j where trie.dfa reaches a node with more
+ * to do or a NUL (*st then its row): at the latest the NUL after the read text. Kept out of
+ * trigger_hits() so that its loop has the registers to itself. */
+static __attribute__((noinline)) size_t dfa_walk(const unsigned char *u, size_t j, uint32_t *st) {
+    const uint32_t *dfa = trie.dfa, more_from = trie.more_from;
+    uint32_t s = *st;
+    while ((s = dfa[s + dfa_col[u[j]]]) < more_from)
+        j++;
+    *st = s;
+    return j;
+}
+
 static int trigger_hits(const struct rtext *t, struct hits *h) {
     struct hit_list l;
     l.v = l.buf;
     l.n = 0;
     l.cap = HITS_INLINE;
+    l.pct_at = 0;
     memset(l.last, 0, sizeof l.last);
-    memset(h->at, 0, sizeof h->at);
+    memset(h->set, 0, sizeof h->set);
+    memset(h->end, 0, sizeof h->end);
     const unsigned char *u = (const unsigned char *)t->s;
     int r = 0;
-    /* a word's bytes are those with a trie symbol; the NUL after the read text ends the last */
-    for (size_t i = 0, j; i < t->len && r == 0; i = j) {
-        if (!trie_sym1[u[i]]) {
-            j = i + 1;
+    /* a word's bytes are those with a trie symbol; each byte is one step through trie.dfa */
+    size_t len = t->len;
+    uint32_t st = 0;
+    for (size_t j = 0; (j = dfa_walk(u, j, &st)) < len; j++) {
+        uint32_t node = trie.node_of[st / DFA_COLS];
+        if (!node) /* a NUL inside the text */
             continue;
+        size_t i = j; /* the word's start */
+        while (i > 0 && trie_sym1[u[i - 1]])
+            i--;
+        if (trie.n[node].accept && (r = accept_hits(t, &l, h, node, i, j)) < 0)
+            break;
+        /* a two-word trigger: on across the gap into the next word, the hit still at i */
+        uint32_t m = trie.n[node].next[TRIE_SEP];
+        if (!m || j + 1 >= len || !gap_byte(u[j + 1]))
+            continue;
+        size_t k = j + 1;
+        while (k < len && gap_byte(u[k]))
+            k++;
+        for (; k < len && trie_sym1[u[k]] && r == 0; k++) {
+            if (!(m = trie.n[m].next[trie_sym1[u[k]] - 1]))
+                break;
+            if (trie.n[m].accept)
+                r = accept_hits(t, &l, h, m, i, k);
         }
-        l.pct = -1;
-        uint32_t node = 0; /* i starts a word: walk the trie along it, then skip its rest */
-        for (j = i; trie_sym1[u[j]] && r == 0; j++) {
-            if (!(node = trie.n[node].next[trie_sym1[u[j]] - 1])) {
-                while (trie_sym1[u[j + 1]])
-                    j++;
-                continue;
-            }
-            if (trie.n[node].accept)
-                r = accept_hits(t, &l, h, node, i, j);
-            /* a two-word trigger: on across the gap into the next word, the hit still at i */
-            uint32_t m = trie.n[node].next[TRIE_SEP];
-            if (!m || j + 1 >= t->len || !gap_byte(u[j + 1]))
-                continue;
-            size_t k = j + 1;
-            while (k < t->len && gap_byte(u[k]))
-                k++;
-            for (; k < t->len && trie_sym1[u[k]] && r == 0; k++) {
-                if (!(m = trie.n[m].next[trie_sym1[u[k]] - 1]))
-                    break;
-                if (trie.n[m].accept)
-                    r = accept_hits(t, &l, h, m, i, k);
-            }
-        }
+        if (r < 0)
+            break;
     }
     struct hit *v = l.v;
     size_t n = l.n;
@@ -1796,17 +1980,21 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
             free(v);
         return r;
     }
-    for (size_t g = 0; g < N_PATTERNS; g++)
-        h->at[g + 1] += h->at[g];
+    uint32_t sum = 0;
+    for (size_t w = 0; w < SET_WORDS; w++)
+        for (uint64_t bits = h->set[w]; bits; bits &= bits - 1) {
+            size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
+            h->at[g] = sum;
+            sum += h->end[g];
+            h->end[g] = h->at[g];
+        }
     h->pos = n <= HITS_INLINE ? h->buf : malloc(n * sizeof *h->pos);
     if (!h->pos) {
         free(v); /* n > HITS_INLINE: v was allocated */
         return -DW_ENOMEM;
     }
-    uint32_t fill[N_PATTERNS];
-    memcpy(fill, h->at, sizeof fill);
     for (size_t k = 0; k < n; k++) /* in text order, so each pattern's are ascending */
-        h->pos[fill[v[k].g]++] = v[k].pos;
+        h->pos[h->end[v[k].g]++] = v[k].pos;
     if (v != l.buf)
         free(v);
     return 0;
@@ -1816,8 +2004,7 @@ static int trigger_hits(const struct rtext *t, struct hits *h) {
  * at those words only when it is anchored, else over the whole text. */
 static inline void run_pattern(struct screen *sc, size_t g, const struct rtext *t,
                                const struct hits *h, const size_t *blob) {
-    size_t from = h->at[g], to = h->at[g + 1];
-    if (trig[g].n && from == to)
+    if (trig[g].n && !(h->set[g / 64] & ((uint64_t)1 << (g % 64))))
         return;
     if (n_first[g]) {
         bool any = false;
@@ -1826,9 +2013,9 @@ static inline void run_pattern(struct screen *sc, size_t g, const struct rtext *
         if (!any)
             return;
     }
-    if (anchored[g])
-        match_at(sc, t, codes[g], jitted[g], h->pos + from, to - from, patterns[g].cat,
-                 patterns[g].lang, blob);
+    if (anchored[g]) /* anchored patterns have triggers: here, hits */
+        match_at(sc, t, codes[g], jitted[g], h->pos + h->at[g], h->end[g] - h->at[g],
+                 patterns[g].cat, patterns[g].lang, blob);
     else
         match(sc, t, codes[g], patterns[g].cat, patterns[g].lang, blob);
 }
@@ -1900,16 +2087,17 @@ static bool after_word(const struct rtext *t, char c, const char *const *any, si
     return false;
 }
 
-/* Whether markup_patterns can match the read text t (compiled without caseless matching): a
- * tag or comment needs a '<', a Markdown link "](", the style and event attributes a letter
- * and then '=', "javascript" and "display" a ':' after them; a text with none of these, as
- * most messages are, is not searched. */
-static bool markup_possible(const struct rtext *t) {
+/* Which of markup_patterns can match the read text t (compiled without caseless matching):
+ * a tag or comment needs a '<', a Markdown link "](", the style and event attributes a letter
+ * and then '=', "javascript" and "display" a ':' after them. 0: none, as in most messages
+ * (not searched); 1: only those that start with '<' (markup_tag_code); 2: any. */
+static int markup_possible(const struct rtext *t) {
     static const char *const before_colon[] = {"javascript", "display"};
-    return memchr(t->s, '<', t->len) ||
-           (memchr(t->s, '[', t->len) && memmem(t->s, t->len, "](", 2)) ||
-           after_word(t, '=', NULL, 0) ||
-           after_word(t, ':', before_colon, DW_ARRAY_SIZE(before_colon));
+    if ((memchr(t->s, '[', t->len) && memmem(t->s, t->len, "](", 2)) ||
+        after_word(t, '=', NULL, 0) ||
+        after_word(t, ':', before_colon, DW_ARRAY_SIZE(before_colon)))
+        return 2;
+    return memchr(t->s, '<', t->len) ? 1 : 0;
 }
 
 static void screen_text(struct screen *sc, const char *s, size_t n, const size_t *blob) {
@@ -1919,6 +2107,10 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
         read_fold(s, n, &a, sc->reference);
     if (!a.oom && rt_grow(&b, a.len + 2))
         read_join(&a, &b, false, &leet1, !sc->reference);
+    /* the other reading of '1' would read the same ("kw12", "1st": b.one_l is false): its
+     * matches would be those of the first, each covered by the finding already made */
+    if (leet1 && !b.one_l && !sc->reference)
+        leet1 = false;
     if (leet1 && rt_grow(&c, a.len + 2))
         read_join(&a, &c, true, &unused, !sc->reference);
     if (a.oom || b.oom || c.oom) {
@@ -1932,12 +2124,6 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
                 match(sc, &c, ref_codes[g], patterns[g].cat, patterns[g].lang, blob);
         }
     } else {
-        /* the other reading of '1' read the same ("kw12", "27001"): its matches would be
-         * those of the first, each covered by the finding already made */
-        if (leet1 && c.len == b.len && memcmp(c.s, b.s, b.len) == 0 &&
-            memcmp(c.from, b.from, b.len * sizeof *b.from) == 0 &&
-            memcmp(c.to, b.to, b.len * sizeof *b.to) == 0)
-            leet1 = false;
         struct hits hb, hc;
         hb.pos = hc.pos = NULL;
         if (trigger_hits(&b, &hb) < 0 || (leet1 && trigger_hits(&c, &hc) < 0)) {
@@ -1946,17 +2132,22 @@ static void screen_text(struct screen *sc, const char *s, size_t n, const size_t
             hits_release(&hc);
             goto out;
         }
-        for (size_t g = 0; g < N_PATTERNS && !sc->oom; g++) {
-            run_pattern(sc, g, &b, &hb, blob);
-            if (leet1)
-                run_pattern(sc, g, &c, &hc, blob);
-        }
+        /* in pattern order, only those with hits in either reading or without triggers */
+        for (size_t w = 0; w < SET_WORDS; w++)
+            for (uint64_t bits = hb.set[w] | (leet1 ? hc.set[w] : 0) | untriggered[w];
+                 bits && !sc->oom; bits &= bits - 1) {
+                size_t g = w * 64 + (size_t)__builtin_ctzll(bits);
+                run_pattern(sc, g, &b, &hb, blob);
+                if (leet1)
+                    run_pattern(sc, g, &c, &hc, blob);
+            }
         hits_release(&hb);
         hits_release(&hc);
     }
     match_squeezed(sc, &b, blob);
-    if (sc->reference || markup_possible(&a))
-        match(sc, &a, markup_code, DW_SCREEN_MARKUP, "any", blob);
+    int markup = sc->reference ? 2 : markup_possible(&a);
+    if (markup)
+        match(sc, &a, markup == 2 ? markup_code : markup_tag_code, DW_SCREEN_MARKUP, "any", blob);
     if (short_field(sc->f->name))
         match(sc, &a, short_markup_code, DW_SCREEN_MARKUP, "any", blob);
     if (!blob && sc->depth < 1) {
