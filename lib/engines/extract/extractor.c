@@ -280,9 +280,11 @@ static void dollar_by_country(json_t *budget, json_t *country) {
                  {"CL", "CLP", 0, true},  {"UY", "UYU", 2, true},  {"CA", "CAD", 2, false},
                  {"AU", "AUD", 2, false}, {"SG", "SGD", 2, false}, {"NZ", "NZD", 2, false},
                  {"HK", "HKD", 2, false}};
-    const char *cur = dw_json_str(budget, "currency"),
-               *cc = cur ? dw_json_str(country, "code") : NULL;
-    const char *text = cc ? dw_json_str(budget, "text") : NULL; /* (looked up only when needed) */
+    /* the keys at their places: a budget's "currency" after "amount", its "text" after
+     * "minor"; a country's "code" first (dw__ex_str_at()) */
+    const char *cur = dw__ex_str_at(budget, "currency", 1),
+               *cc = cur ? dw__ex_str_at(country, "code", 0) : NULL;
+    const char *text = cc ? dw__ex_str_at(budget, "text", 5) : NULL;
     if (!cur || !text || !cc)
         return;
     /* "85 millones de pesos" from Santiago is CLP (lang/es.yaml reads a bare "pesos" as
