@@ -198,20 +198,34 @@ int dw_money_parse(const char *s, int ndigits, int64_t *ret) {
     return 0;
 }
 
+/* Written out by hand, as snprintf("%s%" PRIu64 ".%s") wrote it (cut to size the same way):
+ * the extractor formats every budget it reads, and snprintf() cost more than the rest of the
+ * budget's JSON. */
 const char *dw_money_format(int64_t minor, int ndigits, char *buf, size_t size) {
     uint64_t u = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
     uint64_t scale = 1;
     for (int i = 0; i < ndigits; i++)
         scale *= 10;
+    char tmp[64], *end = tmp + sizeof tmp, *p = end; /* written backwards from the end */
+    uint64_t whole = u;
     if (ndigits > 0) {
-        char frac[8];
         uint64_t f = u % scale;
-        for (int i = ndigits - 1; i >= 0; i--, f /= 10)
-            frac[i] = (char)('0' + f % 10);
-        frac[ndigits] = '\0';
-        snprintf(buf, size, "%s%" PRIu64 ".%s", minor < 0 ? "-" : "", u / scale, frac);
-    } else
-        snprintf(buf, size, "%s%" PRIu64, minor < 0 ? "-" : "", u);
+        for (int i = 0; i < ndigits && i < 32; i++, f /= 10)
+            *--p = (char)('0' + f % 10);
+        *--p = '.';
+        whole = u / scale;
+    }
+    do {
+        *--p = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    if (minor < 0)
+        *--p = '-';
+    if (size) {
+        size_t n = (size_t)(end - p) < size - 1 ? (size_t)(end - p) : size - 1;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+    }
     return buf;
 }
 

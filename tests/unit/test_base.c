@@ -26,6 +26,12 @@ static void money_parse_format(void **state) {
     assert_int_equal(dw_money_parse("", 2, &v), -DW_EPARSE);
     assert_int_equal(dw_money_parse("99999999999999999999", 2, &v), -DW_ETOOBIG);
     assert_string_equal(dw_money_format(INT64_MIN, 2, buf, sizeof buf), "-92233720368547758.08");
+    /* as snprintf() wrote it: zero amounts, no digits, three digits, cut to the buffer */
+    assert_string_equal(dw_money_format(0, 2, buf, sizeof buf), "0.00");
+    assert_string_equal(dw_money_format(-5, 0, buf, sizeof buf), "-5");
+    assert_string_equal(dw_money_format(1005, 3, buf, sizeof buf), "1.005");
+    assert_string_equal(dw_money_format(123450, 2, buf, 4), "123");
+    assert_string_equal(dw_money_format(INT64_MAX, 0, buf, sizeof buf), "9223372036854775807");
 }
 
 static void half_even(void **state) {

@@ -2184,6 +2184,24 @@ static void test_qty_shortcuts_agree(void **state) {
     dw_extractor_free(x);
 }
 
+/* The regions' and cities' names reach the facts without jansson's UTF-8 check (places.c,
+ * dw__ex_extract_regions()): every name of the built-in tables is UTF-8. */
+extern const char *const dw__region_names[];
+extern const size_t dw__n_region_names;
+extern const char *const dw__city_names[];
+extern const size_t dw__n_city_names;
+
+static void test_region_names_utf8(void **state) {
+    (void)state;
+    for (size_t r = 0; r < dw__n_region_names + dw__n_city_names; r++) {
+        const char *s =
+            r < dw__n_region_names ? dw__region_names[r] : dw__city_names[r - dw__n_region_names];
+        json_t *v = json_stringn(s + 3, strcspn(s + 3, "|")); /* NULL when not UTF-8 */
+        assert_non_null(v);
+        json_decref(v);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantities_digits),
@@ -2245,6 +2263,7 @@ int main(void) {
         cmocka_unit_test(test_places_project_over_seat),
         cmocka_unit_test(test_workspace_extractor),
         cmocka_unit_test(test_qty_shortcuts_agree),
+        cmocka_unit_test(test_region_names_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

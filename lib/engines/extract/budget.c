@@ -465,8 +465,10 @@ json_t *dw__ex_extract_budget(struct ctx *c) {
     if (!o)
         return NULL;
     dw__ex_put(c, o, "amount", dw_json_money(amount, digits));
-    dw__ex_put(c, o, "currency", json_string(code));
-    dw__ex_put(c, o, "qualifier", json_string(best.qual));
+    /* the table's codes and the qualifiers are ASCII literals: nothing for jansson to check;
+     * the default currency is the vocabulary's, checked */
+    dw__ex_put(c, o, "currency", best.a.cur >= 0 ? json_string_nocheck(code) : json_string(code));
+    dw__ex_put(c, o, "qualifier", json_string_nocheck(best.qual));
     dw__ex_put(c, o, "min", best.range ? dw_json_money(lo, digits) : json_null());
     dw__ex_put(c, o, "minor", json_integer(amount));
     dw__ex_put_span(c, o, best.t0, best.t1);

@@ -311,9 +311,9 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
     size_t k;
     json_t *v;
     json_array_foreach(wanted, k, v) {
-        const char *n = dw_json_str(v, "name");
+        const char *n = dw__ex_name_of(v);
         for (size_t m = 0; n && m < json_array_size(optional); m++)
-            if (strcmp(n, dw_json_str(json_array_get(optional, m), "name")) == 0) {
+            if (strcmp(n, dw__ex_name_of(json_array_get(optional, m))) == 0) {
                 json_array_remove(optional, m);
                 break;
             }

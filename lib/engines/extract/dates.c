@@ -960,7 +960,7 @@ json_t *dw__ex_extract_deadline(struct ctx *c) {
     json_t *o = dw__ex_new_item(c);
     if (!o)
         return NULL;
-    dw__ex_put(c, o, "date", json_string(buf));
+    dw__ex_put(c, o, "date", json_string_nocheck(buf)); /* digits and '-': ASCII */
     dw__ex_put(c, o, "relative", json_boolean(best.rel));
     dw__ex_put_span(c, o, best.t0, best.t1);
     dw__ex_put_conf(c, o, conf);

@@ -566,6 +566,7 @@ void dw__ex_put_conf(struct ctx *c, json_t *o, int pct);
 json_t *dw__ex_fact(struct ctx *c, const char *key, json_t *value, size_t t0, size_t t1);
 void dw__ex_append(struct ctx *c, json_t *arr, json_t *o);
 const char *dw__ex_name_of(const json_t *item);
+const char *dw__ex_str_at(const json_t *item, const char *key, size_t nth);
 bool dw__ex_has_name(json_t *arr, const char *name);
 
 /* numbers.c */

@@ -280,8 +280,11 @@ static void dollar_by_country(json_t *budget, json_t *country) {
                  {"CL", "CLP", 0, true},  {"UY", "UYU", 2, true},  {"CA", "CAD", 2, false},
                  {"AU", "AUD", 2, false}, {"SG", "SGD", 2, false}, {"NZ", "NZD", 2, false},
                  {"HK", "HKD", 2, false}};
-    const char *cur = dw_json_str(budget, "currency"), *text = dw_json_str(budget, "text");
-    const char *cc = dw_json_str(country, "code");
+    /* the keys at their places: a budget's "currency" after "amount", its "text" after
+     * "minor"; a country's "code" first (dw__ex_str_at()) */
+    const char *cur = dw__ex_str_at(budget, "currency", 1),
+               *cc = cur ? dw__ex_str_at(country, "code", 0) : NULL;
+    const char *text = cc ? dw__ex_str_at(budget, "text", 5) : NULL;
     if (!cur || !text || !cc)
         return;
     /* "85 millones de pesos" from Santiago is CLP (lang/es.yaml reads a bare "pesos" as
@@ -347,7 +350,7 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
     size_t i;
     json_t *q;
     json_array_foreach(qs, i, q) {
-        const char *u = dw_json_str(q, "unit");
+        const char *u = dw__ex_str_at(q, "unit", 1);
         int rank = !u                                                  ? 3
                    : (user_unit && strcmp(u, user_unit) == 0)          ? 1
                    : (strcmp(u, "days") == 0 || strcmp(u, "day") == 0) ? 2
@@ -561,7 +564,8 @@ static void fill_gaps(struct facts *cur, const struct facts *all, const struct d
         if (in_current(e, p, np))
             continue; /* read already */
         for (size_t k = 0; k < nq && !have; k++)
-            have = same_str(dw_json_str(json_array_get(q, k), "unit"), dw_json_str(e, "unit"));
+            have = same_str(dw__ex_str_at(json_array_get(q, k), "unit", 1),
+                            dw__ex_str_at(e, "unit", 1));
         json_t *into = have ? notes : q;
         if (have && json_object_set_new_nocheck(e, "why",
                                                 json_string_nocheck("an earlier message's count, "

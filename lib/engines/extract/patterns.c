@@ -401,16 +401,24 @@ void dw__ex_append(struct ctx *c, json_t *arr, json_t *o) {
         c->oom = true;
 }
 
-/* An item's "name", or NULL. The items that have one get it first (capabilities, standards,
- * integrations, regions), so it is read from the first key without hashing "name"; an item
- * whose first key is another is looked up as before (an object's keys are unique: the same
- * answer either way). */
-const char *dw__ex_name_of(const json_t *item) {
+/* An item's string `key`, or NULL. The readers put their keys in a fixed order (a count's
+ * "unit" second, after "value"; a capability's "name" first), so the key is read at its place
+ * `nth` by walking the object's keys in order, without hashing it; an item whose key there is
+ * another is looked up as before (an object's keys are unique: the same answer either way). */
+const char *dw__ex_str_at(const json_t *item, const char *key, size_t nth) {
     void *it = json_object_iter((json_t *)item);
-    if (!it || strcmp(json_object_iter_key(it), "name") != 0)
-        return dw_json_str(item, "name");
+    for (size_t k = 0; it && k < nth; k++)
+        it = json_object_iter_next((json_t *)item, it);
+    if (!it || strcmp(json_object_iter_key(it), key) != 0)
+        return dw_json_str(item, key);
     const json_t *v = json_object_iter_value(it);
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* An item's "name", or NULL. The items that have one get it first (capabilities, standards,
+ * integrations, regions). */
+const char *dw__ex_name_of(const json_t *item) {
+    return dw__ex_str_at(item, "name", 0);
 }
 
 bool dw__ex_has_name(json_t *arr, const char *name) {

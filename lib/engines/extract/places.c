@@ -506,8 +506,9 @@ struct place {
 };
 
 static json_t *place_fact(struct ctx *c, const struct place *p) {
-    json_t *o = dw__ex_fact(c, "code", json_string(p->code), p->f0, p->f1);
-    dw__ex_put(c, o, "via", json_string(p->region ? "region" : "location"));
+    /* the codes are the places tables' two letters: nothing for jansson to check */
+    json_t *o = dw__ex_fact(c, "code", json_string_nocheck(p->code), p->f0, p->f1);
+    dw__ex_put(c, o, "via", json_string_nocheck(p->region ? "region" : "location"));
     dw__ex_put_conf(c, o, p->region ? 85 : 95);
     return o;
 }
@@ -619,8 +620,10 @@ void dw__ex_extract_regions(struct ctx *c, json_t *arr) {
         if (!had) {
             json_t *o = dw__ex_new_item(c);
             if (o) {
-                dw__ex_put(c, o, "name", json_string(p->name));
-                /* the kinds and the two-letter codes are ASCII: nothing for jansson to check */
+                /* the name is the built-in table's (places-iso-regions.inc, UTF-8: the unit test
+                 * test_region_names_utf8 checks every one), the kinds and the two-letter codes
+                 * are ASCII: nothing for jansson to check */
+                dw__ex_put(c, o, "name", json_string_nocheck(p->name));
                 dw__ex_put(c, o, "kind",
                            json_string_nocheck(dw__ex_g.region_city[p - dw__ex_g.region_ph] ? "city"
                                                : cc[0] == '-' ? "group"
@@ -644,14 +647,23 @@ json_t *dw__ex_country_from_regions(struct ctx *c, json_t *regions) {
     size_t i;
     json_t *r;
     json_array_foreach(regions, i, r) {
-        const char *cc = dw_json_str(r, "country");
+        const char *cc = dw__ex_str_at(r, "country", 2); /* after "name" and "kind" */
         if (!cc)
             continue;
-        json_t *o = json_pack("{s:s,s:s,s:O,s:O,s:i}", "code", cc, "via", "region", "text",
-                              json_object_get(r, "text"), "span", json_object_get(r, "span"),
-                              "confidence", 70);
-        if (!o)
+        /* {code, via, text, span, confidence}, the region's text and span shared, as
+         * json_pack("{s:s,s:s,s:O,s:O,s:i}") made it, without parsing the format; the code is
+         * one of the two-letter codes the region reader wrote: nothing for jansson to check */
+        json_t *text = json_object_get(r, "text"), *span = json_object_get(r, "span");
+        json_t *o = text && span ? dw__ex_new_item(c) : NULL;
+        if (!o) {
             c->oom = true;
+            return NULL;
+        }
+        dw__ex_put(c, o, "code", json_string_nocheck(cc));
+        dw__ex_put(c, o, "via", json_string_nocheck("region"));
+        dw__ex_put(c, o, "text", json_incref(text));
+        dw__ex_put(c, o, "span", json_incref(span));
+        dw__ex_put_conf(c, o, 70);
         return o;
     }
     return json_null();
