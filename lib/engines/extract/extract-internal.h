@@ -550,6 +550,19 @@ bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret
 size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
 bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
+/* A word list with its words' lengths by first byte, as struct dw__ex_word_filter keeps them
+ * (bit l: a word of l bytes, bit 31: 31 or more), made from the list itself on first use: a
+ * token without an apostrophe whose length and first byte fit no word is none of them
+ * (is_n()), at the cost of one test whatever the list's size. */
+struct dw__ex_word_list {
+    const char *const *words;
+    size_t n;
+    int ready;
+    uint32_t len_bits[256];
+};
+#define DW_EX_WORD_LIST(a)                                                                         \
+    { .words = (a), .n = DW_ARRAY_SIZE(a) }
+bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw__ex_word_list *l);
 /* Adds key: v to o (v stolen; NULL or a failure marks c->oom). key is always a literal of
  * the engine's (ASCII), so jansson need not check it, and inlined here its length is known
  * when the program is compiled rather than counted on every call. */

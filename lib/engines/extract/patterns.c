@@ -332,6 +332,36 @@ bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, siz
     return false;
 }
 
+/* The lists' filters are made once, by the first message that asks (the plain reading
+ * compares every word, as dw__ex_word_in() does). */
+static pthread_mutex_t word_list_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void word_list_build(struct dw__ex_word_list *l) {
+    pthread_mutex_lock(&word_list_mu);
+    if (!__atomic_load_n(&l->ready, __ATOMIC_RELAXED)) {
+        for (size_t k = 0; k < l->n; k++) {
+            size_t n = strlen(l->words[k]);
+            if (n > 0) /* (an empty word equals no token without an apostrophe) */
+                l->len_bits[(unsigned char)l->words[k][0]] |= 1u << (n < 31 ? n : 31);
+        }
+        __atomic_store_n(&l->ready, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&word_list_mu);
+}
+
+bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw__ex_word_list *l) {
+    if (!kind(c, i, TK_WORD))
+        return false;
+    if (!dw__ex_plain && !(c->t[i].flags & TF_APOS)) {
+        if (!__atomic_load_n(&l->ready, __ATOMIC_ACQUIRE))
+            word_list_build(l);
+        size_t n = tlen(c, i);
+        if (!(l->len_bits[(unsigned char)c->lo[c->t[i].s]] >> (n < 31 ? n : 31) & 1))
+            return false;
+    }
+    return dw__ex_word_in(c, i, l->words, l->n);
+}
+
 /* ---- JSON helpers --------------------------------------------------------------------- */
 
 /* The message's bytes [s, e) as a JSON string. The message was checked to be UTF-8 before it
