@@ -549,6 +549,16 @@ int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end);
 bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret_end);
 size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
+/* A pattern read once into its elements, so that matching it does not read its text again:
+ * a word or symbol (w, n), "#" (a number), or "{a|b}" (DW_EX_PEL_ALT, followed by its nalt
+ * alternatives, each a word); mod is '?', '*' or 0. */
+enum { DW_EX_PEL_WORD, DW_EX_PEL_NUM, DW_EX_PEL_ALT };
+struct dw__ex_pel {
+    const char *w;
+    uint8_t n, kind, nalt, mod;
+};
+bool dw__ex_pat_compile(const char *pat, struct dw__ex_pel *out, size_t cap, size_t *ret_n);
+size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel);
 bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
 /* A word list with its words' lengths by first byte, as struct dw__ex_word_filter keeps them
  * (bit l: a word of l bytes, bit 31: 31 or more), made from the list itself on first use: a

@@ -295,6 +295,102 @@ size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat) {
     }
 }
 
+/* Reads pat's elements as dw__ex_pat_match() does into out (at most cap entries); false when
+ * they do not fit or a word is longer than 255 bytes (the pattern is then matched as text). */
+bool dw__ex_pat_compile(const char *pat, struct dw__ex_pel *out, size_t cap, size_t *ret_n) {
+    size_t m = 0;
+    const char *p = pat;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        size_t n = 0;
+        if (*p == '{') {
+            while (p[n] && p[n] != '}')
+                n++;
+            if (!p[n])
+                return false; /* (dw__ex_pat_match() would read past its end) */
+            n++;
+        } else {
+            while (p[n] && p[n] != ' ' && p[n] != '?' && p[n] != '*')
+                n++;
+        }
+        char mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
+        if (m >= cap)
+            return false;
+        struct dw__ex_pel *el = &out[m++];
+        *el = (struct dw__ex_pel){.w = p, .mod = (uint8_t)mod};
+        if (n == 1 && p[0] == '#') {
+            el->kind = DW_EX_PEL_NUM;
+        } else if (p[0] == '{') { /* its alternatives as pat_elem() splits them */
+            el->kind = DW_EX_PEL_ALT;
+            const char *q = p + 1, *end = p + n - 1;
+            while (q < end) {
+                const char *bar = q;
+                while (bar < end && *bar != '|')
+                    bar++;
+                if (m >= cap || bar - q > 255 || el->nalt == 255)
+                    return false;
+                out[m++] = (struct dw__ex_pel){.w = q, .n = (uint8_t)(bar - q)};
+                el->nalt++;
+                q = bar + 1;
+            }
+        } else {
+            if (n > 255)
+                return false;
+            el->kind = DW_EX_PEL_WORD;
+            el->n = (uint8_t)n;
+        }
+        p += n + (mod ? 1 : 0);
+    }
+    *ret_n = m;
+    return true;
+}
+
+/* One element at token j, as pat_elem() reads it. */
+static inline bool pel_at(const struct ctx *c, size_t j, const struct dw__ex_pel *el,
+                          size_t *ret_end) {
+    if (j >= c->nt || c->t[j].kind == TK_BREAK)
+        return false;
+    switch (el->kind) {
+    case DW_EX_PEL_NUM: {
+        struct num x;
+        if (!parse_digits(c, j, &x))
+            return false;
+        *ret_end = x.t1;
+        return true;
+    }
+    case DW_EX_PEL_ALT:
+        for (size_t a = 1; a <= el->nalt; a++)
+            if (is_n(c, j, el[a].w, el[a].n)) {
+                *ret_end = j + 1;
+                return true;
+            }
+        return false;
+    default:
+        if (!is_n(c, j, el->w, el->n))
+            return false;
+        *ret_end = j + 1;
+        return true;
+    }
+}
+
+size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel) {
+    size_t j = i;
+    for (size_t m = 0; m < nel; m += 1 + (size_t)el[m].nalt) {
+        int reps = 0, max = el[m].mod == '*' ? 3 : 1;
+        size_t e;
+        while (reps < max && pel_at(c, j, &el[m], &e)) {
+            j = e;
+            reps++;
+        }
+        if (reps == 0 && !el[m].mod)
+            return 0;
+    }
+    return j > i ? j : 0;
+}
+
 /* A pattern that ends exactly at token `end`, starting up to 5 tokens before it; returns
  * its start or SIZE_MAX. */
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
