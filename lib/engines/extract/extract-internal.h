@@ -561,18 +561,33 @@ bool dw__ex_pat_compile(const char *pat, struct dw__ex_pel *out, size_t cap, siz
 size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel);
 bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
 /* A word list with its words' lengths by first byte, as struct dw__ex_word_filter keeps them
- * (bit l: a word of l bytes, bit 31: 31 or more), made from the list itself on first use: a
- * token without an apostrophe whose length and first byte fit no word is none of them
- * (is_n()), at the cost of one test whatever the list's size. */
+ * (bit l: a word of l bytes, bit 31: 31 or more), and its first 64 words by first byte, made
+ * from the list itself on first use: a token without an apostrophe whose length and first
+ * byte fit no word is none of them (is_n()), at the cost of one test whatever the list's
+ * size, and one that fits is compared only with the words of its first byte. */
 struct dw__ex_word_list {
     const char *const *words;
     size_t n;
     int ready;
     uint32_t len_bits[256];
+    uint64_t by_first[256];
 };
 #define DW_EX_WORD_LIST(a)                                                                         \
     { .words = (a), .n = DW_ARRAY_SIZE(a) }
-bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw__ex_word_list *l);
+bool dw__ex_word_list_has(const struct ctx *c, size_t i, struct dw__ex_word_list *l);
+/* Is token i one of l's words? (Inline, the common answer: its length or first byte fits
+ * none.) */
+static inline bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw__ex_word_list *l) {
+    if (i >= c->nt || c->t[i].kind != TK_WORD)
+        return false; /* as dw__ex_word_in() answers */
+    if (!dw__ex_plain && !(c->t[i].flags & TF_APOS) &&
+        __atomic_load_n(&l->ready, __ATOMIC_ACQUIRE)) {
+        size_t n = tlen(c, i);
+        if (!(l->len_bits[(unsigned char)c->lo[c->t[i].s]] >> (n < 31 ? n : 31) & 1))
+            return false;
+    }
+    return dw__ex_word_list_has(c, i, l);
+}
 /* Adds key: v to o (v stolen; NULL or a failure marks c->oom). key is always a literal of
  * the engine's (ASCII), so jansson need not check it, and inlined here its length is known
  * when the program is compiled rather than counted on every call. */

@@ -437,25 +437,33 @@ static void word_list_build(struct dw__ex_word_list *l) {
     if (!__atomic_load_n(&l->ready, __ATOMIC_RELAXED)) {
         for (size_t k = 0; k < l->n; k++) {
             size_t n = strlen(l->words[k]);
+            unsigned char first = (unsigned char)l->words[k][0];
             if (n > 0) /* (an empty word equals no token without an apostrophe) */
-                l->len_bits[(unsigned char)l->words[k][0]] |= 1u << (n < 31 ? n : 31);
+                l->len_bits[first] |= 1u << (n < 31 ? n : 31);
+            if (k < 64)
+                l->by_first[first] |= 1ull << k;
         }
         __atomic_store_n(&l->ready, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&word_list_mu);
 }
 
-bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw__ex_word_list *l) {
+bool dw__ex_word_list_has(const struct ctx *c, size_t i, struct dw__ex_word_list *l) {
     if (!kind(c, i, TK_WORD))
         return false;
-    if (!dw__ex_plain && !(c->t[i].flags & TF_APOS)) {
-        if (!__atomic_load_n(&l->ready, __ATOMIC_ACQUIRE))
-            word_list_build(l);
-        size_t n = tlen(c, i);
-        if (!(l->len_bits[(unsigned char)c->lo[c->t[i].s]] >> (n < 31 ? n : 31) & 1))
-            return false;
+    if (dw__ex_plain || (c->t[i].flags & TF_APOS) || l->n > 64)
+        return dw__ex_word_in(c, i, l->words, l->n);
+    if (!__atomic_load_n(&l->ready, __ATOMIC_ACQUIRE))
+        word_list_build(l);
+    /* without an apostrophe the token equals a word only byte for byte (is_n()) */
+    const char *s = c->lo + c->t[i].s;
+    size_t n = tlen(c, i);
+    for (uint64_t m = l->by_first[(unsigned char)s[0]]; m; m &= m - 1) {
+        const char *w = l->words[__builtin_ctzll(m)];
+        if (strlen(w) == n && memcmp(w, s, n) == 0)
+            return true;
     }
-    return dw__ex_word_in(c, i, l->words, l->n);
+    return false;
 }
 
 /* ---- JSON helpers --------------------------------------------------------------------- */
