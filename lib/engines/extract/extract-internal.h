@@ -559,6 +559,16 @@ struct dw__ex_pel {
 };
 bool dw__ex_pat_compile(const char *pat, struct dw__ex_pel *out, size_t cap, size_t *ret_n);
 size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel);
+/* A literal pattern of the code, read into its elements on first use (DW_EX_PAT("or so")). */
+struct dw__ex_cpat {
+    const char *text;
+    int ready; /* 1: el[0..n) read, 2: matched as text (too long) */
+    uint8_t n;
+    struct dw__ex_pel el[8];
+};
+#define DW_EX_PAT(lit)                                                                             \
+    { .text = (lit) }
+size_t dw__ex_cpat_match(const struct ctx *c, size_t i, struct dw__ex_cpat *p);
 bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
 /* A word list with its words' lengths by first byte, as struct dw__ex_word_filter keeps them
  * (bit l: a word of l bytes, bit 31: 31 or more), and its first 64 words by first byte, made

@@ -391,6 +391,26 @@ size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *
     return j > i ? j : 0;
 }
 
+static pthread_mutex_t cpat_mu = PTHREAD_MUTEX_INITIALIZER;
+
+size_t dw__ex_cpat_match(const struct ctx *c, size_t i, struct dw__ex_cpat *p) {
+    int ready = __atomic_load_n(&p->ready, __ATOMIC_ACQUIRE);
+    if (!ready) {
+        pthread_mutex_lock(&cpat_mu);
+        if (!(ready = __atomic_load_n(&p->ready, __ATOMIC_RELAXED))) {
+            size_t n = 0;
+            bool ok = dw__ex_pat_compile(p->text, p->el, DW_ARRAY_SIZE(p->el), &n) && n > 0;
+            p->n = (uint8_t)n;
+            ready = ok ? 1 : 2;
+            __atomic_store_n(&p->ready, ready, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&cpat_mu);
+    }
+    if (dw__ex_plain || ready != 1)
+        return dw__ex_pat_match(c, i, p->text);
+    return dw__ex_pel_match(c, i, p->el, p->n);
+}
+
 /* A pattern that ends exactly at token `end`, starting up to 5 tokens before it; returns
  * its start or SIZE_MAX. */
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
