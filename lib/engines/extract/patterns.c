@@ -377,16 +377,16 @@ static inline bool pel_at(const struct ctx *c, size_t j, const struct dw__ex_pel
 }
 
 size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel) {
-    size_t j = i;
-    for (size_t m = 0; m < nel; m += 1 + (size_t)el[m].nalt) {
-        int reps = 0, max = el[m].mod == '*' ? 3 : 1;
-        size_t e;
-        while (reps < max && pel_at(c, j, &el[m], &e)) {
+    size_t j = i, e;
+    for (const struct dw__ex_pel *x = el, *end = el + nel; x < end; x += 1 + x->nalt) {
+        if (!x->mod) { /* most elements: one, which must match */
+            if (!pel_at(c, j, x, &e))
+                return 0;
             j = e;
-            reps++;
+            continue;
         }
-        if (reps == 0 && !el[m].mod)
-            return 0;
+        for (int reps = 0, max = x->mod == '*' ? 3 : 1; reps < max && pel_at(c, j, x, &e); reps++)
+            j = e;
     }
     return j > i ? j : 0;
 }
