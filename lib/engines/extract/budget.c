@@ -204,29 +204,35 @@ static const char *qualifier_before(const struct ctx *c, size_t t0, size_t *ret_
     return NULL;
 }
 
+/* The qualifiers after an amount, read once (struct dw__ex_cpat). */
+static struct dw__ex_cpat q_max = DW_EX_PAT("{max|maximum|tops|höchstens|maximal}"),
+                          q_at_most = DW_EX_PAT("{at|or} {most|less}"),
+                          q_at_the_most = DW_EX_PAT("at the most"), q_or_so = DW_EX_PAT("or so"),
+                          q_ish = DW_EX_PAT("-? ish"), q_or_more = DW_EX_PAT("or more"),
+                          q_minimum = DW_EX_PAT("{minimum|mindestens}");
+
 static const char *qualifier_after(const struct ctx *c, size_t t1, size_t *ret_end) {
     size_t e;
     if (t1 >= c->nt || c->t[t1].kind == TK_BREAK)
         return NULL; /* no pattern's element matches a break (pat_elem()) */
-    if ((e = dw__ex_pat_match(c, t1, "{max|maximum|tops|höchstens|maximal}"))) {
+    if ((e = dw__ex_cpat_match(c, t1, &q_max))) {
         if (sym1(c, e) == '.' && glued(c, e) && !sent_end(c, e))
             e++; /* "max." as an abbreviation, not the full stop */
         *ret_end = e;
         return "max";
     }
-    if ((e = dw__ex_pat_match(c, t1, "{at|or} {most|less}")) ||
-        (e = dw__ex_pat_match(c, t1, "at the most"))) {
+    if ((e = dw__ex_cpat_match(c, t1, &q_at_most)) ||
+        (e = dw__ex_cpat_match(c, t1, &q_at_the_most))) {
         *ret_end = e;
         return "max";
     }
-    if ((e = dw__ex_pat_match(c, t1, "or so")) || (e = dw__ex_pat_match(c, t1, "-? ish")) ||
+    if ((e = dw__ex_cpat_match(c, t1, &q_or_so)) || (e = dw__ex_cpat_match(c, t1, &q_ish)) ||
         ((e = dw__ex_lang_match(c, LS_qualifiers_about, t1)) && e >= t1 + 3)) {
         /* the language files' phrases of three words: "90k più o meno", "more or less" */
         *ret_end = e;
         return "about";
     }
-    if ((e = dw__ex_pat_match(c, t1, "or more")) ||
-        (e = dw__ex_pat_match(c, t1, "{minimum|mindestens}"))) {
+    if ((e = dw__ex_cpat_match(c, t1, &q_or_more)) || (e = dw__ex_cpat_match(c, t1, &q_minimum))) {
         *ret_end = e;
         return "min";
     }

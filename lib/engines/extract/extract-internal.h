@@ -549,7 +549,55 @@ int64_t dw__ex_parse_mult(const struct ctx *c, size_t j, size_t *ret_end);
 bool dw__ex_parse_count(const struct ctx *c, size_t i, int64_t *ret, size_t *ret_end);
 size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat);
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat);
+/* A pattern read once into its elements, so that matching it does not read its text again:
+ * a word or symbol (w, n), "#" (a number), or "{a|b}" (DW_EX_PEL_ALT, followed by its nalt
+ * alternatives, each a word); mod is '?', '*' or 0. */
+enum { DW_EX_PEL_WORD, DW_EX_PEL_NUM, DW_EX_PEL_ALT };
+struct dw__ex_pel {
+    const char *w;
+    uint8_t n, kind, nalt, mod;
+};
+bool dw__ex_pat_compile(const char *pat, struct dw__ex_pel *out, size_t cap, size_t *ret_n);
+size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel);
+/* A literal pattern of the code, read into its elements on first use (DW_EX_PAT("or so")). */
+struct dw__ex_cpat {
+    const char *text;
+    int ready; /* 1: el[0..n) read, 2: matched as text (too long) */
+    uint8_t n;
+    struct dw__ex_pel el[8];
+};
+#define DW_EX_PAT(lit)                                                                             \
+    { .text = (lit) }
+size_t dw__ex_cpat_match(const struct ctx *c, size_t i, struct dw__ex_cpat *p);
 bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, size_t n);
+/* A word list with its words' lengths by first byte, as struct dw__ex_word_filter keeps them
+ * (bit l: a word of l bytes, bit 31: 31 or more), and its first 64 words by first byte, made
+ * from the list itself on first use: a token without an apostrophe whose length and first
+ * byte fit no word is none of them (is_n()), at the cost of one test whatever the list's
+ * size, and one that fits is compared only with the words of its first byte. */
+struct dw__ex_word_list {
+    const char *const *words;
+    size_t n;
+    int ready;
+    uint32_t len_bits[256];
+    uint64_t by_first[256];
+};
+#define DW_EX_WORD_LIST(a)                                                                         \
+    { .words = (a), .n = DW_ARRAY_SIZE(a) }
+bool dw__ex_word_list_has(const struct ctx *c, size_t i, struct dw__ex_word_list *l);
+/* Is token i one of l's words? (Inline, the common answer: its length or first byte fits
+ * none.) */
+static inline bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw__ex_word_list *l) {
+    if (i >= c->nt || c->t[i].kind != TK_WORD)
+        return false; /* as dw__ex_word_in() answers */
+    if (!dw__ex_plain && !(c->t[i].flags & TF_APOS) &&
+        __atomic_load_n(&l->ready, __ATOMIC_ACQUIRE)) {
+        size_t n = tlen(c, i);
+        if (!(l->len_bits[(unsigned char)c->lo[c->t[i].s]] >> (n < 31 ? n : 31) & 1))
+            return false;
+    }
+    return dw__ex_word_list_has(c, i, l);
+}
 /* Adds key: v to o (v stolen; NULL or a failure marks c->oom). key is always a literal of
  * the engine's (ASCII), so jansson need not check it, and inlined here its length is known
  * when the program is compiled rather than counted on every call. */

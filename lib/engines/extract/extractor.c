@@ -61,6 +61,7 @@ static const char *const decision_words[] = {
     "beslissen",    "besluit",     "besluiten",   "gunning",        "beslissingen", "decidiremos",
     "decidirán",    "elegiremos",  "décidons",    "déciderons",     "choisirons",   "entscheiden",
     "vergeben",     "beschließen", "sceglierà",   "kiezen"};
+static struct dw__ex_word_list decision_words_list = DW_EX_WORD_LIST(decision_words);
 
 /* Words that make a date the one for the offer, not the go-live: "binnen zes weken een
  * offerte ... de uitrol moet vóór 1 juni klaar zijn", "the quote by Friday". */
@@ -68,6 +69,7 @@ static const char *const offer_words[] = {
     "quote",      "quotation", "proposal",   "offer",       "angebot",  "angebots",
     "offerte",    "offre",     "devis",      "proposition", "oferta",   "cotización",
     "cotizacion", "propuesta", "preventivo", "offerta",     "proposta", "voorstel"};
+static struct dw__ex_word_list offer_words_list = DW_EX_WORD_LIST(offer_words);
 
 /* Words that tie a date to an order not yet placed: "12 months after order", "binnen 8 weken
  * na bestelling", "entro 6 mesi dalla firma del contratto", "6 Wochen nach Auftragserteilung". */
@@ -95,6 +97,7 @@ static const char *const order_words[] = {"order",
                                           "opdrachtverlening",
                                           "contractondertekening",
                                           "ordine."};
+static struct dw__ex_word_list order_words_list = DW_EX_WORD_LIST(order_words);
 
 /* The start of the clause around token i (the token after the previous clause end). */
 static size_t clause_start(const struct ctx *c, size_t i) {
@@ -107,12 +110,12 @@ static size_t clause_start(const struct ctx *c, size_t i) {
  * returns its token, or SIZE_MAX. */
 static size_t decision_cue(const struct ctx *c, size_t t0, size_t t1, bool *offer) {
     for (size_t k = clause_start(c, t0); k < t0; k++)
-        if (dw__ex_word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
-            (*offer = dw__ex_word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
+        if (dw__ex_word_in_list(c, k, &decision_words_list) ||
+            (*offer = dw__ex_word_in_list(c, k, &offer_words_list)))
             return k;
     for (size_t k = t1; k < t1 + 3 && k < c->nt && !clause_end(c, k); k++)
-        if (dw__ex_word_in(c, k, decision_words, DW_ARRAY_SIZE(decision_words)) ||
-            (*offer = dw__ex_word_in(c, k, offer_words, DW_ARRAY_SIZE(offer_words))))
+        if (dw__ex_word_in_list(c, k, &decision_words_list) ||
+            (*offer = dw__ex_word_in_list(c, k, &offer_words_list)))
             return k;
     return SIZE_MAX;
 }
@@ -141,6 +144,7 @@ static const char *const from_words[] = {
     "after", "from", "of",    "upon", "following", "nach",  "ab",         "seit", "après",  "dès",
     "de",    "du",   "desde", "tras", "después",   "del",   "dalla",      "dal",  "dall",   "dopo",
     "da",    "na",   "vanaf", "van",  "bij",       "dall'", "dall\u2019", "d'",   "d\u2019"};
+static struct dw__ex_word_list from_words_list = DW_EX_WORD_LIST(from_words);
 
 /* An order word within four tokens after the date, counted from it ("… after order", "…
  * dall'ordine", "nach Auftragserteilung"; not "by August because our carrier contract ends
@@ -148,9 +152,9 @@ static const char *const from_words[] = {
 static size_t order_cue(const struct ctx *c, size_t t1) {
     bool from = false;
     for (size_t k = t1; k < t1 + 4 && k < c->nt && !clause_end(c, k); k++) {
-        if (from && dw__ex_word_in(c, k, order_words, DW_ARRAY_SIZE(order_words)))
+        if (from && dw__ex_word_in_list(c, k, &order_words_list))
             return k + 1;
-        from = from || dw__ex_word_in(c, k, from_words, DW_ARRAY_SIZE(from_words));
+        from = from || dw__ex_word_in_list(c, k, &from_words_list);
     }
     return 0;
 }
@@ -246,10 +250,12 @@ static bool running_cost(const struct ctx *c, size_t t0, size_t t1) {
                                           "mensile",   "maandelijks", "mtl",       "monatlichen"};
     static const char *const month[] = {"month", "months", "mo",    "monat", "mois",
                                         "mes",   "mese",   "maand", "mth"};
+    static struct dw__ex_word_list monthly_list = DW_EX_WORD_LIST(monthly),
+                                   month_list = DW_EX_WORD_LIST(month);
     for (size_t k = t1; k < t1 + 4 && k < c->nt && !sent_end(c, k); k++) {
-        if (dw__ex_word_in(c, k, monthly, DW_ARRAY_SIZE(monthly)))
+        if (dw__ex_word_in_list(c, k, &monthly_list))
             return true;
-        if (dw__ex_word_in(c, k, month, DW_ARRAY_SIZE(month)) && k > t1 &&
+        if (dw__ex_word_in_list(c, k, &month_list) && k > t1 &&
             (role(c, k - 1, R_PER | R_ARTICLE) || is(c, k - 1, "/") || is(c, k - 1, "al") ||
              is(c, k - 1, "im") || is(c, k - 1, "par") || is(c, k - 1, "per") ||
              is(c, k - 1, "pro") || is(c, k - 1, "a") || is(c, k - 1, "in") ||

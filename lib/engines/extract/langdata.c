@@ -15,6 +15,32 @@ struct kwdef dw__ex_kw[KW_MAX];
  * a symbol, an optional element): only those are tried at a token that is not a word. */
 static uint64_t nonword_start;
 
+/* The patterns read once into their elements (dw__ex_pat_compile()): pattern k's are
+ * pel[pel_from[k]..pel_from[k] + pel_n[k]); pel_n[k] 0 matches its text as it is (one that
+ * did not fit, and the plain reading). */
+#define PEL_MAX 16384
+static struct dw__ex_pel pel[PEL_MAX];
+static uint16_t pel_from[LANG_PATS], pel_n[LANG_PATS];
+
+static void compile_patterns(void) {
+    size_t used = 0;
+    for (size_t k = 0; k < dw__ex_g.pat_start[LS_COUNT]; k++) {
+        size_t n = 0;
+        pel_n[k] = 0;
+        if (dw__ex_pat_compile(dw__ex_g.pat[k], pel + used, PEL_MAX - used, &n) && n > 0) {
+            pel_from[k] = (uint16_t)used;
+            pel_n[k] = (uint16_t)n;
+            used += n;
+        }
+    }
+}
+
+static inline size_t pat_match(const struct ctx *c, size_t i, size_t k) {
+    if (dw__ex_plain || !pel_n[k])
+        return dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+    return dw__ex_pel_match(c, i, pel + pel_from[k], pel_n[k]);
+}
+
 /* The length of a pattern's first element as first_matches() reads it: a word or symbol, or
  * "{...}" (its braces counted); 0 for a number ("#") or one with a modifier ("?", "*"),
  * which are always tried. */
@@ -574,13 +600,14 @@ void dw__ex_langdata_init(void) {
     first_index();
     index_first_words();
     last_index();
+    compile_patterns();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
     struct cand it;
     cand_init(&it, c, section, i);
     for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
-        size_t e = first_matches(c, i, k) ? dw__ex_pat_match(c, i, dw__ex_g.pat[k]) : 0;
+        size_t e = first_matches(c, i, k) ? pat_match(c, i, k) : 0;
         if (e) {
             *ret_end = e;
             return dw__ex_g.pat_val[k];
@@ -612,7 +639,7 @@ __attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int s
             if ((m > kp_start[kw] && kp_list[m - 1] == k) ||
                 !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
                 continue;
-            size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+            size_t e = pat_match(c, i, k);
             if (e)
                 return e;
         }
@@ -624,7 +651,7 @@ __attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int s
     for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
         if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
-        size_t e = dw__ex_pat_match(c, i, dw__ex_g.pat[k]);
+        size_t e = pat_match(c, i, k);
         if (e)
             return e;
     }
@@ -655,7 +682,7 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
         for (size_t p; (p = cand_next(&it)) != SIZE_MAX;)
             if (!(by_len && last_ix.ntok[p] && last_ix.ntok[p] != k) &&
                 pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
-                dw__ex_pat_match(c, st, dw__ex_g.pat[p]) == end)
+                pat_match(c, st, p) == end)
                 return st;
     }
     return SIZE_MAX;

@@ -295,6 +295,122 @@ size_t dw__ex_pat_match(const struct ctx *c, size_t i, const char *pat) {
     }
 }
 
+/* Reads pat's elements as dw__ex_pat_match() does into out (at most cap entries); false when
+ * they do not fit or a word is longer than 255 bytes (the pattern is then matched as text). */
+bool dw__ex_pat_compile(const char *pat, struct dw__ex_pel *out, size_t cap, size_t *ret_n) {
+    size_t m = 0;
+    const char *p = pat;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        size_t n = 0;
+        if (*p == '{') {
+            while (p[n] && p[n] != '}')
+                n++;
+            if (!p[n])
+                return false; /* (dw__ex_pat_match() would read past its end) */
+            n++;
+        } else {
+            while (p[n] && p[n] != ' ' && p[n] != '?' && p[n] != '*')
+                n++;
+        }
+        char mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
+        if (m >= cap)
+            return false;
+        struct dw__ex_pel *el = &out[m++];
+        *el = (struct dw__ex_pel){.w = p, .mod = (uint8_t)mod};
+        if (n == 1 && p[0] == '#') {
+            el->kind = DW_EX_PEL_NUM;
+        } else if (p[0] == '{') { /* its alternatives as pat_elem() splits them */
+            el->kind = DW_EX_PEL_ALT;
+            const char *q = p + 1, *end = p + n - 1;
+            while (q < end) {
+                const char *bar = q;
+                while (bar < end && *bar != '|')
+                    bar++;
+                if (m >= cap || bar - q > 255 || el->nalt == 255)
+                    return false;
+                out[m++] = (struct dw__ex_pel){.w = q, .n = (uint8_t)(bar - q)};
+                el->nalt++;
+                q = bar + 1;
+            }
+        } else {
+            if (n > 255)
+                return false;
+            el->kind = DW_EX_PEL_WORD;
+            el->n = (uint8_t)n;
+        }
+        p += n + (mod ? 1 : 0);
+    }
+    *ret_n = m;
+    return true;
+}
+
+/* One element at token j, as pat_elem() reads it. */
+static inline bool pel_at(const struct ctx *c, size_t j, const struct dw__ex_pel *el,
+                          size_t *ret_end) {
+    if (j >= c->nt || c->t[j].kind == TK_BREAK)
+        return false;
+    switch (el->kind) {
+    case DW_EX_PEL_NUM: {
+        struct num x;
+        if (!parse_digits(c, j, &x))
+            return false;
+        *ret_end = x.t1;
+        return true;
+    }
+    case DW_EX_PEL_ALT:
+        for (size_t a = 1; a <= el->nalt; a++)
+            if (is_n(c, j, el[a].w, el[a].n)) {
+                *ret_end = j + 1;
+                return true;
+            }
+        return false;
+    default:
+        if (!is_n(c, j, el->w, el->n))
+            return false;
+        *ret_end = j + 1;
+        return true;
+    }
+}
+
+size_t dw__ex_pel_match(const struct ctx *c, size_t i, const struct dw__ex_pel *el, size_t nel) {
+    size_t j = i, e;
+    for (const struct dw__ex_pel *x = el, *end = el + nel; x < end; x += 1 + x->nalt) {
+        if (!x->mod) { /* most elements: one, which must match */
+            if (!pel_at(c, j, x, &e))
+                return 0;
+            j = e;
+            continue;
+        }
+        for (int reps = 0, max = x->mod == '*' ? 3 : 1; reps < max && pel_at(c, j, x, &e); reps++)
+            j = e;
+    }
+    return j > i ? j : 0;
+}
+
+static pthread_mutex_t cpat_mu = PTHREAD_MUTEX_INITIALIZER;
+
+size_t dw__ex_cpat_match(const struct ctx *c, size_t i, struct dw__ex_cpat *p) {
+    int ready = __atomic_load_n(&p->ready, __ATOMIC_ACQUIRE);
+    if (!ready) {
+        pthread_mutex_lock(&cpat_mu);
+        if (!(ready = __atomic_load_n(&p->ready, __ATOMIC_RELAXED))) {
+            size_t n = 0;
+            bool ok = dw__ex_pat_compile(p->text, p->el, DW_ARRAY_SIZE(p->el), &n) && n > 0;
+            p->n = (uint8_t)n;
+            ready = ok ? 1 : 2;
+            __atomic_store_n(&p->ready, ready, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&cpat_mu);
+    }
+    if (dw__ex_plain || ready != 1)
+        return dw__ex_pat_match(c, i, p->text);
+    return dw__ex_pel_match(c, i, p->el, p->n);
+}
+
 /* A pattern that ends exactly at token `end`, starting up to 5 tokens before it; returns
  * its start or SIZE_MAX. */
 size_t dw__ex_pat_before(const struct ctx *c, size_t end, const char *pat) {
@@ -329,6 +445,44 @@ bool dw__ex_word_in(const struct ctx *c, size_t i, const char *const *words, siz
              (unsigned char)words[k][0] == 0xE2) &&
             is_n(c, i, words[k], strlen(words[k])))
             return true;
+    return false;
+}
+
+/* The lists' filters are made once, by the first message that asks (the plain reading
+ * compares every word, as dw__ex_word_in() does). */
+static pthread_mutex_t word_list_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void word_list_build(struct dw__ex_word_list *l) {
+    pthread_mutex_lock(&word_list_mu);
+    if (!__atomic_load_n(&l->ready, __ATOMIC_RELAXED)) {
+        for (size_t k = 0; k < l->n; k++) {
+            size_t n = strlen(l->words[k]);
+            unsigned char first = (unsigned char)l->words[k][0];
+            if (n > 0) /* (an empty word equals no token without an apostrophe) */
+                l->len_bits[first] |= 1u << (n < 31 ? n : 31);
+            if (k < 64)
+                l->by_first[first] |= 1ull << k;
+        }
+        __atomic_store_n(&l->ready, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&word_list_mu);
+}
+
+bool dw__ex_word_list_has(const struct ctx *c, size_t i, struct dw__ex_word_list *l) {
+    if (!kind(c, i, TK_WORD))
+        return false;
+    if (dw__ex_plain || (c->t[i].flags & TF_APOS) || l->n > 64)
+        return dw__ex_word_in(c, i, l->words, l->n);
+    if (!__atomic_load_n(&l->ready, __ATOMIC_ACQUIRE))
+        word_list_build(l);
+    /* without an apostrophe the token equals a word only byte for byte (is_n()) */
+    const char *s = c->lo + c->t[i].s;
+    size_t n = tlen(c, i);
+    for (uint64_t m = l->by_first[(unsigned char)s[0]]; m; m &= m - 1) {
+        const char *w = l->words[__builtin_ctzll(m)];
+        if (strlen(w) == n && memcmp(w, s, n) == 0)
+            return true;
+    }
     return false;
 }
 

@@ -29,52 +29,18 @@ static const char *const every_list[] = {"every", "jede", "jedes", "jeder",  "ch
 static const char *const prep_list[] = {"in",    "en", "à",  "a",   "im",   "nel",
                                         "nella", "op", "au", "aux", "dans", "em"};
 
-/* The lengths of the per, every and place words by their first byte (bit l: one of l
- * bytes), so that the words a count's neighbours are compared with are looked at only for a
- * token of such a length and first byte: a word without an apostrophe equals one of them
- * only then (is_n()). */
-static uint16_t per_lens[256], every_lens[256], prep_lens[256];
-static pthread_once_t word_lens_once = PTHREAD_ONCE_INIT;
-
-static void lens_of(const char *const *w, size_t n, uint16_t *lens) {
-    for (size_t k = 0; k < n; k++) {
-        size_t l = strlen(w[k]);
-        unsigned char f = (unsigned char)w[k][0];
-        if (l >= 16 || f == '\'' || f == 0xE2) { /* (compared whatever the token) */
-            for (size_t b = 0; b < 256; b++)
-                lens[b] = 0xFFFF;
-            return;
-        }
-        lens[f] |= (uint16_t)(1u << l);
-    }
-}
-
-static void word_lens_init(void) {
-    lens_of(per_list, DW_ARRAY_SIZE(per_list), per_lens);
-    lens_of(every_list, DW_ARRAY_SIZE(every_list), every_lens);
-    lens_of(prep_list, DW_ARRAY_SIZE(prep_list), prep_lens);
-}
-
-/* May token j be a word of the list whose lengths are lens? (The plain reading says yes.) */
-static bool may_be_word(const struct ctx *c, size_t j, const uint16_t *lens) {
-    if (dw__ex_plain)
-        return true;
-    if (j >= c->nt || c->t[j].kind != TK_WORD)
-        return false; /* as dw__ex_word_in() answers */
-    if (c->t[j].flags & TF_APOS)
-        return true;
-    pthread_once(&word_lens_once, word_lens_init);
-    size_t l = tlen(c, j);
-    return l < 16 && (lens[(unsigned char)c->lo[c->t[j].s]] >> l & 1);
-}
+/* Compared with a count's neighbours only for a token whose length and first byte fit one
+ * of them (struct dw__ex_word_list). */
+static struct dw__ex_word_list per_words = DW_EX_WORD_LIST(per_list),
+                               every_words = DW_EX_WORD_LIST(every_list),
+                               prep_words = DW_EX_WORD_LIST(prep_list);
 
 static bool per_word(const struct ctx *c, size_t j) {
-    return may_be_word(c, j, per_lens) && dw__ex_word_in(c, j, per_list, DW_ARRAY_SIZE(per_list));
+    return dw__ex_word_in_list(c, j, &per_words);
 }
 
 static bool every_word(const struct ctx *c, size_t j) {
-    return may_be_word(c, j, every_lens) &&
-           dw__ex_word_in(c, j, every_list, DW_ARRAY_SIZE(every_list));
+    return dw__ex_word_in_list(c, j, &every_words);
 }
 
 /* The unit a rate is counted per: "per store", "in each office", "at every site", "for
@@ -382,8 +348,7 @@ static size_t purpose_paren(const struct ctx *c, size_t ue, int64_t *ret) {
 }
 
 static bool place_prep(const struct ctx *c, size_t j) {
-    return may_be_word(c, j, prep_lens) &&
-           dw__ex_word_in(c, j, prep_list, DW_ARRAY_SIZE(prep_list));
+    return dw__ex_word_in_list(c, j, &prep_words);
 }
 
 /* After a count's unit at ue, "in France and 6 in Belgium", "en Bavière et 4 en Tyrol",
