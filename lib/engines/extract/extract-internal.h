@@ -201,6 +201,7 @@ struct tindex {
     size_t mask;
     uint64_t *bloom; /* DW_EX_BLOOM_BITS bits: a key's bit is set if ix may hold it (phrases.c) */
     struct dw__ex_heads *heads; /* the units' compound heads (quantities.c), or NULL */
+    struct dw__ex_vtab *all;    /* the capabilities index's: the extractor's key table, or NULL */
 };
 
 /* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
@@ -260,6 +261,7 @@ struct dw__ex_vkey {
     uint8_t word;    /* made from a TK_WORD (a number keeps its final "n") */
     uint32_t h, h2;
     uint32_t ws, wn; /* the text it was made from: lo[ws, ws + wn) */
+    uint32_t e, e2;  /* 1 + the entry of key, key2 in the extractor's key table, 0 = none */
     char key[KEY_MAX], key2[KEY_MAX];
 };
 #define DW_EX_VSLOT_SHIFT 24
@@ -502,6 +504,8 @@ int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
                         uint8_t flags, bool standards, const uint8_t *term_lang);
 const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
                                        size_t *ret_end);
+int dw__ex_vtab_build(struct tindex *caps, const struct tindex *units, const struct tindex *stds,
+                      const struct tindex *integ);
 /* The bit of ix among the indexes a message is read with (struct dw__ex_vkey's present),
  * 0 for another one. */
 static inline unsigned dw__ex_index_bit(const struct ctx *c, const struct tindex *ix) {
