@@ -495,6 +495,22 @@ static inline void dw__ex_filter_add(struct dw__ex_word_filter *f, const char *w
 static inline bool dw__ex_filter_may(const struct dw__ex_word_filter *f, const char *w, size_t n) {
     return f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] >> (n < 31 ? n : 31) & 1;
 }
+/* The part of s[0..n) its singular stem keeps, and whether a "y" follows it (dw__ex_stem();
+ * inline for the index keys of a message's words, phrases.c). */
+static inline size_t dw__ex_stem_cut(const char *s, size_t n, bool *y) {
+    *y = false;
+    if (n > 4 && s[n - 3] == 'i' && s[n - 2] == 'e' && s[n - 1] == 's') {
+        *y = true;
+        return n - 3;
+    }
+    if (n > 4 && s[n - 1] == 's' && s[n - 2] == 'e' &&
+        (s[n - 3] == 'x' || s[n - 3] == 'z' || (s[n - 3] == 's' && s[n - 4] == 's') ||
+         (s[n - 3] == 'h' && (s[n - 4] == 'c' || s[n - 4] == 's'))))
+        return n - 2;
+    if (n > 3 && s[n - 1] == 's' && s[n - 2] != 's' && s[n - 2] != 'u' && s[n - 2] != 'i')
+        return n - 1;
+    return n;
+}
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
 bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
 

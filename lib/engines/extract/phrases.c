@@ -486,6 +486,29 @@ static inline unsigned key_present_bits(const struct vix *v, const char *key, si
     return bits;
 }
 
+/* dw__ex_stem(w, n, key, KEY_MAX) into a key already zeroed, copied in 8-, 4-, 2- and
+ * 1-byte moves instead of a call to memcpy(): every new word of a message is stemmed. */
+static inline size_t stem_key(const char *w, size_t n, char *key) {
+    bool y;
+    size_t m = dw__ex_stem_cut(w, n, &y);
+    size_t o = m < KEY_MAX - 1 ? m : KEY_MAX - 1, k = 0;
+    for (; k + 8 <= o; k += 8)
+        memcpy(key + k, w + k, 8);
+    if (o - k >= 4) {
+        memcpy(key + k, w + k, 4);
+        k += 4;
+    }
+    if (o - k >= 2) {
+        memcpy(key + k, w + k, 2);
+        k += 2;
+    }
+    if (o > k)
+        key[k] = w[k];
+    if (y && o < KEY_MAX - 1)
+        key[o++] = 'y';
+    return o;
+}
+
 /* A token's index keys: its stem and hash, the same without a final "n", and which of the
  * message's indexes hold either key. */
 static void vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey *vc) {
@@ -496,11 +519,11 @@ static void vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct
     vc->ws = c->t[i].s;
     vc->wn = (uint32_t)n;
     memset(vc->key, 0, sizeof vc->key); /* key_hash() reads whole 8-byte words */
-    vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
+    vc->kl = (uint8_t)stem_key(w, n, vc->key);
     vc->h = key_hash(vc->key, vc->kl);
     if (less_n)
         memset(vc->key2, 0, sizeof vc->key2);
-    vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
+    vc->kl2 = less_n ? (uint8_t)stem_key(w, n - 1, vc->key2) : 0;
     vc->h2 = less_n ? key_hash(vc->key2, vc->kl2) : 0;
     const struct dw__ex_vtab *t = v->tab;
     if (t) {
