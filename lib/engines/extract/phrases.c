@@ -510,8 +510,10 @@ static inline size_t stem_key(const char *w, size_t n, char *key) {
 }
 
 /* A token's index keys: its stem and hash, the same without a final "n", and which of the
- * message's indexes hold either key. */
-static void vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey *vc) {
+ * message's indexes hold either key. Inlined in vkeys_make_view(), which makes the keys of
+ * every new word of a message. */
+static inline __attribute__((always_inline)) void
+vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey *vc) {
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
@@ -538,6 +540,12 @@ static void vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct
     if (less_n)
         bits |= key_present_bits(v, vc->key2, vc->kl2, vc->h2);
     vc->present = (uint8_t)bits;
+}
+
+/* The same, not inlined: for a token met outside vkeys_make_view() (the plain reading). */
+static void vkey_make_one(const struct ctx *c, size_t i, const struct vix *v,
+                          struct dw__ex_vkey *vc) {
+    vkey_make(c, i, v, vc);
 }
 
 /* bit is dw__ex_index_bit(c, ix): with the key table, the keys' chains in ix are known. */
@@ -644,11 +652,11 @@ static const struct dw__ex_vkey *vkey_get(const struct ctx *c, size_t i,
     struct vix v;
     vix_init(c, &v);
     if (slot && cache_room(cache, 1)) {
-        vkey_make(c, i, &v, &cache->k[cache->n++]);
+        vkey_make_one(c, i, &v, &cache->k[cache->n++]);
         *slot = vslot(cache, (uint32_t)cache->n);
         return &cache->k[cache->n - 1];
     }
-    vkey_make(c, i, &v, local);
+    vkey_make_one(c, i, &v, local);
     return local;
 }
 
