@@ -258,10 +258,8 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 struct dw__ex_vkey {
     uint8_t kl, kl2;
     uint8_t present; /* the indexes holding key or key2, as bits (dw__ex_index_bit()) */
-    uint8_t word;    /* made from a TK_WORD (a number keeps its final "n") */
     uint32_t h, h2;
-    uint32_t ws, wn; /* the text it was made from: lo[ws, ws + wn) */
-    uint32_t e, e2;  /* 1 + the entry of key, key2 in the extractor's key table, 0 = none */
+    uint32_t e, e2; /* 1 + the entry of key, key2 in the extractor's key table, 0 = none */
     char key[KEY_MAX], key2[KEY_MAX];
 };
 #define DW_EX_VSLOT_SHIFT 24
@@ -273,7 +271,6 @@ struct dw__ex_vcache {
     uint32_t *slot;
     struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
-    uint32_t memo[256]; /* by a cheap hash of a word's text: 1 + the last vkey made for it */
     const struct tok *made_for; /* the view whose tokens' keys are all made (phrases.c) */
 };
 

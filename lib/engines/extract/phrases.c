@@ -517,9 +517,6 @@ vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
-    vc->word = c->t[i].kind == TK_WORD;
-    vc->ws = c->t[i].s;
-    vc->wn = (uint32_t)n;
     memset(vc->key, 0, sizeof vc->key); /* key_hash() reads whole 8-byte words */
     vc->kl = (uint8_t)stem_key(w, n, vc->key);
     vc->h = key_hash(vc->key, vc->kl);
@@ -568,22 +565,6 @@ static const struct phrase *vocab_lookup(const struct ctx *c, const struct tinde
     return p;
 }
 
-/* The keys already made for another token with the same text: a message repeats its words
- * ("the", "and", "Standorte"), and a token's keys depend on its text and kind alone. One
- * cheap hash of the length and the first and last bytes picks the memo entry; the text is
- * compared whole. NULL if none (the entry then holds the keys made next). */
-static uint32_t *memo_entry(const struct ctx *c, size_t i) {
-    const unsigned char *w = (const unsigned char *)c->lo + c->t[i].s;
-    size_t n = tlen(c, i);
-    return &c->vc->memo[(w[0] * 7u + w[n - 1] * 31u + (unsigned)n) & 255u];
-}
-
-static bool memo_fits(const struct ctx *c, size_t i, const struct dw__ex_vkey *vc) {
-    size_t n = tlen(c, i);
-    return vc->wn == n && vc->word == (c->t[i].kind == TK_WORD) &&
-           memcmp(c->lo + vc->ws, c->lo + c->t[i].s, n) == 0;
-}
-
 /* A token's slot for the keys k[key - 1]: with the indexes that may hold them, all of them
  * when reading plainly (the inline dw__ex_vocab_at() then never answers alone). */
 static uint32_t vslot(const struct dw__ex_vcache *cache, uint32_t key) {
@@ -610,8 +591,8 @@ static bool cache_room(struct dw__ex_vcache *cache, size_t need) {
 /* The keys of every token of the view that dw__ex_vocab_find() may look up, made in one
  * loop when the view's first token is looked up: each is made for the first pass
  * (dw__ex_extract_standards() looks up every token), and the passes after it then find a
- * token in no vocabulary without a call. A token met again ("the", "and") takes the keys
- * made for its text. */
+ * token in no vocabulary without a call. A word met again ("the", "and") is keyed again:
+ * a memo of the keys by text cost about as much as it saved. */
 static void vkeys_make_view(const struct ctx *c) {
     struct dw__ex_vcache *cache = c->vc;
     cache->made_for = c->t;
@@ -625,14 +606,9 @@ static void vkeys_make_view(const struct ctx *c) {
         uint32_t *slot = &cache->slot[c->t[i].s];
         if (*slot)
             continue;
-        uint32_t *memo = memo_entry(c, i);
-        struct dw__ex_vkey *k = *memo ? &cache->k[*memo - 1] : NULL;
-        if (!k || !memo_fits(c, i, k)) {
-            k = &cache->k[cache->n++];
-            vkey_make(c, i, &v, k);
-            *memo = (uint32_t)cache->n;
-        }
-        *slot = *memo | (uint32_t)k->present << DW_EX_VSLOT_SHIFT; /* not reading plainly */
+        struct dw__ex_vkey *k = &cache->k[cache->n++];
+        vkey_make(c, i, &v, k);
+        *slot = (uint32_t)cache->n | (uint32_t)k->present << DW_EX_VSLOT_SHIFT; /* not plainly */
     }
 }
 
