@@ -201,6 +201,7 @@ struct tindex {
     size_t mask;
     uint64_t *bloom; /* DW_EX_BLOOM_BITS bits: a key's bit is set if ix may hold it (phrases.c) */
     struct dw__ex_heads *heads; /* the units' compound heads (quantities.c), or NULL */
+    struct dw__ex_vtab *all;    /* the capabilities index's: the extractor's key table, or NULL */
 };
 
 /* With the names generated from iso-codes (countries.c, gen-places-iso.py) */
@@ -257,9 +258,8 @@ enum { LANG_EN = 1, LANG_DE = 2, LANG_FR = 4, LANG_ES = 8, LANG_IT = 16, LANG_NL
 struct dw__ex_vkey {
     uint8_t kl, kl2;
     uint8_t present; /* the indexes holding key or key2, as bits (dw__ex_index_bit()) */
-    uint8_t word;    /* made from a TK_WORD (a number keeps its final "n") */
     uint32_t h, h2;
-    uint32_t ws, wn; /* the text it was made from: lo[ws, ws + wn) */
+    uint32_t e, e2; /* 1 + the entry of key, key2 in the extractor's key table, 0 = none */
     char key[KEY_MAX], key2[KEY_MAX];
 };
 #define DW_EX_VSLOT_SHIFT 24
@@ -271,7 +271,6 @@ struct dw__ex_vcache {
     uint32_t *slot;
     struct dw__ex_vkey *k; /* grown as tokens are met (phrases.c) */
     size_t n, cap;
-    uint32_t memo[256]; /* by a cheap hash of a word's text: 1 + the last vkey made for it */
     const struct tok *made_for; /* the view whose tokens' keys are all made (phrases.c) */
 };
 
@@ -493,6 +492,22 @@ static inline void dw__ex_filter_add(struct dw__ex_word_filter *f, const char *w
 static inline bool dw__ex_filter_may(const struct dw__ex_word_filter *f, const char *w, size_t n) {
     return f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] >> (n < 31 ? n : 31) & 1;
 }
+/* The part of s[0..n) its singular stem keeps, and whether a "y" follows it (dw__ex_stem();
+ * inline for the index keys of a message's words, phrases.c). */
+static inline size_t dw__ex_stem_cut(const char *s, size_t n, bool *y) {
+    *y = false;
+    if (n > 4 && s[n - 3] == 'i' && s[n - 2] == 'e' && s[n - 1] == 's') {
+        *y = true;
+        return n - 3;
+    }
+    if (n > 4 && s[n - 1] == 's' && s[n - 2] == 'e' &&
+        (s[n - 3] == 'x' || s[n - 3] == 'z' || (s[n - 3] == 's' && s[n - 4] == 's') ||
+         (s[n - 3] == 'h' && (s[n - 4] == 'c' || s[n - 4] == 's'))))
+        return n - 2;
+    if (n > 3 && s[n - 1] == 's' && s[n - 2] != 's' && s[n - 2] != 'u' && s[n - 2] != 'i')
+        return n - 1;
+    return n;
+}
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap);
 bool dw__ex_plural_eq(const char *a, size_t an, const char *b, size_t bn);
 
@@ -502,6 +517,8 @@ int dw__ex_tindex_build(struct tindex *ix, const struct dw_vocab_term *terms, si
                         uint8_t flags, bool standards, const uint8_t *term_lang);
 const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex *ix, size_t i,
                                        size_t *ret_end);
+int dw__ex_vtab_build(struct tindex *caps, const struct tindex *units, const struct tindex *stds,
+                      const struct tindex *integ);
 /* The bit of ix among the indexes a message is read with (struct dw__ex_vkey's present),
  * 0 for another one. */
 static inline unsigned dw__ex_index_bit(const struct ctx *c, const struct tindex *ix) {

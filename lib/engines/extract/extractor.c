@@ -374,6 +374,7 @@ static json_t *main_quantity(const json_t *qs, const char *user_unit) {
 static void release_index(struct tindex *ix) {
     free(ix->ph);
     free(ix->heads);
+    free(ix->all);
 }
 
 /* The facts of one pass, kept here until the result is put together (result_put()) so
@@ -817,7 +818,8 @@ int dw_extractor_new(const struct dw_extract_vocab *vocab, struct dw_extractor *
         (r = dw__ex_tindex_build(&x->units, x->uterms, x->n_uterms, PH_PLURAL, false, x->ulang)) <
             0 ||
         (r = dw__ex_unit_heads_build(&x->units)) < 0 ||
-        (r = dw__ex_tindex_build(&x->integ, integ, n_integ, PH_CAP, true, NULL)) < 0) {
+        (r = dw__ex_tindex_build(&x->integ, integ, n_integ, PH_CAP, true, NULL)) < 0 ||
+        (r = dw__ex_vtab_build(&x->caps, &x->units, &x->stds, &x->integ)) < 0) {
         dw_extractor_free(x);
         return dw_error_set(err, r, "extract: vocabulary: %s", dw_strerror(r));
     }

@@ -66,17 +66,21 @@ static uint32_t key_hash(const char *key, size_t kl) {
 
 /* Both keys are zero-padded to KEY_MAX (as key_hash() reads them): equal keys of one
  * length have equal 8-byte words, compared without calling memcmp(). */
-static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
-    if (p->klen != klen)
+static bool keys_eq(const char *pk, size_t pl, const char *key, size_t klen) {
+    if (pl != klen)
         return false;
     for (size_t o = 0; o < klen; o += 8) {
         uint64_t a, b;
-        memcpy(&a, p->key + o, 8);
+        memcpy(&a, pk + o, 8);
         memcpy(&b, key + o, 8);
         if (a != b)
             return false;
     }
     return true;
+}
+
+static bool key_eq(const struct phrase *p, const char *key, size_t klen) {
+    return keys_eq(p->key, p->klen, key, klen);
 }
 
 /* A key's bit in the Bloom filter of an index (one hash), the same bit in every index: a
@@ -312,6 +316,24 @@ static uint8_t second_word_byte(const struct ctx *c, size_t i) {
     return j < c->nt ? (uint8_t)c->lo[c->t[j].s] : 0;
 }
 
+/* The longest phrase of the chain of ix from phrase s - 1 (the phrases of one key)
+ * matching at token i, or NULL. */
+static const struct phrase *chain_match(const struct ctx *c, const struct tindex *ix, size_t i,
+                                        uint32_t s, size_t *ret_end) {
+    uint8_t b2 = second_word_byte(c, i);
+    for (uint32_t q = s; q; q = ix->ph[q - 1].next) {
+        const struct phrase *p = &ix->ph[q - 1];
+        if (p->b2 && p->b2 != b2 && !dw__ex_plain)
+            continue; /* phrase_match() would fail at the second word */
+        size_t e = phrase_match(c, p, i);
+        if (e) {
+            *ret_end = e;
+            return &ix->ph[q - 1];
+        }
+    }
+    return NULL;
+}
+
 /* The longest phrase of ix starting at token i whose key is key[0..kl), or NULL. */
 static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex *ix, size_t i,
                                         const char *key, size_t kl, uint32_t full,
@@ -321,22 +343,90 @@ static const struct phrase *vocab_probe(const struct ctx *c, const struct tindex
         uint32_t s = ix->slot[h];
         if (!s)
             return NULL;
-        if (key_eq(&ix->ph[s - 1], key, kl)) {
-            uint8_t b2 = second_word_byte(c, i);
-            for (uint32_t q = s; q; q = ix->ph[q - 1].next) {
-                const struct phrase *p = &ix->ph[q - 1];
-                if (p->b2 && p->b2 != b2 && !dw__ex_plain)
-                    continue; /* phrase_match() would fail at the second word */
-                size_t e = phrase_match(c, p, i);
-                if (e) {
-                    *ret_end = e;
-                    return &ix->ph[q - 1];
-                }
-            }
-            return NULL;
-        }
+        if (key_eq(&ix->ph[s - 1], key, kl))
+            return chain_match(c, ix, i, s, ret_end);
         h = (h + 1) & (uint32_t)ix->mask;
     }
+}
+
+/* ---- the extractor's key table -------------------------------------------------------- */
+
+/* One key of the six indexes a message is read with (the order of dw__ex_index_bit()):
+ * which of them hold it, and in each the first phrase of its chain + 1. A token's key then
+ * costs one probe of this table, where it cost a Bloom test in each index and a probe of
+ * those that may hold it, and the lookups after it start at the chain. Built once per
+ * extractor (the country and region indexes are shared, the others its own). */
+struct dw__ex_ventry {
+    char key[KEY_MAX]; /* zero-padded, as in struct phrase */
+    uint8_t klen;
+    uint8_t bits;
+    uint32_t head[6];
+};
+struct dw__ex_vtab {
+    uint32_t *slot; /* by hash: 1 + the entry, 0 = empty */
+    size_t mask;
+    struct dw__ex_ventry *e;
+};
+
+/* 1 + the entry of key[0..kl) in t, 0 if no index holds it. */
+static uint32_t vtab_find(const struct dw__ex_vtab *t, const char *key, size_t kl, uint32_t full) {
+    for (uint32_t h = full & (uint32_t)t->mask;; h = (h + 1) & (uint32_t)t->mask) {
+        uint32_t s = t->slot[h];
+        if (!s || keys_eq(t->e[s - 1].key, t->e[s - 1].klen, key, kl))
+            return s;
+    }
+}
+
+/* The key table of an extractor's indexes, hung on caps (freed with it): after all four
+ * are built. */
+int dw__ex_vtab_build(struct tindex *caps, const struct tindex *units, const struct tindex *stds,
+                      const struct tindex *integ) {
+    const struct tindex *ixs[6] = {
+        &dw__ex_g.regions, &dw__ex_g.countries, caps, units, stds, integ};
+    size_t nkey = 0;
+    for (size_t k = 0; k < 6; k++)
+        if (ixs[k]->n)
+            for (size_t h = 0; h <= ixs[k]->mask; h++)
+                nkey += ixs[k]->slot[h] != 0;
+    size_t nslot = 16;
+    while (nslot < 2 * nkey)
+        nslot <<= 1;
+    struct dw__ex_vtab *t =
+        malloc(sizeof *t + nkey * sizeof(struct dw__ex_ventry) + nslot * sizeof(uint32_t));
+    if (!t)
+        return -DW_ENOMEM;
+    t->e = (struct dw__ex_ventry *)(void *)(t + 1);
+    t->slot = (uint32_t *)(void *)(t->e + nkey);
+    t->mask = nslot - 1;
+    memset(t->slot, 0, nslot * sizeof *t->slot);
+    size_t n = 0;
+    for (unsigned k = 0; k < 6; k++) {
+        const struct tindex *ix = ixs[k];
+        if (!ix->n)
+            continue;
+        for (size_t h = 0; h <= ix->mask; h++) {
+            uint32_t s = ix->slot[h];
+            if (!s)
+                continue;
+            const struct phrase *p = &ix->ph[s - 1];
+            uint32_t full = key_hash(p->key, p->klen);
+            uint32_t q = full & (uint32_t)t->mask;
+            while (t->slot[q] &&
+                   !keys_eq(t->e[t->slot[q] - 1].key, t->e[t->slot[q] - 1].klen, p->key, p->klen))
+                q = (q + 1) & (uint32_t)t->mask;
+            if (!t->slot[q]) {
+                struct dw__ex_ventry *e = &t->e[n++];
+                *e = (struct dw__ex_ventry){.klen = p->klen};
+                memcpy(e->key, p->key, KEY_MAX);
+                t->slot[q] = (uint32_t)n;
+            }
+            struct dw__ex_ventry *e = &t->e[t->slot[q] - 1];
+            e->bits |= (uint8_t)(1u << k);
+            e->head[k] = s;
+        }
+    }
+    caps->all = t;
+    return 0;
 }
 
 /* Does ix hold a phrase whose key is key[0..kl)? */
@@ -358,7 +448,13 @@ static const uint64_t bloom_none[DW_EX_BLOOM_BITS / 64];
 struct vix {
     const struct tindex *ix[6];
     const uint64_t *bl[6];
+    const struct dw__ex_vtab *tab; /* the extractor's key table; NULL when reading plainly */
 };
+
+/* The extractor's key table, used unless reading plainly. */
+static const struct dw__ex_vtab *vtab_of(const struct ctx *c) {
+    return c->caps && !dw__ex_plain ? c->caps->all : NULL;
+}
 
 static void vix_init(const struct ctx *c, struct vix *v) {
     const struct tindex *ixs[] = {
@@ -367,6 +463,7 @@ static void vix_init(const struct ctx *c, struct vix *v) {
         v->ix[k] = ixs[k];
         v->bl[k] = ixs[k] && ixs[k]->n ? ixs[k]->bloom : bloom_none;
     }
+    v->tab = vtab_of(c);
 }
 
 /* The indexes of v holding the key, as bits: only those whose Bloom filter has the key's
@@ -389,50 +486,83 @@ static inline unsigned key_present_bits(const struct vix *v, const char *key, si
     return bits;
 }
 
+/* dw__ex_stem(w, n, key, KEY_MAX) into a key already zeroed, copied in 8-, 4-, 2- and
+ * 1-byte moves instead of a call to memcpy(): every new word of a message is stemmed. */
+static inline size_t stem_key(const char *w, size_t n, char *key) {
+    bool y;
+    size_t m = dw__ex_stem_cut(w, n, &y);
+    size_t o = m < KEY_MAX - 1 ? m : KEY_MAX - 1, k = 0;
+    for (; k + 8 <= o; k += 8)
+        memcpy(key + k, w + k, 8);
+    if (o - k >= 4) {
+        memcpy(key + k, w + k, 4);
+        k += 4;
+    }
+    if (o - k >= 2) {
+        memcpy(key + k, w + k, 2);
+        k += 2;
+    }
+    if (o > k)
+        key[k] = w[k];
+    if (y && o < KEY_MAX - 1)
+        key[o++] = 'y';
+    return o;
+}
+
 /* A token's index keys: its stem and hash, the same without a final "n", and which of the
- * message's indexes hold either key. */
-static void vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey *vc) {
+ * message's indexes hold either key. Inlined in vkeys_make_view(), which makes the keys of
+ * every new word of a message. */
+static inline __attribute__((always_inline)) void
+vkey_make(const struct ctx *c, size_t i, const struct vix *v, struct dw__ex_vkey *vc) {
     const char *w = c->lo + c->t[i].s;
     size_t n = tlen(c, i);
     bool less_n = n > 4 && w[n - 1] == 'n' && c->t[i].kind == TK_WORD;
-    vc->word = c->t[i].kind == TK_WORD;
-    vc->ws = c->t[i].s;
-    vc->wn = (uint32_t)n;
     memset(vc->key, 0, sizeof vc->key); /* key_hash() reads whole 8-byte words */
-    vc->kl = (uint8_t)dw__ex_stem(w, n, vc->key, KEY_MAX);
+    vc->kl = (uint8_t)stem_key(w, n, vc->key);
     vc->h = key_hash(vc->key, vc->kl);
     if (less_n)
         memset(vc->key2, 0, sizeof vc->key2);
-    vc->kl2 = less_n ? (uint8_t)dw__ex_stem(w, n - 1, vc->key2, KEY_MAX) : 0;
+    vc->kl2 = less_n ? (uint8_t)stem_key(w, n - 1, vc->key2) : 0;
     vc->h2 = less_n ? key_hash(vc->key2, vc->kl2) : 0;
+    const struct dw__ex_vtab *t = v->tab;
+    if (t) {
+        vc->e = vtab_find(t, vc->key, vc->kl, vc->h);
+        vc->e2 = less_n ? vtab_find(t, vc->key2, vc->kl2, vc->h2) : 0;
+        vc->present =
+            (uint8_t)((vc->e ? t->e[vc->e - 1].bits : 0) | (vc->e2 ? t->e[vc->e2 - 1].bits : 0));
+        return;
+    }
+    vc->e = vc->e2 = 0;
     unsigned bits = key_present_bits(v, vc->key, vc->kl, vc->h);
     if (less_n)
         bits |= key_present_bits(v, vc->key2, vc->kl2, vc->h2);
     vc->present = (uint8_t)bits;
 }
 
+/* The same, not inlined: for a token met outside vkeys_make_view() (the plain reading). */
+static void vkey_make_one(const struct ctx *c, size_t i, const struct vix *v,
+                          struct dw__ex_vkey *vc) {
+    vkey_make(c, i, v, vc);
+}
+
+/* bit is dw__ex_index_bit(c, ix): with the key table, the keys' chains in ix are known. */
 static const struct phrase *vocab_lookup(const struct ctx *c, const struct tindex *ix, size_t i,
-                                         const struct dw__ex_vkey *vc, size_t *ret_end) {
+                                         const struct dw__ex_vkey *vc, unsigned bit,
+                                         size_t *ret_end) {
+    const struct dw__ex_vtab *t = bit ? vtab_of(c) : NULL;
+    if (t) {
+        unsigned k = (unsigned)__builtin_ctz(bit);
+        uint32_t s = vc->e ? t->e[vc->e - 1].head[k] : 0;
+        const struct phrase *p = s ? chain_match(c, ix, i, s, ret_end) : NULL;
+        s = vc->e2 ? t->e[vc->e2 - 1].head[k] : 0;
+        if (!p && s)
+            p = chain_match(c, ix, i, s, ret_end);
+        return p;
+    }
     const struct phrase *p = vocab_probe(c, ix, i, vc->key, vc->kl, vc->h, ret_end);
     if (!p && vc->kl2)
         p = vocab_probe(c, ix, i, vc->key2, vc->kl2, vc->h2, ret_end);
     return p;
-}
-
-/* The keys already made for another token with the same text: a message repeats its words
- * ("the", "and", "Standorte"), and a token's keys depend on its text and kind alone. One
- * cheap hash of the length and the first and last bytes picks the memo entry; the text is
- * compared whole. NULL if none (the entry then holds the keys made next). */
-static uint32_t *memo_entry(const struct ctx *c, size_t i) {
-    const unsigned char *w = (const unsigned char *)c->lo + c->t[i].s;
-    size_t n = tlen(c, i);
-    return &c->vc->memo[(w[0] * 7u + w[n - 1] * 31u + (unsigned)n) & 255u];
-}
-
-static bool memo_fits(const struct ctx *c, size_t i, const struct dw__ex_vkey *vc) {
-    size_t n = tlen(c, i);
-    return vc->wn == n && vc->word == (c->t[i].kind == TK_WORD) &&
-           memcmp(c->lo + vc->ws, c->lo + c->t[i].s, n) == 0;
 }
 
 /* A token's slot for the keys k[key - 1]: with the indexes that may hold them, all of them
@@ -461,8 +591,8 @@ static bool cache_room(struct dw__ex_vcache *cache, size_t need) {
 /* The keys of every token of the view that dw__ex_vocab_find() may look up, made in one
  * loop when the view's first token is looked up: each is made for the first pass
  * (dw__ex_extract_standards() looks up every token), and the passes after it then find a
- * token in no vocabulary without a call. A token met again ("the", "and") takes the keys
- * made for its text. */
+ * token in no vocabulary without a call. A word met again ("the", "and") is keyed again:
+ * a memo of the keys by text cost about as much as it saved. */
 static void vkeys_make_view(const struct ctx *c) {
     struct dw__ex_vcache *cache = c->vc;
     cache->made_for = c->t;
@@ -476,14 +606,9 @@ static void vkeys_make_view(const struct ctx *c) {
         uint32_t *slot = &cache->slot[c->t[i].s];
         if (*slot)
             continue;
-        uint32_t *memo = memo_entry(c, i);
-        struct dw__ex_vkey *k = *memo ? &cache->k[*memo - 1] : NULL;
-        if (!k || !memo_fits(c, i, k)) {
-            k = &cache->k[cache->n++];
-            vkey_make(c, i, &v, k);
-            *memo = (uint32_t)cache->n;
-        }
-        *slot = *memo | (uint32_t)k->present << DW_EX_VSLOT_SHIFT; /* not reading plainly */
+        struct dw__ex_vkey *k = &cache->k[cache->n++];
+        vkey_make(c, i, &v, k);
+        *slot = (uint32_t)cache->n | (uint32_t)k->present << DW_EX_VSLOT_SHIFT; /* not plainly */
     }
 }
 
@@ -503,11 +628,11 @@ static const struct dw__ex_vkey *vkey_get(const struct ctx *c, size_t i,
     struct vix v;
     vix_init(c, &v);
     if (slot && cache_room(cache, 1)) {
-        vkey_make(c, i, &v, &cache->k[cache->n++]);
+        vkey_make_one(c, i, &v, &cache->k[cache->n++]);
         *slot = vslot(cache, (uint32_t)cache->n);
         return &cache->k[cache->n - 1];
     }
-    vkey_make(c, i, &v, local);
+    vkey_make_one(c, i, &v, local);
     return local;
 }
 
@@ -524,5 +649,5 @@ const struct phrase *dw__ex_vocab_find(const struct ctx *c, const struct tindex 
     unsigned bit = dw__ex_index_bit(c, ix);
     if (bit && !(vc->present & bit) && !dw__ex_plain)
         return NULL;
-    return vocab_lookup(c, ix, i, vc, ret_end);
+    return vocab_lookup(c, ix, i, vc, bit, ret_end);
 }

@@ -216,18 +216,8 @@ int dw__ex_kw_find(const char *w, size_t n) {
  * "companies" -> "company", "users" -> "user". Longer words are cut: the index key only
  * groups candidates, the match itself compares whole words. */
 size_t dw__ex_stem(const char *s, size_t n, char *out, size_t cap) {
-    size_t m = n;
-    bool y = false;
-    if (n > 4 && memcmp(s + n - 3, "ies", 3) == 0) {
-        m = n - 3;
-        y = true;
-    } else if (n > 4 && s[n - 1] == 's' && s[n - 2] == 'e' &&
-               (s[n - 3] == 'x' || s[n - 3] == 'z' || (s[n - 3] == 's' && s[n - 4] == 's') ||
-                (s[n - 3] == 'h' && (s[n - 4] == 'c' || s[n - 4] == 's')))) {
-        m = n - 2;
-    } else if (n > 3 && s[n - 1] == 's' && s[n - 2] != 's' && s[n - 2] != 'u' && s[n - 2] != 'i') {
-        m = n - 1;
-    }
+    bool y;
+    size_t m = dw__ex_stem_cut(s, n, &y);
     size_t o = m < cap - 1 ? m : cap - 1;
     memcpy(out, s, o);
     if (y && o < cap - 1)
