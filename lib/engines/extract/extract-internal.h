@@ -309,6 +309,7 @@ struct ctx {
     uint32_t n_had;           /* capabilities left out because the customer has them ... */
     uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
     struct dw__ex_contact_spans *contact_spans; /* NULL: none kept (contacts.c) */
+    bool negafter; /* a word of the message negates its clause backwards (R_NEGAFTER) */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {

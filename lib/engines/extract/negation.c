@@ -60,6 +60,7 @@ void dw__ex_classify(struct ctx *c) {
             bool here = d->lmask >> k->lang & 1; /* its only_here roles hold in this paragraph */
             k->kw = (uint16_t)kw;
             k->roles |= d->roles | (here ? d->lroles : 0);
+            c->negafter = c->negafter || (k->roles & R_NEGAFTER);
             k->nval = (int32_t)((k->roles & R_NUMW) && d->nval ? d->nval
                                 : here && d->lval              ? d->lval
                                                                : d->val);
@@ -444,8 +445,9 @@ void dw__ex_mark_negation(struct ctx *c) {
     }
     /* "ist ... ausgeschlossen", "est exclu", "è escluso", "está descartado", "is
      * uitgesloten": back to the start of the clause; at its start ("Ausgeschlossen sind
-     * Installation und Schulungen"), forward as a list header's */
-    for (size_t i = 0; i < c->nt; i++) {
+     * Installation und Schulungen"), forward as a list header's (most messages have no such
+     * word: dw__ex_classify() says so) */
+    for (size_t i = 0; i < c->nt && (c->negafter || dw__ex_plain); i++) {
         if (!role(c, i, R_NEGAFTER))
             continue;
         /* at the start of its clause, or after one word ("Queda descartado el wifi
