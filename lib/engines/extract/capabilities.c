@@ -121,6 +121,9 @@ bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
 }
 
 static bool coordinator(const struct ctx *c, size_t k) {
+    /* each is a word of one to four letters: a longer token is none (one test for most) */
+    if (!dw__ex_plain && (k >= c->nt || (tlen(c, k) > 4 && !(c->t[k].flags & TF_APOS))))
+        return false;
     if (is(c, k, "and") || is(c, k, "or") || is(c, k, "und") || is(c, k, "oder") ||
         is(c, k, "et") || is(c, k, "ou") || is(c, k, "y") || is(c, k, "o") || is(c, k, "e"))
         return true;
@@ -210,6 +213,9 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
+        if (!dw__ex_plain && !(c->t[k].flags & TF_APOS) && tlen(c, k) != 3 && tlen(c, k) != 7 &&
+            tlen(c, k) != 9)
+            continue; /* none of "out", "already", "bereits", "vorhanden" */
         if ((is(c, k, "already") &&
              (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
               is(c, k + 1, "installed") || is(c, k + 1, "deployed") || is(c, k + 1, "exists") ||

@@ -200,8 +200,10 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
 static bool separable_exclude(const struct ctx *c, size_t i, size_t e) {
     bool verb = false;
     for (size_t k = i; k-- > 0 && i - k <= 6 && !clause_end(c, k);)
-        verb = verb || is(c, k, "schließen") || is(c, k, "schliessen") || is(c, k, "schließt") ||
-               is(c, k, "schliesst") || is(c, k, "schlossen");
+        verb =
+            verb || ((dw__ex_plain || tlen(c, k) >= 9 || (c->t[k].flags & TF_APOS)) &&
+                     (is(c, k, "schließen") || is(c, k, "schliessen") || is(c, k, "schließt") ||
+                      is(c, k, "schliesst") || is(c, k, "schlossen"))); /* all of 9 bytes or more */
     if (!verb)
         return false;
     size_t k = e;
@@ -336,12 +338,12 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
     size_t h = i, q, comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
     if (bullet(c, h))
         h += kind(c, h, TK_NUM) ? 2 : 1;
-    /* most sentences have neither a ':' nor a ',' in their first ten tokens: no header, known
-     * without the clause tests below */
+    /* most sentences have neither a ':' in their first ten tokens nor a ',' in their first
+     * four: no header, known without the clause tests below */
     if (!dw__ex_plain) {
         size_t k = h, end = h + 10 < c->nt ? h + 10 : c->nt;
-        while (k < end &&
-               !(c->t[k].kind == TK_SYM && (c->lo[c->t[k].s] == ':' || c->lo[c->t[k].s] == ',')))
+        while (k < end && !(c->t[k].kind == TK_SYM &&
+                            (c->lo[c->t[k].s] == ':' || (c->lo[c->t[k].s] == ',' && k - h <= 3))))
             k++;
         if (k == end)
             return 0;
