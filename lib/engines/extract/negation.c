@@ -256,6 +256,8 @@ static bool same_name(const json_t *a, const json_t *b) {
 /* A capability left out as had is wanted when the customer asks for it elsewhere in the
  * message or replaces it: moved from excluded to wanted (once). */
 void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded) {
+    if (c->n_had == 0 && !dw__ex_plain)
+        return; /* (most messages): none was left out as had, none moves */
     for (size_t x = json_array_size(excluded); x-- > 0;) {
         json_t *o = json_array_get(excluded, x);
         json_t *span = json_object_get(o, "span");
