@@ -99,11 +99,19 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
+/* Not a hedge, known without a call: a word that starts no hedge phrase (dw__ex_lang_match()
+ * would answer 0 at its first test) and is no hedge word. */
+static inline bool no_hedge(const struct ctx *c, size_t k) {
+    if (!kind(c, k, TK_WORD) || (c->t[k].roles & R_HEDGE))
+        return false;
+    if ((c->t[k].roles & R_PATSTART) &&
+        (dw__ex_plain || (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_hedge_phrases & 1)))
+        return false;
+    return !is(c, k, "later") && !is(c, k, "may");
+}
+
 bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
-    /* a word that starts no pattern and is no hedge word: dw__ex_lang_match() would answer
-     * 0 at its first test */
-    if (kind(c, k, TK_WORD) && !(c->t[k].roles & (R_PATSTART | R_HEDGE)) && !is(c, k, "later") &&
-        !is(c, k, "may"))
+    if (no_hedge(c, k))
         return false;
     size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
     if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
@@ -151,6 +159,8 @@ struct hedge_memo {
 };
 
 static bool hedge_at(const struct ctx *c, struct hedge_memo *m, size_t k) {
+    if (!dw__ex_plain && no_hedge(c, k))
+        return false;
     if (k >= DW_ARRAY_SIZE(m->v) || dw__ex_plain)
         return dw__ex_hedge_at(c, k);
     if (!m->v[k])

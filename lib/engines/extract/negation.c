@@ -84,8 +84,8 @@ void dw__ex_classify(struct ctx *c) {
     }
 }
 
-/* Length of the negation trigger at i, 0 if none. */
-static size_t neg_trigger(const struct ctx *c, size_t i) {
+/* Length of the negation trigger at i, 0 if none; past the first test (neg_trigger()). */
+__attribute__((noinline)) static size_t neg_trigger_at(const struct ctx *c, size_t i) {
     if (!role(c, i, R_NEG))
         return 0;
     if (is(c, i, "instead"))
@@ -100,6 +100,11 @@ static size_t neg_trigger(const struct ctx *c, size_t i) {
         if (is(c, i + 1, not_neg[k]))
             return 0;
     return 1;
+}
+
+/* The same, inline: most words are no negation, known by one bit without a call. */
+static inline size_t neg_trigger(const struct ctx *c, size_t i) {
+    return role(c, i, R_NEG) || dw__ex_plain ? neg_trigger_at(c, i) : 0;
 }
 
 /* The words between the items of a list: conjunctions and articles of the six languages
@@ -175,18 +180,26 @@ static bool request_verb(const struct ctx *c, size_t j) {
  * patterns of lang/LANG.yaml, in its clause, up to five words before or six after), unless
  * the sentence says it is replaced ("replace", "ersetzen", "remplacer", "no longer"...).
  * Remembered, so that a capability also asked for elsewhere stays wanted. */
+/* Can a pattern start at token k? Not at a word that starts none (R_PATSTART), which
+ * dw__ex_lang_match() would answer 0 for after a call. */
+static inline bool may_start(const struct ctx *c, size_t k) {
+    return dw__ex_plain || c->t[k].kind != TK_WORD || (c->t[k].roles & R_PATSTART);
+}
+
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     bool had = false;
     for (size_t k = i; !had && k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
+        if (!may_start(c, k))
+            continue;
         size_t m = dw__ex_lang_match(c, LS_already, k);
         had = m && m <= i;
     }
     for (size_t k = e; !had && k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        had = dw__ex_lang_match(c, LS_already, k) != 0;
+        had = may_start(c, k) && dw__ex_lang_match(c, LS_already, k) != 0;
     }
     return had;
 }
