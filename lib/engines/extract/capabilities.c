@@ -158,7 +158,7 @@ struct hedge_memo {
     uint8_t v[256];
 };
 
-static bool hedge_at(const struct ctx *c, struct hedge_memo *m, size_t k) {
+static inline bool hedge_at(const struct ctx *c, struct hedge_memo *m, size_t k) {
     if (!dw__ex_plain && no_hedge(c, k))
         return false;
     if (k >= DW_ARRAY_SIZE(m->v) || dw__ex_plain)

@@ -84,6 +84,14 @@ void dw__ex_classify(struct ctx *c) {
     }
 }
 
+/* Can a pattern of the section start at token k? Not at a word that starts none of them,
+ * which dw__ex_lang_match() would answer 0 for after a call (its first test, inline). */
+static inline bool may_start(const struct ctx *c, int section, size_t k) {
+    if (dw__ex_plain || k >= c->nt || c->t[k].kind != TK_WORD)
+        return true;
+    return (c->t[k].roles & R_PATSTART) && (dw__ex_kwdefs[c->t[k].kw - 1].psect >> section & 1);
+}
+
 /* Length of the negation trigger at i, 0 if none; past the first test (neg_trigger()). */
 __attribute__((noinline)) static size_t neg_trigger_at(const struct ctx *c, size_t i) {
     if (!role(c, i, R_NEG))
@@ -180,18 +188,12 @@ static bool request_verb(const struct ctx *c, size_t j) {
  * patterns of lang/LANG.yaml, in its clause, up to five words before or six after), unless
  * the sentence says it is replaced ("replace", "ersetzen", "remplacer", "no longer"...).
  * Remembered, so that a capability also asked for elsewhere stays wanted. */
-/* Can a pattern start at token k? Not at a word that starts none (R_PATSTART), which
- * dw__ex_lang_match() would answer 0 for after a call. */
-static inline bool may_start(const struct ctx *c, size_t k) {
-    return dw__ex_plain || c->t[k].kind != TK_WORD || (c->t[k].roles & R_PATSTART);
-}
-
 bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     bool had = false;
     for (size_t k = i; !had && k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        if (!may_start(c, k))
+        if (!may_start(c, LS_already, k))
             continue;
         size_t m = dw__ex_lang_match(c, LS_already, k);
         had = m && m <= i;
@@ -199,7 +201,7 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; !had && k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        had = may_start(c, k) && dw__ex_lang_match(c, LS_already, k) != 0;
+        had = may_start(c, LS_already, k) && dw__ex_lang_match(c, LS_already, k) != 0;
     }
     return had;
 }
@@ -231,17 +233,21 @@ bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        size_t m = role(c, k, R_PATSTART) ? dw__ex_lang_match(c, LS_refusals, k) : 0;
+        size_t m = role(c, k, R_PATSTART) && may_start(c, LS_refusals, k)
+                       ? dw__ex_lang_match(c, LS_refusals, k)
+                       : 0;
         if (m && m <= i)
             return true;
     }
     if (sym1(c, e) == ':' || sym1(c, e) == '-') /* "Monitoring: nein danke" */
         e++;
-    size_t x = dw__ex_lang_match(c, LS_contrast, e); /* "il Wi-Fi invece è fuori discussione" */
+    size_t x = may_start(c, LS_contrast, e) ? dw__ex_lang_match(c, LS_contrast, e)
+                                            : 0; /* "il Wi-Fi invece è fuori discussione" */
     for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        if (role(c, k, R_PATSTART) && dw__ex_lang_match(c, LS_refusals, k))
+        if (role(c, k, R_PATSTART) && may_start(c, LS_refusals, k) &&
+            dw__ex_lang_match(c, LS_refusals, k))
             return true;
     }
     return false;
@@ -520,7 +526,7 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
     /* a bare "no" after the name, or after a word of contrast (`contrast` of lang/LANG.yaml):
      * "SD-WAN ja, WLAN nein", "Wi-Fi no.", "WLAN hingegen nicht", "il Wi-Fi invece no" — not
      * "WLAN funktioniert nicht", whose verb comes first */
-    size_t b = dw__ex_lang_match(c, LS_contrast, j);
+    size_t b = may_start(c, LS_contrast, j) ? dw__ex_lang_match(c, LS_contrast, j) : 0;
     b = b ? b : j;
     if ((neg_trigger(c, b) || is(c, b, "no") || is(c, b, "nein") || is(c, b, "non") ||
          is(c, b, "nee")) &&
@@ -535,7 +541,8 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
             continue;
         }
         /* "no longer": "WLAN brauchen wir nicht mehr" (a `replace` pattern from the negation) */
-        size_t r = dw__ex_lang_match(c, LS_replace, k), after = r > k + 1 ? r : k + 1;
+        size_t r = may_start(c, LS_replace, k) ? dw__ex_lang_match(c, LS_replace, k) : 0,
+               after = r > k + 1 ? r : k + 1;
         if (need && (after >= c->nt || clause_end(c, after)))
             return true;
         for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
