@@ -301,9 +301,10 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
     names_init(&in_wanted, wanted);
     names_init(&in_excluded, excluded);
     names_init(&in_optional, optional);
+    unsigned bit = dw__ex_index_bit(c, c->caps);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
-        const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
+        const struct phrase *p = dw__ex_vocab_at_bit(c, c->caps, bit, i, &e);
         if (!p || progressive_verb(c, i, e) || lower_short_word(c, i, e) ||
             (!(c->t[i].flags & TF_NEG) && milestone(c, i, e))) {
             i = p ? e : i + 1;
