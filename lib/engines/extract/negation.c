@@ -33,6 +33,7 @@ static void kw_filter_init(void) {
 void dw__ex_classify(struct ctx *c) {
     char buf[40];
     bool filter = !dw__ex_plain;
+    uint32_t roles = 0; /* of all the keywords: kept in a register, stored once */
     pthread_once(&kw_filter_once, kw_filter_init);
     for (size_t i = 0; i < c->nt; i++) {
         struct tok *k = &c->t[i];
@@ -60,7 +61,7 @@ void dw__ex_classify(struct ctx *c) {
             bool here = d->lmask >> k->lang & 1; /* its only_here roles hold in this paragraph */
             k->kw = (uint16_t)kw;
             k->roles |= d->roles | (here ? d->lroles : 0);
-            c->negafter = c->negafter || (k->roles & R_NEGAFTER);
+            roles |= k->roles;
             k->nval = (int32_t)((k->roles & R_NUMW) && d->nval ? d->nval
                                 : here && d->lval              ? d->lval
                                                                : d->val);
@@ -82,6 +83,7 @@ void dw__ex_classify(struct ctx *c) {
             }
         }
     }
+    c->negafter = roles & R_NEGAFTER;
 }
 
 /* Can a pattern of the section start at token k? Not at a word that starts none of them,
