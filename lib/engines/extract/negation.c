@@ -128,6 +128,8 @@ static bool list_filler(const struct ctx *c, size_t k) {
         "del",  "della", "né",  "en",  "of",  "het", "geen", "noch"};
     if (!kind(c, k, TK_WORD))
         return false;
+    if (!dw__ex_plain && tlen(c, k) > 5 && !(c->t[k].flags & TF_APOS))
+        return false; /* each is of five bytes or fewer: one test for most words */
     for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
         if (is_n(c, k, w[n], strlen(w[n])))
             return true;
@@ -396,9 +398,10 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
             return 0; /* a header names no capability */
         neg = neg || neg_trigger(c, k);
         need = need || role(c, k, R_NEED);
-        refuse = refuse || role(c, k, R_NEGAFTER) ||
-                 (colon &&
-                  (dw__ex_lang_match(c, LS_refusals, k) || dw__ex_lang_match(c, LS_already, k)));
+        refuse =
+            refuse || role(c, k, R_NEGAFTER) ||
+            (colon && ((may_start(c, LS_refusals, k) && dw__ex_lang_match(c, LS_refusals, k)) ||
+                       (may_start(c, LS_already, k) && dw__ex_lang_match(c, LS_already, k))));
         hedge = hedge || dw__ex_hedge_at(c, k);
     }
     *ret_end = q;
