@@ -218,6 +218,13 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
  * Cloud aus" — a form of "schließen" before it in its clause and "aus" last in the clause. */
 static bool separable_exclude(const struct ctx *c, size_t i, size_t e) {
     bool verb = false;
+    /* most capabilities have no word of nine bytes starting with 's' (or with an apostrophe)
+     * before them: no form of "schließen", known without the clause tests */
+    for (size_t k = i; !dw__ex_plain && !verb && k-- > 0 && i - k <= 6;)
+        verb = (c->t[k].flags & TF_APOS) || (tlen(c, k) >= 9 && c->lo[c->t[k].s] == 's');
+    if (!verb && !dw__ex_plain)
+        return false;
+    verb = false;
     for (size_t k = i; k-- > 0 && i - k <= 6 && !clause_end(c, k);)
         verb =
             verb || ((dw__ex_plain || tlen(c, k) >= 9 || (c->t[k].flags & TF_APOS)) &&
