@@ -234,7 +234,12 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
             (is(c, k, "out") && is(c, k + 1, "of") && is(c, k + 2, "scope")))
             return true;
     }
-    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+    /* "already" before it: not looked for when no word of seven bytes (or with an apostrophe)
+     * is there, known without the clause tests */
+    bool seven = dw__ex_plain;
+    for (size_t k = i; !seven && k-- > 0 && i - k <= 4;)
+        seven = tlen(c, k) == 7 || (c->t[k].flags & TF_APOS);
+    for (size_t k = i; seven && k-- > 0 && i - k <= 4;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
