@@ -99,11 +99,19 @@ void dw__ex_extract_integrations(struct ctx *c, json_t *arr) {
 
 /* Is the hedge word at k one on its own ("maybe", "eventuell"), or with its partners
  * ("nice to have", "at a later stage", "may")? */
+/* Not a hedge, known without a call: a word that starts no hedge phrase (dw__ex_lang_match()
+ * would answer 0 at its first test) and is no hedge word. */
+static inline bool no_hedge(const struct ctx *c, size_t k) {
+    if (!kind(c, k, TK_WORD) || (c->t[k].roles & R_HEDGE))
+        return false;
+    if ((c->t[k].roles & R_PATSTART) &&
+        (dw__ex_plain || (dw__ex_kwdefs[c->t[k].kw - 1].psect >> LS_hedge_phrases & 1)))
+        return false;
+    return !is(c, k, "later") && !is(c, k, "may");
+}
+
 bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
-    /* a word that starts no pattern and is no hedge word: dw__ex_lang_match() would answer
-     * 0 at its first test */
-    if (kind(c, k, TK_WORD) && !(c->t[k].roles & (R_PATSTART | R_HEDGE)) && !is(c, k, "later") &&
-        !is(c, k, "may"))
+    if (no_hedge(c, k))
         return false;
     size_t e = dw__ex_lang_match(c, LS_hedge_phrases, k);
     if (e) /* "serait un plus", "más adelante", "se possibile" — not "si possible avant Noël",
@@ -121,6 +129,9 @@ bool dw__ex_hedge_at(const struct ctx *c, size_t k) {
 }
 
 static bool coordinator(const struct ctx *c, size_t k) {
+    /* each is a word of one to four letters: a longer token is none (one test for most) */
+    if (!dw__ex_plain && (k >= c->nt || (tlen(c, k) > 4 && !(c->t[k].flags & TF_APOS))))
+        return false;
     if (is(c, k, "and") || is(c, k, "or") || is(c, k, "und") || is(c, k, "oder") ||
         is(c, k, "et") || is(c, k, "ou") || is(c, k, "y") || is(c, k, "o") || is(c, k, "e"))
         return true;
@@ -147,7 +158,9 @@ struct hedge_memo {
     uint8_t v[256];
 };
 
-static bool hedge_at(const struct ctx *c, struct hedge_memo *m, size_t k) {
+static inline bool hedge_at(const struct ctx *c, struct hedge_memo *m, size_t k) {
+    if (!dw__ex_plain && no_hedge(c, k))
+        return false;
     if (k >= DW_ARRAY_SIZE(m->v) || dw__ex_plain)
         return dw__ex_hedge_at(c, k);
     if (!m->v[k])
@@ -210,6 +223,9 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = e; k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
+        if (!dw__ex_plain && !(c->t[k].flags & TF_APOS) && tlen(c, k) != 3 && tlen(c, k) != 7 &&
+            tlen(c, k) != 9)
+            continue; /* none of "out", "already", "bereits", "vorhanden" */
         if ((is(c, k, "already") &&
              (is(c, k + 1, "covered") || is(c, k + 1, "have") || is(c, k + 1, "in") ||
               is(c, k + 1, "installed") || is(c, k + 1, "deployed") || is(c, k + 1, "exists") ||
@@ -218,7 +234,12 @@ static bool already_had(const struct ctx *c, size_t i, size_t e) {
             (is(c, k, "out") && is(c, k + 1, "of") && is(c, k + 2, "scope")))
             return true;
     }
-    for (size_t k = i; k-- > 0 && i - k <= 4;) {
+    /* "already" before it: not looked for when no word of seven bytes (or with an apostrophe)
+     * is there, known without the clause tests */
+    bool seven = dw__ex_plain;
+    for (size_t k = i; !seven && k-- > 0 && i - k <= 4;)
+        seven = tlen(c, k) == 7 || (c->t[k].flags & TF_APOS);
+    for (size_t k = i; seven && k-- > 0 && i - k <= 4;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
         if (is(c, k, "already") && (is(c, k + 1, "have") || is(c, k + 1, "use") ||
@@ -285,9 +306,10 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
     names_init(&in_wanted, wanted);
     names_init(&in_excluded, excluded);
     names_init(&in_optional, optional);
+    unsigned bit = dw__ex_index_bit(c, c->caps);
     for (size_t i = 0; i < c->nt;) {
         size_t e;
-        const struct phrase *p = dw__ex_vocab_at(c, c->caps, i, &e);
+        const struct phrase *p = dw__ex_vocab_at_bit(c, c->caps, bit, i, &e);
         if (!p || progressive_verb(c, i, e) || lower_short_word(c, i, e) ||
             (!(c->t[i].flags & TF_NEG) && milestone(c, i, e))) {
             i = p ? e : i + 1;
@@ -311,6 +333,8 @@ void dw__ex_extract_capabilities(struct ctx *c, json_t *wanted, json_t *excluded
     size_t k;
     json_t *v;
     json_array_foreach(wanted, k, v) {
+        if (json_array_size(optional) == 0 && !dw__ex_plain)
+            break; /* (most messages): none to remove, the names are not read */
         const char *n = dw__ex_name_of(v);
         for (size_t m = 0; n && m < json_array_size(optional); m++)
             if (strcmp(n, dw__ex_name_of(json_array_get(optional, m))) == 0) {

@@ -42,6 +42,11 @@ static void add_contact(struct ctx *c, json_t *arr, size_t *n, const char *kind,
     if (*n >= DW_EXTRACT_MAX_ITEMS)
         return;
     (*n)++;
+    struct dw__ex_contact_spans *kept = dw__ex_plain ? NULL : c->contact_spans;
+    if (arr && kept && !kept->done) { /* for the pass over the other parts */
+        kept->s[kept->n] = (uint32_t)s;
+        kept->e[kept->n++] = (uint32_t)e;
+    }
     if (arr) {
         json_t *o = dw__ex_new_item(c);
         if (o) {
@@ -244,6 +249,12 @@ static size_t skip_plain_bytes(const unsigned char *p, size_t b, size_t len) {
 void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
     const unsigned char *p = (const unsigned char *)c->text;
     size_t found = arr ? json_array_size(arr) : 0;
+    struct dw__ex_contact_spans *kept = dw__ex_plain ? NULL : c->contact_spans;
+    if (kept && kept->done && !arr) { /* the claims only: the bytes the first pass found */
+        for (uint32_t k = 0; k < kept->n; k++)
+            claim_bytes(c, kept->s[k], kept->e[k]);
+        return;
+    }
     size_t ahead = 0; /* the bytes before it are tested one by one */
     if (!dw__ex_plain)
         pthread_once(&pair_once, pair_init);
@@ -298,6 +309,8 @@ void dw__ex_extract_contacts(struct ctx *c, json_t *arr) {
             b = e;
         }
     }
+    if (kept && arr)
+        kept->done = true;
 }
 
 /* ---- language ------------------------------------------------------------------------- */

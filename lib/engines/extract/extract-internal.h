@@ -274,6 +274,15 @@ struct dw__ex_vcache {
     const struct tok *made_for; /* the view whose tokens' keys are all made (phrases.c) */
 };
 
+/* The bytes of the contact details the pass over a message's current text found in the
+ * whole text: the pass over its other parts claims the same bytes without reading them
+ * again (dw__ex_extract_contacts()). */
+struct dw__ex_contact_spans {
+    bool done;
+    uint32_t n;
+    uint32_t s[DW_EXTRACT_MAX_ITEMS], e[DW_EXTRACT_MAX_ITEMS];
+};
+
 struct ctx {
     const char *text; /* the caller's text */
     const char *lo;   /* lower-cased copy, same offsets */
@@ -298,6 +307,8 @@ struct ctx {
     struct dw__ex_vcache *vc; /* NULL: no cache */
     uint32_t n_had;           /* capabilities left out because the customer has them ... */
     uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
+    struct dw__ex_contact_spans *contact_spans; /* NULL: none kept (contacts.c) */
+    bool negafter; /* a word of the message negates its clause backwards (R_NEGAFTER) */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {

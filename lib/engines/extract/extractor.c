@@ -650,6 +650,8 @@ static int read_message(struct ctx *c, json_t *out) {
         struct ctx rest = *c;
         rest.t = vt + c->nt + 1;
         rest.nt = view_tokens(c, parts, np, OTHER_PARTS, rest.t);
+        struct dw__ex_contact_spans contact_spans = {0}; /* found by cur's pass, for rest's */
+        cur.contact_spans = rest.contact_spans = &contact_spans;
         memset(claims, 0, nt + 1);
         dw__ex_mark_negation(&cur);
         r = run(&cur, &f, NULL);

@@ -33,6 +33,7 @@ static void kw_filter_init(void) {
 void dw__ex_classify(struct ctx *c) {
     char buf[40];
     bool filter = !dw__ex_plain;
+    uint32_t roles = 0; /* of all the keywords: kept in a register, stored once */
     pthread_once(&kw_filter_once, kw_filter_init);
     for (size_t i = 0; i < c->nt; i++) {
         struct tok *k = &c->t[i];
@@ -60,6 +61,7 @@ void dw__ex_classify(struct ctx *c) {
             bool here = d->lmask >> k->lang & 1; /* its only_here roles hold in this paragraph */
             k->kw = (uint16_t)kw;
             k->roles |= d->roles | (here ? d->lroles : 0);
+            roles |= k->roles;
             k->nval = (int32_t)((k->roles & R_NUMW) && d->nval ? d->nval
                                 : here && d->lval              ? d->lval
                                                                : d->val);
@@ -81,10 +83,19 @@ void dw__ex_classify(struct ctx *c) {
             }
         }
     }
+    c->negafter = roles & R_NEGAFTER;
 }
 
-/* Length of the negation trigger at i, 0 if none. */
-static size_t neg_trigger(const struct ctx *c, size_t i) {
+/* Can a pattern of the section start at token k? Not at a word that starts none of them,
+ * which dw__ex_lang_match() would answer 0 for after a call (its first test, inline). */
+static inline bool may_start(const struct ctx *c, int section, size_t k) {
+    if (dw__ex_plain || k >= c->nt || c->t[k].kind != TK_WORD)
+        return true;
+    return (c->t[k].roles & R_PATSTART) && (dw__ex_kwdefs[c->t[k].kw - 1].psect >> section & 1);
+}
+
+/* Length of the negation trigger at i, 0 if none; past the first test (neg_trigger()). */
+__attribute__((noinline)) static size_t neg_trigger_at(const struct ctx *c, size_t i) {
     if (!role(c, i, R_NEG))
         return 0;
     if (is(c, i, "instead"))
@@ -101,6 +112,11 @@ static size_t neg_trigger(const struct ctx *c, size_t i) {
     return 1;
 }
 
+/* The same, inline: most words are no negation, known by one bit without a call. */
+static inline size_t neg_trigger(const struct ctx *c, size_t i) {
+    return role(c, i, R_NEG) || dw__ex_plain ? neg_trigger_at(c, i) : 0;
+}
+
 /* The words between the items of a list: conjunctions and articles of the six languages
  * ("or", "und", "ni", "il", "los", "het"...). */
 static bool list_filler(const struct ctx *c, size_t k) {
@@ -112,6 +128,8 @@ static bool list_filler(const struct ctx *c, size_t k) {
         "del",  "della", "né",  "en",  "of",  "het", "geen", "noch"};
     if (!kind(c, k, TK_WORD))
         return false;
+    if (!dw__ex_plain && tlen(c, k) > 5 && !(c->t[k].flags & TF_APOS))
+        return false; /* each is of five bytes or fewer: one test for most words */
     for (size_t n = 0; n < DW_ARRAY_SIZE(w); n++)
         if (is_n(c, k, w[n], strlen(w[n])))
             return true;
@@ -179,13 +197,15 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; !had && k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
+        if (!may_start(c, LS_already, k))
+            continue;
         size_t m = dw__ex_lang_match(c, LS_already, k);
         had = m && m <= i;
     }
     for (size_t k = e; !had && k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        had = dw__ex_lang_match(c, LS_already, k) != 0;
+        had = may_start(c, LS_already, k) && dw__ex_lang_match(c, LS_already, k) != 0;
     }
     return had;
 }
@@ -198,9 +218,18 @@ bool dw__ex_intent_had(struct ctx *c, size_t i, size_t e) {
  * Cloud aus" — a form of "schließen" before it in its clause and "aus" last in the clause. */
 static bool separable_exclude(const struct ctx *c, size_t i, size_t e) {
     bool verb = false;
+    /* most capabilities have no word of nine bytes starting with 's' (or with an apostrophe)
+     * before them: no form of "schließen", known without the clause tests */
+    for (size_t k = i; !dw__ex_plain && !verb && k-- > 0 && i - k <= 6;)
+        verb = (c->t[k].flags & TF_APOS) || (tlen(c, k) >= 9 && c->lo[c->t[k].s] == 's');
+    if (!verb && !dw__ex_plain)
+        return false;
+    verb = false;
     for (size_t k = i; k-- > 0 && i - k <= 6 && !clause_end(c, k);)
-        verb = verb || is(c, k, "schließen") || is(c, k, "schliessen") || is(c, k, "schließt") ||
-               is(c, k, "schliesst") || is(c, k, "schlossen");
+        verb =
+            verb || ((dw__ex_plain || tlen(c, k) >= 9 || (c->t[k].flags & TF_APOS)) &&
+                     (is(c, k, "schließen") || is(c, k, "schliessen") || is(c, k, "schließt") ||
+                      is(c, k, "schliesst") || is(c, k, "schlossen"))); /* all of 9 bytes or more */
     if (!verb)
         return false;
     size_t k = e;
@@ -215,17 +244,21 @@ bool dw__ex_refused(const struct ctx *c, size_t i, size_t e) {
     for (size_t k = i; k-- > 0 && i - k <= 5;) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        size_t m = role(c, k, R_PATSTART) ? dw__ex_lang_match(c, LS_refusals, k) : 0;
+        size_t m = role(c, k, R_PATSTART) && may_start(c, LS_refusals, k)
+                       ? dw__ex_lang_match(c, LS_refusals, k)
+                       : 0;
         if (m && m <= i)
             return true;
     }
     if (sym1(c, e) == ':' || sym1(c, e) == '-') /* "Monitoring: nein danke" */
         e++;
-    size_t x = dw__ex_lang_match(c, LS_contrast, e); /* "il Wi-Fi invece è fuori discussione" */
+    size_t x = may_start(c, LS_contrast, e) ? dw__ex_lang_match(c, LS_contrast, e)
+                                            : 0; /* "il Wi-Fi invece è fuori discussione" */
     for (size_t k = x ? x : e; k < e + 6 && k < c->nt; k++) {
         if (clause_end(c, k) || role(c, k, R_CLAUSE) || dw__ex_aside_end(c, k))
             break;
-        if (role(c, k, R_PATSTART) && dw__ex_lang_match(c, LS_refusals, k))
+        if (role(c, k, R_PATSTART) && may_start(c, LS_refusals, k) &&
+            dw__ex_lang_match(c, LS_refusals, k))
             return true;
     }
     return false;
@@ -253,6 +286,8 @@ static bool same_name(const json_t *a, const json_t *b) {
 /* A capability left out as had is wanted when the customer asks for it elsewhere in the
  * message or replaces it: moved from excluded to wanted (once). */
 void dw__ex_intent_wanted(struct ctx *c, json_t *wanted, json_t *excluded) {
+    if (c->n_had == 0 && !dw__ex_plain)
+        return; /* (most messages): none was left out as had, none moves */
     for (size_t x = json_array_size(excluded); x-- > 0;) {
         json_t *o = json_array_get(excluded, x);
         json_t *span = json_object_get(o, "span");
@@ -335,12 +370,12 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
     size_t h = i, q, comma = 0; /* "In einer zweiten Phase, voraussichtlich 2028, optional:" */
     if (bullet(c, h))
         h += kind(c, h, TK_NUM) ? 2 : 1;
-    /* most sentences have neither a ':' nor a ',' in their first ten tokens: no header, known
-     * without the clause tests below */
+    /* most sentences have neither a ':' in their first ten tokens nor a ',' in their first
+     * four: no header, known without the clause tests below */
     if (!dw__ex_plain) {
         size_t k = h, end = h + 10 < c->nt ? h + 10 : c->nt;
-        while (k < end &&
-               !(c->t[k].kind == TK_SYM && (c->lo[c->t[k].s] == ':' || c->lo[c->t[k].s] == ',')))
+        while (k < end && !(c->t[k].kind == TK_SYM &&
+                            (c->lo[c->t[k].s] == ':' || (c->lo[c->t[k].s] == ',' && k - h <= 3))))
             k++;
         if (k == end)
             return 0;
@@ -370,9 +405,10 @@ static uint8_t header_at(const struct ctx *c, size_t i, size_t *ret_end) {
             return 0; /* a header names no capability */
         neg = neg || neg_trigger(c, k);
         need = need || role(c, k, R_NEED);
-        refuse = refuse || role(c, k, R_NEGAFTER) ||
-                 (colon &&
-                  (dw__ex_lang_match(c, LS_refusals, k) || dw__ex_lang_match(c, LS_already, k)));
+        refuse =
+            refuse || role(c, k, R_NEGAFTER) ||
+            (colon && ((may_start(c, LS_refusals, k) && dw__ex_lang_match(c, LS_refusals, k)) ||
+                       (may_start(c, LS_already, k) && dw__ex_lang_match(c, LS_already, k))));
         hedge = hedge || dw__ex_hedge_at(c, k);
     }
     *ret_end = q;
@@ -444,8 +480,9 @@ void dw__ex_mark_negation(struct ctx *c) {
     }
     /* "ist ... ausgeschlossen", "est exclu", "è escluso", "está descartado", "is
      * uitgesloten": back to the start of the clause; at its start ("Ausgeschlossen sind
-     * Installation und Schulungen"), forward as a list header's */
-    for (size_t i = 0; i < c->nt; i++) {
+     * Installation und Schulungen"), forward as a list header's (most messages have no such
+     * word: dw__ex_classify() says so) */
+    for (size_t i = 0; i < c->nt && (c->negafter || dw__ex_plain); i++) {
         if (!role(c, i, R_NEGAFTER))
             continue;
         /* at the start of its clause, or after one word ("Queda descartado el wifi
@@ -501,7 +538,7 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
     /* a bare "no" after the name, or after a word of contrast (`contrast` of lang/LANG.yaml):
      * "SD-WAN ja, WLAN nein", "Wi-Fi no.", "WLAN hingegen nicht", "il Wi-Fi invece no" — not
      * "WLAN funktioniert nicht", whose verb comes first */
-    size_t b = dw__ex_lang_match(c, LS_contrast, j);
+    size_t b = may_start(c, LS_contrast, j) ? dw__ex_lang_match(c, LS_contrast, j) : 0;
     b = b ? b : j;
     if ((neg_trigger(c, b) || is(c, b, "no") || is(c, b, "nein") || is(c, b, "non") ||
          is(c, b, "nee")) &&
@@ -516,7 +553,8 @@ bool dw__ex_trailing_neg(const struct ctx *c, size_t e) {
             continue;
         }
         /* "no longer": "WLAN brauchen wir nicht mehr" (a `replace` pattern from the negation) */
-        size_t r = dw__ex_lang_match(c, LS_replace, k), after = r > k + 1 ? r : k + 1;
+        size_t r = may_start(c, LS_replace, k) ? dw__ex_lang_match(c, LS_replace, k) : 0,
+               after = r > k + 1 ? r : k + 1;
         if (need && (after >= c->nt || clause_end(c, after)))
             return true;
         for (size_t m = k + 1; m <= k + 3 && m < c->nt && !clause_end(c, m); m++)
