@@ -261,6 +261,22 @@ static void test_fields_and_limits(void **state) {
     assert_false(dw_screen_is_command(NULL));
 }
 
+/* text[0..len) as field name, read by dw_screen() and by the reference reading: the two
+ * must report exactly the same findings. */
+static void same_as_reference(const char *name, const char *text, size_t len) {
+    struct dw_screen_field f = {name, text, len};
+    json_t *fast = NULL, *ref = NULL;
+    assert_int_equal(dw_screen(&f, 1, &fast, NULL), 0);
+    assert_int_equal(dw__screen_reference(&f, 1, &ref, NULL), 0);
+    if (!json_equal(fast, ref)) {
+        char *a = json_dumps(fast, JSON_COMPACT), *b = json_dumps(ref, JSON_COMPACT);
+        fail_msg("screening differs from the reference on '%.*s':\n fast %s\n ref  %s", (int)len,
+                 text, a, b);
+    }
+    json_decref(fast);
+    json_decref(ref);
+}
+
 /* The screen's trigger trie and anchored patterns against the reference reading (every
  * pattern over the whole text, dw__screen_reference()): on random texts made of the
  * patterns' own words in the six languages, glued, spaced out, upper-cased, written with
@@ -565,18 +581,7 @@ static void test_reference_agrees(void **state) {
         }
         if (!dw_utf8_valid(text, len, NULL)) /* a flipped byte inside a character */
             continue;
-        const char *name = round % 3 == 0 ? "subject" : "message";
-        struct dw_screen_field f = {name, text, len};
-        json_t *fast = NULL, *ref = NULL;
-        assert_int_equal(dw_screen(&f, 1, &fast, NULL), 0);
-        assert_int_equal(dw__screen_reference(&f, 1, &ref, NULL), 0);
-        if (!json_equal(fast, ref)) {
-            char *a = json_dumps(fast, JSON_COMPACT), *b = json_dumps(ref, JSON_COMPACT);
-            fail_msg("screening differs from the reference on '%s':\n fast %s\n ref  %s", text, a,
-                     b);
-        }
-        json_decref(fast);
-        json_decref(ref);
+        same_as_reference(round % 3 == 0 ? "subject" : "message", text, len);
     }
 }
 
@@ -621,20 +626,6 @@ static void test_base64_skip_agrees(void **state) {
  * a short field, and in short texts that put what read_join() must look at closely (spaced
  * letters, digits in words, double spaces) at the start, the end and next to one another:
  * the shortcuts (plain_run() and what follows) must find exactly what the reference finds. */
-static void same_as_reference(const char *name, const char *text, size_t len) {
-    struct dw_screen_field f = {name, text, len};
-    json_t *fast = NULL, *ref = NULL;
-    assert_int_equal(dw_screen(&f, 1, &fast, NULL), 0);
-    assert_int_equal(dw__screen_reference(&f, 1, &ref, NULL), 0);
-    if (!json_equal(fast, ref)) {
-        char *a = json_dumps(fast, JSON_COMPACT), *b = json_dumps(ref, JSON_COMPACT);
-        fail_msg("screening differs from the reference on '%.*s':\n fast %s\n ref  %s", (int)len,
-                 text, a, b);
-    }
-    json_decref(fast);
-    json_decref(ref);
-}
-
 static void test_messages_agree(void **state) {
     (void)state;
     size_t n = 0;
