@@ -202,6 +202,11 @@ _Static_assert(LS_COUNT <= 64, "kwdef.psect has a bit per section");
 static uint16_t kp_kw[KP_MAX], kp_pat[KP_MAX], kp_list[KP_MAX], kp_start[KW_MAX + 1];
 static size_t n_kp;
 static bool kp_ready;
+/* Beside kp_list[m]: the first bytes (& 31) the pattern's second word may begin with, when
+ * its first element is one word and its second one word or "{a|b}" (neither optional), so
+ * that a common first word ("en", "de", "in") skips at once the phrases whose second word
+ * the next token cannot be; 0: tried at every next token. Filled by second_words(). */
+static uint32_t kp_second[KP_MAX];
 
 static void index_first_words(void) {
     if (n_kp >= KP_MAX)
@@ -513,6 +518,32 @@ static bool may_end_at(const struct ctx *c, int section, size_t i) {
     return false;
 }
 
+/* kp_second[]'s mask for pattern k, from its compiled elements (0 when they do not say). */
+static uint32_t second_mask(size_t k) {
+    if (!pel_n[k])
+        return 0;
+    const struct dw__ex_pel *el = pel + pel_from[k], *end = el + pel_n[k];
+    if (el->mod || el->kind == DW_EX_PEL_NUM)
+        return 0;
+    const struct dw__ex_pel *x = el + 1 + el->nalt;
+    if (x >= end || x->mod || x->kind == DW_EX_PEL_NUM)
+        return 0;
+    uint32_t mask = 0;
+    for (const struct dw__ex_pel *a = x->kind == DW_EX_PEL_ALT ? x + 1 : x,
+                                 *ae = x->kind == DW_EX_PEL_ALT ? x + 1 + x->nalt : x + 1;
+         a < ae; a++) {
+        if (!a->n)
+            return 0;
+        mask |= 1u << ((unsigned char)a->w[0] & 31);
+    }
+    return mask;
+}
+
+static void second_words(void) {
+    for (size_t m = 0; kp_ready && m < kp_start[KW_MAX]; m++)
+        kp_second[m] = second_mask(kp_list[m]);
+}
+
 void dw__ex_langdata_init(void) {
     for (size_t k = 0; k < dw__ex_n_kw_builtin; k++) {
         struct kwdef *d = kw_entry(dw__ex_kw_builtin[k].w);
@@ -601,6 +632,7 @@ void dw__ex_langdata_init(void) {
     index_first_words();
     last_index();
     compile_patterns();
+    second_words();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
@@ -634,9 +666,20 @@ __attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int s
                hi = dw__ex_g.pat_start[section + 1], m = kp_start[kw];
         while (m < kp_start[kw + 1] && kp_list[m] < lo)
             m++; /* the word's patterns are in pattern order: this section's are together */
+        /* the first byte of the next token as kp_second[] reads it: none when there is no
+         * next word, any when an apostrophe may be left out of it */
+        uint32_t next = ~0u;
+        if (!dw__ex_plain) {
+            next = 0;
+            if (i + 1 < c->nt && c->t[i + 1].kind != TK_BREAK)
+                next = c->t[i + 1].flags & TF_APOS
+                           ? ~0u
+                           : 1u << ((unsigned char)c->lo[c->t[i + 1].s] & 31);
+        }
         for (; m < kp_start[kw + 1] && kp_list[m] < hi; m++) {
             size_t k = kp_list[m];
-            if ((m > kp_start[kw] && kp_list[m - 1] == k) ||
+            if ((kp_second[m] && !(kp_second[m] & next)) ||
+                (m > kp_start[kw] && kp_list[m - 1] == k) ||
                 !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
                 continue;
             size_t e = pat_match(c, i, k);
