@@ -278,6 +278,7 @@ static struct {
     uint16_t kwpat[KWPAT_MAX];
     uint16_t any[LANG_PATS], any_at[LS_COUNT + 1];         /* tried at any word */
     uint16_t nonword[LANG_PATS], nonword_at[LS_COUNT + 1]; /* tried at other tokens */
+    uint16_t digit[LANG_PATS], digit_at[LS_COUNT + 1]; /* of those, at a number (first_bytes[]) */
 } first_ix;
 
 /* Calls f(kw, k, ud) for each alternative of pattern k's first element; false when one
@@ -372,6 +373,10 @@ static void cand_init(struct cand *it, const struct ctx *c, int section, size_t 
             while (it->be > it->b && it->be[-1] >= dw__ex_g.pat_start[section + 1])
                 it->be--;
         }
+    } else if (i < c->nt && c->t[i].kind != TK_BREAK && !(c->t[i].flags & TF_APOS) &&
+               c->lo[c->t[i].s] >= '0' && c->lo[c->t[i].s] <= '9') {
+        it->a = first_ix.digit + first_ix.digit_at[section];
+        it->ae = first_ix.digit + first_ix.digit_at[section + 1];
     } else {
         it->a = first_ix.nonword + first_ix.nonword_at[section];
         it->ae = first_ix.nonword + first_ix.nonword_at[section + 1];
@@ -544,6 +549,40 @@ static void second_words(void) {
         kp_second[m] = second_mask(kp_list[m]);
 }
 
+/* By pattern: the bytes its first element may begin with, a bit each, when that element is
+ * one word or "{a|b}" (not optional), all bits else; so that a number or a sign skips at
+ * once the patterns first_matches() would refuse after reading every alternative
+ * ("{ca.|~|±|...}"). */
+static uint64_t first_bytes[LANG_PATS][4];
+
+static void first_bytes_index(void) {
+    for (size_t k = 0; k < dw__ex_g.pat_start[LS_COUNT]; k++) {
+        const struct dw__ex_pel *el = pel + pel_from[k];
+        bool any = !pel_n[k] || el->mod || el->kind == DW_EX_PEL_NUM;
+        const struct dw__ex_pel *a = el->kind == DW_EX_PEL_ALT ? el + 1 : el,
+                                *ae = el->kind == DW_EX_PEL_ALT ? el + 1 + el->nalt : el + 1;
+        for (; !any && a < ae; a++) {
+            if (!a->n)
+                any = true;
+            else
+                first_bytes[k][(unsigned char)a->w[0] >> 6] |= 1ull
+                                                               << ((unsigned char)a->w[0] & 63);
+        }
+        if (any)
+            memset(first_bytes[k], 0xFF, sizeof first_bytes[k]);
+    }
+    size_t nd = 0;
+    for (int s = 0; s < LS_COUNT; s++) {
+        first_ix.digit_at[s] = (uint16_t)nd;
+        for (size_t m = first_ix.nonword_at[s]; m < first_ix.nonword_at[s + 1]; m++) {
+            size_t k = first_ix.nonword[m];
+            if (first_bytes[k]['0' >> 6] >> ('0' & 63) & 0x3FFull) /* '0'..'9' */
+                first_ix.digit[nd++] = (uint16_t)k;
+        }
+    }
+    first_ix.digit_at[LS_COUNT] = (uint16_t)nd;
+}
+
 void dw__ex_langdata_init(void) {
     for (size_t k = 0; k < dw__ex_n_kw_builtin; k++) {
         struct kwdef *d = kw_entry(dw__ex_kw_builtin[k].w);
@@ -633,6 +672,7 @@ void dw__ex_langdata_init(void) {
     last_index();
     compile_patterns();
     second_words();
+    first_bytes_index();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
@@ -688,11 +728,16 @@ __attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int s
         }
         return 0;
     }
-    /* a number or a symbol: the patterns that may start with one (cand_init()) */
+    /* a number or a symbol: the patterns that may start with one (cand_init()), and of
+     * those the ones that may start with its first byte (first_bytes[]) */
     struct cand it;
     cand_init(&it, c, section, i);
+    bool by_byte =
+        !dw__ex_plain && i < c->nt && c->t[i].kind != TK_BREAK && !(c->t[i].flags & TF_APOS);
+    unsigned char b = by_byte ? (unsigned char)c->lo[c->t[i].s] : 0;
     for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
-        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
+        if ((by_byte && !(first_bytes[k][b >> 6] >> (b & 63) & 1)) ||
+            !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
         size_t e = pat_match(c, i, k);
         if (e)
