@@ -544,9 +544,24 @@ static uint32_t second_mask(size_t k) {
     return mask;
 }
 
+/* second_mask() by pattern, for the lists of cand_init() */
+static uint32_t pat_second[LANG_PATS];
+
 static void second_words(void) {
     for (size_t m = 0; kp_ready && m < kp_start[KW_MAX]; m++)
         kp_second[m] = second_mask(kp_list[m]);
+    for (size_t k = 0; k < dw__ex_g.pat_start[LS_COUNT]; k++)
+        pat_second[k] = second_mask(k);
+}
+
+/* The first byte of token i as kp_second[] reads it: none when there is no such token, any
+ * when an apostrophe may be left out of it, or in the plain reading. */
+static inline uint32_t second_byte(const struct ctx *c, size_t i) {
+    if (dw__ex_plain)
+        return ~0u;
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return 0;
+    return c->t[i].flags & TF_APOS ? ~0u : 1u << ((unsigned char)c->lo[c->t[i].s] & 31);
 }
 
 /* By pattern: the bytes its first element may begin with, a bit each, when that element is
@@ -581,6 +596,21 @@ static void first_bytes_index(void) {
         }
     }
     first_ix.digit_at[LS_COUNT] = (uint16_t)nd;
+}
+
+/* Token i's first byte as first_bytes[] reads it, or -1 when any may do (the plain reading,
+ * no token, one whose apostrophes may be left out). */
+static inline int first_byte(const struct ctx *c, size_t i) {
+    if (dw__ex_plain || i >= c->nt || c->t[i].kind == TK_BREAK || (c->t[i].flags & TF_APOS))
+        return -1;
+    return (unsigned char)c->lo[c->t[i].s];
+}
+
+/* May pattern k match at a token of first byte b (first_byte()) followed by one of
+ * second_byte() next? */
+static inline bool may_start(int b, uint32_t next, size_t k) {
+    return (b < 0 || (first_bytes[k][b >> 6] >> (b & 63) & 1)) &&
+           (!pat_second[k] || (pat_second[k] & next));
 }
 
 void dw__ex_langdata_init(void) {
@@ -678,8 +708,10 @@ void dw__ex_langdata_init(void) {
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
     struct cand it;
     cand_init(&it, c, section, i);
+    int b = first_byte(c, i);
+    uint32_t next = second_byte(c, i + 1);
     for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
-        size_t e = first_matches(c, i, k) ? pat_match(c, i, k) : 0;
+        size_t e = may_start(b, next, k) && first_matches(c, i, k) ? pat_match(c, i, k) : 0;
         if (e) {
             *ret_end = e;
             return dw__ex_g.pat_val[k];
@@ -767,8 +799,10 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
         struct cand it;
         cand_init(&it, c, section, st);
         bool by_len = last_ix.ok && !dw__ex_plain;
+        int b = first_byte(c, st);
+        uint32_t next = second_byte(c, st + 1);
         for (size_t p; (p = cand_next(&it)) != SIZE_MAX;)
-            if (!(by_len && last_ix.ntok[p] && last_ix.ntok[p] != k) &&
+            if (!(by_len && last_ix.ntok[p] && last_ix.ntok[p] != k) && may_start(b, next, p) &&
                 pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 pat_match(c, st, p) == end)
                 return st;
