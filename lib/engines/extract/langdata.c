@@ -408,7 +408,8 @@ static struct {
     uint64_t sect[KW_MAX]; /* by keyword - 1: the sections with a last element naming it */
     const char *other[LAST_OTHER_MAX];
     uint8_t other_n[LAST_OTHER_MAX];
-    uint16_t other_at[LS_COUNT + 1]; /* section s: other[other_at[s]..other_at[s + 1]) */
+    uint16_t other_at[LS_COUNT + 1];   /* section s: other[other_at[s]..other_at[s + 1]) */
+    uint64_t other_bytes[LS_COUNT][4]; /* their first bytes, a bit each */
     /* by pattern: how many tokens it matches when every element is one word or symbol
      * without a modifier ("up to": 2), else 0: it is tried only at the start that many
      * tokens before the end */
@@ -506,6 +507,14 @@ static void last_index(void) {
                 last_ix.open |= 1ull << s;
             }
     }
+    for (int s = 0; s < LS_COUNT; s++)
+        for (size_t m = last_ix.other_at[s]; m < last_ix.other_at[s + 1]; m++) {
+            unsigned char b = (unsigned char)last_ix.other[m][0];
+            if (!last_ix.other_n[m])
+                memset(last_ix.other_bytes[s], 0xFF, sizeof last_ix.other_bytes[s]);
+            else
+                last_ix.other_bytes[s][b >> 6] |= 1ull << (b & 63);
+        }
     last_ix.ok = true;
 }
 
@@ -517,6 +526,9 @@ static bool may_end_at(const struct ctx *c, int section, size_t i) {
         return false;
     if (c->t[i].kind == TK_WORD && c->t[i].kw && (last_ix.sect[c->t[i].kw - 1] >> section & 1))
         return true;
+    unsigned char b = (unsigned char)c->lo[c->t[i].s];
+    if (!(c->t[i].flags & TF_APOS) && !(last_ix.other_bytes[section][b >> 6] >> (b & 63) & 1))
+        return false; /* no other last word begins with its first byte */
     for (size_t m = last_ix.other_at[section]; m < last_ix.other_at[section + 1]; m++)
         if (is_n(c, i, last_ix.other[m], last_ix.other_n[m]))
             return true;
