@@ -13,7 +13,7 @@ struct kwdef dw__ex_kw[KW_MAX];
 
 /* The sections with a pattern that may start with something other than a word (a number,
  * a symbol, an optional element): only those are tried at a token that is not a word. */
-static uint64_t nonword_start;
+uint64_t dw__ex_nonword_start;
 
 /* The patterns read once into their elements (dw__ex_pat_compile()): pattern k's are
  * pel[pel_from[k]..pel_from[k] + pel_n[k]); pel_n[k] 0 matches its text as it is (one that
@@ -671,7 +671,7 @@ void dw__ex_langdata_init(void) {
     for (int sct = 0; sct < LS_COUNT; sct++)
         for (size_t k = dw__ex_g.pat_start[sct]; k < dw__ex_g.pat_start[sct + 1]; k++)
             if (!first_all_words(dw__ex_g.pat[k], dw__ex_g.first_n[k]))
-                nonword_start |= 1ull << sct;
+                dw__ex_nonword_start |= 1ull << sct;
     for (size_t k = 0; k < dw__ex_n_lang_entries; k++) {
         const struct dw_lang_entry *e = &dw__ex_lang_entries[k];
         if (!add_morpheme(e)) {
@@ -742,9 +742,9 @@ static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang
     return lang == 0 || (i < c->nt && c->t[i].lang == lang);
 }
 
-/* dw__ex_lang_match() past its first tests, apart so that the most frequent answer (this
- * word starts no pattern of the section) costs no more than those tests. */
-__attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int section, size_t i) {
+/* dw__ex_lang_match() past its first tests (inline in extract-internal.h), so that the most
+ * frequent answer (this word starts no pattern of the section) costs no call. */
+size_t dw__ex_lang_match_at(const struct ctx *c, int section, size_t i) {
     if (kind(c, i, TK_WORD) && kp_ready) { /* only the patterns that start with this word */
         size_t kw = c->t[i].kw - 1, lo = dw__ex_g.pat_start[section],
                hi = dw__ex_g.pat_start[section + 1], m = kp_start[kw];
@@ -788,15 +788,6 @@ __attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int s
             return e;
     }
     return 0;
-}
-
-size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
-    if (kind(c, i, TK_WORD) &&
-        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
-        return 0; /* no pattern of this section starts with this word */
-    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
-        return 0;
-    return lang_match_at(c, section, i);
 }
 
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
