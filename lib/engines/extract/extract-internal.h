@@ -653,9 +653,20 @@ int32_t dw__ex_word_number(const char *w, size_t n);
 
 /* langdata.c: the per-language knowledge of lang/LANG.yaml */
 void dw__ex_langdata_init(void);
+/* dw__ex_lang_match() past its first tests; the sections with a pattern that may start
+ * with something other than a word. */
+size_t dw__ex_lang_match_at(const struct ctx *c, int section, size_t i);
+extern uint64_t dw__ex_nonword_start;
 /* The end of a pattern of `section` (enum lk_section of lang/lang-schema.h) matching at i,
- * of token i's language or English; 0 if none. */
-size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i);
+ * of token i's language or English; 0 if none. Its first tests are inline: most words
+ * start no pattern of the section, answered without a call. */
+static inline size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
+    if (kind(c, i, TK_WORD)
+            ? !role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)
+            : !(dw__ex_nonword_start >> section & 1))
+        return 0;
+    return dw__ex_lang_match_at(c, section, i);
+}
 /* The start of a pattern of `section` ending right before token end; SIZE_MAX if none. */
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end);
 /* The value of the first pattern of an LK_PATNAME section matching at i (any language),

@@ -13,7 +13,7 @@ struct kwdef dw__ex_kw[KW_MAX];
 
 /* The sections with a pattern that may start with something other than a word (a number,
  * a symbol, an optional element): only those are tried at a token that is not a word. */
-static uint64_t nonword_start;
+uint64_t dw__ex_nonword_start;
 
 /* The patterns read once into their elements (dw__ex_pat_compile()): pattern k's are
  * pel[pel_from[k]..pel_from[k] + pel_n[k]); pel_n[k] 0 matches its text as it is (one that
@@ -202,6 +202,11 @@ _Static_assert(LS_COUNT <= 64, "kwdef.psect has a bit per section");
 static uint16_t kp_kw[KP_MAX], kp_pat[KP_MAX], kp_list[KP_MAX], kp_start[KW_MAX + 1];
 static size_t n_kp;
 static bool kp_ready;
+/* Beside kp_list[m]: the first bytes (& 31) the pattern's second word may begin with, when
+ * its first element is one word and its second one word or "{a|b}" (neither optional), so
+ * that a common first word ("en", "de", "in") skips at once the phrases whose second word
+ * the next token cannot be; 0: tried at every next token. Filled by second_words(). */
+static uint32_t kp_second[KP_MAX];
 
 static void index_first_words(void) {
     if (n_kp >= KP_MAX)
@@ -273,6 +278,7 @@ static struct {
     uint16_t kwpat[KWPAT_MAX];
     uint16_t any[LANG_PATS], any_at[LS_COUNT + 1];         /* tried at any word */
     uint16_t nonword[LANG_PATS], nonword_at[LS_COUNT + 1]; /* tried at other tokens */
+    uint16_t digit[LANG_PATS], digit_at[LS_COUNT + 1]; /* of those, at a number (first_bytes[]) */
 } first_ix;
 
 /* Calls f(kw, k, ud) for each alternative of pattern k's first element; false when one
@@ -367,6 +373,10 @@ static void cand_init(struct cand *it, const struct ctx *c, int section, size_t 
             while (it->be > it->b && it->be[-1] >= dw__ex_g.pat_start[section + 1])
                 it->be--;
         }
+    } else if (i < c->nt && c->t[i].kind != TK_BREAK && !(c->t[i].flags & TF_APOS) &&
+               c->lo[c->t[i].s] >= '0' && c->lo[c->t[i].s] <= '9') {
+        it->a = first_ix.digit + first_ix.digit_at[section];
+        it->ae = first_ix.digit + first_ix.digit_at[section + 1];
     } else {
         it->a = first_ix.nonword + first_ix.nonword_at[section];
         it->ae = first_ix.nonword + first_ix.nonword_at[section + 1];
@@ -398,7 +408,8 @@ static struct {
     uint64_t sect[KW_MAX]; /* by keyword - 1: the sections with a last element naming it */
     const char *other[LAST_OTHER_MAX];
     uint8_t other_n[LAST_OTHER_MAX];
-    uint16_t other_at[LS_COUNT + 1]; /* section s: other[other_at[s]..other_at[s + 1]) */
+    uint16_t other_at[LS_COUNT + 1];   /* section s: other[other_at[s]..other_at[s + 1]) */
+    uint64_t other_bytes[LS_COUNT][4]; /* their first bytes, a bit each */
     /* by pattern: how many tokens it matches when every element is one word or symbol
      * without a modifier ("up to": 2), else 0: it is tried only at the start that many
      * tokens before the end */
@@ -496,6 +507,14 @@ static void last_index(void) {
                 last_ix.open |= 1ull << s;
             }
     }
+    for (int s = 0; s < LS_COUNT; s++)
+        for (size_t m = last_ix.other_at[s]; m < last_ix.other_at[s + 1]; m++) {
+            unsigned char b = (unsigned char)last_ix.other[m][0];
+            if (!last_ix.other_n[m])
+                memset(last_ix.other_bytes[s], 0xFF, sizeof last_ix.other_bytes[s]);
+            else
+                last_ix.other_bytes[s][b >> 6] |= 1ull << (b & 63);
+        }
     last_ix.ok = true;
 }
 
@@ -507,10 +526,103 @@ static bool may_end_at(const struct ctx *c, int section, size_t i) {
         return false;
     if (c->t[i].kind == TK_WORD && c->t[i].kw && (last_ix.sect[c->t[i].kw - 1] >> section & 1))
         return true;
+    unsigned char b = (unsigned char)c->lo[c->t[i].s];
+    if (!(c->t[i].flags & TF_APOS) && !(last_ix.other_bytes[section][b >> 6] >> (b & 63) & 1))
+        return false; /* no other last word begins with its first byte */
     for (size_t m = last_ix.other_at[section]; m < last_ix.other_at[section + 1]; m++)
         if (is_n(c, i, last_ix.other[m], last_ix.other_n[m]))
             return true;
     return false;
+}
+
+/* kp_second[]'s mask for pattern k, from its compiled elements (0 when they do not say). */
+static uint32_t second_mask(size_t k) {
+    if (!pel_n[k])
+        return 0;
+    const struct dw__ex_pel *el = pel + pel_from[k], *end = el + pel_n[k];
+    if (el->mod || el->kind == DW_EX_PEL_NUM)
+        return 0;
+    const struct dw__ex_pel *x = el + 1 + el->nalt;
+    if (x >= end || x->mod || x->kind == DW_EX_PEL_NUM)
+        return 0;
+    uint32_t mask = 0;
+    for (const struct dw__ex_pel *a = x->kind == DW_EX_PEL_ALT ? x + 1 : x,
+                                 *ae = x->kind == DW_EX_PEL_ALT ? x + 1 + x->nalt : x + 1;
+         a < ae; a++) {
+        if (!a->n)
+            return 0;
+        mask |= 1u << ((unsigned char)a->w[0] & 31);
+    }
+    return mask;
+}
+
+/* second_mask() by pattern, for the lists of cand_init() */
+static uint32_t pat_second[LANG_PATS];
+
+static void second_words(void) {
+    for (size_t m = 0; kp_ready && m < kp_start[KW_MAX]; m++)
+        kp_second[m] = second_mask(kp_list[m]);
+    for (size_t k = 0; k < dw__ex_g.pat_start[LS_COUNT]; k++)
+        pat_second[k] = second_mask(k);
+}
+
+/* The first byte of token i as kp_second[] reads it: none when there is no such token, any
+ * when an apostrophe may be left out of it, or in the plain reading. */
+static inline uint32_t second_byte(const struct ctx *c, size_t i) {
+    if (dw__ex_plain)
+        return ~0u;
+    if (i >= c->nt || c->t[i].kind == TK_BREAK)
+        return 0;
+    return c->t[i].flags & TF_APOS ? ~0u : 1u << ((unsigned char)c->lo[c->t[i].s] & 31);
+}
+
+/* By pattern: the bytes its first element may begin with, a bit each, when that element is
+ * one word or "{a|b}" (not optional), all bits else; so that a number or a sign skips at
+ * once the patterns first_matches() would refuse after reading every alternative
+ * ("{ca.|~|±|...}"). */
+static uint64_t first_bytes[LANG_PATS][4];
+
+static void first_bytes_index(void) {
+    for (size_t k = 0; k < dw__ex_g.pat_start[LS_COUNT]; k++) {
+        const struct dw__ex_pel *el = pel + pel_from[k];
+        bool any = !pel_n[k] || el->mod || el->kind == DW_EX_PEL_NUM;
+        const struct dw__ex_pel *a = el->kind == DW_EX_PEL_ALT ? el + 1 : el,
+                                *ae = el->kind == DW_EX_PEL_ALT ? el + 1 + el->nalt : el + 1;
+        for (; !any && a < ae; a++) {
+            if (!a->n)
+                any = true;
+            else
+                first_bytes[k][(unsigned char)a->w[0] >> 6] |= 1ull
+                                                               << ((unsigned char)a->w[0] & 63);
+        }
+        if (any)
+            memset(first_bytes[k], 0xFF, sizeof first_bytes[k]);
+    }
+    size_t nd = 0;
+    for (int s = 0; s < LS_COUNT; s++) {
+        first_ix.digit_at[s] = (uint16_t)nd;
+        for (size_t m = first_ix.nonword_at[s]; m < first_ix.nonword_at[s + 1]; m++) {
+            size_t k = first_ix.nonword[m];
+            if (first_bytes[k]['0' >> 6] >> ('0' & 63) & 0x3FFull) /* '0'..'9' */
+                first_ix.digit[nd++] = (uint16_t)k;
+        }
+    }
+    first_ix.digit_at[LS_COUNT] = (uint16_t)nd;
+}
+
+/* Token i's first byte as first_bytes[] reads it, or -1 when any may do (the plain reading,
+ * no token, one whose apostrophes may be left out). */
+static inline int first_byte(const struct ctx *c, size_t i) {
+    if (dw__ex_plain || i >= c->nt || c->t[i].kind == TK_BREAK || (c->t[i].flags & TF_APOS))
+        return -1;
+    return (unsigned char)c->lo[c->t[i].s];
+}
+
+/* May pattern k match at a token of first byte b (first_byte()) followed by one of
+ * second_byte() next? */
+static inline bool may_start(int b, uint32_t next, size_t k) {
+    return (b < 0 || (first_bytes[k][b >> 6] >> (b & 63) & 1)) &&
+           (!pat_second[k] || (pat_second[k] & next));
 }
 
 void dw__ex_langdata_init(void) {
@@ -559,7 +671,7 @@ void dw__ex_langdata_init(void) {
     for (int sct = 0; sct < LS_COUNT; sct++)
         for (size_t k = dw__ex_g.pat_start[sct]; k < dw__ex_g.pat_start[sct + 1]; k++)
             if (!first_all_words(dw__ex_g.pat[k], dw__ex_g.first_n[k]))
-                nonword_start |= 1ull << sct;
+                dw__ex_nonword_start |= 1ull << sct;
     for (size_t k = 0; k < dw__ex_n_lang_entries; k++) {
         const struct dw_lang_entry *e = &dw__ex_lang_entries[k];
         if (!add_morpheme(e)) {
@@ -601,13 +713,17 @@ void dw__ex_langdata_init(void) {
     index_first_words();
     last_index();
     compile_patterns();
+    second_words();
+    first_bytes_index();
 }
 
 int64_t dw__ex_lang_match_val(const struct ctx *c, int section, size_t i, size_t *ret_end) {
     struct cand it;
     cand_init(&it, c, section, i);
+    int b = first_byte(c, i);
+    uint32_t next = second_byte(c, i + 1);
     for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
-        size_t e = first_matches(c, i, k) ? pat_match(c, i, k) : 0;
+        size_t e = may_start(b, next, k) && first_matches(c, i, k) ? pat_match(c, i, k) : 0;
         if (e) {
             *ret_end = e;
             return dw__ex_g.pat_val[k];
@@ -626,17 +742,28 @@ static bool pat_lang_ok(const struct ctx *c, int section, size_t i, uint8_t lang
     return lang == 0 || (i < c->nt && c->t[i].lang == lang);
 }
 
-/* dw__ex_lang_match() past its first tests, apart so that the most frequent answer (this
- * word starts no pattern of the section) costs no more than those tests. */
-__attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int section, size_t i) {
+/* dw__ex_lang_match() past its first tests (inline in extract-internal.h), so that the most
+ * frequent answer (this word starts no pattern of the section) costs no call. */
+size_t dw__ex_lang_match_at(const struct ctx *c, int section, size_t i) {
     if (kind(c, i, TK_WORD) && kp_ready) { /* only the patterns that start with this word */
         size_t kw = c->t[i].kw - 1, lo = dw__ex_g.pat_start[section],
                hi = dw__ex_g.pat_start[section + 1], m = kp_start[kw];
         while (m < kp_start[kw + 1] && kp_list[m] < lo)
             m++; /* the word's patterns are in pattern order: this section's are together */
+        /* the first byte of the next token as kp_second[] reads it: none when there is no
+         * next word, any when an apostrophe may be left out of it */
+        uint32_t next = ~0u;
+        if (!dw__ex_plain) {
+            next = 0;
+            if (i + 1 < c->nt && c->t[i + 1].kind != TK_BREAK)
+                next = c->t[i + 1].flags & TF_APOS
+                           ? ~0u
+                           : 1u << ((unsigned char)c->lo[c->t[i + 1].s] & 31);
+        }
         for (; m < kp_start[kw + 1] && kp_list[m] < hi; m++) {
             size_t k = kp_list[m];
-            if ((m > kp_start[kw] && kp_list[m - 1] == k) ||
+            if ((kp_second[m] && !(kp_second[m] & next)) ||
+                (m > kp_start[kw] && kp_list[m - 1] == k) ||
                 !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]))
                 continue;
             size_t e = pat_match(c, i, k);
@@ -645,26 +772,22 @@ __attribute__((noinline)) static size_t lang_match_at(const struct ctx *c, int s
         }
         return 0;
     }
-    /* a number or a symbol: the patterns that may start with one (cand_init()) */
+    /* a number or a symbol: the patterns that may start with one (cand_init()), and of
+     * those the ones that may start with its first byte (first_bytes[]) */
     struct cand it;
     cand_init(&it, c, section, i);
+    bool by_byte =
+        !dw__ex_plain && i < c->nt && c->t[i].kind != TK_BREAK && !(c->t[i].flags & TF_APOS);
+    unsigned char b = by_byte ? (unsigned char)c->lo[c->t[i].s] : 0;
     for (size_t k; (k = cand_next(&it)) != SIZE_MAX;) {
-        if (!pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
+        if ((by_byte && !(first_bytes[k][b >> 6] >> (b & 63) & 1)) ||
+            !pat_lang_ok(c, section, i, dw__ex_g.pat_lang[k]) || !first_matches(c, i, k))
             continue;
         size_t e = pat_match(c, i, k);
         if (e)
             return e;
     }
     return 0;
-}
-
-size_t dw__ex_lang_match(const struct ctx *c, int section, size_t i) {
-    if (kind(c, i, TK_WORD) &&
-        (!role(c, i, R_PATSTART) || !(dw__ex_kwdefs[c->t[i].kw - 1].psect >> section & 1)))
-        return 0; /* no pattern of this section starts with this word */
-    if (!kind(c, i, TK_WORD) && !(nonword_start >> section & 1))
-        return 0;
-    return lang_match_at(c, section, i);
 }
 
 size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
@@ -679,8 +802,10 @@ size_t dw__ex_lang_before(const struct ctx *c, int section, size_t end) {
         struct cand it;
         cand_init(&it, c, section, st);
         bool by_len = last_ix.ok && !dw__ex_plain;
+        int b = first_byte(c, st);
+        uint32_t next = second_byte(c, st + 1);
         for (size_t p; (p = cand_next(&it)) != SIZE_MAX;)
-            if (!(by_len && last_ix.ntok[p] && last_ix.ntok[p] != k) &&
+            if (!(by_len && last_ix.ntok[p] && last_ix.ntok[p] != k) && may_start(b, next, p) &&
                 pat_lang_ok(c, section, end - 1, dw__ex_g.pat_lang[p]) && first_matches(c, st, p) &&
                 pat_match(c, st, p) == end)
                 return st;
