@@ -1281,12 +1281,14 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
             /* a run of them written straight in while there is room (rt_byte() otherwise) */
             size_t o = t->len, start = o, i0 = i;
             size_t end = n - i < t->cap - 1 - o ? n : i + (t->cap - 1 - o);
-            /* d[i] is where byte i is written: one index for both in the loop */
-            unsigned char *d = (unsigned char *)t->s + o - i;
+            /* src[w] is written to dst[w]: one index for both in the loops */
+            const unsigned char *src = u + i0;
+            unsigned char *dst = (unsigned char *)t->s + o;
+            size_t w = 0, run = end - i0;
             /* sixteen bytes at a time as fold_table reads them, until sixteen hold another */
-            for (; i + 16 <= end; i += 16) {
+            for (; w + 16 <= run; w += 16) {
                 v16 x, other, upper, space;
-                memcpy(&x, u + i, 16);
+                memcpy(&x, src + w, 16);
                 other = (v16)(x >= 0x80) | (v16)(x == '%') | (v16)(x == '&');
                 uint64_t any[2];
                 memcpy(any, &other, 16);
@@ -1296,15 +1298,16 @@ static void read_fold(const char *s, size_t n, struct rtext *t, bool plain) {
                 x += upper & 0x20;
                 space = (v16)(x == '\t') | (v16)(x == '\r') | (v16)(x == '\'') | (v16)(x == '`');
                 x = (x & ~space) | (space & ' ');
-                memcpy(d + i, &x, 16);
+                memcpy(dst + w, &x, 16);
             }
-            for (; i < end; i++) {
-                uint8_t c = fold_table[u[i]];
+            for (; w < run; w++) {
+                uint8_t c = fold_table[src[w]];
                 if (c == FOLD_OTHER)
                     break;
-                d[i] = c;
+                dst[w] = c;
             }
-            o += i - i0;
+            i = i0 + w;
+            o += w;
             /* the run's offsets and marks after it, in loops without an exit the compiler
              * turns into vector stores */
             size_t first = i - (o - start);

@@ -489,6 +489,11 @@ void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
 int dw__ex_kw_find(const char *w, size_t n);
 extern bool dw__ex_plain; /* dw__extract_plain(): no index that only skips work */
+/* The bit of a word's length in the length filters of word lists (dw__ex_word_filter,
+ * dw__ex_word_list, places.c's adjectives): bit l for a word of l bytes, bit 31 for 31 or more. */
+static inline uint32_t dw__ex_len_bit(size_t n) {
+    return 1u << (n < 31 ? n : 31);
+}
 /* A word list's lengths by first byte and last byte (its low five bits), as bits (31 bytes
  * or more set bit 31): a word whose three fit no word of the list is none of them, at the
  * cost of one test whatever the list's size. Filled from the list itself, once. */
@@ -497,11 +502,12 @@ struct dw__ex_word_filter {
 };
 static inline void dw__ex_filter_add(struct dw__ex_word_filter *f, const char *w, size_t n) {
     if (n > 0)
-        f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] |= 1u << (n < 31 ? n : 31);
+        f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] |= dw__ex_len_bit(n);
 }
 /* May w[0..n) (n > 0) be a word of f's list? (The plain reading does not ask.) */
 static inline bool dw__ex_filter_may(const struct dw__ex_word_filter *f, const char *w, size_t n) {
-    return f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] >> (n < 31 ? n : 31) & 1;
+    return (f->len_bits[(unsigned char)w[0]][(unsigned char)w[n - 1] & 31] & dw__ex_len_bit(n)) !=
+           0;
 }
 /* The part of s[0..n) its singular stem keeps, and whether a "y" follows it (dw__ex_stem();
  * inline for the index keys of a message's words, phrases.c). */
@@ -621,7 +627,7 @@ static inline bool dw__ex_word_in_list(const struct ctx *c, size_t i, struct dw_
     if (!dw__ex_plain && !(c->t[i].flags & TF_APOS) &&
         __atomic_load_n(&l->ready, __ATOMIC_ACQUIRE)) {
         size_t n = tlen(c, i);
-        if (!(l->len_bits[(unsigned char)c->lo[c->t[i].s]] >> (n < 31 ? n : 31) & 1))
+        if (!(l->len_bits[(unsigned char)c->lo[c->t[i].s]] & dw__ex_len_bit(n)))
             return false;
     }
     return dw__ex_word_list_has(c, i, l);

@@ -433,47 +433,31 @@ static bool letters_word(const char *w, size_t n) {
     return n > 0;
 }
 
-/* Reads pattern k's elements as dw__ex_pat_match() does and records its last one and its
- * length in tokens; false when the pattern may end at any token (its last element a number
- * or optional). */
+/* Reads pattern k's elements (dw__ex_pat_compile(), as dw__ex_pat_match() reads them) and records
+ * its last one and its length in tokens; false when the pattern may end at any token (its last
+ * element a number or optional). */
 static bool last_element(int s, size_t k) {
-    const char *p = dw__ex_g.pat[k], *el = NULL;
-    size_t eln = 0, ntok = 0;
+    struct dw__ex_pel el[64];
+    size_t nel = 0, last = 0, ntok = 0;
+    if (!dw__ex_pat_compile(dw__ex_g.pat[k], el, DW_ARRAY_SIZE(el), &nel) || nel == 0)
+        return false;
     bool fixed = true;
-    char mod = 0;
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        size_t n = 0;
-        if (*p == '{') {
-            while (p[n] && p[n] != '}')
-                n++;
-            if (!p[n])
-                return false;
-            n++;
-        } else {
-            while (p[n] && p[n] != ' ' && p[n] != '?' && p[n] != '*')
-                n++;
-        }
-        el = p;
-        eln = n;
-        mod = (p[n] == '?' || p[n] == '*') ? p[n] : 0;
-        fixed = fixed && !mod && !(n == 1 && p[0] == '#');
+    for (size_t m = 0; m < nel; m += 1 + (el[m].kind == DW_EX_PEL_ALT ? el[m].nalt : 0)) {
+        last = m; /* the elements at the top, an alternative's words after it */
+        fixed = fixed && !el[m].mod && el[m].kind != DW_EX_PEL_NUM;
         ntok++;
-        p += n + (mod ? 1 : 0);
     }
     last_ix.ntok[k] = fixed && ntok <= 5 ? (uint8_t)ntok : 0;
-    if (!el || mod || (eln == 1 && el[0] == '#'))
+    if (el[last].mod || el[last].kind == DW_EX_PEL_NUM)
         return false;
-    bool alt = el[0] == '{';
-    const char *q = alt ? el + 1 : el, *end = alt ? el + eln - 1 : el + eln;
-    do {
-        const char *bar = q;
-        while (bar < end && *bar != '|')
-            bar++;
-        size_t l = (size_t)(bar - q);
+    /* its words: the alternatives of "{a|b}", or the word itself */
+    bool alt = el[last].kind == DW_EX_PEL_ALT;
+    size_t from = alt ? last + 1 : last, to = alt ? last + 1 + el[last].nalt : last + 1;
+    if (from == to)
+        return false;
+    for (size_t a = from; a < to; a++) {
+        const char *q = el[a].w;
+        size_t l = el[a].n;
         /* (dw__ex_classify() looks up words shorter than 40 bytes) */
         int kw = l < 40 && letters_word(q, l) ? dw__ex_kw_find(q, l) : 0;
         if (kw) {
@@ -491,8 +475,7 @@ static bool last_element(int s, size_t k) {
                 last_ix.other_at[s + 1]++;
             }
         }
-        q = bar + 1;
-    } while (q < end);
+    }
     return true;
 }
 

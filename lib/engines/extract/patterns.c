@@ -459,7 +459,7 @@ static void word_list_build(struct dw__ex_word_list *l) {
             size_t n = strlen(l->words[k]);
             unsigned char first = (unsigned char)l->words[k][0];
             if (n > 0) /* (an empty word equals no token without an apostrophe) */
-                l->len_bits[first] |= 1u << (n < 31 ? n : 31);
+                l->len_bits[first] |= dw__ex_len_bit(n);
             if (k < 64)
                 l->by_first[first] |= 1ull << k;
         }

@@ -161,68 +161,42 @@ struct word {
 #define W(str)                                                                                     \
     { str, sizeof str - 1 }
 
-/* Which lengths the words of a list starting with each byte have, as bits (a length of 31
- * bytes or more sets bit 31): a token whose first byte and length fit no word of the list is
- * none of them, at the cost of one test whatever the list's size. The lists are static, so
- * the filters are built once (filters_init(), on the first extraction). */
-struct word_filter {
-    uint32_t len_bits[256];
-};
+/* The lengths of the local adjectives by their first byte (dw__ex_len_bit(), as the word
+ * lists' filters; built once by filters_init()): can the token at k, written without an
+ * apostrophe, be one of them? Always true in dw__extract_plain() mode, which reads the list
+ * whole. The seat, location and street words are word lists (dw__ex_word_in_list()). */
+static uint32_t adjective_lens[256];
 
-static uint32_t len_bit(size_t n) {
-    return 1u << (n < 31 ? n : 31);
-}
-
-static void filter_add(struct word_filter *f, const struct word *w) {
-    f->len_bits[(unsigned char)w->s[0]] |= len_bit(w->n);
-}
-
-/* Can the token at k, written without an apostrophe, be a word of f's list? Always true in
- * dw__extract_plain() mode, which reads every list whole. */
-static bool filter_may(const struct ctx *c, size_t k, const struct word_filter *f) {
+static bool adjective_len_may(const struct ctx *c, size_t k) {
     return dw__ex_plain || (c->t[k].flags & TF_APOS) ||
-           (f->len_bits[(unsigned char)c->lo[c->t[k].s]] & len_bit(tlen(c, k)));
-}
-
-static bool word_in(const struct ctx *c, size_t k, const struct word *w, size_t n,
-                    const struct word_filter *f) {
-    if (k >= c->nt || !filter_may(c, k, f))
-        return false;
-    size_t l = tlen(c, k);
-    bool apos = c->t[k].flags & TF_APOS;
-    for (size_t m = 0; m < n; m++)
-        if ((l == w[m].n || apos) && is_n(c, k, w[m].s, w[m].n))
-            return true;
-    return false;
+           (adjective_lens[(unsigned char)c->lo[c->t[k].s]] & dw__ex_len_bit(tlen(c, k)));
 }
 
 /* Words that name where the customer sits rather than where the sites in question are:
  * "based in", "mit Sitz in", "aus", "siège à", "con sede en", "gevestigd in". */
-static const struct word seat_words[] = {
-    W("based"),      W("headquartered"), W("headquarters"), W("hq"),    W("sitz"),
-    W("firmensitz"), W("hauptsitz"),     W("ansässig"),     W("aus"),   W("from"),
-    W("zentrale"),   W("basé"),          W("basée"),        W("basés"), W("basées"),
-    W("siège"),      W("domicilié"),     W("domiciliée"),   W("sede"),  W("radicada"),
-    W("radicado"),   W("gevestigd"),     W("hoofdkantoor")};
-static struct word_filter seat_filter;
+static const char *const seat_list[] = {
+    "based",     "headquartered", "headquarters", "hq",        "sitz",        "firmensitz",
+    "hauptsitz", "ansässig",      "aus",          "from",      "zentrale",    "basé",
+    "basée",     "basés",         "basées",       "siège",     "domicilié",   "domiciliée",
+    "sede",      "radicada",      "radicado",     "gevestigd", "hoofdkantoor"};
+static struct dw__ex_word_list seat_words = DW_EX_WORD_LIST(seat_list);
 
 static bool seat_word(const struct ctx *c, size_t k) {
-    return word_in(c, k, seat_words, DW_ARRAY_SIZE(seat_words), &seat_filter);
+    return dw__ex_word_in_list(c, k, &seat_words);
 }
 
 /* Location words of the other languages that the keyword table does not mark: "implantés
  * en", "présents en", "ubicadas en", "oficinas en", "presenti in". */
-static const struct word loc_words[] = {
-    W("implanté"),  W("implantée"), W("implantés"),    W("implantées"),   W("présents"),
-    W("présentes"), W("situé"),     W("située"),       W("situés"),       W("situées"),
-    W("bureaux"),   W("usine"),     W("usines"),       W("ubicado"),      W("ubicada"),
-    W("ubicados"),  W("ubicadas"),  W("situado"),      W("situada"),      W("situados"),
-    W("situadas"),  W("oficinas"),  W("planta"),       W("plantas"),      W("presencia"),
-    W("présence"),  W("presenti"),  W("stabilimento"), W("stabilimenti"), W("vestiging")};
-static struct word_filter loc_filter;
+static const char *const loc_list[] = {
+    "implanté",  "implantée", "implantés", "implantées",   "présents",     "présentes",
+    "situé",     "située",    "situés",    "situées",      "bureaux",      "usine",
+    "usines",    "ubicado",   "ubicada",   "ubicados",     "ubicadas",     "situado",
+    "situada",   "situados",  "situadas",  "oficinas",     "planta",       "plantas",
+    "presencia", "présence",  "presenti",  "stabilimento", "stabilimenti", "vestiging"};
+static struct dw__ex_word_list loc_words = DW_EX_WORD_LIST(loc_list);
 
 static bool loc_word(const struct ctx *c, size_t k) {
-    return word_in(c, k, loc_words, DW_ARRAY_SIZE(loc_words), &loc_filter);
+    return dw__ex_word_in_list(c, k, &loc_words);
 }
 
 enum cue { CUE_NONE, CUE_SEAT, CUE_SITE };
@@ -306,7 +280,6 @@ static const struct {
     {W("portugaise"), "PT"},      {W("portoghese"), "PT"},   {W("autrichienne"), "AT"},
     {W("austriaca"), "AT"},       {W("oostenrijkse"), "AT"},
 };
-static struct word_filter adjective_filter;
 
 /* The local adjectives hashed by their text: the index + 1 of the first with that text in a
  * slot, 0 empty; a power of two, more than twice their count. Built by filters_init(). */
@@ -350,7 +323,7 @@ static bool local_adjective_may(const struct ctx *c, size_t i) {
     if (!kind(c, i, TK_WORD) || c->claim[i])
         return false;
     size_t l = tlen(c, i);
-    return l >= 4 && l <= 16 && filter_may(c, i, &adjective_filter);
+    return l >= 4 && l <= 16 && adjective_len_may(c, i);
 }
 
 static const char *local_adjective(const struct ctx *c, size_t i) {
@@ -386,17 +359,16 @@ static bool state_not_country(const struct ctx *c, const struct phrase *p, size_
 /* A country or a state, region or city of one at token i: its code and end; NULL when none
  * (or a group of countries, or "New ..."). */
 /* Part of a postal address: "Corso Francia 210", "Avenue de France", "Calle de Alemania". */
-static const struct word street_words[] = {
-    W("corso"),  W("via"),     W("viale"),     W("piazza"), W("rue"),   W("avenue"), W("boulevard"),
-    W("bd"),     W("calle"),   W("avenida"),   W("av"),     W("paseo"), W("plaza"),  W("carrer"),
-    W("straße"), W("strasse"), W("str"),       W("weg"),    W("laan"),  W("straat"), W("plein"),
-    W("road"),   W("street"),  W("largo"),     W("ronda"),  W("allee"), W("platz"),  W("quai"),
-    W("chemin"), W("route"),   W("travessera")};
-static struct word_filter street_filter;
+static const char *const street_list[] = {
+    "corso", "via",     "viale", "piazza", "rue",    "avenue", "boulevard", "bd",
+    "calle", "avenida", "av",    "paseo",  "plaza",  "carrer", "straße",    "strasse",
+    "str",   "weg",     "laan",  "straat", "plein",  "road",   "street",    "largo",
+    "ronda", "allee",   "platz", "quai",   "chemin", "route",  "travessera"};
+static struct dw__ex_word_list street_words = DW_EX_WORD_LIST(street_list);
 
 static bool street_before(const struct ctx *c, size_t i) {
     for (size_t k = i, n = 0; k-- > 0 && n < 3; n++) {
-        if (word_in(c, k, street_words, DW_ARRAY_SIZE(street_words), &street_filter))
+        if (dw__ex_word_in_list(c, k, &street_words))
             return true;
         if (!(is(c, k, "de") || is(c, k, "di") || is(c, k, "del") || is(c, k, "della") ||
               is(c, k, "d'") || is(c, k, "du") || is(c, k, ".") || is(c, k, "la")))
@@ -408,14 +380,9 @@ static bool street_before(const struct ctx *c, size_t i) {
 static pthread_once_t filters_once = PTHREAD_ONCE_INIT;
 
 static void filters_init(void) {
-    for (size_t k = 0; k < DW_ARRAY_SIZE(seat_words); k++)
-        filter_add(&seat_filter, &seat_words[k]);
-    for (size_t k = 0; k < DW_ARRAY_SIZE(loc_words); k++)
-        filter_add(&loc_filter, &loc_words[k]);
-    for (size_t k = 0; k < DW_ARRAY_SIZE(street_words); k++)
-        filter_add(&street_filter, &street_words[k]);
     for (size_t k = 0; k < DW_ARRAY_SIZE(local_adjectives); k++) {
-        filter_add(&adjective_filter, &local_adjectives[k].w);
+        adjective_lens[(unsigned char)local_adjectives[k].w.s[0]] |=
+            dw__ex_len_bit(local_adjectives[k].w.n);
         adjective_slot_add(k);
     }
 }
