@@ -25,20 +25,9 @@ static bool pct_at(const struct ctx *c, size_t i, int32_t *ret_bp, size_t *ret_e
     return true;
 }
 
-/* Does the text have a discount word? A discount needs one next to its percentage, and
- * most texts have none: their numbers are not read as percentages. The plain reading
- * reads them. */
-static bool discount_word(const struct ctx *c) {
-    if (dw__ex_plain)
-        return true;
-    for (size_t k = 0; k < c->nt; k++)
-        if (c->t[k].roles & R_DISC)
-            return true;
-    return false;
-}
-
 json_t *dw__ex_extract_discount(struct ctx *c) {
-    if (!discount_word(c))
+    /* a discount needs a discount word next to its percentage; most texts have none */
+    if (!dw__ex_any_role(c, R_DISC))
         return json_null();
     for (size_t i = 0; i < c->nt; i++) {
         int32_t bp;

@@ -308,7 +308,7 @@ struct ctx {
     uint32_t n_had;           /* capabilities left out because the customer has them ... */
     uint32_t had_tok[16];     /* ... by their first token, for dw__ex_intent_wanted() */
     struct dw__ex_contact_spans *contact_spans; /* NULL: none kept (contacts.c) */
-    bool negafter; /* a word of the message negates its clause backwards (R_NEGAFTER) */
+    uint32_t roles_any; /* every keyword's roles in the message, ORed (dw__ex_classify()) */
 };
 
 static inline size_t tlen(const struct ctx *c, size_t i) {
@@ -489,6 +489,12 @@ void dw__ex_fold_lower(const char *in, size_t n, char *out);
 size_t dw__ex_tokenize(const char *s, size_t n, struct tok *t, bool breaks);
 int dw__ex_kw_find(const char *w, size_t n);
 extern bool dw__ex_plain; /* dw__extract_plain(): no index that only skips work */
+/* May the message hold a word of role r? Not when no keyword of it has r, so a reader that
+ * needs such a word (a discount word, a residency word, a backward negation) is not run;
+ * always in the plain reading, which runs every reader. */
+static inline bool dw__ex_any_role(const struct ctx *c, uint32_t r) {
+    return dw__ex_plain || (c->roles_any & r);
+}
 /* The bit of a word's length in the length filters of word lists (dw__ex_word_filter,
  * dw__ex_word_list, places.c's adjectives): bit l for a word of l bytes, bit 31 for 31 or more. */
 static inline uint32_t dw__ex_len_bit(size_t n) {

@@ -83,7 +83,7 @@ void dw__ex_classify(struct ctx *c) {
             }
         }
     }
-    c->negafter = roles & R_NEGAFTER;
+    c->roles_any = roles;
 }
 
 /* Can a pattern of the section start at token k? Not at a word that starts none of them,
@@ -482,7 +482,7 @@ void dw__ex_mark_negation(struct ctx *c) {
      * uitgesloten": back to the start of the clause; at its start ("Ausgeschlossen sind
      * Installation und Schulungen"), forward as a list header's (most messages have no such
      * word: dw__ex_classify() says so) */
-    for (size_t i = 0; i < c->nt && (c->negafter || dw__ex_plain); i++) {
+    for (size_t i = 0; i < c->nt && dw__ex_any_role(c, R_NEGAFTER); i++) {
         if (!role(c, i, R_NEGAFTER))
             continue;
         /* at the start of its clause, or after one word ("Queda descartado el wifi

@@ -124,20 +124,10 @@ static bool residency_first(const struct ctx *c, size_t i, size_t *ret_t1, const
     return true;
 }
 
-/* Does any token say where data is kept ("hosted", "residency", "bleiben")? Every reading of
- * residency_in() and residency_first() needs one, and most messages have none. True in the
- * plain reading, which tries every token. */
-static bool any_residency_word(const struct ctx *c) {
-    if (dw__ex_plain)
-        return true;
-    for (size_t i = 0; i < c->nt; i++)
-        if (c->t[i].roles & R_RESID)
-            return true;
-    return false;
-}
-
 json_t *dw__ex_extract_residency(struct ctx *c) {
-    if (!any_residency_word(c))
+    /* every reading needs a word that says where data is kept ("hosted", "residency",
+     * "bleiben"); most messages have none */
+    if (!dw__ex_any_role(c, R_RESID))
         return json_null();
     for (size_t i = 0; i < c->nt; i++) {
         size_t t0 = i, t1;
